@@ -1,0 +1,4 @@
+import { Foundation1763870400000 } from './1763870400000-foundation.js';
+
+// Every migration, oldest first. Listed as classes: the server is ESM and loads no globs.
+export const migrations = [Foundation1763870400000];

@@ -1,0 +1,35 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { ChangesModule } from './changes/changes.module.js';
+import { CommonModule } from './common/common.module.js';
+import type { AppConfig } from './config/config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { DemoModule } from './demo/demo.module.js';
+import { FlagsModule } from './flags/flags.module.js';
+import { HealthModule } from './health/health.module.js';
+import { ProjectsModule } from './projects/projects.module.js';
+import { SegmentsModule } from './segments/segments.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        CommonModule,
+        DatabaseModule,
+        AuditModule,
+        AuthModule,
+        ProjectsModule,
+        ChangesModule,
+        SegmentsModule,
+        FlagsModule,
+        HealthModule,
+        DemoModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,106 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Access, CurrentPrincipal } from './access.decorator.js';
+import { SESSION_COOKIE } from './auth.guard.js';
+import { AuthService, type TokenView, type UserView } from './auth.service.js';
+import { CreateTokenDto, CreateUserDto, LoginDto, UpdateUserDto } from './dto/auth.dto.js';
+import { actorOf, type Principal } from './principal.js';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('login')
+  @HttpCode(200)
+  @Access('public')
+  @ApiOperation({ summary: 'Sign in with email and password: sets a session cookie and returns the same token for bearer use' })
+  async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ token: string; expiresAt: string; user: UserView }> {
+    const session = await this.auth.login(body.email, body.password);
+    res.cookie(SESSION_COOKIE, session.token, { httpOnly: true, sameSite: 'strict', secure: req.secure, expires: session.expiresAt, path: '/' });
+    return { token: session.token, expiresAt: session.expiresAt.toISOString(), user: session.user };
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @Access('viewer')
+  @ApiBearerAuth()
+  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+    const header = req.header('authorization');
+    const token = header?.replace(/^Bearer\s+/i, '') ?? (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+    if (token) await this.auth.logout(token);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+  }
+
+  @Get('me')
+  @Access('viewer')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Who the caller is' })
+  async me(@CurrentPrincipal() principal: Principal): Promise<{ kind: Principal['kind']; name: string; role: string; user?: UserView }> {
+    switch (principal.kind) {
+      case 'user':
+        return { kind: 'user', name: principal.name, role: principal.role, user: await this.auth.me(principal.id) };
+      case 'token':
+        return { kind: 'token', name: principal.name, role: principal.access };
+      case 'admin-token':
+        return { kind: 'admin-token', name: principal.name, role: 'admin' };
+      case 'sdk':
+        return { kind: 'sdk', name: 'sdk', role: 'sdk' };
+    }
+  }
+}
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('users')
+export class UsersController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Get()
+  @Access('admin')
+  list(): Promise<UserView[]> {
+    return this.auth.listUsers();
+  }
+
+  @Post()
+  @Access('admin')
+  @ApiOperation({ summary: 'Create a user; a generated password is returned once' })
+  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateUserDto): Promise<{ user: UserView; password?: string }> {
+    return this.auth.createUser(actorOf(principal), body);
+  }
+
+  @Patch(':id')
+  @Access('admin')
+  update(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdateUserDto): Promise<UserView> {
+    return this.auth.updateUser(actorOf(principal), id, body);
+  }
+}
+
+@ApiTags('tokens')
+@ApiBearerAuth()
+@Controller('tokens')
+export class TokensController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Get()
+  @Access('admin')
+  list(): Promise<TokenView[]> {
+    return this.auth.listTokens();
+  }
+
+  @Post()
+  @Access('admin')
+  @ApiOperation({ summary: 'Create an API token; the secret is returned once and stored only as a hash' })
+  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateTokenDto): Promise<{ token: TokenView; secret: string }> {
+    return this.auth.createToken(actorOf(principal), body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Access('admin')
+  @ApiOperation({ summary: 'Revoke a token; it stops working at once' })
+  revoke(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+    return this.auth.revokeToken(actorOf(principal), id);
+  }
+}

@@ -1,0 +1,193 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { conflict, notFound, unauthenticated, validationFailed } from '../common/errors/domain-error.js';
+import { Database } from '../database/database.service.js';
+import type { ApiTokenEntity } from './api-token.entity.js';
+import { AuthRepository } from './auth.repository.js';
+import { CredentialsService } from './credentials.service.js';
+import type { CreateTokenDto, CreateUserDto, UpdateUserDto } from './dto/auth.dto.js';
+import { hashPassword, randomPassword, verifyPassword } from './password.js';
+import { type Actor, SYSTEM_ACTOR } from './principal.js';
+import { hashSecret, issueSecret, SECRET_PREFIX } from './secrets.js';
+import type { UserEntity } from './user.entity.js';
+
+export interface UserView {
+  id: string;
+  email: string;
+  name: string;
+  role: UserEntity['role'];
+  disabled: boolean;
+  createdAt: string;
+}
+
+export interface TokenView {
+  id: string;
+  name: string;
+  prefix: string;
+  access: ApiTokenEntity['access'];
+  projects: string[] | null;
+  environments: string[] | null;
+  createdBy: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export const toUserView = (u: UserEntity): UserView => ({
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  disabled: u.disabledAt !== null,
+  createdAt: u.createdAt.toISOString(),
+});
+
+const toTokenView = (t: ApiTokenEntity): TokenView => ({
+  id: t.id,
+  name: t.name,
+  prefix: t.prefix,
+  access: t.access,
+  projects: t.projects,
+  environments: t.environments,
+  createdBy: t.createdBy,
+  createdAt: t.createdAt.toISOString(),
+  lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+});
+
+// A hash to compare against when the email is unknown, so both paths cost one scrypt.
+const DUMMY_HASH = hashPassword('not-a-real-password');
+
+/** Users, sessions and API tokens. */
+@Injectable()
+export class AuthService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('auth');
+
+  constructor(
+    private readonly repository: AuthRepository,
+    private readonly credentials: CredentialsService,
+    private readonly audit: AuditService,
+    private readonly db: Database,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The first start creates an admin, so a new install can be signed into. */
+  async onApplicationBootstrap(): Promise<void> {
+    if ((await this.repository.countUsers()) > 0) return;
+    const password = this.config.adminPassword ?? randomPassword();
+    await this.db.transaction(async () => {
+      const user = await this.repository.saveUser({ email: this.config.adminEmail, name: 'Admin', role: 'admin', passwordHash: await hashPassword(password), disabledAt: null });
+      await this.audit.record({ actor: SYSTEM_ACTOR, action: 'user.created', resourceType: 'user', resourceKey: user.email, after: toUserView(user) });
+    });
+    if (!this.config.adminPassword) {
+      // Printed, not logged: log pipelines keep lines forever, a terminal does not.
+      process.stdout.write(
+        `\n  Signalbox created the first admin.\n    email:    ${this.config.adminEmail}\n    password: ${password}\n  It is shown only this once; change it after signing in.\n\n`,
+      );
+    }
+    this.logger.log(`created the first admin ${this.config.adminEmail}`);
+  }
+
+  async login(email: string, password: string): Promise<{ token: string; expiresAt: Date; user: UserView }> {
+    const user = await this.repository.findUserByEmail(email);
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH));
+    if (!user || !ok || user.disabledAt) throw unauthenticated('Email or password is wrong');
+    const session = issueSecret(SECRET_PREFIX.session);
+    const expiresAt = new Date(Date.now() + this.config.sessionTtlHours * 3_600_000);
+    await this.repository.insertSession({ userId: user.id, tokenHash: session.hash, expiresAt });
+    return { token: session.secret, expiresAt, user: toUserView(user) };
+  }
+
+  async logout(sessionToken: string): Promise<void> {
+    await this.repository.deleteSessionByHash(hashSecret(sessionToken));
+  }
+
+  async me(userId: string): Promise<UserView> {
+    const user = await this.repository.findUserById(userId);
+    if (!user) throw notFound('User', userId);
+    return toUserView(user);
+  }
+
+  async listUsers(): Promise<UserView[]> {
+    return (await this.repository.listUsers()).map(toUserView);
+  }
+
+  async createUser(actor: Actor, input: CreateUserDto): Promise<{ user: UserView; password?: string }> {
+    const email = input.email.toLowerCase();
+    const generated = input.password === undefined ? randomPassword() : undefined;
+    const passwordHash = await hashPassword(input.password ?? generated!);
+    return this.db.transaction(async () => {
+      if (await this.repository.findUserByEmail(email)) throw conflict(`A user with email ${email} already exists`);
+      const user = await this.repository.saveUser({ email, name: input.name, role: input.role, passwordHash, disabledAt: null });
+      await this.audit.record({ actor, action: 'user.created', resourceType: 'user', resourceKey: email, after: toUserView(user) });
+      return generated ? { user: toUserView(user), password: generated } : { user: toUserView(user) };
+    });
+  }
+
+  async updateUser(actor: Actor, id: string, input: UpdateUserDto): Promise<UserView> {
+    const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined;
+    return this.db.transaction(async () => {
+      const user = await this.repository.findUserById(id);
+      if (!user) throw notFound('User', id);
+      if (actor.id === id && (input.role !== undefined && input.role !== 'admin' || input.disabled)) {
+        throw validationFailed([{ field: input.disabled ? 'disabled' : 'role', reason: 'admins cannot demote or disable themselves' }]);
+      }
+      const before = toUserView(user);
+      if (input.name !== undefined) user.name = input.name;
+      if (input.role !== undefined) user.role = input.role;
+      if (input.disabled !== undefined) user.disabledAt = input.disabled ? (user.disabledAt ?? new Date()) : null;
+      if (passwordHash !== undefined) user.passwordHash = passwordHash;
+      const saved = await this.repository.saveUser(user);
+      if (input.disabled || passwordHash !== undefined) await this.repository.deleteSessionsOfUser(id);
+      await this.audit.record({ actor, action: 'user.updated', resourceType: 'user', resourceKey: user.email, before, after: toUserView(saved) });
+      return toUserView(saved);
+    });
+  }
+
+  async listTokens(): Promise<TokenView[]> {
+    return (await this.repository.listTokens()).map(toTokenView);
+  }
+
+  async createToken(actor: Actor, input: CreateTokenDto): Promise<{ token: TokenView; secret: string }> {
+    if (input.access !== 'kill-switch' && (input.projects || input.environments)) {
+      throw validationFailed([{ field: input.projects ? 'projects' : 'environments', reason: 'only kill-switch tokens can be limited to projects or environments' }]);
+    }
+    const issued = issueSecret(SECRET_PREFIX.apiToken);
+    return this.db.transaction(async () => {
+      const token = await this.repository.insertToken({
+        name: input.name,
+        tokenHash: issued.hash,
+        prefix: issued.prefix,
+        access: input.access,
+        projects: input.projects ?? null,
+        environments: input.environments ?? null,
+        createdBy: actor.name,
+      });
+      await this.audit.record({ actor, action: 'token.created', resourceType: 'token', resourceKey: token.name, after: toTokenView(token) });
+      return { token: toTokenView(token), secret: issued.secret };
+    });
+  }
+
+  async revokeToken(actor: Actor, id: string): Promise<void> {
+    await this.db.transaction(async () => {
+      const token = await this.repository.findTokenById(id);
+      if (!token) throw notFound('Token', id);
+      if (token.revokedAt) return;
+      await this.repository.revokeToken(id);
+      await this.audit.record({ actor, action: 'token.revoked', resourceType: 'token', resourceKey: token.name, before: toTokenView(token) });
+    });
+  }
+
+  /** Issues the environment's SDK key, revoking any previous one. The secret is returned once. */
+  async issueSdkKey(environmentId: string): Promise<{ secret: string; prefix: string; revokedKeyIds: string[] }> {
+    const issued = issueSecret(SECRET_PREFIX.sdkKey);
+    const revokedKeyIds = await this.repository.revokeSdkKeys(environmentId);
+    await this.repository.insertSdkKey({ environmentId, keyHash: issued.hash, prefix: issued.prefix });
+    this.db.afterCommit(() => this.credentials.forgetSdkKeys());
+    return { secret: issued.secret, prefix: issued.prefix, revokedKeyIds };
+  }
+
+  async sdkKeyPrefix(environmentId: string): Promise<string | null> {
+    return (await this.repository.findActiveSdkKey(environmentId))?.prefix ?? null;
+  }
+}
+

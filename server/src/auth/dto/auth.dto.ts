@@ -1,0 +1,58 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsKey } from '../../common/validation/is-key.decorator.js';
+import { ROLES, type Role, TOKEN_ACCESS, type TokenAccess } from '../roles.js';
+
+export class LoginDto {
+  @ApiProperty() @IsEmail({}, { message: 'email must be an email address' }) @MaxLength(254)
+  email: string;
+
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(1024)
+  password: string;
+}
+
+export class CreateUserDto {
+  @ApiProperty() @IsEmail({}, { message: 'email must be an email address' }) @MaxLength(254)
+  email: string;
+
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200)
+  name: string;
+
+  @ApiProperty({ enum: ROLES }) @IsIn(ROLES)
+  role: Role;
+
+  @ApiPropertyOptional({ description: 'Omit to have one generated and returned once' })
+  @IsOptional() @IsString() @MinLength(8) @MaxLength(1024)
+  password?: string;
+}
+
+export class UpdateUserDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ enum: ROLES }) @IsOptional() @IsIn(ROLES)
+  role?: Role;
+
+  @ApiPropertyOptional({ description: 'Disabled users cannot sign in; their sessions end' }) @IsOptional() @IsBoolean()
+  disabled?: boolean;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(8) @MaxLength(1024)
+  password?: string;
+}
+
+export class CreateTokenDto {
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200)
+  name: string;
+
+  @ApiProperty({ enum: TOKEN_ACCESS, description: 'A role, or kill-switch: may only kill and restore flags' })
+  @IsIn(TOKEN_ACCESS)
+  access: TokenAccess;
+
+  @ApiPropertyOptional({ type: [String], description: 'kill-switch tokens: limit to these project keys' })
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsKey({ each: true })
+  projects?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'kill-switch tokens: limit to these environment keys' })
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsKey({ each: true })
+  environments?: string[];
+}

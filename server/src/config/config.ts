@@ -1,0 +1,88 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+import path from 'node:path';
+
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+
+/** Environment variables the server reads; this file is the only reader of process.env. */
+class EnvironmentVariables {
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT?: number;
+
+  @IsOptional() @IsString()
+  HOST?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  DATABASE_URL?: string;
+
+  @IsOptional() @IsString()
+  SIGNALBOX_DATA_DIR?: string;
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'SIGNALBOX_ADMIN_TOKEN must be at least 16 characters' })
+  SIGNALBOX_ADMIN_TOKEN?: string;
+
+  @IsOptional() @IsString()
+  SIGNALBOX_ADMIN_EMAIL?: string;
+
+  @IsOptional() @IsString() @MinLength(8, { message: 'SIGNALBOX_ADMIN_PASSWORD must be at least 8 characters' })
+  SIGNALBOX_ADMIN_PASSWORD?: string;
+
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  SIGNALBOX_DEMO?: boolean;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  SIGNALBOX_SESSION_TTL_HOURS?: number;
+
+  @IsOptional() @IsString()
+  SIGNALBOX_WEB_DIR?: string;
+
+  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL?: string;
+}
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** Unset: the embedded database under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  adminToken: string | undefined;
+  adminEmail: string;
+  /** Password of the first admin; unset: a random one is printed once. */
+  adminPassword: string | undefined;
+  /** Create the demo project when the database has no project. */
+  demo: boolean;
+  sessionTtlHours: number;
+  /** Built console to serve at `/`; absent when not built. */
+  webDir: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment once, at start; throws a readable error on bad values. */
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
+  const vars = plainToInstance(EnvironmentVariables, env, { excludeExtraneousValues: false });
+  const errors = validateSync(vars, { skipMissingProperties: false, whitelist: false });
+  if (errors.length > 0) {
+    const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  ${e.property}: ${m}`));
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return {
+    port: vars.PORT ?? 4000,
+    host: vars.HOST ?? '0.0.0.0',
+    databaseUrl: vars.DATABASE_URL,
+    dataDir: path.resolve(vars.SIGNALBOX_DATA_DIR ?? 'data'),
+    adminToken: vars.SIGNALBOX_ADMIN_TOKEN,
+    adminEmail: vars.SIGNALBOX_ADMIN_EMAIL ?? 'admin@signalbox.local',
+    adminPassword: vars.SIGNALBOX_ADMIN_PASSWORD,
+    demo: vars.SIGNALBOX_DEMO ?? true,
+    sessionTtlHours: vars.SIGNALBOX_SESSION_TTL_HOURS ?? 24 * 7,
+    webDir: path.resolve(vars.SIGNALBOX_WEB_DIR ?? path.join(import.meta.dirname, '../../../../web/dist')),
+    logLevel: vars.LOG_LEVEL ?? 'info',
+  };
+};
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

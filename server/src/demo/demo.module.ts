@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { FlagsModule } from '../flags/flags.module.js';
+import { ProjectsModule } from '../projects/projects.module.js';
+import { SegmentsModule } from '../segments/segments.module.js';
+import { DemoService } from './demo.service.js';
+
+@Module({ imports: [ProjectsModule, SegmentsModule, FlagsModule], providers: [DemoService] })
+export class DemoModule {}

@@ -1,0 +1,369 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { EnvironmentConfig, Serve, Variant } from '@signalbox/sdk/core';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../auth/principal.js';
+import { ChangesService } from '../changes/changes.service.js';
+import { conflict, type FieldProblem, notFound, validationFailed, versionConflict } from '../common/errors/domain-error.js';
+import { Database } from '../database/database.service.js';
+import { ProjectsService } from '../projects/projects.service.js';
+import { SegmentsService } from '../segments/segments.service.js';
+import type { KillRecord } from './flag-config.entity.js';
+import type { FlagConfigEntity } from './flag-config.entity.js';
+import { type FlagConfigInput, validateFlagConfig, validateVariants } from './flag-config.validator.js';
+import type { FlagEntity } from './flag.entity.js';
+import { defaultConfig, type FlagConfigView, type FlagView, toConfigInput, toConfigView, toCoreFlagConfig, toFlagView, toPrerequisites, toRules, toServe, toTargets } from './flag.mapper.js';
+import { FlagsRepository } from './flags.repository.js';
+import type { CreateFlagDto, ListFlagsQueryDto, UpdateFlagDto } from './dto/flag.dto.js';
+import type { PatchFlagConfigDto, ReplaceFlagConfigDto } from './dto/flag-config.dto.js';
+
+type Config = Omit<FlagConfigEntity, 'updatedAt'> & { updatedAt?: Date };
+
+const BOOLEAN_VARIANTS: Variant[] = [
+  { key: 'on', value: true },
+  { key: 'off', value: false },
+];
+
+const servedVariants = (serve: Serve | null): string[] =>
+  serve === null ? [] : 'variant' in serve ? [serve.variant] : serve.rollout.variants.map((v) => v.variant);
+
+/** Every place a config names a variant, as field paths, for "still in use" messages. */
+const variantUses = (config: Config, variant: string): string[] => [
+  ...(config.offVariant === variant ? ['offVariant'] : []),
+  ...config.targets.flatMap((t, i) => (t.variant === variant ? [`targets[${i}]`] : [])),
+  ...config.rules.flatMap((r, i) => (servedVariants(r.serve).includes(variant) ? [`rules[${i}].serve`] : [])),
+  ...(servedVariants(config.defaultRule).includes(variant) ? ['defaultRule'] : []),
+];
+
+const usesSegment = (config: Config, segmentKey: string): boolean =>
+  config.rules.some((rule) => rule.clauses.some((clause) => clause.op === 'segment' && clause.segments.includes(segmentKey)));
+
+/** Flags and their per-environment configs. Every write is versioned, audited and logged for delivery. */
+@Injectable()
+export class FlagsService implements OnModuleInit {
+  constructor(
+    private readonly repository: FlagsRepository,
+    private readonly projects: ProjectsService,
+    private readonly segments: SegmentsService,
+    private readonly changes: ChangesService,
+    private readonly audit: AuditService,
+    private readonly db: Database,
+  ) {}
+
+  onModuleInit(): void {
+    this.segments.registerUsageProbe((projectId, segmentKey) => this.flagsUsingSegment(projectId, segmentKey));
+  }
+
+  async list(projectKey: string, query: ListFlagsQueryDto): Promise<FlagView[]> {
+    const project = await this.projects.project(projectKey);
+    const flags = await this.repository.list(project.id, { q: query.q, tag: query.tag, owner: query.owner, archived: query.archived ?? 'active' });
+    return this.views(project.id, flags);
+  }
+
+  async get(projectKey: string, key: string): Promise<FlagView> {
+    const project = await this.projects.project(projectKey);
+    const [view] = await this.views(project.id, [await this.flag(project.id, key)]);
+    return view!;
+  }
+
+  async getConfig(projectKey: string, key: string, environmentKey: string): Promise<FlagConfigView> {
+    const project = await this.projects.project(projectKey);
+    const environment = await this.projects.environment(project, environmentKey);
+    const flag = await this.flag(project.id, key);
+    const config = (await this.repository.findConfig(flag.id, environment.id)) ?? defaultConfig(flag, environment.id);
+    return toConfigView(environmentKey, config);
+  }
+
+  async create(actor: Actor, projectKey: string, input: CreateFlagDto): Promise<FlagView> {
+    const variants: Variant[] = input.variants?.map((v) => ({ key: v.key, value: v.value, ...(v.name ? { name: v.name } : {}), ...(v.description ? { description: v.description } : {}) })) ?? (input.kind === 'boolean' ? BOOLEAN_VARIANTS : []);
+    const problems: FieldProblem[] = variants.length === 0 ? [{ field: 'variants', reason: `a ${input.kind} flag needs at least one variant` }] : validateVariants(input.kind, variants);
+    const keys = new Set(variants.map((v) => v.key));
+    const first = variants[0]?.key ?? '';
+    const offVariant = input.offVariant ?? (keys.has('off') ? 'off' : first);
+    const onVariant = input.onVariant ?? (keys.has('on') ? 'on' : first);
+    if (variants.length > 0 && !keys.has(offVariant)) problems.push({ field: 'offVariant', reason: `variant '${offVariant}' does not exist in this flag` });
+    if (variants.length > 0 && !keys.has(onVariant)) problems.push({ field: 'onVariant', reason: `variant '${onVariant}' does not exist in this flag` });
+    if (problems.length > 0) throw validationFailed(problems);
+    return this.db.transaction(async () => {
+      const project = await this.projects.project(projectKey);
+      if (await this.repository.find(project.id, input.key)) throw conflict(`A flag with key '${input.key}' already exists in ${projectKey}`);
+      const flag = await this.repository.save({
+        projectId: project.id,
+        key: input.key,
+        name: input.name,
+        description: input.description ?? '',
+        owner: input.owner ?? null,
+        tags: input.tags ?? [],
+        kind: input.kind,
+        variants,
+        defaultOffVariant: offVariant,
+        defaultOnVariant: onVariant,
+        lifecycle: input.lifecycle ?? 'temporary',
+        expiresAt: input.expiresAt ?? null,
+        salt: randomBytes(16).toString('hex'),
+        archivedAt: null,
+        version: 1,
+      });
+      await this.publishToAll(project.id, flag);
+      const [view] = await this.views(project.id, [flag]);
+      await this.audit.record({ actor, action: 'flag.created', resourceType: 'flag', resourceKey: flag.key, projectKey, after: view });
+      return view!;
+    });
+  }
+
+  async update(actor: Actor, projectKey: string, key: string, input: UpdateFlagDto): Promise<FlagView> {
+    return this.db.transaction(async () => {
+      const project = await this.projects.project(projectKey);
+      const flag = await this.repository.findForUpdate(project.id, key);
+      if (!flag) throw notFound('Flag', key);
+      const [before] = await this.views(project.id, [flag]);
+      if (flag.version !== input.version) throw versionConflict(`Flag '${key}'`, flag.version, before);
+      let variantsChanged = false;
+      if (input.variants !== undefined) {
+        const variants: Variant[] = input.variants.map((v) => ({ key: v.key, value: v.value, ...(v.name ? { name: v.name } : {}), ...(v.description ? { description: v.description } : {}) }));
+        const problems = validateVariants(flag.kind, variants);
+        problems.push(...(await this.removedVariantProblems(project.id, flag, new Set(variants.map((v) => v.key)))));
+        if (problems.length > 0) throw validationFailed(problems);
+        variantsChanged = JSON.stringify(variants) !== JSON.stringify(flag.variants);
+        flag.variants = variants;
+      }
+      if (input.name !== undefined) flag.name = input.name;
+      if (input.description !== undefined) flag.description = input.description;
+      if (input.owner !== undefined) flag.owner = input.owner;
+      if (input.tags !== undefined) flag.tags = input.tags;
+      if (input.lifecycle !== undefined) flag.lifecycle = input.lifecycle;
+      if (input.expiresAt !== undefined) flag.expiresAt = input.expiresAt;
+      flag.version += 1;
+      const saved = await this.repository.save(flag);
+      if (variantsChanged && !saved.archivedAt) await this.publishToAll(project.id, saved);
+      const [after] = await this.views(project.id, [saved]);
+      await this.audit.record({ actor, action: 'flag.updated', resourceType: 'flag', resourceKey: key, projectKey, reason: input.reason, before, after });
+      return after!;
+    });
+  }
+
+  async archive(actor: Actor, projectKey: string, key: string, reason?: string): Promise<FlagView> {
+    return this.db.transaction(async () => {
+      const project = await this.projects.project(projectKey);
+      const flag = await this.repository.findForUpdate(project.id, key);
+      if (!flag) throw notFound('Flag', key);
+      const [before] = await this.views(project.id, [flag]);
+      if (flag.archivedAt) return before!;
+      const dependents = await this.dependents(project.id, key);
+      if (dependents.length > 0) throw conflict(`Flag '${key}' is a prerequisite of: ${dependents.join(', ')}`, { flags: dependents });
+      flag.archivedAt = new Date();
+      flag.version += 1;
+      const saved = await this.repository.save(flag);
+      // Archived flags leave every SDK: evaluations then answer FLAG_NOT_FOUND with the caller's default.
+      for (const environment of await this.projects.environments(project.id)) await this.changes.append(environment.id, 'flag', key, null);
+      const [after] = await this.views(project.id, [saved]);
+      await this.audit.record({ actor, action: 'flag.archived', resourceType: 'flag', resourceKey: key, projectKey, reason, before, after });
+      return after!;
+    });
+  }
+
+  async unarchive(actor: Actor, projectKey: string, key: string, reason?: string): Promise<FlagView> {
+    return this.db.transaction(async () => {
+      const project = await this.projects.project(projectKey);
+      const flag = await this.repository.findForUpdate(project.id, key);
+      if (!flag) throw notFound('Flag', key);
+      const [before] = await this.views(project.id, [flag]);
+      if (!flag.archivedAt) return before!;
+      flag.archivedAt = null;
+      flag.version += 1;
+      const saved = await this.repository.save(flag);
+      await this.publishToAll(project.id, saved);
+      const [after] = await this.views(project.id, [saved]);
+      await this.audit.record({ actor, action: 'flag.unarchived', resourceType: 'flag', resourceKey: key, projectKey, reason, before, after });
+      return after!;
+    });
+  }
+
+  async delete(actor: Actor, projectKey: string, key: string, reason?: string): Promise<void> {
+    await this.db.transaction(async () => {
+      const project = await this.projects.project(projectKey);
+      const flag = await this.repository.findForUpdate(project.id, key);
+      if (!flag) throw notFound('Flag', key);
+      if (!flag.archivedAt) throw conflict(`Flag '${key}' must be archived before it can be deleted`);
+      const [before] = await this.views(project.id, [flag]);
+      await this.repository.delete(flag.id);
+      await this.audit.record({ actor, action: 'flag.deleted', resourceType: 'flag', resourceKey: key, projectKey, reason, before });
+    });
+  }
+
+  async replaceConfig(actor: Actor, projectKey: string, key: string, environmentKey: string, input: ReplaceFlagConfigDto): Promise<FlagConfigView> {
+    return this.writeConfig(actor, projectKey, key, environmentKey, 'flag.config.updated', input.reason, (current) => {
+      if (current.version !== input.version) return { conflict: true };
+      return { next: { on: input.on, ...toConfigInput(input) } };
+    });
+  }
+
+  async patchConfig(actor: Actor, projectKey: string, key: string, environmentKey: string, input: PatchFlagConfigDto): Promise<FlagConfigView> {
+    return this.writeConfig(actor, projectKey, key, environmentKey, 'flag.config.updated', input.reason, (current) => {
+      if (current.version !== input.version) return { conflict: true };
+      // Absent keeps the current value; null clears it (lists empty; off variant and default rule then serve the caller's default).
+      return {
+        next: {
+          on: input.on ?? current.on,
+          offVariant: input.offVariant === undefined ? current.offVariant : input.offVariant,
+          targets: input.targets === undefined ? current.targets : toTargets(input.targets ?? []),
+          rules: input.rules === undefined ? current.rules : toRules(input.rules ?? []),
+          defaultRule: input.defaultRule === undefined ? current.defaultRule : input.defaultRule === null ? null : toServe(input.defaultRule),
+          prerequisites: input.prerequisites === undefined ? current.prerequisites : toPrerequisites(input.prerequisites ?? []),
+        },
+      };
+    });
+  }
+
+  /** Kills the flag in the environment: it serves its off variant everywhere until restored. Idempotent. */
+  async kill(actor: Actor, projectKey: string, key: string, environmentKey: string, reason: string): Promise<FlagConfigView> {
+    return this.writeConfig(actor, projectKey, key, environmentKey, 'flag.killed', reason, (current) => {
+      if (current.kill) return { unchanged: true };
+      const kill: KillRecord = { reason, by: actor.name, at: new Date().toISOString() };
+      return { next: { ...current, kill } };
+    });
+  }
+
+  /** Lifts the kill; everything else in the config is exactly as it was before. Idempotent. */
+  async restore(actor: Actor, projectKey: string, key: string, environmentKey: string, reason?: string): Promise<FlagConfigView> {
+    return this.writeConfig(actor, projectKey, key, environmentKey, 'flag.restored', reason, (current) => {
+      if (!current.kill) return { unchanged: true };
+      return { next: { ...current, kill: null } };
+    });
+  }
+
+  /** Everything an environment serves, in evaluation shape. */
+  async environmentConfig(environmentId: string): Promise<EnvironmentConfig | null> {
+    // Head first: the state read afterwards is at least as new as the sequence reported.
+    const sequence = await this.changes.head(environmentId);
+    const found = await this.projects.environmentById(environmentId);
+    if (!found) return null;
+    const flags = await this.repository.listActive(found.project.id);
+    const configs = new Map((await this.repository.configsInEnvironment(environmentId, flags.map((f) => f.id))).map((c) => [c.flagId, c]));
+    return {
+      sequence,
+      flags: flags.map((flag) => toCoreFlagConfig(flag, configs.get(flag.id) ?? defaultConfig(flag, environmentId))),
+      segments: await this.segments.forProject(found.project.id),
+    };
+  }
+
+  private async writeConfig(
+    actor: Actor,
+    projectKey: string,
+    key: string,
+    environmentKey: string,
+    action: string,
+    reason: string | undefined,
+    decide: (current: Config) => { conflict: true } | { unchanged: true } | { next: FlagConfigInput & { on: boolean; kill?: KillRecord | null } },
+  ): Promise<FlagConfigView> {
+    return this.db.transaction(async () => {
+      const project = await this.projects.project(projectKey);
+      const environment = await this.projects.environment(project, environmentKey);
+      const flag = await this.flag(project.id, key);
+      if (flag.archivedAt) throw conflict(`Flag '${key}' is archived; unarchive it to change its configuration`);
+      const current = await this.repository.lockConfig(defaultConfig(flag, environment.id));
+      const before = toConfigView(environmentKey, current);
+      const decision = decide(current);
+      if ('conflict' in decision) throw versionConflict(`The config of '${key}' in ${environmentKey}`, current.version, before);
+      if ('unchanged' in decision) return before;
+      if (environment.requireChangeReason && !reason?.trim()) {
+        throw validationFailed([{ field: 'reason', reason: `${environmentKey} requires a reason for every change` }]);
+      }
+      const problems = validateFlagConfig(decision.next, await this.validationContext(project.id, environment.id, flag));
+      if (problems.length > 0) throw validationFailed(problems);
+      const next = decision.next;
+      Object.assign(current, {
+        on: next.on,
+        offVariant: next.offVariant,
+        targets: next.targets,
+        rules: next.rules,
+        defaultRule: next.defaultRule,
+        prerequisites: next.prerequisites,
+        ...(next.kill !== undefined ? { kill: next.kill } : {}),
+        version: current.version + 1,
+      });
+      const saved = await this.repository.saveConfig(current);
+      await this.changes.append(environment.id, 'flag', key, toCoreFlagConfig(flag, saved));
+      const after = toConfigView(environmentKey, saved);
+      await this.audit.record({ actor, action, resourceType: 'flag', resourceKey: key, projectKey, environmentKey, reason, before, after });
+      return after;
+    });
+  }
+
+  private async validationContext(projectId: string, environmentId: string, flag: FlagEntity) {
+    const flags = await this.repository.listActive(projectId);
+    const byKey = new Map(flags.map((f) => [f.key, f]));
+    const configs = new Map((await this.repository.configsInEnvironment(environmentId, flags.map((f) => f.id))).map((c) => [c.flagId, c]));
+    return {
+      flagKey: flag.key,
+      variants: flag.variants,
+      segmentKeys: await this.segments.keys(projectId),
+      variantsOf: (key: string) => byKey.get(key)?.variants,
+      prerequisitesOf: (key: string) => {
+        const other = byKey.get(key);
+        return other ? (configs.get(other.id)?.prerequisites ?? []).map((p) => p.flag) : [];
+      },
+    };
+  }
+
+  private async flag(projectId: string, key: string): Promise<FlagEntity> {
+    const flag = await this.repository.find(projectId, key);
+    if (!flag) throw notFound('Flag', key);
+    return flag;
+  }
+
+  private async publishToAll(projectId: string, flag: FlagEntity): Promise<void> {
+    const configs = new Map((await this.repository.configsOfFlag(flag.id)).map((c) => [c.environmentId, c]));
+    for (const environment of await this.projects.environments(projectId)) {
+      await this.changes.append(environment.id, 'flag', flag.key, toCoreFlagConfig(flag, configs.get(environment.id) ?? defaultConfig(flag, environment.id)));
+    }
+  }
+
+  private async views(projectId: string, flags: FlagEntity[]): Promise<FlagView[]> {
+    const environments = await this.projects.environments(projectId);
+    const configs = await this.repository.configsOfFlags(flags.map((f) => f.id));
+    const byFlagAndEnvironment = new Map(configs.map((c) => [`${c.flagId}/${c.environmentId}`, c]));
+    return flags.map((flag) =>
+      toFlagView(
+        flag,
+        Object.fromEntries(environments.map((e) => [e.key, toConfigView(e.key, byFlagAndEnvironment.get(`${flag.id}/${e.id}`) ?? defaultConfig(flag, e.id))])),
+      ),
+    );
+  }
+
+  /** Active flags whose config in any environment requires `key`. */
+  private async dependents(projectId: string, key: string): Promise<string[]> {
+    const flags = await this.repository.listActive(projectId);
+    const configs = await this.repository.configsOfFlags(flags.map((f) => f.id));
+    const ids = new Set(configs.filter((c) => c.prerequisites.some((p) => p.flag === key)).map((c) => c.flagId));
+    return flags.filter((f) => ids.has(f.id)).map((f) => f.key);
+  }
+
+  private async flagsUsingSegment(projectId: string, segmentKey: string): Promise<string[]> {
+    const flags = await this.repository.list(projectId, { archived: 'all' });
+    const configs = await this.repository.configsOfFlags(flags.map((f) => f.id));
+    const ids = new Set(configs.filter((c) => usesSegment(c, segmentKey)).map((c) => c.flagId));
+    return flags.filter((f) => ids.has(f.id)).map((f) => f.key);
+  }
+
+  private async removedVariantProblems(projectId: string, flag: FlagEntity, kept: Set<string>): Promise<FieldProblem[]> {
+    const removed = flag.variants.map((v) => v.key).filter((k) => !kept.has(k));
+    if (removed.length === 0) return [];
+    const environments = new Map((await this.projects.environments(projectId)).map((e) => [e.id, e.key]));
+    const problems: FieldProblem[] = [];
+    for (const variant of removed) {
+      if (variant === flag.defaultOffVariant || variant === flag.defaultOnVariant) problems.push({ field: 'variants', reason: `variant '${variant}' is the flag's default ${variant === flag.defaultOffVariant ? 'off' : 'on'} variant` });
+      for (const config of await this.repository.configsOfFlag(flag.id)) {
+        const uses = variantUses(config, variant);
+        if (uses.length > 0) problems.push({ field: 'variants', reason: `variant '${variant}' is still used in ${environments.get(config.environmentId)}: ${uses.join(', ')}` });
+      }
+    }
+    const flags = await this.repository.listActive(projectId);
+    const configs = await this.repository.configsOfFlags(flags.map((f) => f.id));
+    for (const config of configs) {
+      const required = config.prerequisites.find((p) => p.flag === flag.key && removed.includes(p.variant));
+      if (required) problems.push({ field: 'variants', reason: `variant '${required.variant}' is required by flag '${flags.find((f) => f.id === config.flagId)?.key}' in ${environments.get(config.environmentId)}` });
+    }
+    return problems;
+  }
+}

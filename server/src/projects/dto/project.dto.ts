@@ -1,0 +1,46 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ApiKeyProperty } from '../../common/validation/is-key.decorator.js';
+
+export class CreateEnvironmentDto {
+  @ApiKeyProperty('Unique in the project, e.g. production')
+  key: string;
+
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200)
+  name: string;
+
+  @ApiPropertyOptional({ description: 'Every change here must give a reason' }) @IsOptional() @IsBoolean()
+  requireChangeReason?: boolean;
+}
+
+export class UpdateEnvironmentDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  requireChangeReason?: boolean;
+}
+
+export class CreateProjectDto {
+  @ApiKeyProperty('Unique, e.g. pipelines')
+  key: string;
+
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200)
+  name: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000)
+  description?: string;
+
+  @ApiPropertyOptional({ type: [CreateEnvironmentDto], description: 'Default: development and production' })
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => CreateEnvironmentDto)
+  environments?: CreateEnvironmentDto[];
+}
+
+export class UpdateProjectDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000)
+  description?: string;
+}

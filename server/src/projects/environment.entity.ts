@@ -1,0 +1,27 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+@Entity('environments')
+@Index('uq_environments_project_key', ['projectId', 'key'], { unique: true })
+export class EnvironmentEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'project_id', type: 'uuid' })
+  projectId: string;
+
+  @Column({ type: 'varchar', length: 128 })
+  key: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name: string;
+
+  /** Changes in this environment must say why (production, typically). */
+  @Column({ name: 'require_change_reason', type: 'boolean', default: false })
+  requireChangeReason: boolean;
+
+  @Column({ type: 'int', default: 0 })
+  position: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}
