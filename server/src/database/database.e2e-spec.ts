@@ -1,0 +1,89 @@
+import 'reflect-metadata';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DataSource } from 'typeorm';
+import { cloneTemplate, type TestDatabase } from '../../test/test-database.js';
+import { ApiTokenEntity } from '../auth/api-token.entity.js';
+import { SdkKeyEntity } from '../auth/sdk-key.entity.js';
+import { SessionEntity } from '../auth/session.entity.js';
+import { UserEntity } from '../auth/user.entity.js';
+import { AuditEntryEntity } from '../audit/audit-entry.entity.js';
+import { ChangeEntity, ChangeLogHeadEntity } from '../changes/change.entity.js';
+import { FlagConfigEntity } from '../flags/flag-config.entity.js';
+import { FlagEntity } from '../flags/flag.entity.js';
+import { EnvironmentEntity } from '../projects/environment.entity.js';
+import { ProjectEntity } from '../projects/project.entity.js';
+import { SegmentEntity } from '../segments/segment.entity.js';
+import { createDataSource, dataSourceOptions, runMigrations } from './data-source.js';
+import { openEmbeddedDatabase } from './embedded-database.js';
+
+const ENTITIES = [UserEntity, SessionEntity, ApiTokenEntity, SdkKeyEntity, ProjectEntity, EnvironmentEntity, FlagEntity, FlagConfigEntity, SegmentEntity, AuditEntryEntity, ChangeEntity, ChangeLogHeadEntity];
+
+const open = async (db: TestDatabase): Promise<DataSource> => {
+  const target = db.databaseUrl ? { url: db.databaseUrl } : { embedded: await openEmbeddedDatabase(db.dataDir!) };
+  return createDataSource(dataSourceOptions(target, ENTITIES)).initialize();
+};
+
+describe('database', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    db = await cloneTemplate();
+    ds = await open(db);
+    await ds.query('CREATE TABLE lease_probe (id int PRIMARY KEY, n int NOT NULL)');
+    await ds.query('INSERT INTO lease_probe VALUES (1, 0)');
+  });
+  afterAll(async () => {
+    await ds.destroy();
+    await db.drop();
+  });
+
+  it('has a schema that matches the entities exactly (what `migration:generate --check` asserts)', async () => {
+    const pending = await ds.driver.createSchemaBuilder().log();
+    // Foreign keys live only in migrations (modules do not import each other's entities).
+    const relevant = pending.upQueries.map((q) => q.query).filter((q) => !/DROP CONSTRAINT "fk_/.test(q));
+    expect(relevant).toEqual([]);
+  });
+
+  it('runs every migration down and up again', async () => {
+    for (let i = 0; i < ds.migrations.length; i++) await ds.undoLastMigration({ transaction: 'each' });
+    expect(await ds.query(`SELECT to_regclass('public.flags') AS t`)).toEqual([{ t: null }]);
+    await runMigrations(ds, false);
+    expect(await ds.showMigrations()).toBe(false);
+    await ds.query('CREATE TABLE IF NOT EXISTS lease_probe (id int PRIMARY KEY, n int NOT NULL)');
+    await ds.query('INSERT INTO lease_probe VALUES (1, 0) ON CONFLICT DO NOTHING');
+  });
+
+  it('rolls back a failed transaction completely', async () => {
+    await expect(
+      ds.transaction(async (m) => {
+        await m.query('INSERT INTO lease_probe VALUES (2, 0)');
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await ds.query('SELECT id FROM lease_probe ORDER BY id')).toEqual([{ id: 1 }]);
+  });
+
+  it('loses no increment when many transactions run at once', async () => {
+    await Promise.all(
+      Array.from({ length: 40 }, () =>
+        ds.transaction(async (m) => {
+          const [row] = await m.query('SELECT n FROM lease_probe WHERE id = 1 FOR UPDATE');
+          await new Promise((r) => setTimeout(r, 1));
+          await m.query('UPDATE lease_probe SET n = $1 WHERE id = 1', [row.n + 1]);
+        }),
+      ),
+    );
+    expect(await ds.query('SELECT n FROM lease_probe WHERE id = 1')).toEqual([{ n: 40 }]);
+  });
+
+  it('keeps the audit log append-only', async () => {
+    await ds.query(`INSERT INTO audit_log (actor_type, actor_name, action, resource_type, resource_key) VALUES ('system', 'test', 'x', 'flag', 'f')`);
+    await expect(ds.query('UPDATE audit_log SET action = $1', ['tampered'])).rejects.toThrow(/append-only/);
+    await expect(ds.query('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
+  });
+
+  it('returns int8 as a number on both drivers', async () => {
+    expect(await ds.query('SELECT 9007199254740991::int8 AS big, count(*) AS c FROM lease_probe')).toEqual([{ big: 9007199254740991, c: 1 }]);
+  });
+});
