@@ -7,6 +7,7 @@ import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DemoModule } from './demo/demo.module.js';
+import { EvaluationModule } from './evaluation/evaluation.module.js';
 import { FlagsModule } from './flags/flags.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ProjectsModule } from './projects/projects.module.js';
@@ -27,6 +28,7 @@ export class AppModule {
         ChangesModule,
         SegmentsModule,
         FlagsModule,
+        EvaluationModule,
         HealthModule,
         DemoModule,
       ],
