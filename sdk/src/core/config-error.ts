@@ -1,0 +1,2 @@
+/** A config the engine cannot read. Thrown and caught only inside compilation. */
+export class ConfigError extends Error {}

@@ -1,0 +1,22 @@
+/**
+ * The Signalbox evaluation core: pure, synchronous, dependency-free and never throwing.
+ * Compile an environment config once, then evaluate flags against contexts.
+ */
+export * from './types.js';
+export { compileEnvironment, CompiledEnvironment, MAX_PREREQUISITE_DEPTH, type ConfigProblem } from './compile.js';
+export { evaluate, evaluateAll } from './evaluate.js';
+export {
+  explain,
+  type Explanation,
+  type PrerequisiteExplanation,
+  type RuleExplanation,
+  type RolloutExplanation,
+  type SegmentExplanation,
+} from './explain.js';
+export type { DecisionStep } from './outcome.js';
+
+export { BUCKET_COUNT, bucketFor } from './bucket.js';
+export { murmur3x86_32 } from './murmur3.js';
+export { validateRegex } from './operators.js';
+export { isValidSemver, parseSemver, compareSemver, type SemVer } from './semver.js';
+export { isValidDateValue, parseDateValue } from './dates.js';

@@ -1,0 +1,2 @@
+// The realtime client will be exported from here too; for now the SDK is its evaluation core.
+export * from './core/index.js';
