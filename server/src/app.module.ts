@@ -5,11 +5,13 @@ import { ChangesModule } from './changes/changes.module.js';
 import { CommonModule } from './common/common.module.js';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
-import { DatabaseModule } from './database/database.module.js';
+import { DatabaseModule, DatabaseTargetModule } from './database/database.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { EvaluationModule } from './evaluation/evaluation.module.js';
 import { FlagsModule } from './flags/flags.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { RealtimeModule } from './realtime/realtime.module.js';
 import { ProjectsModule } from './projects/projects.module.js';
 import { SegmentsModule } from './segments/segments.module.js';
 
@@ -21,6 +23,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         CommonModule,
+        DatabaseTargetModule,
         DatabaseModule,
         AuditModule,
         AuthModule,
@@ -29,6 +32,8 @@ export class AppModule {
         SegmentsModule,
         FlagsModule,
         EvaluationModule,
+        MetricsModule,
+        RealtimeModule,
         HealthModule,
         DemoModule,
       ],

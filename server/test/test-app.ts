@@ -16,14 +16,24 @@ export interface TestApp {
   url: string;
   /** Authorization header value for the admin token. */
   admin: { Authorization: string };
+  /** The database, to boot another app on it (`startTestApp({ database })`). */
+  database: TestDatabase;
+  /** Closes the app and keeps the database. */
+  stop(): Promise<void>;
+  /** Closes the app and drops the database. */
   close(): Promise<void>;
 }
 
 export const bearer = (secret: string) => ({ Authorization: `Bearer ${secret}` });
 
-/** Boots the real server on a fresh clone of the migrated template database. */
-export const startTestApp = async (options: { demo?: boolean; listen?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> => {
-  const database: TestDatabase = await cloneTemplate();
+/**
+ * Boots the real server on a fresh clone of the migrated template database, or on `database`.
+ * `env` overrides the test defaults; an `undefined` value unsets one (e.g. SIGNALBOX_ADMIN_TOKEN).
+ */
+export const startTestApp = async (
+  options: { demo?: boolean; listen?: boolean; env?: Record<string, string | undefined>; database?: TestDatabase } = {},
+): Promise<TestApp> => {
+  const database: TestDatabase = options.database ?? (await cloneTemplate());
   const config = loadConfig({
     SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN,
     SIGNALBOX_ADMIN_PASSWORD: 'admin-password-1',
@@ -47,6 +57,8 @@ export const startTestApp = async (options: { demo?: boolean; listen?: boolean; 
     http: request(app.getHttpServer()),
     url,
     admin: bearer(ADMIN_TOKEN),
+    database,
+    stop: () => app.close(),
     close: async () => {
       await app.close();
       await database.drop();

@@ -1,8 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { conflict, notFound, unauthenticated, validationFailed } from '../common/errors/domain-error.js';
+import { DomainEvents } from '../common/events/domain-events.js';
+import { CHANNELS } from '../database/database-target.js';
 import { Database } from '../database/database.service.js';
+import { NotificationsService } from '../database/notifications.service.js';
 import type { ApiTokenEntity } from './api-token.entity.js';
 import { AuthRepository } from './auth.repository.js';
 import { CredentialsService } from './credentials.service.js';
@@ -59,7 +62,7 @@ const DUMMY_HASH = hashPassword('not-a-real-password');
 
 /** Users, sessions and API tokens. */
 @Injectable()
-export class AuthService implements OnApplicationBootstrap {
+export class AuthService implements OnApplicationBootstrap, OnModuleInit {
   private readonly logger = new Logger('auth');
 
   constructor(
@@ -67,8 +70,21 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly credentials: CredentialsService,
     private readonly audit: AuditService,
     private readonly db: Database,
+    private readonly notifications: NotificationsService,
+    private readonly events: DomainEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  // Every instance (this one too) hears of revoked SDK keys, forgets them and drops their connections.
+  onModuleInit(): void {
+    this.notifications.on(CHANNELS.sdkKeys, (payload) => {
+      const { environmentId, keyIds } = payload as { environmentId?: unknown; keyIds?: unknown };
+      this.credentials.forgetSdkKeys();
+      if (typeof environmentId === 'string' && Array.isArray(keyIds)) {
+        this.events.emit('sdk-keys.revoked', { environmentId, keyIds: keyIds.filter((k): k is string => typeof k === 'string') });
+      }
+    });
+  }
 
   /** The first start creates an admin, so a new install can be signed into. */
   async onApplicationBootstrap(): Promise<void> {
@@ -182,7 +198,11 @@ export class AuthService implements OnApplicationBootstrap {
     const issued = issueSecret(SECRET_PREFIX.sdkKey);
     const revokedKeyIds = await this.repository.revokeSdkKeys(environmentId);
     await this.repository.insertSdkKey({ environmentId, keyHash: issued.hash, prefix: issued.prefix });
-    this.db.afterCommit(() => this.credentials.forgetSdkKeys());
+    if (revokedKeyIds.length > 0) await this.notifications.notify(CHANNELS.sdkKeys, { environmentId, keyIds: revokedKeyIds });
+    this.db.afterCommit(() => {
+      this.credentials.forgetSdkKeys();
+      if (revokedKeyIds.length > 0) this.events.emit('sdk-keys.revoked', { environmentId, keyIds: revokedKeyIds });
+    });
     return { secret: issued.secret, prefix: issued.prefix, revokedKeyIds };
   }
 

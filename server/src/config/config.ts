@@ -38,6 +38,9 @@ class EnvironmentVariables {
   @IsOptional() @IsString()
   SIGNALBOX_WEB_DIR?: string;
 
+  @IsOptional() @IsString() @MinLength(16, { message: 'SIGNALBOX_METRICS_TOKEN must be at least 16 characters' })
+  SIGNALBOX_METRICS_TOKEN?: string;
+
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
 }
@@ -58,6 +61,8 @@ export interface AppConfig {
   /** Built console to serve at `/`; absent when not built. */
   webDir: string;
   logLevel: string;
+  /** When set, /metrics requires it as a bearer token. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -82,6 +87,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     sessionTtlHours: vars.SIGNALBOX_SESSION_TTL_HOURS ?? 24 * 7,
     webDir: path.resolve(vars.SIGNALBOX_WEB_DIR ?? path.join(import.meta.dirname, '../../../../web/dist')),
     logLevel: vars.LOG_LEVEL ?? 'info',
+    metricsToken: vars.SIGNALBOX_METRICS_TOKEN,
   };
 };
 

@@ -2,24 +2,39 @@ import { Global, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { Database } from './database.service.js';
+import { DATABASE_TARGET, type DatabaseTarget, embeddedTarget } from './database-target.js';
 import { createDataSource, dataSourceOptions, runMigrations } from './data-source.js';
 import { openEmbeddedDatabase } from './embedded-database.js';
+import { NotificationsService } from './notifications.service.js';
+
+const targetProvider = {
+  provide: DATABASE_TARGET,
+  inject: [APP_CONFIG],
+  useFactory: async (config: AppConfig): Promise<DatabaseTarget> => {
+    const logger = new Logger('database');
+    if (config.databaseUrl) {
+      logger.log('using PostgreSQL from DATABASE_URL');
+      return { kind: 'postgres', url: config.databaseUrl };
+    }
+    logger.log(`using the embedded database in ${config.dataDir}`);
+    return embeddedTarget(await openEmbeddedDatabase(config.dataDir));
+  },
+};
+
+@Global()
+@Module({ providers: [targetProvider], exports: [DATABASE_TARGET] })
+export class DatabaseTargetModule {}
 
 @Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: async (config: AppConfig) => {
-        const logger = new Logger('database');
-        if (config.databaseUrl) {
-          logger.log('using PostgreSQL from DATABASE_URL');
-          return { ...dataSourceOptions({ url: config.databaseUrl }), autoLoadEntities: true };
-        }
-        logger.log(`using the embedded database in ${config.dataDir}`);
-        const embedded = await openEmbeddedDatabase(config.dataDir);
-        return { ...dataSourceOptions({ embedded }), autoLoadEntities: true };
-      },
+      imports: [DatabaseTargetModule],
+      inject: [DATABASE_TARGET],
+      useFactory: (target: DatabaseTarget) => ({
+        ...dataSourceOptions(target.kind === 'postgres' ? { url: target.url } : { embedded: target.embedded }),
+        autoLoadEntities: true,
+      }),
       dataSourceFactory: async (options) => {
         if (!options) throw new Error('no database options');
         const dataSource = await createDataSource(options).initialize();
@@ -28,7 +43,8 @@ import { openEmbeddedDatabase } from './embedded-database.js';
       },
     }),
   ],
-  providers: [Database],
-  exports: [Database],
+  providers: [Database, NotificationsService],
+  exports: [Database, NotificationsService],
 })
 export class DatabaseModule {}
+

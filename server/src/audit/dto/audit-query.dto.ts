@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsNumberString, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsDate, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsKey } from '../../common/validation/is-key.decorator.js';
 
 export class AuditQueryDto {
@@ -27,7 +27,8 @@ export class AuditQueryDto {
   @ApiPropertyOptional({ description: 'ISO-8601; exclusive' }) @IsOptional() @Type(() => Date) @IsDate({ message: 'to must be an ISO-8601 date' })
   to?: Date;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsNumberString({ no_symbols: true })
+  // At most 15 digits: ids stay below 2^53 (they are compared as numbers) and bigint's range.
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @Matches(/^[0-9]{1,15}$/, { message: 'cursor must be the nextCursor of a previous page' })
   cursor?: string;
 
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)

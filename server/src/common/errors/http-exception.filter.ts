@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
+import { ensureRequestId } from '../http/request-id.middleware.js';
 import { DomainError, type DomainErrorCode } from './domain-error.js';
 
 interface ErrorBody {
@@ -43,7 +44,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    const requestId = String(request.id ?? '');
+    // The body parser runs before the request-id middleware, so its errors arrive without an id.
+    const requestId = ensureRequestId(request, response);
     const [status, body] = this.toResponse(exception, requestId);
     if (status >= 500) this.logger.error({ err: exception, requestId }, 'request failed');
     if (!response.headersSent) response.status(status).json(body);

@@ -5,6 +5,8 @@ import { Injectable } from '@nestjs/common';
 export interface DomainEventMap {
   /** A change-log entry was committed for an environment. */
   'change.appended': { environmentId: string; sequence: number };
+  /** Notifications may have been missed (the LISTEN connection dropped): re-read every change log. */
+  'changes.lost': Record<string, never>;
   /** SDK keys stopped being valid (rotation): their live connections must end. */
   'sdk-keys.revoked': { environmentId: string; keyIds: string[] };
 }

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '../auth/auth.module.js';
+import { ChangesModule } from '../changes/changes.module.js';
+import { ProjectsModule } from '../projects/projects.module.js';
+import { SnapshotsModule } from '../snapshots/snapshots.module.js';
+import { ChangeRelay } from './change-relay.service.js';
+import { PresenceRepository } from './presence.repository.js';
+import { PresenceService } from './presence.service.js';
+import { DeliveryStatusController, SdkDeliveryController } from './sdk-delivery.controller.js';
+import { SdkConnectionEntity } from './sdk-connection.entity.js';
+import { SdkGateway } from './sdk.gateway.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([SdkConnectionEntity]), AuthModule, ChangesModule, SnapshotsModule, ProjectsModule],
+  controllers: [SdkDeliveryController, DeliveryStatusController],
+  providers: [PresenceRepository, PresenceService, ChangeRelay, SdkGateway],
+  exports: [PresenceService, ChangeRelay],
+})
+export class RealtimeModule {}

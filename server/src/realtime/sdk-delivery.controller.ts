@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, Get, Headers, HttpCode, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import type { ServerMessage, StreamHelloMessage } from '@signalbox/sdk/protocol';
+import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
+import type { Request, Response } from 'express';
+import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
+import type { Principal } from '../auth/principal.js';
+import { notFound } from '../common/errors/domain-error.js';
+import { ProjectsService } from '../projects/projects.service.js';
+import { SnapshotsService } from '../snapshots/snapshots.service.js';
+import { ChangesService } from '../changes/changes.service.js';
+import { ChangeRelay } from './change-relay.service.js';
+import { PresenceService } from './presence.service.js';
+import type { Subscriber } from './subscriber.js';
+
+class StreamAckDto {
+  @ApiProperty({ description: 'From the stream\'s `hello` event' }) @IsString() @MaxLength(64)
+  connectionId: string;
+
+  @ApiProperty() @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER)
+  sequence: number;
+}
+
+const HEARTBEAT_MS = 15_000;
+
+const environmentOf = (principal: Principal): { environmentId: string; keyId: string } => {
+  if (principal.kind !== 'sdk') throw new Error('SDK route reached without an SDK key');
+  return { environmentId: principal.environmentId, keyId: principal.keyId };
+};
+
+const sequenceFrom = (...candidates: Array<string | undefined>): number => {
+  for (const candidate of candidates) {
+    const n = Number(candidate);
+    if (candidate !== undefined && Number.isSafeInteger(n) && n > 0) return n;
+  }
+  return 0;
+};
+
+/** Delivery for clients without socket.io: the snapshot with ETag, an SSE stream, and acks. */
+@ApiTags('sdk')
+@ApiBearerAuth()
+@Controller('sdk')
+export class SdkDeliveryController {
+  private readonly logger = new Logger('sdk-stream');
+
+  constructor(
+    private readonly snapshots: SnapshotsService,
+    private readonly relay: ChangeRelay,
+  ) {}
+
+  @Get('config')
+  @Access('sdk')
+  @ApiOperation({ summary: 'Everything the environment serves; ETag is the change-log sequence, If-None-Match answers 304' })
+  async config(@CurrentPrincipal() principal: Principal, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res() res: Response): Promise<void> {
+    const snapshot = await this.snapshots.current(environmentOf(principal).environmentId);
+    if (!snapshot) throw notFound('Environment', 'of this SDK key');
+    res.setHeader('ETag', snapshot.etag);
+    res.setHeader('Cache-Control', 'no-cache');
+    if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === snapshot.etag)) {
+      res.status(304).end();
+      return;
+    }
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.status(200).send(snapshot.json);
+  }
+
+  @Get('stream')
+  @Access('sdk')
+  @ApiOperation({
+    summary: 'Server-Sent Events: `hello`, then a `snapshot` or the missed `change`s, then every change (event id = sequence). Resume with Last-Event-ID or ?sequence=',
+  })
+  stream(
+    @CurrentPrincipal() principal: Principal,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Query('sequence') sequence: string | undefined,
+    @Query('client') client: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): void {
+    const { environmentId, keyId } = environmentOf(principal);
+    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    const connectionId = `sse:${randomUUID()}`;
+    const write = (event: string, id: number | undefined, data: unknown) => res.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    const subscriber: Subscriber = {
+      id: connectionId,
+      keyId,
+      environmentId,
+      transport: 'sse',
+      client: typeof client === 'string' ? client.slice(0, 200) : null,
+      sent: 0,
+      send: (messages: ServerMessage[]) => messages.forEach((m) => write(m.type, m.sequence, m)),
+      close: (why) => {
+        write('refused', undefined, why);
+        res.end();
+      },
+    };
+    req.on('close', () => {
+      clearInterval(heartbeat);
+      this.relay.unsubscribeSubscriber(subscriber);
+    });
+    write('hello', undefined, { type: 'hello', connectionId } satisfies StreamHelloMessage);
+    this.relay.subscribe(subscriber, sequenceFrom(lastEventId, sequence)).catch((err: unknown) => {
+      this.logger.error({ err }, 'could not bring an SSE client up to date');
+      res.end();
+    });
+  }
+
+  @Post('ack')
+  @HttpCode(204)
+  @Access('sdk')
+  @ApiOperation({ summary: 'An SSE client confirms the newest sequence it applied' })
+  ack(@CurrentPrincipal() principal: Principal, @Body() body: StreamAckDto): void {
+    const subscriber = this.relay.subscriber(body.connectionId);
+    if (!subscriber || subscriber.environmentId !== environmentOf(principal).environmentId) throw notFound('Stream', body.connectionId);
+    this.relay.ack(body.connectionId, body.sequence);
+  }
+}
+
+export interface DeliveryStatus {
+  environment: string;
+  /** Newest change-log sequence of the environment. */
+  sequence: number;
+  /** SDKs connected to any instance. */
+  connected: number;
+  /** Of those, how many confirmed `sequence`. */
+  confirmed: number;
+}
+
+@ApiTags('projects')
+@ApiBearerAuth()
+@Controller('projects/:projectKey/environments/:environmentKey/delivery')
+export class DeliveryStatusController {
+  constructor(
+    private readonly projects: ProjectsService,
+    private readonly changes: ChangesService,
+    private readonly presence: PresenceService,
+  ) {}
+
+  @Get()
+  @Access('viewer')
+  @ApiOperation({ summary: 'How many connected SDKs confirmed the newest change (or ?sequence=N)' })
+  async status(@Param('projectKey') projectKey: string, @Param('environmentKey') environmentKey: string, @Query('sequence') sequence?: string): Promise<DeliveryStatus> {
+    const environment = await this.projects.environment(await this.projects.project(projectKey), environmentKey);
+    const target = sequenceFrom(sequence) || (await this.changes.head(environment.id));
+    return { environment: environmentKey, sequence: target, ...(await this.presence.confirmations(environment.id, target)) };
+  }
+}

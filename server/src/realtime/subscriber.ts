@@ -1,0 +1,15 @@
+import type { RefusalMessage, ServerMessage } from '@signalbox/sdk/protocol';
+
+/** One connected SDK, whatever its transport. The relay sends it messages in sequence order. */
+export interface Subscriber {
+  readonly id: string;
+  readonly keyId: string;
+  readonly environmentId: string;
+  readonly transport: 'socket.io' | 'sse';
+  readonly client: string | null;
+  /** Newest sequence sent to it. */
+  sent: number;
+  send(messages: ServerMessage[]): void;
+  /** Ends the connection, telling the client why. */
+  close(refusal: RefusalMessage): void;
+}
