@@ -6,7 +6,8 @@ const main = async (): Promise<void> => {
   const app = await createApp(config);
   await app.listen(config.port, config.host);
   const shown = config.host === '0.0.0.0' ? 'localhost' : config.host;
-  process.stdout.write(`\n  Signalbox is running: console http://${shown}:${config.port}/  API docs http://${shown}:${config.port}/api/docs\n\n`);
+  const port = (app.getHttpServer().address() as { port: number }).port;
+  process.stdout.write(`\n  Signalbox is running: console http://${shown}:${port}/  API docs http://${shown}:${port}/api/docs\n\n`);
 };
 
 main().catch((err: unknown) => {
