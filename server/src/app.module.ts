@@ -12,6 +12,7 @@ import { FlagsModule } from './flags/flags.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
+import { SdkApiModule } from './sdk-api/sdk-api.module.js';
 import { ProjectsModule } from './projects/projects.module.js';
 import { SegmentsModule } from './segments/segments.module.js';
 
@@ -34,6 +35,7 @@ export class AppModule {
         EvaluationModule,
         MetricsModule,
         RealtimeModule,
+        SdkApiModule,
         HealthModule,
         DemoModule,
       ],

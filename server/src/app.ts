@@ -1,18 +1,21 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
-import type { NextFunction, Request, Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { AppModule } from './app.module.js';
 import { HttpExceptionFilter } from './common/errors/http-exception.filter.js';
 import { requestIdMiddleware } from './common/http/request-id.middleware.js';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger.js';
 import { createValidationPipe } from './common/validation/validation-pipe.js';
 import type { AppConfig } from './config/config.js';
+import { documentSdkReadPaths } from './sdk-api/sdk-api.openapi.js';
+import { SdkReadHandler } from './sdk-api/sdk-read.handler.js';
 
 const NON_API_ROUTES = ['healthz', 'readyz', 'metrics'];
 
@@ -38,17 +41,27 @@ export const createApp = async (config: AppConfig): Promise<NestExpressApplicati
       .addBearerAuth()
       .build(),
   );
+  documentSdkReadPaths(document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 
   if (fs.existsSync(path.join(config.webDir, 'index.html'))) {
-    app.useStaticAssets(config.webDir, { index: false, maxAge: '1h' });
     const indexHtml = path.join(config.webDir, 'index.html');
-    // Client-side routes: anything that is not the API answers with the console's page.
+    const assets = express.static(config.webDir, { index: false, maxAge: '1h' });
+    // The console's files and client-side routes; API, socket.io and operations paths never touch the disk.
     app.use((req: Request, res: Response, next: NextFunction) => {
       const first = req.path.split('/')[1] ?? '';
       if (req.method !== 'GET' || first === 'api' || first === 'socket.io' || NON_API_ROUTES.includes(first)) return next();
-      res.sendFile(indexHtml);
+      assets(req, res, () => res.sendFile(indexHtml));
     });
   }
+  // The SDK read path answers before Express sees the request (see SdkReadHandler).
+  const server = app.getHttpServer();
+  const sdkRead = app.get(SdkReadHandler);
+  const rest = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+  if (rest.length === 0) throw new Error('the HTTP server has no request handler to put the SDK read path in front of');
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!sdkRead.handle(req, res)) for (const listener of rest) listener.call(server, req, res);
+  });
   return app;
 };

@@ -169,6 +169,23 @@ describe('remote evaluation', () => {
       expect(bad.body.details).toEqual([{ field: 'context', reason: 'context must be an object of attributes' }]);
     });
 
+    it('answers malformed bodies with the same error format as every other route', async () => {
+      const url = '/api/v1/sdk/evaluate/etl.validate';
+      const json = await t.http.post(url).set(bearer(sdkKey)).set('content-type', 'application/json').send('{"context": ');
+      expect(json.status).toBe(400);
+      expect(json.body).toMatchObject({ error: 'BAD_REQUEST', message: 'The request body is not valid JSON', requestId: json.headers['x-request-id'] });
+      const unknown = await t.http.post(url).set(bearer(sdkKey)).send({ context: {}, colour: 'red' });
+      expect(unknown.body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'colour', reason: 'is not a known field' }] });
+      const kind = await t.http.post(url).set(bearer(sdkKey)).send({ context: {}, type: 'integer' });
+      expect(kind.body.details).toEqual([{ field: 'type', reason: expect.stringContaining('type must be one of') }]);
+      const array = await t.http.post('/api/v1/sdk/evaluate').set(bearer(sdkKey)).send([1, 2]);
+      expect(array.status).toBe(400);
+      const huge = await t.http.post(url).set(bearer(sdkKey)).send({ context: { blob: 'x'.repeat(1_100_000) } });
+      expect(huge.status).toBe(413);
+      const traced = await t.http.post(url).set(bearer(sdkKey)).set('X-Request-Id', 'trace-123').send({ context: {} });
+      expect(traced.headers['x-request-id']).toBe('trace-123');
+    });
+
     it('explains which rule decided and why earlier rules did not match', async () => {
       const res = await t.http.post(`${base}/model.sentiment/environments/development/explain`).set(t.admin).send({ context: { targetingKey: 'team-search', plan: 'free' } });
       expect(res.status).toBe(200);

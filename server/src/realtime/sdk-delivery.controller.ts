@@ -8,7 +8,6 @@ import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { notFound } from '../common/errors/domain-error.js';
 import { ProjectsService } from '../projects/projects.service.js';
-import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { ChangesService } from '../changes/changes.service.js';
 import { ChangeRelay } from './change-relay.service.js';
 import { PresenceService } from './presence.service.js';
@@ -37,33 +36,14 @@ const sequenceFrom = (...candidates: Array<string | undefined>): number => {
   return 0;
 };
 
-/** Delivery for clients without socket.io: the snapshot with ETag, an SSE stream, and acks. */
+/** Delivery for clients without socket.io: an SSE stream and its acks (the snapshot is in sdk-api/). */
 @ApiTags('sdk')
 @ApiBearerAuth()
 @Controller('sdk')
 export class SdkDeliveryController {
   private readonly logger = new Logger('sdk-stream');
 
-  constructor(
-    private readonly snapshots: SnapshotsService,
-    private readonly relay: ChangeRelay,
-  ) {}
-
-  @Get('config')
-  @Access('sdk')
-  @ApiOperation({ summary: 'Everything the environment serves; ETag is the change-log sequence, If-None-Match answers 304' })
-  async config(@CurrentPrincipal() principal: Principal, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res() res: Response): Promise<void> {
-    const snapshot = await this.snapshots.current(environmentOf(principal).environmentId);
-    if (!snapshot) throw notFound('Environment', 'of this SDK key');
-    res.setHeader('ETag', snapshot.etag);
-    res.setHeader('Cache-Control', 'no-cache');
-    if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === snapshot.etag)) {
-      res.status(304).end();
-      return;
-    }
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.status(200).send(snapshot.json);
-  }
+  constructor(private readonly relay: ChangeRelay) {}
 
   @Get('stream')
   @Access('sdk')

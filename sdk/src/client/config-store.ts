@@ -1,0 +1,169 @@
+import { compileEnvironment, type CompiledEnvironment, type ConfigProblem } from '../core/index.js';
+import type { EnvironmentConfig, FlagConfig, Segment } from '../core/types.js';
+import type { ChangeMessage, ServerMessage } from '../protocol/messages.js';
+import { affectedFlagKeys } from './affected-flags.js';
+
+/**
+ * What `ConfigStore.apply` did with a message:
+ * - `applied`: the state changed (call `commit` to compile it);
+ * - `duplicate`: a change the store already has (sequence not newer); ignored;
+ * - `gap`: a change that is not the next one; ignored, the caller should ask for a snapshot;
+ * - `waiting`: a change before the store has any config to apply it to; ignored;
+ * - `invalid`: not a message the store understands; ignored.
+ */
+export type ApplyOutcome = 'applied' | 'duplicate' | 'gap' | 'waiting' | 'invalid';
+
+/** What one `commit` made visible. */
+export interface CommittedBatch {
+  sequence: number;
+  /** Flags whose evaluation may have changed, in config order (see `affectedFlagKeys`). */
+  changedKeys: string[];
+  /** Problems the compiler found in the new config (empty for a valid config). */
+  problems: readonly ConfigProblem[];
+}
+
+/**
+ * The client's copy of an environment's config. Messages are applied to plain maps as they
+ * arrive; `commit` compiles them into the `CompiledEnvironment` evaluations read, so a burst of
+ * messages costs one compile. Sequences follow the protocol: a change applies only when it is
+ * exactly the next one; older ones are duplicates, newer ones a gap. Never throws.
+ */
+export class ConfigStore {
+  private flags = new Map<string, FlagConfig>();
+  private segments = new Map<string, Segment>();
+  private currentSequence = 0;
+  private loaded = false;
+  private compiledEnvironment: CompiledEnvironment | undefined;
+  private uncommitted = false;
+  private readonly changedFlags = new Set<string>();
+  private readonly changedSegments = new Set<string>();
+
+  /** The sequence of the newest applied message (0 before any). */
+  get sequence(): number {
+    return this.currentSequence;
+  }
+
+  /** True once a config was loaded or received, committed or not. */
+  get hasConfig(): boolean {
+    return this.loaded;
+  }
+
+  /** What evaluations read; `undefined` until the first commit. */
+  get compiled(): CompiledEnvironment | undefined {
+    return this.compiledEnvironment;
+  }
+
+  /** True when `apply`/`replace` changed something `commit` has not compiled yet. */
+  get hasUncommitted(): boolean {
+    return this.uncommitted;
+  }
+
+  /** Applies a server message. See {@link ApplyOutcome}. */
+  apply(message: ServerMessage): ApplyOutcome {
+    if (message === null || typeof message !== 'object') return 'invalid';
+    if (message.type === 'snapshot') {
+      if (!isSequence(message.sequence) || !isEnvironmentConfig(message.config)) return 'invalid';
+      this.replace(message.config, message.sequence);
+      return 'applied';
+    }
+    if (message.type === 'change') return this.applyChange(message);
+    return 'invalid';
+  }
+
+  /**
+   * Replaces the whole state, as a snapshot does. A snapshot is the server's word even when its
+   * sequence is older than ours (a restored database), so it is never refused for that.
+   * Returns false (and changes nothing) when `config` is not an environment config.
+   */
+  replace(config: EnvironmentConfig, sequence: number = config.sequence): boolean {
+    if (!isEnvironmentConfig(config) || !isSequence(sequence)) return false;
+    const flags = new Map<string, FlagConfig>();
+    for (const flag of config.flags) if (typeof flag?.key === 'string') flags.set(flag.key, flag);
+    const segments = new Map<string, Segment>();
+    for (const segment of config.segments) if (typeof segment?.key === 'string') segments.set(segment.key, segment);
+
+    diffInto(this.flags, flags, this.changedFlags);
+    diffInto(this.segments, segments, this.changedSegments);
+    this.flags = flags;
+    this.segments = segments;
+    if (sequence !== this.currentSequence || !this.loaded) this.uncommitted = true;
+    if (this.changedFlags.size > 0 || this.changedSegments.size > 0) this.uncommitted = true;
+    this.currentSequence = sequence;
+    this.loaded = true;
+    return true;
+  }
+
+  /**
+   * Compiles what was applied since the last commit. Returns `undefined` when nothing was.
+   * The sequence alone moving on (a snapshot identical to the state) does not recompile.
+   */
+  commit(): CommittedBatch | undefined {
+    if (!this.uncommitted) return undefined;
+    this.uncommitted = false;
+    const contentChanged = this.changedFlags.size > 0 || this.changedSegments.size > 0 || this.compiledEnvironment === undefined;
+    const changedKeys = contentChanged ? affectedFlagKeys(this.flags, this.changedFlags, this.changedSegments) : [];
+    this.changedFlags.clear();
+    this.changedSegments.clear();
+    if (contentChanged) this.compiledEnvironment = compileEnvironment(this.toConfig());
+    return { sequence: this.currentSequence, changedKeys, problems: contentChanged ? this.compiledEnvironment!.problems : [] };
+  }
+
+  /** The current state as a plain config (what the cache file stores). */
+  toConfig(): EnvironmentConfig {
+    return { sequence: this.currentSequence, flags: [...this.flags.values()], segments: [...this.segments.values()] };
+  }
+
+  private applyChange(change: ChangeMessage): ApplyOutcome {
+    if (!isSequence(change.sequence) || typeof change.key !== 'string') return 'invalid';
+    if (!this.loaded) return 'waiting';
+    if (change.sequence <= this.currentSequence) return 'duplicate';
+    if (change.sequence !== this.currentSequence + 1) return 'gap';
+
+    if (change.kind === 'flag') {
+      if (change.flag !== null && !isRecord(change.flag)) return 'invalid';
+      if (change.flag === null) this.flags.delete(change.key);
+      else this.flags.set(change.key, change.flag);
+      this.changedFlags.add(change.key);
+    } else if (change.kind === 'segment') {
+      if (change.segment !== null && !isRecord(change.segment)) return 'invalid';
+      if (change.segment === null) this.segments.delete(change.key);
+      else this.segments.set(change.key, change.segment);
+      this.changedSegments.add(change.key);
+    } else {
+      return 'invalid';
+    }
+    this.currentSequence = change.sequence;
+    this.uncommitted = true;
+    return 'applied';
+  }
+}
+
+/** Adds to `changed` every key added, removed or altered between `before` and `after`. */
+function diffInto<T>(before: ReadonlyMap<string, T>, after: ReadonlyMap<string, T>, changed: Set<string>): void {
+  for (const [key, value] of after) {
+    const old = before.get(key);
+    if (old === undefined || (old !== value && !sameJson(old, value))) changed.add(key);
+  }
+  for (const key of before.keys()) if (!after.has(key)) changed.add(key);
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  try {
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return false;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isSequence(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Enough of an `EnvironmentConfig` to store; the compiler judges the rest. */
+export function isEnvironmentConfig(value: unknown): value is EnvironmentConfig {
+  return isRecord(value) && isSequence(value.sequence) && Array.isArray(value.flags) && Array.isArray(value.segments);
+}

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Injectable, Logger } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { CredentialsService } from '../auth/credentials.service.js';
+import type { Principal } from '../auth/principal.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { flattenValidationErrors } from '../common/validation/validation-pipe.js';
+import { EvaluateAllDto, EvaluateFlagDto } from '../evaluation/dto/evaluate.dto.js';
+import { EvaluationService } from '../evaluation/evaluation.service.js';
+import { SnapshotsService } from '../snapshots/snapshots.service.js';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const SAFE_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const CONFIG_PATH = '/api/v1/sdk/config';
+const EVALUATE_PATH = '/api/v1/sdk/evaluate';
+
+class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+const readBody = (req: IncomingMessage): Promise<unknown> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      // Answer now, and let the rest of the body drain unread so the client sees the 413.
+      req.removeAllListeners('data');
+      req.resume();
+      reject(new HttpProblem(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB'));
+    });
+    req.on('end', () => {
+      try {
+        resolve(size === 0 ? {} : JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        reject(new HttpProblem(400, 'BAD_REQUEST', 'The request body is not valid JSON'));
+      }
+    });
+    req.on('error', reject);
+  });
+
+const KINDS = new Set(['boolean', 'string', 'number', 'json']);
+const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+const isPlainlyValid = (type: new () => object, body: Record<string, unknown>): boolean => {
+  if (!isObject(body.context)) return false;
+  for (const key in body) {
+    if (key === 'context') continue;
+    if (type !== EvaluateFlagDto) return false;
+    if (key === 'defaultValue') continue;
+    if (key === 'type' && typeof body.type === 'string' && KINDS.has(body.type)) continue;
+    return false;
+  }
+  return true;
+};
+
+/**
+ * The SDK read path — config snapshot, remote evaluation — served straight from `node:http`.
+ * These are the calls SDKs, proxies and polling clients make thousands of times a second; the
+ * framework's per-request pipeline (routing, guards, pipes) costs more than the work itself here.
+ * Same services, same SDK-key check, same validation and error format as every other route.
+ */
+@Injectable()
+export class SdkReadHandler {
+  private readonly logger = new Logger('sdk-read');
+
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly snapshots: SnapshotsService,
+    private readonly evaluation: EvaluationService,
+  ) {}
+
+  /** Handles the request and returns true, or returns false to let the rest of the app have it. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = req.url ?? '';
+    const path = url.includes('?') ? url.slice(0, url.indexOf('?')) : url;
+    let route: (principal: Principal & { kind: 'sdk' }) => Promise<void>;
+    if (path === CONFIG_PATH && (req.method === 'GET' || req.method === 'HEAD')) route = (p) => this.config(req, res, p);
+    else if (path === EVALUATE_PATH && req.method === 'POST') route = (p) => this.evaluateAll(req, res, p);
+    else if (path.startsWith(`${EVALUATE_PATH}/`) && req.method === 'POST') route = (p) => this.evaluateFlag(req, res, p, decodeURIComponent(path.slice(EVALUATE_PATH.length + 1)));
+    else return false;
+
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    this.authenticate(req)
+      .then(route)
+      .catch((err: unknown) => this.fail(res, err, requestId));
+    return true;
+  }
+
+  private async authenticate(req: IncomingMessage): Promise<Principal & { kind: 'sdk' }> {
+    const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    if (!match) throw new HttpProblem(401, 'UNAUTHENTICATED', 'Sign in or send a valid token');
+    const principal = await this.credentials.resolve(match[1]!);
+    if (!principal) throw new HttpProblem(401, 'UNAUTHENTICATED', 'The credential is unknown, revoked or expired');
+    if (principal.kind !== 'sdk') throw new HttpProblem(403, 'FORBIDDEN', 'This endpoint takes an SDK key');
+    return principal;
+  }
+
+  private async config(req: IncomingMessage, res: ServerResponse, principal: Principal & { kind: 'sdk' }): Promise<void> {
+    const snapshot = await this.snapshots.current(principal.environmentId);
+    if (!snapshot) throw new HttpProblem(404, 'NOT_FOUND', 'The environment of this SDK key does not exist');
+    const ifNoneMatch = req.headers['if-none-match'];
+    if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === snapshot.etag)) {
+      res.writeHead(304, { ETag: snapshot.etag, 'Cache-Control': 'no-cache' }).end();
+      return;
+    }
+    res.writeHead(200, { ETag: snapshot.etag, 'Cache-Control': 'no-cache', 'Content-Type': 'application/json; charset=utf-8' });
+    res.end(req.method === 'HEAD' ? undefined : snapshot.json);
+  }
+
+  private async evaluateAll(req: IncomingMessage, res: ServerResponse, principal: Principal & { kind: 'sdk' }): Promise<void> {
+    const body = await this.validated(EvaluateAllDto, await readBody(req));
+    this.json(res, 200, await this.evaluation.evaluateAll(principal.environmentId, body.context));
+  }
+
+  private async evaluateFlag(req: IncomingMessage, res: ServerResponse, principal: Principal & { kind: 'sdk' }, flagKey: string): Promise<void> {
+    const body = await this.validated(EvaluateFlagDto, await readBody(req));
+    this.json(res, 200, await this.evaluation.evaluateFlag(principal.environmentId, flagKey, body.context, body.defaultValue ?? null, body.type));
+  }
+
+  // The same rules as the global ValidationPipe: whitelist, no unknown fields, every problem named.
+  // A body that is plainly well formed skips class-validator (most of this route's cost); anything
+  // else goes through it, so every rejection carries exactly the details the DTO defines.
+  private async validated<T extends object>(type: new () => T, body: unknown): Promise<T> {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpProblem(400, 'VALIDATION_FAILED', 'The body must be a JSON object', []);
+    if (isPlainlyValid(type, body as Record<string, unknown>)) return body as T;
+    const instance = plainToInstance(type, body);
+    const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
+    if (errors.length > 0) {
+      const details = flattenValidationErrors(errors);
+      throw new HttpProblem(400, 'VALIDATION_FAILED', details.map((d) => `${d.field}: ${d.reason}`).join('; '), details);
+    }
+    return instance;
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown): void {
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(body));
+  }
+
+  private fail(res: ServerResponse, err: unknown, requestId: string): void {
+    const problem =
+      err instanceof HttpProblem ? err : err instanceof DomainError && err.code === 'NOT_FOUND' ? new HttpProblem(404, err.code, err.message) : undefined;
+    if (!problem) this.logger.error({ err, requestId }, 'SDK request failed');
+    if (res.headersSent) return void res.end();
+    if (problem?.status === 413) res.setHeader('Connection', 'close');
+    const status = problem?.status ?? 500;
+    const body: Record<string, unknown> = {
+      error: problem?.code ?? 'INTERNAL',
+      message: problem?.message ?? 'Something went wrong on the server; the request id is in the logs',
+      requestId,
+    };
+    if (problem?.details !== undefined) body.details = problem.details;
+    this.json(res, status, body);
+  }
+}
