@@ -10,7 +10,7 @@ export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 
 export const startServer = async ({ env = {} } = {}) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'signalbox-bench-'));
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', '--expose-gc', MAIN], {
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', '--expose-gc', ...(process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_SERVER_PROFILE] : []), MAIN], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIGNALBOX_DATA_DIR: dataDir, SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN, SIGNALBOX_DEMO: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -13,11 +13,11 @@ import { FlagEntity } from '../flags/flag.entity.js';
 import { EnvironmentEntity } from '../projects/environment.entity.js';
 import { ProjectEntity } from '../projects/project.entity.js';
 import { SegmentEntity } from '../segments/segment.entity.js';
-import { SdkConnectionEntity } from '../realtime/sdk-connection.entity.js';
+import { SdkPresenceEntity } from '../realtime/sdk-presence.entity.js';
 import { createDataSource, dataSourceOptions, runMigrations } from './data-source.js';
 import { openEmbeddedDatabase } from './embedded-database.js';
 
-const ENTITIES = [UserEntity, SessionEntity, ApiTokenEntity, SdkKeyEntity, ProjectEntity, EnvironmentEntity, FlagEntity, FlagConfigEntity, SegmentEntity, AuditEntryEntity, ChangeEntity, ChangeLogHeadEntity, SdkConnectionEntity];
+const ENTITIES = [UserEntity, SessionEntity, ApiTokenEntity, SdkKeyEntity, ProjectEntity, EnvironmentEntity, FlagEntity, FlagConfigEntity, SegmentEntity, AuditEntryEntity, ChangeEntity, ChangeLogHeadEntity, SdkPresenceEntity];
 
 const open = async (db: TestDatabase): Promise<DataSource> => {
   const target = db.databaseUrl ? { url: db.databaseUrl } : { embedded: await openEmbeddedDatabase(db.dataDir!) };

@@ -5,7 +5,7 @@ import { DomainEvents } from '../common/events/domain-events.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { PresenceService } from './presence.service.js';
-import type { Subscriber } from './subscriber.js';
+import type { Broadcast, Subscriber } from './subscriber.js';
 
 /** How many recent changes a feed keeps to catch a (re)connecting client up without a snapshot. */
 const RECENT_CHANGES = 1000;
@@ -38,6 +38,7 @@ export class ChangeRelay implements OnModuleDestroy {
   private readonly feeds = new Map<string, Feed>();
   private readonly subscribers = new Map<string, Subscriber>();
   private readonly unsubscribe: Array<() => void>;
+  private broadcast: Broadcast | undefined;
 
   constructor(
     private readonly changes: ChangesService,
@@ -65,24 +66,30 @@ export class ChangeRelay implements OnModuleDestroy {
     this.unsubscribe.forEach((off) => off());
   }
 
+  /** The socket.io gateway registers how to reach a whole environment at once. */
+  registerBroadcast(broadcast: Broadcast): void {
+    this.broadcast = broadcast;
+  }
+
   /** Brings a new subscriber up to date from `fromSequence` (0: it has nothing) and makes it live. */
   async subscribe(subscriber: Subscriber, fromSequence: number): Promise<void> {
     this.subscribers.set(subscriber.id, subscriber);
     this.metrics.connectedSdks.inc({ environment: subscriber.environmentId, transport: subscriber.transport });
-    this.presence.connected({ id: subscriber.id, environmentId: subscriber.environmentId, transport: subscriber.transport, client: subscriber.client, ackedSequence: fromSequence });
+    this.presence.acked(subscriber.environmentId, subscriber.id, fromSequence);
     await this.synchronise(subscriber, fromSequence);
   }
 
   /** The client lost track: send it a snapshot and continue from there. */
   async resync(subscriber: Subscriber): Promise<void> {
     this.feeds.get(subscriber.environmentId)?.live.delete(subscriber);
+    subscriber.broadcastGroup?.leave();
     await this.synchronise(subscriber, 0);
   }
 
   unsubscribeSubscriber(subscriber: Subscriber): void {
     if (!this.subscribers.delete(subscriber.id)) return;
     this.metrics.connectedSdks.dec({ environment: subscriber.environmentId, transport: subscriber.transport });
-    this.presence.disconnected(subscriber.id);
+    this.presence.disconnected(subscriber.environmentId, subscriber.id);
     const feed = this.feeds.get(subscriber.environmentId);
     feed?.live.delete(subscriber);
     if (feed && feed.live.size === 0 && ![...this.subscribers.values()].some((s) => s.environmentId === feed.environmentId)) this.feeds.delete(feed.environmentId);
@@ -91,7 +98,7 @@ export class ChangeRelay implements OnModuleDestroy {
   ack(subscriberId: string, sequence: number): boolean {
     const subscriber = this.subscribers.get(subscriberId);
     if (!subscriber || !Number.isSafeInteger(sequence) || sequence < 0) return false;
-    this.presence.acked({ id: subscriber.id, environmentId: subscriber.environmentId, transport: subscriber.transport, client: subscriber.client, ackedSequence: sequence });
+    this.presence.acked(subscriber.environmentId, subscriber.id, sequence);
     return true;
   }
 
@@ -124,6 +131,7 @@ export class ChangeRelay implements OnModuleDestroy {
         subscriber.sent = Math.max(sent, feed.relayed);
         if (messages.length > 0) this.send(subscriber, messages);
         feed.live.add(subscriber);
+        subscriber.broadcastGroup?.join();
         return;
       }
       const missed = await this.changes.since(subscriber.environmentId, sent, RECENT_CHANGES);
@@ -169,11 +177,22 @@ export class ChangeRelay implements OnModuleDestroy {
           feed.relayed = messages[messages.length - 1]!.sequence;
           feed.recent.push(...messages);
           if (feed.recent.length > RECENT_CHANGES) feed.recent.splice(0, feed.recent.length - RECENT_CHANGES);
+          let grouped = 0;
           for (const subscriber of feed.live) {
+            // Group members get the whole batch once; a member whose snapshot was newer ignores repeats by sequence.
+            if (subscriber.broadcastGroup && this.broadcast) {
+              grouped++;
+              subscriber.sent = Math.max(subscriber.sent, feed.relayed);
+              continue;
+            }
             const fresh = subscriber.sent < messages[0]!.sequence ? messages : messages.filter((m) => m.sequence > subscriber.sent);
             if (fresh.length === 0) continue;
             subscriber.sent = feed.relayed;
             this.send(subscriber, fresh);
+          }
+          if (grouped > 0) {
+            for (const message of messages) this.metrics.messagesSent.inc({ type: message.type }, grouped);
+            this.broadcast!(feed.environmentId, messages);
           }
           if (changes.length === RECENT_CHANGES) feed.again = true;
         } while (feed.again);

@@ -1,22 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { PresenceRepository, type PresenceRow } from './presence.repository.js';
+import { PresenceRepository } from './presence.repository.js';
 
 const FLUSH_MS = 50;
 const HEARTBEAT_MS = 20_000;
-/** A connection whose instance has not refreshed it for this long no longer counts. */
+/** An instance whose rows are older than this no longer counts (it crashed or was cut off). */
 export const FRESH_SECONDS = 60;
 
 /**
- * Which SDKs are connected and what each confirmed, in PostgreSQL so every instance can answer
- * "confirmed by N of M". Writes are batched: an ack costs a map update, not a query.
+ * Which SDKs are connected and what each confirmed. In memory per connection; in PostgreSQL as one
+ * histogram per instance and environment, written at most every 50 ms for the environments whose
+ * acks changed, so an ack costs a map update and every instance can answer "confirmed by N of M".
  */
 @Injectable()
 export class PresenceService implements OnModuleInit, OnModuleDestroy {
   readonly instanceId = randomUUID();
   private readonly logger = new Logger('presence');
-  private readonly pending = new Map<string, PresenceRow>();
-  private readonly removed = new Set<string>();
+  /** environment → connection → acknowledged sequence */
+  private readonly acks = new Map<string, Map<string, number>>();
+  private readonly dirty = new Set<string>();
   private flushTimer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -38,48 +40,56 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     await this.repository.deleteInstance(this.instanceId).catch(() => undefined);
   }
 
-  connected(row: Omit<PresenceRow, 'instanceId'>): void {
-    this.removed.delete(row.id);
-    this.pending.set(row.id, { ...row, instanceId: this.instanceId });
-    this.schedule();
+  /** A connection exists and has applied `sequence` (what it held when it connected, or an ack). */
+  acked(environmentId: string, connectionId: string, sequence: number): void {
+    let connections = this.acks.get(environmentId);
+    if (!connections) this.acks.set(environmentId, (connections = new Map()));
+    if ((connections.get(connectionId) ?? -1) >= sequence) return;
+    connections.set(connectionId, sequence);
+    this.markDirty(environmentId);
   }
 
-  acked(row: Omit<PresenceRow, 'instanceId'>): void {
-    this.connected(row);
-  }
-
-  disconnected(id: string): void {
-    this.pending.delete(id);
-    this.removed.add(id);
-    this.schedule();
+  disconnected(environmentId: string, connectionId: string): void {
+    if (this.acks.get(environmentId)?.delete(connectionId)) this.markDirty(environmentId);
   }
 
   /** Counts across all instances, after writing what this one has pending. */
   async confirmations(environmentId: string, sequence: number): Promise<{ connected: number; confirmed: number }> {
     await this.flush();
-    return this.repository.count(environmentId, sequence, FRESH_SECONDS);
+    let connected = 0;
+    let confirmed = 0;
+    for (const histogram of await this.repository.histograms(environmentId, FRESH_SECONDS)) {
+      for (const [acked, count] of Object.entries(histogram)) {
+        connected += count;
+        if (Number(acked) >= sequence) confirmed += count;
+      }
+    }
+    return { connected, confirmed };
   }
 
   flush(): Promise<void> {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     this.flushing = this.flushing.then(async () => {
-      const rows = [...this.pending.values()];
-      const removed = [...this.removed];
-      this.pending.clear();
-      this.removed.clear();
+      const rows = [...this.dirty].map((environmentId) => ({ environmentId, acks: this.histogram(environmentId) }));
+      this.dirty.clear();
       try {
-        for (let i = 0; i < rows.length; i += 1000) await this.repository.upsert(rows.slice(i, i + 1000));
-        await this.repository.delete(removed);
+        await this.repository.upsert(this.instanceId, rows);
       } catch (err) {
-        this.logger.warn({ err }, 'could not record SDK connections');
+        this.logger.warn({ err }, 'could not record SDK presence');
       }
     });
     return this.flushing;
   }
 
-  private schedule(): void {
-    if (this.flushTimer) return;
-    this.flushTimer = setTimeout(() => void this.flush(), FLUSH_MS);
+  private histogram(environmentId: string): Record<string, number> {
+    const histogram: Record<string, number> = {};
+    for (const sequence of this.acks.get(environmentId)?.values() ?? []) histogram[sequence] = (histogram[sequence] ?? 0) + 1;
+    return histogram;
+  }
+
+  private markDirty(environmentId: string): void {
+    this.dirty.add(environmentId);
+    if (!this.flushTimer) this.flushTimer = setTimeout(() => void this.flush(), FLUSH_MS);
   }
 }

@@ -8,11 +8,11 @@ import { ChangeRelay } from './change-relay.service.js';
 import { PresenceRepository } from './presence.repository.js';
 import { PresenceService } from './presence.service.js';
 import { DeliveryStatusController, SdkDeliveryController } from './sdk-delivery.controller.js';
-import { SdkConnectionEntity } from './sdk-connection.entity.js';
+import { SdkPresenceEntity } from './sdk-presence.entity.js';
 import { SdkGateway } from './sdk.gateway.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([SdkConnectionEntity]), AuthModule, ChangesModule, SnapshotsModule, ProjectsModule],
+  imports: [TypeOrmModule.forFeature([SdkPresenceEntity]), AuthModule, ChangesModule, SnapshotsModule, ProjectsModule],
   controllers: [SdkDeliveryController, DeliveryStatusController],
   providers: [PresenceRepository, PresenceService, ChangeRelay, SdkGateway],
   exports: [PresenceService, ChangeRelay],

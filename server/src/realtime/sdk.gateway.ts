@@ -13,6 +13,8 @@ interface SocketData {
   client: string | null;
 }
 
+const roomOf = (environmentId: string) => `env:${environmentId}`;
+
 const refusal = (error: RefusalMessage['error'], message: string): Error & { data: RefusalMessage } =>
   Object.assign(new Error(message), { data: { error, message } });
 
@@ -31,6 +33,10 @@ export class SdkGateway implements OnGatewayInit<Namespace>, OnGatewayDisconnect
   ) {}
 
   afterInit(namespace: Namespace): void {
+    this.relay.registerBroadcast((environmentId, messages) => {
+      const room = namespace.to(roomOf(environmentId));
+      for (const message of messages) room.emit(message.type, message);
+    });
     namespace.use((socket, next) => {
       const auth = (socket.handshake.auth ?? {}) as Partial<HandshakeAuth>;
       if (typeof auth.sdkKey !== 'string' || auth.sdkKey.length > 200) return next(refusal('UNAUTHENTICATED', 'Send the environment\'s SDK key as auth.sdkKey'));
@@ -73,6 +79,7 @@ export class SdkGateway implements OnGatewayInit<Namespace>, OnGatewayDisconnect
         socket.emit('refused', why);
         socket.disconnect(true);
       },
+      broadcastGroup: { join: () => void socket.join(roomOf(data.environmentId)), leave: () => void socket.leave(roomOf(data.environmentId)) },
     };
     this.bySocket.set(socket, subscriber);
     socket.on('ack', (message: Partial<AckMessage>) => {

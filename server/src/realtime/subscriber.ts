@@ -12,4 +12,12 @@ export interface Subscriber {
   send(messages: ServerMessage[]): void;
   /** Ends the connection, telling the client why. */
   close(refusal: RefusalMessage): void;
+  /**
+   * For transports with rooms (socket.io): joining makes the subscriber receive the environment's
+   * broadcasts, so the relay encodes each change once for all of them instead of once per client.
+   */
+  broadcastGroup?: { join(): void; leave(): void };
 }
+
+/** Sends messages to every subscriber of an environment that joined its broadcast group. */
+export type Broadcast = (environmentId: string, messages: ServerMessage[]) => void;

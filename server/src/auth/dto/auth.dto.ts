@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { IsKey } from '../../common/validation/is-key.decorator.js';
+import { IsOmittable } from '../../common/validation/is-omittable.decorator.js';
 import { ROLES, type Role, TOKEN_ACCESS, type TokenAccess } from '../roles.js';
 
 export class LoginDto {
@@ -22,21 +23,21 @@ export class CreateUserDto {
   role: Role;
 
   @ApiPropertyOptional({ description: 'Omit to have one generated and returned once' })
-  @IsOptional() @IsString() @MinLength(8) @MaxLength(1024)
+  @IsOmittable() @IsString() @MinLength(8) @MaxLength(1024)
   password?: string;
 }
 
 export class UpdateUserDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiPropertyOptional() @IsOmittable() @IsString() @MinLength(1) @MaxLength(200)
   name?: string;
 
-  @ApiPropertyOptional({ enum: ROLES }) @IsOptional() @IsIn(ROLES)
+  @ApiPropertyOptional({ enum: ROLES }) @IsOmittable() @IsIn(ROLES)
   role?: Role;
 
-  @ApiPropertyOptional({ description: 'Disabled users cannot sign in; their sessions end' }) @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ description: 'Disabled users cannot sign in; their sessions end' }) @IsOmittable() @IsBoolean()
   disabled?: boolean;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(8) @MaxLength(1024)
+  @ApiPropertyOptional() @IsOmittable() @IsString() @MinLength(8) @MaxLength(1024)
   password?: string;
 }
 

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { ApiKeyProperty } from '../../common/validation/is-key.decorator.js';
+import { IsOmittable } from '../../common/validation/is-omittable.decorator.js';
 
 export class CreateEnvironmentDto {
   @ApiKeyProperty('Unique in the project, e.g. production')
@@ -15,10 +16,10 @@ export class CreateEnvironmentDto {
 }
 
 export class UpdateEnvironmentDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiPropertyOptional() @IsOmittable() @IsString() @MinLength(1) @MaxLength(200)
   name?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional() @IsOmittable() @IsBoolean()
   requireChangeReason?: boolean;
 }
 
@@ -38,9 +39,9 @@ export class CreateProjectDto {
 }
 
 export class UpdateProjectDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiPropertyOptional() @IsOmittable() @IsString() @MinLength(1) @MaxLength(200)
   name?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000)
+  @ApiPropertyOptional() @IsOmittable() @IsString() @MaxLength(2000)
   description?: string;
 }

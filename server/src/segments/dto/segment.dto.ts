@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { ApiKeyProperty } from '../../common/validation/is-key.decorator.js';
+import { IsOmittable } from '../../common/validation/is-omittable.decorator.js';
 import { ClauseDto } from '../../targeting/clause.dto.js';
 
 export class SegmentRuleDto {
@@ -12,18 +13,18 @@ export class SegmentRuleDto {
 
 class SegmentFields {
   @ApiPropertyOptional({ type: [String], description: 'targetingKeys always in' })
-  @IsOptional() @IsArray() @ArrayMaxSize(100_000) @IsString({ each: true }) @MaxLength(512, { each: true })
+  @IsOmittable() @IsArray() @ArrayMaxSize(100_000) @IsString({ each: true }) @MaxLength(512, { each: true })
   included?: string[];
 
   @ApiPropertyOptional({ type: [String], description: 'targetingKeys always out (unless included)' })
-  @IsOptional() @IsArray() @ArrayMaxSize(100_000) @IsString({ each: true }) @MaxLength(512, { each: true })
+  @IsOmittable() @IsArray() @ArrayMaxSize(100_000) @IsString({ each: true }) @MaxLength(512, { each: true })
   excluded?: string[];
 
   @ApiPropertyOptional({ type: [SegmentRuleDto], description: 'A context matching any rule is in' })
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => SegmentRuleDto)
+  @IsOmittable() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => SegmentRuleDto)
   rules?: SegmentRuleDto[];
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000)
+  @ApiPropertyOptional() @IsOmittable() @IsString() @MaxLength(2000)
   description?: string;
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000)
@@ -43,7 +44,7 @@ export class UpdateSegmentDto extends SegmentFields {
   @ApiProperty({ description: 'The version this change is based on; a stale one gets 409' }) @IsInt() @Min(1)
   version: number;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiPropertyOptional() @IsOmittable() @IsString() @MinLength(1) @MaxLength(200)
   name?: string;
 }
 

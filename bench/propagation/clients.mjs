@@ -1,0 +1,38 @@
+// A worker that holds many SDK clients and reports, per change, when each client saw it.
+import { createClient } from '@signalbox/sdk';
+
+const now = () => performance.timeOrigin + performance.now();
+const { url, sdkKey, count, flag } = JSON.parse(process.argv[2]);
+const quiet = { warn: () => {}, error: () => {}, debug: () => {} };
+const clients = [];
+const seen = new Map(); // version -> array of times
+
+for (let i = 0; i < count; i++) {
+  const client = createClient({ url, sdkKey, logger: quiet });
+  client.on(`change:${flag}`, () => {
+    const version = client.details(flag, { targetingKey: 'x' }, false).value === true ? 'on' : 'off';
+    const at = now();
+    const list = seen.get(client.sequence) ?? [];
+    list.push(at);
+    seen.set(client.sequence, list);
+    void version;
+  });
+  clients.push(client);
+  // Stagger connections so the handshake storm does not time out.
+  if (i % 200 === 199) await new Promise((r) => setTimeout(r, 50));
+}
+await Promise.all(clients.map((c) => c.waitForReady({ timeoutMs: 120_000 })));
+process.send({ type: 'ready', ready: clients.filter((c) => c.status === 'ready').length });
+
+process.on('message', async (message) => {
+  if (message.type === 'collect') {
+    const deadline = Date.now() + 10_000;
+    while ((seen.get(message.sequence)?.length ?? 0) < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    const times = seen.get(message.sequence) ?? [];
+    process.send({ type: 'times', sequence: message.sequence, times, missing: count - times.length });
+  }
+  if (message.type === 'close') {
+    await Promise.all(clients.map((c) => c.close()));
+    process.exit(0);
+  }
+});

@@ -1,0 +1,131 @@
+import 'reflect-metadata';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const configError = (env: Record<string, string>): ConfigError => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error(`no ConfigError for ${JSON.stringify(env)}`);
+};
+
+describe('loadConfig', () => {
+  it('uses the defaults for an empty environment', () => {
+    expect(loadConfig({})).toMatchObject({
+      port: 4000,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+      dataDir: path.resolve('data'),
+      adminToken: undefined,
+      adminEmail: 'admin@signalbox.local',
+      adminPassword: undefined,
+      demo: true,
+      sessionTtlHours: 168,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads only the environment it is given', () => {
+    const saved = process.env.PORT;
+    process.env.PORT = '1234';
+    try {
+      expect(loadConfig({}).port).toBe(4000);
+    } finally {
+      if (saved === undefined) delete process.env.PORT;
+      else process.env.PORT = saved;
+    }
+  });
+
+  it('takes valid overrides, converting numbers, booleans and paths', () => {
+    expect(
+      loadConfig({
+        PORT: '8080',
+        HOST: '127.0.0.1',
+        DATABASE_URL: 'postgres://u@db:5432/signalbox',
+        SIGNALBOX_DATA_DIR: 'var/signalbox',
+        SIGNALBOX_ADMIN_TOKEN: 'a'.repeat(16),
+        SIGNALBOX_ADMIN_EMAIL: 'ops@example.com',
+        SIGNALBOX_ADMIN_PASSWORD: 'eight-ch',
+        SIGNALBOX_DEMO: 'false',
+        SIGNALBOX_SESSION_TTL_HOURS: '12',
+        SIGNALBOX_WEB_DIR: '/srv/console',
+        LOG_LEVEL: 'debug',
+      }),
+    ).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      databaseUrl: 'postgres://u@db:5432/signalbox',
+      dataDir: path.resolve('var/signalbox'),
+      adminToken: 'a'.repeat(16),
+      adminEmail: 'ops@example.com',
+      adminPassword: 'eight-ch',
+      demo: false,
+      sessionTtlHours: 12,
+      webDir: '/srv/console',
+      logLevel: 'debug',
+    });
+  });
+
+  it.each([
+    ['true', true],
+    ['TRUE', true],
+    ['1', true],
+    ['yes', true],
+    ['on', true],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+    ['off', false],
+  ])('reads SIGNALBOX_DEMO=%s as %s', (value, expected) => {
+    expect(loadConfig({ SIGNALBOX_DEMO: value }).demo).toBe(expected);
+  });
+
+  it('treats an empty PORT as unset', () => {
+    expect(loadConfig({ PORT: '' }).port).toBe(4000);
+  });
+
+  it.each(['abc', '70000', '-1', '80.5', '65536'])('refuses PORT=%s with a ConfigError naming PORT', (value) => {
+    const err = configError({ PORT: value });
+    expect(err.message).toMatch(/^Invalid configuration:\n {2}PORT: /);
+    expect(err.message).not.toMatch(/\n {2}(?!PORT)\w+:/);
+  });
+
+  it('accepts the edge ports 0 and 65535', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+  });
+
+  it('refuses an admin token shorter than 16 characters, and accepts 16', () => {
+    expect(configError({ SIGNALBOX_ADMIN_TOKEN: 'a'.repeat(15) }).message).toContain('SIGNALBOX_ADMIN_TOKEN: SIGNALBOX_ADMIN_TOKEN must be at least 16 characters');
+    expect(loadConfig({ SIGNALBOX_ADMIN_TOKEN: 'a'.repeat(16) }).adminToken).toBe('a'.repeat(16));
+  });
+
+  it.each(['verbose', 'INFO', ''])('refuses LOG_LEVEL=%j with a ConfigError naming LOG_LEVEL', (value) => {
+    expect(configError({ LOG_LEVEL: value }).message).toMatch(/\n {2}LOG_LEVEL: /);
+  });
+
+  it.each(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])('accepts LOG_LEVEL=%s', (value) => {
+    expect(loadConfig({ LOG_LEVEL: value }).logLevel).toBe(value);
+  });
+
+  it('refuses a short admin password, a zero session lifetime and an empty DATABASE_URL', () => {
+    expect(configError({ SIGNALBOX_ADMIN_PASSWORD: 'short' }).message).toContain('SIGNALBOX_ADMIN_PASSWORD: SIGNALBOX_ADMIN_PASSWORD must be at least 8 characters');
+    expect(configError({ SIGNALBOX_SESSION_TTL_HOURS: '0' }).message).toMatch(/\n {2}SIGNALBOX_SESSION_TTL_HOURS: /);
+    expect(configError({ DATABASE_URL: '' }).message).toMatch(/\n {2}DATABASE_URL: /);
+  });
+
+  it('names every invalid variable at once', () => {
+    const message = configError({ PORT: 'x', SIGNALBOX_ADMIN_TOKEN: 'short', LOG_LEVEL: 'loud' }).message;
+    for (const name of ['PORT', 'SIGNALBOX_ADMIN_TOKEN', 'LOG_LEVEL']) expect(message).toMatch(new RegExp(`\\n {2}${name}: `));
+  });
+
+  // Bug in server/src/config/config.ts (not fixed here): toBool maps any unrecognised value to
+  // false before @IsBoolean runs, so a typo such as SIGNALBOX_DEMO=ture silently disables the demo.
+  it.fails('refuses SIGNALBOX_DEMO=banana with a ConfigError naming SIGNALBOX_DEMO', () => {
+    expect(configError({ SIGNALBOX_DEMO: 'banana' }).message).toMatch(/\n {2}SIGNALBOX_DEMO: /);
+  });
+});
