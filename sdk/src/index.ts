@@ -1,3 +1,3 @@
-// The realtime client will be exported from here too; for now the SDK is its evaluation core.
+// The SDK: its pure evaluation core, and the client that keeps it up to date.
 export * from './core/index.js';
 export * from './client/index.js';

@@ -23,8 +23,9 @@ const NON_API_ROUTES = ['healthz', 'readyz', 'metrics'];
 export const createApp = async (config: AppConfig): Promise<NestExpressApplication> => {
   const logger = new PinoNestLogger(createRootLogger(config.logLevel));
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger, bodyParser: false });
-  app.useBodyParser('json', { limit: '1mb' });
+  // The request id first, so even a body the parser rejects gets an error that carries it.
   app.use(requestIdMiddleware);
+  app.useBodyParser('json', { limit: '1mb' });
   app.use(cookieParser());
   app.disable('x-powered-by');
   app.setGlobalPrefix('api/v1', { exclude: NON_API_ROUTES.map((p) => ({ path: p, method: RequestMethod.ALL })) });

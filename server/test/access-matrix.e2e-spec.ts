@@ -28,8 +28,12 @@ interface Endpoint {
   label: string;
   requirement: Requirement;
   success: number;
-  /** Builds the call; may create what it acts on first (with the admin token). */
-  call: () => Promise<Call>;
+  /**
+   * Builds the call. With `fresh`, for callers that should succeed, it first creates (with the
+   * admin token) what the call acts on; refused callers aim at shared resources, which a wrongly
+   * allowed call would change, failing the test anyway.
+   */
+  call: (fresh: boolean) => Promise<Call>;
 }
 
 const P = '/api/v1/projects/pipelines';
@@ -40,6 +44,7 @@ describe('access matrix', () => {
   const unique = (prefix: string) => `${prefix}${++n}`;
   const secrets: Record<string, string> = {};
   let targetUserId = '';
+  let sharedTokenId = '';
 
   const callers: Caller[] = [
     { name: 'no credentials', auth: () => ({}) },
@@ -63,6 +68,8 @@ describe('access matrix', () => {
   };
 
   const freshFlag = async () => (await aBooleanFlag(t.http, t.admin, 'pipelines', unique('matrix.flag-'))).key;
+  const flagFor = async (fresh: boolean) => (fresh ? freshFlag() : 'matrix.base');
+  const segmentFor = async (fresh: boolean) => (fresh ? freshSegment() : 'matrix-base');
   const freshSegment = async () => {
     const key = unique('matrix-segment-');
     const res = await t.http.post(`${P}/segments`).set(t.admin).send({ key, name: key });
@@ -113,21 +120,21 @@ describe('access matrix', () => {
       label: 'PATCH /flags/:f (update)',
       requirement: 'editor',
       success: 200,
-      call: async () => ({ method: 'patch', path: `${P}/flags/${await freshFlag()}`, body: { version: 1, name: 'renamed' } }),
+      call: async (fresh) => ({ method: 'patch', path: `${P}/flags/${await flagFor(fresh)}`, body: { version: 1, name: 'renamed' } }),
     },
     {
       label: 'POST /flags/:f/archive',
       requirement: 'editor',
       success: 200,
-      call: async () => ({ method: 'post', path: `${P}/flags/${await freshFlag()}/archive`, body: { reason: 'done' } }),
+      call: async (fresh) => ({ method: 'post', path: `${P}/flags/${await flagFor(fresh)}/archive`, body: { reason: 'done' } }),
     },
     {
       label: 'POST /flags/:f/unarchive',
       requirement: 'editor',
       success: 200,
-      call: async () => {
-        const key = await freshFlag();
-        await admin('post', `${P}/flags/${key}/archive`, {});
+      call: async (fresh) => {
+        const key = await flagFor(fresh);
+        if (fresh) await admin('post', `${P}/flags/${key}/archive`, {});
         return { method: 'post', path: `${P}/flags/${key}/unarchive`, body: {} };
       },
     },
@@ -135,9 +142,9 @@ describe('access matrix', () => {
       label: 'DELETE /flags/:f',
       requirement: 'editor',
       success: 204,
-      call: async () => {
-        const key = await freshFlag();
-        await admin('post', `${P}/flags/${key}/archive`, {});
+      call: async (fresh) => {
+        const key = await flagFor(fresh);
+        if (fresh) await admin('post', `${P}/flags/${key}/archive`, {});
         return { method: 'delete', path: `${P}/flags/${key}` };
       },
     },
@@ -151,9 +158,9 @@ describe('access matrix', () => {
       label: 'PUT /flags/:f/environments/:e (replace config)',
       requirement: 'editor',
       success: 200,
-      call: async () => ({
+      call: async (fresh) => ({
         method: 'put',
-        path: `${P}/flags/${await freshFlag()}/environments/development`,
+        path: `${P}/flags/${await flagFor(fresh)}/environments/development`,
         body: { version: 0, on: true, offVariant: 'off', targets: [], rules: [], defaultRule: { variant: 'on' }, prerequisites: [] },
       }),
     },
@@ -161,21 +168,21 @@ describe('access matrix', () => {
       label: 'PATCH /flags/:f/environments/:e (patch config)',
       requirement: 'editor',
       success: 200,
-      call: async () => ({ method: 'patch', path: `${P}/flags/${await freshFlag()}/environments/development`, body: { version: 0, on: true } }),
+      call: async (fresh) => ({ method: 'patch', path: `${P}/flags/${await flagFor(fresh)}/environments/development`, body: { version: 0, on: true } }),
     },
     {
       label: 'POST /flags/:f/environments/:e/kill',
       requirement: 'kill-switch',
       success: 200,
-      call: async () => ({ method: 'post', path: `${P}/flags/${await freshFlag()}/environments/development/kill`, body: { reason: 'incident' } }),
+      call: async (fresh) => ({ method: 'post', path: `${P}/flags/${await flagFor(fresh)}/environments/development/kill`, body: { reason: 'incident' } }),
     },
     {
       label: 'POST /flags/:f/environments/:e/restore',
       requirement: 'kill-switch',
       success: 200,
-      call: async () => {
-        const key = await freshFlag();
-        await admin('post', `${P}/flags/${key}/environments/development/kill`, { reason: 'incident' });
+      call: async (fresh) => {
+        const key = await flagFor(fresh);
+        if (fresh) await admin('post', `${P}/flags/${key}/environments/development/kill`, { reason: 'incident' });
         return { method: 'post', path: `${P}/flags/${key}/environments/development/restore`, body: {} };
       },
     },
@@ -191,9 +198,9 @@ describe('access matrix', () => {
       label: 'PATCH /segments/:s (update)',
       requirement: 'editor',
       success: 200,
-      call: async () => ({ method: 'patch', path: `${P}/segments/${await freshSegment()}`, body: { version: 1, name: 'renamed' } }),
+      call: async (fresh) => ({ method: 'patch', path: `${P}/segments/${await segmentFor(fresh)}`, body: { version: 1, name: 'renamed' } }),
     },
-    { label: 'DELETE /segments/:s', requirement: 'editor', success: 204, call: async () => ({ method: 'delete', path: `${P}/segments/${await freshSegment()}` }) },
+    { label: 'DELETE /segments/:s', requirement: 'editor', success: 204, call: async (fresh) => ({ method: 'delete', path: `${P}/segments/${await segmentFor(fresh)}` }) },
     { label: 'GET /audit', requirement: 'viewer', success: 200, call: async () => ({ method: 'get', path: '/api/v1/audit' }) },
     { label: 'GET /users (list)', requirement: 'admin', success: 200, call: async () => ({ method: 'get', path: '/api/v1/users' }) },
     {
@@ -219,7 +226,7 @@ describe('access matrix', () => {
       label: 'DELETE /tokens/:id (revoke)',
       requirement: 'admin',
       success: 204,
-      call: async () => ({ method: 'delete', path: `/api/v1/tokens/${(await aToken(t.http, t.admin, 'viewer')).token.id}` }),
+      call: async (fresh) => ({ method: 'delete', path: `/api/v1/tokens/${fresh ? (await aToken(t.http, t.admin, 'viewer')).token.id : sharedTokenId}` }),
     },
     { label: 'GET /auth/me', requirement: 'viewer', success: 200, call: async () => ({ method: 'get', path: '/api/v1/auth/me' }) },
   ];
@@ -244,6 +251,7 @@ describe('access matrix', () => {
     secrets.editorUser = editor.token;
     secrets.adminUser = adminUser.token;
     targetUserId = target.id;
+    sharedTokenId = (await aToken(t.http, t.admin, 'viewer')).token.id;
     secrets.viewerToken = (await aToken(t.http, t.admin, 'viewer')).secret;
     secrets.editorToken = (await aToken(t.http, t.admin, 'editor')).secret;
     secrets.adminToken = (await aToken(t.http, t.admin, 'admin')).secret;
@@ -260,7 +268,7 @@ describe('access matrix', () => {
       const expected: Record<string, number> = {};
       const unexpectedBodies: Record<string, unknown> = {};
       for (const caller of callers) {
-        const call = await endpoint.call();
+        const call = await endpoint.call(caller.satisfies?.includes(endpoint.requirement) ?? false);
         const res = await t.http[call.method](call.path).set(caller.auth()).send(call.body as object);
         actual[caller.name] = res.status;
         expected[caller.name] = expectedStatus(caller, endpoint);

@@ -20,6 +20,8 @@ export interface TestApp {
   database: TestDatabase;
   /** Closes the app and keeps the database. */
   stop(): Promise<void>;
+  /** The database this app runs on (PostgreSQL only), for starting a second instance on it. */
+  databaseUrl: string | undefined;
   /** Closes the app and drops the database. */
   close(): Promise<void>;
 }
@@ -57,6 +59,7 @@ export const startTestApp = async (
     http: request(app.getHttpServer()),
     url,
     admin: bearer(ADMIN_TOKEN),
+    databaseUrl: database.databaseUrl,
     database,
     stop: () => app.close(),
     close: async () => {

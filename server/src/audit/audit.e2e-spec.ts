@@ -40,7 +40,7 @@ describe('audit log', () => {
     return res.body.items;
   };
   const recent = async (query = '') => (await audit(query)).filter((e) => Number(e.id) > startId);
-  const ok = async (res: PromiseLike<{ status: number; body: unknown }>, status: number) => {
+  const ok = async <R extends { status: number; body: unknown }>(res: PromiseLike<R>, status: number): Promise<R> => {
     const r = await res;
     if (r.status !== status) throw new Error(`${r.status}: ${JSON.stringify(r.body)}`);
     return r;
@@ -202,7 +202,7 @@ describe('audit log', () => {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const res = await t.http.get(`/api/v1/audit?limit=4${cursor ? `&cursor=${cursor}` : ''}`).set(t.admin);
+        const res: { status: number; body: { items: Entry[]; nextCursor: string | null } } = await t.http.get(`/api/v1/audit?limit=4${cursor ? `&cursor=${cursor}` : ''}`).set(t.admin);
         expect(res.status).toBe(200);
         expect(res.body.items.length).toBeLessThanOrEqual(4);
         seen.push(...res.body.items);

@@ -2,8 +2,14 @@ import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
 import path from 'node:path';
 
-const toBool = ({ value }: { value: unknown }) =>
-  value === undefined ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
+// Unrecognised words stay strings, so @IsBoolean rejects a typo instead of reading it as false.
+const toBool = ({ value }: { value: unknown }) => {
+  if (value === undefined) return undefined;
+  const word = String(value).toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(word)) return true;
+  if (['0', 'false', 'no', 'off'].includes(word)) return false;
+  return value;
+};
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
 /** Environment variables the server reads; this file is the only reader of process.env. */
@@ -29,7 +35,7 @@ class EnvironmentVariables {
   @IsOptional() @IsString() @MinLength(8, { message: 'SIGNALBOX_ADMIN_PASSWORD must be at least 8 characters' })
   SIGNALBOX_ADMIN_PASSWORD?: string;
 
-  @IsOptional() @Transform(toBool) @IsBoolean()
+  @IsOptional() @Transform(toBool) @IsBoolean({ message: 'SIGNALBOX_DEMO must be true or false' })
   SIGNALBOX_DEMO?: boolean;
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(1)

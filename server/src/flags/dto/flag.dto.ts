@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsBoolean,
   IsDate,
   IsDefined,
   IsIn,
@@ -18,6 +19,7 @@ import {
 } from 'class-validator';
 import type { FlagKind, FlagValue } from '@signalbox/sdk/core';
 import { ApiKeyProperty, IsKey } from '../../common/validation/is-key.decorator.js';
+import { IsOmittable } from '../../common/validation/is-omittable.decorator.js';
 
 export const FLAG_KINDS = ['boolean', 'string', 'number', 'json'] as const satisfies readonly FlagKind[];
 export const LIFECYCLES = ['temporary', 'permanent'] as const;
@@ -80,23 +82,23 @@ export class UpdateFlagDto {
   @ApiProperty({ description: 'The flag version this change is based on; a stale one gets 409' }) @IsInt() @Min(1)
   version: number;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiPropertyOptional() @IsOmittable() @IsString() @MinLength(1) @MaxLength(200)
   name?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000)
+  @ApiPropertyOptional() @IsOmittable() @IsString() @MaxLength(2000)
   description?: string;
 
   @ApiPropertyOptional({ nullable: true, type: String }) @IsOptional() @IsString() @MaxLength(200)
   owner?: string | null;
 
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(20) @IsKey({ each: true })
+  @ApiPropertyOptional({ type: [String] }) @IsOmittable() @IsArray() @ArrayMaxSize(20) @IsKey({ each: true })
   tags?: string[];
 
   @ApiPropertyOptional({ type: [VariantDto] })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => VariantDto)
+  @IsOmittable() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => VariantDto)
   variants?: VariantDto[];
 
-  @ApiPropertyOptional({ enum: LIFECYCLES }) @IsOptional() @IsIn(LIFECYCLES)
+  @ApiPropertyOptional({ enum: LIFECYCLES }) @IsOmittable() @IsIn(LIFECYCLES)
   lifecycle?: (typeof LIFECYCLES)[number];
 
   @ApiPropertyOptional({ nullable: true, type: String, description: 'ISO-8601' }) @IsOptional() @Type(() => Date) @IsDate({ message: 'expiresAt must be an ISO-8601 date' })
@@ -118,6 +120,10 @@ export class ListFlagsQueryDto {
 
   @ApiPropertyOptional({ enum: ['active', 'archived', 'all'], default: 'active' }) @IsOptional() @IsIn(['active', 'archived', 'all'])
   archived?: 'active' | 'archived' | 'all';
+
+  @ApiPropertyOptional({ description: 'Only stale flags (true) or only fresh ones (false); GET .../flags/stale says why', type: Boolean })
+  @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean()
+  stale?: boolean;
 }
 
 export class ArchiveDto {
