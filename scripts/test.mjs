@@ -9,35 +9,69 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'signalbox-test-'));
 const totals = { passed: 0, failed: 0, skipped: 0 };
-let broken = false;
+const problems = [];
+// SIGNALBOX_TEST_SUITES=vitest runs only the vitest projects (CI's second pass on PostgreSQL).
+const only = process.env.SIGNALBOX_TEST_SUITES;
 
 const run = (label, command, args, env = {}) => {
   process.stdout.write(`\n=== ${label}\n`);
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
-  return result.status ?? 1;
+  const result = spawnSync(command, args, { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+  process.stdout.write(result.stdout ?? '');
+  process.stderr.write(result.stderr ?? '');
+  return { status: result.status ?? 1, output: `${result.stdout ?? ''}\n${result.stderr ?? ''}` };
 };
 
-const vitest = (label, args, env) => {
-  const report = path.join(tmp, `${label.replace(/\W+/g, '-')}.json`);
-  const status = run(label, 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args], env);
+const count = (label, passed, failed, skipped, status) => {
+  totals.passed += passed;
+  totals.failed += failed;
+  totals.skipped += skipped;
+  process.stdout.write(`--- ${label}: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+  if (status !== 0 && failed === 0) problems.push(`${label} exited with ${status} without reporting a failed test`);
+  if (passed + failed === 0) problems.push(`${label} ran no test`);
+};
+
+// Vitest: sdk, server and web projects, counted from its JSON report.
+{
+  const label = 'unit, integration and component tests (vitest: sdk, server, web)';
+  const report = path.join(tmp, 'vitest.json');
+  process.stdout.write(`\n=== ${label}\n`);
+  const status = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { cwd: root, stdio: 'inherit' }).status ?? 1;
   if (!fs.existsSync(report)) {
-    broken = true;
-    process.stdout.write(`${label}: the runner wrote no report (exit ${status})\n`);
-    return;
+    problems.push(`${label}: the runner wrote no report (exit ${status})`);
+  } else {
+    const json = JSON.parse(fs.readFileSync(report, 'utf8'));
+    // A file that fails to load has no tests to count: make it count as a failure.
+    const brokenFiles = json.testResults.filter((r) => r.status === 'failed' && r.assertionResults.length === 0).length;
+    count(label, json.numPassedTests, json.numFailedTests + brokenFiles, json.numPendingTests + json.numTodoTests, status);
   }
-  const json = JSON.parse(fs.readFileSync(report, 'utf8'));
-  totals.passed += json.numPassedTests;
-  totals.failed += json.numFailedTests;
-  totals.skipped += json.numPendingTests + json.numTodoTests;
-  // A file that fails to load has no tests to count: make it count.
-  const failedFiles = json.testResults.filter((r) => r.status === 'failed' && r.assertionResults.length === 0).length;
-  totals.failed += failedFiles;
-  if (status !== 0 && json.numFailedTests + failedFiles === 0) broken = true;
-};
+}
 
-vitest('unit and integration tests (sdk, server)', []);
+// Python SDK: `python3 -m unittest` prints "Ran N tests" and "OK" / "FAILED (failures=a, errors=b, skipped=c)".
+if (!only && fs.existsSync(path.join(root, 'sdk/python/tests'))) {
+  const { status, output } = run('Python SDK (unittest)', 'python3', ['-m', 'unittest', 'discover', '-s', 'sdk/python/tests', '-t', 'sdk/python']);
+  const ran = Number(/Ran (\d+) tests?/.exec(output)?.[1] ?? 0);
+  const field = (name) => Number(new RegExp(`${name}=(\\d+)`).exec(output)?.[1] ?? 0);
+  const failed = field('failures') + field('errors') + field('unexpected successes');
+  const skipped = field('skipped') + field('expected failures');
+  count('Python SDK', ran - failed - skipped, failed, skipped, status);
+}
 
-const summary = `${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`;
-process.stdout.write(`\n${summary}\n`);
+// OpenFeature conformance (cucumber), when present: its last line is "N passed, N failed".
+for (const [label, script] of [
+  ['OpenFeature conformance (cucumber)', 'sdk/test/conformance/run.mjs'],
+  ['console in a real browser (playwright-core + chromium)', 'web/e2e/run.mjs'],
+]) {
+  if (only || !fs.existsSync(path.join(root, script))) continue;
+  const { status, output } = run(label, process.execPath, [script]);
+  const line = [...output.matchAll(/^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/gm)].pop();
+  if (!line) {
+    problems.push(`${label} printed no "N passed, N failed" line (exit ${status})`);
+    continue;
+  }
+  count(label, Number(line[1]), Number(line[2]), Number(line[3] ?? 0), status);
+}
+
 fs.rmSync(tmp, { recursive: true, force: true });
-process.exit(totals.failed > 0 || broken || totals.passed === 0 ? 1 : 0);
+for (const problem of problems) process.stdout.write(`problem: ${problem}\n`);
+process.stdout.write(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
+process.exit(totals.failed > 0 || problems.length > 0 || totals.passed === 0 ? 1 : 0);
