@@ -1,0 +1,177 @@
+"""The client's copy of an environment's config, kept current by snapshots and changes."""
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, NamedTuple, Optional, Set
+
+from ..core import CompiledEnvironment, compile_environment
+from .cache_file import is_environment_config, is_sequence
+
+APPLIED = "applied"
+DUPLICATE = "duplicate"
+GAP = "gap"
+WAITING = "waiting"
+INVALID = "invalid"
+
+
+class CommittedBatch(NamedTuple):
+    """What one commit made visible."""
+
+    sequence: int
+    changed_keys: List[str]
+    problems: tuple
+
+
+class ConfigStore:
+    """Messages are applied to plain dicts; ``commit`` compiles them into the environment
+    evaluations read. A change applies only when its sequence is exactly the next one; older ones
+    are duplicates, newer ones a gap. Not thread-safe: the client serialises access."""
+
+    def __init__(self) -> None:
+        self._flags: Dict[str, dict] = {}
+        self._segments: Dict[str, dict] = {}
+        self.sequence = 0
+        self.has_config = False
+        self.compiled: Optional[CompiledEnvironment] = None
+        self._uncommitted = False
+        self._changed_flags: Set[str] = set()
+        self._changed_segments: Set[str] = set()
+
+    def apply(self, message: Any) -> str:
+        """Applies a server message (snapshot or change); returns APPLIED, DUPLICATE, GAP,
+        WAITING or INVALID."""
+        if not isinstance(message, dict):
+            return INVALID
+        kind = message.get("type")
+        if kind == "snapshot":
+            if not is_sequence(message.get("sequence")) or not is_environment_config(message.get("config")):
+                return INVALID
+            self.replace(message["config"], int(message["sequence"]))
+            return APPLIED
+        if kind == "change":
+            return self._apply_change(message)
+        return INVALID
+
+    def replace(self, config: Any, sequence: Optional[int] = None) -> bool:
+        """Replaces the whole state, as a snapshot does (even with an older sequence: a restored
+        server's word wins). False when ``config`` is not an environment config."""
+        if not is_environment_config(config):
+            return False
+        if sequence is None:
+            sequence = int(config["sequence"])
+        flags = {f["key"]: f for f in config["flags"] if isinstance(f, dict) and isinstance(f.get("key"), str)}
+        segments = {s["key"]: s for s in config["segments"] if isinstance(s, dict) and isinstance(s.get("key"), str)}
+        _diff_into(self._flags, flags, self._changed_flags)
+        _diff_into(self._segments, segments, self._changed_segments)
+        self._flags, self._segments = flags, segments
+        if sequence != self.sequence or not self.has_config or self._changed_flags or self._changed_segments:
+            self._uncommitted = True
+        self.sequence = sequence
+        self.has_config = True
+        return True
+
+    def commit(self) -> Optional[CommittedBatch]:
+        """Compiles what was applied since the last commit; None when nothing was."""
+        if not self._uncommitted:
+            return None
+        self._uncommitted = False
+        content_changed = bool(self._changed_flags or self._changed_segments or self.compiled is None)
+        changed = _affected_flag_keys(self._flags, self._changed_flags, self._changed_segments) if content_changed else []
+        self._changed_flags.clear()
+        self._changed_segments.clear()
+        if content_changed:
+            self.compiled = compile_environment(self.to_config())
+        return CommittedBatch(self.sequence, changed, self.compiled.problems if content_changed and self.compiled else ())
+
+    def to_config(self) -> Dict[str, Any]:
+        """The current state as a plain config (what the cache file stores)."""
+        return {"sequence": self.sequence, "flags": list(self._flags.values()), "segments": list(self._segments.values())}
+
+    def _apply_change(self, change: dict) -> str:
+        sequence = change.get("sequence")
+        if not is_sequence(sequence) or not isinstance(change.get("key"), str):
+            return INVALID
+        if not self.has_config:
+            return WAITING
+        if sequence <= self.sequence:
+            return DUPLICATE
+        if sequence != self.sequence + 1:
+            return GAP
+        key = change["key"]
+        if change.get("kind") == "flag":
+            flag = change.get("flag")
+            if flag is not None and not isinstance(flag, dict):
+                return INVALID
+            if flag is None:
+                self._flags.pop(key, None)
+            else:
+                self._flags[key] = flag
+            self._changed_flags.add(key)
+        elif change.get("kind") == "segment":
+            segment = change.get("segment")
+            if segment is not None and not isinstance(segment, dict):
+                return INVALID
+            if segment is None:
+                self._segments.pop(key, None)
+            else:
+                self._segments[key] = segment
+            self._changed_segments.add(key)
+        else:
+            return INVALID
+        self.sequence = int(sequence)
+        self._uncommitted = True
+        return APPLIED
+
+
+def _same_json(a: Any, b: Any) -> bool:
+    try:
+        return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    except (TypeError, ValueError):
+        return False
+
+
+def _diff_into(before: Dict[str, Any], after: Dict[str, Any], changed: Set[str]) -> None:
+    for key, value in after.items():
+        old = before.get(key)
+        if old is None or (old is not value and not _same_json(old, value)):
+            changed.add(key)
+    for key in before:
+        if key not in after:
+            changed.add(key)
+
+
+def _references_segment(flag: Any, segments: Set[str]) -> bool:
+    rules = flag.get("rules") if isinstance(flag, dict) else None
+    if not isinstance(rules, list):
+        return False
+    for rule in rules:
+        clauses = rule.get("clauses") if isinstance(rule, dict) else None
+        for clause in clauses if isinstance(clauses, list) else ():
+            if isinstance(clause, dict) and clause.get("op") == "segment" and isinstance(clause.get("segments"), list):
+                if any(key in segments for key in clause["segments"] if isinstance(key, str)):
+                    return True
+    return False
+
+
+def _affected_flag_keys(flags: Dict[str, Any], changed_flags: Set[str], changed_segments: Set[str]) -> List[str]:
+    """Flags whose evaluation may have changed: the flags themselves, flags with a rule on a
+    changed segment, and transitively flags with any of those as a prerequisite."""
+    affected = set(changed_flags)
+    dependents: Dict[str, List[str]] = {}
+    for key, flag in flags.items():
+        if changed_segments and _references_segment(flag, changed_segments):
+            affected.add(key)
+        prerequisites = flag.get("prerequisites") if isinstance(flag, dict) else None
+        for prerequisite in prerequisites if isinstance(prerequisites, list) else ():
+            on = prerequisite.get("flag") if isinstance(prerequisite, dict) else None
+            if isinstance(on, str):
+                dependents.setdefault(on, []).append(key)
+    pending = list(affected)
+    while pending:
+        for dependent in dependents.get(pending.pop(), ()):
+            if dependent not in affected:
+                affected.add(dependent)
+                pending.append(dependent)
+    ordered = [key for key in flags if key in affected]
+    ordered.extend(sorted(key for key in affected if key not in flags))
+    return ordered

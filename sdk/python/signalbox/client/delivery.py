@@ -1,0 +1,299 @@
+"""Keeping the config current: HTTP snapshot with ETag, then the SSE stream (resume, backoff,
+acks), falling back to polling when the server cannot stream. One background thread."""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from typing import Any, Dict, Optional, Protocol
+from urllib.parse import quote
+
+from ..version import SDK_NAME
+from .backoff import Backoff, jittered
+from .cache_file import is_environment_config
+from .config_store import GAP
+from .http import ConnectionFailed, Endpoints, OpenStream, auth_headers, open_stream, request
+from .sse import KEEPALIVE, parse_sse
+
+# What one stream attempt ended with.
+_ENDED = "ended"
+_FAILED = "failed"
+_GAP = "gap"
+_REFUSED = "refused"
+_UNSUPPORTED = "unsupported"
+_STOPPED = "stopped"
+
+
+class DeliverySink(Protocol):
+    """What the delivery thread tells the client."""
+
+    def current_sequence(self) -> int: ...
+    def deliver(self, message: Dict[str, Any], connection_id: Optional[str]) -> str: ...
+    def connected(self, streaming: bool) -> None: ...
+    def heard(self) -> None: ...
+    def disconnected(self, reason: str) -> None: ...
+    def refused(self, message: str) -> None: ...
+
+
+class AckSender:
+    """Posts acknowledgements at most once per ``interval`` seconds, always ending a burst with
+    the newest sequence. A daemon thread; ``close`` stops it."""
+
+    def __init__(self, endpoints: Endpoints, sdk_key: str, timeout: float, interval: float = 0.05, logger: Optional[logging.Logger] = None) -> None:
+        self._endpoints = endpoints
+        self._headers = auth_headers(sdk_key)
+        self._timeout = timeout
+        self._interval = interval
+        self._log = logger or logging.getLogger("signalbox")
+        self._condition = threading.Condition()
+        self._pending: Optional[tuple] = None
+        self._last_sent: Optional[tuple] = None
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="signalbox-acks", daemon=True)
+        self._thread.start()
+
+    def acknowledge(self, connection_id: str, sequence: int) -> None:
+        """Notes that ``sequence`` is applied on stream ``connection_id``."""
+        with self._condition:
+            self._pending = (connection_id, sequence)
+            self._condition.notify()
+
+    def close(self) -> None:
+        with self._condition:
+            self._stopped = True
+            self._condition.notify()
+        self._thread.join(timeout=2)
+
+    def _run(self) -> None:
+        while True:
+            with self._condition:
+                while not self._stopped and (self._pending is None or self._pending == self._last_sent):
+                    self._condition.wait()
+                if self._stopped:
+                    return
+                pending = self._pending
+                self._last_sent = pending
+            connection_id, sequence = pending  # type: ignore[misc]
+            try:
+                response = request(self._endpoints, "POST", self._endpoints.ack, self._headers, {"connectionId": connection_id, "sequence": sequence}, self._timeout)
+                if response.status >= 300:
+                    self._log.debug("signalbox: ack answered %s", response.status)
+            except ConnectionFailed as error:
+                self._log.debug("signalbox: cannot ack: %s", error)
+            with self._condition:
+                if not self._stopped:
+                    self._condition.wait(self._interval)
+
+
+class Delivery:
+    """The background thread that keeps the client's config current."""
+
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        sdk_key: str,
+        sink: DeliverySink,
+        *,
+        streaming: bool = True,
+        poll_interval: float = 30.0,
+        request_timeout: float = 10.0,
+        read_timeout: float = 40.0,
+        retry_delay: float = 1.0,
+        max_retry_delay: float = 30.0,
+        stream_retry_interval: float = 300.0,
+        logger: Optional[logging.Logger] = None,
+    ) -> None:
+        self._endpoints = endpoints
+        self._sdk_key = sdk_key
+        self._sink = sink
+        self._headers = auth_headers(sdk_key)
+        self.streaming = streaming
+        self.poll_interval = poll_interval
+        self.request_timeout = request_timeout
+        self.read_timeout = read_timeout
+        self.stream_retry_interval = stream_retry_interval
+        self._backoff = Backoff(retry_delay, max_retry_delay)
+        self._log = logger or logging.getLogger("signalbox")
+        self._stop = threading.Event()
+        self._stream_lock = threading.Lock()
+        self._stream: Optional[OpenStream] = None
+        self._acks = AckSender(endpoints, sdk_key, request_timeout, logger=self._log)
+        self._thread = threading.Thread(target=self._run, name="signalbox-delivery", daemon=True)
+        #: "stream" or "poll": how the client currently hears about changes.
+        self.mode = "stream" if streaming else "poll"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stops the thread (ending a blocked stream read at once) and the ack sender."""
+        self._stop.set()
+        with self._stream_lock:
+            stream = self._stream
+        if stream is not None:
+            stream.close()
+        self._thread.join(timeout=5)
+        self._acks.close()
+
+    # -- the loop --
+
+    def _run(self) -> None:
+        try:
+            self._loop()
+        except Exception:  # noqa: BLE001 - the thread must not die silently
+            self._log.exception("signalbox: delivery thread failed")
+            self._sink.disconnected("internal error")
+
+    def _loop(self) -> None:
+        # The snapshot first, over plain HTTP: quick to serve and cacheable.
+        first = self._poll_once()
+        if first == _REFUSED:
+            return
+        fell_back_at = 0.0
+        resume = True
+        while not self._stop.is_set():
+            if self.mode == "stream":
+                started = time.monotonic()
+                result = self._stream_once(resume)
+                resume = result != _GAP
+                if result in (_REFUSED, _STOPPED):
+                    return
+                if result == _UNSUPPORTED:
+                    self._log.warning("signalbox: the server cannot stream; polling every %.0f s", self.poll_interval)
+                    self.mode, fell_back_at = "poll", time.monotonic()
+                    continue
+                if result == _GAP:
+                    continue  # reconnect at once, asking for a snapshot
+                if time.monotonic() - started > 10:
+                    self._backoff.reset()  # the stream was up for a while: this is a fresh failure
+                if self._stop.wait(self._backoff.next()):
+                    return
+            else:
+                result = self._poll_once()
+                if result == _REFUSED:
+                    return
+                if self.streaming and time.monotonic() - fell_back_at > self.stream_retry_interval:
+                    self.mode = "stream"
+                    continue
+                delay = jittered(self.poll_interval, 0.1) if result == _ENDED else min(self._backoff.next(), self.poll_interval)
+                if self._stop.wait(delay):
+                    return
+
+    def _poll_once(self) -> str:
+        """GET the snapshot (If-None-Match: the held sequence). _ENDED on success."""
+        headers = dict(self._headers, Accept="application/json")
+        sequence = self._sink.current_sequence()
+        if sequence > 0:
+            headers["If-None-Match"] = f'"{sequence}"'
+        try:
+            response = request(self._endpoints, "GET", self._endpoints.config, headers, None, self.request_timeout)
+        except ConnectionFailed as error:
+            self._sink.disconnected(str(error))
+            return _FAILED
+        if self._stop.is_set():
+            return _STOPPED
+        if response.status == 304:
+            self._backoff.reset()
+            self._sink.connected(streaming=False)
+            return _ENDED
+        if response.status in (401, 403):
+            self._sink.refused(_refusal_message(response.body, response.status))
+            return _REFUSED
+        if response.status != 200:
+            self._sink.disconnected(f"GET config answered {response.status}")
+            return _FAILED
+        try:
+            config = response.json()
+        except ValueError:
+            config = None
+        if not is_environment_config(config):
+            self._sink.disconnected("the config answer is not a config")
+            return _FAILED
+        self._sink.deliver({"type": "snapshot", "sequence": config["sequence"], "config": config}, None)
+        self._backoff.reset()
+        self._sink.connected(streaming=False)
+        return _ENDED
+
+    def _stream_once(self, resume: bool) -> str:
+        sequence = self._sink.current_sequence() if resume else 0
+        path = f"{self._endpoints.stream}?client={quote(SDK_NAME)}"
+        headers = dict(self._headers, Accept="text/event-stream")
+        if sequence > 0:
+            path += f"&sequence={sequence}"
+            headers["Last-Event-ID"] = str(sequence)
+        try:
+            status, response_headers, stream, body = open_stream(self._endpoints, path, headers, self.request_timeout, self.read_timeout)
+        except ConnectionFailed as error:
+            self._sink.disconnected(str(error))
+            return _FAILED
+        if status in (401, 403):
+            self._sink.refused(_refusal_message(body, status))
+            return _REFUSED
+        if status in (404, 405, 406, 501):
+            return _UNSUPPORTED
+        if stream is None:
+            self._sink.disconnected(f"the stream answered {status}")
+            return _FAILED
+        if "text/event-stream" not in response_headers.get("content-type", ""):
+            stream.close()
+            return _UNSUPPORTED
+        with self._stream_lock:
+            if self._stop.is_set():
+                stream.close()
+                return _STOPPED
+            self._stream = stream
+        try:
+            return self._read(stream)
+        except Exception as error:  # noqa: BLE001 - socket errors, timeouts, a stream closed under a read
+            if self._stop.is_set():
+                return _STOPPED
+            self._sink.disconnected(f"the stream failed: {error or type(error).__name__}")
+            return _FAILED
+        finally:
+            with self._stream_lock:
+                self._stream = None
+            stream.close()
+
+    def _read(self, stream: OpenStream) -> str:
+        connection_id: Optional[str] = None
+        for event in parse_sse(stream.readline):
+            if self._stop.is_set():
+                return _STOPPED
+            if event is KEEPALIVE:
+                self._sink.heard()
+                continue
+            try:
+                data = json.loads(event.data) if event.data else {}
+            except ValueError:
+                self._log.warning("signalbox: ignoring an unreadable %s event", event.event)
+                continue
+            if event.event == "hello":
+                connection_id = data.get("connectionId") if isinstance(data, dict) else None
+                self._backoff.reset()
+                self._sink.connected(streaming=True)
+            elif event.event in ("snapshot", "change"):
+                outcome = self._sink.deliver(data, connection_id)
+                if outcome == GAP:
+                    self._log.info("signalbox: missed a change; reconnecting for a snapshot")
+                    return _GAP
+                if connection_id is not None:
+                    self._acks.acknowledge(connection_id, self._sink.current_sequence())
+            elif event.event == "refused":
+                message = data.get("message") if isinstance(data, dict) else None
+                self._sink.refused(str(message or "the server ended the stream"))
+                return _REFUSED
+        if self._stop.is_set():
+            return _STOPPED
+        self._sink.disconnected("the stream ended")
+        return _ENDED
+
+
+def _refusal_message(body: bytes, status: int) -> str:
+    try:
+        parsed = json.loads(body.decode("utf-8"))
+        if isinstance(parsed, dict) and isinstance(parsed.get("message"), str):
+            return parsed["message"]
+    except ValueError:
+        pass
+    return f"the server answered {status}"

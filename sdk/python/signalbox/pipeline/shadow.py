@@ -1,0 +1,208 @@
+"""Shadow runs: run a candidate beside the primary, serve the primary, record agreement and
+latency. The candidate runs on a small thread pool and never delays or fails the primary."""
+from __future__ import annotations
+
+import json
+import logging
+import operator
+import random
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime, timezone
+from typing import Any, Callable, Mapping, NamedTuple, Optional
+
+from .run import Run, current_run
+
+# The metric names every Signalbox SDK uses (sdk/src/telemetry/metric-names.ts).
+PRIMARY_METRIC = "shadow.primary_ms"
+CANDIDATE_METRIC = "shadow.candidate_ms"
+CANDIDATE_ERRORS_METRIC = "shadow.candidate_errors"
+AGREEMENT_METRIC = "shadow.agreement"
+SKIPPED_METRIC = "shadow.skipped"
+_SAMPLE_CHARS = 2000
+
+_log = logging.getLogger("signalbox")
+_pools_lock = threading.Lock()
+
+
+class ShadowResult(NamedTuple):
+    """What a finished shadow comparison saw (passed to ``on_result``)."""
+
+    flag_key: str
+    primary: Any
+    candidate: Any
+    agreed: Optional[bool]
+    primary_ms: float
+    candidate_ms: float
+    candidate_error: Optional[BaseException]
+    timed_out: bool
+
+
+class _ShadowPool:
+    def __init__(self, workers: int) -> None:
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="signalbox-shadow")
+        self.pending = 0
+        self.lock = threading.Lock()
+
+
+def _pool_of(client: Any, workers: int) -> _ShadowPool:
+    with _pools_lock:
+        pool = getattr(client, "_signalbox_shadow_pool", None)
+        if pool is None:
+            pool = _ShadowPool(workers)
+            setattr(client, "_signalbox_shadow_pool", pool)
+        return pool
+
+
+def shutdown_pool(client: Any) -> None:
+    """Stops the client's shadow pool without waiting for running candidates."""
+    with _pools_lock:
+        pool = getattr(client, "_signalbox_shadow_pool", None)
+        if pool is not None:
+            setattr(client, "_signalbox_shadow_pool", None)
+    if pool is not None:
+        pool.executor.shutdown(wait=False)
+
+
+def run_shadow(
+    source: Any,
+    flag_key: str,
+    primary: Callable[[], Any],
+    candidate: Callable[[], Any],
+    *,
+    context: Optional[Mapping[str, Any]] = None,
+    compare: Callable[[Any, Any], bool] = operator.eq,
+    input: Any = None,
+    sample_rate: float = 1.0,
+    timeout: float = 5.0,
+    max_pending: int = 16,
+    workers: int = 2,
+    on_result: Optional[Callable[[ShadowResult], None]] = None,
+) -> Any:
+    """Returns ``primary()`` (its exceptions propagate as usual). When the boolean flag
+    ``flag_key`` is on for the context, and for a ``sample_rate`` share of calls, ``candidate()``
+    also runs on a background pool; once both finished, their results are compared with
+    ``compare`` and recorded for the flag and the variant it served: ``shadow.primary_ms``,
+    ``shadow.candidate_ms`` (failures and timeouts count as errors), ``shadow.agreement`` (1 or
+    0), ``shadow.candidate_errors`` (1 per failure, or per candidate slower than ``timeout``
+    seconds, whose result is then not compared) and ``shadow.skipped`` when the pool is
+    saturated. Disagreements and candidate failures are offered as samples (with ``input``).
+    Candidate errors are recorded, never raised."""
+    if not isinstance(source, Run):
+        run = current_run()
+        if run is not None and run.client is source:
+            source = run
+    client = source.client if isinstance(source, Run) else source
+    variant: Optional[str] = None
+    try:
+        details = source.evaluate(flag_key, context, False, "boolean")
+        variant = details.variant
+        sampled = details.value is True and (sample_rate >= 1.0 or random.random() < sample_rate)
+    except Exception:  # noqa: BLE001 - the shadow must never fail the primary
+        sampled = False
+    if not sampled:
+        return primary()
+
+    pool = _pool_of(client, workers)
+    with pool.lock:
+        saturated = pool.pending >= max_pending
+        if not saturated:
+            pool.pending += 1
+    if saturated:
+        client.track(SKIPPED_METRIC, 1.0, flag=flag_key, variant=variant)
+        return primary()
+
+    def run_candidate() -> tuple:
+        started = time.perf_counter()
+        try:
+            return candidate(), None, (time.perf_counter() - started) * 1000.0
+        except BaseException as error:  # noqa: BLE001
+            return None, error, (time.perf_counter() - started) * 1000.0
+
+    try:
+        future: Optional[Future] = pool.executor.submit(run_candidate)
+    except RuntimeError:  # the pool is shut down (client closing)
+        future = None
+        with pool.lock:
+            pool.pending -= 1
+
+    started = time.perf_counter()
+    try:
+        result = primary()
+    except BaseException:
+        client.track(PRIMARY_METRIC, (time.perf_counter() - started) * 1000.0, flag=flag_key, variant=variant, error=True)
+        if future is not None:
+            future.add_done_callback(lambda _f: _release(pool))
+        raise
+    primary_ms = (time.perf_counter() - started) * 1000.0
+    client.track(PRIMARY_METRIC, primary_ms, flag=flag_key, variant=variant)
+
+    if future is not None:
+        def finished(done: Future) -> None:
+            _release(pool)
+            try:
+                value, error, candidate_ms = done.result()
+            except BaseException as cancelled:  # noqa: BLE001
+                value, error, candidate_ms = None, cancelled, 0.0
+            timed_out = candidate_ms > timeout * 1000.0
+            failed = timed_out or error is not None
+            client.track(CANDIDATE_METRIC, min(candidate_ms, timeout * 1000.0) if timed_out else candidate_ms,
+                         flag=flag_key, variant=variant, error=failed)
+            agreed: Optional[bool] = None
+            if failed:
+                client.track(CANDIDATE_ERRORS_METRIC, 1.0, flag=flag_key, variant=variant)
+                reason = f"timed out after {timeout:g} s" if timed_out else f"{type(error).__name__}: {error}"
+                _offer(client, "shadow.candidate_error", flag_key, variant, input, result, None, reason)
+            else:
+                try:
+                    agreed = bool(compare(result, value))
+                except Exception as compare_error:  # noqa: BLE001
+                    _log.warning("signalbox: shadow compare failed for %s: %s", flag_key, compare_error)
+                if agreed is not None:
+                    client.track(AGREEMENT_METRIC, 1.0 if agreed else 0.0, flag=flag_key, variant=variant)
+                    if not agreed:
+                        _offer(client, "shadow.disagreement", flag_key, variant, input, result, value, None)
+            if on_result is not None:
+                try:
+                    on_result(ShadowResult(flag_key, result, value, agreed, primary_ms, candidate_ms, error, timed_out))
+                except Exception:  # noqa: BLE001
+                    _log.exception("signalbox: shadow on_result failed")
+
+        future.add_done_callback(finished)
+    return result
+
+
+def _json_sample(value: Any) -> Any:
+    """A JSON-safe, size-capped copy of a value for a sample."""
+    try:
+        text = json.dumps(value, default=repr)
+    except (TypeError, ValueError):
+        text = json.dumps(repr(value))
+    if len(text) <= _SAMPLE_CHARS:
+        return json.loads(text)
+    return text[:_SAMPLE_CHARS] + "…"
+
+
+def _offer(client: Any, kind: str, flag_key: str, variant: Optional[str], input: Any, primary: Any, candidate: Any, error: Optional[str]) -> None:
+    sample = {
+        "kind": kind,
+        "flag": flag_key,
+        "variant": variant,
+        "at": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "input": _json_sample(input),
+        "primary": _json_sample(primary),
+    }
+    if error is None:
+        sample["candidate"] = _json_sample(candidate)
+    else:
+        sample["error"] = error[:1000]
+    try:
+        client.metrics.offer_sample(sample)
+    except Exception:  # noqa: BLE001
+        _log.debug("signalbox: cannot keep a shadow sample", exc_info=True)
+
+
+def _release(pool: _ShadowPool) -> None:
+    with pool.lock:
+        pool.pending -= 1
