@@ -1,5 +1,8 @@
 import { Foundation1763870400000 } from './1763870400000-foundation.js';
 import { SdkPresence1763874000000 } from './1763874000000-sdk-presence.js';
+import { FlagTriggers1763880000000 } from './1763880000000-flag-triggers.js';
+import { Webhooks1763880100000 } from './1763880100000-webhooks.js';
+import { Telemetry1763890000000 } from './1763890000000-telemetry.js';
 
 // Every migration, oldest first. Listed as classes: the server is ESM and loads no globs.
-export const migrations = [Foundation1763870400000, SdkPresence1763874000000];
+export const migrations = [Foundation1763870400000, SdkPresence1763874000000, FlagTriggers1763880000000, Webhooks1763880100000, Telemetry1763890000000];

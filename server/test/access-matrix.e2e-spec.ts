@@ -360,7 +360,8 @@ describe('access matrix', () => {
   describe('every registered route', () => {
     // Public on purpose: signing in, probes, and the Prometheus scrape (which checks its own
     // SIGNALBOX_METRICS_TOKEN when set). Adding a route here is a decision, not a fix.
-    const PUBLIC = new Set(['POST /api/v1/auth/login', 'GET /healthz', 'GET /readyz', 'GET /metrics']);
+    // Trigger URLs (issue 5): the secret in the path is the credential; unknown secrets get 404.
+    const PUBLIC = new Set(['POST /api/v1/auth/login', 'GET /healthz', 'GET /readyz', 'GET /metrics', 'POST /api/v1/triggers/{secret}']);
     const UNDOCUMENTED = new Set(['GET /metrics']);
     const documentedRoutes = async (): Promise<string[]> => {
       const doc = await t.http.get('/api/docs-json');
@@ -405,6 +406,7 @@ describe('access matrix', () => {
       expect((await t.http.get('/healthz')).status).toBe(200);
       expect((await t.http.get('/readyz')).status).toBe(200);
       expect((await t.http.post('/api/v1/auth/login').send({})).status).toBe(400);
+      expect((await t.http.post('/api/v1/triggers/sbx_unknown').send({})).status).toBe(404);
     });
   });
 });

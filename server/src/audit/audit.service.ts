@@ -7,7 +7,7 @@ import type { AuditEntryEntity } from './audit-entry.entity.js';
 export interface AuditRecord {
   actor: Actor;
   action: string;
-  resourceType: 'project' | 'environment' | 'flag' | 'segment' | 'user' | 'token' | 'sdk-key';
+  resourceType: 'project' | 'environment' | 'flag' | 'segment' | 'user' | 'token' | 'sdk-key' | 'trigger' | 'webhook';
   resourceKey: string;
   projectKey?: string | null;
   environmentKey?: string | null;

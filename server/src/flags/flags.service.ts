@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { ChangesService } from '../changes/changes.service.js';
 import { conflict, type FieldProblem, notFound, validationFailed, versionConflict } from '../common/errors/domain-error.js';
+import { DomainEvents } from '../common/events/domain-events.js';
 import { Database } from '../database/database.service.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { SegmentsService } from '../segments/segments.service.js';
@@ -16,6 +17,14 @@ import { defaultConfig, type FlagConfigView, type FlagView, toConfigInput, toCon
 import { FlagsRepository } from './flags.repository.js';
 import type { CreateFlagDto, ListFlagsQueryDto, UpdateFlagDto } from './dto/flag.dto.js';
 import type { PatchFlagConfigDto, ReplaceFlagConfigDto } from './dto/flag-config.dto.js';
+import { isStale } from '../lifecycle/stale-flags.js';
+
+/** The outcome of a config write: `changed` is false for a no-op (e.g. killing a killed flag); `sequence` is the change-log entry, if any. */
+export interface ConfigWrite {
+  config: FlagConfigView;
+  changed: boolean;
+  sequence: number | null;
+}
 
 type Config = Omit<FlagConfigEntity, 'updatedAt'> & { updatedAt?: Date };
 
@@ -48,6 +57,7 @@ export class FlagsService implements OnModuleInit {
     private readonly changes: ChangesService,
     private readonly audit: AuditService,
     private readonly db: Database,
+    private readonly events: DomainEvents,
   ) {}
 
   onModuleInit(): void {
@@ -57,7 +67,9 @@ export class FlagsService implements OnModuleInit {
   async list(projectKey: string, query: ListFlagsQueryDto): Promise<FlagView[]> {
     const project = await this.projects.project(projectKey);
     const flags = await this.repository.list(project.id, { q: query.q, tag: query.tag, owner: query.owner, archived: query.archived ?? 'active' });
-    return this.views(project.id, flags);
+    const views = await this.views(project.id, flags);
+    // The stale-flag rules live in lifecycle/ (GET .../flags/stale explains the reasons).
+    return query.stale === undefined ? views : views.filter((view) => isStale(view, new Date()) === query.stale);
   }
 
   async get(projectKey: string, key: string): Promise<FlagView> {
@@ -192,14 +204,14 @@ export class FlagsService implements OnModuleInit {
   }
 
   async replaceConfig(actor: Actor, projectKey: string, key: string, environmentKey: string, input: ReplaceFlagConfigDto): Promise<FlagConfigView> {
-    return this.writeConfig(actor, projectKey, key, environmentKey, 'flag.config.updated', input.reason, (current) => {
+    return this.writeConfigView(actor, projectKey, key, environmentKey, 'flag.config.updated', input.reason, (current) => {
       if (current.version !== input.version) return { conflict: true };
       return { next: { on: input.on, ...toConfigInput(input) } };
     });
   }
 
   async patchConfig(actor: Actor, projectKey: string, key: string, environmentKey: string, input: PatchFlagConfigDto): Promise<FlagConfigView> {
-    return this.writeConfig(actor, projectKey, key, environmentKey, 'flag.config.updated', input.reason, (current) => {
+    return this.writeConfigView(actor, projectKey, key, environmentKey, 'flag.config.updated', input.reason, (current) => {
       if (current.version !== input.version) return { conflict: true };
       // Absent keeps the current value; null clears it (lists empty; off variant and default rule then serve the caller's default).
       return {
@@ -217,6 +229,16 @@ export class FlagsService implements OnModuleInit {
 
   /** Kills the flag in the environment: it serves its off variant everywhere until restored. Idempotent. */
   async kill(actor: Actor, projectKey: string, key: string, environmentKey: string, reason: string): Promise<FlagConfigView> {
+    return (await this.killInEnvironment(actor, projectKey, key, environmentKey, reason)).config;
+  }
+
+  /** Lifts the kill; everything else in the config is exactly as it was before. Idempotent. */
+  async restore(actor: Actor, projectKey: string, key: string, environmentKey: string, reason?: string): Promise<FlagConfigView> {
+    return (await this.restoreInEnvironment(actor, projectKey, key, environmentKey, reason)).config;
+  }
+
+  /** `kill` with its outcome (changed or not, change-log sequence), for the kill-switch API. */
+  async killInEnvironment(actor: Actor, projectKey: string, key: string, environmentKey: string, reason: string): Promise<ConfigWrite> {
     return this.writeConfig(actor, projectKey, key, environmentKey, 'flag.killed', reason, (current) => {
       if (current.kill) return { unchanged: true };
       const kill: KillRecord = { reason, by: actor.name, at: new Date().toISOString() };
@@ -224,8 +246,8 @@ export class FlagsService implements OnModuleInit {
     });
   }
 
-  /** Lifts the kill; everything else in the config is exactly as it was before. Idempotent. */
-  async restore(actor: Actor, projectKey: string, key: string, environmentKey: string, reason?: string): Promise<FlagConfigView> {
+  /** `restore` with its outcome, for the kill-switch API. */
+  async restoreInEnvironment(actor: Actor, projectKey: string, key: string, environmentKey: string, reason?: string): Promise<ConfigWrite> {
     return this.writeConfig(actor, projectKey, key, environmentKey, 'flag.restored', reason, (current) => {
       if (!current.kill) return { unchanged: true };
       return { next: { ...current, kill: null } };
@@ -247,6 +269,10 @@ export class FlagsService implements OnModuleInit {
     };
   }
 
+  private async writeConfigView(...args: Parameters<FlagsService['writeConfig']>): Promise<FlagConfigView> {
+    return (await this.writeConfig(...args)).config;
+  }
+
   private async writeConfig(
     actor: Actor,
     projectKey: string,
@@ -255,7 +281,7 @@ export class FlagsService implements OnModuleInit {
     action: string,
     reason: string | undefined,
     decide: (current: Config) => { conflict: true } | { unchanged: true } | { next: FlagConfigInput & { on: boolean; kill?: KillRecord | null } },
-  ): Promise<FlagConfigView> {
+  ): Promise<ConfigWrite> {
     return this.db.transaction(async () => {
       const project = await this.projects.project(projectKey);
       const environment = await this.projects.environment(project, environmentKey);
@@ -265,7 +291,7 @@ export class FlagsService implements OnModuleInit {
       const before = toConfigView(environmentKey, current);
       const decision = decide(current);
       if ('conflict' in decision) throw versionConflict(`The config of '${key}' in ${environmentKey}`, current.version, before);
-      if ('unchanged' in decision) return before;
+      if ('unchanged' in decision) return { config: before, changed: false, sequence: null };
       if (environment.requireChangeReason && !reason?.trim()) {
         throw validationFailed([{ field: 'reason', reason: `${environmentKey} requires a reason for every change` }]);
       }
@@ -283,10 +309,16 @@ export class FlagsService implements OnModuleInit {
         version: current.version + 1,
       });
       const saved = await this.repository.saveConfig(current);
-      await this.changes.append(environment.id, 'flag', key, toCoreFlagConfig(flag, saved));
+      const sequence = await this.changes.append(environment.id, 'flag', key, toCoreFlagConfig(flag, saved));
       const after = toConfigView(environmentKey, saved);
       await this.audit.record({ actor, action, resourceType: 'flag', resourceKey: key, projectKey, environmentKey, reason, before, after });
-      return after;
+      // For outbound webhooks and other listeners; never for a rolled-back write.
+      this.db.afterCommit(() =>
+        this.events.emit('flag.changed', {
+          projectKey, environmentKey, environmentId: environment.id, flagKey: key, action, actor: { ...actor }, reason: reason ?? null, version: saved.version, sequence, on: saved.on, killed: saved.kill !== null,
+        }),
+      );
+      return { config: after, changed: true, sequence };
     });
   }
 

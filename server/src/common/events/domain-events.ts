@@ -9,6 +9,56 @@ export interface DomainEventMap {
   'changes.lost': Record<string, never>;
   /** SDK keys stopped being valid (rotation): their live connections must end. */
   'sdk-keys.revoked': { environmentId: string; keyIds: string[] };
+  /** A flag's config in an environment changed (`action`: flag.config.updated, flag.killed, flag.restored, ...). */
+  'flag.changed': FlagChangedEvent;
+  /** A rollout plan moved to its next stage (emitted by the rollouts domain). */
+  'rollout.advanced': RolloutEvent;
+  /** A rollout plan was rolled back, automatically or by hand (emitted by the rollouts domain). */
+  'rollout.rolled_back': RolloutEvent;
+  /** An experiment reached a recommendation (emitted by the experiments domain). */
+  'experiment.decided': ExperimentDecidedEvent;
+}
+
+/** Who did it, as recorded in the audit log. */
+export interface EventActor {
+  type: string;
+  id: string | null;
+  name: string;
+}
+
+export interface FlagChangedEvent {
+  projectKey: string;
+  environmentKey: string;
+  environmentId: string;
+  flagKey: string;
+  action: string;
+  actor: EventActor;
+  reason: string | null;
+  /** The config's version after the change. */
+  version: number;
+  /** The change-log sequence that carries it to SDKs. */
+  sequence: number;
+  on: boolean;
+  killed: boolean;
+}
+
+export interface RolloutEvent {
+  projectKey: string;
+  environmentKey: string;
+  flagKey: string;
+  actor: EventActor;
+  reason: string | null;
+  /** Stage details as the rollouts domain defines them. */
+  details: Record<string, unknown>;
+}
+
+export interface ExperimentDecidedEvent {
+  projectKey: string;
+  environmentKey: string;
+  flagKey: string;
+  experimentKey: string;
+  recommendation: string;
+  details: Record<string, unknown>;
 }
 
 export type DomainEventName = keyof DomainEventMap;

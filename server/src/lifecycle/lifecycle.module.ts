@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { FlagsModule } from '../flags/flags.module.js';
+import { LifecycleController } from './lifecycle.controller.js';
+import { LifecycleService } from './lifecycle.service.js';
+
+@Module({
+  imports: [FlagsModule],
+  controllers: [LifecycleController],
+  providers: [LifecycleService],
+  exports: [LifecycleService],
+})
+export class LifecycleModule {}

@@ -1,0 +1,135 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import type { Request } from 'express';
+import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
+import { actorOf, type Principal } from '../auth/principal.js';
+import { CreateTriggerDto, IssuedTriggerResponse, TriggerFiredResponse, TriggerResponse, UpdateTriggerDto } from './dto/trigger.dto.js';
+import { TRIGGER_PATH, TriggersService } from './triggers.service.js';
+
+const urlOf = (req: Request, secret: string): string => `${req.protocol}://${req.get('host') ?? 'localhost'}${TRIGGER_PATH}${secret}`;
+
+@ApiTags('triggers')
+@ApiBearerAuth()
+@Controller('projects/:projectKey/flags/:key/environments/:environmentKey/triggers')
+export class TriggersController {
+  constructor(private readonly triggers: TriggersService) {}
+
+  @Get()
+  @Access('editor')
+  @ApiOkResponse({ type: [TriggerResponse] })
+  list(@Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string): Promise<TriggerResponse[]> {
+    return this.triggers.list(projectKey, key, environmentKey);
+  }
+
+  @Post()
+  @Access('editor')
+  @ApiOperation({ summary: 'Create a trigger URL for this flag and environment; the URL (its secret) is shown once' })
+  @ApiCreatedResponse({ type: IssuedTriggerResponse })
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Param('projectKey') projectKey: string,
+    @Param('key') key: string,
+    @Param('environmentKey') environmentKey: string,
+    @Body() body: CreateTriggerDto,
+    @Req() req: Request,
+  ): Promise<IssuedTriggerResponse> {
+    const { trigger, secret } = await this.triggers.create(actorOf(principal), projectKey, key, environmentKey, body);
+    return { trigger, secret, url: urlOf(req, secret) };
+  }
+
+  @Patch(':id')
+  @Access('editor')
+  @ApiOperation({ summary: 'Rename, change restore-on-resolve, or disable/enable (absent = unchanged)' })
+  @ApiOkResponse({ type: TriggerResponse })
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('projectKey') projectKey: string,
+    @Param('key') key: string,
+    @Param('environmentKey') environmentKey: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: UpdateTriggerDto,
+  ): Promise<TriggerResponse> {
+    return this.triggers.update(actorOf(principal), projectKey, key, environmentKey, id, body);
+  }
+
+  @Post(':id/disable')
+  @HttpCode(200)
+  @Access('editor')
+  @ApiOperation({ summary: 'Disable: the URL answers 404 until enabled again' })
+  @ApiOkResponse({ type: TriggerResponse })
+  disable(
+    @CurrentPrincipal() principal: Principal,
+    @Param('projectKey') projectKey: string,
+    @Param('key') key: string,
+    @Param('environmentKey') environmentKey: string,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<TriggerResponse> {
+    return this.triggers.update(actorOf(principal), projectKey, key, environmentKey, id, { enabled: false });
+  }
+
+  @Post(':id/enable')
+  @HttpCode(200)
+  @Access('editor')
+  @ApiOkResponse({ type: TriggerResponse })
+  enable(
+    @CurrentPrincipal() principal: Principal,
+    @Param('projectKey') projectKey: string,
+    @Param('key') key: string,
+    @Param('environmentKey') environmentKey: string,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<TriggerResponse> {
+    return this.triggers.update(actorOf(principal), projectKey, key, environmentKey, id, { enabled: true });
+  }
+
+  @Post(':id/rotate')
+  @HttpCode(200)
+  @Access('editor')
+  @ApiOperation({ summary: 'Issue a new secret URL; the old one stops working at once' })
+  @ApiOkResponse({ type: IssuedTriggerResponse })
+  async rotate(
+    @CurrentPrincipal() principal: Principal,
+    @Param('projectKey') projectKey: string,
+    @Param('key') key: string,
+    @Param('environmentKey') environmentKey: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Req() req: Request,
+  ): Promise<IssuedTriggerResponse> {
+    const { trigger, secret } = await this.triggers.rotate(actorOf(principal), projectKey, key, environmentKey, id);
+    return { trigger, secret, url: urlOf(req, secret) };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Access('editor')
+  delete(
+    @CurrentPrincipal() principal: Principal,
+    @Param('projectKey') projectKey: string,
+    @Param('key') key: string,
+    @Param('environmentKey') environmentKey: string,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<void> {
+    return this.triggers.delete(actorOf(principal), projectKey, key, environmentKey, id);
+  }
+}
+
+/** The URL monitoring tools call. The secret in the path is the credential; rate-limited per secret and per client. */
+@ApiTags('triggers')
+@Controller('triggers')
+export class TriggerHookController {
+  constructor(private readonly triggers: TriggersService) {}
+
+  @Post(':secret')
+  @HttpCode(200)
+  @Access('public')
+  @UseGuards(ThrottlerGuard)
+  @ApiOperation({
+    summary:
+      'Fire a trigger: an empty POST or {reason} kills the flag; Alertmanager and Grafana webhooks kill on firing/alerting and restore on resolved/ok when the trigger allows it. Unknown or disabled: 404. Too many calls: 429.',
+  })
+  @ApiBody({ required: false, schema: { type: 'object', description: 'Nothing, {reason}, an Alertmanager webhook or a Grafana alert webhook' } })
+  @ApiOkResponse({ type: TriggerFiredResponse })
+  fire(@Param('secret') secret: string, @Body() body: unknown): Promise<TriggerFiredResponse> {
+    return this.triggers.fire(secret, body);
+  }
+}

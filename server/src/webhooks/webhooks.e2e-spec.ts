@@ -1,0 +1,212 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aBooleanFlag, aProject, aUser } from '../../test/builders.js';
+import { bearer, startTestApp, type TestApp } from '../../test/test-app.js';
+import { verifySignature } from './webhook-signature.js';
+import { WebhookSettings } from './webhook-settings.js';
+
+interface Received {
+  at: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  json: { id: string; event: string; createdAt: string; data: Record<string, unknown> };
+  signatureValid: boolean;
+}
+
+/** A real HTTP receiver on 127.0.0.1 that checks signatures like a user's endpoint would. */
+const startReceiver = async (respond: (count: number) => number = () => 204) => {
+  const received: Received[] = [];
+  let secret = '';
+  let count = 0;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const signatureValid = verifySignature(secret, { signature: req.headers['x-signalbox-signature'] as string | undefined, timestamp: req.headers['x-signalbox-timestamp'] as string | undefined }, body);
+      received.push({ at: Date.now(), headers: req.headers, body, json: JSON.parse(body), signatureValid });
+      res.statusCode = signatureValid ? respond(++count) : 401;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    received,
+    useSecret: (s: string) => (secret = s),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+};
+
+type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+
+describe('outbound webhooks', () => {
+  let t: TestApp;
+  const receivers: Receiver[] = [];
+  const flags = '/api/v1/projects/hooks/flags';
+  const config = (flag: string) => `${flags}/${flag}/environments/development`;
+
+  const aReceiver = async (respond?: (count: number) => number) => {
+    const receiver = await startReceiver(respond);
+    receivers.push(receiver);
+    return receiver;
+  };
+  const subscribe = async (receiver: Receiver, body: Record<string, unknown> = {}) => {
+    const res = await t.http.post('/api/v1/webhooks').set(t.admin).send({ name: 'ops-bus', url: receiver.url, events: ['flag.changed', 'flag.killed', 'flag.restored'], projectKey: 'hooks', ...body });
+    if (res.status !== 201) throw new Error(`webhook: ${res.status} ${JSON.stringify(res.body)}`);
+    receiver.useSecret(res.body.secret);
+    return res.body as { webhook: { id: string }; secret: string };
+  };
+  const deliveries = async (id: string) => (await t.http.get(`/api/v1/webhooks/${id}/deliveries`).set(t.admin).expect(200)).body as Array<Record<string, any>>;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    // Milliseconds instead of minutes, so retries and auto-disable run within the test.
+    t.app.get(WebhookSettings).use({ backoffMs: [60, 120, 240], jitter: 0, pollIntervalMs: 25, maxAttempts: 6, disableAfterFailures: 4, timeoutMs: 2000 });
+    await aProject(t.http, t.admin, 'hooks', [{ key: 'development', name: 'Development' }]);
+    await aProject(t.http, t.admin, 'elsewhere', [{ key: 'development', name: 'Development' }]);
+  });
+  afterAll(async () => {
+    await t.close();
+    await Promise.all(receivers.map((r) => r.close()));
+  });
+
+  it('delivers signed flag events that a receiver verifies, once per subscription, filtered by project', async () => {
+    const receiver = await aReceiver();
+    const generic = await aReceiver();
+    const created = await subscribe(receiver);
+    expect(created.secret).toMatch(/^sbw_/);
+    await subscribe(generic, { name: 'changes-only', events: ['flag.changed'], projectKey: undefined });
+    // The secret is never shown again.
+    const listed = await t.http.get('/api/v1/webhooks').set(t.admin).expect(200);
+    expect(JSON.stringify(listed.body)).not.toContain(created.secret);
+    expect(listed.body[0]).toMatchObject({ name: 'ops-bus', enabled: true, secretPrefix: created.secret.slice(0, 8), consecutiveFailures: 0 });
+
+    await aBooleanFlag(t.http, t.admin, 'hooks', 'etl.enrich');
+    await t.http.patch(config('etl.enrich')).set(t.admin).send({ version: 0, on: true, reason: 'launch' }).expect(200);
+    await t.http.post(`${config('etl.enrich')}/kill`).set(t.admin).send({ reason: 'bad joins' }).expect(200);
+    await t.http.post(`${flags}/etl.enrich/restore`).set(t.admin).send({ reason: 'fixed' }).expect(200);
+    await aBooleanFlag(t.http, t.admin, 'elsewhere', 'etl.other');
+    await t.http.patch('/api/v1/projects/elsewhere/flags/etl.other/environments/development').set(t.admin).send({ version: 0, on: true }).expect(200);
+
+    await expect.poll(() => receiver.received.length, { timeout: 5000 }).toBe(3);
+    await expect.poll(() => generic.received.length, { timeout: 5000 }).toBe(4);
+    expect(receiver.received.every((r) => r.signatureValid)).toBe(true);
+    expect(generic.received.every((r) => r.signatureValid)).toBe(true);
+    const events = receiver.received.map((r) => r.json).sort((a, b) => (a.data.version as number) - (b.data.version as number));
+    expect(events.map((e) => [e.event, e.data.action, e.data.killed])).toEqual([
+      ['flag.changed', 'flag.config.updated', false],
+      ['flag.killed', 'flag.killed', true],
+      ['flag.restored', 'flag.restored', false],
+    ]);
+    expect(events[1]!.data).toMatchObject({ project: 'hooks', environment: 'development', flag: 'etl.enrich', reason: 'bad joins', actor: { type: 'admin-token' }, version: 2 });
+    const first = receiver.received[0]!;
+    expect(first.headers['x-signalbox-event']).toBe(first.json.event);
+    expect(first.headers['x-signalbox-delivery']).toBe(first.json.id);
+    expect(first.headers['x-signalbox-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(Math.abs(Number(first.headers['x-signalbox-timestamp']) - Date.now() / 1000)).toBeLessThan(30);
+    // Without the specific events, a kill arrives as flag.changed; no project filter: both projects.
+    expect(generic.received.map((r) => [r.json.data.project, r.json.event, r.json.data.action]).sort()).toEqual([
+      ['elsewhere', 'flag.changed', 'flag.config.updated'],
+      ['hooks', 'flag.changed', 'flag.config.updated'],
+      ['hooks', 'flag.changed', 'flag.killed'],
+      ['hooks', 'flag.changed', 'flag.restored'],
+    ]);
+    // A receiver holding the wrong secret refuses; that is a failed attempt like any other.
+    expect(verifySignature('sbw_wrong', { signature: first.headers['x-signalbox-signature'] as string, timestamp: first.headers['x-signalbox-timestamp'] as string }, first.body)).toBe(false);
+    const log = await deliveries(created.webhook.id);
+    expect(log.map((d) => [d.status, d.attempts, d.lastStatusCode])).toEqual([
+      ['delivered', 1, 204],
+      ['delivered', 1, 204],
+      ['delivered', 1, 204],
+    ]);
+  });
+
+  it('retries a failing receiver with growing delays until it answers', async () => {
+    const flaky = await aReceiver((n) => (n <= 2 ? 500 : 200));
+    const { webhook } = await subscribe(flaky, { name: 'flaky', events: ['flag.killed'] });
+    await aBooleanFlag(t.http, t.admin, 'hooks', 'etl.flaky');
+    await t.http.post(`${flags}/etl.flaky/kill`).set(t.admin).send({ reason: 'retry me' }).expect(200);
+
+    await expect.poll(async () => (await deliveries(webhook.id))[0]?.status, { timeout: 5000 }).toBe('delivered');
+    const [delivery] = await deliveries(webhook.id);
+    expect(delivery).toMatchObject({ event: 'flag.killed', attempts: 3, lastStatusCode: 200, lastError: null });
+    expect(delivery!.attemptLog.map((a: { statusCode: number; error: string | null }) => [a.statusCode, a.error])).toEqual([
+      [500, 'HTTP 500'],
+      [500, 'HTTP 500'],
+      [200, null],
+    ]);
+    // The same delivery (same id) each time, after at least the configured backoff.
+    expect(new Set(flaky.received.map((r) => r.json.id)).size).toBe(1);
+    const gaps = flaky.received.slice(1).map((r, i) => r.at - flaky.received[i]!.at);
+    expect(gaps[0]).toBeGreaterThanOrEqual(55);
+    expect(gaps[1]).toBeGreaterThanOrEqual(115);
+    expect((await t.http.get(`/api/v1/webhooks/${webhook.id}`).set(t.admin)).body).toMatchObject({ enabled: true, consecutiveFailures: 0 });
+  });
+
+  it('disables a subscription after repeated failures, keeps its deliveries, and resumes them when re-enabled', async () => {
+    const dead = await aReceiver(() => 503);
+    const { webhook } = await subscribe(dead, { name: 'dead', events: ['flag.killed'] });
+    await aBooleanFlag(t.http, t.admin, 'hooks', 'etl.dead');
+    await t.http.post(`${flags}/etl.dead/kill`).set(t.admin).send({ reason: 'nobody listens' }).expect(200);
+
+    await expect.poll(async () => (await t.http.get(`/api/v1/webhooks/${webhook.id}`).set(t.admin)).body.enabled, { timeout: 5000 }).toBe(false);
+    const disabled = (await t.http.get(`/api/v1/webhooks/${webhook.id}`).set(t.admin)).body;
+    expect(disabled).toMatchObject({ enabled: false, consecutiveFailures: 4, disabledReason: expect.stringContaining('4 failed attempts in a row') });
+    const [pending] = await deliveries(webhook.id);
+    expect(pending).toMatchObject({ status: 'pending', attempts: 4, lastStatusCode: 503 });
+    // Nothing more is sent or queued while disabled.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(dead.received).toHaveLength(4);
+    await t.http.post(`${flags}/etl.dead/restore`).set(t.admin).send({}).expect(200);
+    await t.http.post(`${flags}/etl.dead/kill`).set(t.admin).send({ reason: 'again' }).expect(200);
+    expect(await deliveries(webhook.id)).toHaveLength(1);
+
+    const audit = await t.http.get('/api/v1/audit').query({ actor: 'signalbox', limit: 20 }).set(t.admin).expect(200);
+    expect(audit.body.items.find((e: { action: string; resourceKey: string }) => e.action === 'webhook.disabled' && e.resourceKey === webhook.id)).toMatchObject({ actorType: 'system' });
+
+    // Fixed receiver: re-enable, and the pending delivery goes out.
+    const alive = await aReceiver();
+    alive.useSecret((await t.http.post(`/api/v1/webhooks/${webhook.id}/rotate-secret`).set(t.admin).expect(200)).body.secret);
+    const enabled = await t.http.patch(`/api/v1/webhooks/${webhook.id}`).set(t.admin).send({ url: alive.url, enabled: true }).expect(200);
+    expect(enabled.body).toMatchObject({ enabled: true, disabledReason: null, consecutiveFailures: 0 });
+    await expect.poll(() => alive.received.length, { timeout: 5000 }).toBe(1);
+    expect(alive.received[0]!).toMatchObject({ signatureValid: true, json: { event: 'flag.killed', data: { reason: 'nobody listens' } } });
+  });
+
+  it('sends a test event on demand and reports the outcome', async () => {
+    const receiver = await aReceiver();
+    const { webhook, secret } = await subscribe(receiver, { name: 'tested' });
+    const sent = await t.http.post(`/api/v1/webhooks/${webhook.id}/test`).set(t.admin).expect(200);
+    expect(sent.body).toMatchObject({ event: 'webhook.test', status: 'delivered', attempts: 1, lastStatusCode: 204 });
+    expect(receiver.received[0]).toMatchObject({ signatureValid: true, json: { event: 'webhook.test', id: sent.body.id } });
+
+    // After a rotation the old secret no longer verifies.
+    const rotated = await t.http.post(`/api/v1/webhooks/${webhook.id}/rotate-secret`).set(t.admin).expect(200);
+    expect(rotated.body.secret).not.toBe(secret);
+    const failed = await t.http.post(`/api/v1/webhooks/${webhook.id}/test`).set(t.admin).expect(200);
+    expect(failed.body).toMatchObject({ status: 'pending', lastStatusCode: 401, nextAttemptAt: expect.any(String) });
+    receiver.useSecret(rotated.body.secret);
+    await t.http.patch(`/api/v1/webhooks/${webhook.id}`).set(t.admin).send({ enabled: false }).expect(200);
+    await t.http.delete(`/api/v1/webhooks/${webhook.id}`).set(t.admin).expect(204);
+    expect((await t.http.get(`/api/v1/webhooks/${webhook.id}`).set(t.admin)).status).toBe(404);
+  });
+
+  it('is for admins only, and validates subscriptions', async () => {
+    const editor = await aUser(t.http, t.admin, 'editor');
+    expect((await t.http.get('/api/v1/webhooks').set(bearer(editor.token))).status).toBe(403);
+    expect((await t.http.post('/api/v1/webhooks').set(bearer(editor.token)).send({ name: 'x', url: 'http://127.0.0.1/x', events: ['flag.changed'] })).status).toBe(403);
+    const invalid = [
+      { name: 'x', url: 'ftp://example.com/x', events: ['flag.changed'] },
+      { name: 'x', url: 'not a url', events: ['flag.changed'] },
+      { name: 'x', url: 'https://example.com/x', events: ['flag.exploded'] },
+      { name: 'x', url: 'https://example.com/x', events: [] },
+      { name: 'x', url: 'https://example.com/x', events: ['flag.changed'], secret: 'mine' },
+    ];
+    for (const body of invalid) expect((await t.http.post('/api/v1/webhooks').set(t.admin).send(body)).status).toBe(400);
+    expect((await t.http.post('/api/v1/webhooks').set(t.admin).send({ name: 'x', url: 'https://example.com/x', events: ['rollout.advanced'], projectKey: 'nope' })).status).toBe(404);
+    expect((await t.http.get('/api/v1/webhooks/not-a-uuid').set(t.admin)).status).toBe(400);
+    expect((await t.http.get('/api/v1/webhooks/00000000-0000-4000-8000-000000000000/deliveries').set(t.admin)).status).toBe(404);
+  });
+});

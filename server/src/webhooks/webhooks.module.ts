@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module.js';
+import { ProjectsModule } from '../projects/projects.module.js';
+import { WebhookDeliveryEntity } from './webhook-delivery.entity.js';
+import { WebhookDispatcher } from './webhook-dispatcher.service.js';
+import { WebhookSettings } from './webhook-settings.js';
+import { WebhookSubscriptionEntity } from './webhook-subscription.entity.js';
+import { WebhooksController } from './webhooks.controller.js';
+import { WebhooksRepository } from './webhooks.repository.js';
+import { WebhooksService } from './webhooks.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([WebhookSubscriptionEntity, WebhookDeliveryEntity]), ProjectsModule, AuditModule],
+  controllers: [WebhooksController],
+  providers: [WebhooksRepository, WebhookSettings, WebhookDispatcher, WebhooksService],
+  exports: [WebhooksService, WebhookSettings],
+})
+export class WebhooksModule {}
