@@ -10,11 +10,16 @@ import { DemoModule } from './demo/demo.module.js';
 import { EvaluationModule } from './evaluation/evaluation.module.js';
 import { FlagsModule } from './flags/flags.module.js';
 import { HealthModule } from './health/health.module.js';
+import { KillSwitchModule } from './kill-switch/kill-switch.module.js';
+import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { SdkApiModule } from './sdk-api/sdk-api.module.js';
 import { ProjectsModule } from './projects/projects.module.js';
 import { SegmentsModule } from './segments/segments.module.js';
+import { TelemetryModule } from './telemetry/telemetry.module.js';
+import { TriggersModule } from './triggers/triggers.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({})
 export class AppModule {
@@ -31,9 +36,15 @@ export class AppModule {
         ProjectsModule,
         ChangesModule,
         SegmentsModule,
+        // Before FlagsModule: its GET flags/stale must be routed before flags/:key.
+        LifecycleModule,
         FlagsModule,
+        KillSwitchModule,
+        TriggersModule,
+        WebhooksModule,
         EvaluationModule,
         MetricsModule,
+        TelemetryModule,
         RealtimeModule,
         SdkApiModule,
         HealthModule,

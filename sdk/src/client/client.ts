@@ -21,6 +21,10 @@ const DEFAULT_POLL_INTERVAL_MS = 15_000;
 const DEFAULT_READY_TIMEOUT_MS = 10_000;
 const RESYNC_RETRY_MS = 5_000;
 const NOT_READY_MESSAGE = 'client is not ready';
+const NOT_READY_RESULT: Readonly<EvaluationResult> = Object.freeze({ value: null, reason: 'ERROR', errorCode: 'GENERAL', errorMessage: NOT_READY_MESSAGE });
+
+/** Told about every evaluation made through a client's methods (e.g. to count them). Must not throw. */
+export type EvaluationObserver = (flagKey: string, result: Readonly<EvaluationResult>) => void;
 
 interface ReadyWaiter {
   resolve: (status: ClientStatus) => void;
@@ -64,6 +68,7 @@ export class SignalboxClient {
   private contactAt: number | undefined;
   private staleTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly readyWaiters = new Set<ReadyWaiter>();
+  private evaluationObserver: EvaluationObserver | undefined;
 
   /**
    * Starts a client: loads `bootstrap` (or the cache file) and connects. Throws only on invalid
@@ -148,6 +153,30 @@ export class SignalboxClient {
   }
 
   /**
+   * The compiled config evaluations read (`undefined` before any). Immutable: pipeline helpers pin
+   * it for a run (see `createFlags().pinRun`).
+   */
+  get compiledEnvironment(): CompiledEnvironment | undefined {
+    return this.environment;
+  }
+
+  /**
+   * How old the served config may be, in ms: 0 while a push connection is up (any change would
+   * have arrived), otherwise the time since the server was last heard from; `Infinity` without a
+   * config, or with one the server never confirmed (bootstrap or cache file only).
+   */
+  get configAgeMs(): number {
+    if (this.environment === undefined || !this.confirmed || this.refused) return Infinity;
+    if (this.connection === 'connected' && this.transport instanceof SocketTransport) return 0;
+    return this.contactAt === undefined ? Infinity : Math.max(0, Date.now() - this.contactAt);
+  }
+
+  /** Installs (or removes, with `undefined`) the one observer of evaluations made through this client's methods. */
+  observeEvaluations(observer: EvaluationObserver | undefined): void {
+    this.evaluationObserver = observer;
+  }
+
+  /**
    * Resolves once the client serves a config (the first snapshot, or bootstrap / cache data at
    * start), when the key is refused, on `close()`, or after `timeoutMs`, whichever comes first.
    * Never rejects: it resolves with the status at that moment. `ready` or `stale` means flags are
@@ -171,29 +200,37 @@ export class SignalboxClient {
   /** The value of a boolean flag, or `defaultValue` (missing flag, other kind, no config yet). Never throws. */
   boolean(flagKey: string, context: EvaluationContext | undefined, defaultValue: boolean): boolean {
     const environment = this.environment;
-    if (environment === undefined) return defaultValue;
-    return evaluate(environment, flagKey, context, defaultValue, 'boolean').value as boolean;
+    if (environment === undefined) return this.notReady(flagKey, defaultValue);
+    const result = evaluate(environment, flagKey, context, defaultValue, 'boolean');
+    this.evaluationObserver?.(flagKey, result);
+    return result.value as boolean;
   }
 
   /** The value of a string flag, or `defaultValue`. Never throws. */
   string(flagKey: string, context: EvaluationContext | undefined, defaultValue: string): string {
     const environment = this.environment;
-    if (environment === undefined) return defaultValue;
-    return evaluate(environment, flagKey, context, defaultValue, 'string').value as string;
+    if (environment === undefined) return this.notReady(flagKey, defaultValue);
+    const result = evaluate(environment, flagKey, context, defaultValue, 'string');
+    this.evaluationObserver?.(flagKey, result);
+    return result.value as string;
   }
 
   /** The value of a number flag, or `defaultValue`. Never throws. */
   number(flagKey: string, context: EvaluationContext | undefined, defaultValue: number): number {
     const environment = this.environment;
-    if (environment === undefined) return defaultValue;
-    return evaluate(environment, flagKey, context, defaultValue, 'number').value as number;
+    if (environment === undefined) return this.notReady(flagKey, defaultValue);
+    const result = evaluate(environment, flagKey, context, defaultValue, 'number');
+    this.evaluationObserver?.(flagKey, result);
+    return result.value as number;
   }
 
   /** The value of a JSON flag (frozen), or `defaultValue`. Never throws. */
   json<T extends JsonValue = JsonValue>(flagKey: string, context: EvaluationContext | undefined, defaultValue: T): T {
     const environment = this.environment;
-    if (environment === undefined) return defaultValue;
-    return evaluate(environment, flagKey, context, defaultValue, 'json').value as T;
+    if (environment === undefined) return this.notReady(flagKey, defaultValue);
+    const result = evaluate(environment, flagKey, context, defaultValue, 'json');
+    this.evaluationObserver?.(flagKey, result);
+    return result.value as T;
   }
 
   /**
@@ -203,9 +240,12 @@ export class SignalboxClient {
   details(flagKey: string, context: EvaluationContext | undefined, defaultValue: FlagValue, kind?: FlagKind): FlagDetails {
     const environment = this.environment;
     if (environment === undefined) {
+      this.evaluationObserver?.(flagKey, NOT_READY_RESULT);
       return { flagKey, value: defaultValue, reason: 'ERROR', errorCode: 'GENERAL', errorMessage: NOT_READY_MESSAGE };
     }
-    return { flagKey, ...evaluate(environment, flagKey, context, defaultValue, kind) };
+    const result = evaluate(environment, flagKey, context, defaultValue, kind);
+    this.evaluationObserver?.(flagKey, result);
+    return { flagKey, ...result };
   }
 
   /** `details` for a boolean flag. */
@@ -267,17 +307,23 @@ export class SignalboxClient {
   close(): Promise<void> {
     if (this.closing !== undefined) return this.closing;
     this.closed = true;
+    // Changes received in this tick are still worth keeping (and confirming, and caching).
+    this.commit();
+    // The server should learn what this client applied last: send a pending ack before closing.
+    this.acks.flush();
     this.transport?.close();
-    this.acks.cancel();
     if (this.staleTimer !== undefined) clearTimeout(this.staleTimer);
     this.staleTimer = undefined;
-    // Changes received in this tick are still worth keeping in the cache.
-    this.commit();
     this.connection = 'disconnected';
     this.updateStatus();
     this.settleReadyWaiters();
     this.closing = this.cacheWriter?.flush() ?? Promise.resolve();
     return this.closing;
+  }
+
+  private notReady<T>(flagKey: string, defaultValue: T): T {
+    this.evaluationObserver?.(flagKey, NOT_READY_RESULT);
+    return defaultValue;
   }
 
   private loadInitialConfig(options: ClientOptions): void {

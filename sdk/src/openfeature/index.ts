@@ -1,0 +1,2 @@
+/** The OpenFeature server provider. */
+export { SignalboxProvider, type SignalboxProviderOptions } from './signalbox-provider.js';

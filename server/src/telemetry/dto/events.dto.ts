@@ -1,0 +1,163 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { HISTOGRAM_MAX_INDEX, HISTOGRAM_MIN_INDEX, HISTOGRAM_SCHEME, type HistogramBuckets } from '@signalbox/sdk/telemetry';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  registerDecorator,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+
+export const MAX_BATCHES_PER_REQUEST = 100;
+export const MAX_SERIES_PER_BATCH = 5_000;
+export const MAX_SAMPLES_PER_BATCH = 100;
+const MAX_BUCKETS = HISTOGRAM_MAX_INDEX - HISTOGRAM_MIN_INDEX + 1;
+// Names SDKs send: printable, no control characters.
+const NAME = /^[^\u0000-\u001f\u007f]+$/;
+const NAME_MESSAGE = '$property must not contain control characters';
+
+/** A flag, variant or metric name: 1–128 printable characters. */
+const IsTelemetryName = () => applyDecorators(IsString(), MinLength(1), MaxLength(128), Matches(NAME, { message: NAME_MESSAGE }));
+
+/** Present, and either null or a telemetry name. */
+const IsNullableTelemetryName = () => applyDecorators(ValidateIf((_, value) => value !== null), IsTelemetryName());
+
+const IsCount = () => applyDecorators(IsInt(), Min(0), Max(Number.MAX_SAFE_INTEGER));
+
+/** `{ "<index>": count }` with `log2-16` indexes and positive integer counts. */
+const IsHistogramBuckets = (): PropertyDecorator => (target: object, key: string | symbol) =>
+  registerDecorator({
+    name: 'isHistogramBuckets',
+    target: target.constructor,
+    propertyName: key as string,
+    options: { message: `$property must map log2-16 bucket indexes (${HISTOGRAM_MIN_INDEX}..${HISTOGRAM_MAX_INDEX}) to positive integer counts` },
+    validator: {
+      validate(value: unknown): boolean {
+        if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+        const entries = Object.entries(value);
+        if (entries.length > MAX_BUCKETS) return false;
+        return entries.every(([index, count]) => {
+          if (!/^-?(0|[1-9][0-9]{0,3})$/.test(index)) return false;
+          const n = Number(index);
+          return n >= HISTOGRAM_MIN_INDEX && n <= HISTOGRAM_MAX_INDEX && Number.isSafeInteger(count) && (count as number) > 0;
+        });
+      },
+    },
+  });
+
+export class HistogramDto {
+  @ApiProperty({ enum: [HISTOGRAM_SCHEME] }) @IsIn([HISTOGRAM_SCHEME])
+  scheme: typeof HISTOGRAM_SCHEME;
+
+  @ApiProperty({ description: 'Bucket index → count; index = 16·e + floor((m − 1)·16) for a value m·2^e, 1 ≤ m < 2', example: { '53': 12, '54': 3 } })
+  @IsHistogramBuckets()
+  buckets: HistogramBuckets;
+}
+
+export class SeriesDto {
+  @ApiProperty({ nullable: true, type: String, description: 'null: a metric of no flag' }) @IsNullableTelemetryName()
+  flag: string | null;
+
+  @ApiProperty({ nullable: true, type: String, description: 'null: no variant (no flag, or the default was served)' }) @IsNullableTelemetryName()
+  variant: string | null;
+
+  @ApiProperty({ example: 'step.duration_ms' }) @IsTelemetryName()
+  metric: string;
+
+  @ApiProperty() @IsCount()
+  count: number;
+
+  @ApiProperty() @IsNumber({ allowNaN: false, allowInfinity: false })
+  sum: number;
+
+  @ApiProperty() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0)
+  sumSquares: number;
+
+  @ApiProperty({ description: 'How many of `count` were failures' }) @IsCount()
+  errors: number;
+
+  @ApiProperty({ type: HistogramDto }) @ValidateNested() @Type(() => HistogramDto)
+  histogram: HistogramDto;
+}
+
+export class EvaluationCountDto {
+  @ApiProperty() @IsTelemetryName()
+  flag: string;
+
+  @ApiProperty({ nullable: true, type: String }) @IsNullableTelemetryName()
+  variant: string | null;
+
+  @ApiProperty({ example: 'TARGETING_MATCH' }) @IsString() @Matches(/^[A-Z][A-Z0-9_]{0,31}$/, { message: 'reason must be an upper-case reason name of at most 32 characters' })
+  reason: string;
+
+  @ApiProperty() @IsCount()
+  count: number;
+}
+
+export class SampleDto {
+  @ApiProperty({ example: 'shadow.disagreement' }) @IsString() @Matches(/^[a-z][a-z0-9._-]{0,63}$/, { message: 'kind must be a lower-case name of at most 64 characters' })
+  kind: string;
+
+  @ApiProperty() @IsTelemetryName()
+  flag: string;
+
+  @ApiProperty({ nullable: true, type: String }) @IsNullableTelemetryName()
+  variant: string | null;
+
+  @ApiProperty({ description: 'ISO-8601' }) @IsISO8601({ strict: true })
+  at: string;
+
+  @ApiPropertyOptional({ description: 'Any JSON' }) @IsOptional()
+  input?: unknown;
+
+  @ApiPropertyOptional({ description: 'Any JSON' }) @IsOptional()
+  primary?: unknown;
+
+  @ApiPropertyOptional({ description: 'Any JSON' }) @IsOptional()
+  candidate?: unknown;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000)
+  error?: string;
+}
+
+export class TelemetryBatchDto {
+  @ApiProperty({ description: 'ISO-8601; the batch is filed under this minute' }) @IsISO8601({ strict: true })
+  windowStart: string;
+
+  @ApiProperty({ description: 'ISO-8601, not before windowStart' }) @IsISO8601({ strict: true })
+  windowEnd: string;
+
+  @ApiProperty({ type: [SeriesDto] }) @IsArray() @ArrayMaxSize(MAX_SERIES_PER_BATCH) @ValidateNested({ each: true }) @Type(() => SeriesDto)
+  series: SeriesDto[];
+
+  @ApiProperty({ type: [EvaluationCountDto] }) @IsArray() @ArrayMaxSize(MAX_SERIES_PER_BATCH) @ValidateNested({ each: true }) @Type(() => EvaluationCountDto)
+  evaluations: EvaluationCountDto[];
+
+  @ApiPropertyOptional({ type: [SampleDto] }) @IsOptional() @IsArray() @ArrayMaxSize(MAX_SAMPLES_PER_BATCH) @ValidateNested({ each: true }) @Type(() => SampleDto)
+  samples?: SampleDto[];
+}
+
+/** `POST /sdk/events`: the telemetry wire format (see `@signalbox/sdk/telemetry`). */
+export class EventsDto {
+  @ApiProperty({ example: 'signalbox-sdk-js/0.1.0' }) @IsString() @MaxLength(100)
+  sdk: string;
+
+  @ApiProperty({ type: [TelemetryBatchDto] }) @IsArray() @ArrayMaxSize(MAX_BATCHES_PER_REQUEST) @ValidateNested({ each: true }) @Type(() => TelemetryBatchDto)
+  batches: TelemetryBatchDto[];
+
+  @ApiProperty({ description: 'Batches the SDK discarded since its last accepted request' }) @IsCount()
+  dropped: number;
+}

@@ -1,0 +1,86 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
+import type { Principal } from '../auth/principal.js';
+import { ProjectsService } from '../projects/projects.service.js';
+import { EventsDto } from './dto/events.dto.js';
+import { SamplesQueryDto, SeriesQueryDto, TimeRangeQueryDto } from './dto/telemetry-query.dto.js';
+import { TelemetryService, type EvaluationCountView, type IngestResult, type MetricSeriesResult, type ShadowSampleView } from './telemetry.service.js';
+
+const HOUR_MS = 3_600_000;
+
+const rangeOf = (query: TimeRangeQueryDto): { from: Date; to: Date } => {
+  const to = query.to ?? new Date();
+  return { from: query.from ?? new Date(to.getTime() - HOUR_MS), to };
+};
+
+/** Telemetry ingestion from SDKs. */
+@ApiTags('sdk')
+@ApiBearerAuth()
+@Controller('sdk')
+export class TelemetryIngestController {
+  constructor(private readonly telemetry: TelemetryService) {}
+
+  @Post('events')
+  @HttpCode(202)
+  @Access('sdk')
+  @ApiOperation({ summary: 'SDK telemetry batches (metric aggregates, evaluation counts, samples), merged into per-minute rollups. At most 1 MB' })
+  ingest(@CurrentPrincipal() principal: Principal, @Body() body: EventsDto): Promise<IngestResult> {
+    if (principal.kind !== 'sdk') throw new Error('SDK route reached without an SDK key');
+    return this.telemetry.ingest(principal.environmentId, body);
+  }
+}
+
+export interface LastEvaluatedView {
+  flags: Array<{ flag: string; environments: Record<string, string> }>;
+}
+
+/** Reading telemetry: per environment series, evaluation counts and samples; last evaluations per project. */
+@ApiTags('telemetry')
+@ApiBearerAuth()
+@Controller('projects/:projectKey')
+export class TelemetryQueryController {
+  constructor(
+    private readonly telemetry: TelemetryService,
+    private readonly projects: ProjectsService,
+  ) {}
+
+  @Get('environments/:environmentKey/telemetry/series')
+  @Access('viewer')
+  @ApiOperation({ summary: 'Time series per flag, variant and metric: count, rate, mean, p50/p95/p99, error rate per step, and totals' })
+  async series(@Param('projectKey') projectKey: string, @Param('environmentKey') environmentKey: string, @Query() query: SeriesQueryDto): Promise<MetricSeriesResult> {
+    const environment = await this.projects.environment(await this.projects.project(projectKey), environmentKey);
+    return this.telemetry.series(environment.id, { ...rangeOf(query), flagKey: query.flag, metric: query.metric, variantKey: query.variant, stepMinutes: query.stepMinutes });
+  }
+
+  @Get('environments/:environmentKey/telemetry/evaluations')
+  @Access('viewer')
+  @ApiOperation({ summary: 'Evaluations per flag, variant and reason over a time range' })
+  async evaluations(@Param('projectKey') projectKey: string, @Param('environmentKey') environmentKey: string, @Query() query: TimeRangeQueryDto): Promise<{ evaluations: EvaluationCountView[] }> {
+    const environment = await this.projects.environment(await this.projects.project(projectKey), environmentKey);
+    return { evaluations: await this.telemetry.evaluationCounts(environment.id, { ...rangeOf(query), flagKey: query.flag }) };
+  }
+
+  @Get('environments/:environmentKey/telemetry/samples')
+  @Access('viewer')
+  @ApiOperation({ summary: 'Newest shadow-run samples (disagreements, candidate failures)' })
+  async samples(@Param('projectKey') projectKey: string, @Param('environmentKey') environmentKey: string, @Query() query: SamplesQueryDto): Promise<{ samples: ShadowSampleView[] }> {
+    const environment = await this.projects.environment(await this.projects.project(projectKey), environmentKey);
+    return { samples: await this.telemetry.samples(environment.id, query.flag, query.limit ?? 20) };
+  }
+
+  @Get('telemetry/last-evaluated')
+  @Access('viewer')
+  @ApiOperation({ summary: 'When each flag was last evaluated by an SDK, per environment key (flags never evaluated are absent)' })
+  async lastEvaluated(@Param('projectKey') projectKey: string): Promise<LastEvaluatedView> {
+    const environments = await this.projects.environments((await this.projects.project(projectKey)).id);
+    const keyOf = new Map(environments.map((e) => [e.id, e.key]));
+    const byFlag = await this.telemetry.lastEvaluated(environments.map((e) => e.id));
+    return {
+      flags: [...byFlag].map(([flag, byEnvironment]) => ({
+        flag,
+        environments: Object.fromEntries([...byEnvironment].map(([id, at]) => [keyOf.get(id) ?? id, at.toISOString()])),
+      })),
+    };
+  }
+}

@@ -1,0 +1,195 @@
+import { Injectable } from '@nestjs/common';
+import type { HistogramBuckets } from '@signalbox/sdk/telemetry';
+import { Database } from '../database/database.service.js';
+
+/** One minute of one metric for one flag variant. `''` stands for no flag / no variant. */
+export interface MetricRollupRow {
+  flagKey: string;
+  metric: string;
+  variantKey: string;
+  minute: Date;
+  count: number;
+  sum: number;
+  sumSquares: number;
+  errors: number;
+  histogram: HistogramBuckets;
+}
+
+export interface EvaluationRollupRow {
+  flagKey: string;
+  variantKey: string;
+  reason: string;
+  minute: Date;
+  count: number;
+}
+
+export interface SampleRow {
+  flagKey: string;
+  variantKey: string;
+  kind: string;
+  recordedAt: Date;
+  sample: Record<string, unknown>;
+}
+
+export interface RollupFilter {
+  from: Date;
+  to: Date;
+  flagKey?: string;
+  metric?: string;
+  variantKey?: string;
+}
+
+// PostgreSQL takes at most 65 535 parameters per statement.
+const ROWS_PER_STATEMENT = 500;
+const MAX_ROWS_READ = 200_000;
+
+// Histograms merge by adding bucket counts, in SQL so concurrent batches for one minute cannot lose each other.
+const MERGE_HISTOGRAMS = `(SELECT COALESCE(jsonb_object_agg(key, total), '{}'::jsonb) FROM (
+  SELECT key, SUM(value::bigint) AS total FROM (
+    SELECT key, value FROM jsonb_each_text(r.histogram) UNION ALL SELECT key, value FROM jsonb_each_text(EXCLUDED.histogram)
+  ) AS parts GROUP BY key) AS merged)`;
+
+/** Telemetry rollups in PostgreSQL: merge-on-write per minute, read back by time range. */
+@Injectable()
+export class TelemetryRepository {
+  constructor(private readonly db: Database) {}
+
+  transaction<T>(work: () => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
+  /** Adds the rows into the rollups (inserting or merging). Rows must be unique per key; sorted to avoid deadlocks. */
+  async mergeMetricRollups(environmentId: string, rows: MetricRollupRow[]): Promise<void> {
+    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+      const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
+      const values: unknown[] = [environmentId];
+      const tuples = chunk.map((row) => {
+        const at = values.length;
+        values.push(row.flagKey, row.metric, row.variantKey, row.minute.toISOString(), row.count, row.sum, row.sumSquares, row.errors, JSON.stringify(row.histogram));
+        return `($1, $${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::timestamptz, $${at + 5}::bigint, $${at + 6}::float8, $${at + 7}::float8, $${at + 8}::bigint, $${at + 9}::jsonb)`;
+      });
+      await this.db.manager().query(
+        `INSERT INTO metric_rollups AS r (environment_id, flag_key, metric, variant_key, minute, count, sum, sum_squares, errors, histogram)
+         VALUES ${tuples.join(', ')}
+         ON CONFLICT (environment_id, flag_key, metric, variant_key, minute) DO UPDATE SET
+           count = r.count + EXCLUDED.count,
+           sum = r.sum + EXCLUDED.sum,
+           sum_squares = r.sum_squares + EXCLUDED.sum_squares,
+           errors = r.errors + EXCLUDED.errors,
+           histogram = ${MERGE_HISTOGRAMS}`,
+        values,
+      );
+    }
+  }
+
+  async mergeEvaluationRollups(environmentId: string, rows: EvaluationRollupRow[]): Promise<void> {
+    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+      const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
+      const values: unknown[] = [environmentId];
+      const tuples = chunk.map((row) => {
+        const at = values.length;
+        values.push(row.flagKey, row.variantKey, row.reason, row.minute.toISOString(), row.count);
+        return `($1, $${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::timestamptz, $${at + 5}::bigint)`;
+      });
+      await this.db.manager().query(
+        `INSERT INTO evaluation_rollups AS r (environment_id, flag_key, variant_key, reason, minute, count) VALUES ${tuples.join(', ')}
+         ON CONFLICT (environment_id, flag_key, variant_key, reason, minute) DO UPDATE SET count = r.count + EXCLUDED.count`,
+        values,
+      );
+    }
+  }
+
+  /** Moves each flag's last-evaluated time forward (never back). */
+  async touchLastEvaluated(environmentId: string, lastEvaluated: ReadonlyMap<string, Date>): Promise<void> {
+    const entries = [...lastEvaluated].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (let start = 0; start < entries.length; start += ROWS_PER_STATEMENT) {
+      const values: unknown[] = [environmentId];
+      const tuples = entries.slice(start, start + ROWS_PER_STATEMENT).map(([flagKey, at]) => {
+        values.push(flagKey, at.toISOString());
+        return `($1, $${values.length - 1}, $${values.length}::timestamptz)`;
+      });
+      await this.db.manager().query(
+        `INSERT INTO flag_last_evaluated AS r (environment_id, flag_key, last_evaluated_at) VALUES ${tuples.join(', ')}
+         ON CONFLICT (environment_id, flag_key) DO UPDATE SET last_evaluated_at = GREATEST(r.last_evaluated_at, EXCLUDED.last_evaluated_at)`,
+        values,
+      );
+    }
+  }
+
+  /** Stores samples, then keeps only the newest `keepPerFlag` of each flag they touched. */
+  async addSamples(environmentId: string, samples: SampleRow[], keepPerFlag: number): Promise<void> {
+    if (samples.length === 0) return;
+    const values: unknown[] = [environmentId];
+    const tuples = samples.map((s) => {
+      const at = values.length;
+      values.push(s.flagKey, s.variantKey, s.kind, s.recordedAt.toISOString(), JSON.stringify(s.sample));
+      return `($1, $${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::timestamptz, $${at + 5}::jsonb)`;
+    });
+    await this.db.manager().query(`INSERT INTO shadow_samples (environment_id, flag_key, variant_key, kind, recorded_at, sample) VALUES ${tuples.join(', ')}`, values);
+    const flags = [...new Set(samples.map((s) => s.flagKey))];
+    await this.db.manager().query(
+      `DELETE FROM shadow_samples WHERE environment_id = $1 AND flag_key = ANY($2::varchar[]) AND id NOT IN (
+         SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY flag_key ORDER BY recorded_at DESC, id DESC) AS n
+                         FROM shadow_samples WHERE environment_id = $1 AND flag_key = ANY($2::varchar[])) AS ranked WHERE n <= $3)`,
+      [environmentId, flags, keepPerFlag],
+    );
+  }
+
+  async metricRollups(environmentId: string, filter: RollupFilter): Promise<MetricRollupRow[]> {
+    const { where, values } = this.where(environmentId, filter, true);
+    const rows: Array<{ flag_key: string; metric: string; variant_key: string; minute: Date | string; count: number; sum: number; sum_squares: number; errors: number; histogram: HistogramBuckets }> =
+      await this.db.manager().query(
+        `SELECT flag_key, metric, variant_key, minute, count, sum, sum_squares, errors, histogram FROM metric_rollups WHERE ${where}
+         ORDER BY flag_key, metric, variant_key, minute LIMIT ${MAX_ROWS_READ}`,
+        values,
+      );
+    return rows.map((r) => ({
+      flagKey: r.flag_key,
+      metric: r.metric,
+      variantKey: r.variant_key,
+      minute: new Date(r.minute),
+      count: Number(r.count),
+      sum: Number(r.sum),
+      sumSquares: Number(r.sum_squares),
+      errors: Number(r.errors),
+      histogram: r.histogram,
+    }));
+  }
+
+  /** Evaluation counts summed over the range, per flag, variant and reason. */
+  async evaluationTotals(environmentId: string, filter: RollupFilter): Promise<Array<Omit<EvaluationRollupRow, 'minute'>>> {
+    const { where, values } = this.where(environmentId, filter, false);
+    const rows: Array<{ flag_key: string; variant_key: string; reason: string; count: number }> = await this.db
+      .manager()
+      .query(`SELECT flag_key, variant_key, reason, SUM(count)::bigint AS count FROM evaluation_rollups WHERE ${where} GROUP BY flag_key, variant_key, reason ORDER BY flag_key, variant_key, reason`, values);
+    return rows.map((r) => ({ flagKey: r.flag_key, variantKey: r.variant_key, reason: r.reason, count: Number(r.count) }));
+  }
+
+  async lastEvaluated(environmentIds: string[]): Promise<Array<{ environmentId: string; flagKey: string; lastEvaluatedAt: Date }>> {
+    if (environmentIds.length === 0) return [];
+    const rows: Array<{ environment_id: string; flag_key: string; last_evaluated_at: Date | string }> = await this.db
+      .manager()
+      .query('SELECT environment_id, flag_key, last_evaluated_at FROM flag_last_evaluated WHERE environment_id = ANY($1::uuid[]) ORDER BY flag_key', [environmentIds]);
+    return rows.map((r) => ({ environmentId: r.environment_id, flagKey: r.flag_key, lastEvaluatedAt: new Date(r.last_evaluated_at) }));
+  }
+
+  async samples(environmentId: string, flagKey: string | undefined, limit: number): Promise<SampleRow[]> {
+    const rows: Array<{ flag_key: string; variant_key: string; kind: string; recorded_at: Date | string; sample: Record<string, unknown> }> = await this.db
+      .manager()
+      .query(
+        `SELECT flag_key, variant_key, kind, recorded_at, sample FROM shadow_samples WHERE environment_id = $1 ${flagKey !== undefined ? 'AND flag_key = $3' : ''}
+         ORDER BY recorded_at DESC, id DESC LIMIT $2`,
+        flagKey !== undefined ? [environmentId, limit, flagKey] : [environmentId, limit],
+      );
+    return rows.map((r) => ({ flagKey: r.flag_key, variantKey: r.variant_key, kind: r.kind, recordedAt: new Date(r.recorded_at), sample: r.sample }));
+  }
+
+  private where(environmentId: string, filter: RollupFilter, withMetric: boolean): { where: string; values: unknown[] } {
+    const values: unknown[] = [environmentId, filter.from.toISOString(), filter.to.toISOString()];
+    const clauses = ['environment_id = $1', 'minute >= $2::timestamptz', 'minute < $3::timestamptz'];
+    if (filter.flagKey !== undefined) clauses.push(`flag_key = $${values.push(filter.flagKey)}`);
+    if (withMetric && filter.metric !== undefined) clauses.push(`metric = $${values.push(filter.metric)}`);
+    if (filter.variantKey !== undefined) clauses.push(`variant_key = $${values.push(filter.variantKey)}`);
+    return { where: clauses.join(' AND '), values };
+  }
+}

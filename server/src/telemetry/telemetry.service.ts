@@ -1,0 +1,268 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { mergeHistogramBuckets } from '@signalbox/sdk/telemetry';
+import { type FieldProblem, validationFailed } from '../common/errors/domain-error.js';
+import type { EventsDto } from './dto/events.dto.js';
+import { MetricAccumulator, type MetricStats } from './metric-stats.js';
+import { TelemetryRepository, type EvaluationRollupRow, type MetricRollupRow, type SampleRow } from './telemetry.repository.js';
+
+const MINUTE_MS = 60_000;
+const MAX_WINDOW_AGE_MS = 7 * 24 * 3_600_000;
+const MAX_CLOCK_SKEW_MS = 5 * MINUTE_MS;
+const MAX_SAMPLE_JSON_CHARS = 16 * 1024;
+const MAX_PROBLEMS = 20;
+const MAX_RANGE_MS = 31 * 24 * 3_600_000;
+const MAX_POINTS = 10_080;
+export const SAMPLES_KEPT_PER_FLAG = 50;
+
+/** What an ingestion stored. */
+export interface IngestResult {
+  batches: number;
+  series: number;
+  evaluations: number;
+  samples: number;
+}
+
+/** A time range and filters over one environment's rollups. */
+export interface MetricQuery {
+  from: Date;
+  to: Date;
+  flagKey?: string;
+  metric?: string;
+  variantKey?: string;
+  /** Minutes per point; default 1. */
+  stepMinutes?: number;
+}
+
+export interface MetricPoint extends MetricStats {
+  /** ISO-8601 start of the point's step. */
+  start: string;
+}
+
+/** One (flag, variant, metric): totals over the range and one point per step that has data. */
+export interface MetricSeriesView {
+  flag: string | null;
+  variant: string | null;
+  metric: string;
+  total: MetricStats;
+  points: MetricPoint[];
+}
+
+export interface MetricSeriesResult {
+  from: string;
+  to: string;
+  stepMinutes: number;
+  series: MetricSeriesView[];
+}
+
+export interface EvaluationCountView {
+  flag: string;
+  variant: string | null;
+  reason: string;
+  count: number;
+}
+
+export interface ShadowSampleView {
+  flag: string;
+  variant: string | null;
+  kind: string;
+  at: string;
+  input?: unknown;
+  primary?: unknown;
+  candidate?: unknown;
+  error?: string;
+}
+
+const stored = (key: string | null): string => key ?? '';
+const shown = (key: string): string | null => (key === '' ? null : key);
+const minuteOf = (ms: number): number => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+
+/**
+ * SDK telemetry: merges batches into per-minute rollups, and answers time series, evaluation
+ * counts and last-evaluated times. Other domains (rollout guards, experiments, stale-flag
+ * reports, the shadow report) read metrics through this service only.
+ */
+@Injectable()
+export class TelemetryService {
+  private readonly logger = new Logger('telemetry');
+
+  constructor(private readonly repository: TelemetryRepository) {}
+
+  /** Validates what the schema cannot say, then merges every batch into the rollups, atomically. */
+  async ingest(environmentId: string, payload: EventsDto, now = new Date()): Promise<IngestResult> {
+    const problems = this.problems(payload, now.getTime());
+    if (problems.length > 0) throw validationFailed(problems);
+
+    const metrics = new Map<string, MetricRollupRow>();
+    const evaluations = new Map<string, EvaluationRollupRow>();
+    const lastEvaluated = new Map<string, Date>();
+    const samples: SampleRow[] = [];
+    const result: IngestResult = { batches: payload.batches.length, series: 0, evaluations: 0, samples: 0 };
+    for (const batch of payload.batches) {
+      const minute = minuteOf(Date.parse(batch.windowStart));
+      const windowEnd = new Date(Math.min(Date.parse(batch.windowEnd), now.getTime()));
+      for (const s of batch.series) {
+        if (s.count === 0) continue;
+        result.series += 1;
+        const key = `${stored(s.flag)}\u0000${s.metric}\u0000${stored(s.variant)}\u0000${minute}`;
+        const row = metrics.get(key);
+        if (row === undefined) {
+          metrics.set(key, {
+            flagKey: stored(s.flag),
+            metric: s.metric,
+            variantKey: stored(s.variant),
+            minute: new Date(minute),
+            count: s.count,
+            sum: s.sum,
+            sumSquares: s.sumSquares,
+            errors: s.errors,
+            histogram: { ...s.histogram.buckets },
+          });
+        } else {
+          row.count += s.count;
+          row.sum += s.sum;
+          row.sumSquares += s.sumSquares;
+          row.errors += s.errors;
+          mergeHistogramBuckets(row.histogram, s.histogram.buckets);
+        }
+      }
+      for (const e of batch.evaluations) {
+        if (e.count === 0) continue;
+        result.evaluations += 1;
+        const key = `${e.flag}\u0000${stored(e.variant)}\u0000${e.reason}\u0000${minute}`;
+        const row = evaluations.get(key);
+        if (row === undefined) evaluations.set(key, { flagKey: e.flag, variantKey: stored(e.variant), reason: e.reason, minute: new Date(minute), count: e.count });
+        else row.count += e.count;
+        const last = lastEvaluated.get(e.flag);
+        if (last === undefined || last < windowEnd) lastEvaluated.set(e.flag, windowEnd);
+      }
+      for (const sample of batch.samples ?? []) {
+        result.samples += 1;
+        const at = new Date(Math.min(Date.parse(sample.at), now.getTime()));
+        const { input, primary, candidate, error } = sample;
+        samples.push({ flagKey: sample.flag, variantKey: stored(sample.variant), kind: sample.kind, recordedAt: at, sample: { input, primary, candidate, error, sdk: payload.sdk } });
+      }
+    }
+
+    const byKey = <T>(key: (row: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+    const metricRows = [...metrics.values()].sort(byKey((r) => `${r.flagKey}\u0000${r.metric}\u0000${r.variantKey}\u0000${r.minute.toISOString()}`));
+    const evaluationRows = [...evaluations.values()].sort(byKey((r) => `${r.flagKey}\u0000${r.variantKey}\u0000${r.reason}\u0000${r.minute.toISOString()}`));
+    await this.repository.transaction(async () => {
+      await this.repository.mergeMetricRollups(environmentId, metricRows);
+      await this.repository.mergeEvaluationRollups(environmentId, evaluationRows);
+      await this.repository.touchLastEvaluated(environmentId, lastEvaluated);
+      await this.repository.addSamples(environmentId, samples, SAMPLES_KEPT_PER_FLAG);
+    });
+    if (payload.dropped > 0) this.logger.warn({ environmentId, sdk: payload.sdk, dropped: payload.dropped }, 'an SDK dropped telemetry batches it could not send');
+    return result;
+  }
+
+  /**
+   * Time series per (flag, variant, metric) over `[from, to)`: a point per `stepMinutes` that has
+   * values (count, rate per second, mean, p50/p95/p99, errors, error rate), and totals.
+   */
+  async series(environmentId: string, query: MetricQuery): Promise<MetricSeriesResult> {
+    const stepMinutes = query.stepMinutes ?? 1;
+    const { from, to } = this.range(query, stepMinutes);
+    const stepMs = stepMinutes * MINUTE_MS;
+    const rows = await this.repository.metricRollups(environmentId, { from, to, flagKey: query.flagKey, metric: query.metric, variantKey: query.variantKey });
+    const grouped = new Map<string, { flag: string; variant: string; metric: string; total: MetricAccumulator; steps: Map<number, MetricAccumulator> }>();
+    for (const row of rows) {
+      const key = `${row.flagKey}\u0000${row.variantKey}\u0000${row.metric}`;
+      let group = grouped.get(key);
+      if (group === undefined) {
+        group = { flag: row.flagKey, variant: row.variantKey, metric: row.metric, total: new MetricAccumulator(), steps: new Map() };
+        grouped.set(key, group);
+      }
+      group.total.add(row);
+      const step = from.getTime() + Math.floor((row.minute.getTime() - from.getTime()) / stepMs) * stepMs;
+      let accumulator = group.steps.get(step);
+      if (accumulator === undefined) {
+        accumulator = new MetricAccumulator();
+        group.steps.set(step, accumulator);
+      }
+      accumulator.add(row);
+    }
+    const rangeSeconds = (to.getTime() - from.getTime()) / 1000;
+    const series = [...grouped.values()].map((g) => ({
+      flag: shown(g.flag),
+      variant: shown(g.variant),
+      metric: g.metric,
+      total: g.total.stats(rangeSeconds),
+      points: [...g.steps]
+        .sort(([a], [b]) => a - b)
+        .map(([start, accumulator]) => ({ start: new Date(start).toISOString(), ...accumulator.stats(Math.min(stepMs, to.getTime() - start) / 1000) })),
+    }));
+    return { from: from.toISOString(), to: to.toISOString(), stepMinutes, series };
+  }
+
+  /** Totals per variant of one flag's metric over `[from, to)` (for rollout guards and experiments). */
+  async variantTotals(environmentId: string, flagKey: string, metric: string, from: Date, to: Date): Promise<Array<{ variant: string | null; stats: MetricStats }>> {
+    const result = await this.series(environmentId, { from, to, flagKey, metric, stepMinutes: Math.max(1, Math.min(1440, Math.ceil((to.getTime() - from.getTime()) / MINUTE_MS))) });
+    return result.series.map((s) => ({ variant: s.variant, stats: s.total }));
+  }
+
+  /** Evaluations over `[from, to)` per flag, variant and reason. */
+  async evaluationCounts(environmentId: string, query: { from: Date; to: Date; flagKey?: string }): Promise<EvaluationCountView[]> {
+    const { from, to } = this.range(query, 1);
+    const rows = await this.repository.evaluationTotals(environmentId, { from, to, flagKey: query.flagKey });
+    return rows.map((r) => ({ flag: r.flagKey, variant: shown(r.variantKey), reason: r.reason, count: r.count }));
+  }
+
+  /** When each flag was last evaluated, per environment id (flags never evaluated are absent). */
+  async lastEvaluated(environmentIds: string[]): Promise<Map<string, Map<string, Date>>> {
+    const byFlag = new Map<string, Map<string, Date>>();
+    for (const row of await this.repository.lastEvaluated(environmentIds)) {
+      let environments = byFlag.get(row.flagKey);
+      if (environments === undefined) {
+        environments = new Map();
+        byFlag.set(row.flagKey, environments);
+      }
+      environments.set(row.environmentId, row.lastEvaluatedAt);
+    }
+    return byFlag;
+  }
+
+  /** The newest samples (shadow disagreements, candidate failures), newest first. */
+  async samples(environmentId: string, flagKey: string | undefined, limit: number): Promise<ShadowSampleView[]> {
+    const rows = await this.repository.samples(environmentId, flagKey, limit);
+    return rows.map((r) => ({ flag: r.flagKey, variant: shown(r.variantKey), kind: r.kind, at: r.recordedAt.toISOString(), ...(r.sample as Omit<ShadowSampleView, 'flag' | 'variant' | 'kind' | 'at'>) }));
+  }
+
+  private range(query: { from: Date; to: Date }, stepMinutes: number): { from: Date; to: Date } {
+    const from = new Date(minuteOf(query.from.getTime()));
+    const to = query.to;
+    const problems: FieldProblem[] = [];
+    if (to.getTime() <= from.getTime()) problems.push({ field: 'to', reason: 'must be after from' });
+    else if (to.getTime() - from.getTime() > MAX_RANGE_MS) problems.push({ field: 'from', reason: 'the range must not exceed 31 days' });
+    else if ((to.getTime() - from.getTime()) / (stepMinutes * MINUTE_MS) > MAX_POINTS) problems.push({ field: 'stepMinutes', reason: `the range holds more than ${MAX_POINTS} steps; use larger steps` });
+    if (problems.length > 0) throw validationFailed(problems);
+    return { from, to };
+  }
+
+  private problems(payload: EventsDto, now: number): FieldProblem[] {
+    const problems: FieldProblem[] = [];
+    const add = (field: string, reason: string): void => {
+      if (problems.length < MAX_PROBLEMS) problems.push({ field, reason });
+    };
+    payload.batches.forEach((batch, b) => {
+      const at = `batches[${b}]`;
+      const start = Date.parse(batch.windowStart);
+      const end = Date.parse(batch.windowEnd);
+      if (end < start) add(`${at}.windowEnd`, 'must not be before windowStart');
+      if (start > now + MAX_CLOCK_SKEW_MS) add(`${at}.windowStart`, 'is in the future');
+      if (start < now - MAX_WINDOW_AGE_MS) add(`${at}.windowStart`, 'is more than 7 days old');
+      batch.series.forEach((s, i) => {
+        if (s.errors > s.count) add(`${at}.series[${i}].errors`, 'must not exceed count');
+        let inHistogram = 0;
+        for (const count of Object.values(s.histogram.buckets)) inHistogram += count;
+        if (inHistogram !== s.count) add(`${at}.series[${i}].histogram.buckets`, `bucket counts add up to ${inHistogram}, not count (${s.count})`);
+      });
+      (batch.samples ?? []).forEach((sample, i) => {
+        const { input, primary, candidate } = sample;
+        if (JSON.stringify({ input, primary, candidate }).length > MAX_SAMPLE_JSON_CHARS) add(`${at}.samples[${i}]`, 'is larger than 16 KB');
+        if (Date.parse(sample.at) < now - MAX_WINDOW_AGE_MS) add(`${at}.samples[${i}].at`, 'is more than 7 days old');
+      });
+    });
+    return problems;
+  }
+}
