@@ -1,0 +1,48 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { ApiError, request } from './client';
+import { queryKeys } from './queryKeys';
+import type { Me } from './types';
+
+export const useMe = () =>
+  useQuery({
+    queryKey: queryKeys.me,
+    queryFn: async (): Promise<Me | null> => {
+      try {
+        return await request<Me>('GET', '/auth/me');
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) return null;
+        throw error;
+      }
+    },
+    staleTime: 60_000,
+  });
+
+export const useLogin = () => {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (credentials: { email: string; password: string }) => request('POST', '/auth/login', { body: credentials }),
+    onSuccess: async () => {
+      // Nothing cached for a previous user survives; the `me` query stays so its observers see the new user.
+      client.removeQueries({ predicate: (query) => query.queryKey[0] !== queryKeys.me[0] });
+      await client.refetchQueries({ queryKey: queryKeys.me });
+    },
+  });
+};
+
+export const useLogout = () => {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => request('POST', '/auth/logout'),
+    onSettled: () => {
+      client.removeQueries({ predicate: (query) => query.queryKey[0] !== queryKeys.me[0] });
+      client.setQueryData(queryKeys.me, null);
+    },
+  });
+};
+
+/** What the signed-in principal may do; the server enforces the same rules. */
+export const usePermissions = () => {
+  const { data: me } = useMe();
+  const role = me?.role ?? 'viewer';
+  return { canEdit: role === 'editor' || role === 'admin', isAdmin: role === 'admin', role };
+};

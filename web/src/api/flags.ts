@@ -1,0 +1,106 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { request } from './client';
+import { LIVE_REFRESH_MS, queryKeys } from './queryKeys';
+import type { EditableConfig, Explanation, FlagConfigView, FlagKind, FlagView, StaleFlag, Variant } from './types';
+
+export interface FlagFilters {
+  q?: string;
+  tag?: string;
+  owner?: string;
+  stale?: boolean;
+  archived?: boolean;
+}
+
+const flagPath = (project: string, key: string) => `/projects/${project}/flags/${encodeURIComponent(key)}`;
+
+export const useFlags = (project: string, filters: FlagFilters = {}) =>
+  useQuery({
+    queryKey: [...queryKeys.flags(project), 'list', filters],
+    queryFn: () => request<FlagView[]>('GET', `/projects/${project}/flags`, { query: { ...filters } }),
+    refetchInterval: LIVE_REFRESH_MS,
+    placeholderData: (previous) => previous,
+  });
+
+export const useFlag = (project: string, key: string) =>
+  useQuery({
+    queryKey: queryKeys.flag(project, key),
+    queryFn: () => request<FlagView>('GET', flagPath(project, key)),
+    refetchInterval: LIVE_REFRESH_MS,
+  });
+
+export const useStaleFlags = (project: string, enabled: boolean) =>
+  useQuery({
+    queryKey: [...queryKeys.flags(project), 'stale-report'],
+    queryFn: () => request<{ flags: StaleFlag[] }>('GET', `/projects/${project}/flags/stale`),
+    enabled,
+  });
+
+export interface NewFlag {
+  key: string;
+  name: string;
+  kind: FlagKind;
+  description?: string;
+  owner?: string;
+  tags?: string[];
+  variants?: Variant[];
+  lifecycle?: 'temporary' | 'permanent';
+}
+
+export const useCreateFlag = (project: string) => {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (flag: NewFlag) => request<FlagView>('POST', `/projects/${project}/flags`, { body: flag }),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.flags(project) }),
+  });
+};
+
+export const useArchiveFlag = (project: string, key: string) => {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ archived, reason }: { archived: boolean; reason?: string }) =>
+      request<FlagView>('POST', `${flagPath(project, key)}/${archived ? 'archive' : 'unarchive'}`, { body: { reason } }),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.flags(project) }),
+  });
+};
+
+export type FlagConfigChange = EditableConfig & { version: number; reason?: string };
+
+/** Replaces the config in one environment; a stale `version` answers 409 VERSION_CONFLICT with the current config. */
+export const useSaveFlagConfig = (project: string, key: string, environment: string) => {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (change: FlagConfigChange) =>
+      request<FlagConfigView>('PUT', `${flagPath(project, key)}/environments/${environment}`, { body: change }),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.flags(project) }),
+  });
+};
+
+export const useKillSwitch = (project: string, key: string) => {
+  const client = useQueryClient();
+  const invalidate = () =>
+    Promise.all([
+      client.invalidateQueries({ queryKey: queryKeys.flags(project) }),
+      client.invalidateQueries({ queryKey: queryKeys.audit }),
+    ]);
+  const kill = useMutation({
+    mutationFn: ({ environments, reason }: { environments: string[]; reason: string }) =>
+      environments.length === 1
+        ? request('POST', `${flagPath(project, key)}/environments/${environments[0]}/kill`, { body: { reason } })
+        : request('POST', `${flagPath(project, key)}/kill`, { body: { reason, environments } }),
+    onSuccess: invalidate,
+  });
+  const restore = useMutation({
+    mutationFn: ({ environments, reason }: { environments: string[]; reason?: string }) =>
+      environments.length === 1
+        ? request('POST', `${flagPath(project, key)}/environments/${environments[0]}/restore`, { body: { reason } })
+        : request('POST', `${flagPath(project, key)}/restore`, { body: { reason, environments } }),
+    onSuccess: invalidate,
+  });
+  return { kill, restore };
+};
+
+export const useExplain = (project: string, key: string, environment: string) =>
+  useMutation({
+    mutationFn: (context: Record<string, unknown>) =>
+      request<Explanation>('POST', `${flagPath(project, key)}/environments/${environment}/explain`, { body: { context } }),
+  });

@@ -1,0 +1,15 @@
+export const queryKeys = {
+  me: ['me'] as const,
+  capabilities: ['capabilities'] as const,
+  projects: ['projects'] as const,
+  flags: (project: string) => ['flags', project] as const,
+  flag: (project: string, key: string) => ['flags', project, 'detail', key] as const,
+  segments: (project: string) => ['segments', project] as const,
+  audit: ['audit'] as const,
+  tokens: ['tokens'] as const,
+  users: ['users'] as const,
+  delivery: (project: string, env: string) => ['delivery', project, env] as const,
+};
+
+/** Live updates: the open page polls. A change made elsewhere appears within this many ms. */
+export const LIVE_REFRESH_MS = 2000;

@@ -1,0 +1,95 @@
+import { useState } from 'react';
+import { type AuditFilters, useAuditLog } from '../../../api/audit';
+import type { ProjectView } from '../../../api/types';
+import { EmptyState, ErrorState, Loading } from '../../../components/common/StateViews';
+import { AuditEntryList } from '../AuditEntryList/AuditEntryList';
+
+const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
+
+export const AuditLogPage = ({ project }: { project: ProjectView }) => {
+  const [filters, setFilters] = useState<AuditFilters>({ project: project.key });
+  const [draft, setDraft] = useState({ flag: '', actor: '', environment: '', resourceType: '', from: '', to: '' });
+  const audit = useAuditLog(filters);
+  const set = (name: keyof typeof draft) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [name]: e.target.value }));
+  const apply = () =>
+    setFilters({
+      project: project.key,
+      flag: draft.flag || undefined,
+      actor: draft.actor || undefined,
+      environment: draft.environment || undefined,
+      resourceType: draft.resourceType || undefined,
+      from: toIso(draft.from),
+      to: toIso(draft.to),
+    });
+  const entries = audit.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <div className="page">
+      <header className="page-header">
+        <div>
+          <h1>Audit log</h1>
+          <p className="muted">Every change in {project.name}: who, when, why, and what it was before.</p>
+        </div>
+      </header>
+      <form
+        className="toolbar card"
+        aria-label="Audit filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          apply();
+        }}
+      >
+        <div className="field">
+          <label htmlFor="filter-flag-key">Flag key</label>
+          <input id="filter-flag-key" value={draft.flag} onChange={set('flag')} placeholder="any" />
+        </div>
+        <div className="field">
+          <label htmlFor="filter-actor">Actor</label>
+          <input id="filter-actor" value={draft.actor} onChange={set('actor')} placeholder="any" />
+        </div>
+        <div className="field">
+          <label htmlFor="filter-environment">Environment</label>
+          <select id="filter-environment" value={draft.environment} onChange={set('environment')}>
+            <option value="">any</option>
+            {project.environments.map((env) => (
+              <option key={env.key} value={env.key}>
+                {env.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="filter-resource">Resource</label>
+          <select id="filter-resource" value={draft.resourceType} onChange={set('resourceType')}>
+            <option value="">any</option>
+            <option value="flag">flag</option>
+            <option value="segment">segment</option>
+            <option value="environment">environment</option>
+            <option value="project">project</option>
+            <option value="token">token</option>
+            <option value="user">user</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="filter-from">From</label>
+          <input id="filter-from" type="datetime-local" value={draft.from} onChange={set('from')} />
+        </div>
+        <div className="field">
+          <label htmlFor="filter-to">To</label>
+          <input id="filter-to" type="datetime-local" value={draft.to} onChange={set('to')} />
+        </div>
+        <button type="submit" className="btn btn-primary">
+          Apply
+        </button>
+      </form>
+      {audit.isPending ? (
+        <Loading />
+      ) : audit.isError ? (
+        <ErrorState error={audit.error} onRetry={() => void audit.refetch()} />
+      ) : entries.length === 0 ? (
+        <EmptyState title="No entries match these filters." />
+      ) : (
+        <AuditEntryList entries={entries} hasMore={!!audit.hasNextPage} loadingMore={audit.isFetchingNextPage} onLoadMore={() => void audit.fetchNextPage()} />
+      )}
+    </div>
+  );
+};

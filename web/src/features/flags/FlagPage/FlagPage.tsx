@@ -1,0 +1,121 @@
+import { Link, useParams, useSearchParams } from 'react-router';
+import { usePermissions } from '../../../api/auth';
+import { useCapabilities } from '../../../api/capabilities';
+import { useFlag } from '../../../api/flags';
+import type { EnvironmentView, ProjectView } from '../../../api/types';
+import { Badge, StatusBadge } from '../../../components/common/Badge';
+import { ErrorState, Loading } from '../../../components/common/StateViews';
+import { ApiError } from '../../../api/client';
+import { paths } from '../../shell/workspace/workspace';
+import { FlagHistory } from '../FlagHistory/FlagHistory';
+import { FlagTargeting } from '../FlagTargeting/FlagTargeting';
+import { KillSwitch } from '../KillSwitch/KillSwitch';
+import { TargetingSummary } from '../TargetingSummary/TargetingSummary';
+import { TestContext } from '../TestContext/TestContext';
+import { VariantsTable } from './VariantsTable';
+
+const TABS = [
+  { key: 'targeting', label: 'Targeting' },
+  { key: 'test', label: 'Test a context' },
+  { key: 'variants', label: 'Variants' },
+  { key: 'history', label: 'History' },
+] as const;
+
+export const FlagPage = ({ project, environment }: { project: ProjectView; environment: EnvironmentView }) => {
+  const { flagKey = '' } = useParams();
+  const [search, setSearch] = useSearchParams();
+  const tab = TABS.find((t) => t.key === search.get('tab'))?.key ?? 'targeting';
+  const { canEdit } = usePermissions();
+  const capabilities = useCapabilities();
+  const query = useFlag(project.key, flagKey);
+
+  if (query.isPending) return <Loading label="Loading flag…" />;
+  if (query.isError)
+    return query.error instanceof ApiError && query.error.status === 404 ? (
+      <div className="page">
+        <h1>No flag {flagKey}</h1>
+        <Link to={paths.flags(project.key, environment.key)}>Back to flags</Link>
+      </div>
+    ) : (
+      <ErrorState error={query.error} onRetry={() => void query.refetch()} />
+    );
+  const flag = query.data;
+  const config = flag.environments[environment.key];
+
+  return (
+    <div className="page flag-page">
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to={paths.flags(project.key, environment.key)}>Flags</Link> / <span>{flag.key}</span>
+      </nav>
+      <header className="page-header flag-header">
+        <div>
+          <h1>
+            {flag.name} {flag.archived && <Badge tone="warn">archived</Badge>}
+          </h1>
+          <p className="flag-key">
+            <code>{flag.key}</code> <Badge>{flag.kind}</Badge> <Badge>{flag.lifecycle}</Badge>
+            {flag.tags.map((tag) => (
+              <Badge key={tag} tone="info">
+                #{tag}
+              </Badge>
+            ))}
+            {flag.owner && <span className="muted">owner {flag.owner}</span>}
+          </p>
+          {flag.description && <p className="muted">{flag.description}</p>}
+        </div>
+        <nav className="env-status" aria-label="Status in each environment">
+          {project.environments.map((env) => (
+            <Link
+              key={env.key}
+              to={paths.flag(project.key, env.key, flag.key, tab === 'targeting' ? undefined : tab)}
+              className={`env-chip${env.key === environment.key ? ' current' : ''}`}
+              aria-current={env.key === environment.key ? 'page' : undefined}
+            >
+              <span>{env.name}</span>
+              <StatusBadge config={flag.environments[env.key]} />
+            </Link>
+          ))}
+        </nav>
+      </header>
+
+      <KillSwitch
+        project={project.key}
+        flag={flag}
+        environment={environment}
+        environments={project.environments}
+        canEdit={canEdit}
+        multiEnvironment={capabilities.multiEnvironmentKill}
+      />
+
+      <div role="tablist" aria-label="Flag sections" className="tabs">
+        {TABS.map((t) => (
+          <button
+            key={t.key}
+            type="button"
+            role="tab"
+            id={`tab-${t.key}`}
+            aria-selected={tab === t.key}
+            aria-controls={`panel-${t.key}`}
+            className={tab === t.key ? 'active' : ''}
+            onClick={() => setSearch(t.key === 'targeting' ? {} : { tab: t.key }, { replace: true })}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tab-panel">
+        {tab === 'targeting' &&
+          (!config ? (
+            <p className="muted">No config in {environment.name}.</p>
+          ) : canEdit ? (
+            <FlagTargeting key={`${flag.key}-${environment.key}`} project={project.key} flag={flag} environment={environment} />
+          ) : (
+            <TargetingSummary flag={flag} config={config} />
+          ))}
+        {tab === 'test' && <TestContext project={project.key} flag={flag} environment={environment} />}
+        {tab === 'variants' && <VariantsTable flag={flag} />}
+        {tab === 'history' && <FlagHistory project={project.key} flagKey={flag.key} environment={environment.key} />}
+      </div>
+    </div>
+  );
+};

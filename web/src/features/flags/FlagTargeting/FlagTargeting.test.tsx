@@ -1,0 +1,81 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { aConfig, aFlag, renderWithClient, SEGMENTS, stubApi } from '../../../test/render';
+import { FlagTargeting } from './FlagTargeting';
+
+const production = { key: 'production', name: 'Production', requireChangeReason: true };
+const FLAG_PATH = '/projects/demo/flags/etl.use-new-transformer/environments/production';
+
+describe('FlagTargeting', () => {
+  it('on a version conflict shows both changes and reapplies mine on top of theirs', async () => {
+    const mine = aConfig({ version: 3 });
+    const theirs = aConfig({ version: 4, offVariant: 'on' });
+    let saves = 0;
+    const calls = stubApi((method, path, body) => {
+      if (method === 'GET' && path === '/projects/demo/segments') return { status: 200, body: SEGMENTS };
+      if (method === 'GET' && path.startsWith('/projects/demo/flags')) return { status: 200, body: [] };
+      if (method === 'PUT' && path === FLAG_PATH) {
+        saves += 1;
+        if (saves === 1)
+          return { status: 409, body: { error: 'VERSION_CONFLICT', message: 'changed by someone else', details: { currentVersion: 4, current: theirs } } };
+        return { status: 200, body: { ...theirs, ...(body as object), version: 5 } };
+      }
+      return undefined;
+    });
+    renderWithClient(<FlagTargeting project="demo" flag={aFlag(mine)} environment={production} />);
+
+    await userEvent.click(screen.getByRole('button', { name: '+ Add rule' }));
+    await userEvent.type(screen.getByLabelText('Rule 1 condition 1 attribute'), 'pipeline');
+    await userEvent.type(screen.getByLabelText('Rule 1 condition 1 values'), 'nightly');
+    await userEvent.type(screen.getByLabelText(/^Reason/), 'try nightly first');
+    await userEvent.click(screen.getByRole('button', { name: 'Save to Production' }));
+
+    const conflict = await screen.findByRole('alert', { name: 'Version conflict' });
+    expect(within(conflict).getByRole('table', { name: /Their changes/ }).textContent).toContain('offVariant');
+    expect(within(conflict).getByRole('table', { name: 'Your changes' }).textContent).toContain('rules[0]');
+
+    await userEvent.click(within(conflict).getByRole('button', { name: 'Reapply my changes on top' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Save to Production' }));
+    await screen.findByText('Saved as version 5');
+
+    const resent = calls.filter((c) => c.method === 'PUT').at(-1)?.body as Record<string, unknown>;
+    expect(resent.version).toBe(4);
+    expect(resent.offVariant).toBe('on');
+    expect(resent.rules).toEqual([{ clauses: [{ attribute: 'pipeline', op: 'in', values: ['nightly'] }], serve: { variant: 'on' } }]);
+  });
+
+  it('asks for a reason in an environment that requires one, before calling the server', async () => {
+    const calls = stubApi((method) => (method === 'GET' ? { status: 200, body: [] } : undefined));
+    renderWithClient(<FlagTargeting project="demo" flag={aFlag(aConfig())} environment={production} />);
+    await userEvent.click(screen.getByRole('switch'));
+    await userEvent.click(screen.getByRole('button', { name: 'Save to Production' }));
+    const reason = screen.getByLabelText(/^Reason/);
+    await waitFor(() => expect(reason.getAttribute('aria-invalid')).toBe('true'));
+    expect(calls.some((c) => c.method === 'PUT')).toBe(false);
+  });
+
+  it('puts the server validation messages next to the fields they name', async () => {
+    const rules = [{ clauses: [{ attribute: 'version', op: 'semverGt' as const, values: ['one'] }], serve: { variant: 'on' } }];
+    stubApi((method) => {
+      if (method === 'GET') return { status: 200, body: [] };
+      return {
+        status: 400,
+        body: {
+          error: 'VALIDATION_FAILED',
+          message: 'rules[0].clauses[0].values[0]: one is not a semantic version',
+          details: [{ field: 'rules[0].clauses[0].values[0]', reason: 'one is not a semantic version' }],
+        },
+      };
+    });
+    renderWithClient(<FlagTargeting project="demo" flag={aFlag(aConfig({ rules: [] }))} environment={{ ...production, requireChangeReason: false }} />);
+    await userEvent.click(screen.getByRole('button', { name: '+ Add rule' }));
+    await userEvent.type(screen.getByLabelText('Rule 1 condition 1 attribute'), rules[0]!.clauses[0]!.attribute);
+    await userEvent.selectOptions(screen.getByLabelText('Rule 1 condition 1 operator'), 'semverGt');
+    await userEvent.type(screen.getByLabelText('Rule 1 condition 1 values'), 'one');
+    await userEvent.click(screen.getByRole('button', { name: 'Save to Production' }));
+    const values = screen.getByLabelText('Rule 1 condition 1 values');
+    await waitFor(() => expect(values.getAttribute('aria-invalid')).toBe('true'));
+    expect(document.getElementById(values.getAttribute('aria-describedby')!)?.textContent).toBe('one is not a semantic version');
+  });
+});

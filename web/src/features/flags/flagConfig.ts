@@ -1,0 +1,137 @@
+import {
+  ATTRIBUTE_OPERATORS,
+  type AttributeOperator,
+  type Clause,
+  type EditableConfig,
+  type FlagConfigView,
+  type FlagView,
+  type Rule,
+  type Serve,
+} from '../../api/types';
+import type { FieldErrors } from '../../components/common/fieldErrors';
+import { sameJson } from '../../components/common/diffJson';
+
+export const EDITABLE_FIELDS = ['on', 'offVariant', 'targets', 'rules', 'defaultRule', 'prerequisites'] as const;
+
+export const toEditable = (config: FlagConfigView | EditableConfig): EditableConfig => ({
+  on: config.on,
+  offVariant: config.offVariant,
+  targets: config.targets,
+  rules: config.rules,
+  defaultRule: config.defaultRule,
+  prerequisites: config.prerequisites,
+});
+
+/**
+ * After a version conflict: the user's changes (draft vs the base they started from) replayed on top
+ * of the current config. A field the user did not touch takes the current value, so nothing the
+ * other person changed is lost; a field both changed takes the user's, which the diff shows first.
+ */
+export const rebaseDraft = (base: EditableConfig, draft: EditableConfig, current: EditableConfig): EditableConfig => {
+  const result = { ...toEditable(current) };
+  for (const field of EDITABLE_FIELDS) {
+    if (!sameJson(base[field], draft[field])) (result as Record<string, unknown>)[field] = draft[field];
+  }
+  return result;
+};
+
+/** Fields both sides changed: the user's value wins on reapply, so the console warns about them. */
+export const conflictingFields = (base: EditableConfig, draft: EditableConfig, current: EditableConfig): string[] =>
+  EDITABLE_FIELDS.filter(
+    (field) => !sameJson(base[field], draft[field]) && !sameJson(base[field], current[field]) && !sameJson(draft[field], current[field]),
+  );
+
+export const OPERATOR_LABELS: Record<AttributeOperator, string> = {
+  in: 'is one of',
+  notIn: 'is not one of',
+  contains: 'contains',
+  startsWith: 'starts with',
+  endsWith: 'ends with',
+  matches: 'matches regex',
+  lt: '<',
+  lte: '≤',
+  gt: '>',
+  gte: '≥',
+  semverEq: 'semver =',
+  semverLt: 'semver <',
+  semverGt: 'semver >',
+  before: 'is before (date)',
+  after: 'is after (date)',
+  exists: 'exists',
+};
+
+export const OPERATORS = ATTRIBUTE_OPERATORS;
+export const NUMERIC_OPERATORS: readonly AttributeOperator[] = ['lt', 'lte', 'gt', 'gte'];
+
+export const serveSummary = (serve: Serve | null): string => {
+  if (!serve) return "the caller's default";
+  if ('variant' in serve) return serve.variant;
+  return serve.rollout.variants.map((v) => `${v.variant} ${v.weight / 1000}%`).join(' / ');
+};
+
+export const describeClause = (clause: Clause): string => {
+  const not = clause.negate ? 'NOT ' : '';
+  if (clause.op === 'segment') return `${not}in segment ${clause.segments.join(' or ')}`;
+  if (clause.op === 'exists') return `${not}${clause.attribute} exists`;
+  return `${not}${clause.attribute} ${OPERATOR_LABELS[clause.op]} ${clause.values.map((v) => JSON.stringify(v)).join(', ')}`;
+};
+
+export const newRule = (variant: string): Rule => ({
+  clauses: [{ attribute: '', op: 'in', values: [] }],
+  serve: { variant },
+});
+
+const serveErrors = (serve: Serve | null, path: string, variantKeys: Set<string>, errors: FieldErrors) => {
+  if (!serve) return;
+  if ('variant' in serve) {
+    if (!variantKeys.has(serve.variant)) errors[`${path}.variant`] = ['choose a variant'];
+    return;
+  }
+  const total = serve.rollout.variants.reduce((sum, v) => sum + v.weight, 0);
+  if (total !== 100000) errors[`${path}.rollout.variants`] = [`weights add up to ${total / 1000}%, not 100%`];
+  serve.rollout.variants.forEach((v, i) => {
+    if (v.weight < 0 || v.weight > 100000) errors[`${path}.rollout.variants[${i}].weight`] = ['between 0% and 100%'];
+  });
+};
+
+/** The checks the console can make before asking the server (which checks everything again). */
+export const validateConfig = (
+  draft: EditableConfig,
+  flag: Pick<FlagView, 'variants' | 'key'>,
+  options: { reasonRequired: boolean; reason: string },
+): FieldErrors => {
+  const errors: FieldErrors = {};
+  const variantKeys = new Set(flag.variants.map((v) => v.key));
+  if (options.reasonRequired && options.reason.trim() === '') errors.reason = ['this environment requires a reason for every change'];
+  draft.rules.forEach((rule, r) => {
+    if (rule.clauses.length === 0) errors[`rules[${r}].clauses`] = ['a rule needs at least one condition'];
+    rule.clauses.forEach((clause, c) => {
+      const path = `rules[${r}].clauses[${c}]`;
+      if (clause.op === 'segment') {
+        if (clause.segments.length === 0) errors[`${path}.segments`] = ['choose at least one segment'];
+        return;
+      }
+      if (clause.attribute.trim() === '') errors[`${path}.attribute`] = ['name the context attribute'];
+      if (clause.op !== 'exists' && clause.values.length === 0) errors[`${path}.values`] = ['give at least one value'];
+      if (NUMERIC_OPERATORS.includes(clause.op) && clause.values.some((v) => typeof v !== 'number' || Number.isNaN(v)))
+        errors[`${path}.values`] = ['numbers only'];
+      if (clause.op === 'matches') {
+        for (const value of clause.values) {
+          try {
+            new RegExp(String(value));
+          } catch {
+            errors[`${path}.values`] = [`not a valid regular expression: ${String(value)}`];
+          }
+        }
+      }
+    });
+    serveErrors(rule.serve, `rules[${r}].serve`, variantKeys, errors);
+  });
+  serveErrors(draft.defaultRule, 'defaultRule', variantKeys, errors);
+  draft.prerequisites.forEach((p, i) => {
+    if (!p.flag) errors[`prerequisites[${i}].flag`] = ['choose a flag'];
+    else if (p.flag === flag.key) errors[`prerequisites[${i}].flag`] = ['a flag cannot require itself'];
+    if (!p.variant) errors[`prerequisites[${i}].variant`] = ['choose a variant'];
+  });
+  return errors;
+};

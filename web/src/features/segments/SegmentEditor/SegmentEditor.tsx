@@ -1,0 +1,121 @@
+import type { FormEvent } from 'react';
+import type { AttributeClause, SegmentView } from '../../../api/types';
+import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
+import { errorsFor } from '../../../components/common/fieldErrors';
+import { AttributeSuggestions, ClauseEditor } from '../../flags/ClauseEditor/ClauseEditor';
+import { useSegmentForm } from './useSegmentForm';
+
+export const SegmentEditor = ({
+  project,
+  segment,
+  readOnly,
+  onSaved,
+  onCancel,
+}: {
+  project: string;
+  segment: SegmentView | null;
+  readOnly: boolean;
+  onSaved: (segment: SegmentView) => void;
+  onCancel: () => void;
+}) => {
+  const form = useSegmentForm(project, segment, onSaved);
+  const { errors } = form;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void form.submit();
+  };
+  return (
+    <form className="card section segment-editor" onSubmit={submit} aria-label={form.isNew ? 'New segment' : `Segment ${form.key}`} noValidate>
+      <AttributeSuggestions />
+      <fieldset disabled={readOnly} className="plain">
+        <div className="form-grid">
+          <div className="field">
+            <label htmlFor="segment-key">Key</label>
+            <input id="segment-key" value={form.key} disabled={!form.isNew} onChange={(e) => form.setKey(e.target.value)} {...describedBy('key', errorsFor(errors, 'key'))} />
+            <FieldMessage path="key" messages={errorsFor(errors, 'key')} />
+          </div>
+          <div className="field">
+            <label htmlFor="segment-name">Name</label>
+            <input id="segment-name" value={form.name} onChange={(e) => form.setName(e.target.value)} {...describedBy('name', errorsFor(errors, 'name'))} />
+            <FieldMessage path="name" messages={errorsFor(errors, 'name')} />
+          </div>
+          <div className="field span-2">
+            <label htmlFor="segment-description">Description</label>
+            <input id="segment-description" value={form.description} onChange={(e) => form.setDescription(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor="segment-included">Always in (targetingKeys)</label>
+            <textarea id="segment-included" rows={2} value={form.included} onChange={(e) => form.setIncluded(e.target.value)} {...describedBy('included', errorsFor(errors, 'included'))} />
+            <FieldMessage path="included" messages={errorsFor(errors, 'included')} />
+          </div>
+          <div className="field">
+            <label htmlFor="segment-excluded">Always out (targetingKeys)</label>
+            <textarea id="segment-excluded" rows={2} value={form.excluded} onChange={(e) => form.setExcluded(e.target.value)} {...describedBy('excluded', errorsFor(errors, 'excluded'))} />
+            <FieldMessage path="excluded" messages={errorsFor(errors, 'excluded')} />
+          </div>
+        </div>
+        <h3>Rules</h3>
+        <p className="muted">A context matching any rule is in the segment (conditions in a rule are ANDed).</p>
+        {form.rules.map((rule, r) => (
+          <div key={r} className="rule card">
+            <div className="rule-header">
+              <span className="rule-index">{r + 1}</span>
+              <span className="grow" />
+              {!readOnly && (
+                <button type="button" className="btn btn-small btn-ghost danger" aria-label={`Remove segment rule ${r + 1}`} onClick={() => form.setRules((l) => l.filter((_, i) => i !== r))}>
+                  Remove
+                </button>
+              )}
+            </div>
+            {rule.clauses.map((clause, c) => (
+              <div key={c} className="clause-line">
+                <span className="clause-keyword">{c === 0 ? 'If' : 'and'}</span>
+                <ClauseEditor
+                  clause={clause}
+                  path={`rules[${r}].clauses[${c}]`}
+                  label={`Segment rule ${r + 1} condition ${c + 1}`}
+                  errors={errors}
+                  onChange={(next) => form.setClause(r, c, next as AttributeClause)}
+                  onRemove={
+                    rule.clauses.length > 1 && !readOnly
+                      ? () => form.setRules((l) => l.map((x, i) => (i === r ? { clauses: x.clauses.filter((_, j) => j !== c) } : x)))
+                      : undefined
+                  }
+                />
+              </div>
+            ))}
+            {!readOnly && (
+              <button
+                type="button"
+                className="btn btn-small btn-ghost"
+                onClick={() => form.setRules((l) => l.map((x, i) => (i === r ? { clauses: [...x.clauses, { attribute: '', op: 'in', values: [] }] } : x)))}
+              >
+                + Condition
+              </button>
+            )}
+          </div>
+        ))}
+        {!readOnly && (
+          <button type="button" className="btn" onClick={() => form.setRules((l) => [...l, { clauses: [{ attribute: '', op: 'in', values: [] }] }])}>
+            + Add rule
+          </button>
+        )}
+      </fieldset>
+      {form.formError && (
+        <p className="form-error" role="alert">
+          {form.formError}
+        </p>
+      )}
+      <div className="actions">
+        <button type="button" className="btn" onClick={onCancel}>
+          {readOnly ? 'Close' : 'Cancel'}
+        </button>
+        {!readOnly && (
+          <button type="submit" className="btn btn-primary" disabled={form.saving}>
+            {form.isNew ? 'Create segment' : 'Save segment'}
+          </button>
+        )}
+      </div>
+    </form>
+  );
+};

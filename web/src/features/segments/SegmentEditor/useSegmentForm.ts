@@ -1,0 +1,74 @@
+import { useState } from 'react';
+import { ApiError } from '../../../api/client';
+import { useSaveSegment } from '../../../api/segments';
+import type { AttributeClause, SegmentRule, SegmentView } from '../../../api/types';
+import { type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
+import { splitList } from '../../../components/common/format';
+
+export const useSegmentForm = (project: string, segment: SegmentView | null, onSaved: (segment: SegmentView) => void) => {
+  const [key, setKey] = useState(segment?.key ?? '');
+  const [name, setName] = useState(segment?.name ?? '');
+  const [description, setDescription] = useState(segment?.description ?? '');
+  const [included, setIncluded] = useState((segment?.included ?? []).join(', '));
+  const [excluded, setExcluded] = useState((segment?.excluded ?? []).join(', '));
+  const [rules, setRules] = useState<SegmentRule[]>(segment?.rules ?? []);
+  const [version, setVersion] = useState<number | null>(segment?.version ?? null);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const save = useSaveSegment(project);
+
+  const setClause = (r: number, c: number, clause: AttributeClause) =>
+    setRules((list) => list.map((rule, i) => (i === r ? { clauses: rule.clauses.map((x, j) => (j === c ? clause : x)) } : rule)));
+
+  const submit = async () => {
+    const found: FieldErrors = {};
+    if (!/^[a-z0-9][a-z0-9._-]*$/.test(key)) found.key = ['lowercase letters, digits, ".", "-" and "_"'];
+    if (!name.trim()) found.name = ['give the segment a name'];
+    rules.forEach((rule, r) =>
+      rule.clauses.forEach((clause, c) => {
+        if (!clause.attribute.trim()) found[`rules[${r}].clauses[${c}].attribute`] = ['name the context attribute'];
+        if (clause.op !== 'exists' && clause.values.length === 0) found[`rules[${r}].clauses[${c}].values`] = ['give at least one value'];
+      }),
+    );
+    setErrors(found);
+    setFormError(null);
+    if (Object.keys(found).length > 0) return;
+    try {
+      const saved = await save.mutateAsync({
+        key,
+        version,
+        change: { name: name.trim(), description: description.trim() || undefined, included: splitList(included), excluded: splitList(excluded), rules },
+      });
+      setVersion(saved.version);
+      onSaved(saved);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'VERSION_CONFLICT') {
+        setFormError('Someone else changed this segment while you were editing. Reload it to see their change, then edit again.');
+        return;
+      }
+      if (error instanceof ApiError && error.fieldErrors.length > 0) setErrors(toFieldErrors(error.fieldErrors));
+      setFormError(error instanceof Error ? error.message : 'Could not save');
+    }
+  };
+
+  return {
+    isNew: segment === null,
+    key,
+    setKey,
+    name,
+    setName,
+    description,
+    setDescription,
+    included,
+    setIncluded,
+    excluded,
+    setExcluded,
+    rules,
+    setRules,
+    setClause,
+    errors,
+    formError,
+    saving: save.isPending,
+    submit,
+  };
+};

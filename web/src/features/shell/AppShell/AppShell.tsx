@@ -1,0 +1,78 @@
+import type { ReactNode } from 'react';
+import { NavLink } from 'react-router';
+import { useLogout, useMe, usePermissions } from '../../../api/auth';
+import { useCapabilities } from '../../../api/capabilities';
+import { Badge } from '../../../components/common/Badge';
+import { paths, useWorkspace } from '../workspace/workspace';
+
+const envTone = (key: string) => (key.startsWith('prod') ? 'prod' : key.startsWith('stag') ? 'staging' : 'dev');
+
+/** Header with the project and environment switchers (always visible), navigation, and the page. */
+export const AppShell = ({ children }: { children: ReactNode }) => {
+  const { data: me } = useMe();
+  const { isAdmin } = usePermissions();
+  const logout = useLogout();
+  const capabilities = useCapabilities();
+  const { projects, project, environment, switchTo } = useWorkspace();
+  const p = project?.key ?? '';
+  const e = environment?.key ?? '';
+  return (
+    <div className={`shell env-${envTone(e)}`}>
+      <header className="topbar">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">◉</span> Signalbox
+        </div>
+        <div className="switchers">
+          <div className="switcher">
+            <label htmlFor="switch-project">Project</label>
+            <select id="switch-project" value={p} onChange={(ev) => {
+              const next = projects.find((x) => x.key === ev.target.value);
+              if (next) switchTo(next.key, next.environments[0]?.key ?? '');
+            }}>
+              {projects.map((x) => (
+                <option key={x.key} value={x.key}>
+                  {x.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className={`switcher switcher-env env-${envTone(e)}`}>
+            <label htmlFor="switch-environment">Environment</label>
+            <select id="switch-environment" value={e} onChange={(ev) => switchTo(p, ev.target.value)}>
+              {(project?.environments ?? []).map((x) => (
+                <option key={x.key} value={x.key}>
+                  {x.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+        <div className="whoami">
+          <span className="whoami-name">{me?.user?.name ?? me?.name}</span>
+          <Badge tone={me?.role === 'viewer' ? 'neutral' : 'info'}>{me?.role}</Badge>
+          <button type="button" className="btn btn-small btn-ghost-inverse" onClick={() => logout.mutate()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <div className="layout">
+        <nav className="sidenav" aria-label="Main">
+          <NavLink to={paths.flags(p, e)}>Flags</NavLink>
+          <NavLink to={paths.segments(p, e)}>Segments</NavLink>
+          <NavLink to={paths.audit(p, e)}>Audit log</NavLink>
+          {isAdmin && <NavLink to={paths.access(p, e)}>API tokens &amp; SDK keys</NavLink>}
+          {isAdmin && <NavLink to={paths.users(p, e)}>Users &amp; roles</NavLink>}
+          <div className="nav-group" aria-label="Coming soon">
+            <span className="nav-heading">Coming soon</span>
+            {!capabilities.rolloutPlans && <span className="nav-soon" title="The rollout-plan API is not available on this server yet">Rollout plans</span>}
+            {!capabilities.experiments && <span className="nav-soon" title="The experiment API is not available on this server yet">Experiments</span>}
+            {!capabilities.webhooks && <span className="nav-soon" title="The webhook API is not available on this server yet">Webhooks &amp; triggers</span>}
+          </div>
+        </nav>
+        <main className="content" id="main">
+          {children}
+        </main>
+      </div>
+    </div>
+  );
+};

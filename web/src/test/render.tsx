@@ -1,0 +1,76 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { render } from '@testing-library/react';
+import type { ReactElement } from 'react';
+import { MemoryRouter } from 'react-router';
+import { vi } from 'vitest';
+import type { FlagConfigView, FlagView, SegmentView } from '../api/types';
+
+export const renderWithClient = (ui: ReactElement) => {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false, refetchInterval: false }, mutations: { retry: false } } });
+  return render(
+    <QueryClientProvider client={client}>
+      <MemoryRouter>{ui}</MemoryRouter>
+    </QueryClientProvider>,
+  );
+};
+
+type Handler = (method: string, path: string, body: unknown) => { status: number; body?: unknown } | undefined;
+
+/** The API as seen by `api/client.ts`: answers by method and path; unknown requests answer 404. */
+export const stubApi = (handler: Handler) => {
+  const calls: { method: string; path: string; body: unknown }[] = [];
+  const fetchStub = vi.fn(async (url: string, init: RequestInit = {}) => {
+    const method = init.method ?? 'GET';
+    const path = url.replace(/^\/api\/v1/, '');
+    const body = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
+    calls.push({ method, path, body });
+    const answer = handler(method, path, body) ?? { status: 404, body: { error: 'NOT_FOUND', message: 'not stubbed' } };
+    return new Response(answer.status === 204 ? null : JSON.stringify(answer.body ?? {}), {
+      status: answer.status,
+      headers: { 'content-type': 'application/json' },
+    });
+  });
+  vi.stubGlobal('fetch', fetchStub);
+  return calls;
+};
+
+export const aConfig = (overrides: Partial<FlagConfigView> = {}): FlagConfigView => ({
+  environment: 'production',
+  on: true,
+  killed: false,
+  kill: null,
+  offVariant: 'off',
+  targets: [],
+  rules: [],
+  defaultRule: { variant: 'on' },
+  prerequisites: [],
+  version: 3,
+  updatedAt: '2026-11-20T10:00:00.000Z',
+  ...overrides,
+});
+
+export const aFlag = (config: FlagConfigView = aConfig()): FlagView => ({
+  key: 'etl.use-new-transformer',
+  name: 'Use the new transformer',
+  description: '',
+  owner: 'data-platform',
+  tags: ['etl'],
+  kind: 'boolean',
+  variants: [
+    { key: 'on', value: true },
+    { key: 'off', value: false },
+  ],
+  lifecycle: 'temporary',
+  expiresAt: null,
+  archived: false,
+  archivedAt: null,
+  version: 1,
+  createdAt: '2026-11-01T00:00:00.000Z',
+  updatedAt: '2026-11-01T00:00:00.000Z',
+  environments: { [config.environment]: config },
+});
+
+export const SEGMENTS: SegmentView[] = [
+  { key: 'beta-testers', name: 'Beta testers', included: [], excluded: [], rules: [], version: 1, updatedAt: '2026-11-01T00:00:00.000Z' },
+  { key: 'prod-pipelines', name: 'Production pipelines', included: [], excluded: [], rules: [], version: 1, updatedAt: '2026-11-01T00:00:00.000Z' },
+];
