@@ -56,14 +56,14 @@ if (!only && fs.existsSync(path.join(root, 'sdk/python/tests'))) {
   count('Python SDK', ran - failed - skipped, failed, skipped, status);
 }
 
-// OpenFeature conformance (cucumber), when present: its last line is "N passed, N failed".
+// OpenFeature conformance (cucumber) and the browser tests end with "... N passed, N failed".
 for (const [label, script] of [
   ['OpenFeature conformance (cucumber)', 'sdk/test/conformance/run.mjs'],
   ['console in a real browser (playwright-core + chromium)', 'web/e2e/run.mjs'],
 ]) {
   if (only || !fs.existsSync(path.join(root, script))) continue;
   const { status, output } = run(label, process.execPath, [script]);
-  const line = [...output.matchAll(/^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/gm)].pop();
+  const line = [...output.matchAll(/(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/gm)].pop();
   if (!line) {
     problems.push(`${label} printed no "N passed, N failed" line (exit ${status})`);
     continue;

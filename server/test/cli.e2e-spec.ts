@@ -47,13 +47,10 @@ describe('the signalbox CLI against the real server', () => {
     const token = await aToken(t.http, t.admin, 'kill-switch', { projects: ['shell'] });
     const sdk = await connectSdk(t.url, sdkKey);
     await sdk.waitFor((m) => m.type === 'snapshot');
-    const killed = await cli(['kill', 'gpu.embed', '--all-envs', '--reason', 'GPU pool down', '--token', token.secret], { SIGNALBOX_URL: t.url, SIGNALBOX_PROJECT: 'shell' });
-    // A kill-switch token may not list environments: --all-envs needs a broader token.
-    expect(killed.code).toBe(3);
     const scoped = await cli(['kill', 'gpu.embed', '--env', 'production', '--reason', 'GPU pool down', '--token', token.secret], { SIGNALBOX_URL: t.url, SIGNALBOX_PROJECT: 'shell' });
     expect(scoped.stderr).toBe('');
     expect(scoped.code).toBe(0);
-    expect(scoped.stdout).toContain('gpu.embed in production: KILLED');
+    expect(scoped.stdout).toContain('gpu.embed in production: KILLED (version 2); confirmed by 1 of 1 connected SDKs');
     await sdk.waitFor((m) => m.type === 'change' && m.kind === 'flag' && m.key === 'gpu.embed' && m.flag?.killed === true);
     sdk.close();
     const audit = await t.http.get('/api/v1/audit?flag=gpu.embed&environment=production').set(t.admin);
@@ -86,6 +83,9 @@ describe('the signalbox CLI against the real server', () => {
     expect(missing.stderr).toContain("signalbox: 404: Flag 'no.such.flag' does not exist");
     const noReason = await cli(['kill', 'gpu.embed', '--env', 'production']);
     expect(noReason.code).toBe(2);
+    const nowhere = await cli(['kill', 'gpu.embed', '--reason', 'x']);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toContain('--env <key> (repeatable) or --all-envs');
     const badToken = await cli(['status', 'gpu.embed', '--token', 'sbt_wrong']);
     expect(badToken.code).toBe(3);
     const down = await cli(['status', 'gpu.embed', '--url', 'http://127.0.0.1:1']);

@@ -17,10 +17,14 @@ interface FlagView {
   owner: string | null;
   environments: Record<string, ConfigView>;
 }
-interface Delivery {
-  sequence: number;
-  connected: number;
-  confirmed: number;
+interface KillOutcome {
+  environments: Array<{
+    environment: string;
+    killed: boolean;
+    version: number;
+    changed: boolean;
+    delivery?: { connected: number; confirmed: number; allConfirmed: boolean };
+  }>;
 }
 
 export interface Io {
@@ -53,20 +57,6 @@ export const buildProgram = (io: Io): Command => {
     if (!s.project) throw new CliError('No project: pass --project or run `signalbox login --project <key>`', EXIT.usage);
     return s.project;
   };
-  const environmentsOf = async (call: ReturnType<typeof apiClient>, project: string, wanted: string[] | undefined, all: boolean | undefined): Promise<string[]> => {
-    if (wanted && wanted.length > 0) return wanted;
-    if (!all) throw new CliError('Say where: --env <key> (repeatable) or --all-envs', EXIT.usage);
-    return (await call<Array<{ key: string }>>('GET', `/projects/${project}/environments`)).map((e) => e.key);
-  };
-  const waitForConfirmations = async (call: ReturnType<typeof apiClient>, project: string, environment: string, waitMs: number): Promise<Delivery> => {
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      const delivery = await call<Delivery>('GET', `/projects/${project}/environments/${environment}/delivery`);
-      if (delivery.confirmed >= delivery.connected || Date.now() >= deadline) return delivery;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
-
   program
     .command('login')
     .description('save --url, --token and --project for later commands (file mode 0600)')
@@ -89,24 +79,25 @@ export const buildProgram = (io: Io): Command => {
       .command(`${name} <flag>`)
       .description(name === 'kill' ? 'kill a flag: it serves its off variant everywhere, at once' : 'restore a killed flag to exactly its previous config')
       .addOption(new Option('-e, --env <key>', 'environment (repeatable)').argParser(collect))
-      .option('--all-envs', 'every environment of the project')
-      .option(name === 'kill' ? '-r, --reason <text>' : '-r, --reason <text>', name === 'kill' ? 'why (required; kept in the audit log)' : 'why (kept in the audit log)')
-      .option('--wait <ms>', 'wait up to this long for connected SDKs to confirm', '3000')
+      .option('--all-envs', 'every environment of the project you may act on')
+      .option('-r, --reason <text>', name === 'kill' ? 'why (required; kept in the audit log)' : 'why (kept in the audit log)')
+      .option('--wait <ms>', 'wait up to this long for connected SDKs to confirm (at most 10000)', '3000')
       .action(async (flag: string, o: { env?: string[]; allEnvs?: boolean; reason?: string; wait: string }) => {
         const s = settings();
         if (name === 'kill' && !o.reason?.trim()) throw new CliError('A kill needs --reason "<why>"', EXIT.usage);
-        const call = apiClient(s.url, s.token);
-        const project = projectOf(s);
-        const results = [];
-        for (const environment of await environmentsOf(call, project, o.env, o.allEnvs)) {
-          const config = await call<ConfigView>('POST', `/projects/${project}/flags/${encodeURIComponent(flag)}/environments/${environment}/${name}`, o.reason ? { reason: o.reason } : {});
-          const delivery = await waitForConfirmations(call, project, environment, Number(o.wait) || 0).catch(() => undefined);
-          results.push({ environment, killed: config.killed, version: config.version, delivery });
-        }
-        if (s.json) return io.out(JSON.stringify(results, null, 2));
-        for (const r of results) {
+        if (!o.env?.length && !o.allEnvs) throw new CliError('Say where: --env <key> (repeatable) or --all-envs', EXIT.usage);
+        const wait = Math.min(10_000, Math.max(0, Number(o.wait) || 0));
+        const outcome = await apiClient(s.url, s.token)<KillOutcome>('POST', `/projects/${projectOf(s)}/flags/${encodeURIComponent(flag)}/${name}`, {
+          ...(o.reason ? { reason: o.reason } : {}),
+          ...(o.env?.length ? { environments: o.env } : {}),
+          waitForConfirmationMs: wait,
+        });
+        if (s.json) return io.out(JSON.stringify(outcome.environments, null, 2));
+        for (const r of outcome.environments) {
+          const state = r.killed ? 'KILLED' : 'restored';
+          const unchanged = r.changed ? '' : ', already so';
           const confirmed = r.delivery ? `; confirmed by ${r.delivery.confirmed} of ${r.delivery.connected} connected SDKs` : '';
-          io.out(`${flag} in ${r.environment}: ${r.killed ? 'KILLED' : 'restored'} (version ${r.version})${confirmed}`);
+          io.out(`${flag} in ${r.environment}: ${state} (version ${r.version}${unchanged})${confirmed}`);
         }
       });
   killOrRestore('kill');
