@@ -33,12 +33,16 @@ await configure(SHADOW, { on: true, defaultRule: { variant: 'on' } });
 const flags = createFlags({ url: config.url, sdkKey: config.sdkKey, telemetry: { flushIntervalMs: 1000 } });
 if ((await flags.waitForReady({ timeoutMs: 10_000 })) !== 'ready') throw new Error(`the SDK is ${flags.status}`);
 
-// Two toy models: v2 is a little slower and disagrees on about one review in eight.
-const WORDS = ['great', 'awful', 'fine', 'broken', 'love', 'slow', 'fast', 'refund'];
-const review = (i) => Array.from({ length: 6 }, (_, j) => WORDS[(i * 7 + j * 3) % WORDS.length]).join(' ');
-const truth = (text) => (/(great|love|fast)/.test(text) ? 'positive' : 'negative');
+// Toy reviews and two toy models: v1 only knows two positive words; v2 weighs every word but is
+// a little slower, and slips on some reviews.
+const POSITIVE = ['great', 'love', 'fast', 'fine'];
+const NEGATIVE = ['awful', 'broken', 'slow', 'refund'];
+const WORDS = [...POSITIVE, ...NEGATIVE];
+const review = (i) => [WORDS[(i * 5) % 8], WORDS[(i * 3 + 1) % 8], WORDS[(i * 7 + 2) % 8]].join(' ');
+const score = (text) => text.split(' ').reduce((sum, w) => sum + (POSITIVE.includes(w) ? 1 : NEGATIVE.includes(w) ? -1 : 0), 0);
+const truth = (text) => (score(text) > 0 ? 'positive' : 'negative');
 const v1 = async (text) => (await sleep(2), /(great|love)/.test(text) ? 'positive' : 'negative');
-const v2 = async (text) => (await sleep(3), truth(text) === 'positive' || text.length % 8 === 0 ? 'positive' : 'negative');
+const v2 = async (text) => (await sleep(3), (score(text) > 0) !== (text.length % 7 === 0) ? 'positive' : 'negative');
 
 console.log('Phase 1: shadow v2 beside v1 for 300 predictions (v1 is served)');
 for (let i = 0; i < 300; i++) {
