@@ -13,9 +13,9 @@ export class LifecycleController {
 
   @Get()
   @Access('viewer')
-  @ApiOperation({ summary: 'Stale-flag report: active flags past expiry or serving one variant to everyone for `singleVariantHours` (default 48), each with its reasons' })
+  @ApiOperation({ summary: 'Stale-flag report: active flags past expiry, serving one variant to everyone for `singleVariantHours` (default 48), or evaluated by no SDK for `unusedDays` (default 7), each with its reasons' })
   @ApiOkResponse({ type: StaleFlagsReportResponse })
   report(@Param('projectKey') projectKey: string, @Query() query: StaleFlagsQueryDto): Promise<StaleFlagsReportResponse> {
-    return this.lifecycle.staleReport(projectKey, { singleVariantHours: query.singleVariantHours });
+    return this.lifecycle.staleReport(projectKey, { singleVariantHours: query.singleVariantHours, unusedDays: query.unusedDays });
   }
 }

@@ -1,13 +1,14 @@
 import type { FlagConfigView, FlagView } from '../flags/flag.mapper.js';
 
 export const DEFAULT_SINGLE_VARIANT_HOURS = 48;
+export const DEFAULT_UNUSED_DAYS = 7;
 
-export type StaleReasonCode = 'EXPIRED' | 'SINGLE_VARIANT';
+export type StaleReasonCode = 'EXPIRED' | 'SINGLE_VARIANT' | 'UNUSED';
 
 export interface StaleReason {
   code: StaleReasonCode;
   message: string;
-  /** Since when the condition holds (expiry date; newest config change of the single-variant environments). */
+  /** Since when the condition holds (expiry date; newest config change of the single-variant environments; last evaluation). */
   since: string;
   /** SINGLE_VARIANT: what each environment serves to everyone (null = the caller's default). */
   servedByEnvironment?: Record<string, string | null>;
@@ -16,6 +17,9 @@ export interface StaleReason {
 export interface StaleCriteria {
   now: Date;
   singleVariantHours: number;
+  /** UNUSED applies only when evaluation data is given: the newest evaluation in any environment (null: never). */
+  lastEvaluatedAt?: Date | null;
+  unusedDays?: number;
 }
 
 /**
@@ -42,7 +46,8 @@ const HOUR_MS = 3_600_000;
  *   everyone (off, killed, or on with no targets, rules or prerequisites and a one-variant default
  *   rule; environments may serve different variants), and no environment's config changed for
  *   `singleVariantHours`.
- * TODO(issue 6): UNUSED, "no SDK evaluated it for 7 days", once evaluation counts exist.
+ * - UNUSED (temporary flags only): no SDK has evaluated it in any environment for `unusedDays`
+ *   (counted from its creation when it was never evaluated).
  */
 export const staleReasons = (flag: FlagView, criteria: StaleCriteria): StaleReason[] => {
   const reasons: StaleReason[] = [];
@@ -72,6 +77,20 @@ export const staleReasons = (flag: FlagView, criteria: StaleCriteria): StaleReas
         message: `Has served one variant to everyone for ${Math.floor(hours)} hours (${summary})`,
         since: new Date(newestChange).toISOString(),
         servedByEnvironment: served,
+      });
+    }
+  }
+  if (flag.lifecycle === 'temporary' && criteria.lastEvaluatedAt !== undefined) {
+    const days = criteria.unusedDays ?? DEFAULT_UNUSED_DAYS;
+    const reference = criteria.lastEvaluatedAt ?? new Date(flag.createdAt);
+    const idleDays = (criteria.now.getTime() - reference.getTime()) / (24 * HOUR_MS);
+    if (idleDays >= days) {
+      reasons.push({
+        code: 'UNUSED',
+        message: criteria.lastEvaluatedAt
+          ? `No SDK has evaluated it for ${Math.floor(idleDays)} days`
+          : `No SDK has evaluated it since it was created ${Math.floor(idleDays)} days ago`,
+        since: reference.toISOString(),
       });
     }
   }

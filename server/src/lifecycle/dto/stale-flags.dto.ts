@@ -1,16 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { DEFAULT_SINGLE_VARIANT_HOURS, type StaleReason, type StaleReasonCode } from '../stale-flags.js';
+import { DEFAULT_SINGLE_VARIANT_HOURS, DEFAULT_UNUSED_DAYS, type StaleReason, type StaleReasonCode } from '../stale-flags.js';
 
 export class StaleFlagsQueryDto {
   @ApiPropertyOptional({ description: 'Hours a temporary flag must have served one variant to everyone to count as stale', default: DEFAULT_SINGLE_VARIANT_HOURS, minimum: 1, maximum: 24 * 365 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(24 * 365)
   singleVariantHours?: number;
+
+  @ApiPropertyOptional({ description: 'Days without any SDK evaluation after which a temporary flag counts as unused', default: DEFAULT_UNUSED_DAYS, minimum: 1, maximum: 365 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(365)
+  unusedDays?: number;
 }
 
 export class StaleReasonResponse implements StaleReason {
-  @ApiProperty({ enum: ['EXPIRED', 'SINGLE_VARIANT'] })
+  @ApiProperty({ enum: ['EXPIRED', 'SINGLE_VARIANT', 'UNUSED'] })
   code: StaleReasonCode;
 
   @ApiProperty()
@@ -40,7 +44,10 @@ export class StaleFlagsReportResponse {
   @ApiProperty()
   singleVariantHours: number;
 
-  @ApiProperty({ description: 'Criteria not applied yet, and why' })
+  @ApiProperty()
+  unusedDays: number;
+
+  @ApiProperty({ description: 'Criteria that could not be applied, and why (empty when all apply)' })
   notEvaluated: string[];
 
   @ApiProperty({ type: [StaleFlagResponse] })
