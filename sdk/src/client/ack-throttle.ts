@@ -1,8 +1,7 @@
 /**
- * Sends acknowledgements of applied sequences, always ending with the newest. An ack waits a short
- * jittered settle delay (default 10–40 ms) and then at least `intervalMs` after the previous one:
- * a burst of changes is confirmed once, and a fleet of clients that all received the same change
- * does not answer in the same millisecond, in the middle of the server's fan-out.
+ * Sends acknowledgements at most once per `intervalMs`, always ending a burst with the newest
+ * sequence: the first ack after a quiet period goes out at once, later ones within the interval
+ * are merged into one trailing ack.
  */
 export class AckThrottle {
   private lastSent = 0;
@@ -14,15 +13,17 @@ export class AckThrottle {
     private readonly send: (sequence: number) => void,
     private readonly intervalMs = 50,
     private readonly now: () => number = Date.now,
-    private readonly settleMs: () => number = () => 10 + Math.random() * 30,
   ) {}
 
   /** Notes that `sequence` is now the newest applied (it can go back after a snapshot from a restored server). */
   acknowledge(sequence: number): void {
     this.newest = sequence;
     if (this.newest === this.lastSent || this.timer !== undefined) return;
-    const now = this.now();
-    const wait = Math.max(this.settleMs(), this.lastSentAt + this.intervalMs - now);
+    const wait = this.lastSentAt + this.intervalMs - this.now();
+    if (wait <= 0) {
+      this.sendNewest();
+      return;
+    }
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.sendNewest();
@@ -38,7 +39,7 @@ export class AckThrottle {
     this.lastSentAt = Number.NEGATIVE_INFINITY;
   }
 
-  /** Sends a pending ack now (before the connection closes). */
+  /** Sends a pending trailing ack now (before the connection closes). */
   flush(): void {
     if (this.timer === undefined) return;
     this.cancel();
