@@ -47,7 +47,13 @@ const count = (label, passed, failed, skipped, status) => {
 }
 
 // Python SDK: `python3 -m unittest` prints "Ran N tests" and "OK" / "FAILED (failures=a, errors=b, skipped=c)".
-if (!only && fs.existsSync(path.join(root, 'sdk/python/tests'))) {
+const hasPython = spawnSync('python3', ['--version']).status === 0;
+if (!only && !hasPython) {
+  const why = 'Python SDK (unittest): python3 is not installed (apt-get install -y python3)';
+  if (process.env.CI) problems.push(why);
+  else process.stdout.write(`\n=== Python SDK (unittest)\nskipped: ${why}\n`), (totals.skipped += 1);
+}
+if (!only && hasPython && fs.existsSync(path.join(root, 'sdk/python/tests'))) {
   const { status, output } = run('Python SDK (unittest)', 'python3', ['-m', 'unittest', 'discover', '-s', 'sdk/python/tests', '-t', 'sdk/python']);
   const ran = Number(/Ran (\d+) tests?/.exec(output)?.[1] ?? 0);
   const field = (name) => Number(new RegExp(`${name}=(\\d+)`).exec(output)?.[1] ?? 0);
@@ -62,6 +68,16 @@ for (const [label, script] of [
   ['console in a real browser (playwright-core + chromium)', 'web/e2e/run.mjs'],
 ]) {
   if (only || !fs.existsSync(path.join(root, script))) continue;
+  if (script.startsWith('web/') && !fs.existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) {
+    // A new machine may lack the browser; CI installs it (.ci/run), so there its absence is a failure.
+    const why = `${label}: Chromium is not installed (apt-get install -y chromium, or set CHROMIUM_PATH)`;
+    if (process.env.CI) problems.push(why);
+    else {
+      process.stdout.write(`\n=== ${label}\nskipped: ${why}\n`);
+      totals.skipped += 1;
+    }
+    continue;
+  }
   const { status, output } = run(label, process.execPath, [script]);
   const line = [...output.matchAll(/(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/gm)].pop();
   if (!line) {
