@@ -281,6 +281,9 @@ export const tests = [
         assert.equal(await page.getByRole('button', { name }).count(), 0, `no ${name} button`);
       }
       assert.equal(await page.locator('main input, main select, main textarea').count(), 0, 'no inputs on the targeting tab');
+      await page.getByRole('tab', { name: 'Evaluations' }).waitFor();
+      assert.equal(await page.getByRole('tab', { name: 'Triggers' }).count(), 0, 'no Triggers tab');
+      assert.equal(await page.getByRole('link', { name: 'Webhooks' }).count(), 0, 'no Webhooks page');
       await page.goto(`/${PROJECT}/production/segments`);
       await page.getByRole('cell', { name: /Beta testers/ }).waitFor();
       assert.equal(await page.getByRole('button', { name: 'Delete' }).count(), 0);
@@ -295,6 +298,129 @@ export const tests = [
       });
       assert.equal(status, 403);
       assert.equal((await config(api, 'model.sentiment', 'production')).killed, false);
+    },
+  },
+  {
+    name: 'creates a trigger URL, shows it once, and a POST to it kills the flag',
+    run: async (h) => {
+      const { page, api } = h;
+      const key = await newFlag(api, 'e2e.trigger');
+      await signInAsAdmin(h);
+      page.on('dialog', (dialog) => void dialog.accept());
+      await page.goto(flagUrl('staging', key, 'triggers'));
+      await page.getByRole('heading', { name: 'Trigger URLs in Staging' }).waitFor();
+      await page.getByText(`No trigger URLs for ${key} in Staging.`).waitFor();
+      await page.getByRole('button', { name: 'Create trigger URL' }).click();
+      await page.getByText('name the trigger after what calls it').waitFor();
+      await page.getByLabel('Name').fill('pagerduty');
+      await page.getByRole('button', { name: 'Create trigger URL' }).click();
+      const shown = page.getByLabel('Trigger URL for pagerduty');
+      const url = await shown.textContent();
+      assert.match(url, /\/api\/v1\/triggers\/\S+$/);
+      const row = page.getByRole('row', { name: /pagerduty/ });
+      await row.getByText('enabled').waitFor();
+      assert.ok(!(await row.textContent()).includes(url.split('/').pop()), 'the list shows only a prefix');
+      // Fire it as an alerting tool would: the flag is killed in Staging.
+      const fired = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'alert fired' }) });
+      assert.equal(fired.status, 200);
+      assert.equal((await config(api, key, 'staging')).killed, true);
+      // Shown once: gone after a reload.
+      await page.reload();
+      await row.getByText(/killed/).waitFor();
+      assert.equal(await page.getByLabel('Trigger URL for pagerduty').count(), 0);
+      // Rotating shows a new URL once; the old one stops working.
+      await page.getByRole('button', { name: 'Rotate URL of pagerduty' }).click();
+      const rotated = await page.getByLabel('New trigger URL for pagerduty').textContent();
+      assert.notEqual(rotated, url);
+      assert.equal((await fetch(url, { method: 'POST' })).status, 404);
+      await page.getByRole('button', { name: 'Disable pagerduty' }).click();
+      await row.getByText('disabled').waitFor();
+      await page.getByRole('button', { name: 'Delete pagerduty' }).click();
+      await page.getByText(`No trigger URLs for ${key} in Staging.`).waitFor();
+    },
+  },
+  {
+    name: 'charts evaluations per variant from SDK telemetry',
+    run: async (h) => {
+      const { page, api } = h;
+      const key = await newFlag(api, 'e2e.telemetry');
+      const { sdkKey } = await api('POST', `/projects/${PROJECT}/environments/development/sdk-key`);
+      const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 120_000);
+      const res = await fetch(`${h.baseUrl}/api/v1/sdk/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${sdkKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          sdk: 'e2e',
+          dropped: 0,
+          batches: [
+            {
+              windowStart: minute.toISOString(),
+              windowEnd: new Date(minute.getTime() + 60_000).toISOString(),
+              series: [],
+              evaluations: [
+                { flag: key, variant: 'on', reason: 'FALLTHROUGH', count: 7 },
+                { flag: key, variant: 'off', reason: 'OFF', count: 3 },
+              ],
+            },
+          ],
+        }),
+      });
+      assert.equal(res.status, 202);
+      await signInAsAdmin(h);
+      await page.goto(flagUrl('development', key, 'evaluations'));
+      await page.getByText('10 evaluations: on 7, off 3').waitFor();
+      await page.getByRole('img', { name: 'Stacked chart of evaluations per variant, 10 in total' }).waitFor();
+      await page.getByRole('button', { name: 'Last 24 h' }).click();
+      await page.getByText('10 evaluations: on 7, off 3').waitFor();
+      // Another environment has none.
+      await page.goto(flagUrl('staging', key, 'evaluations'));
+      await page.getByText('No evaluations in Staging in the last hour.').waitFor();
+      // The flags list draws a sparkline for it.
+      await page.goto(`/${PROJECT}/development/flags?q=e2e.telemetry`);
+      await page.getByRole('img', { name: `${key} in the last 24 h: 10 evaluations` }).waitFor();
+    },
+  },
+  {
+    name: 'an admin creates a webhook, sees its secret once, sends a test and disables it',
+    run: async (h) => {
+      const { page } = h;
+      await signInAsAdmin(h);
+      page.on('dialog', (dialog) => void dialog.accept());
+      await page.goto(`/${PROJECT}/production/flags`);
+      await page.getByRole('link', { name: 'Webhooks' }).click();
+      await page.getByRole('heading', { name: 'Webhooks', exact: true }).waitFor();
+      await page.getByLabel('Name').fill('e2e-receiver');
+      await page.getByLabel('URL').fill('not a url');
+      await page.getByRole('button', { name: 'Create webhook' }).click();
+      await page.getByText('an http(s) URL').waitFor();
+      await page.getByLabel('URL').fill('http://127.0.0.1:9/hook');
+      await page.getByRole('button', { name: 'Create webhook' }).click();
+      assert.match(await page.getByLabel('Signing secret of e2e-receiver').textContent(), /\S{16,}/);
+      const row = page.getByRole('row', { name: /e2e-receiver/ });
+      await row.getByText('enabled').waitFor();
+      await page.getByRole('button', { name: 'Send a test to e2e-receiver' }).click();
+      await page.getByText(/Test delivery to e2e-receiver/).waitFor();
+      await page.getByRole('button', { name: 'Deliveries of e2e-receiver' }).click();
+      await page.getByRole('table', { name: 'Recent deliveries to e2e-receiver' }).getByText('webhook.test').waitFor();
+      await page.getByRole('button', { name: 'Disable e2e-receiver' }).click();
+      await row.getByText('disabled').waitFor();
+      await page.getByRole('button', { name: 'Delete e2e-receiver' }).click();
+      await page.getByText('No webhooks yet.').waitFor();
+    },
+  },
+  {
+    name: 'shows why a flag is stale on its page and in the stale list',
+    run: async (h) => {
+      const { page, api } = h;
+      const key = await newFlag(api, 'e2e.stale');
+      const flag = await api('GET', `/projects/${PROJECT}/flags/${key}`);
+      await api('PATCH', `/projects/${PROJECT}/flags/${key}`, { version: flag.version, expiresAt: '2025-01-01T00:00:00.000Z' });
+      await signInAsAdmin(h);
+      await page.goto(flagUrl('production', key));
+      const panel = page.getByRole('region', { name: /ready to clean up/ });
+      await panel.getByText('Expired', { exact: true }).waitFor();
+      await page.goto(`/${PROJECT}/production/flags?status=stale&q=e2e.stale`);
+      await page.getByRole('list', { name: `Why ${key} is stale` }).getByText('expired').waitFor();
     },
   },
   {

@@ -10,6 +10,9 @@ import { FlagPage } from './features/flags/FlagPage/FlagPage';
 import { FlagsList } from './features/flags/FlagsList/FlagsList';
 import { SegmentsPage } from './features/segments/SegmentsPage/SegmentsPage';
 import { AppShell } from './features/shell/AppShell/AppShell';
+import { WebhooksPage } from './features/webhooks/WebhooksPage/WebhooksPage';
+import { useCapabilities } from './api/capabilities';
+import { NotAvailable } from './components/common/StateViews';
 import { paths, rememberedEnvironment, useWorkspace } from './features/shell/workspace/workspace';
 
 const Home = () => {
@@ -24,6 +27,7 @@ const Home = () => {
 const Workspace = () => {
   const { projects, project, environment } = useWorkspace();
   const { isAdmin } = usePermissions();
+  const capabilities = useCapabilities();
   if (projects.length === 0) return <Home />;
   if (!project) return <Home />;
   if (!environment) return <Navigate to={paths.flags(project.key, rememberedEnvironment(project))} replace />;
@@ -36,6 +40,10 @@ const Workspace = () => {
         <Route path="audit" element={<AuditLogPage project={project} />} />
         <Route path="access" element={isAdmin ? <AccessPage project={project} /> : <EmptyState title="Only admins manage tokens and keys." />} />
         <Route path="users" element={isAdmin ? <UsersPage /> : <EmptyState title="Only admins manage users." />} />
+        <Route
+          path="webhooks"
+          element={!isAdmin ? <EmptyState title="Only admins manage webhooks." /> : capabilities.webhooks ? <WebhooksPage projects={projects} /> : <NotAvailable feature="Webhooks" />}
+        />
         <Route path="*" element={<Navigate to="flags" replace />} />
       </Routes>
     </AppShell>

@@ -31,7 +31,7 @@ export const useFlag = (project: string, key: string) =>
 export const useStaleFlags = (project: string, enabled: boolean) =>
   useQuery({
     queryKey: [...queryKeys.flags(project), 'stale-report'],
-    queryFn: () => request<{ flags: StaleFlag[] }>('GET', `/projects/${project}/flags/stale`),
+    queryFn: () => request<{ flags: StaleFlag[]; notEvaluated: string[] }>('GET', `/projects/${project}/flags/stale`),
     enabled,
   });
 

@@ -9,6 +9,9 @@ export const queryKeys = {
   tokens: ['tokens'] as const,
   users: ['users'] as const,
   delivery: (project: string, env: string) => ['delivery', project, env] as const,
+  telemetry: (project: string, env: string, ...rest: string[]) => ['telemetry', project, env, ...rest] as const,
+  triggers: (project: string, flag: string, env: string) => ['triggers', project, flag, env] as const,
+  webhooks: ['webhooks'] as const,
 };
 
 /** Live updates: the open page polls. A change made elsewhere appears within this many ms. */

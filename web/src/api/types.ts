@@ -205,8 +205,10 @@ export interface Explanation {
   sequence?: number;
 }
 
+export type StaleReasonCode = 'EXPIRED' | 'SINGLE_VARIANT' | 'UNUSED';
+
 export interface StaleFlag {
   key: string;
   name: string;
-  reasons: { code: string; message: string; since: string }[];
+  reasons: { code: StaleReasonCode; message: string; since: string; servedByEnvironment?: Record<string, string | null> }[];
 }

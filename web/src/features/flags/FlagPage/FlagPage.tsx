@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { usePermissions } from '../../../api/auth';
 import { useCapabilities } from '../../../api/capabilities';
@@ -9,24 +10,36 @@ import { ApiError } from '../../../api/client';
 import { paths } from '../../shell/workspace/workspace';
 import { FlagHistory } from '../FlagHistory/FlagHistory';
 import { FlagTargeting } from '../FlagTargeting/FlagTargeting';
+import { FlagTriggers } from '../FlagTriggers/FlagTriggers';
+import { StalePanel } from '../StalePanel/StalePanel';
 import { KillSwitch } from '../KillSwitch/KillSwitch';
 import { TargetingSummary } from '../TargetingSummary/TargetingSummary';
 import { TestContext } from '../TestContext/TestContext';
 import { VariantsTable } from './VariantsTable';
 
+// The charting library is large: it loads with the first chart.
+const EvaluationsChart = lazy(() => import('../../telemetry/EvaluationsChart/EvaluationsChart').then((m) => ({ default: m.EvaluationsChart })));
+
 const TABS = [
   { key: 'targeting', label: 'Targeting' },
   { key: 'test', label: 'Test a context' },
   { key: 'variants', label: 'Variants' },
+  { key: 'evaluations', label: 'Evaluations' },
+  { key: 'triggers', label: 'Triggers' },
   { key: 'history', label: 'History' },
 ] as const;
+
+type TabKey = (typeof TABS)[number]['key'];
 
 export const FlagPage = ({ project, environment }: { project: ProjectView; environment: EnvironmentView }) => {
   const { flagKey = '' } = useParams();
   const [search, setSearch] = useSearchParams();
-  const tab = TABS.find((t) => t.key === search.get('tab'))?.key ?? 'targeting';
   const { canEdit } = usePermissions();
   const capabilities = useCapabilities();
+  // Tabs whose API this server lacks, or that need edit rights, are not offered.
+  const shown = (key: TabKey) => (key === 'evaluations' ? capabilities.evaluationMetrics : key === 'triggers' ? capabilities.triggers && canEdit : true);
+  const tabs = TABS.filter((t) => shown(t.key));
+  const tab = tabs.find((t) => t.key === search.get('tab'))?.key ?? 'targeting';
   const query = useFlag(project.key, flagKey);
 
   if (query.isPending) return <Loading label="Loading flag…" />;
@@ -87,8 +100,10 @@ export const FlagPage = ({ project, environment }: { project: ProjectView; envir
         multiEnvironment={capabilities.multiEnvironmentKill}
       />
 
+      {capabilities.staleReport && <StalePanel project={project.key} flagKey={flag.key} />}
+
       <div role="tablist" aria-label="Flag sections" className="tabs">
-        {TABS.map((t) => (
+        {tabs.map((t) => (
           <button
             key={t.key}
             type="button"
@@ -114,6 +129,12 @@ export const FlagPage = ({ project, environment }: { project: ProjectView; envir
           ))}
         {tab === 'test' && <TestContext project={project.key} flag={flag} environment={environment} />}
         {tab === 'variants' && <VariantsTable flag={flag} />}
+        {tab === 'evaluations' && (
+          <Suspense fallback={<Loading label="Loading chart…" />}>
+            <EvaluationsChart project={project.key} flag={flag} environment={environment} />
+          </Suspense>
+        )}
+        {tab === 'triggers' && <FlagTriggers project={project.key} flag={flag.key} environment={environment} />}
         {tab === 'history' && <FlagHistory project={project.key} flagKey={flag.key} environment={environment.key} />}
       </div>
     </div>

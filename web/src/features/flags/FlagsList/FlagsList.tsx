@@ -1,7 +1,9 @@
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { usePermissions } from '../../../api/auth';
-import { useFlags } from '../../../api/flags';
+import { useCapabilities } from '../../../api/capabilities';
+import { useFlags, useStaleFlags } from '../../../api/flags';
+import { useEvaluationBuckets } from '../../../api/telemetry';
 import type { EnvironmentView, FlagView, ProjectView } from '../../../api/types';
 import { Badge, statusOf, StatusBadge } from '../../../components/common/Badge';
 import { RolloutBar } from '../../../components/common/RolloutBar';
@@ -9,6 +11,10 @@ import { EmptyState, ErrorState, Loading } from '../../../components/common/Stat
 import { paths } from '../../shell/workspace/workspace';
 import { CreateFlagDialog } from '../CreateFlagDialog/CreateFlagDialog';
 import { serveSummary } from '../flagConfig';
+import { sparklinesByFlag } from '../../telemetry/evaluationSeries';
+
+// The charting library is large: it loads once some flag has evaluations to draw.
+const EvaluationSparkline = lazy(() => import('../../telemetry/EvaluationSparkline/EvaluationSparkline').then((m) => ({ default: m.EvaluationSparkline })));
 
 type StatusFilter = '' | 'on' | 'off' | 'killed' | 'stale';
 
@@ -57,6 +63,12 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
   const query = useFlags(project.key, { q: q || undefined, tag: tag || undefined, owner: owner || undefined, stale: status === 'stale' ? true : undefined });
   const tags = useMemo(() => [...new Set((all.data ?? []).flatMap((f) => f.tags))].sort(), [all.data]);
   const owners = useMemo(() => [...new Set((all.data ?? []).flatMap((f) => (f.owner ? [f.owner] : [])))].sort(), [all.data]);
+  const { evaluationMetrics, staleReport } = useCapabilities();
+  const stale = useStaleFlags(project.key, staleReport && status === 'stale');
+  const staleReasons = useMemo(() => new Map((stale.data?.flags ?? []).map((f) => [f.key, f.reasons])), [stale.data]);
+  const evaluations = useEvaluationBuckets(project.key, environment.key, '24h', undefined, evaluationMetrics);
+  const sparklines = useMemo(() => sparklinesByFlag(evaluations.data ?? []), [evaluations.data]);
+  const showActivity = evaluationMetrics && sparklines.size > 0;
   const flags = (query.data ?? []).filter((f) => !status || status === 'stale' || statusOf(f.environments[environment.key]) === status);
   const killedCount = (all.data ?? []).filter((f) => f.environments[environment.key]?.killed).length;
 
@@ -140,6 +152,11 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
                 <th scope="col" className="col-serving">
                   Serving
                 </th>
+                {showActivity && (
+                  <th scope="col" className="col-activity">
+                    <span title={`Evaluations in ${environment.name} over the last 24 hours`}>24 h</span>
+                  </th>
+                )}
                 <th scope="col" className="col-envs">
                   Environments
                 </th>
@@ -159,6 +176,15 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
                       <code>{flag.key}</code> <span className="muted">{flag.kind}</span>
                       {flag.owner && <span className="muted"> · {flag.owner}</span>}
                     </div>
+                    {status === 'stale' && staleReasons.has(flag.key) && (
+                      <ul className="stale-reasons small" aria-label={`Why ${flag.key} is stale`}>
+                        {staleReasons.get(flag.key)?.map((r) => (
+                          <li key={r.code}>
+                            <Badge tone="stale">{r.code.toLowerCase().replace('_', ' ')}</Badge> {r.message}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
                   </td>
                   <td>
                     <StatusBadge config={flag.environments[environment.key]} />
@@ -166,6 +192,15 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
                   <td className="col-serving">
                     <Serving flag={flag} environment={environment.key} />
                   </td>
+                  {showActivity && (
+                    <td className="col-activity">
+                      {sparklines.has(flag.key) && (
+                        <Suspense fallback={null}>
+                          <EvaluationSparkline points={sparklines.get(flag.key) ?? []} label={`${flag.key} in the last 24 h`} />
+                        </Suspense>
+                      )}
+                    </td>
+                  )}
                   <td className="col-envs">
                     <div className="env-dots">
                       {project.environments.map((env) => {

@@ -62,12 +62,15 @@ export const AppShell = ({ children }: { children: ReactNode }) => {
           <NavLink to={paths.audit(p, e)}>Audit log</NavLink>
           {isAdmin && <NavLink to={paths.access(p, e)}>API tokens &amp; SDK keys</NavLink>}
           {isAdmin && <NavLink to={paths.users(p, e)}>Users &amp; roles</NavLink>}
-          <div className="nav-group" aria-label="Coming soon">
-            <span className="nav-heading">Coming soon</span>
-            {!capabilities.rolloutPlans && <span className="nav-soon" title="The rollout-plan API is not available on this server yet">Rollout plans</span>}
-            {!capabilities.experiments && <span className="nav-soon" title="The experiment API is not available on this server yet">Experiments</span>}
-            {!capabilities.webhooks && <span className="nav-soon" title="The webhook API is not available on this server yet">Webhooks &amp; triggers</span>}
-          </div>
+          {isAdmin && capabilities.webhooks && <NavLink to={paths.webhooks(p, e)}>Webhooks</NavLink>}
+          {(!capabilities.rolloutPlans || !capabilities.experiments || !capabilities.webhooks) && (
+            <div className="nav-group" aria-label="Coming soon">
+              <span className="nav-heading">Coming soon</span>
+              {!capabilities.rolloutPlans && <span className="nav-soon" title="The rollout-plan API is not available on this server yet">Rollout plans</span>}
+              {!capabilities.experiments && <span className="nav-soon" title="The experiment API is not available on this server yet">Experiments</span>}
+              {!capabilities.webhooks && <span className="nav-soon" title="The webhook API is not available on this server yet">Webhooks &amp; triggers</span>}
+            </div>
+          )}
         </nav>
         <main className="content" id="main">
           {children}

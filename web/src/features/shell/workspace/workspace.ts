@@ -31,6 +31,7 @@ export const paths = {
   audit: (p: string, e: string) => `/${p}/${e}/audit`,
   access: (p: string, e: string) => `/${p}/${e}/access`,
   users: (p: string, e: string) => `/${p}/${e}/users`,
+  webhooks: (p: string, e: string) => `/${p}/${e}/webhooks`,
 };
 
 /** The project and environment the URL names: every page works inside one of each. */

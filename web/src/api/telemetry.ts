@@ -1,0 +1,117 @@
+import { useQuery } from '@tanstack/react-query';
+import { request } from './client';
+import { queryKeys } from './queryKeys';
+
+/** Aggregates of one metric over a span (GET …/telemetry/series). */
+export interface MetricStats {
+  count: number;
+  rate: number;
+  sum: number;
+  mean: number | null;
+  stddev: number | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  errors: number;
+  errorRate: number | null;
+}
+
+export interface MetricPoint extends MetricStats {
+  start: string;
+}
+
+export interface MetricSeries {
+  flag: string | null;
+  variant: string | null;
+  metric: string;
+  total: MetricStats;
+  points: MetricPoint[];
+}
+
+export interface MetricSeriesResult {
+  from: string;
+  to: string;
+  stepMinutes: number;
+  series: MetricSeries[];
+}
+
+export interface EvaluationCount {
+  flag: string;
+  variant: string | null;
+  reason: string;
+  count: number;
+}
+
+/** Evaluation counts of one time bucket. */
+export interface EvaluationBucket {
+  start: string;
+  end: string;
+  counts: EvaluationCount[];
+}
+
+export type TelemetryRange = '1h' | '24h';
+
+/** How a range is cut into buckets: the evaluations API counts over a range, so a chart asks once per bucket. */
+export const RANGE_BUCKETS: Record<TelemetryRange, { buckets: number; minutes: number }> = {
+  '1h': { buckets: 12, minutes: 5 },
+  '24h': { buckets: 24, minutes: 60 },
+};
+
+/** Bucket boundaries ending at `now` rounded up to a whole bucket. */
+export const bucketBounds = (range: TelemetryRange, now: number): { start: string; end: string }[] => {
+  const { buckets, minutes } = RANGE_BUCKETS[range];
+  const stepMs = minutes * 60_000;
+  const end = Math.ceil(now / stepMs) * stepMs;
+  return Array.from({ length: buckets }, (_, i) => {
+    const from = end - (buckets - i) * stepMs;
+    return { start: new Date(from).toISOString(), end: new Date(from + stepMs).toISOString() };
+  });
+};
+
+const TELEMETRY_REFRESH_MS = 60_000;
+
+const environmentPath = (project: string, environment: string) => `/projects/${project}/environments/${environment}/telemetry`;
+
+/** Evaluation counts per bucket over the range, for one flag or (without `flag`) every flag. */
+export const useEvaluationBuckets = (project: string, environment: string, range: TelemetryRange, flag?: string, enabled = true) =>
+  useQuery({
+    queryKey: queryKeys.telemetry(project, environment, 'evaluations', range, flag ?? '*'),
+    queryFn: async (): Promise<EvaluationBucket[]> => {
+      const bounds = bucketBounds(range, Date.now());
+      return Promise.all(
+        bounds.map(async ({ start, end }) => {
+          const { evaluations } = await request<{ evaluations: EvaluationCount[] }>('GET', `${environmentPath(project, environment)}/evaluations`, {
+            query: { flag, from: start, to: end },
+          });
+          return { start, end, counts: evaluations };
+        }),
+      );
+    },
+    enabled,
+    refetchInterval: TELEMETRY_REFRESH_MS,
+    placeholderData: (previous) => previous,
+  });
+
+/** Metric series (e.g. step.duration_ms) of one flag over the range. */
+export const useMetricSeries = (project: string, environment: string, range: TelemetryRange, flag: string, enabled = true) =>
+  useQuery({
+    queryKey: queryKeys.telemetry(project, environment, 'series', range, flag),
+    queryFn: () => {
+      const { buckets, minutes } = RANGE_BUCKETS[range];
+      const to = Date.now();
+      return request<MetricSeriesResult>('GET', `${environmentPath(project, environment)}/series`, {
+        query: { flag, from: new Date(to - buckets * minutes * 60_000).toISOString(), to: new Date(to).toISOString(), stepMinutes: minutes },
+      });
+    },
+    enabled,
+    refetchInterval: TELEMETRY_REFRESH_MS,
+    placeholderData: (previous) => previous,
+  });
+
+export const useLastEvaluated = (project: string, enabled = true) =>
+  useQuery({
+    queryKey: queryKeys.telemetry(project, '*', 'last-evaluated'),
+    queryFn: () => request<{ flags: { flag: string; environments: Record<string, string> }[] }>('GET', `/projects/${project}/telemetry/last-evaluated`),
+    enabled,
+    refetchInterval: TELEMETRY_REFRESH_MS,
+  });

@@ -1,0 +1,144 @@
+import { type FormEvent, useState } from 'react';
+import { errorMessage } from '../../../api/client';
+import { type IssuedTrigger, useDeleteTrigger, useRotateTrigger, useSetTriggerEnabled, useTriggers } from '../../../api/triggers';
+import type { EnvironmentView } from '../../../api/types';
+import { Badge } from '../../../components/common/Badge';
+import { CopySecret } from '../../../components/common/CopySecret';
+import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
+import { errorsFor } from '../../../components/common/fieldErrors';
+import { formatRelative } from '../../../components/common/format';
+import { EmptyState, ErrorState, Loading } from '../../../components/common/StateViews';
+import { useTriggerForm } from './useTriggerForm';
+
+/**
+ * Trigger URLs: an alerting tool POSTs to one to kill the flag in this environment. The URL carries
+ * the secret, so the server shows it once, on creation and on rotation.
+ */
+export const FlagTriggers = ({ project, flag, environment }: { project: string; flag: string; environment: EnvironmentView }) => {
+  const [issued, setIssued] = useState<{ label: string; url: string } | null>(null);
+  const triggers = useTriggers(project, flag, environment.key);
+  const rotate = useRotateTrigger(project, flag, environment.key);
+  const setEnabled = useSetTriggerEnabled(project, flag, environment.key);
+  const remove = useDeleteTrigger(project, flag, environment.key);
+  const form = useTriggerForm(project, flag, environment.key, (result: IssuedTrigger) =>
+    setIssued({ label: `Trigger URL for ${result.trigger.name}`, url: result.url }),
+  );
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void form.submit();
+  };
+  const actionError = rotate.error ?? setEnabled.error ?? remove.error;
+
+  return (
+    <section className="section" aria-labelledby="triggers-title">
+      <h2 id="triggers-title">Trigger URLs in {environment.name}</h2>
+      <p className="muted">
+        A POST to a trigger URL kills this flag in {environment.name}: point an alert (Alertmanager, Grafana or any webhook) at it. The URL is the credential.
+      </p>
+      <form className="card toolbar" onSubmit={submit} aria-label="New trigger URL" noValidate>
+        <div className="field grow">
+          <label htmlFor="trigger-name">Name</label>
+          <input id="trigger-name" value={form.name} placeholder="pagerduty-checkout" maxLength={100} onChange={(e) => form.setName(e.target.value)} {...describedBy('name', errorsFor(form.errors, 'name'))} />
+          <FieldMessage path="name" messages={errorsFor(form.errors, 'name')} />
+        </div>
+        <div className="field grow">
+          <label htmlFor="trigger-description">Description (optional)</label>
+          <input id="trigger-description" value={form.description} maxLength={1000} onChange={(e) => form.setDescription(e.target.value)} {...describedBy('description', errorsFor(form.errors, 'description'))} />
+          <FieldMessage path="description" messages={errorsFor(form.errors, 'description')} />
+        </div>
+        <label className="checkbox-inline">
+          <input type="checkbox" checked={form.restoreOnResolve} onChange={(e) => form.setRestoreOnResolve(e.target.checked)} />
+          Restore when the alert resolves
+        </label>
+        <button type="submit" className="btn btn-primary" disabled={form.pending}>
+          Create trigger URL
+        </button>
+      </form>
+      {issued && <CopySecret label={issued.label} secret={issued.url} onDismiss={() => setIssued(null)} />}
+      {actionError && <p className="form-error" role="alert">{errorMessage(actionError)}</p>}
+      {triggers.isPending ? (
+        <Loading label="Loading triggers…" />
+      ) : triggers.isError ? (
+        <ErrorState error={triggers.error} onRetry={() => void triggers.refetch()} />
+      ) : triggers.data.length === 0 ? (
+        <EmptyState title={`No trigger URLs for ${flag} in ${environment.name}.`} />
+      ) : (
+        <div className="card table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">Trigger URLs</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">URL</th>
+                <th scope="col">Status</th>
+                <th scope="col">Last fired</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {triggers.data.map((t) => (
+                <tr key={t.id}>
+                  <td>
+                    {t.name}
+                    {t.description && <div className="muted small">{t.description}</div>}
+                    {t.restoreOnResolve && <div className="muted small">restores on resolve</div>}
+                  </td>
+                  <td>
+                    <code>…/triggers/{t.secretPrefix}…</code>
+                  </td>
+                  <td>{t.enabled ? <Badge tone="on">enabled</Badge> : <Badge>disabled</Badge>}</td>
+                  <td>
+                    {t.lastFiredAt ? (
+                      <span title={t.lastFiredAt}>
+                        {formatRelative(t.lastFiredAt)} · {t.lastAction} <span className="muted">({t.fireCount}×)</span>
+                      </span>
+                    ) : (
+                      <span className="muted">never</span>
+                    )}
+                  </td>
+                  <td className="row-actions">
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      aria-label={`Rotate URL of ${t.name}`}
+                      disabled={rotate.isPending}
+                      onClick={async () => {
+                        if (!window.confirm(`Rotate the URL of ${t.name}? The old URL stops working now.`)) return;
+                        const result = await rotate.mutateAsync(t.id);
+                        setIssued({ label: `New trigger URL for ${result.trigger.name}`, url: result.url });
+                      }}
+                    >
+                      Rotate
+                    </button>{' '}
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      aria-label={`${t.enabled ? 'Disable' : 'Enable'} ${t.name}`}
+                      disabled={setEnabled.isPending}
+                      onClick={() => setEnabled.mutate({ id: t.id, enabled: !t.enabled })}
+                    >
+                      {t.enabled ? 'Disable' : 'Enable'}
+                    </button>{' '}
+                    <button
+                      type="button"
+                      className="btn btn-small btn-danger"
+                      aria-label={`Delete ${t.name}`}
+                      disabled={remove.isPending}
+                      onClick={() => {
+                        if (window.confirm(`Delete the trigger ${t.name}? Its URL stops working.`)) remove.mutate(t.id);
+                      }}
+                    >
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+};

@@ -1,0 +1,121 @@
+import { useMemo, useState } from 'react';
+import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { type TelemetryRange, useEvaluationBuckets, useMetricSeries } from '../../../api/telemetry';
+import type { EnvironmentView, FlagView } from '../../../api/types';
+import { variantColor } from '../../../components/common/rolloutSegments';
+import { EmptyState, ErrorState, Loading } from '../../../components/common/StateViews';
+import { evaluationChartData, metricSummaryRows, type MetricSummaryRow } from '../evaluationSeries';
+
+const RANGES: { key: TelemetryRange; label: string }[] = [
+  { key: '1h', label: 'Last hour' },
+  { key: '24h', label: 'Last 24 h' },
+];
+
+const tick = (range: TelemetryRange) => (t: number) =>
+  new Date(t).toLocaleTimeString(undefined, range === '1h' ? { hour: '2-digit', minute: '2-digit' } : { hour: '2-digit' });
+
+const number = (value: number | null, digits = 1) => (value === null ? '—' : value.toLocaleString(undefined, { maximumFractionDigits: digits }));
+const percent = (value: number | null) => (value === null ? '—' : `${(value * 100).toLocaleString(undefined, { maximumFractionDigits: 2 })} %`);
+
+const MetricSummary = ({ rows }: { rows: MetricSummaryRow[] }) => (
+  <div className="table-wrap">
+    <table className="table metric-summary">
+      <caption className="caption">Metrics per variant</caption>
+      <thead>
+        <tr>
+          <th scope="col">Metric</th>
+          <th scope="col">Variant</th>
+          <th scope="col">Count</th>
+          <th scope="col">Mean</th>
+          <th scope="col">p50</th>
+          <th scope="col">p95</th>
+          <th scope="col">p99</th>
+          <th scope="col">Errors</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={`${row.metric}\u0000${row.variant}`}>
+            <td>
+              <code>{row.metric}</code>
+            </td>
+            <td>{row.variant}</td>
+            <td>{number(row.stats.count, 0)}</td>
+            <td>{number(row.stats.mean)}</td>
+            <td>{number(row.stats.p50)}</td>
+            <td>{number(row.stats.p95)}</td>
+            <td>{number(row.stats.p99)}</td>
+            <td>
+              {number(row.stats.errors, 0)} <span className="muted">({percent(row.stats.errorRate)})</span>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  </div>
+);
+
+/** Evaluations of a flag per variant over time in one environment, and its metrics per variant. */
+export const EvaluationsChart = ({ project, flag, environment }: { project: string; flag: FlagView; environment: EnvironmentView }) => {
+  const [range, setRange] = useState<TelemetryRange>('1h');
+  const buckets = useEvaluationBuckets(project, environment.key, range, flag.key);
+  const series = useMetricSeries(project, environment.key, range, flag.key);
+  const chart = useMemo(() => evaluationChartData(buckets.data ?? [], flag.key), [buckets.data, flag.key]);
+  const metrics = useMemo(() => metricSummaryRows(series.data?.series ?? []), [series.data]);
+
+  return (
+    <section className="card section evaluations" aria-labelledby="evaluations-title">
+      <div className="section-head">
+        <h2 id="evaluations-title">Evaluations in {environment.name}</h2>
+        <div className="range-toggle" role="group" aria-label="Time range">
+          {RANGES.map((r) => (
+            <button key={r.key} type="button" className={`btn btn-small${range === r.key ? ' active' : ''}`} aria-pressed={range === r.key} onClick={() => setRange(r.key)}>
+              {r.label}
+            </button>
+          ))}
+        </div>
+      </div>
+      {buckets.isPending ? (
+        <Loading label="Loading evaluations…" />
+      ) : buckets.isError ? (
+        <ErrorState error={buckets.error} onRetry={() => void buckets.refetch()} />
+      ) : chart.total === 0 ? (
+        <EmptyState title={`No evaluations in ${environment.name} ${range === '1h' ? 'in the last hour' : 'in the last 24 hours'}.`}>
+          SDKs that send telemetry report evaluations here within a minute.
+        </EmptyState>
+      ) : (
+        <>
+          <p className="muted small" aria-live="polite">
+            {chart.total.toLocaleString()} evaluations: {chart.variants.map((v) => `${v} ${chart.rows.reduce((s, r) => s + (r.counts[v] ?? 0), 0).toLocaleString()}`).join(', ')}
+          </p>
+          <div className="chart" role="img" aria-label={`Stacked chart of evaluations per variant, ${chart.total} in total`}>
+            <ResponsiveContainer width="100%" height={240}>
+              <AreaChart data={chart.rows} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+                <CartesianGrid strokeDasharray="3 3" stroke="#edf0f4" />
+                <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={tick(range)} fontSize={12} />
+                <YAxis allowDecimals={false} fontSize={12} width={48} />
+                <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} />
+                <Legend />
+                {chart.variants.map((v) => (
+                  <Area
+                    key={v}
+                    type="monotone"
+                    name={v}
+                    dataKey={(row: (typeof chart.rows)[number]) => row.counts[v] ?? 0}
+                    stackId="variants"
+                    stroke={variantColor(flag.variants, v)}
+                    fill={variantColor(flag.variants, v)}
+                    fillOpacity={0.35}
+                    isAnimationActive={false}
+                  />
+                ))}
+              </AreaChart>
+            </ResponsiveContainer>
+          </div>
+        </>
+      )}
+      {metrics.length > 0 && <MetricSummary rows={metrics} />}
+      {series.isError && <p className="form-error">Metrics: {series.error.message}</p>}
+    </section>
+  );
+};
