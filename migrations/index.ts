@@ -3,6 +3,8 @@ import { SdkPresence1763874000000 } from './1763874000000-sdk-presence.js';
 import { FlagTriggers1763880000000 } from './1763880000000-flag-triggers.js';
 import { Webhooks1763880100000 } from './1763880100000-webhooks.js';
 import { Telemetry1763890000000 } from './1763890000000-telemetry.js';
+import { Experiments1763900000000 } from './1763900000000-experiments.js';
+import { RolloutPlans1763900100000 } from './1763900100000-rollout-plans.js';
 
 // Every migration, oldest first. Listed as classes: the server is ESM and loads no globs.
-export const migrations = [Foundation1763870400000, SdkPresence1763874000000, FlagTriggers1763880000000, Webhooks1763880100000, Telemetry1763890000000];
+export const migrations = [Foundation1763870400000, SdkPresence1763874000000, FlagTriggers1763880000000, Webhooks1763880100000, Telemetry1763890000000, Experiments1763900000000, RolloutPlans1763900100000];

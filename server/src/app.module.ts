@@ -7,6 +7,7 @@ import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule, DatabaseTargetModule } from './database/database.module.js';
 import { DemoModule } from './demo/demo.module.js';
+import { ExperimentsModule } from './experiments/experiments.module.js';
 import { EvaluationModule } from './evaluation/evaluation.module.js';
 import { FlagsModule } from './flags/flags.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -16,6 +17,8 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { SdkApiModule } from './sdk-api/sdk-api.module.js';
 import { ProjectsModule } from './projects/projects.module.js';
+import { ShadowReportsModule } from './shadow-reports/shadow-reports.module.js';
+import { RolloutsModule } from './rollouts/rollouts.module.js';
 import { SegmentsModule } from './segments/segments.module.js';
 import { TelemetryModule } from './telemetry/telemetry.module.js';
 import { TriggersModule } from './triggers/triggers.module.js';
@@ -45,6 +48,9 @@ export class AppModule {
         EvaluationModule,
         MetricsModule,
         TelemetryModule,
+        ExperimentsModule,
+        ShadowReportsModule,
+        RolloutsModule,
         RealtimeModule,
         SdkApiModule,
         HealthModule,

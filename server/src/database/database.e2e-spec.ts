@@ -18,13 +18,15 @@ import { EvaluationRollupEntity } from '../telemetry/evaluation-rollup.entity.js
 import { FlagLastEvaluatedEntity } from '../telemetry/flag-last-evaluated.entity.js';
 import { MetricRollupEntity } from '../telemetry/metric-rollup.entity.js';
 import { ShadowSampleEntity } from '../telemetry/shadow-sample.entity.js';
+import { ExperimentEntity } from '../experiments/experiment.entity.js';
+import { RolloutPlanEntity } from '../rollouts/rollout-plan.entity.js';
 import { TriggerEntity } from '../triggers/trigger.entity.js';
 import { WebhookDeliveryEntity } from '../webhooks/webhook-delivery.entity.js';
 import { WebhookSubscriptionEntity } from '../webhooks/webhook-subscription.entity.js';
 import { createDataSource, dataSourceOptions, runMigrations } from './data-source.js';
 import { openEmbeddedDatabase } from './embedded-database.js';
 
-const ENTITIES = [UserEntity, SessionEntity, ApiTokenEntity, SdkKeyEntity, ProjectEntity, EnvironmentEntity, FlagEntity, FlagConfigEntity, SegmentEntity, AuditEntryEntity, ChangeEntity, ChangeLogHeadEntity, SdkPresenceEntity, TriggerEntity, WebhookSubscriptionEntity, WebhookDeliveryEntity, MetricRollupEntity, EvaluationRollupEntity, FlagLastEvaluatedEntity, ShadowSampleEntity];
+const ENTITIES = [UserEntity, SessionEntity, ApiTokenEntity, SdkKeyEntity, ProjectEntity, EnvironmentEntity, FlagEntity, FlagConfigEntity, SegmentEntity, AuditEntryEntity, ChangeEntity, ChangeLogHeadEntity, SdkPresenceEntity, TriggerEntity, WebhookSubscriptionEntity, WebhookDeliveryEntity, MetricRollupEntity, EvaluationRollupEntity, FlagLastEvaluatedEntity, ShadowSampleEntity, ExperimentEntity, RolloutPlanEntity];
 
 const open = async (db: TestDatabase): Promise<DataSource> => {
   const target = db.databaseUrl ? { url: db.databaseUrl } : { embedded: await openEmbeddedDatabase(db.dataDir!) };

@@ -1,0 +1,183 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNumber, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ApiKeyProperty, IsKey } from '../../common/validation/is-key.decorator.js';
+
+export class ExperimentMetricDto {
+  @ApiProperty({ description: 'A metric the SDK tracks (model.track / flags.track), e.g. converted or accuracy', maxLength: 200 })
+  @IsString() @MinLength(1) @MaxLength(200)
+  name: string;
+
+  @ApiProperty({ enum: ['rate', 'mean'], description: "'rate': tracked values are 0/1 and the rate is their mean; 'mean': any numeric values" })
+  @IsIn(['rate', 'mean'])
+  type: 'rate' | 'mean';
+
+  @ApiPropertyOptional({ enum: ['increase', 'decrease'], default: 'increase', description: 'Which direction is an improvement' })
+  @IsOptional() @IsIn(['increase', 'decrease'])
+  better?: 'increase' | 'decrease';
+}
+
+export class CreateExperimentDto {
+  @ApiKeyProperty('Unique in the project, e.g. sentiment-v2-vs-v1')
+  key: string;
+
+  @ApiPropertyOptional({ maxLength: 200 }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  name?: string;
+
+  @ApiKeyProperty('The flag whose variants are compared')
+  flag: string;
+
+  @ApiKeyProperty('The environment whose traffic is measured')
+  environment: string;
+
+  @ApiKeyProperty('The variant serving today')
+  controlVariant: string;
+
+  @ApiProperty({ type: [String], description: 'One or more variants compared with control' })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10) @IsKey({ each: true })
+  treatmentVariants: string[];
+
+  @ApiProperty({ type: ExperimentMetricDto })
+  @ValidateNested() @Type(() => ExperimentMetricDto)
+  primaryMetric: ExperimentMetricDto;
+
+  @ApiPropertyOptional({ type: [ExperimentMetricDto], description: 'Metrics that must not get significantly worse' })
+  @IsOptional() @IsArray() @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => ExperimentMetricDto)
+  guardrailMetrics?: ExperimentMetricDto[];
+
+  @ApiPropertyOptional({ default: 0.05, minimum: 0.001, maximum: 0.2, description: 'Significance level (two-sided)' })
+  @IsOptional() @IsNumber() @Min(0.001) @Max(0.2)
+  alpha?: number;
+
+  @ApiPropertyOptional({ default: 0.8, minimum: 0.5, maximum: 0.99, description: 'Probability of detecting an effect of the minimum size' })
+  @IsOptional() @IsNumber() @Min(0.5) @Max(0.99)
+  power?: number;
+
+  @ApiProperty({ description: 'Smallest difference worth detecting, ABSOLUTE in the metric unit: 0.02 = two percentage points for a rate; 5 = 5 ms for a latency mean' })
+  @IsNumber() @Min(1e-9)
+  minimumDetectableEffect: number;
+
+  @ApiPropertyOptional({ description: 'Rates: the control rate assumed for the sample size (default: the observed control rate)', minimum: 0, maximum: 1 })
+  @IsOptional() @IsNumber() @Min(0) @Max(1)
+  baselineRate?: number;
+
+  @ApiPropertyOptional({ description: 'Means: the standard deviation assumed for the sample size (default: the observed pooled one)' })
+  @IsOptional() @IsNumber() @Min(1e-12)
+  assumedStdDev?: number;
+}
+
+export class ListExperimentsQueryDto {
+  @ApiPropertyOptional() @IsOptional() @IsKey()
+  flag?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsKey()
+  environment?: string;
+
+  @ApiPropertyOptional({ enum: ['running', 'closed'] }) @IsOptional() @IsIn(['running', 'closed'])
+  status?: 'running' | 'closed';
+}
+
+export class PromoteExperimentDto {
+  @ApiPropertyOptional({ description: 'The variant to send to 100% (default: the recommended winner)' })
+  @IsOptional() @IsKey()
+  variant?: string;
+
+  @ApiPropertyOptional({ maxLength: 1000 }) @IsOptional() @IsString() @MaxLength(1000)
+  reason?: string;
+}
+
+export class RollbackExperimentDto {
+  @ApiPropertyOptional({ maxLength: 1000 }) @IsOptional() @IsString() @MaxLength(1000)
+  reason?: string;
+}
+
+export class ExperimentMetricResponse {
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: ['rate', 'mean'] }) type: 'rate' | 'mean';
+  @ApiProperty({ enum: ['increase', 'decrease'] }) better: 'increase' | 'decrease';
+}
+
+export class ExperimentResponse {
+  @ApiProperty() key: string;
+  @ApiProperty() name: string;
+  @ApiProperty() flag: string;
+  @ApiProperty() environment: string;
+  @ApiProperty() controlVariant: string;
+  @ApiProperty({ type: [String] }) treatmentVariants: string[];
+  @ApiProperty({ type: ExperimentMetricResponse }) primaryMetric: ExperimentMetricResponse;
+  @ApiProperty({ type: [ExperimentMetricResponse] }) guardrailMetrics: ExperimentMetricResponse[];
+  @ApiProperty() alpha: number;
+  @ApiProperty() power: number;
+  @ApiProperty() minimumDetectableEffect: number;
+  @ApiProperty({ type: Number, nullable: true }) baselineRate: number | null;
+  @ApiProperty({ type: Number, nullable: true }) assumedStdDev: number | null;
+  @ApiProperty({ enum: ['running', 'closed'] }) status: 'running' | 'closed';
+  @ApiProperty({ enum: ['promoted', 'rolled-back'], nullable: true }) decision: 'promoted' | 'rolled-back' | null;
+  @ApiProperty({ type: String, nullable: true }) winner: string | null;
+  @ApiProperty() startedAt: string;
+  @ApiProperty({ type: String, nullable: true }) closedAt: string | null;
+  @ApiProperty() createdBy: string;
+}
+
+export class IntervalResponse {
+  @ApiProperty() lower: number;
+  @ApiProperty() upper: number;
+}
+
+export class VariantResultResponse {
+  @ApiProperty() variant: string;
+  @ApiProperty() n: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Rate or mean' }) value: number | null;
+  @ApiProperty({ type: Number, nullable: true }) stdDev: number | null;
+  @ApiProperty({ type: IntervalResponse, nullable: true, description: '95% confidence interval' }) interval: IntervalResponse | null;
+  @ApiProperty({ description: 'Share of traffic the flag\'s rollout weights promise, among the experiment variants' }) expectedShare: number;
+}
+
+export class ComparisonResponse {
+  @ApiProperty() absoluteDifference: number;
+  @ApiProperty({ type: IntervalResponse }) absoluteInterval: IntervalResponse;
+  @ApiProperty({ type: Number, nullable: true }) relativeDifference: number | null;
+  @ApiProperty({ type: IntervalResponse, nullable: true }) relativeInterval: IntervalResponse | null;
+  @ApiProperty() statistic: number;
+  @ApiProperty({ type: Number, nullable: true }) degreesOfFreedom: number | null;
+  @ApiProperty() pValue: number;
+  @ApiProperty({ description: "Cohen's h (rates) or Cohen's d (means)" }) effectSize: number;
+  @ApiProperty() significant: boolean;
+}
+
+export class GuardrailResultResponse {
+  @ApiProperty() metric: string;
+  @ApiProperty({ type: ComparisonResponse, nullable: true }) comparison: ComparisonResponse | null;
+  @ApiProperty({ description: 'Significantly worse than control' }) harmed: boolean;
+}
+
+export class TreatmentResultResponse {
+  @ApiProperty() variant: string;
+  @ApiProperty({ type: ComparisonResponse, nullable: true }) comparison: ComparisonResponse | null;
+  @ApiProperty({ type: [GuardrailResultResponse] }) guardrails: GuardrailResultResponse[];
+  @ApiProperty({ enum: ['promote', 'keep-collecting', 'keep-control', 'no-difference'] }) recommendation: string;
+  @ApiProperty() explanation: string;
+}
+
+export class SampleRatioResponse {
+  @ApiProperty() chiSquare: number;
+  @ApiProperty() degreesOfFreedom: number;
+  @ApiProperty() pValue: number;
+  @ApiProperty({ type: [Number] }) observed: number[];
+  @ApiProperty({ type: [Number] }) expected: number[];
+  @ApiProperty() mismatch: boolean;
+}
+
+export class ExperimentResultsResponse {
+  @ApiProperty({ type: ExperimentResponse }) experiment: ExperimentResponse;
+  @ApiProperty() from: string;
+  @ApiProperty() to: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'Observations needed per variant; null until a baseline (rate or standard deviation) is known' }) requiredSampleSize: number | null;
+  @ApiProperty({ description: 'alpha divided by the number of treatments (Bonferroni)' }) comparisonAlpha: number;
+  @ApiProperty({ type: [VariantResultResponse] }) variants: VariantResultResponse[];
+  @ApiProperty({ type: [TreatmentResultResponse] }) treatments: TreatmentResultResponse[];
+  @ApiProperty({ type: SampleRatioResponse, nullable: true }) sampleRatio: SampleRatioResponse | null;
+  @ApiProperty({ enum: ['promote', 'keep-collecting', 'keep-control', 'no-difference'] }) recommendation: string;
+  @ApiProperty({ type: String, nullable: true }) winner: string | null;
+  @ApiProperty({ type: [String] }) warnings: string[];
+}

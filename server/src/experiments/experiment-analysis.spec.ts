@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { analyse, type AnalysisSettings } from './experiment-analysis.js';
+
+const rate = (successes: number, n: number) => ({ n, sum: successes, sumSquares: successes });
+/** n values with this mean and sample sd (sumSquares reconstructed). */
+const mean = (n: number, m: number, sd: number) => ({ n, sum: n * m, sumSquares: (n - 1) * sd * sd + n * m * m });
+
+const settings: AnalysisSettings = {
+  controlVariant: 'v1',
+  treatmentVariants: ['v2'],
+  primaryMetric: { name: 'converted', type: 'rate', better: 'increase' },
+  guardrailMetrics: [{ name: 'latency', type: 'mean', better: 'decrease' }],
+  alpha: 0.05,
+  power: 0.8,
+  minimumDetectableEffect: 0.05,
+  baselineRate: 0.2,
+  assumedStdDev: null,
+};
+const shares = { v1: 50_000, v2: 50_000 };
+
+describe('experiment recommendation', () => {
+  it('keeps collecting below the required sample size, even with a large observed effect', () => {
+    const result = analyse(settings, { converted: { v1: rate(20, 100), v2: rate(40, 100) } }, shares);
+    expect(result.requiredSampleSize).toBeGreaterThanOrEqual(1030);
+    expect(result.recommendation).toBe('keep-collecting');
+  });
+
+  it('promotes a significantly better treatment that harms no guardrail', () => {
+    const result = analyse(settings, { converted: { v1: rate(400, 2000), v2: rate(520, 2000) }, latency: { v1: mean(2000, 100, 20), v2: mean(2000, 100.5, 20) } }, shares);
+    expect(result).toMatchObject({ recommendation: 'promote', winner: 'v2' });
+    expect(result.treatments[0]!.guardrails[0]!.harmed).toBe(false);
+  });
+
+  it('keeps control when the better treatment significantly harms a guardrail', () => {
+    const result = analyse(settings, { converted: { v1: rate(400, 2000), v2: rate(520, 2000) }, latency: { v1: mean(2000, 100, 20), v2: mean(2000, 110, 20) } }, shares);
+    expect(result.recommendation).toBe('keep-control');
+    expect(result.treatments[0]!.explanation).toContain('harms latency');
+  });
+
+  it('keeps control when the treatment is significantly worse, and respects "decrease is better"', () => {
+    expect(analyse(settings, { converted: { v1: rate(520, 2000), v2: rate(400, 2000) } }, shares).recommendation).toBe('keep-control');
+    const latencyFirst: AnalysisSettings = { ...settings, primaryMetric: { name: 'latency', type: 'mean', better: 'decrease' }, guardrailMetrics: [], minimumDetectableEffect: 2 };
+    expect(analyse(latencyFirst, { latency: { v1: mean(2000, 100, 20), v2: mean(2000, 95, 20) } }, shares)).toMatchObject({ recommendation: 'promote', winner: 'v2' });
+  });
+
+  it('answers no difference at the sample size when not significant', () => {
+    expect(analyse(settings, { converted: { v1: rate(400, 2000), v2: rate(410, 2000) } }, shares)).toMatchObject({ recommendation: 'no-difference', winner: null });
+  });
+
+  it('estimates the standard deviation from the data when none is assumed, and splits alpha over treatments', () => {
+    const multi: AnalysisSettings = { ...settings, treatmentVariants: ['v2', 'v3'], primaryMetric: { name: 'score', type: 'mean', better: 'increase' }, guardrailMetrics: [], minimumDetectableEffect: 1 };
+    const result = analyse(multi, { score: { v1: mean(1000, 10, 5), v2: mean(1000, 10, 5), v3: mean(1000, 11, 5) } }, { v1: 1, v2: 1, v3: 1 });
+    // 2 · 5² · (1.959964 + 0.841621)² / 1² = 392.4 → 393
+    expect(result.requiredSampleSize).toBe(393);
+    expect(result.comparisonAlpha).toBeCloseTo(0.025, 10);
+    expect(result).toMatchObject({ recommendation: 'promote', winner: 'v3' });
+  });
+
+  it('warns of a sample ratio mismatch against the rollout weights', () => {
+    const result = analyse(settings, { converted: { v1: rate(520, 5200), v2: rate(480, 4800) } }, shares);
+    expect(result.sampleRatio!.mismatch).toBe(true);
+    expect(result.warnings[0]).toContain('Sample ratio mismatch');
+    expect(analyse(settings, { converted: { v1: rate(900, 9000), v2: rate(100, 1000) } }, { v1: 90_000, v2: 10_000 }).sampleRatio!.mismatch).toBe(false);
+  });
+});

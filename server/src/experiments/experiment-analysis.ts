@@ -1,0 +1,149 @@
+import { compare, type Comparison, estimate, type Interval, requiredSampleSize, sampleRatioMismatch, type SampleRatioCheck, type VariantAggregate } from './experiment-statistics.js';
+import type { ExperimentMetric } from './experiment.entity.js';
+
+export type Recommendation = 'promote' | 'keep-collecting' | 'keep-control' | 'no-difference';
+
+/** What an analysis needs to know about the experiment. */
+export interface AnalysisSettings {
+  controlVariant: string;
+  treatmentVariants: string[];
+  primaryMetric: ExperimentMetric;
+  guardrailMetrics: ExperimentMetric[];
+  alpha: number;
+  power: number;
+  minimumDetectableEffect: number;
+  baselineRate: number | null;
+  assumedStdDev: number | null;
+}
+
+export interface VariantResult {
+  variant: string;
+  n: number;
+  value: number | null;
+  stdDev: number | null;
+  interval: Interval | null;
+  expectedShare: number;
+}
+
+export interface TreatmentResult {
+  variant: string;
+  comparison: Comparison | null;
+  guardrails: Array<{ metric: string; comparison: Comparison | null; harmed: boolean }>;
+  recommendation: Recommendation;
+  explanation: string;
+}
+
+export interface Analysis {
+  requiredSampleSize: number | null;
+  comparisonAlpha: number;
+  variants: VariantResult[];
+  treatments: TreatmentResult[];
+  sampleRatio: SampleRatioCheck | null;
+  recommendation: Recommendation;
+  winner: string | null;
+  warnings: string[];
+}
+
+const EMPTY: VariantAggregate = { n: 0, sum: 0, sumSquares: 0 };
+const worse = (metric: ExperimentMetric, c: Comparison): boolean => c.significant && (metric.better === 'increase' ? c.absoluteDifference < 0 : c.absoluteDifference > 0);
+const better = (metric: ExperimentMetric, c: Comparison): boolean => c.significant && (metric.better === 'increase' ? c.absoluteDifference > 0 : c.absoluteDifference < 0);
+
+/**
+ * The experiment's verdict from per-variant aggregates of each metric (`totals[metric][variant]`)
+ * and the traffic shares the flag's rollout weights promise (`expectedShares[variant]`).
+ *
+ * Each treatment is compared with control at alpha / (number of treatments) (Bonferroni), and
+ * judged only once both have the required sample size, so peeking early cannot promote a fluke:
+ * promote = significantly better with no guardrail significantly worse; keep-control =
+ * significantly worse, or better but harming a guardrail; no-difference = not significant.
+ */
+export const analyse = (settings: AnalysisSettings, totals: Record<string, Record<string, VariantAggregate>>, expectedShares: Record<string, number>): Analysis => {
+  const metric = settings.primaryMetric;
+  const primary = totals[metric.name] ?? {};
+  const variantKeys = [settings.controlVariant, ...settings.treatmentVariants];
+  const of = (m: string, v: string): VariantAggregate => totals[m]?.[v] ?? EMPTY;
+  const shareTotal = variantKeys.reduce((a, v) => a + (expectedShares[v] ?? 0), 0);
+  const variants: VariantResult[] = variantKeys.map((variant) => ({
+    variant,
+    ...estimate(metric.type, primary[variant] ?? EMPTY),
+    expectedShare: shareTotal > 0 ? (expectedShares[variant] ?? 0) / shareTotal : 1 / variantKeys.length,
+  }));
+  const control = of(metric.name, settings.controlVariant);
+  const warnings: string[] = [];
+
+  let required: number | null = null;
+  if (metric.type === 'rate') {
+    const baseline = settings.baselineRate ?? (control.n > 0 ? control.sum / control.n : null);
+    if (baseline !== null) required = requiredSampleSize({ type: 'rate', baselineRate: baseline, mde: settings.minimumDetectableEffect, alpha: settings.alpha, power: settings.power });
+  } else {
+    let sd = settings.assumedStdDev;
+    if (sd === null) {
+      // Pooled sample standard deviation over every variant observed so far.
+      let n = 0;
+      let ss = 0;
+      for (const v of variantKeys) {
+        const a = of(metric.name, v);
+        if (a.n < 2) continue;
+        n += a.n - 1;
+        ss += Math.max(0, a.sumSquares - (a.sum * a.sum) / a.n);
+      }
+      sd = n > 0 ? Math.sqrt(ss / n) : null;
+    }
+    if (sd !== null && sd > 0) required = requiredSampleSize({ type: 'mean', stdDev: sd, mde: settings.minimumDetectableEffect, alpha: settings.alpha, power: settings.power });
+  }
+  if (required === null) warnings.push(metric.type === 'rate' ? 'No control observations yet: the sample size needs a baseline rate.' : 'Not enough observations yet to estimate the standard deviation for the sample size.');
+
+  const comparisonAlpha = settings.alpha / settings.treatmentVariants.length;
+  const treatments: TreatmentResult[] = settings.treatmentVariants.map((variant) => {
+    const treatment = of(metric.name, variant);
+    const comparison = compare(metric.type, control, treatment, comparisonAlpha);
+    const guardrails = settings.guardrailMetrics.map((g) => {
+      const c = compare(g.type, of(g.name, settings.controlVariant), of(g.name, variant), settings.alpha);
+      return { metric: g.name, comparison: c, harmed: c !== null && worse(g, c) };
+    });
+    const reached = required !== null && control.n >= required && treatment.n >= required;
+    let recommendation: Recommendation;
+    let explanation: string;
+    if (!reached || comparison === null) {
+      recommendation = 'keep-collecting';
+      explanation = required === null ? 'The required sample size is not known yet.' : `${Math.min(control.n, treatment.n)} of ${required} observations per variant so far.`;
+    } else if (worse(metric, comparison)) {
+      recommendation = 'keep-control';
+      explanation = `${variant} is significantly worse than ${settings.controlVariant} on ${metric.name} (p = ${comparison.pValue.toPrecision(3)}).`;
+    } else if (better(metric, comparison)) {
+      const harmed = guardrails.filter((g) => g.harmed).map((g) => g.metric);
+      recommendation = harmed.length > 0 ? 'keep-control' : 'promote';
+      explanation =
+        harmed.length > 0
+          ? `${variant} improves ${metric.name} but significantly harms ${harmed.join(', ')}.`
+          : `${variant} is significantly better than ${settings.controlVariant} on ${metric.name} (p = ${comparison.pValue.toPrecision(3)}).`;
+    } else {
+      recommendation = 'no-difference';
+      explanation = `No significant difference on ${metric.name} with ${Math.min(control.n, treatment.n)} observations per variant (p = ${comparison.pValue.toPrecision(3)}).`;
+    }
+    return { variant, comparison, guardrails, recommendation, explanation };
+  });
+
+  const sampleRatio = sampleRatioMismatch(
+    variantKeys.map((v) => of(metric.name, v).n),
+    variants.map((v) => v.expectedShare),
+  );
+  if (sampleRatio?.mismatch) {
+    warnings.push(
+      `Sample ratio mismatch (χ² = ${sampleRatio.chiSquare.toFixed(2)}, p = ${sampleRatio.pValue.toExponential(2)} < 0.001): the variants did not receive the traffic the rollout weights promise, so the results are not trustworthy. Look for lost telemetry, crashes or bots in one variant.`,
+    );
+  }
+
+  const promotable = treatments.filter((t) => t.recommendation === 'promote');
+  let winner: string | null = null;
+  let recommendation: Recommendation;
+  if (promotable.length > 0) {
+    // The largest improvement in the metric's better direction wins.
+    const sign = metric.better === 'increase' ? 1 : -1;
+    winner = promotable.reduce((best, t) => (sign * t.comparison!.absoluteDifference > sign * best.comparison!.absoluteDifference ? t : best)).variant;
+    recommendation = 'promote';
+  } else if (treatments.some((t) => t.recommendation === 'keep-collecting')) recommendation = 'keep-collecting';
+  else if (treatments.every((t) => t.recommendation === 'keep-control')) recommendation = 'keep-control';
+  else recommendation = 'no-difference';
+  return { requiredSampleSize: required, comparisonAlpha, variants, treatments, sampleRatio, recommendation, winner, warnings };
+};

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { compare, estimate, requiredSampleSize, sampleRatioMismatch, type VariantAggregate } from './experiment-statistics.js';
+
+const aggregate = (values: number[]): VariantAggregate => ({ n: values.length, sum: values.reduce((a, b) => a + b, 0), sumSquares: values.reduce((a, b) => a + b * b, 0) });
+const proportion = (successes: number, n: number): VariantAggregate => ({ n, sum: successes, sumSquares: successes });
+
+describe('two-proportion z-test', () => {
+  // Physicians' Health Study (aspirin and myocardial infarction), as analysed in Agresti,
+  // "An Introduction to Categorical Data Analysis" (2nd ed.), §2.2 and §2.4: placebo 189/11034,
+  // aspirin 104/11037; difference 0.0077 with 95% CI (0.005, 0.011); Pearson X² = 25.01 (= z²).
+  const placebo = proportion(189, 11034);
+  const aspirin = proportion(104, 11037);
+
+  it('matches the published chi-square, difference and confidence interval', () => {
+    const result = compare('rate', aspirin, placebo, 0.05)!;
+    expect(result.absoluteDifference).toBeCloseTo(0.0077, 4);
+    expect(result.statistic ** 2).toBeCloseTo(25.01, 1);
+    expect(result.absoluteInterval.lower).toBeCloseTo(0.005, 3);
+    expect(result.absoluteInterval.upper).toBeCloseTo(0.011, 3);
+    expect(result.pValue).toBeLessThan(1e-6);
+    expect(result.significant).toBe(true);
+  });
+
+  it('reports the per-variant rate with its Wald interval', () => {
+    const placeboRate = estimate('rate', placebo);
+    expect(placeboRate.value).toBeCloseTo(0.0171, 4);
+    const se = Math.sqrt((0.017129 * (1 - 0.017129)) / 11034);
+    expect(placeboRate.interval!.lower).toBeCloseTo(0.017129 - 1.959964 * se, 5);
+  });
+
+  it("computes Cohen's h as the difference of arcsine-transformed proportions", () => {
+    // Cohen (1988), Table 6.2.1: φ(0.50) = 1.5708, φ(0.25) = 1.0472, so h = 0.5236.
+    expect(compare('rate', proportion(250, 1000), proportion(500, 1000))!.effectSize).toBeCloseTo(0.5236, 4);
+  });
+
+  it('finds no difference between equal rates', () => {
+    const result = compare('rate', proportion(100, 1000), proportion(100, 1000))!;
+    expect(result.statistic).toBe(0);
+    expect(result.pValue).toBeCloseTo(1, 10);
+    expect(result.significant).toBe(false);
+  });
+});
+
+describe("Welch's t-test", () => {
+  // R's documentation example `t.test(extra ~ group, data = sleep)` (Student's 1908 sleep data):
+  // t = -1.8608, df = 17.776, p-value = 0.07939, 95% CI of group1 − group2: (-3.3654832, 0.2054832).
+  const group1 = aggregate([0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]);
+  const group2 = aggregate([1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]);
+
+  it('matches R for the sleep data', () => {
+    // compare() is treatment − control; R reports group1 − group2, so group2 is the control here.
+    const result = compare('mean', group2, group1, 0.05)!;
+    expect(result.statistic).toBeCloseTo(-1.8608, 4);
+    expect(result.degreesOfFreedom).toBeCloseTo(17.776, 3);
+    expect(result.pValue).toBeCloseTo(0.07939, 5);
+    expect(result.absoluteInterval.lower).toBeCloseTo(-3.3654832, 5);
+    expect(result.absoluteInterval.upper).toBeCloseTo(0.2054832, 5);
+    expect(result.significant).toBe(false);
+    expect(result.relativeDifference).toBeCloseTo((0.75 - 2.33) / 2.33, 10);
+  });
+
+  it("computes Cohen's d with the pooled standard deviation", () => {
+    // sd(group1) = 1.789010, sd(group2) = 2.002249 (R): pooled = sqrt((1.789010² + 2.002249²) / 2).
+    const pooled = Math.sqrt((1.78901 ** 2 + 2.002249 ** 2) / 2);
+    expect(compare('mean', group2, group1)!.effectSize).toBeCloseTo((0.75 - 2.33) / pooled, 4);
+  });
+
+  it('gives each mean a Student t interval', () => {
+    // R: t.test(sleep$extra[1:10]) → mean 0.75, 95% CI (-0.5297804, 2.0297804).
+    const result = estimate('mean', group1);
+    expect(result.value).toBeCloseTo(0.75, 10);
+    expect(result.interval!.lower).toBeCloseTo(-0.5297804, 5);
+    expect(result.interval!.upper).toBeCloseTo(2.0297804, 5);
+  });
+
+  it('answers null without enough observations', () => {
+    expect(compare('mean', aggregate([1]), aggregate([1, 2]))).toBeNull();
+    expect(estimate('mean', aggregate([])).value).toBeNull();
+  });
+});
+
+describe('required sample size', () => {
+  it("matches Evan Miller's calculator for a rate (baseline 20 %, +5 points absolute, α 0.05, power 0.8: 1,030)", () => {
+    // https://www.evanmiller.org/ab-testing/sample-size.html shows 1,030 per variation (rounded); we round up.
+    const n = requiredSampleSize({ type: 'rate', baselineRate: 0.2, mde: 0.05, alpha: 0.05, power: 0.8 });
+    expect(n).toBeGreaterThanOrEqual(1030);
+    expect(n).toBeLessThanOrEqual(1031);
+  });
+
+  it('needs more observations for a smaller effect and more power', () => {
+    const base = requiredSampleSize({ type: 'rate', baselineRate: 0.1, mde: 0.02, alpha: 0.05, power: 0.8 });
+    expect(requiredSampleSize({ type: 'rate', baselineRate: 0.1, mde: 0.01, alpha: 0.05, power: 0.8 })).toBeGreaterThan(3 * base);
+    expect(requiredSampleSize({ type: 'rate', baselineRate: 0.1, mde: 0.02, alpha: 0.05, power: 0.9 })).toBeGreaterThan(base);
+  });
+
+  it('uses the normal approximation for means (d = 0.5: 63 per group; 16/d² = 64 by Lehr\'s rule)', () => {
+    // 2(1.959964 + 0.841621)² / 0.5² = 62.79 → 63; Cohen's t-based table (1988, Table 2.4.1) gives 64.
+    expect(requiredSampleSize({ type: 'mean', stdDev: 1, mde: 0.5, alpha: 0.05, power: 0.8 })).toBe(63);
+    expect(requiredSampleSize({ type: 'mean', stdDev: 10, mde: 2, alpha: 0.05, power: 0.8 })).toBe(393);
+  });
+});
+
+describe('sample-ratio mismatch', () => {
+  it('warns for a 52/48 split of 10,000 on a 50/50 experiment (χ² = 16, p = 6.3e-5)', () => {
+    const check = sampleRatioMismatch([5200, 4800], [50, 50])!;
+    expect(check.chiSquare).toBeCloseTo(16, 10);
+    // Upper tail of χ²(1) at 16 = 2(1 − Φ(4)) = 6.334e-5.
+    expect(check.pValue).toBeCloseTo(6.334e-5, 7);
+    expect(check.mismatch).toBe(true);
+  });
+
+  it('accepts a split within chance and matches the χ²(1) 5 % critical value 3.841', () => {
+    expect(sampleRatioMismatch([5050, 4950], [1, 1])!.mismatch).toBe(false);
+    // 3.841 is the textbook 95th percentile of χ²(1): 2000 + x vs 2000 − x with 2x²/2000 = 3.841.
+    const x = Math.sqrt(3.841459 * 1000);
+    expect(sampleRatioMismatch([2000 + x, 2000 - x], [1, 1])!.pValue).toBeCloseTo(0.05, 5);
+  });
+
+  it('uses unequal expected shares from the rollout weights', () => {
+    expect(sampleRatioMismatch([9000, 1000], [90_000, 10_000])!.chiSquare).toBeCloseTo(0, 10);
+    expect(sampleRatioMismatch([9000, 1000], [50, 50])!.mismatch).toBe(true);
+  });
+});

@@ -1,0 +1,63 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
+import { actorOf, type Principal } from '../auth/principal.js';
+import { CreateExperimentDto, ExperimentResponse, ExperimentResultsResponse, ListExperimentsQueryDto, PromoteExperimentDto, RollbackExperimentDto } from './dto/experiment.dto.js';
+import { ExperimentsService } from './experiments.service.js';
+
+@ApiTags('experiments')
+@ApiBearerAuth()
+@Controller('projects/:projectKey/experiments')
+export class ExperimentsController {
+  constructor(private readonly experiments: ExperimentsService) {}
+
+  @Get()
+  @Access('viewer')
+  @ApiOperation({ summary: 'List experiments, newest first' })
+  @ApiOkResponse({ type: [ExperimentResponse] })
+  list(@Param('projectKey') projectKey: string, @Query() query: ListExperimentsQueryDto): Promise<ExperimentResponse[]> {
+    return this.experiments.list(projectKey, query);
+  }
+
+  @Post()
+  @Access('editor')
+  @ApiOperation({ summary: 'Start an experiment on a flag in an environment (409 if one already runs there)' })
+  @ApiCreatedResponse({ type: ExperimentResponse })
+  create(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Body() body: CreateExperimentDto): Promise<ExperimentResponse> {
+    return this.experiments.create(actorOf(principal), projectKey, body);
+  }
+
+  @Get(':experimentKey')
+  @Access('viewer')
+  @ApiOperation({ summary: 'One experiment' })
+  @ApiOkResponse({ type: ExperimentResponse })
+  get(@Param('projectKey') projectKey: string, @Param('experimentKey') key: string): Promise<ExperimentResponse> {
+    return this.experiments.get(projectKey, key);
+  }
+
+  @Get(':experimentKey/results')
+  @Access('viewer')
+  @ApiOperation({ summary: 'Per-variant estimates, comparisons with control, sample size, sample-ratio check and recommendation' })
+  @ApiOkResponse({ type: ExperimentResultsResponse })
+  results(@Param('projectKey') projectKey: string, @Param('experimentKey') key: string): Promise<ExperimentResultsResponse> {
+    return this.experiments.results(projectKey, key);
+  }
+
+  @Post(':experimentKey/promote')
+  @HttpCode(200)
+  @Access('editor')
+  @ApiOperation({ summary: "Send the winner (or the named variant) to 100% of the flag's default rule and close the experiment" })
+  @ApiOkResponse({ type: ExperimentResponse })
+  promote(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('experimentKey') key: string, @Body() body: PromoteExperimentDto): Promise<ExperimentResponse> {
+    return this.experiments.promote(actorOf(principal), projectKey, key, body);
+  }
+
+  @Post(':experimentKey/rollback')
+  @HttpCode(200)
+  @Access('editor')
+  @ApiOperation({ summary: "Send the flag's default rule back to control and close the experiment" })
+  @ApiOkResponse({ type: ExperimentResponse })
+  rollback(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('experimentKey') key: string, @Body() body: RollbackExperimentDto): Promise<ExperimentResponse> {
+    return this.experiments.rollback(actorOf(principal), projectKey, key, body);
+  }
+}

@@ -1,0 +1,170 @@
+import { createFlags } from '@signalbox/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aProject, aStringFlag } from '../../test/builders.js';
+import { startTestApp, type TestApp } from '../../test/test-app.js';
+import { DomainEvents, type ExperimentDecidedEvent } from '../common/events/domain-events.js';
+
+const quiet = { warn: () => undefined, error: () => undefined, debug: () => undefined };
+const P = '/api/v1/projects/lab';
+
+/** mulberry32: a small deterministic generator, so the simulated traffic is the same every run. */
+const random = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+
+describe('experiments', () => {
+  let t: TestApp;
+  let sdkKey: string;
+  const decided: ExperimentDecidedEvent[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp({ listen: true });
+    const project = await aProject(t.http, t.admin, 'lab', [{ key: 'production', name: 'Production' }]);
+    sdkKey = project.sdkKeys.production!;
+    t.app.get(DomainEvents).on('experiment.decided', (e) => decided.push(e));
+    for (const flag of ['checkout.model', 'ranker.model', 'search.model']) {
+      await aStringFlag(t.http, t.admin, 'lab', flag, ['v1', 'v2']);
+      await t.http
+        .patch(`${P}/flags/${flag}/environments/production`)
+        .set(t.admin)
+        .send({ version: 0, on: true, defaultRule: { rollout: { variants: [{ variant: 'v1', weight: 50_000 }, { variant: 'v2', weight: 50_000 }] } } })
+        .expect(200);
+    }
+  });
+  afterAll(() => t.close());
+
+  const create = (body: Record<string, unknown>) => t.http.post(`${P}/experiments`).set(t.admin).send(body);
+  const rateExperiment = (key: string, flag: string) => ({
+    key,
+    flag,
+    environment: 'production',
+    controlVariant: 'v1',
+    treatmentVariants: ['v2'],
+    primaryMetric: { name: 'converted', type: 'rate' },
+    guardrailMetrics: [{ name: 'model.latency_ms', type: 'mean', better: 'decrease' }],
+    minimumDetectableEffect: 0.03,
+    baselineRate: 0.1,
+  });
+
+  /** Real SDK traffic: users routed by the flag, each converting with the variant's probability. */
+  const simulate = async (flag: string, users: number, rates: Record<string, number>, seed: number, keepShare?: { v1: number; v2: number }) => {
+    const flags = createFlags({ url: t.url, sdkKey, logger: quiet, telemetry: { flushIntervalMs: 60_000 } });
+    // One generator per variant: each variant's outcomes are fixed whatever users the flag's salt sends it.
+    const draws: Record<string, () => number> = { v1: random(seed), v2: random(seed * 7919) };
+    try {
+      expect(await flags.waitForReady({ timeoutMs: 5000 })).toBe('ready');
+      const routed: Array<{ track: (metric: string, value: number) => void; variant: string; converted: number }> = [];
+      for (let i = 0; i < users; i++) {
+        const model = flags.route(flag, { targetingKey: `${flag}-user-${i}` }, { v1: () => 'a', v2: () => 'b' });
+        await model.run();
+        routed.push({ track: (m, v) => model.track(m, v), variant: model.variant, converted: draws[model.variant]!() < rates[model.variant]! ? 1 : 0 });
+      }
+      // An injected split: v2 loses just enough outcome records (a crash before tracking) for v1:v2 = keepShare.
+      const v1 = routed.filter((r) => r.variant === 'v1').length;
+      let v2Left = keepShare ? Math.round((v1 * keepShare.v2) / keepShare.v1) : Infinity;
+      for (const r of routed) {
+        if (r.variant === 'v2' && v2Left-- <= 0) continue;
+        r.track('converted', r.converted);
+      }
+      await flags.flush();
+    } finally {
+      await flags.close();
+    }
+  };
+
+  it('refuses invalid settings naming the fields, unknown flags and a second experiment on the same flag', async () => {
+    const bad = await create({ ...rateExperiment('bad', 'checkout.model'), controlVariant: 'v9', treatmentVariants: ['v1'], alpha: 2 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.map((d: { field: string }) => d.field)).toContain('alpha');
+    const unknownVariant = await create({ ...rateExperiment('bad', 'checkout.model'), controlVariant: 'v9' });
+    expect(unknownVariant.status).toBe(400);
+    expect(unknownVariant.body.details).toEqual([{ field: 'controlVariant', reason: "variant 'v9' does not exist in flag 'checkout.model'" }]);
+    expect((await create(rateExperiment('bad', 'nope'))).status).toBe(404);
+    expect((await t.http.get(`${P}/experiments/missing/results`).set(t.admin)).status).toBe(404);
+
+    expect((await create(rateExperiment('checkout-v2', 'checkout.model'))).status).toBe(201);
+    const again = await create(rateExperiment('checkout-v2-again', 'checkout.model'));
+    expect(again.status).toBe(409);
+    expect((await create(rateExperiment('checkout-v2', 'ranker.model'))).status).toBe(409);
+  });
+
+  it('recommends keep-collecting below the sample size', async () => {
+    const results = await t.http.get(`${P}/experiments/checkout-v2/results`).set(t.admin).expect(200);
+    expect(results.body.requiredSampleSize).toBeGreaterThan(1500);
+    expect(results.body.recommendation).toBe('keep-collecting');
+  });
+
+  it('recommends promote for a real effect once the sample size is reached, and promote sends the winner to 100%', async () => {
+    await simulate('checkout.model', 6000, { v1: 0.1, v2: 0.14 }, 1);
+    const { body } = await t.http.get(`${P}/experiments/checkout-v2/results`).set(t.admin).expect(200);
+    const [control, treatment] = body.variants;
+    expect(control.n).toBeGreaterThanOrEqual(body.requiredSampleSize);
+    expect(treatment.n).toBeGreaterThanOrEqual(body.requiredSampleSize);
+    expect(control.value).toBeGreaterThan(control.interval.lower);
+    expect(treatment.value).toBeGreaterThan(0.12);
+    expect(body.treatments[0].comparison.pValue).toBeLessThan(0.01);
+    expect(body.treatments[0].comparison.absoluteInterval.lower).toBeGreaterThan(0);
+    expect(body.treatments[0].comparison.relativeDifference).toBeGreaterThan(0.2);
+    expect(body.treatments[0].comparison.effectSize).toBeGreaterThan(0);
+    expect(body.sampleRatio.mismatch).toBe(false);
+    expect(body).toMatchObject({ recommendation: 'promote', winner: 'v2', warnings: [] });
+
+    const promoted = await t.http.post(`${P}/experiments/checkout-v2/promote`).set(t.admin).send({}).expect(200);
+    expect(promoted.body).toMatchObject({ status: 'closed', decision: 'promoted', winner: 'v2' });
+    const config = await t.http.get(`${P}/flags/checkout.model/environments/production`).set(t.admin).expect(200);
+    expect(config.body).toMatchObject({ defaultRule: { variant: 'v2' }, version: 2 });
+    const audit = await t.http.get('/api/v1/audit').query({ project: 'lab' }).set(t.admin);
+    expect(JSON.stringify(audit.body)).toContain('experiment.promoted');
+    expect(decided).toContainEqual(expect.objectContaining({ experimentKey: 'checkout-v2', flagKey: 'checkout.model', recommendation: 'promote', details: expect.objectContaining({ decision: 'promoted', variant: 'v2' }) }));
+    expect((await t.http.post(`${P}/experiments/checkout-v2/promote`).set(t.admin).send({})).status).toBe(409);
+
+    // SDKs are told: every user now gets the winner.
+    const flags = createFlags({ url: t.url, sdkKey, logger: quiet });
+    try {
+      await flags.waitForReady({ timeoutMs: 5000 });
+      const served = new Set(Array.from({ length: 50 }, (_, i) => flags.string('checkout.model', { targetingKey: `u${i}` }, 'none')));
+      expect([...served]).toEqual(['model-v2']);
+    } finally {
+      await flags.close();
+    }
+  });
+
+  it('recommends no difference without an effect after the sample size, and rollback returns to control', async () => {
+    await create(rateExperiment('ranker-v2', 'ranker.model')).expect(201);
+    await simulate('ranker.model', 5000, { v1: 0.1, v2: 0.1 }, 2);
+    const { body } = await t.http.get(`${P}/experiments/ranker-v2/results`).set(t.admin).expect(200);
+    expect(body.variants.every((v: { n: number }) => v.n >= body.requiredSampleSize)).toBe(true);
+    expect(body.treatments[0].comparison.significant).toBe(false);
+    expect(body.treatments[0].comparison.absoluteInterval.lower).toBeLessThan(0);
+    expect(body.treatments[0].comparison.absoluteInterval.upper).toBeGreaterThan(0);
+    expect(body).toMatchObject({ recommendation: 'no-difference', winner: null, warnings: [] });
+    expect((await t.http.post(`${P}/experiments/ranker-v2/promote`).set(t.admin).send({})).status).toBe(409);
+
+    await t.http.post(`${P}/experiments/ranker-v2/rollback`).set(t.admin).send({ reason: 'no gain' }).expect(200);
+    const config = await t.http.get(`${P}/flags/ranker.model/environments/production`).set(t.admin).expect(200);
+    expect(config.body.defaultRule).toEqual({ variant: 'v1' });
+    expect(decided).toContainEqual(expect.objectContaining({ experimentKey: 'ranker-v2', recommendation: 'keep-control', details: expect.objectContaining({ decision: 'rolled-back', reason: 'no gain' }) }));
+  });
+
+  it('warns of a sample-ratio mismatch when the records of a 50/50 experiment split 52/48', async () => {
+    await create({ ...rateExperiment('search-v2', 'search.model'), primaryMetric: { name: 'converted', type: 'rate' } }).expect(201);
+    await simulate('search.model', 10_000, { v1: 0.1, v2: 0.1 }, 3, { v1: 52, v2: 48 });
+    const { body } = await t.http.get(`${P}/experiments/search-v2/results`).set(t.admin).expect(200);
+    const [control, treatment] = body.variants;
+    expect(control.n / (control.n + treatment.n)).toBeCloseTo(0.52, 3);
+    expect(body.sampleRatio.mismatch).toBe(true);
+    expect(body.sampleRatio.pValue).toBeLessThan(0.001);
+    expect(body.warnings.join(' ')).toContain('Sample ratio mismatch');
+  });
+
+  it('lets viewers read results but not decide', async () => {
+    const viewer = await import('../../test/builders.js').then((b) => b.aUser(t.http, t.admin, 'viewer'));
+    const auth = { Authorization: `Bearer ${viewer.token}` };
+    await t.http.get(`${P}/experiments`).set(auth).expect(200);
+    await t.http.get(`${P}/experiments/search-v2/results`).set(auth).expect(200);
+    expect((await t.http.post(`${P}/experiments/search-v2/rollback`).set(auth).send({})).status).toBe(403);
+  });
+});

@@ -1,0 +1,211 @@
+import { Injectable } from '@nestjs/common';
+import type { Serve } from '@signalbox/sdk/core';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../auth/principal.js';
+import { conflict, type FieldProblem, notFound, validationFailed } from '../common/errors/domain-error.js';
+import { DomainEvents } from '../common/events/domain-events.js';
+import { Database } from '../database/database.service.js';
+import type { PatchFlagConfigDto } from '../flags/dto/flag-config.dto.js';
+import { FlagsService } from '../flags/flags.service.js';
+import { ProjectsService } from '../projects/projects.service.js';
+import { TelemetryService } from '../telemetry/telemetry.service.js';
+import type { CreateExperimentDto, ExperimentResponse, ExperimentResultsResponse, ListExperimentsQueryDto } from './dto/experiment.dto.js';
+import { analyse } from './experiment-analysis.js';
+import type { VariantAggregate } from './experiment-statistics.js';
+import type { ExperimentEntity, ExperimentMetric } from './experiment.entity.js';
+import { ExperimentsRepository } from './experiments.repository.js';
+
+const MAX_WINDOW_MS = 31 * 24 * 3_600_000;
+
+/** The traffic shares a served value promises per variant (a single variant gets everything). */
+export const sharesOf = (serve: Serve | null): Record<string, number> => {
+  if (serve === null) return {};
+  if ('variant' in serve) return { [serve.variant]: 1 };
+  return Object.fromEntries(serve.rollout.variants.map((v) => [v.variant, v.weight]));
+};
+
+/** Experiments: settings, results from telemetry, and the decision (promote or roll back). */
+@Injectable()
+export class ExperimentsService {
+  constructor(
+    private readonly repository: ExperimentsRepository,
+    private readonly projects: ProjectsService,
+    private readonly flags: FlagsService,
+    private readonly telemetry: TelemetryService,
+    private readonly audit: AuditService,
+    private readonly db: Database,
+    private readonly events: DomainEvents,
+  ) {}
+
+  async list(projectKey: string, query: ListExperimentsQueryDto): Promise<ExperimentResponse[]> {
+    const project = await this.projects.project(projectKey);
+    const environment = query.environment ? await this.projects.environment(project, query.environment) : undefined;
+    const experiments = await this.repository.list(project.id, { flagKey: query.flag, environmentId: environment?.id, status: query.status });
+    const keys = new Map((await this.projects.environments(project.id)).map((e) => [e.id, e.key]));
+    return experiments.map((e) => this.view(e, keys.get(e.environmentId) ?? ''));
+  }
+
+  async get(projectKey: string, key: string): Promise<ExperimentResponse> {
+    const { experiment, environmentKey } = await this.load(projectKey, key);
+    return this.view(experiment, environmentKey);
+  }
+
+  async create(actor: Actor, projectKey: string, input: CreateExperimentDto): Promise<ExperimentResponse> {
+    const project = await this.projects.project(projectKey);
+    const environment = await this.projects.environment(project, input.environment);
+    const flag = await this.flags.get(projectKey, input.flag);
+    const variantKeys = new Set(flag.variants.map((v) => v.key));
+    const problems: FieldProblem[] = [];
+    if (!variantKeys.has(input.controlVariant)) problems.push({ field: 'controlVariant', reason: `variant '${input.controlVariant}' does not exist in flag '${input.flag}'` });
+    input.treatmentVariants.forEach((v, i) => {
+      if (!variantKeys.has(v)) problems.push({ field: `treatmentVariants[${i}]`, reason: `variant '${v}' does not exist in flag '${input.flag}'` });
+      else if (v === input.controlVariant) problems.push({ field: `treatmentVariants[${i}]`, reason: 'must differ from controlVariant' });
+      else if (input.treatmentVariants.indexOf(v) !== i) problems.push({ field: `treatmentVariants[${i}]`, reason: 'is listed twice' });
+    });
+    if (input.primaryMetric.type === 'rate' && input.minimumDetectableEffect >= 1) problems.push({ field: 'minimumDetectableEffect', reason: 'for a rate it is a difference of proportions, below 1 (0.02 = two points)' });
+    if (problems.length > 0) throw validationFailed(problems);
+    const metric = (m: { name: string; type: 'rate' | 'mean'; better?: 'increase' | 'decrease' }): ExperimentMetric => ({ name: m.name, type: m.type, better: m.better ?? 'increase' });
+
+    const saved = await this.db.transaction(async () => {
+      await this.repository.lockFlag(environment.id, input.flag);
+      if (await this.repository.find(project.id, input.key)) throw conflict(`An experiment with key '${input.key}' already exists in ${projectKey}`);
+      const running = await this.repository.findRunning(environment.id, input.flag);
+      if (running) throw conflict(`Experiment '${running.key}' already runs on flag '${input.flag}' in ${input.environment}`, { experiment: running.key });
+      const experiment = await this.repository.save({
+        projectId: project.id,
+        environmentId: environment.id,
+        flagKey: input.flag,
+        key: input.key,
+        name: input.name ?? input.key,
+        controlVariant: input.controlVariant,
+        treatmentVariants: input.treatmentVariants,
+        primaryMetric: metric(input.primaryMetric),
+        guardrailMetrics: (input.guardrailMetrics ?? []).map(metric),
+        alpha: input.alpha ?? 0.05,
+        power: input.power ?? 0.8,
+        minimumDetectableEffect: input.minimumDetectableEffect,
+        baselineRate: input.baselineRate ?? null,
+        assumedStdDev: input.assumedStdDev ?? null,
+        status: 'running',
+        decision: null,
+        winner: null,
+        startedAt: new Date(),
+        closedAt: null,
+        createdBy: actor.name,
+      });
+      const after = this.view(experiment, environment.key);
+      await this.audit.record({ actor, action: 'experiment.created', resourceType: 'flag', resourceKey: input.flag, projectKey, environmentKey: environment.key, after });
+      return experiment;
+    });
+    return this.view(saved, environment.key);
+  }
+
+  /** Results over the experiment's life so far (or until it closed), from the SDKs' telemetry. */
+  async results(projectKey: string, key: string, now = new Date()): Promise<ExperimentResultsResponse> {
+    const { experiment, environmentKey } = await this.load(projectKey, key);
+    const to = experiment.closedAt ?? now;
+    const from = new Date(Math.max(experiment.startedAt.getTime(), to.getTime() - MAX_WINDOW_MS));
+    const end = new Date(Math.max(to.getTime(), from.getTime() + 1));
+    const totals: Record<string, Record<string, VariantAggregate>> = {};
+    for (const m of [experiment.primaryMetric, ...experiment.guardrailMetrics]) {
+      if (totals[m.name]) continue;
+      totals[m.name] = {};
+      for (const { variant, stats } of await this.telemetry.variantTotals(experiment.environmentId, experiment.flagKey, m.name, from, end)) {
+        if (variant === null || stats.count === 0) continue;
+        // Telemetry keeps count, sum, mean and population sd; the sum of squares follows from them.
+        const mean = stats.mean ?? 0;
+        const sd = stats.stddev ?? 0;
+        totals[m.name]![variant] = { n: stats.count, sum: stats.sum, sumSquares: stats.count * (sd * sd + mean * mean) };
+      }
+    }
+    const config = await this.flags.getConfig(projectKey, experiment.flagKey, environmentKey);
+    const analysis = analyse(experiment, totals, sharesOf(config.defaultRule));
+    if (config.rules.length > 0 || config.targets.length > 0) analysis.warnings.push('The flag has targets or rules in this environment: the expected split assumes the default rule serves the experiment traffic.');
+    return { experiment: this.view(experiment, environmentKey), from: from.toISOString(), to: end.toISOString(), ...analysis };
+  }
+
+  /** Sends the winner (given, or the recommended one) to 100% of the default rule and closes the experiment. */
+  async promote(actor: Actor, projectKey: string, key: string, input: { variant?: string; reason?: string }): Promise<ExperimentResponse> {
+    const { experiment } = await this.load(projectKey, key);
+    let variant = input.variant;
+    let recommendation = 'promote';
+    if (variant === undefined) {
+      const results = await this.results(projectKey, key);
+      if (results.winner === null) throw conflict(`Experiment '${key}' has no winner yet (recommendation: ${results.recommendation}); name the variant to promote it anyway`, { recommendation: results.recommendation });
+      variant = results.winner;
+    } else if (!experiment.treatmentVariants.includes(variant) && variant !== experiment.controlVariant) {
+      throw validationFailed([{ field: 'variant', reason: `'${variant}' is not a variant of experiment '${key}'` }]);
+    }
+    if (variant === experiment.controlVariant) recommendation = 'keep-control';
+    return this.decide(actor, projectKey, key, 'promoted', variant, recommendation, input.reason);
+  }
+
+  /** Sends all of the default rule's traffic back to control and closes the experiment. */
+  async rollback(actor: Actor, projectKey: string, key: string, input: { reason?: string }): Promise<ExperimentResponse> {
+    const { experiment } = await this.load(projectKey, key);
+    return this.decide(actor, projectKey, key, 'rolled-back', experiment.controlVariant, 'keep-control', input.reason);
+  }
+
+  private async decide(actor: Actor, projectKey: string, key: string, decision: 'promoted' | 'rolled-back', variant: string, recommendation: string, reason?: string): Promise<ExperimentResponse> {
+    return this.db.transaction(async () => {
+      const { experiment, environmentKey } = await this.load(projectKey, key);
+      await this.repository.lockFlag(experiment.environmentId, experiment.flagKey);
+      const current = (await this.repository.find(experiment.projectId, key))!;
+      if (current.status !== 'running') throw conflict(`Experiment '${key}' is already closed (${current.decision})`);
+      const config = await this.flags.getConfig(projectKey, current.flagKey, environmentKey);
+      const why = reason ?? `experiment ${key}: ${decision === 'promoted' ? `promote ${variant}` : `roll back to ${variant}`}`;
+      // An ordinary versioned config write: audited, appended to the change log, pushed, sent to webhooks.
+      await this.flags.patchConfig(actor, projectKey, current.flagKey, environmentKey, { version: config.version, defaultRule: { variant }, reason: why } as PatchFlagConfigDto);
+      current.status = 'closed';
+      current.decision = decision;
+      current.winner = variant;
+      current.closedAt = new Date();
+      const saved = await this.repository.save(current);
+      const after = this.view(saved, environmentKey);
+      await this.audit.record({ actor, action: `experiment.${decision}`, resourceType: 'flag', resourceKey: current.flagKey, projectKey, environmentKey, reason: why, after });
+      this.db.afterCommit(() =>
+        this.events.emit('experiment.decided', {
+          projectKey,
+          environmentKey,
+          flagKey: current.flagKey,
+          experimentKey: key,
+          recommendation,
+          details: { decision, variant, actor: { type: actor.type, id: actor.id, name: actor.name }, reason: why },
+        }),
+      );
+      return after;
+    });
+  }
+
+  private async load(projectKey: string, key: string): Promise<{ experiment: ExperimentEntity; environmentKey: string }> {
+    const project = await this.projects.project(projectKey);
+    const experiment = await this.repository.find(project.id, key);
+    if (!experiment) throw notFound('Experiment', key);
+    const environment = (await this.projects.environments(project.id)).find((e) => e.id === experiment.environmentId);
+    return { experiment, environmentKey: environment?.key ?? '' };
+  }
+
+  private view(e: ExperimentEntity, environmentKey: string): ExperimentResponse {
+    return {
+      key: e.key,
+      name: e.name,
+      flag: e.flagKey,
+      environment: environmentKey,
+      controlVariant: e.controlVariant,
+      treatmentVariants: e.treatmentVariants,
+      primaryMetric: e.primaryMetric,
+      guardrailMetrics: e.guardrailMetrics,
+      alpha: e.alpha,
+      power: e.power,
+      minimumDetectableEffect: e.minimumDetectableEffect,
+      baselineRate: e.baselineRate,
+      assumedStdDev: e.assumedStdDev,
+      status: e.status,
+      decision: e.decision,
+      winner: e.winner,
+      startedAt: e.startedAt.toISOString(),
+      closedAt: e.closedAt?.toISOString() ?? null,
+      createdBy: e.createdBy,
+    };
+  }
+}

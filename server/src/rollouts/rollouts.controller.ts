@@ -1,0 +1,73 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
+import { actorOf, type Principal } from '../auth/principal.js';
+import { CreateRolloutPlanDto, RolloutActionDto, RolloutPlanResponse } from './dto/rollout-plan.dto.js';
+import { RolloutsService } from './rollouts.service.js';
+
+@ApiTags('rollouts')
+@ApiBearerAuth()
+@Controller('projects/:projectKey/flags/:key/environments/:environmentKey/rollout-plans')
+export class RolloutsController {
+  constructor(private readonly rollouts: RolloutsService) {}
+
+  @Get()
+  @Access('viewer')
+  @ApiOperation({ summary: "The flag's rollout plans in the environment, newest first" })
+  @ApiOkResponse({ type: [RolloutPlanResponse] })
+  list(@Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string): Promise<RolloutPlanResponse[]> {
+    return this.rollouts.list(projectKey, key, environmentKey);
+  }
+
+  @Post()
+  @Access('editor')
+  @ApiOperation({ summary: 'Create a rollout plan; its first stage starts once control has baseline metrics (409 if a plan is already active)' })
+  @ApiCreatedResponse({ type: RolloutPlanResponse })
+  create(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string, @Body() body: CreateRolloutPlanDto): Promise<RolloutPlanResponse> {
+    return this.rollouts.create(actorOf(principal), projectKey, key, environmentKey, body);
+  }
+
+  @Get(':planId')
+  @Access('viewer')
+  @ApiOperation({ summary: 'One rollout plan, with its history and, after a rollback, the reason and metrics snapshot' })
+  @ApiOkResponse({ type: RolloutPlanResponse })
+  get(@Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string, @Param('planId', ParseUUIDPipe) planId: string): Promise<RolloutPlanResponse> {
+    return this.rollouts.get(projectKey, key, environmentKey, planId);
+  }
+
+  @Post(':planId/pause')
+  @HttpCode(200)
+  @Access('editor')
+  @ApiOperation({ summary: 'Pause: the current split stays, the scheduler leaves the plan alone' })
+  @ApiOkResponse({ type: RolloutPlanResponse })
+  pause(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string, @Param('planId', ParseUUIDPipe) planId: string, @Body() body: RolloutActionDto): Promise<RolloutPlanResponse> {
+    return this.rollouts.pause(actorOf(principal), projectKey, key, environmentKey, planId, body.reason);
+  }
+
+  @Post(':planId/resume')
+  @HttpCode(200)
+  @Access('editor')
+  @ApiOperation({ summary: 'Resume a paused plan' })
+  @ApiOkResponse({ type: RolloutPlanResponse })
+  resume(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string, @Param('planId', ParseUUIDPipe) planId: string, @Body() body: RolloutActionDto): Promise<RolloutPlanResponse> {
+    return this.rollouts.resume(actorOf(principal), projectKey, key, environmentKey, planId, body.reason);
+  }
+
+  @Post(':planId/advance')
+  @HttpCode(200)
+  @Access('editor')
+  @ApiOperation({ summary: 'Move to the next stage now, whatever its duration and samples' })
+  @ApiOkResponse({ type: RolloutPlanResponse })
+  advance(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string, @Param('planId', ParseUUIDPipe) planId: string, @Body() body: RolloutActionDto): Promise<RolloutPlanResponse> {
+    return this.rollouts.advanceNow(actorOf(principal), projectKey, key, environmentKey, planId, body.reason);
+  }
+
+  @Post(':planId/abort')
+  @HttpCode(200)
+  @Access('editor')
+  @ApiOperation({ summary: 'Stop the plan and send all traffic back to control' })
+  @ApiOkResponse({ type: RolloutPlanResponse })
+  abort(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string, @Param('planId', ParseUUIDPipe) planId: string, @Body() body: RolloutActionDto): Promise<RolloutPlanResponse> {
+    return this.rollouts.abort(actorOf(principal), projectKey, key, environmentKey, planId, body.reason);
+  }
+}

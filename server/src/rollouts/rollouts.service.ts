@@ -1,0 +1,322 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Serve } from '@signalbox/sdk/core';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../auth/principal.js';
+import { conflict, type FieldProblem, notFound, validationFailed } from '../common/errors/domain-error.js';
+import { DomainEvents } from '../common/events/domain-events.js';
+import { Database } from '../database/database.service.js';
+import type { PatchFlagConfigDto } from '../flags/dto/flag-config.dto.js';
+import { FlagsService } from '../flags/flags.service.js';
+import { ProjectsService } from '../projects/projects.service.js';
+import { TelemetryService } from '../telemetry/telemetry.service.js';
+import { Clock } from './clock.js';
+import type { CreateRolloutPlanDto, RolloutPlanResponse } from './dto/rollout-plan.dto.js';
+import { checkGuards, DEFAULT_GUARDS, DEFAULT_STAGES, stageDue, stageProblems, type VariantMetrics } from './rollout-guards.js';
+import type { RolloutHistoryEntry, RolloutPlanEntity } from './rollout-plan.entity.js';
+import { ACTIVE_STATUSES, RolloutsRepository } from './rollouts.repository.js';
+
+/** Who the scheduler's automatic changes are attributed to in the audit log and webhooks. */
+export const SCHEDULER_ACTOR: Actor = { type: 'system', id: null, name: 'rollout-scheduler' };
+
+interface PlanKeys {
+  projectKey: string;
+  environmentKey: string;
+}
+
+const percentOf = (plan: RolloutPlanEntity): number =>
+  plan.currentStage < 0 || plan.status === 'rolled-back' || plan.status === 'aborted' ? 0 : plan.stages[plan.currentStage]!.percent;
+
+/** Rollout plans: creation, manual controls, and the scheduler's step for each active plan. */
+@Injectable()
+export class RolloutsService {
+  private readonly logger = new Logger('rollouts');
+
+  constructor(
+    private readonly repository: RolloutsRepository,
+    private readonly projects: ProjectsService,
+    private readonly flags: FlagsService,
+    private readonly telemetry: TelemetryService,
+    private readonly audit: AuditService,
+    private readonly db: Database,
+    private readonly events: DomainEvents,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(projectKey: string, flagKey: string, environmentKey: string): Promise<RolloutPlanResponse[]> {
+    const { environment } = await this.scope(projectKey, flagKey, environmentKey);
+    return (await this.repository.list(environment.id, flagKey)).map((p) => this.view(p, environmentKey));
+  }
+
+  async get(projectKey: string, flagKey: string, environmentKey: string, id: string): Promise<RolloutPlanResponse> {
+    const { environment } = await this.scope(projectKey, flagKey, environmentKey);
+    const plan = await this.repository.find(id);
+    if (!plan || plan.environmentId !== environment.id || plan.flagKey !== flagKey) throw notFound('Rollout plan', id);
+    return this.view(plan, environmentKey);
+  }
+
+  /** Creates the plan and starts its first stage at once if control has baseline metrics; otherwise it waits for them. */
+  async create(actor: Actor, projectKey: string, flagKey: string, environmentKey: string, input: CreateRolloutPlanDto): Promise<RolloutPlanResponse> {
+    const { project, environment } = await this.scope(projectKey, flagKey, environmentKey);
+    const flag = await this.flags.get(projectKey, flagKey);
+    const variants = new Set(flag.variants.map((v) => v.key));
+    const problems: FieldProblem[] = [];
+    if (!variants.has(input.candidateVariant)) problems.push({ field: 'candidateVariant', reason: `variant '${input.candidateVariant}' does not exist in flag '${flagKey}'` });
+    if (!variants.has(input.controlVariant)) problems.push({ field: 'controlVariant', reason: `variant '${input.controlVariant}' does not exist in flag '${flagKey}'` });
+    else if (input.controlVariant === input.candidateVariant) problems.push({ field: 'controlVariant', reason: 'must differ from candidateVariant' });
+    const stages = input.stages?.map((s) => ({ percent: s.percent, minDurationMinutes: s.minDurationMinutes, minSamples: s.minSamples })) ?? DEFAULT_STAGES;
+    problems.push(...stageProblems(stages));
+    const guards = { ...DEFAULT_GUARDS, ...Object.fromEntries(Object.entries(input.guards ?? {}).filter(([, v]) => v !== undefined)) };
+    guards.bounds = (input.guards?.bounds ?? []).map((b) => ({ metric: b.metric, stat: b.stat, ...(b.min !== undefined ? { min: b.min } : {}), ...(b.max !== undefined ? { max: b.max } : {}) }));
+    guards.bounds.forEach((b, i) => {
+      if (b.min === undefined && b.max === undefined) problems.push({ field: `guards.bounds[${i}]`, reason: 'needs min or max' });
+    });
+    if (problems.length > 0) throw validationFailed(problems);
+
+    return this.db.transaction(async () => {
+      await this.repository.lockFlag(environment.id, flagKey);
+      const active = await this.repository.findActive(environment.id, flagKey);
+      if (active) throw conflict(`Rollout plan ${active.id} is already ${active.status} on flag '${flagKey}' in ${environmentKey}`, { plan: active.id });
+      const now = this.clock.now();
+      let plan = await this.repository.save({
+        projectId: project.id,
+        environmentId: environment.id,
+        flagKey,
+        candidateVariant: input.candidateVariant,
+        controlVariant: input.controlVariant,
+        bucketBy: input.bucketBy ?? null,
+        stages,
+        guards,
+        status: 'waiting-for-baseline',
+        currentStage: -1,
+        stageStartedAt: null,
+        reason: null,
+        snapshot: null,
+        history: [{ at: now.toISOString(), event: 'created', stage: -1, percent: 0, actor: actor.name }],
+        createdBy: actor.name,
+        finishedAt: null,
+      });
+      await this.audit.record({ actor, action: 'rollout.created', resourceType: 'flag', resourceKey: flagKey, projectKey, environmentKey, after: this.view(plan, environmentKey) });
+      plan = await this.tryStart(plan, { projectKey, environmentKey }, actor, now);
+      return this.view(plan, environmentKey);
+    });
+  }
+
+  async pause(actor: Actor, projectKey: string, flagKey: string, environmentKey: string, id: string, reason?: string): Promise<RolloutPlanResponse> {
+    return this.control(projectKey, flagKey, environmentKey, id, async (plan, keys, now) => {
+      if (plan.status !== 'running' && plan.status !== 'waiting-for-baseline') throw conflict(`Rollout plan ${id} is ${plan.status}; only a running or waiting plan can be paused`);
+      plan.status = 'paused';
+      this.note(plan, 'paused', actor, now, reason);
+      await this.audit.record({ actor, action: 'rollout.paused', resourceType: 'flag', resourceKey: flagKey, projectKey, environmentKey: keys.environmentKey, reason });
+      return this.repository.save(plan);
+    });
+  }
+
+  async resume(actor: Actor, projectKey: string, flagKey: string, environmentKey: string, id: string, reason?: string): Promise<RolloutPlanResponse> {
+    return this.control(projectKey, flagKey, environmentKey, id, async (plan, keys, now) => {
+      if (plan.status !== 'paused') throw conflict(`Rollout plan ${id} is ${plan.status}, not paused`);
+      plan.status = plan.currentStage < 0 ? 'waiting-for-baseline' : 'running';
+      this.note(plan, 'resumed', actor, now, reason);
+      await this.audit.record({ actor, action: 'rollout.resumed', resourceType: 'flag', resourceKey: flagKey, projectKey, environmentKey: keys.environmentKey, reason });
+      return this.repository.save(plan);
+    });
+  }
+
+  /** Moves to the next stage now, whatever its duration and samples (guards still run on later ticks). */
+  async advanceNow(actor: Actor, projectKey: string, flagKey: string, environmentKey: string, id: string, reason?: string): Promise<RolloutPlanResponse> {
+    return this.control(projectKey, flagKey, environmentKey, id, async (plan, keys, now) => {
+      if (!ACTIVE_STATUSES.includes(plan.status)) throw conflict(`Rollout plan ${id} is ${plan.status}`);
+      if (plan.currentStage < 0) {
+        const started = await this.tryStart(plan, keys, actor, now, reason);
+        if (started.currentStage < 0) throw conflict(`Rollout plan ${id} cannot start: ${started.reason}`);
+        return started;
+      }
+      return this.advance(plan, keys, actor, now, reason ?? 'advanced by hand');
+    });
+  }
+
+  /** Stops the plan and sends all traffic back to control. */
+  async abort(actor: Actor, projectKey: string, flagKey: string, environmentKey: string, id: string, reason?: string): Promise<RolloutPlanResponse> {
+    return this.control(projectKey, flagKey, environmentKey, id, async (plan, keys, now) => {
+      if (!ACTIVE_STATUSES.includes(plan.status)) throw conflict(`Rollout plan ${id} is already ${plan.status}`);
+      return this.rollBack(plan, keys, actor, now, 'aborted', reason ?? 'aborted by hand', null);
+    });
+  }
+
+  /**
+   * One scheduler pass over every active plan, under the scheduler lock (another instance holding
+   * it means this pass does nothing). Paused plans are skipped.
+   */
+  async tick(): Promise<{ ran: boolean; plans: number }> {
+    return this.db.transaction(async () => {
+      if (!(await this.repository.trySchedulerLock())) return { ran: false, plans: 0 };
+      const now = this.clock.now();
+      const plans = await this.repository.activeForUpdate();
+      const keysByEnvironment = new Map<string, PlanKeys | null>();
+      for (const plan of plans) {
+        if (!keysByEnvironment.has(plan.environmentId)) {
+          const found = await this.projects.environmentById(plan.environmentId);
+          keysByEnvironment.set(plan.environmentId, found ? { projectKey: found.project.key, environmentKey: found.environment.key } : null);
+        }
+        const keys = keysByEnvironment.get(plan.environmentId);
+        if (!keys) continue;
+        try {
+          await this.step(plan, keys, now);
+        } catch (err) {
+          this.logger.error({ err, plan: plan.id, flag: plan.flagKey }, 'rollout step failed');
+        }
+      }
+      return { ran: true, plans: plans.length };
+    });
+  }
+
+  private async step(plan: RolloutPlanEntity, keys: PlanKeys, now: Date): Promise<void> {
+    if (plan.status === 'waiting-for-baseline') {
+      await this.tryStart(plan, keys, SCHEDULER_ACTOR, now);
+      return;
+    }
+    if (plan.status !== 'running' || plan.stageStartedAt === null) return;
+    if (now.getTime() <= plan.stageStartedAt.getTime()) return;
+    const metrics = await this.stageMetrics(plan, plan.stageStartedAt, now);
+    const verdict = checkGuards(plan.guards, metrics.candidate, metrics.control);
+    if (verdict.failures.length > 0) {
+      const snapshot = { stage: plan.currentStage, percent: percentOf(plan), from: plan.stageStartedAt.toISOString(), to: now.toISOString(), candidate: metrics.candidate, control: metrics.control, failures: verdict.failures };
+      await this.rollBack(plan, keys, SCHEDULER_ACTOR, now, 'rolled-back', `guard failed at ${percentOf(plan)}%: ${verdict.failures.join('; ')}`, snapshot);
+      return;
+    }
+    const samples = metrics.candidate[plan.guards.errorMetric]?.count ?? 0;
+    if (stageDue(plan.stages[plan.currentStage]!, plan.stageStartedAt, now, samples)) {
+      await this.advance(plan, keys, SCHEDULER_ACTOR, now, `stage ${plan.currentStage + 1} healthy: ${samples} candidate samples, guards passed`);
+    }
+  }
+
+  /** Starts the first stage if control has baseline metrics; otherwise records why it waits. */
+  private async tryStart(plan: RolloutPlanEntity, keys: PlanKeys, actor: Actor, now: Date, reason?: string): Promise<RolloutPlanEntity> {
+    const from = new Date(now.getTime() - plan.guards.baselineMinutes * 60_000);
+    const totals = await this.telemetry.variantTotals(plan.environmentId, plan.flagKey, plan.guards.errorMetric, from, now);
+    const baseline = totals.find((t) => t.variant === plan.controlVariant)?.stats.count ?? 0;
+    if (baseline < plan.guards.minSamples) {
+      const waiting = `waiting for control baseline: ${baseline} of ${plan.guards.minSamples} observations of ${plan.guards.errorMetric} for '${plan.controlVariant}' in the last ${plan.guards.baselineMinutes} minutes`;
+      if (plan.reason === waiting) return plan;
+      plan.reason = waiting;
+      return this.repository.save(plan);
+    }
+    return this.advance(plan, keys, actor, now, reason ?? `control baseline: ${baseline} observations`);
+  }
+
+  private async advance(plan: RolloutPlanEntity, keys: PlanKeys, actor: Actor, now: Date, reason: string): Promise<RolloutPlanEntity> {
+    const from = percentOf(plan);
+    const next = plan.currentStage + 1;
+    const stage = plan.stages[next]!;
+    await this.serve(plan, keys, actor, stage.percent, `rollout ${plan.id}: ${from}% → ${stage.percent}% of '${plan.candidateVariant}' (${reason})`);
+    plan.currentStage = next;
+    plan.stageStartedAt = now;
+    plan.reason = null;
+    const completed = stage.percent >= 100;
+    if (completed) {
+      plan.status = 'completed';
+      plan.finishedAt = now;
+    } else if (plan.status === 'waiting-for-baseline') plan.status = 'running';
+    this.note(plan, next === 0 ? 'started' : completed ? 'completed' : 'advanced', actor, now, reason);
+    const saved = await this.repository.save(plan);
+    this.db.afterCommit(() =>
+      this.events.emit('rollout.advanced', {
+        ...keys,
+        flagKey: plan.flagKey,
+        actor: { type: actor.type, id: actor.id, name: actor.name },
+        reason,
+        details: { planId: plan.id, candidateVariant: plan.candidateVariant, controlVariant: plan.controlVariant, stage: next, fromPercent: from, percent: stage.percent, completed },
+      }),
+    );
+    return saved;
+  }
+
+  private async rollBack(plan: RolloutPlanEntity, keys: PlanKeys, actor: Actor, now: Date, status: 'rolled-back' | 'aborted', reason: string, snapshot: Record<string, unknown> | null): Promise<RolloutPlanEntity> {
+    const percent = percentOf(plan);
+    if (plan.currentStage >= 0) await this.serve(plan, keys, actor, 0, `rollout ${plan.id}: ${status} at ${percent}%, all traffic back to '${plan.controlVariant}' (${reason})`);
+    plan.status = status;
+    plan.reason = reason;
+    plan.snapshot = snapshot;
+    plan.finishedAt = now;
+    this.note(plan, status, actor, now, reason);
+    const saved = await this.repository.save(plan);
+    this.db.afterCommit(() =>
+      this.events.emit('rollout.rolled_back', {
+        ...keys,
+        flagKey: plan.flagKey,
+        actor: { type: actor.type, id: actor.id, name: actor.name },
+        reason,
+        details: { planId: plan.id, candidateVariant: plan.candidateVariant, controlVariant: plan.controlVariant, stage: plan.currentStage, percent, status, snapshot },
+      }),
+    );
+    return saved;
+  }
+
+  /** An ordinary versioned config write of the default rule: audited, pushed to SDKs, sent to webhooks. */
+  private async serve(plan: RolloutPlanEntity, keys: PlanKeys, actor: Actor, percent: number, reason: string): Promise<void> {
+    const weight = Math.round(percent * 1000);
+    const defaultRule: Serve =
+      weight >= 100_000
+        ? { variant: plan.candidateVariant }
+        : weight <= 0
+          ? { variant: plan.controlVariant }
+          : { rollout: { ...(plan.bucketBy ? { bucketBy: plan.bucketBy } : {}), variants: [{ variant: plan.controlVariant, weight: 100_000 - weight }, { variant: plan.candidateVariant, weight }] } };
+    const config = await this.flags.getConfig(keys.projectKey, plan.flagKey, keys.environmentKey);
+    await this.flags.patchConfig(actor, keys.projectKey, plan.flagKey, keys.environmentKey, { version: config.version, defaultRule, reason } as PatchFlagConfigDto);
+  }
+
+  private async stageMetrics(plan: RolloutPlanEntity, from: Date, to: Date): Promise<{ candidate: VariantMetrics; control: VariantMetrics }> {
+    const names = [...new Set([plan.guards.errorMetric, plan.guards.latencyMetric, ...plan.guards.bounds.map((b) => b.metric)])];
+    const candidate: VariantMetrics = {};
+    const control: VariantMetrics = {};
+    for (const name of names) {
+      for (const { variant, stats } of await this.telemetry.variantTotals(plan.environmentId, plan.flagKey, name, from, to)) {
+        if (variant === plan.candidateVariant) candidate[name] = stats;
+        else if (variant === plan.controlVariant) control[name] = stats;
+      }
+    }
+    return { candidate, control };
+  }
+
+  private async control(projectKey: string, flagKey: string, environmentKey: string, id: string, change: (plan: RolloutPlanEntity, keys: PlanKeys, now: Date) => Promise<RolloutPlanEntity>): Promise<RolloutPlanResponse> {
+    const { environment } = await this.scope(projectKey, flagKey, environmentKey);
+    return this.db.transaction(async () => {
+      const plan = await this.repository.findForUpdate(id);
+      if (!plan || plan.environmentId !== environment.id || plan.flagKey !== flagKey) throw notFound('Rollout plan', id);
+      return this.view(await change(plan, { projectKey, environmentKey }, this.clock.now()), environmentKey);
+    });
+  }
+
+  private note(plan: RolloutPlanEntity, event: RolloutHistoryEntry['event'], actor: Actor, now: Date, reason?: string): void {
+    plan.history = [...plan.history, { at: now.toISOString(), event, stage: plan.currentStage, percent: percentOf(plan), actor: actor.name, ...(reason ? { reason } : {}) }];
+  }
+
+  private async scope(projectKey: string, flagKey: string, environmentKey: string) {
+    const project = await this.projects.project(projectKey);
+    const environment = await this.projects.environment(project, environmentKey);
+    await this.flags.get(projectKey, flagKey);
+    return { project, environment };
+  }
+
+  private view(p: RolloutPlanEntity, environmentKey: string): RolloutPlanResponse {
+    return {
+      id: p.id,
+      flag: p.flagKey,
+      environment: environmentKey,
+      candidateVariant: p.candidateVariant,
+      controlVariant: p.controlVariant,
+      bucketBy: p.bucketBy,
+      stages: p.stages,
+      guards: p.guards,
+      status: p.status,
+      currentStage: p.currentStage,
+      currentPercent: percentOf(p),
+      stageStartedAt: p.stageStartedAt?.toISOString() ?? null,
+      reason: p.reason,
+      snapshot: p.snapshot,
+      history: p.history,
+      createdBy: p.createdBy,
+      createdAt: p.createdAt.toISOString(),
+      finishedAt: p.finishedAt?.toISOString() ?? null,
+    };
+  }
+}
