@@ -1,5 +1,6 @@
 // The scenarios. Each gets a fresh browser context (no cookies) and the harness from run.mjs.
 import assert from 'node:assert/strict';
+import { createFlags } from '@signalbox/sdk';
 
 const PROJECT = 'demo';
 const ADMIN_EMAIL = 'admin@signalbox.local';
@@ -15,6 +16,71 @@ const newFlag = async (api, key, tags = ['e2e']) => {
 const config = (api, key, env) => api('GET', `/projects/${PROJECT}/flags/${key}/environments/${env}`);
 
 const signInAsAdmin = async (h) => h.loginAs(ADMIN_EMAIL, h.adminPassword);
+
+/** mulberry32: deterministic outcomes, so the simulated experiment reads the same every run. */
+const random = (seed) => () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+
+/** A string flag serving v1 and v2 half and half in one environment, as an experiment needs. */
+const newSplitFlag = async (api, key, env) => {
+  await api('POST', `/projects/${PROJECT}/flags`, {
+    key,
+    name: `E2E ${key}`,
+    kind: 'string',
+    owner: 'e2e',
+    tags: ['e2e'],
+    variants: [
+      { key: 'v1', value: 'model-v1' },
+      { key: 'v2', value: 'model-v2' },
+    ],
+  });
+  const current = await config(api, key, env);
+  await api('PATCH', `/projects/${PROJECT}/flags/${key}/environments/${env}`, {
+    version: current.version,
+    on: true,
+    defaultRule: { rollout: { variants: [{ variant: 'v1', weight: 50_000 }, { variant: 'v2', weight: 50_000 }] } },
+    reason: 'split for an experiment',
+  });
+  return key;
+};
+
+/** Real SDK traffic: users routed by the flag, each converting with its variant's probability. */
+/** Routed runs of a boolean flag through the SDK, so model.latency_ms has observations per variant. */
+const routeRuns = async (baseUrl, sdkKey, flag, runs) => {
+  const quiet = { warn: () => undefined, error: () => undefined, debug: () => undefined, info: () => undefined };
+  const flags = createFlags({ url: baseUrl, sdkKey, logger: quiet, telemetry: { flushIntervalMs: 60_000 } });
+  try {
+    assert.equal(await flags.waitForReady({ timeoutMs: 5000 }), 'ready');
+    for (let i = 0; i < runs; i++) {
+      const model = flags.route(flag, { targetingKey: `${flag}-run-${i}` }, { on: () => 'new', off: () => 'old' });
+      await model.run();
+    }
+    await flags.flush();
+  } finally {
+    await flags.close();
+  }
+};
+
+const simulateConversions = async (baseUrl, sdkKey, flag, users, rates) => {
+  const quiet = { warn: () => undefined, error: () => undefined, debug: () => undefined, info: () => undefined };
+  const flags = createFlags({ url: baseUrl, sdkKey, logger: quiet, telemetry: { flushIntervalMs: 60_000 } });
+  const draws = { v1: random(11), v2: random(7919) };
+  try {
+    assert.equal(await flags.waitForReady({ timeoutMs: 5000 }), 'ready');
+    for (let i = 0; i < users; i++) {
+      const model = flags.route(flag, { targetingKey: `${flag}-user-${i}` }, { v1: () => 'a', v2: () => 'b' });
+      await model.run();
+      model.track('converted', draws[model.variant]() < rates[model.variant] ? 1 : 0);
+    }
+    await flags.flush();
+  } finally {
+    await flags.close();
+  }
+};
 
 export const tests = [
   {
@@ -421,6 +487,137 @@ export const tests = [
       await panel.getByText('Expired', { exact: true }).waitFor();
       await page.goto(`/${PROJECT}/production/flags?status=stale&q=e2e.stale`);
       await page.getByRole('list', { name: `Why ${key} is stale` }).getByText('expired').waitFor();
+    },
+  },
+  {
+    name: "read an experiment's results",
+    run: async (h) => {
+      const { page, api } = h;
+      const env = 'development';
+      const flag = await newSplitFlag(api, 'e2e.checkout-model', env);
+      await api('POST', `/projects/${PROJECT}/experiments`, {
+        key: 'e2e-checkout-v2',
+        name: 'Checkout model v2 vs v1',
+        flag,
+        environment: env,
+        controlVariant: 'v1',
+        treatmentVariants: ['v2'],
+        primaryMetric: { name: 'converted', type: 'rate' },
+        minimumDetectableEffect: 0.06,
+        baselineRate: 0.1,
+      });
+      const { sdkKey } = await api('POST', `/projects/${PROJECT}/environments/${env}/sdk-key`);
+      await simulateConversions(h.baseUrl, sdkKey, flag, 2400, { v1: 0.1, v2: 0.2 });
+      const results = await api('GET', `/projects/${PROJECT}/experiments/e2e-checkout-v2/results`);
+      assert.equal(results.recommendation, 'promote', JSON.stringify(results.treatments));
+
+      await signInAsAdmin(h);
+      page.on('dialog', (dialog) => void dialog.accept());
+      await page.goto(`/${PROJECT}/${env}/flags`);
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Experiments' }).click();
+      const row = page.getByRole('row', { name: /Checkout model v2 vs v1/ });
+      await row.getByText('Promote: v2').waitFor();
+      // The form shows the API's validation message next to the field it names.
+      await page.getByRole('button', { name: '+ New experiment' }).click();
+      const form = page.getByRole('form', { name: 'New experiment' });
+      await form.getByLabel('Key').fill('e2e-bad-alpha');
+      await form.getByLabel('Flag').selectOption(flag);
+      await form.getByLabel('Primary metric').fill('converted');
+      await form.getByLabel('Alpha').fill('2');
+      await form.getByLabel(/Minimum detectable effect/).fill('0.05');
+      await form.getByRole('button', { name: 'Start experiment' }).click();
+      await form.locator('[data-field="alpha"]').waitFor();
+      assert.equal(await form.getByLabel('Alpha').getAttribute('aria-invalid'), 'true');
+      await h.screenshot('experiments', { fullPage: true });
+      await form.getByRole('button', { name: 'Cancel' }).click();
+      await row.getByRole('link', { name: 'Checkout model v2 vs v1' }).click();
+      await page.getByRole('heading', { name: 'Checkout model v2 vs v1' }).waitFor();
+      const recommendation = page.getByRole('region', { name: 'Recommendation' });
+      await recommendation.getByText('Promote: v2').waitFor();
+      assert.equal(await page.getByTestId('p-value').textContent(), 'p < 0.001');
+      await page.getByRole('img', { name: /converted per variant with 95% confidence intervals: v1 / }).waitFor();
+      assert.equal(await page.getByRole('alert', { name: 'Sample ratio mismatch' }).count(), 0);
+      await h.screenshot('experiment', { fullPage: true });
+
+      await page.getByRole('button', { name: 'Promote', exact: true }).click();
+      const dialog = page.getByRole('dialog', { name: /Promote a variant/ });
+      await dialog.getByLabel('Reason (optional)').fill('v2 converts better');
+      await dialog.getByRole('button', { name: 'Promote v2' }).click();
+      await page.getByText(/Closed .*: promoted v2/).waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Rollback' }).count(), 0);
+      const served = await config(api, flag, env);
+      assert.deepEqual(served.defaultRule, { variant: 'v2' });
+    },
+  },
+  {
+    name: 'runs a rollout plan: stages, guards, pause, resume and abort',
+    run: async (h) => {
+      const { page, api } = h;
+      const env = 'staging';
+      const key = await newFlag(api, 'e2e.rollout');
+      const current = await config(api, key, env);
+      await api('PATCH', `/projects/${PROJECT}/flags/${key}/environments/${env}`, { version: current.version, on: true, defaultRule: { variant: 'off' }, reason: 'serve off before the rollout' });
+      const { sdkKey } = await api('POST', `/projects/${PROJECT}/environments/${env}/sdk-key`);
+      await routeRuns(h.baseUrl, sdkKey, key, 80);
+      await signInAsAdmin(h);
+      await page.goto(flagUrl(env, key, 'rollout'));
+      await page.getByText(`No rollout plans for ${key} in Staging.`).waitFor();
+      await page.getByRole('button', { name: 'Start rollout plan' }).click();
+      const plan = page.getByRole('region', { name: /Rollout of on/ });
+      await plan.locator('.badge', { hasText: 'running' }).waitFor();
+      await plan.getByText(/Serving 1% of traffic on, stage 1 of 6/).waitFor();
+      await plan.getByRole('table', { name: 'Guard metrics' }).getByText('Error rate').waitFor();
+      await plan.getByRole('list', { name: 'Decision timeline' }).getByText('started').waitFor();
+      await h.screenshot('rollout-plan', { fullPage: true });
+
+      await plan.getByRole('button', { name: 'Pause' }).click();
+      await page.getByRole('dialog').getByLabel('Reason (optional)').fill('weekend freeze');
+      await page.getByRole('button', { name: 'Pause now' }).click();
+      await plan.locator('.badge', { hasText: 'paused' }).waitFor();
+      await plan.getByRole('list', { name: 'Decision timeline' }).getByText(/weekend freeze/).waitFor();
+      await plan.getByRole('button', { name: 'Resume' }).click();
+      await page.getByRole('button', { name: 'Resume now' }).click();
+      await plan.locator('.badge', { hasText: 'running' }).waitFor();
+      await plan.getByRole('button', { name: 'Abort' }).click();
+      await page.getByRole('button', { name: 'Abort now' }).click();
+      await plan.locator('.badge', { hasText: 'aborted' }).waitFor();
+      assert.equal(await plan.getByRole('button', { name: 'Pause' }).count(), 0);
+      assert.deepEqual((await config(api, key, env)).defaultRule, { variant: 'off' });
+    },
+  },
+  {
+    name: 'shows the shadow report of a boolean flag with disagreement examples',
+    run: async (h) => {
+      const { page, api } = h;
+      const env = 'development';
+      const key = await newFlag(api, 'e2e.shadow');
+      const current = await config(api, key, env);
+      await api('PATCH', `/projects/${PROJECT}/flags/${key}/environments/${env}`, { version: current.version, on: true, reason: 'shadow the candidate' });
+      const { sdkKey } = await api('POST', `/projects/${PROJECT}/environments/${env}/sdk-key`);
+      const quiet = { warn: () => undefined, error: () => undefined, debug: () => undefined, info: () => undefined };
+      const flags = createFlags({ url: h.baseUrl, sdkKey, logger: quiet, telemetry: { flushIntervalMs: 60_000 } });
+      try {
+        assert.equal(await flags.waitForReady({ timeoutMs: 5000 }), 'ready');
+        await Promise.all(
+          Array.from({ length: 200 }, (_, i) =>
+            flags.shadow(key, { targetingKey: `doc-${i}` }, { primary: async (doc) => `label-${doc}`, candidate: async (doc) => (doc % 10 === 0 ? `other-${doc}` : `label-${doc}`) }, i),
+          ),
+        );
+        await flags.flush();
+      } finally {
+        await flags.close();
+      }
+      await signInAsAdmin(h);
+      await page.goto(flagUrl(env, key, 'shadow'));
+      await page.getByRole('heading', { name: 'Shadow report in Development' }).waitFor();
+      await page.getByText('Collect more samples').waitFor();
+      await page.getByLabel('Agreement').getByText('90.00%').waitFor();
+      await page.getByRole('table', { name: 'Disagreement examples' }).getByText('"other-190"').waitFor();
+      await h.screenshot('shadow-report', { fullPage: true });
+      // A string flag has no shadow tab.
+      await page.goto(flagUrl(env, 'model.sentiment'));
+      await page.getByRole('tab', { name: 'Targeting' }).waitFor();
+      assert.equal(await page.getByRole('tab', { name: 'Shadow report' }).count(), 0);
     },
   },
   {

@@ -10,6 +10,8 @@ import { FlagPage } from './features/flags/FlagPage/FlagPage';
 import { FlagsList } from './features/flags/FlagsList/FlagsList';
 import { SegmentsPage } from './features/segments/SegmentsPage/SegmentsPage';
 import { AppShell } from './features/shell/AppShell/AppShell';
+import { ExperimentPage } from './features/experiments/ExperimentPage/ExperimentPage';
+import { ExperimentsPage } from './features/experiments/ExperimentsPage/ExperimentsPage';
 import { WebhooksPage } from './features/webhooks/WebhooksPage/WebhooksPage';
 import { useCapabilities } from './api/capabilities';
 import { NotAvailable } from './components/common/StateViews';
@@ -43,6 +45,14 @@ const Workspace = () => {
         <Route
           path="webhooks"
           element={!isAdmin ? <EmptyState title="Only admins manage webhooks." /> : capabilities.webhooks ? <WebhooksPage projects={projects} /> : <NotAvailable feature="Webhooks" />}
+        />
+        <Route
+          path="experiments"
+          element={capabilities.experiments ? <ExperimentsPage project={project} environment={environment} /> : <NotAvailable feature="Experiments" />}
+        />
+        <Route
+          path="experiments/:experimentKey"
+          element={capabilities.experiments ? <ExperimentPage project={project} environment={environment} /> : <NotAvailable feature="Experiments" />}
         />
         <Route path="*" element={<Navigate to="flags" replace />} />
       </Routes>

@@ -12,6 +12,8 @@ export interface Capabilities {
   triggers: boolean;
   rolloutPlans: boolean;
   experiments: boolean;
+  /** GET …/flags/:key/environments/:env/shadow-report — how a shadowed candidate compares. */
+  shadowReport: boolean;
 }
 
 const NONE: Capabilities = {
@@ -22,6 +24,7 @@ const NONE: Capabilities = {
   triggers: false,
   rolloutPlans: false,
   experiments: false,
+  shadowReport: false,
 };
 
 export const capabilitiesOf = (paths: string[]): Capabilities => {
@@ -34,6 +37,7 @@ export const capabilitiesOf = (paths: string[]): Capabilities => {
     triggers: has(/\/triggers/),
     rolloutPlans: has(/\/rollout-plans|\/rollouts/),
     experiments: has(/\/experiments/),
+    shadowReport: has(/\/shadow-report$/),
   };
 };
 

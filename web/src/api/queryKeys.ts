@@ -12,6 +12,9 @@ export const queryKeys = {
   telemetry: (project: string, env: string, ...rest: string[]) => ['telemetry', project, env, ...rest] as const,
   triggers: (project: string, flag: string, env: string) => ['triggers', project, flag, env] as const,
   webhooks: ['webhooks'] as const,
+  experiments: (project: string) => ['experiments', project] as const,
+  rolloutPlans: (project: string, flag: string, env: string) => ['rollout-plans', project, flag, env] as const,
+  shadowReport: (project: string, flag: string, env: string) => ['shadow-report', project, flag, env] as const,
 };
 
 /** Live updates: the open page polls. A change made elsewhere appears within this many ms. */

@@ -16,6 +16,8 @@ import { KillSwitch } from '../KillSwitch/KillSwitch';
 import { TargetingSummary } from '../TargetingSummary/TargetingSummary';
 import { TestContext } from '../TestContext/TestContext';
 import { VariantsTable } from './VariantsTable';
+import { ShadowReport } from '../../shadow/ShadowReport/ShadowReport';
+import { RolloutPlans } from '../../rollouts/RolloutPlans/RolloutPlans';
 
 // The charting library is large: it loads with the first chart.
 const EvaluationsChart = lazy(() => import('../../telemetry/EvaluationsChart/EvaluationsChart').then((m) => ({ default: m.EvaluationsChart })));
@@ -25,6 +27,8 @@ const TABS = [
   { key: 'test', label: 'Test a context' },
   { key: 'variants', label: 'Variants' },
   { key: 'evaluations', label: 'Evaluations' },
+  { key: 'rollout', label: 'Rollout plans' },
+  { key: 'shadow', label: 'Shadow report' },
   { key: 'triggers', label: 'Triggers' },
   { key: 'history', label: 'History' },
 ] as const;
@@ -37,10 +41,10 @@ export const FlagPage = ({ project, environment }: { project: ProjectView; envir
   const { canEdit } = usePermissions();
   const capabilities = useCapabilities();
   // Tabs whose API this server lacks, or that need edit rights, are not offered.
-  const shown = (key: TabKey) => (key === 'evaluations' ? capabilities.evaluationMetrics : key === 'triggers' ? capabilities.triggers && canEdit : true);
-  const tabs = TABS.filter((t) => shown(t.key));
-  const tab = tabs.find((t) => t.key === search.get('tab'))?.key ?? 'targeting';
+  const shown = (key: TabKey, kind: string | undefined) => (key === 'shadow' ? capabilities.shadowReport && kind === 'boolean' : key === 'evaluations' ? capabilities.evaluationMetrics : key === 'rollout' ? capabilities.rolloutPlans : key === 'triggers' ? capabilities.triggers && canEdit : true);
   const query = useFlag(project.key, flagKey);
+  const tabs = TABS.filter((t) => shown(t.key, query.data?.kind));
+  const tab = tabs.find((t) => t.key === search.get('tab'))?.key ?? 'targeting';
 
   if (query.isPending) return <Loading label="Loading flag…" />;
   if (query.isError)
@@ -134,6 +138,8 @@ export const FlagPage = ({ project, environment }: { project: ProjectView; envir
             <EvaluationsChart project={project.key} flag={flag} environment={environment} />
           </Suspense>
         )}
+        {tab === 'rollout' && <RolloutPlans project={project.key} flag={flag} environment={environment} />}
+        {tab === 'shadow' && <ShadowReport project={project.key} flag={flag.key} environment={environment} />}
         {tab === 'triggers' && <FlagTriggers project={project.key} flag={flag.key} environment={environment} />}
         {tab === 'history' && <FlagHistory project={project.key} flagKey={flag.key} environment={environment.key} />}
       </div>

@@ -59,6 +59,7 @@ export const AppShell = ({ children }: { children: ReactNode }) => {
         <nav className="sidenav" aria-label="Main">
           <NavLink to={paths.flags(p, e)}>Flags</NavLink>
           <NavLink to={paths.segments(p, e)}>Segments</NavLink>
+          {capabilities.experiments && <NavLink to={paths.experiments(p, e)}>Experiments</NavLink>}
           <NavLink to={paths.audit(p, e)}>Audit log</NavLink>
           {isAdmin && <NavLink to={paths.access(p, e)}>API tokens &amp; SDK keys</NavLink>}
           {isAdmin && <NavLink to={paths.users(p, e)}>Users &amp; roles</NavLink>}

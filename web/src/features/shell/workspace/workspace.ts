@@ -32,6 +32,8 @@ export const paths = {
   access: (p: string, e: string) => `/${p}/${e}/access`,
   users: (p: string, e: string) => `/${p}/${e}/users`,
   webhooks: (p: string, e: string) => `/${p}/${e}/webhooks`,
+  experiments: (p: string, e: string) => `/${p}/${e}/experiments`,
+  experiment: (p: string, e: string, key: string) => `/${p}/${e}/experiments/${encodeURIComponent(key)}`,
 };
 
 /** The project and environment the URL names: every page works inside one of each. */

@@ -1,0 +1,156 @@
+import type { FormEvent, ReactNode } from 'react';
+import type { Experiment } from '../../../api/experiments';
+import { useFlags } from '../../../api/flags';
+import type { ProjectView } from '../../../api/types';
+import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
+import { errorsFor, fieldId } from '../../../components/common/fieldErrors';
+import { useExperimentForm } from './useExperimentForm';
+
+/** A labelled input with the API's (or the form's) messages for its field beside it. */
+const Field = ({ path, label, errors, children }: { path: string; label: string; errors: string[]; children: (props: object) => ReactNode }) => (
+  <div className="field">
+    <label htmlFor={fieldId(path)}>{label}</label>
+    {children({ id: fieldId(path), ...describedBy(path, errors) })}
+    <FieldMessage path={path} messages={errors} />
+  </div>
+);
+
+export const CreateExperimentForm = ({
+  project,
+  environment,
+  onCreated,
+  onCancel,
+}: {
+  project: ProjectView;
+  environment: string;
+  onCreated: (experiment: Experiment) => void;
+  onCancel: () => void;
+}) => {
+  const form = useExperimentForm(project.key, environment, onCreated);
+  const flags = useFlags(project.key);
+  const flagOptions = (flags.data ?? []).filter((f) => !f.archived && f.variants.length >= 2);
+  const variants = flagOptions.find((f) => f.key === form.flag)?.variants ?? [];
+  const err = (path: string) => errorsFor(form.errors, path);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void form.submit();
+  };
+  const rate = form.metricType === 'rate';
+  return (
+    <form className="card section form-grid" onSubmit={submit} aria-labelledby="new-experiment" noValidate>
+      <h2 id="new-experiment" style={{ gridColumn: '1 / -1' }}>
+        New experiment
+      </h2>
+      <Field path="key" label="Key" errors={err('key')}>
+        {(p) => <input {...p} value={form.key} maxLength={128} placeholder="checkout-v2-vs-v1" onChange={(e) => form.setKey(e.target.value)} />}
+      </Field>
+      <Field path="name" label="Name (optional)" errors={err('name')}>
+        {(p) => <input {...p} value={form.name} maxLength={200} placeholder="Checkout model v2 vs v1" onChange={(e) => form.setName(e.target.value)} />}
+      </Field>
+      <Field path="flag" label="Flag" errors={err('flag')}>
+        {(p) => (
+          <select
+            {...p}
+            value={form.flag}
+            onChange={(e) => form.setFlag(e.target.value, flagOptions.find((f) => f.key === e.target.value)?.variants.map((v) => v.key) ?? [])}
+          >
+            <option value="">pick a flag…</option>
+            {flagOptions.map((f) => (
+              <option key={f.key} value={f.key}>
+                {f.key}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field path="environment" label="Environment" errors={err('environment')}>
+        {(p) => (
+          <select {...p} value={form.environment} onChange={(e) => form.setEnvironment(e.target.value)}>
+            {project.environments.map((env) => (
+              <option key={env.key} value={env.key}>
+                {env.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field path="controlVariant" label="Control variant" errors={err('controlVariant')}>
+        {(p) => (
+          <select {...p} value={form.controlVariant} onChange={(e) => form.setControlVariant(e.target.value)} disabled={variants.length === 0}>
+            <option value="">—</option>
+            {variants.map((v) => (
+              <option key={v.key} value={v.key}>
+                {v.key}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <fieldset {...describedBy('treatmentVariants', err('treatmentVariants'))}>
+        <legend className="field-label">Treatment variants</legend>
+        <div className="checkbox-row">
+          {variants.length === 0 && <span className="muted small">pick a flag first</span>}
+          {variants
+            .filter((v) => v.key !== form.controlVariant)
+            .map((v) => (
+              <label key={v.key}>
+                <input type="checkbox" checked={form.treatmentVariants.includes(v.key)} onChange={(e) => form.toggleTreatment(v.key, e.target.checked)} />
+                {v.key}
+              </label>
+            ))}
+        </div>
+        <FieldMessage path="treatmentVariants" messages={err('treatmentVariants')} />
+      </fieldset>
+      <Field path="primaryMetric.name" label="Primary metric" errors={err('primaryMetric.name')}>
+        {(p) => <input {...p} value={form.metricName} maxLength={200} placeholder="converted" onChange={(e) => form.setMetricName(e.target.value)} />}
+      </Field>
+      <div className="field-pair">
+        <Field path="primaryMetric.type" label="Metric type" errors={err('primaryMetric.type')}>
+          {(p) => (
+            <select {...p} value={form.metricType} onChange={(e) => form.setMetricType(e.target.value as 'rate' | 'mean')}>
+              <option value="rate">rate (0/1 values)</option>
+              <option value="mean">mean (any number)</option>
+            </select>
+          )}
+        </Field>
+        <Field path="primaryMetric.better" label="Better when it" errors={err('primaryMetric.better')}>
+          {(p) => (
+            <select {...p} value={form.better} onChange={(e) => form.setBetter(e.target.value as 'increase' | 'decrease')}>
+              <option value="increase">increases</option>
+              <option value="decrease">decreases</option>
+            </select>
+          )}
+        </Field>
+      </div>
+      <div className="field-pair">
+        <Field path="alpha" label="Alpha" errors={err('alpha')}>
+          {(p) => <input {...p} inputMode="decimal" value={form.alpha} onChange={(e) => form.setAlpha(e.target.value)} />}
+        </Field>
+        <Field path="power" label="Power" errors={err('power')}>
+          {(p) => <input {...p} inputMode="decimal" value={form.power} onChange={(e) => form.setPower(e.target.value)} />}
+        </Field>
+      </div>
+      <div className="field-pair">
+        <Field path="minimumDetectableEffect" label={rate ? 'Minimum detectable effect (absolute, 0.02 = 2 pp)' : 'Minimum detectable effect (metric unit)'} errors={err('minimumDetectableEffect')}>
+          {(p) => <input {...p} inputMode="decimal" value={form.mde} placeholder={rate ? '0.02' : '5'} onChange={(e) => form.setMde(e.target.value)} />}
+        </Field>
+        <Field path={rate ? 'baselineRate' : 'assumedStdDev'} label={rate ? 'Baseline rate (optional)' : 'Assumed std. deviation (optional)'} errors={err(rate ? 'baselineRate' : 'assumedStdDev')}>
+          {(p) => <input {...p} inputMode="decimal" value={form.baseline} placeholder={rate ? 'observed control rate' : 'observed'} onChange={(e) => form.setBaseline(e.target.value)} />}
+        </Field>
+      </div>
+      {err('form').length > 0 && (
+        <p className="form-error" role="alert" style={{ gridColumn: '1 / -1' }}>
+          {err('form').join('; ')}
+        </p>
+      )}
+      <div className="dialog-actions" style={{ gridColumn: '1 / -1' }}>
+        <button type="button" className="btn" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn-primary" disabled={form.pending}>
+          {form.pending ? 'Starting…' : 'Start experiment'}
+        </button>
+      </div>
+    </form>
+  );
+};

@@ -1,0 +1,87 @@
+import { useState } from 'react';
+import { ApiError, errorMessage } from '../../../api/client';
+import { type Experiment, type MetricType, type NewExperiment, useCreateExperiment } from '../../../api/experiments';
+import { type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
+
+const KEY = /^[a-z0-9][a-z0-9._-]*$/;
+
+const optionalNumber = (text: string): number | undefined => (text.trim() === '' ? undefined : Number(text));
+
+/** The "new experiment" form: which flag and variants, the primary metric, and the statistical settings. */
+export const useExperimentForm = (project: string, initialEnvironment: string, onCreated: (experiment: Experiment) => void) => {
+  const [key, setKey] = useState('');
+  const [name, setName] = useState('');
+  const [flag, setFlagState] = useState('');
+  const [environment, setEnvironment] = useState(initialEnvironment);
+  const [controlVariant, setControlVariant] = useState('');
+  const [treatmentVariants, setTreatmentVariants] = useState<string[]>([]);
+  const [metricName, setMetricName] = useState('');
+  const [metricType, setMetricType] = useState<MetricType>('rate');
+  const [better, setBetter] = useState<'increase' | 'decrease'>('increase');
+  const [alpha, setAlpha] = useState('0.05');
+  const [power, setPower] = useState('0.8');
+  const [mde, setMde] = useState('');
+  const [baseline, setBaseline] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const create = useCreateExperiment(project);
+
+  const setFlag = (next: string, variants: string[]) => {
+    setFlagState(next);
+    // A new flag has other variants: start from its first as control and the rest as treatments.
+    setControlVariant(variants[0] ?? '');
+    setTreatmentVariants(variants.slice(1, 2));
+  };
+
+  const toggleTreatment = (variant: string, on: boolean) =>
+    setTreatmentVariants((current) => (on ? [...current.filter((v) => v !== variant), variant] : current.filter((v) => v !== variant)));
+
+  const build = (): { experiment?: NewExperiment; errors: FieldErrors } => {
+    const next: FieldErrors = {};
+    if (!KEY.test(key.trim())) next.key = ['lowercase letters, digits, ".", "_" or "-", e.g. checkout-v2-vs-v1'];
+    if (!flag) next.flag = ['pick the flag whose variants are compared'];
+    if (!controlVariant) next.controlVariant = ['pick the variant serving today'];
+    const treatments = treatmentVariants.filter((v) => v !== controlVariant);
+    if (treatments.length === 0) next.treatmentVariants = ['pick at least one variant other than control'];
+    if (!metricName.trim()) next['primaryMetric.name'] = ['name a metric the SDK tracks, e.g. converted'];
+    const minimumDetectableEffect = optionalNumber(mde);
+    if (minimumDetectableEffect === undefined || !(minimumDetectableEffect > 0)) next.minimumDetectableEffect = ['a positive number in the metric unit, e.g. 0.02 for two points of a rate'];
+    const numbers = { alpha: optionalNumber(alpha), power: optionalNumber(power), baseline: optionalNumber(baseline) };
+    if (numbers.alpha !== undefined && Number.isNaN(numbers.alpha)) next.alpha = ['a number, e.g. 0.05'];
+    if (numbers.power !== undefined && Number.isNaN(numbers.power)) next.power = ['a number, e.g. 0.8'];
+    if (numbers.baseline !== undefined && Number.isNaN(numbers.baseline)) next[metricType === 'rate' ? 'baselineRate' : 'assumedStdDev'] = ['a number'];
+    if (Object.keys(next).length > 0) return { errors: next };
+    return {
+      errors: {},
+      experiment: {
+        key: key.trim(),
+        name: name.trim() || undefined,
+        flag,
+        environment,
+        controlVariant,
+        treatmentVariants: treatments,
+        primaryMetric: { name: metricName.trim(), type: metricType, better },
+        alpha: numbers.alpha,
+        power: numbers.power,
+        minimumDetectableEffect: minimumDetectableEffect as number,
+        ...(metricType === 'rate' ? { baselineRate: numbers.baseline } : { assumedStdDev: numbers.baseline }),
+      },
+    };
+  };
+
+  const submit = async () => {
+    const { experiment, errors: local } = build();
+    setErrors(local);
+    if (!experiment) return;
+    try {
+      onCreated(await create.mutateAsync(experiment));
+    } catch (error) {
+      setErrors(error instanceof ApiError && error.fieldErrors.length > 0 ? toFieldErrors(error.fieldErrors) : { form: [errorMessage(error)] });
+    }
+  };
+
+  return {
+    key, setKey, name, setName, flag, setFlag, environment, setEnvironment, controlVariant, setControlVariant,
+    treatmentVariants, toggleTreatment, metricName, setMetricName, metricType, setMetricType, better, setBetter,
+    alpha, setAlpha, power, setPower, mde, setMde, baseline, setBaseline, errors, submit, pending: create.isPending,
+  };
+};

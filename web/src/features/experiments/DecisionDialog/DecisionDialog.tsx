@@ -1,0 +1,84 @@
+import { type FormEvent, useState } from 'react';
+import { errorMessage } from '../../../api/client';
+import { Dialog } from '../../../components/common/Dialog';
+
+/** Confirms promoting a variant to 100% (or rolling back to control), with an optional reason for the audit log. */
+export const DecisionDialog = ({
+  mode,
+  experimentKey,
+  control,
+  treatments,
+  recommendedWinner,
+  onSubmit,
+  onClose,
+}: {
+  mode: 'promote' | 'rollback';
+  experimentKey: string;
+  control: string;
+  treatments: string[];
+  recommendedWinner: string | null;
+  onSubmit: (input: { variant?: string; reason?: string }) => Promise<unknown>;
+  onClose: () => void;
+}) => {
+  const promote = mode === 'promote';
+  const [variant, setVariant] = useState(recommendedWinner ?? treatments[0] ?? '');
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const handle = async (e: FormEvent) => {
+    e.preventDefault();
+    setSubmitting(true);
+    setError(null);
+    try {
+      await onSubmit({ ...(promote ? { variant } : {}), reason: reason.trim() || undefined });
+      onClose();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setSubmitting(false);
+    }
+  };
+  return (
+    <Dialog title={promote ? `Promote a variant of ${experimentKey}` : `Roll back ${experimentKey}`} onClose={onClose} tone={promote ? 'default' : 'danger'}>
+      <form onSubmit={(e) => void handle(e)} noValidate>
+        <p>
+          {promote
+            ? 'The flag serves this variant to everyone in the experiment’s environment, and the experiment closes.'
+            : `The flag serves the control variant ${control} to everyone in the experiment’s environment, and the experiment closes.`}
+        </p>
+        {promote && (
+          <>
+            <label htmlFor="decision-variant" className="field-label">
+              Variant
+            </label>
+            <select id="decision-variant" value={variant} onChange={(e) => setVariant(e.target.value)}>
+              {[control, ...treatments].map((v) => (
+                <option key={v} value={v}>
+                  {v}
+                  {v === recommendedWinner ? ' (recommended)' : ''}
+                </option>
+              ))}
+            </select>
+          </>
+        )}
+        <label htmlFor="decision-reason" className="field-label">
+          Reason (optional)
+        </label>
+        <textarea id="decision-reason" rows={3} value={reason} maxLength={1000} placeholder="e.g. v2 converts 4 pp better, p < 0.001" onChange={(e) => setReason(e.target.value)} />
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className={`btn ${promote ? 'btn-primary' : 'btn-danger'}`} disabled={submitting}>
+            {submitting ? 'Working…' : promote ? `Promote ${variant}` : `Roll back to ${control}`}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+};

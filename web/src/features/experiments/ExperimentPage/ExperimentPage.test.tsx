@@ -1,0 +1,89 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { MemoryRouter, Route, Routes } from 'react-router';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ExperimentResults } from '../../../api/experiments';
+import type { ProjectView } from '../../../api/types';
+import { stubApi } from '../../../test/render';
+import { ExperimentPage } from './ExperimentPage';
+
+const production = { key: 'production', name: 'Production', requireChangeReason: true };
+const project = { key: 'demo', name: 'Demo', environments: [production] } as unknown as ProjectView;
+
+const results = (overrides: Partial<ExperimentResults> = {}): ExperimentResults => ({
+  experiment: {
+    key: 'checkout-v2', name: 'Checkout v2', flag: 'checkout.model', environment: 'production', controlVariant: 'v1', treatmentVariants: ['v2'],
+    primaryMetric: { name: 'converted', type: 'rate', better: 'increase' }, guardrailMetrics: [], alpha: 0.05, power: 0.8, minimumDetectableEffect: 0.03,
+    baselineRate: 0.1, assumedStdDev: null, status: 'running', decision: null, winner: null, startedAt: '2026-11-20T10:00:00.000Z', closedAt: null, createdBy: 'kim',
+  },
+  from: '2026-11-20T10:00:00.000Z',
+  to: '2026-11-21T10:00:00.000Z',
+  requiredSampleSize: 2000,
+  comparisonAlpha: 0.05,
+  variants: [
+    { variant: 'v1', n: 3000, value: 0.1, stdDev: null, interval: { lower: 0.09, upper: 0.11 }, expectedShare: 0.5 },
+    { variant: 'v2', n: 2400, value: 0.14, stdDev: null, interval: { lower: 0.126, upper: 0.154 }, expectedShare: 0.5 },
+  ],
+  treatments: [
+    {
+      variant: 'v2',
+      comparison: { absoluteDifference: 0.04, absoluteInterval: { lower: 0.022, upper: 0.058 }, relativeDifference: 0.4, relativeInterval: null, statistic: 4.5, degreesOfFreedom: null, pValue: 0.00002, effectSize: 0.12, significant: true },
+      guardrails: [],
+      recommendation: 'promote',
+      explanation: 'v2 is significantly better than v1 on converted.',
+    },
+  ],
+  sampleRatio: { chiSquare: 66.7, degreesOfFreedom: 1, pValue: 0.0000001, observed: [3000, 2400], expected: [2700, 2700], mismatch: true },
+  recommendation: 'promote',
+  winner: 'v2',
+  warnings: [],
+  ...overrides,
+});
+
+const renderPage = (role: 'viewer' | 'editor', answer: ExperimentResults) => {
+  const calls = stubApi((method, path) => {
+    if (path === '/auth/me') return { status: 200, body: { role, name: role } };
+    if (method === 'GET' && path === '/projects/demo/experiments/checkout-v2/results') return { status: 200, body: answer };
+    if (method === 'POST' && path === '/projects/demo/experiments/checkout-v2/promote') return { status: 200, body: { ...answer.experiment, status: 'closed' } };
+    return undefined;
+  });
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false, refetchInterval: false }, mutations: { retry: false } } });
+  render(
+    <QueryClientProvider client={client}>
+      <MemoryRouter initialEntries={['/demo/production/experiments/checkout-v2']}>
+        <Routes>
+          <Route path="/demo/production/experiments/:experimentKey" element={<ExperimentPage project={project} environment={production} />} />
+        </Routes>
+      </MemoryRouter>
+    </QueryClientProvider>,
+  );
+  return calls;
+};
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('ExperimentPage', () => {
+  it('shows the recommendation, the p-value and a sample-ratio-mismatch warning', async () => {
+    renderPage('viewer', results());
+    expect((await screen.findByRole('alert', { name: 'Sample ratio mismatch' })).textContent).toContain('3000 : 2400');
+    expect(screen.getByText('Promote: v2')).toBeTruthy();
+    expect(screen.getByTestId('p-value').textContent).toBe('p < 0.001');
+    expect(screen.getByLabelText('Sample size').textContent).toMatch(/2,400 of 2,000 observations per variant needed/);
+  });
+
+  it('offers no Promote or Rollback to a viewer', async () => {
+    renderPage('viewer', results());
+    await screen.findByText('Promote: v2');
+    expect(screen.queryByRole('button', { name: 'Promote' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Rollback' })).toBeNull();
+  });
+
+  it('lets an editor promote the recommended winner with a reason, after confirming', async () => {
+    const calls = renderPage('editor', results({ sampleRatio: null }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Promote' }));
+    await userEvent.type(screen.getByLabelText('Reason (optional)'), 'converts better');
+    await userEvent.click(screen.getByRole('button', { name: 'Promote v2' }));
+    await vi.waitFor(() => expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ variant: 'v2', reason: 'converts better' }));
+  });
+});

@@ -1,0 +1,227 @@
+import { lazy, Suspense, useMemo, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { usePermissions } from '../../../api/auth';
+import { type ExperimentResults, usePromoteExperiment, useRollbackExperiment, useExperimentResults } from '../../../api/experiments';
+import type { EnvironmentView, ProjectView } from '../../../api/types';
+import { Badge } from '../../../components/common/Badge';
+import { formatTime } from '../../../components/common/format';
+import { ErrorState, Loading } from '../../../components/common/StateViews';
+import { paths } from '../../shell/workspace/workspace';
+import { DecisionDialog } from '../DecisionDialog/DecisionDialog';
+import { formatDifference, formatMetric, formatPValue, intervalRows, pValueText, RECOMMENDATION_LABELS, recommendationTone, sampleProgress } from '../experimentSeries';
+
+// recharts is large; only pages with a chart load it.
+const IntervalChart = lazy(() => import('../IntervalChart/IntervalChart').then((m) => ({ default: m.IntervalChart })));
+
+const SampleSize = ({ results }: { results: ExperimentResults }) => {
+  const progress = sampleProgress(results);
+  return (
+    <div className="sample-size" aria-label="Sample size">
+      <div className="small">
+        <strong>{progress.current.toLocaleString()}</strong> of{' '}
+        {progress.required === null ? 'an unknown number' : <strong>{progress.required.toLocaleString()}</strong>} observations per variant needed
+        {progress.percent !== null && <span className="muted"> ({progress.percent}%)</span>}
+      </div>
+      {progress.percent !== null && (
+        <div className="progress" role="progressbar" aria-label="Observations collected" aria-valuemin={0} aria-valuemax={100} aria-valuenow={progress.percent}>
+          <div className="progress-fill" style={{ width: `${progress.percent}%` }} />
+        </div>
+      )}
+      {progress.required === null && <p className="muted small">The required size is known once a baseline (rate or standard deviation) is.</p>}
+    </div>
+  );
+};
+
+/** One experiment: estimates with intervals, the comparison with control, and the decision. */
+export const ExperimentPage = ({ project, environment }: { project: ProjectView; environment: EnvironmentView }) => {
+  const { experimentKey = '' } = useParams();
+  const { canEdit } = usePermissions();
+  const results = useExperimentResults(project.key, experimentKey);
+  const promote = usePromoteExperiment(project.key, experimentKey);
+  const rollback = useRollbackExperiment(project.key, experimentKey);
+  const [dialog, setDialog] = useState<'promote' | 'rollback' | null>(null);
+  const rows = useMemo(() => (results.data ? intervalRows(results.data) : []), [results.data]);
+
+  if (results.isPending) return <Loading label="Loading results…" />;
+  if (results.isError) return <ErrorState error={results.error} onRetry={() => void results.refetch()} />;
+  const r = results.data;
+  const x = r.experiment;
+  const type = x.primaryMetric.type;
+  const envName = project.environments.find((e) => e.key === x.environment)?.name ?? x.environment;
+  const running = x.status === 'running';
+
+  return (
+    <div className="page">
+      <nav className="muted small" aria-label="Breadcrumb">
+        <Link to={paths.experiments(project.key, environment.key)}>Experiments</Link> / {x.key}
+      </nav>
+      <header className="page-header">
+        <div>
+          <h1>{x.name || x.key}</h1>
+          <p className="muted">
+            <Link to={paths.flag(project.key, x.environment, x.flag)}>
+              <code>{x.flag}</code>
+            </Link>{' '}
+            in {envName}: <strong>{x.controlVariant}</strong> (control) vs <strong>{x.treatmentVariants.join(', ')}</strong> on{' '}
+            <code>{x.primaryMetric.name}</code> ({type}, {x.primaryMetric.better === 'increase' ? 'higher' : 'lower'} is better) · since {formatTime(x.startedAt)}
+          </p>
+        </div>
+        <div className="row-actions">
+          <Badge tone={running ? 'info' : 'neutral'}>{x.status}</Badge>
+          {canEdit && running && (
+            <>
+              <button type="button" className="btn btn-primary" onClick={() => setDialog('promote')}>
+                Promote
+              </button>
+              <button type="button" className="btn btn-danger" onClick={() => setDialog('rollback')}>
+                Rollback
+              </button>
+            </>
+          )}
+        </div>
+      </header>
+
+      {r.sampleRatio?.mismatch && (
+        <div className="banner banner-danger" role="alert" aria-label="Sample ratio mismatch">
+          <strong>Sample ratio mismatch.</strong> The variants received {r.sampleRatio.observed.join(' : ')} observations where the rollout promises{' '}
+          {r.sampleRatio.expected.map((e) => Math.round(e)).join(' : ')} (χ² p = {formatPValue(r.sampleRatio.pValue)}). Something loses or misroutes traffic; do not trust
+          these results until that is fixed.
+        </div>
+      )}
+      {!running && (
+        <div className="banner" role="status">
+          Closed {formatTime(x.closedAt)}: {x.decision === 'promoted' ? `promoted ${x.winner ?? ''}` : x.decision === 'rolled-back' ? `rolled back to ${x.controlVariant}` : 'no decision'}.
+        </div>
+      )}
+
+      <section className="card section" aria-labelledby="recommendation-title">
+        <div className="section-head">
+          <h2 id="recommendation-title">Recommendation</h2>
+          <Badge tone={recommendationTone(r.recommendation)}>
+            {RECOMMENDATION_LABELS[r.recommendation]}
+            {r.winner ? `: ${r.winner}` : ''}
+          </Badge>
+        </div>
+        {r.treatments.map((t) => (
+          <p key={t.variant} className="small">
+            <strong>{t.variant}</strong>: {t.explanation}
+          </p>
+        ))}
+        {r.warnings.length > 0 && (
+          <ul className="warnings small" aria-label="Warnings">
+            {r.warnings.map((w) => (
+              <li key={w}>{w}</li>
+            ))}
+          </ul>
+        )}
+        <SampleSize results={r} />
+      </section>
+
+      <section className="card section" aria-labelledby="estimates-title">
+        <h2 id="estimates-title">
+          <code>{x.primaryMetric.name}</code> per variant
+        </h2>
+        {rows.length === 0 ? (
+          <p className="muted">No observations yet. SDKs report tracked values within a minute.</p>
+        ) : (
+          <Suspense fallback={<Loading label="Loading chart…" />}>
+            <IntervalChart rows={rows} type={type} metric={x.primaryMetric.name} />
+          </Suspense>
+        )}
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="caption">Estimates with 95% confidence intervals</caption>
+            <thead>
+              <tr>
+                <th scope="col">Variant</th>
+                <th scope="col">n</th>
+                <th scope="col">{type === 'rate' ? 'Rate' : 'Mean'}</th>
+                <th scope="col">95% CI</th>
+                <th scope="col">Expected share</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.variants.map((v) => (
+                <tr key={v.variant}>
+                  <td>
+                    {v.variant} {v.variant === x.controlVariant && <span className="muted small">control</span>}
+                  </td>
+                  <td>{v.n.toLocaleString()}</td>
+                  <td>{formatMetric(v.value, type)}</td>
+                  <td>{v.interval ? `${formatMetric(v.interval.lower, type)} – ${formatMetric(v.interval.upper, type)}` : '—'}</td>
+                  <td>{(v.expectedShare * 100).toFixed(0)}%</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section className="card section" aria-labelledby="comparison-title">
+        <h2 id="comparison-title">Compared with {x.controlVariant}</h2>
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Variant</th>
+                <th scope="col">Difference</th>
+                <th scope="col">95% CI</th>
+                <th scope="col">Relative</th>
+                <th scope="col">p-value</th>
+                <th scope="col">Effect size</th>
+                <th scope="col">Guardrails</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.treatments.map((t) => {
+                const c = t.comparison;
+                return (
+                  <tr key={t.variant}>
+                    <td>{t.variant}</td>
+                    <td>{c ? formatDifference(c.absoluteDifference, type) : '—'}</td>
+                    <td>{c ? `${formatDifference(c.absoluteInterval.lower, type)} to ${formatDifference(c.absoluteInterval.upper, type)}` : '—'}</td>
+                    <td>{c?.relativeDifference != null ? `${c.relativeDifference > 0 ? '+' : ''}${(c.relativeDifference * 100).toFixed(1)}%` : '—'}</td>
+                    <td>
+                      {c ? (
+                        <>
+                          <span data-testid="p-value">{pValueText(c.pValue)}</span> {c.significant ? <Badge tone="on">significant</Badge> : <span className="muted small">not significant</span>}
+                        </>
+                      ) : (
+                        '—'
+                      )}
+                    </td>
+                    <td>{c ? `${c.effectSize.toFixed(3)} (${type === 'rate' ? "Cohen's h" : "Cohen's d"})` : '—'}</td>
+                    <td>
+                      {t.guardrails.length === 0
+                        ? '—'
+                        : t.guardrails.map((g) => (
+                            <div key={g.metric}>
+                              <code className="small">{g.metric}</code> {g.harmed ? <Badge tone="killed">worse</Badge> : <Badge tone="neutral">ok</Badge>}
+                            </div>
+                          ))}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+        <p className="muted small">
+          Alpha {x.alpha} (per comparison {r.comparisonAlpha.toFixed(4)}), power {x.power}, minimum detectable effect {formatDifference(x.minimumDetectableEffect, type).replace('+', '')}.
+        </p>
+      </section>
+
+      {dialog && (
+        <DecisionDialog
+          mode={dialog}
+          experimentKey={x.key}
+          control={x.controlVariant}
+          treatments={x.treatmentVariants}
+          recommendedWinner={r.winner}
+          onSubmit={(input) => (dialog === 'promote' ? promote.mutateAsync(input) : rollback.mutateAsync({ reason: input.reason }))}
+          onClose={() => setDialog(null)}
+        />
+      )}
+    </div>
+  );
+};

@@ -1,0 +1,120 @@
+import { useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { usePermissions } from '../../../api/auth';
+import { type Experiment, useExperimentResults, useExperiments } from '../../../api/experiments';
+import type { EnvironmentView, ProjectView } from '../../../api/types';
+import { Badge } from '../../../components/common/Badge';
+import { formatRelative } from '../../../components/common/format';
+import { EmptyState, ErrorState, Loading } from '../../../components/common/StateViews';
+import { paths } from '../../shell/workspace/workspace';
+import { CreateExperimentForm } from '../CreateExperimentForm/CreateExperimentForm';
+import { RECOMMENDATION_LABELS, recommendationTone } from '../experimentSeries';
+
+/** A running experiment's badge comes from its results; a closed one shows the decision taken. */
+const RecommendationCell = ({ project, experiment }: { project: string; experiment: Experiment }) => {
+  const running = experiment.status === 'running';
+  const results = useExperimentResults(project, experiment.key, running);
+  if (!running) return experiment.decision ? <Badge tone={experiment.decision === 'promoted' ? 'on' : 'off'}>{experiment.decision}{experiment.winner ? ` ${experiment.winner}` : ''}</Badge> : <span className="muted">—</span>;
+  if (results.isPending) return <span className="muted small">…</span>;
+  if (results.isError) return <span className="muted small">unavailable</span>;
+  return <Badge tone={recommendationTone(results.data.recommendation)}>{RECOMMENDATION_LABELS[results.data.recommendation]}{results.data.winner ? `: ${results.data.winner}` : ''}</Badge>;
+};
+
+/** Experiments of the project: which variant of a flag wins on a tracked metric. */
+export const ExperimentsPage = ({ project, environment }: { project: ProjectView; environment: EnvironmentView }) => {
+  const { canEdit } = usePermissions();
+  const navigate = useNavigate();
+  const [status, setStatus] = useState('');
+  const [creating, setCreating] = useState(false);
+  const experiments = useExperiments(project.key, { status: status || undefined });
+  const envName = (key: string) => project.environments.find((e) => e.key === key)?.name ?? key;
+
+  return (
+    <div className="page">
+      <header className="page-header">
+        <div>
+          <h1>Experiments</h1>
+          <p className="muted">Compare a flag's variants on a metric the SDK tracks, with confidence intervals and a recommendation.</p>
+        </div>
+        {canEdit && !creating && (
+          <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
+            + New experiment
+          </button>
+        )}
+      </header>
+      {creating && (
+        <CreateExperimentForm
+          project={project}
+          environment={environment.key}
+          onCancel={() => setCreating(false)}
+          onCreated={(experiment) => navigate(paths.experiment(project.key, environment.key, experiment.key))}
+        />
+      )}
+      <section className="card section" aria-labelledby="experiment-list">
+        <div className="section-head">
+          <h2 id="experiment-list">All experiments</h2>
+          <div className="field">
+            <label htmlFor="experiment-status">Status</label>
+            <select id="experiment-status" value={status} onChange={(e) => setStatus(e.target.value)}>
+              <option value="">any</option>
+              <option value="running">running</option>
+              <option value="closed">closed</option>
+            </select>
+          </div>
+        </div>
+        {experiments.isPending ? (
+          <Loading label="Loading experiments…" />
+        ) : experiments.isError ? (
+          <ErrorState error={experiments.error} onRetry={() => void experiments.refetch()} />
+        ) : experiments.data.length === 0 ? (
+          <EmptyState title="No experiments yet.">{canEdit ? 'Start one to compare a flag’s variants.' : 'Editors can start one.'}</EmptyState>
+        ) : (
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Experiment</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Flag</th>
+                  <th scope="col">Environment</th>
+                  <th scope="col">Metric</th>
+                  <th scope="col">Recommendation</th>
+                </tr>
+              </thead>
+              <tbody>
+                {experiments.data.map((x) => (
+                  <tr key={x.key}>
+                    <td>
+                      <Link to={paths.experiment(project.key, environment.key, x.key)}>{x.name || x.key}</Link>
+                      <div className="muted small">
+                        <code>{x.key}</code> · started {formatRelative(x.startedAt)}
+                      </div>
+                    </td>
+                    <td>
+                      <Badge tone={x.status === 'running' ? 'info' : 'neutral'}>{x.status}</Badge>
+                    </td>
+                    <td>
+                      <Link to={paths.flag(project.key, x.environment, x.flag)}>
+                        <code>{x.flag}</code>
+                      </Link>
+                      <div className="muted small">
+                        {x.controlVariant} vs {x.treatmentVariants.join(', ')}
+                      </div>
+                    </td>
+                    <td>{envName(x.environment)}</td>
+                    <td>
+                      <code>{x.primaryMetric.name}</code> <span className="muted small">{x.primaryMetric.type}</span>
+                    </td>
+                    <td>
+                      <RecommendationCell project={project.key} experiment={x} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+};
