@@ -1,23 +1,4 @@
 // The configuration model is the SDK's: one definition shared by server, SDK and console.
-import type {
-  AttributeClause,
-  AttributeOperator,
-  Clause,
-  ClauseValue,
-  FlagKind,
-  FlagValue,
-  Prerequisite,
-  Reason,
-  Rollout,
-  Rule,
-  SegmentClause,
-  SegmentRule,
-  Serve,
-  Target,
-  Variant,
-  WeightedVariant,
-} from '../../../sdk/src/core/types';
-
 export { ATTRIBUTE_OPERATORS } from '../../../sdk/src/core/types';
 export type {
   AttributeClause,
@@ -36,7 +17,8 @@ export type {
   Target,
   Variant,
   WeightedVariant,
-};
+} from '../../../sdk/src/core/types';
+import type { Clause, FlagKind, FlagValue, Prerequisite, Reason, Rule, SegmentRule, Serve, Target, Variant } from '../../../sdk/src/core/types';
 
 export type Role = 'viewer' | 'editor' | 'admin';
 
