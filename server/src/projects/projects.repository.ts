@@ -20,6 +20,9 @@ export class ProjectsRepository {
   listProjects(): Promise<ProjectEntity[]> {
     return this.projects.find({ order: { createdAt: 'ASC' } });
   }
+  findProjectById(id: string): Promise<ProjectEntity | null> {
+    return this.projects.findOneBy({ id });
+  }
   findProject(key: string): Promise<ProjectEntity | null> {
     return this.projects.findOneBy({ key });
   }

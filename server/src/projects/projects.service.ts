@@ -80,8 +80,7 @@ export class ProjectsService {
   async environmentById(id: string): Promise<{ environment: EnvironmentEntity; project: ProjectEntity } | null> {
     const environment = await this.repository.findEnvironmentById(id);
     if (!environment) return null;
-    const projects = await this.repository.listProjects();
-    const project = projects.find((p) => p.id === environment.projectId);
+    const project = await this.repository.findProjectById(environment.projectId);
     return project ? { environment, project } : null;
   }
 
