@@ -1,7 +1,6 @@
-import { compileEnvironment, type CompiledEnvironment, type ConfigProblem } from '../core/index.js';
+import { affectedFlagKeys, compileEnvironment, recompileEnvironment, type CompiledEnvironment, type ConfigProblem } from '../core/index.js';
 import type { EnvironmentConfig, FlagConfig, Segment } from '../core/types.js';
 import type { ChangeMessage, ServerMessage } from '../protocol/messages.js';
-import { affectedFlagKeys } from './affected-flags.js';
 
 /**
  * What `ConfigStore.apply` did with a message:
@@ -94,18 +93,29 @@ export class ConfigStore {
   }
 
   /**
-   * Compiles what was applied since the last commit. Returns `undefined` when nothing was.
-   * The sequence alone moving on (a snapshot identical to the state) does not recompile.
+   * Compiles what was applied since the last commit: only the flags it can affect, the rest is
+   * reused from the previous compile. Returns `undefined` when nothing was applied. The sequence
+   * alone moving on (a snapshot identical to the state) does not recompile.
    */
   commit(): CommittedBatch | undefined {
     if (!this.uncommitted) return undefined;
     this.uncommitted = false;
-    const contentChanged = this.changedFlags.size > 0 || this.changedSegments.size > 0 || this.compiledEnvironment === undefined;
-    const changedKeys = contentChanged ? affectedFlagKeys(this.flags, this.changedFlags, this.changedSegments) : [];
+    const previous = this.compiledEnvironment;
+    if (previous !== undefined && this.changedFlags.size === 0 && this.changedSegments.size === 0) {
+      return { sequence: this.currentSequence, changedKeys: [], problems: [] };
+    }
+    let changedKeys: string[];
+    if (previous === undefined) {
+      changedKeys = affectedFlagKeys(this.flags, this.changedFlags, this.changedSegments);
+      this.compiledEnvironment = compileEnvironment(this.toConfig());
+    } else {
+      const { environment, affectedKeys } = recompileEnvironment(previous, this.toConfig(), this.changedFlags, this.changedSegments);
+      this.compiledEnvironment = environment;
+      changedKeys = affectedKeys;
+    }
     this.changedFlags.clear();
     this.changedSegments.clear();
-    if (contentChanged) this.compiledEnvironment = compileEnvironment(this.toConfig());
-    return { sequence: this.currentSequence, changedKeys, problems: contentChanged ? this.compiledEnvironment!.problems : [] };
+    return { sequence: this.currentSequence, changedKeys, problems: this.compiledEnvironment.problems };
   }
 
   /** The current state as a plain config (what the cache file stores). */

@@ -11,6 +11,7 @@ import {
 import { BUCKET_COUNT } from './bucket.js';
 import { CompiledRollout } from './rollout.js';
 import { CompiledSegment } from './segments.js';
+import { affectedFlagKeys } from './affected.js';
 import type { Clause, EnvironmentConfig, FlagConfig, FlagKind, FlagValue, Reason } from './types.js';
 
 /** Prerequisite chains longer than this never pass (as do cycles). */
@@ -83,12 +84,21 @@ export class CompiledEnvironment {
   readonly segments: ReadonlyMap<string, CompiledSegment>;
   /** What could not be used, for logs and save-time validation. Empty for a valid config. */
   readonly problems: readonly ConfigProblem[];
+  /** Segments that could not be read, with why (rules naming one serve an error). */
+  readonly brokenSegments: ReadonlyMap<string, string>;
 
-  constructor(sequence: number, flags: ReadonlyMap<string, CompiledFlag>, segments: ReadonlyMap<string, CompiledSegment>, problems: readonly ConfigProblem[]) {
+  constructor(
+    sequence: number,
+    flags: ReadonlyMap<string, CompiledFlag>,
+    segments: ReadonlyMap<string, CompiledSegment>,
+    problems: readonly ConfigProblem[],
+    brokenSegments: ReadonlyMap<string, string> = new Map(),
+  ) {
     this.sequence = sequence;
     this.flags = flags;
     this.segments = segments;
     this.problems = Object.freeze(problems);
+    this.brokenSegments = brokenSegments;
     Object.freeze(this);
   }
 
@@ -131,8 +141,111 @@ function compileChecked(config: EnvironmentConfig, problems: ConfigProblem[]): C
   const flags = compileFlags(input.flags, segments, problems);
   // Compiled flags and rollouts are immutable by type but not frozen: V8 reads frozen objects and
   // arrays measurably slower on the hot path. Results handed to callers are frozen.
-  resolvePrerequisites(flags);
-  return new CompiledEnvironment(sequence, flags, segments.valid, problems);
+  resolvePrerequisites(flags, flags.values());
+  return new CompiledEnvironment(sequence, flags, segments.valid, problems, segments.broken);
+}
+
+/** What `recompileEnvironment` made: the new environment and the flags whose evaluation may differ. */
+export interface Recompiled {
+  environment: CompiledEnvironment;
+  /** Changed flags, flags with a rule on a changed segment, and flags depending on those through prerequisites, in config order (deleted flags last). */
+  affectedKeys: string[];
+}
+
+/**
+ * Compiles `config`, reusing what `previous` compiled for every flag and segment the change cannot
+ * affect, so applying one change to an environment of thousands of flags compiles one flag.
+ * `changedFlags` and `changedSegments` must name every flag and segment added, altered or removed
+ * since the config `previous` was compiled from; the result is then the same as
+ * `compileEnvironment(config)`. A config that is not well-formed (a list missing, an item without
+ * a key, a duplicate key) or a `previous` with such problems is compiled from scratch. Never throws.
+ */
+export function recompileEnvironment(
+  previous: CompiledEnvironment,
+  config: EnvironmentConfig,
+  changedFlags: ReadonlySet<string>,
+  changedSegments: ReadonlySet<string>,
+): Recompiled {
+  const input: unknown = config;
+  const flagSources = isRecord(input) ? byKey(input.flags) : undefined;
+  const segmentSources = isRecord(input) ? (input.segments === undefined ? new Map<string, unknown>() : byKey(input.segments)) : undefined;
+  const wellFormedBefore = previous.sequence !== -1 && previous.problems.every((problem) => problem.flagKey !== undefined || problem.segmentKey !== undefined);
+  if (flagSources === undefined || segmentSources === undefined || !wellFormedBefore) {
+    const flags = flagSources ?? new Map<string, unknown>();
+    return { environment: compileEnvironment(config), affectedKeys: affectedFlagKeys(flags as Map<string, FlagConfig>, changedFlags, changedSegments) };
+  }
+  try {
+    return recompileChecked(previous, config.sequence, flagSources as Map<string, FlagConfig>, segmentSources, changedFlags, changedSegments);
+  } catch {
+    return { environment: compileEnvironment(config), affectedKeys: affectedFlagKeys(flagSources as Map<string, FlagConfig>, changedFlags, changedSegments) };
+  }
+}
+
+function recompileChecked(
+  previous: CompiledEnvironment,
+  sequenceInput: unknown,
+  flagSources: Map<string, FlagConfig>,
+  segmentSources: Map<string, unknown>,
+  changedFlags: ReadonlySet<string>,
+  changedSegments: ReadonlySet<string>,
+): Recompiled {
+  const earlierProblems = problemsByKey(previous.problems);
+  const problems: ConfigProblem[] = [];
+  // Problems in the same order a full compile reports them: segments, then flags, in config order.
+  const segments: SegmentTable = { valid: new Map(), broken: new Map() };
+  for (const [key, source] of segmentSources) {
+    const compiled = changedSegments.has(key) ? undefined : previous.segments.get(key);
+    const broken = changedSegments.has(key) ? undefined : previous.brokenSegments.get(key);
+    if (compiled !== undefined) segments.valid.set(key, compiled);
+    else if (broken !== undefined) segments.broken.set(key, broken);
+    else {
+      compileSegmentInto(segments, key, source, problems);
+      continue;
+    }
+    problems.push(...(earlierProblems.get(`segment:${key}`) ?? []));
+  }
+
+  const affectedKeys = affectedFlagKeys(flagSources, changedFlags, changedSegments);
+  const affected = new Set(affectedKeys);
+  const flags = new Map<string, CompiledFlag>();
+  const fresh: CompiledFlag[] = [];
+  for (const [key, source] of flagSources) {
+    const reusable = affected.has(key) ? undefined : previous.flags.get(key);
+    if (reusable !== undefined) {
+      flags.set(key, reusable);
+      problems.push(...(earlierProblems.get(`flag:${key}`) ?? []));
+      continue;
+    }
+    const compiled = compileFlag(key, source, segments, problems);
+    flags.set(key, compiled);
+    fresh.push(compiled);
+  }
+  // Reused flags depend only on reused flags (else they would be affected): their links and depths stand.
+  if (fresh.some((flag) => flag.prerequisiteRefs.length > 0)) resolvePrerequisites(flags, fresh);
+  const sequence = typeof sequenceInput === 'number' && Number.isFinite(sequenceInput) ? sequenceInput : -1;
+  return { environment: new CompiledEnvironment(sequence, flags, segments.valid, problems, segments.broken), affectedKeys };
+}
+
+/** Items by their string key, or `undefined` when `list` is not a list of keyed objects with unique keys. */
+function byKey(list: unknown): Map<string, unknown> | undefined {
+  if (!Array.isArray(list)) return undefined;
+  const map = new Map<string, unknown>();
+  for (const item of list as unknown[]) {
+    if (!isRecord(item) || typeof item.key !== 'string' || map.has(item.key)) return undefined;
+    map.set(item.key, item);
+  }
+  return map;
+}
+
+function problemsByKey(problems: readonly ConfigProblem[]): Map<string, ConfigProblem[]> {
+  const byItem = new Map<string, ConfigProblem[]>();
+  for (const problem of problems) {
+    const key = problem.flagKey !== undefined ? `flag:${problem.flagKey}` : `segment:${problem.segmentKey}`;
+    const list = byItem.get(key);
+    if (list === undefined) byItem.set(key, [problem]);
+    else list.push(problem);
+  }
+  return byItem;
 }
 
 interface SegmentTable {
@@ -158,15 +271,19 @@ function compileSegments(list: unknown, problems: ConfigProblem[]): SegmentTable
       problems.push({ segmentKey: key, message: 'duplicate segment key; the first one is used' });
       continue;
     }
-    try {
-      table.valid.set(key, new CompiledSegment(source as unknown as CompiledSegment['source']));
-    } catch (error) {
-      const message = describeError(error);
-      table.broken.set(key, message);
-      problems.push({ segmentKey: key, message });
-    }
+    compileSegmentInto(table, key, source, problems);
   }
   return table;
+}
+
+function compileSegmentInto(table: SegmentTable, key: string, source: unknown, problems: ConfigProblem[]): void {
+  try {
+    table.valid.set(key, new CompiledSegment(source as unknown as CompiledSegment['source']));
+  } catch (error) {
+    const message = describeError(error);
+    table.broken.set(key, message);
+    problems.push({ segmentKey: key, message });
+  }
 }
 
 function compileFlags(list: unknown, segments: SegmentTable, problems: ConfigProblem[]): Map<string, CompiledFlag> {
@@ -405,9 +522,13 @@ function compileFlag(key: string, source: FlagConfig, segments: SegmentTable, pr
   }
 }
 
-/** Links prerequisites to their flags and marks cyclic or too-deep chains as never passing. */
-function resolvePrerequisites(flags: Map<string, CompiledFlag>): void {
-  for (const flag of flags.values()) {
+/**
+ * Links the prerequisites of `update` (flags of `flags` compiled just now) to their flags and marks
+ * cyclic or too-deep chains among them as never passing. Other flags must already be linked.
+ */
+function resolvePrerequisites(flags: Map<string, CompiledFlag>, update: Iterable<CompiledFlag>): void {
+  const updated = new Set(update);
+  for (const flag of updated) {
     flag.prerequisites = flag.prerequisiteRefs.map(({ flag: flagKey, variant }) => ({ flagKey, flag: flags.get(flagKey), variant }));
   }
   // Longest chain below each flag, in topological order (iterative, so no stack limits). Flags
@@ -439,7 +560,7 @@ function resolvePrerequisites(flags: Map<string, CompiledFlag>): void {
       if (left === 0) ready.push(dependent);
     }
   }
-  for (const flag of flags.values()) {
+  for (const flag of updated) {
     flag.prerequisitesUnsatisfiable = pending.get(flag)! > 0 || depths.get(flag)! > MAX_PREREQUISITE_DEPTH;
   }
 }

@@ -3,7 +3,8 @@
  * Compile an environment config once, then evaluate flags against contexts.
  */
 export * from './types.js';
-export { compileEnvironment, CompiledEnvironment, MAX_PREREQUISITE_DEPTH, type ConfigProblem } from './compile.js';
+export { compileEnvironment, recompileEnvironment, CompiledEnvironment, MAX_PREREQUISITE_DEPTH, type ConfigProblem, type Recompiled } from './compile.js';
+export { affectedFlagKeys } from './affected.js';
 export { evaluate, evaluateAll } from './evaluate.js';
 export {
   explain,

@@ -1,5 +1,5 @@
 import { readAttribute, unitValueOf, isInheritedName, type ContextRecord } from './context.js';
-import { BUCKET_COUNT, bucketWithPrefix } from './bucket.js';
+import { bucketWithPrefix } from './bucket.js';
 import { hashPrefix, type HashPrefix } from './murmur3.js';
 import type { Outcome } from './outcome.js';
 

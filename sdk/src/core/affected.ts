@@ -1,4 +1,4 @@
-import type { FlagConfig } from '../core/types.js';
+import type { FlagConfig } from './types.js';
 
 /**
  * The keys of every flag whose evaluation can change when `changedFlags` and `changedSegments`
