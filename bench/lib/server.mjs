@@ -4,13 +4,18 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import WebSocket from 'ws';
 
 const MAIN = path.resolve(import.meta.dirname, '../../server/dist/src/main.js');
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 
-export const startServer = async ({ env = {} } = {}) => {
+/**
+ * `inspect: true` opens the server's inspector on a free loopback port so `heapAfterGc()` can
+ * collect garbage before reading memory (heap figures without a full GC swing by megabytes).
+ */
+export const startServer = async ({ env = {}, inspect = false } = {}) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'signalbox-bench-'));
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', '--expose-gc', ...(process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_SERVER_PROFILE] : []), MAIN], {
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', ...(inspect ? ['--inspect=127.0.0.1:0'] : []), ...(process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_SERVER_PROFILE] : []), MAIN], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIGNALBOX_DATA_DIR: dataDir, SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN, SIGNALBOX_DEMO: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -29,6 +34,7 @@ export const startServer = async ({ env = {} } = {}) => {
     child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
   });
+  const inspectorUrl = /Debugger listening on (ws:\/\/\S+)/.exec(output)?.[1];
   const sdkKeys = Object.fromEntries([...output.matchAll(/^\s+(development|staging|production)\s+(sbk_\S+)/gm)].map((m) => [m[1], m[2]]));
   const admin = (pathname, init = {}) =>
     fetch(`${url}/api/v1${pathname}`, { ...init, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
@@ -37,6 +43,13 @@ export const startServer = async ({ env = {} } = {}) => {
     pid: child.pid,
     sdkKeys,
     admin,
+    /** CPU time the server process has used, in µs (Linux: user + system clock ticks). */
+    cpuMicros: () => {
+      const fields = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * (1e6 / 100);
+    },
+    /** V8 heap used + external memory after a full garbage collection, in bytes (needs `inspect: true`). */
+    heapAfterGc: () => heapAfterGc(inspectorUrl),
     /** Resident memory of the server process in bytes (Linux). */
     rss: () => Number(fs.readFileSync(`/proc/${child.pid}/statm`, 'utf8').split(' ')[1]) * 4096,
     stop: async () => {
@@ -45,6 +58,34 @@ export const startServer = async ({ env = {} } = {}) => {
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+};
+
+const heapAfterGc = async (inspectorUrl) => {
+  if (inspectorUrl === undefined) throw new Error('start the server with { inspect: true } to measure its heap');
+  const socket = new WebSocket(inspectorUrl);
+  await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
+  let id = 0;
+  const call = (method, params = {}) =>
+    new Promise((resolve, reject) => {
+      const callId = ++id;
+      const onMessage = (data) => {
+        const message = JSON.parse(String(data));
+        if (message.id !== callId) return;
+        socket.off('message', onMessage);
+        if (message.error) reject(new Error(message.error.message));
+        else resolve(message.result);
+      };
+      socket.on('message', onMessage);
+      socket.send(JSON.stringify({ id: callId, method, params }));
+    });
+  try {
+    await call('HeapProfiler.collectGarbage');
+    const { result } = await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())' });
+    const usage = JSON.parse(result.value);
+    return usage.heapUsed + usage.external;
+  } finally {
+    socket.close();
+  }
 };
 
 export const percentile = (values, p) => {

@@ -25,11 +25,15 @@ await Promise.all(clients.map((c) => c.waitForReady({ timeoutMs: 120_000 })));
 process.send({ type: 'ready', ready: clients.filter((c) => c.status === 'ready').length });
 
 process.on('message', async (message) => {
+  if (message.type === 'collect' && message.sequence === -1) {
+    process.send({ type: 'times', sequence: -1, times: [], missing: 0, cpu: process.cpuUsage() });
+    return;
+  }
   if (message.type === 'collect') {
     const deadline = Date.now() + 10_000;
     while ((seen.get(message.sequence)?.length ?? 0) < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     const times = seen.get(message.sequence) ?? [];
-    process.send({ type: 'times', sequence: message.sequence, times, missing: count - times.length });
+    process.send({ type: 'times', sequence: message.sequence, times, missing: count - times.length, cpu: process.cpuUsage() });
   }
   if (message.type === 'close') {
     await Promise.all(clients.map((c) => c.close()));
