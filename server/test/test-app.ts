@@ -32,6 +32,9 @@ export const bearer = (secret: string) => ({ Authorization: `Bearer ${secret}` }
  * Boots the real server on a fresh clone of the migrated template database, or on `database`.
  * `env` overrides the test defaults; an `undefined` value unsets one (e.g. SIGNALBOX_ADMIN_TOKEN).
  */
+/** What test servers on PostgreSQL seal stored secrets with. */
+export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdefghijklmnop';
+
 export const startTestApp = async (
   options: { demo?: boolean; listen?: boolean; env?: Record<string, string | undefined>; database?: TestDatabase } = {},
 ): Promise<TestApp> => {
@@ -41,7 +44,9 @@ export const startTestApp = async (
     SIGNALBOX_ADMIN_PASSWORD: 'admin-password-1',
     SIGNALBOX_DEMO: options.demo ? 'true' : 'false',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : { SIGNALBOX_DATA_DIR: database.dataDir! }),
+    // On PostgreSQL the key comes from the environment, as on a multi-instance deployment; the
+    // embedded database keeps its key file beside the data, as `npm start` does.
+    ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl, SIGNALBOX_SECRET_KEY: TEST_SECRET_KEY } : { SIGNALBOX_DATA_DIR: database.dataDir! }),
     ...options.env,
   });
   const app = await createApp(config);

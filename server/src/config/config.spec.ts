@@ -53,6 +53,7 @@ describe('loadConfig', () => {
         SIGNALBOX_DEMO: 'false',
         SIGNALBOX_SESSION_TTL_HOURS: '12',
         SIGNALBOX_WEB_DIR: '/srv/console',
+        SIGNALBOX_SECRET_KEY: 's'.repeat(32),
         LOG_LEVEL: 'debug',
       }),
     ).toMatchObject({
@@ -66,6 +67,7 @@ describe('loadConfig', () => {
       demo: false,
       sessionTtlHours: 12,
       webDir: '/srv/console',
+      secretKey: 's'.repeat(32),
       logLevel: 'debug',
     });
   });
@@ -102,6 +104,11 @@ describe('loadConfig', () => {
   it('refuses an admin token shorter than 16 characters, and accepts 16', () => {
     expect(configError({ SIGNALBOX_ADMIN_TOKEN: 'a'.repeat(15) }).message).toContain('SIGNALBOX_ADMIN_TOKEN: SIGNALBOX_ADMIN_TOKEN must be at least 16 characters');
     expect(loadConfig({ SIGNALBOX_ADMIN_TOKEN: 'a'.repeat(16) }).adminToken).toBe('a'.repeat(16));
+  });
+
+  it('refuses a secret key shorter than 32 characters', () => {
+    expect(configError({ SIGNALBOX_SECRET_KEY: 'k'.repeat(31) }).message).toContain('SIGNALBOX_SECRET_KEY: SIGNALBOX_SECRET_KEY must be at least 32 characters');
+    expect(loadConfig({}).secretKey).toBeUndefined();
   });
 
   it.each(['verbose', 'INFO', ''])('refuses LOG_LEVEL=%j with a ConfigError naming LOG_LEVEL', (value) => {

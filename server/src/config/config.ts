@@ -47,6 +47,12 @@ class EnvironmentVariables {
   @IsOptional() @IsString() @MinLength(16, { message: 'SIGNALBOX_METRICS_TOKEN must be at least 16 characters' })
   SIGNALBOX_METRICS_TOKEN?: string;
 
+  @IsOptional() @IsString() @MinLength(32, { message: 'SIGNALBOX_SECRET_KEY must be at least 32 characters' })
+  SIGNALBOX_SECRET_KEY?: string;
+
+  @IsOptional() @IsString() @MinLength(32, { message: 'SIGNALBOX_SECRET_KEY_PREVIOUS must be at least 32 characters' })
+  SIGNALBOX_SECRET_KEY_PREVIOUS?: string;
+
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
 }
@@ -69,6 +75,10 @@ export interface AppConfig {
   logLevel: string;
   /** When set, /metrics requires it as a bearer token. */
   metricsToken: string | undefined;
+  /** Encrypts stored secrets the server must reuse (webhook signing secrets); unset: a key file in `dataDir`. */
+  secretKey: string | undefined;
+  /** The key `secretKey` replaced: what it sealed is sealed again with the new one at start. */
+  previousSecretKey: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -94,6 +104,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     webDir: path.resolve(vars.SIGNALBOX_WEB_DIR ?? path.join(import.meta.dirname, '../../../../web/dist')),
     logLevel: vars.LOG_LEVEL ?? 'info',
     metricsToken: vars.SIGNALBOX_METRICS_TOKEN,
+    secretKey: vars.SIGNALBOX_SECRET_KEY,
+    previousSecretKey: vars.SIGNALBOX_SECRET_KEY_PREVIOUS,
   };
 };
 

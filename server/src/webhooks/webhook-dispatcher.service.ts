@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import { SYSTEM_ACTOR } from '../auth/principal.js';
+import { SecretBox } from '../common/crypto/secret-box.js';
 import { Database } from '../database/database.service.js';
 import type { DeliveryAttempt, WebhookDeliveryEntity } from './webhook-delivery.entity.js';
 import { DELIVERY_HEADER, EVENT_HEADER, signPayload, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhook-signature.js';
@@ -33,6 +34,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     private readonly settings: WebhookSettings,
     private readonly audit: AuditService,
     private readonly db: Database,
+    private readonly secrets: SecretBox,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -126,13 +128,20 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     const timestamp = String(Math.floor(Date.now() / 1000));
     const started = Date.now();
     const at = new Date(started).toISOString();
+    let secret: string;
+    try {
+      secret = this.secrets.open(subscription.secretSealed, subscription.id);
+    } catch (err) {
+      // Not sent unsigned: receivers must be able to trust every delivery. Rotating the secret fixes it.
+      return { at, statusCode: null, error: `cannot unseal the signing secret: ${(err as Error).message}; check SIGNALBOX_SECRET_KEY or rotate the secret`, durationMs: 0 };
+    }
     try {
       const response = await fetch(subscription.url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Signalbox-Webhooks/1',
-          [SIGNATURE_HEADER]: signPayload(subscription.secret, timestamp, body),
+          [SIGNATURE_HEADER]: signPayload(secret, timestamp, body),
           [TIMESTAMP_HEADER]: timestamp,
           [EVENT_HEADER]: delivery.event,
           [DELIVERY_HEADER]: delivery.id,

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-/** Where to POST which events. The signing secret is kept in plaintext (HMAC needs it) but never shown again or logged. */
+/** Where to POST which events. The signing secret is stored sealed (see SecretBox): HMAC needs it back, a database copy must not reveal it. */
 @Entity('webhook_subscriptions')
 export class WebhookSubscriptionEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -19,8 +19,9 @@ export class WebhookSubscriptionEntity {
   @Column({ name: 'project_key', type: 'varchar', length: 128, nullable: true })
   projectKey: string | null;
 
-  @Column({ type: 'varchar', length: 128 })
-  secret: string;
+  /** The signing secret encrypted with the server's key, bound to this subscription's id. */
+  @Column({ name: 'secret_sealed', type: 'text' })
+  secretSealed: string;
 
   @Column({ name: 'secret_prefix', type: 'varchar', length: 16 })
   secretPrefix: string;

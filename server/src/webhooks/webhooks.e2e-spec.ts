@@ -1,10 +1,17 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aBooleanFlag, aProject, aUser } from '../../test/builders.js';
 import { bearer, startTestApp, type TestApp } from '../../test/test-app.js';
+import { SecretBox } from '../common/crypto/secret-box.js';
+import { DomainEvents } from '../common/events/domain-events.js';
+import { Database } from '../database/database.service.js';
 import { verifySignature } from './webhook-signature.js';
 import { WebhookSettings } from './webhook-settings.js';
+import { WebhooksService } from './webhooks.service.js';
 
 interface Received {
   at: number;
@@ -208,5 +215,113 @@ describe('outbound webhooks', () => {
     expect((await t.http.post('/api/v1/webhooks').set(t.admin).send({ name: 'x', url: 'https://example.com/x', events: ['rollout.advanced'], projectKey: 'nope' })).status).toBe(404);
     expect((await t.http.get('/api/v1/webhooks/not-a-uuid').set(t.admin)).status).toBe(400);
     expect((await t.http.get('/api/v1/webhooks/00000000-0000-4000-8000-000000000000/deliveries').set(t.admin)).status).toBe(404);
+  });
+
+  describe('signing secrets at rest', () => {
+    const storedSecret = async (id: string): Promise<string> =>
+      ((await t.app.get(DataSource).query('SELECT secret_sealed FROM webhook_subscriptions WHERE id = $1', [id])) as Array<{ secret_sealed: string }>)[0]!.secret_sealed;
+
+    it('stores the secret sealed, never in the clear, and still signs with it', async () => {
+      const receiver = await aReceiver();
+      const { webhook, secret } = await subscribe(receiver, { name: 'sealed' });
+      const stored = await storedSecret(webhook.id);
+      expect(stored).toMatch(/^sb1\./);
+      expect(stored).not.toContain(secret.slice(4));
+      const sent = await t.http.post(`/api/v1/webhooks/${webhook.id}/test`).set(t.admin).expect(200);
+      expect(sent.body).toMatchObject({ status: 'delivered', lastStatusCode: 204 });
+      expect(receiver.received.at(-1)!.signatureValid).toBe(true);
+      // A rotation seals the new secret too.
+      const rotated = await t.http.post(`/api/v1/webhooks/${webhook.id}/rotate-secret`).set(t.admin).expect(200);
+      expect(await storedSecret(webhook.id)).not.toContain(rotated.body.secret.slice(4));
+    });
+
+    it('seals secrets an older version stored in the clear, at start, and they keep verifying', async () => {
+      const receiver = await aReceiver();
+      const { webhook, secret } = await subscribe(receiver, { name: 'legacy' });
+      await t.app.get(DataSource).query('UPDATE webhook_subscriptions SET secret_sealed = $1 WHERE id = $2', [secret, webhook.id]);
+      await t.app.get(WebhooksService).onApplicationBootstrap();
+      expect(await storedSecret(webhook.id)).toMatch(/^sb1\./);
+      await t.http.post(`/api/v1/webhooks/${webhook.id}/test`).set(t.admin).expect(200);
+      expect(receiver.received.at(-1)!.signatureValid).toBe(true);
+    });
+
+    it('sends nothing unsigned when the secret was sealed with another key, and says why', async () => {
+      const receiver = await aReceiver();
+      const { webhook } = await subscribe(receiver, { name: 'other-key' });
+      const foreign = new SecretBox('another-servers-key-0123456789abcdef').seal('sbw_x', webhook.id);
+      await t.app.get(DataSource).query('UPDATE webhook_subscriptions SET secret_sealed = $1 WHERE id = $2', [foreign, webhook.id]);
+      const sent = await t.http.post(`/api/v1/webhooks/${webhook.id}/test`).set(t.admin).expect(200);
+      expect(sent.body).toMatchObject({ status: 'pending', lastStatusCode: null });
+      expect(sent.body.lastError).toMatch(/cannot unseal the signing secret: it was sealed with another key.*SIGNALBOX_SECRET_KEY/);
+      expect(receiver.received).toHaveLength(0);
+      // Rotating gives it a secret this server can use again.
+      const rotated = await t.http.post(`/api/v1/webhooks/${webhook.id}/rotate-secret`).set(t.admin).expect(200);
+      receiver.useSecret(rotated.body.secret);
+      expect((await t.http.post(`/api/v1/webhooks/${webhook.id}/test`).set(t.admin).expect(200)).body.status).toBe('delivered');
+    });
+
+    it('seals every secret again with a new key at start when the old one is given as the previous key', async () => {
+      const oldKey = 'old-key-0123456789abcdefghijklmnopqrstuv';
+      const newKey = 'new-key-0123456789abcdefghijklmnopqrstuv';
+      const before = await startTestApp({ env: { SIGNALBOX_SECRET_KEY: oldKey } });
+      const receiver = await aReceiver();
+      const created = await before.http.post('/api/v1/webhooks').set(before.admin).send({ name: 'rotated-key', url: receiver.url, events: ['flag.changed'] }).expect(201);
+      receiver.useSecret(created.body.secret);
+      await before.stop();
+      const after = await startTestApp({ database: before.database, env: { SIGNALBOX_SECRET_KEY: newKey, SIGNALBOX_SECRET_KEY_PREVIOUS: oldKey } });
+      try {
+        const [row] = (await after.app.get(DataSource).query('SELECT secret_sealed FROM webhook_subscriptions WHERE id = $1', [created.body.webhook.id])) as Array<{ secret_sealed: string }>;
+        expect(row!.secret_sealed.split('.')[1]).toBe(new SecretBox(newKey).keyId);
+        const sent = await after.http.post(`/api/v1/webhooks/${created.body.webhook.id}/test`).set(after.admin).expect(200);
+        expect(sent.body.status).toBe('delivered');
+        expect(receiver.received.at(-1)!.signatureValid).toBe(true);
+      } finally {
+        await after.close();
+      }
+    });
+
+    it('keeps the embedded database\'s key in a file beside it, readable by the server\'s user only', () => {
+      if (t.config.databaseUrl) return expect(t.config.secretKey).toBeDefined();
+      const file = path.join(t.config.dataDir, 'secret.key');
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    });
+  });
+
+  describe('outbox', () => {
+    const pendingFor = async (id: string): Promise<number> =>
+      // Through Database: inside a transaction it answers on that transaction's connection.
+      Number(((await t.app.get(Database).manager().query('SELECT count(*) AS n FROM webhook_deliveries WHERE subscription_id = $1', [id])) as Array<{ n: string }>)[0]!.n);
+
+    it('writes the delivery in the change\'s own transaction: there when the API answers', async () => {
+      const receiver = await aReceiver();
+      const { webhook } = await subscribe(receiver, { name: 'outbox', events: ['flag.changed'] });
+      await aBooleanFlag(t.http, t.admin, 'hooks', 'etl.outbox');
+      await t.http.patch(config('etl.outbox')).set(t.admin).send({ version: 0, on: true }).expect(200);
+      expect(await pendingFor(webhook.id)).toBe(1);
+    });
+
+    it('queues nothing for a change whose transaction rolls back', async () => {
+      const receiver = await aReceiver();
+      const { webhook } = await subscribe(receiver, { name: 'rollback', events: ['flag.changed'] });
+      const heardAfterCommit: string[] = [];
+      const off = t.app.get(DomainEvents).on('flag.changed', (e) => heardAfterCommit.push(e.flagKey));
+      try {
+        await expect(
+          t.app.get(Database).transaction(async () => {
+            await t.app.get(DomainEvents).publish('flag.changed', {
+              projectKey: 'hooks', environmentKey: 'development', environmentId: 'x', flagKey: 'etl.rolled-back', action: 'flag.config.updated',
+              actor: { type: 'admin-token', id: null, name: 'admin token' }, reason: null, version: 1, sequence: 1, on: true, killed: false,
+            });
+            expect(await pendingFor(webhook.id)).toBe(1); // inside the transaction it is there...
+            throw new Error('the change fails after publishing');
+          }),
+        ).rejects.toThrow('the change fails after publishing');
+      } finally {
+        off();
+      }
+      expect(await pendingFor(webhook.id)).toBe(0); // ...and it went with the rollback
+      expect(heardAfterCommit).toEqual([]);
+      expect(receiver.received).toHaveLength(0);
+    });
   });
 });

@@ -1,7 +1,9 @@
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { issueSecret } from '../auth/secrets.js';
+import { SecretBox } from '../common/crypto/secret-box.js';
 import { notFound } from '../common/errors/domain-error.js';
 import { DomainEvents, type FlagChangedEvent } from '../common/events/domain-events.js';
 import { Database } from '../database/database.service.js';
@@ -48,9 +50,9 @@ const toDeliveryView = (d: WebhookDeliveryEntity): DeliveryResponse => ({
 const flagEventNames = (action: string): WebhookEvent[] =>
   action === 'flag.killed' ? ['flag.killed', 'flag.changed'] : action === 'flag.restored' ? ['flag.restored', 'flag.changed'] : ['flag.changed'];
 
-/** Webhook subscriptions, and turning committed domain events into deliveries. */
+/** Webhook subscriptions, and turning domain events into deliveries in the transaction that makes the change. */
 @Injectable()
-export class WebhooksService implements OnModuleInit, OnModuleDestroy {
+export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('webhooks');
   private readonly unsubscribe: Array<() => void> = [];
 
@@ -61,16 +63,43 @@ export class WebhooksService implements OnModuleInit, OnModuleDestroy {
     private readonly audit: AuditService,
     private readonly events: DomainEvents,
     private readonly db: Database,
+    private readonly secrets: SecretBox,
   ) {}
 
   onModuleInit(): void {
-    // Domain events arrive after commit, on the instance that made the change only: one enqueue per change.
+    // An outbox: deliveries are written in the change's own transaction, so a crash after commit
+    // loses none and a rolled-back change sends none. One enqueue per change, on the instance that made it.
     this.unsubscribe.push(
-      this.events.on('flag.changed', (e) => this.enqueueSafely(flagEventNames(e.action), e.projectKey, this.flagPayload(e))),
-      this.events.on('rollout.advanced', (e) => this.enqueueSafely(['rollout.advanced'], e.projectKey, { ...e })),
-      this.events.on('rollout.rolled_back', (e) => this.enqueueSafely(['rollout.rolled_back'], e.projectKey, { ...e })),
-      this.events.on('experiment.decided', (e) => this.enqueueSafely(['experiment.decided'], e.projectKey, { ...e })),
+      this.events.onCommitting('flag.changed', (e) => this.enqueue(flagEventNames(e.action), e.projectKey, this.flagPayload(e))),
+      this.events.onCommitting('rollout.advanced', (e) => this.enqueue(['rollout.advanced'], e.projectKey, { ...e })),
+      this.events.onCommitting('rollout.rolled_back', (e) => this.enqueue(['rollout.rolled_back'], e.projectKey, { ...e })),
+      this.events.onCommitting('experiment.decided', (e) => this.enqueue(['experiment.decided'], e.projectKey, { ...e })),
     );
+  }
+
+  /**
+   * Seals with the current key the signing secrets stored in the clear (by versions before they
+   * were encrypted) or under the previous key (after a rotation of SIGNALBOX_SECRET_KEY).
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const { resealed, unreadable } = await this.db.transaction(async () => {
+      let count = 0;
+      const failed: string[] = [];
+      for (const subscription of await this.repository.listSubscriptions()) {
+        if (this.secrets.sealedWithCurrentKey(subscription.secretSealed)) continue;
+        try {
+          const secret = SecretBox.isSealed(subscription.secretSealed) ? this.secrets.open(subscription.secretSealed, subscription.id) : subscription.secretSealed;
+          subscription.secretSealed = this.secrets.seal(secret, subscription.id);
+          await this.repository.saveSubscription(subscription);
+          count++;
+        } catch {
+          failed.push(subscription.id);
+        }
+      }
+      return { resealed: count, unreadable: failed };
+    });
+    if (resealed > 0) this.logger.log(`sealed ${resealed} webhook signing secret(s) with the current key`);
+    if (unreadable.length > 0) this.logger.warn({ webhooks: unreadable }, 'webhook signing secrets sealed with an unknown key: set SIGNALBOX_SECRET_KEY_PREVIOUS to that key, or rotate these secrets');
   }
 
   onModuleDestroy(): void {
@@ -89,12 +118,14 @@ export class WebhooksService implements OnModuleInit, OnModuleDestroy {
     if (input.projectKey !== undefined) await this.projects.project(input.projectKey);
     return this.db.transaction(async () => {
       const issued = issueSecret(WEBHOOK_SECRET_PREFIX);
+      const id = randomUUID();
       const saved = await this.repository.saveSubscription({
+        id,
         name: input.name,
         url: input.url,
         events: input.events,
         projectKey: input.projectKey ?? null,
-        secret: issued.secret,
+        secretSealed: this.secrets.seal(issued.secret, id),
         secretPrefix: issued.prefix,
         enabled: true,
         disabledReason: null,
@@ -136,7 +167,7 @@ export class WebhooksService implements OnModuleInit, OnModuleDestroy {
       const subscription = await this.subscription(id);
       const before = toView(subscription);
       const issued = issueSecret(WEBHOOK_SECRET_PREFIX);
-      subscription.secret = issued.secret;
+      subscription.secretSealed = this.secrets.seal(issued.secret, subscription.id);
       subscription.secretPrefix = issued.prefix;
       const after = toView(await this.repository.saveSubscription(subscription));
       await this.record(actor, 'webhook.secret-rotated', subscription, before, after);
@@ -177,13 +208,8 @@ export class WebhooksService implements OnModuleInit, OnModuleDestroy {
     });
     if (rows.length === 0) return 0;
     await this.repository.insertDeliveries(rows);
-    this.dispatcher.kick();
+    this.db.afterCommit(() => this.dispatcher.kick());
     return rows.length;
-  }
-
-  private enqueueSafely(candidates: WebhookEvent[], projectKey: string | null, payload: object): void {
-    // After commit the change stands whatever happens here; a lost enqueue is logged, never thrown at the writer.
-    this.enqueue(candidates, projectKey, payload).catch((err: unknown) => this.logger.error({ err, event: candidates[0] }, 'could not queue webhook deliveries'));
   }
 
   private flagPayload(e: FlagChangedEvent): object {

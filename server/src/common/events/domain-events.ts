@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Injectable } from '@nestjs/common';
+import { Database } from '../../database/database.service.js';
 
 /** Events services publish after their transaction commits; consumers never see a rolled-back change. */
 export interface DomainEventMap {
@@ -63,12 +64,35 @@ export interface ExperimentDecidedEvent {
 
 export type DomainEventName = keyof DomainEventMap;
 
+type CommittingListener<E extends DomainEventName> = (payload: DomainEventMap[E]) => Promise<unknown>;
+
 @Injectable()
 export class DomainEvents {
   private readonly emitter = new EventEmitter().setMaxListeners(100);
+  private readonly committing = new Map<DomainEventName, Set<CommittingListener<never>>>();
+
+  constructor(private readonly db: Database) {}
 
   emit<E extends DomainEventName>(name: E, payload: DomainEventMap[E]): void {
     this.emitter.emit(name, payload);
+  }
+
+  /**
+   * Publishes from inside the transaction that makes the change. `onCommitting` listeners run now,
+   * inside it, so what they write (an outbox row) commits or rolls back with the change; `on`
+   * listeners hear it after commit, never after a rollback.
+   */
+  async publish<E extends DomainEventName>(name: E, payload: DomainEventMap[E]): Promise<void> {
+    for (const listener of this.committing.get(name) ?? []) await (listener as CommittingListener<E>)(payload);
+    this.db.afterCommit(() => this.emit(name, payload));
+  }
+
+  /** Listens inside the publisher's transaction (see `publish`); a listener that throws fails the change. */
+  onCommitting<E extends DomainEventName>(name: E, listener: CommittingListener<E>): () => void {
+    let listeners = this.committing.get(name);
+    if (!listeners) this.committing.set(name, (listeners = new Set()));
+    listeners.add(listener as CommittingListener<never>);
+    return () => listeners.delete(listener as CommittingListener<never>);
   }
 
   on<E extends DomainEventName>(name: E, listener: (payload: DomainEventMap[E]) => void): () => void {
