@@ -1,3 +1,4 @@
+import { RateLimitWindowEntity } from '../triggers/rate-limit-window.entity.js';
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
@@ -26,7 +27,7 @@ import { WebhookSubscriptionEntity } from '../webhooks/webhook-subscription.enti
 import { createDataSource, dataSourceOptions, runMigrations } from './data-source.js';
 import { openEmbeddedDatabase } from './embedded-database.js';
 
-const ENTITIES = [UserEntity, SessionEntity, ApiTokenEntity, SdkKeyEntity, ProjectEntity, EnvironmentEntity, FlagEntity, FlagConfigEntity, SegmentEntity, AuditEntryEntity, ChangeEntity, ChangeLogHeadEntity, SdkPresenceEntity, TriggerEntity, WebhookSubscriptionEntity, WebhookDeliveryEntity, MetricRollupEntity, EvaluationRollupEntity, FlagLastEvaluatedEntity, ShadowSampleEntity, ExperimentEntity, RolloutPlanEntity];
+const ENTITIES = [UserEntity, SessionEntity, ApiTokenEntity, SdkKeyEntity, ProjectEntity, EnvironmentEntity, FlagEntity, FlagConfigEntity, SegmentEntity, AuditEntryEntity, ChangeEntity, ChangeLogHeadEntity, SdkPresenceEntity, TriggerEntity, WebhookSubscriptionEntity, WebhookDeliveryEntity, MetricRollupEntity, EvaluationRollupEntity, FlagLastEvaluatedEntity, ShadowSampleEntity, ExperimentEntity, RolloutPlanEntity, RateLimitWindowEntity];
 
 const open = async (db: TestDatabase): Promise<DataSource> => {
   const target = db.databaseUrl ? { url: db.databaseUrl } : { embedded: await openEmbeddedDatabase(db.dataDir!) };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aBooleanFlag, aProject } from '../../test/builders.js';
 import { connectSdk } from '../../test/sdk-socket.js';
 import { startServerProcess, type ServerProcess } from '../../test/server-process.js';
-import { ADMIN_TOKEN, startTestApp, type TestApp } from '../../test/test-app.js';
+import { ADMIN_TOKEN, startTestApp, TEST_SECRET_KEY, type TestApp } from '../../test/test-app.js';
 import { testDatabaseUrl } from '../../test/test-database.js';
 
 // Several instances share one PostgreSQL server; the embedded database is one process's own,
@@ -15,7 +15,7 @@ describe.runIf(testDatabaseUrl())('two server processes on one PostgreSQL databa
   beforeAll(async () => {
     t = await startTestApp({ listen: true });
     sdkKey = (await aProject(t.http, t.admin, 'multi', [{ key: 'development', name: 'Development' }])).sdkKeys.development!;
-    second = await startServerProcess({ DATABASE_URL: t.databaseUrl!, SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN });
+    second = await startServerProcess({ DATABASE_URL: t.databaseUrl!, SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN, SIGNALBOX_SECRET_KEY: TEST_SECRET_KEY });
   });
   afterAll(async () => {
     await second?.stop();
@@ -48,5 +48,16 @@ describe.runIf(testDatabaseUrl())('two server processes on one PostgreSQL databa
     const disconnected = new Promise<string>((resolve) => sdk.socket.on('disconnect', resolve));
     await t.http.post('/api/v1/projects/multi/environments/development/sdk-key').set(t.admin).expect(201);
     expect(await disconnected).toBe('io server disconnect');
+  });
+
+  it('enforces one trigger rate limit across instances, not one per instance', async () => {
+    await aBooleanFlag(t.http, t.admin, 'multi', 'multi.alerted');
+    const created = await t.http.post('/api/v1/projects/multi/flags/multi.alerted/environments/development/triggers').set(t.admin).send({ name: 'pager' }).expect(201);
+    const path = new URL(created.body.url as string).pathname;
+    const statuses: number[] = [];
+    // Alternate instances: 10 calls are allowed per minute in all.
+    for (let i = 0; i < 12; i++) statuses.push((await fetch(`${i % 2 === 0 ? t.url : second.url}${path}`, { method: 'POST' })).status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(200));
+    expect(statuses.slice(10)).toEqual([429, 429]);
   });
 });

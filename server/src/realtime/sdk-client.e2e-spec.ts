@@ -5,7 +5,7 @@ import { createClient, type SignalboxClient } from '@signalbox/sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { aBooleanFlag, aProject, aStringFlag, aToken } from '../../test/builders.js';
 import { startServerProcess } from '../../test/server-process.js';
-import { ADMIN_TOKEN, bearer, startTestApp, type TestApp } from '../../test/test-app.js';
+import { ADMIN_TOKEN, bearer, startTestApp, TEST_SECRET_KEY, type TestApp } from '../../test/test-app.js';
 import { cloneTemplate } from '../../test/test-database.js';
 
 const quiet = { warn: () => undefined, error: () => undefined, debug: () => undefined };
@@ -66,7 +66,7 @@ describe('the TypeScript SDK client against the real server', () => {
   it('starts from its cache file while the server is down, and catches up when it comes back', async () => {
     // A server process of its own, so it can be stopped and started again on the same database.
     const db = await cloneTemplate();
-    const env = { SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN, ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : { SIGNALBOX_DATA_DIR: db.dataDir! }) };
+    const env = { SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN, ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl, SIGNALBOX_SECRET_KEY: TEST_SECRET_KEY } : { SIGNALBOX_DATA_DIR: db.dataDir! }) };
     const cacheFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'signalbox-cache-')), 'flags.json');
     let server = await startServerProcess(env);
     const admin = (p: string, init: RequestInit = {}) => fetch(`${server.url}/api/v1${p}`, { ...init, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' } });
