@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
-import { CreateExperimentDto, ExperimentResponse, ExperimentResultsResponse, ListExperimentsQueryDto, PromoteExperimentDto, RollbackExperimentDto } from './dto/experiment.dto.js';
+import { CreateExperimentDto, ExperimentRecommendationResponse, ExperimentResponse, ExperimentResultsResponse, ListExperimentsQueryDto, PromoteExperimentDto, RollbackExperimentDto } from './dto/experiment.dto.js';
 import { ExperimentsService } from './experiments.service.js';
 
 @ApiTags('experiments')
@@ -59,5 +59,20 @@ export class ExperimentsController {
   @ApiOkResponse({ type: ExperimentResponse })
   rollback(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('experimentKey') key: string, @Body() body: RollbackExperimentDto): Promise<ExperimentResponse> {
     return this.experiments.rollback(actorOf(principal), projectKey, key, body);
+  }
+}
+
+@ApiTags('experiments')
+@ApiBearerAuth()
+@Controller('projects/:projectKey/experiment-recommendations')
+export class ExperimentRecommendationsController {
+  constructor(private readonly experiments: ExperimentsService) {}
+
+  @Get()
+  @Access('viewer')
+  @ApiOperation({ summary: "What each running experiment's results recommend now (the list's badges in one request)" })
+  @ApiOkResponse({ type: [ExperimentRecommendationResponse] })
+  list(@Param('projectKey') projectKey: string): Promise<ExperimentRecommendationResponse[]> {
+    return this.experiments.recommendations(projectKey);
   }
 }

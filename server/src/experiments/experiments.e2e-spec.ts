@@ -111,6 +111,9 @@ describe('experiments', () => {
     expect(body.treatments[0].comparison.effectSize).toBeGreaterThan(0);
     expect(body.sampleRatio.mismatch).toBe(false);
     expect(body).toMatchObject({ recommendation: 'promote', winner: 'v2', warnings: [] });
+    // The list's badges in one request: what each running experiment's results say.
+    const badges = await t.http.get(`${P}/experiment-recommendations`).set(t.admin).expect(200);
+    expect(badges.body).toContainEqual({ experiment: 'checkout-v2', recommendation: 'promote', winner: 'v2' });
 
     const promoted = await t.http.post(`${P}/experiments/checkout-v2/promote`).set(t.admin).send({}).expect(200);
     expect(promoted.body).toMatchObject({ status: 'closed', decision: 'promoted', winner: 'v2' });
@@ -118,6 +121,8 @@ describe('experiments', () => {
     expect(config.body).toMatchObject({ defaultRule: { variant: 'v2' }, version: 2 });
     const audit = await t.http.get('/api/v1/audit').query({ project: 'lab' }).set(t.admin);
     expect(JSON.stringify(audit.body)).toContain('experiment.promoted');
+    // Closed experiments have no live recommendation.
+    expect((await t.http.get(`${P}/experiment-recommendations`).set(t.admin).expect(200)).body.map((r: { experiment: string }) => r.experiment)).not.toContain('checkout-v2');
     expect(decided).toContainEqual(expect.objectContaining({ experimentKey: 'checkout-v2', flagKey: 'checkout.model', recommendation: 'promote', details: expect.objectContaining({ decision: 'promoted', variant: 'v2' }) }));
     expect((await t.http.post(`${P}/experiments/checkout-v2/promote`).set(t.admin).send({})).status).toBe(409);
 

@@ -5,13 +5,13 @@ import { FlagsModule } from '../flags/flags.module.js';
 import { ProjectsModule } from '../projects/projects.module.js';
 import { TelemetryModule } from '../telemetry/telemetry.module.js';
 import { ExperimentEntity } from './experiment.entity.js';
-import { ExperimentsController } from './experiments.controller.js';
+import { ExperimentRecommendationsController, ExperimentsController } from './experiments.controller.js';
 import { ExperimentsRepository } from './experiments.repository.js';
 import { ExperimentsService } from './experiments.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([ExperimentEntity]), ProjectsModule, FlagsModule, TelemetryModule, AuditModule],
-  controllers: [ExperimentsController],
+  controllers: [ExperimentsController, ExperimentRecommendationsController],
   providers: [ExperimentsRepository, ExperimentsService],
   exports: [ExperimentsService],
 })

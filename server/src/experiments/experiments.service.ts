@@ -9,7 +9,7 @@ import type { PatchFlagConfigDto } from '../flags/dto/flag-config.dto.js';
 import { FlagsService } from '../flags/flags.service.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { TelemetryService } from '../telemetry/telemetry.service.js';
-import type { CreateExperimentDto, ExperimentResponse, ExperimentResultsResponse, ListExperimentsQueryDto } from './dto/experiment.dto.js';
+import type { CreateExperimentDto, ExperimentRecommendationResponse, ExperimentResponse, ExperimentResultsResponse, ListExperimentsQueryDto } from './dto/experiment.dto.js';
 import { analyse } from './experiment-analysis.js';
 import type { VariantAggregate } from './experiment-statistics.js';
 import type { ExperimentEntity, ExperimentMetric } from './experiment.entity.js';
@@ -41,7 +41,7 @@ export class ExperimentsService {
     const project = await this.projects.project(projectKey);
     const environment = query.environment ? await this.projects.environment(project, query.environment) : undefined;
     const experiments = await this.repository.list(project.id, { flagKey: query.flag, environmentId: environment?.id, status: query.status });
-    const keys = new Map((await this.projects.environments(project.id)).map((e) => [e.id, e.key]));
+    const keys = await this.environmentKeys(project.id);
     return experiments.map((e) => this.view(e, keys.get(e.environmentId) ?? ''));
   }
 
@@ -100,9 +100,25 @@ export class ExperimentsService {
     return this.view(saved, environment.key);
   }
 
+  /** What each running experiment's results recommend now: the list's badges in one request. */
+  async recommendations(projectKey: string, now = new Date()): Promise<ExperimentRecommendationResponse[]> {
+    const project = await this.projects.project(projectKey);
+    const keys = await this.environmentKeys(project.id);
+    const answers: ExperimentRecommendationResponse[] = [];
+    for (const experiment of await this.repository.list(project.id, { status: 'running' })) {
+      const { recommendation, winner } = await this.analysis(projectKey, experiment, keys.get(experiment.environmentId) ?? '', now);
+      answers.push({ experiment: experiment.key, recommendation, winner });
+    }
+    return answers;
+  }
+
   /** Results over the experiment's life so far (or until it closed), from the SDKs' telemetry. */
   async results(projectKey: string, key: string, now = new Date()): Promise<ExperimentResultsResponse> {
     const { experiment, environmentKey } = await this.load(projectKey, key);
+    return this.analysis(projectKey, experiment, environmentKey, now);
+  }
+
+  private async analysis(projectKey: string, experiment: ExperimentEntity, environmentKey: string, now: Date): Promise<ExperimentResultsResponse> {
     const to = experiment.closedAt ?? now;
     const from = new Date(Math.max(experiment.startedAt.getTime(), to.getTime() - MAX_WINDOW_MS));
     const end = new Date(Math.max(to.getTime(), from.getTime() + 1));
@@ -163,26 +179,28 @@ export class ExperimentsService {
       const saved = await this.repository.save(current);
       const after = this.view(saved, environmentKey);
       await this.audit.record({ actor, action: `experiment.${decision}`, resourceType: 'flag', resourceKey: current.flagKey, projectKey, environmentKey, reason: why, after });
-      this.db.afterCommit(() =>
-        this.events.emit('experiment.decided', {
-          projectKey,
-          environmentKey,
-          flagKey: current.flagKey,
-          experimentKey: key,
-          recommendation,
-          details: { decision, variant, actor: { type: actor.type, id: actor.id, name: actor.name }, reason: why },
-        }),
-      );
+      await this.events.publish('experiment.decided', {
+        projectKey,
+        environmentKey,
+        flagKey: current.flagKey,
+        experimentKey: key,
+        recommendation,
+        details: { decision, variant, actor: { type: actor.type, id: actor.id, name: actor.name }, reason: why },
+      });
       return after;
     });
+  }
+
+  /** Environment keys by id: experiments store the id, responses name the key. */
+  private async environmentKeys(projectId: string): Promise<Map<string, string>> {
+    return new Map((await this.projects.environments(projectId)).map((e) => [e.id, e.key]));
   }
 
   private async load(projectKey: string, key: string): Promise<{ experiment: ExperimentEntity; environmentKey: string }> {
     const project = await this.projects.project(projectKey);
     const experiment = await this.repository.find(project.id, key);
     if (!experiment) throw notFound('Experiment', key);
-    const environment = (await this.projects.environments(project.id)).find((e) => e.id === experiment.environmentId);
-    return { experiment, environmentKey: environment?.key ?? '' };
+    return { experiment, environmentKey: (await this.environmentKeys(project.id)).get(experiment.environmentId) ?? '' };
   }
 
   private view(e: ExperimentEntity, environmentKey: string): ExperimentResponse {

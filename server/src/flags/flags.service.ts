@@ -17,7 +17,6 @@ import { defaultConfig, type FlagConfigView, type FlagView, toConfigInput, toCon
 import { FlagsRepository } from './flags.repository.js';
 import type { CreateFlagDto, ListFlagsQueryDto, UpdateFlagDto } from './dto/flag.dto.js';
 import type { PatchFlagConfigDto, ReplaceFlagConfigDto } from './dto/flag-config.dto.js';
-import { isStale } from '../lifecycle/stale-flags.js';
 
 /** The outcome of a config write: `changed` is false for a no-op (e.g. killing a killed flag); `sequence` is the change-log entry, if any. */
 export interface ConfigWrite {
@@ -48,8 +47,13 @@ const usesSegment = (config: Config, segmentKey: string): boolean =>
   config.rules.some((rule) => rule.clauses.some((clause) => clause.op === 'segment' && clause.segments.includes(segmentKey)));
 
 /** Flags and their per-environment configs. Every write is versioned, audited and logged for delivery. */
+/** Keys of the given flags that are stale (see lifecycle/stale-flags.ts). */
+export type StaleJudge = (projectKey: string, flags: FlagView[]) => Promise<ReadonlySet<string>>;
+
 @Injectable()
 export class FlagsService implements OnModuleInit {
+  private staleJudge: StaleJudge | undefined;
+
   constructor(
     private readonly repository: FlagsRepository,
     private readonly projects: ProjectsService,
@@ -64,12 +68,20 @@ export class FlagsService implements OnModuleInit {
     this.segments.registerUsageProbe((projectId, segmentKey) => this.flagsUsingSegment(projectId, segmentKey));
   }
 
+  /** The lifecycle domain decides which flags are stale (it reads SDK telemetry); the list's `stale` filter asks it. */
+  registerStaleJudge(judge: StaleJudge): void {
+    this.staleJudge = judge;
+  }
+
   async list(projectKey: string, query: ListFlagsQueryDto): Promise<FlagView[]> {
     const project = await this.projects.project(projectKey);
     const flags = await this.repository.list(project.id, { q: query.q, tag: query.tag, owner: query.owner, archived: query.archived ?? 'active' });
     const views = await this.views(project.id, flags);
+    if (query.stale === undefined) return views;
     // The stale-flag rules live in lifecycle/ (GET .../flags/stale explains the reasons).
-    return query.stale === undefined ? views : views.filter((view) => isStale(view, new Date()) === query.stale);
+    if (!this.staleJudge) throw new Error('no stale-flag judge registered');
+    const stale = await this.staleJudge(projectKey, views);
+    return views.filter((view) => stale.has(view.key) === query.stale);
   }
 
   async get(projectKey: string, key: string): Promise<FlagView> {
@@ -313,11 +325,9 @@ export class FlagsService implements OnModuleInit {
       const after = toConfigView(environmentKey, saved);
       await this.audit.record({ actor, action, resourceType: 'flag', resourceKey: key, projectKey, environmentKey, reason, before, after });
       // For outbound webhooks and other listeners; never for a rolled-back write.
-      this.db.afterCommit(() =>
-        this.events.emit('flag.changed', {
-          projectKey, environmentKey, environmentId: environment.id, flagKey: key, action, actor: { ...actor }, reason: reason ?? null, version: saved.version, sequence, on: saved.on, killed: saved.kill !== null,
-        }),
-      );
+      await this.events.publish('flag.changed', {
+        projectKey, environmentKey, environmentId: environment.id, flagKey: key, action, actor: { ...actor }, reason: reason ?? null, version: saved.version, sequence, on: saved.on, killed: saved.kill !== null,
+      });
       return { config: after, changed: true, sequence };
     });
   }

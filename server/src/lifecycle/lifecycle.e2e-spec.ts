@@ -77,6 +77,10 @@ describe('stale-flag report', () => {
     const forgotten = res.body.flags.find((f: { key: string }) => f.key === 'model.forgotten');
     expect(forgotten.reasons).toEqual([expect.objectContaining({ code: 'UNUSED', message: 'No SDK has evaluated it since it was created 10 days ago' })]);
     expect(res.body.flags.map((f: { key: string }) => f.key)).not.toContain('model.busy');
+    // The flag list's stale filter applies the same rule.
+    const listed = (await t.http.get(flags).query({ stale: 'true' }).set(t.admin).expect(200)).body.map((f: { key: string }) => f.key);
+    expect(listed).toContain('model.forgotten');
+    expect(listed).not.toContain('model.busy');
     const lenient = await t.http.get(`${flags}/stale`).query({ unusedDays: 30 }).set(t.admin).expect(200);
     expect(lenient.body.flags.map((f: { key: string }) => f.key)).not.toContain('model.forgotten');
     await db.query(`INSERT INTO flag_last_evaluated (environment_id, flag_key, last_evaluated_at) VALUES ($1, 'model.forgotten', now() - interval '8 days')`, [production.id]);

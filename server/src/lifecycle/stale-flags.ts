@@ -96,6 +96,3 @@ export const staleReasons = (flag: FlagView, criteria: StaleCriteria): StaleReas
   }
   return reasons;
 };
-
-export const isStale = (flag: FlagView, now: Date, singleVariantHours = DEFAULT_SINGLE_VARIANT_HOURS): boolean =>
-  staleReasons(flag, { now, singleVariantHours }).length > 0;

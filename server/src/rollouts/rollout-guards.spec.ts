@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricStats } from '../telemetry/metric-stats.js';
-import { checkGuards, DEFAULT_GUARDS, stageDue, stageProblems } from './rollout-guards.js';
+import { checkGuards, DEFAULT_GUARDS, guardRows, stageDue, stageProblems } from './rollout-guards.js';
 
 const stats = (count: number, errors: number, p95: number, mean = p95 / 2): MetricStats => ({ count, rate: 0, sum: mean * count, mean, stddev: 0, p50: mean, p95, p99: p95, errors, errorRate: count > 0 ? errors / count : null });
 const M = DEFAULT_GUARDS.errorMetric;
@@ -28,6 +28,39 @@ describe('rollout guards', () => {
     const guards = { ...DEFAULT_GUARDS, bounds: [{ metric: 'accuracy', stat: 'mean' as const, min: 0.8 }] };
     expect(checkGuards(guards, { [M]: stats(100, 0, 10), accuracy: stats(100, 0, 1, 0.75) }, { [M]: stats(100, 0, 10) }).failures).toEqual(['mean of accuracy is 0.7500, below 0.8']);
     expect(checkGuards(guards, { [M]: stats(100, 0, 10), accuracy: stats(100, 0, 1, 0.85) }, { [M]: stats(100, 0, 10) }).failures).toEqual([]);
+  });
+});
+
+describe('guard rows', () => {
+  const stage = { percent: 5, minDurationMinutes: 60, minSamples: 100 };
+
+  it('show every guard with its values and limit, judging nothing before the minimum samples', () => {
+    const guards = { ...DEFAULT_GUARDS, bounds: [{ metric: 'accuracy', stat: 'mean' as const, min: 0.8 }] };
+    const rows = guardRows(guards, stage, { [M]: stats(40, 0, 12) }, { [M]: stats(1000, 20, 10) });
+    expect(rows.map((r) => [r.guard, r.passing])).toEqual([
+      ['stage samples', null],
+      ['error rate', null],
+      ['latency p95', null],
+      ['bound', null],
+    ]);
+    expect(rows[1]).toMatchObject({ candidate: 0, control: 0.02, limit: '≤ 2× control + 0.005 = 0.0450' });
+    expect(rows[2]).toMatchObject({ candidate: 12, control: 10, limit: '≤ 1.5× control = 15.00 ms', unit: 'ms' });
+    expect(rows[3]).toMatchObject({ metric: 'accuracy', stat: 'mean', candidate: null, limit: '≥ 0.8' });
+  });
+
+  it('say why a guard fails in the words of the rollback, and agree with checkGuards', () => {
+    const guards = { ...DEFAULT_GUARDS, bounds: [{ metric: 'accuracy', stat: 'mean' as const, min: 0.8, max: 0.99 }] };
+    const candidate = { [M]: stats(1000, 100, 30), accuracy: stats(100, 0, 1, 0.7) };
+    const control = { [M]: stats(1000, 20, 10) };
+    const rows = guardRows(guards, stage, candidate, control);
+    expect(rows.map((r) => [r.guard, r.passing])).toEqual([
+      ['stage samples', true],
+      ['error rate', false],
+      ['latency p95', false],
+      ['bound', false],
+    ]);
+    expect(rows.flatMap((r) => (r.failure ? [r.failure] : []))).toEqual(checkGuards(guards, candidate, control).failures);
+    expect(checkGuards(guards, candidate, control).failures).toHaveLength(3);
   });
 });
 

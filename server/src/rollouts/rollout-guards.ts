@@ -1,5 +1,5 @@
 import type { MetricStats } from '../telemetry/metric-stats.js';
-import type { RolloutGuards, RolloutStage } from './rollout-plan.entity.js';
+import type { MetricBound, RolloutGuards, RolloutStage } from './rollout-plan.entity.js';
 
 /** Rollout decisions with no I/O: guard checks and whether a stage may advance. */
 
@@ -33,31 +33,104 @@ export interface GuardVerdict {
   failures: string[];
 }
 
+/** One guard as the scheduler judges it: the candidate's value against a limit derived from control. */
+export interface GuardRow {
+  guard: 'stage samples' | 'error rate' | 'latency p95' | 'bound';
+  metric: string;
+  /** For a bound: which statistic it limits. */
+  stat?: MetricBound['stat'];
+  candidate: number | null;
+  control: number | null;
+  /** The limit in words, with the number it comes to. */
+  limit: string;
+  /** `null`: not enough observations to judge yet (for stage samples: still collecting). */
+  passing: boolean | null;
+  /** Why it fails, as the rollback reason says it. */
+  failure?: string;
+  unit: 'rate' | 'ms' | 'count' | 'value';
+}
+
 const fmt = (x: number) => (Math.abs(x) < 1 ? x.toFixed(4) : x.toFixed(2));
 
-/** Checks every guard of the candidate against control over the same window. */
+/**
+ * Every guard of a plan over a window: the error rate within k × control + allowance, p95 within
+ * k × control (an increase below the noise floor never fails), metric bounds, and, when `stage`
+ * is given, its sample count. The scheduler's verdict and the API's live view both come from here.
+ */
+export const guardRows = (guards: RolloutGuards, stage: RolloutStage | undefined, candidate: VariantMetrics, control: VariantMetrics): GuardRow[] => {
+  const rows: GuardRow[] = [];
+  const enough = (s: MetricStats | undefined): s is MetricStats => (s?.count ?? 0) >= guards.minSamples;
+  const c = candidate[guards.errorMetric];
+  const k = control[guards.errorMetric];
+  if (stage) {
+    const samples = c?.count ?? 0;
+    rows.push({ guard: 'stage samples', metric: guards.errorMetric, candidate: samples, control: k?.count ?? 0, limit: `≥ ${stage.minSamples} to advance`, passing: samples >= stage.minSamples ? true : null, unit: 'count' });
+  }
+
+  const cErr = c?.errorRate ?? 0;
+  const kErr = k?.errorRate ?? 0;
+  const errLimit = guards.maxErrorRateRatio * kErr + guards.errorRateAllowance;
+  const errorRateJudged = enough(c) && enough(k);
+  rows.push({
+    guard: 'error rate',
+    metric: guards.errorMetric,
+    candidate: c ? cErr : null,
+    control: k ? kErr : null,
+    limit: `≤ ${guards.maxErrorRateRatio}× control + ${guards.errorRateAllowance} = ${fmt(errLimit)}`,
+    passing: errorRateJudged ? cErr <= errLimit : null,
+    ...(errorRateJudged && cErr > errLimit ? { failure: `error rate ${fmt(cErr)} on ${guards.errorMetric} exceeds ${guards.maxErrorRateRatio}× control (${fmt(kErr)}) + ${guards.errorRateAllowance} = ${fmt(errLimit)}` } : {}),
+    unit: 'rate',
+  });
+
+  const cl = candidate[guards.latencyMetric];
+  const kl = control[guards.latencyMetric];
+  const cp95 = cl?.p95 ?? null;
+  const kp95 = kl?.p95 ?? null;
+  const latencyJudged = cp95 !== null && kp95 !== null && enough(cl) && enough(kl);
+  const latencyFails = latencyJudged && cp95 > guards.maxLatencyRatio * kp95 && cp95 - kp95 >= guards.minLatencyIncreaseMs;
+  rows.push({
+    guard: 'latency p95',
+    metric: guards.latencyMetric,
+    candidate: cp95,
+    control: kp95,
+    limit: kp95 !== null ? `≤ ${guards.maxLatencyRatio}× control = ${fmt(guards.maxLatencyRatio * kp95)} ms` : `≤ ${guards.maxLatencyRatio}× control`,
+    passing: latencyJudged ? !latencyFails : null,
+    ...(latencyFails ? { failure: `p95 ${fmt(cp95!)} of ${guards.latencyMetric} exceeds ${guards.maxLatencyRatio}× control (${fmt(kp95!)})` } : {}),
+    unit: 'ms',
+  });
+
+  for (const bound of guards.bounds) {
+    const stats = candidate[bound.metric];
+    const value = stats?.[bound.stat] ?? null;
+    const judged = value !== null && enough(stats);
+    const failure = !judged
+      ? undefined
+      : bound.max !== undefined && value > bound.max
+        ? `${bound.stat} of ${bound.metric} is ${fmt(value)}, above ${bound.max}`
+        : bound.min !== undefined && value < bound.min
+          ? `${bound.stat} of ${bound.metric} is ${fmt(value)}, below ${bound.min}`
+          : undefined;
+    rows.push({
+      guard: 'bound',
+      metric: bound.metric,
+      stat: bound.stat,
+      candidate: value,
+      control: control[bound.metric]?.[bound.stat] ?? null,
+      limit: [bound.min !== undefined ? `≥ ${bound.min}` : null, bound.max !== undefined ? `≤ ${bound.max}` : null].filter(Boolean).join(' and '),
+      passing: judged ? failure === undefined : null,
+      ...(failure ? { failure } : {}),
+      unit: bound.stat === 'errorRate' ? 'rate' : 'value',
+    });
+  }
+  return rows;
+};
+
+/** Checks every guard of the candidate against control over the same window; nothing is judged before the error metric has its samples on both sides. */
 export const checkGuards = (guards: RolloutGuards, candidate: VariantMetrics, control: VariantMetrics): GuardVerdict => {
   const c = candidate[guards.errorMetric];
   const k = control[guards.errorMetric];
   if (!c || !k || c.count < guards.minSamples || k.count < guards.minSamples) return { judged: false, failures: [] };
-  const failures: string[] = [];
-  const cErr = c.errorRate ?? 0;
-  const kErr = k.errorRate ?? 0;
-  const errLimit = guards.maxErrorRateRatio * kErr + guards.errorRateAllowance;
-  if (cErr > errLimit) failures.push(`error rate ${fmt(cErr)} on ${guards.errorMetric} exceeds ${guards.maxErrorRateRatio}× control (${fmt(kErr)}) + ${guards.errorRateAllowance} = ${fmt(errLimit)}`);
-  const cl = candidate[guards.latencyMetric];
-  const kl = control[guards.latencyMetric];
-  if (cl?.p95 != null && kl?.p95 != null && cl.count >= guards.minSamples && kl.count >= guards.minSamples) {
-    if (cl.p95 > guards.maxLatencyRatio * kl.p95 && cl.p95 - kl.p95 >= guards.minLatencyIncreaseMs) failures.push(`p95 ${fmt(cl.p95)} of ${guards.latencyMetric} exceeds ${guards.maxLatencyRatio}× control (${fmt(kl.p95)})`);
-  }
-  for (const bound of guards.bounds) {
-    const stats = candidate[bound.metric];
-    if (!stats || stats.count < guards.minSamples) continue;
-    const value = stats[bound.stat];
-    if (value === null || value === undefined) continue;
-    if (bound.max !== undefined && value > bound.max) failures.push(`${bound.stat} of ${bound.metric} is ${fmt(value)}, above ${bound.max}`);
-    if (bound.min !== undefined && value < bound.min) failures.push(`${bound.stat} of ${bound.metric} is ${fmt(value)}, below ${bound.min}`);
-  }
+  const failures = guardRows(guards, undefined, candidate, control).flatMap((row) => (row.failure ? [row.failure] : []));
   return { judged: true, failures };
 };
 

@@ -2,7 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@ne
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
-import { CreateRolloutPlanDto, RolloutActionDto, RolloutPlanResponse } from './dto/rollout-plan.dto.js';
+import { CreateRolloutPlanDto, RolloutActionDto, RolloutDefaultsResponse, RolloutPlanResponse } from './dto/rollout-plan.dto.js';
+import { DEFAULT_GUARDS, DEFAULT_STAGES } from './rollout-guards.js';
 import { RolloutsService } from './rollouts.service.js';
 
 @ApiTags('rollouts')
@@ -69,5 +70,18 @@ export class RolloutsController {
   @ApiOkResponse({ type: RolloutPlanResponse })
   abort(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string, @Param('planId', ParseUUIDPipe) planId: string, @Body() body: RolloutActionDto): Promise<RolloutPlanResponse> {
     return this.rollouts.abort(actorOf(principal), projectKey, key, environmentKey, planId, body.reason);
+  }
+}
+
+@ApiTags('rollouts')
+@ApiBearerAuth()
+@Controller('rollout-plans/defaults')
+export class RolloutDefaultsController {
+  @Get()
+  @Access('viewer')
+  @ApiOperation({ summary: 'The stages and guards a plan gets when its request leaves them out' })
+  @ApiOkResponse({ type: RolloutDefaultsResponse })
+  defaults(): RolloutDefaultsResponse {
+    return { stages: DEFAULT_STAGES, guards: DEFAULT_GUARDS };
   }
 }

@@ -1,8 +1,8 @@
 import { createFlags } from '@signalbox/sdk';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { aProject, aStringFlag } from '../../test/builders.js';
-import { startTestApp, type TestApp } from '../../test/test-app.js';
+import { aProject, aStringFlag, aUser } from '../../test/builders.js';
+import { bearer, startTestApp, type TestApp } from '../../test/test-app.js';
 import { DomainEvents, type RolloutEvent } from '../common/events/domain-events.js';
 import { RolloutScheduler } from './rollout-scheduler.service.js';
 
@@ -114,9 +114,16 @@ describe('rollout plans', () => {
     expect(created.body).toMatchObject({ status: 'running', currentStage: 0, currentPercent: 1 });
 
     await traffic('model.scorer', 20_000, { v1: 50, v2: 10 });
+    // Before the tick, the API shows the guard failing, with the words the rollback will record.
+    const live = (await t.http.get(`${plans('model.scorer')}/${created.body.id}`).set(t.admin).expect(200)).body;
+    const errorRow = live.guardStatus.rows.find((row: { guard: string }) => row.guard === 'error rate');
+    expect(errorRow).toMatchObject({ metric: 'model.latency_ms', passing: false, unit: 'rate', failure: expect.stringMatching(/^error rate /) });
+    expect(errorRow.candidate).toBeCloseTo(0.1, 1);
+    expect(live.guardStatus.rows.find((row: { guard: string }) => row.guard === 'stage samples')).toMatchObject({ passing: true, limit: '≥ 100 to advance' });
     await scheduler.tick();
     const plan = (await t.http.get(`${plans('model.scorer')}/${created.body.id}`).set(t.admin).expect(200)).body;
-    expect(plan).toMatchObject({ status: 'rolled-back', currentStage: 0, currentPercent: 0 });
+    expect(plan).toMatchObject({ status: 'rolled-back', currentStage: 0, currentPercent: 0, guardStatus: null });
+    expect(plan.reason).toBe(`guard failed at 1%: ${errorRow.failure}`);
     expect(plan.reason).toMatch(/^guard failed at 1%: error rate 0\.\d+ on model\.latency_ms exceeds 2× control \(0\.0[12]\d+\) \+ 0\.005 = 0\.04\d+$/);
     expect(plan.snapshot.candidate['model.latency_ms'].errorRate).toBeCloseTo(0.1, 1);
     expect(plan.snapshot.candidate['model.latency_ms'].count).toBeGreaterThanOrEqual(50);
@@ -155,6 +162,14 @@ describe('rollout plans', () => {
     const advancedNow = await t.http.post(`${plans('model.tagger')}/${second.body.id}/advance`).set(t.admin).send({}).expect(200);
     expect(advancedNow.body).toMatchObject({ status: 'completed', currentPercent: 100 });
     expect((await config('model.tagger')).defaultRule).toEqual({ variant: 'v2' });
+  });
+
+  it('tells anyone signed in the default stages and guards a plan gets', async () => {
+    const viewer = await aUser(t.http, t.admin, 'viewer');
+    const res = await t.http.get('/api/v1/rollout-plans/defaults').set(bearer(viewer.token)).expect(200);
+    expect(res.body.stages.map((s: { percent: number }) => s.percent)).toEqual([1, 5, 10, 25, 50, 100]);
+    expect(res.body.guards).toMatchObject({ maxErrorRateRatio: 2, maxLatencyRatio: 1.5, minSamples: 50 });
+    expect((await t.http.get('/api/v1/rollout-plans/defaults')).status).toBe(401);
   });
 
   it('validates plans naming the fields, and answers 404 for unknown plans and flags', async () => {

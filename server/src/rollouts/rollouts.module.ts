@@ -7,13 +7,13 @@ import { TelemetryModule } from '../telemetry/telemetry.module.js';
 import { Clock, SystemClock } from './clock.js';
 import { RolloutPlanEntity } from './rollout-plan.entity.js';
 import { RolloutScheduler } from './rollout-scheduler.service.js';
-import { RolloutsController } from './rollouts.controller.js';
+import { RolloutDefaultsController, RolloutsController } from './rollouts.controller.js';
 import { RolloutsRepository } from './rollouts.repository.js';
 import { RolloutsService } from './rollouts.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([RolloutPlanEntity]), ProjectsModule, FlagsModule, TelemetryModule, AuditModule],
-  controllers: [RolloutsController],
+  controllers: [RolloutsController, RolloutDefaultsController],
   providers: [RolloutsRepository, RolloutsService, RolloutScheduler, { provide: Clock, useClass: SystemClock }],
   exports: [RolloutsService],
 })

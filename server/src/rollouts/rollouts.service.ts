@@ -11,7 +11,7 @@ import { ProjectsService } from '../projects/projects.service.js';
 import { TelemetryService } from '../telemetry/telemetry.service.js';
 import { Clock } from './clock.js';
 import type { CreateRolloutPlanDto, RolloutPlanResponse } from './dto/rollout-plan.dto.js';
-import { checkGuards, DEFAULT_GUARDS, DEFAULT_STAGES, stageDue, stageProblems, type VariantMetrics } from './rollout-guards.js';
+import { checkGuards, DEFAULT_GUARDS, guardRows, DEFAULT_STAGES, stageDue, stageProblems, type VariantMetrics } from './rollout-guards.js';
 import type { RolloutHistoryEntry, RolloutPlanEntity } from './rollout-plan.entity.js';
 import { ACTIVE_STATUSES, RolloutsRepository } from './rollouts.repository.js';
 
@@ -44,14 +44,14 @@ export class RolloutsService {
 
   async list(projectKey: string, flagKey: string, environmentKey: string): Promise<RolloutPlanResponse[]> {
     const { environment } = await this.scope(projectKey, flagKey, environmentKey);
-    return (await this.repository.list(environment.id, flagKey)).map((p) => this.view(p, environmentKey));
+    return Promise.all((await this.repository.list(environment.id, flagKey)).map((p) => this.present(p, environmentKey)));
   }
 
   async get(projectKey: string, flagKey: string, environmentKey: string, id: string): Promise<RolloutPlanResponse> {
     const { environment } = await this.scope(projectKey, flagKey, environmentKey);
     const plan = await this.repository.find(id);
     if (!plan || plan.environmentId !== environment.id || plan.flagKey !== flagKey) throw notFound('Rollout plan', id);
-    return this.view(plan, environmentKey);
+    return this.present(plan, environmentKey);
   }
 
   /** Creates the plan and starts its first stage at once if control has baseline metrics; otherwise it waits for them. */
@@ -218,15 +218,13 @@ export class RolloutsService {
     } else if (plan.status === 'waiting-for-baseline') plan.status = 'running';
     this.note(plan, next === 0 ? 'started' : completed ? 'completed' : 'advanced', actor, now, reason);
     const saved = await this.repository.save(plan);
-    this.db.afterCommit(() =>
-      this.events.emit('rollout.advanced', {
-        ...keys,
-        flagKey: plan.flagKey,
-        actor: { type: actor.type, id: actor.id, name: actor.name },
-        reason,
-        details: { planId: plan.id, candidateVariant: plan.candidateVariant, controlVariant: plan.controlVariant, stage: next, fromPercent: from, percent: stage.percent, completed },
-      }),
-    );
+    await this.events.publish('rollout.advanced', {
+      ...keys,
+      flagKey: plan.flagKey,
+      actor: { type: actor.type, id: actor.id, name: actor.name },
+      reason,
+      details: { planId: plan.id, candidateVariant: plan.candidateVariant, controlVariant: plan.controlVariant, stage: next, fromPercent: from, percent: stage.percent, completed },
+    });
     return saved;
   }
 
@@ -239,15 +237,13 @@ export class RolloutsService {
     plan.finishedAt = now;
     this.note(plan, status, actor, now, reason);
     const saved = await this.repository.save(plan);
-    this.db.afterCommit(() =>
-      this.events.emit('rollout.rolled_back', {
-        ...keys,
-        flagKey: plan.flagKey,
-        actor: { type: actor.type, id: actor.id, name: actor.name },
-        reason,
-        details: { planId: plan.id, candidateVariant: plan.candidateVariant, controlVariant: plan.controlVariant, stage: plan.currentStage, percent, status, snapshot },
-      }),
-    );
+    await this.events.publish('rollout.rolled_back', {
+      ...keys,
+      flagKey: plan.flagKey,
+      actor: { type: actor.type, id: actor.id, name: actor.name },
+      reason,
+      details: { planId: plan.id, candidateVariant: plan.candidateVariant, controlVariant: plan.controlVariant, stage: plan.currentStage, percent, status, snapshot },
+    });
     return saved;
   }
 
@@ -282,7 +278,7 @@ export class RolloutsService {
     return this.db.transaction(async () => {
       const plan = await this.repository.findForUpdate(id);
       if (!plan || plan.environmentId !== environment.id || plan.flagKey !== flagKey) throw notFound('Rollout plan', id);
-      return this.view(await change(plan, { projectKey, environmentKey }, this.clock.now()), environmentKey);
+      return this.present(await change(plan, { projectKey, environmentKey }, this.clock.now()), environmentKey);
     });
   }
 
@@ -295,6 +291,15 @@ export class RolloutsService {
     const environment = await this.projects.environment(project, environmentKey);
     await this.flags.get(projectKey, flagKey);
     return { project, environment };
+  }
+
+  /** The plan with its guards as the scheduler would judge them now (running or paused plans). */
+  private async present(plan: RolloutPlanEntity, environmentKey: string): Promise<RolloutPlanResponse> {
+    const view = this.view(plan, environmentKey);
+    if ((plan.status !== 'running' && plan.status !== 'paused') || plan.stageStartedAt === null) return view;
+    const now = this.clock.now();
+    const metrics = await this.stageMetrics(plan, plan.stageStartedAt, now);
+    return { ...view, guardStatus: { from: plan.stageStartedAt.toISOString(), to: now.toISOString(), rows: guardRows(plan.guards, plan.stages[plan.currentStage], metrics.candidate, metrics.control) } };
   }
 
   private view(p: RolloutPlanEntity, environmentKey: string): RolloutPlanResponse {
@@ -317,6 +322,7 @@ export class RolloutsService {
       createdBy: p.createdBy,
       createdAt: p.createdAt.toISOString(),
       finishedAt: p.finishedAt?.toISOString() ?? null,
+      guardStatus: null,
     };
   }
 }

@@ -4,8 +4,8 @@ import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { EventsDto } from './dto/events.dto.js';
-import { SamplesQueryDto, SeriesQueryDto, TimeRangeQueryDto } from './dto/telemetry-query.dto.js';
-import { TelemetryService, type EvaluationCountView, type IngestResult, type MetricSeriesResult, type ShadowSampleView } from './telemetry.service.js';
+import { EvaluationsQueryDto, SamplesQueryDto, SeriesQueryDto, TimeRangeQueryDto } from './dto/telemetry-query.dto.js';
+import { TelemetryService, type EvaluationCountView, type EvaluationStepView, type IngestResult, type MetricSeriesResult, type ShadowSampleView } from './telemetry.service.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -55,10 +55,17 @@ export class TelemetryQueryController {
 
   @Get('environments/:environmentKey/telemetry/evaluations')
   @Access('viewer')
-  @ApiOperation({ summary: 'Evaluations per flag, variant and reason over a time range' })
-  async evaluations(@Param('projectKey') projectKey: string, @Param('environmentKey') environmentKey: string, @Query() query: TimeRangeQueryDto): Promise<{ evaluations: EvaluationCountView[] }> {
+  @ApiOperation({ summary: 'Evaluations per flag, variant and reason over a time range; with stepMinutes, also per step' })
+  async evaluations(
+    @Param('projectKey') projectKey: string,
+    @Param('environmentKey') environmentKey: string,
+    @Query() query: EvaluationsQueryDto,
+  ): Promise<{ evaluations: EvaluationCountView[]; steps?: EvaluationStepView[] }> {
     const environment = await this.projects.environment(await this.projects.project(projectKey), environmentKey);
-    return { evaluations: await this.telemetry.evaluationCounts(environment.id, { ...rangeOf(query), flagKey: query.flag }) };
+    const range = { ...rangeOf(query), flagKey: query.flag };
+    const evaluations = await this.telemetry.evaluationCounts(environment.id, range);
+    if (query.stepMinutes === undefined) return { evaluations };
+    return { evaluations, steps: await this.telemetry.evaluationSteps(environment.id, { ...range, stepMinutes: query.stepMinutes }) };
   }
 
   @Get('environments/:environmentKey/telemetry/samples')

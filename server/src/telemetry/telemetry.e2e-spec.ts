@@ -112,6 +112,21 @@ describe('telemetry ingestion and rollups', () => {
       { flag: 'model.router', variant: 'v1', reason: 'SPLIT', count: 140 },
       { flag: 'model.router', variant: 'v2', reason: 'SPLIT', count: 60 },
     ]);
+    // Per step, for a chart in one request: every step is present, counts land in the step of their minute.
+    const from = new Date(Date.parse(window.minute) - 10 * 60_000);
+    const to = new Date(Date.parse(window.minute) + 5 * 60_000);
+    const stepped = await t.http.get(`${base}/evaluations`).query({ from: from.toISOString(), to: to.toISOString(), stepMinutes: 5 }).set(t.admin).expect(200);
+    expect(stepped.body.steps.map((s: { start: string; end: string }) => [s.start, s.end])).toEqual([0, 1, 2].map((i) => [new Date(from.getTime() + i * 300_000).toISOString(), new Date(from.getTime() + (i + 1) * 300_000).toISOString()]));
+    expect(stepped.body.steps[0].counts).toEqual([]);
+    expect(stepped.body.steps[1].counts).toEqual([]);
+    expect(stepped.body.steps[2].counts).toEqual([
+      { flag: 'missing', variant: null, reason: 'ERROR', count: 2 },
+      { flag: 'model.router', variant: 'v1', reason: 'SPLIT', count: 140 },
+      { flag: 'model.router', variant: 'v2', reason: 'SPLIT', count: 60 },
+    ]);
+    expect(stepped.body.evaluations).toEqual(stepped.body.steps[2].counts);
+    expect((await t.http.get(`${base}/evaluations`).query({ stepMinutes: 0 }).set(t.admin)).body.details).toEqual([expect.objectContaining({ field: 'stepMinutes' })]);
+
     const last = await t.http.get('/api/v1/projects/metrics/telemetry/last-evaluated').set(t.admin).expect(200);
     const router = last.body.flags.find((f: { flag: string }) => f.flag === 'model.router');
     expect(router.environments).toEqual({ development: window.windowEnd, production: window.windowEnd });

@@ -165,6 +165,18 @@ export class TelemetryRepository {
     return rows.map((r) => ({ flagKey: r.flag_key, variantKey: r.variant_key, reason: r.reason, count: Number(r.count) }));
   }
 
+  /** Evaluation counts per step of `stepSeconds` from `filter.from` (step 0 starts there), per flag, variant and reason. */
+  async evaluationSteps(environmentId: string, filter: RollupFilter, stepSeconds: number): Promise<Array<Omit<EvaluationRollupRow, 'minute'> & { step: number }>> {
+    const { where, values } = this.where(environmentId, filter, false);
+    const stepParam = values.push(stepSeconds);
+    const rows: Array<{ flag_key: string; variant_key: string; reason: string; step: number; count: number }> = await this.db.manager().query(
+      `SELECT flag_key, variant_key, reason, floor(extract(epoch FROM minute - $2::timestamptz) / $${stepParam})::int AS step, SUM(count)::bigint AS count
+       FROM evaluation_rollups WHERE ${where} GROUP BY flag_key, variant_key, reason, step ORDER BY step, flag_key, variant_key, reason`,
+      values,
+    );
+    return rows.map((r) => ({ flagKey: r.flag_key, variantKey: r.variant_key, reason: r.reason, step: Number(r.step), count: Number(r.count) }));
+  }
+
   async lastEvaluated(environmentIds: string[]): Promise<Array<{ environmentId: string; flagKey: string; lastEvaluatedAt: Date }>> {
     if (environmentIds.length === 0) return [];
     const rows: Array<{ environment_id: string; flag_key: string; last_evaluated_at: Date | string }> = await this.db

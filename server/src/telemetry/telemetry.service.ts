@@ -61,6 +61,13 @@ export interface EvaluationCountView {
   count: number;
 }
 
+/** Evaluation counts of one step `[start, end)`. */
+export interface EvaluationStepView {
+  start: string;
+  end: string;
+  counts: EvaluationCountView[];
+}
+
 export interface ShadowSampleView {
   flag: string;
   variant: string | null;
@@ -206,6 +213,20 @@ export class TelemetryService {
     const { from, to } = this.range(query, 1);
     const rows = await this.repository.evaluationTotals(environmentId, { from, to, flagKey: query.flagKey });
     return rows.map((r) => ({ flag: r.flagKey, variant: shown(r.variantKey), reason: r.reason, count: r.count }));
+  }
+
+  /** Evaluation counts per step of `stepMinutes` over `[from, to)`: one entry per step, empty steps included. */
+  async evaluationSteps(environmentId: string, query: { from: Date; to: Date; flagKey?: string; stepMinutes: number }): Promise<EvaluationStepView[]> {
+    const { from, to } = this.range(query, query.stepMinutes);
+    const stepMs = query.stepMinutes * MINUTE_MS;
+    const steps: EvaluationStepView[] = [];
+    for (let start = from.getTime(); start < to.getTime(); start += stepMs) {
+      steps.push({ start: new Date(start).toISOString(), end: new Date(Math.min(start + stepMs, to.getTime())).toISOString(), counts: [] });
+    }
+    for (const row of await this.repository.evaluationSteps(environmentId, { from, to, flagKey: query.flagKey }, stepMs / 1000)) {
+      steps[row.step]?.counts.push({ flag: row.flagKey, variant: shown(row.variantKey), reason: row.reason, count: row.count });
+    }
+    return steps;
   }
 
   /** When each flag was last evaluated, per environment id (flags never evaluated are absent). */

@@ -181,3 +181,9 @@ export class ExperimentResultsResponse {
   @ApiProperty({ type: String, nullable: true }) winner: string | null;
   @ApiProperty({ type: [String] }) warnings: string[];
 }
+
+export class ExperimentRecommendationResponse {
+  @ApiProperty() experiment: string;
+  @ApiProperty({ enum: ['promote', 'keep-collecting', 'keep-control', 'no-difference'] }) recommendation: string;
+  @ApiProperty({ type: String, nullable: true }) winner: string | null;
+}

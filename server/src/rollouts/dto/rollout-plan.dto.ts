@@ -97,6 +97,24 @@ export class RolloutHistoryResponse {
   @ApiPropertyOptional() reason?: string;
 }
 
+export class GuardRowResponse {
+  @ApiProperty({ enum: ['stage samples', 'error rate', 'latency p95', 'bound'] }) guard: string;
+  @ApiProperty() metric: string;
+  @ApiPropertyOptional({ enum: ['mean', 'p50', 'p95', 'p99', 'errorRate'], description: 'For a bound: the statistic it limits' }) stat?: string;
+  @ApiProperty({ type: Number, nullable: true }) candidate: number | null;
+  @ApiProperty({ type: Number, nullable: true }) control: number | null;
+  @ApiProperty({ description: 'The limit in words, with the number it comes to' }) limit: string;
+  @ApiProperty({ type: Boolean, nullable: true, description: 'null: not enough observations to judge yet' }) passing: boolean | null;
+  @ApiPropertyOptional({ description: 'Why it fails, as a rollback would record it' }) failure?: string;
+  @ApiProperty({ enum: ['rate', 'ms', 'count', 'value'] }) unit: string;
+}
+
+export class GuardStatusResponse {
+  @ApiProperty({ description: 'Start of the window: the current stage\'s start' }) from: string;
+  @ApiProperty() to: string;
+  @ApiProperty({ type: [GuardRowResponse] }) rows: GuardRowResponse[];
+}
+
 export class RolloutPlanResponse {
   @ApiProperty() id: string;
   @ApiProperty() flag: string;
@@ -116,6 +134,13 @@ export class RolloutPlanResponse {
   @ApiProperty() createdBy: string;
   @ApiProperty() createdAt: string;
   @ApiProperty({ type: String, nullable: true }) finishedAt: string | null;
+  @ApiProperty({ type: GuardStatusResponse, nullable: true, description: 'Running or paused plans: every guard over the current stage, as the scheduler judges it now' })
+  guardStatus: GuardStatusResponse | null;
+}
+
+export class RolloutDefaultsResponse {
+  @ApiProperty({ type: [RolloutStageResponse] }) stages: RolloutStageResponse[];
+  @ApiProperty({ type: RolloutGuardsDto }) guards: RolloutGuardsDto;
 }
 
 export class SchedulerTickResponse {

@@ -24,6 +24,12 @@ export class SeriesQueryDto extends TimeRangeQueryDto {
   stepMinutes?: number;
 }
 
+export class EvaluationsQueryDto extends TimeRangeQueryDto {
+  @ApiPropertyOptional({ description: 'Also answer `steps`: counts per this many minutes (a chart in one request)', minimum: 1, maximum: 1440 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1440)
+  stepMinutes?: number;
+}
+
 export class SamplesQueryDto {
   @ApiPropertyOptional({ description: 'Only this flag' }) @IsOptional() @IsString() @MaxLength(128)
   flag?: string;
