@@ -2,6 +2,7 @@
 // Builds nothing: run `npm run build` at the repository root first.
 //   node web/e2e/run.mjs                 run every test
 //   SCREENSHOTS=1 node web/e2e/run.mjs   also write docs/screenshots/*.png
+//   SCREENSHOT_DIR=/tmp/shots …          write them elsewhere, e.g. to look at a change without touching docs/
 //   E2E_ONLY=kill node web/e2e/run.mjs   only tests whose name contains "kill"
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,7 +16,7 @@ import { tests } from './tests.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const serverMain = path.join(root, 'server/dist/src/main.js');
 const webDir = path.join(root, 'web/dist');
-const screenshotDir = path.join(root, 'docs/screenshots');
+const screenshotDir = process.env.SCREENSHOT_DIR ? path.resolve(process.env.SCREENSHOT_DIR) : path.join(root, 'docs/screenshots');
 const OVERALL_TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS ?? 8 * 60_000);
 const TEST_TIMEOUT_MS = 60_000;
 const ADMIN_PASSWORD = 'e2e-admin-password';

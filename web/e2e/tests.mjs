@@ -17,6 +17,22 @@ const config = (api, key, env) => api('GET', `/projects/${PROJECT}/flags/${key}/
 
 const signInAsAdmin = async (h) => h.loginAs(ADMIN_EMAIL, h.adminPassword);
 
+/** The whole page in one viewport, so sticky bars sit where they belong. */
+const wholePage = async (h, name) => {
+  if (process.env.SCREENSHOTS !== '1') return;
+  const { page } = h;
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  const viewport = page.viewportSize();
+  await page.setViewportSize({ width: viewport.width, height: Math.min(Math.max(height, 900), 2600) });
+  // Two frames: the page has laid itself out at the new size.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  await h.screenshot(name);
+  await page.setViewportSize(viewport);
+};
+
+const flagOf = (api, key) => api('GET', `/projects/${PROJECT}/flags/${key}`);
+
 /** mulberry32: deterministic outcomes, so the simulated experiment reads the same every run. */
 const random = (seed) => () => {
   seed = (seed + 0x6d2b79f5) | 0;
@@ -88,15 +104,7 @@ export const tests = [
     screenshotsOnly: true,
     run: async (h) => {
       const { page } = h;
-      // The whole page in one viewport, so sticky bars sit where they belong.
-      const whole = async (name) => {
-        await page.evaluate(() => window.scrollTo(0, 0));
-        const height = await page.evaluate(() => document.documentElement.scrollHeight);
-        await page.setViewportSize({ width: 1280, height: Math.min(Math.max(height, 900), 2600) });
-        await page.waitForTimeout(150);
-        await h.screenshot(name);
-        await page.setViewportSize({ width: 1280, height: 900 });
-      };
+      const whole = (name) => wholePage(h, name);
       await signInAsAdmin(h);
       await page.goto(`/${PROJECT}/production/flags`);
       await page.getByRole('link', { name: 'Validate data before load' }).waitFor();
@@ -347,6 +355,11 @@ export const tests = [
         assert.equal(await page.getByRole('button', { name }).count(), 0, `no ${name} button`);
       }
       assert.equal(await page.locator('main input, main select, main textarea').count(), 0, 'no inputs on the targeting tab');
+      assert.equal(await page.getByRole('button', { name: 'Archive', exact: true }).count(), 0, 'no Archive button');
+      assert.equal(await page.getByRole('button', { name: /^New (project|environment)$/ }).count(), 0, 'no way to create projects or environments');
+      await page.getByRole('tab', { name: 'Details & variants' }).click();
+      await page.getByRole('table', { name: 'Variants of model.sentiment' }).waitFor();
+      assert.equal(await page.locator('main input, main select, main textarea').count(), 0, 'no inputs on the details tab');
       await page.getByRole('tab', { name: 'Evaluations' }).waitFor();
       assert.equal(await page.getByRole('tab', { name: 'Triggers' }).count(), 0, 'no Triggers tab');
       assert.equal(await page.getByRole('link', { name: 'Webhooks' }).count(), 0, 'no Webhooks page');
@@ -562,10 +575,17 @@ export const tests = [
       await signInAsAdmin(h);
       await page.goto(flagUrl(env, key, 'rollout'));
       await page.getByText(`No rollout plans for ${key} in Staging.`).waitFor();
+      // Its own stages: the server's defaults, keeping only 1% and 100%.
+      await page.getByRole('checkbox', { name: 'Customize stages and guards' }).check();
+      await page.getByRole('table', { name: 'Stages' }).waitFor();
+      for (const stage of [5, 4, 3, 2]) await page.getByRole('button', { name: `Remove stage ${stage}` }).click();
+      await page.getByLabel('Stage 1 minutes').fill('45');
       await page.getByRole('button', { name: 'Start rollout plan' }).click();
       const plan = page.getByRole('region', { name: /Rollout of on/ });
       await plan.locator('.badge', { hasText: 'running' }).waitFor();
-      await plan.getByText(/Serving 1% of traffic on, stage 1 of 6/).waitFor();
+      await plan.getByText(/Serving 1% of traffic on, stage 1 of 2/).waitFor();
+      const [created] = await api('GET', `/projects/${PROJECT}/flags/${key}/environments/${env}/rollout-plans`);
+      assert.deepEqual(created.stages.map((s) => [s.percent, s.minDurationMinutes]), [[1, 45], [100, 0]]);
       await plan.getByRole('table', { name: 'Guard metrics' }).getByText('Error rate').waitFor();
       await plan.getByRole('list', { name: 'Decision timeline' }).getByText('started').waitFor();
       await h.screenshot('rollout-plan', { fullPage: true });
@@ -621,6 +641,158 @@ export const tests = [
     },
   },
   {
+    name: 'archives a flag, unarchives it, archives it again and deletes it for good',
+    run: async (h) => {
+      const { page, api } = h;
+      const key = await newFlag(api, 'e2e.archive-and-delete');
+      await signInAsAdmin(h);
+      await page.goto(flagUrl('production', key));
+      const banner = page.getByRole('status', { name: 'Archived' });
+      const archive = async (reason) => {
+        await page.getByRole('button', { name: 'Archive', exact: true }).click();
+        const dialog = page.getByRole('dialog', { name: `Archive ${key}` });
+        await dialog.getByLabel('Reason (optional)').fill(reason);
+        await dialog.getByRole('button', { name: 'Archive flag' }).click();
+        await banner.waitFor();
+        assert.equal((await flagOf(api, key)).archived, true);
+      };
+      await archive('replaced by the v2 loader');
+      assert.equal(await page.getByRole('region', { name: 'Kill switch' }).count(), 0, 'an archived flag has nothing to kill');
+      await wholePage(h, 'flag-archived');
+
+      await banner.getByRole('button', { name: 'Unarchive' }).click();
+      await page.getByRole('dialog', { name: `Unarchive ${key}` }).getByRole('button', { name: 'Unarchive flag' }).click();
+      await page.getByRole('heading', { name: 'Kill switch' }).waitFor();
+      assert.equal((await flagOf(api, key)).archived, false);
+
+      await archive('for good this time');
+      // The list leaves archived flags out unless asked for them.
+      await page.goto(`/${PROJECT}/production/flags?q=archive-and-delete`);
+      await page.getByText('No flags match these filters.').waitFor();
+      // A click, not check(): the box follows the URL, which the router updates in a transition.
+      await page.getByRole('checkbox', { name: 'Show archived' }).click();
+      const row = page.getByRole('row', { name: new RegExp(`E2E ${key}`) });
+      await row.getByText('archived', { exact: true }).waitFor();
+      await row.getByRole('link').click();
+
+      await banner.getByRole('button', { name: 'Delete for good' }).click();
+      const dialog = page.getByRole('dialog', { name: `Delete ${key}` });
+      assert.equal(await dialog.getByRole('button', { name: 'Delete for good' }).isDisabled(), true, 'not before the key is typed');
+      await dialog.getByLabel(`Type ${key} to confirm`).fill(key);
+      await dialog.getByLabel('Reason (optional)').fill('code path removed');
+      await dialog.getByRole('button', { name: 'Delete for good' }).click();
+      await page.waitForURL((url) => url.pathname === `/${PROJECT}/production/flags`);
+      await page.getByRole('heading', { name: 'Flags', exact: true }).waitFor();
+      await assert.rejects(flagOf(api, key), /→ 404/);
+      const audit = await api('GET', `/audit?project=${PROJECT}&flag=${key}`);
+      const actions = audit.items.map((entry) => `${entry.action}${entry.reason ? `: ${entry.reason}` : ''}`);
+      for (const expected of ['flag.archived: replaced by the v2 loader', 'flag.unarchived', 'flag.archived: for good this time', 'flag.deleted: code path removed']) {
+        assert.ok(actions.includes(expected), `audit has "${expected}": ${actions.join(' | ')}`);
+      }
+    },
+  },
+  {
+    name: "edits a flag's details and variants, with the API's messages next to the fields",
+    run: async (h) => {
+      const { page, api } = h;
+      const key = 'e2e.edit-variants';
+      await api('POST', `/projects/${PROJECT}/flags`, {
+        key,
+        name: `E2E ${key}`,
+        kind: 'json',
+        owner: 'e2e',
+        tags: ['e2e'],
+        variants: [
+          { key: 'small', value: { model: 's' } },
+          { key: 'large', value: { model: 'l' } },
+        ],
+      });
+      await signInAsAdmin(h);
+      await page.goto(flagUrl('development', key, 'details'));
+      const form = page.getByRole('form', { name: 'Flag details' });
+      await form.getByLabel('Name', { exact: true }).fill('Summariser model');
+      await form.getByLabel('Owner').fill('ml-platform');
+      await form.getByLabel('Tags (comma-separated)').fill('e2e, models');
+      // The console checks JSON before sending it.
+      await form.getByLabel('Variant 2 value').fill('{"model": "l", "temperature": 0.2');
+      await form.getByRole('button', { name: 'Save details' }).click();
+      await form.locator('[data-field="variants[1].value"]').getByText(/not valid JSON/).waitFor();
+      assert.equal((await flagOf(api, key)).version, 1, 'nothing sent');
+      await form.getByLabel('Variant 2 value').fill('{"model": "l", "temperature": 0.2}');
+      await form.getByRole('button', { name: '+ Variant' }).click();
+      await form.getByLabel('Variant 3 key').fill('xl');
+      await form.getByLabel('Variant 3 value').fill('{"model": "xl"}');
+      await form.getByLabel('Variant 3 name').fill('Extra large');
+      await form.getByRole('button', { name: 'Save details' }).click();
+      await form.getByText(/Saved as version \d+/).waitFor();
+      await page.getByRole('heading', { name: 'Summariser model' }).waitFor();
+      const saved = await flagOf(api, key);
+      assert.equal(saved.owner, 'ml-platform');
+      assert.deepEqual(saved.tags, ['e2e', 'models']);
+      assert.deepEqual(saved.variants, [
+        { key: 'small', value: { model: 's' } },
+        { key: 'large', value: { model: 'l', temperature: 0.2 } },
+        { key: 'xl', value: { model: 'xl' }, name: 'Extra large' },
+      ]);
+      await wholePage(h, 'flag-details');
+
+      // The server refuses to remove a variant the flag still serves, and says so next to the variants.
+      await form.getByRole('button', { name: 'Remove variant 1' }).click();
+      await form.getByRole('button', { name: 'Save details' }).click();
+      await form.locator('[data-field="variants"]').getByText(/variant 'small'/).first().waitFor();
+      assert.equal((await flagOf(api, key)).variants.length, 3);
+      await form.getByRole('button', { name: 'Discard' }).click();
+      assert.equal(await form.getByLabel('Variant 1 key').inputValue(), 'small');
+    },
+  },
+  {
+    name: 'an admin creates a project and an environment from the switchers, and lands in each',
+    run: async (h) => {
+      const { page, api } = h;
+      await signInAsAdmin(h);
+      await page.goto(`/${PROJECT}/production/flags`);
+      await page.getByRole('button', { name: 'New project' }).click();
+      const projectDialog = page.getByRole('dialog', { name: 'New project' });
+      await projectDialog.getByLabel('Key').fill('e2e-models');
+      await projectDialog.getByLabel('Name').fill('E2E models');
+      await projectDialog.getByRole('button', { name: 'Create project' }).click();
+      await page.waitForURL((url) => url.pathname === '/e2e-models/production/flags');
+      await page.getByRole('dialog', { name: 'Created E2E models' }).getByLabel('SDK key of Production').waitFor();
+      await page.getByRole('button', { name: 'Done' }).click();
+      await page.getByText('No flags yet.').waitFor();
+      assert.equal(await page.getByLabel('Project', { exact: true }).inputValue(), 'e2e-models');
+
+      await page.getByRole('button', { name: 'New environment' }).click();
+      const dialog = page.getByRole('dialog', { name: 'New environment in E2E models' });
+      await dialog.getByLabel('Key').fill('Staging EU');
+      await dialog.getByRole('button', { name: 'Create environment' }).click();
+      await dialog.locator('[data-field="key"]').waitFor();
+      await dialog.getByLabel('Key').fill('staging-eu');
+      await dialog.getByLabel('Name').fill('Staging EU');
+      await dialog.getByRole('checkbox', { name: 'Every change here must give a reason' }).check();
+      await h.screenshot('create-environment');
+      await dialog.getByRole('button', { name: 'Create environment' }).click();
+      await page.waitForURL((url) => url.pathname === '/e2e-models/staging-eu/flags');
+      const sdkKey = await page.getByLabel('SDK key of Staging EU').textContent();
+      await h.screenshot('environment-created');
+      await page.getByRole('button', { name: 'Done' }).click();
+      assert.equal(await page.getByLabel('Environment', { exact: true }).inputValue(), 'staging-eu');
+      const project = await api('GET', '/projects/e2e-models');
+      assert.deepEqual(
+        project.environments.map((e) => [e.key, e.requireChangeReason]),
+        [['development', false], ['production', true], ['staging-eu', true]],
+      );
+      // The key shown once is the environment's real SDK key.
+      const quiet = { warn: () => undefined, error: () => undefined, debug: () => undefined, info: () => undefined };
+      const flags = createFlags({ url: h.baseUrl, sdkKey, logger: quiet, telemetry: { flushIntervalMs: 60_000 } });
+      try {
+        assert.equal(await flags.waitForReady({ timeoutMs: 5000 }), 'ready');
+      } finally {
+        await flags.close();
+      }
+    },
+  },
+  {
     name: 'works at 800 pixels wide',
     viewport: { width: 800, height: 900 },
     run: async (h) => {
@@ -632,6 +804,11 @@ export const tests = [
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `no horizontal scrolling (overflow ${overflow}px)`);
       await h.screenshot('flag-page-800px', { fullPage: false });
+      await page.getByRole('tab', { name: 'Details & variants' }).click();
+      await page.getByRole('form', { name: 'Flag details' }).getByLabel('Variant 1 value').waitFor();
+      const detailsOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(detailsOverflow <= 0, `details tab: no horizontal scrolling (overflow ${detailsOverflow}px)`);
+      await h.screenshot('flag-details-800px', { fullPage: true });
       await page.goto(`/${PROJECT}/production/flags`);
       await page.getByRole('link', { name: 'Validate data before load' }).waitFor();
       const listOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

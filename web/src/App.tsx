@@ -1,6 +1,5 @@
 import { Navigate, Route, Routes } from 'react-router';
 import { useMe, usePermissions } from './api/auth';
-import { useProjects } from './api/projects';
 import { EmptyState, ErrorState, Loading } from './components/common/StateViews';
 import { AccessPage } from './features/access/AccessPage/AccessPage';
 import { UsersPage } from './features/access/UsersPage/UsersPage';
@@ -10,21 +9,13 @@ import { FlagPage } from './features/flags/FlagPage/FlagPage';
 import { FlagsList } from './features/flags/FlagsList/FlagsList';
 import { SegmentsPage } from './features/segments/SegmentsPage/SegmentsPage';
 import { AppShell } from './features/shell/AppShell/AppShell';
+import { Home } from './features/shell/FirstProject/Home';
 import { ExperimentPage } from './features/experiments/ExperimentPage/ExperimentPage';
 import { ExperimentsPage } from './features/experiments/ExperimentsPage/ExperimentsPage';
 import { WebhooksPage } from './features/webhooks/WebhooksPage/WebhooksPage';
 import { useCapabilities } from './api/capabilities';
 import { NotAvailable } from './components/common/StateViews';
 import { paths, rememberedEnvironment, useWorkspace } from './features/shell/workspace/workspace';
-
-const Home = () => {
-  const projects = useProjects();
-  if (projects.isPending) return <Loading />;
-  if (projects.isError) return <ErrorState error={projects.error} onRetry={() => void projects.refetch()} />;
-  const first = projects.data[0];
-  if (!first) return <EmptyState title="No projects yet.">Create one with the API: POST /api/v1/projects.</EmptyState>;
-  return <Navigate to={paths.flags(first.key, rememberedEnvironment(first))} replace />;
-};
 
 const Workspace = () => {
   const { projects, project, environment } = useWorkspace();

@@ -123,7 +123,21 @@ export const useExperiments = (project: string, filters: ExperimentFilters = {})
     placeholderData: (previous) => previous,
   });
 
-/** Results for the list's recommendation badges (one request per running experiment). */
+/** What each running experiment's results recommend now, for the list's badges (one request). */
+export interface ExperimentRecommendation {
+  experiment: string;
+  recommendation: Recommendation;
+  winner: string | null;
+}
+
+export const useExperimentRecommendations = (project: string, enabled = true) =>
+  useQuery({
+    queryKey: [...queryKeys.experiments(project), 'recommendations'],
+    queryFn: () => request<ExperimentRecommendation[]>('GET', `/projects/${project}/experiment-recommendations`),
+    enabled,
+    refetchInterval: RESULTS_REFRESH_MS,
+  });
+
 export const useExperimentResults = (project: string, key: string, enabled = true) =>
   useQuery({
     queryKey: [...queryKeys.experiments(project), 'results', key],

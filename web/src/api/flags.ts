@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { request } from './client';
 import { LIVE_REFRESH_MS, queryKeys } from './queryKeys';
 import type { EditableConfig, Explanation, FlagConfigView, FlagKind, FlagView, StaleFlag, Variant } from './types';
@@ -8,7 +8,8 @@ export interface FlagFilters {
   tag?: string;
   owner?: string;
   stale?: boolean;
-  archived?: boolean;
+  /** The server lists only active flags unless asked for archived ones too (`all`) or only (`archived`). */
+  archived?: 'active' | 'archived' | 'all';
 }
 
 const flagPath = (project: string, key: string) => `/projects/${project}/flags/${encodeURIComponent(key)}`;
@@ -54,12 +55,57 @@ export const useCreateFlag = (project: string) => {
   });
 };
 
+/** A flag-level write answers with the flag: show it at once, then refresh lists and history. */
+const afterFlagWrite = (client: QueryClient, project: string, flag: FlagView) => {
+  client.setQueryData(queryKeys.flag(project, flag.key), flag);
+  return Promise.all([
+    client.invalidateQueries({ queryKey: queryKeys.flags(project) }),
+    client.invalidateQueries({ queryKey: queryKeys.audit }),
+  ]);
+};
+
 export const useArchiveFlag = (project: string, key: string) => {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ archived, reason }: { archived: boolean; reason?: string }) =>
       request<FlagView>('POST', `${flagPath(project, key)}/${archived ? 'archive' : 'unarchive'}`, { body: { reason } }),
-    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.flags(project) }),
+    onSuccess: (flag) => afterFlagWrite(client, project, flag),
+  });
+};
+
+/** Only an archived flag can be deleted; the server answers 409 otherwise. */
+export const useDeleteFlag = (project: string, key: string) => {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ reason }: { reason?: string }) => request<void>('DELETE', flagPath(project, key), { query: { reason } }),
+    onSuccess: () => {
+      // Dropped rather than refetched: the flag is gone, and a refetch would only answer 404.
+      client.removeQueries({ queryKey: queryKeys.flag(project, key), exact: true });
+      return Promise.all([
+        client.invalidateQueries({ queryKey: queryKeys.flags(project) }),
+        client.invalidateQueries({ queryKey: queryKeys.audit }),
+      ]);
+    },
+  });
+};
+
+/** Flag metadata and variants. PATCH: absent = unchanged, `null` = cleared. */
+export interface FlagUpdate {
+  version: number;
+  name?: string;
+  description?: string;
+  owner?: string | null;
+  tags?: string[];
+  variants?: Variant[];
+  reason?: string;
+}
+
+/** A stale `version` answers 409 VERSION_CONFLICT with the current flag in `details.current`. */
+export const useUpdateFlag = (project: string, key: string) => {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (update: FlagUpdate) => request<FlagView>('PATCH', flagPath(project, key), { body: update }),
+    onSuccess: (flag) => afterFlagWrite(client, project, flag),
   });
 };
 

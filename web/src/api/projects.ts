@@ -1,10 +1,50 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { request } from './client';
 import { LIVE_REFRESH_MS, queryKeys } from './queryKeys';
-import type { Delivery, ProjectView } from './types';
+import type { Delivery, EnvironmentView, ProjectView } from './types';
 
 export const useProjects = () =>
   useQuery({ queryKey: queryKeys.projects, queryFn: () => request<ProjectView[]>('GET', '/projects') });
+
+export interface NewEnvironment {
+  key: string;
+  name: string;
+  requireChangeReason?: boolean;
+}
+
+export interface NewProject {
+  key: string;
+  name: string;
+  description?: string;
+}
+
+/** The server shows each new environment's SDK key once, in this answer. */
+export interface CreatedProject {
+  project: ProjectView;
+  sdkKeys: Record<string, string>;
+}
+
+export interface CreatedEnvironment {
+  environment: EnvironmentView;
+  sdkKey: string;
+}
+
+// The switchers read the project list: it must include the new one before the console switches to it.
+export const useCreateProject = () => {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (project: NewProject) => request<CreatedProject>('POST', '/projects', { body: project }),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.projects }),
+  });
+};
+
+export const useCreateEnvironment = (project: string) => {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (environment: NewEnvironment) => request<CreatedEnvironment>('POST', `/projects/${project}/environments`, { body: environment }),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.projects }),
+  });
+};
 
 export const useRotateSdkKey = (project: string) => {
   const client = useQueryClient();

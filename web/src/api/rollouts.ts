@@ -1,7 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { request } from './client';
 import { LIVE_REFRESH_MS, queryKeys } from './queryKeys';
-import type { MetricSeriesResult } from './telemetry';
 
 export interface RolloutStage {
   percent: number;
@@ -39,6 +38,28 @@ export interface RolloutHistoryEntry {
   reason?: string;
 }
 
+/** One guard as the scheduler judges it now (GuardRowResponse). */
+export interface GuardRow {
+  guard: 'stage samples' | 'error rate' | 'latency p95' | 'bound';
+  metric: string;
+  stat?: MetricBound['stat'];
+  candidate: number | null;
+  control: number | null;
+  limit: string;
+  /** null: not enough observations to judge yet (stage samples: still collecting). */
+  passing: boolean | null;
+  /** Why it fails, in the words a rollback records. */
+  failure?: string;
+  unit: 'rate' | 'ms' | 'count' | 'value';
+}
+
+/** Every guard over the current stage, computed by the server (GuardStatusResponse). */
+export interface GuardStatus {
+  from: string;
+  to: string;
+  rows: GuardRow[];
+}
+
 /** GET …/flags/:key/environments/:env/rollout-plans/:id (RolloutPlanResponse). */
 export interface RolloutPlan {
   id: string;
@@ -59,12 +80,22 @@ export interface RolloutPlan {
   createdBy: string;
   createdAt: string;
   finishedAt: string | null;
+  /** Running or paused plans only. */
+  guardStatus: GuardStatus | null;
 }
 
 export interface NewRolloutPlan {
   candidateVariant: string;
   controlVariant: string;
   stages?: RolloutStage[];
+  /** Omitted ones keep the server's defaults. */
+  guards?: Partial<Omit<RolloutGuards, 'bounds'>>;
+}
+
+/** GET /rollout-plans/defaults: what a plan gets when its request leaves stages and guards out. */
+export interface RolloutDefaults {
+  stages: RolloutStage[];
+  guards: RolloutGuards;
 }
 
 export type RolloutAction = 'pause' | 'resume' | 'advance' | 'abort';
@@ -73,23 +104,14 @@ export const ACTIVE_ROLLOUT_STATUSES: RolloutStatus[] = ['waiting-for-baseline',
 
 const plansPath = (project: string, flag: string, env: string) => `/projects/${project}/flags/${encodeURIComponent(flag)}/environments/${env}/rollout-plans`;
 
+export const useRolloutDefaults = () =>
+  useQuery({ queryKey: ['rollout-defaults'], queryFn: () => request<RolloutDefaults>('GET', '/rollout-plans/defaults'), staleTime: Infinity });
+
 export const useRolloutPlans = (project: string, flag: string, env: string) =>
   useQuery({
     queryKey: queryKeys.rolloutPlans(project, flag, env),
     queryFn: () => request<RolloutPlan[]>('GET', plansPath(project, flag, env)),
     refetchInterval: LIVE_REFRESH_MS * 5,
-  });
-
-/** Per-variant metric totals since the stage started: what the scheduler's guards judge. */
-export const useStageMetrics = (project: string, env: string, flag: string, from: string | null) =>
-  useQuery({
-    queryKey: [...queryKeys.rolloutPlans(project, flag, env), 'metrics', from ?? ''],
-    queryFn: () =>
-      request<MetricSeriesResult>('GET', `/projects/${project}/environments/${env}/telemetry/series`, {
-        query: { flag, from: from ?? undefined, to: new Date().toISOString(), stepMinutes: 1440 },
-      }),
-    enabled: from !== null,
-    refetchInterval: 30_000,
   });
 
 const usePlanMutation = <V, R>(project: string, flag: string, env: string, fn: (variables: V) => Promise<R>) => {

@@ -72,20 +72,16 @@ const TELEMETRY_REFRESH_MS = 60_000;
 
 const environmentPath = (project: string, environment: string) => `/projects/${project}/environments/${environment}/telemetry`;
 
-/** Evaluation counts per bucket over the range, for one flag or (without `flag`) every flag. */
+/** Evaluation counts per bucket over the range, for one flag or (without `flag`) every flag: one request. */
 export const useEvaluationBuckets = (project: string, environment: string, range: TelemetryRange, flag?: string, enabled = true) =>
   useQuery({
     queryKey: queryKeys.telemetry(project, environment, 'evaluations', range, flag ?? '*'),
     queryFn: async (): Promise<EvaluationBucket[]> => {
       const bounds = bucketBounds(range, Date.now());
-      return Promise.all(
-        bounds.map(async ({ start, end }) => {
-          const { evaluations } = await request<{ evaluations: EvaluationCount[] }>('GET', `${environmentPath(project, environment)}/evaluations`, {
-            query: { flag, from: start, to: end },
-          });
-          return { start, end, counts: evaluations };
-        }),
-      );
+      const { steps } = await request<{ steps: EvaluationBucket[] }>('GET', `${environmentPath(project, environment)}/evaluations`, {
+        query: { flag, from: bounds[0]!.start, to: bounds[bounds.length - 1]!.end, stepMinutes: RANGE_BUCKETS[range].minutes },
+      });
+      return steps;
     },
     enabled,
     refetchInterval: TELEMETRY_REFRESH_MS,

@@ -3,6 +3,7 @@ import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { MemoryRouter } from 'react-router';
 import { vi } from 'vitest';
+import type { RolloutDefaults } from '../api/rollouts';
 import type { FlagConfigView, FlagView, SegmentView } from '../api/types';
 
 export const renderWithClient = (ui: ReactElement) => {
@@ -74,3 +75,13 @@ export const SEGMENTS: SegmentView[] = [
   { key: 'beta-testers', name: 'Beta testers', included: [], excluded: [], rules: [], version: 1, updatedAt: '2026-11-01T00:00:00.000Z' },
   { key: 'prod-pipelines', name: 'Production pipelines', included: [], excluded: [], rules: [], version: 1, updatedAt: '2026-11-01T00:00:00.000Z' },
 ];
+
+/** What GET /rollout-plans/defaults answers (two stages keep the tests short). */
+export const rolloutDefaults = (): RolloutDefaults => ({
+  stages: [
+    { percent: 1, minDurationMinutes: 30, minSamples: 100 },
+    { percent: 5, minDurationMinutes: 60, minSamples: 100 },
+    { percent: 100, minDurationMinutes: 0, minSamples: 0 },
+  ],
+  guards: { errorMetric: 'model.latency_ms', maxErrorRateRatio: 2, errorRateAllowance: 0.005, latencyMetric: 'model.latency_ms', maxLatencyRatio: 1.5, minLatencyIncreaseMs: 1, bounds: [], minSamples: 50, baselineMinutes: 60 },
+});

@@ -1,7 +1,11 @@
 import { useState } from 'react';
 
-/** A secret the server shows only once: visible, selectable, with a copy button. */
-export const CopySecret = ({ label, secret, onDismiss }: { label: string; secret: string; onDismiss?: () => void }) => {
+/**
+ * A secret the server shows only once: visible, selectable, with a copy button. `stored` says how
+ * the server keeps it: a hash (tokens, keys, passwords) or encrypted (webhook signing secrets,
+ * which it needs again to sign).
+ */
+export const CopySecret = ({ label, secret, onDismiss, stored = 'hashed' }: { label: string; secret: string; onDismiss?: () => void; stored?: 'hashed' | 'encrypted' }) => {
   const [copied, setCopied] = useState(false);
   const copy = async () => {
     try {
@@ -15,7 +19,7 @@ export const CopySecret = ({ label, secret, onDismiss }: { label: string; secret
   return (
     <div className="secret" role="status">
       <p>
-        <strong>{label}</strong> — copy it now: it is shown only once and stored only as a hash.
+        <strong>{label}</strong> — copy it now: it is shown only once and stored only {stored === 'hashed' ? 'as a hash' : 'encrypted'}.
       </p>
       <div className="secret-row">
         <code className="secret-value" aria-label={label} data-secret>

@@ -1,6 +1,11 @@
 import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { createPortal } from 'react-dom';
 
-/** A modal dialog: focus moves in on open, Escape closes, focus returns to the opener on close. */
+/**
+ * A modal dialog: focus moves in on open, Escape closes, focus returns to the opener on close.
+ * It renders at the end of the body, so the styles and stacking of whatever opened it (the dark top
+ * bar, a banner) do not leak into it.
+ */
 export const Dialog = ({
   title,
   onClose,
@@ -20,7 +25,7 @@ export const Dialog = ({
     first?.focus();
     return () => opener?.focus?.();
   }, []);
-  return (
+  return createPortal(
     <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div
         ref={panel}
@@ -40,6 +45,7 @@ export const Dialog = ({
         </header>
         {children}
       </div>
-    </div>
+    </div>,
+    document.body,
   );
 };

@@ -9,7 +9,7 @@ import {
   type Serve,
 } from '../../api/types';
 import type { FieldErrors } from '../../components/common/fieldErrors';
-import { sameJson } from '../../components/common/diffJson';
+import { fieldsChangedByBoth, rebaseFields } from '../../components/common/rebase';
 
 export const EDITABLE_FIELDS = ['on', 'offVariant', 'targets', 'rules', 'defaultRule', 'prerequisites'] as const;
 
@@ -22,24 +22,12 @@ export const toEditable = (config: FlagConfigView | EditableConfig): EditableCon
   prerequisites: config.prerequisites,
 });
 
-/**
- * After a version conflict: the user's changes (draft vs the base they started from) replayed on top
- * of the current config. A field the user did not touch takes the current value, so nothing the
- * other person changed is lost; a field both changed takes the user's, which the diff shows first.
- */
-export const rebaseDraft = (base: EditableConfig, draft: EditableConfig, current: EditableConfig): EditableConfig => {
-  const result = { ...toEditable(current) };
-  for (const field of EDITABLE_FIELDS) {
-    if (!sameJson(base[field], draft[field])) (result as Record<string, unknown>)[field] = draft[field];
-  }
-  return result;
-};
+/** After a version conflict: the user's config changes replayed on top of the current config. */
+export const rebaseDraft = (base: EditableConfig, draft: EditableConfig, current: EditableConfig): EditableConfig =>
+  rebaseFields(EDITABLE_FIELDS, base, draft, toEditable(current));
 
-/** Fields both sides changed: the user's value wins on reapply, so the console warns about them. */
 export const conflictingFields = (base: EditableConfig, draft: EditableConfig, current: EditableConfig): string[] =>
-  EDITABLE_FIELDS.filter(
-    (field) => !sameJson(base[field], draft[field]) && !sameJson(base[field], current[field]) && !sameJson(draft[field], current[field]),
-  );
+  fieldsChangedByBoth(EDITABLE_FIELDS, base, draft, current);
 
 export const OPERATOR_LABELS: Record<AttributeOperator, string> = {
   in: 'is one of',

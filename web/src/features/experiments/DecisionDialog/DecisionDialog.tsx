@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { errorMessage } from '../../../api/client';
 import { Dialog } from '../../../components/common/Dialog';
+import { FormActions } from '../../../components/common/FormActions';
 
 /** Confirms promoting a variant to 100% (or rolling back to control), with an optional reason for the audit log. */
 export const DecisionDialog = ({
@@ -65,19 +66,7 @@ export const DecisionDialog = ({
           Reason (optional)
         </label>
         <textarea id="decision-reason" rows={3} value={reason} maxLength={1000} placeholder="e.g. v2 converts 4 pp better, p < 0.001" onChange={(e) => setReason(e.target.value)} />
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className={`btn ${promote ? 'btn-primary' : 'btn-danger'}`} disabled={submitting}>
-            {submitting ? 'Working…' : promote ? `Promote ${variant}` : `Roll back to ${control}`}
-          </button>
-        </div>
+        <FormActions error={error} onCancel={onClose} submitLabel={promote ? `Promote ${variant}` : `Roll back to ${control}`} submitting={submitting} danger={!promote} />
       </form>
     </Dialog>
   );

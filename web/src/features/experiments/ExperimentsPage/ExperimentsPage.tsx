@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { usePermissions } from '../../../api/auth';
-import { type Experiment, useExperimentResults, useExperiments } from '../../../api/experiments';
+import { type Experiment, type ExperimentRecommendation, useExperimentRecommendations, useExperiments } from '../../../api/experiments';
 import type { EnvironmentView, ProjectView } from '../../../api/types';
 import { Badge } from '../../../components/common/Badge';
 import { formatRelative } from '../../../components/common/format';
@@ -10,14 +10,13 @@ import { paths } from '../../shell/workspace/workspace';
 import { CreateExperimentForm } from '../CreateExperimentForm/CreateExperimentForm';
 import { RECOMMENDATION_LABELS, recommendationTone } from '../experimentSeries';
 
-/** A running experiment's badge comes from its results; a closed one shows the decision taken. */
-const RecommendationCell = ({ project, experiment }: { project: string; experiment: Experiment }) => {
-  const running = experiment.status === 'running';
-  const results = useExperimentResults(project, experiment.key, running);
-  if (!running) return experiment.decision ? <Badge tone={experiment.decision === 'promoted' ? 'on' : 'off'}>{experiment.decision}{experiment.winner ? ` ${experiment.winner}` : ''}</Badge> : <span className="muted">—</span>;
-  if (results.isPending) return <span className="muted small">…</span>;
-  if (results.isError) return <span className="muted small">unavailable</span>;
-  return <Badge tone={recommendationTone(results.data.recommendation)}>{RECOMMENDATION_LABELS[results.data.recommendation]}{results.data.winner ? `: ${results.data.winner}` : ''}</Badge>;
+/** A running experiment's badge is what its results recommend now; a closed one shows the decision taken. */
+const RecommendationCell = ({ experiment, recommendations }: { experiment: Experiment; recommendations: ReturnType<typeof useExperimentRecommendations> }) => {
+  if (experiment.status !== 'running') return experiment.decision ? <Badge tone={experiment.decision === 'promoted' ? 'on' : 'off'}>{experiment.decision}{experiment.winner ? ` ${experiment.winner}` : ''}</Badge> : <span className="muted">—</span>;
+  if (recommendations.isPending) return <span className="muted small">…</span>;
+  const now: ExperimentRecommendation | undefined = recommendations.data?.find((r) => r.experiment === experiment.key);
+  if (!now) return <span className="muted small">unavailable</span>;
+  return <Badge tone={recommendationTone(now.recommendation)}>{RECOMMENDATION_LABELS[now.recommendation]}{now.winner ? `: ${now.winner}` : ''}</Badge>;
 };
 
 /** Experiments of the project: which variant of a flag wins on a tracked metric. */
@@ -27,6 +26,7 @@ export const ExperimentsPage = ({ project, environment }: { project: ProjectView
   const [status, setStatus] = useState('');
   const [creating, setCreating] = useState(false);
   const experiments = useExperiments(project.key, { status: status || undefined });
+  const recommendations = useExperimentRecommendations(project.key, (experiments.data ?? []).some((x) => x.status === 'running'));
   const envName = (key: string) => project.environments.find((e) => e.key === key)?.name ?? key;
 
   return (
@@ -106,7 +106,7 @@ export const ExperimentsPage = ({ project, environment }: { project: ProjectView
                       <code>{x.primaryMetric.name}</code> <span className="muted small">{x.primaryMetric.type}</span>
                     </td>
                     <td>
-                      <RecommendationCell project={project.key} experiment={x} />
+                      <RecommendationCell experiment={x} recommendations={recommendations} />
                     </td>
                   </tr>
                 ))}

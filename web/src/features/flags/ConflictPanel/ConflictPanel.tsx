@@ -1,20 +1,23 @@
-import type { EditableConfig, FlagConfigView } from '../../../api/types';
 import { DiffView } from '../../../components/common/DiffView';
 import { formatTime } from '../../../components/common/format';
-import { toEditable } from '../flagConfig';
 
-/** A save hit a newer version: what the other person changed, what you changed, and the way forward. */
-export const ConflictPanel = ({
+/**
+ * A save hit a newer version: what the other person changed, what you changed, and the way forward.
+ * `editable` picks from a saved version the part the form edits, in the shape of `draft`.
+ */
+export const ConflictPanel = <T extends { version: number; updatedAt: string }>({
   base,
   draft,
   current,
+  editable,
   conflicting,
   onReapply,
   onDiscard,
 }: {
-  base: FlagConfigView;
-  draft: EditableConfig;
-  current: FlagConfigView;
+  base: T;
+  draft: unknown;
+  current: T;
+  editable: (saved: T) => unknown;
   conflicting: string[];
   onReapply: () => void;
   onDiscard: () => void;
@@ -25,8 +28,8 @@ export const ConflictPanel = ({
       You started from version {base.version}; it is now at version {current.version} (saved {formatTime(current.updatedAt)}). Nothing was saved.
     </p>
     <div className="conflict-diffs">
-      <DiffView caption={`Their changes (v${base.version} → v${current.version})`} before={toEditable(base)} after={toEditable(current)} />
-      <DiffView caption="Your changes" before={toEditable(base)} after={draft} />
+      <DiffView caption={`Their changes (v${base.version} → v${current.version})`} before={editable(base)} after={editable(current)} />
+      <DiffView caption="Your changes" before={editable(base)} after={draft} />
     </div>
     {conflicting.length > 0 && (
       <p className="warn">
@@ -42,4 +45,32 @@ export const ConflictPanel = ({
       </button>
     </div>
   </section>
+);
+
+/** What a versioned edit of a flag tells its user above the form: a conflict to resolve, or that someone saved meanwhile. */
+export const VersionNotices = <T extends { version: number; updatedAt: string }, D>({
+  form,
+  editable,
+}: {
+  form: { base: T | undefined; draft: D | undefined; conflict: { current: T; conflicting: string[] } | null; remoteChanged: boolean; reapply: () => void; discard: () => void };
+  editable: (saved: T) => D;
+}) => (
+  <>
+    {form.conflict && form.base && (
+      <ConflictPanel
+        base={form.base}
+        draft={form.draft}
+        current={form.conflict.current}
+        editable={editable}
+        conflicting={form.conflict.conflicting}
+        onReapply={form.reapply}
+        onDiscard={form.discard}
+      />
+    )}
+    {form.remoteChanged && !form.conflict && (
+      <p className="notice" role="status">
+        Someone else saved a newer version of this flag while you were editing. Saving will show you both changes.
+      </p>
+    )}
+  </>
 );

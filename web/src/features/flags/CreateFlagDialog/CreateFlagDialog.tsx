@@ -1,27 +1,11 @@
 import type { FormEvent } from 'react';
 import type { FlagKind, FlagView } from '../../../api/types';
 import { Dialog } from '../../../components/common/Dialog';
-import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
-import { errorsFor, fieldId } from '../../../components/common/fieldErrors';
+import { Field } from '../../../components/common/Field';
+import { errorsFor } from '../../../components/common/fieldErrors';
+import { VariantsEditor } from '../VariantsEditor/VariantsEditor';
 import { useCreateFlagForm } from './useCreateFlagForm';
-
-const Field = ({
-  path,
-  label,
-  messages,
-  children,
-}: {
-  path: string;
-  label: string;
-  messages: string[];
-  children: (props: Record<string, unknown>) => React.ReactNode;
-}) => (
-  <div className="field">
-    <label htmlFor={fieldId(path)}>{label}</label>
-    {children({ id: fieldId(path), ...describedBy(path, messages) })}
-    <FieldMessage path={path} messages={messages} />
-  </div>
-);
+import { FormActions } from '../../../components/common/FormActions';
 
 export const CreateFlagDialog = ({ project, onClose, onCreated }: { project: string; onClose: () => void; onCreated: (flag: FlagView) => void }) => {
   const form = useCreateFlagForm(project, onCreated);
@@ -58,49 +42,8 @@ export const CreateFlagDialog = ({ project, onClose, onCreated }: { project: str
         <Field path="description" label="Description" messages={errorsFor(errors, 'description')}>
           {(p) => <textarea {...p} rows={2} value={values.description} onChange={(e) => form.set('description', e.target.value)} />}
         </Field>
-        {values.kind !== 'boolean' && (
-          <fieldset className="variants-editor">
-            <legend>Variants</legend>
-            {form.variants.map((variant, i) => (
-              <div key={i} className="variant-row">
-                <input
-                  aria-label={`Variant ${i + 1} key`}
-                  value={variant.key}
-                  onChange={(e) => form.setVariants((list) => list.map((v, j) => (j === i ? { ...v, key: e.target.value } : v)))}
-                  {...describedBy(`variants[${i}].key`, errorsFor(errors, `variants[${i}].key`))}
-                />
-                <input
-                  aria-label={`Variant ${i + 1} value`}
-                  placeholder={values.kind === 'json' ? '{"model": "v2"}' : 'value'}
-                  value={variant.value}
-                  onChange={(e) => form.setVariants((list) => list.map((v, j) => (j === i ? { ...v, value: e.target.value } : v)))}
-                  {...describedBy(`variants[${i}].value`, errorsFor(errors, `variants[${i}].value`))}
-                />
-                <button type="button" className="btn-icon" aria-label={`Remove variant ${i + 1}`} onClick={() => form.setVariants((list) => list.filter((_, j) => j !== i))}>
-                  ×
-                </button>
-                <FieldMessage path={`variants[${i}].key`} messages={errorsFor(errors, `variants[${i}].key`)} />
-                <FieldMessage path={`variants[${i}].value`} messages={errorsFor(errors, `variants[${i}].value`)} />
-              </div>
-            ))}
-            <button type="button" className="btn btn-small btn-ghost" onClick={() => form.setVariants((list) => [...list, { key: `v${list.length + 1}`, value: '' }])}>
-              + Variant
-            </button>
-          </fieldset>
-        )}
-        {form.formError && (
-          <p className="form-error" role="alert">
-            {form.formError}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={form.submitting}>
-            Create flag
-          </button>
-        </div>
+        {values.kind !== 'boolean' && <VariantsEditor kind={values.kind} variants={form.variants} errors={errors} onChange={form.setVariants} />}
+        <FormActions error={form.formError} onCancel={onClose} submitLabel="Create flag" submitting={form.submitting} />
       </form>
     </Dialog>
   );

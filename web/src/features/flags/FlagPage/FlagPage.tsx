@@ -16,6 +16,9 @@ import { KillSwitch } from '../KillSwitch/KillSwitch';
 import { TargetingSummary } from '../TargetingSummary/TargetingSummary';
 import { TestContext } from '../TestContext/TestContext';
 import { VariantsTable } from './VariantsTable';
+import { ArchiveButton } from '../ArchiveButton/ArchiveButton';
+import { ArchivedBanner } from '../ArchivedBanner/ArchivedBanner';
+import { FlagDetailsEditor } from '../FlagDetailsEditor/FlagDetailsEditor';
 import { ShadowReport } from '../../shadow/ShadowReport/ShadowReport';
 import { RolloutPlans } from '../../rollouts/RolloutPlans/RolloutPlans';
 
@@ -25,7 +28,7 @@ const EvaluationsChart = lazy(() => import('../../telemetry/EvaluationsChart/Eva
 const TABS = [
   { key: 'targeting', label: 'Targeting' },
   { key: 'test', label: 'Test a context' },
-  { key: 'variants', label: 'Variants' },
+  { key: 'details', label: 'Details & variants' },
   { key: 'evaluations', label: 'Evaluations' },
   { key: 'rollout', label: 'Rollout plans' },
   { key: 'shadow', label: 'Shadow report' },
@@ -80,29 +83,41 @@ export const FlagPage = ({ project, environment }: { project: ProjectView; envir
           </p>
           {flag.description && <p className="muted">{flag.description}</p>}
         </div>
-        <nav className="env-status" aria-label="Status in each environment">
-          {project.environments.map((env) => (
-            <Link
-              key={env.key}
-              to={paths.flag(project.key, env.key, flag.key, tab === 'targeting' ? undefined : tab)}
-              className={`env-chip${env.key === environment.key ? ' current' : ''}`}
-              aria-current={env.key === environment.key ? 'page' : undefined}
-            >
-              <span>{env.name}</span>
-              <StatusBadge config={flag.environments[env.key]} />
-            </Link>
-          ))}
-        </nav>
+        <div className="flag-header-side">
+          <nav className="env-status" aria-label="Status in each environment">
+            {project.environments.map((env) => (
+              <Link
+                key={env.key}
+                to={paths.flag(project.key, env.key, flag.key, tab === 'targeting' ? undefined : tab)}
+                className={`env-chip${env.key === environment.key ? ' current' : ''}`}
+                aria-current={env.key === environment.key ? 'page' : undefined}
+              >
+                <span>{env.name}</span>
+                <StatusBadge config={flag.environments[env.key]} />
+              </Link>
+            ))}
+          </nav>
+          {canEdit && !flag.archived && (
+            <div className="flag-actions">
+              <ArchiveButton project={project.key} flagKey={flag.key} />
+            </div>
+          )}
+        </div>
       </header>
 
-      <KillSwitch
-        project={project.key}
-        flag={flag}
-        environment={environment}
-        environments={project.environments}
-        canEdit={canEdit}
-        multiEnvironment={capabilities.multiEnvironmentKill}
-      />
+      {/* An archived flag reaches no SDK, so there is nothing to kill: the banner takes the kill switch's place. */}
+      {flag.archived ? (
+        <ArchivedBanner project={project.key} environment={environment.key} flag={flag} canEdit={canEdit} />
+      ) : (
+        <KillSwitch
+          project={project.key}
+          flag={flag}
+          environment={environment}
+          environments={project.environments}
+          canEdit={canEdit}
+          multiEnvironment={capabilities.multiEnvironmentKill}
+        />
+      )}
 
       {capabilities.staleReport && <StalePanel project={project.key} flagKey={flag.key} />}
 
@@ -126,13 +141,15 @@ export const FlagPage = ({ project, environment }: { project: ProjectView; envir
         {tab === 'targeting' &&
           (!config ? (
             <p className="muted">No config in {environment.name}.</p>
-          ) : canEdit ? (
+          ) : canEdit && !flag.archived ? (
+            // The server refuses config changes to an archived flag: show it read-only.
             <FlagTargeting key={`${flag.key}-${environment.key}`} project={project.key} flag={flag} environment={environment} />
           ) : (
             <TargetingSummary flag={flag} config={config} />
           ))}
         {tab === 'test' && <TestContext project={project.key} flag={flag} environment={environment} />}
-        {tab === 'variants' && <VariantsTable flag={flag} />}
+        {tab === 'details' &&
+          (canEdit ? <FlagDetailsEditor key={flag.key} project={project.key} flag={flag} /> : <VariantsTable flag={flag} />)}
         {tab === 'evaluations' && (
           <Suspense fallback={<Loading label="Loading chart…" />}>
             <EvaluationsChart project={project.key} flag={flag} environment={environment} />

@@ -2,14 +2,14 @@ import type { FormEvent } from 'react';
 import { useFlags } from '../../../api/flags';
 import { useSegments } from '../../../api/segments';
 import type { EnvironmentView, FlagView } from '../../../api/types';
-import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
-import { errorsFor } from '../../../components/common/fieldErrors';
+import { SaveBar } from '../../../components/common/SaveBar';
 import { AttributeSuggestions } from '../ClauseEditor/ClauseEditor';
-import { ConflictPanel } from '../ConflictPanel/ConflictPanel';
+import { VersionNotices } from '../ConflictPanel/ConflictPanel';
 import { PrerequisitesEditor } from '../PrerequisitesEditor/PrerequisitesEditor';
 import { RuleBuilder } from '../RuleBuilder/RuleBuilder';
 import { ServeEditor } from '../ServeEditor/ServeEditor';
 import { TargetsEditor } from '../TargetsEditor/TargetsEditor';
+import { toEditable } from '../flagConfig';
 import { useFlagConfigForm } from './useFlagConfigForm';
 
 /** The editor of a flag's config in one environment (editors and admins). */
@@ -24,25 +24,10 @@ export const FlagTargeting = ({ project, flag, environment }: { project: string;
     e.preventDefault();
     void form.submit();
   };
-  const reasonMessages = errorsFor(errors, 'reason');
   return (
     <form className="targeting" onSubmit={onSubmit} aria-label={`Targeting in ${environment.name}`} noValidate>
       <AttributeSuggestions />
-      {form.conflict && (
-        <ConflictPanel
-          base={base}
-          draft={draft}
-          current={form.conflict.current}
-          conflicting={form.conflict.conflicting}
-          onReapply={form.reapply}
-          onDiscard={form.discard}
-        />
-      )}
-      {form.remoteChanged && !form.conflict && (
-        <p className="notice" role="status">
-          Someone else saved a newer version of this flag while you were editing. Saving will show you both changes.
-        </p>
-      )}
+      <VersionNotices form={form} editable={toEditable} />
 
       <section className="card section">
         <div className="section-head">
@@ -115,39 +100,7 @@ export const FlagTargeting = ({ project, flag, environment }: { project: string;
         )}
       </section>
 
-      <div className="save-bar" aria-label="Save changes">
-        <div className="save-reason">
-          <label htmlFor="change-reason">
-            Reason{environment.requireChangeReason ? ` (required in ${environment.name})` : ' (optional)'}
-          </label>
-          <input
-            id="change-reason"
-            value={form.reason}
-            placeholder="Why are you changing this?"
-            onChange={(e) => form.setReason(e.target.value)}
-            {...describedBy('reason', reasonMessages)}
-          />
-          <FieldMessage path="reason" messages={reasonMessages} />
-        </div>
-        <div className="save-actions">
-          {form.formError && (
-            <p className="form-error" role="alert">
-              {form.formError}
-            </p>
-          )}
-          {form.savedVersion !== null && !form.dirty && (
-            <p className="saved" role="status">
-              Saved as version {form.savedVersion}
-            </p>
-          )}
-          <button type="button" className="btn" disabled={!form.dirty || form.saving} onClick={form.discard}>
-            Discard
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={!form.dirty || form.saving || !!form.conflict}>
-            {form.saving ? 'Saving…' : `Save to ${environment.name}`}
-          </button>
-        </div>
-      </div>
+      <SaveBar form={form} reasonLabel={`Reason${environment.requireChangeReason ? ` (required in ${environment.name})` : ' (optional)'}`} saveLabel={`Save to ${environment.name}`} />
     </form>
   );
 };

@@ -9,6 +9,7 @@ import { errorsFor } from '../../../components/common/fieldErrors';
 import { formatRelative } from '../../../components/common/format';
 import { EmptyState, ErrorState, Loading } from '../../../components/common/StateViews';
 import { useTriggerForm } from './useTriggerForm';
+import { DeleteButton, EnableButton } from '../../../components/common/RowButtons';
 
 /**
  * Trigger URLs: an alerting tool POSTs to one to kill the flag in this environment. The URL carries
@@ -112,26 +113,8 @@ export const FlagTriggers = ({ project, flag, environment }: { project: string; 
                     >
                       Rotate
                     </button>{' '}
-                    <button
-                      type="button"
-                      className="btn btn-small"
-                      aria-label={`${t.enabled ? 'Disable' : 'Enable'} ${t.name}`}
-                      disabled={setEnabled.isPending}
-                      onClick={() => setEnabled.mutate({ id: t.id, enabled: !t.enabled })}
-                    >
-                      {t.enabled ? 'Disable' : 'Enable'}
-                    </button>{' '}
-                    <button
-                      type="button"
-                      className="btn btn-small btn-danger"
-                      aria-label={`Delete ${t.name}`}
-                      disabled={remove.isPending}
-                      onClick={() => {
-                        if (window.confirm(`Delete the trigger ${t.name}? Its URL stops working.`)) remove.mutate(t.id);
-                      }}
-                    >
-                      Delete
-                    </button>
+                    <EnableButton name={t.name} enabled={t.enabled} pending={setEnabled.isPending} onToggle={(enabled) => setEnabled.mutate({ id: t.id, enabled })} />{' '}
+                    <DeleteButton name={t.name} question={`Delete the trigger ${t.name}? Its URL stops working.`} pending={remove.isPending} onDelete={() => remove.mutate(t.id)} />
                   </td>
                 </tr>
               ))}

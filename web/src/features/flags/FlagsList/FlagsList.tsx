@@ -52,6 +52,7 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
   const tag = search.get('tag') ?? '';
   const owner = search.get('owner') ?? '';
   const status = (search.get('status') ?? '') as StatusFilter;
+  const showArchived = search.get('archived') === 'all';
   const setFilter = (name: string, value: string) => {
     const next = new URLSearchParams(search);
     if (value) next.set(name, value);
@@ -60,7 +61,13 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
   };
 
   const all = useFlags(project.key);
-  const query = useFlags(project.key, { q: q || undefined, tag: tag || undefined, owner: owner || undefined, stale: status === 'stale' ? true : undefined });
+  const query = useFlags(project.key, {
+    q: q || undefined,
+    tag: tag || undefined,
+    owner: owner || undefined,
+    stale: status === 'stale' ? true : undefined,
+    archived: showArchived ? 'all' : undefined,
+  });
   const tags = useMemo(() => [...new Set((all.data ?? []).flatMap((f) => f.tags))].sort(), [all.data]);
   const owners = useMemo(() => [...new Set((all.data ?? []).flatMap((f) => (f.owner ? [f.owner] : [])))].sort(), [all.data]);
   const { evaluationMetrics, staleReport } = useCapabilities();
@@ -132,6 +139,10 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
             ))}
           </select>
         </div>
+        <label className="checkbox-inline">
+          <input type="checkbox" checked={showArchived} onChange={(e) => setFilter('archived', e.target.checked ? 'all' : '')} />
+          Show archived
+        </label>
       </div>
       {query.isPending ? (
         <Loading label="Loading flags…" />
@@ -167,11 +178,17 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
             </thead>
             <tbody>
               {flags.map((flag) => (
-                <tr key={flag.key} className={flag.environments[environment.key]?.killed ? 'row-killed' : ''}>
+                <tr key={flag.key} className={flag.archived ? 'row-archived' : flag.environments[environment.key]?.killed ? 'row-killed' : ''}>
                   <td>
                     <Link to={paths.flag(project.key, environment.key, flag.key)} className="flag-link">
                       {flag.name}
                     </Link>
+                    {flag.archived && (
+                      <>
+                        {' '}
+                        <Badge tone="warn">archived</Badge>
+                      </>
+                    )}
                     <div className="flag-meta">
                       <code>{flag.key}</code> <span className="muted">{flag.kind}</span>
                       {flag.owner && <span className="muted"> · {flag.owner}</span>}

@@ -4,6 +4,7 @@ import { Dialog } from '../../../components/common/Dialog';
 import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
 import { errorsFor } from '../../../components/common/fieldErrors';
 import { useKillForm } from './useKillForm';
+import { FormActions } from '../../../components/common/FormActions';
 
 /**
  * Kill (or restore) a flag. Killing always asks why; restoring asks where the environment requires
@@ -72,19 +73,7 @@ export const KillDialog = ({
           {...describedBy('reason', reasonMessages)}
         />
         <FieldMessage path="reason" messages={reasonMessages} />
-        {form.formError && (
-          <p className="form-error" role="alert">
-            {form.formError}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className={`btn ${kill ? 'btn-danger' : 'btn-primary'}`} disabled={form.submitting}>
-            {form.submitting ? 'Working…' : kill ? 'Kill now' : 'Restore now'}
-          </button>
-        </div>
+        <FormActions error={form.formError} onCancel={onClose} submitLabel={kill ? 'Kill now' : 'Restore now'} submitting={form.submitting} danger={kill} />
       </form>
     </Dialog>
   );

@@ -1,14 +1,16 @@
 import { type FormEvent, useState } from 'react';
 import { usePermissions } from '../../../api/auth';
 import { errorMessage } from '../../../api/client';
-import { ACTIVE_ROLLOUT_STATUSES, type RolloutAction, type RolloutPlan, type RolloutStatus, useCreateRolloutPlan, useRolloutAction, useRolloutPlans, useStageMetrics } from '../../../api/rollouts';
+import { ACTIVE_ROLLOUT_STATUSES, type RolloutAction, type RolloutPlan, type RolloutStatus, useRolloutAction, useRolloutPlans, type GuardRow } from '../../../api/rollouts';
 import type { EnvironmentView, FlagView } from '../../../api/types';
 import { Badge, type Tone } from '../../../components/common/Badge';
 import { Dialog } from '../../../components/common/Dialog';
 import { formatPercent } from '../../../components/common/rolloutSegments';
 import { formatTime } from '../../../components/common/format';
 import { EmptyState, ErrorState, Loading } from '../../../components/common/StateViews';
-import { type GuardRow, guardRows, stageSteps } from '../guardRows';
+import { NewPlanForm } from '../NewPlanForm/NewPlanForm';
+import { stageSteps } from '../stageSteps';
+import { FormActions } from '../../../components/common/FormActions';
 
 const STATUS_TONES: Record<RolloutStatus, Tone> = {
   'waiting-for-baseline': 'warn',
@@ -27,16 +29,17 @@ const actionsFor = (status: RolloutStatus): RolloutAction[] =>
 const value = (row: GuardRow, v: number | null) =>
   v === null ? '—' : row.unit === 'rate' ? `${(v * 100).toFixed(2)}%` : row.unit === 'ms' ? `${v.toFixed(v < 1 ? 3 : 1)} ms` : v.toLocaleString('en-US', { maximumFractionDigits: 3 });
 
-const Guards = ({ project, environment, plan }: { project: string; environment: string; plan: RolloutPlan }) => {
-  const metrics = useStageMetrics(project, environment, plan.flag, plan.stageStartedAt);
-  if (!plan.stageStartedAt) return <p className="muted small">Guards judge once the first stage starts.</p>;
-  if (metrics.isPending) return <Loading label="Loading stage metrics…" />;
-  if (metrics.isError) return <ErrorState error={metrics.error} onRetry={() => void metrics.refetch()} />;
-  const rows = guardRows(plan, metrics.data.series);
+const guardLabel = (row: GuardRow): string =>
+  row.guard === 'bound' ? `${row.stat ?? ''} bound` : row.guard.charAt(0).toUpperCase() + row.guard.slice(1);
+
+/** The guards as the server's scheduler judges them now: one source of truth, nothing recomputed here. */
+const Guards = ({ plan }: { plan: RolloutPlan }) => {
+  const status = plan.guardStatus;
+  if (!plan.stageStartedAt || status === null) return <p className="muted small">Guards judge once the first stage starts.</p>;
   return (
     <div className="table-wrap">
       <table className="table" aria-label="Guard metrics">
-        <caption className="caption">Guards since this stage started ({formatTime(plan.stageStartedAt)}), candidate {plan.candidateVariant} vs control {plan.controlVariant}</caption>
+        <caption className="caption">Guards since this stage started ({formatTime(status.from)}), candidate {plan.candidateVariant} vs control {plan.controlVariant}</caption>
         <thead>
           <tr>
             <th scope="col">Guard</th>
@@ -47,15 +50,18 @@ const Guards = ({ project, environment, plan }: { project: string; environment: 
           </tr>
         </thead>
         <tbody>
-          {rows.map((row) => (
-            <tr key={`${row.guard}-${row.metric}`}>
+          {status.rows.map((row) => (
+            <tr key={`${row.guard}-${row.metric}-${row.stat ?? ''}`}>
               <td>
-                {row.guard} <code className="small">{row.metric}</code>
+                {guardLabel(row)} <code className="small">{row.metric}</code>
               </td>
               <td>{value(row, row.candidate)}</td>
               <td>{value(row, row.control)}</td>
               <td className="small">{row.limit}</td>
-              <td>{row.passing === null ? <Badge>{row.guard === 'Stage samples' ? 'collecting' : 'not enough data'}</Badge> : row.passing ? <Badge tone="on">pass</Badge> : <Badge tone="killed">fail</Badge>}</td>
+              <td>
+                {row.passing === null ? <Badge>{row.guard === 'stage samples' ? 'collecting' : 'not enough data'}</Badge> : row.passing ? <Badge tone="on">pass</Badge> : <Badge tone="killed">fail</Badge>}
+                {row.failure && <div className="small">{row.failure}</div>}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -96,19 +102,7 @@ const ActionDialog = ({ action, plan, onSubmit, onClose }: { action: RolloutActi
           Reason (optional)
         </label>
         <textarea id="rollout-reason" rows={3} maxLength={1000} value={reason} onChange={(e) => setReason(e.target.value)} />
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className={`btn ${action === 'abort' ? 'btn-danger' : 'btn-primary'}`} disabled={busy}>
-            {busy ? 'Working…' : `${ACTION_LABELS[action]} now`}
-          </button>
-        </div>
+        <FormActions error={error} onCancel={onClose} submitLabel={`${ACTION_LABELS[action]} now`} submitting={busy} danger={action === 'abort'} />
       </form>
     </Dialog>
   );
@@ -147,7 +141,7 @@ const PlanCard = ({ project, environment, plan, canEdit }: { project: string; en
         ))}
       </ol>
       {active ? (
-        <Guards project={project} environment={environment} plan={plan} />
+        <Guards plan={plan} />
       ) : (
         Array.isArray(plan.snapshot?.failures) && (
           <div className="banner banner-danger" role="status">
@@ -174,48 +168,6 @@ const PlanCard = ({ project, environment, plan, canEdit }: { project: string; en
   );
 };
 
-const NewPlanForm = ({ project, flag, environment }: { project: string; flag: FlagView; environment: EnvironmentView }) => {
-  const create = useCreateRolloutPlan(project, flag.key, environment.key);
-  const keys = flag.variants.map((v) => v.key);
-  // A boolean flag rolls out "on"; other kinds usually the second variant over the first.
-  const boolean = flag.kind === 'boolean' && keys.includes('on') && keys.includes('off');
-  const [control, setControl] = useState(boolean ? 'off' : (keys[0] ?? ''));
-  const [candidate, setCandidate] = useState(boolean ? 'on' : (keys[1] ?? ''));
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    create.mutate({ candidateVariant: candidate, controlVariant: control });
-  };
-  return (
-    <form className="toolbar" onSubmit={submit} aria-label="New rollout plan">
-      <div className="field">
-        <label htmlFor="rollout-candidate">Roll out</label>
-        <select id="rollout-candidate" value={candidate} onChange={(e) => setCandidate(e.target.value)}>
-          {keys.map((k) => (
-            <option key={k}>{k}</option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="rollout-control">replacing</label>
-        <select id="rollout-control" value={control} onChange={(e) => setControl(e.target.value)}>
-          {keys.map((k) => (
-            <option key={k}>{k}</option>
-          ))}
-        </select>
-      </div>
-      <button type="submit" className="btn btn-primary" disabled={create.isPending}>
-        Start rollout plan
-      </button>
-      <span className="muted small">Stages 1%, 5%, 10%, 25%, 50%, 100%; rolls back by itself when a guard fails.</span>
-      {create.error && (
-        <p className="form-error" role="alert">
-          {errorMessage(create.error)}
-        </p>
-      )}
-    </form>
-  );
-};
-
 /** Staged rollouts of one flag in one environment, guarded by metrics against control. */
 export const RolloutPlans = ({ project, flag, environment }: { project: string; flag: FlagView; environment: EnvironmentView }) => {
   const { canEdit } = usePermissions();
@@ -227,7 +179,7 @@ export const RolloutPlans = ({ project, flag, environment }: { project: string; 
   return (
     <div>
       <h2>Rollout plans in {environment.name}</h2>
-      {canEdit && !hasActive && <NewPlanForm project={project} flag={flag} environment={environment} />}
+      {canEdit && !hasActive && <NewPlanForm project={project} flag={flag} environment={environment.key} />}
       {sorted.length === 0 ? (
         <EmptyState title={`No rollout plans for ${flag.key} in ${environment.name}.`} />
       ) : (

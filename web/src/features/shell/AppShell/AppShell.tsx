@@ -3,6 +3,8 @@ import { NavLink } from 'react-router';
 import { useLogout, useMe, usePermissions } from '../../../api/auth';
 import { useCapabilities } from '../../../api/capabilities';
 import { Badge } from '../../../components/common/Badge';
+import { EnvironmentSwitcher } from '../EnvironmentSwitcher/EnvironmentSwitcher';
+import { ProjectSwitcher } from '../ProjectSwitcher/ProjectSwitcher';
 import { paths, useWorkspace } from '../workspace/workspace';
 
 const envTone = (key: string) => (key.startsWith('prod') ? 'prod' : key.startsWith('stag') ? 'staging' : 'dev');
@@ -23,29 +25,8 @@ export const AppShell = ({ children }: { children: ReactNode }) => {
           <span className="brand-mark" aria-hidden="true">◉</span> Signalbox
         </div>
         <div className="switchers">
-          <div className="switcher">
-            <label htmlFor="switch-project">Project</label>
-            <select id="switch-project" value={p} onChange={(ev) => {
-              const next = projects.find((x) => x.key === ev.target.value);
-              if (next) switchTo(next.key, next.environments[0]?.key ?? '');
-            }}>
-              {projects.map((x) => (
-                <option key={x.key} value={x.key}>
-                  {x.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className={`switcher switcher-env env-${envTone(e)}`}>
-            <label htmlFor="switch-environment">Environment</label>
-            <select id="switch-environment" value={e} onChange={(ev) => switchTo(p, ev.target.value)}>
-              {(project?.environments ?? []).map((x) => (
-                <option key={x.key} value={x.key}>
-                  {x.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <ProjectSwitcher projects={projects} current={p} canCreate={isAdmin} onSwitch={switchTo} />
+          <EnvironmentSwitcher project={project} current={e} canCreate={isAdmin} className={`env-${envTone(e)}`} onSwitch={switchTo} />
         </div>
         <div className="whoami">
           <span className="whoami-name">{me?.user?.name ?? me?.name}</span>

@@ -9,6 +9,7 @@ import { errorsFor } from '../../../components/common/fieldErrors';
 import { formatRelative, formatTime } from '../../../components/common/format';
 import { EmptyState, ErrorState, Loading } from '../../../components/common/StateViews';
 import { useWebhookForm } from './useWebhookForm';
+import { DeleteButton, EnableButton } from '../../../components/common/RowButtons';
 
 const deliveryTone = (status: Delivery['status']) => (status === 'delivered' ? 'on' : status === 'failed' ? 'killed' : 'warn');
 
@@ -129,7 +130,7 @@ export const WebhooksPage = ({ projects }: { projects: ProjectView[] }) => {
         </div>
       </header>
       <WebhookForm projects={projects} onIssued={(label, value) => setSecret({ label, secret: value })} />
-      {secret && <CopySecret label={secret.label} secret={secret.secret} onDismiss={() => setSecret(null)} />}
+      {secret && <CopySecret label={secret.label} secret={secret.secret} stored="encrypted" onDismiss={() => setSecret(null)} />}
       {actionError && <p className="form-error" role="alert">{errorMessage(actionError)}</p>}
       {tested && (
         <p className="small" role="status">
@@ -198,26 +199,8 @@ export const WebhooksPage = ({ projects }: { projects: ProjectView[] }) => {
                         >
                           Send test
                         </button>{' '}
-                        <button
-                          type="button"
-                          className="btn btn-small"
-                          aria-label={`${w.enabled ? 'Disable' : 'Enable'} ${w.name}`}
-                          disabled={setEnabled.isPending}
-                          onClick={() => setEnabled.mutate({ id: w.id, enabled: !w.enabled })}
-                        >
-                          {w.enabled ? 'Disable' : 'Enable'}
-                        </button>{' '}
-                        <button
-                          type="button"
-                          className="btn btn-small btn-danger"
-                          aria-label={`Delete ${w.name}`}
-                          disabled={remove.isPending}
-                          onClick={() => {
-                            if (window.confirm(`Delete the webhook ${w.name}? Its pending deliveries are dropped.`)) remove.mutate(w.id);
-                          }}
-                        >
-                          Delete
-                        </button>
+                        <EnableButton name={w.name} enabled={w.enabled} pending={setEnabled.isPending} onToggle={(enabled) => setEnabled.mutate({ id: w.id, enabled })} />{' '}
+                        <DeleteButton name={w.name} question={`Delete the webhook ${w.name}? Its pending deliveries are dropped.`} pending={remove.isPending} onDelete={() => remove.mutate(w.id)} />
                       </td>
                     </tr>
                     {open === w.id && (
