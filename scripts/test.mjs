@@ -10,6 +10,9 @@ const root = path.resolve(import.meta.dirname, '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'signalbox-test-'));
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const problems = [];
+// Names of failed tests, repeated at the very end so a truncated CI log still shows them.
+const failures = [];
+const firstLine = (text) => String(text ?? '').split('\n').find((l) => l.trim())?.trim().slice(0, 300) ?? '';
 // SIGNALBOX_TEST_SUITES=vitest runs only the vitest projects (CI's second pass on PostgreSQL).
 const only = process.env.SIGNALBOX_TEST_SUITES;
 
@@ -43,6 +46,11 @@ const count = (label, passed, failed, skipped, status) => {
     // A file that fails to load has no tests to count: make it count as a failure.
     const brokenFiles = json.testResults.filter((r) => r.status === 'failed' && r.assertionResults.length === 0).length;
     count(label, json.numPassedTests, json.numFailedTests + brokenFiles, json.numPendingTests + json.numTodoTests, status);
+    for (const file of json.testResults) {
+      const where = path.relative(root, file.name);
+      if (file.status === 'failed' && file.assertionResults.length === 0) failures.push(`vitest ${where}: ${firstLine(file.message)}`);
+      for (const test of file.assertionResults.filter((t) => t.status === 'failed')) failures.push(`vitest ${where} > ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+    }
   }
 }
 
@@ -60,6 +68,7 @@ if (!only && hasPython && fs.existsSync(path.join(root, 'sdk/python/tests'))) {
   const failed = field('failures') + field('errors') + field('unexpected successes');
   const skipped = field('skipped') + field('expected failures');
   count('Python SDK', ran - failed - skipped, failed, skipped, status);
+  for (const m of output.matchAll(/^(?:FAIL|ERROR): (.+)$/gm)) failures.push(`python ${m[1]}`);
 }
 
 // OpenFeature conformance (cucumber) and the browser tests end with "... N passed, N failed".
@@ -85,9 +94,13 @@ for (const [label, script] of [
     continue;
   }
   count(label, Number(line[1]), Number(line[2]), Number(line[3] ?? 0), status);
+  // The browser runner marks a failed test "✗ name"; cucumber's progress format lists failed scenarios under "Failures:".
+  for (const m of output.matchAll(/^✗ (.+)$/gm)) failures.push(`browser ${m[1]}`);
+  for (const m of output.matchAll(/^\d+\) Scenario: (.+)$/gm)) failures.push(`conformance ${m[1]}`);
 }
 
 fs.rmSync(tmp, { recursive: true, force: true });
+for (const failure of failures) process.stdout.write(`failed: ${failure}\n`);
 for (const problem of problems) process.stdout.write(`problem: ${problem}\n`);
 process.stdout.write(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
 process.exit(totals.failed > 0 || problems.length > 0 || totals.passed === 0 ? 1 : 0);
