@@ -84,6 +84,8 @@ const startServer = async () => {
       SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN,
       SIGNALBOX_DEMO: 'true',
       SIGNALBOX_WEB_DIR: webDir,
+      // The test receiver listens on loopback.
+      SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST: '127.0.0.1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

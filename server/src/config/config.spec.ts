@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       demo: true,
       sessionTtlHours: 168,
       logLevel: 'info',
+      webhookPrivateAllowlist: [],
     });
   });
 
@@ -109,6 +110,13 @@ describe('loadConfig', () => {
   it('refuses a secret key shorter than 32 characters', () => {
     expect(configError({ SIGNALBOX_SECRET_KEY: 'k'.repeat(31) }).message).toContain('SIGNALBOX_SECRET_KEY: SIGNALBOX_SECRET_KEY must be at least 32 characters');
     expect(loadConfig({}).secretKey).toBeUndefined();
+  });
+
+  it('reads the webhook private-address allowlist as trimmed entries, and names the ones it cannot read', () => {
+    expect(loadConfig({ SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST: ' 10.0.0.0/8, hooks.internal ,::1,,' }).webhookPrivateAllowlist).toEqual(['10.0.0.0/8', 'hooks.internal', '::1']);
+    expect(loadConfig({ SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST: '*' }).webhookPrivateAllowlist).toEqual(['*']);
+    const message = configError({ SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST: '10.0.0.0/33, http://x, ok.host' }).message;
+    expect(message).toContain('SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST: "10.0.0.0/33", "http://x" is not *, an IP address, a CIDR range or a host name');
   });
 
   it.each(['verbose', 'INFO', ''])('refuses LOG_LEVEL=%j with a ConfigError naming LOG_LEVEL', (value) => {

@@ -1,6 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
 import path from 'node:path';
+import { invalidAllowlistEntries } from '../webhooks/webhook-destinations.js';
 
 // Unrecognised words stay strings, so @IsBoolean rejects a typo instead of reading it as false.
 const toBool = ({ value }: { value: unknown }) => {
@@ -53,6 +54,9 @@ class EnvironmentVariables {
   @IsOptional() @IsString() @MinLength(32, { message: 'SIGNALBOX_SECRET_KEY_PREVIOUS must be at least 32 characters' })
   SIGNALBOX_SECRET_KEY_PREVIOUS?: string;
 
+  @IsOptional() @IsString()
+  SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST?: string;
+
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
 }
@@ -79,6 +83,8 @@ export interface AppConfig {
   secretKey: string | undefined;
   /** The key `secretKey` replaced: what it sealed is sealed again with the new one at start. */
   previousSecretKey: string | undefined;
+  /** Non-public addresses webhooks may still go to: `*`, IPs, CIDR ranges or host names. Empty: public addresses only. */
+  webhookPrivateAllowlist: string[];
 }
 
 export class ConfigError extends Error {}
@@ -90,6 +96,11 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
   if (errors.length > 0) {
     const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  ${e.property}: ${m}`));
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const webhookPrivateAllowlist = (vars.SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const badEntries = invalidAllowlistEntries(webhookPrivateAllowlist);
+  if (badEntries.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST: ${badEntries.map((e) => JSON.stringify(e)).join(', ')} is not *, an IP address, a CIDR range or a host name`);
   }
   return {
     port: vars.PORT ?? 4000,
@@ -106,6 +117,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     metricsToken: vars.SIGNALBOX_METRICS_TOKEN,
     secretKey: vars.SIGNALBOX_SECRET_KEY,
     previousSecretKey: vars.SIGNALBOX_SECRET_KEY_PREVIOUS,
+    webhookPrivateAllowlist,
   };
 };
 

@@ -1,9 +1,11 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Agent, fetch } from 'undici';
 import { AuditService } from '../audit/audit.service.js';
 import { SYSTEM_ACTOR } from '../auth/principal.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
 import { Database } from '../database/database.service.js';
 import type { DeliveryAttempt, WebhookDeliveryEntity } from './webhook-delivery.entity.js';
+import { WebhookDestinations } from './webhook-destinations.js';
 import { DELIVERY_HEADER, EVENT_HEADER, signPayload, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhook-signature.js';
 import { WebhookSettings } from './webhook-settings.js';
 import type { WebhookSubscriptionEntity } from './webhook-subscription.entity.js';
@@ -28,6 +30,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  // Every connection goes through the destination check, so DNS cannot smuggle in a private address.
+  private readonly http: Agent;
 
   constructor(
     private readonly repository: WebhooksRepository,
@@ -35,7 +39,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     private readonly audit: AuditService,
     private readonly db: Database,
     private readonly secrets: SecretBox,
-  ) {}
+    private readonly destinations: WebhookDestinations,
+  ) {
+    this.http = new Agent({ connect: { lookup: destinations.lookup } });
+  }
 
   onApplicationBootstrap(): void {
     this.schedule(this.settings.current.pollIntervalMs);
@@ -45,6 +52,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    await this.http.close();
   }
 
   /** Look for due deliveries now (after an enqueue) instead of at the next poll. */
@@ -135,6 +143,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       // Not sent unsigned: receivers must be able to trust every delivery. Rotating the secret fixes it.
       return { at, statusCode: null, error: `cannot unseal the signing secret: ${(err as Error).message}; check SIGNALBOX_SECRET_KEY or rotate the secret`, durationMs: 0 };
     }
+    // An IP literal never reaches the lookup; a URL stored before the allowlist changed is judged again here.
+    const refusal = this.destinations.refusalForUrl(subscription.url);
+    if (refusal) return { at, statusCode: null, error: `refused: ${refusal}`, durationMs: 0 };
     try {
       const response = await fetch(subscription.url, {
         method: 'POST',
@@ -148,6 +159,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         },
         body,
         redirect: 'manual',
+        dispatcher: this.http,
         signal: AbortSignal.timeout(this.settings.current.timeoutMs),
       });
       await response.body?.cancel().catch(() => undefined);

@@ -48,6 +48,9 @@ const startReceiver = async (respond: (count: number) => number = () => 204) => 
 
 type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 
+// The receivers listen on loopback, which webhooks may reach only when the allowlist says so.
+const LOOPBACK_ALLOWED = { SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST: '127.0.0.1' };
+
 describe('outbound webhooks', () => {
   let t: TestApp;
   const receivers: Receiver[] = [];
@@ -68,7 +71,7 @@ describe('outbound webhooks', () => {
   const deliveries = async (id: string) => (await t.http.get(`/api/v1/webhooks/${id}/deliveries`).set(t.admin).expect(200)).body as Array<Record<string, any>>;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ env: LOOPBACK_ALLOWED });
     // Milliseconds instead of minutes, so retries and auto-disable run within the test.
     t.app.get(WebhookSettings).use({ backoffMs: [60, 120, 240], jitter: 0, pollIntervalMs: 25, maxAttempts: 6, disableAfterFailures: 4, timeoutMs: 2000 });
     await aProject(t.http, t.admin, 'hooks', [{ key: 'development', name: 'Development' }]);
@@ -217,6 +220,32 @@ describe('outbound webhooks', () => {
     expect((await t.http.get('/api/v1/webhooks/00000000-0000-4000-8000-000000000000/deliveries').set(t.admin)).status).toBe(404);
   });
 
+  describe('destinations', () => {
+    it('refuses private and loopback URLs by default, naming the field and the setting that allows them', async () => {
+      const strict = await startTestApp();
+      try {
+        for (const url of ['http://127.0.0.1:9/x', 'http://169.254.169.254/latest/meta-data', 'http://10.0.0.8/hook', 'http://[::1]/x', 'http://localhost:8080/x']) {
+          const res = await strict.http.post('/api/v1/webhooks').set(strict.admin).send({ name: 'inside', url, events: ['flag.changed'] }).expect(400);
+          expect(res.body.message).toMatch(/^url: .* is a (loopback|link-local|private) address; webhooks go to public addresses unless SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST allows it$/);
+        }
+        expect((await strict.http.get('/api/v1/webhooks').set(strict.admin).expect(200)).body).toEqual([]);
+      } finally {
+        await strict.close();
+      }
+    });
+
+    it('refuses to send to an address the allowlist no longer names, and says why in the delivery log', async () => {
+      const receiver = await aReceiver();
+      const { webhook } = await subscribe(receiver, { name: 'moved-inside' });
+      expect((await t.http.patch(`/api/v1/webhooks/${webhook.id}`).set(t.admin).send({ url: 'http://192.168.7.7/x' })).status).toBe(400);
+      // As if it was stored before the allowlist changed.
+      await t.app.get(DataSource).query('UPDATE webhook_subscriptions SET url = $1 WHERE id = $2', ['http://192.168.7.7/x', webhook.id]);
+      const sent = await t.http.post(`/api/v1/webhooks/${webhook.id}/test`).set(t.admin).expect(200);
+      expect(sent.body).toMatchObject({ status: 'pending', lastStatusCode: null });
+      expect(sent.body.lastError).toBe('refused: 192.168.7.7 is a private address; webhooks go to public addresses unless SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST allows it');
+    });
+  });
+
   describe('signing secrets at rest', () => {
     const storedSecret = async (id: string): Promise<string> =>
       ((await t.app.get(DataSource).query('SELECT secret_sealed FROM webhook_subscriptions WHERE id = $1', [id])) as Array<{ secret_sealed: string }>)[0]!.secret_sealed;
@@ -263,12 +292,12 @@ describe('outbound webhooks', () => {
     it('seals every secret again with a new key at start when the old one is given as the previous key', async () => {
       const oldKey = 'old-key-0123456789abcdefghijklmnopqrstuv';
       const newKey = 'new-key-0123456789abcdefghijklmnopqrstuv';
-      const before = await startTestApp({ env: { SIGNALBOX_SECRET_KEY: oldKey } });
+      const before = await startTestApp({ env: { ...LOOPBACK_ALLOWED, SIGNALBOX_SECRET_KEY: oldKey } });
       const receiver = await aReceiver();
       const created = await before.http.post('/api/v1/webhooks').set(before.admin).send({ name: 'rotated-key', url: receiver.url, events: ['flag.changed'] }).expect(201);
       receiver.useSecret(created.body.secret);
       await before.stop();
-      const after = await startTestApp({ database: before.database, env: { SIGNALBOX_SECRET_KEY: newKey, SIGNALBOX_SECRET_KEY_PREVIOUS: oldKey } });
+      const after = await startTestApp({ database: before.database, env: { ...LOOPBACK_ALLOWED, SIGNALBOX_SECRET_KEY: newKey, SIGNALBOX_SECRET_KEY_PREVIOUS: oldKey } });
       try {
         const [row] = (await after.app.get(DataSource).query('SELECT secret_sealed FROM webhook_subscriptions WHERE id = $1', [created.body.webhook.id])) as Array<{ secret_sealed: string }>;
         expect(row!.secret_sealed.split('.')[1]).toBe(new SecretBox(newKey).keyId);

@@ -4,11 +4,12 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { issueSecret } from '../auth/secrets.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
-import { notFound } from '../common/errors/domain-error.js';
+import { notFound, validationFailed } from '../common/errors/domain-error.js';
 import { DomainEvents, type FlagChangedEvent } from '../common/events/domain-events.js';
 import { Database } from '../database/database.service.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import type { CreateWebhookDto, DeliveryResponse, UpdateWebhookDto, WebhookResponse } from './dto/webhook.dto.js';
+import { WebhookDestinations } from './webhook-destinations.js';
 import { WebhookDispatcher } from './webhook-dispatcher.service.js';
 import type { DeliveryStatus, WebhookDeliveryEntity } from './webhook-delivery.entity.js';
 import { TEST_EVENT, type WebhookEvent } from './webhook-settings.js';
@@ -64,7 +65,14 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, On
     private readonly events: DomainEvents,
     private readonly db: Database,
     private readonly secrets: SecretBox,
+    private readonly destinations: WebhookDestinations,
   ) {}
+
+  /** Addresses known without DNS are judged now; host names are judged on every connect. */
+  private checkDestination(url: string): void {
+    const refusal = this.destinations.refusalForUrl(url);
+    if (refusal) throw validationFailed([{ field: 'url', reason: refusal }]);
+  }
 
   onModuleInit(): void {
     // An outbox: deliveries are written in the change's own transaction, so a crash after commit
@@ -115,6 +123,7 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, On
   }
 
   async create(actor: Actor, input: CreateWebhookDto): Promise<{ webhook: WebhookResponse; secret: string }> {
+    this.checkDestination(input.url);
     if (input.projectKey !== undefined) await this.projects.project(input.projectKey);
     return this.db.transaction(async () => {
       const issued = issueSecret(WEBHOOK_SECRET_PREFIX);
@@ -139,6 +148,7 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, On
   }
 
   async update(actor: Actor, id: string, input: UpdateWebhookDto): Promise<WebhookResponse> {
+    if (input.url !== undefined) this.checkDestination(input.url);
     if (typeof input.projectKey === 'string') await this.projects.project(input.projectKey);
     const result = await this.db.transaction(async () => {
       const subscription = await this.subscription(id);

@@ -12,7 +12,7 @@ export class CreateWebhookDto {
   @ApiProperty({ maxLength: 100 }) @IsString() @MinLength(1) @MaxLength(100)
   name: string;
 
-  @ApiProperty({ description: 'http(s) URL that receives signed POSTs', maxLength: 2000 })
+  @ApiProperty({ description: 'http(s) URL that receives signed POSTs; public addresses only, unless SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST allows a private one', maxLength: 2000 })
   @IsString() @MaxLength(2000) @IsUrl(URL_OPTIONS, { message: 'url must be an http or https URL' })
   url: string;
 
