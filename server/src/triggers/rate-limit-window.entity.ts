@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** One rate limit's current fixed window, shared by every server instance on the database. */
+/** One rate limit's sliding window (this window's hits and the last one's), shared by every server instance on the database. */
 @Entity('rate_limit_windows')
 @Index('idx_rate_limit_windows_ends', ['windowEndsAt'])
 export class RateLimitWindowEntity {
@@ -13,4 +13,8 @@ export class RateLimitWindowEntity {
 
   @Column({ type: 'int' })
   hits: number;
+
+  /** The window before `windowEndsAt - ttl`: weighted by how much of it the sliding window still covers. */
+  @Column({ name: 'previous_hits', type: 'int', default: 0 })
+  previousHits: number;
 }
