@@ -387,6 +387,33 @@ describe('access matrix', () => {
       expect(registered.filter((r) => !documented.has(r) && !UNDOCUMENTED.has(r))).toEqual([]);
     });
 
+    type Operation = { parameters?: Array<{ name: string; in: string; required?: boolean; schema?: { type?: string } }> };
+    const documentedOperations = async (): Promise<Array<{ path: string; method: string; operation: Operation }>> => {
+      const doc = await t.http.get('/api/docs-json');
+      return Object.entries(doc.body.paths as Record<string, Record<string, Operation>>).flatMap(([path, operations]) =>
+        Object.entries(operations).map(([method, operation]) => ({ path, method, operation })),
+      );
+    };
+
+    it('declares every {placeholder} of a documented path as a required string path parameter', async () => {
+      const undeclared = (await documentedOperations()).flatMap(({ path, method, operation }) => {
+        const declared = new Set((operation.parameters ?? []).filter((p) => p.in === 'path' && p.required && p.schema?.type === 'string').map((p) => p.name));
+        return [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).filter((name) => !declared.has(name)).map((name) => `${method.toUpperCase()} ${path}: ${name}`);
+      });
+      expect(undeclared).toEqual([]);
+    });
+
+    // These routes read their keys with @FlagEnvironment(), which @nestjs/swagger cannot see, so
+    // @ApiFlagEnvironmentParams() has to document them.
+    it('documents projectKey, key and environmentKey on every trigger and rollout-plan route', async () => {
+      const operations = (await documentedOperations()).filter(({ path }) => /\/environments\/\{environmentKey\}\/(triggers|rollout-plans)\b/.test(path));
+      expect(operations.length).toBeGreaterThanOrEqual(14);
+      const keyParameters = ['projectKey', 'key', 'environmentKey'].map((name) =>
+        expect.objectContaining({ name, in: 'path', required: true, schema: { type: 'string' }, description: expect.any(String) }),
+      );
+      for (const { operation } of operations) expect(operation.parameters).toEqual(expect.arrayContaining(keyParameters));
+    });
+
     it('answers 401 to an unauthenticated call of every route that is not public', async () => {
       const all = [...new Set([...(await documentedRoutes()), ...registeredRoutes()])];
       expect(all).toEqual(expect.arrayContaining(['POST /api/v1/auth/login', 'GET /healthz', 'GET /readyz']));

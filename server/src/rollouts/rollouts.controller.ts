@@ -2,12 +2,14 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@ne
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
+import { ApiFlagEnvironmentParams, FlagEnvironment, type FlagEnvironmentRef } from '../flags/flag-environment.decorator.js';
 import { CreateRolloutPlanDto, RolloutActionDto, RolloutDefaultsResponse, RolloutPlanResponse } from './dto/rollout-plan.dto.js';
 import { DEFAULT_GUARDS, DEFAULT_STAGES } from './rollout-guards.js';
 import { RolloutsService } from './rollouts.service.js';
 
 @ApiTags('rollouts')
 @ApiBearerAuth()
+@ApiFlagEnvironmentParams()
 @Controller('projects/:projectKey/flags/:key/environments/:environmentKey/rollout-plans')
 export class RolloutsController {
   constructor(private readonly rollouts: RolloutsService) {}
@@ -16,24 +18,24 @@ export class RolloutsController {
   @Access('viewer')
   @ApiOperation({ summary: "The flag's rollout plans in the environment, newest first" })
   @ApiOkResponse({ type: [RolloutPlanResponse] })
-  list(@Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string): Promise<RolloutPlanResponse[]> {
-    return this.rollouts.list(projectKey, key, environmentKey);
+  list(@FlagEnvironment() flagEnvironment: FlagEnvironmentRef): Promise<RolloutPlanResponse[]> {
+    return this.rollouts.list(flagEnvironment);
   }
 
   @Post()
   @Access('editor')
   @ApiOperation({ summary: 'Create a rollout plan; its first stage starts once control has baseline metrics (409 if a plan is already active)' })
   @ApiCreatedResponse({ type: RolloutPlanResponse })
-  create(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string, @Body() body: CreateRolloutPlanDto): Promise<RolloutPlanResponse> {
-    return this.rollouts.create(actorOf(principal), projectKey, key, environmentKey, body);
+  create(@CurrentPrincipal() principal: Principal, @FlagEnvironment() flagEnvironment: FlagEnvironmentRef, @Body() body: CreateRolloutPlanDto): Promise<RolloutPlanResponse> {
+    return this.rollouts.create(actorOf(principal), flagEnvironment, body);
   }
 
   @Get(':planId')
   @Access('viewer')
   @ApiOperation({ summary: 'One rollout plan, with its history and, after a rollback, the reason and metrics snapshot' })
   @ApiOkResponse({ type: RolloutPlanResponse })
-  get(@Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string, @Param('planId', ParseUUIDPipe) planId: string): Promise<RolloutPlanResponse> {
-    return this.rollouts.get(projectKey, key, environmentKey, planId);
+  get(@FlagEnvironment() flagEnvironment: FlagEnvironmentRef, @Param('planId', ParseUUIDPipe) planId: string): Promise<RolloutPlanResponse> {
+    return this.rollouts.get(flagEnvironment, planId);
   }
 
   @Post(':planId/pause')
@@ -41,8 +43,8 @@ export class RolloutsController {
   @Access('editor')
   @ApiOperation({ summary: 'Pause: the current split stays, the scheduler leaves the plan alone' })
   @ApiOkResponse({ type: RolloutPlanResponse })
-  pause(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string, @Param('planId', ParseUUIDPipe) planId: string, @Body() body: RolloutActionDto): Promise<RolloutPlanResponse> {
-    return this.rollouts.pause(actorOf(principal), projectKey, key, environmentKey, planId, body.reason);
+  pause(@CurrentPrincipal() principal: Principal, @FlagEnvironment() flagEnvironment: FlagEnvironmentRef, @Param('planId', ParseUUIDPipe) planId: string, @Body() body: RolloutActionDto): Promise<RolloutPlanResponse> {
+    return this.rollouts.pause(actorOf(principal), flagEnvironment, planId, body.reason);
   }
 
   @Post(':planId/resume')
@@ -50,8 +52,8 @@ export class RolloutsController {
   @Access('editor')
   @ApiOperation({ summary: 'Resume a paused plan' })
   @ApiOkResponse({ type: RolloutPlanResponse })
-  resume(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string, @Param('planId', ParseUUIDPipe) planId: string, @Body() body: RolloutActionDto): Promise<RolloutPlanResponse> {
-    return this.rollouts.resume(actorOf(principal), projectKey, key, environmentKey, planId, body.reason);
+  resume(@CurrentPrincipal() principal: Principal, @FlagEnvironment() flagEnvironment: FlagEnvironmentRef, @Param('planId', ParseUUIDPipe) planId: string, @Body() body: RolloutActionDto): Promise<RolloutPlanResponse> {
+    return this.rollouts.resume(actorOf(principal), flagEnvironment, planId, body.reason);
   }
 
   @Post(':planId/advance')
@@ -59,8 +61,8 @@ export class RolloutsController {
   @Access('editor')
   @ApiOperation({ summary: 'Move to the next stage now, whatever its duration and samples' })
   @ApiOkResponse({ type: RolloutPlanResponse })
-  advance(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string, @Param('planId', ParseUUIDPipe) planId: string, @Body() body: RolloutActionDto): Promise<RolloutPlanResponse> {
-    return this.rollouts.advanceNow(actorOf(principal), projectKey, key, environmentKey, planId, body.reason);
+  advance(@CurrentPrincipal() principal: Principal, @FlagEnvironment() flagEnvironment: FlagEnvironmentRef, @Param('planId', ParseUUIDPipe) planId: string, @Body() body: RolloutActionDto): Promise<RolloutPlanResponse> {
+    return this.rollouts.advanceNow(actorOf(principal), flagEnvironment, planId, body.reason);
   }
 
   @Post(':planId/abort')
@@ -68,8 +70,8 @@ export class RolloutsController {
   @Access('editor')
   @ApiOperation({ summary: 'Stop the plan and send all traffic back to control' })
   @ApiOkResponse({ type: RolloutPlanResponse })
-  abort(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string, @Param('planId', ParseUUIDPipe) planId: string, @Body() body: RolloutActionDto): Promise<RolloutPlanResponse> {
-    return this.rollouts.abort(actorOf(principal), projectKey, key, environmentKey, planId, body.reason);
+  abort(@CurrentPrincipal() principal: Principal, @FlagEnvironment() flagEnvironment: FlagEnvironmentRef, @Param('planId', ParseUUIDPipe) planId: string, @Body() body: RolloutActionDto): Promise<RolloutPlanResponse> {
+    return this.rollouts.abort(actorOf(principal), flagEnvironment, planId, body.reason);
   }
 }
 

@@ -6,6 +6,7 @@ import { conflict, type FieldProblem, notFound, validationFailed } from '../comm
 import { DomainEvents } from '../common/events/domain-events.js';
 import { Database } from '../database/database.service.js';
 import type { PatchFlagConfigDto } from '../flags/dto/flag-config.dto.js';
+import type { FlagEnvironmentRef } from '../flags/flag-environment.decorator.js';
 import { FlagsService } from '../flags/flags.service.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { TelemetryService } from '../telemetry/telemetry.service.js';
@@ -42,21 +43,22 @@ export class RolloutsService {
     private readonly clock: Clock,
   ) {}
 
-  async list(projectKey: string, flagKey: string, environmentKey: string): Promise<RolloutPlanResponse[]> {
-    const { environment } = await this.scope(projectKey, flagKey, environmentKey);
-    return Promise.all((await this.repository.list(environment.id, flagKey)).map((p) => this.present(p, environmentKey)));
+  async list(flagEnvironment: FlagEnvironmentRef): Promise<RolloutPlanResponse[]> {
+    const { environment } = await this.scope(flagEnvironment);
+    return Promise.all((await this.repository.list(environment.id, flagEnvironment.flagKey)).map((p) => this.present(p, flagEnvironment.environmentKey)));
   }
 
-  async get(projectKey: string, flagKey: string, environmentKey: string, id: string): Promise<RolloutPlanResponse> {
-    const { environment } = await this.scope(projectKey, flagKey, environmentKey);
+  async get(flagEnvironment: FlagEnvironmentRef, id: string): Promise<RolloutPlanResponse> {
+    const { environment } = await this.scope(flagEnvironment);
     const plan = await this.repository.find(id);
-    if (!plan || plan.environmentId !== environment.id || plan.flagKey !== flagKey) throw notFound('Rollout plan', id);
-    return this.present(plan, environmentKey);
+    if (!plan || plan.environmentId !== environment.id || plan.flagKey !== flagEnvironment.flagKey) throw notFound('Rollout plan', id);
+    return this.present(plan, flagEnvironment.environmentKey);
   }
 
   /** Creates the plan and starts its first stage at once if control has baseline metrics; otherwise it waits for them. */
-  async create(actor: Actor, projectKey: string, flagKey: string, environmentKey: string, input: CreateRolloutPlanDto): Promise<RolloutPlanResponse> {
-    const { project, environment } = await this.scope(projectKey, flagKey, environmentKey);
+  async create(actor: Actor, flagEnvironment: FlagEnvironmentRef, input: CreateRolloutPlanDto): Promise<RolloutPlanResponse> {
+    const { projectKey, flagKey, environmentKey } = flagEnvironment;
+    const { project, environment } = await this.scope(flagEnvironment);
     const flag = await this.flags.get(projectKey, flagKey);
     const variants = new Set(flag.variants.map((v) => v.key));
     const problems: FieldProblem[] = [];
@@ -101,29 +103,29 @@ export class RolloutsService {
     });
   }
 
-  async pause(actor: Actor, projectKey: string, flagKey: string, environmentKey: string, id: string, reason?: string): Promise<RolloutPlanResponse> {
-    return this.control(projectKey, flagKey, environmentKey, id, async (plan, keys, now) => {
+  async pause(actor: Actor, flagEnvironment: FlagEnvironmentRef, id: string, reason?: string): Promise<RolloutPlanResponse> {
+    return this.control(flagEnvironment, id, async (plan, keys, now) => {
       if (plan.status !== 'running' && plan.status !== 'waiting-for-baseline') throw conflict(`Rollout plan ${id} is ${plan.status}; only a running or waiting plan can be paused`);
       plan.status = 'paused';
       this.note(plan, 'paused', actor, now, reason);
-      await this.audit.record({ actor, action: 'rollout.paused', resourceType: 'flag', resourceKey: flagKey, projectKey, environmentKey: keys.environmentKey, reason });
+      await this.audit.record({ actor, action: 'rollout.paused', resourceType: 'flag', resourceKey: plan.flagKey, projectKey: keys.projectKey, environmentKey: keys.environmentKey, reason });
       return this.repository.save(plan);
     });
   }
 
-  async resume(actor: Actor, projectKey: string, flagKey: string, environmentKey: string, id: string, reason?: string): Promise<RolloutPlanResponse> {
-    return this.control(projectKey, flagKey, environmentKey, id, async (plan, keys, now) => {
+  async resume(actor: Actor, flagEnvironment: FlagEnvironmentRef, id: string, reason?: string): Promise<RolloutPlanResponse> {
+    return this.control(flagEnvironment, id, async (plan, keys, now) => {
       if (plan.status !== 'paused') throw conflict(`Rollout plan ${id} is ${plan.status}, not paused`);
       plan.status = plan.currentStage < 0 ? 'waiting-for-baseline' : 'running';
       this.note(plan, 'resumed', actor, now, reason);
-      await this.audit.record({ actor, action: 'rollout.resumed', resourceType: 'flag', resourceKey: flagKey, projectKey, environmentKey: keys.environmentKey, reason });
+      await this.audit.record({ actor, action: 'rollout.resumed', resourceType: 'flag', resourceKey: plan.flagKey, projectKey: keys.projectKey, environmentKey: keys.environmentKey, reason });
       return this.repository.save(plan);
     });
   }
 
   /** Moves to the next stage now, whatever its duration and samples (guards still run on later ticks). */
-  async advanceNow(actor: Actor, projectKey: string, flagKey: string, environmentKey: string, id: string, reason?: string): Promise<RolloutPlanResponse> {
-    return this.control(projectKey, flagKey, environmentKey, id, async (plan, keys, now) => {
+  async advanceNow(actor: Actor, flagEnvironment: FlagEnvironmentRef, id: string, reason?: string): Promise<RolloutPlanResponse> {
+    return this.control(flagEnvironment, id, async (plan, keys, now) => {
       if (!ACTIVE_STATUSES.includes(plan.status)) throw conflict(`Rollout plan ${id} is ${plan.status}`);
       if (plan.currentStage < 0) {
         const started = await this.tryStart(plan, keys, actor, now, reason);
@@ -135,8 +137,8 @@ export class RolloutsService {
   }
 
   /** Stops the plan and sends all traffic back to control. */
-  async abort(actor: Actor, projectKey: string, flagKey: string, environmentKey: string, id: string, reason?: string): Promise<RolloutPlanResponse> {
-    return this.control(projectKey, flagKey, environmentKey, id, async (plan, keys, now) => {
+  async abort(actor: Actor, flagEnvironment: FlagEnvironmentRef, id: string, reason?: string): Promise<RolloutPlanResponse> {
+    return this.control(flagEnvironment, id, async (plan, keys, now) => {
       if (!ACTIVE_STATUSES.includes(plan.status)) throw conflict(`Rollout plan ${id} is already ${plan.status}`);
       return this.rollBack(plan, keys, actor, now, 'aborted', reason ?? 'aborted by hand', null);
     });
@@ -273,8 +275,9 @@ export class RolloutsService {
     return { candidate, control };
   }
 
-  private async control(projectKey: string, flagKey: string, environmentKey: string, id: string, change: (plan: RolloutPlanEntity, keys: PlanKeys, now: Date) => Promise<RolloutPlanEntity>): Promise<RolloutPlanResponse> {
-    const { environment } = await this.scope(projectKey, flagKey, environmentKey);
+  private async control(flagEnvironment: FlagEnvironmentRef, id: string, change: (plan: RolloutPlanEntity, keys: PlanKeys, now: Date) => Promise<RolloutPlanEntity>): Promise<RolloutPlanResponse> {
+    const { projectKey, flagKey, environmentKey } = flagEnvironment;
+    const { environment } = await this.scope(flagEnvironment);
     return this.db.transaction(async () => {
       const plan = await this.repository.findForUpdate(id);
       if (!plan || plan.environmentId !== environment.id || plan.flagKey !== flagKey) throw notFound('Rollout plan', id);
@@ -286,7 +289,7 @@ export class RolloutsService {
     plan.history = [...plan.history, { at: now.toISOString(), event, stage: plan.currentStage, percent: percentOf(plan), actor: actor.name, ...(reason ? { reason } : {}) }];
   }
 
-  private async scope(projectKey: string, flagKey: string, environmentKey: string) {
+  private async scope({ projectKey, flagKey, environmentKey }: FlagEnvironmentRef) {
     const project = await this.projects.project(projectKey);
     const environment = await this.projects.environment(project, environmentKey);
     await this.flags.get(projectKey, flagKey);

@@ -4,6 +4,7 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
+import { ApiFlagEnvironmentParams, FlagEnvironment, type FlagEnvironmentRef } from '../flags/flag-environment.decorator.js';
 import { CreateTriggerDto, IssuedTriggerResponse, TriggerFiredResponse, TriggerResponse, UpdateTriggerDto } from './dto/trigger.dto.js';
 import { TRIGGER_PATH, TriggersService } from './triggers.service.js';
 
@@ -11,6 +12,7 @@ const urlOf = (req: Request, secret: string): string => `${req.protocol}://${req
 
 @ApiTags('triggers')
 @ApiBearerAuth()
+@ApiFlagEnvironmentParams()
 @Controller('projects/:projectKey/flags/:key/environments/:environmentKey/triggers')
 export class TriggersController {
   constructor(private readonly triggers: TriggersService) {}
@@ -18,8 +20,8 @@ export class TriggersController {
   @Get()
   @Access('editor')
   @ApiOkResponse({ type: [TriggerResponse] })
-  list(@Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string): Promise<TriggerResponse[]> {
-    return this.triggers.list(projectKey, key, environmentKey);
+  list(@FlagEnvironment() flagEnvironment: FlagEnvironmentRef): Promise<TriggerResponse[]> {
+    return this.triggers.list(flagEnvironment);
   }
 
   @Post()
@@ -28,13 +30,11 @@ export class TriggersController {
   @ApiCreatedResponse({ type: IssuedTriggerResponse })
   async create(
     @CurrentPrincipal() principal: Principal,
-    @Param('projectKey') projectKey: string,
-    @Param('key') key: string,
-    @Param('environmentKey') environmentKey: string,
+    @FlagEnvironment() flagEnvironment: FlagEnvironmentRef,
     @Body() body: CreateTriggerDto,
     @Req() req: Request,
   ): Promise<IssuedTriggerResponse> {
-    const { trigger, secret } = await this.triggers.create(actorOf(principal), projectKey, key, environmentKey, body);
+    const { trigger, secret } = await this.triggers.create(actorOf(principal), flagEnvironment, body);
     return { trigger, secret, url: urlOf(req, secret) };
   }
 
@@ -44,13 +44,11 @@ export class TriggersController {
   @ApiOkResponse({ type: TriggerResponse })
   update(
     @CurrentPrincipal() principal: Principal,
-    @Param('projectKey') projectKey: string,
-    @Param('key') key: string,
-    @Param('environmentKey') environmentKey: string,
+    @FlagEnvironment() flagEnvironment: FlagEnvironmentRef,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: UpdateTriggerDto,
   ): Promise<TriggerResponse> {
-    return this.triggers.update(actorOf(principal), projectKey, key, environmentKey, id, body);
+    return this.triggers.update(actorOf(principal), flagEnvironment, id, body);
   }
 
   @Post(':id/disable')
@@ -60,12 +58,10 @@ export class TriggersController {
   @ApiOkResponse({ type: TriggerResponse })
   disable(
     @CurrentPrincipal() principal: Principal,
-    @Param('projectKey') projectKey: string,
-    @Param('key') key: string,
-    @Param('environmentKey') environmentKey: string,
+    @FlagEnvironment() flagEnvironment: FlagEnvironmentRef,
     @Param('id', ParseUUIDPipe) id: string,
   ): Promise<TriggerResponse> {
-    return this.triggers.update(actorOf(principal), projectKey, key, environmentKey, id, { enabled: false });
+    return this.triggers.update(actorOf(principal), flagEnvironment, id, { enabled: false });
   }
 
   @Post(':id/enable')
@@ -74,12 +70,10 @@ export class TriggersController {
   @ApiOkResponse({ type: TriggerResponse })
   enable(
     @CurrentPrincipal() principal: Principal,
-    @Param('projectKey') projectKey: string,
-    @Param('key') key: string,
-    @Param('environmentKey') environmentKey: string,
+    @FlagEnvironment() flagEnvironment: FlagEnvironmentRef,
     @Param('id', ParseUUIDPipe) id: string,
   ): Promise<TriggerResponse> {
-    return this.triggers.update(actorOf(principal), projectKey, key, environmentKey, id, { enabled: true });
+    return this.triggers.update(actorOf(principal), flagEnvironment, id, { enabled: true });
   }
 
   @Post(':id/rotate')
@@ -89,13 +83,11 @@ export class TriggersController {
   @ApiOkResponse({ type: IssuedTriggerResponse })
   async rotate(
     @CurrentPrincipal() principal: Principal,
-    @Param('projectKey') projectKey: string,
-    @Param('key') key: string,
-    @Param('environmentKey') environmentKey: string,
+    @FlagEnvironment() flagEnvironment: FlagEnvironmentRef,
     @Param('id', ParseUUIDPipe) id: string,
     @Req() req: Request,
   ): Promise<IssuedTriggerResponse> {
-    const { trigger, secret } = await this.triggers.rotate(actorOf(principal), projectKey, key, environmentKey, id);
+    const { trigger, secret } = await this.triggers.rotate(actorOf(principal), flagEnvironment, id);
     return { trigger, secret, url: urlOf(req, secret) };
   }
 
@@ -104,12 +96,10 @@ export class TriggersController {
   @Access('editor')
   delete(
     @CurrentPrincipal() principal: Principal,
-    @Param('projectKey') projectKey: string,
-    @Param('key') key: string,
-    @Param('environmentKey') environmentKey: string,
+    @FlagEnvironment() flagEnvironment: FlagEnvironmentRef,
     @Param('id', ParseUUIDPipe) id: string,
   ): Promise<void> {
-    return this.triggers.delete(actorOf(principal), projectKey, key, environmentKey, id);
+    return this.triggers.delete(actorOf(principal), flagEnvironment, id);
   }
 }
 

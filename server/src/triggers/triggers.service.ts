@@ -4,6 +4,7 @@ import type { Actor } from '../auth/principal.js';
 import { hashSecret, issueSecret, SECRET_PREFIX } from '../auth/secrets.js';
 import { DomainError, notFound } from '../common/errors/domain-error.js';
 import { Database } from '../database/database.service.js';
+import type { FlagEnvironmentRef } from '../flags/flag-environment.decorator.js';
 import { FlagsService } from '../flags/flags.service.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { describeSignal, readTriggerSignal } from './alert-payload.js';
@@ -13,11 +14,8 @@ import { TriggersRepository } from './triggers.repository.js';
 
 export const TRIGGER_PATH = '/api/v1/triggers/';
 
-interface TriggerTarget {
-  projectKey: string;
+interface TriggerTarget extends FlagEnvironmentRef {
   projectId: string;
-  flagKey: string;
-  environmentKey: string;
   environmentId: string;
 }
 
@@ -51,19 +49,19 @@ export class TriggersService {
     private readonly db: Database,
   ) {}
 
-  async list(projectKey: string, flagKey: string, environmentKey: string): Promise<TriggerResponse[]> {
-    const target = await this.target(projectKey, flagKey, environmentKey);
-    return (await this.repository.listForFlag(target.projectId, flagKey, target.environmentId)).map((t) => toView(t, environmentKey));
+  async list(flagEnvironment: FlagEnvironmentRef): Promise<TriggerResponse[]> {
+    const target = await this.target(flagEnvironment);
+    return (await this.repository.listForFlag(target.projectId, target.flagKey, target.environmentId)).map((t) => toView(t, target.environmentKey));
   }
 
-  async create(actor: Actor, projectKey: string, flagKey: string, environmentKey: string, input: CreateTriggerDto): Promise<{ trigger: TriggerResponse; secret: string }> {
+  async create(actor: Actor, flagEnvironment: FlagEnvironmentRef, input: CreateTriggerDto): Promise<{ trigger: TriggerResponse; secret: string }> {
     return this.db.transaction(async () => {
-      const target = await this.target(projectKey, flagKey, environmentKey);
+      const target = await this.target(flagEnvironment);
       const issued = issueSecret(SECRET_PREFIX.trigger);
       const trigger = await this.repository.save({
         projectId: target.projectId,
         environmentId: target.environmentId,
-        flagKey,
+        flagKey: target.flagKey,
         name: input.name,
         description: input.description ?? '',
         secretHash: issued.hash,
@@ -72,21 +70,21 @@ export class TriggersService {
         disabledAt: null,
         createdBy: actor.name,
       });
-      const view = toView(trigger, environmentKey);
+      const view = toView(trigger, target.environmentKey);
       await this.record(actor, 'trigger.created', target, trigger, null, view);
       return { trigger: view, secret: issued.secret };
     });
   }
 
-  async update(actor: Actor, projectKey: string, flagKey: string, environmentKey: string, id: string, input: UpdateTriggerDto): Promise<TriggerResponse> {
+  async update(actor: Actor, flagEnvironment: FlagEnvironmentRef, id: string, input: UpdateTriggerDto): Promise<TriggerResponse> {
     return this.db.transaction(async () => {
-      const { target, trigger } = await this.find(projectKey, flagKey, environmentKey, id);
-      const before = toView(trigger, environmentKey);
+      const { target, trigger } = await this.find(flagEnvironment, id);
+      const before = toView(trigger, target.environmentKey);
       if (input.name !== undefined) trigger.name = input.name;
       if (input.description !== undefined) trigger.description = input.description;
       if (input.restoreOnResolve !== undefined) trigger.restoreOnResolve = input.restoreOnResolve;
       if (input.enabled !== undefined) trigger.disabledAt = input.enabled ? null : (trigger.disabledAt ?? new Date());
-      const after = toView(await this.repository.save(trigger), environmentKey);
+      const after = toView(await this.repository.save(trigger), target.environmentKey);
       const action = before.enabled && !after.enabled ? 'trigger.disabled' : !before.enabled && after.enabled ? 'trigger.enabled' : 'trigger.updated';
       await this.record(actor, action, target, trigger, before, after);
       return after;
@@ -94,24 +92,24 @@ export class TriggersService {
   }
 
   /** A new secret; the old URL stops working at once. */
-  async rotate(actor: Actor, projectKey: string, flagKey: string, environmentKey: string, id: string): Promise<{ trigger: TriggerResponse; secret: string }> {
+  async rotate(actor: Actor, flagEnvironment: FlagEnvironmentRef, id: string): Promise<{ trigger: TriggerResponse; secret: string }> {
     return this.db.transaction(async () => {
-      const { target, trigger } = await this.find(projectKey, flagKey, environmentKey, id);
-      const before = toView(trigger, environmentKey);
+      const { target, trigger } = await this.find(flagEnvironment, id);
+      const before = toView(trigger, target.environmentKey);
       const issued = issueSecret(SECRET_PREFIX.trigger);
       trigger.secretHash = issued.hash;
       trigger.secretPrefix = issued.prefix;
-      const after = toView(await this.repository.save(trigger), environmentKey);
+      const after = toView(await this.repository.save(trigger), target.environmentKey);
       await this.record(actor, 'trigger.rotated', target, trigger, before, after);
       return { trigger: after, secret: issued.secret };
     });
   }
 
-  async delete(actor: Actor, projectKey: string, flagKey: string, environmentKey: string, id: string): Promise<void> {
+  async delete(actor: Actor, flagEnvironment: FlagEnvironmentRef, id: string): Promise<void> {
     await this.db.transaction(async () => {
-      const { target, trigger } = await this.find(projectKey, flagKey, environmentKey, id);
+      const { target, trigger } = await this.find(flagEnvironment, id);
       await this.repository.delete(trigger.id);
-      await this.record(actor, 'trigger.deleted', target, trigger, toView(trigger, environmentKey), null);
+      await this.record(actor, 'trigger.deleted', target, trigger, toView(trigger, target.environmentKey), null);
     });
   }
 
@@ -164,16 +162,16 @@ export class TriggersService {
     });
   }
 
-  private async target(projectKey: string, flagKey: string, environmentKey: string): Promise<TriggerTarget> {
+  private async target({ projectKey, flagKey, environmentKey }: FlagEnvironmentRef): Promise<TriggerTarget> {
     const project = await this.projects.project(projectKey);
     const environment = await this.projects.environment(project, environmentKey);
     await this.flags.get(projectKey, flagKey);
     return { projectKey, projectId: project.id, flagKey, environmentKey, environmentId: environment.id };
   }
 
-  private async find(projectKey: string, flagKey: string, environmentKey: string, id: string): Promise<{ target: TriggerTarget; trigger: TriggerEntity }> {
-    const target = await this.target(projectKey, flagKey, environmentKey);
-    const trigger = await this.repository.findForFlag(id, target.projectId, flagKey, target.environmentId);
+  private async find(flagEnvironment: FlagEnvironmentRef, id: string): Promise<{ target: TriggerTarget; trigger: TriggerEntity }> {
+    const target = await this.target(flagEnvironment);
+    const trigger = await this.repository.findForFlag(id, target.projectId, target.flagKey, target.environmentId);
     if (!trigger) throw notFound('Trigger', id);
     return { target, trigger };
   }
