@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { createFlags } from '@signalbox/sdk';
+import { compileEnvironment, recompileKeyed } from '@signalbox/sdk/core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 v8.setFlagsFromString('--expose-gc');
@@ -124,12 +125,47 @@ gc();
 const heapAfter = process.memoryUsage().heapUsed;
 await flags.close();
 
+// 4. One pushed change to an environment of many flags: the client recompiles only what the change
+// affects (recompileKeyed, on the maps it holds) instead of the whole environment.
+const applyChange = (flagCount) => {
+  const segments = Array.from({ length: 50 }, (_, i) => ({ key: `segment-${i}`, included: [`user-${i}`], excluded: [], rules: [] }));
+  const flagMap = new Map();
+  for (let i = 0; i < flagCount; i++) {
+    flagMap.set(`flag-${i}`, flag(`flag-${i}`, { rules: [{ clauses: [{ attribute: 'country', op: 'in', values: ['fr', 'de'] }, { op: 'segment', segments: [`segment-${i % 50}`] }], serve: { variant: 'on' } }] }));
+  }
+  const segmentMap = new Map(segments.map((segment) => [segment.key, segment]));
+  let environment = compileEnvironment({ sequence: 1, flags: [...flagMap.values()], segments });
+  if (environment.problems.length > 0) throw new Error(`bench config has problems: ${environment.problems[0].message}`);
+  let sequence = 1;
+  const changed = new Set(['flag-7']);
+  const none = new Set();
+  const incrementalNs = median(
+    Array.from({ length: 300 }, () => {
+      sequence += 1;
+      flagMap.set('flag-7', flag('flag-7', { version: sequence }));
+      const started = process.hrtime.bigint();
+      environment = recompileKeyed(environment, { sequence, flags: flagMap, segments: segmentMap }, changed, none).environment;
+      return Number(process.hrtime.bigint() - started);
+    }),
+  );
+  const fullNs = median(
+    Array.from({ length: 30 }, () => {
+      const started = process.hrtime.bigint();
+      compileEnvironment({ sequence, flags: [...flagMap.values()], segments });
+      return Number(process.hrtime.bigint() - started);
+    }),
+  );
+  return { flags: flagCount, incrementalUs: round(incrementalNs / 1000), fullCompileUs: round(fullNs / 1000) };
+};
+const changes = [100, 5_000, 20_000].map(applyChange);
+
 const result = {
   generatedAt: new Date().toISOString(),
   node: process.version,
   cpus: cpus().length,
   step: { directNs: round(directNs), gatedNs: round(stepNs), overheadNs: round(stepNs - directNs), syncCallNs: round(syncNs), targetNs: 2_000 },
   track: { ns: round(trackNs), attributedNs: round(routeTrackNs), targetNs: 300 },
+  pushedChange: changes,
   memory: { contexts: CONTEXTS, heapBeforeMb: mb(heapBefore), heapAfterMb: mb(heapAfter), growthMb: mb(heapAfter - heapBefore), seriesHeld: seriesMax },
 };
 
@@ -147,6 +183,9 @@ console.log(`  track          ${result.track.ns} ns per value; ${result.track.at
 console.log(
   `  memory         heap ${result.memory.heapBeforeMb} MB before, ${result.memory.heapAfterMb} MB after ${CONTEXTS.toLocaleString('en-US')} distinct contexts (${result.memory.growthMb >= 0 ? '+' : ''}${result.memory.growthMb} MB); at most ${seriesMax} series held`,
 );
+for (const c of changes) {
+  console.log(`  one change     ${c.incrementalUs} µs to apply to ${c.flags.toLocaleString('en-US')} flags (a full compile: ${c.fullCompileUs} µs)`);
+}
 mkdirSync(join(here, '..', 'results'), { recursive: true });
 writeFileSync(join(here, '..', 'results', 'sdk.json'), `${JSON.stringify(result, null, 2)}\n`);
 console.log(`\nwritten to bench/results/sdk.json (sink ${sink & 1})`);

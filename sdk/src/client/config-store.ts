@@ -1,4 +1,4 @@
-import { affectedFlagKeys, compileEnvironment, recompileEnvironment, type CompiledEnvironment, type ConfigProblem } from '../core/index.js';
+import { affectedFlagKeys, compileEnvironment, recompileKeyed, type CompiledEnvironment, type ConfigProblem } from '../core/index.js';
 import type { EnvironmentConfig, FlagConfig, Segment } from '../core/types.js';
 import type { ChangeMessage, ServerMessage } from '../protocol/messages.js';
 
@@ -109,7 +109,8 @@ export class ConfigStore {
       changedKeys = affectedFlagKeys(this.flags, this.changedFlags, this.changedSegments);
       this.compiledEnvironment = compileEnvironment(this.toConfig());
     } else {
-      const { environment, affectedKeys } = recompileEnvironment(previous, this.toConfig(), this.changedFlags, this.changedSegments);
+      // The maps as they are: no lists built only to be turned back into maps.
+      const { environment, affectedKeys } = recompileKeyed(previous, { sequence: this.currentSequence, flags: this.flags, segments: this.segments }, this.changedFlags, this.changedSegments);
       this.compiledEnvironment = environment;
       changedKeys = affectedKeys;
     }

@@ -12,7 +12,7 @@ import { BUCKET_COUNT } from './bucket.js';
 import { CompiledRollout } from './rollout.js';
 import { CompiledSegment } from './segments.js';
 import { affectedFlagKeys } from './affected.js';
-import type { Clause, EnvironmentConfig, FlagConfig, FlagKind, FlagValue, Reason } from './types.js';
+import type { Clause, EnvironmentConfig, FlagConfig, FlagKind, FlagValue, Reason, Segment } from './types.js';
 
 /** Prerequisite chains longer than this never pass (as do cycles). */
 export const MAX_PREREQUISITE_DEPTH = 10;
@@ -169,23 +169,44 @@ export function recompileEnvironment(
   const input: unknown = config;
   const flagSources = isRecord(input) ? byKey(input.flags) : undefined;
   const segmentSources = isRecord(input) ? (input.segments === undefined ? new Map<string, unknown>() : byKey(input.segments)) : undefined;
-  const wellFormedBefore = previous.sequence !== -1 && previous.problems.every((problem) => problem.flagKey !== undefined || problem.segmentKey !== undefined);
-  if (flagSources === undefined || segmentSources === undefined || !wellFormedBefore) {
+  if (flagSources === undefined || segmentSources === undefined) {
     const flags = flagSources ?? new Map<string, unknown>();
     return { environment: compileEnvironment(config), affectedKeys: affectedFlagKeys(flags as Map<string, FlagConfig>, changedFlags, changedSegments) };
   }
+  return recompileKeyed(previous, { sequence: config.sequence, flags: flagSources as Map<string, FlagConfig>, segments: segmentSources as Map<string, Segment> }, changedFlags, changedSegments);
+}
+
+/**
+ * An environment config held as maps by key, in config order, as a client that applies changes
+ * keeps it: keys are unique by construction, so `recompileKeyed` need not build and check the maps
+ * `recompileEnvironment` builds from lists.
+ */
+export interface KeyedConfig {
+  sequence: number;
+  flags: ReadonlyMap<string, FlagConfig>;
+  segments: ReadonlyMap<string, Segment>;
+}
+
+/** `recompileEnvironment` for a config already held as maps by key; the same result, without turning maps into lists and back. */
+export function recompileKeyed(previous: CompiledEnvironment, config: KeyedConfig, changedFlags: ReadonlySet<string>, changedSegments: ReadonlySet<string>): Recompiled {
+  const wellFormedBefore = previous.sequence !== -1 && previous.problems.every((problem) => problem.flagKey !== undefined || problem.segmentKey !== undefined);
+  const fromScratch = (): Recompiled => ({
+    environment: compileEnvironment({ sequence: config.sequence, flags: [...config.flags.values()], segments: [...config.segments.values()] }),
+    affectedKeys: affectedFlagKeys(config.flags, changedFlags, changedSegments),
+  });
+  if (!wellFormedBefore) return fromScratch();
   try {
-    return recompileChecked(previous, config.sequence, flagSources as Map<string, FlagConfig>, segmentSources, changedFlags, changedSegments);
+    return recompileChecked(previous, config.sequence, config.flags, config.segments, changedFlags, changedSegments);
   } catch {
-    return { environment: compileEnvironment(config), affectedKeys: affectedFlagKeys(flagSources as Map<string, FlagConfig>, changedFlags, changedSegments) };
+    return fromScratch();
   }
 }
 
 function recompileChecked(
   previous: CompiledEnvironment,
   sequenceInput: unknown,
-  flagSources: Map<string, FlagConfig>,
-  segmentSources: Map<string, unknown>,
+  flagSources: ReadonlyMap<string, FlagConfig>,
+  segmentSources: ReadonlyMap<string, unknown>,
   changedFlags: ReadonlySet<string>,
   changedSegments: ReadonlySet<string>,
 ): Recompiled {
@@ -202,7 +223,7 @@ function recompileChecked(
       compileSegmentInto(segments, key, source, problems);
       continue;
     }
-    problems.push(...(earlierProblems.get(`segment:${key}`) ?? []));
+    if (earlierProblems.size > 0) problems.push(...(earlierProblems.get(`segment:${key}`) ?? []));
   }
 
   const affectedKeys = affectedFlagKeys(flagSources, changedFlags, changedSegments);
@@ -213,7 +234,7 @@ function recompileChecked(
     const reusable = affected.has(key) ? undefined : previous.flags.get(key);
     if (reusable !== undefined) {
       flags.set(key, reusable);
-      problems.push(...(earlierProblems.get(`flag:${key}`) ?? []));
+      if (earlierProblems.size > 0) problems.push(...(earlierProblems.get(`flag:${key}`) ?? []));
       continue;
     }
     const compiled = compileFlag(key, source, segments, problems);
