@@ -7,6 +7,7 @@ import { ChangesService } from '../changes/changes.service.js';
 import { conflict, type FieldProblem, notFound, validationFailed, versionConflict } from '../common/errors/domain-error.js';
 import { DomainEvents } from '../common/events/domain-events.js';
 import { Database } from '../database/database.service.js';
+import type { ProjectEntity } from '../projects/project.entity.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { SegmentsService } from '../segments/segments.service.js';
 import type { KillRecord } from './flag-config.entity.js';
@@ -48,7 +49,7 @@ const usesSegment = (config: Config, segmentKey: string): boolean =>
 
 /** Flags and their per-environment configs. Every write is versioned, audited and logged for delivery. */
 /** Keys of the given flags that are stale (see lifecycle/stale-flags.ts). */
-export type StaleJudge = (projectKey: string, flags: FlagView[]) => Promise<ReadonlySet<string>>;
+export type StaleJudge = (project: ProjectEntity, flags: FlagView[]) => Promise<ReadonlySet<string>>;
 
 @Injectable()
 export class FlagsService implements OnModuleInit {
@@ -80,7 +81,7 @@ export class FlagsService implements OnModuleInit {
     if (query.stale === undefined) return views;
     // The stale-flag rules live in lifecycle/ (GET .../flags/stale explains the reasons).
     if (!this.staleJudge) throw new Error('no stale-flag judge registered');
-    const stale = await this.staleJudge(projectKey, views);
+    const stale = await this.staleJudge(project, views);
     return views.filter((view) => stale.has(view.key) === query.stale);
   }
 

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { FlagView } from '../flags/flag.mapper.js';
 import { FlagsService } from '../flags/flags.service.js';
+import type { ProjectEntity } from '../projects/project.entity.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { TelemetryService } from '../telemetry/telemetry.service.js';
 import type { StaleFlagsReportResponse } from './dto/stale-flags.dto.js';
@@ -22,8 +23,8 @@ export class LifecycleService implements OnModuleInit {
 
   onModuleInit(): void {
     // The flag list's ?stale filter applies every rule of the report, UNUSED included, with the default thresholds.
-    this.flags.registerStaleJudge(async (projectKey, flags) => {
-      const reasons = await this.reasons(projectKey, flags, { now: new Date(), singleVariantHours: DEFAULT_SINGLE_VARIANT_HOURS, unusedDays: DEFAULT_UNUSED_DAYS });
+    this.flags.registerStaleJudge(async (project, flags) => {
+      const reasons = await this.reasons(project, flags, { now: new Date(), singleVariantHours: DEFAULT_SINGLE_VARIANT_HOURS, unusedDays: DEFAULT_UNUSED_DAYS });
       return new Set([...reasons].filter(([, why]) => why.length > 0).map(([key]) => key));
     });
   }
@@ -33,8 +34,8 @@ export class LifecycleService implements OnModuleInit {
     const now = options.now ?? new Date();
     const singleVariantHours = options.singleVariantHours ?? DEFAULT_SINGLE_VARIANT_HOURS;
     const unusedDays = options.unusedDays ?? DEFAULT_UNUSED_DAYS;
-    const flags = await this.flags.list(projectKey, { archived: 'active' });
-    const reasonsByFlag = await this.reasons(projectKey, flags, { now, singleVariantHours, unusedDays });
+    const [project, flags] = await Promise.all([this.projects.project(projectKey), this.flags.list(projectKey, { archived: 'active' })]);
+    const reasonsByFlag = await this.reasons(project, flags, { now, singleVariantHours, unusedDays });
     return {
       generatedAt: now.toISOString(),
       singleVariantHours,
@@ -49,8 +50,7 @@ export class LifecycleService implements OnModuleInit {
   }
 
   /** Why each flag is stale (empty when it is not), with the newest SDK evaluation across the project's environments. */
-  private async reasons(projectKey: string, flags: FlagView[], criteria: Criteria): Promise<Map<string, StaleReason[]>> {
-    const project = await this.projects.project(projectKey);
+  private async reasons(project: ProjectEntity, flags: FlagView[], criteria: Criteria): Promise<Map<string, StaleReason[]>> {
     const environments = await this.projects.environments(project.id);
     const evaluated = await this.telemetry.lastEvaluated(environments.map((e) => e.id));
     const newest = (flagKey: string): Date | null => {
