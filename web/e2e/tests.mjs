@@ -628,7 +628,9 @@ export const tests = [
         await flags.close();
       }
       await signInAsAdmin(h);
-      await page.goto(flagUrl(env, key, 'shadow'));
+      // The flag has shadow samples here, so its page offers the tab.
+      await page.goto(flagUrl(env, key));
+      await page.getByRole('tab', { name: 'Shadow report' }).click();
       await page.getByRole('heading', { name: 'Shadow report in Development' }).waitFor();
       await page.getByText('Collect more samples').waitFor();
       await page.getByLabel('Agreement').getByText('90.00%').waitFor();
@@ -638,6 +640,16 @@ export const tests = [
       await page.goto(flagUrl(env, 'model.sentiment'));
       await page.getByRole('tab', { name: 'Targeting' }).waitFor();
       assert.equal(await page.getByRole('tab', { name: 'Shadow report' }).count(), 0);
+      // Nor has a boolean flag no SDK shadowed, unless a link names the tab: then it explains how to send comparisons.
+      const unshadowed = await newFlag(api, 'e2e.not-shadowed');
+      const answered = page.waitForResponse((res) => res.url().includes(`/flags/${unshadowed}/environments/${env}/shadow-report`));
+      await page.goto(flagUrl(env, unshadowed));
+      assert.equal((await (await answered).json()).samples, 0);
+      await page.getByRole('tab', { name: 'Targeting' }).waitFor();
+      assert.equal(await page.getByRole('tab', { name: 'Shadow report' }).count(), 0);
+      await page.goto(flagUrl(env, unshadowed, 'shadow'));
+      await page.getByText(`No shadowed calls of ${unshadowed} in Development in this range.`).waitFor();
+      assert.equal(await page.getByRole('tab', { name: 'Shadow report' }).getAttribute('aria-selected'), 'true');
     },
   },
   {

@@ -21,3 +21,10 @@ export const DeleteButton = ({ name, question, pending, onDelete }: { name: stri
     Delete
   </button>
 );
+
+/** The header of the column that holds a row's buttons: named for screen readers, blank on screen. */
+export const ActionsColumnHeader = () => (
+  <th scope="col">
+    <span className="visually-hidden">Actions</span>
+  </th>
+);

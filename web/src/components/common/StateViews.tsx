@@ -32,3 +32,36 @@ export const NotAvailable = ({ feature }: { feature: string }) => (
     <div>This server does not offer its API yet; the page appears here once it does.</div>
   </div>
 );
+
+/** What QueryView reads of a react-query result (a plain or an infinite query). */
+export interface QueryLike<T> {
+  isPending: boolean;
+  isError: boolean;
+  error: unknown;
+  data: T | undefined;
+  refetch: () => Promise<unknown>;
+}
+
+/**
+ * The states every loaded view goes through: loading, failed (with Try again), loaded but empty, and
+ * loaded. `empty` shows when `isEmpty` says so; without `isEmpty`, when the data is an empty list.
+ */
+export const QueryView = <T,>({
+  query,
+  loadingLabel,
+  empty,
+  isEmpty,
+  children,
+}: {
+  query: QueryLike<T>;
+  loadingLabel?: string;
+  empty?: ReactNode;
+  isEmpty?: (data: T) => boolean;
+  children: (data: T) => ReactNode;
+}) => {
+  if (query.isPending) return <Loading label={loadingLabel} />;
+  if (query.isError) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
+  const data = query.data as T;
+  if (empty !== undefined && (isEmpty ? isEmpty(data) : Array.isArray(data) && data.length === 0)) return <>{empty}</>;
+  return <>{children(data)}</>;
+};

@@ -5,10 +5,12 @@ import { useRotateSdkKey } from '../../../api/projects';
 import type { ProjectView, TokenAccess } from '../../../api/types';
 import { Badge } from '../../../components/common/Badge';
 import { CopySecret } from '../../../components/common/CopySecret';
-import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
+import { Field } from '../../../components/common/Field';
 import { errorsFor, type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
 import { formatTime } from '../../../components/common/format';
-import { EmptyState, ErrorState, Loading } from '../../../components/common/StateViews';
+import { PageHeader } from '../../../components/common/PageHeader';
+import { ActionsColumnHeader } from '../../../components/common/RowButtons';
+import { EmptyState, QueryView } from '../../../components/common/StateViews';
 import { ApiError } from '../../../api/client';
 
 const useTokenForm = () => {
@@ -46,9 +48,7 @@ const SdkKeys = ({ project }: { project: ProjectView }) => {
           <tr>
             <th scope="col">Environment</th>
             <th scope="col">Key</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
+            <ActionsColumnHeader />
           </tr>
         </thead>
         <tbody>
@@ -92,20 +92,13 @@ export const AccessPage = ({ project }: { project: ProjectView }) => {
   };
   return (
     <div className="page">
-      <header className="page-header">
-        <div>
-          <h1>API tokens &amp; SDK keys</h1>
-          <p className="muted">Secrets are stored hashed and shown once.</p>
-        </div>
-      </header>
+      <PageHeader title="API tokens & SDK keys" description="Secrets are stored hashed and shown once." />
       <section className="card section" aria-labelledby="api-tokens">
         <h2 id="api-tokens">API tokens</h2>
         <form className="toolbar" onSubmit={submit} aria-label="New API token" noValidate>
-          <div className="field grow">
-            <label htmlFor="token-name">Name</label>
-            <input id="token-name" value={form.name} placeholder="pagerduty" onChange={(e) => form.setName(e.target.value)} {...describedBy('name', errorsFor(form.errors, 'name'))} />
-            <FieldMessage path="name" messages={errorsFor(form.errors, 'name')} />
-          </div>
+          <Field path="name" label="Name" messages={errorsFor(form.errors, 'name')} className="grow">
+            {(p) => <input {...p} value={form.name} placeholder="pagerduty" onChange={(e) => form.setName(e.target.value)} />}
+          </Field>
           <div className="field">
             <label htmlFor="token-access">Access</label>
             <select id="token-access" value={form.access} onChange={(e) => form.setAccess(e.target.value as TokenAccess)}>
@@ -120,56 +113,50 @@ export const AccessPage = ({ project }: { project: ProjectView }) => {
           </button>
         </form>
         {form.secret && <CopySecret label="New API token" secret={form.secret} onDismiss={form.dismiss} />}
-        {tokens.isPending ? (
-          <Loading />
-        ) : tokens.isError ? (
-          <ErrorState error={tokens.error} />
-        ) : tokens.data.length === 0 ? (
-          <EmptyState title="No API tokens yet." />
-        ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Token</th>
-                <th scope="col">Access</th>
-                <th scope="col" className="col-tags">
-                  Created
-                </th>
-                <th scope="col">Last used</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.data.map((token) => (
-                <tr key={token.id}>
-                  <td>{token.name}</td>
-                  <td>
-                    <code>{token.prefix}…</code>
-                  </td>
-                  <td>
-                    <Badge tone={token.access === 'kill-switch' ? 'killed' : 'info'}>{token.access}</Badge>
-                  </td>
-                  <td className="col-tags small">
-                    {formatTime(token.createdAt)} by {token.createdBy}
-                  </td>
-                  <td className="small">{formatTime(token.lastUsedAt)}</td>
-                  <td className="row-actions">
-                    <button
-                      type="button"
-                      className="btn btn-small btn-ghost danger"
-                      onClick={() => window.confirm(`Revoke ${token.name}? It stops working at once.`) && revoke.mutate(token.id)}
-                    >
-                      Revoke
-                    </button>
-                  </td>
+        <QueryView query={tokens} empty={<EmptyState title="No API tokens yet." />}>
+          {(list) => (
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Token</th>
+                  <th scope="col">Access</th>
+                  <th scope="col" className="col-tags">
+                    Created
+                  </th>
+                  <th scope="col">Last used</th>
+                  <ActionsColumnHeader />
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+              </thead>
+              <tbody>
+                {list.map((token) => (
+                  <tr key={token.id}>
+                    <td>{token.name}</td>
+                    <td>
+                      <code>{token.prefix}…</code>
+                    </td>
+                    <td>
+                      <Badge tone={token.access === 'kill-switch' ? 'killed' : 'info'}>{token.access}</Badge>
+                    </td>
+                    <td className="col-tags small">
+                      {formatTime(token.createdAt)} by {token.createdBy}
+                    </td>
+                    <td className="small">{formatTime(token.lastUsedAt)}</td>
+                    <td className="row-actions">
+                      <button
+                        type="button"
+                        className="btn btn-small btn-ghost danger"
+                        onClick={() => window.confirm(`Revoke ${token.name}? It stops working at once.`) && revoke.mutate(token.id)}
+                      >
+                        Revoke
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </QueryView>
       </section>
       <SdkKeys project={project} />
     </div>

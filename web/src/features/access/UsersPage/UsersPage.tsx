@@ -4,10 +4,13 @@ import { useCreateUser, useUpdateUser, useUsers } from '../../../api/access';
 import { useMe } from '../../../api/auth';
 import type { Role } from '../../../api/types';
 import { CopySecret } from '../../../components/common/CopySecret';
-import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
+import { Field } from '../../../components/common/Field';
 import { errorsFor, type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
 import { formatTime } from '../../../components/common/format';
-import { ErrorState, Loading } from '../../../components/common/StateViews';
+import { PageHeader } from '../../../components/common/PageHeader';
+import { QueryView } from '../../../components/common/StateViews';
+
+const ROLES: Role[] = ['viewer', 'editor', 'admin'];
 
 const useNewUserForm = () => {
   const [values, setValues] = useState({ email: '', name: '', role: 'viewer' as Role });
@@ -42,31 +45,22 @@ export const UsersPage = () => {
   };
   return (
     <div className="page">
-      <header className="page-header">
-        <div>
-          <h1>Users &amp; roles</h1>
-          <p className="muted">Viewers read; editors change flags and segments; admins also manage users, tokens and keys.</p>
-        </div>
-      </header>
+      <PageHeader title="Users & roles" description="Viewers read; editors change flags and segments; admins also manage users, tokens and keys." />
       <section className="card section">
         <h2>Add a user</h2>
         <form className="toolbar" onSubmit={submit} aria-label="New user" noValidate>
-          <div className="field grow">
-            <label htmlFor="user-email">Email</label>
-            <input id="user-email" type="email" value={form.values.email} onChange={(e) => form.setValues((v) => ({ ...v, email: e.target.value }))} {...describedBy('email', errorsFor(form.errors, 'email'))} />
-            <FieldMessage path="email" messages={errorsFor(form.errors, 'email')} />
-          </div>
-          <div className="field grow">
-            <label htmlFor="user-name">Name</label>
-            <input id="user-name" value={form.values.name} onChange={(e) => form.setValues((v) => ({ ...v, name: e.target.value }))} {...describedBy('name', errorsFor(form.errors, 'name'))} />
-            <FieldMessage path="name" messages={errorsFor(form.errors, 'name')} />
-          </div>
+          <Field path="email" label="Email" messages={errorsFor(form.errors, 'email')} className="grow">
+            {(p) => <input {...p} type="email" value={form.values.email} onChange={(e) => form.setValues((v) => ({ ...v, email: e.target.value }))} />}
+          </Field>
+          <Field path="name" label="Name" messages={errorsFor(form.errors, 'name')} className="grow">
+            {(p) => <input {...p} value={form.values.name} onChange={(e) => form.setValues((v) => ({ ...v, name: e.target.value }))} />}
+          </Field>
           <div className="field">
             <label htmlFor="user-role">Role</label>
             <select id="user-role" value={form.values.role} onChange={(e) => form.setValues((v) => ({ ...v, role: e.target.value as Role }))}>
-              <option value="viewer">viewer</option>
-              <option value="editor">editor</option>
-              <option value="admin">admin</option>
+              {ROLES.map((role) => (
+                <option key={role}>{role}</option>
+              ))}
             </select>
           </div>
           <button type="submit" className="btn btn-primary" disabled={form.pending}>
@@ -75,67 +69,65 @@ export const UsersPage = () => {
         </form>
         {form.created && <CopySecret label={`Password for ${form.created.email}`} secret={form.created.password} onDismiss={form.dismiss} />}
       </section>
-      {users.isPending ? (
-        <Loading />
-      ) : users.isError ? (
-        <ErrorState error={users.error} />
-      ) : (
-        <div className="card table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="col-tags">
-                  Added
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.data.map((user) => {
-                const self = me?.user?.id === user.id;
-                return (
-                  <tr key={user.id}>
-                    <td>
-                      <strong>{user.name}</strong>
-                      <div className="muted small">{user.email}</div>
-                    </td>
-                    <td>
-                      <select
-                        aria-label={`Role of ${user.email}`}
-                        value={user.role}
-                        disabled={self}
-                        onChange={(e) => update.mutate({ id: user.id, role: e.target.value as Role })}
-                      >
-                        <option value="viewer">viewer</option>
-                        <option value="editor">editor</option>
-                        <option value="admin">admin</option>
-                      </select>
-                    </td>
-                    <td>
-                      <label className="switch">
-                        <input
-                          type="checkbox"
-                          role="switch"
-                          checked={!user.disabled}
+      <QueryView query={users}>
+        {(list) => (
+          <div className="card table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">User</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="col-tags">
+                    Added
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((user) => {
+                  const self = me?.user?.id === user.id;
+                  return (
+                    <tr key={user.id}>
+                      <td>
+                        <strong>{user.name}</strong>
+                        <div className="muted small">{user.email}</div>
+                      </td>
+                      <td>
+                        <select
+                          aria-label={`Role of ${user.email}`}
+                          value={user.role}
                           disabled={self}
-                          aria-label={`${user.email} may sign in`}
-                          onChange={(e) => update.mutate({ id: user.id, disabled: !e.target.checked })}
-                        />
-                        <span className="switch-track" aria-hidden="true" />
-                        <span>{user.disabled ? 'disabled' : 'active'}</span>
-                      </label>
-                    </td>
-                    <td className="col-tags small">{formatTime(user.createdAt)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-          {update.isError && <p className="form-error">{errorMessage(update.error)}</p>}
-        </div>
-      )}
+                          onChange={(e) => update.mutate({ id: user.id, role: e.target.value as Role })}
+                        >
+                          {ROLES.map((role) => (
+                            <option key={role}>{role}</option>
+                          ))}
+                        </select>
+                      </td>
+                      <td>
+                        <label className="switch">
+                          <input
+                            type="checkbox"
+                            role="switch"
+                            checked={!user.disabled}
+                            disabled={self}
+                            aria-label={`${user.email} may sign in`}
+                            onChange={(e) => update.mutate({ id: user.id, disabled: !e.target.checked })}
+                          />
+                          <span className="switch-track" aria-hidden="true" />
+                          <span>{user.disabled ? 'disabled' : 'active'}</span>
+                        </label>
+                      </td>
+                      <td className="col-tags small">{formatTime(user.createdAt)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+            {update.isError && <p className="form-error">{errorMessage(update.error)}</p>}
+          </div>
+        )}
+      </QueryView>
     </div>
   );
 };

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { type AuditFilters, useAuditLog } from '../../../api/audit';
 import type { ProjectView } from '../../../api/types';
-import { EmptyState, ErrorState, Loading } from '../../../components/common/StateViews';
+import { PageHeader } from '../../../components/common/PageHeader';
+import { EmptyState, QueryView } from '../../../components/common/StateViews';
 import { AuditEntryList } from '../AuditEntryList/AuditEntryList';
 
 const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
@@ -21,15 +22,9 @@ export const AuditLogPage = ({ project }: { project: ProjectView }) => {
       from: toIso(draft.from),
       to: toIso(draft.to),
     });
-  const entries = audit.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <div className="page">
-      <header className="page-header">
-        <div>
-          <h1>Audit log</h1>
-          <p className="muted">Every change in {project.name}: who, when, why, and what it was before.</p>
-        </div>
-      </header>
+      <PageHeader title="Audit log" description={`Every change in ${project.name}: who, when, why, and what it was before.`} />
       <form
         className="toolbar card"
         aria-label="Audit filters"
@@ -81,15 +76,16 @@ export const AuditLogPage = ({ project }: { project: ProjectView }) => {
           Apply
         </button>
       </form>
-      {audit.isPending ? (
-        <Loading />
-      ) : audit.isError ? (
-        <ErrorState error={audit.error} onRetry={() => void audit.refetch()} />
-      ) : entries.length === 0 ? (
-        <EmptyState title="No entries match these filters." />
-      ) : (
-        <AuditEntryList entries={entries} hasMore={!!audit.hasNextPage} loadingMore={audit.isFetchingNextPage} onLoadMore={() => void audit.fetchNextPage()} />
-      )}
+      <QueryView query={audit} empty={<EmptyState title="No entries match these filters." />} isEmpty={(data) => data.pages.every((p) => p.items.length === 0)}>
+        {(data) => (
+          <AuditEntryList
+            entries={data.pages.flatMap((p) => p.items)}
+            hasMore={!!audit.hasNextPage}
+            loadingMore={audit.isFetchingNextPage}
+            onLoadMore={() => void audit.fetchNextPage()}
+          />
+        )}
+      </QueryView>
     </div>
   );
 };

@@ -1,19 +1,11 @@
-import type { FormEvent, ReactNode } from 'react';
+import type { FormEvent } from 'react';
 import type { Experiment } from '../../../api/experiments';
 import { useFlags } from '../../../api/flags';
 import type { ProjectView } from '../../../api/types';
+import { Field } from '../../../components/common/Field';
 import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
-import { errorsFor, fieldId } from '../../../components/common/fieldErrors';
+import { errorsFor } from '../../../components/common/fieldErrors';
 import { useExperimentForm } from './useExperimentForm';
-
-/** A labelled input with the API's (or the form's) messages for its field beside it. */
-const Field = ({ path, label, errors, children }: { path: string; label: string; errors: string[]; children: (props: object) => ReactNode }) => (
-  <div className="field">
-    <label htmlFor={fieldId(path)}>{label}</label>
-    {children({ id: fieldId(path), ...describedBy(path, errors) })}
-    <FieldMessage path={path} messages={errors} />
-  </div>
-);
 
 export const CreateExperimentForm = ({
   project,
@@ -41,13 +33,13 @@ export const CreateExperimentForm = ({
       <h2 id="new-experiment" style={{ gridColumn: '1 / -1' }}>
         New experiment
       </h2>
-      <Field path="key" label="Key" errors={err('key')}>
+      <Field path="key" label="Key" messages={err('key')}>
         {(p) => <input {...p} value={form.key} maxLength={128} placeholder="checkout-v2-vs-v1" onChange={(e) => form.setKey(e.target.value)} />}
       </Field>
-      <Field path="name" label="Name (optional)" errors={err('name')}>
+      <Field path="name" label="Name (optional)" messages={err('name')}>
         {(p) => <input {...p} value={form.name} maxLength={200} placeholder="Checkout model v2 vs v1" onChange={(e) => form.setName(e.target.value)} />}
       </Field>
-      <Field path="flag" label="Flag" errors={err('flag')}>
+      <Field path="flag" label="Flag" messages={err('flag')}>
         {(p) => (
           <select
             {...p}
@@ -63,7 +55,7 @@ export const CreateExperimentForm = ({
           </select>
         )}
       </Field>
-      <Field path="environment" label="Environment" errors={err('environment')}>
+      <Field path="environment" label="Environment" messages={err('environment')}>
         {(p) => (
           <select {...p} value={form.environment} onChange={(e) => form.setEnvironment(e.target.value)}>
             {project.environments.map((env) => (
@@ -74,7 +66,7 @@ export const CreateExperimentForm = ({
           </select>
         )}
       </Field>
-      <Field path="controlVariant" label="Control variant" errors={err('controlVariant')}>
+      <Field path="controlVariant" label="Control variant" messages={err('controlVariant')}>
         {(p) => (
           <select {...p} value={form.controlVariant} onChange={(e) => form.setControlVariant(e.target.value)} disabled={variants.length === 0}>
             <option value="">—</option>
@@ -101,11 +93,11 @@ export const CreateExperimentForm = ({
         </div>
         <FieldMessage path="treatmentVariants" messages={err('treatmentVariants')} />
       </fieldset>
-      <Field path="primaryMetric.name" label="Primary metric" errors={err('primaryMetric.name')}>
+      <Field path="primaryMetric.name" label="Primary metric" messages={err('primaryMetric.name')}>
         {(p) => <input {...p} value={form.metricName} maxLength={200} placeholder="converted" onChange={(e) => form.setMetricName(e.target.value)} />}
       </Field>
       <div className="field-pair">
-        <Field path="primaryMetric.type" label="Metric type" errors={err('primaryMetric.type')}>
+        <Field path="primaryMetric.type" label="Metric type" messages={err('primaryMetric.type')}>
           {(p) => (
             <select {...p} value={form.metricType} onChange={(e) => form.setMetricType(e.target.value as 'rate' | 'mean')}>
               <option value="rate">rate (0/1 values)</option>
@@ -113,7 +105,7 @@ export const CreateExperimentForm = ({
             </select>
           )}
         </Field>
-        <Field path="primaryMetric.better" label="Better when it" errors={err('primaryMetric.better')}>
+        <Field path="primaryMetric.better" label="Better when it" messages={err('primaryMetric.better')}>
           {(p) => (
             <select {...p} value={form.better} onChange={(e) => form.setBetter(e.target.value as 'increase' | 'decrease')}>
               <option value="increase">increases</option>
@@ -123,18 +115,18 @@ export const CreateExperimentForm = ({
         </Field>
       </div>
       <div className="field-pair">
-        <Field path="alpha" label="Alpha" errors={err('alpha')}>
+        <Field path="alpha" label="Alpha" messages={err('alpha')}>
           {(p) => <input {...p} inputMode="decimal" value={form.alpha} onChange={(e) => form.setAlpha(e.target.value)} />}
         </Field>
-        <Field path="power" label="Power" errors={err('power')}>
+        <Field path="power" label="Power" messages={err('power')}>
           {(p) => <input {...p} inputMode="decimal" value={form.power} onChange={(e) => form.setPower(e.target.value)} />}
         </Field>
       </div>
       <div className="field-pair">
-        <Field path="minimumDetectableEffect" label={rate ? 'Minimum detectable effect (absolute, 0.02 = 2 pp)' : 'Minimum detectable effect (metric unit)'} errors={err('minimumDetectableEffect')}>
+        <Field path="minimumDetectableEffect" label={rate ? 'Minimum detectable effect (absolute, 0.02 = 2 pp)' : 'Minimum detectable effect (metric unit)'} messages={err('minimumDetectableEffect')}>
           {(p) => <input {...p} inputMode="decimal" value={form.mde} placeholder={rate ? '0.02' : '5'} onChange={(e) => form.setMde(e.target.value)} />}
         </Field>
-        <Field path={rate ? 'baselineRate' : 'assumedStdDev'} label={rate ? 'Baseline rate (optional)' : 'Assumed std. deviation (optional)'} errors={err(rate ? 'baselineRate' : 'assumedStdDev')}>
+        <Field path={rate ? 'baselineRate' : 'assumedStdDev'} label={rate ? 'Baseline rate (optional)' : 'Assumed std. deviation (optional)'} messages={err(rate ? 'baselineRate' : 'assumedStdDev')}>
           {(p) => <input {...p} inputMode="decimal" value={form.baseline} placeholder={rate ? 'observed control rate' : 'observed'} onChange={(e) => form.setBaseline(e.target.value)} />}
         </Field>
       </div>

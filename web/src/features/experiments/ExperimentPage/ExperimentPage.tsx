@@ -5,6 +5,7 @@ import { type ExperimentResults, usePromoteExperiment, useRollbackExperiment, us
 import type { EnvironmentView, ProjectView } from '../../../api/types';
 import { Badge } from '../../../components/common/Badge';
 import { formatTime } from '../../../components/common/format';
+import { PageHeader } from '../../../components/common/PageHeader';
 import { ErrorState, Loading } from '../../../components/common/StateViews';
 import { paths } from '../../shell/workspace/workspace';
 import { DecisionDialog } from '../DecisionDialog/DecisionDialog';
@@ -55,31 +56,33 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
       <nav className="muted small" aria-label="Breadcrumb">
         <Link to={paths.experiments(project.key, environment.key)}>Experiments</Link> / {x.key}
       </nav>
-      <header className="page-header">
-        <div>
-          <h1>{x.name || x.key}</h1>
-          <p className="muted">
+      <PageHeader
+        title={x.name || x.key}
+        description={
+          <>
             <Link to={paths.flag(project.key, x.environment, x.flag)}>
               <code>{x.flag}</code>
             </Link>{' '}
             in {envName}: <strong>{x.controlVariant}</strong> (control) vs <strong>{x.treatmentVariants.join(', ')}</strong> on{' '}
             <code>{x.primaryMetric.name}</code> ({type}, {x.primaryMetric.better === 'increase' ? 'higher' : 'lower'} is better) · since {formatTime(x.startedAt)}
-          </p>
-        </div>
-        <div className="row-actions">
-          <Badge tone={running ? 'info' : 'neutral'}>{x.status}</Badge>
-          {canEdit && running && (
-            <>
-              <button type="button" className="btn btn-primary" onClick={() => setDialog('promote')}>
-                Promote
-              </button>
-              <button type="button" className="btn btn-danger" onClick={() => setDialog('rollback')}>
-                Rollback
-              </button>
-            </>
-          )}
-        </div>
-      </header>
+          </>
+        }
+        actions={
+          <div className="row-actions">
+            <Badge tone={running ? 'info' : 'neutral'}>{x.status}</Badge>
+            {canEdit && running && (
+              <>
+                <button type="button" className="btn btn-primary" onClick={() => setDialog('promote')}>
+                  Promote
+                </button>
+                <button type="button" className="btn btn-danger" onClick={() => setDialog('rollback')}>
+                  Rollback
+                </button>
+              </>
+            )}
+          </div>
+        }
+      />
 
       {r.sampleRatio?.mismatch && (
         <div className="banner banner-danger" role="alert" aria-label="Sample ratio mismatch">

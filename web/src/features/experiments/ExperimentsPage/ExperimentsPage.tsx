@@ -5,7 +5,8 @@ import { type Experiment, type ExperimentRecommendation, useExperimentRecommenda
 import type { EnvironmentView, ProjectView } from '../../../api/types';
 import { Badge } from '../../../components/common/Badge';
 import { formatRelative } from '../../../components/common/format';
-import { EmptyState, ErrorState, Loading } from '../../../components/common/StateViews';
+import { PageHeader } from '../../../components/common/PageHeader';
+import { EmptyState, QueryView } from '../../../components/common/StateViews';
 import { paths } from '../../shell/workspace/workspace';
 import { CreateExperimentForm } from '../CreateExperimentForm/CreateExperimentForm';
 import { RECOMMENDATION_LABELS, recommendationTone } from '../experimentSeries';
@@ -31,17 +32,18 @@ export const ExperimentsPage = ({ project, environment }: { project: ProjectView
 
   return (
     <div className="page">
-      <header className="page-header">
-        <div>
-          <h1>Experiments</h1>
-          <p className="muted">Compare a flag's variants on a metric the SDK tracks, with confidence intervals and a recommendation.</p>
-        </div>
-        {canEdit && !creating && (
-          <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
-            + New experiment
-          </button>
-        )}
-      </header>
+      <PageHeader
+        title="Experiments"
+        description="Compare a flag's variants on a metric the SDK tracks, with confidence intervals and a recommendation."
+        actions={
+          canEdit &&
+          !creating && (
+            <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
+              + New experiment
+            </button>
+          )
+        }
+      />
       {creating && (
         <CreateExperimentForm
           project={project}
@@ -62,58 +64,58 @@ export const ExperimentsPage = ({ project, environment }: { project: ProjectView
             </select>
           </div>
         </div>
-        {experiments.isPending ? (
-          <Loading label="Loading experiments…" />
-        ) : experiments.isError ? (
-          <ErrorState error={experiments.error} onRetry={() => void experiments.refetch()} />
-        ) : experiments.data.length === 0 ? (
-          <EmptyState title="No experiments yet.">{canEdit ? 'Start one to compare a flag’s variants.' : 'Editors can start one.'}</EmptyState>
-        ) : (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Experiment</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Flag</th>
-                  <th scope="col">Environment</th>
-                  <th scope="col">Metric</th>
-                  <th scope="col">Recommendation</th>
-                </tr>
-              </thead>
-              <tbody>
-                {experiments.data.map((x) => (
-                  <tr key={x.key}>
-                    <td>
-                      <Link to={paths.experiment(project.key, environment.key, x.key)}>{x.name || x.key}</Link>
-                      <div className="muted small">
-                        <code>{x.key}</code> · started {formatRelative(x.startedAt)}
-                      </div>
-                    </td>
-                    <td>
-                      <Badge tone={x.status === 'running' ? 'info' : 'neutral'}>{x.status}</Badge>
-                    </td>
-                    <td>
-                      <Link to={paths.flag(project.key, x.environment, x.flag)}>
-                        <code>{x.flag}</code>
-                      </Link>
-                      <div className="muted small">
-                        {x.controlVariant} vs {x.treatmentVariants.join(', ')}
-                      </div>
-                    </td>
-                    <td>{envName(x.environment)}</td>
-                    <td>
-                      <code>{x.primaryMetric.name}</code> <span className="muted small">{x.primaryMetric.type}</span>
-                    </td>
-                    <td>
-                      <RecommendationCell experiment={x} recommendations={recommendations} />
-                    </td>
+        <QueryView
+          query={experiments}
+          loadingLabel="Loading experiments…"
+          empty={<EmptyState title="No experiments yet.">{canEdit ? 'Start one to compare a flag’s variants.' : 'Editors can start one.'}</EmptyState>}
+        >
+          {(list) => (
+            <div className="table-wrap">
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th scope="col">Experiment</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Flag</th>
+                    <th scope="col">Environment</th>
+                    <th scope="col">Metric</th>
+                    <th scope="col">Recommendation</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+                </thead>
+                <tbody>
+                  {list.map((x) => (
+                    <tr key={x.key}>
+                      <td>
+                        <Link to={paths.experiment(project.key, environment.key, x.key)}>{x.name || x.key}</Link>
+                        <div className="muted small">
+                          <code>{x.key}</code> · started {formatRelative(x.startedAt)}
+                        </div>
+                      </td>
+                      <td>
+                        <Badge tone={x.status === 'running' ? 'info' : 'neutral'}>{x.status}</Badge>
+                      </td>
+                      <td>
+                        <Link to={paths.flag(project.key, x.environment, x.flag)}>
+                          <code>{x.flag}</code>
+                        </Link>
+                        <div className="muted small">
+                          {x.controlVariant} vs {x.treatmentVariants.join(', ')}
+                        </div>
+                      </td>
+                      <td>{envName(x.environment)}</td>
+                      <td>
+                        <code>{x.primaryMetric.name}</code> <span className="muted small">{x.primaryMetric.type}</span>
+                      </td>
+                      <td>
+                        <RecommendationCell experiment={x} recommendations={recommendations} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </QueryView>
       </section>
     </div>
   );

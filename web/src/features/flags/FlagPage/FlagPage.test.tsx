@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { render, screen, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter, Route, Routes } from 'react-router';
 import { describe, expect, it } from 'vitest';
@@ -19,11 +19,28 @@ const RoleLoaded = () => {
   return data ? <p>signed in as {data.role}</p> : null;
 };
 
-/** The flag page of a flag the stub API keeps, as the given role; archive, unarchive and delete change it. */
-const renderFlagPage = (role: Role, initial: FlagView, { tab, archive }: { tab?: string; archive?: () => { status: number; body?: unknown } } = {}) => {
+const SHADOW_REPORT_PATH = `${FLAG_PATH}/environments/production/shadow-report`;
+
+/** What the server reports of a flag's shadow comparisons: here only how many there were matters. */
+const shadowReport = (samples: number) => {
+  const side = { count: samples, errors: 0, errorRate: samples > 0 ? 0 : null, p50: null, p95: null };
+  return { flag: KEY, environment: 'production', variant: null, from: '2026-11-14T00:00:00.000Z', to: '2026-11-21T00:00:00.000Z', samples, comparisons: samples, agreementRate: samples > 0 ? 1 : null, primary: side, candidate: side, examples: [], recommendation: 'collect-more-samples', checks: [], notes: [] };
+};
+
+/**
+ * The flag page of a flag the stub API keeps, as the given role; archive, unarchive and delete change it.
+ * With `shadowSamples` the server offers shadow reports, and reports that many shadowed calls.
+ */
+const renderFlagPage = (
+  role: Role,
+  initial: FlagView,
+  { tab, archive, shadowSamples }: { tab?: string; archive?: () => { status: number; body?: unknown }; shadowSamples?: number } = {},
+) => {
   let flag: FlagView | null = initial;
   const calls = stubApi((method, path, body) => {
     if (path === '/auth/me') return { status: 200, body: { kind: 'user', name: role, role } };
+    if (shadowSamples !== undefined && path === '/api/docs-json') return { status: 200, body: { paths: { '/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/shadow-report': {} } } };
+    if (shadowSamples !== undefined && method === 'GET' && path.startsWith(`${SHADOW_REPORT_PATH}?`)) return { status: 200, body: shadowReport(shadowSamples) };
     if (method === 'GET' && path === FLAG_PATH) return flag ? { status: 200, body: flag } : undefined;
     if (method === 'POST' && path === `${FLAG_PATH}/archive`) {
       if (archive) return archive();
@@ -147,5 +164,47 @@ describe('FlagPage: details', () => {
     await screen.findByText('signed in as viewer');
     expect(screen.queryByRole('form', { name: 'Flag details' })).toBeNull();
     expect(document.querySelectorAll('input, textarea, select')).toHaveLength(0);
+  });
+});
+
+describe('FlagPage: the Shadow report tab', () => {
+  const shadowRequests = (calls: { path: string }[]) => calls.filter((c) => c.path.startsWith(`${SHADOW_REPORT_PATH}?`));
+  /** Lets the stub's answers reach the page, so a tab that is absent is absent for good. */
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+  it('is offered once an SDK has sent shadow comparisons of the flag in this environment, after one request without examples', async () => {
+    const calls = renderFlagPage('viewer', aFlag(), { shadowSamples: 42 });
+    expect(await screen.findByRole('tab', { name: 'Shadow report' })).toBeTruthy();
+    const requests = shadowRequests(calls);
+    expect(requests).toHaveLength(1);
+    const query = new URLSearchParams(requests[0]!.path.split('?')[1]);
+    expect(query.get('sampleLimit')).toBe('0');
+    expect(Date.parse(query.get('to')!) - Date.parse(query.get('from')!)).toBe(7 * 86_400_000);
+  });
+
+  it('is not offered when no SDK sent shadow comparisons', async () => {
+    const calls = renderFlagPage('viewer', aFlag(), { shadowSamples: 0 });
+    await screen.findByRole('tab', { name: 'Targeting' });
+    await waitFor(() => expect(shadowRequests(calls)).toHaveLength(1));
+    await settle();
+    expect(screen.queryByRole('tab', { name: 'Shadow report' })).toBeNull();
+  });
+
+  it('opens when the URL names it, on the empty state that says how to send comparisons', async () => {
+    renderFlagPage('viewer', aFlag(), { shadowSamples: 0, tab: 'shadow' });
+    const tab = await screen.findByRole('tab', { name: 'Shadow report' });
+    expect(tab.getAttribute('aria-selected')).toBe('true');
+    expect(await screen.findByRole('heading', { name: 'Shadow report in Production' })).toBeTruthy();
+    expect(await screen.findByText(`No shadowed calls of ${KEY} in Production in this range.`)).toBeTruthy();
+    await settle();
+    expect(screen.getByRole('tab', { name: 'Shadow report' })).toBe(tab);
+  });
+
+  it('is never offered for a flag that is not boolean, and asks nothing about it', async () => {
+    const calls = renderFlagPage('viewer', { ...aFlag(), kind: 'string' }, { shadowSamples: 42, tab: 'shadow' });
+    expect((await screen.findByRole('tab', { name: 'Targeting' })).getAttribute('aria-selected')).toBe('true');
+    await settle();
+    expect(screen.queryByRole('tab', { name: 'Shadow report' })).toBeNull();
+    expect(shadowRequests(calls)).toHaveLength(0);
   });
 });

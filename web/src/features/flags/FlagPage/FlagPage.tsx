@@ -3,6 +3,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { usePermissions } from '../../../api/auth';
 import { useCapabilities } from '../../../api/capabilities';
 import { useFlag } from '../../../api/flags';
+import { useHasShadowSamples } from '../../../api/shadowReports';
 import type { EnvironmentView, ProjectView } from '../../../api/types';
 import { Badge, StatusBadge } from '../../../components/common/Badge';
 import { ErrorState, Loading } from '../../../components/common/StateViews';
@@ -43,10 +44,16 @@ export const FlagPage = ({ project, environment }: { project: ProjectView; envir
   const [search, setSearch] = useSearchParams();
   const { canEdit } = usePermissions();
   const capabilities = useCapabilities();
-  // Tabs whose API this server lacks, or that need edit rights, are not offered.
-  const shown = (key: TabKey, kind: string | undefined) => (key === 'shadow' ? capabilities.shadowReport && kind === 'boolean' : key === 'evaluations' ? capabilities.evaluationMetrics : key === 'rollout' ? capabilities.rolloutPlans : key === 'triggers' ? capabilities.triggers && canEdit : true);
   const query = useFlag(project.key, flagKey);
-  const tabs = TABS.filter((t) => shown(t.key, query.data?.kind));
+  // Only a boolean flag can be shadowed (flags.shadow in the SDK). Its tab appears once an SDK has sent
+  // comparisons in this environment; a link that names the tab still opens it, on the empty state
+  // that says how to send them.
+  const shadowable = capabilities.shadowReport && query.data?.kind === 'boolean';
+  const shadowSamples = useHasShadowSamples(project.key, flagKey, environment.key, shadowable);
+  const showShadow = shadowable && (shadowSamples.data === true || search.get('tab') === 'shadow');
+  // Tabs whose API this server lacks, or that need edit rights, are not offered.
+  const shown = (key: TabKey) => (key === 'shadow' ? showShadow : key === 'evaluations' ? capabilities.evaluationMetrics : key === 'rollout' ? capabilities.rolloutPlans : key === 'triggers' ? capabilities.triggers && canEdit : true);
+  const tabs = TABS.filter((t) => shown(t.key));
   const tab = tabs.find((t) => t.key === search.get('tab'))?.key ?? 'targeting';
 
   if (query.isPending) return <Loading label="Loading flag…" />;

@@ -4,12 +4,12 @@ import { type IssuedTrigger, useDeleteTrigger, useRotateTrigger, useSetTriggerEn
 import type { EnvironmentView } from '../../../api/types';
 import { Badge } from '../../../components/common/Badge';
 import { CopySecret } from '../../../components/common/CopySecret';
-import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
+import { Field } from '../../../components/common/Field';
 import { errorsFor } from '../../../components/common/fieldErrors';
 import { formatRelative } from '../../../components/common/format';
-import { EmptyState, ErrorState, Loading } from '../../../components/common/StateViews';
+import { ActionsColumnHeader, DeleteButton, EnableButton } from '../../../components/common/RowButtons';
+import { EmptyState, QueryView } from '../../../components/common/StateViews';
 import { useTriggerForm } from './useTriggerForm';
-import { DeleteButton, EnableButton } from '../../../components/common/RowButtons';
 
 /**
  * Trigger URLs: an alerting tool POSTs to one to kill the flag in this environment. The URL carries
@@ -37,16 +37,12 @@ export const FlagTriggers = ({ project, flag, environment }: { project: string; 
         A POST to a trigger URL kills this flag in {environment.name}: point an alert (Alertmanager, Grafana or any webhook) at it. The URL is the credential.
       </p>
       <form className="card toolbar" onSubmit={submit} aria-label="New trigger URL" noValidate>
-        <div className="field grow">
-          <label htmlFor="trigger-name">Name</label>
-          <input id="trigger-name" value={form.name} placeholder="pagerduty-checkout" maxLength={100} onChange={(e) => form.setName(e.target.value)} {...describedBy('name', errorsFor(form.errors, 'name'))} />
-          <FieldMessage path="name" messages={errorsFor(form.errors, 'name')} />
-        </div>
-        <div className="field grow">
-          <label htmlFor="trigger-description">Description (optional)</label>
-          <input id="trigger-description" value={form.description} maxLength={1000} onChange={(e) => form.setDescription(e.target.value)} {...describedBy('description', errorsFor(form.errors, 'description'))} />
-          <FieldMessage path="description" messages={errorsFor(form.errors, 'description')} />
-        </div>
+        <Field path="name" label="Name" messages={errorsFor(form.errors, 'name')} className="grow">
+          {(p) => <input {...p} value={form.name} placeholder="pagerduty-checkout" maxLength={100} onChange={(e) => form.setName(e.target.value)} />}
+        </Field>
+        <Field path="description" label="Description (optional)" messages={errorsFor(form.errors, 'description')} className="grow">
+          {(p) => <input {...p} value={form.description} maxLength={1000} onChange={(e) => form.setDescription(e.target.value)} />}
+        </Field>
         <label className="checkbox-inline">
           <input type="checkbox" checked={form.restoreOnResolve} onChange={(e) => form.setRestoreOnResolve(e.target.checked)} />
           Restore when the alert resolves
@@ -57,71 +53,65 @@ export const FlagTriggers = ({ project, flag, environment }: { project: string; 
       </form>
       {issued && <CopySecret label={issued.label} secret={issued.url} onDismiss={() => setIssued(null)} />}
       {actionError && <p className="form-error" role="alert">{errorMessage(actionError)}</p>}
-      {triggers.isPending ? (
-        <Loading label="Loading triggers…" />
-      ) : triggers.isError ? (
-        <ErrorState error={triggers.error} onRetry={() => void triggers.refetch()} />
-      ) : triggers.data.length === 0 ? (
-        <EmptyState title={`No trigger URLs for ${flag} in ${environment.name}.`} />
-      ) : (
-        <div className="card table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">Trigger URLs</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">URL</th>
-                <th scope="col">Status</th>
-                <th scope="col">Last fired</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {triggers.data.map((t) => (
-                <tr key={t.id}>
-                  <td>
-                    {t.name}
-                    {t.description && <div className="muted small">{t.description}</div>}
-                    {t.restoreOnResolve && <div className="muted small">restores on resolve</div>}
-                  </td>
-                  <td>
-                    <code>…/triggers/{t.secretPrefix}…</code>
-                  </td>
-                  <td>{t.enabled ? <Badge tone="on">enabled</Badge> : <Badge>disabled</Badge>}</td>
-                  <td>
-                    {t.lastFiredAt ? (
-                      <span title={t.lastFiredAt}>
-                        {formatRelative(t.lastFiredAt)} · {t.lastAction} <span className="muted">({t.fireCount}×)</span>
-                      </span>
-                    ) : (
-                      <span className="muted">never</span>
-                    )}
-                  </td>
-                  <td className="row-actions">
-                    <button
-                      type="button"
-                      className="btn btn-small"
-                      aria-label={`Rotate URL of ${t.name}`}
-                      disabled={rotate.isPending}
-                      onClick={async () => {
-                        if (!window.confirm(`Rotate the URL of ${t.name}? The old URL stops working now.`)) return;
-                        const result = await rotate.mutateAsync(t.id);
-                        setIssued({ label: `New trigger URL for ${result.trigger.name}`, url: result.url });
-                      }}
-                    >
-                      Rotate
-                    </button>{' '}
-                    <EnableButton name={t.name} enabled={t.enabled} pending={setEnabled.isPending} onToggle={(enabled) => setEnabled.mutate({ id: t.id, enabled })} />{' '}
-                    <DeleteButton name={t.name} question={`Delete the trigger ${t.name}? Its URL stops working.`} pending={remove.isPending} onDelete={() => remove.mutate(t.id)} />
-                  </td>
+      <QueryView query={triggers} loadingLabel="Loading triggers…" empty={<EmptyState title={`No trigger URLs for ${flag} in ${environment.name}.`} />}>
+        {(list) => (
+          <div className="card table-wrap">
+            <table className="table">
+              <caption className="visually-hidden">Trigger URLs</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">URL</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Last fired</th>
+                  <ActionsColumnHeader />
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {list.map((t) => (
+                  <tr key={t.id}>
+                    <td>
+                      {t.name}
+                      {t.description && <div className="muted small">{t.description}</div>}
+                      {t.restoreOnResolve && <div className="muted small">restores on resolve</div>}
+                    </td>
+                    <td>
+                      <code>…/triggers/{t.secretPrefix}…</code>
+                    </td>
+                    <td>{t.enabled ? <Badge tone="on">enabled</Badge> : <Badge>disabled</Badge>}</td>
+                    <td>
+                      {t.lastFiredAt ? (
+                        <span title={t.lastFiredAt}>
+                          {formatRelative(t.lastFiredAt)} · {t.lastAction} <span className="muted">({t.fireCount}×)</span>
+                        </span>
+                      ) : (
+                        <span className="muted">never</span>
+                      )}
+                    </td>
+                    <td className="row-actions">
+                      <button
+                        type="button"
+                        className="btn btn-small"
+                        aria-label={`Rotate URL of ${t.name}`}
+                        disabled={rotate.isPending}
+                        onClick={async () => {
+                          if (!window.confirm(`Rotate the URL of ${t.name}? The old URL stops working now.`)) return;
+                          const result = await rotate.mutateAsync(t.id);
+                          setIssued({ label: `New trigger URL for ${result.trigger.name}`, url: result.url });
+                        }}
+                      >
+                        Rotate
+                      </button>{' '}
+                      <EnableButton name={t.name} enabled={t.enabled} pending={setEnabled.isPending} onToggle={(enabled) => setEnabled.mutate({ id: t.id, enabled })} />{' '}
+                      <DeleteButton name={t.name} question={`Delete the trigger ${t.name}? Its URL stops working.`} pending={remove.isPending} onDelete={() => remove.mutate(t.id)} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryView>
     </section>
   );
 };

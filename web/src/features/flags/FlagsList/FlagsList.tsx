@@ -7,7 +7,8 @@ import { useEvaluationBuckets } from '../../../api/telemetry';
 import type { EnvironmentView, FlagView, ProjectView } from '../../../api/types';
 import { Badge, statusOf, StatusBadge } from '../../../components/common/Badge';
 import { RolloutBar } from '../../../components/common/RolloutBar';
-import { EmptyState, ErrorState, Loading } from '../../../components/common/StateViews';
+import { PageHeader } from '../../../components/common/PageHeader';
+import { EmptyState, QueryView } from '../../../components/common/StateViews';
 import { paths } from '../../shell/workspace/workspace';
 import { CreateFlagDialog } from '../CreateFlagDialog/CreateFlagDialog';
 import { serveSummary } from '../flagConfig';
@@ -81,10 +82,10 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
 
   return (
     <div className="page">
-      <header className="page-header">
-        <div>
-          <h1>Flags</h1>
-          <p className="muted">
+      <PageHeader
+        title="Flags"
+        description={
+          <>
             {project.name} · status in <strong>{environment.name}</strong>
             {killedCount > 0 && (
               <>
@@ -94,14 +95,16 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
                 </button>
               </>
             )}
-          </p>
-        </div>
-        {canEdit && (
-          <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
-            + New flag
-          </button>
-        )}
-      </header>
+          </>
+        }
+        actions={
+          canEdit && (
+            <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
+              + New flag
+            </button>
+          )
+        }
+      />
       <div className="toolbar card" role="search" aria-label="Filter flags">
         <div className="field grow">
           <label htmlFor="filter-search">Search</label>
@@ -144,110 +147,113 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
           Show archived
         </label>
       </div>
-      {query.isPending ? (
-        <Loading label="Loading flags…" />
-      ) : query.isError ? (
-        <ErrorState error={query.error} onRetry={() => void query.refetch()} />
-      ) : flags.length === 0 ? (
-        <EmptyState title={(all.data ?? []).length === 0 ? 'No flags yet.' : 'No flags match these filters.'}>
-          {(all.data ?? []).length === 0 && canEdit && 'Create one with “New flag”.'}
-        </EmptyState>
-      ) : (
-        <div className="card table-wrap">
-          <table className="table flags-table">
-            <caption className="visually-hidden">Flags of {project.name} in {environment.name}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Flag</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="col-serving">
-                  Serving
-                </th>
-                {showActivity && (
-                  <th scope="col" className="col-activity">
-                    <span title={`Evaluations in ${environment.name} over the last 24 hours`}>24 h</span>
+      <QueryView
+        query={query}
+        loadingLabel="Loading flags…"
+        isEmpty={() => flags.length === 0}
+        empty={
+          <EmptyState title={(all.data ?? []).length === 0 ? 'No flags yet.' : 'No flags match these filters.'}>
+            {(all.data ?? []).length === 0 && canEdit && 'Create one with “New flag”.'}
+          </EmptyState>
+        }
+      >
+        {() => (
+          <div className="card table-wrap">
+            <table className="table flags-table">
+              <caption className="visually-hidden">Flags of {project.name} in {environment.name}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Flag</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="col-serving">
+                    Serving
                   </th>
-                )}
-                <th scope="col" className="col-envs">
-                  Environments
-                </th>
-                <th scope="col" className="col-tags">
-                  Tags
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {flags.map((flag) => (
-                <tr key={flag.key} className={flag.archived ? 'row-archived' : flag.environments[environment.key]?.killed ? 'row-killed' : ''}>
-                  <td>
-                    <Link to={paths.flag(project.key, environment.key, flag.key)} className="flag-link">
-                      {flag.name}
-                    </Link>
-                    {flag.archived && (
-                      <>
-                        {' '}
-                        <Badge tone="warn">archived</Badge>
-                      </>
-                    )}
-                    <div className="flag-meta">
-                      <code>{flag.key}</code> <span className="muted">{flag.kind}</span>
-                      {flag.owner && <span className="muted"> · {flag.owner}</span>}
-                    </div>
-                    {status === 'stale' && staleReasons.has(flag.key) && (
-                      <ul className="stale-reasons small" aria-label={`Why ${flag.key} is stale`}>
-                        {staleReasons.get(flag.key)?.map((r) => (
-                          <li key={r.code}>
-                            <Badge tone="stale">{r.code.toLowerCase().replace('_', ' ')}</Badge> {r.message}
-                          </li>
-                        ))}
-                      </ul>
-                    )}
-                  </td>
-                  <td>
-                    <StatusBadge config={flag.environments[environment.key]} />
-                  </td>
-                  <td className="col-serving">
-                    <Serving flag={flag} environment={environment.key} />
-                  </td>
                   {showActivity && (
-                    <td className="col-activity">
-                      {sparklines.has(flag.key) && (
-                        <Suspense fallback={null}>
-                          <EvaluationSparkline points={sparklines.get(flag.key) ?? []} label={`${flag.key} in the last 24 h`} />
-                        </Suspense>
+                    <th scope="col" className="col-activity">
+                      <span title={`Evaluations in ${environment.name} over the last 24 hours`}>24 h</span>
+                    </th>
+                  )}
+                  <th scope="col" className="col-envs">
+                    Environments
+                  </th>
+                  <th scope="col" className="col-tags">
+                    Tags
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {flags.map((flag) => (
+                  <tr key={flag.key} className={flag.archived ? 'row-archived' : flag.environments[environment.key]?.killed ? 'row-killed' : ''}>
+                    <td>
+                      <Link to={paths.flag(project.key, environment.key, flag.key)} className="flag-link">
+                        {flag.name}
+                      </Link>
+                      {flag.archived && (
+                        <>
+                          {' '}
+                          <Badge tone="warn">archived</Badge>
+                        </>
+                      )}
+                      <div className="flag-meta">
+                        <code>{flag.key}</code> <span className="muted">{flag.kind}</span>
+                        {flag.owner && <span className="muted"> · {flag.owner}</span>}
+                      </div>
+                      {status === 'stale' && staleReasons.has(flag.key) && (
+                        <ul className="stale-reasons small" aria-label={`Why ${flag.key} is stale`}>
+                          {staleReasons.get(flag.key)?.map((r) => (
+                            <li key={r.code}>
+                              <Badge tone="stale">{r.code.toLowerCase().replace('_', ' ')}</Badge> {r.message}
+                            </li>
+                          ))}
+                        </ul>
                       )}
                     </td>
-                  )}
-                  <td className="col-envs">
-                    <div className="env-dots">
-                      {project.environments.map((env) => {
-                        const s = statusOf(flag.environments[env.key]);
-                        return (
-                          <button
-                            type="button"
-                            key={env.key}
-                            className={`env-dot env-dot-${s}`}
-                            title={`${env.name}: ${s}`}
-                            aria-label={`${env.name}: ${s}`}
-                            onClick={() => navigate(paths.flag(project.key, env.key, flag.key))}
-                          />
-                        );
-                      })}
-                    </div>
-                  </td>
-                  <td className="col-tags">
-                    {flag.tags.map((t) => (
-                      <Badge key={t} tone="info">
-                        {t}
-                      </Badge>
-                    ))}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+                    <td>
+                      <StatusBadge config={flag.environments[environment.key]} />
+                    </td>
+                    <td className="col-serving">
+                      <Serving flag={flag} environment={environment.key} />
+                    </td>
+                    {showActivity && (
+                      <td className="col-activity">
+                        {sparklines.has(flag.key) && (
+                          <Suspense fallback={null}>
+                            <EvaluationSparkline points={sparklines.get(flag.key) ?? []} label={`${flag.key} in the last 24 h`} />
+                          </Suspense>
+                        )}
+                      </td>
+                    )}
+                    <td className="col-envs">
+                      <div className="env-dots">
+                        {project.environments.map((env) => {
+                          const s = statusOf(flag.environments[env.key]);
+                          return (
+                            <button
+                              type="button"
+                              key={env.key}
+                              className={`env-dot env-dot-${s}`}
+                              title={`${env.name}: ${s}`}
+                              aria-label={`${env.name}: ${s}`}
+                              onClick={() => navigate(paths.flag(project.key, env.key, flag.key))}
+                            />
+                          );
+                        })}
+                      </div>
+                    </td>
+                    <td className="col-tags">
+                      {flag.tags.map((t) => (
+                        <Badge key={t} tone="info">
+                          {t}
+                        </Badge>
+                      ))}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryView>
       {creating && (
         <CreateFlagDialog
           project={project.key}

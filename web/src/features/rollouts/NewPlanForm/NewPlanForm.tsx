@@ -95,7 +95,7 @@ export const NewPlanForm = ({ project, flag, environment }: { project: string; f
             </table>
           </div>
           <FieldMessage path="stages" messages={errorsFor(errors, 'stages')} />
-          <button type="button" className="btn btn-small" onClick={form.addStage}>
+          <button type="button" className="btn btn-small add-stage" onClick={form.addStage}>
             Add stage
           </button>
           <div className="form-grid">

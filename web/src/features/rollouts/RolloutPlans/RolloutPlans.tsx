@@ -7,7 +7,7 @@ import { Badge, type Tone } from '../../../components/common/Badge';
 import { Dialog } from '../../../components/common/Dialog';
 import { formatPercent } from '../../../components/common/rolloutSegments';
 import { formatTime } from '../../../components/common/format';
-import { EmptyState, ErrorState, Loading } from '../../../components/common/StateViews';
+import { EmptyState, QueryView } from '../../../components/common/StateViews';
 import { NewPlanForm } from '../NewPlanForm/NewPlanForm';
 import { stageSteps } from '../stageSteps';
 import { FormActions } from '../../../components/common/FormActions';
@@ -172,19 +172,23 @@ const PlanCard = ({ project, environment, plan, canEdit }: { project: string; en
 export const RolloutPlans = ({ project, flag, environment }: { project: string; flag: FlagView; environment: EnvironmentView }) => {
   const { canEdit } = usePermissions();
   const plans = useRolloutPlans(project, flag.key, environment.key);
-  if (plans.isPending) return <Loading label="Loading rollout plans…" />;
-  if (plans.isError) return <ErrorState error={plans.error} onRetry={() => void plans.refetch()} />;
-  const sorted = [...plans.data].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  const hasActive = sorted.some((p) => ACTIVE_ROLLOUT_STATUSES.includes(p.status));
   return (
-    <div>
-      <h2>Rollout plans in {environment.name}</h2>
-      {canEdit && !hasActive && <NewPlanForm project={project} flag={flag} environment={environment.key} />}
-      {sorted.length === 0 ? (
-        <EmptyState title={`No rollout plans for ${flag.key} in ${environment.name}.`} />
-      ) : (
-        sorted.map((plan) => <PlanCard key={plan.id} project={project} environment={environment.key} plan={plan} canEdit={canEdit} />)
-      )}
-    </div>
+    <QueryView query={plans} loadingLabel="Loading rollout plans…">
+      {(list) => {
+        const sorted = [...list].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+        const hasActive = sorted.some((p) => ACTIVE_ROLLOUT_STATUSES.includes(p.status));
+        return (
+          <div>
+            <h2>Rollout plans in {environment.name}</h2>
+            {canEdit && !hasActive && <NewPlanForm project={project} flag={flag} environment={environment.key} />}
+            {sorted.length === 0 ? (
+              <EmptyState title={`No rollout plans for ${flag.key} in ${environment.name}.`} />
+            ) : (
+              sorted.map((plan) => <PlanCard key={plan.id} project={project} environment={environment.key} plan={plan} canEdit={canEdit} />)
+            )}
+          </div>
+        );
+      }}
+    </QueryView>
   );
 };

@@ -1,6 +1,6 @@
 import type { FormEvent } from 'react';
 import type { AttributeClause, SegmentView } from '../../../api/types';
-import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
+import { Field } from '../../../components/common/Field';
 import { errorsFor } from '../../../components/common/fieldErrors';
 import { AttributeSuggestions, ClauseEditor } from '../../flags/ClauseEditor/ClauseEditor';
 import { useSegmentForm } from './useSegmentForm';
@@ -29,30 +29,21 @@ export const SegmentEditor = ({
       <AttributeSuggestions />
       <fieldset disabled={readOnly} className="plain">
         <div className="form-grid">
-          <div className="field">
-            <label htmlFor="segment-key">Key</label>
-            <input id="segment-key" value={form.key} disabled={!form.isNew} onChange={(e) => form.setKey(e.target.value)} {...describedBy('key', errorsFor(errors, 'key'))} />
-            <FieldMessage path="key" messages={errorsFor(errors, 'key')} />
-          </div>
-          <div className="field">
-            <label htmlFor="segment-name">Name</label>
-            <input id="segment-name" value={form.name} onChange={(e) => form.setName(e.target.value)} {...describedBy('name', errorsFor(errors, 'name'))} />
-            <FieldMessage path="name" messages={errorsFor(errors, 'name')} />
-          </div>
-          <div className="field span-2">
-            <label htmlFor="segment-description">Description</label>
-            <input id="segment-description" value={form.description} onChange={(e) => form.setDescription(e.target.value)} />
-          </div>
-          <div className="field">
-            <label htmlFor="segment-included">Always in (targetingKeys)</label>
-            <textarea id="segment-included" rows={2} value={form.included} onChange={(e) => form.setIncluded(e.target.value)} {...describedBy('included', errorsFor(errors, 'included'))} />
-            <FieldMessage path="included" messages={errorsFor(errors, 'included')} />
-          </div>
-          <div className="field">
-            <label htmlFor="segment-excluded">Always out (targetingKeys)</label>
-            <textarea id="segment-excluded" rows={2} value={form.excluded} onChange={(e) => form.setExcluded(e.target.value)} {...describedBy('excluded', errorsFor(errors, 'excluded'))} />
-            <FieldMessage path="excluded" messages={errorsFor(errors, 'excluded')} />
-          </div>
+          <Field path="key" label="Key" messages={errorsFor(errors, 'key')}>
+            {(p) => <input {...p} value={form.key} disabled={!form.isNew} onChange={(e) => form.setKey(e.target.value)} />}
+          </Field>
+          <Field path="name" label="Name" messages={errorsFor(errors, 'name')}>
+            {(p) => <input {...p} value={form.name} onChange={(e) => form.setName(e.target.value)} />}
+          </Field>
+          <Field path="description" label="Description" messages={errorsFor(errors, 'description')} className="span-2">
+            {(p) => <input {...p} value={form.description} onChange={(e) => form.setDescription(e.target.value)} />}
+          </Field>
+          <Field path="included" label="Always in (targetingKeys)" messages={errorsFor(errors, 'included')}>
+            {(p) => <textarea {...p} rows={2} value={form.included} onChange={(e) => form.setIncluded(e.target.value)} />}
+          </Field>
+          <Field path="excluded" label="Always out (targetingKeys)" messages={errorsFor(errors, 'excluded')}>
+            {(p) => <textarea {...p} rows={2} value={form.excluded} onChange={(e) => form.setExcluded(e.target.value)} />}
+          </Field>
         </div>
         <h3>Rules</h3>
         <p className="muted">A context matching any rule is in the segment (conditions in a rule are ANDed).</p>

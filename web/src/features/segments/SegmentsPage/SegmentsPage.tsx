@@ -4,7 +4,9 @@ import { usePermissions } from '../../../api/auth';
 import { useDeleteSegment, useSegments } from '../../../api/segments';
 import type { ProjectView, SegmentView } from '../../../api/types';
 import { formatTime } from '../../../components/common/format';
-import { EmptyState, ErrorState, Loading } from '../../../components/common/StateViews';
+import { PageHeader } from '../../../components/common/PageHeader';
+import { ActionsColumnHeader } from '../../../components/common/RowButtons';
+import { EmptyState, QueryView } from '../../../components/common/StateViews';
 import { describeClause } from '../../flags/flagConfig';
 import { SegmentEditor } from '../SegmentEditor/SegmentEditor';
 
@@ -27,17 +29,17 @@ export const SegmentsPage = ({ project }: { project: ProjectView }) => {
 
   return (
     <div className="page">
-      <header className="page-header">
-        <div>
-          <h1>Segments</h1>
-          <p className="muted">Reusable audiences shared by every flag in {project.name}.</p>
-        </div>
-        {canEdit && (
-          <button type="button" className="btn btn-primary" onClick={() => setEditing('new')}>
-            + New segment
-          </button>
-        )}
-      </header>
+      <PageHeader
+        title="Segments"
+        description={`Reusable audiences shared by every flag in ${project.name}.`}
+        actions={
+          canEdit && (
+            <button type="button" className="btn btn-primary" onClick={() => setEditing('new')}>
+              + New segment
+            </button>
+          )
+        }
+      />
       {editing && (
         <SegmentEditor
           key={editing === 'new' ? 'new' : editing.key}
@@ -48,68 +50,62 @@ export const SegmentsPage = ({ project }: { project: ProjectView }) => {
           onCancel={() => setEditing(null)}
         />
       )}
-      {segments.isPending ? (
-        <Loading />
-      ) : segments.isError ? (
-        <ErrorState error={segments.error} onRetry={() => void segments.refetch()} />
-      ) : segments.data.length === 0 ? (
-        <EmptyState title="No segments yet." />
-      ) : (
-        <div className="card table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Segment</th>
-                <th scope="col">Membership</th>
-                <th scope="col" className="col-tags">
-                  Updated
-                </th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {segments.data.map((segment) => (
-                <tr key={segment.key}>
-                  <td>
-                    <strong>{segment.name}</strong>
-                    <div className="flag-meta">
-                      <code>{segment.key}</code>
-                    </div>
-                    {segment.description && <div className="muted small">{segment.description}</div>}
-                  </td>
-                  <td className="small">
-                    {segment.included.length > 0 && <div>in: {segment.included.join(', ')}</div>}
-                    {segment.excluded.length > 0 && <div>out: {segment.excluded.join(', ')}</div>}
-                    {segment.rules.map((rule, i) => (
-                      <div key={i}>if {rule.clauses.map(describeClause).join(' and ')}</div>
-                    ))}
-                    {deleteError?.key === segment.key && (
-                      <p className="form-error" role="alert">
-                        {deleteError.message}
-                      </p>
-                    )}
-                  </td>
-                  <td className="col-tags small">
-                    v{segment.version} · {formatTime(segment.updatedAt)}
-                  </td>
-                  <td className="row-actions">
-                    <button type="button" className="btn btn-small" onClick={() => setEditing(segment)}>
-                      {canEdit ? 'Edit' : 'View'}
-                    </button>
-                    {canEdit && (
-                      <button type="button" className="btn btn-small btn-ghost danger" onClick={() => void onDelete(segment)}>
-                        Delete
-                      </button>
-                    )}
-                  </td>
+      <QueryView query={segments} empty={<EmptyState title="No segments yet." />}>
+        {(list) => (
+          <div className="card table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Segment</th>
+                  <th scope="col">Membership</th>
+                  <th scope="col" className="col-tags">
+                    Updated
+                  </th>
+                  <ActionsColumnHeader />
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {list.map((segment) => (
+                  <tr key={segment.key}>
+                    <td>
+                      <strong>{segment.name}</strong>
+                      <div className="flag-meta">
+                        <code>{segment.key}</code>
+                      </div>
+                      {segment.description && <div className="muted small">{segment.description}</div>}
+                    </td>
+                    <td className="small">
+                      {segment.included.length > 0 && <div>in: {segment.included.join(', ')}</div>}
+                      {segment.excluded.length > 0 && <div>out: {segment.excluded.join(', ')}</div>}
+                      {segment.rules.map((rule, i) => (
+                        <div key={i}>if {rule.clauses.map(describeClause).join(' and ')}</div>
+                      ))}
+                      {deleteError?.key === segment.key && (
+                        <p className="form-error" role="alert">
+                          {deleteError.message}
+                        </p>
+                      )}
+                    </td>
+                    <td className="col-tags small">
+                      v{segment.version} · {formatTime(segment.updatedAt)}
+                    </td>
+                    <td className="row-actions">
+                      <button type="button" className="btn btn-small" onClick={() => setEditing(segment)}>
+                        {canEdit ? 'Edit' : 'View'}
+                      </button>
+                      {canEdit && (
+                        <button type="button" className="btn btn-small btn-ghost danger" onClick={() => void onDelete(segment)}>
+                          Delete
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryView>
     </div>
   );
 };

@@ -3,7 +3,8 @@ import { type ShadowRange, type ShadowRecommendation, type ShadowSide, useShadow
 import type { EnvironmentView } from '../../../api/types';
 import { Badge, type Tone } from '../../../components/common/Badge';
 import { formatTime } from '../../../components/common/format';
-import { EmptyState, ErrorState, Loading } from '../../../components/common/StateViews';
+import { RangeToggle } from '../../../components/common/RangeToggle';
+import { EmptyState, QueryView } from '../../../components/common/StateViews';
 
 const RANGES: { key: ShadowRange; label: string }[] = [
   { key: '1h', label: 'Last hour' },
@@ -43,97 +44,94 @@ export const ShadowReport = ({ project, flag, environment }: { project: string; 
     <section className="card section" aria-labelledby="shadow-title">
       <div className="section-head">
         <h2 id="shadow-title">Shadow report in {environment.name}</h2>
-        <div className="range-toggle" role="group" aria-label="Time range">
-          {RANGES.map((r) => (
-            <button key={r.key} type="button" className={`btn btn-small${range === r.key ? ' active' : ''}`} aria-pressed={range === r.key} onClick={() => setRange(r.key)}>
-              {r.label}
-            </button>
-          ))}
-        </div>
+        <RangeToggle ranges={RANGES} value={range} onChange={setRange} />
       </div>
-      {report.isPending ? (
-        <Loading label="Loading shadow report…" />
-      ) : report.isError ? (
-        <ErrorState error={report.error} onRetry={() => void report.refetch()} />
-      ) : report.data.samples === 0 ? (
-        <EmptyState title={`No shadowed calls of ${flag} in ${environment.name} in this range.`}>
-          Run a candidate beside the primary with <code>flags.shadow()</code> in the SDK; results appear here within a minute.
-        </EmptyState>
-      ) : (
-        <>
-          <p>
-            Recommendation: <Badge tone={RECOMMENDATIONS[report.data.recommendation].tone}>{RECOMMENDATIONS[report.data.recommendation].label}</Badge>
-          </p>
-          <p className="small" aria-label="Agreement">
-            <strong>{pct(report.data.agreementRate)}</strong> agreement over {report.data.comparisons.toLocaleString()} compared calls ({report.data.samples.toLocaleString()} where the candidate ran)
-          </p>
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="caption">Primary vs candidate</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Side</th>
-                  <th scope="col">Calls</th>
-                  <th scope="col">p50</th>
-                  <th scope="col">p95</th>
-                  <th scope="col">Errors</th>
-                </tr>
-              </thead>
-              <tbody>
-                <SideRow name="Primary" side={report.data.primary} />
-                <SideRow name="Candidate" side={report.data.candidate} />
-              </tbody>
-            </table>
-          </div>
-          <ul className="checks small" aria-label="Checks">
-            {report.data.checks.map((c) => (
-              <li key={c.name}>
-                <Badge tone={c.passed ? 'on' : 'killed'}>{c.passed ? 'pass' : 'fail'}</Badge> <strong>{c.name}</strong>: {c.detail}
-              </li>
-            ))}
-          </ul>
-          {report.data.notes.map((n) => (
-            <p key={n} className="muted small">
-              {n}
+      <QueryView
+        query={report}
+        loadingLabel="Loading shadow report…"
+        isEmpty={(data) => data.samples === 0}
+        empty={
+          <EmptyState title={`No shadowed calls of ${flag} in ${environment.name} in this range.`}>
+            Run a candidate beside the primary with <code>flags.shadow()</code> in the SDK; results appear here within a minute.
+          </EmptyState>
+        }
+      >
+        {(data) => (
+          <>
+            <p>
+              Recommendation: <Badge tone={RECOMMENDATIONS[data.recommendation].tone}>{RECOMMENDATIONS[data.recommendation].label}</Badge>
             </p>
-          ))}
-          <h3>Disagreements and failures</h3>
-          {report.data.examples.length === 0 ? (
-            <p className="muted">None: the candidate agreed every time.</p>
-          ) : (
+            <p className="small" aria-label="Agreement">
+              <strong>{pct(data.agreementRate)}</strong> agreement over {data.comparisons.toLocaleString()} compared calls ({data.samples.toLocaleString()} where the candidate ran)
+            </p>
             <div className="table-wrap">
-              <table className="table" aria-label="Disagreement examples">
+              <table className="table">
+                <caption className="caption">Primary vs candidate</caption>
                 <thead>
                   <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">Kind</th>
-                    <th scope="col">Input</th>
-                    <th scope="col">Primary</th>
-                    <th scope="col">Candidate</th>
+                    <th scope="col">Side</th>
+                    <th scope="col">Calls</th>
+                    <th scope="col">p50</th>
+                    <th scope="col">p95</th>
+                    <th scope="col">Errors</th>
                   </tr>
                 </thead>
                 <tbody>
-                  {report.data.examples.map((e, i) => (
-                    <tr key={i}>
-                      <td className="small">{formatTime(e.at)}</td>
-                      <td>{e.kind === 'shadow.candidate_error' ? <Badge tone="killed">error</Badge> : <Badge tone="warn">disagreement</Badge>}</td>
-                      <td>
-                        <code className="small">{json(e.input)}</code>
-                      </td>
-                      <td>
-                        <code className="small">{json(e.primary)}</code>
-                      </td>
-                      <td>
-                        <code className="small">{e.error ?? json(e.candidate)}</code>
-                      </td>
-                    </tr>
-                  ))}
+                  <SideRow name="Primary" side={data.primary} />
+                  <SideRow name="Candidate" side={data.candidate} />
                 </tbody>
               </table>
             </div>
-          )}
-        </>
-      )}
+            <ul className="checks small" aria-label="Checks">
+              {data.checks.map((c) => (
+                <li key={c.name}>
+                  <Badge tone={c.passed ? 'on' : 'killed'}>{c.passed ? 'pass' : 'fail'}</Badge> <strong>{c.name}</strong>: {c.detail}
+                </li>
+              ))}
+            </ul>
+            {data.notes.map((n) => (
+              <p key={n} className="muted small">
+                {n}
+              </p>
+            ))}
+            <h3>Disagreements and failures</h3>
+            {data.examples.length === 0 ? (
+              <p className="muted">None: the candidate agreed every time.</p>
+            ) : (
+              <div className="table-wrap">
+                <table className="table" aria-label="Disagreement examples">
+                  <thead>
+                    <tr>
+                      <th scope="col">When</th>
+                      <th scope="col">Kind</th>
+                      <th scope="col">Input</th>
+                      <th scope="col">Primary</th>
+                      <th scope="col">Candidate</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {data.examples.map((e, i) => (
+                      <tr key={i}>
+                        <td className="small">{formatTime(e.at)}</td>
+                        <td>{e.kind === 'shadow.candidate_error' ? <Badge tone="killed">error</Badge> : <Badge tone="warn">disagreement</Badge>}</td>
+                        <td>
+                          <code className="small">{json(e.input)}</code>
+                        </td>
+                        <td>
+                          <code className="small">{json(e.primary)}</code>
+                        </td>
+                        <td>
+                          <code className="small">{e.error ?? json(e.candidate)}</code>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </>
+        )}
+      </QueryView>
     </section>
   );
 };

@@ -1,9 +1,11 @@
 import { useMemo, useState } from 'react';
-import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, AreaChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import { type TelemetryRange, useEvaluationBuckets, useMetricSeries } from '../../../api/telemetry';
 import type { EnvironmentView, FlagView } from '../../../api/types';
+import { ChartFrame } from '../../../components/common/ChartFrame';
+import { RangeToggle } from '../../../components/common/RangeToggle';
 import { variantColor } from '../../../components/common/rolloutSegments';
-import { EmptyState, ErrorState, Loading } from '../../../components/common/StateViews';
+import { EmptyState, QueryView } from '../../../components/common/StateViews';
 import { evaluationChartData, metricSummaryRows, type MetricSummaryRow } from '../evaluationSeries';
 
 const RANGES: { key: TelemetryRange; label: string }[] = [
@@ -67,29 +69,24 @@ export const EvaluationsChart = ({ project, flag, environment }: { project: stri
     <section className="card section evaluations" aria-labelledby="evaluations-title">
       <div className="section-head">
         <h2 id="evaluations-title">Evaluations in {environment.name}</h2>
-        <div className="range-toggle" role="group" aria-label="Time range">
-          {RANGES.map((r) => (
-            <button key={r.key} type="button" className={`btn btn-small${range === r.key ? ' active' : ''}`} aria-pressed={range === r.key} onClick={() => setRange(r.key)}>
-              {r.label}
-            </button>
-          ))}
-        </div>
+        <RangeToggle ranges={RANGES} value={range} onChange={setRange} />
       </div>
-      {buckets.isPending ? (
-        <Loading label="Loading evaluations…" />
-      ) : buckets.isError ? (
-        <ErrorState error={buckets.error} onRetry={() => void buckets.refetch()} />
-      ) : chart.total === 0 ? (
-        <EmptyState title={`No evaluations in ${environment.name} ${range === '1h' ? 'in the last hour' : 'in the last 24 hours'}.`}>
-          SDKs that send telemetry report evaluations here within a minute.
-        </EmptyState>
-      ) : (
-        <>
-          <p className="muted small" aria-live="polite">
-            {chart.total.toLocaleString()} evaluations: {chart.variants.map((v) => `${v} ${chart.rows.reduce((s, r) => s + (r.counts[v] ?? 0), 0).toLocaleString()}`).join(', ')}
-          </p>
-          <div className="chart" role="img" aria-label={`Stacked chart of evaluations per variant, ${chart.total} in total`}>
-            <ResponsiveContainer width="100%" height={240}>
+      <QueryView
+        query={buckets}
+        loadingLabel="Loading evaluations…"
+        isEmpty={() => chart.total === 0}
+        empty={
+          <EmptyState title={`No evaluations in ${environment.name} ${range === '1h' ? 'in the last hour' : 'in the last 24 hours'}.`}>
+            SDKs that send telemetry report evaluations here within a minute.
+          </EmptyState>
+        }
+      >
+        {() => (
+          <>
+            <p className="muted small" aria-live="polite">
+              {chart.total.toLocaleString()} evaluations: {chart.variants.map((v) => `${v} ${chart.rows.reduce((s, r) => s + (r.counts[v] ?? 0), 0).toLocaleString()}`).join(', ')}
+            </p>
+            <ChartFrame label={`Stacked chart of evaluations per variant, ${chart.total} in total`} height={240}>
               <AreaChart data={chart.rows} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
                 <CartesianGrid strokeDasharray="3 3" stroke="#edf0f4" />
                 <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={tick(range)} fontSize={12} />
@@ -110,10 +107,10 @@ export const EvaluationsChart = ({ project, flag, environment }: { project: stri
                   />
                 ))}
               </AreaChart>
-            </ResponsiveContainer>
-          </div>
-        </>
-      )}
+            </ChartFrame>
+          </>
+        )}
+      </QueryView>
       {metrics.length > 0 && <MetricSummary rows={metrics} />}
       {series.isError && <p className="form-error">Metrics: {series.error.message}</p>}
     </section>
