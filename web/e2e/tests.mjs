@@ -472,6 +472,10 @@ export const tests = [
       await page.getByLabel('URL').fill('not a url');
       await page.getByRole('button', { name: 'Create webhook' }).click();
       await page.getByText('an http(s) URL').waitFor();
+      // The server allows only loopback (SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST=127.0.0.1): a private address is refused, next to the field.
+      await page.getByLabel('URL').fill('http://10.1.2.3/hook');
+      await page.getByRole('button', { name: 'Create webhook' }).click();
+      await page.getByText(/10\.1\.2\.3 is a private address; webhooks go to public addresses unless SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST allows it/).waitFor();
       await page.getByLabel('URL').fill('http://127.0.0.1:9/hook');
       await page.getByRole('button', { name: 'Create webhook' }).click();
       assert.match(await page.getByLabel('Signing secret of e2e-receiver').textContent(), /\S{16,}/);
