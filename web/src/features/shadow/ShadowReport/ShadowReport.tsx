@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { type ShadowRange, type ShadowRecommendation, type ShadowSide, useShadowReport } from '../../../api/shadowReports';
+import { type ShadowRange, type ShadowRecommendation, type ShadowReport as ShadowReportData, type ShadowSide, useShadowReport } from '../../../api/shadowReports';
 import type { EnvironmentView } from '../../../api/types';
 import { Badge, type Tone } from '../../../components/common/Badge';
 import { formatTime } from '../../../components/common/format';
@@ -37,6 +37,10 @@ const SideRow = ({ name, side }: { name: string; side: ShadowSide }) => (
 );
 
 /** How a shadowed candidate compares with the primary it runs beside: agreement, latency, errors, examples. */
+// Too few samples is not a failure of the candidate: the report is still collecting (as rollout guards say).
+const CheckBadge = ({ check }: { check: ShadowReportData['checks'][number] }) =>
+  check.passed ? <Badge tone="on">pass</Badge> : check.name === 'samples' ? <Badge>collecting</Badge> : <Badge tone="killed">fail</Badge>;
+
 export const ShadowReport = ({ project, flag, environment }: { project: string; flag: string; environment: EnvironmentView }) => {
   const [range, setRange] = useState<ShadowRange>('24h');
   const report = useShadowReport(project, flag, environment.key, range);
@@ -85,7 +89,7 @@ export const ShadowReport = ({ project, flag, environment }: { project: string; 
             <ul className="checks small" aria-label="Checks">
               {data.checks.map((c) => (
                 <li key={c.name}>
-                  <Badge tone={c.passed ? 'on' : 'killed'}>{c.passed ? 'pass' : 'fail'}</Badge> <strong>{c.name}</strong>: {c.detail}
+                  <CheckBadge check={c} /> <strong>{c.name}</strong>: {c.detail}
                 </li>
               ))}
             </ul>
