@@ -117,7 +117,7 @@ export class TriggerHookController {
     summary:
       'Fire a trigger: an empty POST or {reason} kills the flag; Alertmanager and Grafana webhooks kill on firing/alerting and restore on resolved/ok when the trigger allows it. Unknown or disabled: 404. Too many calls: 429.',
   })
-  @ApiBody({ required: false, schema: { type: 'object', description: 'Nothing, {reason}, an Alertmanager webhook or a Grafana alert webhook' } })
+  @ApiBody({ required: false, schema: { type: 'object', additionalProperties: true, description: 'Nothing, {reason}, an Alertmanager webhook or a Grafana alert webhook' } })
   @ApiOkResponse({ type: TriggerFiredResponse })
   fire(@Param('secret') secret: string, @Body() body: unknown): Promise<TriggerFiredResponse> {
     return this.triggers.fire(secret, body);

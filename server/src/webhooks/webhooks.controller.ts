@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, P
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
-import { CreateWebhookDto, DeliveriesQueryDto, DeliveryResponse, IssuedWebhookResponse, UpdateWebhookDto, WebhookResponse } from './dto/webhook.dto.js';
+import { CreateWebhookDto, DeliveriesQueryDto, IssuedWebhookResponse, UpdateWebhookDto, WebhookDeliveryResponse, WebhookResponse } from './dto/webhook.dto.js';
 import { WebhooksService } from './webhooks.service.js';
 
 @ApiTags('webhooks')
@@ -64,16 +64,16 @@ export class WebhooksController {
   @HttpCode(200)
   @Access('admin')
   @ApiOperation({ summary: 'Send a signed `webhook.test` event now and report the outcome' })
-  @ApiOkResponse({ type: DeliveryResponse })
-  test(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<DeliveryResponse> {
+  @ApiOkResponse({ type: WebhookDeliveryResponse })
+  test(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<WebhookDeliveryResponse> {
     return this.webhooks.sendTest(actorOf(principal), id);
   }
 
   @Get(':id/deliveries')
   @Access('admin')
   @ApiOperation({ summary: 'Delivery log, newest first, with every attempt' })
-  @ApiOkResponse({ type: [DeliveryResponse] })
-  deliveries(@Param('id', ParseUUIDPipe) id: string, @Query() query: DeliveriesQueryDto): Promise<DeliveryResponse[]> {
+  @ApiOkResponse({ type: [WebhookDeliveryResponse] })
+  deliveries(@Param('id', ParseUUIDPipe) id: string, @Query() query: DeliveriesQueryDto): Promise<WebhookDeliveryResponse[]> {
     return this.webhooks.deliveries(id, query);
   }
 }

@@ -8,7 +8,7 @@ import { notFound, validationFailed } from '../common/errors/domain-error.js';
 import { DomainEvents, type FlagChangedEvent } from '../common/events/domain-events.js';
 import { Database } from '../database/database.service.js';
 import { ProjectsService } from '../projects/projects.service.js';
-import type { CreateWebhookDto, DeliveryResponse, UpdateWebhookDto, WebhookResponse } from './dto/webhook.dto.js';
+import type { CreateWebhookDto, UpdateWebhookDto, WebhookDeliveryResponse, WebhookResponse } from './dto/webhook.dto.js';
 import { WebhookDestinations } from './webhook-destinations.js';
 import { WebhookDispatcher } from './webhook-dispatcher.service.js';
 import type { DeliveryStatus, WebhookDeliveryEntity } from './webhook-delivery.entity.js';
@@ -33,7 +33,7 @@ const toView = (s: WebhookSubscriptionEntity): WebhookResponse => ({
   updatedAt: s.updatedAt.toISOString(),
 });
 
-const toDeliveryView = (d: WebhookDeliveryEntity): DeliveryResponse => ({
+const toDeliveryView = (d: WebhookDeliveryEntity): WebhookDeliveryResponse => ({
   id: d.id,
   event: d.event,
   status: d.status,
@@ -193,13 +193,13 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, On
     });
   }
 
-  async deliveries(id: string, filter: { status?: DeliveryStatus; limit?: number }): Promise<DeliveryResponse[]> {
+  async deliveries(id: string, filter: { status?: DeliveryStatus; limit?: number }): Promise<WebhookDeliveryResponse[]> {
     await this.subscription(id);
     return (await this.repository.listDeliveries(id, { status: filter.status, limit: filter.limit ?? 50 })).map(toDeliveryView);
   }
 
   /** Sends a `webhook.test` event at once and answers with the attempt's outcome (a failure is retried like any delivery). */
-  async sendTest(actor: Actor, id: string): Promise<DeliveryResponse> {
+  async sendTest(actor: Actor, id: string): Promise<WebhookDeliveryResponse> {
     const subscription = await this.subscription(id);
     const [delivery] = await this.repository.insertDeliveries([
       { subscriptionId: subscription.id, event: TEST_EVENT, payload: { message: 'Test event from Signalbox', requestedBy: actor.name, webhook: subscription.name }, nextAttemptAt: null },

@@ -1,14 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { request } from './client';
 import { queryKeys } from './queryKeys';
-import type { ApiToken, Role, TokenAccess, User } from './types';
+import type { components } from './schema';
+import type { ApiToken, User } from './types';
+
+type Schemas = components['schemas'];
 
 export const useTokens = () => useQuery({ queryKey: queryKeys.tokens, queryFn: () => request<ApiToken[]>('GET', '/tokens') });
 
 export const useCreateToken = () => {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (token: { name: string; access: TokenAccess; projects?: string[]; environments?: string[] }) =>
+    mutationFn: (token: Schemas['CreateTokenDto']) =>
       request<{ token: ApiToken; secret: string }>('POST', '/tokens', { body: token }),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.tokens }),
   });
@@ -27,7 +30,7 @@ export const useUsers = () => useQuery({ queryKey: queryKeys.users, queryFn: () 
 export const useCreateUser = () => {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (user: { email: string; name: string; role: Role }) =>
+    mutationFn: (user: Schemas['CreateUserDto']) =>
       request<{ user: User; password: string }>('POST', '/users', { body: user }),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.users }),
   });
@@ -36,7 +39,7 @@ export const useCreateUser = () => {
 export const useUpdateUser = () => {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, ...change }: { id: string; role?: Role; disabled?: boolean; name?: string }) =>
+    mutationFn: ({ id, ...change }: { id: string } & Schemas['UpdateUserDto']) =>
       request<User>('PATCH', `/users/${id}`, { body: change }),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.users }),
   });

@@ -1,17 +1,11 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { request } from './client';
 import { LIVE_REFRESH_MS, queryKeys } from './queryKeys';
+import type { operations } from './schema';
 import type { AuditPage } from './types';
 
-export interface AuditFilters {
-  project?: string;
-  environment?: string;
-  flag?: string;
-  resourceType?: string;
-  actor?: string;
-  from?: string;
-  to?: string;
-}
+/** The list's filters; the hook adds the page cursor and size. */
+export type AuditFilters = Omit<NonNullable<operations['AuditController_list']['parameters']['query']>, 'cursor' | 'limit'>;
 
 export const useAuditLog = (filters: AuditFilters, limit = 25) =>
   useInfiniteQuery({

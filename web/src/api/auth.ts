@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, request } from './client';
 import { queryKeys } from './queryKeys';
+import type { components } from './schema';
 import type { Me } from './types';
 
 export const useMe = () =>
@@ -20,7 +21,7 @@ export const useMe = () =>
 export const useLogin = () => {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (credentials: { email: string; password: string }) => request('POST', '/auth/login', { body: credentials }),
+    mutationFn: (credentials: components['schemas']['LoginDto']) => request('POST', '/auth/login', { body: credentials }),
     onSuccess: async () => {
       // Nothing cached for a previous user survives; the `me` query stays so its observers see the new user.
       client.removeQueries({ predicate: (query) => query.queryKey[0] !== queryKeys.me[0] });

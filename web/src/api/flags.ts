@@ -1,16 +1,13 @@
 import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { request } from './client';
 import { LIVE_REFRESH_MS, queryKeys } from './queryKeys';
-import type { EditableConfig, Explanation, FlagConfigView, FlagKind, FlagView, StaleFlag, Variant } from './types';
+import type { components, operations } from './schema';
+import type { Explanation, FlagConfigView, FlagView, StaleFlagsReport, Variant } from './types';
 
-export interface FlagFilters {
-  q?: string;
-  tag?: string;
-  owner?: string;
-  stale?: boolean;
-  /** The server lists only active flags unless asked for archived ones too (`all`) or only (`archived`). */
-  archived?: 'active' | 'archived' | 'all';
-}
+type Schemas = components['schemas'];
+
+/** The server lists only active flags unless asked for archived ones too (`archived: 'all'`) or only (`'archived'`). */
+export type FlagFilters = NonNullable<operations['FlagsController_list']['parameters']['query']>;
 
 const flagPath = (project: string, key: string) => `/projects/${project}/flags/${encodeURIComponent(key)}`;
 
@@ -32,20 +29,15 @@ export const useFlag = (project: string, key: string) =>
 export const useStaleFlags = (project: string, enabled: boolean) =>
   useQuery({
     queryKey: [...queryKeys.flags(project), 'stale-report'],
-    queryFn: () => request<{ flags: StaleFlag[]; notEvaluated: string[] }>('GET', `/projects/${project}/flags/stale`),
+    queryFn: () => request<StaleFlagsReport>('GET', `/projects/${project}/flags/stale`),
     enabled,
   });
 
-export interface NewFlag {
-  key: string;
-  name: string;
-  kind: FlagKind;
-  description?: string;
-  owner?: string;
-  tags?: string[];
-  variants?: Variant[];
-  lifecycle?: 'temporary' | 'permanent';
-}
+// Variants are edited as the SDK's Variant, whose JSON value type also admits null; the server
+// refuses a null value with a field error.
+type WithVariants<T> = Omit<T, 'variants'> & { variants?: Variant[] };
+
+export type NewFlag = WithVariants<Schemas['CreateFlagDto']>;
 
 export const useCreateFlag = (project: string) => {
   const client = useQueryClient();
@@ -90,15 +82,7 @@ export const useDeleteFlag = (project: string, key: string) => {
 };
 
 /** Flag metadata and variants. PATCH: absent = unchanged, `null` = cleared. */
-export interface FlagUpdate {
-  version: number;
-  name?: string;
-  description?: string;
-  owner?: string | null;
-  tags?: string[];
-  variants?: Variant[];
-  reason?: string;
-}
+export type FlagUpdate = WithVariants<Schemas['UpdateFlagDto']>;
 
 /** A stale `version` answers 409 VERSION_CONFLICT with the current flag in `details.current`. */
 export const useUpdateFlag = (project: string, key: string) => {
@@ -109,7 +93,7 @@ export const useUpdateFlag = (project: string, key: string) => {
   });
 };
 
-export type FlagConfigChange = EditableConfig & { version: number; reason?: string };
+export type FlagConfigChange = Schemas['ReplaceFlagConfigDto'];
 
 /** Replaces the config in one environment; a stale `version` answers 409 VERSION_CONFLICT with the current config. */
 export const useSaveFlagConfig = (project: string, key: string, environment: string) => {

@@ -1,22 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { request } from './client';
 import { LIVE_REFRESH_MS, queryKeys } from './queryKeys';
+import type { components } from './schema';
 import type { Delivery, EnvironmentView, ProjectView } from './types';
 
 export const useProjects = () =>
   useQuery({ queryKey: queryKeys.projects, queryFn: () => request<ProjectView[]>('GET', '/projects') });
 
-export interface NewEnvironment {
-  key: string;
-  name: string;
-  requireChangeReason?: boolean;
-}
+export type NewEnvironment = components['schemas']['CreateEnvironmentDto'];
 
-export interface NewProject {
-  key: string;
-  name: string;
-  description?: string;
-}
+export type NewProject = components['schemas']['CreateProjectDto'];
+
+// The answers below have no schema in the server's OpenAPI document yet: written by hand.
 
 /** The server shows each new environment's SDK key once, in this answer. */
 export interface CreatedProject {

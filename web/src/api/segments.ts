@@ -1,16 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { request } from './client';
 import { LIVE_REFRESH_MS, queryKeys } from './queryKeys';
-import type { SegmentRule, SegmentView } from './types';
+import type { components } from './schema';
+import type { SegmentView } from './types';
 
-export interface SegmentChange {
-  name: string;
-  description?: string;
-  included: string[];
-  excluded: string[];
-  rules: SegmentRule[];
-  reason?: string;
-}
+/** The body of a create without its key, or of an update without its version. */
+export type SegmentChange = Omit<components['schemas']['CreateSegmentDto'], 'key'>;
 
 export const useSegments = (project: string) =>
   useQuery({

@@ -1,44 +1,15 @@
 import { useQuery } from '@tanstack/react-query';
 import { request } from './client';
 import { queryKeys } from './queryKeys';
+import type { components } from './schema';
 
-export interface ShadowSide {
-  count: number;
-  errors: number;
-  errorRate: number | null;
-  p50: number | null;
-  p95: number | null;
-}
+type Schemas = components['schemas'];
 
-export interface ShadowExample {
-  kind: 'shadow.disagreement' | 'shadow.candidate_error';
-  variant: string | null;
-  at: string;
-  input?: unknown;
-  primary?: unknown;
-  candidate?: unknown;
-  error?: string;
-}
-
-export type ShadowRecommendation = 'promote-to-canary' | 'collect-more-samples' | 'fix-errors' | 'investigate-disagreements' | 'optimise-latency';
-
-/** GET …/flags/:key/environments/:env/shadow-report (ShadowReportResponse). */
-export interface ShadowReport {
-  flag: string;
-  environment: string;
-  variant: string | null;
-  from: string;
-  to: string;
-  samples: number;
-  comparisons: number;
-  agreementRate: number | null;
-  primary: ShadowSide;
-  candidate: ShadowSide;
-  examples: ShadowExample[];
-  recommendation: ShadowRecommendation;
-  checks: { name: 'samples' | 'errors' | 'agreement' | 'latency'; passed: boolean; detail: string }[];
-  notes: string[];
-}
+export type ShadowSide = Schemas['ShadowSideResponse'];
+export type ShadowExample = Schemas['ShadowExampleResponse'];
+export type ShadowRecommendation = Schemas['ShadowReportResponse']['recommendation'];
+/** GET …/flags/:key/environments/:env/shadow-report. */
+export type ShadowReport = Schemas['ShadowReportResponse'];
 
 export type ShadowRange = '1h' | '24h' | '7d';
 const RANGE_MS: Record<ShadowRange, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 };

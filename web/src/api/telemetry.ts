@@ -2,6 +2,8 @@ import { useQuery } from '@tanstack/react-query';
 import { request } from './client';
 import { queryKeys } from './queryKeys';
 
+// The telemetry answers have no schema in the server's OpenAPI document yet: written by hand.
+
 /** Aggregates of one metric over a span (GET …/telemetry/series). */
 export interface MetricStats {
   count: number;

@@ -1,35 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { request } from './client';
 import { queryKeys } from './queryKeys';
+import type { components } from './schema';
 
-export interface Trigger {
-  id: string;
-  name: string;
-  description: string;
-  flag: string;
-  environment: string;
-  restoreOnResolve: boolean;
-  enabled: boolean;
-  secretPrefix: string;
-  createdBy: string;
-  createdAt: string;
-  lastFiredAt: string | null;
-  lastAction: 'killed' | 'restored' | 'ignored' | null;
-  fireCount: number;
-}
+type Schemas = components['schemas'];
 
+export type Trigger = Schemas['TriggerResponse'];
 /** The URL (and its secret) is in this answer only: the server stores a hash. */
-export interface IssuedTrigger {
-  trigger: Trigger;
-  secret: string;
-  url: string;
-}
-
-export interface NewTrigger {
-  name: string;
-  description?: string;
-  restoreOnResolve?: boolean;
-}
+export type IssuedTrigger = Schemas['IssuedTriggerResponse'];
+export type NewTrigger = Schemas['CreateTriggerDto'];
 
 const triggersPath = (project: string, flag: string, environment: string) =>
   `/projects/${project}/flags/${encodeURIComponent(flag)}/environments/${environment}/triggers`;

@@ -19,8 +19,15 @@ export type {
   WeightedVariant,
 } from '../../../sdk/src/core/types';
 import type { Clause, FlagKind, FlagValue, Prerequisite, Reason, Rule, SegmentRule, Serve, Target, Variant } from '../../../sdk/src/core/types';
+import type { components } from './schema';
 
-export type Role = 'viewer' | 'editor' | 'admin';
+type Schemas = components['schemas'];
+
+export type Role = Schemas['CreateUserDto']['role'];
+
+// The responses below have no schema in the server's OpenAPI document yet (their routes declare no
+// response type), so they are written by hand from the server's views; alias them to
+// components['schemas'] once the server documents them.
 
 export interface User {
   id: string;
@@ -127,7 +134,7 @@ export interface AuditPage {
   nextCursor: string | null;
 }
 
-export type TokenAccess = Role | 'kill-switch';
+export type TokenAccess = Schemas['CreateTokenDto']['access'];
 
 export interface ApiToken {
   id: string;
@@ -187,10 +194,8 @@ export interface Explanation {
   sequence?: number;
 }
 
-export type StaleReasonCode = 'EXPIRED' | 'SINGLE_VARIANT' | 'UNUSED';
+export type StaleReasonCode = Schemas['StaleReasonResponse']['code'];
 
-export interface StaleFlag {
-  key: string;
-  name: string;
-  reasons: { code: StaleReasonCode; message: string; since: string; servedByEnvironment?: Record<string, string | null> }[];
-}
+export type StaleFlag = Schemas['StaleFlagResponse'];
+
+export type StaleFlagsReport = Schemas['StaleFlagsReportResponse'];

@@ -1,58 +1,29 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { request } from './client';
 import { queryKeys } from './queryKeys';
+import type { components } from './schema';
 
-export const WEBHOOK_EVENTS = ['flag.changed', 'flag.killed', 'flag.restored', 'rollout.advanced', 'rollout.rolled_back', 'experiment.decided'] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+type Schemas = components['schemas'];
 
-export interface Webhook {
-  id: string;
-  name: string;
-  url: string;
-  events: WebhookEvent[];
-  projectKey: string | null;
-  enabled: boolean;
-  disabledReason: string | null;
-  consecutiveFailures: number;
-  secretPrefix: string;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-}
+export type WebhookEvent = Schemas['WebhookResponse']['events'][number];
+// A Record, so the build fails when the server adds or drops an event the form does not list.
+const OFFERED_EVENTS: Record<WebhookEvent, true> = {
+  'flag.changed': true,
+  'flag.killed': true,
+  'flag.restored': true,
+  'rollout.advanced': true,
+  'rollout.rolled_back': true,
+  'experiment.decided': true,
+};
+/** The events the form offers, in this order. */
+export const WEBHOOK_EVENTS = Object.keys(OFFERED_EVENTS) as WebhookEvent[];
 
-export interface IssuedWebhook {
-  webhook: Webhook;
-  /** HMAC-SHA256 signing secret, in this answer only. */
-  secret: string;
-}
-
-export interface DeliveryAttempt {
-  at: string;
-  statusCode: number | null;
-  error: string | null;
-  durationMs: number;
-}
-
-export interface Delivery {
-  id: string;
-  event: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  attemptLog: DeliveryAttempt[];
-  payload: Record<string, unknown>;
-  createdAt: string;
-  deliveredAt: string | null;
-}
-
-export interface NewWebhook {
-  name: string;
-  url: string;
-  events: WebhookEvent[];
-  projectKey?: string;
-}
+export type Webhook = Schemas['WebhookResponse'];
+/** The HMAC-SHA256 signing secret is in this answer only. */
+export type IssuedWebhook = Schemas['IssuedWebhookResponse'];
+export type DeliveryAttempt = Schemas['DeliveryAttemptResponse'];
+export type Delivery = Schemas['WebhookDeliveryResponse'];
+export type NewWebhook = Schemas['CreateWebhookDto'];
 
 export const useWebhooks = () =>
   useQuery({ queryKey: queryKeys.webhooks, queryFn: () => request<Webhook[]>('GET', '/webhooks') });

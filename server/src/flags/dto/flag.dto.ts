@@ -18,6 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { FlagKind, FlagValue } from '@signalbox/sdk/core';
+import { ApiJsonValue } from '../../common/openapi/api-json-value.decorator.js';
 import { ApiKeyProperty, IsKey } from '../../common/validation/is-key.decorator.js';
 import { IsOmittable } from '../../common/validation/is-omittable.decorator.js';
 
@@ -29,7 +30,7 @@ export class VariantDto {
   @IsString() @MinLength(1) @MaxLength(128) @Matches(/^[A-Za-z0-9._-]+$/, { message: 'key must use only letters, digits, ".", "-" and "_"' })
   key: string;
 
-  @ApiProperty({ description: 'Of the flag\'s kind' }) @IsDefined({ message: 'value is required' })
+  @ApiJsonValue({ description: 'Of the flag\'s kind' }) @IsDefined({ message: 'value is required' })
   value: FlagValue;
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200)

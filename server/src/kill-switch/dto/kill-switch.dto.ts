@@ -83,13 +83,18 @@ export class FlagKillResponse {
   @ApiProperty({ type: [EnvironmentKillResponse] }) environments: EnvironmentKillResponse[];
 }
 
+export class TaggedFlagError {
+  @ApiProperty({ description: 'Error code, as in an error response' }) error: string;
+  @ApiProperty() message: string;
+}
+
 export class TaggedFlagResult {
   @ApiProperty() flag: string;
   @ApiProperty() killed: boolean;
   @ApiProperty() version: number;
   @ApiProperty() changed: boolean;
   @ApiPropertyOptional({ nullable: true, type: Number }) sequence: number | null;
-  @ApiPropertyOptional({ description: 'Set when this flag could not be changed; the others still were' }) error?: { error: string; message: string };
+  @ApiPropertyOptional({ type: TaggedFlagError, description: 'Set when this flag could not be changed; the others still were' }) error?: TaggedFlagError;
 }
 
 export class TagKillResponse {

@@ -88,6 +88,26 @@ export class RolloutStageResponse {
   @ApiProperty() minSamples: number;
 }
 
+export class MetricBoundResponse {
+  @ApiProperty() metric: string;
+  @ApiProperty({ enum: ['mean', 'p50', 'p95', 'p99', 'errorRate'] }) stat: string;
+  @ApiPropertyOptional() min?: number;
+  @ApiPropertyOptional() max?: number;
+}
+
+/** The guards a plan runs with: what its request gave, the defaults for the rest. */
+export class RolloutGuardsResponse {
+  @ApiProperty() errorMetric: string;
+  @ApiProperty() maxErrorRateRatio: number;
+  @ApiProperty() errorRateAllowance: number;
+  @ApiProperty() latencyMetric: string;
+  @ApiProperty() maxLatencyRatio: number;
+  @ApiProperty() minLatencyIncreaseMs: number;
+  @ApiProperty({ type: [MetricBoundResponse] }) bounds: MetricBoundResponse[];
+  @ApiProperty() minSamples: number;
+  @ApiProperty() baselineMinutes: number;
+}
+
 export class RolloutHistoryResponse {
   @ApiProperty() at: string;
   @ApiProperty() event: string;
@@ -123,13 +143,13 @@ export class RolloutPlanResponse {
   @ApiProperty() controlVariant: string;
   @ApiProperty({ type: String, nullable: true }) bucketBy: string | null;
   @ApiProperty({ type: [RolloutStageResponse] }) stages: RolloutStageResponse[];
-  @ApiProperty({ type: RolloutGuardsDto }) guards: RolloutGuardsDto;
+  @ApiProperty({ type: RolloutGuardsResponse }) guards: RolloutGuardsResponse;
   @ApiProperty({ enum: ['waiting-for-baseline', 'running', 'paused', 'completed', 'rolled-back', 'aborted'] }) status: string;
   @ApiProperty({ description: 'Index of the stage being served; -1 before the first' }) currentStage: number;
   @ApiProperty({ description: 'Candidate percent served now' }) currentPercent: number;
   @ApiProperty({ type: String, nullable: true }) stageStartedAt: string | null;
   @ApiProperty({ type: String, nullable: true }) reason: string | null;
-  @ApiProperty({ type: Object, nullable: true, description: 'Metrics the rollback decision saw' }) snapshot: Record<string, unknown> | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'Metrics the rollback decision saw' }) snapshot: Record<string, unknown> | null;
   @ApiProperty({ type: [RolloutHistoryResponse] }) history: RolloutHistoryResponse[];
   @ApiProperty() createdBy: string;
   @ApiProperty() createdAt: string;
@@ -140,7 +160,7 @@ export class RolloutPlanResponse {
 
 export class RolloutDefaultsResponse {
   @ApiProperty({ type: [RolloutStageResponse] }) stages: RolloutStageResponse[];
-  @ApiProperty({ type: RolloutGuardsDto }) guards: RolloutGuardsDto;
+  @ApiProperty({ type: RolloutGuardsResponse }) guards: RolloutGuardsResponse;
 }
 
 export class SchedulerTickResponse {

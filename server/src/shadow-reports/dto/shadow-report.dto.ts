@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ApiJsonValue } from '../../common/openapi/api-json-value.decorator.js';
 import { IsKey } from '../../common/validation/is-key.decorator.js';
 
 export class ShadowReportQueryDto {
@@ -36,9 +37,9 @@ export class ShadowExampleResponse {
   @ApiProperty({ enum: ['shadow.disagreement', 'shadow.candidate_error'] }) kind: string;
   @ApiProperty({ type: String, nullable: true }) variant: string | null;
   @ApiProperty() at: string;
-  @ApiPropertyOptional() input?: unknown;
-  @ApiPropertyOptional() primary?: unknown;
-  @ApiPropertyOptional() candidate?: unknown;
+  @ApiJsonValue({ required: false, nullable: true }) input?: unknown;
+  @ApiJsonValue({ required: false, nullable: true }) primary?: unknown;
+  @ApiJsonValue({ required: false, nullable: true }) candidate?: unknown;
   @ApiPropertyOptional() error?: string;
 }
 

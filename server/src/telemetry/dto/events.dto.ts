@@ -20,6 +20,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { ApiJsonValue } from '../../common/openapi/api-json-value.decorator.js';
 
 export const MAX_BATCHES_PER_REQUEST = 100;
 export const MAX_SERIES_PER_BATCH = 5_000;
@@ -62,7 +63,7 @@ export class HistogramDto {
   @ApiProperty({ enum: [HISTOGRAM_SCHEME] }) @IsIn([HISTOGRAM_SCHEME])
   scheme: typeof HISTOGRAM_SCHEME;
 
-  @ApiProperty({ description: 'Bucket index → count; index = 16·e + floor((m − 1)·16) for a value m·2^e, 1 ≤ m < 2', example: { '53': 12, '54': 3 } })
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, description: 'Bucket index → count; index = 16·e + floor((m − 1)·16) for a value m·2^e, 1 ≤ m < 2', example: { '53': 12, '54': 3 } })
   @IsHistogramBuckets()
   buckets: HistogramBuckets;
 }
@@ -120,13 +121,13 @@ export class SampleDto {
   @ApiProperty({ description: 'ISO-8601' }) @IsISO8601({ strict: true })
   at: string;
 
-  @ApiPropertyOptional({ description: 'Any JSON' }) @IsOptional()
+  @ApiJsonValue({ required: false, nullable: true }) @IsOptional()
   input?: unknown;
 
-  @ApiPropertyOptional({ description: 'Any JSON' }) @IsOptional()
+  @ApiJsonValue({ required: false, nullable: true }) @IsOptional()
   primary?: unknown;
 
-  @ApiPropertyOptional({ description: 'Any JSON' }) @IsOptional()
+  @ApiJsonValue({ required: false, nullable: true }) @IsOptional()
   candidate?: unknown;
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000)

@@ -35,7 +35,7 @@ export class UpdateWebhookDto {
   @IsOmittable() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(WEBHOOK_EVENTS.length) @ArrayUnique() @IsIn(WEBHOOK_EVENTS, { each: true })
   events?: WebhookEvent[];
 
-  @ApiPropertyOptional({ nullable: true, description: 'null: every project' }) @IsOptional() @IsKey()
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'null: every project' }) @IsOptional() @IsKey()
   projectKey?: string | null;
 
   @ApiPropertyOptional({ description: 'true re-enables a disabled subscription (and clears its failure count); its pending deliveries resume' })
@@ -78,7 +78,7 @@ export class DeliveryAttemptResponse implements DeliveryAttempt {
   @ApiProperty() durationMs: number;
 }
 
-export class DeliveryResponse {
+export class WebhookDeliveryResponse {
   @ApiProperty({ format: 'uuid', description: 'Also the X-Signalbox-Delivery header: receivers dedupe on it' }) id: string;
   @ApiProperty() event: string;
   @ApiProperty({ enum: ['pending', 'delivered', 'failed'] }) status: DeliveryStatus;

@@ -18,7 +18,8 @@ export const AuditLogPage = ({ project }: { project: ProjectView }) => {
       flag: draft.flag || undefined,
       actor: draft.actor || undefined,
       environment: draft.environment || undefined,
-      resourceType: draft.resourceType || undefined,
+      // The select offers only resource types the server accepts.
+      resourceType: (draft.resourceType || undefined) as AuditFilters['resourceType'],
       from: toIso(draft.from),
       to: toIso(draft.to),
     });

@@ -24,7 +24,7 @@ const RecommendationCell = ({ experiment, recommendations }: { experiment: Exper
 export const ExperimentsPage = ({ project, environment }: { project: ProjectView; environment: EnvironmentView }) => {
   const { canEdit } = usePermissions();
   const navigate = useNavigate();
-  const [status, setStatus] = useState('');
+  const [status, setStatus] = useState<Experiment['status'] | ''>('');
   const [creating, setCreating] = useState(false);
   const experiments = useExperiments(project.key, { status: status || undefined });
   const recommendations = useExperimentRecommendations(project.key, (experiments.data ?? []).some((x) => x.status === 'running'));
@@ -57,7 +57,7 @@ export const ExperimentsPage = ({ project, environment }: { project: ProjectView
           <h2 id="experiment-list">All experiments</h2>
           <div className="field">
             <label htmlFor="experiment-status">Status</label>
-            <select id="experiment-status" value={status} onChange={(e) => setStatus(e.target.value)}>
+            <select id="experiment-status" value={status} onChange={(e) => setStatus(e.target.value as Experiment['status'] | '')}>
               <option value="">any</option>
               <option value="running">running</option>
               <option value="closed">closed</option>
