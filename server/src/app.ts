@@ -12,6 +12,7 @@ import { AppModule } from './app.module.js';
 import { HttpExceptionFilter } from './common/errors/http-exception.filter.js';
 import { requestIdMiddleware } from './common/http/request-id.middleware.js';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger.js';
+import { Draining } from './health/draining.js';
 import { createValidationPipe } from './common/validation/validation-pipe.js';
 import type { AppConfig } from './config/config.js';
 import { documentSdkReadPaths } from './sdk-api/sdk-api.openapi.js';
@@ -22,7 +23,8 @@ const NON_API_ROUTES = ['healthz', 'readyz', 'metrics'];
 /** Builds the whole server (API, docs, console) without listening, so tests and main share it. */
 export const createApp = async (config: AppConfig): Promise<NestExpressApplication> => {
   const logger = new PinoNestLogger(createRootLogger(config.logLevel));
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger, bodyParser: false });
+  // abortOnError: false, so a start-up failure reaches the caller (main prints its reason) instead of exiting here.
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger, bodyParser: false, abortOnError: false });
   // The request id first, so even a body the parser rejects gets an error that carries it.
   app.use(requestIdMiddleware);
   app.useBodyParser('json', { limit: '1mb' });
@@ -31,7 +33,6 @@ export const createApp = async (config: AppConfig): Promise<NestExpressApplicati
   app.setGlobalPrefix('api/v1', { exclude: NON_API_ROUTES.map((p) => ({ path: p, method: RequestMethod.ALL })) });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,
@@ -58,10 +59,13 @@ export const createApp = async (config: AppConfig): Promise<NestExpressApplicati
   // The SDK read path answers before Express sees the request (see SdkReadHandler).
   const server = app.getHttpServer();
   const sdkRead = app.get(SdkReadHandler);
+  const draining = app.get(Draining);
   const rest = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
   if (rest.length === 0) throw new Error('the HTTP server has no request handler to put the SDK read path in front of');
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    // While shutting down, every response closes its connection, so keep-alive clients move on.
+    if (draining.active) res.setHeader('Connection', 'close');
     if (!sdkRead.handle(req, res)) for (const listener of rest) listener.call(server, req, res);
   });
   return app;

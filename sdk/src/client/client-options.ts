@@ -37,9 +37,12 @@ export interface ClientOptions {
   logger?: Logger;
   /** The `fetch` used by the polling transport; default the global one. */
   fetch?: typeof fetch;
-  /** First reconnection delay of the socket transport (doubling, ±50 % jitter); default 1 000 ms. */
+  /** First reconnection delay of the socket transport (doubling, ±50 % jitter); default 500 ms. */
   reconnectionDelayMs?: number;
-  /** Longest reconnection delay of the socket transport; default 30 000 ms. */
+  /**
+   * Longest reconnection delay of the socket transport; default 5 000 ms, so a client is back within
+   * seconds of a server or database returning. Raise it for very large fleets to spread reconnects.
+   */
   reconnectionDelayMaxMs?: number;
 }
 
@@ -48,3 +51,6 @@ export interface WaitForReadyOptions {
   /** Give up after this long; default 10 000 ms. */
   timeoutMs?: number;
 }
+
+export const DEFAULT_RECONNECTION_DELAY_MS = 500;
+export const DEFAULT_RECONNECTION_DELAY_MAX_MS = 5_000;

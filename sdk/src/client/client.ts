@@ -3,7 +3,7 @@ import type { EvaluationContext, EvaluationResult, FlagKind, FlagValue, JsonValu
 import type { RefusalMessage, ServerMessage } from '../protocol/messages.js';
 import { AckThrottle } from './ack-throttle.js';
 import { CacheFileWriter, readCacheFile } from './cache-file.js';
-import type { ClientOptions, WaitForReadyOptions } from './client-options.js';
+import { type ClientOptions, DEFAULT_RECONNECTION_DELAY_MAX_MS, DEFAULT_RECONNECTION_DELAY_MS, type WaitForReadyOptions } from './client-options.js';
 import { ClientEvents, type ClientEventMap, type FlagChangeEvent, type Unsubscribe } from './events.js';
 import { ConfigStore, type ApplyOutcome } from './config-store.js';
 import { createDefaultLogger, describeError, guardLogger, type Logger } from './logger.js';
@@ -101,8 +101,8 @@ export class SignalboxClient {
           endpoints,
           sdkKey: options.sdkKey,
           clientName: SDK_CLIENT_NAME,
-          reconnectionDelayMs: options.reconnectionDelayMs ?? 1_000,
-          reconnectionDelayMaxMs: options.reconnectionDelayMaxMs ?? 30_000,
+          reconnectionDelayMs: options.reconnectionDelayMs ?? DEFAULT_RECONNECTION_DELAY_MS,
+          reconnectionDelayMaxMs: options.reconnectionDelayMaxMs ?? DEFAULT_RECONNECTION_DELAY_MAX_MS,
         },
         sink,
       );

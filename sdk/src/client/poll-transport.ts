@@ -20,13 +20,15 @@ export interface PollTransportOptions {
 /**
  * Polls the config snapshot over HTTP every `intervalMs` (±10 % jitter, so a fleet started
  * together does not poll in step). `If-None-Match` carries the held sequence as the ETag, so an
- * unchanged config costs a 304. Failed polls are retried sooner, with backoff. 401/403 stops it.
+ * unchanged config costs a 304. Failed polls (network errors, 5xx, 503 while the server's database
+ * is unavailable) are retried sooner, with backoff, honouring `Retry-After`. Only 401/403 stops it.
  */
 export class PollTransport implements Transport {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private request: AbortController | undefined;
   private stopped = false;
   private started = false;
+  private retryAfterMs = 0;
   private readonly backoff: Backoff;
 
   constructor(
@@ -63,7 +65,9 @@ export class PollTransport implements Transport {
     this.timer = undefined;
     const succeeded = await this.fetchOnce();
     if (this.stopped) return;
-    const delay = succeeded ? jittered(this.options.intervalMs, 0.1) : this.backoff.next();
+    // A server that said when to come back (503 Retry-After) is not asked sooner, nor later than the interval.
+    const delay = succeeded ? jittered(this.options.intervalMs, 0.1) : Math.max(this.backoff.next(), Math.min(this.retryAfterMs, this.options.intervalMs));
+    this.retryAfterMs = 0;
     if (succeeded) this.backoff.reset();
     this.timer = setTimeout(() => void this.poll(), delay);
   }
@@ -97,6 +101,7 @@ export class PollTransport implements Transport {
         return false;
       }
       if (!response.ok) {
+        this.retryAfterMs = retryAfterMs(response.headers.get('retry-after'));
         await response.body?.cancel();
         this.fail(new SignalboxConnectionError(`GET ${endpoints.configUrl} answered ${response.status}`, response.status), `http ${response.status}`);
         return false;
@@ -125,6 +130,12 @@ export class PollTransport implements Transport {
     this.sink.error(error);
     this.sink.disconnected(reason);
   }
+}
+
+/** `Retry-After` in seconds (the HTTP-date form is not used by Signalbox); 0 when absent or unreadable. */
+function retryAfterMs(header: string | null): number {
+  const seconds = Number(header);
+  return header !== null && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
 }
 
 async function readRefusal(response: Response): Promise<RefusalMessage> {

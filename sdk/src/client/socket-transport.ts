@@ -1,6 +1,6 @@
 import { Manager, type Socket } from 'socket.io-client';
 import type { AckMessage, HandshakeAuth, RefusalMessage, ResyncMessage, ServerMessage } from '../protocol/messages.js';
-import { SDK_NAMESPACE } from '../protocol/messages.js';
+import { isFinalRefusal, SDK_NAMESPACE } from '../protocol/messages.js';
 import { Backoff } from './backoff.js';
 import type { ServerEndpoints } from './server-url.js';
 import { SignalboxConnectionError, type Transport, type TransportSink } from './transport.js';
@@ -18,8 +18,9 @@ export interface SocketTransportOptions {
 /**
  * Receives config over the `/sdk` socket.io namespace. socket.io reconnects after transport
  * failures by itself (exponential backoff with jitter); this class adds the retries socket.io
- * leaves to the application (a middleware refusal that is not about the key, a server-side
- * disconnect) and stops for good when the key is refused. Every (re)connection sends the newest
+ * leaves to the application (an `UNAVAILABLE` refusal: the server could not check the key now; a
+ * server-side disconnect: a restart or shutdown) and stops for good only when the key itself is
+ * refused (`UNAUTHENTICATED`, `FORBIDDEN`). Every (re)connection sends the newest
  * applied sequence, so the server can answer with just the missing changes.
  */
 export class SocketTransport implements Transport {
@@ -65,18 +66,23 @@ export class SocketTransport implements Transport {
     });
     socket.on('snapshot', (message: ServerMessage) => this.sink.message(message));
     socket.on('change', (message: ServerMessage) => this.sink.message(message));
-    socket.on('refused', (refusal: unknown) => this.refuse(asRefusal(refusal) ?? { error: 'UNAUTHENTICATED', message: 'refused by the server' }));
+    socket.on('refused', (message: unknown) => {
+      const refusal = asRefusal(message) ?? { error: 'UNAUTHENTICATED', message: 'refused by the server' };
+      // A transient refusal is followed by a disconnect, which brings this client back.
+      if (isFinalRefusal(refusal)) this.refuse(refusal);
+    });
     socket.on('connect_error', (error: Error & { data?: unknown }) => {
       if (this.stopped) return;
       const refusal = asRefusal(error.data);
-      if (refusal !== undefined) {
+      if (refusal !== undefined && isFinalRefusal(refusal)) {
         this.refuse(refusal);
         return;
       }
       this.sink.error(new SignalboxConnectionError(`cannot connect to ${endpoints.origin}: ${error.message}`));
       this.sink.disconnected('connect_error');
-      // An inactive socket was turned away by a middleware; socket.io will not retry it by itself.
-      if (!socket.active) this.retryLater();
+      // An inactive socket was turned away by a middleware (the server could not check the key now);
+      // socket.io will not retry it by itself.
+      if (!socket.active) this.retryLater(refusal?.error === 'UNAVAILABLE' ? refusal.retryAfterMs : undefined);
     });
     socket.on('disconnect', (reason: string) => {
       if (this.stopped) return;
@@ -110,12 +116,14 @@ export class SocketTransport implements Transport {
     this.sink.refused(refusal);
   }
 
-  private retryLater(): void {
+  /** Connects again after the next backoff delay, and no sooner than the server asked (`retryAfterMs`, capped at the longest delay). */
+  private retryLater(retryAfterMs = 0): void {
     if (this.stopped || this.retryTimer !== undefined) return;
+    const delay = Math.max(this.backoff.next(), Math.min(retryAfterMs, this.options.reconnectionDelayMaxMs));
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       if (!this.stopped) this.socket?.connect();
-    }, this.backoff.next());
+    }, delay);
   }
 
   private stop(): void {
@@ -131,7 +139,9 @@ export class SocketTransport implements Transport {
 
 function asRefusal(value: unknown): RefusalMessage | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const { error, message } = value as Partial<RefusalMessage>;
+  const { error, message, retryAfterMs } = value as { error?: unknown; message?: unknown; retryAfterMs?: unknown };
+  const text = typeof message === 'string' ? message : '';
+  if (error === 'UNAVAILABLE') return { error, message: text, retryAfterMs: typeof retryAfterMs === 'number' && retryAfterMs > 0 ? retryAfterMs : undefined };
   if (error !== 'UNAUTHENTICATED' && error !== 'FORBIDDEN') return undefined;
-  return { error, message: typeof message === 'string' ? message : '' };
+  return { error, message: text };
 }

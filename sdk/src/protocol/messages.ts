@@ -45,11 +45,19 @@ export interface ResyncMessage {
 
 export type ClientMessage = AckMessage | ResyncMessage;
 
-/** Why the server refused or ended a connection (socket.io `connect_error` data / SSE status). */
-export interface RefusalMessage {
-  error: 'UNAUTHENTICATED' | 'FORBIDDEN';
-  message: string;
-}
+/**
+ * Why the server refused or ended a connection (socket.io `connect_error` data or `refused` event,
+ * SSE `refused` event, HTTP error body). `UNAUTHENTICATED` and `FORBIDDEN` are about the key and
+ * final: retrying cannot help. `UNAVAILABLE` is transient (the server could not check the key or
+ * read the config, or is shutting down): retry with backoff, no sooner than `retryAfterMs`.
+ */
+export type RefusalMessage =
+  | { error: 'UNAUTHENTICATED' | 'FORBIDDEN'; message: string }
+  | { error: 'UNAVAILABLE'; message: string; retryAfterMs?: number };
+
+/** True for the refusals that are final (the key itself was refused). */
+export const isFinalRefusal = (refusal: RefusalMessage): refusal is Extract<RefusalMessage, { error: 'UNAUTHENTICATED' | 'FORBIDDEN' }> =>
+  refusal.error === 'UNAUTHENTICATED' || refusal.error === 'FORBIDDEN';
 
 /** SSE first event: identifies the stream, so HTTP acks can name it. */
 export interface StreamHelloMessage {

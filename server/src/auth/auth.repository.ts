@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { IsNull } from 'typeorm';
+import { In, IsNull } from 'typeorm';
 import { Database } from '../database/database.service.js';
 import { ApiTokenEntity } from './api-token.entity.js';
 import { SdkKeyEntity } from './sdk-key.entity.js';
@@ -82,6 +82,13 @@ export class AuthRepository {
     return this.sdkKeys.findOneBy({ environmentId, revokedAt: IsNull() });
   }
   /** Returns the ids of the keys revoked. */
+  /** Which of these SDK keys are still active. */
+  async activeSdkKeyIds(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const active = await this.sdkKeys.findBy({ id: In(ids), revokedAt: IsNull() });
+    return new Set(active.map((k) => k.id));
+  }
+
   async revokeSdkKeys(environmentId: string): Promise<string[]> {
     const active = await this.sdkKeys.findBy({ environmentId, revokedAt: IsNull() });
     if (active.length > 0) await this.sdkKeys.update(active.map((k) => k.id), { revokedAt: new Date() });

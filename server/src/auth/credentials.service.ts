@@ -30,6 +30,11 @@ export class CredentialsService {
     return null;
   }
 
+  /** Which of these SDK key ids are still active (a revocation may have been missed while cut off). */
+  activeSdkKeyIds(ids: string[]): Promise<Set<string>> {
+    return this.repository.activeSdkKeyIds(ids);
+  }
+
   forgetSdkKeys(): void {
     this.sdkKeyCache.clear();
   }

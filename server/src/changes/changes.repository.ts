@@ -29,6 +29,15 @@ export class ChangesRepository {
     return head ? Number(head.sequence) : 0;
   }
 
+  /** The heads of several environments at once (absent: no change yet). */
+  async heads(environmentIds: string[]): Promise<Map<string, number>> {
+    if (environmentIds.length === 0) return new Map();
+    const rows: Array<{ environment_id: string; sequence: number }> = await this.db
+      .manager()
+      .query('SELECT environment_id, sequence FROM change_log_heads WHERE environment_id = ANY($1::uuid[])', [environmentIds]);
+    return new Map(rows.map((r) => [r.environment_id, Number(r.sequence)]));
+  }
+
   since(environmentId: string, afterSequence: number, limit: number): Promise<ChangeEntity[]> {
     return this.db
       .manager()

@@ -57,6 +57,10 @@ export class ChangesService implements OnModuleInit, OnModuleDestroy {
     return this.repository.head(environmentId);
   }
 
+  heads(environmentIds: string[]): Promise<Map<string, number>> {
+    return this.repository.heads(environmentIds);
+  }
+
   async since(environmentId: string, afterSequence: number, limit = 1000): Promise<Change[]> {
     const rows = await this.repository.since(environmentId, afterSequence, limit);
     return rows.map((r) => ({ sequence: Number(r.sequence), kind: r.kind, key: r.key, payload: r.payload, at: r.createdAt.toISOString() }));

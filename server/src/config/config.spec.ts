@@ -27,7 +27,13 @@ describe('loadConfig', () => {
       sessionTtlHours: 168,
       logLevel: 'info',
       webhookPrivateAllowlist: [],
+      shutdownGraceMs: 10_000,
     });
+  });
+
+  it('reads the shutdown grace period and refuses one that is not a number of milliseconds', () => {
+    expect(loadConfig({ SIGNALBOX_SHUTDOWN_GRACE_MS: '2500' }).shutdownGraceMs).toBe(2500);
+    expect(() => loadConfig({ SIGNALBOX_SHUTDOWN_GRACE_MS: 'soon' })).toThrow(/SIGNALBOX_SHUTDOWN_GRACE_MS/);
   });
 
   it('reads only the environment it is given', () => {

@@ -57,6 +57,9 @@ class EnvironmentVariables {
   @IsOptional() @IsString()
   SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST?: string;
 
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(600_000)
+  SIGNALBOX_SHUTDOWN_GRACE_MS?: number;
+
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
 }
@@ -85,6 +88,8 @@ export interface AppConfig {
   previousSecretKey: string | undefined;
   /** Non-public addresses webhooks may still go to: `*`, IPs, CIDR ranges or host names. Empty: public addresses only. */
   webhookPrivateAllowlist: string[];
+  /** On SIGTERM/SIGINT: how long in-flight requests may take to finish before connections are cut and the process exits. */
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -118,6 +123,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     secretKey: vars.SIGNALBOX_SECRET_KEY,
     previousSecretKey: vars.SIGNALBOX_SECRET_KEY_PREVIOUS,
     webhookPrivateAllowlist,
+    shutdownGraceMs: vars.SIGNALBOX_SHUTDOWN_GRACE_MS ?? 10_000,
   };
 };
 

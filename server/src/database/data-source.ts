@@ -14,7 +14,8 @@ export const dataSourceOptions = (
 ): DataSourceOptions => ({
   type: 'postgres',
   ...('url' in target
-    ? { url: target.url, driver: pg, extra: { max: 10 } }
+    ? { url: target.url, driver: pg, // Bounded waits, so a frozen or unreachable server fails requests (503) instead of queueing them forever.
+        extra: { max: 10, connectionTimeoutMillis: 5_000, keepAlive: true } }
     : { driver: pgliteDriver(target.embedded.db, target.embedded.close), extra: { max: 1 } }),
   entities,
   migrations,

@@ -6,6 +6,7 @@ import { DATABASE_TARGET, type DatabaseTarget, embeddedTarget } from './database
 import { createDataSource, dataSourceOptions, runMigrations } from './data-source.js';
 import { openEmbeddedDatabase } from './embedded-database.js';
 import { NotificationsService } from './notifications.service.js';
+import { isDatabaseUnavailable } from './unavailable.js';
 
 const targetProvider = {
   provide: DATABASE_TARGET,
@@ -34,6 +35,11 @@ export class DatabaseTargetModule {}
       useFactory: (target: DatabaseTarget) => ({
         ...dataSourceOptions(target.kind === 'postgres' ? { url: target.url } : { embedded: target.embedded }),
         autoLoadEntities: true,
+        // Wait for a database that is starting or restarting (up to 30 s); fail at once on anything
+        // else (a missing database, a refused password), so the reason is printed without delay.
+        retryAttempts: 30,
+        retryDelay: 1_000,
+        toRetry: (err: unknown) => isDatabaseUnavailable(err),
       }),
       dataSourceFactory: async (options) => {
         if (!options) throw new Error('no database options');

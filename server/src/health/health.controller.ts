@@ -1,12 +1,12 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../auth/access.decorator.js';
-import { Database } from '../database/database.service.js';
+import { DeliveryHealth } from './delivery-health.service.js';
 
 @ApiTags('operations')
 @Controller()
 export class HealthController {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly delivery: DeliveryHealth) {}
 
   @Get('healthz')
   @Access('public')
@@ -17,13 +17,12 @@ export class HealthController {
 
   @Get('readyz')
   @Access('public')
-  @ApiOperation({ summary: 'Readiness: the database answers' })
+  @ApiOperation({
+    summary: 'Readiness: not shutting down, the database answers, LISTEN is up and delivery keeps up with the change log (503 naming what is wrong otherwise)',
+  })
   async ready(): Promise<{ status: 'ready' }> {
-    try {
-      await this.db.ping();
-      return { status: 'ready' };
-    } catch {
-      throw new ServiceUnavailableException('The database does not answer');
-    }
+    const readiness = await this.delivery.readiness();
+    if (!readiness.ready) throw new ServiceUnavailableException(readiness.reasons.join('; '));
+    return { status: 'ready' };
   }
 }

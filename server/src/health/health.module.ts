@@ -1,5 +1,9 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { RealtimeModule } from '../realtime/realtime.module.js';
+import { DeliveryHealth } from './delivery-health.service.js';
+import { Draining } from './draining.js';
 import { HealthController } from './health.controller.js';
 
-@Module({ controllers: [HealthController] })
+@Global()
+@Module({ imports: [RealtimeModule], controllers: [HealthController], providers: [DeliveryHealth, Draining], exports: [Draining] })
 export class HealthModule {}

@@ -1,5 +1,6 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import type { ChangeMessage, FlagConfig, Segment, ServerMessage, SnapshotMessage } from '@signalbox/sdk/protocol';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { ChangeMessage, FlagConfig, RefusalMessage, Segment, ServerMessage, SnapshotMessage } from '@signalbox/sdk/protocol';
+import { CredentialsService } from '../auth/credentials.service.js';
 import { ChangesService, type Change } from '../changes/changes.service.js';
 import { DomainEvents } from '../common/events/domain-events.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -9,12 +10,30 @@ import type { Broadcast, Subscriber } from './subscriber.js';
 
 /** How many recent changes a feed keeps to catch a (re)connecting client up without a snapshot. */
 const RECENT_CHANGES = 1000;
+/** How often the relay compares what it relayed with the change log, whatever NOTIFY says. */
+export const RECONCILE_MS = 1_000;
+
+/** How the relay stands against the change log, for `/readyz` and `/metrics`. */
+export interface RelayHealth {
+  /** Changes committed to the log and not yet relayed, over every environment this instance serves. */
+  behindChanges: number;
+  /** How long the feed furthest behind has been behind (0 when none is). */
+  lagMs: number;
+  /** Connections of this instance that have not confirmed their environment's head. */
+  sdksBehind: number;
+  /** Whether the last comparison with the change log succeeded. */
+  checked: boolean;
+}
 
 /** The changes of one environment this instance relays, and the subscribers that are caught up. */
 interface Feed {
   environmentId: string;
   /** Newest sequence read from the change log. */
   relayed: number;
+  /** Newest head the relay has seen in the log (at least `relayed`). */
+  head: number;
+  /** Since when `relayed` has been short of `head`. */
+  behindSince: number | undefined;
   recent: ChangeMessage[];
   live: Set<Subscriber>;
   pumping: boolean;
@@ -33,15 +52,19 @@ const toMessage = (change: Change): ChangeMessage =>
  * newly committed change is sent to.
  */
 @Injectable()
-export class ChangeRelay implements OnModuleDestroy {
+export class ChangeRelay implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('relay');
   private readonly feeds = new Map<string, Feed>();
   private readonly subscribers = new Map<string, Subscriber>();
   private readonly unsubscribe: Array<() => void>;
   private broadcast: Broadcast | undefined;
+  private reconciler: NodeJS.Timeout | undefined;
+  private reconciling = false;
+  private lastCheckOk = true;
 
   constructor(
     private readonly changes: ChangesService,
+    private readonly credentials: CredentialsService,
     private readonly snapshots: SnapshotsService,
     private readonly presence: PresenceService,
     private readonly metrics: MetricsService,
@@ -50,20 +73,46 @@ export class ChangeRelay implements OnModuleDestroy {
     this.unsubscribe = [
       events.on('change.appended', ({ environmentId, sequence }) => {
         const feed = this.feeds.get(environmentId);
-        if (feed && sequence > feed.relayed) this.pump(feed);
-      }),
-      events.on('changes.lost', () => this.feeds.forEach((feed) => this.pump(feed))),
-      events.on('sdk-keys.revoked', ({ keyIds }) => {
-        const revoked = new Set(keyIds);
-        for (const subscriber of this.subscribers.values()) {
-          if (revoked.has(subscriber.keyId)) subscriber.close({ error: 'UNAUTHENTICATED', message: 'The SDK key was revoked or rotated' });
+        if (!feed) return;
+        feed.head = Math.max(feed.head, sequence);
+        if (sequence > feed.relayed) {
+          feed.behindSince ??= Date.now();
+          this.pump(feed);
         }
       }),
+      events.on('changes.lost', () => {
+        this.feeds.forEach((feed) => this.pump(feed));
+        void this.dropRevokedKeys();
+      }),
+      events.on('sdk-keys.revoked', ({ keyIds }) => this.endKeys(new Set(keyIds))),
     ];
   }
 
+  onModuleInit(): void {
+    this.reconciler = setInterval(() => void this.reconcile(), RECONCILE_MS);
+    this.reconciler.unref();
+  }
+
   onModuleDestroy(): void {
+    clearInterval(this.reconciler);
     this.unsubscribe.forEach((off) => off());
+  }
+
+  /** Ends every connection without refusing it (shutdown): clients reconnect, to another instance if there is one. */
+  endAll(): void {
+    for (const subscriber of [...this.subscribers.values()]) this.end(subscriber);
+  }
+
+  health(now = Date.now()): RelayHealth {
+    let behindChanges = 0;
+    let lagMs = 0;
+    let sdksBehind = 0;
+    for (const feed of this.feeds.values()) {
+      behindChanges += Math.max(0, feed.head - feed.relayed);
+      if (feed.behindSince !== undefined) lagMs = Math.max(lagMs, now - feed.behindSince);
+      sdksBehind += this.presence.behind(feed.environmentId, feed.head);
+    }
+    return { behindChanges, lagMs, sdksBehind, checked: this.lastCheckOk };
   }
 
   /** The socket.io gateway registers how to reach a whole environment at once. */
@@ -84,6 +133,17 @@ export class ChangeRelay implements OnModuleDestroy {
     this.feeds.get(subscriber.environmentId)?.live.delete(subscriber);
     subscriber.broadcastGroup?.leave();
     await this.synchronise(subscriber, 0);
+  }
+
+  /** Ends one connection; the first call wins, so a revocation heard twice closes it once. */
+  end(subscriber: Subscriber, refusal?: RefusalMessage): void {
+    if (this.subscribers.get(subscriber.id) !== subscriber) return;
+    this.unsubscribeSubscriber(subscriber);
+    try {
+      subscriber.close(refusal);
+    } catch (err) {
+      this.logger.warn({ err }, 'closing an SDK connection failed');
+    }
   }
 
   unsubscribeSubscriber(subscriber: Subscriber): void {
@@ -113,7 +173,7 @@ export class ChangeRelay implements OnModuleDestroy {
     // Another subscriber may have created it while the head was read.
     const raced = this.feeds.get(environmentId);
     if (raced) return raced;
-    const feed: Feed = { environmentId, relayed: head, recent: [], live: new Set(), pumping: false, again: false };
+    const feed: Feed = { environmentId, relayed: head, head, behindSince: undefined, recent: [], live: new Set(), pumping: false, again: false };
     this.feeds.set(environmentId, feed);
     return feed;
   }
@@ -139,15 +199,17 @@ export class ChangeRelay implements OnModuleDestroy {
     }
   }
 
-  /** The changes after `fromSequence` when the log still has them all, else a snapshot. */
+  /**
+   * The changes after `fromSequence` when the log still has them without a gap, else a snapshot.
+   * More may be committed meanwhile (or be beyond the first page): `synchronise` reads on from the
+   * last one, so a busy log never turns a resume into a snapshot.
+   */
   private async initialMessages(environmentId: string, fromSequence: number): Promise<ServerMessage[]> {
     if (fromSequence > 0) {
-      const head = await this.changes.head(environmentId);
-      if (fromSequence === head) return [];
-      if (fromSequence < head) {
-        const missed = await this.changes.since(environmentId, fromSequence, RECENT_CHANGES);
-        if (missed.length === head - fromSequence && missed[0]?.sequence === fromSequence + 1) return missed.map(toMessage);
-      }
+      const missed = await this.changes.since(environmentId, fromSequence, RECENT_CHANGES);
+      if (missed.length > 0 && missed.every((change, i) => change.sequence === fromSequence + 1 + i)) return missed.map(toMessage);
+      // Nothing newer: the client is at the head (or ahead of a restored database, which needs a snapshot).
+      if (missed.length === 0 && (await this.changes.head(environmentId)) === fromSequence) return [];
     }
     return [await this.snapshotMessage(environmentId)];
   }
@@ -175,6 +237,7 @@ export class ChangeRelay implements OnModuleDestroy {
           for (const change of changes) this.metrics.relayLag.observe(Math.max(0, now - Date.parse(change.at)) / 1000);
           const messages = changes.map(toMessage);
           feed.relayed = messages[messages.length - 1]!.sequence;
+          feed.head = Math.max(feed.head, feed.relayed);
           feed.recent.push(...messages);
           if (feed.recent.length > RECENT_CHANGES) feed.recent.splice(0, feed.recent.length - RECENT_CHANGES);
           let grouped = 0;
@@ -196,12 +259,53 @@ export class ChangeRelay implements OnModuleDestroy {
           }
           if (changes.length === RECENT_CHANGES) feed.again = true;
         } while (feed.again);
+        if (feed.relayed >= feed.head) feed.behindSince = undefined;
       } catch (err) {
-        this.logger.error({ err }, `relaying changes of ${feed.environmentId} failed`);
+        // The next reconciliation (within RECONCILE_MS) tries again.
+        this.logger.warn({ reason: err instanceof Error ? err.message : String(err) }, `relaying changes of ${feed.environmentId} failed; retrying`);
       } finally {
         feed.pumping = false;
       }
     })();
+  }
+
+  // NOTIFY is only a wake-up: compare every feed with the log's head and relay what is missing.
+  private async reconcile(): Promise<void> {
+    if (this.reconciling || this.feeds.size === 0) return;
+    this.reconciling = true;
+    try {
+      const heads = await this.changes.heads([...this.feeds.keys()]);
+      this.lastCheckOk = true;
+      const now = Date.now();
+      for (const feed of this.feeds.values()) {
+        feed.head = Math.max(feed.head, heads.get(feed.environmentId) ?? 0);
+        if (feed.head > feed.relayed) {
+          feed.behindSince ??= now;
+          this.pump(feed);
+        } else feed.behindSince = undefined;
+      }
+    } catch {
+      this.lastCheckOk = false;
+    } finally {
+      this.reconciling = false;
+    }
+  }
+
+  private endKeys(revoked: Set<string>): void {
+    for (const subscriber of [...this.subscribers.values()]) {
+      if (revoked.has(subscriber.keyId)) this.end(subscriber, { error: 'UNAUTHENTICATED', message: 'The SDK key was revoked or rotated' });
+    }
+  }
+
+  // A rotation on another instance while this one could not listen was not heard: ask the database.
+  private async dropRevokedKeys(): Promise<void> {
+    const keyIds = [...new Set([...this.subscribers.values()].map((s) => s.keyId))];
+    try {
+      const active = await this.credentials.activeSdkKeyIds(keyIds);
+      this.endKeys(new Set(keyIds.filter((id) => !active.has(id))));
+    } catch (err) {
+      this.logger.warn({ reason: err instanceof Error ? err.message : String(err) }, 'could not re-check SDK keys after a reconnect');
+    }
   }
 
   private send(subscriber: Subscriber, messages: ServerMessage[]): void {

@@ -3,9 +3,13 @@ import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { PresenceRepository } from './presence.repository.js';
 
 const FLUSH_MS = 50;
-const HEARTBEAT_MS = 20_000;
-/** An instance whose rows are older than this no longer counts (it crashed or was cut off). */
-export const FRESH_SECONDS = 60;
+/** Every instance rewrites all its rows this often, so a live instance is never mistaken for a dead one. */
+export const HEARTBEAT_MS = 2_000;
+/**
+ * An instance whose rows are older than this no longer counts: it crashed, was killed or is cut off
+ * from the database. Three missed heartbeats, so a slow query is not a death.
+ */
+export const FRESH_SECONDS = 7;
 
 /**
  * Which SDKs are connected and what each confirmed. In memory per connection; in PostgreSQL as one
@@ -26,10 +30,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   constructor(private readonly repository: PresenceRepository) {}
 
   onModuleInit(): void {
-    this.heartbeat = setInterval(() => {
-      void this.repository.touchInstance(this.instanceId).catch((err: unknown) => this.logger.warn({ err }, 'heartbeat failed'));
-      void this.repository.deleteStale(FRESH_SECONDS * 5).catch(() => undefined);
-    }, HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref();
   }
 
@@ -47,6 +48,13 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     if ((connections.get(connectionId) ?? -1) >= sequence) return;
     connections.set(connectionId, sequence);
     this.markDirty(environmentId);
+  }
+
+  /** Connections of this instance to `environmentId` that have not confirmed `sequence`. */
+  behind(environmentId: string, sequence: number): number {
+    let count = 0;
+    for (const acked of this.acks.get(environmentId)?.values() ?? []) if (acked < sequence) count++;
+    return count;
   }
 
   disconnected(environmentId: string, connectionId: string): void {
@@ -76,10 +84,19 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
       try {
         await this.repository.upsert(this.instanceId, rows);
       } catch (err) {
-        this.logger.warn({ err }, 'could not record SDK presence');
+        this.logger.warn({ reason: err instanceof Error ? err.message : String(err) }, 'could not record SDK presence; the next heartbeat retries');
       }
     });
     return this.flushing;
+  }
+
+  // Rewrites every row this instance owns rather than touching them: rows another instance deleted
+  // as stale while this one was cut off from the database come back with the next beat.
+  private async beat(): Promise<void> {
+    for (const environmentId of this.acks.keys()) this.dirty.add(environmentId);
+    await this.flush();
+    await this.repository.touchInstance(this.instanceId).catch(() => undefined);
+    await this.repository.deleteStale(FRESH_SECONDS * 10).catch(() => undefined);
   }
 
   private histogram(environmentId: string): Record<string, number> {

@@ -61,8 +61,14 @@ export class SdkDeliveryController {
     const { environmentId, keyId } = environmentOf(principal);
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     const connectionId = `sse:${randomUUID()}`;
-    const write = (event: string, id: number | undefined, data: unknown) => res.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    // A stream can end from either side at any moment (client gone, key revoked, shutdown): every
+    // write after that is dropped, and a socket error is this connection's problem, never the process's.
+    const open = () => !res.writableEnded && !res.destroyed;
+    const write = (event: string, id: number | undefined, data: unknown) => {
+      if (open()) res.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    res.on('error', (err) => this.logger.debug({ reason: err.message }, 'SSE connection failed'));
+    const heartbeat = setInterval(() => open() && res.write(': keep-alive\n\n'), HEARTBEAT_MS);
     const subscriber: Subscriber = {
       id: connectionId,
       keyId,
@@ -72,8 +78,9 @@ export class SdkDeliveryController {
       sent: 0,
       send: (messages: ServerMessage[]) => messages.forEach((m) => write(m.type, m.sequence, m)),
       close: (why) => {
-        write('refused', undefined, why);
-        res.end();
+        if (why) write('refused', undefined, why);
+        clearInterval(heartbeat);
+        if (open()) res.end();
       },
     };
     req.on('close', () => {
@@ -82,8 +89,9 @@ export class SdkDeliveryController {
     });
     write('hello', undefined, { type: 'hello', connectionId } satisfies StreamHelloMessage);
     this.relay.subscribe(subscriber, sequenceFrom(lastEventId, sequence)).catch((err: unknown) => {
-      this.logger.error({ err }, 'could not bring an SSE client up to date');
-      res.end();
+      this.logger.warn({ reason: err instanceof Error ? err.message : String(err) }, 'could not bring an SSE client up to date');
+      // The client resumes from its Last-Event-ID, so nothing is lost by asking it to come back.
+      this.relay.end(subscriber, { error: 'UNAVAILABLE', message: 'The server could not read the change log; retry', retryAfterMs: 1_000 });
     });
   }
 

@@ -13,10 +13,16 @@ interface SocketData {
   client: string | null;
 }
 
+/** How long an SDK should wait before retrying a handshake the server could not complete. */
+const RETRY_AFTER_MS = 1_000;
+
 const roomOf = (environmentId: string) => `env:${environmentId}`;
 
-const refusal = (error: RefusalMessage['error'], message: string): Error & { data: RefusalMessage } =>
+const refusal = (error: 'UNAUTHENTICATED' | 'FORBIDDEN', message: string): Error & { data: RefusalMessage } =>
   Object.assign(new Error(message), { data: { error, message } });
+
+const unavailable = (message: string): Error & { data: RefusalMessage } =>
+  Object.assign(new Error(message), { data: { error: 'UNAVAILABLE' as const, message, retryAfterMs: RETRY_AFTER_MS } });
 
 /**
  * socket.io namespace for SDKs. The handshake carries the SDK key and the newest sequence the
@@ -51,8 +57,9 @@ export class SdkGateway implements OnGatewayInit<Namespace>, OnGatewayDisconnect
           next();
         })
         .catch((err: unknown) => {
-          this.logger.error({ err }, 'SDK handshake failed');
-          next(refusal('UNAUTHENTICATED', 'The SDK key could not be checked; retry'));
+          // Not a verdict on the key (the database did not answer): the SDK retries with backoff.
+          this.logger.warn({ reason: err instanceof Error ? err.message : String(err) }, 'SDK handshake could not check the key');
+          next(unavailable('The SDK key could not be checked now; retry'));
         });
     });
     namespace.on('connection', (socket: Socket) => this.onConnection(socket));
@@ -75,8 +82,8 @@ export class SdkGateway implements OnGatewayInit<Namespace>, OnGatewayDisconnect
       send: (messages: ServerMessage[]) => {
         for (const message of messages) socket.emit(message.type, message);
       },
-      close: (why: RefusalMessage) => {
-        socket.emit('refused', why);
+      close: (why?: RefusalMessage) => {
+        if (why) socket.emit('refused', why);
         socket.disconnect(true);
       },
       broadcastGroup: { join: () => void socket.join(roomOf(data.environmentId)), leave: () => void socket.leave(roomOf(data.environmentId)) },

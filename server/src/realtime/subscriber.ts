@@ -10,8 +10,11 @@ export interface Subscriber {
   /** Newest sequence sent to it. */
   sent: number;
   send(messages: ServerMessage[]): void;
-  /** Ends the connection, telling the client why. */
-  close(refusal: RefusalMessage): void;
+  /**
+   * Ends the connection, telling the client why when there is a reason (a refused key); without
+   * one the client simply reconnects (to this or another instance). Called at most once by the relay.
+   */
+  close(refusal?: RefusalMessage): void;
   /**
    * For transports with rooms (socket.io): joining makes the subscriber receive the environment's
    * broadcasts, so the relay encodes each change once for all of them instead of once per client.

@@ -6,6 +6,7 @@ import { validate } from 'class-validator';
 import { CredentialsService } from '../auth/credentials.service.js';
 import type { Principal } from '../auth/principal.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../database/unavailable.js';
 import { flattenValidationErrors } from '../common/validation/validation-pipe.js';
 import { EvaluateAllDto, EvaluateFlagDto } from '../evaluation/dto/evaluate.dto.js';
 import { EvaluationService } from '../evaluation/evaluation.service.js';
@@ -151,11 +152,20 @@ export class SdkReadHandler {
   }
 
   private fail(res: ServerResponse, err: unknown, requestId: string): void {
+    const unavailable = isDatabaseUnavailable(err);
     const problem =
-      err instanceof HttpProblem ? err : err instanceof DomainError && err.code === 'NOT_FOUND' ? new HttpProblem(404, err.code, err.message) : undefined;
-    if (!problem) this.logger.error({ err, requestId }, 'SDK request failed');
+      err instanceof HttpProblem
+        ? err
+        : err instanceof DomainError && err.code === 'NOT_FOUND'
+          ? new HttpProblem(404, err.code, err.message)
+          : unavailable
+            ? new HttpProblem(503, 'UNAVAILABLE', 'The database is unavailable; retry shortly')
+            : undefined;
+    if (unavailable) this.logger.warn({ requestId, reason: (err as Error).message }, 'SDK request failed: the database is unavailable');
+    else if (!problem) this.logger.error({ err, requestId }, 'SDK request failed');
     if (res.headersSent) return void res.end();
     if (problem?.status === 413) res.setHeader('Connection', 'close');
+    if (problem?.status === 503) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
     const status = problem?.status ?? 500;
     const body: Record<string, unknown> = {
       error: problem?.code ?? 'INTERNAL',

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
+import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../../database/unavailable.js';
 import { ensureRequestId } from '../http/request-id.middleware.js';
 import { DomainError, type DomainErrorCode } from './domain-error.js';
 
@@ -46,6 +47,15 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     // The body parser runs before the request-id middleware, so its errors arrive without an id.
     const requestId = ensureRequestId(request, response);
+    if (isDatabaseUnavailable(exception)) {
+      // Not a bug: the database is restarting or out of reach. Say so, and when to try again.
+      this.logger.warn({ requestId, reason: (exception as Error).message }, 'request failed: the database is unavailable');
+      if (!response.headersSent) {
+        response.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+        response.status(503).json({ error: 'UNAVAILABLE', message: 'The database is unavailable; retry shortly', requestId } satisfies ErrorBody);
+      }
+      return;
+    }
     const [status, body] = this.toResponse(exception, requestId);
     if (status >= 500) this.logger.error({ err: exception, requestId }, 'request failed');
     if (!response.headersSent) response.status(status).json(body);

@@ -21,6 +21,15 @@ export class PinoNestLogger implements LoggerService {
 
   private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace', message: unknown, params: unknown[]): void {
     const context = typeof params[params.length - 1] === 'string' ? (params[params.length - 1] as string) : undefined;
+    // Nest logs a failure as the Error itself (ExceptionHandler) or as (message, stack, context).
+    if (message instanceof Error) {
+      this.logger[level]({ context, err: message }, message.message || message.name);
+      return;
+    }
+    if (typeof message === 'string' && params.length > 1 && typeof params[0] === 'string' && /\n\s+at /.test(params[0])) {
+      this.logger[level]({ context, reason: params[0].split('\n')[0] }, message);
+      return;
+    }
     if (message !== null && typeof message === 'object') {
       const { err, ...rest } = message as { err?: unknown } & Record<string, unknown>;
       const msg = typeof params[0] === 'string' && params.length > 1 ? params[0] : undefined;
