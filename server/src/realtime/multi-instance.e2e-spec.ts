@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aBooleanFlag, aProject } from '../../test/builders.js';
 import { connectSdk } from '../../test/sdk-socket.js';
@@ -48,6 +49,50 @@ describe.runIf(testDatabaseUrl())('two server processes on one PostgreSQL databa
     const disconnected = new Promise<string>((resolve) => sdk.socket.on('disconnect', resolve));
     await t.http.post('/api/v1/projects/multi/environments/development/sdk-key').set(t.admin).expect(201);
     expect(await disconnected).toBe('io server disconnect');
+  });
+
+  it('keeps exactly one LISTEN session per instance however often it is cut, and hears other instances after each cut', async () => {
+    const database = new URL(t.databaseUrl!).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: t.databaseUrl });
+    await admin.connect();
+    const sessions = async () =>
+      Number((await admin.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE (application_name = 'signalbox-listen' OR query LIKE 'LISTEN %') AND datname = $1`, [database])).rows[0].n);
+    try {
+      await expect.poll(sessions, { timeout: 10_000 }).toBe(2);
+      for (let cut = 0; cut < 5; cut++) {
+        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE (application_name = 'signalbox-listen' OR query LIKE 'LISTEN %') AND datname = $1`, [database]);
+        await expect.poll(sessions, { timeout: 15_000, interval: 100 }).toBe(2);
+      }
+      // Reconnects are done: no extra sessions appear later either.
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await sessions()).toBe(2);
+      const metrics = await (await fetch(`${second.url}/metrics`)).text();
+      expect(metrics).toMatch(/^signalbox_listen_up 1$/m);
+      expect(Number(/^signalbox_listen_reconnects_total (\d+)$/m.exec(metrics)?.[1])).toBe(5);
+      await fetch(`${second.url}/readyz`).then((r) => expect(r.status).toBe(200));
+
+      const cutsKey = (await aProject(t.http, t.admin, 'cuts', [{ key: 'development', name: 'Development' }])).sdkKeys.development!;
+      const sdk = await connectSdk(second.url, cutsKey);
+      await sdk.waitFor((m) => m.type === 'snapshot');
+      await aBooleanFlag(t.http, t.admin, 'cuts', 'cuts.after');
+      await sdk.waitFor((m) => m.type === 'change' && m.key === 'cuts.after', 3000);
+      sdk.close();
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it('stops counting the SDKs of a SIGKILLed instance within seconds', async () => {
+    const project = await aProject(t.http, t.admin, 'presence', [{ key: 'development', name: 'Development' }]);
+    const doomed = await startServerProcess({ DATABASE_URL: t.databaseUrl!, SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN, SIGNALBOX_SECRET_KEY: TEST_SECRET_KEY });
+    const delivery = async () => (await t.http.get('/api/v1/projects/presence/environments/development/delivery').set(t.admin)).body as { connected: number; confirmed: number };
+    const onDoomed = await Promise.all([1, 2].map(() => connectSdk(doomed.url, project.sdkKeys.development!)));
+    const onFirst = await connectSdk(t.url, project.sdkKeys.development!);
+    await expect.poll(delivery, { timeout: 5000 }).toMatchObject({ connected: 3, confirmed: 3 });
+    await doomed.stop('SIGKILL');
+    onDoomed.forEach((s) => s.close());
+    await expect.poll(delivery, { timeout: 15_000, interval: 250 }).toMatchObject({ connected: 1, confirmed: 1 });
+    onFirst.close();
   });
 
   it('enforces one trigger rate limit across instances, not one per instance', async () => {
