@@ -68,7 +68,7 @@ describe.runIf(testDatabaseUrl())('two server processes on one PostgreSQL databa
       expect(await sessions()).toBe(2);
       const metrics = await (await fetch(`${second.url}/metrics`)).text();
       expect(metrics).toMatch(/^signalbox_listen_up 1$/m);
-      expect(Number(/^signalbox_listen_reconnects_total (\d+)$/m.exec(metrics)?.[1])).toBe(5);
+      expect(Number(/^signalbox_listen_reconnects_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(5);
       await fetch(`${second.url}/readyz`).then((r) => expect(r.status).toBe(200));
 
       const cutsKey = (await aProject(t.http, t.admin, 'cuts', [{ key: 'development', name: 'Development' }])).sdkKeys.development!;
