@@ -1,4 +1,4 @@
-/** Exponential backoff with full-range jitter: `base * 2^attempt`, capped, then scaled by 1 ± `jitter`. */
+/** Exponential backoff with jitter: `base * 2^attempt`, scaled by 1 ± `jitter`, never above `maxMs`. */
 export class Backoff {
   private attempt = 0;
 
@@ -13,7 +13,8 @@ export class Backoff {
   next(): number {
     const exponential = Math.min(this.maxMs, this.baseMs * 2 ** Math.min(this.attempt, 30));
     this.attempt++;
-    return jittered(exponential, this.jitter, this.random);
+    // Capped after the jitter too: the longest wait is `maxMs`, as documented.
+    return Math.min(this.maxMs, jittered(exponential, this.jitter, this.random));
   }
 
   /** Call after a success: the next failure starts from the base delay again. */

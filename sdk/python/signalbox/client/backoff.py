@@ -1,8 +1,14 @@
-"""Exponential backoff with jitter."""
+"""Exponential backoff with jitter, and the server's Retry-After hints."""
 from __future__ import annotations
 
 import random
-from typing import Callable
+import time
+from email.utils import parsedate_to_datetime
+from typing import Any, Callable, Optional
+
+#: A Retry-After of N seconds waits between N and N * (1 + this), so that clients told the same
+#: N do not all come back at the same instant (never more than the maximum backoff).
+RETRY_AFTER_SPREAD = 0.2
 
 
 def jittered(value: float, jitter: float, rand: Callable[[], float] = random.random) -> float:
@@ -11,7 +17,9 @@ def jittered(value: float, jitter: float, rand: Callable[[], float] = random.ran
 
 
 class Backoff:
-    """``base * 2^attempt`` capped at ``maximum``, then scaled by 1 ± ``jitter``."""
+    """``base * 2^attempt`` capped at ``maximum``, then scaled by 1 ± ``jitter``; ``maximum`` is a
+    hard ceiling (jitter never takes a delay above it): near the cap the delay is drawn from
+    [maximum * (1 - jitter), maximum]."""
 
     def __init__(self, base: float, maximum: float, jitter: float = 0.5, rand: Callable[[], float] = random.random) -> None:
         self.base = base
@@ -20,12 +28,48 @@ class Backoff:
         self._rand = rand
         self._attempt = 0
 
-    def next(self) -> float:
-        """The delay (seconds) before the next attempt; each call counts one more failure."""
-        delay = min(self.maximum, self.base * 2 ** min(self._attempt, 30))
+    def next(self, at_least: float = 0.0, ceiling: Optional[float] = None) -> float:
+        """The delay (seconds) before the next attempt; each call counts one more failure.
+
+        ``at_least`` (a server's Retry-After) is a lower bound, itself capped at ``maximum``;
+        ``ceiling`` lowers the cap of the exponential part (never below ``at_least``)."""
+        cap = self.maximum if ceiling is None else min(self.maximum, ceiling)
+        exponential = min(cap, self.base * 2 ** min(self._attempt, 30))
         self._attempt += 1
-        return jittered(delay, self.jitter, self._rand)
+        low = exponential * (1 - self.jitter)
+        high = min(cap, exponential * (1 + self.jitter))
+        delay = max(0.0, low + (high - low) * self._rand())
+        if at_least > delay:
+            bound = min(at_least, self.maximum)
+            spread = min(self.maximum, bound * (1 + RETRY_AFTER_SPREAD)) - bound
+            delay = max(delay, bound + spread * self._rand())
+        return delay
 
     def reset(self) -> None:
         """After a success: the next failure starts from the base delay again."""
         self._attempt = 0
+
+
+def parse_retry_after(value: Any, now: Callable[[], float] = time.time) -> Optional[float]:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date); None when absent or
+    unreadable. Negative values and dates in the past read as 0."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            seconds = parsedate_to_datetime(text).timestamp() - now()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    if seconds != seconds or seconds == float("inf"):  # NaN, inf
+        return None
+    return max(0.0, seconds)
+
+
+def retry_after_ms(value: Any) -> Optional[float]:
+    """Seconds from an SSE refusal's ``retryAfterMs`` (a non-negative number); None otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value < 0 or value == float("inf"):
+        return None
+    return value / 1000.0

@@ -15,7 +15,7 @@ from ..metrics.aggregator import MetricsAggregator
 from ..metrics.sender import MetricsSender
 from .cache_file import is_environment_config, read_cache_file, write_cache_file
 from .config_store import APPLIED, ConfigStore
-from .delivery import Delivery
+from .delivery import DEFAULT_MAX_RETRY_DELAY, DEFAULT_RETRY_DELAY, Delivery
 from .http import ConnectionFailed, Endpoints, auth_headers, request
 from .status import CONNECTED, CONNECTING, DISCONNECTED, ERROR as STATUS_ERROR, derive_status
 
@@ -39,6 +39,10 @@ class SignalboxClient:
     :param streaming: False polls the snapshot every ``poll_interval`` seconds instead.
     :param cache_file: opt-in path of the last-known-good cache (written atomically on change).
     :param start_timeout: seconds the constructor waits for the first config (0: do not wait).
+    :param retry_delay: first delay (seconds) before reconnecting or retrying after a failure
+        (0.5); it doubles on each further failure, with ±50 % jitter.
+    :param max_retry_delay: the longest such delay (5 s), a hard ceiling that also caps the
+        server's Retry-After.
     :param stale_after: report ``stale`` when the server was silent this long (seconds).
     :param offline: serve bootstrap/cache only; no network at all.
     :param send_metrics: aggregate and post metrics to ``/api/v1/sdk/events``.
@@ -57,8 +61,8 @@ class SignalboxClient:
         start_timeout: float = 5.0,
         request_timeout: float = 10.0,
         stream_read_timeout: float = 40.0,
-        retry_delay: float = 1.0,
-        max_retry_delay: float = 30.0,
+        retry_delay: float = DEFAULT_RETRY_DELAY,
+        max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY,
         stale_after: Optional[float] = None,
         offline: bool = False,
         send_metrics: bool = True,
@@ -377,6 +381,7 @@ class SignalboxClient:
         self._refresh_status()
 
     def refused(self, message: str) -> None:
+        """A permanent refusal (401/403, or an SSE refusal UNAUTHENTICATED/FORBIDDEN)."""
         with self._lock:
             self._refused = True
             self._refusal = message

@@ -1,5 +1,11 @@
 """Keeping the config current: HTTP snapshot with ETag, then the SSE stream (resume, backoff,
-acks), falling back to polling when the server cannot stream. One background thread."""
+acks), falling back to polling when the server cannot stream. One background thread.
+
+Only a permanent refusal stops it: HTTP 401/403, or an SSE ``refused`` event whose error is
+UNAUTHENTICATED or FORBIDDEN (or carries no recognisable error). Network errors, 5xx answers and
+UNAVAILABLE refusals (HTTP 503, or SSE ``refused`` with error UNAVAILABLE) are retried with
+backoff and jitter; the server's Retry-After / ``retryAfterMs`` is a lower bound for the next
+attempt, capped at the maximum backoff."""
 from __future__ import annotations
 
 import json
@@ -10,7 +16,7 @@ from typing import Any, Dict, Optional, Protocol
 from urllib.parse import quote
 
 from ..version import SDK_NAME
-from .backoff import Backoff, jittered
+from .backoff import Backoff, jittered, parse_retry_after, retry_after_ms
 from .cache_file import is_environment_config
 from .config_store import GAP
 from .http import ConnectionFailed, Endpoints, OpenStream, auth_headers, open_stream, request
@@ -23,6 +29,17 @@ _GAP = "gap"
 _REFUSED = "refused"
 _UNSUPPORTED = "unsupported"
 _STOPPED = "stopped"
+
+#: The one transient SSE refusal code (the server could not check the key or read the config, or
+#: is shutting down): retried. UNAUTHENTICATED, FORBIDDEN and unknown codes end delivery for good.
+TRANSIENT_REFUSAL = "UNAVAILABLE"
+
+#: Defaults shared with SignalboxClient: first retry ~0.5 s, doubling, never more than 5 s.
+DEFAULT_RETRY_DELAY = 0.5
+DEFAULT_MAX_RETRY_DELAY = 5.0
+#: A stream that stayed up this long (seconds) was healthy: when it ends (or fails), the backoff
+#: starts over from the first delay.
+HEALTHY_STREAM_SECONDS = 10.0
 
 
 class DeliverySink(Protocol):
@@ -99,8 +116,8 @@ class Delivery:
         poll_interval: float = 30.0,
         request_timeout: float = 10.0,
         read_timeout: float = 40.0,
-        retry_delay: float = 1.0,
-        max_retry_delay: float = 30.0,
+        retry_delay: float = DEFAULT_RETRY_DELAY,
+        max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY,
         stream_retry_interval: float = 300.0,
         logger: Optional[logging.Logger] = None,
     ) -> None:
@@ -114,6 +131,12 @@ class Delivery:
         self.read_timeout = read_timeout
         self.stream_retry_interval = stream_retry_interval
         self._backoff = Backoff(retry_delay, max_retry_delay)
+        #: A stream that stayed up this long (seconds) resets the backoff when it ends.
+        self.healthy_stream_after = HEALTHY_STREAM_SECONDS
+        # The server's hint (seconds) for the next attempt, from the last failed one.
+        self._retry_after: Optional[float] = None
+        # When the current stream attempt got its event stream (None before).
+        self._stream_opened_at: Optional[float] = None
         self._log = logger or logging.getLogger("signalbox")
         self._stop = threading.Event()
         self._stream_lock = threading.Lock()
@@ -148,13 +171,15 @@ class Delivery:
     def _loop(self) -> None:
         # The snapshot first, over plain HTTP: quick to serve and cacheable.
         first = self._poll_once()
-        if first == _REFUSED:
+        if first in (_REFUSED, _STOPPED):
+            return
+        if first == _FAILED and self._stop.wait(self._retry_delay()):
             return
         fell_back_at = 0.0
         resume = True
         while not self._stop.is_set():
             if self.mode == "stream":
-                started = time.monotonic()
+                self._stream_opened_at = None
                 result = self._stream_once(resume)
                 resume = result != _GAP
                 if result in (_REFUSED, _STOPPED):
@@ -165,20 +190,43 @@ class Delivery:
                     continue
                 if result == _GAP:
                     continue  # reconnect at once, asking for a snapshot
-                if time.monotonic() - started > 10:
-                    self._backoff.reset()  # the stream was up for a while: this is a fresh failure
-                if self._stop.wait(self._backoff.next()):
+                opened = self._stream_opened_at
+                if opened is not None and time.monotonic() - opened >= self.healthy_stream_after:
+                    # The stream was up for a while (a server shutting down ends it cleanly so
+                    # that clients move to another instance): resume promptly, and a failure of
+                    # the next attempt is a fresh one.
+                    self._backoff.reset()
+                if self._stop.wait(self._retry_delay()):
                     return
             else:
                 result = self._poll_once()
-                if result == _REFUSED:
+                if result in (_REFUSED, _STOPPED):
                     return
+                if result != _ENDED:
+                    # A failed poll is retried on the backoff (at most a poll interval away,
+                    # unless the server asked for longer with Retry-After).
+                    if self._stop.wait(self._retry_delay(ceiling=self.poll_interval)):
+                        return
+                    continue
                 if self.streaming and time.monotonic() - fell_back_at > self.stream_retry_interval:
                     self.mode = "stream"
                     continue
-                delay = jittered(self.poll_interval, 0.1) if result == _ENDED else min(self._backoff.next(), self.poll_interval)
-                if self._stop.wait(delay):
+                if self._stop.wait(jittered(self.poll_interval, 0.1)):
                     return
+
+    def _retry_delay(self, ceiling: Optional[float] = None) -> float:
+        """The backoff delay before the next attempt, at least the server's last Retry-After
+        hint (capped at the maximum backoff), which it consumes."""
+        hint, self._retry_after = self._retry_after, None
+        return self._backoff.next(at_least=hint or 0.0, ceiling=ceiling)
+
+    def _unavailable(self, what: str, retry_after: Optional[float], message: Optional[str] = None) -> str:
+        """A transient failure: note the server's hint, report the disconnection, retry later."""
+        self._retry_after = retry_after
+        detail = f": {message}" if message else ""
+        hint = f" (retry after {retry_after:g} s)" if retry_after is not None else ""
+        self._sink.disconnected(f"{what}{detail}{hint}")
+        return _FAILED
 
     def _poll_once(self) -> str:
         """GET the snapshot (If-None-Match: the held sequence). _ENDED on success."""
@@ -201,8 +249,9 @@ class Delivery:
             self._sink.refused(_refusal_message(response.body, response.status))
             return _REFUSED
         if response.status != 200:
-            self._sink.disconnected(f"GET config answered {response.status}")
-            return _FAILED
+            # 5xx (503 UNAVAILABLE: the server cannot check the key or read the config), 429...
+            return self._unavailable(f"GET config answered {response.status}", parse_retry_after(response.headers.get("retry-after")),
+                                     _error_message(response.body))
         try:
             config = response.json()
         except ValueError:
@@ -233,8 +282,7 @@ class Delivery:
         if status in (404, 405, 406, 501):
             return _UNSUPPORTED
         if stream is None:
-            self._sink.disconnected(f"the stream answered {status}")
-            return _FAILED
+            return self._unavailable(f"the stream answered {status}", parse_retry_after(response_headers.get("retry-after")), _error_message(body))
         if "text/event-stream" not in response_headers.get("content-type", ""):
             stream.close()
             return _UNSUPPORTED
@@ -243,6 +291,7 @@ class Delivery:
                 stream.close()
                 return _STOPPED
             self._stream = stream
+        self._stream_opened_at = time.monotonic()
         try:
             return self._read(stream)
         except Exception as error:  # noqa: BLE001 - socket errors, timeouts, a stream closed under a read
@@ -269,19 +318,24 @@ class Delivery:
                 self._log.warning("signalbox: ignoring an unreadable %s event", event.event)
                 continue
             if event.event == "hello":
+                # Not a reset of the backoff: a server that cannot read the config still says
+                # hello before it refuses (UNAVAILABLE) or ends the stream.
                 connection_id = data.get("connectionId") if isinstance(data, dict) else None
-                self._backoff.reset()
                 self._sink.connected(streaming=True)
             elif event.event in ("snapshot", "change"):
                 outcome = self._sink.deliver(data, connection_id)
                 if outcome == GAP:
                     self._log.info("signalbox: missed a change; reconnecting for a snapshot")
                     return _GAP
+                self._backoff.reset()  # the server read the config and delivered it
                 if connection_id is not None:
                     self._acks.acknowledge(connection_id, self._sink.current_sequence())
             elif event.event == "refused":
-                message = data.get("message") if isinstance(data, dict) else None
-                self._sink.refused(str(message or "the server ended the stream"))
+                fields = data if isinstance(data, dict) else {}
+                message = fields.get("message") if isinstance(fields.get("message"), str) else None
+                if fields.get("error") == TRANSIENT_REFUSAL:
+                    return self._unavailable("the server is unavailable", retry_after_ms(fields.get("retryAfterMs")), message)
+                self._sink.refused(message or "the server ended the stream")
                 return _REFUSED
         if self._stop.is_set():
             return _STOPPED
@@ -289,11 +343,16 @@ class Delivery:
         return _ENDED
 
 
-def _refusal_message(body: bytes, status: int) -> str:
+def _error_message(body: bytes) -> Optional[str]:
+    """The ``message`` of a JSON error answer, if any."""
     try:
         parsed = json.loads(body.decode("utf-8"))
-        if isinstance(parsed, dict) and isinstance(parsed.get("message"), str):
-            return parsed["message"]
     except ValueError:
-        pass
-    return f"the server answered {status}"
+        return None
+    if isinstance(parsed, dict) and isinstance(parsed.get("message"), str):
+        return parsed["message"]
+    return None
+
+
+def _refusal_message(body: bytes, status: int) -> str:
+    return _error_message(body) or f"the server answered {status}"

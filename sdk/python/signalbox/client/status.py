@@ -17,7 +17,8 @@ def derive_status(has_config: bool, confirmed: bool, connection: str, refused: b
     - ``ready``: serving the server's config and in contact with the server;
     - ``stale``: serving a bootstrap/cache config not yet confirmed, or silent for too long;
     - ``offline``: the connection is down (or the client is closed);
-    - ``error``: the server refused the SDK key; the client stops retrying.
+    - ``error``: the server refused the SDK key for good (unknown or revoked key, wrong kind of
+      credential); the client stops retrying. A transient refusal (UNAVAILABLE) is ``offline``.
     """
     if refused:
         return ERROR

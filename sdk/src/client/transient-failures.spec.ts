@@ -1,0 +1,79 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+// The server's socket.io (a workspace sibling's dependency), to play the server's side of the handshake.
+import { Server as IoServer } from 'socket.io';
+import { afterEach, describe, expect, it } from 'vitest';
+import { aFlag, anEnvironment } from '../../test/builders.js';
+import type { ClientStatus } from './status.js';
+import { createClient, type SignalboxClient } from './client.js';
+import type { Logger } from './logger.js';
+
+const silent: Logger = { warn: () => undefined, error: () => undefined, debug: () => undefined };
+const config = { ...anEnvironment([aFlag('enabled').with({ on: true }).build()]), sequence: 7 };
+
+const listen = async (server: Server): Promise<string> => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+};
+
+describe('the SDK after a transient refusal', () => {
+  const closers: Array<() => Promise<unknown> | void> = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+  });
+  const track = (client: SignalboxClient) => {
+    const statuses: ClientStatus[] = [];
+    client.on('status', (status: ClientStatus) => statuses.push(status));
+    closers.push(() => client.close());
+    return statuses;
+  };
+
+  it('polls again no sooner than Retry-After after a 503, and becomes ready', async () => {
+    const requests: number[] = [];
+    const server = createServer((req, res) => {
+      requests.push(Date.now());
+      if (requests.length === 1) {
+        res.writeHead(503, { 'Retry-After': '2', 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'UNAVAILABLE', message: 'The database is unavailable' }));
+        return;
+      }
+      res.writeHead(200, { ETag: `"${config.sequence}"`, 'Content-Type': 'application/json' }).end(JSON.stringify(config));
+    });
+    closers.push(() => new Promise((r) => server.close(r)));
+    const client = createClient({ url: await listen(server), sdkKey: 'sbk_test', transport: 'poll', pollIntervalMs: 5_000, logger: silent });
+    const statuses = track(client);
+    expect(await client.waitForReady({ timeoutMs: 5_000 })).toBe('ready');
+    // The backoff alone would retry after 0.5–1.5 s; the server asked for 2 s.
+    expect(requests[1]! - requests[0]!).toBeGreaterThanOrEqual(1950);
+    expect(statuses).not.toContain('error');
+    expect(client.boolean('enabled', { key: 'u' }, false)).toBe(true);
+  });
+
+  it('retries a socket handshake refused as UNAVAILABLE, and stops for good on UNAUTHENTICATED', async () => {
+    const http = createServer();
+    const io = new IoServer(http, { transports: ['websocket'] });
+    closers.push(() => new Promise((r) => io.close(() => r(undefined))));
+    let handshakes = 0;
+    io.of('/sdk').use((socket, next) => {
+      handshakes++;
+      const key = (socket.handshake.auth as { sdkKey?: string }).sdkKey;
+      if (key === 'sbk_revoked') return next(Object.assign(new Error('refused'), { data: { error: 'UNAUTHENTICATED', message: 'The SDK key is unknown' } }));
+      if (handshakes <= 2) return next(Object.assign(new Error('unavailable'), { data: { error: 'UNAVAILABLE', message: 'could not check the key', retryAfterMs: 100 } }));
+      next();
+    });
+    io.of('/sdk').on('connection', (socket) => socket.emit('snapshot', { type: 'snapshot', sequence: config.sequence, config }));
+    const url = await listen(http);
+
+    const client = createClient({ url, sdkKey: 'sbk_good', reconnectionDelayMs: 50, reconnectionDelayMaxMs: 200, logger: silent });
+    const statuses = track(client);
+    expect(await client.waitForReady({ timeoutMs: 5_000 })).toBe('ready');
+    expect(handshakes).toBe(3);
+    expect(statuses).not.toContain('error');
+
+    const refused = createClient({ url, sdkKey: 'sbk_revoked', reconnectionDelayMs: 50, reconnectionDelayMaxMs: 200, logger: silent });
+    track(refused);
+    expect(await refused.waitForReady({ timeoutMs: 5_000 })).toBe('error');
+    const after = handshakes;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(handshakes).toBe(after);
+  });
+});
