@@ -1061,7 +1061,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers */
+        /** Readiness: not shutting down, the database answers, LISTEN is up and delivery keeps up with the change log (503 naming what is wrong otherwise) */
         get: operations["HealthController_ready"];
         put?: never;
         post?: never;
