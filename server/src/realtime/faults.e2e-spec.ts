@@ -2,6 +2,7 @@ import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerMessage } from '@signalbox/sdk/protocol';
 import { DataSource } from 'typeorm';
+import { DomainEvents } from '../common/events/domain-events.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aBooleanFlag, aProject } from '../../test/builders.js';
 import { connectSdk } from '../../test/sdk-socket.js';
@@ -81,6 +82,23 @@ describe('delivery under faults (one instance)', () => {
     expect(await stream.ended).toBe('ended');
     expect(stream.events.filter((e) => e.event === 'refused')).toEqual([{ event: 'refused', data: { error: 'UNAUTHENTICATED', message: expect.any(String) } }]);
     await t.http.get('/healthz').expect(200);
+  });
+
+  it('drops the connections of a key revoked while it could not listen, once it listens again', async () => {
+    const project = await aProject(t.http, t.admin, 'missed', [{ key: 'development', name: 'Development' }]);
+    const sdk = await connectSdk(t.url, project.sdkKeys.development!);
+    await sdk.waitFor((m) => m.type === 'snapshot');
+    const gone = new Promise<string>((resolve) => sdk.socket.on('disconnect', resolve));
+    // Revoked by "another instance" whose notification this one never heard.
+    await t.app.get(DataSource).query(
+      `UPDATE sdk_keys SET revoked_at = now() WHERE environment_id = (SELECT e.id FROM environments e JOIN projects p ON p.id = e.project_id WHERE p.key = 'missed')`,
+    );
+    await sleep(200);
+    expect(sdk.socket.connected).toBe(true);
+    // What the LISTEN loop announces after it reconnects.
+    t.app.get(DomainEvents).emit('changes.lost', {});
+    expect(await gone).toBe('io server disconnect');
+    expect(sdk.refused).toEqual([{ error: 'UNAUTHENTICATED', message: expect.any(String) }]);
   });
 });
 
