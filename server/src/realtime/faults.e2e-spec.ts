@@ -84,6 +84,26 @@ describe('delivery under faults (one instance)', () => {
     await t.http.get('/healthz').expect(200);
   });
 
+  it('counts the SDKs that have not confirmed the head in /metrics, and none once they have', async () => {
+    const project = await aProject(t.http, t.admin, 'behind', [{ key: 'development', name: 'Development' }]);
+    const acking = await connectSdk(t.url, project.sdkKeys.development!);
+    const silent = await connectSdk(t.url, project.sdkKeys.development!, 0, { autoAck: false });
+    await acking.waitFor((m) => m.type === 'snapshot');
+    await silent.waitFor((m) => m.type === 'snapshot');
+    const behind = async () => Number(/^signalbox_delivery_sdks_behind_head (\d+)$/m.exec((await t.http.get('/metrics')).text)?.[1]);
+    await aBooleanFlag(t.http, t.admin, 'behind', 'behind.flag');
+    await silent.waitFor((m) => m.type === 'change' && m.key === 'behind.flag');
+    await expect.poll(behind, { timeout: 3000 }).toBe(1);
+    const last = silent.messages[silent.messages.length - 1]!.sequence;
+    silent.socket.emit('ack', { type: 'ack', sequence: last });
+    await expect.poll(behind, { timeout: 3000 }).toBe(0);
+    const metrics = (await t.http.get('/metrics')).text;
+    expect(metrics).toMatch(/^signalbox_listen_up 1$/m);
+    expect(metrics).toMatch(/^signalbox_delivery_relay_behind_changes 0$/m);
+    acking.close();
+    silent.close();
+  });
+
   it('drops the connections of a key revoked while it could not listen, once it listens again', async () => {
     const project = await aProject(t.http, t.admin, 'missed', [{ key: 'development', name: 'Development' }]);
     const sdk = await connectSdk(t.url, project.sdkKeys.development!);
