@@ -68,7 +68,7 @@ export class ChangeRelay implements OnModuleInit, OnModuleDestroy {
     private readonly snapshots: SnapshotsService,
     private readonly presence: PresenceService,
     private readonly metrics: MetricsService,
-    events: DomainEvents,
+    private readonly events: DomainEvents,
   ) {
     this.unsubscribe = [
       events.on('change.appended', ({ environmentId, sequence }) => {
@@ -278,8 +278,11 @@ export class ChangeRelay implements OnModuleInit, OnModuleDestroy {
       this.lastCheckOk = true;
       const now = Date.now();
       for (const feed of this.feeds.values()) {
-        feed.head = Math.max(feed.head, heads.get(feed.environmentId) ?? 0);
-        if (feed.head > feed.relayed) {
+        const head = heads.get(feed.environmentId) ?? 0;
+        if (head > feed.head) {
+          // A change nobody announced (its NOTIFY was lost): tell every reader, the snapshot cache too.
+          this.events.emit('change.appended', { environmentId: feed.environmentId, sequence: head });
+        } else if (feed.head > feed.relayed) {
           feed.behindSince ??= now;
           this.pump(feed);
         } else feed.behindSince = undefined;

@@ -38,9 +38,14 @@ describe('delivery under faults (one instance)', () => {
   it('relays a committed change whose notification never arrived, from the change log', async () => {
     const sdk = await connectSdk(t.url, sdkKey);
     await sdk.waitFor((m) => m.type === 'snapshot');
+    const etag = async () => (await t.http.get('/api/v1/sdk/config').set(bearer(sdkKey)).expect(200)).headers.etag;
+    const before = await etag();
     const sequence = await appendSilently(t, 'faults', 'faults.ghost');
     const change = await sdk.waitFor((m) => m.type === 'change' && m.sequence === sequence, 5000);
     expect(change).toMatchObject({ kind: 'flag', key: 'faults.ghost', flag: null });
+    // Polling clients are served from the snapshot cache: it must not stay at the old sequence.
+    expect(before).not.toBe(`"${sequence}"`);
+    await expect.poll(etag, { timeout: 3000 }).toBe(`"${sequence}"`);
     sdk.close();
   });
 

@@ -23,21 +23,30 @@ export class SnapshotsService implements OnModuleDestroy {
   private readonly cache = new Map<string, Snapshot>();
   private readonly loading = new Map<string, Promise<Snapshot | null>>();
   private readonly newestSeen = new Map<string, number>();
-  private readonly unsubscribe: () => void;
+  /** Bumped when notifications may have been missed: loads begun before it are not cached. */
+  private generation = 0;
+  private readonly unsubscribe: Array<() => void>;
 
   constructor(
     private readonly flags: FlagsService,
     events: DomainEvents,
   ) {
-    this.unsubscribe = events.on('change.appended', ({ environmentId, sequence }) => {
-      if (sequence > (this.newestSeen.get(environmentId) ?? 0)) this.newestSeen.set(environmentId, sequence);
-      const cached = this.cache.get(environmentId);
-      if (cached && cached.config.sequence < sequence) this.cache.delete(environmentId);
-    });
+    this.unsubscribe = [
+      events.on('change.appended', ({ environmentId, sequence }) => {
+        if (sequence > (this.newestSeen.get(environmentId) ?? 0)) this.newestSeen.set(environmentId, sequence);
+        const cached = this.cache.get(environmentId);
+        if (cached && cached.config.sequence < sequence) this.cache.delete(environmentId);
+      }),
+      // The LISTEN session was down: any entry may be missing changes other instances made meanwhile.
+      events.on('changes.lost', () => {
+        this.generation++;
+        this.cache.clear();
+      }),
+    ];
   }
 
   onModuleDestroy(): void {
-    this.unsubscribe();
+    this.unsubscribe.forEach((off) => off());
   }
 
   /** The current snapshot of an environment, or null if it does not exist. */
@@ -52,10 +61,11 @@ export class SnapshotsService implements OnModuleDestroy {
   }
 
   private async load(environmentId: string): Promise<Snapshot | null> {
+    const generation = this.generation;
     const config = await this.flags.environmentConfig(environmentId);
     if (!config) return null;
     const snapshot: Snapshot = { config, compiled: compileEnvironment(config), json: JSON.stringify(config), etag: `"${config.sequence}"` };
-    if (config.sequence >= (this.newestSeen.get(environmentId) ?? 0)) this.cache.set(environmentId, snapshot);
+    if (generation === this.generation && config.sequence >= (this.newestSeen.get(environmentId) ?? 0)) this.cache.set(environmentId, snapshot);
     return snapshot;
   }
 }
