@@ -63,7 +63,8 @@ describe('the TypeScript SDK client against the real server', () => {
     expect(sdk.booleanDetails('gpu.step', {}, false)).toMatchObject({ value: true, reason: 'STATIC' });
   });
 
-  it('starts from its cache file while the server is down, and catches up when it comes back', async () => {
+  // Two server starts on the embedded database: about 25 s on a busy 2-core machine.
+  it('starts from its cache file while the server is down, and catches up when it comes back', { timeout: 90_000 }, async () => {
     // A server process of its own, so it can be stopped and started again on the same database.
     const db = await cloneTemplate();
     const env = { SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN, ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl, SIGNALBOX_SECRET_KEY: TEST_SECRET_KEY } : { SIGNALBOX_DATA_DIR: db.dataDir! }) };
