@@ -4,15 +4,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AppModule } from './app.module.js';
 import { HttpExceptionFilter } from './common/errors/http-exception.filter.js';
+import { refuseDeepJson } from './common/http/json-depth.js';
 import { requestIdMiddleware } from './common/http/request-id.middleware.js';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger.js';
 import { Draining } from './health/draining.js';
+import { responseCompression, securityHeaders } from './http-hardening.js';
 import { createValidationPipe } from './common/validation/validation-pipe.js';
 import type { AppConfig } from './config/config.js';
 import { documentSdkReadPaths } from './sdk-api/sdk-api.openapi.js';
@@ -27,7 +29,11 @@ export const createApp = async (config: AppConfig): Promise<NestExpressApplicati
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger, bodyParser: false, abortOnError: false });
   // The request id first, so even a body the parser rejects gets an error that carries it.
   app.use(requestIdMiddleware);
-  app.useBodyParser('json', { limit: '1mb' });
+  // Security headers and compression for everything Express answers (the SDK read path below sets its own).
+  app.use(securityHeaders());
+  app.use(responseCompression());
+  // Depth is refused on the raw bytes, before JSON.parse spends a second on a 500,000-deep body.
+  app.useBodyParser('json', { limit: '1mb', verify: refuseDeepJson } as NestExpressBodyParserOptionsFor<'json'>);
   app.use(cookieParser());
   app.disable('x-powered-by');
   app.setGlobalPrefix('api/v1', { exclude: NON_API_ROUTES.map((p) => ({ path: p, method: RequestMethod.ALL })) });

@@ -1,6 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Access } from '../auth/access.decorator.js';
+import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
+import { permits } from '../auth/auth.guard.js';
+import type { Principal } from '../auth/principal.js';
 import { AuditService, type AuditPage } from './audit.service.js';
 import { AuditQueryDto } from './dto/audit-query.dto.js';
 
@@ -13,7 +15,9 @@ export class AuditController {
   @Get()
   @Access('viewer')
   @ApiOperation({ summary: 'Audit log, newest first, filtered and paginated by cursor' })
-  list(@Query() query: AuditQueryDto): Promise<AuditPage> {
+  list(@CurrentPrincipal() principal: Principal, @Query() query: AuditQueryDto): Promise<AuditPage> {
+    // Entries about users, API tokens and webhooks are for admins only (see ADMIN_ONLY_RESOURCE_TYPES).
+    const audience = permits(principal, 'admin') ? 'admin' : 'member';
     return this.audit.query({
       projectKey: query.project,
       environmentKey: query.environment,
@@ -24,6 +28,6 @@ export class AuditController {
       to: query.to,
       cursor: query.cursor,
       limit: query.limit ?? 50,
-    });
+    }, audience);
   }
 }

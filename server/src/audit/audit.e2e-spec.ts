@@ -256,6 +256,64 @@ describe('audit log', () => {
     }
   });
 
+  describe('visibility by role', () => {
+    // What /users, /tokens and /webhooks refuse to non-admins, the audit log does not show them either.
+    const ADMIN_ONLY = ['user', 'token', 'webhook'];
+    let webhookUrl = '';
+
+    beforeAll(async () => {
+      webhookUrl = `https://hooks.example.com/audit-${Math.random().toString(36).slice(2)}?key=do-not-show`;
+      await ok(t.http.post('/api/v1/webhooks').set(t.admin).send({ name: 'audit-bus', url: webhookUrl, events: ['rollout.advanced'], projectKey: 'audited' }), 201);
+    });
+
+    const everything = async (auth: { Authorization: string }, limit: number): Promise<Entry[]> => {
+      const seen: Entry[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: { status: number; body: { items: Entry[]; nextCursor: string | null } } = await t.http.get(`/api/v1/audit?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`).set(auth);
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        seen.push(...res.body.items);
+        cursor = res.body.nextCursor;
+      } while (cursor !== null);
+      return seen;
+    };
+
+    it('shows admins every entry, users, tokens and webhooks included', async () => {
+      for (const auth of [t.admin, bearer(alice.token), bot]) {
+        const entries = await everything(auth, 200);
+        expect(new Set(entries.map((e) => e.resourceType))).toEqual(new Set(['project', 'environment', 'sdk-key', 'flag', 'segment', 'user', 'token', 'webhook']));
+        expect(JSON.stringify(entries)).toContain(webhookUrl);
+        expect(JSON.stringify(entries)).toContain('carol@example.com');
+      }
+    });
+
+    it('shows viewers and editors no entry about users, API tokens or webhooks, and pages through the rest', async () => {
+      const viewer = await aUser(t.http, t.admin, 'viewer');
+      const editor = await aUser(t.http, t.admin, 'editor');
+      const viewerToken = bearer((await aToken(t.http, t.admin, 'viewer')).secret);
+      const editorToken = bearer((await aToken(t.http, t.admin, 'editor')).secret);
+      const visibleToAll = (await everything(t.admin, 200)).filter((e) => !ADMIN_ONLY.includes(e.resourceType));
+      for (const auth of [bearer(viewer.token), bearer(editor.token), viewerToken, editorToken]) {
+        // Small pages: the hidden entries are left out by the query, so every page is full and the cursor still walks everything.
+        const entries = await everything(auth, 3);
+        expect(entries.map((e) => e.id)).toEqual(visibleToAll.map((e) => e.id));
+        expect(entries.some((e) => ADMIN_ONLY.includes(e.resourceType))).toBe(false);
+        const text = JSON.stringify(entries);
+        expect(text).not.toContain('carol@example.com');
+        expect(text).not.toContain(webhookUrl);
+        expect(text).not.toContain('do-not-show');
+        expect(text).not.toContain('"pager"');
+        // Asking for them by name gives nothing either.
+        for (const resourceType of ['user', 'token']) {
+          const res = await t.http.get(`/api/v1/audit?resourceType=${resourceType}`).set(auth);
+          expect(res.status).toBe(200);
+          expect(res.body.items).toEqual([]);
+        }
+        expect((await t.http.get('/api/v1/audit?actor=admin-token').set(auth)).body.items.every((e: Entry) => !ADMIN_ONLY.includes(e.resourceType))).toBe(true);
+      }
+    });
+  });
+
   it('cannot be changed or deleted, even by direct SQL', async () => {
     const ds = t.app.get(DataSource);
     await expect(ds.query(`UPDATE audit_log SET reason = 'rewritten' WHERE id = $1`, [startId + 1])).rejects.toThrow();

@@ -12,6 +12,8 @@ export interface AuditFilter {
   to?: Date;
   /** Entries older than this id (the previous page's cursor). */
   beforeId?: number;
+  /** Leave out entries about these resource types (what the caller may not see). */
+  excludeResourceTypes?: readonly string[];
   limit: number;
 }
 
@@ -29,6 +31,7 @@ export class AuditRepository {
     if (filter.environmentKey !== undefined) query.andWhere('a.environment_key = :environmentKey', { environmentKey: filter.environmentKey });
     if (filter.resourceType !== undefined) query.andWhere('a.resource_type = :resourceType', { resourceType: filter.resourceType });
     if (filter.resourceKey !== undefined) query.andWhere('a.resource_key = :resourceKey', { resourceKey: filter.resourceKey });
+    if (filter.excludeResourceTypes?.length) query.andWhere('a.resource_type NOT IN (:...excluded)', { excluded: filter.excludeResourceTypes });
     if (filter.actorName !== undefined) query.andWhere('a.actor_name = :actorName', { actorName: filter.actorName });
     // Half-open range [from, to).
     if (filter.from !== undefined) query.andWhere('a.at >= :from', { from: filter.from });

@@ -16,6 +16,17 @@ export interface AuditRecord {
   after?: object | null;
 }
 
+/**
+ * Entries only admins may read: they name users (emails, roles), API tokens (names, scopes) and
+ * webhooks (full URLs, which may carry credentials) — what /users, /tokens and /webhooks refuse to
+ * everyone else. Other callers do not get these entries at all (left out by the query, so pages
+ * stay full and cursors keep working); the rest of the log, actors included, is theirs to read.
+ */
+export const ADMIN_ONLY_RESOURCE_TYPES: readonly AuditRecord['resourceType'][] = ['user', 'token', 'webhook'];
+
+/** Who reads the log: admins see every entry, everyone else all but the admin-only ones. */
+export type AuditAudience = 'admin' | 'member';
+
 export interface AuditPage {
   items: AuditEntryEntity[];
   /** Pass as `cursor` for the next (older) page; null on the last page. */
@@ -44,9 +55,10 @@ export class AuditService {
     });
   }
 
-  async query(filter: Omit<AuditFilter, 'beforeId'> & { cursor?: string }): Promise<AuditPage> {
+  async query(filter: Omit<AuditFilter, 'beforeId' | 'excludeResourceTypes'> & { cursor?: string }, audience: AuditAudience): Promise<AuditPage> {
     const { cursor, ...rest } = filter;
-    const items = await this.repository.find({ ...rest, beforeId: cursor ? Number(cursor) : undefined, limit: filter.limit + 1 });
+    const excludeResourceTypes = audience === 'admin' ? undefined : ADMIN_ONLY_RESOURCE_TYPES;
+    const items = await this.repository.find({ ...rest, excludeResourceTypes, beforeId: cursor ? Number(cursor) : undefined, limit: filter.limit + 1 });
     const page = items.slice(0, filter.limit);
     const last = page[page.length - 1];
     return { items: page, nextCursor: items.length > filter.limit && last ? String(last.id) : null };

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { DomainError } from '../common/errors/domain-error.js';
 import { Access, CurrentPrincipal } from './access.decorator.js';
 import { SESSION_COOKIE } from './auth.guard.js';
 import { AuthService, type TokenView, type UserView } from './auth.service.js';
@@ -17,7 +18,12 @@ export class AuthController {
   @Access('public')
   @ApiOperation({ summary: 'Sign in with email and password: sets a session cookie and returns the same token for bearer use' })
   async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ token: string; expiresAt: string; user: UserView }> {
-    const session = await this.auth.login(body.email, body.password);
+    // req.ip: the connecting address (Express is not told to trust a proxy, so X-Forwarded-For is ignored).
+    const session = await this.auth.login(body.email, body.password, req.ip).catch((err: unknown) => {
+      const wait = err instanceof DomainError && err.code === 'RATE_LIMITED' ? (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds : undefined;
+      if (wait !== undefined) res.setHeader('Retry-After', String(wait));
+      throw err;
+    });
     res.cookie(SESSION_COOKIE, session.token, { httpOnly: true, sameSite: 'strict', secure: req.secure, expires: session.expiresAt, path: '/' });
     return { token: session.token, expiresAt: session.expiresAt.toISOString(), user: session.user };
   }

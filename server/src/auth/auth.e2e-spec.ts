@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aProject, aToken, aUser } from '../../test/builders.js';
 import { bearer, startTestApp, type TestApp } from '../../test/test-app.js';
+import { LoginThrottle } from './login-throttle.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 const login = (t: TestApp, email: string, password: string) => t.http.post('/api/v1/auth/login').send({ email, password });
@@ -53,7 +54,7 @@ describe('auth API', () => {
 
       const second = await login(t, user.email, 'password-123');
       const cookie = `signalbox_session=${second.body.token}`;
-      const out = await t.http.post('/api/v1/auth/logout').set('Cookie', cookie);
+      const out = await t.http.post('/api/v1/auth/logout').set('Cookie', cookie).set('Host', 'signalbox.test').set('Origin', 'http://signalbox.test');
       expect(out.status).toBe(204);
       expect((out.headers['set-cookie'] as unknown as string[]).join()).toMatch(/signalbox_session=;/);
       expect((await t.http.get('/api/v1/auth/me').set('Cookie', cookie)).status).toBe(401);
@@ -248,6 +249,110 @@ describe('auth API', () => {
         if (rows[0]!.n > 0) leaks.push(`${table_name}.${column_name}`);
       }
       expect(leaks).toEqual([]);
+    });
+  });
+
+  describe('sign-in throttling', () => {
+    /** `n` sign-ins in a row, as fast as they answer; their statuses, and the last answer. */
+    const attempts = async (email: string, password: string, n: number) => {
+      const statuses: number[] = [];
+      let last = await login(t, email, password);
+      statuses.push(last.status);
+      for (let i = 1; i < n; i++) {
+        last = await login(t, email, password);
+        statuses.push(last.status);
+      }
+      return { statuses, last };
+    };
+
+    it('stops a hundred wrong passwords: after a few the account must wait, and the right password waits too', async () => {
+      const user = await aUser(t.http, t.admin, 'viewer');
+      // Time stands still for the throttle, so however slow this machine is no wait runs out meanwhile.
+      const frozen = Date.now();
+      t.app.get(LoginThrottle).useClock(() => frozen);
+      try {
+        const { statuses } = await attempts(user.email, 'not-the-password', 100);
+        expect(statuses).toEqual([...Array(5).fill(401), ...Array(95).fill(429)]);
+        const right = await login(t, user.email, 'password-123');
+        expect(right.status).toBe(429);
+        expect(right.body).toMatchObject({ error: 'RATE_LIMITED', message: expect.any(String), requestId: expect.any(String) });
+        expect(right.body.token).toBeUndefined();
+        expect(right.headers['set-cookie']).toBeUndefined();
+        // Refused attempts did not count: the wait is still the one the fifth failure set.
+        expect(right.headers['retry-after']).toBe('1');
+      } finally {
+        t.app.get(LoginThrottle).useClock(Date.now);
+      }
+    }, 60_000);
+
+    it('answers an unknown account exactly as a real one, so throttling tells nothing about who exists', async () => {
+      const user = await aUser(t.http, t.admin, 'viewer');
+      const frozen = Date.now();
+      t.app.get(LoginThrottle).useClock(() => frozen);
+      try {
+        const answers = async (email: string) => {
+          const seen: Array<[number, unknown, unknown]> = [];
+          for (let i = 0; i < 7; i++) {
+            const res = await login(t, email, 'not-the-password');
+            seen.push([res.status, res.body.message, res.headers['retry-after']]);
+          }
+          return seen;
+        };
+        const real = await answers(user.email);
+        const unknown = await answers(`nobody-${Math.random().toString(36).slice(2)}@example.com`);
+        expect(unknown).toEqual(real);
+        expect(real.map(([status]) => status)).toEqual([401, 401, 401, 401, 401, 429, 429]);
+        expect(real[6]).toEqual([429, 'Too many failed sign-ins; try again in 1 s', '1']);
+      } finally {
+        t.app.get(LoginThrottle).useClock(Date.now);
+      }
+    }, 60_000);
+  });
+
+  describe('cross-site requests', () => {
+    // supertest sends no Origin or Referer unless told; a browser sends Origin with every cross-site POST.
+    const HOST = 'signalbox.test';
+    let cookie = '';
+    const rotate = () => t.http.post('/api/v1/projects/csrf/environments/development/sdk-key').set('Host', HOST);
+
+    beforeAll(async () => {
+      await aProject(t.http, t.admin, 'csrf');
+      const admin = await aUser(t.http, t.admin, 'admin');
+      cookie = `signalbox_session=${admin.token}`;
+    });
+
+    it('refuses a write authenticated by the session cookie from another origin, or from nowhere, with 403', async () => {
+      const before = (await t.http.get('/api/v1/projects/csrf').set(t.admin)).body.environments.find((e: { key: string }) => e.key === 'development').sdkKeyPrefix;
+      const refused = [
+        await rotate().set('Cookie', cookie).set('Origin', 'http://evil.example'),
+        await rotate().set('Cookie', cookie).set('Origin', 'null'),
+        await rotate().set('Cookie', cookie).set('Origin', `http://${HOST}.evil.example`),
+        await rotate().set('Cookie', cookie).set('Referer', 'http://evil.example/form.html'),
+        await rotate().set('Cookie', cookie).set('Origin', 'http://evil.example').set('Referer', `http://${HOST}/`),
+        await rotate().set('Cookie', cookie),
+        await t.http.post('/api/v1/auth/logout').set('Host', HOST).set('Cookie', cookie).set('Origin', 'http://evil.example'),
+        await t.http.delete('/api/v1/projects/csrf/segments/none').set('Host', HOST).set('Cookie', cookie).set('Origin', 'http://evil.example'),
+      ];
+      for (const res of refused) {
+        expect(res.status, JSON.stringify(res.body)).toBe(403);
+        expect(res.body).toMatchObject({ error: 'FORBIDDEN', message: expect.stringMatching(/origin/i), requestId: expect.any(String) });
+      }
+      // Nothing changed, and the session still works.
+      const after = (await t.http.get('/api/v1/projects/csrf').set(t.admin)).body.environments.find((e: { key: string }) => e.key === 'development').sdkKeyPrefix;
+      expect(after).toBe(before);
+      expect((await t.http.get('/api/v1/auth/me').set('Cookie', cookie)).status).toBe(200);
+    });
+
+    it('accepts cookie writes from the console\'s own origin, safe methods from anywhere, and bearer tokens from anywhere', async () => {
+      expect((await rotate().set('Cookie', cookie).set('Origin', `http://${HOST}`)).status).toBe(201);
+      expect((await rotate().set('Cookie', cookie).set('Origin', `https://${HOST}`)).status).toBe(201);
+      expect((await rotate().set('Cookie', cookie).set('Referer', `http://${HOST}/projects/csrf/flags`)).status).toBe(201);
+      // Behind a proxy that rewrites Host, the original host it forwards counts.
+      expect((await rotate().set('Cookie', cookie).set('X-Forwarded-Host', 'flags.example.com').set('Origin', 'https://flags.example.com')).status).toBe(201);
+      expect((await t.http.get('/api/v1/projects/csrf').set('Host', HOST).set('Cookie', cookie).set('Origin', 'http://evil.example')).status).toBe(200);
+      expect((await rotate().set(t.admin).set('Origin', 'http://evil.example')).status).toBe(201);
+      // A bearer token wins over a cookie sent alongside it, and needs no Origin.
+      expect((await rotate().set(t.admin).set('Cookie', cookie)).status).toBe(201);
     });
   });
 

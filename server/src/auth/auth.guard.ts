@@ -9,14 +9,44 @@ import { roleAtLeast } from './roles.js';
 
 export const SESSION_COOKIE = 'signalbox_session';
 
-const presentedSecret = (req: Request): string | undefined => {
+/** The credential and where it came from; an Authorization header wins over the cookie. */
+const presentedSecret = (req: Request): { secret: string; via: 'header' | 'cookie' } | undefined => {
   const header = req.header('authorization');
   if (header) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    return match?.[1];
+    return match?.[1] ? { secret: match[1], via: 'header' } : undefined;
   }
   const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-  return cookie || undefined;
+  return cookie ? { secret: cookie, via: 'cookie' } : undefined;
+};
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+const firstValue = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value?.split(',')[0])?.trim() || undefined;
+
+/**
+ * Why a request authenticated by the session cookie must be refused as cross-site, or null.
+ * Browsers attach the cookie to any site's form or fetch; they also say where such a request came
+ * from (Origin, else Referer), which a page cannot forge. So a write must name this server's own
+ * host there — the Host header, or the X-Forwarded-Host a proxy that rewrites Host passes on (a
+ * cross-site page cannot add either header). Without Origin or Referer it is refused too. The
+ * scheme is not compared: a proxy terminating TLS sees http for an https page.
+ */
+export const crossSiteRefusal = (req: { method: string; headers: Record<string, string | string[] | undefined> }): string | null => {
+  if (SAFE_METHODS.has(req.method.toUpperCase())) return null;
+  const source = firstValue(req.headers.origin) ?? firstValue(req.headers.referer);
+  if (!source) return 'A change made with the session cookie must say where it comes from (Origin or Referer header)';
+  let from: URL;
+  try {
+    from = new URL(source);
+  } catch {
+    return `Cross-site request refused: Origin '${source.slice(0, 100)}' is not this server`;
+  }
+  const hosts = [firstValue(req.headers['x-forwarded-host']), firstValue(req.headers.host)].filter((h): h is string => h !== undefined);
+  // Parsed with the source's scheme, so a default port (:443, :80) compares equal to none.
+  const ours = hosts.map((h) => (URL.canParse(`${from.protocol}//${h}`) ? new URL(`${from.protocol}//${h}`).host : null));
+  if ((from.protocol === 'http:' || from.protocol === 'https:') && ours.includes(from.host)) return null;
+  return `Cross-site request refused: ${from.origin === 'null' ? 'that origin' : from.origin} is not this server's origin`;
 };
 
 /** Whether `principal` satisfies `requirement`; `projectKey` is the route's project, if any. */
@@ -49,9 +79,14 @@ export class AuthGuard implements CanActivate {
     if (requirement === undefined) throw forbidden('This route declares no access rule');
     if (requirement === 'public') return true;
     const req = context.switchToHttp().getRequest<Request>();
-    const secret = presentedSecret(req);
-    if (!secret) throw unauthenticated();
-    const principal = await this.credentials.resolve(secret);
+    const presented = presentedSecret(req);
+    if (!presented) throw unauthenticated();
+    // Only the cookie is sent by browsers on their own: bearer credentials need no Origin check.
+    if (presented.via === 'cookie') {
+      const refusal = crossSiteRefusal(req);
+      if (refusal) throw forbidden(refusal);
+    }
+    const principal = await this.credentials.resolve(presented.secret);
     if (!principal) throw unauthenticated('The credential is unknown, revoked or expired');
     req.principal = principal;
     const projectKey = typeof req.params?.projectKey === 'string' ? req.params.projectKey : undefined;

@@ -10,6 +10,7 @@ import type { ApiTokenEntity } from './api-token.entity.js';
 import { AuthRepository } from './auth.repository.js';
 import { CredentialsService } from './credentials.service.js';
 import type { CreateTokenDto, CreateUserDto, UpdateUserDto } from './dto/auth.dto.js';
+import { LoginThrottle } from './login-throttle.js';
 import { hashPassword, randomPassword, verifyPassword } from './password.js';
 import { type Actor, SYSTEM_ACTOR } from './principal.js';
 import { hashSecret, issueSecret, SECRET_PREFIX } from './secrets.js';
@@ -72,6 +73,7 @@ export class AuthService implements OnApplicationBootstrap, OnModuleInit {
     private readonly db: Database,
     private readonly notifications: NotificationsService,
     private readonly events: DomainEvents,
+    private readonly throttle: LoginThrottle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -103,10 +105,13 @@ export class AuthService implements OnApplicationBootstrap, OnModuleInit {
     this.logger.log(`created the first admin ${this.config.adminEmail}`);
   }
 
-  async login(email: string, password: string): Promise<{ token: string; expiresAt: Date; user: UserView }> {
+  /** `address` is the client's, for the per-address backoff; throws RATE_LIMITED while a backoff applies. */
+  async login(email: string, password: string, address: string | undefined): Promise<{ token: string; expiresAt: Date; user: UserView }> {
+    const attempt = await this.throttle.begin(email, address);
     const user = await this.repository.findUserByEmail(email);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH));
     if (!user || !ok || user.disabledAt) throw unauthenticated('Email or password is wrong');
+    await this.throttle.succeeded(attempt);
     const session = issueSecret(SECRET_PREFIX.session);
     const expiresAt = new Date(Date.now() + this.config.sessionTtlHours * 3_600_000);
     await this.repository.insertSession({ userId: user.id, tokenHash: session.hash, expiresAt });

@@ -26,8 +26,10 @@ import { WebhookDeliveryEntity } from '../webhooks/webhook-delivery.entity.js';
 import { WebhookSubscriptionEntity } from '../webhooks/webhook-subscription.entity.js';
 import { createDataSource, dataSourceOptions, runMigrations } from './data-source.js';
 import { openEmbeddedDatabase } from './embedded-database.js';
+import { LoginThrottleEntity } from '../auth/login-throttle.entity.js';
+import { TriggerCallEntity } from '../triggers/trigger-call.entity.js';
 
-const ENTITIES = [UserEntity, SessionEntity, ApiTokenEntity, SdkKeyEntity, ProjectEntity, EnvironmentEntity, FlagEntity, FlagConfigEntity, SegmentEntity, AuditEntryEntity, ChangeEntity, ChangeLogHeadEntity, SdkPresenceEntity, TriggerEntity, WebhookSubscriptionEntity, WebhookDeliveryEntity, MetricRollupEntity, EvaluationRollupEntity, FlagLastEvaluatedEntity, ShadowSampleEntity, ExperimentEntity, RolloutPlanEntity, RateLimitWindowEntity];
+const ENTITIES = [UserEntity, SessionEntity, ApiTokenEntity, SdkKeyEntity, ProjectEntity, EnvironmentEntity, FlagEntity, FlagConfigEntity, SegmentEntity, AuditEntryEntity, ChangeEntity, ChangeLogHeadEntity, SdkPresenceEntity, TriggerEntity, WebhookSubscriptionEntity, WebhookDeliveryEntity, MetricRollupEntity, EvaluationRollupEntity, FlagLastEvaluatedEntity, ShadowSampleEntity, ExperimentEntity, RolloutPlanEntity, RateLimitWindowEntity, TriggerCallEntity, LoginThrottleEntity];
 
 const open = async (db: TestDatabase): Promise<DataSource> => {
   const target = db.databaseUrl ? { url: db.databaseUrl } : { embedded: await openEmbeddedDatabase(db.dataDir!) };

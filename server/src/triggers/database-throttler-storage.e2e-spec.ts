@@ -25,9 +25,25 @@ describe('sliding-window rate limit counted in the database', () => {
   it('admits the limit within a window and refuses the next call, saying when to retry', async () => {
     const results = await calls('within', 11);
     expect(results.slice(0, 10).every((r) => !r.isBlocked)).toBe(true);
-    expect(results[10]).toMatchObject({ isBlocked: true, totalHits: 11 });
-    // Eleven calls this window: it must end and most of it slide out before one more fits.
-    expect(results[10]!.timeToBlockExpire).toBe(Math.ceil((MINUTE + MINUTE * (1 - 9 / 11)) / 1000));
+    // The refused call is not counted: ten calls this window, which must end and a tenth of it slide out before one more fits.
+    expect(results[10]).toMatchObject({ isBlocked: true, totalHits: 10 });
+    expect(results[10]!.timeToBlockExpire).toBe(Math.ceil((MINUTE + MINUTE * (1 - 9 / 10)) / 1000));
+  });
+
+  it('does not count refused calls, so hammering does not extend the wait', async () => {
+    const start = clock;
+    await calls('hammered', 10);
+    const waits: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const result = await call('hammered');
+      expect(result.isBlocked).toBe(true);
+      waits.push(result.timeToBlockExpire);
+      clock += 10_000;
+    }
+    // 66 s after the first call one more fits, however many were refused in between.
+    expect(waits).toEqual([66, 56, 46, 36, 26, 16]);
+    clock = start + 66_000;
+    expect((await call('hammered')).isBlocked).toBe(false);
   });
 
   it('does not admit twice the limit across a window boundary, as fixed windows would', async () => {
@@ -37,8 +53,8 @@ describe('sliding-window rate limit counted in the database', () => {
     expect((await calls('boundary', 9)).every((r) => !r.isBlocked)).toBe(true);
     clock += 2_000; // ...and just after it ends, those 10 still count almost fully: 1 + 10 × 59/60 > 10.
     expect((await calls('boundary', 3)).map((r) => r.isBlocked)).toEqual([true, true, true]);
-    clock += 30_000; // half of the last window has slid out: 5 of its 10 count, plus this window's 3 refused.
-    expect((await calls('boundary', 3)).map((r) => r.isBlocked)).toEqual([false, false, true]);
+    clock += 30_000; // half of the last window has slid out: 10 × 29/60 of it counts, and the refused calls not at all.
+    expect((await calls('boundary', 6)).map((r) => r.isBlocked)).toEqual([false, false, false, false, false, true]);
   });
 
   it('starts afresh after a whole window without calls, and keeps keys apart', async () => {

@@ -7,7 +7,7 @@ const CLEANUP_EVERY = 500;
 interface WindowRow {
   hits: number;
   previous_hits: number;
-  ms_left: string | number;
+  ends_ms: string | number;
 }
 
 /**
@@ -17,7 +17,8 @@ interface WindowRow {
  * A sliding-window counter: one row per key holds the current window's hits and the previous
  * window's. A call counts the current hits plus the previous window's, weighted by how much of it
  * the last `ttl` still covers. Unlike fixed windows, which admit twice the limit across a window
- * boundary, this never admits much more than the limit in any `ttl`, at the cost of one upsert.
+ * boundary, this never admits much more than the limit in any `ttl`. Only admitted calls are
+ * counted: a client that keeps calling while refused does not push its next admission further away.
  */
 export class DatabaseThrottlerStorage implements ThrottlerStorage {
   private calls = 0;
@@ -28,40 +29,45 @@ export class DatabaseThrottlerStorage implements ThrottlerStorage {
   ) {}
 
   async increment(key: string, ttl: number, limit: number, _blockDuration: number, _throttlerName: string) {
+    const now = this.now();
     if (++this.calls % CLEANUP_EVERY === 0) {
-      await this.db.manager().query(`DELETE FROM rate_limit_windows WHERE window_ends_at < to_timestamp($1 / 1000.0) - interval '1 hour'`, [this.now()]);
+      await this.db.manager().query(`DELETE FROM rate_limit_windows WHERE window_ends_at < to_timestamp($1 / 1000.0) - interval '1 hour'`, [now]);
     }
-    // SET expressions see the row as it was: a window that ended rolls over (its hits become the
-    // previous window's), and one that ended over a window ago starts afresh.
-    const rows: WindowRow[] = await this.db.manager().query(
-      `WITH args AS (SELECT to_timestamp($3 / 1000.0) AS now, $2 * interval '1 millisecond' AS ttl)
-       INSERT INTO rate_limit_windows AS w (key, window_ends_at, hits, previous_hits)
-       SELECT $1, args.now + args.ttl, 1, 0 FROM args
-       ON CONFLICT (key) DO UPDATE SET
-         previous_hits = CASE
-           WHEN w.window_ends_at + (SELECT ttl FROM args) <= (SELECT now FROM args) THEN 0
-           WHEN w.window_ends_at <= (SELECT now FROM args) THEN w.hits
-           ELSE w.previous_hits END,
-         hits = CASE WHEN w.window_ends_at <= (SELECT now FROM args) THEN 1 ELSE w.hits + 1 END,
-         window_ends_at = CASE
-           WHEN w.window_ends_at + (SELECT ttl FROM args) <= (SELECT now FROM args) THEN EXCLUDED.window_ends_at
-           WHEN w.window_ends_at <= (SELECT now FROM args) THEN w.window_ends_at + (SELECT ttl FROM args)
-           ELSE w.window_ends_at END
-       RETURNING hits, previous_hits, extract(epoch FROM window_ends_at - (SELECT now FROM args)) * 1000 AS ms_left`,
-      [key, ttl, this.now()],
-    );
-    const row = rows[0]!;
-    const window = { hits: row.hits, previousHits: row.previous_hits, msLeft: Number(row.ms_left) };
-    const isBlocked = slidingCount(window, ttl) > limit;
-    const secondsLeft = Math.max(1, Math.ceil(window.msLeft / 1000));
+    // The row is locked from read to write, so concurrent calls on any instance take turns.
+    const window = await this.db.transaction(async () => {
+      const manager = this.db.manager();
+      await manager.query(`INSERT INTO rate_limit_windows (key, window_ends_at, hits, previous_hits) VALUES ($1, to_timestamp($2 / 1000.0), 0, 0) ON CONFLICT (key) DO NOTHING`, [key, now + ttl]);
+      const rows: WindowRow[] = await manager.query(`SELECT hits, previous_hits, extract(epoch FROM window_ends_at) * 1000 AS ends_ms FROM rate_limit_windows WHERE key = $1 FOR UPDATE`, [key]);
+      const row = rows[0]!;
+      const current = rollOver({ hits: row.hits, previousHits: row.previous_hits, endsAt: Number(row.ends_ms) }, now, ttl);
+      const admitted = slidingCount({ hits: current.hits + 1, previousHits: current.previousHits, msLeft: current.endsAt - now }, ttl) <= limit;
+      const next = admitted ? { ...current, hits: current.hits + 1 } : current;
+      await manager.query(`UPDATE rate_limit_windows SET hits = $2, previous_hits = $3, window_ends_at = to_timestamp($4 / 1000.0) WHERE key = $1`, [key, next.hits, next.previousHits, next.endsAt]);
+      return { admitted, state: { hits: next.hits, previousHits: next.previousHits, msLeft: next.endsAt - now } };
+    });
+    const { admitted, state } = window;
     return {
-      totalHits: Math.ceil(slidingCount(window, ttl)),
-      timeToExpire: secondsLeft,
-      isBlocked,
-      timeToBlockExpire: isBlocked ? Math.max(1, Math.ceil(msUntilAllowed(window, ttl, limit) / 1000)) : 0,
+      totalHits: Math.ceil(slidingCount(state, ttl)),
+      timeToExpire: Math.max(1, Math.ceil(state.msLeft / 1000)),
+      isBlocked: !admitted,
+      timeToBlockExpire: admitted ? 0 : Math.max(1, Math.ceil(msUntilAllowed(state, ttl, limit) / 1000)),
     };
   }
 }
+
+/** A key's counters as stored: this window's hits, the previous window's, and when this one ends (ms). */
+export interface StoredWindow {
+  hits: number;
+  previousHits: number;
+  endsAt: number;
+}
+
+/** The window `now` falls in: one that ended rolls over (its hits become the previous window's); one that ended over a window ago starts afresh. */
+export const rollOver = (window: StoredWindow, now: number, ttl: number): StoredWindow => {
+  if (window.endsAt + ttl <= now) return { hits: 0, previousHits: 0, endsAt: now + ttl };
+  if (window.endsAt <= now) return { hits: 0, previousHits: window.hits, endsAt: window.endsAt + ttl };
+  return window;
+};
 
 export interface SlidingWindow {
   hits: number;

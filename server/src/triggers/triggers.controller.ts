@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
+import { DomainError } from '../common/errors/domain-error.js';
 import { ApiFlagEnvironmentParams, FlagEnvironment, type FlagEnvironmentRef } from '../flags/flag-environment.decorator.js';
 import { CreateTriggerDto, IssuedTriggerResponse, TriggerFiredResponse, TriggerResponse, UpdateTriggerDto } from './dto/trigger.dto.js';
 import { TRIGGER_PATH, TriggersService } from './triggers.service.js';
@@ -103,7 +104,7 @@ export class TriggersController {
   }
 }
 
-/** The URL monitoring tools call. The secret in the path is the credential; rate-limited per secret and per client. */
+/** The URL monitoring tools call. The secret in the path is the credential; rate-limited per client address, then per trigger. */
 @ApiTags('triggers')
 @Controller('triggers')
 export class TriggerHookController {
@@ -119,7 +120,13 @@ export class TriggerHookController {
   })
   @ApiBody({ required: false, schema: { type: 'object', additionalProperties: true, description: 'Nothing, {reason}, an Alertmanager webhook or a Grafana alert webhook' } })
   @ApiOkResponse({ type: TriggerFiredResponse })
-  fire(@Param('secret') secret: string, @Body() body: unknown): Promise<TriggerFiredResponse> {
-    return this.triggers.fire(secret, body);
+  async fire(@Param('secret') secret: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<TriggerFiredResponse> {
+    try {
+      return await this.triggers.fire(secret, body);
+    } catch (err) {
+      const wait = err instanceof DomainError && err.code === 'RATE_LIMITED' ? (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds : undefined;
+      if (wait !== undefined) res.setHeader('Retry-After', String(wait));
+      throw err;
+    }
   }
 }

@@ -182,15 +182,39 @@ describe('trigger URLs', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) statuses.push((await t.http.post(pathOf(trigger.url)).send(alertmanager('firing'))).status);
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(200));
+    expect(statuses.slice(10)).toEqual([429, 429]);
     const limited = await t.http.post(pathOf(trigger.url)).send(alertmanager('firing'));
     expect(limited.status).toBe(429);
     expect(limited.body).toMatchObject({ error: 'RATE_LIMITED', message: expect.any(String), requestId: expect.any(String) });
-    // Thirteen calls in this window: it must end, then enough of it slide out (a minute and more).
-    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(60);
-    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(120);
+    // Refused calls do not count: one more fits as soon as the first accepted call is a minute old.
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
     // Another trigger is not affected.
     const other = await aTrigger('etl.noisy', { name: 'other' }, 'staging');
     await t.http.post(pathOf(other.url)).expect(200);
+  });
+
+  it('counts calls per trigger, not per URL: a rotated-away URL answers 404 however often it was called', async () => {
+    await aBooleanFlag(t.http, t.admin, 'alerts', 'etl.rotated');
+    const trigger = await aTrigger('etl.rotated', {}, 'staging');
+    for (let i = 0; i < 10; i++) await t.http.post(pathOf(trigger.url)).expect(200);
+    const rotated = await t.http.post(`${triggers('etl.rotated', 'staging')}/${trigger.trigger.id}/rotate`).set(t.admin).expect(200);
+    for (let i = 0; i < 3; i++) {
+      const old = await t.http.post(pathOf(trigger.url));
+      expect(old.status).toBe(404);
+      expect(old.body).toMatchObject({ error: 'NOT_FOUND', message: 'No such trigger' });
+    }
+    // The trigger's minute is spent, whichever URL it has now.
+    const renewed = await t.http.post(pathOf(rotated.body.url));
+    expect(renewed.status).toBe(429);
+    expect(Number(renewed.headers['retry-after'])).toBeLessThanOrEqual(60);
+  });
+
+  it('answers an unknown URL 404 however often it is called', async () => {
+    const unknown = `/api/v1/triggers/sbx_${'Q'.repeat(43)}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 15; i++) statuses.push((await t.http.post(unknown)).status);
+    expect(statuses).toEqual(Array(15).fill(404));
   });
 
   it('is managed by editors only, and validates its input', async () => {

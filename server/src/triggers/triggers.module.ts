@@ -1,37 +1,35 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { Request } from 'express';
 import { AuditModule } from '../audit/audit.module.js';
-import { hashSecret } from '../auth/secrets.js';
 import { Database } from '../database/database.service.js';
 import { FlagsModule } from '../flags/flags.module.js';
 import { ProjectsModule } from '../projects/projects.module.js';
 import { DatabaseThrottlerStorage } from './database-throttler-storage.js';
 import { RateLimitWindowEntity } from './rate-limit-window.entity.js';
+import { TriggerCallEntity } from './trigger-call.entity.js';
+import { TriggerCallLimit } from './trigger-call-limit.js';
 import { TriggerEntity } from './trigger.entity.js';
 import { TriggerHookController, TriggersController } from './triggers.controller.js';
 import { TriggersRepository } from './triggers.repository.js';
 import { TriggersService } from './triggers.service.js';
 
-/** Per secret: an alerting tool re-sends every few minutes, a loop gone wrong hundreds of times a second. */
-export const TRIGGER_CALLS_PER_MINUTE = 10;
-/** Per client address, whatever the secret: guessing URLs is pointless, and this keeps it cheap too. */
+/**
+ * Per client address, whatever the URL: guessing URLs is pointless, and this keeps it cheap too.
+ * (The per-trigger limit is TRIGGER_CALLS_PER_MINUTE, checked once the secret is known to be good.)
+ */
 export const CLIENT_CALLS_PER_MINUTE = 300;
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([TriggerEntity, RateLimitWindowEntity]),
+    TypeOrmModule.forFeature([TriggerEntity, TriggerCallEntity, RateLimitWindowEntity]),
     // Counted in the database: every instance behind a balancer enforces the same limits.
     ThrottlerModule.forRootAsync({
       inject: [Database],
       useFactory: (db: Database) => ({
-        throttlers: [
-          // Named 'default' so a refusal carries the standard Retry-After header (others get a suffix).
-          { name: 'default', ttl: 60_000, limit: TRIGGER_CALLS_PER_MINUTE, getTracker: (req: Record<string, unknown>) => hashSecret(String((req as unknown as Request).params?.secret ?? '')) },
-          { name: 'client', ttl: 60_000, limit: CLIENT_CALLS_PER_MINUTE },
-        ],
-        errorMessage: 'Too many calls to this trigger; try again in a minute',
+        // Named 'default' so a refusal carries the standard Retry-After header (others get a suffix).
+        throttlers: [{ name: 'default', ttl: 60_000, limit: CLIENT_CALLS_PER_MINUTE }],
+        errorMessage: 'Too many trigger calls from this address; try again in a minute',
         storage: new DatabaseThrottlerStorage(db),
       }),
     }),
@@ -40,7 +38,7 @@ export const CLIENT_CALLS_PER_MINUTE = 300;
     AuditModule,
   ],
   controllers: [TriggersController, TriggerHookController],
-  providers: [TriggersRepository, TriggersService],
+  providers: [TriggersRepository, TriggerCallLimit, TriggersService],
   exports: [TriggersService],
 })
 export class TriggersModule {}

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { IsNull } from 'typeorm';
+import { IsNull, LessThanOrEqual, MoreThan } from 'typeorm';
 import { Database } from '../database/database.service.js';
+import { TriggerCallEntity } from './trigger-call.entity.js';
 import { type TriggerAction, TriggerEntity } from './trigger.entity.js';
+
+/** First key of the trigger call log's advisory locks (the second is a hash of the trigger id). */
+const CALL_LOG_LOCK_CLASS = 7_410_001;
 
 @Injectable()
 export class TriggersRepository {
@@ -9,6 +13,9 @@ export class TriggersRepository {
 
   private get triggers() {
     return this.db.manager().getRepository(TriggerEntity);
+  }
+  private get calls() {
+    return this.db.manager().getRepository(TriggerCallEntity);
   }
 
   listForFlag(projectId: string, flagKey: string, environmentId: string): Promise<TriggerEntity[]> {
@@ -39,5 +46,25 @@ export class TriggersRepository {
 
   async delete(id: string): Promise<void> {
     await this.triggers.delete({ id });
+  }
+
+  /**
+   * Holds the trigger's call log until the current transaction ends (call it in one). An advisory
+   * lock, not a row lock on the trigger: it takes no lock any other change to the trigger or its
+   * flag needs. The two-key form keeps its space apart from other advisory locks' single keys.
+   */
+  async lockCallLog(triggerId: string): Promise<void> {
+    await this.db.manager().query(`SELECT pg_advisory_xact_lock(${CALL_LOG_LOCK_CLASS}, hashtext($1))`, [triggerId]);
+  }
+
+  async acceptedCallsSince(triggerId: string, after: Date): Promise<Date[]> {
+    const rows = await this.calls.find({ select: { acceptedAt: true }, where: { triggerId, acceptedAt: MoreThan(after) }, order: { acceptedAt: 'ASC' } });
+    return rows.map((r) => new Date(r.acceptedAt));
+  }
+
+  /** Appends an accepted call and forgets the trigger's calls that left the window. */
+  async recordAcceptedCall(triggerId: string, at: Date, windowStart: Date): Promise<void> {
+    await this.calls.delete({ triggerId, acceptedAt: LessThanOrEqual(windowStart) });
+    await this.calls.insert({ triggerId, acceptedAt: at });
   }
 }

@@ -9,6 +9,7 @@ import { FlagsService } from '../flags/flags.service.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { describeSignal, readTriggerSignal } from './alert-payload.js';
 import type { CreateTriggerDto, TriggerFiredResponse, TriggerResponse, UpdateTriggerDto } from './dto/trigger.dto.js';
+import { TriggerCallLimit } from './trigger-call-limit.js';
 import type { TriggerAction, TriggerEntity } from './trigger.entity.js';
 import { TriggersRepository } from './triggers.repository.js';
 
@@ -47,6 +48,7 @@ export class TriggersService {
     private readonly projects: ProjectsService,
     private readonly audit: AuditService,
     private readonly db: Database,
+    private readonly callLimit: TriggerCallLimit,
   ) {}
 
   async list(flagEnvironment: FlagEnvironmentRef): Promise<TriggerResponse[]> {
@@ -116,7 +118,8 @@ export class TriggersService {
   /**
    * A monitoring tool (or a script) called the URL. The presented secret is always hashed and
    * looked up once by its hash, so an unknown, rotated or disabled secret costs the same and
-   * answers the same 404; plaintext secrets are never compared.
+   * answers the same 404; plaintext secrets are never compared. Only then is the trigger's call
+   * limit checked (429), so a URL that no longer works is a 404 however often it is called.
    */
   async fire(secret: string, body: unknown): Promise<TriggerFiredResponse> {
     const trigger = await this.repository.findActiveBySecretHash(hashSecret(secret));
@@ -128,8 +131,8 @@ export class TriggersService {
     const actor: Actor = { type: 'trigger', id: trigger.id, name: `trigger:${trigger.name}` };
     const target: TriggerTarget = { projectKey: found.project.key, projectId: found.project.id, flagKey: trigger.flagKey, environmentKey: found.environment.key, environmentId: found.environment.id };
 
-    // One transaction: the flag change, the trigger's bookkeeping and its audit entry commit together.
-    return this.db.transaction(async () => {
+    // One transaction: the call's place in the limit, the flag change, the trigger's bookkeeping and its audit entry commit together.
+    return this.callLimit.admit(trigger.id, async () => {
       let action: TriggerAction = 'ignored';
       let note: string | null = null;
       let changed = false;

@@ -19,6 +19,13 @@ describe('WebhookDestinations', () => {
     ['fd12::1', 'unique local (private IPv6)'],
     ['fe80::1', 'link-local'],
     ['::ffff:127.0.0.1', 'loopback'],
+    // IPv4-compatible IPv6 (deprecated, ::/96): some stacks still route it to the IPv4 address it embeds.
+    // (URL parsing normalises [::127.0.0.1] to [::7f00:1].)
+    ['::127.0.0.1', 'loopback'],
+    ['::7f00:1', 'loopback'],
+    ['::a00:1', 'private'],
+    ['::a9fe:a9fe', 'link-local'],
+    ['::2', 'unspecified'],
   ])('refuses %s as a %s address by default', (address, kind) => {
     expect(strict.refusal(address)).toMatch(new RegExp(`is a ${kind.replace(/[()]/g, '\\$&')} address; webhooks go to public addresses unless SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST allows it`));
   });
@@ -45,6 +52,16 @@ describe('WebhookDestinations', () => {
     expect(strict.refusalForUrl('http://app.localhost/x')).not.toBeNull();
     expect(strict.refusalForUrl('https://hooks.example.com/x')).toBeNull();
     expect(new WebhookDestinations(['localhost']).refusalForUrl('http://localhost:8080/x')).toBeNull();
+    expect(strict.refusalForUrl('http://[::127.0.0.1]:1/')).toMatch(/^127\.0\.0\.1 is a loopback address/);
+    expect(strict.refusalForUrl('http://[0:0:0:0:0:0:7f00:1]/')).toMatch(/^127\.0\.0\.1 is a loopback address/);
+  });
+
+  it('refuses, without throwing, a URL it cannot parse, such as an IPv6 literal with a zone id', () => {
+    for (const url of ['http://[::1%25lo]:1/', 'http://[fe80::1%25eth0]/x', 'http://[::1%lo]/']) {
+      expect(strict.refusalForUrl(url), url).toMatch(/is not a URL the server can send to/);
+    }
+    // The allowlist does not make an unparseable URL acceptable either.
+    expect(new WebhookDestinations(['*']).refusalForUrl('http://[::1%25lo]:1/')).toMatch(/is not a URL the server can send to/);
   });
 
   it('refuses at connect time a host name that resolves to a refused address, with the reason', async () => {

@@ -28,7 +28,7 @@ export class WebhookDestinations {
   refusal(address: string, hostname = address): string | null {
     if (this.anyPrivate || this.hosts.has(normalHost(hostname))) return null;
     let ip = ipaddr.parse(address);
-    if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
+    if (ip.kind() === 'ipv6') ip = embeddedIPv4(ip as ipaddr.IPv6) ?? ip;
     const range = ip.range();
     if (range === 'unicast') return null;
     if (this.ranges.some(([net, bits]) => net.kind() === ip.kind() && ip.match(net, bits))) return null;
@@ -37,6 +37,9 @@ export class WebhookDestinations {
 
   /** The refusal for a URL whose host is an IP literal or `localhost` (known without DNS), else null. */
   refusalForUrl(url: string): string | null {
+    // What the validator calls a URL, Node's URL parser (and so the HTTP client) may not: an IPv6
+    // literal with a zone id (`[fe80::1%25eth0]`) is one. Refused like any other unusable URL.
+    if (!URL.canParse(url)) return UNPARSEABLE;
     const hostname = normalHost(new URL(url).hostname);
     if (isIP(hostname)) return this.refusal(hostname);
     if (hostname === 'localhost' || hostname.endsWith('.localhost')) return this.refusal('127.0.0.1', hostname);
@@ -62,6 +65,20 @@ export class WebhookDestinations {
 /** Checks SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST entries; returns the ones that are neither `*`, an IP, a CIDR range nor a host name. */
 export const invalidAllowlistEntries = (entries: readonly string[]): string[] =>
   entries.filter((e) => e !== '*' && !parseRange(e) && !/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(e));
+
+const UNPARSEABLE = 'it is not a URL the server can send to (IPv6 zone ids such as %25eth0 are not supported)';
+
+/**
+ * The IPv4 address an IPv6 one stands for: IPv4-mapped (::ffff:a.b.c.d) or IPv4-compatible
+ * (::a.b.c.d, deprecated but still routed to the IPv4 address by some stacks), else null.
+ * `::` and `::1` are IPv6's own unspecified and loopback addresses.
+ */
+const embeddedIPv4 = (ip: ipaddr.IPv6): ipaddr.IPv4 | null => {
+  if (ip.isIPv4MappedAddress()) return ip.toIPv4Address();
+  const [a, b, c, d, e, f, high, low] = ip.parts as [number, number, number, number, number, number, number, number];
+  if (a !== 0 || b !== 0 || c !== 0 || d !== 0 || e !== 0 || f !== 0 || (high === 0 && low <= 1)) return null;
+  return new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
+};
 
 const parseRange = (entry: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | null => {
   try {

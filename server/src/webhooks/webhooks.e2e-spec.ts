@@ -216,6 +216,10 @@ describe('outbound webhooks', () => {
     ];
     for (const body of invalid) expect((await t.http.post('/api/v1/webhooks').set(t.admin).send(body)).status).toBe(400);
     expect((await t.http.post('/api/v1/webhooks').set(t.admin).send({ name: 'x', url: 'https://example.com/x', events: ['rollout.advanced'], projectKey: 'nope' })).status).toBe(404);
+    // null is not a project key: a 400 naming the field (omit it for every project), never a 500.
+    const nullProject = await t.http.post('/api/v1/webhooks').set(t.admin).send({ name: 'x', url: 'https://example.com/x', events: ['flag.changed'], projectKey: null });
+    expect(nullProject.status, JSON.stringify(nullProject.body)).toBe(400);
+    expect(new Set(nullProject.body.details.map((d: { field: string }) => d.field))).toEqual(new Set(['projectKey']));
     expect((await t.http.get('/api/v1/webhooks/not-a-uuid').set(t.admin)).status).toBe(400);
     expect((await t.http.get('/api/v1/webhooks/00000000-0000-4000-8000-000000000000/deliveries').set(t.admin)).status).toBe(404);
   });
@@ -228,6 +232,14 @@ describe('outbound webhooks', () => {
           const res = await strict.http.post('/api/v1/webhooks').set(strict.admin).send({ name: 'inside', url, events: ['flag.changed'] }).expect(400);
           expect(res.body.message).toMatch(/^url: .* is a (loopback|link-local|private) address; webhooks go to public addresses unless SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST allows it$/);
         }
+        // An IPv4 address inside an IPv6 one is judged as that IPv4 address.
+        const embedded = await strict.http.post('/api/v1/webhooks').set(strict.admin).send({ name: 'inside', url: 'http://[::127.0.0.1]:1/', events: ['flag.changed'] });
+        expect(embedded.status).toBe(400);
+        expect(embedded.body.message).toMatch(/^url: 127\.0\.0\.1 is a loopback address/);
+        // A zone id makes a URL no HTTP client here can send to: a 400 on url, not a 500.
+        const zoned = await strict.http.post('/api/v1/webhooks').set(strict.admin).send({ name: 'inside', url: 'http://[::1%25lo]:1/', events: ['flag.changed'] });
+        expect(zoned.status, JSON.stringify(zoned.body)).toBe(400);
+        expect(new Set(zoned.body.details.map((d: { field: string }) => d.field))).toEqual(new Set(['url']));
         expect((await strict.http.get('/api/v1/webhooks').set(strict.admin).expect(200)).body).toEqual([]);
       } finally {
         await strict.close();
@@ -238,6 +250,7 @@ describe('outbound webhooks', () => {
       const receiver = await aReceiver();
       const { webhook } = await subscribe(receiver, { name: 'moved-inside' });
       expect((await t.http.patch(`/api/v1/webhooks/${webhook.id}`).set(t.admin).send({ url: 'http://192.168.7.7/x' })).status).toBe(400);
+      expect((await t.http.patch(`/api/v1/webhooks/${webhook.id}`).set(t.admin).send({ url: 'http://[fe80::1%25eth0]/x' })).status).toBe(400);
       // As if it was stored before the allowlist changed.
       await t.app.get(DataSource).query('UPDATE webhook_subscriptions SET url = $1 WHERE id = $2', ['http://192.168.7.7/x', webhook.id]);
       const sent = await t.http.post(`/api/v1/webhooks/${webhook.id}/test`).set(t.admin).expect(200);

@@ -20,7 +20,8 @@ export class CreateWebhookDto {
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(WEBHOOK_EVENTS.length) @ArrayUnique() @IsIn(WEBHOOK_EVENTS, { each: true })
   events: WebhookEvent[];
 
-  @ApiPropertyOptional({ description: 'Only events of this project (default: every project)' }) @IsOptional() @IsKey()
+  // Omittable, not optional: IsOptional would let null through to the service.
+  @ApiPropertyOptional({ description: 'Only events of this project (default: every project)' }) @IsOmittable() @IsKey()
   projectKey?: string;
 }
 
