@@ -48,6 +48,33 @@ const EMPTY: VariantAggregate = { n: 0, sum: 0, sumSquares: 0 };
 const worse = (metric: ExperimentMetric, c: Comparison): boolean => c.significant && (metric.better === 'increase' ? c.absoluteDifference < 0 : c.absoluteDifference > 0);
 const better = (metric: ExperimentMetric, c: Comparison): boolean => c.significant && (metric.better === 'increase' ? c.absoluteDifference > 0 : c.absoluteDifference < 0);
 
+/** Why totals cannot come from the metric's values, or null when they can. */
+const impossibility = (type: ExperimentMetric['type'], a: VariantAggregate): string | null => {
+  if (![a.n, a.sum, a.sumSquares].every(Number.isFinite) || a.n < 0) return 'its count, sum or sum of squares is not a finite number';
+  if (type === 'rate' && (a.sum < 0 || a.sum > a.n)) return `a sum of ${a.sum} over ${a.n} observations is not a rate of 0/1 values`;
+  if (a.sumSquares < 0) return `its sum of squares is negative (${a.sumSquares})`;
+  return null;
+};
+
+/**
+ * The totals the analysis can use. Telemetry comes from anyone holding an SDK key, and a metric is
+ * a rate only because the experiment says so; totals no such values can have would turn every
+ * statistic into NaN (or promote a variant on a rate above 1), so they are left out, with a warning.
+ */
+const usableTotals = (settings: AnalysisSettings, totals: Record<string, Record<string, VariantAggregate>>, warnings: string[]): Record<string, Record<string, VariantAggregate>> => {
+  const usable: Record<string, Record<string, VariantAggregate>> = {};
+  for (const metric of [settings.primaryMetric, ...settings.guardrailMetrics]) {
+    if (usable[metric.name] || !totals[metric.name]) continue;
+    usable[metric.name] = {};
+    for (const [variant, aggregate] of Object.entries(totals[metric.name]!)) {
+      const why = impossibility(metric.type, aggregate);
+      if (why === null) usable[metric.name]![variant] = aggregate;
+      else warnings.push(`${metric.name}: the telemetry of ${variant} is left out: ${why}.`);
+    }
+  }
+  return usable;
+};
+
 /**
  * The experiment's verdict from per-variant aggregates of each metric (`totals[metric][variant]`)
  * and the traffic shares the flag's rollout weights promise (`expectedShares[variant]`).
@@ -57,7 +84,9 @@ const better = (metric: ExperimentMetric, c: Comparison): boolean => c.significa
  * promote = significantly better with no guardrail significantly worse; keep-control =
  * significantly worse, or better but harming a guardrail; no-difference = not significant.
  */
-export const analyse = (settings: AnalysisSettings, totals: Record<string, Record<string, VariantAggregate>>, expectedShares: Record<string, number>): Analysis => {
+export const analyse = (settings: AnalysisSettings, reported: Record<string, Record<string, VariantAggregate>>, expectedShares: Record<string, number>): Analysis => {
+  const warnings: string[] = [];
+  const totals = usableTotals(settings, reported, warnings);
   const metric = settings.primaryMetric;
   const primary = totals[metric.name] ?? {};
   const variantKeys = [settings.controlVariant, ...settings.treatmentVariants];
@@ -69,7 +98,6 @@ export const analyse = (settings: AnalysisSettings, totals: Record<string, Recor
     expectedShare: shareTotal > 0 ? (expectedShares[variant] ?? 0) / shareTotal : 1 / variantKeys.length,
   }));
   const control = of(metric.name, settings.controlVariant);
-  const warnings: string[] = [];
 
   let required: number | null = null;
   if (metric.type === 'rate') {
@@ -124,10 +152,14 @@ export const analyse = (settings: AnalysisSettings, totals: Record<string, Recor
     return { variant, comparison, guardrails, recommendation, explanation };
   });
 
-  const sampleRatio = sampleRatioMismatch(
-    variantKeys.map((v) => of(metric.name, v).n),
-    variants.map((v) => v.expectedShare),
-  );
+  // Counts with a variant left out would always look like a mismatch; the warning above says why.
+  const leftOut = variantKeys.some((v) => reported[metric.name]?.[v] !== undefined && primary[v] === undefined);
+  const sampleRatio = leftOut
+    ? null
+    : sampleRatioMismatch(
+        variantKeys.map((v) => of(metric.name, v).n),
+        variants.map((v) => v.expectedShare),
+      );
   if (sampleRatio?.mismatch) {
     warnings.push(
       `Sample ratio mismatch (χ² = ${sampleRatio.chiSquare.toFixed(2)}, p = ${sampleRatio.pValue.toExponential(2)} < 0.001): the variants did not receive the traffic the rollout weights promise, so the results are not trustworthy. Look for lost telemetry, crashes or bots in one variant.`,

@@ -119,7 +119,10 @@ export const compare = (type: MetricType, control: VariantAggregate, treatment: 
     const se = Math.sqrt(varC + varT);
     if (se === 0) return null;
     statistic = diff / se;
-    df = (varC + varT) ** 2 / (varC ** 2 / (control.n - 1) + varT ** 2 / (treatment.n - 1));
+    // (varC + varT)² / (varC² / (nC − 1) + varT² / (nT − 1)), divided through by (varC + varT)² so
+    // that variances near float's range (values of 1e140) cannot overflow it into NaN.
+    const shareC = varC / (varC + varT);
+    df = 1 / (shareC ** 2 / (control.n - 1) + (1 - shareC) ** 2 / (treatment.n - 1));
     pValue = 2 * (1 - jStat.studentt.cdf(Math.abs(statistic), df));
     critical = jStat.studentt.inv(1 - alpha / 2, df);
     const pooledSd = Math.sqrt(((control.n - 1) * s2c + (treatment.n - 1) * s2t) / (control.n + treatment.n - 2));
@@ -128,8 +131,8 @@ export const compare = (type: MetricType, control: VariantAggregate, treatment: 
   const seDiff = Math.sqrt(varC + varT);
   const relative = c === 0 ? null : diff / c;
   // Delta method: Var(T/C) ≈ (T/C)² (Var T / T² + Var C / C²); for T = 0 it reduces to Var T / C².
-  const seRelative = c === 0 ? null : Math.sqrt(varT / (c * c) + (t * t * varC) / c ** 4);
-  return {
+  const seRelative = c === 0 ? null : Math.sqrt(varT / (c * c) + (t / c) ** 2 * (varC / (c * c)));
+  const comparison: Comparison = {
     absoluteDifference: diff,
     absoluteInterval: { lower: diff - critical * seDiff, upper: diff + critical * seDiff },
     relativeDifference: relative,
@@ -140,6 +143,8 @@ export const compare = (type: MetricType, control: VariantAggregate, treatment: 
     effectSize,
     significant: pValue < alpha,
   };
+  // Aggregates past float's range (which telemetry's bounds keep out) would answer NaN: no comparison.
+  return [comparison.absoluteDifference, comparison.absoluteInterval.lower, comparison.absoluteInterval.upper, statistic, pValue, effectSize, df ?? 0].every(Number.isFinite) ? comparison : null;
 };
 
 /**

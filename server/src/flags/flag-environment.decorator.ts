@@ -1,6 +1,8 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { validationFailed } from '../common/errors/domain-error.js';
+import { unstorableInputProblems } from '../common/validation/validation-pipe.js';
 
 /** One flag in one environment of a project, as addressed by `projects/:projectKey/flags/:key/environments/:environmentKey`. */
 export interface FlagEnvironmentRef {
@@ -16,6 +18,10 @@ export const FlagEnvironment = createParamDecorator((_: unknown, ctx: ExecutionC
   if (typeof projectKey !== 'string' || typeof key !== 'string' || typeof environmentKey !== 'string') {
     throw new Error('FlagEnvironment used on a route without :projectKey, :key and :environmentKey');
   }
+  // Pipes skip custom decorators, so the check every `@Param()` gets (no U+0000, no unpaired
+  // surrogate: PostgreSQL refuses both) is made here, with the same field names.
+  const problems = [...unstorableInputProblems(projectKey, 'projectKey'), ...unstorableInputProblems(key, 'key'), ...unstorableInputProblems(environmentKey, 'environmentKey')];
+  if (problems.length > 0) throw validationFailed(problems);
   return { projectKey, flagKey: key, environmentKey };
 });
 

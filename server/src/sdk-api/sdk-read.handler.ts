@@ -5,11 +5,14 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { CredentialsService } from '../auth/credentials.service.js';
 import type { Principal } from '../auth/principal.js';
-import { DomainError } from '../common/errors/domain-error.js';
+import { DomainError, type FieldProblem } from '../common/errors/domain-error.js';
+import { jsonNestingExceeds, MAX_RAW_JSON_DEPTH, TOO_DEEP_BODY } from '../common/http/json-depth.js';
 import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../database/unavailable.js';
-import { flattenValidationErrors } from '../common/validation/validation-pipe.js';
+import { declaredBoundsProblems, inputShapeProblems } from '../common/validation/input-bounds.js';
+import { flattenValidationErrors, validationFailedCapped } from '../common/validation/validation-pipe.js';
 import { EvaluateAllDto, EvaluateFlagDto } from '../evaluation/dto/evaluate.dto.js';
 import { EvaluationService } from '../evaluation/evaluation.service.js';
+import { acceptsGzip, gzippedSnapshot } from '../http-hardening.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -28,6 +31,12 @@ class HttpProblem extends Error {
   }
 }
 
+/** A 400 in the error format every route uses: `message` lists each `field: reason`. */
+const invalid = (problems: FieldProblem[]): HttpProblem => {
+  const { message, details } = validationFailedCapped(problems);
+  return new HttpProblem(400, 'VALIDATION_FAILED', message, details);
+};
+
 const readBody = (req: IncomingMessage): Promise<unknown> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -41,14 +50,27 @@ const readBody = (req: IncomingMessage): Promise<unknown> =>
       reject(new HttpProblem(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB'));
     });
     req.on('end', () => {
+      if (size === 0) return void resolve({});
+      const body = Buffer.concat(chunks);
+      // JSON.parse alone takes about a second for the 500,000 levels 1 MB can nest.
+      if (jsonNestingExceeds(body, MAX_RAW_JSON_DEPTH)) return void reject(invalid([TOO_DEEP_BODY]));
       try {
-        resolve(size === 0 ? {} : JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        resolve(JSON.parse(body.toString('utf8')));
       } catch {
         reject(new HttpProblem(400, 'BAD_REQUEST', 'The request body is not valid JSON'));
       }
     });
     req.on('error', reject);
   });
+
+// A malformed escape (`%E0%A4%A`, `%FF`, a lone `%`) names no flag; decodeURIComponent throws on it.
+const flagKeyOf = (encoded: string): string => {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw invalid([{ field: 'flag', reason: 'is not valid percent-encoded UTF-8' }]);
+  }
+};
 
 const KINDS = new Set(['boolean', 'string', 'number', 'json']);
 const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -88,7 +110,7 @@ export class SdkReadHandler {
     let route: (principal: Principal & { kind: 'sdk' }) => Promise<void>;
     if (path === CONFIG_PATH && (req.method === 'GET' || req.method === 'HEAD')) route = (p) => this.config(req, res, p);
     else if (path === EVALUATE_PATH && req.method === 'POST') route = (p) => this.evaluateAll(req, res, p);
-    else if (path.startsWith(`${EVALUATE_PATH}/`) && req.method === 'POST') route = (p) => this.evaluateFlag(req, res, p, decodeURIComponent(path.slice(EVALUATE_PATH.length + 1)));
+    else if (path.startsWith(`${EVALUATE_PATH}/`) && req.method === 'POST') route = (p) => this.evaluateFlag(req, res, p, flagKeyOf(path.slice(EVALUATE_PATH.length + 1)));
     else return false;
 
     const incoming = req.headers['x-request-id'];
@@ -114,11 +136,13 @@ export class SdkReadHandler {
     if (!snapshot) throw new HttpProblem(404, 'NOT_FOUND', 'The environment of this SDK key does not exist');
     const ifNoneMatch = req.headers['if-none-match'];
     if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === snapshot.etag)) {
-      res.writeHead(304, { ETag: snapshot.etag, 'Cache-Control': 'no-cache' }).end();
+      res.writeHead(304, { ETag: snapshot.etag, 'Cache-Control': 'no-cache', Vary: 'Accept-Encoding' }).end();
       return;
     }
-    res.writeHead(200, { ETag: snapshot.etag, 'Cache-Control': 'no-cache', 'Content-Type': 'application/json; charset=utf-8' });
-    res.end(req.method === 'HEAD' ? undefined : snapshot.json);
+    // Large snapshots go gzipped to SDKs that accept it, compressed once per snapshot.
+    const gzip = acceptsGzip(req.headers['accept-encoding']) ? gzippedSnapshot(snapshot) : undefined;
+    res.writeHead(200, { ETag: snapshot.etag, 'Cache-Control': 'no-cache', 'Content-Type': 'application/json; charset=utf-8', Vary: 'Accept-Encoding', ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) });
+    res.end(req.method === 'HEAD' ? undefined : (gzip ?? snapshot.json));
   }
 
   private async evaluateAll(req: IncomingMessage, res: ServerResponse, principal: Principal & { kind: 'sdk' }): Promise<void> {
@@ -136,19 +160,24 @@ export class SdkReadHandler {
   // else goes through it, so every rejection carries exactly the details the DTO defines.
   private async validated<T extends object>(type: new () => T, body: unknown): Promise<T> {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpProblem(400, 'VALIDATION_FAILED', 'The body must be a JSON object', []);
+    // The bounds every route has (depth, sizes, values), before anything walks the body: a deep
+    // one overflowed the stack in class-transformer, or in JSON.stringify of a served defaultValue.
+    const oversized = declaredBoundsProblems(body, type);
+    if (oversized.length > 0) throw invalid(oversized);
+    const shape = inputShapeProblems(body);
+    if (shape.length > 0) throw invalid(shape);
     if (isPlainlyValid(type, body as Record<string, unknown>)) return body as T;
     const instance = plainToInstance(type, body);
     const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
-    if (errors.length > 0) {
-      const details = flattenValidationErrors(errors);
-      throw new HttpProblem(400, 'VALIDATION_FAILED', details.map((d) => `${d.field}: ${d.reason}`).join('; '), details);
-    }
+    if (errors.length > 0) throw invalid(flattenValidationErrors(errors));
     return instance;
   }
 
   private json(res: ServerResponse, status: number, body: unknown): void {
+    // Serialise first: if it throws, the error still gets its status instead of an empty 200.
+    const text = JSON.stringify(body);
     res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
-    res.end(JSON.stringify(body));
+    res.end(text);
   }
 
   private fail(res: ServerResponse, err: unknown, requestId: string): void {

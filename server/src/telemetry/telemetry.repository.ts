@@ -43,9 +43,22 @@ export interface RollupFilter {
 const ROWS_PER_STATEMENT = 500;
 const MAX_ROWS_READ = 200_000;
 
+/**
+ * A rollup row adds up every record of its minute, from any number of requests, so its arithmetic
+ * saturates instead of failing: a sum that overflowed bigint or float8 used to be a 500 that lost
+ * the whole batch. Records are bounded at ingest (counts ≤ 2^32 − 1, |sum| ≤ 1e100, squares ≤
+ * 1e200), so the limits below are reached only by an SDK key sending the same minute millions of
+ * times; float limits stay far enough below 1.8e308 that reading 200,000 rows back cannot overflow
+ * either. Counts are added in numeric, then capped at bigint's maximum.
+ */
+const MAX_BIGINT = '9223372036854775807';
+const MAX_ROLLUP_ABS_SUM = '1e140';
+const MAX_ROLLUP_SUM_SQUARES = '1e280';
+const addCounts = (stored: string, added: string): string => `LEAST(${stored}::numeric + ${added}, ${MAX_BIGINT})::bigint`;
+
 // Histograms merge by adding bucket counts, in SQL so concurrent batches for one minute cannot lose each other.
 const MERGE_HISTOGRAMS = `(SELECT COALESCE(jsonb_object_agg(key, total), '{}'::jsonb) FROM (
-  SELECT key, SUM(value::bigint) AS total FROM (
+  SELECT key, LEAST(SUM(value::numeric), ${MAX_BIGINT}) AS total FROM (
     SELECT key, value FROM jsonb_each_text(r.histogram) UNION ALL SELECT key, value FROM jsonb_each_text(EXCLUDED.histogram)
   ) AS parts GROUP BY key) AS merged)`;
 
@@ -72,10 +85,10 @@ export class TelemetryRepository {
         `INSERT INTO metric_rollups AS r (environment_id, flag_key, metric, variant_key, minute, count, sum, sum_squares, errors, histogram)
          VALUES ${tuples.join(', ')}
          ON CONFLICT (environment_id, flag_key, metric, variant_key, minute) DO UPDATE SET
-           count = r.count + EXCLUDED.count,
-           sum = r.sum + EXCLUDED.sum,
-           sum_squares = r.sum_squares + EXCLUDED.sum_squares,
-           errors = r.errors + EXCLUDED.errors,
+           count = ${addCounts('r.count', 'EXCLUDED.count')},
+           sum = GREATEST(LEAST(r.sum + EXCLUDED.sum, ${MAX_ROLLUP_ABS_SUM}), -${MAX_ROLLUP_ABS_SUM}),
+           sum_squares = LEAST(r.sum_squares + EXCLUDED.sum_squares, ${MAX_ROLLUP_SUM_SQUARES}),
+           errors = ${addCounts('r.errors', 'EXCLUDED.errors')},
            histogram = ${MERGE_HISTOGRAMS}`,
         values,
       );
@@ -93,7 +106,7 @@ export class TelemetryRepository {
       });
       await this.db.manager().query(
         `INSERT INTO evaluation_rollups AS r (environment_id, flag_key, variant_key, reason, minute, count) VALUES ${tuples.join(', ')}
-         ON CONFLICT (environment_id, flag_key, variant_key, reason, minute) DO UPDATE SET count = r.count + EXCLUDED.count`,
+         ON CONFLICT (environment_id, flag_key, variant_key, reason, minute) DO UPDATE SET count = ${addCounts('r.count', 'EXCLUDED.count')}`,
         values,
       );
     }
@@ -139,7 +152,9 @@ export class TelemetryRepository {
     const { where, values } = this.where(environmentId, filter, true);
     const rows: Array<{ flag_key: string; metric: string; variant_key: string; minute: Date | string; count: number; sum: number; sum_squares: number; errors: number; histogram: HistogramBuckets }> =
       await this.db.manager().query(
-        `SELECT flag_key, metric, variant_key, minute, count, sum, sum_squares, errors, histogram FROM metric_rollups WHERE ${where}
+        // Clamped on the way out too: rows merged before the limits existed may hold ±Infinity or NaN.
+        `SELECT flag_key, metric, variant_key, minute, count, GREATEST(LEAST(sum, ${MAX_ROLLUP_ABS_SUM}), -${MAX_ROLLUP_ABS_SUM}) AS sum,
+                LEAST(sum_squares, ${MAX_ROLLUP_SUM_SQUARES}) AS sum_squares, errors, histogram FROM metric_rollups WHERE ${where}
          ORDER BY flag_key, metric, variant_key, minute LIMIT ${MAX_ROWS_READ}`,
         values,
       );
@@ -156,12 +171,12 @@ export class TelemetryRepository {
     }));
   }
 
-  /** Evaluation counts summed over the range, per flag, variant and reason. */
+  /** Evaluation counts summed over the range, per flag, variant and reason (as float8: saturated rows add up past bigint). */
   async evaluationTotals(environmentId: string, filter: RollupFilter): Promise<Array<Omit<EvaluationRollupRow, 'minute'>>> {
     const { where, values } = this.where(environmentId, filter, false);
     const rows: Array<{ flag_key: string; variant_key: string; reason: string; count: number }> = await this.db
       .manager()
-      .query(`SELECT flag_key, variant_key, reason, SUM(count)::bigint AS count FROM evaluation_rollups WHERE ${where} GROUP BY flag_key, variant_key, reason ORDER BY flag_key, variant_key, reason`, values);
+      .query(`SELECT flag_key, variant_key, reason, SUM(count)::float8 AS count FROM evaluation_rollups WHERE ${where} GROUP BY flag_key, variant_key, reason ORDER BY flag_key, variant_key, reason`, values);
     return rows.map((r) => ({ flagKey: r.flag_key, variantKey: r.variant_key, reason: r.reason, count: Number(r.count) }));
   }
 
@@ -170,7 +185,7 @@ export class TelemetryRepository {
     const { where, values } = this.where(environmentId, filter, false);
     const stepParam = values.push(stepSeconds);
     const rows: Array<{ flag_key: string; variant_key: string; reason: string; step: number; count: number }> = await this.db.manager().query(
-      `SELECT flag_key, variant_key, reason, floor(extract(epoch FROM minute - $2::timestamptz) / $${stepParam})::int AS step, SUM(count)::bigint AS count
+      `SELECT flag_key, variant_key, reason, floor(extract(epoch FROM minute - $2::timestamptz) / $${stepParam})::int AS step, SUM(count)::float8 AS count
        FROM evaluation_rollups WHERE ${where} GROUP BY flag_key, variant_key, reason, step ORDER BY step, flag_key, variant_key, reason`,
       values,
     );

@@ -3,6 +3,7 @@ import { mergeHistogramBuckets } from '@signalbox/sdk/telemetry';
 import { type FieldProblem, validationFailed } from '../common/errors/domain-error.js';
 import type { EventsDto } from './dto/events.dto.js';
 import { MetricAccumulator, type MetricStats } from './metric-stats.js';
+import { seriesProblems } from './series-consistency.js';
 import { TelemetryRepository, type EvaluationRollupRow, type MetricRollupRow, type SampleRow } from './telemetry.repository.js';
 
 const MINUTE_MS = 60_000;
@@ -277,6 +278,7 @@ export class TelemetryService {
         let inHistogram = 0;
         for (const count of Object.values(s.histogram.buckets)) inHistogram += count;
         if (inHistogram !== s.count) add(`${at}.series[${i}].histogram.buckets`, `bucket counts add up to ${inHistogram}, not count (${s.count})`);
+        for (const problem of seriesProblems({ count: s.count, sum: s.sum, sumSquares: s.sumSquares, buckets: s.histogram.buckets })) add(`${at}.series[${i}].${problem.field}`, problem.reason);
       });
       (batch.samples ?? []).forEach((sample, i) => {
         const { input, primary, candidate } = sample;

@@ -77,7 +77,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
     // body-parser and friends throw plain errors carrying a status (malformed JSON, too large).
     const status = (exception as { status?: unknown; statusCode?: unknown })?.status ?? (exception as { statusCode?: unknown })?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      const message = status === 400 ? 'The request body is not valid JSON' : (exception as Error).message;
+      const message =
+        status !== 400
+          ? (exception as Error).message
+          : exception instanceof URIError || /decode param/i.test((exception as Error).message)
+            ? 'The path is not valid percent-encoded UTF-8'
+            : 'The request body is not valid JSON';
       return [status, { error: codeOfStatus(status), message, requestId }];
     }
     // A unique index is the last line of defence against two concurrent creates of the same key.

@@ -1,5 +1,6 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
-import { type FieldProblem, validationFailed } from '../errors/domain-error.js';
+import { DomainError, type FieldProblem, validationFailed } from '../errors/domain-error.js';
+import { declaredBoundsProblems, inputShapeProblems } from './input-bounds.js';
 
 // Nested DTO errors come as a tree; users want `rules[0].clauses[1].values: ...`.
 export const flattenValidationErrors = (errors: ValidationError[], parent = ''): FieldProblem[] =>
@@ -12,42 +13,23 @@ export const flattenValidationErrors = (errors: ValidationError[], parent = ''):
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
 
-export const MAX_INPUT_DEPTH = 32;
-const MAX_PROBLEMS = 20;
+/** Problems one 400 lists; a body of thousands of bad elements got a 30 MB answer. */
+export const MAX_REPORTED_PROBLEMS = 100;
 
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const badString = (s: string): boolean => UNSTORABLE.test(s);
-
-const childField = (parent: string, key: string, inArray: boolean): string => (inArray ? `${parent}[${key}]` : parent === '' ? key : `${parent}.${key}`);
+/** A 400 listing the first `MAX_REPORTED_PROBLEMS` problems; its message says how many more there were. */
+export const validationFailedCapped = (problems: FieldProblem[]): DomainError => {
+  if (problems.length <= MAX_REPORTED_PROBLEMS) return validationFailed(problems);
+  const shown = problems.slice(0, MAX_REPORTED_PROBLEMS);
+  return new DomainError('VALIDATION_FAILED', `${validationFailed(shown).message}; and ${problems.length - MAX_REPORTED_PROBLEMS} more problems`, shown);
+};
 
 /**
  * What no DTO can express but the layers below refuse: PostgreSQL stores neither U+0000 nor (in
  * jsonb) an unpaired surrogate, and class-transformer recurses once per level of nesting, so a deep
- * body overflows the stack. Checked iteratively, before any transformation, so each is a 400.
+ * body overflows the stack. Checked iteratively, before any transformation, so each is a 400; with
+ * the structural limits of `INPUT_LIMITS` (depth, array length, fields, values).
  */
-export const unstorableInputProblems = (input: unknown, root = ''): FieldProblem[] => {
-  const problems: FieldProblem[] = [];
-  const pending: Array<{ value: unknown; field: string; depth: number }> = [{ value: input, field: root, depth: 0 }];
-  // An index, not shift(): shift is O(n) per call, quadratic on a body of 100k small values.
-  for (let next = 0; next < pending.length && problems.length < MAX_PROBLEMS; next++) {
-    const { value, field, depth } = pending[next]!;
-    if (typeof value === 'string') {
-      if (badString(value)) problems.push({ field: field || 'body', reason: 'must not contain U+0000 or unpaired surrogate characters' });
-    } else if (value !== null && typeof value === 'object') {
-      if (depth >= MAX_INPUT_DEPTH) {
-        problems.push({ field: field || 'body', reason: `is nested more than ${MAX_INPUT_DEPTH} levels deep` });
-        continue;
-      }
-      const inArray = Array.isArray(value);
-      for (const key of Object.keys(value)) {
-        const child = childField(field, key, inArray);
-        if (badString(key)) problems.push({ field: child, reason: 'field names must not contain U+0000 or unpaired surrogate characters' });
-        pending.push({ value: (value as Record<string, unknown>)[key], field: child, depth: depth + 1 });
-      }
-    }
-  }
-  return problems;
-};
+export const unstorableInputProblems = (input: unknown, root = ''): FieldProblem[] => inputShapeProblems(input, { root, strings: true });
 
 // JavaScript accepts years up to 275760 ("+099999-01-01"); PostgreSQL cannot parse those.
 const datesOutOfRange = (value: object): FieldProblem[] =>
@@ -58,6 +40,10 @@ const datesOutOfRange = (value: object): FieldProblem[] =>
 class SignalboxValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
+      // Every array and string the DTO bounds, by its size alone, before any element is transformed
+      // or validated; then what any input may hold. Both in time linear in the input.
+      const oversized = declaredBoundsProblems(value, metadata.metatype);
+      if (oversized.length > 0) throw validationFailed(oversized);
       const problems = unstorableInputProblems(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
       if (problems.length > 0) throw validationFailed(problems);
     }
@@ -76,5 +62,5 @@ export const createValidationPipe = (): ValidationPipe =>
     forbidNonWhitelisted: true,
     transform: true,
     transformOptions: { enableImplicitConversion: false },
-    exceptionFactory: (errors) => validationFailed(flattenValidationErrors(errors)),
+    exceptionFactory: (errors) => validationFailedCapped(flattenValidationErrors(errors)),
   });

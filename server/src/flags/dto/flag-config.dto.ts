@@ -19,6 +19,19 @@ import {
 import { IsKey } from '../../common/validation/is-key.decorator.js';
 import { ClauseDto } from '../../targeting/clause.dto.js';
 
+/**
+ * How much one config may hold. Each rule and clause is a nested object that validation, the
+ * config checks, compilation and the audit log all visit; 500 rules of 50 clauses fit in 1 MB and
+ * kept the event loop busy for seconds. 100 × 20 is far past what anyone reads or maintains, and
+ * is answered in a fraction of a second. The README's "Limits" lists them.
+ */
+export const MAX_RULES = 100;
+export const MAX_CLAUSES_PER_RULE = 20;
+export const MAX_TARGETS = 100;
+export const MAX_TARGET_VALUES = 10_000;
+export const MAX_PREREQUISITES = 20;
+export const MAX_ROLLOUT_VARIANTS = 100;
+
 export class WeightedVariantDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(128)
   variant: string;
@@ -36,7 +49,7 @@ export class RolloutDto {
   bucketBy?: string;
 
   @ApiProperty({ type: [WeightedVariantDto], description: 'Weights sum to 100000' })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => WeightedVariantDto)
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(MAX_ROLLOUT_VARIANTS) @ValidateNested({ each: true }) @Type(() => WeightedVariantDto)
   variants: WeightedVariantDto[];
 }
 
@@ -57,7 +70,7 @@ export class RuleDto {
   description?: string;
 
   @ApiProperty({ type: [ClauseDto], description: 'ANDed' })
-  @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => ClauseDto)
+  @IsArray() @ArrayMaxSize(MAX_CLAUSES_PER_RULE) @ValidateNested({ each: true }) @Type(() => ClauseDto)
   clauses: ClauseDto[];
 
   @ApiProperty({ type: ServeDto }) @IsDefined() @ValidateNested() @Type(() => ServeDto)
@@ -69,7 +82,7 @@ export class TargetDto {
   variant: string;
 
   @ApiProperty({ type: [String], description: 'targetingKey values that get this variant' })
-  @IsArray() @ArrayMaxSize(10_000) @IsString({ each: true }) @MaxLength(512, { each: true })
+  @IsArray() @ArrayMaxSize(MAX_TARGET_VALUES) @IsString({ each: true }) @MaxLength(512, { each: true })
   values: string[];
 }
 
@@ -100,16 +113,16 @@ export class ReplaceFlagConfigDto extends ConfigWriteBase {
   @ApiProperty({ nullable: true, type: String }) @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(128)
   offVariant: string | null;
 
-  @ApiProperty({ type: [TargetDto] }) @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => TargetDto)
+  @ApiProperty({ type: [TargetDto] }) @IsArray() @ArrayMaxSize(MAX_TARGETS) @ValidateNested({ each: true }) @Type(() => TargetDto)
   targets: TargetDto[];
 
-  @ApiProperty({ type: [RuleDto] }) @IsArray() @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => RuleDto)
+  @ApiProperty({ type: [RuleDto] }) @IsArray() @ArrayMaxSize(MAX_RULES) @ValidateNested({ each: true }) @Type(() => RuleDto)
   rules: RuleDto[];
 
   @ApiProperty({ type: ServeDto, nullable: true }) @ValidateIf((_, v) => v !== null) @ValidateNested() @Type(() => ServeDto)
   defaultRule: ServeDto | null;
 
-  @ApiProperty({ type: [PrerequisiteDto] }) @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => PrerequisiteDto)
+  @ApiProperty({ type: [PrerequisiteDto] }) @IsArray() @ArrayMaxSize(MAX_PREREQUISITES) @ValidateNested({ each: true }) @Type(() => PrerequisiteDto)
   prerequisites: PrerequisiteDto[];
 }
 
@@ -121,16 +134,16 @@ export class PatchFlagConfigDto extends ConfigWriteBase {
   @ApiPropertyOptional({ nullable: true, type: String }) @IsOptional() @IsString() @MaxLength(128)
   offVariant?: string | null;
 
-  @ApiPropertyOptional({ type: [TargetDto], nullable: true }) @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => TargetDto)
+  @ApiPropertyOptional({ type: [TargetDto], nullable: true }) @IsOptional() @IsArray() @ArrayMaxSize(MAX_TARGETS) @ValidateNested({ each: true }) @Type(() => TargetDto)
   targets?: TargetDto[] | null;
 
-  @ApiPropertyOptional({ type: [RuleDto], nullable: true }) @IsOptional() @IsArray() @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => RuleDto)
+  @ApiPropertyOptional({ type: [RuleDto], nullable: true }) @IsOptional() @IsArray() @ArrayMaxSize(MAX_RULES) @ValidateNested({ each: true }) @Type(() => RuleDto)
   rules?: RuleDto[] | null;
 
   @ApiPropertyOptional({ type: ServeDto, nullable: true }) @IsOptional() @ValidateNested() @Type(() => ServeDto)
   defaultRule?: ServeDto | null;
 
-  @ApiPropertyOptional({ type: [PrerequisiteDto], nullable: true }) @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => PrerequisiteDto)
+  @ApiPropertyOptional({ type: [PrerequisiteDto], nullable: true }) @IsOptional() @IsArray() @ArrayMaxSize(MAX_PREREQUISITES) @ValidateNested({ each: true }) @Type(() => PrerequisiteDto)
   prerequisites?: PrerequisiteDto[] | null;
 }
 

@@ -25,6 +25,21 @@ import { ApiJsonValue } from '../../common/openapi/api-json-value.decorator.js';
 export const MAX_BATCHES_PER_REQUEST = 100;
 export const MAX_SERIES_PER_BATCH = 5_000;
 export const MAX_SAMPLES_PER_BATCH = 100;
+/**
+ * Values (or evaluations) one record may count: 2^32 − 1, past what one SDK process records in a
+ * window (the evaluator does ~50 million a second). It keeps a request's in-process merge exact
+ * (a 1 MB body holds under 10,000 records: < 2^53) and a rollup row far from bigint's 2^63.
+ */
+export const MAX_RECORD_COUNT = 2 ** 32 - 1;
+/**
+ * A record's |sum| and sum of squares. No metric comes near (1e100 is past any latency, count or
+ * score); the bounds leave rollups, which add records up without limit, 200 orders of magnitude
+ * below float8's 1.8e308, and keep sum² finite for the statistics.
+ */
+export const MAX_ABS_SUM = 1e100;
+export const MAX_SUM_SQUARES = 1e200;
+// ISO-8601 with an offset and nanoseconds is 35 characters.
+const MAX_TIMESTAMP_LENGTH = 64;
 const MAX_BUCKETS = HISTOGRAM_MAX_INDEX - HISTOGRAM_MIN_INDEX + 1;
 // Names SDKs send: printable, no control characters.
 const NAME = /^[^\u0000-\u001f\u007f]+$/;
@@ -36,7 +51,7 @@ const IsTelemetryName = () => applyDecorators(IsString(), MinLength(1), MaxLengt
 /** Present, and either null or a telemetry name. */
 const IsNullableTelemetryName = () => applyDecorators(ValidateIf((_, value) => value !== null), IsTelemetryName());
 
-const IsCount = () => applyDecorators(IsInt(), Min(0), Max(Number.MAX_SAFE_INTEGER));
+const IsCount = () => applyDecorators(IsInt(), Min(0), Max(MAX_RECORD_COUNT));
 
 /** `{ "<index>": count }` with `log2-16` indexes and positive integer counts. */
 const IsHistogramBuckets = (): PropertyDecorator => (target: object, key: string | symbol) =>
@@ -44,7 +59,7 @@ const IsHistogramBuckets = (): PropertyDecorator => (target: object, key: string
     name: 'isHistogramBuckets',
     target: target.constructor,
     propertyName: key as string,
-    options: { message: `$property must map log2-16 bucket indexes (${HISTOGRAM_MIN_INDEX}..${HISTOGRAM_MAX_INDEX}) to positive integer counts` },
+    options: { message: `$property must map log2-16 bucket indexes (${HISTOGRAM_MIN_INDEX}..${HISTOGRAM_MAX_INDEX}) to positive integer counts of at most ${MAX_RECORD_COUNT}` },
     validator: {
       validate(value: unknown): boolean {
         if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
@@ -53,7 +68,7 @@ const IsHistogramBuckets = (): PropertyDecorator => (target: object, key: string
         return entries.every(([index, count]) => {
           if (!/^-?(0|[1-9][0-9]{0,3})$/.test(index)) return false;
           const n = Number(index);
-          return n >= HISTOGRAM_MIN_INDEX && n <= HISTOGRAM_MAX_INDEX && Number.isSafeInteger(count) && (count as number) > 0;
+          return n >= HISTOGRAM_MIN_INDEX && n <= HISTOGRAM_MAX_INDEX && Number.isSafeInteger(count) && (count as number) > 0 && (count as number) <= MAX_RECORD_COUNT;
         });
       },
     },
@@ -81,10 +96,10 @@ export class SeriesDto {
   @ApiProperty() @IsCount()
   count: number;
 
-  @ApiProperty() @IsNumber({ allowNaN: false, allowInfinity: false })
+  @ApiProperty() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(-MAX_ABS_SUM) @Max(MAX_ABS_SUM)
   sum: number;
 
-  @ApiProperty() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0)
+  @ApiProperty() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(MAX_SUM_SQUARES)
   sumSquares: number;
 
   @ApiProperty({ description: 'How many of `count` were failures' }) @IsCount()
@@ -101,7 +116,7 @@ export class EvaluationCountDto {
   @ApiProperty({ nullable: true, type: String }) @IsNullableTelemetryName()
   variant: string | null;
 
-  @ApiProperty({ example: 'TARGETING_MATCH' }) @IsString() @Matches(/^[A-Z][A-Z0-9_]{0,31}$/, { message: 'reason must be an upper-case reason name of at most 32 characters' })
+  @ApiProperty({ example: 'TARGETING_MATCH' }) @IsString() @MaxLength(32) @Matches(/^[A-Z][A-Z0-9_]{0,31}$/, { message: 'reason must be an upper-case reason name of at most 32 characters' })
   reason: string;
 
   @ApiProperty() @IsCount()
@@ -109,7 +124,7 @@ export class EvaluationCountDto {
 }
 
 export class SampleDto {
-  @ApiProperty({ example: 'shadow.disagreement' }) @IsString() @Matches(/^[a-z][a-z0-9._-]{0,63}$/, { message: 'kind must be a lower-case name of at most 64 characters' })
+  @ApiProperty({ example: 'shadow.disagreement' }) @IsString() @MaxLength(64) @Matches(/^[a-z][a-z0-9._-]{0,63}$/, { message: 'kind must be a lower-case name of at most 64 characters' })
   kind: string;
 
   @ApiProperty() @IsTelemetryName()
@@ -118,7 +133,7 @@ export class SampleDto {
   @ApiProperty({ nullable: true, type: String }) @IsNullableTelemetryName()
   variant: string | null;
 
-  @ApiProperty({ description: 'ISO-8601' }) @IsISO8601({ strict: true })
+  @ApiProperty({ description: 'ISO-8601' }) @IsISO8601({ strict: true }) @MaxLength(MAX_TIMESTAMP_LENGTH)
   at: string;
 
   @ApiJsonValue({ required: false, nullable: true }) @IsOptional()
@@ -135,10 +150,10 @@ export class SampleDto {
 }
 
 export class TelemetryBatchDto {
-  @ApiProperty({ description: 'ISO-8601; the batch is filed under this minute' }) @IsISO8601({ strict: true })
+  @ApiProperty({ description: 'ISO-8601; the batch is filed under this minute' }) @IsISO8601({ strict: true }) @MaxLength(MAX_TIMESTAMP_LENGTH)
   windowStart: string;
 
-  @ApiProperty({ description: 'ISO-8601, not before windowStart' }) @IsISO8601({ strict: true })
+  @ApiProperty({ description: 'ISO-8601, not before windowStart' }) @IsISO8601({ strict: true }) @MaxLength(MAX_TIMESTAMP_LENGTH)
   windowEnd: string;
 
   @ApiProperty({ type: [SeriesDto] }) @IsArray() @ArrayMaxSize(MAX_SERIES_PER_BATCH) @ValidateNested({ each: true }) @Type(() => SeriesDto)
