@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { conflict, notFound, unauthenticated, validationFailed } from '../common/errors/domain-error.js';
 import { DomainEvents } from '../common/events/domain-events.js';
 import { CHANNELS } from '../database/database-target.js';
-import { Database } from '../database/database.service.js';
+import { Database, LOCKS } from '../database/database.service.js';
 import { NotificationsService } from '../database/notifications.service.js';
 import type { ApiTokenEntity } from './api-token.entity.js';
 import { AuthRepository } from './auth.repository.js';
@@ -90,12 +90,15 @@ export class AuthService implements OnApplicationBootstrap, OnModuleInit {
 
   /** The first start creates an admin, so a new install can be signed into. */
   async onApplicationBootstrap(): Promise<void> {
-    if ((await this.repository.countUsers()) > 0) return;
     const password = this.config.adminPassword ?? randomPassword();
-    await this.db.transaction(async () => {
+    // Instances starting together on a new database: only the first creates the admin.
+    const created = await this.db.exclusively(LOCKS.seeding, async () => {
+      if ((await this.repository.countUsers()) > 0) return false;
       const user = await this.repository.saveUser({ email: this.config.adminEmail, name: 'Admin', role: 'admin', passwordHash: await hashPassword(password), disabledAt: null });
       await this.audit.record({ actor: SYSTEM_ACTOR, action: 'user.created', resourceType: 'user', resourceKey: user.email, after: toUserView(user) });
+      return true;
     });
+    if (!created) return;
     if (!this.config.adminPassword) {
       // Printed, not logged: log pipelines keep lines forever, a terminal does not.
       process.stdout.write(

@@ -13,6 +13,9 @@ interface TransactionScope {
  * use case wrapped in `transaction()` is atomic without passing handles around (and on the
  * embedded database, which has one session, nothing inside a transaction can wait on itself).
  */
+/** Advisory lock keys (PostgreSQL's one shared space of 64-bit keys; the migration lock is 7_262_019). */
+export const LOCKS = { seeding: 7_262_020 } as const;
+
 @Injectable()
 export class Database {
   private readonly scope = new AsyncLocalStorage<TransactionScope>();
@@ -30,6 +33,17 @@ export class Database {
     const result = await this.dataSource.transaction((manager) => this.scope.run({ manager, afterCommit }, work));
     for (const hook of afterCommit) hook();
     return result;
+  }
+
+  /**
+   * Runs `work` in a transaction that holds a PostgreSQL advisory lock, so instances starting
+   * together on one database run it one at a time (e.g. "create the first admin if there is none").
+   */
+  async exclusively<T>(lockKey: number, work: () => Promise<T>): Promise<T> {
+    return this.transaction(async () => {
+      await this.manager().query('SELECT pg_advisory_xact_lock($1)', [lockKey]);
+      return work();
+    });
   }
 
   /** Runs `hook` once the current transaction commits (at once outside a transaction); never on rollback. */

@@ -5,7 +5,9 @@
  */
 export const isDatabaseUnavailable = (err: unknown): boolean => {
   for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 4; depth++) {
-    const { code, message } = e as { code?: unknown; message?: unknown };
+    const { code, message, name } = e as { code?: unknown; message?: unknown; name?: unknown };
+    // TypeORM's answer to a query on a transaction whose connection the database just cut.
+    if (name === 'QueryRunnerAlreadyReleasedError' || name === 'QueryRunnerProviderAlreadyReleasedError') return true;
     if (typeof code === 'string' && (NODE_CODES.has(code) || code.startsWith('08') || POSTGRES_CODES.has(code))) return true;
     if (typeof message === 'string' && MESSAGES.test(message)) return true;
     e = (e as { driverError?: unknown }).driverError ?? (e as { cause?: unknown }).cause;

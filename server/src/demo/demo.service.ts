@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import type { Actor } from '../auth/principal.js';
+import { Database, LOCKS } from '../database/database.service.js';
 import { FlagsService } from '../flags/flags.service.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { SegmentsService } from '../segments/segments.service.js';
@@ -22,12 +23,15 @@ export class DemoService implements OnApplicationBootstrap {
     private readonly projects: ProjectsService,
     private readonly segments: SegmentsService,
     private readonly flags: FlagsService,
+    private readonly db: Database,
     @Inject(APP_CONFIG) private readonly appConfig: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.appConfig.demo || (await this.projects.count()) > 0) return;
-    const sdkKeys = await this.seed();
+    if (!this.appConfig.demo) return;
+    // Instances starting together on a new database: only the first seeds the demo.
+    const sdkKeys = await this.db.exclusively(LOCKS.seeding, async () => ((await this.projects.count()) > 0 ? undefined : this.seed()));
+    if (!sdkKeys) return;
     process.stdout.write(
       `\n  Signalbox created the demo project "demo". SDK keys (shown only this once):\n${Object.entries(sdkKeys)
         .map(([env, key]) => `    ${env.padEnd(12)} ${key}`)

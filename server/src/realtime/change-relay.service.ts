@@ -206,10 +206,19 @@ export class ChangeRelay implements OnModuleInit, OnModuleDestroy {
    */
   private async initialMessages(environmentId: string, fromSequence: number): Promise<ServerMessage[]> {
     if (fromSequence > 0) {
+      const contiguous = (changes: Change[]) => changes.length > 0 && changes.every((change, i) => change.sequence === fromSequence + 1 + i);
       const missed = await this.changes.since(environmentId, fromSequence, RECENT_CHANGES);
-      if (missed.length > 0 && missed.every((change, i) => change.sequence === fromSequence + 1 + i)) return missed.map(toMessage);
-      // Nothing newer: the client is at the head (or ahead of a restored database, which needs a snapshot).
-      if (missed.length === 0 && (await this.changes.head(environmentId)) === fromSequence) return [];
+      if (contiguous(missed)) return missed.map(toMessage);
+      if (missed.length === 0) {
+        const head = await this.changes.head(environmentId);
+        // At the head; or a change committed between the two reads: read it rather than send a snapshot.
+        if (head === fromSequence) return [];
+        if (head > fromSequence) {
+          const again = await this.changes.since(environmentId, fromSequence, RECENT_CHANGES);
+          if (contiguous(again)) return again.map(toMessage);
+        }
+        // Otherwise the client is ahead of the log (a restored database): it needs a snapshot.
+      }
     }
     return [await this.snapshotMessage(environmentId)];
   }

@@ -4,7 +4,7 @@ import { aBooleanFlag, aProject } from '../../test/builders.js';
 import { connectSdk } from '../../test/sdk-socket.js';
 import { startServerProcess, type ServerProcess } from '../../test/server-process.js';
 import { ADMIN_TOKEN, startTestApp, TEST_SECRET_KEY, type TestApp } from '../../test/test-app.js';
-import { testDatabaseUrl } from '../../test/test-database.js';
+import { cloneTemplate, testDatabaseUrl } from '../../test/test-database.js';
 
 // Several instances share one PostgreSQL server; the embedded database is one process's own,
 // so this runs only when TEST_DATABASE_URL names a PostgreSQL server (CI sets it).
@@ -104,5 +104,23 @@ describe.runIf(testDatabaseUrl())('two server processes on one PostgreSQL databa
     for (let i = 0; i < 12; i++) statuses.push((await fetch(`${i % 2 === 0 ? t.url : second.url}${path}`, { method: 'POST' })).status);
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(200));
     expect(statuses.slice(10)).toEqual([429, 429]);
+  });
+});
+
+describe.runIf(testDatabaseUrl())('instances starting together on a new PostgreSQL database', () => {
+  it('create one first admin and one demo project between them', { timeout: 120_000 }, async () => {
+    const database = await cloneTemplate();
+    const env = { DATABASE_URL: database.databaseUrl!, SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN, SIGNALBOX_SECRET_KEY: TEST_SECRET_KEY, SIGNALBOX_DEMO: 'true' };
+    const servers = await Promise.all([1, 2, 3].map(() => startServerProcess(env)));
+    try {
+      const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+      const users = (await (await fetch(`${servers[0]!.url}/api/v1/users`, { headers: admin })).json()) as unknown[];
+      const projects = (await (await fetch(`${servers[1]!.url}/api/v1/projects`, { headers: admin })).json()) as Array<{ key: string }>;
+      expect(users).toHaveLength(1);
+      expect(projects.map((p) => p.key)).toEqual(['demo']);
+    } finally {
+      await Promise.all(servers.map((s) => s.stop()));
+      await database.drop();
+    }
   });
 });

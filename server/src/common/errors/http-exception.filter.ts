@@ -34,7 +34,7 @@ const statusOf = (code: DomainErrorCode): number => {
 
 const codeOfStatus = (status: number): string =>
   ({ 400: 'BAD_REQUEST', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 429: 'RATE_LIMITED' })[status] ??
-  (status >= 500 ? 'INTERNAL' : 'ERROR');
+  (status === 503 ? 'UNAVAILABLE' : status >= 500 ? 'INTERNAL' : 'ERROR');
 
 /** The one place errors become HTTP responses: `{ error, message, details?, requestId }`, never a stack trace. */
 @Catch()
