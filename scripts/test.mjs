@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { findPostgresBin } from './chaos/postgres.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'signalbox-test-'));
@@ -97,6 +98,27 @@ for (const [label, script] of [
   // The browser runner marks a failed test "✗ name"; cucumber's progress format lists failed scenarios under "Failures:".
   for (const m of output.matchAll(/^✗ (.+)$/gm)) failures.push(`browser ${m[1]}`);
   for (const m of output.matchAll(/^\d+\) Scenario: (.+)$/gm)) failures.push(`conformance ${m[1]}`);
+}
+
+// Chaos (short, seeded): two instances on a private PostgreSQL cluster, real SDK clients, faults;
+// ends with "N passed, N failed" and marks each failed check "✗ name: ...".
+if (!only) {
+  const label = 'chaos (short, seeded)';
+  if (!findPostgresBin()) {
+    // CI installs PostgreSQL (.ci/run), so there its absence is a failure.
+    const why = `${label}: the PostgreSQL binaries (initdb, pg_ctl, postgres) are not installed (apt-get install -y postgresql)`;
+    if (process.env.CI) problems.push(why);
+    else {
+      process.stdout.write(`\n=== ${label}\nskipped: ${why}\n`);
+      totals.skipped += 1;
+    }
+  } else {
+    const { status, output } = run(label, process.execPath, ['scripts/chaos/run.mjs', '--short', '--seed', '1']);
+    const line = [...output.matchAll(/^(\d+) passed, (\d+) failed$/gm)].pop();
+    if (!line) problems.push(`${label} printed no "N passed, N failed" line (exit ${status})`);
+    else count(label, Number(line[1]), Number(line[2]), 0, status);
+    for (const m of output.matchAll(/^✗ (.+)$/gm)) failures.push(`chaos ${m[1].slice(0, 300)}`);
+  }
 }
 
 fs.rmSync(tmp, { recursive: true, force: true });
