@@ -228,6 +228,149 @@ operators.push(
   ),
 );
 
+// ---- matches: the pattern language -----------------------------------------------------------
+//
+// `matches` runs an RE2-style engine: linear time in the input for every pattern. Where a pattern is
+// in the language, the answer is ECMAScript's (RegExp without flags) over ASCII and BMP text, and
+// each such case below is checked against this Node's own RegExp before anything is written (an
+// independent oracle, like the murmur3 reference above). Cases marked with a reason differ from
+// RegExp on purpose: the engine reads code points, and refuses what cannot run in linear time.
+
+const NO_ORACLE_CODE_POINTS = 'RegExp without the u flag reads UTF-16 code units';
+const NO_ORACLE_REFUSED = 'a refused pattern never matches; RegExp runs it';
+const MATCHES_TABLE = [
+  // [description, pattern, input, matches, why RegExp differs (omitted when it agrees)]
+  ['searches anywhere unless anchored', 'example', 'ann@example.com', true],
+  ['^ is the start of the input', '^example', 'ann@example.com', false],
+  ['^ is not the start of a line', '^prod', 'x\nprod', false],
+  ['$ is the end of the input only, not before a final newline', '^prod$', 'prod\n', false],
+  ['case-sensitive: there are no flags', '^prod$', 'PROD', false],
+  ['. matches any character', '^a.c$', 'a-c', true],
+  ['. excludes \\n', '^a.c$', 'a\nc', false],
+  ['. excludes \\r', '^a.c$', 'a\rc', false],
+  ['. excludes U+2028', '^a.c$', 'a\u2028c', false],
+  ['. matches a tab', '^a.c$', 'a\tc', true],
+  ['[^] matches any character, line terminators included', '^a[^]c$', 'a\nc', true],
+  ['[] matches nothing', 'a[]', 'a', false],
+  ['a class with ranges', '^[a-c0-2_]+$', 'ab0_2c', true],
+  ['a negated class', '^[^0-9]+$', 'abc', true],
+  ['a negated class refuses its members', '^[^0-9]+$', 'ab1', false],
+  ['- first or last in a class is literal', '^[-a]+[b-]+$', 'a-b-', true],
+  ['- next to a class escape is literal', '^[\\w-.]+$', 'a-b.c', true],
+  ['- next to a class escape makes no range', '^[\\d-z]$', 'y', false],
+  ['] and } outside a class are literal', '^a]}$', 'a]}', true],
+  ['a { that starts no quantifier is literal', '^a{,5}$', 'a{,5}', true],
+  ['\\d is ASCII digits only', '^\\d+$', '\u0661\u0662\u0663', false],
+  ['\\w is ASCII word characters only', '^\\w+$', 'caf\u00e9', false],
+  ['\\W matches a non-ASCII letter', '^caf\\W$', 'caf\u00e9', true],
+  ['\\s is ECMAScript white space: no-break space', '\\s', 'a\u00a0b', true],
+  ['\\s is ECMAScript white space: U+FEFF', '^\\s$', '\ufeff', true],
+  ['\\s is ECMAScript white space: U+3000', '^\\s$', '\u3000', true],
+  ['\\s does not match U+0085', '\\s', 'a\u0085b', false],
+  ['\\S in a class', '^[\\S]+$', 'a b', false],
+  ['\\b is a boundary between \\w and \\W', '\\bcat\\b', 'the cat sat', true],
+  ['\\b does not match inside a word', '\\bcat\\b', 'concatenate', false],
+  ['\\B matches inside a word', '\\Bcat\\B', 'concatenate', true],
+  ['\\b at the ends of the input', '^\\bx\\b$', 'x', true],
+  ['[\\b] is a backspace', '^[\\b]$', '\b', true],
+  ['alternation', '^(?:red|green|blue)$', 'green', true],
+  ['alternation inside a capturing group', '^(red|green|blue)$', 'purple', false],
+  ['an empty alternative matches the empty string', 'x|', 'abc', true],
+  ['{n} counts exactly', '^build-\\d{3}$', 'build-0042', false],
+  ['{n,m} upper bound', '^a{2,3}$', 'aaaa', false],
+  ['{n,m} within bounds', '^a{2,3}$', 'aaa', true],
+  ['{n,} has no upper bound', '^a{2,}$', 'aaaaaaaaaa', true],
+  ['{0} matches the empty string', '^xa{0}$', 'x', true],
+  ['lazy quantifiers do not change whether a match exists', '^a+?b*?c??d{1,2}?$', 'aabdd', true],
+  ['a named group is a group', '^(?<year>\\d{4})-(?<month>\\d{2})$', '2024-06', true],
+  ['escapes: \\x, \\u, \\t', '^\\x41\\u00e9\\t$', 'A\u00e9\t', true],
+  ['\\cJ is a line feed', '^a\\cJb$', 'a\nb', true],
+  ['escaped punctuation is literal', '^\\.\\*\\+\\?\\(\\)\\[\\]\\{\\}\\|\\^\\$\\/\\-$', '.*+?()[]{}|^$/-', true],
+  ['a repeated group', '^(?:ab)+$', 'ababab', true],
+  ['a repeated group needs whole repetitions', '^(?:ab)+$', 'ababa', false],
+  ['an email pattern', '^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}$', 'ann.lee+ml@example.co.uk', true],
+  ['a hostname pattern', '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$', 'eu-west-1.compute.example.com', true],
+  // Code points.
+  ['. matches one astral character', '^.$', '\u{1F680}', true, NO_ORACLE_CODE_POINTS],
+  ['a quantifier repeats a whole astral character', '^\u{1F680}{2}$', '\u{1F680}\u{1F680}', true, NO_ORACLE_CODE_POINTS],
+  ['a class range of astral characters', '^[\u{1F680}-\u{1F6F8}]+$', '\u{1F6F0}\u{1F680}', true, NO_ORACLE_CODE_POINTS],
+  ['a negated class matches an astral character once', '^[^a]$', '\u{1F680}', true, NO_ORACLE_CODE_POINTS],
+  ['a surrogate pair written as two \\u escapes is one character', '^\\uD83D\\uDE80$', '\u{1F680}', true],
+  ['a lone surrogate in the input is a character of its own', '^.x$', '\uD83Dx', true],
+  ['non-ASCII literals', '^caf\u00e9 \u5c71\u7530$', 'caf\u00e9 \u5c71\u7530', true],
+  // Refused patterns: refused on save, and never matching if they reach an SDK anyway.
+  ['refused: lookahead never matches', '(?=a)a', 'a', false, NO_ORACLE_REFUSED],
+  ['refused: negative lookahead never matches', 'a(?!b)', 'ac', false, NO_ORACLE_REFUSED],
+  ['refused: lookbehind never matches', '(?<=a)b', 'ab', false, NO_ORACLE_REFUSED],
+  ['refused: a backreference never matches', '(a)\\1', 'aa', false, NO_ORACLE_REFUSED],
+  ['refused: a named backreference never matches', '(?<x>a)\\k<x>', 'aa', false, NO_ORACLE_REFUSED],
+  ['refused: an unknown escape never matches', '\\q', 'q', false, NO_ORACLE_REFUSED],
+  ['refused: a Unicode property escape never matches', '\\p{L}', 'p{L}', false, NO_ORACLE_REFUSED],
+  ['refused: \\u{...} never matches', '\\u{41}', 'u'.repeat(41), false, NO_ORACLE_REFUSED],
+  ['refused: a legacy octal escape never matches', '\\01', '\u0001', false, NO_ORACLE_REFUSED],
+  ['refused: a repetition count above 1000 never matches', '^a{1001}$', 'a'.repeat(1001), false, NO_ORACLE_REFUSED],
+  ['refused: a pattern too large once repetitions expand never matches', '^(?:a{100}){11}$', 'a'.repeat(1100), false, NO_ORACLE_REFUSED],
+  ['refused: a pattern longer than 256 characters never matches', 'a'.repeat(257), 'a'.repeat(257), false, NO_ORACLE_REFUSED],
+  ['refused: groups nested more than 32 deep never match', `${'('.repeat(33)}a${')'.repeat(33)}`, 'a', false, NO_ORACLE_REFUSED],
+  // Limits.
+  ['a 256-character pattern is accepted', 'a'.repeat(256), 'a'.repeat(256), true],
+  ['a repetition count of 1000 is accepted', 'a{1000}', 'a'.repeat(1000), true],
+  ['a{1000} needs 1000 characters', 'a{1000}', 'a'.repeat(999), false],
+  ['an input of 65,536 characters is read to its end', 'a$', `${'b'.repeat(65_535)}a`, true],
+  ['an input longer than 65,536 characters never matches', 'a', 'a'.repeat(65_537), false, 'the engine reads at most 65,536 UTF-16 code units'],
+  ['the input limit counts UTF-16 code units', '^', '\u{1F680}'.repeat(32_769), false, 'the engine reads at most 65,536 UTF-16 code units'],
+];
+
+// Patterns that take a backtracking engine (JavaScript's, Python's `re`) seconds to centuries on
+// these 10,000-character inputs. RegExp is never run on them; the answers are worked out by hand.
+const N = 10_000;
+const CATASTROPHIC_TABLE = [
+  ['(a+)+$', 'a'.repeat(N - 1) + '!', false],
+  ['(a|a)*$', 'a'.repeat(N - 1) + '!', true],
+  ['(a|aa)+b', 'a'.repeat(N), false],
+  ['((a+))+$', 'a'.repeat(N - 1) + '!', false],
+  ['(a{1,})+$', 'a'.repeat(N - 1) + '!', false],
+  ['^([a-z0-9]|[a-z0-9-])*$', 'a'.repeat(N - 1) + '!', false],
+  ['^([a-z0-9]|[a-z0-9-])*$', 'a-'.repeat(N / 2), true],
+  ['^.*.*.*.*=$', 'x'.repeat(N), false],
+  ['^.*.*.*.*=$', 'x'.repeat(N - 1) + '=', true],
+  ['(x+x+)+y', 'x'.repeat(N), false],
+  ['(a*)*b', 'a'.repeat(N), false],
+  ['(.*a){20}', 'a'.repeat(19) + 'b'.repeat(N - 19), false],
+  ['(.*a){20}', 'ba'.repeat(N / 2), true],
+  ['^(\\w+\\s?)*$', 'a'.repeat(N - 1) + '!', false],
+  ['^(\\w+\\s?)*$', 'word '.repeat(N / 5), true],
+  ['(a|b|ab)*c', 'ab'.repeat(N / 2), false],
+  ['^(a?){25}a{25}$', 'a'.repeat(N), false],
+  ['^(([a-z])+.)+[A-Z]([a-z])+$', 'a'.repeat(N), false],
+  ['^([a-zA-Z0-9])(([\\-.]|[_]+)?([a-zA-Z0-9]+))*(@){1}[a-z0-9]+[.]{1}(([a-z]{2,3})|([a-z]{2,3}[.]{1}[a-z]{2,3}))$', 'a'.repeat(N - 1) + '!', false],
+  ['^(\\d+)*$', '1'.repeat(N - 1) + 'x', false],
+  ['(.*,){11}P', '1,'.repeat(N / 2), false],
+  ['(\\s+)+x', ' '.repeat(N), false],
+  ['([a-zA-Z]+)*$', 'a'.repeat(N - 1) + '1', true],
+  ['^[\\s\\S]*?x[\\s\\S]*?y[\\s\\S]*?z$', 'xy'.repeat(N / 2), false],
+  ['(a{1,10}){1,40}$', 'a'.repeat(N - 1) + '!', false],
+  ['(\\w+\\.)+\\w+@', 'a.'.repeat(N / 2), false],
+  // Refused on save (and never matching): backreferences, lookaround, counts and sizes past the limits.
+  ['(a*)*\\1', 'a'.repeat(N), false],
+  ['(\\w+)\\s\\1', 'ab '.repeat(N / 3) + 'a', false],
+  ['(?=(a+)+)x', 'a'.repeat(N), false],
+  ['(?<=(a+)+)b', 'a'.repeat(N - 1) + 'b', false],
+  ['(.*){1,32000}[bc]', 'a'.repeat(N), false],
+  ['((a{100}){100}){100}', 'a'.repeat(N), false],
+];
+
+const matchesCase = (description, pattern, input, matches) => clauseCase(description, attr('input', 'matches', [pattern]), u({ input }), matches);
+const matchesCases = [];
+for (const [description, pattern, input, matches, differs] of MATCHES_TABLE) {
+  if (differs === undefined && new RegExp(pattern).test(input) !== matches) throw new Error(`RegExp disagrees on matches case: ${description}`);
+  matchesCases.push(matchesCase(`matches: ${description}`, pattern, input, matches));
+}
+for (const [pattern, input, matches] of CATASTROPHIC_TABLE) {
+  if (input.length !== N) throw new Error(`catastrophic input for ${pattern} has ${input.length} characters, not ${N}`);
+  matchesCases.push(matchesCase(`catastrophic: ${pattern} on ${JSON.stringify(input.slice(0, 6))}… (${N} characters)`, pattern, input, matches));
+}
+
 // ---- segments ------------------------------------------------------------------------------
 
 const SEGMENTS = [
@@ -498,6 +641,7 @@ bucketing.push(
 
 const files = {
   'operators.json': ['Each attribute operator, array attributes, missing attributes and negation.', operators],
+  'matches.json': ['The matches operator: its pattern language, code points, refused patterns, limits, and catastrophic (ReDoS) patterns on 10,000-character inputs.', matchesCases],
   'segments.json': ['Segment membership: included, excluded, rules, unknown segments.', segments],
   'reasons.json': ['The evaluation order and every reason.', reasons],
   'prerequisites.json': ['Prerequisite flags, chains, cycles and depth.', prerequisites],

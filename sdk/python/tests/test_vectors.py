@@ -14,7 +14,7 @@ class VectorTests(unittest.TestCase):
     def test_all_files_are_present(self) -> None:
         self.assertEqual(
             FILES,
-            ["bucketing.json", "errors.json", "operators.json", "prerequisites.json", "reasons.json", "segments.json", "types.json"],
+            ["bucketing.json", "errors.json", "matches.json", "operators.json", "prerequisites.json", "reasons.json", "segments.json", "types.json"],
         )
         total = sum(len(load_vectors(name)["cases"]) for name in FILES)
         self.assertGreaterEqual(total, 270)

@@ -18,6 +18,7 @@ export type { DecisionStep } from './outcome.js';
 
 export { BUCKET_COUNT, bucketFor } from './bucket.js';
 export { murmur3x86_32 } from './murmur3.js';
-export { validateRegex } from './operators.js';
+export { compileRegex, validateRegex, LinearRegex, type CompiledRegex } from './regex-matcher.js';
+export { MAX_INPUT_LENGTH, MAX_PATTERN_LENGTH, MAX_PROGRAM_SIZE, MAX_REPEAT, MAX_NESTING } from './regex-syntax.js';
 export { isValidSemver, parseSemver, compareSemver, type SemVer } from './semver.js';
 export { isValidDateValue, parseDateValue } from './dates.js';

@@ -1,6 +1,7 @@
 import { ConfigError } from './config-error.js';
 import { asContextRecord, isInheritedName, readAttribute, type ContextRecord } from './context.js';
 import { parseDateValue } from './dates.js';
+import { compileRegex, type LinearRegex } from './regex-matcher.js';
 import { compareSemver, parseSemver, type SemVer } from './semver.js';
 import type { AttributeOperator, Clause, EvaluationContext } from './types.js';
 
@@ -63,7 +64,7 @@ export class CompiledClause {
   /** `in`/`notIn` values when there are few: a scan of `===` beats hashing for short lists. */
   readonly fewValues: readonly unknown[] | null;
   readonly strings: readonly string[];
-  readonly patterns: readonly RegExp[];
+  readonly patterns: readonly LinearRegex[];
   /** lt/lte/before: the largest value; gt/gte/after: the smallest (matching any value reduces to this). */
   readonly bound: number;
   readonly versions: readonly SemVer[];
@@ -127,33 +128,14 @@ function isSemverOp(op: Op): boolean {
   return op === Op.SemverEq || op === Op.SemverLt || op === Op.SemverGt;
 }
 
-function compilePatterns(patterns: readonly string[]): RegExp[] {
-  const compiled: RegExp[] = [];
-  // An invalid pattern never matches; the server rejects it on save, this only keeps evaluation safe.
+function compilePatterns(patterns: readonly string[]): LinearRegex[] {
+  const compiled: LinearRegex[] = [];
+  // A refused pattern never matches; the server refuses it on save, this only keeps evaluation safe.
   for (const pattern of patterns) {
-    const regex = compileRegex(pattern);
-    if (regex !== undefined) compiled.push(regex);
+    const result = compileRegex(pattern);
+    if (result.ok) compiled.push(result.regex);
   }
   return compiled;
-}
-
-function compileRegex(pattern: string): RegExp | undefined {
-  try {
-    return new RegExp(pattern);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Why a `matches` pattern is invalid, or `undefined` when it is a valid ECMAScript regex. */
-export function validateRegex(pattern: unknown): string | undefined {
-  if (typeof pattern !== 'string') return 'a pattern must be a string';
-  try {
-    new RegExp(pattern);
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : 'invalid regular expression';
-  }
 }
 
 function boundOf(op: Op, values: readonly unknown[]): number {

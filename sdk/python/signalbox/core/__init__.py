@@ -2,7 +2,7 @@
 Compile an environment config once, then evaluate flags against contexts."""
 from .compile import MAX_PREREQUISITE_DEPTH, CompiledEnvironment, ConfigProblem, compile_environment
 from .dates import is_valid_date_value, parse_date_value
-from .ecma_regex import validate_regex
+from .regex_matcher import validate_regex
 from .evaluate import evaluate, evaluate_all
 from .murmur3 import BUCKET_COUNT, bucket_for, murmur3_x86_32
 from .result import EvaluationDetails

@@ -5,9 +5,9 @@ import math
 from typing import Any, Callable, Dict, List, Optional, Protocol, Sequence
 
 from .dates import parse_date_value
-from .ecma_regex import compile_ecma
 from .errors import ConfigError
 from .jsvalues import is_number, to_js_float
+from .regex_matcher import try_compile_regex
 from .semver import SemVer, compare_semver, parse_semver
 
 ATTRIBUTE_OPERATORS = (
@@ -101,7 +101,7 @@ class CompiledClause:
         self.patterns = []
         if op == "matches":
             for pattern in self.strings:
-                compiled = compile_ecma(pattern)
+                compiled = try_compile_regex(pattern)
                 if compiled is not None:
                     self.patterns.append(compiled)
         self.versions: List[SemVer] = []
@@ -179,7 +179,7 @@ class CompiledClause:
         return isinstance(value, str) and any(value.endswith(s) for s in self.strings)
 
     def _m_matches(self, value: Any) -> bool:
-        return isinstance(value, str) and any(p.search(value) is not None for p in self.patterns)
+        return isinstance(value, str) and any(p.test(value) for p in self.patterns)
 
     def _m_lt(self, value: Any) -> bool:
         number = to_js_float(value)

@@ -44,6 +44,17 @@ describe('validateConfig', () => {
   });
 });
 
+describe('validateConfig on patterns', () => {
+  it('refuses what the engine cannot run (lookaround, backreferences) and takes what backtracking engines choke on', () => {
+    const withPattern = (pattern: string) => ({ ...base, rules: [{ clauses: [{ attribute: 'email', op: 'matches' as const, values: [pattern] }], serve: { variant: 'on' } }] });
+    const errorsOf = (pattern: string) => validateConfig(withPattern(pattern), flag, { reasonRequired: false, reason: '' })['rules[0].clauses[0].values'];
+    expect(errorsOf('(?=a)b')).toEqual([expect.stringMatching(/lookahead/)]);
+    expect(errorsOf('(a)\\1')).toEqual([expect.stringMatching(/backreference/)]);
+    expect(errorsOf('(a+)+$')).toBeUndefined();
+    expect(errorsOf('^[a-z0-9._%+-]+@example\\.com$')).toBeUndefined();
+  });
+});
+
 describe('setWeight', () => {
   it('gives the other variant the rest when there are two', () => {
     const rollout = { variants: [{ variant: 'on', weight: 0 }, { variant: 'off', weight: 100000 }] };

@@ -8,6 +8,7 @@ import {
   type Rule,
   type Serve,
 } from '../../api/types';
+import { validateRegex } from '../../../../sdk/src/core/regex-matcher';
 import type { FieldErrors } from '../../components/common/fieldErrors';
 import { fieldsChangedByBoth, rebaseFields } from '../../components/common/rebase';
 
@@ -104,12 +105,10 @@ export const validateConfig = (
       if (NUMERIC_OPERATORS.includes(clause.op) && clause.values.some((v) => typeof v !== 'number' || Number.isNaN(v)))
         errors[`${path}.values`] = ['numbers only'];
       if (clause.op === 'matches') {
+        // The evaluation core's own check: the console refuses exactly what the server and SDKs cannot run.
         for (const value of clause.values) {
-          try {
-            new RegExp(String(value));
-          } catch {
-            errors[`${path}.values`] = [`not a valid regular expression: ${String(value)}`];
-          }
+          const problem = validateRegex(String(value));
+          if (problem) errors[`${path}.values`] = [`not a valid regular expression: ${problem}`];
         }
       }
     });
