@@ -14,7 +14,7 @@ import { refuseDeepJson } from './common/http/json-depth.js';
 import { requestIdMiddleware } from './common/http/request-id.middleware.js';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger.js';
 import { Draining } from './health/draining.js';
-import { responseCompression, securityHeaders } from './http-hardening.js';
+import { answerClientErrors, responseCompression, securityHeaders } from './http-hardening.js';
 import { createValidationPipe } from './common/validation/validation-pipe.js';
 import type { AppConfig } from './config/config.js';
 import { documentSdkReadPaths } from './sdk-api/sdk-api.openapi.js';
@@ -36,6 +36,8 @@ export const createApp = async (config: AppConfig): Promise<NestExpressApplicati
   app.useBodyParser('json', { limit: '1mb', verify: refuseDeepJson } as NestExpressBodyParserOptionsFor<'json'>);
   app.use(cookieParser());
   app.disable('x-powered-by');
+  // Only proxies the operator named may set the client's address (req.ip) through X-Forwarded-For.
+  app.set('trust proxy', config.trustProxy);
   app.setGlobalPrefix('api/v1', { exclude: NON_API_ROUTES.map((p) => ({ path: p, method: RequestMethod.ALL })) });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
@@ -64,6 +66,7 @@ export const createApp = async (config: AppConfig): Promise<NestExpressApplicati
   }
   // The SDK read path answers before Express sees the request (see SdkReadHandler).
   const server = app.getHttpServer();
+  answerClientErrors(server);
   const sdkRead = app.get(SdkReadHandler);
   const draining = app.get(Draining);
   const rest = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -15,7 +16,7 @@ interface RawResponse {
 }
 
 /** A request whose body is not decoded, so the test sees what went over the wire. */
-const rawRequest = (url: string, options: { method?: string; headers?: Record<string, string>; firstChunkOnly?: boolean } = {}) =>
+const rawRequest = (url: string, options: { method?: string; headers?: Record<string, string>; body?: string; firstChunkOnly?: boolean } = {}) =>
   new Promise<RawResponse>((resolve, reject) => {
     const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -30,7 +31,7 @@ const rawRequest = (url: string, options: { method?: string; headers?: Record<st
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, raw: Buffer.concat(chunks) }));
     });
     req.on('error', (err) => (options.firstChunkOnly ? undefined : reject(err)));
-    req.end();
+    req.end(options.body);
   });
 
 const bodyOf = (res: RawResponse): string => (res.headers['content-encoding'] === 'gzip' ? gunzipSync(res.raw) : res.raw).toString('utf8');
@@ -90,6 +91,25 @@ describe('security headers and compression', () => {
       for (const [label, res] of responses) {
         expect(res.status, label).toBeLessThan(500);
         expectHardened(res, label);
+      }
+    });
+
+    it('are sent by the SDK read path, which answers ahead of Express: config, 304, evaluation and its errors', async () => {
+      const auth = { authorization: `Bearer ${sdkKey}` };
+      const config = await rawRequest(`${t.url}/api/v1/sdk/config`, { headers: auth });
+      const responses: Array<[string, RawResponse]> = [
+        ['config', config],
+        ['config 304', await rawRequest(`${t.url}/api/v1/sdk/config`, { headers: { ...auth, 'if-none-match': config.headers.etag! } })],
+        ['config 401', await rawRequest(`${t.url}/api/v1/sdk/config`)],
+        ['evaluation', await rawRequest(`${t.url}/api/v1/sdk/evaluate/etl.step-1`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"context":{}}' })],
+        ['evaluation 400', await rawRequest(`${t.url}/api/v1/sdk/evaluate`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '[1]' })],
+      ];
+      expect(responses.map(([label, res]) => [label, res.status])).toEqual([['config', 200], ['config 304', 304], ['config 401', 401], ['evaluation', 200], ['evaluation 400', 400]]);
+      for (const [label, res] of responses) {
+        expect(res.headers['content-security-policy'], label).toBe("default-src 'none'; frame-ancestors 'none'");
+        expect(res.headers['x-content-type-options'], label).toBe('nosniff');
+        expect(res.headers['x-frame-options'], label).toBe('DENY');
+        expect(res.headers['referrer-policy'], label).toBe('no-referrer');
       }
     });
 
@@ -156,6 +176,53 @@ describe('security headers and compression', () => {
       const notModified = await rawRequest(url, { headers: { ...auth, 'accept-encoding': 'gzip', 'if-none-match': plain.headers.etag! } });
       expect(notModified.status).toBe(304);
       expect(notModified.raw.length).toBe(0);
+    });
+  });
+  // node:http's parser refuses these before any route or middleware runs; it used to answer a bare
+  // `400` with no body, no request id and no headers.
+  describe("requests node:http refuses itself", () => {
+    /** Writes `request` on a raw socket and reads the whole answer until the server closes. */
+    const rawExchange = (request: Buffer | string) =>
+      new Promise<{ status: number; headers: Record<string, string>; body: string }>((resolve, reject) => {
+        const socket = net.connect(Number(new URL(t.url).port), '127.0.0.1');
+        const chunks: Buffer[] = [];
+        socket.on('data', (c: Buffer) => chunks.push(c));
+        socket.on('error', reject);
+        socket.on('close', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const [head = '', body = ''] = text.split('\r\n\r\n');
+          const [statusLine = '', ...lines] = head.split('\r\n');
+          const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+          resolve({ status: Number(statusLine.split(' ')[1]), headers, body });
+        });
+        socket.end(request);
+      });
+
+    const expectApiError = (res: { status: number; headers: Record<string, string>; body: string }, status: number, error: string) => {
+      expect(res.status).toBe(status);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(res.headers.connection).toBe('close');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      const body = JSON.parse(res.body) as Record<string, unknown>;
+      expect(body).toEqual({ error, message: expect.any(String), requestId: res.headers['x-request-id'] });
+      expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.body));
+    };
+
+    it('answers a raw non-ASCII byte in the path with a 400 in the API error format', async () => {
+      const res = await rawExchange(Buffer.concat([Buffer.from('GET /api/v1/projects/caf'), Buffer.from([0xc3, 0xa9]), Buffer.from('/segments HTTP/1.1\r\nHost: x\r\n\r\n')]));
+      expectApiError(res, 400, 'BAD_REQUEST');
+    });
+
+    it('answers a malformed request line with a 400 in the API error format', async () => {
+      expectApiError(await rawExchange('GET\x01 / HTTP/1.1\r\nHost: x\r\n\r\n'), 400, 'BAD_REQUEST');
+    });
+
+    it('answers headers over the limit with a 431 in the API error format', async () => {
+      expectApiError(await rawExchange(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`), 431, 'HEADERS_TOO_LARGE');
+    });
+
+    it('keeps serving afterwards', async () => {
+      expect((await rawRequest(`${t.url}/healthz`)).status).toBe(200);
     });
   });
 });

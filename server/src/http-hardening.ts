@@ -1,4 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import compression from 'compression';
 import type { Request, RequestHandler, Response } from 'express';
@@ -35,6 +37,18 @@ export const securityHeaders = (): RequestHandler =>
     // year-long pin set by mistake on a shared host name is hard to undo.
     strictTransportSecurity: false,
   }) as RequestHandler;
+
+/**
+ * The same protections for answers that never pass through Express (the SDK read path, node:http's
+ * own refusals): JSON, never a page, so nothing may load or frame it.
+ */
+export const API_SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = [
+  ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
+  ['X-Content-Type-Options', 'nosniff'],
+  ['X-Frame-Options', 'DENY'],
+  ['Referrer-Policy', 'no-referrer'],
+  ['Cross-Origin-Opener-Policy', 'same-origin'],
+];
 
 /** Streams that must reach the client message by message: compressing would buffer them. */
 const isStream = (req: IncomingMessage, res: ServerResponse): boolean => {
@@ -76,4 +90,34 @@ export const gzippedSnapshot = (snapshot: { json: string }): Buffer | undefined 
     gzipped.set(snapshot, packed);
   }
   return packed ?? undefined;
+};
+
+/** What node:http refuses before any route runs, as status, code and message. */
+const clientErrorAnswer = (code: string | undefined): [number, string, string] => {
+  if (code === 'HPE_HEADER_OVERFLOW') return [431, 'HEADERS_TOO_LARGE', 'The request line and headers together must be under 16 KB'];
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return [408, 'REQUEST_TIMEOUT', 'The request was not received in time'];
+  return [400, 'BAD_REQUEST', 'The request is not valid HTTP/1.1 (a raw non-ASCII or control byte in the path or a header, or a malformed request line)'];
+};
+
+/**
+ * Requests node:http's parser refuses (a raw byte over 0x7F in the path, headers over the limit, a
+ * broken request line) get the API's error format instead of node's bare `400` with no body, and
+ * the same security headers. A connection already gone is closed without an answer.
+ */
+export const answerClientErrors = (server: Server): void => {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const [status, error, message] = clientErrorAnswer(err.code);
+    const requestId = randomUUID();
+    const body = JSON.stringify({ error, message, requestId });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Request-Id: ${requestId}\r\n` +
+        API_SECURITY_HEADERS.map(([name, value]) => `${name}: ${value}\r\n`).join('') +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+  });
 };

@@ -8,11 +8,12 @@ import type { Principal } from '../auth/principal.js';
 import { DomainError, type FieldProblem } from '../common/errors/domain-error.js';
 import { jsonNestingExceeds, MAX_RAW_JSON_DEPTH, TOO_DEEP_BODY } from '../common/http/json-depth.js';
 import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../database/unavailable.js';
-import { declaredBoundsProblems, inputShapeProblems } from '../common/validation/input-bounds.js';
+import { declaredBoundsProblems, inputShapeProblems, removeUnknownFields } from '../common/validation/input-bounds.js';
+import { holdPlainValues, putBack } from '../common/validation/plain-values.js';
 import { flattenValidationErrors, validationFailedCapped } from '../common/validation/validation-pipe.js';
 import { EvaluateAllDto, EvaluateFlagDto } from '../evaluation/dto/evaluate.dto.js';
 import { EvaluationService } from '../evaluation/evaluation.service.js';
-import { acceptsGzip, gzippedSnapshot } from '../http-hardening.js';
+import { acceptsGzip, API_SECURITY_HEADERS, gzippedSnapshot } from '../http-hardening.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -116,6 +117,7 @@ export class SdkReadHandler {
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', requestId);
+    for (const [name, value] of API_SECURITY_HEADERS) res.setHeader(name, value);
     this.authenticate(req)
       .then(route)
       .catch((err: unknown) => this.fail(res, err, requestId));
@@ -164,12 +166,15 @@ export class SdkReadHandler {
     // one overflowed the stack in class-transformer, or in JSON.stringify of a served defaultValue.
     const oversized = declaredBoundsProblems(body, type);
     if (oversized.length > 0) throw invalid(oversized);
+    const unknownFields = removeUnknownFields(body, type);
     const shape = inputShapeProblems(body);
     if (shape.length > 0) throw invalid(shape);
-    if (isPlainlyValid(type, body as Record<string, unknown>)) return body as T;
+    if (unknownFields.length === 0 && isPlainlyValid(type, body as Record<string, unknown>)) return body as T;
+    const held = holdPlainValues(body, type);
     const instance = plainToInstance(type, body);
-    const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
-    if (errors.length > 0) throw invalid(flattenValidationErrors(errors));
+    putBack(instance, held);
+    const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } });
+    if (errors.length > 0 || unknownFields.length > 0) throw invalid([...unknownFields, ...flattenValidationErrors(errors)]);
     return instance;
   }
 

@@ -1,10 +1,12 @@
 // class-transformer 0.5 keeps @Type() metadata in a singleton it does not export from its index;
-// only the lookup the input-bounds check needs.
+// only the lookups the input-bounds check and the plain-value hold need.
 declare module 'class-transformer/cjs/storage.js' {
   interface TypeMetadata {
     typeFunction(options?: unknown): unknown;
   }
   export const defaultMetadataStorage: {
     findTypeMetadata(target: Function, propertyName: string): TypeMetadata | undefined;
+    /** `transformationType` 0 is plain to class. */
+    findTransformMetadatas(target: Function, propertyName: string, transformationType: number): unknown[];
   };
 }

@@ -1,6 +1,9 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { DomainError, type FieldProblem, validationFailed } from '../errors/domain-error.js';
-import { declaredBoundsProblems, inputShapeProblems } from './input-bounds.js';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { declaredBoundsProblems, inputShapeProblems, isDto, isRecord, removeUnknownFields } from './input-bounds.js';
+import { holdPlainValues, putBack } from './plain-values.js';
 
 // Nested DTO errors come as a tree; users want `rules[0].clauses[1].values: ...`.
 export const flattenValidationErrors = (errors: ValidationError[], parent = ''): FieldProblem[] =>
@@ -37,30 +40,67 @@ const datesOutOfRange = (value: object): FieldProblem[] =>
     .filter(([, v]) => v instanceof Date && (v.getUTCFullYear() < 1 || v.getUTCFullYear() > 9999))
     .map(([field]) => ({ field, reason: `${field} must be a date between the years 1 and 9999` }));
 
+const TRANSFORM_OPTIONS = { enableImplicitConversion: false };
+const VALIDATOR_OPTIONS = { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } };
+
+/**
+ * Nest's ValidationPipe, with every check that bounds its cost first. A body or query DTO is then
+ * transformed and validated here rather than by Nest, so that the plain JSON values in it are
+ * never copied (see holdPlainValues); other parameters go through Nest's pipe as before.
+ */
 class SignalboxValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
+    const { type, metatype } = metadata;
+    let unknownFields: FieldProblem[] = [];
+    if (type === 'body' || type === 'query' || type === 'param') {
+      // A DTO's input is an object: a top-level array became one instance per element before the 400.
+      if (type === 'body' && isDto(metatype) && (Array.isArray(value) || (value !== undefined && (value === null || typeof value !== 'object')))) {
+        throw validationFailed([{ field: 'body', reason: 'must be a JSON object' }]);
+      }
       // Every array and string the DTO bounds, by its size alone, before any element is transformed
       // or validated; then what any input may hold. Both in time linear in the input.
-      const oversized = declaredBoundsProblems(value, metadata.metatype);
+      const oversized = declaredBoundsProblems(value, metatype);
       if (oversized.length > 0) throw validationFailed(oversized);
-      const problems = unstorableInputProblems(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
+      // Fields the DTO does not know are named and dropped unread: nothing below need walk them.
+      if (type !== 'param') unknownFields = removeUnknownFields(value, metatype);
+      const problems = unstorableInputProblems(value, type === 'param' ? (metadata.data ?? '') : '');
       if (problems.length > 0) throw validationFailed(problems);
     }
-    const transformed: unknown = await super.transform(value, metadata);
-    if (transformed !== null && typeof transformed === 'object' && metadata.type !== 'custom') {
+    const transformed = (type === 'body' || type === 'query') && isDto(metatype) && isRecord(value) ? await this.transformDto(value, metatype, unknownFields) : await this.transformWithNest(value, metadata, unknownFields);
+    if (transformed !== null && typeof transformed === 'object' && type !== 'custom') {
       const problems = datesOutOfRange(transformed);
       if (problems.length > 0) throw validationFailed(problems);
     }
+    return transformed;
+  }
+
+  private async transformDto(value: Record<string, unknown>, metatype: Function, unknownFields: FieldProblem[]): Promise<object> {
+    const held = holdPlainValues(value, metatype);
+    const instance = plainToInstance(metatype as new () => object, value, TRANSFORM_OPTIONS);
+    putBack(instance, held);
+    const errors = await validate(instance, VALIDATOR_OPTIONS);
+    const problems = [...unknownFields, ...flattenValidationErrors(errors)];
+    if (problems.length > 0) throw validationFailedCapped(problems);
+    return instance;
+  }
+
+  private async transformWithNest(value: unknown, metadata: ArgumentMetadata, unknownFields: FieldProblem[]): Promise<unknown> {
+    let transformed: unknown;
+    try {
+      transformed = await super.transform(value, metadata);
+    } catch (err) {
+      if (unknownFields.length > 0 && err instanceof DomainError && err.code === 'VALIDATION_FAILED') throw validationFailedCapped([...unknownFields, ...((err.details as FieldProblem[] | undefined) ?? [])]);
+      throw err;
+    }
+    if (unknownFields.length > 0) throw validationFailedCapped(unknownFields);
     return transformed;
   }
 }
 
 export const createValidationPipe = (): ValidationPipe =>
   new SignalboxValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
+    ...VALIDATOR_OPTIONS,
     transform: true,
-    transformOptions: { enableImplicitConversion: false },
+    transformOptions: TRANSFORM_OPTIONS,
     exceptionFactory: (errors) => validationFailedCapped(flattenValidationErrors(errors)),
   });
