@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DomainError } from '../common/errors/domain-error.js';
 import { Access, CurrentPrincipal } from './access.decorator.js';
@@ -7,6 +7,7 @@ import { SESSION_COOKIE } from './auth.guard.js';
 import { AuthService, type TokenView, type UserView } from './auth.service.js';
 import { CreateTokenDto, CreateUserDto, LoginDto, UpdateUserDto } from './dto/auth.dto.js';
 import { actorOf, type Principal } from './principal.js';
+import { ErrorResponse } from '../common/errors/error-response.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -17,8 +18,13 @@ export class AuthController {
   @HttpCode(200)
   @Access('public')
   @ApiOperation({ summary: 'Sign in with email and password: sets a session cookie and returns the same token for bearer use' })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponse,
+    description: 'Too many failed sign-ins for this account (5 free) or from this address (20 free): wait Retry-After seconds (also details.retryAfterSeconds); the password was not checked',
+    headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+  })
   async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ token: string; expiresAt: string; user: UserView }> {
-    // req.ip: the connecting address (Express is not told to trust a proxy, so X-Forwarded-For is ignored).
+    // req.ip: the connecting address, or the client's as told by the proxies SIGNALBOX_TRUST_PROXY names.
     const session = await this.auth.login(body.email, body.password, req.ip).catch((err: unknown) => {
       const wait = err instanceof DomainError && err.code === 'RATE_LIMITED' ? (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds : undefined;
       if (wait !== undefined) res.setHeader('Retry-After', String(wait));

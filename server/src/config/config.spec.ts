@@ -28,7 +28,17 @@ describe('loadConfig', () => {
       logLevel: 'info',
       webhookPrivateAllowlist: [],
       shutdownGraceMs: 10_000,
+      trustProxy: false,
     });
+  });
+
+  it('reads which proxies to trust: hops, addresses, ranges and names, never any proxy at all', () => {
+    expect(loadConfig({ SIGNALBOX_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ SIGNALBOX_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ SIGNALBOX_TRUST_PROXY: ' loopback, 10.0.0.0/8 ,fd00::/8, 192.0.2.7 ' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.0.2.7']);
+    expect(() => loadConfig({ SIGNALBOX_TRUST_PROXY: 'true' })).toThrow(/SIGNALBOX_TRUST_PROXY: true would trust any client/);
+    expect(() => loadConfig({ SIGNALBOX_TRUST_PROXY: 'loopback,10.0.0.0/33,proxy.local' })).toThrow(/SIGNALBOX_TRUST_PROXY: "10.0.0.0\/33", "proxy.local" is not/);
+    expect(() => loadConfig({ SIGNALBOX_TRUST_PROXY: '11' })).toThrow(ConfigError);
   });
 
   it('reads the shutdown grace period and refuses one that is not a number of milliseconds', () => {

@@ -1,6 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { invalidAllowlistEntries } from '../webhooks/webhook-destinations.js';
 
 // Unrecognised words stay strings, so @IsBoolean rejects a typo instead of reading it as false.
@@ -60,6 +61,9 @@ class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(600_000)
   SIGNALBOX_SHUTDOWN_GRACE_MS?: number;
 
+  @IsOptional() @IsString()
+  SIGNALBOX_TRUST_PROXY?: string;
+
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
 }
@@ -88,9 +92,44 @@ export interface AppConfig {
   previousSecretKey: string | undefined;
   /** Non-public addresses webhooks may still go to: `*`, IPs, CIDR ranges or host names. Empty: public addresses only. */
   webhookPrivateAllowlist: string[];
+  /**
+   * Which proxies in front of the server to believe about the client's address (X-Forwarded-For):
+   * none, a number of hops, or the proxies' addresses. Login throttling counts by that address.
+   */
+  trustProxy: TrustProxy;
   /** On SIGTERM/SIGINT: how long in-flight requests may take to finish before connections are cut and the process exits. */
   shutdownGraceMs: number;
 }
+
+export type TrustProxy = false | number | string[];
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+const isProxyAddress = (entry: string): boolean => {
+  if (PROXY_NAMES.has(entry) || ipaddr.isValid(entry)) return true;
+  try {
+    ipaddr.parseCIDR(entry);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * `SIGNALBOX_TRUST_PROXY`: unset or `false` trusts no proxy; a number trusts that many hops; else a
+ * comma-separated list of addresses, CIDR ranges and the names loopback, linklocal, uniquelocal.
+ * `true` (any proxy at all) is refused: whoever connects could then choose their own address and
+ * step around the per-address sign-in throttle.
+ */
+const parseTrustProxy = (raw: string | undefined): TrustProxy | string => {
+  const value = (raw ?? '').trim();
+  if (value === '' || value === 'false' || value === '0') return false;
+  if (/^\d+$/.test(value)) return Number(value) <= 10 ? Number(value) : 'a number of hops must be between 0 and 10';
+  if (value === 'true') return 'true would trust any client to name its own address; give the number of proxies or their addresses';
+  const entries = value.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const bad = entries.filter((e) => !isProxyAddress(e));
+  return bad.length > 0 ? `${bad.map((e) => JSON.stringify(e)).join(', ')} is not a number of hops, an IP address, a CIDR range, loopback, linklocal or uniquelocal` : entries;
+};
 
 export class ConfigError extends Error {}
 
@@ -107,6 +146,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
   if (badEntries.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST: ${badEntries.map((e) => JSON.stringify(e)).join(', ')} is not *, an IP address, a CIDR range or a host name`);
   }
+  const trustProxy = parseTrustProxy(vars.SIGNALBOX_TRUST_PROXY);
+  if (typeof trustProxy === 'string') throw new ConfigError(`Invalid configuration:\n  SIGNALBOX_TRUST_PROXY: ${trustProxy}`);
   return {
     port: vars.PORT ?? 4000,
     host: vars.HOST ?? '0.0.0.0',
@@ -124,6 +165,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     previousSecretKey: vars.SIGNALBOX_SECRET_KEY_PREVIOUS,
     webhookPrivateAllowlist,
     shutdownGraceMs: vars.SIGNALBOX_SHUTDOWN_GRACE_MS ?? 10_000,
+    trustProxy,
   };
 };
 

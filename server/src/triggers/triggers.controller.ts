@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { ErrorResponse } from '../common/errors/error-response.js';
 import { ApiFlagEnvironmentParams, FlagEnvironment, type FlagEnvironmentRef } from '../flags/flag-environment.decorator.js';
 import { CreateTriggerDto, IssuedTriggerResponse, TriggerFiredResponse, TriggerResponse, UpdateTriggerDto } from './dto/trigger.dto.js';
 import { TRIGGER_PATH, TriggersService } from './triggers.service.js';
@@ -120,6 +121,11 @@ export class TriggerHookController {
   })
   @ApiBody({ required: false, schema: { type: 'object', additionalProperties: true, description: 'Nothing, {reason}, an Alertmanager webhook or a Grafana alert webhook' } })
   @ApiOkResponse({ type: TriggerFiredResponse })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponse,
+    description: 'More than 10 calls to this trigger in the last 60 s (a sliding window; refused calls do not count)',
+    headers: { 'Retry-After': { description: 'Seconds until a call is accepted again', schema: { type: 'integer' } } },
+  })
   async fire(@Param('secret') secret: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<TriggerFiredResponse> {
     try {
       return await this.triggers.fire(secret, body);

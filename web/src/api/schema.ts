@@ -1299,6 +1299,19 @@ export interface components {
             email: string;
             password: string;
         };
+        ErrorResponse: {
+            /**
+             * @description A stable code: VALIDATION_FAILED, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, VERSION_CONFLICT, CONFLICT, RATE_LIMITED, UNAVAILABLE, …
+             * @example RATE_LIMITED
+             */
+            error: string;
+            /** @description For people; do not parse it */
+            message: string;
+            /** @description Per code: for VALIDATION_FAILED a list of {field, reason}; for RATE_LIMITED {retryAfterSeconds} */
+            details?: Record<string, never>;
+            /** @description Also in the X-Request-Id header and the server log */
+            requestId: string;
+        };
         CreateUserDto: {
             email: string;
             name: string;
@@ -2268,11 +2281,16 @@ export interface operations {
             };
         };
         responses: {
-            200: {
+            /** @description Too many failed sign-ins for this account (5 free) or from this address (20 free): wait Retry-After seconds (also details.retryAfterSeconds); the password was not checked */
+            429: {
                 headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
         };
     };
@@ -3333,6 +3351,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TriggerFiredResponse"];
+                };
+            };
+            /** @description More than 10 calls to this trigger in the last 60 s (a sliding window; refused calls do not count) */
+            429: {
+                headers: {
+                    /** @description Seconds until a call is accepted again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
