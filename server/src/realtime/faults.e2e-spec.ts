@@ -189,5 +189,5 @@ describe('a server process under faults', () => {
       await server.stop('SIGKILL');
       await database.drop();
     }
-  });
+  }, 90_000); // a server process start on the embedded database takes 5–25 s on a busy 2-core machine
 });

@@ -156,13 +156,18 @@ export class ApiFuzzer {
       .map((request) => ({ op, credential, request }));
   }
 
-  /** Sends the case and judges the answer. */
+  /** Sends the case (as many times as it says) and judges every answer. */
   async check(c: FuzzCase): Promise<Outcome> {
+    const violations: Violation[] = [];
+    let response: FuzzResponse | undefined;
+    for (let i = 0; i < (c.request.times ?? 1); i++) response = await this.sendAndJudge(c, violations);
+    return { response: response!, violations };
+  }
+
+  private async sendAndJudge(c: FuzzCase, violations: Violation[]): Promise<FuzzResponse> {
     const { op, credential, request } = c;
     this.requests++;
     let response = await send(this.world.port, this.monitor, op, credential, request);
-    const violations: Violation[] = [];
-
     if (blockedMs(response) > MAX_STALL_MS && blockedMs(response) < CONFIRM_STALLS_BELOW_MS) {
       for (let i = 0; i < 2 && blockedMs(response) > MAX_STALL_MS; i++) {
         const again = await send(this.world.port, this.monitor, op, credential, request);
@@ -174,7 +179,10 @@ export class ApiFuzzer {
     // node:http refuses some requests itself (a raw non-ASCII byte in the path, a request line over
     // 16 KB) before any route sees them: one failure whatever the operation.
     const where = response.headers['x-request-id'] === undefined && response.headers.connection === 'close' && response.body === '' ? 'node:http, before any route' : op.id;
-    const add = (kind: ViolationKind, cause: string, message: string) => violations.push({ kind, signature: `${kind} | ${where} | ${cause}`, message });
+    const add = (kind: ViolationKind, cause: string, message: string) => {
+      const signature = `${kind} | ${where} | ${cause}`;
+      if (!violations.some((v) => v.signature === signature)) violations.push({ kind, signature, message });
+    };
     if (response.transportError) {
       add('no answer', normalise(response.transportError), `no HTTP answer: ${response.transportError}`);
     } else if (status >= 500) {
@@ -208,7 +216,7 @@ export class ApiFuzzer {
 
     // A session this request ended is signed in again, so later cases still have it.
     if (op.id === 'POST /api/v1/auth/logout' && status < 300 && credential.renew) await credential.renew();
-    return { response, violations };
+    return response;
   }
 
   private async readyWithin(ms: number): Promise<number> {
@@ -307,12 +315,14 @@ export const curlLine = (c: FuzzCase): string => {
     const plain = body.pieces.length === 1 && 'text' in body.pieces[0]! && size <= 400 && !/[\u0000-\u001f]/.test(body.pieces[0].text);
     parts.push(plain ? `--data-binary ${shq((body.pieces[0] as { text: string }).text)}` : `--data-binary @<(node -e ${shq(`process.stdout.write(${toJsExpression(body.pieces)})`)})`);
   }
+  if ((request.times ?? 1) > 1) parts.push(`# ${request.times} times in a row`);
   return parts.join(' ');
 };
 
 export const describeCase = (c: FuzzCase): string => {
   const body = c.request.body ? `${byteLength(c.request.body.pieces).toLocaleString('en')} bytes: ${preview(c.request.body.pieces, 300)}` : 'none';
-  return `${c.op.id} as ${c.credential.name}; path ${rawPath(c.op, c.request).slice(0, 300)}; body ${body}`;
+  const times = (c.request.times ?? 1) > 1 ? `; sent ${c.request.times} times` : '';
+  return `${c.op.id} as ${c.credential.name}; path ${rawPath(c.op, c.request).slice(0, 300)}; body ${body}${times}`;
 };
 
 export const formatFinding = (f: Finding, i: number): string =>

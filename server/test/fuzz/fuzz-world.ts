@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { aProject, aToken, aUser } from '../builders.js';
 import { ADMIN_TOKEN, startTestApp, type TestApp } from '../test-app.js';
+import type { JsonNode } from './json-text.js';
 
 /**
  * The server the fuzzer attacks, with something behind every path parameter: projects, flags in
@@ -34,8 +35,12 @@ export interface FuzzWorld {
   credentials: Credential[];
   /** Values that exist (and some that do not), by `<preceding path segment>/{param}`. */
   pools: Record<string, string[]>;
-  /** Values for body and query fields, by field name. */
+  /** Values that make sense for body and query fields, by field name. */
   fieldPools: Record<string, Array<string | number | boolean>>;
+  /** Plausible values the server must refuse (or survive), by field name. */
+  oddFieldValues: Record<string, Array<string | number | boolean>>;
+  /** A body the server accepts, by operation id, where the schema cannot say what makes one valid. */
+  examples: Record<string, JsonNode>;
   close(): Promise<void>;
 }
 
@@ -215,11 +220,12 @@ export const createFuzzWorld = async (): Promise<FuzzWorld> => {
     'webhooks/{id}': [String((webhook.webhook as { id: string }).id), MISSING_UUID],
     'evaluate/{flagKey}': flagKeys,
   };
+  const minute = Math.floor(Date.now() / 60_000) * 60_000;
   const fieldPools: FuzzWorld['fieldPools'] = {
     key: ['fuzz.new', 'fuzz-new', 'fuzz.bool', 'fuzz-seg', 'fuzz-exp'],
     flag: flagKeys,
     project: ['fuzz', 'fuzz-other'],
-    projectKey: ['fuzz', 'fuzz-other', 'no-such-project'],
+    projectKey: ['fuzz', 'fuzz-other'],
     projects: ['fuzz', 'fuzz-other'],
     environment: envKeys,
     environments: envKeys,
@@ -236,17 +242,55 @@ export const createFuzzWorld = async (): Promise<FuzzWorld> => {
     tags: ['gpu', 'model'],
     email: [victimUser.email, 'nobody@example.com', 'admin@signalbox.local'],
     password: ['password-123', 'wrong-password'],
-    url: [receiverUrl, 'http://127.0.0.1:1/x', 'https://192.0.2.1/x', 'http://[::1%25lo]:1/', 'http://[::127.0.0.1]:1/', 'http://169.254.169.254/latest'],
+    url: [receiverUrl],
     events: ['flag.changed', 'flag.killed'],
     metric: ['model.latency_ms', 'step.duration_ms', 'converted'],
     sdk: ['signalbox-sdk-js/0.1.0'],
-    reason: ['fuzzing', 'INC-1'],
+    // Kill and restore reasons take any text; evaluation reasons in telemetry are upper-case names.
+    reason: ['TARGETING_MATCH', 'DEFAULT'],
+    kind: ['shadow.disagreement'],
     version: [0, 1, 2],
     weight: [0, 50_000, 100_000],
     sequence: [0, 1, 5],
-    count: [1, 10],
+    count: [10, 1000],
+    errors: [0, 1],
+    dropped: [0],
+    // The minute the world was made, so a run of a few hours stays within any ingest window.
+    windowStart: [new Date(minute - 60_000).toISOString()],
+    windowEnd: [new Date(minute).toISOString()],
     values: ['run-1', 'enterprise', 5, '1.2.3', '2030-01-01T00:00:00Z'],
   };
+  const examples: FuzzWorld['examples'] = {
+    // Histogram counts add up to the series' count, and sum and sumSquares fit the values its
+    // bucket holds (bucket 37 = [5.25, 5.5)): beyond what the schema can say.
+    'POST /api/v1/sdk/events': {
+      sdk: 'signalbox-sdk-js/0.1.0',
+      dropped: 0,
+      batches: [
+        {
+          windowStart: new Date(minute - 60_000).toISOString(),
+          windowEnd: new Date(minute).toISOString(),
+          series: [{ flag: 'fuzz.string', variant: 'v2', metric: 'model.latency_ms', count: 10, sum: 53, sumSquares: 285, errors: 1, histogram: { scheme: 'log2-16', buckets: { '37': 10 } } }],
+          evaluations: [{ flag: 'fuzz.string', variant: 'v2', reason: 'SPLIT', count: 10 }],
+        },
+      ],
+    },
+  };
+  const oddFieldValues: FuzzWorld['oddFieldValues'] = {
+    // Zone ids, IPv4 in IPv6, unreachable ports, documentation and metadata addresses.
+    url: ['http://127.0.0.1:1/x', 'https://192.0.2.1/x', 'http://[::1%25lo]:1/', 'http://[fe80::1%25eth0]/', 'http://[::127.0.0.1]:1/', 'http://[::ffff:127.0.0.1]/', 'http://169.254.169.254/latest', 'http://0/', 'http://2130706433/'],
+    email: ['admin@signalbox.local ', 'ADMIN@SIGNALBOX.LOCAL', 'a@b', '@', 'a@[127.0.0.1]'],
+    projectKey: ['no-such-project', ''],
+    environments: ['nope', 'PRODUCTION'],
+    variant: ['nope', 'ON'],
+  };
+
+  // An example that stopped being accepted would quietly turn its attacks into 400s: say so.
+  for (const [id, body] of Object.entries(examples)) {
+    const [method, path] = id.split(' ') as ['POST', string];
+    const credential = path.startsWith('/api/v1/sdk/') ? { Authorization: `Bearer ${keys.sdkKeys.live!}` } : admin;
+    await ok(t.http[method.toLowerCase() as 'post'](path).set(credential).send(body as object), `example for ${id}`, [200, 201, 202]);
+  }
 
   return {
     t,
@@ -254,6 +298,8 @@ export const createFuzzWorld = async (): Promise<FuzzWorld> => {
     credentials,
     pools,
     fieldPools,
+    oddFieldValues,
+    examples,
     close: async () => {
       await t.close();
       await new Promise<void>((resolve) => receiver.close(() => resolve()));

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isPlainObject, type JsonNode, type Piece, RawJson, raw, setOwn, toPieces } from './json-text.js';
+import { byteLength, isPlainObject, type JsonNode, type Piece, RawJson, raw, setOwn, toPieces } from './json-text.js';
 import type { Operation, Parameter, Schema } from './openapi-operations.js';
 
 /**
@@ -23,11 +23,16 @@ export interface FuzzRequest {
   query: string;
   headers: Record<string, string>;
   body: RequestBody | null;
+  /** Sent this many times in a row (default once): what a second identical request adds up to. */
+  times?: number;
 }
 
 export interface ArbitraryContext {
   pools: Record<string, string[]>;
   fieldPools: Record<string, Array<string | number | boolean>>;
+  oddFieldValues: Record<string, Array<string | number | boolean>>;
+  /** A body the server accepts, by operation id, where the schema cannot say what makes one valid. */
+  examples: Record<string, JsonNode>;
 }
 
 export const MAX_BODY_BYTES = 1_000_000;
@@ -222,30 +227,49 @@ const contextArb: fc.Arbitrary<JsonNode> = fc.record(
   { requiredKeys: [] },
 ) as fc.Arbitrary<JsonNode>;
 
-export const schemaValue = (schema: Schema | undefined, ctx: ArbitraryContext, name = '', level = 0): fc.Arbitrary<JsonNode> => {
+/**
+ * A value for `schema`, valid-ish: where the world knows values for the field (by name) mostly one
+ * of those, now and then a plausible wrong one or anything of the schema's type. `strict` keeps to
+ * the known values, for bodies whose one deliberate defect must not hide behind another.
+ */
+export const schemaValue = (schema: Schema | undefined, ctx: ArbitraryContext, name = '', level = 0, strict = false): fc.Arbitrary<JsonNode> => {
   if (!schema || level > 8) return fc.constant(null);
   if (schema.allOf?.length) {
     const merged: Schema = { ...schema, allOf: undefined };
     for (const part of schema.allOf) Object.assign(merged, part, { properties: { ...merged.properties, ...part.properties } });
-    return schemaValue(merged, ctx, name, level);
+    return schemaValue(merged, ctx, name, level, strict);
   }
-  const generic = genericValue(schema, ctx, name, level);
-  const pool = ctx.fieldPools[name];
-  const hinted = pool?.length ? (schema.type === 'array' ? fc.array(fc.constantFrom(...pool), { maxLength: 3 }) : fc.constantFrom(...pool)) : undefined;
-  const value = hinted ? fc.oneof({ weight: 3, arbitrary: hinted as fc.Arbitrary<JsonNode> }, { weight: 1, arbitrary: generic }) : generic;
-  return schema.nullable ? fc.oneof({ weight: 5, arbitrary: value }, { weight: 1, arbitrary: fc.constant(null) }) : value;
+  const generic = genericValue(schema, ctx, name, level, strict);
+  // Strict arrays of known values have no duplicates: "must be unique" would hide the one defect.
+  const of = (pool: Array<string | number | boolean> | undefined) =>
+    pool?.length
+      ? ((schema.type !== 'array'
+          ? fc.constantFrom(...pool)
+          : strict
+            ? fc.uniqueArray(fc.constantFrom(...pool), { minLength: 1, maxLength: Math.min(3, pool.length) })
+            : fc.array(fc.constantFrom(...pool), { maxLength: 3 })) as fc.Arbitrary<JsonNode>)
+      : undefined;
+  // A field's own enum beats what the world knows under its name (`kind` of a flag, of a sample).
+  const known = schema.enum ? undefined : of(ctx.fieldPools[name]);
+  const odd = schema.enum ? undefined : of(ctx.oddFieldValues[name]);
+  const value = strict
+    ? (known ?? generic)
+    : fc.oneof(...[known && { weight: 6, arbitrary: known }, odd && { weight: 1, arbitrary: odd }, { weight: known ? 2 : 1, arbitrary: generic }].filter((o) => o !== undefined));
+  return schema.nullable && !strict ? fc.oneof({ weight: 5, arbitrary: value }, { weight: 1, arbitrary: fc.constant(null) }) : value;
 };
 
-const genericValue = (schema: Schema, ctx: ArbitraryContext, name: string, level: number): fc.Arbitrary<JsonNode> => {
-  if (schema.oneOf?.length) return fc.oneof(...schema.oneOf.map((s) => schemaValue(s, ctx, name, level + 1)));
+const genericValue = (schema: Schema, ctx: ArbitraryContext, name: string, level: number, strict: boolean): fc.Arbitrary<JsonNode> => {
+  if (schema.oneOf?.length) return fc.oneof(...schema.oneOf.map((s) => schemaValue(s, ctx, name, level + 1, strict)));
   if (schema.enum?.length) return fc.constantFrom(...(schema.enum as JsonNode[]));
   if (name === 'context') return contextArb;
+  // Histogram buckets: log2-16 bucket index → count.
+  if (name === 'buckets') return fc.dictionary(fc.integer({ min: -1024, max: 1023 }).map(String), fc.integer({ min: 1, max: 100 }), { minKeys: strict ? 1 : 0, maxKeys: 3 }) as fc.Arbitrary<JsonNode>;
   switch (schema.type) {
     case 'string': {
       if (schema.format === 'date-time' || DATE_FIELDS.has(name)) return isoDate;
       const maxLength = Math.min(schema.maxLength ?? 24, 24);
       if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern), { maxLength });
-      return fc.string({ maxLength });
+      return strict ? fc.stringMatching(new RegExp(`^[A-Za-z][A-Za-z0-9 ._-]{0,${maxLength - 1}}$`)) : fc.string({ maxLength });
     }
     case 'number':
     case 'integer': {
@@ -255,6 +279,7 @@ const genericValue = (schema: Schema, ctx: ArbitraryContext, name: string, level
         const inRange = schema.type === 'integer' || Number.isInteger(min) ? fc.integer({ min: Math.ceil(min), max: Math.floor(max) }) : fc.double({ min, max, noNaN: true });
         return fc.oneof({ weight: 4, arbitrary: inRange }, { weight: 1, arbitrary: fc.constantFrom(min, max) });
       }
+      if (strict) return fc.integer({ min: 0, max: 100 });
       // Unbounded in the schema, so anything a double holds is "valid": counts and sums included.
       return fc.oneof(
         { weight: 4, arbitrary: fc.integer({ min: -10, max: 1000 }) },
@@ -265,17 +290,17 @@ const genericValue = (schema: Schema, ctx: ArbitraryContext, name: string, level
     case 'boolean':
       return fc.boolean();
     case 'array':
-      return fc.array(schemaValue(schema.items, ctx, singular(name), level + 1), { maxLength: level > 2 ? 1 : 3 }) as fc.Arbitrary<JsonNode>;
+      return fc.array(schemaValue(schema.items, ctx, singular(name), level + 1, strict), { minLength: strict ? 1 : 0, maxLength: level > 2 ? 1 : 3 }) as fc.Arbitrary<JsonNode>;
     case 'object':
     default: {
       const properties = schema.properties ?? {};
       if (Object.keys(properties).length === 0) {
         if (schema.type !== 'object' && !schema.additionalProperties) return fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<JsonNode>;
-        const values = typeof schema.additionalProperties === 'object' ? schemaValue(schema.additionalProperties, ctx, '', level + 1) : (fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<JsonNode>);
+        const values = typeof schema.additionalProperties === 'object' ? schemaValue(schema.additionalProperties, ctx, '', level + 1, strict) : (fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<JsonNode>);
         return fc.dictionary(fc.string({ maxLength: 8 }), values, { maxKeys: 4 }) as fc.Arbitrary<JsonNode>;
       }
       const required = new Set(schema.required ?? []);
-      const fields = Object.fromEntries(Object.entries(properties).map(([key, s]) => [key, schemaValue(s, ctx, key, level + 1)]));
+      const fields = Object.fromEntries(Object.entries(properties).map(([key, s]) => [key, schemaValue(s, ctx, key, level + 1, strict)]));
       // Mostly every required field and some optional ones; now and then a required one missing.
       return fc.record(fields, { requiredKeys: Object.keys(fields).filter((k) => required.has(k)) }) as fc.Arbitrary<JsonNode>;
     }
@@ -620,6 +645,50 @@ const scalarAttack: fc.Arbitrary<JsonNode> = fc.oneof(
 const mutationsOf = (a: fc.Arbitrary<Action>): fc.Arbitrary<Mutation[]> =>
   fc.array(fc.record({ route: fc.array(fc.nat({ max: 1000 }), { maxLength: 5 }), action: a }), { minLength: 1, maxLength: 2 });
 
+// Sums of two of these overflow a double; a thousand of the largest safe integer overflow a bigint.
+const EXTREME_NUMBERS = [1.7976931348623157e308, 1.5e308, 1e154, 9007199254740991, -1.7976931348623157e308, 5e-324, 2 ** 63];
+
+type Path = Array<string | 0>;
+
+/** Where the schema has numbers: `batches.0.series.0.sum`, arrays entered at their first element. */
+const numericPaths = (schema: Schema | undefined, path: Path = [], out: Path[] = []): Path[] => {
+  if (!schema || path.length > 8) return out;
+  if (schema.type === 'number' || schema.type === 'integer') out.push(path);
+  else if (schema.type === 'array') numericPaths(schema.items, [...path, 0], out);
+  for (const part of schema.allOf ?? []) numericPaths(part, path, out);
+  for (const [key, s] of Object.entries(schema.properties ?? {})) numericPaths(s, [...path, key], out);
+  return out;
+};
+
+/**
+ * `value` at `path` (where the body has the path's parent), and the innermost array on the path made
+ * of `copies` copies of its first element — fewer if the body would pass 900 KB.
+ */
+const withNumberAt = (body: JsonNode, path: Path, value: number, copies: number): JsonNode => {
+  const build = (n: number): JsonNode => {
+    const root = clone(body);
+    let node: JsonNode = root;
+    let innermost: { array: JsonNode[] } | undefined;
+    for (const [i, key] of path.entries()) {
+      const last = i === path.length - 1;
+      if (key === 0 && Array.isArray(node) && node.length > 0) {
+        innermost = { array: node };
+        if (last) node[0] = value;
+        else node = node[0]!;
+      } else if (typeof key === 'string' && isPlainObject(node)) {
+        if (last) setOwn(node, key, value);
+        else if (node[key] !== undefined) node = node[key]!;
+        else break;
+      } else break;
+    }
+    if (innermost && n > 1) innermost.array.splice(0, innermost.array.length, ...Array.from({ length: n }, () => innermost!.array[0]!));
+    return root;
+  };
+  const first = build(copies);
+  const size = byteLength(toPieces(first));
+  return size <= 900_000 ? first : build(Math.max(1, Math.floor((copies * 900_000) / size)));
+};
+
 export interface Attack {
   name: string;
   requests: fc.Arbitrary<FuzzRequest>;
@@ -639,11 +708,18 @@ export const attacksOn = (op: Operation, ctx: ArbitraryContext): Attack[] => {
       }),
     ),
   ) as fc.Arbitrary<Record<string, string>>;
-  const valid = schemaValue(op.body ?? { type: 'object', properties: {} }, ctx);
+  const example = ctx.examples[op.id];
+  const valid = example !== undefined ? fc.constant(example) : schemaValue(op.body ?? { type: 'object', properties: {} }, ctx, '', 0, true);
   const json = (node: fc.Arbitrary<JsonNode>): fc.Arbitrary<RequestBody | null> =>
     op.body ? node.map((n) => ({ pieces: toPieces(n), contentType: 'application/json' })) : fc.constant(null);
-  const request = (parts: { pathValues?: fc.Arbitrary<Record<string, string>>; query?: fc.Arbitrary<string>; body?: fc.Arbitrary<RequestBody | null> }): fc.Arbitrary<FuzzRequest> =>
-    fc.record({ pathValues: parts.pathValues ?? pathValues, query: parts.query ?? fc.constant(''), headers: fc.constant({}), body: parts.body ?? json(valid) });
+  const request = (parts: { pathValues?: fc.Arbitrary<Record<string, string>>; query?: fc.Arbitrary<string>; body?: fc.Arbitrary<RequestBody | null>; times?: number }): fc.Arbitrary<FuzzRequest> =>
+    fc.record({
+      pathValues: parts.pathValues ?? pathValues,
+      query: parts.query ?? fc.constant(''),
+      headers: fc.constant({}),
+      body: parts.body ?? json(valid),
+      times: fc.constant(parts.times ?? 1),
+    });
   const oneParam = (values: fc.Arbitrary<string>) =>
     fc.tuple(pathValues, fc.constantFrom(...op.pathParams), values).map(([v, param, value]) => ({ ...v, [param]: value }));
 
@@ -675,6 +751,21 @@ export const attacksOn = (op: Operation, ctx: ArbitraryContext): Attack[] => {
     attacks.push({
       name: `null in "${field}"`,
       requests: request({ body: json(valid.map((v) => (isPlainObject(v) ? { ...v, [field]: null } : v))) }),
+    });
+  }
+  // Each numeric field at the limits of a double, its array repeated up to 1,500 times, sent twice:
+  // what a server adds up (rollups, counters) must not overflow into a 500 or a NaN.
+  for (const path of numericPaths(op.body)) {
+    attacks.push({
+      name: `${path.join('.')} at the limits of a double, sent twice`,
+      requests: request({
+        body: json(
+          fc
+            .tuple(valid, fc.constantFrom(...EXTREME_NUMBERS), fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 1_500 })))
+            .map(([v, value, copies]) => withNumberAt(v, path, value, copies)),
+        ),
+        times: 2,
+      }),
     });
   }
   if (op.body?.properties?.context) {
