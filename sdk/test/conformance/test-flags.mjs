@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const GHERKIN_DIR = path.resolve(import.meta.dirname, '../../../../shared/conformance/openfeature/spec/specification/assets/gherkin');
+// Vendored from open-feature/spec (Apache-2.0): see openfeature/SOURCE.md.
+export const GHERKIN_DIR = path.resolve(import.meta.dirname, 'openfeature/spec/specification/assets/gherkin');
 
 const kindOf = (values) => {
   const types = new Set(values.map((v) => (v !== null && typeof v === 'object' ? 'json' : typeof v)));
