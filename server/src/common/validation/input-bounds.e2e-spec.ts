@@ -133,10 +133,14 @@ describe('bounded request bodies', () => {
       .set(t.admin)
       .send({ version, targets: [{ variant: 'on', values: Array.from({ length: 10_000 }, (_, i) => `run-${i}`) }] });
     expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
-    const segment = await t.http
-      .post(`${P}/segments`)
-      .set(t.admin)
-      .send({ key: 'big', name: 'Big', included: Array.from({ length: 100_000 }, (_, i) => `k${i}`) });
+    // Reported, not asserted: accepting it is real work (the keys are stored, compiled and sent).
+    const { result: segment, maxDelayMs } = await withEventLoopDelay(() =>
+      t.http
+        .post(`${P}/segments`)
+        .set(t.admin)
+        .send({ key: 'big', name: 'Big', included: Array.from({ length: 100_000 }, (_, i) => `k${i}`) }),
+    );
+    console.info(`a segment of 100,000 keys: ${segment.status} after an event-loop delay of at most ${maxDelayMs.toFixed(0)} ms`);
     expect(segment.status, JSON.stringify(segment.body).slice(0, 300)).toBe(201);
     const over = await t.http
       .post(`${P}/segments`)
