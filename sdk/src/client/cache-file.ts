@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import type { EnvironmentConfig } from '../core/types.js';
 import { isEnvironmentConfig } from './config-store.js';
+
+// node:crypto and node:fs load when a cache file is first used (process.getBuiltinModule), not on
+// import: most processes never use one, and importing them was a noticeable share of the SDK's
+// import time.
 
 /** What the cache file holds. `environment` ties it to an SDK key without storing the key. */
 export interface CacheFileContents {
@@ -22,14 +23,14 @@ export type CacheReadResult =
 
 /** A short, one-way fingerprint of an SDK key: a cache written for one environment is not served for another. */
 export function environmentFingerprint(sdkKey: string): string {
-  return createHash('sha256').update(`signalbox-cache:${sdkKey}`).digest('hex').slice(0, 16);
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(`signalbox-cache:${sdkKey}`).digest('hex').slice(0, 16);
 }
 
 /** Reads a cache file synchronously (once, at start, so evaluations work right after `createClient`). */
 export function readCacheFile(path: string, sdkKey: string): CacheReadResult {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = process.getBuiltinModule('node:fs').readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing' };
     return { status: 'unusable', reason: `cannot read it: ${(error as Error).message}` };
@@ -64,6 +65,7 @@ export async function writeCacheFile(path: string, sdkKey: string, config: Envir
     config,
   };
   const temporary = `${path}.tmp-${process.pid}`;
+  const { rename, rm, writeFile } = process.getBuiltinModule('node:fs/promises');
   try {
     await writeFile(temporary, JSON.stringify(contents), { encoding: 'utf8', mode: 0o600 });
     await rename(temporary, path);

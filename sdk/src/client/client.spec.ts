@@ -83,6 +83,17 @@ describe('SignalboxClient without a server', () => {
     expect(client.lastUpdateAt).toBeTypeOf('number');
   });
 
+  it('warns about a flag it cannot read when the flag is first evaluated (flags compile on first use)', () => {
+    const warnings: string[] = [];
+    const broken = aFlag('broken').withRule({ variant: 'ghost' }).build();
+    const logger: Logger = { ...silent, warn: (message) => warnings.push(message) };
+    const client = track(createClient({ url: 'http://127.0.0.1:1', sdkKey: 'key', transport: 'none', bootstrap: anEnvironment([aFlag('fine').build(), broken]), logger }));
+    expect(client.boolean('fine', {}, false)).toBe(true);
+    expect(warnings).toEqual([]);
+    expect(client.booleanDetails('broken', {}, false)).toMatchObject({ value: false, reason: 'ERROR', errorCode: 'GENERAL' });
+    expect(warnings).toEqual(['config sequence 1 has problems; affected flags serve defaults: flag broken: unknown variant "ghost"']);
+  });
+
   it('starts from the cache file with no server: evaluations work and waitForReady resolves', async () => {
     const cacheFile = join(dir, 'cache.json');
     await writeCacheFile(cacheFile, 'key', { ...config, sequence: 42 });

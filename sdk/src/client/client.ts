@@ -46,7 +46,8 @@ interface ReadyWaiter {
  */
 export class SignalboxClient {
   private readonly logger: Logger;
-  private readonly store = new ConfigStore();
+  // Flags compile when first evaluated: their problems are logged then, the config's shape's at once.
+  private readonly store = new ConfigStore((problems) => this.reportProblems(problems));
   private readonly events: ClientEvents;
   private readonly transport: Transport | undefined;
   private readonly cacheWriter: CacheFileWriter | undefined;
@@ -93,7 +94,6 @@ export class SignalboxClient {
       );
     }
 
-    const sink = this.transportSink();
     const kind = options.transport ?? 'socket';
     if (kind === 'socket') {
       this.transport = new SocketTransport(
@@ -104,7 +104,7 @@ export class SignalboxClient {
           reconnectionDelayMs: options.reconnectionDelayMs ?? DEFAULT_RECONNECTION_DELAY_MS,
           reconnectionDelayMaxMs: options.reconnectionDelayMaxMs ?? DEFAULT_RECONNECTION_DELAY_MAX_MS,
         },
-        sink,
+        this.transportSink(),
       );
     } else if (kind === 'poll') {
       const intervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
@@ -118,7 +118,7 @@ export class SignalboxClient {
           requestTimeoutMs: Math.max(1_000, Math.min(10_000, intervalMs)),
           fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
         },
-        sink,
+        this.transportSink(),
       );
     } else {
       this.connection = 'disconnected';
@@ -342,7 +342,6 @@ export class SignalboxClient {
     if (batch === undefined) return;
     this.environment = this.store.compiled;
     this.updatedAt = Date.now();
-    this.reportProblems(batch.problems);
   }
 
   private transportSink(): TransportSink {
@@ -414,7 +413,6 @@ export class SignalboxClient {
     if (batch === undefined) return;
     this.environment = this.store.compiled;
     this.updatedAt = Date.now();
-    this.reportProblems(batch.problems);
     if (!this.closed) this.acks.acknowledge(batch.sequence);
     this.cacheWriter?.schedule();
     this.updateStatus();

@@ -1,4 +1,4 @@
-import { affectedFlagKeys, compileEnvironment, recompileKeyed, type CompiledEnvironment, type ConfigProblem } from '../core/index.js';
+import { compileKeyed, recompileKeyed, type CompiledEnvironment, type ConfigProblem, type ProblemListener } from '../core/index.js';
 import type { EnvironmentConfig, FlagConfig, Segment } from '../core/types.js';
 import type { ChangeMessage, ServerMessage } from '../protocol/messages.js';
 
@@ -17,8 +17,8 @@ export interface CommittedBatch {
   sequence: number;
   /** Flags whose evaluation may have changed, in config order (see `affectedFlagKeys`). */
   changedKeys: string[];
-  /** Problems the compiler found in the new config (empty for a valid config). */
-  problems: readonly ConfigProblem[];
+  /** Problems in the new config (empty for a valid config). Reading it compiles every flag: the client hears of problems through its listener instead. */
+  readonly problems: readonly ConfigProblem[];
 }
 
 /**
@@ -28,6 +28,9 @@ export interface CommittedBatch {
  * exactly the next one; older ones are duplicates, newer ones a gap. Never throws.
  */
 export class ConfigStore {
+  /** @param onProblems hears about config problems as they are found (flags compile when first read). */
+  constructor(private readonly onProblems?: ProblemListener) {}
+
   private flags = new Map<string, FlagConfig>();
   private segments = new Map<string, Segment>();
   private currentSequence = 0;
@@ -81,8 +84,11 @@ export class ConfigStore {
     const segments = new Map<string, Segment>();
     for (const segment of config.segments) if (typeof segment?.key === 'string') segments.set(segment.key, segment);
 
-    diffInto(this.flags, flags, this.changedFlags);
-    diffInto(this.segments, segments, this.changedSegments);
+    // Before the first commit nothing was served: every flag is new (see `commit`), no diff needed.
+    if (this.compiledEnvironment !== undefined) {
+      diffInto(this.flags, flags, this.changedFlags);
+      diffInto(this.segments, segments, this.changedSegments);
+    }
     this.flags = flags;
     this.segments = segments;
     if (sequence !== this.currentSequence || !this.loaded) this.uncommitted = true;
@@ -106,8 +112,10 @@ export class ConfigStore {
     }
     let changedKeys: string[];
     if (previous === undefined) {
-      changedKeys = affectedFlagKeys(this.flags, this.changedFlags, this.changedSegments);
-      this.compiledEnvironment = compileEnvironment(this.toConfig());
+      // Every flag is new, and so are those deleted by changes since the snapshot.
+      changedKeys = [...this.flags.keys()];
+      for (const key of this.changedFlags) if (!this.flags.has(key)) changedKeys.push(key);
+      this.compiledEnvironment = compileKeyed({ sequence: this.currentSequence, flags: this.flags, segments: this.segments }, { onProblems: this.onProblems });
     } else {
       // The maps as they are: no lists built only to be turned back into maps.
       const { environment, affectedKeys } = recompileKeyed(previous, { sequence: this.currentSequence, flags: this.flags, segments: this.segments }, this.changedFlags, this.changedSegments);
@@ -116,7 +124,14 @@ export class ConfigStore {
     }
     this.changedFlags.clear();
     this.changedSegments.clear();
-    return { sequence: this.currentSequence, changedKeys, problems: this.compiledEnvironment.problems };
+    const environment = this.compiledEnvironment;
+    return {
+      sequence: this.currentSequence,
+      changedKeys,
+      get problems() {
+        return environment.problems;
+      },
+    };
   }
 
   /** The current state as a plain config (what the cache file stores). */

@@ -1,7 +1,8 @@
-import { Manager, type Socket } from 'socket.io-client';
+import type { Manager, Socket } from 'socket.io-client';
 import type { AckMessage, HandshakeAuth, RefusalMessage, ResyncMessage, ServerMessage } from '../protocol/messages.js';
 import { isFinalRefusal, SDK_NAMESPACE } from '../protocol/messages.js';
 import { Backoff } from './backoff.js';
+import { describeError } from './logger.js';
 import type { ServerEndpoints } from './server-url.js';
 import { SignalboxConnectionError, type Transport, type TransportSink } from './transport.js';
 
@@ -27,6 +28,7 @@ export class SocketTransport implements Transport {
   private manager: Manager | undefined;
   private socket: Socket | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private started = false;
   private stopped = false;
   private readonly backoff: Backoff;
 
@@ -38,9 +40,22 @@ export class SocketTransport implements Transport {
   }
 
   start(): void {
-    if (this.stopped || this.manager !== undefined) return;
+    if (this.stopped || this.started) return;
+    this.started = true;
+    // socket.io-client is most of the SDK's load time: a process that never starts a socket
+    // transport (bootstrap only, polling, the core) never loads it.
+    import('socket.io-client').then(
+      ({ Manager }) => this.connect(Manager),
+      (error: unknown) => {
+        if (!this.stopped) this.sink.error(new SignalboxConnectionError(`cannot load socket.io-client: ${describeError(error)}`));
+      },
+    );
+  }
+
+  private connect(ManagerClass: typeof Manager): void {
+    if (this.stopped) return;
     const { endpoints, sdkKey, clientName } = this.options;
-    const manager = new Manager(endpoints.origin, {
+    const manager = new ManagerClass(endpoints.origin, {
       path: endpoints.socketPath,
       // WebSocket first: no sticky sessions needed behind a load balancer; long-polling if it fails.
       transports: ['websocket', 'polling'],

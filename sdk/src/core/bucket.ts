@@ -20,7 +20,7 @@ export function bucketFor(salt: string, unit: string): number {
 export function bucketWithPrefix(prefix: HashPrefix, unit: string): number {
   let h = prefix.state;
   let block = prefix.tailWord;
-  let filled = prefix.tail.length;
+  let filled = prefix.tailLength;
   const length = unit.length;
   let i = 0;
   // Complete the block the prefix's tail started.
@@ -51,5 +51,5 @@ export function bucketWithPrefix(prefix: HashPrefix, unit: string): number {
     block |= code << (filled << 3);
   }
   if (filled > 0) h = mixTail(h, block);
-  return fmix(h ^ (prefix.consumed + prefix.tail.length + length)) % BUCKET_COUNT;
+  return fmix(h ^ (prefix.consumed + prefix.tailLength + length)) % BUCKET_COUNT;
 }

@@ -72,39 +72,318 @@ export interface CompiledFlag {
 }
 
 /**
- * An environment config compiled once for fast evaluation: flags and segments by key, clause
- * values prepared, results prebuilt. Immutable; compile a new one when the config changes.
+ * An environment config compiled for fast evaluation: flags and segments by key, clause values
+ * prepared, results prebuilt. Flags and segments compile when first needed (a flag when first read,
+ * with the flags it needs as prerequisites and the segments its rules name), so a process that
+ * evaluates a few flags of a large config never pays for the rest. It behaves as if compiled at
+ * once; the config must not change afterwards (compile a new one when it does).
  */
 export class CompiledEnvironment {
   /** The change-log sequence of the config this was compiled from (-1 when it had none). */
   readonly sequence: number;
-  /** Flags by key. */
+  /** Flags by key, in config order. Iterating compiles every flag. */
   readonly flags: ReadonlyMap<string, CompiledFlag>;
-  /** Segments by key. */
-  readonly segments: ReadonlyMap<string, CompiledSegment>;
-  /** What could not be used, for logs and save-time validation. Empty for a valid config. */
-  readonly problems: readonly ConfigProblem[];
-  /** Segments that could not be read, with why (rules naming one serve an error). */
-  readonly brokenSegments: ReadonlyMap<string, string>;
+  /** @internal */
+  readonly table: FlagTable;
 
-  constructor(
-    sequence: number,
-    flags: ReadonlyMap<string, CompiledFlag>,
-    segments: ReadonlyMap<string, CompiledSegment>,
-    problems: readonly ConfigProblem[],
-    brokenSegments: ReadonlyMap<string, string> = new Map(),
-  ) {
+  /** @internal Made by `compileEnvironment` and `recompileEnvironment`. */
+  constructor(sequence: number, table: FlagTable) {
     this.sequence = sequence;
-    this.flags = flags;
-    this.segments = segments;
-    this.problems = Object.freeze(problems);
-    this.brokenSegments = brokenSegments;
+    this.table = table;
+    this.flags = table;
     Object.freeze(this);
+  }
+
+  /** Segments by key. Compiles every segment. */
+  get segments(): ReadonlyMap<string, CompiledSegment> {
+    return this.table.segments.valid();
+  }
+
+  /** Segments that could not be read, with why (rules naming one serve an error). Compiles every segment. */
+  get brokenSegments(): ReadonlyMap<string, string> {
+    return this.table.segments.broken();
+  }
+
+  /** What could not be used, for logs and save-time validation. Empty for a valid config. Compiles everything. */
+  get problems(): readonly ConfigProblem[] {
+    return this.table.problems();
   }
 
   /** The keys of all flags, in config order. */
   flagKeys(): string[] {
     return [...this.flags.keys()];
+  }
+}
+
+/** Told about problems as they are found: the config's shape at once, a flag's or segment's when it compiles. Must not throw. */
+export type ProblemListener = (problems: readonly ConfigProblem[]) => void;
+
+/** Options of {@link compileEnvironment}. */
+export interface CompileOptions {
+  /** Hears about problems as they are found (a recompiled environment keeps its predecessor's listener). */
+  onProblems?: ProblemListener;
+}
+
+function tell(listener: ProblemListener | undefined, problems: readonly ConfigProblem[]): void {
+  try {
+    listener?.(problems);
+  } catch {
+    // A listener that throws must not break evaluation.
+  }
+}
+
+/** A flag or segment of a config and, once first needed, what it compiled to: environments that reuse the item share its slot, so it compiles once. */
+interface Slot<Compiled, Source> {
+  readonly key: string;
+  readonly source: Source;
+  compiled: Compiled | undefined;
+  /** What compiling the item found. */
+  problems: readonly ConfigProblem[];
+}
+
+type FlagSlot = Slot<CompiledFlag, FlagConfig>;
+/** A segment compiles to itself, or to the message of why it cannot be read. */
+type SegmentSlot = Slot<CompiledSegment | string, unknown>;
+
+const NO_PROBLEMS: readonly ConfigProblem[] = [];
+
+function newSlot<Compiled, Source>(key: string, source: Source): Slot<Compiled, Source> {
+  return { key, source, compiled: undefined, problems: NO_PROBLEMS };
+}
+
+/** A config list's items in order: an item, or the problem of one that is not (no key, a duplicate key, no list). */
+type Entry<Item> = Item | ConfigProblem;
+
+function isSlot<Item extends Slot<unknown, unknown>>(entry: Entry<Item>): entry is Item {
+  return 'source' in entry;
+}
+
+function isKeyed(problem: ConfigProblem): boolean {
+  return problem.flagKey !== undefined || problem.segmentKey !== undefined;
+}
+
+/** The problems of `entries` in order, each item's once compiled. */
+function problemsOf<Item extends Slot<unknown, unknown>>(entries: readonly Entry<Item>[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const entry of entries) {
+    if (isSlot(entry)) problems.push(...entry.problems);
+    else problems.push(entry);
+  }
+  return problems;
+}
+
+/** A config list as slots by key, its entries in order, and the problems of the entries that are not items. */
+interface SlotList<Item> {
+  slots: Map<string, Item>;
+  order: Entry<Item>[];
+  problems: ConfigProblem[];
+}
+
+function slotsOf<Item extends Slot<unknown, unknown>>(list: unknown, kind: 'flag' | 'segment'): SlotList<Item> {
+  const slots = new Map<string, Item>();
+  const order: Entry<Item>[] = [];
+  const problems: ConfigProblem[] = [];
+  const fail = (problem: ConfigProblem) => {
+    order.push(problem);
+    problems.push(problem);
+  };
+  if (!Array.isArray(list)) {
+    fail({ message: `${kind}s must be a list` });
+    return { slots, order, problems };
+  }
+  for (const source of list as unknown[]) {
+    const key = isRecord(source) && typeof source.key === 'string' ? source.key : undefined;
+    if (key === undefined) {
+      fail({ message: `a ${kind} needs a string key` });
+    } else if (slots.has(key)) {
+      fail({ [kind === 'flag' ? 'flagKey' : 'segmentKey']: key, message: `duplicate ${kind} key; the first one is used` });
+    } else {
+      const slot = newSlot(key, source) as Item;
+      slots.set(key, slot);
+      order.push(slot);
+    }
+  }
+  return { slots, order, problems };
+}
+
+/** Slots for items already held by key: keys are unique and every entry is an item. */
+function keyedSlots<Item extends Slot<unknown, unknown>>(sources: ReadonlyMap<string, unknown>, reuse: (key: string) => Item | undefined = () => undefined): SlotList<Item> {
+  const slots = new Map<string, Item>();
+  for (const [key, source] of sources) slots.set(key, reuse(key) ?? (newSlot(key, source) as Item));
+  return { slots, order: [...slots.values()], problems: [] };
+}
+
+/** @internal A config's segments by key, each compiled when a flag first names it. */
+export class SegmentTable {
+  private validSegments: Map<string, CompiledSegment> | undefined;
+  private brokenSegments: Map<string, string> | undefined;
+
+  constructor(
+    readonly slots: ReadonlyMap<string, SegmentSlot>,
+    readonly order: readonly Entry<SegmentSlot>[],
+    private readonly onProblems: ProblemListener | undefined,
+  ) {}
+
+  /** The segment, why it cannot be read, or `undefined` when there is none (it has no members). */
+  resolve(key: string): CompiledSegment | string | undefined {
+    const slot = this.slots.get(key);
+    if (slot === undefined) return undefined;
+    if (slot.compiled === undefined) {
+      try {
+        slot.compiled = new CompiledSegment(slot.source as Segment);
+      } catch (error) {
+        slot.compiled = describeError(error);
+        slot.problems = [{ segmentKey: key, message: slot.compiled }];
+        tell(this.onProblems, slot.problems);
+      }
+    }
+    return slot.compiled;
+  }
+
+  valid(): ReadonlyMap<string, CompiledSegment> {
+    return this.split().valid;
+  }
+
+  broken(): ReadonlyMap<string, string> {
+    return this.split().broken;
+  }
+
+  private split(): { valid: Map<string, CompiledSegment>; broken: Map<string, string> } {
+    if (this.validSegments === undefined || this.brokenSegments === undefined) {
+      this.validSegments = new Map();
+      this.brokenSegments = new Map();
+      for (const key of this.slots.keys()) {
+        const segment = this.resolve(key)!;
+        if (typeof segment === 'string') this.brokenSegments.set(key, segment);
+        else this.validSegments.set(key, segment);
+      }
+    }
+    return { valid: this.validSegments, broken: this.brokenSegments };
+  }
+}
+
+/**
+ * @internal An environment's flags by key, compiled on first read. `get` is the hot path: one map
+ * lookup once the flag has compiled.
+ */
+export class FlagTable implements ReadonlyMap<string, CompiledFlag> {
+  private readonly compiled = new Map<string, CompiledFlag>();
+  private everything: Map<string, CompiledFlag> | undefined;
+  private allProblems: readonly ConfigProblem[] | undefined;
+
+  constructor(
+    readonly slots: ReadonlyMap<string, FlagSlot>,
+    readonly order: readonly Entry<FlagSlot>[],
+    readonly segments: SegmentTable,
+    /** Problems of the config as a whole (not an object, not compilable). */
+    readonly configProblems: readonly ConfigProblem[],
+    readonly onProblems: ProblemListener | undefined,
+  ) {}
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  has(key: string): boolean {
+    return this.slots.has(key);
+  }
+
+  get(key: string): CompiledFlag | undefined {
+    return this.compiled.get(key) ?? this.load(key);
+  }
+
+  keys(): MapIterator<string> {
+    return this.slots.keys();
+  }
+
+  values(): MapIterator<CompiledFlag> {
+    return this.all().values();
+  }
+
+  entries(): MapIterator<[string, CompiledFlag]> {
+    return this.all().entries();
+  }
+
+  [Symbol.iterator](): MapIterator<[string, CompiledFlag]> {
+    return this.all()[Symbol.iterator]();
+  }
+
+  forEach(callback: (flag: CompiledFlag, key: string, map: ReadonlyMap<string, CompiledFlag>) => void, thisArg?: unknown): void {
+    for (const [key, flag] of this.all()) callback.call(thisArg, flag, key, this);
+  }
+
+  /** Every problem, in the order a config lists them: the config's, its segments', its flags'. Compiles everything. */
+  problems(): readonly ConfigProblem[] {
+    if (this.allProblems === undefined) {
+      this.all();
+      this.segments.valid();
+      this.allProblems = Object.freeze([...this.configProblems, ...problemsOf(this.segments.order), ...problemsOf(this.order)]);
+    }
+    return this.allProblems;
+  }
+
+  /** True when every item is a keyed object, so a change can be applied item by item. */
+  wellFormed(): boolean {
+    return this.configProblems.every(isKeyed) && [...this.segments.order, ...this.order].every((entry) => isSlot(entry) || isKeyed(entry));
+  }
+
+  private all(): Map<string, CompiledFlag> {
+    if (this.everything === undefined) {
+      const everything = new Map<string, CompiledFlag>();
+      for (const key of this.slots.keys()) everything.set(key, this.get(key)!);
+      this.everything = everything;
+    }
+    return this.everything;
+  }
+
+  private load(key: string): CompiledFlag | undefined {
+    const slot = this.slots.get(key);
+    if (slot === undefined) return undefined;
+    const flag = slot.compiled ?? this.compileFrom(slot);
+    this.compiled.set(key, flag);
+    return flag;
+  }
+
+  /** Compiles `slot` and the flags below it through prerequisites that have not compiled yet, and links them. */
+  private compileFrom(slot: FlagSlot): CompiledFlag {
+    const found: ConfigProblem[] = [];
+    const flag = this.compileSlot(slot, found);
+    // Most flags have no prerequisites: nothing to link.
+    if (flag.prerequisiteRefs.length > 0) {
+      // Everything reachable through prerequisites, compiled or not: the depth check needs the whole chain.
+      const below = new Map([[slot.key, flag]]);
+      const fresh = [flag];
+      const pending = [flag];
+      for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+        for (const { flag: key } of next.prerequisiteRefs) {
+          const prerequisite = this.slots.get(key);
+          if (prerequisite === undefined || below.has(key)) continue;
+          let compiled = prerequisite.compiled;
+          if (compiled === undefined) {
+            compiled = this.compileSlot(prerequisite, found);
+            fresh.push(compiled);
+          }
+          below.set(key, compiled);
+          pending.push(compiled);
+        }
+      }
+      resolvePrerequisites(below, fresh);
+    }
+    if (found.length > 0) tell(this.onProblems, found);
+    return flag;
+  }
+
+  private compileSlot(slot: FlagSlot, found: ConfigProblem[]): CompiledFlag {
+    const problems: ConfigProblem[] = [];
+    // Compiled flags and rollouts are immutable by type but not frozen: V8 reads frozen objects and
+    // arrays measurably slower on the hot path. Results handed to callers are frozen.
+    const flag = compileFlag(slot.key, slot.source, this.segments, problems);
+    slot.compiled = flag;
+    if (problems.length > 0) {
+      slot.problems = problems;
+      found.push(...problems);
+    }
+    return flag;
   }
 }
 
@@ -119,30 +398,41 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /**
  * Compiles an environment config. Never throws: a flag or segment that cannot be read is listed
  * in `problems`, and evaluating such a flag serves the caller's default with reason `ERROR`.
+ * Flags and segments compile when first needed (see {@link CompiledEnvironment}).
  */
-export function compileEnvironment(config: EnvironmentConfig): CompiledEnvironment {
-  const problems: ConfigProblem[] = [];
+export function compileEnvironment(config: EnvironmentConfig, options: CompileOptions = {}): CompiledEnvironment {
   try {
-    return compileChecked(config, problems);
+    const input: unknown = config;
+    if (!isRecord(input)) return wholeConfigProblem('an environment config must be an object', options);
+    const sequence = typeof input.sequence === 'number' && Number.isFinite(input.sequence) ? input.sequence : -1;
+    const segments = input.segments === undefined ? keyedSlots<SegmentSlot>(new Map()) : slotsOf<SegmentSlot>(input.segments, 'segment');
+    return environmentOf(sequence, slotsOf<FlagSlot>(input.flags, 'flag'), segments, options.onProblems);
   } catch (error) {
-    problems.push({ message: `the config cannot be compiled: ${describeError(error)}` });
-    return new CompiledEnvironment(-1, new Map(), new Map(), problems);
+    return wholeConfigProblem(`the config cannot be compiled: ${describeError(error)}`, options);
   }
 }
 
-function compileChecked(config: EnvironmentConfig, problems: ConfigProblem[]): CompiledEnvironment {
-  const input: unknown = config;
-  if (!isRecord(input)) {
-    problems.push({ message: 'an environment config must be an object' });
-    return new CompiledEnvironment(-1, new Map(), new Map(), problems);
+/** `compileEnvironment` for a config already held as maps by key (as a client keeps it): the same result, without lists. */
+export function compileKeyed(config: KeyedConfig, options: CompileOptions = {}): CompiledEnvironment {
+  try {
+    const sequence = typeof config.sequence === 'number' && Number.isFinite(config.sequence) ? config.sequence : -1;
+    return environmentOf(sequence, keyedSlots<FlagSlot>(config.flags), keyedSlots<SegmentSlot>(config.segments), options.onProblems);
+  } catch (error) {
+    return wholeConfigProblem(`the config cannot be compiled: ${describeError(error)}`, options);
   }
-  const sequence = typeof input.sequence === 'number' && Number.isFinite(input.sequence) ? input.sequence : -1;
-  const segments = compileSegments(input.segments, problems);
-  const flags = compileFlags(input.flags, segments, problems);
-  // Compiled flags and rollouts are immutable by type but not frozen: V8 reads frozen objects and
-  // arrays measurably slower on the hot path. Results handed to callers are frozen.
-  resolvePrerequisites(flags, flags.values());
-  return new CompiledEnvironment(sequence, flags, segments.valid, problems, segments.broken);
+}
+
+function environmentOf(sequence: number, flags: SlotList<FlagSlot>, segments: SlotList<SegmentSlot>, onProblems: ProblemListener | undefined): CompiledEnvironment {
+  // Problems of the config's shape are known now; an item's when it compiles.
+  const known = [...segments.problems, ...flags.problems];
+  if (known.length > 0) tell(onProblems, known);
+  return new CompiledEnvironment(sequence, new FlagTable(flags.slots, flags.order, new SegmentTable(segments.slots, segments.order, onProblems), [], onProblems));
+}
+
+function wholeConfigProblem(message: string, { onProblems }: CompileOptions): CompiledEnvironment {
+  const problems = [{ message }];
+  tell(onProblems, problems);
+  return new CompiledEnvironment(-1, new FlagTable(new Map(), [], new SegmentTable(new Map(), [], onProblems), problems, onProblems));
 }
 
 /** What `recompileEnvironment` made: the new environment and the flags whose evaluation may differ. */
@@ -153,8 +443,9 @@ export interface Recompiled {
 }
 
 /**
- * Compiles `config`, reusing what `previous` compiled for every flag and segment the change cannot
- * affect, so applying one change to an environment of thousands of flags compiles one flag.
+ * Compiles `config`, reusing what `previous` compiled (or will compile) for every flag and segment
+ * the change cannot affect: the environments share those, so applying one change to an environment
+ * of thousands of flags compiles at most the changed flag, when it is next read.
  * `changedFlags` and `changedSegments` must name every flag and segment added, altered or removed
  * since the config `previous` was compiled from; the result is then the same as
  * `compileEnvironment(config)`. A config that is not well-formed (a list missing, an item without
@@ -171,7 +462,7 @@ export function recompileEnvironment(
   const segmentSources = isRecord(input) ? (input.segments === undefined ? new Map<string, unknown>() : byKey(input.segments)) : undefined;
   if (flagSources === undefined || segmentSources === undefined) {
     const flags = flagSources ?? new Map<string, unknown>();
-    return { environment: compileEnvironment(config), affectedKeys: affectedFlagKeys(flags as Map<string, FlagConfig>, changedFlags, changedSegments) };
+    return { environment: compileEnvironment(config, { onProblems: previous.table?.onProblems }), affectedKeys: affectedFlagKeys(flags as Map<string, FlagConfig>, changedFlags, changedSegments) };
   }
   return recompileKeyed(previous, { sequence: config.sequence, flags: flagSources as Map<string, FlagConfig>, segments: segmentSources as Map<string, Segment> }, changedFlags, changedSegments);
 }
@@ -189,62 +480,35 @@ export interface KeyedConfig {
 
 /** `recompileEnvironment` for a config already held as maps by key; the same result, without turning maps into lists and back. */
 export function recompileKeyed(previous: CompiledEnvironment, config: KeyedConfig, changedFlags: ReadonlySet<string>, changedSegments: ReadonlySet<string>): Recompiled {
-  const wellFormedBefore = previous.sequence !== -1 && previous.problems.every((problem) => problem.flagKey !== undefined || problem.segmentKey !== undefined);
+  const wellFormedBefore = previous.sequence !== -1 && previous.table?.wellFormed() === true;
   const fromScratch = (): Recompiled => ({
-    environment: compileEnvironment({ sequence: config.sequence, flags: [...config.flags.values()], segments: [...config.segments.values()] }),
+    environment: compileEnvironment({ sequence: config.sequence, flags: [...config.flags.values()], segments: [...config.segments.values()] }, { onProblems: previous.table?.onProblems }),
     affectedKeys: affectedFlagKeys(config.flags, changedFlags, changedSegments),
   });
   if (!wellFormedBefore) return fromScratch();
   try {
-    return recompileChecked(previous, config.sequence, config.flags, config.segments, changedFlags, changedSegments);
+    return recompileChecked(previous.table, config.sequence, config.flags, config.segments, changedFlags, changedSegments);
   } catch {
     return fromScratch();
   }
 }
 
 function recompileChecked(
-  previous: CompiledEnvironment,
+  earlier: FlagTable,
   sequenceInput: unknown,
   flagSources: ReadonlyMap<string, FlagConfig>,
   segmentSources: ReadonlyMap<string, unknown>,
   changedFlags: ReadonlySet<string>,
   changedSegments: ReadonlySet<string>,
 ): Recompiled {
-  const earlierProblems = problemsByKey(previous.problems);
-  const problems: ConfigProblem[] = [];
-  // Problems in the same order a full compile reports them: segments, then flags, in config order.
-  const segments: SegmentTable = { valid: new Map(), broken: new Map() };
-  for (const [key, source] of segmentSources) {
-    const compiled = changedSegments.has(key) ? undefined : previous.segments.get(key);
-    const broken = changedSegments.has(key) ? undefined : previous.brokenSegments.get(key);
-    if (compiled !== undefined) segments.valid.set(key, compiled);
-    else if (broken !== undefined) segments.broken.set(key, broken);
-    else {
-      compileSegmentInto(segments, key, source, problems);
-      continue;
-    }
-    if (earlierProblems.size > 0) problems.push(...(earlierProblems.get(`segment:${key}`) ?? []));
-  }
-
+  const segments = keyedSlots<SegmentSlot>(segmentSources, (key) => (changedSegments.has(key) ? undefined : earlier.segments.slots.get(key)));
   const affectedKeys = affectedFlagKeys(flagSources, changedFlags, changedSegments);
   const affected = new Set(affectedKeys);
-  const flags = new Map<string, CompiledFlag>();
-  const fresh: CompiledFlag[] = [];
-  for (const [key, source] of flagSources) {
-    const reusable = affected.has(key) ? undefined : previous.flags.get(key);
-    if (reusable !== undefined) {
-      flags.set(key, reusable);
-      if (earlierProblems.size > 0) problems.push(...(earlierProblems.get(`flag:${key}`) ?? []));
-      continue;
-    }
-    const compiled = compileFlag(key, source, segments, problems);
-    flags.set(key, compiled);
-    fresh.push(compiled);
-  }
-  // Reused flags depend only on reused flags (else they would be affected): their links and depths stand.
-  if (fresh.some((flag) => flag.prerequisiteRefs.length > 0)) resolvePrerequisites(flags, fresh);
+  // An unaffected flag reads only unchanged segments and unaffected prerequisites: it compiles
+  // the same in both environments, so they share its slot (compiled or not).
+  const flags = keyedSlots<FlagSlot>(flagSources, (key) => (affected.has(key) ? undefined : earlier.slots.get(key)));
   const sequence = typeof sequenceInput === 'number' && Number.isFinite(sequenceInput) ? sequenceInput : -1;
-  return { environment: new CompiledEnvironment(sequence, flags, segments.valid, problems, segments.broken), affectedKeys };
+  return { environment: environmentOf(sequence, flags, segments, earlier.onProblems), affectedKeys };
 }
 
 /** Items by their string key, or `undefined` when `list` is not a list of keyed objects with unique keys. */
@@ -256,76 +520,6 @@ function byKey(list: unknown): Map<string, unknown> | undefined {
     map.set(item.key, item);
   }
   return map;
-}
-
-function problemsByKey(problems: readonly ConfigProblem[]): Map<string, ConfigProblem[]> {
-  const byItem = new Map<string, ConfigProblem[]>();
-  for (const problem of problems) {
-    const key = problem.flagKey !== undefined ? `flag:${problem.flagKey}` : `segment:${problem.segmentKey}`;
-    const list = byItem.get(key);
-    if (list === undefined) byItem.set(key, [problem]);
-    else list.push(problem);
-  }
-  return byItem;
-}
-
-interface SegmentTable {
-  valid: Map<string, CompiledSegment>;
-  /** Keys of segments that could not be read; a clause naming one cannot be evaluated. */
-  broken: Map<string, string>;
-}
-
-function compileSegments(list: unknown, problems: ConfigProblem[]): SegmentTable {
-  const table: SegmentTable = { valid: new Map(), broken: new Map() };
-  if (list === undefined) return table;
-  if (!Array.isArray(list)) {
-    problems.push({ message: 'segments must be a list' });
-    return table;
-  }
-  for (const source of list as unknown[]) {
-    const key = isRecord(source) && typeof source.key === 'string' ? source.key : undefined;
-    if (key === undefined) {
-      problems.push({ message: 'a segment needs a string key' });
-      continue;
-    }
-    if (table.valid.has(key) || table.broken.has(key)) {
-      problems.push({ segmentKey: key, message: 'duplicate segment key; the first one is used' });
-      continue;
-    }
-    compileSegmentInto(table, key, source, problems);
-  }
-  return table;
-}
-
-function compileSegmentInto(table: SegmentTable, key: string, source: unknown, problems: ConfigProblem[]): void {
-  try {
-    table.valid.set(key, new CompiledSegment(source as unknown as CompiledSegment['source']));
-  } catch (error) {
-    const message = describeError(error);
-    table.broken.set(key, message);
-    problems.push({ segmentKey: key, message });
-  }
-}
-
-function compileFlags(list: unknown, segments: SegmentTable, problems: ConfigProblem[]): Map<string, CompiledFlag> {
-  const flags = new Map<string, CompiledFlag>();
-  if (!Array.isArray(list)) {
-    problems.push({ message: 'flags must be a list' });
-    return flags;
-  }
-  for (const source of list as unknown[]) {
-    const key = isRecord(source) && typeof source.key === 'string' ? source.key : undefined;
-    if (key === undefined) {
-      problems.push({ message: 'a flag needs a string key' });
-      continue;
-    }
-    if (flags.has(key)) {
-      problems.push({ flagKey: key, message: 'duplicate flag key; the first one is used' });
-      continue;
-    }
-    flags.set(key, compileFlag(key, source as unknown as FlagConfig, segments, problems));
-  }
-  return flags;
 }
 
 /** Compiles the parts of a flag; each part that cannot be read becomes an error outcome of its step. */
@@ -434,10 +628,10 @@ class FlagCompiler {
       return { rules: [], error: errorOutcome('PARSE_ERROR', this.problem('rules must be a list'), 'RULE', 0) };
     }
     const resolveSegment = (key: string): SegmentMembership | undefined => {
-      const brokenMessage = segments.broken.get(key);
-      if (brokenMessage !== undefined) throw new ConfigError(`segment "${key}" cannot be read: ${brokenMessage}`);
+      const segment = segments.resolve(key);
+      if (typeof segment === 'string') throw new ConfigError(`segment "${key}" cannot be read: ${segment}`);
       // An unknown segment has no members.
-      return segments.valid.get(key);
+      return segment;
     };
     const rules = (list as unknown[]).map((rule, index): CompiledRule => {
       try {

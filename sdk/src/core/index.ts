@@ -3,7 +3,19 @@
  * Compile an environment config once, then evaluate flags against contexts.
  */
 export * from './types.js';
-export { compileEnvironment, recompileEnvironment, recompileKeyed, CompiledEnvironment, MAX_PREREQUISITE_DEPTH, type ConfigProblem, type KeyedConfig, type Recompiled } from './compile.js';
+export {
+  compileEnvironment,
+  compileKeyed,
+  recompileEnvironment,
+  recompileKeyed,
+  CompiledEnvironment,
+  MAX_PREREQUISITE_DEPTH,
+  type CompileOptions,
+  type ConfigProblem,
+  type KeyedConfig,
+  type ProblemListener,
+  type Recompiled,
+} from './compile.js';
 export { affectedFlagKeys } from './affected.js';
 export { evaluate, evaluateAll } from './evaluate.js';
 export {

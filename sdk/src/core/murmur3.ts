@@ -11,9 +11,9 @@ const C2 = 0x1b873593;
 export interface HashPrefix {
   /** State after the prefix's whole blocks. */
   readonly state: number;
-  /** The prefix's last 0-3 bytes, which start the next block. */
-  readonly tail: Uint8Array;
-  /** `tail` packed little-endian, as the start of the next block. */
+  /** How many of the prefix's bytes (0-3) start the next block. */
+  readonly tailLength: number;
+  /** Those bytes packed little-endian, as the start of the next block. */
   readonly tailWord: number;
   /** Bytes consumed into `state`. */
   readonly consumed: number;
@@ -86,16 +86,17 @@ export function murmur3x86_32(text: string, seed = 0): number {
 
 /** Precomputes the hash state of `prefix` so the rest can be hashed per call. */
 export function hashPrefix(prefix: string): HashPrefix {
-  const bytes = new TextEncoder().encode(prefix);
-  const whole = bytes.length & ~3;
+  // The scratch encoder, not a TextEncoder: constructing one per rollout cost more than the hashing.
+  const bytes = scratchFor(prefix.length * 3);
+  const length = encodeUtf8Into(prefix, bytes, 0);
+  const whole = length & ~3;
   let state = 0;
   for (let i = 0; i < whole; i += 4) {
     state = mixBlock(state, bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
   }
-  const tail = bytes.slice(whole);
   let tailWord = 0;
-  for (let i = 0; i < tail.length; i++) tailWord |= tail[i]! << (i << 3);
-  return { state, tail, tailWord, consumed: whole };
+  for (let i = whole; i < length; i++) tailWord |= bytes[i]! << ((i - whole) << 3);
+  return { state, tailLength: length - whole, tailWord, consumed: whole };
 }
 
 /**
@@ -103,10 +104,9 @@ export function hashPrefix(prefix: string): HashPrefix {
  * `modulus` (default: the full unsigned hash). Encodes the suffix into a scratch buffer.
  */
 export function murmur3WithPrefix(prefix: HashPrefix, suffix: string, modulus = UINT32_RANGE): number {
-  const tail = prefix.tail;
-  const tailLength = tail.length;
+  const tailLength = prefix.tailLength;
   const bytes = scratchFor(tailLength + suffix.length * 3);
-  for (let i = 0; i < tailLength; i++) bytes[i] = tail[i]!;
+  for (let i = 0; i < tailLength; i++) bytes[i] = (prefix.tailWord >>> (i << 3)) & 0xff;
   const length = encodeUtf8Into(suffix, bytes, tailLength);
   return finish(prefix.state, bytes, length, prefix.consumed, modulus);
 }

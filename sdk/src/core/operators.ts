@@ -110,19 +110,28 @@ export class CompiledClause {
     }
     this.attribute = attribute;
     this.ownOnly = isInheritedName(attribute);
-    this.segments = segments;
-    this.valueSet = new Set(op === Op.In || op === Op.NotIn ? values : []);
+    // Each operator prepares only what it reads; the rest share empty values (a cold start
+    // compiles thousands of clauses, and allocation is most of their cost).
+    this.segments = segments.length > 0 ? segments : NONE;
+    const membership = op === Op.In || op === Op.NotIn;
+    this.valueSet = membership ? new Set(values) : NO_VALUES;
     // Set semantics (SameValueZero) for NaN would differ from `===`; NaN cannot come from JSON
     // but is kept on the Set path to stay exact.
-    this.fewValues = this.valueSet.size <= FEW_VALUES && !this.valueSet.has(Number.NaN) ? [...this.valueSet] : null;
-    this.strings = values.filter((value): value is string => typeof value === 'string');
-    this.patterns = op === Op.Matches ? compilePatterns(this.strings) : [];
-    this.versions = isSemverOp(op) ? values.map(parseSemver).filter((version) => version !== undefined) : [];
+    this.fewValues = membership && this.valueSet.size <= FEW_VALUES && !this.valueSet.has(Number.NaN) ? [...this.valueSet] : null;
+    this.strings = isStringOp(op) ? values.filter((value): value is string => typeof value === 'string') : NONE;
+    this.patterns = op === Op.Matches ? compilePatterns(this.strings) : NONE;
+    this.versions = isSemverOp(op) ? values.map(parseSemver).filter((version) => version !== undefined) : NONE;
     this.bound = boundOf(op, values);
   }
 }
 
 const FEW_VALUES = 4;
+const NONE: readonly never[] = [];
+const NO_VALUES: ReadonlySet<unknown> = new Set();
+
+function isStringOp(op: Op): boolean {
+  return op === Op.Contains || op === Op.StartsWith || op === Op.EndsWith || op === Op.Matches;
+}
 
 function isSemverOp(op: Op): boolean {
   return op === Op.SemverEq || op === Op.SemverLt || op === Op.SemverGt;

@@ -80,6 +80,72 @@ function expectSameBehaviour(actual: CompiledEnvironment, expected: CompiledEnvi
   }
 }
 
+/**
+ * Reads the flags of `lazy` in `order` (compiling them then, with what they need) and expects each
+ * to behave as in `eager`, compiled at once; then everything else.
+ */
+function expectSameBehaviourReadInOrder(lazy: CompiledEnvironment, eager: CompiledEnvironment, order: readonly string[]): void {
+  eager.problems;
+  for (const key of order) {
+    const context = CONTEXTS[key.charCodeAt(0) % CONTEXTS.length];
+    expect(explain(lazy, key, context, null)).toEqual(explain(eager, key, context, null));
+  }
+  expectSameBehaviour(lazy, eager);
+}
+
+const reads = fc.array(fc.constantFrom(...FLAG_KEYS, 'missing'), { maxLength: 6 });
+
+describe('lazy compilation', () => {
+  it('behaves like a full compile, whatever is read first and whatever was read before a change', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ state: states, before: reads, old: reads }), { minLength: 1, maxLength: 5 }), reads, (steps, order) => {
+        let config = configOf(steps[0]!.state, 1);
+        let environment = compileEnvironment(config);
+        for (let i = 1; i < steps.length; i++) {
+          // Some flags compiled before the change, some not: the next environment shares both kinds.
+          for (const key of steps[i]!.before) evaluate(environment, key, CONTEXTS[0], null);
+          const previous = environment;
+          const previousConfig = config;
+          config = configOf(steps[i]!.state, i + 1);
+          const changed = changedBetween(steps[i - 1]!.state, steps[i]!.state);
+          environment = recompileEnvironment(previous, config, changed.flags, changed.segments).environment;
+          // A run pinned to the old environment reads flags after the change: they compile for it, as they were.
+          expectSameBehaviourReadInOrder(previous, compileEnvironment(previousConfig), steps[i]!.old);
+        }
+        expectSameBehaviourReadInOrder(environment, compileEnvironment(config), order);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('compiles a flag with its prerequisites and segments when first read, and reports their problems then', () => {
+    const reported: string[][] = [];
+    const config = anEnvironment(
+      [
+        aFlag('plain').build(),
+        aFlag('child').withPrerequisite('parent', 'on').build(),
+        aFlag('parent').withRule({ variant: 'ghost' }, clause('plan', 'in', ['pro'])).build(),
+        aFlag('segmented').withRule({ variant: 'off' }, inSegments('unreadable')).build(),
+        aFlag('plain').build(),
+      ],
+      [{ ...aSegment('unreadable'), included: 'nope' as unknown as string[] }],
+    );
+    const environment = compileEnvironment(config, { onProblems: (problems) => reported.push(problems.map((p) => p.flagKey ?? p.segmentKey ?? '?')) });
+    // The config's shape is known at once: the second "plain" is a duplicate.
+    expect(reported).toEqual([['plain']]);
+    evaluate(environment, 'plain', {}, null);
+    evaluate(environment, 'plain', {}, null);
+    expect(reported).toEqual([['plain']]);
+    expect(evaluate(environment, 'child', { plan: 'pro' }, null).reason).toBe('PREREQUISITE_FAILED');
+    expect(reported).toEqual([['plain'], ['parent']]);
+    expect(evaluate(environment, 'segmented', {}, null).errorCode).toBe('PARSE_ERROR');
+    expect(reported).toEqual([['plain'], ['parent'], ['unreadable'], ['segmented']]);
+    // Everything, in config order, as a full compile lists it; nothing is reported twice.
+    expect(environment.problems.map((p) => p.flagKey ?? p.segmentKey)).toEqual(['unreadable', 'parent', 'segmented', 'plain']);
+    expect(reported).toHaveLength(4);
+  });
+});
+
 describe('recompileEnvironment', () => {
   it('behaves exactly like a full compile, step after step, whatever changes', () => {
     fc.assert(

@@ -7,7 +7,8 @@ import type { Outcome } from './outcome.js';
 export class CompiledRollout {
   private readonly ownOnly: boolean;
   private readonly byTargetingKey: boolean;
-  private readonly prefix: HashPrefix;
+  /** The salt's hash state, made on the first bucketing: most rollouts of a config are never reached by a short-lived process. */
+  private prefix: HashPrefix | undefined;
 
   /**
    * @param cumulative running weight totals in listed order; the last is `BUCKET_COUNT`
@@ -23,7 +24,7 @@ export class CompiledRollout {
   ) {
     this.ownOnly = isInheritedName(bucketBy);
     this.byTargetingKey = bucketBy === 'targetingKey';
-    this.prefix = hashPrefix(`${salt}.`);
+    this.prefix = undefined;
   }
 
   /** The unit value this rollout hashes for the context, or `undefined` when there is none. */
@@ -34,7 +35,7 @@ export class CompiledRollout {
 
   /** The unit's bucket in [0, BUCKET_COUNT): murmur3_x86_32(utf8(salt + "." + unit)) mod 100000. */
   bucketOf(unit: string): number {
-    return bucketWithPrefix(this.prefix, unit);
+    return bucketWithPrefix((this.prefix ??= hashPrefix(`${this.salt}.`)), unit);
   }
 
   /** The slice that serves `bucket`: the first whose cumulative weight exceeds it. */

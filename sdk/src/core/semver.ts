@@ -7,34 +7,67 @@ export interface SemVer {
   readonly prerelease: readonly (string | number)[];
 }
 
-const NUMERIC = /^(0|[1-9]\d*)$/;
-const IDENTIFIER = /^[0-9A-Za-z-]+$/;
-// SemVer 2.0 with optional minor and patch; build metadata is accepted and ignored.
-const SEMVER = /^(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?(?:\.(0|[1-9]\d*))?(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
+const ZERO = 0x30;
+const NINE = 0x39;
+const DOT = 0x2e;
+const DASH = 0x2d;
+const PLUS = 0x2b;
 
-/** Parses a SemVer 2.0 string ("1.2" reads as "1.2.0"); `undefined` when it is not one. */
+function isDigit(code: number): boolean {
+  return code >= ZERO && code <= NINE;
+}
+
+/** [0-9A-Za-z.-]: what pre-release and build parts are made of. */
+function isPartChar(code: number): boolean {
+  return isDigit(code) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === DASH || code === DOT;
+}
+
+/**
+ * Parses a SemVer 2.0 string ("1.2" reads as "1.2.0", build metadata is accepted and ignored);
+ * `undefined` when it is not one. A scanner rather than a regular expression: V8 compiles a
+ * pattern on each of its first uses, which a process that evaluates a few flags and exits pays in full.
+ */
 export function parseSemver(text: unknown): SemVer | undefined {
   if (typeof text !== 'string' || text.length > 256) return undefined;
-  const match = SEMVER.exec(text);
-  if (match === null) return undefined;
-  const major = Number(match[1]);
-  const minor = match[2] === undefined ? 0 : Number(match[2]);
-  const patch = match[3] === undefined ? 0 : Number(match[3]);
+  const end = text.length;
+  const numbers = [0, 0, 0];
+  let at = 0;
+  for (let part = 0; part < 3; part++) {
+    if (part > 0) {
+      // Minor and patch are optional.
+      if (text.charCodeAt(at) !== DOT) break;
+      at++;
+    }
+    const start = at;
+    while (isDigit(text.charCodeAt(at))) at++;
+    // Digits without a leading zero (0 itself aside).
+    if (at === start || (text.charCodeAt(start) === ZERO && at - start > 1)) return undefined;
+    numbers[part] = Number(text.slice(start, at));
+  }
+  const [major, minor, patch] = numbers as [number, number, number];
   if (!Number.isSafeInteger(major) || !Number.isSafeInteger(minor) || !Number.isSafeInteger(patch)) return undefined;
+  const partAfter = (mark: number): string[] | undefined => {
+    if (text.charCodeAt(at) !== mark) return [];
+    const start = ++at;
+    while (isPartChar(text.charCodeAt(at))) at++;
+    const identifiers = text.slice(start, at).split('.');
+    return identifiers.every((identifier) => identifier.length > 0) ? identifiers : undefined;
+  };
   const prerelease: (string | number)[] = [];
-  if (match[4] !== undefined) {
-    for (const identifier of match[4].split('.')) {
-      if (!IDENTIFIER.test(identifier)) return undefined;
-      if (/^\d+$/.test(identifier)) {
-        // SemVer forbids leading zeros in numeric pre-release identifiers.
-        if (!NUMERIC.test(identifier)) return undefined;
-        prerelease.push(Number(identifier));
-      } else {
-        prerelease.push(identifier);
-      }
+  const pre = partAfter(DASH);
+  if (pre === undefined) return undefined;
+  for (const identifier of pre) {
+    let digits = 0;
+    while (isDigit(identifier.charCodeAt(digits))) digits++;
+    if (digits < identifier.length) {
+      prerelease.push(identifier);
+    } else {
+      // SemVer forbids leading zeros in numeric pre-release identifiers.
+      if (identifier.length > 1 && identifier.charCodeAt(0) === ZERO) return undefined;
+      prerelease.push(Number(identifier));
     }
   }
-  if (match[5] !== undefined && match[5].split('.').some((identifier) => !IDENTIFIER.test(identifier))) return undefined;
+  if (partAfter(PLUS) === undefined || at !== end) return undefined;
   return { major, minor, patch, prerelease };
 }
 

@@ -1,21 +1,18 @@
-import {
+import type {
   ErrorCode,
-  GeneralError,
+  EvaluationContext as OpenFeatureContext,
+  JsonValue as OpenFeatureJson,
   OpenFeatureEventEmitter,
-  ProviderEvents,
-  ProviderFatalError,
-  StandardResolutionReasons,
-  type EvaluationContext as OpenFeatureContext,
-  type JsonValue as OpenFeatureJson,
-  type Provider,
-  type ResolutionDetails,
-  type TrackingEventDetails,
+  Provider,
+  ResolutionDetails,
+  TrackingEventDetails,
 } from '@openfeature/server-sdk';
 import type { SignalboxClient } from '../client/client.js';
 import type { ClientStatus } from '../client/status.js';
 import type { Unsubscribe } from '../client/events.js';
-import type { ErrorCode as SignalboxErrorCode, EvaluationContext, FlagKind, FlagValue } from '../core/types.js';
+import type { EvaluationContext, FlagKind, FlagValue } from '../core/types.js';
 import { SignalboxFlags, type FlagsOptions } from '../pipeline/signalbox-flags.js';
+import { openFeature, type OpenFeatureRuntime } from './runtime.js';
 
 /** Options of {@link SignalboxProvider}: start flags from client options, or use existing ones. */
 export type SignalboxProviderOptions = (FlagsOptions | { client: SignalboxClient | SignalboxFlags }) & {
@@ -45,7 +42,7 @@ const DEFAULT_INIT_TIMEOUT_MS = 10_000;
 export class SignalboxProvider implements Provider {
   readonly metadata = { name: 'signalbox' } as const;
   readonly runsOn = 'server' as const;
-  readonly events = new OpenFeatureEventEmitter();
+  readonly events: OpenFeatureEventEmitter;
   /** The client the provider evaluates with. */
   readonly client: SignalboxClient;
   private readonly flags: SignalboxFlags | undefined;
@@ -53,8 +50,11 @@ export class SignalboxProvider implements Provider {
   private readonly initTimeoutMs: number;
   private readonly unsubscribe: Unsubscribe[];
   private state: 'initializing' | 'ready' | 'stale' | 'error' | 'fatal' = 'initializing';
+  private readonly sdk: OpenFeatureRuntime;
 
   constructor(options: SignalboxProviderOptions) {
+    this.sdk = openFeature();
+    this.events = new this.sdk.OpenFeatureEventEmitter();
     this.initTimeoutMs = options.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS;
     if ('client' in options && options.client !== undefined && !('url' in options)) {
       const given = options.client;
@@ -66,7 +66,7 @@ export class SignalboxProvider implements Provider {
       this.client = this.owned.client;
     }
     this.unsubscribe = [
-      this.client.on('change', (flagsChanged) => this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged })),
+      this.client.on('change', (flagsChanged) => this.events.emit(this.sdk.ProviderEvents.ConfigurationChanged, { flagsChanged })),
       this.client.on('status', (status) => this.statusChanged(status)),
     ];
   }
@@ -75,11 +75,11 @@ export class SignalboxProvider implements Provider {
     await this.client.waitForReady({ timeoutMs: this.initTimeoutMs });
     if (this.client.status === 'error') {
       this.state = 'fatal';
-      throw new ProviderFatalError('the Signalbox server refused the SDK key');
+      throw new this.sdk.ProviderFatalError('the Signalbox server refused the SDK key');
     }
     if (!this.client.hasConfig) {
       this.state = 'error';
-      throw new GeneralError(`no Signalbox config yet (waited up to ${this.initTimeoutMs} ms); the client keeps trying`);
+      throw new this.sdk.GeneralError(`no Signalbox config yet (waited up to ${this.initTimeoutMs} ms); the client keeps trying`);
     }
     this.state = 'ready';
   }
@@ -111,43 +111,29 @@ export class SignalboxProvider implements Provider {
 
   private resolve<T>(flagKey: string, defaultValue: T, context: OpenFeatureContext, kind: FlagKind): ResolutionDetails<T> {
     if (!this.client.hasConfig) {
-      return { value: defaultValue, reason: StandardResolutionReasons.ERROR, errorCode: ErrorCode.PROVIDER_NOT_READY, errorMessage: 'no Signalbox config yet', flagMetadata: {} };
+      return { value: defaultValue, reason: this.sdk.StandardResolutionReasons.ERROR, errorCode: this.sdk.ErrorCode.PROVIDER_NOT_READY, errorMessage: 'no Signalbox config yet', flagMetadata: {} };
     }
     const evaluate = this.flags ?? this.client;
     const details = evaluate.details(flagKey, toSignalboxContext(context), defaultValue as FlagValue, kind);
     const resolution: ResolutionDetails<T> = { value: details.value as T, reason: details.reason, flagMetadata: {} };
     if (details.variant !== undefined) resolution.variant = details.variant;
-    if (details.errorCode !== undefined) resolution.errorCode = toOpenFeatureErrorCode(details.errorCode);
+    // Signalbox's error codes are OpenFeature's, by name.
+    if (details.errorCode !== undefined) resolution.errorCode = this.sdk.ErrorCode[details.errorCode satisfies keyof typeof ErrorCode];
     if (details.errorMessage !== undefined) resolution.errorMessage = details.errorMessage;
     return resolution;
   }
 
   private statusChanged(status: ClientStatus): void {
     if (status === 'error') {
-      if (this.state !== 'fatal') this.events.emit(ProviderEvents.Error, { errorCode: ErrorCode.PROVIDER_FATAL, message: 'the Signalbox server refused the SDK key' });
+      if (this.state !== 'fatal') this.events.emit(this.sdk.ProviderEvents.Error, { errorCode: this.sdk.ErrorCode.PROVIDER_FATAL, message: 'the Signalbox server refused the SDK key' });
       this.state = 'fatal';
     } else if (status === 'ready' && (this.state === 'stale' || this.state === 'error')) {
       this.state = 'ready';
-      this.events.emit(ProviderEvents.Ready);
+      this.events.emit(this.sdk.ProviderEvents.Ready);
     } else if ((status === 'offline' || status === 'stale') && this.state === 'ready') {
       this.state = 'stale';
-      this.events.emit(ProviderEvents.Stale, { message: `the Signalbox client is ${status}; serving the last config` });
+      this.events.emit(this.sdk.ProviderEvents.Stale, { message: `the Signalbox client is ${status}; serving the last config` });
     }
-  }
-}
-
-function toOpenFeatureErrorCode(code: SignalboxErrorCode): ErrorCode {
-  switch (code) {
-    case 'FLAG_NOT_FOUND':
-      return ErrorCode.FLAG_NOT_FOUND;
-    case 'TYPE_MISMATCH':
-      return ErrorCode.TYPE_MISMATCH;
-    case 'TARGETING_KEY_MISSING':
-      return ErrorCode.TARGETING_KEY_MISSING;
-    case 'PARSE_ERROR':
-      return ErrorCode.PARSE_ERROR;
-    case 'GENERAL':
-      return ErrorCode.GENERAL;
   }
 }
 

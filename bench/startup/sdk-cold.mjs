@@ -1,0 +1,484 @@
+// The SDK's cold path, as a pipeline step that starts a process per run pays it: how long importing
+// each entry point takes, and construct → ready → first evaluation with a 200-flag config given in
+// memory (Signalbox bootstrap, GrowthBook payload, LaunchDarkly TestData, Unleash bootstrap), then
+// every flag once; plus each package's installed size and dependency count. Every measurement runs
+// in a fresh child process, the libraries alternating, and the median of the runs is reported.
+//   npm run build && node bench/startup/sdk-cold.mjs [--runs 15] [--sdk-dir path/to/sdk]
+// `--sdk-dir` measures another build of the SDK (e.g. a checkout of an older commit) by path.
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..', '..');
+const argument = (name, fallback) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1] : fallback;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The config: one neutral model, translated into each library's format. 200 flags, a quarter of
+// them multivariate strings; rules on plan/age, segments (listed keys or a rule), semver and
+// suffix clauses, individual targets, prerequisites, percentage rollouts, some flags off.
+
+const FLAG_COUNT = 200;
+const SEGMENT_COUNT = 10;
+const FIRST_FLAG = 'flag-99'; // a string flag with a prerequisite and a segment rule
+const CONTEXT = { key: 'user-42', plan: 'pro', age: 30, country: 'de', appVersion: '2.4.1', email: 'ana@example.com' };
+
+function model() {
+  const segments = Array.from({ length: SEGMENT_COUNT }, (_, i) => ({
+    key: `segment-${i}`,
+    included: Array.from({ length: 20 }, (_, j) => `user-${i * 100 + j}`),
+    rule: [
+      { attribute: 'plan', op: 'in', values: ['enterprise'] },
+      { attribute: 'country', op: 'in', values: ['de', 'fr', 'nl'] },
+    ],
+  }));
+  const flags = Array.from({ length: FLAG_COUNT }, (_, i) => {
+    const multivariate = i % 4 === 3;
+    const values = multivariate ? ['v1', 'v2', 'v3'] : [false, true];
+    const [no, yes] = [0, 1]; // v1 / false, v2 / true
+    const rules = [
+      { clauses: [{ attribute: 'plan', op: 'in', values: ['pro', 'enterprise'] }, { attribute: 'age', op: 'gte', values: [18] }], variation: yes },
+    ];
+    if (i % 3 === 0) rules.push({ segment: `segment-${i % SEGMENT_COUNT}`, variation: multivariate ? 2 : yes });
+    if (i % 7 === 0) {
+      rules.unshift({ clauses: [{ attribute: 'appVersion', op: 'semverGt', values: ['2.3.0'] }, { attribute: 'email', op: 'endsWith', values: ['@example.org'] }], variation: no });
+    }
+    return {
+      key: `flag-${i}`,
+      values,
+      on: i % 13 !== 5,
+      off: no,
+      targets: i % 5 === 0 ? { variation: multivariate ? 2 : yes, keys: Array.from({ length: 10 }, (_, j) => `user-${j * 7 + 1000}`) } : undefined,
+      rules,
+      // Weights in thousandths of a percent, one per value.
+      split: multivariate ? [50_000, 30_000, 20_000] : [80_000, 20_000],
+      // On a boolean flag: it must serve true.
+      prerequisite: i % 11 === 0 && i > 0 && (i - 1) % 4 !== 3 ? `flag-${i - 1}` : undefined,
+    };
+  });
+  return { flags, segments };
+}
+
+function signalboxConfig({ flags, segments }) {
+  const variantKey = (flag, index) => (typeof flag.values[index] === 'string' ? flag.values[index] : flag.values[index] ? 'on' : 'off');
+  const clause = ({ attribute, op, values }) => ({ attribute, op, values });
+  return {
+    sequence: 1,
+    segments: segments.map((segment) => ({ key: segment.key, included: segment.included, excluded: [], rules: [{ clauses: segment.rule.map(clause) }] })),
+    flags: flags.map((flag) => ({
+      key: flag.key,
+      kind: typeof flag.values[0] === 'string' ? 'string' : 'boolean',
+      salt: `${flag.key}-salt`,
+      variants: flag.values.map((value, index) => ({ key: variantKey(flag, index), value })),
+      version: 1,
+      on: flag.on,
+      killed: false,
+      offVariant: variantKey(flag, flag.off),
+      targets: flag.targets ? [{ variant: variantKey(flag, flag.targets.variation), values: flag.targets.keys }] : [],
+      rules: flag.rules.map((rule, index) => ({
+        id: `${flag.key}-rule-${index}`,
+        clauses: rule.segment ? [{ op: 'segment', segments: [rule.segment] }] : rule.clauses.map(clause),
+        serve: { variant: variantKey(flag, rule.variation) },
+      })),
+      defaultRule: { rollout: { bucketBy: 'targetingKey', variants: flag.split.map((weight, index) => ({ variant: variantKey(flag, index), weight })) } },
+      prerequisites: flag.prerequisite ? [{ flag: flag.prerequisite, variant: 'on' }] : [],
+    })),
+  };
+}
+
+function growthbookPayload({ flags, segments }) {
+  const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const attribute = (name) => (name === 'key' ? 'id' : name);
+  const condition = (clauses) => {
+    const result = {};
+    for (const { attribute: name, op, values } of clauses) {
+      if (op === 'in') result[attribute(name)] = { $in: values };
+      else if (op === 'gte') result[attribute(name)] = { $gte: values[0] };
+      else if (op === 'semverGt') result[attribute(name)] = { $vgt: values[0] };
+      else if (op === 'endsWith') result[attribute(name)] = { $regex: `${escape(values[0])}$` };
+    }
+    return result;
+  };
+  const segmentRule = new Map(segments.map((segment) => [segment.key, condition(segment.rule)]));
+  const features = {};
+  for (const flag of flags) {
+    if (!flag.on) {
+      features[flag.key] = { defaultValue: flag.values[flag.off] };
+      continue;
+    }
+    const gate = flag.prerequisite ? { parentConditions: [{ id: flag.prerequisite, condition: { value: true }, gate: true }] } : {};
+    const rules = [];
+    if (flag.targets) rules.push({ ...gate, condition: { id: { $in: flag.targets.keys } }, force: flag.values[flag.targets.variation] });
+    for (const rule of flag.rules) {
+      const when = rule.segment ? { $or: [{ id: { $inGroup: rule.segment } }, segmentRule.get(rule.segment)] } : condition(rule.clauses);
+      rules.push({ ...gate, condition: when, force: flag.values[rule.variation] });
+    }
+    rules.push({ ...gate, key: flag.key, variations: flag.values, weights: flag.split.map((weight) => weight / 100_000), hashAttribute: 'id', coverage: 1 });
+    features[flag.key] = { defaultValue: flag.values[flag.off], rules };
+  }
+  const savedGroups = Object.fromEntries(segments.map((segment) => [segment.key, segment.included]));
+  return { features, savedGroups };
+}
+
+function launchdarklyData({ flags, segments }) {
+  const OPS = { in: 'in', gte: 'greaterThanOrEqual', semverGt: 'semVerGreaterThan', endsWith: 'endsWith' };
+  const clause = ({ attribute, op, values }) => ({ attribute, op: OPS[op], values, negate: false });
+  return {
+    segments: segments.map((segment) => ({ key: segment.key, version: 1, salt: `${segment.key}-salt`, included: segment.included, excluded: [], rules: [{ id: `${segment.key}-rule`, clauses: segment.rule.map(clause) }] })),
+    flags: flags.map((flag) => ({
+      key: flag.key,
+      version: 1,
+      on: flag.on,
+      salt: `${flag.key}-salt`,
+      variations: flag.values,
+      offVariation: flag.off,
+      targets: flag.targets ? [{ values: flag.targets.keys, variation: flag.targets.variation }] : [],
+      rules: flag.rules.map((rule, index) => ({
+        id: `${flag.key}-rule-${index}`,
+        clauses: rule.segment ? [{ attribute: 'key', op: 'segmentMatch', values: [rule.segment], negate: false }] : rule.clauses.map(clause),
+        variation: rule.variation,
+      })),
+      fallthrough: { rollout: { variations: flag.split.map((weight, variation) => ({ variation, weight })) } },
+      prerequisites: flag.prerequisite ? [{ key: flag.prerequisite, variation: 1 }] : [],
+    })),
+  };
+}
+
+function unleashBootstrap({ flags, segments }) {
+  // Unleash has no ordered rules: each rule becomes a strategy (any matching strategy enables the
+  // flag; the first with variants picks the value), and a segment of listed keys or a rule becomes two.
+  const OPS = { in: 'IN', gte: 'NUM_GTE', semverGt: 'SEMVER_GT', endsWith: 'STR_ENDS_WITH' };
+  const contextName = (name) => (name === 'key' ? 'userId' : name);
+  const constraint = ({ attribute, op, values }) =>
+    op === 'in' || op === 'endsWith'
+      ? { contextName: contextName(attribute), operator: OPS[op], values: values.map(String), inverted: false, caseInsensitive: false }
+      : { contextName: contextName(attribute), operator: OPS[op], value: String(values[0]), inverted: false, caseInsensitive: false };
+  const segmentIds = new Map(segments.map((segment, i) => [segment.key, i + 1]));
+  const variantsOf = (flag, variation) =>
+    typeof flag.values[0] === 'string' ? [{ name: flag.values[variation], weight: 1000, weightType: 'variable', stickiness: 'default', payload: { type: 'string', value: flag.values[variation] } }] : undefined;
+  const strategy = (flag, constraints, variation, extra = {}) => ({ name: 'default', parameters: {}, constraints, ...extra, ...(variantsOf(flag, variation) ? { variants: variantsOf(flag, variation) } : {}) });
+  return {
+    segments: segments.map((segment) => ({ id: segmentIds.get(segment.key), constraints: segment.rule.map(constraint) })),
+    data: flags.map((flag) => {
+      const listed = (keys) => [{ contextName: 'userId', operator: 'IN', values: keys, inverted: false, caseInsensitive: false }];
+      const strategies = [];
+      if (flag.targets) strategies.push(strategy(flag, listed(flag.targets.keys), flag.targets.variation));
+      for (const rule of flag.rules) {
+        if (rule.segment) {
+          strategies.push(strategy(flag, listed(segments.find((segment) => segment.key === rule.segment).included), rule.variation));
+          strategies.push(strategy(flag, [], rule.variation, { segments: [segmentIds.get(rule.segment)] }));
+        } else {
+          strategies.push(strategy(flag, rule.clauses.map(constraint), rule.variation));
+        }
+      }
+      const multivariate = typeof flag.values[0] === 'string';
+      strategies.push({
+        name: 'flexibleRollout',
+        parameters: { rollout: multivariate ? '100' : String(flag.split[1] / 1000), stickiness: 'userId', groupId: flag.key },
+        constraints: [],
+        ...(multivariate ? { variants: flag.values.map((value, i) => ({ name: value, weight: flag.split[i] / 100, weightType: 'variable', stickiness: 'userId', payload: { type: 'string', value } })) } : {}),
+      });
+      return {
+        name: flag.key,
+        type: 'release',
+        enabled: flag.on,
+        stale: false,
+        impressionData: false,
+        strategies,
+        ...(flag.prerequisite ? { dependencies: [{ feature: flag.prerequisite, enabled: true }] } : {}),
+      };
+    }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Children: one measurement each, printed as a JSON line.
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const NOWHERE = 'http://127.0.0.1:9';
+
+/** Where a Signalbox entry point is: its package name, or a file of the build given by --sdk-dir. */
+function signalboxEntry(subpath, sdkDir) {
+  if (sdkDir === undefined) return subpath === '.' ? '@signalbox/sdk' : `@signalbox/sdk/${subpath.slice(2)}`;
+  const exported = JSON.parse(readFileSync(join(sdkDir, 'package.json'), 'utf8')).exports?.[subpath];
+  if (exported === undefined) return undefined;
+  return pathToFileURL(join(sdkDir, typeof exported === 'string' ? exported : exported.default)).href;
+}
+
+const COLD = {
+  // Each imports its library and builds its config (untimed), then returns start() → the first
+  // value (timed: construct → ready → first evaluation), all(keys) → every value, and close().
+  async Signalbox(sdkDir) {
+    const { createClient } = await import(signalboxEntry('.', sdkDir));
+    const config = signalboxConfig(model());
+    const kinds = new Map(config.flags.map((flag) => [flag.key, flag.kind]));
+    const context = { targetingKey: CONTEXT.key, ...CONTEXT };
+    let client;
+    return {
+      async start() {
+        client = createClient({ url: NOWHERE, sdkKey: 'bench', transport: 'none', bootstrap: config });
+        await client.waitForReady({ timeoutMs: 10_000 });
+        return client.string(FIRST_FLAG, context, 'none');
+      },
+      all: (keys) => keys.map((key) => client.details(key, context, null, kinds.get(key))).map((details) => (details.reason === 'ERROR' ? `ERROR ${details.errorMessage}` : details.value)),
+      close: () => client.close(),
+    };
+  },
+  async GrowthBook() {
+    const { GrowthBookClient } = await import('@growthbook/growthbook');
+    const payload = growthbookPayload(model());
+    const user = { attributes: { id: CONTEXT.key, ...CONTEXT } };
+    let client;
+    return {
+      async start() {
+        client = new GrowthBookClient({ trackingCallback: () => {} });
+        await client.init({ payload });
+        return client.getFeatureValue(FIRST_FLAG, 'none', user);
+      },
+      all: (keys) => keys.map((key) => client.evalFeature(key, user).value),
+      close: () => client.destroy?.(),
+    };
+  },
+  async LaunchDarkly() {
+    const { init } = await import('@launchdarkly/node-server-sdk');
+    const { TestData } = await import('@launchdarkly/node-server-sdk/integrations');
+    const data = launchdarklyData(model());
+    const context = { kind: 'user', ...CONTEXT };
+    let client;
+    return {
+      async start() {
+        const testData = new TestData();
+        for (const segment of data.segments) testData.usePreconfiguredSegment(segment);
+        for (const flag of data.flags) testData.usePreconfiguredFlag(flag);
+        client = init('sdk-bench', { updateProcessor: testData.getFactory(), sendEvents: false, diagnosticOptOut: true, baseUri: NOWHERE, streamUri: NOWHERE, eventsUri: NOWHERE, logger: silent });
+        await client.waitForInitialization({ timeout: 10 });
+        return client.variation(FIRST_FLAG, context, 'none');
+      },
+      all: async (keys) => Promise.all(keys.map((key) => client.variation(key, context, null))),
+      close: () => client.close(),
+    };
+  },
+  async Unleash() {
+    const { Unleash, InMemStorageProvider } = await import('unleash-client');
+    const bootstrap = unleashBootstrap(model());
+    const context = { userId: CONTEXT.key, properties: { plan: CONTEXT.plan, age: String(CONTEXT.age), country: CONTEXT.country, appVersion: CONTEXT.appVersion, email: CONTEXT.email } };
+    const multivariate = new Set(bootstrap.data.filter((feature) => feature.strategies.some((s) => s.variants)).map((feature) => feature.name));
+    let client;
+    return {
+      async start() {
+        // refreshInterval 0: no fetch, the bootstrap is the config; in-memory storage: no backup file.
+        client = new Unleash({ appName: 'bench', url: `${NOWHERE}/api/`, refreshInterval: 0, disableMetrics: true, bootstrap, storageProvider: new InMemStorageProvider(), skipInstanceCountWarning: true });
+        client.on('error', () => {});
+        client.on('warn', () => {});
+        await new Promise((ready) => client.once('ready', ready));
+        return client.getVariant(FIRST_FLAG, context).payload?.value ?? 'none';
+      },
+      all: (keys) => keys.map((key) => (multivariate.has(key) ? client.getVariant(key, context).payload?.value : client.isEnabled(key, context))),
+      close: () => client.destroy(),
+    };
+  },
+};
+
+// CPU time beside wall time: on a shared machine the wall clock also counts the time other
+// processes held the cores, CPU time only this process's work (all its threads).
+const cpuMsSince = (start) => {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1000;
+};
+
+async function child(kind, target, sdkDir) {
+  if (kind === 'import') {
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    await import(target);
+    return { ms: performance.now() - started, cpuMs: cpuMsSince(cpu) };
+  }
+  const library = await COLD[target](sdkDir);
+  const keys = Array.from({ length: FLAG_COUNT }, (_, i) => `flag-${i}`);
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const first = await library.start();
+  const firstMs = performance.now() - started;
+  const firstCpuMs = cpuMsSince(cpu);
+  const values = await library.all(keys);
+  const allMs = performance.now() - started;
+  await library.close();
+  const errors = values.filter((value) => typeof value === 'string' && value.startsWith('ERROR'));
+  return { firstMs, firstCpuMs, allMs, first, errors: errors.length, firstError: errors[0] };
+}
+
+if (process.argv[2] === '--child') {
+  const [kind, target] = process.argv.slice(3);
+  const sdkDir = argument('--sdk-dir', undefined);
+  const result = await child(kind, target, sdkDir && resolve(sdkDir));
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  // Some clients keep timers after close; the measurement is done.
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Installed size and dependency count: the package's files and those of everything its
+// dependencies (and required peers) pull in, resolved as Node resolves them.
+
+function findPackage(name, fromDir) {
+  for (let dir = fromDir; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function directorySize(dir, skip = () => false) {
+  let bytes = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.name === 'node_modules' || skip(path)) continue;
+    if (entry.isDirectory()) bytes += directorySize(path, skip);
+    else if (entry.isFile()) bytes += lstatSync(path).size;
+  }
+  return bytes;
+}
+
+/** What `npm pack` would publish of a workspace package: `files`, package.json, README, LICENSE. */
+function publishedSize(dir, manifest) {
+  const include = (manifest.files ?? []).filter((pattern) => !pattern.startsWith('!')).map((pattern) => join(dir, pattern));
+  const exclude = (manifest.files ?? []).filter((pattern) => pattern.startsWith('!')).map((pattern) => join(dir, pattern.slice(1)));
+  const skip = (path) => exclude.includes(path);
+  let bytes = 0;
+  for (const path of include) if (existsSync(path)) bytes += lstatSync(path).isDirectory() ? directorySize(path, skip) : lstatSync(path).size;
+  for (const name of readdirSync(dir)) if (/^(package\.json|readme|license)/i.test(name)) bytes += lstatSync(join(dir, name)).size;
+  return bytes;
+}
+
+function installedFootprint(name, dir) {
+  const seen = new Map();
+  const pending = [dir];
+  while (pending.length > 0) {
+    const packageDir = pending.pop();
+    const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
+    const id = `${manifest.name}@${manifest.version}`;
+    if (seen.has(id)) continue;
+    const workspace = !packageDir.split('/').includes('node_modules');
+    seen.set(id, workspace ? publishedSize(packageDir, manifest) : directorySize(packageDir));
+    const optionalPeers = new Set(Object.entries(manifest.peerDependenciesMeta ?? {}).filter(([, meta]) => meta.optional).map(([peer]) => peer));
+    const required = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {}).filter((peer) => !optionalPeers.has(peer))];
+    const optional = Object.keys(manifest.optionalDependencies ?? {});
+    for (const dependency of [...required, ...optional]) {
+      const found = findPackage(dependency, packageDir);
+      if (found !== undefined) pending.push(found);
+      else if (!optional.includes(dependency)) throw new Error(`${name}: cannot find ${dependency} (needed by ${id})`);
+    }
+  }
+  const bytes = [...seen.values()].reduce((sum, size) => sum + size, 0);
+  return { package: name, bytes, dependencies: seen.size - 1, packages: [...seen.keys()].slice(1) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run.
+
+const RUNS = Number(argument('--runs', 15));
+const sdkDirArgument = argument('--sdk-dir', undefined);
+const sdkDir = sdkDirArgument && resolve(sdkDirArgument);
+const sdkPath = sdkDir ?? join(root, 'sdk');
+
+const tasks = [
+  ...['.', './core', './client', './openfeature']
+    .map((subpath) => ({ kind: 'import', label: subpath === '.' ? '@signalbox/sdk' : `@signalbox/sdk/${subpath.slice(2)}`, target: signalboxEntry(subpath, sdkDir) }))
+    .filter((task) => task.target !== undefined),
+  ...['@growthbook/growthbook', '@launchdarkly/node-server-sdk', 'unleash-client'].map((name) => ({ kind: 'import', label: name, target: name })),
+  ...Object.keys(COLD).map((library) => ({ kind: 'cold', label: library, target: library })),
+];
+
+const samples = new Map(tasks.map((task) => [task, []]));
+const firstValues = new Map();
+for (let run = 0; run < RUNS; run++) {
+  process.stderr.write(`\rrun ${run + 1}/${RUNS}`);
+  // Alternate the order so no library always runs right after the same one.
+  const order = tasks.map((_, i) => tasks[(i + run) % tasks.length]);
+  for (const task of run % 2 === 0 ? order : order.reverse()) {
+    const args = [fileURLToPath(import.meta.url), '--child', task.kind, task.target, ...(sdkDir ? ['--sdk-dir', sdkDir] : [])];
+    const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const line = result.stdout.trim().split('\n').pop();
+    if (result.status !== 0 || !line) throw new Error(`${task.kind} ${task.label} failed (${result.status}):\n${result.stderr}`);
+    const measured = JSON.parse(line);
+    if (measured.errors > 0) throw new Error(`${task.label} served ${measured.errors} errors, e.g. ${measured.firstError}: not comparable`);
+    samples.get(task).push(measured);
+    if (task.kind === 'cold') firstValues.set(task.label, measured.first);
+  }
+}
+process.stderr.write('\n');
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const round = (ms) => Math.round(ms * 100) / 100;
+const summary = (values) => ({ median: round(median(values)), min: round(Math.min(...values)), max: round(Math.max(...values)) });
+
+const importMs = Object.fromEntries(
+  tasks.filter((t) => t.kind === 'import').map((t) => [t.label, { ...summary(samples.get(t).map((s) => s.ms)), cpuMedian: round(median(samples.get(t).map((s) => s.cpuMs))), runs: samples.get(t).map((s) => round(s.ms)) }]),
+);
+const coldMs = Object.fromEntries(
+  tasks
+    .filter((t) => t.kind === 'cold')
+    .map((t) => [
+      t.label,
+      {
+        firstEvaluation: { ...summary(samples.get(t).map((s) => s.firstMs)), cpuMedian: round(median(samples.get(t).map((s) => s.firstCpuMs))) },
+        everyFlag: summary(samples.get(t).map((s) => s.allMs)),
+        firstValue: firstValues.get(t.label),
+        runs: samples.get(t).map((s) => round(s.firstMs)),
+      },
+    ]),
+);
+const footprints = [
+  installedFootprint('@signalbox/sdk', sdkPath),
+  ...['@growthbook/growthbook', '@launchdarkly/node-server-sdk', 'unleash-client'].map((name) => installedFootprint(name, findPackage(name, join(root, 'bench')))),
+];
+
+const versionOf = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+const versions = {
+  Signalbox: `@signalbox/sdk@${versionOf(sdkPath)}`,
+  GrowthBook: `@growthbook/growthbook@${versionOf(findPackage('@growthbook/growthbook', root))}`,
+  LaunchDarkly: `@launchdarkly/node-server-sdk@${versionOf(findPackage('@launchdarkly/node-server-sdk', root))}`,
+  Unleash: `unleash-client@${versionOf(findPackage('unleash-client', root))}`,
+};
+
+const ms = (value) => value.toFixed(1).padStart(8);
+console.log(`\nSDK cold path, median of ${RUNS} runs, each in a fresh process (node ${process.version}, ${cpus().length} CPUs)${sdkDir ? `; Signalbox from ${sdkDir}` : ''}`);
+console.log('\nImport (ms)                          median     min     max    CPU');
+for (const [label, value] of Object.entries(importMs)) console.log(`  ${label.padEnd(32)} ${ms(value.median)}${ms(value.min)}${ms(value.max)}${ms(value.cpuMedian)}`);
+console.log(`\nCold start, ${FLAG_COUNT} flags (ms): construct → ready → first evaluation, then every flag once`);
+console.log('                                     median     min     max    CPU   every flag  first value');
+for (const [label, value] of Object.entries(coldMs)) {
+  const first = value.firstEvaluation;
+  console.log(`  ${label.padEnd(32)} ${ms(first.median)}${ms(first.min)}${ms(first.max)}${ms(first.cpuMedian)}     ${ms(value.everyFlag.median)}  ${JSON.stringify(value.firstValue)}`);
+}
+console.log('\nInstalled (package and its dependency closure)   size     dependencies');
+for (const footprint of footprints) console.log(`  ${footprint.package.padEnd(32)} ${`${(footprint.bytes / 1_048_576).toFixed(2)} MB`.padStart(12)} ${String(footprint.dependencies).padStart(8)}`);
+
+const results = {
+  generatedAt: new Date().toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  runs: RUNS,
+  flags: FLAG_COUNT,
+  signalboxBuild: sdkDir ?? 'workspace',
+  versions,
+  importMs,
+  coldStartMs: coldMs,
+  installed: Object.fromEntries(footprints.map((f) => [f.package, { bytes: f.bytes, megabytes: Math.round((f.bytes / 1_048_576) * 100) / 100, dependencies: f.dependencies, packages: f.packages }])),
+};
+// Another build is a comparison, not the result of this checkout.
+if (sdkDir === undefined) {
+  const out = join(root, 'bench', 'results', 'startup-sdk.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwritten to ${out.slice(root.length + 1)}`);
+}
