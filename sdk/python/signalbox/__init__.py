@@ -7,19 +7,41 @@
             if run.is_enabled("etl.enable-data-validation"):
                 ...
 """
-import logging
-
-from .client import SignalboxClient
-from .core import EvaluationDetails, compile_environment, evaluate
-from .pipeline import Gate, ModelChoice, Run, ShadowResult, StaleConfigError, Step, current_run
 from .version import SDK_NAME, VERSION
 
 __version__ = VERSION
-
-# A library logs; the application decides where logs go.
-logging.getLogger("signalbox").addHandler(logging.NullHandler())
 
 __all__ = [
     "SDK_NAME", "VERSION", "EvaluationDetails", "Gate", "ModelChoice", "Run", "ShadowResult",
     "SignalboxClient", "StaleConfigError", "Step", "compile_environment", "current_run", "evaluate",
 ]
+
+# Imported on first use (PEP 562), so that `import signalbox` or `signalbox.core` alone does not
+# load the transports, threads and logging: the cold start stays within issue 15's budget.
+_LAZY = {
+    "SignalboxClient": "client.client",
+    "EvaluationDetails": "core",
+    "compile_environment": "core",
+    "evaluate": "core",
+    "Gate": "pipeline.gate",
+    "Step": "pipeline.gate",
+    "ModelChoice": "pipeline.models",
+    "Run": "pipeline.run",
+    "current_run": "pipeline.run",
+    "ShadowResult": "pipeline.shadow",
+    "StaleConfigError": "pipeline.fail_closed",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # What `from .<module> import <name>` does, without importlib (which imports warnings).
+    value = getattr(__import__(module, globals(), None, (name,), 1), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(__all__))

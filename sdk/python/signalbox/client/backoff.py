@@ -1,19 +1,32 @@
 """Exponential backoff with jitter, and the server's Retry-After hints."""
 from __future__ import annotations
 
-import random
 import time
-from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Optional
+
+# random and email.utils are imported on first use: an offline client imports this module for
+# the defaults below only (issue 15's cold start).
+
+#: Defaults shared by SignalboxClient and the delivery: first retry ~0.5 s, doubling, never more
+#: than 5 s.
+DEFAULT_RETRY_DELAY = 0.5
+DEFAULT_MAX_RETRY_DELAY = 5.0
 
 #: A Retry-After of N seconds waits between N and N * (1 + this), so that clients told the same
 #: N do not all come back at the same instant (never more than the maximum backoff).
 RETRY_AFTER_SPREAD = 0.2
 
 
-def jittered(value: float, jitter: float, rand: Callable[[], float] = random.random) -> float:
-    """``value`` scaled by a random factor in [1 - jitter, 1 + jitter]."""
-    return max(0.0, value * (1 + jitter * (2 * rand() - 1)))
+def _uniform() -> Callable[[], float]:
+    import random
+
+    return random.random
+
+
+def jittered(value: float, jitter: float, rand: Optional[Callable[[], float]] = None) -> float:
+    """``value`` scaled by a random factor in [1 - jitter, 1 + jitter] (``rand`` defaults to
+    random.random)."""
+    return max(0.0, value * (1 + jitter * (2 * (rand or _uniform())() - 1)))
 
 
 class Backoff:
@@ -21,11 +34,11 @@ class Backoff:
     hard ceiling (jitter never takes a delay above it): near the cap the delay is drawn from
     [maximum * (1 - jitter), maximum]."""
 
-    def __init__(self, base: float, maximum: float, jitter: float = 0.5, rand: Callable[[], float] = random.random) -> None:
+    def __init__(self, base: float, maximum: float, jitter: float = 0.5, rand: Optional[Callable[[], float]] = None) -> None:
         self.base = base
         self.maximum = maximum
         self.jitter = jitter
-        self._rand = rand
+        self._rand = rand or _uniform()
         self._attempt = 0
 
     def next(self, at_least: float = 0.0, ceiling: Optional[float] = None) -> float:
@@ -59,6 +72,8 @@ def parse_retry_after(value: Any, now: Callable[[], float] = time.time) -> Optio
     try:
         seconds = float(text)
     except ValueError:
+        from email.utils import parsedate_to_datetime
+
         try:
             seconds = parsedate_to_datetime(text).timestamp() - now()
         except (TypeError, ValueError, IndexError, OverflowError):

@@ -1,12 +1,15 @@
 """The last-known-good cache file: the config as last received, written atomically."""
-from __future__ import annotations
-
-import hashlib
+# No `from __future__ import annotations` here: typing.NamedTuple turns string annotations into
+# ForwardRefs, compiling each at import (see core/result.py).
 import json
 import os
-import tempfile
-from datetime import datetime, timezone
-from typing import Any, Dict, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Dict, NamedTuple, Optional
+
+if TYPE_CHECKING:  # pragma: no cover
+    from datetime import datetime
+
+# hashlib, tempfile and datetime are imported where used: the client only needs them with a
+# cache file, and together they cost more to import than the rest of the client (issue 15).
 
 FORMAT = "signalbox-config-cache"
 
@@ -23,6 +26,8 @@ class CacheRead(NamedTuple):
 def environment_fingerprint(sdk_key: str) -> str:
     """A one-way fingerprint of the SDK key (same as the TypeScript SDK's), so a cache written for
     one environment is not served for another and the key itself is never stored."""
+    import hashlib
+
     return hashlib.sha256(f"signalbox-cache:{sdk_key}".encode("utf-8")).hexdigest()[:16]
 
 
@@ -63,9 +68,12 @@ def read_cache_file(path: str, sdk_key: str) -> CacheRead:
     return CacheRead("loaded", contents["config"], str(contents.get("savedAt")))
 
 
-def write_cache_file(path: str, sdk_key: str, config: Dict[str, Any], now: Optional[datetime] = None) -> None:
+def write_cache_file(path: str, sdk_key: str, config: Dict[str, Any], now: "Optional[datetime]" = None) -> None:
     """Writes the cache atomically: a temporary file in the same directory, fsynced, then renamed
     over ``path``, so a reader (or a crash) never sees a partial file."""
+    import tempfile
+    from datetime import datetime, timezone
+
     saved_at = (now or datetime.now(timezone.utc)).isoformat().replace("+00:00", "Z")
     contents = {"format": FORMAT, "version": 1, "environment": environment_fingerprint(sdk_key), "savedAt": saved_at, "config": config}
     directory = os.path.dirname(os.path.abspath(path))

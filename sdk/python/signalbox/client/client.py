@@ -3,23 +3,34 @@ background thread keeps current."""
 from __future__ import annotations
 
 import json
-import logging
 import math
 import threading
 import time
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional
 
+from .._logging import SdkLogger, would_show
 from ..core import CompiledEnvironment, EvaluationDetails, evaluate
 from ..core.result import ERROR, GENERAL
 from ..metrics.aggregator import MetricsAggregator
-from ..metrics.sender import MetricsSender
+from .backoff import DEFAULT_MAX_RETRY_DELAY, DEFAULT_RETRY_DELAY
 from .cache_file import is_environment_config, read_cache_file, write_cache_file
-from .config_store import APPLIED, ConfigStore
-from .delivery import DEFAULT_MAX_RETRY_DELAY, DEFAULT_RETRY_DELAY, Delivery
-from .http import ConnectionFailed, Endpoints, auth_headers, request
-from .status import CONNECTED, CONNECTING, DISCONNECTED, ERROR as STATUS_ERROR, derive_status
+from .config_store import APPLIED, CommittedBatch, ConfigStore
+from .status import CONNECTED, CONNECTING, DISCONNECTED, derive_status
+
+if TYPE_CHECKING:  # pragma: no cover
+    import logging
+
+    from ..metrics.sender import MetricsSender
+    from .delivery import Delivery
+    from .endpoints import Endpoints
+
+# The delivery (HTTP, SSE, threads) and the metrics sender are imported only by a client that
+# goes online, and logging only once the application has imported it (see .._logging), so that
+# an offline client started from a bootstrap loads little more than the evaluator (issue 15).
 
 NOT_READY_MESSAGE = "client is not ready"
+DEFAULT_URL = "http://127.0.0.1:4000"
+_WARNING = 30  # logging.WARNING
 
 StatusListener = Callable[[str], None]
 ChangeListener = Callable[[List[str]], None]
@@ -51,7 +62,7 @@ class SignalboxClient:
     def __init__(
         self,
         sdk_key: str,
-        url: str = "http://127.0.0.1:4000",
+        url: str = DEFAULT_URL,
         *,
         streaming: bool = True,
         poll_interval: float = 30.0,
@@ -74,8 +85,14 @@ class SignalboxClient:
         if not isinstance(sdk_key, str) or not sdk_key:
             raise ValueError("sdk_key must be a non-empty string")
         self._sdk_key = sdk_key
-        self._log = logger or logging.getLogger("signalbox")
-        self._endpoints = Endpoints(url)
+        self._log: Any = logger or SdkLogger()
+        self._endpoints: Optional[Endpoints] = None
+        # An offline client never uses the URL. It is checked all the same (a ValueError), but
+        # the default is known to be valid: not parsing it spares importing urllib.parse.
+        if not (offline and url == DEFAULT_URL):
+            from .endpoints import Endpoints
+
+            self._endpoints = Endpoints(url)
         self._lock = threading.RLock()
         self._store = ConfigStore()
         self._environment: Optional[CompiledEnvironment] = None
@@ -99,14 +116,18 @@ class SignalboxClient:
 
         self._metrics_sender: Optional[MetricsSender] = None
         if send_metrics and not offline:
-            self._metrics_sender = MetricsSender(self.metrics, self._post_events, metrics_interval, self._log)
+            from ..metrics.sender import MetricsSender
+
+            self._metrics_sender = MetricsSender(self.metrics, self._post_events, metrics_interval, logger)
             self._metrics_sender.start()
         self._delivery: Optional[Delivery] = None
         if not offline:
+            from .delivery import Delivery
+
             self._delivery = Delivery(
                 self._endpoints, sdk_key, self, streaming=streaming, poll_interval=poll_interval,
                 request_timeout=request_timeout, read_timeout=stream_read_timeout, retry_delay=retry_delay,
-                max_retry_delay=max_retry_delay, logger=self._log,
+                max_retry_delay=max_retry_delay, logger=logger,
             )
             self._delivery.start()
             if start_timeout > 0:
@@ -140,11 +161,12 @@ class SignalboxClient:
         if not is_environment_config(config) or not self._store.replace(config):
             self._log.warning("signalbox: ignoring %s: not an environment config", source)
             return
-        batch = self._store.commit()
+        # Lazily: a process that evaluates a few flags soon after start compiles only those.
+        # Configs from the server are compiled whole, on the delivery thread, as they arrive.
+        batch = self._store.commit(lazy=True)
         self._environment = self._store.compiled
         self._log.info("signalbox: serving the %s (sequence %s)", source, self._store.sequence)
-        if batch is not None and batch.problems:
-            self._log.warning("signalbox: config problems: %s", [p.message for p in batch.problems])
+        self._report_problems(batch)
 
     # -- evaluation --
 
@@ -263,7 +285,11 @@ class SignalboxClient:
             self.metrics.count_evaluation(flag_key, details.variant, details.reason)
 
     def _post_events(self, payload: Dict[str, Any]) -> int:
-        response = request(self._endpoints, "POST", self._endpoints.events, auth_headers(self._sdk_key), payload, 10.0)
+        from .http import auth_headers, request
+
+        endpoints = self._endpoints
+        assert endpoints is not None  # only an online client sends metrics
+        response = request(endpoints, "POST", endpoints.events, auth_headers(self._sdk_key), payload, 10.0)
         return response.status
 
     # -- pipeline helpers (see signalbox.pipeline) --
@@ -313,9 +339,10 @@ class SignalboxClient:
             self._delivery.close()
         if self._metrics_sender is not None:
             self._metrics_sender.close(flush=True)
-        from ..pipeline.shadow import shutdown_pool
+        if getattr(self, "_signalbox_shadow_pool", None) is not None:  # set by client.shadow()
+            from ..pipeline.shadow import shutdown_pool
 
-        shutdown_pool(self)
+            shutdown_pool(self)
         with self._lock:
             self._connection = DISCONNECTED
         self._refresh_status()
@@ -343,8 +370,7 @@ class SignalboxClient:
                 if batch is not None:
                     self._environment = self._store.compiled
                     changed = batch.changed_keys
-                    if batch.problems:
-                        self._log.warning("signalbox: config problems: %s", [p.message for p in batch.problems])
+                    self._report_problems(batch)
                     self._write_cache()
                 self._config_event.notify_all()
         self._refresh_status()
@@ -391,6 +417,12 @@ class SignalboxClient:
         self._refresh_status()
 
     # -- internals --
+
+    def _report_problems(self, batch: Optional[CommittedBatch]) -> None:
+        # Listing the problems of a lazily compiled config compiles every flag: done only when the
+        # warning would be shown, else flags compile on their first evaluation.
+        if batch is not None and batch.environment is not None and would_show(self._log, _WARNING) and batch.problems:
+            self._log.warning("signalbox: config problems: %s", [p.message for p in batch.problems])
 
     def _write_cache(self) -> None:
         if self._cache_file is None:

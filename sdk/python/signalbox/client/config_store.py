@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, NamedTuple, Optional, Set
+from typing import Any, Dict, List, Optional, Set
 
 from ..core import CompiledEnvironment, compile_environment
 from .cache_file import is_environment_config, is_sequence
@@ -14,18 +14,29 @@ WAITING = "waiting"
 INVALID = "invalid"
 
 
-class CommittedBatch(NamedTuple):
+class CommittedBatch:
     """What one commit made visible."""
 
-    sequence: int
-    changed_keys: List[str]
-    problems: tuple
+    __slots__ = ("sequence", "changed_keys", "environment")
+
+    def __init__(self, sequence: int, changed_keys: List[str], environment: Optional[CompiledEnvironment]) -> None:
+        self.sequence = sequence
+        self.changed_keys = changed_keys
+        #: The newly compiled environment; None when the commit changed only the sequence.
+        self.environment = environment
+
+    @property
+    def problems(self) -> tuple:
+        """What the new config's flags and segments could not use (compiles every flag)."""
+        return self.environment.problems if self.environment is not None else ()
 
 
 class ConfigStore:
     """Messages are applied to plain dicts; ``commit`` compiles them into the environment
     evaluations read. A change applies only when its sequence is exactly the next one; older ones
-    are duplicates, newer ones a gap. Not thread-safe: the client serialises access."""
+    are duplicates, newer ones a gap. Not thread-safe: the client serialises access. The dicts
+    are never changed in place (a change replaces a flag's dict): a lazily compiled environment
+    still reads them."""
 
     def __init__(self) -> None:
         self._flags: Dict[str, dict] = {}
@@ -70,8 +81,9 @@ class ConfigStore:
         self.has_config = True
         return True
 
-    def commit(self) -> Optional[CommittedBatch]:
-        """Compiles what was applied since the last commit; None when nothing was."""
+    def commit(self, lazy: bool = False) -> Optional[CommittedBatch]:
+        """Compiles what was applied since the last commit (``lazy``: each flag on its first
+        evaluation, see compile_environment); None when nothing was applied."""
         if not self._uncommitted:
             return None
         self._uncommitted = False
@@ -80,8 +92,8 @@ class ConfigStore:
         self._changed_flags.clear()
         self._changed_segments.clear()
         if content_changed:
-            self.compiled = compile_environment(self.to_config())
-        return CommittedBatch(self.sequence, changed, self.compiled.problems if content_changed and self.compiled else ())
+            self.compiled = compile_environment(self.to_config(), lazy=lazy)
+        return CommittedBatch(self.sequence, changed, self.compiled if content_changed else None)
 
     def to_config(self) -> Dict[str, Any]:
         """The current state as a plain config (what the cache file stores)."""

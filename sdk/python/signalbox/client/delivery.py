@@ -15,8 +15,9 @@ import time
 from typing import Any, Dict, Optional, Protocol
 from urllib.parse import quote
 
+from .._logging import get_logger
 from ..version import SDK_NAME
-from .backoff import Backoff, jittered, parse_retry_after, retry_after_ms
+from .backoff import DEFAULT_MAX_RETRY_DELAY, DEFAULT_RETRY_DELAY, Backoff, jittered, parse_retry_after, retry_after_ms
 from .cache_file import is_environment_config
 from .config_store import GAP
 from .http import ConnectionFailed, Endpoints, OpenStream, auth_headers, open_stream, request
@@ -34,9 +35,6 @@ _STOPPED = "stopped"
 #: is shutting down): retried. UNAUTHENTICATED, FORBIDDEN and unknown codes end delivery for good.
 TRANSIENT_REFUSAL = "UNAVAILABLE"
 
-#: Defaults shared with SignalboxClient: first retry ~0.5 s, doubling, never more than 5 s.
-DEFAULT_RETRY_DELAY = 0.5
-DEFAULT_MAX_RETRY_DELAY = 5.0
 #: A stream that stayed up this long (seconds) was healthy: when it ends (or fails), the backoff
 #: starts over from the first delay.
 HEALTHY_STREAM_SECONDS = 10.0
@@ -62,7 +60,7 @@ class AckSender:
         self._headers = auth_headers(sdk_key)
         self._timeout = timeout
         self._interval = interval
-        self._log = logger or logging.getLogger("signalbox")
+        self._log = logger or get_logger()
         self._condition = threading.Condition()
         self._pending: Optional[tuple] = None
         self._last_sent: Optional[tuple] = None
@@ -137,7 +135,7 @@ class Delivery:
         self._retry_after: Optional[float] = None
         # When the current stream attempt got its event stream (None before).
         self._stream_opened_at: Optional[float] = None
-        self._log = logger or logging.getLogger("signalbox")
+        self._log = logger or get_logger()
         self._stop = threading.Event()
         self._stream_lock = threading.Lock()
         self._stream: Optional[OpenStream] = None

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
+from _thread import allocate_lock
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
-from .errors import ConfigError
+from .errors import ConfigError, ConfigProblem
 from .jsvalues import is_finite_number, is_integer_number, is_number, to_js_float
 from .murmur3 import BUCKET_COUNT
 from .operators import CompiledClause, SegmentMembership
@@ -17,14 +18,6 @@ from .segments import CompiledSegment
 MAX_PREREQUISITE_DEPTH = 10
 _MAX_JSON_DEPTH = 64
 _MISSING = object()
-
-
-class ConfigProblem(NamedTuple):
-    """Something in a config the engine could not use."""
-
-    message: str
-    flag_key: Optional[str] = None
-    segment_key: Optional[str] = None
 
 
 class CompiledServe:
@@ -91,88 +84,223 @@ class CompiledFlag:
 
 class CompiledEnvironment:
     """An environment config compiled for evaluation: flags and segments by key, clause values
-    prepared, results prebuilt. Treat it as immutable; compile a new one when the config changes."""
+    prepared, results prebuilt. Treat it as immutable; compile a new one when the config changes.
 
-    __slots__ = ("sequence", "flags", "segments", "problems")
+    Compiled with ``lazy=True``, it compiles a flag (with the flags it needs as prerequisites and
+    the segments its rules use) on the flag's first evaluation, and everything else when
+    ``flags``, ``segments`` or ``problems`` is first read; evaluations give the same results as
+    with everything compiled at once. It reads the config as it goes: the config must not change
+    while the environment is in use."""
+
+    __slots__ = ("sequence", "ready", "_flags", "_segments", "_problems", "_pending", "_lock")
 
     def __init__(self, sequence: float, flags: Dict[str, CompiledFlag], segments: Dict[str, CompiledSegment], problems: List[ConfigProblem]) -> None:
         self.sequence = sequence
-        self.flags = flags
-        self.segments = segments
-        self.problems = tuple(problems)
+        #: The flags compiled so far, by key: what evaluation reads first (see :meth:`flag`).
+        self.ready: Dict[str, CompiledFlag] = flags
+        self._flags = flags
+        self._segments = segments
+        self._problems = tuple(problems)
+        self._pending: Optional[_Compilation] = None
+        self._lock: Any = None
+
+    @classmethod
+    def _lazy(cls, compilation: "_Compilation") -> "CompiledEnvironment":
+        environment = cls(compilation.sequence, {}, {}, [])
+        environment._pending = compilation
+        environment._lock = allocate_lock()
+        return environment
+
+    @property
+    def flags(self) -> Dict[str, CompiledFlag]:
+        """Every flag by key, in config order."""
+        if self._pending is not None:
+            self._complete()
+        return self._flags
+
+    @property
+    def segments(self) -> Dict[str, CompiledSegment]:
+        """Every segment that could be read, by key, in config order."""
+        if self._pending is not None:
+            self._complete()
+        return self._segments
+
+    @property
+    def problems(self) -> Tuple[ConfigProblem, ...]:
+        """What in the config could not be used, in config order."""
+        if self._pending is not None:
+            self._complete()
+        return self._problems
+
+    def flag(self, key: str) -> Optional[CompiledFlag]:
+        """The flag ``key``, compiled now if it was not yet; None when there is no such flag."""
+        flag = self.ready.get(key)
+        if flag is None and self._pending is not None:
+            with self._lock:
+                pending = self._pending
+                if pending is not None:
+                    try:
+                        pending.compile_flags((key,), self.ready)
+                    except Exception as error:  # noqa: BLE001 - as compile_environment
+                        self._fail(error)
+            flag = self.ready.get(key)
+        return flag
 
     def flag_keys(self) -> List[str]:
         """The keys of all flags, in config order."""
         return list(self.flags)
+
+    def _complete(self) -> None:
+        with self._lock:
+            pending = self._pending
+            if pending is None:
+                return
+            try:
+                flags, segments, problems = pending.compile_all(self.ready)
+            except Exception as error:  # noqa: BLE001 - as compile_environment
+                self._fail(error)
+                return
+            self._flags, self._segments, self._problems = flags, segments, tuple(problems)
+            self.ready = flags
+            self._pending = None
+
+    def _fail(self, error: Exception) -> None:
+        """What compile_environment makes of a config whose compilation raised."""
+        self.sequence = -1
+        self.ready = self._flags = {}
+        self._segments = {}
+        self._problems = (_uncompilable(error),)
+        self._pending = None
 
 
 def _describe(error: BaseException) -> str:
     return str(error) if isinstance(error, ConfigError) else f"unreadable config ({type(error).__name__})"
 
 
-def compile_environment(config: Any) -> CompiledEnvironment:
+def _uncompilable(error: BaseException) -> ConfigProblem:
+    return ConfigProblem(f"the config cannot be compiled: {_describe(error)}")
+
+
+def compile_environment(config: Any, lazy: bool = False) -> CompiledEnvironment:
     """Compiles an environment config. Never raises: what cannot be read is listed in
-    ``problems``, and evaluating such a flag serves the caller's default with reason ERROR."""
-    problems: List[ConfigProblem] = []
+    ``problems``, and evaluating such a flag serves the caller's default with reason ERROR.
+
+    :param lazy: compile each flag on its first evaluation instead of all of them now (see
+        :class:`CompiledEnvironment`): a process that evaluates a few flags of a large config
+        starts sooner. The config must not change while the environment is in use."""
     try:
-        return _compile_checked(config, problems)
+        compilation = _Compilation(config)
+        if lazy:
+            return CompiledEnvironment._lazy(compilation)
+        flags, segments, problems = compilation.compile_all({})
+        return CompiledEnvironment(compilation.sequence, flags, segments, problems)
     except Exception as error:  # noqa: BLE001 - compilation must never raise
-        problems.append(ConfigProblem(f"the config cannot be compiled: {_describe(error)}"))
-        return CompiledEnvironment(-1, {}, {}, problems)
+        return CompiledEnvironment(-1, {}, {}, [_uncompilable(error)])
 
 
-def _compile_checked(config: Any, problems: List[ConfigProblem]) -> CompiledEnvironment:
-    if not isinstance(config, dict):
-        problems.append(ConfigProblem("an environment config must be an object"))
-        return CompiledEnvironment(-1, {}, {}, problems)
-    raw_sequence = config.get("sequence")
-    sequence = raw_sequence if is_finite_number(raw_sequence) else -1
-    valid, broken = _compile_segments(config.get("segments", _MISSING), problems)
-    flags = _compile_flags(config.get("flags", _MISSING), valid, broken, problems)
-    _resolve_prerequisites(flags)
-    return CompiledEnvironment(sequence, flags, valid, problems)
+# Where the problems of one item go in ``problems``: a problem found by reading the config's
+# shape, or the problems of a segment or flag, found when it is compiled.
+_Slot = Union[ConfigProblem, Tuple[str, str]]
 
 
-def _compile_segments(source: Any, problems: List[ConfigProblem]) -> Tuple[Dict[str, CompiledSegment], Dict[str, str]]:
-    valid: Dict[str, CompiledSegment] = {}
-    broken: Dict[str, str] = {}
-    if source is _MISSING:
-        return valid, broken
-    if not isinstance(source, list):
-        problems.append(ConfigProblem("segments must be a list"))
-        return valid, broken
-    for item in source:
-        key = item.get("key") if isinstance(item, dict) else None
-        if type(key) is not str:
-            problems.append(ConfigProblem("a segment needs a string key"))
-            continue
-        if key in valid or key in broken:
-            problems.append(ConfigProblem("duplicate segment key; the first one is used", segment_key=key))
-            continue
-        try:
-            valid[key] = CompiledSegment(item)
-        except Exception as error:  # noqa: BLE001
-            message = _describe(error)
-            broken[key] = message
-            problems.append(ConfigProblem(message, segment_key=key))
-    return valid, broken
+class _Compilation:
+    """A config read for its shape (lists, keys, duplicates): what is left is compiling its
+    segments and flags, each on its own, in any order. Not thread-safe (the environment locks)."""
 
+    def __init__(self, config: Any) -> None:
+        self.sequence: float = -1
+        self.layout: List[_Slot] = []
+        self.segment_sources: Dict[str, Any] = {}
+        self.flag_sources: Dict[str, Any] = {}
+        self.segments: Dict[str, CompiledSegment] = {}
+        self.broken_segments: Dict[str, str] = {}
+        self.flag_problems: Dict[str, List[ConfigProblem]] = {}
+        if not isinstance(config, dict):
+            self.layout.append(ConfigProblem("an environment config must be an object"))
+            return
+        raw_sequence = config.get("sequence")
+        self.sequence = raw_sequence if is_finite_number(raw_sequence) else -1
+        self._read_items(config.get("segments", _MISSING), "segment", self.segment_sources, optional=True)
+        self._read_items(config.get("flags", _MISSING), "flag", self.flag_sources, optional=False)
 
-def _compile_flags(source: Any, valid: Dict[str, CompiledSegment], broken: Dict[str, str], problems: List[ConfigProblem]) -> Dict[str, CompiledFlag]:
-    flags: Dict[str, CompiledFlag] = {}
-    if not isinstance(source, list):
-        problems.append(ConfigProblem("flags must be a list"))
-        return flags
-    for item in source:
-        key = item.get("key") if isinstance(item, dict) else None
-        if type(key) is not str:
-            problems.append(ConfigProblem("a flag needs a string key"))
-            continue
-        if key in flags:
-            problems.append(ConfigProblem("duplicate flag key; the first one is used", flag_key=key))
-            continue
-        flags[key] = _compile_flag(key, item, valid, broken, problems)
-    return flags
+    def _read_items(self, source: Any, kind: str, sources: Dict[str, Any], optional: bool) -> None:
+        if source is _MISSING and optional:
+            return
+        if not isinstance(source, list):
+            self.layout.append(ConfigProblem(f"{kind}s must be a list"))
+            return
+        for item in source:
+            key = item.get("key") if isinstance(item, dict) else None
+            if type(key) is not str:
+                self.layout.append(ConfigProblem(f"a {kind} needs a string key"))
+                continue
+            if key in sources:
+                where = {"segment_key": key} if kind == "segment" else {"flag_key": key}
+                self.layout.append(ConfigProblem(f"duplicate {kind} key; the first one is used", **where))
+                continue
+            sources[key] = item
+            self.layout.append((kind, key))
+
+    def segment(self, key: str) -> Optional[CompiledSegment]:
+        """The segment a clause names, compiled on first use; None when there is none. Raises
+        ConfigError when it cannot be read (the rule using it cannot be either)."""
+        compiled = self.segments.get(key)
+        if compiled is not None:
+            return compiled
+        if key not in self.broken_segments:
+            source = self.segment_sources.get(key)
+            if source is None:
+                return None
+            try:
+                compiled = self.segments[key] = CompiledSegment(source)
+                return compiled
+            except Exception as error:  # noqa: BLE001
+                self.broken_segments[key] = _describe(error)
+        raise ConfigError(f'segment "{key}" cannot be read: {self.broken_segments[key]}')
+
+    def compile_flags(self, keys: Iterable[str], ready: Dict[str, CompiledFlag]) -> None:
+        """Compiles the flags ``keys`` and every flag they need as a prerequisite, and adds them
+        to ``ready`` (each flag complete before it appears there)."""
+        fresh: Dict[str, CompiledFlag] = {}
+        stack = list(keys)
+        stack.reverse()
+        while stack:
+            key = stack.pop()
+            if key in fresh or key in ready:
+                continue
+            source = self.flag_sources.get(key)
+            if source is None:
+                continue
+            problems: List[ConfigProblem] = []
+            flag = fresh[key] = _compile_flag(key, source, self.segment, problems)
+            self.flag_problems[key] = problems
+            stack.extend(reversed([k for k, _ in flag.prerequisite_refs]))
+        if fresh:
+            _resolve_prerequisites(fresh, ready)
+            ready.update(fresh)
+
+    def compile_all(self, ready: Dict[str, CompiledFlag]) -> Tuple[Dict[str, CompiledFlag], Dict[str, CompiledSegment], List[ConfigProblem]]:
+        """Compiles what is left (``ready`` holds what is not); returns the flags and segments in
+        config order and every problem in config order."""
+        for key in self.segment_sources:
+            if key not in self.segments and key not in self.broken_segments:
+                try:
+                    self.segment(key)
+                except ConfigError:
+                    pass
+        self.compile_flags(self.flag_sources, ready)
+        flags = {key: ready[key] for key in self.flag_sources}
+        segments = {key: self.segments[key] for key in self.segment_sources if key in self.segments}
+        problems: List[ConfigProblem] = []
+        for slot in self.layout:
+            if isinstance(slot, ConfigProblem):
+                problems.append(slot)
+            elif slot[0] == "segment":
+                if slot[1] in self.broken_segments:
+                    problems.append(ConfigProblem(self.broken_segments[slot[1]], segment_key=slot[1]))
+            else:
+                problems.extend(self.flag_problems[slot[1]])
+        return flags, segments, problems
 
 
 def _json_copy(value: Any, depth: int = 0) -> Any:
@@ -314,17 +442,12 @@ class _FlagCompiler:
             count += len(keys)
         return targets, None, count
 
-    def rules(self, valid: Dict[str, CompiledSegment], broken: Dict[str, str]) -> Tuple[List[CompiledRule], Optional[Outcome]]:
+    def rules(self, resolve: Callable[[str], Optional[SegmentMembership]]) -> Tuple[List[CompiledRule], Optional[Outcome]]:
         source = self.source.get("rules")
         if source is None:
             source = []
         if not isinstance(source, list):
             return [], error_outcome(PARSE_ERROR, self.problem("rules must be a list"), 0)
-
-        def resolve(key: str) -> Optional[SegmentMembership]:
-            if key in broken:
-                raise ConfigError(f'segment "{key}" cannot be read: {broken[key]}')
-            return valid.get(key)
 
         rules: List[CompiledRule] = []
         for index, rule in enumerate(source):
@@ -359,7 +482,7 @@ def _broken_flag(key: str, source: Any, kind: Optional[str], message: str) -> Co
     return flag
 
 
-def _compile_flag(key: str, source: dict, valid: Dict[str, CompiledSegment], broken: Dict[str, str], problems: List[ConfigProblem]) -> CompiledFlag:
+def _compile_flag(key: str, source: dict, resolve: Callable[[str], Optional[SegmentMembership]], problems: List[ConfigProblem]) -> CompiledFlag:
     raw_kind = source.get("kind")
     kind = raw_kind if type(raw_kind) is str and raw_kind in FLAG_KINDS else None
     compiler = _FlagCompiler(key, source, problems)
@@ -374,7 +497,7 @@ def _compile_flag(key: str, source: dict, valid: Dict[str, CompiledSegment], bro
             raise ConfigError("killed must be a boolean")
         compiler.read_variants(kind)
         targets, targets_error, target_count = compiler.targets()
-        rules, rules_error = compiler.rules(valid, broken)
+        rules, rules_error = compiler.rules(resolve)
         refs, prerequisites_error = compiler.prerequisites()
         # STATIC: nothing about the context can change what the default rule serves.
         is_static = target_count == 0 and not rules and rules_error is None
@@ -401,10 +524,21 @@ def _compile_flag(key: str, source: dict, valid: Dict[str, CompiledSegment], bro
         return _broken_flag(key, source, kind, compiler.problem(_describe(error)))
 
 
-def _resolve_prerequisites(flags: Dict[str, CompiledFlag]) -> None:
-    """Links prerequisites to their flags and marks cyclic or too-deep chains as never passing."""
-    for flag in flags.values():
-        flag.prerequisites = tuple(CompiledPrerequisite(k, flags.get(k), v) for k, v in flag.prerequisite_refs)
+def _resolve_prerequisites(fresh: Dict[str, CompiledFlag], ready: Mapping[str, CompiledFlag]) -> None:
+    """Links the prerequisites of the ``fresh`` flags (to fresh or ``ready`` ones) and marks
+    cyclic or too-deep chains as never passing. Whether a chain passes depends only on the flags
+    it reaches, which are all fresh or ready: flags compiled in any order get the same answers."""
+    for flag in fresh.values():
+        flag.prerequisites = tuple(CompiledPrerequisite(k, fresh.get(k) or ready.get(k), v) for k, v in flag.prerequisite_refs)
+    # The fresh flags and every flag they reach: a graph closed under prerequisites.
+    flags = dict(fresh)
+    stack = list(fresh.values())
+    while stack:
+        for prerequisite in stack.pop().prerequisites:
+            needed = prerequisite.flag
+            if needed is not None and needed.key not in flags:
+                flags[needed.key] = needed
+                stack.append(needed)
     pending: Dict[str, int] = {}
     dependents: Dict[str, List[CompiledFlag]] = {}
     depths: Dict[str, float] = {}
@@ -430,7 +564,7 @@ def _resolve_prerequisites(flags: Dict[str, CompiledFlag]) -> None:
             depths[dependent.key] = depth + 1 if best == math.inf else max(best, depth + 1)
             if left == 0:
                 ready.append(dependent)
-    for flag in flags.values():
+    for flag in fresh.values():
         flag.prerequisites_unsatisfiable = pending[flag.key] > 0 or depths[flag.key] > MAX_PREREQUISITE_DEPTH
         flag.early = _early_outcome(flag)
 

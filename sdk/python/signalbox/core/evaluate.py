@@ -32,9 +32,12 @@ def evaluate(
         a flag of another kind serves ``default_value`` with TYPE_MISMATCH. None accepts any kind.
     """
     try:
-        flag = environment.flags.get(flag_key)
+        flag = environment.ready.get(flag_key)
         if flag is None:
-            return result_of(_FLAG_NOT_FOUND, default_value)
+            # Not compiled yet (a lazily compiled environment), or no such flag.
+            flag = environment.flag(flag_key)
+            if flag is None:
+                return result_of(_FLAG_NOT_FOUND, default_value)
         if expected_kind is not None and flag.broken is None and expected_kind != flag.kind:
             return EvaluationDetails(
                 default_value, None, ERROR, None, TYPE_MISMATCH,

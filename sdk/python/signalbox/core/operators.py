@@ -4,11 +4,11 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Dict, List, Optional, Protocol, Sequence
 
-from .dates import parse_date_value
 from .errors import ConfigError
 from .jsvalues import is_number, to_js_float
-from .regex_matcher import try_compile_regex
-from .semver import SemVer, compare_semver, parse_semver
+
+# dates, semver and the regex engine are imported by the first clause that needs them: most
+# configs use few of them, and each costs milliseconds to import (issue 15's cold start).
 
 ATTRIBUTE_OPERATORS = (
     "in", "notIn", "contains", "startsWith", "endsWith", "matches", "lt", "lte", "gt", "gte",
@@ -53,7 +53,7 @@ class CompiledClause:
 
     __slots__ = (
         "op", "attribute", "negate", "strings", "keys", "patterns", "bound", "versions",
-        "segments", "_scalar", "matches",
+        "segments", "_scalar", "_parse", "_compare", "matches",
     )
 
     def __init__(self, source: Any, resolve_segment: Callable[[str], Optional[SegmentMembership]]) -> None:
@@ -98,16 +98,22 @@ class CompiledClause:
                     if key is not None:
                         keys_set.add(key)
         self.keys = frozenset(keys_set)
-        self.patterns = []
-        if op == "matches":
-            for pattern in self.strings:
-                compiled = try_compile_regex(pattern)
-                if compiled is not None:
-                    self.patterns.append(compiled)
-        self.versions: List[SemVer] = []
+        # Compiled on the first string a `matches` clause sees (a refused pattern never matches,
+        # and is no config problem, so nothing is lost by waiting).
+        self.patterns: Optional[List[Any]] = None if op == "matches" else []
+        self.versions: List[Any] = []
+        self._parse: Callable[[Any], Any] = _no_parse
+        self._compare: Callable[[Any, Any], int] = _no_compare
         if op in ("semverEq", "semverLt", "semverGt"):
+            from .semver import compare_semver, parse_semver
+
+            self._parse, self._compare = parse_semver, compare_semver
             self.versions = [v for v in (parse_semver(value) for value in values) if v is not None]
-        self.bound = _bound_of(op, values)
+        elif op in ("before", "after"):
+            from .dates import parse_date_value
+
+            self._parse = parse_date_value
+        self.bound = _bound_of(op, values, self._parse)
         self._scalar: Callable[[Any], bool] = getattr(self, "_m_" + op) if op != "segment" else self._m_exists
         if op == "segment":
             self.matches = self._match_segment
@@ -179,7 +185,24 @@ class CompiledClause:
         return isinstance(value, str) and any(value.endswith(s) for s in self.strings)
 
     def _m_matches(self, value: Any) -> bool:
-        return isinstance(value, str) and any(p.test(value) for p in self.patterns)
+        if not isinstance(value, str):
+            return False
+        patterns = self.patterns
+        if patterns is None:
+            patterns = self._compile_patterns()
+        return any(p.test(value) for p in patterns)
+
+    def _compile_patterns(self) -> List[Any]:
+        from .regex_matcher import try_compile_regex
+
+        patterns = []
+        for pattern in self.strings:
+            compiled = try_compile_regex(pattern)
+            if compiled is not None:
+                patterns.append(compiled)
+        # Threads racing here build equal lists; whichever is stored last is used from then on.
+        self.patterns = patterns
+        return patterns
 
     def _m_lt(self, value: Any) -> bool:
         number = to_js_float(value)
@@ -198,10 +221,11 @@ class CompiledClause:
         return number is not None and number >= self.bound
 
     def _semver(self, value: Any, test: Callable[[int], bool]) -> bool:
-        version = parse_semver(value)
+        version = self._parse(value)
         if version is None:
             return False
-        return any(test(compare_semver(version, v)) for v in self.versions)
+        compare = self._compare
+        return any(test(compare(version, v)) for v in self.versions)
 
     def _m_semverEq(self, value: Any) -> bool:
         return self._semver(value, lambda order: order == 0)
@@ -213,16 +237,25 @@ class CompiledClause:
         return self._semver(value, lambda order: order > 0)
 
     def _m_before(self, value: Any) -> bool:
-        return parse_date_value(value) < self.bound
+        return self._parse(value) < self.bound
 
     def _m_after(self, value: Any) -> bool:
-        return parse_date_value(value) > self.bound
+        return self._parse(value) > self.bound
 
     def _m_exists(self, value: Any) -> bool:
         return True
 
 
-def _bound_of(op: str, values: Sequence[Any]) -> float:
+# The parser and comparator of clauses whose operator needs none.
+def _no_parse(value: Any) -> None:
+    return None
+
+
+def _no_compare(a: Any, b: Any) -> int:
+    return 0
+
+
+def _bound_of(op: str, values: Sequence[Any], parse_date_value: Callable[[Any], float]) -> float:
     """lt/lte/before: the largest value; gt/gte/after: the smallest; NaN when none is usable."""
     numbers: List[float] = []
     if op in ("lt", "lte", "gt", "gte"):

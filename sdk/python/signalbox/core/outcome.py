@@ -1,7 +1,6 @@
 """Possible ends of an evaluation, built once at compile time."""
 from __future__ import annotations
 
-import copy
 from typing import Any, Optional
 
 from .result import DEFAULT, SPLIT, STATIC, TARGETING_MATCH, ERROR, EvaluationDetails
@@ -68,6 +67,8 @@ def result_of(outcome: Outcome, default_value: Any) -> EvaluationDetails:
     result = outcome.result
     if result is not None:
         if outcome.mutable_value:
-            return result._replace(value=copy.deepcopy(result.value))
+            from copy import deepcopy  # only JSON flags need it: imported on first use
+
+            return result._replace(value=deepcopy(result.value))
         return result
     return EvaluationDetails(default_value, None, outcome.reason, None, outcome.error_code, outcome.error_message)

@@ -1,8 +1,8 @@
 """Compiles a parsed pattern to a Thompson NFA: a small program of instructions that the matcher
 (regex_matcher.py) runs as a set of states, never by backtracking. A port of
 sdk/src/core/regex-program.ts; change both together."""
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing.NamedTuple turns string annotations into
+# ForwardRefs, compiling each at import (see result.py).
 from bisect import bisect_right
 from typing import List, NamedTuple, Optional, Sequence, Tuple
 

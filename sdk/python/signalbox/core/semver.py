@@ -1,6 +1,6 @@
 """SemVer 2.0 parsing and precedence, with optional minor and patch ("1.2" is "1.2.0")."""
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing.NamedTuple turns string annotations into
+# ForwardRefs, compiling each at import (see result.py).
 import re
 from typing import Any, NamedTuple, Optional, Tuple, Union
 

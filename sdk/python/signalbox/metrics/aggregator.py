@@ -2,12 +2,9 @@
 from __future__ import annotations
 
 import math
-import random
-import re
 import threading
 import time
 from collections import deque
-from datetime import datetime, timezone
 from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
 from .histogram import Histogram
@@ -15,13 +12,14 @@ from .histogram import Histogram
 SeriesKey = Tuple[Optional[str], Optional[str], str]
 EvaluationKey = Tuple[str, Optional[str], str]
 
-# Names the server accepts: 1-128 characters, no control characters.
-_NAME = re.compile(r"[^\x00-\x1f\x7f]{1,128}")
+# Names the server accepts: 1-128 characters, no control characters (a set, not a regular
+# expression, which would be compiled by every client at start).
+_CONTROL_CHARACTERS = frozenset(map(chr, [*range(0x20), 0x7F]))
 
 
 def valid_name(name: Any) -> bool:
     """True for a flag, variant or metric name the server accepts."""
-    return isinstance(name, str) and _NAME.fullmatch(name) is not None
+    return isinstance(name, str) and 0 < len(name) <= 128 and _CONTROL_CHARACTERS.isdisjoint(name)
 
 
 class Series:
@@ -50,6 +48,9 @@ class Series:
 
 
 def _iso(epoch: float) -> str:
+    # Imported on first use (random too, in offer_sample): a client's start does not need them.
+    from datetime import datetime, timezone
+
     return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -118,6 +119,8 @@ class MetricsAggregator:
     def offer_sample(self, sample: Dict[str, Any]) -> None:
         """Offers an example (e.g. a shadow disagreement); each window keeps a uniform random
         ``max_samples`` of those offered (reservoir sampling)."""
+        import random
+
         with self._lock:
             self._samples_seen += 1
             if len(self._samples) < self.max_samples:

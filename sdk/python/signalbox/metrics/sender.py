@@ -5,6 +5,7 @@ import logging
 import threading
 from typing import Any, Callable, Dict, List, Optional
 
+from .._logging import get_logger
 from ..version import SDK_NAME
 from .aggregator import MetricsAggregator
 
@@ -31,7 +32,7 @@ class MetricsSender:
         self.aggregator = aggregator
         self._post = post
         self.interval = interval
-        self._log = logger or logging.getLogger("signalbox")
+        self._log = logger or get_logger()
         self._stop = threading.Event()
         self._send_lock = threading.Lock()
         self._thread: Optional[threading.Thread] = None

@@ -55,7 +55,7 @@ class Run:
             self.sequence = self.client.sequence
         details = None
         if live is not None and live is not environment:
-            flag = live.flags.get(flag_key)
+            flag = live.flag(flag_key)
             if flag is not None and flag.killed:
                 details = evaluate(live, flag_key, merged, default, kind)
         if details is None:

@@ -3,7 +3,6 @@ latency. The candidate runs on a small thread pool and never delays or fails the
 from __future__ import annotations
 
 import json
-import logging
 import operator
 import random
 import threading
@@ -12,6 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping, NamedTuple, Optional
 
+from .._logging import get_logger
 from .run import Run, current_run
 
 # The metric names every Signalbox SDK uses (sdk/src/telemetry/metric-names.ts).
@@ -22,7 +22,7 @@ AGREEMENT_METRIC = "shadow.agreement"
 SKIPPED_METRIC = "shadow.skipped"
 _SAMPLE_CHARS = 2000
 
-_log = logging.getLogger("signalbox")
+_log = get_logger()
 _pools_lock = threading.Lock()
 
 
