@@ -2,6 +2,6 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['sdk', 'server', 'web'],
+    projects: ['sdk', 'server', 'web', 'scripts'],
   },
 });
