@@ -42,16 +42,21 @@ export const createApp = async (config: AppConfig): Promise<NestExpressApplicati
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Signalbox API')
-      .setDescription('Feature flags for data pipelines and ML model rollouts. Authenticate with a session (POST /api/v1/auth/login), an API token or, for SDK endpoints, an SDK key, as `Authorization: Bearer ...`.')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  documentSdkReadPaths(document);
+  // Built on the first request for the docs, not at start: scanning every route and DTO costs
+  // about 0.1-0.3 s and a few MB that most instances never need (Swagger calls the factory once).
+  const document = () => {
+    const built = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Signalbox API')
+        .setDescription('Feature flags for data pipelines and ML model rollouts. Authenticate with a session (POST /api/v1/auth/login), an API token or, for SDK endpoints, an SDK key, as `Authorization: Bearer ...`.')
+        .setVersion('1')
+        .addBearerAuth()
+        .build(),
+    );
+    documentSdkReadPaths(built);
+    return built;
+  };
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 
   if (fs.existsSync(path.join(config.webDir, 'index.html'))) {

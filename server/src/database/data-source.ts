@@ -1,7 +1,7 @@
 import { migrations } from '@signalbox/migrations';
 import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
 import type { EmbeddedDatabase } from './embedded-database.js';
-import { ListenedClient, pg } from './pg-types.js';
+import { loadPg } from './pg-types.js';
 import { pgliteDriver } from './pglite-lease-pool.js';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -14,8 +14,8 @@ export const dataSourceOptions = (
 ): DataSourceOptions => ({
   type: 'postgres',
   ...('url' in target
-    ? { url: target.url, driver: pg, // Bounded waits, so a frozen or unreachable server fails requests (503) instead of queueing them forever.
-        extra: { max: 10, connectionTimeoutMillis: 5_000, keepAlive: true, Client: ListenedClient } }
+    ? { url: target.url, driver: loadPg().pg, // Bounded waits, so a frozen or unreachable server fails requests (503) instead of queueing them forever.
+        extra: { max: 10, connectionTimeoutMillis: 5_000, keepAlive: true, Client: loadPg().ListenedClient } }
     : { driver: pgliteDriver(target.embedded.db, target.embedded.close), extra: { max: 1 } }),
   entities,
   migrations,

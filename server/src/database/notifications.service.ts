@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import pg from 'pg';
+import type pg from 'pg';
 import { Database } from './database.service.js';
 import { type Channel, CHANNELS, DATABASE_TARGET, type DatabaseTarget } from './database-target.js';
+import { loadPg } from './pg-types.js';
 
 type Listener = (payload: unknown) => void;
 
@@ -142,7 +143,7 @@ export class NotificationsService implements OnModuleInit, OnModuleDestroy {
 
   // A dedicated connection: pooled ones would drop LISTEN when returned to the pool.
   private async open(url: string): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, application_name: LISTEN_APPLICATION_NAME });
+    const client = new (loadPg().pg.Client)({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, application_name: LISTEN_APPLICATION_NAME });
     // Until `watch` takes over, an error must not become an unhandled 'error' event.
     client.on('error', () => undefined);
     try {
