@@ -1,6 +1,10 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export type ActorType = 'user' | 'token' | 'admin-token' | 'system' | 'trigger';
+export const ACTOR_TYPES = ['user', 'token', 'admin-token', 'system', 'trigger'] as const;
+export type ActorType = (typeof ACTOR_TYPES)[number];
+
+export const AUDIT_RESOURCE_TYPES = ['project', 'environment', 'flag', 'segment', 'user', 'token', 'sdk-key', 'trigger', 'webhook'] as const;
+export type AuditResourceType = (typeof AUDIT_RESOURCE_TYPES)[number];
 
 /** Append-only: a trigger in the migration rejects UPDATE and DELETE. */
 @Entity('audit_log')
@@ -28,7 +32,7 @@ export class AuditEntryEntity {
   action: string;
 
   @Column({ name: 'resource_type', type: 'varchar', length: 32 })
-  resourceType: string;
+  resourceType: AuditResourceType;
 
   @Column({ name: 'resource_key', type: 'varchar', length: 128 })
   resourceKey: string;

@@ -1,9 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { permits } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/principal.js';
-import { AuditService, type AuditPage } from './audit.service.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
+import { AuditService } from './audit.service.js';
+import { AuditPageResponse } from './dto/audit-entry.response.js';
 import { AuditQueryDto } from './dto/audit-query.dto.js';
 
 @ApiTags('audit')
@@ -15,7 +17,9 @@ export class AuditController {
   @Get()
   @Access('viewer')
   @ApiOperation({ summary: 'Audit log, newest first, filtered and paginated by cursor' })
-  list(@CurrentPrincipal() principal: Principal, @Query() query: AuditQueryDto): Promise<AuditPage> {
+  @ApiOkResponse({ type: AuditPageResponse })
+  @ApiErrors(400, 401, 403)
+  list(@CurrentPrincipal() principal: Principal, @Query() query: AuditQueryDto): Promise<AuditPageResponse> {
     // Entries about users, API tokens and webhooks are for admins only (see ADMIN_ONLY_RESOURCE_TYPES).
     const audience = permits(principal, 'admin') ? 'admin' : 'member';
     return this.audit.query({

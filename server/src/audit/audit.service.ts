@@ -2,12 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '../auth/principal.js';
 import { currentRequestId } from '../common/logging/request-context.js';
 import { AuditRepository, type AuditFilter } from './audit.repository.js';
-import type { AuditEntryEntity } from './audit-entry.entity.js';
+import type { AuditResourceType } from './audit-entry.entity.js';
+import type { AuditPageResponse } from './dto/audit-entry.response.js';
 
 export interface AuditRecord {
   actor: Actor;
   action: string;
-  resourceType: 'project' | 'environment' | 'flag' | 'segment' | 'user' | 'token' | 'sdk-key' | 'trigger' | 'webhook';
+  resourceType: AuditResourceType;
   resourceKey: string;
   projectKey?: string | null;
   environmentKey?: string | null;
@@ -26,12 +27,6 @@ export const ADMIN_ONLY_RESOURCE_TYPES: readonly AuditRecord['resourceType'][] =
 
 /** Who reads the log: admins see every entry, everyone else all but the admin-only ones. */
 export type AuditAudience = 'admin' | 'member';
-
-export interface AuditPage {
-  items: AuditEntryEntity[];
-  /** Pass as `cursor` for the next (older) page; null on the last page. */
-  nextCursor: string | null;
-}
 
 @Injectable()
 export class AuditService {
@@ -55,7 +50,7 @@ export class AuditService {
     });
   }
 
-  async query(filter: Omit<AuditFilter, 'beforeId' | 'excludeResourceTypes'> & { cursor?: string }, audience: AuditAudience): Promise<AuditPage> {
+  async query(filter: Omit<AuditFilter, 'beforeId' | 'excludeResourceTypes'> & { cursor?: string }, audience: AuditAudience): Promise<AuditPageResponse> {
     const { cursor, ...rest } = filter;
     const excludeResourceTypes = audience === 'admin' ? undefined : ADMIN_ONLY_RESOURCE_TYPES;
     const items = await this.repository.find({ ...rest, excludeResourceTypes, beforeId: cursor ? Number(cursor) : undefined, limit: filter.limit + 1 });

@@ -1,13 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DomainError } from '../common/errors/domain-error.js';
+import { ErrorResponse } from '../common/errors/error-response.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Access, CurrentPrincipal } from './access.decorator.js';
 import { SESSION_COOKIE } from './auth.guard.js';
-import { AuthService, type TokenView, type UserView } from './auth.service.js';
+import { AuthService } from './auth.service.js';
 import { CreateTokenDto, CreateUserDto, LoginDto, UpdateUserDto } from './dto/auth.dto.js';
+import { CreatedUserResponse, IssuedTokenResponse, MeResponse, SessionResponse, TokenResponse, UserResponse } from './dto/auth.response.js';
 import { actorOf, type Principal } from './principal.js';
-import { ErrorResponse } from '../common/errors/error-response.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -18,12 +20,14 @@ export class AuthController {
   @HttpCode(200)
   @Access('public')
   @ApiOperation({ summary: 'Sign in with email and password: sets a session cookie and returns the same token for bearer use' })
+  @ApiOkResponse({ type: SessionResponse })
+  @ApiErrors(400, { status: 401, description: 'UNAUTHENTICATED: unknown email, wrong password or a disabled user (one answer for all three)' })
   @ApiTooManyRequestsResponse({
     type: ErrorResponse,
     description: 'Too many failed sign-ins for this account (5 free) or from this address (20 free): wait Retry-After seconds (also details.retryAfterSeconds); the password was not checked',
     headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
   })
-  async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ token: string; expiresAt: string; user: UserView }> {
+  async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<SessionResponse> {
     // req.ip: the connecting address, or the client's as told by the proxies SIGNALBOX_TRUST_PROXY names.
     const session = await this.auth.login(body.email, body.password, req.ip).catch((err: unknown) => {
       const wait = err instanceof DomainError && err.code === 'RATE_LIMITED' ? (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds : undefined;
@@ -38,6 +42,9 @@ export class AuthController {
   @HttpCode(204)
   @Access('viewer')
   @ApiBearerAuth()
+  @ApiOperation({ summary: 'End the session: its token stops working and the cookie is cleared' })
+  @ApiNoContentResponse()
+  @ApiErrors(401, 403)
   async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     const header = req.header('authorization');
     const token = header?.replace(/^Bearer\s+/i, '') ?? (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
@@ -49,7 +56,9 @@ export class AuthController {
   @Access('viewer')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Who the caller is' })
-  async me(@CurrentPrincipal() principal: Principal): Promise<{ kind: Principal['kind']; name: string; role: string; user?: UserView }> {
+  @ApiOkResponse({ type: MeResponse })
+  @ApiErrors(401, 403)
+  async me(@CurrentPrincipal() principal: Principal): Promise<MeResponse> {
     switch (principal.kind) {
       case 'user':
         return { kind: 'user', name: principal.name, role: principal.role, user: await this.auth.me(principal.id) };
@@ -71,20 +80,28 @@ export class UsersController {
 
   @Get()
   @Access('admin')
-  list(): Promise<UserView[]> {
+  @ApiOperation({ summary: 'Every user' })
+  @ApiOkResponse({ type: [UserResponse] })
+  @ApiErrors(401, 403)
+  list(): Promise<UserResponse[]> {
     return this.auth.listUsers();
   }
 
   @Post()
   @Access('admin')
   @ApiOperation({ summary: 'Create a user; a generated password is returned once' })
-  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateUserDto): Promise<{ user: UserView; password?: string }> {
+  @ApiCreatedResponse({ type: CreatedUserResponse })
+  @ApiErrors(400, 401, 403, { status: 409, description: 'CONFLICT: a user with this email exists' })
+  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateUserDto): Promise<CreatedUserResponse> {
     return this.auth.createUser(actorOf(principal), body);
   }
 
   @Patch(':id')
   @Access('admin')
-  update(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdateUserDto): Promise<UserView> {
+  @ApiOperation({ summary: 'Change role, name, password or disabled (absent = unchanged); admins cannot demote or disable themselves' })
+  @ApiOkResponse({ type: UserResponse })
+  @ApiErrors(400, 401, 403, 404)
+  update(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdateUserDto): Promise<UserResponse> {
     return this.auth.updateUser(actorOf(principal), id, body);
   }
 }
@@ -97,14 +114,19 @@ export class TokensController {
 
   @Get()
   @Access('admin')
-  list(): Promise<TokenView[]> {
+  @ApiOperation({ summary: 'Every API token that is not revoked' })
+  @ApiOkResponse({ type: [TokenResponse] })
+  @ApiErrors(401, 403)
+  list(): Promise<TokenResponse[]> {
     return this.auth.listTokens();
   }
 
   @Post()
   @Access('admin')
   @ApiOperation({ summary: 'Create an API token; the secret is returned once and stored only as a hash' })
-  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateTokenDto): Promise<{ token: TokenView; secret: string }> {
+  @ApiCreatedResponse({ type: IssuedTokenResponse })
+  @ApiErrors(400, 401, 403)
+  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateTokenDto): Promise<IssuedTokenResponse> {
     return this.auth.createToken(actorOf(principal), body);
   }
 
@@ -112,6 +134,8 @@ export class TokensController {
   @HttpCode(204)
   @Access('admin')
   @ApiOperation({ summary: 'Revoke a token; it stops working at once' })
+  @ApiNoContentResponse()
+  @ApiErrors(400, 401, 403, 404)
   revoke(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
     return this.auth.revokeToken(actorOf(principal), id);
   }

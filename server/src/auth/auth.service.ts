@@ -10,34 +10,14 @@ import type { ApiTokenEntity } from './api-token.entity.js';
 import { AuthRepository } from './auth.repository.js';
 import { CredentialsService } from './credentials.service.js';
 import type { CreateTokenDto, CreateUserDto, UpdateUserDto } from './dto/auth.dto.js';
+import type { CreatedUserResponse, IssuedTokenResponse, TokenResponse, UserResponse } from './dto/auth.response.js';
 import { LoginThrottle } from './login-throttle.js';
 import { hashPassword, randomPassword, verifyPassword } from './password.js';
 import { type Actor, SYSTEM_ACTOR } from './principal.js';
 import { hashSecret, issueSecret, SECRET_PREFIX } from './secrets.js';
 import type { UserEntity } from './user.entity.js';
 
-export interface UserView {
-  id: string;
-  email: string;
-  name: string;
-  role: UserEntity['role'];
-  disabled: boolean;
-  createdAt: string;
-}
-
-export interface TokenView {
-  id: string;
-  name: string;
-  prefix: string;
-  access: ApiTokenEntity['access'];
-  projects: string[] | null;
-  environments: string[] | null;
-  createdBy: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
-
-export const toUserView = (u: UserEntity): UserView => ({
+export const toUserView = (u: UserEntity): UserResponse => ({
   id: u.id,
   email: u.email,
   name: u.name,
@@ -46,7 +26,7 @@ export const toUserView = (u: UserEntity): UserView => ({
   createdAt: u.createdAt.toISOString(),
 });
 
-const toTokenView = (t: ApiTokenEntity): TokenView => ({
+const toTokenView = (t: ApiTokenEntity): TokenResponse => ({
   id: t.id,
   name: t.name,
   prefix: t.prefix,
@@ -109,7 +89,7 @@ export class AuthService implements OnApplicationBootstrap, OnModuleInit {
   }
 
   /** `address` is the client's, for the per-address backoff; throws RATE_LIMITED while a backoff applies. */
-  async login(email: string, password: string, address: string | undefined): Promise<{ token: string; expiresAt: Date; user: UserView }> {
+  async login(email: string, password: string, address: string | undefined): Promise<{ token: string; expiresAt: Date; user: UserResponse }> {
     const attempt = await this.throttle.begin(email, address);
     const user = await this.repository.findUserByEmail(email);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH));
@@ -125,17 +105,17 @@ export class AuthService implements OnApplicationBootstrap, OnModuleInit {
     await this.repository.deleteSessionByHash(hashSecret(sessionToken));
   }
 
-  async me(userId: string): Promise<UserView> {
+  async me(userId: string): Promise<UserResponse> {
     const user = await this.repository.findUserById(userId);
     if (!user) throw notFound('User', userId);
     return toUserView(user);
   }
 
-  async listUsers(): Promise<UserView[]> {
+  async listUsers(): Promise<UserResponse[]> {
     return (await this.repository.listUsers()).map(toUserView);
   }
 
-  async createUser(actor: Actor, input: CreateUserDto): Promise<{ user: UserView; password?: string }> {
+  async createUser(actor: Actor, input: CreateUserDto): Promise<CreatedUserResponse> {
     const email = input.email.toLowerCase();
     const generated = input.password === undefined ? randomPassword() : undefined;
     const passwordHash = await hashPassword(input.password ?? generated!);
@@ -147,7 +127,7 @@ export class AuthService implements OnApplicationBootstrap, OnModuleInit {
     });
   }
 
-  async updateUser(actor: Actor, id: string, input: UpdateUserDto): Promise<UserView> {
+  async updateUser(actor: Actor, id: string, input: UpdateUserDto): Promise<UserResponse> {
     const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined;
     return this.db.transaction(async () => {
       const user = await this.repository.findUserById(id);
@@ -167,11 +147,11 @@ export class AuthService implements OnApplicationBootstrap, OnModuleInit {
     });
   }
 
-  async listTokens(): Promise<TokenView[]> {
+  async listTokens(): Promise<TokenResponse[]> {
     return (await this.repository.listTokens()).map(toTokenView);
   }
 
-  async createToken(actor: Actor, input: CreateTokenDto): Promise<{ token: TokenView; secret: string }> {
+  async createToken(actor: Actor, input: CreateTokenDto): Promise<IssuedTokenResponse> {
     if (input.access !== 'kill-switch' && (input.projects || input.environments)) {
       throw validationFailed([{ field: input.projects ? 'projects' : 'environments', reason: 'only kill-switch tokens can be limited to projects or environments' }]);
     }

@@ -1,8 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
 import path from 'node:path';
-import ipaddr from 'ipaddr.js';
-import { invalidAllowlistEntries } from '../webhooks/webhook-destinations.js';
+import { invalidAllowlistEntries, parseAddressRange } from '../common/net/address-list.js';
 
 // Unrecognised words stay strings, so @IsBoolean rejects a typo instead of reading it as false.
 const toBool = ({ value }: { value: unknown }) => {
@@ -105,15 +104,7 @@ export type TrustProxy = false | number | string[];
 
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
-const isProxyAddress = (entry: string): boolean => {
-  if (PROXY_NAMES.has(entry) || ipaddr.isValid(entry)) return true;
-  try {
-    ipaddr.parseCIDR(entry);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const isProxyAddress = (entry: string): boolean => PROXY_NAMES.has(entry) || parseAddressRange(entry) !== null;
 
 /**
  * `SIGNALBOX_TRUST_PROXY`: unset or `false` trusts no proxy; a number trusts that many hops; else a

@@ -5,14 +5,14 @@ import { Database, LOCKS } from '../database/database.service.js';
 import { FlagsService } from '../flags/flags.service.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { SegmentsService } from '../segments/segments.service.js';
-import type { ReplaceFlagConfigDto } from '../flags/dto/flag-config.dto.js';
+import { type EditableFlagConfig, replaceConfig } from '../flags/flag-config-change.js';
+import { KillSwitchService } from '../kill-switch/kill-switch.service.js';
 
 const DEMO_ACTOR: Actor = { type: 'system', id: null, name: 'demo-setup' };
 const ENVIRONMENTS = ['development', 'staging', 'production'] as const;
 const REASON = 'demo project setup';
 
-const config = (overrides: Partial<ReplaceFlagConfigDto>): ReplaceFlagConfigDto =>
-  ({ version: 0, on: true, offVariant: 'off', targets: [], rules: [], defaultRule: { variant: 'on' }, prerequisites: [], reason: REASON, ...overrides }) as ReplaceFlagConfigDto;
+const config = (overrides: Partial<EditableFlagConfig>): EditableFlagConfig => ({ on: true, offVariant: 'off', targets: [], rules: [], defaultRule: { variant: 'on' }, prerequisites: [], ...overrides });
 
 /** On an empty database, a project from the pipeline world, so a new user sees something real. */
 @Injectable()
@@ -23,6 +23,7 @@ export class DemoService implements OnApplicationBootstrap {
     private readonly projects: ProjectsService,
     private readonly segments: SegmentsService,
     private readonly flags: FlagsService,
+    private readonly killSwitch: KillSwitchService,
     private readonly db: Database,
     @Inject(APP_CONFIG) private readonly appConfig: AppConfig,
   ) {}
@@ -87,7 +88,8 @@ export class DemoService implements OnApplicationBootstrap {
       onVariant: 'v1',
     });
     for (const env of ENVIRONMENTS) {
-      const set = (key: string, value: ReplaceFlagConfigDto) => this.flags.replaceConfig(DEMO_ACTOR, 'demo', key, env, value);
+      const set = (key: string, value: EditableFlagConfig) =>
+        this.flags.changeConfig(DEMO_ACTOR, { projectKey: 'demo', flagKey: key, environmentKey: env }, replaceConfig(value, { reason: REASON, basedOnVersion: 0 }));
       await set('etl.use-new-transformer', config({ defaultRule: { rollout: { bucketBy: 'runId', variants: [{ variant: 'on', weight: 50_000 }, { variant: 'off', weight: 50_000 }] } } }));
       await set('etl.enable-data-validation', config({}));
       await set('etl.send-notifications', config({ rules: [{ description: 'production pipelines', clauses: [{ op: 'segment', segments: ['prod-pipelines'] }], serve: { variant: 'on' } }], defaultRule: { variant: 'off' } }));
@@ -100,7 +102,7 @@ export class DemoService implements OnApplicationBootstrap {
           defaultRule: { rollout: { variants: [{ variant: 'v1', weight: 80_000 }, { variant: 'v2', weight: 20_000 }] } },
         }),
       );
-      await this.flags.kill(DEMO_ACTOR, 'demo', 'ops.gpu-processing', env, 'GPU nodes run out of memory on large batches (INC-4821)');
+      await this.killSwitch.kill(DEMO_ACTOR, { projectKey: 'demo', flagKey: 'ops.gpu-processing', environmentKey: env }, 'GPU nodes run out of memory on large batches (INC-4821)');
     }
     return sdkKeys;
   }

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { CreateExperimentDto, ExperimentRecommendationResponse, ExperimentResponse, ExperimentResultsResponse, ListExperimentsQueryDto, PromoteExperimentDto, RollbackExperimentDto } from './dto/experiment.dto.js';
 import { ExperimentsService } from './experiments.service.js';
 
@@ -15,6 +16,7 @@ export class ExperimentsController {
   @Access('viewer')
   @ApiOperation({ summary: 'List experiments, newest first' })
   @ApiOkResponse({ type: [ExperimentResponse] })
+  @ApiErrors(400, 401, 403, 404)
   list(@Param('projectKey') projectKey: string, @Query() query: ListExperimentsQueryDto): Promise<ExperimentResponse[]> {
     return this.experiments.list(projectKey, query);
   }
@@ -23,6 +25,7 @@ export class ExperimentsController {
   @Access('editor')
   @ApiOperation({ summary: 'Start an experiment on a flag in an environment (409 if one already runs there)' })
   @ApiCreatedResponse({ type: ExperimentResponse })
+  @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the experiment key is taken, or an experiment already runs on the flag in the environment' })
   create(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Body() body: CreateExperimentDto): Promise<ExperimentResponse> {
     return this.experiments.create(actorOf(principal), projectKey, body);
   }
@@ -31,6 +34,7 @@ export class ExperimentsController {
   @Access('viewer')
   @ApiOperation({ summary: 'One experiment' })
   @ApiOkResponse({ type: ExperimentResponse })
+  @ApiErrors(400, 401, 403, 404)
   get(@Param('projectKey') projectKey: string, @Param('experimentKey') key: string): Promise<ExperimentResponse> {
     return this.experiments.get(projectKey, key);
   }
@@ -39,6 +43,7 @@ export class ExperimentsController {
   @Access('viewer')
   @ApiOperation({ summary: 'Per-variant estimates, comparisons with control, sample size, sample-ratio check and recommendation' })
   @ApiOkResponse({ type: ExperimentResultsResponse })
+  @ApiErrors(400, 401, 403, 404)
   results(@Param('projectKey') projectKey: string, @Param('experimentKey') key: string): Promise<ExperimentResultsResponse> {
     return this.experiments.results(projectKey, key);
   }
@@ -48,6 +53,7 @@ export class ExperimentsController {
   @Access('editor')
   @ApiOperation({ summary: "Send the winner (or the named variant) to 100% of the flag's default rule and close the experiment" })
   @ApiOkResponse({ type: ExperimentResponse })
+  @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the experiment is closed, or has no winner and no variant was named' })
   promote(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('experimentKey') key: string, @Body() body: PromoteExperimentDto): Promise<ExperimentResponse> {
     return this.experiments.promote(actorOf(principal), projectKey, key, body);
   }
@@ -57,6 +63,7 @@ export class ExperimentsController {
   @Access('editor')
   @ApiOperation({ summary: "Send the flag's default rule back to control and close the experiment" })
   @ApiOkResponse({ type: ExperimentResponse })
+  @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the experiment is already closed' })
   rollback(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('experimentKey') key: string, @Body() body: RollbackExperimentDto): Promise<ExperimentResponse> {
     return this.experiments.rollback(actorOf(principal), projectKey, key, body);
   }
@@ -72,6 +79,7 @@ export class ExperimentRecommendationsController {
   @Access('viewer')
   @ApiOperation({ summary: "What each running experiment's results recommend now (the list's badges in one request)" })
   @ApiOkResponse({ type: [ExperimentRecommendationResponse] })
+  @ApiErrors(400, 401, 403, 404)
   list(@Param('projectKey') projectKey: string): Promise<ExperimentRecommendationResponse[]> {
     return this.experiments.recommendations(projectKey);
   }

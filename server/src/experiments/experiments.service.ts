@@ -5,7 +5,7 @@ import type { Actor } from '../auth/principal.js';
 import { conflict, type FieldProblem, notFound, validationFailed } from '../common/errors/domain-error.js';
 import { DomainEvents } from '../common/events/domain-events.js';
 import { Database } from '../database/database.service.js';
-import type { PatchFlagConfigDto } from '../flags/dto/flag-config.dto.js';
+import { serveByDefault } from '../flags/flag-config-change.js';
 import { FlagsService } from '../flags/flags.service.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { TelemetryService } from '../telemetry/telemetry.service.js';
@@ -168,10 +168,9 @@ export class ExperimentsService {
       await this.repository.lockFlag(experiment.environmentId, experiment.flagKey);
       const current = (await this.repository.find(experiment.projectId, key))!;
       if (current.status !== 'running') throw conflict(`Experiment '${key}' is already closed (${current.decision})`);
-      const config = await this.flags.getConfig(projectKey, current.flagKey, environmentKey);
       const why = reason ?? `experiment ${key}: ${decision === 'promoted' ? `promote ${variant}` : `roll back to ${variant}`}`;
       // An ordinary versioned config write: audited, appended to the change log, pushed, sent to webhooks.
-      await this.flags.patchConfig(actor, projectKey, current.flagKey, environmentKey, { version: config.version, defaultRule: { variant }, reason: why } as PatchFlagConfigDto);
+      await this.flags.changeConfig(actor, { projectKey, flagKey: current.flagKey, environmentKey }, serveByDefault({ variant }, why));
       current.status = 'closed';
       current.decision = decision;
       current.winner = variant;

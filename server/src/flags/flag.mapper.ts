@@ -1,43 +1,14 @@
-import type { FlagConfig, Prerequisite, Rule, Serve, Target } from '@signalbox/sdk/core';
-import { toClause } from '../targeting/clause.mapper.js';
-import type { PrerequisiteDto, ReplaceFlagConfigDto, RuleDto, ServeDto, TargetDto } from './dto/flag-config.dto.js';
-import type { FlagConfigEntity, KillRecord } from './flag-config.entity.js';
+import type { FlagConfig } from '@signalbox/sdk/core';
+import type { FlagConfigResponse, FlagResponse } from './dto/flag.response.js';
+import type { FlagConfigState } from './flag-config-change.js';
+import type { FlagConfigEntity } from './flag-config.entity.js';
 import type { FlagEntity } from './flag.entity.js';
-import type { FlagConfigInput } from './flag-config.validator.js';
 
-/** A flag's config in one environment as the API shows it. */
-export interface FlagConfigView {
-  environment: string;
-  on: boolean;
-  killed: boolean;
-  kill: KillRecord | null;
-  offVariant: string | null;
-  targets: FlagConfig['targets'];
-  rules: FlagConfig['rules'];
-  defaultRule: FlagConfig['defaultRule'];
-  prerequisites: FlagConfig['prerequisites'];
-  version: number;
-  updatedAt: string | null;
-}
+/** A flag's config in one environment as the API shows it: the response DTO is the one definition. */
+export type FlagConfigView = FlagConfigResponse;
 
-export interface FlagView {
-  key: string;
-  name: string;
-  description: string;
-  owner: string | null;
-  tags: string[];
-  kind: FlagEntity['kind'];
-  variants: FlagEntity['variants'];
-  lifecycle: FlagEntity['lifecycle'];
-  expiresAt: string | null;
-  archived: boolean;
-  archivedAt: string | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  /** Keyed by environment key. */
-  environments: Record<string, FlagConfigView>;
-}
+/** A flag with its config in every environment (keyed by environment key), as the API shows it. */
+export type FlagView = FlagResponse;
 
 /** The config a flag has in an environment before anyone writes one: off, version 0. */
 export const defaultConfig = (flag: FlagEntity, environmentId: string): Omit<FlagConfigEntity, 'updatedAt'> => ({
@@ -53,19 +24,21 @@ export const defaultConfig = (flag: FlagEntity, environmentId: string): Omit<Fla
   version: 0,
 });
 
-export const toConfigView = (environmentKey: string, config: Omit<FlagConfigEntity, 'updatedAt'> & { updatedAt?: Date }): FlagConfigView => ({
-  environment: environmentKey,
+/** What a config holds besides its keys, version and timestamp, and nothing more (a stored row or a caller's object may carry more). */
+export const toConfigState = (config: FlagConfigState): FlagConfigState => ({
   on: config.on,
-  killed: config.kill !== null,
   kill: config.kill,
   offVariant: config.offVariant,
   targets: config.targets,
   rules: config.rules,
   defaultRule: config.defaultRule,
   prerequisites: config.prerequisites,
-  version: config.version,
-  updatedAt: config.updatedAt?.toISOString() ?? null,
 });
+
+export const toConfigView = (environmentKey: string, config: Omit<FlagConfigEntity, 'updatedAt'> & { updatedAt?: Date }): FlagConfigView => {
+  const { on, kill, ...rest } = toConfigState(config);
+  return { environment: environmentKey, on, killed: kill !== null, kill, ...rest, version: config.version, updatedAt: config.updatedAt?.toISOString() ?? null };
+};
 
 export const toFlagView = (flag: FlagEntity, environments: Record<string, FlagConfigView>): FlagView => ({
   key: flag.key,
@@ -99,32 +72,4 @@ export const toCoreFlagConfig = (flag: FlagEntity, config: Omit<FlagConfigEntity
   rules: config.rules,
   defaultRule: config.defaultRule,
   prerequisites: config.prerequisites,
-});
-
-export const toServe = (dto: ServeDto): Serve => {
-  if (dto.rollout && dto.variant === undefined) {
-    const { bucketBy, variants } = dto.rollout;
-    return { rollout: { ...(bucketBy ? { bucketBy } : {}), variants: variants.map((v) => ({ variant: v.variant, weight: v.weight })) } };
-  }
-  // Neither or both: keep what was sent so validation can say "exactly one".
-  return { variant: dto.variant, ...(dto.rollout ? { rollout: dto.rollout } : {}) } as Serve;
-};
-
-const toRule = (dto: RuleDto): Rule => ({
-  ...(dto.id ? { id: dto.id } : {}),
-  ...(dto.description ? { description: dto.description } : {}),
-  clauses: dto.clauses.map(toClause),
-  serve: toServe(dto.serve),
-});
-
-export const toRules = (dtos: RuleDto[]): Rule[] => dtos.map(toRule);
-export const toTargets = (dtos: TargetDto[]): Target[] => dtos.map((t) => ({ variant: t.variant, values: t.values }));
-export const toPrerequisites = (dtos: PrerequisiteDto[]): Prerequisite[] => dtos.map((p) => ({ flag: p.flag, variant: p.variant }));
-
-export const toConfigInput = (dto: Pick<ReplaceFlagConfigDto, 'offVariant' | 'targets' | 'rules' | 'defaultRule' | 'prerequisites'>): FlagConfigInput => ({
-  offVariant: dto.offVariant,
-  targets: toTargets(dto.targets),
-  rules: toRules(dto.rules),
-  defaultRule: dto.defaultRule === null ? null : toServe(dto.defaultRule),
-  prerequisites: toPrerequisites(dto.prerequisites),
 });

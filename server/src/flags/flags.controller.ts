@@ -1,20 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
-import { forbidden } from '../common/errors/domain-error.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ArchiveDto, CreateFlagDto, ListFlagsQueryDto, UpdateFlagDto } from './dto/flag.dto.js';
-import { KillDto, PatchFlagConfigDto, ReplaceFlagConfigDto, RestoreDto } from './dto/flag-config.dto.js';
-import type { FlagConfigView, FlagView } from './flag.mapper.js';
+import { PatchFlagConfigDto, ReplaceFlagConfigDto } from './dto/flag-config.dto.js';
+import { FlagConfigResponse, FlagResponse } from './dto/flag.response.js';
+import { toPatchChange, toReplaceChange } from './flag-config.mapper.js';
+import type { FlagConfigChange } from './flag-config-change.js';
+import type { FlagEnvironmentRef } from './flag-environment.decorator.js';
 import { FlagsService } from './flags.service.js';
 
-// The guard checks a kill-switch token's projects; its environments are checked here, per call.
-const assertEnvironmentInScope = (principal: Principal, environmentKey: string): void => {
-  if (principal.kind === 'token' && principal.access === 'kill-switch' && principal.environments !== null && !principal.environments.includes(environmentKey)) {
-    throw forbidden(`This token may not act on environment '${environmentKey}'`);
-  }
-};
+const CONFIG_CONFLICT = { status: 409, description: 'VERSION_CONFLICT: the config changed since `version` (`details` hold currentVersion and the current config); or CONFLICT: the flag is archived' } as const;
 
+// Kill and restore in one environment are the kill switch's (kill-switch/).
 @ApiTags('flags')
 @ApiBearerAuth()
 @Controller('projects/:projectKey/flags')
@@ -24,27 +23,36 @@ export class FlagsController {
   @Get()
   @Access('viewer')
   @ApiOperation({ summary: 'Flags of a project with their config in every environment' })
-  list(@Param('projectKey') projectKey: string, @Query() query: ListFlagsQueryDto): Promise<FlagView[]> {
+  @ApiOkResponse({ type: [FlagResponse] })
+  @ApiErrors(400, 401, 403, 404)
+  list(@Param('projectKey') projectKey: string, @Query() query: ListFlagsQueryDto): Promise<FlagResponse[]> {
     return this.flags.list(projectKey, query);
   }
 
   @Post()
   @Access('editor')
   @ApiOperation({ summary: 'Create a flag; it is off in every environment until configured' })
-  create(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Body() body: CreateFlagDto): Promise<FlagView> {
+  @ApiCreatedResponse({ type: FlagResponse })
+  @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the flag key is taken in this project' })
+  create(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Body() body: CreateFlagDto): Promise<FlagResponse> {
     return this.flags.create(actorOf(principal), projectKey, body);
   }
 
   @Get(':key')
   @Access('viewer')
-  get(@Param('projectKey') projectKey: string, @Param('key') key: string): Promise<FlagView> {
+  @ApiOperation({ summary: 'One flag with its config in every environment' })
+  @ApiOkResponse({ type: FlagResponse })
+  @ApiErrors(400, 401, 403, 404)
+  get(@Param('projectKey') projectKey: string, @Param('key') key: string): Promise<FlagResponse> {
     return this.flags.get(projectKey, key);
   }
 
   @Patch(':key')
   @Access('editor')
   @ApiOperation({ summary: 'Change name, description, owner, tags, lifecycle or variants (absent = unchanged, null = cleared)' })
-  update(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Body() body: UpdateFlagDto): Promise<FlagView> {
+  @ApiOkResponse({ type: FlagResponse })
+  @ApiErrors(400, 401, 403, 404, { status: 409, description: 'VERSION_CONFLICT: the flag changed since `version`; `details` hold currentVersion and the current flag' })
+  update(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Body() body: UpdateFlagDto): Promise<FlagResponse> {
     return this.flags.update(actorOf(principal), projectKey, key, body);
   }
 
@@ -52,14 +60,19 @@ export class FlagsController {
   @HttpCode(200)
   @Access('editor')
   @ApiOperation({ summary: 'Archive: SDKs stop receiving the flag (evaluations answer FLAG_NOT_FOUND)' })
-  archive(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Body() body: ArchiveDto): Promise<FlagView> {
+  @ApiOkResponse({ type: FlagResponse })
+  @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the flag is a prerequisite of active flags; `details.flags` names them' })
+  archive(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Body() body: ArchiveDto): Promise<FlagResponse> {
     return this.flags.archive(actorOf(principal), projectKey, key, body.reason);
   }
 
   @Post(':key/unarchive')
   @HttpCode(200)
   @Access('editor')
-  unarchive(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Body() body: ArchiveDto): Promise<FlagView> {
+  @ApiOperation({ summary: 'Bring an archived flag back: SDKs receive it again, with the configs it had' })
+  @ApiOkResponse({ type: FlagResponse })
+  @ApiErrors(400, 401, 403, 404)
+  unarchive(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Body() body: ArchiveDto): Promise<FlagResponse> {
     return this.flags.unarchive(actorOf(principal), projectKey, key, body.reason);
   }
 
@@ -67,69 +80,52 @@ export class FlagsController {
   @HttpCode(204)
   @Access('editor')
   @ApiOperation({ summary: 'Delete an archived flag for good' })
+  @ApiNoContentResponse()
+  @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the flag is not archived' })
   delete(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Query() query: ArchiveDto): Promise<void> {
     return this.flags.delete(actorOf(principal), projectKey, key, query.reason);
   }
 
   @Get(':key/environments/:environmentKey')
   @Access('viewer')
-  getConfig(@Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string): Promise<FlagConfigView> {
+  @ApiOperation({ summary: 'The config in one environment' })
+  @ApiOkResponse({ type: FlagConfigResponse })
+  @ApiErrors(400, 401, 403, 404)
+  getConfig(@Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string): Promise<FlagConfigResponse> {
     return this.flags.getConfig(projectKey, key, environmentKey);
   }
 
   @Put(':key/environments/:environmentKey')
   @Access('editor')
   @ApiOperation({ summary: 'Replace the config in an environment; `version` must be the current one (else 409)' })
+  @ApiOkResponse({ type: FlagConfigResponse })
+  @ApiErrors(400, 401, 403, 404, CONFIG_CONFLICT)
   replaceConfig(
     @CurrentPrincipal() principal: Principal,
     @Param('projectKey') projectKey: string,
     @Param('key') key: string,
     @Param('environmentKey') environmentKey: string,
     @Body() body: ReplaceFlagConfigDto,
-  ): Promise<FlagConfigView> {
-    return this.flags.replaceConfig(actorOf(principal), projectKey, key, environmentKey, body);
+  ): Promise<FlagConfigResponse> {
+    return this.changeConfig(principal, { projectKey, flagKey: key, environmentKey }, toReplaceChange(body));
   }
 
   @Patch(':key/environments/:environmentKey')
   @Access('editor')
   @ApiOperation({ summary: 'Change parts of the config (absent = unchanged, null = cleared); `version` must be the current one' })
+  @ApiOkResponse({ type: FlagConfigResponse })
+  @ApiErrors(400, 401, 403, 404, CONFIG_CONFLICT)
   patchConfig(
     @CurrentPrincipal() principal: Principal,
     @Param('projectKey') projectKey: string,
     @Param('key') key: string,
     @Param('environmentKey') environmentKey: string,
     @Body() body: PatchFlagConfigDto,
-  ): Promise<FlagConfigView> {
-    return this.flags.patchConfig(actorOf(principal), projectKey, key, environmentKey, body);
+  ): Promise<FlagConfigResponse> {
+    return this.changeConfig(principal, { projectKey, flagKey: key, environmentKey }, toPatchChange(body));
   }
 
-  @Post(':key/environments/:environmentKey/kill')
-  @HttpCode(200)
-  @Access('kill-switch')
-  @ApiOperation({ summary: 'Kill switch: serve the off variant everywhere at once, overriding rules and rollouts. Idempotent.' })
-  kill(
-    @CurrentPrincipal() principal: Principal,
-    @Param('projectKey') projectKey: string,
-    @Param('key') key: string,
-    @Param('environmentKey') environmentKey: string,
-    @Body() body: KillDto,
-  ): Promise<FlagConfigView> {
-    assertEnvironmentInScope(principal, environmentKey);
-    return this.flags.kill(actorOf(principal), projectKey, key, environmentKey, body.reason);
-  }
-
-  @Post(':key/environments/:environmentKey/restore')
-  @HttpCode(200)
-  @Access('kill-switch')
-  @ApiOperation({ summary: 'Lift a kill: the config is exactly what it was before. Idempotent.' })
-  restore(
-    @CurrentPrincipal() principal: Principal,
-    @Param('projectKey') projectKey: string,
-    @Param('key') key: string,
-    @Param('environmentKey') environmentKey: string,
-    @Body() body: RestoreDto,
-  ): Promise<FlagConfigView> {
-    assertEnvironmentInScope(principal, environmentKey);
-    return this.flags.restore(actorOf(principal), projectKey, key, environmentKey, body.reason);
+  private async changeConfig(principal: Principal, flagEnvironment: FlagEnvironmentRef, change: FlagConfigChange): Promise<FlagConfigResponse> {
+    return (await this.flags.changeConfig(actorOf(principal), flagEnvironment, change)).config;
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module.js';
 import { ChangesModule } from '../changes/changes.module.js';
+import { StaleFlagsModule } from '../lifecycle/stale-flags.module.js';
 import { ProjectsModule } from '../projects/projects.module.js';
 import { SegmentsModule } from '../segments/segments.module.js';
 import { FlagConfigEntity } from './flag-config.entity.js';
@@ -11,7 +12,7 @@ import { FlagsRepository } from './flags.repository.js';
 import { FlagsService } from './flags.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([FlagEntity, FlagConfigEntity]), ProjectsModule, SegmentsModule, ChangesModule, AuditModule],
+  imports: [TypeOrmModule.forFeature([FlagEntity, FlagConfigEntity]), ProjectsModule, SegmentsModule, ChangesModule, AuditModule, StaleFlagsModule],
   controllers: [FlagsController],
   providers: [FlagsRepository, FlagsService],
   exports: [FlagsService],

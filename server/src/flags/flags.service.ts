@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EnvironmentConfig, Serve, Variant } from '@signalbox/sdk/core';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
@@ -7,17 +7,17 @@ import { ChangesService } from '../changes/changes.service.js';
 import { conflict, type FieldProblem, notFound, validationFailed, versionConflict } from '../common/errors/domain-error.js';
 import { DomainEvents } from '../common/events/domain-events.js';
 import { Database } from '../database/database.service.js';
-import type { ProjectEntity } from '../projects/project.entity.js';
+import { StaleFlagsReadModel } from '../lifecycle/stale-flags.read-model.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { SegmentsService } from '../segments/segments.service.js';
-import type { KillRecord } from './flag-config.entity.js';
+import type { FlagConfigChange } from './flag-config-change.js';
 import type { FlagConfigEntity } from './flag-config.entity.js';
-import { type FlagConfigInput, validateFlagConfig, validateVariants } from './flag-config.validator.js';
+import { validateFlagConfig, validateVariants } from './flag-config.validator.js';
+import type { FlagEnvironmentRef } from './flag-environment.decorator.js';
 import type { FlagEntity } from './flag.entity.js';
-import { defaultConfig, type FlagConfigView, type FlagView, toConfigInput, toConfigView, toCoreFlagConfig, toFlagView, toPrerequisites, toRules, toServe, toTargets } from './flag.mapper.js';
+import { defaultConfig, type FlagConfigView, type FlagView, toConfigState, toConfigView, toCoreFlagConfig, toFlagView } from './flag.mapper.js';
 import { FlagsRepository } from './flags.repository.js';
 import type { CreateFlagDto, ListFlagsQueryDto, UpdateFlagDto } from './dto/flag.dto.js';
-import type { PatchFlagConfigDto, ReplaceFlagConfigDto } from './dto/flag-config.dto.js';
 
 /** The outcome of a config write: `changed` is false for a no-op (e.g. killing a killed flag); `sequence` is the change-log entry, if any. */
 export interface ConfigWrite {
@@ -44,17 +44,9 @@ const variantUses = (config: Config, variant: string): string[] => [
   ...(servedVariants(config.defaultRule).includes(variant) ? ['defaultRule'] : []),
 ];
 
-const usesSegment = (config: Config, segmentKey: string): boolean =>
-  config.rules.some((rule) => rule.clauses.some((clause) => clause.op === 'segment' && clause.segments.includes(segmentKey)));
-
 /** Flags and their per-environment configs. Every write is versioned, audited and logged for delivery. */
-/** Keys of the given flags that are stale (see lifecycle/stale-flags.ts). */
-export type StaleJudge = (project: ProjectEntity, flags: FlagView[]) => Promise<ReadonlySet<string>>;
-
 @Injectable()
-export class FlagsService implements OnModuleInit {
-  private staleJudge: StaleJudge | undefined;
-
+export class FlagsService {
   constructor(
     private readonly repository: FlagsRepository,
     private readonly projects: ProjectsService,
@@ -63,25 +55,16 @@ export class FlagsService implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly db: Database,
     private readonly events: DomainEvents,
+    // The stale-flag rules live in lifecycle/ (GET .../flags/stale explains the reasons); the list's `stale` filter asks them.
+    private readonly staleFlags: StaleFlagsReadModel,
   ) {}
-
-  onModuleInit(): void {
-    this.segments.registerUsageProbe((projectId, segmentKey) => this.flagsUsingSegment(projectId, segmentKey));
-  }
-
-  /** The lifecycle domain decides which flags are stale (it reads SDK telemetry); the list's `stale` filter asks it. */
-  registerStaleJudge(judge: StaleJudge): void {
-    this.staleJudge = judge;
-  }
 
   async list(projectKey: string, query: ListFlagsQueryDto): Promise<FlagView[]> {
     const project = await this.projects.project(projectKey);
     const flags = await this.repository.list(project.id, { q: query.q, tag: query.tag, owner: query.owner, archived: query.archived ?? 'active' });
     const views = await this.views(project.id, flags);
     if (query.stale === undefined) return views;
-    // The stale-flag rules live in lifecycle/ (GET .../flags/stale explains the reasons).
-    if (!this.staleJudge) throw new Error('no stale-flag judge registered');
-    const stale = await this.staleJudge(project, views);
+    const stale = await this.staleFlags.staleKeys(project.id, views);
     return views.filter((view) => stale.has(view.key) === query.stale);
   }
 
@@ -216,54 +199,40 @@ export class FlagsService implements OnModuleInit {
     });
   }
 
-  async replaceConfig(actor: Actor, projectKey: string, key: string, environmentKey: string, input: ReplaceFlagConfigDto): Promise<FlagConfigView> {
-    return this.writeConfigView(actor, projectKey, key, environmentKey, 'flag.config.updated', input.reason, (current) => {
-      if (current.version !== input.version) return { conflict: true };
-      return { next: { on: input.on, ...toConfigInput(input) } };
-    });
-  }
-
-  async patchConfig(actor: Actor, projectKey: string, key: string, environmentKey: string, input: PatchFlagConfigDto): Promise<FlagConfigView> {
-    return this.writeConfigView(actor, projectKey, key, environmentKey, 'flag.config.updated', input.reason, (current) => {
-      if (current.version !== input.version) return { conflict: true };
-      // Absent keeps the current value; null clears it (lists empty; off variant and default rule then serve the caller's default).
-      return {
-        next: {
-          on: input.on ?? current.on,
-          offVariant: input.offVariant === undefined ? current.offVariant : input.offVariant,
-          targets: input.targets === undefined ? current.targets : toTargets(input.targets ?? []),
-          rules: input.rules === undefined ? current.rules : toRules(input.rules ?? []),
-          defaultRule: input.defaultRule === undefined ? current.defaultRule : input.defaultRule === null ? null : toServe(input.defaultRule),
-          prerequisites: input.prerequisites === undefined ? current.prerequisites : toPrerequisites(input.prerequisites ?? []),
-        },
-      };
-    });
-  }
-
-  /** Kills the flag in the environment: it serves its off variant everywhere until restored. Idempotent. */
-  async kill(actor: Actor, projectKey: string, key: string, environmentKey: string, reason: string): Promise<FlagConfigView> {
-    return (await this.killInEnvironment(actor, projectKey, key, environmentKey, reason)).config;
-  }
-
-  /** Lifts the kill; everything else in the config is exactly as it was before. Idempotent. */
-  async restore(actor: Actor, projectKey: string, key: string, environmentKey: string, reason?: string): Promise<FlagConfigView> {
-    return (await this.restoreInEnvironment(actor, projectKey, key, environmentKey, reason)).config;
-  }
-
-  /** `kill` with its outcome (changed or not, change-log sequence), for the kill-switch API. */
-  async killInEnvironment(actor: Actor, projectKey: string, key: string, environmentKey: string, reason: string): Promise<ConfigWrite> {
-    return this.writeConfig(actor, projectKey, key, environmentKey, 'flag.killed', reason, (current) => {
-      if (current.kill) return { unchanged: true };
-      const kill: KillRecord = { reason, by: actor.name, at: new Date().toISOString() };
-      return { next: { ...current, kill } };
-    });
-  }
-
-  /** `restore` with its outcome, for the kill-switch API. */
-  async restoreInEnvironment(actor: Actor, projectKey: string, key: string, environmentKey: string, reason?: string): Promise<ConfigWrite> {
-    return this.writeConfig(actor, projectKey, key, environmentKey, 'flag.restored', reason, (current) => {
-      if (!current.kill) return { unchanged: true };
-      return { next: { ...current, kill: null } };
+  /**
+   * The one way a flag's config in an environment changes: versioned, validated, audited, appended
+   * to the change log (SDKs get it) and published for webhooks, in one transaction. `changed` is
+   * false when the change asked for what already is (e.g. killing a killed flag).
+   */
+  async changeConfig(actor: Actor, { projectKey, flagKey, environmentKey }: FlagEnvironmentRef, change: FlagConfigChange): Promise<ConfigWrite> {
+    const { action, reason } = change;
+    return this.db.transaction(async () => {
+      const project = await this.projects.project(projectKey);
+      const environment = await this.projects.environment(project, environmentKey);
+      const flag = await this.flag(project.id, flagKey);
+      if (flag.archivedAt) throw conflict(`Flag '${flagKey}' is archived; unarchive it to change its configuration`);
+      const current = await this.repository.lockConfig(defaultConfig(flag, environment.id));
+      const before = toConfigView(environmentKey, current);
+      if (change.basedOnVersion !== undefined && change.basedOnVersion !== current.version) {
+        throw versionConflict(`The config of '${flagKey}' in ${environmentKey}`, current.version, before);
+      }
+      const next = change.apply(toConfigState(current));
+      if (next === null) return { config: before, changed: false, sequence: null };
+      if (environment.requireChangeReason && !reason?.trim()) {
+        throw validationFailed([{ field: 'reason', reason: `${environmentKey} requires a reason for every change` }]);
+      }
+      const problems = validateFlagConfig(next, await this.validationContext(project.id, environment.id, flag));
+      if (problems.length > 0) throw validationFailed(problems);
+      Object.assign(current, toConfigState(next), { version: current.version + 1 });
+      const saved = await this.repository.saveConfig(current);
+      const sequence = await this.changes.append(environment.id, 'flag', flagKey, toCoreFlagConfig(flag, saved));
+      const after = toConfigView(environmentKey, saved);
+      await this.audit.record({ actor, action, resourceType: 'flag', resourceKey: flagKey, projectKey, environmentKey, reason, before, after });
+      // For outbound webhooks and other listeners; never for a rolled-back write.
+      await this.events.publish('flag.changed', {
+        projectKey, environmentKey, environmentId: environment.id, flagKey, action, actor: { ...actor }, reason: reason ?? null, version: saved.version, sequence, on: saved.on, killed: saved.kill !== null,
+      });
+      return { config: after, changed: true, sequence };
     });
   }
 
@@ -280,57 +249,6 @@ export class FlagsService implements OnModuleInit {
       flags: flags.map((flag) => toCoreFlagConfig(flag, configs.get(flag.id) ?? defaultConfig(flag, environmentId))),
       segments: await this.segments.forProject(found.project.id),
     };
-  }
-
-  private async writeConfigView(...args: Parameters<FlagsService['writeConfig']>): Promise<FlagConfigView> {
-    return (await this.writeConfig(...args)).config;
-  }
-
-  private async writeConfig(
-    actor: Actor,
-    projectKey: string,
-    key: string,
-    environmentKey: string,
-    action: string,
-    reason: string | undefined,
-    decide: (current: Config) => { conflict: true } | { unchanged: true } | { next: FlagConfigInput & { on: boolean; kill?: KillRecord | null } },
-  ): Promise<ConfigWrite> {
-    return this.db.transaction(async () => {
-      const project = await this.projects.project(projectKey);
-      const environment = await this.projects.environment(project, environmentKey);
-      const flag = await this.flag(project.id, key);
-      if (flag.archivedAt) throw conflict(`Flag '${key}' is archived; unarchive it to change its configuration`);
-      const current = await this.repository.lockConfig(defaultConfig(flag, environment.id));
-      const before = toConfigView(environmentKey, current);
-      const decision = decide(current);
-      if ('conflict' in decision) throw versionConflict(`The config of '${key}' in ${environmentKey}`, current.version, before);
-      if ('unchanged' in decision) return { config: before, changed: false, sequence: null };
-      if (environment.requireChangeReason && !reason?.trim()) {
-        throw validationFailed([{ field: 'reason', reason: `${environmentKey} requires a reason for every change` }]);
-      }
-      const problems = validateFlagConfig(decision.next, await this.validationContext(project.id, environment.id, flag));
-      if (problems.length > 0) throw validationFailed(problems);
-      const next = decision.next;
-      Object.assign(current, {
-        on: next.on,
-        offVariant: next.offVariant,
-        targets: next.targets,
-        rules: next.rules,
-        defaultRule: next.defaultRule,
-        prerequisites: next.prerequisites,
-        ...(next.kill !== undefined ? { kill: next.kill } : {}),
-        version: current.version + 1,
-      });
-      const saved = await this.repository.saveConfig(current);
-      const sequence = await this.changes.append(environment.id, 'flag', key, toCoreFlagConfig(flag, saved));
-      const after = toConfigView(environmentKey, saved);
-      await this.audit.record({ actor, action, resourceType: 'flag', resourceKey: key, projectKey, environmentKey, reason, before, after });
-      // For outbound webhooks and other listeners; never for a rolled-back write.
-      await this.events.publish('flag.changed', {
-        projectKey, environmentKey, environmentId: environment.id, flagKey: key, action, actor: { ...actor }, reason: reason ?? null, version: saved.version, sequence, on: saved.on, killed: saved.kill !== null,
-      });
-      return { config: after, changed: true, sequence };
-    });
   }
 
   private async validationContext(projectId: string, environmentId: string, flag: FlagEntity) {
@@ -379,13 +297,6 @@ export class FlagsService implements OnModuleInit {
     const flags = await this.repository.listActive(projectId);
     const configs = await this.repository.configsOfFlags(flags.map((f) => f.id));
     const ids = new Set(configs.filter((c) => c.prerequisites.some((p) => p.flag === key)).map((c) => c.flagId));
-    return flags.filter((f) => ids.has(f.id)).map((f) => f.key);
-  }
-
-  private async flagsUsingSegment(projectId: string, segmentKey: string): Promise<string[]> {
-    const flags = await this.repository.list(projectId, { archived: 'all' });
-    const configs = await this.repository.configsOfFlags(flags.map((f) => f.id));
-    const ids = new Set(configs.filter((c) => usesSegment(c, segmentKey)).map((c) => c.flagId));
     return flags.filter((f) => ids.has(f.id)).map((f) => f.key);
   }
 

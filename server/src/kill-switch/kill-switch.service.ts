@@ -1,24 +1,42 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../auth/principal.js';
 import { ChangesService } from '../changes/changes.service.js';
-import { DomainError, forbidden, notFound, validationFailed } from '../common/errors/domain-error.js';
-import { FlagsService } from '../flags/flags.service.js';
+import { DomainError, notFound, validationFailed } from '../common/errors/domain-error.js';
+import type { FlagConfigChange } from '../flags/flag-config-change.js';
+import type { FlagConfigView } from '../flags/flag.mapper.js';
+import type { FlagEnvironmentRef } from '../flags/flag-environment.decorator.js';
+import { type ConfigWrite, FlagsService } from '../flags/flags.service.js';
 import type { EnvironmentEntity } from '../projects/environment.entity.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { PresenceService } from '../realtime/presence.service.js';
 import type { DeliveryResponse, EnvironmentKillResponse, FlagKillResponse, TagKillResponse, TaggedFlagResult } from './dto/kill-switch.dto.js';
+import type { EnvironmentScope } from './environment-scope.js';
 
 const POLL_MS = 20;
 
 export interface KillSwitchRequest {
   actor: Actor;
-  /** Environments the caller may act on; null = all. */
-  scope: string[] | null;
+  /** Environments the caller may act on. */
+  scope: EnvironmentScope;
   reason?: string;
   waitForConfirmationMs?: number;
 }
 
 type Action = 'kill' | 'restore';
+
+/** Kill: the config stays as it is and the kill overrides it; nothing to do when already killed. */
+const killChange = (actor: Actor, reason: string): FlagConfigChange => ({
+  action: 'flag.killed',
+  reason,
+  apply: (current) => (current.kill ? null : { ...current, kill: { reason, by: actor.name, at: new Date().toISOString() } }),
+});
+
+/** Restore: lifts the kill, so the config is exactly what it was before; nothing to do when not killed. */
+const restoreChange = (reason: string | undefined): FlagConfigChange => ({
+  action: 'flag.restored',
+  reason,
+  apply: (current) => (current.kill ? { ...current, kill: null } : null),
+});
 
 /**
  * Kill and restore across environments and by tag. Every flag write goes through FlagsService
@@ -34,6 +52,31 @@ export class KillSwitchService {
     private readonly presence: PresenceService,
   ) {}
 
+  /**
+   * Kills the flag in one environment: it serves its off variant everywhere until restored. One
+   * audited, versioned config write, or none when it already is killed (idempotent). No scope check:
+   * the routes below make theirs; triggers and the demo have none.
+   */
+  kill(actor: Actor, flagEnvironment: FlagEnvironmentRef, reason: string): Promise<ConfigWrite> {
+    return this.flags.changeConfig(actor, flagEnvironment, killChange(actor, reason));
+  }
+
+  /** Lifts a kill in one environment; everything else in the config is exactly as it was before. Idempotent. */
+  restore(actor: Actor, flagEnvironment: FlagEnvironmentRef, reason?: string): Promise<ConfigWrite> {
+    return this.flags.changeConfig(actor, flagEnvironment, restoreChange(reason));
+  }
+
+  /** Kill or restore in the one environment the route names, within the caller's scope. */
+  async inEnvironment(action: Action, flagEnvironment: FlagEnvironmentRef, request: Pick<KillSwitchRequest, 'actor' | 'scope' | 'reason'>): Promise<FlagConfigView> {
+    request.scope.check(flagEnvironment.environmentKey);
+    return (await this.write(action, request.actor, flagEnvironment, request.reason)).config;
+  }
+
+  // A kill's reason is required and checked by each route before this.
+  private write(action: Action, actor: Actor, flagEnvironment: FlagEnvironmentRef, reason: string | undefined): Promise<ConfigWrite> {
+    return action === 'kill' ? this.kill(actor, flagEnvironment, reason!) : this.restore(actor, flagEnvironment, reason);
+  }
+
   async flag(action: Action, projectKey: string, flagKey: string, requested: string[] | undefined, request: KillSwitchRequest): Promise<FlagKillResponse> {
     const project = await this.projects.project(projectKey);
     const environments = this.targets(await this.projects.environments(project.id), requested, request.scope, projectKey);
@@ -44,10 +87,7 @@ export class KillSwitchService {
 
     const writes: Array<{ environment: EnvironmentEntity; killed: boolean; version: number; changed: boolean; sequence: number }> = [];
     for (const environment of environments) {
-      const write =
-        action === 'kill'
-          ? await this.flags.killInEnvironment(request.actor, projectKey, flagKey, environment.key, request.reason!)
-          : await this.flags.restoreInEnvironment(request.actor, projectKey, flagKey, environment.key, request.reason);
+      const write = await this.write(action, request.actor, { projectKey, flagKey, environmentKey: environment.key }, request.reason);
       // Nothing changed: SDKs that hold the newest sequence certainly serve this state.
       const sequence = write.sequence ?? (await this.changes.head(environment.id));
       writes.push({ environment, killed: write.config.killed, version: write.config.version, changed: write.changed, sequence });
@@ -63,7 +103,7 @@ export class KillSwitchService {
   }
 
   async byTag(action: Action, projectKey: string, environmentKey: string, tag: string, request: KillSwitchRequest): Promise<TagKillResponse> {
-    if (request.scope !== null && !request.scope.includes(environmentKey)) throw forbidden(`This token may not act on environment '${environmentKey}'`);
+    request.scope.check(environmentKey);
     const project = await this.projects.project(projectKey);
     const environment = await this.projects.environment(project, environmentKey);
     if (action === 'kill' && !request.reason?.trim()) throw validationFailed([{ field: 'reason', reason: 'reason is required to kill flags' }]);
@@ -73,10 +113,7 @@ export class KillSwitchService {
     // One flag at a time, each in its own transaction: a flag that cannot change must not keep the others running.
     for (const flag of tagged) {
       try {
-        const write =
-          action === 'kill'
-            ? await this.flags.killInEnvironment(request.actor, projectKey, flag.key, environmentKey, request.reason!)
-            : await this.flags.restoreInEnvironment(request.actor, projectKey, flag.key, environmentKey, request.reason);
+        const write = await this.write(action, request.actor, { projectKey, flagKey: flag.key, environmentKey }, request.reason);
         results.push({ flag: flag.key, killed: write.config.killed, version: write.config.version, changed: write.changed, sequence: write.sequence });
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
@@ -99,17 +136,13 @@ export class KillSwitchService {
     }
   }
 
-  private targets(all: EnvironmentEntity[], requested: string[] | undefined, scope: string[] | null, projectKey: string): EnvironmentEntity[] {
-    if (requested === undefined) {
-      const allowed = scope === null ? all : all.filter((e) => scope.includes(e.key));
-      if (allowed.length === 0) throw forbidden(`This token may not act on any environment of ${projectKey}`);
-      return allowed;
-    }
+  private targets(all: EnvironmentEntity[], requested: string[] | undefined, scope: EnvironmentScope, projectKey: string): EnvironmentEntity[] {
+    if (requested === undefined) return scope.within(all, projectKey);
     const byKey = new Map(all.map((e) => [e.key, e]));
     const keys = [...new Set(requested)];
     for (const key of keys) {
       if (!byKey.has(key)) throw notFound('Environment', `${projectKey}/${key}`);
-      if (scope !== null && !scope.includes(key)) throw forbidden(`This token may not act on environment '${key}'`);
+      scope.check(key);
     }
     return keys.map((key) => byKey.get(key)!);
   }

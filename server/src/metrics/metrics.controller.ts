@@ -1,13 +1,14 @@
 import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Access } from '../auth/access.decorator.js';
 import { secretsEqual } from '../auth/secrets.js';
 import { unauthenticated } from '../common/errors/domain-error.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { MetricsService } from './metrics.service.js';
 
-@ApiExcludeController()
+@ApiTags('operations')
 @Controller('metrics')
 export class MetricsController {
   constructor(
@@ -18,6 +19,10 @@ export class MetricsController {
   // Scrapers use their own bearer token (SIGNALBOX_METRICS_TOKEN), not a user's credentials.
   @Get()
   @Access('public')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Prometheus scrape; when SIGNALBOX_METRICS_TOKEN is set, send it as a bearer token' })
+  @ApiOkResponse({ description: 'The Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } })
+  @ApiErrors({ status: 401, description: 'UNAUTHENTICATED: SIGNALBOX_METRICS_TOKEN is set and the request does not carry it as a bearer token' })
   async scrape(@Headers('authorization') authorization: string | undefined, @Res() res: Response): Promise<void> {
     if (this.config.metricsToken) {
       const presented = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];

@@ -5,31 +5,10 @@ import type { Actor } from '../auth/principal.js';
 import { conflict, notFound } from '../common/errors/domain-error.js';
 import { Database } from '../database/database.service.js';
 import type { CreateEnvironmentDto, CreateProjectDto, UpdateEnvironmentDto, UpdateProjectDto } from './dto/project.dto.js';
+import type { CreatedEnvironmentResponse, CreatedProjectResponse, EnvironmentResponse, ProjectResponse } from './dto/project.response.js';
 import type { EnvironmentEntity } from './environment.entity.js';
 import type { ProjectEntity } from './project.entity.js';
 import { ProjectsRepository } from './projects.repository.js';
-
-export interface EnvironmentView {
-  key: string;
-  name: string;
-  requireChangeReason: boolean;
-  /** The first characters of the active SDK key; the key itself is shown only when issued. */
-  sdkKeyPrefix: string | null;
-}
-
-export interface ProjectView {
-  key: string;
-  name: string;
-  description: string;
-  environments: EnvironmentView[];
-  createdAt: string;
-}
-
-/** A created environment with its SDK key, shown this once. */
-export interface CreatedEnvironment {
-  environment: EnvironmentView;
-  sdkKey: string;
-}
 
 const DEFAULT_ENVIRONMENTS: CreateEnvironmentDto[] = [
   { key: 'development', name: 'Development' },
@@ -46,7 +25,7 @@ export class ProjectsService {
     private readonly db: Database,
   ) {}
 
-  async list(): Promise<ProjectView[]> {
+  async list(): Promise<ProjectResponse[]> {
     const projects = await this.repository.listProjects();
     return Promise.all(projects.map((p) => this.view(p)));
   }
@@ -55,7 +34,7 @@ export class ProjectsService {
     return this.repository.countProjects();
   }
 
-  async get(projectKey: string): Promise<ProjectView> {
+  async get(projectKey: string): Promise<ProjectResponse> {
     return this.view(await this.project(projectKey));
   }
 
@@ -84,7 +63,7 @@ export class ProjectsService {
     return project ? { environment, project } : null;
   }
 
-  async create(actor: Actor, input: CreateProjectDto): Promise<{ project: ProjectView; sdkKeys: Record<string, string> }> {
+  async create(actor: Actor, input: CreateProjectDto): Promise<CreatedProjectResponse> {
     const environments = input.environments ?? DEFAULT_ENVIRONMENTS;
     const duplicate = environments.find((e, i) => environments.findIndex((o) => o.key === e.key) !== i);
     if (duplicate) throw conflict(`Environment key '${duplicate.key}' is listed twice`);
@@ -101,7 +80,7 @@ export class ProjectsService {
     });
   }
 
-  async update(actor: Actor, projectKey: string, input: UpdateProjectDto): Promise<ProjectView> {
+  async update(actor: Actor, projectKey: string, input: UpdateProjectDto): Promise<ProjectResponse> {
     return this.db.transaction(async () => {
       const project = await this.project(projectKey);
       const before = await this.view(project);
@@ -113,7 +92,7 @@ export class ProjectsService {
     });
   }
 
-  async createEnvironment(actor: Actor, projectKey: string, input: CreateEnvironmentDto): Promise<CreatedEnvironment> {
+  async createEnvironment(actor: Actor, projectKey: string, input: CreateEnvironmentDto): Promise<CreatedEnvironmentResponse> {
     return this.db.transaction(async () => {
       const project = await this.project(projectKey);
       const existing = await this.repository.listEnvironments(project.id);
@@ -124,7 +103,7 @@ export class ProjectsService {
     });
   }
 
-  async updateEnvironment(actor: Actor, projectKey: string, environmentKey: string, input: UpdateEnvironmentDto): Promise<EnvironmentView> {
+  async updateEnvironment(actor: Actor, projectKey: string, environmentKey: string, input: UpdateEnvironmentDto): Promise<EnvironmentResponse> {
     return this.db.transaction(async () => {
       const environment = await this.environment(await this.project(projectKey), environmentKey);
       const before = await this.environmentView(environment);
@@ -146,7 +125,7 @@ export class ProjectsService {
     });
   }
 
-  private async insertEnvironment(project: ProjectEntity, input: CreateEnvironmentDto, position: number): Promise<CreatedEnvironment> {
+  private async insertEnvironment(project: ProjectEntity, input: CreateEnvironmentDto, position: number): Promise<CreatedEnvironmentResponse> {
     const environment = await this.repository.saveEnvironment({
       projectId: project.id,
       key: input.key,
@@ -158,7 +137,7 @@ export class ProjectsService {
     return { environment: { ...(await this.environmentView(environment)), sdkKeyPrefix: issued.prefix }, sdkKey: issued.secret };
   }
 
-  private async environmentView(environment: EnvironmentEntity): Promise<EnvironmentView> {
+  private async environmentView(environment: EnvironmentEntity): Promise<EnvironmentResponse> {
     return {
       key: environment.key,
       name: environment.name,
@@ -167,7 +146,7 @@ export class ProjectsService {
     };
   }
 
-  private async view(project: ProjectEntity): Promise<ProjectView> {
+  private async view(project: ProjectEntity): Promise<ProjectResponse> {
     const environments = await this.repository.listEnvironments(project.id);
     return {
       key: project.key,

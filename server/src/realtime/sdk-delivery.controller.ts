@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, Headers, HttpCode, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { ServerMessage, StreamHelloMessage } from '@signalbox/sdk/protocol';
 import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { Request, Response } from 'express';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { notFound } from '../common/errors/domain-error.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { ChangesService } from '../changes/changes.service.js';
 import { ChangeRelay } from './change-relay.service.js';
+import { DeliveryStatusResponse } from './dto/delivery-status.response.js';
 import { PresenceService } from './presence.service.js';
 import type { Subscriber } from './subscriber.js';
 
@@ -50,6 +52,11 @@ export class SdkDeliveryController {
   @ApiOperation({
     summary: 'Server-Sent Events: `hello`, then a `snapshot` or the missed `change`s, then every change (event id = sequence). Resume with Last-Event-ID or ?sequence=',
   })
+  @ApiOkResponse({
+    description: "An event stream that stays open; each event's data is a JSON wire message of @signalbox/sdk/protocol, and a `refused` event ends it",
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
+  @ApiErrors(400, 401, 403)
   stream(
     @CurrentPrincipal() principal: Principal,
     @Headers('last-event-id') lastEventId: string | undefined,
@@ -99,21 +106,13 @@ export class SdkDeliveryController {
   @HttpCode(204)
   @Access('sdk')
   @ApiOperation({ summary: 'An SSE client confirms the newest sequence it applied' })
+  @ApiNoContentResponse()
+  @ApiErrors(400, 401, 403, { status: 404, description: 'NOT_FOUND: no open stream of this environment has this connectionId' })
   ack(@CurrentPrincipal() principal: Principal, @Body() body: StreamAckDto): void {
     const subscriber = this.relay.subscriber(body.connectionId);
     if (!subscriber || subscriber.environmentId !== environmentOf(principal).environmentId) throw notFound('Stream', body.connectionId);
     this.relay.ack(body.connectionId, body.sequence);
   }
-}
-
-export interface DeliveryStatus {
-  environment: string;
-  /** Newest change-log sequence of the environment. */
-  sequence: number;
-  /** SDKs connected to any instance. */
-  connected: number;
-  /** Of those, how many confirmed `sequence`. */
-  confirmed: number;
 }
 
 @ApiTags('projects')
@@ -129,7 +128,9 @@ export class DeliveryStatusController {
   @Get()
   @Access('viewer')
   @ApiOperation({ summary: 'How many connected SDKs confirmed the newest change (or ?sequence=N)' })
-  async status(@Param('projectKey') projectKey: string, @Param('environmentKey') environmentKey: string, @Query('sequence') sequence?: string): Promise<DeliveryStatus> {
+  @ApiOkResponse({ type: DeliveryStatusResponse })
+  @ApiErrors(400, 401, 403, 404)
+  async status(@Param('projectKey') projectKey: string, @Param('environmentKey') environmentKey: string, @Query('sequence') sequence?: string): Promise<DeliveryStatusResponse> {
     const environment = await this.projects.environment(await this.projects.project(projectKey), environmentKey);
     const target = sequenceFrom(sequence) || (await this.changes.head(environment.id));
     return { environment: environmentKey, sequence: target, ...(await this.presence.confirmations(environment.id, target)) };

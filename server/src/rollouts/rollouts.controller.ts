@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@ne
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ApiFlagEnvironmentParams, FlagEnvironment, type FlagEnvironmentRef } from '../flags/flag-environment.decorator.js';
 import { CreateRolloutPlanDto, RolloutActionDto, RolloutDefaultsResponse, RolloutPlanResponse } from './dto/rollout-plan.dto.js';
 import { DEFAULT_GUARDS, DEFAULT_STAGES } from './rollout-guards.js';
@@ -18,6 +19,7 @@ export class RolloutsController {
   @Access('viewer')
   @ApiOperation({ summary: "The flag's rollout plans in the environment, newest first" })
   @ApiOkResponse({ type: [RolloutPlanResponse] })
+  @ApiErrors(400, 401, 403, 404)
   list(@FlagEnvironment() flagEnvironment: FlagEnvironmentRef): Promise<RolloutPlanResponse[]> {
     return this.rollouts.list(flagEnvironment);
   }
@@ -26,6 +28,7 @@ export class RolloutsController {
   @Access('editor')
   @ApiOperation({ summary: 'Create a rollout plan; its first stage starts once control has baseline metrics (409 if a plan is already active)' })
   @ApiCreatedResponse({ type: RolloutPlanResponse })
+  @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: a plan is already active on the flag in the environment' })
   create(@CurrentPrincipal() principal: Principal, @FlagEnvironment() flagEnvironment: FlagEnvironmentRef, @Body() body: CreateRolloutPlanDto): Promise<RolloutPlanResponse> {
     return this.rollouts.create(actorOf(principal), flagEnvironment, body);
   }
@@ -34,6 +37,7 @@ export class RolloutsController {
   @Access('viewer')
   @ApiOperation({ summary: 'One rollout plan, with its history and, after a rollback, the reason and metrics snapshot' })
   @ApiOkResponse({ type: RolloutPlanResponse })
+  @ApiErrors(400, 401, 403, 404)
   get(@FlagEnvironment() flagEnvironment: FlagEnvironmentRef, @Param('planId', ParseUUIDPipe) planId: string): Promise<RolloutPlanResponse> {
     return this.rollouts.get(flagEnvironment, planId);
   }
@@ -43,6 +47,7 @@ export class RolloutsController {
   @Access('editor')
   @ApiOperation({ summary: 'Pause: the current split stays, the scheduler leaves the plan alone' })
   @ApiOkResponse({ type: RolloutPlanResponse })
+  @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: only a running or waiting plan can be paused' })
   pause(@CurrentPrincipal() principal: Principal, @FlagEnvironment() flagEnvironment: FlagEnvironmentRef, @Param('planId', ParseUUIDPipe) planId: string, @Body() body: RolloutActionDto): Promise<RolloutPlanResponse> {
     return this.rollouts.pause(actorOf(principal), flagEnvironment, planId, body.reason);
   }
@@ -52,6 +57,7 @@ export class RolloutsController {
   @Access('editor')
   @ApiOperation({ summary: 'Resume a paused plan' })
   @ApiOkResponse({ type: RolloutPlanResponse })
+  @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the plan is not paused' })
   resume(@CurrentPrincipal() principal: Principal, @FlagEnvironment() flagEnvironment: FlagEnvironmentRef, @Param('planId', ParseUUIDPipe) planId: string, @Body() body: RolloutActionDto): Promise<RolloutPlanResponse> {
     return this.rollouts.resume(actorOf(principal), flagEnvironment, planId, body.reason);
   }
@@ -61,6 +67,7 @@ export class RolloutsController {
   @Access('editor')
   @ApiOperation({ summary: 'Move to the next stage now, whatever its duration and samples' })
   @ApiOkResponse({ type: RolloutPlanResponse })
+  @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the plan is finished, or cannot start yet' })
   advance(@CurrentPrincipal() principal: Principal, @FlagEnvironment() flagEnvironment: FlagEnvironmentRef, @Param('planId', ParseUUIDPipe) planId: string, @Body() body: RolloutActionDto): Promise<RolloutPlanResponse> {
     return this.rollouts.advanceNow(actorOf(principal), flagEnvironment, planId, body.reason);
   }
@@ -70,6 +77,7 @@ export class RolloutsController {
   @Access('editor')
   @ApiOperation({ summary: 'Stop the plan and send all traffic back to control' })
   @ApiOkResponse({ type: RolloutPlanResponse })
+  @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the plan is already finished' })
   abort(@CurrentPrincipal() principal: Principal, @FlagEnvironment() flagEnvironment: FlagEnvironmentRef, @Param('planId', ParseUUIDPipe) planId: string, @Body() body: RolloutActionDto): Promise<RolloutPlanResponse> {
     return this.rollouts.abort(actorOf(principal), flagEnvironment, planId, body.reason);
   }
@@ -83,6 +91,7 @@ export class RolloutDefaultsController {
   @Access('viewer')
   @ApiOperation({ summary: 'The stages and guards a plan gets when its request leaves them out' })
   @ApiOkResponse({ type: RolloutDefaultsResponse })
+  @ApiErrors(401, 403)
   defaults(): RolloutDefaultsResponse {
     return { stages: DEFAULT_STAGES, guards: DEFAULT_GUARDS };
   }

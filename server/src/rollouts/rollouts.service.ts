@@ -5,7 +5,7 @@ import type { Actor } from '../auth/principal.js';
 import { conflict, type FieldProblem, notFound, validationFailed } from '../common/errors/domain-error.js';
 import { DomainEvents } from '../common/events/domain-events.js';
 import { Database } from '../database/database.service.js';
-import type { PatchFlagConfigDto } from '../flags/dto/flag-config.dto.js';
+import { serveByDefault } from '../flags/flag-config-change.js';
 import type { FlagEnvironmentRef } from '../flags/flag-environment.decorator.js';
 import { FlagsService } from '../flags/flags.service.js';
 import { ProjectsService } from '../projects/projects.service.js';
@@ -258,8 +258,7 @@ export class RolloutsService {
         : weight <= 0
           ? { variant: plan.controlVariant }
           : { rollout: { ...(plan.bucketBy ? { bucketBy: plan.bucketBy } : {}), variants: [{ variant: plan.controlVariant, weight: 100_000 - weight }, { variant: plan.candidateVariant, weight }] } };
-    const config = await this.flags.getConfig(keys.projectKey, plan.flagKey, keys.environmentKey);
-    await this.flags.patchConfig(actor, keys.projectKey, plan.flagKey, keys.environmentKey, { version: config.version, defaultRule, reason } as PatchFlagConfigDto);
+    await this.flags.changeConfig(actor, { projectKey: keys.projectKey, flagKey: plan.flagKey, environmentKey: keys.environmentKey }, serveByDefault(defaultRule, reason));
   }
 
   private async stageMetrics(plan: RolloutPlanEntity, from: Date, to: Date): Promise<{ candidate: VariantMetrics; control: VariantMetrics }> {

@@ -1,9 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { CreateSegmentDto, DeleteSegmentQueryDto, UpdateSegmentDto } from './dto/segment.dto.js';
-import { SegmentsService, type SegmentView } from './segments.service.js';
+import { SegmentResponse } from './dto/segment.response.js';
+import { SegmentsService } from './segments.service.js';
 
 @ApiTags('segments')
 @ApiBearerAuth()
@@ -13,25 +15,37 @@ export class SegmentsController {
 
   @Get()
   @Access('viewer')
-  list(@Param('projectKey') projectKey: string): Promise<SegmentView[]> {
+  @ApiOperation({ summary: "The project's segments" })
+  @ApiOkResponse({ type: [SegmentResponse] })
+  @ApiErrors(400, 401, 403, 404)
+  list(@Param('projectKey') projectKey: string): Promise<SegmentResponse[]> {
     return this.segments.list(projectKey);
   }
 
   @Post()
   @Access('editor')
-  create(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Body() body: CreateSegmentDto): Promise<SegmentView> {
+  @ApiOperation({ summary: 'Create a segment' })
+  @ApiCreatedResponse({ type: SegmentResponse })
+  @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the segment key is taken in this project' })
+  create(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Body() body: CreateSegmentDto): Promise<SegmentResponse> {
     return this.segments.create(actorOf(principal), projectKey, body);
   }
 
   @Get(':key')
   @Access('viewer')
-  get(@Param('projectKey') projectKey: string, @Param('key') key: string): Promise<SegmentView> {
+  @ApiOperation({ summary: 'One segment' })
+  @ApiOkResponse({ type: SegmentResponse })
+  @ApiErrors(400, 401, 403, 404)
+  get(@Param('projectKey') projectKey: string, @Param('key') key: string): Promise<SegmentResponse> {
     return this.segments.get(projectKey, key);
   }
 
   @Patch(':key')
   @Access('editor')
-  update(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Body() body: UpdateSegmentDto): Promise<SegmentView> {
+  @ApiOperation({ summary: 'Change a segment based on `version` (absent = unchanged)' })
+  @ApiOkResponse({ type: SegmentResponse })
+  @ApiErrors(400, 401, 403, 404, { status: 409, description: 'VERSION_CONFLICT: the segment changed since `version`; `details` hold currentVersion and the current segment' })
+  update(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Body() body: UpdateSegmentDto): Promise<SegmentResponse> {
     return this.segments.update(actorOf(principal), projectKey, key, body);
   }
 
@@ -39,6 +53,8 @@ export class SegmentsController {
   @HttpCode(204)
   @Access('editor')
   @ApiOperation({ summary: 'Delete a segment; 409 naming the flags that still use it' })
+  @ApiNoContentResponse()
+  @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: flags still use the segment; `details.flags` names them' })
   delete(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Query() query: DeleteSegmentQueryDto): Promise<void> {
     return this.segments.delete(actorOf(principal), projectKey, key, query.reason);
   }

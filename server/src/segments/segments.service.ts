@@ -5,27 +5,19 @@ import type { Actor } from '../auth/principal.js';
 import { conflict, type FieldProblem, notFound, validationFailed, versionConflict } from '../common/errors/domain-error.js';
 import { Database } from '../database/database.service.js';
 import { ChangesService } from '../changes/changes.service.js';
+import { SegmentUsageReadModel } from '../flags/segment-usage.read-model.js';
 import { toClause } from '../targeting/clause.mapper.js';
 import { clauseProblems } from '../targeting/clause.validator.js';
 import type { ProjectEntity } from '../projects/project.entity.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import type { CreateSegmentDto, SegmentRuleDto, UpdateSegmentDto } from './dto/segment.dto.js';
+import type { SegmentResponse } from './dto/segment.response.js';
 import type { SegmentEntity } from './segment.entity.js';
 import { SegmentsRepository } from './segments.repository.js';
 
-export interface SegmentView extends Segment {
-  name: string;
-  description: string;
-  version: number;
-  updatedAt: string;
-}
-
-/** Answers which flags use a segment; registered by the flags module, which owns configs. */
-export type SegmentUsageProbe = (projectId: string, segmentKey: string) => Promise<string[]>;
-
 export const toCoreSegment = (s: SegmentEntity): Segment => ({ key: s.key, included: s.included, excluded: s.excluded, rules: s.rules });
 
-const toView = (s: SegmentEntity): SegmentView => ({
+const toView = (s: SegmentEntity): SegmentResponse => ({
   ...toCoreSegment(s),
   name: s.name,
   description: s.description,
@@ -35,26 +27,22 @@ const toView = (s: SegmentEntity): SegmentView => ({
 
 @Injectable()
 export class SegmentsService {
-  private usageProbe: SegmentUsageProbe = async () => [];
-
   constructor(
     private readonly repository: SegmentsRepository,
     private readonly projects: ProjectsService,
     private readonly changes: ChangesService,
     private readonly audit: AuditService,
     private readonly db: Database,
+    // Which flags use a segment is read from the flags' configs, which the flags domain owns.
+    private readonly usage: SegmentUsageReadModel,
   ) {}
 
-  registerUsageProbe(probe: SegmentUsageProbe): void {
-    this.usageProbe = probe;
-  }
-
-  async list(projectKey: string): Promise<SegmentView[]> {
+  async list(projectKey: string): Promise<SegmentResponse[]> {
     const project = await this.projects.project(projectKey);
     return (await this.repository.list(project.id)).map(toView);
   }
 
-  async get(projectKey: string, key: string): Promise<SegmentView> {
+  async get(projectKey: string, key: string): Promise<SegmentResponse> {
     const project = await this.projects.project(projectKey);
     const segment = await this.repository.find(project.id, key);
     if (!segment) throw notFound('Segment', key);
@@ -70,7 +58,7 @@ export class SegmentsService {
     return new Set((await this.repository.list(projectId)).map((s) => s.key));
   }
 
-  async create(actor: Actor, projectKey: string, input: CreateSegmentDto): Promise<SegmentView> {
+  async create(actor: Actor, projectKey: string, input: CreateSegmentDto): Promise<SegmentResponse> {
     const rules = this.checkedRules(input.rules ?? []);
     return this.db.transaction(async () => {
       const project = await this.projects.project(projectKey);
@@ -91,7 +79,7 @@ export class SegmentsService {
     });
   }
 
-  async update(actor: Actor, projectKey: string, key: string, input: UpdateSegmentDto): Promise<SegmentView> {
+  async update(actor: Actor, projectKey: string, key: string, input: UpdateSegmentDto): Promise<SegmentResponse> {
     const rules = input.rules === undefined ? undefined : this.checkedRules(input.rules);
     return this.db.transaction(async () => {
       const project = await this.projects.project(projectKey);
@@ -117,7 +105,7 @@ export class SegmentsService {
       const project = await this.projects.project(projectKey);
       const segment = await this.repository.findForUpdate(project.id, key);
       if (!segment) throw notFound('Segment', key);
-      const users = await this.usageProbe(project.id, key);
+      const users = await this.usage.flagsUsing(project.id, key);
       if (users.length > 0) throw conflict(`Segment '${key}' is used by flags: ${users.join(', ')}`, { flags: users });
       await this.repository.delete(segment.id);
       await this.publish(project, key, null);

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../auth/access.decorator.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ShadowReportQueryDto, ShadowReportResponse } from './dto/shadow-report.dto.js';
 import { ShadowReportsService } from './shadow-reports.service.js';
 
@@ -14,6 +15,7 @@ export class ShadowReportsController {
   @Access('viewer')
   @ApiOperation({ summary: 'How a shadow candidate compares with the primary: agreement, latency p50/p95, errors, examples, and whether it is ready for a canary' })
   @ApiOkResponse({ type: ShadowReportResponse })
+  @ApiErrors(400, 401, 403, 404)
   report(@Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string, @Query() query: ShadowReportQueryDto): Promise<ShadowReportResponse> {
     return this.reports.report(projectKey, key, environmentKey, query);
   }

@@ -1,11 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import type { Principal } from '../auth/principal.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { EventsDto } from './dto/events.dto.js';
 import { EvaluationsQueryDto, SamplesQueryDto, SeriesQueryDto, TimeRangeQueryDto } from './dto/telemetry-query.dto.js';
-import { TelemetryService, type EvaluationCountView, type EvaluationStepView, type IngestResult, type MetricSeriesResult, type ShadowSampleView } from './telemetry.service.js';
+import { EvaluationCountsResponse, IngestResultResponse, LastEvaluatedResponse, MetricSeriesResultResponse, ShadowSamplesResponse } from './dto/telemetry.response.js';
+import { TelemetryService } from './telemetry.service.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -25,14 +27,12 @@ export class TelemetryIngestController {
   @HttpCode(202)
   @Access('sdk')
   @ApiOperation({ summary: 'SDK telemetry batches (metric aggregates, evaluation counts, samples), merged into per-minute rollups. At most 1 MB' })
-  ingest(@CurrentPrincipal() principal: Principal, @Body() body: EventsDto): Promise<IngestResult> {
+  @ApiAcceptedResponse({ type: IngestResultResponse })
+  @ApiErrors(400, 401, 403)
+  ingest(@CurrentPrincipal() principal: Principal, @Body() body: EventsDto): Promise<IngestResultResponse> {
     if (principal.kind !== 'sdk') throw new Error('SDK route reached without an SDK key');
     return this.telemetry.ingest(principal.environmentId, body);
   }
-}
-
-export interface LastEvaluatedView {
-  flags: Array<{ flag: string; environments: Record<string, string> }>;
 }
 
 /** Reading telemetry: per environment series, evaluation counts and samples; last evaluations per project. */
@@ -48,7 +48,9 @@ export class TelemetryQueryController {
   @Get('environments/:environmentKey/telemetry/series')
   @Access('viewer')
   @ApiOperation({ summary: 'Time series per flag, variant and metric: count, rate, mean, p50/p95/p99, error rate per step, and totals' })
-  async series(@Param('projectKey') projectKey: string, @Param('environmentKey') environmentKey: string, @Query() query: SeriesQueryDto): Promise<MetricSeriesResult> {
+  @ApiOkResponse({ type: MetricSeriesResultResponse })
+  @ApiErrors(400, 401, 403, 404)
+  async series(@Param('projectKey') projectKey: string, @Param('environmentKey') environmentKey: string, @Query() query: SeriesQueryDto): Promise<MetricSeriesResultResponse> {
     const environment = await this.projects.environment(await this.projects.project(projectKey), environmentKey);
     return this.telemetry.series(environment.id, { ...rangeOf(query), flagKey: query.flag, metric: query.metric, variantKey: query.variant, stepMinutes: query.stepMinutes });
   }
@@ -56,11 +58,13 @@ export class TelemetryQueryController {
   @Get('environments/:environmentKey/telemetry/evaluations')
   @Access('viewer')
   @ApiOperation({ summary: 'Evaluations per flag, variant and reason over a time range; with stepMinutes, also per step' })
+  @ApiOkResponse({ type: EvaluationCountsResponse })
+  @ApiErrors(400, 401, 403, 404)
   async evaluations(
     @Param('projectKey') projectKey: string,
     @Param('environmentKey') environmentKey: string,
     @Query() query: EvaluationsQueryDto,
-  ): Promise<{ evaluations: EvaluationCountView[]; steps?: EvaluationStepView[] }> {
+  ): Promise<EvaluationCountsResponse> {
     const environment = await this.projects.environment(await this.projects.project(projectKey), environmentKey);
     const range = { ...rangeOf(query), flagKey: query.flag };
     const evaluations = await this.telemetry.evaluationCounts(environment.id, range);
@@ -71,7 +75,9 @@ export class TelemetryQueryController {
   @Get('environments/:environmentKey/telemetry/samples')
   @Access('viewer')
   @ApiOperation({ summary: 'Newest shadow-run samples (disagreements, candidate failures)' })
-  async samples(@Param('projectKey') projectKey: string, @Param('environmentKey') environmentKey: string, @Query() query: SamplesQueryDto): Promise<{ samples: ShadowSampleView[] }> {
+  @ApiOkResponse({ type: ShadowSamplesResponse })
+  @ApiErrors(400, 401, 403, 404)
+  async samples(@Param('projectKey') projectKey: string, @Param('environmentKey') environmentKey: string, @Query() query: SamplesQueryDto): Promise<ShadowSamplesResponse> {
     const environment = await this.projects.environment(await this.projects.project(projectKey), environmentKey);
     return { samples: await this.telemetry.samples(environment.id, query.flag, query.limit ?? 20) };
   }
@@ -79,7 +85,9 @@ export class TelemetryQueryController {
   @Get('telemetry/last-evaluated')
   @Access('viewer')
   @ApiOperation({ summary: 'When each flag was last evaluated by an SDK, per environment key (flags never evaluated are absent)' })
-  async lastEvaluated(@Param('projectKey') projectKey: string): Promise<LastEvaluatedView> {
+  @ApiOkResponse({ type: LastEvaluatedResponse })
+  @ApiErrors(400, 401, 403, 404)
+  async lastEvaluated(@Param('projectKey') projectKey: string): Promise<LastEvaluatedResponse> {
     const environments = await this.projects.environments((await this.projects.project(projectKey)).id);
     const keyOf = new Map(environments.map((e) => [e.id, e.key]));
     const byFlag = await this.telemetry.lastEvaluated(environments.map((e) => e.id));

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { mergeHistogramBuckets } from '@signalbox/sdk/telemetry';
 import { type FieldProblem, validationFailed } from '../common/errors/domain-error.js';
 import type { EventsDto } from './dto/events.dto.js';
+import type { EvaluationCountResponse, EvaluationStepResponse, IngestResultResponse, MetricSeriesResultResponse, ShadowSampleResponse } from './dto/telemetry.response.js';
 import { MetricAccumulator, type MetricStats } from './metric-stats.js';
 import { seriesProblems } from './series-consistency.js';
 import { TelemetryRepository, type EvaluationRollupRow, type MetricRollupRow, type SampleRow } from './telemetry.repository.js';
@@ -15,14 +16,6 @@ const MAX_RANGE_MS = 31 * 24 * 3_600_000;
 const MAX_POINTS = 10_080;
 export const SAMPLES_KEPT_PER_FLAG = 50;
 
-/** What an ingestion stored. */
-export interface IngestResult {
-  batches: number;
-  series: number;
-  evaluations: number;
-  samples: number;
-}
-
 /** A time range and filters over one environment's rollups. */
 export interface MetricQuery {
   from: Date;
@@ -32,52 +25,6 @@ export interface MetricQuery {
   variantKey?: string;
   /** Minutes per point; default 1. */
   stepMinutes?: number;
-}
-
-export interface MetricPoint extends MetricStats {
-  /** ISO-8601 start of the point's step. */
-  start: string;
-}
-
-/** One (flag, variant, metric): totals over the range and one point per step that has data. */
-export interface MetricSeriesView {
-  flag: string | null;
-  variant: string | null;
-  metric: string;
-  total: MetricStats;
-  points: MetricPoint[];
-}
-
-export interface MetricSeriesResult {
-  from: string;
-  to: string;
-  stepMinutes: number;
-  series: MetricSeriesView[];
-}
-
-export interface EvaluationCountView {
-  flag: string;
-  variant: string | null;
-  reason: string;
-  count: number;
-}
-
-/** Evaluation counts of one step `[start, end)`. */
-export interface EvaluationStepView {
-  start: string;
-  end: string;
-  counts: EvaluationCountView[];
-}
-
-export interface ShadowSampleView {
-  flag: string;
-  variant: string | null;
-  kind: string;
-  at: string;
-  input?: unknown;
-  primary?: unknown;
-  candidate?: unknown;
-  error?: string;
 }
 
 const stored = (key: string | null): string => key ?? '';
@@ -96,7 +43,7 @@ export class TelemetryService {
   constructor(private readonly repository: TelemetryRepository) {}
 
   /** Validates what the schema cannot say, then merges every batch into the rollups, atomically. */
-  async ingest(environmentId: string, payload: EventsDto, now = new Date()): Promise<IngestResult> {
+  async ingest(environmentId: string, payload: EventsDto, now = new Date()): Promise<IngestResultResponse> {
     const problems = this.problems(payload, now.getTime());
     if (problems.length > 0) throw validationFailed(problems);
 
@@ -104,7 +51,7 @@ export class TelemetryService {
     const evaluations = new Map<string, EvaluationRollupRow>();
     const lastEvaluated = new Map<string, Date>();
     const samples: SampleRow[] = [];
-    const result: IngestResult = { batches: payload.batches.length, series: 0, evaluations: 0, samples: 0 };
+    const result: IngestResultResponse = { batches: payload.batches.length, series: 0, evaluations: 0, samples: 0 };
     for (const batch of payload.batches) {
       const minute = minuteOf(Date.parse(batch.windowStart));
       const windowEnd = new Date(Math.min(Date.parse(batch.windowEnd), now.getTime()));
@@ -168,7 +115,7 @@ export class TelemetryService {
    * Time series per (flag, variant, metric) over `[from, to)`: a point per `stepMinutes` that has
    * values (count, rate per second, mean, p50/p95/p99, errors, error rate), and totals.
    */
-  async series(environmentId: string, query: MetricQuery): Promise<MetricSeriesResult> {
+  async series(environmentId: string, query: MetricQuery): Promise<MetricSeriesResultResponse> {
     const stepMinutes = query.stepMinutes ?? 1;
     const { from, to } = this.range(query, stepMinutes);
     const stepMs = stepMinutes * MINUTE_MS;
@@ -210,17 +157,17 @@ export class TelemetryService {
   }
 
   /** Evaluations over `[from, to)` per flag, variant and reason. */
-  async evaluationCounts(environmentId: string, query: { from: Date; to: Date; flagKey?: string }): Promise<EvaluationCountView[]> {
+  async evaluationCounts(environmentId: string, query: { from: Date; to: Date; flagKey?: string }): Promise<EvaluationCountResponse[]> {
     const { from, to } = this.range(query, 1);
     const rows = await this.repository.evaluationTotals(environmentId, { from, to, flagKey: query.flagKey });
     return rows.map((r) => ({ flag: r.flagKey, variant: shown(r.variantKey), reason: r.reason, count: r.count }));
   }
 
   /** Evaluation counts per step of `stepMinutes` over `[from, to)`: one entry per step, empty steps included. */
-  async evaluationSteps(environmentId: string, query: { from: Date; to: Date; flagKey?: string; stepMinutes: number }): Promise<EvaluationStepView[]> {
+  async evaluationSteps(environmentId: string, query: { from: Date; to: Date; flagKey?: string; stepMinutes: number }): Promise<EvaluationStepResponse[]> {
     const { from, to } = this.range(query, query.stepMinutes);
     const stepMs = query.stepMinutes * MINUTE_MS;
-    const steps: EvaluationStepView[] = [];
+    const steps: EvaluationStepResponse[] = [];
     for (let start = from.getTime(); start < to.getTime(); start += stepMs) {
       steps.push({ start: new Date(start).toISOString(), end: new Date(Math.min(start + stepMs, to.getTime())).toISOString(), counts: [] });
     }
@@ -245,9 +192,9 @@ export class TelemetryService {
   }
 
   /** The newest samples (shadow disagreements, candidate failures), newest first. */
-  async samples(environmentId: string, flagKey: string | undefined, limit: number): Promise<ShadowSampleView[]> {
+  async samples(environmentId: string, flagKey: string | undefined, limit: number): Promise<ShadowSampleResponse[]> {
     const rows = await this.repository.samples(environmentId, flagKey, limit);
-    return rows.map((r) => ({ flag: r.flagKey, variant: shown(r.variantKey), kind: r.kind, at: r.recordedAt.toISOString(), ...(r.sample as Omit<ShadowSampleView, 'flag' | 'variant' | 'kind' | 'at'>) }));
+    return rows.map((r) => ({ flag: r.flagKey, variant: shown(r.variantKey), kind: r.kind, at: r.recordedAt.toISOString(), ...(r.sample as Pick<ShadowSampleResponse, 'input' | 'primary' | 'candidate' | 'error' | 'sdk'>) }));
   }
 
   private range(query: { from: Date; to: Date }, stepMinutes: number): { from: Date; to: Date } {

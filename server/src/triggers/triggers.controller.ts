@@ -1,11 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { ErrorResponse } from '../common/errors/error-response.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ApiFlagEnvironmentParams, FlagEnvironment, type FlagEnvironmentRef } from '../flags/flag-environment.decorator.js';
 import { CreateTriggerDto, IssuedTriggerResponse, TriggerFiredResponse, TriggerResponse, UpdateTriggerDto } from './dto/trigger.dto.js';
 import { TRIGGER_PATH, TriggersService } from './triggers.service.js';
@@ -21,7 +22,9 @@ export class TriggersController {
 
   @Get()
   @Access('editor')
+  @ApiOperation({ summary: "The flag's trigger URLs in the environment (their secrets are never shown again)" })
   @ApiOkResponse({ type: [TriggerResponse] })
+  @ApiErrors(400, 401, 403, 404)
   list(@FlagEnvironment() flagEnvironment: FlagEnvironmentRef): Promise<TriggerResponse[]> {
     return this.triggers.list(flagEnvironment);
   }
@@ -30,6 +33,7 @@ export class TriggersController {
   @Access('editor')
   @ApiOperation({ summary: 'Create a trigger URL for this flag and environment; the URL (its secret) is shown once' })
   @ApiCreatedResponse({ type: IssuedTriggerResponse })
+  @ApiErrors(400, 401, 403, 404)
   async create(
     @CurrentPrincipal() principal: Principal,
     @FlagEnvironment() flagEnvironment: FlagEnvironmentRef,
@@ -44,6 +48,7 @@ export class TriggersController {
   @Access('editor')
   @ApiOperation({ summary: 'Rename, change restore-on-resolve, or disable/enable (absent = unchanged)' })
   @ApiOkResponse({ type: TriggerResponse })
+  @ApiErrors(400, 401, 403, 404)
   update(
     @CurrentPrincipal() principal: Principal,
     @FlagEnvironment() flagEnvironment: FlagEnvironmentRef,
@@ -58,6 +63,7 @@ export class TriggersController {
   @Access('editor')
   @ApiOperation({ summary: 'Disable: the URL answers 404 until enabled again' })
   @ApiOkResponse({ type: TriggerResponse })
+  @ApiErrors(400, 401, 403, 404)
   disable(
     @CurrentPrincipal() principal: Principal,
     @FlagEnvironment() flagEnvironment: FlagEnvironmentRef,
@@ -69,7 +75,9 @@ export class TriggersController {
   @Post(':id/enable')
   @HttpCode(200)
   @Access('editor')
+  @ApiOperation({ summary: 'Enable a disabled trigger: its URL works again' })
   @ApiOkResponse({ type: TriggerResponse })
+  @ApiErrors(400, 401, 403, 404)
   enable(
     @CurrentPrincipal() principal: Principal,
     @FlagEnvironment() flagEnvironment: FlagEnvironmentRef,
@@ -83,6 +91,7 @@ export class TriggersController {
   @Access('editor')
   @ApiOperation({ summary: 'Issue a new secret URL; the old one stops working at once' })
   @ApiOkResponse({ type: IssuedTriggerResponse })
+  @ApiErrors(400, 401, 403, 404)
   async rotate(
     @CurrentPrincipal() principal: Principal,
     @FlagEnvironment() flagEnvironment: FlagEnvironmentRef,
@@ -96,6 +105,9 @@ export class TriggersController {
   @Delete(':id')
   @HttpCode(204)
   @Access('editor')
+  @ApiOperation({ summary: 'Delete a trigger: its URL answers 404 from now on' })
+  @ApiNoContentResponse()
+  @ApiErrors(400, 401, 403, 404)
   delete(
     @CurrentPrincipal() principal: Principal,
     @FlagEnvironment() flagEnvironment: FlagEnvironmentRef,
@@ -121,6 +133,7 @@ export class TriggerHookController {
   })
   @ApiBody({ required: false, schema: { type: 'object', additionalProperties: true, description: 'Nothing, {reason}, an Alertmanager webhook or a Grafana alert webhook' } })
   @ApiOkResponse({ type: TriggerFiredResponse })
+  @ApiErrors(400, { status: 404, description: 'NOT_FOUND: no trigger has this secret, or it is disabled' })
   @ApiTooManyRequestsResponse({
     type: ErrorResponse,
     description: 'More than 10 calls to this trigger in the last 60 s (a sliding window; refused calls do not count)',

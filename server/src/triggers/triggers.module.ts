@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module.js';
 import { Database } from '../database/database.service.js';
 import { FlagsModule } from '../flags/flags.module.js';
+import { KillSwitchModule } from '../kill-switch/kill-switch.module.js';
 import { ProjectsModule } from '../projects/projects.module.js';
 import { DatabaseThrottlerStorage } from './database-throttler-storage.js';
 import { RateLimitWindowEntity } from './rate-limit-window.entity.js';
@@ -34,6 +35,7 @@ export const CLIENT_CALLS_PER_MINUTE = 300;
       }),
     }),
     FlagsModule,
+    KillSwitchModule,
     ProjectsModule,
     AuditModule,
   ],

@@ -6,6 +6,7 @@ import { DomainError, notFound } from '../common/errors/domain-error.js';
 import { Database } from '../database/database.service.js';
 import type { FlagEnvironmentRef } from '../flags/flag-environment.decorator.js';
 import { FlagsService } from '../flags/flags.service.js';
+import { KillSwitchService } from '../kill-switch/kill-switch.service.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { describeSignal, readTriggerSignal } from './alert-payload.js';
 import type { CreateTriggerDto, TriggerFiredResponse, TriggerResponse, UpdateTriggerDto } from './dto/trigger.dto.js';
@@ -45,6 +46,7 @@ export class TriggersService {
   constructor(
     private readonly repository: TriggersRepository,
     private readonly flags: FlagsService,
+    private readonly killSwitch: KillSwitchService,
     private readonly projects: ProjectsService,
     private readonly audit: AuditService,
     private readonly db: Database,
@@ -140,8 +142,8 @@ export class TriggersService {
       if (signal.intent === 'fire' || (signal.intent === 'resolve' && trigger.restoreOnResolve)) {
         const write =
           signal.intent === 'fire'
-            ? await this.flags.killInEnvironment(actor, target.projectKey, target.flagKey, target.environmentKey, reason)
-            : await this.flags.restoreInEnvironment(actor, target.projectKey, target.flagKey, target.environmentKey, reason);
+            ? await this.killSwitch.kill(actor, target, reason)
+            : await this.killSwitch.restore(actor, target, reason);
         action = signal.intent === 'fire' ? 'killed' : 'restored';
         changed = write.changed;
         killed = write.config.killed;

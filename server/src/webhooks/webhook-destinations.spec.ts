@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent, fetch } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { invalidAllowlistEntries, WebhookDestinations } from './webhook-destinations.js';
+import { WebhookDestinations } from './webhook-destinations.js';
 
 describe('WebhookDestinations', () => {
   const strict = new WebhookDestinations();
@@ -79,10 +79,5 @@ describe('WebhookDestinations', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
-  });
-
-  it('names allowlist entries that are neither *, an IP, a CIDR range nor a host name', () => {
-    expect(invalidAllowlistEntries(['*', '10.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8', 'hooks.internal', 'localhost'])).toEqual([]);
-    expect(invalidAllowlistEntries(['10.0.0.0/40', 'http://x', 'a b', '-bad.host', ''])).toEqual(['10.0.0.0/40', 'http://x', 'a b', '-bad.host', '']);
   });
 });

@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
+import { type AddressRange, parseAddressRange } from '../common/net/address-list.js';
 
 /**
  * Which addresses webhooks may be sent to. Only public unicast addresses by default: an admin
@@ -10,7 +11,7 @@ import { isIP } from 'node:net';
  */
 export class WebhookDestinations {
   private readonly anyPrivate: boolean;
-  private readonly ranges: Array<[ipaddr.IPv4 | ipaddr.IPv6, number]> = [];
+  private readonly ranges: AddressRange[] = [];
   private readonly hosts = new Set<string>();
 
   /** Entries: `*` (every private address), an IP, a CIDR range, or a host name (any address it resolves to). */
@@ -18,7 +19,7 @@ export class WebhookDestinations {
     this.anyPrivate = allowlist.includes('*');
     for (const entry of allowlist) {
       if (entry === '*') continue;
-      const range = parseRange(entry);
+      const range = parseAddressRange(entry);
       if (range) this.ranges.push(range);
       else this.hosts.add(entry.toLowerCase());
     }
@@ -62,10 +63,6 @@ export class WebhookDestinations {
   };
 }
 
-/** Checks SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST entries; returns the ones that are neither `*`, an IP, a CIDR range nor a host name. */
-export const invalidAllowlistEntries = (entries: readonly string[]): string[] =>
-  entries.filter((e) => e !== '*' && !parseRange(e) && !/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(e));
-
 const UNPARSEABLE = 'it is not a URL the server can send to (IPv6 zone ids such as %25eth0 are not supported)';
 
 /**
@@ -78,19 +75,6 @@ const embeddedIPv4 = (ip: ipaddr.IPv6): ipaddr.IPv4 | null => {
   const [a, b, c, d, e, f, high, low] = ip.parts as [number, number, number, number, number, number, number, number];
   if (a !== 0 || b !== 0 || c !== 0 || d !== 0 || e !== 0 || f !== 0 || (high === 0 && low <= 1)) return null;
   return new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
-};
-
-const parseRange = (entry: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | null => {
-  try {
-    if (entry.includes('/')) return ipaddr.parseCIDR(entry);
-    if (ipaddr.isValid(entry)) {
-      const ip = ipaddr.parse(entry);
-      return [ip, ip.kind() === 'ipv4' ? 32 : 128];
-    }
-  } catch {
-    // not a range: a host name, or invalid
-  }
-  return null;
 };
 
 // URL.hostname keeps IPv6 literals in brackets.

@@ -43,7 +43,7 @@ export interface Operation {
   body?: Schema;
   /** Status codes the document lists for it. */
   documentedStatuses: string[];
-  /** Not in the OpenAPI document (GET /metrics), fuzzed anyway because it is reachable. */
+  /** Not in the OpenAPI document, fuzzed anyway because it is reachable. */
   undocumented?: boolean;
 }
 
@@ -96,7 +96,10 @@ export const loadOperations = (file = OPENAPI_PATH): Operation[] => {
       });
     }
   }
-  // The Prometheus scrape is public and takes its own bearer token: hostile input reaches it too.
-  operations.push({ id: 'GET /metrics', method: 'get', template: '/metrics', pathParams: [], queryParams: [], headerParams: [], documentedStatuses: ['200'], undocumented: true });
+  // The Prometheus scrape is public and takes its own bearer token: hostile input reaches it too,
+  // documented or not.
+  if (!operations.some((op) => op.id === 'GET /metrics')) {
+    operations.push({ id: 'GET /metrics', method: 'get', template: '/metrics', pathParams: [], queryParams: [], headerParams: [], documentedStatuses: ['200'], undocumented: true });
+  }
   return operations;
 };

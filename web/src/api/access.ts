@@ -12,7 +12,7 @@ export const useCreateToken = () => {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (token: Schemas['CreateTokenDto']) =>
-      request<{ token: ApiToken; secret: string }>('POST', '/tokens', { body: token }),
+      request<Schemas['IssuedTokenResponse']>('POST', '/tokens', { body: token }),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.tokens }),
   });
 };
@@ -31,7 +31,7 @@ export const useCreateUser = () => {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (user: Schemas['CreateUserDto']) =>
-      request<{ user: User; password: string }>('POST', '/users', { body: user }),
+      request<Schemas['CreatedUserResponse']>('POST', '/users', { body: user }),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.users }),
   });
 };

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { request } from './client';
 import { LIVE_REFRESH_MS, queryKeys } from './queryKeys';
 import type { components } from './schema';
-import type { Delivery, EnvironmentView, ProjectView } from './types';
+import type { Delivery, ProjectView } from './types';
 
 export const useProjects = () =>
   useQuery({ queryKey: queryKeys.projects, queryFn: () => request<ProjectView[]>('GET', '/projects') });
@@ -11,18 +11,12 @@ export type NewEnvironment = components['schemas']['CreateEnvironmentDto'];
 
 export type NewProject = components['schemas']['CreateProjectDto'];
 
-// The answers below have no schema in the server's OpenAPI document yet: written by hand.
-
 /** The server shows each new environment's SDK key once, in this answer. */
-export interface CreatedProject {
-  project: ProjectView;
-  sdkKeys: Record<string, string>;
-}
+export type CreatedProject = components['schemas']['CreatedProjectResponse'];
 
-export interface CreatedEnvironment {
-  environment: EnvironmentView;
-  sdkKey: string;
-}
+export type CreatedEnvironment = components['schemas']['CreatedEnvironmentResponse'];
+
+export type RotatedSdkKey = components['schemas']['RotatedSdkKeyResponse'];
 
 // The switchers read the project list: it must include the new one before the console switches to it.
 export const useCreateProject = () => {
@@ -45,7 +39,7 @@ export const useRotateSdkKey = (project: string) => {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (environment: string) =>
-      request<{ sdkKey: string; prefix: string }>('POST', `/projects/${project}/environments/${environment}/sdk-key`),
+      request<RotatedSdkKey>('POST', `/projects/${project}/environments/${environment}/sdk-key`),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.projects }),
   });
 };

@@ -1,55 +1,23 @@
 import { useQuery } from '@tanstack/react-query';
 import { request } from './client';
 import { queryKeys } from './queryKeys';
+import type { components } from './schema';
 
-// The telemetry answers have no schema in the server's OpenAPI document yet: written by hand.
+type Schemas = components['schemas'];
 
 /** Aggregates of one metric over a span (GET …/telemetry/series). */
-export interface MetricStats {
-  count: number;
-  rate: number;
-  sum: number;
-  mean: number | null;
-  stddev: number | null;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  errors: number;
-  errorRate: number | null;
-}
+export type MetricStats = Schemas['MetricStatsResponse'];
 
-export interface MetricPoint extends MetricStats {
-  start: string;
-}
+export type MetricPoint = Schemas['MetricPointResponse'];
 
-export interface MetricSeries {
-  flag: string | null;
-  variant: string | null;
-  metric: string;
-  total: MetricStats;
-  points: MetricPoint[];
-}
+export type MetricSeries = Schemas['MetricSeriesResponse'];
 
-export interface MetricSeriesResult {
-  from: string;
-  to: string;
-  stepMinutes: number;
-  series: MetricSeries[];
-}
+export type MetricSeriesResult = Schemas['MetricSeriesResultResponse'];
 
-export interface EvaluationCount {
-  flag: string;
-  variant: string | null;
-  reason: string;
-  count: number;
-}
+export type EvaluationCount = Schemas['EvaluationCountResponse'];
 
 /** Evaluation counts of one time bucket. */
-export interface EvaluationBucket {
-  start: string;
-  end: string;
-  counts: EvaluationCount[];
-}
+export type EvaluationBucket = Schemas['EvaluationStepResponse'];
 
 export type TelemetryRange = '1h' | '24h';
 
@@ -80,7 +48,7 @@ export const useEvaluationBuckets = (project: string, environment: string, range
     queryKey: queryKeys.telemetry(project, environment, 'evaluations', range, flag ?? '*'),
     queryFn: async (): Promise<EvaluationBucket[]> => {
       const bounds = bucketBounds(range, Date.now());
-      const { steps } = await request<{ steps: EvaluationBucket[] }>('GET', `${environmentPath(project, environment)}/evaluations`, {
+      const { steps = [] } = await request<Schemas['EvaluationCountsResponse']>('GET', `${environmentPath(project, environment)}/evaluations`, {
         query: { flag, from: bounds[0]!.start, to: bounds[bounds.length - 1]!.end, stepMinutes: RANGE_BUCKETS[range].minutes },
       });
       return steps;
@@ -109,7 +77,7 @@ export const useMetricSeries = (project: string, environment: string, range: Tel
 export const useLastEvaluated = (project: string, enabled = true) =>
   useQuery({
     queryKey: queryKeys.telemetry(project, '*', 'last-evaluated'),
-    queryFn: () => request<{ flags: { flag: string; environments: Record<string, string> }[] }>('GET', `/projects/${project}/telemetry/last-evaluated`),
+    queryFn: () => request<Schemas['LastEvaluatedResponse']>('GET', `/projects/${project}/telemetry/last-evaluated`),
     enabled,
     refetchInterval: TELEMETRY_REFRESH_MS,
   });

@@ -18,52 +18,25 @@ export type {
   Variant,
   WeightedVariant,
 } from '../../../sdk/src/core/types';
-import type { Clause, FlagKind, FlagValue, Prerequisite, Reason, Rule, SegmentRule, Serve, Target, Variant } from '../../../sdk/src/core/types';
+import type { Prerequisite, Rule, Serve, Target, Variant } from '../../../sdk/src/core/types';
 import type { components } from './schema';
 
 type Schemas = components['schemas'];
 
 export type Role = Schemas['CreateUserDto']['role'];
 
-// The responses below have no schema in the server's OpenAPI document yet (their routes declare no
-// response type), so they are written by hand from the server's views; alias them to
-// components['schemas'] once the server documents them.
+// The answers are the server's response DTOs, as the OpenAPI document describes them.
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  disabled: boolean;
-  createdAt: string;
-}
+export type User = Schemas['UserResponse'];
 
-export interface Me {
-  kind: string;
-  name: string;
-  role: Role;
-  user?: User;
-}
+/** Who the caller is; `role` is a token's access (kill-switch too) or `sdk` for an SDK key. */
+export type Me = Schemas['MeResponse'];
 
-export interface EnvironmentView {
-  key: string;
-  name: string;
-  requireChangeReason: boolean;
-  sdkKeyPrefix?: string;
-}
+export type EnvironmentView = Schemas['EnvironmentResponse'];
 
-export interface ProjectView {
-  key: string;
-  name: string;
-  description?: string;
-  environments: EnvironmentView[];
-}
+export type ProjectView = Schemas['ProjectResponse'];
 
-export interface KillRecord {
-  reason: string;
-  by: string;
-  at: string;
-}
+export type KillRecord = Schemas['KillRecordResponse'];
 
 /** What a console user edits in one environment. */
 export interface EditableConfig {
@@ -75,124 +48,31 @@ export interface EditableConfig {
   prerequisites: Prerequisite[];
 }
 
-export interface FlagConfigView extends EditableConfig {
-  environment: string;
-  killed: boolean;
-  kill: KillRecord | null;
-  version: number;
-  updatedAt: string;
-}
+/** A flag's config in one environment; `updatedAt` is null until it is first written (version 0). */
+export type FlagConfigView = Schemas['FlagConfigResponse'];
 
-export interface FlagView {
-  key: string;
-  name: string;
-  description: string;
-  owner: string | null;
-  tags: string[];
-  kind: FlagKind;
-  variants: Variant[];
-  lifecycle: 'temporary' | 'permanent';
-  expiresAt: string | null;
-  archived: boolean;
-  archivedAt: string | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  environments: Record<string, FlagConfigView>;
-}
+// A variant value in the document is any JSON, looser than the SDK's FlagValue; variants keep the SDK's type.
+export type FlagView = Omit<Schemas['FlagResponse'], 'variants'> & { variants: Variant[] };
 
-export interface SegmentView {
-  key: string;
-  name: string;
-  description?: string;
-  included: string[];
-  excluded: string[];
-  rules: SegmentRule[];
-  version: number;
-  updatedAt: string;
-}
+export type SegmentView = Schemas['SegmentResponse'];
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actorType: string;
-  actorId: string | null;
-  actorName: string;
-  action: string;
-  resourceType: string;
-  resourceKey: string;
-  projectKey: string | null;
-  environmentKey: string | null;
-  reason: string | null;
-  before: unknown;
-  after: unknown;
-  requestId: string | null;
-}
+export type AuditEntry = Schemas['AuditEntryResponse'];
 
-export interface AuditPage {
-  items: AuditEntry[];
-  nextCursor: string | null;
-}
+export type AuditPage = Schemas['AuditPageResponse'];
 
 export type TokenAccess = Schemas['CreateTokenDto']['access'];
 
-export interface ApiToken {
-  id: string;
-  name: string;
-  prefix: string;
-  access: TokenAccess;
-  projects: string[] | null;
-  environments: string[] | null;
-  createdBy: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
+export type ApiToken = Schemas['TokenResponse'];
 
-export interface Delivery {
-  environment: string;
-  sequence: number;
-  connected: number;
-  confirmed: number;
-}
+export type Delivery = Schemas['DeliveryStatusResponse'];
 
-export interface SegmentMembership {
-  segment: string;
-  member: boolean;
-  by: 'included' | 'excluded' | 'rule' | 'no-rule-matched';
-  ruleIndex?: number;
-}
+export type SegmentMembership = Schemas['SegmentExplanationResponse'];
 
-export interface RuleExplanation {
-  index: number;
-  id?: string;
-  description?: string;
-  matched: boolean;
-  failedClause?: { index: number; clause: Clause; attributeValue?: unknown; segments?: SegmentMembership[] };
-}
+export type RuleExplanation = Schemas['RuleExplanationResponse'];
 
-export type DecisionStep =
-  | 'FLAG_NOT_FOUND'
-  | 'INVALID_CONFIG'
-  | 'TYPE_MISMATCH'
-  | 'KILLED'
-  | 'DISABLED'
-  | 'PREREQUISITES'
-  | 'TARGETS'
-  | 'RULE'
-  | 'DEFAULT_RULE'
-  | 'UNEXPECTED_ERROR';
+export type DecisionStep = Schemas['ExplanationResponse']['decidedBy'];
 
-export interface Explanation {
-  flagKey: string;
-  result: { value: FlagValue; variant?: string; reason: Reason; errorCode?: string; ruleIndex?: number };
-  decidedBy: DecisionStep;
-  ruleIndex?: number;
-  prerequisites: { flag: string; requiredVariant: string; passed: boolean; servedVariant?: string; servedReason?: Reason }[];
-  targetMatched?: boolean;
-  rules: RuleExplanation[];
-  rollout?: { bucketBy: string; unit?: string; bucket?: number; cumulativeWeights: number[] };
-  sequence?: number;
-}
+export type Explanation = Schemas['ExplanationResponse'];
 
 export type StaleReasonCode = Schemas['StaleReasonResponse']['code'];
 

@@ -72,8 +72,8 @@ export const aFlag = (config: FlagConfigView = aConfig()): FlagView => ({
 });
 
 export const SEGMENTS: SegmentView[] = [
-  { key: 'beta-testers', name: 'Beta testers', included: [], excluded: [], rules: [], version: 1, updatedAt: '2026-11-01T00:00:00.000Z' },
-  { key: 'prod-pipelines', name: 'Production pipelines', included: [], excluded: [], rules: [], version: 1, updatedAt: '2026-11-01T00:00:00.000Z' },
+  { key: 'beta-testers', name: 'Beta testers', description: '', included: [], excluded: [], rules: [], version: 1, updatedAt: '2026-11-01T00:00:00.000Z' },
+  { key: 'prod-pipelines', name: 'Production pipelines', description: '', included: [], excluded: [], rules: [], version: 1, updatedAt: '2026-11-01T00:00:00.000Z' },
 ];
 
 /** What GET /rollout-plans/defaults answers (two stages keep the tests short). */

@@ -4,17 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { EvaluateAllDto, EvaluateFlagDto } from '../../evaluation/dto/evaluate.dto.js';
 import { ArchiveDto, CreateFlagDto, ListFlagsQueryDto, UpdateFlagDto, VariantDto } from '../../flags/dto/flag.dto.js';
 import {
-  KillDto,
   PatchFlagConfigDto,
   PrerequisiteDto,
   ReplaceFlagConfigDto,
-  RestoreDto,
   RolloutDto,
   RuleDto,
   ServeDto,
   TargetDto,
   WeightedVariantDto,
 } from '../../flags/dto/flag-config.dto.js';
+import { KillDto, RestoreDto } from '../../kill-switch/dto/kill-switch.dto.js';
 import { CreateSegmentDto, DeleteSegmentQueryDto, SegmentRuleDto, UpdateSegmentDto } from '../../segments/dto/segment.dto.js';
 import { ClauseDto } from '../../targeting/clause.dto.js';
 import { EvaluationCountDto, EventsDto, HistogramDto, SampleDto, SeriesDto, TelemetryBatchDto } from '../../telemetry/dto/events.dto.js';

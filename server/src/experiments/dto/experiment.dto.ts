@@ -1,7 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNumber, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { everyMember } from '../../common/openapi/every-member.js';
 import { ApiKeyProperty, IsKey } from '../../common/validation/is-key.decorator.js';
+import type { Recommendation } from '../experiment-analysis.js';
+import type { ExperimentDecision, ExperimentStatus } from '../experiment.entity.js';
+
+const RECOMMENDATIONS = everyMember<Recommendation>()(['promote', 'keep-collecting', 'keep-control', 'no-difference']);
 
 export class ExperimentMetricDto {
   @ApiProperty({ description: 'A metric the SDK tracks (model.track / flags.track), e.g. converted or accuracy', maxLength: 200 })
@@ -111,11 +116,11 @@ export class ExperimentResponse {
   @ApiProperty() minimumDetectableEffect: number;
   @ApiProperty({ type: Number, nullable: true }) baselineRate: number | null;
   @ApiProperty({ type: Number, nullable: true }) assumedStdDev: number | null;
-  @ApiProperty({ enum: ['running', 'closed'] }) status: 'running' | 'closed';
-  @ApiProperty({ enum: ['promoted', 'rolled-back'], nullable: true }) decision: 'promoted' | 'rolled-back' | null;
+  @ApiProperty({ enum: ['running', 'closed'] }) status: ExperimentStatus;
+  @ApiProperty({ enum: ['promoted', 'rolled-back'], nullable: true }) decision: ExperimentDecision | null;
   @ApiProperty({ type: String, nullable: true }) winner: string | null;
-  @ApiProperty() startedAt: string;
-  @ApiProperty({ type: String, nullable: true }) closedAt: string | null;
+  @ApiProperty({ format: 'date-time' }) startedAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) closedAt: string | null;
   @ApiProperty() createdBy: string;
 }
 
@@ -155,7 +160,7 @@ export class TreatmentResultResponse {
   @ApiProperty() variant: string;
   @ApiProperty({ type: ComparisonResponse, nullable: true }) comparison: ComparisonResponse | null;
   @ApiProperty({ type: [GuardrailResultResponse] }) guardrails: GuardrailResultResponse[];
-  @ApiProperty({ enum: ['promote', 'keep-collecting', 'keep-control', 'no-difference'] }) recommendation: string;
+  @ApiProperty({ enum: RECOMMENDATIONS }) recommendation: Recommendation;
   @ApiProperty() explanation: string;
 }
 
@@ -170,20 +175,20 @@ export class SampleRatioResponse {
 
 export class ExperimentResultsResponse {
   @ApiProperty({ type: ExperimentResponse }) experiment: ExperimentResponse;
-  @ApiProperty() from: string;
-  @ApiProperty() to: string;
+  @ApiProperty({ format: 'date-time' }) from: string;
+  @ApiProperty({ format: 'date-time' }) to: string;
   @ApiProperty({ type: Number, nullable: true, description: 'Observations needed per variant; null until a baseline (rate or standard deviation) is known' }) requiredSampleSize: number | null;
   @ApiProperty({ description: 'alpha divided by the number of treatments (Bonferroni)' }) comparisonAlpha: number;
   @ApiProperty({ type: [VariantResultResponse] }) variants: VariantResultResponse[];
   @ApiProperty({ type: [TreatmentResultResponse] }) treatments: TreatmentResultResponse[];
   @ApiProperty({ type: SampleRatioResponse, nullable: true }) sampleRatio: SampleRatioResponse | null;
-  @ApiProperty({ enum: ['promote', 'keep-collecting', 'keep-control', 'no-difference'] }) recommendation: string;
+  @ApiProperty({ enum: RECOMMENDATIONS }) recommendation: Recommendation;
   @ApiProperty({ type: String, nullable: true }) winner: string | null;
   @ApiProperty({ type: [String] }) warnings: string[];
 }
 
 export class ExperimentRecommendationResponse {
   @ApiProperty() experiment: string;
-  @ApiProperty({ enum: ['promote', 'keep-collecting', 'keep-control', 'no-difference'] }) recommendation: string;
+  @ApiProperty({ enum: RECOMMENDATIONS }) recommendation: Recommendation;
   @ApiProperty({ type: String, nullable: true }) winner: string | null;
 }

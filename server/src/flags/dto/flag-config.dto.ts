@@ -146,15 +146,3 @@ export class PatchFlagConfigDto extends ConfigWriteBase {
   @ApiPropertyOptional({ type: [PrerequisiteDto], nullable: true }) @IsOptional() @IsArray() @ArrayMaxSize(MAX_PREREQUISITES) @ValidateNested({ each: true }) @Type(() => PrerequisiteDto)
   prerequisites?: PrerequisiteDto[] | null;
 }
-
-export class KillDto {
-  @ApiProperty({ description: 'Why: shown to operators and kept in the audit log' })
-  @IsString() @MinLength(1, { message: 'reason is required to kill a flag' }) @MaxLength(1000)
-  reason: string;
-}
-
-export class RestoreDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000)
-  reason?: string;
-}
-

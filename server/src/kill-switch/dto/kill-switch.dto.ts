@@ -12,6 +12,19 @@ const WaitProperty = () =>
     default: 0,
   });
 
+/** Kill in the one environment the path names. */
+export class KillDto {
+  @ApiProperty({ description: 'Why: shown to operators and kept in the audit log' })
+  @IsString() @MinLength(1, { message: 'reason is required to kill a flag' }) @MaxLength(1000)
+  reason: string;
+}
+
+/** Restore in the one environment the path names. */
+export class RestoreDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000)
+  reason?: string;
+}
+
 export class KillFlagDto {
   @ApiProperty({ description: 'Why: shown to operators, kept in the kill record and the audit log' })
   @IsString() @MinLength(1, { message: 'reason is required to kill a flag' }) @MaxLength(1000)
@@ -93,7 +106,7 @@ export class TaggedFlagResult {
   @ApiProperty() killed: boolean;
   @ApiProperty() version: number;
   @ApiProperty() changed: boolean;
-  @ApiPropertyOptional({ nullable: true, type: Number }) sequence: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'The change-log entry of this flag\'s change; null when nothing changed' }) sequence: number | null;
   @ApiPropertyOptional({ type: TaggedFlagError, description: 'Set when this flag could not be changed; the others still were' }) error?: TaggedFlagError;
 }
 

@@ -1,7 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { everyMember } from '../../common/openapi/every-member.js';
 import { ApiKeyProperty } from '../../common/validation/is-key.decorator.js';
+import type { GuardRow } from '../rollout-guards.js';
+import type { MetricBound, RolloutGuards, RolloutHistoryEntry, RolloutStage, RolloutStatus } from '../rollout-plan.entity.js';
+
+const METRIC_STATS = everyMember<MetricBound['stat']>()(['mean', 'p50', 'p95', 'p99', 'errorRate']);
+const ROLLOUT_STATUSES = everyMember<RolloutStatus>()(['waiting-for-baseline', 'running', 'paused', 'completed', 'rolled-back', 'aborted']);
+const HISTORY_EVENTS = everyMember<RolloutHistoryEntry['event']>()(['created', 'started', 'advanced', 'completed', 'paused', 'resumed', 'rolled-back', 'aborted']);
+const GUARDS = everyMember<GuardRow['guard']>()(['stage samples', 'error rate', 'latency p95', 'bound']);
+const GUARD_UNITS = everyMember<GuardRow['unit']>()(['rate', 'ms', 'count', 'value']);
 
 export class RolloutStageDto {
   @ApiProperty({ description: 'Candidate share of the traffic, in percent (0.001 steps)', minimum: 0.001, maximum: 100 })
@@ -82,21 +91,21 @@ export class RolloutActionDto {
   reason?: string;
 }
 
-export class RolloutStageResponse {
+export class RolloutStageResponse implements RolloutStage {
   @ApiProperty() percent: number;
   @ApiProperty() minDurationMinutes: number;
   @ApiProperty() minSamples: number;
 }
 
-export class MetricBoundResponse {
+export class MetricBoundResponse implements MetricBound {
   @ApiProperty() metric: string;
-  @ApiProperty({ enum: ['mean', 'p50', 'p95', 'p99', 'errorRate'] }) stat: string;
+  @ApiProperty({ enum: METRIC_STATS }) stat: MetricBound['stat'];
   @ApiPropertyOptional() min?: number;
   @ApiPropertyOptional() max?: number;
 }
 
 /** The guards a plan runs with: what its request gave, the defaults for the rest. */
-export class RolloutGuardsResponse {
+export class RolloutGuardsResponse implements RolloutGuards {
   @ApiProperty() errorMetric: string;
   @ApiProperty() maxErrorRateRatio: number;
   @ApiProperty() errorRateAllowance: number;
@@ -108,30 +117,30 @@ export class RolloutGuardsResponse {
   @ApiProperty() baselineMinutes: number;
 }
 
-export class RolloutHistoryResponse {
-  @ApiProperty() at: string;
-  @ApiProperty() event: string;
+export class RolloutHistoryResponse implements RolloutHistoryEntry {
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ enum: HISTORY_EVENTS }) event: RolloutHistoryEntry['event'];
   @ApiProperty() stage: number;
   @ApiProperty() percent: number;
   @ApiProperty() actor: string;
   @ApiPropertyOptional() reason?: string;
 }
 
-export class GuardRowResponse {
-  @ApiProperty({ enum: ['stage samples', 'error rate', 'latency p95', 'bound'] }) guard: string;
+export class GuardRowResponse implements GuardRow {
+  @ApiProperty({ enum: GUARDS }) guard: GuardRow['guard'];
   @ApiProperty() metric: string;
-  @ApiPropertyOptional({ enum: ['mean', 'p50', 'p95', 'p99', 'errorRate'], description: 'For a bound: the statistic it limits' }) stat?: string;
+  @ApiPropertyOptional({ enum: METRIC_STATS, description: 'For a bound: the statistic it limits' }) stat?: MetricBound['stat'];
   @ApiProperty({ type: Number, nullable: true }) candidate: number | null;
   @ApiProperty({ type: Number, nullable: true }) control: number | null;
   @ApiProperty({ description: 'The limit in words, with the number it comes to' }) limit: string;
   @ApiProperty({ type: Boolean, nullable: true, description: 'null: not enough observations to judge yet' }) passing: boolean | null;
   @ApiPropertyOptional({ description: 'Why it fails, as a rollback would record it' }) failure?: string;
-  @ApiProperty({ enum: ['rate', 'ms', 'count', 'value'] }) unit: string;
+  @ApiProperty({ enum: GUARD_UNITS }) unit: GuardRow['unit'];
 }
 
 export class GuardStatusResponse {
-  @ApiProperty({ description: 'Start of the window: the current stage\'s start' }) from: string;
-  @ApiProperty() to: string;
+  @ApiProperty({ format: 'date-time', description: 'Start of the window: the current stage\'s start' }) from: string;
+  @ApiProperty({ format: 'date-time' }) to: string;
   @ApiProperty({ type: [GuardRowResponse] }) rows: GuardRowResponse[];
 }
 
@@ -144,16 +153,16 @@ export class RolloutPlanResponse {
   @ApiProperty({ type: String, nullable: true }) bucketBy: string | null;
   @ApiProperty({ type: [RolloutStageResponse] }) stages: RolloutStageResponse[];
   @ApiProperty({ type: RolloutGuardsResponse }) guards: RolloutGuardsResponse;
-  @ApiProperty({ enum: ['waiting-for-baseline', 'running', 'paused', 'completed', 'rolled-back', 'aborted'] }) status: string;
+  @ApiProperty({ enum: ROLLOUT_STATUSES }) status: RolloutStatus;
   @ApiProperty({ description: 'Index of the stage being served; -1 before the first' }) currentStage: number;
   @ApiProperty({ description: 'Candidate percent served now' }) currentPercent: number;
-  @ApiProperty({ type: String, nullable: true }) stageStartedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) stageStartedAt: string | null;
   @ApiProperty({ type: String, nullable: true }) reason: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'Metrics the rollback decision saw' }) snapshot: Record<string, unknown> | null;
   @ApiProperty({ type: [RolloutHistoryResponse] }) history: RolloutHistoryResponse[];
   @ApiProperty() createdBy: string;
-  @ApiProperty() createdAt: string;
-  @ApiProperty({ type: String, nullable: true }) finishedAt: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt: string | null;
   @ApiProperty({ type: GuardStatusResponse, nullable: true, description: 'Running or paused plans: every guard over the current stage, as the scheduler judges it now' })
   guardStatus: GuardStatusResponse | null;
 }

@@ -2,7 +2,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ApiJsonValue } from '../../common/openapi/api-json-value.decorator.js';
+import { everyMember } from '../../common/openapi/every-member.js';
 import { IsKey } from '../../common/validation/is-key.decorator.js';
+import type { ShadowCheck, ShadowRecommendation } from '../shadow-report.js';
+
+const SHADOW_RECOMMENDATIONS = everyMember<ShadowRecommendation>()(['promote-to-canary', 'collect-more-samples', 'fix-errors', 'investigate-disagreements', 'optimise-latency']);
+const SHADOW_CHECKS = everyMember<ShadowCheck['name']>()(['samples', 'errors', 'agreement', 'latency']);
 
 export class ShadowReportQueryDto {
   @ApiPropertyOptional({ description: 'ISO-8601, inclusive; default 24 hours before `to`' }) @IsOptional() @Type(() => Date) @IsDate({ message: 'from must be an ISO-8601 date' })
@@ -27,8 +32,8 @@ export class ShadowSideResponse {
   @ApiProperty({ type: Number, nullable: true, description: 'ms' }) p95: number | null;
 }
 
-export class ShadowCheckResponse {
-  @ApiProperty({ enum: ['samples', 'errors', 'agreement', 'latency'] }) name: string;
+export class ShadowCheckResponse implements ShadowCheck {
+  @ApiProperty({ enum: SHADOW_CHECKS }) name: ShadowCheck['name'];
   @ApiProperty() passed: boolean;
   @ApiProperty() detail: string;
 }
@@ -36,7 +41,7 @@ export class ShadowCheckResponse {
 export class ShadowExampleResponse {
   @ApiProperty({ enum: ['shadow.disagreement', 'shadow.candidate_error'] }) kind: string;
   @ApiProperty({ type: String, nullable: true }) variant: string | null;
-  @ApiProperty() at: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
   @ApiJsonValue({ required: false, nullable: true }) input?: unknown;
   @ApiJsonValue({ required: false, nullable: true }) primary?: unknown;
   @ApiJsonValue({ required: false, nullable: true }) candidate?: unknown;
@@ -47,15 +52,15 @@ export class ShadowReportResponse {
   @ApiProperty() flag: string;
   @ApiProperty() environment: string;
   @ApiProperty({ type: String, nullable: true }) variant: string | null;
-  @ApiProperty() from: string;
-  @ApiProperty() to: string;
+  @ApiProperty({ format: 'date-time' }) from: string;
+  @ApiProperty({ format: 'date-time' }) to: string;
   @ApiProperty({ description: 'Calls where the candidate ran' }) samples: number;
   @ApiProperty({ description: 'Calls where both answered and were compared' }) comparisons: number;
   @ApiProperty({ type: Number, nullable: true }) agreementRate: number | null;
   @ApiProperty({ type: ShadowSideResponse }) primary: ShadowSideResponse;
   @ApiProperty({ type: ShadowSideResponse }) candidate: ShadowSideResponse;
   @ApiProperty({ type: [ShadowExampleResponse], description: 'Newest disagreements and candidate failures (the server keeps the last 50 per flag)' }) examples: ShadowExampleResponse[];
-  @ApiProperty({ enum: ['promote-to-canary', 'collect-more-samples', 'fix-errors', 'investigate-disagreements', 'optimise-latency'] }) recommendation: string;
+  @ApiProperty({ enum: SHADOW_RECOMMENDATIONS }) recommendation: ShadowRecommendation;
   @ApiProperty({ type: [ShadowCheckResponse] }) checks: ShadowCheckResponse[];
   @ApiProperty({ type: [String] }) notes: string[];
 }

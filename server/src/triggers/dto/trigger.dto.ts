@@ -1,6 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { everyMember } from '../../common/openapi/every-member.js';
 import { IsOmittable } from '../../common/validation/is-omittable.decorator.js';
+import type { AlertSource } from '../alert-payload.js';
+import type { TriggerAction } from '../trigger.entity.js';
+
+const TRIGGER_ACTIONS = everyMember<TriggerAction>()(['killed', 'restored', 'ignored']);
+const ALERT_SOURCES = everyMember<AlertSource>()(['plain', 'alertmanager', 'grafana']);
 
 export class CreateTriggerDto {
   @ApiProperty({ description: 'Shown in the audit log as `trigger:<name>`', maxLength: 100 })
@@ -41,7 +47,7 @@ export class TriggerResponse {
   @ApiProperty() createdBy: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) lastFiredAt: string | null;
-  @ApiProperty({ nullable: true, type: String, enum: ['killed', 'restored', 'ignored'] }) lastAction: string | null;
+  @ApiProperty({ nullable: true, type: String, enum: TRIGGER_ACTIONS }) lastAction: TriggerAction | null;
   @ApiProperty() fireCount: number;
 }
 
@@ -55,10 +61,10 @@ export class TriggerFiredResponse {
   @ApiProperty() trigger: string;
   @ApiProperty() flag: string;
   @ApiProperty() environment: string;
-  @ApiProperty({ enum: ['killed', 'restored', 'ignored'] }) action: 'killed' | 'restored' | 'ignored';
+  @ApiProperty({ enum: TRIGGER_ACTIONS }) action: TriggerAction;
   @ApiProperty({ description: 'false when the flag already was in that state, or the call was ignored' }) changed: boolean;
   @ApiProperty({ description: 'Whether the flag is killed now' }) killed: boolean;
-  @ApiProperty({ enum: ['plain', 'alertmanager', 'grafana'] }) source: string;
+  @ApiProperty({ enum: ALERT_SOURCES }) source: AlertSource;
   @ApiProperty({ type: [String] }) alerts: string[];
   @ApiProperty({ description: 'Why nothing happened, for ignored calls', nullable: true, type: String }) note: string | null;
 }

@@ -81,7 +81,7 @@ export class DeliveryAttemptResponse implements DeliveryAttempt {
 
 export class WebhookDeliveryResponse {
   @ApiProperty({ format: 'uuid', description: 'Also the X-Signalbox-Delivery header: receivers dedupe on it' }) id: string;
-  @ApiProperty() event: string;
+  @ApiProperty({ description: 'One of the subscription\'s events, or webhook.test' }) event: string;
   @ApiProperty({ enum: ['pending', 'delivered', 'failed'] }) status: DeliveryStatus;
   @ApiProperty() attempts: number;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) nextAttemptAt: string | null;

@@ -25,7 +25,8 @@ const useNewUserForm = () => {
     if (Object.keys(found).length > 0) return;
     try {
       const result = await create.mutateAsync(values);
-      setCreated({ email: result.user.email, password: result.password });
+      // The form sends no password, so the server generates one and answers it (it is absent only when one was sent).
+      setCreated({ email: result.user.email, password: result.password ?? '' });
       setValues({ email: '', name: '', role: 'viewer' });
     } catch (error) {
       setErrors(error instanceof ApiError && error.fieldErrors.length > 0 ? toFieldErrors(error.fieldErrors) : { email: [errorMessage(error)] });

@@ -8,7 +8,7 @@ import type { ProjectView } from '../../../api/types';
 import { stubApi } from '../../../test/render';
 import { ExperimentPage } from './ExperimentPage';
 
-const production = { key: 'production', name: 'Production', requireChangeReason: true };
+const production = { key: 'production', name: 'Production', requireChangeReason: true, sdkKeyPrefix: null };
 const project = { key: 'demo', name: 'Demo', environments: [production] } as unknown as ProjectView;
 
 const results = (overrides: Partial<ExperimentResults> = {}): ExperimentResults => ({

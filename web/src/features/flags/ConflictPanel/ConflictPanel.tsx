@@ -5,7 +5,7 @@ import { formatTime } from '../../../components/common/format';
  * A save hit a newer version: what the other person changed, what you changed, and the way forward.
  * `editable` picks from a saved version the part the form edits, in the shape of `draft`.
  */
-export const ConflictPanel = <T extends { version: number; updatedAt: string }>({
+export const ConflictPanel = <T extends { version: number; updatedAt: string | null }>({
   base,
   draft,
   current,
@@ -48,7 +48,7 @@ export const ConflictPanel = <T extends { version: number; updatedAt: string }>(
 );
 
 /** What a versioned edit of a flag tells its user above the form: a conflict to resolve, or that someone saved meanwhile. */
-export const VersionNotices = <T extends { version: number; updatedAt: string }, D>({
+export const VersionNotices = <T extends { version: number; updatedAt: string | null }, D>({
   form,
   editable,
 }: {

@@ -8,8 +8,8 @@ import type { FlagView, ProjectView, Role } from '../../../api/types';
 import { aFlag, stubApi } from '../../../test/render';
 import { FlagPage } from './FlagPage';
 
-const production = { key: 'production', name: 'Production', requireChangeReason: true };
-const project: ProjectView = { key: 'demo', name: 'Demo', environments: [production] };
+const production = { key: 'production', name: 'Production', requireChangeReason: true, sdkKeyPrefix: null };
+const project: ProjectView = { key: 'demo', name: 'Demo', description: '', environments: [production], createdAt: '2026-11-01T00:00:00.000Z' };
 const KEY = 'etl.use-new-transformer';
 const FLAG_PATH = `/projects/demo/flags/${KEY}`;
 

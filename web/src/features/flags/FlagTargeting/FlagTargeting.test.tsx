@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { aConfig, aFlag, renderWithClient, SEGMENTS, stubApi } from '../../../test/render';
 import { FlagTargeting } from './FlagTargeting';
 
-const production = { key: 'production', name: 'Production', requireChangeReason: true };
+const production = { key: 'production', name: 'Production', requireChangeReason: true, sdkKeyPrefix: null };
 const FLAG_PATH = '/projects/demo/flags/etl.use-new-transformer/environments/production';
 
 describe('FlagTargeting', () => {

@@ -5,7 +5,7 @@ import type { Trigger } from '../../../api/triggers';
 import { renderWithClient, stubApi } from '../../../test/render';
 import { FlagTriggers } from './FlagTriggers';
 
-const staging = { key: 'staging', name: 'Staging', requireChangeReason: false };
+const staging = { key: 'staging', name: 'Staging', requireChangeReason: false, sdkKeyPrefix: null };
 const BASE = '/projects/demo/flags/checkout/environments/staging/triggers';
 
 const aTrigger = (overrides: Partial<Trigger> = {}): Trigger => ({

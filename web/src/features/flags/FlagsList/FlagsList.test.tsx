@@ -5,8 +5,8 @@ import type { ProjectView } from '../../../api/types';
 import { aFlag, renderWithClient, stubApi } from '../../../test/render';
 import { FlagsList } from './FlagsList';
 
-const production = { key: 'production', name: 'Production', requireChangeReason: true };
-const project: ProjectView = { key: 'demo', name: 'Demo', environments: [production] };
+const production = { key: 'production', name: 'Production', requireChangeReason: true, sdkKeyPrefix: null };
+const project: ProjectView = { key: 'demo', name: 'Demo', description: '', environments: [production], createdAt: '2026-11-01T00:00:00.000Z' };
 
 describe('FlagsList', () => {
   it('lists archived flags, marked as such, only when asked to', async () => {

@@ -10,9 +10,11 @@ import { AppShell } from './AppShell';
 const demo = (): ProjectView => ({
   key: 'demo',
   name: 'Demo',
+  description: '',
+  createdAt: '2026-11-01T00:00:00.000Z',
   environments: [
-    { key: 'development', name: 'Development', requireChangeReason: false },
-    { key: 'production', name: 'Production', requireChangeReason: true },
+    { key: 'development', name: 'Development', requireChangeReason: false, sdkKeyPrefix: null },
+    { key: 'production', name: 'Production', requireChangeReason: true, sdkKeyPrefix: null },
   ],
 });
 
@@ -26,13 +28,13 @@ const renderShell = (role: Role, answers: { environment?: () => { status: number
     if (method === 'GET' && path === '/projects') return { status: 200, body: projects };
     if (method === 'POST' && path === '/projects/demo/environments') {
       if (answers.environment) return answers.environment();
-      const environment = { ...(body as { key: string; name: string; requireChangeReason: boolean }) };
+      const environment = { ...(body as { key: string; name: string; requireChangeReason: boolean }), sdkKeyPrefix: 'sbk_qa' };
       projects[0]!.environments.push(environment);
       return { status: 201, body: { environment, sdkKey: 'sbk_qa_SECRET' } };
     }
     if (method === 'POST' && path === '/projects') {
       const input = body as { key: string; name: string };
-      const project = { key: input.key, name: input.name, environments: demo().environments };
+      const project = { key: input.key, name: input.name, description: '', environments: demo().environments, createdAt: '2026-11-01T00:00:00.000Z' };
       projects.push(project);
       return { status: 201, body: { project, sdkKeys: { development: 'sbk_dev_SECRET', production: 'sbk_prod_SECRET' } } };
     }
