@@ -61,7 +61,7 @@ describe('close() releases every handle', () => {
     const build = spawnSync(process.execPath, [tsc, '-b', sdkDir], { encoding: 'utf8' });
     if (build.status !== 0) throw new Error(`cannot build the SDK:\n${build.stdout}${build.stderr}`);
     dir = mkdtempSync(join(tmpdir(), 'signalbox-handles-'));
-  });
+  }, 180_000); // tsc -b of the SDK: seconds on a quiet machine, over a minute on a loaded CI one
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('with a socket client that never reached its server', async () => {

@@ -79,7 +79,7 @@ describe('entry points', () => {
     const build = spawnSync(process.execPath, [tsc, '-b', sdkDir], { encoding: 'utf8' });
     if (build.status !== 0) throw new Error(`cannot build the SDK:\n${build.stdout}${build.stderr}`);
     dir = mkdtempSync(join(tmpdir(), 'signalbox-entries-'));
-  });
+  }, 180_000); // tsc -b of the SDK: seconds on a quiet machine, over a minute on a loaded CI one
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('@signalbox/sdk/core evaluates and loads no other part of the SDK and no dependency', () => {
