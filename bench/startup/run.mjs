@@ -57,7 +57,7 @@ const startSignalbox = (env) => async () => {
 };
 
 const cleanup = [];
-const results = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, runs: RUNS, settleSeconds: SETTLE_S, flags: FLAG_COUNT, segments: SEGMENT_COUNT, unleashVersion: withUnleash ? UNLEASH_VERSION : null };
+const results = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, runs: RUNS, settleSeconds: SETTLE_S, flags: FLAG_COUNT, segments: SEGMENT_COUNT, unleashVersion: withUnleash ? UNLEASH_VERSION : null, loadAverageAtStart: os.loadavg() };
 
 try {
   if (!fs.existsSync(MAIN)) throw new Error('server/dist is missing: run `node scripts/build.mjs` first (npm run bench:startup does)');
@@ -199,7 +199,7 @@ try {
   const head = ['', 'Signalbox', withUnleash ? `unleash-server ${UNLEASH_VERSION}` : 'unleash-server', 'Unleash ÷ Signalbox'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells) => `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ')}`;
-  process.stdout.write(`\nStartup (${FLAG_COUNT} flags, ${SEGMENT_COUNT} segments; median (min–max) of ${RUNS} alternating runs; node ${process.version}, ${os.cpus().length} CPUs)\n`);
+  process.stdout.write(`\nStartup (${FLAG_COUNT} flags, ${SEGMENT_COUNT} segments; median (min–max) of ${RUNS} alternating runs; node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)})\n`);
   process.stdout.write(`${line(head)}\n${rows.map(line).join('\n')}\n`);
   if (results.npmStartRebuiltRuns) process.stdout.write(`  (${results.npmStartRebuiltRuns} npm start run(s) found changed sources and rebuilt; not counted)\n`);
   if (results.fresh) {
@@ -207,6 +207,7 @@ try {
     for (const [phase, ms] of Object.entries(results.fresh.phasesMs)) process.stdout.write(`    ${phase.padEnd(widths[0] + 2)}${s(ms).padStart(10)}\n`);
   }
 
+  results.loadAverageAtEnd = os.loadavg();
   fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   fs.writeFileSync(path.join(root, 'bench/results/startup.json'), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write('  written to bench/results/startup.json\n');
