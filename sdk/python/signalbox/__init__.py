@@ -15,6 +15,7 @@ __all__ = [
     "SDK_NAME", "VERSION", "EvaluationDetails", "Gate", "ModelChoice", "Run", "ShadowResult",
     "SignalboxClient", "StaleConfigError", "Step", "compile_environment", "current_run", "evaluate",
 ]
+from ._lazy import lazy_exports
 
 # Imported on first use (PEP 562), so that `import signalbox` or `signalbox.core` alone does not
 # load the transports, threads and logging: the cold start stays within issue 15's budget.
@@ -33,15 +34,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    # What `from .<module> import <name>` does, without importlib (which imports warnings).
-    value = getattr(__import__(module, globals(), None, (name,), 1), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)

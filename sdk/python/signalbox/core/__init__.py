@@ -10,6 +10,7 @@ __all__ = [
     "bucket_for", "compare_semver", "compile_environment", "evaluate", "evaluate_all", "is_valid_date_value",
     "is_valid_semver", "murmur3_x86_32", "parse_date_value", "parse_semver", "validate_regex",
 ]
+from .._lazy import lazy_exports
 
 # Validators and parsers that evaluation needs only for some operators: imported on first use.
 _LAZY = {
@@ -22,15 +23,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    # What `from .<module> import <name>` does, without importlib (which imports warnings).
-    value = getattr(__import__(module, globals(), None, (name,), 1), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)
