@@ -1,16 +1,16 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCacheFile } from '../src/client/cache-file.js';
 import { aFlag, anEnvironment } from './builders.js';
+import { BUILD_TIMEOUT_MS, buildSdk, sdkDir } from './build-sdk.js';
 import { ProtocolHarness } from './protocol-harness.js';
 
-const sdkDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = pathToFileURL(join(sdkDir, 'dist/client/index.js')).href;
 
 // The child creates a client, waits a moment, closes it, and must then exit by itself:
@@ -56,12 +56,9 @@ async function deadUrl(): Promise<string> {
 describe('close() releases every handle', () => {
   let dir: string;
   beforeAll(() => {
-    // The child runs the compiled SDK; make sure it is current (incremental, fast when it is).
-    const tsc = join(sdkDir, '..', 'node_modules', 'typescript', 'bin', 'tsc');
-    const build = spawnSync(process.execPath, [tsc, '-b', sdkDir], { encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`cannot build the SDK:\n${build.stdout}${build.stderr}`);
+    buildSdk();
     dir = mkdtempSync(join(tmpdir(), 'signalbox-handles-'));
-  }, 180_000); // tsc -b of the SDK: seconds on a quiet machine, over a minute on a loaded CI one
+  }, BUILD_TIMEOUT_MS);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('with a socket client that never reached its server', async () => {

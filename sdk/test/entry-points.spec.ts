@@ -1,12 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aFlag, anEnvironment } from './builders.js';
-
-const sdkDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+import { BUILD_TIMEOUT_MS, buildSdk, sdkDir } from './build-sdk.js';
 
 // The child records every module the ES module loader resolves (a hook, writing to a file) and,
 // at the end, the CommonJS modules in require's cache; then it runs `SCRIPT` with the entry
@@ -74,12 +72,9 @@ const evaluateWithClient = `
 
 describe('entry points', () => {
   beforeAll(() => {
-    // The children run the compiled SDK; make sure it is current (incremental, fast when it is).
-    const tsc = join(sdkDir, '..', 'node_modules', 'typescript', 'bin', 'tsc');
-    const build = spawnSync(process.execPath, [tsc, '-b', sdkDir], { encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`cannot build the SDK:\n${build.stdout}${build.stderr}`);
+    buildSdk();
     dir = mkdtempSync(join(tmpdir(), 'signalbox-entries-'));
-  }, 180_000); // tsc -b of the SDK: seconds on a quiet machine, over a minute on a loaded CI one
+  }, BUILD_TIMEOUT_MS);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('@signalbox/sdk/core evaluates and loads no other part of the SDK and no dependency', () => {
