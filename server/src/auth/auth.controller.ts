@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { DomainError } from '../common/errors/domain-error.js';
 import { ErrorResponse } from '../common/errors/error-response.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Access, CurrentPrincipal } from './access.decorator.js';
@@ -29,11 +28,8 @@ export class AuthController {
   })
   async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<SessionResponse> {
     // req.ip: the connecting address, or the client's as told by the proxies SIGNALBOX_TRUST_PROXY names.
-    const session = await this.auth.login(body.email, body.password, req.ip).catch((err: unknown) => {
-      const wait = err instanceof DomainError && err.code === 'RATE_LIMITED' ? (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds : undefined;
-      if (wait !== undefined) res.setHeader('Retry-After', String(wait));
-      throw err;
-    });
+    // A RATE_LIMITED refusal gets its Retry-After from the shared error mapping (common/errors).
+    const session = await this.auth.login(body.email, body.password, req.ip);
     res.cookie(SESSION_COOKIE, session.token, { httpOnly: true, sameSite: 'strict', secure: req.secure, expires: session.expiresAt, path: '/' });
     return { token: session.token, expiresAt: session.expiresAt.toISOString(), user: session.user };
   }

@@ -7,6 +7,7 @@ import { ArchiveDto, CreateFlagDto, ListFlagsQueryDto, UpdateFlagDto } from './d
 import { PatchFlagConfigDto, ReplaceFlagConfigDto } from './dto/flag-config.dto.js';
 import { FlagConfigResponse, FlagResponse } from './dto/flag.response.js';
 import { toPatchChange, toReplaceChange } from './flag-config.mapper.js';
+import { toFlagChange, toFlagFilter, toNewFlag } from './flag-changes.mapper.js';
 import type { FlagConfigChange } from './flag-config-change.js';
 import type { FlagEnvironmentRef } from './flag-environment.decorator.js';
 import { FlagsService } from './flags.service.js';
@@ -26,7 +27,7 @@ export class FlagsController {
   @ApiOkResponse({ type: [FlagResponse] })
   @ApiErrors(400, 401, 403, 404)
   list(@Param('projectKey') projectKey: string, @Query() query: ListFlagsQueryDto): Promise<FlagResponse[]> {
-    return this.flags.list(projectKey, query);
+    return this.flags.list(projectKey, toFlagFilter(query));
   }
 
   @Post()
@@ -35,7 +36,7 @@ export class FlagsController {
   @ApiCreatedResponse({ type: FlagResponse })
   @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the flag key is taken in this project' })
   create(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Body() body: CreateFlagDto): Promise<FlagResponse> {
-    return this.flags.create(actorOf(principal), projectKey, body);
+    return this.flags.create(actorOf(principal), projectKey, toNewFlag(body));
   }
 
   @Get(':key')
@@ -53,7 +54,7 @@ export class FlagsController {
   @ApiOkResponse({ type: FlagResponse })
   @ApiErrors(400, 401, 403, 404, { status: 409, description: 'VERSION_CONFLICT: the flag changed since `version`; `details` hold currentVersion and the current flag' })
   update(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Body() body: UpdateFlagDto): Promise<FlagResponse> {
-    return this.flags.update(actorOf(principal), projectKey, key, body);
+    return this.flags.update(actorOf(principal), projectKey, key, toFlagChange(body));
   }
 
   @Post(':key/archive')

@@ -17,7 +17,7 @@ import type { FlagEnvironmentRef } from './flag-environment.decorator.js';
 import type { FlagEntity } from './flag.entity.js';
 import { defaultConfig, type FlagConfigView, type FlagView, toConfigState, toConfigView, toCoreFlagConfig, toFlagView } from './flag.mapper.js';
 import { FlagsRepository } from './flags.repository.js';
-import type { CreateFlagDto, ListFlagsQueryDto, UpdateFlagDto } from './dto/flag.dto.js';
+import type { FlagChange, FlagFilter, NewFlag } from './flag-changes.js';
 
 /** The outcome of a config write: `changed` is false for a no-op (e.g. killing a killed flag); `sequence` is the change-log entry, if any. */
 export interface ConfigWrite {
@@ -59,13 +59,13 @@ export class FlagsService {
     private readonly staleFlags: StaleFlagsReadModel,
   ) {}
 
-  async list(projectKey: string, query: ListFlagsQueryDto): Promise<FlagView[]> {
+  async list(projectKey: string, filter: FlagFilter): Promise<FlagView[]> {
     const project = await this.projects.project(projectKey);
-    const flags = await this.repository.list(project.id, { q: query.q, tag: query.tag, owner: query.owner, archived: query.archived ?? 'active' });
+    const flags = await this.repository.list(project.id, { q: filter.q, tag: filter.tag, owner: filter.owner, archived: filter.archived ?? 'active' });
     const views = await this.views(project.id, flags);
-    if (query.stale === undefined) return views;
+    if (filter.stale === undefined) return views;
     const stale = await this.staleFlags.staleKeys(project.id, views);
-    return views.filter((view) => stale.has(view.key) === query.stale);
+    return views.filter((view) => stale.has(view.key) === filter.stale);
   }
 
   async get(projectKey: string, key: string): Promise<FlagView> {
@@ -82,8 +82,8 @@ export class FlagsService {
     return toConfigView(environmentKey, config);
   }
 
-  async create(actor: Actor, projectKey: string, input: CreateFlagDto): Promise<FlagView> {
-    const variants: Variant[] = input.variants?.map((v) => ({ key: v.key, value: v.value, ...(v.name ? { name: v.name } : {}), ...(v.description ? { description: v.description } : {}) })) ?? (input.kind === 'boolean' ? BOOLEAN_VARIANTS : []);
+  async create(actor: Actor, projectKey: string, input: NewFlag): Promise<FlagView> {
+    const variants: Variant[] = input.variants ? [...input.variants] : input.kind === 'boolean' ? BOOLEAN_VARIANTS : [];
     const problems: FieldProblem[] = variants.length === 0 ? [{ field: 'variants', reason: `a ${input.kind} flag needs at least one variant` }] : validateVariants(input.kind, variants);
     const keys = new Set(variants.map((v) => v.key));
     const first = variants[0]?.key ?? '';
@@ -101,7 +101,7 @@ export class FlagsService {
         name: input.name,
         description: input.description ?? '',
         owner: input.owner ?? null,
-        tags: input.tags ?? [],
+        tags: input.tags ? [...input.tags] : [],
         kind: input.kind,
         variants,
         defaultOffVariant: offVariant,
@@ -119,16 +119,16 @@ export class FlagsService {
     });
   }
 
-  async update(actor: Actor, projectKey: string, key: string, input: UpdateFlagDto): Promise<FlagView> {
+  async update(actor: Actor, projectKey: string, key: string, input: FlagChange): Promise<FlagView> {
     return this.db.transaction(async () => {
       const project = await this.projects.project(projectKey);
       const flag = await this.repository.findForUpdate(project.id, key);
       if (!flag) throw notFound('Flag', key);
       const [before] = await this.views(project.id, [flag]);
-      if (flag.version !== input.version) throw versionConflict(`Flag '${key}'`, flag.version, before);
+      if (flag.version !== input.basedOnVersion) throw versionConflict(`Flag '${key}'`, flag.version, before);
       let variantsChanged = false;
       if (input.variants !== undefined) {
-        const variants: Variant[] = input.variants.map((v) => ({ key: v.key, value: v.value, ...(v.name ? { name: v.name } : {}), ...(v.description ? { description: v.description } : {}) }));
+        const variants: Variant[] = [...input.variants];
         const problems = validateVariants(flag.kind, variants);
         problems.push(...(await this.removedVariantProblems(project.id, flag, new Set(variants.map((v) => v.key)))));
         if (problems.length > 0) throw validationFailed(problems);
@@ -138,7 +138,7 @@ export class FlagsService {
       if (input.name !== undefined) flag.name = input.name;
       if (input.description !== undefined) flag.description = input.description;
       if (input.owner !== undefined) flag.owner = input.owner;
-      if (input.tags !== undefined) flag.tags = input.tags;
+      if (input.tags !== undefined) flag.tags = [...input.tags];
       if (input.lifecycle !== undefined) flag.lifecycle = input.lifecycle;
       if (input.expiresAt !== undefined) flag.expiresAt = input.expiresAt;
       flag.version += 1;

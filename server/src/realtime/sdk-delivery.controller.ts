@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, Headers, HttpCode, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { ServerMessage, StreamHelloMessage } from '@signalbox/sdk/protocol';
 import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { Request, Response } from 'express';
@@ -56,6 +56,8 @@ export class SdkDeliveryController {
     description: "An event stream that stays open; each event's data is a JSON wire message of @signalbox/sdk/protocol, and a `refused` event ends it",
     content: { 'text/event-stream': { schema: { type: 'string' } } },
   })
+  @ApiQuery({ name: 'sequence', required: false, type: Number, description: 'Resume after this change (as Last-Event-ID does)' })
+  @ApiQuery({ name: 'client', required: false, type: String, description: "The SDK's instance id, shown in delivery status" })
   @ApiErrors(400, 401, 403)
   stream(
     @CurrentPrincipal() principal: Principal,
@@ -129,6 +131,7 @@ export class DeliveryStatusController {
   @Access('viewer')
   @ApiOperation({ summary: 'How many connected SDKs confirmed the newest change (or ?sequence=N)' })
   @ApiOkResponse({ type: DeliveryStatusResponse })
+  @ApiQuery({ name: 'sequence', required: false, type: Number, description: 'The change to count confirmations of; absent: the newest' })
   @ApiErrors(400, 401, 403, 404)
   async status(@Param('projectKey') projectKey: string, @Param('environmentKey') environmentKey: string, @Query('sequence') sequence?: string): Promise<DeliveryStatusResponse> {
     const environment = await this.projects.environment(await this.projects.project(projectKey), environmentKey);

@@ -1,8 +1,11 @@
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { aBooleanFlag, aProject } from '../../test/builders.js';
 import { startTestApp, type TestApp } from '../../test/test-app.js';
+import { DOMAIN_ERROR_CODES, DomainError } from '../common/errors/domain-error.js';
+import { EvaluationService } from '../evaluation/evaluation.service.js';
+import { FlagsService } from '../flags/flags.service.js';
 
 interface RawResponse {
   status: number;
@@ -119,5 +122,27 @@ describe('SDK read path: hostile paths and bodies', () => {
     expectError(nested, 400, '400,000 levels');
     expect(histogram.max / 1e6).toBeLessThan(1000);
     expect((await raw(t.url, 'GET', '/readyz', {})).status).toBe(200);
+  });
+
+  it('answers every domain error with the status and body the rest of the API gives it, never 500', async () => {
+    // The same error raised behind an SDK route (served by node:http) and behind an admin route (served by Nest).
+    const evaluateAll = vi.spyOn(t.app.get(EvaluationService), 'evaluateAll');
+    const getFlag = vi.spyOn(t.app.get(FlagsService), 'get');
+    try {
+      for (const code of DOMAIN_ERROR_CODES) {
+        const err = new DomainError(code, `refused: ${code}`, { code });
+        evaluateAll.mockRejectedValueOnce(err);
+        getFlag.mockRejectedValueOnce(err);
+        const sdk = await raw(t.url, 'POST', '/api/v1/sdk/evaluate', auth, JSON.stringify({ context: {} }));
+        const api = await raw(t.url, 'GET', '/api/v1/projects/sdkread/flags/etl.flag', t.admin);
+        expect(sdk.status, code).toBeLessThan(500);
+        expect(sdk.status, code).toBe(api.status);
+        expectError(sdk, api.status, code);
+        expect({ ...sdk.body, requestId: undefined }, code).toEqual({ ...api.body, requestId: undefined });
+      }
+    } finally {
+      evaluateAll.mockRestore();
+      getFlag.mockRestore();
+    }
   });
 });

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Injectable, Logger } from '@nestjs/common';
+import { BadRequestException, Injectable, Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { CredentialsService } from '../auth/credentials.service.js';
 import type { Principal } from '../auth/principal.js';
-import { DomainError, type FieldProblem } from '../common/errors/domain-error.js';
+import { DomainError, forbidden, unauthenticated } from '../common/errors/domain-error.js';
+import { errorBody, toHttpError } from '../common/errors/http-error.mapper.js';
 import { jsonNestingExceeds, MAX_RAW_JSON_DEPTH, TOO_DEEP_BODY } from '../common/http/json-depth.js';
-import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../database/unavailable.js';
 import { declaredBoundsProblems, inputShapeProblems, removeUnknownFields } from '../common/validation/input-bounds.js';
 import { holdPlainValues, putBack } from '../common/validation/plain-values.js';
 import { flattenValidationErrors, validationFailedCapped } from '../common/validation/validation-pipe.js';
@@ -21,23 +21,6 @@ const SAFE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const CONFIG_PATH = '/api/v1/sdk/config';
 const EVALUATE_PATH = '/api/v1/sdk/evaluate';
 
-class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
-}
-
-/** A 400 in the error format every route uses: `message` lists each `field: reason`. */
-const invalid = (problems: FieldProblem[]): HttpProblem => {
-  const { message, details } = validationFailedCapped(problems);
-  return new HttpProblem(400, 'VALIDATION_FAILED', message, details);
-};
-
 const readBody = (req: IncomingMessage): Promise<unknown> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -48,17 +31,17 @@ const readBody = (req: IncomingMessage): Promise<unknown> =>
       // Answer now, and let the rest of the body drain unread so the client sees the 413.
       req.removeAllListeners('data');
       req.resume();
-      reject(new HttpProblem(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB'));
+      reject(new DomainError('PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB'));
     });
     req.on('end', () => {
       if (size === 0) return void resolve({});
       const body = Buffer.concat(chunks);
       // JSON.parse alone takes about a second for the 500,000 levels 1 MB can nest.
-      if (jsonNestingExceeds(body, MAX_RAW_JSON_DEPTH)) return void reject(invalid([TOO_DEEP_BODY]));
+      if (jsonNestingExceeds(body, MAX_RAW_JSON_DEPTH)) return void reject(validationFailedCapped([TOO_DEEP_BODY]));
       try {
         resolve(JSON.parse(body.toString('utf8')));
       } catch {
-        reject(new HttpProblem(400, 'BAD_REQUEST', 'The request body is not valid JSON'));
+        reject(new BadRequestException('The request body is not valid JSON'));
       }
     });
     req.on('error', reject);
@@ -69,7 +52,7 @@ const flagKeyOf = (encoded: string): string => {
   try {
     return decodeURIComponent(encoded);
   } catch {
-    throw invalid([{ field: 'flag', reason: 'is not valid percent-encoded UTF-8' }]);
+    throw validationFailedCapped([{ field: 'flag', reason: 'is not valid percent-encoded UTF-8' }]);
   }
 };
 
@@ -126,16 +109,16 @@ export class SdkReadHandler {
 
   private async authenticate(req: IncomingMessage): Promise<Principal & { kind: 'sdk' }> {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    if (!match) throw new HttpProblem(401, 'UNAUTHENTICATED', 'Sign in or send a valid token');
+    if (!match) throw unauthenticated();
     const principal = await this.credentials.resolve(match[1]!);
-    if (!principal) throw new HttpProblem(401, 'UNAUTHENTICATED', 'The credential is unknown, revoked or expired');
-    if (principal.kind !== 'sdk') throw new HttpProblem(403, 'FORBIDDEN', 'This endpoint takes an SDK key');
+    if (!principal) throw unauthenticated('The credential is unknown, revoked or expired');
+    if (principal.kind !== 'sdk') throw forbidden('This endpoint takes an SDK key');
     return principal;
   }
 
   private async config(req: IncomingMessage, res: ServerResponse, principal: Principal & { kind: 'sdk' }): Promise<void> {
     const snapshot = await this.snapshots.current(principal.environmentId);
-    if (!snapshot) throw new HttpProblem(404, 'NOT_FOUND', 'The environment of this SDK key does not exist');
+    if (!snapshot) throw new DomainError('NOT_FOUND', 'The environment of this SDK key does not exist');
     const ifNoneMatch = req.headers['if-none-match'];
     if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === snapshot.etag)) {
       res.writeHead(304, { ETag: snapshot.etag, 'Cache-Control': 'no-cache', Vary: 'Accept-Encoding' }).end();
@@ -161,20 +144,20 @@ export class SdkReadHandler {
   // A body that is plainly well formed skips class-validator (most of this route's cost); anything
   // else goes through it, so every rejection carries exactly the details the DTO defines.
   private async validated<T extends object>(type: new () => T, body: unknown): Promise<T> {
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpProblem(400, 'VALIDATION_FAILED', 'The body must be a JSON object', []);
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new DomainError('VALIDATION_FAILED', 'The body must be a JSON object', []);
     // The bounds every route has (depth, sizes, values), before anything walks the body: a deep
     // one overflowed the stack in class-transformer, or in JSON.stringify of a served defaultValue.
     const oversized = declaredBoundsProblems(body, type);
-    if (oversized.length > 0) throw invalid(oversized);
+    if (oversized.length > 0) throw validationFailedCapped(oversized);
     const unknownFields = removeUnknownFields(body, type);
     const shape = inputShapeProblems(body);
-    if (shape.length > 0) throw invalid(shape);
+    if (shape.length > 0) throw validationFailedCapped(shape);
     if (unknownFields.length === 0 && isPlainlyValid(type, body as Record<string, unknown>)) return body as T;
     const held = holdPlainValues(body, type);
     const instance = plainToInstance(type, body);
     putBack(instance, held);
     const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } });
-    if (errors.length > 0 || unknownFields.length > 0) throw invalid([...unknownFields, ...flattenValidationErrors(errors)]);
+    if (errors.length > 0 || unknownFields.length > 0) throw validationFailedCapped([...unknownFields, ...flattenValidationErrors(errors)]);
     return instance;
   }
 
@@ -185,28 +168,15 @@ export class SdkReadHandler {
     res.end(text);
   }
 
+  // Errors are thrown here as everywhere else (DomainError, Nest's HttpException) and answered by the
+  // same mapping as Nest's routes, so a code has one status on every route. Logged the same way too:
+  // a refusal not at all, an unreachable database as a warning, a bug as an error.
   private fail(res: ServerResponse, err: unknown, requestId: string): void {
-    const unavailable = isDatabaseUnavailable(err);
-    const problem =
-      err instanceof HttpProblem
-        ? err
-        : err instanceof DomainError && err.code === 'NOT_FOUND'
-          ? new HttpProblem(404, err.code, err.message)
-          : unavailable
-            ? new HttpProblem(503, 'UNAVAILABLE', 'The database is unavailable; retry shortly')
-            : undefined;
-    if (unavailable) this.logger.warn({ requestId, reason: (err as Error).message }, 'SDK request failed: the database is unavailable');
-    else if (!problem) this.logger.error({ err, requestId }, 'SDK request failed');
+    const error = toHttpError(err);
+    if (error.cause === 'unavailable') this.logger.warn({ requestId, reason: (err as Error).message }, 'SDK request failed: the database is unavailable');
+    else if (error.cause === 'fault') this.logger.error({ err, requestId }, 'SDK request failed');
     if (res.headersSent) return void res.end();
-    if (problem?.status === 413) res.setHeader('Connection', 'close');
-    if (problem?.status === 503) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
-    const status = problem?.status ?? 500;
-    const body: Record<string, unknown> = {
-      error: problem?.code ?? 'INTERNAL',
-      message: problem?.message ?? 'Something went wrong on the server; the request id is in the logs',
-      requestId,
-    };
-    if (problem?.details !== undefined) body.details = problem.details;
-    this.json(res, status, body);
+    for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+    this.json(res, error.status, errorBody(error, requestId));
   }
 }

@@ -5,6 +5,7 @@ import { actorOf, type Principal } from '../auth/principal.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { CreateSegmentDto, DeleteSegmentQueryDto, UpdateSegmentDto } from './dto/segment.dto.js';
 import { SegmentResponse } from './dto/segment.response.js';
+import { toNewSegment, toSegmentChange } from './segment-changes.mapper.js';
 import { SegmentsService } from './segments.service.js';
 
 @ApiTags('segments')
@@ -28,7 +29,7 @@ export class SegmentsController {
   @ApiCreatedResponse({ type: SegmentResponse })
   @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the segment key is taken in this project' })
   create(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Body() body: CreateSegmentDto): Promise<SegmentResponse> {
-    return this.segments.create(actorOf(principal), projectKey, body);
+    return this.segments.create(actorOf(principal), projectKey, toNewSegment(body));
   }
 
   @Get(':key')
@@ -46,7 +47,7 @@ export class SegmentsController {
   @ApiOkResponse({ type: SegmentResponse })
   @ApiErrors(400, 401, 403, 404, { status: 409, description: 'VERSION_CONFLICT: the segment changed since `version`; `details` hold currentVersion and the current segment' })
   update(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Body() body: UpdateSegmentDto): Promise<SegmentResponse> {
-    return this.segments.update(actorOf(principal), projectKey, key, body);
+    return this.segments.update(actorOf(principal), projectKey, key, toSegmentChange(body));
   }
 
   @Delete(':key')

@@ -6,12 +6,11 @@ import { conflict, type FieldProblem, notFound, validationFailed, versionConflic
 import { Database } from '../database/database.service.js';
 import { ChangesService } from '../changes/changes.service.js';
 import { SegmentUsageReadModel } from '../flags/segment-usage.read-model.js';
-import { toClause } from '../targeting/clause.mapper.js';
 import { clauseProblems } from '../targeting/clause.validator.js';
 import type { ProjectEntity } from '../projects/project.entity.js';
 import { ProjectsService } from '../projects/projects.service.js';
-import type { CreateSegmentDto, SegmentRuleDto, UpdateSegmentDto } from './dto/segment.dto.js';
 import type { SegmentResponse } from './dto/segment.response.js';
+import type { NewSegment, SegmentChange, SegmentRuleInput } from './segment-changes.js';
 import type { SegmentEntity } from './segment.entity.js';
 import { SegmentsRepository } from './segments.repository.js';
 
@@ -58,7 +57,7 @@ export class SegmentsService {
     return new Set((await this.repository.list(projectId)).map((s) => s.key));
   }
 
-  async create(actor: Actor, projectKey: string, input: CreateSegmentDto): Promise<SegmentResponse> {
+  async create(actor: Actor, projectKey: string, input: NewSegment): Promise<SegmentResponse> {
     const rules = this.checkedRules(input.rules ?? []);
     return this.db.transaction(async () => {
       const project = await this.projects.project(projectKey);
@@ -68,8 +67,8 @@ export class SegmentsService {
         key: input.key,
         name: input.name,
         description: input.description ?? '',
-        included: input.included ?? [],
-        excluded: input.excluded ?? [],
+        included: input.included ? [...input.included] : [],
+        excluded: input.excluded ? [...input.excluded] : [],
         rules,
         version: 1,
       });
@@ -79,18 +78,18 @@ export class SegmentsService {
     });
   }
 
-  async update(actor: Actor, projectKey: string, key: string, input: UpdateSegmentDto): Promise<SegmentResponse> {
+  async update(actor: Actor, projectKey: string, key: string, input: SegmentChange): Promise<SegmentResponse> {
     const rules = input.rules === undefined ? undefined : this.checkedRules(input.rules);
     return this.db.transaction(async () => {
       const project = await this.projects.project(projectKey);
       const segment = await this.repository.findForUpdate(project.id, key);
       if (!segment) throw notFound('Segment', key);
-      if (segment.version !== input.version) throw versionConflict(`Segment '${key}'`, segment.version, toView(segment));
+      if (segment.version !== input.basedOnVersion) throw versionConflict(`Segment '${key}'`, segment.version, toView(segment));
       const before = toView(segment);
       if (input.name !== undefined) segment.name = input.name;
       if (input.description !== undefined) segment.description = input.description;
-      if (input.included !== undefined) segment.included = input.included;
-      if (input.excluded !== undefined) segment.excluded = input.excluded;
+      if (input.included !== undefined) segment.included = [...input.included];
+      if (input.excluded !== undefined) segment.excluded = [...input.excluded];
       if (rules !== undefined) segment.rules = rules;
       segment.version += 1;
       const saved = await this.repository.save(segment);
@@ -120,11 +119,10 @@ export class SegmentsService {
     }
   }
 
-  private checkedRules(rules: SegmentRuleDto[]): Segment['rules'] {
+  private checkedRules(rules: readonly SegmentRuleInput[]): Segment['rules'] {
     const problems: FieldProblem[] = [];
     const converted = rules.map((rule, i) => ({
-      clauses: rule.clauses.map((dto, j) => {
-        const clause = toClause(dto);
+      clauses: rule.clauses.map((clause, j) => {
         const path = `rules[${i}].clauses[${j}]`;
         if (clause.op === 'segment') problems.push({ field: `${path}.op`, reason: 'segment rules cannot refer to other segments' });
         else problems.push(...clauseProblems(clause, path, { segmentKeys: new Set() }));

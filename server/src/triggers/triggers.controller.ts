@@ -1,10 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
-import { DomainError } from '../common/errors/domain-error.js';
 import { ErrorResponse } from '../common/errors/error-response.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ApiFlagEnvironmentParams, FlagEnvironment, type FlagEnvironmentRef } from '../flags/flag-environment.decorator.js';
@@ -139,13 +138,8 @@ export class TriggerHookController {
     description: 'More than 10 calls to this trigger in the last 60 s (a sliding window; refused calls do not count)',
     headers: { 'Retry-After': { description: 'Seconds until a call is accepted again', schema: { type: 'integer' } } },
   })
-  async fire(@Param('secret') secret: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<TriggerFiredResponse> {
-    try {
-      return await this.triggers.fire(secret, body);
-    } catch (err) {
-      const wait = err instanceof DomainError && err.code === 'RATE_LIMITED' ? (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds : undefined;
-      if (wait !== undefined) res.setHeader('Retry-After', String(wait));
-      throw err;
-    }
+  fire(@Param('secret') secret: string, @Body() body: unknown): Promise<TriggerFiredResponse> {
+    // A RATE_LIMITED refusal gets its Retry-After from the shared error mapping (common/errors).
+    return this.triggers.fire(secret, body);
   }
 }

@@ -1410,7 +1410,7 @@ export interface components {
             error: string;
             /** @description For people; do not parse it */
             message: string;
-            /** @description Per code: for VALIDATION_FAILED a list of {field, reason}; for VERSION_CONFLICT {currentVersion, current}; for RATE_LIMITED {retryAfterSeconds} */
+            /** @description Per code: for VALIDATION_FAILED a list of {field, reason}; for VERSION_CONFLICT {currentVersion, current}; for RATE_LIMITED {retryAfterSeconds}; for UNAVAILABLE from /readyz {reasons} */
             details?: components["schemas"]["FieldProblemResponse"][] | {
                 [key: string]: unknown;
             };
@@ -2783,6 +2783,14 @@ export interface components {
             connected: number;
             /** @description Of those, how many confirmed `sequence` */
             confirmed: number;
+        };
+        HealthResponse: {
+            /** @enum {string} */
+            status: "ok";
+        };
+        ReadinessResponse: {
+            /** @enum {string} */
+            status: "ready";
         };
     };
     responses: never;
@@ -7608,7 +7616,12 @@ export interface operations {
     };
     SdkDeliveryController_stream: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The SDK's instance id, shown in delivery status */
+                client?: string;
+                /** @description Resume after this change (as Last-Event-ID does) */
+                sequence?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7712,8 +7725,9 @@ export interface operations {
     };
     DeliveryStatusController_status: {
         parameters: {
-            query: {
-                sequence: string;
+            query?: {
+                /** @description The change to count confirmations of; absent: the newest */
+                sequence?: number;
             };
             header?: never;
             path: {
@@ -7783,7 +7797,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HealthResponse"];
+                };
             };
         };
     };
@@ -7800,7 +7816,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReadinessResponse"];
+                };
+            };
+            /** @description UNAVAILABLE: not ready; `message` and `details.reasons` name each thing that is wrong */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
         };
     };

@@ -17,7 +17,7 @@ export class ErrorResponse {
   message: string;
 
   @ApiPropertyOptional({
-    description: 'Per code: for VALIDATION_FAILED a list of {field, reason}; for VERSION_CONFLICT {currentVersion, current}; for RATE_LIMITED {retryAfterSeconds}',
+    description: 'Per code: for VALIDATION_FAILED a list of {field, reason}; for VERSION_CONFLICT {currentVersion, current}; for RATE_LIMITED {retryAfterSeconds}; for UNAVAILABLE from /readyz {reasons}',
     oneOf: [{ type: 'array', items: { $ref: getSchemaPath(FieldProblemResponse) } }, { type: 'object', additionalProperties: true }],
   })
   details?: FieldProblemResponse[] | Record<string, unknown>;
