@@ -5,12 +5,19 @@
 // bucketing expectations come from the small murmur3 reference below (Buffer's UTF-8 encoder),
 // cross-checked against the published murmur3 vectors before anything is written.
 //
-//   node sdk/test-vectors/generate.mjs
-import { writeFileSync } from 'node:fs';
+// The one thing read from the engine is its operator table (names, operand kinds, labels), written
+// to tables/operators.json for SDKs in other languages; the cases must use every operator in it.
+// It comes from the built SDK, so build first:
+//
+//   node scripts/build.mjs && node sdk/test-vectors/generate.mjs
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const builtCore = join(here, '../dist/core/index.js');
+if (!existsSync(builtCore)) throw new Error(`${builtCore} is missing: run node scripts/build.mjs first`);
+const { CLAUSE_OPERATORS, operatorTableDocument } = await import(pathToFileURL(builtCore).href);
 
 // ---- independent murmur3_x86_32 reference -------------------------------------------------
 
@@ -649,6 +656,26 @@ const files = {
   'errors.json': ['Configs the engine cannot fully read: GENERAL and PARSE_ERROR.', errors],
   'bucketing.json': ['Rollout bucketing: murmur3 over UTF-8, boundaries, numeric and missing units. `bucket` is informational.', bucketing],
 };
+
+// Every operator of the table is exercised by some case: adding one to the table without vectors fails here.
+const usedOperators = new Set();
+const collectOperators = (value) => {
+  if (Array.isArray(value)) value.forEach(collectOperators);
+  else if (value !== null && typeof value === 'object') {
+    if (typeof value.op === 'string') usedOperators.add(value.op);
+    Object.values(value).forEach(collectOperators);
+  }
+};
+// errors.json's clauses are there to be refused, so they do not count.
+for (const [name, [, cases]] of Object.entries(files)) if (name !== 'errors.json') collectOperators(cases.map((c) => c.config));
+const untested = CLAUSE_OPERATORS.filter((op) => !usedOperators.has(op));
+if (untested.length > 0) throw new Error(`no vector uses the operator(s) ${untested.join(', ')}: add cases for them`);
+
+const tables = join(here, 'tables');
+mkdirSync(tables, { recursive: true });
+const tableDescription = 'Generated from sdk/src/core/operator-table.ts by generate.mjs (do not edit): every clause operator, its operand kind and label.';
+writeFileSync(join(tables, 'operators.json'), `${JSON.stringify({ description: tableDescription, ...operatorTableDocument() }, null, 2)}\n`);
+console.log(`tables/operators.json: ${CLAUSE_OPERATORS.length} operators`);
 
 let total = 0;
 for (const [name, [description, cases]] of Object.entries(files)) {

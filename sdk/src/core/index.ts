@@ -28,6 +28,22 @@ export {
 } from './explain.js';
 export type { DecisionStep } from './outcome.js';
 
+export {
+  CLAUSE_OPERATORS,
+  OPERAND_KINDS,
+  OPERATOR_TABLE,
+  isClauseOperator,
+  operandOf,
+  operandProblems,
+  operatorTableDocument,
+  type ClauseOperator,
+  type OperandDefinition,
+  type OperandKind,
+  type OperandProblem,
+  type OperatorDefinition,
+  type OperatorTableDocument,
+} from './operator-table.js';
+
 export { BUCKET_COUNT, bucketFor } from './bucket.js';
 export { murmur3x86_32 } from './murmur3.js';
 export { compileRegex, validateRegex, LinearRegex, type CompiledRegex } from './regex-matcher.js';

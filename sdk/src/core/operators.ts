@@ -1,9 +1,10 @@
 import { ConfigError } from './config-error.js';
 import { asContextRecord, isInheritedName, readAttribute, type ContextRecord } from './context.js';
 import { parseDateValue } from './dates.js';
+import type { ClauseOperator } from './operator-table.js';
 import { compileRegex, type LinearRegex } from './regex-matcher.js';
 import { compareSemver, parseSemver, type SemVer } from './semver.js';
-import type { AttributeOperator, Clause, EvaluationContext } from './types.js';
+import type { Clause, EvaluationContext } from './types.js';
 
 /** Operator codes: a small-integer switch is faster than string compares on the hot path. */
 const enum Op {
@@ -26,25 +27,27 @@ const enum Op {
   Segment,
 }
 
-const OP_CODES: ReadonlyMap<string, Op> = new Map<AttributeOperator | 'segment', Op>([
-  ['in', Op.In],
-  ['notIn', Op.NotIn],
-  ['contains', Op.Contains],
-  ['startsWith', Op.StartsWith],
-  ['endsWith', Op.EndsWith],
-  ['matches', Op.Matches],
-  ['lt', Op.Lt],
-  ['lte', Op.Lte],
-  ['gt', Op.Gt],
-  ['gte', Op.Gte],
-  ['semverEq', Op.SemverEq],
-  ['semverLt', Op.SemverLt],
-  ['semverGt', Op.SemverGt],
-  ['before', Op.Before],
-  ['after', Op.After],
-  ['exists', Op.Exists],
-  ['segment', Op.Segment],
-]);
+// A Record over the table's operators, so an operator without a code is a compile error. It has no
+// prototype, so `constructor` or `__proto__` find no code and one lookup decides (as fast as a Map).
+const OP_CODES: Readonly<Record<ClauseOperator, Op>> = Object.assign(Object.create(null) as Record<ClauseOperator, Op>, {
+  in: Op.In,
+  notIn: Op.NotIn,
+  contains: Op.Contains,
+  startsWith: Op.StartsWith,
+  endsWith: Op.EndsWith,
+  matches: Op.Matches,
+  lt: Op.Lt,
+  lte: Op.Lte,
+  gt: Op.Gt,
+  gte: Op.Gte,
+  semverEq: Op.SemverEq,
+  semverLt: Op.SemverLt,
+  semverGt: Op.SemverGt,
+  before: Op.Before,
+  after: Op.After,
+  exists: Op.Exists,
+  segment: Op.Segment,
+} satisfies Record<ClauseOperator, Op>);
 
 /** Segment membership, as compiled by segments.ts; kept abstract here to avoid an import cycle. */
 export interface SegmentMembership {
@@ -76,7 +79,7 @@ export class CompiledClause {
   ) {
     if (typeof source !== 'object' || source === null) throw new ConfigError('a clause must be an object');
     const rawOp: unknown = source.op;
-    const op = typeof rawOp === 'string' ? OP_CODES.get(rawOp) : undefined;
+    const op = typeof rawOp === 'string' ? (OP_CODES as Readonly<Record<string, Op | undefined>>)[rawOp] : undefined;
     if (op === undefined) throw new ConfigError(`unknown operator ${typeof rawOp === 'string' ? rawOp : typeof rawOp}`);
     if (source.negate !== undefined && typeof source.negate !== 'boolean') {
       throw new ConfigError('negate must be a boolean');

@@ -2,6 +2,7 @@
  * The flag configuration model shared by the Signalbox server, the SDK and the wire protocol.
  * Everything here is plain JSON so a snapshot can be stored, sent and cached as is.
  */
+import type { AttributeOperator } from './operator-table.js';
 
 /** Any JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -20,26 +21,8 @@ export interface Variant {
   description?: string;
 }
 
-/** Operators that compare a context attribute with clause values. */
-export const ATTRIBUTE_OPERATORS = [
-  'in',
-  'notIn',
-  'contains',
-  'startsWith',
-  'endsWith',
-  'matches',
-  'lt',
-  'lte',
-  'gt',
-  'gte',
-  'semverEq',
-  'semverLt',
-  'semverGt',
-  'before',
-  'after',
-  'exists',
-] as const;
-export type AttributeOperator = (typeof ATTRIBUTE_OPERATORS)[number];
+// The operators are declared in operator-table.ts; their names are re-exported here with the model.
+export { ATTRIBUTE_OPERATORS, type AttributeOperator } from './operator-table.js';
 
 /** A scalar a clause compares with. Dates for before/after are ISO-8601 strings or epoch milliseconds. */
 export type ClauseValue = string | number | boolean;
