@@ -13,14 +13,11 @@ import { Home } from './features/shell/FirstProject/Home';
 import { ExperimentPage } from './features/experiments/ExperimentPage/ExperimentPage';
 import { ExperimentsPage } from './features/experiments/ExperimentsPage/ExperimentsPage';
 import { WebhooksPage } from './features/webhooks/WebhooksPage/WebhooksPage';
-import { useCapabilities } from './api/capabilities';
-import { NotAvailable } from './components/common/StateViews';
 import { paths, rememberedEnvironment, useWorkspace } from './features/shell/workspace/workspace';
 
 const Workspace = () => {
   const { projects, project, environment } = useWorkspace();
   const { isAdmin } = usePermissions();
-  const capabilities = useCapabilities();
   if (projects.length === 0) return <Home />;
   if (!project) return <Home />;
   if (!environment) return <Navigate to={paths.flags(project.key, rememberedEnvironment(project))} replace />;
@@ -33,18 +30,9 @@ const Workspace = () => {
         <Route path="audit" element={<AuditLogPage project={project} />} />
         <Route path="access" element={isAdmin ? <AccessPage project={project} /> : <EmptyState title="Only admins manage tokens and keys." />} />
         <Route path="users" element={isAdmin ? <UsersPage /> : <EmptyState title="Only admins manage users." />} />
-        <Route
-          path="webhooks"
-          element={!isAdmin ? <EmptyState title="Only admins manage webhooks." /> : capabilities.webhooks ? <WebhooksPage projects={projects} /> : <NotAvailable feature="Webhooks" />}
-        />
-        <Route
-          path="experiments"
-          element={capabilities.experiments ? <ExperimentsPage project={project} environment={environment} /> : <NotAvailable feature="Experiments" />}
-        />
-        <Route
-          path="experiments/:experimentKey"
-          element={capabilities.experiments ? <ExperimentPage project={project} environment={environment} /> : <NotAvailable feature="Experiments" />}
-        />
+        <Route path="webhooks" element={isAdmin ? <WebhooksPage projects={projects} /> : <EmptyState title="Only admins manage webhooks." />} />
+        <Route path="experiments" element={<ExperimentsPage project={project} environment={environment} />} />
+        <Route path="experiments/:experimentKey" element={<ExperimentPage project={project} environment={environment} />} />
         <Route path="*" element={<Navigate to="flags" replace />} />
       </Routes>
     </AppShell>

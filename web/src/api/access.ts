@@ -1,18 +1,21 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { request } from './client';
+import { api, unwrap } from './client';
 import { queryKeys } from './queryKeys';
 import type { components } from './schema';
-import type { ApiToken, User } from './types';
 
 type Schemas = components['schemas'];
 
-export const useTokens = () => useQuery({ queryKey: queryKeys.tokens, queryFn: () => request<ApiToken[]>('GET', '/tokens') });
+export type Role = Schemas['CreateUserDto']['role'];
+export type User = Schemas['UserResponse'];
+export type TokenAccess = Schemas['CreateTokenDto']['access'];
+export type ApiToken = Schemas['TokenResponse'];
+
+export const useTokens = () => useQuery({ queryKey: queryKeys.tokens, queryFn: () => unwrap(api.GET('/api/v1/tokens')) });
 
 export const useCreateToken = () => {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (token: Schemas['CreateTokenDto']) =>
-      request<Schemas['IssuedTokenResponse']>('POST', '/tokens', { body: token }),
+    mutationFn: (token: Schemas['CreateTokenDto']) => unwrap(api.POST('/api/v1/tokens', { body: token })),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.tokens }),
   });
 };
@@ -20,18 +23,17 @@ export const useCreateToken = () => {
 export const useRevokeToken = () => {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => request<void>('DELETE', `/tokens/${id}`),
+    mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/tokens/{id}', { params: { path: { id } } })),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.tokens }),
   });
 };
 
-export const useUsers = () => useQuery({ queryKey: queryKeys.users, queryFn: () => request<User[]>('GET', '/users') });
+export const useUsers = () => useQuery({ queryKey: queryKeys.users, queryFn: () => unwrap(api.GET('/api/v1/users')) });
 
 export const useCreateUser = () => {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (user: Schemas['CreateUserDto']) =>
-      request<Schemas['CreatedUserResponse']>('POST', '/users', { body: user }),
+    mutationFn: (user: Schemas['CreateUserDto']) => unwrap(api.POST('/api/v1/users', { body: user })),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.users }),
   });
 };
@@ -40,7 +42,7 @@ export const useUpdateUser = () => {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ id, ...change }: { id: string } & Schemas['UpdateUserDto']) =>
-      request<User>('PATCH', `/users/${id}`, { body: change }),
+      unwrap(api.PATCH('/api/v1/users/{id}', { params: { path: { id } }, body: change })),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.users }),
   });
 };

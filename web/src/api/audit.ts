@@ -1,8 +1,10 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { request } from './client';
+import { api, unwrap } from './client';
 import { LIVE_REFRESH_MS, queryKeys } from './queryKeys';
-import type { operations } from './schema';
-import type { AuditPage } from './types';
+import type { components, operations } from './schema';
+
+export type AuditEntry = components['schemas']['AuditEntryResponse'];
+export type AuditPage = components['schemas']['AuditPageResponse'];
 
 /** The list's filters; the hook adds the page cursor and size. */
 export type AuditFilters = Omit<NonNullable<operations['AuditController_list']['parameters']['query']>, 'cursor' | 'limit'>;
@@ -10,8 +12,7 @@ export type AuditFilters = Omit<NonNullable<operations['AuditController_list']['
 export const useAuditLog = (filters: AuditFilters, limit = 25) =>
   useInfiniteQuery({
     queryKey: [...queryKeys.audit, filters, limit],
-    queryFn: ({ pageParam }) =>
-      request<AuditPage>('GET', '/audit', { query: { ...filters, limit, cursor: pageParam ?? undefined } }),
+    queryFn: ({ pageParam }) => unwrap(api.GET('/api/v1/audit', { params: { query: { ...filters, limit, cursor: pageParam ?? undefined } } })),
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.nextCursor ?? undefined,
     refetchInterval: LIVE_REFRESH_MS * 2,

@@ -1,15 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, request } from './client';
+import { api, ApiError, unwrap } from './client';
 import { queryKeys } from './queryKeys';
 import type { components } from './schema';
-import type { Me } from './types';
+
+/** Who the caller is; `role` is a token's access (kill-switch too) or `sdk` for an SDK key. */
+export type Me = components['schemas']['MeResponse'];
 
 export const useMe = () =>
   useQuery({
     queryKey: queryKeys.me,
     queryFn: async (): Promise<Me | null> => {
       try {
-        return await request<Me>('GET', '/auth/me');
+        return await unwrap(api.GET('/api/v1/auth/me'));
       } catch (error) {
         if (error instanceof ApiError && error.status === 401) return null;
         throw error;
@@ -21,7 +23,7 @@ export const useMe = () =>
 export const useLogin = () => {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (credentials: components['schemas']['LoginDto']) => request('POST', '/auth/login', { body: credentials }),
+    mutationFn: (credentials: components['schemas']['LoginDto']) => unwrap(api.POST('/api/v1/auth/login', { body: credentials })),
     onSuccess: async () => {
       // Nothing cached for a previous user survives; the `me` query stays so its observers see the new user.
       client.removeQueries({ predicate: (query) => query.queryKey[0] !== queryKeys.me[0] });
@@ -33,7 +35,7 @@ export const useLogin = () => {
 export const useLogout = () => {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: () => request('POST', '/auth/logout'),
+    mutationFn: () => unwrap(api.POST('/api/v1/auth/logout')),
     onSettled: () => {
       client.removeQueries({ predicate: (query) => query.queryKey[0] !== queryKeys.me[0] });
       client.setQueryData(queryKeys.me, null);

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { request } from './client';
+import { api, unwrap } from './client';
 import { queryKeys } from './queryKeys';
 import type { components, operations } from './schema';
 
@@ -20,13 +20,13 @@ export type ExperimentResults = Schemas['ExperimentResultsResponse'];
 export type NewExperiment = Schemas['CreateExperimentDto'];
 export type ExperimentFilters = NonNullable<operations['ExperimentsController_list']['parameters']['query']>;
 
-const base = (project: string) => `/projects/${project}/experiments`;
+const experimentParams = (projectKey: string, experimentKey: string) => ({ path: { projectKey, experimentKey } });
 const RESULTS_REFRESH_MS = 10_000;
 
 export const useExperiments = (project: string, filters: ExperimentFilters = {}) =>
   useQuery({
     queryKey: [...queryKeys.experiments(project), 'list', filters],
-    queryFn: () => request<Experiment[]>('GET', base(project), { query: { ...filters } }),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectKey}/experiments', { params: { path: { projectKey: project }, query: filters } })),
     placeholderData: (previous) => previous,
   });
 
@@ -36,7 +36,7 @@ export type ExperimentRecommendation = Schemas['ExperimentRecommendationResponse
 export const useExperimentRecommendations = (project: string, enabled = true) =>
   useQuery({
     queryKey: [...queryKeys.experiments(project), 'recommendations'],
-    queryFn: () => request<ExperimentRecommendation[]>('GET', `/projects/${project}/experiment-recommendations`),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectKey}/experiment-recommendations', { params: { path: { projectKey: project } } })),
     enabled,
     refetchInterval: RESULTS_REFRESH_MS,
   });
@@ -44,7 +44,7 @@ export const useExperimentRecommendations = (project: string, enabled = true) =>
 export const useExperimentResults = (project: string, key: string, enabled = true) =>
   useQuery({
     queryKey: [...queryKeys.experiments(project), 'results', key],
-    queryFn: () => request<ExperimentResults>('GET', `${base(project)}/${encodeURIComponent(key)}/results`),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectKey}/experiments/{experimentKey}/results', { params: experimentParams(project, key) })),
     enabled,
     refetchInterval: RESULTS_REFRESH_MS,
   });
@@ -61,14 +61,16 @@ const useExperimentMutation = <V, R>(project: string, fn: (variables: V) => Prom
 };
 
 export const useCreateExperiment = (project: string) =>
-  useExperimentMutation(project, (experiment: NewExperiment) => request<Experiment>('POST', base(project), { body: experiment }));
+  useExperimentMutation(project, (experiment: NewExperiment) =>
+    unwrap(api.POST('/api/v1/projects/{projectKey}/experiments', { params: { path: { projectKey: project } }, body: experiment })),
+  );
 
 export const usePromoteExperiment = (project: string, key: string) =>
   useExperimentMutation(project, (body: Schemas['PromoteExperimentDto']) =>
-    request<Experiment>('POST', `${base(project)}/${encodeURIComponent(key)}/promote`, { body }),
+    unwrap(api.POST('/api/v1/projects/{projectKey}/experiments/{experimentKey}/promote', { params: experimentParams(project, key), body })),
   );
 
 export const useRollbackExperiment = (project: string, key: string) =>
   useExperimentMutation(project, (body: Schemas['RollbackExperimentDto']) =>
-    request<Experiment>('POST', `${base(project)}/${encodeURIComponent(key)}/rollback`, { body }),
+    unwrap(api.POST('/api/v1/projects/{projectKey}/experiments/{experimentKey}/rollback', { params: experimentParams(project, key), body })),
   );

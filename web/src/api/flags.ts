@@ -1,20 +1,39 @@
+import type { Variant } from '@signalbox/sdk/core';
 import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { request } from './client';
+import { api, unwrap } from './client';
 import { LIVE_REFRESH_MS, queryKeys } from './queryKeys';
 import type { components, operations } from './schema';
-import type { Explanation, FlagConfigView, FlagView, StaleFlagsReport, Variant } from './types';
 
 type Schemas = components['schemas'];
+
+// A variant value in the document is any JSON, which the document cannot spell recursively; the
+// console works with the SDK's Variant, whose value is the same JSON spelled exactly.
+type WithVariants<T> = Omit<T, 'variants'> & { variants: Variant[] };
+
+export type FlagView = WithVariants<Schemas['FlagResponse']>;
+/** A flag's config in one environment; `updatedAt` is null until it is first written (version 0). */
+export type FlagConfigView = Schemas['FlagConfigResponse'];
+export type KillRecord = Schemas['KillRecordResponse'];
+export type Explanation = Schemas['ExplanationResponse'];
+export type DecisionStep = Explanation['decidedBy'];
+export type RuleExplanation = Schemas['RuleExplanationResponse'];
+export type SegmentMembership = Schemas['SegmentExplanationResponse'];
+export type StaleFlagsReport = Schemas['StaleFlagsReportResponse'];
+export type StaleFlag = Schemas['StaleFlagResponse'];
+export type StaleReasonCode = Schemas['StaleReasonResponse']['code'];
 
 /** The server lists only active flags unless asked for archived ones too (`archived: 'all'`) or only (`'archived'`). */
 export type FlagFilters = NonNullable<operations['FlagsController_list']['parameters']['query']>;
 
-const flagPath = (project: string, key: string) => `/projects/${project}/flags/${encodeURIComponent(key)}`;
+const asFlag = (flag: Schemas['FlagResponse']): FlagView => flag as FlagView;
+
+const flagParams = (projectKey: string, key: string) => ({ path: { projectKey, key } });
 
 export const useFlags = (project: string, filters: FlagFilters = {}) =>
   useQuery({
     queryKey: [...queryKeys.flags(project), 'list', filters],
-    queryFn: () => request<FlagView[]>('GET', `/projects/${project}/flags`, { query: { ...filters } }),
+    queryFn: async () =>
+      (await unwrap(api.GET('/api/v1/projects/{projectKey}/flags', { params: { path: { projectKey: project }, query: filters } }))).map(asFlag),
     refetchInterval: LIVE_REFRESH_MS,
     placeholderData: (previous) => previous,
   });
@@ -22,27 +41,28 @@ export const useFlags = (project: string, filters: FlagFilters = {}) =>
 export const useFlag = (project: string, key: string) =>
   useQuery({
     queryKey: queryKeys.flag(project, key),
-    queryFn: () => request<FlagView>('GET', flagPath(project, key)),
+    queryFn: async () => asFlag(await unwrap(api.GET('/api/v1/projects/{projectKey}/flags/{key}', { params: flagParams(project, key) }))),
     refetchInterval: LIVE_REFRESH_MS,
   });
 
 export const useStaleFlags = (project: string, enabled: boolean) =>
   useQuery({
     queryKey: [...queryKeys.flags(project), 'stale-report'],
-    queryFn: () => request<StaleFlagsReport>('GET', `/projects/${project}/flags/stale`),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectKey}/flags/stale', { params: { path: { projectKey: project } } })),
     enabled,
   });
 
 // Variants are edited as the SDK's Variant, whose JSON value type also admits null; the server
 // refuses a null value with a field error.
-type WithVariants<T> = Omit<T, 'variants'> & { variants?: Variant[] };
+type WithEditedVariants<T> = Omit<T, 'variants'> & { variants?: Variant[] };
 
-export type NewFlag = WithVariants<Schemas['CreateFlagDto']>;
+export type NewFlag = WithEditedVariants<Schemas['CreateFlagDto']>;
 
 export const useCreateFlag = (project: string) => {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (flag: NewFlag) => request<FlagView>('POST', `/projects/${project}/flags`, { body: flag }),
+    mutationFn: async (flag: NewFlag) =>
+      asFlag(await unwrap(api.POST('/api/v1/projects/{projectKey}/flags', { params: { path: { projectKey: project } }, body: flag as Schemas['CreateFlagDto'] }))),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.flags(project) }),
   });
 };
@@ -59,8 +79,16 @@ const afterFlagWrite = (client: QueryClient, project: string, flag: FlagView) =>
 export const useArchiveFlag = (project: string, key: string) => {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ archived, reason }: { archived: boolean; reason?: string }) =>
-      request<FlagView>('POST', `${flagPath(project, key)}/${archived ? 'archive' : 'unarchive'}`, { body: { reason } }),
+    mutationFn: async ({ archived, reason }: { archived: boolean; reason?: string }) => {
+      const init = { params: flagParams(project, key), body: { reason } };
+      return asFlag(
+        await unwrap(
+          archived
+            ? api.POST('/api/v1/projects/{projectKey}/flags/{key}/archive', init)
+            : api.POST('/api/v1/projects/{projectKey}/flags/{key}/unarchive', init),
+        ),
+      );
+    },
     onSuccess: (flag) => afterFlagWrite(client, project, flag),
   });
 };
@@ -69,7 +97,8 @@ export const useArchiveFlag = (project: string, key: string) => {
 export const useDeleteFlag = (project: string, key: string) => {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ reason }: { reason?: string }) => request<void>('DELETE', flagPath(project, key), { query: { reason } }),
+    mutationFn: ({ reason }: { reason?: string }) =>
+      unwrap(api.DELETE('/api/v1/projects/{projectKey}/flags/{key}', { params: { ...flagParams(project, key), query: { reason } } })),
     onSuccess: () => {
       // Dropped rather than refetched: the flag is gone, and a refetch would only answer 404.
       client.removeQueries({ queryKey: queryKeys.flag(project, key), exact: true });
@@ -82,25 +111,28 @@ export const useDeleteFlag = (project: string, key: string) => {
 };
 
 /** Flag metadata and variants. PATCH: absent = unchanged, `null` = cleared. */
-export type FlagUpdate = WithVariants<Schemas['UpdateFlagDto']>;
+export type FlagUpdate = WithEditedVariants<Schemas['UpdateFlagDto']>;
 
 /** A stale `version` answers 409 VERSION_CONFLICT with the current flag in `details.current`. */
 export const useUpdateFlag = (project: string, key: string) => {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (update: FlagUpdate) => request<FlagView>('PATCH', flagPath(project, key), { body: update }),
+    mutationFn: async (update: FlagUpdate) =>
+      asFlag(await unwrap(api.PATCH('/api/v1/projects/{projectKey}/flags/{key}', { params: flagParams(project, key), body: update as Schemas['UpdateFlagDto'] }))),
     onSuccess: (flag) => afterFlagWrite(client, project, flag),
   });
 };
 
 export type FlagConfigChange = Schemas['ReplaceFlagConfigDto'];
 
+const configParams = (projectKey: string, key: string, environmentKey: string) => ({ path: { projectKey, key, environmentKey } });
+
 /** Replaces the config in one environment; a stale `version` answers 409 VERSION_CONFLICT with the current config. */
 export const useSaveFlagConfig = (project: string, key: string, environment: string) => {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (change: FlagConfigChange) =>
-      request<FlagConfigView>('PUT', `${flagPath(project, key)}/environments/${environment}`, { body: change }),
+      unwrap(api.PUT('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}', { params: configParams(project, key, environment), body: change })),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.flags(project) }),
   });
 };
@@ -113,17 +145,25 @@ export const useKillSwitch = (project: string, key: string) => {
       client.invalidateQueries({ queryKey: queryKeys.audit }),
     ]);
   const kill = useMutation({
-    mutationFn: ({ environments, reason }: { environments: string[]; reason: string }) =>
-      environments.length === 1
-        ? request('POST', `${flagPath(project, key)}/environments/${environments[0]}/kill`, { body: { reason } })
-        : request('POST', `${flagPath(project, key)}/kill`, { body: { reason, environments } }),
+    mutationFn: async ({ environments, reason }: { environments: string[]; reason: string }) => {
+      const [only] = environments;
+      if (environments.length === 1 && only !== undefined) {
+        await unwrap(api.POST('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/kill', { params: configParams(project, key, only), body: { reason } }));
+      } else {
+        await unwrap(api.POST('/api/v1/projects/{projectKey}/flags/{key}/kill', { params: flagParams(project, key), body: { reason, environments } }));
+      }
+    },
     onSuccess: invalidate,
   });
   const restore = useMutation({
-    mutationFn: ({ environments, reason }: { environments: string[]; reason?: string }) =>
-      environments.length === 1
-        ? request('POST', `${flagPath(project, key)}/environments/${environments[0]}/restore`, { body: { reason } })
-        : request('POST', `${flagPath(project, key)}/restore`, { body: { reason, environments } }),
+    mutationFn: async ({ environments, reason }: { environments: string[]; reason?: string }) => {
+      const [only] = environments;
+      if (environments.length === 1 && only !== undefined) {
+        await unwrap(api.POST('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/restore', { params: configParams(project, key, only), body: { reason } }));
+      } else {
+        await unwrap(api.POST('/api/v1/projects/{projectKey}/flags/{key}/restore', { params: flagParams(project, key), body: { reason, environments } }));
+      }
+    },
     onSuccess: invalidate,
   });
   return { kill, restore };
@@ -132,5 +172,5 @@ export const useKillSwitch = (project: string, key: string) => {
 export const useExplain = (project: string, key: string, environment: string) =>
   useMutation({
     mutationFn: (context: Record<string, unknown>) =>
-      request<Explanation>('POST', `${flagPath(project, key)}/environments/${environment}/explain`, { body: { context } }),
+      unwrap(api.POST('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/explain', { params: configParams(project, key, environment), body: { context } })),
   });

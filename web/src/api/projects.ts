@@ -1,28 +1,35 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { request } from './client';
+import { api, unwrap } from './client';
 import { LIVE_REFRESH_MS, queryKeys } from './queryKeys';
 import type { components } from './schema';
-import type { Delivery, ProjectView } from './types';
 
-export const useProjects = () =>
-  useQuery({ queryKey: queryKeys.projects, queryFn: () => request<ProjectView[]>('GET', '/projects') });
+type Schemas = components['schemas'];
 
-export type NewEnvironment = components['schemas']['CreateEnvironmentDto'];
+export type ProjectView = Schemas['ProjectResponse'];
+export type EnvironmentView = Schemas['EnvironmentResponse'];
+/** How many connected SDKs confirmed an environment's newest change. */
+export type Delivery = Schemas['DeliveryStatusResponse'];
 
-export type NewProject = components['schemas']['CreateProjectDto'];
+export type NewEnvironment = Schemas['CreateEnvironmentDto'];
+
+export type NewProject = Schemas['CreateProjectDto'];
 
 /** The server shows each new environment's SDK key once, in this answer. */
-export type CreatedProject = components['schemas']['CreatedProjectResponse'];
+export type CreatedProject = Schemas['CreatedProjectResponse'];
 
-export type CreatedEnvironment = components['schemas']['CreatedEnvironmentResponse'];
+export type CreatedEnvironment = Schemas['CreatedEnvironmentResponse'];
 
-export type RotatedSdkKey = components['schemas']['RotatedSdkKeyResponse'];
+export type RotatedSdkKey = Schemas['RotatedSdkKeyResponse'];
+
+const environmentParams = (projectKey: string, environmentKey: string) => ({ path: { projectKey, environmentKey } });
+
+export const useProjects = () => useQuery({ queryKey: queryKeys.projects, queryFn: () => unwrap(api.GET('/api/v1/projects')) });
 
 // The switchers read the project list: it must include the new one before the console switches to it.
 export const useCreateProject = () => {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (project: NewProject) => request<CreatedProject>('POST', '/projects', { body: project }),
+    mutationFn: (project: NewProject) => unwrap(api.POST('/api/v1/projects', { body: project })),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.projects }),
   });
 };
@@ -30,7 +37,8 @@ export const useCreateProject = () => {
 export const useCreateEnvironment = (project: string) => {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (environment: NewEnvironment) => request<CreatedEnvironment>('POST', `/projects/${project}/environments`, { body: environment }),
+    mutationFn: (environment: NewEnvironment) =>
+      unwrap(api.POST('/api/v1/projects/{projectKey}/environments', { params: { path: { projectKey: project } }, body: environment })),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.projects }),
   });
 };
@@ -39,7 +47,7 @@ export const useRotateSdkKey = (project: string) => {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (environment: string) =>
-      request<RotatedSdkKey>('POST', `/projects/${project}/environments/${environment}/sdk-key`),
+      unwrap(api.POST('/api/v1/projects/{projectKey}/environments/{environmentKey}/sdk-key', { params: environmentParams(project, environment) })),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.projects }),
   });
 };
@@ -48,7 +56,12 @@ export const useRotateSdkKey = (project: string) => {
 export const useDelivery = (project: string, environment: string, enabled = true) =>
   useQuery({
     queryKey: queryKeys.delivery(project, environment),
-    queryFn: () => request<Delivery>('GET', `/projects/${project}/environments/${environment}/delivery`),
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/v1/projects/{projectKey}/environments/{environmentKey}/delivery', {
+          params: environmentParams(project, environment),
+        }),
+      ),
     enabled,
     refetchInterval: LIVE_REFRESH_MS,
   });

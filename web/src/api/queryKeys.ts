@@ -1,6 +1,5 @@
 export const queryKeys = {
   me: ['me'] as const,
-  capabilities: ['capabilities'] as const,
   projects: ['projects'] as const,
   flags: (project: string) => ['flags', project] as const,
   flag: (project: string, key: string) => ['flags', project, 'detail', key] as const,

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { request } from './client';
+import { api, unwrap } from './client';
 import { LIVE_REFRESH_MS, queryKeys } from './queryKeys';
 import type { components } from './schema';
 
@@ -25,15 +25,16 @@ export type RolloutAction = 'pause' | 'resume' | 'advance' | 'abort';
 
 export const ACTIVE_ROLLOUT_STATUSES: RolloutStatus[] = ['waiting-for-baseline', 'running', 'paused'];
 
-const plansPath = (project: string, flag: string, env: string) => `/projects/${project}/flags/${encodeURIComponent(flag)}/environments/${env}/rollout-plans`;
+const planParams = (projectKey: string, key: string, environmentKey: string) => ({ path: { projectKey, key, environmentKey } });
 
 export const useRolloutDefaults = () =>
-  useQuery({ queryKey: ['rollout-defaults'], queryFn: () => request<RolloutDefaults>('GET', '/rollout-plans/defaults'), staleTime: Infinity });
+  useQuery({ queryKey: ['rollout-defaults'], queryFn: () => unwrap(api.GET('/api/v1/rollout-plans/defaults')), staleTime: Infinity });
 
 export const useRolloutPlans = (project: string, flag: string, env: string) =>
   useQuery({
     queryKey: queryKeys.rolloutPlans(project, flag, env),
-    queryFn: () => request<RolloutPlan[]>('GET', plansPath(project, flag, env)),
+    queryFn: () =>
+      unwrap(api.GET('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/rollout-plans', { params: planParams(project, flag, env) })),
     refetchInterval: LIVE_REFRESH_MS * 5,
   });
 
@@ -49,9 +50,24 @@ const usePlanMutation = <V, R>(project: string, flag: string, env: string, fn: (
 };
 
 export const useCreateRolloutPlan = (project: string, flag: string, env: string) =>
-  usePlanMutation(project, flag, env, (plan: NewRolloutPlan) => request<RolloutPlan>('POST', plansPath(project, flag, env), { body: plan }));
+  usePlanMutation(project, flag, env, (plan: NewRolloutPlan) =>
+    unwrap(api.POST('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/rollout-plans', { params: planParams(project, flag, env), body: plan })),
+  );
+
+// One typed path per action: a path the server does not have is a compile error.
+const ACTION_PATHS = {
+  pause: '/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/rollout-plans/{planId}/pause',
+  resume: '/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/rollout-plans/{planId}/resume',
+  advance: '/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/rollout-plans/{planId}/advance',
+  abort: '/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/rollout-plans/{planId}/abort',
+} as const satisfies Record<RolloutAction, string>;
 
 export const useRolloutAction = (project: string, flag: string, env: string) =>
   usePlanMutation(project, flag, env, ({ id, action, reason }: { id: string; action: RolloutAction; reason?: string }) =>
-    request<RolloutPlan>('POST', `${plansPath(project, flag, env)}/${id}/${action}`, { body: reason ? { reason } : {} }),
+    unwrap(
+      api.POST(ACTION_PATHS[action], {
+        params: { path: { ...planParams(project, flag, env).path, planId: id } },
+        body: reason ? { reason } : {},
+      }),
+    ),
   );

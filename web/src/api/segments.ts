@@ -1,26 +1,32 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { request } from './client';
+import { api, unwrap } from './client';
 import { LIVE_REFRESH_MS, queryKeys } from './queryKeys';
 import type { components } from './schema';
-import type { SegmentView } from './types';
+
+export type SegmentView = components['schemas']['SegmentResponse'];
 
 /** The body of a create without its key, or of an update without its version. */
 export type SegmentChange = Omit<components['schemas']['CreateSegmentDto'], 'key'>;
 
+const segmentParams = (projectKey: string, key: string) => ({ path: { projectKey, key } });
+
 export const useSegments = (project: string) =>
   useQuery({
     queryKey: queryKeys.segments(project),
-    queryFn: () => request<SegmentView[]>('GET', `/projects/${project}/segments`),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectKey}/segments', { params: { path: { projectKey: project } } })),
     refetchInterval: LIVE_REFRESH_MS * 2,
   });
 
+/** Creates the segment when `version` is null; else a stale `version` answers 409 VERSION_CONFLICT with the current segment. */
 export const useSaveSegment = (project: string) => {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ key, version, change }: { key: string; version: number | null; change: SegmentChange }) =>
-      version === null
-        ? request<SegmentView>('POST', `/projects/${project}/segments`, { body: { key, ...change } })
-        : request<SegmentView>('PATCH', `/projects/${project}/segments/${key}`, { body: { version, ...change } }),
+      unwrap(
+        version === null
+          ? api.POST('/api/v1/projects/{projectKey}/segments', { params: { path: { projectKey: project } }, body: { key, ...change } })
+          : api.PATCH('/api/v1/projects/{projectKey}/segments/{key}', { params: segmentParams(project, key), body: { version, ...change } }),
+      ),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.segments(project) }),
   });
 };
@@ -29,7 +35,7 @@ export const useDeleteSegment = (project: string) => {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ key, reason }: { key: string; reason?: string }) =>
-      request<void>('DELETE', `/projects/${project}/segments/${key}`, { query: { reason } }),
+      unwrap(api.DELETE('/api/v1/projects/{projectKey}/segments/{key}', { params: { ...segmentParams(project, key), query: { reason } } })),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.segments(project) }),
   });
 };

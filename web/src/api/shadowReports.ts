@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { request } from './client';
+import { api, unwrap } from './client';
 import { queryKeys } from './queryKeys';
 import type { components } from './schema';
 
@@ -16,9 +16,14 @@ const RANGE_MS: Record<ShadowRange, number> = { '1h': 3_600_000, '24h': 86_400_0
 
 const fetchReport = (project: string, flag: string, env: string, range: ShadowRange, sampleLimit: number) => {
   const to = Date.now();
-  return request<ShadowReport>('GET', `/projects/${project}/flags/${encodeURIComponent(flag)}/environments/${env}/shadow-report`, {
-    query: { from: new Date(to - RANGE_MS[range]).toISOString(), to: new Date(to).toISOString(), sampleLimit },
-  });
+  return unwrap(
+    api.GET('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/shadow-report', {
+      params: {
+        path: { projectKey: project, key: flag, environmentKey: env },
+        query: { from: new Date(to - RANGE_MS[range]).toISOString(), to: new Date(to).toISOString(), sampleLimit },
+      },
+    }),
+  );
 };
 
 export const useShadowReport = (project: string, flag: string, env: string, range: ShadowRange) =>

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { request } from './client';
+import { api, unwrap } from './client';
 import { queryKeys } from './queryKeys';
 import type { components } from './schema';
 
@@ -10,17 +10,19 @@ export type Trigger = Schemas['TriggerResponse'];
 export type IssuedTrigger = Schemas['IssuedTriggerResponse'];
 export type NewTrigger = Schemas['CreateTriggerDto'];
 
-const triggersPath = (project: string, flag: string, environment: string) =>
-  `/projects/${project}/flags/${encodeURIComponent(flag)}/environments/${environment}/triggers`;
+type TriggersPath = { projectKey: string; key: string; environmentKey: string };
+
+const triggersPath = (projectKey: string, key: string, environmentKey: string): TriggersPath => ({ projectKey, key, environmentKey });
 
 export const useTriggers = (project: string, flag: string, environment: string, enabled = true) =>
   useQuery({
     queryKey: queryKeys.triggers(project, flag, environment),
-    queryFn: () => request<Trigger[]>('GET', triggersPath(project, flag, environment)),
+    queryFn: () =>
+      unwrap(api.GET('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/triggers', { params: { path: triggersPath(project, flag, environment) } })),
     enabled,
   });
 
-const useTriggerMutation = <V, R>(project: string, flag: string, environment: string, fn: (base: string, variables: V) => Promise<R>) => {
+const useTriggerMutation = <V, R>(project: string, flag: string, environment: string, fn: (path: TriggersPath, variables: V) => Promise<R>) => {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (variables: V) => fn(triggersPath(project, flag, environment), variables),
@@ -29,15 +31,25 @@ const useTriggerMutation = <V, R>(project: string, flag: string, environment: st
 };
 
 export const useCreateTrigger = (project: string, flag: string, environment: string) =>
-  useTriggerMutation(project, flag, environment, (base, trigger: NewTrigger) => request<IssuedTrigger>('POST', base, { body: trigger }));
+  useTriggerMutation(project, flag, environment, (path, trigger: NewTrigger) =>
+    unwrap(api.POST('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/triggers', { params: { path }, body: trigger })),
+  );
 
 export const useRotateTrigger = (project: string, flag: string, environment: string) =>
-  useTriggerMutation(project, flag, environment, (base, id: string) => request<IssuedTrigger>('POST', `${base}/${id}/rotate`));
+  useTriggerMutation(project, flag, environment, (path, id: string) =>
+    unwrap(api.POST('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/triggers/{id}/rotate', { params: { path: { ...path, id } } })),
+  );
 
 export const useSetTriggerEnabled = (project: string, flag: string, environment: string) =>
-  useTriggerMutation(project, flag, environment, (base, { id, enabled }: { id: string; enabled: boolean }) =>
-    request<Trigger>('POST', `${base}/${id}/${enabled ? 'enable' : 'disable'}`),
+  useTriggerMutation(project, flag, environment, (path, { id, enabled }: { id: string; enabled: boolean }) =>
+    unwrap(
+      enabled
+        ? api.POST('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/triggers/{id}/enable', { params: { path: { ...path, id } } })
+        : api.POST('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/triggers/{id}/disable', { params: { path: { ...path, id } } }),
+    ),
   );
 
 export const useDeleteTrigger = (project: string, flag: string, environment: string) =>
-  useTriggerMutation(project, flag, environment, (base, id: string) => request<void>('DELETE', `${base}/${id}`));
+  useTriggerMutation(project, flag, environment, (path, id: string) =>
+    unwrap(api.DELETE('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/triggers/{id}', { params: { path: { ...path, id } } })),
+  );

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { request } from './client';
+import { api, unwrap } from './client';
 import { queryKeys } from './queryKeys';
 import type { components } from './schema';
 
@@ -26,12 +26,12 @@ export type Delivery = Schemas['WebhookDeliveryResponse'];
 export type NewWebhook = Schemas['CreateWebhookDto'];
 
 export const useWebhooks = () =>
-  useQuery({ queryKey: queryKeys.webhooks, queryFn: () => request<Webhook[]>('GET', '/webhooks') });
+  useQuery({ queryKey: queryKeys.webhooks, queryFn: () => unwrap(api.GET('/api/v1/webhooks')) });
 
 export const useDeliveries = (id: string, enabled = true) =>
   useQuery({
     queryKey: [...queryKeys.webhooks, id, 'deliveries'],
-    queryFn: () => request<Delivery[]>('GET', `/webhooks/${id}/deliveries`, { query: { limit: 20 } }),
+    queryFn: () => unwrap(api.GET('/api/v1/webhooks/{id}/deliveries', { params: { path: { id }, query: { limit: 20 } } })),
     enabled,
     refetchInterval: 5000,
   });
@@ -41,11 +41,13 @@ const useWebhookMutation = <V, R>(fn: (variables: V) => Promise<R>) => {
   return useMutation({ mutationFn: fn, onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.webhooks }) });
 };
 
-export const useCreateWebhook = () => useWebhookMutation((webhook: NewWebhook) => request<IssuedWebhook>('POST', '/webhooks', { body: webhook }));
+export const useCreateWebhook = () => useWebhookMutation((webhook: NewWebhook) => unwrap(api.POST('/api/v1/webhooks', { body: webhook })));
 
 export const useSetWebhookEnabled = () =>
-  useWebhookMutation(({ id, enabled }: { id: string; enabled: boolean }) => request<Webhook>('PATCH', `/webhooks/${id}`, { body: { enabled } }));
+  useWebhookMutation(({ id, enabled }: { id: string; enabled: boolean }) =>
+    unwrap(api.PATCH('/api/v1/webhooks/{id}', { params: { path: { id } }, body: { enabled } })),
+  );
 
-export const useDeleteWebhook = () => useWebhookMutation((id: string) => request<void>('DELETE', `/webhooks/${id}`));
+export const useDeleteWebhook = () => useWebhookMutation((id: string) => unwrap(api.DELETE('/api/v1/webhooks/{id}', { params: { path: { id } } })));
 
-export const useTestWebhook = () => useWebhookMutation((id: string) => request<Delivery>('POST', `/webhooks/${id}/test`));
+export const useTestWebhook = () => useWebhookMutation((id: string) => unwrap(api.POST('/api/v1/webhooks/{id}/test', { params: { path: { id } } })));

@@ -4,7 +4,8 @@ import type { ReactElement } from 'react';
 import { MemoryRouter } from 'react-router';
 import { vi } from 'vitest';
 import type { RolloutDefaults } from '../api/rollouts';
-import type { FlagConfigView, FlagView, SegmentView } from '../api/types';
+import type { FlagConfigView, FlagView } from '../api/flags';
+import type { SegmentView } from '../api/segments';
 
 export const renderWithClient = (ui: ReactElement) => {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false, refetchInterval: false }, mutations: { retry: false } } });
@@ -17,15 +18,20 @@ export const renderWithClient = (ui: ReactElement) => {
 
 type Handler = (method: string, path: string, body: unknown) => { status: number; body?: unknown } | undefined;
 
-/** The API as seen by `api/client.ts`: answers by method and path; unknown requests answer 404. */
+/**
+ * The API as seen by `api/client.ts`: answers by method and path (without `/api/v1`, with the query
+ * string); unknown requests answer 404.
+ */
 export const stubApi = (handler: Handler) => {
   const calls: { method: string; path: string; body: unknown }[] = [];
-  const fetchStub = vi.fn(async (url: string, init: RequestInit = {}) => {
-    const method = init.method ?? 'GET';
-    const path = url.replace(/^\/api\/v1/, '');
-    const body = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
-    calls.push({ method, path, body });
-    const answer = handler(method, path, body) ?? { status: 404, body: { error: 'NOT_FOUND', message: 'not stubbed' } };
+  const fetchStub = vi.fn(async (input: Request | string, init?: RequestInit) => {
+    const request = input instanceof Request ? input : new Request(new URL(input, location.origin), init);
+    const url = new URL(request.url);
+    const path = `${url.pathname}${url.search}`.replace(/^\/api\/v1/, '');
+    const text = await request.text();
+    const body = text ? JSON.parse(text) : undefined;
+    calls.push({ method: request.method, path, body });
+    const answer = handler(request.method, path, body) ?? { status: 404, body: { error: 'NOT_FOUND', message: 'not stubbed' } };
     return new Response(answer.status === 204 ? null : JSON.stringify(answer.body ?? {}), {
       status: answer.status,
       headers: { 'content-type': 'application/json' },

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { PowerIcon } from './PowerIcon';
-import type { FlagConfigView } from '../../api/types';
+import type { FlagConfigView } from '../../api/flags';
 
 export type Tone = 'neutral' | 'on' | 'off' | 'killed' | 'stale' | 'info' | 'warn';
 

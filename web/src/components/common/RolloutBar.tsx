@@ -1,4 +1,4 @@
-import type { Rollout, Variant } from '../../api/types';
+import type { Rollout, Variant } from '@signalbox/sdk/core';
 import { formatPercent, rolloutSegments } from './rolloutSegments';
 
 export const RolloutBar = ({ rollout, variants, compact = false }: { rollout: Rollout; variants: Variant[]; compact?: boolean }) => {

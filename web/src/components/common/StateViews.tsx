@@ -26,13 +26,6 @@ export const ErrorState = ({ error, onRetry }: { error: unknown; onRetry?: () =>
   </div>
 );
 
-export const NotAvailable = ({ feature }: { feature: string }) => (
-  <div className="state state-empty">
-    <strong>{feature} is not available yet.</strong>
-    <div>This server does not offer its API yet; the page appears here once it does.</div>
-  </div>
-);
-
 /** What QueryView reads of a react-query result (a plain or an infinite query). */
 export interface QueryLike<T> {
   isPending: boolean;

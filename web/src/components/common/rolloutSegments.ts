@@ -1,4 +1,4 @@
-import type { Rollout, Variant } from '../../api/types';
+import type { Rollout, Variant } from '@signalbox/sdk/core';
 
 export interface RolloutSegment {
   variant: string;

@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import type { EditableConfig } from '../../api/types';
+import type { EditableConfig } from './flagConfig';
 import { conflictingFields, rebaseDraft, validateConfig } from './flagConfig';
 import { setWeight } from './RolloutEditor/rolloutWeights';
 

@@ -1,16 +1,17 @@
-import {
-  ATTRIBUTE_OPERATORS,
-  type AttributeOperator,
-  type Clause,
-  type EditableConfig,
-  type FlagConfigView,
-  type FlagView,
-  type Rule,
-  type Serve,
-} from '../../api/types';
-import { validateRegex } from '../../../../sdk/src/core/regex-matcher';
+import { OPERATOR_TABLE, operandProblems, type Clause, type Prerequisite, type Rule, type Serve, type Target } from '@signalbox/sdk/core';
+import type { FlagConfigView, FlagView } from '../../api/flags';
 import type { FieldErrors } from '../../components/common/fieldErrors';
 import { fieldsChangedByBoth, rebaseFields } from '../../components/common/rebase';
+
+/** What a console user edits of a flag's config in one environment: the SDK's configuration model. */
+export interface EditableConfig {
+  on: boolean;
+  offVariant: string | null;
+  targets: Target[];
+  rules: Rule[];
+  defaultRule: Serve | null;
+  prerequisites: Prerequisite[];
+}
 
 export const EDITABLE_FIELDS = ['on', 'offVariant', 'targets', 'rules', 'defaultRule', 'prerequisites'] as const;
 
@@ -30,28 +31,6 @@ export const rebaseDraft = (base: EditableConfig, draft: EditableConfig, current
 export const conflictingFields = (base: EditableConfig, draft: EditableConfig, current: EditableConfig): string[] =>
   fieldsChangedByBoth(EDITABLE_FIELDS, base, draft, current);
 
-export const OPERATOR_LABELS: Record<AttributeOperator, string> = {
-  in: 'is one of',
-  notIn: 'is not one of',
-  contains: 'contains',
-  startsWith: 'starts with',
-  endsWith: 'ends with',
-  matches: 'matches regex',
-  lt: '<',
-  lte: '≤',
-  gt: '>',
-  gte: '≥',
-  semverEq: 'semver =',
-  semverLt: 'semver <',
-  semverGt: 'semver >',
-  before: 'is before (date)',
-  after: 'is after (date)',
-  exists: 'exists',
-};
-
-export const OPERATORS = ATTRIBUTE_OPERATORS;
-export const NUMERIC_OPERATORS: readonly AttributeOperator[] = ['lt', 'lte', 'gt', 'gte'];
-
 export const serveSummary = (serve: Serve | null): string => {
   if (!serve) return "the caller's default";
   if ('variant' in serve) return serve.variant;
@@ -62,7 +41,7 @@ export const describeClause = (clause: Clause): string => {
   const not = clause.negate ? 'NOT ' : '';
   if (clause.op === 'segment') return `${not}in segment ${clause.segments.join(' or ')}`;
   if (clause.op === 'exists') return `${not}${clause.attribute} exists`;
-  return `${not}${clause.attribute} ${OPERATOR_LABELS[clause.op]} ${clause.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  return `${not}${clause.attribute} ${OPERATOR_TABLE[clause.op].label} ${clause.values.map((v) => JSON.stringify(v)).join(', ')}`;
 };
 
 export const newRule = (variant: string): Rule => ({
@@ -101,16 +80,13 @@ export const validateConfig = (
         return;
       }
       if (clause.attribute.trim() === '') errors[`${path}.attribute`] = ['name the context attribute'];
-      if (clause.op !== 'exists' && clause.values.length === 0) errors[`${path}.values`] = ['give at least one value'];
-      if (NUMERIC_OPERATORS.includes(clause.op) && clause.values.some((v) => typeof v !== 'number' || Number.isNaN(v)))
-        errors[`${path}.values`] = ['numbers only'];
-      if (clause.op === 'matches') {
-        // The evaluation core's own check: the console refuses exactly what the server and SDKs cannot run.
-        for (const value of clause.values) {
-          const problem = validateRegex(String(value));
-          if (problem) errors[`${path}.values`] = [`not a valid regular expression: ${problem}`];
-        }
+      if (clause.op !== 'exists' && clause.values.length === 0) {
+        errors[`${path}.values`] = ['give at least one value'];
+        return;
       }
+      // The operator table's own checks: the console refuses exactly what the server and SDKs refuse.
+      const problems = operandProblems(clause.op, clause.values);
+      if (problems.length > 0) errors[`${path}.values`] = problems.map((p) => (p.index === undefined ? p.reason : `${JSON.stringify(clause.values[p.index])}: ${p.reason}`));
     });
     serveErrors(rule.serve, `rules[${r}].serve`, variantKeys, errors);
   });

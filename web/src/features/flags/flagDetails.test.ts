@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import type { FlagView } from '../../api/types';
+import type { FlagView } from '../../api/flags';
 import { aFlag } from '../../test/render';
 import { detailsChange, nextVariantKey, parseVariantValue, toDetailsDraft } from './flagDetails';
 

@@ -1,5 +1,5 @@
-import type { FlagUpdate } from '../../api/flags';
-import type { FlagKind, FlagValue, FlagView, Variant } from '../../api/types';
+import type { FlagUpdate, FlagView } from '../../api/flags';
+import type { FlagKind, FlagValue, Variant } from '@signalbox/sdk/core';
 import { sameJson } from '../../components/common/diffJson';
 import type { FieldErrors } from '../../components/common/fieldErrors';
 import { splitList } from '../../components/common/format';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EvaluationBucket, MetricStats } from '../../api/telemetry';
+import type { EvaluationBucket, MetricStats } from '../../api/evaluationMetrics';
 import { evaluationChartData, metricSummaryRows, sparklinesByFlag } from './evaluationSeries';
 
 const bucket = (start: string, counts: EvaluationBucket['counts']): EvaluationBucket => ({ start, end: start, counts });

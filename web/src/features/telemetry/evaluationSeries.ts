@@ -1,4 +1,4 @@
-import type { EvaluationBucket, MetricSeries, MetricStats } from '../../api/telemetry';
+import type { EvaluationBucket, MetricSeries, MetricStats } from '../../api/evaluationMetrics';
 
 /** The name a chart shows for evaluations that served no variant (the SDK default). */
 export const DEFAULT_VARIANT_LABEL = '(default)';

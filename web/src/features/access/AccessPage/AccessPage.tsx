@@ -1,8 +1,7 @@
 import { type FormEvent, useState } from 'react';
-import { errorMessage } from '../../../api/client';
-import { useCreateToken, useRevokeToken, useTokens } from '../../../api/access';
-import { useRotateSdkKey } from '../../../api/projects';
-import type { ProjectView, TokenAccess } from '../../../api/types';
+import { ApiError, errorMessage } from '../../../api/client';
+import { type TokenAccess, useCreateToken, useRevokeToken, useTokens } from '../../../api/access';
+import { type ProjectView, useRotateSdkKey } from '../../../api/projects';
 import { Badge } from '../../../components/common/Badge';
 import { CopySecret } from '../../../components/common/CopySecret';
 import { Field } from '../../../components/common/Field';
@@ -11,7 +10,6 @@ import { formatTime } from '../../../components/common/format';
 import { PageHeader } from '../../../components/common/PageHeader';
 import { ActionsColumnHeader } from '../../../components/common/RowButtons';
 import { EmptyState, QueryView } from '../../../components/common/StateViews';
-import { ApiError } from '../../../api/client';
 
 const useTokenForm = () => {
   const [name, setName] = useState('');

@@ -1,8 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, errorMessage } from '../../../api/client';
-import { useCreateUser, useUpdateUser, useUsers } from '../../../api/access';
+import { type Role, useCreateUser, useUpdateUser, useUsers } from '../../../api/access';
 import { useMe } from '../../../api/auth';
-import type { Role } from '../../../api/types';
 import { CopySecret } from '../../../components/common/CopySecret';
 import { Field } from '../../../components/common/Field';
 import { errorsFor, type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';

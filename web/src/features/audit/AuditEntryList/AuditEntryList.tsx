@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../../../api/types';
+import type { AuditEntry } from '../../../api/audit';
 import { Badge, type Tone } from '../../../components/common/Badge';
 import { DiffView } from '../../../components/common/DiffView';
 import { formatTime } from '../../../components/common/format';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { type AuditFilters, useAuditLog } from '../../../api/audit';
-import type { ProjectView } from '../../../api/types';
+import type { ProjectView } from '../../../api/projects';
 import { PageHeader } from '../../../components/common/PageHeader';
 import { EmptyState, QueryView } from '../../../components/common/StateViews';
 import { AuditEntryList } from '../AuditEntryList/AuditEntryList';

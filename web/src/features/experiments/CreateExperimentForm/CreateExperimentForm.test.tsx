@@ -1,7 +1,8 @@
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { FlagView, ProjectView } from '../../../api/types';
+import type { FlagView } from '../../../api/flags';
+import type { ProjectView } from '../../../api/projects';
 import { aFlag, renderWithClient, stubApi } from '../../../test/render';
 import { CreateExperimentForm } from './CreateExperimentForm';
 

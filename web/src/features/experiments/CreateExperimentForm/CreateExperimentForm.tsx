@@ -1,7 +1,7 @@
 import type { FormEvent } from 'react';
 import type { Experiment } from '../../../api/experiments';
 import { useFlags } from '../../../api/flags';
-import type { ProjectView } from '../../../api/types';
+import type { ProjectView } from '../../../api/projects';
 import { Field } from '../../../components/common/Field';
 import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
 import { errorsFor } from '../../../components/common/fieldErrors';

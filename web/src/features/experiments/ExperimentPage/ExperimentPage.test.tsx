@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { MemoryRouter, Route, Routes } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ExperimentResults } from '../../../api/experiments';
-import type { ProjectView } from '../../../api/types';
+import type { ProjectView } from '../../../api/projects';
 import { stubApi } from '../../../test/render';
 import { ExperimentPage } from './ExperimentPage';
 

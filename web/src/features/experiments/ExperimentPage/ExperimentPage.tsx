@@ -2,7 +2,7 @@ import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { usePermissions } from '../../../api/auth';
 import { type ExperimentResults, usePromoteExperiment, useRollbackExperiment, useExperimentResults } from '../../../api/experiments';
-import type { EnvironmentView, ProjectView } from '../../../api/types';
+import type { EnvironmentView, ProjectView } from '../../../api/projects';
 import { Badge } from '../../../components/common/Badge';
 import { formatTime } from '../../../components/common/format';
 import { PageHeader } from '../../../components/common/PageHeader';

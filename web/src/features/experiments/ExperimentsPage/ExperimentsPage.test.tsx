@@ -1,7 +1,7 @@
 import { screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Experiment } from '../../../api/experiments';
-import type { EnvironmentView, ProjectView } from '../../../api/types';
+import type { EnvironmentView, ProjectView } from '../../../api/projects';
 import { renderWithClient, stubApi } from '../../../test/render';
 import { ExperimentsPage } from './ExperimentsPage';
 

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { usePermissions } from '../../../api/auth';
 import { type Experiment, type ExperimentRecommendation, useExperimentRecommendations, useExperiments } from '../../../api/experiments';
-import type { EnvironmentView, ProjectView } from '../../../api/types';
+import type { EnvironmentView, ProjectView } from '../../../api/projects';
 import { Badge } from '../../../components/common/Badge';
 import { formatRelative } from '../../../components/common/format';
 import { PageHeader } from '../../../components/common/PageHeader';

@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { useArchiveFlag, useDeleteFlag } from '../../../api/flags';
-import type { FlagView } from '../../../api/types';
+import { type FlagView, useArchiveFlag, useDeleteFlag } from '../../../api/flags';
 import { formatTime } from '../../../components/common/format';
 import { paths } from '../../shell/workspace/workspace';
 import { ArchiveDialog } from '../ArchiveDialog/ArchiveDialog';

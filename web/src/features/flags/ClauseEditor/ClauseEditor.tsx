@@ -1,9 +1,9 @@
-import { useEffect, useState } from 'react';
-import type { AttributeOperator, Clause, SegmentView } from '../../../api/types';
+import { ATTRIBUTE_OPERATORS, type AttributeOperator, type Clause, OPERATOR_TABLE } from '@signalbox/sdk/core';
+import { useState } from 'react';
+import type { SegmentView } from '../../../api/segments';
 import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
 import { errorsFor, type FieldErrors } from '../../../components/common/fieldErrors';
-import { OPERATOR_LABELS, OPERATORS } from '../flagConfig';
-import { formatClauseValues, parseClauseValues } from './clauseValues';
+import { formatClauseValues, isOnePerLine, parseClauseValues, takesNoValues, valuesPlaceholder } from './clauseValues';
 
 export const COMMON_ATTRIBUTES = ['targetingKey', 'runId', 'batchId', 'pipeline', 'email', 'plan', 'region', 'team', 'modelVersion'];
 
@@ -21,15 +21,17 @@ const ValuesInput = ({
   messages: string[];
 }) => {
   const [text, setText] = useState(formatClauseValues(clause.values, clause.op));
-  // Keep what the user typed (a trailing comma, spaces) unless the values changed from outside.
-  useEffect(() => {
+  // Keep what the user typed (a trailing comma, spaces) unless the values changed from outside:
+  // checked while rendering when the clause's values change, as React advises over an effect.
+  const [seen, setSeen] = useState({ values: clause.values, op: clause.op });
+  if (seen.values !== clause.values || seen.op !== clause.op) {
+    setSeen({ values: clause.values, op: clause.op });
     if (JSON.stringify(parseClauseValues(text, clause.op)) !== JSON.stringify(clause.values)) setText(formatClauseValues(clause.values, clause.op));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [clause.values, clause.op]);
-  const multiline = clause.op === 'matches';
+  }
+  const multiline = isOnePerLine(clause.op);
   const props = {
     'aria-label': `${label} values`,
-    placeholder: multiline ? 'one regular expression per line' : 'comma-separated values',
+    placeholder: valuesPlaceholder(clause.op),
     value: text,
     ...describedBy(path, messages),
   };
@@ -139,19 +141,20 @@ export const ClauseEditor = ({
               value={clause.op}
               onChange={(e) => {
                 const op = e.target.value as AttributeOperator;
-                onChange({ ...clause, op, values: op === 'exists' ? [] : parseClauseValues(formatClauseValues(clause.values, op), op) });
+                // Values carry over, re-read as the new operator reads them (`exists` drops them).
+                onChange({ ...clause, op, values: parseClauseValues(formatClauseValues(clause.values, op), op) });
               }}
               {...describedBy(`${path}.op`, opMessages)}
             >
-              {OPERATORS.map((op) => (
+              {ATTRIBUTE_OPERATORS.map((op) => (
                 <option key={op} value={op}>
-                  {OPERATOR_LABELS[op]}
+                  {OPERATOR_TABLE[op].label}
                 </option>
               ))}
             </select>
             <FieldMessage path={`${path}.op`} messages={opMessages} />
           </div>
-          {clause.op !== 'exists' && (
+          {!takesNoValues(clause.op) && (
             <div className="clause-field clause-values">
               <ValuesInput clause={clause} onChange={onChange} label={label} path={`${path}.values`} messages={valueMessages} />
               <FieldMessage path={`${path}.values`} messages={valueMessages} />

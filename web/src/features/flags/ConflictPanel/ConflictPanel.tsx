@@ -25,7 +25,9 @@ export const ConflictPanel = <T extends { version: number; updatedAt: string | n
   <section className="conflict card" role="alert" aria-label="Version conflict">
     <h3>Someone else changed this flag while you were editing</h3>
     <p>
-      You started from version {base.version}; it is now at version {current.version} (saved {formatTime(current.updatedAt)}). Nothing was saved.
+      You started from version {base.version}; it is now at version {current.version}
+      {/* A config's updatedAt is null until its first save. */}
+      {current.updatedAt && ` (saved ${formatTime(current.updatedAt)})`}. Nothing was saved.
     </p>
     <div className="conflict-diffs">
       <DiffView caption={`Their changes (v${base.version} → v${current.version})`} before={editable(base)} after={editable(current)} />

@@ -1,5 +1,6 @@
 import type { FormEvent } from 'react';
-import type { FlagKind, FlagView } from '../../../api/types';
+import type { FlagKind } from '@signalbox/sdk/core';
+import type { FlagView } from '../../../api/flags';
 import { Dialog } from '../../../components/common/Dialog';
 import { Field } from '../../../components/common/Field';
 import { errorsFor } from '../../../components/common/fieldErrors';

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ApiError } from '../../../api/client';
-import { type NewFlag, useCreateFlag } from '../../../api/flags';
-import type { FlagKind, FlagView } from '../../../api/types';
+import { type FlagView, type NewFlag, useCreateFlag } from '../../../api/flags';
+import type { FlagKind } from '@signalbox/sdk/core';
 import { type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
 import { splitList } from '../../../components/common/format';
 import { KEY_HINT, KEY_PATTERN } from '../../../components/common/keys';

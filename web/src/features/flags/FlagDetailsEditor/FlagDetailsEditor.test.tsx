@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import type { FlagView } from '../../../api/types';
+import type { FlagView } from '../../../api/flags';
 import { aFlag, renderWithClient, stubApi } from '../../../test/render';
 import { FlagDetailsEditor } from './FlagDetailsEditor';
 

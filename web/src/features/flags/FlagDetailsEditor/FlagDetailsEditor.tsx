@@ -1,5 +1,5 @@
 import type { FormEvent } from 'react';
-import type { FlagView } from '../../../api/types';
+import type { FlagView } from '../../../api/flags';
 import { Field } from '../../../components/common/Field';
 import { errorsFor } from '../../../components/common/fieldErrors';
 import { SaveBar } from '../../../components/common/SaveBar';

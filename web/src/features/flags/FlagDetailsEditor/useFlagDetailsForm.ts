@@ -1,5 +1,4 @@
-import { useUpdateFlag } from '../../../api/flags';
-import type { FlagView } from '../../../api/types';
+import { type FlagView, useUpdateFlag } from '../../../api/flags';
 import { fieldsChangedByBoth, rebaseFields } from '../../../components/common/rebase';
 import { DETAIL_FIELDS, detailsChange, toDetailsDraft } from '../flagDetails';
 import { useVersionedEdit } from '../useVersionedEdit';

@@ -4,7 +4,9 @@ import userEvent from '@testing-library/user-event';
 import { MemoryRouter, Route, Routes } from 'react-router';
 import { describe, expect, it } from 'vitest';
 import { useMe } from '../../../api/auth';
-import type { FlagView, ProjectView, Role } from '../../../api/types';
+import type { FlagView } from '../../../api/flags';
+import type { ProjectView } from '../../../api/projects';
+import type { Role } from '../../../api/access';
 import { aFlag, stubApi } from '../../../test/render';
 import { FlagPage } from './FlagPage';
 
@@ -29,7 +31,7 @@ const shadowReport = (samples: number) => {
 
 /**
  * The flag page of a flag the stub API keeps, as the given role; archive, unarchive and delete change it.
- * With `shadowSamples` the server offers shadow reports, and reports that many shadowed calls.
+ * With `shadowSamples` the server reports that many shadowed calls of the flag.
  */
 const renderFlagPage = (
   role: Role,
@@ -39,9 +41,9 @@ const renderFlagPage = (
   let flag: FlagView | null = initial;
   const calls = stubApi((method, path, body) => {
     if (path === '/auth/me') return { status: 200, body: { kind: 'user', name: role, role } };
-    if (shadowSamples !== undefined && path === '/api/docs-json') return { status: 200, body: { paths: { '/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/shadow-report': {} } } };
     if (shadowSamples !== undefined && method === 'GET' && path.startsWith(`${SHADOW_REPORT_PATH}?`)) return { status: 200, body: shadowReport(shadowSamples) };
     if (method === 'GET' && path === FLAG_PATH) return flag ? { status: 200, body: flag } : undefined;
+    if (method === 'GET' && path === '/projects/demo/flags/stale') return { status: 200, body: { generatedAt: '2026-11-21T00:00:00.000Z', singleVariantHours: 24, unusedDays: 30, notEvaluated: [], flags: [] } };
     if (method === 'POST' && path === `${FLAG_PATH}/archive`) {
       if (archive) return archive();
       flag = { ...flag!, archived: true, archivedAt: '2026-11-21T09:00:00.000Z', version: flag!.version + 1 };

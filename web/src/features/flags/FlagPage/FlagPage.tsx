@@ -1,10 +1,9 @@
 import { lazy, Suspense } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { usePermissions } from '../../../api/auth';
-import { useCapabilities } from '../../../api/capabilities';
 import { useFlag } from '../../../api/flags';
 import { useHasShadowSamples } from '../../../api/shadowReports';
-import type { EnvironmentView, ProjectView } from '../../../api/types';
+import type { EnvironmentView, ProjectView } from '../../../api/projects';
 import { Badge, StatusBadge } from '../../../components/common/Badge';
 import { ErrorState, Loading } from '../../../components/common/StateViews';
 import { ApiError } from '../../../api/client';
@@ -43,16 +42,15 @@ export const FlagPage = ({ project, environment }: { project: ProjectView; envir
   const { flagKey = '' } = useParams();
   const [search, setSearch] = useSearchParams();
   const { canEdit } = usePermissions();
-  const capabilities = useCapabilities();
   const query = useFlag(project.key, flagKey);
   // Only a boolean flag can be shadowed (flags.shadow in the SDK). Its tab appears once an SDK has sent
   // comparisons in this environment; a link that names the tab still opens it, on the empty state
   // that says how to send them.
-  const shadowable = capabilities.shadowReport && query.data?.kind === 'boolean';
+  const shadowable = query.data?.kind === 'boolean';
   const shadowSamples = useHasShadowSamples(project.key, flagKey, environment.key, shadowable);
   const showShadow = shadowable && (shadowSamples.data === true || search.get('tab') === 'shadow');
-  // Tabs whose API this server lacks, or that need edit rights, are not offered.
-  const shown = (key: TabKey) => (key === 'shadow' ? showShadow : key === 'evaluations' ? capabilities.evaluationMetrics : key === 'rollout' ? capabilities.rolloutPlans : key === 'triggers' ? capabilities.triggers && canEdit : true);
+  // Tabs that need edit rights are not offered without them.
+  const shown = (key: TabKey) => (key === 'shadow' ? showShadow : key === 'triggers' ? canEdit : true);
   const tabs = TABS.filter((t) => shown(t.key));
   const tab = tabs.find((t) => t.key === search.get('tab'))?.key ?? 'targeting';
 
@@ -122,11 +120,10 @@ export const FlagPage = ({ project, environment }: { project: ProjectView; envir
           environment={environment}
           environments={project.environments}
           canEdit={canEdit}
-          multiEnvironment={capabilities.multiEnvironmentKill}
         />
       )}
 
-      {capabilities.staleReport && <StalePanel project={project.key} flagKey={flag.key} />}
+      <StalePanel project={project.key} flagKey={flag.key} />
 
       <div role="tablist" aria-label="Flag sections" className="tabs">
         {tabs.map((t) => (

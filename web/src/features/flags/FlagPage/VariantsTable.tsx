@@ -1,4 +1,4 @@
-import type { FlagView } from '../../../api/types';
+import type { FlagView } from '../../../api/flags';
 import { variantColor } from '../../../components/common/rolloutSegments';
 
 export const VariantsTable = ({ flag }: { flag: FlagView }) => (

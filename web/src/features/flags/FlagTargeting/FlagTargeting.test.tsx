@@ -56,15 +56,15 @@ describe('FlagTargeting', () => {
   });
 
   it('puts the server validation messages next to the fields they name', async () => {
-    const rules = [{ clauses: [{ attribute: 'version', op: 'semverGt' as const, values: ['one'] }], serve: { variant: 'on' } }];
+    const rules = [{ clauses: [{ attribute: 'version', op: 'semverGt' as const, values: ['1.2.3'] }], serve: { variant: 'on' } }];
     stubApi((method) => {
       if (method === 'GET') return { status: 200, body: [] };
       return {
         status: 400,
         body: {
           error: 'VALIDATION_FAILED',
-          message: 'rules[0].clauses[0].values[0]: one is not a semantic version',
-          details: [{ field: 'rules[0].clauses[0].values[0]', reason: 'one is not a semantic version' }],
+          message: 'rules[0].clauses[0].values[0]: a limit only the server knows',
+          details: [{ field: 'rules[0].clauses[0].values[0]', reason: 'a limit only the server knows' }],
         },
       };
     });
@@ -72,10 +72,28 @@ describe('FlagTargeting', () => {
     await userEvent.click(screen.getByRole('button', { name: '+ Add rule' }));
     await userEvent.type(screen.getByLabelText('Rule 1 condition 1 attribute'), rules[0]!.clauses[0]!.attribute);
     await userEvent.selectOptions(screen.getByLabelText('Rule 1 condition 1 operator'), 'semverGt');
+    await userEvent.type(screen.getByLabelText('Rule 1 condition 1 values'), '1.2.3');
+    await userEvent.click(screen.getByRole('button', { name: 'Save to Production' }));
+    const values = screen.getByLabelText('Rule 1 condition 1 values');
+    await waitFor(() => expect(values.getAttribute('aria-invalid')).toBe('true'));
+    expect(document.getElementById(values.getAttribute('aria-describedby')!)?.textContent).toBe('a limit only the server knows');
+  });
+
+  it('refuses a value the operator table refuses before asking the server', async () => {
+    const sent: string[] = [];
+    stubApi((method) => {
+      if (method !== 'GET') sent.push(method);
+      return { status: 200, body: [] };
+    });
+    renderWithClient(<FlagTargeting project="demo" flag={aFlag(aConfig({ rules: [] }))} environment={{ ...production, requireChangeReason: false }} />);
+    await userEvent.click(screen.getByRole('button', { name: '+ Add rule' }));
+    await userEvent.type(screen.getByLabelText('Rule 1 condition 1 attribute'), 'version');
+    await userEvent.selectOptions(screen.getByLabelText('Rule 1 condition 1 operator'), 'semverGt');
     await userEvent.type(screen.getByLabelText('Rule 1 condition 1 values'), 'one');
     await userEvent.click(screen.getByRole('button', { name: 'Save to Production' }));
     const values = screen.getByLabelText('Rule 1 condition 1 values');
     await waitFor(() => expect(values.getAttribute('aria-invalid')).toBe('true'));
-    expect(document.getElementById(values.getAttribute('aria-describedby')!)?.textContent).toBe('one is not a semantic version');
+    expect(document.getElementById(values.getAttribute('aria-describedby')!)?.textContent).toBe('"one": must be a semantic version such as 1.4.0');
+    expect(sent).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import type { FormEvent } from 'react';
-import { useFlags } from '../../../api/flags';
+import { type FlagView, useFlags } from '../../../api/flags';
 import { useSegments } from '../../../api/segments';
-import type { EnvironmentView, FlagView } from '../../../api/types';
+import type { EnvironmentView } from '../../../api/projects';
 import { SaveBar } from '../../../components/common/SaveBar';
 import { AttributeSuggestions } from '../ClauseEditor/ClauseEditor';
 import { VersionNotices } from '../ConflictPanel/ConflictPanel';

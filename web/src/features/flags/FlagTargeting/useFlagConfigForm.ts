@@ -1,5 +1,4 @@
-import { useSaveFlagConfig } from '../../../api/flags';
-import type { FlagConfigView, FlagView } from '../../../api/types';
+import { type FlagConfigView, type FlagView, useSaveFlagConfig } from '../../../api/flags';
 import { conflictingFields, rebaseDraft, toEditable, validateConfig } from '../flagConfig';
 import { useVersionedEdit } from '../useVersionedEdit';
 

@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { errorMessage } from '../../../api/client';
 import { type IssuedTrigger, useDeleteTrigger, useRotateTrigger, useSetTriggerEnabled, useTriggers } from '../../../api/triggers';
-import type { EnvironmentView } from '../../../api/types';
+import type { EnvironmentView } from '../../../api/projects';
 import { Badge } from '../../../components/common/Badge';
 import { CopySecret } from '../../../components/common/CopySecret';
 import { Field } from '../../../components/common/Field';

@@ -1,11 +1,10 @@
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { usePermissions } from '../../../api/auth';
-import { useCapabilities } from '../../../api/capabilities';
-import { useFlags, useStaleFlags } from '../../../api/flags';
-import { useEvaluationBuckets } from '../../../api/telemetry';
-import type { EnvironmentView, FlagView, ProjectView } from '../../../api/types';
-import { Badge, statusOf, StatusBadge } from '../../../components/common/Badge';
+import { type FlagView, useFlags, useStaleFlags } from '../../../api/flags';
+import { useEvaluationBuckets } from '../../../api/evaluationMetrics';
+import type { EnvironmentView, ProjectView } from '../../../api/projects';
+import { Badge, StatusBadge, statusOf } from '../../../components/common/Badge';
 import { RolloutBar } from '../../../components/common/RolloutBar';
 import { PageHeader } from '../../../components/common/PageHeader';
 import { EmptyState, QueryView } from '../../../components/common/StateViews';
@@ -71,12 +70,11 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
   });
   const tags = useMemo(() => [...new Set((all.data ?? []).flatMap((f) => f.tags))].sort(), [all.data]);
   const owners = useMemo(() => [...new Set((all.data ?? []).flatMap((f) => (f.owner ? [f.owner] : [])))].sort(), [all.data]);
-  const { evaluationMetrics, staleReport } = useCapabilities();
-  const stale = useStaleFlags(project.key, staleReport && status === 'stale');
+  const stale = useStaleFlags(project.key, status === 'stale');
   const staleReasons = useMemo(() => new Map((stale.data?.flags ?? []).map((f) => [f.key, f.reasons])), [stale.data]);
-  const evaluations = useEvaluationBuckets(project.key, environment.key, '24h', undefined, evaluationMetrics);
+  const evaluations = useEvaluationBuckets(project.key, environment.key, '24h');
   const sparklines = useMemo(() => sparklinesByFlag(evaluations.data ?? []), [evaluations.data]);
-  const showActivity = evaluationMetrics && sparklines.size > 0;
+  const showActivity = sparklines.size > 0;
   const flags = (query.data ?? []).filter((f) => !status || status === 'stale' || statusOf(f.environments[environment.key]) === status);
   const killedCount = (all.data ?? []).filter((f) => f.environments[environment.key]?.killed).length;
 

@@ -1,5 +1,5 @@
 import type { FormEvent } from 'react';
-import type { EnvironmentView } from '../../../api/types';
+import type { EnvironmentView } from '../../../api/projects';
 import { Dialog } from '../../../components/common/Dialog';
 import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
 import { errorsFor } from '../../../components/common/fieldErrors';

@@ -1,7 +1,6 @@
 import { useState } from 'react';
-import { useKillSwitch } from '../../../api/flags';
-import { useDelivery } from '../../../api/projects';
-import type { EnvironmentView, FlagView } from '../../../api/types';
+import { type FlagView, useKillSwitch } from '../../../api/flags';
+import { type EnvironmentView, useDelivery } from '../../../api/projects';
 import { formatTime } from '../../../components/common/format';
 import { PowerIcon } from '../../../components/common/PowerIcon';
 import { KillDialog } from '../KillDialog/KillDialog';
@@ -25,14 +24,12 @@ export const KillSwitch = ({
   environment,
   environments,
   canEdit,
-  multiEnvironment,
 }: {
   project: string;
   flag: FlagView;
   environment: EnvironmentView;
   environments: EnvironmentView[];
   canEdit: boolean;
-  multiEnvironment: boolean;
 }) => {
   const config = flag.environments[environment.key];
   const [dialog, setDialog] = useState<'kill' | 'restore' | null>(null);
@@ -80,7 +77,7 @@ export const KillSwitch = ({
           mode={dialog}
           flagKey={flag.key}
           environment={environment}
-          environments={multiEnvironment ? environments : []}
+          environments={environments}
           onClose={() => setDialog(null)}
           onSubmit={async ({ reason, environments: keys }) => {
             if (dialog === 'kill') await kill.mutateAsync({ reason, environments: keys });

@@ -1,4 +1,5 @@
-import type { FlagView, Prerequisite } from '../../../api/types';
+import type { FlagView } from '../../../api/flags';
+import type { Prerequisite } from '@signalbox/sdk/core';
 import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
 import { errorsFor, type FieldErrors } from '../../../components/common/fieldErrors';
 

@@ -1,4 +1,4 @@
-import type { Rollout, Variant } from '../../../api/types';
+import type { Rollout, Variant } from '@signalbox/sdk/core';
 import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
 import { errorsFor, type FieldErrors, fieldId } from '../../../components/common/fieldErrors';
 import { RolloutBar } from '../../../components/common/RolloutBar';

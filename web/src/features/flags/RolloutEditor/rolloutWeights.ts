@@ -1,4 +1,4 @@
-import type { Rollout, Serve, Variant } from '../../../api/types';
+import type { Rollout, Serve, Variant } from '@signalbox/sdk/core';
 
 export const TOTAL_WEIGHT = 100000;
 

@@ -2,7 +2,7 @@ import { fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
-import { ATTRIBUTE_OPERATORS, type Rule } from '../../../api/types';
+import { ATTRIBUTE_OPERATORS, type Rule } from '@signalbox/sdk/core';
 import type { FieldErrors } from '../../../components/common/fieldErrors';
 import { SEGMENTS } from '../../../test/render';
 import { RuleBuilder } from './RuleBuilder';

@@ -1,4 +1,5 @@
-import type { Clause, Rule, SegmentView, Variant } from '../../../api/types';
+import type { Clause, Rule, Variant } from '@signalbox/sdk/core';
+import type { SegmentView } from '../../../api/segments';
 import { FieldMessage } from '../../../components/common/FieldMessage';
 import { errorsFor, type FieldErrors } from '../../../components/common/fieldErrors';
 import { ClauseEditor } from '../ClauseEditor/ClauseEditor';

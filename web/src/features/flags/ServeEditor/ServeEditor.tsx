@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import type { Serve, Variant } from '../../../api/types';
+import type { Serve, Variant } from '@signalbox/sdk/core';
 import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
 import { errorsFor, type FieldErrors } from '../../../components/common/fieldErrors';
 import { RolloutEditor } from '../RolloutEditor/RolloutEditor';

@@ -1,5 +1,4 @@
-import { useStaleFlags } from '../../../api/flags';
-import type { StaleReasonCode } from '../../../api/types';
+import { type StaleReasonCode, useStaleFlags } from '../../../api/flags';
 import { Badge } from '../../../components/common/Badge';
 import { formatTime } from '../../../components/common/format';
 

@@ -1,4 +1,4 @@
-import type { FlagConfigView, FlagView } from '../../../api/types';
+import type { FlagConfigView, FlagView } from '../../../api/flags';
 import { RolloutBar } from '../../../components/common/RolloutBar';
 import { describeClause, serveSummary } from '../flagConfig';
 

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Target, Variant } from '../../../api/types';
+import type { Target, Variant } from '@signalbox/sdk/core';
 import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
 import { errorsFor, type FieldErrors } from '../../../components/common/fieldErrors';
 import { splitList } from '../../../components/common/format';

@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { errorMessage } from '../../../api/client';
-import { useExplain } from '../../../api/flags';
-import type { EnvironmentView, FlagView } from '../../../api/types';
+import { type FlagView, useExplain } from '../../../api/flags';
+import type { EnvironmentView } from '../../../api/projects';
 import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
 import { Badge } from '../../../components/common/Badge';
 import { explainSteps } from './explainSteps';

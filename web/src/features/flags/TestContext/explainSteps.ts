@@ -1,4 +1,4 @@
-import type { Explanation, FlagConfigView } from '../../../api/types';
+import type { Explanation, FlagConfigView } from '../../../api/flags';
 import { formatPercent } from '../../../components/common/rolloutSegments';
 import { describeClause } from '../flagConfig';
 

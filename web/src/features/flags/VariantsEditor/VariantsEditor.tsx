@@ -1,4 +1,4 @@
-import type { FlagKind } from '../../../api/types';
+import type { FlagKind } from '@signalbox/sdk/core';
 import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
 import { errorsFor, type FieldErrors } from '../../../components/common/fieldErrors';
 import { nextVariantKey, type VariantDraft } from '../flagDetails';

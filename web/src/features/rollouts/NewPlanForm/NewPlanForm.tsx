@@ -1,5 +1,5 @@
 import type { FormEvent } from 'react';
-import type { FlagView } from '../../../api/types';
+import type { FlagView } from '../../../api/flags';
 import { Field } from '../../../components/common/Field';
 import { FieldMessage } from '../../../components/common/FieldMessage';
 import { errorsFor } from '../../../components/common/fieldErrors';

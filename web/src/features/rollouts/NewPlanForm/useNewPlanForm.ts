@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ApiError, errorMessage } from '../../../api/client';
 import { useCreateRolloutPlan, useRolloutDefaults } from '../../../api/rollouts';
-import type { FlagView } from '../../../api/types';
+import type { FlagView } from '../../../api/flags';
 import { type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
 import { customizedFrom, type GuardsDraft, newPlanDraft, type PlanDraft, planRequest, type StageDraft } from '../planDraft';
 

@@ -1,7 +1,7 @@
 import { screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RolloutPlan } from '../../../api/rollouts';
-import type { EnvironmentView } from '../../../api/types';
+import type { EnvironmentView } from '../../../api/projects';
 import { aFlag, renderWithClient, stubApi } from '../../../test/render';
 import { RolloutPlans } from './RolloutPlans';
 

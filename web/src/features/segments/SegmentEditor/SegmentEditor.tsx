@@ -1,5 +1,6 @@
 import type { FormEvent } from 'react';
-import type { AttributeClause, SegmentView } from '../../../api/types';
+import type { AttributeClause } from '@signalbox/sdk/core';
+import type { SegmentView } from '../../../api/segments';
 import { Field } from '../../../components/common/Field';
 import { errorsFor } from '../../../components/common/fieldErrors';
 import { AttributeSuggestions, ClauseEditor } from '../../flags/ClauseEditor/ClauseEditor';

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ApiError } from '../../../api/client';
-import { useSaveSegment } from '../../../api/segments';
-import type { AttributeClause, SegmentRule, SegmentView } from '../../../api/types';
+import { type SegmentView, useSaveSegment } from '../../../api/segments';
+import type { AttributeClause, SegmentRule } from '@signalbox/sdk/core';
 import { type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
 import { splitList } from '../../../components/common/format';
 

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { errorMessage } from '../../../api/client';
 import { usePermissions } from '../../../api/auth';
-import { useDeleteSegment, useSegments } from '../../../api/segments';
-import type { ProjectView, SegmentView } from '../../../api/types';
+import { type SegmentView, useDeleteSegment, useSegments } from '../../../api/segments';
+import type { ProjectView } from '../../../api/projects';
 import { formatTime } from '../../../components/common/format';
 import { PageHeader } from '../../../components/common/PageHeader';
 import { ActionsColumnHeader } from '../../../components/common/RowButtons';

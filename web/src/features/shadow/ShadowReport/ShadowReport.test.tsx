@@ -1,7 +1,7 @@
 import { screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ShadowReport as ShadowReportData } from '../../../api/shadowReports';
-import type { EnvironmentView } from '../../../api/types';
+import type { EnvironmentView } from '../../../api/projects';
 import { renderWithClient, stubApi } from '../../../test/render';
 import { ShadowReport } from './ShadowReport';
 

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { type ShadowRange, type ShadowRecommendation, type ShadowReport as ShadowReportData, type ShadowSide, useShadowReport } from '../../../api/shadowReports';
-import type { EnvironmentView } from '../../../api/types';
+import type { EnvironmentView } from '../../../api/projects';
 import { Badge, type Tone } from '../../../components/common/Badge';
 import { formatTime } from '../../../components/common/format';
 import { RangeToggle } from '../../../components/common/RangeToggle';

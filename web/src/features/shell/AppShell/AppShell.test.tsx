@@ -3,7 +3,8 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
 import { describe, expect, it } from 'vitest';
-import type { ProjectView, Role } from '../../../api/types';
+import type { ProjectView } from '../../../api/projects';
+import type { Role } from '../../../api/access';
 import { stubApi } from '../../../test/render';
 import { AppShell } from './AppShell';
 
@@ -59,6 +60,27 @@ const renderShell = (role: Role, answers: { environment?: () => { status: number
   );
   return calls;
 };
+
+describe('AppShell: navigation', () => {
+  it('offers every section the console ships with, without asking the server which exist', async () => {
+    const calls = renderShell('admin');
+    const nav = await screen.findByRole('navigation', { name: 'Main' });
+    await screen.findByText('Sam admin');
+    const links = within(nav).getAllByRole('link').map((link) => link.textContent);
+    expect(links).toEqual(['Flags', 'Segments', 'Experiments', 'Audit log', 'API tokens & SDK keys', 'Users & roles', 'Webhooks']);
+    expect(within(nav).queryByText('Coming soon')).toBeNull();
+    // Every request is an API call under /api/v1 (the stub strips that prefix); none fetches the OpenAPI document.
+    expect(calls.filter((c) => c.path.startsWith('/api/'))).toEqual([]);
+  });
+
+  it('shows Webhooks to admins only', async () => {
+    renderShell('editor');
+    const nav = await screen.findByRole('navigation', { name: 'Main' });
+    await screen.findByText('Sam editor');
+    expect(within(nav).getByRole('link', { name: 'Experiments' })).toBeTruthy();
+    expect(within(nav).queryByRole('link', { name: 'Webhooks' })).toBeNull();
+  });
+});
 
 describe('AppShell: creating projects and environments', () => {
   it('lets an admin add an environment, switches to it and shows its SDK key once', async () => {

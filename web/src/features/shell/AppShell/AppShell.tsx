@@ -1,7 +1,6 @@
 import type { ReactNode } from 'react';
 import { NavLink } from 'react-router';
 import { useLogout, useMe, usePermissions } from '../../../api/auth';
-import { useCapabilities } from '../../../api/capabilities';
 import { Badge } from '../../../components/common/Badge';
 import { EnvironmentSwitcher } from '../EnvironmentSwitcher/EnvironmentSwitcher';
 import { ProjectSwitcher } from '../ProjectSwitcher/ProjectSwitcher';
@@ -14,7 +13,6 @@ export const AppShell = ({ children }: { children: ReactNode }) => {
   const { data: me } = useMe();
   const { isAdmin } = usePermissions();
   const logout = useLogout();
-  const capabilities = useCapabilities();
   const { projects, project, environment, switchTo } = useWorkspace();
   const p = project?.key ?? '';
   const e = environment?.key ?? '';
@@ -40,19 +38,11 @@ export const AppShell = ({ children }: { children: ReactNode }) => {
         <nav className="sidenav" aria-label="Main">
           <NavLink to={paths.flags(p, e)}>Flags</NavLink>
           <NavLink to={paths.segments(p, e)}>Segments</NavLink>
-          {capabilities.experiments && <NavLink to={paths.experiments(p, e)}>Experiments</NavLink>}
+          <NavLink to={paths.experiments(p, e)}>Experiments</NavLink>
           <NavLink to={paths.audit(p, e)}>Audit log</NavLink>
           {isAdmin && <NavLink to={paths.access(p, e)}>API tokens &amp; SDK keys</NavLink>}
           {isAdmin && <NavLink to={paths.users(p, e)}>Users &amp; roles</NavLink>}
-          {isAdmin && capabilities.webhooks && <NavLink to={paths.webhooks(p, e)}>Webhooks</NavLink>}
-          {(!capabilities.rolloutPlans || !capabilities.experiments || !capabilities.webhooks) && (
-            <div className="nav-group" aria-label="Coming soon">
-              <span className="nav-heading">Coming soon</span>
-              {!capabilities.rolloutPlans && <span className="nav-soon" title="The rollout-plan API is not available on this server yet">Rollout plans</span>}
-              {!capabilities.experiments && <span className="nav-soon" title="The experiment API is not available on this server yet">Experiments</span>}
-              {!capabilities.webhooks && <span className="nav-soon" title="The webhook API is not available on this server yet">Webhooks &amp; triggers</span>}
-            </div>
-          )}
+          {isAdmin && <NavLink to={paths.webhooks(p, e)}>Webhooks</NavLink>}
         </nav>
         <main className="content" id="main">
           {children}

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ProjectView } from '../../../api/types';
+import type { ProjectView } from '../../../api/projects';
 import { CreateEnvironmentDialog } from '../CreateEnvironmentDialog/CreateEnvironmentDialog';
 
 /** Picks the environment of the current project; admins can add one here, and land in it. */

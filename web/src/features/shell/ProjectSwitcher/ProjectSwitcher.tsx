@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ProjectView } from '../../../api/types';
+import type { ProjectView } from '../../../api/projects';
 import { CreateProjectDialog } from '../CreateProjectDialog/CreateProjectDialog';
 import { rememberedEnvironment } from '../workspace/workspace';
 

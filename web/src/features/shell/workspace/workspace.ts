@@ -1,6 +1,5 @@
 import { useNavigate, useParams } from 'react-router';
-import { useProjects } from '../../../api/projects';
-import type { EnvironmentView, ProjectView } from '../../../api/types';
+import { type EnvironmentView, type ProjectView, useProjects } from '../../../api/projects';
 
 const LAST_ENVIRONMENT = 'signalbox.environment';
 

@@ -1,7 +1,8 @@
 import { useMemo, useState } from 'react';
 import { Area, AreaChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
-import { type TelemetryRange, useEvaluationBuckets, useMetricSeries } from '../../../api/telemetry';
-import type { EnvironmentView, FlagView } from '../../../api/types';
+import { type TelemetryRange, useEvaluationBuckets, useMetricSeries } from '../../../api/evaluationMetrics';
+import type { EnvironmentView } from '../../../api/projects';
+import type { FlagView } from '../../../api/flags';
 import { ChartFrame } from '../../../components/common/ChartFrame';
 import { RangeToggle } from '../../../components/common/RangeToggle';
 import { variantColor } from '../../../components/common/rolloutSegments';

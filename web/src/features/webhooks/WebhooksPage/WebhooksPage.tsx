@@ -1,6 +1,6 @@
 import { type FormEvent, Fragment, useState } from 'react';
 import { errorMessage } from '../../../api/client';
-import type { ProjectView } from '../../../api/types';
+import type { ProjectView } from '../../../api/projects';
 import { type Delivery, useDeleteWebhook, useDeliveries, useSetWebhookEnabled, useTestWebhook, useWebhooks, WEBHOOK_EVENTS, type Webhook } from '../../../api/webhooks';
 import { Badge } from '../../../components/common/Badge';
 import { CopySecret } from '../../../components/common/CopySecret';

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { request } from './client';
+import { api, unwrap } from './client';
 import { queryKeys } from './queryKeys';
 import type { components } from './schema';
 
@@ -40,7 +40,7 @@ export const bucketBounds = (range: TelemetryRange, now: number): { start: strin
 
 const TELEMETRY_REFRESH_MS = 60_000;
 
-const environmentPath = (project: string, environment: string) => `/projects/${project}/environments/${environment}/telemetry`;
+const environmentParams = (projectKey: string, environmentKey: string) => ({ path: { projectKey, environmentKey } });
 
 /** Evaluation counts per bucket over the range, for one flag or (without `flag`) every flag: one request. */
 export const useEvaluationBuckets = (project: string, environment: string, range: TelemetryRange, flag?: string, enabled = true) =>
@@ -48,9 +48,14 @@ export const useEvaluationBuckets = (project: string, environment: string, range
     queryKey: queryKeys.telemetry(project, environment, 'evaluations', range, flag ?? '*'),
     queryFn: async (): Promise<EvaluationBucket[]> => {
       const bounds = bucketBounds(range, Date.now());
-      const { steps = [] } = await request<Schemas['EvaluationCountsResponse']>('GET', `${environmentPath(project, environment)}/evaluations`, {
-        query: { flag, from: bounds[0]!.start, to: bounds[bounds.length - 1]!.end, stepMinutes: RANGE_BUCKETS[range].minutes },
-      });
+      const { steps = [] } = await unwrap(
+        api.GET('/api/v1/projects/{projectKey}/environments/{environmentKey}/telemetry/evaluations', {
+          params: {
+            path: environmentParams(project, environment).path,
+            query: { flag, from: bounds[0]!.start, to: bounds[bounds.length - 1]!.end, stepMinutes: RANGE_BUCKETS[range].minutes },
+          },
+        }),
+      );
       return steps;
     },
     enabled,
@@ -65,9 +70,14 @@ export const useMetricSeries = (project: string, environment: string, range: Tel
     queryFn: () => {
       const { buckets, minutes } = RANGE_BUCKETS[range];
       const to = Date.now();
-      return request<MetricSeriesResult>('GET', `${environmentPath(project, environment)}/series`, {
-        query: { flag, from: new Date(to - buckets * minutes * 60_000).toISOString(), to: new Date(to).toISOString(), stepMinutes: minutes },
-      });
+      return unwrap(
+        api.GET('/api/v1/projects/{projectKey}/environments/{environmentKey}/telemetry/series', {
+          params: {
+            path: environmentParams(project, environment).path,
+            query: { flag, from: new Date(to - buckets * minutes * 60_000).toISOString(), to: new Date(to).toISOString(), stepMinutes: minutes },
+          },
+        }),
+      );
     },
     enabled,
     refetchInterval: TELEMETRY_REFRESH_MS,
@@ -77,7 +87,7 @@ export const useMetricSeries = (project: string, environment: string, range: Tel
 export const useLastEvaluated = (project: string, enabled = true) =>
   useQuery({
     queryKey: queryKeys.telemetry(project, '*', 'last-evaluated'),
-    queryFn: () => request<Schemas['LastEvaluatedResponse']>('GET', `/projects/${project}/telemetry/last-evaluated`),
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{projectKey}/telemetry/last-evaluated', { params: { path: { projectKey: project } } })),
     enabled,
     refetchInterval: TELEMETRY_REFRESH_MS,
   });

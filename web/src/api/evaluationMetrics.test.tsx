@@ -3,7 +3,7 @@ import { renderHook, waitFor } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { stubApi } from '../test/render';
-import { bucketBounds, useEvaluationBuckets } from './telemetry';
+import { bucketBounds, useEvaluationBuckets } from './evaluationMetrics';
 
 afterEach(() => vi.unstubAllGlobals());
 
