@@ -44,7 +44,7 @@ export const fingerprint = (files, base, previous = {}) => {
   return out;
 };
 
-const sameContent = (a = {}, b = {}) => {
+export const sameContent = (a = {}, b = {}) => {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => b[k]?.[2] === a[k][2]);
 };

@@ -4,16 +4,20 @@
 //   - sdk, migrations, server: each TypeScript file whose content changed is compiled on its own
 //     with oxc (the transform Vitest runs the tests through), into the projects' dist/;
 //   - the console: bundled by Vite when web/ (or the lockfile, or a file outside web/ that the
-//     bundle includes) changed since web/dist was built.
+//     bundle includes) changed since web/dist was built;
+//   - the server bundle (server/dist/bundle, what `npm start` runs): server/dist/src and its
+//     dependencies bundled by rolldown when a file it was built from (or the lockfile) changed.
 // --check also type-checks with tsc (incremental, so an unchanged tree costs about a second),
 // and fails on type errors; `npm start` runs without it. --force rebuilds everything. --start
-// then runs the server in this process (`npm start`): on an unchanged tree that saves starting a
-// second Node, and a rebuild runs in a child process, so the server never holds the compilers.
-// See scripts/build-lib.mjs.
+// then runs the server bundle in this process (`npm start`): on an unchanged tree that saves
+// starting a second Node, and a rebuild runs in a child process, so the server never holds the
+// compilers. See scripts/build-lib.mjs and scripts/server-bundle.mjs.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildWeb, emitProjects, projectGraph, staleProjects, typecheck, webStaleReason, withBuildLock } from './build-lib.mjs';
+import { BUNDLE_ENTRY, bundleServer, bundleStaleReason } from './server-bundle.mjs';
+import { bundleSdk, sdkBundleStale } from './sdk-bundle.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = new Set(process.argv.slice(2));
@@ -30,16 +34,18 @@ const say = (line) => {
 const seconds = (since) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 
 const projects = projectGraph(root);
-const needsEmit = () => force || staleProjects(projects).length > 0;
+const needsEmit = () => force || staleProjects(projects).length > 0 || sdkBundleStale(root);
 const needsWeb = () => (force ? 'forced' : webStaleReason(root));
+// Its inputs are the projects' outputs: after needsEmit() is false, this is the whole answer.
+const needsBundle = () => (force ? 'forced' : bundleStaleReason(root));
 
 if (args.has('--start')) {
-  if (needsEmit() || needsWeb()) {
+  if (needsEmit() || needsWeb() || needsBundle()) {
     const build = spawnSync(process.execPath, [import.meta.filename, ...[...args].filter((a) => a !== '--start')], { stdio: 'inherit' });
     if (build.status !== 0) process.exit(build.status ?? 1);
   }
-  await import(pathToFileURL(path.join(root, 'server/dist/src/main.js')).href);
-} else if (needsEmit() || needsWeb() || args.has('--check')) {
+  await import(pathToFileURL(path.join(root, BUNDLE_ENTRY)).href);
+} else if (needsEmit() || needsWeb() || needsBundle() || args.has('--check')) {
   await withBuildLock(
     root,
     async () => {
@@ -49,6 +55,18 @@ if (args.has('--start')) {
         const results = await emitProjects(projects, { force });
         const compiled = results.filter((r) => r.compiled + r.removed > 0);
         say(`compiled ${compiled.map((r) => `${r.project} ${r.compiled}/${r.files}${r.removed ? ` (-${r.removed})` : ''}`).join(', ') || 'nothing'} in ${seconds(started)}`);
+      }
+      // The SDK's package exports point at its bundle, made from what the emit step wrote.
+      if (force || sdkBundleStale(root)) {
+        const started = performance.now();
+        await bundleSdk(root);
+        say(`bundled the SDK in ${seconds(started)}`);
+      }
+      const stale = needsBundle();
+      if (stale) {
+        const started = performance.now();
+        const bundle = await bundleServer(root);
+        say(`bundled the server (${stale}): ${bundle.files} files, ${(bundle.bytes / 2 ** 20).toFixed(1)} MB, in ${seconds(started)}`);
       }
       const why = needsWeb();
       if (why) {

@@ -54,6 +54,7 @@ export const measureFresh = async (root, { log = () => {} } = {}) => {
     const phasesMs = {
       'npm ci': npmCiMs,
       'compile (sdk, migrations, server)': seconds(/^build: compiled .* in ([\d.]+) s/),
+      'bundle the server': seconds(/^build: bundled the server .* in ([\d.]+) s/),
       'bundle the console': seconds(/^build: bundled the console .* in ([\d.]+) s/),
       'npm start until the build is done': built,
       'server: load until it opens the database': database !== undefined && built !== undefined ? database - built : undefined,

@@ -1,5 +1,6 @@
 // npm run bench:startup — how fast the server starts, beside unleash-server:
-//   - warm start: spawn to the first 200 from /readyz (Unleash: /health), on a database that
+//   - warm start: spawn to the first 200 from /readyz (Unleash: /health) of the server bundle that
+//     `npm start` runs (server/dist/bundle/main.js; scripts/server-bundle.mjs), on a database that
 //     already holds the same 200 flags and 20 segments (written through each product's API), on
 //     PostgreSQL and, Signalbox only, on the embedded database;
 //   - idle memory: resident set size after the start plus a settle time;
@@ -21,7 +22,8 @@ import { measureFresh } from './fresh.mjs';
 const root = path.resolve(import.meta.dirname, '../..');
 const UNLEASH_VERSION = process.env.BENCH_UNLEASH_VERSION ?? '8.2.0';
 const ADMIN_TOKEN = 'startup-bench-admin-token-0123456789';
-const MAIN = path.join(root, 'server/dist/src/main.js');
+// What `npm start` runs (scripts/build.mjs --start): the server bundle.
+const MAIN = path.join(root, 'server/dist/bundle/main.js');
 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => {

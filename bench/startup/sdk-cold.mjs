@@ -3,12 +3,13 @@
 // memory (Signalbox bootstrap, GrowthBook payload, LaunchDarkly TestData, Unleash bootstrap), then
 // every flag once; plus each package's installed size and dependency count. Every measurement runs
 // in a fresh child process, the libraries alternating, and the median of the runs is reported.
-//   npm run build && node bench/startup/sdk-cold.mjs [--runs 15] [--sdk-dir path/to/sdk]
-// `--sdk-dir` measures another build of the SDK (e.g. a checkout of an older commit) by path.
+//   npm run build && node bench/startup/sdk-cold.mjs [--runs 15] [--sdk-dir path/to/sdk] [--out file.json]
+// `--sdk-dir` measures another build of the SDK (e.g. a checkout of an older commit) by path;
+// `--out` writes the results elsewhere than bench/results/startup-sdk.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -333,26 +334,26 @@ function findPackage(name, fromDir) {
   }
 }
 
-function directorySize(dir, skip = () => false) {
+function directorySize(dir) {
   let bytes = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.name === 'node_modules' || skip(path)) continue;
-    if (entry.isDirectory()) bytes += directorySize(path, skip);
+    if (entry.name === 'node_modules') continue;
+    if (entry.isDirectory()) bytes += directorySize(path);
     else if (entry.isFile()) bytes += lstatSync(path).size;
   }
   return bytes;
 }
 
-/** What `npm pack` would publish of a workspace package: `files`, package.json, README, LICENSE. */
-function publishedSize(dir, manifest) {
-  const include = (manifest.files ?? []).filter((pattern) => !pattern.startsWith('!')).map((pattern) => join(dir, pattern));
-  const exclude = (manifest.files ?? []).filter((pattern) => pattern.startsWith('!')).map((pattern) => join(dir, pattern.slice(1)));
-  const skip = (path) => exclude.includes(path);
-  let bytes = 0;
-  for (const path of include) if (existsSync(path)) bytes += lstatSync(path).isDirectory() ? directorySize(path, skip) : lstatSync(path).size;
-  for (const name of readdirSync(dir)) if (/^(package\.json|readme|license)/i.test(name)) bytes += lstatSync(join(dir, name)).size;
-  return bytes;
+/**
+ * What installing a workspace package would put on disk: the unpacked size of the tarball `npm pack`
+ * makes of it (its `files`, package.json, README, LICENSE), asked of npm itself.
+ */
+function publishedSize(dir) {
+  const pack = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8' });
+  if (pack.status !== 0) throw new Error(`npm pack --dry-run failed in ${dir}:\n${pack.stderr}`);
+  const [tarball] = JSON.parse(pack.stdout);
+  return { bytes: tarball.unpackedSize, files: tarball.entryCount };
 }
 
 function installedFootprint(name, dir) {
@@ -364,7 +365,7 @@ function installedFootprint(name, dir) {
     const id = `${manifest.name}@${manifest.version}`;
     if (seen.has(id)) continue;
     const workspace = !packageDir.split('/').includes('node_modules');
-    seen.set(id, workspace ? publishedSize(packageDir, manifest) : directorySize(packageDir));
+    seen.set(id, workspace ? publishedSize(packageDir).bytes : directorySize(packageDir));
     const optionalPeers = new Set(Object.entries(manifest.peerDependenciesMeta ?? {}).filter(([, meta]) => meta.optional).map(([peer]) => peer));
     const required = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {}).filter((peer) => !optionalPeers.has(peer))];
     const optional = Object.keys(manifest.optionalDependencies ?? {});
@@ -375,7 +376,7 @@ function installedFootprint(name, dir) {
     }
   }
   const bytes = [...seen.values()].reduce((sum, size) => sum + size, 0);
-  return { package: name, bytes, dependencies: seen.size - 1, packages: [...seen.keys()].slice(1) };
+  return { package: name, ownBytes: seen.values().next().value, bytes, dependencies: seen.size - 1, packages: [...seen.keys()].slice(1) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -460,8 +461,11 @@ for (const [label, value] of Object.entries(coldMs)) {
   const first = value.firstEvaluation;
   console.log(`  ${label.padEnd(32)} ${ms(first.median)}${ms(first.min)}${ms(first.max)}${ms(first.cpuMedian)}     ${ms(value.everyFlag.median)}  ${JSON.stringify(value.firstValue)}`);
 }
-console.log('\nInstalled (package and its dependency closure)   size     dependencies');
-for (const footprint of footprints) console.log(`  ${footprint.package.padEnd(32)} ${`${(footprint.bytes / 1_048_576).toFixed(2)} MB`.padStart(12)} ${String(footprint.dependencies).padStart(8)}`);
+const megabytes = (bytes) => `${(bytes / 1_048_576).toFixed(2)} MB`;
+console.log('\nInstalled size                        package   with dependencies   dependencies');
+for (const footprint of footprints) {
+  console.log(`  ${footprint.package.padEnd(32)} ${megabytes(footprint.ownBytes).padStart(9)} ${megabytes(footprint.bytes).padStart(19)} ${String(footprint.dependencies).padStart(14)}`);
+}
 
 const results = {
   generatedAt: new Date().toISOString(),
@@ -473,12 +477,14 @@ const results = {
   versions,
   importMs,
   coldStartMs: coldMs,
-  installed: Object.fromEntries(footprints.map((f) => [f.package, { bytes: f.bytes, megabytes: Math.round((f.bytes / 1_048_576) * 100) / 100, dependencies: f.dependencies, packages: f.packages }])),
+  installed: Object.fromEntries(
+    footprints.map((f) => [f.package, { packageBytes: f.ownBytes, bytes: f.bytes, megabytes: Math.round((f.bytes / 1_048_576) * 100) / 100, dependencies: f.dependencies, packages: f.packages }]),
+  ),
 };
 // Another build is a comparison, not the result of this checkout.
 if (sdkDir === undefined) {
-  const out = join(root, 'bench', 'results', 'startup-sdk.json');
+  const out = resolve(root, argument('--out', join('bench', 'results', 'startup-sdk.json')));
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`\nwritten to ${out.slice(root.length + 1)}`);
+  console.log(`\nwritten to ${relative(root, out)}`);
 }

@@ -4,14 +4,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCacheFile } from '../src/client/cache-file.js';
 import { aFlag, anEnvironment } from './builders.js';
 import { BUILD_TIMEOUT_MS, buildSdk, sdkDir } from './build-sdk.js';
 import { ProtocolHarness } from './protocol-harness.js';
 
-const entry = pathToFileURL(join(sdkDir, 'dist/client/index.js')).href;
+// The client as an application imports it: the package's bundled entry point.
+const entry = '@signalbox/sdk/client';
 
 // The child creates a client, waits a moment, closes it, and must then exit by itself:
 // a leftover socket, timer or request would keep its event loop alive.
@@ -34,6 +34,7 @@ interface ChildRun {
 function runChild(options: object, waitMs = 300): Promise<ChildRun> {
   return new Promise((done) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', childScript], {
+      cwd: sdkDir,
       env: { ...process.env, SDK_ENTRY: entry, CLIENT_OPTIONS: JSON.stringify(options), WAIT_MS: String(waitMs) },
       timeout: 5_000,
     });
@@ -55,8 +56,8 @@ async function deadUrl(): Promise<string> {
 
 describe('close() releases every handle', () => {
   let dir: string;
-  beforeAll(() => {
-    buildSdk();
+  beforeAll(async () => {
+    await buildSdk();
     dir = mkdtempSync(join(tmpdir(), 'signalbox-handles-'));
   }, BUILD_TIMEOUT_MS);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

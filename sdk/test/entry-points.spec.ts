@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aFlag, anEnvironment } from './builders.js';
 import { BUILD_TIMEOUT_MS, buildSdk, sdkDir } from './build-sdk.js';
@@ -47,7 +48,7 @@ function packagesOf(modules: string[]): Set<string> {
 let dir: string;
 let runs = 0;
 
-function runEntry(entry: string, script: string): { result: unknown; packages: Set<string>; sdkModules: string[] } {
+function runEntry(entry: string, script: string): { result: unknown; packages: Set<string>; sdkFiles: string[]; sdkSources: string[] } {
   const loadedFile = join(dir, `loaded-${++runs}.txt`);
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', childScript], {
     cwd: sdkDir,
@@ -58,7 +59,21 @@ function runEntry(entry: string, script: string): { result: unknown; packages: S
   if (child.status !== 0) throw new Error(`the child failed (${child.status}):\n${child.stderr}`);
   const { result, cjs } = JSON.parse(child.stdout) as { result: unknown; cjs: string[] };
   const esm = readFileSync(loadedFile, 'utf8').trim().split('\n');
-  return { result, packages: packagesOf([...esm, ...cjs]), sdkModules: esm.filter((url) => url.includes('/sdk/dist/')).map((url) => url.slice(url.indexOf('/dist/') + 6)) };
+  const sdkFiles = [...new Set(esm.filter((url) => url.startsWith(distUrl)).map((url) => url.slice(distUrl.length)))];
+  return { result, packages: packagesOf([...esm, ...cjs]), sdkFiles, sdkSources: sdkFiles.flatMap(sourcesOf) };
+}
+
+const distUrl = pathToFileURL(join(sdkDir, 'dist')).href + '/';
+
+/**
+ * The SDK sources (relative to src/) a file of dist holds, read from its source map; a bundle file
+ * without a map holds no code of its own (it only re-exports chunks).
+ */
+function sourcesOf(distFile: string): string[] {
+  const map = join(sdkDir, 'dist', `${distFile}.map`);
+  if (!existsSync(map)) return [];
+  const { sources } = JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] };
+  return sources.map((source) => relative(join(sdkDir, 'src'), resolve(dirname(map), source)));
 }
 
 const HEAVY = ['socket.io-client', 'engine.io-client', '@openfeature/server-sdk', '@openfeature/core', 'commander'];
@@ -71,8 +86,8 @@ const evaluateWithClient = `
 `;
 
 describe('entry points', () => {
-  beforeAll(() => {
-    buildSdk();
+  beforeAll(async () => {
+    await buildSdk();
     dir = mkdtempSync(join(tmpdir(), 'signalbox-entries-'));
   }, BUILD_TIMEOUT_MS);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -85,7 +100,17 @@ describe('entry points', () => {
     );
     expect(run.result).toBe('model-v2');
     expect([...run.packages]).toEqual([]);
-    expect(run.sdkModules.every((module) => module.startsWith('core/'))).toBe(true);
+    expect(run.sdkSources).toContain('core/evaluate.ts');
+    expect(run.sdkSources.filter((source) => !source.startsWith('core/'))).toEqual([]);
+  });
+
+  it('every entry point loads the bundle, not the modules emitted file by file', () => {
+    const entries = ['@signalbox/sdk', '@signalbox/sdk/core', '@signalbox/sdk/client', '@signalbox/sdk/protocol', '@signalbox/sdk/telemetry', '@signalbox/sdk/openfeature'];
+    const run = runEntry('@signalbox/sdk', `return await Promise.all(${JSON.stringify(entries)}.map(async (entry) => Object.keys(await import(entry)).length));`);
+    expect((run.result as number[]).every((count) => count > 0)).toBe(true);
+    expect(run.sdkFiles.filter((file) => !file.startsWith('bundle/'))).toEqual([]);
+    // Shared chunks: the core is loaded once, however many entry points use it.
+    expect(run.sdkSources.filter((source) => source === 'core/evaluate.ts')).toHaveLength(1);
   });
 
   it('@signalbox/sdk/client serves a bootstrap config without loading socket.io-client, OpenFeature or the CLI', () => {

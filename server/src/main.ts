@@ -1,10 +1,23 @@
 import module from 'node:module';
+import v8 from 'node:v8';
 
 // Node >= 22.1 keeps V8's compiled code of every module loaded after this call on disk (under
 // os.tmpdir(), or NODE_COMPILE_CACHE), so a restart skips most of the compiling; hence every other
 // import below is dynamic. It never throws, and on older Node versions it is absent.
 const compileCache = module as { enableCompileCache?: () => unknown; flushCompileCache?: () => void };
 compileCache.enableCompileCache?.();
+
+// V8 doubles its young generation (up to 2 x 16 MB) whenever many objects survive a scavenge, as
+// they do while the server builds its modules, and an idle server then keeps the grown space: about
+// 15 MB of resident memory. Held at its initial size during the start, it grows again later only
+// if the traffic asks for it. A flag read at each growth, so it applies at run time (unlike
+// --max-semi-space-size); an operator's own setting on the command line is left alone.
+const V8_DEFAULT_GROWTH_FACTOR = 2;
+const growthFactorSet = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes('semi-space-growth-factor'));
+const holdYoungGeneration = (hold: boolean): void => {
+  if (!growthFactorSet) v8.setFlagsFromString(`--semi-space-growth-factor=${hold ? 1 : V8_DEFAULT_GROWTH_FACTOR}`);
+};
+holdYoungGeneration(true);
 
 let isConfigError: (err: unknown) => boolean = () => false;
 
@@ -23,6 +36,7 @@ const main = async (): Promise<void> => {
   const shown = config.host === '0.0.0.0' ? 'localhost' : config.host;
   const port = (app.getHttpServer().address() as { port: number }).port;
   process.stdout.write(`\n  Signalbox is running: console http://${shown}:${port}/  API docs http://${shown}:${port}/api/docs\n\n`);
+  holdYoungGeneration(false);
   // Everything is loaded: write the compile cache now rather than at exit, which a kill would skip.
   compileCache.flushCompileCache?.();
 };

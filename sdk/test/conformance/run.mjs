@@ -1,27 +1,10 @@
 #!/usr/bin/env node
-// Runs OpenFeature's Gherkin conformance scenarios against SignalboxProvider (needs `tsc -b sdk` first).
+// Runs OpenFeature's Gherkin conformance scenarios against SignalboxProvider, imported
+// as an application does (`@signalbox/sdk/openfeature`: the bundle; run `node scripts/build.mjs` first).
 // Ends with one line: "openfeature conformance: N scenarios, P passed, F failed"; exits 1 on any failure.
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
 import { GHERKIN_DIR } from './test-flags.mjs';
-
-// @cucumber/cucumber 13 expands paths with two Node 22 APIs; on Node 20 give it just what it uses
-// here (literal file paths, no glob patterns).
-if (typeof fsp.glob !== 'function') {
-  fsp.glob = async function* (pattern, { cwd } = {}) {
-    const file = path.resolve(cwd ?? process.cwd(), pattern);
-    if (fs.existsSync(file)) yield pattern;
-  };
-}
-if (typeof Array.fromAsync !== 'function') {
-  Array.fromAsync = async (items) => {
-    const out = [];
-    for await (const item of items) out.push(item);
-    return out;
-  };
-}
-const { loadConfiguration, runCucumber } = await import('@cucumber/cucumber/api');
 
 const here = import.meta.dirname;
 // Which feature files and why: see README.md beside this file.

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { After, AfterAll, BeforeAll, Given, Then, When, setDefaultTimeout, setWorldConstructor } from '@cucumber/cucumber';
 import { OpenFeature, ProviderStatus } from '@openfeature/server-sdk';
-import { SignalboxProvider } from '../../dist/index.js';
+import { SignalboxProvider } from '@signalbox/sdk/openfeature';
 import { FakeSignalbox } from './fake-server.mjs';
 import { conformanceConfig } from './test-flags.mjs';
 

@@ -1,4 +1,10 @@
-import jStat from 'jstat';
+import { createRequire } from 'node:module';
+import type jStatModule from 'jstat';
+
+// Loaded by the first statistic rather than at start: only reading an experiment's results needs
+// it, and most starts never do. jstat is CommonJS, so a synchronous require keeps these functions sync.
+let loaded: typeof jStatModule | undefined;
+const jStat = (): typeof jStatModule => (loaded ??= createRequire(import.meta.url)('jstat') as typeof jStatModule);
 
 /**
  * The statistics behind experiments, with no I/O: sample sizes, confidence intervals, tests,
@@ -59,8 +65,8 @@ export interface SampleRatioCheck {
 
 export const SRM_THRESHOLD = 0.001;
 
-const normalQuantile = (p: number): number => jStat.normal.inv(p, 0, 1);
-const normalCdf = (x: number): number => jStat.normal.cdf(x, 0, 1);
+const normalQuantile = (p: number): number => jStat().normal.inv(p, 0, 1);
+const normalCdf = (x: number): number => jStat().normal.cdf(x, 0, 1);
 
 /** Sample variance (n − 1) from aggregates; clamped at 0 against rounding. */
 export const sampleVariance = (a: VariantAggregate): number | null =>
@@ -77,7 +83,7 @@ export const estimate = (type: MetricType, a: VariantAggregate, confidence = 0.9
     return { n: a.n, value, stdDev: Math.sqrt(value * (1 - value)), interval: { lower: value - z * se, upper: value + z * se } };
   }
   const sd = Math.sqrt(sampleVariance(a)!);
-  const t = jStat.studentt.inv(1 - (1 - confidence) / 2, a.n - 1);
+  const t = jStat().studentt.inv(1 - (1 - confidence) / 2, a.n - 1);
   const half = (t * sd) / Math.sqrt(a.n);
   return { n: a.n, value, stdDev: sd, interval: { lower: value - half, upper: value + half } };
 };
@@ -123,8 +129,8 @@ export const compare = (type: MetricType, control: VariantAggregate, treatment: 
     // that variances near float's range (values of 1e140) cannot overflow it into NaN.
     const shareC = varC / (varC + varT);
     df = 1 / (shareC ** 2 / (control.n - 1) + (1 - shareC) ** 2 / (treatment.n - 1));
-    pValue = 2 * (1 - jStat.studentt.cdf(Math.abs(statistic), df));
-    critical = jStat.studentt.inv(1 - alpha / 2, df);
+    pValue = 2 * (1 - jStat().studentt.cdf(Math.abs(statistic), df));
+    critical = jStat().studentt.inv(1 - alpha / 2, df);
     const pooledSd = Math.sqrt(((control.n - 1) * s2c + (treatment.n - 1) * s2t) / (control.n + treatment.n - 2));
     effectSize = pooledSd === 0 ? 0 : diff / pooledSd;
   }
@@ -178,6 +184,6 @@ export const sampleRatioMismatch = (observed: number[], expectedShares: number[]
   const expected = expectedShares.map((s) => (s / shareTotal) * total);
   const chiSquare = observed.reduce((acc, o, i) => acc + (o - expected[i]!) ** 2 / expected[i]!, 0);
   const df = observed.length - 1;
-  const pValue = 1 - jStat.chisquare.cdf(chiSquare, df);
+  const pValue = 1 - jStat().chisquare.cdf(chiSquare, df);
   return { chiSquare, degreesOfFreedom: df, pValue, observed, expected, mismatch: pValue < threshold };
 };

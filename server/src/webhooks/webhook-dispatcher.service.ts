@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { Agent, fetch } from 'undici';
+import type { Agent, fetch as undiciFetch } from 'undici';
 import { AuditService } from '../audit/audit.service.js';
 import { SYSTEM_ACTOR } from '../auth/principal.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
@@ -31,7 +31,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private again = false;
   private stopped = false;
   // Every connection goes through the destination check, so DNS cannot smuggle in a private address.
-  private readonly http: Agent;
+  // undici (about 1 MB of code) loads with the first delivery: most servers never send one.
+  private http: Promise<{ agent: Agent; fetch: typeof undiciFetch }> | undefined;
 
   constructor(
     private readonly repository: WebhooksRepository,
@@ -40,8 +41,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     private readonly db: Database,
     private readonly secrets: SecretBox,
     private readonly destinations: WebhookDestinations,
-  ) {
-    this.http = new Agent({ connect: { lookup: destinations.lookup } });
+  ) {}
+
+  private client(): Promise<{ agent: Agent; fetch: typeof undiciFetch }> {
+    this.http ??= import('undici').then(({ Agent, fetch }) => ({ agent: new Agent({ connect: { lookup: this.destinations.lookup } }), fetch }));
+    return this.http;
   }
 
   onApplicationBootstrap(): void {
@@ -52,7 +56,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
-    await this.http.close();
+    if (this.http) await (await this.http).agent.close();
   }
 
   /** Look for due deliveries now (after an enqueue) instead of at the next poll. */
@@ -147,6 +151,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     const refusal = this.destinations.refusalForUrl(subscription.url);
     if (refusal) return { at, statusCode: null, error: `refused: ${refusal}`, durationMs: 0 };
     try {
+      const { agent, fetch } = await this.client();
       const response = await fetch(subscription.url, {
         method: 'POST',
         headers: {
@@ -159,7 +164,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         },
         body,
         redirect: 'manual',
-        dispatcher: this.http,
+        dispatcher: agent,
         signal: AbortSignal.timeout(this.settings.current.timeoutMs),
       });
       await response.body?.cancel().catch(() => undefined);
