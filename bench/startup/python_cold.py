@@ -74,7 +74,7 @@ CONTEXT = {
 # Standard-library modules the children report as imported by the SDK (transports, threads, ...).
 WATCHED_MODULES = (
     "http.client", "socket", "ssl", "urllib.parse", "threading", "concurrent.futures", "logging", "email.utils",
-    "tempfile", "hashlib", "typing", "re",
+    "tempfile", "hashlib", "typing", "re", "json", "collections",
 )
 
 SCENARIOS = {

@@ -17,6 +17,16 @@ __all__ = [
 ]
 from ._lazy import lazy_exports
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from .client.client import SignalboxClient
+    from .core import EvaluationDetails, compile_environment, evaluate
+    from .pipeline.fail_closed import StaleConfigError
+    from .pipeline.gate import Gate, Step
+    from .pipeline.models import ModelChoice
+    from .pipeline.run import Run, current_run
+    from .pipeline.shadow import ShadowResult
+
 # Imported on first use (PEP 562), so that `import signalbox` or `signalbox.core` alone does not
 # load the transports, threads and logging: the cold start stays within issue 15's budget.
 _LAZY = {

@@ -1,10 +1,18 @@
 """Names a package exports but imports only on first use (PEP 562), so a cold start loads only
 what it touches."""
+from __future__ import annotations
 
-# Builtin generics, not `typing`: this module loads on every import of the SDK.
-def lazy_exports(namespace: "dict[str, object]", table: "dict[str, str]") -> tuple:
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, List, Tuple
+
+
+def lazy_exports(
+    namespace: Dict[str, Any], table: Dict[str, str],
+) -> Tuple[Callable[[str], object], Callable[[], List[str]]]:
     """`__getattr__` and `__dir__` for the package whose globals are `namespace`: `table` maps an
-    exported name to the submodule (relative to the package) that defines it."""
+    exported name to the submodule (relative to the package) that defines it. The package also
+    imports each such name under ``TYPE_CHECKING``, so that type checkers see its exports."""
 
     def __getattr__(name: str) -> object:
         module = table.get(name)
@@ -15,7 +23,8 @@ def lazy_exports(namespace: "dict[str, object]", table: "dict[str, str]") -> tup
         namespace[name] = value
         return value
 
-    def __dir__() -> "list[str]":
-        return sorted(set(namespace) | set(namespace["__all__"]))  # type: ignore[arg-type]
+    def __dir__() -> List[str]:
+        exported: List[str] = namespace["__all__"]
+        return sorted(set(namespace) | set(exported))
 
     return __getattr__, __dir__

@@ -8,7 +8,10 @@ anyone, and forwards them from then on."""
 from __future__ import annotations
 
 import sys
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from typing import Any
 
 LOGGER_NAME = "signalbox"
 

@@ -63,6 +63,17 @@ class ConfigStoreTests(unittest.TestCase):
         self.assertEqual(store.commit().changed_keys, ["uses", "dependent"])
 
 
+    def test_a_first_config_changes_every_flag_in_config_order(self) -> None:
+        store = ConfigStore()
+        flags = [boolean_flag(key, rules=[{"clauses": [{"op": "segment", "segments": ["s"]}], "serve": {"variant": "on"}}])
+                 for key in ("b", "a", "c")]
+        store.replace(config(*flags, segments=[{"key": "s", "included": []}]))
+        self.assertEqual(store.commit(lazy=True).changed_keys, ["b", "a", "c"])
+        # A snapshot that drops a flag and changes the rest lists the dropped one last.
+        store.replace(config(boolean_flag("b", on=False), boolean_flag("a", on=False), sequence=2))
+        self.assertEqual(store.commit().changed_keys, ["b", "a", "c"])
+
+
 class SseTests(unittest.TestCase):
     def test_parses_events_ids_comments_and_multiline_data(self) -> None:
         events = list(parse_sse(lines("event: hello\ndata: {\"a\":1}\n\n: keep-alive\n\nid: 7\nevent: change\ndata: x\ndata: y\n\nretry: 5\n\n")))

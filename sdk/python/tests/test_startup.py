@@ -3,19 +3,24 @@ answers as compiling everything, and the logging stand-in that spares importing 
 How long the start takes is measured by bench/startup/python_cold.py, not asserted here."""
 from __future__ import annotations
 
+import ast
+import copy
 import io
 import json
 import logging
+import os
+import pickle
 import random
 import subprocess
 import sys
+import tempfile
 import threading
 import unittest
 from typing import Any, Dict, List
 
 from signalbox import SignalboxClient
 from signalbox._logging import SdkLogger, would_show
-from signalbox.core import compile_environment, evaluate, evaluate_all
+from signalbox.core import ConfigProblem, EvaluationDetails, compile_environment, evaluate, evaluate_all
 
 from .helpers import SDK_DIR, VECTORS_DIR, boolean_flag, config, load_vectors
 
@@ -39,6 +44,48 @@ def fresh_modules(code: str) -> List[str]:
 
 def loaded(modules: List[str], names: Any) -> List[str]:
     return [m for m in modules if any(m == name or m.startswith(name + ".") for name in names)]
+
+
+def declared_fields(module_file: str) -> Dict[str, bool]:
+    """The fields of the NamedTuple a module declares for type checkers (``_Fields``), each with
+    whether it has a default."""
+    tree = ast.parse((SDK_DIR / "python" / "signalbox" / module_file).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and node.name == "_Fields":
+            return {
+                item.target.id: item.value is not None
+                for item in node.body
+                if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+            }
+    raise AssertionError(f"no _Fields in {module_file}")
+
+
+class ResultTupleTests(unittest.TestCase):
+    def test_the_run_time_tuples_have_the_fields_their_types_declare(self) -> None:
+        for module_file, cls in (("core/result.py", EvaluationDetails), ("core/errors.py", ConfigProblem)):
+            with self.subTest(cls=cls.__name__):
+                declared = declared_fields(module_file)
+                self.assertEqual(cls._fields, tuple(declared))
+                self.assertEqual(set(cls._field_defaults), {name for name, has in declared.items() if has})
+                self.assertTrue(all(value is None for value in cls._field_defaults.values()))
+
+    def test_they_behave_as_named_tuples(self) -> None:
+        details = EvaluationDetails("v2", "b", "SPLIT", 0)
+        value, variant, reason, rule_index, error_code, error_message = details
+        self.assertEqual((value, variant, reason, rule_index, error_code, error_message), ("v2", "b", "SPLIT", 0, None, None))
+        self.assertEqual(repr(details), "EvaluationDetails(value='v2', variant='b', reason='SPLIT', rule_index=0, error_code=None, error_message=None)")
+        self.assertEqual(details._replace(variant="c").variant, "c")
+        self.assertIsInstance(details._replace(variant="c"), EvaluationDetails)
+        self.assertEqual(details, ("v2", "b", "SPLIT", 0, None, None))
+        self.assertEqual(ConfigProblem("bad", flag_key="f")._asdict(), {"message": "bad", "flag_key": "f", "segment_key": None})
+        copied = pickle.loads(pickle.dumps(details))
+        self.assertEqual((type(copied), copied), (EvaluationDetails, details))
+        self.assertEqual(copy.copy(details), details)
+        with self.assertRaises(TypeError):
+            EvaluationDetails("v2")  # variant and reason have no default
+        with self.assertRaises(ValueError):
+            details._replace(colour="red")
+        self.assertEqual(EvaluationDetails._make(["x", None, "STATIC", None, None, None]).reason, "STATIC")
 
 
 class ImportTests(unittest.TestCase):
@@ -65,6 +112,23 @@ class ImportTests(unittest.TestCase):
         )
         self.assertEqual(loaded(modules, TRANSPORT_MODULES + ("urllib",)), [])
         self.assertNotIn("signalbox.pipeline.shadow", modules)
+
+    def test_an_offline_client_from_a_bootstrap_file_imports_no_typing_re_json_or_threading(self) -> None:
+        # What issue 15's cold start measures: these imports were most of it.
+        flag = boolean_flag("f", rules=[{"clauses": [
+            {"attribute": "plan", "op": "in", "values": ["pro"]},
+            {"attribute": "createdAt", "op": "after", "values": ["2024-01-01T00:00:00Z"]},
+        ], "serve": {"variant": "off"}}])
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "bootstrap.json")
+            with open(path, "w", encoding="utf-8") as handle:
+                json.dump(config(flag), handle)
+            modules = fresh_modules(
+                "from signalbox import SignalboxClient\n"
+                f"client = SignalboxClient('sbk_test', bootstrap_file={path!r}, offline=True)\n"
+                "assert client.evaluate('f', {'plan': 'pro', 'createdAt': '2024-06-01'}).variant == 'off'\n"
+            )
+        self.assertEqual(loaded(modules, ("typing", "re", "json", "collections", "threading", "logging")), [])
 
     def test_the_lazy_names_of_the_package_are_its_public_api(self) -> None:
         import signalbox

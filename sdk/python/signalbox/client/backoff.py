@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Optional
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional
 
 # random and email.utils are imported on first use: an offline client imports this module for
 # the defaults below only (issue 15's cold start).
@@ -34,7 +37,9 @@ class Backoff:
     hard ceiling (jitter never takes a delay above it): near the cap the delay is drawn from
     [maximum * (1 - jitter), maximum]."""
 
-    def __init__(self, base: float, maximum: float, jitter: float = 0.5, rand: Optional[Callable[[], float]] = None) -> None:
+    def __init__(
+        self, base: float, maximum: float, jitter: float = 0.5, rand: Optional[Callable[[], float]] = None,
+    ) -> None:
         self.base = base
         self.maximum = maximum
         self.jitter = jitter
@@ -85,6 +90,8 @@ def parse_retry_after(value: Any, now: Callable[[], float] = time.time) -> Optio
 
 def retry_after_ms(value: Any) -> Optional[float]:
     """Seconds from an SSE refusal's ``retryAfterMs`` (a non-negative number); None otherwise."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value < 0 or value == float("inf"):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if value != value or value < 0 or value == float("inf"):
         return None
     return value / 1000.0

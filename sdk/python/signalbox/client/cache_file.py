@@ -1,12 +1,17 @@
 """The last-known-good cache file: the config as last received, written atomically."""
-# No `from __future__ import annotations` here: typing.NamedTuple turns string annotations into
-# ForwardRefs, compiling each at import (see core/result.py).
-import json
-import os
-from typing import TYPE_CHECKING, Any, Dict, NamedTuple, Optional
+from __future__ import annotations
 
-if TYPE_CHECKING:  # pragma: no cover
+import os
+
+from ..core.jsvalues import MAX_SAFE_INTEGER, is_array, is_object
+from .json_text import loads
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
     from datetime import datetime
+    from typing import Any, Dict, Optional
+
+    from typing_extensions import TypeGuard
 
 # hashlib, tempfile and datetime are imported where used: the client only needs them with a
 # cache file, and together they cost more to import than the rest of the client (issue 15).
@@ -14,13 +19,19 @@ if TYPE_CHECKING:  # pragma: no cover
 FORMAT = "signalbox-config-cache"
 
 
-class CacheRead(NamedTuple):
+class CacheRead:
     """``status`` is "loaded", "missing" or "unusable" (with ``reason``)."""
 
-    status: str
-    config: Optional[Dict[str, Any]] = None
-    saved_at: Optional[str] = None
-    reason: Optional[str] = None
+    __slots__ = ("status", "config", "saved_at", "reason")
+
+    def __init__(
+        self, status: str, config: Optional[Dict[str, Any]] = None, saved_at: Optional[str] = None,
+        reason: Optional[str] = None,
+    ) -> None:
+        self.status = status
+        self.config = config
+        self.saved_at = saved_at
+        self.reason = reason
 
 
 def environment_fingerprint(sdk_key: str) -> str:
@@ -31,19 +42,21 @@ def environment_fingerprint(sdk_key: str) -> str:
     return hashlib.sha256(f"signalbox-cache:{sdk_key}".encode("utf-8")).hexdigest()[:16]
 
 
-def is_environment_config(value: Any) -> bool:
+def is_environment_config(value: object) -> TypeGuard[Dict[str, Any]]:
     """Enough of an EnvironmentConfig to store; the compiler judges the rest."""
     return (
-        isinstance(value, dict)
+        is_object(value)
         and is_sequence(value.get("sequence"))
-        and isinstance(value.get("flags"), list)
-        and isinstance(value.get("segments"), list)
+        and is_array(value.get("flags"))
+        and is_array(value.get("segments"))
     )
 
 
 def is_sequence(value: Any) -> bool:
     """A non-negative safe integer (not a bool)."""
-    return type(value) is int and 0 <= value <= 9007199254740991 or (type(value) is float and value.is_integer() and 0 <= value <= 9007199254740991)
+    if type(value) is int:
+        return 0 <= value <= MAX_SAFE_INTEGER
+    return type(value) is float and value.is_integer() and 0 <= value <= MAX_SAFE_INTEGER
 
 
 def read_cache_file(path: str, sdk_key: str) -> CacheRead:
@@ -56,10 +69,10 @@ def read_cache_file(path: str, sdk_key: str) -> CacheRead:
     except OSError as error:
         return CacheRead("unusable", reason=f"cannot read it: {error}")
     try:
-        contents = json.loads(text)
+        contents = loads(text)
     except ValueError:
         return CacheRead("unusable", reason="it is not valid JSON")
-    if not isinstance(contents, dict) or contents.get("format") != FORMAT or contents.get("version") != 1:
+    if not is_object(contents) or contents.get("format") != FORMAT or contents.get("version") != 1:
         return CacheRead("unusable", reason="it is not a Signalbox config cache")
     if contents.get("environment") != environment_fingerprint(sdk_key):
         return CacheRead("unusable", reason="it was written for another SDK key")
@@ -68,14 +81,18 @@ def read_cache_file(path: str, sdk_key: str) -> CacheRead:
     return CacheRead("loaded", contents["config"], str(contents.get("savedAt")))
 
 
-def write_cache_file(path: str, sdk_key: str, config: Dict[str, Any], now: "Optional[datetime]" = None) -> None:
+def write_cache_file(path: str, sdk_key: str, config: Dict[str, Any], now: Optional[datetime] = None) -> None:
     """Writes the cache atomically: a temporary file in the same directory, fsynced, then renamed
     over ``path``, so a reader (or a crash) never sees a partial file."""
+    import json
     import tempfile
     from datetime import datetime, timezone
 
     saved_at = (now or datetime.now(timezone.utc)).isoformat().replace("+00:00", "Z")
-    contents = {"format": FORMAT, "version": 1, "environment": environment_fingerprint(sdk_key), "savedAt": saved_at, "config": config}
+    contents = {
+        "format": FORMAT, "version": 1, "environment": environment_fingerprint(sdk_key), "savedAt": saved_at,
+        "config": config,
+    }
     directory = os.path.dirname(os.path.abspath(path))
     descriptor, temporary = tempfile.mkstemp(prefix=os.path.basename(path) + ".tmp-", dir=directory)
     try:

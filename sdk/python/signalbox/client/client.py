@@ -2,27 +2,42 @@
 background thread keeps current."""
 from __future__ import annotations
 
-import json
 import math
-import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional
+from _thread import RLock
 
 from .._logging import SdkLogger, would_show
-from ..core import CompiledEnvironment, EvaluationDetails, evaluate
+from ..core import EvaluationDetails, evaluate
+from ..core.jsvalues import is_object
 from ..core.result import ERROR, GENERAL
 from ..metrics.aggregator import MetricsAggregator
 from .backoff import DEFAULT_MAX_RETRY_DELAY, DEFAULT_RETRY_DELAY
 from .cache_file import is_environment_config, read_cache_file, write_cache_file
-from .config_store import APPLIED, CommittedBatch, ConfigStore
+from .config_store import APPLIED, ConfigStore
+from .json_text import loads
 from .status import CONNECTED, CONNECTING, DISCONNECTED, derive_status
 
-if TYPE_CHECKING:  # pragma: no cover
+# typing, threading and json are not imported at run time: with re, which typing and json import,
+# they would be a third of an offline client's cold start (issue 15).
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
     import logging
+    from threading import Condition
+    from typing import Any, Callable, Dict, List, Mapping, Optional
+
+    from ..core import CompiledEnvironment
 
     from ..metrics.sender import MetricsSender
+    from ..pipeline.gate import Gate
+    from ..pipeline.models import ModelChoice
+    from ..pipeline.run import Run
     from .delivery import Delivery
+    from .config_store import CommittedBatch
     from .endpoints import Endpoints
+    from .shadow_pool import ShadowPool
+
+    StatusListener = Callable[[str], None]
+    ChangeListener = Callable[[List[str]], None]
 
 # The delivery (HTTP, SSE, threads) and the metrics sender are imported only by a client that
 # goes online, and logging only once the application has imported it (see .._logging), so that
@@ -31,9 +46,6 @@ if TYPE_CHECKING:  # pragma: no cover
 NOT_READY_MESSAGE = "client is not ready"
 DEFAULT_URL = "http://127.0.0.1:4000"
 _WARNING = 30  # logging.WARNING
-
-StatusListener = Callable[[str], None]
-ChangeListener = Callable[[List[str]], None]
 
 
 class SignalboxClient:
@@ -82,18 +94,19 @@ class SignalboxClient:
         max_pending_batches: int = 60,
         logger: Optional[logging.Logger] = None,
     ) -> None:
-        if not isinstance(sdk_key, str) or not sdk_key:
+        if type(sdk_key) is not str or not sdk_key:
             raise ValueError("sdk_key must be a non-empty string")
         self._sdk_key = sdk_key
         self._log: Any = logger or SdkLogger()
-        self._endpoints: Optional[Endpoints] = None
+        endpoints: Optional[Endpoints] = None
         # An offline client never uses the URL. It is checked all the same (a ValueError), but
         # the default is known to be valid: not parsing it spares importing urllib.parse.
         if not (offline and url == DEFAULT_URL):
-            from .endpoints import Endpoints
+            from . import endpoints as endpoints_module
 
-            self._endpoints = Endpoints(url)
-        self._lock = threading.RLock()
+            endpoints = endpoints_module.Endpoints(url)
+        self._endpoints = endpoints
+        self._lock = RLock()
         self._store = ConfigStore()
         self._environment: Optional[CompiledEnvironment] = None
         self._cache_file = cache_file
@@ -108,7 +121,9 @@ class SignalboxClient:
         self._status = ""
         self._status_listeners: List[StatusListener] = []
         self._change_listeners: List[ChangeListener] = []
-        self._config_event = threading.Condition(self._lock)
+        # Made by the first wait (threading costs milliseconds to import, and an offline client
+        # rarely waits); notified under the lock, so a waiter cannot miss a notification.
+        self._config_event: Optional[Condition] = None
         self.metrics = MetricsAggregator(max_series=max_metric_series, max_pending_batches=max_pending_batches)
         self._count_evaluations = send_metrics and not offline
         self._load_initial(bootstrap, bootstrap_file)
@@ -116,16 +131,17 @@ class SignalboxClient:
 
         self._metrics_sender: Optional[MetricsSender] = None
         if send_metrics and not offline:
-            from ..metrics.sender import MetricsSender
+            from ..metrics import sender
 
-            self._metrics_sender = MetricsSender(self.metrics, self._post_events, metrics_interval, logger)
+            self._metrics_sender = sender.MetricsSender(self.metrics, self._post_events, metrics_interval, logger)
             self._metrics_sender.start()
+        self._shadow_pool: Optional[ShadowPool] = None
         self._delivery: Optional[Delivery] = None
-        if not offline:
-            from .delivery import Delivery
+        if not offline and endpoints is not None:
+            from . import delivery
 
-            self._delivery = Delivery(
-                self._endpoints, sdk_key, self, streaming=streaming, poll_interval=poll_interval,
+            self._delivery = delivery.Delivery(
+                endpoints, sdk_key, self, streaming=streaming, poll_interval=poll_interval,
                 request_timeout=request_timeout, read_timeout=stream_read_timeout, retry_delay=retry_delay,
                 max_retry_delay=max_retry_delay, logger=logger,
             )
@@ -143,12 +159,12 @@ class SignalboxClient:
         elif bootstrap_file is not None:
             try:
                 with open(bootstrap_file, "r", encoding="utf-8") as handle:
-                    config = json.load(handle)
+                    config = loads(handle.read())
                 source = f"bootstrap file {bootstrap_file}"
             except (OSError, ValueError) as error:
                 self._log.warning("signalbox: cannot read bootstrap file %s: %s", bootstrap_file, error)
             # An exported cache file works as a bootstrap file too.
-            if isinstance(config, dict) and config.get("format") == "signalbox-config-cache":
+            if is_object(config) and config.get("format") == "signalbox-config-cache":
                 config = config.get("config")
         if config is None and self._cache_file is not None:
             cached = read_cache_file(self._cache_file, self._sdk_key)
@@ -170,7 +186,10 @@ class SignalboxClient:
 
     # -- evaluation --
 
-    def evaluate(self, flag_key: str, context: Optional[Mapping[str, Any]] = None, default: Any = None, kind: Optional[str] = None) -> EvaluationDetails:
+    def evaluate(
+        self, flag_key: str, context: Optional[Mapping[str, Any]] = None, default: Any = None,
+        kind: Optional[str] = None,
+    ) -> EvaluationDetails:
         """Evaluates a flag with details (value, variant, reason, rule index, error code).
         Never raises and never waits on the network."""
         environment = self._environment
@@ -240,23 +259,25 @@ class SignalboxClient:
     def wait_until_ready(self, timeout: Optional[float] = None) -> bool:
         """Waits until the server confirmed a config (or the key was refused); True when ready."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        with self._config_event:
+        config_event = self._condition()
+        with config_event:
             while not (self._confirmed or self._refused or self._closed):
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     break
-                self._config_event.wait(remaining)
+                config_event.wait(remaining)
             return self._confirmed and not self._refused
 
     def wait_for_config(self, max_age: float, timeout: float) -> bool:
         """Waits up to ``timeout`` seconds until the config is at most ``max_age`` seconds old."""
         deadline = time.monotonic() + timeout
-        with self._config_event:
+        config_event = self._condition()
+        with config_event:
             while self.config_age() > max_age and not self._closed:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
-                self._config_event.wait(min(remaining, 0.25))
+                config_event.wait(min(remaining, 0.25))
             return self.config_age() <= max_age
 
     def on_status_change(self, listener: StatusListener) -> Callable[[], None]:
@@ -271,7 +292,10 @@ class SignalboxClient:
 
     # -- metrics --
 
-    def track(self, metric: str, value: float = 1.0, *, flag: Optional[str] = None, variant: Optional[str] = None, error: bool = False) -> None:
+    def track(
+        self, metric: str, value: float = 1.0, *, flag: Optional[str] = None, variant: Optional[str] = None,
+        error: bool = False,
+    ) -> None:
         """Records one observation of ``metric``, attributed to ``flag``/``variant`` when given.
         Aggregated in memory and sent in batches; costs a dict update."""
         self.metrics.record(metric, value, flag, variant, error)
@@ -280,9 +304,15 @@ class SignalboxClient:
         """Sends pending metrics now; returns the send result (None when metrics are off)."""
         return self._metrics_sender.flush() if self._metrics_sender is not None else None
 
-    def _count_evaluation(self, flag_key: Any, details: EvaluationDetails) -> None:
+    def count_evaluation(self, flag_key: str, details: EvaluationDetails) -> None:
+        """Counts an evaluation made on this client's behalf (a run's, on its pinned config) in
+        the evaluation metrics, as :meth:`evaluate` counts its own."""
         if self._count_evaluations and type(flag_key) is str:
             self.metrics.count_evaluation(flag_key, details.variant, details.reason)
+
+    def offer_sample(self, sample: Dict[str, Any]) -> None:
+        """Offers an example (a shadow disagreement) to the metrics; a random few per window are sent."""
+        self.metrics.offer_sample(sample)
 
     def _post_events(self, payload: Dict[str, Any]) -> int:
         from .http import auth_headers, request
@@ -294,19 +324,21 @@ class SignalboxClient:
 
     # -- pipeline helpers (see signalbox.pipeline) --
 
-    def run(self, context: Optional[Mapping[str, Any]] = None, **attributes: Any) -> "Any":
+    def run(self, context: Optional[Mapping[str, Any]] = None, **attributes: Any) -> Run:
         """Pins the current config for a pipeline run (see :class:`signalbox.pipeline.Run`)."""
         from ..pipeline.run import Run
 
         return Run(self, dict(context or {}, **attributes))
 
-    def gate(self, flag_key: str, **options: Any) -> "Any":
+    def gate(self, flag_key: str, **options: Any) -> Gate:
         """A gated step, usable as a decorator or a context manager (see :class:`signalbox.pipeline.Gate`)."""
         from ..pipeline.gate import Gate
 
         return Gate(self, flag_key, **options)
 
-    def choose_model(self, flag_key: str, context: Optional[Mapping[str, Any]] = None, default: Any = None) -> "Any":
+    def choose_model(
+        self, flag_key: str, context: Optional[Mapping[str, Any]] = None, default: Any = None,
+    ) -> ModelChoice:
         """Chooses a model version from a multivariate flag (see :class:`signalbox.pipeline.ModelChoice`)."""
         from ..pipeline.models import choose_model
 
@@ -326,6 +358,19 @@ class SignalboxClient:
 
         require_fresh(self, max_age, wait)
 
+    def shadow_executor(self, workers: int) -> ShadowPool:
+        """The pool shadow candidates run on: created on the first shadow run (with its
+        ``workers``), stopped by :meth:`close`. A closed client's pool runs nothing."""
+        with self._lock:
+            pool = self._shadow_pool
+            if pool is None:
+                from .shadow_pool import ShadowPool
+
+                pool = self._shadow_pool = ShadowPool(workers)
+                if self._closed:
+                    pool.shutdown()
+            return pool
+
     # -- lifecycle --
 
     def close(self) -> None:
@@ -334,15 +379,15 @@ class SignalboxClient:
             if self._closed:
                 return
             self._closed = True
-            self._config_event.notify_all()
+            self._notify_config()
         if self._delivery is not None:
             self._delivery.close()
         if self._metrics_sender is not None:
             self._metrics_sender.close(flush=True)
-        if getattr(self, "_signalbox_shadow_pool", None) is not None:  # set by client.shadow()
-            from ..pipeline.shadow import shutdown_pool
-
-            shutdown_pool(self)
+        with self._lock:
+            pool = self._shadow_pool
+        if pool is not None:
+            pool.shutdown()
         with self._lock:
             self._connection = DISCONNECTED
         self._refresh_status()
@@ -372,7 +417,7 @@ class SignalboxClient:
                     changed = batch.changed_keys
                     self._report_problems(batch)
                     self._write_cache()
-                self._config_event.notify_all()
+                self._notify_config()
         self._refresh_status()
         if changed:
             for listener in list(self._change_listeners):
@@ -389,7 +434,7 @@ class SignalboxClient:
             self._contact_at = time.monotonic()
             if self._store.has_config:
                 self._confirmed = True  # a resumed stream or a 304 confirms what we hold
-            self._config_event.notify_all()
+            self._notify_config()
         self._refresh_status()
 
     def heard(self) -> None:
@@ -412,11 +457,25 @@ class SignalboxClient:
             self._refused = True
             self._refusal = message
             self._connection = DISCONNECTED
-            self._config_event.notify_all()
+            self._notify_config()
         self._log.error("signalbox: the server refused the SDK key: %s", message)
         self._refresh_status()
 
     # -- internals --
+
+    def _condition(self) -> Condition:
+        """The condition waiters wait on for a config (or a refusal, or the close)."""
+        with self._lock:
+            if self._config_event is None:
+                from threading import Condition
+
+                self._config_event = Condition(self._lock)
+            return self._config_event
+
+    def _notify_config(self) -> None:
+        """Wakes the waiters; called with the lock held."""
+        if self._config_event is not None:
+            self._config_event.notify_all()
 
     def _report_problems(self, batch: Optional[CommittedBatch]) -> None:
         # Listing the problems of a lazily compiled config compiles every flag: done only when the

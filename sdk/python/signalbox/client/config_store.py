@@ -1,11 +1,14 @@
 """The client's copy of an environment's config, kept current by snapshots and changes."""
 from __future__ import annotations
 
-import json
-from typing import Any, Dict, List, Optional, Set
-
-from ..core import CompiledEnvironment, compile_environment
+from ..core import CompiledEnvironment, ConfigProblem, compile_environment
+from ..core.jsvalues import is_array, is_object
 from .cache_file import is_environment_config, is_sequence
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, Optional, Set, Tuple
+
 
 APPLIED = "applied"
 DUPLICATE = "duplicate"
@@ -26,7 +29,7 @@ class CommittedBatch:
         self.environment = environment
 
     @property
-    def problems(self) -> tuple:
+    def problems(self) -> Tuple[ConfigProblem, ...]:
         """What the new config's flags and segments could not use (compiles every flag)."""
         return self.environment.problems if self.environment is not None else ()
 
@@ -39,8 +42,8 @@ class ConfigStore:
     still reads them."""
 
     def __init__(self) -> None:
-        self._flags: Dict[str, dict] = {}
-        self._segments: Dict[str, dict] = {}
+        self._flags: Dict[str, Dict[str, Any]] = {}
+        self._segments: Dict[str, Dict[str, Any]] = {}
         self.sequence = 0
         self.has_config = False
         self.compiled: Optional[CompiledEnvironment] = None
@@ -51,7 +54,7 @@ class ConfigStore:
     def apply(self, message: Any) -> str:
         """Applies a server message (snapshot or change); returns APPLIED, DUPLICATE, GAP,
         WAITING or INVALID."""
-        if not isinstance(message, dict):
+        if not is_object(message):
             return INVALID
         kind = message.get("type")
         if kind == "snapshot":
@@ -70,8 +73,8 @@ class ConfigStore:
             return False
         if sequence is None:
             sequence = int(config["sequence"])
-        flags = {f["key"]: f for f in config["flags"] if isinstance(f, dict) and isinstance(f.get("key"), str)}
-        segments = {s["key"]: s for s in config["segments"] if isinstance(s, dict) and isinstance(s.get("key"), str)}
+        flags = {f["key"]: f for f in config["flags"] if is_object(f) and isinstance(f.get("key"), str)}
+        segments = {s["key"]: s for s in config["segments"] if is_object(s) and isinstance(s.get("key"), str)}
         _diff_into(self._flags, flags, self._changed_flags)
         _diff_into(self._segments, segments, self._changed_segments)
         self._flags, self._segments = flags, segments
@@ -88,7 +91,9 @@ class ConfigStore:
             return None
         self._uncommitted = False
         content_changed = bool(self._changed_flags or self._changed_segments or self.compiled is None)
-        changed = _affected_flag_keys(self._flags, self._changed_flags, self._changed_segments) if content_changed else []
+        changed: List[str] = []
+        if content_changed:
+            changed = _affected_flag_keys(self._flags, self._changed_flags, self._changed_segments)
         self._changed_flags.clear()
         self._changed_segments.clear()
         if content_changed:
@@ -97,10 +102,12 @@ class ConfigStore:
 
     def to_config(self) -> Dict[str, Any]:
         """The current state as a plain config (what the cache file stores)."""
-        return {"sequence": self.sequence, "flags": list(self._flags.values()), "segments": list(self._segments.values())}
+        return {
+            "sequence": self.sequence, "flags": list(self._flags.values()), "segments": list(self._segments.values()),
+        }
 
-    def _apply_change(self, change: dict) -> str:
-        sequence = change.get("sequence")
+    def _apply_change(self, change: Dict[str, Any]) -> str:
+        sequence: Any = change.get("sequence")
         if not is_sequence(sequence) or not isinstance(change.get("key"), str):
             return INVALID
         if not self.has_config:
@@ -112,7 +119,7 @@ class ConfigStore:
         key = change["key"]
         if change.get("kind") == "flag":
             flag = change.get("flag")
-            if flag is not None and not isinstance(flag, dict):
+            if flag is not None and not is_object(flag):
                 return INVALID
             if flag is None:
                 self._flags.pop(key, None)
@@ -121,7 +128,7 @@ class ConfigStore:
             self._changed_flags.add(key)
         elif change.get("kind") == "segment":
             segment = change.get("segment")
-            if segment is not None and not isinstance(segment, dict):
+            if segment is not None and not is_object(segment):
                 return INVALID
             if segment is None:
                 self._segments.pop(key, None)
@@ -136,6 +143,8 @@ class ConfigStore:
 
 
 def _same_json(a: Any, b: Any) -> bool:
+    import json  # only a config that replaces another compares them (issue 15's cold start)
+
     try:
         return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
     except (TypeError, ValueError):
@@ -153,13 +162,13 @@ def _diff_into(before: Dict[str, Any], after: Dict[str, Any], changed: Set[str])
 
 
 def _references_segment(flag: Any, segments: Set[str]) -> bool:
-    rules = flag.get("rules") if isinstance(flag, dict) else None
-    if not isinstance(rules, list):
+    rules = flag.get("rules") if is_object(flag) else None
+    if not is_array(rules):
         return False
     for rule in rules:
-        clauses = rule.get("clauses") if isinstance(rule, dict) else None
-        for clause in clauses if isinstance(clauses, list) else ():
-            if isinstance(clause, dict) and clause.get("op") == "segment" and isinstance(clause.get("segments"), list):
+        clauses = rule.get("clauses") if is_object(rule) else None
+        for clause in clauses if is_array(clauses) else ():
+            if is_object(clause) and clause.get("op") == "segment" and is_array(clause.get("segments")):
                 if any(key in segments for key in clause["segments"] if isinstance(key, str)):
                     return True
     return False
@@ -169,13 +178,17 @@ def _affected_flag_keys(flags: Dict[str, Any], changed_flags: Set[str], changed_
     """Flags whose evaluation may have changed: the flags themselves, flags with a rule on a
     changed segment, and transitively flags with any of those as a prerequisite."""
     affected = set(changed_flags)
+    if affected.issuperset(flags):
+        # Every flag changed (a first config): nothing else can be affected. Spares reading every
+        # rule of every flag on a client's start (issue 15).
+        return list(flags) + sorted(key for key in affected if key not in flags)
     dependents: Dict[str, List[str]] = {}
     for key, flag in flags.items():
         if changed_segments and _references_segment(flag, changed_segments):
             affected.add(key)
-        prerequisites = flag.get("prerequisites") if isinstance(flag, dict) else None
-        for prerequisite in prerequisites if isinstance(prerequisites, list) else ():
-            on = prerequisite.get("flag") if isinstance(prerequisite, dict) else None
+        prerequisites = flag.get("prerequisites") if is_object(flag) else None
+        for prerequisite in prerequisites if is_array(prerequisites) else ():
+            on = prerequisite.get("flag") if is_object(prerequisite) else None
             if isinstance(on, str):
                 dependents.setdefault(on, []).append(key)
     pending = list(affected)

@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 import time
-from typing import Any, Dict, Optional, Protocol
+from typing import Any, Dict, Optional, Protocol, Tuple
 from urllib.parse import quote
 
 from .._logging import get_logger
@@ -22,6 +22,7 @@ from .cache_file import is_environment_config
 from .config_store import GAP
 from .http import ConnectionFailed, Endpoints, OpenStream, auth_headers, open_stream, request
 from .sse import KEEPALIVE, parse_sse
+from ..core.jsvalues import is_object
 
 # What one stream attempt ended with.
 _ENDED = "ended"
@@ -55,15 +56,18 @@ class AckSender:
     """Posts acknowledgements at most once per ``interval`` seconds, always ending a burst with
     the newest sequence. A daemon thread; ``close`` stops it."""
 
-    def __init__(self, endpoints: Endpoints, sdk_key: str, timeout: float, interval: float = 0.05, logger: Optional[logging.Logger] = None) -> None:
+    def __init__(
+        self, endpoints: Endpoints, sdk_key: str, timeout: float, interval: float = 0.05,
+        logger: Optional[logging.Logger] = None,
+    ) -> None:
         self._endpoints = endpoints
         self._headers = auth_headers(sdk_key)
         self._timeout = timeout
         self._interval = interval
         self._log = logger or get_logger()
         self._condition = threading.Condition()
-        self._pending: Optional[tuple] = None
-        self._last_sent: Optional[tuple] = None
+        self._pending: Optional[Tuple[str, int]] = None
+        self._last_sent: Optional[Tuple[str, int]] = None
         self._stopped = False
         self._thread = threading.Thread(target=self._run, name="signalbox-acks", daemon=True)
         self._thread.start()
@@ -89,9 +93,12 @@ class AckSender:
                     return
                 pending = self._pending
                 self._last_sent = pending
-            connection_id, sequence = pending  # type: ignore[misc]
+                if pending is None:  # not reached: the loop above waits for a pending ack
+                    continue
+            connection_id, sequence = pending
             try:
-                response = request(self._endpoints, "POST", self._endpoints.ack, self._headers, {"connectionId": connection_id, "sequence": sequence}, self._timeout)
+                body = {"connectionId": connection_id, "sequence": sequence}
+                response = request(self._endpoints, "POST", self._endpoints.ack, self._headers, body, self._timeout)
                 if response.status >= 300:
                     self._log.debug("signalbox: ack answered %s", response.status)
             except ConnectionFailed as error:
@@ -248,8 +255,9 @@ class Delivery:
             return _REFUSED
         if response.status != 200:
             # 5xx (503 UNAVAILABLE: the server cannot check the key or read the config), 429...
-            return self._unavailable(f"GET config answered {response.status}", parse_retry_after(response.headers.get("retry-after")),
-                                     _error_message(response.body))
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            message = _error_message(response.body)
+            return self._unavailable(f"GET config answered {response.status}", retry_after, message)
         try:
             config = response.json()
         except ValueError:
@@ -270,7 +278,9 @@ class Delivery:
             path += f"&sequence={sequence}"
             headers["Last-Event-ID"] = str(sequence)
         try:
-            status, response_headers, stream, body = open_stream(self._endpoints, path, headers, self.request_timeout, self.read_timeout)
+            status, response_headers, stream, body = open_stream(
+                self._endpoints, path, headers, self.request_timeout, self.read_timeout,
+            )
         except ConnectionFailed as error:
             self._sink.disconnected(str(error))
             return _FAILED
@@ -280,7 +290,8 @@ class Delivery:
         if status in (404, 405, 406, 501):
             return _UNSUPPORTED
         if stream is None:
-            return self._unavailable(f"the stream answered {status}", parse_retry_after(response_headers.get("retry-after")), _error_message(body))
+            retry_after = parse_retry_after(response_headers.get("retry-after"))
+            return self._unavailable(f"the stream answered {status}", retry_after, _error_message(body))
         if "text/event-stream" not in response_headers.get("content-type", ""):
             stream.close()
             return _UNSUPPORTED
@@ -311,14 +322,14 @@ class Delivery:
                 self._sink.heard()
                 continue
             try:
-                data = json.loads(event.data) if event.data else {}
+                data: Any = json.loads(event.data) if event.data else {}
             except ValueError:
                 self._log.warning("signalbox: ignoring an unreadable %s event", event.event)
                 continue
             if event.event == "hello":
                 # Not a reset of the backoff: a server that cannot read the config still says
                 # hello before it refuses (UNAVAILABLE) or ends the stream.
-                connection_id = data.get("connectionId") if isinstance(data, dict) else None
+                connection_id = data.get("connectionId") if is_object(data) else None
                 self._sink.connected(streaming=True)
             elif event.event in ("snapshot", "change"):
                 outcome = self._sink.deliver(data, connection_id)
@@ -329,10 +340,11 @@ class Delivery:
                 if connection_id is not None:
                     self._acks.acknowledge(connection_id, self._sink.current_sequence())
             elif event.event == "refused":
-                fields = data if isinstance(data, dict) else {}
+                fields = data if is_object(data) else {}
                 message = fields.get("message") if isinstance(fields.get("message"), str) else None
                 if fields.get("error") == TRANSIENT_REFUSAL:
-                    return self._unavailable("the server is unavailable", retry_after_ms(fields.get("retryAfterMs")), message)
+                    retry_after = retry_after_ms(fields.get("retryAfterMs"))
+                    return self._unavailable("the server is unavailable", retry_after, message)
                 self._sink.refused(message or "the server ended the stream")
                 return _REFUSED
         if self._stop.is_set():
@@ -347,7 +359,7 @@ def _error_message(body: bytes) -> Optional[str]:
         parsed = json.loads(body.decode("utf-8"))
     except ValueError:
         return None
-    if isinstance(parsed, dict) and isinstance(parsed.get("message"), str):
+    if is_object(parsed) and isinstance(parsed.get("message"), str):
         return parsed["message"]
     return None
 

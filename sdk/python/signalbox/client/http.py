@@ -92,7 +92,9 @@ class OpenStream:
             pass
 
 
-def open_stream(endpoints: Endpoints, path: str, headers: Dict[str, str], connect_timeout: float, read_timeout: float) -> Tuple[int, Dict[str, str], Optional[OpenStream], bytes]:
+def open_stream(
+    endpoints: Endpoints, path: str, headers: Dict[str, str], connect_timeout: float, read_timeout: float,
+) -> Tuple[int, Dict[str, str], Optional[OpenStream], bytes]:
     """Opens a GET whose body is read incrementally. Returns (status, headers, stream, body):
     ``stream`` is set for a 200 answer, ``body`` holds the whole answer otherwise."""
     connection = endpoints.connection(connect_timeout)

@@ -1,7 +1,7 @@
 """A Server-Sent Events parser (the subset the Signalbox stream uses, per the HTML spec)."""
 from __future__ import annotations
 
-from typing import Callable, Iterator, NamedTuple, Optional
+from typing import Callable, Iterator, List, NamedTuple, Optional
 
 
 class SseEvent(NamedTuple):
@@ -19,7 +19,7 @@ KEEPALIVE = SseEvent("", "", None)
 def parse_sse(readline: Callable[[], bytes]) -> Iterator[SseEvent]:
     """Reads lines until the stream ends (an empty read) and yields events and KEEPALIVE."""
     event = ""
-    data: list = []
+    data: List[str] = []
     event_id: Optional[str] = None
     while True:
         raw = readline()

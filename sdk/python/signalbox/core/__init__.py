@@ -12,6 +12,12 @@ __all__ = [
 ]
 from .._lazy import lazy_exports
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from .dates import is_valid_date_value, parse_date_value
+    from .regex_matcher import validate_regex
+    from .semver import compare_semver, is_valid_semver, parse_semver
+
 # Validators and parsers that evaluation needs only for some operators: imported on first use.
 _LAZY = {
     "is_valid_date_value": "dates",

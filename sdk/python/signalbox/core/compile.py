@@ -3,16 +3,30 @@ from __future__ import annotations
 
 import math
 from _thread import allocate_lock
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from .errors import ConfigError, ConfigProblem
-from .jsvalues import is_finite_number, is_integer_number, is_number, to_js_float
+from .jsvalues import is_array, is_finite_number, is_integer_number, is_number, is_object, to_js_float
 from .murmur3 import BUCKET_COUNT
-from .operators import CompiledClause, SegmentMembership
+from .operators import CompiledClause
 from .outcome import Outcome, caller_default_outcome, error_outcome, served_outcome
-from .result import DEFAULT, FLAG_KINDS, GENERAL, KILLED, DISABLED, PARSE_ERROR, PREREQUISITE_FAILED, SPLIT, STATIC, TARGETING_KEY_MISSING, TARGETING_MATCH, ERROR
+from .result import (
+    DEFAULT, DISABLED, ERROR, FLAG_KINDS, GENERAL, KILLED, PARSE_ERROR, PREREQUISITE_FAILED, SPLIT, STATIC,
+    TARGETING_KEY_MISSING, TARGETING_MATCH,
+)
 from .rollout import CompiledRollout
 from .segments import CompiledSegment
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+    from typing_extensions import TypeGuard
+
+    from .operators import SegmentMembership
+
+    # Where the problems of one item go in ``problems``: a problem found by reading the config's
+    # shape, or the problems of a segment or flag, found when it is compiled.
+    _Slot = Union[ConfigProblem, Tuple[str, str]]
 
 #: Prerequisite chains longer than this never pass (as do cycles).
 MAX_PREREQUISITE_DEPTH = 10
@@ -62,6 +76,12 @@ class CompiledFlag:
         "rules", "default_serve", "early",
     )
 
+    # Set once the flag's parts are compiled (see _compile_flag and _broken_flag).
+    killed_outcome: Outcome
+    disabled_outcome: Outcome
+    prerequisite_failed_outcome: Outcome
+    default_serve: CompiledServe
+
     def __init__(self, key: str, kind: Optional[str], source: Any) -> None:
         self.key = key
         self.kind = kind
@@ -94,7 +114,10 @@ class CompiledEnvironment:
 
     __slots__ = ("sequence", "ready", "_flags", "_segments", "_problems", "_pending", "_lock")
 
-    def __init__(self, sequence: float, flags: Dict[str, CompiledFlag], segments: Dict[str, CompiledSegment], problems: List[ConfigProblem]) -> None:
+    def __init__(
+        self, sequence: float, flags: Dict[str, CompiledFlag], segments: Dict[str, CompiledSegment],
+        problems: List[ConfigProblem],
+    ) -> None:
         self.sequence = sequence
         #: The flags compiled so far, by key: what evaluation reads first (see :meth:`flag`).
         self.ready: Dict[str, CompiledFlag] = flags
@@ -105,7 +128,8 @@ class CompiledEnvironment:
         self._lock: Any = None
 
     @classmethod
-    def _lazy(cls, compilation: "_Compilation") -> "CompiledEnvironment":
+    def deferred(cls, compilation: _Compilation) -> CompiledEnvironment:
+        """An environment that compiles ``compilation``'s flags as they are first read."""
         environment = cls(compilation.sequence, {}, {}, [])
         environment._pending = compilation
         environment._lock = allocate_lock()
@@ -136,15 +160,19 @@ class CompiledEnvironment:
         """The flag ``key``, compiled now if it was not yet; None when there is no such flag."""
         flag = self.ready.get(key)
         if flag is None and self._pending is not None:
-            with self._lock:
-                pending = self._pending
-                if pending is not None:
-                    try:
-                        pending.compile_flags((key,), self.ready)
-                    except Exception as error:  # noqa: BLE001 - as compile_environment
-                        self._fail(error)
+            self._compile_flag(key)
             flag = self.ready.get(key)
         return flag
+
+    def _compile_flag(self, key: str) -> None:
+        with self._lock:
+            pending = self._pending
+            if pending is None:  # another thread completed the environment meanwhile
+                return
+            try:
+                pending.compile_flags((key,), self.ready)
+            except Exception as error:  # noqa: BLE001 - as compile_environment
+                self._fail(error)
 
     def flag_keys(self) -> List[str]:
         """The keys of all flags, in config order."""
@@ -191,16 +219,11 @@ def compile_environment(config: Any, lazy: bool = False) -> CompiledEnvironment:
     try:
         compilation = _Compilation(config)
         if lazy:
-            return CompiledEnvironment._lazy(compilation)
+            return CompiledEnvironment.deferred(compilation)
         flags, segments, problems = compilation.compile_all({})
         return CompiledEnvironment(compilation.sequence, flags, segments, problems)
     except Exception as error:  # noqa: BLE001 - compilation must never raise
         return CompiledEnvironment(-1, {}, {}, [_uncompilable(error)])
-
-
-# Where the problems of one item go in ``problems``: a problem found by reading the config's
-# shape, or the problems of a segment or flag, found when it is compiled.
-_Slot = Union[ConfigProblem, Tuple[str, str]]
 
 
 class _Compilation:
@@ -215,10 +238,10 @@ class _Compilation:
         self.segments: Dict[str, CompiledSegment] = {}
         self.broken_segments: Dict[str, str] = {}
         self.flag_problems: Dict[str, List[ConfigProblem]] = {}
-        if not isinstance(config, dict):
+        if not is_object(config):
             self.layout.append(ConfigProblem("an environment config must be an object"))
             return
-        raw_sequence = config.get("sequence")
+        raw_sequence: Any = config.get("sequence")
         self.sequence = raw_sequence if is_finite_number(raw_sequence) else -1
         self._read_items(config.get("segments", _MISSING), "segment", self.segment_sources, optional=True)
         self._read_items(config.get("flags", _MISSING), "flag", self.flag_sources, optional=False)
@@ -226,11 +249,11 @@ class _Compilation:
     def _read_items(self, source: Any, kind: str, sources: Dict[str, Any], optional: bool) -> None:
         if source is _MISSING and optional:
             return
-        if not isinstance(source, list):
+        if not is_array(source):
             self.layout.append(ConfigProblem(f"{kind}s must be a list"))
             return
         for item in source:
-            key = item.get("key") if isinstance(item, dict) else None
+            key = item.get("key") if is_object(item) else None
             if type(key) is not str:
                 self.layout.append(ConfigProblem(f"a {kind} needs a string key"))
                 continue
@@ -279,7 +302,9 @@ class _Compilation:
             _resolve_prerequisites(fresh, ready)
             ready.update(fresh)
 
-    def compile_all(self, ready: Dict[str, CompiledFlag]) -> Tuple[Dict[str, CompiledFlag], Dict[str, CompiledSegment], List[ConfigProblem]]:
+    def compile_all(
+        self, ready: Dict[str, CompiledFlag],
+    ) -> Tuple[Dict[str, CompiledFlag], Dict[str, CompiledSegment], List[ConfigProblem]]:
         """Compiles what is left (``ready`` holds what is not); returns the flags and segments in
         config order and every problem in config order."""
         for key in self.segment_sources:
@@ -311,14 +336,19 @@ def _json_copy(value: Any, depth: int = 0) -> Any:
     if value is None or isinstance(value, (str, bool)):
         return value
     if is_number(value):
-        if not math.isfinite(to_js_float(value)):  # type: ignore[arg-type]
+        number = to_js_float(value)
+        if number is None or not math.isfinite(number):
             raise ConfigError("a JSON number must be finite")
         return value
-    if isinstance(value, (list, tuple)):
+    if _is_list_or_tuple(value):
         return [_json_copy(element, depth + 1) for element in value]
-    if isinstance(value, dict):
+    if is_object(value):
         return {str(k): _json_copy(v, depth + 1) for k, v in value.items()}
     raise ConfigError(f"a {type(value).__name__} is not a JSON value")
+
+
+def _is_list_or_tuple(value: object) -> TypeGuard[Sequence[Any]]:
+    return isinstance(value, (list, tuple))
 
 
 def _value_of_kind(kind: str, value: Any, variant_key: str) -> Any:
@@ -336,7 +366,7 @@ def _value_of_kind(kind: str, value: Any, variant_key: str) -> Any:
 class _FlagCompiler:
     """Compiles the parts of a flag; each part that cannot be read becomes an error outcome of its step."""
 
-    def __init__(self, key: str, source: dict, problems: List[ConfigProblem]) -> None:
+    def __init__(self, key: str, source: Dict[str, Any], problems: List[ConfigProblem]) -> None:
         self.key = key
         self.source = source
         self.problems = problems
@@ -348,10 +378,10 @@ class _FlagCompiler:
 
     def read_variants(self, kind: str) -> None:
         variants = self.source.get("variants")
-        if not isinstance(variants, list):
+        if not is_array(variants):
             raise ConfigError("variants must be a list")
         for variant in variants:
-            if not isinstance(variant, dict) or type(variant.get("key")) is not str:
+            if not is_object(variant) or type(variant.get("key")) is not str:
                 raise ConfigError("a variant needs a string key")
             key = variant["key"]
             if key in self.variants:
@@ -380,34 +410,34 @@ class _FlagCompiler:
 
     def serve(self, serve: Any, reason: str, rule_index: Optional[int] = None) -> CompiledServe:
         try:
-            if not isinstance(serve, dict):
+            if not is_object(serve):
                 raise ConfigError("a serve must be an object")
             variant = serve.get("variant")
             if type(variant) is str:
                 return CompiledServe(self.serve_variant(variant, reason, rule_index), None)
             rollout = serve.get("rollout")
-            if not isinstance(rollout, dict):
+            if not is_object(rollout):
                 raise ConfigError("a serve needs a variant or a rollout")
             return CompiledServe(None, self.rollout(rollout, rule_index))
         except Exception as error:  # noqa: BLE001
             return CompiledServe(error_outcome(PARSE_ERROR, self.problem(_describe(error)), rule_index), None)
 
-    def rollout(self, rollout: dict, rule_index: Optional[int]) -> CompiledRollout:
+    def rollout(self, rollout: Dict[str, Any], rule_index: Optional[int]) -> CompiledRollout:
         bucket_by = rollout.get("bucketBy")
         if bucket_by is None:
             bucket_by = "targetingKey"
         if type(bucket_by) is not str or not bucket_by:
             raise ConfigError("bucketBy must be a non-empty string")
         slices = rollout.get("variants")
-        if not isinstance(slices, list) or not slices:
+        if not is_array(slices) or not slices:
             raise ConfigError("a rollout needs a list of weighted variants")
         cumulative: List[int] = []
         outcomes: List[Outcome] = []
         total = 0
         for item in slices:
-            if not isinstance(item, dict) or type(item.get("variant")) is not str:
+            if not is_object(item) or type(item.get("variant")) is not str:
                 raise ConfigError("a weighted variant needs a variant key")
-            weight = item.get("weight")
+            weight: Any = item.get("weight")
             if not is_integer_number(weight) or weight < 0 or weight > BUCKET_COUNT:
                 raise ConfigError(f"weights must be integers from 0 to {BUCKET_COUNT}")
             total += int(weight)
@@ -420,21 +450,21 @@ class _FlagCompiler:
 
     def targets(self) -> Tuple[Dict[str, Outcome], Optional[Outcome], int]:
         targets: Dict[str, Outcome] = {}
-        source = self.source.get("targets")
+        source: Any = self.source.get("targets")
         if source is None:
             source = []
 
         def fail(message: str) -> Tuple[Dict[str, Outcome], Optional[Outcome], int]:
             return targets, error_outcome(PARSE_ERROR, self.problem(message)), 0
 
-        if not isinstance(source, list):
+        if not is_array(source):
             return fail("targets must be a list")
         count = 0
         for target in source:
-            if not isinstance(target, dict) or type(target.get("variant")) is not str:
+            if not is_object(target) or type(target.get("variant")) is not str:
                 return fail("a target needs a variant")
             keys = target.get("values")
-            if not isinstance(keys, list) or not all(type(k) is str for k in keys):
+            if not is_array(keys) or not all(type(k) is str for k in keys):
                 return fail("target values must be a list of strings")
             outcome = self.serve_variant(target["variant"], TARGETING_MATCH)
             for key in keys:
@@ -442,17 +472,19 @@ class _FlagCompiler:
             count += len(keys)
         return targets, None, count
 
-    def rules(self, resolve: Callable[[str], Optional[SegmentMembership]]) -> Tuple[List[CompiledRule], Optional[Outcome]]:
-        source = self.source.get("rules")
+    def rules(
+        self, resolve: Callable[[str], Optional[SegmentMembership]],
+    ) -> Tuple[List[CompiledRule], Optional[Outcome]]:
+        source: Any = self.source.get("rules")
         if source is None:
             source = []
-        if not isinstance(source, list):
+        if not is_array(source):
             return [], error_outcome(PARSE_ERROR, self.problem("rules must be a list"), 0)
 
         rules: List[CompiledRule] = []
         for index, rule in enumerate(source):
             try:
-                if not isinstance(rule, dict) or not isinstance(rule.get("clauses"), list):
+                if not is_object(rule) or not is_array(rule.get("clauses")):
                     raise ConfigError("a rule needs a list of clauses")
                 clauses = tuple(CompiledClause(clause, resolve) for clause in rule["clauses"])
                 rules.append(CompiledRule(clauses, self.serve(rule.get("serve"), TARGETING_MATCH, index), None))
@@ -462,11 +494,11 @@ class _FlagCompiler:
         return rules, None
 
     def prerequisites(self) -> Tuple[List[Tuple[str, str]], Optional[Outcome]]:
-        source = self.source.get("prerequisites")
+        source: Any = self.source.get("prerequisites")
         if source is None:
             source = []
-        valid = isinstance(source, list) and all(
-            isinstance(item, dict) and type(item.get("flag")) is str and type(item.get("variant")) is str for item in source
+        valid = is_array(source) and all(
+            is_object(item) and type(item.get("flag")) is str and type(item.get("variant")) is str for item in source
         )
         if not valid:
             return [], error_outcome(PARSE_ERROR, self.problem("prerequisites must be a list of { flag, variant }"))
@@ -482,7 +514,10 @@ def _broken_flag(key: str, source: Any, kind: Optional[str], message: str) -> Co
     return flag
 
 
-def _compile_flag(key: str, source: dict, resolve: Callable[[str], Optional[SegmentMembership]], problems: List[ConfigProblem]) -> CompiledFlag:
+def _compile_flag(
+    key: str, source: Dict[str, Any], resolve: Callable[[str], Optional[SegmentMembership]],
+    problems: List[ConfigProblem],
+) -> CompiledFlag:
     raw_kind = source.get("kind")
     kind = raw_kind if type(raw_kind) is str and raw_kind in FLAG_KINDS else None
     compiler = _FlagCompiler(key, source, problems)
@@ -517,7 +552,10 @@ def _compile_flag(key: str, source: dict, resolve: Callable[[str], Optional[Segm
         flag.targets = targets
         flag.has_targets = bool(targets)
         flag.targets_error = targets_error
-        flag.rules = tuple(rules) if rules_error is None else (CompiledRule((), CompiledServe(rules_error, None), rules_error),)
+        if rules_error is None:
+            flag.rules = tuple(rules)
+        else:
+            flag.rules = (CompiledRule((), CompiledServe(rules_error, None), rules_error),)
         flag.default_serve = default_serve
         return flag
     except Exception as error:  # noqa: BLE001
@@ -529,7 +567,9 @@ def _resolve_prerequisites(fresh: Dict[str, CompiledFlag], ready: Mapping[str, C
     cyclic or too-deep chains as never passing. Whether a chain passes depends only on the flags
     it reaches, which are all fresh or ready: flags compiled in any order get the same answers."""
     for flag in fresh.values():
-        flag.prerequisites = tuple(CompiledPrerequisite(k, fresh.get(k) or ready.get(k), v) for k, v in flag.prerequisite_refs)
+        flag.prerequisites = tuple(
+            CompiledPrerequisite(k, fresh.get(k) or ready.get(k), v) for k, v in flag.prerequisite_refs
+        )
     # The fresh flags and every flag they reach: a graph closed under prerequisites.
     flags = dict(fresh)
     stack = list(fresh.values())
@@ -542,7 +582,7 @@ def _resolve_prerequisites(fresh: Dict[str, CompiledFlag], ready: Mapping[str, C
     pending: Dict[str, int] = {}
     dependents: Dict[str, List[CompiledFlag]] = {}
     depths: Dict[str, float] = {}
-    ready: List[CompiledFlag] = []
+    queue: List[CompiledFlag] = []
     for flag in flags.values():
         count = 0
         for prerequisite in flag.prerequisites:
@@ -553,9 +593,9 @@ def _resolve_prerequisites(fresh: Dict[str, CompiledFlag], ready: Mapping[str, C
         pending[flag.key] = count
         depths[flag.key] = 0 if count == 0 else math.inf
         if count == 0:
-            ready.append(flag)
-    while ready:
-        current = ready.pop()
+            queue.append(flag)
+    while queue:
+        current = queue.pop()
         depth = depths[current.key]
         for dependent in dependents.get(current.key, ()):
             left = pending[dependent.key] - 1
@@ -563,7 +603,7 @@ def _resolve_prerequisites(fresh: Dict[str, CompiledFlag], ready: Mapping[str, C
             best = depths[dependent.key]
             depths[dependent.key] = depth + 1 if best == math.inf else max(best, depth + 1)
             if left == 0:
-                ready.append(dependent)
+                queue.append(dependent)
     for flag in fresh.values():
         flag.prerequisites_unsatisfiable = pending[flag.key] > 0 or depths[flag.key] > MAX_PREREQUISITE_DEPTH
         flag.early = _early_outcome(flag)

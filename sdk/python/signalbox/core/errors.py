@@ -1,16 +1,26 @@
 """Errors raised and caught inside compilation, and the problems they are reported as."""
-# No `from __future__ import annotations` here: typing.NamedTuple turns string annotations into
-# ForwardRefs, compiling each at import (see result.py).
-from typing import NamedTuple, Optional
+from __future__ import annotations
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from typing import NamedTuple, Optional
+
+    class _Fields(NamedTuple):
+        message: str
+        flag_key: Optional[str] = None
+        segment_key: Optional[str] = None
+else:
+    # typing.NamedTuple's tuple without importing typing (see result.py).
+    from .record import record_type
+
+    _Fields = record_type("ConfigProblem", ("message", "flag_key", "segment_key"), (None, None), __name__)
 
 
 class ConfigError(Exception):
     """A config the engine cannot read."""
 
 
-class ConfigProblem(NamedTuple):
+class ConfigProblem(_Fields):
     """Something in a config the engine could not use."""
 
-    message: str
-    flag_key: Optional[str] = None
-    segment_key: Optional[str] = None
+    __slots__ = ()

@@ -1,19 +1,33 @@
 """The evaluation order: one pure function shared by every Signalbox SDK."""
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional
-
-from .compile import CompiledEnvironment, CompiledFlag, CompiledServe
-from .outcome import Outcome, error_outcome, result_of
+from .jsvalues import is_object
+from .outcome import error_outcome, result_of
 from .result import ERROR, FLAG_NOT_FOUND, GENERAL, TYPE_MISMATCH, EvaluationDetails
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from typing import Any, Dict, Mapping, Optional
+
+    from typing_extensions import TypeGuard
+
+    from .compile import CompiledEnvironment, CompiledFlag
+    from .outcome import Outcome
 
 _FLAG_NOT_FOUND = error_outcome(FLAG_NOT_FOUND, "no flag with this key")
 _EMPTY: Dict[str, Any] = {}
 
 
-def as_context(context: Any) -> Mapping[str, Any]:
+def _is_mapping(value: object) -> TypeGuard[Mapping[str, Any]]:
+    # Imported here: contexts are dicts but for the odd caller's mapping (issue 15's cold start).
+    from collections.abc import Mapping
+
+    return isinstance(value, Mapping)
+
+
+def as_context(context: object) -> Mapping[str, Any]:
     """The context as a mapping; anything that is not a mapping reads as an empty context."""
-    if isinstance(context, Mapping):
+    if is_object(context) or _is_mapping(context):
         return context
     return _EMPTY
 
@@ -45,7 +59,8 @@ def evaluate(
             )
         if type(context) is not dict:
             context = as_context(context)
-        outcome = decide(flag, context)
+        # An exact-type check, not isinstance, on the hot path: pyright cannot narrow it to dict[str, Any].
+        outcome = decide(flag, context)  # pyright: ignore[reportUnknownArgumentType]
         result = outcome.result
         if result is None or outcome.mutable_value:
             return result_of(outcome, default_value)
@@ -90,16 +105,15 @@ def decide(flag: CompiledFlag, context: Mapping[str, Any]) -> Outcome:
                 break
         else:
             serve = rule.serve
-            return serve.fixed if serve.rollout is None else serve.rollout.serve(context)  # type: ignore[return-value]
+            if serve.rollout is None:
+                # `fixed` is set whenever `rollout` is None: CompiledServe's invariant, which its
+                # types could state only at the cost of a call on this hot path.
+                return serve.fixed  # pyright: ignore[reportReturnType]
+            return serve.rollout.serve(context)
     serve = flag.default_serve
-    return serve.fixed if serve.rollout is None else serve.rollout.serve(context)  # type: ignore[return-value]
-
-
-def _serve(serve: CompiledServe, context: Mapping[str, Any]) -> Outcome:
-    rollout = serve.rollout
-    if rollout is None:
-        return serve.fixed  # type: ignore[return-value]
-    return rollout.serve(context)
+    if serve.rollout is None:
+        return serve.fixed  # pyright: ignore[reportReturnType]
+    return serve.rollout.serve(context)
 
 
 def _prerequisites_pass(flag: CompiledFlag, context: Mapping[str, Any]) -> bool:

@@ -6,13 +6,28 @@ as an ``int``. These helpers give every module the same answers as the TypeScrip
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, Optional
+
+    from typing_extensions import TypeGuard
 
 #: Largest integer a JavaScript number represents exactly.
 MAX_SAFE_INTEGER = 9007199254740991
 
 
-def is_number(value: Any) -> bool:
+def is_object(value: object) -> TypeGuard[Dict[str, Any]]:
+    """A JSON object (a dict; its keys are strings in anything parsed from JSON)."""
+    return isinstance(value, dict)
+
+
+def is_array(value: object) -> TypeGuard[List[Any]]:
+    """A JSON array (a list)."""
+    return isinstance(value, list)
+
+
+def is_number(value: object) -> bool:
     """``typeof value === 'number'``: an int or float, never a bool."""
     kind = type(value)
     return (kind is int or kind is float) or (
@@ -20,12 +35,11 @@ def is_number(value: Any) -> bool:
     )
 
 
-def to_js_float(value: Any) -> Optional[float]:
+def to_js_float(value: object) -> Optional[float]:
     """The value as a JavaScript number (a float), or None when it is not a number."""
-    kind = type(value)
-    if kind is float:
+    if type(value) is float:
         return value
-    if kind is int or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
             return float(value)
         except OverflowError:

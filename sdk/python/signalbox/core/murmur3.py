@@ -6,7 +6,10 @@ hashes the same bytes. No Unicode normalisation.
 from __future__ import annotations
 
 import struct
-from typing import Callable, Dict, Tuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from typing import Callable, Dict, Tuple
 
 _M = 0xFFFFFFFF
 _C1 = 0xCC9E2D51
@@ -36,7 +39,7 @@ def utf8(text: str) -> bytes:
         return fixed.encode("utf-8")
 
 
-def _hash_bytes(state: int, data: bytes, consumed: int) -> int:
+def hash_bytes(state: int, data: bytes, consumed: int) -> int:
     """Hashes ``data`` continuing from ``state`` (``consumed`` bytes already hashed): unsigned 32-bit.
 
     The block step is written with rotations folded into multiplications, which is the same
@@ -52,7 +55,7 @@ def _hash_bytes(state: int, data: bytes, consumed: int) -> int:
         h = (g * 40960 + (g >> 19) * 5 + 0xE6546B64) & 0xFFFFFFFF
     rest = length & 3
     if rest:
-        x = (int.from_bytes(data[length - rest :], "little") * 0xCC9E2D51) & 0xFFFFFFFF
+        x = (int.from_bytes(data[length - rest:], "little") * 0xCC9E2D51) & 0xFFFFFFFF
         h = (h ^ (x * 0x9AC98000 + (x >> 17) * 0x1B873593)) & 0xFFFFFFFF
     h ^= consumed + length
     h = ((h ^ (h >> 16)) * 0x85EBCA6B) & 0xFFFFFFFF
@@ -62,7 +65,7 @@ def _hash_bytes(state: int, data: bytes, consumed: int) -> int:
 
 def murmur3_x86_32(text: str, seed: int = 0) -> int:
     """MurmurHash3 x86 32-bit of the UTF-8 bytes of ``text``, as an unsigned 32-bit integer."""
-    return _hash_bytes(seed & _M, utf8(text), 0)
+    return hash_bytes(seed & _M, utf8(text), 0)
 
 
 class HashPrefix:
@@ -93,7 +96,7 @@ class HashPrefix:
             data = self.tail + unit.encode("utf-8")
         except UnicodeEncodeError:
             data = self.tail + utf8(unit)
-        return _hash_bytes(self.state, data, self.consumed) % BUCKET_COUNT
+        return hash_bytes(self.state, data, self.consumed) % BUCKET_COUNT
 
 
 def bucket_for(salt: str, unit: str) -> int:

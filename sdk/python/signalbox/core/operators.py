@@ -2,10 +2,23 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Dict, List, Optional, Protocol, Sequence
 
 from .errors import ConfigError
-from .jsvalues import is_number, to_js_float
+from .jsvalues import is_array, is_number, is_object, to_js_float
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from typing import Any, Callable, List, Mapping, Optional, Protocol, Sequence, Set
+
+    #: An evaluation context: attribute name -> value.
+    Context = Mapping[str, Any]
+
+    class SegmentMembership(Protocol):
+        """What a segment clause needs of a segment (see segments.py)."""
+
+        key: str
+
+        def is_member(self, context: Context) -> bool: ...
 
 # dates, semver and the regex engine are imported by the first clause that needs them: most
 # configs use few of them, and each costs milliseconds to import (issue 15's cold start).
@@ -19,16 +32,6 @@ _OPERATORS = frozenset(ATTRIBUTE_OPERATORS) | {"segment"}
 # Keys for booleans in `in` sets, so True never equals 1 as it would in a Python set.
 _TRUE = object()
 _FALSE = object()
-
-Context = Dict[str, Any]
-
-
-class SegmentMembership(Protocol):
-    """What a segment clause needs of a segment (see segments.py)."""
-
-    key: str
-
-    def is_member(self, context: Context) -> bool: ...
 
 
 def _scalar_key(value: Any) -> Any:
@@ -57,7 +60,7 @@ class CompiledClause:
     )
 
     def __init__(self, source: Any, resolve_segment: Callable[[str], Optional[SegmentMembership]]) -> None:
-        if not isinstance(source, dict):
+        if not is_object(source):
             raise ConfigError("a clause must be an object")
         op = source.get("op")
         if type(op) is not str or op not in _OPERATORS:
@@ -71,7 +74,7 @@ class CompiledClause:
         values: Sequence[Any] = ()
         if op == "segment":
             keys = source.get("segments")
-            if not isinstance(keys, list) or not all(type(k) is str for k in keys):
+            if not is_array(keys) or not all(type(k) is str for k in keys):
                 raise ConfigError("a segment clause needs a list of segment keys")
             for key in keys:
                 segment = resolve_segment(key)
@@ -83,14 +86,16 @@ class CompiledClause:
                 raise ConfigError("a clause needs an attribute name")
             self.attribute = attribute
             if op != "exists":
-                values = source.get("values")  # type: ignore[assignment]
-                if not isinstance(values, list):
+                listed: Any = source.get("values")
+                if not is_array(listed):
                     raise ConfigError("clause values must be a list")
+                values = listed
                 for value in values:
                     if not (isinstance(value, (str, bool)) or is_number(value)):
                         raise ConfigError("clause values must be strings, numbers or booleans")
-        self.strings = frozenset(v for v in values if isinstance(v, str)) if op in ("in", "notIn") else tuple(v for v in values if isinstance(v, str))
-        keys_set = set()
+        strings = [v for v in values if isinstance(v, str)]
+        self.strings = frozenset(strings) if op in ("in", "notIn") else tuple(strings)
+        keys_set: Set[object] = set()
         if op in ("in", "notIn"):
             for value in values:
                 if not isinstance(value, str):
@@ -195,7 +200,7 @@ class CompiledClause:
     def _compile_patterns(self) -> List[Any]:
         from .regex_matcher import try_compile_regex
 
-        patterns = []
+        patterns: List[Any] = []
         for pattern in self.strings:
             compiled = try_compile_regex(pattern)
             if compiled is not None:
@@ -255,7 +260,7 @@ def _no_compare(a: Any, b: Any) -> int:
     return 0
 
 
-def _bound_of(op: str, values: Sequence[Any], parse_date_value: Callable[[Any], float]) -> float:
+def _bound_of(op: str, values: Sequence[Any], parse_date_value: Callable[[Any], Any]) -> float:
     """lt/lte/before: the largest value; gt/gte/after: the smallest; NaN when none is usable."""
     numbers: List[float] = []
     if op in ("lt", "lte", "gt", "gte"):

@@ -1,9 +1,12 @@
 """Possible ends of an evaluation, built once at compile time."""
 from __future__ import annotations
 
-from typing import Any, Optional
 
 from .result import DEFAULT, SPLIT, STATIC, TARGETING_MATCH, ERROR, EvaluationDetails
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 _SERVING = frozenset((STATIC, TARGETING_MATCH, SPLIT, DEFAULT))
 
@@ -12,7 +15,9 @@ class Outcome:
     """When it serves a variant, its prebuilt ``result`` is returned as is (no allocation); when
     it serves the caller's default (``result is None``) the result is built per call."""
 
-    __slots__ = ("result", "reason", "variant", "rule_index", "error_code", "error_message", "serves_variant", "mutable_value")
+    __slots__ = (
+        "result", "reason", "variant", "rule_index", "error_code", "error_message", "serves_variant", "mutable_value",
+    )
 
     def __init__(
         self,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import reduce
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from .regex_program import (
     ASSERT_BEGIN,
@@ -36,9 +36,6 @@ _STATE_COST = 64
 _FLAG_AT_BEGIN = 1
 _FLAG_AFTER_WORD = 2
 
-# Faster than operator.getitem under `reduce`, and it calls __missing__ just the same.
-_NEXT = dict.__getitem__
-
 # Inputs are read in slices of this many characters, so a search can stop soon after it is decided.
 _SLICE = 256
 
@@ -53,12 +50,14 @@ def _is_word_character(c: int) -> bool:
     return 0x30 <= c <= 0x39 or 0x41 <= c <= 0x5A or 0x61 <= c <= 0x7A or c == 0x5F
 
 
-class _State(dict):  # type: ignore[type-arg]
+class _State(Dict[str, "_State"]):
     """A DFA state: its entries are the cached transitions, character -> next state."""
 
     __slots__ = ("threads", "flags", "idle", "closures", "accepts_at_end", "step")
 
-    def __init__(self, threads: Tuple[int, ...], flags: int, step, idle: bool = False) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self, threads: Tuple[int, ...], flags: int, step: Callable[[_State, str], _State], idle: bool = False,
+    ) -> None:
         super().__init__()
         self.threads = threads
         """NFA instructions to continue from, sorted."""
@@ -70,8 +69,12 @@ class _State(dict):  # type: ignore[type-arg]
         self.accepts_at_end: Optional[bool] = None
         self.step = step
 
-    def __missing__(self, ch: str) -> "_State":
+    def __missing__(self, ch: str) -> _State:
         return self.step(self, ch)
+
+
+# Faster than operator.getitem under `reduce`, and it calls __missing__ just the same.
+_NEXT = _State.__getitem__
 
 
 class LinearRegex:
@@ -116,9 +119,9 @@ class LinearRegex:
             matched, dead = self._matched, self._dead
             at = 0
             while at < n:
-                if state.idle:
+                if state.idle and prefix is not None:
                     # Every match starts with the prefix: none can start before its next occurrence.
-                    at = text.find(prefix, at)  # type: ignore[arg-type]
+                    at = text.find(prefix, at)
                     if at < 0:
                         return False
                 state = reduce(_NEXT, text[at:at + _SLICE], state)
@@ -162,7 +165,7 @@ class LinearRegex:
         op = program.op
         out = program.out
         arg = program.arg
-        seen = set()
+        seen: Set[int] = set()
         consumers: List[int] = []
         stack = list(threads)
         steps = 0
@@ -214,10 +217,11 @@ class LinearRegex:
         else:
             ranges = program.ranges
             out = program.out
-            seen = set()
-            threads = []
+            seen: Set[int] = set()
+            threads: List[int] = []
             for pc in consumers:
-                if ranges_contain(ranges[pc], c):  # type: ignore[arg-type]
+                consumed = ranges[pc]  # set on every consuming (OP_CHARS) instruction
+                if consumed is not None and ranges_contain(consumed, c):
                     target = out[pc]
                     if target not in seen:
                         seen.add(target)
@@ -247,7 +251,8 @@ def compile_regex(pattern: str) -> LinearRegex:
     program = compile_program(parse_regex(pattern))
     if program is None:
         raise RegexSyntaxError(
-            f"the pattern is too large: counted repetitions such as {{n,m}} expand it to more than {MAX_PROGRAM_SIZE} instructions", 0
+            "the pattern is too large: counted repetitions such as {n,m} expand it to more than "
+            f"{MAX_PROGRAM_SIZE} instructions", 0,
         )
     return LinearRegex(program)
 

@@ -126,7 +126,7 @@ class _Emitter:
         elif kind == "alternate":
             # split L1, L2; L1: a; jump END; L2: split L3, L4; L3: b; jump END; L4: c; END:
             items = node[1]
-            jumps = []
+            jumps: List[int] = []
             for i, item in enumerate(items):
                 last = i == len(items) - 1
                 split = -1 if last else self.emit(OP_SPLIT, self.next + 1)
@@ -158,7 +158,7 @@ class _Emitter:
         for _ in range(lo):
             self.node(item)
         # (item(item(item)?)?)? : every optional copy may skip to the end.
-        splits = []
+        splits: List[int] = []
         for _ in range(lo, hi):
             splits.append(self.emit(OP_SPLIT, self.next + 1))
             self.node(item)

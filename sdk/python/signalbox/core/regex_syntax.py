@@ -12,7 +12,7 @@ Groups leave no node of their own: nothing is captured.
 """
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, List, Optional, Sequence, Set, Tuple, Union
 
 MAX_PATTERN_LENGTH = 256
 """Longest pattern, in UTF-16 code units (as JavaScript's ``length`` counts)."""
@@ -27,7 +27,7 @@ MAX_INPUT_LENGTH = 65_536
 
 MAX_CODE_POINT = 0x10FFFF
 
-Node = Tuple  # see the module docstring
+Node = Tuple[Any, ...]  # see the module docstring
 Ranges = Tuple[int, ...]
 
 
@@ -147,7 +147,7 @@ class _Parser:
         return items[0] if len(items) == 1 else ("alternate", tuple(items))
 
     def _sequence(self) -> Node:
-        items = []
+        items: List[Node] = []
         while True:
             c = self._peek()
             if c < 0 or c == 0x7C or c == 0x29:  # end, |, )
@@ -246,7 +246,9 @@ class _Parser:
             self.pos += 1
         after = self._peek()
         if after in (0x2A, 0x2B, 0x3F) or (after == 0x7B and self._quantifier_length() > 0):
-            raise RegexSyntaxError(f"nothing to repeat before {self._char()}: a quantifier cannot follow a quantifier", self.pos)
+            raise RegexSyntaxError(
+                f"nothing to repeat before {self._char()}: a quantifier cannot follow a quantifier", self.pos,
+            )
         return ("repeat", atom, lo, hi)
 
     def _group(self) -> Node:
@@ -257,9 +259,14 @@ class _Parser:
             if nxt == 0x3A:  # :
                 self.pos += 2
             elif nxt in (0x3D, 0x21):  # = !
-                raise RegexSyntaxError(f"lookahead (?{self._char(1)} is not supported: only patterns that run in linear time are", opening)
+                raise RegexSyntaxError(
+                    f"lookahead (?{self._char(1)} is not supported: only patterns that run in linear time are", opening,
+                )
             elif nxt == 0x3C and self._peek(2) in (0x3D, 0x21):  # <= <!
-                raise RegexSyntaxError(f"lookbehind (?<{self._char(2)} is not supported: only patterns that run in linear time are", opening)
+                raise RegexSyntaxError(
+                    f"lookbehind (?<{self._char(2)} is not supported: only patterns that run in linear time are",
+                    opening,
+                )
             elif nxt == 0x3C:  # <name>
                 self.pos += 2
                 name_start = self.pos
@@ -275,7 +282,9 @@ class _Parser:
                 self.names.add(name)
                 self.pos += 1
             else:
-                raise RegexSyntaxError(f"unknown group (?{self._char(1)}: inline flags and other group kinds are not supported", opening)
+                raise RegexSyntaxError(
+                    f"unknown group (?{self._char(1)}: inline flags and other group kinds are not supported", opening,
+                )
         self.depth += 1
         if self.depth > MAX_NESTING:
             raise RegexSyntaxError(f"groups may be nested at most {MAX_NESTING} deep", opening)
@@ -363,7 +372,9 @@ class _Parser:
         if _is_digit(e):
             if in_class:
                 raise RegexSyntaxError("octal escapes are not supported", at)
-            raise RegexSyntaxError(f"backreference \\{name} is not supported: only patterns that run in linear time are", at)
+            raise RegexSyntaxError(
+                f"backreference \\{name} is not supported: only patterns that run in linear time are", at,
+            )
         if e == 0x6B and not in_class:  # k
             raise RegexSyntaxError("backreference \\k is not supported: only patterns that run in linear time are", at)
         if e == 0x78:  # x

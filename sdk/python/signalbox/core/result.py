@@ -1,7 +1,26 @@
 """The outcome of one evaluation, and the reason and error-code names."""
-# No `from __future__ import annotations` here: typing.NamedTuple turns string annotations into
-# ForwardRefs, compiling each at import, a millisecond of every start (issue 15).
-from typing import Any, Dict, NamedTuple, Optional
+from __future__ import annotations
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from typing import Any, Dict, NamedTuple, Optional
+
+    class _Fields(NamedTuple):
+        value: Any
+        variant: Optional[str]
+        reason: str
+        rule_index: Optional[int] = None
+        error_code: Optional[str] = None
+        error_message: Optional[str] = None
+else:
+    # The tuple typing.NamedTuple makes, without importing typing (and re, collections with it):
+    # most of what a cold start imported (issue 15). tests/test_startup.py checks the fields agree.
+    from .record import record_type
+
+    _Fields = record_type(
+        "EvaluationDetails", ("value", "variant", "reason", "rule_index", "error_code", "error_message"),
+        (None, None, None), __name__,
+    )
 
 # Reasons: OpenFeature's plus Signalbox's KILLED and PREREQUISITE_FAILED.
 STATIC = "STATIC"
@@ -24,7 +43,7 @@ GENERAL = "GENERAL"
 FLAG_KINDS = frozenset(("boolean", "string", "number", "json"))
 
 
-class EvaluationDetails(NamedTuple):
+class EvaluationDetails(_Fields):
     """What an evaluation served and why.
 
     ``variant`` is None when the caller's default was served; ``rule_index`` is set only for
@@ -32,12 +51,7 @@ class EvaluationDetails(NamedTuple):
     (or with the off variant served for ``TARGETING_KEY_MISSING``).
     """
 
-    value: Any
-    variant: Optional[str]
-    reason: str
-    rule_index: Optional[int] = None
-    error_code: Optional[str] = None
-    error_message: Optional[str] = None
+    __slots__ = ()
 
     def to_dict(self) -> Dict[str, Any]:
         """The result in the wire/vector shape (camelCase keys, absent keys left out)."""

@@ -2,20 +2,30 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Optional, Sequence
 
 from .jsvalues import unit_string
-from .murmur3 import BUCKET_COUNT, HashPrefix, _hash_bytes, utf8
-from .operators import Context
-from .outcome import Outcome
+from .murmur3 import BUCKET_COUNT, HashPrefix, hash_bytes, utf8
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from typing import Optional, Sequence
+
+    from .operators import Context
+    from .outcome import Outcome
 
 
 class CompiledRollout:
     """A rollout ready to bucket: the salt's precomputed hash state and cumulative weights."""
 
-    __slots__ = ("salt", "bucket_by", "cumulative", "outcomes", "unit_missing", "_prefix", "_state", "_tail", "_consumed", "_count")
+    __slots__ = (
+        "salt", "bucket_by", "cumulative", "outcomes", "unit_missing", "_prefix", "_state", "_tail", "_consumed",
+        "_count",
+    )
 
-    def __init__(self, salt: str, bucket_by: str, cumulative: Sequence[int], outcomes: Sequence[Outcome], unit_missing: Outcome) -> None:
+    def __init__(
+        self, salt: str, bucket_by: str, cumulative: Sequence[int], outcomes: Sequence[Outcome],
+        unit_missing: Outcome,
+    ) -> None:
         self.salt = salt
         self.bucket_by = bucket_by
         self.cumulative = tuple(cumulative)
@@ -54,5 +64,5 @@ class CompiledRollout:
             data = self._tail + unit.encode("utf-8")
         except UnicodeEncodeError:
             data = self._tail + utf8(unit)
-        index = bisect_right(self.cumulative, _hash_bytes(self._state, data, self._consumed) % BUCKET_COUNT)
+        index = bisect_right(self.cumulative, hash_bytes(self._state, data, self._consumed) % BUCKET_COUNT)
         return self.outcomes[index] if index < self._count else self.unit_missing

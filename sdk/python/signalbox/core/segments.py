@@ -1,19 +1,24 @@
 """Segments: reusable audiences shared by all flags of a project."""
 from __future__ import annotations
 
-from typing import Any, List
-
 from .errors import ConfigError
-from .operators import CompiledClause, Context
+from .jsvalues import is_array, is_object
+from .operators import CompiledClause
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, Tuple
+
+    from .operators import Context
 
 _MISSING = object()
 
 
-def _string_list(source: dict, field: str) -> List[str]:
+def _string_list(source: Dict[str, Any], field: str) -> List[str]:
     value = source.get(field, _MISSING)
     if value is _MISSING:
         return []
-    if not isinstance(value, list) or not all(type(k) is str for k in value):
+    if not is_array(value) or not all(type(k) is str for k in value):
         raise ConfigError(f"segment {field} must be a list of strings")
     return value
 
@@ -24,24 +29,24 @@ class CompiledSegment:
     __slots__ = ("key", "included", "excluded", "rules")
 
     def __init__(self, source: Any) -> None:
-        if not isinstance(source, dict) or type(source.get("key")) is not str:
+        if not is_object(source) or type(source.get("key")) is not str:
             raise ConfigError("a segment needs a string key")
         self.key: str = source["key"]
         self.included = frozenset(_string_list(source, "included"))
         self.excluded = frozenset(_string_list(source, "excluded"))
-        rules = source.get("rules", _MISSING)
+        rules: Any = source.get("rules", _MISSING)
         if rules is _MISSING:
             rules = []
-        if not isinstance(rules, list):
+        if not is_array(rules):
             raise ConfigError("segment rules must be a list")
-        compiled = []
+        compiled: List[Tuple[CompiledClause, ...]] = []
         for rule in rules:
-            clauses = rule.get("clauses") if isinstance(rule, dict) else None
-            if not isinstance(clauses, list):
+            clauses = rule.get("clauses") if is_object(rule) else None
+            if not is_array(clauses):
                 raise ConfigError("a segment rule needs a list of clauses")
-            compiled_rule = []
+            compiled_rule: List[CompiledClause] = []
             for clause in clauses:
-                if isinstance(clause, dict) and clause.get("op") == "segment":
+                if is_object(clause) and clause.get("op") == "segment":
                     raise ConfigError("segment rules cannot refer to other segments")
                 compiled_rule.append(CompiledClause(clause, lambda _key: None))
             compiled.append(tuple(compiled_rule))

@@ -2,7 +2,7 @@
 # No `from __future__ import annotations` here: typing.NamedTuple turns string annotations into
 # ForwardRefs, compiling each at import (see result.py).
 import re
-from typing import Any, NamedTuple, Optional, Tuple, Union
+from typing import Any, List, NamedTuple, Optional, Tuple, Union
 
 from .jsvalues import MAX_SAFE_INTEGER
 
@@ -42,7 +42,7 @@ def parse_semver(text: Any) -> Optional[SemVer]:
     patch = 0 if match.group(3) is None else int(match.group(3))
     if major > MAX_SAFE_INTEGER or minor > MAX_SAFE_INTEGER or patch > MAX_SAFE_INTEGER:
         return None
-    prerelease = []
+    prerelease: List[Union[int, float, str]] = []
     if match.group(4) is not None:
         for identifier in match.group(4).split("."):
             if not _IDENTIFIER.fullmatch(identifier):
@@ -81,5 +81,7 @@ def compare_semver(a: SemVer, b: SemVer) -> int:
             continue
         if x_numeric != y_numeric:
             return -1 if x_numeric else 1
-        return -1 if x < y else 1  # type: ignore[operator]
+        if isinstance(x, str) or isinstance(y, str):
+            return -1 if str(x) < str(y) else 1
+        return -1 if x < y else 1
     return len(left) - len(right)

@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import math
-import threading
 import time
-from collections import deque
-from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
+from _thread import allocate_lock
 
 from .histogram import Histogram
 
-SeriesKey = Tuple[Optional[str], Optional[str], str]
-EvaluationKey = Tuple[str, Optional[str], str]
+# Every client makes an aggregator: threading, collections and typing are not imported for it
+# (issue 15's cold start).
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, List, Optional, Tuple
+
+    SeriesKey = Tuple[Optional[str], Optional[str], str]
+    EvaluationKey = Tuple[str, Optional[str], str]
 
 # Names the server accepts: 1-128 characters, no control characters (a set, not a regular
 # expression, which would be compiled by every client at start).
@@ -60,7 +64,10 @@ class MetricsAggregator:
     are dropped and counted) and at most ``max_pending_batches`` closed windows waiting to be
     sent (the oldest are dropped and counted when the server stays unreachable)."""
 
-    def __init__(self, max_series: int = 1000, max_pending_batches: int = 60, max_samples: int = 20, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, max_series: int = 1000, max_pending_batches: int = 60, max_samples: int = 20,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.max_series = max_series
         self.max_pending_batches = max_pending_batches
         self.max_samples = max_samples
@@ -68,10 +75,11 @@ class MetricsAggregator:
         self._samples: List[Dict[str, Any]] = []
         self._samples_seen = 0
         self._clock = clock
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
         self._series: Dict[SeriesKey, Series] = {}
         self._window_start = clock()
-        self._pending: Deque[Dict[str, Any]] = deque()
+        # Oldest first; at most max_pending_batches long, so a list serves as well as a deque.
+        self._pending: List[Dict[str, Any]] = []
         #: Batches discarded since the last accepted send (what the wire's ``dropped`` reports).
         self.dropped = 0
         #: Batches discarded since start.
@@ -79,7 +87,10 @@ class MetricsAggregator:
         #: Observations refused since start: a full window (``max_series``), bad names, non-finite values.
         self.refused_observations = 0
 
-    def record(self, metric: str, value: float, flag: Optional[str] = None, variant: Optional[str] = None, error: bool = False) -> bool:
+    def record(
+        self, metric: str, value: float, flag: Optional[str] = None, variant: Optional[str] = None,
+        error: bool = False,
+    ) -> bool:
         """Adds one observation; False when it was dropped (too many series in this window)."""
         key = (flag, variant, metric)
         with self._lock:
@@ -180,7 +191,7 @@ class MetricsAggregator:
     def restore(self, batches: List[Dict[str, Any]], dropped: int) -> None:
         """Puts unsent batches back in front (still bounded)."""
         with self._lock:
-            self._pending.extendleft(reversed(batches))
+            self._pending[0:0] = batches
             self.dropped += dropped
             self._trim()
 
@@ -192,7 +203,7 @@ class MetricsAggregator:
 
     def _trim(self) -> None:
         while len(self._pending) > self.max_pending_batches:
-            self._pending.popleft()
+            del self._pending[0]
             self.dropped += 1
             self.dropped_total += 1
 

@@ -10,7 +10,10 @@ counts per index; a percentile read from the bucket midpoint is within 1/32 of t
 from __future__ import annotations
 
 import math
-from typing import Dict, Iterable, Optional
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from typing import Any, Dict, Iterable, Optional
 
 SCHEME = "log2-16"
 SUB_BUCKETS = 16
@@ -80,9 +83,10 @@ class Histogram:
     def from_json(cls, data: Dict[str, object]) -> "Histogram":
         """The inverse of ``to_json``."""
         histogram = cls()
-        for key, count in dict(data.get("buckets") or {}).items():  # type: ignore[arg-type]
-            histogram.buckets[int(key)] = int(count)  # type: ignore[call-overload]
-            histogram.count += int(count)  # type: ignore[call-overload]
+        buckets: Any = data.get("buckets") or {}
+        for key, count in dict(buckets).items():
+            histogram.buckets[int(key)] = int(count)
+            histogram.count += int(count)
         return histogram
 
     @classmethod

@@ -28,7 +28,10 @@ class MetricsSender:
     ``post`` takes the JSON payload and returns the HTTP status (raising on network errors).
     """
 
-    def __init__(self, aggregator: MetricsAggregator, post: Callable[[Dict[str, Any]], int], interval: float = 5.0, logger: Optional[logging.Logger] = None) -> None:
+    def __init__(
+        self, aggregator: MetricsAggregator, post: Callable[[Dict[str, Any]], int], interval: float = 5.0,
+        logger: Optional[logging.Logger] = None,
+    ) -> None:
         self.aggregator = aggregator
         self._post = post
         self.interval = interval

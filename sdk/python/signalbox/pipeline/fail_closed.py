@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Optional
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..client.client import SignalboxClient
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from typing import Optional
+
+    from .ports import FlagClient
 
 
 class StaleConfigError(RuntimeError):
@@ -23,7 +25,7 @@ def _describe_age(age: float) -> str:
     return "no confirmed config" if math.isinf(age) else f"a config {age:.1f} s old"
 
 
-def require_fresh(client: "SignalboxClient", max_age: float, wait: float = 0.0) -> None:
+def require_fresh(client: FlagClient, max_age: float, wait: float = 0.0) -> None:
     """Returns when the client's config is at most ``max_age`` seconds old, waiting up to
     ``wait`` seconds for it; raises StaleConfigError otherwise."""
     if client.config_age() <= max_age:

@@ -2,17 +2,20 @@
 outcome per variant."""
 from __future__ import annotations
 
-import functools
 import time
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
+from functools import wraps
 
-from ..core import EvaluationDetails
 from ..core.result import ERROR
 from .fail_closed import StaleConfigError, require_fresh
-from .run import Run, current_run
+from .scope import current_run
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..client.client import SignalboxClient
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from typing import Any, Callable, List, Mapping, Optional
+
+    from ..core import EvaluationDetails
+    from .ports import FlagClient
+    from .scope import RunScope
 
 DURATION_METRIC = "step.duration_ms"
 SKIPPED_METRIC = "step.skipped"
@@ -66,7 +69,7 @@ class Gate:
 
     def __init__(
         self,
-        client: "SignalboxClient",
+        client: FlagClient,
         flag_key: str,
         *,
         context: Optional[Mapping[str, Any]] = None,
@@ -76,7 +79,7 @@ class Gate:
         metric: str = DURATION_METRIC,
         max_config_age: Optional[float] = None,
         wait: float = 0.0,
-        run: Optional[Run] = None,
+        run: Optional[RunScope] = None,
     ) -> None:
         self.client = client
         self.flag_key = flag_key
@@ -88,7 +91,7 @@ class Gate:
         self.max_config_age = max_config_age
         self.wait = wait
         self.run = run
-        self._steps: list = []
+        self._steps: List[Step] = []
 
     def decide(self) -> EvaluationDetails:
         """Evaluates the flag now (fail-closed checks included)."""
@@ -115,7 +118,7 @@ class Gate:
     # -- decorator --
 
     def __call__(self, step: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(step)
+        @wraps(step)
         def gated(*args: Any, **kwargs: Any) -> Any:
             details = self.decide()
             target = step if details.value is True else self.fallback
@@ -131,7 +134,8 @@ class Gate:
             self._record(details, started, False)
             return result
 
-        gated.gate = self  # type: ignore[attr-defined]
+        # The gate stays reachable from the decorated function (e.g. to read its flag key).
+        setattr(gated, "gate", self)
         return gated
 
     # -- context manager --
@@ -141,7 +145,7 @@ class Gate:
         self._steps.append(step)
         return step
 
-    def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> None:
+    def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
         step: Step = self._steps.pop()
         step.failed = exc_type is not None
         if step.enabled:

@@ -1,12 +1,18 @@
 """Choosing a model version with a multivariate flag, and attributing outcomes to it."""
 from __future__ import annotations
 
-import contextlib
 import time
-from typing import Any, Iterator, Mapping, Optional, Union
+from contextlib import contextmanager
 
-from ..core import EvaluationDetails
-from .run import Run, current_run
+from .scope import resolve
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from typing import Any, Generator, Mapping, Optional, Union
+
+    from ..core import EvaluationDetails
+    from .ports import FlagClient
+    from .scope import RunScope
 
 LATENCY_METRIC = "model.latency_ms"
 
@@ -17,7 +23,7 @@ class ModelChoice:
 
     __slots__ = ("flag_key", "details", "_client")
 
-    def __init__(self, client: Any, flag_key: str, details: EvaluationDetails) -> None:
+    def __init__(self, client: FlagClient, flag_key: str, details: EvaluationDetails) -> None:
         self._client = client
         self.flag_key = flag_key
         self.details = details
@@ -36,8 +42,8 @@ class ModelChoice:
         """Records ``metric`` for this flag and variant (e.g. accuracy, rows, a conversion)."""
         self._client.track(metric, value, flag=self.flag_key, variant=self.variant, error=error)
 
-    @contextlib.contextmanager
-    def timed(self, metric: str = LATENCY_METRIC) -> Iterator["ModelChoice"]:
+    @contextmanager
+    def timed(self, metric: str = LATENCY_METRIC) -> Generator[ModelChoice, None, None]:
         """Times the body as ``metric`` (ms) for this variant; an exception counts as an error."""
         started = time.perf_counter()
         failed = False
@@ -50,10 +56,11 @@ class ModelChoice:
             self.track(metric, (time.perf_counter() - started) * 1000.0, error=failed)
 
     def __repr__(self) -> str:
-        return f"ModelChoice({self.flag_key!r}, variant={self.variant!r}, value={self.value!r}, reason={self.details.reason!r})"
+        return (f"ModelChoice({self.flag_key!r}, variant={self.variant!r}, value={self.value!r}, "
+                f"reason={self.details.reason!r})")
 
 
-def _kind_of(default: Any) -> Optional[str]:
+def _kind_of(default: object) -> Optional[str]:
     if isinstance(default, bool):
         return "boolean"
     if isinstance(default, str):
@@ -63,13 +70,10 @@ def _kind_of(default: Any) -> Optional[str]:
     return None
 
 
-def choose_model(source: Union[Run, Any], flag_key: str, context: Optional[Mapping[str, Any]], default: Any) -> ModelChoice:
+def choose_model(source: Union[RunScope, FlagClient], flag_key: str, context: Optional[Mapping[str, Any]],
+                 default: Any) -> ModelChoice:
     """Evaluates ``flag_key`` on ``source`` (a client or a run; a client defers to the current
     run); the flag's kind must match the default's type (str → string flag)."""
-    if not isinstance(source, Run):
-        run = current_run()
-        if run is not None and run.client is source:
-            source = run
-    details = source.evaluate(flag_key, context, default, _kind_of(default))
-    client = source.client if isinstance(source, Run) else source
+    evaluator, client = resolve(source)
+    details = evaluator.evaluate(flag_key, context, default, _kind_of(default))
     return ModelChoice(client, flag_key, details)

@@ -5,14 +5,19 @@ from __future__ import annotations
 import json
 import operator
 import random
-import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
-from typing import Any, Callable, Mapping, NamedTuple, Optional
+from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Tuple, Union
 
 from .._logging import get_logger
-from .run import Run, current_run
+from .scope import resolve
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type checkers know the name)
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from .ports import FlagClient
+    from .scope import RunScope
 
 # The metric names every Signalbox SDK uses (sdk/src/telemetry/metric-names.ts).
 PRIMARY_METRIC = "shadow.primary_ms"
@@ -23,7 +28,9 @@ SKIPPED_METRIC = "shadow.skipped"
 _SAMPLE_CHARS = 2000
 
 _log = get_logger()
-_pools_lock = threading.Lock()
+
+# What a candidate's run ended with: its result, its exception, and how long it took (ms).
+_CandidateRun = Tuple[Any, Optional[BaseException], float]
 
 
 class ShadowResult(NamedTuple):
@@ -39,34 +46,8 @@ class ShadowResult(NamedTuple):
     timed_out: bool
 
 
-class _ShadowPool:
-    def __init__(self, workers: int) -> None:
-        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="signalbox-shadow")
-        self.pending = 0
-        self.lock = threading.Lock()
-
-
-def _pool_of(client: Any, workers: int) -> _ShadowPool:
-    with _pools_lock:
-        pool = getattr(client, "_signalbox_shadow_pool", None)
-        if pool is None:
-            pool = _ShadowPool(workers)
-            setattr(client, "_signalbox_shadow_pool", pool)
-        return pool
-
-
-def shutdown_pool(client: Any) -> None:
-    """Stops the client's shadow pool without waiting for running candidates."""
-    with _pools_lock:
-        pool = getattr(client, "_signalbox_shadow_pool", None)
-        if pool is not None:
-            setattr(client, "_signalbox_shadow_pool", None)
-    if pool is not None:
-        pool.executor.shutdown(wait=False)
-
-
 def run_shadow(
-    source: Any,
+    source: Union[RunScope, FlagClient],
     flag_key: str,
     primary: Callable[[], Any],
     candidate: Callable[[], Any],
@@ -89,14 +70,10 @@ def run_shadow(
     seconds, whose result is then not compared) and ``shadow.skipped`` when the pool is
     saturated. Disagreements and candidate failures are offered as samples (with ``input``).
     Candidate errors are recorded, never raised."""
-    if not isinstance(source, Run):
-        run = current_run()
-        if run is not None and run.client is source:
-            source = run
-    client = source.client if isinstance(source, Run) else source
+    evaluator, client = resolve(source)
     variant: Optional[str] = None
     try:
-        details = source.evaluate(flag_key, context, False, "boolean")
+        details = evaluator.evaluate(flag_key, context, False, "boolean")
         variant = details.variant
         sampled = details.value is True and (sample_rate >= 1.0 or random.random() < sample_rate)
     except Exception:  # noqa: BLE001 - the shadow must never fail the primary
@@ -104,43 +81,37 @@ def run_shadow(
     if not sampled:
         return primary()
 
-    pool = _pool_of(client, workers)
-    with pool.lock:
-        saturated = pool.pending >= max_pending
-        if not saturated:
-            pool.pending += 1
-    if saturated:
+    pool = client.shadow_executor(workers)
+    if not pool.try_acquire(max_pending):
         client.track(SKIPPED_METRIC, 1.0, flag=flag_key, variant=variant)
         return primary()
 
-    def run_candidate() -> tuple:
+    def run_candidate() -> _CandidateRun:
         started = time.perf_counter()
         try:
             return candidate(), None, (time.perf_counter() - started) * 1000.0
         except BaseException as error:  # noqa: BLE001
             return None, error, (time.perf_counter() - started) * 1000.0
 
-    try:
-        future: Optional[Future] = pool.executor.submit(run_candidate)
-    except RuntimeError:  # the pool is shut down (client closing)
-        future = None
-        with pool.lock:
-            pool.pending -= 1
+    future = pool.submit(run_candidate)
+    if future is None:  # the pool is shut down (client closing)
+        pool.release()
 
     started = time.perf_counter()
     try:
         result = primary()
     except BaseException:
-        client.track(PRIMARY_METRIC, (time.perf_counter() - started) * 1000.0, flag=flag_key, variant=variant, error=True)
+        primary_ms = (time.perf_counter() - started) * 1000.0
+        client.track(PRIMARY_METRIC, primary_ms, flag=flag_key, variant=variant, error=True)
         if future is not None:
-            future.add_done_callback(lambda _f: _release(pool))
+            future.add_done_callback(lambda _done: pool.release())
         raise
     primary_ms = (time.perf_counter() - started) * 1000.0
     client.track(PRIMARY_METRIC, primary_ms, flag=flag_key, variant=variant)
 
     if future is not None:
-        def finished(done: Future) -> None:
-            _release(pool)
+        def finished(done: Future[_CandidateRun]) -> None:
+            pool.release()
             try:
                 value, error, candidate_ms = done.result()
             except BaseException as cancelled:  # noqa: BLE001
@@ -184,8 +155,11 @@ def _json_sample(value: Any) -> Any:
     return text[:_SAMPLE_CHARS] + "…"
 
 
-def _offer(client: Any, kind: str, flag_key: str, variant: Optional[str], input: Any, primary: Any, candidate: Any, error: Optional[str]) -> None:
-    sample = {
+def _offer(
+    client: FlagClient, kind: str, flag_key: str, variant: Optional[str], input: Any, primary: Any, candidate: Any,
+    error: Optional[str],
+) -> None:
+    sample: Dict[str, Any] = {
         "kind": kind,
         "flag": flag_key,
         "variant": variant,
@@ -198,11 +172,6 @@ def _offer(client: Any, kind: str, flag_key: str, variant: Optional[str], input:
     else:
         sample["error"] = error[:1000]
     try:
-        client.metrics.offer_sample(sample)
+        client.offer_sample(sample)
     except Exception:  # noqa: BLE001
         _log.debug("signalbox: cannot keep a shadow sample", exc_info=True)
-
-
-def _release(pool: _ShadowPool) -> None:
-    with pool.lock:
-        pool.pending -= 1
