@@ -60,7 +60,10 @@ const hasPython = spawnSync('python3', ['--version']).status === 0;
 if (!only && !hasPython) {
   const why = 'Python SDK (unittest): python3 is not installed (apt-get install -y python3)';
   if (process.env.CI) problems.push(why);
-  else process.stdout.write(`\n=== Python SDK (unittest)\nskipped: ${why}\n`), (totals.skipped += 1);
+  else {
+    process.stdout.write(`\n=== Python SDK (unittest)\nskipped: ${why}\n`);
+    totals.skipped += 1;
+  }
 }
 if (!only && hasPython && fs.existsSync(path.join(root, 'sdk/python/tests'))) {
   const { status, output } = run('Python SDK (unittest)', 'python3', ['-m', 'unittest', 'discover', '-s', 'sdk/python/tests', '-t', 'sdk/python']);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { AttributeOperator, Clause, SegmentView } from '../../../api/types';
 import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
 import { errorsFor, type FieldErrors } from '../../../components/common/fieldErrors';
@@ -21,11 +21,13 @@ const ValuesInput = ({
   messages: string[];
 }) => {
   const [text, setText] = useState(formatClauseValues(clause.values, clause.op));
-  // Keep what the user typed (a trailing comma, spaces) unless the values changed from outside.
-  useEffect(() => {
+  // Keep what the user typed (a trailing comma, spaces) unless the values changed from outside;
+  // adjusted while rendering, so the old text never shows (react.dev: "Adjusting some state when a prop changes").
+  const [shown, setShown] = useState({ values: clause.values, op: clause.op });
+  if (shown.values !== clause.values || shown.op !== clause.op) {
+    setShown({ values: clause.values, op: clause.op });
     if (JSON.stringify(parseClauseValues(text, clause.op)) !== JSON.stringify(clause.values)) setText(formatClauseValues(clause.values, clause.op));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [clause.values, clause.op]);
+  }
   const multiline = clause.op === 'matches';
   const props = {
     'aria-label': `${label} values`,
