@@ -33,6 +33,28 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
     },
   },
+  // Boundaries from docs (STYLE.md) that a syntax check can hold.
+  {
+    // The evaluator has no dependencies, no I/O and no timers: the server imports it for previews too.
+    files: ['sdk/src/core/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./)', message: 'sdk/src/core imports nothing outside itself: no dependencies, no I/O.' }] }],
+      'no-restricted-globals': ['error', ...['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'fetch', 'process'].map((name) => ({ name, message: 'sdk/src/core has no I/O and no timers.' }))],
+    },
+  },
+  {
+    // Services emit domain events; only realtime/ turns them into socket.io messages.
+    files: ['server/src/**/*.ts'],
+    ignores: ['server/src/realtime/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['socket.io', 'socket.io/*', '@nestjs/websockets', '@nestjs/platform-socket.io'], message: 'Only server/src/realtime talks socket.io.' }] }] },
+  },
+  {
+    // Components never call fetch: they use the typed hooks of web/src/api.
+    files: ['web/src/**/*.{ts,tsx}'],
+    ignores: ['web/src/api/**', 'web/src/test/**', '**/*.test.{ts,tsx}'],
+    rules: { 'no-restricted-globals': ['error', { name: 'fetch', message: 'Use a hook from web/src/api; only it calls fetch.' }] },
+  },
   {
     // The console runs in a browser, and its hooks follow React's rules.
     files: ['web/src/**/*.{ts,tsx}'],
