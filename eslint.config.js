@@ -39,15 +39,33 @@ export default tseslint.config(
     files: ['sdk/src/core/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./)', message: 'sdk/src/core imports nothing outside itself: no dependencies, no I/O.' }] }],
-      'no-restricted-globals': ['error', ...['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'fetch', 'process'].map((name) => ({ name, message: 'sdk/src/core has no I/O and no timers.' }))],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!\\./)', message: 'sdk/src/core imports nothing outside itself: no dependencies, no I/O.' }] },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'fetch', 'process'].map((name) => ({
+          name,
+          message: 'sdk/src/core has no I/O and no timers.',
+        })),
+      ],
     },
   },
   {
     // Services emit domain events; only realtime/ turns them into socket.io messages.
     files: ['server/src/**/*.ts'],
     ignores: ['server/src/realtime/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['socket.io', 'socket.io/*', '@nestjs/websockets', '@nestjs/platform-socket.io'], message: 'Only server/src/realtime talks socket.io.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['socket.io', 'socket.io/*', '@nestjs/websockets', '@nestjs/platform-socket.io'], message: 'Only server/src/realtime talks socket.io.' },
+          ],
+        },
+      ],
+    },
   },
   {
     // Components never call fetch: they use the typed hooks of web/src/api.

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs every test suite of the repository and ends with one line CI can read:
-// "N passed, N failed, N skipped". Exits non-zero when anything failed or nothing ran.
+// Lints, then runs every test suite of the repository and ends with one line CI can read:
+// "N passed, N failed, N skipped". Exits non-zero when lint found something, anything failed or
+// nothing ran.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,6 +34,14 @@ const count = (label, passed, failed, skipped, status) => {
   if (status !== 0 && failed === 0) problems.push(`${label} exited with ${status} without reporting a failed test`);
   if (passed + failed === 0) problems.push(`${label} ran no test`);
 };
+
+// Lint first (seconds, where the suites take minutes), but its findings do not stop the tests:
+// they end the run as a problem line, so one run reports both.
+if (!only) {
+  process.stdout.write('\n=== lint (eslint, prettier: npm run lint)\n');
+  const status = spawnSync(process.execPath, ['scripts/lint.mjs'], { cwd: root, stdio: 'inherit' }).status ?? 1;
+  if (status !== 0) problems.push('lint found problems (npm run lint; npm run lint -- --fix fixes what the tools can)');
+}
 
 // Vitest: sdk, server and web projects, counted from its JSON report.
 {
