@@ -33,7 +33,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
     },
   },
-  // Boundaries from docs (STYLE.md) that a syntax check can hold.
+  // The boundaries between layers that a syntax check can hold.
   {
     // The evaluator has no dependencies, no I/O and no timers: the server imports it for previews too.
     files: ['sdk/src/core/**/*.ts'],
