@@ -387,7 +387,7 @@ export const withBuildLock = async (root, fn, { onWait = () => {} } = {}) => {
       }
       if (!waited) onWait(holder);
       waited = true;
-      if (Date.now() - started > 15 * 60_000) throw new Error(`another build (pid ${holder}) has held ${lock} for 15 minutes`);
+      if (Date.now() - started > 15 * 60_000) throw new Error(`another build (pid ${holder}) has held ${lock} for 15 minutes`, { cause: err });
       await new Promise((r) => setTimeout(r, 100));
     }
   }

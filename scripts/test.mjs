@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs every test suite of the repository and ends with one line CI can read:
-// "N passed, N failed, N skipped". Exits non-zero when anything failed or nothing ran.
+// Lints, then runs every test suite of the repository and ends with one line CI can read:
+// "N passed, N failed, N skipped". Exits non-zero when lint found something, anything failed or
+// nothing ran.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,6 +35,14 @@ const count = (label, passed, failed, skipped, status) => {
   if (passed + failed === 0) problems.push(`${label} ran no test`);
 };
 
+// Lint first (seconds, where the suites take minutes), but its findings do not stop the tests:
+// they end the run as a problem line, so one run reports both.
+if (!only) {
+  process.stdout.write('\n=== lint (eslint, prettier: npm run lint)\n');
+  const status = spawnSync(process.execPath, ['scripts/lint.mjs'], { cwd: root, stdio: 'inherit' }).status ?? 1;
+  if (status !== 0) problems.push('lint found problems (npm run lint; npm run lint -- --fix fixes what the tools can)');
+}
+
 // Vitest: sdk, server and web projects, counted from its JSON report.
 {
   const label = 'unit, integration and component tests (vitest: sdk, server, web)';
@@ -60,7 +69,10 @@ const hasPython = spawnSync('python3', ['--version']).status === 0;
 if (!only && !hasPython) {
   const why = 'Python SDK (unittest): python3 is not installed (apt-get install -y python3)';
   if (process.env.CI) problems.push(why);
-  else process.stdout.write(`\n=== Python SDK (unittest)\nskipped: ${why}\n`), (totals.skipped += 1);
+  else {
+    process.stdout.write(`\n=== Python SDK (unittest)\nskipped: ${why}\n`);
+    totals.skipped += 1;
+  }
 }
 if (!only && hasPython && fs.existsSync(path.join(root, 'sdk/python/tests'))) {
   const { status, output } = run('Python SDK (unittest)', 'python3', ['-m', 'unittest', 'discover', '-s', 'sdk/python/tests', '-t', 'sdk/python']);

@@ -20,7 +20,7 @@ const localPortsTo = (pid, remotePort) => {
   }
   const ports = new Set();
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
+    let text;
     try {
       text = fs.readFileSync(table, 'utf8');
     } catch {

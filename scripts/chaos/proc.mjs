@@ -49,7 +49,7 @@ export const pidAlive = (pid) => {
 /** The pids whose parent is `pid`, read from /proc (empty where /proc is missing). */
 export const childPids = (pid) => {
   const children = [];
-  let entries = [];
+  let entries;
   try {
     entries = fs.readdirSync('/proc');
   } catch {

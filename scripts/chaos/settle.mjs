@@ -33,7 +33,7 @@ const describeHeld = (clients) => {
  */
 export const checkDelivery = async ({ api, instances, clients, project, environment, head, timeoutMs = 10_000 }) => {
   const deadline = Date.now() + timeoutMs;
-  let last = [];
+  let last;
   for (;;) {
     const expected = clients.filter((c) => c.connected && !c.closed).length;
     last = [];

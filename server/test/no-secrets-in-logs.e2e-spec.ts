@@ -23,14 +23,14 @@ describe('secrets never reach the logs', () => {
     secrets.set(what, secret);
     return secret;
   };
-  const call = async (path: string, init: { method?: string; body?: unknown; bearer?: string } = {}) => {
+  const call = async <Body = Record<string, unknown>>(path: string, init: { method?: string; body?: unknown; bearer?: string } = {}) => {
     const res = await fetch(`${server.url}${path}`, {
       method: init.method ?? 'GET',
       headers: { authorization: `Bearer ${init.bearer ?? ADMIN_TOKEN}`, 'content-type': 'application/json' },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, any>) : {} };
+    return { status: res.status, body: (text ? JSON.parse(text) : {}) as Body };
   };
 
   beforeAll(async () => {
@@ -71,7 +71,7 @@ describe('secrets never reach the logs', () => {
     expect((await call('/api/v1/projects', { bearer: forged })).status).toBe(401);
 
     // SDK keys: issued, used over HTTP and the socket, rotated.
-    const project = await call('/api/v1/projects', { method: 'POST', body: { key: 'logs', name: 'Logs', environments: [{ key: 'production', name: 'Production' }] } });
+    const project = await call<{ sdkKeys: Record<string, string> }>('/api/v1/projects', { method: 'POST', body: { key: 'logs', name: 'Logs', environments: [{ key: 'production', name: 'Production' }] } });
     const sdkKey = remember('sdk key', project.body.sdkKeys.production);
     await call('/api/v1/projects/logs/flags', { method: 'POST', body: { key: 'etl.step', name: 'Step', kind: 'boolean' } });
     expect((await call('/api/v1/sdk/config', { bearer: sdkKey })).status).toBe(200);
@@ -93,7 +93,7 @@ describe('secrets never reach the logs', () => {
 
     // Webhook signing secrets, used to sign a delivery.
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-    const webhook = await call('/api/v1/webhooks', { method: 'POST', body: { name: 'bus', url, events: ['flag.changed'] } });
+    const webhook = await call<{ secret: string; webhook: { id: string } }>('/api/v1/webhooks', { method: 'POST', body: { name: 'bus', url, events: ['flag.changed'] } });
     remember('webhook secret', webhook.body.secret);
     expect((await call(`/api/v1/webhooks/${webhook.body.webhook.id}/test`, { method: 'POST' })).body.status).toBe('delivered');
 

@@ -23,7 +23,11 @@ export const openStream = async (url: string, sdkKey: string, headers: Record<st
   const waiters: Array<{ predicate: (e: StreamEvent) => boolean; resolve: (e: StreamEvent) => void }> = [];
   const record = (e: StreamEvent) => {
     events.push(e);
-    for (const w of [...waiters]) if (w.predicate(e)) waiters.splice(waiters.indexOf(w), 1), w.resolve(e);
+    for (const w of [...waiters]) {
+      if (!w.predicate(e)) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(e);
+    }
   };
   const ended = (async (): Promise<'ended' | 'aborted'> => {
     if (!res.body) return 'ended';

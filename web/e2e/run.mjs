@@ -182,7 +182,7 @@ const main = async () => {
   return { passed, failed };
 };
 
-let exitCode = 1;
+let exitCode;
 try {
   const { passed, failed } = await main();
   console.log(`${passed} passed, ${failed} failed`);

@@ -1,11 +1,10 @@
 import { migrations } from '@signalbox/migrations';
-import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { EmbeddedDatabase } from './embedded-database.js';
 import { loadPg } from './pg-types.js';
 import { pgliteDriver } from './pglite-lease-pool.js';
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-type Entities = MixedList<Function | string | EntitySchema>;
+type Entities = NonNullable<DataSourceOptions['entities']>;
 
 /** TypeORM options for a PostgreSQL URL or the embedded database; the schema comes from migrations only. */
 export const dataSourceOptions = (

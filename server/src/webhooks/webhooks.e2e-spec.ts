@@ -9,6 +9,7 @@ import { bearer, startTestApp, type TestApp } from '../../test/test-app.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
 import { DomainEvents } from '../common/events/domain-events.js';
 import { Database } from '../database/database.service.js';
+import type { WebhookDeliveryResponse } from './dto/webhook.dto.js';
 import { verifySignature } from './webhook-signature.js';
 import { WebhookSettings } from './webhook-settings.js';
 import { WebhooksService } from './webhooks.service.js';
@@ -68,7 +69,7 @@ describe('outbound webhooks', () => {
     receiver.useSecret(res.body.secret);
     return res.body as { webhook: { id: string }; secret: string };
   };
-  const deliveries = async (id: string) => (await t.http.get(`/api/v1/webhooks/${id}/deliveries`).set(t.admin).expect(200)).body as Array<Record<string, any>>;
+  const deliveries = async (id: string) => (await t.http.get(`/api/v1/webhooks/${id}/deliveries`).set(t.admin).expect(200)).body as WebhookDeliveryResponse[];
 
   beforeAll(async () => {
     t = await startTestApp({ env: LOOPBACK_ALLOWED });
@@ -142,7 +143,7 @@ describe('outbound webhooks', () => {
     await expect.poll(async () => (await deliveries(webhook.id))[0]?.status, { timeout: 5000 }).toBe('delivered');
     const [delivery] = await deliveries(webhook.id);
     expect(delivery).toMatchObject({ event: 'flag.killed', attempts: 3, lastStatusCode: 200, lastError: null });
-    expect(delivery!.attemptLog.map((a: { statusCode: number; error: string | null }) => [a.statusCode, a.error])).toEqual([
+    expect(delivery!.attemptLog.map((a) => [a.statusCode, a.error])).toEqual([
       [500, 'HTTP 500'],
       [500, 'HTTP 500'],
       [200, null],

@@ -187,7 +187,7 @@ export class ApiFuzzer {
       add('no answer', normalise(response.transportError), `no HTTP answer: ${response.transportError}`);
     } else if (status >= 500) {
       const logged = this.serverErrors.byRequestId.get(requestId);
-      let code = '';
+      let code: string;
       try {
         code = String((JSON.parse(response.body) as { error?: unknown }).error ?? '');
       } catch {
@@ -312,7 +312,7 @@ export const curlLine = (c: FuzzCase): string => {
     if (body.contentType) parts.push(`-H ${shq(`Content-Type: ${body.contentType}`)}`);
     if (body.contentEncoding) parts.push(`-H ${shq(`Content-Encoding: ${body.contentEncoding}`)}`);
     const size = byteLength(body.pieces);
-    const plain = body.pieces.length === 1 && 'text' in body.pieces[0]! && size <= 400 && !/[\u0000-\u001f]/.test(body.pieces[0].text);
+    const plain = body.pieces.length === 1 && 'text' in body.pieces[0]! && size <= 400 && !/\p{Cc}/u.test(body.pieces[0].text);
     parts.push(plain ? `--data-binary ${shq((body.pieces[0] as { text: string }).text)}` : `--data-binary @<(node -e ${shq(`process.stdout.write(${toJsExpression(body.pieces)})`)})`);
   }
   if ((request.times ?? 1) > 1) parts.push(`# ${request.times} times in a row`);

@@ -40,7 +40,10 @@ export const toPieces = (node: JsonNode): Piece[] => {
   };
   const walk = (n: JsonNode): void => {
     if (n instanceof RawJson) {
-      for (const p of n.pieces) 'text' in p ? text(p.text) : out.push(p);
+      for (const p of n.pieces) {
+        if ('text' in p) text(p.text);
+        else out.push(p);
+      }
     } else if (Array.isArray(n)) {
       text('[');
       n.forEach((item, i) => {

@@ -5,8 +5,8 @@ declare module 'class-transformer/cjs/storage.js' {
     typeFunction(options?: unknown): unknown;
   }
   export const defaultMetadataStorage: {
-    findTypeMetadata(target: Function, propertyName: string): TypeMetadata | undefined;
+    findTypeMetadata(target: abstract new (...args: never[]) => unknown, propertyName: string): TypeMetadata | undefined;
     /** `transformationType` 0 is plain to class. */
-    findTransformMetadatas(target: Function, propertyName: string, transformationType: number): unknown[];
+    findTransformMetadatas(target: abstract new (...args: never[]) => unknown, propertyName: string, transformationType: number): unknown[];
   };
 }

@@ -20,7 +20,7 @@ import { EvaluationCountDto, EventsDto, HistogramDto, SampleDto, SeriesDto, Tele
 import { EvaluationsQueryDto, SamplesQueryDto, SeriesQueryDto, TimeRangeQueryDto } from '../../telemetry/dto/telemetry-query.dto.js';
 import { jsonNestingExceeds, MAX_RAW_JSON_DEPTH, refuseDeepJson } from '../http/json-depth.js';
 import { DomainError } from '../errors/domain-error.js';
-import { declaredBoundsProblems, INPUT_LIMITS, inputShapeProblems, removeUnknownFields } from './input-bounds.js';
+import { declaredBoundsProblems, type DtoClass, INPUT_LIMITS, inputShapeProblems, removeUnknownFields } from './input-bounds.js';
 import { createValidationPipe } from './validation-pipe.js';
 
 /** An array whose elements throw when read: proof that whoever was handed it judged it by its size alone. */
@@ -197,7 +197,7 @@ describe('the validation pipe', () => {
 });
 
 /** Request DTOs of this change's domains: every array and string they take has a size limit. */
-const REQUEST_DTOS: Function[] = [
+const REQUEST_DTOS: DtoClass[] = [
   CreateFlagDto, UpdateFlagDto, VariantDto, ListFlagsQueryDto, ArchiveDto,
   WeightedVariantDto, RolloutDto, ServeDto, RuleDto, TargetDto, PrerequisiteDto, ReplaceFlagConfigDto, PatchFlagConfigDto, KillDto, RestoreDto, ClauseDto,
   SegmentRuleDto, CreateSegmentDto, UpdateSegmentDto, DeleteSegmentQueryDto,

@@ -25,7 +25,7 @@ export const INPUT_LIMITS = {
 
 const MAX_PROBLEMS = 20;
 
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const childField = (parent: string, key: string, inArray: boolean): string => (inArray ? `${parent}[${key}]` : parent === '' ? key : `${parent}.${key}`);
 
@@ -101,16 +101,21 @@ export const inputShapeProblems = (input: unknown, options: { root?: string; str
   return problems;
 };
 
+/** A class, as class-validator and class-transformer key their metadata: a DTO, or any other. */
+export type DtoClass = abstract new (...args: never[]) => unknown;
+
+const isClass = (value: unknown): value is DtoClass => typeof value === 'function';
+
 /** The size limits a DTO declares on one property, and the class its nested values become. */
 interface DeclaredBounds {
   arrayMaxSize?: ValidationMetadata;
   maxLength?: ValidationMetadata;
-  nested?: Function;
+  nested?: DtoClass;
 }
 
-const declaredBoundsCache = new Map<Function, Map<string, DeclaredBounds>>();
+const declaredBoundsCache = new Map<DtoClass, Map<string, DeclaredBounds>>();
 
-export const declaredBoundsOf = (type: Function): Map<string, DeclaredBounds> => {
+export const declaredBoundsOf = (type: DtoClass): Map<string, DeclaredBounds> => {
   const cached = declaredBoundsCache.get(type);
   if (cached) return cached;
   const bounds = new Map<string, DeclaredBounds>();
@@ -120,7 +125,7 @@ export const declaredBoundsOf = (type: Function): Map<string, DeclaredBounds> =>
     else if (metadata.name === 'maxLength') of(metadata.propertyName).maxLength = metadata;
     else if (metadata.type === 'nestedValidation') {
       const nested = defaultMetadataStorage.findTypeMetadata(type, metadata.propertyName)?.typeFunction();
-      if (typeof nested === 'function' && getMetadataStorage().getTargetValidationMetadatas(nested, '', true, false).length > 0) of(metadata.propertyName).nested = nested;
+      if (isClass(nested) && getMetadataStorage().getTargetValidationMetadatas(nested, '', true, false).length > 0) of(metadata.propertyName).nested = nested;
     }
   }
   declaredBoundsCache.set(type, bounds);
@@ -135,10 +140,10 @@ const messageOf = (metadata: ValidationMetadata, property: string, fallback: str
 
 export const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-const knownFieldsCache = new Map<Function, Set<string>>();
+const knownFieldsCache = new Map<DtoClass, Set<string>>();
 
 /** The fields a DTO validates, the only ones the whitelist lets through; empty for a class with no rules. */
-export const knownFieldsOf = (type: Function): Set<string> => {
+export const knownFieldsOf = (type: DtoClass): Set<string> => {
   let known = knownFieldsCache.get(type);
   if (!known) {
     known = new Set(getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).map((m) => m.propertyName));
@@ -148,7 +153,7 @@ export const knownFieldsOf = (type: Function): Set<string> => {
 };
 
 /** Whether `type` is a DTO: a class with validation rules, so its input must be a JSON object of its fields. */
-export const isDto = (type: Function | undefined): type is Function => type !== undefined && knownFieldsOf(type).size > 0;
+export const isDto = (type: DtoClass | undefined): type is DtoClass => type !== undefined && knownFieldsOf(type).size > 0;
 
 /**
  * Removes, in place, every field of `input` (and of the DTOs nested in it) that its DTO does not
@@ -156,10 +161,10 @@ export const isDto = (type: Function | undefined): type is Function => type !== 
  * class-validator refuses it, so a 100,000-element array under an unknown name cost 100 ms for a
  * 400; removed first, the rest of the body is still validated and every problem still reported.
  */
-export const removeUnknownFields = (input: unknown, type: Function | undefined): FieldProblem[] => {
+export const removeUnknownFields = (input: unknown, type: DtoClass | undefined): FieldProblem[] => {
   const problems: FieldProblem[] = [];
   if (!isDto(type) || !isRecord(input)) return problems;
-  const pending: Array<{ value: Record<string, unknown>; type: Function; field: string }> = [{ value: input, type, field: '' }];
+  const pending: Array<{ value: Record<string, unknown>; type: DtoClass; field: string }> = [{ value: input, type, field: '' }];
   for (let next = 0; next < pending.length; next++) {
     const { value, type: current, field } = pending[next]!;
     const known = knownFieldsOf(current);
@@ -186,14 +191,14 @@ export const removeUnknownFields = (input: unknown, type: Function | undefined):
  * refused by its size alone. Elements are visited only inside arrays that are within their
  * limits, so the work is bounded by what the DTO allows, not by what was sent.
  */
-export const declaredBoundsProblems = (input: unknown, type: Function | undefined): FieldProblem[] => {
+export const declaredBoundsProblems = (input: unknown, type: DtoClass | undefined): FieldProblem[] => {
   const problems: FieldProblem[] = [];
   if (type === undefined || !isRecord(input)) return problems;
   const add = (field: string, reason: string): boolean => {
     problems.push({ field, reason });
     return problems.length < MAX_PROBLEMS;
   };
-  const pending: Array<{ value: Record<string, unknown>; type: Function; field: string }> = [{ value: input, type, field: '' }];
+  const pending: Array<{ value: Record<string, unknown>; type: DtoClass; field: string }> = [{ value: input, type, field: '' }];
   for (let next = 0; next < pending.length && problems.length < MAX_PROBLEMS; next++) {
     const { value, type: current, field } = pending[next]!;
     for (const [property, bounds] of declaredBoundsOf(current)) {

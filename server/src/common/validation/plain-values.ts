@@ -1,5 +1,5 @@
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
-import { declaredBoundsOf, isRecord, knownFieldsOf } from './input-bounds.js';
+import { declaredBoundsOf, type DtoClass, isRecord, knownFieldsOf } from './input-bounds.js';
 
 /** A JSON value taken out of the input before class-transformer runs, and where it goes back. */
 export interface HeldValue {
@@ -8,10 +8,10 @@ export interface HeldValue {
 }
 
 const PLAIN_TO_CLASS = 0;
-const copiedAsIsCache = new Map<Function, Set<string>>();
+const copiedAsIsCache = new Map<DtoClass, Set<string>>();
 
 /** Properties class-transformer would only copy: no @Type, no @Transform. */
-const copiedAsIs = (type: Function): Set<string> => {
+const copiedAsIs = (type: DtoClass): Set<string> => {
   let properties = copiedAsIsCache.get(type);
   if (!properties) {
     properties = new Set(
@@ -31,10 +31,10 @@ const copiedAsIs = (type: Function): Set<string> => {
  * element, at about 1 µs each: 100 ms of event loop for a 140,000-value context. Put back with
  * `putBack` on the instance it made, class-validator still sees and judges the values as sent.
  */
-export const holdPlainValues = (input: unknown, type: Function): HeldValue[] => {
+export const holdPlainValues = (input: unknown, type: DtoClass): HeldValue[] => {
   const held: HeldValue[] = [];
   if (!isRecord(input)) return held;
-  const pending: Array<{ value: Record<string, unknown>; type: Function; path: Array<string | number> }> = [{ value: input, type, path: [] }];
+  const pending: Array<{ value: Record<string, unknown>; type: DtoClass; path: Array<string | number> }> = [{ value: input, type, path: [] }];
   for (let next = 0; next < pending.length; next++) {
     const { value, type: current, path } = pending[next]!;
     const asIs = copiedAsIs(current);

@@ -2,7 +2,7 @@ import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@ne
 import { DomainError, type FieldProblem, validationFailed } from '../errors/domain-error.js';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { declaredBoundsProblems, inputShapeProblems, isDto, isRecord, removeUnknownFields } from './input-bounds.js';
+import { declaredBoundsProblems, type DtoClass, inputShapeProblems, isDto, isRecord, removeUnknownFields } from './input-bounds.js';
 import { holdPlainValues, putBack } from './plain-values.js';
 
 // Nested DTO errors come as a tree; users want `rules[0].clauses[1].values: ...`.
@@ -74,7 +74,7 @@ class SignalboxValidationPipe extends ValidationPipe {
     return transformed;
   }
 
-  private async transformDto(value: Record<string, unknown>, metatype: Function, unknownFields: FieldProblem[]): Promise<object> {
+  private async transformDto(value: Record<string, unknown>, metatype: DtoClass, unknownFields: FieldProblem[]): Promise<object> {
     const held = holdPlainValues(value, metatype);
     const instance = plainToInstance(metatype as new () => object, value, TRANSFORM_OPTIONS);
     putBack(instance, held);

@@ -41,8 +41,9 @@ export const MAX_SUM_SQUARES = 1e200;
 // ISO-8601 with an offset and nanoseconds is 35 characters.
 const MAX_TIMESTAMP_LENGTH = 64;
 const MAX_BUCKETS = HISTOGRAM_MAX_INDEX - HISTOGRAM_MIN_INDEX + 1;
-// Names SDKs send: printable, no control characters.
-const NAME = /^[^\u0000-\u001f\u007f]+$/;
+// Names SDKs send: printable, no control characters. The set is C0 and DEL (U+0000–U+001F,
+// U+007F), as the SDKs check before sending: every Cc character but the C1 ones (U+0080–U+009F).
+const NAME = /^(?:[^\p{Cc}]|[\x80-\x9f])+$/u;
 const NAME_MESSAGE = '$property must not contain control characters';
 
 /** A flag, variant or metric name: 1–128 printable characters. */

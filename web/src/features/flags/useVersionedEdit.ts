@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { ApiError, errorMessage } from '../../api/client';
 import { sameJson } from '../../components/common/diffJson';
 import { type FieldErrors, toFieldErrors } from '../../components/common/fieldErrors';
@@ -50,6 +50,7 @@ export const useVersionedEdit = <S extends Versioned, D>(options: VersionedEditO
   const [conflict, setConflict] = useState<VersionConflict<S> | null>(null);
   const [savedVersion, setSavedVersion] = useState<number | null>(null);
   const [saving, setSaving] = useState(false);
+  const [resetKey, setResetKey] = useState(options.resetKey);
 
   const dirty = !!base && draft !== undefined && !sameJson(toDraft(base), draft);
 
@@ -58,22 +59,21 @@ export const useVersionedEdit = <S extends Versioned, D>(options: VersionedEditO
     setDraft(copy && toDraft(copy));
   };
 
-  // Live updates: while the user has changed nothing, follow the server (only forward: a
-  // just-saved version may be newer than the copy the page still shows).
-  useEffect(() => {
-    if (server && !dirty && !conflict && (!base || isNewer(server, base))) adopt(server);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [server, dirty, conflict, base]);
-
-  // Another object starts over.
-  useEffect(() => {
+  // Both adjustments happen while rendering, so nothing renders the stale state first
+  // (react.dev: "Adjusting some state when a prop changes").
+  if (options.resetKey !== resetKey) {
+    // Another object starts over.
+    setResetKey(options.resetKey);
     adopt(server);
     setErrors({});
     setConflict(null);
     setFormError(null);
     setReason('');
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [options.resetKey]);
+  } else if (server && !dirty && !conflict && (!base || isNewer(server, base))) {
+    // Live updates: while the user has changed nothing, follow the server (only forward: a
+    // just-saved version may be newer than the copy the page still shows).
+    adopt(server);
+  }
 
   const update = (change: (draft: D) => D) => {
     setDraft((current) => (current === undefined ? current : change(current)));

@@ -39,7 +39,7 @@ const renderFlagPage = (
   { tab, archive, shadowSamples }: { tab?: string; archive?: () => { status: number; body?: unknown }; shadowSamples?: number } = {},
 ) => {
   let flag: FlagView | null = initial;
-  const calls = stubApi((method, path, body) => {
+  const calls = stubApi((method, path) => {
     if (path === '/auth/me') return { status: 200, body: { kind: 'user', name: role, role } };
     if (shadowSamples !== undefined && method === 'GET' && path.startsWith(`${SHADOW_REPORT_PATH}?`)) return { status: 200, body: shadowReport(shadowSamples) };
     if (method === 'GET' && path === FLAG_PATH) return flag ? { status: 200, body: flag } : undefined;

@@ -12,7 +12,7 @@ export const rememberEnvironment = (project: string, environment: string) => {
 };
 
 export const rememberedEnvironment = (project: ProjectView): string => {
-  let stored: string | null = null;
+  let stored: string | null;
   try {
     stored = localStorage.getItem(`${LAST_ENVIRONMENT}.${project.key}`);
   } catch {
