@@ -47,5 +47,12 @@ console.log('Step durations recorded by the server (step.duration_ms per variant
 for (const flag of ['etl.use-new-transformer', 'etl.enable-data-validation', 'etl.send-notifications']) {
   const stats = await serverStats(call, config, flag, 'step.duration_ms');
   console.log(`\n${flag}`);
-  table(stats, [['variant', (s) => s.variant ?? '-'], ['steps', (s) => s.count], ['mean ms', (s) => fixed(2)(s.mean)], ['p50 ms', (s) => fixed(2)(s.p50)], ['p95 ms', (s) => fixed(2)(s.p95)], ['errors', (s) => s.errors]]);
+  table(stats, [
+    ['variant', (s) => s.variant ?? '-'],
+    ['steps', (s) => s.count],
+    ['mean ms', (s) => fixed(2)(s.mean)],
+    ['p50 ms', (s) => fixed(2)(s.p50)],
+    ['p95 ms', (s) => fixed(2)(s.p95)],
+    ['errors', (s) => s.errors],
+  ]);
 }

@@ -13,17 +13,19 @@ export const settings = () => {
   return { url, sdkKey, token, project, environment };
 };
 
-export const api = ({ url, token }) => async (method, path, body) => {
-  const res = await fetch(`${url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  const json = text ? JSON.parse(text) : undefined;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${json?.message ?? text}`);
-  return json;
-};
+export const api =
+  ({ url, token }) =>
+  async (method, path, body) => {
+    const res = await fetch(`${url}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const json = text ? JSON.parse(text) : undefined;
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${json?.message ?? text}`);
+    return json;
+  };
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

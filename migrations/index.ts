@@ -11,4 +11,16 @@ import { TriggerCalls1763920000000 } from './1763920000000-trigger-calls.js';
 import { LoginThrottles1763920100000 } from './1763920100000-login-throttles.js';
 
 // Every migration, oldest first. Listed as classes: the server is ESM and loads no globs.
-export const migrations = [Foundation1763870400000, SdkPresence1763874000000, FlagTriggers1763880000000, Webhooks1763880100000, Telemetry1763890000000, Experiments1763900000000, RolloutPlans1763900100000, WebhookSecretSealed1763910000000, RateLimitWindows1763910100000, TriggerCalls1763920000000, LoginThrottles1763920100000];
+export const migrations = [
+  Foundation1763870400000,
+  SdkPresence1763874000000,
+  FlagTriggers1763880000000,
+  Webhooks1763880100000,
+  Telemetry1763890000000,
+  Experiments1763900000000,
+  RolloutPlans1763900100000,
+  WebhookSecretSealed1763910000000,
+  RateLimitWindows1763910100000,
+  TriggerCalls1763920000000,
+  LoginThrottles1763920100000,
+];

@@ -86,7 +86,8 @@ export const readTsconfig = (file) => {
   for (const key of PATH_OPTIONS) if (options[key] !== undefined) options[key] = path.resolve(dir, options[key]);
   let base = { compilerOptions: {} };
   if (config.extends !== undefined) {
-    if (typeof config.extends !== 'string' || !config.extends.startsWith('.')) throw new Error(`${file}: only a relative "extends" is supported by scripts/build-lib.mjs`);
+    if (typeof config.extends !== 'string' || !config.extends.startsWith('.'))
+      throw new Error(`${file}: only a relative "extends" is supported by scripts/build-lib.mjs`);
     const baseFile = path.resolve(dir, config.extends.endsWith('.json') ? config.extends : `${config.extends}.json`);
     base = readTsconfig(baseFile);
     const rebase = (specs) => specs?.map((p) => path.relative(dir, path.resolve(path.dirname(baseFile), p)));
@@ -157,12 +158,15 @@ export const projectGraph = (root = repoRoot, entry = ENTRY_TSCONFIG) => {
     const includes = (config.include ?? (config.files ? [] : ['**/*'])).map((spec) => specToRegex(dir, spec));
     const excludes = (config.exclude ?? []).map((spec) => specToRegex(dir, spec));
     const listed = (config.files ?? []).map((f) => path.resolve(dir, f));
-    const matched = includes.length === 0 ? [] : walk(dir, (full, name) => name === 'node_modules' || full === outDir || name.startsWith('.'))
-      .filter((f) => TS_SOURCE.test(f))
-      .filter((f) => {
-        const posix = f.split(path.sep).join('/');
-        return includes.some((re) => re.test(posix)) && !excludes.some((re) => re.test(posix));
-      });
+    const matched =
+      includes.length === 0
+        ? []
+        : walk(dir, (full, name) => name === 'node_modules' || full === outDir || name.startsWith('.'))
+            .filter((f) => TS_SOURCE.test(f))
+            .filter((f) => {
+              const posix = f.split(path.sep).join('/');
+              return includes.some((re) => re.test(posix)) && !excludes.some((re) => re.test(posix));
+            });
     const files = [...new Set([...listed, ...matched])].filter((f) => !/\.d\.(m|c)?ts$/.test(f)).sort();
     const rootDir = options.rootDir ?? commonDir(files) ?? dir;
     ordered.push({ name: path.relative(root, dir) || '.', configFile, dir, rootDir, outDir, options, files });
@@ -178,8 +182,7 @@ const commonDir = (files) => {
   return common;
 };
 
-const outputPath = (project, file) =>
-  path.join(project.outDir, path.relative(project.rootDir, file)).replace(/\.([mc]?)tsx?$/, (_, m) => `.${m}js`);
+const outputPath = (project, file) => path.join(project.outDir, path.relative(project.rootDir, file)).replace(/\.([mc]?)tsx?$/, (_, m) => `.${m}js`);
 
 let transformer;
 const rolldownVersion = () => requireHere('rolldown/package.json').version;
@@ -195,8 +198,10 @@ const transformOptions = (options) => ({
 // Vitest supply it from memory). They are TypeScript's own __decorate/__metadata/__param; inline
 // them as tsc does, as hoisted functions so they exist before any module code runs.
 const HELPERS = {
-  decorate: (name) => `function ${name}(decorators, target, key, desc) { var c = arguments.length, r = c < 3 ? target : desc === null ? (desc = Object.getOwnPropertyDescriptor(target, key)) : desc, d; if (typeof Reflect === "object" && typeof Reflect.decorate === "function") r = Reflect.decorate(decorators, target, key, desc); else for (var i = decorators.length - 1; i >= 0; i--) if ((d = decorators[i])) r = (c < 3 ? d(r) : c > 3 ? d(target, key, r) : d(target, key)) || r; return c > 3 && r && Object.defineProperty(target, key, r), r; }`,
-  decorateMetadata: (name) => `function ${name}(k, v) { if (typeof Reflect === "object" && typeof Reflect.metadata === "function") return Reflect.metadata(k, v); }`,
+  decorate: (name) =>
+    `function ${name}(decorators, target, key, desc) { var c = arguments.length, r = c < 3 ? target : desc === null ? (desc = Object.getOwnPropertyDescriptor(target, key)) : desc, d; if (typeof Reflect === "object" && typeof Reflect.decorate === "function") r = Reflect.decorate(decorators, target, key, desc); else for (var i = decorators.length - 1; i >= 0; i--) if ((d = decorators[i])) r = (c < 3 ? d(r) : c > 3 ? d(target, key, r) : d(target, key)) || r; return c > 3 && r && Object.defineProperty(target, key, r), r; }`,
+  decorateMetadata: (name) =>
+    `function ${name}(k, v) { if (typeof Reflect === "object" && typeof Reflect.metadata === "function") return Reflect.metadata(k, v); }`,
   decorateParam: (name) => `function ${name}(paramIndex, decorator) { return function (target, key) { decorator(target, key, paramIndex); }; }`,
 };
 
@@ -223,7 +228,14 @@ const readJson = (file) => {
 };
 
 const emitterKey = (project) =>
-  sha1(JSON.stringify({ EMITTER_VERSION, rolldown: rolldownVersion(), options: transformOptions(project.options), rootDir: path.relative(project.dir, project.rootDir) }));
+  sha1(
+    JSON.stringify({
+      EMITTER_VERSION,
+      rolldown: rolldownVersion(),
+      options: transformOptions(project.options),
+      rootDir: path.relative(project.dir, project.rootDir),
+    }),
+  );
 
 const readManifest = (project) => {
   const manifest = readJson(path.join(project.outDir, MANIFEST));
@@ -279,7 +291,9 @@ export const emitProjects = async (projects, { force = false } = {}) => {
 export const staleProjects = (projects) =>
   projects.filter((project) => {
     const known = readManifest(project);
-    return !known || !sameContent(known, fingerprint(project.files, project.dir, known)) || project.files.some((file) => !fs.existsSync(outputPath(project, file)));
+    return (
+      !known || !sameContent(known, fingerprint(project.files, project.dir, known)) || project.files.some((file) => !fs.existsSync(outputPath(project, file)))
+    );
   });
 
 // ---- the console ---------------------------------------------------------------------------
@@ -313,7 +327,16 @@ export const webStaleReason = (root = repoRoot) => {
  */
 export const writeWebStamp = (root, outside, own = fingerprint(webInputs(root, { outside: [] }), root)) => {
   const files = [...new Set(outside)].sort();
-  const stamp = { outside: files, inputs: { ...own, ...fingerprint(files.map((rel) => path.join(root, rel)), root) } };
+  const stamp = {
+    outside: files,
+    inputs: {
+      ...own,
+      ...fingerprint(
+        files.map((rel) => path.join(root, rel)),
+        root,
+      ),
+    },
+  };
   writeAtomic(path.join(root, 'web/dist', WEB_STAMP), JSON.stringify(stamp));
 };
 
@@ -327,7 +350,9 @@ export const buildWeb = async (root = repoRoot) => {
   // Modules from outside web/ (not dependencies): their changes must rebuild the console too.
   const outside = chunks
     .flatMap((chunk) => chunk.moduleIds ?? Object.keys(chunk.modules ?? {}))
-    .filter((id) => path.isAbsolute(id) && !id.includes(`${path.sep}node_modules${path.sep}`) && !id.startsWith(web + path.sep) && id.startsWith(root + path.sep))
+    .filter(
+      (id) => path.isAbsolute(id) && !id.includes(`${path.sep}node_modules${path.sep}`) && !id.startsWith(web + path.sep) && id.startsWith(root + path.sep),
+    )
     .map((id) => path.relative(root, id.split('?')[0]));
   writeWebStamp(root, outside, own);
 };
@@ -371,7 +396,7 @@ export const withBuildLock = async (root, fn, { onWait = () => {} } = {}) => {
   const lock = path.join(root, 'node_modules/.cache/signalbox-build.lock');
   fs.mkdirSync(path.dirname(lock), { recursive: true });
   let waited = false;
-  for (const started = Date.now(); ; ) {
+  for (const started = Date.now(); ;) {
     try {
       fs.mkdirSync(lock);
       fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));

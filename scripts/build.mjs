@@ -23,7 +23,9 @@ const root = path.resolve(import.meta.dirname, '..');
 const args = new Set(process.argv.slice(2));
 for (const arg of args) {
   if (!['--check', '--force', '--quiet', '--start'].includes(arg) || (arg === '--start' && args.has('--check'))) {
-    process.stderr.write(`usage: node scripts/build.mjs [--check] [--force] [--quiet]\n       node scripts/build.mjs --start [--force]   (build what changed, then run the server)\n`);
+    process.stderr.write(
+      `usage: node scripts/build.mjs [--check] [--force] [--quiet]\n       node scripts/build.mjs --start [--force]   (build what changed, then run the server)\n`,
+    );
     process.exit(2);
   }
 }
@@ -54,7 +56,9 @@ if (args.has('--start')) {
         const started = performance.now();
         const results = await emitProjects(projects, { force });
         const compiled = results.filter((r) => r.compiled + r.removed > 0);
-        say(`compiled ${compiled.map((r) => `${r.project} ${r.compiled}/${r.files}${r.removed ? ` (-${r.removed})` : ''}`).join(', ') || 'nothing'} in ${seconds(started)}`);
+        say(
+          `compiled ${compiled.map((r) => `${r.project} ${r.compiled}/${r.files}${r.removed ? ` (-${r.removed})` : ''}`).join(', ') || 'nothing'} in ${seconds(started)}`,
+        );
       }
       // The SDK's package exports point at its bundle, made from what the emit step wrote.
       if (force || sdkBundleStale(root)) {

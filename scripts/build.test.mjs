@@ -24,27 +24,36 @@ const compiledCounts = async () => Object.fromEntries((await emitProjects(graph(
 beforeEach(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'signalbox-build-test-'));
   write('tsconfig.json', '{\n  // the base\n  "compilerOptions": { "target": "ES2023", "sourceMap": true, },\n}\n');
-  write('lib/tsconfig.json', JSON.stringify({ extends: '../tsconfig.json', compilerOptions: { rootDir: 'src', outDir: 'dist' }, include: ['src'], exclude: ['src/**/*.spec.ts'] }));
+  write(
+    'lib/tsconfig.json',
+    JSON.stringify({ extends: '../tsconfig.json', compilerOptions: { rootDir: 'src', outDir: 'dist' }, include: ['src'], exclude: ['src/**/*.spec.ts'] }),
+  );
   write('lib/src/greet.ts', 'export class Greeter {\n  greet(name: string): string {\n    return `hello ${name}`;\n  }\n}\n');
   write('lib/src/greet.spec.ts', 'import { Greeter } from "./greet.js";\nnew Greeter();\n');
-  write('app/tsconfig.json', JSON.stringify({
-    extends: '../tsconfig.json',
-    compilerOptions: { rootDir: 'src', outDir: 'dist', experimentalDecorators: true, emitDecoratorMetadata: true },
-    include: ['src'],
-    references: [{ path: '../lib' }],
-  }));
-  write('app/src/main.ts', [
-    "import { Greeter } from '../../lib/dist/greet.js';",
-    'export const registry: string[] = [];',
-    'const Service = (): ClassDecorator => (target) => { registry.push(target.name); };',
-    'const Inject = (): ParameterDecorator => () => {};',
-    '@Service()',
-    'export class App {',
-    '  constructor(@Inject() readonly greeter: Greeter) {}',
-    "  run(): string { return this.greeter.greet('app'); }",
-    '}',
-    '',
-  ].join('\n'));
+  write(
+    'app/tsconfig.json',
+    JSON.stringify({
+      extends: '../tsconfig.json',
+      compilerOptions: { rootDir: 'src', outDir: 'dist', experimentalDecorators: true, emitDecoratorMetadata: true },
+      include: ['src'],
+      references: [{ path: '../lib' }],
+    }),
+  );
+  write(
+    'app/src/main.ts',
+    [
+      "import { Greeter } from '../../lib/dist/greet.js';",
+      'export const registry: string[] = [];',
+      'const Service = (): ClassDecorator => (target) => { registry.push(target.name); };',
+      'const Inject = (): ParameterDecorator => () => {};',
+      '@Service()',
+      'export class App {',
+      '  constructor(@Inject() readonly greeter: Greeter) {}',
+      "  run(): string { return this.greeter.greet('app'); }",
+      '}',
+      '',
+    ].join('\n'),
+  );
 });
 
 afterEach(() => {
@@ -194,8 +203,20 @@ describe('reading tsconfig files', () => {
     const repo = path.resolve(import.meta.dirname, '..');
     const ts = createRequire(import.meta.url)('typescript');
     for (const project of projectGraph(repo)) {
-      const parsed = ts.getParsedCommandLineOfConfigFile(project.configFile, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(String(d.messageText)); } });
-      const expected = parsed.fileNames.filter((f) => !/\.d\.[mc]?ts$/.test(f)).map((f) => path.resolve(f)).sort();
+      const parsed = ts.getParsedCommandLineOfConfigFile(
+        project.configFile,
+        {},
+        {
+          ...ts.sys,
+          onUnRecoverableConfigFileDiagnostic: (d) => {
+            throw new Error(String(d.messageText));
+          },
+        },
+      );
+      const expected = parsed.fileNames
+        .filter((f) => !/\.d\.[mc]?ts$/.test(f))
+        .map((f) => path.resolve(f))
+        .sort();
       expect({ project: project.name, files: project.files }).toEqual({ project: project.name, files: expected });
       expect(project.outDir).toBe(path.resolve(parsed.options.outDir));
       expect(project.options.target).toBeDefined();

@@ -13,8 +13,7 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const sdk = path.join(root, 'sdk', 'python');
 
-const run = (command, args, options = {}) =>
-  spawnSync(command, args, { cwd: sdk, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
+const run = (command, args, options = {}) => spawnSync(command, args, { cwd: sdk, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
 
 const findFlake8 = () => {
   for (const python of ['python3', '/usr/bin/python3']) {

@@ -54,7 +54,11 @@ export const sdkBundleStaleReason = (root, entries = SDK_ENTRIES) => {
   const bundle = sdkBundleDir(root);
   if (stamp.outputs.some((file) => !fs.existsSync(path.join(bundle, file)))) return 'a bundle file is missing';
   const dist = sdkDistDir(root);
-  const now = fingerprint(Object.keys(stamp.inputs).map((rel) => path.join(dist, rel)), dist, stamp.inputs);
+  const now = fingerprint(
+    Object.keys(stamp.inputs).map((rel) => path.join(dist, rel)),
+    dist,
+    stamp.inputs,
+  );
   return Object.keys(now).every((rel) => now[rel][2] === stamp.inputs[rel][2]) ? undefined : 'sdk/dist changed';
 };
 

@@ -23,17 +23,20 @@ beforeEach(() => {
   write('sdk/dist/core/evaluate.js', 'export const CORE_MARKER = "core-marker";\nexport function evaluate(flags, key) { return flags[key] ?? null; }\n');
   write('sdk/dist/core/types.js', 'export {};\n');
   write('sdk/dist/core/index.js', "export * from './evaluate.js';\nexport * from './types.js';\n");
-  write('sdk/dist/client/index.js', [
-    "import { evaluate } from '../core/index.js';",
-    'export function createClient(flags) {',
-    '  return {',
-    '    value: (key) => evaluate(flags, key),',
-    // Loaded only when used, as the socket transport loads socket.io-client.
-    "    transport: () => import('node:zlib').then((zlib) => typeof zlib.gzipSync),",
-    '  };',
-    '}',
-    '',
-  ].join('\n'));
+  write(
+    'sdk/dist/client/index.js',
+    [
+      "import { evaluate } from '../core/index.js';",
+      'export function createClient(flags) {',
+      '  return {',
+      '    value: (key) => evaluate(flags, key),',
+      // Loaded only when used, as the socket transport loads socket.io-client.
+      "    transport: () => import('node:zlib').then((zlib) => typeof zlib.gzipSync),",
+      '  };',
+      '}',
+      '',
+    ].join('\n'),
+  );
   write('sdk/dist/index.js', "export * from './core/index.js';\nexport * from './client/index.js';\n");
 });
 
@@ -61,7 +64,10 @@ describe('bundling the SDK', () => {
     const files = await bundleSdk(root, ENTRIES);
     const client = await import(pathToFileURL(bundled('client.js')).href);
     expect(await client.createClient({}).transport()).toBe('function');
-    const code = files.filter((file) => file.endsWith('.js')).map((file) => fs.readFileSync(bundled(file), 'utf8')).join('\n');
+    const code = files
+      .filter((file) => file.endsWith('.js'))
+      .map((file) => fs.readFileSync(bundled(file), 'utf8'))
+      .join('\n');
     expect(code).toMatch(/import\(\s*[`'"]node:zlib[`'"]\s*\)/);
     expect(code).not.toMatch(/(from|import)\s*[`'"]node:zlib/);
   });

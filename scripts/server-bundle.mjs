@@ -38,7 +38,9 @@ const readJson = (file) => {
 
 const bundlerKey = (root) => {
   const { version } = createRequire(path.join(root, 'package.json'))('rolldown/package.json');
-  return createHash('sha1').update(JSON.stringify({ BUNDLER_VERSION, rolldown: version })).digest('hex');
+  return createHash('sha1')
+    .update(JSON.stringify({ BUNDLER_VERSION, rolldown: version }))
+    .digest('hex');
 };
 
 // ---- keeping each module's location ---------------------------------------------------------
@@ -134,7 +136,10 @@ export const bundleServer = async (root, { entry = 'server/dist/src/main.js' } =
   const previous = readJson(path.join(dir, STAMP))?.outputs ?? [];
   // The fingerprint is taken after the build, but every input is a build output that only this
   // build's own earlier step writes (under the build lock), so it cannot change in between.
-  const inputs = inputsOf(root, chunks.flatMap((c) => c.moduleIds ?? Object.keys(c.modules ?? {})));
+  const inputs = inputsOf(
+    root,
+    chunks.flatMap((c) => c.moduleIds ?? Object.keys(c.modules ?? {})),
+  );
   fs.mkdirSync(dir, { recursive: true });
   const write = (name, data) => {
     const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);
@@ -149,6 +154,16 @@ export const bundleServer = async (root, { entry = 'server/dist/src/main.js' } =
   // a moment ago still imports them (main.ts loads most of the server with dynamic imports).
   const keep = new Set([...outputs, ...previous, STAMP]);
   for (const name of fs.readdirSync(dir)) if (!keep.has(name)) fs.rmSync(path.join(dir, name), { force: true });
-  write(STAMP, JSON.stringify({ key, outputs, inputs: fingerprint(inputs.map((rel) => path.join(root, rel)), root) }));
+  write(
+    STAMP,
+    JSON.stringify({
+      key,
+      outputs,
+      inputs: fingerprint(
+        inputs.map((rel) => path.join(root, rel)),
+        root,
+      ),
+    }),
+  );
   return { files: outputs.length, bytes: chunks.reduce((n, c) => n + (c.code ?? c.source ?? '').length, 0), inputs: inputs.length };
 };

@@ -61,18 +61,24 @@ describe('bundling and when to bundle again', () => {
     write('node_modules/counter/package.json', '{ "name": "counter", "main": "index.js" }');
     write('node_modules/counter/index.js', 'exports.instances = (exports.instances || 0) + 1;\nexports.dir = __dirname;\n');
     write('node_modules/lazy/package.json', '{ "name": "lazy", "type": "module", "exports": "./index.js" }');
-    write('node_modules/lazy/index.js', "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nexport const counter = () => require('counter');\n");
+    write(
+      'node_modules/lazy/index.js',
+      "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nexport const counter = () => require('counter');\n",
+    );
     write('server/dist/src/a/thing.js', 'export class Thing {}\nexport const dir = import.meta.dirname;\n');
     write('server/dist/src/b/thing.js', 'export class Thing {}\n');
-    write('server/dist/src/main.js', [
-      "import counter from 'counter';",
-      "import { counter as viaRequire } from 'lazy';",
-      "import * as a from './a/thing.js';",
-      "import * as b from './b/thing.js';",
-      'const { absent } = await import("./late.js");',
-      'console.log(JSON.stringify({ dir: a.dir, counterDir: counter.dir, sameCounter: viaRequire() === counter, names: [new a.Thing().constructor.name, new b.Thing().constructor.name], absent }));',
-      '',
-    ].join('\n'));
+    write(
+      'server/dist/src/main.js',
+      [
+        "import counter from 'counter';",
+        "import { counter as viaRequire } from 'lazy';",
+        "import * as a from './a/thing.js';",
+        "import * as b from './b/thing.js';",
+        'const { absent } = await import("./late.js");',
+        'console.log(JSON.stringify({ dir: a.dir, counterDir: counter.dir, sameCounter: viaRequire() === counter, names: [new a.Thing().constructor.name, new b.Thing().constructor.name], absent }));',
+        '',
+      ].join('\n'),
+    );
     write('server/dist/src/late.js', "export const absent = await import('not-installed').then(() => 'loaded', (err) => err.code);\n");
   });
 
@@ -113,7 +119,11 @@ describe('bundling and when to bundle again', () => {
 
   it("keeps the previous bundle's chunks for servers still starting from it, and removes older ones", async () => {
     const outputs = () => JSON.parse(fs.readFileSync(path.join(root, BUNDLE_DIR, '.bundle-stamp.json'), 'utf8')).outputs;
-    const files = () => fs.readdirSync(path.join(root, BUNDLE_DIR)).filter((f) => f.endsWith('.js')).sort();
+    const files = () =>
+      fs
+        .readdirSync(path.join(root, BUNDLE_DIR))
+        .filter((f) => f.endsWith('.js'))
+        .sort();
     await bundleServer(root);
     const first = outputs();
     write('server/dist/src/late.js', "export const absent = 'changed';\n");
@@ -137,7 +147,15 @@ const startBundle = (env) =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(repoRoot, BUNDLE_ENTRY)], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIGNALBOX_DEMO: 'false', SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN, ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        SIGNALBOX_DEMO: 'false',
+        SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN,
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -174,7 +192,11 @@ const startBundle = (env) =>
 const exerciseServer = async (url) => {
   expect((await fetch(`${url}/readyz`)).status).toBe(200);
   const admin = (p, body) =>
-    fetch(`${url}/api/v1${p}`, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+    fetch(`${url}/api/v1${p}`, {
+      method: body ? 'POST' : 'GET',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: body && JSON.stringify(body),
+    });
 
   const created = await admin('/projects', { key: 'bundled', name: 'Bundled' });
   expect(created.status).toBe(201);
@@ -190,7 +212,11 @@ const exerciseServer = async (url) => {
   const config = await fetch(`${url}/api/v1/sdk/config`, { headers: sdk });
   expect(config.status).toBe(200);
   expect(JSON.stringify(await config.json())).toContain('etl.use-new-transformer');
-  const evaluated = await fetch(`${url}/api/v1/sdk/evaluate/etl.use-new-transformer`, { method: 'POST', headers: { ...sdk, 'content-type': 'application/json' }, body: JSON.stringify({ context: { targetingKey: 'run-1' } }) });
+  const evaluated = await fetch(`${url}/api/v1/sdk/evaluate/etl.use-new-transformer`, {
+    method: 'POST',
+    headers: { ...sdk, 'content-type': 'application/json' },
+    body: JSON.stringify({ context: { targetingKey: 'run-1' } }),
+  });
   expect(evaluated.status).toBe(200);
   expect(await evaluated.json()).toMatchObject({ reason: 'DISABLED' });
 
@@ -234,23 +260,27 @@ describe('the bundled server, started as `npm start` starts it', () => {
     }
   }, 180_000);
 
-  it.runIf(process.env.TEST_DATABASE_URL)('serves on a new PostgreSQL database', async () => {
-    const name = `signalbox_bundle_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    try {
-      const url = new URL(process.env.TEST_DATABASE_URL);
-      url.pathname = `/${name}`;
-      const server = await startBundle({ DATABASE_URL: url.toString(), SIGNALBOX_DATA_DIR: dataDir() });
+  it.runIf(process.env.TEST_DATABASE_URL)(
+    'serves on a new PostgreSQL database',
+    async () => {
+      const name = `signalbox_bundle_${randomBytes(6).toString('hex')}`;
+      const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${name}`);
       try {
-        await exerciseServer(server.url);
+        const url = new URL(process.env.TEST_DATABASE_URL);
+        url.pathname = `/${name}`;
+        const server = await startBundle({ DATABASE_URL: url.toString(), SIGNALBOX_DATA_DIR: dataDir() });
+        try {
+          await exerciseServer(server.url);
+        } finally {
+          expect(await server.stop()).toBe(0);
+        }
       } finally {
-        expect(await server.stop()).toBe(0);
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await admin.end();
       }
-    } finally {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    }
-  }, 180_000);
+    },
+    180_000,
+  );
 });

@@ -14,13 +14,24 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 const problems = [];
 // Names of failed tests, repeated at the very end so a truncated CI log still shows them.
 const failures = [];
-const firstLine = (text) => String(text ?? '').split('\n').find((l) => l.trim())?.trim().slice(0, 300) ?? '';
+const firstLine = (text) =>
+  String(text ?? '')
+    .split('\n')
+    .find((l) => l.trim())
+    ?.trim()
+    .slice(0, 300) ?? '';
 // SIGNALBOX_TEST_SUITES=vitest runs only the vitest projects (CI's second pass on PostgreSQL).
 const only = process.env.SIGNALBOX_TEST_SUITES;
 
 const run = (label, command, args, env = {}) => {
   process.stdout.write(`\n=== ${label}\n`);
-  const result = spawnSync(command, args, { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+  const result = spawnSync(command, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
+  });
   process.stdout.write(result.stdout ?? '');
   process.stderr.write(result.stderr ?? '');
   return { status: result.status ?? 1, output: `${result.stdout ?? ''}\n${result.stderr ?? ''}` };
@@ -48,7 +59,8 @@ if (!only) {
   const label = 'unit, integration and component tests (vitest: sdk, server, web)';
   const report = path.join(tmp, 'vitest.json');
   process.stdout.write(`\n=== ${label}\n`);
-  const status = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { cwd: root, stdio: 'inherit' }).status ?? 1;
+  const status =
+    spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { cwd: root, stdio: 'inherit' }).status ?? 1;
   if (!fs.existsSync(report)) {
     problems.push(`${label}: the runner wrote no report (exit ${status})`);
   } else {
@@ -59,7 +71,8 @@ if (!only) {
     for (const file of json.testResults) {
       const where = path.relative(root, file.name);
       if (file.status === 'failed' && file.assertionResults.length === 0) failures.push(`vitest ${where}: ${firstLine(file.message)}`);
-      for (const test of file.assertionResults.filter((t) => t.status === 'failed')) failures.push(`vitest ${where} > ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+      for (const test of file.assertionResults.filter((t) => t.status === 'failed'))
+        failures.push(`vitest ${where} > ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
     }
   }
 }

@@ -15,10 +15,28 @@ export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
  */
 export const startServer = async ({ env = {}, inspect = false } = {}) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'signalbox-bench-'));
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', ...(inspect ? ['--inspect=127.0.0.1:0'] : []), ...(process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_SERVER_PROFILE] : []), MAIN], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIGNALBOX_DATA_DIR: dataDir, SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN, SIGNALBOX_DEMO: 'true', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--max-old-space-size=4096',
+      ...(inspect ? ['--inspect=127.0.0.1:0'] : []),
+      ...(process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_SERVER_PROFILE] : []),
+      MAIN,
+    ],
+    {
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        SIGNALBOX_DATA_DIR: dataDir,
+        SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN,
+        SIGNALBOX_DEMO: 'true',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 90_000);
@@ -37,7 +55,10 @@ export const startServer = async ({ env = {}, inspect = false } = {}) => {
   const inspectorUrl = /Debugger listening on (ws:\/\/\S+)/.exec(output)?.[1];
   const sdkKeys = Object.fromEntries([...output.matchAll(/^\s+(development|staging|production)\s+(sbk_\S+)/gm)].map((m) => [m[1], m[2]]));
   const admin = (pathname, init = {}) =>
-    fetch(`${url}/api/v1${pathname}`, { ...init, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+    fetch(`${url}/api/v1${pathname}`, {
+      ...init,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+    });
   return {
     url,
     pid: child.pid,
@@ -63,7 +84,10 @@ export const startServer = async ({ env = {}, inspect = false } = {}) => {
 const heapAfterGc = async (inspectorUrl) => {
   if (inspectorUrl === undefined) throw new Error('start the server with { inspect: true } to measure its heap');
   const socket = new WebSocket(inspectorUrl);
-  await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
   let id = 0;
   const call = (method, params = {}) =>
     new Promise((resolve, reject) => {

@@ -16,11 +16,19 @@ const sdkKey = server.sdkKeys.development;
 await server.admin('/projects/demo/flags', { method: 'POST', body: JSON.stringify({ key: FLAG, name: 'Propagation probe', kind: 'boolean' }) });
 let version = 0;
 const toggle = async () => {
-  const res = await server.admin(`/projects/demo/flags/${FLAG}/environments/development`, { method: 'PATCH', body: JSON.stringify({ version, on: version % 2 === 0 }) });
+  const res = await server.admin(`/projects/demo/flags/${FLAG}/environments/development`, {
+    method: 'PATCH',
+    body: JSON.stringify({ version, on: version % 2 === 0 }),
+  });
   const at = now();
   if (res.status !== 200) throw new Error(`toggle failed: ${res.status} ${await res.text()}`);
   version++;
-  const sequence = Number((await (await fetch(`${server.url}/api/v1/sdk/config`, { method: 'HEAD', headers: { authorization: `Bearer ${sdkKey}` } })).headers.get('etag')).replaceAll('"', ''));
+  const sequence = Number(
+    (await (await fetch(`${server.url}/api/v1/sdk/config`, { method: 'HEAD', headers: { authorization: `Bearer ${sdkKey}` } })).headers.get('etag')).replaceAll(
+      '"',
+      '',
+    ),
+  );
   return { at, sequence };
 };
 
@@ -29,7 +37,9 @@ const startFleet = async (total) => {
   const workers = [];
   for (let i = 0; i < 2 && i * perWorker < total; i++) {
     const count = Math.min(perWorker, total - i * perWorker);
-    const worker = fork(path.join(import.meta.dirname, 'clients.mjs'), [JSON.stringify({ url: server.url, sdkKey, count, flag: FLAG })], { execArgv: ['--max-old-space-size=4096', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : [])] });
+    const worker = fork(path.join(import.meta.dirname, 'clients.mjs'), [JSON.stringify({ url: server.url, sdkKey, count, flag: FLAG })], {
+      execArgv: ['--max-old-space-size=4096', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : [])],
+    });
     workers.push(worker);
   }
   const ready = await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', (m) => resolve(m.ready)))));
@@ -37,14 +47,32 @@ const startFleet = async (total) => {
 };
 
 const collect = (workers, sequence) =>
-  Promise.all(workers.map((w) => new Promise((resolve) => {
-    const handler = (m) => { if (m.type === 'times' && m.sequence === sequence) { w.off('message', handler); resolve(m); } };
-    w.on('message', handler);
-    w.send({ type: 'collect', sequence });
-  })));
+  Promise.all(
+    workers.map(
+      (w) =>
+        new Promise((resolve) => {
+          const handler = (m) => {
+            if (m.type === 'times' && m.sequence === sequence) {
+              w.off('message', handler);
+              resolve(m);
+            }
+          };
+          w.on('message', handler);
+          w.send({ type: 'collect', sequence });
+        }),
+    ),
+  );
 
 const stopFleet = async (workers) => {
-  await Promise.all(workers.map((w) => new Promise((resolve) => { w.once('exit', resolve); w.send({ type: 'close' }); })));
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise((resolve) => {
+          w.once('exit', resolve);
+          w.send({ type: 'close' });
+        }),
+    ),
+  );
 };
 
 // Heap + external memory of the server after a full GC (RSS never shrinks, so it misleads).
@@ -105,12 +133,18 @@ for (const total of fleets) {
 await server.stop();
 
 const ms = (v) => (v === undefined ? '—' : v.toFixed(1));
-console.log(`\nPropagation: API response → SDK change event (node ${process.version}, ${os.cpus().length} CPUs, embedded database, server and clients on one machine)`);
+console.log(
+  `\nPropagation: API response → SDK change event (node ${process.version}, ${os.cpus().length} CPUs, embedded database, server and clients on one machine)`,
+);
 console.log(`  one client, 200 changes:         p50 ${ms(results.oneClient.p50ms)} ms   p99 ${ms(results.oneClient.p99ms)} ms   (target p99 ≤ 20 ms)`);
 for (const total of fleets) {
   const r = results[`clients${total}`];
-  console.log(`  ${String(total).padStart(5)} clients, 20 changes, all have it: p50 ${ms(r.allHaveItP50ms)} ms   p99 ${ms(r.allHaveItP99ms)} ms   (target p99 ≤ 1,000 ms at 5,000)   ready ${r.ready}/${total}   missed ${r.missedDeliveries}`);
-  console.log(`        server: heap ${r.serverKiBPerConnection} KiB per connection (after GC; RSS ${r.serverRssMiB} MiB), CPU ${r.serverCpuMicrosPerClientChange} µs per client per change; SDK CPU ${r.clientCpuMicrosPerClientChange} µs per client per change`);
+  console.log(
+    `  ${String(total).padStart(5)} clients, 20 changes, all have it: p50 ${ms(r.allHaveItP50ms)} ms   p99 ${ms(r.allHaveItP99ms)} ms   (target p99 ≤ 1,000 ms at 5,000)   ready ${r.ready}/${total}   missed ${r.missedDeliveries}`,
+  );
+  console.log(
+    `        server: heap ${r.serverKiBPerConnection} KiB per connection (after GC; RSS ${r.serverRssMiB} MiB), CPU ${r.serverCpuMicrosPerClientChange} µs per client per change; SDK CPU ${r.clientCpuMicrosPerClientChange} µs per client per change`,
+  );
 }
 console.log('  reference: Unleash 8 has no push channel; its Node SDK saw a toggle after 9.4 s (p50) at the default 15 s poll');
 fs.mkdirSync(path.resolve(import.meta.dirname, '../results'), { recursive: true });

@@ -81,7 +81,17 @@ function timeTypeScript(pattern, input, oldPattern) {
     coldUs.push((performance.now() - start) * 1000);
     steps = regex.steps;
   }
-  const result = { pattern, length: input.length, matches, compileUs: median(compileUs), coldUs: median(coldUs), warmUs: medianUs(() => regex.test(input)), size: regex.size, stepsPerChar: steps / input.length, cacheResets: regex.cacheResets };
+  const result = {
+    pattern,
+    length: input.length,
+    matches,
+    compileUs: median(compileUs),
+    coldUs: median(coldUs),
+    warmUs: medianUs(() => regex.test(input)),
+    size: regex.size,
+    stepsPerChar: steps / input.length,
+    cacheResets: regex.cacheResets,
+  };
   if (oldPattern !== undefined) {
     const old = new RegExp(oldPattern);
     result.regExpUs = medianUs(() => old.test(input));
@@ -91,16 +101,30 @@ function timeTypeScript(pattern, input, oldPattern) {
 }
 
 function timePython(cases) {
-  const child = spawnSync('python3', [join(here, 'python_worker.py')], { input: JSON.stringify({ cases, targetMs: TARGET_MS }), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const child = spawnSync('python3', [join(here, 'python_worker.py')], {
+    input: JSON.stringify({ cases, targetMs: TARGET_MS }),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (child.status !== 0) throw new Error(`python worker failed: ${child.stderr}`);
-  return child.stdout.trim().split('\n').map((line) => JSON.parse(line));
+  return child.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }
 
 // How long the backtracking engines take, each in a child process killed after the timeout.
-const OLD_NODE = 'const {pattern,input}=JSON.parse(require("fs").readFileSync(0,"utf8"));const r=new RegExp(pattern);const t=performance.now();r.test(input);console.log(performance.now()-t)';
-const OLD_PYTHON = 'import json,re,sys,time\nj=json.load(sys.stdin)\nr=re.compile(j["pattern"])\nt=time.perf_counter()\nr.search(j["input"])\nprint((time.perf_counter()-t)*1000)';
+const OLD_NODE =
+  'const {pattern,input}=JSON.parse(require("fs").readFileSync(0,"utf8"));const r=new RegExp(pattern);const t=performance.now();r.test(input);console.log(performance.now()-t)';
+const OLD_PYTHON =
+  'import json,re,sys,time\nj=json.load(sys.stdin)\nr=re.compile(j["pattern"])\nt=time.perf_counter()\nr.search(j["input"])\nprint((time.perf_counter()-t)*1000)';
 function oldEngineMs(command, args, pattern, input) {
-  const child = spawnSync(command, args, { input: JSON.stringify({ pattern, input }), encoding: 'utf8', timeout: OLD_ENGINE_TIMEOUT_MS, killSignal: 'SIGKILL' });
+  const child = spawnSync(command, args, {
+    input: JSON.stringify({ pattern, input }),
+    encoding: 'utf8',
+    timeout: OLD_ENGINE_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
+  });
   if (child.error?.code === 'ETIMEDOUT' || child.signal === 'SIGKILL') return Infinity;
   return child.status === 0 ? Number(child.stdout.trim()) : Number.NaN;
 }
@@ -131,16 +155,36 @@ const ms = (value) => (value === Infinity ? `> ${OLD_ENGINE_TIMEOUT_MS / 1000} s
 const row = (cells, widths) => `  ${cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join('  ')}`;
 const short = (pattern) => (pattern.length > 40 ? `${pattern.slice(0, 37)}...` : pattern);
 
-console.log(`\nmatches: catastrophic patterns on 10,000-character inputs (node ${process.version}, ${pyCatastrophic[0]?.python ? `python ${pyCatastrophic[0].python}, ` : ''}${cpus().length} CPUs, load ${loadavg()[0].toFixed(1)})`);
+console.log(
+  `\nmatches: catastrophic patterns on 10,000-character inputs (node ${process.version}, ${pyCatastrophic[0]?.python ? `python ${pyCatastrophic[0].python}, ` : ''}${cpus().length} CPUs, load ${loadavg()[0].toFixed(1)})`,
+);
 console.log('  cold: first evaluation after compiling (builds the DFA states); warm: median of repeated evaluations');
 let widths = [40, 6, 9, 9, 9, 9, 9, 10, 10, 10];
 console.log(row(['pattern', 'match', 'TS cold', 'TS warm', 'Py cold', 'Py warm', 'size', 'steps/char', 'RegExp', 're'], widths));
 tsCatastrophic.forEach((ts, i) => {
   const py = pyCatastrophic[i];
-  console.log(row([short(ts.pattern), ts.matches, us(ts.coldUs), us(ts.warmUs), us(py.coldUs), us(py.warmUs), ts.size, ts.stepsPerChar.toFixed(2), old[i] ? ms(old[i].regExpMs) : '-', old[i] ? ms(old[i].reMs) : '-'], widths));
+  console.log(
+    row(
+      [
+        short(ts.pattern),
+        ts.matches,
+        us(ts.coldUs),
+        us(ts.warmUs),
+        us(py.coldUs),
+        us(py.warmUs),
+        ts.size,
+        ts.stepsPerChar.toFixed(2),
+        old[i] ? ms(old[i].regExpMs) : '-',
+        old[i] ? ms(old[i].reMs) : '-',
+      ],
+      widths,
+    ),
+  );
 });
 const worst = (results, key) => Math.max(...results.map((result) => result[key]));
-console.log(`  slowest: TS cold ${us(worst(tsCatastrophic, 'coldUs'))}, warm ${us(worst(tsCatastrophic, 'warmUs'))}; Python cold ${us(worst(pyCatastrophic, 'coldUs'))}, warm ${us(worst(pyCatastrophic, 'warmUs'))}`);
+console.log(
+  `  slowest: TS cold ${us(worst(tsCatastrophic, 'coldUs'))}, warm ${us(worst(tsCatastrophic, 'warmUs'))}; Python cold ${us(worst(pyCatastrophic, 'coldUs'))}, warm ${us(worst(pyCatastrophic, 'warmUs'))}`,
+);
 console.log(`  refused on save (never evaluated): ${refused.map(({ pattern }) => pattern).join('   ')}`);
 
 console.log('\nmatches: ordinary patterns, this engine vs the backtracking engines it replaced (median per evaluation)');
@@ -149,7 +193,20 @@ console.log(row(['case', 'TS', 'RegExp', 'ratio', 'Python', 're', 'ratio'], widt
 tsOrdinary.forEach((ts, i) => {
   const py = pyOrdinary[i];
   if (ts.matches !== ts.regExpMatches || py.matches !== py.reMatches) throw new Error(`engines disagree on ${ORDINARY[i][0]}`);
-  console.log(row([ORDINARY[i][0], us(ts.warmUs), us(ts.regExpUs), `${(ts.warmUs / ts.regExpUs).toFixed(1)}x`, us(py.warmUs), us(py.reUs), `${(py.warmUs / py.reUs).toFixed(1)}x`], widths));
+  console.log(
+    row(
+      [
+        ORDINARY[i][0],
+        us(ts.warmUs),
+        us(ts.regExpUs),
+        `${(ts.warmUs / ts.regExpUs).toFixed(1)}x`,
+        us(py.warmUs),
+        us(py.reUs),
+        `${(py.warmUs / py.reUs).toFixed(1)}x`,
+      ],
+      widths,
+    ),
+  );
 });
 
 console.log("\nmatches: the engine's hardest patterns (more DFA states than its cache holds), 10,000 characters");

@@ -45,7 +45,15 @@ const bootstrap = {
         { key: 'v2', value: 'model-v2' },
       ],
       offVariant: 'v1',
-      defaultRule: { rollout: { bucketBy: 'targetingKey', variants: [{ variant: 'v1', weight: 80_000 }, { variant: 'v2', weight: 20_000 }] } },
+      defaultRule: {
+        rollout: {
+          bucketBy: 'targetingKey',
+          variants: [
+            { variant: 'v1', weight: 80_000 },
+            { variant: 'v2', weight: 20_000 },
+          ],
+        },
+      },
     }),
   ],
 };
@@ -131,7 +139,20 @@ const applyChange = (flagCount) => {
   const segments = Array.from({ length: 50 }, (_, i) => ({ key: `segment-${i}`, included: [`user-${i}`], excluded: [], rules: [] }));
   const flagMap = new Map();
   for (let i = 0; i < flagCount; i++) {
-    flagMap.set(`flag-${i}`, flag(`flag-${i}`, { rules: [{ clauses: [{ attribute: 'country', op: 'in', values: ['fr', 'de'] }, { op: 'segment', segments: [`segment-${i % 50}`] }], serve: { variant: 'on' } }] }));
+    flagMap.set(
+      `flag-${i}`,
+      flag(`flag-${i}`, {
+        rules: [
+          {
+            clauses: [
+              { attribute: 'country', op: 'in', values: ['fr', 'de'] },
+              { op: 'segment', segments: [`segment-${i % 50}`] },
+            ],
+            serve: { variant: 'on' },
+          },
+        ],
+      }),
+    );
   }
   const segmentMap = new Map(segments.map((segment) => [segment.key, segment]));
   let environment = compileEnvironment({ sequence: 1, flags: [...flagMap.values()], segments });
@@ -179,8 +200,12 @@ function mb(bytes) {
 
 const verdict = (ok) => (ok ? 'ok' : 'OVER TARGET');
 console.log(`\nSignalbox SDK pipeline overhead (${result.node}, ${result.cpus} CPUs), medians`);
-console.log(`  gated step     ${result.step.gatedNs} ns vs ${result.step.directNs} ns awaiting the function directly: +${result.step.overheadNs} ns (target ≤ 2000 ns) ${verdict(result.step.overheadNs <= 2_000)}`);
-console.log(`  track          ${result.track.ns} ns per value; ${result.track.attributedNs} ns on a routed model's handle (target ≤ 300 ns) ${verdict(Math.max(result.track.ns, result.track.attributedNs) <= 300)}`);
+console.log(
+  `  gated step     ${result.step.gatedNs} ns vs ${result.step.directNs} ns awaiting the function directly: +${result.step.overheadNs} ns (target ≤ 2000 ns) ${verdict(result.step.overheadNs <= 2_000)}`,
+);
+console.log(
+  `  track          ${result.track.ns} ns per value; ${result.track.attributedNs} ns on a routed model's handle (target ≤ 300 ns) ${verdict(Math.max(result.track.ns, result.track.attributedNs) <= 300)}`,
+);
 console.log(
   `  memory         heap ${result.memory.heapBeforeMb} MB before, ${result.memory.heapAfterMb} MB after ${CONTEXTS.toLocaleString('en-US')} distinct contexts (${result.memory.growthMb >= 0 ? '+' : ''}${result.memory.growthMb} MB); at most ${seriesMax} series held`,
 );

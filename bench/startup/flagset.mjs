@@ -14,14 +14,36 @@ const userKeys = (i, n) => Array.from({ length: n }, (_, k) => `user-${i}-${k}`)
 const describeFlag = (i) => {
   const kind = KINDS[i % KINDS.length];
   const variants =
-    kind === 'boolean' ? [{ key: 'on', value: true }, { key: 'off', value: false }]
-    : kind === 'string' ? [{ key: 'control', value: 'v1' }, { key: 'treatment', value: 'v2' }, { key: 'shadow', value: 'v3' }]
-    : kind === 'json' ? [{ key: 'small', value: { batch: 100, retries: 1 } }, { key: 'large', value: { batch: 1000, retries: 3 } }]
-    : [{ key: 'low', value: 0.1 }, { key: 'high', value: 0.9 }];
+    kind === 'boolean'
+      ? [
+          { key: 'on', value: true },
+          { key: 'off', value: false },
+        ]
+      : kind === 'string'
+        ? [
+            { key: 'control', value: 'v1' },
+            { key: 'treatment', value: 'v2' },
+            { key: 'shadow', value: 'v3' },
+          ]
+        : kind === 'json'
+          ? [
+              { key: 'small', value: { batch: 100, retries: 1 } },
+              { key: 'large', value: { batch: 1000, retries: 3 } },
+            ]
+          : [
+              { key: 'low', value: 0.1 },
+              { key: 'high', value: 0.9 },
+            ];
   const [first, second] = variants;
   const rules = [];
   // Every flag has a country/plan rule; some add a version rule, some a segment rule.
-  rules.push({ clauses: [{ attribute: 'country', op: 'in', values: pick(COUNTRIES, i, 3) }, { attribute: 'plan', op: 'in', values: pick(PLANS, i, 2) }], serve: { variant: second.key } });
+  rules.push({
+    clauses: [
+      { attribute: 'country', op: 'in', values: pick(COUNTRIES, i, 3) },
+      { attribute: 'plan', op: 'in', values: pick(PLANS, i, 2) },
+    ],
+    serve: { variant: second.key },
+  });
   if (i % 3 === 0) rules.push({ clauses: [{ attribute: 'appVersion', op: 'semverGt', values: [`2.${i % 10}.0`] }], serve: { rollout: 30 } });
   if (i % 4 === 1) rules.push({ clauses: [{ attribute: 'email', op: 'endsWith', values: ['@example.com', '@signalbox.dev'] }], serve: { variant: first.key } });
   const segment = i % 5 === 0 ? `segment-${i % SEGMENT_COUNT}` : undefined;
@@ -42,7 +64,10 @@ export const FLAGS = Array.from({ length: FLAG_COUNT }, (_, i) => describeFlag(i
 export const SEGMENTS = Array.from({ length: SEGMENT_COUNT }, (_, s) => ({
   key: `segment-${s}`,
   included: userKeys(1000 + s, 50),
-  rule: [{ attribute: 'country', op: 'in', values: pick(COUNTRIES, s, 2) }, { attribute: 'plan', op: 'in', values: ['enterprise'] }],
+  rule: [
+    { attribute: 'country', op: 'in', values: pick(COUNTRIES, s, 2) },
+    { attribute: 'plan', op: 'in', values: ['enterprise'] },
+  ],
 }));
 
 const expectOk = async (res, what) => {
@@ -63,7 +88,15 @@ export const SIGNALBOX_ENV = 'production';
 const toSignalboxServe = (serve, flag) => {
   if ('variant' in serve) return { variant: serve.variant };
   const weight = serve.rollout * 1000;
-  return { rollout: { bucketBy: 'targetingKey', variants: [{ variant: flag.variants[1].key, weight }, { variant: flag.variants[0].key, weight: 100_000 - weight }] } };
+  return {
+    rollout: {
+      bucketBy: 'targetingKey',
+      variants: [
+        { variant: flag.variants[1].key, weight },
+        { variant: flag.variants[0].key, weight: 100_000 - weight },
+      ],
+    },
+  };
 };
 
 /** Creates the project, segments and flags through Signalbox's API; `admin(path, init)` calls /api/v1. */
@@ -72,10 +105,16 @@ export const loadSignalbox = async (admin) => {
   const created = await expectOk(await admin('/projects', json({ key: SIGNALBOX_PROJECT, name: 'Startup bench' })), 'create project');
   const base = `/projects/${SIGNALBOX_PROJECT}`;
   await inBatches(SEGMENTS, 5, async (s) =>
-    expectOk(await admin(`${base}/segments`, json({ key: s.key, name: s.key, included: s.included, rules: [{ clauses: s.rule }], reason: 'startup bench' })), `segment ${s.key}`),
+    expectOk(
+      await admin(`${base}/segments`, json({ key: s.key, name: s.key, included: s.included, rules: [{ clauses: s.rule }], reason: 'startup bench' })),
+      `segment ${s.key}`,
+    ),
   );
   await inBatches(FLAGS, 5, async (flag) => {
-    await expectOk(await admin(`${base}/flags`, json({ key: flag.key, name: flag.key, kind: flag.kind, variants: flag.variants, tags: ['bench'] })), `flag ${flag.key}`);
+    await expectOk(
+      await admin(`${base}/flags`, json({ key: flag.key, name: flag.key, kind: flag.kind, variants: flag.variants, tags: ['bench'] })),
+      `flag ${flag.key}`,
+    );
     const config = {
       version: 0,
       reason: 'startup bench',
@@ -89,7 +128,10 @@ export const loadSignalbox = async (admin) => {
       defaultRule: toSignalboxServe({ rollout: flag.rolloutPercent }, flag),
       prerequisites: [],
     };
-    await expectOk(await admin(`${base}/flags/${flag.key}/environments/${SIGNALBOX_ENV}`, { method: 'PUT', body: JSON.stringify(config) }), `config ${flag.key}`);
+    await expectOk(
+      await admin(`${base}/flags/${flag.key}/environments/${SIGNALBOX_ENV}`, { method: 'PUT', body: JSON.stringify(config) }),
+      `config ${flag.key}`,
+    );
   });
   const sdkKey = created?.environments?.find?.((e) => e.key === SIGNALBOX_ENV)?.sdkKey ?? created?.sdkKeys?.[SIGNALBOX_ENV];
   return { sdkKey };
@@ -99,7 +141,7 @@ export const loadSignalbox = async (admin) => {
 export const countSignalboxFlags = async (admin) => {
   const res = await admin(`/projects/${SIGNALBOX_PROJECT}/flags`);
   const body = await res.json();
-  return (Array.isArray(body) ? body : body.items ?? body.flags ?? []).length;
+  return (Array.isArray(body) ? body : (body.items ?? body.flags ?? [])).length;
 };
 
 // ---- unleash-server -----------------------------------------------------------------------------
@@ -107,11 +149,26 @@ export const countSignalboxFlags = async (admin) => {
 export const UNLEASH_ADMIN_TOKEN = '*:*.startup-bench-admin-token';
 export const UNLEASH_ENV = 'production';
 
-const UNLEASH_OPERATORS = { in: 'IN', notIn: 'NOT_IN', endsWith: 'STR_ENDS_WITH', startsWith: 'STR_STARTS_WITH', contains: 'STR_CONTAINS', semverGt: 'SEMVER_GT', gt: 'NUM_GT', lt: 'NUM_LT' };
+const UNLEASH_OPERATORS = {
+  in: 'IN',
+  notIn: 'NOT_IN',
+  endsWith: 'STR_ENDS_WITH',
+  startsWith: 'STR_STARTS_WITH',
+  contains: 'STR_CONTAINS',
+  semverGt: 'SEMVER_GT',
+  gt: 'NUM_GT',
+  lt: 'NUM_LT',
+};
 const toConstraint = (c) => {
   const operator = UNLEASH_OPERATORS[c.op];
   const single = operator.startsWith('SEMVER') || operator.startsWith('NUM') || operator.startsWith('DATE');
-  return { contextName: c.attribute, operator, ...(single ? { value: String(c.values[0]) } : { values: c.values.map(String) }), caseInsensitive: false, inverted: false };
+  return {
+    contextName: c.attribute,
+    operator,
+    ...(single ? { value: String(c.values[0]) } : { values: c.values.map(String) }),
+    caseInsensitive: false,
+    inverted: false,
+  };
 };
 const PAYLOAD_TYPE = { string: 'string', json: 'json', number: 'number' };
 const toVariant = (flag, v, weight) => ({
@@ -128,7 +185,8 @@ const toVariant = (flag, v, weight) => ({
  * default as a gradual rollout, variants on the strategies; disabled flags stay off in production.
  */
 export const loadUnleash = async (url) => {
-  const admin = (path, init = {}) => fetch(`${url}/api/admin${path}`, { ...init, headers: { authorization: UNLEASH_ADMIN_TOKEN, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+  const admin = (path, init = {}) =>
+    fetch(`${url}/api/admin${path}`, { ...init, headers: { authorization: UNLEASH_ADMIN_TOKEN, 'content-type': 'application/json', ...(init.headers ?? {}) } });
   const json = (body, method = 'POST') => ({ method, body: JSON.stringify(body) });
   for (const name of ['country', 'plan', 'appVersion', 'email']) {
     const res = await admin('/context', json({ name, description: 'startup bench', legalValues: [], stickiness: false }));
@@ -138,7 +196,10 @@ export const loadUnleash = async (url) => {
   await inBatches(SEGMENTS, 5, async (s) => {
     // An Unleash segment is a list of constraints that must all hold; Signalbox's "these keys, or
     // anyone matching a rule" has no equivalent, so only the rule goes across.
-    const created = await expectOk(await admin('/segments', json({ name: s.key, description: 'startup bench', constraints: s.rule.map(toConstraint) })), `segment ${s.key}`);
+    const created = await expectOk(
+      await admin('/segments', json({ name: s.key, description: 'startup bench', constraints: s.rule.map(toConstraint) })),
+      `segment ${s.key}`,
+    );
     segmentIds.set(s.key, created.id);
   });
   const project = '/projects/default';
@@ -149,7 +210,8 @@ export const loadUnleash = async (url) => {
     // percentage. Other kinds carry variants on each strategy (weights out of 1000).
     const boolean = flag.kind === 'boolean';
     const fixed = (variantKey) => (boolean ? [] : flag.variants.filter((v) => v.key === variantKey).map((v) => toVariant(flag, v, 1000)));
-    const split = (percent) => (boolean ? [] : [toVariant(flag, flag.variants[1], percent * 10), toVariant(flag, flag.variants[0], 1000 - percent * 10)].filter((v) => v.weight > 0));
+    const split = (percent) =>
+      boolean ? [] : [toVariant(flag, flag.variants[1], percent * 10), toVariant(flag, flag.variants[0], 1000 - percent * 10)].filter((v) => v.weight > 0);
     const strategy = (constraints, serve, segments = []) => ({
       name: 'flexibleRollout',
       constraints,

@@ -40,7 +40,14 @@ export const measureFresh = async (root, { log = () => {} } = {}) => {
 
     const port = await freePort();
     // Spawned as the README says, with the default log level, so its lines mark the phases.
-    const server = await startTimed({ command: 'npm', args: ['start'], cwd: dir, env: { ...env, PORT: String(port) }, readyUrl: `http://127.0.0.1:${port}/readyz`, timeoutMs: 600_000 });
+    const server = await startTimed({
+      command: 'npm',
+      args: ['start'],
+      cwd: dir,
+      env: { ...env, PORT: String(port) },
+      readyUrl: `http://127.0.0.1:${port}/readyz`,
+      timeoutMs: 600_000,
+    });
     await server.stop();
     const { lines } = server;
     const buildLines = lines.filter(({ line }) => /^build: /.test(line));

@@ -57,7 +57,10 @@ export const freePort = () =>
 
 /** Resident set size of a process in bytes (Linux). */
 export const rssOf = (pid) => {
-  const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = fs
+    .readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) * 1024;
 };
 
@@ -139,7 +142,10 @@ export const ensureUnleash = (version, peersDir) => {
   const entry = path.join(dir, 'node_modules/unleash-server/dist/server.js');
   if (fs.existsSync(entry)) return entry;
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ private: true, description: 'startup bench peer, installed by bench/startup/run.mjs', dependencies: { 'unleash-server': version } }, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    `${JSON.stringify({ private: true, description: 'startup bench peer, installed by bench/startup/run.mjs', dependencies: { 'unleash-server': version } }, null, 2)}\n`,
+  );
   process.stdout.write(`installing unleash-server ${version} into ${path.relative(process.cwd(), dir)} (once; takes a minute or two)\n`);
   const result = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--no-workspaces', '--loglevel=error'], { cwd: dir, stdio: 'inherit' });
   if (result.status !== 0 || !fs.existsSync(entry)) throw new Error(`npm install unleash-server@${version} failed in ${dir}`);

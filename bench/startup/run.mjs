@@ -43,23 +43,43 @@ const median = (values) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length === 0 ? null : sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
-const summary = (values) => (values.length === 0 ? null : { median: median(values), min: Math.min(...values), max: Math.max(...values), runs: values.map((v) => Math.round(v * 10) / 10) });
+const summary = (values) =>
+  values.length === 0 ? null : { median: median(values), min: Math.min(...values), max: Math.max(...values), runs: values.map((v) => Math.round(v * 10) / 10) };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const signalboxEnv = (extra) => ({ HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN, SIGNALBOX_DEMO: 'false', ...extra });
-const adminOf = (url) => (p, init = {}) => fetch(`${url}/api/v1${p}`, { ...init, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+const adminOf =
+  (url) =>
+  (p, init = {}) =>
+    fetch(`${url}/api/v1${p}`, { ...init, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
 
 /** A way to start one server to readiness; `start()` resolves to { readyMs, pid, stop, lines }. */
 const target = (name, label, start, { rss = true } = {}) => ({ name, label, start, rss, readyMs: [], rssBytes: [], skipped: [] });
 
 const startSignalbox = (env) => async () => {
   const port = await freePort();
-  const server = await startTimed({ command: process.execPath, args: [MAIN], cwd: root, env: signalboxEnv({ ...env, PORT: String(port) }), readyUrl: `http://127.0.0.1:${port}/readyz` });
+  const server = await startTimed({
+    command: process.execPath,
+    args: [MAIN],
+    cwd: root,
+    env: signalboxEnv({ ...env, PORT: String(port) }),
+    readyUrl: `http://127.0.0.1:${port}/readyz`,
+  });
   return { ...server, url: `http://127.0.0.1:${port}` };
 };
 
 const cleanup = [];
-const results = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, runs: RUNS, settleSeconds: SETTLE_S, flags: FLAG_COUNT, segments: SEGMENT_COUNT, unleashVersion: withUnleash ? UNLEASH_VERSION : null, loadAverageAtStart: os.loadavg() };
+const results = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: os.cpus().length,
+  runs: RUNS,
+  settleSeconds: SETTLE_S,
+  flags: FLAG_COUNT,
+  segments: SEGMENT_COUNT,
+  unleashVersion: withUnleash ? UNLEASH_VERSION : null,
+  loadAverageAtStart: os.loadavg(),
+};
 
 try {
   if (!fs.existsSync(MAIN)) throw new Error('server/dist is missing: run `node scripts/build.mjs` first (npm run bench:startup does)');
@@ -87,7 +107,9 @@ try {
     } finally {
       await server.stop();
     }
-    process.stdout.write(`ready in ${(server.readyMs / 1000).toFixed(1)} s; loaded ${count} flags in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `ready in ${(server.readyMs / 1000).toFixed(1)} s; loaded ${count} flags in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s\n`,
+    );
     if (count !== FLAG_COUNT) throw new Error(`${label} holds ${count} flags, expected ${FLAG_COUNT}`);
   };
   const loadIntoSignalbox = async (server) => {
@@ -100,7 +122,12 @@ try {
     const dbName = 'signalbox_startup_bench';
     const databaseUrl = await createDatabase(dbName);
     cleanup.push(() => dropDatabase(dbName));
-    await setUp('signalboxPostgres', 'Signalbox on PostgreSQL', startSignalbox({ DATABASE_URL: databaseUrl, SIGNALBOX_DATA_DIR: postgresDataDir }), loadIntoSignalbox);
+    await setUp(
+      'signalboxPostgres',
+      'Signalbox on PostgreSQL',
+      startSignalbox({ DATABASE_URL: databaseUrl, SIGNALBOX_DATA_DIR: postgresDataDir }),
+      loadIntoSignalbox,
+    );
     targets.push(target('signalboxPostgres', 'Signalbox, PostgreSQL', startSignalbox({ DATABASE_URL: databaseUrl, SIGNALBOX_DATA_DIR: postgresDataDir })));
   }
   await setUp('signalboxEmbedded', 'Signalbox on the embedded database', startSignalbox(embeddedEnv), loadIntoSignalbox);
@@ -117,7 +144,15 @@ try {
         command: process.execPath,
         args: [entry],
         cwd: path.dirname(entry),
-        env: { DATABASE_URL: databaseUrl, DATABASE_SSL: 'false', PORT: String(port), LOG_LEVEL: 'warn', INIT_ADMIN_API_TOKENS: UNLEASH_ADMIN_TOKEN, CHECK_VERSION: 'false', SEND_TELEMETRY: 'false' },
+        env: {
+          DATABASE_URL: databaseUrl,
+          DATABASE_SSL: 'false',
+          PORT: String(port),
+          LOG_LEVEL: 'warn',
+          INIT_ADMIN_API_TOKENS: UNLEASH_ADMIN_TOKEN,
+          CHECK_VERSION: 'false',
+          SEND_TELEMETRY: 'false',
+        },
         readyUrl: `http://127.0.0.1:${port}/health`,
       });
       return { ...server, url: `http://127.0.0.1:${port}` };
@@ -137,7 +172,13 @@ try {
       'npm start, unchanged tree (embedded)',
       async () => {
         const port = await freePort();
-        return startTimed({ command: 'npm', args: ['start', '--silent'], cwd: root, env: signalboxEnv({ ...embeddedEnv, PORT: String(port) }), readyUrl: `http://127.0.0.1:${port}/readyz` });
+        return startTimed({
+          command: 'npm',
+          args: ['start', '--silent'],
+          cwd: root,
+          env: signalboxEnv({ ...embeddedEnv, PORT: String(port) }),
+          readyUrl: `http://127.0.0.1:${port}/readyz`,
+        });
       },
       { rss: false },
     ),
@@ -189,19 +230,36 @@ try {
   const w = results.warmStartMs;
   const r = results.idleRssMiB;
   const rows = [
-    ['warm start to ready, PostgreSQL', range(w.signalboxPostgres, 's'), range(w.unleashPostgres, 's'), ratio(w.signalboxPostgres?.median, w.unleashPostgres?.median)],
+    [
+      'warm start to ready, PostgreSQL',
+      range(w.signalboxPostgres, 's'),
+      range(w.unleashPostgres, 's'),
+      ratio(w.signalboxPostgres?.median, w.unleashPostgres?.median),
+    ],
     ['warm start to ready, embedded database', range(w.signalboxEmbedded, 's'), '—', ''],
-    [`idle RSS ${SETTLE_S} s after ready, PostgreSQL`, range(r.signalboxPostgres, 'MB'), range(r.unleashPostgres, 'MB'), ratio(r.signalboxPostgres?.median, r.unleashPostgres?.median)],
+    [
+      `idle RSS ${SETTLE_S} s after ready, PostgreSQL`,
+      range(r.signalboxPostgres, 'MB'),
+      range(r.unleashPostgres, 'MB'),
+      ratio(r.signalboxPostgres?.median, r.unleashPostgres?.median),
+    ],
     [`idle RSS ${SETTLE_S} s after ready, embedded`, range(r.signalboxEmbedded, 'MB'), '—', ''],
     ['npm start, unchanged tree, to ready', range(w.npmStartUnchanged, 's'), '—', ''],
-    ['first start, empty PostgreSQL database', s(firstStart.signalboxPostgres), s(firstStart.unleashPostgres), ratio(firstStart.signalboxPostgres, firstStart.unleashPostgres)],
+    [
+      'first start, empty PostgreSQL database',
+      s(firstStart.signalboxPostgres),
+      s(firstStart.unleashPostgres),
+      ratio(firstStart.signalboxPostgres, firstStart.unleashPostgres),
+    ],
     ['first start, new embedded database', s(firstStart.signalboxEmbedded), '—', ''],
   ];
   if (results.fresh) rows.push(['fresh copy: npm ci && npm start to ready', s(results.fresh.totalMs), '—', '']);
   const head = ['', 'Signalbox', withUnleash ? `unleash-server ${UNLEASH_VERSION}` : 'unleash-server', 'Unleash ÷ Signalbox'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells) => `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ')}`;
-  process.stdout.write(`\nStartup (${FLAG_COUNT} flags, ${SEGMENT_COUNT} segments; median (min–max) of ${RUNS} alternating runs; node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)})\n`);
+  process.stdout.write(
+    `\nStartup (${FLAG_COUNT} flags, ${SEGMENT_COUNT} segments; median (min–max) of ${RUNS} alternating runs; node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)})\n`,
+  );
   process.stdout.write(`${line(head)}\n${rows.map(line).join('\n')}\n`);
   if (results.npmStartRebuiltRuns) process.stdout.write(`  (${results.npmStartRebuiltRuns} npm start run(s) found changed sources and rebuilt; not counted)\n`);
   if (results.fresh) {

@@ -43,11 +43,23 @@ function model() {
     const values = multivariate ? ['v1', 'v2', 'v3'] : [false, true];
     const [no, yes] = [0, 1]; // v1 / false, v2 / true
     const rules = [
-      { clauses: [{ attribute: 'plan', op: 'in', values: ['pro', 'enterprise'] }, { attribute: 'age', op: 'gte', values: [18] }], variation: yes },
+      {
+        clauses: [
+          { attribute: 'plan', op: 'in', values: ['pro', 'enterprise'] },
+          { attribute: 'age', op: 'gte', values: [18] },
+        ],
+        variation: yes,
+      },
     ];
     if (i % 3 === 0) rules.push({ segment: `segment-${i % SEGMENT_COUNT}`, variation: multivariate ? 2 : yes });
     if (i % 7 === 0) {
-      rules.unshift({ clauses: [{ attribute: 'appVersion', op: 'semverGt', values: ['2.3.0'] }, { attribute: 'email', op: 'endsWith', values: ['@example.org'] }], variation: no });
+      rules.unshift({
+        clauses: [
+          { attribute: 'appVersion', op: 'semverGt', values: ['2.3.0'] },
+          { attribute: 'email', op: 'endsWith', values: ['@example.org'] },
+        ],
+        variation: no,
+      });
     }
     return {
       key: `flag-${i}`,
@@ -130,7 +142,14 @@ function launchdarklyData({ flags, segments }) {
   const OPS = { in: 'in', gte: 'greaterThanOrEqual', semverGt: 'semVerGreaterThan', endsWith: 'endsWith' };
   const clause = ({ attribute, op, values }) => ({ attribute, op: OPS[op], values, negate: false });
   return {
-    segments: segments.map((segment) => ({ key: segment.key, version: 1, salt: `${segment.key}-salt`, included: segment.included, excluded: [], rules: [{ id: `${segment.key}-rule`, clauses: segment.rule.map(clause) }] })),
+    segments: segments.map((segment) => ({
+      key: segment.key,
+      version: 1,
+      salt: `${segment.key}-salt`,
+      included: segment.included,
+      excluded: [],
+      rules: [{ id: `${segment.key}-rule`, clauses: segment.rule.map(clause) }],
+    })),
     flags: flags.map((flag) => ({
       key: flag.key,
       version: 1,
@@ -161,8 +180,24 @@ function unleashBootstrap({ flags, segments }) {
       : { contextName: contextName(attribute), operator: OPS[op], value: String(values[0]), inverted: false, caseInsensitive: false };
   const segmentIds = new Map(segments.map((segment, i) => [segment.key, i + 1]));
   const variantsOf = (flag, variation) =>
-    typeof flag.values[0] === 'string' ? [{ name: flag.values[variation], weight: 1000, weightType: 'variable', stickiness: 'default', payload: { type: 'string', value: flag.values[variation] } }] : undefined;
-  const strategy = (flag, constraints, variation, extra = {}) => ({ name: 'default', parameters: {}, constraints, ...extra, ...(variantsOf(flag, variation) ? { variants: variantsOf(flag, variation) } : {}) });
+    typeof flag.values[0] === 'string'
+      ? [
+          {
+            name: flag.values[variation],
+            weight: 1000,
+            weightType: 'variable',
+            stickiness: 'default',
+            payload: { type: 'string', value: flag.values[variation] },
+          },
+        ]
+      : undefined;
+  const strategy = (flag, constraints, variation, extra = {}) => ({
+    name: 'default',
+    parameters: {},
+    constraints,
+    ...extra,
+    ...(variantsOf(flag, variation) ? { variants: variantsOf(flag, variation) } : {}),
+  });
   return {
     segments: segments.map((segment) => ({ id: segmentIds.get(segment.key), constraints: segment.rule.map(constraint) })),
     data: flags.map((flag) => {
@@ -182,7 +217,17 @@ function unleashBootstrap({ flags, segments }) {
         name: 'flexibleRollout',
         parameters: { rollout: multivariate ? '100' : String(flag.split[1] / 1000), stickiness: 'userId', groupId: flag.key },
         constraints: [],
-        ...(multivariate ? { variants: flag.values.map((value, i) => ({ name: value, weight: flag.split[i] / 100, weightType: 'variable', stickiness: 'userId', payload: { type: 'string', value } })) } : {}),
+        ...(multivariate
+          ? {
+              variants: flag.values.map((value, i) => ({
+                name: value,
+                weight: flag.split[i] / 100,
+                weightType: 'variable',
+                stickiness: 'userId',
+                payload: { type: 'string', value },
+              })),
+            }
+          : {}),
       });
       return {
         name: flag.key,
@@ -226,7 +271,10 @@ const COLD = {
         await client.waitForReady({ timeoutMs: 10_000 });
         return client.string(FIRST_FLAG, context, 'none');
       },
-      all: (keys) => keys.map((key) => client.details(key, context, null, kinds.get(key))).map((details) => (details.reason === 'ERROR' ? `ERROR ${details.errorMessage}` : details.value)),
+      all: (keys) =>
+        keys
+          .map((key) => client.details(key, context, null, kinds.get(key)))
+          .map((details) => (details.reason === 'ERROR' ? `ERROR ${details.errorMessage}` : details.value)),
       close: () => client.close(),
     };
   },
@@ -256,7 +304,15 @@ const COLD = {
         const testData = new TestData();
         for (const segment of data.segments) testData.usePreconfiguredSegment(segment);
         for (const flag of data.flags) testData.usePreconfiguredFlag(flag);
-        client = init('sdk-bench', { updateProcessor: testData.getFactory(), sendEvents: false, diagnosticOptOut: true, baseUri: NOWHERE, streamUri: NOWHERE, eventsUri: NOWHERE, logger: silent });
+        client = init('sdk-bench', {
+          updateProcessor: testData.getFactory(),
+          sendEvents: false,
+          diagnosticOptOut: true,
+          baseUri: NOWHERE,
+          streamUri: NOWHERE,
+          eventsUri: NOWHERE,
+          logger: silent,
+        });
         await client.waitForInitialization({ timeout: 10 });
         return client.variation(FIRST_FLAG, context, 'none');
       },
@@ -267,13 +323,24 @@ const COLD = {
   async Unleash() {
     const { Unleash, InMemStorageProvider } = await import('unleash-client');
     const bootstrap = unleashBootstrap(model());
-    const context = { userId: CONTEXT.key, properties: { plan: CONTEXT.plan, age: String(CONTEXT.age), country: CONTEXT.country, appVersion: CONTEXT.appVersion, email: CONTEXT.email } };
+    const context = {
+      userId: CONTEXT.key,
+      properties: { plan: CONTEXT.plan, age: String(CONTEXT.age), country: CONTEXT.country, appVersion: CONTEXT.appVersion, email: CONTEXT.email },
+    };
     const multivariate = new Set(bootstrap.data.filter((feature) => feature.strategies.some((s) => s.variants)).map((feature) => feature.name));
     let client;
     return {
       async start() {
         // refreshInterval 0: no fetch, the bootstrap is the config; in-memory storage: no backup file.
-        client = new Unleash({ appName: 'bench', url: `${NOWHERE}/api/`, refreshInterval: 0, disableMetrics: true, bootstrap, storageProvider: new InMemStorageProvider(), skipInstanceCountWarning: true });
+        client = new Unleash({
+          appName: 'bench',
+          url: `${NOWHERE}/api/`,
+          refreshInterval: 0,
+          disableMetrics: true,
+          bootstrap,
+          storageProvider: new InMemStorageProvider(),
+          skipInstanceCountWarning: true,
+        });
         client.on('error', () => {});
         client.on('warn', () => {});
         await new Promise((ready) => client.once('ready', ready));
@@ -366,7 +433,11 @@ function installedFootprint(name, dir) {
     if (seen.has(id)) continue;
     const workspace = !packageDir.split('/').includes('node_modules');
     seen.set(id, workspace ? publishedSize(packageDir).bytes : directorySize(packageDir));
-    const optionalPeers = new Set(Object.entries(manifest.peerDependenciesMeta ?? {}).filter(([, meta]) => meta.optional).map(([peer]) => peer));
+    const optionalPeers = new Set(
+      Object.entries(manifest.peerDependenciesMeta ?? {})
+        .filter(([, meta]) => meta.optional)
+        .map(([peer]) => peer),
+    );
     const required = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {}).filter((peer) => !optionalPeers.has(peer))];
     const optional = Object.keys(manifest.optionalDependencies ?? {});
     for (const dependency of [...required, ...optional]) {
@@ -389,7 +460,11 @@ const sdkPath = sdkDir ?? join(root, 'sdk');
 
 const tasks = [
   ...['.', './core', './client', './openfeature']
-    .map((subpath) => ({ kind: 'import', label: subpath === '.' ? '@signalbox/sdk' : `@signalbox/sdk/${subpath.slice(2)}`, target: signalboxEntry(subpath, sdkDir) }))
+    .map((subpath) => ({
+      kind: 'import',
+      label: subpath === '.' ? '@signalbox/sdk' : `@signalbox/sdk/${subpath.slice(2)}`,
+      target: signalboxEntry(subpath, sdkDir),
+    }))
     .filter((task) => task.target !== undefined),
   ...['@growthbook/growthbook', '@launchdarkly/node-server-sdk', 'unleash-client'].map((name) => ({ kind: 'import', label: name, target: name })),
   ...Object.keys(COLD).map((library) => ({ kind: 'cold', label: library, target: library })),
@@ -423,7 +498,16 @@ const round = (ms) => Math.round(ms * 100) / 100;
 const summary = (values) => ({ median: round(median(values)), min: round(Math.min(...values)), max: round(Math.max(...values)) });
 
 const importMs = Object.fromEntries(
-  tasks.filter((t) => t.kind === 'import').map((t) => [t.label, { ...summary(samples.get(t).map((s) => s.ms)), cpuMedian: round(median(samples.get(t).map((s) => s.cpuMs))), runs: samples.get(t).map((s) => round(s.ms)) }]),
+  tasks
+    .filter((t) => t.kind === 'import')
+    .map((t) => [
+      t.label,
+      {
+        ...summary(samples.get(t).map((s) => s.ms)),
+        cpuMedian: round(median(samples.get(t).map((s) => s.cpuMs))),
+        runs: samples.get(t).map((s) => round(s.ms)),
+      },
+    ]),
 );
 const coldMs = Object.fromEntries(
   tasks
@@ -440,7 +524,9 @@ const coldMs = Object.fromEntries(
 );
 const footprints = [
   installedFootprint('@signalbox/sdk', sdkPath),
-  ...['@growthbook/growthbook', '@launchdarkly/node-server-sdk', 'unleash-client'].map((name) => installedFootprint(name, findPackage(name, join(root, 'bench')))),
+  ...['@growthbook/growthbook', '@launchdarkly/node-server-sdk', 'unleash-client'].map((name) =>
+    installedFootprint(name, findPackage(name, join(root, 'bench'))),
+  ),
 ];
 
 const versionOf = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
@@ -452,19 +538,26 @@ const versions = {
 };
 
 const ms = (value) => value.toFixed(1).padStart(8);
-console.log(`\nSDK cold path, median of ${RUNS} runs, each in a fresh process (node ${process.version}, ${cpus().length} CPUs)${sdkDir ? `; Signalbox from ${sdkDir}` : ''}`);
+console.log(
+  `\nSDK cold path, median of ${RUNS} runs, each in a fresh process (node ${process.version}, ${cpus().length} CPUs)${sdkDir ? `; Signalbox from ${sdkDir}` : ''}`,
+);
 console.log('\nImport (ms)                          median     min     max    CPU');
-for (const [label, value] of Object.entries(importMs)) console.log(`  ${label.padEnd(32)} ${ms(value.median)}${ms(value.min)}${ms(value.max)}${ms(value.cpuMedian)}`);
+for (const [label, value] of Object.entries(importMs))
+  console.log(`  ${label.padEnd(32)} ${ms(value.median)}${ms(value.min)}${ms(value.max)}${ms(value.cpuMedian)}`);
 console.log(`\nCold start, ${FLAG_COUNT} flags (ms): construct → ready → first evaluation, then every flag once`);
 console.log('                                     median     min     max    CPU   every flag  first value');
 for (const [label, value] of Object.entries(coldMs)) {
   const first = value.firstEvaluation;
-  console.log(`  ${label.padEnd(32)} ${ms(first.median)}${ms(first.min)}${ms(first.max)}${ms(first.cpuMedian)}     ${ms(value.everyFlag.median)}  ${JSON.stringify(value.firstValue)}`);
+  console.log(
+    `  ${label.padEnd(32)} ${ms(first.median)}${ms(first.min)}${ms(first.max)}${ms(first.cpuMedian)}     ${ms(value.everyFlag.median)}  ${JSON.stringify(value.firstValue)}`,
+  );
 }
 const megabytes = (bytes) => `${(bytes / 1_048_576).toFixed(2)} MB`;
 console.log('\nInstalled size                        package   with dependencies   dependencies');
 for (const footprint of footprints) {
-  console.log(`  ${footprint.package.padEnd(32)} ${megabytes(footprint.ownBytes).padStart(9)} ${megabytes(footprint.bytes).padStart(19)} ${String(footprint.dependencies).padStart(14)}`);
+  console.log(
+    `  ${footprint.package.padEnd(32)} ${megabytes(footprint.ownBytes).padStart(9)} ${megabytes(footprint.bytes).padStart(19)} ${String(footprint.dependencies).padStart(14)}`,
+  );
 }
 
 const results = {
@@ -478,7 +571,16 @@ const results = {
   importMs,
   coldStartMs: coldMs,
   installed: Object.fromEntries(
-    footprints.map((f) => [f.package, { packageBytes: f.ownBytes, bytes: f.bytes, megabytes: Math.round((f.bytes / 1_048_576) * 100) / 100, dependencies: f.dependencies, packages: f.packages }]),
+    footprints.map((f) => [
+      f.package,
+      {
+        packageBytes: f.ownBytes,
+        bytes: f.bytes,
+        megabytes: Math.round((f.bytes / 1_048_576) * 100) / 100,
+        dependencies: f.dependencies,
+        packages: f.packages,
+      },
+    ]),
   ),
 };
 // Another build is a comparison, not the result of this checkout.

@@ -23,7 +23,11 @@ export const request = async (baseUrl, method, path, { token, body, timeoutMs = 
     return { status: response.status, body: json, text, headers: response.headers, ms: Date.now() - started };
   } catch (err) {
     const cause = err?.cause?.code ?? err?.cause?.message ?? err?.name ?? 'error';
-    return { status: 0, error: err?.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `${err?.message ?? err} (${cause})`, ms: Date.now() - started };
+    return {
+      status: 0,
+      error: err?.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `${err?.message ?? err} (${cause})`,
+      ms: Date.now() - started,
+    };
   }
 };
 

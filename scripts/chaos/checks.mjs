@@ -18,15 +18,18 @@ export const noAcknowledgedWriteLost = ({ writer, db, apiStates }) => {
   const last = writer.lastAcknowledged();
   for (const [flag, ack] of last) {
     const stored = db.flags.get(flag);
-    if (!stored || stored.version < ack.version) problems.push(`${flag}: database holds ${show(stored)}, but v${ack.version} weight ${ack.value} was acknowledged by ${ack.instance}`);
-    else if (stored.version === ack.version && stored.weight !== ack.value) problems.push(`${flag}: database v${stored.version} has weight ${stored.weight}, the acknowledged write of that version set ${ack.value}`);
+    if (!stored || stored.version < ack.version)
+      problems.push(`${flag}: database holds ${show(stored)}, but v${ack.version} weight ${ack.value} was acknowledged by ${ack.instance}`);
+    else if (stored.version === ack.version && stored.weight !== ack.value)
+      problems.push(`${flag}: database v${stored.version} has weight ${stored.weight}, the acknowledged write of that version set ${ack.value}`);
     else if (stored.version > ack.version && !writer.ambiguous.some((a) => a.flag === flag && a.value === stored.weight)) {
       problems.push(`${flag}: database holds ${show(stored)}, newer than every acknowledged write and not any attempted one`);
     }
   }
   for (const ack of writer.acks) {
     const entries = db.log.get(ack.flag)?.get(ack.version) ?? [];
-    if (!entries.some((e) => e.weight === ack.value)) problems.push(`change ${ack.index} (${ack.flag} v${ack.version} weight ${ack.value}, acknowledged by ${ack.instance}) has no change-log entry`);
+    if (!entries.some((e) => e.weight === ack.value))
+      problems.push(`change ${ack.index} (${ack.flag} v${ack.version} weight ${ack.value}, acknowledged by ${ack.instance}) has no change-log entry`);
   }
   const holes = [];
   for (let s = 1, i = 0; s <= db.head; s++) {
@@ -36,12 +39,17 @@ export const noAcknowledgedWriteLost = ({ writer, db, apiStates }) => {
   if (holes.length > 0) problems.push(`the change log lacks sequences ${first(holes.map(String), 10)} below its head ${db.head}`);
   for (const state of apiStates) {
     if (state.error) problems.push(`could not read the final state through the API: ${state.error}`);
-    else for (const [flag, value] of db.flags) if (!sameValue(state.flags.get(flag), value)) problems.push(`${state.instance.name}'s API says ${flag} is ${show(state.flags.get(flag))}, the database ${show(value)}`);
+    else
+      for (const [flag, value] of db.flags)
+        if (!sameValue(state.flags.get(flag), value))
+          problems.push(`${state.instance.name}'s API says ${flag} is ${show(state.flags.get(flag))}, the database ${show(value)}`);
   }
   return {
     name: 'no acknowledged write is lost',
     ok: problems.length === 0,
-    detail: problems.length ? first(problems) : `${writer.acks.length} acknowledged writes, ${writer.ambiguous.length} attempts of unknown fate, ${writer.unacknowledged.length} given up; change log 1..${db.head} complete`,
+    detail: problems.length
+      ? first(problems)
+      : `${writer.acks.length} acknowledged writes, ${writer.ambiguous.length} attempts of unknown fate, ${writer.unacknowledged.length} given up; change log 1..${db.head} complete`,
   };
 };
 
@@ -58,13 +66,26 @@ export const everyClientEqualsDatabase = ({ clients, db, convergence }) => {
   const s = (ms) => `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
   const writerLateMs = (convergence.writerDoneAt ?? 0) - convergence.lastFaultEnd;
   // When the writer's own last change came well after the last fault, say how fast clients followed it.
-  const afterWrite = writerLateMs > 2_000 ? ` (the writer's last change came ${s(writerLateMs)} after the last fault; after it: p50 ${s(percentile(times, 50) - writerLateMs)}, max ${s(Math.max(...times) - writerLateMs)})` : '';
-  const stats = times.length ? `convergence after the last fault: p50 ${s(percentile(times, 50))}, max ${s(Math.max(...times))}${afterWrite}` : 'no client converged';
-  if (stuck.length === 0) return { name: 'every client equals the database at the end', ok: true, detail: `${clients.length} clients at sequence ${db.head}; ${stats} (bound ${convergence.boundMs / 1000} s)` };
+  const afterWrite =
+    writerLateMs > 2_000
+      ? ` (the writer's last change came ${s(writerLateMs)} after the last fault; after it: p50 ${s(percentile(times, 50) - writerLateMs)}, max ${s(Math.max(...times) - writerLateMs)})`
+      : '';
+  const stats = times.length
+    ? `convergence after the last fault: p50 ${s(percentile(times, 50))}, max ${s(Math.max(...times))}${afterWrite}`
+    : 'no client converged';
+  if (stuck.length === 0)
+    return {
+      name: 'every client equals the database at the end',
+      ok: true,
+      detail: `${clients.length} clients at sequence ${db.head}; ${stats} (bound ${convergence.boundMs / 1000} s)`,
+    };
   return {
     name: 'every client equals the database at the end',
     ok: false,
-    detail: `${stuck.length} of ${clients.length} clients not at the database's state ${convergence.boundMs / 1000} s after the last fault (head ${db.head}): ${first(stuck.map((c) => `${c.label()} at ${c.sequence}, ${c.status}`), 6)}; ${stats}`,
+    detail: `${stuck.length} of ${clients.length} clients not at the database's state ${convergence.boundMs / 1000} s after the last fault (head ${db.head}): ${first(
+      stuck.map((c) => `${c.label()} at ${c.sequence}, ${c.status}`),
+      6,
+    )}; ${stats}`,
   };
 };
 
@@ -93,7 +114,9 @@ export const everyInstanceReady = ({ finalReadyz }) => {
   return {
     name: 'every instance is ready at the end (/readyz 200)',
     ok: bad.length === 0,
-    detail: bad.length ? first(bad.map((r) => `${r.instance}: ${r.status || r.error} ${r.text ?? ''}`.trim())) : finalReadyz.map((r) => `${r.instance} 200`).join(', '),
+    detail: bad.length
+      ? first(bad.map((r) => `${r.instance}: ${r.status || r.error} ${r.text ?? ''}`.trim()))
+      : finalReadyz.map((r) => `${r.instance} 200`).join(', '),
   };
 };
 
@@ -105,7 +128,12 @@ export const sigtermIsBounded = ({ faults }) => {
   return {
     name: 'SIGTERM stops an instance within the grace period',
     ok: late.length === 0,
-    detail: terms.length === 0 ? 'no SIGTERM in this run' : late.length ? `${late.length} of ${terms.length} still running ${late[0].termination.boundMs / 1000} s after SIGTERM; exit times ${times.join(', ')}` : `exit times ${times.join(', ')} (bound ${terms[0].termination.boundMs / 1000} s)`,
+    detail:
+      terms.length === 0
+        ? 'no SIGTERM in this run'
+        : late.length
+          ? `${late.length} of ${terms.length} still running ${late[0].termination.boundMs / 1000} s after SIGTERM; exit times ${times.join(', ')}`
+          : `exit times ${times.join(', ')} (bound ${terms[0].termination.boundMs / 1000} s)`,
   };
 };
 
@@ -140,7 +168,11 @@ export const sseResumeIsExact = ({ sseReaders, db, timeline }) => {
 export const outageAnswersAre503 = ({ writer }) => {
   const bad = writer.serverErrors.filter((e) => e.status !== 503 || e.retryAfter === null);
   const kinds = new Map();
-  for (const e of bad) kinds.set(`${e.status}${e.status === 503 ? ' without Retry-After' : ''}`, (kinds.get(`${e.status}${e.status === 503 ? ' without Retry-After' : ''}`) ?? 0) + 1);
+  for (const e of bad)
+    kinds.set(
+      `${e.status}${e.status === 503 ? ' without Retry-After' : ''}`,
+      (kinds.get(`${e.status}${e.status === 503 ? ' without Retry-After' : ''}`) ?? 0) + 1,
+    );
   return {
     name: 'outage answers are 503 with Retry-After, never 500',
     ok: bad.length === 0,
@@ -154,7 +186,9 @@ export const outageAnswersAre503 = ({ writer }) => {
 export const oneListenSessionEach = ({ finalListen }) => {
   if (finalListen.error) return { name: 'every instance holds one LISTEN session at the end', ok: false, detail: `could not count: ${finalListen.error}` };
   const wrong = Object.entries(finalListen.byInstance).filter(([, n]) => n !== 1);
-  const text = Object.entries(finalListen.byInstance).map(([name, n]) => `${name}: ${n}`).join(', ');
+  const text = Object.entries(finalListen.byInstance)
+    .map(([name, n]) => `${name}: ${n}`)
+    .join(', ');
   return {
     name: 'every instance holds one LISTEN session at the end',
     ok: wrong.length === 0,

@@ -4,10 +4,10 @@ import { flagValue } from './observed-client.mjs';
 
 /** { environmentId, head, flags: key → {version, weight}, log: key → Map(version → [{sequence, weight}]) } */
 export const readDatabase = async (postgres, projectKey, environmentKey) => {
-  const environment = await postgres.query(
-    'SELECT e.id FROM environments e JOIN projects p ON p.id = e.project_id WHERE p.key = $1 AND e.key = $2',
-    [projectKey, environmentKey],
-  );
+  const environment = await postgres.query('SELECT e.id FROM environments e JOIN projects p ON p.id = e.project_id WHERE p.key = $1 AND e.key = $2', [
+    projectKey,
+    environmentKey,
+  ]);
   const environmentId = environment.rows[0]?.id;
   if (!environmentId) throw new Error(`environment ${projectKey}/${environmentKey} not found in the database`);
   const head = await postgres.query('SELECT sequence FROM change_log_heads WHERE environment_id = $1', [environmentId]);
@@ -17,7 +17,9 @@ export const readDatabase = async (postgres, projectKey, environmentKey) => {
       WHERE f.project_id = (SELECT project_id FROM environments WHERE id = $1) AND f.archived_at IS NULL`,
     [environmentId],
   );
-  const log = await postgres.query("SELECT sequence, key, payload FROM change_log WHERE environment_id = $1 AND kind = 'flag' ORDER BY sequence", [environmentId]);
+  const log = await postgres.query("SELECT sequence, key, payload FROM change_log WHERE environment_id = $1 AND kind = 'flag' ORDER BY sequence", [
+    environmentId,
+  ]);
   const sequences = await postgres.query('SELECT sequence FROM change_log WHERE environment_id = $1 ORDER BY sequence', [environmentId]);
 
   const flags = new Map(configs.rows.map((r) => [r.key, flagValue({ version: r.version ?? 0, defaultRule: r.default_rule })]));

@@ -67,7 +67,13 @@ export const runFault = async (fault, { postgres, instances, timeline, termBound
       break;
     case 'sigterm': {
       const outcome = await instance.terminate(termBoundMs);
-      record.termination = { exited: outcome.exited, elapsedMs: outcome.elapsedMs, boundMs: termBoundMs, code: outcome.exit?.code, signal: outcome.exit?.signal };
+      record.termination = {
+        exited: outcome.exited,
+        elapsedMs: outcome.elapsedMs,
+        boundMs: termBoundMs,
+        code: outcome.exit?.code,
+        signal: outcome.exit?.signal,
+      };
       timeline.note(
         outcome.exited
           ? `${instance.name} exited ${outcome.elapsedMs} ms after SIGTERM (code ${outcome.exit?.code ?? outcome.exit?.signal})`

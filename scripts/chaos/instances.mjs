@@ -54,7 +54,11 @@ class Instance {
     if (this.child) throw new Error(`${this.name} is already running`);
     this.generation++;
     const generation = this.generation;
-    const child = spawn(process.execPath, [SERVER_MAIN], { cwd: ROOT, env: { ...process.env, ...this.fleet.env, PORT: String(this.port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SERVER_MAIN], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.fleet.env, PORT: String(this.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     const log = fs.createWriteStream(this.logFile, { flags: 'a' });
     const started = Date.now();

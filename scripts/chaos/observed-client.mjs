@@ -69,7 +69,8 @@ export class ObservedClient {
     for (const [key, want] of expected) {
       const have = this.flags.get(key);
       if (!have) out.push(`${key}: missing (want v${want.version} weight ${want.weight})`);
-      else if (have.version !== want.version || have.weight !== want.weight) out.push(`${key}: v${have.version} weight ${have.weight}, want v${want.version} weight ${want.weight}`);
+      else if (have.version !== want.version || have.weight !== want.weight)
+        out.push(`${key}: v${have.version} weight ${have.weight}, want v${want.version} weight ${want.weight}`);
     }
     for (const key of this.flags.keys()) if (!expected.has(key)) out.push(`${key}: not in the database`);
     return out;

@@ -101,7 +101,17 @@ export const parseOptions = (argv) => {
     } else fail(`unknown argument ${arg}`);
   }
   if (!mode) fail('choose --short or --long');
-  const options = { mode, seed: randomSeed(), pollIntervalMs: 2_000, sseDropEveryMs: 5_000, termSlackMs: 5_000, keep: false, verbose: false, ...PRESETS[mode], ...overrides };
+  const options = {
+    mode,
+    seed: randomSeed(),
+    pollIntervalMs: 2_000,
+    sseDropEveryMs: 5_000,
+    termSlackMs: 5_000,
+    keep: false,
+    verbose: false,
+    ...PRESETS[mode],
+    ...overrides,
+  };
   if (options.changes < options.tail + 1) options.tail = Math.max(1, Math.floor(options.changes / 5));
   if (options.flags < 1) fail('--flags must be at least 1');
   return options;

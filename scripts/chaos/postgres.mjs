@@ -28,7 +28,10 @@ export const findPostgresBin = () => {
   }
   const debian = '/usr/lib/postgresql';
   if (fs.existsSync(debian)) {
-    const versions = fs.readdirSync(debian).filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = fs
+      .readdirSync(debian)
+      .filter((v) => /^\d+(\.\d+)?$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     for (const version of versions) if (hasAll(path.join(debian, version, 'bin'))) return path.join(debian, version, 'bin');
   }
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
@@ -137,7 +140,11 @@ export const startPostgres = async ({ timeline } = {}) => {
     },
     logTail(lines = 40) {
       try {
-        return fs.readFileSync(logFile, 'utf8').split('\n').slice(-lines - 1).join('\n');
+        return fs
+          .readFileSync(logFile, 'utf8')
+          .split('\n')
+          .slice(-lines - 1)
+          .join('\n');
       } catch {
         return '';
       }
@@ -162,7 +169,11 @@ export const startPostgres = async ({ timeline } = {}) => {
     () => {
       // Process exit: no awaiting, but still never leave a postgres behind.
       thawSync();
-      if (postmasterPid()) spawnSync(...asPostgresUser(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', '-t', '20', 'stop']), { stdio: 'ignore', timeout: 25_000 });
+      if (postmasterPid())
+        spawnSync(...asPostgresUser(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', '-t', '20', 'stop']), {
+          stdio: 'ignore',
+          timeout: 25_000,
+        });
       const pid = postmasterPid();
       if (pid) process.kill(pid, 'SIGQUIT');
       fs.rmSync(root, { recursive: true, force: true });

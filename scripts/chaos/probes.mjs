@@ -14,7 +14,10 @@ export const parseMetrics = (text) => {
     if (!line.startsWith('signalbox_') || /^signalbox_(process|nodejs)_/.test(line) || /_bucket\{/.test(line)) continue;
     const space = line.lastIndexOf(' ');
     // One environment in this test: its id adds nothing to a series name.
-    const series = line.slice(0, space).replace(/environment="[^"]*",?/, '').replace('{}', '');
+    const series = line
+      .slice(0, space)
+      .replace(/environment="[^"]*",?/, '')
+      .replace('{}', '');
     values[series] = Number(line.slice(space + 1));
   }
   return values;
@@ -97,11 +100,17 @@ export const summariseWindow = (probes, from, to) => {
       .map(([series, { min, max }]) => `${series.replace(/^signalbox_/, '')} ${min === max ? min : `${min}..${max}`}`)
       .join(', ');
     const notReady = mine.find((s) => s.readyzBody)?.readyzBody;
-    lines.push(`${name}: /readyz ${countBy(mine.map((s) => s.readyz))}${notReady ? ` (e.g. ${notReady.replace(/\s+/g, ' ')})` : ''}${metricText ? `; ${metricText}` : ''}`);
+    lines.push(
+      `${name}: /readyz ${countBy(mine.map((s) => s.readyz))}${notReady ? ` (e.g. ${notReady.replace(/\s+/g, ' ')})` : ''}${metricText ? `; ${metricText}` : ''}`,
+    );
   }
   const listenSamples = probes.listens.filter((l) => l.time >= from && l.time <= to && !l.error);
   if (listenSamples.length > 0) {
-    const per = listenSamples.map((l) => Object.entries(l.byInstance).map(([n, c]) => `${n.replace('instance ', '')}=${c}`).join('/'));
+    const per = listenSamples.map((l) =>
+      Object.entries(l.byInstance)
+        .map(([n, c]) => `${n.replace('instance ', '')}=${c}`)
+        .join('/'),
+    );
     lines.push(`LISTEN sessions (per instance): ${[...new Set(per)].join(', ')}`);
   }
   return lines;

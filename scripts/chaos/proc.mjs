@@ -33,7 +33,10 @@ export const run = (command, args, { timeoutMs = 60_000, env, cwd } = {}) =>
 /** Runs a command and throws with its output when it fails. */
 export const runOrThrow = async (command, args, options) => {
   const result = await run(command, args, options);
-  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.code}${result.signal ? ` (${result.signal})` : ''}:\n${result.stdout}${result.stderr}`.trim());
+  if (result.code !== 0)
+    throw new Error(
+      `${command} ${args.join(' ')} exited with ${result.code}${result.signal ? ` (${result.signal})` : ''}:\n${result.stdout}${result.stderr}`.trim(),
+    );
   return result;
 };
 

@@ -53,7 +53,16 @@ export const startPythonFleet = ({ instances, sdkKey, count, maxRetryDelayMs, ex
       }
     });
     child.on('exit', (code, signal) => {
-      exits.push({ instance: watch.id, pid: child.pid, code, signal, at: Date.now(), causedByHarness: closing, reason: closing ? 'closed by the harness' : undefined, output: lines.slice(-10) });
+      exits.push({
+        instance: watch.id,
+        pid: child.pid,
+        code,
+        signal,
+        at: Date.now(),
+        causedByHarness: closing,
+        reason: closing ? 'closed by the harness' : undefined,
+        output: lines.slice(-10),
+      });
       if (!closing) {
         timeline.note(`${watch.id} (Python SDK) exited by itself (${signal ?? code})`, 'unexpected');
         watch.event(`process exited by itself (${signal ?? code})`);
@@ -67,10 +76,14 @@ export const startPythonFleet = ({ instances, sdkKey, count, maxRetryDelayMs, ex
   const killAll = () => {
     for (const child of children) if (child.exitCode === null && child.pid && pidAlive(child.pid)) child.kill('SIGKILL');
   };
-  onCleanup('Python SDK clients', async () => {
-    closing = true;
-    killAll();
-  }, killAll);
+  onCleanup(
+    'Python SDK clients',
+    async () => {
+      closing = true;
+      killAll();
+    },
+    killAll,
+  );
   return {
     observed,
     async close() {

@@ -18,7 +18,9 @@ const tally = (items) => {
 const printFaults = ({ faults, writer, probes, timeline }) => {
   for (const fault of faults) {
     const during = (time) => time >= fault.start && time <= fault.end;
-    const termination = fault.termination ? ` — exited ${fault.termination.exited ? `after ${seconds(fault.termination.elapsedMs)}` : `NOT within ${seconds(fault.termination.boundMs)}`}` : '';
+    const termination = fault.termination
+      ? ` — exited ${fault.termination.exited ? `after ${seconds(fault.termination.elapsedMs)}` : `NOT within ${seconds(fault.termination.boundMs)}`}`
+      : '';
     const writes = `writes sent meanwhile: ${writer.acks.filter((a) => during(a.sentAt)).length} acknowledged, ${writer.ambiguous.filter((a) => during(a.time)).length} of unknown fate`;
     out(`fault +${timeline.at(fault.start)}s ${fault.description} (${seconds(fault.end - fault.start)})${termination}; ${writes}`);
     for (const line of summariseWindow(probes, fault.start, fault.end + AFTER_FAULT_MS)) out(`    ${line}`);
@@ -28,7 +30,9 @@ const printFaults = ({ faults, writer, probes, timeline }) => {
 const printSseReaders = (sseReaders) => {
   for (const reader of sseReaders) {
     const answers = tally(reader.resumes.map((r) => (r.answer.startsWith('failed') ? 'failed' : r.answer))) || '—';
-    out(`${reader.observed.id}: ${reader.resumes.length} resumes with Last-Event-ID (${reader.drops} after its own drops), answered: ${answers}; ${reader.gaps.length} gaps`);
+    out(
+      `${reader.observed.id}: ${reader.resumes.length} resumes with Last-Event-ID (${reader.drops} after its own drops), answered: ${answers}; ${reader.gaps.length} gaps`,
+    );
   }
 };
 
@@ -41,7 +45,12 @@ const printConvergence = ({ convergence, clients, db }) => {
     byTransport.set(client.transport, [...(byTransport.get(client.transport) ?? []), Math.max(0, time - convergence.lastFaultEnd)]);
   }
   const describe = (offsetMs) =>
-    [...byTransport].map(([t, list]) => `${t} p50 ${seconds(Math.max(0, percentile(list, 50) - offsetMs))} max ${seconds(Math.max(0, Math.max(...list) - offsetMs))} (${list.length})`).join('; ') || 'none';
+    [...byTransport]
+      .map(
+        ([t, list]) =>
+          `${t} p50 ${seconds(Math.max(0, percentile(list, 50) - offsetMs))} max ${seconds(Math.max(0, Math.max(...list) - offsetMs))} (${list.length})`,
+      )
+      .join('; ') || 'none';
   const writerLateMs = convergence.writerDoneAt - convergence.lastFaultEnd;
   out(`after the last fault the writer wrote ${convergence.writtenAfter} changes in ${seconds(writerLateMs)}`);
   out(`convergence after the last fault (bound ${seconds(convergence.boundMs)}): ${describe(0)}`);
@@ -56,7 +65,9 @@ export const printMeasurements = (run) => {
   const failures = [...writer.failures].map(([kind, n]) => `${n}× ${kind}`).join(', ') || 'none';
   const took = writer.acks.map((a) => a.at - a.sentAt);
   const latency = took.length ? `; an acknowledged write took p50 ${percentile(took, 50)} ms, p99 ${percentile(took, 99)} ms` : '';
-  out(`writer: ${writer.acks.length} acknowledged, ${writer.ambiguous.length} of unknown fate, ${writer.unacknowledged.length} given up; refused attempts: ${failures}${latency}`);
+  out(
+    `writer: ${writer.acks.length} acknowledged, ${writer.ambiguous.length} of unknown fate, ${writer.unacknowledged.length} given up; refused attempts: ${failures}${latency}`,
+  );
   printFaults(run);
   printSseReaders(run.sseReaders);
   printConvergence(run);
@@ -69,13 +80,22 @@ export const printChecks = (results) => {
 
 /** The clients not at the end state (or, if the run stopped early, not ready), with their last events. */
 const printStuckClients = ({ clients, db, timeline }) => {
-  const stuck = db ? clients.filter((c) => c.sequence !== db.head || c.differences(db.flags).length > 0 || c.regressions.length > 0) : clients.filter((c) => c.status !== 'ready');
+  const stuck = db
+    ? clients.filter((c) => c.sequence !== db.head || c.differences(db.flags).length > 0 || c.regressions.length > 0)
+    : clients.filter((c) => c.status !== 'ready');
   if (stuck.length === 0) return;
-  out(db ? `clients not at the database's state (head ${db.head}) or that regressed: ${stuck.length}` : `clients not ready when the run stopped: ${stuck.length}`);
+  out(
+    db ? `clients not at the database's state (head ${db.head}) or that regressed: ${stuck.length}` : `clients not ready when the run stopped: ${stuck.length}`,
+  );
   for (const c of stuck.slice(0, MAX_STUCK_SHOWN)) {
     const diff = db ? c.differences(db.flags) : [];
-    out(`  ${c.label()}: holds ${c.sequence}${db ? ` vs head ${db.head}` : ''}, status ${c.status}${c.connected ? ', connected' : ''}${diff.length ? `; ${diff.slice(0, 3).join('; ')}` : ''}`);
-    const statuses = c.statusHistory.slice(-6).map(([t, s]) => `+${timeline.at(t)}s ${s}`).join(', ');
+    out(
+      `  ${c.label()}: holds ${c.sequence}${db ? ` vs head ${db.head}` : ''}, status ${c.status}${c.connected ? ', connected' : ''}${diff.length ? `; ${diff.slice(0, 3).join('; ')}` : ''}`,
+    );
+    const statuses = c.statusHistory
+      .slice(-6)
+      .map(([t, s]) => `+${timeline.at(t)}s ${s}`)
+      .join(', ');
     if (statuses) out(`    status history: ${statuses}`);
     for (const [t, text] of c.events.slice(-5)) out(`    +${timeline.at(t)}s ${text}`);
   }
@@ -95,7 +115,13 @@ const printServerErrors = ({ writer, instances, timeline }) => {
   };
   const unexpected = writer.serverErrors.filter((e) => e.status !== 503 || e.retryAfter === null);
   if (unexpected.length) {
-    const types = unexpected.map((e) => /"err":\{"type":"([^"]+)","message":"([^"]{0,120})/.exec(logLineOf(e) ?? '')?.slice(1).join(': ') ?? 'no log line');
+    const types = unexpected.map(
+      (e) =>
+        /"err":\{"type":"([^"]+)","message":"([^"]{0,120})/
+          .exec(logLineOf(e) ?? '')
+          ?.slice(1)
+          .join(': ') ?? 'no log line',
+    );
     out(`unexpected server errors the writer got, by what the server logged: ${tally(types)}`);
   }
   const expected = (e) => Number(e.status === 503 && e.retryAfter !== null);
@@ -118,7 +144,9 @@ export const printFailureReport = (run) => {
   if (unexpected.length) out('unexpected events:');
   for (const e of unexpected) out(`  [${timeline.at(e.time)}s] ${e.text}`);
   for (const exit of run.exits.filter((e) => !e.causedByHarness)) {
-    out(`${exit.instance}${exit.generation ? ` #${exit.generation}` : ''} exited by itself (${exit.signal ?? `code ${exit.code}`}) at +${timeline.at(exit.at)}s; its last lines:`);
+    out(
+      `${exit.instance}${exit.generation ? ` #${exit.generation}` : ''} exited by itself (${exit.signal ?? `code ${exit.code}`}) at +${timeline.at(exit.at)}s; its last lines:`,
+    );
     for (const line of exit.lastLines ?? exit.output ?? []) out(`  ${line.slice(0, 1200)}`);
   }
   printStuckClients(run);

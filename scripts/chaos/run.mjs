@@ -42,7 +42,9 @@ const preflight = () => {
   if (missing.length) throw new Error(`${missing.join(' and ')} missing: run npm run build first`);
   if (!findPostgresBin()) throw new Error('PostgreSQL binaries (initdb, pg_ctl, postgres) not found: apt-get install -y postgresql');
   if (isRoot() && spawnSync('id', ['-u', POSTGRES_OS_USER], { stdio: 'ignore' }).status !== 0) {
-    throw new Error(`running as root, PostgreSQL must run as the OS user ${POSTGRES_OS_USER}, which does not exist (useradd --system ${POSTGRES_OS_USER}, or run as another user)`);
+    throw new Error(
+      `running as root, PostgreSQL must run as the OS user ${POSTGRES_OS_USER}, which does not exist (useradd --system ${POSTGRES_OS_USER}, or run as another user)`,
+    );
   }
 };
 
@@ -77,7 +79,14 @@ const setUp = async (run) => {
   timeline.note(`project ${run.scenario.project}, environment ${run.scenario.environment}, ${run.scenario.flagKeys.length} flags created`);
 
   // The fleet, spread over the instances.
-  const sdkFleet = startSdkFleet({ instances: servers.list, sdkKey, sockets: options.sockets, pollers: options.pollers, pollIntervalMs: options.pollIntervalMs, reconnectMaxMs: options.reconnectMaxMs });
+  const sdkFleet = startSdkFleet({
+    instances: servers.list,
+    sdkKey,
+    sockets: options.sockets,
+    pollers: options.pollers,
+    pollIntervalMs: options.pollIntervalMs,
+    reconnectMaxMs: options.reconnectMaxMs,
+  });
   onCleanup('TypeScript SDK clients', () => sdkFleet.close());
   // Their own PRNG, so the readers' drops never shift the fault plan or the writer's choices.
   const sseRng = createRng(options.seed ^ 0x55e);
@@ -85,7 +94,14 @@ const setUp = async (run) => {
     startSseReader({ id: `sse-${i}`, instance: servers.list[(i + 1) % servers.list.length], sdkKey, dropEveryMs: options.sseDropEveryMs, rng: sseRng }),
   );
   onCleanup('SSE readers', () => Promise.all(run.sseReaders.map((r) => r.close())));
-  const pythonFleet = startPythonFleet({ instances: servers.list, sdkKey, count: run.python, maxRetryDelayMs: options.reconnectMaxMs, exits: run.exits, timeline });
+  const pythonFleet = startPythonFleet({
+    instances: servers.list,
+    sdkKey,
+    count: run.python,
+    maxRetryDelayMs: options.reconnectMaxMs,
+    exits: run.exits,
+    timeline,
+  });
   run.clients = [...sdkFleet.observed, ...run.sseReaders.map((r) => r.observed), ...pythonFleet.observed];
   run.closeFleet = async () => {
     await sdkFleet.close();
@@ -110,7 +126,17 @@ const writeThroughFaults = async (run) => {
   onCleanup('probes', async () => run.probes.stop());
   const plan = planFaults({ kinds: options.faults, rounds: options.rounds, rng: run.rng, instanceCount: run.instances.length });
   const writable = options.changes - options.tail;
-  const writer = new Writer({ api: run.api, instances: run.instances, project: scenario.project, environment: scenario.environment, flagKeys: scenario.flagKeys, rng: run.rng, total: options.changes, concurrency: options.writers, timeline });
+  const writer = new Writer({
+    api: run.api,
+    instances: run.instances,
+    project: scenario.project,
+    environment: scenario.environment,
+    flagKeys: scenario.flagKeys,
+    rng: run.rng,
+    total: options.changes,
+    concurrency: options.writers,
+    timeline,
+  });
   run.writer = writer;
   // The slowest start so far stands for the next ones.
   const serverStartMs = () => Math.max(...run.instances.flatMap((i) => i.startTimes));
@@ -135,7 +161,9 @@ const writeThroughFaults = async (run) => {
   writer.intervalMs = 0;
   writer.allowUpTo(options.changes);
   await writing;
-  timeline.note(`writer done: ${writer.acks.length} acknowledged, ${writer.finished - run.writtenBeforeLastFaultEnd} of them after the last fault, in ${writer.doneAt - run.lastFaultEnd} ms`);
+  timeline.note(
+    `writer done: ${writer.acks.length} acknowledged, ${writer.finished - run.writtenBeforeLastFaultEnd} of them after the last fault, in ${writer.doneAt - run.lastFaultEnd} ms`,
+  );
 };
 
 /** The end state, whether every client reached it, what the instances say; then the checks. */
@@ -143,12 +171,32 @@ const settleAndCheck = async (run) => {
   const { scenario, instances, timeline } = run;
   const db = await readDatabase(run.postgres, scenario.project, scenario.environment);
   run.db = db;
-  const convergence = await waitForConvergence({ clients: run.clients, db, lastFaultEnd: run.lastFaultEnd, writerDoneAt: run.writer.doneAt, boundMs: run.boundMs });
-  run.convergence = { ...convergence, head: db.head, lastFaultEnd: run.lastFaultEnd, writerDoneAt: run.writer.doneAt, writtenAfter: run.writer.finished - run.writtenBeforeLastFaultEnd };
+  const convergence = await waitForConvergence({
+    clients: run.clients,
+    db,
+    lastFaultEnd: run.lastFaultEnd,
+    writerDoneAt: run.writer.doneAt,
+    boundMs: run.boundMs,
+  });
+  run.convergence = {
+    ...convergence,
+    head: db.head,
+    lastFaultEnd: run.lastFaultEnd,
+    writerDoneAt: run.writer.doneAt,
+    writtenAfter: run.writer.finished - run.writtenBeforeLastFaultEnd,
+  };
   timeline.note(`convergence: ${convergence.times.length} of ${run.clients.length} clients at ${db.head}`);
-  const delivery = await checkDelivery({ api: run.api, instances, clients: run.clients, project: scenario.project, environment: scenario.environment, head: db.head });
+  const delivery = await checkDelivery({
+    api: run.api,
+    instances,
+    clients: run.clients,
+    project: scenario.project,
+    environment: scenario.environment,
+    head: db.head,
+  });
   const apiStates = [];
-  for (const instance of instances.filter((i) => i.running)) apiStates.push({ instance, ...(await readThroughApi(run.api, instance, scenario.project, scenario.environment, scenario.flagKeys)) });
+  for (const instance of instances.filter((i) => i.running))
+    apiStates.push({ instance, ...(await readThroughApi(run.api, instance, scenario.project, scenario.environment, scenario.flagKeys)) });
   const finalReadyz = await Promise.all(instances.map(async (i) => ({ instance: i.name, ...(await request(i.url, 'GET', '/readyz', { timeoutMs: 5_000 })) })));
   const finalListen = await listenSessions(run.postgres, instances).catch((err) => ({ error: err.message }));
   run.probes.stop();

@@ -48,7 +48,11 @@ export const checkDelivery = async ({ api, instances, clients, project, environm
   }
   const held = describeHeld(clients);
   const text = last
-    .map((r) => (r.status === 200 ? `${r.instance}: connected ${r.body.connected}, confirmed ${r.body.confirmed}, sequence ${r.body.sequence}` : `${r.instance}: ${r.status}`))
+    .map((r) =>
+      r.status === 200
+        ? `${r.instance}: connected ${r.body.connected}, confirmed ${r.body.confirmed}, sequence ${r.body.sequence}`
+        : `${r.instance}: ${r.status}`,
+    )
     .join('; ');
   const expected = last[0]?.expected ?? 0;
   return {

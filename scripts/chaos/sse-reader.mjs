@@ -86,7 +86,8 @@ export const startSseReader = ({ id, instance, sdkKey, dropEveryMs = 0, rng = Ma
 
   /** Applies a snapshot or change event; returns why the connection must end, if it must. */
   const apply = (event, sequence, data, resume) => {
-    if (resume?.answer === 'no data') Object.assign(resume, event === 'snapshot' ? { answer: 'snapshot', snapshotSequence: sequence } : { answer: 'changes', firstChange: sequence });
+    if (resume?.answer === 'no data')
+      Object.assign(resume, event === 'snapshot' ? { answer: 'snapshot', snapshotSequence: sequence } : { answer: 'changes', firstChange: sequence });
     if (event === 'snapshot') {
       watch.observeSequence(sequence, Date.now(), 'snapshot event id');
       flags.clear();
@@ -126,10 +127,13 @@ export const startSseReader = ({ id, instance, sdkKey, dropEveryMs = 0, rng = Ma
     };
     const dropLater = () => {
       if (dropEveryMs <= 0 || !dropping) return;
-      dropTimer = setTimeout(() => {
-        drops++;
-        controller.abort(new Error('dropped by the harness'));
-      }, Math.round(dropEveryMs * (0.5 + rng())));
+      dropTimer = setTimeout(
+        () => {
+          drops++;
+          controller.abort(new Error('dropped by the harness'));
+        },
+        Math.round(dropEveryMs * (0.5 + rng())),
+      );
     };
     touch();
     // 'no data' stays when the stream opened and nothing was missed (it was at the head).

@@ -12,7 +12,14 @@ const GIVE_UP_AFTER_MS = 180_000;
 export const rolloutBody = (version, value) => ({
   version,
   on: true,
-  defaultRule: { rollout: { variants: [{ variant: 'on', weight: value }, { variant: 'off', weight: 100_000 - value }] } },
+  defaultRule: {
+    rollout: {
+      variants: [
+        { variant: 'on', weight: value },
+        { variant: 'off', weight: 100_000 - value },
+      ],
+    },
+  },
 });
 
 const definitelyNotApplied = (answer) => answer.status === 0 && /ECONNREFUSED/.test(answer.error ?? '');
@@ -121,7 +128,13 @@ export class Writer {
       }
       this.count(answer.status === 0 ? (definitelyNotApplied(answer) ? 'connection refused' : 'no answer (reset or timeout)') : String(answer.status));
       if (answer.status >= 500 && this.serverErrors.length < 200) {
-        this.serverErrors.push({ time: sentAt, instance: instance.name, status: answer.status, retryAfter: answer.headers?.get('retry-after') ?? null, body: answer.text?.slice(0, 300) });
+        this.serverErrors.push({
+          time: sentAt,
+          instance: instance.name,
+          status: answer.status,
+          retryAfter: answer.headers?.get('retry-after') ?? null,
+          body: answer.text?.slice(0, 300),
+        });
       }
       if (!definitelyNotApplied(answer) && (answer.status === 0 || answer.status >= 500)) {
         this.ambiguous.push({ index, flag, value: index, baseVersion, instance: instance.name, time: sentAt, outcome: answer.status || answer.error });

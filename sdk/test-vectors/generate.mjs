@@ -223,7 +223,9 @@ const operators = OPERATOR_TABLE.map(([description, clause, context, matches]) =
 operators.push(
   testCase(
     'rules: clauses are ANDed',
-    env([flag({ rules: [{ clauses: [attr('plan', 'in', ['pro']), attr('country', 'in', ['fr'])], serve: { variant: 'on' } }], defaultRule: { variant: 'off' } })]),
+    env([
+      flag({ rules: [{ clauses: [attr('plan', 'in', ['pro']), attr('country', 'in', ['fr'])], serve: { variant: 'on' } }], defaultRule: { variant: 'off' } }),
+    ]),
     u({ plan: 'pro', country: 'de' }),
     off({ reason: 'DEFAULT' }),
   ),
@@ -382,7 +384,12 @@ for (const [pattern, input, matches] of CATASTROPHIC_TABLE) {
 
 const SEGMENTS = [
   { key: 'beta', included: ['user-in', 'user-both'], excluded: ['user-out', 'user-both'], rules: [{ clauses: [attr('plan', 'in', ['pro'])] }] },
-  { key: 'staff', included: [], excluded: [], rules: [{ clauses: [attr('email', 'endsWith', ['@corp.com']), attr('verified', 'in', [true])] }, { clauses: [attr('role', 'in', ['admin'])] }] },
+  {
+    key: 'staff',
+    included: [],
+    excluded: [],
+    rules: [{ clauses: [attr('email', 'endsWith', ['@corp.com']), attr('verified', 'in', [true])] }, { clauses: [attr('role', 'in', ['admin'])] }],
+  },
 ];
 const seg = (...segments) => ({ op: 'segment', segments });
 const SEGMENT_TABLE = [
@@ -409,20 +416,80 @@ const segments = SEGMENT_TABLE.map(([description, clause, context, matches]) => 
 const user = { targetingKey: 'user-1', plan: 'pro' };
 const ruleOn = (clauses, serve = { variant: 'on' }) => ({ clauses, serve });
 const reasons = [
-  testCase('unknown flag: caller default with FLAG_NOT_FOUND', env([flag()]), user, { value: 'fallback', reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' }, { flagKey: 'missing', defaultValue: 'fallback' }),
+  testCase(
+    'unknown flag: caller default with FLAG_NOT_FOUND',
+    env([flag()]),
+    user,
+    { value: 'fallback', reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' },
+    { flagKey: 'missing', defaultValue: 'fallback' },
+  ),
   testCase('unknown flag in an empty environment', env([]), user, { value: 3, reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' }, { defaultValue: 3 }),
   testCase('killed: off variant', env([flag({ killed: true })]), user, off({ reason: 'KILLED' })),
-  testCase('killed overrides individual targets', env([flag({ killed: true, targets: [{ variant: 'on', values: ['user-1'] }] })]), user, off({ reason: 'KILLED' })),
+  testCase(
+    'killed overrides individual targets',
+    env([flag({ killed: true, targets: [{ variant: 'on', values: ['user-1'] }] })]),
+    user,
+    off({ reason: 'KILLED' }),
+  ),
   testCase('killed overrides off', env([flag({ killed: true, on: false })]), user, off({ reason: 'KILLED' })),
-  testCase('killed overrides failing prerequisites', env([flag({ killed: true, prerequisites: [{ flag: 'ghost', variant: 'on' }] })]), user, off({ reason: 'KILLED' })),
-  testCase('killed without an off variant: caller default', env([flag({ killed: true, offVariant: null })]), user, { value: true, reason: 'KILLED' }, { defaultValue: true }),
+  testCase(
+    'killed overrides failing prerequisites',
+    env([flag({ killed: true, prerequisites: [{ flag: 'ghost', variant: 'on' }] })]),
+    user,
+    off({ reason: 'KILLED' }),
+  ),
+  testCase(
+    'killed without an off variant: caller default',
+    env([flag({ killed: true, offVariant: null })]),
+    user,
+    { value: true, reason: 'KILLED' },
+    { defaultValue: true },
+  ),
   testCase('disabled: off variant', env([flag({ on: false, targets: [{ variant: 'on', values: ['user-1'] }] })]), user, off({ reason: 'DISABLED' })),
-  testCase('disabled without an off variant: caller default', env([flag({ on: false, offVariant: null })]), user, { value: true, reason: 'DISABLED' }, { defaultValue: true }),
-  testCase('individual target: TARGETING_MATCH without ruleIndex', env([flag({ targets: [{ variant: 'off', values: ['user-0', 'user-1'] }] })]), user, off({ reason: 'TARGETING_MATCH' })),
-  testCase('individual targets come before rules', env([flag({ targets: [{ variant: 'off', values: ['user-1'] }], rules: [ruleOn([])] })]), user, off({ reason: 'TARGETING_MATCH' })),
-  testCase('a key under two targets gets the first', env([flag({ targets: [{ variant: 'off', values: ['user-1'] }, { variant: 'on', values: ['user-1'] }] })]), user, off({ reason: 'TARGETING_MATCH' })),
-  testCase('targets match the targetingKey only, not other attributes', env([flag({ targets: [{ variant: 'off', values: ['pro'] }] })]), user, on({ reason: 'DEFAULT' })),
-  testCase('no targetingKey: targets are skipped', env([flag({ targets: [{ variant: 'off', values: ['user-1'] }] })]), { plan: 'pro' }, on({ reason: 'DEFAULT' })),
+  testCase(
+    'disabled without an off variant: caller default',
+    env([flag({ on: false, offVariant: null })]),
+    user,
+    { value: true, reason: 'DISABLED' },
+    { defaultValue: true },
+  ),
+  testCase(
+    'individual target: TARGETING_MATCH without ruleIndex',
+    env([flag({ targets: [{ variant: 'off', values: ['user-0', 'user-1'] }] })]),
+    user,
+    off({ reason: 'TARGETING_MATCH' }),
+  ),
+  testCase(
+    'individual targets come before rules',
+    env([flag({ targets: [{ variant: 'off', values: ['user-1'] }], rules: [ruleOn([])] })]),
+    user,
+    off({ reason: 'TARGETING_MATCH' }),
+  ),
+  testCase(
+    'a key under two targets gets the first',
+    env([
+      flag({
+        targets: [
+          { variant: 'off', values: ['user-1'] },
+          { variant: 'on', values: ['user-1'] },
+        ],
+      }),
+    ]),
+    user,
+    off({ reason: 'TARGETING_MATCH' }),
+  ),
+  testCase(
+    'targets match the targetingKey only, not other attributes',
+    env([flag({ targets: [{ variant: 'off', values: ['pro'] }] })]),
+    user,
+    on({ reason: 'DEFAULT' }),
+  ),
+  testCase(
+    'no targetingKey: targets are skipped',
+    env([flag({ targets: [{ variant: 'off', values: ['user-1'] }] })]),
+    { plan: 'pro' },
+    on({ reason: 'DEFAULT' }),
+  ),
   testCase(
     'first matching rule wins, with its index',
     env([flag({ rules: [ruleOn([attr('plan', 'in', ['enterprise'])]), ruleOn([attr('plan', 'in', ['pro'])], { variant: 'off' }), ruleOn([])] })]),
@@ -431,19 +498,64 @@ const reasons = [
   ),
   testCase(
     'matching rule with a rollout: SPLIT with its index',
-    env([flag({ rules: [ruleOn([attr('plan', 'in', ['pro'])], { rollout: { variants: [{ variant: 'on', weight: 0 }, { variant: 'off', weight: 100000 }] } })] })]),
+    env([
+      flag({
+        rules: [
+          ruleOn([attr('plan', 'in', ['pro'])], {
+            rollout: {
+              variants: [
+                { variant: 'on', weight: 0 },
+                { variant: 'off', weight: 100000 },
+              ],
+            },
+          }),
+        ],
+      }),
+    ]),
     user,
     off({ reason: 'SPLIT', ruleIndex: 0 }),
   ),
-  testCase('no rule matches: DEFAULT', env([flag({ rules: [ruleOn([attr('plan', 'in', ['enterprise'])], { variant: 'off' })] })]), user, on({ reason: 'DEFAULT' })),
+  testCase(
+    'no rule matches: DEFAULT',
+    env([flag({ rules: [ruleOn([attr('plan', 'in', ['enterprise'])], { variant: 'off' })] })]),
+    user,
+    on({ reason: 'DEFAULT' }),
+  ),
   testCase('targets exist but none match: DEFAULT', env([flag({ targets: [{ variant: 'off', values: ['someone'] }] })]), user, on({ reason: 'DEFAULT' })),
   testCase('no targets and no rules: STATIC', env([flag()]), user, on({ reason: 'STATIC' })),
   testCase('empty target lists count as no targets: STATIC', env([flag({ targets: [{ variant: 'off', values: [] }] })]), user, on({ reason: 'STATIC' })),
-  testCase('default rollout: SPLIT without ruleIndex', env([flag({ defaultRule: { rollout: { variants: [{ variant: 'off', weight: 100000 }] } } })]), user, off({ reason: 'SPLIT' })),
-  testCase('empty default rule with rules: caller default with DEFAULT', env([flag({ rules: [ruleOn([attr('plan', 'in', ['x'])])], defaultRule: null })]), user, { value: 'fallback', reason: 'DEFAULT' }, { defaultValue: 'fallback' }),
-  testCase('empty default rule alone: caller default with STATIC', env([flag({ defaultRule: null })]), user, { value: 'fallback', reason: 'STATIC' }, { defaultValue: 'fallback' }),
-  testCase('context that is not an object reads as empty', env([flag({ rules: [ruleOn([attr('plan', 'exists', [])], { variant: 'off' })] })]), 'user-1', on({ reason: 'DEFAULT' })),
-  testCase('null context reads as empty', env([flag({ rules: [ruleOn([attr('plan', 'exists', [], true)], { variant: 'off' })] })]), null, off({ reason: 'TARGETING_MATCH', ruleIndex: 0 })),
+  testCase(
+    'default rollout: SPLIT without ruleIndex',
+    env([flag({ defaultRule: { rollout: { variants: [{ variant: 'off', weight: 100000 }] } } })]),
+    user,
+    off({ reason: 'SPLIT' }),
+  ),
+  testCase(
+    'empty default rule with rules: caller default with DEFAULT',
+    env([flag({ rules: [ruleOn([attr('plan', 'in', ['x'])])], defaultRule: null })]),
+    user,
+    { value: 'fallback', reason: 'DEFAULT' },
+    { defaultValue: 'fallback' },
+  ),
+  testCase(
+    'empty default rule alone: caller default with STATIC',
+    env([flag({ defaultRule: null })]),
+    user,
+    { value: 'fallback', reason: 'STATIC' },
+    { defaultValue: 'fallback' },
+  ),
+  testCase(
+    'context that is not an object reads as empty',
+    env([flag({ rules: [ruleOn([attr('plan', 'exists', [])], { variant: 'off' })] })]),
+    'user-1',
+    on({ reason: 'DEFAULT' }),
+  ),
+  testCase(
+    'null context reads as empty',
+    env([flag({ rules: [ruleOn([attr('plan', 'exists', [], true)], { variant: 'off' })] })]),
+    null,
+    off({ reason: 'TARGETING_MATCH', ruleIndex: 0 }),
+  ),
 ];
 
 // ---- prerequisites -------------------------------------------------------------------------
@@ -451,23 +563,92 @@ const reasons = [
 const prereq = (key, overrides = {}) => flag({ key, salt: `${key}-salt`, ...overrides });
 const needs = (...pairs) => pairs.map(([flagKey, variant]) => ({ flag: flagKey, variant }));
 const prerequisites = [
-  testCase('prerequisite serving the required variant: evaluation goes on', env([flag({ prerequisites: needs(['p', 'on']), targets: [{ variant: 'off', values: ['user-1'] }] }), prereq('p')]), user, off({ reason: 'TARGETING_MATCH' })),
-  testCase('prerequisite serving another variant fails', env([flag({ prerequisites: needs(['p', 'on']) }), prereq('p', { defaultRule: { variant: 'off' } })]), user, off({ reason: 'PREREQUISITE_FAILED' })),
-  testCase('prerequisite that is off fails even if its off variant is required', env([flag({ prerequisites: needs(['p', 'off']) }), prereq('p', { on: false })]), user, off({ reason: 'PREREQUISITE_FAILED' })),
-  testCase('killed prerequisite fails', env([flag({ prerequisites: needs(['p', 'off']) }), prereq('p', { killed: true })]), user, off({ reason: 'PREREQUISITE_FAILED' })),
+  testCase(
+    'prerequisite serving the required variant: evaluation goes on',
+    env([flag({ prerequisites: needs(['p', 'on']), targets: [{ variant: 'off', values: ['user-1'] }] }), prereq('p')]),
+    user,
+    off({ reason: 'TARGETING_MATCH' }),
+  ),
+  testCase(
+    'prerequisite serving another variant fails',
+    env([flag({ prerequisites: needs(['p', 'on']) }), prereq('p', { defaultRule: { variant: 'off' } })]),
+    user,
+    off({ reason: 'PREREQUISITE_FAILED' }),
+  ),
+  testCase(
+    'prerequisite that is off fails even if its off variant is required',
+    env([flag({ prerequisites: needs(['p', 'off']) }), prereq('p', { on: false })]),
+    user,
+    off({ reason: 'PREREQUISITE_FAILED' }),
+  ),
+  testCase(
+    'killed prerequisite fails',
+    env([flag({ prerequisites: needs(['p', 'off']) }), prereq('p', { killed: true })]),
+    user,
+    off({ reason: 'PREREQUISITE_FAILED' }),
+  ),
   testCase('missing prerequisite flag fails', env([flag({ prerequisites: needs(['ghost', 'on']) })]), user, off({ reason: 'PREREQUISITE_FAILED' })),
-  testCase('prerequisite failed without an off variant: caller default', env([flag({ offVariant: null, prerequisites: needs(['ghost', 'on']) })]), user, { value: true, reason: 'PREREQUISITE_FAILED' }, { defaultValue: true }),
-  testCase('prerequisite is evaluated for the same context', env([flag({ prerequisites: needs(['p', 'off']) }), prereq('p', { rules: [ruleOn([attr('plan', 'in', ['pro'])], { variant: 'off' })] })]), user, on({ reason: 'STATIC' })),
-  testCase('every prerequisite must pass', env([flag({ prerequisites: needs(['p', 'on'], ['q', 'on']) }), prereq('p'), prereq('q', { defaultRule: { variant: 'off' } })]), user, off({ reason: 'PREREQUISITE_FAILED' })),
-  testCase('prerequisites are checked recursively', env([flag({ prerequisites: needs(['p', 'on']) }), prereq('p', { prerequisites: needs(['q', 'on']) }), prereq('q', { on: false })]), user, off({ reason: 'PREREQUISITE_FAILED' })),
-  testCase('a passing chain of prerequisites', env([flag({ prerequisites: needs(['p', 'on']) }), prereq('p', { prerequisites: needs(['q', 'on']) }), prereq('q')]), user, on({ reason: 'STATIC' })),
-  testCase('a prerequisite cycle fails instead of recursing', env([flag({ prerequisites: needs(['g', 'on']) }), prereq('g', { prerequisites: needs(['f', 'on']) })]), user, off({ reason: 'PREREQUISITE_FAILED' })),
+  testCase(
+    'prerequisite failed without an off variant: caller default',
+    env([flag({ offVariant: null, prerequisites: needs(['ghost', 'on']) })]),
+    user,
+    { value: true, reason: 'PREREQUISITE_FAILED' },
+    { defaultValue: true },
+  ),
+  testCase(
+    'prerequisite is evaluated for the same context',
+    env([flag({ prerequisites: needs(['p', 'off']) }), prereq('p', { rules: [ruleOn([attr('plan', 'in', ['pro'])], { variant: 'off' })] })]),
+    user,
+    on({ reason: 'STATIC' }),
+  ),
+  testCase(
+    'every prerequisite must pass',
+    env([flag({ prerequisites: needs(['p', 'on'], ['q', 'on']) }), prereq('p'), prereq('q', { defaultRule: { variant: 'off' } })]),
+    user,
+    off({ reason: 'PREREQUISITE_FAILED' }),
+  ),
+  testCase(
+    'prerequisites are checked recursively',
+    env([flag({ prerequisites: needs(['p', 'on']) }), prereq('p', { prerequisites: needs(['q', 'on']) }), prereq('q', { on: false })]),
+    user,
+    off({ reason: 'PREREQUISITE_FAILED' }),
+  ),
+  testCase(
+    'a passing chain of prerequisites',
+    env([flag({ prerequisites: needs(['p', 'on']) }), prereq('p', { prerequisites: needs(['q', 'on']) }), prereq('q')]),
+    user,
+    on({ reason: 'STATIC' }),
+  ),
+  testCase(
+    'a prerequisite cycle fails instead of recursing',
+    env([flag({ prerequisites: needs(['g', 'on']) }), prereq('g', { prerequisites: needs(['f', 'on']) })]),
+    user,
+    off({ reason: 'PREREQUISITE_FAILED' }),
+  ),
   testCase('a flag that requires itself fails', env([flag({ prerequisites: needs(['f', 'on']) })]), user, off({ reason: 'PREREQUISITE_FAILED' })),
-  testCase('a prerequisite serving the off variant because its unit is missing fails', env([flag({ prerequisites: needs(['p', 'off']) }), prereq('p', { defaultRule: { rollout: { bucketBy: 'runId', variants: [{ variant: 'on', weight: 100000 }] } } })]), user, off({ reason: 'PREREQUISITE_FAILED' })),
-  testCase('a killed flag skips its prerequisites', env([flag({ killed: true, offVariant: 'on', prerequisites: needs(['g', 'on']) }), prereq('g', { prerequisites: needs(['f', 'on']) })]), user, on({ reason: 'KILLED' })),
+  testCase(
+    'a prerequisite serving the off variant because its unit is missing fails',
+    env([
+      flag({ prerequisites: needs(['p', 'off']) }),
+      prereq('p', { defaultRule: { rollout: { bucketBy: 'runId', variants: [{ variant: 'on', weight: 100000 }] } } }),
+    ]),
+    user,
+    off({ reason: 'PREREQUISITE_FAILED' }),
+  ),
+  testCase(
+    'a killed flag skips its prerequisites',
+    env([flag({ killed: true, offVariant: 'on', prerequisites: needs(['g', 'on']) }), prereq('g', { prerequisites: needs(['f', 'on']) })]),
+    user,
+    on({ reason: 'KILLED' }),
+  ),
   (() => {
     const chain = Array.from({ length: 12 }, (_, i) => prereq(`c${i}`, i < 11 ? { prerequisites: needs([`c${i + 1}`, 'on']) } : {}));
-    return testCase('a prerequisite chain deeper than 10 fails', env([flag({ prerequisites: needs(['c0', 'on']) }), ...chain]), user, off({ reason: 'PREREQUISITE_FAILED' }));
+    return testCase(
+      'a prerequisite chain deeper than 10 fails',
+      env([flag({ prerequisites: needs(['c0', 'on']) }), ...chain]),
+      user,
+      off({ reason: 'PREREQUISITE_FAILED' }),
+    );
   })(),
   (() => {
     const chain = Array.from({ length: 10 }, (_, i) => prereq(`c${i}`, i < 9 ? { prerequisites: needs([`c${i + 1}`, 'on']) } : {}));
@@ -478,20 +659,86 @@ const prerequisites = [
 // ---- types ---------------------------------------------------------------------------------
 
 const typed = (kind, variants, overrides = {}) =>
-  flag({ kind, variants: Object.entries(variants).map(([key, value]) => ({ key, value })), offVariant: Object.keys(variants)[0], defaultRule: { variant: Object.keys(variants)[1] }, ...overrides });
+  flag({
+    kind,
+    variants: Object.entries(variants).map(([key, value]) => ({ key, value })),
+    offVariant: Object.keys(variants)[0],
+    defaultRule: { variant: Object.keys(variants)[1] },
+    ...overrides,
+  });
 const types = [
-  testCase('string flag serves its string', env([typed('string', { a: 'alpha', b: 'beta' })]), user, { value: 'beta', variant: 'b', reason: 'STATIC' }, { defaultValue: 'x', expectedKind: 'string' }),
-  testCase('number flag serves its number', env([typed('number', { low: 0.25, high: 1e6 })]), user, { value: 1e6, variant: 'high', reason: 'STATIC' }, { defaultValue: 0, expectedKind: 'number' }),
-  testCase('json flag serves its object', env([typed('json', { none: null, model: { name: 'v2', layers: [64, 32], tuned: true } })]), user, { value: { name: 'v2', layers: [64, 32], tuned: true }, variant: 'model', reason: 'STATIC' }, { defaultValue: {}, expectedKind: 'json' }),
-  testCase('json flag may serve null', env([typed('json', { a: 1, none: null })]), user, { value: null, variant: 'none', reason: 'STATIC' }, { defaultValue: 'd', expectedKind: 'json' }),
-  testCase('json flag may serve a string', env([typed('json', { a: 1, s: 'text' })]), user, { value: 'text', variant: 's', reason: 'STATIC' }, { defaultValue: 'd' }),
+  testCase(
+    'string flag serves its string',
+    env([typed('string', { a: 'alpha', b: 'beta' })]),
+    user,
+    { value: 'beta', variant: 'b', reason: 'STATIC' },
+    { defaultValue: 'x', expectedKind: 'string' },
+  ),
+  testCase(
+    'number flag serves its number',
+    env([typed('number', { low: 0.25, high: 1e6 })]),
+    user,
+    { value: 1e6, variant: 'high', reason: 'STATIC' },
+    { defaultValue: 0, expectedKind: 'number' },
+  ),
+  testCase(
+    'json flag serves its object',
+    env([typed('json', { none: null, model: { name: 'v2', layers: [64, 32], tuned: true } })]),
+    user,
+    { value: { name: 'v2', layers: [64, 32], tuned: true }, variant: 'model', reason: 'STATIC' },
+    { defaultValue: {}, expectedKind: 'json' },
+  ),
+  testCase(
+    'json flag may serve null',
+    env([typed('json', { a: 1, none: null })]),
+    user,
+    { value: null, variant: 'none', reason: 'STATIC' },
+    { defaultValue: 'd', expectedKind: 'json' },
+  ),
+  testCase(
+    'json flag may serve a string',
+    env([typed('json', { a: 1, s: 'text' })]),
+    user,
+    { value: 'text', variant: 's', reason: 'STATIC' },
+    { defaultValue: 'd' },
+  ),
   testCase('boolean flag asked for as boolean', env([flag()]), user, on({ reason: 'STATIC' }), { expectedKind: 'boolean' }),
-  testCase('boolean flag asked for as string: TYPE_MISMATCH', env([flag()]), user, { value: 'd', reason: 'ERROR', errorCode: 'TYPE_MISMATCH' }, { defaultValue: 'd', expectedKind: 'string' }),
-  testCase('string flag asked for as json: TYPE_MISMATCH', env([typed('string', { a: 'alpha', b: 'beta' })]), user, { value: null, reason: 'ERROR', errorCode: 'TYPE_MISMATCH' }, { defaultValue: null, expectedKind: 'json' }),
-  testCase('number flag asked for as boolean: TYPE_MISMATCH', env([typed('number', { a: 1, b: 2 })]), user, { value: false, reason: 'ERROR', errorCode: 'TYPE_MISMATCH' }, { expectedKind: 'boolean' }),
-  testCase('type is checked before the kill switch', env([flag({ killed: true })]), user, { value: 0, reason: 'ERROR', errorCode: 'TYPE_MISMATCH' }, { defaultValue: 0, expectedKind: 'number' }),
+  testCase(
+    'boolean flag asked for as string: TYPE_MISMATCH',
+    env([flag()]),
+    user,
+    { value: 'd', reason: 'ERROR', errorCode: 'TYPE_MISMATCH' },
+    { defaultValue: 'd', expectedKind: 'string' },
+  ),
+  testCase(
+    'string flag asked for as json: TYPE_MISMATCH',
+    env([typed('string', { a: 'alpha', b: 'beta' })]),
+    user,
+    { value: null, reason: 'ERROR', errorCode: 'TYPE_MISMATCH' },
+    { defaultValue: null, expectedKind: 'json' },
+  ),
+  testCase(
+    'number flag asked for as boolean: TYPE_MISMATCH',
+    env([typed('number', { a: 1, b: 2 })]),
+    user,
+    { value: false, reason: 'ERROR', errorCode: 'TYPE_MISMATCH' },
+    { expectedKind: 'boolean' },
+  ),
+  testCase(
+    'type is checked before the kill switch',
+    env([flag({ killed: true })]),
+    user,
+    { value: 0, reason: 'ERROR', errorCode: 'TYPE_MISMATCH' },
+    { defaultValue: 0, expectedKind: 'number' },
+  ),
   testCase('no expected kind: any kind is served', env([typed('number', { a: 1, b: 2 })]), user, { value: 2, variant: 'b', reason: 'STATIC' }),
-  testCase('unknown flag beats type mismatch', env([]), user, { value: 'd', reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' }, { defaultValue: 'd', expectedKind: 'string' }),
+  testCase(
+    'unknown flag beats type mismatch',
+    env([]),
+    user,
+    { value: 'd', reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' },
+    { defaultValue: 'd', expectedKind: 'string' },
+  ),
 ];
 
 // ---- errors --------------------------------------------------------------------------------
@@ -500,25 +747,143 @@ const errorResult = (errorCode, value = 'fallback') => ({ value, reason: 'ERROR'
 const withDefault = { defaultValue: 'fallback' };
 const errors = [
   testCase('rule serving an unknown variant: GENERAL', env([flag({ rules: [ruleOn([], { variant: 'ghost' })] })]), user, errorResult('GENERAL'), withDefault),
-  testCase('unknown variant in a rule that is not reached is harmless', env([flag({ rules: [ruleOn([attr('plan', 'in', ['x'])], { variant: 'ghost' })] })]), user, on({ reason: 'DEFAULT' }), withDefault),
+  testCase(
+    'unknown variant in a rule that is not reached is harmless',
+    env([flag({ rules: [ruleOn([attr('plan', 'in', ['x'])], { variant: 'ghost' })] })]),
+    user,
+    on({ reason: 'DEFAULT' }),
+    withDefault,
+  ),
   testCase('unknown off variant when killed: GENERAL', env([flag({ killed: true, offVariant: 'ghost' })]), user, errorResult('GENERAL'), withDefault),
   testCase('unknown default variant: GENERAL', env([flag({ defaultRule: { variant: 'ghost' } })]), user, errorResult('GENERAL'), withDefault),
   testCase('unknown target variant: GENERAL', env([flag({ targets: [{ variant: 'ghost', values: ['user-1'] }] })]), user, errorResult('GENERAL'), withDefault),
-  testCase('rollout slice with an unknown variant: GENERAL when served', env([flag({ defaultRule: { rollout: { variants: [{ variant: 'ghost', weight: 100000 }] } } })]), user, errorResult('GENERAL'), withDefault),
-  testCase('weights not summing to 100000: PARSE_ERROR', env([flag({ defaultRule: { rollout: { variants: [{ variant: 'on', weight: 50000 }, { variant: 'off', weight: 40000 }] } } })]), user, errorResult('PARSE_ERROR'), withDefault),
-  testCase('negative weight: PARSE_ERROR', env([flag({ defaultRule: { rollout: { variants: [{ variant: 'on', weight: -1 }, { variant: 'off', weight: 100001 }] } } })]), user, errorResult('PARSE_ERROR'), withDefault),
-  testCase('fractional weight: PARSE_ERROR', env([flag({ defaultRule: { rollout: { variants: [{ variant: 'on', weight: 0.5 }, { variant: 'off', weight: 99999.5 }] } } })]), user, errorResult('PARSE_ERROR'), withDefault),
-  testCase('variant value of the wrong kind: PARSE_ERROR', env([flag({ variants: [{ key: 'on', value: 'yes' }, { key: 'off', value: false }] })]), user, errorResult('PARSE_ERROR'), withDefault),
+  testCase(
+    'rollout slice with an unknown variant: GENERAL when served',
+    env([flag({ defaultRule: { rollout: { variants: [{ variant: 'ghost', weight: 100000 }] } } })]),
+    user,
+    errorResult('GENERAL'),
+    withDefault,
+  ),
+  testCase(
+    'weights not summing to 100000: PARSE_ERROR',
+    env([
+      flag({
+        defaultRule: {
+          rollout: {
+            variants: [
+              { variant: 'on', weight: 50000 },
+              { variant: 'off', weight: 40000 },
+            ],
+          },
+        },
+      }),
+    ]),
+    user,
+    errorResult('PARSE_ERROR'),
+    withDefault,
+  ),
+  testCase(
+    'negative weight: PARSE_ERROR',
+    env([
+      flag({
+        defaultRule: {
+          rollout: {
+            variants: [
+              { variant: 'on', weight: -1 },
+              { variant: 'off', weight: 100001 },
+            ],
+          },
+        },
+      }),
+    ]),
+    user,
+    errorResult('PARSE_ERROR'),
+    withDefault,
+  ),
+  testCase(
+    'fractional weight: PARSE_ERROR',
+    env([
+      flag({
+        defaultRule: {
+          rollout: {
+            variants: [
+              { variant: 'on', weight: 0.5 },
+              { variant: 'off', weight: 99999.5 },
+            ],
+          },
+        },
+      }),
+    ]),
+    user,
+    errorResult('PARSE_ERROR'),
+    withDefault,
+  ),
+  testCase(
+    'variant value of the wrong kind: PARSE_ERROR',
+    env([
+      flag({
+        variants: [
+          { key: 'on', value: 'yes' },
+          { key: 'off', value: false },
+        ],
+      }),
+    ]),
+    user,
+    errorResult('PARSE_ERROR'),
+    withDefault,
+  ),
   testCase('unknown kind: PARSE_ERROR', env([flag({ kind: 'integer' })]), user, errorResult('PARSE_ERROR'), withDefault),
-  testCase('duplicate variant keys: PARSE_ERROR', env([flag({ variants: [...BOOL_VARIANTS, { key: 'on', value: false }] })]), user, errorResult('PARSE_ERROR'), withDefault),
+  testCase(
+    'duplicate variant keys: PARSE_ERROR',
+    env([flag({ variants: [...BOOL_VARIANTS, { key: 'on', value: false }] })]),
+    user,
+    errorResult('PARSE_ERROR'),
+    withDefault,
+  ),
   testCase('salt that is not a string: PARSE_ERROR', env([flag({ salt: 42 })]), user, errorResult('PARSE_ERROR'), withDefault),
-  testCase('unknown operator in a reached rule: PARSE_ERROR', env([flag({ rules: [ruleOn([{ attribute: 'plan', op: 'like', values: ['pro'] }])] })]), user, errorResult('PARSE_ERROR'), withDefault),
-  testCase('malformed rule after the deciding rule is not reached', env([flag({ rules: [ruleOn([]), { clauses: 'nope' }] })]), user, on({ reason: 'TARGETING_MATCH', ruleIndex: 0 }), withDefault),
-  testCase('clause value that is not a scalar: PARSE_ERROR', env([flag({ rules: [ruleOn([attr('plan', 'in', [['pro']])])] })]), user, errorResult('PARSE_ERROR'), withDefault),
-  testCase('segment clause naming an unreadable segment: PARSE_ERROR', env([flag({ rules: [ruleOn([seg('bad')])] })], [{ key: 'bad', included: 'user-1', excluded: [], rules: [] }]), user, errorResult('PARSE_ERROR'), withDefault),
-  testCase('kill switch works even when a rule cannot be read', env([flag({ killed: true, rules: [{ clauses: 'nope' }] })]), user, off({ reason: 'KILLED' }), withDefault),
+  testCase(
+    'unknown operator in a reached rule: PARSE_ERROR',
+    env([flag({ rules: [ruleOn([{ attribute: 'plan', op: 'like', values: ['pro'] }])] })]),
+    user,
+    errorResult('PARSE_ERROR'),
+    withDefault,
+  ),
+  testCase(
+    'malformed rule after the deciding rule is not reached',
+    env([flag({ rules: [ruleOn([]), { clauses: 'nope' }] })]),
+    user,
+    on({ reason: 'TARGETING_MATCH', ruleIndex: 0 }),
+    withDefault,
+  ),
+  testCase(
+    'clause value that is not a scalar: PARSE_ERROR',
+    env([flag({ rules: [ruleOn([attr('plan', 'in', [['pro']])])] })]),
+    user,
+    errorResult('PARSE_ERROR'),
+    withDefault,
+  ),
+  testCase(
+    'segment clause naming an unreadable segment: PARSE_ERROR',
+    env([flag({ rules: [ruleOn([seg('bad')])] })], [{ key: 'bad', included: 'user-1', excluded: [], rules: [] }]),
+    user,
+    errorResult('PARSE_ERROR'),
+    withDefault,
+  ),
+  testCase(
+    'kill switch works even when a rule cannot be read',
+    env([flag({ killed: true, rules: [{ clauses: 'nope' }] })]),
+    user,
+    off({ reason: 'KILLED' }),
+    withDefault,
+  ),
   testCase('duplicate flag keys: the first is used', env([flag(), flag({ on: false })]), user, on({ reason: 'STATIC' }), withDefault),
-  testCase('omitted optional lists read as empty', { sequence: 1, flags: [{ key: 'f', kind: 'boolean', salt: 's', variants: BOOL_VARIANTS, version: 1, on: true, defaultRule: { variant: 'off' } }] }, user, off({ reason: 'STATIC' }), withDefault),
+  testCase(
+    'omitted optional lists read as empty',
+    { sequence: 1, flags: [{ key: 'f', kind: 'boolean', salt: 's', variants: BOOL_VARIANTS, version: 1, on: true, defaultRule: { variant: 'off' } }] },
+    user,
+    off({ reason: 'STATIC' }),
+    withDefault,
+  ),
 ];
 
 // ---- bucketing -----------------------------------------------------------------------------
@@ -585,21 +950,59 @@ for (const [name, unit] of UNITS) {
 }
 for (const salt of SALTS) {
   for (const unit of ['user-1', 'user-2', 'pipeline-run-2024-06-01']) {
-    bucketing.push(splitCase(`salt ${JSON.stringify(salt)} (${utf8(salt).length} bytes), unit ${unit}, 50/50`, { salt, unit, slices: [{ variant: 'a', weight: 50000 }, { variant: 'b', weight: 50000 }] }));
+    bucketing.push(
+      splitCase(`salt ${JSON.stringify(salt)} (${utf8(salt).length} bytes), unit ${unit}, 50/50`, {
+        salt,
+        unit,
+        slices: [
+          { variant: 'a', weight: 50000 },
+          { variant: 'b', weight: 50000 },
+        ],
+      }),
+    );
   }
 }
 // Boundaries: a unit whose bucket equals a cumulative weight falls into the next slice.
 for (const unit of ['user-1', 'user-7', '山田太郎', '🚀']) {
   const bucket = bucketOf('edge-salt', unit);
-  const at = (first) => [{ variant: 'a', weight: first }, { variant: 'b', weight: 100000 - first }];
-  bucketing.push(splitCase(`boundary: cumulative weight equal to the bucket (${bucket}) serves the next slice`, { salt: 'edge-salt', unit, slices: at(bucket) }));
-  bucketing.push(splitCase(`boundary: cumulative weight one above the bucket (${bucket + 1}) serves the slice`, { salt: 'edge-salt', unit, slices: at(bucket + 1) }));
+  const at = (first) => [
+    { variant: 'a', weight: first },
+    { variant: 'b', weight: 100000 - first },
+  ];
+  bucketing.push(
+    splitCase(`boundary: cumulative weight equal to the bucket (${bucket}) serves the next slice`, { salt: 'edge-salt', unit, slices: at(bucket) }),
+  );
+  bucketing.push(
+    splitCase(`boundary: cumulative weight one above the bucket (${bucket + 1}) serves the slice`, { salt: 'edge-salt', unit, slices: at(bucket + 1) }),
+  );
 }
 bucketing.push(
-  splitCase('zero-weight slices are never served', { salt: 'z', unit: 'user-1', slices: [{ variant: 'a', weight: 0 }, { variant: 'b', weight: 100000 }, { variant: 'c', weight: 0 }] }),
+  splitCase('zero-weight slices are never served', {
+    salt: 'z',
+    unit: 'user-1',
+    slices: [
+      { variant: 'a', weight: 0 },
+      { variant: 'b', weight: 100000 },
+      { variant: 'c', weight: 0 },
+    ],
+  }),
   splitCase('a single 100% slice', { salt: 'z', unit: 'user-1', slices: [{ variant: 'c', weight: 100000 }] }),
-  splitCase('20% rollout, in', { salt: 'rollout-20', unit: 'user-3', slices: [{ variant: 'a', weight: 20000 }, { variant: 'b', weight: 80000 }] }),
-  splitCase('20% rollout, another unit', { salt: 'rollout-20', unit: 'user-4', slices: [{ variant: 'a', weight: 20000 }, { variant: 'b', weight: 80000 }] }),
+  splitCase('20% rollout, in', {
+    salt: 'rollout-20',
+    unit: 'user-3',
+    slices: [
+      { variant: 'a', weight: 20000 },
+      { variant: 'b', weight: 80000 },
+    ],
+  }),
+  splitCase('20% rollout, another unit', {
+    salt: 'rollout-20',
+    unit: 'user-4',
+    slices: [
+      { variant: 'a', weight: 20000 },
+      { variant: 'b', weight: 80000 },
+    ],
+  }),
 );
 // Numeric unit values hash as ECMAScript String(n).
 const NUMBER_UNITS = [
@@ -615,16 +1018,31 @@ const NUMBER_UNITS = [
 ];
 for (const [number, text] of NUMBER_UNITS) {
   const slices = THREE_WAY;
-  const c = splitCase(`numeric unit ${text} hashes as the string "${text}"`, { salt: 'n-salt', unit: text, slices, bucketBy: 'batchId', context: { batchId: number } });
+  const c = splitCase(`numeric unit ${text} hashes as the string "${text}"`, {
+    salt: 'n-salt',
+    unit: text,
+    slices,
+    bucketBy: 'batchId',
+    context: { batchId: number },
+  });
   bucketing.push(c);
 }
 bucketing.push(
-  splitCase('bucketBy a custom attribute ignores targetingKey', { salt: 'r', unit: 'run-42', slices: THREE_WAY, bucketBy: 'runId', context: { targetingKey: 'user-1', runId: 'run-42' } }),
+  splitCase('bucketBy a custom attribute ignores targetingKey', {
+    salt: 'r',
+    unit: 'run-42',
+    slices: THREE_WAY,
+    bucketBy: 'runId',
+    context: { targetingKey: 'user-1', runId: 'run-42' },
+  }),
 );
 const missing = (description, context, bucketBy, offVariant = 'off') => {
   const rollout = bucketBy === undefined ? { variants: THREE_WAY } : { bucketBy, variants: THREE_WAY };
   const config = env([flag({ kind: 'string', salt: 's', variants: SPLIT_VARIANTS, offVariant, defaultRule: { rollout } })]);
-  const expected = offVariant === null ? { value: 'default', reason: 'ERROR', errorCode: 'TARGETING_KEY_MISSING' } : { value: 'OFF', variant: 'off', reason: 'ERROR', errorCode: 'TARGETING_KEY_MISSING' };
+  const expected =
+    offVariant === null
+      ? { value: 'default', reason: 'ERROR', errorCode: 'TARGETING_KEY_MISSING' }
+      : { value: 'OFF', variant: 'off', reason: 'ERROR', errorCode: 'TARGETING_KEY_MISSING' };
   return testCase(description, config, context, expected, { defaultValue: 'default' });
 };
 bucketing.push(
@@ -637,7 +1055,7 @@ bucketing.push(
   missing('missing custom bucketBy attribute, targetingKey present', { targetingKey: 'user-1' }, 'runId'),
   missing('missing unit without an off variant: caller default', { plan: 'pro' }, undefined, null),
   testCase(
-    'missing unit in a matching rule\'s rollout: off variant, no ruleIndex',
+    "missing unit in a matching rule's rollout: off variant, no ruleIndex",
     env([flag({ rules: [{ clauses: [], serve: { rollout: { bucketBy: 'runId', variants: [{ variant: 'on', weight: 100000 }] } } }] })]),
     user,
     off({ reason: 'ERROR', errorCode: 'TARGETING_KEY_MISSING' }),
@@ -648,7 +1066,10 @@ bucketing.push(
 
 const files = {
   'operators.json': ['Each attribute operator, array attributes, missing attributes and negation.', operators],
-  'matches.json': ['The matches operator: its pattern language, code points, refused patterns, limits, and catastrophic (ReDoS) patterns on 10,000-character inputs.', matchesCases],
+  'matches.json': [
+    'The matches operator: its pattern language, code points, refused patterns, limits, and catastrophic (ReDoS) patterns on 10,000-character inputs.',
+    matchesCases,
+  ],
   'segments.json': ['Segment membership: included, excluded, rules, unknown segments.', segments],
   'reasons.json': ['The evaluation order and every reason.', reasons],
   'prerequisites.json': ['Prerequisite flags, chains, cycles and depth.', prerequisites],

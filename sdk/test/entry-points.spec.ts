@@ -32,7 +32,10 @@ process.exit(0);
 
 const bootstrap = anEnvironment([
   aFlag('etl.validate').build(),
-  aFlag('model.router').withKind('string', { v1: 'model-v1', v2: 'model-v2' }).with({ offVariant: 'v1', defaultRule: { variant: 'v2' } }).build(),
+  aFlag('model.router')
+    .withKind('string', { v1: 'model-v1', v2: 'model-v2' })
+    .with({ offVariant: 'v1', defaultRule: { variant: 'v2' } })
+    .build(),
 ]);
 
 /** Packages of node_modules a list of module URLs or paths loaded, e.g. `socket.io-client`, `@openfeature/server-sdk`. */
@@ -105,8 +108,18 @@ describe('entry points', () => {
   });
 
   it('every entry point loads the bundle, not the modules emitted file by file', () => {
-    const entries = ['@signalbox/sdk', '@signalbox/sdk/core', '@signalbox/sdk/client', '@signalbox/sdk/protocol', '@signalbox/sdk/telemetry', '@signalbox/sdk/openfeature'];
-    const run = runEntry('@signalbox/sdk', `return await Promise.all(${JSON.stringify(entries)}.map(async (entry) => Object.keys(await import(entry)).length));`);
+    const entries = [
+      '@signalbox/sdk',
+      '@signalbox/sdk/core',
+      '@signalbox/sdk/client',
+      '@signalbox/sdk/protocol',
+      '@signalbox/sdk/telemetry',
+      '@signalbox/sdk/openfeature',
+    ];
+    const run = runEntry(
+      '@signalbox/sdk',
+      `return await Promise.all(${JSON.stringify(entries)}.map(async (entry) => Object.keys(await import(entry)).length));`,
+    );
     expect((run.result as number[]).every((count) => count > 0)).toBe(true);
     expect(run.sdkFiles.filter((file) => !file.startsWith('bundle/'))).toEqual([]);
     // Shared chunks: the core is loaded once, however many entry points use it.
@@ -128,7 +141,12 @@ describe('entry points', () => {
        await flags.close();
        return { status, value, stepped, exports: ['SignalboxProvider', 'compileEnvironment', 'histogramIndex', 'createFlags'].filter((name) => name in sdk) };`,
     );
-    expect(run.result).toEqual({ status: 'stale', value: 'model-v2', stepped: 'ran', exports: ['SignalboxProvider', 'compileEnvironment', 'histogramIndex', 'createFlags'] });
+    expect(run.result).toEqual({
+      status: 'stale',
+      value: 'model-v2',
+      stepped: 'ran',
+      exports: ['SignalboxProvider', 'compileEnvironment', 'histogramIndex', 'createFlags'],
+    });
     for (const name of HEAVY) expect(run.packages).not.toContain(name);
   });
 
@@ -165,7 +183,7 @@ describe('entry points', () => {
     expect(run.packages).not.toContain('commander');
   });
 
-  it('the provider re-exported by @signalbox/sdk loads OpenFeature when made, and works with the application\'s copy', () => {
+  it("the provider re-exported by @signalbox/sdk loads OpenFeature when made, and works with the application's copy", () => {
     const run = runEntry(
       '@signalbox/sdk',
       `const { OpenFeature, ProviderStatus } = await import('@openfeature/server-sdk');

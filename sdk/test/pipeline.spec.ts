@@ -12,7 +12,10 @@ const environment = () =>
   anEnvironment([
     aFlag('etl.validate').build(),
     aFlag('etl.notify').with({ on: false }).build(),
-    aFlag('model.sentiment').withKind('string', { v1: 'model-v1', v2: 'model-v2' }).with({ offVariant: 'v1', defaultRule: split({ v1: 50_000, v2: 50_000 }, 'runId') }).build(),
+    aFlag('model.sentiment')
+      .withKind('string', { v1: 'model-v1', v2: 'model-v2' })
+      .with({ offVariant: 'v1', defaultRule: split({ v1: 50_000, v2: 50_000 }, 'runId') })
+      .build(),
     aFlag('model.shadow').build(),
     aFlag('etl.transform-v2').build(),
   ]);
@@ -136,14 +139,18 @@ describe('pipeline helpers', () => {
       const label = await flags.shadow('model.shadow', {}, { primary: () => 'fast', candidate: () => sleep(2_000).then(() => 'slow'), budgetMs: 100 });
       expect(label).toBe('fast');
       expect(performance.now() - started).toBeLessThan(50);
-      const busy = await flags.shadow('model.shadow', {}, {
-        primary: () => 'also fast',
-        candidate: () => {
-          const until = Date.now() + 150;
-          while (Date.now() < until);
-          return 'blocking';
+      const busy = await flags.shadow(
+        'model.shadow',
+        {},
+        {
+          primary: () => 'also fast',
+          candidate: () => {
+            const until = Date.now() + 150;
+            while (Date.now() < until);
+            return 'blocking';
+          },
         },
-      });
+      );
       expect(busy).toBe('also fast');
       await flags.close();
       const series = seriesOf(flags);
@@ -155,13 +162,17 @@ describe('pipeline helpers', () => {
       const flags = offline();
       await expect(flags.shadow('model.shadow', {}, { primary: () => 1, candidate: () => Promise.reject(new Error('candidate broke')) })).resolves.toBe(1);
       await expect(
-        flags.shadow('model.shadow', {}, {
-          primary: () => 1,
-          candidate: () => 1,
-          compare: () => {
-            throw new Error('compare broke');
+        flags.shadow(
+          'model.shadow',
+          {},
+          {
+            primary: () => 1,
+            candidate: () => 1,
+            compare: () => {
+              throw new Error('compare broke');
+            },
           },
-        }),
+        ),
       ).resolves.toBe(1);
       await flags.close();
       const [batch] = flags.telemetry.drain();
@@ -216,9 +227,7 @@ describe('pipeline helpers', () => {
       const flags = offline();
       let ran = false;
       const started = Date.now();
-      const error = await flags
-        .step('etl.validate', {}, () => (ran = true), { requireFresh: { maxAgeMs: 10_000, waitMs: 150 } })
-        .catch((e: unknown) => e);
+      const error = await flags.step('etl.validate', {}, () => (ran = true), { requireFresh: { maxAgeMs: 10_000, waitMs: 150 } }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SignalboxStaleConfigError);
       expect((error as SignalboxStaleConfigError).message).toMatch(/not confirmed by the server .* refusing to run "etl.validate"/);
       expect(Date.now() - started).toBeGreaterThanOrEqual(140);

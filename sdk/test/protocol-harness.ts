@@ -83,7 +83,11 @@ export class ProtocolHarness {
   }
 
   snapshot(): ServerMessage {
-    return { type: 'snapshot', sequence: this.sequence, config: { sequence: this.sequence, flags: [...this.flags.values()], segments: [...this.segments.values()] } };
+    return {
+      type: 'snapshot',
+      sequence: this.sequence,
+      config: { sequence: this.sequence, flags: [...this.flags.values()], segments: [...this.segments.values()] },
+    };
   }
 
   /** Revokes a key: connected clients get `refused` and are disconnected; new handshakes fail. */

@@ -10,7 +10,16 @@ import { eventually, ProtocolHarness } from './protocol-harness.js';
 
 const silent: Logger = { warn: () => undefined, error: () => undefined, debug: () => undefined };
 const initial = () =>
-  anEnvironment([aFlag('pipeline.enabled').build(), aFlag('beta-only').with({ defaultRule: { variant: 'off' } }).withRule({ variant: 'on' }, inSegments('beta')).build()], [aSegment('beta')]);
+  anEnvironment(
+    [
+      aFlag('pipeline.enabled').build(),
+      aFlag('beta-only')
+        .with({ defaultRule: { variant: 'off' } })
+        .withRule({ variant: 'on' }, inSegments('beta'))
+        .build(),
+    ],
+    [aSegment('beta')],
+  );
 
 describe('socket transport against a protocol harness', () => {
   const harnesses: ProtocolHarness[] = [];

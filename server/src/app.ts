@@ -49,7 +49,9 @@ export const createApp = async (config: AppConfig): Promise<NestExpressApplicati
       app,
       new DocumentBuilder()
         .setTitle('Signalbox API')
-        .setDescription('Feature flags for data pipelines and ML model rollouts. Authenticate with a session (POST /api/v1/auth/login), an API token or, for SDK endpoints, an SDK key, as `Authorization: Bearer ...`.')
+        .setDescription(
+          'Feature flags for data pipelines and ML model rollouts. Authenticate with a session (POST /api/v1/auth/login), an API token or, for SDK endpoints, an SDK key, as `Authorization: Bearer ...`.',
+        )
         .setVersion('1')
         .addBearerAuth()
         .build(),

@@ -47,7 +47,10 @@ describe('security headers and compression', () => {
     // A stand-in for the built console: an index page and a script large enough to be worth compressing.
     webDir = fs.mkdtempSync(path.join(os.tmpdir(), 'signalbox-web-'));
     fs.mkdirSync(path.join(webDir, 'assets'));
-    fs.writeFileSync(path.join(webDir, 'index.html'), '<!doctype html><html><head><script type="module" src="/assets/app.js"></script></head><body><div id="root"></div></body></html>');
+    fs.writeFileSync(
+      path.join(webDir, 'index.html'),
+      '<!doctype html><html><head><script type="module" src="/assets/app.js"></script></head><body><div id="root"></div></body></html>',
+    );
     fs.writeFileSync(path.join(webDir, 'assets', 'app.js'), bigScript);
     t = await startTestApp({ listen: true, env: { SIGNALBOX_WEB_DIR: webDir } });
     sdkKey = (await aProject(t.http, t.admin, 'packed', [{ key: 'production', name: 'Production' }])).sdkKeys.production!;
@@ -101,10 +104,26 @@ describe('security headers and compression', () => {
         ['config', config],
         ['config 304', await rawRequest(`${t.url}/api/v1/sdk/config`, { headers: { ...auth, 'if-none-match': config.headers.etag! } })],
         ['config 401', await rawRequest(`${t.url}/api/v1/sdk/config`)],
-        ['evaluation', await rawRequest(`${t.url}/api/v1/sdk/evaluate/etl.step-1`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"context":{}}' })],
-        ['evaluation 400', await rawRequest(`${t.url}/api/v1/sdk/evaluate`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '[1]' })],
+        [
+          'evaluation',
+          await rawRequest(`${t.url}/api/v1/sdk/evaluate/etl.step-1`, {
+            method: 'POST',
+            headers: { ...auth, 'content-type': 'application/json' },
+            body: '{"context":{}}',
+          }),
+        ],
+        [
+          'evaluation 400',
+          await rawRequest(`${t.url}/api/v1/sdk/evaluate`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '[1]' }),
+        ],
       ];
-      expect(responses.map(([label, res]) => [label, res.status])).toEqual([['config', 200], ['config 304', 304], ['config 401', 401], ['evaluation', 200], ['evaluation 400', 400]]);
+      expect(responses.map(([label, res]) => [label, res.status])).toEqual([
+        ['config', 200],
+        ['config 304', 304],
+        ['config 401', 401],
+        ['evaluation', 200],
+        ['evaluation 400', 400],
+      ]);
       for (const [label, res] of responses) {
         expect(res.headers['content-security-policy'], label).toBe("default-src 'none'; frame-ancestors 'none'");
         expect(res.headers['x-content-type-options'], label).toBe('nosniff');
@@ -113,7 +132,7 @@ describe('security headers and compression', () => {
       }
     });
 
-    it('let the console\'s inline styles (React style props, charts) and the API docs\' inline stylesheet apply', async () => {
+    it("let the console's inline styles (React style props, charts) and the API docs' inline stylesheet apply", async () => {
       const csp = String((await rawRequest(`${t.url}/`)).headers['content-security-policy']);
       expect(csp).toMatch(/style-src 'self' 'unsafe-inline'/);
       expect(csp).toMatch(/img-src 'self' data:/);
@@ -143,7 +162,10 @@ describe('security headers and compression', () => {
     });
 
     it('never compresses the SDK event stream, which must reach the SDK event by event', async () => {
-      const res = await rawRequest(`${t.url}/api/v1/sdk/stream`, { headers: { authorization: `Bearer ${sdkKey}`, 'accept-encoding': 'gzip, deflate, br' }, firstChunkOnly: true });
+      const res = await rawRequest(`${t.url}/api/v1/sdk/stream`, {
+        headers: { authorization: `Bearer ${sdkKey}`, 'accept-encoding': 'gzip, deflate, br' },
+        firstChunkOnly: true,
+      });
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
       expect(res.headers['content-encoding']).toBeUndefined();
@@ -180,7 +202,7 @@ describe('security headers and compression', () => {
   });
   // node:http's parser refuses these before any route or middleware runs; it used to answer a bare
   // `400` with no body, no request id and no headers.
-  describe("requests node:http refuses itself", () => {
+  describe('requests node:http refuses itself', () => {
     /** Writes `request` on a raw socket and reads the whole answer until the server closes. */
     const rawExchange = (request: Buffer | string) =>
       new Promise<{ status: number; headers: Record<string, string>; body: string }>((resolve, reject) => {
@@ -209,7 +231,9 @@ describe('security headers and compression', () => {
     };
 
     it('answers a raw non-ASCII byte in the path with a 400 in the API error format', async () => {
-      const res = await rawExchange(Buffer.concat([Buffer.from('GET /api/v1/projects/caf'), Buffer.from([0xc3, 0xa9]), Buffer.from('/segments HTTP/1.1\r\nHost: x\r\n\r\n')]));
+      const res = await rawExchange(
+        Buffer.concat([Buffer.from('GET /api/v1/projects/caf'), Buffer.from([0xc3, 0xa9]), Buffer.from('/segments HTTP/1.1\r\nHost: x\r\n\r\n')]),
+      );
       expectApiError(res, 400, 'BAD_REQUEST');
     });
 

@@ -23,7 +23,10 @@ let isConfigError: (err: unknown) => boolean = () => false;
 
 const main = async (): Promise<void> => {
   await import('reflect-metadata');
-  const [{ ConfigError, loadConfig }, { prepareEmbeddedDatabase }] = await Promise.all([import('./config/config.js'), import('./database/embedded-database.js')]);
+  const [{ ConfigError, loadConfig }, { prepareEmbeddedDatabase }] = await Promise.all([
+    import('./config/config.js'),
+    import('./database/embedded-database.js'),
+  ]);
   isConfigError = (err) => err instanceof ConfigError;
   const config = loadConfig();
   // Opening the embedded database (creating it, the first time) is mostly WebAssembly and file
@@ -46,7 +49,11 @@ const reasonOf = (err: unknown): string => {
   if (isConfigError(err)) return (err as Error).message;
   if (!(err instanceof Error)) return String(err);
   const { code, detail, hint } = err as Error & { code?: unknown; detail?: unknown; hint?: unknown };
-  const extra = [typeof code === 'string' ? `code ${code}` : '', typeof detail === 'string' ? detail : '', typeof hint === 'string' ? `hint: ${hint}` : ''].filter(Boolean);
+  const extra = [
+    typeof code === 'string' ? `code ${code}` : '',
+    typeof detail === 'string' ? detail : '',
+    typeof hint === 'string' ? `hint: ${hint}` : '',
+  ].filter(Boolean);
   return `${err.message || err.name}${extra.length > 0 ? ` (${extra.join('; ')})` : ''}`;
 };
 

@@ -76,7 +76,10 @@ describe('access matrix', () => {
     if (res.status !== 201) throw new Error(`segment: ${res.status}`);
     return key;
   };
-  const admin = (method: Call['method'], path: string, body?: unknown) => t.http[method](path).set(t.admin).send(body as object);
+  const admin = (method: Call['method'], path: string, body?: unknown) =>
+    t.http[method](path)
+      .set(t.admin)
+      .send(body as object);
 
   const endpoints: Endpoint[] = [
     { label: 'GET /projects (list)', requirement: 'viewer', success: 200, call: async () => ({ method: 'get', path: '/api/v1/projects' }) },
@@ -200,14 +203,23 @@ describe('access matrix', () => {
       success: 200,
       call: async (fresh) => ({ method: 'patch', path: `${P}/segments/${await segmentFor(fresh)}`, body: { version: 1, name: 'renamed' } }),
     },
-    { label: 'DELETE /segments/:s', requirement: 'editor', success: 204, call: async (fresh) => ({ method: 'delete', path: `${P}/segments/${await segmentFor(fresh)}` }) },
+    {
+      label: 'DELETE /segments/:s',
+      requirement: 'editor',
+      success: 204,
+      call: async (fresh) => ({ method: 'delete', path: `${P}/segments/${await segmentFor(fresh)}` }),
+    },
     { label: 'GET /audit', requirement: 'viewer', success: 200, call: async () => ({ method: 'get', path: '/api/v1/audit' }) },
     { label: 'GET /users (list)', requirement: 'admin', success: 200, call: async () => ({ method: 'get', path: '/api/v1/users' }) },
     {
       label: 'POST /users (create)',
       requirement: 'admin',
       success: 201,
-      call: async () => ({ method: 'post', path: '/api/v1/users', body: { email: `${unique('matrix-')}@example.com`, name: 'New', role: 'viewer', password: 'password-123' } }),
+      call: async () => ({
+        method: 'post',
+        path: '/api/v1/users',
+        body: { email: `${unique('matrix-')}@example.com`, name: 'New', role: 'viewer', password: 'password-123' },
+      }),
     },
     {
       label: 'PATCH /users/:id (update)',
@@ -269,12 +281,18 @@ describe('access matrix', () => {
       const unexpectedBodies: Record<string, unknown> = {};
       for (const caller of callers) {
         const call = await endpoint.call(caller.satisfies?.includes(endpoint.requirement) ?? false);
-        const res = await t.http[call.method](call.path).set(caller.auth()).send(call.body as object);
+        const res = await t.http[call.method](call.path)
+          .set(caller.auth())
+          .send(call.body as object);
         actual[caller.name] = res.status;
         expected[caller.name] = expectedStatus(caller, endpoint);
         if (res.status === 401 || res.status === 403) {
           // A refusal always has the error shape.
-          expect(res.body, `${caller.name}: ${endpoint.label}`).toMatchObject({ error: res.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', message: expect.any(String), requestId: expect.any(String) });
+          expect(res.body, `${caller.name}: ${endpoint.label}`).toMatchObject({
+            error: res.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN',
+            message: expect.any(String),
+            requestId: expect.any(String),
+          });
         }
         if (res.status !== expected[caller.name]) unexpectedBodies[caller.name] = res.body;
       }
@@ -399,7 +417,10 @@ describe('access matrix', () => {
     it('declares every {placeholder} of a documented path as a required string path parameter', async () => {
       const undeclared = (await documentedOperations()).flatMap(({ path, method, operation }) => {
         const declared = new Set((operation.parameters ?? []).filter((p) => p.in === 'path' && p.required && p.schema?.type === 'string').map((p) => p.name));
-        return [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).filter((name) => !declared.has(name)).map((name) => `${method.toUpperCase()} ${path}: ${name}`);
+        return [...path.matchAll(/\{(\w+)\}/g)]
+          .map((m) => m[1]!)
+          .filter((name) => !declared.has(name))
+          .map((name) => `${method.toUpperCase()} ${path}: ${name}`);
       });
       expect(undeclared).toEqual([]);
     });

@@ -1,14 +1,25 @@
 import type TestAgent from 'supertest/lib/agent.js';
 
 /** Test data builders over the real API: each returns what the API returned. */
-export const aProject = async (http: TestAgent, auth: { Authorization: string }, key = 'pipelines', environments?: Array<{ key: string; name: string; requireChangeReason?: boolean }>) => {
-  const res = await http.post('/api/v1/projects').set(auth).send({ key, name: `Project ${key}`, ...(environments ? { environments } : {}) });
+export const aProject = async (
+  http: TestAgent,
+  auth: { Authorization: string },
+  key = 'pipelines',
+  environments?: Array<{ key: string; name: string; requireChangeReason?: boolean }>,
+) => {
+  const res = await http
+    .post('/api/v1/projects')
+    .set(auth)
+    .send({ key, name: `Project ${key}`, ...(environments ? { environments } : {}) });
   if (res.status !== 201) throw new Error(`project: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { project: { key: string; environments: Array<{ key: string }> }; sdkKeys: Record<string, string> };
 };
 
 export const aBooleanFlag = async (http: TestAgent, auth: { Authorization: string }, project: string, key: string, extra: Record<string, unknown> = {}) => {
-  const res = await http.post(`/api/v1/projects/${project}/flags`).set(auth).send({ key, name: key, kind: 'boolean', ...extra });
+  const res = await http
+    .post(`/api/v1/projects/${project}/flags`)
+    .set(auth)
+    .send({ key, name: key, kind: 'boolean', ...extra });
   if (res.status !== 201) throw new Error(`flag: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { key: string; version: number; environments: Record<string, { version: number }> };
 };
@@ -30,8 +41,16 @@ export const aUser = async (http: TestAgent, auth: { Authorization: string }, ro
   return { email, token: login.body.token as string, id: created.body.user.id as string };
 };
 
-export const aToken = async (http: TestAgent, auth: { Authorization: string }, access: string, scope: { projects?: string[]; environments?: string[] } = {}) => {
-  const res = await http.post('/api/v1/tokens').set(auth).send({ name: `${access}-token`, access, ...scope });
+export const aToken = async (
+  http: TestAgent,
+  auth: { Authorization: string },
+  access: string,
+  scope: { projects?: string[]; environments?: string[] } = {},
+) => {
+  const res = await http
+    .post('/api/v1/tokens')
+    .set(auth)
+    .send({ name: `${access}-token`, access, ...scope });
   if (res.status !== 201) throw new Error(`token: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { token: { id: string }; secret: string };
 };

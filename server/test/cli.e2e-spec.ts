@@ -15,7 +15,9 @@ describe('the signalbox CLI against the real server', () => {
   let sdkKey: string;
   const cli = (args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> =>
     new Promise((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', SIGNALBOX_CLI_CONFIG: path.join(home, 'cli.json'), ...env } });
+      const child = spawn(process.execPath, [CLI, ...args], {
+        env: { PATH: process.env.PATH ?? '', SIGNALBOX_CLI_CONFIG: path.join(home, 'cli.json'), ...env },
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -26,7 +28,12 @@ describe('the signalbox CLI against the real server', () => {
   beforeAll(async () => {
     t = await startTestApp({ listen: true });
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'signalbox-cli-'));
-    sdkKey = (await aProject(t.http, t.admin, 'shell', [{ key: 'development', name: 'Development' }, { key: 'production', name: 'Production' }])).sdkKeys.production!;
+    sdkKey = (
+      await aProject(t.http, t.admin, 'shell', [
+        { key: 'development', name: 'Development' },
+        { key: 'production', name: 'Production' },
+      ])
+    ).sdkKeys.production!;
     await aBooleanFlag(t.http, t.admin, 'shell', 'gpu.embed', { tags: ['gpu'] });
     for (const env of ['development', 'production']) {
       await t.http.patch(`/api/v1/projects/shell/flags/gpu.embed/environments/${env}`).set(t.admin).send({ version: 0, on: true }).expect(200);
@@ -47,7 +54,10 @@ describe('the signalbox CLI against the real server', () => {
     const token = await aToken(t.http, t.admin, 'kill-switch', { projects: ['shell'] });
     const sdk = await connectSdk(t.url, sdkKey);
     await sdk.waitFor((m) => m.type === 'snapshot');
-    const scoped = await cli(['kill', 'gpu.embed', '--env', 'production', '--reason', 'GPU pool down', '--token', token.secret], { SIGNALBOX_URL: t.url, SIGNALBOX_PROJECT: 'shell' });
+    const scoped = await cli(['kill', 'gpu.embed', '--env', 'production', '--reason', 'GPU pool down', '--token', token.secret], {
+      SIGNALBOX_URL: t.url,
+      SIGNALBOX_PROJECT: 'shell',
+    });
     expect(scoped.stderr).toBe('');
     expect(scoped.code).toBe(0);
     expect(scoped.stdout).toContain('gpu.embed in production: KILLED (version 2); confirmed by 1 of 1 connected SDKs');

@@ -30,15 +30,27 @@ describe('demo project', () => {
   it('creates the segments prod-pipelines and beta-testers', async () => {
     const segments = (await t.http.get(`${D}/segments`).set(t.admin)).body;
     expect(segments.map((s: { key: string }) => s.key)).toEqual(['beta-testers', 'prod-pipelines']);
-    expect(segments[0]).toMatchObject({ included: ['team-search', 'team-recs'], rules: [{ clauses: [{ attribute: 'email', op: 'endsWith', values: ['@beta.example.com'] }] }] });
+    expect(segments[0]).toMatchObject({
+      included: ['team-search', 'team-recs'],
+      rules: [{ clauses: [{ attribute: 'email', op: 'endsWith', values: ['@beta.example.com'] }] }],
+    });
     expect(segments[1]).toMatchObject({ rules: [{ clauses: [{ attribute: 'pipeline', op: 'startsWith', values: ['prod-'] }] }] });
   });
 
   it('creates the five flags, configured alike in every environment', () => {
-    expect(flags.map((f) => f.key).sort()).toEqual(['etl.enable-data-validation', 'etl.send-notifications', 'etl.use-new-transformer', 'model.sentiment', 'ops.gpu-processing']);
+    expect(flags.map((f) => f.key).sort()).toEqual([
+      'etl.enable-data-validation',
+      'etl.send-notifications',
+      'etl.use-new-transformer',
+      'model.sentiment',
+      'ops.gpu-processing',
+    ]);
     for (const f of flags) {
       expect(Object.keys(f.environments), f.key).toEqual(ENVIRONMENTS);
-      const strip = ({ environment: _e, updatedAt: _u, kill, ...rest }: Record<string, unknown>) => ({ ...rest, kill: kill ? { reason: (kill as { reason: string }).reason } : null });
+      const strip = ({ environment: _e, updatedAt: _u, kill, ...rest }: Record<string, unknown>) => ({
+        ...rest,
+        kill: kill ? { reason: (kill as { reason: string }).reason } : null,
+      });
       const [first, ...others] = ENVIRONMENTS.map((e) => strip(f.environments[e]!));
       for (const other of others) expect(other, f.key).toEqual(first);
     }
@@ -48,7 +60,15 @@ describe('demo project', () => {
     expect(flag('etl.use-new-transformer').environments[env]).toMatchObject({
       on: true,
       killed: false,
-      defaultRule: { rollout: { bucketBy: 'runId', variants: [{ variant: 'on', weight: 50_000 }, { variant: 'off', weight: 50_000 }] } },
+      defaultRule: {
+        rollout: {
+          bucketBy: 'runId',
+          variants: [
+            { variant: 'on', weight: 50_000 },
+            { variant: 'off', weight: 50_000 },
+          ],
+        },
+      },
     });
   });
 
@@ -72,7 +92,14 @@ describe('demo project', () => {
       on: true,
       offVariant: 'v1',
       rules: [{ clauses: [{ op: 'segment', segments: ['beta-testers'] }], serve: { variant: 'v3' } }],
-      defaultRule: { rollout: { variants: [{ variant: 'v1', weight: 80_000 }, { variant: 'v2', weight: 20_000 }] } },
+      defaultRule: {
+        rollout: {
+          variants: [
+            { variant: 'v1', weight: 80_000 },
+            { variant: 'v2', weight: 20_000 },
+          ],
+        },
+      },
     });
   });
 

@@ -62,7 +62,15 @@ describe('secrets never reach the logs', () => {
     expect((await call('/api/v1/auth/login', { method: 'POST', body: { email: 'admin@signalbox.local', password: 'a-wrong-password-42' } })).status).toBe(401);
     secrets.set('wrong password', 'a-wrong-password-42');
     const userPassword = remember('user password', 'user-password-for-log-test');
-    expect((await call('/api/v1/users', { method: 'POST', bearer: session, body: { email: 'ops@example.com', name: 'Ops', role: 'editor', password: userPassword } })).status).toBe(201);
+    expect(
+      (
+        await call('/api/v1/users', {
+          method: 'POST',
+          bearer: session,
+          body: { email: 'ops@example.com', name: 'Ops', role: 'editor', password: userPassword },
+        })
+      ).status,
+    ).toBe(201);
 
     // API tokens, a forged one included.
     const token = remember('api token', (await call('/api/v1/tokens', { method: 'POST', body: { name: 'ci', access: 'editor' } })).body.secret);
@@ -71,7 +79,10 @@ describe('secrets never reach the logs', () => {
     expect((await call('/api/v1/projects', { bearer: forged })).status).toBe(401);
 
     // SDK keys: issued, used over HTTP and the socket, rotated.
-    const project = await call<{ sdkKeys: Record<string, string> }>('/api/v1/projects', { method: 'POST', body: { key: 'logs', name: 'Logs', environments: [{ key: 'production', name: 'Production' }] } });
+    const project = await call<{ sdkKeys: Record<string, string> }>('/api/v1/projects', {
+      method: 'POST',
+      body: { key: 'logs', name: 'Logs', environments: [{ key: 'production', name: 'Production' }] },
+    });
     const sdkKey = remember('sdk key', project.body.sdkKeys.production);
     await call('/api/v1/projects/logs/flags', { method: 'POST', body: { key: 'etl.step', name: 'Step', kind: 'boolean' } });
     expect((await call('/api/v1/sdk/config', { bearer: sdkKey })).status).toBe(200);
@@ -93,7 +104,10 @@ describe('secrets never reach the logs', () => {
 
     // Webhook signing secrets, used to sign a delivery.
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-    const webhook = await call<{ secret: string; webhook: { id: string } }>('/api/v1/webhooks', { method: 'POST', body: { name: 'bus', url, events: ['flag.changed'] } });
+    const webhook = await call<{ secret: string; webhook: { id: string } }>('/api/v1/webhooks', {
+      method: 'POST',
+      body: { name: 'bus', url, events: ['flag.changed'] },
+    });
     remember('webhook secret', webhook.body.secret);
     expect((await call(`/api/v1/webhooks/${webhook.body.webhook.id}/test`, { method: 'POST' })).body.status).toBe('delivered');
 

@@ -29,15 +29,38 @@ describe('no server errors', () => {
   const P = '/api/v1/projects/robust';
 
   const endpoints: WriteEndpoint[] = [
-    { name: 'create project', method: 'post', path: () => '/api/v1/projects', valid: () => ({ key: 'fuzz-project', name: 'Fuzz', description: 'd', environments: [{ key: 'dev', name: 'Dev' }] }) },
+    {
+      name: 'create project',
+      method: 'post',
+      path: () => '/api/v1/projects',
+      valid: () => ({ key: 'fuzz-project', name: 'Fuzz', description: 'd', environments: [{ key: 'dev', name: 'Dev' }] }),
+    },
     { name: 'update project', method: 'patch', path: () => P, valid: () => ({ name: 'Robust', description: 'd' }) },
-    { name: 'create environment', method: 'post', path: () => `${P}/environments`, valid: () => ({ key: 'fuzz-env', name: 'Fuzz', requireChangeReason: false }) },
-    { name: 'update environment', method: 'patch', path: () => `${P}/environments/development`, valid: () => ({ name: 'Development', requireChangeReason: false }) },
+    {
+      name: 'create environment',
+      method: 'post',
+      path: () => `${P}/environments`,
+      valid: () => ({ key: 'fuzz-env', name: 'Fuzz', requireChangeReason: false }),
+    },
+    {
+      name: 'update environment',
+      method: 'patch',
+      path: () => `${P}/environments/development`,
+      valid: () => ({ name: 'Development', requireChangeReason: false }),
+    },
     {
       name: 'create flag',
       method: 'post',
       path: () => `${P}/flags`,
-      valid: () => ({ key: 'fuzz.flag', name: 'Fuzz', kind: 'string', variants: [{ key: 'a', value: 'x' }], tags: ['t'], owner: 'o', expiresAt: '2030-01-01T00:00:00Z' }),
+      valid: () => ({
+        key: 'fuzz.flag',
+        name: 'Fuzz',
+        kind: 'string',
+        variants: [{ key: 'a', value: 'x' }],
+        tags: ['t'],
+        owner: 'o',
+        expiresAt: '2030-01-01T00:00:00Z',
+      }),
     },
     {
       name: 'update flag',
@@ -72,12 +95,33 @@ describe('no server errors', () => {
       name: 'create segment',
       method: 'post',
       path: () => `${P}/segments`,
-      valid: () => ({ key: 'fuzz-seg', name: 'Fuzz', included: ['a'], excluded: ['b'], rules: [{ clauses: [{ attribute: 'team', op: 'in', values: ['x', 1, true] }] }] }),
+      valid: () => ({
+        key: 'fuzz-seg',
+        name: 'Fuzz',
+        included: ['a'],
+        excluded: ['b'],
+        rules: [{ clauses: [{ attribute: 'team', op: 'in', values: ['x', 1, true] }] }],
+      }),
     },
-    { name: 'update segment', method: 'patch', path: () => `${P}/segments/robust-seg`, valid: () => ({ version: 1, included: ['a'], rules: [{ clauses: [{ attribute: 'v', op: 'semverGt', values: ['1.0.0'] }] }] }) },
-    { name: 'create user', method: 'post', path: () => '/api/v1/users', valid: () => ({ email: 'fuzz@example.com', name: 'Fuzz', role: 'viewer', password: 'password-123' }) },
+    {
+      name: 'update segment',
+      method: 'patch',
+      path: () => `${P}/segments/robust-seg`,
+      valid: () => ({ version: 1, included: ['a'], rules: [{ clauses: [{ attribute: 'v', op: 'semverGt', values: ['1.0.0'] }] }] }),
+    },
+    {
+      name: 'create user',
+      method: 'post',
+      path: () => '/api/v1/users',
+      valid: () => ({ email: 'fuzz@example.com', name: 'Fuzz', role: 'viewer', password: 'password-123' }),
+    },
     { name: 'update user', method: 'patch', path: () => `/api/v1/users/${userId}`, valid: () => ({ name: 'Target', role: 'viewer', disabled: false }) },
-    { name: 'create token', method: 'post', path: () => '/api/v1/tokens', valid: () => ({ name: 'fuzz', access: 'kill-switch', projects: ['robust'], environments: ['production'] }) },
+    {
+      name: 'create token',
+      method: 'post',
+      path: () => '/api/v1/tokens',
+      valid: () => ({ name: 'fuzz', access: 'kill-switch', projects: ['robust'], environments: ['production'] }),
+    },
     { name: 'login', method: 'post', path: () => '/api/v1/auth/login', valid: () => ({ email: 'nobody@example.com', password: 'wrong-password' }) },
   ];
 
@@ -120,15 +164,34 @@ describe('no server errors', () => {
     ['deeply nested value in a known field', `{"name": ${deepObject}, "key": ${deepArray}}`],
     ['every field null', '{"key":null,"name":null,"version":null,"rules":null,"email":null,"password":null,"access":null,"reason":null,"on":null}'],
     ['every field an object', '{"key":{},"name":{},"version":{},"rules":{},"email":{},"password":{},"access":{},"reason":{},"on":{},"targets":{}}'],
-    ['every field an array of nulls', '{"key":[null],"name":[null],"version":[null],"rules":[null],"email":[null],"clauses":[null],"variants":[null],"prerequisites":[null]}'],
+    [
+      'every field an array of nulls',
+      '{"key":[null],"name":[null],"version":[null],"rules":[null],"email":[null],"clauses":[null],"variants":[null],"prerequisites":[null]}',
+    ],
     ['numbers out of range', '{"version":1e400,"weight":-1e308,"key":1e-400,"name":123456789012345678901234567890}'],
-    ['NUL characters', '{"key":"a\\u0000b","name":"\\u0000","reason":"\\u0000","email":"a\\u0000@x.io","password":"\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000"}'],
+    [
+      'NUL characters',
+      '{"key":"a\\u0000b","name":"\\u0000","reason":"\\u0000","email":"a\\u0000@x.io","password":"\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000\\u0000"}',
+    ],
     ['unpaired surrogates', '{"key":"\\ud800","name":"x\\udc00y","reason":"\\udbff","email":"\\ud800@x.io","password":"\\udfff-password"}'],
     ['NUL in a field name', '{"na\\u0000me":"x"}'],
     ['prototype keys', '{"__proto__":{"admin":true},"constructor":{"prototype":{"x":1}},"key":"x"}'],
-    ['very long strings', JSON.stringify({ key: 'k'.repeat(200_000), name: 'n'.repeat(200_000), email: `${'e'.repeat(200_000)}@x.io`, password: 'p'.repeat(200_000) })],
-    ['many array elements', JSON.stringify({ rules: Array.from({ length: 3000 }, () => ({})), included: Array.from({ length: 20_000 }, () => 1), values: Array.from({ length: 100_000 }, (_, i) => i) })],
-    ['unicode everywhere', JSON.stringify({ key: 'ключ-🚀', name: '\u202eevil\u202c', reason: '𝔘𝔫𝔦𝔠𝔬𝔡𝔢', email: 'ü@例え.テスト', password: '🔑🔑🔑🔑🔑🔑🔑🔑' })],
+    [
+      'very long strings',
+      JSON.stringify({ key: 'k'.repeat(200_000), name: 'n'.repeat(200_000), email: `${'e'.repeat(200_000)}@x.io`, password: 'p'.repeat(200_000) }),
+    ],
+    [
+      'many array elements',
+      JSON.stringify({
+        rules: Array.from({ length: 3000 }, () => ({})),
+        included: Array.from({ length: 20_000 }, () => 1),
+        values: Array.from({ length: 100_000 }, (_, i) => i),
+      }),
+    ],
+    [
+      'unicode everywhere',
+      JSON.stringify({ key: 'ключ-🚀', name: '\u202eevil\u202c', reason: '𝔘𝔫𝔦𝔠𝔬𝔡𝔢', email: 'ü@例え.テスト', password: '🔑🔑🔑🔑🔑🔑🔑🔑' }),
+    ],
   ];
 
   describe.each(endpoints)('$name', (endpoint) => {
@@ -224,7 +287,10 @@ describe('no server errors', () => {
 
   it('names the field that holds a NUL character, an unpaired surrogate, a far-off date or too deep a value', async () => {
     const problems = async (path: string, body: unknown) => {
-      const res = await t.http.post(path).set(t.admin).send(body as object);
+      const res = await t.http
+        .post(path)
+        .set(t.admin)
+        .send(body as object);
       expect(res.status, JSON.stringify(res.body)).toBe(400);
       return res.body.details as Array<{ field: string; reason: string }>;
     };
@@ -244,7 +310,10 @@ describe('no server errors', () => {
 
   it('PATCH /flags/:key with null for a field that cannot be cleared answers 400, not 500', async () => {
     for (const field of FLAG_FIELDS_NOT_CLEARABLE) {
-      const res = await t.http.patch(`${P}/flags/robust.other`).set(t.admin).send({ version: 1, [field]: null });
+      const res = await t.http
+        .patch(`${P}/flags/robust.other`)
+        .set(t.admin)
+        .send({ version: 1, [field]: null });
       expect(res.status, field).toBe(400);
     }
   });

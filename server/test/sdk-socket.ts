@@ -40,7 +40,10 @@ export const connectSdk = (url: string, sdkKey: string, sequence = 0, options: {
           const found = messages.find(predicate);
           if (found) return Promise.resolve(found);
           return new Promise((res, rej) => {
-            const timer = setTimeout(() => rej(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(messages.map((m) => [m.type, m.sequence]))}`)), timeoutMs);
+            const timer = setTimeout(
+              () => rej(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(messages.map((m) => [m.type, m.sequence]))}`)),
+              timeoutMs,
+            );
             waiters.push({ predicate, resolve: (m) => (clearTimeout(timer), res(m)) });
           });
         },

@@ -167,7 +167,12 @@ const main = async () => {
       console.log(`✓ ${test.name} (${Date.now() - started} ms)`);
     } catch (error) {
       failed += 1;
-      console.log(`✗ ${test.name} (${Date.now() - started} ms)\n    ${String(error?.stack ?? error).split('\n').slice(0, 6).join('\n    ')}`);
+      console.log(
+        `✗ ${test.name} (${Date.now() - started} ms)\n    ${String(error?.stack ?? error)
+          .split('\n')
+          .slice(0, 6)
+          .join('\n    ')}`,
+      );
       if (process.env.E2E_FAILURE_SCREENSHOTS !== '0') {
         const dir = path.join(os.tmpdir(), 'signalbox-e2e-failures');
         fs.mkdirSync(dir, { recursive: true });

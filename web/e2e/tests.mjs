@@ -58,7 +58,14 @@ const newSplitFlag = async (api, key, env) => {
   await api('PATCH', `/projects/${PROJECT}/flags/${key}/environments/${env}`, {
     version: current.version,
     on: true,
-    defaultRule: { rollout: { variants: [{ variant: 'v1', weight: 50_000 }, { variant: 'v2', weight: 50_000 }] } },
+    defaultRule: {
+      rollout: {
+        variants: [
+          { variant: 'v1', weight: 50_000 },
+          { variant: 'v2', weight: 50_000 },
+        ],
+      },
+    },
     reason: 'split for an experiment',
   });
   return key;
@@ -224,7 +231,13 @@ export const tests = [
       await page.getByText(/Saved as version \d+/).waitFor();
       const saved = await config(api, key, 'staging');
       assert.deepEqual(saved.defaultRule, {
-        rollout: { bucketBy: 'runId', variants: [{ variant: 'on', weight: 20000 }, { variant: 'off', weight: 80000 }] },
+        rollout: {
+          bucketBy: 'runId',
+          variants: [
+            { variant: 'on', weight: 20000 },
+            { variant: 'off', weight: 80000 },
+          ],
+        },
       });
     },
   },
@@ -295,7 +308,10 @@ export const tests = [
       await api('PATCH', `/projects/${PROJECT}/flags/${key}/environments/development`, { version: current.version, offVariant: 'on', reason: 'someone else' });
       await page.getByRole('button', { name: 'Save to Development' }).click();
       const conflict = page.getByRole('alert', { name: 'Version conflict' });
-      await conflict.getByRole('table', { name: /Their changes/ }).getByText('offVariant').waitFor();
+      await conflict
+        .getByRole('table', { name: /Their changes/ })
+        .getByText('offVariant')
+        .waitFor();
       await conflict.getByRole('table', { name: 'Your changes' }).getByText('rules[0]', { exact: true }).waitFor();
       await conflict.getByRole('button', { name: 'Reapply my changes on top' }).click();
       await page.getByRole('button', { name: 'Save to Development' }).click();
@@ -503,7 +519,10 @@ export const tests = [
       const panel = page.getByRole('region', { name: /ready to clean up/ });
       await panel.getByText('Expired', { exact: true }).waitFor();
       await page.goto(`/${PROJECT}/production/flags?status=stale&q=e2e.stale`);
-      await page.getByRole('list', { name: `Why ${key} is stale` }).getByText('expired').waitFor();
+      await page
+        .getByRole('list', { name: `Why ${key} is stale` })
+        .getByText('expired')
+        .waitFor();
     },
   },
   {
@@ -573,7 +592,12 @@ export const tests = [
       const env = 'staging';
       const key = await newFlag(api, 'e2e.rollout');
       const current = await config(api, key, env);
-      await api('PATCH', `/projects/${PROJECT}/flags/${key}/environments/${env}`, { version: current.version, on: true, defaultRule: { variant: 'off' }, reason: 'serve off before the rollout' });
+      await api('PATCH', `/projects/${PROJECT}/flags/${key}/environments/${env}`, {
+        version: current.version,
+        on: true,
+        defaultRule: { variant: 'off' },
+        reason: 'serve off before the rollout',
+      });
       const { sdkKey } = await api('POST', `/projects/${PROJECT}/environments/${env}/sdk-key`);
       await routeRuns(h.baseUrl, sdkKey, key, 80);
       await signInAsAdmin(h);
@@ -589,7 +613,13 @@ export const tests = [
       await plan.locator('.badge', { hasText: 'running' }).waitFor();
       await plan.getByText(/Serving 1% of traffic on, stage 1 of 2/).waitFor();
       const [created] = await api('GET', `/projects/${PROJECT}/flags/${key}/environments/${env}/rollout-plans`);
-      assert.deepEqual(created.stages.map((s) => [s.percent, s.minDurationMinutes]), [[1, 45], [100, 0]]);
+      assert.deepEqual(
+        created.stages.map((s) => [s.percent, s.minDurationMinutes]),
+        [
+          [1, 45],
+          [100, 0],
+        ],
+      );
       await plan.getByRole('table', { name: 'Guard metrics' }).getByText('Error rate').waitFor();
       await plan.getByRole('list', { name: 'Decision timeline' }).getByText('started').waitFor();
       await h.screenshot('rollout-plan', { fullPage: true });
@@ -598,7 +628,10 @@ export const tests = [
       await page.getByRole('dialog').getByLabel('Reason (optional)').fill('weekend freeze');
       await page.getByRole('button', { name: 'Pause now' }).click();
       await plan.locator('.badge', { hasText: 'paused' }).waitFor();
-      await plan.getByRole('list', { name: 'Decision timeline' }).getByText(/weekend freeze/).waitFor();
+      await plan
+        .getByRole('list', { name: 'Decision timeline' })
+        .getByText(/weekend freeze/)
+        .waitFor();
       await plan.getByRole('button', { name: 'Resume' }).click();
       await page.getByRole('button', { name: 'Resume now' }).click();
       await plan.locator('.badge', { hasText: 'running' }).waitFor();
@@ -624,7 +657,12 @@ export const tests = [
         assert.equal(await flags.waitForReady({ timeoutMs: 5000 }), 'ready');
         await Promise.all(
           Array.from({ length: 200 }, (_, i) =>
-            flags.shadow(key, { targetingKey: `doc-${i}` }, { primary: async (doc) => `label-${doc}`, candidate: async (doc) => (doc % 10 === 0 ? `other-${doc}` : `label-${doc}`) }, i),
+            flags.shadow(
+              key,
+              { targetingKey: `doc-${i}` },
+              { primary: async (doc) => `label-${doc}`, candidate: async (doc) => (doc % 10 === 0 ? `other-${doc}` : `label-${doc}`) },
+              i,
+            ),
           ),
         );
         await flags.flush();
@@ -677,7 +715,10 @@ export const tests = [
       await wholePage(h, 'flag-archived');
 
       await banner.getByRole('button', { name: 'Unarchive' }).click();
-      await page.getByRole('dialog', { name: `Unarchive ${key}` }).getByRole('button', { name: 'Unarchive flag' }).click();
+      await page
+        .getByRole('dialog', { name: `Unarchive ${key}` })
+        .getByRole('button', { name: 'Unarchive flag' })
+        .click();
       await page.getByRole('heading', { name: 'Kill switch' }).waitFor();
       assert.equal((await flagOf(api, key)).archived, false);
 
@@ -702,7 +743,12 @@ export const tests = [
       await assert.rejects(flagOf(api, key), /→ 404/);
       const audit = await api('GET', `/audit?project=${PROJECT}&flag=${key}`);
       const actions = audit.items.map((entry) => `${entry.action}${entry.reason ? `: ${entry.reason}` : ''}`);
-      for (const expected of ['flag.archived: replaced by the v2 loader', 'flag.unarchived', 'flag.archived: for good this time', 'flag.deleted: code path removed']) {
+      for (const expected of [
+        'flag.archived: replaced by the v2 loader',
+        'flag.unarchived',
+        'flag.archived: for good this time',
+        'flag.deleted: code path removed',
+      ]) {
         assert.ok(actions.includes(expected), `audit has "${expected}": ${actions.join(' | ')}`);
       }
     },
@@ -732,7 +778,10 @@ export const tests = [
       // The console checks JSON before sending it.
       await form.getByLabel('Variant 2 value').fill('{"model": "l", "temperature": 0.2');
       await form.getByRole('button', { name: 'Save details' }).click();
-      await form.locator('[data-field="variants[1].value"]').getByText(/not valid JSON/).waitFor();
+      await form
+        .locator('[data-field="variants[1].value"]')
+        .getByText(/not valid JSON/)
+        .waitFor();
       assert.equal((await flagOf(api, key)).version, 1, 'nothing sent');
       await form.getByLabel('Variant 2 value').fill('{"model": "l", "temperature": 0.2}');
       await form.getByRole('button', { name: '+ Variant' }).click();
@@ -755,7 +804,11 @@ export const tests = [
       // The server refuses to remove a variant the flag still serves, and says so next to the variants.
       await form.getByRole('button', { name: 'Remove variant 1' }).click();
       await form.getByRole('button', { name: 'Save details' }).click();
-      await form.locator('[data-field="variants"]').getByText(/variant 'small'/).first().waitFor();
+      await form
+        .locator('[data-field="variants"]')
+        .getByText(/variant 'small'/)
+        .first()
+        .waitFor();
       assert.equal((await flagOf(api, key)).variants.length, 3);
       await form.getByRole('button', { name: 'Discard' }).click();
       assert.equal(await form.getByLabel('Variant 1 key').inputValue(), 'small');
@@ -796,7 +849,11 @@ export const tests = [
       const project = await api('GET', '/projects/e2e-models');
       assert.deepEqual(
         project.environments.map((e) => [e.key, e.requireChangeReason]),
-        [['development', false], ['production', true], ['staging-eu', true]],
+        [
+          ['development', false],
+          ['production', true],
+          ['staging-eu', true],
+        ],
       );
       // The key shown once is the environment's real SDK key.
       const quiet = { warn: () => undefined, error: () => undefined, debug: () => undefined, info: () => undefined };

@@ -16,7 +16,12 @@ export async function setup() {
           state: 'ENABLED',
           variants: { on: true, off: false },
           defaultVariant: 'off',
-          targeting: { fractional: [['on', 20], ['off', 80]] },
+          targeting: {
+            fractional: [
+              ['on', 20],
+              ['off', 80],
+            ],
+          },
         },
         s3: {
           state: 'ENABLED',
@@ -26,7 +31,12 @@ export async function setup() {
             if: [
               { or: [{ '==': [{ var: 'plan' }, 'enterprise'] }, { in: [{ var: 'targetingKey' }, listedKeys] }] },
               'v3',
-              { fractional: [['v1', 80], ['v2', 20]] },
+              {
+                fractional: [
+                  ['v1', 80],
+                  ['v2', 20],
+                ],
+              },
             ],
           },
         },

@@ -20,7 +20,14 @@ export async function setup() {
     salt: 's2-salt',
     variations: [true, false],
     offVariation: 1,
-    fallthrough: { rollout: { variations: [{ variation: 0, weight: 20_000 }, { variation: 1, weight: 80_000 }] } },
+    fallthrough: {
+      rollout: {
+        variations: [
+          { variation: 0, weight: 20_000 },
+          { variation: 1, weight: 80_000 },
+        ],
+      },
+    },
     targets: [],
     rules: [],
     prerequisites: [],
@@ -34,7 +41,14 @@ export async function setup() {
     offVariation: 0,
     targets: [{ values: listedKeys, variation: 2 }],
     rules: [{ id: 'enterprise', clauses: [{ attribute: 'plan', op: 'in', values: ['enterprise'], negate: false }], variation: 2 }],
-    fallthrough: { rollout: { variations: [{ variation: 0, weight: 80_000 }, { variation: 1, weight: 20_000 }] } },
+    fallthrough: {
+      rollout: {
+        variations: [
+          { variation: 0, weight: 80_000 },
+          { variation: 1, weight: 20_000 },
+        ],
+      },
+    },
     prerequisites: [],
   });
   const client = init('sdk-offline-bench', {

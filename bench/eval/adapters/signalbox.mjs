@@ -7,7 +7,21 @@ const BOOLEAN = [
 ];
 
 function flag(key, overrides) {
-  return { key, kind: 'boolean', salt: `${key}-salt`, variants: BOOLEAN, version: 1, on: true, killed: false, offVariant: 'off', targets: [], rules: [], defaultRule: { variant: 'on' }, prerequisites: [], ...overrides };
+  return {
+    key,
+    kind: 'boolean',
+    salt: `${key}-salt`,
+    variants: BOOLEAN,
+    version: 1,
+    on: true,
+    killed: false,
+    offVariant: 'off',
+    targets: [],
+    rules: [],
+    defaultRule: { variant: 'on' },
+    prerequisites: [],
+    ...overrides,
+  };
 }
 
 export const name = 'Signalbox';
@@ -19,7 +33,16 @@ export async function setup() {
     segments: [],
     flags: [
       flag('s1', {}),
-      flag('s2', { defaultRule: { rollout: { variants: [{ variant: 'on', weight: 20_000 }, { variant: 'off', weight: 80_000 }] } } }),
+      flag('s2', {
+        defaultRule: {
+          rollout: {
+            variants: [
+              { variant: 'on', weight: 20_000 },
+              { variant: 'off', weight: 80_000 },
+            ],
+          },
+        },
+      }),
       flag('s3', {
         kind: 'string',
         variants: [
@@ -30,7 +53,14 @@ export async function setup() {
         offVariant: 'v1',
         targets: [{ variant: 'v3', values: listedKeys }],
         rules: [{ clauses: [{ attribute: 'plan', op: 'in', values: ['enterprise'] }], serve: { variant: 'v3' } }],
-        defaultRule: { rollout: { variants: [{ variant: 'v1', weight: 80_000 }, { variant: 'v2', weight: 20_000 }] } },
+        defaultRule: {
+          rollout: {
+            variants: [
+              { variant: 'v1', weight: 80_000 },
+              { variant: 'v2', weight: 20_000 },
+            ],
+          },
+        },
       }),
     ],
   });

@@ -35,14 +35,23 @@ const variant = (name, weight) => ({ name, weight, weightType: 'variable', stick
 export async function setup() {
   const repository = new MemoryRepository([
     { name: 's1', enabled: true, strategies: [{ name: 'default', parameters: {}, constraints: [] }] },
-    { name: 's2', enabled: true, strategies: [{ name: 'flexibleRollout', parameters: { rollout: '20', stickiness: 'userId', groupId: 's2' }, constraints: [] }] },
+    {
+      name: 's2',
+      enabled: true,
+      strategies: [{ name: 'flexibleRollout', parameters: { rollout: '20', stickiness: 'userId', groupId: 's2' }, constraints: [] }],
+    },
     {
       name: 's3',
       enabled: true,
       strategies: [
         { name: 'default', parameters: {}, constraints: [{ contextName: 'plan', operator: 'IN', values: ['enterprise'] }], variants: [variant('v3', 1000)] },
         { name: 'default', parameters: {}, constraints: [{ contextName: 'userId', operator: 'IN', values: listedKeys }], variants: [variant('v3', 1000)] },
-        { name: 'flexibleRollout', parameters: { rollout: '100', stickiness: 'userId', groupId: 's3' }, constraints: [], variants: [variant('v1', 800), variant('v2', 200)] },
+        {
+          name: 'flexibleRollout',
+          parameters: { rollout: '100', stickiness: 'userId', groupId: 's3' },
+          constraints: [],
+          variants: [variant('v1', 800), variant('v2', 200)],
+        },
       ],
     },
   ]);

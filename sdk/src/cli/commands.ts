@@ -125,7 +125,12 @@ export const buildProgram = (io: Io): Command => {
       const flags = await apiClient(s.url, s.token)<FlagView[]>('GET', `/projects/${projectOf(s)}/flags${query}`);
       if (s.json) return io.out(JSON.stringify(flags, null, 2));
       if (flags.length === 0) return io.out('No flags.');
-      for (const f of flags) io.out(`${f.key.padEnd(36)} ${Object.values(f.environments).map((c) => `${c.environment}=${c.killed ? 'KILLED' : c.on ? 'on' : 'off'}`).join(' ')}`);
+      for (const f of flags)
+        io.out(
+          `${f.key.padEnd(36)} ${Object.values(f.environments)
+            .map((c) => `${c.environment}=${c.killed ? 'KILLED' : c.on ? 'on' : 'off'}`)
+            .join(' ')}`,
+        );
     });
 
   program
@@ -146,7 +151,11 @@ export const buildProgram = (io: Io): Command => {
       let result: { value: unknown; variant?: string; reason: string; errorCode?: string; ruleIndex?: number };
       let explanation: unknown;
       if (o.env) {
-        explanation = await apiClient(s.url, s.token)<{ result: typeof result }>('POST', `/projects/${projectOf(s)}/flags/${encodeURIComponent(flag)}/environments/${o.env}/explain`, { context });
+        explanation = await apiClient(s.url, s.token)<{ result: typeof result }>(
+          'POST',
+          `/projects/${projectOf(s)}/flags/${encodeURIComponent(flag)}/environments/${o.env}/explain`,
+          { context },
+        );
         result = (explanation as { result: typeof result }).result;
       } else {
         const key = o.sdkKey ?? s.sdkKey;
@@ -154,7 +163,10 @@ export const buildProgram = (io: Io): Command => {
         result = await apiClient(s.url, key)<typeof result>('POST', `/sdk/evaluate/${encodeURIComponent(flag)}`, { context });
       }
       if (s.json) io.out(JSON.stringify(explanation ?? result, null, 2));
-      else io.out(`${JSON.stringify(result.value)}  variant=${result.variant ?? '-'} reason=${result.reason}${result.errorCode ? ` error=${result.errorCode}` : ''}${result.ruleIndex !== undefined ? ` rule=${result.ruleIndex}` : ''}`);
+      else
+        io.out(
+          `${JSON.stringify(result.value)}  variant=${result.variant ?? '-'} reason=${result.reason}${result.errorCode ? ` error=${result.errorCode}` : ''}${result.ruleIndex !== undefined ? ` rule=${result.ruleIndex}` : ''}`,
+        );
       if (o.exitCode) {
         if (typeof result.value !== 'boolean') throw new CliError(`--exit-code needs a boolean flag; got ${JSON.stringify(result.value)}`, EXIT.usage);
         if (!result.value) throw new CliError('', EXIT.failed);

@@ -46,9 +46,14 @@ describe('AckThrottle', () => {
   it('one failing send does not stop the others of its batch', () => {
     const { defer, runDue } = manualDefer();
     const sent: number[] = [];
-    new AckThrottle(() => {
-      throw new Error('socket gone');
-    }, 50, Date.now, defer).acknowledge(1);
+    new AckThrottle(
+      () => {
+        throw new Error('socket gone');
+      },
+      50,
+      Date.now,
+      defer,
+    ).acknowledge(1);
     new AckThrottle((sequence) => sent.push(sequence), 50, Date.now, defer).acknowledge(2);
     runDue();
     expect(sent).toEqual([2]);

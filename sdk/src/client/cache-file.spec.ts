@@ -46,8 +46,7 @@ describe('cache file', () => {
   });
 
   it('never lets a reader see a partial file while it rewrites it', async () => {
-    const big = (n: number): EnvironmentConfig =>
-      anEnvironment(Array.from({ length: 2_000 }, (_, i) => aFlag(`flag-${i}`).with({ version: n }).build()));
+    const big = (n: number): EnvironmentConfig => anEnvironment(Array.from({ length: 2_000 }, (_, i) => aFlag(`flag-${i}`).with({ version: n }).build()));
     await writeCacheFile(path, 'key', big(1));
     let reads = 0;
     let writing = true;
@@ -78,7 +77,13 @@ describe('cache file', () => {
   it('debounces writes and flushes on demand', async () => {
     let config = anEnvironment([aFlag('a').build()]);
     const errors: unknown[] = [];
-    const writer = new CacheFileWriter(path, 'key', () => config, (error) => errors.push(error), 60_000);
+    const writer = new CacheFileWriter(
+      path,
+      'key',
+      () => config,
+      (error) => errors.push(error),
+      60_000,
+    );
     writer.schedule();
     config = { ...config, sequence: 2 };
     writer.schedule();

@@ -16,10 +16,7 @@ export interface CacheFileContents {
 }
 
 /** Why a cache file could not be used. */
-export type CacheReadResult =
-  | { status: 'loaded'; config: EnvironmentConfig; savedAt: string }
-  | { status: 'missing' }
-  | { status: 'unusable'; reason: string };
+export type CacheReadResult = { status: 'loaded'; config: EnvironmentConfig; savedAt: string } | { status: 'missing' } | { status: 'unusable'; reason: string };
 
 /** A short, one-way fingerprint of an SDK key: a cache written for one environment is not served for another. */
 export function environmentFingerprint(sdkKey: string): string {

@@ -21,9 +21,18 @@ async function deadUrl(): Promise<string> {
 
 const config = anEnvironment([
   aFlag('enabled').build(),
-  aFlag('model').withKind('string', { v1: 'model-v1', v2: 'model-v2' }).with({ defaultRule: { variant: 'v2' }, offVariant: 'v1' }).build(),
-  aFlag('threshold').withKind('number', { low: 0.2, high: 0.8 }).with({ defaultRule: { variant: 'high' }, offVariant: 'low' }).build(),
-  aFlag('settings').withKind('json', { a: { batch: 64 }, b: { batch: 128 } }).with({ defaultRule: { variant: 'b' }, offVariant: 'a' }).build(),
+  aFlag('model')
+    .withKind('string', { v1: 'model-v1', v2: 'model-v2' })
+    .with({ defaultRule: { variant: 'v2' }, offVariant: 'v1' })
+    .build(),
+  aFlag('threshold')
+    .withKind('number', { low: 0.2, high: 0.8 })
+    .with({ defaultRule: { variant: 'high' }, offVariant: 'low' })
+    .build(),
+  aFlag('settings')
+    .withKind('json', { a: { batch: 64 }, b: { batch: 128 } })
+    .with({ defaultRule: { variant: 'b' }, offVariant: 'a' })
+    .build(),
 ]);
 
 describe('SignalboxClient without a server', () => {
@@ -87,7 +96,9 @@ describe('SignalboxClient without a server', () => {
     const warnings: string[] = [];
     const broken = aFlag('broken').withRule({ variant: 'ghost' }).build();
     const logger: Logger = { ...silent, warn: (message) => warnings.push(message) };
-    const client = track(createClient({ url: 'http://127.0.0.1:1', sdkKey: 'key', transport: 'none', bootstrap: anEnvironment([aFlag('fine').build(), broken]), logger }));
+    const client = track(
+      createClient({ url: 'http://127.0.0.1:1', sdkKey: 'key', transport: 'none', bootstrap: anEnvironment([aFlag('fine').build(), broken]), logger }),
+    );
     expect(client.boolean('fine', {}, false)).toBe(true);
     expect(warnings).toEqual([]);
     expect(client.booleanDetails('broken', {}, false)).toMatchObject({ value: false, reason: 'ERROR', errorCode: 'GENERAL' });
@@ -111,7 +122,13 @@ describe('SignalboxClient without a server', () => {
     writeFileSync(cacheFile, '{"format":"signalbox-config-cache", "vers');
     const warnings: string[] = [];
     const client = track(
-      createClient({ url: 'http://127.0.0.1:1', sdkKey: 'key', transport: 'none', cacheFile, logger: { ...silent, warn: (message) => warnings.push(message) } }),
+      createClient({
+        url: 'http://127.0.0.1:1',
+        sdkKey: 'key',
+        transport: 'none',
+        cacheFile,
+        logger: { ...silent, warn: (message) => warnings.push(message) },
+      }),
     );
     expect(client.hasConfig).toBe(false);
     expect(client.status).toBe('offline');
@@ -121,7 +138,9 @@ describe('SignalboxClient without a server', () => {
   it('prefers bootstrap over the cache file', async () => {
     const cacheFile = join(dir, 'cache.json');
     await writeCacheFile(cacheFile, 'key', { ...config, sequence: 42 });
-    const client = track(createClient({ url: 'http://127.0.0.1:1', sdkKey: 'key', transport: 'none', cacheFile, bootstrap: anEnvironment([]), logger: silent }));
+    const client = track(
+      createClient({ url: 'http://127.0.0.1:1', sdkKey: 'key', transport: 'none', cacheFile, bootstrap: anEnvironment([]), logger: silent }),
+    );
     expect(client.sequence).toBe(1);
   });
 

@@ -118,7 +118,12 @@ export class ConfigStore {
       this.compiledEnvironment = compileKeyed({ sequence: this.currentSequence, flags: this.flags, segments: this.segments }, { onProblems: this.onProblems });
     } else {
       // The maps as they are: no lists built only to be turned back into maps.
-      const { environment, affectedKeys } = recompileKeyed(previous, { sequence: this.currentSequence, flags: this.flags, segments: this.segments }, this.changedFlags, this.changedSegments);
+      const { environment, affectedKeys } = recompileKeyed(
+        previous,
+        { sequence: this.currentSequence, flags: this.flags, segments: this.segments },
+        this.changedFlags,
+        this.changedSegments,
+      );
       this.compiledEnvironment = environment;
       changedKeys = affectedKeys;
     }

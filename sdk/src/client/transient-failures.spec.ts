@@ -33,7 +33,9 @@ describe('the SDK after a transient refusal', () => {
     const server = createServer((req, res) => {
       requests.push(Date.now());
       if (requests.length === 1) {
-        res.writeHead(503, { 'Retry-After': '2', 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'UNAVAILABLE', message: 'The database is unavailable' }));
+        res
+          .writeHead(503, { 'Retry-After': '2', 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ error: 'UNAVAILABLE', message: 'The database is unavailable' }));
         return;
       }
       res.writeHead(200, { ETag: `"${config.sequence}"`, 'Content-Type': 'application/json' }).end(JSON.stringify(config));
@@ -57,7 +59,8 @@ describe('the SDK after a transient refusal', () => {
       handshakes++;
       const key = (socket.handshake.auth as { sdkKey?: string }).sdkKey;
       if (key === 'sbk_revoked') return next(Object.assign(new Error('refused'), { data: { error: 'UNAUTHENTICATED', message: 'The SDK key is unknown' } }));
-      if (handshakes <= 2) return next(Object.assign(new Error('unavailable'), { data: { error: 'UNAVAILABLE', message: 'could not check the key', retryAfterMs: 100 } }));
+      if (handshakes <= 2)
+        return next(Object.assign(new Error('unavailable'), { data: { error: 'UNAVAILABLE', message: 'could not check the key', retryAfterMs: 100 } }));
       next();
     });
     io.of('/sdk').on('connection', (socket) => socket.emit('snapshot', { type: 'snapshot', sequence: config.sequence, config }));

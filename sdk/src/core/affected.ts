@@ -6,11 +6,7 @@ import type { FlagConfig } from './types.js';
  * that have any of those as a prerequisite. Returned in the order of `flags`. Tolerates malformed
  * configs (they are the compiler's business, not this function's).
  */
-export function affectedFlagKeys(
-  flags: ReadonlyMap<string, FlagConfig>,
-  changedFlags: ReadonlySet<string>,
-  changedSegments: ReadonlySet<string>,
-): string[] {
+export function affectedFlagKeys(flags: ReadonlyMap<string, FlagConfig>, changedFlags: ReadonlySet<string>, changedSegments: ReadonlySet<string>): string[] {
   const affected = new Set<string>(changedFlags);
   const dependents = new Map<string, string[]>();
   for (const [key, flag] of flags) {

@@ -1,13 +1,7 @@
 import { ConfigError } from './config-error.js';
 import { frozenJsonCopy } from './json-value.js';
 import { CompiledClause, type SegmentMembership } from './operators.js';
-import {
-  callerDefaultOutcome,
-  errorOutcome,
-  Outcome,
-  servedOutcome,
-  type DecisionStep,
-} from './outcome.js';
+import { callerDefaultOutcome, errorOutcome, Outcome, servedOutcome, type DecisionStep } from './outcome.js';
 import { BUCKET_COUNT } from './bucket.js';
 import { CompiledRollout } from './rollout.js';
 import { CompiledSegment } from './segments.js';
@@ -207,7 +201,10 @@ function slotsOf<Item extends Slot<unknown, unknown>>(list: unknown, kind: 'flag
 }
 
 /** Slots for items already held by key: keys are unique and every entry is an item. */
-function keyedSlots<Item extends Slot<unknown, unknown>>(sources: ReadonlyMap<string, unknown>, reuse: (key: string) => Item | undefined = () => undefined): SlotList<Item> {
+function keyedSlots<Item extends Slot<unknown, unknown>>(
+  sources: ReadonlyMap<string, unknown>,
+  reuse: (key: string) => Item | undefined = () => undefined,
+): SlotList<Item> {
   const slots = new Map<string, Item>();
   for (const [key, source] of sources) slots.set(key, reuse(key) ?? (newSlot(key, source) as Item));
   return { slots, order: [...slots.values()], problems: [] };
@@ -422,11 +419,19 @@ export function compileKeyed(config: KeyedConfig, options: CompileOptions = {}):
   }
 }
 
-function environmentOf(sequence: number, flags: SlotList<FlagSlot>, segments: SlotList<SegmentSlot>, onProblems: ProblemListener | undefined): CompiledEnvironment {
+function environmentOf(
+  sequence: number,
+  flags: SlotList<FlagSlot>,
+  segments: SlotList<SegmentSlot>,
+  onProblems: ProblemListener | undefined,
+): CompiledEnvironment {
   // Problems of the config's shape are known now; an item's when it compiles.
   const known = [...segments.problems, ...flags.problems];
   if (known.length > 0) tell(onProblems, known);
-  return new CompiledEnvironment(sequence, new FlagTable(flags.slots, flags.order, new SegmentTable(segments.slots, segments.order, onProblems), [], onProblems));
+  return new CompiledEnvironment(
+    sequence,
+    new FlagTable(flags.slots, flags.order, new SegmentTable(segments.slots, segments.order, onProblems), [], onProblems),
+  );
 }
 
 function wholeConfigProblem(message: string, { onProblems }: CompileOptions): CompiledEnvironment {
@@ -462,9 +467,17 @@ export function recompileEnvironment(
   const segmentSources = isRecord(input) ? (input.segments === undefined ? new Map<string, unknown>() : byKey(input.segments)) : undefined;
   if (flagSources === undefined || segmentSources === undefined) {
     const flags = flagSources ?? new Map<string, unknown>();
-    return { environment: compileEnvironment(config, { onProblems: previous.table?.onProblems }), affectedKeys: affectedFlagKeys(flags as Map<string, FlagConfig>, changedFlags, changedSegments) };
+    return {
+      environment: compileEnvironment(config, { onProblems: previous.table?.onProblems }),
+      affectedKeys: affectedFlagKeys(flags as Map<string, FlagConfig>, changedFlags, changedSegments),
+    };
   }
-  return recompileKeyed(previous, { sequence: config.sequence, flags: flagSources as Map<string, FlagConfig>, segments: segmentSources as Map<string, Segment> }, changedFlags, changedSegments);
+  return recompileKeyed(
+    previous,
+    { sequence: config.sequence, flags: flagSources as Map<string, FlagConfig>, segments: segmentSources as Map<string, Segment> },
+    changedFlags,
+    changedSegments,
+  );
 }
 
 /**
@@ -479,10 +492,18 @@ export interface KeyedConfig {
 }
 
 /** `recompileEnvironment` for a config already held as maps by key; the same result, without turning maps into lists and back. */
-export function recompileKeyed(previous: CompiledEnvironment, config: KeyedConfig, changedFlags: ReadonlySet<string>, changedSegments: ReadonlySet<string>): Recompiled {
+export function recompileKeyed(
+  previous: CompiledEnvironment,
+  config: KeyedConfig,
+  changedFlags: ReadonlySet<string>,
+  changedSegments: ReadonlySet<string>,
+): Recompiled {
   const wellFormedBefore = previous.sequence !== -1 && previous.table?.wellFormed() === true;
   const fromScratch = (): Recompiled => ({
-    environment: compileEnvironment({ sequence: config.sequence, flags: [...config.flags.values()], segments: [...config.segments.values()] }, { onProblems: previous.table?.onProblems }),
+    environment: compileEnvironment(
+      { sequence: config.sequence, flags: [...config.flags.values()], segments: [...config.segments.values()] },
+      { onProblems: previous.table?.onProblems },
+    ),
     affectedKeys: affectedFlagKeys(config.flags, changedFlags, changedSegments),
   });
   if (!wellFormedBefore) return fromScratch();
@@ -558,7 +579,7 @@ class FlagCompiler {
   /** The off variant served with `reason` (the caller's default when there is no off variant). */
   serveOff(reason: Reason, step: DecisionStep, errorCode?: 'TARGETING_KEY_MISSING', ruleIndex?: number): Outcome {
     const off: unknown = this.source.offVariant;
-    const message = errorCode === undefined ? undefined : 'the context has no value for the rollout\'s bucketBy attribute';
+    const message = errorCode === undefined ? undefined : "the context has no value for the rollout's bucketBy attribute";
     if (off === null || off === undefined) return callerDefaultOutcome(reason, step, errorCode, message, ruleIndex);
     if (typeof off !== 'string') return errorOutcome('PARSE_ERROR', this.problem('offVariant must be a string or null'), step, ruleIndex);
     if (!this.variants.has(off)) return errorOutcome('GENERAL', this.problem(`unknown off variant "${off}"`), step, ruleIndex);
@@ -648,9 +669,7 @@ class FlagCompiler {
 
   prerequisites(): { refs: { flag: string; variant: string }[]; error: Outcome | null } {
     const list: unknown = this.source.prerequisites ?? [];
-    const valid =
-      Array.isArray(list) &&
-      list.every((item: unknown) => isRecord(item) && typeof item.flag === 'string' && typeof item.variant === 'string');
+    const valid = Array.isArray(list) && list.every((item: unknown) => isRecord(item) && typeof item.flag === 'string' && typeof item.variant === 'string');
     if (!valid) {
       return { refs: [], error: errorOutcome('PARSE_ERROR', this.problem('prerequisites must be a list of { flag, variant }'), 'PREREQUISITES') };
     }

@@ -60,7 +60,12 @@ const CASES: ReasonCase[] = [
   },
   {
     description: 'serves the off variant when a prerequisite serves another variant',
-    flags: [aFlag('f').withPrerequisite('p', 'on').withTarget('on', 'user-1').build(), aFlag('p').with({ defaultRule: { variant: 'off' } }).build()],
+    flags: [
+      aFlag('f').withPrerequisite('p', 'on').withTarget('on', 'user-1').build(),
+      aFlag('p')
+        .with({ defaultRule: { variant: 'off' } })
+        .build(),
+    ],
     expected: { value: false, variant: 'off', reason: 'PREREQUISITE_FAILED' },
   },
   {
@@ -85,7 +90,14 @@ const CASES: ReasonCase[] = [
   },
   {
     description: 'goes on evaluating when every prerequisite serves its required variant',
-    flags: [aFlag('f').withPrerequisite('p', 'on').withPrerequisite('q', 'on').build(), aFlag('p').build(), aFlag('q').withTarget('on', 'user-1').with({ defaultRule: { variant: 'off' } }).build()],
+    flags: [
+      aFlag('f').withPrerequisite('p', 'on').withPrerequisite('q', 'on').build(),
+      aFlag('p').build(),
+      aFlag('q')
+        .withTarget('on', 'user-1')
+        .with({ defaultRule: { variant: 'off' } })
+        .build(),
+    ],
     expected: { value: true, variant: 'on', reason: 'STATIC' },
   },
   {
@@ -100,17 +112,30 @@ const CASES: ReasonCase[] = [
   },
   {
     description: 'serves the first matching rule with its index',
-    flags: [enterpriseRule(aFlag('f')).withRule({ variant: 'off' }, clause('plan', 'in', ['pro'])).withRule({ variant: 'on' }).build()],
+    flags: [
+      enterpriseRule(aFlag('f'))
+        .withRule({ variant: 'off' }, clause('plan', 'in', ['pro']))
+        .withRule({ variant: 'on' })
+        .build(),
+    ],
     expected: { value: false, variant: 'off', reason: 'TARGETING_MATCH', ruleIndex: 1 },
   },
   {
-    description: 'serves a matching rule\'s rollout with SPLIT and its index',
-    flags: [aFlag('f').withRule(split({ on: 100_000, off: 0 }), clause('plan', 'in', ['pro'])).build()],
+    description: "serves a matching rule's rollout with SPLIT and its index",
+    flags: [
+      aFlag('f')
+        .withRule(split({ on: 100_000, off: 0 }), clause('plan', 'in', ['pro']))
+        .build(),
+    ],
     expected: { value: true, variant: 'on', reason: 'SPLIT', ruleIndex: 0 },
   },
   {
     description: 'serves the default rule with DEFAULT when no rule matches',
-    flags: [enterpriseRule(aFlag('f')).with({ defaultRule: { variant: 'off' } }).build()],
+    flags: [
+      enterpriseRule(aFlag('f'))
+        .with({ defaultRule: { variant: 'off' } })
+        .build(),
+    ],
     expected: { value: false, variant: 'off', reason: 'DEFAULT' },
   },
   {
@@ -125,7 +150,11 @@ const CASES: ReasonCase[] = [
   },
   {
     description: 'serves the default rollout with SPLIT and no rule index',
-    flags: [aFlag('f').with({ defaultRule: split({ off: 0, on: 100_000 }) }).build()],
+    flags: [
+      aFlag('f')
+        .with({ defaultRule: split({ off: 0, on: 100_000 }) })
+        .build(),
+    ],
     expected: { value: true, variant: 'on', reason: 'SPLIT' },
   },
   {
@@ -142,13 +171,21 @@ const CASES: ReasonCase[] = [
   },
   {
     description: 'serves the off variant with TARGETING_KEY_MISSING when the unit is missing',
-    flags: [aFlag('f').with({ defaultRule: split({ on: 50_000, off: 50_000 }) }).build()],
+    flags: [
+      aFlag('f')
+        .with({ defaultRule: split({ on: 50_000, off: 50_000 }) })
+        .build(),
+    ],
     context: { plan: 'pro' },
     expected: { value: false, variant: 'off', reason: 'ERROR', errorCode: 'TARGETING_KEY_MISSING' },
   },
   {
     description: 'serves the caller default with TARGETING_KEY_MISSING when the unit is missing and there is no off variant',
-    flags: [aFlag('f').with({ offVariant: null, defaultRule: split({ on: 50_000, off: 50_000 }, 'runId') }).build()],
+    flags: [
+      aFlag('f')
+        .with({ offVariant: null, defaultRule: split({ on: 50_000, off: 50_000 }, 'runId') })
+        .build(),
+    ],
     defaultValue: true,
     expected: { value: true, reason: 'ERROR', errorCode: 'TARGETING_KEY_MISSING' },
   },
@@ -168,7 +205,12 @@ const CASES: ReasonCase[] = [
   },
   {
     description: 'serves the flag when the expected kind matches',
-    flags: [aFlag('f').withKind('number', { low: 1, high: 2 }).with({ offVariant: 'low', defaultRule: { variant: 'high' } }).build()],
+    flags: [
+      aFlag('f')
+        .withKind('number', { low: 1, high: 2 })
+        .with({ offVariant: 'low', defaultRule: { variant: 'high' } })
+        .build(),
+    ],
     expectedKind: 'number',
     defaultValue: 0,
     expected: { value: 2, variant: 'high', reason: 'STATIC' },
@@ -187,7 +229,11 @@ const CASES: ReasonCase[] = [
   },
   {
     description: 'serves the caller default with PARSE_ERROR when rollout weights do not sum to 100000',
-    flags: [aFlag('f').with({ defaultRule: split({ on: 50_000, off: 40_000 }) }).build()],
+    flags: [
+      aFlag('f')
+        .with({ defaultRule: split({ on: 50_000, off: 40_000 }) })
+        .build(),
+    ],
     defaultValue: true,
     expected: { value: true, reason: 'ERROR', errorCode: 'PARSE_ERROR' },
   },
@@ -199,7 +245,12 @@ const CASES: ReasonCase[] = [
   },
   {
     description: 'still honours the kill switch when a later rule cannot be read',
-    flags: [aFlag('f').with({ killed: true }).withRule({ variant: 'on' }, { attribute: 'x', op: 'nope' } as never).build()],
+    flags: [
+      aFlag('f')
+        .with({ killed: true })
+        .withRule({ variant: 'on' }, { attribute: 'x', op: 'nope' } as never)
+        .build(),
+    ],
     expected: { value: false, variant: 'off', reason: 'KILLED' },
   },
 ];
@@ -227,14 +278,30 @@ describe('evaluate', () => {
   });
 
   it('reads contexts that are not objects as empty contexts', () => {
-    const environment = compileEnvironment(anEnvironment([aFlag('f').with({ defaultRule: split({ on: 50_000, off: 50_000 }) }).build()]));
+    const environment = compileEnvironment(
+      anEnvironment([
+        aFlag('f')
+          .with({ defaultRule: split({ on: 50_000, off: 50_000 }) })
+          .build(),
+      ]),
+    );
     expect(evaluate(environment, 'f', 'garbage' as never, true).errorCode).toBe('TARGETING_KEY_MISSING');
     expect(evaluate(environment, 'f', undefined, true).errorCode).toBe('TARGETING_KEY_MISSING');
   });
 
   it('reports GENERAL instead of throwing when a context getter throws', () => {
-    const environment = compileEnvironment(anEnvironment([aFlag('f').withRule({ variant: 'off' }, clause('plan', 'in', ['x'])).build()]));
-    const context = Object.defineProperty({}, 'plan', { get: () => { throw new Error('boom'); } });
+    const environment = compileEnvironment(
+      anEnvironment([
+        aFlag('f')
+          .withRule({ variant: 'off' }, clause('plan', 'in', ['x']))
+          .build(),
+      ]),
+    );
+    const context = Object.defineProperty({}, 'plan', {
+      get: () => {
+        throw new Error('boom');
+      },
+    });
     expect(evaluate(environment, 'f', context, true)).toMatchObject({ value: true, reason: 'ERROR', errorCode: 'GENERAL' });
   });
 

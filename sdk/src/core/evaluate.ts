@@ -51,10 +51,7 @@ export function evaluate(
  * Evaluates every flag for a context (a remote "evaluate all"). Flags that would serve a
  * caller's default get `null`. Keys map to results in config order.
  */
-export function evaluateAll(
-  environment: CompiledEnvironment,
-  context: EvaluationContext | undefined,
-): Record<string, Readonly<EvaluationResult>> {
+export function evaluateAll(environment: CompiledEnvironment, context: EvaluationContext | undefined): Record<string, Readonly<EvaluationResult>> {
   const results: Record<string, Readonly<EvaluationResult>> = Object.create(null) as Record<string, Readonly<EvaluationResult>>;
   try {
     const record = asContextRecord(context);

@@ -146,13 +146,7 @@ export function explain(
   return explanation;
 }
 
-function explainRule(
-  rule: CompiledRule,
-  source: unknown,
-  index: number,
-  failedClause: number,
-  context: ContextRecord,
-): RuleExplanation {
+function explainRule(rule: CompiledRule, source: unknown, index: number, failedClause: number, context: ContextRecord): RuleExplanation {
   const explanation: RuleExplanation = { index, matched: failedClause < 0 };
   if (typeof source === 'object' && source !== null) {
     const { id, description } = source as { id?: unknown; description?: unknown };

@@ -18,14 +18,7 @@ export {
 } from './compile.js';
 export { affectedFlagKeys } from './affected.js';
 export { evaluate, evaluateAll } from './evaluate.js';
-export {
-  explain,
-  type Explanation,
-  type PrerequisiteExplanation,
-  type RuleExplanation,
-  type RolloutExplanation,
-  type SegmentExplanation,
-} from './explain.js';
+export { explain, type Explanation, type PrerequisiteExplanation, type RuleExplanation, type RolloutExplanation, type SegmentExplanation } from './explain.js';
 export type { DecisionStep } from './outcome.js';
 
 export {

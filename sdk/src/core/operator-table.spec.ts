@@ -100,14 +100,19 @@ describe('operandProblems', () => {
 
 describe('the evaluator and the table', () => {
   it.each(CLAUSE_OPERATORS.map((op) => [op]))('compiles and evaluates a %s clause without a config problem', (op) => {
-    const flag = aFlag('f').withRule({ variant: 'on' }, exampleClause(op)).with({ defaultRule: { variant: 'off' } }).build();
+    const flag = aFlag('f')
+      .withRule({ variant: 'on' }, exampleClause(op))
+      .with({ defaultRule: { variant: 'off' } })
+      .build();
     const environment = compileEnvironment(anEnvironment([flag], [aSegment('beta-testers', { included: ['user-1'] })]));
     expect(environment.problems).toEqual([]);
     expect(['TARGETING_MATCH', 'DEFAULT']).toContain(evaluate(environment, 'f', { targetingKey: 'user-1' }, false).reason);
   });
 
   it.each([['between'], ['constructor'], ['__proto__'], ['toString'], ['In']])('refuses %s, which the table does not declare', (op) => {
-    const flag = aFlag('f').withRule({ variant: 'on' }, { attribute: 'plan', op: op as ClauseOperator, values: [1] } as Clause).build();
+    const flag = aFlag('f')
+      .withRule({ variant: 'on' }, { attribute: 'plan', op: op as ClauseOperator, values: [1] } as Clause)
+      .build();
     const problems = compileEnvironment(anEnvironment([flag])).problems;
     expect(problems.map((problem) => problem.message)).toEqual([expect.stringContaining(`unknown operator ${op}`)]);
   });

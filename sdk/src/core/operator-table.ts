@@ -147,9 +147,7 @@ export const OPERATOR_TABLE: Readonly<Record<ClauseOperator, OperatorDefinition>
 export const CLAUSE_OPERATORS: readonly ClauseOperator[] = Object.freeze(Object.keys(OPERATORS) as ClauseOperator[]);
 
 /** The attribute operators, in table order. */
-export const ATTRIBUTE_OPERATORS: readonly AttributeOperator[] = Object.freeze(
-  CLAUSE_OPERATORS.filter((op): op is AttributeOperator => op !== 'segment'),
-);
+export const ATTRIBUTE_OPERATORS: readonly AttributeOperator[] = Object.freeze(CLAUSE_OPERATORS.filter((op): op is AttributeOperator => op !== 'segment'));
 
 /** True for a name the table declares (own keys only: `constructor` is no operator). */
 export function isClauseOperator(value: unknown): value is ClauseOperator {

@@ -6,7 +6,10 @@ import type { Clause, EvaluationContext, Segment } from './types.js';
 
 /** Whether a rule with this one clause matches the context, observed through `evaluate`. */
 function ruleMatches(ruleClause: Clause, context: EvaluationContext, segments: Segment[] = []): boolean {
-  const flag = aFlag('f').withRule({ variant: 'on' }, ruleClause).with({ defaultRule: { variant: 'off' } }).build();
+  const flag = aFlag('f')
+    .withRule({ variant: 'on' }, ruleClause)
+    .with({ defaultRule: { variant: 'off' } })
+    .build();
   const environment = compileEnvironment(anEnvironment([flag], segments));
   expect(environment.problems).toEqual([]);
   const result = evaluate(environment, 'f', context, false);

@@ -2,16 +2,7 @@ import type { ErrorCode, EvaluationResult, FlagValue, Reason } from './types.js'
 
 /** The evaluation step that decided a result, as reported by `explain`. */
 export type DecisionStep =
-  | 'FLAG_NOT_FOUND'
-  | 'INVALID_CONFIG'
-  | 'TYPE_MISMATCH'
-  | 'KILLED'
-  | 'DISABLED'
-  | 'PREREQUISITES'
-  | 'TARGETS'
-  | 'RULE'
-  | 'DEFAULT_RULE'
-  | 'UNEXPECTED_ERROR';
+  'FLAG_NOT_FOUND' | 'INVALID_CONFIG' | 'TYPE_MISMATCH' | 'KILLED' | 'DISABLED' | 'PREREQUISITES' | 'TARGETS' | 'RULE' | 'DEFAULT_RULE' | 'UNEXPECTED_ERROR';
 
 /**
  * A possible end of an evaluation, built once at compile time. When it serves a variant its
@@ -57,23 +48,12 @@ export function servedOutcome(
 }
 
 /** An outcome that serves the caller's default value. */
-export function callerDefaultOutcome(
-  reason: Reason,
-  step: DecisionStep,
-  errorCode?: ErrorCode,
-  errorMessage?: string,
-  ruleIndex?: number,
-): Outcome {
+export function callerDefaultOutcome(reason: Reason, step: DecisionStep, errorCode?: ErrorCode, errorMessage?: string, ruleIndex?: number): Outcome {
   return new Outcome(null, reason, undefined, step, ruleIndex, errorCode, errorMessage);
 }
 
 /** An outcome for a config problem: the caller's default with reason `ERROR`. */
-export function errorOutcome(
-  errorCode: ErrorCode,
-  errorMessage: string,
-  step: DecisionStep,
-  ruleIndex?: number,
-): Outcome {
+export function errorOutcome(errorCode: ErrorCode, errorMessage: string, step: DecisionStep, ruleIndex?: number): Outcome {
   return callerDefaultOutcome('ERROR', step, errorCode, errorMessage, ruleIndex);
 }
 

@@ -16,13 +16,26 @@ const FLAG_SHAPES: Array<(key: string) => FlagConfig> = [
   (key) => aFlag(key).with({ on: false }).build(),
   (key) => aFlag(key).with({ killed: true }).build(),
   (key) => aFlag(key).withRule({ variant: 'off' }, inSegments('s1')).build(),
-  (key) => aFlag(key).withRule({ variant: 'off' }, inSegments('s2'), clause('plan', 'in', ['pro'])).build(),
+  (key) =>
+    aFlag(key)
+      .withRule({ variant: 'off' }, inSegments('s2'), clause('plan', 'in', ['pro']))
+      .build(),
   (key) => aFlag(key).withPrerequisite('a', 'on').build(),
   (key) => aFlag(key).withPrerequisite('b', 'on').withTarget('off', 'u1').build(),
   (key) => aFlag(key).withPrerequisite('c', 'off').withPrerequisite('d', 'on').build(),
-  (key) => aFlag(key).withPrerequisite('e', 'on').withRule(split({ on: 30_000, off: 70_000 }), clause('age', 'gte', [18])).build(),
-  (key) => aFlag(key).with({ defaultRule: split({ on: 50_000, off: 50_000 }) }).build(),
-  (key) => aFlag(key).withRule({ variant: 'missing' }, clause('plan', 'in', ['free'])).build(),
+  (key) =>
+    aFlag(key)
+      .withPrerequisite('e', 'on')
+      .withRule(split({ on: 30_000, off: 70_000 }), clause('age', 'gte', [18]))
+      .build(),
+  (key) =>
+    aFlag(key)
+      .with({ defaultRule: split({ on: 50_000, off: 50_000 }) })
+      .build(),
+  (key) =>
+    aFlag(key)
+      .withRule({ variant: 'missing' }, clause('plan', 'in', ['free']))
+      .build(),
   (key) => ({ ...aFlag(key).build(), variants: 'broken' as unknown as FlagConfig['variants'] }),
   (key) => aFlag(key).withKind('string', { on: 'v2', off: 'v1' }).withRule({ variant: 'on' }, inSegments('s1', 's2')).build(),
 ];
@@ -124,7 +137,9 @@ describe('lazy compilation', () => {
       [
         aFlag('plain').build(),
         aFlag('child').withPrerequisite('parent', 'on').build(),
-        aFlag('parent').withRule({ variant: 'ghost' }, clause('plan', 'in', ['pro'])).build(),
+        aFlag('parent')
+          .withRule({ variant: 'ghost' }, clause('plan', 'in', ['pro']))
+          .build(),
         aFlag('segmented').withRule({ variant: 'off' }, inSegments('unreadable')).build(),
         aFlag('plain').build(),
       ],
@@ -167,7 +182,12 @@ describe('recompileEnvironment', () => {
 
   it('compiles only the affected flags and reuses the others as they are', () => {
     const before = anEnvironment(
-      [aFlag('root').build(), aFlag('child').withPrerequisite('root', 'on').build(), aFlag('segmented').withRule({ variant: 'off' }, inSegments('s')).build(), aFlag('other').build()],
+      [
+        aFlag('root').build(),
+        aFlag('child').withPrerequisite('root', 'on').build(),
+        aFlag('segmented').withRule({ variant: 'off' }, inSegments('s')).build(),
+        aFlag('other').build(),
+      ],
       [aSegment('s', { included: ['u1'] })],
     );
     const first = compileEnvironment(before);
@@ -184,7 +204,10 @@ describe('recompileEnvironment', () => {
   });
 
   it('recompiles the flags on a changed segment', () => {
-    const before = anEnvironment([aFlag('segmented').withRule({ variant: 'off' }, inSegments('s')).build(), aFlag('other').build()], [aSegment('s', { included: ['u1'] })]);
+    const before = anEnvironment(
+      [aFlag('segmented').withRule({ variant: 'off' }, inSegments('s')).build(), aFlag('other').build()],
+      [aSegment('s', { included: ['u1'] })],
+    );
     const first = compileEnvironment(before);
     const after = { ...before, segments: [aSegment('s', { included: ['u2'] })] };
     const { environment, affectedKeys } = recompileEnvironment(first, after, new Set(), new Set(['s']));

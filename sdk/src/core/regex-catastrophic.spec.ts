@@ -26,7 +26,19 @@ const corpus = vectors
     matches: vector.expected.reason === 'TARGETING_MATCH',
   }));
 
-const ISSUE_PATTERNS = ['(a|a)*$', '(a|aa)+b', '((a+))+$', '(a{1,})+$', '^([a-z0-9]|[a-z0-9-])*$', '^.*.*.*.*=$', '(x+x+)+y', '(a*)*b', '(.*a){20}', '^(\\w+\\s?)*$', '(a|b|ab)*c'];
+const ISSUE_PATTERNS = [
+  '(a|a)*$',
+  '(a|aa)+b',
+  '((a+))+$',
+  '(a{1,})+$',
+  '^([a-z0-9]|[a-z0-9-])*$',
+  '^.*.*.*.*=$',
+  '(x+x+)+y',
+  '(a*)*b',
+  '(.*a){20}',
+  '^(\\w+\\s?)*$',
+  '(a|b|ab)*c',
+];
 
 /** Work allowed per character and program instruction (see above). */
 const STEPS_PER_CHARACTER_AND_INSTRUCTION = 3;

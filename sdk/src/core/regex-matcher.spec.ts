@@ -94,21 +94,23 @@ describe('the linear-time matcher', () => {
       fc.constantFrom('a', 'b', '-', ' ', '.', '\\d', '\\w', '\\s', '\\W', '[ab]', '[^a]', '[a-c]', '[-b]', '\\b', '\\B', '^', '$'),
       fc.constantFrom('1', 'x', '\\.', '[\\d-]', '[\\w-.]', '[.-\\d]'),
     );
-    const pattern: fc.Arbitrary<string> = fc.letrec<{ expr: string; term: string; piece: string }>((tie) => ({
-      piece: fc.oneof(
-        { weight: 4, arbitrary: atom },
-        { weight: 1, arbitrary: tie('expr').map((inner) => `(${inner})`) },
-        { weight: 1, arbitrary: tie('expr').map((inner) => `(?:${inner})`) },
-      ),
-      term: fc
-        .tuple(tie('piece'), fc.constantFrom('', '', '', '*', '+', '?', '{2}', '{1,3}', '{0,}', '*?', '+?', '{2,}?'))
-        .map(([piece, quantifier]) => (/^[\^$]$|^\\[bB]$/.test(piece) ? piece : piece + quantifier)),
-      expr: fc.oneof(
-        { depthSize: 'small', withCrossShrink: true },
-        fc.array(tie('term'), { maxLength: 4 }).map((terms) => terms.join('')),
-        fc.tuple(tie('expr'), tie('expr')).map(([a, b]) => `${a}|${b}`),
-      ),
-    })).expr.filter((source) => source.length <= 200);
+    const pattern: fc.Arbitrary<string> = fc
+      .letrec<{ expr: string; term: string; piece: string }>((tie) => ({
+        piece: fc.oneof(
+          { weight: 4, arbitrary: atom },
+          { weight: 1, arbitrary: tie('expr').map((inner) => `(${inner})`) },
+          { weight: 1, arbitrary: tie('expr').map((inner) => `(?:${inner})`) },
+        ),
+        term: fc
+          .tuple(tie('piece'), fc.constantFrom('', '', '', '*', '+', '?', '{2}', '{1,3}', '{0,}', '*?', '+?', '{2,}?'))
+          .map(([piece, quantifier]) => (/^[\^$]$|^\\[bB]$/.test(piece) ? piece : piece + quantifier)),
+        expr: fc.oneof(
+          { depthSize: 'small', withCrossShrink: true },
+          fc.array(tie('term'), { maxLength: 4 }).map((terms) => terms.join('')),
+          fc.tuple(tie('expr'), tie('expr')).map(([a, b]) => `${a}|${b}`),
+        ),
+      }))
+      .expr.filter((source) => source.length <= 200);
     const input = fc.string({ unit: fc.constantFrom('a', 'b', 'c', '-', ' ', '1', 'x', '.', '\n', '_'), maxLength: 12 });
     fc.assert(
       fc.property(pattern, fc.array(input, { minLength: 1, maxLength: 8 }), (source, inputs) => {

@@ -250,7 +250,11 @@ export function compileRegex(pattern: string): CompiledRegex {
   if (!parsed.ok) return parsed;
   const program = compileProgram(parsed.node);
   if (program === undefined) {
-    return { ok: false, reason: `the pattern is too large: counted repetitions such as {n,m} expand it to more than ${MAX_PROGRAM_SIZE} instructions`, position: 0 };
+    return {
+      ok: false,
+      reason: `the pattern is too large: counted repetitions such as {n,m} expand it to more than ${MAX_PROGRAM_SIZE} instructions`,
+      position: 0,
+    };
   }
   return { ok: true, regex: new LinearRegex(program) };
 }

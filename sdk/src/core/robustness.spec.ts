@@ -19,7 +19,9 @@ function realisticConfig(): EnvironmentConfig {
         .withRule(split({ on: 40_000, off: 60_000 }, 'runId'), clause('version', 'semverGt', ['1.0.0']))
         .with({ defaultRule: split({ on: 50_000, off: 50_000 }) })
         .build(),
-      aFlag('p').withRule({ variant: 'on' }, clause('email', 'matches', ['@x$'])).build(),
+      aFlag('p')
+        .withRule({ variant: 'on' }, clause('email', 'matches', ['@x$']))
+        .build(),
     ],
     [aSegment('s', { included: ['u2'], rules: [{ clauses: [clause('age', 'gte', [18])] }] })],
   );

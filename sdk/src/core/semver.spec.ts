@@ -6,14 +6,22 @@ function compare(a: string, b: string): number {
 }
 
 describe('semver', () => {
-  it.each(['1.2.3', '0.0.0', '1.2', '1', '1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-0.3.7', '1.0.0-x.7.z.92', '1.0.0+20130313144700', '1.0.0-beta+exp.sha.5114f85', '10.20.30'])(
-    'accepts %s',
-    (text) => expect(isValidSemver(text)).toBe(true),
-  );
+  it.each([
+    '1.2.3',
+    '0.0.0',
+    '1.2',
+    '1',
+    '1.0.0-alpha',
+    '1.0.0-alpha.1',
+    '1.0.0-0.3.7',
+    '1.0.0-x.7.z.92',
+    '1.0.0+20130313144700',
+    '1.0.0-beta+exp.sha.5114f85',
+    '10.20.30',
+  ])('accepts %s', (text) => expect(isValidSemver(text)).toBe(true));
 
-  it.each(['', 'v1.2.3', '1.2.3.4', '01.2.3', '1.02.3', '1.2.3-01', '1.2.3-', '1.2.3+', '1.2.3-a..b', 'a.b.c', ' 1.2.3', '1.2.3 '])(
-    'rejects %j',
-    (text) => expect(isValidSemver(text)).toBe(false),
+  it.each(['', 'v1.2.3', '1.2.3.4', '01.2.3', '1.02.3', '1.2.3-01', '1.2.3-', '1.2.3+', '1.2.3-a..b', 'a.b.c', ' 1.2.3', '1.2.3 '])('rejects %j', (text) =>
+    expect(isValidSemver(text)).toBe(false),
   );
 
   it('rejects values that are not strings', () => {
@@ -27,7 +35,19 @@ describe('semver', () => {
   });
 
   it('orders by SemVer 2.0 precedence', () => {
-    const ordered = ['1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.beta', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0', '1.0.1', '1.1.0', '2.0.0'];
+    const ordered = [
+      '1.0.0-alpha',
+      '1.0.0-alpha.1',
+      '1.0.0-alpha.beta',
+      '1.0.0-beta',
+      '1.0.0-beta.2',
+      '1.0.0-beta.11',
+      '1.0.0-rc.1',
+      '1.0.0',
+      '1.0.1',
+      '1.1.0',
+      '2.0.0',
+    ];
     for (let i = 0; i < ordered.length - 1; i++) {
       expect(compare(ordered[i]!, ordered[i + 1]!)).toBe(-1);
       expect(compare(ordered[i + 1]!, ordered[i]!)).toBe(1);

@@ -125,15 +125,7 @@ export interface EvaluationContext {
 }
 
 /** OpenFeature's reasons plus Signalbox's `KILLED` and `PREREQUISITE_FAILED`. */
-export type Reason =
-  | 'STATIC'
-  | 'TARGETING_MATCH'
-  | 'SPLIT'
-  | 'DEFAULT'
-  | 'DISABLED'
-  | 'ERROR'
-  | 'KILLED'
-  | 'PREREQUISITE_FAILED';
+export type Reason = 'STATIC' | 'TARGETING_MATCH' | 'SPLIT' | 'DEFAULT' | 'DISABLED' | 'ERROR' | 'KILLED' | 'PREREQUISITE_FAILED';
 
 /** OpenFeature's error codes. */
 export type ErrorCode = 'FLAG_NOT_FOUND' | 'TYPE_MISMATCH' | 'TARGETING_KEY_MISSING' | 'PARSE_ERROR' | 'GENERAL';

@@ -20,7 +20,9 @@ interface Vector {
 }
 
 const folder = join(dirname(fileURLToPath(import.meta.url)), '../../test-vectors');
-const files = readdirSync(folder).filter((name) => name.endsWith('.json')).sort();
+const files = readdirSync(folder)
+  .filter((name) => name.endsWith('.json'))
+  .sort();
 const suites = files.map((name) => [name, (JSON.parse(readFileSync(join(folder, name), 'utf8')) as { cases: Vector[] }).cases] as const);
 
 describe('shared test vectors', () => {

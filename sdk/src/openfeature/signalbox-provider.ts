@@ -111,7 +111,13 @@ export class SignalboxProvider implements Provider {
 
   private resolve<T>(flagKey: string, defaultValue: T, context: OpenFeatureContext, kind: FlagKind): ResolutionDetails<T> {
     if (!this.client.hasConfig) {
-      return { value: defaultValue, reason: this.sdk.StandardResolutionReasons.ERROR, errorCode: this.sdk.ErrorCode.PROVIDER_NOT_READY, errorMessage: 'no Signalbox config yet', flagMetadata: {} };
+      return {
+        value: defaultValue,
+        reason: this.sdk.StandardResolutionReasons.ERROR,
+        errorCode: this.sdk.ErrorCode.PROVIDER_NOT_READY,
+        errorMessage: 'no Signalbox config yet',
+        flagMetadata: {},
+      };
     }
     const evaluate = this.flags ?? this.client;
     const details = evaluate.details(flagKey, toSignalboxContext(context), defaultValue as FlagValue, kind);
@@ -125,7 +131,8 @@ export class SignalboxProvider implements Provider {
 
   private statusChanged(status: ClientStatus): void {
     if (status === 'error') {
-      if (this.state !== 'fatal') this.events.emit(this.sdk.ProviderEvents.Error, { errorCode: this.sdk.ErrorCode.PROVIDER_FATAL, message: 'the Signalbox server refused the SDK key' });
+      if (this.state !== 'fatal')
+        this.events.emit(this.sdk.ProviderEvents.Error, { errorCode: this.sdk.ErrorCode.PROVIDER_FATAL, message: 'the Signalbox server refused the SDK key' });
       this.state = 'fatal';
     } else if (status === 'ready' && (this.state === 'stale' || this.state === 'error')) {
       this.state = 'ready';

@@ -50,7 +50,13 @@ export abstract class FlagScope {
    * Evaluates a flag against this scope's config; counts the evaluation when `count` is true.
    * Never throws.
    */
-  protected abstract resolve(flagKey: string, context: EvaluationContext | undefined, defaultValue: FlagValue, kind: FlagKind | undefined, count: boolean): Readonly<EvaluationResult>;
+  protected abstract resolve(
+    flagKey: string,
+    context: EvaluationContext | undefined,
+    defaultValue: FlagValue,
+    kind: FlagKind | undefined,
+    count: boolean,
+  ): Readonly<EvaluationResult>;
 
   /** The value of a boolean flag, or `defaultValue`. Never throws. */
   boolean(flagKey: string, context: EvaluationContext | undefined, defaultValue: boolean): boolean {
@@ -86,7 +92,12 @@ export abstract class FlagScope {
    * const rows = await flags.step('etl.validate', { runId }, () => validate(batch), { fallback: () => batch });
    * ```
    */
-  step<T>(flagKey: string, context: EvaluationContext | undefined, run: () => T | PromiseLike<T>, options: StepOptions<T> & { fallback: () => T | PromiseLike<T> }): Promise<T>;
+  step<T>(
+    flagKey: string,
+    context: EvaluationContext | undefined,
+    run: () => T | PromiseLike<T>,
+    options: StepOptions<T> & { fallback: () => T | PromiseLike<T> },
+  ): Promise<T>;
   step<T>(flagKey: string, context: EvaluationContext | undefined, run: () => T | PromiseLike<T>, options?: StepOptions<T>): Promise<T | undefined>;
   async step<T>(flagKey: string, context: EvaluationContext | undefined, run: () => T | PromiseLike<T>, options?: StepOptions<T>): Promise<T | undefined> {
     if (options?.requireFresh !== undefined) await waitForFreshConfig(this.freshness, options.requireFresh, flagKey);
@@ -116,7 +127,12 @@ export abstract class FlagScope {
    * const label = await model.run(text);
    * ```
    */
-  route<A extends unknown[], T>(flagKey: string, context: EvaluationContext | undefined, routes: Readonly<Record<string, (...args: A) => T | PromiseLike<T>>>, options?: RouteOptions): ModelRoute<A, T> {
+  route<A extends unknown[], T>(
+    flagKey: string,
+    context: EvaluationContext | undefined,
+    routes: Readonly<Record<string, (...args: A) => T | PromiseLike<T>>>,
+    options?: RouteOptions,
+  ): ModelRoute<A, T> {
     const result = this.resolve(flagKey, context, null, undefined, true);
     const keys = Object.keys(routes);
     if (keys.length === 0) throw new TypeError('route needs at least one route');

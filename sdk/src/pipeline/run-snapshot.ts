@@ -4,7 +4,12 @@ import type { Telemetry } from '../telemetry/telemetry.js';
 import { FlagScope } from './flag-scope.js';
 import type { ConfigAgeSource } from './freshness.js';
 
-const NOT_READY: Readonly<EvaluationResult> = Object.freeze({ value: null, reason: 'ERROR', errorCode: 'GENERAL', errorMessage: 'no config was served when the run was pinned' });
+const NOT_READY: Readonly<EvaluationResult> = Object.freeze({
+  value: null,
+  reason: 'ERROR',
+  errorCode: 'GENERAL',
+  errorMessage: 'no config was served when the run was pinned',
+});
 const MAX_PREREQUISITE_HOPS = 16;
 
 /** Where a snapshot reads the live config, to let kills through. */
@@ -44,7 +49,13 @@ export class RunSnapshot extends FlagScope {
     return this.pinned?.sequence ?? -1;
   }
 
-  protected resolve(flagKey: string, context: EvaluationContext | undefined, defaultValue: FlagValue, kind: FlagKind | undefined, count: boolean): Readonly<EvaluationResult> {
+  protected resolve(
+    flagKey: string,
+    context: EvaluationContext | undefined,
+    defaultValue: FlagValue,
+    kind: FlagKind | undefined,
+    count: boolean,
+  ): Readonly<EvaluationResult> {
     const runContext: EvaluationContext = { targetingKey: this.runId, runId: this.runId, ...context };
     const live = this.live.compiledEnvironment;
     const source = live !== undefined && live !== this.pinned && killedSince(live, flagKey) ? live : this.pinned;

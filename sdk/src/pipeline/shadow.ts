@@ -105,5 +105,14 @@ function observe<A extends unknown[], T>(target: ShadowTarget, options: ShadowOp
     return;
   }
   telemetry.record(flag, variant, METRICS.shadowAgreement, agreed ? 1 : 0);
-  if (!agreed) telemetry.offerSample({ kind: 'shadow.disagreement', flag, variant, at, input, primary: sampleValue(primary.value), candidate: sampleValue(candidate.value) });
+  if (!agreed)
+    telemetry.offerSample({
+      kind: 'shadow.disagreement',
+      flag,
+      variant,
+      at,
+      input,
+      primary: sampleValue(primary.value),
+      candidate: sampleValue(candidate.value),
+    });
 }

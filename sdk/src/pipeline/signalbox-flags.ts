@@ -105,7 +105,13 @@ export class SignalboxFlags extends FlagScope {
     return this.closing;
   }
 
-  protected resolve(flagKey: string, context: EvaluationContext | undefined, defaultValue: FlagValue, kind: FlagKind | undefined, count: boolean): Readonly<EvaluationResult> {
+  protected resolve(
+    flagKey: string,
+    context: EvaluationContext | undefined,
+    defaultValue: FlagValue,
+    kind: FlagKind | undefined,
+    count: boolean,
+  ): Readonly<EvaluationResult> {
     const environment = this.client.compiledEnvironment;
     const result = environment === undefined ? { ...NOT_READY, value: defaultValue } : evaluate(environment, flagKey, context, defaultValue, kind);
     if (count) this.telemetry.recordEvaluation(flagKey, result.variant ?? null, result.reason);

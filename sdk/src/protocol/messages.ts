@@ -51,9 +51,7 @@ export type ClientMessage = AckMessage | ResyncMessage;
  * final: retrying cannot help. `UNAVAILABLE` is transient (the server could not check the key or
  * read the config, or is shutting down): retry with backoff, no sooner than `retryAfterMs`.
  */
-export type RefusalMessage =
-  | { error: 'UNAUTHENTICATED' | 'FORBIDDEN'; message: string }
-  | { error: 'UNAVAILABLE'; message: string; retryAfterMs?: number };
+export type RefusalMessage = { error: 'UNAUTHENTICATED' | 'FORBIDDEN'; message: string } | { error: 'UNAVAILABLE'; message: string; retryAfterMs?: number };
 
 /** True for the refusals that are final (the key itself was refused). */
 export const isFinalRefusal = (refusal: RefusalMessage): refusal is Extract<RefusalMessage, { error: 'UNAUTHENTICATED' | 'FORBIDDEN' }> =>

@@ -104,7 +104,8 @@ export class TelemetryAggregator {
   get isEmpty(): boolean {
     if (this.samples.length > 0) return false;
     for (const byVariant of this.series.values()) for (const byMetric of byVariant.values()) for (const s of byMetric.values()) if (!s.isEmpty) return false;
-    for (const byVariant of this.evaluations.values()) for (const byReason of byVariant.values()) for (const c of byReason.values()) if (c.count > 0) return false;
+    for (const byVariant of this.evaluations.values())
+      for (const byReason of byVariant.values()) for (const c of byReason.values()) if (c.count > 0) return false;
     return true;
   }
 

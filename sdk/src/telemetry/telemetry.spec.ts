@@ -66,7 +66,18 @@ describe('Telemetry', () => {
     const [payload] = endpoint.payloads;
     expect(payload).toMatchObject({ sdk: 'signalbox-sdk-js/test', dropped: 0 });
     expect(payload!.batches[0]).toMatchObject({
-      series: [{ flag: 'etl.validate', variant: 'on', metric: 'step.duration_ms', count: 1, sum: 12.5, sumSquares: 156.25, errors: 0, histogram: { scheme: 'log2-16', buckets: { '57': 1 } } }],
+      series: [
+        {
+          flag: 'etl.validate',
+          variant: 'on',
+          metric: 'step.duration_ms',
+          count: 1,
+          sum: 12.5,
+          sumSquares: 156.25,
+          errors: 0,
+          histogram: { scheme: 'log2-16', buckets: { '57': 1 } },
+        },
+      ],
       evaluations: [{ flag: 'etl.validate', variant: 'on', reason: 'STATIC', count: 1 }],
     });
     expect(Date.parse(payload!.batches[0]!.windowEnd)).toBeGreaterThanOrEqual(Date.parse(payload!.batches[0]!.windowStart));

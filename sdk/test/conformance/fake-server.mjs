@@ -10,7 +10,8 @@ export class FakeSignalbox {
     this.mode = 'serve';
     this.server = createServer((req, res) => {
       if (!req.url?.endsWith('/api/v1/sdk/config')) return void res.writeHead(404).end();
-      if (this.mode === 'refuse') return void res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'UNAUTHENTICATED', message: 'unknown SDK key' }));
+      if (this.mode === 'refuse')
+        return void res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'UNAUTHENTICATED', message: 'unknown SDK key' }));
       if (this.mode === 'fail') return void res.writeHead(503).end();
       res.writeHead(200, { 'content-type': 'application/json', etag: `"${this.config.sequence}"` }).end(JSON.stringify(this.config));
     });

@@ -102,14 +102,23 @@ Given(/^a (stable|not ready|error|fatal|stale) provider$/, async function (state
   switch (state) {
     case 'stable':
       // In process: the flag set is the bootstrap config, nothing is fetched.
-      return this.useProvider(new SignalboxProvider({ url: 'http://127.0.0.1:9', sdkKey: 'conformance', transport: 'none', bootstrap: config, logger: quiet }), true);
+      return this.useProvider(
+        new SignalboxProvider({ url: 'http://127.0.0.1:9', sdkKey: 'conformance', transport: 'none', bootstrap: config, logger: quiet }),
+        true,
+      );
     case 'not ready':
       // No bootstrap, no cache, no server answer yet: initialization is still waiting.
-      return this.useProvider(new SignalboxProvider({ url: 'http://127.0.0.1:9', sdkKey: 'conformance', transport: 'none', logger: quiet, initTimeoutMs: 30_000 }), false);
+      return this.useProvider(
+        new SignalboxProvider({ url: 'http://127.0.0.1:9', sdkKey: 'conformance', transport: 'none', logger: quiet, initTimeoutMs: 30_000 }),
+        false,
+      );
     case 'error': {
       // The server cannot be reached at start: no config within the init timeout (the client keeps trying).
       fake.mode = 'fail';
-      await this.useProvider(new SignalboxProvider({ url: fake.url, sdkKey: 'conformance', transport: 'poll', pollIntervalMs: 50, logger: quiet, initTimeoutMs: 100 }), true);
+      await this.useProvider(
+        new SignalboxProvider({ url: fake.url, sdkKey: 'conformance', transport: 'poll', pollIntervalMs: 50, logger: quiet, initTimeoutMs: 100 }),
+        true,
+      );
       return;
     }
     case 'fatal':
@@ -198,7 +207,8 @@ When('the flag was evaluated with details using the evaluation options', async f
 });
 
 Then('the specified hooks should execute during evaluation', function () {
-  for (const stage of ['before', 'after', 'finally']) for (const name of ['first', 'second']) assert.ok(this.hookLog.includes(`${name}:${stage}`), `${name}:${stage} ran`);
+  for (const stage of ['before', 'after', 'finally'])
+    for (const name of ['first', 'second']) assert.ok(this.hookLog.includes(`${name}:${stage}`), `${name}:${stage} ran`);
 });
 
 Then('the hook order should be maintained', function () {
@@ -207,7 +217,10 @@ Then('the hook order should be maintained', function () {
 });
 
 Then('the {string} hook should have been executed', function (stage) {
-  assert.ok(this.hookLog.some((entry) => entry.endsWith(`:${stage}`)), `a ${stage} hook ran (log: ${this.hookLog.join(', ')})`);
+  assert.ok(
+    this.hookLog.some((entry) => entry.endsWith(`:${stage}`)),
+    `a ${stage} hook ran (log: ${this.hookLog.join(', ')})`,
+  );
 });
 
 const DETAIL_FIELDS = { flag_key: 'flagKey', value: 'value', variant: 'variant', reason: 'reason', error_code: 'errorCode' };

@@ -22,16 +22,19 @@ export class AuditController {
   list(@CurrentPrincipal() principal: Principal, @Query() query: AuditQueryDto): Promise<AuditPageResponse> {
     // Entries about users, API tokens and webhooks are for admins only (see ADMIN_ONLY_RESOURCE_TYPES).
     const audience = permits(principal, 'admin') ? 'admin' : 'member';
-    return this.audit.query({
-      projectKey: query.project,
-      environmentKey: query.environment,
-      resourceType: query.flag ? 'flag' : query.resourceType,
-      resourceKey: query.flag,
-      actorName: query.actor,
-      from: query.from,
-      to: query.to,
-      cursor: query.cursor,
-      limit: query.limit ?? 50,
-    }, audience);
+    return this.audit.query(
+      {
+        projectKey: query.project,
+        environmentKey: query.environment,
+        resourceType: query.flag ? 'flag' : query.resourceType,
+        resourceKey: query.flag,
+        actorName: query.actor,
+        from: query.from,
+        to: query.to,
+        cursor: query.cursor,
+        limit: query.limit ?? 50,
+      },
+      audience,
+    );
   }
 }

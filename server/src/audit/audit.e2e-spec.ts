@@ -55,7 +55,20 @@ describe('audit log', () => {
     const P = '/api/v1/projects/audited';
     const A = bearer(alice.token);
 
-    await ok(t.http.post('/api/v1/projects').set(t.admin).send({ key: 'audited', name: 'Audited', environments: [{ key: 'development', name: 'Dev' }, { key: 'production', name: 'Prod' }] }), 201);
+    await ok(
+      t.http
+        .post('/api/v1/projects')
+        .set(t.admin)
+        .send({
+          key: 'audited',
+          name: 'Audited',
+          environments: [
+            { key: 'development', name: 'Dev' },
+            { key: 'production', name: 'Prod' },
+          ],
+        }),
+      201,
+    );
     await ok(t.http.patch(P).set(A).send({ name: 'Audited project' }), 200);
     await ok(t.http.post(`${P}/environments`).set(A).send({ key: 'staging', name: 'Staging' }), 201);
     await ok(t.http.patch(`${P}/environments/staging`).set(A).send({ requireChangeReason: true }), 200);
@@ -66,22 +79,49 @@ describe('audit log', () => {
     await ok(t.http.post(`${P}/flags`).set(bot).send({ key: 'etl.audited', name: 'Audited flag', kind: 'boolean' }), 201);
     await ok(t.http.patch(`${P}/flags/etl.audited`).set(bot).send({ version: 1, description: 'documented', reason: 'docs' }), 200);
     await ok(t.http.patch(`${P}/flags/etl.audited/environments/production`).set(bot).send({ version: 0, on: true, reason: 'CHG-1' }), 200);
-    requestIdOfKill = (await ok(t.http.post(`${P}/flags/etl.audited/environments/production/kill`).set(bot).set('X-Request-Id', 'req-kill-1').send({ reason: 'INC-1' }), 200)).headers['x-request-id'] as string;
+    requestIdOfKill = (
+      await ok(t.http.post(`${P}/flags/etl.audited/environments/production/kill`).set(bot).set('X-Request-Id', 'req-kill-1').send({ reason: 'INC-1' }), 200)
+    ).headers['x-request-id'] as string;
     await ok(t.http.post(`${P}/flags/etl.audited/environments/production/restore`).set(bot).send({ reason: 'fixed' }), 200);
     await ok(t.http.post(`${P}/flags/etl.audited/archive`).set(bot).send({ reason: 'done' }), 200);
     await ok(t.http.delete(`${P}/flags/etl.audited?reason=gone`).set(bot), 204);
     await ok(t.http.post(`${P}/segments`).set(A).send({ key: 'audited-seg', name: 'Seg', reason: 'new cohort' }), 201);
-    await ok(t.http.patch(`${P}/segments/audited-seg`).set(A).send({ version: 1, included: ['run-1'], reason: 'add run-1' }), 200);
+    await ok(
+      t.http
+        .patch(`${P}/segments/audited-seg`)
+        .set(A)
+        .send({ version: 1, included: ['run-1'], reason: 'add run-1' }),
+      200,
+    );
     await ok(t.http.delete(`${P}/segments/audited-seg?reason=obsolete`).set(A), 204);
     userId = (await ok(t.http.post('/api/v1/users').set(t.admin).send({ email: 'carol@example.com', name: 'Carol', role: 'viewer' }), 201)).body.user.id;
     await ok(t.http.patch(`/api/v1/users/${userId}`).set(A).send({ role: 'editor' }), 200);
-    tokenId = (await ok(t.http.post('/api/v1/tokens').set(t.admin).send({ name: 'pager', access: 'kill-switch', projects: ['audited'] }), 201)).body.token.id;
+    tokenId = (
+      await ok(
+        t.http
+          .post('/api/v1/tokens')
+          .set(t.admin)
+          .send({ name: 'pager', access: 'kill-switch', projects: ['audited'] }),
+        201,
+      )
+    ).body.token.id;
     await ok(t.http.delete(`/api/v1/tokens/${tokenId}`).set(A), 204);
   });
   afterAll(() => t.close());
 
   it('records every change with its actor, action, resource, reason and before/after, newest first', async () => {
-    const summary = (await recent()).map((e) => [e.action, e.actorType, e.actorName, e.resourceType, e.resourceKey, e.projectKey, e.environmentKey, e.reason, e.before !== null, e.after !== null]);
+    const summary = (await recent()).map((e) => [
+      e.action,
+      e.actorType,
+      e.actorName,
+      e.resourceType,
+      e.resourceKey,
+      e.projectKey,
+      e.environmentKey,
+      e.reason,
+      e.before !== null,
+      e.after !== null,
+    ]);
     const bot = 'token:admin-token';
     expect(summary).toEqual(
       [
@@ -114,7 +154,10 @@ describe('audit log', () => {
     expect(byAction.get('environment.updated')).toMatchObject({ before: { requireChangeReason: false }, after: { requireChangeReason: true } });
     expect(byAction.get('flag.updated')).toMatchObject({ before: { description: '', version: 1 }, after: { description: 'documented', version: 2 } });
     expect(byAction.get('flag.config.updated')).toMatchObject({ before: { on: false, version: 0 }, after: { on: true, version: 1 } });
-    expect(byAction.get('flag.killed')).toMatchObject({ before: { killed: false }, after: { killed: true, kill: { reason: 'INC-1', by: 'token:admin-token' } } });
+    expect(byAction.get('flag.killed')).toMatchObject({
+      before: { killed: false },
+      after: { killed: true, kill: { reason: 'INC-1', by: 'token:admin-token' } },
+    });
     expect(byAction.get('flag.restored')).toMatchObject({ before: { killed: true }, after: { killed: false, on: true } });
     expect(byAction.get('flag.deleted')).toMatchObject({ before: { key: 'etl.audited', archived: true }, after: null });
     expect(byAction.get('segment.updated')).toMatchObject({ before: { included: [], version: 1 }, after: { included: ['run-1'], version: 2 } });
@@ -131,7 +174,14 @@ describe('audit log', () => {
     const before = await audit();
     expect((await t.http.post('/api/v1/projects').set(t.admin).send({ key: 'audited', name: 'again' })).status).toBe(409);
     expect((await t.http.patch('/api/v1/projects/audited/environments/staging').set(t.admin).send({ name: '' })).status).toBe(400);
-    expect((await t.http.post('/api/v1/projects/audited/segments').set(bearer(alice.token)).send({ key: 'bad', name: 'x', rules: [{ clauses: [{ attribute: 'n', op: 'gt', values: ['x'] }] }] })).status).toBe(400);
+    expect(
+      (
+        await t.http
+          .post('/api/v1/projects/audited/segments')
+          .set(bearer(alice.token))
+          .send({ key: 'bad', name: 'x', rules: [{ clauses: [{ attribute: 'n', op: 'gt', values: ['x'] }] }] })
+      ).status,
+    ).toBe(400);
     expect(await audit()).toEqual(before);
   });
 
@@ -145,12 +195,24 @@ describe('audit log', () => {
 
     it('by environment', async () => {
       expect((await audit('environment=production')).map((e) => e.action)).toEqual(['flag.restored', 'flag.killed', 'flag.config.updated']);
-      expect((await audit('project=audited&environment=staging')).map((e) => e.action)).toEqual(['sdk-key.rotated', 'environment.updated', 'environment.created']);
+      expect((await audit('project=audited&environment=staging')).map((e) => e.action)).toEqual([
+        'sdk-key.rotated',
+        'environment.updated',
+        'environment.created',
+      ]);
     });
 
     it('by flag', async () => {
       const entries = await audit('flag=etl.audited');
-      expect(entries.map((e) => e.action)).toEqual(['flag.deleted', 'flag.archived', 'flag.restored', 'flag.killed', 'flag.config.updated', 'flag.updated', 'flag.created']);
+      expect(entries.map((e) => e.action)).toEqual([
+        'flag.deleted',
+        'flag.archived',
+        'flag.restored',
+        'flag.killed',
+        'flag.config.updated',
+        'flag.updated',
+        'flag.created',
+      ]);
       // Only flags: a segment with the same key would not count.
       expect(entries.every((e) => e.resourceType === 'flag')).toBe(true);
     });
@@ -184,13 +246,17 @@ describe('audit log', () => {
       const killed = after.find((e) => e.action === 'flag.killed')!;
       expect((await audit(`from=${killed.at}`)).map((e) => e.id)).toContain(killed.id);
       expect((await audit(`to=${killed.at}`)).map((e) => e.id)).not.toContain(killed.id);
-      expect((await audit(`from=${killed.at}&to=${killed.at}`))).toEqual([]);
+      expect(await audit(`from=${killed.at}&to=${killed.at}`)).toEqual([]);
       const next = new Date(new Date(killed.at).getTime() + 1).toISOString();
       expect((await audit(`from=${killed.at}&to=${next}`)).map((e) => e.id)).toContain(killed.id);
     });
 
     it('combines filters', async () => {
-      expect((await audit(`project=audited&actor=token:admin-token&from=${mid}&environment=production`)).map((e) => e.reason)).toEqual(['fixed', 'INC-1', 'CHG-1']);
+      expect((await audit(`project=audited&actor=token:admin-token&from=${mid}&environment=production`)).map((e) => e.reason)).toEqual([
+        'fixed',
+        'INC-1',
+        'CHG-1',
+      ]);
     });
   });
 
@@ -202,7 +268,9 @@ describe('audit log', () => {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const res: { status: number; body: { items: Entry[]; nextCursor: string | null } } = await t.http.get(`/api/v1/audit?limit=4${cursor ? `&cursor=${cursor}` : ''}`).set(t.admin);
+        const res: { status: number; body: { items: Entry[]; nextCursor: string | null } } = await t.http
+          .get(`/api/v1/audit?limit=4${cursor ? `&cursor=${cursor}` : ''}`)
+          .set(t.admin);
         expect(res.status).toBe(200);
         expect(res.body.items.length).toBeLessThanOrEqual(4);
         seen.push(...res.body.items);
@@ -252,7 +320,10 @@ describe('audit log', () => {
       const res = await t.http.get(`/api/v1/audit?${query}`).set(t.admin);
       expect(res.status, query).toBe(400);
       expect(res.body.error, query).toBe('VALIDATION_FAILED');
-      expect(res.body.details.map((d: { field: string }) => d.field), query).toContain(field);
+      expect(
+        res.body.details.map((d: { field: string }) => d.field),
+        query,
+      ).toContain(field);
     }
   });
 
@@ -263,14 +334,22 @@ describe('audit log', () => {
 
     beforeAll(async () => {
       webhookUrl = `https://hooks.example.com/audit-${Math.random().toString(36).slice(2)}?key=do-not-show`;
-      await ok(t.http.post('/api/v1/webhooks').set(t.admin).send({ name: 'audit-bus', url: webhookUrl, events: ['rollout.advanced'], projectKey: 'audited' }), 201);
+      await ok(
+        t.http
+          .post('/api/v1/webhooks')
+          .set(t.admin)
+          .send({ name: 'audit-bus', url: webhookUrl, events: ['rollout.advanced'], projectKey: 'audited' }),
+        201,
+      );
     });
 
     const everything = async (auth: { Authorization: string }, limit: number): Promise<Entry[]> => {
       const seen: Entry[] = [];
       let cursor: string | null = null;
       do {
-        const res: { status: number; body: { items: Entry[]; nextCursor: string | null } } = await t.http.get(`/api/v1/audit?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`).set(auth);
+        const res: { status: number; body: { items: Entry[]; nextCursor: string | null } } = await t.http
+          .get(`/api/v1/audit?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`)
+          .set(auth);
         expect(res.status, JSON.stringify(res.body)).toBe(200);
         seen.push(...res.body.items);
         cursor = res.body.nextCursor;
@@ -281,7 +360,9 @@ describe('audit log', () => {
     it('shows admins every entry, users, tokens and webhooks included', async () => {
       for (const auth of [t.admin, bearer(alice.token), bot]) {
         const entries = await everything(auth, 200);
-        expect(new Set(entries.map((e) => e.resourceType))).toEqual(new Set(['project', 'environment', 'sdk-key', 'flag', 'segment', 'user', 'token', 'webhook']));
+        expect(new Set(entries.map((e) => e.resourceType))).toEqual(
+          new Set(['project', 'environment', 'sdk-key', 'flag', 'segment', 'user', 'token', 'webhook']),
+        );
         expect(JSON.stringify(entries)).toContain(webhookUrl);
         expect(JSON.stringify(entries)).toContain('carol@example.com');
       }

@@ -23,7 +23,8 @@ export class AuthController {
   @ApiErrors(400, { status: 401, description: 'UNAUTHENTICATED: unknown email, wrong password or a disabled user (one answer for all three)' })
   @ApiTooManyRequestsResponse({
     type: ErrorResponse,
-    description: 'Too many failed sign-ins for this account (5 free) or from this address (20 free): wait Retry-After seconds (also details.retryAfterSeconds); the password was not checked',
+    description:
+      'Too many failed sign-ins for this account (5 free) or from this address (20 free): wait Retry-After seconds (also details.retryAfterSeconds); the password was not checked',
     headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
   })
   async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<SessionResponse> {

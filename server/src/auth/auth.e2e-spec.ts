@@ -104,7 +104,10 @@ describe('auth API', () => {
       expect(JSON.stringify(list.body)).not.toContain(created.body.password);
       expect(JSON.stringify(list.body)).not.toMatch(/password|scrypt/i);
       // A chosen password is not echoed back.
-      const chosen = await t.http.post('/api/v1/users').set(t.admin).send({ email: 'chosen@example.com', name: 'C', role: 'viewer', password: 'chosen-password' });
+      const chosen = await t.http
+        .post('/api/v1/users')
+        .set(t.admin)
+        .send({ email: 'chosen@example.com', name: 'C', role: 'viewer', password: 'chosen-password' });
       expect(chosen.status).toBe(201);
       expect(chosen.body).not.toHaveProperty('password');
     });
@@ -120,7 +123,11 @@ describe('auth API', () => {
 
     it('changes name and role, effective at once for existing sessions', async () => {
       const user = await aUser(t.http, t.admin, 'editor');
-      const create = () => t.http.post('/api/v1/projects/pipelines/segments').set(bearer(user.token)).send({ key: `s-${Math.random().toString(36).slice(2)}`, name: 's' });
+      const create = () =>
+        t.http
+          .post('/api/v1/projects/pipelines/segments')
+          .set(bearer(user.token))
+          .send({ key: `s-${Math.random().toString(36).slice(2)}`, name: 's' });
       expect((await create()).status).toBe(201);
       const res = await t.http.patch(`/api/v1/users/${user.id}`).set(t.admin).send({ role: 'viewer', name: 'Demoted' });
       expect(res.status).toBe(200);
@@ -164,9 +171,15 @@ describe('auth API', () => {
     it('refuses null for fields that cannot be cleared with 400 naming the field, changing nothing', async () => {
       const user = await aUser(t.http, t.admin, 'editor');
       for (const field of ['name', 'role', 'disabled', 'password']) {
-        const res = await t.http.patch(`/api/v1/users/${user.id}`).set(t.admin).send({ [field]: null });
+        const res = await t.http
+          .patch(`/api/v1/users/${user.id}`)
+          .set(t.admin)
+          .send({ [field]: null });
         expect(res.status, field).toBe(400);
-        expect(res.body.details.map((d: { field: string }) => d.field), field).toContain(field);
+        expect(
+          res.body.details.map((d: { field: string }) => d.field),
+          field,
+        ).toContain(field);
       }
       expect((await t.http.get('/api/v1/auth/me').set(bearer(user.token))).body).toMatchObject({ role: 'editor', user: { name: 'editor', disabled: false } });
       const created = await t.http.post('/api/v1/users').set(t.admin).send({ email: 'null-password@example.com', name: 'N', role: 'viewer', password: null });
@@ -186,7 +199,14 @@ describe('auth API', () => {
       expect(created.status).toBe(201);
       const { secret, token } = created.body;
       expect(secret).toMatch(/^sbt_[A-Za-z0-9_-]{43}$/);
-      expect(token).toMatchObject({ name: 'ci-deploy', access: 'editor', prefix: secret.slice(0, 8), projects: null, environments: null, createdBy: 'admin-token' });
+      expect(token).toMatchObject({
+        name: 'ci-deploy',
+        access: 'editor',
+        prefix: secret.slice(0, 8),
+        projects: null,
+        environments: null,
+        createdBy: 'admin-token',
+      });
       expect(token).not.toHaveProperty('secret');
       const list = await t.http.get('/api/v1/tokens').set(t.admin);
       const text = JSON.stringify(list.body);
@@ -197,7 +217,10 @@ describe('auth API', () => {
     });
 
     it('refuses scoping a token that is not kill-switch', async () => {
-      const res = await t.http.post('/api/v1/tokens').set(t.admin).send({ name: 'x', access: 'editor', projects: ['pipelines'] });
+      const res = await t.http
+        .post('/api/v1/tokens')
+        .set(t.admin)
+        .send({ name: 'x', access: 'editor', projects: ['pipelines'] });
       expect(res.status).toBe(400);
       expect(res.body.details).toEqual([{ field: 'projects', reason: 'only kill-switch tokens can be limited to projects or environments' }]);
     });
@@ -216,7 +239,8 @@ describe('auth API', () => {
 
   describe('secrets at rest', () => {
     it('stores no session token, API token, SDK key or password in plaintext in any column', async () => {
-      const generated = (await t.http.post('/api/v1/users').set(t.admin).send({ email: 'rest@example.com', name: 'R', role: 'viewer' })).body.password as string;
+      const generated = (await t.http.post('/api/v1/users').set(t.admin).send({ email: 'rest@example.com', name: 'R', role: 'viewer' })).body
+        .password as string;
       const session = (await login(t, 'rest@example.com', generated)).body.token as string;
       const apiToken = (await aToken(t.http, t.admin, 'viewer')).secret;
       const project = await aProject(t.http, t.admin, 'rest-project');
@@ -322,7 +346,9 @@ describe('auth API', () => {
     });
 
     it('refuses a write authenticated by the session cookie from another origin, or from nowhere, with 403', async () => {
-      const before = (await t.http.get('/api/v1/projects/csrf').set(t.admin)).body.environments.find((e: { key: string }) => e.key === 'development').sdkKeyPrefix;
+      const before = (await t.http.get('/api/v1/projects/csrf').set(t.admin)).body.environments.find(
+        (e: { key: string }) => e.key === 'development',
+      ).sdkKeyPrefix;
       const refused = [
         await rotate().set('Cookie', cookie).set('Origin', 'http://evil.example'),
         await rotate().set('Cookie', cookie).set('Origin', 'null'),
@@ -338,12 +364,14 @@ describe('auth API', () => {
         expect(res.body).toMatchObject({ error: 'FORBIDDEN', message: expect.stringMatching(/origin/i), requestId: expect.any(String) });
       }
       // Nothing changed, and the session still works.
-      const after = (await t.http.get('/api/v1/projects/csrf').set(t.admin)).body.environments.find((e: { key: string }) => e.key === 'development').sdkKeyPrefix;
+      const after = (await t.http.get('/api/v1/projects/csrf').set(t.admin)).body.environments.find(
+        (e: { key: string }) => e.key === 'development',
+      ).sdkKeyPrefix;
       expect(after).toBe(before);
       expect((await t.http.get('/api/v1/auth/me').set('Cookie', cookie)).status).toBe(200);
     });
 
-    it('accepts cookie writes from the console\'s own origin, safe methods from anywhere, and bearer tokens from anywhere', async () => {
+    it("accepts cookie writes from the console's own origin, safe methods from anywhere, and bearer tokens from anywhere", async () => {
       expect((await rotate().set('Cookie', cookie).set('Origin', `http://${HOST}`)).status).toBe(201);
       expect((await rotate().set('Cookie', cookie).set('Origin', `https://${HOST}`)).status).toBe(201);
       expect((await rotate().set('Cookie', cookie).set('Referer', `http://${HOST}/projects/csrf/flags`)).status).toBe(201);
@@ -357,7 +385,11 @@ describe('auth API', () => {
   });
 
   describe('SDK key rotation', () => {
-    const evaluate = (key: string) => t.http.post('/api/v1/sdk/evaluate').set(bearer(key)).send({ context: { targetingKey: 'run-1' } });
+    const evaluate = (key: string) =>
+      t.http
+        .post('/api/v1/sdk/evaluate')
+        .set(bearer(key))
+        .send({ context: { targetingKey: 'run-1' } });
 
     it('refuses the old key at once and accepts the new one', async () => {
       const project = await aProject(t.http, t.admin, 'rotation');

@@ -93,7 +93,7 @@ export class AuthGuard implements CanActivate {
     if (!permits(principal, requirement, projectKey)) {
       throw forbidden(
         principal.kind === 'sdk'
-          ? 'SDK keys can read their environment\'s config and send events, nothing else'
+          ? "SDK keys can read their environment's config and send events, nothing else"
           : requirement === 'sdk'
             ? 'This endpoint takes an SDK key'
             : `This needs the ${requirement} role`,

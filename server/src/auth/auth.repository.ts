@@ -91,7 +91,11 @@ export class AuthRepository {
 
   async revokeSdkKeys(environmentId: string): Promise<string[]> {
     const active = await this.sdkKeys.findBy({ environmentId, revokedAt: IsNull() });
-    if (active.length > 0) await this.sdkKeys.update(active.map((k) => k.id), { revokedAt: new Date() });
+    if (active.length > 0)
+      await this.sdkKeys.update(
+        active.map((k) => k.id),
+        { revokedAt: new Date() },
+      );
     return active.map((k) => k.id);
   }
 }

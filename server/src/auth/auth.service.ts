@@ -74,7 +74,13 @@ export class AuthService implements OnApplicationBootstrap, OnModuleInit {
     // Instances starting together on a new database: only the first creates the admin.
     const created = await this.db.exclusively(LOCKS.seeding, async () => {
       if ((await this.repository.countUsers()) > 0) return false;
-      const user = await this.repository.saveUser({ email: this.config.adminEmail, name: 'Admin', role: 'admin', passwordHash: await hashPassword(password), disabledAt: null });
+      const user = await this.repository.saveUser({
+        email: this.config.adminEmail,
+        name: 'Admin',
+        role: 'admin',
+        passwordHash: await hashPassword(password),
+        disabledAt: null,
+      });
       await this.audit.record({ actor: SYSTEM_ACTOR, action: 'user.created', resourceType: 'user', resourceKey: user.email, after: toUserView(user) });
       return true;
     });
@@ -132,7 +138,7 @@ export class AuthService implements OnApplicationBootstrap, OnModuleInit {
     return this.db.transaction(async () => {
       const user = await this.repository.findUserById(id);
       if (!user) throw notFound('User', id);
-      if (actor.id === id && (input.role !== undefined && input.role !== 'admin' || input.disabled)) {
+      if (actor.id === id && ((input.role !== undefined && input.role !== 'admin') || input.disabled)) {
         throw validationFailed([{ field: input.disabled ? 'disabled' : 'role', reason: 'admins cannot demote or disable themselves' }]);
       }
       const before = toUserView(user);
@@ -153,7 +159,9 @@ export class AuthService implements OnApplicationBootstrap, OnModuleInit {
 
   async createToken(actor: Actor, input: CreateTokenDto): Promise<IssuedTokenResponse> {
     if (input.access !== 'kill-switch' && (input.projects || input.environments)) {
-      throw validationFailed([{ field: input.projects ? 'projects' : 'environments', reason: 'only kill-switch tokens can be limited to projects or environments' }]);
+      throw validationFailed([
+        { field: input.projects ? 'projects' : 'environments', reason: 'only kill-switch tokens can be limited to projects or environments' },
+      ]);
     }
     const issued = issueSecret(SECRET_PREFIX.apiToken);
     return this.db.transaction(async () => {
@@ -198,4 +206,3 @@ export class AuthService implements OnApplicationBootstrap, OnModuleInit {
     return (await this.repository.findActiveSdkKey(environmentId))?.prefix ?? null;
   }
 }
-

@@ -22,14 +22,27 @@ describe('sign-in backoff, counted in the database on an injected clock', () => 
   const login = (from: string, email: string, password: string, app: TestApp = t, headers: Record<string, string> = {}) =>
     new Promise<Answer>((resolve, reject) => {
       const data = JSON.stringify({ email, password });
-      const req = http.request(`${app.url}/api/v1/auth/login`, { method: 'POST', localAddress: from, agent: false, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const retryAfter = res.headers['retry-after'];
-          resolve({ status: res.statusCode!, retryAfter: retryAfter === undefined ? undefined : Number(retryAfter), body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') });
-        });
-      });
+      const req = http.request(
+        `${app.url}/api/v1/auth/login`,
+        {
+          method: 'POST',
+          localAddress: from,
+          agent: false,
+          headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const retryAfter = res.headers['retry-after'];
+            resolve({
+              status: res.statusCode!,
+              retryAfter: retryAfter === undefined ? undefined : Number(retryAfter),
+              body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'),
+            });
+          });
+        },
+      );
       req.on('error', reject);
       req.end(data);
     });
@@ -101,18 +114,20 @@ describe('sign-in backoff, counted in the database on an injected clock', () => 
   it('ignores X-Forwarded-For unless told to trust a proxy: a client cannot name its own address', async () => {
     const user = await aUser(t.http, t.admin, 'editor');
     const spraying = anAddress();
-    for (let i = 0; i < 20; i++) expect((await login(spraying, `victim-${i}@example.com`, 'Summer2026!', t, { 'x-forwarded-for': `198.51.100.${i}` })).status).toBe(401);
+    for (let i = 0; i < 20; i++)
+      expect((await login(spraying, `victim-${i}@example.com`, 'Summer2026!', t, { 'x-forwarded-for': `198.51.100.${i}` })).status).toBe(401);
     expect((await login(spraying, user.email, 'password-123', t, { 'x-forwarded-for': '198.51.100.99' })).status).toBe(429);
   }, 60_000);
 
-  it('counts by the client address a trusted proxy reports (SIGNALBOX_TRUST_PROXY), not by the proxy\'s', async () => {
+  it("counts by the client address a trusted proxy reports (SIGNALBOX_TRUST_PROXY), not by the proxy's", async () => {
     const behind = await startTestApp({ listen: true, env: { SIGNALBOX_TRUST_PROXY: 'loopback' } });
     try {
       behind.app.get(LoginThrottle).useClock(() => clock);
       const user = await aUser(behind.http, behind.admin, 'editor');
       // One proxy address for every client, as behind a load balancer.
       const proxy = anAddress();
-      for (let i = 0; i < 20; i++) expect((await login(proxy, `victim-${i}@example.com`, 'Summer2026!', behind, { 'x-forwarded-for': '203.0.113.7' })).status).toBe(401);
+      for (let i = 0; i < 20; i++)
+        expect((await login(proxy, `victim-${i}@example.com`, 'Summer2026!', behind, { 'x-forwarded-for': '203.0.113.7' })).status).toBe(401);
       expect((await login(proxy, user.email, 'password-123', behind, { 'x-forwarded-for': '203.0.113.7' })).status).toBe(429);
       // Another client behind the same proxy is not slowed down by the first one's guessing.
       expect((await login(proxy, user.email, 'password-123', behind, { 'x-forwarded-for': '203.0.113.8' })).status).toBe(200);

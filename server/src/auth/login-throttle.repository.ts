@@ -33,7 +33,14 @@ export class LoginThrottleRepository {
   async find(keys: string[]): Promise<Map<string, FailureCounter>> {
     const rows = await this.counters.findBy({ key: In(keys) });
     return new Map(
-      rows.map((r) => [r.key, { failures: r.failures, lastFailureAt: new Date(r.lastFailureAt).getTime(), blockedUntil: r.blockedUntil === null ? null : new Date(r.blockedUntil).getTime() }]),
+      rows.map((r) => [
+        r.key,
+        {
+          failures: r.failures,
+          lastFailureAt: new Date(r.lastFailureAt).getTime(),
+          blockedUntil: r.blockedUntil === null ? null : new Date(r.blockedUntil).getTime(),
+        },
+      ]),
     );
   }
 
@@ -43,7 +50,12 @@ export class LoginThrottleRepository {
       return;
     }
     await this.counters.upsert(
-      { key, failures: counter.failures, lastFailureAt: new Date(counter.lastFailureAt), blockedUntil: counter.blockedUntil === null ? null : new Date(counter.blockedUntil) },
+      {
+        key,
+        failures: counter.failures,
+        lastFailureAt: new Date(counter.lastFailureAt),
+        blockedUntil: counter.blockedUntil === null ? null : new Date(counter.blockedUntil),
+      },
       ['key'],
     );
   }

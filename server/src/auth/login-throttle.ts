@@ -95,7 +95,8 @@ export class LoginThrottle {
   /** Lets the attempt go ahead (counting it as a failure for now), or throws RATE_LIMITED with how long to wait. */
   async begin(email: string, address: string | undefined): Promise<LoginAttempt> {
     const now = this.now();
-    if (++this.attempts % CLEANUP_EVERY === 0) await this.repository.deleteStale(new Date(now - Math.max(ACCOUNT_BACKOFF.forgetAfterMs, ADDRESS_BACKOFF.forgetAfterMs)));
+    if (++this.attempts % CLEANUP_EVERY === 0)
+      await this.repository.deleteStale(new Date(now - Math.max(ACCOUNT_BACKOFF.forgetAfterMs, ADDRESS_BACKOFF.forgetAfterMs)));
     const accountKey = hashed('account', email.trim().toLowerCase());
     const addressKey = hashed('address', addressKeyOf(address));
     return this.db.transaction(async () => {

@@ -20,5 +20,4 @@ export const issueSecret = (prefix: string): IssuedSecret => {
 };
 
 /** Compares without leaking, through timing, how much of the secret matched. */
-export const secretsEqual = (a: string, b: string): boolean =>
-  timingSafeEqual(Buffer.from(hashSecret(a), 'hex'), Buffer.from(hashSecret(b), 'hex'));
+export const secretsEqual = (a: string, b: string): boolean => timingSafeEqual(Buffer.from(hashSecret(a), 'hex'), Buffer.from(hashSecret(b), 'hex'));

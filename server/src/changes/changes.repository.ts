@@ -9,14 +9,12 @@ export class ChangesRepository {
 
   /** Takes the next sequence of the environment; the head row stays locked until commit, ordering writers. */
   async nextSequence(environmentId: string): Promise<number> {
-    const rows: Array<{ sequence: number }> = await this.db
-      .manager()
-      .query(
-        `INSERT INTO change_log_heads (environment_id, sequence) VALUES ($1, 1)
+    const rows: Array<{ sequence: number }> = await this.db.manager().query(
+      `INSERT INTO change_log_heads (environment_id, sequence) VALUES ($1, 1)
          ON CONFLICT (environment_id) DO UPDATE SET sequence = change_log_heads.sequence + 1
          RETURNING sequence`,
-        [environmentId],
-      );
+      [environmentId],
+    );
     return Number(rows[0]!.sequence);
   }
 

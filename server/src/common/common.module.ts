@@ -13,7 +13,9 @@ const secretBoxProvider = {
     const box = new SecretBox(material, config.previousSecretKey ? [config.previousSecretKey] : []);
     const logger = new Logger('secrets');
     if (source.kind === 'file') {
-      logger.log(`${source.created ? 'created' : 'using'} the key that seals stored secrets: ${source.path} (key id ${box.keyId}); back it up with the database`);
+      logger.log(
+        `${source.created ? 'created' : 'using'} the key that seals stored secrets: ${source.path} (key id ${box.keyId}); back it up with the database`,
+      );
       // Instances with different keys cannot open each other's secrets.
       if (config.databaseUrl) logger.warn('SIGNALBOX_SECRET_KEY is not set: set the same value on every instance that shares this database');
     }

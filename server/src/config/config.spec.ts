@@ -35,9 +35,16 @@ describe('loadConfig', () => {
   it('reads which proxies to trust: hops, addresses, ranges and names, never any proxy at all', () => {
     expect(loadConfig({ SIGNALBOX_TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(loadConfig({ SIGNALBOX_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
-    expect(loadConfig({ SIGNALBOX_TRUST_PROXY: ' loopback, 10.0.0.0/8 ,fd00::/8, 192.0.2.7 ' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.0.2.7']);
+    expect(loadConfig({ SIGNALBOX_TRUST_PROXY: ' loopback, 10.0.0.0/8 ,fd00::/8, 192.0.2.7 ' }).trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      'fd00::/8',
+      '192.0.2.7',
+    ]);
     expect(() => loadConfig({ SIGNALBOX_TRUST_PROXY: 'true' })).toThrow(/SIGNALBOX_TRUST_PROXY: true would trust any client/);
-    expect(() => loadConfig({ SIGNALBOX_TRUST_PROXY: 'loopback,10.0.0.0/33,proxy.local' })).toThrow(/SIGNALBOX_TRUST_PROXY: "10.0.0.0\/33", "proxy.local" is not/);
+    expect(() => loadConfig({ SIGNALBOX_TRUST_PROXY: 'loopback,10.0.0.0/33,proxy.local' })).toThrow(
+      /SIGNALBOX_TRUST_PROXY: "10.0.0.0\/33", "proxy.local" is not/,
+    );
     expect(() => loadConfig({ SIGNALBOX_TRUST_PROXY: '11' })).toThrow(ConfigError);
   });
 
@@ -119,17 +126,25 @@ describe('loadConfig', () => {
   });
 
   it('refuses an admin token shorter than 16 characters, and accepts 16', () => {
-    expect(configError({ SIGNALBOX_ADMIN_TOKEN: 'a'.repeat(15) }).message).toContain('SIGNALBOX_ADMIN_TOKEN: SIGNALBOX_ADMIN_TOKEN must be at least 16 characters');
+    expect(configError({ SIGNALBOX_ADMIN_TOKEN: 'a'.repeat(15) }).message).toContain(
+      'SIGNALBOX_ADMIN_TOKEN: SIGNALBOX_ADMIN_TOKEN must be at least 16 characters',
+    );
     expect(loadConfig({ SIGNALBOX_ADMIN_TOKEN: 'a'.repeat(16) }).adminToken).toBe('a'.repeat(16));
   });
 
   it('refuses a secret key shorter than 32 characters', () => {
-    expect(configError({ SIGNALBOX_SECRET_KEY: 'k'.repeat(31) }).message).toContain('SIGNALBOX_SECRET_KEY: SIGNALBOX_SECRET_KEY must be at least 32 characters');
+    expect(configError({ SIGNALBOX_SECRET_KEY: 'k'.repeat(31) }).message).toContain(
+      'SIGNALBOX_SECRET_KEY: SIGNALBOX_SECRET_KEY must be at least 32 characters',
+    );
     expect(loadConfig({}).secretKey).toBeUndefined();
   });
 
   it('reads the webhook private-address allowlist as trimmed entries, and names the ones it cannot read', () => {
-    expect(loadConfig({ SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST: ' 10.0.0.0/8, hooks.internal ,::1,,' }).webhookPrivateAllowlist).toEqual(['10.0.0.0/8', 'hooks.internal', '::1']);
+    expect(loadConfig({ SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST: ' 10.0.0.0/8, hooks.internal ,::1,,' }).webhookPrivateAllowlist).toEqual([
+      '10.0.0.0/8',
+      'hooks.internal',
+      '::1',
+    ]);
     expect(loadConfig({ SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST: '*' }).webhookPrivateAllowlist).toEqual(['*']);
     const message = configError({ SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST: '10.0.0.0/33, http://x, ok.host' }).message;
     expect(message).toContain('SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST: "10.0.0.0/33", "http://x" is not *, an IP address, a CIDR range or a host name');
@@ -144,7 +159,9 @@ describe('loadConfig', () => {
   });
 
   it('refuses a short admin password, a zero session lifetime and an empty DATABASE_URL', () => {
-    expect(configError({ SIGNALBOX_ADMIN_PASSWORD: 'short' }).message).toContain('SIGNALBOX_ADMIN_PASSWORD: SIGNALBOX_ADMIN_PASSWORD must be at least 8 characters');
+    expect(configError({ SIGNALBOX_ADMIN_PASSWORD: 'short' }).message).toContain(
+      'SIGNALBOX_ADMIN_PASSWORD: SIGNALBOX_ADMIN_PASSWORD must be at least 8 characters',
+    );
     expect(configError({ SIGNALBOX_SESSION_TTL_HOURS: '0' }).message).toMatch(/\n {2}SIGNALBOX_SESSION_TTL_HOURS: /);
     expect(configError({ DATABASE_URL: '' }).message).toMatch(/\n {2}DATABASE_URL: /);
   });

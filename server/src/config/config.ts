@@ -15,55 +15,87 @@ const toInt = ({ value }: { value: unknown }) => (value === undefined || value =
 
 /** Environment variables the server reads; this file is the only reader of process.env. */
 class EnvironmentVariables {
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT?: number;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   HOST?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   DATABASE_URL?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   SIGNALBOX_DATA_DIR?: string;
 
-  @IsOptional() @IsString() @MinLength(16, { message: 'SIGNALBOX_ADMIN_TOKEN must be at least 16 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'SIGNALBOX_ADMIN_TOKEN must be at least 16 characters' })
   SIGNALBOX_ADMIN_TOKEN?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   SIGNALBOX_ADMIN_EMAIL?: string;
 
-  @IsOptional() @IsString() @MinLength(8, { message: 'SIGNALBOX_ADMIN_PASSWORD must be at least 8 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: 'SIGNALBOX_ADMIN_PASSWORD must be at least 8 characters' })
   SIGNALBOX_ADMIN_PASSWORD?: string;
 
-  @IsOptional() @Transform(toBool) @IsBoolean({ message: 'SIGNALBOX_DEMO must be true or false' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: 'SIGNALBOX_DEMO must be true or false' })
   SIGNALBOX_DEMO?: boolean;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   SIGNALBOX_SESSION_TTL_HOURS?: number;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   SIGNALBOX_WEB_DIR?: string;
 
-  @IsOptional() @IsString() @MinLength(16, { message: 'SIGNALBOX_METRICS_TOKEN must be at least 16 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'SIGNALBOX_METRICS_TOKEN must be at least 16 characters' })
   SIGNALBOX_METRICS_TOKEN?: string;
 
-  @IsOptional() @IsString() @MinLength(32, { message: 'SIGNALBOX_SECRET_KEY must be at least 32 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'SIGNALBOX_SECRET_KEY must be at least 32 characters' })
   SIGNALBOX_SECRET_KEY?: string;
 
-  @IsOptional() @IsString() @MinLength(32, { message: 'SIGNALBOX_SECRET_KEY_PREVIOUS must be at least 32 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'SIGNALBOX_SECRET_KEY_PREVIOUS must be at least 32 characters' })
   SIGNALBOX_SECRET_KEY_PREVIOUS?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST?: string;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(600_000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
   SIGNALBOX_SHUTDOWN_GRACE_MS?: number;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   SIGNALBOX_TRUST_PROXY?: string;
 
-  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
 }
 
@@ -117,9 +149,14 @@ const parseTrustProxy = (raw: string | undefined): TrustProxy | string => {
   if (value === '' || value === 'false' || value === '0') return false;
   if (/^\d+$/.test(value)) return Number(value) <= 10 ? Number(value) : 'a number of hops must be between 0 and 10';
   if (value === 'true') return 'true would trust any client to name its own address; give the number of proxies or their addresses';
-  const entries = value.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
   const bad = entries.filter((e) => !isProxyAddress(e));
-  return bad.length > 0 ? `${bad.map((e) => JSON.stringify(e)).join(', ')} is not a number of hops, an IP address, a CIDR range, loopback, linklocal or uniquelocal` : entries;
+  return bad.length > 0
+    ? `${bad.map((e) => JSON.stringify(e)).join(', ')} is not a number of hops, an IP address, a CIDR range, loopback, linklocal or uniquelocal`
+    : entries;
 };
 
 export class ConfigError extends Error {}
@@ -132,10 +169,15 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `  ${e.property}: ${m}`));
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const webhookPrivateAllowlist = (vars.SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const webhookPrivateAllowlist = (vars.SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
   const badEntries = invalidAllowlistEntries(webhookPrivateAllowlist);
   if (badEntries.length > 0) {
-    throw new ConfigError(`Invalid configuration:\n  SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST: ${badEntries.map((e) => JSON.stringify(e)).join(', ')} is not *, an IP address, a CIDR range or a host name`);
+    throw new ConfigError(
+      `Invalid configuration:\n  SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST: ${badEntries.map((e) => JSON.stringify(e)).join(', ')} is not *, an IP address, a CIDR range or a host name`,
+    );
   }
   const trustProxy = parseTrustProxy(vars.SIGNALBOX_TRUST_PROXY);
   if (typeof trustProxy === 'string') throw new ConfigError(`Invalid configuration:\n  SIGNALBOX_TRUST_PROXY: ${trustProxy}`);

@@ -7,14 +7,14 @@ import { pgliteDriver } from './pglite-lease-pool.js';
 type Entities = NonNullable<DataSourceOptions['entities']>;
 
 /** TypeORM options for a PostgreSQL URL or the embedded database; the schema comes from migrations only. */
-export const dataSourceOptions = (
-  target: { url: string } | { embedded: EmbeddedDatabase },
-  entities: Entities = [],
-): DataSourceOptions => ({
+export const dataSourceOptions = (target: { url: string } | { embedded: EmbeddedDatabase }, entities: Entities = []): DataSourceOptions => ({
   type: 'postgres',
   ...('url' in target
-    ? { url: target.url, driver: loadPg().pg, // Bounded waits, so a frozen or unreachable server fails requests (503) instead of queueing them forever.
-        extra: { max: 10, connectionTimeoutMillis: 5_000, keepAlive: true, Client: loadPg().ListenedClient } }
+    ? {
+        url: target.url,
+        driver: loadPg().pg, // Bounded waits, so a frozen or unreachable server fails requests (503) instead of queueing them forever.
+        extra: { max: 10, connectionTimeoutMillis: 5_000, keepAlive: true, Client: loadPg().ListenedClient },
+      }
     : { driver: pgliteDriver(target.embedded.db, target.embedded.close), extra: { max: 1 } }),
   entities,
   migrations,

@@ -29,7 +29,33 @@ import { openEmbeddedDatabase } from './embedded-database.js';
 import { LoginThrottleEntity } from '../auth/login-throttle.entity.js';
 import { TriggerCallEntity } from '../triggers/trigger-call.entity.js';
 
-const ENTITIES = [UserEntity, SessionEntity, ApiTokenEntity, SdkKeyEntity, ProjectEntity, EnvironmentEntity, FlagEntity, FlagConfigEntity, SegmentEntity, AuditEntryEntity, ChangeEntity, ChangeLogHeadEntity, SdkPresenceEntity, TriggerEntity, WebhookSubscriptionEntity, WebhookDeliveryEntity, MetricRollupEntity, EvaluationRollupEntity, FlagLastEvaluatedEntity, ShadowSampleEntity, ExperimentEntity, RolloutPlanEntity, RateLimitWindowEntity, TriggerCallEntity, LoginThrottleEntity];
+const ENTITIES = [
+  UserEntity,
+  SessionEntity,
+  ApiTokenEntity,
+  SdkKeyEntity,
+  ProjectEntity,
+  EnvironmentEntity,
+  FlagEntity,
+  FlagConfigEntity,
+  SegmentEntity,
+  AuditEntryEntity,
+  ChangeEntity,
+  ChangeLogHeadEntity,
+  SdkPresenceEntity,
+  TriggerEntity,
+  WebhookSubscriptionEntity,
+  WebhookDeliveryEntity,
+  MetricRollupEntity,
+  EvaluationRollupEntity,
+  FlagLastEvaluatedEntity,
+  ShadowSampleEntity,
+  ExperimentEntity,
+  RolloutPlanEntity,
+  RateLimitWindowEntity,
+  TriggerCallEntity,
+  LoginThrottleEntity,
+];
 
 const open = async (db: TestDatabase): Promise<DataSource> => {
   const target = db.databaseUrl ? { url: db.databaseUrl } : { embedded: await openEmbeddedDatabase(db.dataDir!) };

@@ -53,4 +53,3 @@ export class DatabaseTargetModule {}
   exports: [Database, NotificationsService],
 })
 export class DatabaseModule {}
-

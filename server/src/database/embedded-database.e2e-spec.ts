@@ -40,7 +40,9 @@ describe('the embedded database', () => {
       const embedded = await openEmbeddedDatabase(dir);
       try {
         const [{ id }] = (await embedded.db.query<{ id: string }>('SELECT system_identifier::text AS id FROM pg_control_system()')).rows as [{ id: string }];
-        const [{ kept }] = (await embedded.db.query<{ kept: string | null }>(`SELECT to_regclass('public.kept')::text AS kept`)).rows as [{ kept: string | null }];
+        const [{ kept }] = (await embedded.db.query<{ kept: string | null }>(`SELECT to_regclass('public.kept')::text AS kept`)).rows as [
+          { kept: string | null },
+        ];
         return { id, kept };
       } finally {
         await embedded.close();

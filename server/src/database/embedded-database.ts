@@ -88,7 +88,12 @@ PGlite.create(workerData.dir, { startParams: [...PGlite.defaultStartParams, ...w
 /** A new cluster in `dir`, made by initdb in a worker thread. */
 const createCluster = (dir: string): Promise<void> =>
   new Promise((resolve, reject) => {
-    const workerData = { pglite: createRequire(import.meta.url).resolve('@electric-sql/pglite'), dir, startParams: settingParams('-c'), initDbStartParams: INITDB_PARAMS };
+    const workerData = {
+      pglite: createRequire(import.meta.url).resolve('@electric-sql/pglite'),
+      dir,
+      startParams: settingParams('-c'),
+      initDbStartParams: INITDB_PARAMS,
+    };
     const worker = new Worker(CREATE_IN_WORKER, { eval: true, workerData });
     let created = false;
     worker.on('message', (message) => (created = message === 'created'));
@@ -110,7 +115,10 @@ const pgliteFile = (name: string): string => createRequire(import.meta.url).reso
 const templateDir = (): string => {
   const packageDir = path.resolve(path.dirname(pgliteFile('pglite.wasm')), '..');
   const { version } = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string };
-  const settings = createHash('sha256').update(JSON.stringify([INITDB_PARAMS, settingParams('-c')])).digest('hex').slice(0, 12);
+  const settings = createHash('sha256')
+    .update(JSON.stringify([INITDB_PARAMS, settingParams('-c')]))
+    .digest('hex')
+    .slice(0, 12);
   return path.join(packageDir, '..', '..', '.cache', 'signalbox', `pglite-${version}-${settings}`);
 };
 
@@ -169,7 +177,9 @@ const readArtifact = (name: 'pglite.wasm' | 'pglite.data'): Buffer => fs.readFil
 
 // readFileSync gives a file this large its own ArrayBuffer; copy only if it ever does not.
 const exactArrayBuffer = (bytes: Buffer): ArrayBuffer =>
-  bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+    ? (bytes.buffer as ArrayBuffer)
+    : (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
 
 export interface EmbeddedDatabase {
   db: PGlite;

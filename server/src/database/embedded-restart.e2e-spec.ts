@@ -20,9 +20,21 @@ describe('the server on the embedded database', () => {
   it('keeps every change it acknowledged when it is killed (SIGKILL) and started again', async () => {
     // The first start creates the database (initdb in a worker thread) and migrates it.
     server = await startServerProcess(env, 180_000);
-    const created = await fetch(`${server.url}/api/v1/projects`, { method: 'POST', headers: admin, body: JSON.stringify({ key: 'durable', name: 'Durable', environments: [{ key: 'production', name: 'Production' }] }) });
+    const created = await fetch(`${server.url}/api/v1/projects`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ key: 'durable', name: 'Durable', environments: [{ key: 'production', name: 'Production' }] }),
+    });
     expect(created.status).toBe(201);
-    expect((await fetch(`${server.url}/api/v1/projects/durable/flags`, { method: 'POST', headers: admin, body: JSON.stringify({ key: 'durable.flag', name: 'Durable flag', kind: 'boolean' }) })).status).toBe(201);
+    expect(
+      (
+        await fetch(`${server.url}/api/v1/projects/durable/flags`, {
+          method: 'POST',
+          headers: admin,
+          body: JSON.stringify({ key: 'durable.flag', name: 'Durable flag', kind: 'boolean' }),
+        })
+      ).status,
+    ).toBe(201);
     const config = (url: string) => `${url}/api/v1/projects/durable/flags/durable.flag/environments/production`;
     let version = 0;
     for (let i = 0; i < 12; i++) {

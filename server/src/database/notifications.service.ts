@@ -143,7 +143,12 @@ export class NotificationsService implements OnModuleInit, OnModuleDestroy {
 
   // A dedicated connection: pooled ones would drop LISTEN when returned to the pool.
   private async open(url: string): Promise<pg.Client> {
-    const client = new (loadPg().pg.Client)({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, application_name: LISTEN_APPLICATION_NAME });
+    const client = new (loadPg().pg.Client)({
+      connectionString: url,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+      application_name: LISTEN_APPLICATION_NAME,
+    });
     // Until `watch` takes over, an error must not become an unhandled 'error' event.
     client.on('error', () => undefined);
     try {

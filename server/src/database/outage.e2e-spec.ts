@@ -31,7 +31,9 @@ describe.runIf(hasBinaries)('two instances while their PostgreSQL restarts, stop
     const client = new pg.Client({ connectionString: cluster.url });
     await client.connect();
     try {
-      return Number((await client.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'signalbox-listen' OR query LIKE 'LISTEN %'`)).rows[0].n);
+      return Number(
+        (await client.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'signalbox-listen' OR query LIKE 'LISTEN %'`)).rows[0].n,
+      );
     } finally {
       await client.end();
     }
@@ -40,11 +42,18 @@ describe.runIf(hasBinaries)('two instances while their PostgreSQL restarts, stop
   /** Turns the flag on or off through `via`, retrying while the database comes back. */
   const setFlag = async (via: ServerProcess, on: boolean) => {
     await expect
-      .poll(async () => {
-        const res = await fetch(`${via.url}/api/v1/projects/outage/flags/outage.flag/environments/development`, { method: 'PATCH', headers: admin, body: JSON.stringify({ version, on }) });
-        if (res.status === 200) version++;
-        return res.status;
-      }, { timeout: 20_000, interval: 250 })
+      .poll(
+        async () => {
+          const res = await fetch(`${via.url}/api/v1/projects/outage/flags/outage.flag/environments/development`, {
+            method: 'PATCH',
+            headers: admin,
+            body: JSON.stringify({ version, on }),
+          });
+          if (res.status === 200) version++;
+          return res.status;
+        },
+        { timeout: 20_000, interval: 250 },
+      )
       .toBe(200);
   };
   const sdkOn = (url: string) => {
@@ -58,9 +67,17 @@ describe.runIf(hasBinaries)('two instances while their PostgreSQL restarts, stop
     const env = { DATABASE_URL: cluster.url, SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN, SIGNALBOX_SECRET_KEY: TEST_SECRET_KEY };
     a = await startServerProcess(env);
     b = await startServerProcess(env);
-    const created = await fetch(`${a.url}/api/v1/projects`, { method: 'POST', headers: admin, body: JSON.stringify({ key: 'outage', name: 'Outage', environments: [{ key: 'development', name: 'Development' }] }) });
+    const created = await fetch(`${a.url}/api/v1/projects`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ key: 'outage', name: 'Outage', environments: [{ key: 'development', name: 'Development' }] }),
+    });
     sdkKey = ((await created.json()) as { sdkKeys: Record<string, string> }).sdkKeys.development!;
-    await fetch(`${a.url}/api/v1/projects/outage/flags`, { method: 'POST', headers: admin, body: JSON.stringify({ key: 'outage.flag', name: 'Outage flag', kind: 'boolean' }) });
+    await fetch(`${a.url}/api/v1/projects/outage/flags`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ key: 'outage.flag', name: 'Outage flag', kind: 'boolean' }),
+    });
   }, 180_000);
   afterAll(async () => {
     await Promise.all(sdks.map((s) => s.close()));

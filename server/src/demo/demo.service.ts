@@ -12,7 +12,15 @@ const DEMO_ACTOR: Actor = { type: 'system', id: null, name: 'demo-setup' };
 const ENVIRONMENTS = ['development', 'staging', 'production'] as const;
 const REASON = 'demo project setup';
 
-const config = (overrides: Partial<EditableFlagConfig>): EditableFlagConfig => ({ on: true, offVariant: 'off', targets: [], rules: [], defaultRule: { variant: 'on' }, prerequisites: [], ...overrides });
+const config = (overrides: Partial<EditableFlagConfig>): EditableFlagConfig => ({
+  on: true,
+  offVariant: 'off',
+  targets: [],
+  rules: [],
+  defaultRule: { variant: 'on' },
+  prerequisites: [],
+  ...overrides,
+});
 
 /** On an empty database, a project from the pipeline world, so a new user sees something real. */
 @Injectable()
@@ -66,10 +74,36 @@ export class DemoService implements OnApplicationBootstrap {
       rules: [{ clauses: [{ attribute: 'email', op: 'endsWith', values: ['@beta.example.com'] }] }],
     });
     const flags = [
-      { key: 'etl.use-new-transformer', name: 'Use the new transformer', description: 'Transform step v2 for half of the runs, bucketed by run', tags: ['etl'], owner: 'data-platform' },
-      { key: 'etl.enable-data-validation', name: 'Validate data before load', description: 'Great-expectations style checks before the load step', tags: ['etl', 'quality'], owner: 'data-platform', lifecycle: 'permanent' as const },
-      { key: 'etl.send-notifications', name: 'Send run notifications', description: 'Slack messages when a production pipeline finishes', tags: ['etl'], owner: 'data-platform' },
-      { key: 'ops.gpu-processing', name: 'GPU processing', description: 'Run embedding steps on the GPU pool', tags: ['gpu', 'ops'], owner: 'ml-infra', lifecycle: 'permanent' as const },
+      {
+        key: 'etl.use-new-transformer',
+        name: 'Use the new transformer',
+        description: 'Transform step v2 for half of the runs, bucketed by run',
+        tags: ['etl'],
+        owner: 'data-platform',
+      },
+      {
+        key: 'etl.enable-data-validation',
+        name: 'Validate data before load',
+        description: 'Great-expectations style checks before the load step',
+        tags: ['etl', 'quality'],
+        owner: 'data-platform',
+        lifecycle: 'permanent' as const,
+      },
+      {
+        key: 'etl.send-notifications',
+        name: 'Send run notifications',
+        description: 'Slack messages when a production pipeline finishes',
+        tags: ['etl'],
+        owner: 'data-platform',
+      },
+      {
+        key: 'ops.gpu-processing',
+        name: 'GPU processing',
+        description: 'Run embedding steps on the GPU pool',
+        tags: ['gpu', 'ops'],
+        owner: 'ml-infra',
+        lifecycle: 'permanent' as const,
+      },
     ];
     for (const flag of flags) await this.flags.create(DEMO_ACTOR, 'demo', { ...flag, kind: 'boolean' });
     await this.flags.create(DEMO_ACTOR, 'demo', {
@@ -89,20 +123,54 @@ export class DemoService implements OnApplicationBootstrap {
     });
     for (const env of ENVIRONMENTS) {
       const set = (key: string, value: EditableFlagConfig) =>
-        this.flags.changeConfig(DEMO_ACTOR, { projectKey: 'demo', flagKey: key, environmentKey: env }, replaceConfig(value, { reason: REASON, basedOnVersion: 0 }));
-      await set('etl.use-new-transformer', config({ defaultRule: { rollout: { bucketBy: 'runId', variants: [{ variant: 'on', weight: 50_000 }, { variant: 'off', weight: 50_000 }] } } }));
+        this.flags.changeConfig(
+          DEMO_ACTOR,
+          { projectKey: 'demo', flagKey: key, environmentKey: env },
+          replaceConfig(value, { reason: REASON, basedOnVersion: 0 }),
+        );
+      await set(
+        'etl.use-new-transformer',
+        config({
+          defaultRule: {
+            rollout: {
+              bucketBy: 'runId',
+              variants: [
+                { variant: 'on', weight: 50_000 },
+                { variant: 'off', weight: 50_000 },
+              ],
+            },
+          },
+        }),
+      );
       await set('etl.enable-data-validation', config({}));
-      await set('etl.send-notifications', config({ rules: [{ description: 'production pipelines', clauses: [{ op: 'segment', segments: ['prod-pipelines'] }], serve: { variant: 'on' } }], defaultRule: { variant: 'off' } }));
+      await set(
+        'etl.send-notifications',
+        config({
+          rules: [{ description: 'production pipelines', clauses: [{ op: 'segment', segments: ['prod-pipelines'] }], serve: { variant: 'on' } }],
+          defaultRule: { variant: 'off' },
+        }),
+      );
       await set('ops.gpu-processing', config({}));
       await set(
         'model.sentiment',
         config({
           offVariant: 'v1',
           rules: [{ description: 'beta testers try v3', clauses: [{ op: 'segment', segments: ['beta-testers'] }], serve: { variant: 'v3' } }],
-          defaultRule: { rollout: { variants: [{ variant: 'v1', weight: 80_000 }, { variant: 'v2', weight: 20_000 }] } },
+          defaultRule: {
+            rollout: {
+              variants: [
+                { variant: 'v1', weight: 80_000 },
+                { variant: 'v2', weight: 20_000 },
+              ],
+            },
+          },
         }),
       );
-      await this.killSwitch.kill(DEMO_ACTOR, { projectKey: 'demo', flagKey: 'ops.gpu-processing', environmentKey: env }, 'GPU nodes run out of memory on large batches (INC-4821)');
+      await this.killSwitch.kill(
+        DEMO_ACTOR,
+        { projectKey: 'demo', flagKey: 'ops.gpu-processing', environmentKey: env },
+        'GPU nodes run out of memory on large batches (INC-4821)',
+      );
     }
     return sdkKeys;
   }

@@ -18,7 +18,12 @@ export class ExplainController {
   @ApiOperation({ summary: 'Test a context: what it is served, which step decided, and why each earlier rule did not match' })
   @ApiOkResponse({ type: ExplanationResponse })
   @ApiErrors(400, 401, 403, 404)
-  explain(@Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string, @Body() body: EvaluateAllDto): Promise<ExplanationResponse> {
+  explain(
+    @Param('projectKey') projectKey: string,
+    @Param('key') key: string,
+    @Param('environmentKey') environmentKey: string,
+    @Body() body: EvaluateAllDto,
+  ): Promise<ExplanationResponse> {
     return this.evaluation.explain(projectKey, key, environmentKey, body.context);
   }
 }

@@ -1,6 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { compileEnvironment, evaluate, type EnvironmentConfig, type EvaluationResult, type FlagConfig, type FlagKind, type FlagValue } from '@signalbox/sdk/core';
+import {
+  compileEnvironment,
+  evaluate,
+  type EnvironmentConfig,
+  type EvaluationResult,
+  type FlagConfig,
+  type FlagKind,
+  type FlagValue,
+} from '@signalbox/sdk/core';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aBooleanFlag, aProject, aStringFlag } from '../../test/builders.js';
@@ -30,7 +38,10 @@ const storable = (config: EnvironmentConfig): boolean => {
   return (
     Array.isArray(config.flags) &&
     new Set(keys).size === keys.length &&
-    config.flags.every((f: FlagConfig) => typeof f?.key === 'string' && typeof f.salt === 'string' && ['boolean', 'string', 'number', 'json'].includes(f.kind) && Array.isArray(f.variants)) &&
+    config.flags.every(
+      (f: FlagConfig) =>
+        typeof f?.key === 'string' && typeof f.salt === 'string' && ['boolean', 'string', 'number', 'json'].includes(f.kind) && Array.isArray(f.variants),
+    ) &&
     (config.segments ?? []).every((s) => typeof s?.key === 'string')
   );
 };
@@ -111,7 +122,10 @@ describe('remote evaluation', () => {
     beforeAll(async () => {
       const project = await aProject(t.http, t.admin, 'remote', [{ key: 'development', name: 'Development' }]);
       sdkKey = project.sdkKeys.development!;
-      await t.http.post('/api/v1/projects/remote/segments').set(t.admin).send({ key: 'beta', name: 'Beta', included: ['team-search'] });
+      await t.http
+        .post('/api/v1/projects/remote/segments')
+        .set(t.admin)
+        .send({ key: 'beta', name: 'Beta', included: ['team-search'] });
       await aStringFlag(t.http, t.admin, 'remote', 'model.sentiment');
       await t.http
         .put(`${base}/model.sentiment/environments/development`)
@@ -125,7 +139,14 @@ describe('remote evaluation', () => {
             { description: 'enterprise', clauses: [{ attribute: 'plan', op: 'in', values: ['enterprise'] }], serve: { variant: 'v2' } },
             { description: 'beta', clauses: [{ op: 'segment', segments: ['beta'] }], serve: { variant: 'v3' } },
           ],
-          defaultRule: { rollout: { variants: [{ variant: 'v1', weight: 80_000 }, { variant: 'v2', weight: 20_000 }] } },
+          defaultRule: {
+            rollout: {
+              variants: [
+                { variant: 'v1', weight: 80_000 },
+                { variant: 'v2', weight: 20_000 },
+              ],
+            },
+          },
           prerequisites: [],
         })
         .expect(200);
@@ -133,7 +154,10 @@ describe('remote evaluation', () => {
     });
 
     it('evaluates one flag for a posted context', async () => {
-      const res = await t.http.post('/api/v1/sdk/evaluate/model.sentiment').set(bearer(sdkKey)).send({ context: { targetingKey: 'team-search' }, defaultValue: 'none' });
+      const res = await t.http
+        .post('/api/v1/sdk/evaluate/model.sentiment')
+        .set(bearer(sdkKey))
+        .send({ context: { targetingKey: 'team-search' }, defaultValue: 'none' });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ flagKey: 'model.sentiment', value: 'model-v3', variant: 'v3', reason: 'TARGETING_MATCH', ruleIndex: 1 });
     });
@@ -141,12 +165,18 @@ describe('remote evaluation', () => {
     it('answers the default with FLAG_NOT_FOUND for an unknown flag, and TYPE_MISMATCH for the wrong type', async () => {
       const unknown = await t.http.post('/api/v1/sdk/evaluate/no.such.flag').set(bearer(sdkKey)).send({ context: {}, defaultValue: 7 });
       expect(unknown.body).toMatchObject({ value: 7, reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' });
-      const mismatch = await t.http.post('/api/v1/sdk/evaluate/model.sentiment').set(bearer(sdkKey)).send({ context: { targetingKey: 'u' }, defaultValue: false, type: 'boolean' });
+      const mismatch = await t.http
+        .post('/api/v1/sdk/evaluate/model.sentiment')
+        .set(bearer(sdkKey))
+        .send({ context: { targetingKey: 'u' }, defaultValue: false, type: 'boolean' });
       expect(mismatch.body).toMatchObject({ value: false, reason: 'ERROR', errorCode: 'TYPE_MISMATCH' });
     });
 
     it('evaluates all flags of the environment at once', async () => {
-      const res = await t.http.post('/api/v1/sdk/evaluate').set(bearer(sdkKey)).send({ context: { targetingKey: 'x', plan: 'enterprise' } });
+      const res = await t.http
+        .post('/api/v1/sdk/evaluate')
+        .set(bearer(sdkKey))
+        .send({ context: { targetingKey: 'x', plan: 'enterprise' } });
       expect(res.status).toBe(200);
       expect(res.body.flags['model.sentiment']).toMatchObject({ variant: 'v2', reason: 'TARGETING_MATCH', ruleIndex: 0 });
       expect(res.body.flags['etl.validate']).toMatchObject({ value: false, variant: 'off', reason: 'DISABLED' });
@@ -180,14 +210,20 @@ describe('remote evaluation', () => {
       expect(kind.body.details).toEqual([{ field: 'type', reason: expect.stringContaining('type must be one of') }]);
       const array = await t.http.post('/api/v1/sdk/evaluate').set(bearer(sdkKey)).send([1, 2]);
       expect(array.status).toBe(400);
-      const huge = await t.http.post(url).set(bearer(sdkKey)).send({ context: { blob: 'x'.repeat(1_100_000) } });
+      const huge = await t.http
+        .post(url)
+        .set(bearer(sdkKey))
+        .send({ context: { blob: 'x'.repeat(1_100_000) } });
       expect(huge.status).toBe(413);
       const traced = await t.http.post(url).set(bearer(sdkKey)).set('X-Request-Id', 'trace-123').send({ context: {} });
       expect(traced.headers['x-request-id']).toBe('trace-123');
     });
 
     it('explains which rule decided and why earlier rules did not match', async () => {
-      const res = await t.http.post(`${base}/model.sentiment/environments/development/explain`).set(t.admin).send({ context: { targetingKey: 'team-search', plan: 'free' } });
+      const res = await t.http
+        .post(`${base}/model.sentiment/environments/development/explain`)
+        .set(t.admin)
+        .send({ context: { targetingKey: 'team-search', plan: 'free' } });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({
         flagKey: 'model.sentiment',
@@ -199,7 +235,10 @@ describe('remote evaluation', () => {
           { index: 1, matched: true },
         ],
       });
-      const split = await t.http.post(`${base}/model.sentiment/environments/development/explain`).set(t.admin).send({ context: { targetingKey: 'someone' } });
+      const split = await t.http
+        .post(`${base}/model.sentiment/environments/development/explain`)
+        .set(t.admin)
+        .send({ context: { targetingKey: 'someone' } });
       expect(split.body.result.reason).toBe('SPLIT');
       expect(split.body.rollout).toMatchObject({ bucketBy: 'targetingKey', unit: 'someone', cumulativeWeights: [80_000, 100_000] });
       expect((await t.http.post(`${base}/nope/environments/development/explain`).set(t.admin).send({ context: {} })).status).toBe(404);

@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { evaluate, evaluateAll, type EvaluationContext, type EvaluationResult, explain, type Explanation, type FlagKind, type FlagValue } from '@signalbox/sdk/core';
+import {
+  evaluate,
+  evaluateAll,
+  type EvaluationContext,
+  type EvaluationResult,
+  explain,
+  type Explanation,
+  type FlagKind,
+  type FlagValue,
+} from '@signalbox/sdk/core';
 import { notFound } from '../common/errors/domain-error.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { SnapshotsService, type Snapshot } from '../snapshots/snapshots.service.js';
@@ -12,7 +21,13 @@ export class EvaluationService {
     private readonly projects: ProjectsService,
   ) {}
 
-  async evaluateFlag(environmentId: string, flagKey: string, context: EvaluationContext, defaultValue: FlagValue, type?: FlagKind): Promise<EvaluationResult & { flagKey: string; sequence: number }> {
+  async evaluateFlag(
+    environmentId: string,
+    flagKey: string,
+    context: EvaluationContext,
+    defaultValue: FlagValue,
+    type?: FlagKind,
+  ): Promise<EvaluationResult & { flagKey: string; sequence: number }> {
     const snapshot = await this.snapshot(environmentId);
     return { flagKey, ...evaluate(snapshot.compiled, flagKey, context, defaultValue, type), sequence: snapshot.config.sequence };
   }

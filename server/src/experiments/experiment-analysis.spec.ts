@@ -26,29 +26,54 @@ describe('experiment recommendation', () => {
   });
 
   it('promotes a significantly better treatment that harms no guardrail', () => {
-    const result = analyse(settings, { converted: { v1: rate(400, 2000), v2: rate(520, 2000) }, latency: { v1: mean(2000, 100, 20), v2: mean(2000, 100.5, 20) } }, shares);
+    const result = analyse(
+      settings,
+      { converted: { v1: rate(400, 2000), v2: rate(520, 2000) }, latency: { v1: mean(2000, 100, 20), v2: mean(2000, 100.5, 20) } },
+      shares,
+    );
     expect(result).toMatchObject({ recommendation: 'promote', winner: 'v2' });
     expect(result.treatments[0]!.guardrails[0]!.harmed).toBe(false);
   });
 
   it('keeps control when the better treatment significantly harms a guardrail', () => {
-    const result = analyse(settings, { converted: { v1: rate(400, 2000), v2: rate(520, 2000) }, latency: { v1: mean(2000, 100, 20), v2: mean(2000, 110, 20) } }, shares);
+    const result = analyse(
+      settings,
+      { converted: { v1: rate(400, 2000), v2: rate(520, 2000) }, latency: { v1: mean(2000, 100, 20), v2: mean(2000, 110, 20) } },
+      shares,
+    );
     expect(result.recommendation).toBe('keep-control');
     expect(result.treatments[0]!.explanation).toContain('harms latency');
   });
 
   it('keeps control when the treatment is significantly worse, and respects "decrease is better"', () => {
     expect(analyse(settings, { converted: { v1: rate(520, 2000), v2: rate(400, 2000) } }, shares).recommendation).toBe('keep-control');
-    const latencyFirst: AnalysisSettings = { ...settings, primaryMetric: { name: 'latency', type: 'mean', better: 'decrease' }, guardrailMetrics: [], minimumDetectableEffect: 2 };
-    expect(analyse(latencyFirst, { latency: { v1: mean(2000, 100, 20), v2: mean(2000, 95, 20) } }, shares)).toMatchObject({ recommendation: 'promote', winner: 'v2' });
+    const latencyFirst: AnalysisSettings = {
+      ...settings,
+      primaryMetric: { name: 'latency', type: 'mean', better: 'decrease' },
+      guardrailMetrics: [],
+      minimumDetectableEffect: 2,
+    };
+    expect(analyse(latencyFirst, { latency: { v1: mean(2000, 100, 20), v2: mean(2000, 95, 20) } }, shares)).toMatchObject({
+      recommendation: 'promote',
+      winner: 'v2',
+    });
   });
 
   it('answers no difference at the sample size when not significant', () => {
-    expect(analyse(settings, { converted: { v1: rate(400, 2000), v2: rate(410, 2000) } }, shares)).toMatchObject({ recommendation: 'no-difference', winner: null });
+    expect(analyse(settings, { converted: { v1: rate(400, 2000), v2: rate(410, 2000) } }, shares)).toMatchObject({
+      recommendation: 'no-difference',
+      winner: null,
+    });
   });
 
   it('estimates the standard deviation from the data when none is assumed, and splits alpha over treatments', () => {
-    const multi: AnalysisSettings = { ...settings, treatmentVariants: ['v2', 'v3'], primaryMetric: { name: 'score', type: 'mean', better: 'increase' }, guardrailMetrics: [], minimumDetectableEffect: 1 };
+    const multi: AnalysisSettings = {
+      ...settings,
+      treatmentVariants: ['v2', 'v3'],
+      primaryMetric: { name: 'score', type: 'mean', better: 'increase' },
+      guardrailMetrics: [],
+      minimumDetectableEffect: 1,
+    };
     const result = analyse(multi, { score: { v1: mean(1000, 10, 5), v2: mean(1000, 10, 5), v3: mean(1000, 11, 5) } }, { v1: 1, v2: 1, v3: 1 });
     // 2 · 5² · (1.959964 + 0.841621)² / 1² = 392.4 → 393
     expect(result.requiredSampleSize).toBe(393);

@@ -1,4 +1,13 @@
-import { compare, type Comparison, estimate, type Interval, requiredSampleSize, sampleRatioMismatch, type SampleRatioCheck, type VariantAggregate } from './experiment-statistics.js';
+import {
+  compare,
+  type Comparison,
+  estimate,
+  type Interval,
+  requiredSampleSize,
+  sampleRatioMismatch,
+  type SampleRatioCheck,
+  type VariantAggregate,
+} from './experiment-statistics.js';
 import type { ExperimentMetric } from './experiment.entity.js';
 
 export type Recommendation = 'promote' | 'keep-collecting' | 'keep-control' | 'no-difference';
@@ -45,8 +54,10 @@ export interface Analysis {
 }
 
 const EMPTY: VariantAggregate = { n: 0, sum: 0, sumSquares: 0 };
-const worse = (metric: ExperimentMetric, c: Comparison): boolean => c.significant && (metric.better === 'increase' ? c.absoluteDifference < 0 : c.absoluteDifference > 0);
-const better = (metric: ExperimentMetric, c: Comparison): boolean => c.significant && (metric.better === 'increase' ? c.absoluteDifference > 0 : c.absoluteDifference < 0);
+const worse = (metric: ExperimentMetric, c: Comparison): boolean =>
+  c.significant && (metric.better === 'increase' ? c.absoluteDifference < 0 : c.absoluteDifference > 0);
+const better = (metric: ExperimentMetric, c: Comparison): boolean =>
+  c.significant && (metric.better === 'increase' ? c.absoluteDifference > 0 : c.absoluteDifference < 0);
 
 /** Why totals cannot come from the metric's values, or null when they can. */
 const impossibility = (type: ExperimentMetric['type'], a: VariantAggregate): string | null => {
@@ -61,7 +72,11 @@ const impossibility = (type: ExperimentMetric['type'], a: VariantAggregate): str
  * a rate only because the experiment says so; totals no such values can have would turn every
  * statistic into NaN (or promote a variant on a rate above 1), so they are left out, with a warning.
  */
-const usableTotals = (settings: AnalysisSettings, totals: Record<string, Record<string, VariantAggregate>>, warnings: string[]): Record<string, Record<string, VariantAggregate>> => {
+const usableTotals = (
+  settings: AnalysisSettings,
+  totals: Record<string, Record<string, VariantAggregate>>,
+  warnings: string[],
+): Record<string, Record<string, VariantAggregate>> => {
   const usable: Record<string, Record<string, VariantAggregate>> = {};
   for (const metric of [settings.primaryMetric, ...settings.guardrailMetrics]) {
     if (usable[metric.name] || !totals[metric.name]) continue;
@@ -84,7 +99,11 @@ const usableTotals = (settings: AnalysisSettings, totals: Record<string, Record<
  * promote = significantly better with no guardrail significantly worse; keep-control =
  * significantly worse, or better but harming a guardrail; no-difference = not significant.
  */
-export const analyse = (settings: AnalysisSettings, reported: Record<string, Record<string, VariantAggregate>>, expectedShares: Record<string, number>): Analysis => {
+export const analyse = (
+  settings: AnalysisSettings,
+  reported: Record<string, Record<string, VariantAggregate>>,
+  expectedShares: Record<string, number>,
+): Analysis => {
   const warnings: string[] = [];
   const totals = usableTotals(settings, reported, warnings);
   const metric = settings.primaryMetric;
@@ -102,7 +121,14 @@ export const analyse = (settings: AnalysisSettings, reported: Record<string, Rec
   let required: number | null = null;
   if (metric.type === 'rate') {
     const baseline = settings.baselineRate ?? (control.n > 0 ? control.sum / control.n : null);
-    if (baseline !== null) required = requiredSampleSize({ type: 'rate', baselineRate: baseline, mde: settings.minimumDetectableEffect, alpha: settings.alpha, power: settings.power });
+    if (baseline !== null)
+      required = requiredSampleSize({
+        type: 'rate',
+        baselineRate: baseline,
+        mde: settings.minimumDetectableEffect,
+        alpha: settings.alpha,
+        power: settings.power,
+      });
   } else {
     let sd = settings.assumedStdDev;
     if (sd === null) {
@@ -117,9 +143,15 @@ export const analyse = (settings: AnalysisSettings, reported: Record<string, Rec
       }
       sd = n > 0 ? Math.sqrt(ss / n) : null;
     }
-    if (sd !== null && sd > 0) required = requiredSampleSize({ type: 'mean', stdDev: sd, mde: settings.minimumDetectableEffect, alpha: settings.alpha, power: settings.power });
+    if (sd !== null && sd > 0)
+      required = requiredSampleSize({ type: 'mean', stdDev: sd, mde: settings.minimumDetectableEffect, alpha: settings.alpha, power: settings.power });
   }
-  if (required === null) warnings.push(metric.type === 'rate' ? 'No control observations yet: the sample size needs a baseline rate.' : 'Not enough observations yet to estimate the standard deviation for the sample size.');
+  if (required === null)
+    warnings.push(
+      metric.type === 'rate'
+        ? 'No control observations yet: the sample size needs a baseline rate.'
+        : 'Not enough observations yet to estimate the standard deviation for the sample size.',
+    );
 
   const comparisonAlpha = settings.alpha / settings.treatmentVariants.length;
   const treatments: TreatmentResult[] = settings.treatmentVariants.map((variant) => {
@@ -134,7 +166,10 @@ export const analyse = (settings: AnalysisSettings, reported: Record<string, Rec
     let explanation: string;
     if (!reached || comparison === null) {
       recommendation = 'keep-collecting';
-      explanation = required === null ? 'The required sample size is not known yet.' : `${Math.min(control.n, treatment.n)} of ${required} observations per variant so far.`;
+      explanation =
+        required === null
+          ? 'The required sample size is not known yet.'
+          : `${Math.min(control.n, treatment.n)} of ${required} observations per variant so far.`;
     } else if (worse(metric, comparison)) {
       recommendation = 'keep-control';
       explanation = `${variant} is significantly worse than ${settings.controlVariant} on ${metric.name} (p = ${comparison.pValue.toPrecision(3)}).`;

@@ -46,7 +46,14 @@ describe('experiment analysis of impossible telemetry', () => {
   });
 
   it('leaves out non-finite mean totals of a guardrail', () => {
-    const result = analyse(settings, { converted: { v1: rate(100, 1000), v2: rate(120, 1000) }, latency: { v1: { n: 1000, sum: 1e5, sumSquares: Infinity }, v2: { n: 1000, sum: 1e5, sumSquares: 1.1e7 } } }, shares);
+    const result = analyse(
+      settings,
+      {
+        converted: { v1: rate(100, 1000), v2: rate(120, 1000) },
+        latency: { v1: { n: 1000, sum: 1e5, sumSquares: Infinity }, v2: { n: 1000, sum: 1e5, sumSquares: 1.1e7 } },
+      },
+      shares,
+    );
     expect(hasNaN(result)).toBe(false);
     expect(result.warnings).toContainEqual(expect.stringMatching(/latency.*v1.*left out/));
     expect(result.treatments[0]!.guardrails[0]!.comparison).toBeNull();

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { compare, estimate, requiredSampleSize, sampleRatioMismatch, type VariantAggregate } from './experiment-statistics.js';
 
-const aggregate = (values: number[]): VariantAggregate => ({ n: values.length, sum: values.reduce((a, b) => a + b, 0), sumSquares: values.reduce((a, b) => a + b * b, 0) });
+const aggregate = (values: number[]): VariantAggregate => ({
+  n: values.length,
+  sum: values.reduce((a, b) => a + b, 0),
+  sumSquares: values.reduce((a, b) => a + b * b, 0),
+});
 const proportion = (successes: number, n: number): VariantAggregate => ({ n, sum: successes, sumSquares: successes });
 
 describe('two-proportion z-test', () => {
@@ -93,7 +97,7 @@ describe('required sample size', () => {
     expect(requiredSampleSize({ type: 'rate', baselineRate: 0.1, mde: 0.02, alpha: 0.05, power: 0.9 })).toBeGreaterThan(base);
   });
 
-  it('uses the normal approximation for means (d = 0.5: 63 per group; 16/d² = 64 by Lehr\'s rule)', () => {
+  it("uses the normal approximation for means (d = 0.5: 63 per group; 16/d² = 64 by Lehr's rule)", () => {
     // 2(1.959964 + 0.841621)² / 0.5² = 62.79 → 63; Cohen's t-based table (1988, Table 2.4.1) gives 64.
     expect(requiredSampleSize({ type: 'mean', stdDev: 1, mde: 0.5, alpha: 0.05, power: 0.8 })).toBe(63);
     expect(requiredSampleSize({ type: 'mean', stdDev: 10, mde: 2, alpha: 0.05, power: 0.8 })).toBe(393);

@@ -69,8 +69,7 @@ const normalQuantile = (p: number): number => jStat().normal.inv(p, 0, 1);
 const normalCdf = (x: number): number => jStat().normal.cdf(x, 0, 1);
 
 /** Sample variance (n − 1) from aggregates; clamped at 0 against rounding. */
-export const sampleVariance = (a: VariantAggregate): number | null =>
-  a.n < 2 ? null : Math.max(0, (a.sumSquares - (a.sum * a.sum) / a.n) / (a.n - 1));
+export const sampleVariance = (a: VariantAggregate): number | null => (a.n < 2 ? null : Math.max(0, (a.sumSquares - (a.sum * a.sum) / a.n) / (a.n - 1)));
 
 /** Per-variant estimate with a `confidence` interval: Wald for rates, Student t for means. */
 export const estimate = (type: MetricType, a: VariantAggregate, confidence = 0.95): VariantEstimate => {
@@ -150,7 +149,11 @@ export const compare = (type: MetricType, control: VariantAggregate, treatment: 
     significant: pValue < alpha,
   };
   // Aggregates past float's range (which telemetry's bounds keep out) would answer NaN: no comparison.
-  return [comparison.absoluteDifference, comparison.absoluteInterval.lower, comparison.absoluteInterval.upper, statistic, pValue, effectSize, df ?? 0].every(Number.isFinite) ? comparison : null;
+  return [comparison.absoluteDifference, comparison.absoluteInterval.lower, comparison.absoluteInterval.upper, statistic, pValue, effectSize, df ?? 0].every(
+    Number.isFinite,
+  )
+    ? comparison
+    : null;
 };
 
 /**
@@ -160,7 +163,9 @@ export const compare = (type: MetricType, control: VariantAggregate, treatment: 
  * n = 2σ²(z₁₋α/₂ + z₁₋β)² / δ². Rounded up.
  */
 export const requiredSampleSize = (
-  input: { type: 'rate'; baselineRate: number; mde: number; alpha: number; power: number } | { type: 'mean'; stdDev: number; mde: number; alpha: number; power: number },
+  input:
+    | { type: 'rate'; baselineRate: number; mde: number; alpha: number; power: number }
+    | { type: 'mean'; stdDev: number; mde: number; alpha: number; power: number },
 ): number => {
   const zAlpha = normalQuantile(1 - input.alpha / 2);
   const zBeta = normalQuantile(input.power);

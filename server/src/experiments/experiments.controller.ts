@@ -3,7 +3,15 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
-import { CreateExperimentDto, ExperimentRecommendationResponse, ExperimentResponse, ExperimentResultsResponse, ListExperimentsQueryDto, PromoteExperimentDto, RollbackExperimentDto } from './dto/experiment.dto.js';
+import {
+  CreateExperimentDto,
+  ExperimentRecommendationResponse,
+  ExperimentResponse,
+  ExperimentResultsResponse,
+  ListExperimentsQueryDto,
+  PromoteExperimentDto,
+  RollbackExperimentDto,
+} from './dto/experiment.dto.js';
 import { ExperimentsService } from './experiments.service.js';
 
 @ApiTags('experiments')
@@ -25,7 +33,10 @@ export class ExperimentsController {
   @Access('editor')
   @ApiOperation({ summary: 'Start an experiment on a flag in an environment (409 if one already runs there)' })
   @ApiCreatedResponse({ type: ExperimentResponse })
-  @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the experiment key is taken, or an experiment already runs on the flag in the environment' })
+  @ApiErrors(400, 401, 403, 404, {
+    status: 409,
+    description: 'CONFLICT: the experiment key is taken, or an experiment already runs on the flag in the environment',
+  })
   create(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Body() body: CreateExperimentDto): Promise<ExperimentResponse> {
     return this.experiments.create(actorOf(principal), projectKey, body);
   }
@@ -54,7 +65,12 @@ export class ExperimentsController {
   @ApiOperation({ summary: "Send the winner (or the named variant) to 100% of the flag's default rule and close the experiment" })
   @ApiOkResponse({ type: ExperimentResponse })
   @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the experiment is closed, or has no winner and no variant was named' })
-  promote(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('experimentKey') key: string, @Body() body: PromoteExperimentDto): Promise<ExperimentResponse> {
+  promote(
+    @CurrentPrincipal() principal: Principal,
+    @Param('projectKey') projectKey: string,
+    @Param('experimentKey') key: string,
+    @Body() body: PromoteExperimentDto,
+  ): Promise<ExperimentResponse> {
     return this.experiments.promote(actorOf(principal), projectKey, key, body);
   }
 
@@ -64,7 +80,12 @@ export class ExperimentsController {
   @ApiOperation({ summary: "Send the flag's default rule back to control and close the experiment" })
   @ApiOkResponse({ type: ExperimentResponse })
   @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the experiment is already closed' })
-  rollback(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('experimentKey') key: string, @Body() body: RollbackExperimentDto): Promise<ExperimentResponse> {
+  rollback(
+    @CurrentPrincipal() principal: Principal,
+    @Param('projectKey') projectKey: string,
+    @Param('experimentKey') key: string,
+    @Body() body: RollbackExperimentDto,
+  ): Promise<ExperimentResponse> {
     return this.experiments.rollback(actorOf(principal), projectKey, key, body);
   }
 }

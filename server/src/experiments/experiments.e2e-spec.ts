@@ -30,7 +30,18 @@ describe('experiments', () => {
       await t.http
         .patch(`${P}/flags/${flag}/environments/production`)
         .set(t.admin)
-        .send({ version: 0, on: true, defaultRule: { rollout: { variants: [{ variant: 'v1', weight: 50_000 }, { variant: 'v2', weight: 50_000 }] } } })
+        .send({
+          version: 0,
+          on: true,
+          defaultRule: {
+            rollout: {
+              variants: [
+                { variant: 'v1', weight: 50_000 },
+                { variant: 'v2', weight: 50_000 },
+              ],
+            },
+          },
+        })
         .expect(200);
     }
   });
@@ -122,8 +133,17 @@ describe('experiments', () => {
     const audit = await t.http.get('/api/v1/audit').query({ project: 'lab' }).set(t.admin);
     expect(JSON.stringify(audit.body)).toContain('experiment.promoted');
     // Closed experiments have no live recommendation.
-    expect((await t.http.get(`${P}/experiment-recommendations`).set(t.admin).expect(200)).body.map((r: { experiment: string }) => r.experiment)).not.toContain('checkout-v2');
-    expect(decided).toContainEqual(expect.objectContaining({ experimentKey: 'checkout-v2', flagKey: 'checkout.model', recommendation: 'promote', details: expect.objectContaining({ decision: 'promoted', variant: 'v2' }) }));
+    expect((await t.http.get(`${P}/experiment-recommendations`).set(t.admin).expect(200)).body.map((r: { experiment: string }) => r.experiment)).not.toContain(
+      'checkout-v2',
+    );
+    expect(decided).toContainEqual(
+      expect.objectContaining({
+        experimentKey: 'checkout-v2',
+        flagKey: 'checkout.model',
+        recommendation: 'promote',
+        details: expect.objectContaining({ decision: 'promoted', variant: 'v2' }),
+      }),
+    );
     expect((await t.http.post(`${P}/experiments/checkout-v2/promote`).set(t.admin).send({})).status).toBe(409);
 
     // SDKs are told: every user now gets the winner.
@@ -151,7 +171,13 @@ describe('experiments', () => {
     await t.http.post(`${P}/experiments/ranker-v2/rollback`).set(t.admin).send({ reason: 'no gain' }).expect(200);
     const config = await t.http.get(`${P}/flags/ranker.model/environments/production`).set(t.admin).expect(200);
     expect(config.body.defaultRule).toEqual({ variant: 'v1' });
-    expect(decided).toContainEqual(expect.objectContaining({ experimentKey: 'ranker-v2', recommendation: 'keep-control', details: expect.objectContaining({ decision: 'rolled-back', reason: 'no gain' }) }));
+    expect(decided).toContainEqual(
+      expect.objectContaining({
+        experimentKey: 'ranker-v2',
+        recommendation: 'keep-control',
+        details: expect.objectContaining({ decision: 'rolled-back', reason: 'no gain' }),
+      }),
+    );
   });
 
   it('warns of a sample-ratio mismatch when the records of a 50/50 experiment split 52/48', async () => {

@@ -12,7 +12,12 @@ export class ExperimentsRepository {
 
   list(projectId: string, filter: { flagKey?: string; environmentId?: string; status?: string }): Promise<ExperimentEntity[]> {
     return this.experiments.find({
-      where: { projectId, ...(filter.flagKey ? { flagKey: filter.flagKey } : {}), ...(filter.environmentId ? { environmentId: filter.environmentId } : {}), ...(filter.status ? { status: filter.status as ExperimentEntity['status'] } : {}) },
+      where: {
+        projectId,
+        ...(filter.flagKey ? { flagKey: filter.flagKey } : {}),
+        ...(filter.environmentId ? { environmentId: filter.environmentId } : {}),
+        ...(filter.status ? { status: filter.status as ExperimentEntity['status'] } : {}),
+      },
       order: { createdAt: 'DESC' },
     });
   }

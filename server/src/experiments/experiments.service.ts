@@ -9,7 +9,13 @@ import { serveByDefault } from '../flags/flag-config-change.js';
 import { FlagsService } from '../flags/flags.service.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { TelemetryService } from '../telemetry/telemetry.service.js';
-import type { CreateExperimentDto, ExperimentRecommendationResponse, ExperimentResponse, ExperimentResultsResponse, ListExperimentsQueryDto } from './dto/experiment.dto.js';
+import type {
+  CreateExperimentDto,
+  ExperimentRecommendationResponse,
+  ExperimentResponse,
+  ExperimentResultsResponse,
+  ListExperimentsQueryDto,
+} from './dto/experiment.dto.js';
 import { analyse } from './experiment-analysis.js';
 import type { VariantAggregate } from './experiment-statistics.js';
 import type { ExperimentEntity, ExperimentMetric } from './experiment.entity.js';
@@ -56,15 +62,21 @@ export class ExperimentsService {
     const flag = await this.flags.get(projectKey, input.flag);
     const variantKeys = new Set(flag.variants.map((v) => v.key));
     const problems: FieldProblem[] = [];
-    if (!variantKeys.has(input.controlVariant)) problems.push({ field: 'controlVariant', reason: `variant '${input.controlVariant}' does not exist in flag '${input.flag}'` });
+    if (!variantKeys.has(input.controlVariant))
+      problems.push({ field: 'controlVariant', reason: `variant '${input.controlVariant}' does not exist in flag '${input.flag}'` });
     input.treatmentVariants.forEach((v, i) => {
       if (!variantKeys.has(v)) problems.push({ field: `treatmentVariants[${i}]`, reason: `variant '${v}' does not exist in flag '${input.flag}'` });
       else if (v === input.controlVariant) problems.push({ field: `treatmentVariants[${i}]`, reason: 'must differ from controlVariant' });
       else if (input.treatmentVariants.indexOf(v) !== i) problems.push({ field: `treatmentVariants[${i}]`, reason: 'is listed twice' });
     });
-    if (input.primaryMetric.type === 'rate' && input.minimumDetectableEffect >= 1) problems.push({ field: 'minimumDetectableEffect', reason: 'for a rate it is a difference of proportions, below 1 (0.02 = two points)' });
+    if (input.primaryMetric.type === 'rate' && input.minimumDetectableEffect >= 1)
+      problems.push({ field: 'minimumDetectableEffect', reason: 'for a rate it is a difference of proportions, below 1 (0.02 = two points)' });
     if (problems.length > 0) throw validationFailed(problems);
-    const metric = (m: { name: string; type: 'rate' | 'mean'; better?: 'increase' | 'decrease' }): ExperimentMetric => ({ name: m.name, type: m.type, better: m.better ?? 'increase' });
+    const metric = (m: { name: string; type: 'rate' | 'mean'; better?: 'increase' | 'decrease' }): ExperimentMetric => ({
+      name: m.name,
+      type: m.type,
+      better: m.better ?? 'increase',
+    });
 
     const saved = await this.db.transaction(async () => {
       await this.repository.lockFlag(environment.id, input.flag);
@@ -94,7 +106,15 @@ export class ExperimentsService {
         createdBy: actor.name,
       });
       const after = this.view(experiment, environment.key);
-      await this.audit.record({ actor, action: 'experiment.created', resourceType: 'flag', resourceKey: input.flag, projectKey, environmentKey: environment.key, after });
+      await this.audit.record({
+        actor,
+        action: 'experiment.created',
+        resourceType: 'flag',
+        resourceKey: input.flag,
+        projectKey,
+        environmentKey: environment.key,
+        after,
+      });
       return experiment;
     });
     return this.view(saved, environment.key);
@@ -136,7 +156,8 @@ export class ExperimentsService {
     }
     const config = await this.flags.getConfig(projectKey, experiment.flagKey, environmentKey);
     const analysis = analyse(experiment, totals, sharesOf(config.defaultRule));
-    if (config.rules.length > 0 || config.targets.length > 0) analysis.warnings.push('The flag has targets or rules in this environment: the expected split assumes the default rule serves the experiment traffic.');
+    if (config.rules.length > 0 || config.targets.length > 0)
+      analysis.warnings.push('The flag has targets or rules in this environment: the expected split assumes the default rule serves the experiment traffic.');
     return { experiment: this.view(experiment, environmentKey), from: from.toISOString(), to: end.toISOString(), ...analysis };
   }
 
@@ -147,7 +168,10 @@ export class ExperimentsService {
     let recommendation = 'promote';
     if (variant === undefined) {
       const results = await this.results(projectKey, key);
-      if (results.winner === null) throw conflict(`Experiment '${key}' has no winner yet (recommendation: ${results.recommendation}); name the variant to promote it anyway`, { recommendation: results.recommendation });
+      if (results.winner === null)
+        throw conflict(`Experiment '${key}' has no winner yet (recommendation: ${results.recommendation}); name the variant to promote it anyway`, {
+          recommendation: results.recommendation,
+        });
       variant = results.winner;
     } else if (!experiment.treatmentVariants.includes(variant) && variant !== experiment.controlVariant) {
       throw validationFailed([{ field: 'variant', reason: `'${variant}' is not a variant of experiment '${key}'` }]);
@@ -162,7 +186,15 @@ export class ExperimentsService {
     return this.decide(actor, projectKey, key, 'rolled-back', experiment.controlVariant, 'keep-control', input.reason);
   }
 
-  private async decide(actor: Actor, projectKey: string, key: string, decision: 'promoted' | 'rolled-back', variant: string, recommendation: string, reason?: string): Promise<ExperimentResponse> {
+  private async decide(
+    actor: Actor,
+    projectKey: string,
+    key: string,
+    decision: 'promoted' | 'rolled-back',
+    variant: string,
+    recommendation: string,
+    reason?: string,
+  ): Promise<ExperimentResponse> {
     return this.db.transaction(async () => {
       const { experiment, environmentKey } = await this.load(projectKey, key);
       await this.repository.lockFlag(experiment.environmentId, experiment.flagKey);
@@ -177,7 +209,16 @@ export class ExperimentsService {
       current.closedAt = new Date();
       const saved = await this.repository.save(current);
       const after = this.view(saved, environmentKey);
-      await this.audit.record({ actor, action: `experiment.${decision}`, resourceType: 'flag', resourceKey: current.flagKey, projectKey, environmentKey, reason: why, after });
+      await this.audit.record({
+        actor,
+        action: `experiment.${decision}`,
+        resourceType: 'flag',
+        resourceKey: current.flagKey,
+        projectKey,
+        environmentKey,
+        reason: why,
+        after,
+      });
       await this.events.publish('experiment.decided', {
         projectKey,
         environmentKey,

@@ -25,10 +25,21 @@ const FIELDS: Array<{ field: Field; cleared: FlagConfigState[Field]; sent: unkno
   {
     field: 'rules',
     cleared: [],
-    sent: [{ description: 'beta', clauses: [{ op: 'segment', segments: ['beta'], negate: false }], serve: { rollout: { variants: [{ variant: 'on', weight: 100_000 }] } } }],
+    sent: [
+      {
+        description: 'beta',
+        clauses: [{ op: 'segment', segments: ['beta'], negate: false }],
+        serve: { rollout: { variants: [{ variant: 'on', weight: 100_000 }] } },
+      },
+    ],
     set: [{ description: 'beta', clauses: [{ op: 'segment', segments: ['beta'] }], serve: { rollout: { variants: [{ variant: 'on', weight: 100_000 }] } } }],
   },
-  { field: 'defaultRule', cleared: null, sent: { rollout: { bucketBy: 'runId', variants: [{ variant: 'off', weight: 100_000 }] } }, set: { rollout: { bucketBy: 'runId', variants: [{ variant: 'off', weight: 100_000 }] } } },
+  {
+    field: 'defaultRule',
+    cleared: null,
+    sent: { rollout: { bucketBy: 'runId', variants: [{ variant: 'off', weight: 100_000 }] } },
+    set: { rollout: { bucketBy: 'runId', variants: [{ variant: 'off', weight: 100_000 }] } },
+  },
   { field: 'prerequisites', cleared: [], sent: [{ flag: 'etl.other', variant: 'off' }], set: [{ flag: 'etl.other', variant: 'off' }] },
 ];
 
@@ -60,7 +71,16 @@ describe('the PATCH rule (absent = unchanged, null = cleared, value = set)', () 
 
 describe('PUT', () => {
   it('replaces everything an editor sets and keeps the kill', () => {
-    const dto = { version: 2, reason: 'reset', on: false, offVariant: null, targets: [], rules: [], defaultRule: null, prerequisites: [] } as ReplaceFlagConfigDto;
+    const dto = {
+      version: 2,
+      reason: 'reset',
+      on: false,
+      offVariant: null,
+      targets: [],
+      rules: [],
+      defaultRule: null,
+      prerequisites: [],
+    } as ReplaceFlagConfigDto;
     const change = toReplaceChange(dto);
     expect(change).toMatchObject({ action: 'flag.config.updated', basedOnVersion: 2, reason: 'reset' });
     expect(change.apply(CURRENT)).toEqual({ on: false, kill: KILL, offVariant: null, targets: [], rules: [], defaultRule: null, prerequisites: [] });

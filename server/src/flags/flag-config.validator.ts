@@ -1,12 +1,4 @@
-import {
-  type FlagKind,
-  type FlagValue,
-  type Prerequisite,
-  type Rule,
-  type Serve,
-  type Target,
-  type Variant,
-} from '@signalbox/sdk/core';
+import { type FlagKind, type FlagValue, type Prerequisite, type Rule, type Serve, type Target, type Variant } from '@signalbox/sdk/core';
 import type { FieldProblem } from '../common/errors/domain-error.js';
 import { clauseProblems } from '../targeting/clause.validator.js';
 
@@ -42,7 +34,8 @@ const serveProblems = (serve: Serve, path: string, variantKeys: ReadonlySet<stri
   const seen = new Set<string>();
   let total = 0;
   serve.rollout.variants.forEach((slice, i) => {
-    if (!variantKeys.has(slice.variant)) problems.push({ field: `${path}.rollout.variants[${i}].variant`, reason: `variant '${slice.variant}' does not exist in this flag` });
+    if (!variantKeys.has(slice.variant))
+      problems.push({ field: `${path}.rollout.variants[${i}].variant`, reason: `variant '${slice.variant}' does not exist in this flag` });
     if (seen.has(slice.variant)) problems.push({ field: `${path}.rollout.variants[${i}].variant`, reason: 'is listed twice' });
     seen.add(slice.variant);
     total += slice.weight;
@@ -125,7 +118,8 @@ export const validateVariants = (kind: FlagKind, variants: Array<{ key: string; 
     const value: unknown = variant.value;
     if (kind === 'boolean' && typeof value !== 'boolean') problems.push({ field, reason: 'must be true or false for a boolean flag' });
     if (kind === 'string' && typeof value !== 'string') problems.push({ field, reason: 'must be a string for a string flag' });
-    if (kind === 'number' && (typeof value !== 'number' || !Number.isFinite(value))) problems.push({ field, reason: 'must be a finite number for a number flag' });
+    if (kind === 'number' && (typeof value !== 'number' || !Number.isFinite(value)))
+      problems.push({ field, reason: 'must be a finite number for a number flag' });
     if (kind === 'json' && !isJson(value)) problems.push({ field, reason: 'must be JSON (object, array, string, number, boolean or null)' });
     if (Buffer.byteLength(JSON.stringify(value ?? null)) > MAX_VALUE_BYTES) problems.push({ field, reason: `may be at most ${MAX_VALUE_BYTES} bytes as JSON` });
   });

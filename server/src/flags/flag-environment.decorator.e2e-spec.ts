@@ -38,19 +38,22 @@ describe('@FlagEnvironment() path parameters', () => {
   });
   afterAll(() => t.close());
 
-  it.each(['projectKey', 'key', 'environmentKey'])('answers a NUL character in :%s with 400 naming it, on every trigger and rollout-plan route', async (param) => {
-    for (const [segment, shown] of bad) {
-      const parts = { projectKey: 'paths', key: 'paths.flag', environmentKey: 'development', [param]: segment };
-      for (const [method, suffix, body] of routes) {
-        const path = `/api/v1/projects/${parts.projectKey}/flags/${parts.key}/environments/${parts.environmentKey}/${suffix}`;
-        const res = await t.http[method](path).set(t.admin).send(body);
-        const label = `${method.toUpperCase()} ${path} (${shown})`;
-        expect(res.status, `${label}: ${JSON.stringify(res.body)}`).toBe(400);
-        expect(res.body, label).toMatchObject({ error: 'VALIDATION_FAILED', requestId: expect.any(String) });
-        expect(res.body.details, label).toEqual([{ field: param, reason: 'must not contain U+0000 or unpaired surrogate characters' }]);
+  it.each(['projectKey', 'key', 'environmentKey'])(
+    'answers a NUL character in :%s with 400 naming it, on every trigger and rollout-plan route',
+    async (param) => {
+      for (const [segment, shown] of bad) {
+        const parts = { projectKey: 'paths', key: 'paths.flag', environmentKey: 'development', [param]: segment };
+        for (const [method, suffix, body] of routes) {
+          const path = `/api/v1/projects/${parts.projectKey}/flags/${parts.key}/environments/${parts.environmentKey}/${suffix}`;
+          const res = await t.http[method](path).set(t.admin).send(body);
+          const label = `${method.toUpperCase()} ${path} (${shown})`;
+          expect(res.status, `${label}: ${JSON.stringify(res.body)}`).toBe(400);
+          expect(res.body, label).toMatchObject({ error: 'VALIDATION_FAILED', requestId: expect.any(String) });
+          expect(res.body.details, label).toEqual([{ field: param, reason: 'must not contain U+0000 or unpaired surrogate characters' }]);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('still serves the routes with well-formed parameters', async () => {
     const base = '/api/v1/projects/paths/flags/paths.flag/environments/development';

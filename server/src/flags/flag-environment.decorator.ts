@@ -20,7 +20,11 @@ export const FlagEnvironment = createParamDecorator((_: unknown, ctx: ExecutionC
   }
   // Pipes skip custom decorators, so the check every `@Param()` gets (no U+0000, no unpaired
   // surrogate: PostgreSQL refuses both) is made here, with the same field names.
-  const problems = [...unstorableInputProblems(projectKey, 'projectKey'), ...unstorableInputProblems(key, 'key'), ...unstorableInputProblems(environmentKey, 'environmentKey')];
+  const problems = [
+    ...unstorableInputProblems(projectKey, 'projectKey'),
+    ...unstorableInputProblems(key, 'key'),
+    ...unstorableInputProblems(environmentKey, 'environmentKey'),
+  ];
   if (problems.length > 0) throw validationFailed(problems);
   return { projectKey, flagKey: key, environmentKey };
 });

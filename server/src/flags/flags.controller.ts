@@ -12,7 +12,10 @@ import type { FlagConfigChange } from './flag-config-change.js';
 import type { FlagEnvironmentRef } from './flag-environment.decorator.js';
 import { FlagsService } from './flags.service.js';
 
-const CONFIG_CONFLICT = { status: 409, description: 'VERSION_CONFLICT: the config changed since `version` (`details` hold currentVersion and the current config); or CONFLICT: the flag is archived' } as const;
+const CONFIG_CONFLICT = {
+  status: 409,
+  description: 'VERSION_CONFLICT: the config changed since `version` (`details` hold currentVersion and the current config); or CONFLICT: the flag is archived',
+} as const;
 
 // Kill and restore in one environment are the kill switch's (kill-switch/).
 @ApiTags('flags')
@@ -52,8 +55,16 @@ export class FlagsController {
   @Access('editor')
   @ApiOperation({ summary: 'Change name, description, owner, tags, lifecycle or variants (absent = unchanged, null = cleared)' })
   @ApiOkResponse({ type: FlagResponse })
-  @ApiErrors(400, 401, 403, 404, { status: 409, description: 'VERSION_CONFLICT: the flag changed since `version`; `details` hold currentVersion and the current flag' })
-  update(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Body() body: UpdateFlagDto): Promise<FlagResponse> {
+  @ApiErrors(400, 401, 403, 404, {
+    status: 409,
+    description: 'VERSION_CONFLICT: the flag changed since `version`; `details` hold currentVersion and the current flag',
+  })
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('projectKey') projectKey: string,
+    @Param('key') key: string,
+    @Body() body: UpdateFlagDto,
+  ): Promise<FlagResponse> {
     return this.flags.update(actorOf(principal), projectKey, key, toFlagChange(body));
   }
 
@@ -63,7 +74,12 @@ export class FlagsController {
   @ApiOperation({ summary: 'Archive: SDKs stop receiving the flag (evaluations answer FLAG_NOT_FOUND)' })
   @ApiOkResponse({ type: FlagResponse })
   @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the flag is a prerequisite of active flags; `details.flags` names them' })
-  archive(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Body() body: ArchiveDto): Promise<FlagResponse> {
+  archive(
+    @CurrentPrincipal() principal: Principal,
+    @Param('projectKey') projectKey: string,
+    @Param('key') key: string,
+    @Body() body: ArchiveDto,
+  ): Promise<FlagResponse> {
     return this.flags.archive(actorOf(principal), projectKey, key, body.reason);
   }
 
@@ -73,7 +89,12 @@ export class FlagsController {
   @ApiOperation({ summary: 'Bring an archived flag back: SDKs receive it again, with the configs it had' })
   @ApiOkResponse({ type: FlagResponse })
   @ApiErrors(400, 401, 403, 404)
-  unarchive(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Body() body: ArchiveDto): Promise<FlagResponse> {
+  unarchive(
+    @CurrentPrincipal() principal: Principal,
+    @Param('projectKey') projectKey: string,
+    @Param('key') key: string,
+    @Body() body: ArchiveDto,
+  ): Promise<FlagResponse> {
     return this.flags.unarchive(actorOf(principal), projectKey, key, body.reason);
   }
 
@@ -83,7 +104,12 @@ export class FlagsController {
   @ApiOperation({ summary: 'Delete an archived flag for good' })
   @ApiNoContentResponse()
   @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the flag is not archived' })
-  delete(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Query() query: ArchiveDto): Promise<void> {
+  delete(
+    @CurrentPrincipal() principal: Principal,
+    @Param('projectKey') projectKey: string,
+    @Param('key') key: string,
+    @Query() query: ArchiveDto,
+  ): Promise<void> {
     return this.flags.delete(actorOf(principal), projectKey, key, query.reason);
   }
 

@@ -36,13 +36,19 @@ describe('flags API', () => {
       .send({ key: 'Bad Key!', name: 'x', kind: 'string', variants: [{ key: 'a', value: 1 }] });
     expect(res.status).toBe(400);
     expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'key' })]));
-    const kind = await t.http.post(base).set(t.admin).send({ key: 'ok.key', name: 'x', kind: 'string', variants: [{ key: 'a', value: 1 }] });
+    const kind = await t.http
+      .post(base)
+      .set(t.admin)
+      .send({ key: 'ok.key', name: 'x', kind: 'string', variants: [{ key: 'a', value: 1 }] });
     expect(kind.status).toBe(400);
     expect(kind.body.details).toEqual([{ field: 'variants[0].value', reason: 'must be a string for a string flag' }]);
     const unknown = await t.http.post(base).set(t.admin).send({ key: 'ok.key', name: 'x', kind: 'boolean', colour: 'red' });
     expect(unknown.status).toBe(400);
     expect(unknown.body.details).toEqual([{ field: 'colour', reason: 'is not a known field' }]);
-    const tooLong = await t.http.post(base).set(t.admin).send({ key: 'k'.repeat(129), name: 'x', kind: 'boolean' });
+    const tooLong = await t.http
+      .post(base)
+      .set(t.admin)
+      .send({ key: 'k'.repeat(129), name: 'x', kind: 'boolean' });
     expect(tooLong.status).toBe(400);
   });
 
@@ -62,7 +68,10 @@ describe('flags API', () => {
     await aBooleanFlag(t.http, t.admin, 'pipelines', 'etl.patch');
     const url = `${base}/etl.patch/environments/development`;
     const rule = { clauses: [{ attribute: 'team', op: 'in', values: ['search'] }], serve: { variant: 'on' } };
-    const set = await t.http.patch(url).set(t.admin).send({ version: 0, rules: [rule], targets: [{ variant: 'on', values: ['run-1'] }] });
+    const set = await t.http
+      .patch(url)
+      .set(t.admin)
+      .send({ version: 0, rules: [rule], targets: [{ variant: 'on', values: ['run-1'] }] });
     expect(set.status).toBe(200);
     const absent = await t.http.patch(url).set(t.admin).send({ version: 1, on: true });
     expect(absent.body).toMatchObject({ on: true, rules: [rule], targets: [{ variant: 'on', values: ['run-1'] }], offVariant: 'off' });
@@ -76,7 +85,11 @@ describe('flags API', () => {
     const cases: Array<[unknown, string, string]> = [
       [{ attribute: 'rows', op: 'gt', values: ['many'] }, 'rules[0].clauses[0].values[0]', 'gt compares numbers: must be a finite number'],
       [{ attribute: 'name', op: 'matches', values: ['(unclosed'] }, 'rules[0].clauses[0].values[0]', 'is not a valid regular expression'],
-      [{ attribute: 'name', op: 'matches', values: ['(a+)\\1$'] }, 'rules[0].clauses[0].values[0]', 'backreference \\1 is not supported: only patterns that run in linear time are (at position 4)'],
+      [
+        { attribute: 'name', op: 'matches', values: ['(a+)\\1$'] },
+        'rules[0].clauses[0].values[0]',
+        'backreference \\1 is not supported: only patterns that run in linear time are (at position 4)',
+      ],
       [{ attribute: 'name', op: 'matches', values: ['a'.repeat(300)] }, 'rules[0].clauses[0].values[0]', 'at most 256'],
       [{ attribute: 'version', op: 'semverGt', values: ['one.two'] }, 'rules[0].clauses[0].values[0]', 'semantic version'],
       [{ attribute: 'at', op: 'before', values: ['not a date'] }, 'rules[0].clauses[0].values[0]', 'ISO-8601'],
@@ -85,9 +98,14 @@ describe('flags API', () => {
       [{ op: 'in', values: ['a'] }, 'rules[0].clauses[0].attribute', 'attribute is required'],
     ];
     for (const [clause, field, reason] of cases) {
-      const res = await t.http.patch(url).set(t.admin).send({ version: 0, rules: [{ clauses: [clause], serve: { variant: 'on' } }] });
+      const res = await t.http
+        .patch(url)
+        .set(t.admin)
+        .send({ version: 0, rules: [{ clauses: [clause], serve: { variant: 'on' } }] });
       expect(res.status, JSON.stringify(clause)).toBe(400);
-      expect(res.body.details, JSON.stringify(clause)).toEqual(expect.arrayContaining([expect.objectContaining({ field, reason: expect.stringContaining(reason) })]));
+      expect(res.body.details, JSON.stringify(clause)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ field, reason: expect.stringContaining(reason) })]),
+      );
     }
     expect((await t.http.get(url).set(t.admin)).body).toMatchObject({ version: 0, rules: [] });
   });
@@ -95,7 +113,20 @@ describe('flags API', () => {
   it('validates rollouts: weights sum to 100000, variants exist, exactly one of variant or rollout', async () => {
     await aStringFlag(t.http, t.admin, 'pipelines', 'model.router');
     const url = `${base}/model.router/environments/development`;
-    const bad = await t.http.patch(url).set(t.admin).send({ version: 0, defaultRule: { rollout: { variants: [{ variant: 'v1', weight: 50_000 }, { variant: 'v9', weight: 40_000 }] } } });
+    const bad = await t.http
+      .patch(url)
+      .set(t.admin)
+      .send({
+        version: 0,
+        defaultRule: {
+          rollout: {
+            variants: [
+              { variant: 'v1', weight: 50_000 },
+              { variant: 'v9', weight: 40_000 },
+            ],
+          },
+        },
+      });
     expect(bad.status).toBe(400);
     expect(bad.body.details).toEqual(
       expect.arrayContaining([
@@ -103,13 +134,52 @@ describe('flags API', () => {
         { field: 'defaultRule.rollout.variants', reason: 'weights must sum to 100000 (100%), not 90000' },
       ]),
     );
-    const both = await t.http.patch(url).set(t.admin).send({ version: 0, defaultRule: { variant: 'v1', rollout: { variants: [{ variant: 'v1', weight: 100_000 }] } } });
+    const both = await t.http
+      .patch(url)
+      .set(t.admin)
+      .send({ version: 0, defaultRule: { variant: 'v1', rollout: { variants: [{ variant: 'v1', weight: 100_000 }] } } });
     expect(both.body.details).toEqual([{ field: 'defaultRule', reason: 'give exactly one of variant or rollout' }]);
-    const fraction = await t.http.patch(url).set(t.admin).send({ version: 0, defaultRule: { rollout: { variants: [{ variant: 'v1', weight: 50_000.5 }, { variant: 'v2', weight: 49_999.5 }] } } });
+    const fraction = await t.http
+      .patch(url)
+      .set(t.admin)
+      .send({
+        version: 0,
+        defaultRule: {
+          rollout: {
+            variants: [
+              { variant: 'v1', weight: 50_000.5 },
+              { variant: 'v2', weight: 49_999.5 },
+            ],
+          },
+        },
+      });
     expect(fraction.status).toBe(400);
-    const good = await t.http.patch(url).set(t.admin).send({ version: 0, on: true, defaultRule: { rollout: { bucketBy: 'runId', variants: [{ variant: 'v1', weight: 80_000 }, { variant: 'v2', weight: 20_000 }] } } });
+    const good = await t.http
+      .patch(url)
+      .set(t.admin)
+      .send({
+        version: 0,
+        on: true,
+        defaultRule: {
+          rollout: {
+            bucketBy: 'runId',
+            variants: [
+              { variant: 'v1', weight: 80_000 },
+              { variant: 'v2', weight: 20_000 },
+            ],
+          },
+        },
+      });
     expect(good.status).toBe(200);
-    expect(good.body.defaultRule).toEqual({ rollout: { bucketBy: 'runId', variants: [{ variant: 'v1', weight: 80_000 }, { variant: 'v2', weight: 20_000 }] } });
+    expect(good.body.defaultRule).toEqual({
+      rollout: {
+        bucketBy: 'runId',
+        variants: [
+          { variant: 'v1', weight: 80_000 },
+          { variant: 'v2', weight: 20_000 },
+        ],
+      },
+    });
   });
 
   it('checks prerequisites exist, name a real variant and form no cycle', async () => {
@@ -117,20 +187,49 @@ describe('flags API', () => {
     await aBooleanFlag(t.http, t.admin, 'pipelines', 'pre.b');
     const a = `${base}/pre.a/environments/development`;
     const b = `${base}/pre.b/environments/development`;
-    expect((await t.http.patch(a).set(t.admin).send({ version: 0, prerequisites: [{ flag: 'pre.b', variant: 'on' }] })).status).toBe(200);
-    const cycle = await t.http.patch(b).set(t.admin).send({ version: 0, prerequisites: [{ flag: 'pre.a', variant: 'on' }] });
+    expect(
+      (
+        await t.http
+          .patch(a)
+          .set(t.admin)
+          .send({ version: 0, prerequisites: [{ flag: 'pre.b', variant: 'on' }] })
+      ).status,
+    ).toBe(200);
+    const cycle = await t.http
+      .patch(b)
+      .set(t.admin)
+      .send({ version: 0, prerequisites: [{ flag: 'pre.a', variant: 'on' }] });
     expect(cycle.status).toBe(400);
     expect(cycle.body.details).toEqual([{ field: 'prerequisites', reason: 'creates a cycle: pre.b → pre.a → pre.b' }]);
-    const self = await t.http.patch(b).set(t.admin).send({ version: 0, prerequisites: [{ flag: 'pre.b', variant: 'on' }] });
+    const self = await t.http
+      .patch(b)
+      .set(t.admin)
+      .send({ version: 0, prerequisites: [{ flag: 'pre.b', variant: 'on' }] });
     expect(self.body.details).toEqual([{ field: 'prerequisites[0].flag', reason: 'a flag cannot be its own prerequisite' }]);
-    const missing = await t.http.patch(b).set(t.admin).send({ version: 0, prerequisites: [{ flag: 'pre.none', variant: 'on' }, { flag: 'pre.a', variant: 'maybe' }] });
+    const missing = await t.http
+      .patch(b)
+      .set(t.admin)
+      .send({
+        version: 0,
+        prerequisites: [
+          { flag: 'pre.none', variant: 'on' },
+          { flag: 'pre.a', variant: 'maybe' },
+        ],
+      });
     expect(missing.body.details).toEqual([
       { field: 'prerequisites[0].flag', reason: "flag 'pre.none' does not exist in this project" },
       { field: 'prerequisites[1].variant', reason: "flag 'pre.a' has no variant 'maybe'" },
       { field: 'prerequisites', reason: 'creates a cycle: pre.b → pre.a → pre.b' },
     ]);
     // The cycle is per environment: production has no edge yet.
-    expect((await t.http.patch(`${base}/pre.b/environments/production`).set(t.admin).send({ version: 0, reason: 'test', prerequisites: [{ flag: 'pre.a', variant: 'on' }] })).status).toBe(200);
+    expect(
+      (
+        await t.http
+          .patch(`${base}/pre.b/environments/production`)
+          .set(t.admin)
+          .send({ version: 0, reason: 'test', prerequisites: [{ flag: 'pre.a', variant: 'on' }] })
+      ).status,
+    ).toBe(200);
   });
 
   it('requires a reason in environments that ask for one', async () => {
@@ -154,7 +253,14 @@ describe('flags API', () => {
         offVariant: 'v1',
         targets: [{ variant: 'v3', values: ['run-9'] }],
         rules: [{ clauses: [{ attribute: 'plan', op: 'in', values: ['enterprise'] }], serve: { variant: 'v3' } }],
-        defaultRule: { rollout: { variants: [{ variant: 'v1', weight: 90_000 }, { variant: 'v2', weight: 10_000 }] } },
+        defaultRule: {
+          rollout: {
+            variants: [
+              { variant: 'v1', weight: 90_000 },
+              { variant: 'v2', weight: 10_000 },
+            ],
+          },
+        },
         prerequisites: [],
       });
     expect(configured.status).toBe(200);
@@ -174,7 +280,10 @@ describe('flags API', () => {
   it('archives (refusing while a prerequisite of another flag), unarchives, and deletes only when archived', async () => {
     await aBooleanFlag(t.http, t.admin, 'pipelines', 'life.parent');
     await aBooleanFlag(t.http, t.admin, 'pipelines', 'life.child');
-    await t.http.patch(`${base}/life.child/environments/development`).set(t.admin).send({ version: 0, prerequisites: [{ flag: 'life.parent', variant: 'on' }] });
+    await t.http
+      .patch(`${base}/life.child/environments/development`)
+      .set(t.admin)
+      .send({ version: 0, prerequisites: [{ flag: 'life.parent', variant: 'on' }] });
     const blocked = await t.http.post(`${base}/life.parent/archive`).set(t.admin).send({});
     expect(blocked.status).toBe(409);
     expect(blocked.body.details).toEqual({ flags: ['life.child'] });
@@ -202,19 +311,44 @@ describe('flags API', () => {
 
   it('changing variants is refused while a config still serves a removed one', async () => {
     await aStringFlag(t.http, t.admin, 'pipelines', 'model.variants');
-    await t.http.patch(`${base}/model.variants/environments/development`).set(t.admin).send({ version: 0, rules: [{ clauses: [], serve: { variant: 'v3' } }] });
+    await t.http
+      .patch(`${base}/model.variants/environments/development`)
+      .set(t.admin)
+      .send({ version: 0, rules: [{ clauses: [], serve: { variant: 'v3' } }] });
     const res = await t.http
       .patch(`${base}/model.variants`)
       .set(t.admin)
-      .send({ version: 1, variants: [{ key: 'v1', value: 'a' }, { key: 'v2', value: 'b' }] });
+      .send({
+        version: 1,
+        variants: [
+          { key: 'v1', value: 'a' },
+          { key: 'v2', value: 'b' },
+        ],
+      });
     expect(res.status).toBe(400);
     expect(res.body.details).toEqual([{ field: 'variants', reason: "variant 'v3' is still used in development: rules[0].serve" }]);
     const renamed = await t.http
       .patch(`${base}/model.variants`)
       .set(t.admin)
-      .send({ version: 1, variants: [{ key: 'v1', value: 'a' }, { key: 'v2', value: 'b' }, { key: 'v3', value: 'c' }], owner: null });
+      .send({
+        version: 1,
+        variants: [
+          { key: 'v1', value: 'a' },
+          { key: 'v2', value: 'b' },
+          { key: 'v3', value: 'c' },
+        ],
+        owner: null,
+      });
     expect(renamed.status).toBe(200);
-    expect(renamed.body).toMatchObject({ version: 2, owner: null, variants: [{ key: 'v1', value: 'a' }, { key: 'v2', value: 'b' }, { key: 'v3', value: 'c' }] });
+    expect(renamed.body).toMatchObject({
+      version: 2,
+      owner: null,
+      variants: [
+        { key: 'v1', value: 'a' },
+        { key: 'v2', value: 'b' },
+        { key: 'v3', value: 'c' },
+      ],
+    });
     expect((await t.http.patch(`${base}/model.variants`).set(t.admin).send({ version: 1, name: 'stale' })).status).toBe(409);
   });
 

@@ -84,7 +84,8 @@ export class FlagsService {
 
   async create(actor: Actor, projectKey: string, input: NewFlag): Promise<FlagView> {
     const variants: Variant[] = input.variants ? [...input.variants] : input.kind === 'boolean' ? BOOLEAN_VARIANTS : [];
-    const problems: FieldProblem[] = variants.length === 0 ? [{ field: 'variants', reason: `a ${input.kind} flag needs at least one variant` }] : validateVariants(input.kind, variants);
+    const problems: FieldProblem[] =
+      variants.length === 0 ? [{ field: 'variants', reason: `a ${input.kind} flag needs at least one variant` }] : validateVariants(input.kind, variants);
     const keys = new Set(variants.map((v) => v.key));
     const first = variants[0]?.key ?? '';
     const offVariant = input.offVariant ?? (keys.has('off') ? 'off' : first);
@@ -230,7 +231,17 @@ export class FlagsService {
       await this.audit.record({ actor, action, resourceType: 'flag', resourceKey: flagKey, projectKey, environmentKey, reason, before, after });
       // For outbound webhooks and other listeners; never for a rolled-back write.
       await this.events.publish('flag.changed', {
-        projectKey, environmentKey, environmentId: environment.id, flagKey, action, actor: { ...actor }, reason: reason ?? null, version: saved.version, sequence, on: saved.on, killed: saved.kill !== null,
+        projectKey,
+        environmentKey,
+        environmentId: environment.id,
+        flagKey,
+        action,
+        actor: { ...actor },
+        reason: reason ?? null,
+        version: saved.version,
+        sequence,
+        on: saved.on,
+        killed: saved.kill !== null,
       });
       return { config: after, changed: true, sequence };
     });
@@ -243,7 +254,14 @@ export class FlagsService {
     const found = await this.projects.environmentById(environmentId);
     if (!found) return null;
     const flags = await this.repository.listActive(found.project.id);
-    const configs = new Map((await this.repository.configsInEnvironment(environmentId, flags.map((f) => f.id))).map((c) => [c.flagId, c]));
+    const configs = new Map(
+      (
+        await this.repository.configsInEnvironment(
+          environmentId,
+          flags.map((f) => f.id),
+        )
+      ).map((c) => [c.flagId, c]),
+    );
     return {
       sequence,
       flags: flags.map((flag) => toCoreFlagConfig(flag, configs.get(flag.id) ?? defaultConfig(flag, environmentId))),
@@ -254,7 +272,14 @@ export class FlagsService {
   private async validationContext(projectId: string, environmentId: string, flag: FlagEntity) {
     const flags = await this.repository.listActive(projectId);
     const byKey = new Map(flags.map((f) => [f.key, f]));
-    const configs = new Map((await this.repository.configsInEnvironment(environmentId, flags.map((f) => f.id))).map((c) => [c.flagId, c]));
+    const configs = new Map(
+      (
+        await this.repository.configsInEnvironment(
+          environmentId,
+          flags.map((f) => f.id),
+        )
+      ).map((c) => [c.flagId, c]),
+    );
     return {
       flagKey: flag.key,
       variants: flag.variants,
@@ -306,17 +331,23 @@ export class FlagsService {
     const environments = new Map((await this.projects.environments(projectId)).map((e) => [e.id, e.key]));
     const problems: FieldProblem[] = [];
     for (const variant of removed) {
-      if (variant === flag.defaultOffVariant || variant === flag.defaultOnVariant) problems.push({ field: 'variants', reason: `variant '${variant}' is the flag's default ${variant === flag.defaultOffVariant ? 'off' : 'on'} variant` });
+      if (variant === flag.defaultOffVariant || variant === flag.defaultOnVariant)
+        problems.push({ field: 'variants', reason: `variant '${variant}' is the flag's default ${variant === flag.defaultOffVariant ? 'off' : 'on'} variant` });
       for (const config of await this.repository.configsOfFlag(flag.id)) {
         const uses = variantUses(config, variant);
-        if (uses.length > 0) problems.push({ field: 'variants', reason: `variant '${variant}' is still used in ${environments.get(config.environmentId)}: ${uses.join(', ')}` });
+        if (uses.length > 0)
+          problems.push({ field: 'variants', reason: `variant '${variant}' is still used in ${environments.get(config.environmentId)}: ${uses.join(', ')}` });
       }
     }
     const flags = await this.repository.listActive(projectId);
     const configs = await this.repository.configsOfFlags(flags.map((f) => f.id));
     for (const config of configs) {
       const required = config.prerequisites.find((p) => p.flag === flag.key && removed.includes(p.variant));
-      if (required) problems.push({ field: 'variants', reason: `variant '${required.variant}' is required by flag '${flags.find((f) => f.id === config.flagId)?.key}' in ${environments.get(config.environmentId)}` });
+      if (required)
+        problems.push({
+          field: 'variants',
+          reason: `variant '${required.variant}' is required by flag '${flags.find((f) => f.id === config.flagId)?.key}' in ${environments.get(config.environmentId)}`,
+        });
     }
     return problems;
   }

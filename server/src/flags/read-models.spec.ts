@@ -25,12 +25,29 @@ const quiet = { logger: false, abortOnError: false } as const;
 
 /** What SegmentsService needs besides the read model, as in-memory stand-ins: one project with one segment. */
 const segmentsWorld = () => {
-  const segment = { id: 's1', projectId: 'p1', key: 'beta', name: 'Beta', description: '', included: [], excluded: [], rules: [], version: 1, updatedAt: new Date() };
+  const segment = {
+    id: 's1',
+    projectId: 'p1',
+    key: 'beta',
+    name: 'Beta',
+    description: '',
+    included: [],
+    excluded: [],
+    rules: [],
+    version: 1,
+    updatedAt: new Date(),
+  };
   const deleted: string[] = [];
   return {
     deleted,
     providers: [
-      { provide: SegmentsRepository, useValue: { findForUpdate: async (_: string, key: string) => (key === segment.key ? segment : null), delete: async (id: string) => void deleted.push(id) } },
+      {
+        provide: SegmentsRepository,
+        useValue: {
+          findForUpdate: async (_: string, key: string) => (key === segment.key ? segment : null),
+          delete: async (id: string) => void deleted.push(id),
+        },
+      },
       { provide: ProjectsService, useValue: { project: async () => ({ id: 'p1', key: 'pipelines' }), environments: async () => [] } },
       { provide: ChangesService, useValue: { append: async () => 1 } },
       { provide: AuditService, useValue: { record: async () => undefined } },
@@ -48,7 +65,10 @@ const moduleWith = (providers: unknown[]): Type => {
 describe('read models as constructor dependencies', () => {
   it('the application module graph provides both read models to the services that ask them', async () => {
     // Preview: the whole graph is resolved (a missing provider throws) and nothing is instantiated, so no database is needed.
-    const app = await NestFactory.createApplicationContext(AppModule.forRoot(loadConfig({ LOG_LEVEL: 'silent', SIGNALBOX_DEMO: 'false' })), { ...quiet, preview: true });
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot(loadConfig({ LOG_LEVEL: 'silent', SIGNALBOX_DEMO: 'false' })), {
+      ...quiet,
+      preview: true,
+    });
     try {
       expect(app.get(SegmentsService)).toBeDefined();
       expect(app.get(SegmentUsageReadModel, { strict: false })).toBeDefined();
@@ -60,11 +80,16 @@ describe('read models as constructor dependencies', () => {
   });
 
   it('SegmentsService cannot be created without the segment-usage read model', async () => {
-    await expect(NestFactory.createApplicationContext(moduleWith([SegmentsService, ...segmentsWorld().providers]), quiet)).rejects.toThrow(/SegmentUsageReadModel/);
+    await expect(NestFactory.createApplicationContext(moduleWith([SegmentsService, ...segmentsWorld().providers]), quiet)).rejects.toThrow(
+      /SegmentUsageReadModel/,
+    );
   });
 
   it('FlagsService cannot be created without the stale-flag read model', async () => {
-    const others = [FlagsRepository, ProjectsService, SegmentsService, ChangesService, AuditService, Database, DomainEvents].map((provide) => ({ provide, useValue: {} }));
+    const others = [FlagsRepository, ProjectsService, SegmentsService, ChangesService, AuditService, Database, DomainEvents].map((provide) => ({
+      provide,
+      useValue: {},
+    }));
     await expect(NestFactory.createApplicationContext(moduleWith([FlagsService, ...others]), quiet)).rejects.toThrow(/StaleFlagsReadModel/);
   });
 

@@ -88,7 +88,8 @@ export class DeliveryHealth implements OnModuleInit {
       reasons.push(`Not listening for changes made through other instances${since} (the LISTEN session is reconnecting)`);
     }
     const relay = this.relay.health();
-    if (relay.lagMs > RELAY_LAG_BOUND_MS) reasons.push(`Delivery trails the change log by ${relay.behindChanges} changes for ${Math.round(relay.lagMs / 1000)} s`);
+    if (relay.lagMs > RELAY_LAG_BOUND_MS)
+      reasons.push(`Delivery trails the change log by ${relay.behindChanges} changes for ${Math.round(relay.lagMs / 1000)} s`);
     return reasons.length === 0 ? { ready: true } : { ready: false, reasons };
   }
 }

@@ -12,7 +12,9 @@ describe('readiness probe', () => {
 
   it('answers 503 UNAVAILABLE naming each reason, in the message for people and in details.reasons for tools', async () => {
     const reasons = ['This instance is shutting down', 'The database did not answer within 2000 ms'];
-    const refusal = await controllerWith({ ready: false, reasons }).ready().catch((err: unknown) => err);
+    const refusal = await controllerWith({ ready: false, reasons })
+      .ready()
+      .catch((err: unknown) => err);
     const error = toHttpError(refusal);
     expect(error.status).toBe(503);
     expect(errorBody(error, 'r')).toEqual({ error: 'UNAVAILABLE', message: reasons.join('; '), details: { reasons }, requestId: 'r' });

@@ -32,7 +32,11 @@ export class KillSwitchController {
   @ApiOperation({ summary: 'Kill switch: serve the off variant everywhere at once, overriding rules and rollouts. Idempotent.' })
   @ApiOkResponse({ type: FlagConfigResponse })
   @ApiErrors(400, 401, FORBIDDEN, 404, ARCHIVED)
-  killInEnvironment(@CurrentPrincipal() principal: Principal, @FlagEnvironment() flagEnvironment: FlagEnvironmentRef, @Body() body: KillDto): Promise<FlagConfigResponse> {
+  killInEnvironment(
+    @CurrentPrincipal() principal: Principal,
+    @FlagEnvironment() flagEnvironment: FlagEnvironmentRef,
+    @Body() body: KillDto,
+  ): Promise<FlagConfigResponse> {
     return this.killSwitch.inEnvironment('kill', flagEnvironment, killSwitchRequest(principal, body));
   }
 
@@ -43,17 +47,29 @@ export class KillSwitchController {
   @ApiOperation({ summary: 'Lift a kill: the config is exactly what it was before. Idempotent.' })
   @ApiOkResponse({ type: FlagConfigResponse })
   @ApiErrors(400, 401, FORBIDDEN, 404, ARCHIVED)
-  restoreInEnvironment(@CurrentPrincipal() principal: Principal, @FlagEnvironment() flagEnvironment: FlagEnvironmentRef, @Body() body: RestoreDto): Promise<FlagConfigResponse> {
+  restoreInEnvironment(
+    @CurrentPrincipal() principal: Principal,
+    @FlagEnvironment() flagEnvironment: FlagEnvironmentRef,
+    @Body() body: RestoreDto,
+  ): Promise<FlagConfigResponse> {
     return this.killSwitch.inEnvironment('restore', flagEnvironment, killSwitchRequest(principal, body));
   }
 
   @Post('flags/:key/kill')
   @HttpCode(200)
   @Access('kill-switch')
-  @ApiOperation({ summary: 'Kill a flag in several or all environments: it serves its off variant at once, overriding rules and rollouts. Idempotent; answers after the change is committed and published, with SDK confirmation counts.' })
+  @ApiOperation({
+    summary:
+      'Kill a flag in several or all environments: it serves its off variant at once, overriding rules and rollouts. Idempotent; answers after the change is committed and published, with SDK confirmation counts.',
+  })
   @ApiOkResponse({ type: FlagKillResponse })
   @ApiErrors(400, 401, FORBIDDEN, 404, ARCHIVED)
-  kill(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Body() body: KillFlagDto): Promise<FlagKillResponse> {
+  kill(
+    @CurrentPrincipal() principal: Principal,
+    @Param('projectKey') projectKey: string,
+    @Param('key') key: string,
+    @Body() body: KillFlagDto,
+  ): Promise<FlagKillResponse> {
     return this.killSwitch.flag('kill', projectKey, key, body.environments, killSwitchRequest(principal, body));
   }
 
@@ -63,7 +79,12 @@ export class KillSwitchController {
   @ApiOperation({ summary: 'Lift a kill in several or all environments: each config is exactly what it was before the kill. Idempotent.' })
   @ApiOkResponse({ type: FlagKillResponse })
   @ApiErrors(400, 401, FORBIDDEN, 404, ARCHIVED)
-  restore(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Body() body: RestoreFlagDto): Promise<FlagKillResponse> {
+  restore(
+    @CurrentPrincipal() principal: Principal,
+    @Param('projectKey') projectKey: string,
+    @Param('key') key: string,
+    @Body() body: RestoreFlagDto,
+  ): Promise<FlagKillResponse> {
     return this.killSwitch.flag('restore', projectKey, key, body.environments, killSwitchRequest(principal, body));
   }
 
@@ -73,7 +94,12 @@ export class KillSwitchController {
   @ApiOperation({ summary: 'Kill every active flag with a tag in one environment ("stop all GPU steps")' })
   @ApiOkResponse({ type: TagKillResponse, description: 'Also when some flags could not be killed: each result says so' })
   @ApiErrors(400, 401, FORBIDDEN, 404)
-  killByTag(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('environmentKey') environmentKey: string, @Body() body: KillByTagDto): Promise<TagKillResponse> {
+  killByTag(
+    @CurrentPrincipal() principal: Principal,
+    @Param('projectKey') projectKey: string,
+    @Param('environmentKey') environmentKey: string,
+    @Body() body: KillByTagDto,
+  ): Promise<TagKillResponse> {
     return this.killSwitch.byTag('kill', projectKey, environmentKey, body.tag, killSwitchRequest(principal, body));
   }
 
@@ -83,7 +109,12 @@ export class KillSwitchController {
   @ApiOperation({ summary: 'Restore every active flag with a tag in one environment' })
   @ApiOkResponse({ type: TagKillResponse, description: 'Also when some flags could not be restored: each result says so' })
   @ApiErrors(400, 401, FORBIDDEN, 404)
-  restoreByTag(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('environmentKey') environmentKey: string, @Body() body: RestoreByTagDto): Promise<TagKillResponse> {
+  restoreByTag(
+    @CurrentPrincipal() principal: Principal,
+    @Param('projectKey') projectKey: string,
+    @Param('environmentKey') environmentKey: string,
+    @Body() body: RestoreByTagDto,
+  ): Promise<TagKillResponse> {
     return this.killSwitch.byTag('restore', projectKey, environmentKey, body.tag, killSwitchRequest(principal, body));
   }
 }

@@ -37,7 +37,20 @@ describe('kill switch across environments and by tag', () => {
           reason: 'canary',
           offVariant: 'v1',
           targets: [{ variant: 'v3', values: ['batch-7'] }],
-          rules: [{ clauses: [{ attribute: 'region', op: 'in', values: ['eu'] }], serve: { rollout: { bucketBy: 'runId', variants: [{ variant: 'v1', weight: 90000 }, { variant: 'v2', weight: 10000 }] } } }],
+          rules: [
+            {
+              clauses: [{ attribute: 'region', op: 'in', values: ['eu'] }],
+              serve: {
+                rollout: {
+                  bucketBy: 'runId',
+                  variants: [
+                    { variant: 'v1', weight: 90000 },
+                    { variant: 'v2', weight: 10000 },
+                  ],
+                },
+              },
+            },
+          ],
           defaultRule: { variant: 'v2' },
           prerequisites: [],
         })
@@ -67,13 +80,19 @@ describe('kill switch across environments and by tag', () => {
     expect(res.body).toMatchObject({
       flag: 'model.sentiment',
       action: 'kill',
-      environments: [{ environment: 'production', killed: true, changed: true, sequence: change.sequence, delivery: { connected: 2, confirmed: 2, allConfirmed: true } }],
+      environments: [
+        { environment: 'production', killed: true, changed: true, sequence: change.sequence, delivery: { connected: 2, confirmed: 2, allConfirmed: true } },
+      ],
     });
     expect(res.body.environments).toHaveLength(1);
     // What the SDK now serves, through the one evaluator: the off variant, reason KILLED, rules and targets notwithstanding.
     if (change.kind !== 'flag' || !change.flag) throw new Error('expected a flag change');
     const compiled = compileEnvironment({ sequence: change.sequence, flags: [change.flag], segments: [] });
-    expect(evaluate(compiled, 'model.sentiment', { targetingKey: 'batch-7', region: 'eu', runId: 'r1' }, 'fallback')).toMatchObject({ value: 'model-v1', variant: 'v1', reason: 'KILLED' });
+    expect(evaluate(compiled, 'model.sentiment', { targetingKey: 'batch-7', region: 'eu', runId: 'r1' }, 'fallback')).toMatchObject({
+      value: 'model-v1',
+      variant: 'v1',
+      reason: 'KILLED',
+    });
     // The response waited for both SDKs' acks, so the SDK had the change before the answer came back.
     expect(seenAfterMs).toBeGreaterThan(0);
     expect(seenAfterMs).toBeLessThanOrEqual(respondedAfterMs);
@@ -84,7 +103,7 @@ describe('kill switch across environments and by tag', () => {
     second.close();
   });
 
-  it('measures kill → SDK latency through a kill-switch token (printed; the bound is the delivery benchmark\'s)', async () => {
+  it("measures kill → SDK latency through a kill-switch token (printed; the bound is the delivery benchmark's)", async () => {
     const { secret } = await aToken(t.http, t.admin, 'kill-switch', { projects: ['ops'], environments: ['staging'] });
     await aBooleanFlag(t.http, t.admin, 'ops', 'etl.latency');
     const sdk = await connectSdk(t.url, sdkKeys.staging!);
@@ -98,21 +117,31 @@ describe('kill switch across environments and by tag', () => {
       const started = performance.now();
       let seenAt = 0;
       const seen = sdk.waitFor((m) => sdk.messages.indexOf(m) >= before && predicate(m)).then(() => (seenAt = performance.now()));
-      await t.http.post(`${flags}/etl.latency/${action}`).set(bearer(secret)).send({ reason: `latency probe ${i}`, environments: ['staging'] }).expect(200);
+      await t.http
+        .post(`${flags}/etl.latency/${action}`)
+        .set(bearer(secret))
+        .send({ reason: `latency probe ${i}`, environments: ['staging'] })
+        .expect(200);
       const respondedAt = performance.now();
       await seen;
       fromRequest.push(seenAt - started);
       fromResponse.push(Math.max(0, seenAt - respondedAt));
     }
     const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!.toFixed(1);
-    console.log(`kill/restore → SDK over 20 calls: request sent → SDK has it p50 ${pct(fromRequest, 50)} ms, p99 ${pct(fromRequest, 99)} ms; response → SDK has it p50 ${pct(fromResponse, 50)} ms, p99 ${pct(fromResponse, 99)} ms`);
+    console.log(
+      `kill/restore → SDK over 20 calls: request sent → SDK has it p50 ${pct(fromRequest, 50)} ms, p99 ${pct(fromRequest, 99)} ms; response → SDK has it p50 ${pct(fromResponse, 50)} ms, p99 ${pct(fromResponse, 99)} ms`,
+    );
     expect(fromRequest).toHaveLength(20);
     sdk.close();
   });
 
   it('answers at once without waiting, saying how many confirmed so far', async () => {
     await aBooleanFlag(t.http, t.admin, 'ops', 'etl.nowait');
-    const res = await t.http.post(`${flags}/etl.nowait/kill`).set(t.admin).send({ reason: 'test', environments: ['development'] }).expect(200);
+    const res = await t.http
+      .post(`${flags}/etl.nowait/kill`)
+      .set(t.admin)
+      .send({ reason: 'test', environments: ['development'] })
+      .expect(200);
     expect(res.body.environments[0].delivery).toEqual({ connected: 0, confirmed: 0, allConfirmed: true, waitedMs: expect.any(Number) });
   });
 
@@ -123,11 +152,29 @@ describe('kill switch across environments and by tag', () => {
     await aBooleanFlag(t.http, t.admin, 'ops', 'gpu.scoped', { tags: ['gpu'] });
     const refused: Array<[string, Promise<{ status: number; body: { error?: string } }>]> = [
       ['other project', t.http.post('/api/v1/projects/other/flags/other.flag/kill').set(auth).send({ reason: 'x' })],
-      ['other environment', t.http.post(`${flags}/model.sentiment/kill`).set(auth).send({ reason: 'x', environments: ['development'] })],
-      ['one allowed, one not', t.http.post(`${flags}/model.sentiment/kill`).set(auth).send({ reason: 'x', environments: ['production', 'staging'] })],
+      [
+        'other environment',
+        t.http
+          .post(`${flags}/model.sentiment/kill`)
+          .set(auth)
+          .send({ reason: 'x', environments: ['development'] }),
+      ],
+      [
+        'one allowed, one not',
+        t.http
+          .post(`${flags}/model.sentiment/kill`)
+          .set(auth)
+          .send({ reason: 'x', environments: ['production', 'staging'] }),
+      ],
       ['per-environment kill elsewhere', t.http.post(`${flags}/model.sentiment/environments/staging/kill`).set(auth).send({ reason: 'x' })],
       ['kill by tag elsewhere', t.http.post('/api/v1/projects/ops/environments/staging/kill-by-tag').set(auth).send({ tag: 'gpu', reason: 'x' })],
-      ['restore elsewhere', t.http.post(`${flags}/model.sentiment/restore`).set(auth).send({ environments: ['development'] })],
+      [
+        'restore elsewhere',
+        t.http
+          .post(`${flags}/model.sentiment/restore`)
+          .set(auth)
+          .send({ environments: ['development'] }),
+      ],
       ['list flags', t.http.get(flags).set(auth)],
       ['read a flag', t.http.get(`${flags}/model.sentiment`).set(auth)],
       ['read a config', t.http.get(`${flags}/model.sentiment/environments/production`).set(auth)],
@@ -177,10 +224,14 @@ describe('kill switch across environments and by tag', () => {
       expect(withoutVersion(after.environments[env])).toEqual(withoutVersion(before.environments[env]));
     }
     // production was killed when `before` was read; everything but the kill is as it was.
-    expect(withoutVersion({ ...after.environments.production, killed: true, kill: before.environments.production.kill })).toEqual(withoutVersion(before.environments.production));
+    expect(withoutVersion({ ...after.environments.production, killed: true, kill: before.environments.production.kill })).toEqual(
+      withoutVersion(before.environments.production),
+    );
 
     const audit = await t.http.get('/api/v1/audit').query({ project: 'ops', flag: 'model.sentiment', limit: 50 }).set(t.admin).expect(200);
-    const actions = audit.body.items.map((e: { action: string; actorName: string; environmentKey: string }) => `${e.action} ${e.environmentKey} ${e.actorName}`);
+    const actions = audit.body.items.map(
+      (e: { action: string; actorName: string; environmentKey: string }) => `${e.action} ${e.environmentKey} ${e.actorName}`,
+    );
     expect(actions).toEqual(
       expect.arrayContaining([
         'flag.killed production token:kill-switch-token',
@@ -194,7 +245,14 @@ describe('kill switch across environments and by tag', () => {
   it('refuses viewers, unknown environments and flags, and a missing reason', async () => {
     const viewer = await aUser(t.http, t.admin, 'viewer');
     expect((await t.http.post(`${flags}/model.sentiment/kill`).set(bearer(viewer.token)).send({ reason: 'x' })).status).toBe(403);
-    expect((await t.http.post(`${flags}/model.sentiment/kill`).set(t.admin).send({ reason: 'x', environments: ['nowhere'] })).status).toBe(404);
+    expect(
+      (
+        await t.http
+          .post(`${flags}/model.sentiment/kill`)
+          .set(t.admin)
+          .send({ reason: 'x', environments: ['nowhere'] })
+      ).status,
+    ).toBe(404);
     expect((await t.http.post(`${flags}/no.such.flag/kill`).set(t.admin).send({ reason: 'x' })).status).toBe(404);
     expect((await t.http.post(`${flags}/model.sentiment/kill`).set(t.admin).send({})).status).toBe(400);
     expect((await t.http.post(`${flags}/model.sentiment/kill`).set(t.admin).send({ reason: 'x', waitForConfirmationMs: 60_000 })).status).toBe(400);
@@ -208,7 +266,11 @@ describe('kill switch across environments and by tag', () => {
     const sdk = await connectSdk(t.url, sdkKeys.staging!);
     await sdk.waitFor((m) => m.type === 'snapshot');
 
-    const res = await t.http.post('/api/v1/projects/ops/environments/staging/kill-by-tag').set(t.admin).send({ tag: 'gpu', reason: 'stop all GPU steps', waitForConfirmationMs: 3000 }).expect(200);
+    const res = await t.http
+      .post('/api/v1/projects/ops/environments/staging/kill-by-tag')
+      .set(t.admin)
+      .send({ tag: 'gpu', reason: 'stop all GPU steps', waitForConfirmationMs: 3000 })
+      .expect(200);
     expect(res.body).toMatchObject({ environment: 'staging', tag: 'gpu', action: 'kill', delivery: { connected: 1, confirmed: 1, allConfirmed: true } });
     expect(res.body.flags.map((f: { flag: string; killed: boolean; changed: boolean }) => [f.flag, f.killed, f.changed])).toEqual([
       ['gpu.embed', true, true],

@@ -67,7 +67,11 @@ export class KillSwitchService {
   }
 
   /** Kill or restore in the one environment the route names, within the caller's scope. */
-  async inEnvironment(action: Action, flagEnvironment: FlagEnvironmentRef, request: Pick<KillSwitchRequest, 'actor' | 'scope' | 'reason'>): Promise<FlagConfigView> {
+  async inEnvironment(
+    action: Action,
+    flagEnvironment: FlagEnvironmentRef,
+    request: Pick<KillSwitchRequest, 'actor' | 'scope' | 'reason'>,
+  ): Promise<FlagConfigView> {
     request.scope.check(flagEnvironment.environmentKey);
     return (await this.write(action, request.actor, flagEnvironment, request.reason)).config;
   }
@@ -96,9 +100,14 @@ export class KillSwitchService {
     return {
       flag: flagKey,
       action,
-      environments: writes.map(
-        (w, i): EnvironmentKillResponse => ({ environment: w.environment.key, killed: w.killed, version: w.version, sequence: w.sequence, changed: w.changed, delivery: deliveries[i]! }),
-      ),
+      environments: writes.map((w, i): EnvironmentKillResponse => ({
+        environment: w.environment.key,
+        killed: w.killed,
+        version: w.version,
+        sequence: w.sequence,
+        changed: w.changed,
+        delivery: deliveries[i]!,
+      })),
     };
   }
 
@@ -117,11 +126,25 @@ export class KillSwitchService {
         results.push({ flag: flag.key, killed: write.config.killed, version: write.config.version, changed: write.changed, sequence: write.sequence });
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
-        results.push({ flag: flag.key, killed: flag.environments[environmentKey]?.killed ?? false, version: flag.environments[environmentKey]?.version ?? 0, changed: false, sequence: null, error: { error: err.code, message: err.message } });
+        results.push({
+          flag: flag.key,
+          killed: flag.environments[environmentKey]?.killed ?? false,
+          version: flag.environments[environmentKey]?.version ?? 0,
+          changed: false,
+          sequence: null,
+          error: { error: err.code, message: err.message },
+        });
       }
     }
     const sequence = await this.changes.head(environment.id);
-    return { environment: environmentKey, tag, action, flags: results, sequence, delivery: await this.confirmations(environment.id, sequence, request.waitForConfirmationMs ?? 0) };
+    return {
+      environment: environmentKey,
+      tag,
+      action,
+      flags: results,
+      sequence,
+      delivery: await this.confirmations(environment.id, sequence, request.waitForConfirmationMs ?? 0),
+    };
   }
 
   /** Connected SDKs and how many applied `sequence`, polling until all did or `waitMs` passed. */
@@ -150,6 +173,7 @@ export class KillSwitchService {
   private assertReasonGiven(environments: EnvironmentEntity[], reason: string | undefined): void {
     if (reason?.trim()) return;
     const strict = environments.filter((e) => e.requireChangeReason).map((e) => e.key);
-    if (strict.length > 0) throw validationFailed([{ field: 'reason', reason: `${strict.join(', ')} require${strict.length === 1 ? 's' : ''} a reason for every change` }]);
+    if (strict.length > 0)
+      throw validationFailed([{ field: 'reason', reason: `${strict.join(', ')} require${strict.length === 1 ? 's' : ''} a reason for every change` }]);
   }
 }

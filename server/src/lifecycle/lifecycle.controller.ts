@@ -14,7 +14,10 @@ export class LifecycleController {
 
   @Get()
   @Access('viewer')
-  @ApiOperation({ summary: 'Stale-flag report: active flags past expiry, serving one variant to everyone for `singleVariantHours` (default 48), or evaluated by no SDK for `unusedDays` (default 7), each with its reasons' })
+  @ApiOperation({
+    summary:
+      'Stale-flag report: active flags past expiry, serving one variant to everyone for `singleVariantHours` (default 48), or evaluated by no SDK for `unusedDays` (default 7), each with its reasons',
+  })
   @ApiOkResponse({ type: StaleFlagsReportResponse })
   @ApiErrors(400, 401, 403, 404)
   report(@Param('projectKey') projectKey: string, @Query() query: StaleFlagsQueryDto): Promise<StaleFlagsReportResponse> {

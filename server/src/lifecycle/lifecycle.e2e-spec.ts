@@ -31,7 +31,18 @@ describe('stale-flag report', () => {
     await t.http
       .patch(config('model.rolling', 'production'))
       .set(t.admin)
-      .send({ version: 0, on: true, defaultRule: { rollout: { variants: [{ variant: 'v1', weight: 50000 }, { variant: 'v2', weight: 50000 }] } } })
+      .send({
+        version: 0,
+        on: true,
+        defaultRule: {
+          rollout: {
+            variants: [
+              { variant: 'v1', weight: 50000 },
+              { variant: 'v2', weight: 50000 },
+            ],
+          },
+        },
+      })
       .expect(200);
     await age('model.rolling', 72);
     // Recently changed: one variant, but only for 10 hours.
@@ -48,14 +59,19 @@ describe('stale-flag report', () => {
   it('names flags past expiry or serving one variant to everyone for 48 hours, each with its reasons', async () => {
     const res = await t.http.get(`${flags}/stale`).set(t.admin).expect(200);
     expect(res.body).toMatchObject({ singleVariantHours: 48, unusedDays: 7, notEvaluated: [] });
-    const byKey = Object.fromEntries((res.body.flags as Array<{ key: string; reasons: Array<{ code: string }> }>).map((f) => [f.key, f.reasons.map((r) => r.code)]));
+    const byKey = Object.fromEntries(
+      (res.body.flags as Array<{ key: string; reasons: Array<{ code: string }> }>).map((f) => [f.key, f.reasons.map((r) => r.code)]),
+    );
     expect(byKey).toEqual({
       'etl.expired': ['EXPIRED'],
       'etl.launched': ['SINGLE_VARIANT'],
       'ops.retired': ['EXPIRED'],
     });
     const launched = res.body.flags.find((f: { key: string }) => f.key === 'etl.launched');
-    expect(launched.reasons[0]).toMatchObject({ servedByEnvironment: { development: 'on', production: 'on' }, message: expect.stringMatching(/^Has served one variant to everyone for 7[12] hours/) });
+    expect(launched.reasons[0]).toMatchObject({
+      servedByEnvironment: { development: 'on', production: 'on' },
+      message: expect.stringMatching(/^Has served one variant to everyone for 7[12] hours/),
+    });
   });
 
   it('names temporary flags no SDK has evaluated for 7 days, counting from creation when never evaluated', async () => {
@@ -67,12 +83,25 @@ describe('stale-flag report', () => {
       await t.http
         .patch(config(key, 'production'))
         .set(t.admin)
-        .send({ version: 0, on: true, defaultRule: { rollout: { variants: [{ variant: 'v1', weight: 50000 }, { variant: 'v2', weight: 50000 }] } } })
+        .send({
+          version: 0,
+          on: true,
+          defaultRule: {
+            rollout: {
+              variants: [
+                { variant: 'v1', weight: 50000 },
+                { variant: 'v2', weight: 50000 },
+              ],
+            },
+          },
+        })
         .expect(200);
       await age(key, 24 * 10);
     }
     const [production] = await db.query(`SELECT e.id FROM environments e JOIN projects p ON p.id = e.project_id WHERE p.key = 'life' AND e.key = 'production'`);
-    await db.query(`INSERT INTO flag_last_evaluated (environment_id, flag_key, last_evaluated_at) VALUES ($1, 'model.busy', now() - interval '1 hour')`, [production.id]);
+    await db.query(`INSERT INTO flag_last_evaluated (environment_id, flag_key, last_evaluated_at) VALUES ($1, 'model.busy', now() - interval '1 hour')`, [
+      production.id,
+    ]);
     const res = await t.http.get(`${flags}/stale`).set(t.admin).expect(200);
     const forgotten = res.body.flags.find((f: { key: string }) => f.key === 'model.forgotten');
     expect(forgotten.reasons).toEqual([expect.objectContaining({ code: 'UNUSED', message: 'No SDK has evaluated it since it was created 10 days ago' })]);
@@ -83,9 +112,13 @@ describe('stale-flag report', () => {
     expect(listed).not.toContain('model.busy');
     const lenient = await t.http.get(`${flags}/stale`).query({ unusedDays: 30 }).set(t.admin).expect(200);
     expect(lenient.body.flags.map((f: { key: string }) => f.key)).not.toContain('model.forgotten');
-    await db.query(`INSERT INTO flag_last_evaluated (environment_id, flag_key, last_evaluated_at) VALUES ($1, 'model.forgotten', now() - interval '8 days')`, [production.id]);
+    await db.query(`INSERT INTO flag_last_evaluated (environment_id, flag_key, last_evaluated_at) VALUES ($1, 'model.forgotten', now() - interval '8 days')`, [
+      production.id,
+    ]);
     const later = await t.http.get(`${flags}/stale`).set(t.admin).expect(200);
-    expect(later.body.flags.find((f: { key: string }) => f.key === 'model.forgotten').reasons).toEqual([expect.objectContaining({ code: 'UNUSED', message: 'No SDK has evaluated it for 8 days' })]);
+    expect(later.body.flags.find((f: { key: string }) => f.key === 'model.forgotten').reasons).toEqual([
+      expect.objectContaining({ code: 'UNUSED', message: 'No SDK has evaluated it for 8 days' }),
+    ]);
     for (const key of ['model.forgotten', 'model.busy']) await t.http.post(`${flags}/${key}/archive`).set(t.admin).send({}).expect(200);
   });
 
@@ -106,7 +139,11 @@ describe('stale-flag report', () => {
 
   it('drops a flag from the report once someone changes it, and is readable by viewers', async () => {
     const [dev] = [(await t.http.get(config('etl.launched', 'development')).set(t.admin)).body];
-    await t.http.patch(config('etl.launched', 'development')).set(t.admin).send({ version: dev.version, targets: [{ variant: 'off', values: ['batch-1'] }] }).expect(200);
+    await t.http
+      .patch(config('etl.launched', 'development'))
+      .set(t.admin)
+      .send({ version: dev.version, targets: [{ variant: 'off', values: ['batch-1'] }] })
+      .expect(200);
     const viewer = await aUser(t.http, t.admin, 'viewer');
     const res = await t.http.get(`${flags}/stale`).set(bearer(viewer.token)).expect(200);
     expect(res.body.flags.map((f: { key: string }) => f.key)).toEqual(['etl.expired', 'ops.retired']);

@@ -33,7 +33,11 @@ export class StaleFlagsReadModel {
 
   /** Keys of the stale flags by every rule of the report, UNUSED included, with the default thresholds. */
   async staleKeys(projectId: string, flags: FlagView[]): Promise<ReadonlySet<string>> {
-    const reasons = await this.reasons(projectId, flags, { now: new Date(), singleVariantHours: DEFAULT_SINGLE_VARIANT_HOURS, unusedDays: DEFAULT_UNUSED_DAYS });
+    const reasons = await this.reasons(projectId, flags, {
+      now: new Date(),
+      singleVariantHours: DEFAULT_SINGLE_VARIANT_HOURS,
+      unusedDays: DEFAULT_UNUSED_DAYS,
+    });
     return new Set([...reasons].filter(([, why]) => why.length > 0).map(([key]) => key));
   }
 }

@@ -46,9 +46,37 @@ describe('stale flags', () => {
     ['off', {}, 'off'],
     ['killed while on with rules', { on: true, killed: true, rules: [{ clauses: [], serve: { variant: 'on' } }] }, 'off'],
     ['on with only a default variant', { on: true }, 'on'],
-    ['on with a default rollout to one variant', { on: true, defaultRule: { rollout: { variants: [{ variant: 'on', weight: 100000 }, { variant: 'off', weight: 0 }] } } }, 'on'],
+    [
+      'on with a default rollout to one variant',
+      {
+        on: true,
+        defaultRule: {
+          rollout: {
+            variants: [
+              { variant: 'on', weight: 100000 },
+              { variant: 'off', weight: 0 },
+            ],
+          },
+        },
+      },
+      'on',
+    ],
     ['on with an empty default rule', { on: true, defaultRule: null }, null],
-    ['on with a split', { on: true, defaultRule: { rollout: { variants: [{ variant: 'on', weight: 50000 }, { variant: 'off', weight: 50000 }] } } }, undefined],
+    [
+      'on with a split',
+      {
+        on: true,
+        defaultRule: {
+          rollout: {
+            variants: [
+              { variant: 'on', weight: 50000 },
+              { variant: 'off', weight: 50000 },
+            ],
+          },
+        },
+      },
+      undefined,
+    ],
     ['on with targets', { on: true, targets: [{ variant: 'off', values: ['a'] }] }, undefined],
     ['on with a prerequisite', { on: true, prerequisites: [{ flag: 'other', variant: 'on' }] }, undefined],
   ])('a config that is %s serves %j to everyone', (_, overrides, expected) => {
@@ -56,9 +84,17 @@ describe('stale flags', () => {
   });
 
   it('names a temporary flag that served one variant in every environment for longer than the threshold', () => {
-    const reasons = staleReasons(aFlag({}, [aConfig('development', { on: true }), aConfig('production', { updatedAt: hoursAgo(50) })]), { now: NOW, singleVariantHours: 48 });
+    const reasons = staleReasons(aFlag({}, [aConfig('development', { on: true }), aConfig('production', { updatedAt: hoursAgo(50) })]), {
+      now: NOW,
+      singleVariantHours: 48,
+    });
     expect(reasons).toEqual([
-      { code: 'SINGLE_VARIANT', message: 'Has served one variant to everyone for 50 hours (development: on, production: off)', since: hoursAgo(50), servedByEnvironment: { development: 'on', production: 'off' } },
+      {
+        code: 'SINGLE_VARIANT',
+        message: 'Has served one variant to everyone for 50 hours (development: on, production: off)',
+        since: hoursAgo(50),
+        servedByEnvironment: { development: 'on', production: 'off' },
+      },
     ]);
   });
 

@@ -71,7 +71,9 @@ export const staleReasons = (flag: FlagView, criteria: StaleCriteria): StaleReas
     }
     const hours = (criteria.now.getTime() - newestChange) / HOUR_MS;
     if (single && hours >= criteria.singleVariantHours) {
-      const summary = Object.entries(served).map(([env, variant]) => `${env}: ${variant ?? "caller's default"}`).join(', ');
+      const summary = Object.entries(served)
+        .map(([env, variant]) => `${env}: ${variant ?? "caller's default"}`)
+        .join(', ');
       reasons.push({
         code: 'SINGLE_VARIANT',
         message: `Has served one variant to everyone for ${Math.floor(hours)} hours (${summary})`,

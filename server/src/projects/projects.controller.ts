@@ -24,7 +24,7 @@ export class ProjectsController {
 
   @Post()
   @Access('admin')
-  @ApiOperation({ summary: 'Create a project with its environments; each environment\'s SDK key is returned once' })
+  @ApiOperation({ summary: "Create a project with its environments; each environment's SDK key is returned once" })
   @ApiCreatedResponse({ type: CreatedProjectResponse })
   @ApiErrors(400, 401, 403, { status: 409, description: 'CONFLICT: the project key is taken, or an environment key is listed twice' })
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateProjectDto): Promise<CreatedProjectResponse> {
@@ -63,7 +63,11 @@ export class ProjectsController {
   @ApiOperation({ summary: 'Create an environment: every flag is off there until configured; its SDK key is returned once' })
   @ApiCreatedResponse({ type: CreatedEnvironmentResponse })
   @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the environment key is taken in this project' })
-  createEnvironment(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Body() body: CreateEnvironmentDto): Promise<CreatedEnvironmentResponse> {
+  createEnvironment(
+    @CurrentPrincipal() principal: Principal,
+    @Param('projectKey') projectKey: string,
+    @Body() body: CreateEnvironmentDto,
+  ): Promise<CreatedEnvironmentResponse> {
     return this.projects.createEnvironment(actorOf(principal), projectKey, body);
   }
 

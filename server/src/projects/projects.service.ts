@@ -98,7 +98,15 @@ export class ProjectsService {
       const existing = await this.repository.listEnvironments(project.id);
       if (existing.some((e) => e.key === input.key)) throw conflict(`Environment '${input.key}' already exists in ${projectKey}`);
       const created = await this.insertEnvironment(project, input, existing.length);
-      await this.audit.record({ actor, action: 'environment.created', resourceType: 'environment', resourceKey: input.key, projectKey, environmentKey: input.key, after: created.environment });
+      await this.audit.record({
+        actor,
+        action: 'environment.created',
+        resourceType: 'environment',
+        resourceKey: input.key,
+        projectKey,
+        environmentKey: input.key,
+        after: created.environment,
+      });
       return created;
     });
   }
@@ -110,7 +118,16 @@ export class ProjectsService {
       if (input.name !== undefined) environment.name = input.name;
       if (input.requireChangeReason !== undefined) environment.requireChangeReason = input.requireChangeReason;
       const after = await this.environmentView(await this.repository.saveEnvironment(environment));
-      await this.audit.record({ actor, action: 'environment.updated', resourceType: 'environment', resourceKey: environmentKey, projectKey, environmentKey, before, after });
+      await this.audit.record({
+        actor,
+        action: 'environment.updated',
+        resourceType: 'environment',
+        resourceKey: environmentKey,
+        projectKey,
+        environmentKey,
+        before,
+        after,
+      });
       return after;
     });
   }
@@ -120,7 +137,15 @@ export class ProjectsService {
     return this.db.transaction(async () => {
       const environment = await this.environment(await this.project(projectKey), environmentKey);
       const issued = await this.auth.issueSdkKey(environment.id);
-      await this.audit.record({ actor, action: 'sdk-key.rotated', resourceType: 'sdk-key', resourceKey: environmentKey, projectKey, environmentKey, after: { prefix: issued.prefix } });
+      await this.audit.record({
+        actor,
+        action: 'sdk-key.rotated',
+        resourceType: 'sdk-key',
+        resourceKey: environmentKey,
+        projectKey,
+        environmentKey,
+        after: { prefix: issued.prefix },
+      });
       return { sdkKey: issued.secret, prefix: issued.prefix, revokedKeyIds: issued.revokedKeyIds };
     });
   }

@@ -152,7 +152,8 @@ export class ChangeRelay implements OnModuleInit, OnModuleDestroy {
     this.presence.disconnected(subscriber.environmentId, subscriber.id);
     const feed = this.feeds.get(subscriber.environmentId);
     feed?.live.delete(subscriber);
-    if (feed && feed.live.size === 0 && ![...this.subscribers.values()].some((s) => s.environmentId === feed.environmentId)) this.feeds.delete(feed.environmentId);
+    if (feed && feed.live.size === 0 && ![...this.subscribers.values()].some((s) => s.environmentId === feed.environmentId))
+      this.feeds.delete(feed.environmentId);
   }
 
   ack(subscriberId: string, sequence: number): boolean {

@@ -37,7 +37,11 @@ describe('push delivery', () => {
     await t.http.patch(config('push.created')).set(t.admin).send({ version: 0, on: true }).expect(200);
     await sdk.waitFor((m) => isChange('push.created')(m) && m.type === 'change' && m.kind === 'flag' && m.flag?.on === true);
 
-    await t.http.post(`${config('push.created')}/kill`).set(t.admin).send({ reason: 'bad output' }).expect(200);
+    await t.http
+      .post(`${config('push.created')}/kill`)
+      .set(t.admin)
+      .send({ reason: 'bad output' })
+      .expect(200);
     await sdk.waitFor((m) => m.type === 'change' && m.kind === 'flag' && m.key === 'push.created' && m.flag?.killed === true);
 
     await t.http.post(`${base}/push.created/archive`).set(t.admin).send({}).expect(200);
@@ -56,7 +60,11 @@ describe('push delivery', () => {
     first.close();
     let version = 0;
     for (let i = 0; i < 5; i++) {
-      await t.http.patch(config('push.away')).set(t.admin).send({ version: version++, on: i % 2 === 0 }).expect(200);
+      await t.http
+        .patch(config('push.away'))
+        .set(t.admin)
+        .send({ version: version++, on: i % 2 === 0 })
+        .expect(200);
     }
     const back = await connectSdk(t.url, devKey, snapshot.sequence);
     await back.waitFor((m) => m.type === 'change' && m.kind === 'flag' && m.key === 'push.away' && m.flag?.version === 5);
@@ -97,7 +105,9 @@ describe('push delivery', () => {
   });
 
   it('refuses a bad SDK key, and an admin token, with a clear error', async () => {
-    await expect(connectSdk(t.url, 'sbk_not-a-real-key')).rejects.toMatchObject({ data: { error: 'UNAUTHENTICATED', message: 'The SDK key is unknown or was revoked' } });
+    await expect(connectSdk(t.url, 'sbk_not-a-real-key')).rejects.toMatchObject({
+      data: { error: 'UNAUTHENTICATED', message: 'The SDK key is unknown or was revoked' },
+    });
     await expect(connectSdk(t.url, '')).rejects.toMatchObject({ data: { error: 'UNAUTHENTICATED' } });
     await expect(connectSdk(t.url, t.admin.Authorization.replace('Bearer ', ''))).rejects.toMatchObject({ data: { error: 'FORBIDDEN' } });
   });
@@ -133,7 +143,9 @@ describe('push delivery', () => {
       .toMatchObject({ connected: 2, confirmed: 1 });
     acking.close();
     silent.close();
-    await expect.poll(async () => (await t.http.get('/api/v1/projects/acks/environments/development/delivery').set(t.admin)).body.connected, { timeout: 3000 }).toBe(0);
+    await expect
+      .poll(async () => (await t.http.get('/api/v1/projects/acks/environments/development/delivery').set(t.admin)).body.connected, { timeout: 3000 })
+      .toBe(0);
   });
 
   describe('HTTP', () => {
@@ -166,7 +178,12 @@ describe('push delivery', () => {
           while ((cut = buffer.indexOf('\n\n')) >= 0) {
             const block = buffer.slice(0, cut);
             buffer = buffer.slice(cut + 2);
-            const fields = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+            const fields = Object.fromEntries(
+              block
+                .split('\n')
+                .filter((l) => !l.startsWith(':'))
+                .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
+            );
             if (fields.event) seen.push({ event: fields.event, id: fields.id, data: JSON.parse(fields.data ?? 'null') });
           }
         }

@@ -50,14 +50,22 @@ describe('delivery under faults (one instance)', () => {
   });
 
   it('resumes an SSE stream with exactly the changes it missed while others are being written', async () => {
-    for (let i = 0; i < 30; i++) await t.http.patch(configPath('faults', 'faults.flag')).set(t.admin).send({ version: i, on: i % 2 === 0 }).expect(200);
+    for (let i = 0; i < 30; i++)
+      await t.http
+        .patch(configPath('faults', 'faults.flag'))
+        .set(t.admin)
+        .send({ version: i, on: i % 2 === 0 })
+        .expect(200);
     const head = (await t.http.get('/api/v1/projects/faults/environments/development/delivery').set(t.admin).expect(200)).body.sequence as number;
     // A writer keeps committing while every resume reads the log, as on a busy environment.
     let writing = true;
     let version = 30;
     const writer = (async () => {
       while (writing) {
-        const res = await t.http.patch(configPath('faults', 'faults.flag')).set(t.admin).send({ version, on: version % 2 === 0 });
+        const res = await t.http
+          .patch(configPath('faults', 'faults.flag'))
+          .set(t.admin)
+          .send({ version, on: version % 2 === 0 });
         if (res.status === 200) version++;
       }
     })();
@@ -68,7 +76,10 @@ describe('delivery under faults (one instance)', () => {
         await stream.waitFor((e) => e.event === 'change' && Number(e.id) >= head);
         stream.close();
         const data = stream.events.filter((e) => e.event !== 'hello');
-        expect(data.some((e) => e.event === 'snapshot'), `resume from ${from} got a snapshot`).toBe(false);
+        expect(
+          data.some((e) => e.event === 'snapshot'),
+          `resume from ${from} got a snapshot`,
+        ).toBe(false);
         const ids = data.map((e) => Number(e.id));
         expect(ids.length).toBeGreaterThanOrEqual(head - from);
         expect(ids).toEqual(Array.from({ length: ids.length }, (_, k) => from + 1 + k));
@@ -115,9 +126,11 @@ describe('delivery under faults (one instance)', () => {
     await sdk.waitFor((m) => m.type === 'snapshot');
     const gone = new Promise<string>((resolve) => sdk.socket.on('disconnect', resolve));
     // Revoked by "another instance" whose notification this one never heard.
-    await t.app.get(DataSource).query(
-      `UPDATE sdk_keys SET revoked_at = now() WHERE environment_id = (SELECT e.id FROM environments e JOIN projects p ON p.id = e.project_id WHERE p.key = 'missed')`,
-    );
+    await t.app
+      .get(DataSource)
+      .query(
+        `UPDATE sdk_keys SET revoked_at = now() WHERE environment_id = (SELECT e.id FROM environments e JOIN projects p ON p.id = e.project_id WHERE p.key = 'missed')`,
+      );
     await sleep(200);
     expect(sdk.socket.connected).toBe(true);
     // What the LISTEN loop announces after it reconnects.
@@ -130,15 +143,22 @@ describe('delivery under faults (one instance)', () => {
 describe('a server process under faults', () => {
   it('survives rotating an SDK key while an SSE client is connected (embedded database)', async () => {
     const database = await cloneTemplate();
-    const env = database.databaseUrl ? { DATABASE_URL: database.databaseUrl, SIGNALBOX_SECRET_KEY: TEST_SECRET_KEY } : { SIGNALBOX_DATA_DIR: database.dataDir! };
+    const env = database.databaseUrl
+      ? { DATABASE_URL: database.databaseUrl, SIGNALBOX_SECRET_KEY: TEST_SECRET_KEY }
+      : { SIGNALBOX_DATA_DIR: database.dataDir! };
     const server = await startServerProcess({ ...env, SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN });
     try {
       const admin = { ...bearer(ADMIN_TOKEN), 'content-type': 'application/json' };
-      const created = await fetch(`${server.url}/api/v1/projects`, { method: 'POST', headers: admin, body: JSON.stringify({ key: 'rot', name: 'Rot', environments: [{ key: 'development', name: 'Development' }] }) });
+      const created = await fetch(`${server.url}/api/v1/projects`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ key: 'rot', name: 'Rot', environments: [{ key: 'development', name: 'Development' }] }),
+      });
       const { sdkKeys } = (await created.json()) as { sdkKeys: Record<string, string> };
       const streams = await Promise.all([1, 2, 3].map(() => openStream(server.url, sdkKeys.development!)));
       await Promise.all(streams.map((s) => s.waitFor((e) => e.event === 'snapshot')));
-      for (let i = 0; i < 3; i++) expect((await fetch(`${server.url}/api/v1/projects/rot/environments/development/sdk-key`, { method: 'POST', headers: admin })).status).toBe(201);
+      for (let i = 0; i < 3; i++)
+        expect((await fetch(`${server.url}/api/v1/projects/rot/environments/development/sdk-key`, { method: 'POST', headers: admin })).status).toBe(201);
       for (const s of streams) expect(await s.ended).toBe('ended');
       await sleep(300);
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
@@ -151,13 +171,19 @@ describe('a server process under faults', () => {
 
   it('on SIGTERM ends streams and sockets, closes keep-alive connections and exits within the grace period', async () => {
     const database = await cloneTemplate();
-    const env = database.databaseUrl ? { DATABASE_URL: database.databaseUrl, SIGNALBOX_SECRET_KEY: TEST_SECRET_KEY } : { SIGNALBOX_DATA_DIR: database.dataDir! };
+    const env = database.databaseUrl
+      ? { DATABASE_URL: database.databaseUrl, SIGNALBOX_SECRET_KEY: TEST_SECRET_KEY }
+      : { SIGNALBOX_DATA_DIR: database.dataDir! };
     const server = await startServerProcess({ ...env, SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN, SIGNALBOX_SHUTDOWN_GRACE_MS: '3000' });
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     let polling = true;
     try {
       const admin = { ...bearer(ADMIN_TOKEN), 'content-type': 'application/json' };
-      const created = await fetch(`${server.url}/api/v1/projects`, { method: 'POST', headers: admin, body: JSON.stringify({ key: 'term', name: 'Term', environments: [{ key: 'development', name: 'Development' }] }) });
+      const created = await fetch(`${server.url}/api/v1/projects`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ key: 'term', name: 'Term', environments: [{ key: 'development', name: 'Development' }] }),
+      });
       const sdkKey = ((await created.json()) as { sdkKeys: Record<string, string> }).sdkKeys.development!;
       const stream = await openStream(server.url, sdkKey);
       await stream.waitFor((e) => e.event === 'snapshot');
@@ -168,7 +194,9 @@ describe('a server process under faults', () => {
       const poller = (async () => {
         while (polling) {
           await new Promise<void>((resolve) => {
-            const req = http.get(`${server.url}/api/v1/sdk/config`, { agent, headers: { authorization: `Bearer ${sdkKey}` } }, (res) => res.resume().on('end', resolve).on('error', resolve));
+            const req = http.get(`${server.url}/api/v1/sdk/config`, { agent, headers: { authorization: `Bearer ${sdkKey}` } }, (res) =>
+              res.resume().on('end', resolve).on('error', resolve),
+            );
             req.on('error', () => resolve());
           });
           await sleep(20);

@@ -38,7 +38,9 @@ describe.runIf(testDatabaseUrl())('two server processes on one PostgreSQL databa
     const onFirst = await connectSdk(t.url, sdkKey);
     await onSecond.waitFor((m) => m.type === 'snapshot');
     await onFirst.waitFor((m) => m.type === 'snapshot');
-    await expect.poll(async () => (await t.http.get('/api/v1/projects/multi/environments/development/delivery').set(t.admin)).body, { timeout: 5000 }).toMatchObject({ connected: 2, confirmed: 2 });
+    await expect
+      .poll(async () => (await t.http.get('/api/v1/projects/multi/environments/development/delivery').set(t.admin)).body, { timeout: 5000 })
+      .toMatchObject({ connected: 2, confirmed: 2 });
     onSecond.close();
     onFirst.close();
   });
@@ -56,11 +58,21 @@ describe.runIf(testDatabaseUrl())('two server processes on one PostgreSQL databa
     const admin = new pg.Client({ connectionString: t.databaseUrl });
     await admin.connect();
     const sessions = async () =>
-      Number((await admin.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE (application_name = 'signalbox-listen' OR query LIKE 'LISTEN %') AND datname = $1`, [database])).rows[0].n);
+      Number(
+        (
+          await admin.query(
+            `SELECT count(*) AS n FROM pg_stat_activity WHERE (application_name = 'signalbox-listen' OR query LIKE 'LISTEN %') AND datname = $1`,
+            [database],
+          )
+        ).rows[0].n,
+      );
     try {
       await expect.poll(sessions, { timeout: 10_000 }).toBe(2);
       for (let cut = 0; cut < 5; cut++) {
-        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE (application_name = 'signalbox-listen' OR query LIKE 'LISTEN %') AND datname = $1`, [database]);
+        await admin.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE (application_name = 'signalbox-listen' OR query LIKE 'LISTEN %') AND datname = $1`,
+          [database],
+        );
         await expect.poll(sessions, { timeout: 15_000, interval: 100 }).toBe(2);
       }
       // Reconnects are done: no extra sessions appear later either.
@@ -85,7 +97,8 @@ describe.runIf(testDatabaseUrl())('two server processes on one PostgreSQL databa
   it('stops counting the SDKs of a SIGKILLed instance within seconds', async () => {
     const project = await aProject(t.http, t.admin, 'presence', [{ key: 'development', name: 'Development' }]);
     const doomed = await startServerProcess({ DATABASE_URL: t.databaseUrl!, SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN, SIGNALBOX_SECRET_KEY: TEST_SECRET_KEY });
-    const delivery = async () => (await t.http.get('/api/v1/projects/presence/environments/development/delivery').set(t.admin)).body as { connected: number; confirmed: number };
+    const delivery = async () =>
+      (await t.http.get('/api/v1/projects/presence/environments/development/delivery').set(t.admin)).body as { connected: number; confirmed: number };
     const onDoomed = await Promise.all([1, 2].map(() => connectSdk(doomed.url, project.sdkKeys.development!)));
     const onFirst = await connectSdk(t.url, project.sdkKeys.development!);
     await expect.poll(delivery, { timeout: 5000 }).toMatchObject({ connected: 3, confirmed: 3 });
@@ -97,7 +110,11 @@ describe.runIf(testDatabaseUrl())('two server processes on one PostgreSQL databa
 
   it('enforces one trigger rate limit across instances, not one per instance', async () => {
     await aBooleanFlag(t.http, t.admin, 'multi', 'multi.alerted');
-    const created = await t.http.post('/api/v1/projects/multi/flags/multi.alerted/environments/development/triggers').set(t.admin).send({ name: 'pager' }).expect(201);
+    const created = await t.http
+      .post('/api/v1/projects/multi/flags/multi.alerted/environments/development/triggers')
+      .set(t.admin)
+      .send({ name: 'pager' })
+      .expect(201);
     const path = new URL(created.body.url as string).pathname;
     const statuses: number[] = [];
     // Alternate instances: 10 calls are allowed per minute in all.

@@ -28,7 +28,19 @@ describe('the TypeScript SDK client against the real server', () => {
     await t.http
       .patch(`${base}/model.router/environments/development`)
       .set(t.admin)
-      .send({ version: 0, on: true, defaultRule: { rollout: { bucketBy: 'runId', variants: [{ variant: 'v1', weight: 95_000 }, { variant: 'v2', weight: 5_000 }] } } })
+      .send({
+        version: 0,
+        on: true,
+        defaultRule: {
+          rollout: {
+            bucketBy: 'runId',
+            variants: [
+              { variant: 'v1', weight: 95_000 },
+              { variant: 'v2', weight: 5_000 },
+            ],
+          },
+        },
+      })
       .expect(200);
   });
   afterEach(async () => {
@@ -42,7 +54,11 @@ describe('the TypeScript SDK client against the real server', () => {
     for (const runId of ['run-1', 'run-2', 'run-3', 'run-77']) {
       const local = sdk.details('model.router', { runId }, 'none');
       const remote = await t.http.post('/api/v1/sdk/evaluate/model.router').set(bearer(sdkKey)).send({ context: { runId }, defaultValue: 'none' });
-      expect({ value: local.value, variant: local.variant, reason: local.reason }).toEqual({ value: remote.body.value, variant: remote.body.variant, reason: remote.body.reason });
+      expect({ value: local.value, variant: local.variant, reason: local.reason }).toEqual({
+        value: remote.body.value,
+        variant: remote.body.variant,
+        reason: remote.body.reason,
+      });
     }
   });
 
@@ -67,11 +83,20 @@ describe('the TypeScript SDK client against the real server', () => {
   it('starts from its cache file while the server is down, and catches up when it comes back', { timeout: 90_000 }, async () => {
     // A server process of its own, so it can be stopped and started again on the same database.
     const db = await cloneTemplate();
-    const env = { SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN, ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl, SIGNALBOX_SECRET_KEY: TEST_SECRET_KEY } : { SIGNALBOX_DATA_DIR: db.dataDir! }) };
+    const env = {
+      SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN,
+      ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl, SIGNALBOX_SECRET_KEY: TEST_SECRET_KEY } : { SIGNALBOX_DATA_DIR: db.dataDir! }),
+    };
     const cacheFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'signalbox-cache-')), 'flags.json');
     let server = await startServerProcess(env);
-    const admin = (p: string, init: RequestInit = {}) => fetch(`${server.url}/api/v1${p}`, { ...init, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' } });
-    const project = (await (await admin('/projects', { method: 'POST', body: JSON.stringify({ key: 'offline', name: 'Offline', environments: [{ key: 'development', name: 'Development' }] }) })).json()) as { sdkKeys: Record<string, string> };
+    const admin = (p: string, init: RequestInit = {}) =>
+      fetch(`${server.url}/api/v1${p}`, { ...init, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' } });
+    const project = (await (
+      await admin('/projects', {
+        method: 'POST',
+        body: JSON.stringify({ key: 'offline', name: 'Offline', environments: [{ key: 'development', name: 'Development' }] }),
+      })
+    ).json()) as { sdkKeys: Record<string, string> };
     const key = project.sdkKeys.development!;
     await admin('/projects/offline/flags', { method: 'POST', body: JSON.stringify({ key: 'etl.validate', name: 'Validate', kind: 'boolean' }) });
     await admin('/projects/offline/flags/etl.validate/environments/development', { method: 'PATCH', body: JSON.stringify({ version: 0, on: true }) });

@@ -16,10 +16,15 @@ import { PresenceService } from './presence.service.js';
 import type { Subscriber } from './subscriber.js';
 
 class StreamAckDto {
-  @ApiProperty({ description: 'From the stream\'s `hello` event' }) @IsString() @MaxLength(64)
+  @ApiProperty({ description: "From the stream's `hello` event" })
+  @IsString()
+  @MaxLength(64)
   connectionId: string;
 
-  @ApiProperty() @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER)
+  @ApiProperty()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   sequence: number;
 }
 
@@ -50,7 +55,8 @@ export class SdkDeliveryController {
   @Get('stream')
   @Access('sdk')
   @ApiOperation({
-    summary: 'Server-Sent Events: `hello`, then a `snapshot` or the missed `change`s, then every change (event id = sequence). Resume with Last-Event-ID or ?sequence=',
+    summary:
+      'Server-Sent Events: `hello`, then a `snapshot` or the missed `change`s, then every change (event id = sequence). Resume with Last-Event-ID or ?sequence=',
   })
   @ApiOkResponse({
     description: "An event stream that stays open; each event's data is a JSON wire message of @signalbox/sdk/protocol, and a `refused` event ends it",
@@ -68,7 +74,12 @@ export class SdkDeliveryController {
     @Res() res: Response,
   ): void {
     const { environmentId, keyId } = environmentOf(principal);
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
     const connectionId = `sse:${randomUUID()}`;
     // A stream can end from either side at any moment (client gone, key revoked, shutdown): every
     // write after that is dropped, and a socket error is this connection's problem, never the process's.
@@ -133,7 +144,11 @@ export class DeliveryStatusController {
   @ApiOkResponse({ type: DeliveryStatusResponse })
   @ApiQuery({ name: 'sequence', required: false, type: Number, description: 'The change to count confirmations of; absent: the newest' })
   @ApiErrors(400, 401, 403, 404)
-  async status(@Param('projectKey') projectKey: string, @Param('environmentKey') environmentKey: string, @Query('sequence') sequence?: string): Promise<DeliveryStatusResponse> {
+  async status(
+    @Param('projectKey') projectKey: string,
+    @Param('environmentKey') environmentKey: string,
+    @Query('sequence') sequence?: string,
+  ): Promise<DeliveryStatusResponse> {
     const environment = await this.projects.environment(await this.projects.project(projectKey), environmentKey);
     const target = sequenceFrom(sequence) || (await this.changes.head(environment.id));
     return { environment: environmentKey, sequence: target, ...(await this.presence.confirmations(environment.id, target)) };

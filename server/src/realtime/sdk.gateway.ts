@@ -45,7 +45,7 @@ export class SdkGateway implements OnGatewayInit<Namespace>, OnGatewayDisconnect
     });
     namespace.use((socket, next) => {
       const auth = (socket.handshake.auth ?? {}) as Partial<HandshakeAuth>;
-      if (typeof auth.sdkKey !== 'string' || auth.sdkKey.length > 200) return next(refusal('UNAUTHENTICATED', 'Send the environment\'s SDK key as auth.sdkKey'));
+      if (typeof auth.sdkKey !== 'string' || auth.sdkKey.length > 200) return next(refusal('UNAUTHENTICATED', "Send the environment's SDK key as auth.sdkKey"));
       this.credentials
         .resolve(auth.sdkKey)
         .then((principal) => {

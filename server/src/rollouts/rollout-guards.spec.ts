@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { MetricStats } from '../telemetry/metric-stats.js';
 import { checkGuards, DEFAULT_GUARDS, guardRows, stageDue, stageProblems } from './rollout-guards.js';
 
-const stats = (count: number, errors: number, p95: number, mean = p95 / 2): MetricStats => ({ count, rate: 0, sum: mean * count, mean, stddev: 0, p50: mean, p95, p99: p95, errors, errorRate: count > 0 ? errors / count : null });
+const stats = (count: number, errors: number, p95: number, mean = p95 / 2): MetricStats => ({
+  count,
+  rate: 0,
+  sum: mean * count,
+  mean,
+  stddev: 0,
+  p50: mean,
+  p95,
+  p99: p95,
+  errors,
+  errorRate: count > 0 ? errors / count : null,
+});
 const M = DEFAULT_GUARDS.errorMetric;
 
 describe('rollout guards', () => {
@@ -26,7 +37,9 @@ describe('rollout guards', () => {
 
   it('check bounds on any tracked metric', () => {
     const guards = { ...DEFAULT_GUARDS, bounds: [{ metric: 'accuracy', stat: 'mean' as const, min: 0.8 }] };
-    expect(checkGuards(guards, { [M]: stats(100, 0, 10), accuracy: stats(100, 0, 1, 0.75) }, { [M]: stats(100, 0, 10) }).failures).toEqual(['mean of accuracy is 0.7500, below 0.8']);
+    expect(checkGuards(guards, { [M]: stats(100, 0, 10), accuracy: stats(100, 0, 1, 0.75) }, { [M]: stats(100, 0, 10) }).failures).toEqual([
+      'mean of accuracy is 0.7500, below 0.8',
+    ]);
     expect(checkGuards(guards, { [M]: stats(100, 0, 10), accuracy: stats(100, 0, 1, 0.85) }, { [M]: stats(100, 0, 10) }).failures).toEqual([]);
   });
 });
@@ -74,7 +87,17 @@ describe('stages', () => {
   });
 
   it('must grow and end at 100%', () => {
-    expect(stageProblems([{ percent: 5, minDurationMinutes: 1, minSamples: 0 }, { percent: 100, minDurationMinutes: 0, minSamples: 0 }])).toEqual([]);
-    expect(stageProblems([{ percent: 5, minDurationMinutes: 1, minSamples: 0 }, { percent: 5, minDurationMinutes: 0, minSamples: 0 }]).map((p) => p.reason)).toEqual(['must be greater than the previous stage', 'the last stage must be 100']);
+    expect(
+      stageProblems([
+        { percent: 5, minDurationMinutes: 1, minSamples: 0 },
+        { percent: 100, minDurationMinutes: 0, minSamples: 0 },
+      ]),
+    ).toEqual([]);
+    expect(
+      stageProblems([
+        { percent: 5, minDurationMinutes: 1, minSamples: 0 },
+        { percent: 5, minDurationMinutes: 0, minSamples: 0 },
+      ]).map((p) => p.reason),
+    ).toEqual(['must be greater than the previous stage', 'the last stage must be 100']);
   });
 });

@@ -64,7 +64,15 @@ export const guardRows = (guards: RolloutGuards, stage: RolloutStage | undefined
   const k = control[guards.errorMetric];
   if (stage) {
     const samples = c?.count ?? 0;
-    rows.push({ guard: 'stage samples', metric: guards.errorMetric, candidate: samples, control: k?.count ?? 0, limit: `≥ ${stage.minSamples} to advance`, passing: samples >= stage.minSamples ? true : null, unit: 'count' });
+    rows.push({
+      guard: 'stage samples',
+      metric: guards.errorMetric,
+      candidate: samples,
+      control: k?.count ?? 0,
+      limit: `≥ ${stage.minSamples} to advance`,
+      passing: samples >= stage.minSamples ? true : null,
+      unit: 'count',
+    });
   }
 
   const cErr = c?.errorRate ?? 0;
@@ -78,7 +86,11 @@ export const guardRows = (guards: RolloutGuards, stage: RolloutStage | undefined
     control: k ? kErr : null,
     limit: `≤ ${guards.maxErrorRateRatio}× control + ${guards.errorRateAllowance} = ${fmt(errLimit)}`,
     passing: errorRateJudged ? cErr <= errLimit : null,
-    ...(errorRateJudged && cErr > errLimit ? { failure: `error rate ${fmt(cErr)} on ${guards.errorMetric} exceeds ${guards.maxErrorRateRatio}× control (${fmt(kErr)}) + ${guards.errorRateAllowance} = ${fmt(errLimit)}` } : {}),
+    ...(errorRateJudged && cErr > errLimit
+      ? {
+          failure: `error rate ${fmt(cErr)} on ${guards.errorMetric} exceeds ${guards.maxErrorRateRatio}× control (${fmt(kErr)}) + ${guards.errorRateAllowance} = ${fmt(errLimit)}`,
+        }
+      : {}),
     unit: 'rate',
   });
 
@@ -144,6 +156,7 @@ export const stageProblems = (stages: RolloutStage[]): Array<{ field: string; re
   stages.forEach((s, i) => {
     if (i > 0 && s.percent <= stages[i - 1]!.percent) problems.push({ field: `stages[${i}].percent`, reason: 'must be greater than the previous stage' });
   });
-  if (stages.length > 0 && stages[stages.length - 1]!.percent !== 100) problems.push({ field: `stages[${stages.length - 1}].percent`, reason: 'the last stage must be 100' });
+  if (stages.length > 0 && stages[stages.length - 1]!.percent !== 100)
+    problems.push({ field: `stages[${stages.length - 1}].percent`, reason: 'the last stage must be 100' });
   return problems;
 };

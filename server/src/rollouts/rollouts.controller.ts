@@ -29,7 +29,11 @@ export class RolloutsController {
   @ApiOperation({ summary: 'Create a rollout plan; its first stage starts once control has baseline metrics (409 if a plan is already active)' })
   @ApiCreatedResponse({ type: RolloutPlanResponse })
   @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: a plan is already active on the flag in the environment' })
-  create(@CurrentPrincipal() principal: Principal, @FlagEnvironment() flagEnvironment: FlagEnvironmentRef, @Body() body: CreateRolloutPlanDto): Promise<RolloutPlanResponse> {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @FlagEnvironment() flagEnvironment: FlagEnvironmentRef,
+    @Body() body: CreateRolloutPlanDto,
+  ): Promise<RolloutPlanResponse> {
     return this.rollouts.create(actorOf(principal), flagEnvironment, body);
   }
 
@@ -48,7 +52,12 @@ export class RolloutsController {
   @ApiOperation({ summary: 'Pause: the current split stays, the scheduler leaves the plan alone' })
   @ApiOkResponse({ type: RolloutPlanResponse })
   @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: only a running or waiting plan can be paused' })
-  pause(@CurrentPrincipal() principal: Principal, @FlagEnvironment() flagEnvironment: FlagEnvironmentRef, @Param('planId', ParseUUIDPipe) planId: string, @Body() body: RolloutActionDto): Promise<RolloutPlanResponse> {
+  pause(
+    @CurrentPrincipal() principal: Principal,
+    @FlagEnvironment() flagEnvironment: FlagEnvironmentRef,
+    @Param('planId', ParseUUIDPipe) planId: string,
+    @Body() body: RolloutActionDto,
+  ): Promise<RolloutPlanResponse> {
     return this.rollouts.pause(actorOf(principal), flagEnvironment, planId, body.reason);
   }
 
@@ -58,7 +67,12 @@ export class RolloutsController {
   @ApiOperation({ summary: 'Resume a paused plan' })
   @ApiOkResponse({ type: RolloutPlanResponse })
   @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the plan is not paused' })
-  resume(@CurrentPrincipal() principal: Principal, @FlagEnvironment() flagEnvironment: FlagEnvironmentRef, @Param('planId', ParseUUIDPipe) planId: string, @Body() body: RolloutActionDto): Promise<RolloutPlanResponse> {
+  resume(
+    @CurrentPrincipal() principal: Principal,
+    @FlagEnvironment() flagEnvironment: FlagEnvironmentRef,
+    @Param('planId', ParseUUIDPipe) planId: string,
+    @Body() body: RolloutActionDto,
+  ): Promise<RolloutPlanResponse> {
     return this.rollouts.resume(actorOf(principal), flagEnvironment, planId, body.reason);
   }
 
@@ -68,7 +82,12 @@ export class RolloutsController {
   @ApiOperation({ summary: 'Move to the next stage now, whatever its duration and samples' })
   @ApiOkResponse({ type: RolloutPlanResponse })
   @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the plan is finished, or cannot start yet' })
-  advance(@CurrentPrincipal() principal: Principal, @FlagEnvironment() flagEnvironment: FlagEnvironmentRef, @Param('planId', ParseUUIDPipe) planId: string, @Body() body: RolloutActionDto): Promise<RolloutPlanResponse> {
+  advance(
+    @CurrentPrincipal() principal: Principal,
+    @FlagEnvironment() flagEnvironment: FlagEnvironmentRef,
+    @Param('planId', ParseUUIDPipe) planId: string,
+    @Body() body: RolloutActionDto,
+  ): Promise<RolloutPlanResponse> {
     return this.rollouts.advanceNow(actorOf(principal), flagEnvironment, planId, body.reason);
   }
 
@@ -78,7 +97,12 @@ export class RolloutsController {
   @ApiOperation({ summary: 'Stop the plan and send all traffic back to control' })
   @ApiOkResponse({ type: RolloutPlanResponse })
   @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the plan is already finished' })
-  abort(@CurrentPrincipal() principal: Principal, @FlagEnvironment() flagEnvironment: FlagEnvironmentRef, @Param('planId', ParseUUIDPipe) planId: string, @Body() body: RolloutActionDto): Promise<RolloutPlanResponse> {
+  abort(
+    @CurrentPrincipal() principal: Principal,
+    @FlagEnvironment() flagEnvironment: FlagEnvironmentRef,
+    @Param('planId', ParseUUIDPipe) planId: string,
+    @Body() body: RolloutActionDto,
+  ): Promise<RolloutPlanResponse> {
     return this.rollouts.abort(actorOf(principal), flagEnvironment, planId, body.reason);
   }
 }

@@ -37,7 +37,11 @@ describe('rollout plans', () => {
 
   const aModelFlag = async (flag: string) => {
     await aStringFlag(t.http, t.admin, 'delivery', flag, ['v1', 'v2']);
-    await t.http.patch(`${P}/flags/${flag}/environments/production`).set(t.admin).send({ version: 0, on: true, defaultRule: { variant: 'v1' } }).expect(200);
+    await t.http
+      .patch(`${P}/flags/${flag}/environments/production`)
+      .set(t.admin)
+      .send({ version: 0, on: true, defaultRule: { variant: 'v1' } })
+      .expect(200);
   };
   const jump = (minutes: number) => vi.setSystemTime(Date.now() + minutes * MINUTE);
   const config = async (flag: string) => (await t.http.get(`${P}/flags/${flag}/environments/production`).set(t.admin).expect(200)).body;
@@ -70,19 +74,44 @@ describe('rollout plans', () => {
 
   it('waits for a control baseline, then takes a healthy candidate through every stage to 100%', async () => {
     await aModelFlag('model.ranker');
-    const created = await t.http.post(plans('model.ranker')).set(t.admin).send({ candidateVariant: 'v2', controlVariant: 'v1', guards: { latencyMetric: 'inference_ms' } }).expect(201);
+    const created = await t.http
+      .post(plans('model.ranker'))
+      .set(t.admin)
+      .send({ candidateVariant: 'v2', controlVariant: 'v1', guards: { latencyMetric: 'inference_ms' } })
+      .expect(201);
     const plan = created.body;
     expect(plan).toMatchObject({ status: 'waiting-for-baseline', currentStage: -1, currentPercent: 0 });
     expect(plan.reason).toContain('waiting for control baseline: 0 of 50');
-    expect(plan.stages.map((s: { percent: number; minDurationMinutes: number }) => [s.percent, s.minDurationMinutes])).toEqual([[1, 30], [5, 60], [10, 120], [25, 240], [50, 360], [100, 0]]);
+    expect(plan.stages.map((s: { percent: number; minDurationMinutes: number }) => [s.percent, s.minDurationMinutes])).toEqual([
+      [1, 30],
+      [5, 60],
+      [10, 120],
+      [25, 240],
+      [50, 360],
+      [100, 0],
+    ]);
     expect((await t.http.post(plans('model.ranker')).set(t.admin).send({ candidateVariant: 'v2', controlVariant: 'v1' })).status).toBe(409);
-    expect((await t.http.post(`${plans('model.ranker')}/${plan.id}/advance`).set(t.admin).send({})).status).toBe(409);
+    expect(
+      (
+        await t.http
+          .post(`${plans('model.ranker')}/${plan.id}/advance`)
+          .set(t.admin)
+          .send({})
+      ).status,
+    ).toBe(409);
     await scheduler.tick();
     expect((await config('model.ranker')).defaultRule).toEqual({ variant: 'v1' });
 
     await traffic('model.ranker', 500, { v1: 50, v2: 50 });
     expect(await scheduler.tick()).toEqual({ ran: true, plans: 1 });
-    expect((await config('model.ranker')).defaultRule).toEqual({ rollout: { variants: [{ variant: 'v1', weight: 99_000 }, { variant: 'v2', weight: 1_000 }] } });
+    expect((await config('model.ranker')).defaultRule).toEqual({
+      rollout: {
+        variants: [
+          { variant: 'v1', weight: 99_000 },
+          { variant: 'v2', weight: 1_000 },
+        ],
+      },
+    });
 
     const usersPerStage: Record<number, number> = { 1: 20_000, 5: 4_000, 10: 2_000, 25: 2_000, 50: 2_000 };
     for (const [index, stage] of plan.stages.slice(0, -1).entries()) {
@@ -90,11 +119,23 @@ describe('rollout plans', () => {
       expect(Math.abs(served.v2! / (served.v1! + served.v2!) - stage.percent / 100)).toBeLessThan(0.06);
       await scheduler.tick();
       // Samples are there, but not the duration yet.
-      expect((await t.http.get(`${plans('model.ranker')}/${plan.id}`).set(t.admin).expect(200)).body).toMatchObject({ status: 'running', currentStage: index });
+      expect(
+        (
+          await t.http
+            .get(`${plans('model.ranker')}/${plan.id}`)
+            .set(t.admin)
+            .expect(200)
+        ).body,
+      ).toMatchObject({ status: 'running', currentStage: index });
       jump(stage.minDurationMinutes + 1);
       await scheduler.tick();
     }
-    const done = (await t.http.get(`${plans('model.ranker')}/${plan.id}`).set(t.admin).expect(200)).body;
+    const done = (
+      await t.http
+        .get(`${plans('model.ranker')}/${plan.id}`)
+        .set(t.admin)
+        .expect(200)
+    ).body;
     expect(done).toMatchObject({ status: 'completed', currentStage: 5, currentPercent: 100 });
     expect(done.history.map((h: { event: string }) => h.event)).toEqual(['created', 'started', 'advanced', 'advanced', 'advanced', 'advanced', 'completed']);
     expect((await config('model.ranker')).defaultRule).toEqual({ variant: 'v2' });
@@ -110,18 +151,32 @@ describe('rollout plans', () => {
   it('rolls back a candidate with 5× the error rate at its first stage, within one tick, recording why', async () => {
     await aModelFlag('model.scorer');
     await traffic('model.scorer', 1_000, { v1: 50, v2: 50 });
-    const created = await t.http.post(plans('model.scorer')).set(t.admin).send({ candidateVariant: 'v2', controlVariant: 'v1', guards: { latencyMetric: 'inference_ms' } }).expect(201);
+    const created = await t.http
+      .post(plans('model.scorer'))
+      .set(t.admin)
+      .send({ candidateVariant: 'v2', controlVariant: 'v1', guards: { latencyMetric: 'inference_ms' } })
+      .expect(201);
     expect(created.body).toMatchObject({ status: 'running', currentStage: 0, currentPercent: 1 });
 
     await traffic('model.scorer', 20_000, { v1: 50, v2: 10 });
     // Before the tick, the API shows the guard failing, with the words the rollback will record.
-    const live = (await t.http.get(`${plans('model.scorer')}/${created.body.id}`).set(t.admin).expect(200)).body;
+    const live = (
+      await t.http
+        .get(`${plans('model.scorer')}/${created.body.id}`)
+        .set(t.admin)
+        .expect(200)
+    ).body;
     const errorRow = live.guardStatus.rows.find((row: { guard: string }) => row.guard === 'error rate');
     expect(errorRow).toMatchObject({ metric: 'model.latency_ms', passing: false, unit: 'rate', failure: expect.stringMatching(/^error rate /) });
     expect(errorRow.candidate).toBeCloseTo(0.1, 1);
     expect(live.guardStatus.rows.find((row: { guard: string }) => row.guard === 'stage samples')).toMatchObject({ passing: true, limit: '≥ 100 to advance' });
     await scheduler.tick();
-    const plan = (await t.http.get(`${plans('model.scorer')}/${created.body.id}`).set(t.admin).expect(200)).body;
+    const plan = (
+      await t.http
+        .get(`${plans('model.scorer')}/${created.body.id}`)
+        .set(t.admin)
+        .expect(200)
+    ).body;
     expect(plan).toMatchObject({ status: 'rolled-back', currentStage: 0, currentPercent: 0, guardStatus: null });
     expect(plan.reason).toBe(`guard failed at 1%: ${errorRow.failure}`);
     expect(plan.reason).toMatch(/^guard failed at 1%: error rate 0\.\d+ on model\.latency_ms exceeds 2× control \(0\.0[12]\d+\) \+ 0\.005 = 0\.04\d+$/);
@@ -130,12 +185,18 @@ describe('rollout plans', () => {
     expect(plan.snapshot.control['model.latency_ms'].errorRate).toBeCloseTo(0.02, 2);
     expect(plan.snapshot.failures).toHaveLength(1);
     expect((await config('model.scorer')).defaultRule).toEqual({ variant: 'v1' });
-    expect(rolledBack).toContainEqual(expect.objectContaining({ flagKey: 'model.scorer', actor: expect.objectContaining({ name: 'rollout-scheduler' }), reason: plan.reason }));
+    expect(rolledBack).toContainEqual(
+      expect.objectContaining({ flagKey: 'model.scorer', actor: expect.objectContaining({ name: 'rollout-scheduler' }), reason: plan.reason }),
+    );
 
     // SDKs serve control again.
     expect(await traffic('model.scorer', 300, { v1: 50, v2: 10 })).toEqual({ v1: 300 });
     // Finished plans are left alone, and a new plan may start.
-    await t.http.post(`${plans('model.scorer')}/${plan.id}/resume`).set(t.admin).send({}).expect(409);
+    await t.http
+      .post(`${plans('model.scorer')}/${plan.id}/resume`)
+      .set(t.admin)
+      .send({})
+      .expect(409);
   });
 
   it('pauses, resumes, advances by hand and aborts back to control', async () => {
@@ -144,9 +205,25 @@ describe('rollout plans', () => {
     const { body: plan } = await t.http
       .post(plans('model.tagger'))
       .set(t.admin)
-      .send({ candidateVariant: 'v2', controlVariant: 'v1', bucketBy: 'runId', stages: [{ percent: 10, minDurationMinutes: 10, minSamples: 0 }, { percent: 100, minDurationMinutes: 0, minSamples: 0 }] })
+      .send({
+        candidateVariant: 'v2',
+        controlVariant: 'v1',
+        bucketBy: 'runId',
+        stages: [
+          { percent: 10, minDurationMinutes: 10, minSamples: 0 },
+          { percent: 100, minDurationMinutes: 0, minSamples: 0 },
+        ],
+      })
       .expect(201);
-    expect((await config('model.tagger')).defaultRule).toEqual({ rollout: { bucketBy: 'runId', variants: [{ variant: 'v1', weight: 90_000 }, { variant: 'v2', weight: 10_000 }] } });
+    expect((await config('model.tagger')).defaultRule).toEqual({
+      rollout: {
+        bucketBy: 'runId',
+        variants: [
+          { variant: 'v1', weight: 90_000 },
+          { variant: 'v2', weight: 10_000 },
+        ],
+      },
+    });
     const url = `${plans('model.tagger')}/${plan.id}`;
     await t.http.post(`${url}/pause`).set(t.admin).send({ reason: 'weekend' }).expect(200);
     jump(20);
@@ -158,8 +235,23 @@ describe('rollout plans', () => {
     expect((await config('model.tagger')).defaultRule).toEqual({ variant: 'v1' });
     expect(rolledBack).toContainEqual(expect.objectContaining({ flagKey: 'model.tagger', reason: 'wrong model' }));
 
-    const second = await t.http.post(plans('model.tagger')).set(t.admin).send({ candidateVariant: 'v2', controlVariant: 'v1', stages: [{ percent: 50, minDurationMinutes: 600, minSamples: 0 }, { percent: 100, minDurationMinutes: 0, minSamples: 0 }] }).expect(201);
-    const advancedNow = await t.http.post(`${plans('model.tagger')}/${second.body.id}/advance`).set(t.admin).send({}).expect(200);
+    const second = await t.http
+      .post(plans('model.tagger'))
+      .set(t.admin)
+      .send({
+        candidateVariant: 'v2',
+        controlVariant: 'v1',
+        stages: [
+          { percent: 50, minDurationMinutes: 600, minSamples: 0 },
+          { percent: 100, minDurationMinutes: 0, minSamples: 0 },
+        ],
+      })
+      .expect(201);
+    const advancedNow = await t.http
+      .post(`${plans('model.tagger')}/${second.body.id}/advance`)
+      .set(t.admin)
+      .send({})
+      .expect(200);
     expect(advancedNow.body).toMatchObject({ status: 'completed', currentPercent: 100 });
     expect((await config('model.tagger')).defaultRule).toEqual({ variant: 'v2' });
   });
@@ -176,14 +268,24 @@ describe('rollout plans', () => {
     const bad = await t.http
       .post(plans('model.tagger'))
       .set(t.admin)
-      .send({ candidateVariant: 'v9', controlVariant: 'v1', stages: [{ percent: 50, minDurationMinutes: 1, minSamples: 0 }, { percent: 20, minDurationMinutes: 1, minSamples: 0 }] });
+      .send({
+        candidateVariant: 'v9',
+        controlVariant: 'v1',
+        stages: [
+          { percent: 50, minDurationMinutes: 1, minSamples: 0 },
+          { percent: 20, minDurationMinutes: 1, minSamples: 0 },
+        ],
+      });
     expect(bad.status).toBe(400);
     expect(bad.body.details).toEqual([
       { field: 'candidateVariant', reason: "variant 'v9' does not exist in flag 'model.tagger'" },
       { field: 'stages[1].percent', reason: 'must be greater than the previous stage' },
       { field: 'stages[1].percent', reason: 'the last stage must be 100' },
     ]);
-    const invalid = await t.http.post(plans('model.tagger')).set(t.admin).send({ candidateVariant: 'v2', controlVariant: 'v1', stages: [{ percent: 0, minDurationMinutes: -1, minSamples: 0 }] });
+    const invalid = await t.http
+      .post(plans('model.tagger'))
+      .set(t.admin)
+      .send({ candidateVariant: 'v2', controlVariant: 'v1', stages: [{ percent: 0, minDurationMinutes: -1, minSamples: 0 }] });
     expect(invalid.status).toBe(400);
     expect(invalid.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['stages[0].minDurationMinutes', 'stages[0].percent']);
     expect((await t.http.get(`${plans('model.tagger')}/00000000-0000-4000-8000-000000000000`).set(t.admin)).status).toBe(404);

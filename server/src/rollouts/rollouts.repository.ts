@@ -33,7 +33,12 @@ export class RolloutsRepository {
 
   /** Plans the scheduler works on, locked until the tick's transaction ends. */
   activeForUpdate(): Promise<RolloutPlanEntity[]> {
-    return this.plans.createQueryBuilder('p').setLock('pessimistic_write').where('p.status IN (:...statuses)', { statuses: ['waiting-for-baseline', 'running'] }).orderBy('p.created_at', 'ASC').getMany();
+    return this.plans
+      .createQueryBuilder('p')
+      .setLock('pessimistic_write')
+      .where('p.status IN (:...statuses)', { statuses: ['waiting-for-baseline', 'running'] })
+      .orderBy('p.created_at', 'ASC')
+      .getMany();
   }
 
   /**

@@ -62,13 +62,20 @@ export class RolloutsService {
     const flag = await this.flags.get(projectKey, flagKey);
     const variants = new Set(flag.variants.map((v) => v.key));
     const problems: FieldProblem[] = [];
-    if (!variants.has(input.candidateVariant)) problems.push({ field: 'candidateVariant', reason: `variant '${input.candidateVariant}' does not exist in flag '${flagKey}'` });
-    if (!variants.has(input.controlVariant)) problems.push({ field: 'controlVariant', reason: `variant '${input.controlVariant}' does not exist in flag '${flagKey}'` });
+    if (!variants.has(input.candidateVariant))
+      problems.push({ field: 'candidateVariant', reason: `variant '${input.candidateVariant}' does not exist in flag '${flagKey}'` });
+    if (!variants.has(input.controlVariant))
+      problems.push({ field: 'controlVariant', reason: `variant '${input.controlVariant}' does not exist in flag '${flagKey}'` });
     else if (input.controlVariant === input.candidateVariant) problems.push({ field: 'controlVariant', reason: 'must differ from candidateVariant' });
     const stages = input.stages?.map((s) => ({ percent: s.percent, minDurationMinutes: s.minDurationMinutes, minSamples: s.minSamples })) ?? DEFAULT_STAGES;
     problems.push(...stageProblems(stages));
     const guards = { ...DEFAULT_GUARDS, ...Object.fromEntries(Object.entries(input.guards ?? {}).filter(([, v]) => v !== undefined)) };
-    guards.bounds = (input.guards?.bounds ?? []).map((b) => ({ metric: b.metric, stat: b.stat, ...(b.min !== undefined ? { min: b.min } : {}), ...(b.max !== undefined ? { max: b.max } : {}) }));
+    guards.bounds = (input.guards?.bounds ?? []).map((b) => ({
+      metric: b.metric,
+      stat: b.stat,
+      ...(b.min !== undefined ? { min: b.min } : {}),
+      ...(b.max !== undefined ? { max: b.max } : {}),
+    }));
     guards.bounds.forEach((b, i) => {
       if (b.min === undefined && b.max === undefined) problems.push({ field: `guards.bounds[${i}]`, reason: 'needs min or max' });
     });
@@ -97,7 +104,15 @@ export class RolloutsService {
         createdBy: actor.name,
         finishedAt: null,
       });
-      await this.audit.record({ actor, action: 'rollout.created', resourceType: 'flag', resourceKey: flagKey, projectKey, environmentKey, after: this.view(plan, environmentKey) });
+      await this.audit.record({
+        actor,
+        action: 'rollout.created',
+        resourceType: 'flag',
+        resourceKey: flagKey,
+        projectKey,
+        environmentKey,
+        after: this.view(plan, environmentKey),
+      });
       plan = await this.tryStart(plan, { projectKey, environmentKey }, actor, now);
       return this.view(plan, environmentKey);
     });
@@ -105,10 +120,19 @@ export class RolloutsService {
 
   async pause(actor: Actor, flagEnvironment: FlagEnvironmentRef, id: string, reason?: string): Promise<RolloutPlanResponse> {
     return this.control(flagEnvironment, id, async (plan, keys, now) => {
-      if (plan.status !== 'running' && plan.status !== 'waiting-for-baseline') throw conflict(`Rollout plan ${id} is ${plan.status}; only a running or waiting plan can be paused`);
+      if (plan.status !== 'running' && plan.status !== 'waiting-for-baseline')
+        throw conflict(`Rollout plan ${id} is ${plan.status}; only a running or waiting plan can be paused`);
       plan.status = 'paused';
       this.note(plan, 'paused', actor, now, reason);
-      await this.audit.record({ actor, action: 'rollout.paused', resourceType: 'flag', resourceKey: plan.flagKey, projectKey: keys.projectKey, environmentKey: keys.environmentKey, reason });
+      await this.audit.record({
+        actor,
+        action: 'rollout.paused',
+        resourceType: 'flag',
+        resourceKey: plan.flagKey,
+        projectKey: keys.projectKey,
+        environmentKey: keys.environmentKey,
+        reason,
+      });
       return this.repository.save(plan);
     });
   }
@@ -118,7 +142,15 @@ export class RolloutsService {
       if (plan.status !== 'paused') throw conflict(`Rollout plan ${id} is ${plan.status}, not paused`);
       plan.status = plan.currentStage < 0 ? 'waiting-for-baseline' : 'running';
       this.note(plan, 'resumed', actor, now, reason);
-      await this.audit.record({ actor, action: 'rollout.resumed', resourceType: 'flag', resourceKey: plan.flagKey, projectKey: keys.projectKey, environmentKey: keys.environmentKey, reason });
+      await this.audit.record({
+        actor,
+        action: 'rollout.resumed',
+        resourceType: 'flag',
+        resourceKey: plan.flagKey,
+        projectKey: keys.projectKey,
+        environmentKey: keys.environmentKey,
+        reason,
+      });
       return this.repository.save(plan);
     });
   }
@@ -181,7 +213,15 @@ export class RolloutsService {
     const metrics = await this.stageMetrics(plan, plan.stageStartedAt, now);
     const verdict = checkGuards(plan.guards, metrics.candidate, metrics.control);
     if (verdict.failures.length > 0) {
-      const snapshot = { stage: plan.currentStage, percent: percentOf(plan), from: plan.stageStartedAt.toISOString(), to: now.toISOString(), candidate: metrics.candidate, control: metrics.control, failures: verdict.failures };
+      const snapshot = {
+        stage: plan.currentStage,
+        percent: percentOf(plan),
+        from: plan.stageStartedAt.toISOString(),
+        to: now.toISOString(),
+        candidate: metrics.candidate,
+        control: metrics.control,
+        failures: verdict.failures,
+      };
       await this.rollBack(plan, keys, SCHEDULER_ACTOR, now, 'rolled-back', `guard failed at ${percentOf(plan)}%: ${verdict.failures.join('; ')}`, snapshot);
       return;
     }
@@ -225,14 +265,31 @@ export class RolloutsService {
       flagKey: plan.flagKey,
       actor: { type: actor.type, id: actor.id, name: actor.name },
       reason,
-      details: { planId: plan.id, candidateVariant: plan.candidateVariant, controlVariant: plan.controlVariant, stage: next, fromPercent: from, percent: stage.percent, completed },
+      details: {
+        planId: plan.id,
+        candidateVariant: plan.candidateVariant,
+        controlVariant: plan.controlVariant,
+        stage: next,
+        fromPercent: from,
+        percent: stage.percent,
+        completed,
+      },
     });
     return saved;
   }
 
-  private async rollBack(plan: RolloutPlanEntity, keys: PlanKeys, actor: Actor, now: Date, status: 'rolled-back' | 'aborted', reason: string, snapshot: Record<string, unknown> | null): Promise<RolloutPlanEntity> {
+  private async rollBack(
+    plan: RolloutPlanEntity,
+    keys: PlanKeys,
+    actor: Actor,
+    now: Date,
+    status: 'rolled-back' | 'aborted',
+    reason: string,
+    snapshot: Record<string, unknown> | null,
+  ): Promise<RolloutPlanEntity> {
     const percent = percentOf(plan);
-    if (plan.currentStage >= 0) await this.serve(plan, keys, actor, 0, `rollout ${plan.id}: ${status} at ${percent}%, all traffic back to '${plan.controlVariant}' (${reason})`);
+    if (plan.currentStage >= 0)
+      await this.serve(plan, keys, actor, 0, `rollout ${plan.id}: ${status} at ${percent}%, all traffic back to '${plan.controlVariant}' (${reason})`);
     plan.status = status;
     plan.reason = reason;
     plan.snapshot = snapshot;
@@ -244,7 +301,15 @@ export class RolloutsService {
       flagKey: plan.flagKey,
       actor: { type: actor.type, id: actor.id, name: actor.name },
       reason,
-      details: { planId: plan.id, candidateVariant: plan.candidateVariant, controlVariant: plan.controlVariant, stage: plan.currentStage, percent, status, snapshot },
+      details: {
+        planId: plan.id,
+        candidateVariant: plan.candidateVariant,
+        controlVariant: plan.controlVariant,
+        stage: plan.currentStage,
+        percent,
+        status,
+        snapshot,
+      },
     });
     return saved;
   }
@@ -257,8 +322,20 @@ export class RolloutsService {
         ? { variant: plan.candidateVariant }
         : weight <= 0
           ? { variant: plan.controlVariant }
-          : { rollout: { ...(plan.bucketBy ? { bucketBy: plan.bucketBy } : {}), variants: [{ variant: plan.controlVariant, weight: 100_000 - weight }, { variant: plan.candidateVariant, weight }] } };
-    await this.flags.changeConfig(actor, { projectKey: keys.projectKey, flagKey: plan.flagKey, environmentKey: keys.environmentKey }, serveByDefault(defaultRule, reason));
+          : {
+              rollout: {
+                ...(plan.bucketBy ? { bucketBy: plan.bucketBy } : {}),
+                variants: [
+                  { variant: plan.controlVariant, weight: 100_000 - weight },
+                  { variant: plan.candidateVariant, weight },
+                ],
+              },
+            };
+    await this.flags.changeConfig(
+      actor,
+      { projectKey: keys.projectKey, flagKey: plan.flagKey, environmentKey: keys.environmentKey },
+      serveByDefault(defaultRule, reason),
+    );
   }
 
   private async stageMetrics(plan: RolloutPlanEntity, from: Date, to: Date): Promise<{ candidate: VariantMetrics; control: VariantMetrics }> {
@@ -274,7 +351,11 @@ export class RolloutsService {
     return { candidate, control };
   }
 
-  private async control(flagEnvironment: FlagEnvironmentRef, id: string, change: (plan: RolloutPlanEntity, keys: PlanKeys, now: Date) => Promise<RolloutPlanEntity>): Promise<RolloutPlanResponse> {
+  private async control(
+    flagEnvironment: FlagEnvironmentRef,
+    id: string,
+    change: (plan: RolloutPlanEntity, keys: PlanKeys, now: Date) => Promise<RolloutPlanEntity>,
+  ): Promise<RolloutPlanResponse> {
     const { projectKey, flagKey, environmentKey } = flagEnvironment;
     const { environment } = await this.scope(flagEnvironment);
     return this.db.transaction(async () => {
@@ -285,7 +366,10 @@ export class RolloutsService {
   }
 
   private note(plan: RolloutPlanEntity, event: RolloutHistoryEntry['event'], actor: Actor, now: Date, reason?: string): void {
-    plan.history = [...plan.history, { at: now.toISOString(), event, stage: plan.currentStage, percent: percentOf(plan), actor: actor.name, ...(reason ? { reason } : {}) }];
+    plan.history = [
+      ...plan.history,
+      { at: now.toISOString(), event, stage: plan.currentStage, percent: percentOf(plan), actor: actor.name, ...(reason ? { reason } : {}) },
+    ];
   }
 
   private async scope({ projectKey, flagKey, environmentKey }: FlagEnvironmentRef) {
@@ -301,7 +385,14 @@ export class RolloutsService {
     if ((plan.status !== 'running' && plan.status !== 'paused') || plan.stageStartedAt === null) return view;
     const now = this.clock.now();
     const metrics = await this.stageMetrics(plan, plan.stageStartedAt, now);
-    return { ...view, guardStatus: { from: plan.stageStartedAt.toISOString(), to: now.toISOString(), rows: guardRows(plan.guards, plan.stages[plan.currentStage], metrics.candidate, metrics.control) } };
+    return {
+      ...view,
+      guardStatus: {
+        from: plan.stageStartedAt.toISOString(),
+        to: now.toISOString(),
+        rows: guardRows(plan.guards, plan.stages[plan.currentStage], metrics.candidate, metrics.control),
+      },
+    };
   }
 
   private view(p: RolloutPlanEntity, environmentKey: string): RolloutPlanResponse {

@@ -73,7 +73,11 @@ export const documentSdkReadPaths = (document: OpenAPIObject): void => {
             schema: {
               type: 'object',
               required: ['context'],
-              properties: { context, defaultValue: { description: 'Served when the flag cannot be evaluated' }, type: { type: 'string', enum: ['boolean', 'string', 'number', 'json'] } },
+              properties: {
+                context,
+                defaultValue: { description: 'Served when the flag cannot be evaluated' },
+                type: { type: 'string', enum: ['boolean', 'string', 'number', 'json'] },
+              },
             },
           },
         },

@@ -18,20 +18,29 @@ interface RawResponse {
 const raw = (base: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<RawResponse> =>
   new Promise((resolve, reject) => {
     const url = new URL(base);
-    const req = http.request({ host: url.hostname, port: url.port, method, path, headers: { ...headers, ...(body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) }) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: Record<string, unknown> | undefined;
-        try {
-          parsed = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
-        } catch {
-          parsed = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body: parsed });
-      });
-    });
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        headers: { ...headers, ...(body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) }) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: Record<string, unknown> | undefined;
+          try {
+            parsed = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+          } catch {
+            parsed = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body: parsed });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -55,7 +64,13 @@ describe('SDK read path: hostile paths and bodies', () => {
   afterAll(() => t.close());
 
   it('answers malformed percent-encoding in the flag key with 400 naming the flag, not 500', async () => {
-    for (const path of ['/api/v1/sdk/evaluate/%E0%A4%A', '/api/v1/sdk/evaluate/%FF', '/api/v1/sdk/evaluate/%', '/api/v1/sdk/evaluate/a%2', '/api/v1/sdk/evaluate/%ED%A0%80']) {
+    for (const path of [
+      '/api/v1/sdk/evaluate/%E0%A4%A',
+      '/api/v1/sdk/evaluate/%FF',
+      '/api/v1/sdk/evaluate/%',
+      '/api/v1/sdk/evaluate/a%2',
+      '/api/v1/sdk/evaluate/%ED%A0%80',
+    ]) {
       const res = await raw(t.url, 'POST', path, auth, JSON.stringify({ context: {} }));
       expectError(res, 400, path);
       expect(res.body!.details, path).toEqual([{ field: 'flag', reason: 'is not valid percent-encoded UTF-8' }]);
@@ -95,7 +110,13 @@ describe('SDK read path: hostile paths and bodies', () => {
     expectError(deep, 400, 'defaultValue 100 deep');
     expect(deep.body!.details).toEqual([{ field: `defaultValue${'.nested'.repeat(31)}`, reason: 'is nested more than 32 levels deep' }]);
 
-    const veryDeep = await raw(t.url, 'POST', '/api/v1/sdk/evaluate/no.such.flag', auth, `{"context":{},"defaultValue":${'['.repeat(10_000)}${']'.repeat(10_000)}}`);
+    const veryDeep = await raw(
+      t.url,
+      'POST',
+      '/api/v1/sdk/evaluate/no.such.flag',
+      auth,
+      `{"context":{},"defaultValue":${'['.repeat(10_000)}${']'.repeat(10_000)}}`,
+    );
     expectError(veryDeep, 400, 'defaultValue 10,000 deep');
     expect(veryDeep.body!.message).toBe('body: is nested more than 32 levels deep');
 
@@ -111,7 +132,13 @@ describe('SDK read path: hostile paths and bodies', () => {
     const histogram = monitorEventLoopDelay({ resolution: 10 });
     histogram.enable();
     const long = await raw(t.url, 'POST', '/api/v1/sdk/evaluate', auth, JSON.stringify({ context: { ids: Array(250_000).fill(0) } }));
-    const wide = await raw(t.url, 'POST', '/api/v1/sdk/evaluate/etl.flag', auth, JSON.stringify({ context: Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, i])) }));
+    const wide = await raw(
+      t.url,
+      'POST',
+      '/api/v1/sdk/evaluate/etl.flag',
+      auth,
+      JSON.stringify({ context: Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, i])) }),
+    );
     const nested = await raw(t.url, 'POST', '/api/v1/sdk/evaluate', auth, `{"context":{},"x":${'['.repeat(400_000)}${']'.repeat(400_000)}}`);
     histogram.disable();
     console.info(`SDK read path, hostile bodies: event-loop delay at most ${(histogram.max / 1e6).toFixed(0)} ms`);

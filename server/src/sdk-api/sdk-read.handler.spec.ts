@@ -63,7 +63,10 @@ const errorHeaders = (answer: Answer) => ({ 'retry-after': answer.headers['retry
 describe('SDK read path errors', () => {
   // What each front logged, as [context, level] pairs: the rules are part of the contract.
   let logged: Array<[string, string]> = [];
-  const recorder = (level: string) => (_message: unknown, ...rest: unknown[]) => void logged.push([String(rest.at(-1)), level]);
+  const recorder =
+    (level: string) =>
+    (_message: unknown, ...rest: unknown[]) =>
+      void logged.push([String(rest.at(-1)), level]);
   beforeAll(() => Logger.overrideLogger({ log: recorder('log'), warn: recorder('warn'), error: recorder('error') } satisfies LoggerService));
   afterAll(() => Logger.overrideLogger(['log', 'warn', 'error']));
   beforeEach(() => void (logged = []));
@@ -87,7 +90,10 @@ describe('SDK read path errors', () => {
     expect(sdk).toMatchObject({ status: 503, body: { error: 'UNAVAILABLE' } });
     expect(sdk.headers['retry-after']).toBe('1');
     expect(errorHeaders(sdk)).toEqual(errorHeaders(apiAnswer(down)));
-    expect(logged).toEqual([['sdk-read', 'warn'], ['http', 'warn']]);
+    expect(logged).toEqual([
+      ['sdk-read', 'warn'],
+      ['http', 'warn'],
+    ]);
   });
 
   it('answers a bug with 500 INTERNAL on both fronts, without its message', async () => {
@@ -95,6 +101,9 @@ describe('SDK read path errors', () => {
     const sdk = await sdkAnswer(bug);
     expect(sdk).toMatchObject({ status: 500, body: { error: 'INTERNAL' } });
     expect(sdk.body).toEqual(apiAnswer(bug).body);
-    expect(logged).toEqual([['sdk-read', 'error'], ['http', 'error']]);
+    expect(logged).toEqual([
+      ['sdk-read', 'error'],
+      ['http', 'error'],
+    ]);
   });
 });

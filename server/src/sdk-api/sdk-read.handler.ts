@@ -94,7 +94,8 @@ export class SdkReadHandler {
     let route: (principal: Principal & { kind: 'sdk' }) => Promise<void>;
     if (path === CONFIG_PATH && (req.method === 'GET' || req.method === 'HEAD')) route = (p) => this.config(req, res, p);
     else if (path === EVALUATE_PATH && req.method === 'POST') route = (p) => this.evaluateAll(req, res, p);
-    else if (path.startsWith(`${EVALUATE_PATH}/`) && req.method === 'POST') route = (p) => this.evaluateFlag(req, res, p, flagKeyOf(path.slice(EVALUATE_PATH.length + 1)));
+    else if (path.startsWith(`${EVALUATE_PATH}/`) && req.method === 'POST')
+      route = (p) => this.evaluateFlag(req, res, p, flagKeyOf(path.slice(EVALUATE_PATH.length + 1)));
     else return false;
 
     const incoming = req.headers['x-request-id'];
@@ -126,7 +127,13 @@ export class SdkReadHandler {
     }
     // Large snapshots go gzipped to SDKs that accept it, compressed once per snapshot.
     const gzip = acceptsGzip(req.headers['accept-encoding']) ? gzippedSnapshot(snapshot) : undefined;
-    res.writeHead(200, { ETag: snapshot.etag, 'Cache-Control': 'no-cache', 'Content-Type': 'application/json; charset=utf-8', Vary: 'Accept-Encoding', ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) });
+    res.writeHead(200, {
+      ETag: snapshot.etag,
+      'Cache-Control': 'no-cache',
+      'Content-Type': 'application/json; charset=utf-8',
+      Vary: 'Accept-Encoding',
+      ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
+    });
     res.end(req.method === 'HEAD' ? undefined : (gzip ?? snapshot.json));
   }
 

@@ -45,8 +45,16 @@ export class SegmentsController {
   @Access('editor')
   @ApiOperation({ summary: 'Change a segment based on `version` (absent = unchanged)' })
   @ApiOkResponse({ type: SegmentResponse })
-  @ApiErrors(400, 401, 403, 404, { status: 409, description: 'VERSION_CONFLICT: the segment changed since `version`; `details` hold currentVersion and the current segment' })
-  update(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Body() body: UpdateSegmentDto): Promise<SegmentResponse> {
+  @ApiErrors(400, 401, 403, 404, {
+    status: 409,
+    description: 'VERSION_CONFLICT: the segment changed since `version`; `details` hold currentVersion and the current segment',
+  })
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('projectKey') projectKey: string,
+    @Param('key') key: string,
+    @Body() body: UpdateSegmentDto,
+  ): Promise<SegmentResponse> {
     return this.segments.update(actorOf(principal), projectKey, key, toSegmentChange(body));
   }
 
@@ -56,7 +64,12 @@ export class SegmentsController {
   @ApiOperation({ summary: 'Delete a segment; 409 naming the flags that still use it' })
   @ApiNoContentResponse()
   @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: flags still use the segment; `details.flags` names them' })
-  delete(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Param('key') key: string, @Query() query: DeleteSegmentQueryDto): Promise<void> {
+  delete(
+    @CurrentPrincipal() principal: Principal,
+    @Param('projectKey') projectKey: string,
+    @Param('key') key: string,
+    @Query() query: DeleteSegmentQueryDto,
+  ): Promise<void> {
     return this.segments.delete(actorOf(principal), projectKey, key, query.reason);
   }
 }

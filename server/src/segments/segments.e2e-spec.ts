@@ -39,9 +39,21 @@ describe('segments API', () => {
   afterAll(() => t.close());
 
   it('creates a segment at version 1 and serves it by key and in the list, sorted by key', async () => {
-    const created = await t.http.post(base).set(t.admin).send({ key: 'prod-pipelines', name: 'Production pipelines', description: 'feeds prod', included: ['run-1'], excluded: ['run-2'], rules: [rule] });
+    const created = await t.http
+      .post(base)
+      .set(t.admin)
+      .send({ key: 'prod-pipelines', name: 'Production pipelines', description: 'feeds prod', included: ['run-1'], excluded: ['run-2'], rules: [rule] });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ key: 'prod-pipelines', name: 'Production pipelines', description: 'feeds prod', included: ['run-1'], excluded: ['run-2'], rules: [rule], version: 1, updatedAt: expect.any(String) });
+    expect(created.body).toMatchObject({
+      key: 'prod-pipelines',
+      name: 'Production pipelines',
+      description: 'feeds prod',
+      included: ['run-1'],
+      excluded: ['run-2'],
+      rules: [rule],
+      version: 1,
+      updatedAt: expect.any(String),
+    });
     await t.http.post(base).set(t.admin).send({ key: 'a-first', name: 'First' });
     const got = await t.http.get(`${base}/prod-pipelines`).set(t.admin);
     expect(got.body).toEqual(created.body);
@@ -62,8 +74,14 @@ describe('segments API', () => {
   });
 
   it('updates with the current version; a stale one gets 409 with the current version and changes nothing', async () => {
-    await t.http.post(base).set(t.admin).send({ key: 'versioned', name: 'v', included: ['a'] });
-    const first = await t.http.patch(`${base}/versioned`).set(t.admin).send({ version: 1, included: ['a', 'b'], rules: [rule] });
+    await t.http
+      .post(base)
+      .set(t.admin)
+      .send({ key: 'versioned', name: 'v', included: ['a'] });
+    const first = await t.http
+      .patch(`${base}/versioned`)
+      .set(t.admin)
+      .send({ version: 1, included: ['a', 'b'], rules: [rule] });
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ version: 2, name: 'v', included: ['a', 'b'], excluded: [], rules: [rule] });
     const stale = await t.http.patch(`${base}/versioned`).set(t.admin).send({ version: 1, name: 'lost update' });
@@ -84,13 +102,21 @@ describe('segments API', () => {
       [{ attribute: 'x', op: 'between', values: [1] }, 'rules[0].clauses[0].op', 'op must be one of'],
     ];
     for (const [clause, field, reason] of cases) {
-      const res = await t.http.post(base).set(t.admin).send({ key: 'invalid-seg', name: 'x', rules: [{ clauses: [clause] }] });
+      const res = await t.http
+        .post(base)
+        .set(t.admin)
+        .send({ key: 'invalid-seg', name: 'x', rules: [{ clauses: [clause] }] });
       expect(res.status, JSON.stringify(clause)).toBe(400);
-      expect(res.body.details, JSON.stringify(clause)).toEqual(expect.arrayContaining([expect.objectContaining({ field, reason: expect.stringContaining(reason) })]));
+      expect(res.body.details, JSON.stringify(clause)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ field, reason: expect.stringContaining(reason) })]),
+      );
     }
     expect((await t.http.get(`${base}/invalid-seg`).set(t.admin)).status).toBe(404);
 
-    await t.http.post(base).set(t.admin).send({ key: 'valid-seg', name: 'x', rules: [rule] });
+    await t.http
+      .post(base)
+      .set(t.admin)
+      .send({ key: 'valid-seg', name: 'x', rules: [rule] });
     const update = await t.http
       .patch(`${base}/valid-seg`)
       .set(t.admin)
@@ -101,11 +127,20 @@ describe('segments API', () => {
   });
 
   it('refuses null for fields that cannot be cleared with 400 naming the field, changing nothing', async () => {
-    await t.http.post(base).set(t.admin).send({ key: 'not-nullable', name: 'N', included: ['a'], rules: [rule] });
+    await t.http
+      .post(base)
+      .set(t.admin)
+      .send({ key: 'not-nullable', name: 'N', included: ['a'], rules: [rule] });
     for (const field of ['name', 'description', 'included', 'excluded', 'rules']) {
-      const res = await t.http.patch(`${base}/not-nullable`).set(t.admin).send({ version: 1, [field]: null });
+      const res = await t.http
+        .patch(`${base}/not-nullable`)
+        .set(t.admin)
+        .send({ version: 1, [field]: null });
       expect(res.status, field).toBe(400);
-      expect(res.body.details.map((d: { field: string }) => d.field), field).toContain(field);
+      expect(
+        res.body.details.map((d: { field: string }) => d.field),
+        field,
+      ).toContain(field);
     }
     expect((await t.http.get(`${base}/not-nullable`).set(t.admin)).body).toMatchObject({ version: 1, name: 'N', included: ['a'], rules: [rule] });
   });
@@ -129,13 +164,30 @@ describe('segments API', () => {
   });
 
   it('refuses to delete a segment that flag rules use, naming the flags (archived ones too), then deletes it once unused', async () => {
-    await t.http.post(base).set(t.admin).send({ key: 'in-use', name: 'in use', included: ['run-1'] });
+    await t.http
+      .post(base)
+      .set(t.admin)
+      .send({ key: 'in-use', name: 'in use', included: ['run-1'] });
     await aBooleanFlag(t.http, t.admin, 'pipelines', 'uses.dev');
     await aBooleanFlag(t.http, t.admin, 'pipelines', 'uses.prod-archived');
     await aBooleanFlag(t.http, t.admin, 'pipelines', 'uses.nothing');
     const segmentRule = { clauses: [{ op: 'segment', segments: ['in-use'] }], serve: { variant: 'on' } };
-    expect((await t.http.patch('/api/v1/projects/pipelines/flags/uses.dev/environments/development').set(t.admin).send({ version: 0, rules: [segmentRule] })).status).toBe(200);
-    expect((await t.http.patch('/api/v1/projects/pipelines/flags/uses.prod-archived/environments/production').set(t.admin).send({ version: 0, rules: [segmentRule] })).status).toBe(200);
+    expect(
+      (
+        await t.http
+          .patch('/api/v1/projects/pipelines/flags/uses.dev/environments/development')
+          .set(t.admin)
+          .send({ version: 0, rules: [segmentRule] })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await t.http
+          .patch('/api/v1/projects/pipelines/flags/uses.prod-archived/environments/production')
+          .set(t.admin)
+          .send({ version: 0, rules: [segmentRule] })
+      ).status,
+    ).toBe(200);
     expect((await t.http.post('/api/v1/projects/pipelines/flags/uses.prod-archived/archive').set(t.admin).send({})).status).toBe(200);
 
     const refused = await t.http.delete(`${base}/in-use`).set(t.admin);
@@ -163,8 +215,14 @@ describe('segments API', () => {
   describe('change log', () => {
     it('appends each create, update and delete to every environment of the project, with a tombstone on delete', async () => {
       const before = await changes();
-      const created = await t.http.post(base).set(t.admin).send({ key: 'logged', name: 'Logged', included: ['run-1'], rules: [rule] });
-      const updated = await t.http.patch(`${base}/logged`).set(t.admin).send({ version: 1, excluded: ['run-9'], name: 'Renamed' });
+      const created = await t.http
+        .post(base)
+        .set(t.admin)
+        .send({ key: 'logged', name: 'Logged', included: ['run-1'], rules: [rule] });
+      const updated = await t.http
+        .patch(`${base}/logged`)
+        .set(t.admin)
+        .send({ version: 1, excluded: ['run-9'], name: 'Renamed' });
       expect(updated.status).toBe(200);
       expect((await t.http.delete(`${base}/logged`).set(t.admin)).status).toBe(204);
       expect(created.status).toBe(201);
@@ -173,8 +231,14 @@ describe('segments API', () => {
       for (const environment of ['development', 'staging', 'production']) {
         const head = headOf(before, environment);
         const added = after.filter((r) => r.environment === environment && r.sequence > head);
-        expect(added.map((r) => r.sequence), environment).toEqual([head + 1, head + 2, head + 3]);
-        expect(added.map(({ kind, key, payload }) => ({ kind, key, payload })), environment).toEqual([
+        expect(
+          added.map((r) => r.sequence),
+          environment,
+        ).toEqual([head + 1, head + 2, head + 3]);
+        expect(
+          added.map(({ kind, key, payload }) => ({ kind, key, payload })),
+          environment,
+        ).toEqual([
           { kind: 'segment', key: 'logged', payload: { key: 'logged', included: ['run-1'], excluded: [], rules: [rule] } },
           { kind: 'segment', key: 'logged', payload: { key: 'logged', included: ['run-1'], excluded: ['run-9'], rules: [rule] } },
           { kind: 'segment', key: 'logged', payload: null },
@@ -186,7 +250,14 @@ describe('segments API', () => {
       await t.http.post(base).set(t.admin).send({ key: 'quiet', name: 'quiet' });
       const before = await changes();
       expect((await t.http.patch(`${base}/quiet`).set(t.admin).send({ version: 7, name: 'stale' })).status).toBe(409);
-      expect((await t.http.patch(`${base}/quiet`).set(t.admin).send({ version: 1, rules: [{ clauses: [{ attribute: 'n', op: 'gt', values: ['x'] }] }] })).status).toBe(400);
+      expect(
+        (
+          await t.http
+            .patch(`${base}/quiet`)
+            .set(t.admin)
+            .send({ version: 1, rules: [{ clauses: [{ attribute: 'n', op: 'gt', values: ['x'] }] }] })
+        ).status,
+      ).toBe(400);
       expect((await t.http.post(base).set(t.admin).send({ key: 'quiet', name: 'dup' })).status).toBe(409);
       expect(await changes()).toEqual(before);
     });

@@ -73,7 +73,15 @@ export class SegmentsService {
         version: 1,
       });
       await this.publish(project, segment.key, toCoreSegment(segment));
-      await this.audit.record({ actor, action: 'segment.created', resourceType: 'segment', resourceKey: segment.key, projectKey, reason: input.reason, after: toView(segment) });
+      await this.audit.record({
+        actor,
+        action: 'segment.created',
+        resourceType: 'segment',
+        resourceKey: segment.key,
+        projectKey,
+        reason: input.reason,
+        after: toView(segment),
+      });
       return toView(segment);
     });
   }
@@ -94,7 +102,16 @@ export class SegmentsService {
       segment.version += 1;
       const saved = await this.repository.save(segment);
       await this.publish(project, key, toCoreSegment(saved));
-      await this.audit.record({ actor, action: 'segment.updated', resourceType: 'segment', resourceKey: key, projectKey, reason: input.reason, before, after: toView(saved) });
+      await this.audit.record({
+        actor,
+        action: 'segment.updated',
+        resourceType: 'segment',
+        resourceKey: key,
+        projectKey,
+        reason: input.reason,
+        before,
+        after: toView(saved),
+      });
       return toView(saved);
     });
   }

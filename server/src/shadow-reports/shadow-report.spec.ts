@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { judgeShadow, type ShadowFigures } from './shadow-report.js';
 
-const healthy: ShadowFigures = { samples: 1_000, comparisons: 990, agreementRate: 0.85, primaryErrorRate: 0.01, candidateErrorRate: 0.015, primaryP95: 100, candidateP95: 150 };
+const healthy: ShadowFigures = {
+  samples: 1_000,
+  comparisons: 990,
+  agreementRate: 0.85,
+  primaryErrorRate: 0.01,
+  candidateErrorRate: 0.015,
+  primaryP95: 100,
+  candidateP95: 150,
+};
 
 describe('shadow report verdict', () => {
   it('promotes to canary at exactly the thresholds: 1,000 samples, 85% agreement, 1.5× p95', () => {

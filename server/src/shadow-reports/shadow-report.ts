@@ -44,15 +44,28 @@ export const judgeShadow = (f: ShadowFigures): { recommendation: ShadowRecommend
   const latencyRatio = f.primaryP95 !== null && f.candidateP95 !== null && f.primaryP95 > 0 ? f.candidateP95 / f.primaryP95 : null;
   const checks: ShadowCheck[] = [
     { name: 'samples', passed: f.samples >= t.minSamples, detail: `${f.samples} of ${t.minSamples} samples` },
-    { name: 'errors', passed: (f.candidateErrorRate ?? 0) <= errorLimit, detail: `candidate error rate ${pct(f.candidateErrorRate)} (primary ${pct(f.primaryErrorRate)}; limit ${pct(errorLimit)})` },
-    { name: 'agreement', passed: f.agreementRate !== null && f.agreementRate >= t.minAgreement, detail: `agreement ${pct(f.agreementRate)} over ${f.comparisons} comparisons (needs ≥ ${pct(t.minAgreement)})` },
+    {
+      name: 'errors',
+      passed: (f.candidateErrorRate ?? 0) <= errorLimit,
+      detail: `candidate error rate ${pct(f.candidateErrorRate)} (primary ${pct(f.primaryErrorRate)}; limit ${pct(errorLimit)})`,
+    },
+    {
+      name: 'agreement',
+      passed: f.agreementRate !== null && f.agreementRate >= t.minAgreement,
+      detail: `agreement ${pct(f.agreementRate)} over ${f.comparisons} comparisons (needs ≥ ${pct(t.minAgreement)})`,
+    },
     {
       name: 'latency',
       passed: latencyRatio !== null && latencyRatio <= t.maxLatencyRatio,
       detail: latencyRatio === null ? 'no latency figures yet' : `candidate p95 is ${latencyRatio.toFixed(2)}× the primary's (needs ≤ ${t.maxLatencyRatio}×)`,
     },
   ];
-  const fix: Record<ShadowCheck['name'], ShadowRecommendation> = { samples: 'collect-more-samples', errors: 'fix-errors', agreement: 'investigate-disagreements', latency: 'optimise-latency' };
+  const fix: Record<ShadowCheck['name'], ShadowRecommendation> = {
+    samples: 'collect-more-samples',
+    errors: 'fix-errors',
+    agreement: 'investigate-disagreements',
+    latency: 'optimise-latency',
+  };
   const failed = checks.find((c) => !c.passed);
   return { recommendation: failed ? fix[failed.name] : 'promote-to-canary', checks };
 };

@@ -13,10 +13,17 @@ export class ShadowReportsController {
 
   @Get()
   @Access('viewer')
-  @ApiOperation({ summary: 'How a shadow candidate compares with the primary: agreement, latency p50/p95, errors, examples, and whether it is ready for a canary' })
+  @ApiOperation({
+    summary: 'How a shadow candidate compares with the primary: agreement, latency p50/p95, errors, examples, and whether it is ready for a canary',
+  })
   @ApiOkResponse({ type: ShadowReportResponse })
   @ApiErrors(400, 401, 403, 404)
-  report(@Param('projectKey') projectKey: string, @Param('key') key: string, @Param('environmentKey') environmentKey: string, @Query() query: ShadowReportQueryDto): Promise<ShadowReportResponse> {
+  report(
+    @Param('projectKey') projectKey: string,
+    @Param('key') key: string,
+    @Param('environmentKey') environmentKey: string,
+    @Query() query: ShadowReportQueryDto,
+  ): Promise<ShadowReportResponse> {
     return this.reports.report(projectKey, key, environmentKey, query);
   }
 }

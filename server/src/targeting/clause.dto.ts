@@ -35,7 +35,8 @@ export class ClauseDto {
   @IsKey({ each: true })
   segments?: string[];
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
   negate?: boolean;
 }
-

@@ -11,10 +11,10 @@ const SAMPLES = {
   'a 257-character string': 'a'.repeat(257),
   'an integer': 42,
   'a fraction': 0.5,
-  'Infinity': Number.POSITIVE_INFINITY,
-  'NaN': Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  NaN: Number.NaN,
   'a boolean': true,
-  'null': null,
+  null: null,
   'an object': { nested: true },
   'a list': ['pro'],
 } as const;

@@ -30,7 +30,9 @@ describe('series consistency', () => {
 
   it('refuses what the histogram contradicts', () => {
     const rate = recorded([1, 0, 1]);
-    expect(seriesProblems({ ...rate, sum: 3.5, sumSquares: 5 })).toEqual([{ field: 'sum', reason: 'must be at most 2.125 for the values its histogram holds' }]);
+    expect(seriesProblems({ ...rate, sum: 3.5, sumSquares: 5 })).toEqual([
+      { field: 'sum', reason: 'must be at most 2.125 for the values its histogram holds' },
+    ]);
     const ones = recorded([1, 1]);
     expect(seriesProblems({ ...ones, sum: -2 })).toEqual([{ field: 'sum', reason: 'must be at least 2 for the values its histogram holds' }]);
     expect(seriesProblems({ ...ones, sumSquares: 1.5 })).toEqual([{ field: 'sumSquares', reason: 'must be at least 2 for the values its histogram holds' }]);

@@ -44,11 +44,15 @@ export const seriesProblems = (series: SeriesNumbers): SeriesProblem[] => {
     else maxSum += count * histogramBucketLow(index + 1);
   }
   const problems: SeriesProblem[] = [];
-  if (!unboundedAbove && series.sum > maxSum + slack(maxSum)) problems.push({ field: 'sum', reason: `must be at most ${maxSum} for the values its histogram holds` });
-  else if (!unboundedBelow && series.sum < minSum - slack(minSum)) problems.push({ field: 'sum', reason: `must be at least ${minSum} for the values its histogram holds` });
+  if (!unboundedAbove && series.sum > maxSum + slack(maxSum))
+    problems.push({ field: 'sum', reason: `must be at most ${maxSum} for the values its histogram holds` });
+  else if (!unboundedBelow && series.sum < minSum - slack(minSum))
+    problems.push({ field: 'sum', reason: `must be at least ${minSum} for the values its histogram holds` });
   // |sum| ≤ 1e100 (the DTO), so sum² is finite.
   const cauchySchwarz = series.count > 0 ? (series.sum * series.sum) / series.count : 0;
-  if (cauchySchwarz > minSquares && series.sumSquares < cauchySchwarz - slack(cauchySchwarz)) problems.push({ field: 'sumSquares', reason: `must be at least sum² / count (${cauchySchwarz})` });
-  else if (series.sumSquares < minSquares - slack(minSquares)) problems.push({ field: 'sumSquares', reason: `must be at least ${minSquares} for the values its histogram holds` });
+  if (cauchySchwarz > minSquares && series.sumSquares < cauchySchwarz - slack(cauchySchwarz))
+    problems.push({ field: 'sumSquares', reason: `must be at least sum² / count (${cauchySchwarz})` });
+  else if (series.sumSquares < minSquares - slack(minSquares))
+    problems.push({ field: 'sumSquares', reason: `must be at least ${minSquares} for the values its histogram holds` });
   return problems;
 };

@@ -49,14 +49,26 @@ describe('telemetry numbers', () => {
   afterAll(() => t.close());
 
   const send = (series: SeriesRecord[], window = windowAgo(2), evaluations: unknown[] = []) =>
-    t.http.post('/api/v1/sdk/events').set(bearer(sdkKey)).send({ sdk: 'test/1', batches: [{ windowStart: window.windowStart, windowEnd: window.windowEnd, series, evaluations }], dropped: 0 });
+    t.http
+      .post('/api/v1/sdk/events')
+      .set(bearer(sdkKey))
+      .send({ sdk: 'test/1', batches: [{ windowStart: window.windowStart, windowEnd: window.windowEnd, series, evaluations }], dropped: 0 });
   const seriesTotals = async (metric: string) => {
-    const res = await t.http.get(`${base}/series`).query({ metric, from: new Date(Date.now() - 3_600_000).toISOString() }).set(t.admin).expect(200);
+    const res = await t.http
+      .get(`${base}/series`)
+      .query({ metric, from: new Date(Date.now() - 3_600_000).toISOString() })
+      .set(t.admin)
+      .expect(200);
     return res.body.series as Array<{ flag: string | null; variant: string | null; total: Record<string, number | null> }>;
   };
 
   it('refuses sums and squares past their bounds with 400 naming the field and the bound, every time, instead of a 500 the second time', async () => {
-    const huge: SeriesRecord = { ...seriesOf(null, null, 'huge', [1]), sum: 1e154, sumSquares: 1.5e308, histogram: { scheme: 'log2-16', buckets: { '1023': 1 } } };
+    const huge: SeriesRecord = {
+      ...seriesOf(null, null, 'huge', [1]),
+      sum: 1e154,
+      sumSquares: 1.5e308,
+      histogram: { scheme: 'log2-16', buckets: { '1023': 1 } },
+    };
     for (let i = 0; i < 2; i++) {
       const res = await send([huge]);
       expect(res.status, JSON.stringify(res.body)).toBe(400);
@@ -70,7 +82,13 @@ describe('telemetry numbers', () => {
 
   it('refuses counts past 2^32 - 1 per record, instead of a 500 (bigint out of range) after merging 1,100 of them', async () => {
     const window = windowAgo(3);
-    const series = Array.from({ length: 1_100 }, () => ({ ...seriesOf(null, null, 'many', [1]), count: 9_007_199_254_740_991, sum: 9_007_199_254_740_991, sumSquares: 9_007_199_254_740_991, histogram: { scheme: 'log2-16' as const, buckets: { '0': 9_007_199_254_740_991 } } }));
+    const series = Array.from({ length: 1_100 }, () => ({
+      ...seriesOf(null, null, 'many', [1]),
+      count: 9_007_199_254_740_991,
+      sum: 9_007_199_254_740_991,
+      sumSquares: 9_007_199_254_740_991,
+      histogram: { scheme: 'log2-16' as const, buckets: { '0': 9_007_199_254_740_991 } },
+    }));
     const res = await send(series, window);
     expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(400);
     expect(res.body.details).toContainEqual({ field: 'batches[0].series[0].count', reason: 'count must not be greater than 4294967295' });
@@ -81,7 +99,13 @@ describe('telemetry numbers', () => {
     expect(evaluations.body.details).toEqual([{ field: 'batches[0].evaluations[0].count', reason: 'count must not be greater than 4294967295' }]);
 
     // At the bound, 1,100 of them merge into one minute exactly.
-    const atBound = Array.from({ length: 1_100 }, () => ({ ...seriesOf(null, null, 'many', [1]), count: 4_294_967_295, sum: 4_294_967_295, sumSquares: 4_294_967_295, histogram: { scheme: 'log2-16' as const, buckets: { '0': 4_294_967_295 } } }));
+    const atBound = Array.from({ length: 1_100 }, () => ({
+      ...seriesOf(null, null, 'many', [1]),
+      count: 4_294_967_295,
+      sum: 4_294_967_295,
+      sumSquares: 4_294_967_295,
+      histogram: { scheme: 'log2-16' as const, buckets: { '0': 4_294_967_295 } },
+    }));
     expect((await send(atBound, window)).status).toBe(202);
     expect((await send(atBound, window)).status).toBe(202);
     const [many] = await seriesTotals('many');
@@ -95,21 +119,33 @@ describe('telemetry numbers', () => {
       expect(res.status, JSON.stringify(res.body)).toBe(400);
       return res.body.details as Array<{ field: string; reason: string }>;
     };
-    expect(await problems({ ...rate, sum: 12, sumSquares: 30 })).toEqual([{ field: 'batches[0].series[0].sum', reason: expect.stringMatching(/^must be at most 3\.1875 .*histogram/) }]);
+    expect(await problems({ ...rate, sum: 12, sumSquares: 30 })).toEqual([
+      { field: 'batches[0].series[0].sum', reason: expect.stringMatching(/^must be at most 3\.1875 .*histogram/) },
+    ]);
     const ones = seriesOf('f', 'v1', 'converted', [1, 1, 1]);
-    expect(await problems({ ...ones, sum: -3 })).toEqual([{ field: 'batches[0].series[0].sum', reason: expect.stringMatching(/^must be at least 3 .*histogram/) }]);
+    expect(await problems({ ...ones, sum: -3 })).toEqual([
+      { field: 'batches[0].series[0].sum', reason: expect.stringMatching(/^must be at least 3 .*histogram/) },
+    ]);
     expect(await problems({ ...ones, sumSquares: 1 })).toEqual([
       { field: 'batches[0].series[0].sumSquares', reason: expect.stringMatching(/^must be at least 3 .*histogram/) },
     ]);
     const spread = seriesOf(null, null, 'spread', [-5, 0, 5]);
-    expect(await problems({ ...spread, sum: -15, sumSquares: 1 })).toEqual([{ field: 'batches[0].series[0].sumSquares', reason: 'must be at least sum² / count (75)' }]);
+    expect(await problems({ ...spread, sum: -15, sumSquares: 1 })).toEqual([
+      { field: 'batches[0].series[0].sumSquares', reason: 'must be at least sum² / count (75)' },
+    ]);
     // What real SDKs send passes: negative values, zeros, values past 2^64, a 0/1 rate.
     expect((await send([spread, rate, seriesOf(null, null, 'wide', [-1e30, 0, 1e-30, 3.5, 2 ** 70])])).status).toBe(202);
   });
 
   it('merges a minute any number of times without overflowing: rollups saturate instead of failing the batch', async () => {
     const window = windowAgo(4);
-    const top = { ...seriesOf('f', 'v1', 'saturated', [1]), count: 1, sum: 1e100, sumSquares: 1e200, histogram: { scheme: 'log2-16' as const, buckets: { '1023': 1 } } };
+    const top = {
+      ...seriesOf('f', 'v1', 'saturated', [1]),
+      count: 1,
+      sum: 1e100,
+      sumSquares: 1e200,
+      histogram: { scheme: 'log2-16' as const, buckets: { '1023': 1 } },
+    };
     expect((await send([top], window)).status).toBe(202);
     // Push the stored row to the edge of every column, as a long-running attacker with an SDK key could.
     await t.app.get(DataSource).query(
@@ -126,7 +162,10 @@ describe('telemetry numbers', () => {
     expect(isFiniteNumberEverywhere(saturated), JSON.stringify(saturated)).toBe(true);
     expect(saturated!.total.count).toBeGreaterThan(9e18);
     expect(saturated!.total.errorRate).toBeLessThanOrEqual(1);
-    const evaluations = await t.http.get(`${base}/evaluations`).query({ flag: 'f', stepMinutes: 5, from: new Date(Date.now() - 3_600_000).toISOString() }).set(t.admin);
+    const evaluations = await t.http
+      .get(`${base}/evaluations`)
+      .query({ flag: 'f', stepMinutes: 5, from: new Date(Date.now() - 3_600_000).toISOString() })
+      .set(t.admin);
     expect(evaluations.status, JSON.stringify(evaluations.body)).toBe(200);
     expect(evaluations.body.evaluations[0].count).toBeGreaterThan(9e18);
   });
@@ -136,18 +175,32 @@ describe('telemetry numbers', () => {
     await t.http
       .patch('/api/v1/projects/numbers/flags/exp.model/environments/production')
       .set(t.admin)
-      .send({ version: 0, on: true, defaultRule: { rollout: { variants: [{ variant: 'v1', weight: 50_000 }, { variant: 'v2', weight: 50_000 }] } } })
+      .send({
+        version: 0,
+        on: true,
+        defaultRule: {
+          rollout: {
+            variants: [
+              { variant: 'v1', weight: 50_000 },
+              { variant: 'v2', weight: 50_000 },
+            ],
+          },
+        },
+      })
       .expect(200);
-    const created = await t.http.post('/api/v1/projects/numbers/experiments').set(t.admin).send({
-      key: 'exp',
-      flag: 'exp.model',
-      environment: 'production',
-      controlVariant: 'v1',
-      treatmentVariants: ['v2'],
-      primaryMetric: { name: 'converted', type: 'rate' },
-      guardrailMetrics: [{ name: 'latency', type: 'mean', better: 'decrease' }],
-      minimumDetectableEffect: 0.03,
-    });
+    const created = await t.http
+      .post('/api/v1/projects/numbers/experiments')
+      .set(t.admin)
+      .send({
+        key: 'exp',
+        flag: 'exp.model',
+        environment: 'production',
+        controlVariant: 'v1',
+        treatmentVariants: ['v2'],
+        primaryMetric: { name: 'converted', type: 'rate' },
+        guardrailMetrics: [{ name: 'latency', type: 'mean', better: 'decrease' }],
+        minimumDetectableEffect: 0.03,
+      });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const window = windowAgo(0);
     // Values at or below 2^-64 share one bucket with every negative value, so a negative "rate"
@@ -161,7 +214,9 @@ describe('telemetry numbers', () => {
     expect(JSON.stringify(results.body)).not.toMatch(/NaN|Infinity/);
     expect(results.body.recommendation).toBe('keep-collecting');
     expect(results.body.requiredSampleSize).toBeNull();
-    expect(results.body.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/converted.*v1.*not a rate/), expect.stringMatching(/converted.*v2.*not a rate/)]));
+    expect(results.body.warnings).toEqual(
+      expect.arrayContaining([expect.stringMatching(/converted.*v1.*not a rate/), expect.stringMatching(/converted.*v2.*not a rate/)]),
+    );
     expect(results.body.treatments[0].explanation).not.toMatch(/NaN/);
   });
 });

@@ -6,7 +6,13 @@ import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { EventsDto } from './dto/events.dto.js';
 import { EvaluationsQueryDto, SamplesQueryDto, SeriesQueryDto, TimeRangeQueryDto } from './dto/telemetry-query.dto.js';
-import { EvaluationCountsResponse, IngestResultResponse, LastEvaluatedResponse, MetricSeriesResultResponse, ShadowSamplesResponse } from './dto/telemetry.response.js';
+import {
+  EvaluationCountsResponse,
+  IngestResultResponse,
+  LastEvaluatedResponse,
+  MetricSeriesResultResponse,
+  ShadowSamplesResponse,
+} from './dto/telemetry.response.js';
 import { TelemetryService } from './telemetry.service.js';
 
 const HOUR_MS = 3_600_000;
@@ -50,9 +56,19 @@ export class TelemetryQueryController {
   @ApiOperation({ summary: 'Time series per flag, variant and metric: count, rate, mean, p50/p95/p99, error rate per step, and totals' })
   @ApiOkResponse({ type: MetricSeriesResultResponse })
   @ApiErrors(400, 401, 403, 404)
-  async series(@Param('projectKey') projectKey: string, @Param('environmentKey') environmentKey: string, @Query() query: SeriesQueryDto): Promise<MetricSeriesResultResponse> {
+  async series(
+    @Param('projectKey') projectKey: string,
+    @Param('environmentKey') environmentKey: string,
+    @Query() query: SeriesQueryDto,
+  ): Promise<MetricSeriesResultResponse> {
     const environment = await this.projects.environment(await this.projects.project(projectKey), environmentKey);
-    return this.telemetry.series(environment.id, { ...rangeOf(query), flagKey: query.flag, metric: query.metric, variantKey: query.variant, stepMinutes: query.stepMinutes });
+    return this.telemetry.series(environment.id, {
+      ...rangeOf(query),
+      flagKey: query.flag,
+      metric: query.metric,
+      variantKey: query.variant,
+      stepMinutes: query.stepMinutes,
+    });
   }
 
   @Get('environments/:environmentKey/telemetry/evaluations')
@@ -77,7 +93,11 @@ export class TelemetryQueryController {
   @ApiOperation({ summary: 'Newest shadow-run samples (disagreements, candidate failures)' })
   @ApiOkResponse({ type: ShadowSamplesResponse })
   @ApiErrors(400, 401, 403, 404)
-  async samples(@Param('projectKey') projectKey: string, @Param('environmentKey') environmentKey: string, @Query() query: SamplesQueryDto): Promise<ShadowSamplesResponse> {
+  async samples(
+    @Param('projectKey') projectKey: string,
+    @Param('environmentKey') environmentKey: string,
+    @Query() query: SamplesQueryDto,
+  ): Promise<ShadowSamplesResponse> {
     const environment = await this.projects.environment(await this.projects.project(projectKey), environmentKey);
     return { samples: await this.telemetry.samples(environment.id, query.flag, query.limit ?? 20) };
   }

@@ -43,7 +43,11 @@ describe('telemetry ingestion and rollups', () => {
   });
   afterAll(() => t.close());
 
-  const send = (payload: unknown, key = sdkKey) => t.http.post('/api/v1/sdk/events').set(bearer(key)).send(payload as object);
+  const send = (payload: unknown, key = sdkKey) =>
+    t.http
+      .post('/api/v1/sdk/events')
+      .set(bearer(key))
+      .send(payload as object);
 
   it('merges batches into per-minute rollups and answers count, rate, mean, percentiles and error rate', async () => {
     const window = minuteAgo(3);
@@ -51,12 +55,21 @@ describe('telemetry ingestion and rollups', () => {
     const slow = Array.from({ length: 10 }, () => 200);
     const first: EventsPayload = {
       sdk: 'test/1',
-      batches: [{ windowStart: window.windowStart, windowEnd: window.windowEnd, series: [seriesOf('etl.validate', 'on', 'step.duration_ms', fast, 3)], evaluations: [] }],
+      batches: [
+        {
+          windowStart: window.windowStart,
+          windowEnd: window.windowEnd,
+          series: [seriesOf('etl.validate', 'on', 'step.duration_ms', fast, 3)],
+          evaluations: [],
+        },
+      ],
       dropped: 0,
     };
     const second: EventsPayload = {
       sdk: 'test/1',
-      batches: [{ windowStart: window.windowEnd, windowEnd: window.windowEnd, series: [seriesOf('etl.validate', 'on', 'step.duration_ms', slow, 1)], evaluations: [] }],
+      batches: [
+        { windowStart: window.windowEnd, windowEnd: window.windowEnd, series: [seriesOf('etl.validate', 'on', 'step.duration_ms', slow, 1)], evaluations: [] },
+      ],
       dropped: 2,
     };
     expect((await send(first)).status).toBe(202);
@@ -64,7 +77,11 @@ describe('telemetry ingestion and rollups', () => {
     expect(accepted.status).toBe(202);
     expect(accepted.body).toEqual({ batches: 1, series: 1, evaluations: 0, samples: 0 });
 
-    const res = await t.http.get(`${base}/series`).query({ flag: 'etl.validate', metric: 'step.duration_ms', from: new Date(Date.now() - 3_600_000).toISOString() }).set(t.admin).expect(200);
+    const res = await t.http
+      .get(`${base}/series`)
+      .query({ flag: 'etl.validate', metric: 'step.duration_ms', from: new Date(Date.now() - 3_600_000).toISOString() })
+      .set(t.admin)
+      .expect(200);
     expect(res.body.series).toHaveLength(1);
     const [series] = res.body.series;
     expect(series).toMatchObject({ flag: 'etl.validate', variant: 'on', metric: 'step.duration_ms' });
@@ -78,7 +95,11 @@ describe('telemetry ingestion and rollups', () => {
     expect(point.rate).toBeCloseTo(100 / 60, 10);
     expect(point.errors).toBe(4);
     expect(point.errorRate).toBeCloseTo(0.04, 10);
-    for (const [q, name] of [[0.5, 'p50'], [0.95, 'p95'], [0.99, 'p99']] as const) {
+    for (const [q, name] of [
+      [0.5, 'p50'],
+      [0.95, 'p95'],
+      [0.99, 'p99'],
+    ] as const) {
       const exact = all[Math.ceil(q * 100) - 1]!;
       expect(Math.abs(point[name] - exact) / exact).toBeLessThanOrEqual(1 / 32);
     }
@@ -105,7 +126,10 @@ describe('telemetry ingestion and rollups', () => {
     };
     await send(payload).expect(202);
     await send(payload).expect(202);
-    await send({ ...payload, batches: [{ ...payload.batches[0]!, evaluations: [{ flag: 'model.router', variant: 'v1', reason: 'SPLIT', count: 5 }] }] }, otherKey).expect(202);
+    await send(
+      { ...payload, batches: [{ ...payload.batches[0]!, evaluations: [{ flag: 'model.router', variant: 'v1', reason: 'SPLIT', count: 5 }] }] },
+      otherKey,
+    ).expect(202);
 
     const counts = await t.http.get(`${base}/evaluations`).query({ flag: 'model.router' }).set(t.admin).expect(200);
     expect(counts.body.evaluations).toEqual([
@@ -116,7 +140,9 @@ describe('telemetry ingestion and rollups', () => {
     const from = new Date(Date.parse(window.minute) - 10 * 60_000);
     const to = new Date(Date.parse(window.minute) + 5 * 60_000);
     const stepped = await t.http.get(`${base}/evaluations`).query({ from: from.toISOString(), to: to.toISOString(), stepMinutes: 5 }).set(t.admin).expect(200);
-    expect(stepped.body.steps.map((s: { start: string; end: string }) => [s.start, s.end])).toEqual([0, 1, 2].map((i) => [new Date(from.getTime() + i * 300_000).toISOString(), new Date(from.getTime() + (i + 1) * 300_000).toISOString()]));
+    expect(stepped.body.steps.map((s: { start: string; end: string }) => [s.start, s.end])).toEqual(
+      [0, 1, 2].map((i) => [new Date(from.getTime() + i * 300_000).toISOString(), new Date(from.getTime() + (i + 1) * 300_000).toISOString()]),
+    );
     expect(stepped.body.steps[0].counts).toEqual([]);
     expect(stepped.body.steps[1].counts).toEqual([]);
     expect(stepped.body.steps[2].counts).toEqual([
@@ -125,7 +151,9 @@ describe('telemetry ingestion and rollups', () => {
       { flag: 'model.router', variant: 'v2', reason: 'SPLIT', count: 60 },
     ]);
     expect(stepped.body.evaluations).toEqual(stepped.body.steps[2].counts);
-    expect((await t.http.get(`${base}/evaluations`).query({ stepMinutes: 0 }).set(t.admin)).body.details).toEqual([expect.objectContaining({ field: 'stepMinutes' })]);
+    expect((await t.http.get(`${base}/evaluations`).query({ stepMinutes: 0 }).set(t.admin)).body.details).toEqual([
+      expect.objectContaining({ field: 'stepMinutes' }),
+    ]);
 
     const last = await t.http.get('/api/v1/projects/metrics/telemetry/last-evaluated').set(t.admin).expect(200);
     const router = last.body.flags.find((f: { flag: string }) => f.flag === 'model.router');
@@ -142,14 +170,33 @@ describe('telemetry ingestion and rollups', () => {
           windowEnd: window.windowEnd,
           series: [],
           evaluations: [],
-          samples: [{ kind: 'shadow.disagreement', flag: 'model.shadow', variant: 'on', at: window.windowEnd, input: { text: 'meh' }, primary: 'neutral', candidate: 'negative' }],
+          samples: [
+            {
+              kind: 'shadow.disagreement',
+              flag: 'model.shadow',
+              variant: 'on',
+              at: window.windowEnd,
+              input: { text: 'meh' },
+              primary: 'neutral',
+              candidate: 'negative',
+            },
+          ],
         },
       ],
       dropped: 0,
     }).expect(202);
     const res = await t.http.get(`${base}/samples`).query({ flag: 'model.shadow' }).set(t.admin).expect(200);
     expect(res.body.samples).toEqual([
-      { flag: 'model.shadow', variant: 'on', kind: 'shadow.disagreement', at: window.windowEnd, input: { text: 'meh' }, primary: 'neutral', candidate: 'negative', sdk: 'test/1' },
+      {
+        flag: 'model.shadow',
+        variant: 'on',
+        kind: 'shadow.disagreement',
+        at: window.windowEnd,
+        input: { text: 'meh' },
+        primary: 'neutral',
+        candidate: 'negative',
+        sdk: 'test/1',
+      },
     ]);
   });
 
@@ -170,12 +217,29 @@ describe('telemetry ingestion and rollups', () => {
     const res = await send(bad).expect(400);
     const fields = (res.body.details as Array<{ field: string }>).map((d) => d.field);
     expect(fields).toEqual(
-      expect.arrayContaining(['dropped', 'batches[0].windowEnd', 'batches[0].series[0].metric', 'batches[0].series[0].count', 'batches[0].series[0].histogram.buckets', 'batches[0].evaluations[0].count']),
+      expect.arrayContaining([
+        'dropped',
+        'batches[0].windowEnd',
+        'batches[0].series[0].metric',
+        'batches[0].series[0].count',
+        'batches[0].series[0].histogram.buckets',
+        'batches[0].evaluations[0].count',
+      ]),
     );
 
     const inconsistent = await send({
       sdk: 'test/1',
-      batches: [{ windowStart: window.windowEnd, windowEnd: window.windowStart, series: [{ ...seriesOf(null, null, 'm', [1, 2]), errors: 3 }, { ...seriesOf(null, null, 'n', [1, 2]), count: 3 }], evaluations: [] }],
+      batches: [
+        {
+          windowStart: window.windowEnd,
+          windowEnd: window.windowStart,
+          series: [
+            { ...seriesOf(null, null, 'm', [1, 2]), errors: 3 },
+            { ...seriesOf(null, null, 'n', [1, 2]), count: 3 },
+          ],
+          evaluations: [],
+        },
+      ],
       dropped: 0,
     }).expect(400);
     expect(inconsistent.body.details).toEqual([
@@ -205,7 +269,19 @@ describe('telemetry ingestion and rollups', () => {
     await t.http
       .patch('/api/v1/projects/metrics/flags/model.sentiment/environments/development')
       .set(t.admin)
-      .send({ version: 0, on: true, defaultRule: { rollout: { bucketBy: 'runId', variants: [{ variant: 'v1', weight: 50_000 }, { variant: 'v2', weight: 50_000 }] } } })
+      .send({
+        version: 0,
+        on: true,
+        defaultRule: {
+          rollout: {
+            bucketBy: 'runId',
+            variants: [
+              { variant: 'v1', weight: 50_000 },
+              { variant: 'v2', weight: 50_000 },
+            ],
+          },
+        },
+      })
       .expect(200);
 
     const flags = createFlags({ url: t.url, sdkKey, logger: quiet, telemetry: { flushIntervalMs: 60_000 } });
@@ -225,18 +301,30 @@ describe('telemetry ingestion and rollups', () => {
       await flags.close();
     }
 
-    const steps = await t.http.get(`${base}/series`).query({ flag: 'etl.transform', metric: 'step.duration_ms', from: new Date(Date.now() - 600_000).toISOString() }).set(t.admin).expect(200);
+    const steps = await t.http
+      .get(`${base}/series`)
+      .query({ flag: 'etl.transform', metric: 'step.duration_ms', from: new Date(Date.now() - 600_000).toISOString() })
+      .set(t.admin)
+      .expect(200);
     expect(steps.body.series).toHaveLength(1);
     expect(steps.body.series[0]).toMatchObject({ variant: 'on', total: { count: 41, errors: 1 } });
 
-    const accuracy = await t.http.get(`${base}/series`).query({ flag: 'model.sentiment', metric: 'accuracy', from: new Date(Date.now() - 600_000).toISOString() }).set(t.admin).expect(200);
+    const accuracy = await t.http
+      .get(`${base}/series`)
+      .query({ flag: 'model.sentiment', metric: 'accuracy', from: new Date(Date.now() - 600_000).toISOString() })
+      .set(t.admin)
+      .expect(200);
     const byVariant = Object.fromEntries(accuracy.body.series.map((s: { variant: string; total: { count: number; mean: number } }) => [s.variant, s.total]));
     expect(byVariant.v1.count + byVariant.v2.count).toBe(40);
     expect(byVariant.v1.count).toBeGreaterThan(5);
     expect(byVariant.v1.mean).toBeCloseTo(0.8, 10);
     expect(byVariant.v2.mean).toBeCloseTo(0.9, 10);
 
-    const evaluations = await t.http.get(`${base}/evaluations`).query({ flag: 'model.sentiment', from: new Date(Date.now() - 600_000).toISOString() }).set(t.admin).expect(200);
+    const evaluations = await t.http
+      .get(`${base}/evaluations`)
+      .query({ flag: 'model.sentiment', from: new Date(Date.now() - 600_000).toISOString() })
+      .set(t.admin)
+      .expect(200);
     expect(evaluations.body.evaluations.reduce((n: number, e: { count: number }) => n + e.count, 0)).toBe(40);
   });
 });

@@ -78,7 +78,17 @@ export class TelemetryRepository {
       const values: unknown[] = [environmentId];
       const tuples = chunk.map((row) => {
         const at = values.length;
-        values.push(row.flagKey, row.metric, row.variantKey, row.minute.toISOString(), row.count, row.sum, row.sumSquares, row.errors, JSON.stringify(row.histogram));
+        values.push(
+          row.flagKey,
+          row.metric,
+          row.variantKey,
+          row.minute.toISOString(),
+          row.count,
+          row.sum,
+          row.sumSquares,
+          row.errors,
+          JSON.stringify(row.histogram),
+        );
         return `($1, $${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::timestamptz, $${at + 5}::bigint, $${at + 6}::float8, $${at + 7}::float8, $${at + 8}::bigint, $${at + 9}::jsonb)`;
       });
       await this.db.manager().query(
@@ -138,7 +148,9 @@ export class TelemetryRepository {
       values.push(s.flagKey, s.variantKey, s.kind, s.recordedAt.toISOString(), JSON.stringify(s.sample));
       return `($1, $${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::timestamptz, $${at + 5}::jsonb)`;
     });
-    await this.db.manager().query(`INSERT INTO shadow_samples (environment_id, flag_key, variant_key, kind, recorded_at, sample) VALUES ${tuples.join(', ')}`, values);
+    await this.db
+      .manager()
+      .query(`INSERT INTO shadow_samples (environment_id, flag_key, variant_key, kind, recorded_at, sample) VALUES ${tuples.join(', ')}`, values);
     const flags = [...new Set(samples.map((s) => s.flagKey))];
     await this.db.manager().query(
       `DELETE FROM shadow_samples WHERE environment_id = $1 AND flag_key = ANY($2::varchar[]) AND id NOT IN (
@@ -150,14 +162,23 @@ export class TelemetryRepository {
 
   async metricRollups(environmentId: string, filter: RollupFilter): Promise<MetricRollupRow[]> {
     const { where, values } = this.where(environmentId, filter, true);
-    const rows: Array<{ flag_key: string; metric: string; variant_key: string; minute: Date | string; count: number; sum: number; sum_squares: number; errors: number; histogram: HistogramBuckets }> =
-      await this.db.manager().query(
-        // Clamped on the way out too: rows merged before the limits existed may hold ±Infinity or NaN.
-        `SELECT flag_key, metric, variant_key, minute, count, GREATEST(LEAST(sum, ${MAX_ROLLUP_ABS_SUM}), -${MAX_ROLLUP_ABS_SUM}) AS sum,
+    const rows: Array<{
+      flag_key: string;
+      metric: string;
+      variant_key: string;
+      minute: Date | string;
+      count: number;
+      sum: number;
+      sum_squares: number;
+      errors: number;
+      histogram: HistogramBuckets;
+    }> = await this.db.manager().query(
+      // Clamped on the way out too: rows merged before the limits existed may hold ±Infinity or NaN.
+      `SELECT flag_key, metric, variant_key, minute, count, GREATEST(LEAST(sum, ${MAX_ROLLUP_ABS_SUM}), -${MAX_ROLLUP_ABS_SUM}) AS sum,
                 LEAST(sum_squares, ${MAX_ROLLUP_SUM_SQUARES}) AS sum_squares, errors, histogram FROM metric_rollups WHERE ${where}
          ORDER BY flag_key, metric, variant_key, minute LIMIT ${MAX_ROWS_READ}`,
-        values,
-      );
+      values,
+    );
     return rows.map((r) => ({
       flagKey: r.flag_key,
       metric: r.metric,
@@ -176,12 +197,19 @@ export class TelemetryRepository {
     const { where, values } = this.where(environmentId, filter, false);
     const rows: Array<{ flag_key: string; variant_key: string; reason: string; count: number }> = await this.db
       .manager()
-      .query(`SELECT flag_key, variant_key, reason, SUM(count)::float8 AS count FROM evaluation_rollups WHERE ${where} GROUP BY flag_key, variant_key, reason ORDER BY flag_key, variant_key, reason`, values);
+      .query(
+        `SELECT flag_key, variant_key, reason, SUM(count)::float8 AS count FROM evaluation_rollups WHERE ${where} GROUP BY flag_key, variant_key, reason ORDER BY flag_key, variant_key, reason`,
+        values,
+      );
     return rows.map((r) => ({ flagKey: r.flag_key, variantKey: r.variant_key, reason: r.reason, count: Number(r.count) }));
   }
 
   /** Evaluation counts per step of `stepSeconds` from `filter.from` (step 0 starts there), per flag, variant and reason. */
-  async evaluationSteps(environmentId: string, filter: RollupFilter, stepSeconds: number): Promise<Array<Omit<EvaluationRollupRow, 'minute'> & { step: number }>> {
+  async evaluationSteps(
+    environmentId: string,
+    filter: RollupFilter,
+    stepSeconds: number,
+  ): Promise<Array<Omit<EvaluationRollupRow, 'minute'> & { step: number }>> {
     const { where, values } = this.where(environmentId, filter, false);
     const stepParam = values.push(stepSeconds);
     const rows: Array<{ flag_key: string; variant_key: string; reason: string; step: number; count: number }> = await this.db.manager().query(
@@ -196,7 +224,9 @@ export class TelemetryRepository {
     if (environmentIds.length === 0) return [];
     const rows: Array<{ environment_id: string; flag_key: string; last_evaluated_at: Date | string }> = await this.db
       .manager()
-      .query('SELECT environment_id, flag_key, last_evaluated_at FROM flag_last_evaluated WHERE environment_id = ANY($1::uuid[]) ORDER BY flag_key', [environmentIds]);
+      .query('SELECT environment_id, flag_key, last_evaluated_at FROM flag_last_evaluated WHERE environment_id = ANY($1::uuid[]) ORDER BY flag_key', [
+        environmentIds,
+      ]);
     return rows.map((r) => ({ environmentId: r.environment_id, flagKey: r.flag_key, lastEvaluatedAt: new Date(r.last_evaluated_at) }));
   }
 

@@ -2,7 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { mergeHistogramBuckets } from '@signalbox/sdk/telemetry';
 import { type FieldProblem, validationFailed } from '../common/errors/domain-error.js';
 import type { EventsDto } from './dto/events.dto.js';
-import type { EvaluationCountResponse, EvaluationStepResponse, IngestResultResponse, MetricSeriesResultResponse, ShadowSampleResponse } from './dto/telemetry.response.js';
+import type {
+  EvaluationCountResponse,
+  EvaluationStepResponse,
+  IngestResultResponse,
+  MetricSeriesResultResponse,
+  ShadowSampleResponse,
+} from './dto/telemetry.response.js';
 import { MetricAccumulator, type MetricStats } from './metric-stats.js';
 import { seriesProblems } from './series-consistency.js';
 import { TelemetryRepository, type EvaluationRollupRow, type MetricRollupRow, type SampleRow } from './telemetry.repository.js';
@@ -85,7 +91,8 @@ export class TelemetryService {
         result.evaluations += 1;
         const key = `${e.flag}\u0000${stored(e.variant)}\u0000${e.reason}\u0000${minute}`;
         const row = evaluations.get(key);
-        if (row === undefined) evaluations.set(key, { flagKey: e.flag, variantKey: stored(e.variant), reason: e.reason, minute: new Date(minute), count: e.count });
+        if (row === undefined)
+          evaluations.set(key, { flagKey: e.flag, variantKey: stored(e.variant), reason: e.reason, minute: new Date(minute), count: e.count });
         else row.count += e.count;
         const last = lastEvaluated.get(e.flag);
         if (last === undefined || last < windowEnd) lastEvaluated.set(e.flag, windowEnd);
@@ -94,11 +101,20 @@ export class TelemetryService {
         result.samples += 1;
         const at = new Date(Math.min(Date.parse(sample.at), now.getTime()));
         const { input, primary, candidate, error } = sample;
-        samples.push({ flagKey: sample.flag, variantKey: stored(sample.variant), kind: sample.kind, recordedAt: at, sample: { input, primary, candidate, error, sdk: payload.sdk } });
+        samples.push({
+          flagKey: sample.flag,
+          variantKey: stored(sample.variant),
+          kind: sample.kind,
+          recordedAt: at,
+          sample: { input, primary, candidate, error, sdk: payload.sdk },
+        });
       }
     }
 
-    const byKey = <T>(key: (row: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+    const byKey =
+      <T>(key: (row: T) => string) =>
+      (a: T, b: T) =>
+        key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
     const metricRows = [...metrics.values()].sort(byKey((r) => `${r.flagKey}\u0000${r.metric}\u0000${r.variantKey}\u0000${r.minute.toISOString()}`));
     const evaluationRows = [...evaluations.values()].sort(byKey((r) => `${r.flagKey}\u0000${r.variantKey}\u0000${r.reason}\u0000${r.minute.toISOString()}`));
     await this.repository.transaction(async () => {
@@ -107,7 +123,8 @@ export class TelemetryService {
       await this.repository.touchLastEvaluated(environmentId, lastEvaluated);
       await this.repository.addSamples(environmentId, samples, SAMPLES_KEPT_PER_FLAG);
     });
-    if (payload.dropped > 0) this.logger.warn({ environmentId, sdk: payload.sdk, dropped: payload.dropped }, 'an SDK dropped telemetry batches it could not send');
+    if (payload.dropped > 0)
+      this.logger.warn({ environmentId, sdk: payload.sdk, dropped: payload.dropped }, 'an SDK dropped telemetry batches it could not send');
     return result;
   }
 
@@ -151,8 +168,20 @@ export class TelemetryService {
   }
 
   /** Totals per variant of one flag's metric over `[from, to)` (for rollout guards and experiments). */
-  async variantTotals(environmentId: string, flagKey: string, metric: string, from: Date, to: Date): Promise<Array<{ variant: string | null; stats: MetricStats }>> {
-    const result = await this.series(environmentId, { from, to, flagKey, metric, stepMinutes: Math.max(1, Math.min(1440, Math.ceil((to.getTime() - from.getTime()) / MINUTE_MS))) });
+  async variantTotals(
+    environmentId: string,
+    flagKey: string,
+    metric: string,
+    from: Date,
+    to: Date,
+  ): Promise<Array<{ variant: string | null; stats: MetricStats }>> {
+    const result = await this.series(environmentId, {
+      from,
+      to,
+      flagKey,
+      metric,
+      stepMinutes: Math.max(1, Math.min(1440, Math.ceil((to.getTime() - from.getTime()) / MINUTE_MS))),
+    });
     return result.series.map((s) => ({ variant: s.variant, stats: s.total }));
   }
 
@@ -194,7 +223,13 @@ export class TelemetryService {
   /** The newest samples (shadow disagreements, candidate failures), newest first. */
   async samples(environmentId: string, flagKey: string | undefined, limit: number): Promise<ShadowSampleResponse[]> {
     const rows = await this.repository.samples(environmentId, flagKey, limit);
-    return rows.map((r) => ({ flag: r.flagKey, variant: shown(r.variantKey), kind: r.kind, at: r.recordedAt.toISOString(), ...(r.sample as Pick<ShadowSampleResponse, 'input' | 'primary' | 'candidate' | 'error' | 'sdk'>) }));
+    return rows.map((r) => ({
+      flag: r.flagKey,
+      variant: shown(r.variantKey),
+      kind: r.kind,
+      at: r.recordedAt.toISOString(),
+      ...(r.sample as Pick<ShadowSampleResponse, 'input' | 'primary' | 'candidate' | 'error' | 'sdk'>),
+    }));
   }
 
   private range(query: { from: Date; to: Date }, stepMinutes: number): { from: Date; to: Date } {
@@ -203,7 +238,8 @@ export class TelemetryService {
     const problems: FieldProblem[] = [];
     if (to.getTime() <= from.getTime()) problems.push({ field: 'to', reason: 'must be after from' });
     else if (to.getTime() - from.getTime() > MAX_RANGE_MS) problems.push({ field: 'from', reason: 'the range must not exceed 31 days' });
-    else if ((to.getTime() - from.getTime()) / (stepMinutes * MINUTE_MS) > MAX_POINTS) problems.push({ field: 'stepMinutes', reason: `the range holds more than ${MAX_POINTS} steps; use larger steps` });
+    else if ((to.getTime() - from.getTime()) / (stepMinutes * MINUTE_MS) > MAX_POINTS)
+      problems.push({ field: 'stepMinutes', reason: `the range holds more than ${MAX_POINTS} steps; use larger steps` });
     if (problems.length > 0) throw validationFailed(problems);
     return { from, to };
   }
@@ -225,7 +261,8 @@ export class TelemetryService {
         let inHistogram = 0;
         for (const count of Object.values(s.histogram.buckets)) inHistogram += count;
         if (inHistogram !== s.count) add(`${at}.series[${i}].histogram.buckets`, `bucket counts add up to ${inHistogram}, not count (${s.count})`);
-        for (const problem of seriesProblems({ count: s.count, sum: s.sum, sumSquares: s.sumSquares, buckets: s.histogram.buckets })) add(`${at}.series[${i}].${problem.field}`, problem.reason);
+        for (const problem of seriesProblems({ count: s.count, sum: s.sum, sumSquares: s.sumSquares, buckets: s.histogram.buckets }))
+          add(`${at}.series[${i}].${problem.field}`, problem.reason);
       });
       (batch.samples ?? []).forEach((sample, i) => {
         const { input, primary, candidate } = sample;

@@ -68,7 +68,7 @@ export const readTriggerSignal = (body: unknown): TriggerSignal => {
     source: looksLikeGrafana ? 'grafana' : 'alertmanager',
     intent: intentOf(status),
     alerts: alertNames(body),
-    note: looksLikeGrafana ? text(body.title) ?? text(body.message) : null,
+    note: looksLikeGrafana ? (text(body.title) ?? text(body.message)) : null,
     status,
   };
 };

@@ -36,13 +36,24 @@ export class DatabaseThrottlerStorage implements ThrottlerStorage {
     // The row is locked from read to write, so concurrent calls on any instance take turns.
     const window = await this.db.transaction(async () => {
       const manager = this.db.manager();
-      await manager.query(`INSERT INTO rate_limit_windows (key, window_ends_at, hits, previous_hits) VALUES ($1, to_timestamp($2 / 1000.0), 0, 0) ON CONFLICT (key) DO NOTHING`, [key, now + ttl]);
-      const rows: WindowRow[] = await manager.query(`SELECT hits, previous_hits, extract(epoch FROM window_ends_at) * 1000 AS ends_ms FROM rate_limit_windows WHERE key = $1 FOR UPDATE`, [key]);
+      await manager.query(
+        `INSERT INTO rate_limit_windows (key, window_ends_at, hits, previous_hits) VALUES ($1, to_timestamp($2 / 1000.0), 0, 0) ON CONFLICT (key) DO NOTHING`,
+        [key, now + ttl],
+      );
+      const rows: WindowRow[] = await manager.query(
+        `SELECT hits, previous_hits, extract(epoch FROM window_ends_at) * 1000 AS ends_ms FROM rate_limit_windows WHERE key = $1 FOR UPDATE`,
+        [key],
+      );
       const row = rows[0]!;
       const current = rollOver({ hits: row.hits, previousHits: row.previous_hits, endsAt: Number(row.ends_ms) }, now, ttl);
       const admitted = slidingCount({ hits: current.hits + 1, previousHits: current.previousHits, msLeft: current.endsAt - now }, ttl) <= limit;
       const next = admitted ? { ...current, hits: current.hits + 1 } : current;
-      await manager.query(`UPDATE rate_limit_windows SET hits = $2, previous_hits = $3, window_ends_at = to_timestamp($4 / 1000.0) WHERE key = $1`, [key, next.hits, next.previousHits, next.endsAt]);
+      await manager.query(`UPDATE rate_limit_windows SET hits = $2, previous_hits = $3, window_ends_at = to_timestamp($4 / 1000.0) WHERE key = $1`, [
+        key,
+        next.hits,
+        next.previousHits,
+        next.endsAt,
+      ]);
       return { admitted, state: { hits: next.hits, previousHits: next.previousHits, msLeft: next.endsAt - now } };
     });
     const { admitted, state } = window;

@@ -12,7 +12,10 @@ describe('the trigger call limit, counted in the database on an injected clock',
 
   const aTrigger = async (flag: string) => {
     await aBooleanFlag(t.http, t.admin, 'limits', flag);
-    const res = await t.http.post(triggers(flag)).set(t.admin).send({ name: `${flag}-alerts` });
+    const res = await t.http
+      .post(triggers(flag))
+      .set(t.admin)
+      .send({ name: `${flag}-alerts` });
     if (res.status !== 201) throw new Error(`trigger: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as { trigger: { id: string }; secret: string };
   };
@@ -79,7 +82,10 @@ describe('the trigger call limit, counted in the database on an injected clock',
     const other = await aTrigger('etl.bystander');
     const start = clock;
     expect((await calls(first.secret, 10)).map((r) => r.status)).toEqual(Array(10).fill(200));
-    const rotated = await t.http.post(`${triggers('etl.rotating')}/${first.trigger.id}/rotate`).set(t.admin).expect(200);
+    const rotated = await t.http
+      .post(`${triggers('etl.rotating')}/${first.trigger.id}/rotate`)
+      .set(t.admin)
+      .expect(200);
     expect((await call(first.secret)).status).toBe(404);
     const renewed = await call(rotated.body.secret as string);
     expect(renewed.status).toBe(429);

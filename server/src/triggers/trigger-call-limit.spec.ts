@@ -19,7 +19,7 @@ const run = (times: number[], limit = 10): number[] => {
 /** The most calls any half-open window [t, t + 1 min) holds. */
 const busiestMinute = (accepted: number[]): number => Math.max(0, ...accepted.map((t) => accepted.filter((u) => u >= t && u < t + MINUTE).length));
 
-describe('a trigger\'s sliding log of accepted calls', () => {
+describe("a trigger's sliding log of accepted calls", () => {
   it('admits 1 at 0 s, 9 at 50 s, and at 105 s only the one the first call made room for', () => {
     const times = [0, ...Array.from({ length: 9 }, (_, i) => 50_000 + i * 50), ...Array.from({ length: 10 }, (_, i) => 105_000 + i * 50)];
     const accepted = run(times);

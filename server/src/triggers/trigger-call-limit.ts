@@ -60,7 +60,10 @@ export class TriggerCallLimit {
       const now = this.now();
       await this.repository.lockCallLog(triggerId);
       const log = await this.repository.acceptedCallsSince(triggerId, new Date(now - TRIGGER_WINDOW_MS));
-      const decision = admitCall(log.map((at) => at.getTime()), now);
+      const decision = admitCall(
+        log.map((at) => at.getTime()),
+        now,
+      );
       if (!decision.admitted) throw tooManyCalls(decision.retryAfterMs);
       const result = await call();
       // Written last, after the flag change, so this transaction locks rows in the same order as any other change to the flag.

@@ -1,5 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
@@ -130,7 +139,10 @@ export class TriggerHookController {
     summary:
       'Fire a trigger: an empty POST or {reason} kills the flag; Alertmanager and Grafana webhooks kill on firing/alerting and restore on resolved/ok when the trigger allows it. Unknown or disabled: 404. Too many calls: 429.',
   })
-  @ApiBody({ required: false, schema: { type: 'object', additionalProperties: true, description: 'Nothing, {reason}, an Alertmanager webhook or a Grafana alert webhook' } })
+  @ApiBody({
+    required: false,
+    schema: { type: 'object', additionalProperties: true, description: 'Nothing, {reason}, an Alertmanager webhook or a Grafana alert webhook' },
+  })
   @ApiOkResponse({ type: TriggerFiredResponse })
   @ApiErrors(400, { status: 404, description: 'NOT_FOUND: no trigger has this secret, or it is disabled' })
   @ApiTooManyRequestsResponse({

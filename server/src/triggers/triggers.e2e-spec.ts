@@ -30,7 +30,16 @@ const grafana = (state: 'alerting' | 'ok') => ({
   receiver: 'signalbox',
   status: state === 'alerting' ? 'firing' : 'resolved',
   orgId: 1,
-  alerts: [{ status: state === 'alerting' ? 'firing' : 'resolved', labels: { alertname: 'ModelLatencyP95', grafana_folder: 'ml' }, annotations: {}, startsAt: '2026-11-20T10:00:00Z', endsAt: '0001-01-01T00:00:00Z', fingerprint: 'f1' }],
+  alerts: [
+    {
+      status: state === 'alerting' ? 'firing' : 'resolved',
+      labels: { alertname: 'ModelLatencyP95', grafana_folder: 'ml' },
+      annotations: {},
+      startsAt: '2026-11-20T10:00:00Z',
+      endsAt: '0001-01-01T00:00:00Z',
+      fingerprint: 'f1',
+    },
+  ],
   groupLabels: { alertname: 'ModelLatencyP95' },
   commonLabels: { alertname: 'ModelLatencyP95' },
   commonAnnotations: {},
@@ -51,7 +60,10 @@ describe('trigger URLs', () => {
   const pathOf = (url: string) => new URL(url).pathname;
 
   const aTrigger = async (flag: string, body: Record<string, unknown> = {}, env = 'production') => {
-    const res = await t.http.post(triggers(flag, env)).set(t.admin).send({ name: `${flag}-alerts`, ...body });
+    const res = await t.http
+      .post(triggers(flag, env))
+      .set(t.admin)
+      .send({ name: `${flag}-alerts`, ...body });
     if (res.status !== 201) throw new Error(`trigger: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as { trigger: { id: string; name: string; secretPrefix: string }; secret: string; url: string };
   };
@@ -72,7 +84,15 @@ describe('trigger URLs', () => {
     const created = await aTrigger('gpu.embed', { description: 'Alertmanager route gpu' });
     expect(created.secret).toMatch(/^sbx_[A-Za-z0-9_-]{43}$/);
     expect(pathOf(created.url)).toBe(`/api/v1/triggers/${created.secret}`);
-    expect(created.trigger).toMatchObject({ name: 'gpu.embed-alerts', flag: 'gpu.embed', environment: 'production', enabled: true, restoreOnResolve: false, secretPrefix: created.secret.slice(0, 8), fireCount: 0 });
+    expect(created.trigger).toMatchObject({
+      name: 'gpu.embed-alerts',
+      flag: 'gpu.embed',
+      environment: 'production',
+      enabled: true,
+      restoreOnResolve: false,
+      secretPrefix: created.secret.slice(0, 8),
+      fireCount: 0,
+    });
     const listed = await t.http.get(triggers('gpu.embed')).set(t.admin).expect(200);
     expect(listed.body).toHaveLength(1);
     expect(JSON.stringify(listed.body)).not.toContain(created.secret);
@@ -88,8 +108,21 @@ describe('trigger URLs', () => {
     const sdk = await connectSdk(t.url, sdkKeys.production!);
     await sdk.waitFor((m) => m.type === 'snapshot');
 
-    const fired = await t.http.post(pathOf(restoring.url)).send(alertmanager('firing', ['GpuErrorRate', 'GpuOOM'])).expect(200);
-    expect(fired.body).toEqual({ trigger: 'am-gpu', flag: 'gpu.train', environment: 'production', action: 'killed', changed: true, killed: true, source: 'alertmanager', alerts: ['GpuErrorRate', 'GpuOOM'], note: null });
+    const fired = await t.http
+      .post(pathOf(restoring.url))
+      .send(alertmanager('firing', ['GpuErrorRate', 'GpuOOM']))
+      .expect(200);
+    expect(fired.body).toEqual({
+      trigger: 'am-gpu',
+      flag: 'gpu.train',
+      environment: 'production',
+      action: 'killed',
+      changed: true,
+      killed: true,
+      source: 'alertmanager',
+      alerts: ['GpuErrorRate', 'GpuOOM'],
+      note: null,
+    });
     await sdk.waitFor((m: ServerMessage) => m.type === 'change' && m.kind === 'flag' && m.key === 'gpu.train' && m.flag?.killed === true);
     const killed = (await t.http.get(config('gpu.train')).set(t.admin)).body;
     expect(killed.kill).toMatchObject({ by: 'trigger:am-gpu', reason: 'Alertmanager firing: GpuErrorRate, GpuOOM via trigger am-gpu' });
@@ -112,7 +145,13 @@ describe('trigger URLs', () => {
 
     // Every call is in the audit log, naming the trigger and the alert.
     const audit = await t.http.get('/api/v1/audit').query({ project: 'alerts', limit: 100 }).set(t.admin).expect(200);
-    const entries = audit.body.items as Array<{ action: string; actorType: string; actorName: string; reason: string | null; after: { action?: string } | null }>;
+    const entries = audit.body.items as Array<{
+      action: string;
+      actorType: string;
+      actorName: string;
+      reason: string | null;
+      after: { action?: string } | null;
+    }>;
     expect(entries.filter((e) => e.actorName === 'trigger:am-gpu').map((e) => [e.action, e.actorType, e.reason])).toEqual([
       ['trigger.fired', 'trigger', 'Alertmanager resolved: GpuErrorRate via trigger am-gpu'],
       ['flag.restored', 'trigger', 'Alertmanager resolved: GpuErrorRate via trigger am-gpu'],
@@ -137,8 +176,13 @@ describe('trigger URLs', () => {
     const trigger = await aTrigger('model.ranker', { name: 'grafana-latency', restoreOnResolve: true }, 'staging');
     const fired = await t.http.post(pathOf(trigger.url)).send(grafana('alerting')).expect(200);
     expect(fired.body).toMatchObject({ source: 'grafana', action: 'killed', changed: true, alerts: ['ModelLatencyP95'] });
-    expect((await t.http.get(config('model.ranker', 'staging')).set(t.admin)).body.kill.reason).toBe('Grafana firing: ModelLatencyP95 ([FIRING:1] ModelLatencyP95 (ml)) via trigger grafana-latency');
-    const legacy = await t.http.post(pathOf(trigger.url)).send({ title: '[OK] latency', ruleName: 'ModelLatencyP95', state: 'ok', evalMatches: [] }).expect(200);
+    expect((await t.http.get(config('model.ranker', 'staging')).set(t.admin)).body.kill.reason).toBe(
+      'Grafana firing: ModelLatencyP95 ([FIRING:1] ModelLatencyP95 (ml)) via trigger grafana-latency',
+    );
+    const legacy = await t.http
+      .post(pathOf(trigger.url))
+      .send({ title: '[OK] latency', ruleName: 'ModelLatencyP95', state: 'ok', evalMatches: [] })
+      .expect(200);
     expect(legacy.body).toMatchObject({ source: 'grafana', action: 'restored', changed: true, killed: false });
     const noData = await t.http.post(pathOf(trigger.url)).send({ title: 'x', ruleName: 'ModelLatencyP95', state: 'no_data' }).expect(200);
     expect(noData.body).toMatchObject({ action: 'ignored', killed: false });
@@ -147,7 +191,12 @@ describe('trigger URLs', () => {
   it('answers a wrong, rotated-away or disabled secret with the same 404', async () => {
     await aBooleanFlag(t.http, t.admin, 'alerts', 'etl.dedupe');
     const trigger = await aTrigger('etl.dedupe');
-    const shapeOf = (res: { status: number; body: Record<string, unknown> }) => ({ status: res.status, keys: Object.keys(res.body).sort(), error: res.body.error, message: res.body.message });
+    const shapeOf = (res: { status: number; body: Record<string, unknown> }) => ({
+      status: res.status,
+      keys: Object.keys(res.body).sort(),
+      error: res.body.error,
+      message: res.body.message,
+    });
     const wrong = shapeOf(await t.http.post(`/api/v1/triggers/sbx_${'A'.repeat(43)}`).send({}));
     expect(wrong).toEqual({ status: 404, keys: ['error', 'message', 'requestId'], error: 'NOT_FOUND', message: 'No such trigger' });
     expect(shapeOf(await t.http.post('/api/v1/triggers/not-even-a-secret').send({}))).toEqual(wrong);
@@ -155,19 +204,32 @@ describe('trigger URLs', () => {
     const nearMiss = trigger.secret.slice(0, -1) + (trigger.secret.endsWith('A') ? 'B' : 'A');
     expect(shapeOf(await t.http.post(`/api/v1/triggers/${nearMiss}`).send({}))).toEqual(wrong);
 
-    const rotated = await t.http.post(`${triggers('etl.dedupe')}/${trigger.trigger.id}/rotate`).set(t.admin).expect(200);
+    const rotated = await t.http
+      .post(`${triggers('etl.dedupe')}/${trigger.trigger.id}/rotate`)
+      .set(t.admin)
+      .expect(200);
     expect(rotated.body.secret).not.toBe(trigger.secret);
     expect(shapeOf(await t.http.post(pathOf(trigger.url)).send({}))).toEqual(wrong);
     await t.http.post(pathOf(rotated.body.url)).send({ reason: 'dedupe dropped rows' }).expect(200);
     expect((await t.http.get(config('etl.dedupe')).set(t.admin)).body.kill.reason).toBe('dedupe dropped rows (trigger etl.dedupe-alerts)');
 
-    await t.http.post(`${triggers('etl.dedupe')}/${trigger.trigger.id}/disable`).set(t.admin).expect(200);
+    await t.http
+      .post(`${triggers('etl.dedupe')}/${trigger.trigger.id}/disable`)
+      .set(t.admin)
+      .expect(200);
     expect(shapeOf(await t.http.post(pathOf(rotated.body.url)).send({}))).toEqual(wrong);
-    const enabled = await t.http.patch(`${triggers('etl.dedupe')}/${trigger.trigger.id}`).set(t.admin).send({ enabled: true }).expect(200);
+    const enabled = await t.http
+      .patch(`${triggers('etl.dedupe')}/${trigger.trigger.id}`)
+      .set(t.admin)
+      .send({ enabled: true })
+      .expect(200);
     expect(enabled.body.enabled).toBe(true);
     await t.http.post(pathOf(rotated.body.url)).send({}).expect(200);
 
-    await t.http.delete(`${triggers('etl.dedupe')}/${trigger.trigger.id}`).set(t.admin).expect(204);
+    await t.http
+      .delete(`${triggers('etl.dedupe')}/${trigger.trigger.id}`)
+      .set(t.admin)
+      .expect(204);
     expect(shapeOf(await t.http.post(pathOf(rotated.body.url)).send({}))).toEqual(wrong);
     const audit = await t.http.get('/api/v1/audit').query({ project: 'alerts', limit: 100 }).set(t.admin);
     const managed = (audit.body.items as Array<{ action: string; after: { name?: string } | null; before: { name?: string } | null }>)
@@ -198,7 +260,10 @@ describe('trigger URLs', () => {
     await aBooleanFlag(t.http, t.admin, 'alerts', 'etl.rotated');
     const trigger = await aTrigger('etl.rotated', {}, 'staging');
     for (let i = 0; i < 10; i++) await t.http.post(pathOf(trigger.url)).expect(200);
-    const rotated = await t.http.post(`${triggers('etl.rotated', 'staging')}/${trigger.trigger.id}/rotate`).set(t.admin).expect(200);
+    const rotated = await t.http
+      .post(`${triggers('etl.rotated', 'staging')}/${trigger.trigger.id}/rotate`)
+      .set(t.admin)
+      .expect(200);
     for (let i = 0; i < 3; i++) {
       const old = await t.http.post(pathOf(trigger.url));
       expect(old.status).toBe(404);
@@ -230,6 +295,13 @@ describe('trigger URLs', () => {
     expect((await t.http.post(triggers('etl.guarded', 'nowhere')).set(t.admin).send({ name: 'x' })).status).toBe(404);
     expect((await t.http.post(`${triggers('etl.guarded')}/not-a-uuid/rotate`).set(t.admin)).status).toBe(400);
     expect((await t.http.post(`${triggers('etl.guarded')}/00000000-0000-4000-8000-000000000000/rotate`).set(t.admin)).status).toBe(404);
-    expect((await t.http.patch(`${triggers('etl.guarded')}/00000000-0000-4000-8000-000000000000`).set(t.admin).send({ name: null })).status).toBe(400);
+    expect(
+      (
+        await t.http
+          .patch(`${triggers('etl.guarded')}/00000000-0000-4000-8000-000000000000`)
+          .set(t.admin)
+          .send({ name: null })
+      ).status,
+    ).toBe(400);
   });
 });

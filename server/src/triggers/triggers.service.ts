@@ -131,7 +131,13 @@ export class TriggersService {
     const signal = readTriggerSignal(body);
     const reason = describeSignal(signal, trigger.name);
     const actor: Actor = { type: 'trigger', id: trigger.id, name: `trigger:${trigger.name}` };
-    const target: TriggerTarget = { projectKey: found.project.key, projectId: found.project.id, flagKey: trigger.flagKey, environmentKey: found.environment.key, environmentId: found.environment.id };
+    const target: TriggerTarget = {
+      projectKey: found.project.key,
+      projectId: found.project.id,
+      flagKey: trigger.flagKey,
+      environmentKey: found.environment.key,
+      environmentId: found.environment.id,
+    };
 
     // One transaction: the call's place in the limit, the flag change, the trigger's bookkeeping and its audit entry commit together.
     return this.callLimit.admit(trigger.id, async () => {
@@ -140,15 +146,15 @@ export class TriggersService {
       let changed = false;
       let killed: boolean;
       if (signal.intent === 'fire' || (signal.intent === 'resolve' && trigger.restoreOnResolve)) {
-        const write =
-          signal.intent === 'fire'
-            ? await this.killSwitch.kill(actor, target, reason)
-            : await this.killSwitch.restore(actor, target, reason);
+        const write = signal.intent === 'fire' ? await this.killSwitch.kill(actor, target, reason) : await this.killSwitch.restore(actor, target, reason);
         action = signal.intent === 'fire' ? 'killed' : 'restored';
         changed = write.changed;
         killed = write.config.killed;
       } else {
-        note = signal.intent === 'resolve' ? 'This trigger does not restore on resolve; restore the flag by hand' : `Status '${signal.status}' neither fires nor resolves`;
+        note =
+          signal.intent === 'resolve'
+            ? 'This trigger does not restore on resolve; restore the flag by hand'
+            : `Status '${signal.status}' neither fires nor resolves`;
         killed = (await this.flags.getConfig(target.projectKey, target.flagKey, target.environmentKey)).killed;
       }
       await this.repository.recordFired(trigger.id, action, new Date());
@@ -163,7 +169,17 @@ export class TriggersService {
         reason,
         after: { trigger: trigger.name, flag: target.flagKey, action, changed, source: signal.source, status: signal.status, alerts: signal.alerts },
       });
-      return { trigger: trigger.name, flag: target.flagKey, environment: target.environmentKey, action, changed, killed, source: signal.source, alerts: signal.alerts, note };
+      return {
+        trigger: trigger.name,
+        flag: target.flagKey,
+        environment: target.environmentKey,
+        action,
+        changed,
+        killed,
+        source: signal.source,
+        alerts: signal.alerts,
+        note,
+      };
     });
   }
 
@@ -181,7 +197,23 @@ export class TriggersService {
     return { target, trigger };
   }
 
-  private record(actor: Actor, action: string, target: TriggerTarget, trigger: TriggerEntity, before: TriggerResponse | null, after: TriggerResponse | null): Promise<void> {
-    return this.audit.record({ actor, action, resourceType: 'trigger', resourceKey: trigger.id, projectKey: target.projectKey, environmentKey: target.environmentKey, before, after });
+  private record(
+    actor: Actor,
+    action: string,
+    target: TriggerTarget,
+    trigger: TriggerEntity,
+    before: TriggerResponse | null,
+    after: TriggerResponse | null,
+  ): Promise<void> {
+    return this.audit.record({
+      actor,
+      action,
+      resourceType: 'trigger',
+      resourceKey: trigger.id,
+      projectKey: target.projectKey,
+      environmentKey: target.environmentKey,
+      before,
+      after,
+    });
   }
 }

@@ -27,7 +27,9 @@ describe('WebhookDestinations', () => {
     ['::a9fe:a9fe', 'link-local'],
     ['::2', 'unspecified'],
   ])('refuses %s as a %s address by default', (address, kind) => {
-    expect(strict.refusal(address)).toMatch(new RegExp(`is a ${kind.replace(/[()]/g, '\\$&')} address; webhooks go to public addresses unless SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST allows it`));
+    expect(strict.refusal(address)).toMatch(
+      new RegExp(`is a ${kind.replace(/[()]/g, '\\$&')} address; webhooks go to public addresses unless SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST allows it`),
+    );
   });
 
   it.each(['93.184.215.14', '8.8.8.8', '2606:4700::1111'])('accepts the public address %s', (address) => {
@@ -73,7 +75,10 @@ describe('WebhookDestinations', () => {
       return fetch(`http://localhost:${port}/`, { dispatcher }).finally(() => dispatcher.close());
     };
     try {
-      const error = await send(strict).then(() => null, (err: Error & { cause?: Error }) => err.cause);
+      const error = await send(strict).then(
+        () => null,
+        (err: Error & { cause?: Error }) => err.cause,
+      );
       expect(error?.message).toMatch(/^refused: localhost resolves to (127\.0\.0\.1|::1) is a loopback address/);
       expect(await (await send(new WebhookDestinations(['127.0.0.1', '::1']))).text()).toBe('ok');
     } finally {

@@ -51,7 +51,11 @@ export class WebhookDestinations {
    * A `dns.lookup` for the HTTP client: checks the address actually connected to, so a host name
    * that resolves (or later rebinds) to a private address is refused too.
    */
-  readonly lookup = (hostname: string, options: object, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void): void => {
+  readonly lookup = (
+    hostname: string,
+    options: object,
+    callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+  ): void => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, []);
       const refused = addresses.map((a) => this.refusal(a.address, hostname)).find((r) => r !== null);

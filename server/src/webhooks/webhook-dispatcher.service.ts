@@ -119,7 +119,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         deliveredAt: null,
       });
       const failures = await this.repository.countFailure(subscription.id);
-      if (failures >= settings.disableAfterFailures && (await this.repository.disable(subscription.id, `Disabled after ${failures} failed attempts in a row; last: ${attempt.error}`))) {
+      if (
+        failures >= settings.disableAfterFailures &&
+        (await this.repository.disable(subscription.id, `Disabled after ${failures} failed attempts in a row; last: ${attempt.error}`))
+      ) {
         this.logger.warn({ webhook: subscription.id, failures }, 'webhook disabled after repeated failures');
         await this.audit.record({
           actor: SYSTEM_ACTOR,
@@ -145,7 +148,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       secret = this.secrets.open(subscription.secretSealed, subscription.id);
     } catch (err) {
       // Not sent unsigned: receivers must be able to trust every delivery. Rotating the secret fixes it.
-      return { at, statusCode: null, error: `cannot unseal the signing secret: ${(err as Error).message}; check SIGNALBOX_SECRET_KEY or rotate the secret`, durationMs: 0 };
+      return {
+        at,
+        statusCode: null,
+        error: `cannot unseal the signing secret: ${(err as Error).message}; check SIGNALBOX_SECRET_KEY or rotate the secret`,
+        durationMs: 0,
+      };
     }
     // An IP literal never reaches the lookup; a URL stored before the allowlist changed is judged again here.
     const refusal = this.destinations.refusalForUrl(subscription.url);
@@ -173,7 +181,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       return { at, statusCode: response.status, error: `HTTP ${response.status}`, durationMs };
     } catch (err) {
       const error = err as Error & { cause?: { code?: string; message?: string } };
-      const reason = error.name === 'TimeoutError' ? `no answer within ${this.settings.current.timeoutMs} ms` : (error.cause?.code ?? error.cause?.message ?? error.message);
+      const reason =
+        error.name === 'TimeoutError' ? `no answer within ${this.settings.current.timeoutMs} ms` : (error.cause?.code ?? error.cause?.message ?? error.message);
       return { at, statusCode: null, error: String(reason).slice(0, MAX_ERROR_LENGTH), durationMs: Date.now() - started };
     }
   }

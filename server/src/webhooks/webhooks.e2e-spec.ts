@@ -32,7 +32,11 @@ const startReceiver = async (respond: (count: number) => number = () => 204) => 
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const signatureValid = verifySignature(secret, { signature: req.headers['x-signalbox-signature'] as string | undefined, timestamp: req.headers['x-signalbox-timestamp'] as string | undefined }, body);
+      const signatureValid = verifySignature(
+        secret,
+        { signature: req.headers['x-signalbox-signature'] as string | undefined, timestamp: req.headers['x-signalbox-timestamp'] as string | undefined },
+        body,
+      );
       received.push({ at: Date.now(), headers: req.headers, body, json: JSON.parse(body), signatureValid });
       res.statusCode = signatureValid ? respond(++count) : 401;
       res.end();
@@ -64,7 +68,10 @@ describe('outbound webhooks', () => {
     return receiver;
   };
   const subscribe = async (receiver: Receiver, body: Record<string, unknown> = {}) => {
-    const res = await t.http.post('/api/v1/webhooks').set(t.admin).send({ name: 'ops-bus', url: receiver.url, events: ['flag.changed', 'flag.killed', 'flag.restored'], projectKey: 'hooks', ...body });
+    const res = await t.http
+      .post('/api/v1/webhooks')
+      .set(t.admin)
+      .send({ name: 'ops-bus', url: receiver.url, events: ['flag.changed', 'flag.killed', 'flag.restored'], projectKey: 'hooks', ...body });
     if (res.status !== 201) throw new Error(`webhook: ${res.status} ${JSON.stringify(res.body)}`);
     receiver.useSecret(res.body.secret);
     return res.body as { webhook: { id: string }; secret: string };
@@ -96,7 +103,11 @@ describe('outbound webhooks', () => {
 
     await aBooleanFlag(t.http, t.admin, 'hooks', 'etl.enrich');
     await t.http.patch(config('etl.enrich')).set(t.admin).send({ version: 0, on: true, reason: 'launch' }).expect(200);
-    await t.http.post(`${config('etl.enrich')}/kill`).set(t.admin).send({ reason: 'bad joins' }).expect(200);
+    await t.http
+      .post(`${config('etl.enrich')}/kill`)
+      .set(t.admin)
+      .send({ reason: 'bad joins' })
+      .expect(200);
     await t.http.post(`${flags}/etl.enrich/restore`).set(t.admin).send({ reason: 'fixed' }).expect(200);
     await aBooleanFlag(t.http, t.admin, 'elsewhere', 'etl.other');
     await t.http.patch('/api/v1/projects/elsewhere/flags/etl.other/environments/development').set(t.admin).send({ version: 0, on: true }).expect(200);
@@ -111,7 +122,14 @@ describe('outbound webhooks', () => {
       ['flag.killed', 'flag.killed', true],
       ['flag.restored', 'flag.restored', false],
     ]);
-    expect(events[1]!.data).toMatchObject({ project: 'hooks', environment: 'development', flag: 'etl.enrich', reason: 'bad joins', actor: { type: 'admin-token' }, version: 2 });
+    expect(events[1]!.data).toMatchObject({
+      project: 'hooks',
+      environment: 'development',
+      flag: 'etl.enrich',
+      reason: 'bad joins',
+      actor: { type: 'admin-token' },
+      version: 2,
+    });
     const first = receiver.received[0]!;
     expect(first.headers['x-signalbox-event']).toBe(first.json.event);
     expect(first.headers['x-signalbox-delivery']).toBe(first.json.id);
@@ -125,7 +143,13 @@ describe('outbound webhooks', () => {
       ['hooks', 'flag.changed', 'flag.restored'],
     ]);
     // A receiver holding the wrong secret refuses; that is a failed attempt like any other.
-    expect(verifySignature('sbw_wrong', { signature: first.headers['x-signalbox-signature'] as string, timestamp: first.headers['x-signalbox-timestamp'] as string }, first.body)).toBe(false);
+    expect(
+      verifySignature(
+        'sbw_wrong',
+        { signature: first.headers['x-signalbox-signature'] as string, timestamp: first.headers['x-signalbox-timestamp'] as string },
+        first.body,
+      ),
+    ).toBe(false);
     const log = await deliveries(created.webhook.id);
     expect(log.map((d) => [d.status, d.attempts, d.lastStatusCode])).toEqual([
       ['delivered', 1, 204],
@@ -175,7 +199,9 @@ describe('outbound webhooks', () => {
     expect(await deliveries(webhook.id)).toHaveLength(1);
 
     const audit = await t.http.get('/api/v1/audit').query({ actor: 'signalbox', limit: 20 }).set(t.admin).expect(200);
-    expect(audit.body.items.find((e: { action: string; resourceKey: string }) => e.action === 'webhook.disabled' && e.resourceKey === webhook.id)).toMatchObject({ actorType: 'system' });
+    expect(
+      audit.body.items.find((e: { action: string; resourceKey: string }) => e.action === 'webhook.disabled' && e.resourceKey === webhook.id),
+    ).toMatchObject({ actorType: 'system' });
 
     // Fixed receiver: re-enable, and the pending delivery goes out.
     const alive = await aReceiver();
@@ -207,7 +233,14 @@ describe('outbound webhooks', () => {
   it('is for admins only, and validates subscriptions', async () => {
     const editor = await aUser(t.http, t.admin, 'editor');
     expect((await t.http.get('/api/v1/webhooks').set(bearer(editor.token))).status).toBe(403);
-    expect((await t.http.post('/api/v1/webhooks').set(bearer(editor.token)).send({ name: 'x', url: 'http://127.0.0.1/x', events: ['flag.changed'] })).status).toBe(403);
+    expect(
+      (
+        await t.http
+          .post('/api/v1/webhooks')
+          .set(bearer(editor.token))
+          .send({ name: 'x', url: 'http://127.0.0.1/x', events: ['flag.changed'] })
+      ).status,
+    ).toBe(403);
     const invalid = [
       { name: 'x', url: 'ftp://example.com/x', events: ['flag.changed'] },
       { name: 'x', url: 'not a url', events: ['flag.changed'] },
@@ -216,9 +249,19 @@ describe('outbound webhooks', () => {
       { name: 'x', url: 'https://example.com/x', events: ['flag.changed'], secret: 'mine' },
     ];
     for (const body of invalid) expect((await t.http.post('/api/v1/webhooks').set(t.admin).send(body)).status).toBe(400);
-    expect((await t.http.post('/api/v1/webhooks').set(t.admin).send({ name: 'x', url: 'https://example.com/x', events: ['rollout.advanced'], projectKey: 'nope' })).status).toBe(404);
+    expect(
+      (
+        await t.http
+          .post('/api/v1/webhooks')
+          .set(t.admin)
+          .send({ name: 'x', url: 'https://example.com/x', events: ['rollout.advanced'], projectKey: 'nope' })
+      ).status,
+    ).toBe(404);
     // null is not a project key: a 400 naming the field (omit it for every project), never a 500.
-    const nullProject = await t.http.post('/api/v1/webhooks').set(t.admin).send({ name: 'x', url: 'https://example.com/x', events: ['flag.changed'], projectKey: null });
+    const nullProject = await t.http
+      .post('/api/v1/webhooks')
+      .set(t.admin)
+      .send({ name: 'x', url: 'https://example.com/x', events: ['flag.changed'], projectKey: null });
     expect(nullProject.status, JSON.stringify(nullProject.body)).toBe(400);
     expect(new Set(nullProject.body.details.map((d: { field: string }) => d.field))).toEqual(new Set(['projectKey']));
     expect((await t.http.get('/api/v1/webhooks/not-a-uuid').set(t.admin)).status).toBe(400);
@@ -229,16 +272,34 @@ describe('outbound webhooks', () => {
     it('refuses private and loopback URLs by default, naming the field and the setting that allows them', async () => {
       const strict = await startTestApp();
       try {
-        for (const url of ['http://127.0.0.1:9/x', 'http://169.254.169.254/latest/meta-data', 'http://10.0.0.8/hook', 'http://[::1]/x', 'http://localhost:8080/x']) {
-          const res = await strict.http.post('/api/v1/webhooks').set(strict.admin).send({ name: 'inside', url, events: ['flag.changed'] }).expect(400);
-          expect(res.body.message).toMatch(/^url: .* is a (loopback|link-local|private) address; webhooks go to public addresses unless SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST allows it$/);
+        for (const url of [
+          'http://127.0.0.1:9/x',
+          'http://169.254.169.254/latest/meta-data',
+          'http://10.0.0.8/hook',
+          'http://[::1]/x',
+          'http://localhost:8080/x',
+        ]) {
+          const res = await strict.http
+            .post('/api/v1/webhooks')
+            .set(strict.admin)
+            .send({ name: 'inside', url, events: ['flag.changed'] })
+            .expect(400);
+          expect(res.body.message).toMatch(
+            /^url: .* is a (loopback|link-local|private) address; webhooks go to public addresses unless SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST allows it$/,
+          );
         }
         // An IPv4 address inside an IPv6 one is judged as that IPv4 address.
-        const embedded = await strict.http.post('/api/v1/webhooks').set(strict.admin).send({ name: 'inside', url: 'http://[::127.0.0.1]:1/', events: ['flag.changed'] });
+        const embedded = await strict.http
+          .post('/api/v1/webhooks')
+          .set(strict.admin)
+          .send({ name: 'inside', url: 'http://[::127.0.0.1]:1/', events: ['flag.changed'] });
         expect(embedded.status).toBe(400);
         expect(embedded.body.message).toMatch(/^url: 127\.0\.0\.1 is a loopback address/);
         // A zone id makes a URL no HTTP client here can send to: a 400 on url, not a 500.
-        const zoned = await strict.http.post('/api/v1/webhooks').set(strict.admin).send({ name: 'inside', url: 'http://[::1%25lo]:1/', events: ['flag.changed'] });
+        const zoned = await strict.http
+          .post('/api/v1/webhooks')
+          .set(strict.admin)
+          .send({ name: 'inside', url: 'http://[::1%25lo]:1/', events: ['flag.changed'] });
         expect(zoned.status, JSON.stringify(zoned.body)).toBe(400);
         expect(new Set(zoned.body.details.map((d: { field: string }) => d.field))).toEqual(new Set(['url']));
         expect((await strict.http.get('/api/v1/webhooks').set(strict.admin).expect(200)).body).toEqual([]);
@@ -256,13 +317,16 @@ describe('outbound webhooks', () => {
       await t.app.get(DataSource).query('UPDATE webhook_subscriptions SET url = $1 WHERE id = $2', ['http://192.168.7.7/x', webhook.id]);
       const sent = await t.http.post(`/api/v1/webhooks/${webhook.id}/test`).set(t.admin).expect(200);
       expect(sent.body).toMatchObject({ status: 'pending', lastStatusCode: null });
-      expect(sent.body.lastError).toBe('refused: 192.168.7.7 is a private address; webhooks go to public addresses unless SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST allows it');
+      expect(sent.body.lastError).toBe(
+        'refused: 192.168.7.7 is a private address; webhooks go to public addresses unless SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST allows it',
+      );
     });
   });
 
   describe('signing secrets at rest', () => {
     const storedSecret = async (id: string): Promise<string> =>
-      ((await t.app.get(DataSource).query('SELECT secret_sealed FROM webhook_subscriptions WHERE id = $1', [id])) as Array<{ secret_sealed: string }>)[0]!.secret_sealed;
+      ((await t.app.get(DataSource).query('SELECT secret_sealed FROM webhook_subscriptions WHERE id = $1', [id])) as Array<{ secret_sealed: string }>)[0]!
+        .secret_sealed;
 
     it('stores the secret sealed, never in the clear, and still signs with it', async () => {
       const receiver = await aReceiver();
@@ -308,12 +372,21 @@ describe('outbound webhooks', () => {
       const newKey = 'new-key-0123456789abcdefghijklmnopqrstuv';
       const before = await startTestApp({ env: { ...LOOPBACK_ALLOWED, SIGNALBOX_SECRET_KEY: oldKey } });
       const receiver = await aReceiver();
-      const created = await before.http.post('/api/v1/webhooks').set(before.admin).send({ name: 'rotated-key', url: receiver.url, events: ['flag.changed'] }).expect(201);
+      const created = await before.http
+        .post('/api/v1/webhooks')
+        .set(before.admin)
+        .send({ name: 'rotated-key', url: receiver.url, events: ['flag.changed'] })
+        .expect(201);
       receiver.useSecret(created.body.secret);
       await before.stop();
-      const after = await startTestApp({ database: before.database, env: { ...LOOPBACK_ALLOWED, SIGNALBOX_SECRET_KEY: newKey, SIGNALBOX_SECRET_KEY_PREVIOUS: oldKey } });
+      const after = await startTestApp({
+        database: before.database,
+        env: { ...LOOPBACK_ALLOWED, SIGNALBOX_SECRET_KEY: newKey, SIGNALBOX_SECRET_KEY_PREVIOUS: oldKey },
+      });
       try {
-        const [row] = (await after.app.get(DataSource).query('SELECT secret_sealed FROM webhook_subscriptions WHERE id = $1', [created.body.webhook.id])) as Array<{ secret_sealed: string }>;
+        const [row] = (await after.app
+          .get(DataSource)
+          .query('SELECT secret_sealed FROM webhook_subscriptions WHERE id = $1', [created.body.webhook.id])) as Array<{ secret_sealed: string }>;
         expect(row!.secret_sealed.split('.')[1]).toBe(new SecretBox(newKey).keyId);
         const sent = await after.http.post(`/api/v1/webhooks/${created.body.webhook.id}/test`).set(after.admin).expect(200);
         expect(sent.body.status).toBe('delivered');
@@ -323,7 +396,7 @@ describe('outbound webhooks', () => {
       }
     });
 
-    it('keeps the embedded database\'s key in a file beside it, readable by the server\'s user only', () => {
+    it("keeps the embedded database's key in a file beside it, readable by the server's user only", () => {
       if (t.config.databaseUrl) return expect(t.config.secretKey).toBeDefined();
       const file = path.join(t.config.dataDir, 'secret.key');
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
@@ -333,9 +406,13 @@ describe('outbound webhooks', () => {
   describe('outbox', () => {
     const pendingFor = async (id: string): Promise<number> =>
       // Through Database: inside a transaction it answers on that transaction's connection.
-      Number(((await t.app.get(Database).manager().query('SELECT count(*) AS n FROM webhook_deliveries WHERE subscription_id = $1', [id])) as Array<{ n: string }>)[0]!.n);
+      Number(
+        (
+          (await t.app.get(Database).manager().query('SELECT count(*) AS n FROM webhook_deliveries WHERE subscription_id = $1', [id])) as Array<{ n: string }>
+        )[0]!.n,
+      );
 
-    it('writes the delivery in the change\'s own transaction: there when the API answers', async () => {
+    it("writes the delivery in the change's own transaction: there when the API answers", async () => {
       const receiver = await aReceiver();
       const { webhook } = await subscribe(receiver, { name: 'outbox', events: ['flag.changed'] });
       await aBooleanFlag(t.http, t.admin, 'hooks', 'etl.outbox');
@@ -352,8 +429,17 @@ describe('outbound webhooks', () => {
         await expect(
           t.app.get(Database).transaction(async () => {
             await t.app.get(DomainEvents).publish('flag.changed', {
-              projectKey: 'hooks', environmentKey: 'development', environmentId: 'x', flagKey: 'etl.rolled-back', action: 'flag.config.updated',
-              actor: { type: 'admin-token', id: null, name: 'admin token' }, reason: null, version: 1, sequence: 1, on: true, killed: false,
+              projectKey: 'hooks',
+              environmentKey: 'development',
+              environmentId: 'x',
+              flagKey: 'etl.rolled-back',
+              action: 'flag.config.updated',
+              actor: { type: 'admin-token', id: null, name: 'admin token' },
+              reason: null,
+              version: 1,
+              sequence: 1,
+              on: true,
+              killed: false,
             });
             expect(await pendingFor(webhook.id)).toBe(1); // inside the transaction it is there...
             throw new Error('the change fails after publishing');

@@ -36,7 +36,12 @@ export class WebhooksRepository {
 
   /** Counts a failed attempt; returns the new run of failures (call inside a transaction: the row stays locked). */
   async countFailure(id: string): Promise<number> {
-    await this.subscriptions.createQueryBuilder().update().set({ consecutiveFailures: () => 'consecutive_failures + 1' }).where('id = :id', { id }).execute();
+    await this.subscriptions
+      .createQueryBuilder()
+      .update()
+      .set({ consecutiveFailures: () => 'consecutive_failures + 1' })
+      .where('id = :id', { id })
+      .execute();
     return (await this.subscriptions.findOneBy({ id }))?.consecutiveFailures ?? 0;
   }
 
@@ -46,7 +51,12 @@ export class WebhooksRepository {
 
   /** Disables only an enabled subscription; false when someone else got there first. */
   async disable(id: string, reason: string): Promise<boolean> {
-    const result = await this.subscriptions.createQueryBuilder().update().set({ enabled: false, disabledReason: reason }).where('id = :id AND enabled', { id }).execute();
+    const result = await this.subscriptions
+      .createQueryBuilder()
+      .update()
+      .set({ enabled: false, disabledReason: reason })
+      .where('id = :id AND enabled', { id })
+      .execute();
     return (result.affected ?? 0) > 0;
   }
 
@@ -59,7 +69,11 @@ export class WebhooksRepository {
   }
 
   listDeliveries(subscriptionId: string, filter: { status?: DeliveryStatus; limit: number }): Promise<WebhookDeliveryEntity[]> {
-    return this.deliveries.find({ where: { subscriptionId, ...(filter.status ? { status: filter.status } : {}) }, order: { createdAt: 'DESC' }, take: filter.limit });
+    return this.deliveries.find({
+      where: { subscriptionId, ...(filter.status ? { status: filter.status } : {}) },
+      order: { createdAt: 'DESC' },
+      take: filter.limit,
+    });
   }
 
   /**
@@ -77,7 +91,10 @@ export class WebhooksRepository {
       .setLock('pessimistic_write')
       .setOnLocked('skip_locked')
       .getRawMany<{ id: string }>();
-    return this.lease(due.map((d) => d.id), new Date(now.getTime() + leaseMs));
+    return this.lease(
+      due.map((d) => d.id),
+      new Date(now.getTime() + leaseMs),
+    );
   }
 
   /** Claims one delivery regardless of schedule (a test event sent now); null if another worker holds it. */

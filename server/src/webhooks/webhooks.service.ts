@@ -96,7 +96,9 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, On
       for (const subscription of await this.repository.listSubscriptions()) {
         if (this.secrets.sealedWithCurrentKey(subscription.secretSealed)) continue;
         try {
-          const secret = SecretBox.isSealed(subscription.secretSealed) ? this.secrets.open(subscription.secretSealed, subscription.id) : subscription.secretSealed;
+          const secret = SecretBox.isSealed(subscription.secretSealed)
+            ? this.secrets.open(subscription.secretSealed, subscription.id)
+            : subscription.secretSealed;
           subscription.secretSealed = this.secrets.seal(secret, subscription.id);
           await this.repository.saveSubscription(subscription);
           count++;
@@ -107,7 +109,11 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, On
       return { resealed: count, unreadable: failed };
     });
     if (resealed > 0) this.logger.log(`sealed ${resealed} webhook signing secret(s) with the current key`);
-    if (unreadable.length > 0) this.logger.warn({ webhooks: unreadable }, 'webhook signing secrets sealed with an unknown key: set SIGNALBOX_SECRET_KEY_PREVIOUS to that key, or rotate these secrets');
+    if (unreadable.length > 0)
+      this.logger.warn(
+        { webhooks: unreadable },
+        'webhook signing secrets sealed with an unknown key: set SIGNALBOX_SECRET_KEY_PREVIOUS to that key, or rotate these secrets',
+      );
   }
 
   onModuleDestroy(): void {
@@ -165,7 +171,13 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, On
         subscription.enabled = false;
       }
       const after = toView(await this.repository.saveSubscription(subscription));
-      await this.record(actor, before.enabled === after.enabled ? 'webhook.updated' : after.enabled ? 'webhook.enabled' : 'webhook.disabled', subscription, before, after);
+      await this.record(
+        actor,
+        before.enabled === after.enabled ? 'webhook.updated' : after.enabled ? 'webhook.enabled' : 'webhook.disabled',
+        subscription,
+        before,
+        after,
+      );
       return after;
     });
     if (result.enabled) this.dispatcher.kick();
@@ -202,7 +214,12 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, On
   async sendTest(actor: Actor, id: string): Promise<WebhookDeliveryResponse> {
     const subscription = await this.subscription(id);
     const [delivery] = await this.repository.insertDeliveries([
-      { subscriptionId: subscription.id, event: TEST_EVENT, payload: { message: 'Test event from Signalbox', requestedBy: actor.name, webhook: subscription.name }, nextAttemptAt: null },
+      {
+        subscriptionId: subscription.id,
+        event: TEST_EVENT,
+        payload: { message: 'Test event from Signalbox', requestedBy: actor.name, webhook: subscription.name },
+        nextAttemptAt: null,
+      },
     ]);
     const sent = await this.dispatcher.deliverNow(delivery!.id);
     return toDeliveryView(sent ?? delivery!);
@@ -244,7 +261,13 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, On
     return subscription;
   }
 
-  private record(actor: Actor, action: string, subscription: WebhookSubscriptionEntity, before: WebhookResponse | null, after: WebhookResponse | null): Promise<void> {
+  private record(
+    actor: Actor,
+    action: string,
+    subscription: WebhookSubscriptionEntity,
+    before: WebhookResponse | null,
+    after: WebhookResponse | null,
+  ): Promise<void> {
     return this.audit.record({ actor, action, resourceType: 'webhook', resourceKey: subscription.id, projectKey: subscription.projectKey, before, after });
   }
 }

@@ -21,7 +21,8 @@ import { loadOperations, OPENAPI_PATH, type Operation } from './openapi-operatio
 // The short run in `npm test` always uses the same seed; a long run a new one unless FUZZ_SEED says.
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : process.env.FUZZ_RUNS ? Math.floor(Math.random() * 2 ** 31) : 1414;
 const RUNS = process.env.FUZZ_RUNS ? Number(process.env.FUZZ_RUNS) : 1000;
-if (!Number.isSafeInteger(SEED) || !Number.isSafeInteger(RUNS) || RUNS < 0) throw new Error(`FUZZ_SEED and FUZZ_RUNS must be integers (got ${process.env.FUZZ_SEED}, ${process.env.FUZZ_RUNS})`);
+if (!Number.isSafeInteger(SEED) || !Number.isSafeInteger(RUNS) || RUNS < 0)
+  throw new Error(`FUZZ_SEED and FUZZ_RUNS must be integers (got ${process.env.FUZZ_SEED}, ${process.env.FUZZ_RUNS})`);
 // A long run also sends each kind of attack to each operation several times.
 const ATTACK_ROUNDS = Math.max(1, Math.floor(RUNS / 1_000));
 // A ceiling, not an estimate: defects that stall the server for seconds make a run slow.
@@ -49,13 +50,16 @@ describe(`API fuzzer (seed ${SEED})`, () => {
       return await work();
     } finally {
       const used = process.cpuUsage(cpu);
-      console.log(`API fuzzer: ${phase}: ${fuzzer.requests - requests} requests, ${((Date.now() - wall) / 1000).toFixed(1)} s (${((used.user + used.system) / 1e6).toFixed(1)} s CPU)`);
+      console.log(
+        `API fuzzer: ${phase}: ${fuzzer.requests - requests} requests, ${((Date.now() - wall) / 1000).toFixed(1)} s (${((used.user + used.system) / 1e6).toFixed(1)} s CPU)`,
+      );
     }
   };
 
   const report = (title: string, signatures: string[]): string[] => {
     const lines = signatures.map((s) => fuzzer.findings.get(s)!).map(formatFinding);
-    if (lines.length) console.log(`\n${title}: ${lines.length} distinct failure(s) (seed ${SEED}; set SB and the credential variables to replay)\n${lines.join('\n\n')}\n`);
+    if (lines.length)
+      console.log(`\n${title}: ${lines.length} distinct failure(s) (seed ${SEED}; set SB and the credential variables to replay)\n${lines.join('\n\n')}\n`);
     return signatures.map((s) => `${s}: ${fuzzer.findings.get(s)!.violation.message.slice(0, 200)}`);
   };
 
@@ -67,7 +71,9 @@ describe(`API fuzzer (seed ${SEED})`, () => {
     serverErrors.install();
     monitor = new StallMonitor();
     fuzzer = new ApiFuzzer(world, operations, monitor, serverErrors);
-    console.log(`API fuzzer: seed ${SEED}, ${operations.length} operations × ${world.credentials.length} credential kinds, then ${RUNS} random requests (replay: FUZZ_SEED=${SEED})`);
+    console.log(
+      `API fuzzer: seed ${SEED}, ${operations.length} operations × ${world.credentials.length} credential kinds, then ${RUNS} random requests (replay: FUZZ_SEED=${SEED})`,
+    );
   }, 300_000);
 
   afterAll(async () => {
@@ -76,8 +82,12 @@ describe(`API fuzzer (seed ${SEED})`, () => {
       console.log(
         [
           `API fuzzer: ${fuzzer.requests} requests in ${((Date.now() - started) / 1000).toFixed(1)} s, seed ${SEED}; ${fuzzer.findings.size} distinct failure(s)`,
-          worst ? `worst event-loop block: ${Math.round(worst.ms)} ms (limit ${MAX_STALL_MS}) by ${describeCase(worst.fuzzCase)} → ${worst.status}\n  ${curlLine(worst.fuzzCase)}` : '',
-          serverErrors.unattributed.length ? `errors logged outside any request (${serverErrors.unattributed.length}):\n  ${[...new Set(serverErrors.unattributed)].slice(0, 20).join('\n  ')}` : '',
+          worst
+            ? `worst event-loop block: ${Math.round(worst.ms)} ms (limit ${MAX_STALL_MS}) by ${describeCase(worst.fuzzCase)} → ${worst.status}\n  ${curlLine(worst.fuzzCase)}`
+            : '',
+          serverErrors.unattributed.length
+            ? `errors logged outside any request (${serverErrors.unattributed.length}):\n  ${[...new Set(serverErrors.unattributed)].slice(0, 20).join('\n  ')}`
+            : '',
         ]
           .filter(Boolean)
           .join('\n'),
@@ -108,7 +118,9 @@ describe(`API fuzzer (seed ${SEED})`, () => {
       await measured('every operation × every credential', async () => {
         for (const op of operations) {
           for (const credential of world.credentials) {
-            found.push(...(await fuzzer.explore(`matrix cell ${op.id} × ${credential.name}`, fuzzer.cellCase(op, credential), cellSeed(op, credential.name), 1)));
+            found.push(
+              ...(await fuzzer.explore(`matrix cell ${op.id} × ${credential.name}`, fuzzer.cellCase(op, credential), cellSeed(op, credential.name), 1)),
+            );
             cells++;
           }
         }

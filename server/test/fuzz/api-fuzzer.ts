@@ -79,7 +79,8 @@ const ERROR_KEYS = new Set(['error', 'message', 'requestId', 'details']);
 
 /** What is wrong with a 4xx answer's shape, or undefined. */
 const errorFormatProblem = (res: FuzzResponse): string | undefined => {
-  if (!String(res.headers['content-type'] ?? '').includes('application/json')) return `Content-Type is ${JSON.stringify(res.headers['content-type'] ?? null)}, not JSON`;
+  if (!String(res.headers['content-type'] ?? '').includes('application/json'))
+    return `Content-Type is ${JSON.stringify(res.headers['content-type'] ?? null)}, not JSON`;
   let body: unknown;
   try {
     body = JSON.parse(res.body);
@@ -129,14 +130,16 @@ export class ApiFuzzer {
   /** Random operation, mostly with its fitting credential, else any credential. */
   anyCase(): fc.Arbitrary<FuzzCase> {
     const credentials = this.world.credentials;
-    return fc.constantFrom(...this.operations).chain((op) =>
-      fc
-        .tuple(
-          fc.oneof({ weight: 2, arbitrary: fc.constant(this.fittingCredential(op)) }, { weight: 1, arbitrary: fc.constantFrom(...credentials) }),
-          this.requestsFor(op),
-        )
-        .map(([credential, request]) => ({ op, credential, request })),
-    );
+    return fc
+      .constantFrom(...this.operations)
+      .chain((op) =>
+        fc
+          .tuple(
+            fc.oneof({ weight: 2, arbitrary: fc.constant(this.fittingCredential(op)) }, { weight: 1, arbitrary: fc.constantFrom(...credentials) }),
+            this.requestsFor(op),
+          )
+          .map(([credential, request]) => ({ op, credential, request })),
+      );
   }
 
   /** Each kind of attack the operation can take, sent with its fitting credential. */
@@ -178,7 +181,8 @@ export class ApiFuzzer {
     const requestId = String(response.headers['x-request-id'] ?? '');
     // node:http refuses some requests itself (a raw non-ASCII byte in the path, a request line over
     // 16 KB) before any route sees them: one failure whatever the operation.
-    const where = response.headers['x-request-id'] === undefined && response.headers.connection === 'close' && response.body === '' ? 'node:http, before any route' : op.id;
+    const where =
+      response.headers['x-request-id'] === undefined && response.headers.connection === 'close' && response.body === '' ? 'node:http, before any route' : op.id;
     const add = (kind: ViolationKind, cause: string, message: string) => {
       const signature = `${kind} | ${where} | ${cause}`;
       if (!violations.some((v) => v.signature === signature)) violations.push({ kind, signature, message });
@@ -248,7 +252,9 @@ export class ApiFuzzer {
           else {
             fresh.set(violation.signature, { index: run, fuzzCase: c, outcome, violation, count: 1 });
             // Said at once, so a run cut short still tells what it found; shrunk and listed at the end.
-            console.log(`fuzz: new failure in ${phase} run ${run}: [${violation.kind}] ${c.op.id} as ${c.credential.name} — ${violation.message.slice(0, 200)}`);
+            console.log(
+              `fuzz: new failure in ${phase} run ${run}: [${violation.kind}] ${c.op.id} as ${c.credential.name} — ${violation.message.slice(0, 200)}`,
+            );
           }
         }
         return true;
@@ -256,7 +262,7 @@ export class ApiFuzzer {
       { seed, numRuns },
     );
     // The property itself never fails: a failure here is the fuzzer's own bug, not the server's.
-    if (details.failed) throw details.errorInstance ?? new Error("the fuzzer failed");
+    if (details.failed) throw details.errorInstance ?? new Error('the fuzzer failed');
     for (const [signature, first] of fresh) {
       const shrunk = await this.shrink(arbitrary, seed, first.index, signature, shrinkBudget);
       this.findings.set(signature, {
@@ -313,7 +319,11 @@ export const curlLine = (c: FuzzCase): string => {
     if (body.contentEncoding) parts.push(`-H ${shq(`Content-Encoding: ${body.contentEncoding}`)}`);
     const size = byteLength(body.pieces);
     const plain = body.pieces.length === 1 && 'text' in body.pieces[0]! && size <= 400 && !/\p{Cc}/u.test(body.pieces[0].text);
-    parts.push(plain ? `--data-binary ${shq((body.pieces[0] as { text: string }).text)}` : `--data-binary @<(node -e ${shq(`process.stdout.write(${toJsExpression(body.pieces)})`)})`);
+    parts.push(
+      plain
+        ? `--data-binary ${shq((body.pieces[0] as { text: string }).text)}`
+        : `--data-binary @<(node -e ${shq(`process.stdout.write(${toJsExpression(body.pieces)})`)})`,
+    );
   }
   if ((request.times ?? 1) > 1) parts.push(`# ${request.times} times in a row`);
   return parts.join(' ');

@@ -50,7 +50,13 @@ const MISSING_UUID = '00000000-0000-4000-8000-000000000000';
 const CATASTROPHIC_PATTERNS = ['(a|a)*$', '(a|aa)+b', '((a+))+$', '(a{1,})+$', '^([a-z0-9]|[a-z0-9-])*$', '^.*.*.*.*=$'];
 
 export const credentialHeaders = (c: Credential): Record<string, string> =>
-  c.as === 'none' ? {} : c.as === 'cookie' ? { Cookie: `signalbox_session=${c.secret}` } : c.as === 'header' ? { Authorization: c.secret } : { Authorization: `Bearer ${c.secret}` };
+  c.as === 'none'
+    ? {}
+    : c.as === 'cookie'
+      ? { Cookie: `signalbox_session=${c.secret}` }
+      : c.as === 'header'
+        ? { Authorization: c.secret }
+        : { Authorization: `Bearer ${c.secret}` };
 
 export const createFuzzWorld = async (): Promise<FuzzWorld> => {
   // Webhook deliveries go to this receiver (loopback is allowed for it) rather than anywhere real.
@@ -72,8 +78,22 @@ export const createFuzzWorld = async (): Promise<FuzzWorld> => {
     if (!statuses.includes(r.status)) throw new Error(`fuzz world: ${what}: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body as Record<string, unknown>;
   };
-  const post = (path: string, body: unknown) => ok(t.http.post(path).set(admin).send(body as object), `POST ${path}`);
-  const patch = (path: string, body: unknown) => ok(t.http.patch(path).set(admin).send(body as object), `PATCH ${path}`);
+  const post = (path: string, body: unknown) =>
+    ok(
+      t.http
+        .post(path)
+        .set(admin)
+        .send(body as object),
+      `POST ${path}`,
+    );
+  const patch = (path: string, body: unknown) =>
+    ok(
+      t.http
+        .patch(path)
+        .set(admin)
+        .send(body as object),
+      `PATCH ${path}`,
+    );
 
   const environments = [
     { key: 'development', name: 'Development' },
@@ -92,7 +112,12 @@ export const createFuzzWorld = async (): Promise<FuzzWorld> => {
   const flagsOf = async (project: string, env: string, reason?: string) => {
     const P = `/api/v1/projects/${project}`;
     const why = reason ? { reason } : {};
-    await post(`${P}/segments`, { key: 'fuzz-seg', name: 'Fuzz segment', included: ['run-1'], rules: [{ clauses: [{ attribute: 'plan', op: 'in', values: ['enterprise'] }] }] });
+    await post(`${P}/segments`, {
+      key: 'fuzz-seg',
+      name: 'Fuzz segment',
+      included: ['run-1'],
+      rules: [{ clauses: [{ attribute: 'plan', op: 'in', values: ['enterprise'] }] }],
+    });
     await post(`${P}/segments`, { key: 'fuzz-free', name: 'Unused segment' });
     await post(`${P}/flags`, { key: 'fuzz.bool', name: 'Bool', kind: 'boolean', tags: ['gpu'] });
     await post(`${P}/flags`, {
@@ -103,8 +128,25 @@ export const createFuzzWorld = async (): Promise<FuzzWorld> => {
       variants: ['v1', 'v2', 'v3'].map((v) => ({ key: v, value: `model-${v}` })),
       offVariant: 'v1',
     });
-    await post(`${P}/flags`, { key: 'fuzz.json', name: 'Json', kind: 'json', variants: [{ key: 'a', value: { depth: { x: [1, 2] } } }, { key: 'b', value: [] }] });
-    await post(`${P}/flags`, { key: 'fuzz.number', name: 'Number', kind: 'number', variants: [{ key: 'low', value: 0.1 }, { key: 'high', value: 1e6 }], lifecycle: 'permanent' });
+    await post(`${P}/flags`, {
+      key: 'fuzz.json',
+      name: 'Json',
+      kind: 'json',
+      variants: [
+        { key: 'a', value: { depth: { x: [1, 2] } } },
+        { key: 'b', value: [] },
+      ],
+    });
+    await post(`${P}/flags`, {
+      key: 'fuzz.number',
+      name: 'Number',
+      kind: 'number',
+      variants: [
+        { key: 'low', value: 0.1 },
+        { key: 'high', value: 1e6 },
+      ],
+      lifecycle: 'permanent',
+    });
     await post(`${P}/flags`, { key: 'fuzz.killed', name: 'Killed', kind: 'boolean', tags: ['gpu'] });
     await post(`${P}/flags`, { key: 'fuzz.archived', name: 'Archived', kind: 'boolean' });
     await patch(`${P}/flags/fuzz.string/environments/${env}`, {
@@ -114,10 +156,30 @@ export const createFuzzWorld = async (): Promise<FuzzWorld> => {
       targets: [{ variant: 'v3', values: ['run-1', 'ключ-🚀'] }],
       rules: [
         { clauses: [{ op: 'segment', segments: ['fuzz-seg'] }], serve: { variant: 'v2' } },
-        { clauses: [{ attribute: 'pipeline', op: 'matches', values: ['^prod-[a-z]+$'] }, { attribute: 'rows', op: 'gt', values: [100] }], serve: { variant: 'v3' } },
-        { clauses: [{ attribute: 'version', op: 'semverGt', values: ['1.2.0'] }, { attribute: 'at', op: 'before', values: ['2030-01-01T00:00:00Z'] }], serve: { variant: 'v1' } },
+        {
+          clauses: [
+            { attribute: 'pipeline', op: 'matches', values: ['^prod-[a-z]+$'] },
+            { attribute: 'rows', op: 'gt', values: [100] },
+          ],
+          serve: { variant: 'v3' },
+        },
+        {
+          clauses: [
+            { attribute: 'version', op: 'semverGt', values: ['1.2.0'] },
+            { attribute: 'at', op: 'before', values: ['2030-01-01T00:00:00Z'] },
+          ],
+          serve: { variant: 'v1' },
+        },
       ],
-      defaultRule: { rollout: { bucketBy: 'runId', variants: [{ variant: 'v1', weight: 50_000 }, { variant: 'v2', weight: 50_000 }] } },
+      defaultRule: {
+        rollout: {
+          bucketBy: 'runId',
+          variants: [
+            { variant: 'v1', weight: 50_000 },
+            { variant: 'v2', weight: 50_000 },
+          ],
+        },
+      },
     });
     await patch(`${P}/flags/fuzz.bool/environments/${env}`, { version: 0, on: true, ...why, prerequisites: [{ flag: 'fuzz.string', variant: 'v2' }] });
     await patch(`${P}/flags/fuzz.json/environments/${env}`, { version: 0, on: true, ...why, defaultRule: { variant: 'a' } });
@@ -128,7 +190,10 @@ export const createFuzzWorld = async (): Promise<FuzzWorld> => {
     for (const pattern of CATASTROPHIC_PATTERNS) {
       const config = (await t.http.get(`${P}/flags/fuzz.regex/environments/${env}`).set(admin)).body as { version: number };
       const rule = { clauses: [{ attribute: 'pipeline', op: 'matches', values: [pattern] }], serve: { variant: 'on' } };
-      const res = await t.http.patch(`${P}/flags/fuzz.regex/environments/${env}`).set(admin).send({ version: config.version, on: true, ...why, rules: [...accepted, rule] });
+      const res = await t.http
+        .patch(`${P}/flags/fuzz.regex/environments/${env}`)
+        .set(admin)
+        .send({ version: config.version, on: true, ...why, rules: [...accepted, rule] });
       if (res.status === 200) accepted.push(rule);
     }
     await post(`${P}/flags/fuzz.killed/environments/${env}/kill`, { reason: 'fuzz world' });
@@ -180,7 +245,12 @@ export const createFuzzWorld = async (): Promise<FuzzWorld> => {
     as: 'bearer',
     secret: (await aToken(t.http, admin, access, scope)).secret,
   });
-  const [adminSessions, editorSessions, viewerSessions, victimUser] = await Promise.all([sessions('admin'), sessions('editor'), sessions('viewer'), aUser(t.http, admin, 'viewer')]);
+  const [adminSessions, editorSessions, viewerSessions, victimUser] = await Promise.all([
+    sessions('admin'),
+    sessions('editor'),
+    sessions('viewer'),
+    aUser(t.http, admin, 'viewer'),
+  ]);
 
   const credentials: Credential[] = [
     { name: 'no credentials', as: 'none', secret: '' },
@@ -270,7 +340,18 @@ export const createFuzzWorld = async (): Promise<FuzzWorld> => {
         {
           windowStart: new Date(minute - 60_000).toISOString(),
           windowEnd: new Date(minute).toISOString(),
-          series: [{ flag: 'fuzz.string', variant: 'v2', metric: 'model.latency_ms', count: 10, sum: 53, sumSquares: 285, errors: 1, histogram: { scheme: 'log2-16', buckets: { '37': 10 } } }],
+          series: [
+            {
+              flag: 'fuzz.string',
+              variant: 'v2',
+              metric: 'model.latency_ms',
+              count: 10,
+              sum: 53,
+              sumSquares: 285,
+              errors: 1,
+              histogram: { scheme: 'log2-16', buckets: { '37': 10 } },
+            },
+          ],
           evaluations: [{ flag: 'fuzz.string', variant: 'v2', reason: 'SPLIT', count: 10 }],
         },
       ],
@@ -278,7 +359,17 @@ export const createFuzzWorld = async (): Promise<FuzzWorld> => {
   };
   const oddFieldValues: FuzzWorld['oddFieldValues'] = {
     // Zone ids, IPv4 in IPv6, unreachable ports, documentation and metadata addresses.
-    url: ['http://127.0.0.1:1/x', 'https://192.0.2.1/x', 'http://[::1%25lo]:1/', 'http://[fe80::1%25eth0]/', 'http://[::127.0.0.1]:1/', 'http://[::ffff:127.0.0.1]/', 'http://169.254.169.254/latest', 'http://0/', 'http://2130706433/'],
+    url: [
+      'http://127.0.0.1:1/x',
+      'https://192.0.2.1/x',
+      'http://[::1%25lo]:1/',
+      'http://[fe80::1%25eth0]/',
+      'http://[::127.0.0.1]:1/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://169.254.169.254/latest',
+      'http://0/',
+      'http://2130706433/',
+    ],
     email: ['admin@signalbox.local ', 'ADMIN@SIGNALBOX.LOCAL', 'a@b', '@', 'a@[127.0.0.1]'],
     projectKey: ['no-such-project', ''],
     environments: ['nope', 'PRODUCTION'],
@@ -289,7 +380,13 @@ export const createFuzzWorld = async (): Promise<FuzzWorld> => {
   for (const [id, body] of Object.entries(examples)) {
     const [method, path] = id.split(' ') as ['POST', string];
     const credential = path.startsWith('/api/v1/sdk/') ? { Authorization: `Bearer ${keys.sdkKeys.live!}` } : admin;
-    await ok(t.http[method.toLowerCase() as 'post'](path).set(credential).send(body as object), `example for ${id}`, [200, 201, 202]);
+    await ok(
+      t.http[method.toLowerCase() as 'post'](path)
+        .set(credential)
+        .send(body as object),
+      `example for ${id}`,
+      [200, 201, 202],
+    );
   }
 
   return {

@@ -77,7 +77,9 @@ export const pieceLength = (p: Piece): number =>
 export const byteLength = (pieces: Piece[]): number => pieces.reduce((n, p) => n + pieceLength(p), 0);
 
 export const toBuffer = (pieces: Piece[]): Buffer =>
-  Buffer.concat(pieces.map((p) => ('text' in p ? Buffer.from(p.text, 'utf8') : 'repeat' in p ? Buffer.from(p.repeat.repeat(p.times), 'utf8') : Buffer.from(p.hex, 'hex'))));
+  Buffer.concat(
+    pieces.map((p) => ('text' in p ? Buffer.from(p.text, 'utf8') : 'repeat' in p ? Buffer.from(p.repeat.repeat(p.times), 'utf8') : Buffer.from(p.hex, 'hex'))),
+  );
 
 /** Readable and bounded: repeated runs as `⟨"[" × 10000⟩`, bytes as `⟨0xff⟩`. */
 export const preview = (pieces: Piece[], max = 400): string => {

@@ -50,7 +50,10 @@ export interface Operation {
 export const OPENAPI_PATH = path.resolve(import.meta.dirname, '../../../docs/openapi.json');
 
 interface Document {
-  paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: Schema }> }; responses?: Record<string, unknown> }>>;
+  paths: Record<
+    string,
+    Record<string, { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: Schema }> }; responses?: Record<string, unknown> }>
+  >;
   components: { schemas: Record<string, Schema> };
 }
 
@@ -99,7 +102,16 @@ export const loadOperations = (file = OPENAPI_PATH): Operation[] => {
   // The Prometheus scrape is public and takes its own bearer token: hostile input reaches it too,
   // documented or not.
   if (!operations.some((op) => op.id === 'GET /metrics')) {
-    operations.push({ id: 'GET /metrics', method: 'get', template: '/metrics', pathParams: [], queryParams: [], headerParams: [], documentedStatuses: ['200'], undocumented: true });
+    operations.push({
+      id: 'GET /metrics',
+      method: 'get',
+      template: '/metrics',
+      pathParams: [],
+      queryParams: [],
+      headerParams: [],
+      documentedStatuses: ['200'],
+      undocumented: true,
+    });
   }
   return operations;
 };

@@ -43,7 +43,36 @@ const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String
 const oddCharacter = fc.oneof(
   fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
   loneSurrogate,
-  fc.constantFrom('\u0000', '\u0001', '\u001f', '\u007f', '\u202e', '\ufeff', '\u200b', '\u0301', '\uffff', '\ufffe', '🚀', '👩‍👩‍👧', 'ß', 'İ', 'ﬃ', 'ǅ', '\u2028', '\u0085', '"', '\\', '\n', '%', '/', '.', '<', '$', '{', '\u{10ffff}'),
+  fc.constantFrom(
+    '\u0000',
+    '\u0001',
+    '\u001f',
+    '\u007f',
+    '\u202e',
+    '\ufeff',
+    '\u200b',
+    '\u0301',
+    '\uffff',
+    '\ufffe',
+    '🚀',
+    '👩‍👩‍👧',
+    'ß',
+    'İ',
+    'ﬃ',
+    'ǅ',
+    '\u2028',
+    '\u0085',
+    '"',
+    '\\',
+    '\n',
+    '%',
+    '/',
+    '.',
+    '<',
+    '$',
+    '{',
+    '\u{10ffff}',
+  ),
 );
 
 const STRINGS = [
@@ -168,7 +197,9 @@ const longString: fc.Arbitrary<JsonNode> = fc
   });
 
 const INVALID_UTF8 = ['ff', 'fe', '80', 'c0af', 'c3', 'eda080', 'edbfbf', 'f4908080', 'e0a4', 'f8888080'];
-const invalidUtf8: fc.Arbitrary<JsonNode> = fc.constantFrom(...INVALID_UTF8).map((hex) => new RawJson([{ text: '"a' }, { hex }, { text: 'b"' }], `"a⟨0x${hex}⟩b"`));
+const invalidUtf8: fc.Arbitrary<JsonNode> = fc
+  .constantFrom(...INVALID_UTF8)
+  .map((hex) => new RawJson([{ text: '"a' }, { hex }, { text: 'b"' }], `"a⟨0x${hex}⟩b"`));
 
 const PROTO_OBJECTS: Array<() => JsonNode> = [
   () => objectWith([['__proto__', { admin: true, role: 'admin' }]]),
@@ -254,7 +285,11 @@ export const schemaValue = (schema: Schema | undefined, ctx: ArbitraryContext, n
   const odd = schema.enum ? undefined : of(ctx.oddFieldValues[name]);
   const value = strict
     ? (known ?? generic)
-    : fc.oneof(...[known && { weight: 6, arbitrary: known }, odd && { weight: 1, arbitrary: odd }, { weight: known ? 2 : 1, arbitrary: generic }].filter((o) => o !== undefined));
+    : fc.oneof(
+        ...[known && { weight: 6, arbitrary: known }, odd && { weight: 1, arbitrary: odd }, { weight: known ? 2 : 1, arbitrary: generic }].filter(
+          (o) => o !== undefined,
+        ),
+      );
   return schema.nullable && !strict ? fc.oneof({ weight: 5, arbitrary: value }, { weight: 1, arbitrary: fc.constant(null) }) : value;
 };
 
@@ -263,7 +298,11 @@ const genericValue = (schema: Schema, ctx: ArbitraryContext, name: string, level
   if (schema.enum?.length) return fc.constantFrom(...(schema.enum as JsonNode[]));
   if (name === 'context') return contextArb;
   // Histogram buckets: log2-16 bucket index → count.
-  if (name === 'buckets') return fc.dictionary(fc.integer({ min: -1024, max: 1023 }).map(String), fc.integer({ min: 1, max: 100 }), { minKeys: strict ? 1 : 0, maxKeys: 3 }) as fc.Arbitrary<JsonNode>;
+  if (name === 'buckets')
+    return fc.dictionary(fc.integer({ min: -1024, max: 1023 }).map(String), fc.integer({ min: 1, max: 100 }), {
+      minKeys: strict ? 1 : 0,
+      maxKeys: 3,
+    }) as fc.Arbitrary<JsonNode>;
   switch (schema.type) {
     case 'string': {
       if (schema.format === 'date-time' || DATE_FIELDS.has(name)) return isoDate;
@@ -276,7 +315,8 @@ const genericValue = (schema: Schema, ctx: ArbitraryContext, name: string, level
       if (schema.minimum !== undefined || schema.maximum !== undefined) {
         const min = schema.minimum ?? -1e6;
         const max = schema.maximum ?? 1e6;
-        const inRange = schema.type === 'integer' || Number.isInteger(min) ? fc.integer({ min: Math.ceil(min), max: Math.floor(max) }) : fc.double({ min, max, noNaN: true });
+        const inRange =
+          schema.type === 'integer' || Number.isInteger(min) ? fc.integer({ min: Math.ceil(min), max: Math.floor(max) }) : fc.double({ min, max, noNaN: true });
         return fc.oneof({ weight: 4, arbitrary: inRange }, { weight: 1, arbitrary: fc.constantFrom(min, max) });
       }
       if (strict) return fc.integer({ min: 0, max: 100 });
@@ -290,13 +330,19 @@ const genericValue = (schema: Schema, ctx: ArbitraryContext, name: string, level
     case 'boolean':
       return fc.boolean();
     case 'array':
-      return fc.array(schemaValue(schema.items, ctx, singular(name), level + 1, strict), { minLength: strict ? 1 : 0, maxLength: level > 2 ? 1 : 3 }) as fc.Arbitrary<JsonNode>;
+      return fc.array(schemaValue(schema.items, ctx, singular(name), level + 1, strict), {
+        minLength: strict ? 1 : 0,
+        maxLength: level > 2 ? 1 : 3,
+      }) as fc.Arbitrary<JsonNode>;
     case 'object':
     default: {
       const properties = schema.properties ?? {};
       if (Object.keys(properties).length === 0) {
         if (schema.type !== 'object' && !schema.additionalProperties) return fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<JsonNode>;
-        const values = typeof schema.additionalProperties === 'object' ? schemaValue(schema.additionalProperties, ctx, '', level + 1, strict) : (fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<JsonNode>);
+        const values =
+          typeof schema.additionalProperties === 'object'
+            ? schemaValue(schema.additionalProperties, ctx, '', level + 1, strict)
+            : (fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<JsonNode>);
         return fc.dictionary(fc.string({ maxLength: 8 }), values, { maxKeys: 4 }) as fc.Arbitrary<JsonNode>;
       }
       const required = new Set(schema.required ?? []);
@@ -325,18 +371,45 @@ export interface Mutation {
   action: Action;
 }
 
-const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', '__defineGetter__', 'toString', 'valueOf', 'hasOwnProperty', 'then', '', 'a\u0000b', '\ud800', 'unknownField', '$where'];
+const PROTO_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  '__defineGetter__',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  'then',
+  '',
+  'a\u0000b',
+  '\ud800',
+  'unknownField',
+  '$where',
+];
 
 const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 5, arbitrary: adversarialValue.map((value): Action => ({ type: 'replace', value })) },
   { weight: 2, arbitrary: fc.constant<Action>({ type: 'delete' }) },
-  { weight: 2, arbitrary: fc.tuple(fc.oneof(fc.constantFrom(...PROTO_KEYS), fc.string({ maxLength: 8 })), adversarialValue).map(([key, value]): Action => ({ type: 'addKey', key, value })) },
-  { weight: 2, arbitrary: fc.tuple(arrayLength, fc.constantFrom(...TINY_ELEMENTS), fc.boolean()).map(([length, element, copy]): Action => ({ type: 'grow', length, element, copy })) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.oneof(fc.constantFrom(...PROTO_KEYS), fc.string({ maxLength: 8 })), adversarialValue)
+      .map(([key, value]): Action => ({ type: 'addKey', key, value })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(arrayLength, fc.constantFrom(...TINY_ELEMENTS), fc.boolean())
+      .map(([length, element, copy]): Action => ({ type: 'grow', length, element, copy })),
+  },
   { weight: 1, arbitrary: fc.tuple(depth, fc.constantFrom('array', 'object', 'mixed')).map(([levels, shape]): Action => ({ type: 'nest', levels, shape })) },
   { weight: 1, arbitrary: fc.constant<Action>({ type: 'wrap' }) },
 );
 
-export const mutations: fc.Arbitrary<Mutation[]> = fc.array(fc.record({ route: fc.array(fc.nat({ max: 1000 }), { maxLength: 5 }), action }), { minLength: 1, maxLength: 3 });
+export const mutations: fc.Arbitrary<Mutation[]> = fc.array(fc.record({ route: fc.array(fc.nat({ max: 1000 }), { maxLength: 5 }), action }), {
+  minLength: 1,
+  maxLength: 3,
+});
 
 const clone = (n: JsonNode): JsonNode => {
   if (Array.isArray(n)) return n.map(clone);
@@ -449,16 +522,33 @@ const JUNK_TEXTS = [
   '42',
 ];
 
-const CONTENT_TYPES = ['application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', 'application/json; charset=latin1', 'application/merge-patch+json', null];
+const CONTENT_TYPES = [
+  'application/json; charset=utf-8',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'application/json; charset=utf-16',
+  'application/json; charset=latin1',
+  'application/merge-patch+json',
+  null,
+];
 
-const contentType: fc.Arbitrary<string | null> = fc.oneof({ weight: 20, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: fc.constantFrom(...CONTENT_TYPES) });
+const contentType: fc.Arbitrary<string | null> = fc.oneof(
+  { weight: 20, arbitrary: fc.constant('application/json') },
+  { weight: 1, arbitrary: fc.constantFrom(...CONTENT_TYPES) },
+);
 
 const jsonBody = (node: fc.Arbitrary<JsonNode>): fc.Arbitrary<RequestBody | null> =>
-  fc.tuple(node, contentType, fc.oneof({ weight: 40, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('gzip', 'br', 'identity, gzip', 'x-unknown') })).map(([n, type, encoding]) => ({
-    pieces: toPieces(n),
-    contentType: type,
-    ...(encoding ? { contentEncoding: encoding } : {}),
-  }));
+  fc
+    .tuple(
+      node,
+      contentType,
+      fc.oneof({ weight: 40, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('gzip', 'br', 'identity, gzip', 'x-unknown') }),
+    )
+    .map(([n, type, encoding]) => ({
+      pieces: toPieces(n),
+      contentType: type,
+      ...(encoding ? { contentEncoding: encoding } : {}),
+    }));
 
 export const bodyArbitrary = (op: Operation, ctx: ArbitraryContext): fc.Arbitrary<RequestBody | null> => {
   const valid = schemaValue(op.body ?? { type: 'object', properties: {} }, ctx);
@@ -489,7 +579,14 @@ export const percentEncode = (s: string): string => {
       out += String.fromCharCode(c);
       continue;
     }
-    const bytes = c < 0x80 ? [c] : c < 0x800 ? [0xc0 | (c >> 6), 0x80 | (c & 63)] : c < 0x10000 ? [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63)] : [0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63)];
+    const bytes =
+      c < 0x80
+        ? [c]
+        : c < 0x800
+          ? [0xc0 | (c >> 6), 0x80 | (c & 63)]
+          : c < 0x10000
+            ? [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63)]
+            : [0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63)];
     out += bytes.map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
   }
   return out;
@@ -567,7 +664,29 @@ export const pathValueArbitrary = (op: Operation, param: string, ctx: ArbitraryC
 
 // ---------------------------------------------------------------- query strings and headers
 
-const QUERY_VALUES = ['%00', '%', '%E0%A4%A', '%FF', '%ED%A0%80', '', '1e400', '-1', '-0', 'NaN', 'Infinity', '9007199254740993', '1e308', '0x10', '%20', '+', 'null', '[object%20Object]', '..%2F..', '2030-02-30', '-271821-04-20T00:00:00Z'];
+const QUERY_VALUES = [
+  '%00',
+  '%',
+  '%E0%A4%A',
+  '%FF',
+  '%ED%A0%80',
+  '',
+  '1e400',
+  '-1',
+  '-0',
+  'NaN',
+  'Infinity',
+  '9007199254740993',
+  '1e308',
+  '0x10',
+  '%20',
+  '+',
+  'null',
+  '[object%20Object]',
+  '..%2F..',
+  '2030-02-30',
+  '-271821-04-20T00:00:00Z',
+];
 
 const adversarialQueryValue: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...QUERY_VALUES) },
@@ -598,10 +717,22 @@ const EXTRA_QUERY_NAMES = ['sequence', 'limit', 'cursor', '__proto__', 'construc
 export const queryArbitrary = (op: Operation, ctx: ArbitraryContext): fc.Arbitrary<string> =>
   fc
     .tuple(
-      fc.tuple(...op.queryParams.map((p) => fc.option(queryPair(p.name, fc.oneof({ weight: 3, arbitrary: validQueryValue(p, ctx) }, { weight: 2, arbitrary: adversarialQueryValue })), { freq: 2 }))),
+      fc.tuple(
+        ...op.queryParams.map((p) =>
+          fc.option(queryPair(p.name, fc.oneof({ weight: 3, arbitrary: validQueryValue(p, ctx) }, { weight: 2, arbitrary: adversarialQueryValue })), {
+            freq: 2,
+          }),
+        ),
+      ),
       fc.oneof(
         { weight: 6, arbitrary: fc.constant<string[]>([]) },
-        { weight: 1, arbitrary: fc.array(fc.tuple(fc.constantFrom(...EXTRA_QUERY_NAMES), adversarialQueryValue).map(([n, v]) => `${n}=${v}`), { minLength: 1, maxLength: 2 }) },
+        {
+          weight: 1,
+          arbitrary: fc.array(
+            fc.tuple(fc.constantFrom(...EXTRA_QUERY_NAMES), adversarialQueryValue).map(([n, v]) => `${n}=${v}`),
+            { minLength: 1, maxLength: 2 },
+          ),
+        },
       ),
       fc.oneof({ weight: 12, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('%', '&&&', '=', '==&=', '%E0%A4%A', '?', '#') }),
     )
@@ -616,14 +747,20 @@ const HEADER_VALUES: Record<string, string[]> = {
 export const headersArbitrary = (op: Operation): fc.Arbitrary<Record<string, string>> => {
   const names = [...op.headerParams.map((p) => p.name), ...(op.template.endsWith('/sdk/stream') ? ['Last-Event-ID'] : []), 'X-Request-Id'];
   return fc
-    .tuple(...names.map((name) => fc.option(fc.constantFrom(...(HEADER_VALUES[name] ?? ['x'])), { freq: name === 'X-Request-Id' ? 8 : 2 }).map((v) => [name, v] as const)))
+    .tuple(
+      ...names.map((name) =>
+        fc.option(fc.constantFrom(...(HEADER_VALUES[name] ?? ['x'])), { freq: name === 'X-Request-Id' ? 8 : 2 }).map((v) => [name, v] as const),
+      ),
+    )
     .map((pairs) => Object.fromEntries(pairs.filter(([, v]) => v !== null)) as Record<string, string>);
 };
 
 export const requestArbitrary = (op: Operation, ctx: ArbitraryContext): fc.Arbitrary<FuzzRequest> =>
   fc.record({
     pathValues: fc.record(Object.fromEntries(op.pathParams.map((p) => [p, pathValueArbitrary(op, p, ctx)]))) as fc.Arbitrary<Record<string, string>>,
-    query: op.queryParams.length ? queryArbitrary(op, ctx) : fc.oneof({ weight: 8, arbitrary: fc.constant('') }, { weight: 1, arbitrary: queryArbitrary(op, ctx) }),
+    query: op.queryParams.length
+      ? queryArbitrary(op, ctx)
+      : fc.oneof({ weight: 8, arbitrary: fc.constant('') }, { weight: 1, arbitrary: queryArbitrary(op, ctx) }),
     headers: headersArbitrary(op),
     body: bodyArbitrary(op, ctx),
   });
@@ -632,7 +769,25 @@ export const requestArbitrary = (op: Operation, ctx: ArbitraryContext): fc.Arbit
 
 const NUL_SEGMENTS = ['%00', 'a%00', '%00%00', 'fuzz%00.bool', '%00fuzz'];
 const MALFORMED_SEGMENTS = ['%E0%A4%A', '%FF', '%', '%%', '%zz', '%2', '%C0%80', '%C0%AF', '%ED%A0%80', '%EDa', '%F4%90%80%80', '%u0000', 'a%'];
-const ODD_SEGMENTS = ['..', '.', '%2e%2e', '%2E%2E%2F%2E%2E', '%2F', '%5C', '%F0%9F%9A%80', '%D0%BA%D0%BB%D1%8E%D1%87', '%E2%80%AE', '%EF%BF%BF', '%EF%BB%BF', '__proto__', 'constructor', '%20', '~', "'", 'k'.repeat(5_000)];
+const ODD_SEGMENTS = [
+  '..',
+  '.',
+  '%2e%2e',
+  '%2E%2E%2F%2E%2E',
+  '%2F',
+  '%5C',
+  '%F0%9F%9A%80',
+  '%D0%BA%D0%BB%D1%8E%D1%87',
+  '%E2%80%AE',
+  '%EF%BF%BF',
+  '%EF%BB%BF',
+  '__proto__',
+  'constructor',
+  '%20',
+  '~',
+  "'",
+  'k'.repeat(5_000),
+];
 
 const scalarAttack: fc.Arbitrary<JsonNode> = fc.oneof(
   { weight: 4, arbitrary: adversarialString },
@@ -712,7 +867,12 @@ export const attacksOn = (op: Operation, ctx: ArbitraryContext): Attack[] => {
   const valid = example !== undefined ? fc.constant(example) : schemaValue(op.body ?? { type: 'object', properties: {} }, ctx, '', 0, true);
   const json = (node: fc.Arbitrary<JsonNode>): fc.Arbitrary<RequestBody | null> =>
     op.body ? node.map((n) => ({ pieces: toPieces(n), contentType: 'application/json' })) : fc.constant(null);
-  const request = (parts: { pathValues?: fc.Arbitrary<Record<string, string>>; query?: fc.Arbitrary<string>; body?: fc.Arbitrary<RequestBody | null>; times?: number }): fc.Arbitrary<FuzzRequest> =>
+  const request = (parts: {
+    pathValues?: fc.Arbitrary<Record<string, string>>;
+    query?: fc.Arbitrary<string>;
+    body?: fc.Arbitrary<RequestBody | null>;
+    times?: number;
+  }): fc.Arbitrary<FuzzRequest> =>
     fc.record({
       pathValues: parts.pathValues ?? pathValues,
       query: parts.query ?? fc.constant(''),
@@ -733,7 +893,9 @@ export const attacksOn = (op: Operation, ctx: ArbitraryContext): Attack[] => {
   if (op.pathParams.length) {
     attacks.push({
       name: 'path parameter with dot segments, unicode or 5,000 characters',
-      requests: request({ pathValues: oneParam(fc.oneof(fc.constantFrom(...ODD_SEGMENTS), fc.string({ unit: oddCharacter, minLength: 1, maxLength: 6 }).map(percentEncode))) }),
+      requests: request({
+        pathValues: oneParam(fc.oneof(fc.constantFrom(...ODD_SEGMENTS), fc.string({ unit: oddCharacter, minLength: 1, maxLength: 6 }).map(percentEncode))),
+      }),
     });
   }
   if (op.queryParams.length) {
@@ -783,12 +945,36 @@ export const attacksOn = (op: Operation, ctx: ArbitraryContext): Attack[] => {
   if (op.body) {
     attacks.push({
       name: 'body nested thousands of levels deep',
-      requests: request({ body: json(fc.tuple(valid, mutationsOf(fc.tuple(fc.integer({ min: 1_000, max: 10_000 }), fc.constantFrom('array', 'object', 'mixed')).map(([levels, shape]): Action => ({ type: 'nest', levels, shape })))).map(([v, m]) => mutate(v, m))) }),
+      requests: request({
+        body: json(
+          fc
+            .tuple(
+              valid,
+              mutationsOf(
+                fc
+                  .tuple(fc.integer({ min: 1_000, max: 10_000 }), fc.constantFrom('array', 'object', 'mixed'))
+                  .map(([levels, shape]): Action => ({ type: 'nest', levels, shape })),
+              ),
+            )
+            .map(([v, m]) => mutate(v, m)),
+        ),
+      }),
     });
     attacks.push({
       name: 'body with an array of 10,000–250,000 elements',
       requests: request({
-        body: json(fc.tuple(valid, mutationsOf(fc.tuple(fc.integer({ min: 10_000, max: 250_000 }), fc.constantFrom(...TINY_ELEMENTS), fc.boolean()).map(([length, element, copy]): Action => ({ type: 'grow', length, element, copy })))).map(([v, m]) => mutate(v, m))),
+        body: json(
+          fc
+            .tuple(
+              valid,
+              mutationsOf(
+                fc
+                  .tuple(fc.integer({ min: 10_000, max: 250_000 }), fc.constantFrom(...TINY_ELEMENTS), fc.boolean())
+                  .map(([length, element, copy]): Action => ({ type: 'grow', length, element, copy })),
+              ),
+            )
+            .map(([v, m]) => mutate(v, m)),
+        ),
       }),
     });
     attacks.push({
@@ -801,7 +987,10 @@ export const attacksOn = (op: Operation, ctx: ArbitraryContext): Attack[] => {
               mutationsOf(
                 fc.oneof(
                   { weight: 3, arbitrary: scalarAttack.map((value): Action => ({ type: 'replace', value })) },
-                  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...PROTO_KEYS), scalarAttack).map(([key, value]): Action => ({ type: 'addKey', key, value })) },
+                  {
+                    weight: 1,
+                    arbitrary: fc.tuple(fc.constantFrom(...PROTO_KEYS), scalarAttack).map(([key, value]): Action => ({ type: 'addKey', key, value })),
+                  },
                 ),
               ),
             )

@@ -44,7 +44,11 @@ describe('api client', () => {
 
   it('leaves out query filters that are empty, undefined or null', async () => {
     const requests = answer(200, []);
-    await unwrap(api.GET('/api/v1/projects/{projectKey}/flags', { params: { path: { projectKey: 'demo' }, query: { q: '', tag: 'etl', owner: undefined, stale: false } } }));
+    await unwrap(
+      api.GET('/api/v1/projects/{projectKey}/flags', {
+        params: { path: { projectKey: 'demo' }, query: { q: '', tag: 'etl', owner: undefined, stale: false } },
+      }),
+    );
     expect(new URL(requests[0]!.url).search).toBe('?tag=etl&stale=false');
   });
 
@@ -72,7 +76,9 @@ describe('api client', () => {
   it('keeps the current copy a 409 VERSION_CONFLICT carries, for the conflict view', async () => {
     const current = { key: 'f', version: 5 };
     answer(409, { error: 'VERSION_CONFLICT', message: 'stale', details: { currentVersion: 5, current }, requestId: 'req-2' });
-    const error = await failure(unwrap(api.PATCH('/api/v1/projects/{projectKey}/flags/{key}', { params: { path: { projectKey: 'demo', key: 'f' } }, body: { version: 4 } })));
+    const error = await failure(
+      unwrap(api.PATCH('/api/v1/projects/{projectKey}/flags/{key}', { params: { path: { projectKey: 'demo', key: 'f' } }, body: { version: 4 } })),
+    );
     expect(error.status).toBe(409);
     expect(error.code).toBe('VERSION_CONFLICT');
     expect((error.details as { current: unknown }).current).toEqual(current);

@@ -27,9 +27,7 @@ export class ApiError extends Error {
   /** Validation failures name fields like `rules[0].clauses[1].values[0]`; other errors carry none. */
   get fieldErrors(): FieldError[] {
     if (!Array.isArray(this.details)) return [];
-    return this.details.filter(
-      (d): d is FieldError => typeof d === 'object' && d !== null && typeof (d as FieldError).field === 'string',
-    );
+    return this.details.filter((d): d is FieldError => typeof d === 'object' && d !== null && typeof (d as FieldError).field === 'string');
   }
 }
 

@@ -12,9 +12,17 @@ const wrapper = ({ children }: { children: ReactNode }) => (
 );
 
 describe('useEvaluationBuckets', () => {
-  it('asks for the whole range once, in steps of the bucket size, and returns the server\'s steps', async () => {
-    const steps = bucketBounds('24h', Date.now()).map(({ start, end }, i) => ({ start, end, counts: i === 23 ? [{ flag: 'f', variant: 'on', reason: 'STATIC', count: 7 }] : [] }));
-    const calls = stubApi((method, path) => (method === 'GET' && path.startsWith('/projects/demo/environments/production/telemetry/evaluations') ? { status: 200, body: { evaluations: [], steps } } : undefined));
+  it("asks for the whole range once, in steps of the bucket size, and returns the server's steps", async () => {
+    const steps = bucketBounds('24h', Date.now()).map(({ start, end }, i) => ({
+      start,
+      end,
+      counts: i === 23 ? [{ flag: 'f', variant: 'on', reason: 'STATIC', count: 7 }] : [],
+    }));
+    const calls = stubApi((method, path) =>
+      method === 'GET' && path.startsWith('/projects/demo/environments/production/telemetry/evaluations')
+        ? { status: 200, body: { evaluations: [], steps } }
+        : undefined,
+    );
     const { result } = renderHook(() => useEvaluationBuckets('demo', 'production', '24h', 'f'), { wrapper });
     await waitFor(() => expect(result.current.data).toBeDefined());
     expect(calls).toHaveLength(1);

@@ -62,7 +62,9 @@ export const useCreateFlag = (project: string) => {
   const client = useQueryClient();
   return useMutation({
     mutationFn: async (flag: NewFlag) =>
-      asFlag(await unwrap(api.POST('/api/v1/projects/{projectKey}/flags', { params: { path: { projectKey: project } }, body: flag as Schemas['CreateFlagDto'] }))),
+      asFlag(
+        await unwrap(api.POST('/api/v1/projects/{projectKey}/flags', { params: { path: { projectKey: project } }, body: flag as Schemas['CreateFlagDto'] })),
+      ),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.flags(project) }),
   });
 };
@@ -70,10 +72,7 @@ export const useCreateFlag = (project: string) => {
 /** A flag-level write answers with the flag: show it at once, then refresh lists and history. */
 const afterFlagWrite = (client: QueryClient, project: string, flag: FlagView) => {
   client.setQueryData(queryKeys.flag(project, flag.key), flag);
-  return Promise.all([
-    client.invalidateQueries({ queryKey: queryKeys.flags(project) }),
-    client.invalidateQueries({ queryKey: queryKeys.audit }),
-  ]);
+  return Promise.all([client.invalidateQueries({ queryKey: queryKeys.flags(project) }), client.invalidateQueries({ queryKey: queryKeys.audit })]);
 };
 
 export const useArchiveFlag = (project: string, key: string) => {
@@ -102,10 +101,7 @@ export const useDeleteFlag = (project: string, key: string) => {
     onSuccess: () => {
       // Dropped rather than refetched: the flag is gone, and a refetch would only answer 404.
       client.removeQueries({ queryKey: queryKeys.flag(project, key), exact: true });
-      return Promise.all([
-        client.invalidateQueries({ queryKey: queryKeys.flags(project) }),
-        client.invalidateQueries({ queryKey: queryKeys.audit }),
-      ]);
+      return Promise.all([client.invalidateQueries({ queryKey: queryKeys.flags(project) }), client.invalidateQueries({ queryKey: queryKeys.audit })]);
     },
   });
 };
@@ -118,7 +114,9 @@ export const useUpdateFlag = (project: string, key: string) => {
   const client = useQueryClient();
   return useMutation({
     mutationFn: async (update: FlagUpdate) =>
-      asFlag(await unwrap(api.PATCH('/api/v1/projects/{projectKey}/flags/{key}', { params: flagParams(project, key), body: update as Schemas['UpdateFlagDto'] }))),
+      asFlag(
+        await unwrap(api.PATCH('/api/v1/projects/{projectKey}/flags/{key}', { params: flagParams(project, key), body: update as Schemas['UpdateFlagDto'] })),
+      ),
     onSuccess: (flag) => afterFlagWrite(client, project, flag),
   });
 };
@@ -132,7 +130,9 @@ export const useSaveFlagConfig = (project: string, key: string, environment: str
   const client = useQueryClient();
   return useMutation({
     mutationFn: (change: FlagConfigChange) =>
-      unwrap(api.PUT('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}', { params: configParams(project, key, environment), body: change })),
+      unwrap(
+        api.PUT('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}', { params: configParams(project, key, environment), body: change }),
+      ),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.flags(project) }),
   });
 };
@@ -140,15 +140,17 @@ export const useSaveFlagConfig = (project: string, key: string, environment: str
 export const useKillSwitch = (project: string, key: string) => {
   const client = useQueryClient();
   const invalidate = () =>
-    Promise.all([
-      client.invalidateQueries({ queryKey: queryKeys.flags(project) }),
-      client.invalidateQueries({ queryKey: queryKeys.audit }),
-    ]);
+    Promise.all([client.invalidateQueries({ queryKey: queryKeys.flags(project) }), client.invalidateQueries({ queryKey: queryKeys.audit })]);
   const kill = useMutation({
     mutationFn: async ({ environments, reason }: { environments: string[]; reason: string }) => {
       const [only] = environments;
       if (environments.length === 1 && only !== undefined) {
-        await unwrap(api.POST('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/kill', { params: configParams(project, key, only), body: { reason } }));
+        await unwrap(
+          api.POST('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/kill', {
+            params: configParams(project, key, only),
+            body: { reason },
+          }),
+        );
       } else {
         await unwrap(api.POST('/api/v1/projects/{projectKey}/flags/{key}/kill', { params: flagParams(project, key), body: { reason, environments } }));
       }
@@ -159,7 +161,12 @@ export const useKillSwitch = (project: string, key: string) => {
     mutationFn: async ({ environments, reason }: { environments: string[]; reason?: string }) => {
       const [only] = environments;
       if (environments.length === 1 && only !== undefined) {
-        await unwrap(api.POST('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/restore', { params: configParams(project, key, only), body: { reason } }));
+        await unwrap(
+          api.POST('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/restore', {
+            params: configParams(project, key, only),
+            body: { reason },
+          }),
+        );
       } else {
         await unwrap(api.POST('/api/v1/projects/{projectKey}/flags/{key}/restore', { params: flagParams(project, key), body: { reason, environments } }));
       }
@@ -172,5 +179,10 @@ export const useKillSwitch = (project: string, key: string) => {
 export const useExplain = (project: string, key: string, environment: string) =>
   useMutation({
     mutationFn: (context: Record<string, unknown>) =>
-      unwrap(api.POST('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/explain', { params: configParams(project, key, environment), body: { context } })),
+      unwrap(
+        api.POST('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/explain', {
+          params: configParams(project, key, environment),
+          body: { context },
+        }),
+      ),
   });

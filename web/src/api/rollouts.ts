@@ -51,7 +51,9 @@ const usePlanMutation = <V, R>(project: string, flag: string, env: string, fn: (
 
 export const useCreateRolloutPlan = (project: string, flag: string, env: string) =>
   usePlanMutation(project, flag, env, (plan: NewRolloutPlan) =>
-    unwrap(api.POST('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/rollout-plans', { params: planParams(project, flag, env), body: plan })),
+    unwrap(
+      api.POST('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/rollout-plans', { params: planParams(project, flag, env), body: plan }),
+    ),
   );
 
 // One typed path per action: a path the server does not have is a compile error.

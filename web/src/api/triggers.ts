@@ -18,7 +18,11 @@ export const useTriggers = (project: string, flag: string, environment: string, 
   useQuery({
     queryKey: queryKeys.triggers(project, flag, environment),
     queryFn: () =>
-      unwrap(api.GET('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/triggers', { params: { path: triggersPath(project, flag, environment) } })),
+      unwrap(
+        api.GET('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/triggers', {
+          params: { path: triggersPath(project, flag, environment) },
+        }),
+      ),
     enabled,
   });
 

@@ -25,8 +25,7 @@ export type DeliveryAttempt = Schemas['DeliveryAttemptResponse'];
 export type Delivery = Schemas['WebhookDeliveryResponse'];
 export type NewWebhook = Schemas['CreateWebhookDto'];
 
-export const useWebhooks = () =>
-  useQuery({ queryKey: queryKeys.webhooks, queryFn: () => unwrap(api.GET('/api/v1/webhooks')) });
+export const useWebhooks = () => useQuery({ queryKey: queryKeys.webhooks, queryFn: () => unwrap(api.GET('/api/v1/webhooks')) });
 
 export const useDeliveries = (id: string, enabled = true) =>
   useQuery({

@@ -79,7 +79,16 @@ export const aFlag = (config: FlagConfigView = aConfig()): FlagView => ({
 
 export const SEGMENTS: SegmentView[] = [
   { key: 'beta-testers', name: 'Beta testers', description: '', included: [], excluded: [], rules: [], version: 1, updatedAt: '2026-11-01T00:00:00.000Z' },
-  { key: 'prod-pipelines', name: 'Production pipelines', description: '', included: [], excluded: [], rules: [], version: 1, updatedAt: '2026-11-01T00:00:00.000Z' },
+  {
+    key: 'prod-pipelines',
+    name: 'Production pipelines',
+    description: '',
+    included: [],
+    excluded: [],
+    rules: [],
+    version: 1,
+    updatedAt: '2026-11-01T00:00:00.000Z',
+  },
 ];
 
 /** What GET /rollout-plans/defaults answers (two stages keep the tests short). */
@@ -89,5 +98,15 @@ export const rolloutDefaults = (): RolloutDefaults => ({
     { percent: 5, minDurationMinutes: 60, minSamples: 100 },
     { percent: 100, minDurationMinutes: 0, minSamples: 0 },
   ],
-  guards: { errorMetric: 'model.latency_ms', maxErrorRateRatio: 2, errorRateAllowance: 0.005, latencyMetric: 'model.latency_ms', maxLatencyRatio: 1.5, minLatencyIncreaseMs: 1, bounds: [], minSamples: 50, baselineMinutes: 60 },
+  guards: {
+    errorMetric: 'model.latency_ms',
+    maxErrorRateRatio: 2,
+    errorRateAllowance: 0.005,
+    latencyMetric: 'model.latency_ms',
+    maxLatencyRatio: 1.5,
+    minLatencyIncreaseMs: 1,
+    bounds: [],
+    minSamples: 50,
+    baselineMinutes: 60,
+  },
 });

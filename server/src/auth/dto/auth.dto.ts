@@ -5,44 +5,73 @@ import { IsOmittable } from '../../common/validation/is-omittable.decorator.js';
 import { ROLES, type Role, TOKEN_ACCESS, type TokenAccess } from '../roles.js';
 
 export class LoginDto {
-  @ApiProperty() @IsEmail({}, { message: 'email must be an email address' }) @MaxLength(254)
+  @ApiProperty()
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
   email: string;
 
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(1024)
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1024)
   password: string;
 }
 
 export class CreateUserDto {
-  @ApiProperty() @IsEmail({}, { message: 'email must be an email address' }) @MaxLength(254)
+  @ApiProperty()
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
   email: string;
 
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   name: string;
 
-  @ApiProperty({ enum: ROLES }) @IsIn(ROLES)
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
   role: Role;
 
   @ApiPropertyOptional({ description: 'Omit to have one generated and returned once' })
-  @IsOmittable() @IsString() @MinLength(8) @MaxLength(1024)
+  @IsOmittable()
+  @IsString()
+  @MinLength(8)
+  @MaxLength(1024)
   password?: string;
 }
 
 export class UpdateUserDto {
-  @ApiPropertyOptional() @IsOmittable() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiPropertyOptional()
+  @IsOmittable()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   name?: string;
 
-  @ApiPropertyOptional({ enum: ROLES }) @IsOmittable() @IsIn(ROLES)
+  @ApiPropertyOptional({ enum: ROLES })
+  @IsOmittable()
+  @IsIn(ROLES)
   role?: Role;
 
-  @ApiPropertyOptional({ description: 'Disabled users cannot sign in; their sessions end' }) @IsOmittable() @IsBoolean()
+  @ApiPropertyOptional({ description: 'Disabled users cannot sign in; their sessions end' })
+  @IsOmittable()
+  @IsBoolean()
   disabled?: boolean;
 
-  @ApiPropertyOptional() @IsOmittable() @IsString() @MinLength(8) @MaxLength(1024)
+  @ApiPropertyOptional()
+  @IsOmittable()
+  @IsString()
+  @MinLength(8)
+  @MaxLength(1024)
   password?: string;
 }
 
 export class CreateTokenDto {
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   name: string;
 
   @ApiProperty({ enum: TOKEN_ACCESS, description: 'A role, or kill-switch: may only kill and restore flags' })
@@ -50,10 +79,16 @@ export class CreateTokenDto {
   access: TokenAccess;
 
   @ApiPropertyOptional({ type: [String], description: 'kill-switch tokens: limit to these project keys' })
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsKey({ each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsKey({ each: true })
   projects?: string[];
 
   @ApiPropertyOptional({ type: [String], description: 'kill-switch tokens: limit to these environment keys' })
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsKey({ each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsKey({ each: true })
   environments?: string[];
 }

@@ -18,7 +18,8 @@ export class TokenResponse {
   @ApiProperty({ description: 'First characters of the secret, to tell tokens apart' }) prefix: string;
   @ApiProperty({ enum: TOKEN_ACCESS }) access: TokenAccess;
   @ApiProperty({ type: [String], nullable: true, description: 'kill-switch tokens: the projects they are limited to (null: all)' }) projects: string[] | null;
-  @ApiProperty({ type: [String], nullable: true, description: 'kill-switch tokens: the environments they are limited to (null: all)' }) environments: string[] | null;
+  @ApiProperty({ type: [String], nullable: true, description: 'kill-switch tokens: the environments they are limited to (null: all)' }) environments:
+    string[] | null;
   @ApiProperty() createdBy: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastUsedAt: string | null;
@@ -35,7 +36,10 @@ const PRINCIPAL_KINDS = ['user', 'token', 'admin-token', 'sdk'] as const satisfi
 export class MeResponse {
   @ApiProperty({ enum: PRINCIPAL_KINDS }) kind: Principal['kind'];
   @ApiProperty({ description: "A user's name, a token's name, the admin token's name or `sdk`" }) name: string;
-  @ApiProperty({ enum: [...TOKEN_ACCESS, 'sdk'], description: "A user's role, a token's access (a role or kill-switch), admin for the admin token, sdk for an SDK key" })
+  @ApiProperty({
+    enum: [...TOKEN_ACCESS, 'sdk'],
+    description: "A user's role, a token's access (a role or kill-switch), admin for the admin token, sdk for an SDK key",
+  })
   role: TokenAccess | 'sdk';
   @ApiPropertyOptional({ type: UserResponse, description: 'For a signed-in user' }) user?: UserResponse;
 }

@@ -29,14 +29,9 @@ export class DomainError extends Error {
 }
 
 export const validationFailed = (problems: FieldProblem[]): DomainError =>
-  new DomainError(
-    'VALIDATION_FAILED',
-    problems.map((p) => `${p.field}: ${p.reason}`).join('; '),
-    problems,
-  );
+  new DomainError('VALIDATION_FAILED', problems.map((p) => `${p.field}: ${p.reason}`).join('; '), problems);
 
-export const notFound = (what: string, key: string): DomainError =>
-  new DomainError('NOT_FOUND', `${what} '${key}' does not exist`);
+export const notFound = (what: string, key: string): DomainError => new DomainError('NOT_FOUND', `${what} '${key}' does not exist`);
 
 export const versionConflict = (what: string, currentVersion: number, current?: unknown): DomainError =>
   new DomainError('VERSION_CONFLICT', `${what} was changed by someone else: it is at version ${currentVersion}`, {
@@ -48,5 +43,4 @@ export const conflict = (message: string, details?: unknown): DomainError => new
 
 export const forbidden = (message = 'You are not allowed to do this'): DomainError => new DomainError('FORBIDDEN', message);
 
-export const unauthenticated = (message = 'Sign in or send a valid token'): DomainError =>
-  new DomainError('UNAUTHENTICATED', message);
+export const unauthenticated = (message = 'Sign in or send a valid token'): DomainError => new DomainError('UNAUTHENTICATED', message);

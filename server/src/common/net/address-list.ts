@@ -26,5 +26,4 @@ export const isHostName = (entry: string): boolean => HOST_NAME.test(entry);
  * Entries of a private-address allowlist (SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST) that are neither
  * `*`, an IP, a CIDR range nor a host name. Read by config at start and by webhooks when sending.
  */
-export const invalidAllowlistEntries = (entries: readonly string[]): string[] =>
-  entries.filter((e) => e !== '*' && !parseAddressRange(e) && !isHostName(e));
+export const invalidAllowlistEntries = (entries: readonly string[]): string[] => entries.filter((e) => e !== '*' && !parseAddressRange(e) && !isHostName(e));

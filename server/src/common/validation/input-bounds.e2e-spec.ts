@@ -41,7 +41,9 @@ describe('bounded request bodies', () => {
   it('refuses 250,000 telemetry batches naming `batches` and its limit, without stalling the event loop', { timeout: 180_000 }, async () => {
     const body = JSON.stringify({ sdk: 'test/1', batches: Array.from({ length: 250_000 }, () => ({})), dropped: 0 });
     expect(body.length).toBeLessThan(1024 * 1024);
-    const { result: res, maxDelayMs } = await withEventLoopDelay(() => t.http.post('/api/v1/sdk/events').set(bearer(sdkKey)).set('Content-Type', 'application/json').send(body));
+    const { result: res, maxDelayMs } = await withEventLoopDelay(() =>
+      t.http.post('/api/v1/sdk/events').set(bearer(sdkKey)).set('Content-Type', 'application/json').send(body),
+    );
     console.info(`250,000 telemetry batches: ${res.status} after an event-loop delay of at most ${maxDelayMs.toFixed(0)} ms`);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error: 'VALIDATION_FAILED', requestId: expect.any(String) });
@@ -64,7 +66,9 @@ describe('bounded request bodies', () => {
 
   it('refuses an over-long nested array by its path before looking at its elements', { timeout: 180_000 }, async () => {
     const rules = [{ clauses: Array.from({ length: 150_000 }, () => ({})), serve: { variant: 'on' } }];
-    const { result: res, maxDelayMs } = await withEventLoopDelay(() => t.http.put(config).set(t.admin).send({ version: 0, on: true, offVariant: 'off', targets: [], rules, defaultRule: null, prerequisites: [] }));
+    const { result: res, maxDelayMs } = await withEventLoopDelay(() =>
+      t.http.put(config).set(t.admin).send({ version: 0, on: true, offVariant: 'off', targets: [], rules, defaultRule: null, prerequisites: [] }),
+    );
     console.info(`150,000 clauses in one rule: ${res.status} after an event-loop delay of at most ${maxDelayMs.toFixed(0)} ms`);
     expect(res.status).toBe(400);
     expect(res.body.details).toContainEqual({ field: 'rules[0].clauses', reason: 'clauses must contain no more than 20 elements' });
@@ -74,13 +78,40 @@ describe('bounded request bodies', () => {
   // Reported, not held to a bound: at its limits a config is real work (validation, checks,
   // compilation, the audit log), and the first such request also pays for the JIT.
   it('takes a config at its limits (100 rules of 20 clauses), and lists at most 100 problems of a bad one', { timeout: 60_000 }, async () => {
-    const rules = (clause: Record<string, unknown>) => Array.from({ length: 100 }, () => ({ clauses: Array.from({ length: 20 }, () => clause), serve: { variant: 'on' } }));
+    const rules = (clause: Record<string, unknown>) =>
+      Array.from({ length: 100 }, () => ({ clauses: Array.from({ length: 20 }, () => clause), serve: { variant: 'on' } }));
     const current = (await t.http.get(config).set(t.admin).expect(200)).body.version as number;
-    const full = await withEventLoopDelay(() => t.http.put(config).set(t.admin).send({ version: current, on: true, offVariant: 'off', targets: [], rules: rules({ op: 'in', attribute: 'plan', values: ['a', 'b'] }), defaultRule: null, prerequisites: [] }));
+    const full = await withEventLoopDelay(() =>
+      t.http
+        .put(config)
+        .set(t.admin)
+        .send({
+          version: current,
+          on: true,
+          offVariant: 'off',
+          targets: [],
+          rules: rules({ op: 'in', attribute: 'plan', values: ['a', 'b'] }),
+          defaultRule: null,
+          prerequisites: [],
+        }),
+    );
     console.info(`100 rules of 20 clauses: ${full.result.status} after an event-loop delay of at most ${full.maxDelayMs.toFixed(0)} ms`);
     expect(full.result.status, JSON.stringify(full.result.body).slice(0, 300)).toBe(200);
 
-    const bad = await withEventLoopDelay(() => t.http.put(config).set(t.admin).send({ version: current + 1, on: true, offVariant: 'off', targets: [], rules: rules({ op: 'bogus', attribute: 1 }), defaultRule: null, prerequisites: [] }));
+    const bad = await withEventLoopDelay(() =>
+      t.http
+        .put(config)
+        .set(t.admin)
+        .send({
+          version: current + 1,
+          on: true,
+          offVariant: 'off',
+          targets: [],
+          rules: rules({ op: 'bogus', attribute: 1 }),
+          defaultRule: null,
+          prerequisites: [],
+        }),
+    );
     expect(bad.result.status).toBe(400);
     expect(bad.result.body.details).toHaveLength(100);
     expect(bad.result.body.message).toMatch(/; and \d+ more problems$/);
@@ -88,26 +119,43 @@ describe('bounded request bodies', () => {
   });
 
   it('refuses an over-long string by its path and limit, and each element of a list of strings too', async () => {
-    const key = await t.http.post(`${P}/flags`).set(t.admin).send({ key: 'k'.repeat(200_000), name: 'x', kind: 'boolean' });
+    const key = await t.http
+      .post(`${P}/flags`)
+      .set(t.admin)
+      .send({ key: 'k'.repeat(200_000), name: 'x', kind: 'boolean' });
     expect(key.status).toBe(400);
     expect(key.body.details).toEqual([{ field: 'key', reason: 'key must be shorter than or equal to 128 characters' }]);
-    const targets = await t.http.patch(config).set(t.admin).send({ version: 0, targets: [{ variant: 'on', values: ['ok', 'v'.repeat(600)] }] });
+    const targets = await t.http
+      .patch(config)
+      .set(t.admin)
+      .send({ version: 0, targets: [{ variant: 'on', values: ['ok', 'v'.repeat(600)] }] });
     expect(targets.status).toBe(400);
     expect(targets.body.details).toEqual([{ field: 'targets[0].values[1]', reason: 'each value in values must be shorter than or equal to 512 characters' }]);
   });
 
   it('bounds JSON values no DTO describes: array length, fields per object and values per body', { timeout: 180_000 }, async () => {
     const explain = `${config}/explain`;
-    const long = await withEventLoopDelay(() => t.http.post(explain).set(t.admin).send({ context: { tags: Array.from({ length: 100_001 }, () => 0) } }));
+    const long = await withEventLoopDelay(() =>
+      t.http
+        .post(explain)
+        .set(t.admin)
+        .send({ context: { tags: Array.from({ length: 100_001 }, () => 0) } }),
+    );
     expect(long.result.status).toBe(400);
     expect(long.result.body.details).toEqual([{ field: 'context.tags', reason: 'is an array of more than 100000 elements' }]);
     expect(long.maxDelayMs).toBeLessThan(MAX_DELAY_MS);
 
-    const wide = await t.http.post(explain).set(t.admin).send({ context: Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`a${i}`, 0])) });
+    const wide = await t.http
+      .post(explain)
+      .set(t.admin)
+      .send({ context: Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`a${i}`, 0])) });
     expect(wide.status).toBe(400);
     expect(wide.body.details).toEqual([{ field: 'context', reason: 'has more than 10000 fields' }]);
 
-    const many = await t.http.post(explain).set(t.admin).send({ context: { a: Array(90_000).fill(0), b: Array(90_000).fill(0), c: Array(90_000).fill(0) } });
+    const many = await t.http
+      .post(explain)
+      .set(t.admin)
+      .send({ context: { a: Array(90_000).fill(0), b: Array(90_000).fill(0), c: Array(90_000).fill(0) } });
     expect(many.status).toBe(400);
     expect(many.body.details).toEqual([{ field: 'body', reason: 'holds more than 250000 values' }]);
   });

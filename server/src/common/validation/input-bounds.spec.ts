@@ -37,9 +37,15 @@ describe('inputShapeProblems', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 40; i++) deep = { a: deep };
     expect(inputShapeProblems({ x: deep })).toEqual([{ field: `x${'.a'.repeat(31)}`, reason: 'is nested more than 32 levels deep' }]);
-    expect(inputShapeProblems({ list: Array(INPUT_LIMITS.maxArrayLength + 1).fill(0) })).toEqual([{ field: 'list', reason: 'is an array of more than 100000 elements' }]);
-    expect(inputShapeProblems(Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`k${i}`, 1])))).toEqual([{ field: 'body', reason: 'has more than 10000 fields' }]);
-    expect(inputShapeProblems({ a: Array(90_000).fill(1), b: Array(90_000).fill(1), c: Array(90_000).fill(1) }, { root: 'query' })).toEqual([{ field: 'query', reason: 'holds more than 250000 values' }]);
+    expect(inputShapeProblems({ list: Array(INPUT_LIMITS.maxArrayLength + 1).fill(0) })).toEqual([
+      { field: 'list', reason: 'is an array of more than 100000 elements' },
+    ]);
+    expect(inputShapeProblems(Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`k${i}`, 1])))).toEqual([
+      { field: 'body', reason: 'has more than 10000 fields' },
+    ]);
+    expect(inputShapeProblems({ a: Array(90_000).fill(1), b: Array(90_000).fill(1), c: Array(90_000).fill(1) }, { root: 'query' })).toEqual([
+      { field: 'query', reason: 'holds more than 250000 values' },
+    ]);
   });
 
   it('accepts everything within the limits, and checks strings only when asked', () => {
@@ -50,8 +56,12 @@ describe('inputShapeProblems', () => {
       { field: 's', reason: 'must not contain U+0000 or unpaired surrogate characters' },
       { field: lone, reason: 'field names must not contain U+0000 or unpaired surrogate characters' },
     ]);
-    expect(inputShapeProblems([{ deep: ['ok', '\u0000'] }], { strings: true, root: 'context' })).toEqual([{ field: 'context[0].deep[1]', reason: 'must not contain U+0000 or unpaired surrogate characters' }]);
-    expect(inputShapeProblems('\u0000', { strings: true, root: 'key' })).toEqual([{ field: 'key', reason: 'must not contain U+0000 or unpaired surrogate characters' }]);
+    expect(inputShapeProblems([{ deep: ['ok', '\u0000'] }], { strings: true, root: 'context' })).toEqual([
+      { field: 'context[0].deep[1]', reason: 'must not contain U+0000 or unpaired surrogate characters' },
+    ]);
+    expect(inputShapeProblems('\u0000', { strings: true, root: 'key' })).toEqual([
+      { field: 'key', reason: 'must not contain U+0000 or unpaired surrogate characters' },
+    ]);
   });
 
   it('stops at the first value past maxValues instead of walking the rest', () => {
@@ -77,7 +87,14 @@ describe('declaredBoundsProblems', () => {
     const long = (n: number) => 'x'.repeat(n);
     expect(
       declaredBoundsProblems(
-        { reason: long(1001), targets: [{ variant: 'on', values: ['ok'] }, { variant: long(129), values: ['ok', long(513)] }], defaultRule: { rollout: { bucketBy: long(257), variants: [] } } },
+        {
+          reason: long(1001),
+          targets: [
+            { variant: 'on', values: ['ok'] },
+            { variant: long(129), values: ['ok', long(513)] },
+          ],
+          defaultRule: { rollout: { bucketBy: long(257), variants: [] } },
+        },
         PatchFlagConfigDto,
       ),
     ).toEqual([
@@ -91,15 +108,23 @@ describe('declaredBoundsProblems', () => {
     // Wrong types are the validator's to name, except a container where one string belongs.
     expect(declaredBoundsProblems({ targets: 'x', rules: { a: 1 }, defaultRule: [1], reason: 7 }, PatchFlagConfigDto)).toEqual([]);
     expect(declaredBoundsProblems({ reason: untouchable(250_000) }, PatchFlagConfigDto)).toEqual([{ field: 'reason', reason: 'reason must be a string' }]);
-    expect(declaredBoundsProblems({ targets: [{ variant: { a: 1 }, values: [] }] }, PatchFlagConfigDto)).toEqual([{ field: 'targets[0].variant', reason: 'variant must be a string' }]);
+    expect(declaredBoundsProblems({ targets: [{ variant: { a: 1 }, values: [] }] }, PatchFlagConfigDto)).toEqual([
+      { field: 'targets[0].variant', reason: 'variant must be a string' },
+    ]);
     expect(declaredBoundsProblems([1, 2], PatchFlagConfigDto)).toEqual([]);
     expect(declaredBoundsProblems({ targets: Array(101).fill({}) }, undefined)).toEqual([]);
   });
 
   it('reads the limits of nested DTOs: a config with 101 rules, a rule with 21 clauses, 5,001 series in a batch', () => {
-    expect(declaredBoundsProblems({ rules: Array(101).fill({}) }, PatchFlagConfigDto)).toEqual([{ field: 'rules', reason: 'rules must contain no more than 100 elements' }]);
-    expect(declaredBoundsProblems({ rules: [{ clauses: Array(21).fill({}) }] }, ReplaceFlagConfigDto)).toEqual([{ field: 'rules[0].clauses', reason: 'clauses must contain no more than 20 elements' }]);
-    expect(declaredBoundsProblems({ batches: [{ series: Array(5001).fill({}) }] }, EventsDto)).toEqual([{ field: 'batches[0].series', reason: 'series must contain no more than 5000 elements' }]);
+    expect(declaredBoundsProblems({ rules: Array(101).fill({}) }, PatchFlagConfigDto)).toEqual([
+      { field: 'rules', reason: 'rules must contain no more than 100 elements' },
+    ]);
+    expect(declaredBoundsProblems({ rules: [{ clauses: Array(21).fill({}) }] }, ReplaceFlagConfigDto)).toEqual([
+      { field: 'rules[0].clauses', reason: 'clauses must contain no more than 20 elements' },
+    ]);
+    expect(declaredBoundsProblems({ batches: [{ series: Array(5001).fill({}) }] }, EventsDto)).toEqual([
+      { field: 'batches[0].series', reason: 'series must contain no more than 5000 elements' },
+    ]);
   });
 });
 
@@ -114,7 +139,12 @@ const refusal = async (work: Promise<unknown>): Promise<{ message: string; detai
 
 describe('removeUnknownFields', () => {
   it('removes fields no DTO declares, at every level of nested DTOs, naming each as the whitelist does', () => {
-    const body: Record<string, unknown> = { version: 1, extra: [1, 2], rules: [{ clauses: [{ attribute: 'a', op: 'in', values: ['x'], stray: 1 }], serve: { variant: 'on', odd: {} } }], __proto__x: 1 };
+    const body: Record<string, unknown> = {
+      version: 1,
+      extra: [1, 2],
+      rules: [{ clauses: [{ attribute: 'a', op: 'in', values: ['x'], stray: 1 }], serve: { variant: 'on', odd: {} } }],
+      __proto__x: 1,
+    };
     expect(removeUnknownFields(body, PatchFlagConfigDto)).toEqual([
       { field: 'extra', reason: 'is not a known field' },
       { field: '__proto__x', reason: 'is not a known field' },
@@ -154,7 +184,9 @@ describe('the validation pipe', () => {
       message: 'body: must be a JSON object',
       details: [{ field: 'body', reason: 'must be a JSON object' }],
     });
-    expect((await refusal(pipe.transform('text', { type: 'body', metatype: ArchiveDto, data: '' }))).details).toEqual([{ field: 'body', reason: 'must be a JSON object' }]);
+    expect((await refusal(pipe.transform('text', { type: 'body', metatype: ArchiveDto, data: '' }))).details).toEqual([
+      { field: 'body', reason: 'must be a JSON object' },
+    ]);
     // Free-form bodies (a trigger's payload) are not a DTO's to judge.
     expect(await pipe.transform([1, 2], { type: 'body', metatype: Object, data: '' })).toEqual([1, 2]);
   });
@@ -169,7 +201,16 @@ describe('the validation pipe', () => {
 
     const model = { layers: [64, 32], dropout: 0.1 };
     const flag = (await pipe.transform(
-      { key: 'model.router', name: 'Model', kind: 'json', variants: [{ key: 'v1', value: model }, { key: 'v2', value: [1, 2] }], tags: ['ml'] },
+      {
+        key: 'model.router',
+        name: 'Model',
+        kind: 'json',
+        variants: [
+          { key: 'v1', value: model },
+          { key: 'v2', value: [1, 2] },
+        ],
+        tags: ['ml'],
+      },
       { type: 'body', metatype: CreateFlagDto, data: '' },
     )) as CreateFlagDto;
     expect(flag.variants![0]).toBeInstanceOf(VariantDto);
@@ -179,30 +220,76 @@ describe('the validation pipe', () => {
   });
 
   it('still judges the values it did not copy', async () => {
-    expect((await refusal(pipe.transform({ context: [1, 2] }, { type: 'body', metatype: EvaluateAllDto, data: '' }))).details).toEqual([{ field: 'context', reason: 'context must be an object of attributes' }]);
-    expect((await refusal(pipe.transform({ reason: Array(60_000).fill({}) }, { type: 'body', metatype: ArchiveDto, data: '' }))).details).toContainEqual({ field: 'reason', reason: 'reason must be a string' });
-    expect((await refusal(pipe.transform({ key: 'f', name: 'F', kind: 'json', variants: [{ key: 'v1' }, { key: 'v2', value: {}, name: 7 }] }, { type: 'body', metatype: CreateFlagDto, data: '' }))).details).toEqual(
+    expect((await refusal(pipe.transform({ context: [1, 2] }, { type: 'body', metatype: EvaluateAllDto, data: '' }))).details).toEqual([
+      { field: 'context', reason: 'context must be an object of attributes' },
+    ]);
+    expect((await refusal(pipe.transform({ reason: Array(60_000).fill({}) }, { type: 'body', metatype: ArchiveDto, data: '' }))).details).toContainEqual({
+      field: 'reason',
+      reason: 'reason must be a string',
+    });
+    expect(
+      (
+        await refusal(
+          pipe.transform(
+            { key: 'f', name: 'F', kind: 'json', variants: [{ key: 'v1' }, { key: 'v2', value: {}, name: 7 }] },
+            { type: 'body', metatype: CreateFlagDto, data: '' },
+          ),
+        )
+      ).details,
+    ).toEqual(
       expect.arrayContaining([
         { field: 'variants[0].value', reason: 'value is required' },
         { field: 'variants[1].name', reason: 'name must be a string' },
       ]),
     );
     // A transform the DTO declares still runs on the query.
-    expect(await pipe.transform({ stale: 'true' }, { type: 'query', metatype: ListFlagsQueryDto, data: '' })).toEqual(Object.assign(new ListFlagsQueryDto(), { stale: true }));
+    expect(await pipe.transform({ stale: 'true' }, { type: 'query', metatype: ListFlagsQueryDto, data: '' })).toEqual(
+      Object.assign(new ListFlagsQueryDto(), { stale: true }),
+    );
   });
 
   it('refuses unknown query fields the same way', async () => {
-    expect((await refusal(pipe.transform({ limit: '5', nope: 'x' }, { type: 'query', metatype: ListFlagsQueryDto, data: '' }))).details).toContainEqual({ field: 'nope', reason: 'is not a known field' });
+    expect((await refusal(pipe.transform({ limit: '5', nope: 'x' }, { type: 'query', metatype: ListFlagsQueryDto, data: '' }))).details).toContainEqual({
+      field: 'nope',
+      reason: 'is not a known field',
+    });
   });
 });
 
 /** Request DTOs of this change's domains: every array and string they take has a size limit. */
 const REQUEST_DTOS: DtoClass[] = [
-  CreateFlagDto, UpdateFlagDto, VariantDto, ListFlagsQueryDto, ArchiveDto,
-  WeightedVariantDto, RolloutDto, ServeDto, RuleDto, TargetDto, PrerequisiteDto, ReplaceFlagConfigDto, PatchFlagConfigDto, KillDto, RestoreDto, ClauseDto,
-  SegmentRuleDto, CreateSegmentDto, UpdateSegmentDto, DeleteSegmentQueryDto,
-  EventsDto, TelemetryBatchDto, SeriesDto, HistogramDto, EvaluationCountDto, SampleDto, TimeRangeQueryDto, SeriesQueryDto, EvaluationsQueryDto, SamplesQueryDto,
-  EvaluateAllDto, EvaluateFlagDto,
+  CreateFlagDto,
+  UpdateFlagDto,
+  VariantDto,
+  ListFlagsQueryDto,
+  ArchiveDto,
+  WeightedVariantDto,
+  RolloutDto,
+  ServeDto,
+  RuleDto,
+  TargetDto,
+  PrerequisiteDto,
+  ReplaceFlagConfigDto,
+  PatchFlagConfigDto,
+  KillDto,
+  RestoreDto,
+  ClauseDto,
+  SegmentRuleDto,
+  CreateSegmentDto,
+  UpdateSegmentDto,
+  DeleteSegmentQueryDto,
+  EventsDto,
+  TelemetryBatchDto,
+  SeriesDto,
+  HistogramDto,
+  EvaluationCountDto,
+  SampleDto,
+  TimeRangeQueryDto,
+  SeriesQueryDto,
+  EvaluationsQueryDto,
+  SamplesQueryDto,
+  EvaluateAllDto,
+  EvaluateFlagDto,
 ];
 
 describe('request DTOs', () => {
@@ -216,7 +303,8 @@ describe('request DTOs', () => {
       const own = metadata.filter((m) => m.propertyName === property);
       const has = (name: string, each: boolean) => own.some((m) => m.name === name && Boolean(m.each) === each);
       if ((type === Array || has('isArray', false)) && !has('arrayMaxSize', false)) unbounded.push(`${property}: an array without @ArrayMaxSize`);
-      if ((type === String || has('isString', false)) && !has('maxLength', false) && !has('isIn', false)) unbounded.push(`${property}: a string without @MaxLength or @IsIn`);
+      if ((type === String || has('isString', false)) && !has('maxLength', false) && !has('isIn', false))
+        unbounded.push(`${property}: a string without @MaxLength or @IsIn`);
       if (has('isString', true) && !has('maxLength', true)) unbounded.push(`${property}: strings without @MaxLength({ each: true })`);
     }
     expect(unbounded).toEqual([]);

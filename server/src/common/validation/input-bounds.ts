@@ -65,7 +65,8 @@ export const inputShapeProblems = (input: unknown, options: { root?: string; str
   };
   const pending: Container[] = [];
   if (input === null || typeof input !== 'object') {
-    if (checkStrings && typeof input === 'string' && UNSTORABLE.test(input)) problems.push({ field: root || 'body', reason: 'must not contain U+0000 or unpaired surrogate characters' });
+    if (checkStrings && typeof input === 'string' && UNSTORABLE.test(input))
+      problems.push({ field: root || 'body', reason: 'must not contain U+0000 or unpaired surrogate characters' });
     return problems;
   }
   pending.push({ value: input, parent: -1, key: '', depth: 0 });
@@ -146,7 +147,11 @@ const knownFieldsCache = new Map<DtoClass, Set<string>>();
 export const knownFieldsOf = (type: DtoClass): Set<string> => {
   let known = knownFieldsCache.get(type);
   if (!known) {
-    known = new Set(getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).map((m) => m.propertyName));
+    known = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(type, '', true, false)
+        .map((m) => m.propertyName),
+    );
     knownFieldsCache.set(type, known);
   }
   return known;
@@ -179,7 +184,8 @@ export const removeUnknownFields = (input: unknown, type: DtoClass | undefined):
       const v = value[property];
       if (!nested || !Object.hasOwn(value, property)) continue;
       if (isRecord(v)) pending.push({ value: v, type: nested, field: childField(field, property, false) });
-      else if (Array.isArray(v)) v.forEach((element, i) => isRecord(element) && pending.push({ value: element, type: nested, field: `${childField(field, property, false)}[${i}]` }));
+      else if (Array.isArray(v))
+        v.forEach((element, i) => isRecord(element) && pending.push({ value: element, type: nested, field: `${childField(field, property, false)}[${i}]` }));
     }
   }
   return problems;
@@ -225,7 +231,12 @@ export const declaredBoundsProblems = (input: unknown, type: DtoClass | undefine
           } else if (nested && isRecord(element)) pending.push({ value: element, type: nested, field: `${path}[${i}]` });
         }
       } else if (typeof v === 'string') {
-        if (length && !maxLength(v, length.constraints[0] as number) && !add(path, messageOf(length, property, '$property must be shorter than or equal to $constraint1 characters'))) break;
+        if (
+          length &&
+          !maxLength(v, length.constraints[0] as number) &&
+          !add(path, messageOf(length, property, '$property must be shorter than or equal to $constraint1 characters'))
+        )
+          break;
       } else if (nested && isRecord(v)) pending.push({ value: v, type: nested, field: path });
     }
   }

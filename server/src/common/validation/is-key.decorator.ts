@@ -13,5 +13,4 @@ export const IsKey = (options: Pick<ValidationOptions, 'each'> = {}) =>
   );
 
 /** `IsKey` plus its OpenAPI description, for request bodies. */
-export const ApiKeyProperty = (description: string) =>
-  applyDecorators(ApiProperty({ description, pattern: KEY_PATTERN.source, maxLength: 128 }), IsKey());
+export const ApiKeyProperty = (description: string) => applyDecorators(ApiProperty({ description, pattern: KEY_PATTERN.source, maxLength: 128 }), IsKey());

@@ -16,7 +16,8 @@ const copiedAsIs = (type: DtoClass): Set<string> => {
   if (!properties) {
     properties = new Set(
       [...knownFieldsOf(type)].filter(
-        (p) => defaultMetadataStorage.findTypeMetadata(type, p) === undefined && defaultMetadataStorage.findTransformMetadatas(type, p, PLAIN_TO_CLASS).length === 0,
+        (p) =>
+          defaultMetadataStorage.findTypeMetadata(type, p) === undefined && defaultMetadataStorage.findTransformMetadatas(type, p, PLAIN_TO_CLASS).length === 0,
       ),
     );
     copiedAsIsCache.set(type, properties);

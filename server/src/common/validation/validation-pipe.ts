@@ -66,7 +66,10 @@ class SignalboxValidationPipe extends ValidationPipe {
       const problems = unstorableInputProblems(value, type === 'param' ? (metadata.data ?? '') : '');
       if (problems.length > 0) throw validationFailed(problems);
     }
-    const transformed = (type === 'body' || type === 'query') && isDto(metatype) && isRecord(value) ? await this.transformDto(value, metatype, unknownFields) : await this.transformWithNest(value, metadata, unknownFields);
+    const transformed =
+      (type === 'body' || type === 'query') && isDto(metatype) && isRecord(value)
+        ? await this.transformDto(value, metatype, unknownFields)
+        : await this.transformWithNest(value, metadata, unknownFields);
     if (transformed !== null && typeof transformed === 'object' && type !== 'custom') {
       const problems = datesOutOfRange(transformed);
       if (problems.length > 0) throw validationFailed(problems);
@@ -89,7 +92,8 @@ class SignalboxValidationPipe extends ValidationPipe {
     try {
       transformed = await super.transform(value, metadata);
     } catch (err) {
-      if (unknownFields.length > 0 && err instanceof DomainError && err.code === 'VALIDATION_FAILED') throw validationFailedCapped([...unknownFields, ...((err.details as FieldProblem[] | undefined) ?? [])]);
+      if (unknownFields.length > 0 && err instanceof DomainError && err.code === 'VALIDATION_FAILED')
+        throw validationFailedCapped([...unknownFields, ...((err.details as FieldProblem[] | undefined) ?? [])]);
       throw err;
     }
     if (unknownFields.length > 0) throw validationFailedCapped(unknownFields);

@@ -4,7 +4,12 @@ import type { EvaluationContext, FlagKind, FlagValue } from '@signalbox/sdk/core
 import { FLAG_KINDS } from '../../flags/dto/flag.dto.js';
 
 export class EvaluateAllDto {
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Attributes of what is evaluated: targetingKey, runId, plan, ...', example: { targetingKey: 'run-42', pipeline: 'prod-daily' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Attributes of what is evaluated: targetingKey, runId, plan, ...',
+    example: { targetingKey: 'run-42', pipeline: 'prod-daily' },
+  })
   @IsObject({ message: 'context must be an object of attributes' })
   context: EvaluationContext;
 }

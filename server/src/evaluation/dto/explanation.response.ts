@@ -18,7 +18,18 @@ import { ApiClauseModels, ApiClauseProperty } from '../../targeting/clause.respo
 
 export const REASONS = everyMember<Reason>()(['STATIC', 'TARGETING_MATCH', 'SPLIT', 'DEFAULT', 'DISABLED', 'ERROR', 'KILLED', 'PREREQUISITE_FAILED']);
 export const ERROR_CODES = everyMember<ErrorCode>()(['FLAG_NOT_FOUND', 'TYPE_MISMATCH', 'TARGETING_KEY_MISSING', 'PARSE_ERROR', 'GENERAL']);
-const DECISION_STEPS = everyMember<DecisionStep>()(['FLAG_NOT_FOUND', 'INVALID_CONFIG', 'TYPE_MISMATCH', 'KILLED', 'DISABLED', 'PREREQUISITES', 'TARGETS', 'RULE', 'DEFAULT_RULE', 'UNEXPECTED_ERROR']);
+const DECISION_STEPS = everyMember<DecisionStep>()([
+  'FLAG_NOT_FOUND',
+  'INVALID_CONFIG',
+  'TYPE_MISMATCH',
+  'KILLED',
+  'DISABLED',
+  'PREREQUISITES',
+  'TARGETS',
+  'RULE',
+  'DEFAULT_RULE',
+  'UNEXPECTED_ERROR',
+]);
 
 /** The outcome of one evaluation; `variant` is absent when the caller's default was served. */
 export class EvaluationResultResponse implements EvaluationResult {
@@ -34,7 +45,8 @@ export class PrerequisiteExplanationResponse implements PrerequisiteExplanation 
   @ApiProperty() flag: string;
   @ApiProperty() requiredVariant: string;
   @ApiProperty() passed: boolean;
-  @ApiPropertyOptional({ description: 'What the prerequisite flag served; absent when it does not exist or the chain is cyclic or too deep' }) servedVariant?: string;
+  @ApiPropertyOptional({ description: 'What the prerequisite flag served; absent when it does not exist or the chain is cyclic or too deep' })
+  servedVariant?: string;
   @ApiPropertyOptional({ enum: REASONS }) servedReason?: Reason;
 }
 
@@ -50,7 +62,8 @@ export class SegmentExplanationResponse implements SegmentExplanation {
 export class FailedClauseResponse {
   @ApiProperty() index: number;
   @ApiClauseProperty() clause: Clause;
-  @ApiJsonValue({ required: false, description: 'The attribute value seen in the context (absent when missing; not set for segment clauses)' }) attributeValue?: unknown;
+  @ApiJsonValue({ required: false, description: 'The attribute value seen in the context (absent when missing; not set for segment clauses)' })
+  attributeValue?: unknown;
   @ApiPropertyOptional({ type: [SegmentExplanationResponse] }) segments?: SegmentExplanationResponse[];
 }
 
@@ -76,7 +89,8 @@ export class ExplanationResponse implements Explanation {
   @ApiProperty({ enum: DECISION_STEPS }) decidedBy: DecisionStep;
   @ApiPropertyOptional({ description: 'The deciding rule, when decidedBy is RULE' }) ruleIndex?: number;
   @ApiProperty({ type: [PrerequisiteExplanationResponse] }) prerequisites: PrerequisiteExplanationResponse[];
-  @ApiPropertyOptional({ description: 'Whether the targetingKey is individually targeted; absent when the targets step was not reached or is empty' }) targetMatched?: boolean;
+  @ApiPropertyOptional({ description: 'Whether the targetingKey is individually targeted; absent when the targets step was not reached or is empty' })
+  targetMatched?: boolean;
   @ApiProperty({ type: [RuleExplanationResponse] }) rules: RuleExplanationResponse[];
   @ApiPropertyOptional({ type: RolloutExplanationResponse }) rollout?: RolloutExplanationResponse;
   @ApiProperty({ description: "The change-log sequence of the environment's config the explanation ran on" }) sequence: number;

@@ -10,7 +10,9 @@ const RECOMMENDATIONS = everyMember<Recommendation>()(['promote', 'keep-collecti
 
 export class ExperimentMetricDto {
   @ApiProperty({ description: 'A metric the SDK tracks (model.track / flags.track), e.g. converted or accuracy', maxLength: 200 })
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   name: string;
 
   @ApiProperty({ enum: ['rate', 'mean'], description: "'rate': tracked values are 0/1 and the rate is their mean; 'mean': any numeric values" })
@@ -18,7 +20,8 @@ export class ExperimentMetricDto {
   type: 'rate' | 'mean';
 
   @ApiPropertyOptional({ enum: ['increase', 'decrease'], default: 'increase', description: 'Which direction is an improvement' })
-  @IsOptional() @IsIn(['increase', 'decrease'])
+  @IsOptional()
+  @IsIn(['increase', 'decrease'])
   better?: 'increase' | 'decrease';
 }
 
@@ -26,7 +29,11 @@ export class CreateExperimentDto {
   @ApiKeyProperty('Unique in the project, e.g. sentiment-v2-vs-v1')
   key: string;
 
-  @ApiPropertyOptional({ maxLength: 200 }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiPropertyOptional({ maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   name?: string;
 
   @ApiKeyProperty('The flag whose variants are compared')
@@ -39,60 +46,95 @@ export class CreateExperimentDto {
   controlVariant: string;
 
   @ApiProperty({ type: [String], description: 'One or more variants compared with control' })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10) @IsKey({ each: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @IsKey({ each: true })
   treatmentVariants: string[];
 
   @ApiProperty({ type: ExperimentMetricDto })
-  @ValidateNested() @Type(() => ExperimentMetricDto)
+  @ValidateNested()
+  @Type(() => ExperimentMetricDto)
   primaryMetric: ExperimentMetricDto;
 
   @ApiPropertyOptional({ type: [ExperimentMetricDto], description: 'Metrics that must not get significantly worse' })
-  @IsOptional() @IsArray() @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => ExperimentMetricDto)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => ExperimentMetricDto)
   guardrailMetrics?: ExperimentMetricDto[];
 
   @ApiPropertyOptional({ default: 0.05, minimum: 0.001, maximum: 0.2, description: 'Significance level (two-sided)' })
-  @IsOptional() @IsNumber() @Min(0.001) @Max(0.2)
+  @IsOptional()
+  @IsNumber()
+  @Min(0.001)
+  @Max(0.2)
   alpha?: number;
 
   @ApiPropertyOptional({ default: 0.8, minimum: 0.5, maximum: 0.99, description: 'Probability of detecting an effect of the minimum size' })
-  @IsOptional() @IsNumber() @Min(0.5) @Max(0.99)
+  @IsOptional()
+  @IsNumber()
+  @Min(0.5)
+  @Max(0.99)
   power?: number;
 
-  @ApiProperty({ description: 'Smallest difference worth detecting, ABSOLUTE in the metric unit: 0.02 = two percentage points for a rate; 5 = 5 ms for a latency mean' })
-  @IsNumber() @Min(1e-9)
+  @ApiProperty({
+    description: 'Smallest difference worth detecting, ABSOLUTE in the metric unit: 0.02 = two percentage points for a rate; 5 = 5 ms for a latency mean',
+  })
+  @IsNumber()
+  @Min(1e-9)
   minimumDetectableEffect: number;
 
   @ApiPropertyOptional({ description: 'Rates: the control rate assumed for the sample size (default: the observed control rate)', minimum: 0, maximum: 1 })
-  @IsOptional() @IsNumber() @Min(0) @Max(1)
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(1)
   baselineRate?: number;
 
   @ApiPropertyOptional({ description: 'Means: the standard deviation assumed for the sample size (default: the observed pooled one)' })
-  @IsOptional() @IsNumber() @Min(1e-12)
+  @IsOptional()
+  @IsNumber()
+  @Min(1e-12)
   assumedStdDev?: number;
 }
 
 export class ListExperimentsQueryDto {
-  @ApiPropertyOptional() @IsOptional() @IsKey()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsKey()
   flag?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsKey()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsKey()
   environment?: string;
 
-  @ApiPropertyOptional({ enum: ['running', 'closed'] }) @IsOptional() @IsIn(['running', 'closed'])
+  @ApiPropertyOptional({ enum: ['running', 'closed'] })
+  @IsOptional()
+  @IsIn(['running', 'closed'])
   status?: 'running' | 'closed';
 }
 
 export class PromoteExperimentDto {
   @ApiPropertyOptional({ description: 'The variant to send to 100% (default: the recommended winner)' })
-  @IsOptional() @IsKey()
+  @IsOptional()
+  @IsKey()
   variant?: string;
 
-  @ApiPropertyOptional({ maxLength: 1000 }) @IsOptional() @IsString() @MaxLength(1000)
+  @ApiPropertyOptional({ maxLength: 1000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
   reason?: string;
 }
 
 export class RollbackExperimentDto {
-  @ApiPropertyOptional({ maxLength: 1000 }) @IsOptional() @IsString() @MaxLength(1000)
+  @ApiPropertyOptional({ maxLength: 1000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
   reason?: string;
 }
 
@@ -135,7 +177,7 @@ export class VariantResultResponse {
   @ApiProperty({ type: Number, nullable: true, description: 'Rate or mean' }) value: number | null;
   @ApiProperty({ type: Number, nullable: true }) stdDev: number | null;
   @ApiProperty({ type: IntervalResponse, nullable: true, description: '95% confidence interval' }) interval: IntervalResponse | null;
-  @ApiProperty({ description: 'Share of traffic the flag\'s rollout weights promise, among the experiment variants' }) expectedShare: number;
+  @ApiProperty({ description: "Share of traffic the flag's rollout weights promise, among the experiment variants" }) expectedShare: number;
 }
 
 export class ComparisonResponse {
@@ -177,7 +219,8 @@ export class ExperimentResultsResponse {
   @ApiProperty({ type: ExperimentResponse }) experiment: ExperimentResponse;
   @ApiProperty({ format: 'date-time' }) from: string;
   @ApiProperty({ format: 'date-time' }) to: string;
-  @ApiProperty({ type: Number, nullable: true, description: 'Observations needed per variant; null until a baseline (rate or standard deviation) is known' }) requiredSampleSize: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Observations needed per variant; null until a baseline (rate or standard deviation) is known' })
+  requiredSampleSize: number | null;
   @ApiProperty({ description: 'alpha divided by the number of treatments (Bonferroni)' }) comparisonAlpha: number;
   @ApiProperty({ type: [VariantResultResponse] }) variants: VariantResultResponse[];
   @ApiProperty({ type: [TreatmentResultResponse] }) treatments: TreatmentResultResponse[];

@@ -27,16 +27,26 @@ export const LIFECYCLES = ['temporary', 'permanent'] as const;
 
 export class VariantDto {
   @ApiProperty({ description: 'Unique in the flag, e.g. v2 or on' })
-  @IsString() @MinLength(1) @MaxLength(128) @Matches(/^[A-Za-z0-9._-]+$/, { message: 'key must use only letters, digits, ".", "-" and "_"' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  @Matches(/^[A-Za-z0-9._-]+$/, { message: 'key must use only letters, digits, ".", "-" and "_"' })
   key: string;
 
-  @ApiJsonValue({ description: 'Of the flag\'s kind' }) @IsDefined({ message: 'value is required' })
+  @ApiJsonValue({ description: "Of the flag's kind" })
+  @IsDefined({ message: 'value is required' })
   value: FlagValue;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   name?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
   description?: string;
 }
 
@@ -44,90 +54,162 @@ export class CreateFlagDto {
   @ApiKeyProperty('Unique in the project, e.g. etl.use-new-transformer')
   key: string;
 
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   name: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
   description?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   owner?: string;
 
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(20) @IsKey({ each: true })
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsKey({ each: true })
   tags?: string[];
 
-  @ApiProperty({ enum: FLAG_KINDS }) @IsIn(FLAG_KINDS)
+  @ApiProperty({ enum: FLAG_KINDS })
+  @IsIn(FLAG_KINDS)
   kind: FlagKind;
 
   @ApiPropertyOptional({ type: [VariantDto], description: 'Default for boolean flags: on (true) and off (false)' })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => VariantDto)
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => VariantDto)
   variants?: VariantDto[];
 
   @ApiPropertyOptional({ description: 'Variant served when off, in every environment until changed; default: "off", else the first variant' })
-  @IsOptional() @IsString() @MaxLength(128)
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
   offVariant?: string;
 
   @ApiPropertyOptional({ description: 'Variant served when on by the default rule; default: "on", else the first variant' })
-  @IsOptional() @IsString() @MaxLength(128)
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
   onVariant?: string;
 
-  @ApiPropertyOptional({ enum: LIFECYCLES, default: 'temporary' }) @IsOptional() @IsIn(LIFECYCLES)
+  @ApiPropertyOptional({ enum: LIFECYCLES, default: 'temporary' })
+  @IsOptional()
+  @IsIn(LIFECYCLES)
   lifecycle?: (typeof LIFECYCLES)[number];
 
-  @ApiPropertyOptional({ description: 'ISO-8601' }) @IsOptional() @Type(() => Date) @IsDate({ message: 'expiresAt must be an ISO-8601 date' })
+  @ApiPropertyOptional({ description: 'ISO-8601' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'expiresAt must be an ISO-8601 date' })
   expiresAt?: Date;
 }
 
 /** PATCH: absent = unchanged, null = cleared, value = set. */
 export class UpdateFlagDto {
-  @ApiProperty({ description: 'The flag version this change is based on; a stale one gets 409' }) @IsInt() @Min(1)
+  @ApiProperty({ description: 'The flag version this change is based on; a stale one gets 409' })
+  @IsInt()
+  @Min(1)
   version: number;
 
-  @ApiPropertyOptional() @IsOmittable() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiPropertyOptional()
+  @IsOmittable()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   name?: string;
 
-  @ApiPropertyOptional() @IsOmittable() @IsString() @MaxLength(2000)
+  @ApiPropertyOptional()
+  @IsOmittable()
+  @IsString()
+  @MaxLength(2000)
   description?: string;
 
-  @ApiPropertyOptional({ nullable: true, type: String }) @IsOptional() @IsString() @MaxLength(200)
+  @ApiPropertyOptional({ nullable: true, type: String })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   owner?: string | null;
 
-  @ApiPropertyOptional({ type: [String] }) @IsOmittable() @IsArray() @ArrayMaxSize(20) @IsKey({ each: true })
+  @ApiPropertyOptional({ type: [String] })
+  @IsOmittable()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsKey({ each: true })
   tags?: string[];
 
   @ApiPropertyOptional({ type: [VariantDto] })
-  @IsOmittable() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => VariantDto)
+  @IsOmittable()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => VariantDto)
   variants?: VariantDto[];
 
-  @ApiPropertyOptional({ enum: LIFECYCLES }) @IsOmittable() @IsIn(LIFECYCLES)
+  @ApiPropertyOptional({ enum: LIFECYCLES })
+  @IsOmittable()
+  @IsIn(LIFECYCLES)
   lifecycle?: (typeof LIFECYCLES)[number];
 
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'ISO-8601' }) @IsOptional() @Type(() => Date) @IsDate({ message: 'expiresAt must be an ISO-8601 date' })
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'ISO-8601' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'expiresAt must be an ISO-8601 date' })
   expiresAt?: Date | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
   reason?: string;
 }
 
 export class ListFlagsQueryDto {
-  @ApiPropertyOptional({ description: 'Search in key, name and description' }) @IsOptional() @IsString() @MaxLength(200)
+  @ApiPropertyOptional({ description: 'Search in key, name and description' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   q?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsKey()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsKey()
   tag?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   owner?: string;
 
-  @ApiPropertyOptional({ enum: ['active', 'archived', 'all'], default: 'active' }) @IsOptional() @IsIn(['active', 'archived', 'all'])
+  @ApiPropertyOptional({ enum: ['active', 'archived', 'all'], default: 'active' })
+  @IsOptional()
+  @IsIn(['active', 'archived', 'all'])
   archived?: 'active' | 'archived' | 'all';
 
   @ApiPropertyOptional({ description: 'Only stale flags (true) or only fresh ones (false); GET .../flags/stale says why', type: Boolean })
-  @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean()
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
   stale?: boolean;
 }
 
 export class ArchiveDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
   reason?: string;
 }

@@ -94,6 +94,10 @@ export class FlagResponse {
   @ApiProperty({ description: 'Send it back with a PATCH; a stale one gets 409' }) version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
-  @ApiProperty({ type: 'object', additionalProperties: { $ref: getSchemaPath(FlagConfigResponse) }, description: 'The config in each environment, by environment key' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { $ref: getSchemaPath(FlagConfigResponse) },
+    description: 'The config in each environment, by environment key',
+  })
   environments: Record<string, FlagConfigResponse>;
 }

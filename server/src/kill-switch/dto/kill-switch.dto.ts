@@ -15,39 +15,64 @@ const WaitProperty = () =>
 /** Kill in the one environment the path names. */
 export class KillDto {
   @ApiProperty({ description: 'Why: shown to operators and kept in the audit log' })
-  @IsString() @MinLength(1, { message: 'reason is required to kill a flag' }) @MaxLength(1000)
+  @IsString()
+  @MinLength(1, { message: 'reason is required to kill a flag' })
+  @MaxLength(1000)
   reason: string;
 }
 
 /** Restore in the one environment the path names. */
 export class RestoreDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
   reason?: string;
 }
 
 export class KillFlagDto {
   @ApiProperty({ description: 'Why: shown to operators, kept in the kill record and the audit log' })
-  @IsString() @MinLength(1, { message: 'reason is required to kill a flag' }) @MaxLength(1000)
+  @IsString()
+  @MinLength(1, { message: 'reason is required to kill a flag' })
+  @MaxLength(1000)
   reason: string;
 
   @ApiPropertyOptional({ type: [String], description: 'Environment keys; default: every environment the caller may act on' })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @IsKey({ each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsKey({ each: true })
   environments?: string[];
 
-  @WaitProperty() @IsOptional() @IsInt() @Min(0) @Max(MAX_CONFIRMATION_WAIT_MS)
+  @WaitProperty()
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_CONFIRMATION_WAIT_MS)
   waitForConfirmationMs?: number;
 }
 
 export class RestoreFlagDto {
   @ApiPropertyOptional({ description: 'Why; required by environments that require a reason for every change' })
-  @IsOptional() @IsString() @MaxLength(1000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
   reason?: string;
 
   @ApiPropertyOptional({ type: [String], description: 'Environment keys; default: every environment the caller may act on' })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @IsKey({ each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsKey({ each: true })
   environments?: string[];
 
-  @WaitProperty() @IsOptional() @IsInt() @Min(0) @Max(MAX_CONFIRMATION_WAIT_MS)
+  @WaitProperty()
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_CONFIRMATION_WAIT_MS)
   waitForConfirmationMs?: number;
 }
 
@@ -56,21 +81,36 @@ export class KillByTagDto {
   @IsKey()
   tag: string;
 
-  @ApiProperty() @IsString() @MinLength(1, { message: 'reason is required to kill flags' }) @MaxLength(1000)
+  @ApiProperty()
+  @IsString()
+  @MinLength(1, { message: 'reason is required to kill flags' })
+  @MaxLength(1000)
   reason: string;
 
-  @WaitProperty() @IsOptional() @IsInt() @Min(0) @Max(MAX_CONFIRMATION_WAIT_MS)
+  @WaitProperty()
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_CONFIRMATION_WAIT_MS)
   waitForConfirmationMs?: number;
 }
 
 export class RestoreByTagDto {
-  @ApiProperty() @IsKey()
+  @ApiProperty()
+  @IsKey()
   tag: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
   reason?: string;
 
-  @WaitProperty() @IsOptional() @IsInt() @Min(0) @Max(MAX_CONFIRMATION_WAIT_MS)
+  @WaitProperty()
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_CONFIRMATION_WAIT_MS)
   waitForConfirmationMs?: number;
 }
 
@@ -106,7 +146,7 @@ export class TaggedFlagResult {
   @ApiProperty() killed: boolean;
   @ApiProperty() version: number;
   @ApiProperty() changed: boolean;
-  @ApiProperty({ nullable: true, type: Number, description: 'The change-log entry of this flag\'s change; null when nothing changed' }) sequence: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: "The change-log entry of this flag's change; null when nothing changed" }) sequence: number | null;
   @ApiPropertyOptional({ type: TaggedFlagError, description: 'Set when this flag could not be changed; the others still were' }) error?: TaggedFlagError;
 }
 

@@ -4,12 +4,30 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { DEFAULT_SINGLE_VARIANT_HOURS, DEFAULT_UNUSED_DAYS, type StaleReason, type StaleReasonCode } from '../stale-flags.js';
 
 export class StaleFlagsQueryDto {
-  @ApiPropertyOptional({ description: 'Hours a temporary flag must have served one variant to everyone to count as stale', default: DEFAULT_SINGLE_VARIANT_HOURS, minimum: 1, maximum: 24 * 365 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(24 * 365)
+  @ApiPropertyOptional({
+    description: 'Hours a temporary flag must have served one variant to everyone to count as stale',
+    default: DEFAULT_SINGLE_VARIANT_HOURS,
+    minimum: 1,
+    maximum: 24 * 365,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 365)
   singleVariantHours?: number;
 
-  @ApiPropertyOptional({ description: 'Days without any SDK evaluation after which a temporary flag counts as unused', default: DEFAULT_UNUSED_DAYS, minimum: 1, maximum: 365 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(365)
+  @ApiPropertyOptional({
+    description: 'Days without any SDK evaluation after which a temporary flag counts as unused',
+    default: DEFAULT_UNUSED_DAYS,
+    minimum: 1,
+    maximum: 365,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(365)
   unusedDays?: number;
 }
 

@@ -8,18 +8,29 @@ export class CreateEnvironmentDto {
   @ApiKeyProperty('Unique in the project, e.g. production')
   key: string;
 
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   name: string;
 
-  @ApiPropertyOptional({ description: 'Every change here must give a reason' }) @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ description: 'Every change here must give a reason' })
+  @IsOptional()
+  @IsBoolean()
   requireChangeReason?: boolean;
 }
 
 export class UpdateEnvironmentDto {
-  @ApiPropertyOptional() @IsOmittable() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiPropertyOptional()
+  @IsOmittable()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   name?: string;
 
-  @ApiPropertyOptional() @IsOmittable() @IsBoolean()
+  @ApiPropertyOptional()
+  @IsOmittable()
+  @IsBoolean()
   requireChangeReason?: boolean;
 }
 
@@ -27,21 +38,39 @@ export class CreateProjectDto {
   @ApiKeyProperty('Unique, e.g. pipelines')
   key: string;
 
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   name: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
   description?: string;
 
   @ApiPropertyOptional({ type: [CreateEnvironmentDto], description: 'Default: development and production' })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => CreateEnvironmentDto)
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => CreateEnvironmentDto)
   environments?: CreateEnvironmentDto[];
 }
 
 export class UpdateProjectDto {
-  @ApiPropertyOptional() @IsOmittable() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiPropertyOptional()
+  @IsOmittable()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   name?: string;
 
-  @ApiPropertyOptional() @IsOmittable() @IsString() @MaxLength(2000)
+  @ApiPropertyOptional()
+  @IsOmittable()
+  @IsString()
+  @MaxLength(2000)
   description?: string;
 }

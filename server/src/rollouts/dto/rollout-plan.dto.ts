@@ -1,6 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { everyMember } from '../../common/openapi/every-member.js';
 import { ApiKeyProperty } from '../../common/validation/is-key.decorator.js';
 import type { GuardRow } from '../rollout-guards.js';
@@ -8,63 +22,121 @@ import type { MetricBound, RolloutGuards, RolloutHistoryEntry, RolloutStage, Rol
 
 const METRIC_STATS = everyMember<MetricBound['stat']>()(['mean', 'p50', 'p95', 'p99', 'errorRate']);
 const ROLLOUT_STATUSES = everyMember<RolloutStatus>()(['waiting-for-baseline', 'running', 'paused', 'completed', 'rolled-back', 'aborted']);
-const HISTORY_EVENTS = everyMember<RolloutHistoryEntry['event']>()(['created', 'started', 'advanced', 'completed', 'paused', 'resumed', 'rolled-back', 'aborted']);
+const HISTORY_EVENTS = everyMember<RolloutHistoryEntry['event']>()([
+  'created',
+  'started',
+  'advanced',
+  'completed',
+  'paused',
+  'resumed',
+  'rolled-back',
+  'aborted',
+]);
 const GUARDS = everyMember<GuardRow['guard']>()(['stage samples', 'error rate', 'latency p95', 'bound']);
 const GUARD_UNITS = everyMember<GuardRow['unit']>()(['rate', 'ms', 'count', 'value']);
 
 export class RolloutStageDto {
   @ApiProperty({ description: 'Candidate share of the traffic, in percent (0.001 steps)', minimum: 0.001, maximum: 100 })
-  @IsNumber({ maxDecimalPlaces: 3 }) @Min(0.001) @Max(100)
+  @IsNumber({ maxDecimalPlaces: 3 })
+  @Min(0.001)
+  @Max(100)
   percent: number;
 
-  @ApiProperty({ minimum: 0, maximum: 10080 }) @IsInt() @Min(0) @Max(10080)
+  @ApiProperty({ minimum: 0, maximum: 10080 })
+  @IsInt()
+  @Min(0)
+  @Max(10080)
   minDurationMinutes: number;
 
-  @ApiProperty({ minimum: 0, description: 'Candidate observations of the error metric needed before advancing' }) @IsInt() @Min(0)
+  @ApiProperty({ minimum: 0, description: 'Candidate observations of the error metric needed before advancing' })
+  @IsInt()
+  @Min(0)
   minSamples: number;
 }
 
 export class MetricBoundDto {
-  @ApiProperty({ maxLength: 200 }) @IsString() @MinLength(1) @MaxLength(200)
+  @ApiProperty({ maxLength: 200 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   metric: string;
 
-  @ApiProperty({ enum: ['mean', 'p50', 'p95', 'p99', 'errorRate'] }) @IsIn(['mean', 'p50', 'p95', 'p99', 'errorRate'])
+  @ApiProperty({ enum: ['mean', 'p50', 'p95', 'p99', 'errorRate'] })
+  @IsIn(['mean', 'p50', 'p95', 'p99', 'errorRate'])
   stat: 'mean' | 'p50' | 'p95' | 'p99' | 'errorRate';
 
-  @ApiPropertyOptional() @IsOptional() @IsNumber()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsNumber()
   min?: number;
 
-  @ApiPropertyOptional() @IsOptional() @IsNumber()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsNumber()
   max?: number;
 }
 
 export class RolloutGuardsDto {
   @ApiPropertyOptional({ default: 'model.latency_ms', description: 'Metric whose counts are the samples and whose errors give the error rate' })
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   errorMetric?: string;
 
-  @ApiPropertyOptional({ default: 2, description: 'Candidate error rate ≤ k × control error rate + errorRateAllowance' }) @IsOptional() @IsNumber() @Min(1) @Max(100)
+  @ApiPropertyOptional({ default: 2, description: 'Candidate error rate ≤ k × control error rate + errorRateAllowance' })
+  @IsOptional()
+  @IsNumber()
+  @Min(1)
+  @Max(100)
   maxErrorRateRatio?: number;
 
-  @ApiPropertyOptional({ default: 0.005, description: 'Absolute slack so a control without errors does not fail every candidate error' }) @IsOptional() @IsNumber() @Min(0) @Max(1)
+  @ApiPropertyOptional({ default: 0.005, description: 'Absolute slack so a control without errors does not fail every candidate error' })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(1)
   errorRateAllowance?: number;
 
-  @ApiPropertyOptional({ default: 'model.latency_ms' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiPropertyOptional({ default: 'model.latency_ms' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   latencyMetric?: string;
 
-  @ApiPropertyOptional({ default: 1.5, description: 'Candidate p95 ≤ k × control p95' }) @IsOptional() @IsNumber() @Min(1) @Max(100)
+  @ApiPropertyOptional({ default: 1.5, description: 'Candidate p95 ≤ k × control p95' })
+  @IsOptional()
+  @IsNumber()
+  @Min(1)
+  @Max(100)
   maxLatencyRatio?: number;
 
-  @ApiPropertyOptional({ default: 1, description: 'Latency differences below this many ms never fail the guard (timer noise)' }) @IsOptional() @IsNumber() @Min(0)
+  @ApiPropertyOptional({ default: 1, description: 'Latency differences below this many ms never fail the guard (timer noise)' })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
   minLatencyIncreaseMs?: number;
 
-  @ApiPropertyOptional({ type: [MetricBoundDto] }) @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => MetricBoundDto)
+  @ApiPropertyOptional({ type: [MetricBoundDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => MetricBoundDto)
   bounds?: MetricBoundDto[];
 
-  @ApiPropertyOptional({ default: 50, description: 'Observations of candidate and control needed before guards judge' }) @IsOptional() @IsInt() @Min(1)
+  @ApiPropertyOptional({ default: 50, description: 'Observations of candidate and control needed before guards judge' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
   minSamples?: number;
 
-  @ApiPropertyOptional({ default: 60, description: 'Window before the first stage in which control must have minSamples observations' }) @IsOptional() @IsInt() @Min(1) @Max(10080)
+  @ApiPropertyOptional({ default: 60, description: 'Window before the first stage in which control must have minSamples observations' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10080)
   baselineMinutes?: number;
 }
 
@@ -75,19 +147,34 @@ export class CreateRolloutPlanDto {
   @ApiKeyProperty('The variant serving today, and where a rollback returns')
   controlVariant: string;
 
-  @ApiPropertyOptional({ description: 'Context attribute to bucket by (default targetingKey)', maxLength: 128 }) @IsOptional() @IsString() @MinLength(1) @MaxLength(128)
+  @ApiPropertyOptional({ description: 'Context attribute to bucket by (default targetingKey)', maxLength: 128 })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
   bucketBy?: string;
 
   @ApiPropertyOptional({ type: [RolloutStageDto], description: 'Default: 1% 30 min, 5% 1 h, 10% 2 h, 25% 4 h, 50% 6 h, 100%' })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => RolloutStageDto)
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => RolloutStageDto)
   stages?: RolloutStageDto[];
 
-  @ApiPropertyOptional({ type: RolloutGuardsDto }) @IsOptional() @ValidateNested() @Type(() => RolloutGuardsDto)
+  @ApiPropertyOptional({ type: RolloutGuardsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RolloutGuardsDto)
   guards?: RolloutGuardsDto;
 }
 
 export class RolloutActionDto {
-  @ApiPropertyOptional({ maxLength: 1000 }) @IsOptional() @IsString() @MaxLength(1000)
+  @ApiPropertyOptional({ maxLength: 1000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
   reason?: string;
 }
 
@@ -139,7 +226,7 @@ export class GuardRowResponse implements GuardRow {
 }
 
 export class GuardStatusResponse {
-  @ApiProperty({ format: 'date-time', description: 'Start of the window: the current stage\'s start' }) from: string;
+  @ApiProperty({ format: 'date-time', description: "Start of the window: the current stage's start" }) from: string;
   @ApiProperty({ format: 'date-time' }) to: string;
   @ApiProperty({ type: [GuardRowResponse] }) rows: GuardRowResponse[];
 }
@@ -158,12 +245,19 @@ export class RolloutPlanResponse {
   @ApiProperty({ description: 'Candidate percent served now' }) currentPercent: number;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) stageStartedAt: string | null;
   @ApiProperty({ type: String, nullable: true }) reason: string | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'Metrics the rollback decision saw' }) snapshot: Record<string, unknown> | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'Metrics the rollback decision saw' }) snapshot: Record<
+    string,
+    unknown
+  > | null;
   @ApiProperty({ type: [RolloutHistoryResponse] }) history: RolloutHistoryResponse[];
   @ApiProperty() createdBy: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt: string | null;
-  @ApiProperty({ type: GuardStatusResponse, nullable: true, description: 'Running or paused plans: every guard over the current stage, as the scheduler judges it now' })
+  @ApiProperty({
+    type: GuardStatusResponse,
+    nullable: true,
+    description: 'Running or paused plans: every guard over the current stage, as the scheduler judges it now',
+  })
   guardStatus: GuardStatusResponse | null;
 }
 

@@ -16,27 +16,48 @@ export const MAX_SEGMENT_CLAUSES_PER_RULE = 20;
 
 export class SegmentRuleDto {
   @ApiProperty({ type: [ClauseDto], description: 'ANDed; attribute clauses only' })
-  @IsArray() @ArrayMaxSize(MAX_SEGMENT_CLAUSES_PER_RULE) @ValidateNested({ each: true }) @Type(() => ClauseDto)
+  @IsArray()
+  @ArrayMaxSize(MAX_SEGMENT_CLAUSES_PER_RULE)
+  @ValidateNested({ each: true })
+  @Type(() => ClauseDto)
   clauses: ClauseDto[];
 }
 
 class SegmentFields {
   @ApiPropertyOptional({ type: [String], description: 'targetingKeys always in' })
-  @IsOmittable() @IsArray() @ArrayMaxSize(MAX_SEGMENT_KEYS) @IsString({ each: true }) @MaxLength(512, { each: true })
+  @IsOmittable()
+  @IsArray()
+  @ArrayMaxSize(MAX_SEGMENT_KEYS)
+  @IsString({ each: true })
+  @MaxLength(512, { each: true })
   included?: string[];
 
   @ApiPropertyOptional({ type: [String], description: 'targetingKeys always out (unless included)' })
-  @IsOmittable() @IsArray() @ArrayMaxSize(MAX_SEGMENT_KEYS) @IsString({ each: true }) @MaxLength(512, { each: true })
+  @IsOmittable()
+  @IsArray()
+  @ArrayMaxSize(MAX_SEGMENT_KEYS)
+  @IsString({ each: true })
+  @MaxLength(512, { each: true })
   excluded?: string[];
 
   @ApiPropertyOptional({ type: [SegmentRuleDto], description: 'A context matching any rule is in' })
-  @IsOmittable() @IsArray() @ArrayMaxSize(MAX_SEGMENT_RULES) @ValidateNested({ each: true }) @Type(() => SegmentRuleDto)
+  @IsOmittable()
+  @IsArray()
+  @ArrayMaxSize(MAX_SEGMENT_RULES)
+  @ValidateNested({ each: true })
+  @Type(() => SegmentRuleDto)
   rules?: SegmentRuleDto[];
 
-  @ApiPropertyOptional() @IsOmittable() @IsString() @MaxLength(2000)
+  @ApiPropertyOptional()
+  @IsOmittable()
+  @IsString()
+  @MaxLength(2000)
   description?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
   reason?: string;
 }
 
@@ -44,20 +65,32 @@ export class CreateSegmentDto extends SegmentFields {
   @ApiKeyProperty('Unique in the project, e.g. beta-testers')
   key: string;
 
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   name: string;
 }
 
 /** PATCH: absent = unchanged, value = set. */
 export class UpdateSegmentDto extends SegmentFields {
-  @ApiProperty({ description: 'The version this change is based on; a stale one gets 409' }) @IsInt() @Min(1)
+  @ApiProperty({ description: 'The version this change is based on; a stale one gets 409' })
+  @IsInt()
+  @Min(1)
   version: number;
 
-  @ApiPropertyOptional() @IsOmittable() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiPropertyOptional()
+  @IsOmittable()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   name?: string;
 }
 
 export class DeleteSegmentQueryDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
   reason?: string;
 }

@@ -6,21 +6,39 @@ import { everyMember } from '../../common/openapi/every-member.js';
 import { IsKey } from '../../common/validation/is-key.decorator.js';
 import type { ShadowCheck, ShadowRecommendation } from '../shadow-report.js';
 
-const SHADOW_RECOMMENDATIONS = everyMember<ShadowRecommendation>()(['promote-to-canary', 'collect-more-samples', 'fix-errors', 'investigate-disagreements', 'optimise-latency']);
+const SHADOW_RECOMMENDATIONS = everyMember<ShadowRecommendation>()([
+  'promote-to-canary',
+  'collect-more-samples',
+  'fix-errors',
+  'investigate-disagreements',
+  'optimise-latency',
+]);
 const SHADOW_CHECKS = everyMember<ShadowCheck['name']>()(['samples', 'errors', 'agreement', 'latency']);
 
 export class ShadowReportQueryDto {
-  @ApiPropertyOptional({ description: 'ISO-8601, inclusive; default 24 hours before `to`' }) @IsOptional() @Type(() => Date) @IsDate({ message: 'from must be an ISO-8601 date' })
+  @ApiPropertyOptional({ description: 'ISO-8601, inclusive; default 24 hours before `to`' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'from must be an ISO-8601 date' })
   from?: Date;
 
-  @ApiPropertyOptional({ description: 'ISO-8601, exclusive; default now' }) @IsOptional() @Type(() => Date) @IsDate({ message: 'to must be an ISO-8601 date' })
+  @ApiPropertyOptional({ description: 'ISO-8601, exclusive; default now' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'to must be an ISO-8601 date' })
   to?: Date;
 
-  @ApiPropertyOptional({ description: 'Only shadow runs made while the flag served this variant (default: all)' }) @IsOptional() @IsKey()
+  @ApiPropertyOptional({ description: 'Only shadow runs made while the flag served this variant (default: all)' })
+  @IsOptional()
+  @IsKey()
   variant?: string;
 
   @ApiPropertyOptional({ description: 'Disagreement and failure examples to include (newest first)', default: 10, maximum: 50 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(50)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(50)
   sampleLimit?: number;
 }
 
@@ -59,7 +77,8 @@ export class ShadowReportResponse {
   @ApiProperty({ type: Number, nullable: true }) agreementRate: number | null;
   @ApiProperty({ type: ShadowSideResponse }) primary: ShadowSideResponse;
   @ApiProperty({ type: ShadowSideResponse }) candidate: ShadowSideResponse;
-  @ApiProperty({ type: [ShadowExampleResponse], description: 'Newest disagreements and candidate failures (the server keeps the last 50 per flag)' }) examples: ShadowExampleResponse[];
+  @ApiProperty({ type: [ShadowExampleResponse], description: 'Newest disagreements and candidate failures (the server keeps the last 50 per flag)' })
+  examples: ShadowExampleResponse[];
   @ApiProperty({ enum: SHADOW_RECOMMENDATIONS }) recommendation: ShadowRecommendation;
   @ApiProperty({ type: [ShadowCheckResponse] }) checks: ShadowCheckResponse[];
   @ApiProperty({ type: [String] }) notes: string[];

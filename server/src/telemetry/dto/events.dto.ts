@@ -50,7 +50,11 @@ const NAME_MESSAGE = '$property must not contain control characters';
 const IsTelemetryName = () => applyDecorators(IsString(), MinLength(1), MaxLength(128), Matches(NAME, { message: NAME_MESSAGE }));
 
 /** Present, and either null or a telemetry name. */
-const IsNullableTelemetryName = () => applyDecorators(ValidateIf((_, value) => value !== null), IsTelemetryName());
+const IsNullableTelemetryName = () =>
+  applyDecorators(
+    ValidateIf((_, value) => value !== null),
+    IsTelemetryName(),
+  );
 
 const IsCount = () => applyDecorators(IsInt(), Min(0), Max(MAX_RECORD_COUNT));
 
@@ -60,7 +64,9 @@ const IsHistogramBuckets = (): PropertyDecorator => (target: object, key: string
     name: 'isHistogramBuckets',
     target: target.constructor,
     propertyName: key as string,
-    options: { message: `$property must map log2-16 bucket indexes (${HISTOGRAM_MIN_INDEX}..${HISTOGRAM_MAX_INDEX}) to positive integer counts of at most ${MAX_RECORD_COUNT}` },
+    options: {
+      message: `$property must map log2-16 bucket indexes (${HISTOGRAM_MIN_INDEX}..${HISTOGRAM_MAX_INDEX}) to positive integer counts of at most ${MAX_RECORD_COUNT}`,
+    },
     validator: {
       validate(value: unknown): boolean {
         if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
@@ -69,112 +75,180 @@ const IsHistogramBuckets = (): PropertyDecorator => (target: object, key: string
         return entries.every(([index, count]) => {
           if (!/^-?(0|[1-9][0-9]{0,3})$/.test(index)) return false;
           const n = Number(index);
-          return n >= HISTOGRAM_MIN_INDEX && n <= HISTOGRAM_MAX_INDEX && Number.isSafeInteger(count) && (count as number) > 0 && (count as number) <= MAX_RECORD_COUNT;
+          return (
+            n >= HISTOGRAM_MIN_INDEX &&
+            n <= HISTOGRAM_MAX_INDEX &&
+            Number.isSafeInteger(count) &&
+            (count as number) > 0 &&
+            (count as number) <= MAX_RECORD_COUNT
+          );
         });
       },
     },
   });
 
 export class HistogramDto {
-  @ApiProperty({ enum: [HISTOGRAM_SCHEME] }) @IsIn([HISTOGRAM_SCHEME])
+  @ApiProperty({ enum: [HISTOGRAM_SCHEME] })
+  @IsIn([HISTOGRAM_SCHEME])
   scheme: typeof HISTOGRAM_SCHEME;
 
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, description: 'Bucket index → count; index = 16·e + floor((m − 1)·16) for a value m·2^e, 1 ≤ m < 2', example: { '53': 12, '54': 3 } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    description: 'Bucket index → count; index = 16·e + floor((m − 1)·16) for a value m·2^e, 1 ≤ m < 2',
+    example: { '53': 12, '54': 3 },
+  })
   @IsHistogramBuckets()
   buckets: HistogramBuckets;
 }
 
 export class SeriesDto {
-  @ApiProperty({ nullable: true, type: String, description: 'null: a metric of no flag' }) @IsNullableTelemetryName()
+  @ApiProperty({ nullable: true, type: String, description: 'null: a metric of no flag' })
+  @IsNullableTelemetryName()
   flag: string | null;
 
-  @ApiProperty({ nullable: true, type: String, description: 'null: no variant (no flag, or the default was served)' }) @IsNullableTelemetryName()
+  @ApiProperty({ nullable: true, type: String, description: 'null: no variant (no flag, or the default was served)' })
+  @IsNullableTelemetryName()
   variant: string | null;
 
-  @ApiProperty({ example: 'step.duration_ms' }) @IsTelemetryName()
+  @ApiProperty({ example: 'step.duration_ms' })
+  @IsTelemetryName()
   metric: string;
 
-  @ApiProperty() @IsCount()
+  @ApiProperty()
+  @IsCount()
   count: number;
 
-  @ApiProperty() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(-MAX_ABS_SUM) @Max(MAX_ABS_SUM)
+  @ApiProperty()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-MAX_ABS_SUM)
+  @Max(MAX_ABS_SUM)
   sum: number;
 
-  @ApiProperty() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(MAX_SUM_SQUARES)
+  @ApiProperty()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(MAX_SUM_SQUARES)
   sumSquares: number;
 
-  @ApiProperty({ description: 'How many of `count` were failures' }) @IsCount()
+  @ApiProperty({ description: 'How many of `count` were failures' })
+  @IsCount()
   errors: number;
 
-  @ApiProperty({ type: HistogramDto }) @ValidateNested() @Type(() => HistogramDto)
+  @ApiProperty({ type: HistogramDto })
+  @ValidateNested()
+  @Type(() => HistogramDto)
   histogram: HistogramDto;
 }
 
 export class EvaluationCountDto {
-  @ApiProperty() @IsTelemetryName()
+  @ApiProperty()
+  @IsTelemetryName()
   flag: string;
 
-  @ApiProperty({ nullable: true, type: String }) @IsNullableTelemetryName()
+  @ApiProperty({ nullable: true, type: String })
+  @IsNullableTelemetryName()
   variant: string | null;
 
-  @ApiProperty({ example: 'TARGETING_MATCH' }) @IsString() @MaxLength(32) @Matches(/^[A-Z][A-Z0-9_]{0,31}$/, { message: 'reason must be an upper-case reason name of at most 32 characters' })
+  @ApiProperty({ example: 'TARGETING_MATCH' })
+  @IsString()
+  @MaxLength(32)
+  @Matches(/^[A-Z][A-Z0-9_]{0,31}$/, { message: 'reason must be an upper-case reason name of at most 32 characters' })
   reason: string;
 
-  @ApiProperty() @IsCount()
+  @ApiProperty()
+  @IsCount()
   count: number;
 }
 
 export class SampleDto {
-  @ApiProperty({ example: 'shadow.disagreement' }) @IsString() @MaxLength(64) @Matches(/^[a-z][a-z0-9._-]{0,63}$/, { message: 'kind must be a lower-case name of at most 64 characters' })
+  @ApiProperty({ example: 'shadow.disagreement' })
+  @IsString()
+  @MaxLength(64)
+  @Matches(/^[a-z][a-z0-9._-]{0,63}$/, { message: 'kind must be a lower-case name of at most 64 characters' })
   kind: string;
 
-  @ApiProperty() @IsTelemetryName()
+  @ApiProperty()
+  @IsTelemetryName()
   flag: string;
 
-  @ApiProperty({ nullable: true, type: String }) @IsNullableTelemetryName()
+  @ApiProperty({ nullable: true, type: String })
+  @IsNullableTelemetryName()
   variant: string | null;
 
-  @ApiProperty({ description: 'ISO-8601' }) @IsISO8601({ strict: true }) @MaxLength(MAX_TIMESTAMP_LENGTH)
+  @ApiProperty({ description: 'ISO-8601' })
+  @IsISO8601({ strict: true })
+  @MaxLength(MAX_TIMESTAMP_LENGTH)
   at: string;
 
-  @ApiJsonValue({ required: false, nullable: true }) @IsOptional()
+  @ApiJsonValue({ required: false, nullable: true })
+  @IsOptional()
   input?: unknown;
 
-  @ApiJsonValue({ required: false, nullable: true }) @IsOptional()
+  @ApiJsonValue({ required: false, nullable: true })
+  @IsOptional()
   primary?: unknown;
 
-  @ApiJsonValue({ required: false, nullable: true }) @IsOptional()
+  @ApiJsonValue({ required: false, nullable: true })
+  @IsOptional()
   candidate?: unknown;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
   error?: string;
 }
 
 export class TelemetryBatchDto {
-  @ApiProperty({ description: 'ISO-8601; the batch is filed under this minute' }) @IsISO8601({ strict: true }) @MaxLength(MAX_TIMESTAMP_LENGTH)
+  @ApiProperty({ description: 'ISO-8601; the batch is filed under this minute' })
+  @IsISO8601({ strict: true })
+  @MaxLength(MAX_TIMESTAMP_LENGTH)
   windowStart: string;
 
-  @ApiProperty({ description: 'ISO-8601, not before windowStart' }) @IsISO8601({ strict: true }) @MaxLength(MAX_TIMESTAMP_LENGTH)
+  @ApiProperty({ description: 'ISO-8601, not before windowStart' })
+  @IsISO8601({ strict: true })
+  @MaxLength(MAX_TIMESTAMP_LENGTH)
   windowEnd: string;
 
-  @ApiProperty({ type: [SeriesDto] }) @IsArray() @ArrayMaxSize(MAX_SERIES_PER_BATCH) @ValidateNested({ each: true }) @Type(() => SeriesDto)
+  @ApiProperty({ type: [SeriesDto] })
+  @IsArray()
+  @ArrayMaxSize(MAX_SERIES_PER_BATCH)
+  @ValidateNested({ each: true })
+  @Type(() => SeriesDto)
   series: SeriesDto[];
 
-  @ApiProperty({ type: [EvaluationCountDto] }) @IsArray() @ArrayMaxSize(MAX_SERIES_PER_BATCH) @ValidateNested({ each: true }) @Type(() => EvaluationCountDto)
+  @ApiProperty({ type: [EvaluationCountDto] })
+  @IsArray()
+  @ArrayMaxSize(MAX_SERIES_PER_BATCH)
+  @ValidateNested({ each: true })
+  @Type(() => EvaluationCountDto)
   evaluations: EvaluationCountDto[];
 
-  @ApiPropertyOptional({ type: [SampleDto] }) @IsOptional() @IsArray() @ArrayMaxSize(MAX_SAMPLES_PER_BATCH) @ValidateNested({ each: true }) @Type(() => SampleDto)
+  @ApiPropertyOptional({ type: [SampleDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_SAMPLES_PER_BATCH)
+  @ValidateNested({ each: true })
+  @Type(() => SampleDto)
   samples?: SampleDto[];
 }
 
 /** `POST /sdk/events`: the telemetry wire format (see `@signalbox/sdk/telemetry`). */
 export class EventsDto {
-  @ApiProperty({ example: 'signalbox-sdk-js/0.1.0' }) @IsString() @MaxLength(100)
+  @ApiProperty({ example: 'signalbox-sdk-js/0.1.0' })
+  @IsString()
+  @MaxLength(100)
   sdk: string;
 
-  @ApiProperty({ type: [TelemetryBatchDto] }) @IsArray() @ArrayMaxSize(MAX_BATCHES_PER_REQUEST) @ValidateNested({ each: true }) @Type(() => TelemetryBatchDto)
+  @ApiProperty({ type: [TelemetryBatchDto] })
+  @IsArray()
+  @ArrayMaxSize(MAX_BATCHES_PER_REQUEST)
+  @ValidateNested({ each: true })
+  @Type(() => TelemetryBatchDto)
   batches: TelemetryBatchDto[];
 
-  @ApiProperty({ description: 'Batches the SDK discarded since its last accepted request' }) @IsCount()
+  @ApiProperty({ description: 'Batches the SDK discarded since its last accepted request' })
+  @IsCount()
   dropped: number;
 }

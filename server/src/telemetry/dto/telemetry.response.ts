@@ -60,7 +60,8 @@ export class EvaluationStepResponse {
 
 export class EvaluationCountsResponse {
   @ApiProperty({ type: [EvaluationCountResponse], description: 'Over the whole range' }) evaluations: EvaluationCountResponse[];
-  @ApiPropertyOptional({ type: [EvaluationStepResponse], description: 'With stepMinutes: one entry per step, empty steps included' }) steps?: EvaluationStepResponse[];
+  @ApiPropertyOptional({ type: [EvaluationStepResponse], description: 'With stepMinutes: one entry per step, empty steps included' })
+  steps?: EvaluationStepResponse[];
 }
 
 export class ShadowSampleResponse {
@@ -81,7 +82,11 @@ export class ShadowSamplesResponse {
 
 export class FlagLastEvaluatedResponse {
   @ApiProperty() flag: string;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string', format: 'date-time' }, description: 'When an SDK last evaluated the flag, by environment key' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string', format: 'date-time' },
+    description: 'When an SDK last evaluated the flag, by environment key',
+  })
   environments: Record<string, string>;
 }
 

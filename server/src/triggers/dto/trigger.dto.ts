@@ -10,28 +10,45 @@ const ALERT_SOURCES = everyMember<AlertSource>()(['plain', 'alertmanager', 'graf
 
 export class CreateTriggerDto {
   @ApiProperty({ description: 'Shown in the audit log as `trigger:<name>`', maxLength: 100 })
-  @IsString() @MinLength(1) @MaxLength(100)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   name: string;
 
-  @ApiPropertyOptional({ maxLength: 1000 }) @IsOptional() @IsString() @MaxLength(1000)
+  @ApiPropertyOptional({ maxLength: 1000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
   description?: string;
 
   @ApiPropertyOptional({ description: 'A resolved alert restores the flag (default: resolutions are ignored; restore by hand)', default: false })
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   restoreOnResolve?: boolean;
 }
 
 export class UpdateTriggerDto {
-  @ApiPropertyOptional({ maxLength: 100 }) @IsOmittable() @IsString() @MinLength(1) @MaxLength(100)
+  @ApiPropertyOptional({ maxLength: 100 })
+  @IsOmittable()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   name?: string;
 
-  @ApiPropertyOptional({ maxLength: 1000 }) @IsOmittable() @IsString() @MaxLength(1000)
+  @ApiPropertyOptional({ maxLength: 1000 })
+  @IsOmittable()
+  @IsString()
+  @MaxLength(1000)
   description?: string;
 
-  @ApiPropertyOptional() @IsOmittable() @IsBoolean()
+  @ApiPropertyOptional()
+  @IsOmittable()
+  @IsBoolean()
   restoreOnResolve?: boolean;
 
-  @ApiPropertyOptional({ description: 'false disables the URL (it answers 404); true enables it again' }) @IsOmittable() @IsBoolean()
+  @ApiPropertyOptional({ description: 'false disables the URL (it answers 404); true enables it again' })
+  @IsOmittable()
+  @IsBoolean()
   enabled?: boolean;
 }
 

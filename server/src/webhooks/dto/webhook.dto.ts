@@ -1,6 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { IsKey } from '../../common/validation/is-key.decorator.js';
 import { IsOmittable } from '../../common/validation/is-omittable.decorator.js';
 import type { DeliveryAttempt, DeliveryStatus } from '../webhook-delivery.entity.js';
@@ -9,46 +24,87 @@ import { WEBHOOK_EVENTS, type WebhookEvent } from '../webhook-settings.js';
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 
 export class CreateWebhookDto {
-  @ApiProperty({ maxLength: 100 }) @IsString() @MinLength(1) @MaxLength(100)
+  @ApiProperty({ maxLength: 100 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   name: string;
 
-  @ApiProperty({ description: 'http(s) URL that receives signed POSTs; public addresses only, unless SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST allows a private one', maxLength: 2000 })
-  @IsString() @MaxLength(2000) @IsUrl(URL_OPTIONS, { message: 'url must be an http or https URL' })
+  @ApiProperty({
+    description: 'http(s) URL that receives signed POSTs; public addresses only, unless SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST allows a private one',
+    maxLength: 2000,
+  })
+  @IsString()
+  @MaxLength(2000)
+  @IsUrl(URL_OPTIONS, { message: 'url must be an http or https URL' })
   url: string;
 
-  @ApiProperty({ enum: WEBHOOK_EVENTS, isArray: true, description: 'A change is delivered once per subscription, as the most specific event it lists (a kill: flag.killed, else flag.changed)' })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(WEBHOOK_EVENTS.length) @ArrayUnique() @IsIn(WEBHOOK_EVENTS, { each: true })
+  @ApiProperty({
+    enum: WEBHOOK_EVENTS,
+    isArray: true,
+    description: 'A change is delivered once per subscription, as the most specific event it lists (a kill: flag.killed, else flag.changed)',
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(WEBHOOK_EVENTS.length)
+  @ArrayUnique()
+  @IsIn(WEBHOOK_EVENTS, { each: true })
   events: WebhookEvent[];
 
   // Omittable, not optional: IsOptional would let null through to the service.
-  @ApiPropertyOptional({ description: 'Only events of this project (default: every project)' }) @IsOmittable() @IsKey()
+  @ApiPropertyOptional({ description: 'Only events of this project (default: every project)' })
+  @IsOmittable()
+  @IsKey()
   projectKey?: string;
 }
 
 export class UpdateWebhookDto {
-  @ApiPropertyOptional({ maxLength: 100 }) @IsOmittable() @IsString() @MinLength(1) @MaxLength(100)
+  @ApiPropertyOptional({ maxLength: 100 })
+  @IsOmittable()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   name?: string;
 
-  @ApiPropertyOptional() @IsOmittable() @IsString() @MaxLength(2000) @IsUrl(URL_OPTIONS, { message: 'url must be an http or https URL' })
+  @ApiPropertyOptional()
+  @IsOmittable()
+  @IsString()
+  @MaxLength(2000)
+  @IsUrl(URL_OPTIONS, { message: 'url must be an http or https URL' })
   url?: string;
 
   @ApiPropertyOptional({ enum: WEBHOOK_EVENTS, isArray: true })
-  @IsOmittable() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(WEBHOOK_EVENTS.length) @ArrayUnique() @IsIn(WEBHOOK_EVENTS, { each: true })
+  @IsOmittable()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(WEBHOOK_EVENTS.length)
+  @ArrayUnique()
+  @IsIn(WEBHOOK_EVENTS, { each: true })
   events?: WebhookEvent[];
 
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'null: every project' }) @IsOptional() @IsKey()
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'null: every project' })
+  @IsOptional()
+  @IsKey()
   projectKey?: string | null;
 
   @ApiPropertyOptional({ description: 'true re-enables a disabled subscription (and clears its failure count); its pending deliveries resume' })
-  @IsOmittable() @IsBoolean()
+  @IsOmittable()
+  @IsBoolean()
   enabled?: boolean;
 }
 
 export class DeliveriesQueryDto {
-  @ApiPropertyOptional({ enum: ['pending', 'delivered', 'failed'] }) @IsOptional() @IsIn(['pending', 'delivered', 'failed'])
+  @ApiPropertyOptional({ enum: ['pending', 'delivered', 'failed'] })
+  @IsOptional()
+  @IsIn(['pending', 'delivered', 'failed'])
   status?: DeliveryStatus;
 
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
   limit?: number;
 }
 
@@ -81,7 +137,7 @@ export class DeliveryAttemptResponse implements DeliveryAttempt {
 
 export class WebhookDeliveryResponse {
   @ApiProperty({ format: 'uuid', description: 'Also the X-Signalbox-Delivery header: receivers dedupe on it' }) id: string;
-  @ApiProperty({ description: 'One of the subscription\'s events, or webhook.test' }) event: string;
+  @ApiProperty({ description: "One of the subscription's events, or webhook.test" }) event: string;
   @ApiProperty({ enum: ['pending', 'delivered', 'failed'] }) status: DeliveryStatus;
   @ApiProperty() attempts: number;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) nextAttemptAt: string | null;

@@ -12,8 +12,7 @@ export const Badge = ({ tone = 'neutral', children, title }: { tone?: Tone; chil
 
 export type FlagStatus = 'on' | 'off' | 'killed';
 
-export const statusOf = (config: FlagConfigView | undefined): FlagStatus =>
-  !config ? 'off' : config.killed ? 'killed' : config.on ? 'on' : 'off';
+export const statusOf = (config: FlagConfigView | undefined): FlagStatus => (!config ? 'off' : config.killed ? 'killed' : config.on ? 'on' : 'off');
 
 export const StatusBadge = ({ config }: { config: FlagConfigView | undefined }) => {
   const status = statusOf(config);

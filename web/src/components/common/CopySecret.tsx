@@ -5,7 +5,17 @@ import { useState } from 'react';
  * the server keeps it: a hash (tokens, keys, passwords) or encrypted (webhook signing secrets,
  * which it needs again to sign).
  */
-export const CopySecret = ({ label, secret, onDismiss, stored = 'hashed' }: { label: string; secret: string; onDismiss?: () => void; stored?: 'hashed' | 'encrypted' }) => {
+export const CopySecret = ({
+  label,
+  secret,
+  onDismiss,
+  stored = 'hashed',
+}: {
+  label: string;
+  secret: string;
+  onDismiss?: () => void;
+  stored?: 'hashed' | 'encrypted';
+}) => {
   const [copied, setCopied] = useState(false);
   const copy = async () => {
     try {

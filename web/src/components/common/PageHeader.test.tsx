@@ -4,7 +4,9 @@ import { PageHeader } from './PageHeader';
 
 describe('PageHeader', () => {
   it('names the page in its one h1, with the line under it and the page actions', () => {
-    render(<PageHeader title="Segments" description="Reusable audiences shared by every flag in Demo." actions={<button type="button">+ New segment</button>} />);
+    render(
+      <PageHeader title="Segments" description="Reusable audiences shared by every flag in Demo." actions={<button type="button">+ New segment</button>} />,
+    );
     expect(screen.getByRole('heading', { level: 1, name: 'Segments' })).toBeTruthy();
     expect(screen.getByText('Reusable audiences shared by every flag in Demo.').className).toBe('muted');
     expect(screen.getByRole('banner').contains(screen.getByRole('button', { name: '+ New segment' }))).toBe(true);

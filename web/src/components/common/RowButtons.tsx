@@ -1,8 +1,24 @@
 /** Small buttons for a row of a list (a trigger, a webhook), named after the row for screen readers. */
 
 /** Disable or Enable, whichever the row's state calls for. */
-export const EnableButton = ({ name, enabled, pending, onToggle }: { name: string; enabled: boolean; pending: boolean; onToggle: (enabled: boolean) => void }) => (
-  <button type="button" className="btn btn-small" aria-label={`${enabled ? 'Disable' : 'Enable'} ${name}`} disabled={pending} onClick={() => onToggle(!enabled)}>
+export const EnableButton = ({
+  name,
+  enabled,
+  pending,
+  onToggle,
+}: {
+  name: string;
+  enabled: boolean;
+  pending: boolean;
+  onToggle: (enabled: boolean) => void;
+}) => (
+  <button
+    type="button"
+    className="btn btn-small"
+    aria-label={`${enabled ? 'Disable' : 'Enable'} ${name}`}
+    disabled={pending}
+    onClick={() => onToggle(!enabled)}
+  >
     {enabled ? 'Disable' : 'Enable'}
   </button>
 );

@@ -4,7 +4,14 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../api/client';
 import { EmptyState, type QueryLike, QueryView } from './StateViews';
 
-const aQuery = <T,>(state: Partial<QueryLike<T>>): QueryLike<T> => ({ isPending: false, isError: false, error: null, data: undefined, refetch: vi.fn(async () => undefined), ...state });
+const aQuery = <T,>(state: Partial<QueryLike<T>>): QueryLike<T> => ({
+  isPending: false,
+  isError: false,
+  error: null,
+  data: undefined,
+  refetch: vi.fn(async () => undefined),
+  ...state,
+});
 
 const names = (list: string[]) => (
   <ul aria-label="Names">
@@ -16,7 +23,11 @@ const names = (list: string[]) => (
 
 describe('QueryView', () => {
   it('says it is loading, with the label it is given', () => {
-    render(<QueryView query={aQuery<string[]>({ isPending: true })} loadingLabel="Loading webhooks…">{names}</QueryView>);
+    render(
+      <QueryView query={aQuery<string[]>({ isPending: true })} loadingLabel="Loading webhooks…">
+        {names}
+      </QueryView>,
+    );
     expect(screen.getByRole('status').textContent).toBe('Loading webhooks…');
     expect(screen.queryByRole('list')).toBeNull();
   });
@@ -30,11 +41,19 @@ describe('QueryView', () => {
   });
 
   it('shows the empty state for an empty list, and the list otherwise', () => {
-    const { rerender } = render(<QueryView query={aQuery<string[]>({ data: [] })} empty={<EmptyState title="No webhooks yet." />}>{names}</QueryView>);
+    const { rerender } = render(
+      <QueryView query={aQuery<string[]>({ data: [] })} empty={<EmptyState title="No webhooks yet." />}>
+        {names}
+      </QueryView>,
+    );
     expect(screen.getByText('No webhooks yet.')).toBeTruthy();
     expect(screen.queryByRole('list')).toBeNull();
 
-    rerender(<QueryView query={aQuery<string[]>({ data: ['slack'] })} empty={<EmptyState title="No webhooks yet." />}>{names}</QueryView>);
+    rerender(
+      <QueryView query={aQuery<string[]>({ data: ['slack'] })} empty={<EmptyState title="No webhooks yet." />}>
+        {names}
+      </QueryView>,
+    );
     expect(screen.getByRole('list', { name: 'Names' }).textContent).toBe('slack');
     expect(screen.queryByText('No webhooks yet.')).toBeNull();
   });

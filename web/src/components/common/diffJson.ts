@@ -5,8 +5,7 @@ export interface JsonChange {
   after?: unknown;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Bookkeeping fields every change touches; a diff that lists them hides the real change. */
 const NOISE = new Set(['version', 'updatedAt', 'environment']);

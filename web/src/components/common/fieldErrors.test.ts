@@ -21,6 +21,14 @@ describe('errorsFor', () => {
   });
 
   it('collects several messages for one field', () => {
-    expect(errorsFor(toFieldErrors([{ field: 'key', reason: 'a' }, { field: 'key', reason: 'b' }]), 'key')).toEqual(['a', 'b']);
+    expect(
+      errorsFor(
+        toFieldErrors([
+          { field: 'key', reason: 'a' },
+          { field: 'key', reason: 'b' },
+        ]),
+        'key',
+      ),
+    ).toEqual(['a', 'b']);
   });
 });

@@ -15,6 +15,4 @@ export const rebaseFields = <T extends object>(fields: readonly (keyof T)[], bas
 
 /** Fields both sides changed, differently: the user's value wins on reapply, so the console warns about them. */
 export const fieldsChangedByBoth = <T extends object>(fields: readonly (keyof T)[], base: T, draft: T, current: T): (keyof T)[] =>
-  fields.filter(
-    (field) => !sameJson(base[field], draft[field]) && !sameJson(base[field], current[field]) && !sameJson(draft[field], current[field]),
-  );
+  fields.filter((field) => !sameJson(base[field], draft[field]) && !sameJson(base[field], current[field]) && !sameJson(draft[field], current[field]));

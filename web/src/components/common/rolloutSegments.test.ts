@@ -10,7 +10,15 @@ const variants = [
 
 describe('rolloutSegments', () => {
   it('turns thousandths of a percent into consecutive segments in listed order', () => {
-    const segments = rolloutSegments({ variants: [{ variant: 'v1', weight: 80000 }, { variant: 'v2', weight: 20000 }] }, variants);
+    const segments = rolloutSegments(
+      {
+        variants: [
+          { variant: 'v1', weight: 80000 },
+          { variant: 'v2', weight: 20000 },
+        ],
+      },
+      variants,
+    );
     expect(segments).toEqual([
       { variant: 'v1', weight: 80000, percent: 80, offset: 0, color: VARIANT_COLORS[0] },
       { variant: 'v2', weight: 20000, percent: 20, offset: 80, color: VARIANT_COLORS[1] },
@@ -18,7 +26,15 @@ describe('rolloutSegments', () => {
   });
 
   it('leaves out zero-weight variants but keeps the offsets of the others', () => {
-    const segments = rolloutSegments({ variants: [{ variant: 'v1', weight: 0 }, { variant: 'v3', weight: 100000 }] }, variants);
+    const segments = rolloutSegments(
+      {
+        variants: [
+          { variant: 'v1', weight: 0 },
+          { variant: 'v3', weight: 100000 },
+        ],
+      },
+      variants,
+    );
     expect(segments).toEqual([{ variant: 'v3', weight: 100000, percent: 100, offset: 0, color: VARIANT_COLORS[2] }]);
   });
 

@@ -30,5 +30,4 @@ export const rolloutSegments = (rollout: Rollout, variants: Variant[]): RolloutS
   return segments;
 };
 
-export const formatPercent = (percent: number): string =>
-  `${Number.isInteger(percent) ? percent : Number(percent.toFixed(3))}%`;
+export const formatPercent = (percent: number): string => `${Number.isInteger(percent) ? percent : Number(percent.toFixed(3))}%`;

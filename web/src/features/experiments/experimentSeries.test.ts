@@ -30,7 +30,15 @@ describe('intervalRows', () => {
 });
 
 describe('intervalDomain', () => {
-  const row = (lower: number, upper: number) => ({ variant: 'x', role: 'control' as const, n: 1, value: (lower + upper) / 2, lower, upper, range: [lower, upper] as [number, number] });
+  const row = (lower: number, upper: number) => ({
+    variant: 'x',
+    role: 'control' as const,
+    n: 1,
+    value: (lower + upper) / 2,
+    lower,
+    upper,
+    range: [lower, upper] as [number, number],
+  });
 
   it('pads the span of every interval', () => {
     const [low, high] = intervalDomain([row(10, 20), row(15, 30)], 'mean');

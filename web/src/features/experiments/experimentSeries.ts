@@ -56,7 +56,9 @@ export const formatPValue = (p: number): string => (p < 0.001 ? '< 0.001' : p.to
 export const pValueText = (p: number): string => (p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`);
 
 /** How far the smallest variant is towards the sample size the experiment needs. */
-export const sampleProgress = (results: Pick<ExperimentResults, 'variants' | 'requiredSampleSize'>): { current: number; required: number | null; percent: number | null } => {
+export const sampleProgress = (
+  results: Pick<ExperimentResults, 'variants' | 'requiredSampleSize'>,
+): { current: number; required: number | null; percent: number | null } => {
   const current = results.variants.length === 0 ? 0 : Math.min(...results.variants.map((v) => v.n));
   const required = results.requiredSampleSize;
   if (required === null || required <= 0) return { current, required, percent: null };

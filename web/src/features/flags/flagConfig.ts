@@ -86,7 +86,8 @@ export const validateConfig = (
       }
       // The operator table's own checks: the console refuses exactly what the server and SDKs refuse.
       const problems = operandProblems(clause.op, clause.values);
-      if (problems.length > 0) errors[`${path}.values`] = problems.map((p) => (p.index === undefined ? p.reason : `${JSON.stringify(clause.values[p.index])}: ${p.reason}`));
+      if (problems.length > 0)
+        errors[`${path}.values`] = problems.map((p) => (p.index === undefined ? p.reason : `${JSON.stringify(clause.values[p.index])}: ${p.reason}`));
     });
     serveErrors(rule.serve, `rules[${r}].serve`, variantKeys, errors);
   });

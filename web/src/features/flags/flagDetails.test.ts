@@ -65,7 +65,12 @@ describe('detailsChange', () => {
 
 describe('nextVariantKey', () => {
   it('picks a key no variant has', () => {
-    expect(nextVariantKey([{ key: 'v1', value: '' }, { key: 'v3', value: '' }])).toBe('v4');
+    expect(
+      nextVariantKey([
+        { key: 'v1', value: '' },
+        { key: 'v3', value: '' },
+      ]),
+    ).toBe('v4');
     expect(nextVariantKey([{ key: 'v2', value: '' }])).toBe('v3');
   });
 });

@@ -33,7 +33,14 @@ describe('planDraft', () => {
       { percent: 2.5, minDurationMinutes: 15, minSamples: 40 },
       { percent: 100, minDurationMinutes: 0, minSamples: 0 },
     ]);
-    expect(plan!.guards).toEqual({ errorMetric: 'step.duration_ms', latencyMetric: 'model.latency_ms', maxErrorRateRatio: 1.5, errorRateAllowance: 0.005, maxLatencyRatio: 1.5, minSamples: 50 });
+    expect(plan!.guards).toEqual({
+      errorMetric: 'step.duration_ms',
+      latencyMetric: 'model.latency_ms',
+      maxErrorRateRatio: 1.5,
+      errorRateAllowance: 0.005,
+      maxLatencyRatio: 1.5,
+      minSamples: 50,
+    });
   });
 
   it('names each field to fix with the path the API uses', () => {
@@ -42,6 +49,13 @@ describe('planDraft', () => {
     draft.guards = { ...draft.guards, latencyMetric: ' ', minSamples: '2.5' };
     const { plan, errors } = planRequest({ ...draft, controlVariant: 'on' });
     expect(plan).toBeUndefined();
-    expect(Object.keys(errors).sort()).toEqual(['candidateVariant', 'guards.latencyMetric', 'guards.minSamples', 'stages[0].minDurationMinutes', 'stages[0].minSamples', 'stages[0].percent']);
+    expect(Object.keys(errors).sort()).toEqual([
+      'candidateVariant',
+      'guards.latencyMetric',
+      'guards.minSamples',
+      'stages[0].minDurationMinutes',
+      'stages[0].minSamples',
+      'stages[0].percent',
+    ]);
   });
 });

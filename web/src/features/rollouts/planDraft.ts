@@ -4,7 +4,9 @@ import type { FieldErrors } from '../../components/common/fieldErrors';
 /** Numbers as the user typed them: validated only on submit. */
 type Text<T> = { [K in keyof T]: string };
 export type StageDraft = Text<RolloutStage>;
-export type GuardsDraft = Text<Pick<RolloutGuards, 'errorMetric' | 'latencyMetric' | 'maxErrorRateRatio' | 'errorRateAllowance' | 'maxLatencyRatio' | 'minSamples'>>;
+export type GuardsDraft = Text<
+  Pick<RolloutGuards, 'errorMetric' | 'latencyMetric' | 'maxErrorRateRatio' | 'errorRateAllowance' | 'maxLatencyRatio' | 'minSamples'>
+>;
 
 export interface PlanDraft {
   candidateVariant: string;
@@ -55,10 +57,15 @@ const number = (text: string, integer: boolean): number | undefined => {
 export const planRequest = (draft: PlanDraft): { plan?: NewRolloutPlan; errors: FieldErrors } => {
   const errors: FieldErrors = {};
   if (draft.candidateVariant === draft.controlVariant) errors.candidateVariant = ['pick a variant other than the one it replaces'];
-  if (!draft.customized) return Object.keys(errors).length > 0 ? { errors } : { errors, plan: { candidateVariant: draft.candidateVariant, controlVariant: draft.controlVariant } };
+  if (!draft.customized)
+    return Object.keys(errors).length > 0 ? { errors } : { errors, plan: { candidateVariant: draft.candidateVariant, controlVariant: draft.controlVariant } };
 
   const stages = draft.stages.map((stage, i) => {
-    const parsed = { percent: number(stage.percent, false), minDurationMinutes: number(stage.minDurationMinutes, true), minSamples: number(stage.minSamples, true) };
+    const parsed = {
+      percent: number(stage.percent, false),
+      minDurationMinutes: number(stage.minDurationMinutes, true),
+      minSamples: number(stage.minSamples, true),
+    };
     if (parsed.percent === undefined) errors[`stages[${i}].percent`] = ['a percentage, e.g. 5'];
     if (parsed.minDurationMinutes === undefined) errors[`stages[${i}].minDurationMinutes`] = ['whole minutes, e.g. 60'];
     if (parsed.minSamples === undefined) errors[`stages[${i}].minSamples`] = ['a whole number, e.g. 100'];
@@ -76,8 +83,12 @@ export const planRequest = (draft: PlanDraft): { plan?: NewRolloutPlan; errors: 
   };
   if (guards.errorMetric === '') errors['guards.errorMetric'] = ['name the metric the SDK tracks, e.g. model.latency_ms'];
   if (guards.latencyMetric === '') errors['guards.latencyMetric'] = ['name the metric the SDK tracks, e.g. model.latency_ms'];
-  for (const key of ['maxErrorRateRatio', 'errorRateAllowance', 'maxLatencyRatio'] as const) if (guards[key] === undefined) errors[`guards.${key}`] = ['a number'];
+  for (const key of ['maxErrorRateRatio', 'errorRateAllowance', 'maxLatencyRatio'] as const)
+    if (guards[key] === undefined) errors[`guards.${key}`] = ['a number'];
   if (guards.minSamples === undefined) errors['guards.minSamples'] = ['a whole number'];
   if (Object.keys(errors).length > 0) return { errors };
-  return { errors, plan: { candidateVariant: draft.candidateVariant, controlVariant: draft.controlVariant, stages, guards: guards as NewRolloutPlan['guards'] } };
+  return {
+    errors,
+    plan: { candidateVariant: draft.candidateVariant, controlVariant: draft.controlVariant, stages, guards: guards as NewRolloutPlan['guards'] },
+  };
 };

@@ -39,7 +39,9 @@ export const AuditEntryList = ({
             </summary>
             <div className="audit-detail">
               {entry.before == null && entry.after != null ? (
-                <pre className="json-block" aria-label="Created with">{JSON.stringify(entry.after, null, 2)}</pre>
+                <pre className="json-block" aria-label="Created with">
+                  {JSON.stringify(entry.after, null, 2)}
+                </pre>
               ) : (
                 <DiffView before={entry.before} after={entry.after ?? {}} caption="Before → after" />
               )}

@@ -14,20 +14,16 @@ export const LoginPage = () => {
     <main className="login-screen">
       <form className="card login" onSubmit={submit} aria-label="Sign in">
         <div className="brand brand-large">
-          <span className="brand-mark" aria-hidden="true">◉</span> Signalbox
+          <span className="brand-mark" aria-hidden="true">
+            ◉
+          </span>{' '}
+          Signalbox
         </div>
         <p className="muted">Feature flags for data pipelines and model rollouts.</p>
         <label htmlFor="login-email">Email</label>
         <input id="login-email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="username" required />
         <label htmlFor="login-password">Password</label>
-        <input
-          id="login-password"
-          type="password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          autoComplete="current-password"
-          required
-        />
+        <input id="login-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" required />
         {login.isError && (
           <p role="alert" className="form-error">
             {errorMessage(login.error)}

@@ -62,7 +62,8 @@ describe('CreateExperimentForm', () => {
   it('shows the API validation message next to the field it names', async () => {
     stubApi((method, path) => {
       if (method === 'GET' && path.startsWith('/projects/demo/flags')) return { status: 200, body: [modelFlag] };
-      if (method === 'POST') return { status: 400, body: { error: 'VALIDATION', message: 'invalid', details: [{ field: 'alpha', reason: 'alpha must not be greater than 0.2' }] } };
+      if (method === 'POST')
+        return { status: 400, body: { error: 'VALIDATION', message: 'invalid', details: [{ field: 'alpha', reason: 'alpha must not be greater than 0.2' }] } };
       return undefined;
     });
     renderWithClient(<CreateExperimentForm project={project} environment="production" onCreated={() => {}} onCancel={() => {}} />);

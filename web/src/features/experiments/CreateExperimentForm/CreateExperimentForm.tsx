@@ -123,11 +123,27 @@ export const CreateExperimentForm = ({
         </Field>
       </div>
       <div className="field-pair">
-        <Field path="minimumDetectableEffect" label={rate ? 'Minimum detectable effect (absolute, 0.02 = 2 pp)' : 'Minimum detectable effect (metric unit)'} messages={err('minimumDetectableEffect')}>
+        <Field
+          path="minimumDetectableEffect"
+          label={rate ? 'Minimum detectable effect (absolute, 0.02 = 2 pp)' : 'Minimum detectable effect (metric unit)'}
+          messages={err('minimumDetectableEffect')}
+        >
           {(p) => <input {...p} inputMode="decimal" value={form.mde} placeholder={rate ? '0.02' : '5'} onChange={(e) => form.setMde(e.target.value)} />}
         </Field>
-        <Field path={rate ? 'baselineRate' : 'assumedStdDev'} label={rate ? 'Baseline rate (optional)' : 'Assumed std. deviation (optional)'} messages={err(rate ? 'baselineRate' : 'assumedStdDev')}>
-          {(p) => <input {...p} inputMode="decimal" value={form.baseline} placeholder={rate ? 'observed control rate' : 'observed'} onChange={(e) => form.setBaseline(e.target.value)} />}
+        <Field
+          path={rate ? 'baselineRate' : 'assumedStdDev'}
+          label={rate ? 'Baseline rate (optional)' : 'Assumed std. deviation (optional)'}
+          messages={err(rate ? 'baselineRate' : 'assumedStdDev')}
+        >
+          {(p) => (
+            <input
+              {...p}
+              inputMode="decimal"
+              value={form.baseline}
+              placeholder={rate ? 'observed control rate' : 'observed'}
+              onChange={(e) => form.setBaseline(e.target.value)}
+            />
+          )}
         </Field>
       </div>
       {err('form').length > 0 && (

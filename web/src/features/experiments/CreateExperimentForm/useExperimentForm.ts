@@ -44,7 +44,8 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
     if (treatments.length === 0) next.treatmentVariants = ['pick at least one variant other than control'];
     if (!metricName.trim()) next['primaryMetric.name'] = ['name a metric the SDK tracks, e.g. converted'];
     const minimumDetectableEffect = optionalNumber(mde);
-    if (minimumDetectableEffect === undefined || !(minimumDetectableEffect > 0)) next.minimumDetectableEffect = ['a positive number in the metric unit, e.g. 0.02 for two points of a rate'];
+    if (minimumDetectableEffect === undefined || !(minimumDetectableEffect > 0))
+      next.minimumDetectableEffect = ['a positive number in the metric unit, e.g. 0.02 for two points of a rate'];
     const numbers = { alpha: optionalNumber(alpha), power: optionalNumber(power), baseline: optionalNumber(baseline) };
     if (numbers.alpha !== undefined && Number.isNaN(numbers.alpha)) next.alpha = ['a number, e.g. 0.05'];
     if (numbers.power !== undefined && Number.isNaN(numbers.power)) next.power = ['a number, e.g. 0.8'];
@@ -80,8 +81,34 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
   };
 
   return {
-    key, setKey, name, setName, flag, setFlag, environment, setEnvironment, controlVariant, setControlVariant,
-    treatmentVariants, toggleTreatment, metricName, setMetricName, metricType, setMetricType, better, setBetter,
-    alpha, setAlpha, power, setPower, mde, setMde, baseline, setBaseline, errors, submit, pending: create.isPending,
+    key,
+    setKey,
+    name,
+    setName,
+    flag,
+    setFlag,
+    environment,
+    setEnvironment,
+    controlVariant,
+    setControlVariant,
+    treatmentVariants,
+    toggleTreatment,
+    metricName,
+    setMetricName,
+    metricType,
+    setMetricType,
+    better,
+    setBetter,
+    alpha,
+    setAlpha,
+    power,
+    setPower,
+    mde,
+    setMde,
+    baseline,
+    setBaseline,
+    errors,
+    submit,
+    pending: create.isPending,
   };
 };

@@ -65,8 +65,21 @@ export const DecisionDialog = ({
         <label htmlFor="decision-reason" className="field-label">
           Reason (optional)
         </label>
-        <textarea id="decision-reason" rows={3} value={reason} maxLength={1000} placeholder="e.g. v2 converts 4 pp better, p < 0.001" onChange={(e) => setReason(e.target.value)} />
-        <FormActions error={error} onCancel={onClose} submitLabel={promote ? `Promote ${variant}` : `Roll back to ${control}`} submitting={submitting} danger={!promote} />
+        <textarea
+          id="decision-reason"
+          rows={3}
+          value={reason}
+          maxLength={1000}
+          placeholder="e.g. v2 converts 4 pp better, p < 0.001"
+          onChange={(e) => setReason(e.target.value)}
+        />
+        <FormActions
+          error={error}
+          onCancel={onClose}
+          submitLabel={promote ? `Promote ${variant}` : `Roll back to ${control}`}
+          submitting={submitting}
+          danger={!promote}
+        />
       </form>
     </Dialog>
   );

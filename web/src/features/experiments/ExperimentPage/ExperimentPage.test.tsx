@@ -13,9 +13,25 @@ const project = { key: 'demo', name: 'Demo', environments: [production] } as unk
 
 const results = (overrides: Partial<ExperimentResults> = {}): ExperimentResults => ({
   experiment: {
-    key: 'checkout-v2', name: 'Checkout v2', flag: 'checkout.model', environment: 'production', controlVariant: 'v1', treatmentVariants: ['v2'],
-    primaryMetric: { name: 'converted', type: 'rate', better: 'increase' }, guardrailMetrics: [], alpha: 0.05, power: 0.8, minimumDetectableEffect: 0.03,
-    baselineRate: 0.1, assumedStdDev: null, status: 'running', decision: null, winner: null, startedAt: '2026-11-20T10:00:00.000Z', closedAt: null, createdBy: 'kim',
+    key: 'checkout-v2',
+    name: 'Checkout v2',
+    flag: 'checkout.model',
+    environment: 'production',
+    controlVariant: 'v1',
+    treatmentVariants: ['v2'],
+    primaryMetric: { name: 'converted', type: 'rate', better: 'increase' },
+    guardrailMetrics: [],
+    alpha: 0.05,
+    power: 0.8,
+    minimumDetectableEffect: 0.03,
+    baselineRate: 0.1,
+    assumedStdDev: null,
+    status: 'running',
+    decision: null,
+    winner: null,
+    startedAt: '2026-11-20T10:00:00.000Z',
+    closedAt: null,
+    createdBy: 'kim',
   },
   from: '2026-11-20T10:00:00.000Z',
   to: '2026-11-21T10:00:00.000Z',
@@ -28,7 +44,17 @@ const results = (overrides: Partial<ExperimentResults> = {}): ExperimentResults 
   treatments: [
     {
       variant: 'v2',
-      comparison: { absoluteDifference: 0.04, absoluteInterval: { lower: 0.022, upper: 0.058 }, relativeDifference: 0.4, relativeInterval: null, statistic: 4.5, degreesOfFreedom: null, pValue: 0.00002, effectSize: 0.12, significant: true },
+      comparison: {
+        absoluteDifference: 0.04,
+        absoluteInterval: { lower: 0.022, upper: 0.058 },
+        relativeDifference: 0.4,
+        relativeInterval: null,
+        statistic: 4.5,
+        degreesOfFreedom: null,
+        pValue: 0.00002,
+        effectSize: 0.12,
+        significant: true,
+      },
       guardrails: [],
       recommendation: 'promote',
       explanation: 'v2 is significantly better than v1 on converted.',
@@ -45,7 +71,8 @@ const renderPage = (role: 'viewer' | 'editor', answer: ExperimentResults) => {
   const calls = stubApi((method, path) => {
     if (path === '/auth/me') return { status: 200, body: { role, name: role } };
     if (method === 'GET' && path === '/projects/demo/experiments/checkout-v2/results') return { status: 200, body: answer };
-    if (method === 'POST' && path === '/projects/demo/experiments/checkout-v2/promote') return { status: 200, body: { ...answer.experiment, status: 'closed' } };
+    if (method === 'POST' && path === '/projects/demo/experiments/checkout-v2/promote')
+      return { status: 200, body: { ...answer.experiment, status: 'closed' } };
     return undefined;
   });
   const client = new QueryClient({ defaultOptions: { queries: { retry: false, refetchInterval: false }, mutations: { retry: false } } });

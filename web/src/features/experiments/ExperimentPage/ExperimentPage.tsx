@@ -9,7 +9,16 @@ import { PageHeader } from '../../../components/common/PageHeader';
 import { ErrorState, Loading } from '../../../components/common/StateViews';
 import { paths } from '../../shell/workspace/workspace';
 import { DecisionDialog } from '../DecisionDialog/DecisionDialog';
-import { formatDifference, formatMetric, formatPValue, intervalRows, pValueText, RECOMMENDATION_LABELS, recommendationTone, sampleProgress } from '../experimentSeries';
+import {
+  formatDifference,
+  formatMetric,
+  formatPValue,
+  intervalRows,
+  pValueText,
+  RECOMMENDATION_LABELS,
+  recommendationTone,
+  sampleProgress,
+} from '../experimentSeries';
 
 // recharts is large; only pages with a chart load it.
 const IntervalChart = lazy(() => import('../IntervalChart/IntervalChart').then((m) => ({ default: m.IntervalChart })));
@@ -64,7 +73,8 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
               <code>{x.flag}</code>
             </Link>{' '}
             in {envName}: <strong>{x.controlVariant}</strong> (control) vs <strong>{x.treatmentVariants.join(', ')}</strong> on{' '}
-            <code>{x.primaryMetric.name}</code> ({type}, {x.primaryMetric.better === 'increase' ? 'higher' : 'lower'} is better) · since {formatTime(x.startedAt)}
+            <code>{x.primaryMetric.name}</code> ({type}, {x.primaryMetric.better === 'increase' ? 'higher' : 'lower'} is better) · since{' '}
+            {formatTime(x.startedAt)}
           </>
         }
         actions={
@@ -87,13 +97,14 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
       {r.sampleRatio?.mismatch && (
         <div className="banner banner-danger" role="alert" aria-label="Sample ratio mismatch">
           <strong>Sample ratio mismatch.</strong> The variants received {r.sampleRatio.observed.join(' : ')} observations where the rollout promises{' '}
-          {r.sampleRatio.expected.map((e) => Math.round(e)).join(' : ')} (χ² p = {formatPValue(r.sampleRatio.pValue)}). Something loses or misroutes traffic; do not trust
-          these results until that is fixed.
+          {r.sampleRatio.expected.map((e) => Math.round(e)).join(' : ')} (χ² p = {formatPValue(r.sampleRatio.pValue)}). Something loses or misroutes traffic; do
+          not trust these results until that is fixed.
         </div>
       )}
       {!running && (
         <div className="banner" role="status">
-          Closed {formatTime(x.closedAt)}: {x.decision === 'promoted' ? `promoted ${x.winner ?? ''}` : x.decision === 'rolled-back' ? `rolled back to ${x.controlVariant}` : 'no decision'}.
+          Closed {formatTime(x.closedAt)}:{' '}
+          {x.decision === 'promoted' ? `promoted ${x.winner ?? ''}` : x.decision === 'rolled-back' ? `rolled back to ${x.controlVariant}` : 'no decision'}.
         </div>
       )}
 
@@ -187,7 +198,8 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
                     <td>
                       {c ? (
                         <>
-                          <span data-testid="p-value">{pValueText(c.pValue)}</span> {c.significant ? <Badge tone="on">significant</Badge> : <span className="muted small">not significant</span>}
+                          <span data-testid="p-value">{pValueText(c.pValue)}</span>{' '}
+                          {c.significant ? <Badge tone="on">significant</Badge> : <span className="muted small">not significant</span>}
                         </>
                       ) : (
                         '—'
@@ -210,7 +222,8 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
           </table>
         </div>
         <p className="muted small">
-          Alpha {x.alpha} (per comparison {r.comparisonAlpha.toFixed(4)}), power {x.power}, minimum detectable effect {formatDifference(x.minimumDetectableEffect, type).replace('+', '')}.
+          Alpha {x.alpha} (per comparison {r.comparisonAlpha.toFixed(4)}), power {x.power}, minimum detectable effect{' '}
+          {formatDifference(x.minimumDetectableEffect, type).replace('+', '')}.
         </p>
       </section>
 

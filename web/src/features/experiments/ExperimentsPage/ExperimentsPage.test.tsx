@@ -9,19 +9,46 @@ const production = { key: 'production', name: 'Production', requireChangeReason:
 const project = { key: 'demo', name: 'Demo', environments: [production] } as unknown as ProjectView;
 
 const anExperiment = (key: string, overrides: Partial<Experiment> = {}): Experiment => ({
-  key, name: key, flag: 'checkout.model', environment: 'production', controlVariant: 'v1', treatmentVariants: ['v2'],
-  primaryMetric: { name: 'converted', type: 'rate', better: 'increase' }, guardrailMetrics: [], alpha: 0.05, power: 0.8, minimumDetectableEffect: 0.03,
-  baselineRate: 0.1, assumedStdDev: null, status: 'running', decision: null, winner: null, startedAt: '2026-11-20T10:00:00.000Z', closedAt: null, createdBy: 'kim',
+  key,
+  name: key,
+  flag: 'checkout.model',
+  environment: 'production',
+  controlVariant: 'v1',
+  treatmentVariants: ['v2'],
+  primaryMetric: { name: 'converted', type: 'rate', better: 'increase' },
+  guardrailMetrics: [],
+  alpha: 0.05,
+  power: 0.8,
+  minimumDetectableEffect: 0.03,
+  baselineRate: 0.1,
+  assumedStdDev: null,
+  status: 'running',
+  decision: null,
+  winner: null,
+  startedAt: '2026-11-20T10:00:00.000Z',
+  closedAt: null,
+  createdBy: 'kim',
   ...overrides,
 });
 
 afterEach(() => vi.unstubAllGlobals());
 
 describe('ExperimentsPage', () => {
-  it('shows every running experiment\'s recommendation from one request, and closed ones\' decisions', async () => {
+  it("shows every running experiment's recommendation from one request, and closed ones' decisions", async () => {
     const calls = stubApi((method, path) => {
-      if (method === 'GET' && /^\/projects\/demo\/experiments(\?|$)/.test(path)) return { status: 200, body: [anExperiment('checkout-v2'), anExperiment('ranker-v3'), anExperiment('old', { status: 'closed', decision: 'promoted', winner: 'v2' })] };
-      if (method === 'GET' && path === '/projects/demo/experiment-recommendations') return { status: 200, body: [{ experiment: 'checkout-v2', recommendation: 'promote', winner: 'v2' }, { experiment: 'ranker-v3', recommendation: 'keep-collecting', winner: null }] };
+      if (method === 'GET' && /^\/projects\/demo\/experiments(\?|$)/.test(path))
+        return {
+          status: 200,
+          body: [anExperiment('checkout-v2'), anExperiment('ranker-v3'), anExperiment('old', { status: 'closed', decision: 'promoted', winner: 'v2' })],
+        };
+      if (method === 'GET' && path === '/projects/demo/experiment-recommendations')
+        return {
+          status: 200,
+          body: [
+            { experiment: 'checkout-v2', recommendation: 'promote', winner: 'v2' },
+            { experiment: 'ranker-v3', recommendation: 'keep-collecting', winner: null },
+          ],
+        };
       return undefined;
     });
     renderWithClient(<ExperimentsPage project={project} environment={production} />);

@@ -13,11 +13,24 @@ import { RECOMMENDATION_LABELS, recommendationTone } from '../experimentSeries';
 
 /** A running experiment's badge is what its results recommend now; a closed one shows the decision taken. */
 const RecommendationCell = ({ experiment, recommendations }: { experiment: Experiment; recommendations: ReturnType<typeof useExperimentRecommendations> }) => {
-  if (experiment.status !== 'running') return experiment.decision ? <Badge tone={experiment.decision === 'promoted' ? 'on' : 'off'}>{experiment.decision}{experiment.winner ? ` ${experiment.winner}` : ''}</Badge> : <span className="muted">—</span>;
+  if (experiment.status !== 'running')
+    return experiment.decision ? (
+      <Badge tone={experiment.decision === 'promoted' ? 'on' : 'off'}>
+        {experiment.decision}
+        {experiment.winner ? ` ${experiment.winner}` : ''}
+      </Badge>
+    ) : (
+      <span className="muted">—</span>
+    );
   if (recommendations.isPending) return <span className="muted small">…</span>;
   const now: ExperimentRecommendation | undefined = recommendations.data?.find((r) => r.experiment === experiment.key);
   if (!now) return <span className="muted small">unavailable</span>;
-  return <Badge tone={recommendationTone(now.recommendation)}>{RECOMMENDATION_LABELS[now.recommendation]}{now.winner ? `: ${now.winner}` : ''}</Badge>;
+  return (
+    <Badge tone={recommendationTone(now.recommendation)}>
+      {RECOMMENDATION_LABELS[now.recommendation]}
+      {now.winner ? `: ${now.winner}` : ''}
+    </Badge>
+  );
 };
 
 /** Experiments of the project: which variant of a flag wins on a tracked metric. */
@@ -27,7 +40,10 @@ export const ExperimentsPage = ({ project, environment }: { project: ProjectView
   const [status, setStatus] = useState<Experiment['status'] | ''>('');
   const [creating, setCreating] = useState(false);
   const experiments = useExperiments(project.key, { status: status || undefined });
-  const recommendations = useExperimentRecommendations(project.key, (experiments.data ?? []).some((x) => x.status === 'running'));
+  const recommendations = useExperimentRecommendations(
+    project.key,
+    (experiments.data ?? []).some((x) => x.status === 'running'),
+  );
   const envName = (key: string) => project.environments.find((e) => e.key === key)?.name ?? key;
 
   return (

@@ -20,7 +20,9 @@ export const IntervalChart = ({ rows, type, metric }: { rows: IntervalRow[]; typ
         <XAxis type="number" domain={domain} tickFormatter={tick} fontSize={12} />
         <YAxis type="category" dataKey="variant" width={90} fontSize={12} />
         <Tooltip
-          formatter={(value, name) => (Array.isArray(value) ? [`${tick(Number(value[0]))} – ${tick(Number(value[1]))}`, '95% CI'] : [formatMetric(Number(value), type), String(name)])}
+          formatter={(value, name) =>
+            Array.isArray(value) ? [`${tick(Number(value[0]))} – ${tick(Number(value[1]))}`, '95% CI'] : [formatMetric(Number(value), type), String(name)]
+          }
         />
         {control && <ReferenceLine x={control.value} stroke={COLORS.control} strokeDasharray="4 4" />}
         <Bar dataKey="range" name="95% CI" barSize={14} isAnimationActive={false} fill={COLORS.treatment} fillOpacity={0.3} />

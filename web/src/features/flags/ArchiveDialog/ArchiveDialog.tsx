@@ -58,10 +58,24 @@ export const ArchiveDialog = ({
         )}
         <Field path="reason" label="Reason (optional)" messages={errorsFor(form.errors, 'reason')}>
           {(p) => (
-            <textarea {...p} rows={2} value={form.reason} maxLength={1000} placeholder="e.g. fully rolled out in 2.4; code path removed" onChange={(e) => form.setReason(e.target.value)} />
+            <textarea
+              {...p}
+              rows={2}
+              value={form.reason}
+              maxLength={1000}
+              placeholder="e.g. fully rolled out in 2.4; code path removed"
+              onChange={(e) => form.setReason(e.target.value)}
+            />
           )}
         </Field>
-        <FormActions error={form.formError} onCancel={onClose} submitLabel={copy.submit} submitting={form.submitting} disabled={!form.confirmed} danger={copy.tone === 'danger'} />
+        <FormActions
+          error={form.formError}
+          onCancel={onClose}
+          submitLabel={copy.submit}
+          submitting={form.submitting}
+          disabled={!form.confirmed}
+          danger={copy.tone === 'danger'}
+        />
       </form>
     </Dialog>
   );

@@ -29,7 +29,12 @@ const finiteOrText = (item: string): ClauseValue => {
  */
 export const parseClauseValues = (text: string, op: AttributeOperator): ClauseValue[] => {
   if (takesNoValues(op)) return [];
-  const items = isOnePerLine(op) ? text.split('\n').map((line) => line.trim()).filter(Boolean) : splitList(text);
+  const items = isOnePerLine(op)
+    ? text
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean)
+    : splitList(text);
   switch (OPERATOR_TABLE[op].operand) {
     case 'number':
       return items.map(finiteOrText);

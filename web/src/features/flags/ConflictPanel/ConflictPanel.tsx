@@ -54,7 +54,14 @@ export const VersionNotices = <T extends { version: number; updatedAt: string | 
   form,
   editable,
 }: {
-  form: { base: T | undefined; draft: D | undefined; conflict: { current: T; conflicting: string[] } | null; remoteChanged: boolean; reapply: () => void; discard: () => void };
+  form: {
+    base: T | undefined;
+    draft: D | undefined;
+    conflict: { current: T; conflicting: string[] } | null;
+    remoteChanged: boolean;
+    reapply: () => void;
+    discard: () => void;
+  };
   editable: (saved: T) => D;
 }) => (
   <>

@@ -78,7 +78,7 @@ describe('FlagDetailsEditor', () => {
             status: 400,
             body: {
               error: 'VALIDATION_FAILED',
-              message: 'tags: tags must use only lowercase letters; variants: variant \'v1\' is still used in production: defaultRule',
+              message: "tags: tags must use only lowercase letters; variants: variant 'v1' is still used in production: defaultRule",
               details: [
                 { field: 'tags', reason: 'tags must use only lowercase letters, digits, ".", "-" and "_", starting with a letter or digit' },
                 { field: 'variants', reason: "variant 'v1' is still used in production: defaultRule" },
@@ -106,7 +106,8 @@ describe('FlagDetailsEditor', () => {
     const calls = stubApi((method, path, body) => {
       if (method !== 'PATCH' || path !== FLAG_PATH) return undefined;
       saves += 1;
-      if (saves === 1) return { status: 409, body: { error: 'VERSION_CONFLICT', message: 'changed by someone else', details: { currentVersion: 4, current: theirs } } };
+      if (saves === 1)
+        return { status: 409, body: { error: 'VERSION_CONFLICT', message: 'changed by someone else', details: { currentVersion: 4, current: theirs } } };
       return { status: 200, body: { ...theirs, ...(body as object), version: 5 } };
     });
     renderWithClient(<FlagDetailsEditor project="demo" flag={mine} />);

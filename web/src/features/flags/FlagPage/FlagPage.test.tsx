@@ -26,7 +26,22 @@ const SHADOW_REPORT_PATH = `${FLAG_PATH}/environments/production/shadow-report`;
 /** What the server reports of a flag's shadow comparisons: here only how many there were matters. */
 const shadowReport = (samples: number) => {
   const side = { count: samples, errors: 0, errorRate: samples > 0 ? 0 : null, p50: null, p95: null };
-  return { flag: KEY, environment: 'production', variant: null, from: '2026-11-14T00:00:00.000Z', to: '2026-11-21T00:00:00.000Z', samples, comparisons: samples, agreementRate: samples > 0 ? 1 : null, primary: side, candidate: side, examples: [], recommendation: 'collect-more-samples', checks: [], notes: [] };
+  return {
+    flag: KEY,
+    environment: 'production',
+    variant: null,
+    from: '2026-11-14T00:00:00.000Z',
+    to: '2026-11-21T00:00:00.000Z',
+    samples,
+    comparisons: samples,
+    agreementRate: samples > 0 ? 1 : null,
+    primary: side,
+    candidate: side,
+    examples: [],
+    recommendation: 'collect-more-samples',
+    checks: [],
+    notes: [],
+  };
 };
 
 /**
@@ -43,7 +58,8 @@ const renderFlagPage = (
     if (path === '/auth/me') return { status: 200, body: { kind: 'user', name: role, role } };
     if (shadowSamples !== undefined && method === 'GET' && path.startsWith(`${SHADOW_REPORT_PATH}?`)) return { status: 200, body: shadowReport(shadowSamples) };
     if (method === 'GET' && path === FLAG_PATH) return flag ? { status: 200, body: flag } : undefined;
-    if (method === 'GET' && path === '/projects/demo/flags/stale') return { status: 200, body: { generatedAt: '2026-11-21T00:00:00.000Z', singleVariantHours: 24, unusedDays: 30, notEvaluated: [], flags: [] } };
+    if (method === 'GET' && path === '/projects/demo/flags/stale')
+      return { status: 200, body: { generatedAt: '2026-11-21T00:00:00.000Z', singleVariantHours: 24, unusedDays: 30, notEvaluated: [], flags: [] } };
     if (method === 'POST' && path === `${FLAG_PATH}/archive`) {
       if (archive) return archive();
       flag = { ...flag!, archived: true, archivedAt: '2026-11-21T09:00:00.000Z', version: flag!.version + 1 };
@@ -100,7 +116,10 @@ describe('FlagPage: archiving', () => {
 
   it('keeps the dialog open with the reason the server refused to archive', async () => {
     renderFlagPage('editor', aFlag(), {
-      archive: () => ({ status: 409, body: { error: 'CONFLICT', message: `Flag '${KEY}' is a prerequisite of: etl.load-v2`, details: { flags: ['etl.load-v2'] } } }),
+      archive: () => ({
+        status: 409,
+        body: { error: 'CONFLICT', message: `Flag '${KEY}' is a prerequisite of: etl.load-v2`, details: { flags: ['etl.load-v2'] } },
+      }),
     });
     await userEvent.click(await screen.findByRole('button', { name: 'Archive' }));
     await userEvent.click(screen.getByRole('button', { name: 'Archive flag' }));
@@ -108,7 +127,7 @@ describe('FlagPage: archiving', () => {
     expect((await within(dialog).findByRole('alert')).textContent).toContain('is a prerequisite of: etl.load-v2');
   });
 
-  it('shows an archived flag\'s targeting read-only, even to an editor (the server refuses changes)', async () => {
+  it("shows an archived flag's targeting read-only, even to an editor (the server refuses changes)", async () => {
     renderFlagPage('editor', archivedFlag());
     await screen.findByRole('button', { name: 'Unarchive' });
     expect(screen.queryByRole('form', { name: 'Targeting in Production' })).toBeNull();

@@ -114,13 +114,7 @@ export const FlagPage = ({ project, environment }: { project: ProjectView; envir
       {flag.archived ? (
         <ArchivedBanner project={project.key} environment={environment.key} flag={flag} canEdit={canEdit} />
       ) : (
-        <KillSwitch
-          project={project.key}
-          flag={flag}
-          environment={environment}
-          environments={project.environments}
-          canEdit={canEdit}
-        />
+        <KillSwitch project={project.key} flag={flag} environment={environment} environments={project.environments} canEdit={canEdit} />
       )}
 
       <StalePanel project={project.key} flagKey={flag.key} />
@@ -152,8 +146,7 @@ export const FlagPage = ({ project, environment }: { project: ProjectView; envir
             <TargetingSummary flag={flag} config={config} />
           ))}
         {tab === 'test' && <TestContext project={project.key} flag={flag} environment={environment} />}
-        {tab === 'details' &&
-          (canEdit ? <FlagDetailsEditor key={flag.key} project={project.key} flag={flag} /> : <VariantsTable flag={flag} />)}
+        {tab === 'details' && (canEdit ? <FlagDetailsEditor key={flag.key} project={project.key} flag={flag} /> : <VariantsTable flag={flag} />)}
         {tab === 'evaluations' && (
           <Suspense fallback={<Loading label="Loading chart…" />}>
             <EvaluationsChart project={project.key} flag={flag} environment={environment} />

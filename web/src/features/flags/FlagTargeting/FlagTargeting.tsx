@@ -33,23 +33,14 @@ export const FlagTargeting = ({ project, flag, environment }: { project: string;
         <div className="section-head">
           <h3>Targeting</h3>
           <label className="switch">
-            <input
-              type="checkbox"
-              role="switch"
-              checked={draft.on}
-              onChange={(e) => form.update((d) => ({ ...d, on: e.target.checked }))}
-            />
+            <input type="checkbox" role="switch" checked={draft.on} onChange={(e) => form.update((d) => ({ ...d, on: e.target.checked }))} />
             <span className="switch-track" aria-hidden="true" />
             <span>{draft.on ? 'On: rules and the default rule decide' : 'Off: everyone gets the off variant'}</span>
           </label>
         </div>
         <label className="field-inline">
           <span>When off, serve</span>
-          <select
-            aria-label="Off variant"
-            value={draft.offVariant ?? ''}
-            onChange={(e) => form.update((d) => ({ ...d, offVariant: e.target.value || null }))}
-          >
+          <select aria-label="Off variant" value={draft.offVariant ?? ''} onChange={(e) => form.update((d) => ({ ...d, offVariant: e.target.value || null }))}>
             <option value="">the caller's default</option>
             {flag.variants.map((v) => (
               <option key={v.key} value={v.key}>
@@ -78,7 +69,13 @@ export const FlagTargeting = ({ project, flag, environment }: { project: string;
 
       <section className="section">
         <h3>Rules</h3>
-        <RuleBuilder rules={draft.rules} variants={flag.variants} segments={segments} errors={errors} onChange={(rules) => form.update((d) => ({ ...d, rules }))} />
+        <RuleBuilder
+          rules={draft.rules}
+          variants={flag.variants}
+          segments={segments}
+          errors={errors}
+          onChange={(rules) => form.update((d) => ({ ...d, rules }))}
+        />
       </section>
 
       <section className="card section" aria-label="Default rule">
@@ -100,7 +97,11 @@ export const FlagTargeting = ({ project, flag, environment }: { project: string;
         )}
       </section>
 
-      <SaveBar form={form} reasonLabel={`Reason${environment.requireChangeReason ? ` (required in ${environment.name})` : ' (optional)'}`} saveLabel={`Save to ${environment.name}`} />
+      <SaveBar
+        form={form}
+        reasonLabel={`Reason${environment.requireChangeReason ? ` (required in ${environment.name})` : ' (optional)'}`}
+        saveLabel={`Save to ${environment.name}`}
+      />
     </form>
   );
 };

@@ -3,7 +3,17 @@ import { conflictingFields, rebaseDraft, toEditable, validateConfig } from '../f
 import { useVersionedEdit } from '../useVersionedEdit';
 
 /** A flag's config in one environment as a versioned edit; the component only renders it. */
-export const useFlagConfigForm = ({ project, flag, environment, reasonRequired }: { project: string; flag: FlagView; environment: string; reasonRequired: boolean }) => {
+export const useFlagConfigForm = ({
+  project,
+  flag,
+  environment,
+  reasonRequired,
+}: {
+  project: string;
+  flag: FlagView;
+  environment: string;
+  reasonRequired: boolean;
+}) => {
   const save = useSaveFlagConfig(project, flag.key, environment);
   return useVersionedEdit({
     server: flag.environments[environment],
@@ -13,7 +23,8 @@ export const useFlagConfigForm = ({ project, flag, environment, reasonRequired }
     conflictingFields,
     rebase: rebaseDraft,
     // A kill or a restore is a save of its own, and the environment switch a new object.
-    isNewer: (server: FlagConfigView, base: FlagConfigView) => server.version !== base.version || server.environment !== base.environment || server.killed !== base.killed,
+    isNewer: (server: FlagConfigView, base: FlagConfigView) =>
+      server.version !== base.version || server.environment !== base.environment || server.killed !== base.killed,
     resetKey: `${flag.key}:${environment}`,
   });
 };

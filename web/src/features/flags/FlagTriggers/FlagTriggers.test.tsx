@@ -60,7 +60,8 @@ describe('FlagTriggers', () => {
     vi.spyOn(window, 'confirm').mockReturnValue(true);
     const calls = stubApi((method, path) => {
       if (method === 'GET' && path === BASE) return { status: 200, body: [aTrigger()] };
-      if (method === 'POST' && path === `${BASE}/t1/rotate`) return { status: 200, body: { trigger: aTrigger(), secret: 's2', url: 'http://sb.test/api/v1/triggers/s2' } };
+      if (method === 'POST' && path === `${BASE}/t1/rotate`)
+        return { status: 200, body: { trigger: aTrigger(), secret: 's2', url: 'http://sb.test/api/v1/triggers/s2' } };
       if (method === 'POST' && path === `${BASE}/t1/disable`) return { status: 200, body: aTrigger({ enabled: false }) };
       return undefined;
     });

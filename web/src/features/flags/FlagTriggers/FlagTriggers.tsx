@@ -52,7 +52,11 @@ export const FlagTriggers = ({ project, flag, environment }: { project: string; 
         </button>
       </form>
       {issued && <CopySecret label={issued.label} secret={issued.url} onDismiss={() => setIssued(null)} />}
-      {actionError && <p className="form-error" role="alert">{errorMessage(actionError)}</p>}
+      {actionError && (
+        <p className="form-error" role="alert">
+          {errorMessage(actionError)}
+        </p>
+      )}
       <QueryView query={triggers} loadingLabel="Loading triggers…" empty={<EmptyState title={`No trigger URLs for ${flag} in ${environment.name}.`} />}>
         {(list) => (
           <div className="card table-wrap">
@@ -102,8 +106,18 @@ export const FlagTriggers = ({ project, flag, environment }: { project: string; 
                       >
                         Rotate
                       </button>{' '}
-                      <EnableButton name={t.name} enabled={t.enabled} pending={setEnabled.isPending} onToggle={(enabled) => setEnabled.mutate({ id: t.id, enabled })} />{' '}
-                      <DeleteButton name={t.name} question={`Delete the trigger ${t.name}? Its URL stops working.`} pending={remove.isPending} onDelete={() => remove.mutate(t.id)} />
+                      <EnableButton
+                        name={t.name}
+                        enabled={t.enabled}
+                        pending={setEnabled.isPending}
+                        onToggle={(enabled) => setEnabled.mutate({ id: t.id, enabled })}
+                      />{' '}
+                      <DeleteButton
+                        name={t.name}
+                        question={`Delete the trigger ${t.name}? Its URL stops working.`}
+                        pending={remove.isPending}
+                        onDelete={() => remove.mutate(t.id)}
+                      />
                     </td>
                   </tr>
                 ))}

@@ -158,7 +158,9 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
         {() => (
           <div className="card table-wrap">
             <table className="table flags-table">
-              <caption className="visually-hidden">Flags of {project.name} in {environment.name}</caption>
+              <caption className="visually-hidden">
+                Flags of {project.name} in {environment.name}
+              </caption>
               <thead>
                 <tr>
                   <th scope="col">Flag</th>

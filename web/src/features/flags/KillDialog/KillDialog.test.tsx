@@ -37,9 +37,7 @@ describe('KillDialog', () => {
 
   it('kills in several environments when the API allows it', async () => {
     const onSubmit = vi.fn(async () => {});
-    render(
-      <KillDialog mode="kill" flagKey="etl.x" environment={production} environments={[development, production]} onSubmit={onSubmit} onClose={() => {}} />,
-    );
+    render(<KillDialog mode="kill" flagKey="etl.x" environment={production} environments={[development, production]} onSubmit={onSubmit} onClose={() => {}} />);
     await userEvent.click(screen.getByRole('checkbox', { name: 'Development' }));
     await userEvent.type(screen.getByLabelText('Reason'), 'bad data');
     await userEvent.click(screen.getByRole('button', { name: 'Kill now' }));

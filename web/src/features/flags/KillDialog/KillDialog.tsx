@@ -50,11 +50,7 @@ export const KillDialog = ({
             <legend>Environments</legend>
             {environments.map((env) => (
               <label key={env.key} className="chip-check">
-                <input
-                  type="checkbox"
-                  checked={form.environments.includes(env.key)}
-                  onChange={(e) => form.toggleEnvironment(env.key, e.target.checked)}
-                />
+                <input type="checkbox" checked={form.environments.includes(env.key)} onChange={(e) => form.toggleEnvironment(env.key, e.target.checked)} />
                 {env.name}
               </label>
             ))}

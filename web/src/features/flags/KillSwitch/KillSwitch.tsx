@@ -62,7 +62,9 @@ export const KillSwitch = ({
         <div className="kill-idle">
           <div>
             <h2>Kill switch</h2>
-            <p className="muted">Stops this flag in {environment.name} at once: every SDK serves <strong>{offVariant}</strong>, whatever the rules say.</p>
+            <p className="muted">
+              Stops this flag in {environment.name} at once: every SDK serves <strong>{offVariant}</strong>, whatever the rules say.
+            </p>
           </div>
           {canEdit && (
             <button type="button" className="btn btn-large btn-danger" onClick={() => setDialog('kill')}>

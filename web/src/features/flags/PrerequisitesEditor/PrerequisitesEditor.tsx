@@ -64,7 +64,12 @@ export const PrerequisitesEditor = ({
               </select>
               <FieldMessage path={variantPath} messages={errorsFor(errors, variantPath)} />
             </div>
-            <button type="button" className="btn-icon" aria-label={`Remove prerequisite ${index + 1}`} onClick={() => onChange(prerequisites.filter((_, i) => i !== index))}>
+            <button
+              type="button"
+              className="btn-icon"
+              aria-label={`Remove prerequisite ${index + 1}`}
+              onClick={() => onChange(prerequisites.filter((_, i) => i !== index))}
+            >
               ×
             </button>
           </div>

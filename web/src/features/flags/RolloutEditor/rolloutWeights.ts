@@ -7,10 +7,7 @@ export const percentToWeight = (percent: number): number => Math.round(Math.min(
 /** Every variant of the flag, in the flag's order, with its weight (0 when the rollout leaves it out). */
 export const completeRollout = (rollout: Rollout, variants: Variant[]): Rollout => ({
   ...rollout,
-  variants: [
-    ...rollout.variants,
-    ...variants.filter((v) => !rollout.variants.some((w) => w.variant === v.key)).map((v) => ({ variant: v.key, weight: 0 })),
-  ],
+  variants: [...rollout.variants, ...variants.filter((v) => !rollout.variants.some((w) => w.variant === v.key)).map((v) => ({ variant: v.key, weight: 0 }))],
 });
 
 /**

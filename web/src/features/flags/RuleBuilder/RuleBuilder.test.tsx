@@ -35,7 +35,9 @@ describe('RuleBuilder', () => {
     render(<Harness initial={[]} onChange={() => {}} />);
     await userEvent.click(screen.getByRole('button', { name: '+ Add rule' }));
     const operator = screen.getByLabelText('Rule 1 condition 1 operator');
-    const offered = within(operator).getAllByRole('option').map((o) => (o as HTMLOptionElement).value);
+    const offered = within(operator)
+      .getAllByRole('option')
+      .map((o) => (o as HTMLOptionElement).value);
     expect(offered).toEqual([...ATTRIBUTE_OPERATORS]);
   });
 
@@ -85,7 +87,14 @@ describe('RuleBuilder', () => {
     render(<Harness initial={rules} onChange={onChange} />);
     fireEvent.click(screen.getByLabelText('A percentage rollout'));
     fireEvent.change(screen.getByLabelText('Rule 1: on %'), { target: { value: '20' } });
-    expect(lastRules(onChange)[0]?.serve).toEqual({ rollout: { variants: [{ variant: 'on', weight: 20000 }, { variant: 'off', weight: 80000 }] } });
+    expect(lastRules(onChange)[0]?.serve).toEqual({
+      rollout: {
+        variants: [
+          { variant: 'on', weight: 20000 },
+          { variant: 'off', weight: 80000 },
+        ],
+      },
+    });
     expect(screen.getByRole('img', { name: 'Rollout: on 20%, off 80%' })).toBeTruthy();
   });
 });

@@ -62,7 +62,12 @@ export const RuleBuilder = ({
                   >
                     ↓
                   </button>
-                  <button type="button" className="btn btn-small btn-ghost danger" aria-label={`Remove ${label}`} onClick={() => onChange(rules.filter((_, i) => i !== r))}>
+                  <button
+                    type="button"
+                    className="btn btn-small btn-ghost danger"
+                    aria-label={`Remove ${label}`}
+                    onClick={() => onChange(rules.filter((_, i) => i !== r))}
+                  >
                     Remove
                   </button>
                 </div>

@@ -28,17 +28,10 @@ export const ServeEditor = ({
     <div className="serve-editor">
       <div role="radiogroup" aria-label={`${label}: serve`} className="segmented">
         <label className={!isRollout ? 'active' : ''}>
-          <input type="radio" name={name} checked={!isRollout} onChange={() => onChange({ variant: variantFrom(serve, variants) })} />
-          A variant
+          <input type="radio" name={name} checked={!isRollout} onChange={() => onChange({ variant: variantFrom(serve, variants) })} />A variant
         </label>
         <label className={isRollout ? 'active' : ''}>
-          <input
-            type="radio"
-            name={name}
-            checked={isRollout}
-            onChange={() => onChange({ rollout: rolloutFrom(serve, variants) })}
-          />
-          A percentage rollout
+          <input type="radio" name={name} checked={isRollout} onChange={() => onChange({ rollout: rolloutFrom(serve, variants) })} />A percentage rollout
         </label>
       </div>
       {'variant' in serve ? (

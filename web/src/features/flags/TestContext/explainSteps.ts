@@ -30,9 +30,7 @@ export const explainSteps = (explanation: Explanation, config: FlagConfigView | 
   );
   if (decided === 'KILLED') return steps;
   steps.push(
-    decided === 'DISABLED'
-      ? { title: 'Targeting', outcome: 'decided', detail: `off: ${served}` }
-      : { title: 'Targeting', outcome: 'passed', detail: 'on' },
+    decided === 'DISABLED' ? { title: 'Targeting', outcome: 'decided', detail: `off: ${served}` } : { title: 'Targeting', outcome: 'passed', detail: 'on' },
   );
   if (decided === 'DISABLED') return steps;
   if (explanation.prerequisites.length > 0 || decided === 'PREREQUISITES') {
@@ -40,9 +38,10 @@ export const explainSteps = (explanation: Explanation, config: FlagConfigView | 
     steps.push({
       title: 'Prerequisites',
       outcome: decided === 'PREREQUISITES' ? 'decided' : 'passed',
-      detail: explanation.prerequisites
-        .map((p) => `${p.flag} must serve ${p.requiredVariant}: it serves ${p.servedVariant ?? 'nothing'} ${p.passed ? '✓' : '✗'}`)
-        .join('; ') + (failed ? ` → ${served}` : ''),
+      detail:
+        explanation.prerequisites
+          .map((p) => `${p.flag} must serve ${p.requiredVariant}: it serves ${p.servedVariant ?? 'nothing'} ${p.passed ? '✓' : '✗'}`)
+          .join('; ') + (failed ? ` → ${served}` : ''),
     });
     if (decided === 'PREREQUISITES') return steps;
   }
@@ -67,7 +66,10 @@ export const explainSteps = (explanation: Explanation, config: FlagConfigView | 
       if (failed.segments) {
         detail += ` — ${failed.segments.map((s) => `${s.member ? 'in' : 'not in'} ${s.segment} (${MEMBERSHIP[s.by] ?? s.by})`).join(', ')}`;
       } else if (failed.clause.op !== 'segment') {
-        detail += failed.attributeValue === undefined ? ` — the context has no ${failed.clause.attribute}` : ` — the context has ${JSON.stringify(failed.attributeValue)}`;
+        detail +=
+          failed.attributeValue === undefined
+            ? ` — the context has no ${failed.clause.attribute}`
+            : ` — the context has ${JSON.stringify(failed.attributeValue)}`;
       }
     }
     steps.push({ title, outcome: 'failed', detail });

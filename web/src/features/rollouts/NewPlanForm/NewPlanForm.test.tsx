@@ -15,16 +15,36 @@ const customizeBox = async () => {
 
 describe('NewPlanForm', () => {
   it('starts a plan with the default stages by sending only the variants', async () => {
-    const calls = stubApi((method, path) => (method === 'GET' && path === '/rollout-plans/defaults' ? { status: 200, body: rolloutDefaults() } : method === 'POST' ? { status: 201, body: {} } : undefined));
+    const calls = stubApi((method, path) =>
+      method === 'GET' && path === '/rollout-plans/defaults'
+        ? { status: 200, body: rolloutDefaults() }
+        : method === 'POST'
+          ? { status: 201, body: {} }
+          : undefined,
+    );
     renderWithClient(<NewPlanForm project="demo" flag={aFlag()} environment="production" />);
     await userEvent.click(screen.getByRole('button', { name: 'Start rollout plan' }));
     await vi.waitFor(() => expect(calls.filter((c) => c.method === 'POST')).toHaveLength(1));
-    expect(calls.find((c) => c.method === 'POST')).toMatchObject({ path: '/projects/demo/flags/etl.use-new-transformer/environments/production/rollout-plans', body: { candidateVariant: 'on', controlVariant: 'off' } });
+    expect(calls.find((c) => c.method === 'POST')).toMatchObject({
+      path: '/projects/demo/flags/etl.use-new-transformer/environments/production/rollout-plans',
+      body: { candidateVariant: 'on', controlVariant: 'off' },
+    });
   });
 
-  it('sends custom stages, and shows the API\'s message next to the stage it names', async () => {
+  it("sends custom stages, and shows the API's message next to the stage it names", async () => {
     const calls = stubApi((method, path) =>
-      method === 'GET' && path === '/rollout-plans/defaults' ? { status: 200, body: rolloutDefaults() } : method === 'POST' ? { status: 400, body: { error: 'VALIDATION_FAILED', message: 'Invalid plan', details: [{ field: 'stages[1].percent', reason: 'must be greater than the previous stage' }] } } : undefined,
+      method === 'GET' && path === '/rollout-plans/defaults'
+        ? { status: 200, body: rolloutDefaults() }
+        : method === 'POST'
+          ? {
+              status: 400,
+              body: {
+                error: 'VALIDATION_FAILED',
+                message: 'Invalid plan',
+                details: [{ field: 'stages[1].percent', reason: 'must be greater than the previous stage' }],
+              },
+            }
+          : undefined,
     );
     renderWithClient(<NewPlanForm project="demo" flag={aFlag()} environment="production" />);
     await userEvent.click(await customizeBox());

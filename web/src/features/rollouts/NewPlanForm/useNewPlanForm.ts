@@ -8,7 +8,12 @@ import { customizedFrom, type GuardsDraft, newPlanDraft, type PlanDraft, planReq
 /** The "start a rollout plan" form: variants, and optionally its own stages and guards. */
 export const useNewPlanForm = (project: string, flag: FlagView, environment: string) => {
   const create = useCreateRolloutPlan(project, flag.key, environment);
-  const [draft, setDraft] = useState<PlanDraft>(() => newPlanDraft(flag.variants.map((v) => v.key), flag.kind));
+  const [draft, setDraft] = useState<PlanDraft>(() =>
+    newPlanDraft(
+      flag.variants.map((v) => v.key),
+      flag.kind,
+    ),
+  );
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
 
@@ -20,7 +25,8 @@ export const useNewPlanForm = (project: string, flag: FlagView, environment: str
     if (!on) set({ customized: false });
     else if (defaults.data) setDraft((d) => customizedFrom(d, defaults.data));
   };
-  const setStage = (index: number, change: Partial<StageDraft>) => setDraft((d) => ({ ...d, stages: d.stages.map((s, i) => (i === index ? { ...s, ...change } : s)) }));
+  const setStage = (index: number, change: Partial<StageDraft>) =>
+    setDraft((d) => ({ ...d, stages: d.stages.map((s, i) => (i === index ? { ...s, ...change } : s)) }));
   const addStage = () => setDraft((d) => ({ ...d, stages: [...d.stages, { percent: '100', minDurationMinutes: '0', minSamples: '0' }] }));
   const removeStage = (index: number) => setDraft((d) => ({ ...d, stages: d.stages.filter((_, i) => i !== index) }));
   const setGuard = (name: keyof GuardsDraft, value: string) => setDraft((d) => ({ ...d, guards: { ...d.guards, [name]: value } }));
@@ -41,5 +47,19 @@ export const useNewPlanForm = (project: string, flag: FlagView, environment: str
     }
   };
 
-  return { draft, customize, canCustomize: defaults.isSuccess, defaultsError: defaults.error, set, setStage, addStage, removeStage, setGuard, errors, formError, submitting: create.isPending, submit };
+  return {
+    draft,
+    customize,
+    canCustomize: defaults.isSuccess,
+    defaultsError: defaults.error,
+    set,
+    setStage,
+    addStage,
+    removeStage,
+    setGuard,
+    errors,
+    formError,
+    submitting: create.isPending,
+    submit,
+  };
 };

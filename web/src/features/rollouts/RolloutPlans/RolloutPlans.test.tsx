@@ -18,7 +18,17 @@ const aPlan = (overrides: Partial<RolloutPlan> = {}): RolloutPlan => ({
     { percent: 1, minDurationMinutes: 30, minSamples: 100 },
     { percent: 100, minDurationMinutes: 0, minSamples: 0 },
   ],
-  guards: { errorMetric: 'model.latency_ms', maxErrorRateRatio: 2, errorRateAllowance: 0.005, latencyMetric: 'model.latency_ms', maxLatencyRatio: 1.5, minLatencyIncreaseMs: 1, bounds: [], minSamples: 50, baselineMinutes: 60 },
+  guards: {
+    errorMetric: 'model.latency_ms',
+    maxErrorRateRatio: 2,
+    errorRateAllowance: 0.005,
+    latencyMetric: 'model.latency_ms',
+    maxLatencyRatio: 1.5,
+    minLatencyIncreaseMs: 1,
+    bounds: [],
+    minSamples: 50,
+    baselineMinutes: 60,
+  },
   status: 'running',
   currentStage: 0,
   currentPercent: 1,
@@ -34,7 +44,16 @@ const aPlan = (overrides: Partial<RolloutPlan> = {}): RolloutPlan => ({
     to: '2026-11-23T10:20:00.000Z',
     rows: [
       { guard: 'stage samples', metric: 'model.latency_ms', candidate: 40, control: 900, limit: '≥ 100 to advance', passing: null, unit: 'count' },
-      { guard: 'error rate', metric: 'model.latency_ms', candidate: 0.1, control: 0.02, limit: '≤ 2× control + 0.005 = 0.0450', passing: false, failure: 'error rate 0.1000 on model.latency_ms exceeds 2× control (0.0200) + 0.005 = 0.0450', unit: 'rate' },
+      {
+        guard: 'error rate',
+        metric: 'model.latency_ms',
+        candidate: 0.1,
+        control: 0.02,
+        limit: '≤ 2× control + 0.005 = 0.0450',
+        passing: false,
+        failure: 'error rate 0.1000 on model.latency_ms exceeds 2× control (0.0200) + 0.005 = 0.0450',
+        unit: 'rate',
+      },
       { guard: 'latency p95', metric: 'model.latency_ms', candidate: 12, control: 10, limit: '≤ 1.5× control = 15.00 ms', passing: true, unit: 'ms' },
       { guard: 'bound', metric: 'accuracy', stat: 'mean', candidate: null, control: null, limit: '≥ 0.8', passing: null, unit: 'value' },
     ],
@@ -50,7 +69,12 @@ describe('RolloutPlans', () => {
     renderWithClient(<RolloutPlans project="demo" flag={aFlag()} environment={environment} />);
     const table = await screen.findByRole('table', { name: 'Guard metrics' });
     const rows = within(table).getAllByRole('row').slice(1);
-    expect(rows.map((row) => within(row).getAllByRole('cell')[0]!.textContent)).toEqual(['Stage samples model.latency_ms', 'Error rate model.latency_ms', 'Latency p95 model.latency_ms', 'mean bound accuracy']);
+    expect(rows.map((row) => within(row).getAllByRole('cell')[0]!.textContent)).toEqual([
+      'Stage samples model.latency_ms',
+      'Error rate model.latency_ms',
+      'Latency p95 model.latency_ms',
+      'mean bound accuracy',
+    ]);
     expect(within(rows[0]!).getByText('collecting')).toBeTruthy();
     expect(within(rows[1]!).getByText('10.00%')).toBeTruthy();
     expect(within(rows[1]!).getByText('fail')).toBeTruthy();
@@ -60,7 +84,11 @@ describe('RolloutPlans', () => {
   });
 
   it('says guards wait for the first stage when the server reports no guard status', async () => {
-    stubApi((method, path) => (method === 'GET' && path.endsWith('/rollout-plans') ? { status: 200, body: [aPlan({ status: 'waiting-for-baseline', currentStage: -1, stageStartedAt: null, guardStatus: null })] } : undefined));
+    stubApi((method, path) =>
+      method === 'GET' && path.endsWith('/rollout-plans')
+        ? { status: 200, body: [aPlan({ status: 'waiting-for-baseline', currentStage: -1, stageStartedAt: null, guardStatus: null })] }
+        : undefined,
+    );
     renderWithClient(<RolloutPlans project="demo" flag={aFlag()} environment={environment} />);
     expect(await screen.findByText('Guards judge once the first stage starts.')).toBeTruthy();
     expect(screen.queryByRole('table', { name: 'Guard metrics' })).toBeNull();

@@ -1,7 +1,15 @@
 import { type FormEvent, useState } from 'react';
 import { usePermissions } from '../../../api/auth';
 import { errorMessage } from '../../../api/client';
-import { ACTIVE_ROLLOUT_STATUSES, type RolloutAction, type RolloutPlan, type RolloutStatus, useRolloutAction, useRolloutPlans, type GuardRow } from '../../../api/rollouts';
+import {
+  ACTIVE_ROLLOUT_STATUSES,
+  type RolloutAction,
+  type RolloutPlan,
+  type RolloutStatus,
+  useRolloutAction,
+  useRolloutPlans,
+  type GuardRow,
+} from '../../../api/rollouts';
 import type { EnvironmentView } from '../../../api/projects';
 import type { FlagView } from '../../../api/flags';
 import { Badge, type Tone } from '../../../components/common/Badge';
@@ -25,13 +33,24 @@ const STATUS_TONES: Record<RolloutStatus, Tone> = {
 const ACTION_LABELS: Record<RolloutAction, string> = { pause: 'Pause', resume: 'Resume', advance: 'Advance', abort: 'Abort' };
 
 const actionsFor = (status: RolloutStatus): RolloutAction[] =>
-  status === 'running' ? ['pause', 'advance', 'abort'] : status === 'paused' ? ['resume', 'advance', 'abort'] : status === 'waiting-for-baseline' ? ['abort'] : [];
+  status === 'running'
+    ? ['pause', 'advance', 'abort']
+    : status === 'paused'
+      ? ['resume', 'advance', 'abort']
+      : status === 'waiting-for-baseline'
+        ? ['abort']
+        : [];
 
 const value = (row: GuardRow, v: number | null) =>
-  v === null ? '—' : row.unit === 'rate' ? `${(v * 100).toFixed(2)}%` : row.unit === 'ms' ? `${v.toFixed(v < 1 ? 3 : 1)} ms` : v.toLocaleString('en-US', { maximumFractionDigits: 3 });
+  v === null
+    ? '—'
+    : row.unit === 'rate'
+      ? `${(v * 100).toFixed(2)}%`
+      : row.unit === 'ms'
+        ? `${v.toFixed(v < 1 ? 3 : 1)} ms`
+        : v.toLocaleString('en-US', { maximumFractionDigits: 3 });
 
-const guardLabel = (row: GuardRow): string =>
-  row.guard === 'bound' ? `${row.stat ?? ''} bound` : row.guard.charAt(0).toUpperCase() + row.guard.slice(1);
+const guardLabel = (row: GuardRow): string => (row.guard === 'bound' ? `${row.stat ?? ''} bound` : row.guard.charAt(0).toUpperCase() + row.guard.slice(1));
 
 /** The guards as the server's scheduler judges them now: one source of truth, nothing recomputed here. */
 const Guards = ({ plan }: { plan: RolloutPlan }) => {
@@ -40,7 +59,9 @@ const Guards = ({ plan }: { plan: RolloutPlan }) => {
   return (
     <div className="table-wrap">
       <table className="table" aria-label="Guard metrics">
-        <caption className="caption">Guards since this stage started ({formatTime(status.from)}), candidate {plan.candidateVariant} vs control {plan.controlVariant}</caption>
+        <caption className="caption">
+          Guards since this stage started ({formatTime(status.from)}), candidate {plan.candidateVariant} vs control {plan.controlVariant}
+        </caption>
         <thead>
           <tr>
             <th scope="col">Guard</th>
@@ -60,7 +81,13 @@ const Guards = ({ plan }: { plan: RolloutPlan }) => {
               <td>{value(row, row.control)}</td>
               <td className="small">{row.limit}</td>
               <td>
-                {row.passing === null ? <Badge>{row.guard === 'stage samples' ? 'collecting' : 'not enough data'}</Badge> : row.passing ? <Badge tone="on">pass</Badge> : <Badge tone="killed">fail</Badge>}
+                {row.passing === null ? (
+                  <Badge>{row.guard === 'stage samples' ? 'collecting' : 'not enough data'}</Badge>
+                ) : row.passing ? (
+                  <Badge tone="on">pass</Badge>
+                ) : (
+                  <Badge tone="killed">fail</Badge>
+                )}
                 {row.failure && <div className="small">{row.failure}</div>}
               </td>
             </tr>
@@ -71,7 +98,17 @@ const Guards = ({ plan }: { plan: RolloutPlan }) => {
   );
 };
 
-const ActionDialog = ({ action, plan, onSubmit, onClose }: { action: RolloutAction; plan: RolloutPlan; onSubmit: (reason: string) => Promise<unknown>; onClose: () => void }) => {
+const ActionDialog = ({
+  action,
+  plan,
+  onSubmit,
+  onClose,
+}: {
+  action: RolloutAction;
+  plan: RolloutPlan;
+  onSubmit: (reason: string) => Promise<unknown>;
+  onClose: () => void;
+}) => {
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -79,7 +116,9 @@ const ActionDialog = ({ action, plan, onSubmit, onClose }: { action: RolloutActi
   const explain: Record<RolloutAction, string> = {
     pause: 'The scheduler stops advancing and judging this plan; traffic stays where it is.',
     resume: 'The scheduler judges the guards and advances stages again.',
-    advance: next ? `Moves to the next stage now: ${formatPercent(next.percent)} of traffic gets ${plan.candidateVariant}.` : `Completes the plan: everyone gets ${plan.candidateVariant}.`,
+    advance: next
+      ? `Moves to the next stage now: ${formatPercent(next.percent)} of traffic gets ${plan.candidateVariant}.`
+      : `Completes the plan: everyone gets ${plan.candidateVariant}.`,
     abort: `Stops the plan and sends everyone back to ${plan.controlVariant}.`,
   };
   const handle = async (e: FormEvent) => {
@@ -164,7 +203,14 @@ const PlanCard = ({ project, environment, plan, canEdit }: { project: string; en
           {errorMessage(act.error)}
         </p>
       )}
-      {action && <ActionDialog action={action} plan={plan} onClose={() => setAction(null)} onSubmit={(reason) => act.mutateAsync({ id: plan.id, action, reason: reason || undefined })} />}
+      {action && (
+        <ActionDialog
+          action={action}
+          plan={plan}
+          onClose={() => setAction(null)}
+          onSubmit={(reason) => act.mutateAsync({ id: plan.id, action, reason: reason || undefined })}
+        />
+      )}
     </section>
   );
 };

@@ -54,7 +54,12 @@ export const SegmentEditor = ({
               <span className="rule-index">{r + 1}</span>
               <span className="grow" />
               {!readOnly && (
-                <button type="button" className="btn btn-small btn-ghost danger" aria-label={`Remove segment rule ${r + 1}`} onClick={() => form.setRules((l) => l.filter((_, i) => i !== r))}>
+                <button
+                  type="button"
+                  className="btn btn-small btn-ghost danger"
+                  aria-label={`Remove segment rule ${r + 1}`}
+                  onClick={() => form.setRules((l) => l.filter((_, i) => i !== r))}
+                >
                   Remove
                 </button>
               )}

@@ -43,6 +43,10 @@ describe('ShadowReport', () => {
     );
     renderWithClient(<ShadowReport project="demo" flag="model.v2-shadow" environment={environment} />);
     const checks = within(await screen.findByRole('list', { name: 'Checks' })).getAllByRole('listitem');
-    expect(checks.map((c) => c.textContent)).toEqual(['collecting samples: 300 of 1000 samples', 'pass errors: candidate error rate 0.0%', 'fail agreement: agreement 80.0% (needs ≥ 85.0%)']);
+    expect(checks.map((c) => c.textContent)).toEqual([
+      'collecting samples: 300 of 1000 samples',
+      'pass errors: candidate error rate 0.0%',
+      'fail agreement: agreement 80.0% (needs ≥ 85.0%)',
+    ]);
   });
 });

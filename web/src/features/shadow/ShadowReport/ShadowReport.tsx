@@ -1,5 +1,11 @@
 import { useState } from 'react';
-import { type ShadowRange, type ShadowRecommendation, type ShadowReport as ShadowReportData, type ShadowSide, useShadowReport } from '../../../api/shadowReports';
+import {
+  type ShadowRange,
+  type ShadowRecommendation,
+  type ShadowReport as ShadowReportData,
+  type ShadowSide,
+  useShadowReport,
+} from '../../../api/shadowReports';
 import type { EnvironmentView } from '../../../api/projects';
 import { Badge, type Tone } from '../../../components/common/Badge';
 import { formatTime } from '../../../components/common/format';
@@ -66,7 +72,8 @@ export const ShadowReport = ({ project, flag, environment }: { project: string; 
               Recommendation: <Badge tone={RECOMMENDATIONS[data.recommendation].tone}>{RECOMMENDATIONS[data.recommendation].label}</Badge>
             </p>
             <p className="small" aria-label="Agreement">
-              <strong>{pct(data.agreementRate)}</strong> agreement over {data.comparisons.toLocaleString()} compared calls ({data.samples.toLocaleString()} where the candidate ran)
+              <strong>{pct(data.agreementRate)}</strong> agreement over {data.comparisons.toLocaleString()} compared calls ({data.samples.toLocaleString()}{' '}
+              where the candidate ran)
             </p>
             <div className="table-wrap">
               <table className="table">

@@ -66,7 +66,9 @@ describe('AppShell: navigation', () => {
     const calls = renderShell('admin');
     const nav = await screen.findByRole('navigation', { name: 'Main' });
     await screen.findByText('Sam admin');
-    const links = within(nav).getAllByRole('link').map((link) => link.textContent);
+    const links = within(nav)
+      .getAllByRole('link')
+      .map((link) => link.textContent);
     expect(links).toEqual(['Flags', 'Segments', 'Experiments', 'Audit log', 'API tokens & SDK keys', 'Users & roles', 'Webhooks']);
     expect(within(nav).queryByText('Coming soon')).toBeNull();
     // Every request is an API call under /api/v1 (the stub strips that prefix); none fetches the OpenAPI document.
@@ -108,7 +110,11 @@ describe('AppShell: creating projects and environments', () => {
     renderShell('admin', {
       environment: () => ({
         status: 400,
-        body: { error: 'VALIDATION_FAILED', message: 'key: key must be at most 128 characters', details: [{ field: 'key', reason: 'key must be at most 128 characters' }] },
+        body: {
+          error: 'VALIDATION_FAILED',
+          message: 'key: key must be at most 128 characters',
+          details: [{ field: 'key', reason: 'key must be at most 128 characters' }],
+        },
       }),
     });
     await userEvent.click(await screen.findByRole('button', { name: 'New environment' }));

@@ -20,7 +20,10 @@ export const AppShell = ({ children }: { children: ReactNode }) => {
     <div className={`shell env-${envTone(e)}`}>
       <header className="topbar">
         <div className="brand">
-          <span className="brand-mark" aria-hidden="true">◉</span> Signalbox
+          <span className="brand-mark" aria-hidden="true">
+            ◉
+          </span>{' '}
+          Signalbox
         </div>
         <div className="switchers">
           <ProjectSwitcher projects={projects} current={p} canCreate={isAdmin} onSwitch={switchTo} />

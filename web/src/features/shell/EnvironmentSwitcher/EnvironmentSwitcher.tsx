@@ -28,16 +28,18 @@ export const EnvironmentSwitcher = ({
         ))}
       </select>
       {canCreate && project && (
-        <button type="button" className="btn btn-small btn-ghost-inverse" aria-label="New environment" title="New environment" onClick={() => setCreating(true)}>
+        <button
+          type="button"
+          className="btn btn-small btn-ghost-inverse"
+          aria-label="New environment"
+          title="New environment"
+          onClick={() => setCreating(true)}
+        >
           +
         </button>
       )}
       {creating && project && (
-        <CreateEnvironmentDialog
-          project={project}
-          onCreated={({ environment }) => onSwitch(project.key, environment.key)}
-          onClose={() => setCreating(false)}
-        />
+        <CreateEnvironmentDialog project={project} onCreated={({ environment }) => onSwitch(project.key, environment.key)} onClose={() => setCreating(false)} />
       )}
     </div>
   );

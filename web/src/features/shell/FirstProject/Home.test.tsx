@@ -16,7 +16,10 @@ const renderHome = (role: string) => {
     if (path === '/auth/me') return { status: 200, body: { kind: 'user', name: 'Sam', role } };
     if (method === 'GET' && path === '/projects') return { status: 200, body: projects };
     if (method === 'POST' && path === '/projects') {
-      const environments = [{ key: 'development', name: 'Development', requireChangeReason: false }, { key: 'production', name: 'Production', requireChangeReason: true }];
+      const environments = [
+        { key: 'development', name: 'Development', requireChangeReason: false },
+        { key: 'production', name: 'Production', requireChangeReason: true },
+      ];
       const project = { ...(body as object), environments };
       projects.push(project);
       return { status: 201, body: { project, sdkKeys: { development: 'sbk_dev_SECRET', production: 'sbk_prod_SECRET' } } };

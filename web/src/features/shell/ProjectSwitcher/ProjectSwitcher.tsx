@@ -39,10 +39,7 @@ export const ProjectSwitcher = ({
         </button>
       )}
       {creating && (
-        <CreateProjectDialog
-          onCreated={({ project }) => onSwitch(project.key, rememberedEnvironment(project))}
-          onClose={() => setCreating(false)}
-        />
+        <CreateProjectDialog onCreated={({ project }) => onSwitch(project.key, rememberedEnvironment(project))} onClose={() => setCreating(false)} />
       )}
     </div>
   );

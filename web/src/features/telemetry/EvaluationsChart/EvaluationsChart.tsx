@@ -85,7 +85,8 @@ export const EvaluationsChart = ({ project, flag, environment }: { project: stri
         {() => (
           <>
             <p className="muted small" aria-live="polite">
-              {chart.total.toLocaleString()} evaluations: {chart.variants.map((v) => `${v} ${chart.rows.reduce((s, r) => s + (r.counts[v] ?? 0), 0).toLocaleString()}`).join(', ')}
+              {chart.total.toLocaleString()} evaluations:{' '}
+              {chart.variants.map((v) => `${v} ${chart.rows.reduce((s, r) => s + (r.counts[v] ?? 0), 0).toLocaleString()}`).join(', ')}
             </p>
             <ChartFrame label={`Stacked chart of evaluations per variant, ${chart.total} in total`} height={240}>
               <AreaChart data={chart.rows} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>

@@ -1,7 +1,16 @@
 import { type FormEvent, Fragment, useState } from 'react';
 import { errorMessage } from '../../../api/client';
 import type { ProjectView } from '../../../api/projects';
-import { type Delivery, useDeleteWebhook, useDeliveries, useSetWebhookEnabled, useTestWebhook, useWebhooks, WEBHOOK_EVENTS, type Webhook } from '../../../api/webhooks';
+import {
+  type Delivery,
+  useDeleteWebhook,
+  useDeliveries,
+  useSetWebhookEnabled,
+  useTestWebhook,
+  useWebhooks,
+  WEBHOOK_EVENTS,
+  type Webhook,
+} from '../../../api/webhooks';
 import { Badge } from '../../../components/common/Badge';
 import { CopySecret } from '../../../components/common/CopySecret';
 import { Field } from '../../../components/common/Field';
@@ -18,7 +27,11 @@ const deliveryTone = (status: Delivery['status']) => (status === 'delivered' ? '
 const Deliveries = ({ webhook }: { webhook: Webhook }) => {
   const deliveries = useDeliveries(webhook.id);
   return (
-    <QueryView query={deliveries} loadingLabel="Loading deliveries…" empty={<EmptyState title="No deliveries yet.">Send a test to try the receiver.</EmptyState>}>
+    <QueryView
+      query={deliveries}
+      loadingLabel="Loading deliveries…"
+      empty={<EmptyState title="No deliveries yet.">Send a test to try the receiver.</EmptyState>}
+    >
       {(list) => (
         <div className="table-wrap deliveries">
           <table className="table">
@@ -75,7 +88,16 @@ const WebhookForm = ({ projects, onIssued }: { projects: ProjectView[]; onIssued
         {(p) => <input {...p} value={form.name} maxLength={100} placeholder="slack-releases" onChange={(e) => form.setName(e.target.value)} />}
       </Field>
       <Field path="url" label="URL" messages={errorsFor(form.errors, 'url')}>
-        {(p) => <input {...p} type="url" value={form.url} maxLength={2000} placeholder="https://hooks.example.com/signalbox" onChange={(e) => form.setUrl(e.target.value)} />}
+        {(p) => (
+          <input
+            {...p}
+            type="url"
+            value={form.url}
+            maxLength={2000}
+            placeholder="https://hooks.example.com/signalbox"
+            onChange={(e) => form.setUrl(e.target.value)}
+          />
+        )}
       </Field>
       <fieldset {...describedBy('events', eventErrors)}>
         <legend className="field-label">Events</legend>
@@ -125,7 +147,11 @@ export const WebhooksPage = ({ projects }: { projects: ProjectView[] }) => {
       <PageHeader title="Webhooks" description="Signed POSTs (HMAC-SHA256 in X-Signalbox-Signature) to your receivers when flags change." />
       <WebhookForm projects={projects} onIssued={(label, value) => setSecret({ label, secret: value })} />
       {secret && <CopySecret label={secret.label} secret={secret.secret} stored="encrypted" onDismiss={() => setSecret(null)} />}
-      {actionError && <p className="form-error" role="alert">{errorMessage(actionError)}</p>}
+      {actionError && (
+        <p className="form-error" role="alert">
+          {errorMessage(actionError)}
+        </p>
+      )}
       {tested && (
         <p className="small" role="status">
           Test delivery to {tested.name}: <Badge tone={deliveryTone(tested.delivery.status)}>{tested.delivery.status}</Badge>
@@ -168,10 +194,20 @@ export const WebhooksPage = ({ projects }: { projects: ProjectView[] }) => {
                         <td>
                           {w.enabled ? <Badge tone="on">enabled</Badge> : <Badge tone="off">disabled</Badge>}
                           {w.disabledReason && <div className="muted small">{w.disabledReason}</div>}
-                          {w.consecutiveFailures > 0 && <div className="muted small">{w.consecutiveFailures} failure{w.consecutiveFailures === 1 ? '' : 's'} in a row</div>}
+                          {w.consecutiveFailures > 0 && (
+                            <div className="muted small">
+                              {w.consecutiveFailures} failure{w.consecutiveFailures === 1 ? '' : 's'} in a row
+                            </div>
+                          )}
                         </td>
                         <td className="row-actions row-actions-wrap">
-                          <button type="button" className="btn btn-small" aria-expanded={open === w.id} aria-label={`Deliveries of ${w.name}`} onClick={() => setOpen(open === w.id ? null : w.id)}>
+                          <button
+                            type="button"
+                            className="btn btn-small"
+                            aria-expanded={open === w.id}
+                            aria-label={`Deliveries of ${w.name}`}
+                            onClick={() => setOpen(open === w.id ? null : w.id)}
+                          >
                             Deliveries
                           </button>{' '}
                           <button
@@ -186,8 +222,18 @@ export const WebhooksPage = ({ projects }: { projects: ProjectView[] }) => {
                           >
                             Send test
                           </button>{' '}
-                          <EnableButton name={w.name} enabled={w.enabled} pending={setEnabled.isPending} onToggle={(enabled) => setEnabled.mutate({ id: w.id, enabled })} />{' '}
-                          <DeleteButton name={w.name} question={`Delete the webhook ${w.name}? Its pending deliveries are dropped.`} pending={remove.isPending} onDelete={() => remove.mutate(w.id)} />
+                          <EnableButton
+                            name={w.name}
+                            enabled={w.enabled}
+                            pending={setEnabled.isPending}
+                            onToggle={(enabled) => setEnabled.mutate({ id: w.id, enabled })}
+                          />{' '}
+                          <DeleteButton
+                            name={w.name}
+                            question={`Delete the webhook ${w.name}? Its pending deliveries are dropped.`}
+                            pending={remove.isPending}
+                            onDelete={() => remove.mutate(w.id)}
+                          />
                         </td>
                       </tr>
                       {open === w.id && (

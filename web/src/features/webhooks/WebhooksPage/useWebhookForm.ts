@@ -21,8 +21,7 @@ export const useWebhookForm = (onIssued: (issued: IssuedWebhook) => void) => {
   const [errors, setErrors] = useState<FieldErrors>({});
   const create = useCreateWebhook();
 
-  const toggleEvent = (event: WebhookEvent, on: boolean) =>
-    setEvents((current) => WEBHOOK_EVENTS.filter((e) => (e === event ? on : current.includes(e))));
+  const toggleEvent = (event: WebhookEvent, on: boolean) => setEvents((current) => WEBHOOK_EVENTS.filter((e) => (e === event ? on : current.includes(e))));
 
   const submit = async () => {
     const next: FieldErrors = {};
