@@ -9,11 +9,21 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { tests } from './tests.mjs';
+import { tests as mainTests } from './tests.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// tests.mjs holds the main journeys (and exports their helpers); each `<area>.tests.mjs` beside it adds its own.
+const here = path.dirname(fileURLToPath(import.meta.url));
+const areaFiles = fs
+  .readdirSync(here)
+  .filter((file) => file.endsWith('.tests.mjs'))
+  .sort();
+const tests = [
+  ...mainTests,
+  ...(await Promise.all(areaFiles.map((file) => import(pathToFileURL(path.join(here, file)).href)))).flatMap((module) => module.tests),
+];
 const serverMain = path.join(root, 'server/dist/src/main.js');
 const webDir = path.join(root, 'web/dist');
 const screenshotDir = process.env.SCREENSHOT_DIR ? path.resolve(process.env.SCREENSHOT_DIR) : path.join(root, 'docs/screenshots');

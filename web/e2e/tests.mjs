@@ -2,23 +2,23 @@
 import assert from 'node:assert/strict';
 import { createFlags } from '@signalbox/sdk';
 
-const PROJECT = 'demo';
-const ADMIN_EMAIL = 'admin@signalbox.local';
+export const PROJECT = 'demo';
+export const ADMIN_EMAIL = 'admin@signalbox.local';
 
-const flagUrl = (env, key, tab) => `/${PROJECT}/${env}/flags/${key}${tab ? `?tab=${tab}` : ''}`;
+export const flagUrl = (env, key, tab) => `/${PROJECT}/${env}/flags/${key}${tab ? `?tab=${tab}` : ''}`;
 
 /** A fresh boolean flag per test keeps the tests independent of each other and of their order. */
-const newFlag = async (api, key, tags = ['e2e']) => {
+export const newFlag = async (api, key, tags = ['e2e']) => {
   await api('POST', `/projects/${PROJECT}/flags`, { key, name: `E2E ${key}`, kind: 'boolean', owner: 'e2e', tags });
   return key;
 };
 
-const config = (api, key, env) => api('GET', `/projects/${PROJECT}/flags/${key}/environments/${env}`);
+export const config = (api, key, env) => api('GET', `/projects/${PROJECT}/flags/${key}/environments/${env}`);
 
-const signInAsAdmin = async (h) => h.loginAs(ADMIN_EMAIL, h.adminPassword);
+export const signInAsAdmin = async (h) => h.loginAs(ADMIN_EMAIL, h.adminPassword);
 
 /** The whole page in one viewport, so sticky bars sit where they belong. */
-const wholePage = async (h, name) => {
+export const wholePage = async (h, name) => {
   if (process.env.SCREENSHOTS !== '1') return;
   const { page } = h;
   await page.evaluate(() => window.scrollTo(0, 0));
@@ -31,10 +31,10 @@ const wholePage = async (h, name) => {
   await page.setViewportSize(viewport);
 };
 
-const flagOf = (api, key) => api('GET', `/projects/${PROJECT}/flags/${key}`);
+export const flagOf = (api, key) => api('GET', `/projects/${PROJECT}/flags/${key}`);
 
 /** mulberry32: deterministic outcomes, so the simulated experiment reads the same every run. */
-const random = (seed) => () => {
+export const random = (seed) => () => {
   seed = (seed + 0x6d2b79f5) | 0;
   let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
@@ -42,7 +42,7 @@ const random = (seed) => () => {
 };
 
 /** A string flag serving v1 and v2 half and half in one environment, as an experiment needs. */
-const newSplitFlag = async (api, key, env) => {
+export const newSplitFlag = async (api, key, env) => {
   await api('POST', `/projects/${PROJECT}/flags`, {
     key,
     name: `E2E ${key}`,
@@ -73,7 +73,7 @@ const newSplitFlag = async (api, key, env) => {
 
 /** Real SDK traffic: users routed by the flag, each converting with its variant's probability. */
 /** Routed runs of a boolean flag through the SDK, so model.latency_ms has observations per variant. */
-const routeRuns = async (baseUrl, sdkKey, flag, runs) => {
+export const routeRuns = async (baseUrl, sdkKey, flag, runs) => {
   const quiet = { warn: () => undefined, error: () => undefined, debug: () => undefined, info: () => undefined };
   const flags = createFlags({ url: baseUrl, sdkKey, logger: quiet, telemetry: { flushIntervalMs: 60_000 } });
   try {
@@ -88,7 +88,7 @@ const routeRuns = async (baseUrl, sdkKey, flag, runs) => {
   }
 };
 
-const simulateConversions = async (baseUrl, sdkKey, flag, users, rates) => {
+export const simulateConversions = async (baseUrl, sdkKey, flag, users, rates) => {
   const quiet = { warn: () => undefined, error: () => undefined, debug: () => undefined, info: () => undefined };
   const flags = createFlags({ url: baseUrl, sdkKey, logger: quiet, telemetry: { flushIntervalMs: 60_000 } });
   const draws = { v1: random(11), v2: random(7919) };
