@@ -3,7 +3,10 @@ import path from 'node:path';
 
 const MAIN = path.resolve(import.meta.dirname, '../dist/src/main.js');
 
-/** The built, unbundled server as a separate process (`npm start` runs the same code bundled: scripts/server-bundle.test.mjs starts that), for multi-instance tests. */
+/**
+ * The built, unbundled server as a separate process, for multi-instance tests. `npm start` runs the
+ * same code bundled; scripts/server-bundle.test.mjs starts that.
+ */
 export interface ServerProcess {
   url: string;
   output: () => string;

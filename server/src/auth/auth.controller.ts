@@ -24,7 +24,8 @@ export class AuthController {
   @ApiTooManyRequestsResponse({
     type: ErrorResponse,
     description:
-      'Too many failed sign-ins for this account (5 free) or from this address (20 free): wait Retry-After seconds (also details.retryAfterSeconds); the password was not checked',
+      'Too many failed sign-ins for this account (5 free) or from this address (20 free): wait Retry-After seconds (also ' +
+      'details.retryAfterSeconds); the password was not checked',
     headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
   })
   async login(@Body() body: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<SessionResponse> {

@@ -267,7 +267,8 @@ describe('auth API', () => {
       const leaks: string[] = [];
       for (const { table_name, column_name } of columns) {
         const rows: Array<{ n: number }> = await ds.query(
-          `SELECT count(*)::int AS n FROM "${table_name}" WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS s(secret) WHERE position(s.secret IN "${column_name}"::text) > 0)`,
+          `SELECT count(*)::int AS n FROM "${table_name}" WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS s(secret) WHERE position(s.secret IN ` +
+            `"${column_name}"::text) > 0)`,
           [plaintexts],
         );
         if (rows[0]!.n > 0) leaks.push(`${table_name}.${column_name}`);

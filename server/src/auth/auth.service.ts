@@ -88,7 +88,8 @@ export class AuthService implements OnApplicationBootstrap, OnModuleInit {
     if (!this.config.adminPassword) {
       // Printed, not logged: log pipelines keep lines forever, a terminal does not.
       process.stdout.write(
-        `\n  Signalbox created the first admin.\n    email:    ${this.config.adminEmail}\n    password: ${password}\n  It is shown only this once; change it after signing in.\n\n`,
+        `\n  Signalbox created the first admin.\n    email:    ${this.config.adminEmail}\n    password: ${password}\n  It is shown only this once; ` +
+          `change it after signing in.\n\n`,
       );
     }
     this.logger.log(`created the first admin ${this.config.adminEmail}`);

@@ -176,7 +176,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
   const badEntries = invalidAllowlistEntries(webhookPrivateAllowlist);
   if (badEntries.length > 0) {
     throw new ConfigError(
-      `Invalid configuration:\n  SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST: ${badEntries.map((e) => JSON.stringify(e)).join(', ')} is not *, an IP address, a CIDR range or a host name`,
+      `Invalid configuration:\n  SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST: ${badEntries.map((e) => JSON.stringify(e)).join(', ')} is not *, an IP ` +
+        `address, a CIDR range or a host name`,
     );
   }
   const trustProxy = parseTrustProxy(vars.SIGNALBOX_TRUST_PROXY);

@@ -22,5 +22,14 @@ const NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIME
 // 57P01-03: shutdown / crash / cannot connect now; 53300: too many connections; class 08: connection exceptions.
 const POSTGRES_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
 // `pg` and `pg-pool` raise plain errors for these.
-const MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable|Connection ended unexpectedly|the database system is (starting up|shutting down|in recovery mode)/i;
+const MESSAGES = new RegExp(
+  [
+    'Connection terminated',
+    'timeout exceeded when trying to connect',
+    'Client has encountered a connection error',
+    'not queryable',
+    'Connection ended unexpectedly',
+    'the database system is (starting up|shutting down|in recovery mode)',
+  ].join('|'),
+  'i',
+);

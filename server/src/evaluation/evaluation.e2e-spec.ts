@@ -69,11 +69,13 @@ describe('remote evaluation', () => {
         await m.query(`INSERT INTO sdk_keys (environment_id, key_hash, prefix) VALUES ($1, $2, 'sbk_vect')`, [environment.id, hashSecret(sdkKey)]);
         for (const flag of vector.config.flags) {
           const [row] = await m.query(
-            `INSERT INTO flags (project_id, key, name, kind, variants, default_off_variant, default_on_variant, lifecycle, salt) VALUES ($1, $2, $2, $3, $4, '', '', 'temporary', $5) RETURNING id`,
+            `INSERT INTO flags (project_id, key, name, kind, variants, default_off_variant, default_on_variant, lifecycle, salt) VALUES ($1, $2, ` +
+              `$2, $3, $4, '', '', 'temporary', $5) RETURNING id`,
             [project.id, flag.key, flag.kind, JSON.stringify(flag.variants), flag.salt],
           );
           await m.query(
-            `INSERT INTO flag_configs (flag_id, environment_id, "on", kill, off_variant, targets, rules, default_rule, prerequisites, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+            `INSERT INTO flag_configs (flag_id, environment_id, "on", kill, off_variant, targets, rules, default_rule, prerequisites, version) ` +
+              `VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
             [
               row.id,
               environment.id,

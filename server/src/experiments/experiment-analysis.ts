@@ -182,7 +182,9 @@ export const analyse = (
           : `${variant} is significantly better than ${settings.controlVariant} on ${metric.name} (p = ${comparison.pValue.toPrecision(3)}).`;
     } else {
       recommendation = 'no-difference';
-      explanation = `No significant difference on ${metric.name} with ${Math.min(control.n, treatment.n)} observations per variant (p = ${comparison.pValue.toPrecision(3)}).`;
+      explanation =
+        `No significant difference on ${metric.name} with ${Math.min(control.n, treatment.n)} observations per variant (p = ` +
+        `${comparison.pValue.toPrecision(3)}).`;
     }
     return { variant, comparison, guardrails, recommendation, explanation };
   });
@@ -197,7 +199,9 @@ export const analyse = (
       );
   if (sampleRatio?.mismatch) {
     warnings.push(
-      `Sample ratio mismatch (χ² = ${sampleRatio.chiSquare.toFixed(2)}, p = ${sampleRatio.pValue.toExponential(2)} < 0.001): the variants did not receive the traffic the rollout weights promise, so the results are not trustworthy. Look for lost telemetry, crashes or bots in one variant.`,
+      `Sample ratio mismatch (χ² = ${sampleRatio.chiSquare.toFixed(2)}, p = ${sampleRatio.pValue.toExponential(2)} < 0.001): the variants did not ` +
+        `receive the traffic the rollout weights promise, so the results are not trustworthy. Look for lost telemetry, crashes or bots in one ` +
+        `variant.`,
     );
   }
 

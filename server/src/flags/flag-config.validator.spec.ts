@@ -52,21 +52,25 @@ describe('matches patterns on save', () => {
   it.each<[pattern: string, message: string]>([
     [
       '(a*)*\\1',
-      'rules[0].clauses[1].values[0]: is not a valid regular expression: backreference \\1 is not supported: only patterns that run in linear time are (at position 5)',
+      'rules[0].clauses[1].values[0]: is not a valid regular expression: backreference \\1 is not supported: only patterns that run in linear time ' +
+        'are (at position 5)',
     ],
     [
       '^(?=.*admin)',
-      'rules[0].clauses[1].values[0]: is not a valid regular expression: lookahead (?= is not supported: only patterns that run in linear time are (at position 1)',
+      'rules[0].clauses[1].values[0]: is not a valid regular expression: lookahead (?= is not supported: only patterns that run in linear time are ' +
+        '(at position 1)',
     ],
     [
       '(?<=@)corp',
-      'rules[0].clauses[1].values[0]: is not a valid regular expression: lookbehind (?<= is not supported: only patterns that run in linear time are (at position 0)',
+      'rules[0].clauses[1].values[0]: is not a valid regular expression: lookbehind (?<= is not supported: only patterns that run in linear time ' +
+        'are (at position 0)',
     ],
     ['(unclosed', 'rules[0].clauses[1].values[0]: is not a valid regular expression: missing ) for this group (at position 0)'],
     ['a{1001}', 'rules[0].clauses[1].values[0]: is not a valid regular expression: repetition counts may be at most 1000 (at position 1)'],
     [
       '(a{100}){100}',
-      'rules[0].clauses[1].values[0]: is not a valid regular expression: the pattern is too large: counted repetitions such as {n,m} expand it to more than 1000 instructions (at position 0)',
+      'rules[0].clauses[1].values[0]: is not a valid regular expression: the pattern is too large: counted repetitions such as {n,m} expand it to ' +
+        'more than 1000 instructions (at position 0)',
     ],
     ['\\p{Lu}', 'rules[0].clauses[1].values[0]: is not a valid regular expression: Unicode property escapes \\p{...} are not supported (at position 0)'],
     ['a'.repeat(257), 'rules[0].clauses[1].values[0]: a regular expression may have at most 256 characters'],

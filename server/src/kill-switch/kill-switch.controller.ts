@@ -60,7 +60,8 @@ export class KillSwitchController {
   @Access('kill-switch')
   @ApiOperation({
     summary:
-      'Kill a flag in several or all environments: it serves its off variant at once, overriding rules and rollouts. Idempotent; answers after the change is committed and published, with SDK confirmation counts.',
+      'Kill a flag in several or all environments: it serves its off variant at once, overriding rules and rollouts. Idempotent; answers after the ' +
+      'change is committed and published, with SDK confirmation counts.',
   })
   @ApiOkResponse({ type: FlagKillResponse })
   @ApiErrors(400, 401, FORBIDDEN, 404, ARCHIVED)

@@ -129,7 +129,8 @@ describe('kill switch across environments and by tag', () => {
     }
     const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!.toFixed(1);
     console.log(
-      `kill/restore → SDK over 20 calls: request sent → SDK has it p50 ${pct(fromRequest, 50)} ms, p99 ${pct(fromRequest, 99)} ms; response → SDK has it p50 ${pct(fromResponse, 50)} ms, p99 ${pct(fromResponse, 99)} ms`,
+      `kill/restore → SDK over 20 calls: request sent → SDK has it p50 ${pct(fromRequest, 50)} ms, p99 ${pct(fromRequest, 99)} ms; response → SDK ` +
+        `has it p50 ${pct(fromResponse, 50)} ms, p99 ${pct(fromResponse, 99)} ms`,
     );
     expect(fromRequest).toHaveLength(20);
     sdk.close();

@@ -16,7 +16,8 @@ export class LifecycleController {
   @Access('viewer')
   @ApiOperation({
     summary:
-      'Stale-flag report: active flags past expiry, serving one variant to everyone for `singleVariantHours` (default 48), or evaluated by no SDK for `unusedDays` (default 7), each with its reasons',
+      'Stale-flag report: active flags past expiry, serving one variant to everyone for `singleVariantHours` (default 48), or evaluated by no SDK ' +
+      'for `unusedDays` (default 7), each with its reasons',
   })
   @ApiOkResponse({ type: StaleFlagsReportResponse })
   @ApiErrors(400, 401, 403, 404)

@@ -129,7 +129,8 @@ describe('delivery under faults (one instance)', () => {
     await t.app
       .get(DataSource)
       .query(
-        `UPDATE sdk_keys SET revoked_at = now() WHERE environment_id = (SELECT e.id FROM environments e JOIN projects p ON p.id = e.project_id WHERE p.key = 'missed')`,
+        `UPDATE sdk_keys SET revoked_at = now() WHERE environment_id = (SELECT e.id FROM environments e JOIN projects p ON p.id = e.project_id ` +
+          `WHERE p.key = 'missed')`,
       );
     await sleep(200);
     expect(sdk.socket.connected).toBe(true);

@@ -56,7 +56,8 @@ export class SdkDeliveryController {
   @Access('sdk')
   @ApiOperation({
     summary:
-      'Server-Sent Events: `hello`, then a `snapshot` or the missed `change`s, then every change (event id = sequence). Resume with Last-Event-ID or ?sequence=',
+      'Server-Sent Events: `hello`, then a `snapshot` or the missed `change`s, then every change (event id = sequence). Resume with Last-Event-ID ' +
+      'or ?sequence=',
   })
   @ApiOkResponse({
     description: "An event stream that stays open; each event's data is a JSON wire message of @signalbox/sdk/protocol, and a `refused` event ends it",

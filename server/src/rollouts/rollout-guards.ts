@@ -88,7 +88,9 @@ export const guardRows = (guards: RolloutGuards, stage: RolloutStage | undefined
     passing: errorRateJudged ? cErr <= errLimit : null,
     ...(errorRateJudged && cErr > errLimit
       ? {
-          failure: `error rate ${fmt(cErr)} on ${guards.errorMetric} exceeds ${guards.maxErrorRateRatio}× control (${fmt(kErr)}) + ${guards.errorRateAllowance} = ${fmt(errLimit)}`,
+          failure:
+            `error rate ${fmt(cErr)} on ${guards.errorMetric} exceeds ${guards.maxErrorRateRatio}× control (${fmt(kErr)}) + ` +
+            `${guards.errorRateAllowance} = ${fmt(errLimit)}`,
         }
       : {}),
     unit: 'rate',

@@ -237,7 +237,9 @@ export class RolloutsService {
     const totals = await this.telemetry.variantTotals(plan.environmentId, plan.flagKey, plan.guards.errorMetric, from, now);
     const baseline = totals.find((t) => t.variant === plan.controlVariant)?.stats.count ?? 0;
     if (baseline < plan.guards.minSamples) {
-      const waiting = `waiting for control baseline: ${baseline} of ${plan.guards.minSamples} observations of ${plan.guards.errorMetric} for '${plan.controlVariant}' in the last ${plan.guards.baselineMinutes} minutes`;
+      const waiting =
+        `waiting for control baseline: ${baseline} of ${plan.guards.minSamples} observations of ${plan.guards.errorMetric} for ` +
+        `'${plan.controlVariant}' in the last ${plan.guards.baselineMinutes} minutes`;
       if (plan.reason === waiting) return plan;
       plan.reason = waiting;
       return this.repository.save(plan);

@@ -89,7 +89,10 @@ export class TelemetryRepository {
           row.errors,
           JSON.stringify(row.histogram),
         );
-        return `($1, $${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::timestamptz, $${at + 5}::bigint, $${at + 6}::float8, $${at + 7}::float8, $${at + 8}::bigint, $${at + 9}::jsonb)`;
+        return (
+          `($1, $${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::timestamptz, $${at + 5}::bigint, $${at + 6}::float8, $${at + 7}::float8, ` +
+          `$${at + 8}::bigint, $${at + 9}::jsonb)`
+        );
       });
       await this.db.manager().query(
         `INSERT INTO metric_rollups AS r (environment_id, flag_key, metric, variant_key, minute, count, sum, sum_squares, errors, histogram)
@@ -198,7 +201,8 @@ export class TelemetryRepository {
     const rows: Array<{ flag_key: string; variant_key: string; reason: string; count: number }> = await this.db
       .manager()
       .query(
-        `SELECT flag_key, variant_key, reason, SUM(count)::float8 AS count FROM evaluation_rollups WHERE ${where} GROUP BY flag_key, variant_key, reason ORDER BY flag_key, variant_key, reason`,
+        `SELECT flag_key, variant_key, reason, SUM(count)::float8 AS count FROM evaluation_rollups WHERE ${where} GROUP BY flag_key, variant_key, ` +
+          `reason ORDER BY flag_key, variant_key, reason`,
         values,
       );
     return rows.map((r) => ({ flagKey: r.flag_key, variantKey: r.variant_key, reason: r.reason, count: Number(r.count) }));
@@ -234,7 +238,8 @@ export class TelemetryRepository {
     const rows: Array<{ flag_key: string; variant_key: string; kind: string; recorded_at: Date | string; sample: Record<string, unknown> }> = await this.db
       .manager()
       .query(
-        `SELECT flag_key, variant_key, kind, recorded_at, sample FROM shadow_samples WHERE environment_id = $1 ${flagKey !== undefined ? 'AND flag_key = $3' : ''}
+        `SELECT flag_key, variant_key, kind, recorded_at, sample FROM shadow_samples
+         WHERE environment_id = $1 ${flagKey !== undefined ? 'AND flag_key = $3' : ''}
          ORDER BY recorded_at DESC, id DESC LIMIT $2`,
         flagKey !== undefined ? [environmentId, limit, flagKey] : [environmentId, limit],
       );

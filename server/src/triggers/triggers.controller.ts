@@ -137,7 +137,8 @@ export class TriggerHookController {
   @UseGuards(ThrottlerGuard)
   @ApiOperation({
     summary:
-      'Fire a trigger: an empty POST or {reason} kills the flag; Alertmanager and Grafana webhooks kill on firing/alerting and restore on resolved/ok when the trigger allows it. Unknown or disabled: 404. Too many calls: 429.',
+      'Fire a trigger: an empty POST or {reason} kills the flag; Alertmanager and Grafana webhooks kill on firing/alerting and restore on ' +
+      'resolved/ok when the trigger allows it. Unknown or disabled: 404. Too many calls: 429.',
   })
   @ApiBody({
     required: false,

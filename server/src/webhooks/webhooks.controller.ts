@@ -25,7 +25,8 @@ export class WebhooksController {
   @Access('admin')
   @ApiOperation({
     summary:
-      'Subscribe a URL to events. Deliveries are POSTs signed with X-Signalbox-Signature: sha256=<hex HMAC-SHA256(secret, X-Signalbox-Timestamp + "." + body)>; the secret is shown once.',
+      'Subscribe a URL to events. Deliveries are POSTs signed with X-Signalbox-Signature: sha256=<hex HMAC-SHA256(secret, X-Signalbox-Timestamp + ' +
+      '"." + body)>; the secret is shown once.',
   })
   @ApiCreatedResponse({ type: IssuedWebhookResponse })
   @ApiErrors(400, 401, 403, { status: 404, description: 'NOT_FOUND: projectKey names no project' })

@@ -51,7 +51,8 @@ describe(`API fuzzer (seed ${SEED})`, () => {
     } finally {
       const used = process.cpuUsage(cpu);
       console.log(
-        `API fuzzer: ${phase}: ${fuzzer.requests - requests} requests, ${((Date.now() - wall) / 1000).toFixed(1)} s (${((used.user + used.system) / 1e6).toFixed(1)} s CPU)`,
+        `API fuzzer: ${phase}: ${fuzzer.requests - requests} requests, ${((Date.now() - wall) / 1000).toFixed(1)} s ` +
+          `(${((used.user + used.system) / 1e6).toFixed(1)} s CPU)`,
       );
     }
   };
@@ -72,7 +73,8 @@ describe(`API fuzzer (seed ${SEED})`, () => {
     monitor = new StallMonitor();
     fuzzer = new ApiFuzzer(world, operations, monitor, serverErrors);
     console.log(
-      `API fuzzer: seed ${SEED}, ${operations.length} operations × ${world.credentials.length} credential kinds, then ${RUNS} random requests (replay: FUZZ_SEED=${SEED})`,
+      `API fuzzer: seed ${SEED}, ${operations.length} operations × ${world.credentials.length} credential kinds, then ${RUNS} random requests ` +
+        `(replay: FUZZ_SEED=${SEED})`,
     );
   }, 300_000);
 
@@ -81,9 +83,11 @@ describe(`API fuzzer (seed ${SEED})`, () => {
       const worst = fuzzer.worst;
       console.log(
         [
-          `API fuzzer: ${fuzzer.requests} requests in ${((Date.now() - started) / 1000).toFixed(1)} s, seed ${SEED}; ${fuzzer.findings.size} distinct failure(s)`,
+          `API fuzzer: ${fuzzer.requests} requests in ${((Date.now() - started) / 1000).toFixed(1)} s, seed ${SEED}; ${fuzzer.findings.size} ` +
+            `distinct failure(s)`,
           worst
-            ? `worst event-loop block: ${Math.round(worst.ms)} ms (limit ${MAX_STALL_MS}) by ${describeCase(worst.fuzzCase)} → ${worst.status}\n  ${curlLine(worst.fuzzCase)}`
+            ? `worst event-loop block: ${Math.round(worst.ms)} ms (limit ${MAX_STALL_MS}) by ${describeCase(worst.fuzzCase)} → ${worst.status}\n  ` +
+              `${curlLine(worst.fuzzCase)}`
             : '',
           serverErrors.unattributed.length
             ? `errors logged outside any request (${serverErrors.unattributed.length}):\n  ${[...new Set(serverErrors.unattributed)].slice(0, 20).join('\n  ')}`
@@ -132,7 +136,8 @@ describe(`API fuzzer (seed ${SEED})`, () => {
   );
 
   it(
-    'answers every kind of attack on every operation the same way (NUL and malformed path parameters, deep nesting, huge arrays, odd values, odd query strings)',
+    'answers every kind of attack on every operation the same way (NUL and malformed path parameters, deep nesting, huge arrays, odd values, odd ' +
+      'query strings)',
     async () => {
       const found: string[] = [];
       await measured('every kind of attack on every operation', async () => {

@@ -21,7 +21,8 @@ export class ErrorResponse {
 
   @ApiPropertyOptional({
     description:
-      'Per code: for VALIDATION_FAILED a list of {field, reason}; for VERSION_CONFLICT {currentVersion, current}; for RATE_LIMITED {retryAfterSeconds}; for UNAVAILABLE from /readyz {reasons}',
+      'Per code: for VALIDATION_FAILED a list of {field, reason}; for VERSION_CONFLICT {currentVersion, current}; for RATE_LIMITED ' +
+      '{retryAfterSeconds}; for UNAVAILABLE from /readyz {reasons}',
     oneOf: [
       { type: 'array', items: { $ref: getSchemaPath(FieldProblemResponse) } },
       { type: 'object', additionalProperties: true },

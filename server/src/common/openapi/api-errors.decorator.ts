@@ -6,11 +6,15 @@ import { ErrorResponse } from '../errors/error-response.js';
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409;
 
 const DESCRIPTIONS: Record<ErrorStatus, string> = {
-  400: 'VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID',
+  400:
+    'VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not ' +
+    'JSON, or an id is not a UUID',
   401: 'UNAUTHENTICATED: no credential, or an unknown, revoked or expired one',
   403: "FORBIDDEN: the credential's role or kind does not allow this",
   404: 'NOT_FOUND: what the path names does not exist',
-  409: 'VERSION_CONFLICT: the `version` sent is stale (`details` hold currentVersion and the current state); or CONFLICT: the key is taken or something still depends on it',
+  409:
+    'VERSION_CONFLICT: the `version` sent is stale (`details` hold currentVersion and the current state); or CONFLICT: the key is taken or something ' +
+    'still depends on it',
 };
 
 /**

@@ -65,7 +65,9 @@ const IsHistogramBuckets = (): PropertyDecorator => (target: object, key: string
     target: target.constructor,
     propertyName: key as string,
     options: {
-      message: `$property must map log2-16 bucket indexes (${HISTOGRAM_MIN_INDEX}..${HISTOGRAM_MAX_INDEX}) to positive integer counts of at most ${MAX_RECORD_COUNT}`,
+      message:
+        `$property must map log2-16 bucket indexes (${HISTOGRAM_MIN_INDEX}..${HISTOGRAM_MAX_INDEX}) to positive integer counts of at most ` +
+        `${MAX_RECORD_COUNT}`,
     },
     validator: {
       validate(value: unknown): boolean {
