@@ -201,6 +201,9 @@ describe('SignalboxClient without a server', () => {
   it('rejects options it cannot work with', () => {
     expect(() => createClient({ url: 'not a url', sdkKey: 'key' })).toThrow(TypeError);
     expect(() => createClient({ url: 'ftp://example.com', sdkKey: 'key' })).toThrow(TypeError);
+    // Without a transport the endpoints are never derived, but the URL is still checked.
+    expect(() => createClient({ url: 'not a url', sdkKey: 'key', transport: 'none' })).toThrow(TypeError);
+    expect(() => createClient({ url: 'ftp://example.com', sdkKey: 'key', transport: 'none' })).toThrow(TypeError);
     expect(() => createClient({ url: 'http://example.com', sdkKey: '' })).toThrow(TypeError);
   });
 });

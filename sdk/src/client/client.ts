@@ -8,7 +8,7 @@ import { ClientEvents, type ClientEventMap, type FlagChangeEvent, type Unsubscri
 import { ConfigStore, type ApplyOutcome } from './config-store.js';
 import { createDefaultLogger, describeError, guardLogger, type Logger } from './logger.js';
 import { PollTransport } from './poll-transport.js';
-import { serverEndpoints } from './server-url.js';
+import { parseServerUrl, serverEndpoints } from './server-url.js';
 import { SocketTransport } from './socket-transport.js';
 import { deriveStatus, type ClientStatus, type ConnectionState } from './status.js';
 import { SignalboxRefusedError, type Transport, type TransportSink } from './transport.js';
@@ -77,7 +77,7 @@ export class SignalboxClient {
    */
   constructor(options: ClientOptions) {
     if (typeof options?.sdkKey !== 'string' || options.sdkKey === '') throw new TypeError('sdkKey is required');
-    const endpoints = serverEndpoints(options.url);
+    parseServerUrl(options.url);
     this.logger = options.logger === undefined ? createDefaultLogger() : guardLogger(options.logger);
     this.events = new ClientEvents(this.logger);
     this.staleAfterMs = options.staleAfterMs;
@@ -98,7 +98,7 @@ export class SignalboxClient {
     if (kind === 'socket') {
       this.transport = new SocketTransport(
         {
-          endpoints,
+          endpoints: serverEndpoints(options.url),
           sdkKey: options.sdkKey,
           clientName: SDK_CLIENT_NAME,
           reconnectionDelayMs: options.reconnectionDelayMs ?? DEFAULT_RECONNECTION_DELAY_MS,
@@ -110,7 +110,7 @@ export class SignalboxClient {
       const intervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
       this.transport = new PollTransport(
         {
-          endpoints,
+          endpoints: serverEndpoints(options.url),
           sdkKey: options.sdkKey,
           clientName: SDK_CLIENT_NAME,
           intervalMs,

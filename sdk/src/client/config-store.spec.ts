@@ -41,6 +41,31 @@ describe('ConfigStore', () => {
     expect(store.compiled?.flags.get('a')?.on).toBe(false);
   });
 
+  it('leaves an environment it compiled as it was when later changes arrive, even for flags it had not read', () => {
+    const store = storeAt(7, [aFlag('a').build(), aFlag('b').build()], [aSegment('s', { included: ['u1'] })]);
+    const pinned = store.compiled!;
+    // Neither flag nor the segment has been read from `pinned`: it compiles them from the config it was made from.
+    store.apply(flagChange(8, 'a', aFlag('a').with({ on: false, version: 2 }).build()));
+    store.apply(flagChange(9, 'b', null));
+    store.apply(flagChange(10, 'c', aFlag('c').build()));
+    store.apply(segmentChange(11, 's', null));
+    expect(store.commit()?.changedKeys).toEqual(['a', 'c', 'b']);
+    expect(pinned.flags.get('a')?.on).toBe(true);
+    expect(pinned.flagKeys()).toEqual(['a', 'b']);
+    expect([...pinned.segments.keys()]).toEqual(['s']);
+    expect(store.compiled?.flags.get('a')?.on).toBe(false);
+    expect(store.compiled?.flagKeys()).toEqual(['a', 'c']);
+    expect(store.compiled?.segments.size).toBe(0);
+  });
+
+  it('lists flags deleted before the first commit among the changed ones', () => {
+    const store = new ConfigStore();
+    store.apply(snapshot(1, [aFlag('a').build(), aFlag('b').build()]));
+    store.apply(flagChange(2, 'b', null));
+    expect(store.commit()?.changedKeys).toEqual(['a', 'b']);
+    expect(store.compiled?.flagKeys()).toEqual(['a']);
+  });
+
   it('ignores changes it already has as duplicates', () => {
     const store = storeAt(7);
     const compiled = store.compiled;

@@ -16,7 +16,7 @@ export type ApplyOutcome = 'applied' | 'duplicate' | 'gap' | 'waiting' | 'invali
 export interface CommittedBatch {
   sequence: number;
   /** Flags whose evaluation may have changed, in config order (see `affectedFlagKeys`). */
-  changedKeys: string[];
+  readonly changedKeys: readonly string[];
   /** Problems in the new config (empty for a valid config). Reading it compiles every flag: the client hears of problems through its listener instead. */
   readonly problems: readonly ConfigProblem[];
 }
@@ -33,6 +33,11 @@ export class ConfigStore {
 
   private flags = new Map<string, FlagConfig>();
   private segments = new Map<string, Segment>();
+  /**
+   * True once `flags` and `segments` were handed to a compiled environment, which reads them as
+   * flags are first evaluated (a run may pin it long after): a change then copies them first.
+   */
+  private mapsShared = false;
   private currentSequence = 0;
   private loaded = false;
   private compiledEnvironment: CompiledEnvironment | undefined;
@@ -91,6 +96,7 @@ export class ConfigStore {
     }
     this.flags = flags;
     this.segments = segments;
+    this.mapsShared = false;
     if (sequence !== this.currentSequence || !this.loaded) this.uncommitted = true;
     if (this.changedFlags.size > 0 || this.changedSegments.size > 0) this.uncommitted = true;
     this.currentSequence = sequence;
@@ -110,29 +116,34 @@ export class ConfigStore {
     if (previous !== undefined && this.changedFlags.size === 0 && this.changedSegments.size === 0) {
       return { sequence: this.currentSequence, changedKeys: [], problems: [] };
     }
-    let changedKeys: string[];
+    const sequence = this.currentSequence;
+    const flags = this.flags;
+    const config = { sequence, flags, segments: this.segments };
+    this.mapsShared = true;
+    let environment: CompiledEnvironment;
+    let changedKeys: string[] | undefined;
+    let listChanged: () => string[];
     if (previous === undefined) {
-      // Every flag is new, and so are those deleted by changes since the snapshot.
-      changedKeys = [...this.flags.keys()];
-      for (const key of this.changedFlags) if (!this.flags.has(key)) changedKeys.push(key);
-      this.compiledEnvironment = compileKeyed({ sequence: this.currentSequence, flags: this.flags, segments: this.segments }, { onProblems: this.onProblems });
+      environment = compileKeyed(config, { onProblems: this.onProblems });
+      // Every flag is new, and so are those deleted by changes since the snapshot. The list is
+      // made when read: a client starting from bootstrap data has no one to tell.
+      const deleted: string[] = [];
+      for (const key of this.changedFlags) if (!flags.has(key)) deleted.push(key);
+      listChanged = () => [...flags.keys(), ...deleted];
     } else {
       // The maps as they are: no lists built only to be turned back into maps.
-      const { environment, affectedKeys } = recompileKeyed(
-        previous,
-        { sequence: this.currentSequence, flags: this.flags, segments: this.segments },
-        this.changedFlags,
-        this.changedSegments,
-      );
-      this.compiledEnvironment = environment;
-      changedKeys = affectedKeys;
+      const recompiled = recompileKeyed(previous, config, this.changedFlags, this.changedSegments);
+      environment = recompiled.environment;
+      listChanged = () => recompiled.affectedKeys;
     }
+    this.compiledEnvironment = environment;
     this.changedFlags.clear();
     this.changedSegments.clear();
-    const environment = this.compiledEnvironment;
     return {
-      sequence: this.currentSequence,
-      changedKeys,
+      sequence,
+      get changedKeys() {
+        return (changedKeys ??= listChanged());
+      },
       get problems() {
         return environment.problems;
       },
@@ -152,11 +163,13 @@ export class ConfigStore {
 
     if (change.kind === 'flag') {
       if (change.flag !== null && !isRecord(change.flag)) return 'invalid';
+      this.unshareMaps();
       if (change.flag === null) this.flags.delete(change.key);
       else this.flags.set(change.key, change.flag);
       this.changedFlags.add(change.key);
     } else if (change.kind === 'segment') {
       if (change.segment !== null && !isRecord(change.segment)) return 'invalid';
+      this.unshareMaps();
       if (change.segment === null) this.segments.delete(change.key);
       else this.segments.set(change.key, change.segment);
       this.changedSegments.add(change.key);
@@ -166,6 +179,14 @@ export class ConfigStore {
     this.currentSequence = change.sequence;
     this.uncommitted = true;
     return 'applied';
+  }
+
+  /** Copies the maps before a change when a compiled environment reads them (see `mapsShared`). */
+  private unshareMaps(): void {
+    if (!this.mapsShared) return;
+    this.flags = new Map(this.flags);
+    this.segments = new Map(this.segments);
+    this.mapsShared = false;
   }
 }
 

@@ -15,10 +15,7 @@ export interface ServerEndpoints {
  * (the constructor's only throw).
  */
 export function serverEndpoints(url: string): ServerEndpoints {
-  const parsed = new URL(url);
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new TypeError(`the server URL must be http(s), got "${parsed.protocol}"`);
-  }
+  const parsed = parseServerUrl(url);
   const prefix = parsed.pathname.replace(/\/+$/, '');
   const base = `${parsed.origin}${prefix}`;
   return {
@@ -28,4 +25,17 @@ export function serverEndpoints(url: string): ServerEndpoints {
     streamUrl: `${base}/api/v1/sdk/stream`,
     ackUrl: `${base}/api/v1/sdk/ack`,
   };
+}
+
+/**
+ * The base URL parsed, or a TypeError when it is malformed or not http(s). What a client checks at
+ * construction; the endpoints are derived only when a transport needs them (the URL's `origin`
+ * getter alone costs a cold start more than the parse).
+ */
+export function parseServerUrl(url: string): URL {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new TypeError(`the server URL must be http(s), got "${parsed.protocol}"`);
+  }
+  return parsed;
 }

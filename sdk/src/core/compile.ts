@@ -141,73 +141,94 @@ type SegmentSlot = Slot<CompiledSegment | string, unknown>;
 
 const NO_PROBLEMS: readonly ConfigProblem[] = [];
 
-function newSlot<Compiled, Source>(key: string, source: Source): Slot<Compiled, Source> {
-  return { key, source, compiled: undefined, problems: NO_PROBLEMS };
-}
-
-/** A config list's items in order: an item, or the problem of one that is not (no key, a duplicate key, no list). */
-type Entry<Item> = Item | ConfigProblem;
-
-function isSlot<Item extends Slot<unknown, unknown>>(entry: Entry<Item>): entry is Item {
-  return 'source' in entry;
-}
+/** A config list's entries in order: an item's key, or the problem of an entry that is not an item (no key, a duplicate key, no list). */
+type Entry = string | ConfigProblem;
 
 function isKeyed(problem: ConfigProblem): boolean {
   return problem.flagKey !== undefined || problem.segmentKey !== undefined;
 }
 
-/** The problems of `entries` in order, each item's once compiled. */
-function problemsOf<Item extends Slot<unknown, unknown>>(entries: readonly Entry<Item>[]): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  for (const entry of entries) {
-    if (isSlot(entry)) problems.push(...entry.problems);
-    else problems.push(entry);
-  }
-  return problems;
+/** A config list read by key: its items, its entries in order when some are not items, and those entries' problems. */
+interface Listed<Source> {
+  sources: ReadonlyMap<string, Source>;
+  /** `undefined` when every entry is an item: the order is then that of `sources`. */
+  entries: readonly Entry[] | undefined;
+  problems: readonly ConfigProblem[];
 }
 
-/** A config list as slots by key, its entries in order, and the problems of the entries that are not items. */
-interface SlotList<Item> {
-  slots: Map<string, Item>;
-  order: Entry<Item>[];
-  problems: ConfigProblem[];
-}
-
-function slotsOf<Item extends Slot<unknown, unknown>>(list: unknown, kind: 'flag' | 'segment'): SlotList<Item> {
-  const slots = new Map<string, Item>();
-  const order: Entry<Item>[] = [];
+function listed<Source>(list: unknown, kind: 'flag' | 'segment'): Listed<Source> {
+  const sources = new Map<string, Source>();
   const problems: ConfigProblem[] = [];
+  // Made only once an entry is not an item: a well-formed list needs no second copy of its order.
+  let entries: Entry[] | undefined;
   const fail = (problem: ConfigProblem) => {
-    order.push(problem);
+    entries ??= [...sources.keys()];
+    entries.push(problem);
     problems.push(problem);
   };
   if (!Array.isArray(list)) {
     fail({ message: `${kind}s must be a list` });
-    return { slots, order, problems };
+    return { sources, entries, problems };
   }
   for (const source of list as unknown[]) {
     const key = isRecord(source) && typeof source.key === 'string' ? source.key : undefined;
     if (key === undefined) {
       fail({ message: `a ${kind} needs a string key` });
-    } else if (slots.has(key)) {
+    } else if (sources.has(key)) {
       fail({ [kind === 'flag' ? 'flagKey' : 'segmentKey']: key, message: `duplicate ${kind} key; the first one is used` });
     } else {
-      const slot = newSlot(key, source) as Item;
-      slots.set(key, slot);
-      order.push(slot);
+      sources.set(key, source as Source);
+      entries?.push(key);
     }
   }
-  return { slots, order, problems };
+  return { sources, entries, problems };
 }
 
-/** Slots for items already held by key: keys are unique and every entry is an item. */
-function keyedSlots<Item extends Slot<unknown, unknown>>(
-  sources: ReadonlyMap<string, unknown>,
-  reuse: (key: string) => Item | undefined = () => undefined,
-): SlotList<Item> {
-  const slots = new Map<string, Item>();
-  for (const [key, source] of sources) slots.set(key, reuse(key) ?? (newSlot(key, source) as Item));
-  return { slots, order: [...slots.values()], problems: [] };
+/** Items already held by key (keys are unique, every entry an item): nothing to walk. */
+function keyed<Source>(sources: ReadonlyMap<string, Source>): Listed<Source> {
+  return { sources, entries: undefined, problems: NO_PROBLEMS };
+}
+
+/**
+ * @internal A config's items by key, each given its slot when first looked up: a process that
+ * evaluates a few flags of a large config makes slots for those only. Reads `sources` as long as
+ * it lives, so they must not change.
+ */
+export class Slots<Compiled, Source> {
+  private readonly made = new Map<string, Slot<Compiled, Source>>();
+
+  constructor(
+    readonly sources: ReadonlyMap<string, Source>,
+    private readonly entries: readonly Entry[] | undefined,
+  ) {}
+
+  get(key: string): Slot<Compiled, Source> | undefined {
+    const slot = this.made.get(key);
+    if (slot !== undefined) return slot;
+    const source = this.sources.get(key);
+    return source === undefined ? undefined : this.share(key, { key, source, compiled: undefined, problems: NO_PROBLEMS });
+  }
+
+  /** Makes `slot` the one for `key`: an environment recompiled from another shares the slots of what did not change. */
+  share(key: string, slot: Slot<Compiled, Source>): Slot<Compiled, Source> {
+    this.made.set(key, slot);
+    return slot;
+  }
+
+  /** The problems of the entries in config order: an item's once it has compiled, an entry's that is not an item. */
+  problems(): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    for (const entry of this.entries ?? this.sources.keys()) {
+      if (typeof entry !== 'string') problems.push(entry);
+      else problems.push(...this.get(entry)!.problems);
+    }
+    return problems;
+  }
+
+  /** True when every entry is an item or names its key (a duplicate), so a change can be applied item by item. */
+  wellFormed(): boolean {
+    return this.entries === undefined || this.entries.every((entry) => typeof entry === 'string' || isKeyed(entry));
+  }
 }
 
 /** @internal A config's segments by key, each compiled when a flag first names it. */
@@ -216,14 +237,13 @@ export class SegmentTable {
   private brokenSegments: Map<string, string> | undefined;
 
   constructor(
-    readonly slots: ReadonlyMap<string, SegmentSlot>,
-    readonly order: readonly Entry<SegmentSlot>[],
+    readonly slots: Slots<CompiledSegment | string, unknown>,
     private readonly onProblems: ProblemListener | undefined,
   ) {}
 
   /** The segment, why it cannot be read, or `undefined` when there is none (it has no members). */
   resolve(key: string): CompiledSegment | string | undefined {
-    const slot = this.slots.get(key);
+    const slot: SegmentSlot | undefined = this.slots.get(key);
     if (slot === undefined) return undefined;
     if (slot.compiled === undefined) {
       try {
@@ -249,7 +269,7 @@ export class SegmentTable {
     if (this.validSegments === undefined || this.brokenSegments === undefined) {
       this.validSegments = new Map();
       this.brokenSegments = new Map();
-      for (const key of this.slots.keys()) {
+      for (const key of this.slots.sources.keys()) {
         const segment = this.resolve(key)!;
         if (typeof segment === 'string') this.brokenSegments.set(key, segment);
         else this.validSegments.set(key, segment);
@@ -269,8 +289,7 @@ export class FlagTable implements ReadonlyMap<string, CompiledFlag> {
   private allProblems: readonly ConfigProblem[] | undefined;
 
   constructor(
-    readonly slots: ReadonlyMap<string, FlagSlot>,
-    readonly order: readonly Entry<FlagSlot>[],
+    readonly slots: Slots<CompiledFlag, FlagConfig>,
     readonly segments: SegmentTable,
     /** Problems of the config as a whole (not an object, not compilable). */
     readonly configProblems: readonly ConfigProblem[],
@@ -278,11 +297,11 @@ export class FlagTable implements ReadonlyMap<string, CompiledFlag> {
   ) {}
 
   get size(): number {
-    return this.slots.size;
+    return this.slots.sources.size;
   }
 
   has(key: string): boolean {
-    return this.slots.has(key);
+    return this.slots.sources.has(key);
   }
 
   get(key: string): CompiledFlag | undefined {
@@ -290,7 +309,7 @@ export class FlagTable implements ReadonlyMap<string, CompiledFlag> {
   }
 
   keys(): MapIterator<string> {
-    return this.slots.keys();
+    return this.slots.sources.keys();
   }
 
   values(): MapIterator<CompiledFlag> {
@@ -314,20 +333,20 @@ export class FlagTable implements ReadonlyMap<string, CompiledFlag> {
     if (this.allProblems === undefined) {
       this.all();
       this.segments.valid();
-      this.allProblems = Object.freeze([...this.configProblems, ...problemsOf(this.segments.order), ...problemsOf(this.order)]);
+      this.allProblems = Object.freeze([...this.configProblems, ...this.segments.slots.problems(), ...this.slots.problems()]);
     }
     return this.allProblems;
   }
 
   /** True when every item is a keyed object, so a change can be applied item by item. */
   wellFormed(): boolean {
-    return this.configProblems.every(isKeyed) && [...this.segments.order, ...this.order].every((entry) => isSlot(entry) || isKeyed(entry));
+    return this.configProblems.every(isKeyed) && this.segments.slots.wellFormed() && this.slots.wellFormed();
   }
 
   private all(): Map<string, CompiledFlag> {
     if (this.everything === undefined) {
       const everything = new Map<string, CompiledFlag>();
-      for (const key of this.slots.keys()) everything.set(key, this.get(key)!);
+      for (const key of this.slots.sources.keys()) everything.set(key, this.get(key)!);
       this.everything = everything;
     }
     return this.everything;
@@ -402,42 +421,39 @@ export function compileEnvironment(config: EnvironmentConfig, options: CompileOp
     const input: unknown = config;
     if (!isRecord(input)) return wholeConfigProblem('an environment config must be an object', options);
     const sequence = typeof input.sequence === 'number' && Number.isFinite(input.sequence) ? input.sequence : -1;
-    const segments = input.segments === undefined ? keyedSlots<SegmentSlot>(new Map()) : slotsOf<SegmentSlot>(input.segments, 'segment');
-    return environmentOf(sequence, slotsOf<FlagSlot>(input.flags, 'flag'), segments, options.onProblems);
+    const segments = input.segments === undefined ? keyed(new Map<string, unknown>()) : listed<unknown>(input.segments, 'segment');
+    return environmentOf(sequence, listed<FlagConfig>(input.flags, 'flag'), segments, options.onProblems);
   } catch (error) {
     return wholeConfigProblem(`the config cannot be compiled: ${describeError(error)}`, options);
   }
 }
 
-/** `compileEnvironment` for a config already held as maps by key (as a client keeps it): the same result, without lists. */
+/**
+ * `compileEnvironment` for a config already held as maps by key (as a client keeps it): the same
+ * result, and nothing is walked: the environment reads the maps as flags are first evaluated, so
+ * they must not change afterwards (copy them to apply a change).
+ */
 export function compileKeyed(config: KeyedConfig, options: CompileOptions = {}): CompiledEnvironment {
   try {
     const sequence = typeof config.sequence === 'number' && Number.isFinite(config.sequence) ? config.sequence : -1;
-    return environmentOf(sequence, keyedSlots<FlagSlot>(config.flags), keyedSlots<SegmentSlot>(config.segments), options.onProblems);
+    return environmentOf(sequence, keyed(config.flags), keyed<unknown>(config.segments), options.onProblems);
   } catch (error) {
     return wholeConfigProblem(`the config cannot be compiled: ${describeError(error)}`, options);
   }
 }
 
-function environmentOf(
-  sequence: number,
-  flags: SlotList<FlagSlot>,
-  segments: SlotList<SegmentSlot>,
-  onProblems: ProblemListener | undefined,
-): CompiledEnvironment {
+function environmentOf(sequence: number, flags: Listed<FlagConfig>, segments: Listed<unknown>, onProblems: ProblemListener | undefined): CompiledEnvironment {
   // Problems of the config's shape are known now; an item's when it compiles.
-  const known = [...segments.problems, ...flags.problems];
-  if (known.length > 0) tell(onProblems, known);
-  return new CompiledEnvironment(
-    sequence,
-    new FlagTable(flags.slots, flags.order, new SegmentTable(segments.slots, segments.order, onProblems), [], onProblems),
-  );
+  if (segments.problems.length + flags.problems.length > 0) tell(onProblems, [...segments.problems, ...flags.problems]);
+  const segmentTable = new SegmentTable(new Slots(segments.sources, segments.entries), onProblems);
+  return new CompiledEnvironment(sequence, new FlagTable(new Slots(flags.sources, flags.entries), segmentTable, NO_PROBLEMS, onProblems));
 }
 
 function wholeConfigProblem(message: string, { onProblems }: CompileOptions): CompiledEnvironment {
   const problems = [{ message }];
   tell(onProblems, problems);
-  return new CompiledEnvironment(-1, new FlagTable(new Map(), [], new SegmentTable(new Map(), [], onProblems), problems, onProblems));
+  const segments = new SegmentTable(new Slots(new Map(), undefined), onProblems);
+  return new CompiledEnvironment(-1, new FlagTable(new Slots(new Map(), undefined), segments, problems, onProblems));
 }
 
 /** What `recompileEnvironment` made: the new environment and the flags whose evaluation may differ. */
@@ -491,7 +507,10 @@ export interface KeyedConfig {
   segments: ReadonlyMap<string, Segment>;
 }
 
-/** `recompileEnvironment` for a config already held as maps by key; the same result, without turning maps into lists and back. */
+/**
+ * `recompileEnvironment` for a config already held as maps by key; the same result, without turning
+ * maps into lists and back. As with `compileKeyed`, the maps must not change afterwards.
+ */
 export function recompileKeyed(
   previous: CompiledEnvironment,
   config: KeyedConfig,
@@ -522,14 +541,23 @@ function recompileChecked(
   changedFlags: ReadonlySet<string>,
   changedSegments: ReadonlySet<string>,
 ): Recompiled {
-  const segments = keyedSlots<SegmentSlot>(segmentSources, (key) => (changedSegments.has(key) ? undefined : earlier.segments.slots.get(key)));
   const affectedKeys = affectedFlagKeys(flagSources, changedFlags, changedSegments);
   const affected = new Set(affectedKeys);
-  // An unaffected flag reads only unchanged segments and unaffected prerequisites: it compiles
-  // the same in both environments, so they share its slot (compiled or not).
-  const flags = keyedSlots<FlagSlot>(flagSources, (key) => (affected.has(key) ? undefined : earlier.slots.get(key)));
   const sequence = typeof sequenceInput === 'number' && Number.isFinite(sequenceInput) ? sequenceInput : -1;
-  return { environment: environmentOf(sequence, flags, segments, earlier.onProblems), affectedKeys };
+  const environment = environmentOf(sequence, keyed(flagSources), keyed(segmentSources), earlier.onProblems);
+  const { slots, segments } = environment.table;
+  for (const key of segmentSources.keys()) {
+    const slot = changedSegments.has(key) ? undefined : earlier.segments.slots.get(key);
+    if (slot !== undefined) segments.slots.share(key, slot);
+  }
+  // An unaffected flag reads only unchanged segments and unaffected prerequisites: it compiles
+  // the same in both environments, so they share its slot (compiled or not: whichever compiles it
+  // first does so for both).
+  for (const key of flagSources.keys()) {
+    const slot = affected.has(key) ? undefined : earlier.slots.get(key);
+    if (slot !== undefined) slots.share(key, slot);
+  }
+  return { environment, affectedKeys };
 }
 
 /** Items by their string key, or `undefined` when `list` is not a list of keyed objects with unique keys. */
