@@ -1,5 +1,6 @@
-import { Navigate, Route, Routes } from 'react-router';
+import { Navigate, Route, Routes, useParams } from 'react-router';
 import { useMe, usePermissions } from './api/auth';
+import { useLiveUpdates } from './api/live';
 import { EmptyState, ErrorState, Loading } from './components/common/StateViews';
 import { AccessPage } from './features/access/AccessPage/AccessPage';
 import { UsersPage } from './features/access/UsersPage/UsersPage';
@@ -13,14 +14,17 @@ import { Home } from './features/shell/FirstProject/Home';
 import { ExperimentPage } from './features/experiments/ExperimentPage/ExperimentPage';
 import { ExperimentsPage } from './features/experiments/ExperimentsPage/ExperimentsPage';
 import { WebhooksPage } from './features/webhooks/WebhooksPage/WebhooksPage';
-import { paths, rememberedEnvironment, useWorkspace } from './features/shell/workspace/workspace';
+import { UnknownWorkspace } from './features/shell/UnknownWorkspace/UnknownWorkspace';
+import { useWorkspace } from './features/shell/workspace/workspace';
 
 const Workspace = () => {
   const { projects, project, environment } = useWorkspace();
+  // Changes made anywhere reach the open pages by push (api/live.ts), instead of polling.
+  useLiveUpdates(project?.key);
+  const { projectKey = '', envKey = '' } = useParams();
   const { isAdmin } = usePermissions();
   if (projects.length === 0) return <Home />;
-  if (!project) return <Home />;
-  if (!environment) return <Navigate to={paths.flags(project.key, rememberedEnvironment(project))} replace />;
+  if (!project || !environment) return <UnknownWorkspace projects={projects} projectKey={projectKey} envKey={envKey} />;
   return (
     <AppShell>
       <Routes>
@@ -42,7 +46,8 @@ const Workspace = () => {
 export const App = () => {
   const me = useMe();
   if (me.isPending) return <Loading label="Starting Signalbox…" />;
-  if (me.isError) return <ErrorState error={me.error} onRetry={() => void me.refetch()} />;
+  // A failed refetch keeps the signed-in console as it is; only a first load that failed shows the error.
+  if (me.isError && me.data === undefined) return <ErrorState error={me.error} onRetry={() => void me.refetch()} />;
   if (!me.data) return <LoginPage />;
   return (
     <Routes>

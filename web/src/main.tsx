@@ -5,6 +5,7 @@ import { BrowserRouter } from 'react-router';
 import { App } from './App';
 import { ApiError } from './api/client';
 import { queryKeys } from './api/queryKeys';
+import { applyTheme, storedTheme } from './features/shell/ThemeToggle/theme';
 import './styles.css';
 
 // An expired or revoked session anywhere sends the user back to the sign-in form.
@@ -17,6 +18,9 @@ const queryClient = new QueryClient({
   mutationCache: new MutationCache({ onError }),
   defaultOptions: { queries: { retry: (count, error) => !(error instanceof ApiError && error.status < 500 && error.status > 0) && count < 2 } },
 });
+
+// A pinned theme applies before the first paint, loading spinner included.
+applyTheme(storedTheme());
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -5,6 +5,8 @@ import { ChangesModule } from '../changes/changes.module.js';
 import { ProjectsModule } from '../projects/projects.module.js';
 import { SnapshotsModule } from '../snapshots/snapshots.module.js';
 import { ChangeRelay } from './change-relay.service.js';
+import { ConsoleGateway } from './console.gateway.js';
+import { ConsoleService } from './console.service.js';
 import { PresenceRepository } from './presence.repository.js';
 import { PresenceService } from './presence.service.js';
 import { DeliveryStatusController, SdkDeliveryController } from './sdk-delivery.controller.js';
@@ -14,7 +16,7 @@ import { SdkGateway } from './sdk.gateway.js';
 @Module({
   imports: [TypeOrmModule.forFeature([SdkPresenceEntity]), AuthModule, ChangesModule, SnapshotsModule, ProjectsModule],
   controllers: [SdkDeliveryController, DeliveryStatusController],
-  providers: [PresenceRepository, PresenceService, ChangeRelay, SdkGateway],
+  providers: [PresenceRepository, PresenceService, ChangeRelay, SdkGateway, ConsoleService, ConsoleGateway],
   exports: [PresenceService, ChangeRelay],
 })
 export class RealtimeModule {}

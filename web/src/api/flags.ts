@@ -1,7 +1,7 @@
 import type { Variant } from '@signalbox/sdk/core';
 import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from './client';
-import { LIVE_REFRESH_MS, queryKeys } from './queryKeys';
+import { queryKeys } from './queryKeys';
 import type { components, operations } from './schema';
 
 type Schemas = components['schemas'];
@@ -34,7 +34,6 @@ export const useFlags = (project: string, filters: FlagFilters = {}) =>
     queryKey: [...queryKeys.flags(project), 'list', filters],
     queryFn: async () =>
       (await unwrap(api.GET('/api/v1/projects/{projectKey}/flags', { params: { path: { projectKey: project }, query: filters } }))).map(asFlag),
-    refetchInterval: LIVE_REFRESH_MS,
     placeholderData: (previous) => previous,
   });
 
@@ -42,7 +41,6 @@ export const useFlag = (project: string, key: string) =>
   useQuery({
     queryKey: queryKeys.flag(project, key),
     queryFn: async () => asFlag(await unwrap(api.GET('/api/v1/projects/{projectKey}/flags/{key}', { params: flagParams(project, key) }))),
-    refetchInterval: LIVE_REFRESH_MS,
   });
 
 export const useStaleFlags = (project: string, enabled: boolean) =>

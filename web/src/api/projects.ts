@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from './client';
-import { LIVE_REFRESH_MS, queryKeys } from './queryKeys';
+import { queryKeys } from './queryKeys';
 import type { components } from './schema';
 
 type Schemas = components['schemas'];
@@ -52,6 +52,11 @@ export const useRotateSdkKey = (project: string) => {
   });
 };
 
+/** While connected SDKs have not confirmed the newest change. */
+const CONFIRMING_REFRESH_MS = 2_000;
+/** SDKs connecting and leaving are not pushed either: a slow refresh. */
+const IDLE_REFRESH_MS = 60_000;
+
 /** How many connected SDKs confirmed the newest change of an environment. */
 export const useDelivery = (project: string, environment: string, enabled = true) =>
   useQuery({
@@ -63,5 +68,6 @@ export const useDelivery = (project: string, environment: string, enabled = true
         }),
       ),
     enabled,
-    refetchInterval: LIVE_REFRESH_MS,
+    // A pushed change refreshes it; SDK confirmations are not pushed, so it checks again while some are missing.
+    refetchInterval: (query) => (query.state.data && query.state.data.confirmed < query.state.data.connected ? CONFIRMING_REFRESH_MS : IDLE_REFRESH_MS),
   });

@@ -16,5 +16,8 @@ export const queryKeys = {
   shadowReport: (project: string, flag: string, env: string) => ['shadow-report', project, flag, env] as const,
 };
 
-/** Live updates: the open page polls. A change made elsewhere appears within this many ms. */
+/**
+ * @deprecated The console is live by push (api/live.ts); nothing should poll at this rate. Kept
+ * only until the flags list (flagList.ts) drops its polling.
+ */
 export const LIVE_REFRESH_MS = 2000;

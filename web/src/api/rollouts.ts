@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from './client';
-import { LIVE_REFRESH_MS, queryKeys } from './queryKeys';
+import { queryKeys } from './queryKeys';
 import type { components } from './schema';
 
 type Schemas = components['schemas'];
@@ -30,12 +30,16 @@ const planParams = (projectKey: string, key: string, environmentKey: string) => 
 export const useRolloutDefaults = () =>
   useQuery({ queryKey: ['rollout-defaults'], queryFn: () => unwrap(api.GET('/api/v1/rollout-plans/defaults')), staleTime: Infinity });
 
+/** Guard readings change with telemetry, which is not pushed: a slow refresh. */
+const GUARDS_REFRESH_MS = 30_000;
+
 export const useRolloutPlans = (project: string, flag: string, env: string) =>
   useQuery({
     queryKey: queryKeys.rolloutPlans(project, flag, env),
     queryFn: () =>
       unwrap(api.GET('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/rollout-plans', { params: planParams(project, flag, env) })),
-    refetchInterval: LIVE_REFRESH_MS * 5,
+    // Stage moves arrive by push (a flag change); guard readings come from telemetry, which nothing pushes.
+    refetchInterval: GUARDS_REFRESH_MS,
   });
 
 const usePlanMutation = <V, R>(project: string, flag: string, env: string, fn: (variables: V) => Promise<R>) => {

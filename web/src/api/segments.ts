@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from './client';
-import { LIVE_REFRESH_MS, queryKeys } from './queryKeys';
+import { queryKeys } from './queryKeys';
 import type { components } from './schema';
 
 export type SegmentView = components['schemas']['SegmentResponse'];
@@ -14,7 +14,6 @@ export const useSegments = (project: string) =>
   useQuery({
     queryKey: queryKeys.segments(project),
     queryFn: () => unwrap(api.GET('/api/v1/projects/{projectKey}/segments', { params: { path: { projectKey: project } } })),
-    refetchInterval: LIVE_REFRESH_MS * 2,
   });
 
 /** Creates the segment when `version` is null; else a stale `version` answers 409 VERSION_CONFLICT with the current segment. */

@@ -27,12 +27,16 @@ export type NewWebhook = Schemas['CreateWebhookDto'];
 
 export const useWebhooks = () => useQuery({ queryKey: queryKeys.webhooks, queryFn: () => unwrap(api.GET('/api/v1/webhooks')) });
 
+/** Webhook delivery attempts have no push source. */
+const DELIVERIES_REFRESH_MS = 15_000;
+
 export const useDeliveries = (id: string, enabled = true) =>
   useQuery({
     queryKey: [...queryKeys.webhooks, id, 'deliveries'],
     queryFn: () => unwrap(api.GET('/api/v1/webhooks/{id}/deliveries', { params: { path: { id }, query: { limit: 20 } } })),
     enabled,
-    refetchInterval: 5000,
+    // Delivery attempts are not pushed to the console: a slow refresh while the list is open.
+    refetchInterval: DELIVERIES_REFRESH_MS,
   });
 
 const useWebhookMutation = <V, R>(fn: (variables: V) => Promise<R>) => {

@@ -4,4 +4,6 @@ import { afterEach, vi } from 'vitest';
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
+  // Drafts of unsaved edits live in sessionStorage: one test's must not reach the next.
+  sessionStorage.clear();
 });

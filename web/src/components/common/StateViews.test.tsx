@@ -75,4 +75,44 @@ describe('QueryView', () => {
     render(<QueryView query={aQuery<string[]>({ data: [] })}>{names}</QueryView>);
     expect(screen.getByRole('list', { name: 'Names' }).children).toHaveLength(0);
   });
+
+  it('keeps the data on screen when a refresh fails, with when it was loaded and a retry', async () => {
+    const loadedAt = new Date(2026, 11, 4, 14, 2, 11).getTime();
+    const query = aQuery<string[]>({
+      isError: true,
+      error: new ApiError(0, 'NETWORK', 'Cannot reach the Signalbox server'),
+      data: ['slack'],
+      dataUpdatedAt: loadedAt,
+    });
+    render(<QueryView query={query}>{names}</QueryView>);
+    expect(screen.getByRole('list', { name: 'Names' }).textContent).toBe('slack');
+    expect(screen.queryByText('Could not load this.')).toBeNull();
+    const notice = screen.getByRole('status', { name: 'Could not refresh' });
+    expect(notice.textContent).toMatch(/Could not refresh.*last updated 14\D02\D11/);
+    expect(notice.textContent).toContain('Cannot reach the Signalbox server');
+    await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(query.refetch).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not remount what it shows when a refresh fails and then succeeds', async () => {
+    const view = (state: Partial<QueryLike<string[]>>) => (
+      <QueryView query={aQuery<string[]>({ data: ['slack'], ...state })}>{() => <input aria-label="Typed" />}</QueryView>
+    );
+    const { rerender } = render(view({}));
+    await userEvent.type(screen.getByLabelText('Typed'), '35');
+    rerender(view({ isError: true, error: new Error('503') }));
+    expect(screen.getByRole('status', { name: 'Could not refresh' })).toBeTruthy();
+    expect((screen.getByLabelText('Typed') as HTMLInputElement).value).toBe('35');
+    rerender(view({}));
+    expect(screen.queryByRole('status', { name: 'Could not refresh' })).toBeNull();
+    expect((screen.getByLabelText('Typed') as HTMLInputElement).value).toBe('35');
+  });
+
+  it('says it is trying again while a refresh runs, and still lets the user retry at once', async () => {
+    const query = aQuery<string[]>({ isError: true, error: new Error('x'), data: [], isFetching: true });
+    render(<QueryView query={query}>{names}</QueryView>);
+    expect(screen.getByRole('status', { name: 'Could not refresh' }).textContent).toContain('Trying again…');
+    await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(query.refetch).toHaveBeenCalledTimes(1);
+  });
 });

@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import { errorsFor, toFieldErrors } from './fieldErrors';
+import { errorsFor, toFieldErrors, withoutField } from './fieldErrors';
 
 describe('errorsFor', () => {
   const errors = toFieldErrors([
@@ -30,5 +30,12 @@ describe('errorsFor', () => {
         'key',
       ),
     ).toEqual(['a', 'b']);
+  });
+});
+
+describe('withoutField', () => {
+  it('drops the changed field and its elements, and keeps the others', () => {
+    const errors = { name: ['give it a name'], events: ['pick one'], 'events[0]': ['unknown event'], eventsCount: ['x'] };
+    expect(withoutField(errors, 'events')).toEqual({ name: ['give it a name'], eventsCount: ['x'] });
   });
 });

@@ -27,3 +27,7 @@ export const hasErrorsUnder = (errors: FieldErrors, path: string): boolean =>
   Object.keys(errors).some((field) => field === path || field.startsWith(`${path}.`) || field.startsWith(`${path}[`));
 
 export const fieldId = (path: string) => `field-${path.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
+
+/** The errors left once the user changed the field at `path`: its own messages (and its elements') go. */
+export const withoutField = (errors: FieldErrors, path: string): FieldErrors =>
+  Object.fromEntries(Object.entries(errors).filter(([field]) => !(field === path || field.startsWith(`${path}[`) || field.startsWith(`${path}.`))));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EvaluationBucket, MetricStats } from '../../api/evaluationMetrics';
-import { evaluationChartData, metricSummaryRows, sparklinesByFlag } from './evaluationSeries';
+import { bucketUnit, evaluationChartData, metricSummaryRows, sparklinesByFlag } from './evaluationSeries';
 
 const bucket = (start: string, counts: EvaluationBucket['counts']): EvaluationBucket => ({ start, end: start, counts });
 
@@ -62,5 +62,13 @@ describe('metricSummaryRows', () => {
       { flag: 'f', variant: 'a', metric: 'checkout.errors', total: stats(0), points: [] },
     ]);
     expect(rows.map((r) => `${r.metric}/${r.variant}`)).toEqual(['step.duration_ms/(default)', 'step.duration_ms/b']);
+  });
+});
+
+describe('bucketUnit', () => {
+  it('names what one bar counts', () => {
+    expect(bucketUnit(5)).toBe('per 5 min');
+    expect(bucketUnit(60)).toBe('per hour');
+    expect(bucketUnit(360)).toBe('per 6 h');
   });
 });

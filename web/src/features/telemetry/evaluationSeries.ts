@@ -18,6 +18,9 @@ export interface EvaluationChart {
   total: number;
 }
 
+/** What one bar of a bucket chart counts: "per 5 min", "per hour", "per 6 h". */
+export const bucketUnit = (minutes: number): string => (minutes === 60 ? 'per hour' : minutes % 60 === 0 ? `per ${minutes / 60} h` : `per ${minutes} min`);
+
 const variantLabel = (variant: string | null) => variant ?? DEFAULT_VARIANT_LABEL;
 
 /**

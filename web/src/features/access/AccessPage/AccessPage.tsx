@@ -5,7 +5,7 @@ import { type ProjectView, useRotateSdkKey } from '../../../api/projects';
 import { Badge } from '../../../components/common/Badge';
 import { CopySecret } from '../../../components/common/CopySecret';
 import { Field } from '../../../components/common/Field';
-import { errorsFor, type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
+import { errorsFor, type FieldErrors, toFieldErrors, withoutField } from '../../../components/common/fieldErrors';
 import { formatTime } from '../../../components/common/format';
 import { PageHeader } from '../../../components/common/PageHeader';
 import { ActionsColumnHeader } from '../../../components/common/RowButtons';
@@ -31,7 +31,12 @@ const useTokenForm = () => {
       setErrors(error instanceof ApiError && error.fieldErrors.length > 0 ? toFieldErrors(error.fieldErrors) : { name: [errorMessage(error)] });
     }
   };
-  return { name, setName, access, setAccess, errors, secret, dismiss: () => setSecret(null), submit, pending: create.isPending };
+  // The name's message goes as soon as the user edits it.
+  const rename = (value: string) => {
+    setName(value);
+    setErrors((current) => withoutField(current, 'name'));
+  };
+  return { name, setName: rename, access, setAccess, errors, secret, dismiss: () => setSecret(null), submit, pending: create.isPending };
 };
 
 const SdkKeys = ({ project }: { project: ProjectView }) => {

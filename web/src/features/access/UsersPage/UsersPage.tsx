@@ -4,7 +4,7 @@ import { type Role, useCreateUser, useUpdateUser, useUsers } from '../../../api/
 import { useMe } from '../../../api/auth';
 import { CopySecret } from '../../../components/common/CopySecret';
 import { Field } from '../../../components/common/Field';
-import { errorsFor, type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
+import { errorsFor, type FieldErrors, toFieldErrors, withoutField } from '../../../components/common/fieldErrors';
 import { formatTime } from '../../../components/common/format';
 import { PageHeader } from '../../../components/common/PageHeader';
 import { QueryView } from '../../../components/common/StateViews';
@@ -31,7 +31,12 @@ const useNewUserForm = () => {
       setErrors(error instanceof ApiError && error.fieldErrors.length > 0 ? toFieldErrors(error.fieldErrors) : { email: [errorMessage(error)] });
     }
   };
-  return { values, setValues, errors, created, dismiss: () => setCreated(null), submit, pending: create.isPending };
+  // A field's message goes as soon as the user changes that field.
+  const set = <K extends keyof typeof values>(field: K, value: (typeof values)[K]) => {
+    setValues((v) => ({ ...v, [field]: value }));
+    setErrors((current) => withoutField(current, field));
+  };
+  return { values, set, errors, created, dismiss: () => setCreated(null), submit, pending: create.isPending };
 };
 
 export const UsersPage = () => {
@@ -50,14 +55,14 @@ export const UsersPage = () => {
         <h2>Add a user</h2>
         <form className="toolbar" onSubmit={submit} aria-label="New user" noValidate>
           <Field path="email" label="Email" messages={errorsFor(form.errors, 'email')} className="grow">
-            {(p) => <input {...p} type="email" value={form.values.email} onChange={(e) => form.setValues((v) => ({ ...v, email: e.target.value }))} />}
+            {(p) => <input {...p} type="email" value={form.values.email} onChange={(e) => form.set('email', e.target.value)} />}
           </Field>
           <Field path="name" label="Name" messages={errorsFor(form.errors, 'name')} className="grow">
-            {(p) => <input {...p} value={form.values.name} onChange={(e) => form.setValues((v) => ({ ...v, name: e.target.value }))} />}
+            {(p) => <input {...p} value={form.values.name} onChange={(e) => form.set('name', e.target.value)} />}
           </Field>
           <div className="field">
             <label htmlFor="user-role">Role</label>
-            <select id="user-role" value={form.values.role} onChange={(e) => form.setValues((v) => ({ ...v, role: e.target.value as Role }))}>
+            <select id="user-role" value={form.values.role} onChange={(e) => form.set('role', e.target.value as Role)}>
               {ROLES.map((role) => (
                 <option key={role}>{role}</option>
               ))}

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { errorMessage } from '../../../api/client';
 import { useLogin } from '../../../api/auth';
+import { ThemeToggle } from '../../shell/ThemeToggle/ThemeToggle';
 
 export const LoginPage = () => {
   const [email, setEmail] = useState('');
@@ -12,6 +13,7 @@ export const LoginPage = () => {
   };
   return (
     <main className="login-screen">
+      <ThemeToggle className="login-theme" />
       <form className="card login" onSubmit={submit} aria-label="Sign in">
         <div className="brand brand-large">
           <span className="brand-mark" aria-hidden="true">

@@ -40,7 +40,12 @@ export const DecisionDialog = ({
     }
   };
   return (
-    <Dialog title={promote ? `Promote a variant of ${experimentKey}` : `Roll back ${experimentKey}`} onClose={onClose} tone={promote ? 'default' : 'danger'}>
+    <Dialog
+      title={promote ? `Promote a variant of ${experimentKey}` : `Roll back ${experimentKey}`}
+      onClose={onClose}
+      tone={promote ? 'default' : 'danger'}
+      dirty={reason.trim() !== '' || (promote && variant !== (recommendedWinner ?? treatments[0] ?? ''))}
+    >
       <form onSubmit={(e) => void handle(e)} noValidate>
         <p>
           {promote

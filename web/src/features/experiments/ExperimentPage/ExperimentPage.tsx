@@ -6,7 +6,7 @@ import type { EnvironmentView, ProjectView } from '../../../api/projects';
 import { Badge } from '../../../components/common/Badge';
 import { formatTime } from '../../../components/common/format';
 import { PageHeader } from '../../../components/common/PageHeader';
-import { ErrorState, Loading } from '../../../components/common/StateViews';
+import { ErrorState, Loading, QueryStaleNotice } from '../../../components/common/StateViews';
 import { paths } from '../../shell/workspace/workspace';
 import { DecisionDialog } from '../DecisionDialog/DecisionDialog';
 import {
@@ -53,7 +53,8 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
   const rows = useMemo(() => (results.data ? intervalRows(results.data) : []), [results.data]);
 
   if (results.isPending) return <Loading label="Loading results…" />;
-  if (results.isError) return <ErrorState error={results.error} onRetry={() => void results.refetch()} />;
+  // A failed refresh keeps the results (and an open decision dialog) on screen under a stale notice.
+  if (results.data === undefined) return <ErrorState error={results.error} onRetry={() => void results.refetch()} />;
   const r = results.data;
   const x = r.experiment;
   const type = x.primaryMetric.type;
@@ -65,6 +66,7 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
       <nav className="muted small" aria-label="Breadcrumb">
         <Link to={paths.experiments(project.key, environment.key)}>Experiments</Link> / {x.key}
       </nav>
+      <QueryStaleNotice query={results} />
       <PageHeader
         title={x.name || x.key}
         description={

@@ -16,7 +16,7 @@ export const IntervalChart = ({ rows, type, metric }: { rows: IntervalRow[]; typ
       height={Math.max(140, rows.length * 56 + 50)}
     >
       <ComposedChart data={rows} layout="vertical" margin={{ top: 8, right: 24, bottom: 8, left: 8 }}>
-        <CartesianGrid strokeDasharray="3 3" stroke="#edf0f4" horizontal={false} />
+        <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" horizontal={false} />
         <XAxis type="number" domain={domain} tickFormatter={tick} fontSize={12} />
         <YAxis type="category" dataKey="variant" width={90} fontSize={12} />
         <Tooltip
@@ -26,7 +26,7 @@ export const IntervalChart = ({ rows, type, metric }: { rows: IntervalRow[]; typ
         />
         {control && <ReferenceLine x={control.value} stroke={COLORS.control} strokeDasharray="4 4" />}
         <Bar dataKey="range" name="95% CI" barSize={14} isAnimationActive={false} fill={COLORS.treatment} fillOpacity={0.3} />
-        <Scatter dataKey="value" name="estimate" fill="#0f172a" isAnimationActive={false} />
+        <Scatter dataKey="value" name="estimate" fill="var(--text)" isAnimationActive={false} />
       </ComposedChart>
     </ChartFrame>
   );

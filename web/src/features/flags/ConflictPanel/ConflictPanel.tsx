@@ -1,5 +1,7 @@
+import { formatClock } from '../../../components/common/clock';
 import { DiffView } from '../../../components/common/DiffView';
 import { formatTime } from '../../../components/common/format';
+import type { DraftRecovery } from '../../../components/common/useDraftRecovery';
 
 /**
  * A save hit a newer version: what the other person changed, what you changed, and the way forward.
@@ -49,7 +51,28 @@ export const ConflictPanel = <T extends { version: number; updatedAt: string | n
   </section>
 );
 
-/** What a versioned edit of a flag tells its user above the form: a conflict to resolve, or that someone saved meanwhile. */
+/** Unsaved changes from an earlier visit (a reload, a crash, a navigation): put them back, or drop them. */
+export const DraftOffer = ({ savedAt, onRestore, onDiscard }: { savedAt: string; onRestore: () => void; onDiscard: () => void }) => (
+  <section className="notice draft-offer" role="region" aria-label="Unsaved changes">
+    <p>
+      <strong>Restore your unsaved changes from {formatClock(savedAt, { seconds: false })}?</strong>
+    </p>
+    <div className="actions">
+      <button type="button" className="btn btn-primary btn-small" onClick={onRestore}>
+        Restore draft
+      </button>
+      <button type="button" className="btn btn-small" onClick={onDiscard}>
+        Discard draft
+      </button>
+    </div>
+  </section>
+);
+
+/**
+ * What a versioned edit of a flag tells its user above the form: a draft to restore, a conflict to
+ * resolve (after a 409, or when a restored draft started from an older version), or that someone
+ * saved meanwhile.
+ */
 export const VersionNotices = <T extends { version: number; updatedAt: string | null }, D>({
   form,
   editable,
@@ -61,25 +84,43 @@ export const VersionNotices = <T extends { version: number; updatedAt: string | 
     remoteChanged: boolean;
     reapply: () => void;
     discard: () => void;
+    recovery?: DraftRecovery<T, D>;
   };
   editable: (saved: T) => D;
-}) => (
-  <>
-    {form.conflict && form.base && (
-      <ConflictPanel
-        base={form.base}
-        draft={form.draft}
-        current={form.conflict.current}
-        editable={editable}
-        conflicting={form.conflict.conflicting}
-        onReapply={form.reapply}
-        onDiscard={form.discard}
-      />
-    )}
-    {form.remoteChanged && !form.conflict && (
-      <p className="notice" role="status">
-        Someone else saved a newer version of this flag while you were editing. Saving will show you both changes.
-      </p>
-    )}
-  </>
-);
+}) => {
+  const { recovery } = form;
+  return (
+    <>
+      {recovery?.offer && <DraftOffer savedAt={recovery.offer.savedAt} onRestore={recovery.restore} onDiscard={recovery.dismiss} />}
+      {recovery?.conflict ? (
+        <ConflictPanel
+          base={recovery.conflict.base}
+          draft={recovery.conflict.draft}
+          current={recovery.conflict.current}
+          editable={editable}
+          conflicting={recovery.conflict.conflicting}
+          onReapply={recovery.reapply}
+          onDiscard={recovery.discardConflict}
+        />
+      ) : (
+        form.conflict &&
+        form.base && (
+          <ConflictPanel
+            base={form.base}
+            draft={form.draft}
+            current={form.conflict.current}
+            editable={editable}
+            conflicting={form.conflict.conflicting}
+            onReapply={form.reapply}
+            onDiscard={form.discard}
+          />
+        )
+      )}
+      {form.remoteChanged && !form.conflict && (
+        <p className="notice" role="status">
+          Someone else saved a newer version of this flag while you were editing. Saving will show you both changes.
+        </p>
+      )}
+    </>
+  );
+};

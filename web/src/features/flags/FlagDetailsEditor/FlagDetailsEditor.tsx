@@ -3,6 +3,7 @@ import type { FlagView } from '../../../api/flags';
 import { Field } from '../../../components/common/Field';
 import { errorsFor } from '../../../components/common/fieldErrors';
 import { SaveBar } from '../../../components/common/SaveBar';
+import { UnsavedChangesGuard } from '../../../components/common/UnsavedChangesGuard';
 import { VersionNotices } from '../ConflictPanel/ConflictPanel';
 import { toDetailsDraft } from '../flagDetails';
 import { VariantsEditor } from '../VariantsEditor/VariantsEditor';
@@ -19,6 +20,7 @@ export const FlagDetailsEditor = ({ project, flag }: { project: string; flag: Fl
   return (
     <form className="flag-details" onSubmit={onSubmit} aria-label="Flag details" noValidate>
       <VersionNotices form={form} editable={toDetailsDraft} />
+      <UnsavedChangesGuard when={form.dirty} onDiscard={form.recovery.forget} />
 
       <section className="card section">
         <h3>Details</h3>

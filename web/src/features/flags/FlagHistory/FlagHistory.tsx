@@ -1,21 +1,26 @@
 import { useAuditLog } from '../../../api/audit';
 import { AuditEntryList } from '../../audit/AuditEntryList/AuditEntryList';
-import { EmptyState, ErrorState, Loading } from '../../../components/common/StateViews';
+import { EmptyState, QueryView } from '../../../components/common/StateViews';
 
 /** The flag's audit history in one environment (and its environment-independent changes). */
 export const FlagHistory = ({ project, flagKey, environment }: { project: string; flagKey: string; environment?: string }) => {
   const audit = useAuditLog({ project, flag: flagKey, environment }, 20);
-  if (audit.isPending) return <Loading label="Loading history…" />;
-  if (audit.isError) return <ErrorState error={audit.error} onRetry={() => void audit.refetch()} />;
-  const entries = audit.data.pages.flatMap((p) => p.items);
-  if (entries.length === 0) return <EmptyState title="No changes recorded yet." />;
+  // A failed refresh keeps the history on screen (with a stale notice); only a first load shows the error.
   return (
-    <AuditEntryList
-      entries={entries}
-      hasMore={!!audit.hasNextPage}
-      loadingMore={audit.isFetchingNextPage}
-      onLoadMore={() => void audit.fetchNextPage()}
-      showResource={false}
-    />
+    <QueryView query={audit} loadingLabel="Loading history…">
+      {(data) => {
+        const entries = data.pages.flatMap((p) => p.items);
+        if (entries.length === 0) return <EmptyState title="No changes recorded yet." />;
+        return (
+          <AuditEntryList
+            entries={entries}
+            hasMore={!!audit.hasNextPage}
+            loadingMore={audit.isFetchingNextPage}
+            onLoadMore={() => void audit.fetchNextPage()}
+            showResource={false}
+          />
+        );
+      }}
+    </QueryView>
   );
 };

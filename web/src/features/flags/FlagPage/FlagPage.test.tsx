@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter, Route, Routes } from 'react-router';
 import { describe, expect, it } from 'vitest';
@@ -227,5 +227,55 @@ describe('FlagPage: the Shadow report tab', () => {
     await settle();
     expect(screen.queryByRole('tab', { name: 'Shadow report' })).toBeNull();
     expect(shadowRequests(calls)).toHaveLength(0);
+  });
+});
+
+describe('FlagPage: a failed refresh', () => {
+  it('keeps the page and what was typed, says the data is stale, and clears that on a successful retry', async () => {
+    let down = false;
+    stubApi((method, path) => {
+      if (down) return { status: 503, body: { error: 'UNAVAILABLE', message: 'the server is restarting' } };
+      if (path === '/auth/me') return { status: 200, body: { kind: 'user', name: 'editor', role: 'editor' } };
+      if (method === 'GET' && path === FLAG_PATH) return { status: 200, body: aFlag() };
+      if (method === 'GET' && path === '/projects/demo/flags/stale')
+        return { status: 200, body: { generatedAt: '2026-11-21T00:00:00.000Z', singleVariantHours: 24, unusedDays: 30, notEvaluated: [], flags: [] } };
+      return method === 'GET' ? { status: 200, body: [] } : undefined;
+    });
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false, refetchInterval: false }, mutations: { retry: false } } });
+    render(
+      <QueryClientProvider client={client}>
+        <MemoryRouter initialEntries={[`/demo/production/flags/${KEY}`]}>
+          <Routes>
+            <Route
+              path="/demo/production/flags/:flagKey"
+              element={
+                <>
+                  <RoleLoaded />
+                  <FlagPage project={project} environment={production} />
+                </>
+              }
+            />
+          </Routes>
+        </MemoryRouter>
+      </QueryClientProvider>,
+    );
+    await screen.findByText('signed in as editor');
+    await userEvent.selectOptions(await screen.findByLabelText('Off variant'), 'on');
+    await userEvent.type(screen.getByLabelText(/^Reason/), 'INC-12: ramp to 35%');
+
+    // Whatever asks for fresh data (a push, a refocus, a poll) meets a server that is down.
+    down = true;
+    await act(() => client.refetchQueries());
+    const notice = await screen.findByRole('status', { name: 'Could not refresh' });
+    expect(notice.textContent).toMatch(/last updated \d\d\D\d\d\D\d\d/);
+    expect(screen.queryByText('Could not load this.')).toBeNull();
+    expect((screen.getByLabelText('Off variant') as HTMLSelectElement).value).toBe('on');
+    expect((screen.getByLabelText(/^Reason/) as HTMLInputElement).value).toBe('INC-12: ramp to 35%');
+
+    down = false;
+    await userEvent.click(within(notice).getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(screen.queryByRole('status', { name: 'Could not refresh' })).toBeNull());
+    expect((screen.getByLabelText('Off variant') as HTMLSelectElement).value).toBe('on');
+    expect((screen.getByLabelText(/^Reason/) as HTMLInputElement).value).toBe('INC-12: ramp to 35%');
   });
 });

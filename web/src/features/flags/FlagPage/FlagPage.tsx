@@ -5,7 +5,7 @@ import { useFlag } from '../../../api/flags';
 import { useHasShadowSamples } from '../../../api/shadowReports';
 import type { EnvironmentView, ProjectView } from '../../../api/projects';
 import { Badge, StatusBadge } from '../../../components/common/Badge';
-import { ErrorState, Loading } from '../../../components/common/StateViews';
+import { ErrorState, Loading, QueryStaleNotice } from '../../../components/common/StateViews';
 import { ApiError } from '../../../api/client';
 import { paths } from '../../shell/workspace/workspace';
 import { FlagHistory } from '../FlagHistory/FlagHistory';
@@ -55,7 +55,9 @@ export const FlagPage = ({ project, environment }: { project: ProjectView; envir
   const tab = tabs.find((t) => t.key === search.get('tab'))?.key ?? 'targeting';
 
   if (query.isPending) return <Loading label="Loading flag…" />;
-  if (query.isError)
+  // Only a first load that failed replaces the page. A failed refresh keeps the flag as it was, with a
+  // stale notice: an open form (a rollout being edited, a reason typed) must never unmount over a blip.
+  if (query.data === undefined)
     return query.error instanceof ApiError && query.error.status === 404 ? (
       <div className="page">
         <h1>No flag {flagKey}</h1>
@@ -72,6 +74,7 @@ export const FlagPage = ({ project, environment }: { project: ProjectView; envir
       <nav aria-label="Breadcrumb" className="breadcrumb">
         <Link to={paths.flags(project.key, environment.key)}>Flags</Link> / <span>{flag.key}</span>
       </nav>
+      <QueryStaleNotice query={query} />
       <header className="page-header flag-header">
         <div>
           <h1>

@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { aConfig, aFlag, renderWithClient, SEGMENTS, stubApi } from '../../../test/render';
 import { FlagTargeting } from './FlagTargeting';
 
@@ -8,6 +8,9 @@ const production = { key: 'production', name: 'Production', requireChangeReason:
 const FLAG_PATH = '/projects/demo/flags/etl.use-new-transformer/environments/production';
 
 describe('FlagTargeting', () => {
+  // Drafts live in session storage: each test starts without one.
+  beforeEach(() => sessionStorage.clear());
+
   it('on a version conflict shows both changes and reapplies mine on top of theirs', async () => {
     const mine = aConfig({ version: 3 });
     const theirs = aConfig({ version: 4, offVariant: 'on' });
@@ -95,5 +98,76 @@ describe('FlagTargeting', () => {
     await waitFor(() => expect(values.getAttribute('aria-invalid')).toBe('true'));
     expect(document.getElementById(values.getAttribute('aria-describedby')!)?.textContent).toBe('"one": must be a semantic version such as 1.4.0');
     expect(sent).toEqual([]);
+  });
+
+  describe('unsaved changes', () => {
+    const stubSaves = () =>
+      stubApi((method, path, body) => {
+        if (method === 'GET') return { status: 200, body: [] };
+        if (method === 'PUT' && path === FLAG_PATH) return { status: 200, body: { ...aConfig({ version: 9 }), ...(body as object), version: 9 } };
+        return undefined;
+      });
+    const offVariant = () => screen.getByLabelText('Off variant') as HTMLSelectElement;
+    const reason = () => screen.getByLabelText(/^Reason/) as HTMLInputElement;
+
+    it('offers the edits of an earlier visit back and restores them with their reason', async () => {
+      stubSaves();
+      const first = renderWithClient(<FlagTargeting project="demo" flag={aFlag(aConfig())} environment={production} />);
+      await userEvent.selectOptions(offVariant(), 'on');
+      await userEvent.type(reason(), 'INC-7 ramp');
+      first.unmount(); // a reload
+
+      renderWithClient(<FlagTargeting project="demo" flag={aFlag(aConfig())} environment={production} />);
+      expect(offVariant().value).toBe('off');
+      const offer = screen.getByRole('region', { name: 'Unsaved changes' });
+      expect(offer.textContent).toMatch(/Restore your unsaved changes from \d\d\D\d\d\?/);
+      await userEvent.click(within(offer).getByRole('button', { name: 'Restore draft' }));
+      expect(offVariant().value).toBe('on');
+      expect(reason().value).toBe('INC-7 ramp');
+      expect(screen.queryByRole('region', { name: 'Unsaved changes' })).toBeNull();
+    });
+
+    it('offers nothing once the edits are saved, or when the draft is discarded', async () => {
+      stubSaves();
+      const first = renderWithClient(<FlagTargeting project="demo" flag={aFlag(aConfig())} environment={production} />);
+      await userEvent.selectOptions(offVariant(), 'on');
+      await userEvent.type(reason(), 'ship it');
+      await userEvent.click(screen.getByRole('button', { name: 'Save to Production' }));
+      await screen.findByText('Saved as version 9');
+      first.unmount();
+      const second = renderWithClient(<FlagTargeting project="demo" flag={aFlag(aConfig())} environment={production} />);
+      expect(screen.queryByRole('region', { name: 'Unsaved changes' })).toBeNull();
+
+      await userEvent.selectOptions(offVariant(), 'on');
+      second.unmount();
+      const third = renderWithClient(<FlagTargeting project="demo" flag={aFlag(aConfig())} environment={production} />);
+      await userEvent.click(screen.getByRole('button', { name: 'Discard draft' }));
+      expect(offVariant().value).toBe('off');
+      third.unmount();
+      renderWithClient(<FlagTargeting project="demo" flag={aFlag(aConfig())} environment={production} />);
+      expect(screen.queryByRole('region', { name: 'Unsaved changes' })).toBeNull();
+    });
+
+    it('puts a draft from an older version through the conflict view, then saves it rebased on the new one', async () => {
+      const calls = stubSaves();
+      const first = renderWithClient(<FlagTargeting project="demo" flag={aFlag(aConfig({ version: 3 }))} environment={production} />);
+      await userEvent.selectOptions(offVariant(), 'on');
+      await userEvent.type(reason(), 'mine');
+      first.unmount();
+
+      // Meanwhile someone else turned the flag off (version 4).
+      renderWithClient(<FlagTargeting project="demo" flag={aFlag(aConfig({ version: 4, on: false }))} environment={production} />);
+      await userEvent.click(screen.getByRole('button', { name: 'Restore draft' }));
+      const conflict = screen.getByRole('alert', { name: 'Version conflict' });
+      expect(conflict.textContent).toContain('You started from version 3; it is now at version 4');
+      expect((screen.getByRole('button', { name: 'Save to Production' }) as HTMLButtonElement).disabled).toBe(true);
+      await userEvent.click(within(conflict).getByRole('button', { name: 'Reapply my changes on top' }));
+      expect(offVariant().value).toBe('on');
+      expect((screen.getByRole('switch') as HTMLInputElement).checked).toBe(false);
+      await userEvent.click(screen.getByRole('button', { name: 'Save to Production' }));
+      await screen.findByText('Saved as version 9');
+      const sent = calls.find((c) => c.method === 'PUT')?.body as Record<string, unknown>;
+      expect(sent).toMatchObject({ version: 4, on: false, offVariant: 'on', reason: 'mine' });
+    });
   });
 });

@@ -3,12 +3,14 @@ import { type FlagView, useFlags } from '../../../api/flags';
 import { useSegments } from '../../../api/segments';
 import type { EnvironmentView } from '../../../api/projects';
 import { SaveBar } from '../../../components/common/SaveBar';
+import { UnsavedChangesGuard } from '../../../components/common/UnsavedChangesGuard';
 import { AttributeSuggestions } from '../ClauseEditor/ClauseEditor';
 import { VersionNotices } from '../ConflictPanel/ConflictPanel';
 import { PrerequisitesEditor } from '../PrerequisitesEditor/PrerequisitesEditor';
 import { RuleBuilder } from '../RuleBuilder/RuleBuilder';
 import { ServeEditor } from '../ServeEditor/ServeEditor';
 import { TargetsEditor } from '../TargetsEditor/TargetsEditor';
+import { targetingState } from '../TargetingSummary/targetingState';
 import { toEditable } from '../flagConfig';
 import { useFlagConfigForm } from './useFlagConfigForm';
 
@@ -28,6 +30,7 @@ export const FlagTargeting = ({ project, flag, environment }: { project: string;
     <form className="targeting" onSubmit={onSubmit} aria-label={`Targeting in ${environment.name}`} noValidate>
       <AttributeSuggestions />
       <VersionNotices form={form} editable={toEditable} />
+      <UnsavedChangesGuard when={form.dirty} onDiscard={form.recovery.forget} />
 
       <section className="card section">
         <div className="section-head">
@@ -35,7 +38,7 @@ export const FlagTargeting = ({ project, flag, environment }: { project: string;
           <label className="switch">
             <input type="checkbox" role="switch" checked={draft.on} onChange={(e) => form.update((d) => ({ ...d, on: e.target.checked }))} />
             <span className="switch-track" aria-hidden="true" />
-            <span>{draft.on ? 'On: rules and the default rule decide' : 'Off: everyone gets the off variant'}</span>
+            <span>{targetingState(base, draft.on)}</span>
           </label>
         </div>
         <label className="field-inline">

@@ -55,4 +55,22 @@ describe('KillDialog', () => {
     expect((await screen.findByRole('alert')).textContent).toContain('Forbidden');
     expect(onClose).not.toHaveBeenCalled();
   });
+
+  it('focuses Reason when it opens, even with environments to pick first', () => {
+    render(<KillDialog mode="kill" flagKey="etl.x" environment={production} environments={[development, production]} onSubmit={vi.fn()} onClose={() => {}} />);
+    expect(document.activeElement).toBe(screen.getByLabelText('Reason'));
+  });
+
+  it('asks before Escape throws away a typed reason', async () => {
+    const onClose = vi.fn();
+    render(<KillDialog mode="kill" flagKey="etl.x" environment={production} environments={[]} onSubmit={vi.fn()} onClose={onClose} />);
+    await userEvent.keyboard('{Escape}');
+    expect(onClose).toHaveBeenCalledTimes(1);
+    onClose.mockClear();
+    await userEvent.type(screen.getByLabelText('Reason'), 'INC-1');
+    await userEvent.keyboard('{Escape}');
+    expect(onClose).not.toHaveBeenCalled();
+    await userEvent.click(screen.getByRole('button', { name: 'Discard changes' }));
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
 });

@@ -1,4 +1,4 @@
-import type { FormEvent } from 'react';
+import { type FormEvent, useRef } from 'react';
 import type { EnvironmentView } from '../../../api/projects';
 import { Dialog } from '../../../components/common/Dialog';
 import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
@@ -37,8 +37,16 @@ export const KillDialog = ({
     if (await form.submit()) onClose();
   };
   const reasonMessages = errorsFor(form.errors, 'reason');
+  // The reason is what an operator types first (the environments default to the current one).
+  const reasonField = useRef<HTMLTextAreaElement>(null);
   return (
-    <Dialog title={kill ? `Kill ${flagKey}` : `Restore ${flagKey}`} onClose={onClose} tone={kill ? 'danger' : 'default'}>
+    <Dialog
+      title={kill ? `Kill ${flagKey}` : `Restore ${flagKey}`}
+      onClose={onClose}
+      tone={kill ? 'danger' : 'default'}
+      initialFocus={reasonField}
+      dirty={form.dirty}
+    >
       <form onSubmit={(e) => void handle(e)} noValidate>
         <p>
           {kill
@@ -61,6 +69,7 @@ export const KillDialog = ({
           Reason{kill || environment.requireChangeReason ? '' : ' (optional)'}
         </label>
         <textarea
+          ref={reasonField}
           id="kill-reason"
           rows={3}
           value={form.reason}

@@ -41,5 +41,8 @@ export const useKillForm = ({
     }
   };
 
-  return { reason, setReason, environments, toggleEnvironment, errors, formError, submitting, submit };
+  // What closing the dialog would lose: a reason typed, or another choice of environments.
+  const dirty = reason.trim() !== '' || environments.length !== initialEnvironments.length || environments.some((e) => !initialEnvironments.includes(e));
+
+  return { reason, setReason, environments, toggleEnvironment, errors, formError, submitting, submit, dirty };
 };

@@ -1,13 +1,14 @@
 import type { FlagConfigView, FlagView } from '../../../api/flags';
 import { RolloutBar } from '../../../components/common/RolloutBar';
 import { describeClause, serveSummary } from '../flagConfig';
+import { targetingState } from './targetingState';
 
 /** Read-only targeting, for viewers: the same information with no controls. */
 export const TargetingSummary = ({ flag, config }: { flag: FlagView; config: FlagConfigView }) => (
   <div className="targeting-summary">
     <dl className="facts">
       <dt>Targeting</dt>
-      <dd>{config.on ? 'on' : 'off'}</dd>
+      <dd className={config.killed ? 'targeting-killed' : undefined}>{targetingState(config, config.on)}</dd>
       <dt>Off variant</dt>
       <dd>{config.offVariant ?? "caller's default"}</dd>
       <dt>Prerequisites</dt>

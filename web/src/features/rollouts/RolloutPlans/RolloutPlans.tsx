@@ -135,7 +135,12 @@ const ActionDialog = ({
     }
   };
   return (
-    <Dialog title={`${ACTION_LABELS[action]} the rollout of ${plan.candidateVariant}`} onClose={onClose} tone={action === 'abort' ? 'danger' : 'default'}>
+    <Dialog
+      title={`${ACTION_LABELS[action]} the rollout of ${plan.candidateVariant}`}
+      onClose={onClose}
+      tone={action === 'abort' ? 'danger' : 'default'}
+      dirty={reason.trim() !== ''}
+    >
       <form onSubmit={(e) => void handle(e)} noValidate>
         <p>{explain[action]}</p>
         <label htmlFor="rollout-reason" className="field-label">

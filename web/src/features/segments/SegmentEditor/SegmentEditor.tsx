@@ -3,6 +3,7 @@ import type { AttributeClause } from '@signalbox/sdk/core';
 import type { SegmentView } from '../../../api/segments';
 import { Field } from '../../../components/common/Field';
 import { errorsFor } from '../../../components/common/fieldErrors';
+import { UnsavedChangesGuard } from '../../../components/common/UnsavedChangesGuard';
 import { AttributeSuggestions, ClauseEditor } from '../../flags/ClauseEditor/ClauseEditor';
 import { useSegmentForm } from './useSegmentForm';
 
@@ -28,6 +29,7 @@ export const SegmentEditor = ({
   return (
     <form className="card section segment-editor" onSubmit={submit} aria-label={form.isNew ? 'New segment' : `Segment ${form.key}`} noValidate>
       <AttributeSuggestions />
+      <UnsavedChangesGuard when={form.dirty && !readOnly && !form.saving} />
       <fieldset disabled={readOnly} className="plain">
         <div className="form-grid">
           <Field path="key" label="Key" messages={errorsFor(errors, 'key')}>

@@ -4,6 +4,7 @@ import { type SegmentView, useSaveSegment } from '../../../api/segments';
 import type { AttributeClause, SegmentRule } from '@signalbox/sdk/core';
 import { type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
 import { splitList } from '../../../components/common/format';
+import { sameJson } from '../../../components/common/diffJson';
 
 export const useSegmentForm = (project: string, segment: SegmentView | null, onSaved: (segment: SegmentView) => void) => {
   const [key, setKey] = useState(segment?.key ?? '');
@@ -51,7 +52,12 @@ export const useSegmentForm = (project: string, segment: SegmentView | null, onS
     }
   };
 
+  // Against what the editor opened with: leaving the page asks first while this is true.
+  const [initial] = useState(() => ({ key, name, description, included, excluded, rules }));
+  const dirty = !sameJson(initial, { key, name, description, included, excluded, rules });
+
   return {
+    dirty,
     isNew: segment === null,
     key,
     setKey,

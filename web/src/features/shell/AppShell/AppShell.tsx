@@ -1,10 +1,12 @@
-import type { ReactNode } from 'react';
-import { NavLink } from 'react-router';
+import { type ReactNode, useEffect } from 'react';
+import { NavLink, useLocation } from 'react-router';
 import { useLogout, useMe, usePermissions } from '../../../api/auth';
 import { Badge } from '../../../components/common/Badge';
 import { EnvironmentSwitcher } from '../EnvironmentSwitcher/EnvironmentSwitcher';
 import { ProjectSwitcher } from '../ProjectSwitcher/ProjectSwitcher';
+import { rememberLocation } from '../workspace/lastLocation';
 import { paths, useWorkspace } from '../workspace/workspace';
+import { ThemeToggle } from '../ThemeToggle/ThemeToggle';
 
 const envTone = (key: string) => (key.startsWith('prod') ? 'prod' : key.startsWith('stag') ? 'staging' : 'dev');
 
@@ -16,6 +18,9 @@ export const AppShell = ({ children }: { children: ReactNode }) => {
   const { projects, project, environment, switchTo } = useWorkspace();
   const p = project?.key ?? '';
   const e = environment?.key ?? '';
+  const { pathname, search } = useLocation();
+  // The shell only shows inside a real project and environment, so every location it sees is one to return to.
+  useEffect(() => rememberLocation(pathname + search), [pathname, search]);
   return (
     <div className={`shell env-${envTone(e)}`}>
       <header className="topbar">
@@ -30,6 +35,7 @@ export const AppShell = ({ children }: { children: ReactNode }) => {
           <EnvironmentSwitcher project={project} current={e} canCreate={isAdmin} className={`env-${envTone(e)}`} onSwitch={switchTo} />
         </div>
         <div className="whoami">
+          <ThemeToggle />
           <span className="whoami-name">{me?.user?.name ?? me?.name}</span>
           <Badge tone={me?.role === 'viewer' ? 'neutral' : 'info'}>{me?.role}</Badge>
           <button type="button" className="btn btn-small btn-ghost-inverse" onClick={() => logout.mutate()}>

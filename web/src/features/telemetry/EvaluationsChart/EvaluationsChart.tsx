@@ -1,13 +1,13 @@
 import { useMemo, useState } from 'react';
-import { Area, AreaChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
-import { type TelemetryRange, useEvaluationBuckets, useMetricSeries } from '../../../api/evaluationMetrics';
+import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
+import { RANGE_BUCKETS, type TelemetryRange, useEvaluationBuckets, useMetricSeries } from '../../../api/evaluationMetrics';
 import type { EnvironmentView } from '../../../api/projects';
 import type { FlagView } from '../../../api/flags';
 import { ChartFrame } from '../../../components/common/ChartFrame';
 import { RangeToggle } from '../../../components/common/RangeToggle';
 import { variantColor } from '../../../components/common/rolloutSegments';
 import { EmptyState, QueryView } from '../../../components/common/StateViews';
-import { evaluationChartData, metricSummaryRows, type MetricSummaryRow } from '../evaluationSeries';
+import { bucketUnit, evaluationChartData, metricSummaryRows, type MetricSummaryRow } from '../evaluationSeries';
 
 const RANGES: { key: TelemetryRange; label: string }[] = [
   { key: '1h', label: 'Last hour' },
@@ -64,6 +64,7 @@ export const EvaluationsChart = ({ project, flag, environment }: { project: stri
   const buckets = useEvaluationBuckets(project, environment.key, range, flag.key);
   const series = useMetricSeries(project, environment.key, range, flag.key);
   const chart = useMemo(() => evaluationChartData(buckets.data ?? [], flag.key), [buckets.data, flag.key]);
+  const unit = bucketUnit(RANGE_BUCKETS[range].minutes);
   const metrics = useMemo(() => metricSummaryRows(series.data?.series ?? []), [series.data]);
 
   return (
@@ -86,29 +87,37 @@ export const EvaluationsChart = ({ project, flag, environment }: { project: stri
           <>
             <p className="muted small" aria-live="polite">
               {chart.total.toLocaleString()} evaluations:{' '}
-              {chart.variants.map((v) => `${v} ${chart.rows.reduce((s, r) => s + (r.counts[v] ?? 0), 0).toLocaleString()}`).join(', ')}
+              {chart.variants.map((v) => `${v} ${chart.rows.reduce((s, r) => s + (r.counts[v] ?? 0), 0).toLocaleString()}`).join(', ')} · one bar {unit}
             </p>
-            <ChartFrame label={`Stacked chart of evaluations per variant, ${chart.total} in total`} height={240}>
-              <AreaChart data={chart.rows} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
-                <CartesianGrid strokeDasharray="3 3" stroke="#edf0f4" />
-                <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={tick(range)} fontSize={12} />
-                <YAxis allowDecimals={false} fontSize={12} width={48} />
-                <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} />
+            {/* Each bucket is a count over its own interval: bars, not a line that invents values between them. */}
+            <ChartFrame label={`Stacked chart of evaluations per variant, ${chart.total} in total, one bar ${unit}`} height={240}>
+              <BarChart data={chart.rows} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+                <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
+                <XAxis dataKey="t" tickFormatter={tick(range)} fontSize={12} stroke="var(--muted)" />
+                <YAxis
+                  allowDecimals={false}
+                  fontSize={12}
+                  width={56}
+                  stroke="var(--muted)"
+                  label={{ value: `evaluations ${unit}`, angle: -90, position: 'insideLeft', fill: 'var(--muted)', fontSize: 12, dy: 60 }}
+                />
+                <Tooltip
+                  labelFormatter={(t) => `${new Date(Number(t)).toLocaleString()} (${unit})`}
+                  contentStyle={{ background: 'var(--surface)', borderColor: 'var(--border)', color: 'var(--text)' }}
+                  cursor={{ fill: 'var(--hover)' }}
+                />
                 <Legend />
                 {chart.variants.map((v) => (
-                  <Area
+                  <Bar
                     key={v}
-                    type="monotone"
                     name={v}
                     dataKey={(row: (typeof chart.rows)[number]) => row.counts[v] ?? 0}
                     stackId="variants"
-                    stroke={variantColor(flag.variants, v)}
                     fill={variantColor(flag.variants, v)}
-                    fillOpacity={0.35}
                     isAnimationActive={false}
                   />
                 ))}
-              </AreaChart>
+              </BarChart>
             </ChartFrame>
           </>
         )}

@@ -52,4 +52,19 @@ describe('WebhooksPage', () => {
     const row = await screen.findByRole('row', { name: /slack/ });
     expect(row.textContent).not.toContain('SECRET');
   });
+
+  it("clears a field's message as soon as that field changes, and keeps the others", async () => {
+    stubApi((method, path) => (method === 'GET' && path === '/webhooks' ? { status: 200, body: [] } : undefined));
+    renderWithClient(<WebhooksPage projects={[]} />);
+    await screen.findByText('No webhooks yet.');
+    await userEvent.type(screen.getByLabelText('URL'), 'ftp://nope');
+    await userEvent.click(screen.getByRole('button', { name: 'Create webhook' }));
+    expect(screen.getByText(/name the receiver/)).toBeTruthy();
+    expect(screen.getByText(/an http\(s\) URL/)).toBeTruthy();
+
+    await userEvent.type(screen.getByLabelText('Name'), 's');
+    expect(screen.queryByText(/name the receiver/)).toBeNull();
+    expect(screen.getByText(/an http\(s\) URL/)).toBeTruthy();
+    expect(screen.getByLabelText('Name').getAttribute('aria-invalid')).toBeNull();
+  });
 });

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ApiError, errorMessage } from '../../../api/client';
 import { type IssuedWebhook, useCreateWebhook, WEBHOOK_EVENTS, type WebhookEvent } from '../../../api/webhooks';
-import { type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
+import { type FieldErrors, toFieldErrors, withoutField } from '../../../components/common/fieldErrors';
 
 const isHttpUrl = (text: string) => {
   try {
@@ -21,7 +21,12 @@ export const useWebhookForm = (onIssued: (issued: IssuedWebhook) => void) => {
   const [errors, setErrors] = useState<FieldErrors>({});
   const create = useCreateWebhook();
 
-  const toggleEvent = (event: WebhookEvent, on: boolean) => setEvents((current) => WEBHOOK_EVENTS.filter((e) => (e === event ? on : current.includes(e))));
+  // A field's message goes as soon as the user changes that field; the others stay until the next submit.
+  const changed = (path: string) => setErrors((current) => withoutField(current, path));
+  const toggleEvent = (event: WebhookEvent, on: boolean) => {
+    setEvents((current) => WEBHOOK_EVENTS.filter((e) => (e === event ? on : current.includes(e))));
+    changed('events');
+  };
 
   const submit = async () => {
     const next: FieldErrors = {};
@@ -40,5 +45,23 @@ export const useWebhookForm = (onIssued: (issued: IssuedWebhook) => void) => {
     }
   };
 
-  return { name, setName, url, setUrl, events, toggleEvent, projectKey, setProjectKey, errors, submit, pending: create.isPending };
+  return {
+    name,
+    setName: (value: string) => {
+      setName(value);
+      changed('name');
+    },
+    url,
+    setUrl: (value: string) => {
+      setUrl(value);
+      changed('url');
+    },
+    events,
+    toggleEvent,
+    projectKey,
+    setProjectKey,
+    errors,
+    submit,
+    pending: create.isPending,
+  };
 };

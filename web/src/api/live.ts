@@ -1,0 +1,147 @@
+import { type Query, type QueryClient, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import { queryKeys } from './queryKeys';
+
+/** What the server's console namespace says changed (server/src/realtime/console.messages.ts). */
+export interface ConsoleChange {
+  project: string;
+  environment: string | null;
+  kind: 'flag' | 'segment' | 'environment' | 'rollout' | 'experiment';
+  key: string;
+  sequence: number | null;
+}
+
+interface ConsoleRefusal {
+  error: 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'VALIDATION_FAILED' | 'UNAVAILABLE';
+  message: string;
+}
+
+type SubscribeResult = { ok: true; project: string; environments: string[] } | ({ ok: false } & ConsoleRefusal);
+
+/** Which cached queries a change makes stale: a predicate over query keys. */
+export type StaleMatcher = (key: readonly unknown[]) => boolean;
+
+const startsWith = (key: readonly unknown[], prefix: readonly unknown[]) => prefix.every((part, i) => key[i] === part);
+
+/**
+ * The queries a change makes stale. Only those on screen refetch (react-query's default for
+ * invalidation); the rest refetch when next shown. A flag change leaves other flags' pages alone.
+ */
+export const staleMatcher = (change: ConsoleChange): StaleMatcher => {
+  const { project, environment, key } = change;
+  const audit = (k: readonly unknown[]) => startsWith(k, queryKeys.audit);
+  switch (change.kind) {
+    case 'flag':
+      return (k) =>
+        audit(k) ||
+        (startsWith(k, queryKeys.flags(project)) && !(k[2] === 'detail' && k[3] !== key)) ||
+        // A flag change may be a rollout stage moving, and is what SDKs confirm.
+        (environment !== null && (startsWith(k, queryKeys.rolloutPlans(project, key, environment)) || startsWith(k, queryKeys.delivery(project, environment))));
+    case 'segment':
+      return (k) => audit(k) || startsWith(k, queryKeys.segments(project)) || (environment !== null && startsWith(k, queryKeys.delivery(project, environment)));
+    case 'environment':
+      return (k) => audit(k) || startsWith(k, queryKeys.projects);
+    case 'rollout':
+      return (k) =>
+        audit(k) || startsWith(k, queryKeys.flag(project, key)) || (environment !== null && startsWith(k, queryKeys.rolloutPlans(project, key, environment)));
+    case 'experiment':
+      return (k) => audit(k) || startsWith(k, queryKeys.experiments(project));
+  }
+};
+
+/** Everything a console may show of a project (after a reconnect it may have missed any change). */
+export const projectMatcher =
+  (project: string): StaleMatcher =>
+  (k) =>
+    k[1] === project || startsWith(k, queryKeys.audit) || startsWith(k, queryKeys.projects);
+
+/** How long changes arriving together are gathered into one invalidation (a segment change comes once per environment). */
+const GATHER_MS = 10;
+/** Backoff after the server could not check the session (socket.io does not retry a refused handshake by itself). */
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
+
+export interface LiveConnection {
+  close(): void;
+}
+
+/**
+ * Keeps a project's cached queries fresh by push: the server names what changed, and the matching
+ * queries are invalidated, so what is on screen refetches through the API and nothing polls. After
+ * every (re)subscription, queries fetched before it are invalidated too, since a change may have
+ * happened while no subscription was listening.
+ */
+export const connectLive = (client: QueryClient, project: string, url = '/console'): LiveConnection => {
+  let pending: Array<(query: Query) => boolean> = [];
+  let gather: ReturnType<typeof setTimeout> | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let retries = 0;
+  let closed = false;
+
+  const invalidate = (stale: (query: Query) => boolean) => {
+    pending.push(stale);
+    gather ??= setTimeout(() => {
+      const predicates = pending;
+      pending = [];
+      gather = undefined;
+      void client.invalidateQueries({ predicate: (query) => predicates.some((p) => p(query)) });
+    }, GATHER_MS);
+  };
+
+  // The session cookie goes with the handshake; socket.io retries with backoff and jitter after a drop.
+  const socket: Socket = io(url, { transports: ['websocket', 'polling'], withCredentials: true, randomizationFactor: 0.5, reconnectionDelayMax: 10_000 });
+
+  const ofProject = projectMatcher(project);
+  const subscribe = () => {
+    const since = Date.now();
+    void (socket.emitWithAck('subscribe', { project }) as Promise<SubscribeResult>).then((result) => {
+      if (closed || !result.ok) return;
+      // A query still loading its first answer is left alone: restarting it would only delay it.
+      invalidate((query) => ofProject(query.queryKey) && query.state.dataUpdatedAt > 0 && query.state.dataUpdatedAt < since);
+    });
+  };
+
+  socket.on('connect', () => {
+    retries = 0;
+    subscribe();
+  });
+  socket.on('changed', (change: ConsoleChange) => {
+    if (change.project !== project) return;
+    const stale = staleMatcher(change);
+    invalidate((query) => stale(query.queryKey));
+  });
+  socket.on('resync', () => invalidate((query) => ofProject(query.queryKey)));
+  socket.on('connect_error', (err: Error & { data?: ConsoleRefusal }) => {
+    // A drop is retried by socket.io itself (socket.active); a refused handshake is not.
+    if (socket.active || closed) return;
+    if (err.data?.error === 'UNAUTHENTICATED') {
+      // The session ended: asking who is signed in shows the sign-in form if so.
+      void client.invalidateQueries({ queryKey: queryKeys.me });
+      return;
+    }
+    if (err.data?.error === 'FORBIDDEN') return;
+    const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** retries++) * (0.5 + Math.random());
+    retry = setTimeout(() => socket.connect(), delay);
+  });
+  socket.on('refused', () => void client.invalidateQueries({ queryKey: queryKeys.me }));
+
+  return {
+    close: () => {
+      closed = true;
+      clearTimeout(gather);
+      clearTimeout(retry);
+      socket.close();
+    },
+  };
+};
+
+/** Follows `project` while a signed-in console shows it: one connection per tab, opened again when the project changes. */
+export const useLiveUpdates = (project: string | undefined) => {
+  const client = useQueryClient();
+  useEffect(() => {
+    if (project === undefined) return;
+    const live = connectLive(client, project);
+    return () => live.close();
+  }, [client, project]);
+};
