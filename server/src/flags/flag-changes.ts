@@ -7,7 +7,7 @@ import type { Lifecycle } from './flag.entity.js';
 
 /** Which flags of a project a list holds; each absent filter matches every flag. */
 export interface FlagFilter {
-  /** Searched for in key, name and description. */
+  /** Searched for, case-insensitively, in key, name, description and tags. */
   readonly q?: string;
   readonly tag?: string;
   readonly owner?: string;
@@ -15,6 +15,40 @@ export interface FlagFilter {
   readonly archived?: 'active' | 'archived' | 'all';
   /** Only stale flags (true) or only fresh ones (false). */
   readonly stale?: boolean;
+  /** Only flags in this state in `environment` (an environment key; required with it). */
+  readonly status?: FlagStatus;
+  readonly environment?: string;
+}
+
+export const FLAG_STATUSES = ['on', 'off', 'killed'] as const;
+export type FlagStatus = (typeof FLAG_STATUSES)[number];
+
+/** What a list can be ordered by: `changed` is the newest write to the flag or any of its configs; `evaluated` the newest SDK evaluation in any environment (never evaluated: oldest). */
+export const FLAG_SORT_FIELDS = ['key', 'name', 'changed', 'evaluated'] as const;
+export type FlagSortField = (typeof FLAG_SORT_FIELDS)[number];
+export type SortDirection = 'asc' | 'desc';
+
+/** An order of the list. The flag key breaks ties in the same direction, so the order is total. */
+export interface FlagOrder {
+  readonly field: FlagSortField;
+  readonly direction: SortDirection;
+}
+
+/**
+ * Where a page starts: strictly after the flag with this sort value and key, in that order. A
+ * position, not an offset, so a flag created or deleted meanwhile cannot shift the next page.
+ */
+export interface FlagListPosition {
+  /** The sort value as the database compared it (text: exact to the microsecond). */
+  readonly value: string;
+  readonly key: string;
+}
+
+/** One page of a list: `limit` flags after `after` (absent: from the first). */
+export interface FlagPageRequest {
+  readonly order: FlagOrder;
+  readonly limit: number;
+  readonly after?: FlagListPosition;
 }
 
 /** A flag to create. It is off in every environment until configured. */

@@ -3,11 +3,12 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse,
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
-import { ArchiveDto, CreateFlagDto, ListFlagsQueryDto, UpdateFlagDto } from './dto/flag.dto.js';
+import { ArchiveDto, CreateFlagDto, ListFlagsQueryDto, SearchFlagsQueryDto, UpdateFlagDto } from './dto/flag.dto.js';
 import { PatchFlagConfigDto, ReplaceFlagConfigDto } from './dto/flag-config.dto.js';
+import { FlagPageResponse } from './dto/flag-page.response.js';
 import { FlagConfigResponse, FlagResponse } from './dto/flag.response.js';
 import { toPatchChange, toReplaceChange } from './flag-config.mapper.js';
-import { toFlagChange, toFlagFilter, toNewFlag } from './flag-changes.mapper.js';
+import { toCursor, toFlagChange, toFlagFilter, toFlagOrder, toFlagPageRequest, toNewFlag } from './flag-changes.mapper.js';
 import type { FlagConfigChange } from './flag-config-change.js';
 import type { FlagEnvironmentRef } from './flag-environment.decorator.js';
 import { FlagsService } from './flags.service.js';
@@ -20,20 +21,36 @@ const CONFIG_CONFLICT = {
 // Kill and restore in one environment are the kill switch's (kill-switch/).
 @ApiTags('flags')
 @ApiBearerAuth()
-@Controller('projects/:projectKey/flags')
+@Controller('projects/:projectKey')
 export class FlagsController {
   constructor(private readonly flags: FlagsService) {}
 
-  @Get()
+  @Get('flags')
   @Access('viewer')
-  @ApiOperation({ summary: 'Flags of a project with their config in every environment' })
+  @ApiOperation({ summary: 'Flags of a project with their config in every environment: all of them, as one array (GET .../search/flags pages)' })
   @ApiOkResponse({ type: [FlagResponse] })
   @ApiErrors(400, 401, 403, 404)
   list(@Param('projectKey') projectKey: string, @Query() query: ListFlagsQueryDto): Promise<FlagResponse[]> {
-    return this.flags.list(projectKey, toFlagFilter(query));
+    return this.flags.list(projectKey, toFlagFilter(query), toFlagOrder(query));
   }
 
-  @Post()
+  @Get('search/flags')
+  @Access('viewer')
+  @ApiOperation({
+    summary: 'One page of the flags a search and filters hold, with their total',
+    description:
+      'Keyset-paged: `nextCursor` marks the last flag of a page by its sort value and key, so flags created or deleted ' +
+      'while a client pages never shift, skip or repeat the rest. Send the cursor back with the same filters, sort and order.',
+  })
+  @ApiOkResponse({ type: FlagPageResponse })
+  @ApiErrors(400, 401, 403, 404)
+  async search(@Param('projectKey') projectKey: string, @Query() query: SearchFlagsQueryDto): Promise<FlagPageResponse> {
+    const page = toFlagPageRequest(query);
+    const { items, total, next } = await this.flags.page(projectKey, toFlagFilter(query), page);
+    return { items, total, nextCursor: next ? toCursor(page.order, next) : null };
+  }
+
+  @Post('flags')
   @Access('editor')
   @ApiOperation({ summary: 'Create a flag; it is off in every environment until configured' })
   @ApiCreatedResponse({ type: FlagResponse })
@@ -42,7 +59,7 @@ export class FlagsController {
     return this.flags.create(actorOf(principal), projectKey, toNewFlag(body));
   }
 
-  @Get(':key')
+  @Get('flags/:key')
   @Access('viewer')
   @ApiOperation({ summary: 'One flag with its config in every environment' })
   @ApiOkResponse({ type: FlagResponse })
@@ -51,7 +68,7 @@ export class FlagsController {
     return this.flags.get(projectKey, key);
   }
 
-  @Patch(':key')
+  @Patch('flags/:key')
   @Access('editor')
   @ApiOperation({ summary: 'Change name, description, owner, tags, lifecycle or variants (absent = unchanged, null = cleared)' })
   @ApiOkResponse({ type: FlagResponse })
@@ -68,7 +85,7 @@ export class FlagsController {
     return this.flags.update(actorOf(principal), projectKey, key, toFlagChange(body));
   }
 
-  @Post(':key/archive')
+  @Post('flags/:key/archive')
   @HttpCode(200)
   @Access('editor')
   @ApiOperation({ summary: 'Archive: SDKs stop receiving the flag (evaluations answer FLAG_NOT_FOUND)' })
@@ -83,7 +100,7 @@ export class FlagsController {
     return this.flags.archive(actorOf(principal), projectKey, key, body.reason);
   }
 
-  @Post(':key/unarchive')
+  @Post('flags/:key/unarchive')
   @HttpCode(200)
   @Access('editor')
   @ApiOperation({ summary: 'Bring an archived flag back: SDKs receive it again, with the configs it had' })
@@ -98,7 +115,7 @@ export class FlagsController {
     return this.flags.unarchive(actorOf(principal), projectKey, key, body.reason);
   }
 
-  @Delete(':key')
+  @Delete('flags/:key')
   @HttpCode(204)
   @Access('editor')
   @ApiOperation({ summary: 'Delete an archived flag for good' })
@@ -113,7 +130,7 @@ export class FlagsController {
     return this.flags.delete(actorOf(principal), projectKey, key, query.reason);
   }
 
-  @Get(':key/environments/:environmentKey')
+  @Get('flags/:key/environments/:environmentKey')
   @Access('viewer')
   @ApiOperation({ summary: 'The config in one environment' })
   @ApiOkResponse({ type: FlagConfigResponse })
@@ -122,7 +139,7 @@ export class FlagsController {
     return this.flags.getConfig(projectKey, key, environmentKey);
   }
 
-  @Put(':key/environments/:environmentKey')
+  @Put('flags/:key/environments/:environmentKey')
   @Access('editor')
   @ApiOperation({ summary: 'Replace the config in an environment; `version` must be the current one (else 409)' })
   @ApiOkResponse({ type: FlagConfigResponse })
@@ -137,7 +154,7 @@ export class FlagsController {
     return this.changeConfig(principal, { projectKey, flagKey: key, environmentKey }, toReplaceChange(body));
   }
 
-  @Patch(':key/environments/:environmentKey')
+  @Patch('flags/:key/environments/:environmentKey')
   @Access('editor')
   @ApiOperation({ summary: 'Change parts of the config (absent = unchanged, null = cleared); `version` must be the current one' })
   @ApiOkResponse({ type: FlagConfigResponse })

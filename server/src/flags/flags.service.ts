@@ -16,8 +16,8 @@ import { validateFlagConfig, validateVariants } from './flag-config.validator.js
 import type { FlagEnvironmentRef } from './flag-environment.decorator.js';
 import type { FlagEntity } from './flag.entity.js';
 import { defaultConfig, type FlagConfigView, type FlagView, toConfigState, toConfigView, toCoreFlagConfig, toFlagView } from './flag.mapper.js';
-import { FlagsRepository } from './flags.repository.js';
-import type { FlagChange, FlagFilter, NewFlag } from './flag-changes.js';
+import { type FlagScope, FlagsRepository, type OrderedFlag } from './flags.repository.js';
+import type { FlagChange, FlagFilter, FlagListPosition, FlagOrder, FlagPageRequest, NewFlag } from './flag-changes.js';
 
 /** The outcome of a config write: `changed` is false for a no-op (e.g. killing a killed flag); `sequence` is the change-log entry, if any. */
 export interface ConfigWrite {
@@ -25,6 +25,15 @@ export interface ConfigWrite {
   changed: boolean;
   sequence: number | null;
 }
+
+/** A page of a list: the flags, how many the filter holds in all, and the position the next page starts after (null: none). */
+export interface FlagPage {
+  items: FlagView[];
+  total: number;
+  next: FlagListPosition | null;
+}
+
+type Project = Awaited<ReturnType<ProjectsService['project']>>;
 
 type Config = Omit<FlagConfigEntity, 'updatedAt'> & { updatedAt?: Date };
 
@@ -59,13 +68,73 @@ export class FlagsService {
     private readonly staleFlags: StaleFlagsReadModel,
   ) {}
 
-  async list(projectKey: string, filter: FlagFilter): Promise<FlagView[]> {
+  /** Every flag the filter holds, in `order` (default: by key). */
+  async list(projectKey: string, filter: FlagFilter, order?: FlagOrder): Promise<FlagView[]> {
     const project = await this.projects.project(projectKey);
-    const flags = await this.repository.list(project.id, { q: filter.q, tag: filter.tag, owner: filter.owner, archived: filter.archived ?? 'active' });
+    const scope = await this.scope(project, filter);
+    const environmentIds = await this.environmentIdsFor(project.id, order);
+    const flags = (await this.repository.ordered(project.id, scope, { order, environmentIds })).map((row) => row.flag);
     const views = await this.views(project.id, flags);
     if (filter.stale === undefined) return views;
     const stale = await this.staleFlags.staleKeys(project.id, views);
     return views.filter((view) => stale.has(view.key) === filter.stale);
+  }
+
+  /** One page of the flags the filter holds, the number of them all, and where the next page starts (null: this is the last). */
+  async page(projectKey: string, filter: FlagFilter, request: FlagPageRequest): Promise<FlagPage> {
+    const project = await this.projects.project(projectKey);
+    const scope = await this.scope(project, filter);
+    const environmentIds = await this.environmentIdsFor(project.id, request.order);
+    const { order, limit, after } = request;
+    if (filter.stale === undefined) {
+      // One row more than the page tells whether there is a next page without a second query.
+      const [rows, total] = await Promise.all([
+        this.repository.ordered(project.id, scope, { order, environmentIds, limit: limit + 1, after }),
+        this.repository.count(project.id, scope),
+      ]);
+      return this.toPage(project.id, rows.slice(0, limit), total, rows.length > limit);
+    }
+    // Staleness is decided from configs and telemetry in code (lifecycle/), not in SQL: read the
+    // whole ordered list, keep the stale (or fresh) ones, then take the page after the position.
+    const all = await this.repository.ordered(project.id, scope, { order, environmentIds });
+    const stale = await this.staleFlags.staleKeys(
+      project.id,
+      await this.views(
+        project.id,
+        all.map((row) => row.flag),
+      ),
+    );
+    const kept = all.filter((row) => stale.has(row.flag.key) === filter.stale);
+    const afterPosition = after
+      ? new Set((await this.repository.ordered(project.id, scope, { order, environmentIds, after })).map((row) => row.flag.key))
+      : null;
+    const remaining = afterPosition ? kept.filter((row) => afterPosition.has(row.flag.key)) : kept;
+    return this.toPage(project.id, remaining.slice(0, limit), kept.length, remaining.length > limit);
+  }
+
+  private async toPage(projectId: string, rows: OrderedFlag[], total: number, more: boolean): Promise<FlagPage> {
+    const last = rows.at(-1);
+    return {
+      items: await this.views(
+        projectId,
+        rows.map((row) => row.flag),
+      ),
+      total,
+      next: more && last ? { value: last.sortValue, key: last.flag.key } : null,
+    };
+  }
+
+  /** The filter in storage terms: an environment key becomes its id (404 when unknown). */
+  private async scope(project: Project, filter: FlagFilter): Promise<FlagScope> {
+    const scope: FlagScope = { q: filter.q, tag: filter.tag, owner: filter.owner, archived: filter.archived ?? 'active' };
+    if (filter.status === undefined) return scope;
+    if (filter.environment === undefined) throw validationFailed([{ field: 'environment', reason: 'status filters by the state in an environment: name it' }]);
+    const environment = await this.projects.environment(project, filter.environment);
+    return { ...scope, status: { environmentId: environment.id, status: filter.status } };
+  }
+
+  private async environmentIdsFor(projectId: string, order: FlagOrder | undefined): Promise<string[]> {
+    return order?.field === 'evaluated' ? (await this.projects.environments(projectId)).map((e) => e.id) : [];
   }
 
   async get(projectKey: string, key: string): Promise<FlagView> {

@@ -15,9 +15,3 @@ export const queryKeys = {
   rolloutPlans: (project: string, flag: string, env: string) => ['rollout-plans', project, flag, env] as const,
   shadowReport: (project: string, flag: string, env: string) => ['shadow-report', project, flag, env] as const,
 };
-
-/**
- * @deprecated The console is live by push (api/live.ts); nothing should poll at this rate. Kept
- * only until the flags list (flagList.ts) drops its polling.
- */
-export const LIVE_REFRESH_MS = 2000;

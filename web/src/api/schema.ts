@@ -289,11 +289,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Flags of a project with their config in every environment */
+        /** Flags of a project with their config in every environment: all of them, as one array (GET .../search/flags pages) */
         get: operations["FlagsController_list"];
         put?: never;
         /** Create a flag; it is off in every environment until configured */
         post: operations["FlagsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectKey}/search/flags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One page of the flags a search and filters hold, with their total
+         * @description Keyset-paged: `nextCursor` marks the last flag of a page by its sort value and key, so flags created or deleted while a client pages never shift, skip or repeat the rest. Send the cursor back with the same filters, sort and order.
+         */
+        get: operations["FlagsController_search"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1771,6 +1791,14 @@ export interface components {
             environments: {
                 [key: string]: components["schemas"]["FlagConfigResponse"];
             };
+        };
+        FlagPageResponse: {
+            /** @description At most `limit` flags, in the requested sort and order */
+            items: components["schemas"]["FlagResponse"][];
+            /** @description How many flags the filters hold in all pages */
+            total: number;
+            /** @description Send it back as `cursor` (same filters, sort and order) for the next page; null on the last page */
+            nextCursor: string | null;
         };
         VariantDto: {
             /** @description Unique in the flag, e.g. v2 or on */
@@ -4134,13 +4162,21 @@ export interface operations {
     FlagsController_list: {
         parameters: {
             query?: {
-                /** @description Search in key, name and description */
+                /** @description Substring searched for, case-insensitively, in key, name, description and tags */
                 q?: string;
                 tag?: string;
                 owner?: string;
                 archived?: "active" | "archived" | "all";
                 /** @description Only stale flags (true) or only fresh ones (false); GET .../flags/stale says why */
                 stale?: boolean;
+                /** @description Only flags in this state in `environment` (required with it) */
+                status?: "on" | "off" | "killed";
+                /** @description Environment key that `status` applies to */
+                environment?: string;
+                /** @description changed: newest write to the flag or any of its configs; evaluated: newest SDK evaluation in any environment (never evaluated sorts as oldest) */
+                sort?: "key" | "name" | "changed" | "evaluated";
+                /** @description Ties are broken by key in the same direction */
+                order?: "asc" | "desc";
             };
             header?: never;
             path: {
@@ -4257,6 +4293,82 @@ export interface operations {
             };
             /** @description CONFLICT: the flag key is taken in this project */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    FlagsController_search: {
+        parameters: {
+            query?: {
+                /** @description Substring searched for, case-insensitively, in key, name, description and tags */
+                q?: string;
+                tag?: string;
+                owner?: string;
+                archived?: "active" | "archived" | "all";
+                /** @description Only stale flags (true) or only fresh ones (false); GET .../flags/stale says why */
+                stale?: boolean;
+                /** @description Only flags in this state in `environment` (required with it) */
+                status?: "on" | "off" | "killed";
+                /** @description Environment key that `status` applies to */
+                environment?: string;
+                /** @description changed: newest write to the flag or any of its configs; evaluated: newest SDK evaluation in any environment (never evaluated sorts as oldest) */
+                sort?: "key" | "name" | "changed" | "evaluated";
+                /** @description Ties are broken by key in the same direction */
+                order?: "asc" | "desc";
+                limit?: number;
+                /** @description A page's nextCursor: the page after it, with the same filters, sort and order */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                projectKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlagPageResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -12,12 +12,14 @@ import {
   IsOptional,
   IsString,
   Matches,
+  Max,
   MaxLength,
   Min,
   MinLength,
   ValidateNested,
 } from 'class-validator';
 import type { FlagKind, FlagValue } from '@signalbox/sdk/core';
+import { FLAG_SORT_FIELDS, FLAG_STATUSES, type FlagSortField, type FlagStatus, type SortDirection } from '../flag-changes.js';
 import { ApiJsonValue } from '../../common/openapi/api-json-value.decorator.js';
 import { ApiKeyProperty, IsKey } from '../../common/validation/is-key.decorator.js';
 import { IsOmittable } from '../../common/validation/is-omittable.decorator.js';
@@ -176,8 +178,12 @@ export class UpdateFlagDto {
   reason?: string;
 }
 
+/** The largest page the list answers: a console screen needs about 50 rows; more only grows the answer. */
+export const MAX_FLAG_PAGE = 200;
+export const DEFAULT_FLAG_PAGE = 50;
+
 export class ListFlagsQueryDto {
-  @ApiPropertyOptional({ description: 'Search in key, name and description' })
+  @ApiPropertyOptional({ description: 'Substring searched for, case-insensitively, in key, name, description and tags' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -204,6 +210,48 @@ export class ListFlagsQueryDto {
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   stale?: boolean;
+
+  @ApiPropertyOptional({ enum: FLAG_STATUSES, description: 'Only flags in this state in `environment` (required with it)' })
+  @IsOptional()
+  @IsIn(FLAG_STATUSES)
+  status?: FlagStatus;
+
+  @ApiPropertyOptional({ description: 'Environment key that `status` applies to' })
+  @IsOptional()
+  @IsKey()
+  environment?: string;
+
+  @ApiPropertyOptional({
+    enum: FLAG_SORT_FIELDS,
+    default: 'key',
+    description:
+      'changed: newest write to the flag or any of its configs; evaluated: newest SDK evaluation in any environment (never evaluated sorts as oldest)',
+  })
+  @IsOptional()
+  @IsIn(FLAG_SORT_FIELDS)
+  sort?: FlagSortField;
+
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc', description: 'Ties are broken by key in the same direction' })
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  order?: SortDirection;
+}
+
+/** The paged search (GET .../search/flags): the list's filters and order, plus the page. */
+export class SearchFlagsQueryDto extends ListFlagsQueryDto {
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: MAX_FLAG_PAGE, default: DEFAULT_FLAG_PAGE })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1)
+  @Max(MAX_FLAG_PAGE)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: "A page's nextCursor: the page after it, with the same filters, sort and order" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  cursor?: string;
 }
 
 export class ArchiveDto {

@@ -1,82 +1,88 @@
-import { lazy, Suspense, useMemo, useState } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useNavigate, useSearchParams } from 'react-router';
 import { usePermissions } from '../../../api/auth';
-import { type FlagView, useFlags, useStaleFlags } from '../../../api/flags';
+import { useFlagList, useFlagTotal } from '../../../api/flagList';
+import { useStaleFlags } from '../../../api/flags';
 import { useEvaluationBuckets } from '../../../api/evaluationMetrics';
 import type { EnvironmentView, ProjectView } from '../../../api/projects';
-import { Badge, StatusBadge, statusOf } from '../../../components/common/Badge';
-import { RolloutBar } from '../../../components/common/RolloutBar';
 import { PageHeader } from '../../../components/common/PageHeader';
 import { EmptyState, QueryView } from '../../../components/common/StateViews';
 import { paths } from '../../shell/workspace/workspace';
 import { CreateFlagDialog } from '../CreateFlagDialog/CreateFlagDialog';
-import { serveSummary } from '../flagConfig';
 import { sparklinesByFlag } from '../../telemetry/evaluationSeries';
+import { FlagRow } from './FlagRow/FlagRow';
+import { defaultOrder, type ListState, listStateOf, SORT_FIELDS, type StatusFilter, toFlagSearch, withListState } from './listState';
+import { SearchBox } from './SearchBox/SearchBox';
+import { useRowWindow } from './useRowWindow';
 
-// The charting library is large: it loads once some flag has evaluations to draw.
-const EvaluationSparkline = lazy(() => import('../../telemetry/EvaluationSparkline/EvaluationSparkline').then((m) => ({ default: m.EvaluationSparkline })));
+/** A row's height before it is measured (a flag with a rollout bar is about this tall). */
+const ESTIMATED_ROW_PX = 64;
+/** Rows rendered beyond the visible ones, so a fast scroll does not show blanks. */
+const OVERSCAN_ROWS = 8;
+/** Ask for the next page when this few loaded rows remain below the last visible one. */
+const LOAD_AHEAD_ROWS = 20;
 
-type StatusFilter = '' | 'on' | 'off' | 'killed' | 'stale';
-
-const Serving = ({ flag, environment }: { flag: FlagView; environment: string }) => {
-  const config = flag.environments[environment];
-  if (!config) return <span className="muted">—</span>;
-  if (config.killed || !config.on) return <span className="muted">{config.offVariant ?? 'default'}</span>;
-  const rules = config.rules.length + config.targets.length;
-  return (
-    <div className="serving">
-      {config.defaultRule && 'rollout' in config.defaultRule ? (
-        <>
-          <RolloutBar rollout={config.defaultRule.rollout} variants={flag.variants} compact />
-          <span className="small">{serveSummary(config.defaultRule)}</span>
-        </>
-      ) : (
-        <span>{serveSummary(config.defaultRule)}</span>
-      )}
-      {rules > 0 && (
-        <span className="muted small">
-          +{config.rules.length} rule{config.rules.length === 1 ? '' : 's'}
-          {config.targets.length > 0 ? `, ${config.targets.length} target list${config.targets.length === 1 ? '' : 's'}` : ''}
-        </span>
-      )}
-    </div>
-  );
-};
+/** Options of a select: the values on the loaded rows, plus the one selected (it may be on no loaded row). */
+const optionsOf = (values: Iterable<string>, selected: string) => [...new Set([...values, ...(selected ? [selected] : [])])].sort();
 
 export const FlagsList = ({ project, environment }: { project: ProjectView; environment: EnvironmentView }) => {
   const [search, setSearch] = useSearchParams();
   const navigate = useNavigate();
   const { canEdit } = usePermissions();
   const [creating, setCreating] = useState(false);
-  const q = search.get('q') ?? '';
-  const tag = search.get('tag') ?? '';
-  const owner = search.get('owner') ?? '';
-  const status = (search.get('status') ?? '') as StatusFilter;
-  const showArchived = search.get('archived') === 'all';
-  const setFilter = (name: string, value: string) => {
-    const next = new URLSearchParams(search);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setSearch(next, { replace: true });
-  };
+  const state = listStateOf(search);
+  const setState = (change: Partial<ListState>) => setSearch((current) => withListState(current, change), { replace: true });
 
-  const all = useFlags(project.key);
-  const query = useFlags(project.key, {
-    q: q || undefined,
-    tag: tag || undefined,
-    owner: owner || undefined,
-    stale: status === 'stale' ? true : undefined,
-    archived: showArchived ? 'all' : undefined,
-  });
-  const tags = useMemo(() => [...new Set((all.data ?? []).flatMap((f) => f.tags))].sort(), [all.data]);
-  const owners = useMemo(() => [...new Set((all.data ?? []).flatMap((f) => (f.owner ? [f.owner] : [])))].sort(), [all.data]);
-  const stale = useStaleFlags(project.key, status === 'stale');
+  const list = useFlagList(project.key, toFlagSearch(state, environment.key));
+  const { flags, total } = list;
+  const anyFlags = useFlagTotal(project.key, { archived: 'all' });
+  const killed = useFlagTotal(project.key, { status: 'killed', environment: environment.key });
+  const tags = useMemo(
+    () =>
+      optionsOf(
+        flags.flatMap((f) => f.tags),
+        state.tag,
+      ),
+    [flags, state.tag],
+  );
+  const owners = useMemo(
+    () =>
+      optionsOf(
+        flags.flatMap((f) => (f.owner ? [f.owner] : [])),
+        state.owner,
+      ),
+    [flags, state.owner],
+  );
+  const stale = useStaleFlags(project.key, state.status === 'stale');
   const staleReasons = useMemo(() => new Map((stale.data?.flags ?? []).map((f) => [f.key, f.reasons])), [stale.data]);
   const evaluations = useEvaluationBuckets(project.key, environment.key, '24h');
   const sparklines = useMemo(() => sparklinesByFlag(evaluations.data ?? []), [evaluations.data]);
   const showActivity = sparklines.size > 0;
-  const flags = (query.data ?? []).filter((f) => !status || status === 'stale' || statusOf(f.environments[environment.key]) === status);
-  const killedCount = (all.data ?? []).filter((f) => f.environments[environment.key]?.killed).length;
+  const killedCount = killed.data ?? 0;
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const rows = useRowWindow({
+    count: flags.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ESTIMATED_ROW_PX,
+    overscan: OVERSCAN_ROWS,
+    getItemKey: (index) => flags[index]?.key ?? index,
+  });
+  const items = rows.getVirtualItems();
+  const lastVisible = items.at(-1)?.index ?? 0;
+  const { hasMore, loadMore } = list;
+  useEffect(() => {
+    if (hasMore && lastVisible >= flags.length - LOAD_AHEAD_ROWS) loadMore();
+  }, [hasMore, lastVisible, flags.length, loadMore]);
+  // A new search or order starts at the top.
+  const searchKey = search.toString();
+  useEffect(() => {
+    scroller.current?.scrollTo?.({ top: 0 });
+  }, [searchKey]);
+
+  const padTop = items[0]?.start ?? 0;
+  const padBottom = items.length > 0 ? rows.getTotalSize() - items.at(-1)!.end : 0;
+  const columns = showActivity ? 6 : 5;
 
   return (
     <div className="page">
@@ -88,7 +94,7 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
             {killedCount > 0 && (
               <>
                 {' · '}
-                <button type="button" className="link-button danger" onClick={() => setFilter('status', 'killed')}>
+                <button type="button" className="link-button danger" onClick={() => setState({ status: 'killed' })}>
                   {killedCount} killed
                 </button>
               </>
@@ -104,13 +110,10 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
         }
       />
       <div className="toolbar card" role="search" aria-label="Filter flags">
-        <div className="field grow">
-          <label htmlFor="filter-search">Search</label>
-          <input id="filter-search" type="search" value={q} placeholder="key, name or description" onChange={(e) => setFilter('q', e.target.value)} />
-        </div>
+        <SearchBox value={state.q} onSearch={(q) => setState({ q })} placeholder="key, name, description or tag" />
         <div className="field">
           <label htmlFor="filter-tag">Tag</label>
-          <select id="filter-tag" value={tag} onChange={(e) => setFilter('tag', e.target.value)}>
+          <select id="filter-tag" value={state.tag} onChange={(e) => setState({ tag: e.target.value })}>
             <option value="">all tags</option>
             {tags.map((t) => (
               <option key={t} value={t}>
@@ -121,7 +124,7 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
         </div>
         <div className="field">
           <label htmlFor="filter-status">Status</label>
-          <select id="filter-status" value={status} onChange={(e) => setFilter('status', e.target.value)}>
+          <select id="filter-status" value={state.status} onChange={(e) => setState({ status: e.target.value as StatusFilter })}>
             <option value="">any</option>
             <option value="on">on</option>
             <option value="off">off</option>
@@ -131,7 +134,7 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
         </div>
         <div className="field">
           <label htmlFor="filter-owner">Owner</label>
-          <select id="filter-owner" value={owner} onChange={(e) => setFilter('owner', e.target.value)}>
+          <select id="filter-owner" value={state.owner} onChange={(e) => setState({ owner: e.target.value })}>
             <option value="">anyone</option>
             {owners.map((o) => (
               <option key={o} value={o}>
@@ -140,118 +143,108 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
             ))}
           </select>
         </div>
+        <div className="field">
+          <label htmlFor="sort-by">Sort by</label>
+          <select
+            id="sort-by"
+            value={state.sort}
+            onChange={(e) => {
+              const sort = e.target.value as ListState['sort'];
+              setState({ sort, order: defaultOrder(sort) });
+            }}
+          >
+            {SORT_FIELDS.map((s) => (
+              <option key={s.field} value={s.field}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="sort-order">Order</label>
+          <select id="sort-order" value={state.order} onChange={(e) => setState({ order: e.target.value as ListState['order'] })}>
+            <option value="asc">{state.sort === 'key' || state.sort === 'name' ? 'A → Z' : 'oldest first'}</option>
+            <option value="desc">{state.sort === 'key' || state.sort === 'name' ? 'Z → A' : 'newest first'}</option>
+          </select>
+        </div>
         <label className="checkbox-inline">
-          <input type="checkbox" checked={showArchived} onChange={(e) => setFilter('archived', e.target.checked ? 'all' : '')} />
+          <input type="checkbox" checked={state.showArchived} onChange={(e) => setState({ showArchived: e.target.checked })} />
           Show archived
         </label>
       </div>
       <QueryView
-        query={query}
+        query={list.query}
         loadingLabel="Loading flags…"
         isEmpty={() => flags.length === 0}
         empty={
-          <EmptyState title={(all.data ?? []).length === 0 ? 'No flags yet.' : 'No flags match these filters.'}>
-            {(all.data ?? []).length === 0 && canEdit && 'Create one with “New flag”.'}
+          <EmptyState title={anyFlags.data === 0 ? 'No flags yet.' : 'No flags match these filters.'}>
+            {anyFlags.data === 0 && canEdit && 'Create one with “New flag”.'}
           </EmptyState>
         }
       >
         {() => (
-          <div className="card table-wrap">
-            <table className="table flags-table">
-              <caption className="visually-hidden">
-                Flags of {project.name} in {environment.name}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Flag</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="col-serving">
-                    Serving
-                  </th>
-                  {showActivity && (
-                    <th scope="col" className="col-activity">
-                      <span title={`Evaluations in ${environment.name} over the last 24 hours`}>24 h</span>
+          <>
+            <p className="muted small flags-count" aria-live="polite">
+              {total === 1 ? '1 flag' : `${total} flags`}
+              {list.isPlaceholder && ' · searching…'}
+            </p>
+            {/* Only the rows near the viewport are in the DOM; spacer rows keep the scrollbar true to the whole list. */}
+            <div ref={scroller} className="card table-wrap flags-scroller" style={{ maxHeight: 'calc(100vh - 260px)', overflowY: 'auto' }}>
+              <table className="table flags-table" aria-rowcount={total + 1}>
+                <caption className="visually-hidden">
+                  Flags of {project.name} in {environment.name}
+                </caption>
+                <thead style={{ position: 'sticky', top: 0, zIndex: 1 }}>
+                  <tr>
+                    <th scope="col">Flag</th>
+                    <th scope="col">Status</th>
+                    <th scope="col" className="col-serving">
+                      Serving
                     </th>
-                  )}
-                  <th scope="col" className="col-envs">
-                    Environments
-                  </th>
-                  <th scope="col" className="col-tags">
-                    Tags
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {flags.map((flag) => (
-                  <tr key={flag.key} className={flag.archived ? 'row-archived' : flag.environments[environment.key]?.killed ? 'row-killed' : ''}>
-                    <td>
-                      <Link to={paths.flag(project.key, environment.key, flag.key)} className="flag-link">
-                        {flag.name}
-                      </Link>
-                      {flag.archived && (
-                        <>
-                          {' '}
-                          <Badge tone="warn">archived</Badge>
-                        </>
-                      )}
-                      <div className="flag-meta">
-                        <code>{flag.key}</code> <span className="muted">{flag.kind}</span>
-                        {flag.owner && <span className="muted"> · {flag.owner}</span>}
-                      </div>
-                      {status === 'stale' && staleReasons.has(flag.key) && (
-                        <ul className="stale-reasons small" aria-label={`Why ${flag.key} is stale`}>
-                          {staleReasons.get(flag.key)?.map((r) => (
-                            <li key={r.code}>
-                              <Badge tone="stale">{r.code.toLowerCase().replace('_', ' ')}</Badge> {r.message}
-                            </li>
-                          ))}
-                        </ul>
-                      )}
-                    </td>
-                    <td>
-                      <StatusBadge config={flag.environments[environment.key]} />
-                    </td>
-                    <td className="col-serving">
-                      <Serving flag={flag} environment={environment.key} />
-                    </td>
                     {showActivity && (
-                      <td className="col-activity">
-                        {sparklines.has(flag.key) && (
-                          <Suspense fallback={null}>
-                            <EvaluationSparkline points={sparklines.get(flag.key) ?? []} label={`${flag.key} in the last 24 h`} />
-                          </Suspense>
-                        )}
-                      </td>
+                      <th scope="col" className="col-activity">
+                        <span title={`Evaluations in ${environment.name} over the last 24 hours`}>24 h</span>
+                      </th>
                     )}
-                    <td className="col-envs">
-                      <div className="env-dots">
-                        {project.environments.map((env) => {
-                          const s = statusOf(flag.environments[env.key]);
-                          return (
-                            <button
-                              type="button"
-                              key={env.key}
-                              className={`env-dot env-dot-${s}`}
-                              title={`${env.name}: ${s}`}
-                              aria-label={`${env.name}: ${s}`}
-                              onClick={() => navigate(paths.flag(project.key, env.key, flag.key))}
-                            />
-                          );
-                        })}
-                      </div>
-                    </td>
-                    <td className="col-tags">
-                      {flag.tags.map((t) => (
-                        <Badge key={t} tone="info">
-                          {t}
-                        </Badge>
-                      ))}
-                    </td>
+                    <th scope="col" className="col-envs">
+                      Environments
+                    </th>
+                    <th scope="col" className="col-tags">
+                      Tags
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                </thead>
+                <tbody>
+                  {padTop > 0 && (
+                    <tr aria-hidden="true">
+                      <td colSpan={columns} style={{ height: padTop, padding: 0, border: 0 }} />
+                    </tr>
+                  )}
+                  {items.map((item) => {
+                    const flag = flags[item.index]!;
+                    return (
+                      <FlagRow
+                        key={item.key}
+                        index={item.index}
+                        measure={rows.measureElement}
+                        flag={flag}
+                        project={project}
+                        environment={environment.key}
+                        staleReasons={state.status === 'stale' ? staleReasons.get(flag.key) : undefined}
+                        sparkline={sparklines.get(flag.key)}
+                        showActivity={showActivity}
+                      />
+                    );
+                  })}
+                  {padBottom > 0 && (
+                    <tr aria-hidden="true">
+                      <td colSpan={columns} style={{ height: padBottom, padding: 0, border: 0 }} />
+                    </tr>
+                  )}
+                </tbody>
+              </table>
+            </div>
+          </>
         )}
       </QueryView>
       {creating && (
