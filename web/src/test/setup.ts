@@ -5,5 +5,5 @@ afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
   // Drafts of unsaved edits live in sessionStorage: one test's must not reach the next.
-  sessionStorage.clear();
+  globalThis.sessionStorage?.clear(); // absent in node-environment tests
 });
