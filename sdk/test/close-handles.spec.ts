@@ -19,9 +19,9 @@ const childScript = `
 const { createClient } = await import(process.env.SDK_ENTRY);
 const options = JSON.parse(process.env.CLIENT_OPTIONS);
 const client = createClient({ ...options, logger: { warn() {}, error() {}, debug() {} } });
-await client.waitForReady({ timeoutMs: Number(process.env.WAIT_MS) });
+const reached = await client.waitForReady({ timeoutMs: Number(process.env.WAIT_MS) });
 await client.close();
-process.stdout.write('closed ' + client.status);
+process.stdout.write((process.env.SHOW_READY ? reached + ' ' : '') + 'closed ' + client.status);
 `;
 
 interface ChildRun {
@@ -31,12 +31,13 @@ interface ChildRun {
   stderr: string;
 }
 
-function runChild(options: object, waitMs = 300): Promise<ChildRun> {
+function runChild(options: object, waitMs = 300, showReady = false): Promise<ChildRun> {
   return new Promise((done) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', childScript], {
       cwd: sdkDir,
-      env: { ...process.env, SDK_ENTRY: entry, CLIENT_OPTIONS: JSON.stringify(options), WAIT_MS: String(waitMs) },
-      timeout: 5_000,
+      env: { ...process.env, SDK_ENTRY: entry, CLIENT_OPTIONS: JSON.stringify(options), WAIT_MS: String(waitMs), SHOW_READY: showReady ? '1' : '' },
+      // A loaded CI machine can take seconds to start Node and connect; a handle left open hangs far longer.
+      timeout: 30_000,
     });
     let stdout = '';
     let stderr = '';
@@ -70,15 +71,16 @@ describe('close() releases every handle', () => {
   it('with a connected socket client', async () => {
     const harness = await ProtocolHarness.start(anEnvironment([aFlag('a').build()]));
     try {
-      const run = await runChild({ url: harness.url, sdkKey: 'good-key' }, 3_000);
-      expect(run).toMatchObject({ code: 0, signal: null, stdout: 'closed offline' });
+      // waitForReady returns as soon as the snapshot is applied: the long limit only matters under load.
+      const run = await runChild({ url: harness.url, sdkKey: 'good-key' }, 20_000, true);
+      expect(run).toMatchObject({ code: 0, signal: null, stdout: 'ready closed offline' });
       // close() flushes the ack before it disconnects; on a loaded machine this process may read it
       // after the child has already exited.
       await expect.poll(() => harness.acks, { timeout: 5_000 }).toEqual([1]);
     } finally {
       await harness.close();
     }
-  });
+  }, 40_000);
 
   it('with a polling client whose request the server never answers', async () => {
     const server = createServer(() => undefined);

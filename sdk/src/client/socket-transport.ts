@@ -146,8 +146,16 @@ export class SocketTransport implements Transport {
     this.stopped = true;
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    const socket = this.socket;
+    if (socket?.connected) {
+      // Close the connection itself rather than send a namespace DISCONNECT first: a socket.io server
+      // drops events that arrive in the same read as a DISCONNECT, which would lose the ack close()
+      // has just flushed. The engine writes what it holds, then closes.
+      socket.io.reconnection(false);
+      socket.io.engine.close();
+    }
     // Disconnecting the manager's only socket closes the manager: engine, reconnection timers and all.
-    this.socket?.disconnect();
+    socket?.disconnect();
     this.manager?.removeAllListeners();
   }
 }
