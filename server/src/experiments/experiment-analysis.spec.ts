@@ -21,7 +21,7 @@ const shares = { v1: 50_000, v2: 50_000 };
 describe('experiment recommendation', () => {
   it('keeps collecting below the required sample size, even with a large observed effect', () => {
     const result = analyse(settings, { converted: { v1: rate(20, 100), v2: rate(40, 100) } }, shares);
-    expect(result.requiredSampleSize).toBeGreaterThanOrEqual(1030);
+    expect(result.requiredSampleSize).toBe(1094);
     expect(result.recommendation).toBe('keep-collecting');
   });
 
@@ -86,5 +86,53 @@ describe('experiment recommendation', () => {
     expect(result.sampleRatio!.mismatch).toBe(true);
     expect(result.warnings[0]).toContain('Sample ratio mismatch');
     expect(analyse(settings, { converted: { v1: rate(900, 9000), v2: rate(100, 1000) } }, { v1: 90_000, v2: 10_000 }).sampleRatio!.mismatch).toBe(false);
+  });
+
+  it('does not promote when the split is a sample ratio mismatch, and says why', () => {
+    // 55/45 on a 50/50 rollout, with a treatment that would otherwise win clearly.
+    const result = analyse(settings, { converted: { v1: rate(1100, 5500), v2: rate(1080, 4500) } }, shares);
+    expect(result.sampleRatio!.mismatch).toBe(true);
+    expect(result.recommendation).not.toBe('promote');
+    expect(result.winner).toBeNull();
+    expect(result.treatments[0]!.explanation).toMatch(/Not promoted: the traffic split is 55\.0%\/45\.0% where the rollout promises 50\.0%\/50\.0%/);
+  });
+
+  it('reads all-or-nothing conversions in both arms as what they are', () => {
+    const all = analyse({ ...settings, baselineRate: null }, { converted: { v1: rate(20_000, 20_000), v2: rate(20_000, 20_000) } }, shares);
+    expect(all.treatments[0]!.recommendation).toBe('no-difference');
+    expect(all.treatments[0]!.explanation).toMatch(/Every observation of both v1 and v2 is a conversion \(100%\)/);
+    expect(all.treatments[0]!.explanation).not.toMatch(/of \d+ observations/);
+    const none = analyse({ ...settings, baselineRate: null }, { converted: { v1: rate(0, 20_000), v2: rate(0, 20_000) } }, shares);
+    expect(none.treatments[0]!.explanation).toMatch(/a non-conversion \(0%\)/);
+  });
+
+  it('says why there is no sample size instead of computing one for an impossible rate', () => {
+    const result = analyse(
+      { ...settings, baselineRate: null, minimumDetectableEffect: 0.6 },
+      { converted: { v1: rate(500, 1000), v2: rate(520, 1000) } },
+      shares,
+    );
+    expect(result.requiredSampleSize).toBeNull();
+    expect(result.warnings.join(' ')).toMatch(/leaves \[0, 1\] both ways/);
+    expect(result.treatments[0]!.recommendation).toBe('keep-collecting');
+    expect(result.treatments[0]!.explanation).toMatch(/No sample size/);
+  });
+
+  it('refuses a verdict on two observations for an enormous effect on a mean', () => {
+    const huge: AnalysisSettings = {
+      ...settings,
+      primaryMetric: { name: 'score', type: 'mean', better: 'increase' },
+      guardrailMetrics: [],
+      minimumDetectableEffect: 1e300,
+    };
+    const result = analyse(huge, { score: { v1: mean(2, 10, 1), v2: mean(2, 30, 1) } }, shares);
+    expect(result.requiredSampleSize).toBeNull();
+    expect(result.recommendation).toBe('keep-collecting');
+  });
+
+  it('labels each interval with its method', () => {
+    const result = analyse(settings, { converted: { v1: rate(400, 2000), v2: rate(520, 2000) } }, shares);
+    expect(result.variants.map((v) => v.intervalMethod)).toEqual(['wilson', 'wilson']);
+    expect(result.treatments[0]!.comparison!.absoluteIntervalMethod).toBe('newcombe');
   });
 });

@@ -3,6 +3,7 @@ import {
   type Comparison,
   estimate,
   type Interval,
+  type IntervalMethod,
   requiredSampleSize,
   sampleRatioMismatch,
   type SampleRatioCheck,
@@ -31,6 +32,7 @@ export interface VariantResult {
   value: number | null;
   stdDev: number | null;
   interval: Interval | null;
+  intervalMethod: IntervalMethod;
   expectedShare: number;
 }
 
@@ -58,6 +60,27 @@ const worse = (metric: ExperimentMetric, c: Comparison): boolean =>
   c.significant && (metric.better === 'increase' ? c.absoluteDifference < 0 : c.absoluteDifference > 0);
 const better = (metric: ExperimentMetric, c: Comparison): boolean =>
   c.significant && (metric.better === 'increase' ? c.absoluteDifference > 0 : c.absoluteDifference < 0);
+
+const formatSplit = (counts: number[]): string => {
+  const total = counts.reduce((a, b) => a + b, 0);
+  return counts.map((c) => `${((100 * c) / total).toFixed(1)}%`).join('/');
+};
+
+/** The single value each arm holds when neither has any variance, or null when one varies. */
+const constantArms = (metric: ExperimentMetric, control: VariantAggregate, treatment: VariantAggregate) => {
+  const constantValue = (a: VariantAggregate): number | null => {
+    if (a.n < 2) return null;
+    const mean = a.sum / a.n;
+    const spread = a.sumSquares - (a.sum * a.sum) / a.n;
+    // Sums of squares carry rounding, so "no variance" is relative to the values' size.
+    return Math.abs(spread) <= 1e-9 * Math.max(1, a.sumSquares) ? mean : null;
+  };
+  const c = constantValue(control);
+  const t = constantValue(treatment);
+  if (c === null || t === null) return null;
+  const show = (v: number) => (metric.type === 'rate' ? `${v === 1 ? 'a conversion (100%)' : v === 0 ? 'a non-conversion (0%)' : v}` : `${v}`);
+  return { equal: c === t, control: show(c), treatment: show(t) };
+};
 
 /** Why totals cannot come from the metric's values, or null when they can. */
 const impossibility = (type: ExperimentMetric['type'], a: VariantAggregate): string | null => {
@@ -119,16 +142,17 @@ export const analyse = (
   const control = of(metric.name, settings.controlVariant);
 
   let required: number | null = null;
+  let sizeProblem: string | null = null;
+  const sizeFor = (size: ReturnType<typeof requiredSampleSize>) => {
+    if (size.problem !== undefined) sizeProblem = size.problem;
+    else required = size.n;
+  };
   if (metric.type === 'rate') {
     const baseline = settings.baselineRate ?? (control.n > 0 ? control.sum / control.n : null);
     if (baseline !== null)
-      required = requiredSampleSize({
-        type: 'rate',
-        baselineRate: baseline,
-        mde: settings.minimumDetectableEffect,
-        alpha: settings.alpha,
-        power: settings.power,
-      });
+      sizeFor(
+        requiredSampleSize({ type: 'rate', baselineRate: baseline, mde: settings.minimumDetectableEffect, alpha: settings.alpha, power: settings.power }),
+      );
   } else {
     let sd = settings.assumedStdDev;
     if (sd === null) {
@@ -144,9 +168,10 @@ export const analyse = (
       sd = n > 0 ? Math.sqrt(ss / n) : null;
     }
     if (sd !== null && sd > 0)
-      required = requiredSampleSize({ type: 'mean', stdDev: sd, mde: settings.minimumDetectableEffect, alpha: settings.alpha, power: settings.power });
+      sizeFor(requiredSampleSize({ type: 'mean', stdDev: sd, mde: settings.minimumDetectableEffect, alpha: settings.alpha, power: settings.power }));
   }
-  if (required === null)
+  if (sizeProblem !== null) warnings.push(`No sample size: ${sizeProblem}.`);
+  else if (required === null)
     warnings.push(
       metric.type === 'rate'
         ? 'No control observations yet: the sample size needs a baseline rate.'
@@ -162,13 +187,23 @@ export const analyse = (
       return { metric: g.name, comparison: c, harmed: c !== null && worse(g, c) };
     });
     const reached = required !== null && control.n >= required && treatment.n >= required;
+    const constant = reached && comparison === null ? constantArms(metric, control, treatment) : null;
     let recommendation: Recommendation;
     let explanation: string;
-    if (!reached || comparison === null) {
+    if (constant !== null) {
+      // Every observation in both arms is the same value (all or no conversions): no variance, no test.
+      recommendation = constant.equal ? 'no-difference' : 'keep-collecting';
+      explanation = constant.equal
+        ? `Every observation of both ${settings.controlVariant} and ${variant} is ${constant.control}: there is no difference to detect.`
+        : `Every observation of ${settings.controlVariant} is ${constant.control} and every one of ${variant} is ${constant.treatment}: with no ` +
+          'variance at all a test cannot be computed; look at how the metric is recorded.';
+    } else if (!reached || comparison === null) {
       recommendation = 'keep-collecting';
       explanation =
         required === null
-          ? 'The required sample size is not known yet.'
+          ? sizeProblem !== null
+            ? `No sample size: ${sizeProblem}.`
+            : 'The required sample size is not known yet.'
           : `${Math.min(control.n, treatment.n)} of ${required} observations per variant so far.`;
     } else if (worse(metric, comparison)) {
       recommendation = 'keep-control';
@@ -204,6 +239,16 @@ export const analyse = (
         `variant.`,
     );
   }
+
+  // A split that is not what the weights promise makes every comparison suspect: nothing is promoted.
+  if (sampleRatio?.mismatch)
+    for (const t of treatments)
+      if (t.recommendation === 'promote') {
+        t.recommendation = 'keep-collecting';
+        t.explanation =
+          `${t.explanation} Not promoted: the traffic split is ${formatSplit(sampleRatio.observed)} where the rollout promises ` +
+          `${formatSplit(sampleRatio.expected)} (sample ratio mismatch, p = ${sampleRatio.pValue.toExponential(2)}), so the result cannot be trusted.`;
+      }
 
   const promotable = treatments.filter((t) => t.recommendation === 'promote');
   let winner: string | null = null;

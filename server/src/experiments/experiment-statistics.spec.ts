@@ -25,11 +25,26 @@ describe('two-proportion z-test', () => {
     expect(result.significant).toBe(true);
   });
 
-  it('reports the per-variant rate with its Wald interval', () => {
+  it('reports the per-variant rate with its Wilson interval', () => {
     const placeboRate = estimate('rate', placebo);
     expect(placeboRate.value).toBeCloseTo(0.0171, 4);
-    const se = Math.sqrt((0.017129 * (1 - 0.017129)) / 11034);
-    expect(placeboRate.interval!.lower).toBeCloseTo(0.017129 - 1.959964 * se, 5);
+    expect(placeboRate.intervalMethod).toBe('wilson');
+    // statsmodels' proportion_confint(189, 11034, method='wilson') = (0.0148705, 0.0197233).
+    expect(placeboRate.interval!.lower).toBeCloseTo(0.0148705, 6);
+    expect(placeboRate.interval!.upper).toBeCloseTo(0.0197233, 6);
+  });
+
+  it('keeps rate intervals inside [0, 1] at the edges (Wald gave 94.12%–101.88% for 49/50 and 100%–100% for 50/50)', () => {
+    const nearlyAll = estimate('rate', proportion(49, 50)).interval!;
+    expect(nearlyAll.upper).toBeLessThanOrEqual(1);
+    expect(nearlyAll.lower).toBeCloseTo(0.895, 4);
+    const all = estimate('rate', proportion(50, 50)).interval!;
+    expect(all.upper).toBe(1);
+    expect(all.lower).toBeCloseTo(0.9287, 4);
+    const difference = compare('rate', proportion(45, 50), proportion(50, 50))!;
+    expect(difference.absoluteIntervalMethod).toBe('newcombe');
+    expect(difference.absoluteInterval.upper).toBeLessThanOrEqual(1);
+    expect(difference.absoluteInterval.lower).toBeGreaterThan(-1);
   });
 
   it("computes Cohen's h as the difference of arcsine-transformed proportions", () => {
@@ -84,23 +99,43 @@ describe("Welch's t-test", () => {
 });
 
 describe('required sample size', () => {
-  it("matches Evan Miller's calculator for a rate (baseline 20 %, +5 points absolute, α 0.05, power 0.8: 1,030)", () => {
-    // https://www.evanmiller.org/ab-testing/sample-size.html shows 1,030 per variation (rounded); we round up.
-    const n = requiredSampleSize({ type: 'rate', baselineRate: 0.2, mde: 0.05, alpha: 0.05, power: 0.8 });
-    expect(n).toBeGreaterThanOrEqual(1030);
-    expect(n).toBeLessThanOrEqual(1031);
+  const n = (input: Parameters<typeof requiredSampleSize>[0]) => {
+    const size = requiredSampleSize(input);
+    if (size.n === undefined) throw new Error(size.problem);
+    return size.n;
+  };
+
+  it('uses the pooled-variance formula for a rate (baseline 20 %, +5 points, α 0.05, power 0.8: 1,094)', () => {
+    // Evan Miller's calculator shows 1,030 from the baseline-variance formula, whose power at that n
+    // is 0.77; 1,094 is the smallest n at which statsmodels' power of the pooled z-test reaches 0.8.
+    expect(n({ type: 'rate', baselineRate: 0.2, mde: 0.05, alpha: 0.05, power: 0.8 })).toBe(1094);
   });
 
   it('needs more observations for a smaller effect and more power', () => {
-    const base = requiredSampleSize({ type: 'rate', baselineRate: 0.1, mde: 0.02, alpha: 0.05, power: 0.8 });
-    expect(requiredSampleSize({ type: 'rate', baselineRate: 0.1, mde: 0.01, alpha: 0.05, power: 0.8 })).toBeGreaterThan(3 * base);
-    expect(requiredSampleSize({ type: 'rate', baselineRate: 0.1, mde: 0.02, alpha: 0.05, power: 0.9 })).toBeGreaterThan(base);
+    const base = n({ type: 'rate', baselineRate: 0.1, mde: 0.02, alpha: 0.05, power: 0.8 });
+    expect(n({ type: 'rate', baselineRate: 0.1, mde: 0.01, alpha: 0.05, power: 0.8 })).toBeGreaterThan(3 * base);
+    expect(n({ type: 'rate', baselineRate: 0.1, mde: 0.02, alpha: 0.05, power: 0.9 })).toBeGreaterThan(base);
+  });
+
+  it('tests the direction that stays a rate, and refuses an effect that leaves [0, 1] both ways', () => {
+    expect(n({ type: 'rate', baselineRate: 0.9, mde: 0.2, alpha: 0.05, power: 0.8 })).toBe(
+      n({ type: 'rate', baselineRate: 0.7, mde: 0.2, alpha: 0.05, power: 0.8 }),
+    );
+    // Baseline 0.5 with an MDE of 0.6 once gave n = 9, computed for a rate of −0.1.
+    expect(requiredSampleSize({ type: 'rate', baselineRate: 0.5, mde: 0.6, alpha: 0.05, power: 0.8 }).problem).toMatch(/leaves \[0, 1\] both ways/);
+    expect(requiredSampleSize({ type: 'rate', baselineRate: 0.3, mde: 0.8, alpha: 0.05, power: 0.8 }).problem).toMatch(/never be observed/);
+  });
+
+  it('refuses an n too large to be an exact integer, and an effect fewer than two observations would detect', () => {
+    expect(requiredSampleSize({ type: 'rate', baselineRate: 0.5, mde: 1e-9, alpha: 0.05, power: 0.8 }).problem).toMatch(/more than 9007199254740991/);
+    // An MDE of 1e300 once gave a required n of 0 and a verdict on two observations.
+    expect(requiredSampleSize({ type: 'mean', stdDev: 3, mde: 1e300, alpha: 0.05, power: 0.8 }).problem).toMatch(/fewer than 2 observations/);
   });
 
   it("uses the normal approximation for means (d = 0.5: 63 per group; 16/d² = 64 by Lehr's rule)", () => {
     // 2(1.959964 + 0.841621)² / 0.5² = 62.79 → 63; Cohen's t-based table (1988, Table 2.4.1) gives 64.
-    expect(requiredSampleSize({ type: 'mean', stdDev: 1, mde: 0.5, alpha: 0.05, power: 0.8 })).toBe(63);
-    expect(requiredSampleSize({ type: 'mean', stdDev: 10, mde: 2, alpha: 0.05, power: 0.8 })).toBe(393);
+    expect(n({ type: 'mean', stdDev: 1, mde: 0.5, alpha: 0.05, power: 0.8 })).toBe(63);
+    expect(n({ type: 'mean', stdDev: 10, mde: 2, alpha: 0.05, power: 0.8 })).toBe(393);
   });
 });
 

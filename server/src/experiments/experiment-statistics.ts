@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type jStatModule from 'jstat';
+import { chiSquareUpper, normalTwoSided, studentTQuantile, studentTTwoSided } from './tail-probabilities.js';
 
 // Loaded by the first statistic rather than at start: only reading an experiment's results needs
 // it, and most starts never do. jstat is CommonJS, so a synchronous require keeps these functions sync.
@@ -26,6 +27,13 @@ export interface Interval {
   upper: number;
 }
 
+/**
+ * How an interval was computed, named in the API response: Wilson score intervals for a rate (they
+ * stay inside [0, 1], unlike Wald's 94%–102% for 49/50), Student t for a mean; for a difference,
+ * Newcombe's hybrid score interval built from the two Wilson intervals, or Welch's t.
+ */
+export type IntervalMethod = 'wilson' | 'student-t' | 'newcombe' | 'welch-t';
+
 export interface VariantEstimate {
   n: number;
   /** The rate (successes / n) or the mean. `null` without observations. */
@@ -34,12 +42,14 @@ export interface VariantEstimate {
   stdDev: number | null;
   /** Confidence interval of `value`; `null` below two observations. */
   interval: Interval | null;
+  intervalMethod: IntervalMethod;
 }
 
 export interface Comparison {
   /** treatment − control */
   absoluteDifference: number;
   absoluteInterval: Interval;
+  absoluteIntervalMethod: IntervalMethod;
   /** (treatment − control) / control; `null` when the control value is 0. */
   relativeDifference: number | null;
   relativeInterval: Interval | null;
@@ -66,31 +76,51 @@ export interface SampleRatioCheck {
 export const SRM_THRESHOLD = 0.001;
 
 const normalQuantile = (p: number): number => jStat().normal.inv(p, 0, 1);
-const normalCdf = (x: number): number => jStat().normal.cdf(x, 0, 1);
+
+/** Wilson's score interval for `successes` of `n` at critical value `z`; always inside [0, 1]. */
+export const wilsonInterval = (successes: number, n: number, z: number): Interval => {
+  const p = successes / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return { lower: Math.max(0, centre - half), upper: Math.min(1, centre + half) };
+};
+
+/**
+ * Newcombe's hybrid score interval (his method 10) for p₂ − p₁, from each rate's Wilson interval:
+ * it stays inside [−1, 1] and keeps its coverage near 0 and 1, where Wald's collapses.
+ */
+export const newcombeInterval = (p1: number, w1: Interval, p2: number, w2: Interval): Interval => {
+  const diff = p2 - p1;
+  return {
+    lower: Math.max(-1, diff - Math.sqrt((p2 - w2.lower) ** 2 + (w1.upper - p1) ** 2)),
+    upper: Math.min(1, diff + Math.sqrt((w2.upper - p2) ** 2 + (p1 - w1.lower) ** 2)),
+  };
+};
 
 /** Sample variance (n − 1) from aggregates; clamped at 0 against rounding. */
 export const sampleVariance = (a: VariantAggregate): number | null => (a.n < 2 ? null : Math.max(0, (a.sumSquares - (a.sum * a.sum) / a.n) / (a.n - 1)));
 
-/** Per-variant estimate with a `confidence` interval: Wald for rates, Student t for means. */
+/** Per-variant estimate with a `confidence` interval: Wilson for rates, Student t for means. */
 export const estimate = (type: MetricType, a: VariantAggregate, confidence = 0.95): VariantEstimate => {
-  if (a.n === 0) return { n: 0, value: null, stdDev: null, interval: null };
+  const intervalMethod: IntervalMethod = type === 'rate' ? 'wilson' : 'student-t';
+  if (a.n === 0) return { n: 0, value: null, stdDev: null, interval: null, intervalMethod };
   const value = a.sum / a.n;
-  if (a.n < 2) return { n: a.n, value, stdDev: null, interval: null };
+  if (a.n < 2) return { n: a.n, value, stdDev: null, interval: null, intervalMethod };
   if (type === 'rate') {
-    const se = Math.sqrt((value * (1 - value)) / a.n);
     const z = normalQuantile(1 - (1 - confidence) / 2);
-    return { n: a.n, value, stdDev: Math.sqrt(value * (1 - value)), interval: { lower: value - z * se, upper: value + z * se } };
+    return { n: a.n, value, stdDev: Math.sqrt(value * (1 - value)), interval: wilsonInterval(a.sum, a.n, z), intervalMethod };
   }
   const sd = Math.sqrt(sampleVariance(a)!);
-  const t = jStat().studentt.inv(1 - (1 - confidence) / 2, a.n - 1);
+  const t = studentTQuantile(1 - (1 - confidence) / 2, a.n - 1);
   const half = (t * sd) / Math.sqrt(a.n);
-  return { n: a.n, value, stdDev: sd, interval: { lower: value - half, upper: value + half } };
+  return { n: a.n, value, stdDev: sd, interval: { lower: value - half, upper: value + half }, intervalMethod };
 };
 
 /**
  * Treatment against control at significance `alpha` (two-sided).
- * Rates: two-proportion z-test with the pooled proportion; the difference's interval uses the
- * unpooled (Wald) standard error. Means: Welch's t-test with Welch–Satterthwaite degrees of freedom.
+ * Rates: two-proportion z-test with the pooled proportion; the difference's interval is
+ * Newcombe's hybrid score interval. Means: Welch's t-test with Welch–Satterthwaite degrees of freedom.
  * The relative interval comes from the delta method for a ratio of independent estimates.
  * `null` when either side has fewer than two observations or no variance at all.
  */
@@ -113,7 +143,7 @@ export const compare = (type: MetricType, control: VariantAggregate, treatment: 
     const sePooled = Math.sqrt(pooled * (1 - pooled) * (1 / control.n + 1 / treatment.n));
     if (sePooled === 0) return null;
     statistic = diff / sePooled;
-    pValue = 2 * (1 - normalCdf(Math.abs(statistic)));
+    pValue = normalTwoSided(statistic);
     critical = normalQuantile(1 - alpha / 2);
     effectSize = 2 * Math.asin(Math.sqrt(t)) - 2 * Math.asin(Math.sqrt(c));
   } else {
@@ -128,8 +158,8 @@ export const compare = (type: MetricType, control: VariantAggregate, treatment: 
     // that variances near float's range (values of 1e140) cannot overflow it into NaN.
     const shareC = varC / (varC + varT);
     df = 1 / (shareC ** 2 / (control.n - 1) + (1 - shareC) ** 2 / (treatment.n - 1));
-    pValue = 2 * (1 - jStat().studentt.cdf(Math.abs(statistic), df));
-    critical = jStat().studentt.inv(1 - alpha / 2, df);
+    pValue = studentTTwoSided(statistic, df);
+    critical = studentTQuantile(1 - alpha / 2, df);
     const pooledSd = Math.sqrt(((control.n - 1) * s2c + (treatment.n - 1) * s2t) / (control.n + treatment.n - 2));
     effectSize = pooledSd === 0 ? 0 : diff / pooledSd;
   }
@@ -137,9 +167,14 @@ export const compare = (type: MetricType, control: VariantAggregate, treatment: 
   const relative = c === 0 ? null : diff / c;
   // Delta method: Var(T/C) ≈ (T/C)² (Var T / T² + Var C / C²); for T = 0 it reduces to Var T / C².
   const seRelative = c === 0 ? null : Math.sqrt(varT / (c * c) + (t / c) ** 2 * (varC / (c * c)));
+  const absoluteInterval =
+    type === 'rate'
+      ? newcombeInterval(c, wilsonInterval(control.sum, control.n, critical), t, wilsonInterval(treatment.sum, treatment.n, critical))
+      : { lower: diff - critical * seDiff, upper: diff + critical * seDiff };
   const comparison: Comparison = {
     absoluteDifference: diff,
-    absoluteInterval: { lower: diff - critical * seDiff, upper: diff + critical * seDiff },
+    absoluteInterval,
+    absoluteIntervalMethod: type === 'rate' ? 'newcombe' : 'welch-t',
     relativeDifference: relative,
     relativeInterval: relative === null || seRelative === null ? null : { lower: relative - critical * seRelative, upper: relative + critical * seRelative },
     statistic,
@@ -156,29 +191,53 @@ export const compare = (type: MetricType, control: VariantAggregate, treatment: 
     : null;
 };
 
+export type SampleSizeInput =
+  | { type: 'rate'; baselineRate: number; mde: number; alpha: number; power: number }
+  | { type: 'mean'; stdDev: number; mde: number; alpha: number; power: number };
+
+/** A sample size, or why the settings cannot give one (said to the user as it is). */
+export type SampleSize = { n: number; problem?: never } | { n?: never; problem: string };
+
 /**
  * Observations needed per variant to detect an absolute difference `mde` with a two-sided test.
- * Rates (Evan Miller's formulation): n = (z₁₋α/₂·√(2p(1−p)) + z₁₋β·√(p(1−p) + (p+δ)(1−p−δ)))² / δ²,
- * with p the baseline rate. Means (normal approximation, equal groups, common σ):
+ * Rates, the pooled-variance formula (Fleiss), whose power at n is the nominal power of the pooled
+ * z-test the analysis runs: n = (z₁₋α/₂·√(2p̄(1−p̄)) + z₁₋β·√(p₁(1−p₁) + p₂(1−p₂)))² / δ², with p₁ the
+ * baseline, p₂ = p₁ ± δ and p̄ their mean. Means (normal approximation, equal groups, common σ):
  * n = 2σ²(z₁₋α/₂ + z₁₋β)² / δ². Rounded up.
+ *
+ * Settings that give no meaningful n are a problem rather than a number: a rate difference that
+ * leaves [0, 1] both ways, an effect so large that fewer than two observations would "detect" it,
+ * or an n too large to be an exact integer.
  */
-export const requiredSampleSize = (
-  input:
-    | { type: 'rate'; baselineRate: number; mde: number; alpha: number; power: number }
-    | { type: 'mean'; stdDev: number; mde: number; alpha: number; power: number },
-): number => {
+export const requiredSampleSize = (input: SampleSizeInput): SampleSize => {
   const zAlpha = normalQuantile(1 - input.alpha / 2);
   const zBeta = normalQuantile(input.power);
   const delta = Math.abs(input.mde);
+  let raw: number;
   if (input.type === 'rate') {
-    const p = input.baselineRate;
-    // A treatment rate beyond [0, 1] cannot happen: test the reachable direction instead.
-    const p2 = p + delta <= 1 ? p + delta : p - delta;
-    const sd1 = Math.sqrt(2 * p * (1 - p));
-    const sd2 = Math.sqrt(p * (1 - p) + p2 * (1 - p2));
-    return Math.ceil((zAlpha * sd1 + zBeta * sd2) ** 2 / (delta * delta));
+    const p1 = input.baselineRate;
+    // Test the direction that stays a rate; when neither does, no experiment can show the effect.
+    const p2 = p1 + delta <= 1 ? p1 + delta : p1 - delta;
+    if (p2 < 0)
+      return { problem: `a difference of ${delta} from a rate of ${p1} leaves [0, 1] both ways (${p1 + delta} and ${p1 - delta}); it can never be observed` };
+    const mean = (p1 + p2) / 2;
+    const sdNull = Math.sqrt(2 * mean * (1 - mean));
+    const sdAlternative = Math.sqrt(p1 * (1 - p1) + p2 * (1 - p2));
+    raw = (zAlpha * sdNull + zBeta * sdAlternative) ** 2 / (delta * delta);
+  } else {
+    raw = (2 * input.stdDev ** 2 * (zAlpha + zBeta) ** 2) / (delta * delta);
   }
-  return Math.ceil((2 * input.stdDev ** 2 * (zAlpha + zBeta) ** 2) / (delta * delta));
+  const n = Math.ceil(raw);
+  if (!Number.isFinite(raw) || n > Number.MAX_SAFE_INTEGER)
+    return { problem: `it needs more than ${Number.MAX_SAFE_INTEGER} observations per variant; choose a larger minimum detectable effect` };
+  if (n < 2)
+    return {
+      problem:
+        input.type === 'mean'
+          ? `a difference of ${delta} is ${(delta / input.stdDev).toPrecision(3)} standard deviations (σ = ${input.stdDev}): fewer than 2 observations would "detect" it, so the sample-size formula does not apply; choose a smaller minimum detectable effect`
+          : `a difference of ${delta} needs fewer than 2 observations per variant; choose a smaller minimum detectable effect`,
+    };
+  return { n };
 };
 
 /** Pearson chi-square goodness of fit of observed counts against expected shares (normalised here). */
@@ -189,6 +248,6 @@ export const sampleRatioMismatch = (observed: number[], expectedShares: number[]
   const expected = expectedShares.map((s) => (s / shareTotal) * total);
   const chiSquare = observed.reduce((acc, o, i) => acc + (o - expected[i]!) ** 2 / expected[i]!, 0);
   const df = observed.length - 1;
-  const pValue = 1 - jStat().chisquare.cdf(chiSquare, df);
+  const pValue = chiSquareUpper(chiSquare, df);
   return { chiSquare, degreesOfFreedom: df, pValue, observed, expected, mismatch: pValue < threshold };
 };

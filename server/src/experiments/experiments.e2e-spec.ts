@@ -25,7 +25,7 @@ describe('experiments', () => {
     const project = await aProject(t.http, t.admin, 'lab', [{ key: 'production', name: 'Production' }]);
     sdkKey = project.sdkKeys.production!;
     t.app.get(DomainEvents).on('experiment.decided', (e) => decided.push(e));
-    for (const flag of ['checkout.model', 'ranker.model', 'search.model']) {
+    for (const flag of ['checkout.model', 'ranker.model', 'search.model', 'skewed.model', 'constant.model']) {
       await aStringFlag(t.http, t.admin, 'lab', flag, ['v1', 'v2']);
       await t.http
         .patch(`${P}/flags/${flag}/environments/production`)
@@ -197,5 +197,58 @@ describe('experiments', () => {
     await t.http.get(`${P}/experiments`).set(auth).expect(200);
     await t.http.get(`${P}/experiments/search-v2/results`).set(auth).expect(200);
     expect((await t.http.post(`${P}/experiments/search-v2/rollback`).set(auth).send({})).status).toBe(403);
+  });
+
+  it('refuses settings from which no sample size can follow, naming the field', async () => {
+    const refused = async (body: Record<string, unknown>, reason: RegExp) => {
+      const response = await create({ ...rateExperiment('nonsense', 'skewed.model'), ...body });
+      expect(response.status).toBe(400);
+      expect(response.body.details).toContainEqual({ field: 'minimumDetectableEffect', reason: expect.stringMatching(reason) });
+    };
+    // A rate difference that leaves [0, 1] both ways from the baseline.
+    await refused({ baselineRate: 0.3, minimumDetectableEffect: 0.8 }, /leaves \[0, 1\] both ways/);
+    await refused({ baselineRate: 0.5, minimumDetectableEffect: 0.6 }, /leaves \[0, 1\] both ways/);
+    // A required n past exact integers.
+    await refused({ baselineRate: 0.5, minimumDetectableEffect: 1e-9 }, /more than 9007199254740991 observations/);
+    // An effect on a mean no reportable data could show, or that two observations would "detect".
+    await refused(
+      { primaryMetric: { name: 'score', type: 'mean' }, baselineRate: undefined, minimumDetectableEffect: 1e300 },
+      /must not be greater than 1e\+100/,
+    );
+    await refused(
+      { primaryMetric: { name: 'score', type: 'mean' }, baselineRate: undefined, assumedStdDev: 1, minimumDetectableEffect: 1e6 },
+      /fewer than 2 observations/,
+    );
+    expect((await t.http.get(`${P}/experiments/nonsense`).set(t.admin)).status).toBe(404);
+  });
+
+  it('does not promote on a sample-ratio mismatch: a 55/45 split on a 50/50 rollout, with a clearly better treatment', async () => {
+    await create({ ...rateExperiment('skewed-v2', 'skewed.model'), guardrailMetrics: [] }).expect(201);
+    await simulate('skewed.model', 8000, { v1: 0.1, v2: 0.16 }, 4, { v1: 55, v2: 45 });
+    const { body } = await t.http.get(`${P}/experiments/skewed-v2/results`).set(t.admin).expect(200);
+    expect(body.sampleRatio.mismatch).toBe(true);
+    expect(body.treatments[0].comparison.significant).toBe(true);
+    expect(body).toMatchObject({ recommendation: 'keep-collecting', winner: null });
+    expect(body.treatments[0].explanation).toMatch(/Not promoted: the traffic split is 55\.0%\/45\.0% where the rollout promises 50\.0%\/50\.0%/);
+    const promote = await t.http.post(`${P}/experiments/skewed-v2/promote`).set(t.admin).send({});
+    expect(promote.status).toBe(409);
+    expect(promote.body.message).toMatch(/sample ratio mismatch/);
+  });
+
+  it('labels its intervals, keeps rate intervals inside [0, 1], and reads all-or-nothing arms as what they are', async () => {
+    await create({ ...rateExperiment('constant-v2', 'constant.model'), baselineRate: undefined, guardrailMetrics: [] }).expect(201);
+    await simulate('constant.model', 3000, { v1: 1.01, v2: 1.01 }, 5);
+    const { body } = await t.http.get(`${P}/experiments/constant-v2/results`).set(t.admin).expect(200);
+    expect(body.variants.map((v: { intervalMethod: string }) => v.intervalMethod)).toEqual(['wilson', 'wilson']);
+    for (const v of body.variants) {
+      // PostgreSQL's float sums may land a rounding step below 1.
+      expect(v.value).toBeCloseTo(1, 12);
+      expect(v.interval.upper).toBeCloseTo(1, 12);
+      expect(v.interval.upper).toBeLessThanOrEqual(1);
+      expect(v.interval.lower).toBeGreaterThan(0.99);
+    }
+    expect(body.variants[0].n).toBeGreaterThanOrEqual(body.requiredSampleSize);
+    expect(body.treatments[0]).toMatchObject({ recommendation: 'no-difference', comparison: null });
+    expect(body.treatments[0].explanation).toMatch(/Every observation of both v1 and v2 is a conversion \(100%\)/);
   });
 });

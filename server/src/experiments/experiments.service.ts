@@ -17,11 +17,23 @@ import type {
   ListExperimentsQueryDto,
 } from './dto/experiment.dto.js';
 import { analyse } from './experiment-analysis.js';
-import type { VariantAggregate } from './experiment-statistics.js';
+import { requiredSampleSize, type VariantAggregate } from './experiment-statistics.js';
 import type { ExperimentEntity, ExperimentMetric } from './experiment.entity.js';
 import { ExperimentsRepository } from './experiments.repository.js';
 
 const MAX_WINDOW_MS = 31 * 24 * 3_600_000;
+
+/** Why the settings give no sample size, when the baseline they assume is known already. */
+const settingsProblem = (input: CreateExperimentDto): string | null => {
+  const alpha = input.alpha ?? 0.05;
+  const power = input.power ?? 0.8;
+  const mde = input.minimumDetectableEffect;
+  if (input.primaryMetric.type === 'rate' && input.baselineRate !== undefined)
+    return requiredSampleSize({ type: 'rate', baselineRate: input.baselineRate, mde, alpha, power }).problem ?? null;
+  if (input.primaryMetric.type === 'mean' && input.assumedStdDev !== undefined)
+    return requiredSampleSize({ type: 'mean', stdDev: input.assumedStdDev, mde, alpha, power }).problem ?? null;
+  return null;
+};
 
 /** The traffic shares a served value promises per variant (a single variant gets everything). */
 export const sharesOf = (serve: Serve | null): Record<string, number> => {
@@ -71,6 +83,10 @@ export class ExperimentsService {
     });
     if (input.primaryMetric.type === 'rate' && input.minimumDetectableEffect >= 1)
       problems.push({ field: 'minimumDetectableEffect', reason: 'for a rate it is a difference of proportions, below 1 (0.02 = two points)' });
+    else {
+      const sizeProblem = settingsProblem(input);
+      if (sizeProblem !== null) problems.push({ field: 'minimumDetectableEffect', reason: sizeProblem });
+    }
     if (problems.length > 0) throw validationFailed(problems);
     const metric = (m: { name: string; type: 'rate' | 'mean'; better?: 'increase' | 'decrease' }): ExperimentMetric => ({
       name: m.name,
@@ -169,9 +185,11 @@ export class ExperimentsService {
     if (variant === undefined) {
       const results = await this.results(projectKey, key);
       if (results.winner === null)
-        throw conflict(`Experiment '${key}' has no winner yet (recommendation: ${results.recommendation}); name the variant to promote it anyway`, {
-          recommendation: results.recommendation,
-        });
+        throw conflict(
+          `Experiment '${key}' has no winner yet (recommendation: ${results.recommendation}): ${results.treatments.map((t) => t.explanation).join(' ')} ` +
+            'Name the variant to promote it anyway.',
+          { recommendation: results.recommendation },
+        );
       variant = results.winner;
     } else if (!experiment.treatmentVariants.includes(variant) && variant !== experiment.controlVariant) {
       throw validationFailed([{ field: 'variant', reason: `'${variant}' is not a variant of experiment '${key}'` }]);

@@ -4,6 +4,7 @@ declare module 'jstat' {
     normal: { cdf(x: number, mean: number, std: number): number; inv(p: number, mean: number, std: number): number };
     studentt: { cdf(x: number, dof: number): number; inv(p: number, dof: number): number };
     chisquare: { cdf(x: number, dof: number): number };
+    gammaln(x: number): number;
   }
   const jStat: JStat;
   export default jStat;

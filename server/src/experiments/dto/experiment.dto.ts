@@ -80,10 +80,17 @@ export class CreateExperimentDto {
   power?: number;
 
   @ApiProperty({
-    description: 'Smallest difference worth detecting, ABSOLUTE in the metric unit: 0.02 = two percentage points for a rate; 5 = 5 ms for a latency mean',
+    description:
+      'Smallest difference worth detecting, ABSOLUTE in the metric unit: 0.02 = two percentage points for a rate; 5 = 5 ms for a latency mean. ' +
+      'Refused when no sample size can follow from it: a rate difference that leaves [0, 1] both ways from baselineRate, an effect fewer ' +
+      'than two observations would detect, or one needing more observations than an exact integer holds.',
+    minimum: 1e-9,
+    maximum: 1e100,
   })
   @IsNumber()
   @Min(1e-9)
+  // Telemetry keeps sums within 1e100, so no larger difference of means can ever be observed.
+  @Max(1e100)
   minimumDetectableEffect: number;
 
   @ApiPropertyOptional({ description: 'Rates: the control rate assumed for the sample size (default: the observed control rate)', minimum: 0, maximum: 1 })
@@ -177,14 +184,22 @@ export class VariantResultResponse {
   @ApiProperty({ type: Number, nullable: true, description: 'Rate or mean' }) value: number | null;
   @ApiProperty({ type: Number, nullable: true }) stdDev: number | null;
   @ApiProperty({ type: IntervalResponse, nullable: true, description: '95% confidence interval' }) interval: IntervalResponse | null;
+  @ApiProperty({ enum: ['wilson', 'student-t'], description: "How `interval` is computed: Wilson's score interval for a rate, Student's t for a mean" })
+  intervalMethod: 'wilson' | 'student-t';
   @ApiProperty({ description: "Share of traffic the flag's rollout weights promise, among the experiment variants" }) expectedShare: number;
 }
 
 export class ComparisonResponse {
   @ApiProperty() absoluteDifference: number;
-  @ApiProperty({ type: IntervalResponse }) absoluteInterval: IntervalResponse;
+  @ApiProperty({ type: IntervalResponse, description: 'Confidence interval of the difference at comparisonAlpha' }) absoluteInterval: IntervalResponse;
+  @ApiProperty({
+    enum: ['newcombe', 'welch-t'],
+    description: "How `absoluteInterval` is computed: Newcombe's hybrid score interval (from the two Wilson intervals) for rates, Welch's t for means",
+  })
+  absoluteIntervalMethod: 'newcombe' | 'welch-t';
   @ApiProperty({ type: Number, nullable: true }) relativeDifference: number | null;
-  @ApiProperty({ type: IntervalResponse, nullable: true }) relativeInterval: IntervalResponse | null;
+  @ApiProperty({ type: IntervalResponse, nullable: true, description: 'Delta-method interval of the relative difference' })
+  relativeInterval: IntervalResponse | null;
   @ApiProperty() statistic: number;
   @ApiProperty({ type: Number, nullable: true }) degreesOfFreedom: number | null;
   @ApiProperty() pValue: number;

@@ -8,6 +8,7 @@ const variant = (name: string, n: number, value: number | null, interval: [numbe
   value,
   stdDev: null,
   interval: interval && { lower: interval[0], upper: interval[1] },
+  intervalMethod: 'wilson',
   expectedShare: 0.5,
 });
 

@@ -38,8 +38,8 @@ const results = (overrides: Partial<ExperimentResults> = {}): ExperimentResults 
   requiredSampleSize: 2000,
   comparisonAlpha: 0.05,
   variants: [
-    { variant: 'v1', n: 3000, value: 0.1, stdDev: null, interval: { lower: 0.09, upper: 0.11 }, expectedShare: 0.5 },
-    { variant: 'v2', n: 2400, value: 0.14, stdDev: null, interval: { lower: 0.126, upper: 0.154 }, expectedShare: 0.5 },
+    { variant: 'v1', n: 3000, value: 0.1, stdDev: null, interval: { lower: 0.09, upper: 0.11 }, intervalMethod: 'wilson', expectedShare: 0.5 },
+    { variant: 'v2', n: 2400, value: 0.14, stdDev: null, interval: { lower: 0.126, upper: 0.154 }, intervalMethod: 'wilson', expectedShare: 0.5 },
   ],
   treatments: [
     {
@@ -47,6 +47,7 @@ const results = (overrides: Partial<ExperimentResults> = {}): ExperimentResults 
       comparison: {
         absoluteDifference: 0.04,
         absoluteInterval: { lower: 0.022, upper: 0.058 },
+        absoluteIntervalMethod: 'newcombe',
         relativeDifference: 0.4,
         relativeInterval: null,
         statistic: 4.5,
@@ -97,6 +98,12 @@ describe('ExperimentPage', () => {
     expect(screen.getByText('Promote: v2')).toBeTruthy();
     expect(screen.getByTestId('p-value').textContent).toBe('p < 0.001');
     expect(screen.getByLabelText('Sample size').textContent).toMatch(/2,400 of 2,000 observations per variant needed/);
+  });
+
+  it('names the interval methods the results were computed with', async () => {
+    renderPage('viewer', results());
+    expect((await screen.findByText(/Estimates with 95% confidence intervals/)).textContent).toContain('(Wilson score)');
+    expect(screen.getByText(/Intervals of the difference/).textContent).toContain("Newcombe's hybrid score");
   });
 
   it('offers no Promote or Rollback to a viewer', async () => {

@@ -3,6 +3,7 @@ import { Link, useParams } from 'react-router';
 import { usePermissions } from '../../../api/auth';
 import { type ExperimentResults, usePromoteExperiment, useRollbackExperiment, useExperimentResults } from '../../../api/experiments';
 import type { EnvironmentView, ProjectView } from '../../../api/projects';
+import type { components } from '../../../api/schema';
 import { Badge } from '../../../components/common/Badge';
 import { formatTime } from '../../../components/common/format';
 import { PageHeader } from '../../../components/common/PageHeader';
@@ -40,6 +41,14 @@ const SampleSize = ({ results }: { results: ExperimentResults }) => {
       {progress.required === null && <p className="muted small">The required size is known once a baseline (rate or standard deviation) is.</p>}
     </div>
   );
+};
+
+type IntervalMethod = components['schemas']['VariantResultResponse']['intervalMethod'] | components['schemas']['ComparisonResponse']['absoluteIntervalMethod'];
+const METHOD_NAMES: Record<IntervalMethod, string> = {
+  wilson: 'Wilson score',
+  'student-t': "Student's t",
+  newcombe: "Newcombe's hybrid score",
+  'welch-t': "Welch's t",
 };
 
 /** One experiment: estimates with intervals, the comparison with control, and the decision. */
@@ -146,7 +155,7 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
         )}
         <div className="table-wrap">
           <table className="table">
-            <caption className="caption">Estimates with 95% confidence intervals</caption>
+            <caption className="caption">Estimates with 95% confidence intervals ({METHOD_NAMES[r.variants[0]?.intervalMethod ?? 'wilson']})</caption>
             <thead>
               <tr>
                 <th scope="col">Variant</th>
@@ -225,7 +234,8 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
         </div>
         <p className="muted small">
           Alpha {x.alpha} (per comparison {r.comparisonAlpha.toFixed(4)}), power {x.power}, minimum detectable effect{' '}
-          {formatDifference(x.minimumDetectableEffect, type).replace('+', '')}.
+          {formatDifference(x.minimumDetectableEffect, type).replace('+', '')}. Intervals of the difference:{' '}
+          {METHOD_NAMES[type === 'rate' ? 'newcombe' : 'welch-t']}; p-values from the {type === 'rate' ? 'pooled two-proportion z-test' : "Welch's t-test"}.
         </p>
       </section>
 
