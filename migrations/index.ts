@@ -9,6 +9,7 @@ import { WebhookSecretSealed1763910000000 } from './1763910000000-webhook-secret
 import { RateLimitWindows1763910100000 } from './1763910100000-rate-limit-windows.js';
 import { TriggerCalls1763920000000 } from './1763920000000-trigger-calls.js';
 import { LoginThrottles1763920100000 } from './1763920100000-login-throttles.js';
+import { ExperimentAnalysis1763930000000 } from './1763930000000-experiment-analysis.js';
 
 // Every migration, oldest first. Listed as classes: the server is ESM and loads no globs.
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   RateLimitWindows1763910100000,
   TriggerCalls1763920000000,
   LoginThrottles1763920100000,
+  ExperimentAnalysis1763930000000,
 ];

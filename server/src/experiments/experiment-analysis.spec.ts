@@ -15,6 +15,7 @@ const settings: AnalysisSettings = {
   minimumDetectableEffect: 0.05,
   baselineRate: 0.2,
   assumedStdDev: null,
+  analysis: 'fixed-horizon',
 };
 const shares = { v1: 50_000, v2: 50_000 };
 
@@ -134,5 +135,30 @@ describe('experiment recommendation', () => {
     const result = analyse(settings, { converted: { v1: rate(400, 2000), v2: rate(520, 2000) } }, shares);
     expect(result.variants.map((v) => v.intervalMethod)).toEqual(['wilson', 'wilson']);
     expect(result.treatments[0]!.comparison!.absoluteIntervalMethod).toBe('newcombe');
+  });
+
+  it('decides by the sequential figures before the sample size when the evidence is clear, and keeps both sets of figures', () => {
+    const sequential: AnalysisSettings = { ...settings, analysis: 'sequential', guardrailMetrics: [] };
+    // 60 of 300 against 120 of 300: far below the 1,094 per variant a fixed horizon needs.
+    const clear = analyse(sequential, { converted: { v1: rate(60, 300), v2: rate(120, 300) } }, shares);
+    expect(clear.requiredSampleSize).toBe(1094);
+    expect(clear).toMatchObject({ decidedBy: 'sequential', recommendation: 'promote', winner: 'v2' });
+    const c = clear.treatments[0]!.comparison!;
+    expect(c.test).toBe('pooled-z');
+    expect(c.sequential).toMatchObject({ method: 'msprt', intervalMethod: 'confidence-sequence', mixingStdDev: 0.05, significant: true });
+    // The always-valid p-value is larger than the fixed-horizon one, and its interval wider.
+    expect(c.sequential!.pValue).toBeGreaterThan(c.pValue);
+    expect(c.sequential!.interval.upper - c.sequential!.interval.lower).toBeGreaterThan(c.absoluteInterval.upper - c.absoluteInterval.lower);
+    expect(clear.treatments[0]!.explanation).toMatch(/always-valid p = /);
+    // The same data under fixed-horizon rules waits for the sample size.
+    expect(analyse({ ...sequential, analysis: 'fixed-horizon' }, { converted: { v1: rate(60, 300), v2: rate(120, 300) } }, shares).recommendation).toBe(
+      'keep-collecting',
+    );
+    // An unclear difference keeps collecting, and says the sequential test is not conclusive yet.
+    const unclear = analyse(sequential, { converted: { v1: rate(60, 300), v2: rate(66, 300) } }, shares);
+    expect(unclear.recommendation).toBe('keep-collecting');
+    expect(unclear.treatments[0]!.explanation).toMatch(/Not conclusive yet \(always-valid p = /);
+    // Too few observations for the normal approximation: no verdict however large the difference.
+    expect(analyse(sequential, { converted: { v1: rate(0, 20), v2: rate(20, 20) } }, shares).recommendation).toBe('keep-collecting');
   });
 });

@@ -3,7 +3,7 @@ import {
   type Comparison,
   estimate,
   type Interval,
-  type IntervalMethod,
+  type EstimateIntervalMethod,
   requiredSampleSize,
   sampleRatioMismatch,
   type SampleRatioCheck,
@@ -12,6 +12,17 @@ import {
 import type { ExperimentMetric } from './experiment.entity.js';
 
 export type Recommendation = 'promote' | 'keep-collecting' | 'keep-control' | 'no-difference';
+
+/**
+ * Which figures decide: 'sequential' (mSPRT, valid however often the results are read; may decide
+ * before the sample size) or 'fixed-horizon' (z or t, valid once, at the sample size).
+ */
+export type AnalysisMethod = 'sequential' | 'fixed-horizon';
+
+/** The normal approximation behind both methods wants some observations per arm before a verdict. */
+export const SEQUENTIAL_MIN_OBSERVATIONS = 30;
+/** Guardrails have no MDE: their mixture is a small effect, 0.2 standard deviations (Cohen's d). */
+const GUARDRAIL_MIXING_EFFECT = 0.2;
 
 /** What an analysis needs to know about the experiment. */
 export interface AnalysisSettings {
@@ -24,6 +35,7 @@ export interface AnalysisSettings {
   minimumDetectableEffect: number;
   baselineRate: number | null;
   assumedStdDev: number | null;
+  analysis: AnalysisMethod;
 }
 
 export interface VariantResult {
@@ -32,7 +44,7 @@ export interface VariantResult {
   value: number | null;
   stdDev: number | null;
   interval: Interval | null;
-  intervalMethod: IntervalMethod;
+  intervalMethod: EstimateIntervalMethod;
   expectedShare: number;
 }
 
@@ -45,6 +57,8 @@ export interface TreatmentResult {
 }
 
 export interface Analysis {
+  /** The method whose figures gave `recommendation`. */
+  decidedBy: AnalysisMethod;
   requiredSampleSize: number | null;
   comparisonAlpha: number;
   variants: VariantResult[];
@@ -56,10 +70,22 @@ export interface Analysis {
 }
 
 const EMPTY: VariantAggregate = { n: 0, sum: 0, sumSquares: 0 };
-const worse = (metric: ExperimentMetric, c: Comparison): boolean =>
-  c.significant && (metric.better === 'increase' ? c.absoluteDifference < 0 : c.absoluteDifference > 0);
-const better = (metric: ExperimentMetric, c: Comparison): boolean =>
-  c.significant && (metric.better === 'increase' ? c.absoluteDifference > 0 : c.absoluteDifference < 0);
+const significant = (method: AnalysisMethod, c: Comparison): boolean => (method === 'sequential' ? (c.sequential?.significant ?? false) : c.significant);
+const pOf = (method: AnalysisMethod, c: Comparison): number => (method === 'sequential' ? (c.sequential?.pValue ?? 1) : c.pValue);
+const worse = (method: AnalysisMethod, metric: ExperimentMetric, c: Comparison): boolean =>
+  significant(method, c) && (metric.better === 'increase' ? c.absoluteDifference < 0 : c.absoluteDifference > 0);
+const better = (method: AnalysisMethod, metric: ExperimentMetric, c: Comparison): boolean =>
+  significant(method, c) && (metric.better === 'increase' ? c.absoluteDifference > 0 : c.absoluteDifference < 0);
+
+/** τ for a guardrail: GUARDRAIL_MIXING_EFFECT pooled standard deviations of its values. */
+const guardrailMixing = (type: ExperimentMetric['type'], control: VariantAggregate, treatment: VariantAggregate): number | undefined => {
+  const n = control.n + treatment.n;
+  if (n < 2) return undefined;
+  const mean = (control.sum + treatment.sum) / n;
+  const variance = type === 'rate' ? mean * (1 - mean) : Math.max(0, (control.sumSquares + treatment.sumSquares - n * mean * mean) / (n - 1));
+  const sd = Math.sqrt(variance);
+  return sd > 0 ? GUARDRAIL_MIXING_EFFECT * sd : undefined;
+};
 
 const formatSplit = (counts: number[]): string => {
   const total = counts.reduce((a, b) => a + b, 0);
@@ -178,16 +204,23 @@ export const analyse = (
         : 'Not enough observations yet to estimate the standard deviation for the sample size.',
     );
 
+  const method = settings.analysis;
   const comparisonAlpha = settings.alpha / settings.treatmentVariants.length;
   const treatments: TreatmentResult[] = settings.treatmentVariants.map((variant) => {
     const treatment = of(metric.name, variant);
-    const comparison = compare(metric.type, control, treatment, comparisonAlpha);
+    const comparison = compare(metric.type, control, treatment, comparisonAlpha, settings.minimumDetectableEffect);
     const guardrails = settings.guardrailMetrics.map((g) => {
-      const c = compare(g.type, of(g.name, settings.controlVariant), of(g.name, variant), settings.alpha);
-      return { metric: g.name, comparison: c, harmed: c !== null && worse(g, c) };
+      const gc = of(g.name, settings.controlVariant);
+      const gt = of(g.name, variant);
+      const c = compare(g.type, gc, gt, settings.alpha, guardrailMixing(g.type, gc, gt));
+      return { metric: g.name, comparison: c, harmed: c !== null && worse(method, g, c) };
     });
     const reached = required !== null && control.n >= required && treatment.n >= required;
+    // Sequential figures may decide before the sample size, once the normal approximation holds.
+    const early =
+      method === 'sequential' && comparison !== null && Math.min(control.n, treatment.n) >= SEQUENTIAL_MIN_OBSERVATIONS && significant(method, comparison);
     const constant = reached && comparison === null ? constantArms(metric, control, treatment) : null;
+    const p = (c: Comparison) => `${method === 'sequential' ? 'always-valid p' : 'p'} = ${pOf(method, c).toPrecision(3)}`;
     let recommendation: Recommendation;
     let explanation: string;
     if (constant !== null) {
@@ -197,7 +230,7 @@ export const analyse = (
         ? `Every observation of both ${settings.controlVariant} and ${variant} is ${constant.control}: there is no difference to detect.`
         : `Every observation of ${settings.controlVariant} is ${constant.control} and every one of ${variant} is ${constant.treatment}: with no ` +
           'variance at all a test cannot be computed; look at how the metric is recorded.';
-    } else if (!reached || comparison === null) {
+    } else if ((!reached && !early) || comparison === null) {
       recommendation = 'keep-collecting';
       explanation =
         required === null
@@ -205,21 +238,20 @@ export const analyse = (
             ? `No sample size: ${sizeProblem}.`
             : 'The required sample size is not known yet.'
           : `${Math.min(control.n, treatment.n)} of ${required} observations per variant so far.`;
-    } else if (worse(metric, comparison)) {
+      if (method === 'sequential' && comparison?.sequential) explanation += ` Not conclusive yet (${p(comparison)}).`;
+    } else if (worse(method, metric, comparison)) {
       recommendation = 'keep-control';
-      explanation = `${variant} is significantly worse than ${settings.controlVariant} on ${metric.name} (p = ${comparison.pValue.toPrecision(3)}).`;
-    } else if (better(metric, comparison)) {
+      explanation = `${variant} is significantly worse than ${settings.controlVariant} on ${metric.name} (${p(comparison)}).`;
+    } else if (better(method, metric, comparison)) {
       const harmed = guardrails.filter((g) => g.harmed).map((g) => g.metric);
       recommendation = harmed.length > 0 ? 'keep-control' : 'promote';
       explanation =
         harmed.length > 0
           ? `${variant} improves ${metric.name} but significantly harms ${harmed.join(', ')}.`
-          : `${variant} is significantly better than ${settings.controlVariant} on ${metric.name} (p = ${comparison.pValue.toPrecision(3)}).`;
+          : `${variant} is significantly better than ${settings.controlVariant} on ${metric.name} (${p(comparison)}).`;
     } else {
       recommendation = 'no-difference';
-      explanation =
-        `No significant difference on ${metric.name} with ${Math.min(control.n, treatment.n)} observations per variant (p = ` +
-        `${comparison.pValue.toPrecision(3)}).`;
+      explanation = `No significant difference on ${metric.name} with ${Math.min(control.n, treatment.n)} observations per variant (${p(comparison)}).`;
     }
     return { variant, comparison, guardrails, recommendation, explanation };
   });
@@ -261,5 +293,5 @@ export const analyse = (
   } else if (treatments.some((t) => t.recommendation === 'keep-collecting')) recommendation = 'keep-collecting';
   else if (treatments.every((t) => t.recommendation === 'keep-control')) recommendation = 'keep-control';
   else recommendation = 'no-difference';
-  return { requiredSampleSize: required, comparisonAlpha, variants, treatments, sampleRatio, recommendation, winner, warnings };
+  return { decidedBy: method, requiredSampleSize: required, comparisonAlpha, variants, treatments, sampleRatio, recommendation, winner, warnings };
 };

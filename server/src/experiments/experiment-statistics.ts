@@ -32,7 +32,8 @@ export interface Interval {
  * stay inside [0, 1], unlike Wald's 94%–102% for 49/50), Student t for a mean; for a difference,
  * Newcombe's hybrid score interval built from the two Wilson intervals, or Welch's t.
  */
-export type IntervalMethod = 'wilson' | 'student-t' | 'newcombe' | 'welch-t';
+export type EstimateIntervalMethod = 'wilson' | 'student-t';
+export type DifferenceIntervalMethod = 'newcombe' | 'welch-t';
 
 export interface VariantEstimate {
   n: number;
@@ -42,14 +43,14 @@ export interface VariantEstimate {
   stdDev: number | null;
   /** Confidence interval of `value`; `null` below two observations. */
   interval: Interval | null;
-  intervalMethod: IntervalMethod;
+  intervalMethod: EstimateIntervalMethod;
 }
 
 export interface Comparison {
   /** treatment − control */
   absoluteDifference: number;
   absoluteInterval: Interval;
-  absoluteIntervalMethod: IntervalMethod;
+  absoluteIntervalMethod: DifferenceIntervalMethod;
   /** (treatment − control) / control; `null` when the control value is 0. */
   relativeDifference: number | null;
   relativeInterval: Interval | null;
@@ -58,8 +59,29 @@ export interface Comparison {
   /** Welch–Satterthwaite degrees of freedom (means only). */
   degreesOfFreedom: number | null;
   pValue: number;
+  /** Which fixed-horizon test gave `statistic` and `pValue`. */
+  test: 'pooled-z' | 'welch-t';
   /** Cohen's h for rates, Cohen's d for means. */
   effectSize: number;
+  significant: boolean;
+  /** The always-valid figures beside the fixed-horizon ones; `null` when they cannot be computed. */
+  sequential: SequentialComparison | null;
+}
+
+/**
+ * mSPRT with a normal mixture (Johari, Pekelis and Walsh, "Always valid inference", 2017): a p-value
+ * and a confidence sequence that hold however often, and whenever, the results are read. The mixing
+ * distribution over the true difference is N(0, τ²) with τ the experiment's minimum detectable effect.
+ */
+export interface SequentialComparison {
+  method: 'msprt';
+  /** min(1, 1/Λ), where Λ is the mixture likelihood ratio of the difference against 0. */
+  pValue: number;
+  /** Confidence sequence for treatment − control at the comparison's alpha. */
+  interval: Interval;
+  intervalMethod: 'confidence-sequence';
+  /** τ: the standard deviation of the mixing distribution. */
+  mixingStdDev: number;
   significant: boolean;
 }
 
@@ -103,7 +125,7 @@ export const sampleVariance = (a: VariantAggregate): number | null => (a.n < 2 ?
 
 /** Per-variant estimate with a `confidence` interval: Wilson for rates, Student t for means. */
 export const estimate = (type: MetricType, a: VariantAggregate, confidence = 0.95): VariantEstimate => {
-  const intervalMethod: IntervalMethod = type === 'rate' ? 'wilson' : 'student-t';
+  const intervalMethod: EstimateIntervalMethod = type === 'rate' ? 'wilson' : 'student-t';
   if (a.n === 0) return { n: 0, value: null, stdDev: null, interval: null, intervalMethod };
   const value = a.sum / a.n;
   if (a.n < 2) return { n: a.n, value, stdDev: null, interval: null, intervalMethod };
@@ -118,13 +140,38 @@ export const estimate = (type: MetricType, a: VariantAggregate, confidence = 0.9
 };
 
 /**
+ * The mSPRT for a difference `diff` whose estimate has variance `variance` (the unpooled one), with
+ * a N(0, τ²) mixture: Λ = √(V/(V+τ²))·exp(diff²τ² / (2V(V+τ²))). Ville's inequality bounds the chance
+ * that Λ ever reaches 1/α under no difference by α, so neither figure needs the look count; they need
+ * no state between reads either. `null` for a variance of 0 (no test at all) or a τ that is not positive.
+ */
+export const sequentialTest = (diff: number, variance: number, tau: number, alpha: number): SequentialComparison | null => {
+  if (!(variance > 0) || !(tau > 0) || !Number.isFinite(diff)) return null;
+  const t2 = tau * tau;
+  const sum = variance + t2;
+  // In logs: with a large n, exp(...) overflows long before the p-value stops being meaningful.
+  const logLambda = 0.5 * Math.log(variance / sum) + (diff * diff * t2) / (2 * variance * sum);
+  const pValue = Math.min(1, Math.exp(-logLambda));
+  const half = Math.sqrt(((2 * variance * sum) / t2) * (Math.log(1 / alpha) + 0.5 * Math.log(sum / variance)));
+  if (!Number.isFinite(half) || !Number.isFinite(pValue)) return null;
+  return {
+    method: 'msprt',
+    pValue,
+    interval: { lower: diff - half, upper: diff + half },
+    intervalMethod: 'confidence-sequence',
+    mixingStdDev: tau,
+    significant: pValue <= alpha,
+  };
+};
+
+/**
  * Treatment against control at significance `alpha` (two-sided).
  * Rates: two-proportion z-test with the pooled proportion; the difference's interval is
  * Newcombe's hybrid score interval. Means: Welch's t-test with Welch–Satterthwaite degrees of freedom.
  * The relative interval comes from the delta method for a ratio of independent estimates.
  * `null` when either side has fewer than two observations or no variance at all.
  */
-export const compare = (type: MetricType, control: VariantAggregate, treatment: VariantAggregate, alpha = 0.05): Comparison | null => {
+export const compare = (type: MetricType, control: VariantAggregate, treatment: VariantAggregate, alpha = 0.05, mixingStdDev?: number): Comparison | null => {
   if (control.n < 2 || treatment.n < 2) return null;
   const c = control.sum / control.n;
   const t = treatment.sum / treatment.n;
@@ -180,8 +227,10 @@ export const compare = (type: MetricType, control: VariantAggregate, treatment: 
     statistic,
     degreesOfFreedom: df,
     pValue: Math.min(1, Math.max(0, pValue)),
+    test: type === 'rate' ? 'pooled-z' : 'welch-t',
     effectSize,
     significant: pValue < alpha,
+    sequential: mixingStdDev === undefined ? null : sequentialTest(diff, varC + varT, mixingStdDev, alpha),
   };
   // Aggregates past float's range (which telemetry's bounds keep out) would answer NaN: no comparison.
   return [comparison.absoluteDifference, comparison.absoluteInterval.lower, comparison.absoluteInterval.upper, statistic, pValue, effectSize, df ?? 0].every(

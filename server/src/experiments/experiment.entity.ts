@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { AnalysisMethod } from './experiment-analysis.js';
 
 export interface ExperimentMetric {
   name: string;
@@ -62,6 +63,10 @@ export class ExperimentEntity {
   /** Means: the standard deviation assumed for the sample size; null = the observed pooled one. */
   @Column({ name: 'assumed_std_dev', type: 'double precision', nullable: true })
   assumedStdDev: number | null;
+
+  /** Which figures decide; experiments created before sequential testing keep 'fixed-horizon'. */
+  @Column({ type: 'varchar', length: 16 })
+  analysis: AnalysisMethod;
 
   @Column({ type: 'varchar', length: 16 })
   status: ExperimentStatus;

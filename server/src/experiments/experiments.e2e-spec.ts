@@ -121,7 +121,18 @@ describe('experiments', () => {
     expect(body.treatments[0].comparison.relativeDifference).toBeGreaterThan(0.2);
     expect(body.treatments[0].comparison.effectSize).toBeGreaterThan(0);
     expect(body.sampleRatio.mismatch).toBe(false);
-    expect(body).toMatchObject({ recommendation: 'promote', winner: 'v2', warnings: [] });
+    expect(body).toMatchObject({ recommendation: 'promote', winner: 'v2', warnings: [], decidedBy: 'sequential' });
+    expect(body.experiment.analysis).toBe('sequential');
+    // Both sets of figures, each labelled: fixed-horizon (z test) and always-valid (mSPRT).
+    expect(body.treatments[0].comparison).toMatchObject({ test: 'pooled-z', absoluteIntervalMethod: 'newcombe' });
+    expect(body.treatments[0].comparison.sequential).toMatchObject({
+      method: 'msprt',
+      intervalMethod: 'confidence-sequence',
+      significant: true,
+      mixingStdDev: 0.03,
+    });
+    expect(body.treatments[0].comparison.sequential.pValue).toBeGreaterThan(body.treatments[0].comparison.pValue);
+    expect(body.treatments[0].comparison.sequential.interval.lower).toBeGreaterThan(0);
     // The list's badges in one request: what each running experiment's results say.
     const badges = await t.http.get(`${P}/experiment-recommendations`).set(t.admin).expect(200);
     expect(badges.body).toContainEqual({ experiment: 'checkout-v2', recommendation: 'promote', winner: 'v2' });
@@ -219,6 +230,9 @@ describe('experiments', () => {
       { primaryMetric: { name: 'score', type: 'mean' }, baselineRate: undefined, assumedStdDev: 1, minimumDetectableEffect: 1e6 },
       /fewer than 2 observations/,
     );
+    const badMethod = await create({ ...rateExperiment('nonsense', 'skewed.model'), analysis: 'bayesian' });
+    expect(badMethod.status).toBe(400);
+    expect(badMethod.body.details.map((d: { field: string }) => d.field)).toEqual(['analysis']);
     expect((await t.http.get(`${P}/experiments/nonsense`).set(t.admin)).status).toBe(404);
   });
 
@@ -236,7 +250,14 @@ describe('experiments', () => {
   });
 
   it('labels its intervals, keeps rate intervals inside [0, 1], and reads all-or-nothing arms as what they are', async () => {
-    await create({ ...rateExperiment('constant-v2', 'constant.model'), baselineRate: undefined, guardrailMetrics: [] }).expect(201);
+    const created = await create({
+      ...rateExperiment('constant-v2', 'constant.model'),
+      baselineRate: undefined,
+      guardrailMetrics: [],
+      analysis: 'fixed-horizon',
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.analysis).toBe('fixed-horizon');
     await simulate('constant.model', 3000, { v1: 1.01, v2: 1.01 }, 5);
     const { body } = await t.http.get(`${P}/experiments/constant-v2/results`).set(t.admin).expect(200);
     expect(body.variants.map((v: { intervalMethod: string }) => v.intervalMethod)).toEqual(['wilson', 'wilson']);
@@ -249,6 +270,7 @@ describe('experiments', () => {
     }
     expect(body.variants[0].n).toBeGreaterThanOrEqual(body.requiredSampleSize);
     expect(body.treatments[0]).toMatchObject({ recommendation: 'no-difference', comparison: null });
+    expect(body.decidedBy).toBe('fixed-horizon');
     expect(body.treatments[0].explanation).toMatch(/Every observation of both v1 and v2 is a conversion \(100%\)/);
   });
 });

@@ -3,10 +3,11 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNumber, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { everyMember } from '../../common/openapi/every-member.js';
 import { ApiKeyProperty, IsKey } from '../../common/validation/is-key.decorator.js';
-import type { Recommendation } from '../experiment-analysis.js';
+import type { AnalysisMethod, Recommendation } from '../experiment-analysis.js';
 import type { ExperimentDecision, ExperimentStatus } from '../experiment.entity.js';
 
 const RECOMMENDATIONS = everyMember<Recommendation>()(['promote', 'keep-collecting', 'keep-control', 'no-difference']);
+const ANALYSIS_METHODS = everyMember<AnalysisMethod>()(['sequential', 'fixed-horizon']);
 
 export class ExperimentMetricDto {
   @ApiProperty({ description: 'A metric the SDK tracks (model.track / flags.track), e.g. converted or accuracy', maxLength: 200 })
@@ -105,6 +106,17 @@ export class CreateExperimentDto {
   @IsNumber()
   @Min(1e-12)
   assumedStdDev?: number;
+
+  @ApiPropertyOptional({
+    enum: ANALYSIS_METHODS,
+    default: 'sequential',
+    description:
+      "Which figures decide. 'sequential': the mSPRT's always-valid p-value and confidence sequence, valid however often the results are read, " +
+      "and able to decide before the sample size. 'fixed-horizon': the z or t test, valid only when read once, at the sample size.",
+  })
+  @IsOptional()
+  @IsIn(ANALYSIS_METHODS)
+  analysis?: AnalysisMethod;
 }
 
 export class ListExperimentsQueryDto {
@@ -165,6 +177,7 @@ export class ExperimentResponse {
   @ApiProperty() minimumDetectableEffect: number;
   @ApiProperty({ type: Number, nullable: true }) baselineRate: number | null;
   @ApiProperty({ type: Number, nullable: true }) assumedStdDev: number | null;
+  @ApiProperty({ enum: ANALYSIS_METHODS, description: 'Which figures decide: sequential (always valid) or fixed-horizon' }) analysis: AnalysisMethod;
   @ApiProperty({ enum: ['running', 'closed'] }) status: ExperimentStatus;
   @ApiProperty({ enum: ['promoted', 'rolled-back'], nullable: true }) decision: ExperimentDecision | null;
   @ApiProperty({ type: String, nullable: true }) winner: string | null;
@@ -189,6 +202,15 @@ export class VariantResultResponse {
   @ApiProperty({ description: "Share of traffic the flag's rollout weights promise, among the experiment variants" }) expectedShare: number;
 }
 
+export class SequentialComparisonResponse {
+  @ApiProperty({ enum: ['msprt'], description: 'mSPRT with a normal mixture N(0, τ²) over the difference' }) method: 'msprt';
+  @ApiProperty({ description: 'Always-valid p-value: valid however often and whenever it is read' }) pValue: number;
+  @ApiProperty({ type: IntervalResponse, description: 'Confidence sequence of treatment − control at comparisonAlpha' }) interval: IntervalResponse;
+  @ApiProperty({ enum: ['confidence-sequence'] }) intervalMethod: 'confidence-sequence';
+  @ApiProperty({ description: "τ: the experiment's minimum detectable effect (guardrails: 0.2 standard deviations of the metric)" }) mixingStdDev: number;
+  @ApiProperty() significant: boolean;
+}
+
 export class ComparisonResponse {
   @ApiProperty() absoluteDifference: number;
   @ApiProperty({ type: IntervalResponse, description: 'Confidence interval of the difference at comparisonAlpha' }) absoluteInterval: IntervalResponse;
@@ -202,9 +224,13 @@ export class ComparisonResponse {
   relativeInterval: IntervalResponse | null;
   @ApiProperty() statistic: number;
   @ApiProperty({ type: Number, nullable: true }) degreesOfFreedom: number | null;
-  @ApiProperty() pValue: number;
+  @ApiProperty({ description: 'Fixed-horizon p-value: valid when read once, at the sample size' }) pValue: number;
+  @ApiProperty({ enum: ['pooled-z', 'welch-t'], description: "The fixed-horizon test: pooled two-proportion z (rates) or Welch's t (means)" })
+  test: 'pooled-z' | 'welch-t';
   @ApiProperty({ description: "Cohen's h (rates) or Cohen's d (means)" }) effectSize: number;
-  @ApiProperty() significant: boolean;
+  @ApiProperty({ description: 'Fixed-horizon significance at comparisonAlpha' }) significant: boolean;
+  @ApiProperty({ type: SequentialComparisonResponse, nullable: true, description: 'The always-valid figures, beside the fixed-horizon ones' })
+  sequential: SequentialComparisonResponse | null;
 }
 
 export class GuardrailResultResponse {
@@ -236,6 +262,7 @@ export class ExperimentResultsResponse {
   @ApiProperty({ format: 'date-time' }) to: string;
   @ApiProperty({ type: Number, nullable: true, description: 'Observations needed per variant; null until a baseline (rate or standard deviation) is known' })
   requiredSampleSize: number | null;
+  @ApiProperty({ enum: ANALYSIS_METHODS, description: "Whose figures gave the recommendation: the experiment's analysis setting" }) decidedBy: AnalysisMethod;
   @ApiProperty({ description: 'alpha divided by the number of treatments (Bonferroni)' }) comparisonAlpha: number;
   @ApiProperty({ type: [VariantResultResponse] }) variants: VariantResultResponse[];
   @ApiProperty({ type: [TreatmentResultResponse] }) treatments: TreatmentResultResponse[];

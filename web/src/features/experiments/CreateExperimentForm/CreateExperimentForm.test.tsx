@@ -56,7 +56,23 @@ describe('CreateExperimentForm', () => {
       alpha: 0.05,
       power: 0.8,
       minimumDetectableEffect: 0.02,
+      analysis: 'sequential',
     });
+  });
+
+  it('sends fixed-horizon analysis when chosen', async () => {
+    const calls = stubApi((method, path) => {
+      if (method === 'GET' && path.startsWith('/projects/demo/flags')) return { status: 200, body: [modelFlag] };
+      if (method === 'POST' && path === '/projects/demo/experiments') return { status: 201, body: { key: 'checkout-v2' } };
+      return undefined;
+    });
+    const onCreated = vi.fn();
+    renderWithClient(<CreateExperimentForm project={project} environment="production" onCreated={onCreated} onCancel={() => {}} />);
+    await fill();
+    await userEvent.selectOptions(screen.getByLabelText(/^Decide by/), 'fixed-horizon');
+    await userEvent.click(screen.getByRole('button', { name: 'Start experiment' }));
+    await vi.waitFor(() => expect(onCreated).toHaveBeenCalled());
+    expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({ analysis: 'fixed-horizon' });
   });
 
   it('shows the API validation message next to the field it names', async () => {

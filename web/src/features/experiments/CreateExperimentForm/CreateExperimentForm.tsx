@@ -122,6 +122,18 @@ export const CreateExperimentForm = ({
           {(p) => <input {...p} inputMode="decimal" value={form.power} onChange={(e) => form.setPower(e.target.value)} />}
         </Field>
       </div>
+      <Field
+        path="analysis"
+        label="Decide by (sequential stays valid however often you look; fixed horizon only at the sample size)"
+        messages={err('analysis')}
+      >
+        {(p) => (
+          <select {...p} value={form.analysis} onChange={(e) => form.setAnalysis(e.target.value as 'sequential' | 'fixed-horizon')}>
+            <option value="sequential">sequential (safe to peek)</option>
+            <option value="fixed-horizon">fixed horizon</option>
+          </select>
+        )}
+      </Field>
       <div className="field-pair">
         <Field
           path="minimumDetectableEffect"

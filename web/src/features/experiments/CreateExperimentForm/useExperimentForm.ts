@@ -22,6 +22,7 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
   const [power, setPower] = useState('0.8');
   const [mde, setMde] = useState('');
   const [baseline, setBaseline] = useState('');
+  const [analysis, setAnalysis] = useState<'sequential' | 'fixed-horizon'>('sequential');
   const [errors, setErrors] = useState<FieldErrors>({});
   const create = useCreateExperiment(project);
 
@@ -65,6 +66,7 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
         power: numbers.power,
         minimumDetectableEffect: minimumDetectableEffect as number,
         ...(metricType === 'rate' ? { baselineRate: numbers.baseline } : { assumedStdDev: numbers.baseline }),
+        analysis,
       },
     };
   };
@@ -107,6 +109,8 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
     setMde,
     baseline,
     setBaseline,
+    analysis,
+    setAnalysis,
     errors,
     submit,
     pending: create.isPending,

@@ -26,6 +26,7 @@ const results = (overrides: Partial<ExperimentResults> = {}): ExperimentResults 
     minimumDetectableEffect: 0.03,
     baselineRate: 0.1,
     assumedStdDev: null,
+    analysis: 'sequential',
     status: 'running',
     decision: null,
     winner: null,
@@ -36,6 +37,7 @@ const results = (overrides: Partial<ExperimentResults> = {}): ExperimentResults 
   from: '2026-11-20T10:00:00.000Z',
   to: '2026-11-21T10:00:00.000Z',
   requiredSampleSize: 2000,
+  decidedBy: 'sequential',
   comparisonAlpha: 0.05,
   variants: [
     { variant: 'v1', n: 3000, value: 0.1, stdDev: null, interval: { lower: 0.09, upper: 0.11 }, intervalMethod: 'wilson', expectedShare: 0.5 },
@@ -53,8 +55,17 @@ const results = (overrides: Partial<ExperimentResults> = {}): ExperimentResults 
         statistic: 4.5,
         degreesOfFreedom: null,
         pValue: 0.00002,
+        test: 'pooled-z',
         effectSize: 0.12,
         significant: true,
+        sequential: {
+          method: 'msprt',
+          pValue: 0.0004,
+          interval: { lower: 0.011, upper: 0.069 },
+          intervalMethod: 'confidence-sequence',
+          mixingStdDev: 0.03,
+          significant: true,
+        },
       },
       guardrails: [],
       recommendation: 'promote',
@@ -104,6 +115,15 @@ describe('ExperimentPage', () => {
     renderPage('viewer', results());
     expect((await screen.findByText(/Estimates with 95% confidence intervals/)).textContent).toContain('(Wilson score)');
     expect(screen.getByText(/Intervals of the difference/).textContent).toContain("Newcombe's hybrid score");
+  });
+
+  it('shows the always-valid figures beside the fixed-horizon ones and says which decide', async () => {
+    renderPage('viewer', results());
+    expect((await screen.findByTestId('sequential-p-value')).textContent).toBe('p < 0.001');
+    expect(screen.getByRole('columnheader', { name: 'Always-valid p (decides)' })).toBeTruthy();
+    expect(screen.getByRole('columnheader', { name: 'p-value' })).toBeTruthy();
+    expect(screen.getByText('+1.10 pp to +6.90 pp')).toBeTruthy();
+    expect(screen.getByText(/decides by its sequential figures/)).toBeTruthy();
   });
 
   it('offers no Promote or Rollback to a viewer', async () => {

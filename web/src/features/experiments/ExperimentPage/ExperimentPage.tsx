@@ -192,7 +192,9 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
                 <th scope="col">Difference</th>
                 <th scope="col">95% CI</th>
                 <th scope="col">Relative</th>
-                <th scope="col">p-value</th>
+                <th scope="col">p-value{r.decidedBy === 'fixed-horizon' ? ' (decides)' : ''}</th>
+                <th scope="col">Always-valid p{r.decidedBy === 'sequential' ? ' (decides)' : ''}</th>
+                <th scope="col">Confidence sequence</th>
                 <th scope="col">Effect size</th>
                 <th scope="col">Guardrails</th>
               </tr>
@@ -216,6 +218,19 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
                         '—'
                       )}
                     </td>
+                    <td>
+                      {c?.sequential ? (
+                        <>
+                          <span data-testid="sequential-p-value">{pValueText(c.sequential.pValue)}</span>{' '}
+                          {c.sequential.significant ? <Badge tone="on">significant</Badge> : <span className="muted small">not yet</span>}
+                        </>
+                      ) : (
+                        '—'
+                      )}
+                    </td>
+                    <td>
+                      {c?.sequential ? `${formatDifference(c.sequential.interval.lower, type)} to ${formatDifference(c.sequential.interval.upper, type)}` : '—'}
+                    </td>
                     <td>{c ? `${c.effectSize.toFixed(3)} (${type === 'rate' ? "Cohen's h" : "Cohen's d"})` : '—'}</td>
                     <td>
                       {t.guardrails.length === 0
@@ -236,6 +251,8 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
           Alpha {x.alpha} (per comparison {r.comparisonAlpha.toFixed(4)}), power {x.power}, minimum detectable effect{' '}
           {formatDifference(x.minimumDetectableEffect, type).replace('+', '')}. Intervals of the difference:{' '}
           {METHOD_NAMES[type === 'rate' ? 'newcombe' : 'welch-t']}; p-values from the {type === 'rate' ? 'pooled two-proportion z-test' : "Welch's t-test"}.
+          Always-valid p-values and confidence sequences from the mSPRT (normal mixture, τ = the minimum detectable effect): they stay valid however often this
+          page is read. This experiment decides by its {r.decidedBy === 'sequential' ? 'sequential' : 'fixed-horizon'} figures.
         </p>
       </section>
 

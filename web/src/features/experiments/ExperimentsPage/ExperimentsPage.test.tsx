@@ -22,6 +22,7 @@ const anExperiment = (key: string, overrides: Partial<Experiment> = {}): Experim
   minimumDetectableEffect: 0.03,
   baselineRate: 0.1,
   assumedStdDev: null,
+  analysis: 'sequential',
   status: 'running',
   decision: null,
   winner: null,
