@@ -10,6 +10,7 @@ import { RateLimitWindows1763910100000 } from './1763910100000-rate-limit-window
 import { TriggerCalls1763920000000 } from './1763920000000-trigger-calls.js';
 import { LoginThrottles1763920100000 } from './1763920100000-login-throttles.js';
 import { ExperimentAnalysis1763930000000 } from './1763930000000-experiment-analysis.js';
+import { ExperimentLifecycle1763930100000 } from './1763930100000-experiment-lifecycle.js';
 
 // Every migration, oldest first. Listed as classes: the server is ESM and loads no globs.
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   TriggerCalls1763920000000,
   LoginThrottles1763920100000,
   ExperimentAnalysis1763930000000,
+  ExperimentLifecycle1763930100000,
 ];

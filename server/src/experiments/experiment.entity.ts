@@ -9,7 +9,8 @@ export interface ExperimentMetric {
 }
 
 export type ExperimentStatus = 'running' | 'closed';
-export type ExperimentDecision = 'promoted' | 'rolled-back';
+/** 'stopped': closed without a decision; the flag stays as it was. */
+export type ExperimentDecision = 'promoted' | 'rolled-back' | 'stopped';
 
 /** An A/B(/n) test of a multivariate flag's variants in one environment. */
 @Entity('experiments')
@@ -67,6 +68,14 @@ export class ExperimentEntity {
   /** Which figures decide; experiments created before sequential testing keep 'fixed-horizon'. */
   @Column({ type: 'varchar', length: 16 })
   analysis: AnalysisMethod;
+
+  /** After this many hours the experiment concludes on its own; null = runs until decided. */
+  @Column({ name: 'max_duration_hours', type: 'double precision', nullable: true })
+  maxDurationHours: number | null;
+
+  /** Roll back to control as soon as a guardrail is significantly worse. */
+  @Column({ name: 'auto_rollback', type: 'boolean' })
+  autoRollback: boolean;
 
   @Column({ type: 'varchar', length: 16 })
   status: ExperimentStatus;

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
@@ -11,6 +11,8 @@ import {
   ListExperimentsQueryDto,
   PromoteExperimentDto,
   RollbackExperimentDto,
+  StopExperimentDto,
+  UpdateExperimentDto,
 } from './dto/experiment.dto.js';
 import { ExperimentsService } from './experiments.service.js';
 
@@ -48,6 +50,37 @@ export class ExperimentsController {
   @ApiErrors(400, 401, 403, 404)
   get(@Param('projectKey') projectKey: string, @Param('experimentKey') key: string): Promise<ExperimentResponse> {
     return this.experiments.get(projectKey, key);
+  }
+
+  @Patch(':experimentKey')
+  @Access('editor')
+  @ApiOperation({
+    summary: "Change a running experiment's MDE, guardrails, alpha, power, analysis, maximum duration or auto-rollback (audited with the reason)",
+  })
+  @ApiOkResponse({ type: ExperimentResponse })
+  @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the experiment is closed' })
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('projectKey') projectKey: string,
+    @Param('experimentKey') key: string,
+    @Body() body: UpdateExperimentDto,
+  ): Promise<ExperimentResponse> {
+    return this.experiments.update(actorOf(principal), projectKey, key, body);
+  }
+
+  @Post(':experimentKey/stop')
+  @HttpCode(200)
+  @Access('editor')
+  @ApiOperation({ summary: 'Close the experiment without a decision: the flag keeps serving what it serves' })
+  @ApiOkResponse({ type: ExperimentResponse })
+  @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the experiment is already closed' })
+  stop(
+    @CurrentPrincipal() principal: Principal,
+    @Param('projectKey') projectKey: string,
+    @Param('experimentKey') key: string,
+    @Body() body: StopExperimentDto,
+  ): Promise<ExperimentResponse> {
+    return this.experiments.stop(actorOf(principal), projectKey, key, body.reason);
   }
 
   @Get(':experimentKey/results')

@@ -30,6 +30,10 @@ export class ExperimentsRepository {
     return this.experiments.findOneBy({ environmentId, flagKey, status: 'running' });
   }
 
+  running(): Promise<ExperimentEntity[]> {
+    return this.experiments.findBy({ status: 'running' });
+  }
+
   /** Serialises experiment writes on one flag in one environment until the transaction ends. */
   async lockFlag(environmentId: string, flagKey: string): Promise<void> {
     await this.db.manager().query(`SELECT pg_advisory_xact_lock(hashtext('experiment:' || $1 || ':' || $2))`, [environmentId, flagKey]);

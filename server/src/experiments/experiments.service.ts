@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { Serve } from '@signalbox/sdk/core';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
+
+/** Who concludes experiments on their own (maximum duration, auto-rollback). */
+export const EXPERIMENT_SCHEDULER_ACTOR: Actor = { type: 'system', id: null, name: 'experiment-scheduler' };
 import { conflict, type FieldProblem, notFound, validationFailed } from '../common/errors/domain-error.js';
 import { DomainEvents } from '../common/events/domain-events.js';
 import { Database } from '../database/database.service.js';
@@ -15,6 +18,7 @@ import type {
   ExperimentResponse,
   ExperimentResultsResponse,
   ListExperimentsQueryDto,
+  UpdateExperimentDto,
 } from './dto/experiment.dto.js';
 import { analyse } from './experiment-analysis.js';
 import { requiredSampleSize, type VariantAggregate } from './experiment-statistics.js';
@@ -23,15 +27,20 @@ import { ExperimentsRepository } from './experiments.repository.js';
 
 const MAX_WINDOW_MS = 31 * 24 * 3_600_000;
 
+interface SizeSettings {
+  type: 'rate' | 'mean';
+  alpha: number;
+  power: number;
+  mde: number;
+  baselineRate: number | null;
+  assumedStdDev: number | null;
+}
+
 /** Why the settings give no sample size, when the baseline they assume is known already. */
-const settingsProblem = (input: CreateExperimentDto): string | null => {
-  const alpha = input.alpha ?? 0.05;
-  const power = input.power ?? 0.8;
-  const mde = input.minimumDetectableEffect;
-  if (input.primaryMetric.type === 'rate' && input.baselineRate !== undefined)
-    return requiredSampleSize({ type: 'rate', baselineRate: input.baselineRate, mde, alpha, power }).problem ?? null;
-  if (input.primaryMetric.type === 'mean' && input.assumedStdDev !== undefined)
-    return requiredSampleSize({ type: 'mean', stdDev: input.assumedStdDev, mde, alpha, power }).problem ?? null;
+const settingsProblem = ({ type, alpha, power, mde, baselineRate, assumedStdDev }: SizeSettings): string | null => {
+  if (type === 'rate' && mde >= 1) return 'for a rate it is a difference of proportions, below 1 (0.02 = two points)';
+  if (type === 'rate' && baselineRate !== null) return requiredSampleSize({ type: 'rate', baselineRate, mde, alpha, power }).problem ?? null;
+  if (type === 'mean' && assumedStdDev !== null) return requiredSampleSize({ type: 'mean', stdDev: assumedStdDev, mde, alpha, power }).problem ?? null;
   return null;
 };
 
@@ -81,12 +90,15 @@ export class ExperimentsService {
       else if (v === input.controlVariant) problems.push({ field: `treatmentVariants[${i}]`, reason: 'must differ from controlVariant' });
       else if (input.treatmentVariants.indexOf(v) !== i) problems.push({ field: `treatmentVariants[${i}]`, reason: 'is listed twice' });
     });
-    if (input.primaryMetric.type === 'rate' && input.minimumDetectableEffect >= 1)
-      problems.push({ field: 'minimumDetectableEffect', reason: 'for a rate it is a difference of proportions, below 1 (0.02 = two points)' });
-    else {
-      const sizeProblem = settingsProblem(input);
-      if (sizeProblem !== null) problems.push({ field: 'minimumDetectableEffect', reason: sizeProblem });
-    }
+    const sizeProblem = settingsProblem({
+      type: input.primaryMetric.type,
+      alpha: input.alpha ?? 0.05,
+      power: input.power ?? 0.8,
+      mde: input.minimumDetectableEffect,
+      baselineRate: input.baselineRate ?? null,
+      assumedStdDev: input.assumedStdDev ?? null,
+    });
+    if (sizeProblem !== null) problems.push({ field: 'minimumDetectableEffect', reason: sizeProblem });
     if (problems.length > 0) throw validationFailed(problems);
     const metric = (m: { name: string; type: 'rate' | 'mean'; better?: 'increase' | 'decrease' }): ExperimentMetric => ({
       name: m.name,
@@ -115,6 +127,8 @@ export class ExperimentsService {
         baselineRate: input.baselineRate ?? null,
         assumedStdDev: input.assumedStdDev ?? null,
         analysis: input.analysis ?? 'sequential',
+        maxDurationHours: input.maxDurationHours ?? null,
+        autoRollback: input.autoRollback ?? false,
         status: 'running',
         decision: null,
         winner: null,
@@ -250,6 +264,134 @@ export class ExperimentsService {
     });
   }
 
+  /** Changes a running experiment's settings (audited with the reason); the primary metric and variants stay. */
+  async update(actor: Actor, projectKey: string, key: string, input: UpdateExperimentDto): Promise<ExperimentResponse> {
+    return this.db.transaction(async () => {
+      const { experiment, environmentKey } = await this.load(projectKey, key);
+      await this.repository.lockFlag(experiment.environmentId, experiment.flagKey);
+      const current = (await this.repository.find(experiment.projectId, key))!;
+      if (current.status !== 'running') throw conflict(`Experiment '${key}' is closed (${current.decision}); only a running experiment changes`);
+      const before = this.view(current, environmentKey);
+      const next: ExperimentEntity = {
+        ...current,
+        minimumDetectableEffect: input.minimumDetectableEffect ?? current.minimumDetectableEffect,
+        guardrailMetrics: input.guardrailMetrics?.map((m) => ({ name: m.name, type: m.type, better: m.better ?? 'increase' })) ?? current.guardrailMetrics,
+        alpha: input.alpha ?? current.alpha,
+        power: input.power ?? current.power,
+        analysis: input.analysis ?? current.analysis,
+        maxDurationHours: input.maxDurationHours === undefined ? current.maxDurationHours : input.maxDurationHours,
+        autoRollback: input.autoRollback ?? current.autoRollback,
+      };
+      const problem = settingsProblem({
+        type: next.primaryMetric.type,
+        alpha: next.alpha,
+        power: next.power,
+        mde: next.minimumDetectableEffect,
+        baselineRate: next.baselineRate,
+        assumedStdDev: next.assumedStdDev,
+      });
+      if (problem !== null) throw validationFailed([{ field: 'minimumDetectableEffect', reason: problem }]);
+      const saved = await this.repository.save(next);
+      const after = this.view(saved, environmentKey);
+      await this.audit.record({
+        actor,
+        action: 'experiment.updated',
+        resourceType: 'flag',
+        resourceKey: current.flagKey,
+        projectKey,
+        environmentKey,
+        reason: input.reason,
+        before,
+        after,
+      });
+      return after;
+    });
+  }
+
+  /** Closes a running experiment without a decision: the flag keeps serving what it serves. */
+  async stop(actor: Actor, projectKey: string, key: string, reason?: string): Promise<ExperimentResponse> {
+    return this.db.transaction(async () => {
+      const { experiment, environmentKey } = await this.load(projectKey, key);
+      await this.repository.lockFlag(experiment.environmentId, experiment.flagKey);
+      const current = (await this.repository.find(experiment.projectId, key))!;
+      if (current.status !== 'running') throw conflict(`Experiment '${key}' is already closed (${current.decision})`);
+      const before = this.view(current, environmentKey);
+      current.status = 'closed';
+      current.decision = 'stopped';
+      current.closedAt = new Date();
+      const after = this.view(await this.repository.save(current), environmentKey);
+      await this.audit.record({
+        actor,
+        action: 'experiment.stopped',
+        resourceType: 'flag',
+        resourceKey: current.flagKey,
+        projectKey,
+        environmentKey,
+        reason: reason ?? `experiment ${key}: stopped without a decision`,
+        before,
+        after,
+      });
+      return after;
+    });
+  }
+
+  /**
+   * One pass of the experiment scheduler: running experiments past their maximum duration conclude
+   * (the winner if there is one, otherwise control), and those with auto-rollback roll back once a
+   * guardrail is significantly worse. Every instance may run it: decide() re-reads the experiment
+   * under its flag lock, so a second instance finds it closed and moves on.
+   */
+  async conclude(now = new Date()): Promise<{ concluded: string[] }> {
+    const concluded: string[] = [];
+    for (const experiment of await this.repository.running()) {
+      const found = await this.projects.environmentById(experiment.environmentId);
+      if (!found) continue;
+      const { project } = found;
+      const environmentKey = found.environment.key;
+      try {
+        const results = await this.analysis(project.key, experiment, environmentKey, now);
+        const harmed = results.treatments.flatMap((t) => t.guardrails.filter((g) => g.harmed).map((g) => `${g.metric} (${t.variant})`));
+        const expired = experiment.maxDurationHours !== null && now.getTime() >= experiment.startedAt.getTime() + experiment.maxDurationHours * 3_600_000;
+        if (experiment.autoRollback && harmed.length > 0) {
+          await this.decide(
+            EXPERIMENT_SCHEDULER_ACTOR,
+            project.key,
+            experiment.key,
+            'rolled-back',
+            experiment.controlVariant,
+            'keep-control',
+            `experiment ${experiment.key}: auto-rollback, guardrail significantly worse: ${harmed.join(', ')}`,
+          );
+        } else if (expired && results.winner !== null) {
+          await this.decide(
+            EXPERIMENT_SCHEDULER_ACTOR,
+            project.key,
+            experiment.key,
+            'promoted',
+            results.winner,
+            'promote',
+            `experiment ${experiment.key}: maximum duration of ${experiment.maxDurationHours} h reached; promote ${results.winner}`,
+          );
+        } else if (expired) {
+          await this.decide(
+            EXPERIMENT_SCHEDULER_ACTOR,
+            project.key,
+            experiment.key,
+            'rolled-back',
+            experiment.controlVariant,
+            results.recommendation,
+            `experiment ${experiment.key}: maximum duration of ${experiment.maxDurationHours} h reached without a winner (${results.recommendation}); back to ${experiment.controlVariant}`,
+          );
+        } else continue;
+        concluded.push(experiment.key);
+      } catch (err) {
+        // Closed meanwhile by a person or another instance: nothing left to do for this one.
+        if (!(err instanceof Error && /already closed/.test(err.message))) throw err;
+      }
+    }
+    return { concluded };
+  }
+
   /** Environment keys by id: experiments store the id, responses name the key. */
   private async environmentKeys(projectId: string): Promise<Map<string, string>> {
     return new Map((await this.projects.environments(projectId)).map((e) => [e.id, e.key]));
@@ -278,6 +420,8 @@ export class ExperimentsService {
       baselineRate: e.baselineRate,
       assumedStdDev: e.assumedStdDev,
       analysis: e.analysis,
+      maxDurationHours: e.maxDurationHours,
+      autoRollback: e.autoRollback,
       status: e.status,
       decision: e.decision,
       winner: e.winner,

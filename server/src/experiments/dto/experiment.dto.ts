@@ -1,6 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNumber, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { everyMember } from '../../common/openapi/every-member.js';
 import { ApiKeyProperty, IsKey } from '../../common/validation/is-key.decorator.js';
 import type { AnalysisMethod, Recommendation } from '../experiment-analysis.js';
@@ -117,6 +131,85 @@ export class CreateExperimentDto {
   @IsOptional()
   @IsIn(ANALYSIS_METHODS)
   analysis?: AnalysisMethod;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 8760,
+    description: 'Conclude on its own after this many hours: promote the winner if there is one, otherwise roll back to control (experiment.decided webhook)',
+  })
+  @IsOptional()
+  @IsNumber()
+  @Min(1)
+  @Max(8760)
+  maxDurationHours?: number;
+
+  @ApiPropertyOptional({ default: false, description: 'Roll back to control as soon as a guardrail is significantly worse (by the deciding figures)' })
+  @IsOptional()
+  @IsBoolean()
+  autoRollback?: boolean;
+}
+
+/** What can change while an experiment runs; every change is audited with its reason. */
+export class UpdateExperimentDto {
+  @ApiPropertyOptional({ description: 'See CreateExperimentDto.minimumDetectableEffect', minimum: 1e-9, maximum: 1e100 })
+  @IsOptional()
+  @IsNumber()
+  @Min(1e-9)
+  @Max(1e100)
+  minimumDetectableEffect?: number;
+
+  @ApiPropertyOptional({ type: [ExperimentMetricDto], description: 'Replaces the guardrail metrics' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => ExperimentMetricDto)
+  guardrailMetrics?: ExperimentMetricDto[];
+
+  @ApiPropertyOptional({ minimum: 0.001, maximum: 0.2 })
+  @IsOptional()
+  @IsNumber()
+  @Min(0.001)
+  @Max(0.2)
+  alpha?: number;
+
+  @ApiPropertyOptional({ minimum: 0.5, maximum: 0.99 })
+  @IsOptional()
+  @IsNumber()
+  @Min(0.5)
+  @Max(0.99)
+  power?: number;
+
+  @ApiPropertyOptional({ enum: ANALYSIS_METHODS })
+  @IsOptional()
+  @IsIn(ANALYSIS_METHODS)
+  analysis?: AnalysisMethod;
+
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 1, maximum: 8760, description: 'null removes the limit' })
+  @IsOptional()
+  @IsNumber()
+  @Min(1)
+  @Max(8760)
+  maxDurationHours?: number | null;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  autoRollback?: boolean;
+
+  @ApiProperty({ maxLength: 1000, description: 'Why it changes (audited)' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  reason: string;
+}
+
+export class StopExperimentDto {
+  @ApiPropertyOptional({ maxLength: 1000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  reason?: string;
 }
 
 export class ListExperimentsQueryDto {
@@ -178,8 +271,11 @@ export class ExperimentResponse {
   @ApiProperty({ type: Number, nullable: true }) baselineRate: number | null;
   @ApiProperty({ type: Number, nullable: true }) assumedStdDev: number | null;
   @ApiProperty({ enum: ANALYSIS_METHODS, description: 'Which figures decide: sequential (always valid) or fixed-horizon' }) analysis: AnalysisMethod;
+  @ApiProperty({ type: Number, nullable: true }) maxDurationHours: number | null;
+  @ApiProperty() autoRollback: boolean;
   @ApiProperty({ enum: ['running', 'closed'] }) status: ExperimentStatus;
-  @ApiProperty({ enum: ['promoted', 'rolled-back'], nullable: true }) decision: ExperimentDecision | null;
+  @ApiProperty({ enum: ['promoted', 'rolled-back', 'stopped'], nullable: true, description: "'stopped': closed without a decision" })
+  decision: ExperimentDecision | null;
   @ApiProperty({ type: String, nullable: true }) winner: string | null;
   @ApiProperty({ format: 'date-time' }) startedAt: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) closedAt: string | null;
