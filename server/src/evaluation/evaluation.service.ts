@@ -5,11 +5,13 @@ import {
   type EvaluationContext,
   type EvaluationResult,
   explain,
+  type FlagConfig,
   type Explanation,
   type FlagKind,
   type FlagValue,
 } from '@signalbox/sdk/core';
 import { notFound } from '../common/errors/domain-error.js';
+import type { EnvironmentEvaluationResponse, FlagEvaluationResponse } from './dto/environment-evaluation.response.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { SnapshotsService, type Snapshot } from '../snapshots/snapshots.service.js';
 
@@ -37,6 +39,17 @@ export class EvaluationService {
     return { sequence: snapshot.config.sequence, flags: evaluateAll(snapshot.compiled, context) };
   }
 
+  /** Every flag of a project's environment for one context, by flag key, with the rule that decided. */
+  async evaluateEnvironment(projectKey: string, environmentKey: string, context: EvaluationContext): Promise<EnvironmentEvaluationResponse> {
+    const environment = await this.projects.environment(await this.projects.project(projectKey), environmentKey);
+    const snapshot = await this.snapshot(environment.id);
+    const results = evaluateAll(snapshot.compiled, context);
+    const flags = [...snapshot.compiled.flags.values()]
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map((flag) => flagEvaluation(flag.source, results[flag.key]!));
+    return { environment: environment.key, sequence: snapshot.config.sequence, flags };
+  }
+
   async explain(projectKey: string, flagKey: string, environmentKey: string, context: EvaluationContext): Promise<Explanation & { sequence: number }> {
     const environment = await this.projects.environment(await this.projects.project(projectKey), environmentKey);
     const snapshot = await this.snapshot(environment.id);
@@ -50,3 +63,21 @@ export class EvaluationService {
     return snapshot;
   }
 }
+
+const flagEvaluation = (flag: FlagConfig, result: EvaluationResult): FlagEvaluationResponse => {
+  const rule = result.ruleIndex === undefined ? undefined : flag.rules[result.ruleIndex];
+  return {
+    flagKey: flag.key,
+    kind: flag.kind,
+    // A served default is the caller's; with no caller here there is none to show.
+    value: result.variant === undefined ? null : result.value,
+    ...(result.variant === undefined ? {} : { variant: result.variant }),
+    reason: result.reason,
+    rule:
+      rule && result.ruleIndex !== undefined
+        ? { index: result.ruleIndex, ...(rule.id ? { id: rule.id } : {}), ...(rule.description ? { description: rule.description } : {}) }
+        : null,
+    ...(result.errorCode ? { errorCode: result.errorCode } : {}),
+    version: flag.version,
+  };
+};

@@ -188,6 +188,18 @@ describe('FlagPage: details', () => {
   });
 });
 
+describe('FlagPage: the Environments tab', () => {
+  it("opens the comparison of the flag's config across the project's environments; one environment has nothing to copy to", async () => {
+    renderFlagPage('editor', aFlag(), { tab: 'environments' });
+    const panel = await screen.findByRole('region', { name: 'Compare environments' });
+    expect(within(panel).getByText('This project has one environment.')).toBeTruthy();
+    expect(within(within(panel).getByRole('row', { name: /Rules/ })).getByRole('cell').textContent).toBe('0 rules');
+    await screen.findByText('signed in as editor');
+    expect(screen.getByRole('tab', { name: 'Environments' }).getAttribute('aria-selected')).toBe('true');
+    expect(within(panel).queryByRole('button', { name: /Copy/ })).toBeNull();
+  });
+});
+
 describe('FlagPage: the Shadow report tab', () => {
   const shadowRequests = (calls: { path: string }[]) => calls.filter((c) => c.path.startsWith(`${SHADOW_REPORT_PATH}?`));
   /** Lets the stub's answers reach the page, so a tab that is absent is absent for good. */

@@ -1,4 +1,4 @@
-import { lazy, Suspense } from 'react';
+import { type KeyboardEvent, lazy, Suspense } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { usePermissions } from '../../../api/auth';
 import { useFlag } from '../../../api/flags';
@@ -17,6 +17,7 @@ import { TargetingSummary } from '../TargetingSummary/TargetingSummary';
 import { TestContext } from '../TestContext/TestContext';
 import { VariantsTable } from './VariantsTable';
 import { ArchiveButton } from '../ArchiveButton/ArchiveButton';
+import { CompareEnvironments } from '../CompareEnvironments/CompareEnvironments';
 import { ArchivedBanner } from '../ArchivedBanner/ArchivedBanner';
 import { FlagDetailsEditor } from '../FlagDetailsEditor/FlagDetailsEditor';
 import { ShadowReport } from '../../shadow/ShadowReport/ShadowReport';
@@ -28,6 +29,7 @@ const EvaluationsChart = lazy(() => import('../../telemetry/EvaluationsChart/Eva
 const TABS = [
   { key: 'targeting', label: 'Targeting' },
   { key: 'test', label: 'Test a context' },
+  { key: 'environments', label: 'Environments' },
   { key: 'details', label: 'Details & variants' },
   { key: 'evaluations', label: 'Evaluations' },
   { key: 'rollout', label: 'Rollout plans' },
@@ -53,6 +55,16 @@ export const FlagPage = ({ project, environment }: { project: ProjectView; envir
   const shown = (key: TabKey) => (key === 'shadow' ? showShadow : key === 'triggers' ? canEdit : true);
   const tabs = TABS.filter((t) => shown(t.key));
   const tab = tabs.find((t) => t.key === search.get('tab'))?.key ?? 'targeting';
+  const selectTab = (key: TabKey) => setSearch(key === 'targeting' ? {} : { tab: key }, { replace: true });
+  const onTabsKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    const index = tabs.findIndex((t) => t.key === tab);
+    const moves: Record<string, number> = { ArrowRight: index + 1, ArrowLeft: index - 1 + tabs.length, Home: 0, End: tabs.length - 1 };
+    const next = tabs[(moves[e.key] ?? -1) % tabs.length];
+    if (!next) return;
+    e.preventDefault();
+    selectTab(next.key);
+    document.getElementById(`tab-${next.key}`)?.focus();
+  };
 
   if (query.isPending) return <Loading label="Loading flag…" />;
   // Only a first load that failed replaces the page. A failed refresh keeps the flag as it was, with a
@@ -122,7 +134,7 @@ export const FlagPage = ({ project, environment }: { project: ProjectView; envir
 
       <StalePanel project={project.key} flagKey={flag.key} />
 
-      <div role="tablist" aria-label="Flag sections" className="tabs">
+      <div role="tablist" aria-label="Flag sections" className="tabs" onKeyDown={onTabsKeyDown}>
         {tabs.map((t) => (
           <button
             key={t.key}
@@ -131,8 +143,10 @@ export const FlagPage = ({ project, environment }: { project: ProjectView; envir
             id={`tab-${t.key}`}
             aria-selected={tab === t.key}
             aria-controls={`panel-${t.key}`}
+            // Tab stops on the selected tab only; arrows move between tabs (WAI-ARIA tabs pattern).
+            tabIndex={tab === t.key ? 0 : -1}
             className={tab === t.key ? 'active' : ''}
-            onClick={() => setSearch(t.key === 'targeting' ? {} : { tab: t.key }, { replace: true })}
+            onClick={() => selectTab(t.key)}
           >
             {t.label}
           </button>
@@ -149,6 +163,10 @@ export const FlagPage = ({ project, environment }: { project: ProjectView; envir
             <TargetingSummary flag={flag} config={config} />
           ))}
         {tab === 'test' && <TestContext project={project.key} flag={flag} environment={environment} />}
+        {tab === 'environments' && (
+          // The server refuses config changes to an archived flag: it can be compared, not copied.
+          <CompareEnvironments project={project.key} flag={flag} environments={project.environments} canCopy={canEdit && !flag.archived} />
+        )}
         {tab === 'details' && (canEdit ? <FlagDetailsEditor key={flag.key} project={project.key} flag={flag} /> : <VariantsTable flag={flag} />)}
         {tab === 'evaluations' && (
           <Suspense fallback={<Loading label="Loading chart…" />}>
