@@ -225,6 +225,54 @@ describe('auth API', () => {
       expect(res.body.details).toEqual([{ field: 'projects', reason: 'only kill-switch tokens can be limited to projects or environments' }]);
     });
 
+    it('limits a kill-switch token to projects and environments, lists it with that scope, and null means all', async () => {
+      const scoped = await t.http
+        .post('/api/v1/tokens')
+        .set(t.admin)
+        .send({ name: 'pagerduty-prod', access: 'kill-switch', projects: ['pipelines'], environments: ['production', 'staging'] });
+      expect(scoped.status).toBe(201);
+      expect(scoped.body.token).toMatchObject({ projects: ['pipelines'], environments: ['production', 'staging'] });
+      const unlimited = await t.http
+        .post('/api/v1/tokens')
+        .set(t.admin)
+        .send({ name: 'pagerduty-all', access: 'kill-switch', projects: null, environments: null });
+      expect(unlimited.status).toBe(201);
+      const list: { id: string; projects: string[] | null; environments: string[] | null }[] = (await t.http.get('/api/v1/tokens').set(t.admin)).body;
+      expect(list.find((x) => x.id === scoped.body.token.id)).toMatchObject({ projects: ['pipelines'], environments: ['production', 'staging'] });
+      expect(list.find((x) => x.id === unlimited.body.token.id)).toMatchObject({ projects: null, environments: null });
+    });
+
+    it.each([
+      ['an empty projects list', { projects: [] }, 'projects', 'projects must name at least one project; omit it for all projects'],
+      ['an empty environments list', { environments: [] }, 'environments', 'environments must name at least one environment; omit it for all environments'],
+      ['a project named twice', { projects: ['pipelines', 'pipelines'] }, 'projects', 'projects must not name the same project twice'],
+      ['an environment named twice', { environments: ['production', 'production'] }, 'environments', 'environments must not name the same environment twice'],
+      [
+        'an environment key that is not a key',
+        { environments: ['Production'] },
+        'environments',
+        'environments must use only lowercase letters, digits, ".", "-" and "_", starting with a letter or digit',
+      ],
+    ])('refuses %s with 400 naming the field, creating no token', async (_case, scope, field, reason) => {
+      const before = (await t.http.get('/api/v1/tokens').set(t.admin)).body.length;
+      const res = await t.http
+        .post('/api/v1/tokens')
+        .set(t.admin)
+        .send({ name: 'scoped', access: 'kill-switch', ...scope });
+      expect(res.status).toBe(400);
+      expect(res.body.details).toEqual([{ field, reason }]);
+      expect((await t.http.get('/api/v1/tokens').set(t.admin)).body.length).toBe(before);
+    });
+
+    it('refuses limiting the environments of a token that is not kill-switch, naming environments', async () => {
+      const res = await t.http
+        .post('/api/v1/tokens')
+        .set(t.admin)
+        .send({ name: 'x', access: 'viewer', environments: ['production'] });
+      expect(res.status).toBe(400);
+      expect(res.body.details).toEqual([{ field: 'environments', reason: 'only kill-switch tokens can be limited to projects or environments' }]);
+    });
+
     it('revocation stops the token at once and drops it from the list', async () => {
       const { token, secret } = await aToken(t.http, t.admin, 'admin');
       expect((await t.http.get('/api/v1/users').set(bearer(secret))).status).toBe(200);

@@ -9,13 +9,15 @@ export type Role = Schemas['CreateUserDto']['role'];
 export type User = Schemas['UserResponse'];
 export type TokenAccess = Schemas['CreateTokenDto']['access'];
 export type ApiToken = Schemas['TokenResponse'];
+/** A token to create; `projects` and `environments` (kill-switch tokens only) are omitted for "all". */
+export type NewToken = Schemas['CreateTokenDto'];
 
 export const useTokens = () => useQuery({ queryKey: queryKeys.tokens, queryFn: () => unwrap(api.GET('/api/v1/tokens')) });
 
 export const useCreateToken = () => {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (token: Schemas['CreateTokenDto']) => unwrap(api.POST('/api/v1/tokens', { body: token })),
+    mutationFn: (token: NewToken) => unwrap(api.POST('/api/v1/tokens', { body: token })),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.tokens }),
   });
 };

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { IsKey } from '../../common/validation/is-key.decorator.js';
 import { IsOmittable } from '../../common/validation/is-omittable.decorator.js';
 import { ROLES, type Role, TOKEN_ACCESS, type TokenAccess } from '../roles.js';
@@ -81,14 +81,20 @@ export class CreateTokenDto {
   @ApiPropertyOptional({ type: [String], description: 'kill-switch tokens: limit to these project keys' })
   @IsOptional()
   @IsArray()
+  // An empty list would make a token that can act nowhere: "all" is said by omitting the field.
+  @ArrayMinSize(1, { message: 'projects must name at least one project; omit it for all projects' })
   @ArrayMaxSize(100)
+  @ArrayUnique({ message: 'projects must not name the same project twice' })
   @IsKey({ each: true })
   projects?: string[];
 
   @ApiPropertyOptional({ type: [String], description: 'kill-switch tokens: limit to these environment keys' })
   @IsOptional()
   @IsArray()
+  // An empty list would make a token that can act nowhere: "all" is said by omitting the field.
+  @ArrayMinSize(1, { message: 'environments must name at least one environment; omit it for all environments' })
   @ArrayMaxSize(100)
+  @ArrayUnique({ message: 'environments must not name the same environment twice' })
   @IsKey({ each: true })
   environments?: string[];
 }

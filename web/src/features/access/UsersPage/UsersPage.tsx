@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, errorMessage } from '../../../api/client';
-import { type Role, useCreateUser, useUpdateUser, useUsers } from '../../../api/access';
+import { type Role, type User, useCreateUser, useUpdateUser, useUsers } from '../../../api/access';
 import { useMe } from '../../../api/auth';
 import { CopySecret } from '../../../components/common/CopySecret';
 import { Field } from '../../../components/common/Field';
@@ -8,8 +8,35 @@ import { errorsFor, type FieldErrors, toFieldErrors, withoutField } from '../../
 import { formatTime } from '../../../components/common/format';
 import { PageHeader } from '../../../components/common/PageHeader';
 import { QueryView } from '../../../components/common/StateViews';
+import { ConfirmDialog } from '../ConfirmDialog/ConfirmDialog';
 
 const ROLES: Role[] = ['viewer', 'editor', 'admin'];
+
+const ROLE_MEANS: Record<Role, string> = {
+  viewer: 'Viewers read everything and change nothing.',
+  editor: 'Editors change flags and segments and can kill and restore flags.',
+  admin: 'Admins also manage users, API tokens and SDK keys.',
+};
+
+/** A change to a user that waits for confirmation; until then the page shows the user as they are. */
+type PendingChange = { user: User; change: { role: Role } | { disabled: true } };
+
+const ConfirmUserChange = ({ pending, onConfirm, onClose }: { pending: PendingChange; onConfirm: () => Promise<unknown>; onClose: () => void }) => {
+  const { user, change } = pending;
+  const who = `${user.name} (${user.email})`;
+  return 'role' in change ? (
+    <ConfirmDialog title={`Change the role of ${user.name}?`} confirmLabel={`Make ${change.role}`} onConfirm={onConfirm} onClose={onClose}>
+      <p>
+        {who} goes from <strong>{user.role}</strong> to <strong>{change.role}</strong>, effective at once, also in sessions already signed in.{' '}
+        {ROLE_MEANS[change.role]}
+      </p>
+    </ConfirmDialog>
+  ) : (
+    <ConfirmDialog title={`Disable ${user.name}?`} confirmLabel="Disable user" tone="danger" onConfirm={onConfirm} onClose={onClose}>
+      <p>{who} can no longer sign in, and their sessions end at once. You can enable them again later.</p>
+    </ConfirmDialog>
+  );
+};
 
 const useNewUserForm = () => {
   const [values, setValues] = useState({ email: '', name: '', role: 'viewer' as Role });
@@ -44,6 +71,7 @@ export const UsersPage = () => {
   const update = useUpdateUser();
   const { data: me } = useMe();
   const form = useNewUserForm();
+  const [pending, setPending] = useState<PendingChange | null>(null);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void form.submit();
@@ -102,7 +130,8 @@ export const UsersPage = () => {
                           aria-label={`Role of ${user.email}`}
                           value={user.role}
                           disabled={self}
-                          onChange={(e) => update.mutate({ id: user.id, role: e.target.value as Role })}
+                          // The select stays on the current role until the change is confirmed.
+                          onChange={(e) => setPending({ user, change: { role: e.target.value as Role } })}
                         >
                           {ROLES.map((role) => (
                             <option key={role}>{role}</option>
@@ -117,7 +146,10 @@ export const UsersPage = () => {
                             checked={!user.disabled}
                             disabled={self}
                             aria-label={`${user.email} may sign in`}
-                            onChange={(e) => update.mutate({ id: user.id, disabled: !e.target.checked })}
+                            // Disabling asks first; enabling again takes effect at once.
+                            onChange={(e) =>
+                              e.target.checked ? update.mutate({ id: user.id, disabled: false }) : setPending({ user, change: { disabled: true } })
+                            }
                           />
                           <span className="switch-track" aria-hidden="true" />
                           <span>{user.disabled ? 'disabled' : 'active'}</span>
@@ -133,6 +165,13 @@ export const UsersPage = () => {
           </div>
         )}
       </QueryView>
+      {pending && (
+        <ConfirmUserChange
+          pending={pending}
+          onConfirm={() => update.mutateAsync({ id: pending.user.id, ...pending.change })}
+          onClose={() => setPending(null)}
+        />
+      )}
     </div>
   );
 };

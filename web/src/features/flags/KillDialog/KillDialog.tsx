@@ -75,6 +75,13 @@ export const KillDialog = ({
           value={form.reason}
           placeholder={kill ? 'e.g. INC-4821: transformer v2 writes null user ids' : 'e.g. fix deployed in 2.4.1'}
           onChange={(e) => form.setReason(e.target.value)}
+          // Enter submits, as in a one-line field (the reason is typed under pressure); Shift+Enter starts a new line.
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+              e.preventDefault();
+              e.currentTarget.form?.requestSubmit();
+            }
+          }}
           {...describedBy('reason', reasonMessages)}
         />
         <FieldMessage path="reason" messages={reasonMessages} />
