@@ -15,8 +15,16 @@ export interface MetricBound {
   max?: number;
 }
 
+/** How a guard metric was set: named in the request, chosen from what the flag reported, or the default for a flag with nothing reported. */
+export type MetricSource = 'request' | 'reported' | 'fallback';
+
+export interface GuardMetricSources {
+  errorMetric: MetricSource;
+  latencyMetric: MetricSource;
+}
+
 export interface RolloutGuards {
-  /** Carries the sample counts and error counts (default model.latency_ms, which route().run() records). */
+  /** Carries the sample counts and error counts (when not named: chosen from the flag's reported metrics, see guard-metrics.ts). */
   errorMetric: string;
   /** Candidate error rate ≤ this × control error rate + `errorRateAllowance`. */
   maxErrorRateRatio: number;
@@ -30,6 +38,8 @@ export interface RolloutGuards {
   minSamples: number;
   /** How far back the control baseline is looked for before the first stage. */
   baselineMinutes: number;
+  /** Absent on plans created before metrics were chosen: read as 'request' (never re-chosen). */
+  metricSource?: GuardMetricSources;
 }
 
 export type RolloutStatus = 'waiting-for-baseline' | 'running' | 'paused' | 'completed' | 'rolled-back' | 'aborted';

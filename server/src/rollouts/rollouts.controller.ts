@@ -4,7 +4,7 @@ import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ApiFlagEnvironmentParams, FlagEnvironment, type FlagEnvironmentRef } from '../flags/flag-environment.decorator.js';
-import { CreateRolloutPlanDto, RolloutActionDto, RolloutDefaultsResponse, RolloutPlanResponse } from './dto/rollout-plan.dto.js';
+import { CreateRolloutPlanDto, FlagRolloutDefaultsResponse, RolloutActionDto, RolloutDefaultsResponse, RolloutPlanResponse } from './dto/rollout-plan.dto.js';
 import { DEFAULT_GUARDS, DEFAULT_STAGES } from './rollout-guards.js';
 import { RolloutsService } from './rollouts.service.js';
 
@@ -35,6 +35,20 @@ export class RolloutsController {
     @Body() body: CreateRolloutPlanDto,
   ): Promise<RolloutPlanResponse> {
     return this.rollouts.create(actorOf(principal), flagEnvironment, body);
+  }
+
+  // Declared before ':planId', which would otherwise take 'defaults' for an id.
+  @Get('defaults')
+  @Access('viewer')
+  @ApiOperation({
+    summary:
+      "What a plan created now on this flag gets when its request leaves stages and guards out: guard metrics chosen from the flag's reported " +
+      'metrics, each with why and whether it has data yet',
+  })
+  @ApiOkResponse({ type: FlagRolloutDefaultsResponse })
+  @ApiErrors(400, 401, 403, 404)
+  defaults(@FlagEnvironment() flagEnvironment: FlagEnvironmentRef): Promise<FlagRolloutDefaultsResponse> {
+    return this.rollouts.defaultsFor(flagEnvironment);
   }
 
   @Get(':planId')
@@ -113,7 +127,11 @@ export class RolloutsController {
 export class RolloutDefaultsController {
   @Get()
   @Access('viewer')
-  @ApiOperation({ summary: 'The stages and guards a plan gets when its request leaves them out' })
+  @ApiOperation({
+    summary:
+      'The stages and guards a plan gets when its request leaves them out. Guard metrics left out are chosen per flag from what its SDKs ' +
+      'reported: see GET …/flags/{key}/environments/{environmentKey}/rollout-plans/defaults',
+  })
   @ApiOkResponse({ type: RolloutDefaultsResponse })
   @ApiErrors(401, 403)
   defaults(): RolloutDefaultsResponse {

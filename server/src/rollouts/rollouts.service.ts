@@ -9,11 +9,12 @@ import { serveByDefault } from '../flags/flag-config-change.js';
 import type { FlagEnvironmentRef } from '../flags/flag-environment.decorator.js';
 import { FlagsService } from '../flags/flags.service.js';
 import { ProjectsService } from '../projects/projects.service.js';
-import { TelemetryService } from '../telemetry/telemetry.service.js';
+import { type ReportedMetric, TelemetryService } from '../telemetry/telemetry.service.js';
 import { Clock } from './clock.js';
-import type { CreateRolloutPlanDto, RolloutPlanResponse } from './dto/rollout-plan.dto.js';
+import type { CreateRolloutPlanDto, FlagRolloutDefaultsResponse, RolloutPlanResponse } from './dto/rollout-plan.dto.js';
+import { CALL_METRICS, chooseGuardMetrics, fallbackFor, guardMetricNotes } from './guard-metrics.js';
 import { checkGuards, DEFAULT_GUARDS, guardRows, DEFAULT_STAGES, stageDue, stageProblems, type VariantMetrics } from './rollout-guards.js';
-import type { RolloutHistoryEntry, RolloutPlanEntity } from './rollout-plan.entity.js';
+import type { GuardMetricSources, RolloutGuards, RolloutHistoryEntry, RolloutPlanEntity } from './rollout-plan.entity.js';
 import { ACTIVE_STATUSES, RolloutsRepository } from './rollouts.repository.js';
 
 /** Who the scheduler's automatic changes are attributed to in the audit log and webhooks. */
@@ -23,6 +24,9 @@ interface PlanKeys {
   projectKey: string;
   environmentKey: string;
 }
+
+// Enough for any flag: the SDK's helpers record a handful of names per flag.
+const REPORTED_METRICS_READ = 200;
 
 const percentOf = (plan: RolloutPlanEntity): number =>
   plan.currentStage < 0 || plan.status === 'rolled-back' || plan.status === 'aborted' ? 0 : plan.stages[plan.currentStage]!.percent;
@@ -55,6 +59,15 @@ export class RolloutsService {
     return this.present(plan, flagEnvironment.environmentKey);
   }
 
+  /** What a plan created now would get: the default stages, and guards on the metrics the flag reported, explained. */
+  async defaultsFor(flagEnvironment: FlagEnvironmentRef): Promise<FlagRolloutDefaultsResponse> {
+    const { environment } = await this.scope(flagEnvironment);
+    const flag = await this.flags.get(flagEnvironment.projectKey, flagEnvironment.flagKey);
+    const reported = await this.reportedMetrics(environment.id, flagEnvironment.flagKey, DEFAULT_GUARDS.baselineMinutes);
+    const guards: RolloutGuards = { ...DEFAULT_GUARDS, ...chooseGuardMetrics({}, reported, fallbackFor(flag.kind)) };
+    return { stages: DEFAULT_STAGES, guards, guardMetrics: guardMetricNotes(guards, reported) };
+  }
+
   /** Creates the plan and starts its first stage at once if control has baseline metrics; otherwise it waits for them. */
   async create(actor: Actor, flagEnvironment: FlagEnvironmentRef, input: CreateRolloutPlanDto): Promise<RolloutPlanResponse> {
     const { projectKey, flagKey, environmentKey } = flagEnvironment;
@@ -69,7 +82,9 @@ export class RolloutsService {
     else if (input.controlVariant === input.candidateVariant) problems.push({ field: 'controlVariant', reason: 'must differ from candidateVariant' });
     const stages = input.stages?.map((s) => ({ percent: s.percent, minDurationMinutes: s.minDurationMinutes, minSamples: s.minSamples })) ?? DEFAULT_STAGES;
     problems.push(...stageProblems(stages));
-    const guards = { ...DEFAULT_GUARDS, ...Object.fromEntries(Object.entries(input.guards ?? {}).filter(([, v]) => v !== undefined)) };
+    const guards: RolloutGuards = { ...DEFAULT_GUARDS, ...Object.fromEntries(Object.entries(input.guards ?? {}).filter(([, v]) => v !== undefined)) };
+    const reported = await this.reportedMetrics(environment.id, flagKey, guards.baselineMinutes);
+    Object.assign(guards, chooseGuardMetrics(input.guards ?? {}, reported, fallbackFor(flag.kind)));
     guards.bounds = (input.guards?.bounds ?? []).map((b) => ({
       metric: b.metric,
       stat: b.stat,
@@ -114,7 +129,7 @@ export class RolloutsService {
         after: this.view(plan, environmentKey),
       });
       plan = await this.tryStart(plan, { projectKey, environmentKey }, actor, now);
-      return this.view(plan, environmentKey);
+      return this.present(plan, environmentKey);
     });
   }
 
@@ -233,18 +248,58 @@ export class RolloutsService {
 
   /** Starts the first stage if control has baseline metrics; otherwise records why it waits. */
   private async tryStart(plan: RolloutPlanEntity, keys: PlanKeys, actor: Actor, now: Date, reason?: string): Promise<RolloutPlanEntity> {
+    const reported = await this.reportedMetrics(plan.environmentId, plan.flagKey, plan.guards.baselineMinutes, now);
+    const refitted = this.refitGuards(plan, reported);
     const from = new Date(now.getTime() - plan.guards.baselineMinutes * 60_000);
     const totals = await this.telemetry.variantTotals(plan.environmentId, plan.flagKey, plan.guards.errorMetric, from, now);
     const baseline = totals.find((t) => t.variant === plan.controlVariant)?.stats.count ?? 0;
     if (baseline < plan.guards.minSamples) {
+      const metric = plan.guards.errorMetric;
+      const call = CALL_METRICS.get(metric);
+      const unreported = reported.some((m) => m.metric === metric)
+        ? ''
+        : `; no SDK has reported ${metric} for this flag yet${call ? ` (${call} records it)` : ''}`;
       const waiting =
-        `waiting for control baseline: ${baseline} of ${plan.guards.minSamples} observations of ${plan.guards.errorMetric} for ` +
-        `'${plan.controlVariant}' in the last ${plan.guards.baselineMinutes} minutes`;
-      if (plan.reason === waiting) return plan;
+        `waiting for control baseline: ${baseline} of ${plan.guards.minSamples} observations of ${metric} for ` +
+        `'${plan.controlVariant}' in the last ${plan.guards.baselineMinutes} minutes${unreported}${refitted ? ` (${refitted})` : ''}`;
+      if (plan.reason === waiting && !refitted) return plan;
       plan.reason = waiting;
       return this.repository.save(plan);
     }
-    return this.advance(plan, keys, actor, now, reason ?? `control baseline: ${baseline} observations`);
+    const started = `control baseline: ${baseline} observations of ${plan.guards.errorMetric}${refitted ? ` (${refitted})` : ''}`;
+    return this.advance(plan, keys, actor, now, reason === undefined ? started : refitted ? `${reason} (${refitted})` : reason);
+  }
+
+  /**
+   * Before the first stage, guard metrics the server chose are chosen again when one of them has
+   * no observations under the flag in the baseline window but other metrics do, so a plan
+   * created before its flag reported anything does not wait forever for a name no SDK sends.
+   * Returns what changed, in words, or null.
+   */
+  private refitGuards(plan: RolloutPlanEntity, reported: ReportedMetric[]): string | null {
+    const { guards } = plan;
+    const sources = guards.metricSource;
+    if (!sources) return null;
+    const hasData = (metric: string) => (reported.find((m) => m.metric === metric)?.samples ?? 0) > 0;
+    const stale = (guard: keyof GuardMetricSources) => sources[guard] !== 'request' && !hasData(guards[guard]);
+    if (!stale('errorMetric') && !stale('latencyMetric')) return null;
+    const recent = reported.filter((m) => m.samples > 0);
+    const keep = (guard: keyof GuardMetricSources) => (stale(guard) ? undefined : guards[guard]);
+    const choice = chooseGuardMetrics({ errorMetric: keep('errorMetric'), latencyMetric: keep('latencyMetric') }, recent, guards);
+    if (choice.errorMetric === guards.errorMetric && choice.latencyMetric === guards.latencyMetric) return null;
+    // A guard kept as it was keeps its source.
+    const source = (guard: keyof GuardMetricSources) => (choice[guard] === guards[guard] ? sources[guard] : choice.metricSource[guard]);
+    plan.guards = {
+      ...guards,
+      errorMetric: choice.errorMetric,
+      latencyMetric: choice.latencyMetric,
+      metricSource: { errorMetric: source('errorMetric'), latencyMetric: source('latencyMetric') },
+    };
+    return `guards now watch ${choice.errorMetric} and ${choice.latencyMetric}, which the flag reports, instead of ${guards.errorMetric} and ${guards.latencyMetric}`;
+  }
+
+  private reportedMetrics(environmentId: string, flagKey: string, windowMinutes: number, now = this.clock.now()): Promise<ReportedMetric[]> {
+    return this.telemetry.reportedMetrics(environmentId, { flagKey, windowMinutes, limit: REPORTED_METRICS_READ }, now);
   }
 
   private async advance(plan: RolloutPlanEntity, keys: PlanKeys, actor: Actor, now: Date, reason: string): Promise<RolloutPlanEntity> {
@@ -383,7 +438,10 @@ export class RolloutsService {
 
   /** The plan with its guards as the scheduler would judge them now (running or paused plans). */
   private async present(plan: RolloutPlanEntity, environmentKey: string): Promise<RolloutPlanResponse> {
-    const view = this.view(plan, environmentKey);
+    let view = this.view(plan, environmentKey);
+    if (!ACTIVE_STATUSES.includes(plan.status)) return view;
+    const reported = await this.reportedMetrics(plan.environmentId, plan.flagKey, plan.guards.baselineMinutes);
+    view = { ...view, guardMetrics: guardMetricNotes(plan.guards, reported, plan.controlVariant) };
     if ((plan.status !== 'running' && plan.status !== 'paused') || plan.stageStartedAt === null) return view;
     const now = this.clock.now();
     const metrics = await this.stageMetrics(plan, plan.stageStartedAt, now);
@@ -418,6 +476,7 @@ export class RolloutsService {
       createdAt: p.createdAt.toISOString(),
       finishedAt: p.finishedAt?.toISOString() ?? null,
       guardStatus: null,
+      guardMetrics: [],
     };
   }
 }

@@ -5,6 +5,7 @@ import type { Principal } from '../auth/principal.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { EventsDto } from './dto/events.dto.js';
+import { CATALOGUE_DEFAULT_LIMIT, CATALOGUE_DEFAULT_WINDOW_MINUTES, MetricCatalogueQueryDto, MetricCatalogueResponse } from './dto/metric-catalogue.dto.js';
 import { EvaluationsQueryDto, SamplesQueryDto, SeriesQueryDto, TimeRangeQueryDto } from './dto/telemetry-query.dto.js';
 import {
   EvaluationCountsResponse,
@@ -50,6 +51,29 @@ export class TelemetryQueryController {
     private readonly telemetry: TelemetryService,
     private readonly projects: ProjectsService,
   ) {}
+
+  @Get('environments/:environmentKey/metrics')
+  @Access('viewer')
+  @ApiOperation({
+    summary:
+      'The metric names SDKs reported in the environment in the last 7 days (optionally under one flag), by name, a page at a time: when each was ' +
+      'last seen, its observations and failures over a recent window, and whether it carries values (durations) or only 0/1',
+  })
+  @ApiOkResponse({ type: MetricCatalogueResponse })
+  @ApiErrors(400, 401, 403, 404)
+  async metrics(
+    @Param('projectKey') projectKey: string,
+    @Param('environmentKey') environmentKey: string,
+    @Query() query: MetricCatalogueQueryDto,
+  ): Promise<MetricCatalogueResponse> {
+    const environment = await this.projects.environment(await this.projects.project(projectKey), environmentKey);
+    return this.telemetry.catalogue(environment.id, {
+      flagKey: query.flag,
+      windowMinutes: query.windowMinutes ?? CATALOGUE_DEFAULT_WINDOW_MINUTES,
+      limit: query.limit ?? CATALOGUE_DEFAULT_LIMIT,
+      after: query.after,
+    });
+  }
 
   @Get('environments/:environmentKey/telemetry/series')
   @Access('viewer')

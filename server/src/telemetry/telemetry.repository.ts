@@ -31,6 +31,15 @@ export interface SampleRow {
   sample: Record<string, unknown>;
 }
 
+/** One metric name over a lookback: its newest minute, and its totals over a (shorter) recent window. */
+export interface CatalogueRow {
+  metric: string;
+  lastSeen: Date;
+  samples: number;
+  errors: number;
+  carriesValues: boolean;
+}
+
 export interface RollupFilter {
   from: Date;
   to: Date;
@@ -192,6 +201,37 @@ export class TelemetryRepository {
       sumSquares: Number(r.sum_squares),
       errors: Number(r.errors),
       histogram: r.histogram,
+    }));
+  }
+
+  /**
+   * Metric names with observations in `[since, to)`, by name after `after`, at most `limit`: the
+   * newest minute of each, and counts over `[windowFrom, to)`. A metric whose every value is 0 or 1
+   * has sum = sum of squares in every row; one that carries magnitudes differs somewhere.
+   */
+  async metricCatalogue(
+    environmentId: string,
+    query: { since: Date; windowFrom: Date; to: Date; flagKey?: string; after?: string; limit: number },
+  ): Promise<CatalogueRow[]> {
+    const values: unknown[] = [environmentId, query.since.toISOString(), query.to.toISOString(), query.windowFrom.toISOString()];
+    const clauses = ['environment_id = $1', 'minute >= $2::timestamptz', 'minute < $3::timestamptz'];
+    if (query.flagKey !== undefined) clauses.push(`flag_key = $${values.push(query.flagKey)}`);
+    if (query.after !== undefined) clauses.push(`metric > $${values.push(query.after)}`);
+    const limit = values.push(query.limit);
+    const rows: Array<{ metric: string; last_seen: Date | string; samples: number; errors: number; carries_values: boolean }> = await this.db.manager().query(
+      `SELECT metric, MAX(minute) AS last_seen,
+                COALESCE(SUM(count) FILTER (WHERE minute >= $4::timestamptz), 0)::float8 AS samples,
+                COALESCE(SUM(errors) FILTER (WHERE minute >= $4::timestamptz), 0)::float8 AS errors,
+                bool_or(sum_squares <> sum) AS carries_values
+         FROM metric_rollups WHERE ${clauses.join(' AND ')} GROUP BY metric ORDER BY metric LIMIT $${limit}`,
+      values,
+    );
+    return rows.map((r) => ({
+      metric: r.metric,
+      lastSeen: new Date(r.last_seen),
+      samples: Number(r.samples),
+      errors: Number(r.errors),
+      carriesValues: r.carries_values === true,
     }));
   }
 

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { mergeHistogramBuckets } from '@signalbox/sdk/telemetry';
 import { type FieldProblem, validationFailed } from '../common/errors/domain-error.js';
+import { CATALOGUE_LOOKBACK_DAYS, type MetricCatalogueResponse } from './dto/metric-catalogue.dto.js';
 import type { EventsDto } from './dto/events.dto.js';
 import type {
   EvaluationCountResponse,
@@ -11,7 +12,10 @@ import type {
 } from './dto/telemetry.response.js';
 import { MetricAccumulator, type MetricStats } from './metric-stats.js';
 import { seriesProblems } from './series-consistency.js';
-import { TelemetryRepository, type EvaluationRollupRow, type MetricRollupRow, type SampleRow } from './telemetry.repository.js';
+import { type CatalogueRow, TelemetryRepository, type EvaluationRollupRow, type MetricRollupRow, type SampleRow } from './telemetry.repository.js';
+
+/** A metric name SDKs reported, as other domains (rollout guards) see it. */
+export type ReportedMetric = CatalogueRow;
 
 const MINUTE_MS = 60_000;
 const MAX_WINDOW_AGE_MS = 7 * 24 * 3_600_000;
@@ -165,6 +169,46 @@ export class TelemetryService {
         .map(([start, accumulator]) => ({ start: new Date(start).toISOString(), ...accumulator.stats(Math.min(stepMs, to.getTime() - start) / 1000) })),
     }));
     return { from: from.toISOString(), to: to.toISOString(), stepMinutes, series };
+  }
+
+  /**
+   * Metric names reported in the environment (or under one flag) in the last 7 days, by name, a page
+   * at a time: when each was last seen, and its observations and failures over the last `windowMinutes`.
+   */
+  async catalogue(
+    environmentId: string,
+    query: { flagKey?: string; windowMinutes: number; limit: number; after?: string },
+    now = new Date(),
+  ): Promise<MetricCatalogueResponse> {
+    // One more than the page, to know whether another page follows.
+    const rows = await this.reportedMetrics(environmentId, { ...query, limit: query.limit + 1 }, now);
+    const page = rows.slice(0, query.limit);
+    return {
+      flag: query.flagKey ?? null,
+      windowFrom: new Date(minuteOf(now.getTime() - query.windowMinutes * MINUTE_MS)).toISOString(),
+      to: now.toISOString(),
+      metrics: page.map((r) => ({ ...r, lastSeen: r.lastSeen.toISOString() })),
+      nextAfter: rows.length > query.limit ? page[page.length - 1]!.metric : null,
+    };
+  }
+
+  /** The catalogue's rows (see `catalogue`), for other domains. */
+  reportedMetrics(
+    environmentId: string,
+    query: { flagKey?: string; windowMinutes: number; limit: number; after?: string },
+    now = new Date(),
+  ): Promise<ReportedMetric[]> {
+    // The end is the next minute's start, so the minute in progress counts.
+    const to = new Date(minuteOf(now.getTime()) + MINUTE_MS);
+    return this.repository.metricCatalogue(environmentId, {
+      since: new Date(now.getTime() - CATALOGUE_LOOKBACK_DAYS * 24 * 60 * MINUTE_MS),
+      // Whole minutes, as the rollout guards' windows start.
+      windowFrom: new Date(minuteOf(now.getTime() - query.windowMinutes * MINUTE_MS)),
+      to,
+      flagKey: query.flagKey,
+      after: query.after,
+      limit: query.limit,
+    });
   }
 
   /** Totals per variant of one flag's metric over `[from, to)` (for rollout guards and experiments). */

@@ -20,6 +20,10 @@ export type RolloutPlan = Schemas['RolloutPlanResponse'];
 export type NewRolloutPlan = Schemas['CreateRolloutPlanDto'];
 /** GET /rollout-plans/defaults: what a plan gets when its request leaves stages and guards out. */
 export type RolloutDefaults = Schemas['RolloutDefaultsResponse'];
+/** One guard metric explained: why the server chose it, and `warning` when it has no data yet. */
+export type GuardMetricNote = Schemas['GuardMetricNoteResponse'];
+/** GET …/flags/:key/environments/:env/rollout-plans/defaults: the defaults with guard metrics chosen for this flag. */
+export type FlagRolloutDefaults = Schemas['FlagRolloutDefaultsResponse'];
 
 export type RolloutAction = 'pause' | 'resume' | 'advance' | 'abort';
 
@@ -29,6 +33,17 @@ const planParams = (projectKey: string, key: string, environmentKey: string) => 
 
 export const useRolloutDefaults = () =>
   useQuery({ queryKey: ['rollout-defaults'], queryFn: () => unwrap(api.GET('/api/v1/rollout-plans/defaults')), staleTime: Infinity });
+
+/** What a plan on this flag gets by default; the guard metrics follow what its SDKs report, so they are read again now and then. */
+export const useFlagRolloutDefaults = (project: string, flag: string, env: string) =>
+  useQuery({
+    queryKey: [...queryKeys.rolloutPlans(project, flag, env), 'defaults'],
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/rollout-plans/defaults', { params: planParams(project, flag, env) }),
+      ),
+    refetchInterval: 60_000,
+  });
 
 /** Guard readings change with telemetry, which is not pushed: a slow refresh. */
 const GUARDS_REFRESH_MS = 30_000;

@@ -703,6 +703,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{projectKey}/environments/{environmentKey}/evaluate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Evaluate every flag of an environment for one context: value, variant, reason and the rule that decided
+         * @description Runs the SDK evaluation core on the server’s current snapshot; no evaluation is recorded and nothing changes.
+         */
+        post: operations["EnvironmentEvaluationController_evaluate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -731,6 +751,23 @@ export interface paths {
         put?: never;
         /** SDK telemetry batches (metric aggregates, evaluation counts, samples), merged into per-minute rollups. At most 1 MB */
         post: operations["TelemetryIngestController_ingest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectKey}/environments/{environmentKey}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The metric names SDKs reported in the environment in the last 7 days (optionally under one flag), by name, a page at a time: when each was last seen, its observations and failures over a recent window, and whether it carries values (durations) or only 0/1 */
+        get: operations["TelemetryQueryController_metrics"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -834,6 +871,24 @@ export interface paths {
         get: operations["ExperimentsController_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a running experiment's MDE, guardrails, alpha, power, analysis, maximum duration or auto-rollback (audited with the reason) */
+        patch: operations["ExperimentsController_update"];
+        trace?: never;
+    };
+    "/api/v1/projects/{projectKey}/experiments/{experimentKey}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close the experiment without a decision: the flag keeps serving what it serves */
+        post: operations["ExperimentsController_stop"];
         delete?: never;
         options?: never;
         head?: never;
@@ -943,6 +998,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/rollout-plans/defaults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a plan created now on this flag gets when its request leaves stages and guards out: guard metrics chosen from the flag's reported metrics, each with why and whether it has data yet */
+        get: operations["RolloutsController_defaults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/rollout-plans/{planId}": {
         parameters: {
             query?: never;
@@ -1035,7 +1107,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The stages and guards a plan gets when its request leaves them out */
+        /** The stages and guards a plan gets when its request leaves them out. Guard metrics left out are chosen per flag from what its SDKs reported: see GET …/flags/{key}/environments/{environmentKey}/rollout-plans/defaults */
         get: operations["RolloutDefaultsController_defaults"];
         put?: never;
         post?: never;
@@ -2227,6 +2299,39 @@ export interface components {
             /** @description The change-log sequence of the environment's config the explanation ran on */
             sequence: number;
         };
+        DecidingRuleResponse: {
+            /** @description Position in the flag’s rules, from 0 */
+            index: number;
+            id?: string;
+            description?: string;
+        };
+        FlagEvaluationResponse: {
+            flagKey: string;
+            /** @enum {string} */
+            kind: "boolean" | "string" | "number" | "json";
+            /** @description The variant's value; null where the caller's default would be served */
+            value: (boolean | number | string | unknown[] | {
+                [key: string]: unknown;
+            }) | null;
+            /** @description Absent when the caller's default would be served */
+            variant?: string;
+            /** @enum {string} */
+            reason: "STATIC" | "TARGETING_MATCH" | "SPLIT" | "DEFAULT" | "DISABLED" | "ERROR" | "KILLED" | "PREREQUISITE_FAILED";
+            /** @description The rule that decided (TARGETING_MATCH or SPLIT by a rule); else null */
+            rule: components["schemas"]["DecidingRuleResponse"] | null;
+            /** @enum {string} */
+            errorCode?: "FLAG_NOT_FOUND" | "TYPE_MISMATCH" | "TARGETING_KEY_MISSING" | "PARSE_ERROR" | "GENERAL";
+            /** @description Version of the config that was evaluated */
+            version: number;
+        };
+        EnvironmentEvaluationResponse: {
+            /** @description Environment key */
+            environment: string;
+            /** @description Change-log sequence of the snapshot evaluated */
+            sequence: number;
+            /** @description By flag key */
+            flags: components["schemas"]["FlagEvaluationResponse"][];
+        };
         HistogramDto: {
             /** @enum {string} */
             scheme: "log2-16";
@@ -2303,6 +2408,35 @@ export interface components {
             /** @description Evaluation counts stored */
             evaluations: number;
             samples: number;
+        };
+        CatalogueMetricResponse: {
+            metric: string;
+            /**
+             * Format: date-time
+             * @description Start of the newest minute with an observation (within the last 7 days)
+             */
+            lastSeen: string;
+            /** @description Observations in the window */
+            samples: number;
+            /** @description Observations recorded as failures in the window */
+            errors: number;
+            /** @description true when observations carry magnitudes (durations, scores), so p50/p95 mean something and it can guard latency; false when every observation is 0 or 1 (a count or a rate, e.g. shadow.agreement) */
+            carriesValues: boolean;
+        };
+        MetricCatalogueResponse: {
+            /** @description The flag the list is limited to */
+            flag: string | null;
+            /**
+             * Format: date-time
+             * @description Start of the window `samples` and `errors` count
+             */
+            windowFrom: string;
+            /** Format: date-time */
+            to: string;
+            /** @description By metric name */
+            metrics: components["schemas"]["CatalogueMetricResponse"][];
+            /** @description Pass as `after` for the next page; null on the last page */
+            nextAfter: string | null;
         };
         MetricStatsResponse: {
             count: number;
@@ -2438,10 +2572,20 @@ export interface components {
             minimumDetectableEffect: number;
             baselineRate: number | null;
             assumedStdDev: number | null;
+            /**
+             * @description Which figures decide: sequential (always valid) or fixed-horizon
+             * @enum {string}
+             */
+            analysis: "sequential" | "fixed-horizon";
+            maxDurationHours: number | null;
+            autoRollback: boolean;
             /** @enum {string} */
             status: "running" | "closed";
-            /** @enum {string|null} */
-            decision: "promoted" | "rolled-back" | null;
+            /**
+             * @description 'stopped': closed without a decision
+             * @enum {string|null}
+             */
+            decision: "promoted" | "rolled-back" | "stopped" | null;
             winner: string | null;
             /** Format: date-time */
             startedAt: string;
@@ -2489,12 +2633,43 @@ export interface components {
              * @default 0.8
              */
             power?: number;
-            /** @description Smallest difference worth detecting, ABSOLUTE in the metric unit: 0.02 = two percentage points for a rate; 5 = 5 ms for a latency mean */
+            /** @description Smallest difference worth detecting, ABSOLUTE in the metric unit: 0.02 = two percentage points for a rate; 5 = 5 ms for a latency mean. Refused when no sample size can follow from it: a rate difference that leaves [0, 1] both ways from baselineRate, an effect fewer than two observations would detect, or one needing more observations than an exact integer holds. */
             minimumDetectableEffect: number;
             /** @description Rates: the control rate assumed for the sample size (default: the observed control rate) */
             baselineRate?: number;
             /** @description Means: the standard deviation assumed for the sample size (default: the observed pooled one) */
             assumedStdDev?: number;
+            /**
+             * @description Which figures decide. 'sequential': the mSPRT's always-valid p-value and confidence sequence, valid however often the results are read, and able to decide before the sample size. 'fixed-horizon': the z or t test, valid only when read once, at the sample size.
+             * @default sequential
+             * @enum {string}
+             */
+            analysis?: "sequential" | "fixed-horizon";
+            /** @description Conclude on its own after this many hours: promote the winner if there is one, otherwise roll back to control (experiment.decided webhook) */
+            maxDurationHours?: number;
+            /**
+             * @description Roll back to control as soon as a guardrail is significantly worse (by the deciding figures)
+             * @default false
+             */
+            autoRollback?: boolean;
+        };
+        UpdateExperimentDto: {
+            /** @description See CreateExperimentDto.minimumDetectableEffect */
+            minimumDetectableEffect?: number;
+            /** @description Replaces the guardrail metrics */
+            guardrailMetrics?: components["schemas"]["ExperimentMetricDto"][];
+            alpha?: number;
+            power?: number;
+            /** @enum {string} */
+            analysis?: "sequential" | "fixed-horizon";
+            /** @description null removes the limit */
+            maxDurationHours?: number | null;
+            autoRollback?: boolean;
+            /** @description Why it changes (audited) */
+            reason: string;
+        };
+        StopExperimentDto: {
+            reason?: string;
         };
         IntervalResponse: {
             lower: number;
@@ -2508,20 +2683,57 @@ export interface components {
             stdDev: number | null;
             /** @description 95% confidence interval */
             interval: components["schemas"]["IntervalResponse"] | null;
+            /**
+             * @description How `interval` is computed: Wilson's score interval for a rate, Student's t for a mean
+             * @enum {string}
+             */
+            intervalMethod: "wilson" | "student-t";
             /** @description Share of traffic the flag's rollout weights promise, among the experiment variants */
             expectedShare: number;
         };
+        SequentialComparisonResponse: {
+            /**
+             * @description mSPRT with a normal mixture N(0, τ²) over the difference
+             * @enum {string}
+             */
+            method: "msprt";
+            /** @description Always-valid p-value: valid however often and whenever it is read */
+            pValue: number;
+            /** @description Confidence sequence of treatment − control at comparisonAlpha */
+            interval: components["schemas"]["IntervalResponse"];
+            /** @enum {string} */
+            intervalMethod: "confidence-sequence";
+            /** @description τ: the experiment's minimum detectable effect (guardrails: 0.2 standard deviations of the metric) */
+            mixingStdDev: number;
+            significant: boolean;
+        };
         ComparisonResponse: {
             absoluteDifference: number;
+            /** @description Confidence interval of the difference at comparisonAlpha */
             absoluteInterval: components["schemas"]["IntervalResponse"];
+            /**
+             * @description How `absoluteInterval` is computed: Newcombe's hybrid score interval (from the two Wilson intervals) for rates, Welch's t for means
+             * @enum {string}
+             */
+            absoluteIntervalMethod: "newcombe" | "welch-t";
             relativeDifference: number | null;
+            /** @description Delta-method interval of the relative difference */
             relativeInterval: components["schemas"]["IntervalResponse"] | null;
             statistic: number;
             degreesOfFreedom: number | null;
+            /** @description Fixed-horizon p-value: valid when read once, at the sample size */
             pValue: number;
+            /**
+             * @description The fixed-horizon test: pooled two-proportion z (rates) or Welch's t (means)
+             * @enum {string}
+             */
+            test: "pooled-z" | "welch-t";
             /** @description Cohen's h (rates) or Cohen's d (means) */
             effectSize: number;
+            /** @description Fixed-horizon significance at comparisonAlpha */
             significant: boolean;
+            /** @description The always-valid figures, beside the fixed-horizon ones */
+            sequential: components["schemas"]["SequentialComparisonResponse"] | null;
         };
         GuardrailResultResponse: {
             metric: string;
@@ -2553,6 +2765,11 @@ export interface components {
             to: string;
             /** @description Observations needed per variant; null until a baseline (rate or standard deviation) is known */
             requiredSampleSize: number | null;
+            /**
+             * @description Whose figures gave the recommendation: the experiment's analysis setting
+             * @enum {string}
+             */
+            decidedBy: "sequential" | "fixed-horizon";
             /** @description alpha divided by the number of treatments (Bonferroni) */
             comparisonAlpha: number;
             variants: components["schemas"]["VariantResultResponse"][];
@@ -2644,6 +2861,12 @@ export interface components {
             min?: number;
             max?: number;
         };
+        GuardMetricSourcesResponse: {
+            /** @enum {string} */
+            errorMetric: "request" | "reported" | "fallback";
+            /** @enum {string} */
+            latencyMetric: "request" | "reported" | "fallback";
+        };
         RolloutGuardsResponse: {
             errorMetric: string;
             maxErrorRateRatio: number;
@@ -2654,6 +2877,8 @@ export interface components {
             bounds: components["schemas"]["MetricBoundResponse"][];
             minSamples: number;
             baselineMinutes: number;
+            /** @description How each guard metric was set: named in the request, chosen from reported metrics, or the default for a flag that reported none */
+            metricSource?: components["schemas"]["GuardMetricSourcesResponse"];
         };
         RolloutHistoryResponse: {
             /** Format: date-time */
@@ -2695,6 +2920,24 @@ export interface components {
             to: string;
             rows: components["schemas"]["GuardRowResponse"][];
         };
+        GuardMetricNoteResponse: {
+            /** @enum {string} */
+            guard: "errorMetric" | "latencyMetric";
+            metric: string;
+            /** @enum {string} */
+            chosenBy: "request" | "reported" | "fallback";
+            /** @description Observations under the flag in the baseline window */
+            samples: number;
+            /**
+             * Format: date-time
+             * @description null: never reported under the flag (in the last 7 days)
+             */
+            lastSeen: string | null;
+            /** @description Why this metric, in words */
+            why: string;
+            /** @description What the plan waits for or cannot judge for lack of data; null when the metric has data */
+            warning: string | null;
+        };
         RolloutPlanResponse: {
             id: string;
             flag: string;
@@ -2725,6 +2968,8 @@ export interface components {
             finishedAt: string | null;
             /** @description Running or paused plans: every guard over the current stage, as the scheduler judges it now */
             guardStatus: components["schemas"]["GuardStatusResponse"] | null;
+            /** @description Active plans: each guard metric, why it was chosen, and a warning when it has no data yet; empty for finished plans */
+            guardMetrics: components["schemas"]["GuardMetricNoteResponse"][];
         };
         RolloutStageDto: {
             /** @description Candidate share of the traffic, in percent (0.001 steps) */
@@ -2741,10 +2986,7 @@ export interface components {
             max?: number;
         };
         RolloutGuardsDto: {
-            /**
-             * @description Metric whose counts are the samples and whose errors give the error rate
-             * @default model.latency_ms
-             */
+            /** @description Metric whose counts are the samples and whose errors give the error rate. Left out: chosen from the metrics the flag reported (see GET …/rollout-plans/defaults of the flag) */
             errorMetric?: string;
             /**
              * @description Candidate error rate ≤ k × control error rate + errorRateAllowance
@@ -2756,7 +2998,7 @@ export interface components {
              * @default 0.005
              */
             errorRateAllowance?: number;
-            /** @default model.latency_ms */
+            /** @description Metric whose p95 is compared. Left out: chosen from the metrics the flag reported (see GET …/rollout-plans/defaults of the flag) */
             latencyMetric?: string;
             /**
              * @description Candidate p95 ≤ k × control p95
@@ -2790,6 +3032,12 @@ export interface components {
             /** @description Default: 1% 30 min, 5% 1 h, 10% 2 h, 25% 4 h, 50% 6 h, 100% */
             stages?: components["schemas"]["RolloutStageDto"][];
             guards?: components["schemas"]["RolloutGuardsDto"];
+        };
+        FlagRolloutDefaultsResponse: {
+            stages: components["schemas"]["RolloutStageResponse"][];
+            guards: components["schemas"]["RolloutGuardsResponse"];
+            /** @description The guard metrics a plan created now would watch, why, and whether they have data */
+            guardMetrics: components["schemas"]["GuardMetricNoteResponse"][];
         };
         RolloutActionDto: {
             reason?: string;
@@ -6335,6 +6583,68 @@ export interface operations {
             };
         };
     };
+    EnvironmentEvaluationController_evaluate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectKey: string;
+                environmentKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvaluateAllDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvironmentEvaluationResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     MetricsController_scrape: {
         parameters: {
             query?: never;
@@ -6405,6 +6715,72 @@ export interface operations {
             };
             /** @description FORBIDDEN: the credential's role or kind does not allow this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    TelemetryQueryController_metrics: {
+        parameters: {
+            query?: {
+                /** @description Only metrics reported under this flag */
+                flag?: string;
+                /** @description Minutes back from now that `samples` and `errors` count (a rollout guard looks at its baseline window the same way) */
+                windowMinutes?: number;
+                limit?: number;
+                /** @description Page after this metric name (the previous page’s `nextAfter`) */
+                after?: string;
+            };
+            header?: never;
+            path: {
+                projectKey: string;
+                environmentKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricCatalogueResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6851,6 +7227,148 @@ export interface operations {
             };
             /** @description NOT_FOUND: what the path names does not exist */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ExperimentsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectKey: string;
+                experimentKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateExperimentDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: the experiment is closed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ExperimentsController_stop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectKey: string;
+                experimentKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StopExperimentDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: the experiment is already closed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7313,6 +7831,68 @@ export interface operations {
             };
             /** @description CONFLICT: a plan is already active on the flag in the environment */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    RolloutsController_defaults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's key */
+                projectKey: string;
+                /** @description The flag's key */
+                key: string;
+                /** @description The environment's key */
+                environmentKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlagRolloutDefaultsResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

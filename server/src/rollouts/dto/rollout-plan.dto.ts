@@ -17,8 +17,9 @@ import {
 } from 'class-validator';
 import { everyMember } from '../../common/openapi/every-member.js';
 import { ApiKeyProperty } from '../../common/validation/is-key.decorator.js';
+import type { GuardMetricNote } from '../guard-metrics.js';
 import type { GuardRow } from '../rollout-guards.js';
-import type { MetricBound, RolloutGuards, RolloutHistoryEntry, RolloutStage, RolloutStatus } from '../rollout-plan.entity.js';
+import type { GuardMetricSources, MetricBound, MetricSource, RolloutGuards, RolloutHistoryEntry, RolloutStage, RolloutStatus } from '../rollout-plan.entity.js';
 
 const METRIC_STATS = everyMember<MetricBound['stat']>()(['mean', 'p50', 'p95', 'p99', 'errorRate']);
 const ROLLOUT_STATUSES = everyMember<RolloutStatus>()(['waiting-for-baseline', 'running', 'paused', 'completed', 'rolled-back', 'aborted']);
@@ -34,6 +35,9 @@ const HISTORY_EVENTS = everyMember<RolloutHistoryEntry['event']>()([
 ]);
 const GUARDS = everyMember<GuardRow['guard']>()(['stage samples', 'error rate', 'latency p95', 'bound']);
 const GUARD_UNITS = everyMember<GuardRow['unit']>()(['rate', 'ms', 'count', 'value']);
+const METRIC_SOURCES = everyMember<MetricSource>()(['request', 'reported', 'fallback']);
+const GUARD_METRICS = everyMember<keyof GuardMetricSources>()(['errorMetric', 'latencyMetric']);
+const CHOSEN = 'Left out: chosen from the metrics the flag reported (see GET …/rollout-plans/defaults of the flag)';
 
 export class RolloutStageDto {
   @ApiProperty({ description: 'Candidate share of the traffic, in percent (0.001 steps)', minimum: 0.001, maximum: 100 })
@@ -77,7 +81,7 @@ export class MetricBoundDto {
 }
 
 export class RolloutGuardsDto {
-  @ApiPropertyOptional({ default: 'model.latency_ms', description: 'Metric whose counts are the samples and whose errors give the error rate' })
+  @ApiPropertyOptional({ description: `Metric whose counts are the samples and whose errors give the error rate. ${CHOSEN}` })
   @IsOptional()
   @IsString()
   @MinLength(1)
@@ -98,7 +102,7 @@ export class RolloutGuardsDto {
   @Max(1)
   errorRateAllowance?: number;
 
-  @ApiPropertyOptional({ default: 'model.latency_ms' })
+  @ApiPropertyOptional({ description: `Metric whose p95 is compared. ${CHOSEN}` })
   @IsOptional()
   @IsString()
   @MinLength(1)
@@ -191,6 +195,11 @@ export class MetricBoundResponse implements MetricBound {
   @ApiPropertyOptional() max?: number;
 }
 
+export class GuardMetricSourcesResponse implements GuardMetricSources {
+  @ApiProperty({ enum: METRIC_SOURCES }) errorMetric: MetricSource;
+  @ApiProperty({ enum: METRIC_SOURCES }) latencyMetric: MetricSource;
+}
+
 /** The guards a plan runs with: what its request gave, the defaults for the rest. */
 export class RolloutGuardsResponse implements RolloutGuards {
   @ApiProperty() errorMetric: string;
@@ -202,6 +211,23 @@ export class RolloutGuardsResponse implements RolloutGuards {
   @ApiProperty({ type: [MetricBoundResponse] }) bounds: MetricBoundResponse[];
   @ApiProperty() minSamples: number;
   @ApiProperty() baselineMinutes: number;
+  @ApiPropertyOptional({
+    type: GuardMetricSourcesResponse,
+    description: 'How each guard metric was set: named in the request, chosen from reported metrics, or the default for a flag that reported none',
+  })
+  metricSource?: GuardMetricSourcesResponse;
+}
+
+export class GuardMetricNoteResponse implements GuardMetricNote {
+  @ApiProperty({ enum: GUARD_METRICS }) guard: keyof GuardMetricSources;
+  @ApiProperty() metric: string;
+  @ApiProperty({ enum: METRIC_SOURCES }) chosenBy: MetricSource;
+  @ApiProperty({ description: 'Observations under the flag in the baseline window' }) samples: number;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'null: never reported under the flag (in the last 7 days)' })
+  lastSeen: string | null;
+  @ApiProperty({ description: 'Why this metric, in words' }) why: string;
+  @ApiProperty({ type: String, nullable: true, description: 'What the plan waits for or cannot judge for lack of data; null when the metric has data' })
+  warning: string | null;
 }
 
 export class RolloutHistoryResponse implements RolloutHistoryEntry {
@@ -259,11 +285,21 @@ export class RolloutPlanResponse {
     description: 'Running or paused plans: every guard over the current stage, as the scheduler judges it now',
   })
   guardStatus: GuardStatusResponse | null;
+  @ApiProperty({
+    type: [GuardMetricNoteResponse],
+    description: 'Active plans: each guard metric, why it was chosen, and a warning when it has no data yet; empty for finished plans',
+  })
+  guardMetrics: GuardMetricNoteResponse[];
 }
 
 export class RolloutDefaultsResponse {
   @ApiProperty({ type: [RolloutStageResponse] }) stages: RolloutStageResponse[];
   @ApiProperty({ type: RolloutGuardsResponse }) guards: RolloutGuardsResponse;
+}
+
+export class FlagRolloutDefaultsResponse extends RolloutDefaultsResponse {
+  @ApiProperty({ type: [GuardMetricNoteResponse], description: 'The guard metrics a plan created now would watch, why, and whether they have data' })
+  guardMetrics: GuardMetricNoteResponse[];
 }
 
 export class SchedulerTickResponse {

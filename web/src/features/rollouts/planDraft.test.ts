@@ -33,9 +33,9 @@ describe('planDraft', () => {
       { percent: 2.5, minDurationMinutes: 15, minSamples: 40 },
       { percent: 100, minDurationMinutes: 0, minSamples: 0 },
     ]);
+    // The latency metric is still the server's choice: left out, so the server keeps choosing it.
     expect(plan!.guards).toEqual({
       errorMetric: 'step.duration_ms',
-      latencyMetric: 'model.latency_ms',
       maxErrorRateRatio: 1.5,
       errorRateAllowance: 0.005,
       maxLatencyRatio: 1.5,

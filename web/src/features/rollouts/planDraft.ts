@@ -15,6 +15,12 @@ export interface PlanDraft {
   customized: boolean;
   stages: StageDraft[];
   guards: GuardsDraft;
+  /**
+   * The metrics the server chose for this flag (not named by anyone). Left as they are, they are
+   * not sent, so the server keeps choosing them, and moves them while the plan waits if the flag
+   * starts reporting other names.
+   */
+  chosenMetrics: { errorMetric?: string; latencyMetric?: string };
 }
 
 export const newPlanDraft = (variants: string[], kind: string): PlanDraft => {
@@ -26,13 +32,18 @@ export const newPlanDraft = (variants: string[], kind: string): PlanDraft => {
     customized: false,
     stages: [],
     guards: { errorMetric: '', latencyMetric: '', maxErrorRateRatio: '', errorRateAllowance: '', maxLatencyRatio: '', minSamples: '' },
+    chosenMetrics: {},
   };
 };
 
-/** Customizing starts from the server's defaults (GET /rollout-plans/defaults). */
+/** Customizing starts from the server's defaults for the flag (GET …/rollout-plans/defaults), its chosen guard metrics pre-selected. */
 export const customizedFrom = (draft: PlanDraft, defaults: RolloutDefaults): PlanDraft => ({
   ...draft,
   customized: true,
+  chosenMetrics: {
+    ...(defaults.guards.metricSource?.errorMetric !== 'request' ? { errorMetric: defaults.guards.errorMetric } : {}),
+    ...(defaults.guards.metricSource?.latencyMetric !== 'request' ? { latencyMetric: defaults.guards.latencyMetric } : {}),
+  },
   stages: defaults.stages.map((s) => ({ percent: String(s.percent), minDurationMinutes: String(s.minDurationMinutes), minSamples: String(s.minSamples) })),
   guards: {
     errorMetric: defaults.guards.errorMetric,
@@ -87,8 +98,18 @@ export const planRequest = (draft: PlanDraft): { plan?: NewRolloutPlan; errors: 
     if (guards[key] === undefined) errors[`guards.${key}`] = ['a number'];
   if (guards.minSamples === undefined) errors['guards.minSamples'] = ['a whole number'];
   if (Object.keys(errors).length > 0) return { errors };
+  const { errorMetric, latencyMetric, ...limits } = guards;
+  const named = {
+    ...(errorMetric !== draft.chosenMetrics.errorMetric ? { errorMetric } : {}),
+    ...(latencyMetric !== draft.chosenMetrics.latencyMetric ? { latencyMetric } : {}),
+  };
   return {
     errors,
-    plan: { candidateVariant: draft.candidateVariant, controlVariant: draft.controlVariant, stages, guards: guards as NewRolloutPlan['guards'] },
+    plan: {
+      candidateVariant: draft.candidateVariant,
+      controlVariant: draft.controlVariant,
+      stages,
+      guards: { ...named, ...limits } as NewRolloutPlan['guards'],
+    },
   };
 };

@@ -27,6 +27,8 @@ const results = (overrides: Partial<ExperimentResults> = {}): ExperimentResults 
     baselineRate: 0.1,
     assumedStdDev: null,
     analysis: 'sequential',
+    maxDurationHours: null,
+    autoRollback: false,
     status: 'running',
     decision: null,
     winner: null,

@@ -4,8 +4,13 @@ import { Field } from '../../../components/common/Field';
 import { FieldMessage } from '../../../components/common/FieldMessage';
 import { errorsFor } from '../../../components/common/fieldErrors';
 import { ErrorState } from '../../../components/common/StateViews';
+import type { GuardMetricNote } from '../../../api/rollouts';
+import type { MetricOption } from '../guardMetricChoices';
 import type { GuardsDraft } from '../planDraft';
 import { useNewPlanForm } from './useNewPlanForm';
+
+const METRIC_FIELDS = new Set<keyof GuardsDraft>(['errorMetric', 'latencyMetric']);
+const isMetricField = (name: keyof GuardsDraft): name is 'errorMetric' | 'latencyMetric' => METRIC_FIELDS.has(name);
 
 const GUARD_FIELDS: Array<{ name: keyof GuardsDraft; label: string; placeholder: string }> = [
   { name: 'errorMetric', label: 'Error metric (its counts are the samples)', placeholder: 'model.latency_ms' },
@@ -15,6 +20,73 @@ const GUARD_FIELDS: Array<{ name: keyof GuardsDraft; label: string; placeholder:
   { name: 'maxLatencyRatio', label: 'p95 at most × control', placeholder: '1.5' },
   { name: 'minSamples', label: 'Samples before judging', placeholder: '50' },
 ];
+
+/** A metric name: one the flag's SDKs reported (a native combobox), or any name typed in. */
+const MetricInput = ({
+  inputProps,
+  name,
+  value,
+  placeholder,
+  options,
+  warning,
+  onChange,
+}: {
+  inputProps: Record<string, unknown>;
+  name: 'errorMetric' | 'latencyMetric';
+  value: string;
+  placeholder: string;
+  options: MetricOption[];
+  warning: string | null;
+  onChange: (value: string) => void;
+}) => {
+  const listId = `reported-metrics-${name}`;
+  const warningId = `${listId}-warning`;
+  const describedBy = [inputProps['aria-describedby'], warning ? warningId : null].filter(Boolean).join(' ') || undefined;
+  return (
+    <>
+      <input
+        {...inputProps}
+        aria-describedby={describedBy}
+        list={listId}
+        autoComplete="off"
+        value={value}
+        placeholder={placeholder}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      <datalist id={listId} data-testid={listId}>
+        {options.map((o) => (
+          <option key={o.metric} value={o.metric} label={o.label} />
+        ))}
+      </datalist>
+      {warning && (
+        <p className="small warn" id={warningId} role="status">
+          {warning}
+        </p>
+      )}
+    </>
+  );
+};
+
+/** The guard metrics the server chose for this flag, and plainly, which have no data yet. */
+const GuardMetricsSummary = ({ notes }: { notes: GuardMetricNote[] }) => {
+  if (notes.length === 0) return null;
+  const [error, latency] = notes;
+  const warnings = [...new Set(notes.flatMap((n) => (n.warning ? [n.warning] : [])))];
+  return (
+    <div className="small" aria-label="Guard metrics">
+      <p className="muted">
+        Guards count samples and errors of <code>{error?.metric}</code> ({error?.why}) and compare p95 of <code>{latency?.metric}</code> ({latency?.why}).
+      </p>
+      {warnings.length > 0 && (
+        <div className="notice" role="status">
+          {warnings.map((w) => (
+            <p key={w}>{w}</p>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+};
 
 /** Starts a rollout plan: the server's default stages and guards, or the user's own. */
 export const NewPlanForm = ({ project, flag, environment }: { project: string; flag: FlagView; environment: string }) => {
@@ -55,6 +127,7 @@ export const NewPlanForm = ({ project, flag, environment }: { project: string; f
         </label>
       </div>
       {!draft.customized && <p className="muted small">Default stages 1%, 5%, 10%, 25%, 50%, 100%; rolls back by itself when a guard fails.</p>}
+      {!draft.customized && <GuardMetricsSummary notes={form.guardMetrics} />}
       {form.defaultsError && <ErrorState error={form.defaultsError} />}
       {draft.customized && (
         <>
@@ -101,7 +174,21 @@ export const NewPlanForm = ({ project, flag, environment }: { project: string; f
           <div className="form-grid">
             {GUARD_FIELDS.map(({ name, label, placeholder }) => (
               <Field key={name} path={`guards.${name}`} label={label} messages={errorsFor(errors, `guards.${name}`)}>
-                {(p) => <input {...p} value={draft.guards[name]} placeholder={placeholder} onChange={(e) => form.setGuard(name, e.target.value)} />}
+                {(p) =>
+                  isMetricField(name) ? (
+                    <MetricInput
+                      inputProps={p}
+                      name={name}
+                      value={draft.guards[name]}
+                      placeholder={placeholder}
+                      options={form.metricOptions(name)}
+                      warning={form.metricWarning(name)}
+                      onChange={(value) => form.setGuard(name, value)}
+                    />
+                  ) : (
+                    <input {...p} value={draft.guards[name]} placeholder={placeholder} onChange={(e) => form.setGuard(name, e.target.value)} />
+                  )
+                }
               </Field>
             ))}
           </div>

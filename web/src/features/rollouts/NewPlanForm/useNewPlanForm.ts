@@ -1,11 +1,15 @@
 import { useState } from 'react';
 import { ApiError, errorMessage } from '../../../api/client';
-import { useCreateRolloutPlan, useRolloutDefaults } from '../../../api/rollouts';
+import { useCreateRolloutPlan, useFlagRolloutDefaults } from '../../../api/rollouts';
 import type { FlagView } from '../../../api/flags';
+import { useMetricCatalogue } from '../../../api/metrics';
+import { metricOptions, metricWarning } from '../guardMetricChoices';
 import { type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
 import { customizedFrom, type GuardsDraft, newPlanDraft, type PlanDraft, planRequest, type StageDraft } from '../planDraft';
 
 /** The "start a rollout plan" form: variants, and optionally its own stages and guards. */
+const CATALOGUE_WINDOW_MINUTES = 60;
+
 export const useNewPlanForm = (project: string, flag: FlagView, environment: string) => {
   const create = useCreateRolloutPlan(project, flag.key, environment);
   const [draft, setDraft] = useState<PlanDraft>(() =>
@@ -17,8 +21,11 @@ export const useNewPlanForm = (project: string, flag: FlagView, environment: str
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
 
-  // Loaded with the form, so ticking "customize" can fill the stages at once.
-  const defaults = useRolloutDefaults();
+  // Loaded with the form, so ticking "customize" can fill the stages at once; its guard metrics are the server's choice for this flag.
+  const defaults = useFlagRolloutDefaults(project, flag.key, environment);
+  // The names the flag's SDKs reported, to pick guard metrics from; samples count over the default baseline window.
+  const catalogue = useMetricCatalogue(project, environment, { flag: flag.key, windowMinutes: CATALOGUE_WINDOW_MINUTES });
+  const reported = catalogue.data?.metrics;
 
   const set = (change: Partial<PlanDraft>) => setDraft((d) => ({ ...d, ...change }));
   const customize = (on: boolean) => {
@@ -52,6 +59,10 @@ export const useNewPlanForm = (project: string, flag: FlagView, environment: str
     customize,
     canCustomize: defaults.isSuccess,
     defaultsError: defaults.error,
+    /** The server's guard metrics for a plan left to its defaults, each with a warning when it has no data. */
+    guardMetrics: defaults.data?.guardMetrics ?? [],
+    metricOptions: (guard: 'errorMetric' | 'latencyMetric') => metricOptions(reported ?? [], guard),
+    metricWarning: (guard: 'errorMetric' | 'latencyMetric') => metricWarning(draft.guards[guard], reported, CATALOGUE_WINDOW_MINUTES),
     set,
     setStage,
     addStage,

@@ -39,6 +39,7 @@ const aPlan = (overrides: Partial<RolloutPlan> = {}): RolloutPlan => ({
   createdBy: 'admin',
   createdAt: '2026-11-23T10:00:00.000Z',
   finishedAt: null,
+  guardMetrics: [],
   guardStatus: {
     from: '2026-11-23T10:00:00.000Z',
     to: '2026-11-23T10:20:00.000Z',
@@ -92,5 +93,32 @@ describe('RolloutPlans', () => {
     renderWithClient(<RolloutPlans project="demo" flag={aFlag()} environment={environment} />);
     expect(await screen.findByText('Guards judge once the first stage starts.')).toBeTruthy();
     expect(screen.queryByRole('table', { name: 'Guard metrics' })).toBeNull();
+  });
+
+  it('says plainly which guard metric has no data yet and what the plan waits for', async () => {
+    const warning = "No data reported for step.duration_ms under this flag yet: the plan waits for 50 observations of it from control 'off'.";
+    const note = { metric: 'step.duration_ms', chosenBy: 'fallback' as const, samples: 0, lastSeen: null, why: 'the default', warning };
+    stubApi((method, path) =>
+      method === 'GET' && path.endsWith('/rollout-plans')
+        ? {
+            status: 200,
+            body: [
+              aPlan({
+                status: 'waiting-for-baseline',
+                currentStage: -1,
+                stageStartedAt: null,
+                guardStatus: null,
+                guardMetrics: [
+                  { guard: 'errorMetric', ...note },
+                  { guard: 'latencyMetric', ...note },
+                ],
+              }),
+            ],
+          }
+        : undefined,
+    );
+    renderWithClient(<RolloutPlans project="demo" flag={aFlag()} environment={environment} />);
+    // Both guards watch the same metric: one warning.
+    expect((await screen.findAllByText(warning)).length).toBe(1);
   });
 });

@@ -98,6 +98,19 @@ const Guards = ({ plan }: { plan: RolloutPlan }) => {
   );
 };
 
+/** Guard metrics with no data, said plainly: a plan must not wait in silence for a name no SDK sends. */
+const NoDataNotice = ({ plan }: { plan: RolloutPlan }) => {
+  const warnings = [...new Set(plan.guardMetrics.flatMap((n) => (n.warning ? [n.warning] : [])))];
+  if (warnings.length === 0) return null;
+  return (
+    <div className="notice small" role="status">
+      {warnings.map((w) => (
+        <p key={w}>{w}</p>
+      ))}
+    </div>
+  );
+};
+
 const ActionDialog = ({
   action,
   plan,
@@ -185,6 +198,7 @@ const PlanCard = ({ project, environment, plan, canEdit }: { project: string; en
           </li>
         ))}
       </ol>
+      {active && <NoDataNotice plan={plan} />}
       {active ? (
         <Guards plan={plan} />
       ) : (
