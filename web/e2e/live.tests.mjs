@@ -16,6 +16,18 @@ const killed = (env) => `Killed in ${env[0].toUpperCase()}${env.slice(1)}`;
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
+/**
+ * Starts watching `page` with `shownAt` (raf polling, so a fast update is not missed; it answers the
+ * page's clock once the change shows), then runs `change`; answers how long after `change`'s API
+ * response the page showed it.
+ */
+const pushLatency = async (page, shownAt, arg, change) => {
+  const seen = page.waitForFunction(shownAt, arg, { polling: 'raf', timeout: 5000 });
+  await change();
+  const answered = Date.now();
+  return Math.max(0, (await (await seen).jsonValue()) - answered);
+};
+
 export const tests = [
   {
     name: 'live: a change made in one browser appears in the other’s flags list and flag page',
@@ -105,6 +117,63 @@ export const tests = [
       // Still live: a change arrives without any polling.
       await api('POST', `/projects/${PROJECT}/flags/${key}/environments/development/kill`, { reason: 'still live' });
       await page.getByRole('heading', { name: killed('development') }).waitFor({ timeout: 5000 });
+    },
+  },
+  {
+    name: 'live: a flag created and a rollout plan started, paused and aborted through the API appear in other open consoles',
+    run: async (h) => {
+      const { page, api } = h;
+      const env = 'staging';
+      const suffix = Date.now().toString(36);
+      const planned = await newFlag(api, `e2e.live-plan-${suffix}`);
+      await h.loginAs(ADMIN_EMAIL, h.adminPassword);
+      const other = await otherBrowser(h);
+      const figures = [];
+      try {
+        // This browser watches a flags list that the new flag belongs in; the other, the planned flag's rollout tab.
+        await page.goto(`/${PROJECT}/development/flags?q=live-created-${suffix}`);
+        await page.getByText('No flags match these filters.').waitFor();
+        await other.page.goto(flagUrl(env, planned, 'rollout'));
+        await other.page.getByText(`No rollout plans for ${planned} in Staging.`).waitFor();
+        // Both sockets are subscribed before anything changes (the console subscribes once the page is up).
+        await page.waitForLoadState('networkidle');
+        await other.page.waitForLoadState('networkidle');
+
+        const created = `e2e.live-created-${suffix}`;
+        figures.push([
+          'flag created → flags list',
+          await pushLatency(
+            page,
+            (key) => [...document.querySelectorAll('tr, [role="row"]')].some((row) => row.textContent?.includes(key)) && Date.now(),
+            created,
+            () => newFlag(api, created),
+          ),
+        ]);
+
+        const plans = `/projects/${PROJECT}/flags/${planned}/environments/${env}/rollout-plans`;
+        // The card of the plan, showing `status` in its badge.
+        const planShows = (status) =>
+          [...document.querySelectorAll('section[aria-label^="Rollout of on"] .badge')].some((badge) => badge.textContent?.trim() === status) && Date.now();
+        let plan;
+        figures.push([
+          'rollout plan started → flag page',
+          await pushLatency(other.page, planShows, 'waiting-for-baseline', async () => {
+            plan = await api('POST', plans, { candidateVariant: 'on', controlVariant: 'off' });
+          }),
+        ]);
+        // Pausing and aborting a plan that never started change no config: only the audit log's notice tells the console.
+        figures.push([
+          'rollout plan paused → flag page',
+          await pushLatency(other.page, planShows, 'paused', () => api('POST', `${plans}/${plan.id}/pause`, { reason: 'from the API' })),
+        ]);
+        figures.push([
+          'rollout plan aborted → flag page',
+          await pushLatency(other.page, planShows, 'aborted', () => api('POST', `${plans}/${plan.id}/abort`, {})),
+        ]);
+        for (const [what, ms] of figures) console.log(`    push latency, API response → DOM, ${what}: ${ms} ms`);
+      } finally {
+        await other.context.close();
+      }
     },
   },
 ];

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../auth/principal.js';
 import { currentRequestId } from '../common/logging/request-context.js';
+import { CHANNELS } from '../database/database-target.js';
+import { NotificationsService } from '../database/notifications.service.js';
 import { AuditRepository, type AuditFilter } from './audit.repository.js';
 import type { AuditResourceType } from './audit-entry.entity.js';
 import type { AuditPageResponse } from './dto/audit-entry.response.js';
@@ -25,14 +27,32 @@ export interface AuditRecord {
  */
 export const ADMIN_ONLY_RESOURCE_TYPES: readonly AuditRecord['resourceType'][] = ['user', 'token', 'webhook'];
 
+/**
+ * What every instance hears of an audited change (NOTIFY on the console channel): which resource,
+ * where, and what was done, so open consoles refetch it. Never the before/after, reason or actor.
+ */
+export interface AuditNotice {
+  project: string | null;
+  environment: string | null;
+  resourceType: AuditResourceType;
+  key: string;
+  action: string;
+}
+
 /** Who reads the log: admins see every entry, everyone else all but the admin-only ones. */
 export type AuditAudience = 'admin' | 'member';
 
 @Injectable()
 export class AuditService {
-  constructor(private readonly repository: AuditRepository) {}
+  constructor(
+    private readonly repository: AuditRepository,
+    private readonly notifications: NotificationsService,
+  ) {}
 
-  /** Appends an entry in the caller's transaction, so a change and its record commit together. */
+  /**
+   * Appends an entry in the caller's transaction, so a change and its record commit together, and
+   * announces it to every instance on commit (never for a rollback).
+   */
   async record(record: AuditRecord): Promise<void> {
     await this.repository.insert({
       actorType: record.actor.type,
@@ -48,6 +68,14 @@ export class AuditService {
       after: record.after ?? null,
       requestId: currentRequestId() ?? null,
     });
+    const notice: AuditNotice = {
+      project: record.projectKey ?? null,
+      environment: record.environmentKey ?? null,
+      resourceType: record.resourceType,
+      key: record.resourceKey,
+      action: record.action,
+    };
+    await this.notifications.notify(CHANNELS.console, notice);
   }
 
   async query(filter: Omit<AuditFilter, 'beforeId' | 'excludeResourceTypes'> & { cursor?: string }, audience: AuditAudience): Promise<AuditPageResponse> {

@@ -2,7 +2,12 @@ import { EventEmitter } from 'node:events';
 import type { EmbeddedDatabase } from './embedded-database.js';
 
 /** PostgreSQL channels Signalbox uses; payloads are small JSON objects. */
-export const CHANNELS = { changes: 'signalbox_changes', sdkKeys: 'signalbox_sdk_keys' } as const;
+export const CHANNELS = {
+  changes: 'signalbox_changes',
+  sdkKeys: 'signalbox_sdk_keys',
+  /** Every audited change, named (never its before/after), for open consoles on every instance. */
+  console: 'signalbox_console',
+} as const;
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 
 /** Where the data lives: a PostgreSQL server, or the embedded database of this process. */

@@ -5,6 +5,7 @@ import { ChangesService, type Change } from '../changes/changes.service.js';
 import { DomainEvents } from '../common/events/domain-events.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
+import { LogPump, type PumpRead } from './log-pump.js';
 import { PresenceService } from './presence.service.js';
 import type { Broadcast, Subscriber } from './subscriber.js';
 
@@ -36,8 +37,7 @@ interface Feed {
   behindSince: number | undefined;
   recent: ChangeMessage[];
   live: Set<Subscriber>;
-  pumping: boolean;
-  again: boolean;
+  pump: LogPump;
 }
 
 const toMessage = (change: Change): ChangeMessage =>
@@ -77,11 +77,11 @@ export class ChangeRelay implements OnModuleInit, OnModuleDestroy {
         feed.head = Math.max(feed.head, sequence);
         if (sequence > feed.relayed) {
           feed.behindSince ??= Date.now();
-          this.pump(feed);
+          feed.pump.wake();
         }
       }),
       events.on('changes.lost', () => {
-        this.feeds.forEach((feed) => this.pump(feed));
+        this.feeds.forEach((feed) => feed.pump.wake());
         void this.dropRevokedKeys();
       }),
       events.on('sdk-keys.revoked', ({ keyIds }) => this.endKeys(new Set(keyIds))),
@@ -174,7 +174,22 @@ export class ChangeRelay implements OnModuleInit, OnModuleDestroy {
     // Another subscriber may have created it while the head was read.
     const raced = this.feeds.get(environmentId);
     if (raced) return raced;
-    const feed: Feed = { environmentId, relayed: head, head, behindSince: undefined, recent: [], live: new Set(), pumping: false, again: false };
+    const feed: Feed = {
+      environmentId,
+      relayed: head,
+      head,
+      behindSince: undefined,
+      recent: [],
+      live: new Set(),
+      pump: new LogPump(
+        () => this.relayPage(feed),
+        // The next reconciliation (within RECONCILE_MS) tries again.
+        (err) => this.logger.warn({ reason: err instanceof Error ? err.message : String(err) }, `relaying changes of ${environmentId} failed; retrying`),
+        () => {
+          if (feed.relayed >= feed.head) feed.behindSince = undefined;
+        },
+      ),
+    };
     this.feeds.set(environmentId, feed);
     return feed;
   }
@@ -230,53 +245,35 @@ export class ChangeRelay implements OnModuleInit, OnModuleDestroy {
     return { type: 'snapshot', sequence: snapshot.config.sequence, config: snapshot.config };
   }
 
-  // Reads new changes in order and sends them to the live subscribers; one pump per feed at a time.
-  private pump(feed: Feed): void {
-    if (feed.pumping) {
-      feed.again = true;
-      return;
-    }
-    feed.pumping = true;
-    void (async () => {
-      try {
-        do {
-          feed.again = false;
-          const changes = await this.changes.since(feed.environmentId, feed.relayed, RECENT_CHANGES);
-          if (changes.length === 0) continue;
-          const now = Date.now();
-          for (const change of changes) this.metrics.relayLag.observe(Math.max(0, now - Date.parse(change.at)) / 1000);
-          const messages = changes.map(toMessage);
-          feed.relayed = messages[messages.length - 1]!.sequence;
-          feed.head = Math.max(feed.head, feed.relayed);
-          feed.recent.push(...messages);
-          if (feed.recent.length > RECENT_CHANGES) feed.recent.splice(0, feed.recent.length - RECENT_CHANGES);
-          let grouped = 0;
-          for (const subscriber of feed.live) {
-            // Group members get the whole batch once; a member whose snapshot was newer ignores repeats by sequence.
-            if (subscriber.broadcastGroup && this.broadcast) {
-              grouped++;
-              subscriber.sent = Math.max(subscriber.sent, feed.relayed);
-              continue;
-            }
-            const fresh = subscriber.sent < messages[0]!.sequence ? messages : messages.filter((m) => m.sequence > subscriber.sent);
-            if (fresh.length === 0) continue;
-            subscriber.sent = feed.relayed;
-            this.send(subscriber, fresh);
-          }
-          if (grouped > 0) {
-            for (const message of messages) this.metrics.messagesSent.inc({ type: message.type }, grouped);
-            this.broadcast!(feed.environmentId, messages);
-          }
-          if (changes.length === RECENT_CHANGES) feed.again = true;
-        } while (feed.again);
-        if (feed.relayed >= feed.head) feed.behindSince = undefined;
-      } catch (err) {
-        // The next reconciliation (within RECONCILE_MS) tries again.
-        this.logger.warn({ reason: err instanceof Error ? err.message : String(err) }, `relaying changes of ${feed.environmentId} failed; retrying`);
-      } finally {
-        feed.pumping = false;
+  // Reads the next changes in order and sends them to the live subscribers (one read per feed at a time: LogPump).
+  private async relayPage(feed: Feed): Promise<PumpRead> {
+    const changes = await this.changes.since(feed.environmentId, feed.relayed, RECENT_CHANGES);
+    if (changes.length === 0) return 'caught-up';
+    const now = Date.now();
+    for (const change of changes) this.metrics.relayLag.observe(Math.max(0, now - Date.parse(change.at)) / 1000);
+    const messages = changes.map(toMessage);
+    feed.relayed = messages[messages.length - 1]!.sequence;
+    feed.head = Math.max(feed.head, feed.relayed);
+    feed.recent.push(...messages);
+    if (feed.recent.length > RECENT_CHANGES) feed.recent.splice(0, feed.recent.length - RECENT_CHANGES);
+    let grouped = 0;
+    for (const subscriber of feed.live) {
+      // Group members get the whole batch once; a member whose snapshot was newer ignores repeats by sequence.
+      if (subscriber.broadcastGroup && this.broadcast) {
+        grouped++;
+        subscriber.sent = Math.max(subscriber.sent, feed.relayed);
+        continue;
       }
-    })();
+      const fresh = subscriber.sent < messages[0]!.sequence ? messages : messages.filter((m) => m.sequence > subscriber.sent);
+      if (fresh.length === 0) continue;
+      subscriber.sent = feed.relayed;
+      this.send(subscriber, fresh);
+    }
+    if (grouped > 0) {
+      for (const message of messages) this.metrics.messagesSent.inc({ type: message.type }, grouped);
+      this.broadcast!(feed.environmentId, messages);
+    }
+    return changes.length === RECENT_CHANGES ? 'more' : 'caught-up';
   }
 
   // NOTIFY is only a wake-up: compare every feed with the log's head and relay what is missing.
@@ -294,7 +291,7 @@ export class ChangeRelay implements OnModuleInit, OnModuleDestroy {
           this.events.emit('change.appended', { environmentId: feed.environmentId, sequence: head });
         } else if (feed.head > feed.relayed) {
           feed.behindSince ??= now;
-          this.pump(feed);
+          feed.pump.wake();
         } else feed.behindSince = undefined;
       }
     } catch {

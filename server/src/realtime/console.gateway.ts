@@ -1,18 +1,21 @@
+import type { IncomingMessage } from 'node:http';
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
+import cookieParser from 'cookie-parser';
 import type { Namespace, Socket } from 'socket.io';
 import { crossSiteRefusal, permits, SESSION_COOKIE } from '../auth/auth.guard.js';
 import { CredentialsService } from '../auth/credentials.service.js';
 import type { Principal } from '../auth/principal.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import {
+  audienceOf,
   CONSOLE_EVENTS,
   CONSOLE_NAMESPACE,
   type ConsoleChange,
   type ConsoleRefusal,
   type ConsoleSubscribeResult,
-  cookieValue,
   parseSubscribeRequest,
+  presentedCredential,
 } from './console.messages.js';
 import { ConsoleService } from './console.service.js';
 
@@ -33,28 +36,30 @@ interface ConsoleSocketData {
 // environments or that one.
 const projectRoom = (project: string) => `p:${project}`;
 const environmentRoom = (project: string, environment: string | null) => `p:${project}:e:${environment ?? '*'}`;
+// Users, tokens and webhooks: what only admins may read, whatever project they watch.
+const ADMIN_ROOM = 'admins';
 
 const refusal = (error: ConsoleRefusal['error'], message: string): Error & { data: ConsoleRefusal } =>
   Object.assign(new Error(message), { data: { error, message } });
 
-/** The credential a console presents: auth.token or a bearer header (API tokens, CLIs), else the session cookie. */
-const presented = (socket: Socket): { secret: string; via: 'token' | 'cookie' } | undefined => {
-  const { token } = (socket.handshake.auth ?? {}) as { token?: unknown };
-  if (typeof token === 'string' && token.length > 0) return token.length <= 500 ? { secret: token, via: 'token' } : undefined;
-  const header = socket.handshake.headers.authorization;
-  if (header) {
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    return match?.[1] ? { secret: match[1], via: 'token' } : undefined;
-  }
-  const cookie = cookieValue(socket.handshake.headers.cookie, SESSION_COOKIE);
-  return cookie ? { secret: cookie, via: 'cookie' } : undefined;
-};
+/** The credential of a handshake; its cookies were read by cookie-parser (see afterInit). */
+const presented = (socket: Socket) =>
+  presentedCredential(
+    {
+      auth: socket.handshake.auth,
+      authorization: socket.handshake.headers.authorization,
+      cookies: (socket.request as IncomingMessage & { cookies?: Record<string, unknown> }).cookies,
+    },
+    SESSION_COOKIE,
+  );
 
 /**
  * socket.io namespace for the web console: a signed-in console subscribes to a project and hears
- * which flags, segments, environments, rollout plans and experiments changed, so it refetches
- * only what it shows. Authenticated like the REST API (session cookie or bearer API token) and
- * authorised like its read endpoints (viewer on the project).
+ * which of its flags, segments, rollout plans, experiments and triggers changed, every console
+ * hears changes to the project list (projects, environments, SDK keys), and admins hear users,
+ * tokens and webhooks; so it refetches only what it shows. Authenticated like the REST API (session
+ * cookie or bearer API token) and authorised like its read endpoints (viewer on the project; admin
+ * for what only admins may read).
  */
 @WebSocketGateway({ namespace: CONSOLE_NAMESPACE, transports: ['websocket', 'polling'], serveClient: false })
 export class ConsoleGateway implements OnGatewayInit<Namespace>, OnGatewayDisconnect<Socket>, OnModuleDestroy {
@@ -67,13 +72,24 @@ export class ConsoleGateway implements OnGatewayInit<Namespace>, OnGatewayDiscon
   ) {}
 
   afterInit(namespace: Namespace): void {
+    // The handshake's request gets `.cookies`, parsed as the REST API's are (app.ts).
+    namespace.server.engine.use(cookieParser());
     this.feed.registerSink({
       changed: (change: ConsoleChange) => {
-        const rooms =
-          change.environment === null
-            ? [projectRoom(change.project)]
-            : [environmentRoom(change.project, null), environmentRoom(change.project, change.environment)];
-        namespace.to(rooms).emit(CONSOLE_EVENTS.changed, change);
+        const audience = audienceOf(change);
+        // Every console may read the project list (a viewer reads every project).
+        if (audience.to === 'everyone') namespace.emit(CONSOLE_EVENTS.changed, change);
+        else if (audience.to === 'admins') namespace.to(ADMIN_ROOM).emit(CONSOLE_EVENTS.changed, change);
+        else
+          namespace
+            .to(
+              audience.environment === null
+                ? [projectRoom(audience.project)]
+                : [environmentRoom(audience.project, null), environmentRoom(audience.project, audience.environment)],
+            )
+            .emit(CONSOLE_EVENTS.changed, change);
+        // A user or token changed (a role, a revocation, a disabled user): check every console's credential now, not at the next recheck.
+        if (change.kind === 'user' || change.kind === 'token') void this.recheckAll(namespace);
       },
       resync: () => namespace.emit(CONSOLE_EVENTS.resync, {}),
     });
@@ -106,6 +122,7 @@ export class ConsoleGateway implements OnGatewayInit<Namespace>, OnGatewayDiscon
         });
     });
     namespace.on('connection', (socket: Socket) => {
+      if (permits((socket.data as ConsoleSocketData).principal, 'admin')) void socket.join(ADMIN_ROOM);
       socket.on(
         'subscribe',
         (body: unknown, ack?: unknown) =>
@@ -175,10 +192,18 @@ export class ConsoleGateway implements OnGatewayInit<Namespace>, OnGatewayDiscon
   private async recheckAll(namespace: Namespace): Promise<void> {
     for (const socket of namespace.sockets.values()) {
       const data = socket.data as ConsoleSocketData;
+      let principal: Principal | undefined;
       try {
-        if (await this.credentials.resolve(data.secret)) continue;
+        principal = (await this.credentials.resolve(data.secret)) ?? undefined;
       } catch {
         continue; // not a verdict: the database did not answer
+      }
+      if (principal && permits(principal, 'viewer')) {
+        // A changed role takes effect here: an admin made editor stops hearing users and tokens.
+        data.principal = principal;
+        if (permits(principal, 'admin')) void socket.join(ADMIN_ROOM);
+        else void socket.leave(ADMIN_ROOM);
+        continue;
       }
       socket.emit(CONSOLE_EVENTS.refused, { error: 'UNAUTHENTICATED', message: 'The session ended or the token was revoked' } satisfies ConsoleRefusal);
       socket.disconnect(true);

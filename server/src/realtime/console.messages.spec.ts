@@ -1,5 +1,7 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import cookieParser from 'cookie-parser';
 import { describe, expect, it } from 'vitest';
-import { cookieValue, parseSubscribeRequest } from './console.messages.js';
+import { audienceOf, type ConsoleChange, parseSubscribeRequest, presentedCredential } from './console.messages.js';
 
 describe('reading a console subscription', () => {
   it('takes a project, and an environment when one is named', () => {
@@ -17,15 +19,64 @@ describe('reading a console subscription', () => {
   });
 });
 
-describe('finding the session cookie in a handshake', () => {
-  it('finds it among other cookies and decodes it', () => {
-    expect(cookieValue('theme=dark; signalbox_session=sbs_abc%2Bdef; other=1', 'signalbox_session')).toBe('sbs_abc+def');
+/** The cookies of a handshake as the gateway reads them: parsed by cookie-parser, as engine.use(cookieParser()) does. */
+const cookiesOf = (header: string | undefined): Record<string, unknown> => {
+  const request = { headers: header === undefined ? {} : { cookie: header } } as IncomingMessage & { cookies?: Record<string, unknown> };
+  cookieParser()(request as never, {} as ServerResponse as never, () => undefined);
+  return request.cookies ?? {};
+};
+
+const SESSION = 'signalbox_session';
+
+describe('finding the credential a console presents', () => {
+  it('finds the session cookie among other cookies and decodes it', () => {
+    expect(presentedCredential({ cookies: cookiesOf('theme=dark; signalbox_session=sbs_abc%2Bdef; other=1') }, SESSION)).toEqual({
+      secret: 'sbs_abc+def',
+      via: 'cookie',
+    });
   });
 
-  it('answers undefined without the cookie, with an empty one, or with a broken encoding', () => {
-    expect(cookieValue(undefined, 'signalbox_session')).toBeUndefined();
-    expect(cookieValue('signalbox_session_old=x', 'signalbox_session')).toBeUndefined();
-    expect(cookieValue('signalbox_session=', 'signalbox_session')).toBeUndefined();
-    expect(cookieValue('signalbox_session=%E0%A4%A', 'signalbox_session')).toBeUndefined();
+  it('finds nothing without the cookie or with an empty one', () => {
+    expect(presentedCredential({ cookies: cookiesOf(undefined) }, SESSION)).toBeUndefined();
+    expect(presentedCredential({ cookies: cookiesOf('signalbox_session_old=x') }, SESSION)).toBeUndefined();
+    expect(presentedCredential({ cookies: cookiesOf('signalbox_session=') }, SESSION)).toBeUndefined();
+  });
+
+  it('prefers auth.token, then a bearer header, to the cookie', () => {
+    const cookies = cookiesOf('signalbox_session=sbs_cookie');
+    expect(presentedCredential({ auth: { token: 'sbt_token' }, authorization: 'Bearer sbt_header', cookies }, SESSION)).toEqual({
+      secret: 'sbt_token',
+      via: 'token',
+    });
+    expect(presentedCredential({ authorization: 'Bearer sbt_header', cookies }, SESSION)).toEqual({ secret: 'sbt_header', via: 'token' });
+  });
+
+  it('refuses an oversized token and a malformed Authorization header rather than fall back to the cookie', () => {
+    const cookies = cookiesOf('signalbox_session=sbs_cookie');
+    expect(presentedCredential({ auth: { token: 'x'.repeat(501) }, cookies }, SESSION)).toBeUndefined();
+    expect(presentedCredential({ authorization: 'Basic abc', cookies }, SESSION)).toBeUndefined();
+  });
+});
+
+describe('who hears a change', () => {
+  const base = { project: 'p', environment: 'production', key: 'k', sequence: null, action: 'x.y' } as const;
+
+  it('sends flags, segments, rollouts, experiments and triggers to the consoles of their project and environment', () => {
+    for (const kind of ['flag', 'segment', 'rollout', 'experiment', 'trigger'] as const)
+      expect(audienceOf({ ...base, kind })).toEqual({ to: 'project', project: 'p', environment: 'production' });
+    expect(audienceOf({ ...base, kind: 'flag', environment: null })).toEqual({ to: 'project', project: 'p', environment: null });
+  });
+
+  it('sends projects, environments and SDK keys to every console, and users, tokens and webhooks to admins only', () => {
+    for (const kind of ['project', 'environment', 'sdk-key'] as const) expect(audienceOf({ ...base, kind })).toEqual({ to: 'everyone' });
+    const adminChange = (kind: 'user' | 'token' | 'webhook'): ConsoleChange => ({
+      kind,
+      project: null,
+      environment: null,
+      key: 'k',
+      sequence: null,
+      action: 'a',
+    });
+    for (const kind of ['user', 'token', 'webhook'] as const) expect(audienceOf(adminChange(kind))).toEqual({ to: 'admins' });
   });
 });

@@ -5,18 +5,63 @@
  */
 export const CONSOLE_NAMESPACE = '/console';
 
-/** What changed: a flag's config or definition, a segment, an environment, a rollout plan, an experiment. */
-export type ConsoleChangeKind = 'flag' | 'segment' | 'environment' | 'rollout' | 'experiment';
+/** Changes every console hears: the project list (projects, their environments and SDK keys) is shown everywhere. */
+export const PROJECT_LIST_KINDS = ['project', 'environment', 'sdk-key'] as const;
+/** Changes inside a project, for the consoles that watch it. */
+export const PROJECT_KINDS = ['flag', 'segment', 'rollout', 'experiment', 'trigger'] as const;
+/** Changes only admins hear: what /users, /tokens and /webhooks show, and the audit log shows no one else. */
+export const ADMIN_KINDS = ['user', 'token', 'webhook'] as const;
 
-export interface ConsoleChange {
-  project: string;
-  /** null: the change concerns the project as a whole (a segment is per project, but its log entries are per environment). */
-  environment: string | null;
-  kind: ConsoleChangeKind;
-  key: string;
-  /** The environment's change-log sequence, or null for changes the log does not carry (rollout status, experiments). */
-  sequence: number | null;
-}
+export type ProjectChangeKind = (typeof PROJECT_LIST_KINDS)[number] | (typeof PROJECT_KINDS)[number];
+export type AdminChangeKind = (typeof ADMIN_KINDS)[number];
+export type ConsoleChangeKind = ProjectChangeKind | AdminChangeKind;
+
+/**
+ * What changed. `key` names the resource: a flag, segment, environment, project or SDK key's
+ * environment, a trigger or webhook id, a user's email, a token's name; for a rollout plan or an
+ * experiment, the flag it runs on.
+ */
+export type ConsoleChange =
+  | {
+      kind: ProjectChangeKind;
+      project: string;
+      /** null: the change concerns the project as a whole (a segment is per project, but its log entries are per environment). */
+      environment: string | null;
+      key: string;
+      /** The environment's change-log sequence, or null for a change announced by the audit log. */
+      sequence: number | null;
+      /** The audit log's action (`flag.archived`, `rollout.paused`, ...), or null for a change-log entry. */
+      action: string | null;
+    }
+  | {
+      kind: AdminChangeKind;
+      /** A webhook's project, if it has one; users and tokens belong to no project. */
+      project: string | null;
+      environment: null;
+      key: string;
+      sequence: null;
+      action: string;
+    };
+
+/** Which sockets hear a change. */
+export type ConsoleAudience =
+  | { to: 'everyone' }
+  | { to: 'admins' }
+  | {
+      to: 'project';
+      project: string;
+      /** Sockets watching every environment of the project or this one; null: every socket on the project. */
+      environment: string | null;
+    };
+
+export const audienceOf = (change: ConsoleChange): ConsoleAudience => {
+  if (isAdminChange(change)) return { to: 'admins' };
+  if ((PROJECT_LIST_KINDS as readonly string[]).includes(change.kind)) return { to: 'everyone' };
+  return { to: 'project', project: change.project, environment: change.environment };
+};
+
+export const isAdminChange = (change: ConsoleChange): change is Extract<ConsoleChange, { kind: AdminChangeKind }> =>
+  (ADMIN_KINDS as readonly string[]).includes(change.kind);
 
 /** Client → server: `subscribe` with this body (and an ack callback). A later subscribe replaces the earlier one. */
 export interface ConsoleSubscribeRequest {
@@ -55,18 +100,21 @@ export const parseSubscribeRequest = (body: unknown): ConsoleSubscribeRequest | 
   return typeof environment === 'string' ? { project, environment } : { project };
 };
 
-/** The session cookie's value from a Cookie header, if it carries one. */
-export const cookieValue = (header: string | undefined, name: string): string | undefined => {
-  for (const part of (header ?? '').split(';')) {
-    const at = part.indexOf('=');
-    if (at > 0 && part.slice(0, at).trim() === name) {
-      const raw = part.slice(at + 1).trim();
-      try {
-        return decodeURIComponent(raw) || undefined;
-      } catch {
-        return undefined;
-      }
-    }
+/** What a handshake carries: socket.io's `auth`, the Authorization header, and the cookies cookie-parser read. */
+export interface ConsoleHandshake {
+  auth?: unknown;
+  authorization?: string;
+  cookies?: Record<string, unknown>;
+}
+
+/** The credential a console presents: auth.token or a bearer header (API tokens, CLIs), else the session cookie. */
+export const presentedCredential = (handshake: ConsoleHandshake, sessionCookie: string): { secret: string; via: 'token' | 'cookie' } | undefined => {
+  const { token } = (handshake.auth ?? {}) as { token?: unknown };
+  if (typeof token === 'string' && token.length > 0) return token.length <= 500 ? { secret: token, via: 'token' } : undefined;
+  if (handshake.authorization) {
+    const match = /^Bearer\s+(\S+)$/i.exec(handshake.authorization);
+    return match?.[1] ? { secret: match[1], via: 'token' } : undefined;
   }
-  return undefined;
+  const cookie = handshake.cookies?.[sessionCookie];
+  return typeof cookie === 'string' && cookie.length > 0 ? { secret: cookie, via: 'cookie' } : undefined;
 };

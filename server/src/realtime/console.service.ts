@@ -1,9 +1,13 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ChangesService } from '../changes/changes.service.js';
 import { DomainEvents } from '../common/events/domain-events.js';
+import { CHANNELS } from '../database/database-target.js';
+import { NotificationsService } from '../database/notifications.service.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { RECONCILE_MS } from './change-relay.service.js';
-import type { ConsoleChange } from './console.messages.js';
+import { changeOfNotice, rolloutNotice } from './console-notice.js';
+import { audienceOf, type ConsoleChange } from './console.messages.js';
+import { LogPump, type PumpRead } from './log-pump.js';
 
 /** How many log entries one read takes; a longer backlog is read in several. */
 const PAGE = 1000;
@@ -14,8 +18,7 @@ interface WatchedEnvironment {
   projectKey: string;
   environmentKey: string;
   relayed: number;
-  pumping: boolean;
-  again: boolean;
+  pump: LogPump;
 }
 
 interface WatchedProject {
@@ -31,12 +34,15 @@ export interface ConsoleSink {
 }
 
 /**
- * The consoles' view of the change log: for every project a console watches, it reads each
- * environment's log from where it got to and names each entry (kind, key, sequence) — not its
- * payload, which consoles fetch through the API. It hears the same `change.appended` wake-ups as
- * the SDK relay (this instance's commits and other instances' NOTIFYs) and, like the relay, also
- * compares with the log's heads on a timer, so a lost notification delays a change, never drops it.
- * It is not an SDK subscriber of the relay: consoles must not count as connected SDKs.
+ * What consoles hear, from two sources:
+ * - the change log: for every project a console watches, it reads each environment's log from
+ *   where it got to and names each entry (kind, key, sequence) — not its payload, which consoles
+ *   fetch through the API. It hears the same `change.appended` wake-ups as the SDK relay and, like
+ *   the relay, compares with the log's heads on a timer, so a lost notification delays a change,
+ *   never drops it. It is not an SDK subscriber of the relay: consoles must not count as connected SDKs.
+ * - the console channel: every audited change (flags created or archived, rollout plans paused,
+ *   users, tokens, webhooks, ...) and every rollout step is announced by a NOTIFY on commit, which
+ *   every instance hears, this one included. A lost LISTEN session makes consoles resync.
  */
 @Injectable()
 export class ConsoleService implements OnModuleInit, OnModuleDestroy {
@@ -53,24 +59,23 @@ export class ConsoleService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly changes: ChangesService,
     private readonly projectsService: ProjectsService,
+    private readonly notifications: NotificationsService,
     events: DomainEvents,
   ) {
     this.unsubscribe = [
       events.on('change.appended', ({ environmentId, sequence }) => this.appended(environmentId, sequence)),
       events.on('changes.lost', () => {
-        this.environments.forEach((environment) => this.pump(environment));
+        this.environments.forEach((environment) => environment.pump.wake());
         this.sink?.resync();
       }),
-      // Rollout status and experiment decisions are not in the change log; only this instance hears them.
-      events.on('rollout.advanced', (e) =>
-        this.emit({ project: e.projectKey, environment: e.environmentKey, kind: 'rollout', key: e.flagKey, sequence: null }),
-      ),
-      events.on('rollout.rolled_back', (e) =>
-        this.emit({ project: e.projectKey, environment: e.environmentKey, kind: 'rollout', key: e.flagKey, sequence: null }),
-      ),
-      events.on('experiment.decided', (e) =>
-        this.emit({ project: e.projectKey, environment: e.environmentKey, kind: 'experiment', key: e.experimentKey, sequence: null }),
-      ),
+      notifications.on(CHANNELS.console, (payload) => {
+        const change = changeOfNotice(payload);
+        if (change) this.emit(change);
+      }),
+      // A rollout step is not always audited (a plan aborted before its first stage changes no
+      // config): it is announced in its own transaction, so every instance hears it on commit.
+      events.onCommitting('rollout.advanced', (e) => this.notifications.notify(CHANNELS.console, rolloutNotice(e, 'rollout.advanced'))),
+      events.onCommitting('rollout.rolled_back', (e) => this.notifications.notify(CHANNELS.console, rolloutNotice(e, 'rollout.rolled_back'))),
     ];
   }
 
@@ -113,13 +118,25 @@ export class ConsoleService implements OnModuleInit, OnModuleDestroy {
 
   private track(project: WatchedProject, id: string, projectKey: string, environmentKey: string, head: number): void {
     project.environments.add(id);
-    if (!this.environments.has(id)) this.environments.set(id, { id, projectKey, environmentKey, relayed: head, pumping: false, again: false });
+    if (this.environments.has(id)) return;
+    const environment: WatchedEnvironment = {
+      id,
+      projectKey,
+      environmentKey,
+      relayed: head,
+      pump: new LogPump(
+        () => this.relayPage(environment),
+        // The next reconciliation tries again.
+        (err) => this.logger.warn({ reason: err instanceof Error ? err.message : String(err) }, `reading the change log of ${id} for consoles failed`),
+      ),
+    };
+    this.environments.set(id, environment);
   }
 
   private appended(environmentId: string, sequence: number): void {
     const environment = this.environments.get(environmentId);
     if (environment) {
-      if (sequence > environment.relayed) this.pump(environment);
+      if (sequence > environment.relayed) environment.pump.wake();
     } else if (this.projects.size > 0) void this.adopt(environmentId, sequence);
   }
 
@@ -133,8 +150,8 @@ export class ConsoleService implements OnModuleInit, OnModuleDestroy {
       const watched = found && this.projects.get(found.project.key);
       if (!found || !watched || this.environments.has(environmentId)) return;
       this.track(watched, environmentId, found.project.key, found.environment.key, sequence - 1);
-      this.emit({ project: found.project.key, environment: null, kind: 'environment', key: found.environment.key, sequence: null });
-      this.pump(this.environments.get(environmentId)!);
+      this.emit({ project: found.project.key, environment: null, kind: 'environment', key: found.environment.key, sequence: null, action: null });
+      this.environments.get(environmentId)!.pump.wake();
     } catch (err) {
       this.logger.warn({ reason: err instanceof Error ? err.message : String(err) }, 'could not look up a new environment');
     } finally {
@@ -142,39 +159,23 @@ export class ConsoleService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  // One reader per environment at a time; a wake-up during a read makes it read again.
-  private pump(environment: WatchedEnvironment): void {
-    if (environment.pumping) {
-      environment.again = true;
-      return;
+  // Names the next log entries of an environment (one read per environment at a time: LogPump).
+  private async relayPage(environment: WatchedEnvironment): Promise<PumpRead> {
+    const changes = await this.changes.since(environment.id, environment.relayed, PAGE);
+    // Unwatched meanwhile: nobody is left to tell.
+    if (this.environments.get(environment.id) !== environment) return 'stop';
+    for (const change of changes) {
+      environment.relayed = change.sequence;
+      this.emit({
+        project: environment.projectKey,
+        environment: environment.environmentKey,
+        kind: change.kind,
+        key: change.key,
+        sequence: change.sequence,
+        action: null,
+      });
     }
-    environment.pumping = true;
-    void (async () => {
-      try {
-        do {
-          environment.again = false;
-          const changes = await this.changes.since(environment.id, environment.relayed, PAGE);
-          // Unwatched meanwhile: nobody is left to tell.
-          if (this.environments.get(environment.id) !== environment) return;
-          for (const change of changes) {
-            environment.relayed = change.sequence;
-            this.emit({
-              project: environment.projectKey,
-              environment: environment.environmentKey,
-              kind: change.kind,
-              key: change.key,
-              sequence: change.sequence,
-            });
-          }
-          if (changes.length === PAGE) environment.again = true;
-        } while (environment.again);
-      } catch (err) {
-        // The next reconciliation tries again.
-        this.logger.warn({ reason: err instanceof Error ? err.message : String(err) }, `reading the change log of ${environment.id} for consoles failed`);
-      } finally {
-        environment.pumping = false;
-      }
-    })();
+    return changes.length === PAGE ? 'more' : 'caught-up';
   }
 
   private async reconcile(): Promise<void> {
@@ -182,7 +183,7 @@ export class ConsoleService implements OnModuleInit, OnModuleDestroy {
     this.reconciling = true;
     try {
       const heads = await this.changes.heads([...this.environments.keys()]);
-      for (const environment of this.environments.values()) if ((heads.get(environment.id) ?? 0) > environment.relayed) this.pump(environment);
+      for (const environment of this.environments.values()) if ((heads.get(environment.id) ?? 0) > environment.relayed) environment.pump.wake();
     } catch {
       // The database did not answer; the next tick asks again.
     } finally {
@@ -191,7 +192,9 @@ export class ConsoleService implements OnModuleInit, OnModuleDestroy {
   }
 
   private emit(change: ConsoleChange): void {
-    if (!this.projects.has(change.project)) return;
+    const audience = audienceOf(change);
+    // Project changes only matter where a console of this instance watches the project.
+    if (audience.to === 'project' && !this.projects.has(audience.project)) return;
     try {
       this.sink?.changed(change);
     } catch (err) {
