@@ -153,7 +153,12 @@ export class NotificationsService implements OnModuleInit, OnModuleDestroy {
     client.on('error', () => undefined);
     try {
       await client.connect();
-      for (const channel of Object.values(CHANNELS)) await client.query(`LISTEN ${channel}`);
+      // One round trip for every channel: the session listens to all of them or to none.
+      await client.query(
+        Object.values(CHANNELS)
+          .map((channel) => `LISTEN ${channel}`)
+          .join('; '),
+      );
     } catch (err) {
       await client.end().catch(() => undefined);
       throw err;

@@ -57,22 +57,20 @@ describe.runIf(testDatabaseUrl())('two server processes on one PostgreSQL databa
     const database = new URL(t.databaseUrl!).pathname.slice(1);
     const admin = new pg.Client({ connectionString: t.databaseUrl });
     await admin.connect();
-    const sessions = async () =>
-      Number(
-        (
-          await admin.query(
-            `SELECT count(*) AS n FROM pg_stat_activity WHERE (application_name = 'signalbox-listen' OR query LIKE 'LISTEN %') AND datname = $1`,
-            [database],
-          )
-        ).rows[0].n,
-      );
+    const listening = async (): Promise<number[]> =>
+      (
+        await admin.query(`SELECT pid FROM pg_stat_activity WHERE (application_name = 'signalbox-listen' OR query LIKE 'LISTEN %') AND datname = $1`, [
+          database,
+        ])
+      ).rows.map((row: { pid: number }) => row.pid);
+    const sessions = async () => (await listening()).length;
     try {
       await expect.poll(sessions, { timeout: 10_000 }).toBe(2);
       for (let cut = 0; cut < 5; cut++) {
-        await admin.query(
-          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE (application_name = 'signalbox-listen' OR query LIKE 'LISTEN %') AND datname = $1`,
-          [database],
-        );
+        const before = await listening();
+        await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [before]);
+        // A terminated backend lingers in pg_stat_activity for a moment: wait for two new sessions.
+        await expect.poll(async () => (await listening()).filter((pid) => !before.includes(pid)).length, { timeout: 15_000, interval: 100 }).toBe(2);
         await expect.poll(sessions, { timeout: 15_000, interval: 100 }).toBe(2);
       }
       // Reconnects are done: no extra sessions appear later either.
