@@ -18,6 +18,7 @@ export type SampleRatio = Schemas['SampleRatioResponse'];
 /** GET /projects/:p/experiments/:key/results. */
 export type ExperimentResults = Schemas['ExperimentResultsResponse'];
 export type NewExperiment = Schemas['CreateExperimentDto'];
+export type ExperimentChanges = Schemas['UpdateExperimentDto'];
 export type ExperimentFilters = NonNullable<operations['ExperimentsController_list']['parameters']['query']>;
 
 const experimentParams = (projectKey: string, experimentKey: string) => ({ path: { projectKey, experimentKey } });
@@ -73,4 +74,14 @@ export const usePromoteExperiment = (project: string, key: string) =>
 export const useRollbackExperiment = (project: string, key: string) =>
   useExperimentMutation(project, (body: Schemas['RollbackExperimentDto']) =>
     unwrap(api.POST('/api/v1/projects/{projectKey}/experiments/{experimentKey}/rollback', { params: experimentParams(project, key), body })),
+  );
+
+export const useUpdateExperiment = (project: string, key: string) =>
+  useExperimentMutation(project, (body: ExperimentChanges) =>
+    unwrap(api.PATCH('/api/v1/projects/{projectKey}/experiments/{experimentKey}', { params: experimentParams(project, key), body })),
+  );
+
+export const useStopExperiment = (project: string, key: string) =>
+  useExperimentMutation(project, (body: Schemas['StopExperimentDto']) =>
+    unwrap(api.POST('/api/v1/projects/{projectKey}/experiments/{experimentKey}/stop', { params: experimentParams(project, key), body })),
   );

@@ -60,7 +60,7 @@ describe('CreateExperimentForm', () => {
     });
   });
 
-  it('sends fixed-horizon analysis when chosen', async () => {
+  it('sends fixed-horizon analysis, a maximum duration and auto-rollback when chosen', async () => {
     const calls = stubApi((method, path) => {
       if (method === 'GET' && path.startsWith('/projects/demo/flags')) return { status: 200, body: [modelFlag] };
       if (method === 'POST' && path === '/projects/demo/experiments') return { status: 201, body: { key: 'checkout-v2' } };
@@ -70,9 +70,11 @@ describe('CreateExperimentForm', () => {
     renderWithClient(<CreateExperimentForm project={project} environment="production" onCreated={onCreated} onCancel={() => {}} />);
     await fill();
     await userEvent.selectOptions(screen.getByLabelText(/^Decide by/), 'fixed-horizon');
+    await userEvent.type(screen.getByLabelText('Conclude after (hours, optional)'), '168');
+    await userEvent.click(screen.getByLabelText(/Roll back on its own/));
     await userEvent.click(screen.getByRole('button', { name: 'Start experiment' }));
     await vi.waitFor(() => expect(onCreated).toHaveBeenCalled());
-    expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({ analysis: 'fixed-horizon' });
+    expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({ analysis: 'fixed-horizon', maxDurationHours: 168, autoRollback: true });
   });
 
   it('shows the API validation message next to the field it names', async () => {

@@ -135,6 +135,17 @@ export const CreateExperimentForm = ({
         )}
       </Field>
       <div className="field-pair">
+        <Field path="maxDurationHours" label="Conclude after (hours, optional)" messages={err('maxDurationHours')}>
+          {(p) => <input {...p} inputMode="decimal" value={form.maxDuration} placeholder="168" onChange={(e) => form.setMaxDuration(e.target.value)} />}
+        </Field>
+        <div className="field">
+          <label>
+            <input type="checkbox" checked={form.autoRollback} onChange={(e) => form.setAutoRollback(e.target.checked)} /> Roll back on its own when a guardrail
+            is significantly worse
+          </label>
+        </div>
+      </div>
+      <div className="field-pair">
         <Field
           path="minimumDetectableEffect"
           label={rate ? 'Minimum detectable effect (absolute, 0.02 = 2 pp)' : 'Minimum detectable effect (metric unit)'}

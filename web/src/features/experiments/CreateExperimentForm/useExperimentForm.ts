@@ -23,6 +23,8 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
   const [mde, setMde] = useState('');
   const [baseline, setBaseline] = useState('');
   const [analysis, setAnalysis] = useState<'sequential' | 'fixed-horizon'>('sequential');
+  const [maxDuration, setMaxDuration] = useState('');
+  const [autoRollback, setAutoRollback] = useState(false);
   const [errors, setErrors] = useState<FieldErrors>({});
   const create = useCreateExperiment(project);
 
@@ -47,7 +49,13 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
     const minimumDetectableEffect = optionalNumber(mde);
     if (minimumDetectableEffect === undefined || !(minimumDetectableEffect > 0))
       next.minimumDetectableEffect = ['a positive number in the metric unit, e.g. 0.02 for two points of a rate'];
-    const numbers = { alpha: optionalNumber(alpha), power: optionalNumber(power), baseline: optionalNumber(baseline) };
+    const numbers = {
+      alpha: optionalNumber(alpha),
+      power: optionalNumber(power),
+      baseline: optionalNumber(baseline),
+      maxDuration: optionalNumber(maxDuration),
+    };
+    if (numbers.maxDuration !== undefined && Number.isNaN(numbers.maxDuration)) next.maxDurationHours = ['a number of hours, e.g. 168'];
     if (numbers.alpha !== undefined && Number.isNaN(numbers.alpha)) next.alpha = ['a number, e.g. 0.05'];
     if (numbers.power !== undefined && Number.isNaN(numbers.power)) next.power = ['a number, e.g. 0.8'];
     if (numbers.baseline !== undefined && Number.isNaN(numbers.baseline)) next[metricType === 'rate' ? 'baselineRate' : 'assumedStdDev'] = ['a number'];
@@ -67,6 +75,8 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
         minimumDetectableEffect: minimumDetectableEffect as number,
         ...(metricType === 'rate' ? { baselineRate: numbers.baseline } : { assumedStdDev: numbers.baseline }),
         analysis,
+        ...(numbers.maxDuration !== undefined ? { maxDurationHours: numbers.maxDuration } : {}),
+        ...(autoRollback ? { autoRollback } : {}),
       },
     };
   };
@@ -111,6 +121,10 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
     setBaseline,
     analysis,
     setAnalysis,
+    maxDuration,
+    setMaxDuration,
+    autoRollback,
+    setAutoRollback,
     errors,
     submit,
     pending: create.isPending,

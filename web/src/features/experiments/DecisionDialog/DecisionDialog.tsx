@@ -3,7 +3,7 @@ import { errorMessage } from '../../../api/client';
 import { Dialog } from '../../../components/common/Dialog';
 import { FormActions } from '../../../components/common/FormActions';
 
-/** Confirms promoting a variant to 100% (or rolling back to control), with an optional reason for the audit log. */
+/** Confirms promoting a variant to 100%, rolling back to control or stopping without a decision, with an optional reason for the audit log. */
 export const DecisionDialog = ({
   mode,
   experimentKey,
@@ -13,7 +13,7 @@ export const DecisionDialog = ({
   onSubmit,
   onClose,
 }: {
-  mode: 'promote' | 'rollback';
+  mode: 'promote' | 'rollback' | 'stop';
   experimentKey: string;
   control: string;
   treatments: string[];
@@ -41,16 +41,18 @@ export const DecisionDialog = ({
   };
   return (
     <Dialog
-      title={promote ? `Promote a variant of ${experimentKey}` : `Roll back ${experimentKey}`}
+      title={promote ? `Promote a variant of ${experimentKey}` : mode === 'stop' ? `Stop ${experimentKey} without a decision` : `Roll back ${experimentKey}`}
       onClose={onClose}
-      tone={promote ? 'default' : 'danger'}
+      tone={mode === 'rollback' ? 'danger' : 'default'}
       dirty={reason.trim() !== '' || (promote && variant !== (recommendedWinner ?? treatments[0] ?? ''))}
     >
       <form onSubmit={(e) => void handle(e)} noValidate>
         <p>
           {promote
             ? 'The flag serves this variant to everyone in the experiment’s environment, and the experiment closes.'
-            : `The flag serves the control variant ${control} to everyone in the experiment’s environment, and the experiment closes.`}
+            : mode === 'stop'
+              ? 'The experiment closes and its results stop growing. The flag keeps serving what it serves now: nothing changes for anyone.'
+              : `The flag serves the control variant ${control} to everyone in the experiment’s environment, and the experiment closes.`}
         </p>
         {promote && (
           <>
@@ -81,9 +83,9 @@ export const DecisionDialog = ({
         <FormActions
           error={error}
           onCancel={onClose}
-          submitLabel={promote ? `Promote ${variant}` : `Roll back to ${control}`}
+          submitLabel={promote ? `Promote ${variant}` : mode === 'stop' ? 'Stop experiment' : `Roll back to ${control}`}
           submitting={submitting}
-          danger={!promote}
+          danger={mode === 'rollback'}
         />
       </form>
     </Dialog>

@@ -87,6 +87,12 @@ const renderPage = (role: 'viewer' | 'editor', answer: ExperimentResults) => {
     if (method === 'GET' && path === '/projects/demo/experiments/checkout-v2/results') return { status: 200, body: answer };
     if (method === 'POST' && path === '/projects/demo/experiments/checkout-v2/promote')
       return { status: 200, body: { ...answer.experiment, status: 'closed' } };
+    if (method === 'POST' && path === '/projects/demo/experiments/checkout-v2/stop')
+      return { status: 200, body: { ...answer.experiment, status: 'closed', decision: 'stopped' } };
+    if (method === 'PATCH' && path === '/projects/demo/experiments/checkout-v2') {
+      const body = JSON.parse(JSON.stringify(answer.experiment)) as Record<string, unknown>;
+      return { status: 200, body };
+    }
     return undefined;
   });
   const client = new QueryClient({ defaultOptions: { queries: { retry: false, refetchInterval: false }, mutations: { retry: false } } });
@@ -141,5 +147,47 @@ describe('ExperimentPage', () => {
     await userEvent.type(screen.getByLabelText('Reason (optional)'), 'converts better');
     await userEvent.click(screen.getByRole('button', { name: 'Promote v2' }));
     await vi.waitFor(() => expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ variant: 'v2', reason: 'converts better' }));
+  });
+
+  it('stops without a decision after confirming, and says the flag stays as it is', async () => {
+    const calls = renderPage('editor', results({ sampleRatio: null }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Stop' }));
+    expect(screen.getByText(/The flag keeps serving what it serves now/)).toBeTruthy();
+    await userEvent.type(screen.getByLabelText('Reason (optional)'), 'plans changed');
+    await userEvent.click(screen.getByRole('button', { name: 'Stop experiment' }));
+    await vi.waitFor(() => expect(calls.find((c) => c.method === 'POST' && c.path.endsWith('/stop'))?.body).toEqual({ reason: 'plans changed' }));
+  });
+
+  it('changes settings with a reason, and asks for the reason before sending anything', async () => {
+    const calls = renderPage('editor', results({ sampleRatio: null }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Settings' }));
+    const mde = screen.getByLabelText('Minimum detectable effect');
+    await userEvent.clear(mde);
+    await userEvent.type(mde, '0.02');
+    await userEvent.type(screen.getByLabelText('Conclude after (hours; empty: never)'), '72');
+    await userEvent.click(screen.getByLabelText(/Roll back on its own/));
+    await userEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    expect(await screen.findByText('say why the settings change (kept in the audit log)')).toBeTruthy();
+    expect(calls.some((c) => c.method === 'PATCH')).toBe(false);
+    await userEvent.type(screen.getByLabelText('Reason (kept in the audit log)'), 'smaller effect matters');
+    await userEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    await vi.waitFor(() =>
+      expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({
+        minimumDetectableEffect: 0.02,
+        alpha: 0.05,
+        power: 0.8,
+        analysis: 'sequential',
+        maxDurationHours: 72,
+        autoRollback: true,
+        reason: 'smaller effect matters',
+      }),
+    );
+  });
+
+  it('offers no Settings or Stop to a viewer', async () => {
+    renderPage('viewer', results());
+    await screen.findByText('Promote: v2');
+    expect(screen.queryByRole('button', { name: 'Settings' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Stop' })).toBeNull();
   });
 });

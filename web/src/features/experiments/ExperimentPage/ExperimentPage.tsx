@@ -1,7 +1,14 @@
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { usePermissions } from '../../../api/auth';
-import { type ExperimentResults, usePromoteExperiment, useRollbackExperiment, useExperimentResults } from '../../../api/experiments';
+import {
+  type ExperimentResults,
+  usePromoteExperiment,
+  useRollbackExperiment,
+  useExperimentResults,
+  useStopExperiment,
+  useUpdateExperiment,
+} from '../../../api/experiments';
 import type { EnvironmentView, ProjectView } from '../../../api/projects';
 import type { components } from '../../../api/schema';
 import { Badge } from '../../../components/common/Badge';
@@ -10,6 +17,7 @@ import { PageHeader } from '../../../components/common/PageHeader';
 import { ErrorState, Loading, QueryStaleNotice } from '../../../components/common/StateViews';
 import { paths } from '../../shell/workspace/workspace';
 import { DecisionDialog } from '../DecisionDialog/DecisionDialog';
+import { SettingsDialog } from '../SettingsDialog/SettingsDialog';
 import {
   formatDifference,
   formatMetric,
@@ -58,7 +66,9 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
   const results = useExperimentResults(project.key, experimentKey);
   const promote = usePromoteExperiment(project.key, experimentKey);
   const rollback = useRollbackExperiment(project.key, experimentKey);
-  const [dialog, setDialog] = useState<'promote' | 'rollback' | null>(null);
+  const stop = useStopExperiment(project.key, experimentKey);
+  const update = useUpdateExperiment(project.key, experimentKey);
+  const [dialog, setDialog] = useState<'promote' | 'rollback' | 'stop' | 'settings' | null>(null);
   const rows = useMemo(() => (results.data ? intervalRows(results.data) : []), [results.data]);
 
   if (results.isPending) return <Loading label="Loading results…" />;
@@ -96,6 +106,12 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
                 <button type="button" className="btn btn-primary" onClick={() => setDialog('promote')}>
                   Promote
                 </button>
+                <button type="button" className="btn" onClick={() => setDialog('settings')}>
+                  Settings
+                </button>
+                <button type="button" className="btn" onClick={() => setDialog('stop')}>
+                  Stop
+                </button>
                 <button type="button" className="btn btn-danger" onClick={() => setDialog('rollback')}>
                   Rollback
                 </button>
@@ -115,7 +131,12 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
       {!running && (
         <div className="banner" role="status">
           Closed {formatTime(x.closedAt)}:{' '}
-          {x.decision === 'promoted' ? `promoted ${x.winner ?? ''}` : x.decision === 'rolled-back' ? `rolled back to ${x.controlVariant}` : 'no decision'}.
+          {x.decision === 'promoted'
+            ? `promoted ${x.winner ?? ''}`
+            : x.decision === 'rolled-back'
+              ? `rolled back to ${x.controlVariant}`
+              : 'stopped without a decision; the flag serves what it served'}
+          .
         </div>
       )}
 
@@ -253,17 +274,26 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
           {METHOD_NAMES[type === 'rate' ? 'newcombe' : 'welch-t']}; p-values from the {type === 'rate' ? 'pooled two-proportion z-test' : "Welch's t-test"}.
           Always-valid p-values and confidence sequences from the mSPRT (normal mixture, τ = the minimum detectable effect): they stay valid however often this
           page is read. This experiment decides by its {r.decidedBy === 'sequential' ? 'sequential' : 'fixed-horizon'} figures.
+          {x.maxDurationHours !== null && ` It concludes on its own ${x.maxDurationHours} h after it started.`}
+          {x.autoRollback && ' It rolls back on its own when a guardrail is significantly worse.'}
         </p>
       </section>
 
-      {dialog && (
+      {dialog === 'settings' && <SettingsDialog experiment={x} onSubmit={(changes) => update.mutateAsync(changes)} onClose={() => setDialog(null)} />}
+      {dialog && dialog !== 'settings' && (
         <DecisionDialog
           mode={dialog}
           experimentKey={x.key}
           control={x.controlVariant}
           treatments={x.treatmentVariants}
           recommendedWinner={r.winner}
-          onSubmit={(input) => (dialog === 'promote' ? promote.mutateAsync(input) : rollback.mutateAsync({ reason: input.reason }))}
+          onSubmit={(input) =>
+            dialog === 'promote'
+              ? promote.mutateAsync(input)
+              : dialog === 'stop'
+                ? stop.mutateAsync({ reason: input.reason })
+                : rollback.mutateAsync({ reason: input.reason })
+          }
           onClose={() => setDialog(null)}
         />
       )}

@@ -1,0 +1,134 @@
+import { type FormEvent, useState } from 'react';
+import { ApiError, errorMessage } from '../../../api/client';
+import type { Experiment, ExperimentChanges } from '../../../api/experiments';
+import { Dialog } from '../../../components/common/Dialog';
+import { Field } from '../../../components/common/Field';
+import { type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
+import { FormActions } from '../../../components/common/FormActions';
+
+type Method = Experiment['analysis'];
+
+/** The settings of a running experiment that may change, with the reason the audit log keeps. */
+export const SettingsDialog = ({
+  experiment,
+  onSubmit,
+  onClose,
+}: {
+  experiment: Experiment;
+  onSubmit: (changes: ExperimentChanges) => Promise<unknown>;
+  onClose: () => void;
+}) => {
+  const initial = {
+    mde: String(experiment.minimumDetectableEffect),
+    alpha: String(experiment.alpha),
+    power: String(experiment.power),
+    analysis: experiment.analysis,
+    maxDuration: experiment.maxDurationHours === null ? '' : String(experiment.maxDurationHours),
+    autoRollback: experiment.autoRollback,
+  };
+  const [form, setForm] = useState(initial);
+  const [reason, setReason] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [submitting, setSubmitting] = useState(false);
+  const set = <K extends keyof typeof initial>(key: K, value: (typeof initial)[K]) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    // A field's message goes as soon as the field changes.
+    setErrors((e) => ({ ...e, [fieldOf[key] ?? key]: [] }));
+  };
+  const dirty = reason.trim() !== '' || (Object.keys(initial) as Array<keyof typeof initial>).some((k) => form[k] !== initial[k]);
+
+  const handle = async (e: FormEvent) => {
+    e.preventDefault();
+    const local: FieldErrors = {};
+    const number = (text: string, field: string) => {
+      const value = Number(text);
+      if (text.trim() === '' || !Number.isFinite(value)) local[field] = ['a number'];
+      return value;
+    };
+    const changes: ExperimentChanges = {
+      minimumDetectableEffect: number(form.mde, 'minimumDetectableEffect'),
+      alpha: number(form.alpha, 'alpha'),
+      power: number(form.power, 'power'),
+      analysis: form.analysis,
+      maxDurationHours: form.maxDuration.trim() === '' ? null : number(form.maxDuration, 'maxDurationHours'),
+      autoRollback: form.autoRollback,
+      reason: reason.trim(),
+    };
+    if (changes.reason === '') local.reason = ['say why the settings change (kept in the audit log)'];
+    setErrors(local);
+    if (Object.keys(local).length > 0) return;
+    setSubmitting(true);
+    try {
+      await onSubmit(changes);
+      onClose();
+    } catch (err) {
+      setErrors(err instanceof ApiError && err.fieldErrors.length > 0 ? toFieldErrors(err.fieldErrors) : { form: [errorMessage(err)] });
+    } finally {
+      setSubmitting(false);
+    }
+  };
+  const err = (field: string) => errors[field] ?? [];
+
+  return (
+    <Dialog title={`Settings of ${experiment.key}`} onClose={onClose} dirty={dirty}>
+      <form onSubmit={(e) => void handle(e)} noValidate>
+        <div className="field-pair">
+          <Field path="minimumDetectableEffect" label="Minimum detectable effect" messages={err('minimumDetectableEffect')}>
+            {(p) => <input {...p} inputMode="decimal" value={form.mde} onChange={(e) => set('mde', e.target.value)} />}
+          </Field>
+          <Field path="analysis" label="Decide by" messages={err('analysis')}>
+            {(p) => (
+              <select {...p} value={form.analysis} onChange={(e) => set('analysis', e.target.value as Method)}>
+                <option value="sequential">sequential (safe to peek)</option>
+                <option value="fixed-horizon">fixed horizon</option>
+              </select>
+            )}
+          </Field>
+        </div>
+        <div className="field-pair">
+          <Field path="alpha" label="Alpha" messages={err('alpha')}>
+            {(p) => <input {...p} inputMode="decimal" value={form.alpha} onChange={(e) => set('alpha', e.target.value)} />}
+          </Field>
+          <Field path="power" label="Power" messages={err('power')}>
+            {(p) => <input {...p} inputMode="decimal" value={form.power} onChange={(e) => set('power', e.target.value)} />}
+          </Field>
+        </div>
+        <div className="field-pair">
+          <Field path="maxDurationHours" label="Conclude after (hours; empty: never)" messages={err('maxDurationHours')}>
+            {(p) => <input {...p} inputMode="decimal" value={form.maxDuration} onChange={(e) => set('maxDuration', e.target.value)} />}
+          </Field>
+          <div className="field">
+            <label>
+              <input type="checkbox" checked={form.autoRollback} onChange={(e) => set('autoRollback', e.target.checked)} /> Roll back on its own when a
+              guardrail is significantly worse
+            </label>
+          </div>
+        </div>
+        <Field path="reason" label="Reason (kept in the audit log)" messages={err('reason')}>
+          {(p) => (
+            <textarea
+              {...p}
+              rows={2}
+              maxLength={1000}
+              value={reason}
+              onChange={(e) => {
+                setReason(e.target.value);
+                setErrors((x) => ({ ...x, reason: [] }));
+              }}
+            />
+          )}
+        </Field>
+        <FormActions error={errors.form?.[0] ?? null} onCancel={onClose} submitLabel="Save settings" submitting={submitting} />
+      </form>
+    </Dialog>
+  );
+};
+
+const fieldOf: Record<string, string | undefined> = {
+  mde: 'minimumDetectableEffect',
+  alpha: 'alpha',
+  power: 'power',
+  analysis: 'analysis',
+  maxDuration: 'maxDurationHours',
+  autoRollback: 'autoRollback',
+};
