@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
 import type { Serve } from '@signalbox/sdk/core';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
@@ -11,6 +12,8 @@ import { Database } from '../database/database.service.js';
 import { serveByDefault } from '../flags/flag-config-change.js';
 import { FlagsService } from '../flags/flags.service.js';
 import { ProjectsService } from '../projects/projects.service.js';
+import { RolloutPlanEntity } from '../rollouts/rollout-plan.entity.js';
+import { ACTIVE_STATUSES } from '../rollouts/rollouts.repository.js';
 import { TelemetryService } from '../telemetry/telemetry.service.js';
 import type {
   CreateExperimentDto,
@@ -111,6 +114,16 @@ export class ExperimentsService {
       if (await this.repository.find(project.id, input.key)) throw conflict(`An experiment with key '${input.key}' already exists in ${projectKey}`);
       const running = await this.repository.findRunning(environment.id, input.flag);
       if (running) throw conflict(`Experiment '${running.key}' already runs on flag '${input.flag}' in ${input.environment}`, { experiment: running.key });
+      // A rollout plan moves the same default rule the experiment measures: one at a time.
+      const plan = await this.db
+        .manager()
+        .getRepository(RolloutPlanEntity)
+        .findOneBy({ environmentId: environment.id, flagKey: input.flag, status: In(ACTIVE_STATUSES) });
+      if (plan)
+        throw conflict(
+          `Rollout plan ${plan.id} is ${plan.status} on flag '${input.flag}' in ${input.environment}: an experiment would measure a split the plan keeps changing. Finish or abort the plan first`,
+          { plan: plan.id },
+        );
       const experiment = await this.repository.save({
         projectId: project.id,
         environmentId: environment.id,

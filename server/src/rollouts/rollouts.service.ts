@@ -1,10 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { isDeepStrictEqual } from 'node:util';
 import type { Serve } from '@signalbox/sdk/core';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { conflict, type FieldProblem, notFound, validationFailed } from '../common/errors/domain-error.js';
-import { DomainEvents } from '../common/events/domain-events.js';
+import { DomainEvents, type FlagChangedEvent } from '../common/events/domain-events.js';
 import { Database } from '../database/database.service.js';
+import { ExperimentEntity } from '../experiments/experiment.entity.js';
 import { serveByDefault } from '../flags/flag-config-change.js';
 import type { FlagEnvironmentRef } from '../flags/flag-environment.decorator.js';
 import { FlagsService } from '../flags/flags.service.js';
@@ -28,13 +30,30 @@ interface PlanKeys {
 // Enough for any flag: the SDK's helpers record a handful of names per flag.
 const REPORTED_METRICS_READ = 200;
 
+/** The default rule a plan serves at `percent` of its candidate. */
+const stageServe = (plan: RolloutPlanEntity, percent: number): Serve => {
+  const weight = Math.round(percent * 1000);
+  if (weight >= 100_000) return { variant: plan.candidateVariant };
+  if (weight <= 0) return { variant: plan.controlVariant };
+  return {
+    rollout: {
+      ...(plan.bucketBy ? { bucketBy: plan.bucketBy } : {}),
+      variants: [
+        { variant: plan.controlVariant, weight: 100_000 - weight },
+        { variant: plan.candidateVariant, weight },
+      ],
+    },
+  };
+};
+
 const percentOf = (plan: RolloutPlanEntity): number =>
   plan.currentStage < 0 || plan.status === 'rolled-back' || plan.status === 'aborted' ? 0 : plan.stages[plan.currentStage]!.percent;
 
 /** Rollout plans: creation, manual controls, and the scheduler's step for each active plan. */
 @Injectable()
-export class RolloutsService {
+export class RolloutsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('rollouts');
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly repository: RolloutsRepository,
@@ -46,6 +65,16 @@ export class RolloutsService {
     private readonly events: DomainEvents,
     private readonly clock: Clock,
   ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe = this.events.on('flag.changed', (event) => {
+      this.onFlagChanged(event).catch((err: unknown) => this.logger.warn({ err, flag: event.flagKey }, 'could not check a hand edit against its rollout plan'));
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
 
   async list(flagEnvironment: FlagEnvironmentRef): Promise<RolloutPlanResponse[]> {
     const { environment } = await this.scope(flagEnvironment);
@@ -100,6 +129,13 @@ export class RolloutsService {
       await this.repository.lockFlag(environment.id, flagKey);
       const active = await this.repository.findActive(environment.id, flagKey);
       if (active) throw conflict(`Rollout plan ${active.id} is already ${active.status} on flag '${flagKey}' in ${environmentKey}`, { plan: active.id });
+      // A plan writes the default rule's split, which is the experiment's traffic: never replace it silently.
+      const experiment = await this.db.manager().getRepository(ExperimentEntity).findOneBy({ environmentId: environment.id, flagKey, status: 'running' });
+      if (experiment)
+        throw conflict(
+          `Experiment '${experiment.key}' runs on flag '${flagKey}' in ${environmentKey}: a rollout plan would replace its traffic split. Decide or stop the experiment first`,
+          { experiment: experiment.key },
+        );
       const now = this.clock.now();
       let plan = await this.repository.save({
         projectId: project.id,
@@ -373,26 +409,43 @@ export class RolloutsService {
 
   /** An ordinary versioned config write of the default rule: audited, pushed to SDKs, sent to webhooks. */
   private async serve(plan: RolloutPlanEntity, keys: PlanKeys, actor: Actor, percent: number, reason: string): Promise<void> {
-    const weight = Math.round(percent * 1000);
-    const defaultRule: Serve =
-      weight >= 100_000
-        ? { variant: plan.candidateVariant }
-        : weight <= 0
-          ? { variant: plan.controlVariant }
-          : {
-              rollout: {
-                ...(plan.bucketBy ? { bucketBy: plan.bucketBy } : {}),
-                variants: [
-                  { variant: plan.controlVariant, weight: 100_000 - weight },
-                  { variant: plan.candidateVariant, weight },
-                ],
-              },
-            };
     await this.flags.changeConfig(
       actor,
       { projectKey: keys.projectKey, flagKey: plan.flagKey, environmentKey: keys.environmentKey },
-      serveByDefault(defaultRule, reason),
+      serveByDefault(stageServe(plan, percent), reason),
     );
+  }
+
+  /**
+   * A change to the flag's default rule that the plan did not make pauses a running plan and says
+   * so: its next stage would otherwise overwrite the edit without anyone noticing. Changes to rules,
+   * targets or the kill switch leave the plan alone (it only writes the default rule).
+   */
+  async onFlagChanged(event: FlagChangedEvent): Promise<void> {
+    const candidate = await this.repository.findActive(event.environmentId, event.flagKey);
+    if (!candidate || candidate.status !== 'running') return;
+    await this.db.transaction(async () => {
+      await this.repository.lockFlag(event.environmentId, event.flagKey);
+      const plan = await this.repository.findForUpdate(candidate.id);
+      if (!plan || plan.status !== 'running') return;
+      const config = await this.flags.getConfig(event.projectKey, event.flagKey, event.environmentKey);
+      if (isDeepStrictEqual(config.defaultRule, stageServe(plan, percentOf(plan)))) return;
+      const reason =
+        `the default rule was changed outside the plan by ${event.actor.name}${event.reason ? ` (${event.reason})` : ''}; ` +
+        `the plan is paused so that its next stage does not overwrite the edit. Resume to continue: the next stage writes the plan's split again`;
+      plan.status = 'paused';
+      this.note(plan, 'paused', SCHEDULER_ACTOR, this.clock.now(), reason);
+      await this.audit.record({
+        actor: SCHEDULER_ACTOR,
+        action: 'rollout.paused',
+        resourceType: 'flag',
+        resourceKey: plan.flagKey,
+        projectKey: event.projectKey,
+        environmentKey: event.environmentKey,
+        reason,
+      });
+      await this.repository.save(plan);
+    });
   }
 
   private async stageMetrics(plan: RolloutPlanEntity, from: Date, to: Date): Promise<{ candidate: VariantMetrics; control: VariantMetrics }> {
