@@ -11,6 +11,7 @@ import { TriggerCalls1763920000000 } from './1763920000000-trigger-calls.js';
 import { LoginThrottles1763920100000 } from './1763920100000-login-throttles.js';
 import { ExperimentAnalysis1763930000000 } from './1763930000000-experiment-analysis.js';
 import { ExperimentLifecycle1763930100000 } from './1763930100000-experiment-lifecycle.js';
+import { ScopedMetrics1763930200000 } from './1763930200000-scoped-metrics.js';
 
 // Every migration, oldest first. Listed as classes: the server is ESM and loads no globs.
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   LoginThrottles1763920100000,
   ExperimentAnalysis1763930000000,
   ExperimentLifecycle1763930100000,
+  ScopedMetrics1763930200000,
 ];

@@ -77,6 +77,10 @@ export class ExperimentEntity {
   @Column({ name: 'auto_rollback', type: 'boolean' })
   autoRollback: boolean;
 
+  /** Results come from the scoped totals (only batches after the start), not minute rollups. */
+  @Column({ type: 'boolean' })
+  attributed: boolean;
+
   @Column({ type: 'varchar', length: 16 })
   status: ExperimentStatus;
 

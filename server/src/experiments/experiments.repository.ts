@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
 import { Database } from '../database/database.service.js';
 import { ExperimentEntity } from './experiment.entity.js';
 
@@ -28,6 +29,10 @@ export class ExperimentsRepository {
 
   findRunning(environmentId: string, flagKey: string): Promise<ExperimentEntity | null> {
     return this.experiments.findOneBy({ environmentId, flagKey, status: 'running' });
+  }
+
+  runningAttributed(environmentId: string, flagKeys: string[]): Promise<ExperimentEntity[]> {
+    return this.experiments.findBy({ environmentId, flagKey: In(flagKeys), status: 'running', attributed: true });
   }
 
   running(): Promise<ExperimentEntity[]> {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { In } from 'typeorm';
 import type { Serve } from '@signalbox/sdk/core';
 import { AuditService } from '../audit/audit.service.js';
@@ -30,6 +30,9 @@ import { ExperimentsRepository } from './experiments.repository.js';
 
 const MAX_WINDOW_MS = 31 * 24 * 3_600_000;
 
+/** The name an experiment's attributed metrics are kept under. */
+const scopeOf = (experiment: Pick<ExperimentEntity, 'id'>): string => `experiment:${experiment.id}`;
+
 interface SizeSettings {
   type: 'rate' | 'mean';
   alpha: number;
@@ -56,7 +59,7 @@ export const sharesOf = (serve: Serve | null): Record<string, number> => {
 
 /** Experiments: settings, results from telemetry, and the decision (promote or roll back). */
 @Injectable()
-export class ExperimentsService {
+export class ExperimentsService implements OnModuleInit {
   constructor(
     private readonly repository: ExperimentsRepository,
     private readonly projects: ProjectsService,
@@ -66,6 +69,13 @@ export class ExperimentsService {
     private readonly db: Database,
     private readonly events: DomainEvents,
   ) {}
+
+  onModuleInit(): void {
+    // Metrics count for an experiment only from batches that began after it started.
+    this.telemetry.addScopeProvider(async (environmentId, flagKeys) =>
+      (await this.repository.runningAttributed(environmentId, flagKeys)).map((e) => ({ id: scopeOf(e), flagKey: e.flagKey, since: e.startedAt })),
+    );
+  }
 
   async list(projectKey: string, query: ListExperimentsQueryDto): Promise<ExperimentResponse[]> {
     const project = await this.projects.project(projectKey);
@@ -140,6 +150,7 @@ export class ExperimentsService {
         baselineRate: input.baselineRate ?? null,
         assumedStdDev: input.assumedStdDev ?? null,
         analysis: input.analysis ?? 'sequential',
+        attributed: true,
         maxDurationHours: input.maxDurationHours ?? null,
         autoRollback: input.autoRollback ?? false,
         status: 'running',
@@ -187,17 +198,25 @@ export class ExperimentsService {
     const from = new Date(Math.max(experiment.startedAt.getTime(), to.getTime() - MAX_WINDOW_MS));
     const end = new Date(Math.max(to.getTime(), from.getTime() + 1));
     const totals: Record<string, Record<string, VariantAggregate>> = {};
-    for (const m of [experiment.primaryMetric, ...experiment.guardrailMetrics]) {
-      if (totals[m.name]) continue;
-      totals[m.name] = {};
-      for (const { variant, stats } of await this.telemetry.variantTotals(experiment.environmentId, experiment.flagKey, m.name, from, end)) {
-        if (variant === null || stats.count === 0) continue;
-        // Telemetry keeps count, sum, mean and population sd; the sum of squares follows from them.
-        const mean = stats.mean ?? 0;
-        const sd = stats.stddev ?? 0;
-        totals[m.name]![variant] = { n: stats.count, sum: stats.sum, sumSquares: stats.count * (sd * sd + mean * mean) };
+    const names = [...new Set([experiment.primaryMetric, ...experiment.guardrailMetrics].map((m) => m.name))];
+    if (experiment.attributed) {
+      // Exactly what was recorded after the experiment started, with the SDKs' own sums of squares.
+      for (const name of names) totals[name] = {};
+      for (const { variant, metric, raw } of await this.telemetry.scopedTotals(scopeOf(experiment), names, (end.getTime() - from.getTime()) / 1000)) {
+        if (variant === null || raw.count === 0) continue;
+        totals[metric]![variant] = { n: raw.count, sum: raw.sum, sumSquares: raw.sumSquares };
       }
-    }
+    } else
+      for (const name of names) {
+        totals[name] = {};
+        for (const { variant, stats } of await this.telemetry.variantTotals(experiment.environmentId, experiment.flagKey, name, from, end)) {
+          if (variant === null || stats.count === 0) continue;
+          // Telemetry keeps count, sum, mean and population sd; the sum of squares follows from them.
+          const mean = stats.mean ?? 0;
+          const sd = stats.stddev ?? 0;
+          totals[name]![variant] = { n: stats.count, sum: stats.sum, sumSquares: stats.count * (sd * sd + mean * mean) };
+        }
+      }
     const config = await this.flags.getConfig(projectKey, experiment.flagKey, environmentKey);
     const analysis = analyse(experiment, totals, sharesOf(config.defaultRule));
     if (config.rules.length > 0 || config.targets.length > 0)

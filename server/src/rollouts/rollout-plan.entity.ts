@@ -95,6 +95,10 @@ export class RolloutPlanEntity {
   @Column({ name: 'stage_started_at', type: 'timestamptz', nullable: true })
   stageStartedAt: Date | null;
 
+  /** Stage metrics come from the scoped totals (only batches after the stage started), not minute rollups. */
+  @Column({ type: 'boolean' })
+  attributed: boolean;
+
   /** Why it rolled back, was aborted, or is waiting. */
   @Column({ type: 'text', nullable: true })
   reason: string | null;

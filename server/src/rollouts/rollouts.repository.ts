@@ -27,6 +27,10 @@ export class RolloutsRepository {
     return this.plans.createQueryBuilder('p').setLock('pessimistic_write').where('p.id = :id', { id }).getOne();
   }
 
+  runningAttributed(environmentId: string, flagKeys: string[]): Promise<RolloutPlanEntity[]> {
+    return this.plans.findBy({ environmentId, flagKey: In(flagKeys), status: In(['running', 'paused']), attributed: true });
+  }
+
   findActive(environmentId: string, flagKey: string): Promise<RolloutPlanEntity | null> {
     return this.plans.findOneBy({ environmentId, flagKey, status: In(ACTIVE_STATUSES) });
   }
@@ -36,7 +40,7 @@ export class RolloutsRepository {
     return this.plans
       .createQueryBuilder('p')
       .setLock('pessimistic_write')
-      .where('p.status IN (:...statuses)', { statuses: ['waiting-for-baseline', 'running'] })
+      .where('p.status IN (:...statuses)', { statuses: ['waiting-for-baseline', 'running', 'paused'] })
       .orderBy('p.created_at', 'ASC')
       .getMany();
   }

@@ -11,6 +11,7 @@ import { serveByDefault } from '../flags/flag-config-change.js';
 import type { FlagEnvironmentRef } from '../flags/flag-environment.decorator.js';
 import { FlagsService } from '../flags/flags.service.js';
 import { ProjectsService } from '../projects/projects.service.js';
+import type { MetricStats } from '../telemetry/metric-stats.js';
 import { type ReportedMetric, TelemetryService } from '../telemetry/telemetry.service.js';
 import { Clock } from './clock.js';
 import type { CreateRolloutPlanDto, FlagRolloutDefaultsResponse, RolloutPlanResponse } from './dto/rollout-plan.dto.js';
@@ -46,6 +47,9 @@ const stageServe = (plan: RolloutPlanEntity, percent: number): Serve => {
   };
 };
 
+/** The name a stage's attributed metrics are kept under. */
+const stageScope = (plan: RolloutPlanEntity): string => `rollout:${plan.id}:${plan.currentStage}`;
+
 const percentOf = (plan: RolloutPlanEntity): number =>
   plan.currentStage < 0 || plan.status === 'rolled-back' || plan.status === 'aborted' ? 0 : plan.stages[plan.currentStage]!.percent;
 
@@ -67,6 +71,12 @@ export class RolloutsService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
+    // A stage counts only batches that began after it did: never calls made under the previous split.
+    this.telemetry.addScopeProvider(async (environmentId, flagKeys) =>
+      (await this.repository.runningAttributed(environmentId, flagKeys)).flatMap((plan) =>
+        plan.stageStartedAt === null ? [] : [{ id: stageScope(plan), flagKey: plan.flagKey, since: plan.stageStartedAt }],
+      ),
+    );
     this.unsubscribe = this.events.on('flag.changed', (event) => {
       this.onFlagChanged(event).catch((err: unknown) => this.logger.warn({ err, flag: event.flagKey }, 'could not check a hand edit against its rollout plan'));
     });
@@ -149,6 +159,7 @@ export class RolloutsService implements OnModuleInit, OnModuleDestroy {
         status: 'waiting-for-baseline',
         currentStage: -1,
         stageStartedAt: null,
+        attributed: true,
         reason: null,
         snapshot: null,
         history: [{ at: now.toISOString(), event: 'created', stage: -1, percent: 0, actor: actor.name }],
@@ -259,7 +270,8 @@ export class RolloutsService implements OnModuleInit, OnModuleDestroy {
       await this.tryStart(plan, keys, SCHEDULER_ACTOR, now);
       return;
     }
-    if (plan.status !== 'running' || plan.stageStartedAt === null) return;
+    // A paused plan does not advance, but its guards still watch: a failing candidate rolls back.
+    if ((plan.status !== 'running' && plan.status !== 'paused') || plan.stageStartedAt === null) return;
     if (now.getTime() <= plan.stageStartedAt.getTime()) return;
     const metrics = await this.stageMetrics(plan, plan.stageStartedAt, now);
     const verdict = checkGuards(plan.guards, metrics.candidate, metrics.control);
@@ -276,6 +288,7 @@ export class RolloutsService implements OnModuleInit, OnModuleDestroy {
       await this.rollBack(plan, keys, SCHEDULER_ACTOR, now, 'rolled-back', `guard failed at ${percentOf(plan)}%: ${verdict.failures.join('; ')}`, snapshot);
       return;
     }
+    if (plan.status === 'paused') return;
     const samples = metrics.candidate[plan.guards.errorMetric]?.count ?? 0;
     if (stageDue(plan.stages[plan.currentStage]!, plan.stageStartedAt, now, samples)) {
       await this.advance(plan, keys, SCHEDULER_ACTOR, now, `stage ${plan.currentStage + 1} healthy: ${samples} candidate samples, guards passed`);
@@ -452,11 +465,17 @@ export class RolloutsService implements OnModuleInit, OnModuleDestroy {
     const names = [...new Set([plan.guards.errorMetric, plan.guards.latencyMetric, ...plan.guards.bounds.map((b) => b.metric)])];
     const candidate: VariantMetrics = {};
     const control: VariantMetrics = {};
+    const file = (variant: string | null, name: string, stats: MetricStats) => {
+      if (variant === plan.candidateVariant) candidate[name] = stats;
+      else if (variant === plan.controlVariant) control[name] = stats;
+    };
+    if (plan.attributed) {
+      for (const { variant, metric, stats } of await this.telemetry.scopedTotals(stageScope(plan), names, (to.getTime() - from.getTime()) / 1000))
+        file(variant, metric, stats);
+      return { candidate, control };
+    }
     for (const name of names) {
-      for (const { variant, stats } of await this.telemetry.variantTotals(plan.environmentId, plan.flagKey, name, from, to)) {
-        if (variant === plan.candidateVariant) candidate[name] = stats;
-        else if (variant === plan.controlVariant) control[name] = stats;
-      }
+      for (const { variant, stats } of await this.telemetry.variantTotals(plan.environmentId, plan.flagKey, name, from, to)) file(variant, name, stats);
     }
     return { candidate, control };
   }

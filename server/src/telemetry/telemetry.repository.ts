@@ -15,6 +15,18 @@ export interface MetricRollupRow {
   histogram: HistogramBuckets;
 }
 
+/** A metric's totals for one variant within a scope (an experiment, a rollout stage). */
+export interface ScopedTotalRow {
+  scope: string;
+  metric: string;
+  variantKey: string;
+  count: number;
+  sum: number;
+  sumSquares: number;
+  errors: number;
+  histogram: HistogramBuckets;
+}
+
 export interface EvaluationRollupRow {
   flagKey: string;
   variantKey: string;
@@ -115,6 +127,51 @@ export class TelemetryRepository {
         values,
       );
     }
+  }
+
+  /** Adds rows into the scoped totals, saturating like the rollups. Rows must be unique per key and sorted. */
+  async mergeScopedTotals(rows: ScopedTotalRow[]): Promise<void> {
+    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+      const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
+      const values: unknown[] = [];
+      const tuples = chunk.map((row) => {
+        const at = values.length;
+        values.push(row.scope, row.metric, row.variantKey, row.count, row.sum, row.sumSquares, row.errors, JSON.stringify(row.histogram));
+        return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::bigint, $${at + 5}::float8, $${at + 6}::float8, $${at + 7}::bigint, $${at + 8}::jsonb)`;
+      });
+      await this.db.manager().query(
+        `INSERT INTO scoped_metric_totals AS r (scope, metric, variant_key, count, sum, sum_squares, errors, histogram)
+         VALUES ${tuples.join(', ')}
+         ON CONFLICT (scope, metric, variant_key) DO UPDATE SET
+           count = ${addCounts('r.count', 'EXCLUDED.count')},
+           sum = GREATEST(LEAST(r.sum + EXCLUDED.sum, ${MAX_ROLLUP_ABS_SUM}), -${MAX_ROLLUP_ABS_SUM}),
+           sum_squares = LEAST(r.sum_squares + EXCLUDED.sum_squares, ${MAX_ROLLUP_SUM_SQUARES}),
+           errors = ${addCounts('r.errors', 'EXCLUDED.errors')},
+           histogram = ${MERGE_HISTOGRAMS},
+           updated_at = now()`,
+        values,
+      );
+    }
+  }
+
+  async scopedTotals(scope: string, metrics: string[]): Promise<ScopedTotalRow[]> {
+    const rows: Array<{ metric: string; variant_key: string; count: string; sum: number; sum_squares: number; errors: string; histogram: HistogramBuckets }> =
+      await this.db
+        .manager()
+        .query(
+          'SELECT metric, variant_key, count, sum, sum_squares, errors, histogram FROM scoped_metric_totals WHERE scope = $1 AND metric = ANY($2::varchar[])',
+          [scope, metrics],
+        );
+    return rows.map((r) => ({
+      scope,
+      metric: r.metric,
+      variantKey: r.variant_key,
+      count: Number(r.count),
+      sum: Number(r.sum),
+      sumSquares: Number(r.sum_squares),
+      errors: Number(r.errors),
+      histogram: r.histogram,
+    }));
   }
 
   async mergeEvaluationRollups(environmentId: string, rows: EvaluationRollupRow[]): Promise<void> {

@@ -12,7 +12,14 @@ import type {
 } from './dto/telemetry.response.js';
 import { MetricAccumulator, type MetricStats } from './metric-stats.js';
 import { seriesProblems } from './series-consistency.js';
-import { type CatalogueRow, TelemetryRepository, type EvaluationRollupRow, type MetricRollupRow, type SampleRow } from './telemetry.repository.js';
+import {
+  type CatalogueRow,
+  TelemetryRepository,
+  type EvaluationRollupRow,
+  type MetricRollupRow,
+  type SampleRow,
+  type ScopedTotalRow,
+} from './telemetry.repository.js';
 
 /** A metric name SDKs reported, as other domains (rollout guards) see it. */
 export type ReportedMetric = CatalogueRow;
@@ -42,15 +49,91 @@ const shown = (key: string): string | null => (key === '' ? null : key);
 const minuteOf = (ms: number): number => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 
 /**
+ * Something metrics are attributed to from the moment it starts: an experiment, a rollout stage.
+ * `id` names its totals; only batches whose window started at or after `since` are added.
+ */
+export interface MetricScope {
+  id: string;
+  flagKey: string;
+  since: Date;
+}
+
+/** Answers the scopes running now in an environment for some flags (registered by the domains that own them). */
+export type ScopeProvider = (environmentId: string, flagKeys: string[]) => Promise<MetricScope[]>;
+
+/**
  * SDK telemetry: merges batches into per-minute rollups, and answers time series, evaluation
  * counts and last-evaluated times. Other domains (rollout guards, experiments, stale-flag
- * reports, the shadow report) read metrics through this service only.
+ * reports, the shadow report) read metrics through this service only; metrics are also attributed to
+ * the scopes (experiments, rollout stages) running when they were recorded.
  */
 @Injectable()
 export class TelemetryService {
+  private readonly scopeProviders: ScopeProvider[] = [];
+
   private readonly logger = new Logger('telemetry');
 
   constructor(private readonly repository: TelemetryRepository) {}
+
+  /** Experiments and rollout plans register here: telemetry depends on neither. */
+  addScopeProvider(provider: ScopeProvider): void {
+    this.scopeProviders.push(provider);
+  }
+
+  /** Totals per variant of some metrics within a scope, as the API reports metrics. */
+  async scopedTotals(
+    scope: string,
+    metrics: string[],
+    spanSeconds: number,
+  ): Promise<Array<{ variant: string | null; metric: string; stats: MetricStats; raw: ScopedTotalRow }>> {
+    return (await this.repository.scopedTotals(scope, metrics)).map((row) => ({
+      variant: shown(row.variantKey),
+      metric: row.metric,
+      stats: new MetricAccumulator().add(row).stats(spanSeconds),
+      raw: row,
+    }));
+  }
+
+  /** Each series of the payload, added to every scope of its flag that had started when its batch began. */
+  private async scopedRows(environmentId: string, payload: EventsDto, now: Date): Promise<ScopedTotalRow[]> {
+    if (this.scopeProviders.length === 0) return [];
+    const flagKeys = [...new Set(payload.batches.flatMap((b) => b.series.map((s) => s.flag).filter((f): f is string => f !== null)))];
+    if (flagKeys.length === 0) return [];
+    const scopes = (await Promise.all(this.scopeProviders.map((provide) => provide(environmentId, flagKeys)))).flat();
+    if (scopes.length === 0) return [];
+    const rows = new Map<string, ScopedTotalRow>();
+    for (const batch of payload.batches) {
+      // The batch's own start (the SDK's clock), and never a batch received before the scope began.
+      const started = Date.parse(batch.windowStart);
+      for (const s of batch.series) {
+        if (s.count === 0 || s.flag === null) continue;
+        for (const scope of scopes) {
+          if (scope.flagKey !== s.flag || started < scope.since.getTime() || now.getTime() < scope.since.getTime()) continue;
+          const key = `${scope.id}\u0000${s.metric}\u0000${stored(s.variant)}`;
+          const row = rows.get(key);
+          if (row === undefined)
+            rows.set(key, {
+              scope: scope.id,
+              metric: s.metric,
+              variantKey: stored(s.variant),
+              count: s.count,
+              sum: s.sum,
+              sumSquares: s.sumSquares,
+              errors: s.errors,
+              histogram: { ...s.histogram.buckets },
+            });
+          else {
+            row.count += s.count;
+            row.sum += s.sum;
+            row.sumSquares += s.sumSquares;
+            row.errors += s.errors;
+            mergeHistogramBuckets(row.histogram, s.histogram.buckets);
+          }
+        }
+      }
+    }
+    return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+  }
 
   /** Validates what the schema cannot say, then merges every batch into the rollups, atomically. */
   async ingest(environmentId: string, payload: EventsDto, now = new Date()): Promise<IngestResultResponse> {
@@ -121,8 +204,10 @@ export class TelemetryService {
         key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
     const metricRows = [...metrics.values()].sort(byKey((r) => `${r.flagKey}\u0000${r.metric}\u0000${r.variantKey}\u0000${r.minute.toISOString()}`));
     const evaluationRows = [...evaluations.values()].sort(byKey((r) => `${r.flagKey}\u0000${r.variantKey}\u0000${r.reason}\u0000${r.minute.toISOString()}`));
+    const scopedRows = await this.scopedRows(environmentId, payload, now);
     await this.repository.transaction(async () => {
       await this.repository.mergeMetricRollups(environmentId, metricRows);
+      await this.repository.mergeScopedTotals(scopedRows);
       await this.repository.mergeEvaluationRollups(environmentId, evaluationRows);
       await this.repository.touchLastEvaluated(environmentId, lastEvaluated);
       await this.repository.addSamples(environmentId, samples, SAMPLES_KEPT_PER_FLAG);
