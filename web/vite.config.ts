@@ -10,5 +10,7 @@ export default defineConfig({
     alias: [{ find: /^@signalbox\/sdk\/core$/, replacement: fileURLToPath(new URL('../sdk/src/core/index.ts', import.meta.url)) }],
   },
   server: { proxy: { '/api': 'http://localhost:4000', '/socket.io': { target: 'http://localhost:4000', ws: true } } },
-  build: { outDir: 'dist', emptyOutDir: true },
+  // One stylesheet, linked from index.html: the code main.tsx loads after its first requests (mount.tsx)
+  // and the pages loaded later then wait for no CSS of their own.
+  build: { outDir: 'dist', emptyOutDir: true, cssCodeSplit: false },
 });

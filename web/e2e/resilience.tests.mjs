@@ -1,5 +1,5 @@
 // Never lose what a user typed: a failed refresh keeps the page (stale, with a retry), drafts survive a
-// reload, and Escape, the backdrop or leaving the page ask before discarding a dirty form.
+// reload, and Escape, the backdrop, leaving the page, Back and Forward ask before discarding a dirty form.
 import assert from 'node:assert/strict';
 import { PROJECT, config, flagUrl, newFlag, signInAsAdmin } from './tests.mjs';
 
@@ -182,6 +182,79 @@ export const tests = [
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'detached' });
       assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Kill switch');
+    },
+  },
+  {
+    name: 'resilience: Back and Forward with unsaved changes ask first; staying keeps the edit, leaving goes',
+    run: async (h) => {
+      const { page, api } = h;
+      const key = await newFlag(api, 'e2e.resilience-back');
+      const before = await config(api, key, 'production');
+      await signInAsAdmin(h);
+      // In-app navigations only, so Back and Forward stay inside the console (a reload would be the browser's prompt).
+      await page.goto(`/${PROJECT}/production/flags?q=${key}`);
+      const listUrl = page.url();
+      await page.getByRole('link', { name: `E2E ${key}`, exact: true }).click();
+      await page.getByRole('region', { name: 'Default rule' }).waitFor();
+      const flagPage = page.url();
+      await editRollout(page, 'INC-90: half way');
+      const prompt = page.getByRole('dialog', { name: 'Leave without saving?' });
+
+      await page.goBack({ waitUntil: 'commit' }).catch(() => {});
+      await prompt.waitFor();
+      await prompt.getByRole('button', { name: 'Keep editing' }).click();
+      await prompt.waitFor({ state: 'detached' });
+      assert.equal(page.url(), flagPage, 'staying keeps the flag page');
+      assert.equal(await rolloutPercent(page), '35');
+      assert.equal(await page.getByLabel(/^Reason/).inputValue(), 'INC-90: half way');
+
+      await page.goBack({ waitUntil: 'commit' }).catch(() => {});
+      await prompt.getByRole('button', { name: 'Leave and discard' }).click();
+      await page.waitForURL(listUrl);
+      await page.getByRole('link', { name: `E2E ${key}`, exact: true }).waitFor();
+
+      // Forward onto the flag page (clean) goes at once; a dirty edit there asks before Forward leaves it.
+      await page.goForward({ waitUntil: 'commit' }).catch(() => {});
+      await page.waitForURL(flagPage);
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Segments' }).click();
+      await page.waitForURL(/\/segments$/);
+      await page.goBack({ waitUntil: 'commit' }).catch(() => {});
+      await page.waitForURL(flagPage);
+      await page.getByRole('region', { name: 'Default rule' }).waitFor();
+      await editRollout(page, 'INC-91: forward');
+      await page.goForward({ waitUntil: 'commit' }).catch(() => {});
+      await prompt.waitFor();
+      await prompt.getByRole('button', { name: 'Keep editing' }).click();
+      assert.equal(page.url(), flagPage);
+      assert.equal(await rolloutPercent(page), '35');
+      await page.goForward({ waitUntil: 'commit' }).catch(() => {});
+      await prompt.getByRole('button', { name: 'Leave and discard' }).click();
+      await page.waitForURL(/\/segments$/);
+      assert.equal((await config(api, key, 'production')).version, before.version, 'nothing was saved');
+    },
+  },
+  {
+    name: 'resilience: Escape on a dirty new-flag dialog asks first, and keeps what was typed',
+    run: async (h) => {
+      const { page } = h;
+      await signInAsAdmin(h);
+      await page.goto(`/${PROJECT}/production/flags`);
+      const dialog = page.getByRole('dialog', { name: 'New flag' });
+      await page.getByRole('button', { name: '+ New flag' }).click();
+      await dialog.waitFor();
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+
+      await page.getByRole('button', { name: '+ New flag' }).click();
+      await dialog.getByLabel('Key').fill('etl.half-typed');
+      await page.keyboard.press('Escape');
+      const confirm = dialog.getByRole('alert', { name: 'Discard changes?' });
+      await confirm.getByRole('button', { name: 'Keep editing' }).click();
+      await confirm.waitFor({ state: 'detached' });
+      assert.equal(await dialog.getByLabel('Key').inputValue(), 'etl.half-typed');
+      await page.keyboard.press('Escape');
+      await confirm.getByRole('button', { name: 'Discard changes' }).click();
+      await dialog.waitFor({ state: 'detached' });
     },
   },
   {

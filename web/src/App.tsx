@@ -1,21 +1,26 @@
+import { Suspense, useEffect } from 'react';
 import { Navigate, Route, Routes, useParams } from 'react-router';
 import { useMe, usePermissions } from './api/auth';
 import { useLiveUpdates } from './api/live';
 import { EmptyState, ErrorState, Loading } from './components/common/StateViews';
-import { AccessPage } from './features/access/AccessPage/AccessPage';
-import { UsersPage } from './features/access/UsersPage/UsersPage';
-import { AuditLogPage } from './features/audit/AuditLogPage/AuditLogPage';
 import { LoginPage } from './features/auth/LoginPage/LoginPage';
-import { FlagPage } from './features/flags/FlagPage/FlagPage';
 import { FlagsList } from './features/flags/FlagsList/FlagsList';
-import { SegmentsPage } from './features/segments/SegmentsPage/SegmentsPage';
 import { AppShell } from './features/shell/AppShell/AppShell';
 import { Home } from './features/shell/FirstProject/Home';
-import { ExperimentPage } from './features/experiments/ExperimentPage/ExperimentPage';
-import { ExperimentsPage } from './features/experiments/ExperimentsPage/ExperimentsPage';
-import { WebhooksPage } from './features/webhooks/WebhooksPage/WebhooksPage';
 import { UnknownWorkspace } from './features/shell/UnknownWorkspace/UnknownWorkspace';
 import { useWorkspace } from './features/shell/workspace/workspace';
+import { lazyPage, warmPages } from './lazyPage';
+
+// Pages off the first screen's path load when first shown (and ahead of that once the first screen is up).
+const AccessPage = lazyPage(() => import('./features/access/AccessPage/AccessPage').then((m) => m.AccessPage));
+const UsersPage = lazyPage(() => import('./features/access/UsersPage/UsersPage').then((m) => m.UsersPage));
+const AuditLogPage = lazyPage(() => import('./features/audit/AuditLogPage/AuditLogPage').then((m) => m.AuditLogPage));
+const EvaluatePage = lazyPage(() => import('./features/evaluate/EvaluatePage/EvaluatePage').then((m) => m.EvaluatePage));
+const FlagPage = lazyPage(() => import('./features/flags/FlagPage/FlagPage').then((m) => m.FlagPage));
+const SegmentsPage = lazyPage(() => import('./features/segments/SegmentsPage/SegmentsPage').then((m) => m.SegmentsPage));
+const ExperimentPage = lazyPage(() => import('./features/experiments/ExperimentPage/ExperimentPage').then((m) => m.ExperimentPage));
+const ExperimentsPage = lazyPage(() => import('./features/experiments/ExperimentsPage/ExperimentsPage').then((m) => m.ExperimentsPage));
+const WebhooksPage = lazyPage(() => import('./features/webhooks/WebhooksPage/WebhooksPage').then((m) => m.WebhooksPage));
 
 const Workspace = () => {
   const { projects, project, environment } = useWorkspace();
@@ -23,22 +28,26 @@ const Workspace = () => {
   useLiveUpdates(project?.key);
   const { projectKey = '', envKey = '' } = useParams();
   const { isAdmin } = usePermissions();
+  useEffect(warmPages, []);
   if (projects.length === 0) return <Home />;
   if (!project || !environment) return <UnknownWorkspace projects={projects} projectKey={projectKey} envKey={envKey} />;
   return (
     <AppShell>
-      <Routes>
-        <Route path="flags" element={<FlagsList project={project} environment={environment} />} />
-        <Route path="flags/:flagKey" element={<FlagPage project={project} environment={environment} />} />
-        <Route path="segments" element={<SegmentsPage project={project} />} />
-        <Route path="audit" element={<AuditLogPage project={project} />} />
-        <Route path="access" element={isAdmin ? <AccessPage project={project} /> : <EmptyState title="Only admins manage tokens and keys." />} />
-        <Route path="users" element={isAdmin ? <UsersPage /> : <EmptyState title="Only admins manage users." />} />
-        <Route path="webhooks" element={isAdmin ? <WebhooksPage projects={projects} /> : <EmptyState title="Only admins manage webhooks." />} />
-        <Route path="experiments" element={<ExperimentsPage project={project} environment={environment} />} />
-        <Route path="experiments/:experimentKey" element={<ExperimentPage project={project} environment={environment} />} />
-        <Route path="*" element={<Navigate to="flags" replace />} />
-      </Routes>
+      <Suspense fallback={<Loading />}>
+        <Routes>
+          <Route path="flags" element={<FlagsList project={project} environment={environment} />} />
+          <Route path="flags/:flagKey" element={<FlagPage project={project} environment={environment} />} />
+          <Route path="segments" element={<SegmentsPage project={project} />} />
+          <Route path="audit" element={<AuditLogPage project={project} />} />
+          <Route path="access" element={isAdmin ? <AccessPage project={project} /> : <EmptyState title="Only admins manage tokens and keys." />} />
+          <Route path="users" element={isAdmin ? <UsersPage /> : <EmptyState title="Only admins manage users." />} />
+          <Route path="webhooks" element={isAdmin ? <WebhooksPage projects={projects} /> : <EmptyState title="Only admins manage webhooks." />} />
+          <Route path="experiments" element={<ExperimentsPage project={project} environment={environment} />} />
+          <Route path="experiments/:experimentKey" element={<ExperimentPage project={project} environment={environment} />} />
+          <Route path="evaluate" element={<EvaluatePage project={project} environment={environment} />} />
+          <Route path="*" element={<Navigate to="flags" replace />} />
+        </Routes>
+      </Suspense>
     </AppShell>
   );
 };

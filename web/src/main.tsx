@@ -1,12 +1,13 @@
-import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { BrowserRouter } from 'react-router';
-import { App } from './App';
+import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
 import { ApiError } from './api/client';
 import { queryKeys } from './api/queryKeys';
 import { applyTheme, storedTheme } from './features/shell/ThemeToggle/theme';
+import { prefetchFirstScreen } from './features/shell/workspace/prefetch';
 import './styles.css';
+
+// The entry stays small: it sends the first screen's requests first, then loads the rest of the
+// console (mount.tsx), so the server works on the answers while the browser fetches and runs the code,
+// instead of one after the other.
 
 // An expired or revoked session anywhere sends the user back to the sign-in form.
 const onError = (error: unknown) => {
@@ -22,12 +23,13 @@ const queryClient = new QueryClient({
 // A pinned theme applies before the first paint, loading spinner included.
 applyTheme(storedTheme());
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <BrowserRouter>
-        <App />
-      </BrowserRouter>
-    </QueryClientProvider>
-  </StrictMode>,
+prefetchFirstScreen(queryClient, window.location);
+
+const root = document.getElementById('root')!;
+import('./mount').then(
+  ({ mount }) => mount(root, queryClient),
+  () => {
+    // The console's code could not be loaded (a deploy replaced it, the network dropped): say so instead of a blank page.
+    root.textContent = 'Signalbox could not load. Reload the page to try again.';
+  },
 );

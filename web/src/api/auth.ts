@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, unwrap } from './client';
 import { queryKeys } from './queryKeys';
 import type { components } from './schema';
@@ -6,19 +6,21 @@ import type { components } from './schema';
 /** Who the caller is; `role` is a token's access (kill-switch too) or `sdk` for an SDK key. */
 export type Me = components['schemas']['MeResponse'];
 
-export const useMe = () =>
-  useQuery({
-    queryKey: queryKeys.me,
-    queryFn: async (): Promise<Me | null> => {
-      try {
-        return await unwrap(api.GET('/api/v1/auth/me'));
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 401) return null;
-        throw error;
-      }
-    },
-    staleTime: 60_000,
-  });
+/** The session as a query (`null`: signed out); the console also prefetches it before it renders. */
+export const meQuery = queryOptions({
+  queryKey: queryKeys.me,
+  queryFn: async (): Promise<Me | null> => {
+    try {
+      return await unwrap(api.GET('/api/v1/auth/me'));
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return null;
+      throw error;
+    }
+  },
+  staleTime: 60_000,
+});
+
+export const useMe = () => useQuery(meQuery);
 
 export const useLogin = () => {
   const client = useQueryClient();

@@ -1,4 +1,4 @@
-import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { infiniteQueryOptions, keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { api, unwrap } from './client';
 import type { FlagView } from './flags';
@@ -18,18 +18,24 @@ export const FLAG_PAGE_SIZE = 50;
 const searchPage = (project: string, search: FlagSearch, limit: number, cursor?: string): Promise<FlagPage> =>
   unwrap(api.GET('/api/v1/projects/{projectKey}/search/flags', { params: { path: { projectKey: project }, query: { ...search, limit, cursor } } }));
 
+/** The paged search as a query; also what the console prefetches for a list URL before it renders. */
+export const flagListQuery = (project: string, search: FlagSearch) =>
+  infiniteQueryOptions({
+    // Under the project's flags key, so whatever invalidates the flags refreshes the list too.
+    queryKey: [...queryKeys.flags(project), 'search', search],
+    queryFn: ({ pageParam }) => searchPage(project, search, FLAG_PAGE_SIZE, pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last: FlagPage) => last.nextCursor ?? undefined,
+    // No polling: the console is live by push (live.ts invalidates the project's flags keys).
+  });
+
 /**
  * The flags a search holds, fetched page by page as the list scrolls (`loadMore`). A refresh that
  * fails keeps the rows it had (react-query keeps `data`); QueryView then shows a stale notice.
  */
 export const useFlagList = (project: string, search: FlagSearch) => {
   const query = useInfiniteQuery({
-    // Under the project's flags key, so whatever invalidates the flags refreshes the list too.
-    queryKey: [...queryKeys.flags(project), 'search', search],
-    queryFn: ({ pageParam }) => searchPage(project, search, FLAG_PAGE_SIZE, pageParam),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-    // No polling: the console is live by push (live.ts invalidates the project's flags keys).
+    ...flagListQuery(project, search),
     // A new search keeps showing the previous rows until its answer arrives, instead of a spinner per keystroke.
     placeholderData: keepPreviousData,
   });

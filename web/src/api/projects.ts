@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from './client';
 import { queryKeys } from './queryKeys';
 import type { components } from './schema';
@@ -23,7 +23,10 @@ export type RotatedSdkKey = Schemas['RotatedSdkKeyResponse'];
 
 const environmentParams = (projectKey: string, environmentKey: string) => ({ path: { projectKey, environmentKey } });
 
-export const useProjects = () => useQuery({ queryKey: queryKeys.projects, queryFn: () => unwrap(api.GET('/api/v1/projects')) });
+/** The projects (with their environments) as a query; the console also prefetches it before it renders. */
+export const projectsQuery = queryOptions({ queryKey: queryKeys.projects, queryFn: () => unwrap(api.GET('/api/v1/projects')) });
+
+export const useProjects = () => useQuery(projectsQuery);
 
 // The switchers read the project list: it must include the new one before the console switches to it.
 export const useCreateProject = () => {

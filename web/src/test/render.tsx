@@ -1,17 +1,22 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
-import { MemoryRouter } from 'react-router';
+import { createMemoryRouter, RouterProvider } from 'react-router';
 import { vi } from 'vitest';
 import type { RolloutDefaults } from '../api/rollouts';
 import type { FlagConfigView, FlagView } from '../api/flags';
 import type { SegmentView } from '../api/segments';
 
+/**
+ * `ui` with a fresh query client, on a memory data router like the console's own (mount.tsx), so that
+ * blockers (UnsavedChangesGuard) behave as in the browser; every path renders `ui`.
+ */
 export const renderWithClient = (ui: ReactElement) => {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false, refetchInterval: false }, mutations: { retry: false } } });
+  const router = createMemoryRouter([{ path: '*', element: ui }]);
   return render(
     <QueryClientProvider client={client}>
-      <MemoryRouter>{ui}</MemoryRouter>
+      <RouterProvider router={router} />
     </QueryClientProvider>,
   );
 };

@@ -45,5 +45,8 @@ export const useCreateForm = <V extends { key: string; name: string }, R>(
     }
   };
 
-  return { values, set, errors, formError, created, submitting, submit };
+  // What closing the dialog would lose: anything typed, until it is created (then it shows the SDK keys).
+  const dirty = created === null && (Object.keys(initial) as (keyof V)[]).some((name) => values[name] !== initial[name]);
+
+  return { values, set, errors, formError, created, submitting, submit, dirty };
 };

@@ -48,7 +48,7 @@ export const ArchiveDialog = ({
     if (await form.submit()) onClose();
   };
   return (
-    <Dialog title={`${copy.title} ${flagKey}`} onClose={onClose} tone={copy.tone}>
+    <Dialog title={`${copy.title} ${flagKey}`} onClose={onClose} tone={copy.tone} dirty={form.dirty}>
       <form onSubmit={(e) => void handle(e)} noValidate className="archive-form">
         <p>{copy.explanation}</p>
         {action === 'delete' && (

@@ -32,5 +32,8 @@ export const useArchiveForm = ({ confirmKey, onSubmit }: { confirmKey: string | 
     }
   };
 
-  return { reason, setReason, typedKey, setTypedKey, confirmed, errors, formError, submitting, submit };
+  // What closing the dialog would lose: a reason or a key typed.
+  const dirty = reason !== '' || typedKey !== '';
+
+  return { reason, setReason, typedKey, setTypedKey, confirmed, errors, formError, submitting, submit, dirty };
 };

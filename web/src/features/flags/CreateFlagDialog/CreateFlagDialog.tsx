@@ -16,7 +16,7 @@ export const CreateFlagDialog = ({ project, onClose, onCreated }: { project: str
     void form.submit();
   };
   return (
-    <Dialog title="New flag" onClose={onClose}>
+    <Dialog title="New flag" onClose={onClose} dirty={form.dirty}>
       <form onSubmit={submit} noValidate className="form-grid">
         <Field path="key" label="Key" messages={errorsFor(errors, 'key')}>
           {(p) => <input {...p} value={values.key} placeholder="etl.use-new-transformer" onChange={(e) => form.set('key', e.target.value)} />}

@@ -7,12 +7,15 @@ import { splitList } from '../../../components/common/format';
 import { KEY_HINT, KEY_PATTERN } from '../../../components/common/keys';
 import { parseVariants, type VariantDraft } from '../flagDetails';
 
+const INITIAL_VALUES = { key: '', name: '', kind: 'boolean' as FlagKind, description: '', owner: '', tags: '' };
+const INITIAL_VARIANTS: readonly VariantDraft[] = [
+  { key: 'v1', value: '' },
+  { key: 'v2', value: '' },
+];
+
 export const useCreateFlagForm = (project: string, onCreated: (flag: FlagView) => void) => {
-  const [values, setValues] = useState({ key: '', name: '', kind: 'boolean' as FlagKind, description: '', owner: '', tags: '' });
-  const [variants, setVariants] = useState<VariantDraft[]>([
-    { key: 'v1', value: '' },
-    { key: 'v2', value: '' },
-  ]);
+  const [values, setValues] = useState(INITIAL_VALUES);
+  const [variants, setVariants] = useState<VariantDraft[]>(() => INITIAL_VARIANTS.map((v) => ({ ...v })));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const create = useCreateFlag(project);
@@ -45,5 +48,10 @@ export const useCreateFlagForm = (project: string, onCreated: (flag: FlagView) =
     }
   };
 
-  return { values, set, variants, setVariants, errors, formError, submitting: create.isPending, submit };
+  // What closing the dialog would lose: any field changed, or variants edited (kept when the kind goes back to boolean).
+  const dirty =
+    (Object.keys(INITIAL_VALUES) as (keyof typeof INITIAL_VALUES)[]).some((name) => values[name] !== INITIAL_VALUES[name]) ||
+    JSON.stringify(variants) !== JSON.stringify(INITIAL_VARIANTS);
+
+  return { values, set, variants, setVariants, errors, formError, submitting: create.isPending, submit, dirty };
 };

@@ -1,3 +1,4 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { usePermissions } from '../../../api/auth';
@@ -13,7 +14,6 @@ import { sparklinesByFlag } from '../../telemetry/evaluationSeries';
 import { FlagRow } from './FlagRow/FlagRow';
 import { defaultOrder, type ListState, listStateOf, SORT_FIELDS, type StatusFilter, toFlagSearch, withListState } from './listState';
 import { SearchBox } from './SearchBox/SearchBox';
-import { useRowWindow } from './useRowWindow';
 
 /** A row's height before it is measured (a flag with a rollout bar is about this tall). */
 const ESTIMATED_ROW_PX = 64;
@@ -61,7 +61,11 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
   const killedCount = killed.data ?? 0;
 
   const scroller = useRef<HTMLDivElement>(null);
-  const rows = useRowWindow({
+  // TanStack Virtual: which rows are near the viewport. Its answers change on every scroll and each
+  // change re-renders this component, so read them during render and never memoise them (which is
+  // what the rule below warns about; the console does not run React Compiler).
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const rows = useVirtualizer<HTMLDivElement, HTMLTableRowElement>({
     count: flags.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ESTIMATED_ROW_PX,

@@ -4,6 +4,7 @@ import { useLogout, useMe, usePermissions } from '../../../api/auth';
 import { Badge } from '../../../components/common/Badge';
 import { EnvironmentSwitcher } from '../EnvironmentSwitcher/EnvironmentSwitcher';
 import { ProjectSwitcher } from '../ProjectSwitcher/ProjectSwitcher';
+import { evaluatePath } from '../../evaluate/evaluatePath';
 import { rememberLocation } from '../workspace/lastLocation';
 import { paths, useWorkspace } from '../workspace/workspace';
 import { ThemeToggle } from '../ThemeToggle/ThemeToggle';
@@ -48,6 +49,7 @@ export const AppShell = ({ children }: { children: ReactNode }) => {
           <NavLink to={paths.flags(p, e)}>Flags</NavLink>
           <NavLink to={paths.segments(p, e)}>Segments</NavLink>
           <NavLink to={paths.experiments(p, e)}>Experiments</NavLink>
+          <NavLink to={evaluatePath(p, e)}>Evaluate</NavLink>
           <NavLink to={paths.audit(p, e)}>Audit log</NavLink>
           {isAdmin && <NavLink to={paths.access(p, e)}>API tokens &amp; SDK keys</NavLink>}
           {isAdmin && <NavLink to={paths.users(p, e)}>Users &amp; roles</NavLink>}

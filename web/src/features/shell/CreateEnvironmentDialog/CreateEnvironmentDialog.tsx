@@ -24,7 +24,7 @@ export const CreateEnvironmentDialog = ({
     void form.submit();
   };
   return (
-    <Dialog title={created ? `Created ${created.environment.name}` : `New environment in ${project.name}`} onClose={onClose}>
+    <Dialog title={created ? `Created ${created.environment.name}` : `New environment in ${project.name}`} onClose={onClose} dirty={form.dirty}>
       {created ? (
         <SdkKeysOnce keys={[{ environment: created.environment.name, sdkKey: created.sdkKey }]} onDone={onClose} />
       ) : (

@@ -16,7 +16,7 @@ export const CreateProjectDialog = ({ onCreated, onClose }: { onCreated: (create
     void form.submit();
   };
   return (
-    <Dialog title={created ? `Created ${created.project.name}` : 'New project'} onClose={onClose}>
+    <Dialog title={created ? `Created ${created.project.name}` : 'New project'} onClose={onClose} dirty={form.dirty}>
       {created ? (
         <SdkKeysOnce
           keys={created.project.environments.flatMap((env) => (created.sdkKeys[env.key] ? [{ environment: env.name, sdkKey: created.sdkKeys[env.key]! }] : []))}
