@@ -58,6 +58,15 @@ const percentOf = (plan: RolloutPlanEntity): number =>
 export class RolloutsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('rollouts');
   private unsubscribe: (() => void) | undefined;
+  private readonly dataListeners: Array<() => void> = [];
+  private readonly dataArrived = (): void => {
+    for (const listener of this.dataListeners) listener();
+  };
+
+  /** Called when metrics for a running or paused stage arrive: the scheduler can judge it at once. */
+  onStageData(listener: () => void): void {
+    this.dataListeners.push(listener);
+  }
 
   constructor(
     private readonly repository: RolloutsRepository,
@@ -74,7 +83,7 @@ export class RolloutsService implements OnModuleInit, OnModuleDestroy {
     // A stage counts only batches that began after it did: never calls made under the previous split.
     this.telemetry.addScopeProvider(async (environmentId, flagKeys) =>
       (await this.repository.runningAttributed(environmentId, flagKeys)).flatMap((plan) =>
-        plan.stageStartedAt === null ? [] : [{ id: stageScope(plan), flagKey: plan.flagKey, since: plan.stageStartedAt }],
+        plan.stageStartedAt === null ? [] : [{ id: stageScope(plan), flagKey: plan.flagKey, since: plan.stageStartedAt, onRecorded: this.dataArrived }],
       ),
     );
     this.unsubscribe = this.events.on('flag.changed', (event) => {

@@ -152,4 +152,32 @@ describe('metrics attributed to the experiment or rollout stage that served them
     expect((await t.http.get(url).set(t.admin).expect(200)).body.status).toBe('rolled-back');
     expect((await t.http.get(`${P}/flags/paused.model/environments/production`).set(t.admin).expect(200)).body.defaultRule).toEqual({ variant: 'v1' });
   });
+
+  it('rolls a failing stage back within seconds of its metrics arriving, not at the next 15 s pass', async () => {
+    await aFlag('quick.model', { variant: 'v1' });
+    await send(new Date(Date.now() - 1_000), [series('quick.model', 'v1', 'model.latency_ms', Array<number>(100).fill(20))]);
+    const plan = (
+      await t.http
+        .post(`${P}/flags/quick.model/environments/production/rollout-plans`)
+        .set(t.admin)
+        .send({ candidateVariant: 'v2', controlVariant: 'v1' })
+        .expect(201)
+    ).body;
+    await scheduler.tick();
+    const url = `${P}/flags/quick.model/environments/production/rollout-plans/${plan.id}`;
+    const stageStarted = Date.parse((await t.http.get(url).set(t.admin).expect(200)).body.history.at(-1).at);
+    // The scheduler runs as in production from here: its 15 s timer, and a pass soon after stage data.
+    scheduler.onApplicationBootstrap();
+    try {
+      const sent = Date.now();
+      await send(new Date(Math.max(stageStarted + 50, sent)), [
+        series('quick.model', 'v2', 'model.latency_ms', Array<number>(100).fill(20), 100),
+        series('quick.model', 'v1', 'model.latency_ms', Array<number>(100).fill(20)),
+      ]);
+      await expect.poll(async () => (await t.http.get(url).set(t.admin).expect(200)).body.status, { timeout: 8_000, interval: 200 }).toBe('rolled-back');
+      expect(Date.now() - sent).toBeLessThan(10_000);
+    } finally {
+      scheduler.stop();
+    }
+  });
 });

@@ -56,6 +56,8 @@ export interface MetricScope {
   id: string;
   flagKey: string;
   since: Date;
+  /** Called once the batch that added to this scope has committed (a scheduler may act on it at once). */
+  onRecorded?: () => void;
 }
 
 /** Answers the scopes running now in an environment for some flags (registered by the domains that own them). */
@@ -95,13 +97,15 @@ export class TelemetryService {
   }
 
   /** Each series of the payload, added to every scope of its flag that had started when its batch began. */
-  private async scopedRows(environmentId: string, payload: EventsDto, now: Date): Promise<ScopedTotalRow[]> {
-    if (this.scopeProviders.length === 0) return [];
+  private async scopedRows(environmentId: string, payload: EventsDto, now: Date): Promise<{ rows: ScopedTotalRow[]; scopes: MetricScope[] }> {
+    const none = { rows: [], scopes: [] };
+    if (this.scopeProviders.length === 0) return none;
     const flagKeys = [...new Set(payload.batches.flatMap((b) => b.series.map((s) => s.flag).filter((f): f is string => f !== null)))];
-    if (flagKeys.length === 0) return [];
+    if (flagKeys.length === 0) return none;
     const scopes = (await Promise.all(this.scopeProviders.map((provide) => provide(environmentId, flagKeys)))).flat();
-    if (scopes.length === 0) return [];
+    if (scopes.length === 0) return none;
     const rows = new Map<string, ScopedTotalRow>();
+    const recorded = new Set<MetricScope>();
     for (const batch of payload.batches) {
       // The batch's own start (the SDK's clock), and never a batch received before the scope began.
       const started = Date.parse(batch.windowStart);
@@ -109,6 +113,7 @@ export class TelemetryService {
         if (s.count === 0 || s.flag === null) continue;
         for (const scope of scopes) {
           if (scope.flagKey !== s.flag || started < scope.since.getTime() || now.getTime() < scope.since.getTime()) continue;
+          recorded.add(scope);
           const key = `${scope.id}\u0000${s.metric}\u0000${stored(s.variant)}`;
           const row = rows.get(key);
           if (row === undefined)
@@ -132,7 +137,7 @@ export class TelemetryService {
         }
       }
     }
-    return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+    return { rows: [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row), scopes: [...recorded] };
   }
 
   /** Validates what the schema cannot say, then merges every batch into the rollups, atomically. */
@@ -204,14 +209,15 @@ export class TelemetryService {
         key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
     const metricRows = [...metrics.values()].sort(byKey((r) => `${r.flagKey}\u0000${r.metric}\u0000${r.variantKey}\u0000${r.minute.toISOString()}`));
     const evaluationRows = [...evaluations.values()].sort(byKey((r) => `${r.flagKey}\u0000${r.variantKey}\u0000${r.reason}\u0000${r.minute.toISOString()}`));
-    const scopedRows = await this.scopedRows(environmentId, payload, now);
+    const scoped = await this.scopedRows(environmentId, payload, now);
     await this.repository.transaction(async () => {
       await this.repository.mergeMetricRollups(environmentId, metricRows);
-      await this.repository.mergeScopedTotals(scopedRows);
+      await this.repository.mergeScopedTotals(scoped.rows);
       await this.repository.mergeEvaluationRollups(environmentId, evaluationRows);
       await this.repository.touchLastEvaluated(environmentId, lastEvaluated);
       await this.repository.addSamples(environmentId, samples, SAMPLES_KEPT_PER_FLAG);
     });
+    for (const scope of scoped.scopes) scope.onRecorded?.();
     if (payload.dropped > 0)
       this.logger.warn({ environmentId, sdk: payload.sdk, dropped: payload.dropped }, 'an SDK dropped telemetry batches it could not send');
     return result;
