@@ -84,45 +84,12 @@ export class SignalboxClient {
     this.acks = new AckThrottle((sequence) => this.transport?.acknowledge(sequence));
 
     this.loadInitialConfig(options);
-    if (options.cacheFile !== undefined) {
-      this.cacheWriter = new CacheFileWriter(
-        options.cacheFile,
-        options.sdkKey,
-        () => (this.store.hasConfig ? this.store.toConfig() : undefined),
-        (error) => this.reportError(new Error(`cannot write the cache file ${options.cacheFile}: ${describeError(error)}`)),
-        options.cacheWriteDelayMs ?? 500,
-      );
-    }
-
+    // What a client without a server or cache file does not use is made elsewhere: a short-lived
+    // process compiles only the code it runs.
+    if (options.cacheFile !== undefined) this.cacheWriter = this.createCacheWriter(options.cacheFile, options);
     const kind = options.transport ?? 'socket';
-    if (kind === 'socket') {
-      this.transport = new SocketTransport(
-        {
-          endpoints: serverEndpoints(options.url),
-          sdkKey: options.sdkKey,
-          clientName: SDK_CLIENT_NAME,
-          reconnectionDelayMs: options.reconnectionDelayMs ?? DEFAULT_RECONNECTION_DELAY_MS,
-          reconnectionDelayMaxMs: options.reconnectionDelayMaxMs ?? DEFAULT_RECONNECTION_DELAY_MAX_MS,
-        },
-        this.transportSink(),
-      );
-    } else if (kind === 'poll') {
-      const intervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-      this.transport = new PollTransport(
-        {
-          endpoints: serverEndpoints(options.url),
-          sdkKey: options.sdkKey,
-          clientName: SDK_CLIENT_NAME,
-          intervalMs,
-          retryDelayMs: Math.min(1_000, intervalMs),
-          requestTimeoutMs: Math.max(1_000, Math.min(10_000, intervalMs)),
-          fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
-        },
-        this.transportSink(),
-      );
-    } else {
-      this.connection = 'disconnected';
-    }
+    if (kind === 'socket' || kind === 'poll') this.transport = createTransport(kind, options, this.transportSink());
+    else this.connection = 'disconnected';
     this.updateStatus();
     this.transport?.start();
   }
@@ -330,18 +297,32 @@ export class SignalboxClient {
     if (options.bootstrap !== undefined) {
       if (!this.store.replace(options.bootstrap)) this.logger.warn('ignored the bootstrap config: it is not an environment config');
     } else if (options.cacheFile !== undefined) {
-      const cached = readCacheFile(options.cacheFile, options.sdkKey);
-      if (cached.status === 'loaded') {
-        this.store.replace(cached.config);
-        this.logger.debug(`loaded config sequence ${cached.config.sequence} from ${options.cacheFile} (saved ${cached.savedAt})`);
-      } else if (cached.status === 'unusable') {
-        this.logger.warn(`ignored the cache file ${options.cacheFile}: ${cached.reason}`);
-      }
+      this.loadCacheFile(options.cacheFile, options.sdkKey);
     }
     const batch = this.store.commit();
     if (batch === undefined) return;
     this.environment = this.store.compiled;
     this.updatedAt = Date.now();
+  }
+
+  private loadCacheFile(cacheFile: string, sdkKey: string): void {
+    const cached = readCacheFile(cacheFile, sdkKey);
+    if (cached.status === 'loaded') {
+      this.store.replace(cached.config);
+      this.logger.debug(`loaded config sequence ${cached.config.sequence} from ${cacheFile} (saved ${cached.savedAt})`);
+    } else if (cached.status === 'unusable') {
+      this.logger.warn(`ignored the cache file ${cacheFile}: ${cached.reason}`);
+    }
+  }
+
+  private createCacheWriter(cacheFile: string, options: ClientOptions): CacheFileWriter {
+    return new CacheFileWriter(
+      cacheFile,
+      options.sdkKey,
+      () => (this.store.hasConfig ? this.store.toConfig() : undefined),
+      (error) => this.reportError(new Error(`cannot write the cache file ${cacheFile}: ${describeError(error)}`)),
+      options.cacheWriteDelayMs ?? 500,
+    );
   }
 
   private transportSink(): TransportSink {
@@ -497,6 +478,35 @@ export class SignalboxClient {
     const more = problems.length > shown.length ? ` (and ${problems.length - shown.length} more)` : '';
     this.logger.warn(`config sequence ${this.store.sequence} has problems; affected flags serve defaults: ${shown.join('; ')}${more}`);
   }
+}
+
+/** The push or polling transport `options` ask for, reporting to `sink`. */
+function createTransport(kind: 'socket' | 'poll', options: ClientOptions, sink: TransportSink): Transport {
+  if (kind === 'socket') {
+    return new SocketTransport(
+      {
+        endpoints: serverEndpoints(options.url),
+        sdkKey: options.sdkKey,
+        clientName: SDK_CLIENT_NAME,
+        reconnectionDelayMs: options.reconnectionDelayMs ?? DEFAULT_RECONNECTION_DELAY_MS,
+        reconnectionDelayMaxMs: options.reconnectionDelayMaxMs ?? DEFAULT_RECONNECTION_DELAY_MAX_MS,
+      },
+      sink,
+    );
+  }
+  const intervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  return new PollTransport(
+    {
+      endpoints: serverEndpoints(options.url),
+      sdkKey: options.sdkKey,
+      clientName: SDK_CLIENT_NAME,
+      intervalMs,
+      retryDelayMs: Math.min(1_000, intervalMs),
+      requestTimeoutMs: Math.max(1_000, Math.min(10_000, intervalMs)),
+      fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+    },
+    sink,
+  );
 }
 
 /** Creates and starts a {@link SignalboxClient}. */

@@ -1,4 +1,4 @@
-import { compileKeyed, recompileKeyed, type CompiledEnvironment, type ConfigProblem, type ProblemListener } from '../core/index.js';
+import { compileKeyed, recompileKeyed, type CompiledEnvironment, type ConfigProblem, type KeyedConfig, type ProblemListener } from '../core/index.js';
 import type { EnvironmentConfig, FlagConfig, Segment } from '../core/types.js';
 import type { ChangeMessage, ServerMessage } from '../protocol/messages.js';
 
@@ -19,6 +19,12 @@ export interface CommittedBatch {
   readonly changedKeys: readonly string[];
   /** Problems in the new config (empty for a valid config). Reading it compiles every flag: the client hears of problems through its listener instead. */
   readonly problems: readonly ConfigProblem[];
+}
+
+/** A compile and how to list the flags it changed (made only when asked for). */
+interface Compiled {
+  environment: CompiledEnvironment;
+  listChanged: () => readonly string[];
 }
 
 /**
@@ -116,31 +122,15 @@ export class ConfigStore {
     if (previous !== undefined && this.changedFlags.size === 0 && this.changedSegments.size === 0) {
       return { sequence: this.currentSequence, changedKeys: [], problems: [] };
     }
-    const sequence = this.currentSequence;
-    const flags = this.flags;
-    const config = { sequence, flags, segments: this.segments };
+    const config = { sequence: this.currentSequence, flags: this.flags, segments: this.segments };
     this.mapsShared = true;
-    let environment: CompiledEnvironment;
-    let changedKeys: string[] | undefined;
-    let listChanged: () => string[];
-    if (previous === undefined) {
-      environment = compileKeyed(config, { onProblems: this.onProblems });
-      // Every flag is new, and so are those deleted by changes since the snapshot. The list is
-      // made when read: a client starting from bootstrap data has no one to tell.
-      const deleted: string[] = [];
-      for (const key of this.changedFlags) if (!flags.has(key)) deleted.push(key);
-      listChanged = () => [...flags.keys(), ...deleted];
-    } else {
-      // The maps as they are: no lists built only to be turned back into maps.
-      const recompiled = recompileKeyed(previous, config, this.changedFlags, this.changedSegments);
-      environment = recompiled.environment;
-      listChanged = () => recompiled.affectedKeys;
-    }
+    const { environment, listChanged } = previous === undefined ? this.compileFirst(config) : this.recompile(previous, config);
     this.compiledEnvironment = environment;
     this.changedFlags.clear();
     this.changedSegments.clear();
+    let changedKeys: readonly string[] | undefined;
     return {
-      sequence,
+      sequence: config.sequence,
       get changedKeys() {
         return (changedKeys ??= listChanged());
       },
@@ -148,6 +138,22 @@ export class ConfigStore {
         return environment.problems;
       },
     };
+  }
+
+  /** The first compile: every flag is new, and so are those deleted by changes since the snapshot. */
+  private compileFirst(config: KeyedConfig): Compiled {
+    const environment = compileKeyed(config, { onProblems: this.onProblems });
+    const deleted: string[] = [];
+    for (const key of this.changedFlags) if (!config.flags.has(key)) deleted.push(key);
+    // Made when read: a client starting from bootstrap data has no one to tell.
+    return { environment, listChanged: () => [...config.flags.keys(), ...deleted] };
+  }
+
+  /** Compiles only the flags the changes can affect; the rest is reused from `previous`. */
+  private recompile(previous: CompiledEnvironment, config: KeyedConfig): Compiled {
+    // The maps as they are: no lists built only to be turned back into maps.
+    const recompiled = recompileKeyed(previous, config, this.changedFlags, this.changedSegments);
+    return { environment: recompiled.environment, listChanged: () => recompiled.affectedKeys };
   }
 
   /** The current state as a plain config (what the cache file stores). */

@@ -1,76 +1,22 @@
-import { ConfigError } from './config-error.js';
-import { frozenJsonCopy } from './json-value.js';
-import { CompiledClause, type SegmentMembership } from './operators.js';
-import { callerDefaultOutcome, errorOutcome, Outcome, servedOutcome, type DecisionStep } from './outcome.js';
-import { BUCKET_COUNT } from './bucket.js';
-import { CompiledRollout } from './rollout.js';
+import { compileFlag, CompiledFlag, type CompiledPrerequisite } from './compiled-flag.js';
+import { describeError, isRecord, tell, type ConfigProblem, type ProblemListener } from './config-problem.js';
 import { CompiledSegment } from './segments.js';
 import { affectedFlagKeys } from './affected.js';
-import type { Clause, EnvironmentConfig, FlagConfig, FlagKind, FlagValue, Reason, Segment } from './types.js';
+import type { EnvironmentConfig, FlagConfig, Segment } from './types.js';
+
+export { CompiledFlag, type CompiledPrerequisite, type CompiledRule, type CompiledServe } from './compiled-flag.js';
+export type { ConfigProblem, ProblemListener } from './config-problem.js';
 
 /** Prerequisite chains longer than this never pass (as do cycles). */
 export const MAX_PREREQUISITE_DEPTH = 10;
 
-const FLAG_KINDS: ReadonlySet<string> = new Set<FlagKind>(['boolean', 'string', 'number', 'json']);
-
-/** Something in a config the engine could not use; evaluation reports it as an ERROR where it matters. */
-export interface ConfigProblem {
-  flagKey?: string;
-  segmentKey?: string;
-  message: string;
-}
-
-/** A rule ready to match: its clauses, what it serves, or the error it stands for. */
-export interface CompiledRule {
-  readonly clauses: readonly CompiledClause[];
-  readonly serve: CompiledServe;
-  /** Set when the rule cannot be read: reaching it ends evaluation with this error. */
-  readonly error: Outcome | null;
-}
-
-/** What a rule or the default rule serves: a fixed outcome or a rollout. */
-export interface CompiledServe {
-  readonly fixed: Outcome | null;
-  readonly rollout: CompiledRollout | null;
-}
-
-/** A prerequisite with its flag resolved (`undefined` when the flag does not exist). */
-export interface CompiledPrerequisite {
-  readonly flagKey: string;
-  readonly flag: CompiledFlag | undefined;
-  readonly variant: string;
-}
-
-/** One flag compiled for evaluation; every result it can serve is built ahead of time. */
-export interface CompiledFlag {
-  readonly key: string;
-  readonly kind: FlagKind | undefined;
-  readonly source: FlagConfig;
-  /** Set when the flag as a whole cannot be read: every evaluation serves this error. */
-  readonly broken: Outcome | null;
-  readonly killed: boolean;
-  readonly on: boolean;
-  readonly killedOutcome: Outcome;
-  readonly disabledOutcome: Outcome;
-  readonly prerequisiteFailedOutcome: Outcome;
-  prerequisites: readonly CompiledPrerequisite[];
-  /** Cyclic or too deep: prerequisites can never pass. */
-  prerequisitesUnsatisfiable: boolean;
-  readonly prerequisitesError: Outcome | null;
-  readonly prerequisiteRefs: readonly { readonly flag: string; readonly variant: string }[];
-  readonly targets: ReadonlyMap<string, Outcome>;
-  readonly hasTargets: boolean;
-  readonly targetsError: Outcome | null;
-  readonly rules: readonly CompiledRule[];
-  readonly defaultServe: CompiledServe;
-}
-
 /**
  * An environment config compiled for fast evaluation: flags and segments by key, clause values
  * prepared, results prebuilt. Flags and segments compile when first needed (a flag when first read,
- * with the flags it needs as prerequisites and the segments its rules name), so a process that
- * evaluates a few flags of a large config never pays for the rest. It behaves as if compiled at
- * once; the config must not change afterwards (compile a new one when it does).
+ * with the flags it needs as prerequisites; its rules, and the segments they name, when an
+ * evaluation first reaches them: see `CompiledFlag`), so a process that evaluates a few flags of a
+ * large config never pays for the rest. It behaves as if compiled at once; the config must not
+ * change afterwards (compile a new one when it does).
  */
 export class CompiledEnvironment {
   /** The change-log sequence of the config this was compiled from (-1 when it had none). */
@@ -109,21 +55,10 @@ export class CompiledEnvironment {
   }
 }
 
-/** Told about problems as they are found: the config's shape at once, a flag's or segment's when it compiles. Must not throw. */
-export type ProblemListener = (problems: readonly ConfigProblem[]) => void;
-
 /** Options of {@link compileEnvironment}. */
 export interface CompileOptions {
   /** Hears about problems as they are found (a recompiled environment keeps its predecessor's listener). */
   onProblems?: ProblemListener;
-}
-
-function tell(listener: ProblemListener | undefined, problems: readonly ConfigProblem[]): void {
-  try {
-    listener?.(problems);
-  } catch {
-    // A listener that throws must not break evaluation.
-  }
 }
 
 /** A flag or segment of a config and, once first needed, what it compiled to: environments that reuse the item share its slot, so it compiles once. */
@@ -131,7 +66,7 @@ interface Slot<Compiled, Source> {
   readonly key: string;
   readonly source: Source;
   compiled: Compiled | undefined;
-  /** What compiling the item found. */
+  /** What compiling the item found (a segment's: a flag lists its own, see `CompiledFlag.problems`). */
   problems: readonly ConfigProblem[];
 }
 
@@ -215,12 +150,12 @@ export class Slots<Compiled, Source> {
     return slot;
   }
 
-  /** The problems of the entries in config order: an item's once it has compiled, an entry's that is not an item. */
-  problems(): ConfigProblem[] {
+  /** The problems of the entries in config order: an item's (as `itemProblems` reads them), an entry's that is not an item. */
+  problems(itemProblems: (slot: Slot<Compiled, Source>) => readonly ConfigProblem[] = (slot) => slot.problems): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     for (const entry of this.entries ?? this.sources.keys()) {
       if (typeof entry !== 'string') problems.push(entry);
-      else problems.push(...this.get(entry)!.problems);
+      else problems.push(...itemProblems(this.get(entry)!));
     }
     return problems;
   }
@@ -333,7 +268,9 @@ export class FlagTable implements ReadonlyMap<string, CompiledFlag> {
     if (this.allProblems === undefined) {
       this.all();
       this.segments.valid();
-      this.allProblems = Object.freeze([...this.configProblems, ...this.segments.slots.problems(), ...this.slots.problems()]);
+      // A flag's problems include those of the parts no evaluation reached yet: listing them compiles those.
+      const flagProblems = this.slots.problems((slot) => slot.compiled!.problems());
+      this.allProblems = Object.freeze([...this.configProblems, ...this.segments.slots.problems(), ...flagProblems]);
     }
     return this.allProblems;
   }
@@ -383,32 +320,25 @@ export class FlagTable implements ReadonlyMap<string, CompiledFlag> {
           pending.push(compiled);
         }
       }
-      resolvePrerequisites(below, fresh);
+      // The usual case, one level: the prerequisites have none of their own and the flag is not
+      // one of its own, so there is no chain to measure and no cycle.
+      let oneLevel = true;
+      for (const [key, other] of below) if (key !== slot.key && other.prerequisiteRefs.length > 0) oneLevel = false;
+      for (const ref of flag.prerequisiteRefs) if (ref.flag === slot.key) oneLevel = false;
+      if (oneLevel) flag.prerequisites = linked(flag, below);
+      else resolvePrerequisites(below, fresh);
     }
     if (found.length > 0) tell(this.onProblems, found);
     return flag;
   }
 
   private compileSlot(slot: FlagSlot, found: ConfigProblem[]): CompiledFlag {
-    const problems: ConfigProblem[] = [];
     // Compiled flags and rollouts are immutable by type but not frozen: V8 reads frozen objects and
     // arrays measurably slower on the hot path. Results handed to callers are frozen.
-    const flag = compileFlag(slot.key, slot.source, this.segments, problems);
+    const flag = compileFlag(slot.key, slot.source, this.segments, found, this.onProblems);
     slot.compiled = flag;
-    if (problems.length > 0) {
-      slot.problems = problems;
-      found.push(...problems);
-    }
     return flag;
   }
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : 'unreadable config';
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -555,7 +485,10 @@ function recompileChecked(
   // first does so for both).
   for (const key of flagSources.keys()) {
     const slot = affected.has(key) ? undefined : earlier.slots.get(key);
-    if (slot !== undefined) slots.share(key, slot);
+    if (slot === undefined) continue;
+    slots.share(key, slot);
+    // Its rules not reached yet will find the same segments here: the earlier environment need not stay alive for them.
+    slot.compiled?.resolveSegmentsIn(segments);
   }
   return { environment, affectedKeys };
 }
@@ -571,228 +504,13 @@ function byKey(list: unknown): Map<string, unknown> | undefined {
   return map;
 }
 
-/** Compiles the parts of a flag; each part that cannot be read becomes an error outcome of its step. */
-class FlagCompiler {
-  readonly variants = new Map<string, FlagValue>();
-
-  constructor(
-    readonly key: string,
-    readonly source: FlagConfig,
-    readonly problems: ConfigProblem[],
-  ) {}
-
-  problem(message: string): string {
-    this.problems.push({ flagKey: this.key, message });
-    return message;
-  }
-
-  readVariants(kind: FlagKind): void {
-    const list: unknown = this.source.variants;
-    if (!Array.isArray(list)) throw new ConfigError('variants must be a list');
-    for (const variant of list as unknown[]) {
-      if (!isRecord(variant) || typeof variant.key !== 'string') throw new ConfigError('a variant needs a string key');
-      if (this.variants.has(variant.key)) throw new ConfigError(`duplicate variant "${variant.key}"`);
-      this.variants.set(variant.key, valueOfKind(kind, variant.value, variant.key));
-    }
-  }
-
-  /** `variant` served with `reason`, or a GENERAL error when the flag has no such variant. */
-  serveVariant(variant: string, reason: Reason, step: DecisionStep, ruleIndex?: number): Outcome {
-    if (!this.variants.has(variant)) {
-      return errorOutcome('GENERAL', this.problem(`unknown variant "${variant}"`), step, ruleIndex);
-    }
-    return servedOutcome(variant, this.variants.get(variant)!, reason, step, ruleIndex);
-  }
-
-  /** The off variant served with `reason` (the caller's default when there is no off variant). */
-  serveOff(reason: Reason, step: DecisionStep, errorCode?: 'TARGETING_KEY_MISSING', ruleIndex?: number): Outcome {
-    const off: unknown = this.source.offVariant;
-    const message = errorCode === undefined ? undefined : "the context has no value for the rollout's bucketBy attribute";
-    if (off === null || off === undefined) return callerDefaultOutcome(reason, step, errorCode, message, ruleIndex);
-    if (typeof off !== 'string') return errorOutcome('PARSE_ERROR', this.problem('offVariant must be a string or null'), step, ruleIndex);
-    if (!this.variants.has(off)) return errorOutcome('GENERAL', this.problem(`unknown off variant "${off}"`), step, ruleIndex);
-    if (errorCode === undefined) return servedOutcome(off, this.variants.get(off)!, reason, step);
-    // The rule index stays out of the result: the unit never reached a slice of that rule.
-    const outcome = servedOutcome(off, this.variants.get(off)!, reason, step, undefined, errorCode, message);
-    return new Outcome(outcome.result, reason, off, step, ruleIndex, errorCode, message);
-  }
-
-  serve(serve: unknown, reason: Reason, step: DecisionStep, ruleIndex?: number): CompiledServe {
-    try {
-      if (!isRecord(serve)) throw new ConfigError('a serve must be an object');
-      if (typeof serve.variant === 'string') {
-        return { fixed: this.serveVariant(serve.variant, reason, step, ruleIndex), rollout: null };
-      }
-      if (!isRecord(serve.rollout)) throw new ConfigError('a serve needs a variant or a rollout');
-      return { fixed: null, rollout: this.rollout(serve.rollout, step, ruleIndex) };
-    } catch (error) {
-      return { fixed: errorOutcome('PARSE_ERROR', this.problem(describeError(error)), step, ruleIndex), rollout: null };
-    }
-  }
-
-  rollout(rollout: Record<string, unknown>, step: DecisionStep, ruleIndex?: number): CompiledRollout {
-    const bucketBy = rollout.bucketBy ?? 'targetingKey';
-    if (typeof bucketBy !== 'string' || bucketBy.length === 0) throw new ConfigError('bucketBy must be a non-empty string');
-    const slices: unknown = rollout.variants;
-    if (!Array.isArray(slices) || slices.length === 0) throw new ConfigError('a rollout needs a list of weighted variants');
-    const cumulative: number[] = [];
-    const outcomes: Outcome[] = [];
-    let total = 0;
-    for (const slice of slices as unknown[]) {
-      if (!isRecord(slice) || typeof slice.variant !== 'string') throw new ConfigError('a weighted variant needs a variant key');
-      const weight = slice.weight;
-      if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || weight > BUCKET_COUNT) {
-        throw new ConfigError(`weights must be integers from 0 to ${BUCKET_COUNT}`);
-      }
-      total += weight;
-      cumulative.push(total);
-      outcomes.push(this.serveVariant(slice.variant, 'SPLIT', step, ruleIndex));
-    }
-    if (total !== BUCKET_COUNT) throw new ConfigError(`rollout weights must sum to ${BUCKET_COUNT}, not ${total}`);
-    const unitMissing = this.serveOff('ERROR', step, 'TARGETING_KEY_MISSING', ruleIndex);
-    return new CompiledRollout(this.source.salt, bucketBy, cumulative, outcomes, unitMissing);
-  }
-
-  targets(): { targets: Map<string, Outcome>; error: Outcome | null; count: number } {
-    const targets = new Map<string, Outcome>();
-    const list: unknown = this.source.targets ?? [];
-    const fail = (message: string) => ({ targets, error: errorOutcome('PARSE_ERROR', this.problem(message), 'TARGETS'), count: 0 });
-    if (!Array.isArray(list)) return fail('targets must be a list');
-    let count = 0;
-    for (const target of list as unknown[]) {
-      if (!isRecord(target) || typeof target.variant !== 'string') return fail('a target needs a variant');
-      const keys = target.values;
-      if (!Array.isArray(keys) || !keys.every((key) => typeof key === 'string')) return fail('target values must be a list of strings');
-      const outcome = this.serveVariant(target.variant, 'TARGETING_MATCH', 'TARGETS');
-      // A key listed under two variants gets the first.
-      for (const key of keys as string[]) if (!targets.has(key)) targets.set(key, outcome);
-      count += keys.length;
-    }
-    return { targets, error: null, count };
-  }
-
-  rules(segments: SegmentTable): { rules: CompiledRule[]; error: Outcome | null } {
-    const list: unknown = this.source.rules ?? [];
-    if (!Array.isArray(list)) {
-      return { rules: [], error: errorOutcome('PARSE_ERROR', this.problem('rules must be a list'), 'RULE', 0) };
-    }
-    const resolveSegment = (key: string): SegmentMembership | undefined => {
-      const segment = segments.resolve(key);
-      if (typeof segment === 'string') throw new ConfigError(`segment "${key}" cannot be read: ${segment}`);
-      // An unknown segment has no members.
-      return segment;
-    };
-    const rules = (list as unknown[]).map((rule, index): CompiledRule => {
-      try {
-        if (!isRecord(rule) || !Array.isArray(rule.clauses)) throw new ConfigError('a rule needs a list of clauses');
-        const clauses = (rule.clauses as unknown[]).map((clause) => new CompiledClause(clause as Clause, resolveSegment));
-        return { clauses, serve: this.serve(rule.serve, 'TARGETING_MATCH', 'RULE', index), error: null };
-      } catch (error) {
-        const outcome = errorOutcome('PARSE_ERROR', this.problem(`rule ${index}: ${describeError(error)}`), 'RULE', index);
-        return { clauses: [], serve: { fixed: outcome, rollout: null }, error: outcome };
-      }
-    });
-    return { rules, error: null };
-  }
-
-  prerequisites(): { refs: { flag: string; variant: string }[]; error: Outcome | null } {
-    const list: unknown = this.source.prerequisites ?? [];
-    const valid = Array.isArray(list) && list.every((item: unknown) => isRecord(item) && typeof item.flag === 'string' && typeof item.variant === 'string');
-    if (!valid) {
-      return { refs: [], error: errorOutcome('PARSE_ERROR', this.problem('prerequisites must be a list of { flag, variant }'), 'PREREQUISITES') };
-    }
-    return { refs: (list as { flag: string; variant: string }[]).map(({ flag, variant }) => ({ flag, variant })), error: null };
-  }
-}
-
-function valueOfKind(kind: FlagKind, value: unknown, variantKey: string): FlagValue {
-  const valid =
-    kind === 'json' ||
-    (kind === 'boolean' && typeof value === 'boolean') ||
-    (kind === 'string' && typeof value === 'string') ||
-    (kind === 'number' && typeof value === 'number' && Number.isFinite(value));
-  if (!valid) throw new ConfigError(`variant "${variantKey}" does not hold a ${kind} value`);
-  return frozenJsonCopy(value);
-}
-
-function brokenFlag(key: string, source: FlagConfig, kind: FlagKind | undefined, message: string): CompiledFlag {
-  const broken = errorOutcome('PARSE_ERROR', message, 'INVALID_CONFIG');
-  const none: CompiledServe = { fixed: broken, rollout: null };
-  return {
-    key,
-    kind,
-    source,
-    broken,
-    killed: false,
-    on: false,
-    killedOutcome: broken,
-    disabledOutcome: broken,
-    prerequisiteFailedOutcome: broken,
-    prerequisites: [],
-    prerequisitesUnsatisfiable: false,
-    prerequisitesError: null,
-    prerequisiteRefs: [],
-    targets: new Map(),
-    hasTargets: false,
-    targetsError: null,
-    rules: [],
-    defaultServe: none,
-  };
-}
-
-function compileFlag(key: string, source: FlagConfig, segments: SegmentTable, problems: ConfigProblem[]): CompiledFlag {
-  const kind = FLAG_KINDS.has(source.kind) ? source.kind : undefined;
-  const compiler = new FlagCompiler(key, source, problems);
-  try {
-    if (kind === undefined) throw new ConfigError('kind must be boolean, string, number or json');
-    if (typeof source.salt !== 'string') throw new ConfigError('salt must be a string');
-    if (typeof source.on !== 'boolean') throw new ConfigError('on must be a boolean');
-    if (source.killed !== undefined && typeof source.killed !== 'boolean') throw new ConfigError('killed must be a boolean');
-    compiler.readVariants(kind);
-    const targets = compiler.targets();
-    const rules = compiler.rules(segments);
-    const prerequisites = compiler.prerequisites();
-    // STATIC: nothing about the context can change what the default rule serves.
-    const isStatic = targets.count === 0 && rules.rules.length === 0 && rules.error === null;
-    const defaultRule: unknown = source.defaultRule ?? null;
-    const defaultServe: CompiledServe =
-      defaultRule === null
-        ? { fixed: callerDefaultOutcome(isStatic ? 'STATIC' : 'DEFAULT', 'DEFAULT_RULE'), rollout: null }
-        : compiler.serve(defaultRule, isStatic ? 'STATIC' : 'DEFAULT', 'DEFAULT_RULE');
-    return {
-      key,
-      kind,
-      source,
-      broken: null,
-      killed: source.killed === true,
-      on: source.on,
-      killedOutcome: compiler.serveOff('KILLED', 'KILLED'),
-      disabledOutcome: compiler.serveOff('DISABLED', 'DISABLED'),
-      prerequisiteFailedOutcome: compiler.serveOff('PREREQUISITE_FAILED', 'PREREQUISITES'),
-      prerequisites: [],
-      prerequisitesUnsatisfiable: false,
-      prerequisitesError: prerequisites.error,
-      prerequisiteRefs: prerequisites.refs,
-      targets: targets.targets,
-      hasTargets: targets.targets.size > 0,
-      targetsError: targets.error,
-      rules: rules.error === null ? rules.rules : [{ clauses: [], serve: { fixed: rules.error, rollout: null }, error: rules.error }],
-      defaultServe,
-    };
-  } catch (error) {
-    return brokenFlag(key, source, kind, compiler.problem(describeError(error)));
-  }
-}
-
 /**
  * Links the prerequisites of `update` (flags of `flags` compiled just now) to their flags and marks
  * cyclic or too-deep chains among them as never passing. Other flags must already be linked.
  */
 function resolvePrerequisites(flags: Map<string, CompiledFlag>, update: Iterable<CompiledFlag>): void {
   const updated = new Set(update);
-  for (const flag of updated) {
-    flag.prerequisites = flag.prerequisiteRefs.map(({ flag: flagKey, variant }) => ({ flagKey, flag: flags.get(flagKey), variant }));
-  }
+  for (const flag of updated) flag.prerequisites = linked(flag, flags);
   // Longest chain below each flag, in topological order (iterative, so no stack limits). Flags
   // on or above a cycle are never released and keep an infinite depth.
   const pending = new Map<CompiledFlag, number>();
@@ -825,4 +543,11 @@ function resolvePrerequisites(flags: Map<string, CompiledFlag>, update: Iterable
   for (const flag of updated) {
     flag.prerequisitesUnsatisfiable = pending.get(flag)! > 0 || depths.get(flag)! > MAX_PREREQUISITE_DEPTH;
   }
+}
+
+/** The prerequisites of `flag`, each with its flag in `flags`. */
+function linked(flag: CompiledFlag, flags: ReadonlyMap<string, CompiledFlag>): CompiledPrerequisite[] {
+  const prerequisites: CompiledPrerequisite[] = [];
+  for (const { flag: flagKey, variant } of flag.prerequisiteRefs) prerequisites.push({ flagKey, flag: flags.get(flagKey), variant });
+  return prerequisites;
 }

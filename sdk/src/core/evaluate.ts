@@ -1,4 +1,4 @@
-import type { CompiledEnvironment, CompiledFlag, CompiledPrerequisite, CompiledServe } from './compile.js';
+import type { CompiledEnvironment, CompiledFlag, CompiledPrerequisite } from './compile.js';
 import { asContextRecord, type ContextRecord } from './context.js';
 import { firstFailingClause } from './operators.js';
 import { errorOutcome, resultOf, type Outcome } from './outcome.js';
@@ -106,20 +106,19 @@ export function decide(flag: CompiledFlag, context: ContextRecord, trace: Evalua
     if (target !== undefined) return target;
   }
 
-  const rules = flag.rules;
-  for (let i = 0; i < rules.length; i++) {
-    const rule = rules[i]!;
+  const count = flag.ruleCount;
+  for (let i = 0; i < count; i++) {
+    const rule = flag.rule(i);
     if (rule.error !== null) return rule.error;
     const failed = firstFailingClause(rule.clauses, context);
     if (trace !== undefined) trace.rule(i, failed);
-    if (failed < 0) return serve(rule.serve, context, trace);
+    if (failed < 0) return rule.serve.rollout === null ? rule.serve.fixed! : serve(rule.serve.rollout, context, trace);
   }
-  return serve(flag.defaultServe, context, trace);
+  const fallthrough = flag.defaultServe;
+  return fallthrough.rollout === null ? fallthrough.fixed! : serve(fallthrough.rollout, context, trace);
 }
 
-function serve(serve: CompiledServe, context: ContextRecord, trace: EvaluationTrace | undefined): Outcome {
-  const rollout = serve.rollout;
-  if (rollout === null) return serve.fixed!;
+function serve(rollout: CompiledRollout, context: ContextRecord, trace: EvaluationTrace | undefined): Outcome {
   if (trace === undefined) return rollout.serve(context);
   const unit = rollout.unitOf(context);
   const bucket = unit === undefined ? undefined : rollout.bucketOf(unit);

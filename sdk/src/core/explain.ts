@@ -137,7 +137,7 @@ export function explain(
     const sourceRules: unknown[] = Array.isArray(flag.source.rules) ? flag.source.rules : [];
     explanation.prerequisites = recorder.prerequisites;
     if (recorder.targetMatched !== undefined) explanation.targetMatched = recorder.targetMatched;
-    explanation.rules = recorder.rules.map(({ index, failedClause }) => explainRule(flag.rules[index]!, sourceRules[index], index, failedClause, record));
+    explanation.rules = recorder.rules.map(({ index, failedClause }) => explainRule(flag.rule(index), sourceRules[index], index, failedClause, record));
     if (recorder.rollout !== undefined) explanation.rollout = recorder.rollout;
   } catch (error) {
     explanation.result = unexpectedError(error, defaultValue);

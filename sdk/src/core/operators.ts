@@ -4,7 +4,7 @@ import { parseDateValue } from './dates.js';
 import type { ClauseOperator } from './operator-table.js';
 import { compileRegex, type LinearRegex } from './regex-matcher.js';
 import { compareSemver, parseSemver, type SemVer } from './semver.js';
-import type { Clause, EvaluationContext } from './types.js';
+import type { Clause, EvaluationContext, SegmentClause } from './types.js';
 
 /** Operator codes: a small-integer switch is faster than string compares on the hot path. */
 const enum Op {
@@ -57,6 +57,11 @@ export interface SegmentMembership {
   membership(context: ContextRecord): number;
 }
 
+/** Where a segment clause finds the segments it names (`undefined`: no such segment, no members). May throw a `ConfigError`. */
+export interface SegmentSource {
+  segment(key: string): SegmentMembership | undefined;
+}
+
 /** A clause with its values prepared for matching (sets, regexes, bounds, parsed versions). */
 export class CompiledClause {
   readonly op: Op;
@@ -75,7 +80,7 @@ export class CompiledClause {
 
   constructor(
     readonly source: Clause,
-    resolveSegment: (key: string) => SegmentMembership | undefined,
+    segmentSource: SegmentSource,
   ) {
     if (typeof source !== 'object' || source === null) throw new ConfigError('a clause must be an object');
     const rawOp: unknown = source.op;
@@ -88,15 +93,9 @@ export class CompiledClause {
     this.negate = source.negate === true;
     let attribute = '';
     let values: readonly unknown[] = [];
-    const segments: SegmentMembership[] = [];
+    let segments: readonly SegmentMembership[] = NONE;
     if (source.op === 'segment') {
-      if (!Array.isArray(source.segments) || !source.segments.every((key) => typeof key === 'string')) {
-        throw new ConfigError('a segment clause needs a list of segment keys');
-      }
-      for (const key of source.segments) {
-        const segment = resolveSegment(key);
-        if (segment !== undefined) segments.push(segment);
-      }
+      segments = segmentsOf(source, segmentSource);
     } else {
       if (typeof source.attribute !== 'string') throw new ConfigError('a clause needs an attribute name');
       attribute = source.attribute;
@@ -115,7 +114,7 @@ export class CompiledClause {
     this.ownOnly = isInheritedName(attribute);
     // Each operator prepares only what it reads; the rest share empty values (a cold start
     // compiles thousands of clauses, and allocation is most of their cost).
-    this.segments = segments.length > 0 ? segments : NONE;
+    this.segments = segments;
     const membership = op === Op.In || op === Op.NotIn;
     this.valueSet = membership ? new Set(values) : NO_VALUES;
     // Set semantics (SameValueZero) for NaN would differ from `===`; NaN cannot come from JSON
@@ -131,6 +130,19 @@ export class CompiledClause {
 const FEW_VALUES = 4;
 const NONE: readonly never[] = [];
 const NO_VALUES: ReadonlySet<unknown> = new Set();
+
+/** The segments a segment clause names that exist (an unknown segment has no members). */
+function segmentsOf(source: SegmentClause, segmentSource: SegmentSource): readonly SegmentMembership[] {
+  if (!Array.isArray(source.segments) || !source.segments.every((key) => typeof key === 'string')) {
+    throw new ConfigError('a segment clause needs a list of segment keys');
+  }
+  const segments: SegmentMembership[] = [];
+  for (const key of source.segments) {
+    const segment = segmentSource.segment(key);
+    if (segment !== undefined) segments.push(segment);
+  }
+  return segments.length > 0 ? segments : NONE;
+}
 
 function isStringOp(op: Op): boolean {
   return op === Op.Contains || op === Op.StartsWith || op === Op.EndsWith || op === Op.Matches;

@@ -1,6 +1,6 @@
 import type { ContextRecord } from './context.js';
 import { ConfigError } from './config-error.js';
-import { CompiledClause, firstFailingClause, type SegmentMembership } from './operators.js';
+import { CompiledClause, firstFailingClause, type SegmentMembership, type SegmentSource } from './operators.js';
 import type { Segment } from './types.js';
 
 /** A segment ready for membership checks. */
@@ -25,7 +25,7 @@ export class CompiledSegment implements SegmentMembership {
         if (typeof clause === 'object' && clause !== null && (clause as { op?: unknown }).op === 'segment') {
           throw new ConfigError('segment rules cannot refer to other segments');
         }
-        return new CompiledClause(clause as Segment['rules'][number]['clauses'][number], () => undefined);
+        return new CompiledClause(clause as Segment['rules'][number]['clauses'][number], NO_SEGMENTS);
       });
     });
   }
@@ -50,6 +50,9 @@ export class CompiledSegment implements SegmentMembership {
     return NO_RULE_MATCHED;
   }
 }
+
+// Segment rules cannot name segments (checked above).
+const NO_SEGMENTS: SegmentSource = { segment: () => undefined };
 
 /** `CompiledSegment.membership` codes; a non-negative code is the index of the matching rule. */
 export const INCLUDED = -1;

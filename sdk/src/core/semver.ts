@@ -46,6 +46,14 @@ export function parseSemver(text: unknown): SemVer | undefined {
   }
   const [major, minor, patch] = numbers as [number, number, number];
   if (!Number.isSafeInteger(major) || !Number.isSafeInteger(minor) || !Number.isSafeInteger(patch)) return undefined;
+  // Most versions end here; a pre-release or build part is read apart.
+  if (at === end) return { major, minor, patch, prerelease: [] };
+  const prerelease = suffixOf(text, at);
+  return prerelease === undefined ? undefined : { major, minor, patch, prerelease };
+}
+
+/** The pre-release identifiers of what follows the version core at `at` ("-rc.1+build"), or `undefined` when it is no valid suffix. */
+function suffixOf(text: string, at: number): (string | number)[] | undefined {
   const partAfter = (mark: number): string[] | undefined => {
     if (text.charCodeAt(at) !== mark) return [];
     const start = ++at;
@@ -67,8 +75,8 @@ export function parseSemver(text: unknown): SemVer | undefined {
       prerelease.push(Number(identifier));
     }
   }
-  if (partAfter(PLUS) === undefined || at !== end) return undefined;
-  return { major, minor, patch, prerelease };
+  if (partAfter(PLUS) === undefined || at !== text.length) return undefined;
+  return prerelease;
 }
 
 /** True when `text` is a version the semver operators accept. */
