@@ -100,6 +100,7 @@ if (!only && hasPython && fs.existsSync(path.join(root, 'sdk/python/tests'))) {
 // OpenFeature conformance (cucumber) and the browser tests end with "... N passed, N failed".
 for (const [label, script] of [
   ['OpenFeature conformance (cucumber)', 'sdk/test/conformance/run.mjs'],
+  ['OpenFeature conformance through OFREP (cucumber, live server)', 'sdk/test/conformance/run-ofrep.mjs'],
   ['console in a real browser (playwright-core + chromium)', 'web/e2e/run.mjs'],
 ]) {
   if (only || !fs.existsSync(path.join(root, script))) continue;

@@ -1,5 +1,7 @@
-// npm run bench:server — HTTP throughput of the config snapshot (200 and 304) and remote
-// evaluation: autocannon, 10 connections, 15 s each, over loopback, against the built server.
+// npm run bench:server — HTTP throughput of the config snapshot (200 and 304), remote
+// evaluation and OFREP (single flag, bulk 200 and bulk 304): autocannon, 10 connections, 15 s
+// each, over loopback, against the built server. BENCH_ONLY=ofrep,remote runs only the scenarios whose
+// name contains one of these (and then writes no results file).
 import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -10,6 +12,9 @@ const server = await startServer();
 const key = server.sdkKeys.production;
 const auth = { authorization: `Bearer ${key}` };
 const etag = (await fetch(`${server.url}/api/v1/sdk/config`, { headers: auth })).headers.get('etag');
+const ofrepBody = JSON.stringify({ context: { targetingKey: 'user-42', plan: 'pro' } });
+const ofrepHeaders = { ...auth, 'content-type': 'application/json' };
+const ofrepEtag = (await fetch(`${server.url}/ofrep/v1/evaluate/flags`, { method: 'POST', headers: ofrepHeaders, body: ofrepBody })).headers.get('etag');
 
 const scenarios = [
   { name: 'snapshot 200', path: '/api/v1/sdk/config', method: 'GET', headers: auth, expect: 200 },
@@ -22,7 +27,17 @@ const scenarios = [
     body: JSON.stringify({ context: { targetingKey: 'user-42', plan: 'pro' }, defaultValue: 'v1' }),
     expect: 200,
   },
-];
+  { name: 'ofrep single', path: '/ofrep/v1/evaluate/flags/model.sentiment', method: 'POST', headers: ofrepHeaders, body: ofrepBody, expect: 200 },
+  { name: 'ofrep bulk 200', path: '/ofrep/v1/evaluate/flags', method: 'POST', headers: ofrepHeaders, body: ofrepBody, expect: 200 },
+  {
+    name: 'ofrep bulk 304',
+    path: '/ofrep/v1/evaluate/flags',
+    method: 'POST',
+    headers: { ...ofrepHeaders, 'if-none-match': ofrepEtag },
+    body: ofrepBody,
+    expect: 304,
+  },
+].filter((s) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').some((part) => s.name.includes(part)));
 
 const results = [];
 for (const s of scenarios) {
@@ -48,8 +63,10 @@ for (const r of results)
     `  ${r.scenario.padEnd(20)} ${String(r.requestsPerSecond).padStart(7)}   ${String(r.latencyP50ms).padStart(6)}   ${String(r.latencyP99ms).padStart(6)}${Object.keys(r.unexpectedStatus).length ? `  unexpected: ${JSON.stringify(r.unexpectedStatus)}` : ''}`,
   );
 console.log('  reference: unleash-server measured here ~540 req/s (full config) and ~750 req/s (304)');
-fs.mkdirSync(path.resolve(import.meta.dirname, '../results'), { recursive: true });
-fs.writeFileSync(
-  path.resolve(import.meta.dirname, '../results/server.json'),
-  JSON.stringify({ date: new Date().toISOString(), durationSeconds: DURATION, results }, null, 2),
-);
+if (!process.env.BENCH_ONLY) {
+  fs.mkdirSync(path.resolve(import.meta.dirname, '../results'), { recursive: true });
+  fs.writeFileSync(
+    path.resolve(import.meta.dirname, '../results/server.json'),
+    JSON.stringify({ date: new Date().toISOString(), durationSeconds: DURATION, results }, null, 2),
+  );
+}

@@ -10,12 +10,14 @@ import { DemoModule } from './demo/demo.module.js';
 import { ExperimentsModule } from './experiments/experiments.module.js';
 import { EvaluationModule } from './evaluation/evaluation.module.js';
 import { FlagsModule } from './flags/flags.module.js';
+import { FlagsAsCodeModule } from './flags-as-code/flags-as-code.module.js';
 import { HealthModule } from './health/health.module.js';
 import { KillSwitchModule } from './kill-switch/kill-switch.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { SdkApiModule } from './sdk-api/sdk-api.module.js';
+import { OfrepModule } from './ofrep/ofrep.module.js';
 import { ProjectsModule } from './projects/projects.module.js';
 import { ShadowReportsModule } from './shadow-reports/shadow-reports.module.js';
 import { RolloutsModule } from './rollouts/rollouts.module.js';
@@ -42,6 +44,7 @@ export class AppModule {
         // Before FlagsModule: its GET flags/stale must be routed before flags/:key.
         LifecycleModule,
         FlagsModule,
+        FlagsAsCodeModule,
         KillSwitchModule,
         TriggersModule,
         WebhooksModule,
@@ -53,6 +56,7 @@ export class AppModule {
         RolloutsModule,
         RealtimeModule,
         SdkApiModule,
+        OfrepModule,
         HealthModule,
         DemoModule,
       ],

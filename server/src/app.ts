@@ -19,6 +19,8 @@ import { createValidationPipe } from './common/validation/validation-pipe.js';
 import type { AppConfig } from './config/config.js';
 import { documentSdkReadPaths } from './sdk-api/sdk-api.openapi.js';
 import { SdkReadHandler } from './sdk-api/sdk-read.handler.js';
+import { OfrepHandler } from './ofrep/ofrep.handler.js';
+import { documentOfrepPaths } from './ofrep/ofrep.openapi.js';
 
 const NON_API_ROUTES = ['healthz', 'readyz', 'metrics'];
 
@@ -57,6 +59,7 @@ export const createApp = async (config: AppConfig): Promise<NestExpressApplicati
         .build(),
     );
     documentSdkReadPaths(built);
+    documentOfrepPaths(built);
     return built;
   };
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
@@ -75,6 +78,8 @@ export const createApp = async (config: AppConfig): Promise<NestExpressApplicati
   const server = app.getHttpServer();
   answerClientErrors(server);
   const sdkRead = app.get(SdkReadHandler);
+  // OFREP (/ofrep/v1/...) the same way: outside the /api/v1 prefix, as OpenFeature's providers call it.
+  const ofrep = app.get(OfrepHandler);
   const draining = app.get(Draining);
   const rest = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
   if (rest.length === 0) throw new Error('the HTTP server has no request handler to put the SDK read path in front of');
@@ -82,7 +87,7 @@ export const createApp = async (config: AppConfig): Promise<NestExpressApplicati
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     // While shutting down, every response closes its connection, so keep-alive clients move on.
     if (draining.active) res.setHeader('Connection', 'close');
-    if (!sdkRead.handle(req, res)) for (const listener of rest) listener.call(server, req, res);
+    if (!sdkRead.handle(req, res) && !ofrep.handle(req, res)) for (const listener of rest) listener.call(server, req, res);
   });
   return app;
 };

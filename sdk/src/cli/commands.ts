@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { apiClient, CliError, EXIT } from './api.js';
 import { type CliConfig, readConfig, writeConfig } from './cli-config.js';
+import { addFlagsAsCodeCommands } from './flags-as-code.js';
 
 interface ConfigView {
   environment: string;
@@ -172,6 +173,8 @@ export const buildProgram = (io: Io): Command => {
         if (!result.value) throw new CliError('', EXIT.failed);
       }
     });
+
+  addFlagsAsCodeCommands(program, { io, settings, projectOf });
 
   return program;
 };

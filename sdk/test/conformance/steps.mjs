@@ -1,6 +1,7 @@
 // Step definitions for OpenFeature's Gherkin conformance scenarios, run against SignalboxProvider.
 import assert from 'node:assert/strict';
 import { After, AfterAll, BeforeAll, Given, Then, When, setDefaultTimeout, setWorldConstructor } from '@cucumber/cucumber';
+import { OFREPProvider } from '@openfeature/ofrep-provider';
 import { OpenFeature, ProviderStatus } from '@openfeature/server-sdk';
 import { SignalboxProvider } from '@signalbox/sdk/openfeature';
 import { FakeSignalbox } from './fake-server.mjs';
@@ -101,6 +102,12 @@ After(async function () {
 Given(/^a (stable|not ready|error|fatal|stale) provider$/, async function (state) {
   switch (state) {
     case 'stable':
+      // run-ofrep.mjs: the published OFREP provider against a live server holding the same flags.
+      if (process.env.CONFORMANCE_OFREP_URL)
+        return this.useProvider(
+          new OFREPProvider({ baseUrl: process.env.CONFORMANCE_OFREP_URL, headers: [['Authorization', `Bearer ${process.env.CONFORMANCE_OFREP_KEY}`]] }),
+          true,
+        );
       // In process: the flag set is the bootstrap config, nothing is fetched.
       return this.useProvider(
         new SignalboxProvider({ url: 'http://127.0.0.1:9', sdkKey: 'conformance', transport: 'none', bootstrap: config, logger: quiet }),

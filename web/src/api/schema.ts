@@ -392,6 +392,74 @@ export interface paths {
         patch: operations["FlagsController_patchConfig"];
         trace?: never;
     };
+    "/api/v1/projects/{projectKey}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The project as a Signalbox file (flags, segments, configs; never secrets or kill state) */
+        get: operations["FlagsAsCodeController_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectKey}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What applying a Signalbox file would change, and what conflicts; changes nothing */
+        post: operations["FlagsAsCodeController_plan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectKey}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a Signalbox file's changes in one transaction, audited as coming from the file */
+        post: operations["FlagsAsCodeController_apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectKey}/environments/{target}/copy-from/{source}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Copy one environment's flag configs onto another (plan with dryRun, else apply) */
+        post: operations["FlagsAsCodeController_copy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/kill": {
         parameters: {
             query?: never;
@@ -1448,6 +1516,289 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ofrep/v1/evaluate/flags/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** OFREP single-flag evaluation (OpenFeature Remote Evaluation Protocol), with the SDK key of an environment */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Evaluation context; targetingKey is the unit
+                         * @example {
+                         *       "targetingKey": "user-42",
+                         *       "plan": "pro"
+                         *     }
+                         */
+                        context?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description The flag’s value, reason, variant and metadata */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            key: string;
+                            /** @description Absent when the flag serves no variant: the caller’s (code) default applies */
+                            value?: unknown;
+                            /** @enum {string} */
+                            reason: "STATIC" | "TARGETING_MATCH" | "SPLIT" | "DEFAULT" | "DISABLED";
+                            variant?: string;
+                            /** @description flagVersion; ruleIndex when a rule matched; signalboxReason when the reason was mapped (KILLED, PREREQUISITE_FAILED → DISABLED) */
+                            metadata?: {
+                                [key: string]: boolean | string | number;
+                            };
+                        };
+                    };
+                };
+                /** @description PARSE_ERROR, INVALID_CONTEXT or TARGETING_KEY_MISSING */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            key?: string;
+                            /** @enum {string} */
+                            errorCode: "FLAG_NOT_FOUND" | "PARSE_ERROR" | "TARGETING_KEY_MISSING" | "INVALID_CONTEXT" | "GENERAL";
+                            errorDetails?: string;
+                        };
+                    };
+                };
+                /** @description No SDK key, or an unknown or revoked one */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            errorDetails?: string;
+                        };
+                    };
+                };
+                /** @description A credential that is not an SDK key */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            errorDetails?: string;
+                        };
+                    };
+                };
+                /** @description FLAG_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            key?: string;
+                            /** @enum {string} */
+                            errorCode: "FLAG_NOT_FOUND" | "PARSE_ERROR" | "TARGETING_KEY_MISSING" | "INVALID_CONTEXT" | "GENERAL";
+                            errorDetails?: string;
+                        };
+                    };
+                };
+                /** @description Body larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            key?: string;
+                            /** @enum {string} */
+                            errorCode: "FLAG_NOT_FOUND" | "PARSE_ERROR" | "TARGETING_KEY_MISSING" | "INVALID_CONTEXT" | "GENERAL";
+                            errorDetails?: string;
+                        };
+                    };
+                };
+                /** @description Rate limited; Retry-After says when to retry */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            errorDetails?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ofrep/v1/evaluate/flags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** OFREP bulk evaluation: every flag of the environment. ETag = config sequence + context hash; If-None-Match answers 304 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "If-None-Match"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Evaluation context; targetingKey is the unit
+                         * @example {
+                         *       "targetingKey": "user-42",
+                         *       "plan": "pro"
+                         *     }
+                         */
+                        context?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Every flag, each a success or a per-flag failure */
+                200: {
+                    headers: {
+                        ETag?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            flags: ({
+                                key: string;
+                                /** @description Absent when the flag serves no variant: the caller’s (code) default applies */
+                                value?: unknown;
+                                /** @enum {string} */
+                                reason: "STATIC" | "TARGETING_MATCH" | "SPLIT" | "DEFAULT" | "DISABLED";
+                                variant?: string;
+                                /** @description flagVersion; ruleIndex when a rule matched; signalboxReason when the reason was mapped (KILLED, PREREQUISITE_FAILED → DISABLED) */
+                                metadata?: {
+                                    [key: string]: boolean | string | number;
+                                };
+                            } | {
+                                key?: string;
+                                /** @enum {string} */
+                                errorCode: "FLAG_NOT_FOUND" | "PARSE_ERROR" | "TARGETING_KEY_MISSING" | "INVALID_CONTEXT" | "GENERAL";
+                                errorDetails?: string;
+                            })[];
+                            /** @description flagVersion; ruleIndex when a rule matched; signalboxReason when the reason was mapped (KILLED, PREREQUISITE_FAILED → DISABLED) */
+                            metadata?: {
+                                [key: string]: boolean | string | number;
+                            };
+                        };
+                    };
+                };
+                /** @description Neither the flags nor the context changed since the ETag */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description PARSE_ERROR or INVALID_CONTEXT */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            key?: string;
+                            /** @enum {string} */
+                            errorCode: "FLAG_NOT_FOUND" | "PARSE_ERROR" | "TARGETING_KEY_MISSING" | "INVALID_CONTEXT" | "GENERAL";
+                            errorDetails?: string;
+                        };
+                    };
+                };
+                /** @description No SDK key, or an unknown or revoked one */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            errorDetails?: string;
+                        };
+                    };
+                };
+                /** @description A credential that is not an SDK key */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            errorDetails?: string;
+                        };
+                    };
+                };
+                /** @description Body larger than 1 MB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            key?: string;
+                            /** @enum {string} */
+                            errorCode: "FLAG_NOT_FOUND" | "PARSE_ERROR" | "TARGETING_KEY_MISSING" | "INVALID_CONTEXT" | "GENERAL";
+                            errorDetails?: string;
+                        };
+                    };
+                };
+                /** @description Rate limited; Retry-After says when to retry */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            errorDetails?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1984,6 +2335,140 @@ export interface components {
             rules?: components["schemas"]["RuleDto"][] | null;
             defaultRule?: components["schemas"]["ServeDto"] | null;
             prerequisites?: components["schemas"]["PrerequisiteDto"][] | null;
+        };
+        FileSegmentDto: {
+            /** @description targetingKeys always in */
+            included?: string[];
+            /** @description targetingKeys always out (unless included) */
+            excluded?: string[];
+            /** @description A context matching any rule is in */
+            rules?: components["schemas"]["SegmentRuleDto"][];
+            description?: string;
+            /** @description Unique in the project, e.g. beta-testers */
+            key: string;
+            name: string;
+            /** @description The segment version it was exported at; absent: a new segment */
+            baseVersion?: number;
+        };
+        FileFlagDto: {
+            /** @description Unique in the project, e.g. etl.use-new-transformer */
+            key: string;
+            name: string;
+            description?: string;
+            owner?: string;
+            tags?: string[];
+            /** @enum {string} */
+            kind: "boolean" | "string" | "number" | "json";
+            /**
+             * @default temporary
+             * @enum {string}
+             */
+            lifecycle?: "temporary" | "permanent";
+            /** @description The flag version it was exported at; absent: a new flag */
+            baseVersion?: number;
+            variants: components["schemas"]["VariantDto"][];
+            /** @description ISO-8601 */
+            expiresAt?: string;
+            /** @description Keyed by environment key */
+            environments: {
+                [key: string]: components["schemas"]["FileConfigDto"];
+            };
+        };
+        SignalboxFileDto: {
+            /** @enum {number} */
+            version: 1;
+            /** @description Informational: the project it was exported from */
+            project?: string;
+            /**
+             * @description Archive flags and delete segments the file does not list
+             * @default false
+             */
+            prune?: boolean;
+            segments?: components["schemas"]["FileSegmentDto"][];
+            flags?: components["schemas"]["FileFlagDto"][];
+        };
+        FileConfigDto: {
+            on: boolean;
+            offVariant: string | null;
+            targets: components["schemas"]["TargetDto"][];
+            rules: components["schemas"]["RuleDto"][];
+            defaultRule: components["schemas"]["ServeDto"] | null;
+            prerequisites: components["schemas"]["PrerequisiteDto"][];
+            /** @description The config version it was exported at; absent: never written */
+            baseVersion?: number;
+        };
+        PlanRequestDto: {
+            /** @description The Signalbox file (docs/signalbox-file.schema.json) */
+            file: string | Record<string, never>;
+            /** @description Overrides the file's `prune`: archive flags and delete segments it does not list */
+            prune?: boolean;
+        };
+        PlannedChangeResponse: {
+            /** @enum {string} */
+            resource: "segment" | "flag" | "config";
+            /** @enum {string} */
+            action: "create" | "update" | "delete" | "archive";
+            key: string;
+            /** @description Configs only */
+            environment?: string;
+            /** @description Where in the file the item is; absent for pruned items */
+            path?: string;
+            /** @description The version the change is based on; null for a create */
+            version: number | null;
+            /** @description The top-level fields that differ */
+            fields: string[];
+            before: {
+                [key: string]: unknown;
+            } | null;
+            after: {
+                [key: string]: unknown;
+            } | null;
+        };
+        PlanConflictResponse: {
+            /** @enum {string} */
+            resource: "segment" | "flag" | "config";
+            key: string;
+            environment?: string;
+            path: string;
+            /** @description The version the file was exported at; null: the file treats it as new */
+            baseVersion: number | null;
+            currentVersion: number;
+            message: string;
+        };
+        PlanSummaryResponse: {
+            create: number;
+            update: number;
+            delete: number;
+            archive: number;
+        };
+        PlanResponse: {
+            project: string;
+            /** @description Whether the changes were made (apply, or a copy without dryRun) */
+            applied: boolean;
+            changes: components["schemas"]["PlannedChangeResponse"][];
+            /** @description Items that moved since the file was exported; apply refuses them all (409) */
+            conflicts: components["schemas"]["PlanConflictResponse"][];
+            summary: components["schemas"]["PlanSummaryResponse"];
+            noChanges: boolean;
+        };
+        ApplyRequestDto: {
+            /** @description The Signalbox file (docs/signalbox-file.schema.json) */
+            file: string | Record<string, never>;
+            /** @description Overrides the file's `prune`: archive flags and delete segments it does not list */
+            prune?: boolean;
+            /** @description Why; kept in the audit log of every change */
+            reason: string;
+        };
+        CopyEnvironmentDto: {
+            /**
+             * @description Only answer the plan; change nothing
+             * @default false
+             */
+            dryRun?: boolean;
+            /** @description Why; required unless dryRun */
+            reason?: string;
+            /** @description Only these flags (default: every active flag) */
+            flags?: string[];
         };
         KillDto: {
             /** @description Why: shown to operators and kept in the audit log */
@@ -5148,6 +5633,290 @@ export interface operations {
                 };
             };
             /** @description VERSION_CONFLICT: the config changed since `version` (`details` hold currentVersion and the current config); or CONFLICT: the flag is archived */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    FlagsAsCodeController_export: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated environment keys (default: all) */
+                environments?: string;
+                format?: "yaml" | "json";
+            };
+            header?: never;
+            path: {
+                projectKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file (docs/signalbox-file.schema.json): YAML by default, JSON with format=json */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignalboxFileDto"];
+                    "application/yaml": string;
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    FlagsAsCodeController_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the request is over 1 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    FlagsAsCodeController_apply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VERSION_CONFLICT: items moved since the file was exported (`details.conflicts` names them); nothing was written */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: the request is over 1 MB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    FlagsAsCodeController_copy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectKey: string;
+                target: string;
+                source: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CopyEnvironmentDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VERSION_CONFLICT: items moved since the file was exported (`details.conflicts` names them); nothing was written */
             409: {
                 headers: {
                     [name: string]: unknown;
