@@ -3,6 +3,7 @@ import type { EvaluationContext } from '@signalbox/sdk/core';
 import { jsonNestingExceeds, MAX_RAW_JSON_DEPTH } from '../common/http/json-depth.js';
 import { INPUT_LIMITS, inputShapeProblems, isRecord } from '../common/validation/input-bounds.js';
 import type { OfrepErrorCode, OfrepGeneralError, OfrepRequestFailure } from './dto/ofrep.dto.js';
+import { readLimitedBody } from '../common/http/read-limited-body.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -20,20 +21,7 @@ export class OfrepRefusal extends Error {
 const refuse = (errorCode: OfrepErrorCode, errorDetails: string): OfrepRefusal => new OfrepRefusal(400, { errorCode, errorDetails });
 
 const readRaw = (req: IncomingMessage): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
-      // Answer now; the rest drains unread so the client sees the answer.
-      req.removeAllListeners('data');
-      req.resume();
-      reject(new OfrepRefusal(413, { errorCode: 'PARSE_ERROR', errorDetails: 'the request body is larger than 1 MB' }));
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+  readLimitedBody(req, MAX_BODY_BYTES, () => new OfrepRefusal(413, { errorCode: 'PARSE_ERROR', errorDetails: 'the request body is larger than 1 MB' }));
 
 /**
  * The evaluation context of an OFREP request: `{ "context": { ... } }`, an empty body or no

@@ -15,37 +15,24 @@ import { EvaluateAllDto, EvaluateFlagDto } from '../evaluation/dto/evaluate.dto.
 import { EvaluationService } from '../evaluation/evaluation.service.js';
 import { acceptsGzip, API_SECURITY_HEADERS, gzippedSnapshot } from '../http-hardening.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
+import { readLimitedBody } from '../common/http/read-limited-body.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const SAFE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const CONFIG_PATH = '/api/v1/sdk/config';
 const EVALUATE_PATH = '/api/v1/sdk/evaluate';
 
-const readBody = (req: IncomingMessage): Promise<unknown> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
-      // Answer now, and let the rest of the body drain unread so the client sees the 413.
-      req.removeAllListeners('data');
-      req.resume();
-      reject(new DomainError('PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB'));
-    });
-    req.on('end', () => {
-      if (size === 0) return void resolve({});
-      const body = Buffer.concat(chunks);
-      // JSON.parse alone takes about a second for the 500,000 levels 1 MB can nest.
-      if (jsonNestingExceeds(body, MAX_RAW_JSON_DEPTH)) return void reject(validationFailedCapped([TOO_DEEP_BODY]));
-      try {
-        resolve(JSON.parse(body.toString('utf8')));
-      } catch {
-        reject(new BadRequestException('The request body is not valid JSON'));
-      }
-    });
-    req.on('error', reject);
-  });
+const readBody = async (req: IncomingMessage): Promise<unknown> => {
+  const body = await readLimitedBody(req, MAX_BODY_BYTES, () => new DomainError('PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB'));
+  if (body.length === 0) return {};
+  // JSON.parse alone takes about a second for the 500,000 levels 1 MB can nest.
+  if (jsonNestingExceeds(body, MAX_RAW_JSON_DEPTH)) throw validationFailedCapped([TOO_DEEP_BODY]);
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new BadRequestException('The request body is not valid JSON');
+  }
+};
 
 // A malformed escape (`%E0%A4%A`, `%FF`, a lone `%`) names no flag; decodeURIComponent throws on it.
 const flagKeyOf = (encoded: string): string => {

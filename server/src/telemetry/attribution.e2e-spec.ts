@@ -1,6 +1,7 @@
-import { histogramIndex, type SeriesRecord } from '@signalbox/sdk';
+import type { SeriesRecord } from '@signalbox/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aProject, aStringFlag } from '../../test/builders.js';
+import { seriesOf } from '../../test/telemetry-records.js';
 import { bearer, startTestApp, type TestApp } from '../../test/test-app.js';
 import { RolloutScheduler } from '../rollouts/rollout-scheduler.service.js';
 
@@ -10,21 +11,6 @@ import { RolloutScheduler } from '../rollouts/rollout-scheduler.service.js';
  * in the same minute decided a plan 0.2 s after it was created, or gave an experiment a verdict at birth.
  */
 const P = '/api/v1/projects/windows';
-
-const series = (flag: string, variant: string, metric: string, values: number[], errors = 0): SeriesRecord => {
-  const buckets: Record<string, number> = {};
-  for (const v of values) buckets[histogramIndex(v)] = (buckets[histogramIndex(v)] ?? 0) + 1;
-  return {
-    flag,
-    variant,
-    metric,
-    count: values.length,
-    sum: values.reduce((a, b) => a + b, 0),
-    sumSquares: values.reduce((a, b) => a + b * b, 0),
-    errors,
-    histogram: { scheme: 'log2-16', buckets },
-  };
-};
 
 describe('metrics attributed to the experiment or rollout stage that served them', () => {
   let t: TestApp;
@@ -63,7 +49,7 @@ describe('metrics attributed to the experiment or rollout stage that served them
       },
     });
     // 200 of 200 conversions in each arm, recorded 2 s before the experiment exists.
-    await send(new Date(Date.now() - 2_000), [series('born.model', 'v1', 'converted', ones(200)), series('born.model', 'v2', 'converted', ones(200))]);
+    await send(new Date(Date.now() - 2_000), [seriesOf('born.model', 'v1', 'converted', ones(200)), seriesOf('born.model', 'v2', 'converted', ones(200))]);
     const created = await t.http
       .post(`${P}/experiments`)
       .set(t.admin)
@@ -84,8 +70,8 @@ describe('metrics attributed to the experiment or rollout stage that served them
 
     // A batch that began after the start counts, with its exact sums.
     await send(new Date(Date.parse(created.body.startedAt) + 10), [
-      series('born.model', 'v1', 'converted', [...ones(30), ...Array<number>(70).fill(0)]),
-      series('born.model', 'v2', 'converted', [...ones(45), ...Array<number>(55).fill(0)]),
+      seriesOf('born.model', 'v1', 'converted', [...ones(30), ...Array<number>(70).fill(0)]),
+      seriesOf('born.model', 'v2', 'converted', [...ones(45), ...Array<number>(55).fill(0)]),
     ]);
     const after = (await t.http.get(`${P}/experiments/born/results`).set(t.admin).expect(200)).body;
     expect(after.variants.map((v: { n: number; value: number }) => [v.n, v.value])).toEqual([
@@ -97,7 +83,7 @@ describe('metrics attributed to the experiment or rollout stage that served them
   it("a rollout stage is judged only on calls made after it began, not on a hand-made split's earlier errors", async () => {
     await aFlag('staged.model', { variant: 'v1' });
     // Control's baseline, then the plan starts its first stage.
-    await send(new Date(Date.now() - 1_000), [series('staged.model', 'v1', 'model.latency_ms', Array<number>(100).fill(20))]);
+    await send(new Date(Date.now() - 1_000), [seriesOf('staged.model', 'v1', 'model.latency_ms', Array<number>(100).fill(20))]);
     const plan = (
       await t.http
         .post(`${P}/flags/staged.model/environments/production/rollout-plans`)
@@ -113,16 +99,16 @@ describe('metrics attributed to the experiment or rollout stage that served them
 
     // 110,631 failing candidate calls from a split someone made by hand, just before the stage began.
     await send(new Date(stageStarted - 200), [
-      series('staged.model', 'v2', 'model.latency_ms', Array<number>(110_631).fill(20), 110_631),
-      series('staged.model', 'v1', 'model.latency_ms', Array<number>(1_000).fill(20)),
+      seriesOf('staged.model', 'v2', 'model.latency_ms', Array<number>(110_631).fill(20), 110_631),
+      seriesOf('staged.model', 'v1', 'model.latency_ms', Array<number>(1_000).fill(20)),
     ]);
     await scheduler.tick();
     expect((await t.http.get(url).set(t.admin).expect(200)).body.status).toBe('running');
 
     // The same failures after the stage began roll it back at the next pass.
     await send(new Date(stageStarted + 50), [
-      series('staged.model', 'v2', 'model.latency_ms', Array<number>(100).fill(20), 100),
-      series('staged.model', 'v1', 'model.latency_ms', Array<number>(100).fill(20)),
+      seriesOf('staged.model', 'v2', 'model.latency_ms', Array<number>(100).fill(20), 100),
+      seriesOf('staged.model', 'v1', 'model.latency_ms', Array<number>(100).fill(20)),
     ]);
     await scheduler.tick();
     const rolledBack = (await t.http.get(url).set(t.admin).expect(200)).body;
@@ -132,7 +118,7 @@ describe('metrics attributed to the experiment or rollout stage that served them
 
   it('a paused plan still rolls back when its guard fails', async () => {
     await aFlag('paused.model', { variant: 'v1' });
-    await send(new Date(Date.now() - 1_000), [series('paused.model', 'v1', 'model.latency_ms', Array<number>(100).fill(20))]);
+    await send(new Date(Date.now() - 1_000), [seriesOf('paused.model', 'v1', 'model.latency_ms', Array<number>(100).fill(20))]);
     const plan = (
       await t.http
         .post(`${P}/flags/paused.model/environments/production/rollout-plans`)
@@ -145,8 +131,8 @@ describe('metrics attributed to the experiment or rollout stage that served them
     const stageStarted = Date.parse((await t.http.get(url).set(t.admin).expect(200)).body.history.at(-1).at);
     await t.http.post(`${url}/pause`).set(t.admin).send({ reason: 'looking at dashboards' }).expect(200);
     await send(new Date(stageStarted + 50), [
-      series('paused.model', 'v2', 'model.latency_ms', Array<number>(100).fill(20), 100),
-      series('paused.model', 'v1', 'model.latency_ms', Array<number>(100).fill(20)),
+      seriesOf('paused.model', 'v2', 'model.latency_ms', Array<number>(100).fill(20), 100),
+      seriesOf('paused.model', 'v1', 'model.latency_ms', Array<number>(100).fill(20)),
     ]);
     await scheduler.tick();
     expect((await t.http.get(url).set(t.admin).expect(200)).body.status).toBe('rolled-back');
@@ -155,7 +141,7 @@ describe('metrics attributed to the experiment or rollout stage that served them
 
   it('rolls a failing stage back within seconds of its metrics arriving, not at the next 15 s pass', async () => {
     await aFlag('quick.model', { variant: 'v1' });
-    await send(new Date(Date.now() - 1_000), [series('quick.model', 'v1', 'model.latency_ms', Array<number>(100).fill(20))]);
+    await send(new Date(Date.now() - 1_000), [seriesOf('quick.model', 'v1', 'model.latency_ms', Array<number>(100).fill(20))]);
     const plan = (
       await t.http
         .post(`${P}/flags/quick.model/environments/production/rollout-plans`)
@@ -171,8 +157,8 @@ describe('metrics attributed to the experiment or rollout stage that served them
     try {
       const sent = Date.now();
       await send(new Date(Math.max(stageStarted + 50, sent)), [
-        series('quick.model', 'v2', 'model.latency_ms', Array<number>(100).fill(20), 100),
-        series('quick.model', 'v1', 'model.latency_ms', Array<number>(100).fill(20)),
+        seriesOf('quick.model', 'v2', 'model.latency_ms', Array<number>(100).fill(20), 100),
+        seriesOf('quick.model', 'v1', 'model.latency_ms', Array<number>(100).fill(20)),
       ]);
       await expect.poll(async () => (await t.http.get(url).set(t.admin).expect(200)).body.status, { timeout: 8_000, interval: 200 }).toBe('rolled-back');
       expect(Date.now() - sent).toBeLessThan(10_000);

@@ -1,24 +1,10 @@
-import { createFlags, histogramIndex, type EventsPayload, type SeriesRecord } from '@signalbox/sdk';
+import { createFlags, type EventsPayload, type SeriesRecord } from '@signalbox/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aBooleanFlag, aProject, aToken, aUser } from '../../test/builders.js';
+import { seriesOf } from '../../test/telemetry-records.js';
 import { bearer, startTestApp, type TestApp } from '../../test/test-app.js';
 
 const quiet = { warn: () => undefined, error: () => undefined, debug: () => undefined };
-
-const seriesOf = (flag: string | null, variant: string | null, metric: string, values: number[], errors = 0): SeriesRecord => {
-  const buckets: Record<string, number> = {};
-  for (const v of values) buckets[histogramIndex(v)] = (buckets[histogramIndex(v)] ?? 0) + 1;
-  return {
-    flag,
-    variant,
-    metric,
-    count: values.length,
-    sum: values.reduce((a, b) => a + b, 0),
-    sumSquares: values.reduce((a, b) => a + b * b, 0),
-    errors,
-    histogram: { scheme: 'log2-16', buckets },
-  };
-};
 
 /** A batch in the minute `minutesAgo` before this one. */
 const batchAt = (minutesAgo: number, series: SeriesRecord[]): EventsPayload => {

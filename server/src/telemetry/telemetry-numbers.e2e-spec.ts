@@ -1,7 +1,8 @@
-import { histogramIndex, type SeriesRecord } from '@signalbox/sdk';
+import type { SeriesRecord } from '@signalbox/sdk';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aProject, aStringFlag } from '../../test/builders.js';
+import { seriesOf } from '../../test/telemetry-records.js';
 import { bearer, startTestApp, type TestApp } from '../../test/test-app.js';
 
 /**
@@ -9,21 +10,6 @@ import { bearer, startTestApp, type TestApp } from '../../test/test-app.js';
  * merged into rollups by arithmetic that cannot overflow, so a batch is never half-applied, never
  * a 500, and never turns later statistics into NaN.
  */
-
-const seriesOf = (flag: string | null, variant: string | null, metric: string, values: number[]): SeriesRecord => {
-  const buckets: Record<string, number> = {};
-  for (const v of values) buckets[histogramIndex(v)] = (buckets[histogramIndex(v)] ?? 0) + 1;
-  return {
-    flag,
-    variant,
-    metric,
-    count: values.length,
-    sum: values.reduce((a, b) => a + b, 0),
-    sumSquares: values.reduce((a, b) => a + b * b, 0),
-    errors: 0,
-    histogram: { scheme: 'log2-16', buckets },
-  };
-};
 
 const windowAgo = (minutes: number) => {
   const at = new Date(Math.floor(Date.now() / 60_000) * 60_000 - minutes * 60_000);

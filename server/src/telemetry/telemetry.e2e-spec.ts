@@ -1,25 +1,10 @@
-import { createFlags, histogramIndex, type EventsPayload, type SeriesRecord } from '@signalbox/sdk';
+import { createFlags, type EventsPayload } from '@signalbox/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aBooleanFlag, aProject, aStringFlag, aUser } from '../../test/builders.js';
+import { seriesOf } from '../../test/telemetry-records.js';
 import { bearer, startTestApp, type TestApp } from '../../test/test-app.js';
 
 const quiet = { warn: () => undefined, error: () => undefined, debug: () => undefined };
-
-/** A series record of exactly these values, built the way every SDK builds it. */
-const seriesOf = (flag: string | null, variant: string | null, metric: string, values: number[], errors = 0): SeriesRecord => {
-  const buckets: Record<string, number> = {};
-  for (const v of values) buckets[histogramIndex(v)] = (buckets[histogramIndex(v)] ?? 0) + 1;
-  return {
-    flag,
-    variant,
-    metric,
-    count: values.length,
-    sum: values.reduce((a, b) => a + b, 0),
-    sumSquares: values.reduce((a, b) => a + b * b, 0),
-    errors,
-    histogram: { scheme: 'log2-16', buckets },
-  };
-};
 
 const minuteAgo = (minutes: number) => {
   const at = new Date(Math.floor(Date.now() / 60_000) * 60_000 - minutes * 60_000);
