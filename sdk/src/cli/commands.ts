@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { apiClient, CliError, EXIT } from './api.js';
 import { type CliConfig, readConfig, writeConfig } from './cli-config.js';
 import { addFlagsAsCodeCommands } from './flags-as-code.js';
+import { addVersionCommands } from './versions.js';
 
 interface ConfigView {
   environment: string;
@@ -175,6 +176,7 @@ export const buildProgram = (io: Io): Command => {
     });
 
   addFlagsAsCodeCommands(program, { io, settings, projectOf });
+  addVersionCommands(program, { io, settings, projectOf });
 
   return program;
 };

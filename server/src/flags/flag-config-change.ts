@@ -13,7 +13,7 @@ export interface FlagConfigState extends EditableFlagConfig {
 }
 
 /** The audit action a config change is recorded as. */
-export type FlagConfigAction = 'flag.config.updated' | 'flag.killed' | 'flag.restored';
+export type FlagConfigAction = 'flag.config.updated' | 'flag.config.reverted' | 'flag.killed' | 'flag.restored';
 
 /**
  * A change of a flag's config in one environment: what `FlagsService.changeConfig`, the only way a
@@ -25,6 +25,8 @@ export interface FlagConfigChange {
   reason?: string;
   /** The version the change is based on: any other current version refuses it (409). Absent: it applies to whatever is current. */
   basedOnVersion?: number;
+  /** A revert names the version it restored; the audit entry's `after` carries it as `revertedTo`. */
+  revertedTo?: number;
   /** The complete config to write; null when the current one already is what was asked (nothing is written). */
   apply(current: Readonly<FlagConfigState>): FlagConfigState | null;
 }

@@ -297,7 +297,8 @@ export class FlagsService {
       const saved = await this.repository.saveConfig(current);
       const sequence = await this.changes.append(environment.id, 'flag', flagKey, toCoreFlagConfig(flag, saved));
       const after = toConfigView(environmentKey, saved);
-      await this.audit.record({ actor, action, resourceType: 'flag', resourceKey: flagKey, projectKey, environmentKey, reason, before, after });
+      const audited = change.revertedTo === undefined ? after : { ...after, revertedTo: change.revertedTo };
+      await this.audit.record({ actor, action, resourceType: 'flag', resourceKey: flagKey, projectKey, environmentKey, reason, before, after: audited });
       // For outbound webhooks and other listeners; never for a rolled-back write.
       await this.events.publish('flag.changed', {
         projectKey,

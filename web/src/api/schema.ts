@@ -392,6 +392,46 @@ export interface paths {
         patch: operations["FlagsController_patchConfig"];
         trace?: never;
     };
+    "/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The config's versions, newest first, each with who, when, why and the config after it
+         * @description Read from the audit log. Versions older than the log holds are not listed; the last page says so with `earlierVersionsMissing`.
+         */
+        get: operations["FlagVersionsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/revert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Write an earlier version's config again, as a new version (audited as flag.config.reverted)
+         * @description The kill switch is not changed by a revert: a killed flag stays killed, a live one stays live.
+         */
+        post: operations["FlagVersionsController_revert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{projectKey}/export": {
         parameters: {
             query?: never;
@@ -1932,7 +1972,15 @@ export interface components {
             createdBy: string;
             /** Format: date-time */
             createdAt: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the token stops working; null: valid until revoked
+             */
+            expiresAt: string | null;
+            /**
+             * Format: date-time
+             * @description When the token last authenticated (kept to the minute: written at most once a minute); null: never used
+             */
             lastUsedAt: string | null;
         };
         CreateTokenDto: {
@@ -1946,6 +1994,11 @@ export interface components {
             projects?: string[];
             /** @description kill-switch tokens: limit to these environment keys */
             environments?: string[];
+            /**
+             * Format: date-time
+             * @description When the token stops working (ISO-8601, in the future, at most 5 years ahead); omit or null for a token valid until revoked
+             */
+            expiresAt?: string | null;
         };
         IssuedTokenResponse: {
             token: components["schemas"]["TokenResponse"];
@@ -2335,6 +2388,41 @@ export interface components {
             rules?: components["schemas"]["RuleDto"][] | null;
             defaultRule?: components["schemas"]["ServeDto"] | null;
             prerequisites?: components["schemas"]["PrerequisiteDto"][] | null;
+        };
+        FlagVersionActorResponse: {
+            /** @description user, token, admin-token, system or trigger */
+            type: string;
+            /** @description An email, token:NAME, trigger:NAME or signalbox */
+            name: string;
+        };
+        FlagVersionResponse: {
+            version: number;
+            /** Format: date-time */
+            at: string;
+            actor: components["schemas"]["FlagVersionActorResponse"];
+            /** @description flag.config.updated, flag.config.reverted, flag.killed or flag.restored */
+            action: string;
+            reason: string | null;
+            /** @description For a revert: the version whose config it wrote again */
+            revertedTo: number | null;
+            /** @description The config as it was after this version */
+            config: components["schemas"]["FlagConfigResponse"];
+        };
+        FlagVersionPageResponse: {
+            /** @description Newest first */
+            items: components["schemas"]["FlagVersionResponse"][];
+            /** @description Pass as `cursor` for older versions; null on the last page */
+            nextCursor: string | null;
+            /** @description On the last page: true when versions older than the oldest listed one are not in the audit log (written before it recorded them), so they cannot be listed or reverted to */
+            earlierVersionsMissing: boolean;
+        };
+        RevertFlagConfigDto: {
+            /** @description The version whose config to write again */
+            toVersion: number;
+            /** @description The current version, as the caller saw it; a stale one gets 409 */
+            version: number;
+            /** @description Why; required in environments that ask for it */
+            reason?: string;
         };
         FileSegmentDto: {
             /** @description targetingKeys always in */
@@ -5633,6 +5721,147 @@ export interface operations {
                 };
             };
             /** @description VERSION_CONFLICT: the config changed since `version` (`details` hold currentVersion and the current config); or CONFLICT: the flag is archived */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    FlagVersionsController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description A page's nextCursor: the older versions after it */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The project's key */
+                projectKey: string;
+                /** @description The flag's key */
+                key: string;
+                /** @description The environment's key */
+                environmentKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlagVersionPageResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    FlagVersionsController_revert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's key */
+                projectKey: string;
+                /** @description The flag's key */
+                key: string;
+                /** @description The environment's key */
+                environmentKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevertFlagConfigDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlagConfigResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: a bad body, a missing required reason, or the version names variants or segments that no longer exist */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: the project, flag, environment or version (one older than the audit log holds included) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VERSION_CONFLICT: the config changed since `version`; `details` hold currentVersion and the current config */
             409: {
                 headers: {
                     [name: string]: unknown;
