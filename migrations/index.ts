@@ -12,6 +12,7 @@ import { LoginThrottles1763920100000 } from './1763920100000-login-throttles.js'
 import { ExperimentAnalysis1763930000000 } from './1763930000000-experiment-analysis.js';
 import { ExperimentLifecycle1763930100000 } from './1763930100000-experiment-lifecycle.js';
 import { ScopedMetrics1763930200000 } from './1763930200000-scoped-metrics.js';
+import { TokenExpiry1763930300000 } from './1763930300000-token-expiry.js';
 
 // Every migration, oldest first. Listed as classes: the server is ESM and loads no globs.
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   ExperimentAnalysis1763930000000,
   ExperimentLifecycle1763930100000,
   ScopedMetrics1763930200000,
+  TokenExpiry1763930300000,
 ];

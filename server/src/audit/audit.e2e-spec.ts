@@ -232,6 +232,8 @@ describe('audit log', () => {
         'environment.updated',
         'environment.created',
         'project.updated',
+        // aUser signed Alice in (sign-ins are audited, see auth/access-hygiene.e2e-spec.ts).
+        'auth.signed_in',
       ]);
     });
 

@@ -17,6 +17,8 @@ export interface AuditRecord {
   reason?: string | null;
   before?: object | null;
   after?: object | null;
+  /** False for entries no console shows as a change (sign-ins): they are not announced to consoles, who would recheck credentials. */
+  announce?: boolean;
 }
 
 /**
@@ -68,6 +70,7 @@ export class AuditService {
       after: record.after ?? null,
       requestId: currentRequestId() ?? null,
     });
+    if (record.announce === false) return;
     const notice: AuditNotice = {
       project: record.projectKey ?? null,
       environment: record.environmentKey ?? null,

@@ -86,8 +86,9 @@ export class AuthGuard implements CanActivate {
       const refusal = crossSiteRefusal(req);
       if (refusal) throw forbidden(refusal);
     }
-    const principal = await this.credentials.resolve(presented.secret);
-    if (!principal) throw unauthenticated('The credential is unknown, revoked or expired');
+    const checked = await this.credentials.authenticate(presented.secret);
+    if (!checked.ok) throw unauthenticated(checked.message);
+    const principal = checked.principal;
     req.principal = principal;
     const projectKey = typeof req.params?.projectKey === 'string' ? req.params.projectKey : undefined;
     if (!permits(principal, requirement, projectKey)) {

@@ -68,8 +68,15 @@ export class AuthRepository {
   async revokeToken(id: string): Promise<void> {
     await this.tokens.update({ id }, { revokedAt: new Date() });
   }
-  async touchToken(id: string, at: Date): Promise<void> {
-    await this.tokens.update({ id }, { lastUsedAt: at });
+  /** Sets last_used_at unless it is already at or after `notBefore`, so instances sharing a token write once per interval between them. */
+  async touchToken(id: string, at: Date, notBefore: Date): Promise<void> {
+    await this.tokens
+      .createQueryBuilder()
+      .update()
+      .set({ lastUsedAt: at })
+      .where('id = :id', { id })
+      .andWhere('(last_used_at IS NULL OR last_used_at < :notBefore)', { notBefore })
+      .execute();
   }
 
   insertSdkKey(key: Pick<SdkKeyEntity, 'environmentId' | 'keyHash' | 'prefix'>): Promise<SdkKeyEntity> {

@@ -11,7 +11,7 @@ import { AuthRepository } from './auth.repository.js';
 import { CredentialsService } from './credentials.service.js';
 import type { CreateTokenDto, CreateUserDto, UpdateUserDto } from './dto/auth.dto.js';
 import type { CreatedUserResponse, IssuedTokenResponse, TokenResponse, UserResponse } from './dto/auth.response.js';
-import { LoginThrottle } from './login-throttle.js';
+import { type LoginAttempt, LoginThrottle, SignInThrottled } from './login-throttle.js';
 import { hashPassword, randomPassword, verifyPassword } from './password.js';
 import { type Actor, SYSTEM_ACTOR } from './principal.js';
 import { hashSecret, issueSecret, SECRET_PREFIX } from './secrets.js';
@@ -35,8 +35,26 @@ const toTokenView = (t: ApiTokenEntity): TokenResponse => ({
   environments: t.environments,
   createdBy: t.createdBy,
   createdAt: t.createdAt.toISOString(),
+  expiresAt: t.expiresAt?.toISOString() ?? null,
   lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
 });
+
+/** The longest a token may be issued for: a forgotten token should not outlive its purpose by decades. */
+export const TOKEN_MAX_LIFETIME_DAYS = 5 * 366;
+
+/** The expiry asked for, checked against `now`: in the future and at most TOKEN_MAX_LIFETIME_DAYS ahead. */
+const tokenExpiry = (requested: string | null | undefined, now: number): Date | null => {
+  if (requested == null) return null;
+  const at = new Date(requested);
+  if (at.getTime() <= now) throw validationFailed([{ field: 'expiresAt', reason: 'expiresAt must be in the future' }]);
+  if (at.getTime() > now + TOKEN_MAX_LIFETIME_DAYS * 86_400_000) {
+    throw validationFailed([{ field: 'expiresAt', reason: 'expiresAt must be at most 5 years ahead' }]);
+  }
+  return at;
+};
+
+/** Why a sign-in failed, as audited (the caller hears the same 401 for the first three). */
+type SignInFailure = 'unknown-user' | 'wrong-password' | 'disabled' | 'throttled';
 
 // A hash to compare against when the email is unknown, so both paths cost one scrypt.
 const DUMMY_HASH = hashPassword('not-a-real-password');
@@ -97,15 +115,45 @@ export class AuthService implements OnApplicationBootstrap, OnModuleInit {
 
   /** `address` is the client's, for the per-address backoff; throws RATE_LIMITED while a backoff applies. */
   async login(email: string, password: string, address: string | undefined): Promise<{ token: string; expiresAt: Date; user: UserResponse }> {
-    const attempt = await this.throttle.begin(email, address);
+    let attempt: LoginAttempt;
+    try {
+      attempt = await this.throttle.begin(email, address);
+    } catch (err) {
+      // Only the first refusal of each wait is audited, so refused clients cannot fill the log.
+      if (err instanceof SignInThrottled && err.firstOfWait) await this.auditSignIn(email, address, null, 'throttled');
+      throw err;
+    }
+    // From here on every attempt was counted by the throttle: failures are audited at the rate it lets through.
     const user = await this.repository.findUserByEmail(email);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH));
-    if (!user || !ok || user.disabledAt) throw unauthenticated('Email or password is wrong');
+    if (!user || !ok || user.disabledAt) {
+      await this.auditSignIn(email, address, user, !user ? 'unknown-user' : !ok ? 'wrong-password' : 'disabled');
+      throw unauthenticated('Email or password is wrong');
+    }
     await this.throttle.succeeded(attempt);
     const session = issueSecret(SECRET_PREFIX.session);
     const expiresAt = new Date(Date.now() + this.config.sessionTtlHours * 3_600_000);
     await this.repository.insertSession({ userId: user.id, tokenHash: session.hash, expiresAt });
+    await this.auditSignIn(email, address, user, null);
     return { token: session.secret, expiresAt, user: toUserView(user) };
+  }
+
+  /**
+   * One audit entry per sign-in: the email as typed (never the password), the client's address and,
+   * for a failure, why. About a user, so only admins read them (ADMIN_ONLY_RESOURCE_TYPES).
+   */
+  private async auditSignIn(email: string, address: string | undefined, user: UserEntity | null, failure: SignInFailure | null): Promise<void> {
+    const typed = email.trim().toLowerCase();
+    await this.audit.record({
+      actor: { type: 'user', id: user?.id ?? null, name: typed },
+      action: failure === null ? 'auth.signed_in' : 'auth.sign_in_failed',
+      resourceType: 'user',
+      // resource_key holds 128 characters; the whole email is in `after`.
+      resourceKey: typed.slice(0, 128),
+      reason: failure,
+      after: { email: typed, address: address ?? null, ...(failure === null ? {} : { failure }) },
+      announce: false,
+    });
   }
 
   async logout(sessionToken: string): Promise<void> {
@@ -164,6 +212,7 @@ export class AuthService implements OnApplicationBootstrap, OnModuleInit {
         { field: input.projects ? 'projects' : 'environments', reason: 'only kill-switch tokens can be limited to projects or environments' },
       ]);
     }
+    const expiresAt = tokenExpiry(input.expiresAt, Date.now());
     const issued = issueSecret(SECRET_PREFIX.apiToken);
     return this.db.transaction(async () => {
       const token = await this.repository.insertToken({
@@ -173,6 +222,7 @@ export class AuthService implements OnApplicationBootstrap, OnModuleInit {
         access: input.access,
         projects: input.projects ?? null,
         environments: input.environments ?? null,
+        expiresAt,
         createdBy: actor.name,
       });
       await this.audit.record({ actor, action: 'token.created', resourceType: 'token', resourceKey: token.name, after: toTokenView(token) });

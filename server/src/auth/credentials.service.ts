@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AuthRepository } from './auth.repository.js';
 import type { Principal } from './principal.js';
@@ -9,9 +9,15 @@ import { hashSecret, SECRET_PREFIX, secretsEqual } from './secrets.js';
 const SDK_KEY_CACHE_MS = 5_000;
 const TOKEN_TOUCH_INTERVAL_MS = 60_000;
 
-/** Turns a presented secret into a principal, or null when it is unknown, revoked or expired. */
+/** A checked credential: whom it names, or why it is refused (said to the caller as a 401). */
+export type Authentication = { ok: true; principal: Principal } | { ok: false; refusal: 'unknown' | 'expired'; message: string };
+
+const UNKNOWN: Authentication = { ok: false, refusal: 'unknown', message: 'The credential is unknown, revoked or expired' };
+
+/** Turns a presented secret into a principal, or a refusal when it is unknown, revoked or expired. */
 @Injectable()
 export class CredentialsService {
+  private readonly logger = new Logger('auth');
   private readonly sdkKeyCache = new Map<string, { principal: Principal; until: number }>();
   private readonly tokenTouchedAt = new Map<string, number>();
 
@@ -21,13 +27,22 @@ export class CredentialsService {
   ) {}
 
   async resolve(secret: string): Promise<Principal | null> {
+    const checked = await this.authenticate(secret);
+    return checked.ok ? checked.principal : null;
+  }
+
+  /** Like `resolve`, with the reason for a refusal (an expired API token names its expiry). */
+  async authenticate(secret: string): Promise<Authentication> {
     if (this.config.adminToken && secretsEqual(secret, this.config.adminToken)) {
-      return { kind: 'admin-token', name: 'admin-token' };
+      return { ok: true, principal: { kind: 'admin-token', name: 'admin-token' } };
     }
-    if (secret.startsWith(SECRET_PREFIX.session)) return this.resolveSession(secret);
     if (secret.startsWith(SECRET_PREFIX.apiToken)) return this.resolveApiToken(secret);
-    if (secret.startsWith(SECRET_PREFIX.sdkKey)) return this.resolveSdkKey(secret);
-    return null;
+    const principal = secret.startsWith(SECRET_PREFIX.session)
+      ? await this.resolveSession(secret)
+      : secret.startsWith(SECRET_PREFIX.sdkKey)
+        ? await this.resolveSdkKey(secret)
+        : null;
+    return principal ? { ok: true, principal } : UNKNOWN;
   }
 
   /** Which of these SDK key ids are still active (a revocation may have been missed while cut off). */
@@ -47,15 +62,33 @@ export class CredentialsService {
     return { kind: 'user', id: user.id, name: user.email, role: user.role };
   }
 
-  private async resolveApiToken(secret: string): Promise<Principal | null> {
+  private async resolveApiToken(secret: string): Promise<Authentication> {
     const token = await this.repository.findActiveTokenByHash(hashSecret(secret));
-    if (!token) return null;
+    if (!token) return UNKNOWN;
     const now = Date.now();
-    if (now - (this.tokenTouchedAt.get(token.id) ?? 0) > TOKEN_TOUCH_INTERVAL_MS) {
-      this.tokenTouchedAt.set(token.id, now);
-      await this.repository.touchToken(token.id, new Date(now));
+    if (token.expiresAt && token.expiresAt.getTime() <= now) {
+      return { ok: false, refusal: 'expired', message: `The API token expired on ${token.expiresAt.toISOString()}` };
     }
-    return { kind: 'token', id: token.id, name: token.name, access: token.access, projects: token.projects, environments: token.environments };
+    await this.touch(token.id, now);
+    return {
+      ok: true,
+      principal: { kind: 'token', id: token.id, name: token.name, access: token.access, projects: token.projects, environments: token.environments },
+    };
+  }
+
+  /**
+   * Records the token's use at most once a minute per instance (and, by the conditional update,
+   * once a minute between instances), so the hot path rarely writes. Outside any transaction, and
+   * a failed write is only logged: the request it authenticates must not fail for it.
+   */
+  private async touch(tokenId: string, now: number): Promise<void> {
+    if (now - (this.tokenTouchedAt.get(tokenId) ?? 0) < TOKEN_TOUCH_INTERVAL_MS) return;
+    this.tokenTouchedAt.set(tokenId, now);
+    try {
+      await this.repository.touchToken(tokenId, new Date(now), new Date(now - TOKEN_TOUCH_INTERVAL_MS));
+    } catch (err) {
+      this.logger.warn({ tokenId, reason: err instanceof Error ? err.message : String(err) }, 'could not record when the API token was last used');
+    }
   }
 
   private async resolveSdkKey(secret: string): Promise<Principal | null> {

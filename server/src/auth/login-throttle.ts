@@ -66,8 +66,22 @@ export const tooManyFailedSignIns = (waitMs: number): DomainError => {
   return new DomainError('RATE_LIMITED', `Too many failed sign-ins; try again in ${seconds} s`, { retryAfterSeconds: seconds });
 };
 
+/** A RATE_LIMITED refusal that also says whether it is the first this instance made in the current wait. */
+export class SignInThrottled extends DomainError {
+  constructor(
+    waitMs: number,
+    /** The first refusal of this wait: audit it; later ones in the same wait add nothing to know and would let a refused client fill the log. */
+    readonly firstOfWait: boolean,
+  ) {
+    const refusal = tooManyFailedSignIns(waitMs);
+    super(refusal.code, refusal.message, refusal.details);
+  }
+}
+
 // Every this many attempts, an instance deletes the counters nobody has failed on for long.
 const CLEANUP_EVERY = 200;
+// Waits whose first refusal was noted; bounded, as the counters' keys come from what clients send.
+const NOTED_WAITS_MAX = 10_000;
 
 /**
  * Backoff for failed sign-ins, per account and per client address, counted in the database so
@@ -81,6 +95,8 @@ const CLEANUP_EVERY = 200;
 export class LoginThrottle {
   private now: () => number = Date.now;
   private attempts = 0;
+  /** Counter key → the end of the wait whose first refusal this instance made. */
+  private readonly notedWaits = new Map<string, number>();
 
   constructor(
     private readonly repository: LoginThrottleRepository,
@@ -92,7 +108,7 @@ export class LoginThrottle {
     this.now = now;
   }
 
-  /** Lets the attempt go ahead (counting it as a failure for now), or throws RATE_LIMITED with how long to wait. */
+  /** Lets the attempt go ahead (counting it as a failure for now), or throws SignInThrottled (RATE_LIMITED) with how long to wait. */
   async begin(email: string, address: string | undefined): Promise<LoginAttempt> {
     const now = this.now();
     if (++this.attempts % CLEANUP_EVERY === 0)
@@ -105,13 +121,22 @@ export class LoginThrottle {
       const account = counters.get(accountKey) ?? null;
       const addressBefore = counters.get(addressKey) ?? null;
       // A refused attempt changes nothing: it neither counts nor makes the wait longer.
-      const wait = Math.max(waitLeft(account, now), waitLeft(addressBefore, now));
-      if (wait > 0) throw tooManyFailedSignIns(wait);
+      const accountWait = waitLeft(account, now);
+      const wait = Math.max(accountWait, waitLeft(addressBefore, now));
+      if (wait > 0) throw new SignInThrottled(wait, this.firstRefusalOf(accountWait === wait ? accountKey : addressKey, now + wait));
       const addressCharged = charge(addressBefore, now, ADDRESS_BACKOFF);
       await this.repository.save(accountKey, charge(account, now, ACCOUNT_BACKOFF));
       await this.repository.save(addressKey, addressCharged);
       return { accountKey, addressKey, addressBefore, addressCharged };
     });
+  }
+
+  /** True once per wait (a counter key and when its wait ends), on this instance. */
+  private firstRefusalOf(key: string, waitEnds: number): boolean {
+    if (this.notedWaits.get(key) === waitEnds) return false;
+    if (this.notedWaits.size >= NOTED_WAITS_MAX) this.notedWaits.clear();
+    this.notedWaits.set(key, waitEnds);
+    return true;
   }
 
   /** The password was right: the account starts afresh, and the address gets back the failure counted for this attempt. */

@@ -102,9 +102,10 @@ export class ConsoleGateway implements OnGatewayInit<Namespace>, OnGatewayDiscon
         if (crossSite) return next(refusal('FORBIDDEN', crossSite));
       }
       this.credentials
-        .resolve(credential.secret)
-        .then((principal) => {
-          if (!principal) return next(refusal('UNAUTHENTICATED', 'The credential is unknown, revoked or expired'));
+        .authenticate(credential.secret)
+        .then((checked) => {
+          if (!checked.ok) return next(refusal('UNAUTHENTICATED', checked.message));
+          const principal = checked.principal;
           if (!permits(principal, 'viewer')) {
             return next(
               refusal(
@@ -193,8 +194,12 @@ export class ConsoleGateway implements OnGatewayInit<Namespace>, OnGatewayDiscon
     for (const socket of namespace.sockets.values()) {
       const data = socket.data as ConsoleSocketData;
       let principal: Principal | undefined;
+      let message = 'The session ended or the token was revoked';
       try {
-        principal = (await this.credentials.resolve(data.secret)) ?? undefined;
+        const checked = await this.credentials.authenticate(data.secret);
+        if (checked.ok) principal = checked.principal;
+        // An expired API token says so; other refusals keep the general message.
+        else if (checked.refusal === 'expired') message = checked.message;
       } catch {
         continue; // not a verdict: the database did not answer
       }
@@ -205,7 +210,7 @@ export class ConsoleGateway implements OnGatewayInit<Namespace>, OnGatewayDiscon
         else void socket.leave(ADMIN_ROOM);
         continue;
       }
-      socket.emit(CONSOLE_EVENTS.refused, { error: 'UNAUTHENTICATED', message: 'The session ended or the token was revoked' } satisfies ConsoleRefusal);
+      socket.emit(CONSOLE_EVENTS.refused, { error: 'UNAUTHENTICATED', message } satisfies ConsoleRefusal);
       socket.disconnect(true);
     }
   }

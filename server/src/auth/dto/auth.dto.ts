@@ -1,5 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
 import { IsKey } from '../../common/validation/is-key.decorator.js';
 import { IsOmittable } from '../../common/validation/is-omittable.decorator.js';
 import { ROLES, type Role, TOKEN_ACCESS, type TokenAccess } from '../roles.js';
@@ -97,4 +110,15 @@ export class CreateTokenDto {
   @ArrayUnique({ message: 'environments must not name the same environment twice' })
   @IsKey({ each: true })
   environments?: string[];
+
+  // The range (future, at most TOKEN_MAX_LIFETIME_DAYS ahead) is checked by the service against its clock.
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the token stops working (ISO-8601, in the future, at most 5 years ahead); omit or null for a token valid until revoked',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'expiresAt must be an ISO-8601 date, e.g. 2027-03-31T23:59:59Z' })
+  expiresAt?: string | null;
 }

@@ -22,7 +22,15 @@ export class TokenResponse {
     string[] | null;
   @ApiProperty() createdBy: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastUsedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the token stops working; null: valid until revoked' }) expiresAt:
+    string | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the token last authenticated (kept to the minute: written at most once a minute); null: never used',
+  })
+  lastUsedAt: string | null;
 }
 
 export class SessionResponse {

@@ -122,6 +122,52 @@ describe('TokenForm', () => {
     expect(screen.getByText('name must be shorter than or equal to 200 characters')).toBeTruthy();
   });
 
+  it('sends the end of the picked day as expiresAt, and none when the date is left empty', async () => {
+    const calls = stubApi((method, path, body) => (method === 'POST' && path === '/tokens' ? issued(body) : undefined));
+    renderWithClient(<TokenForm projects={projects} />);
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    const day = `${tomorrow.getFullYear()}-${String(tomorrow.getMonth() + 1).padStart(2, '0')}-${String(tomorrow.getDate()).padStart(2, '0')}`;
+    await userEvent.type(screen.getByLabelText('Name'), 'ci');
+    await userEvent.type(screen.getByLabelText('Expires (optional)'), day);
+    await userEvent.click(screen.getByRole('button', { name: 'Create token' }));
+    await screen.findByText('sbt_SECRET');
+    const endOfDay = new Date(tomorrow.getFullYear(), tomorrow.getMonth(), tomorrow.getDate(), 23, 59, 59, 999).toISOString();
+    expect(posts(calls).map((c) => c.body)).toEqual([{ name: 'ci', access: 'kill-switch', expiresAt: endOfDay }]);
+    // The form starts afresh: no expiry.
+    expect(screen.getByLabelText('Expires (optional)')).toHaveProperty('value', '');
+  });
+
+  it('refuses a past expiry day on the field without calling the API, and shows the server’s expiresAt message there', async () => {
+    let refuse = false;
+    const calls = stubApi((method, path, body) =>
+      method === 'POST' && path === '/tokens'
+        ? refuse
+          ? {
+              status: 400,
+              body: { error: 'VALIDATION_FAILED', message: 'invalid', details: [{ field: 'expiresAt', reason: 'expiresAt must be in the future' }] },
+            }
+          : issued(body)
+        : undefined,
+    );
+    renderWithClient(<TokenForm projects={projects} />);
+    await userEvent.type(screen.getByLabelText('Name'), 'ci');
+    const expiry = screen.getByLabelText('Expires (optional)');
+    await userEvent.type(expiry, '2020-01-01');
+    await userEvent.click(screen.getByRole('button', { name: 'Create token' }));
+    expect(await screen.findByText('pick a day after today')).toBeTruthy();
+    expect(expiry.getAttribute('aria-invalid')).toBe('true');
+    expect(posts(calls)).toHaveLength(0);
+    // The server's own refusal (its clock decides) lands on the same field.
+    refuse = true;
+    await userEvent.clear(expiry);
+    expect(screen.queryByText('pick a day after today')).toBeNull();
+    const nextYear = new Date().getFullYear() + 1;
+    await userEvent.type(expiry, `${nextYear}-01-01`);
+    await userEvent.click(screen.getByRole('button', { name: 'Create token' }));
+    expect(await screen.findByText('expiresAt must be in the future')).toBeTruthy();
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
   it('shows an error that names no field of the form above the button', async () => {
     stubApi((method, path) =>
       method === 'POST' && path === '/tokens' ? { status: 403, body: { error: 'FORBIDDEN', message: 'This needs the admin role' } } : undefined,

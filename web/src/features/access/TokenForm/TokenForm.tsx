@@ -48,6 +48,19 @@ export const TokenForm = ({ projects }: { projects: ProjectView[] }) => {
             </select>
             <FieldMessage path="access" messages={accessMessages} />
           </div>
+          <Field path="expiresAt" label="Expires (optional)" messages={errorsFor(form.errors, 'expiresAt')}>
+            {(p) => (
+              <input
+                {...p}
+                type="date"
+                value={form.expiryDay}
+                min={form.expiryBounds.min}
+                max={form.expiryBounds.max}
+                title="The token stops working at the end of this day; leave empty for a token that works until revoked"
+                onChange={(e) => form.setExpiryDay(e.target.value)}
+              />
+            )}
+          </Field>
         </div>
         {scopable(form.access) ? (
           <div className="token-form-scope">

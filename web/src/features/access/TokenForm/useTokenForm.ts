@@ -3,17 +3,22 @@ import { type TokenAccess, useCreateToken } from '../../../api/access';
 import { ApiError, errorMessage } from '../../../api/client';
 import type { ProjectView } from '../../../api/projects';
 import { type FieldErrors, toFieldErrors, withoutField } from '../../../components/common/fieldErrors';
+import { expiryBounds, expiryOf } from './tokenExpiry';
 import { ALL, environmentOptions, type ScopeChoice, scopable, toNewToken } from './tokenScope';
 
 /** The fields the API names in a 400; anything else is shown above the button. */
-const FORM_FIELDS = ['name', 'access', 'projects', 'environments'] as const;
+const FORM_FIELDS = ['name', 'access', 'projects', 'environments', 'expiresAt'] as const;
 
-/** The create-token form: name, access, and for kill-switch tokens the projects and environments it is limited to. */
+/** The create-token form: name, access, an optional expiry day, and for kill-switch tokens the projects and environments it is limited to. */
 export const useTokenForm = (projects: ProjectView[]) => {
   const [name, setNameValue] = useState('');
   const [access, setAccessValue] = useState<TokenAccess>('kill-switch');
   const [projectScope, setProjectScope] = useState<ScopeChoice>(ALL);
   const [environmentScope, setEnvironmentScope] = useState<ScopeChoice>(ALL);
+  /** The day picked in the date input (`yyyy-mm-dd`), '' for a token that never expires. */
+  const [expiryDay, setExpiryDay] = useState('');
+  // Fixed when the form opens: the input's offered range, not a rule (expiryOf checks against the clock on submit).
+  const [bounds] = useState(() => expiryBounds(Date.now()));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [secret, setSecret] = useState<string | null>(null);
@@ -23,6 +28,8 @@ export const useTokenForm = (projects: ProjectView[]) => {
   const validate = (): FieldErrors => {
     const found: FieldErrors = {};
     if (!name.trim()) found.name = ['name the token after what uses it, e.g. pagerduty'];
+    const expiry = expiryOf(expiryDay);
+    if ('problem' in expiry) found.expiresAt = [expiry.problem];
     if (!scopable(access)) return found;
     if (projectScope.kind === 'only' && projectScope.keys.length === 0) found.projects = ['pick at least one project, or choose all projects'];
     const request = toNewToken({ name, access, projects: projectScope, environments: environmentScope }, offered);
@@ -39,9 +46,13 @@ export const useTokenForm = (projects: ProjectView[]) => {
     setFormError(null);
     if (Object.keys(found).length > 0) return false;
     try {
-      const created = await create.mutateAsync(toNewToken({ name: name.trim(), access, projects: projectScope, environments: environmentScope }, offered));
+      const expiry = expiryOf(expiryDay);
+      const expiresAt = 'expiresAt' in expiry ? expiry.expiresAt : undefined;
+      const request = toNewToken({ name: name.trim(), access, projects: projectScope, environments: environmentScope }, offered);
+      const created = await create.mutateAsync(expiresAt ? { ...request, expiresAt } : request);
       setSecret(created.secret);
       setNameValue('');
+      setExpiryDay('');
       setProjectScope(ALL);
       setEnvironmentScope(ALL);
       return true;
@@ -79,6 +90,12 @@ export const useTokenForm = (projects: ProjectView[]) => {
     setEnvironmentScope: (value: ScopeChoice) => {
       setEnvironmentScope(value);
       edited('environments');
+    },
+    expiryDay,
+    expiryBounds: bounds,
+    setExpiryDay: (value: string) => {
+      setExpiryDay(value);
+      edited('expiresAt');
     },
     environmentOptions: offered,
     errors,

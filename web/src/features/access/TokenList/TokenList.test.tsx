@@ -2,6 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { ApiToken } from '../../../api/access';
+import { formatTime } from '../../../components/common/format';
 import { renderWithClient, stubApi } from '../../../test/render';
 import { TokenList } from './TokenList';
 
@@ -14,6 +15,7 @@ const aToken = (overrides: Partial<ApiToken>): ApiToken => ({
   environments: null,
   createdBy: 'admin',
   createdAt: '2026-01-01T00:00:00.000Z',
+  expiresAt: null,
   lastUsedAt: null,
   ...overrides,
 });
@@ -39,6 +41,35 @@ describe('TokenList', () => {
     expect(pagerduty.textContent).toContain('Projects: demo, ops');
     expect(pagerduty.textContent).toContain('Environments: all environments');
     expect(screen.getByRole('row', { name: /ci/ }).textContent).toContain('everywhere its role allows');
+  });
+
+  it('shows when each token expires and was last used, marking expired tokens', async () => {
+    const day = 86_400_000;
+    stubApi((method, path) =>
+      method === 'GET' && path === '/tokens'
+        ? {
+            status: 200,
+            body: [
+              aToken({ id: 'a', name: 'forever', expiresAt: null, lastUsedAt: null }),
+              aToken({ id: 'b', name: 'later', expiresAt: new Date(Date.now() + 30 * day).toISOString(), lastUsedAt: '2026-03-01T10:00:00.000Z' }),
+              aToken({ id: 'c', name: 'lapsed', expiresAt: new Date(Date.now() - day).toISOString(), lastUsedAt: '2026-02-01T10:00:00.000Z' }),
+            ],
+          }
+        : undefined,
+    );
+    renderWithClient(<TokenList />);
+    const headers = (await screen.findAllByRole('columnheader')).map((h) => h.textContent);
+    expect(headers).toEqual(expect.arrayContaining(['Expires', 'Last used']));
+    const cell = (row: string, column: string) => {
+      const index = headers.indexOf(column);
+      return within(screen.getByRole('row', { name: new RegExp(row) })).getAllByRole('cell')[index]!.textContent;
+    };
+    expect(cell('forever', 'Expires')).toBe('never');
+    expect(cell('forever', 'Last used')).toBe('never');
+    expect(cell('later', 'Expires')).not.toMatch(/expired|never/);
+    expect(cell('later', 'Last used')).toBe(formatTime('2026-03-01T10:00:00.000Z'));
+    expect(cell('lapsed', 'Expires')).toMatch(/^expired /);
+    expect(cell('lapsed', 'Last used')).toBe(formatTime('2026-02-01T10:00:00.000Z'));
   });
 
   it('asks before revoking; Cancel keeps the token', async () => {

@@ -5,6 +5,7 @@ import { formatTime } from '../../../components/common/format';
 import { ActionsColumnHeader } from '../../../components/common/RowButtons';
 import { EmptyState, QueryView } from '../../../components/common/StateViews';
 import { ConfirmDialog } from '../ConfirmDialog/ConfirmDialog';
+import { isExpired } from '../TokenForm/tokenExpiry';
 import { describeScope } from '../TokenForm/tokenScope';
 
 const Scope = ({ token }: { token: ApiToken }) => {
@@ -14,6 +15,20 @@ const Scope = ({ token }: { token: ApiToken }) => {
     <>
       <span className="token-scope">Projects: {scope.projects}</span>
       <span className="token-scope">Environments: {scope.environments}</span>
+    </>
+  );
+};
+
+/** When the token stops working; an expired one is marked, as the server refuses it. */
+const Expiry = ({ token }: { token: ApiToken }) => {
+  if (token.expiresAt === null) return <span className="muted">never</span>;
+  if (!isExpired(token)) return <>{formatTime(token.expiresAt)}</>;
+  return (
+    <>
+      <Badge tone="killed" title="The server refuses this token; revoke it or issue a new one">
+        expired
+      </Badge>{' '}
+      {formatTime(token.expiresAt)}
     </>
   );
 };
@@ -37,6 +52,7 @@ export const TokenList = () => {
                 <th scope="col" className="col-tags">
                   Created
                 </th>
+                <th scope="col">Expires</th>
                 <th scope="col">Last used</th>
                 <ActionsColumnHeader />
               </tr>
@@ -57,7 +73,12 @@ export const TokenList = () => {
                   <td className="col-tags small">
                     {formatTime(token.createdAt)} by {token.createdBy}
                   </td>
-                  <td className="small">{formatTime(token.lastUsedAt)}</td>
+                  <td className="small">
+                    <Expiry token={token} />
+                  </td>
+                  <td className="small" title="Kept to the minute">
+                    {token.lastUsedAt === null ? <span className="muted">never</span> : formatTime(token.lastUsedAt)}
+                  </td>
                   <td className="row-actions">
                     <button type="button" className="btn btn-small btn-ghost danger" aria-label={`Revoke ${token.name}`} onClick={() => setRevoking(token)}>
                       Revoke
