@@ -99,6 +99,28 @@ const errorFormatProblem = (res: FuzzResponse): string | undefined => {
   return undefined;
 };
 
+const OFREP_ERROR_KEYS = new Set(['key', 'errorCode', 'errorDetails']);
+
+/** OFREP routes answer in the OpenFeature protocol's own error shape: `{ key?, errorCode?, errorDetails }`. */
+const ofrepErrorFormatProblem = (res: FuzzResponse): string | undefined => {
+  if (!String(res.headers['content-type'] ?? '').includes('application/json'))
+    return `Content-Type is ${JSON.stringify(res.headers['content-type'] ?? null)}, not JSON`;
+  let body: unknown;
+  try {
+    body = JSON.parse(res.body);
+  } catch {
+    return 'body is not JSON';
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return 'body is not an object';
+  const b = body as Record<string, unknown>;
+  if (typeof b.errorDetails !== 'string' || b.errorDetails === '') return '`errorDetails` is missing or not a string';
+  if (b.errorCode !== undefined && typeof b.errorCode !== 'string') return '`errorCode` is not a string';
+  const extra = Object.keys(b).filter((k) => !OFREP_ERROR_KEYS.has(k));
+  if (extra.length) return `unexpected keys ${extra.join(', ')}`;
+  if (/\bat .+\.(js|ts):\d+/.test(res.body)) return 'stack trace in body';
+  return undefined;
+};
+
 export class ApiFuzzer {
   readonly findings = new Map<string, Finding>();
   worst: WorstStall | undefined;
@@ -199,7 +221,7 @@ export class ApiFuzzer {
       }
       add('server error', `${status} ${normalise(logged ?? code)}`, `${status} ${code}${logged ? ` — server logged ${logged}` : ''}`);
     } else if (status >= 400) {
-      const problem = errorFormatProblem(response);
+      const problem = op.id.includes(' /ofrep/') ? ofrepErrorFormatProblem(response) : errorFormatProblem(response);
       if (problem) add('error format', `${status} ${problem}`, `${status} ${problem}: ${response.body.slice(0, 200) || '(empty body)'}`);
     } else if (status !== 204 && status !== 304 && String(response.headers['content-type'] ?? '').includes('application/json')) {
       try {

@@ -205,10 +205,18 @@ export const createFuzzWorld = async (): Promise<FuzzWorld> => {
   const FE = '/api/v1/projects/fuzz/flags/fuzz.string/environments/production';
   const trigger = await post(`/api/v1/projects/fuzz/flags/fuzz.bool/environments/production/triggers`, { name: 'fuzz-alerts', restoreOnResolve: true });
   const plan = await post(`${FE}/rollout-plans`, { candidateVariant: 'v2', controlVariant: 'v1' });
+  // An experiment needs a flag of its own: a plan and an experiment never share one.
+  await post('/api/v1/projects/fuzz/flags', {
+    key: 'fuzz.experiment',
+    name: 'Experiment',
+    kind: 'string',
+    variants: ['v1', 'v2'].map((v) => ({ key: v, value: `model-${v}` })),
+    offVariant: 'v1',
+  });
   const experiment = await post('/api/v1/projects/fuzz/experiments', {
     key: 'fuzz-exp',
     name: 'Fuzz experiment',
-    flag: 'fuzz.string',
+    flag: 'fuzz.experiment',
     environment: 'production',
     controlVariant: 'v1',
     treatmentVariants: ['v2'],
@@ -289,6 +297,8 @@ export const createFuzzWorld = async (): Promise<FuzzWorld> => {
     'tokens/{id}': [victimToken.token.id, MISSING_UUID],
     'webhooks/{id}': [String((webhook.webhook as { id: string }).id), MISSING_UUID],
     'evaluate/{flagKey}': flagKeys,
+    'environments/{target}': envKeys,
+    'copy-from/{source}': envKeys,
   };
   const minute = Math.floor(Date.now() / 60_000) * 60_000;
   const fieldPools: FuzzWorld['fieldPools'] = {
