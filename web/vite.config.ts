@@ -1,9 +1,46 @@
 import react from '@vitejs/plugin-react';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
+import { defineConfig, type Plugin } from 'vite';
+
+const brotli = promisify(brotliCompress);
+const gzipped = promisify(gzip);
+
+/**
+ * Writes a brotli (`.br`) and a gzip (`.gz`) copy beside each text file of the build, at the highest
+ * levels, once: the server sends them as they are (server/src/console-assets.ts) instead of
+ * compressing the console's ~0.5 MB of scripts on every request, and brotli's are ~15% smaller than gzip's.
+ */
+const precompress = (): Plugin => {
+  let outDir = '';
+  return {
+    name: 'signalbox-precompress',
+    apply: 'build',
+    configResolved: (config) => void (outDir = path.resolve(config.root, config.build.outDir)),
+    writeBundle: async (_options, bundle) => {
+      const texts = Object.keys(bundle).filter((name) => /\.(js|css|html|svg|json)$/.test(name));
+      await Promise.all(
+        texts.map(async (name) => {
+          const file = path.join(outDir, name);
+          const plain = await fs.readFile(file);
+          // The server sends small files plain (and compresses any file it finds no copy of).
+          if (plain.length < 1024) return;
+          const [br, gz] = await Promise.all([
+            brotli(plain, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: plain.length } }),
+            gzipped(plain, { level: 9 }),
+          ]);
+          await Promise.all([fs.writeFile(`${file}.br`, br), fs.writeFile(`${file}.gz`, gz)]);
+        }),
+      );
+    },
+  };
+};
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress()],
   resolve: {
     // The SDK package's "./core" entry point, bundled from its source so the console (and its tests)
     // need no sdk/dist; tsconfig.json maps the same specifier for type-checking.

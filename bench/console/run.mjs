@@ -1,7 +1,11 @@
 // npm run bench:console — the flags list with many flags, in headless Chromium against the built
 // server on a fresh embedded database: time to the first row, whether fast typing in the search box
 // drops keystrokes, and the longest main-thread long task one remote change causes. Figures, not
-// pass/fail. BENCH_FLAGS (default 5000) sets how many flags are seeded through the API.
+// pass/fail. BENCH_FLAGS (default 5000) sets how many flags are seeded through the API,
+// BENCH_COLD_LOADS (default 7) how many cold loads are timed. BENCH_BASELINE_DIR, a built checkout of
+// another version (e.g. `git archive HEAD | tar -x -C /tmp/old`, node_modules linked, then
+// `node scripts/build.mjs` there), starts its server too, seeded the same way, and alternates the
+// cold loads between the two, so a change is measured against the same machine load.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,27 +21,29 @@ const PROJECT = 'bench-console';
 const ADMIN_PASSWORD = 'bench-admin-password';
 const SEARCH_TERM = 'step-04';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const BASELINE_DIR = process.env.BENCH_BASELINE_DIR;
 const keyOf = (i) => `pipeline.step-${String(i).padStart(4, '0')}`;
 
-const server = await startServer({ env: { SIGNALBOX_ADMIN_PASSWORD: ADMIN_PASSWORD } });
-const api = async (method, pathname, body) => {
-  const res = await server.admin(pathname, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+const serverEnv = { SIGNALBOX_ADMIN_PASSWORD: ADMIN_PASSWORD };
+const server = await startServer({ env: serverEnv });
+const baseline = BASELINE_DIR ? await startServer({ env: serverEnv, main: path.resolve(BASELINE_DIR, 'server/dist/src/main.js') }) : null;
+const apiOf = (target) => async (method, pathname, body) => {
+  const res = await target.admin(pathname, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${pathname} → ${res.status} ${text}`);
   return text ? JSON.parse(text) : undefined;
 };
+const api = apiOf(server);
 
-let browser;
-try {
-  // Seed: the API, as a user or a script would, a few requests at a time.
-  const seedStarted = performance.now();
-  await api('POST', '/projects', { key: PROJECT, name: 'Bench console' });
+/** Seed: the API, as a user or a script would, a few requests at a time. */
+const seed = async (call) => {
+  await call('POST', '/projects', { key: PROJECT, name: 'Bench console' });
   let next = 0;
   await Promise.all(
     Array.from({ length: SEED_CONCURRENCY }, async () => {
       while (next < FLAG_COUNT) {
         const i = next++;
-        await api('POST', `/projects/${PROJECT}/flags`, {
+        await call('POST', `/projects/${PROJECT}/flags`, {
           key: keyOf(i),
           name: `Pipeline step ${i}`,
           description: `Gates step ${i} of the nightly pipeline`,
@@ -48,7 +54,14 @@ try {
       }
     }),
   );
+};
+
+let browser;
+try {
+  const seedStarted = performance.now();
+  await seed(api);
   const seedSeconds = (performance.now() - seedStarted) / 1000;
+  if (baseline) await seed(apiOf(baseline));
 
   // Payload sizes: the whole-list array (what the console fetched before) and one page, plain and gzipped.
   const sizeOf = async (pathname) => {
@@ -66,8 +79,8 @@ try {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   // One cold load: a fresh browser context (empty cache, new session), timed from navigation start.
-  const coldLoad = async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: server.url });
+  const coldLoad = async (target = server) => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: target.url });
     const login = await context.request.post('/api/v1/auth/login', { data: { email: 'admin@signalbox.local', password: ADMIN_PASSWORD } });
     if (!login.ok()) throw new Error(`login failed: ${login.status()}`);
     const page = await context.newPage();
@@ -113,10 +126,20 @@ try {
 
   // 1. Time to the first row, over several cold loads (median, min, max): one load is too noisy on a shared machine.
   const loads = [];
+  const baselineRows = [];
   for (let i = 0; i < COLD_LOADS; i++) {
+    // Baseline and this version in turns (the baseline first every other time), so neither gets the quieter moments.
+    const runBaseline = async () => {
+      if (!baseline) return;
+      const load = await coldLoad(baseline);
+      baselineRows.push(load.firstRowMs);
+      await load.context.close();
+    };
+    if (i % 2 === 0) await runBaseline();
     const load = await coldLoad();
     loads.push(load);
     if (i < COLD_LOADS - 1) await load.context.close();
+    if (i % 2 === 1) await runBaseline();
   }
   const median = (values) => {
     const sorted = [...values].sort((a, b) => a - b);
@@ -189,6 +212,7 @@ try {
     payload: { wholeListArray: wholeList, firstPage: onePage },
     firstRowMs,
     firstRowRuns: firstRows,
+    ...(baseline ? { baseline: { dir: BASELINE_DIR, firstRowMs: median(baselineRows), firstRowRuns: baselineRows } } : {}),
     requests,
     scripts,
     firstPageRequest,
@@ -209,6 +233,10 @@ try {
   console.log(
     `  time to first row                  median ${firstRowMs} ms of ${COLD_LOADS} cold loads (min ${Math.min(...firstRows)}, max ${Math.max(...firstRows)}; from navigation start)`,
   );
+  if (baseline)
+    console.log(
+      `  baseline (${BASELINE_DIR})  median ${median(baselineRows)} ms (min ${Math.min(...baselineRows)}, max ${Math.max(...baselineRows)}), loads alternated with the above`,
+    );
   console.log(`    console code                   ${scripts.files} script files, all loaded at ${scripts.loadedMs} ms`);
   for (const [name, label] of [
     ['script', 'console script'],
@@ -234,4 +262,5 @@ try {
 } finally {
   await browser?.close().catch(() => {});
   await server.stop();
+  await baseline?.stop();
 }

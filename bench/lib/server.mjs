@@ -13,7 +13,7 @@ export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
  * `inspect: true` opens the server's inspector on a free loopback port so `heapAfterGc()` can
  * collect garbage before reading memory (heap figures without a full GC swing by megabytes).
  */
-export const startServer = async ({ env = {}, inspect = false } = {}) => {
+export const startServer = async ({ env = {}, inspect = false, main = MAIN } = {}) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'signalbox-bench-'));
   const child = spawn(
     process.execPath,
@@ -21,7 +21,7 @@ export const startServer = async ({ env = {}, inspect = false } = {}) => {
       '--max-old-space-size=4096',
       ...(inspect ? ['--inspect=127.0.0.1:0'] : []),
       ...(process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_SERVER_PROFILE] : []),
-      MAIN,
+      main,
     ],
     {
       env: {

@@ -7,8 +7,9 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module.js';
+import { consoleFiles } from './console-assets.js';
 import { HttpExceptionFilter } from './common/errors/http-exception.filter.js';
 import { refuseDeepJson } from './common/http/json-depth.js';
 import { requestIdMiddleware } from './common/http/request-id.middleware.js';
@@ -65,13 +66,12 @@ export const createApp = async (config: AppConfig): Promise<NestExpressApplicati
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 
   if (fs.existsSync(path.join(config.webDir, 'index.html'))) {
-    const indexHtml = path.join(config.webDir, 'index.html');
-    const assets = express.static(config.webDir, { index: false, maxAge: '1h' });
-    // The console's files and client-side routes; API, socket.io and operations paths never touch the disk.
+    const assets = consoleFiles(config.webDir);
+    // The console's files and client-side routes; API, socket.io and operations paths never touch them.
     app.use((req: Request, res: Response, next: NextFunction) => {
       const first = req.path.split('/')[1] ?? '';
-      if (req.method !== 'GET' || first === 'api' || first === 'socket.io' || NON_API_ROUTES.includes(first)) return next();
-      assets(req, res, () => res.sendFile(indexHtml));
+      if (first === 'api' || first === 'socket.io' || NON_API_ROUTES.includes(first)) return next();
+      assets(req, res, next);
     });
   }
   // The SDK read path answers before Express sees the request (see SdkReadHandler).

@@ -3,7 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aBooleanFlag, aProject } from '../test/builders.js';
 import { startTestApp, type TestApp } from '../test/test-app.js';
@@ -41,6 +41,7 @@ describe('security headers and compression', () => {
   let webDir: string;
   let sdkKey = '';
   const bigScript = `console.log(${JSON.stringify('signalbox '.repeat(2000))});\n`;
+  const hashedScript = `export const rows = ${JSON.stringify(Array.from({ length: 400 }, (_, i) => `flag-${i}`))};\n`;
   const ADMIN = { authorization: 'Bearer test-admin-token-0123456789' };
 
   beforeAll(async () => {
@@ -52,6 +53,13 @@ describe('security headers and compression', () => {
       '<!doctype html><html><head><script type="module" src="/assets/app.js"></script></head><body><div id="root"></div></body></html>',
     );
     fs.writeFileSync(path.join(webDir, 'assets', 'app.js'), bigScript);
+    // A hashed file as the build writes it, with its compressed copies beside it (gzip at level 1,
+    // so a test can tell the build's copy from one the server would make at level 9).
+    fs.writeFileSync(path.join(webDir, 'assets', 'index-AbC12_xy.js'), hashedScript);
+    fs.writeFileSync(path.join(webDir, 'assets', 'index-AbC12_xy.js.br'), brotliCompressSync(hashedScript));
+    fs.writeFileSync(path.join(webDir, 'assets', 'index-AbC12_xy.js.gz'), gzipSync(hashedScript, { level: 1 }));
+    // What the build records for itself: never served.
+    fs.writeFileSync(path.join(webDir, '.build-stamp.json'), '{"secret":"build inputs"}');
     t = await startTestApp({ listen: true, env: { SIGNALBOX_WEB_DIR: webDir } });
     sdkKey = (await aProject(t.http, t.admin, 'packed', [{ key: 'production', name: 'Production' }])).sdkKeys.production!;
     // Enough flags that the config snapshot is worth compressing.
@@ -200,6 +208,97 @@ describe('security headers and compression', () => {
       expect(notModified.raw.length).toBe(0);
     });
   });
+  describe("the console's files", () => {
+    const ASSET = '/assets/index-AbC12_xy.js';
+    const YEAR = 'public, max-age=31536000, immutable';
+
+    it('sends a hashed asset for a year, immutable, in brotli, gzip or plain as the client accepts, from the copies the build wrote', async () => {
+      const url = `${t.url}${ASSET}`;
+      const br = await rawRequest(url, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+      const gz = await rawRequest(url, { headers: { 'accept-encoding': 'gzip, deflate' } });
+      const plain = await rawRequest(url);
+      const brRefused = await rawRequest(url, { headers: { 'accept-encoding': 'br;q=0, gzip' } });
+      for (const [label, res] of [
+        ['br', br],
+        ['gzip', gz],
+        ['plain', plain],
+        ['br refused', brRefused],
+      ] as const) {
+        expect(res.status, label).toBe(200);
+        expect(res.headers['cache-control'], label).toBe(YEAR);
+        expect(res.headers['content-type'], label).toMatch(/^(text|application)\/javascript/);
+        expect(res.headers.vary, label).toMatch(/accept-encoding/i);
+        expect(Number(res.headers['content-length']), label).toBe(res.raw.length);
+      }
+      expect(br.headers['content-encoding']).toBe('br');
+      expect(brotliDecompressSync(br.raw).toString('utf8')).toBe(hashedScript);
+      expect(gz.headers['content-encoding']).toBe('gzip');
+      // Byte for byte the build's copy (level 1), not one compressed for this request.
+      expect(gz.raw.equals(fs.readFileSync(path.join(webDir, 'assets', 'index-AbC12_xy.js.gz')))).toBe(true);
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.raw.toString('utf8')).toBe(hashedScript);
+      expect(brRefused.headers['content-encoding']).toBe('gzip');
+    });
+
+    it('compresses once an asset the build left no copy of, and answers HEAD without a body', async () => {
+      const url = `${t.url}/assets/app.js`;
+      const first = await rawRequest(url, { headers: { 'accept-encoding': 'br' } });
+      const again = await rawRequest(url, { headers: { 'accept-encoding': 'br' } });
+      expect(first.headers['content-encoding']).toBe('br');
+      expect(brotliDecompressSync(first.raw).toString('utf8')).toBe(bigScript);
+      expect(again.raw.equals(first.raw)).toBe(true);
+      const head = await rawRequest(url, { method: 'HEAD', headers: { 'accept-encoding': 'gzip' } });
+      expect(head.status).toBe(200);
+      expect(head.headers['content-encoding']).toBe('gzip');
+      expect(head.raw.length).toBe(0);
+    });
+
+    it('sends index.html for the root and client-side routes, revalidated every time: 304 while its ETag still matches', async () => {
+      const root = await rawRequest(`${t.url}/`);
+      const route = await rawRequest(`${t.url}/packed/production/flags?q=etl`);
+      for (const [label, res] of [
+        ['root', root],
+        ['route', route],
+      ] as const) {
+        expect(res.status, label).toBe(200);
+        expect(res.headers['content-type'], label).toMatch(/^text\/html/);
+        expect(res.headers['cache-control'], label).toBe('no-cache');
+        expect(res.headers.etag, label).toMatch(/^"[\w-]+"$/);
+        expect(bodyOf(res), label).toContain('<div id="root">');
+      }
+      expect(route.headers.etag).toBe(root.headers.etag);
+      const notModified = await rawRequest(`${t.url}/packed/production/flags`, { headers: { 'if-none-match': root.headers.etag! } });
+      expect(notModified.status).toBe(304);
+      expect(notModified.raw.length).toBe(0);
+      expect(notModified.headers.etag).toBe(root.headers.etag);
+      // Another version's tag gets the page.
+      const changed = await rawRequest(`${t.url}/`, { headers: { 'if-none-match': '"an-older-build"' } });
+      expect(changed.status).toBe(200);
+      expect(bodyOf(changed)).toContain('<div id="root">');
+    });
+
+    it('answers 404, not index.html, for a file under /assets/ that does not exist (a script of an older build)', async () => {
+      const res = await rawRequest(`${t.url}/assets/index-0ld0ld00.js`);
+      expect(res.status).toBe(404);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(JSON.parse(res.raw.toString('utf8'))).toEqual({
+        error: 'NOT_FOUND',
+        message: expect.stringContaining('/assets/index-0ld0ld00.js'),
+        requestId: expect.any(String),
+      });
+    });
+
+    it("never sends the build's own dot-files, nor a file outside the console's folder", async () => {
+      for (const url of ['/.build-stamp.json', '/assets/%2e%2e/.build-stamp.json', '/%2e%2e/%2e%2e/etc/hostname']) {
+        const res = await rawRequest(`${t.url}${url}`);
+        expect(res.status, url).toBe(200);
+        expect(bodyOf(res), url).toContain('<div id="root">');
+        expect(bodyOf(res), url).not.toContain('secret');
+      }
+    });
+  });
+
   // node:http's parser refuses these before any route or middleware runs; it used to answer a bare
   // `400` with no body, no request id and no headers.
   describe('requests node:http refuses itself', () => {

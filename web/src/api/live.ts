@@ -1,6 +1,6 @@
 import { type Query, type QueryClient, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { queryKeys } from './queryKeys';
 
 /** Changes inside a project, heard by the consoles that watch it. */
@@ -116,6 +116,9 @@ const GATHER_MS = 25;
 const RETRY_FIRST_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
 
+/** The socket.io client, fetched on the first connection (the browser caches the module after that). */
+const loadSocketIo = () => import('socket.io-client');
+
 export interface LiveConnection {
   close(): void;
 }
@@ -132,6 +135,7 @@ export const connectLive = (client: QueryClient, project: string, url = '/consol
   let retry: ReturnType<typeof setTimeout> | undefined;
   let retries = 0;
   let closed = false;
+  let socket: Socket | undefined;
 
   const invalidate = (stale: (query: Query) => boolean) => {
     pending.push(stale);
@@ -143,49 +147,60 @@ export const connectLive = (client: QueryClient, project: string, url = '/consol
     }, GATHER_MS);
   };
 
-  // The session cookie goes with the handshake; socket.io retries with backoff and jitter after a drop.
-  const socket: Socket = io(url, { transports: ['websocket', 'polling'], withCredentials: true, randomizationFactor: 0.5, reconnectionDelayMax: 10_000 });
-
   const ofProject = projectMatcher(project);
-  const subscribe = () => {
-    const since = Date.now();
-    void (socket.emitWithAck('subscribe', { project }) as Promise<SubscribeResult>).then((result) => {
-      if (closed || !result.ok) return;
-      // A query still loading its first answer is left alone: restarting it would only delay it.
-      invalidate((query) => ofProject(query.queryKey) && query.state.dataUpdatedAt > 0 && query.state.dataUpdatedAt < since);
+  const listen = (socket: Socket) => {
+    const subscribe = () => {
+      const since = Date.now();
+      void (socket.emitWithAck('subscribe', { project }) as Promise<SubscribeResult>).then((result) => {
+        if (closed || !result.ok) return;
+        // A query still loading its first answer is left alone: restarting it would only delay it.
+        invalidate((query) => ofProject(query.queryKey) && query.state.dataUpdatedAt > 0 && query.state.dataUpdatedAt < since);
+      });
+    };
+
+    socket.on('connect', () => {
+      retries = 0;
+      subscribe();
     });
+    socket.on('changed', (change: ConsoleChange) => {
+      if (!GLOBAL_KINDS.has(change.kind) && change.project !== project) return;
+      const stale = staleMatcher(change);
+      invalidate((query) => stale(query.queryKey));
+    });
+    socket.on('resync', () => invalidate((query) => ofProject(query.queryKey)));
+    socket.on('connect_error', (err: Error & { data?: ConsoleRefusal }) => {
+      // A drop is retried by socket.io itself (socket.active); a refused handshake is not.
+      if (socket.active || closed) return;
+      if (err.data?.error === 'UNAUTHENTICATED') {
+        // The session ended: asking who is signed in shows the sign-in form if so.
+        void client.invalidateQueries({ queryKey: queryKeys.me });
+        return;
+      }
+      if (err.data?.error === 'FORBIDDEN') return;
+      const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** retries++) * (0.5 + Math.random());
+      retry = setTimeout(() => socket.connect(), delay);
+    });
+    socket.on('refused', () => void client.invalidateQueries({ queryKey: queryKeys.me }));
   };
 
-  socket.on('connect', () => {
-    retries = 0;
-    subscribe();
-  });
-  socket.on('changed', (change: ConsoleChange) => {
-    if (!GLOBAL_KINDS.has(change.kind) && change.project !== project) return;
-    const stale = staleMatcher(change);
-    invalidate((query) => stale(query.queryKey));
-  });
-  socket.on('resync', () => invalidate((query) => ofProject(query.queryKey)));
-  socket.on('connect_error', (err: Error & { data?: ConsoleRefusal }) => {
-    // A drop is retried by socket.io itself (socket.active); a refused handshake is not.
-    if (socket.active || closed) return;
-    if (err.data?.error === 'UNAUTHENTICATED') {
-      // The session ended: asking who is signed in shows the sign-in form if so.
-      void client.invalidateQueries({ queryKey: queryKeys.me });
-      return;
-    }
-    if (err.data?.error === 'FORBIDDEN') return;
-    const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** retries++) * (0.5 + Math.random());
-    retry = setTimeout(() => socket.connect(), delay);
-  });
-  socket.on('refused', () => void client.invalidateQueries({ queryKey: queryKeys.me }));
+  // socket.io-client (~45 KB) loads here, once the console is on screen, not with the first screen's code.
+  // A failed load (a deploy replaced the file) leaves the console working without push, as when the server is unreachable.
+  void loadSocketIo().then(
+    ({ io }) => {
+      if (closed) return;
+      // The session cookie goes with the handshake; socket.io retries with backoff and jitter after a drop.
+      socket = io(url, { transports: ['websocket', 'polling'], withCredentials: true, randomizationFactor: 0.5, reconnectionDelayMax: 10_000 });
+      listen(socket);
+    },
+    () => {},
+  );
 
   return {
     close: () => {
       closed = true;
       clearTimeout(gather);
       clearTimeout(retry);
-      socket.close();
+      socket?.close();
     },
   };
 };

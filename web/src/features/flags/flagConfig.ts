@@ -31,11 +31,7 @@ export const rebaseDraft = (base: EditableConfig, draft: EditableConfig, current
 export const conflictingFields = (base: EditableConfig, draft: EditableConfig, current: EditableConfig): string[] =>
   fieldsChangedByBoth(EDITABLE_FIELDS, base, draft, current);
 
-export const serveSummary = (serve: Serve | null): string => {
-  if (!serve) return "the caller's default";
-  if ('variant' in serve) return serve.variant;
-  return serve.rollout.variants.map((v) => `${v.variant} ${v.weight / 1000}%`).join(' / ');
-};
+export { serveSummary } from './serveSummary';
 
 export const describeClause = (clause: Clause): string => {
   const not = clause.negate ? 'NOT ' : '';

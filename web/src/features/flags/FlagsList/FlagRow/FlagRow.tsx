@@ -5,7 +5,7 @@ import type { ProjectView } from '../../../../api/projects';
 import { Badge, StatusBadge, statusOf } from '../../../../components/common/Badge';
 import { RolloutBar } from '../../../../components/common/RolloutBar';
 import { paths } from '../../../shell/workspace/workspace';
-import { serveSummary } from '../../flagConfig';
+import { serveSummary } from '../../serveSummary';
 
 // The charting library is large: it loads once some flag has evaluations to draw.
 const EvaluationSparkline = lazy(() => import('../../../telemetry/EvaluationSparkline/EvaluationSparkline').then((m) => ({ default: m.EvaluationSparkline })));
