@@ -104,7 +104,7 @@ export class FlagsAsCodeService {
     projectKey: string,
     source: string,
     target: string,
-    options: { dryRun?: boolean; reason?: string; flags?: string[] },
+    options: { dryRun?: boolean; reason?: string; flags?: string[]; baseVersions?: Array<{ flag: string; version: number }> },
   ): Promise<PlanOutcome> {
     if (source === target) throw validationFailed([{ field: 'source', reason: 'copy from another environment than the target' }]);
     if (!options.dryRun && !options.reason?.trim()) throw validationFailed([{ field: 'reason', reason: 'a copy needs a reason (or dryRun: true)' }]);
@@ -119,6 +119,8 @@ export class FlagsAsCodeService {
         active.some((f) => f.key === key) ? [] : [{ field: `flags[${i}]`, reason: `no active flag '${key}'` }],
       );
       if (missing.length > 0) throw validationFailed(missing);
+      // A reviewed plan names the versions it saw: one that moved since becomes a conflict, never an overwrite.
+      const reviewedVersion = new Map((options.baseVersions ?? []).map((b) => [b.flag, b.version]));
       const file: SignalboxFile = {
         version: 1,
         segments: [],
@@ -126,7 +128,9 @@ export class FlagsAsCodeService {
           .filter((f) => !wanted || wanted.has(f.key))
           .map((f) => ({
             ...toFileFlag(f, []),
-            environments: { [target]: { baseVersion: f.environments[target]!.version, ...configComparable(f.environments[source]!) } },
+            environments: {
+              [target]: { baseVersion: reviewedVersion.get(f.key) ?? f.environments[target]!.version, ...configComparable(f.environments[source]!) },
+            },
           })),
       };
       const plan = this.checked(file, state, false);

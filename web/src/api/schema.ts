@@ -2547,6 +2547,12 @@ export interface components {
             /** @description Why; kept in the audit log of every change */
             reason: string;
         };
+        CopyBaseVersionDto: {
+            /** @description A flag key */
+            flag: string;
+            /** @description The target environment's config version the copy was reviewed against */
+            version: number;
+        };
         CopyEnvironmentDto: {
             /**
              * @description Only answer the plan; change nothing
@@ -2557,6 +2563,8 @@ export interface components {
             reason?: string;
             /** @description Only these flags (default: every active flag) */
             flags?: string[];
+            /** @description The target's versions a reviewed plan was made against: a flag whose target config has moved since answers 409 instead of being overwritten */
+            baseVersions?: components["schemas"]["CopyBaseVersionDto"][];
         };
         KillDto: {
             /** @description Why: shown to operators and kept in the audit log */

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsDefined, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { ArrayMaxSize, IsArray } from 'class-validator';
 import { IsKey } from '../../common/validation/is-key.decorator.js';
 
@@ -41,6 +42,18 @@ export class ExportQueryDto {
   format?: 'yaml' | 'json';
 }
 
+export class CopyBaseVersionDto {
+  @ApiProperty({ description: 'A flag key' })
+  @IsKey()
+  flag: string;
+
+  @ApiProperty({ description: "The target environment's config version the copy was reviewed against" })
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  version: number;
+}
+
 export class CopyEnvironmentDto {
   @ApiPropertyOptional({ description: 'Only answer the plan; change nothing', default: false })
   @IsOptional()
@@ -59,4 +72,15 @@ export class CopyEnvironmentDto {
   @ArrayMaxSize(2000)
   @IsKey({ each: true })
   flags?: string[];
+
+  @ApiPropertyOptional({
+    type: [CopyBaseVersionDto],
+    description: "The target's versions a reviewed plan was made against: a flag whose target config has moved since answers 409 instead of being overwritten",
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(2000)
+  @ValidateNested({ each: true })
+  @Type(() => CopyBaseVersionDto)
+  baseVersions?: CopyBaseVersionDto[];
 }
