@@ -106,6 +106,61 @@ export const tests = [
     },
   },
   {
+    name: 'environments: copying a whole environment reviews every flag first, writes them together, and refuses all if one moved',
+    run: async (h) => {
+      const { page, api } = h;
+      // A project of its own: copying the demo's staging over its production would change what other tests see.
+      const project = 'e2e-copy-env';
+      await api('POST', '/projects', {
+        key: project,
+        name: 'Copy env',
+        environments: [
+          { key: 'staging', name: 'Staging' },
+          { key: 'production', name: 'Production' },
+        ],
+      });
+      const stage = async (key) => {
+        await api('POST', `/projects/${project}/flags`, { key, name: key, kind: 'boolean' });
+        await api('PATCH', `/projects/${project}/flags/${key}/environments/staging`, { version: 0, on: true });
+      };
+      await stage('step.extract');
+      await stage('step.load');
+      await api('POST', `/projects/${project}/flags`, { key: 'step.same', name: 'step.same', kind: 'boolean' });
+      const production = (key) => api('GET', `/projects/${project}/flags/${key}/environments/production`);
+      await signInAsAdmin(h);
+      await page.goto(`/${project}/production/flags`);
+      await page.getByRole('button', { name: 'Copy from environment…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Copy flags into Production' });
+      await dialog.getByLabel('Copy from').selectOption({ label: 'Staging' });
+      await dialog.getByText('2 flags would change in Production').waitFor();
+      const changes = dialog.getByRole('list', { name: 'What changes' });
+      assert.deepEqual(await changes.locator('summary code').allTextContents(), ['step.extract', 'step.load']);
+      await changes.getByText('step.load', { exact: true }).click();
+      await changes.getByRole('table', { name: 'step.load in Production' }).getByRole('rowheader', { name: 'on' }).waitFor();
+      await h.screenshot('copy-environment');
+      // Reviewing writes nothing; a copy without a reason is refused in the form.
+      assert.equal((await production('step.load')).version, 0);
+      await dialog.getByRole('button', { name: 'Copy 2 flags to Production' }).click();
+      await dialog.getByText('a copy needs a reason').waitFor();
+
+      // Someone edits one of them in production meanwhile: the whole copy is refused.
+      await api('PATCH', `/projects/${project}/flags/step.load/environments/production`, { version: 0, offVariant: 'on' });
+      await dialog.getByLabel(/^Reason/).fill('promote staging');
+      await dialog.getByRole('button', { name: 'Copy 2 flags to Production' }).click();
+      await dialog.getByText('Nothing was copied: step.load changed in Production since this review.').waitFor();
+      assert.equal((await production('step.extract')).version, 0);
+      assert.equal((await production('step.load')).on, false);
+
+      await dialog.getByRole('button', { name: 'Review again' }).click();
+      await dialog.getByRole('button', { name: 'Copy 2 flags to Production' }).click();
+      await page.getByText('Copied 2 flags into Production in one transaction; each is in the audit log with your reason.').waitFor();
+      for (const key of ['step.extract', 'step.load']) assert.equal((await production(key)).on, true, key);
+      assert.equal((await production('step.same')).version, 0, 'a flag with nothing to copy is not written');
+      const history = await api('GET', `/audit?project=${project}&flag=step.extract&environment=production`);
+      assert.equal(history.items.find((e) => e.action === 'flag.config.updated')?.reason, 'promote staging');
+    },
+  },
+  {
     name: "evaluate: the Evaluate page shows every flag's value for a context, filters, and links to the flag",
     run: async (h) => {
       const { page, api } = h;

@@ -9,6 +9,7 @@ import type { EnvironmentView, ProjectView } from '../../../api/projects';
 import { PageHeader } from '../../../components/common/PageHeader';
 import { EmptyState, QueryView } from '../../../components/common/StateViews';
 import { paths } from '../../shell/workspace/workspace';
+import { CopyEnvironmentDialog } from '../CopyEnvironment/CopyEnvironmentDialog';
 import { CreateFlagDialog } from '../CreateFlagDialog/CreateFlagDialog';
 import { sparklinesByFlag } from '../../telemetry/evaluationSeries';
 import { FlagRow } from './FlagRow/FlagRow';
@@ -30,6 +31,8 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
   const navigate = useNavigate();
   const { canEdit } = usePermissions();
   const [creating, setCreating] = useState(false);
+  const [copying, setCopying] = useState(false);
+  const [copied, setCopied] = useState<string | null>(null);
   const state = listStateOf(search);
   const setState = (change: Partial<ListState>) => setSearch((current) => withListState(current, change), { replace: true });
 
@@ -107,12 +110,24 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
         }
         actions={
           canEdit && (
-            <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
-              + New flag
-            </button>
+            <div className="page-actions">
+              {project.environments.length > 1 && (
+                <button type="button" className="btn" onClick={() => setCopying(true)}>
+                  Copy from environment…
+                </button>
+              )}
+              <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
+                + New flag
+              </button>
+            </div>
           )
         }
       />
+      {copied && (
+        <p className="notice" role="status">
+          {copied}
+        </p>
+      )}
       <div className="toolbar card" role="search" aria-label="Filter flags">
         <SearchBox value={state.q} onSearch={(q) => setState({ q })} placeholder="key, name, description or tag" />
         <div className="field">
@@ -256,6 +271,18 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
           project={project.key}
           onClose={() => setCreating(false)}
           onCreated={(flag) => navigate(paths.flag(project.key, environment.key, flag.key))}
+        />
+      )}
+      {copying && (
+        <CopyEnvironmentDialog
+          project={project.key}
+          target={environment}
+          environments={project.environments}
+          onClose={() => setCopying(false)}
+          onCopied={(count) => {
+            setCopying(false);
+            setCopied(`Copied ${count} flag${count === 1 ? '' : 's'} into ${environment.name} in one transaction; each is in the audit log with your reason.`);
+          }}
         />
       )}
     </div>
