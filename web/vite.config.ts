@@ -39,8 +39,37 @@ const precompress = (): Plugin => {
   };
 };
 
+/**
+ * Lists the rest of the console's first-screen code (mount.tsx and what it imports) in index.html as
+ * modulepreload links, so the browser fetches it in parallel with the entry instead of only once the
+ * entry has run and asked for it: one round trip and the entry's run time off the first row.
+ */
+const preloadMount = (): Plugin => ({
+  name: 'signalbox-preload-mount',
+  apply: 'build',
+  transformIndexHtml: {
+    order: 'post',
+    handler: (html, ctx) => {
+      const chunks = Object.values(ctx.bundle ?? {}).filter((c) => c.type === 'chunk');
+      const mount = chunks.find((c) => c.facadeModuleId?.endsWith('/src/mount.tsx'));
+      if (!mount) return [];
+      const files = new Set<string>();
+      const visit = (file: string) => {
+        if (files.has(file)) return;
+        files.add(file);
+        chunks.find((c) => c.fileName === file)?.imports.forEach(visit);
+      };
+      visit(mount.fileName);
+      // The entry and its own preloads are linked already.
+      return [...files]
+        .filter((file) => !html.includes(`/${file}"`))
+        .map((file) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `/${file}` }, injectTo: 'head' as const }));
+    },
+  },
+});
+
 export default defineConfig({
-  plugins: [react(), precompress()],
+  plugins: [react(), precompress(), preloadMount()],
   resolve: {
     // The SDK package's "./core" entry point, bundled from its source so the console (and its tests)
     // need no sdk/dist; tsconfig.json maps the same specifier for type-checking.
