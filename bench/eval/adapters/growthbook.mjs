@@ -1,4 +1,5 @@
 import { GrowthBookClient } from '@growthbook/growthbook';
+import { growthbookPayload, model } from '../../lib/sdk-environment.mjs';
 import { listedKeys, units } from '../scenarios.mjs';
 
 export const name = 'GrowthBook';
@@ -7,9 +8,13 @@ export const packageName = '@growthbook/growthbook';
 export async function setup() {
   // Multi-user client: one shared feature set, attributes passed per evaluation.
   const client = new GrowthBookClient({ trackingCallback: () => {} });
+  // The three scenario features sit among the 200 of the other SDK benches.
+  const background = growthbookPayload(model());
   await client.init({
     payload: {
+      savedGroups: background.savedGroups,
       features: {
+        ...background.features,
         s1: { defaultValue: true },
         s2: { defaultValue: false, rules: [{ force: true, coverage: 0.2, hashAttribute: 'id' }] },
         s3: {

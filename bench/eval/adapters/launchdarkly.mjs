@@ -1,5 +1,6 @@
 import { init } from '@launchdarkly/node-server-sdk';
 import { TestData } from '@launchdarkly/node-server-sdk/integrations';
+import { launchdarklyData, model } from '../../lib/sdk-environment.mjs';
 import { listedKeys, units } from '../scenarios.mjs';
 
 export const name = 'LaunchDarkly';
@@ -12,6 +13,10 @@ const NOWHERE = 'http://127.0.0.1:9';
 
 export async function setup() {
   const testData = new TestData();
+  // The three scenario flags sit among the 200 of the other SDK benches.
+  const background = launchdarklyData(model());
+  for (const segment of background.segments) testData.usePreconfiguredSegment(segment);
+  for (const flag of background.flags) testData.usePreconfiguredFlag(flag);
   testData.update(testData.flag('s1').booleanFlag().variationForAll(true));
   testData.usePreconfiguredFlag({
     key: 's2',

@@ -1,4 +1,5 @@
 import { compileEnvironment, evaluate } from '@signalbox/sdk/core';
+import { model, signalboxConfig } from '../../lib/sdk-environment.mjs';
 import { listedKeys, units } from '../scenarios.mjs';
 
 const BOOLEAN = [
@@ -28,10 +29,13 @@ export const name = 'Signalbox';
 export const packageName = '@signalbox/sdk';
 
 export async function setup() {
+  // The three scenario flags sit in the 200-flag environment the other SDK benches use.
+  const background = signalboxConfig(model());
   const environment = compileEnvironment({
     sequence: 1,
-    segments: [],
+    segments: background.segments,
     flags: [
+      ...background.flags,
       flag('s1', {}),
       flag('s2', {
         defaultRule: {
