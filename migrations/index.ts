@@ -13,6 +13,7 @@ import { ExperimentAnalysis1763930000000 } from './1763930000000-experiment-anal
 import { ExperimentLifecycle1763930100000 } from './1763930100000-experiment-lifecycle.js';
 import { ScopedMetrics1763930200000 } from './1763930200000-scoped-metrics.js';
 import { TokenExpiry1763930300000 } from './1763930300000-token-expiry.js';
+import { ExperimentSegments1763930500000 } from './1763930500000-experiment-segments.js';
 
 // Every migration, oldest first. Listed as classes: the server is ESM and loads no globs.
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   ExperimentLifecycle1763930100000,
   ScopedMetrics1763930200000,
   TokenExpiry1763930300000,
+  ExperimentSegments1763930500000,
 ];

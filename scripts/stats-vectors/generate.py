@@ -9,6 +9,7 @@ from a fixed seed and include the edges: rates of 0 and 1, p-values far below 1e
 of freedom, tiny and large samples.
 """
 import json
+import math
 import os
 import random
 
@@ -96,7 +97,98 @@ def vectors():
         chi, p = stats.chisquare(observed, expected)
         srm.append({'observed': observed, 'shares': shares, 'chiSquare': float(chi), 'p': float(p)})
     out['sampleRatio'] = srm
+    out['ratios'] = ratio_vectors()
+    out['cuped'] = cuped_vectors()
+    out['holm'] = holm_vectors()
     return out
+
+
+def sums(y, x):
+    """The six sums the SDK sends for pairs (y, x), exactly rounded."""
+    return {'n': len(y), 'sumY': math.fsum(y), 'sumYY': math.fsum(y * y), 'sumX': math.fsum(x), 'sumXX': math.fsum(x * x), 'sumXY': math.fsum(x * y)}
+
+
+def delta_variance(y, x):
+    """Var(Σy/Σx) by the delta method from the raw pairs: numpy's sample covariance matrix."""
+    n = len(y)
+    r = y.sum() / x.sum()
+    cov = np.cov(np.vstack([y, x]), ddof=1)
+    return (cov[0, 0] - 2 * r * cov[0, 1] + r * r * cov[1, 1]) / (n * x.mean() ** 2)
+
+
+def ratio_vectors():
+    """Ratio metrics (errors per row, tp/(tp+fp)): per-unit pairs, compared by the delta method."""
+    rng = np.random.default_rng(20261204)
+    rows = []
+    for i in range(24):
+        n1, n2 = int(rng.integers(5, 5000)), int(rng.integers(5, 5000))
+        scale = float(rng.choice([1.0, 100.0, 1e4]))
+        rate = float(rng.uniform(0.001, 0.5))
+        lift = float(rng.choice([0.0, rng.uniform(-0.3, 0.3)]))
+        x1 = rng.poisson(scale, n1).astype(float) + 1
+        x2 = rng.poisson(scale, n2).astype(float) + 1
+        y1 = rng.binomial(x1.astype(int), rate).astype(float)
+        y2 = rng.binomial(x2.astype(int), min(1, rate * (1 + lift))).astype(float)
+        alpha = float(rng.choice([0.05, 0.01]))
+        r1, r2 = y1.sum() / x1.sum(), y2.sum() / x2.sum()
+        v1, v2 = delta_variance(y1, x1), delta_variance(y2, x2)
+        se = np.sqrt(v1 + v2)
+        z = (r2 - r1) / se
+        crit = stats.norm.ppf(1 - alpha / 2)
+        rows.append({'control': sums(y1, x1), 'treatment': sums(y2, x2), 'alpha': alpha,
+                     'controlRatio': float(r1), 'treatmentRatio': float(r2), 'controlVariance': float(v1), 'treatmentVariance': float(v2),
+                     'z': float(z), 'p': float(2 * stats.norm.sf(abs(z))), 'lower': float(r2 - r1 - crit * se), 'upper': float(r2 - r1 + crit * se),
+                     'controlLower': float(r1 - crit * np.sqrt(v1)), 'controlUpper': float(r1 + crit * np.sqrt(v1))})
+    return rows
+
+
+def cuped_vectors():
+    """CUPED: θ and the adjusted difference from statsmodels' OLS y ~ arm + x; the test is scipy's Welch t on y − θx."""
+    import statsmodels.api as sm
+    rng = np.random.default_rng(20261205)
+    rows = []
+    for i in range(16):
+        n1, n2 = int(rng.integers(10, 4000)), int(rng.integers(10, 4000))
+        rho = float(rng.uniform(0, 0.95))
+        effect = float(rng.choice([0.0, rng.uniform(0.01, 0.3)]))
+        base = float(rng.uniform(-50, 500))
+        sd = float(rng.uniform(0.5, 40))
+        x1, x2 = rng.normal(base, sd, n1), rng.normal(base, sd, n2)
+        noise = sd * np.sqrt(1 - rho ** 2)
+        y1 = base + rho * (x1 - base) + rng.normal(0, noise, n1)
+        y2 = base + effect * sd + rho * (x2 - base) + rng.normal(0, noise, n2)
+        if i % 5 == 4:  # a 0/1 metric with a 0/1 covariate (converted last month)
+            x1, x2 = (rng.random(n1) < 0.3).astype(float), (rng.random(n2) < 0.3).astype(float)
+            y1 = ((rng.random(n1) < 0.1 + 0.5 * x1)).astype(float)
+            y2 = ((rng.random(n2) < 0.1 + effect / 3 + 0.5 * x2)).astype(float)
+        alpha = float(rng.choice([0.05, 0.01]))
+        arm = np.concatenate([np.zeros(n1), np.ones(n2)])
+        xs, ys = np.concatenate([x1, x2]), np.concatenate([y1, y2])
+        fit = sm.OLS(ys, sm.add_constant(np.column_stack([arm, xs]))).fit()
+        theta, diff = float(fit.params[2]), float(fit.params[1])
+        a1, a2 = y1 - theta * x1, y2 - theta * x2
+        t, p = stats.ttest_ind(a2, a1, equal_var=False)
+        v1, v2 = a1.var(ddof=1) / n1, a2.var(ddof=1) / n2
+        df = (v1 + v2) ** 2 / (v1 ** 2 / (n1 - 1) + v2 ** 2 / (n2 - 1))
+        half = stats.t.ppf(1 - alpha / 2, df) * np.sqrt(v1 + v2)
+        unadjusted = y1.var(ddof=1) / n1 + y2.var(ddof=1) / n2
+        rows.append({'control': sums(y1, x1), 'treatment': sums(y2, x2), 'alpha': alpha, 'theta': theta, 'difference': diff,
+                     't': float(t), 'p': float(p), 'df': float(df), 'lower': float(diff - half), 'upper': float(diff + half),
+                     'varianceReduction': float(1 - (v1 + v2) / unadjusted),
+                     # What the adjustment leaves of a unit's spread: OLS residuals over n − 1 per arm.
+                     'residualSd': float(np.sqrt(fit.ssr / (n1 + n2 - 2)))})
+    return rows
+
+
+def holm_vectors():
+    """Holm's step-down adjusted p-values from statsmodels' multipletests."""
+    from statsmodels.stats.multitest import multipletests
+    rng = np.random.default_rng(20261206)
+    rows = [[0.01, 0.04, 0.03, 0.005], [0.5, 0.5, 0.5], [1e-12, 0.2, 0.049, 0.0125, 0.9], [0.02]]
+    for _ in range(8):
+        m = int(rng.integers(2, 40))
+        rows.append([float(v) for v in np.where(rng.random(m) < 0.3, rng.random(m) * 1e-4, rng.random(m))])
+    return [{'p': ps, 'adjusted': [float(v) for v in multipletests(ps, method='holm')[1]]} for ps in rows]
 
 
 def power_at(row, n):

@@ -1,6 +1,7 @@
 import type { EvaluationContext, EvaluationResult, FlagKind, FlagValue, JsonValue } from '../core/types.js';
 import type { FlagDetails } from '../client/client.js';
 import { METRICS } from '../telemetry/metric-names.js';
+import { cupedPairName, ratioPairName } from '../telemetry/paired-series.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import { waitForFreshConfig, type ConfigAgeSource, type FreshnessRequirement } from './freshness.js';
 import { ModelRoute, type RouteOptions } from './model-route.js';
@@ -30,6 +31,13 @@ export interface TrackOptions {
   flag?: string;
   /** Count the value as a failure too (error rates). */
   failed?: boolean;
+  /**
+   * The same unit's value of the metric before the experiment (last week's accuracy of this
+   * pipeline): experiments with CUPED use it to reduce variance. Needs `flag`.
+   */
+  covariate?: number;
+  /** Also record the value in a breakdown by this context attribute (per-segment results; at most 20 values per process). */
+  segmentBy?: string;
 }
 
 /**
@@ -177,6 +185,31 @@ export abstract class FlagScope {
       variant = this.resolve(options.flag, context, null, undefined, false).variant ?? null;
     }
     this.telemetry.record(flag, variant, metric, value, options?.failed === true);
+    if (options?.covariate !== undefined && flag !== null) this.telemetry.recordPair(flag, variant, cupedPairName(metric), value, options.covariate);
+    if (options?.segmentBy !== undefined)
+      this.telemetry.recordSegment(flag, variant, metric, options.segmentBy, context?.[options.segmentBy], value, options?.failed === true);
+  }
+
+  /**
+   * Records one unit's ratio-metric observation, e.g. a batch's errors and rows
+   * (`trackRatio('pipeline.errors', 3, 'pipeline.rows', 1000, ctx, { flag })`). Experiments on the
+   * ratio `pipeline.errors / pipeline.rows` compare Σerrors / Σrows with the delta method.
+   */
+  trackRatio(
+    numerator: string,
+    numeratorValue: number,
+    denominator: string,
+    denominatorValue: number,
+    context?: EvaluationContext,
+    options?: { flag?: string },
+  ): void {
+    let flag: string | null = null;
+    let variant: string | null = null;
+    if (options?.flag !== undefined) {
+      flag = options.flag;
+      variant = this.resolve(options.flag, context, null, undefined, false).variant ?? null;
+    }
+    this.telemetry.recordPair(flag, variant, ratioPairName(numerator, denominator), numeratorValue, denominatorValue);
   }
 
   /**

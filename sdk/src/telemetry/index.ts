@@ -21,3 +21,18 @@ export { MetricSeries } from './metric-series.js';
 export { Telemetry, type TelemetryStats, type TelemetryTarget } from './telemetry.js';
 export type { TelemetryOptions } from './telemetry-options.js';
 export { METRICS } from './metric-names.js';
+export {
+  cupedPairName,
+  MAX_SEGMENT_VALUES,
+  MAX_SEGMENT_VALUE_LENGTH,
+  PAIR_PARTS,
+  pairSeriesName,
+  ratioPairName,
+  SEGMENT_NONE,
+  SEGMENT_OTHER,
+  SegmentValueCap,
+  segmentPrefix,
+  segmentSeriesName,
+  segmentValueOf,
+  type PairPart,
+} from './paired-series.js';

@@ -1,5 +1,6 @@
 import { describeError, type Logger } from '../client/logger.js';
 import { TelemetryAggregator } from './aggregator.js';
+import { pairFits, pairSeriesName, SegmentValueCap, segmentSeriesName, segmentValueOf } from './paired-series.js';
 import type { TelemetryOptions } from './telemetry-options.js';
 import type { SampleRecord, TelemetryBatch } from './wire.js';
 
@@ -62,6 +63,7 @@ export class Telemetry {
   private refused = false;
   private closed = false;
   private readonly counters = { sent: 0, dropped: 0, lastError: undefined as string | undefined };
+  private readonly segmentValues = new SegmentValueCap();
 
   constructor(
     private readonly target: TelemetryTarget | undefined,
@@ -88,6 +90,29 @@ export class Telemetry {
   /** Records a metric value for a flag variant (or `null`s). Ignores non-finite values. */
   record(flag: string | null, variant: string | null, metric: string, value: number, failed = false): void {
     this.aggregator.record(flag, variant, metric, value, failed);
+  }
+
+  /**
+   * Records one unit's pair (y, x) under `pair` (see `paired-series.ts`): the sums a ratio metric's
+   * delta method or a CUPED adjustment needs. Ignored when either value is not finite or the pair's
+   * name is too long for the wire.
+   */
+  recordPair(flag: string | null, variant: string | null, pair: string, y: number, x: number): void {
+    if (!Number.isFinite(y) || !Number.isFinite(x) || !Number.isFinite(x * y) || !pairFits(pair)) return;
+    this.aggregator.record(flag, variant, pairSeriesName(pair, 'y'), y);
+    this.aggregator.record(flag, variant, pairSeriesName(pair, 'x'), x);
+    this.aggregator.record(flag, variant, pairSeriesName(pair, 'xy'), x * y);
+  }
+
+  /**
+   * Records a value in the breakdown of `metric` by `attribute` (`metric@attribute=value`), with the
+   * value capped per (metric, attribute) so the number of series stays bounded.
+   */
+  recordSegment(flag: string | null, variant: string | null, metric: string, attribute: string, attributeValue: unknown, value: number, failed = false): void {
+    const segment = this.segmentValues.admit(metric, attribute, segmentValueOf(attributeValue));
+    const name = segmentSeriesName(metric, attribute, segment);
+    if (name.length > 128) return;
+    this.aggregator.record(flag, variant, name, value, failed);
   }
 
   /** Counts one evaluation of `flag`. */

@@ -10,6 +10,7 @@ import {
   type VariantAggregate,
 } from './experiment-statistics.js';
 import type { ExperimentMetric } from './experiment.entity.js';
+import { compareRatio, type CupedComparison, cupedCompare, cupedResidualSd, type PairedAggregate, ratioEstimate, ratioVariance } from './paired-statistics.js';
 
 export type Recommendation = 'promote' | 'keep-collecting' | 'keep-control' | 'no-difference';
 
@@ -36,6 +37,14 @@ export interface AnalysisSettings {
   baselineRate: number | null;
   assumedStdDev: number | null;
   analysis: AnalysisMethod;
+  /** Report CUPED-adjusted figures for the primary metric (from the covariate pairs the SDK sends). */
+  cuped?: boolean;
+}
+
+/** Per-variant sums of the pairs the SDK sends: the ratio metric's (numerator, denominator), the primary metric's (value, covariate). */
+export interface PairedTotals {
+  ratio?: Record<string, PairedAggregate>;
+  cuped?: Record<string, PairedAggregate>;
 }
 
 export interface VariantResult {
@@ -51,6 +60,10 @@ export interface VariantResult {
 export interface TreatmentResult {
   variant: string;
   comparison: Comparison | null;
+  /** CUPED-adjusted figures beside the unadjusted ones; `null` without `cuped` or covariates. */
+  adjusted: CupedComparison | null;
+  /** Which comparison gave the recommendation: the adjusted one when every unit of both arms has a covariate. */
+  decidedOn: 'unadjusted' | 'cuped';
   guardrails: Array<{ metric: string; comparison: Comparison | null; harmed: boolean }>;
   recommendation: Recommendation;
   explanation: string;
@@ -60,6 +73,8 @@ export interface Analysis {
   /** The method whose figures gave `recommendation`. */
   decidedBy: AnalysisMethod;
   requiredSampleSize: number | null;
+  /** 'cuped': the sample size uses the standard deviation left after the CUPED adjustment (a mean whose every unit has a covariate). */
+  sampleSizeBasis: 'unadjusted' | 'cuped';
   comparisonAlpha: number;
   variants: VariantResult[];
   treatments: TreatmentResult[];
@@ -70,6 +85,7 @@ export interface Analysis {
 }
 
 const EMPTY: VariantAggregate = { n: 0, sum: 0, sumSquares: 0 };
+const EMPTY_PAIR: PairedAggregate = { n: 0, sumY: 0, sumYY: 0, sumX: 0, sumXX: 0, sumXY: 0 };
 const significant = (method: AnalysisMethod, c: Comparison): boolean => (method === 'sequential' ? (c.sequential?.significant ?? false) : c.significant);
 const pOf = (method: AnalysisMethod, c: Comparison): number => (method === 'sequential' ? (c.sequential?.pValue ?? 1) : c.pValue);
 const worse = (method: AnalysisMethod, metric: ExperimentMetric, c: Comparison): boolean =>
@@ -78,7 +94,7 @@ const better = (method: AnalysisMethod, metric: ExperimentMetric, c: Comparison)
   significant(method, c) && (metric.better === 'increase' ? c.absoluteDifference > 0 : c.absoluteDifference < 0);
 
 /** τ for a guardrail: GUARDRAIL_MIXING_EFFECT pooled standard deviations of its values. */
-const guardrailMixing = (type: ExperimentMetric['type'], control: VariantAggregate, treatment: VariantAggregate): number | undefined => {
+const guardrailMixing = (type: 'rate' | 'mean', control: VariantAggregate, treatment: VariantAggregate): number | undefined => {
   const n = control.n + treatment.n;
   if (n < 2) return undefined;
   const mean = (control.sum + treatment.sum) / n;
@@ -109,7 +125,7 @@ const constantArms = (metric: ExperimentMetric, control: VariantAggregate, treat
 };
 
 /** Why totals cannot come from the metric's values, or null when they can. */
-const impossibility = (type: ExperimentMetric['type'], a: VariantAggregate): string | null => {
+const impossibility = (type: 'rate' | 'mean', a: VariantAggregate): string | null => {
   if (![a.n, a.sum, a.sumSquares].every(Number.isFinite) || a.n < 0) return 'its count, sum or sum of squares is not a finite number';
   if (type === 'rate' && (a.sum < 0 || a.sum > a.n)) return `a sum of ${a.sum} over ${a.n} observations is not a rate of 0/1 values`;
   if (a.sumSquares < 0) return `its sum of squares is negative (${a.sumSquares})`;
@@ -131,10 +147,26 @@ const usableTotals = (
     if (usable[metric.name] || !totals[metric.name]) continue;
     usable[metric.name] = {};
     for (const [variant, aggregate] of Object.entries(totals[metric.name]!)) {
-      const why = impossibility(metric.type, aggregate);
+      const why = impossibility(metric.type === 'rate' ? 'rate' : 'mean', aggregate);
       if (why === null) usable[metric.name]![variant] = aggregate;
       else warnings.push(`${metric.name}: the telemetry of ${variant} is left out: ${why}.`);
     }
+  }
+  return usable;
+};
+
+/** Pair sums the SDK's values can have; others (negative sums of squares, counts that differ between the parts) are left out with a warning. */
+const usablePairs = (what: string, pairs: Record<string, PairedAggregate>, warnings: string[]): Record<string, PairedAggregate> => {
+  const usable: Record<string, PairedAggregate> = {};
+  for (const [variant, a] of Object.entries(pairs)) {
+    const finite = [a.n, a.sumY, a.sumYY, a.sumX, a.sumXX, a.sumXY].every(Number.isFinite);
+    // Cauchy–Schwarz: |Σ(x−x̄)(y−ȳ)|² ≤ Σ(x−x̄)²·Σ(y−ȳ)², up to rounding.
+    const sxx = a.sumXX - (a.sumX * a.sumX) / a.n;
+    const syy = a.sumYY - (a.sumY * a.sumY) / a.n;
+    const sxy = a.sumXY - (a.sumX * a.sumY) / a.n;
+    const consistent = a.n > 0 && a.sumXX >= 0 && a.sumYY >= 0 && sxy * sxy <= Math.max(0, sxx) * Math.max(0, syy) * (1 + 1e-9) + 1e-9 * Math.abs(a.sumXY) ** 2;
+    if (finite && consistent) usable[variant] = a;
+    else warnings.push(`${what}: the paired telemetry of ${variant} is left out: its sums cannot come from pairs of values.`);
   }
   return usable;
 };
@@ -152,20 +184,35 @@ export const analyse = (
   settings: AnalysisSettings,
   reported: Record<string, Record<string, VariantAggregate>>,
   expectedShares: Record<string, number>,
+  paired: PairedTotals = {},
 ): Analysis => {
   const warnings: string[] = [];
   const totals = usableTotals(settings, reported, warnings);
   const metric = settings.primaryMetric;
-  const primary = totals[metric.name] ?? {};
+  const ratio = metric.type === 'ratio' ? usablePairs(metric.name, paired.ratio ?? {}, warnings) : null;
+  const primary: Record<string, VariantAggregate> = ratio
+    ? Object.fromEntries(Object.entries(ratio).map(([v, a]) => [v, { n: a.n, sum: a.sumY, sumSquares: a.sumYY }]))
+    : (totals[metric.name] ?? {});
   const variantKeys = [settings.controlVariant, ...settings.treatmentVariants];
-  const of = (m: string, v: string): VariantAggregate => totals[m]?.[v] ?? EMPTY;
+  const of = (m: string, v: string): VariantAggregate => (m === metric.name ? primary[v] : totals[m]?.[v]) ?? EMPTY;
+  const pairOf = (v: string): PairedAggregate => ratio?.[v] ?? EMPTY_PAIR;
   const shareTotal = variantKeys.reduce((a, v) => a + (expectedShares[v] ?? 0), 0);
   const variants: VariantResult[] = variantKeys.map((variant) => ({
     variant,
-    ...estimate(metric.type, primary[variant] ?? EMPTY),
+    ...(ratio ? ratioEstimate(pairOf(variant)) : estimate(metric.type === 'rate' ? 'rate' : 'mean', primary[variant] ?? EMPTY)),
     expectedShare: shareTotal > 0 ? (expectedShares[variant] ?? 0) / shareTotal : 1 / variantKeys.length,
   }));
   const control = of(metric.name, settings.controlVariant);
+
+  const covariates = settings.cuped && !ratio ? usablePairs(`${metric.name} (CUPED covariate)`, paired.cuped ?? {}, warnings) : null;
+  if (covariates && Object.keys(covariates).length === 0)
+    warnings.push(`CUPED: no covariate reported for ${metric.name} yet (track it with { covariate }); the figures are unadjusted.`);
+  // With a covariate for every unit, the adjusted test needs only the residual variance: n shrinks by 1 − ρ².
+  const residualSd =
+    covariates && metric.type === 'mean' && variantKeys.every((v) => (covariates[v]?.n ?? 0) >= 2 && covariates[v]!.n === of(metric.name, v).n)
+      ? cupedResidualSd(variantKeys.map((v) => covariates[v]!))
+      : null;
+  let sampleSizeBasis: Analysis['sampleSizeBasis'] = 'unadjusted';
 
   let required: number | null = null;
   let sizeProblem: string | null = null;
@@ -179,6 +226,22 @@ export const analyse = (
       sizeFor(
         requiredSampleSize({ type: 'rate', baselineRate: baseline, mde: settings.minimumDetectableEffect, alpha: settings.alpha, power: settings.power }),
       );
+  } else if (ratio) {
+    // One unit's linearised spread, √(n·Var(R)), pooled over the variants: the mean formula then applies in the ratio's unit.
+    let sd = settings.assumedStdDev;
+    if (sd === null) {
+      let dof = 0;
+      let ss = 0;
+      for (const v of variantKeys) {
+        const variance = ratioVariance(pairOf(v));
+        if (variance === null) continue;
+        dof += pairOf(v).n - 1;
+        ss += (pairOf(v).n - 1) * pairOf(v).n * variance;
+      }
+      sd = dof > 0 ? Math.sqrt(ss / dof) : null;
+    }
+    if (sd !== null && sd > 0)
+      sizeFor(requiredSampleSize({ type: 'mean', stdDev: sd, mde: settings.minimumDetectableEffect, alpha: settings.alpha, power: settings.power }));
   } else {
     let sd = settings.assumedStdDev;
     if (sd === null) {
@@ -192,6 +255,10 @@ export const analyse = (
         ss += Math.max(0, a.sumSquares - (a.sum * a.sum) / a.n);
       }
       sd = n > 0 ? Math.sqrt(ss / n) : null;
+      if (residualSd !== null && residualSd > 0) {
+        sd = residualSd;
+        sampleSizeBasis = 'cuped';
+      }
     }
     if (sd !== null && sd > 0)
       sizeFor(requiredSampleSize({ type: 'mean', stdDev: sd, mde: settings.minimumDetectableEffect, alpha: settings.alpha, power: settings.power }));
@@ -208,19 +275,33 @@ export const analyse = (
   const comparisonAlpha = settings.alpha / settings.treatmentVariants.length;
   const treatments: TreatmentResult[] = settings.treatmentVariants.map((variant) => {
     const treatment = of(metric.name, variant);
-    const comparison = compare(metric.type, control, treatment, comparisonAlpha, settings.minimumDetectableEffect);
+    const unadjusted = ratio
+      ? compareRatio(pairOf(settings.controlVariant), pairOf(variant), comparisonAlpha, settings.minimumDetectableEffect)
+      : compare(metric.type === 'rate' ? 'rate' : 'mean', control, treatment, comparisonAlpha, settings.minimumDetectableEffect);
+    const pc = covariates?.[settings.controlVariant];
+    const pt = covariates?.[variant];
+    const adjusted = pc && pt ? cupedCompare(pc, pt, comparisonAlpha, settings.minimumDetectableEffect) : null;
+    // The adjusted test speaks for every unit only when every unit brought its covariate.
+    const complete = adjusted !== null && pc!.n === control.n && pt!.n === treatment.n;
+    if (adjusted !== null && !complete)
+      warnings.push(
+        `CUPED (${variant}): ${pc!.n} of ${control.n} ${settings.controlVariant} and ${pt!.n} of ${treatment.n} ${variant} observations carry a covariate; ` +
+          'the adjusted figures cover those units only, so the unadjusted ones decide.',
+      );
+    const comparison = complete ? adjusted : unadjusted;
     const guardrails = settings.guardrailMetrics.map((g) => {
+      const type = g.type === 'rate' ? 'rate' : 'mean';
       const gc = of(g.name, settings.controlVariant);
       const gt = of(g.name, variant);
-      const c = compare(g.type, gc, gt, settings.alpha, guardrailMixing(g.type, gc, gt));
+      const c = compare(type, gc, gt, settings.alpha, guardrailMixing(type, gc, gt));
       return { metric: g.name, comparison: c, harmed: c !== null && worse(method, g, c) };
     });
     const reached = required !== null && control.n >= required && treatment.n >= required;
     // Sequential figures may decide before the sample size, once the normal approximation holds.
     const early =
       method === 'sequential' && comparison !== null && Math.min(control.n, treatment.n) >= SEQUENTIAL_MIN_OBSERVATIONS && significant(method, comparison);
-    const constant = reached && comparison === null ? constantArms(metric, control, treatment) : null;
-    const p = (c: Comparison) => `${method === 'sequential' ? 'always-valid p' : 'p'} = ${pOf(method, c).toPrecision(3)}`;
+    const constant = reached && comparison === null && !ratio ? constantArms(metric, control, treatment) : null;
+    const p = (c: Comparison) => `${complete ? 'CUPED-adjusted ' : ''}${method === 'sequential' ? 'always-valid p' : 'p'} = ${pOf(method, c).toPrecision(3)}`;
     let recommendation: Recommendation;
     let explanation: string;
     if (constant !== null) {
@@ -253,7 +334,7 @@ export const analyse = (
       recommendation = 'no-difference';
       explanation = `No significant difference on ${metric.name} with ${Math.min(control.n, treatment.n)} observations per variant (${p(comparison)}).`;
     }
-    return { variant, comparison, guardrails, recommendation, explanation };
+    return { variant, comparison: unadjusted, adjusted, decidedOn: complete ? 'cuped' : 'unadjusted', guardrails, recommendation, explanation };
   });
 
   // Counts with a variant left out would always look like a mismatch; the warning above says why.
@@ -288,10 +369,22 @@ export const analyse = (
   if (promotable.length > 0) {
     // The largest improvement in the metric's better direction wins.
     const sign = metric.better === 'increase' ? 1 : -1;
-    winner = promotable.reduce((best, t) => (sign * t.comparison!.absoluteDifference > sign * best.comparison!.absoluteDifference ? t : best)).variant;
+    const decisive = (t: TreatmentResult) => (t.decidedOn === 'cuped' ? t.adjusted! : t.comparison!).absoluteDifference;
+    winner = promotable.reduce((best, t) => (sign * decisive(t) > sign * decisive(best) ? t : best)).variant;
     recommendation = 'promote';
   } else if (treatments.some((t) => t.recommendation === 'keep-collecting')) recommendation = 'keep-collecting';
   else if (treatments.every((t) => t.recommendation === 'keep-control')) recommendation = 'keep-control';
   else recommendation = 'no-difference';
-  return { decidedBy: method, requiredSampleSize: required, comparisonAlpha, variants, treatments, sampleRatio, recommendation, winner, warnings };
+  return {
+    decidedBy: method,
+    requiredSampleSize: required,
+    sampleSizeBasis,
+    comparisonAlpha,
+    variants,
+    treatments,
+    sampleRatio,
+    recommendation,
+    winner,
+    warnings,
+  };
 };

@@ -32,8 +32,8 @@ export interface Interval {
  * stay inside [0, 1], unlike Wald's 94%–102% for 49/50), Student t for a mean; for a difference,
  * Newcombe's hybrid score interval built from the two Wilson intervals, or Welch's t.
  */
-export type EstimateIntervalMethod = 'wilson' | 'student-t';
-export type DifferenceIntervalMethod = 'newcombe' | 'welch-t';
+export type EstimateIntervalMethod = 'wilson' | 'student-t' | 'delta-method';
+export type DifferenceIntervalMethod = 'newcombe' | 'welch-t' | 'delta-method' | 'cuped-welch-t';
 
 export interface VariantEstimate {
   n: number;
@@ -59,8 +59,8 @@ export interface Comparison {
   /** Welch–Satterthwaite degrees of freedom (means only). */
   degreesOfFreedom: number | null;
   pValue: number;
-  /** Which fixed-horizon test gave `statistic` and `pValue`. */
-  test: 'pooled-z' | 'welch-t';
+  /** Which fixed-horizon test gave `statistic` and `pValue` (`delta-z`: ratio metrics; `cuped-welch-t`: CUPED-adjusted values). */
+  test: 'pooled-z' | 'welch-t' | 'delta-z' | 'cuped-welch-t';
   /** Cohen's h for rates, Cohen's d for means. */
   effectSize: number;
   significant: boolean;
@@ -97,7 +97,7 @@ export interface SampleRatioCheck {
 
 export const SRM_THRESHOLD = 0.001;
 
-const normalQuantile = (p: number): number => jStat().normal.inv(p, 0, 1);
+export const normalQuantile = (p: number): number => jStat().normal.inv(p, 0, 1);
 
 /** Wilson's score interval for `successes` of `n` at critical value `z`; always inside [0, 1]. */
 export const wilsonInterval = (successes: number, n: number, z: number): Interval => {

@@ -3,7 +3,11 @@ import type { AnalysisMethod } from './experiment-analysis.js';
 
 export interface ExperimentMetric {
   name: string;
-  type: 'rate' | 'mean';
+  /** 'ratio': Σnumerator / Σdenominator over units the SDK reports in pairs (`trackRatio`), by the delta method. */
+  type: 'rate' | 'mean' | 'ratio';
+  /** Ratio metrics: the metric names of the pair's numerator and denominator. */
+  numerator?: string;
+  denominator?: string;
   /** Which way is better: 'increase' (accuracy, conversions) or 'decrease' (latency, error rate). */
   better: 'increase' | 'decrease';
 }
@@ -76,6 +80,14 @@ export class ExperimentEntity {
   /** Roll back to control as soon as a guardrail is significantly worse. */
   @Column({ name: 'auto_rollback', type: 'boolean' })
   autoRollback: boolean;
+
+  /** Also report the primary metric adjusted by CUPED, from the covariate the SDK sends with it (`track(..., { covariate })`). */
+  @Column({ type: 'boolean' })
+  cuped: boolean;
+
+  /** Also analyse the primary metric per value of this context attribute (the SDK's `segmentBy`); null = overall only. */
+  @Column({ name: 'segment_by', type: 'varchar', length: 64, nullable: true })
+  segmentBy: string | null;
 
   /** Results come from the scoped totals (only batches after the start), not minute rollups. */
   @Column({ type: 'boolean' })

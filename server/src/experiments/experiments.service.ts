@@ -23,7 +23,10 @@ import type {
   ListExperimentsQueryDto,
   UpdateExperimentDto,
 } from './dto/experiment.dto.js';
-import { analyse } from './experiment-analysis.js';
+import { cupedPairName, PAIR_PARTS, pairSeriesName, ratioPairName, segmentPrefix } from '@signalbox/sdk/telemetry';
+import { analyse, type PairedTotals } from './experiment-analysis.js';
+import { analyseSegments, type SegmentAnalysis } from './segment-analysis.js';
+import type { PairedAggregate } from './paired-statistics.js';
 import { requiredSampleSize, type VariantAggregate } from './experiment-statistics.js';
 import type { ExperimentEntity, ExperimentMetric } from './experiment.entity.js';
 import { ExperimentsRepository } from './experiments.repository.js';
@@ -33,8 +36,11 @@ const MAX_WINDOW_MS = 31 * 24 * 3_600_000;
 /** The name an experiment's attributed metrics are kept under. */
 const scopeOf = (experiment: Pick<ExperimentEntity, 'id'>): string => `experiment:${experiment.id}`;
 
+/** Metric names a segment breakdown is looked for among, at most (the catalogue is read a page at a time). */
+const MAX_CATALOGUE_PAGES = 10;
+
 interface SizeSettings {
-  type: 'rate' | 'mean';
+  type: 'rate' | 'mean' | 'ratio';
   alpha: number;
   power: number;
   mde: number;
@@ -46,8 +52,48 @@ interface SizeSettings {
 const settingsProblem = ({ type, alpha, power, mde, baselineRate, assumedStdDev }: SizeSettings): string | null => {
   if (type === 'rate' && mde >= 1) return 'for a rate it is a difference of proportions, below 1 (0.02 = two points)';
   if (type === 'rate' && baselineRate !== null) return requiredSampleSize({ type: 'rate', baselineRate, mde, alpha, power }).problem ?? null;
-  if (type === 'mean' && assumedStdDev !== null) return requiredSampleSize({ type: 'mean', stdDev: assumedStdDev, mde, alpha, power }).problem ?? null;
+  if (type !== 'rate' && assumedStdDev !== null) return requiredSampleSize({ type: 'mean', stdDev: assumedStdDev, mde, alpha, power }).problem ?? null;
   return null;
+};
+
+type MetricInput = { name: string; type: 'rate' | 'mean' | 'ratio'; better?: 'increase' | 'decrease'; numerator?: string; denominator?: string };
+
+const metric = (m: MetricInput): ExperimentMetric => ({
+  name: m.name,
+  type: m.type,
+  better: m.better ?? 'increase',
+  ...(m.type === 'ratio' ? { numerator: m.numerator, denominator: m.denominator } : {}),
+});
+
+/** What the metric settings get wrong, field by field: a ratio needs both names, and CUPED and segments need a rate or mean. */
+const metricProblems = (input: {
+  primaryMetric: MetricInput;
+  guardrailMetrics?: MetricInput[];
+  cuped?: boolean;
+  segmentBy?: string | null;
+}): FieldProblem[] => {
+  const problems: FieldProblem[] = [];
+  const p = input.primaryMetric;
+  if (p.type === 'ratio') {
+    for (const part of ['numerator', 'denominator'] as const)
+      if (!p[part]) problems.push({ field: `primaryMetric.${part}`, reason: `a ratio metric needs the metric name of its ${part}` });
+    if (p.numerator && p.denominator && pairSeriesName(ratioPairName(p.numerator, p.denominator), 'xy').length > 128)
+      problems.push({
+        field: 'primaryMetric.denominator',
+        reason: 'the numerator and denominator names together must stay within 114 characters (the series name the SDK sends)',
+      });
+    if (input.cuped) problems.push({ field: 'cuped', reason: 'CUPED adjusts a rate or a mean; a ratio metric has no covariate' });
+    if (input.segmentBy) problems.push({ field: 'segmentBy', reason: 'results by segment are available for a rate or a mean primary metric, not a ratio' });
+  } else
+    for (const part of ['numerator', 'denominator'] as const)
+      if (p[part] !== undefined) problems.push({ field: `primaryMetric.${part}`, reason: "is only for type 'ratio'" });
+  (input.guardrailMetrics ?? []).forEach((g, i) => {
+    if (g.type === 'ratio')
+      problems.push({ field: `guardrailMetrics[${i}].type`, reason: "a guardrail is a 'rate' or a 'mean'; ratio metrics can be the primary metric" });
+    for (const part of ['numerator', 'denominator'] as const)
+      if (g[part] !== undefined) problems.push({ field: `guardrailMetrics[${i}].${part}`, reason: "is only for type 'ratio'" });
+  });
+  return problems;
 };
 
 /** The traffic shares a served value promises per variant (a single variant gets everything). */
@@ -112,12 +158,8 @@ export class ExperimentsService implements OnModuleInit {
       assumedStdDev: input.assumedStdDev ?? null,
     });
     if (sizeProblem !== null) problems.push({ field: 'minimumDetectableEffect', reason: sizeProblem });
+    problems.push(...metricProblems(input));
     if (problems.length > 0) throw validationFailed(problems);
-    const metric = (m: { name: string; type: 'rate' | 'mean'; better?: 'increase' | 'decrease' }): ExperimentMetric => ({
-      name: m.name,
-      type: m.type,
-      better: m.better ?? 'increase',
-    });
 
     const saved = await this.db.transaction(async () => {
       await this.repository.lockFlag(environment.id, input.flag);
@@ -150,6 +192,8 @@ export class ExperimentsService implements OnModuleInit {
         baselineRate: input.baselineRate ?? null,
         assumedStdDev: input.assumedStdDev ?? null,
         analysis: input.analysis ?? 'sequential',
+        cuped: input.cuped ?? false,
+        segmentBy: input.segmentBy ?? null,
         attributed: true,
         maxDurationHours: input.maxDurationHours ?? null,
         autoRollback: input.autoRollback ?? false,
@@ -190,15 +234,23 @@ export class ExperimentsService implements OnModuleInit {
   /** Results over the experiment's life so far (or until it closed), from the SDKs' telemetry. */
   async results(projectKey: string, key: string, now = new Date()): Promise<ExperimentResultsResponse> {
     const { experiment, environmentKey } = await this.load(projectKey, key);
-    return this.analysis(projectKey, experiment, environmentKey, now);
+    return this.analysis(projectKey, experiment, environmentKey, now, true);
   }
 
-  private async analysis(projectKey: string, experiment: ExperimentEntity, environmentKey: string, now: Date): Promise<ExperimentResultsResponse> {
+  /** `withSegments`: also the per-segment breakdown (the results page); badges and the scheduler decide on the overall figures only. */
+  private async analysis(
+    projectKey: string,
+    experiment: ExperimentEntity,
+    environmentKey: string,
+    now: Date,
+    withSegments = false,
+  ): Promise<ExperimentResultsResponse> {
     const to = experiment.closedAt ?? now;
     const from = new Date(Math.max(experiment.startedAt.getTime(), to.getTime() - MAX_WINDOW_MS));
     const end = new Date(Math.max(to.getTime(), from.getTime() + 1));
     const totals: Record<string, Record<string, VariantAggregate>> = {};
-    const names = [...new Set([experiment.primaryMetric, ...experiment.guardrailMetrics].map((m) => m.name))];
+    const names = [...new Set([experiment.primaryMetric, ...experiment.guardrailMetrics].filter((m) => m.type !== 'ratio').map((m) => m.name))];
+    const paired: PairedTotals = {};
     if (experiment.attributed) {
       // Exactly what was recorded after the experiment started, with the SDKs' own sums of squares.
       for (const name of names) totals[name] = {};
@@ -206,6 +258,9 @@ export class ExperimentsService implements OnModuleInit {
         if (variant === null || raw.count === 0) continue;
         totals[metric]![variant] = { n: raw.count, sum: raw.sum, sumSquares: raw.sumSquares };
       }
+      const primary = experiment.primaryMetric;
+      if (primary.type === 'ratio') paired.ratio = await this.pairTotals(experiment, ratioPairName(primary.numerator!, primary.denominator!));
+      if (experiment.cuped && primary.type !== 'ratio') paired.cuped = await this.pairTotals(experiment, cupedPairName(primary.name));
     } else
       for (const name of names) {
         totals[name] = {};
@@ -218,10 +273,61 @@ export class ExperimentsService implements OnModuleInit {
         }
       }
     const config = await this.flags.getConfig(projectKey, experiment.flagKey, environmentKey);
-    const analysis = analyse(experiment, totals, sharesOf(config.defaultRule));
+    const analysis = analyse(experiment, totals, sharesOf(config.defaultRule), paired);
     if (config.rules.length > 0 || config.targets.length > 0)
       analysis.warnings.push('The flag has targets or rules in this environment: the expected split assumes the default rule serves the experiment traffic.');
-    return { experiment: this.view(experiment, environmentKey), from: from.toISOString(), to: end.toISOString(), ...analysis };
+    const segments = withSegments && experiment.segmentBy !== null && experiment.attributed ? await this.segments(experiment, experiment.segmentBy, now) : null;
+    return { experiment: this.view(experiment, environmentKey), from: from.toISOString(), to: end.toISOString(), ...analysis, segments };
+  }
+
+  /** Per-variant sums of a pair's three series (see the SDK's paired-series.ts); a variant whose parts disagree is left out. */
+  private async pairTotals(experiment: ExperimentEntity, pair: string): Promise<Record<string, PairedAggregate>> {
+    const names = PAIR_PARTS.map((part) => pairSeriesName(pair, part));
+    const parts: Record<string, Partial<Record<string, { count: number; sum: number; sumSquares: number }>>> = {};
+    for (const { variant, metric, raw } of await this.telemetry.scopedTotals(scopeOf(experiment), names, 1)) {
+      if (variant === null || raw.count === 0) continue;
+      (parts[variant] ??= {})[metric] = raw;
+    }
+    const totals: Record<string, PairedAggregate> = {};
+    for (const [variant, byName] of Object.entries(parts)) {
+      const [y, x, xy] = names.map((n) => byName[n]);
+      // The three parts of one pair are always recorded together; counts that differ mean a series was capped or lost.
+      if (!y || !x || !xy || y.count !== x.count || x.count !== xy.count) continue;
+      totals[variant] = { n: y.count, sumY: y.sum, sumYY: y.sumSquares, sumX: x.sum, sumXX: x.sumSquares, sumXY: xy.sum };
+    }
+    return totals;
+  }
+
+  /** The primary metric by each value of `attribute` the SDKs reported (`metric@attribute=value`). */
+  private async segments(experiment: ExperimentEntity, attribute: string, now: Date): Promise<SegmentAnalysis> {
+    const metric = experiment.primaryMetric;
+    const prefix = segmentPrefix(metric.name, attribute);
+    const names: string[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < MAX_CATALOGUE_PAGES; page++) {
+      const rows = await this.telemetry.reportedMetrics(experiment.environmentId, { flagKey: experiment.flagKey, windowMinutes: 60, limit: 200, after }, now);
+      names.push(...rows.map((r) => r.metric).filter((m) => m.startsWith(prefix)));
+      if (rows.length < 200) break;
+      after = rows[rows.length - 1]!.metric;
+    }
+    const totals: Record<string, Record<string, VariantAggregate>> = {};
+    if (names.length > 0)
+      for (const { variant, metric: name, raw } of await this.telemetry.scopedTotals(scopeOf(experiment), names, 1)) {
+        if (variant === null || raw.count === 0) continue;
+        (totals[name.slice(prefix.length)] ??= {})[variant] = { n: raw.count, sum: raw.sum, sumSquares: raw.sumSquares };
+      }
+    return analyseSegments(
+      {
+        attribute,
+        metric: { ...metric, type: metric.type === 'rate' ? 'rate' : 'mean' },
+        controlVariant: experiment.controlVariant,
+        treatmentVariants: experiment.treatmentVariants,
+        alpha: experiment.alpha,
+        minimumDetectableEffect: experiment.minimumDetectableEffect,
+        analysis: experiment.analysis,
+      },
+      totals,
+    );
   }
 
   /** Sends the winner (given, or the recommended one) to 100% of the default rule and closes the experiment. */
@@ -307,7 +413,8 @@ export class ExperimentsService implements OnModuleInit {
       const next: ExperimentEntity = {
         ...current,
         minimumDetectableEffect: input.minimumDetectableEffect ?? current.minimumDetectableEffect,
-        guardrailMetrics: input.guardrailMetrics?.map((m) => ({ name: m.name, type: m.type, better: m.better ?? 'increase' })) ?? current.guardrailMetrics,
+        guardrailMetrics: input.guardrailMetrics?.map(metric) ?? current.guardrailMetrics,
+        cuped: input.cuped ?? current.cuped,
         alpha: input.alpha ?? current.alpha,
         power: input.power ?? current.power,
         analysis: input.analysis ?? current.analysis,
@@ -322,7 +429,14 @@ export class ExperimentsService implements OnModuleInit {
         baselineRate: next.baselineRate,
         assumedStdDev: next.assumedStdDev,
       });
-      if (problem !== null) throw validationFailed([{ field: 'minimumDetectableEffect', reason: problem }]);
+      const problems = metricProblems({
+        primaryMetric: current.primaryMetric,
+        guardrailMetrics: input.guardrailMetrics,
+        cuped: input.cuped,
+        segmentBy: current.segmentBy,
+      });
+      if (problem !== null) problems.unshift({ field: 'minimumDetectableEffect', reason: problem });
+      if (problems.length > 0) throw validationFailed(problems);
       const saved = await this.repository.save(next);
       const after = this.view(saved, environmentKey);
       await this.audit.record({
@@ -452,6 +566,8 @@ export class ExperimentsService implements OnModuleInit {
       baselineRate: e.baselineRate,
       assumedStdDev: e.assumedStdDev,
       analysis: e.analysis,
+      cuped: e.cuped,
+      segmentBy: e.segmentBy,
       maxDurationHours: e.maxDurationHours,
       autoRollback: e.autoRollback,
       status: e.status,

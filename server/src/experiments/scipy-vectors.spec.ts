@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compare, estimate, requiredSampleSize, sampleRatioMismatch, type VariantAggregate } from './experiment-statistics.js';
+import { holmAdjust } from './multiple-comparisons.js';
+import { compareRatio, cupedCompare, cupedResidualSd, type PairedAggregate, ratioEstimate, ratioVariance } from './paired-statistics.js';
 import { chiSquareUpper, normalTwoSided, studentTTwoSided } from './tail-probabilities.js';
 
 // Figures from scipy and statsmodels (scripts/stats-vectors/generate.py writes testdata/scipy-vectors.json).
@@ -31,6 +33,36 @@ interface Vectors {
   }>;
   rateSampleSizes: Array<{ baselineRate: number; mde: number; alpha: number; power: number; powers: Record<string, number> }>;
   sampleRatio: Array<{ observed: number[]; shares: number[]; chiSquare: number; p: number }>;
+  ratios: Array<{
+    control: PairedAggregate;
+    treatment: PairedAggregate;
+    alpha: number;
+    controlRatio: number;
+    treatmentRatio: number;
+    controlVariance: number;
+    treatmentVariance: number;
+    z: number;
+    p: number;
+    lower: number;
+    upper: number;
+    controlLower: number;
+    controlUpper: number;
+  }>;
+  cuped: Array<{
+    control: PairedAggregate;
+    treatment: PairedAggregate;
+    alpha: number;
+    theta: number;
+    difference: number;
+    t: number;
+    p: number;
+    df: number;
+    lower: number;
+    upper: number;
+    varianceReduction: number;
+    residualSd: number;
+  }>;
+  holm: Array<{ p: number[]; adjusted: number[] }>;
 }
 const vectors = JSON.parse(readFileSync(new URL('./testdata/scipy-vectors.json', import.meta.url), 'utf8')) as Vectors;
 
@@ -114,5 +146,47 @@ describe('sample-ratio check matches scipy.stats.chisquare', () => {
     close(result.chiSquare, chiSquare, 'chi-square');
     close(result.pValue, p, 'p');
     expect(result.mismatch).toBe(p < 0.001);
+  });
+});
+
+describe('ratio metrics match the delta method computed by numpy/scipy from the raw pairs', () => {
+  it.each(vectors.ratios)('ratio vector %#', (row) => {
+    close(ratioVariance(row.control)!, row.controlVariance, 'control variance');
+    close(ratioVariance(row.treatment)!, row.treatmentVariance, 'treatment variance');
+    const estimated = ratioEstimate(row.control, 1 - row.alpha);
+    expect(estimated.intervalMethod).toBe('delta-method');
+    close(estimated.value!, row.controlRatio, 'control ratio');
+    close(estimated.interval!.lower, row.controlLower, 'control lower');
+    close(estimated.interval!.upper, row.controlUpper, 'control upper');
+    const result = compareRatio(row.control, row.treatment, row.alpha, 0.01)!;
+    expect(result.test).toBe('delta-z');
+    close(result.absoluteDifference, row.treatmentRatio - row.controlRatio, 'difference');
+    close(result.statistic, row.z, 'z');
+    close(result.pValue, row.p, 'p');
+    close(result.absoluteInterval.lower, row.lower, 'lower');
+    close(result.absoluteInterval.upper, row.upper, 'upper');
+    expect(result.sequential?.method).toBe('msprt');
+  });
+});
+
+describe("CUPED matches statsmodels' OLS (θ, adjusted difference) and scipy's Welch t on the adjusted values", () => {
+  it.each(vectors.cuped)('CUPED vector %#', (row) => {
+    const result = cupedCompare(row.control, row.treatment, row.alpha, 1)!;
+    expect(result.method).toBe('cuped');
+    close(result.theta, row.theta, 'theta');
+    close(result.absoluteDifference, row.difference, 'adjusted difference');
+    close(result.statistic, row.t, 't');
+    close(result.degreesOfFreedom!, row.df, 'df');
+    close(result.pValue, row.p, 'p');
+    close(result.absoluteInterval.lower, row.lower, 'lower');
+    close(result.absoluteInterval.upper, row.upper, 'upper');
+    close(result.varianceReduction, row.varianceReduction, 'variance reduction');
+    close(cupedResidualSd([row.control, row.treatment])!, row.residualSd, 'residual standard deviation');
+  });
+});
+
+describe("Holm's adjustment matches statsmodels' multipletests(method='holm')", () => {
+  it.each(vectors.holm)('p-values %#', ({ p, adjusted }) => {
+    holmAdjust(p).forEach((a, i) => close(a, adjusted[i]!, `adjusted p ${i}`));
   });
 });

@@ -23,7 +23,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (type che
 if TYPE_CHECKING:
     import logging
     from threading import Condition
-    from typing import Any, Callable, Dict, List, Mapping, Optional
+    from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
     from ..core import CompiledEnvironment
 
@@ -294,11 +294,46 @@ class SignalboxClient:
 
     def track(
         self, metric: str, value: float = 1.0, *, flag: Optional[str] = None, variant: Optional[str] = None,
-        error: bool = False,
+        error: bool = False, covariate: Optional[float] = None, segment: Optional[Tuple[str, Any]] = None,
     ) -> None:
         """Records one observation of ``metric``, attributed to ``flag``/``variant`` when given.
-        Aggregated in memory and sent in batches; costs a dict update."""
+        Aggregated in memory and sent in batches; costs a dict update.
+
+        ``covariate``: the same unit's value before the experiment (CUPED); needs ``flag``.
+        ``segment``: ``(attribute, value)`` to also record the value in that breakdown (results by
+        segment; at most 20 values per attribute in one process)."""
         self.metrics.record(metric, value, flag, variant, error)
+        if covariate is not None and flag is not None:
+            from ..metrics.paired import cuped_pair_name, record_pair
+
+            record_pair(self.metrics, flag, variant, cuped_pair_name(metric), value, covariate)
+        if segment is not None:
+            from ..metrics.paired import segment_series_name, segment_value_of
+
+            attribute, attribute_value = segment
+            admitted = self._segment_cap().admit(metric, attribute, segment_value_of(attribute_value))
+            self.metrics.record(segment_series_name(metric, attribute, admitted), value, flag, variant, error)
+
+    def _segment_cap(self) -> Any:
+        # Made on first use: threading costs import time, and most clients never break metrics down.
+        cap = self.__dict__.get("_segment_values")
+        if cap is None:
+            from ..metrics.paired import SegmentValueCap
+
+            with self._lock:
+                cap = self.__dict__.setdefault("_segment_values", SegmentValueCap())
+        return cap
+
+    def track_ratio(
+        self, numerator: str, numerator_value: float, denominator: str, denominator_value: float, *,
+        flag: Optional[str] = None, variant: Optional[str] = None,
+    ) -> None:
+        """Records one unit's ratio-metric observation (a batch's errors and rows): experiments on
+        ``numerator / denominator`` compare Σnumerator / Σdenominator by the delta method."""
+        from ..metrics.paired import ratio_pair_name, record_pair
+
+        pair = ratio_pair_name(numerator, denominator)
+        record_pair(self.metrics, flag, variant, pair, numerator_value, denominator_value)
 
     def flush(self) -> Optional[str]:
         """Sends pending metrics now; returns the send result (None when metrics are off)."""

@@ -11,6 +11,7 @@ import {
   IsString,
   Max,
   MaxLength,
+  Matches,
   Min,
   MinLength,
   ValidateNested,
@@ -30,9 +31,28 @@ export class ExperimentMetricDto {
   @MaxLength(200)
   name: string;
 
-  @ApiProperty({ enum: ['rate', 'mean'], description: "'rate': tracked values are 0/1 and the rate is their mean; 'mean': any numeric values" })
-  @IsIn(['rate', 'mean'])
-  type: 'rate' | 'mean';
+  @ApiProperty({
+    enum: ['rate', 'mean', 'ratio'],
+    description:
+      "'rate': tracked values are 0/1 and the rate is their mean; 'mean': any numeric values; 'ratio': Σnumerator / Σdenominator over the " +
+      'units the SDK reports with trackRatio (errors per row), compared by the delta method (primary metric only)',
+  })
+  @IsIn(['rate', 'mean', 'ratio'])
+  type: 'rate' | 'mean' | 'ratio';
+
+  @ApiPropertyOptional({ description: "Ratio metrics: the numerator's metric name, e.g. pipeline.errors", maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  numerator?: string;
+
+  @ApiPropertyOptional({ description: "Ratio metrics: the denominator's metric name, e.g. pipeline.rows", maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  denominator?: string;
 
   @ApiPropertyOptional({ enum: ['increase', 'decrease'], default: 'increase', description: 'Which direction is an improvement' })
   @IsOptional()
@@ -147,6 +167,28 @@ export class CreateExperimentDto {
   @IsOptional()
   @IsBoolean()
   autoRollback?: boolean;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Also report the primary metric adjusted by CUPED, from the pre-exposure covariate the SDK sends with it (track(..., { covariate })). ' +
+      'The adjusted figures decide when every observation carries a covariate. Rates and means only.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  cuped?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      "Also analyse the primary metric per value of this context attribute, as the SDK reports it (track(..., { segmentBy: 'region' }); at most " +
+      '20 values per SDK process), with Holm-adjusted p-values. Rates and means only.',
+    maxLength: 64,
+    example: 'region',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'segmentBy must be a context attribute name of 1-64 letters, digits, _ . : or -' })
+  segmentBy?: string;
 }
 
 /** What can change while an experiment runs; every change is audited with its reason. */
@@ -196,6 +238,11 @@ export class UpdateExperimentDto {
   @IsOptional()
   @IsBoolean()
   autoRollback?: boolean;
+
+  @ApiPropertyOptional({ description: 'See CreateExperimentDto.cuped' })
+  @IsOptional()
+  @IsBoolean()
+  cuped?: boolean;
 
   @ApiProperty({ maxLength: 1000, description: 'Why it changes (audited)' })
   @IsString()
@@ -252,7 +299,9 @@ export class RollbackExperimentDto {
 
 export class ExperimentMetricResponse {
   @ApiProperty() name: string;
-  @ApiProperty({ enum: ['rate', 'mean'] }) type: 'rate' | 'mean';
+  @ApiProperty({ enum: ['rate', 'mean', 'ratio'] }) type: 'rate' | 'mean' | 'ratio';
+  @ApiPropertyOptional({ description: 'Ratio metrics only' }) numerator?: string;
+  @ApiPropertyOptional({ description: 'Ratio metrics only' }) denominator?: string;
   @ApiProperty({ enum: ['increase', 'decrease'] }) better: 'increase' | 'decrease';
 }
 
@@ -271,6 +320,8 @@ export class ExperimentResponse {
   @ApiProperty({ type: Number, nullable: true }) baselineRate: number | null;
   @ApiProperty({ type: Number, nullable: true }) assumedStdDev: number | null;
   @ApiProperty({ enum: ANALYSIS_METHODS, description: 'Which figures decide: sequential (always valid) or fixed-horizon' }) analysis: AnalysisMethod;
+  @ApiProperty({ description: 'CUPED-adjusted figures are reported beside the unadjusted ones' }) cuped: boolean;
+  @ApiProperty({ type: String, nullable: true, description: 'The context attribute results are broken down by' }) segmentBy: string | null;
   @ApiProperty({ type: Number, nullable: true }) maxDurationHours: number | null;
   @ApiProperty() autoRollback: boolean;
   @ApiProperty({ enum: ['running', 'closed'] }) status: ExperimentStatus;
@@ -293,8 +344,11 @@ export class VariantResultResponse {
   @ApiProperty({ type: Number, nullable: true, description: 'Rate or mean' }) value: number | null;
   @ApiProperty({ type: Number, nullable: true }) stdDev: number | null;
   @ApiProperty({ type: IntervalResponse, nullable: true, description: '95% confidence interval' }) interval: IntervalResponse | null;
-  @ApiProperty({ enum: ['wilson', 'student-t'], description: "How `interval` is computed: Wilson's score interval for a rate, Student's t for a mean" })
-  intervalMethod: 'wilson' | 'student-t';
+  @ApiProperty({
+    enum: ['wilson', 'student-t', 'delta-method'],
+    description: "How `interval` is computed: Wilson's score interval for a rate, Student's t for a mean, the delta method (normal) for a ratio",
+  })
+  intervalMethod: 'wilson' | 'student-t' | 'delta-method';
   @ApiProperty({ description: "Share of traffic the flag's rollout weights promise, among the experiment variants" }) expectedShare: number;
 }
 
@@ -311,22 +365,38 @@ export class ComparisonResponse {
   @ApiProperty() absoluteDifference: number;
   @ApiProperty({ type: IntervalResponse, description: 'Confidence interval of the difference at comparisonAlpha' }) absoluteInterval: IntervalResponse;
   @ApiProperty({
-    enum: ['newcombe', 'welch-t'],
-    description: "How `absoluteInterval` is computed: Newcombe's hybrid score interval (from the two Wilson intervals) for rates, Welch's t for means",
+    enum: ['newcombe', 'welch-t', 'delta-method', 'cuped-welch-t'],
+    description:
+      "How `absoluteInterval` is computed: Newcombe's hybrid score interval (from the two Wilson intervals) for rates, Welch's t for means, " +
+      "the delta method for ratios, Welch's t on the CUPED-adjusted values",
   })
-  absoluteIntervalMethod: 'newcombe' | 'welch-t';
+  absoluteIntervalMethod: 'newcombe' | 'welch-t' | 'delta-method' | 'cuped-welch-t';
   @ApiProperty({ type: Number, nullable: true }) relativeDifference: number | null;
   @ApiProperty({ type: IntervalResponse, nullable: true, description: 'Delta-method interval of the relative difference' })
   relativeInterval: IntervalResponse | null;
   @ApiProperty() statistic: number;
   @ApiProperty({ type: Number, nullable: true }) degreesOfFreedom: number | null;
   @ApiProperty({ description: 'Fixed-horizon p-value: valid when read once, at the sample size' }) pValue: number;
-  @ApiProperty({ enum: ['pooled-z', 'welch-t'], description: "The fixed-horizon test: pooled two-proportion z (rates) or Welch's t (means)" })
-  test: 'pooled-z' | 'welch-t';
+  @ApiProperty({
+    enum: ['pooled-z', 'welch-t', 'delta-z', 'cuped-welch-t'],
+    description:
+      "The fixed-horizon test: pooled two-proportion z (rates), Welch's t (means), z with the delta-method variance (ratios), Welch's t on CUPED-adjusted values",
+  })
+  test: 'pooled-z' | 'welch-t' | 'delta-z' | 'cuped-welch-t';
   @ApiProperty({ description: "Cohen's h (rates) or Cohen's d (means)" }) effectSize: number;
   @ApiProperty({ description: 'Fixed-horizon significance at comparisonAlpha' }) significant: boolean;
   @ApiProperty({ type: SequentialComparisonResponse, nullable: true, description: 'The always-valid figures, beside the fixed-horizon ones' })
   sequential: SequentialComparisonResponse | null;
+}
+
+export class CupedComparisonResponse extends ComparisonResponse {
+  @ApiProperty({ enum: ['cuped'], description: 'CUPED (Deng et al. 2013): metric − θ·(pre-exposure covariate)' }) method: 'cuped';
+  @ApiProperty({ description: 'θ: pooled within-arm regression slope of the metric on the covariate' }) theta: number;
+  @ApiProperty({ description: 'Adjusted control mean' }) controlValue: number;
+  @ApiProperty({ description: 'Adjusted treatment mean' }) treatmentValue: number;
+  @ApiProperty({ description: 'Share of the difference’s variance the covariate removed (0.4 = 40%)' }) varianceReduction: number;
+  @ApiProperty({ description: 'Control observations with a covariate' }) controlN: number;
+  @ApiProperty({ description: 'Treatment observations with a covariate' }) treatmentN: number;
 }
 
 export class GuardrailResultResponse {
@@ -337,7 +407,11 @@ export class GuardrailResultResponse {
 
 export class TreatmentResultResponse {
   @ApiProperty() variant: string;
-  @ApiProperty({ type: ComparisonResponse, nullable: true }) comparison: ComparisonResponse | null;
+  @ApiProperty({ type: ComparisonResponse, nullable: true, description: 'Unadjusted figures' }) comparison: ComparisonResponse | null;
+  @ApiProperty({ type: CupedComparisonResponse, nullable: true, description: 'CUPED-adjusted figures (experiments with cuped), beside the unadjusted ones' })
+  adjusted: CupedComparisonResponse | null;
+  @ApiProperty({ enum: ['unadjusted', 'cuped'], description: 'Which figures gave the recommendation: CUPED only when every observation carries a covariate' })
+  decidedOn: 'unadjusted' | 'cuped';
   @ApiProperty({ type: [GuardrailResultResponse] }) guardrails: GuardrailResultResponse[];
   @ApiProperty({ enum: RECOMMENDATIONS }) recommendation: Recommendation;
   @ApiProperty() explanation: string;
@@ -352,12 +426,49 @@ export class SampleRatioResponse {
   @ApiProperty() mismatch: boolean;
 }
 
+export class SegmentVariantResponse {
+  @ApiProperty() variant: string;
+  @ApiProperty() n: number;
+  @ApiProperty({ type: Number, nullable: true }) value: number | null;
+}
+
+export class SegmentTreatmentResponse {
+  @ApiProperty() variant: string;
+  @ApiProperty({ type: ComparisonResponse, nullable: true, description: 'Unadjusted for multiplicity' }) comparison: ComparisonResponse | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Holm-adjusted fixed-horizon p-value over the whole family' }) adjustedPValue: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Holm-adjusted always-valid p-value over the whole family' })
+  adjustedSequentialPValue: number | null;
+  @ApiProperty({ description: "Adjusted p-value (of the experiment's deciding figures) below alpha" }) significant: boolean;
+}
+
+export class SegmentResultResponse {
+  @ApiProperty({ description: "The attribute's value; '(none)' without it, '(other)' past the SDK's cap, '(rest)' past the server's" }) value: string;
+  @ApiProperty({ type: [SegmentVariantResponse] }) variants: SegmentVariantResponse[];
+  @ApiProperty({ type: [SegmentTreatmentResponse] }) treatments: SegmentTreatmentResponse[];
+}
+
+export class SegmentAnalysisResponse {
+  @ApiProperty() attribute: string;
+  @ApiProperty({ enum: ['holm'], description: "Holm's step-down method: family-wise error rate at alpha over every (segment, treatment) comparison" })
+  multipleComparison: 'holm';
+  @ApiProperty() familySize: number;
+  @ApiProperty() alpha: number;
+  @ApiProperty({ enum: ANALYSIS_METHODS }) decidedBy: AnalysisMethod;
+  @ApiProperty({ type: [SegmentResultResponse] }) segments: SegmentResultResponse[];
+  @ApiProperty({ type: [String] }) warnings: string[];
+}
+
 export class ExperimentResultsResponse {
   @ApiProperty({ type: ExperimentResponse }) experiment: ExperimentResponse;
   @ApiProperty({ format: 'date-time' }) from: string;
   @ApiProperty({ format: 'date-time' }) to: string;
   @ApiProperty({ type: Number, nullable: true, description: 'Observations needed per variant; null until a baseline (rate or standard deviation) is known' })
   requiredSampleSize: number | null;
+  @ApiProperty({
+    enum: ['unadjusted', 'cuped'],
+    description: "'cuped': the sample size uses the standard deviation left after the CUPED adjustment (a mean whose every observation has a covariate)",
+  })
+  sampleSizeBasis: 'unadjusted' | 'cuped';
   @ApiProperty({ enum: ANALYSIS_METHODS, description: "Whose figures gave the recommendation: the experiment's analysis setting" }) decidedBy: AnalysisMethod;
   @ApiProperty({ description: 'alpha divided by the number of treatments (Bonferroni)' }) comparisonAlpha: number;
   @ApiProperty({ type: [VariantResultResponse] }) variants: VariantResultResponse[];
@@ -366,6 +477,12 @@ export class ExperimentResultsResponse {
   @ApiProperty({ enum: RECOMMENDATIONS }) recommendation: Recommendation;
   @ApiProperty({ type: String, nullable: true }) winner: string | null;
   @ApiProperty({ type: [String] }) warnings: string[];
+  @ApiProperty({
+    type: SegmentAnalysisResponse,
+    nullable: true,
+    description: 'Per-segment results (experiments with segmentBy); they never change the overall recommendation',
+  })
+  segments: SegmentAnalysisResponse | null;
 }
 
 export class ExperimentRecommendationResponse {

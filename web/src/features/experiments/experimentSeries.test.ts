@@ -19,21 +19,21 @@ describe('intervalRows', () => {
   it('puts control first and carries each 95% interval as a floating range', () => {
     const rows = intervalRows(results([variant('v2', 900, 0.14, [0.12, 0.16]), variant('v1', 1000, 0.1, [0.08, 0.12])]));
     expect(rows).toEqual([
-      { variant: 'v1', role: 'control', n: 1000, value: 0.1, lower: 0.08, upper: 0.12, range: [0.08, 0.12] },
-      { variant: 'v2', role: 'treatment', n: 900, value: 0.14, lower: 0.12, upper: 0.16, range: [0.12, 0.16] },
+      { variant: 'v1', arm: 'control', n: 1000, value: 0.1, lower: 0.08, upper: 0.12, range: [0.08, 0.12] },
+      { variant: 'v2', arm: 'treatment', n: 900, value: 0.14, lower: 0.12, upper: 0.16, range: [0.12, 0.16] },
     ]);
   });
 
   it('leaves out variants without observations and collapses a missing interval onto the estimate', () => {
     const rows = intervalRows(results([variant('v1', 0, null, null), variant('v2', 3, 0.5, null)]));
-    expect(rows).toEqual([{ variant: 'v2', role: 'treatment', n: 3, value: 0.5, lower: 0.5, upper: 0.5, range: [0.5, 0.5] }]);
+    expect(rows).toEqual([{ variant: 'v2', arm: 'treatment', n: 3, value: 0.5, lower: 0.5, upper: 0.5, range: [0.5, 0.5] }]);
   });
 });
 
 describe('intervalDomain', () => {
   const row = (lower: number, upper: number) => ({
     variant: 'x',
-    role: 'control' as const,
+    arm: 'control' as const,
     n: 1,
     value: (lower + upper) / 2,
     lower,

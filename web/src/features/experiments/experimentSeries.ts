@@ -3,7 +3,8 @@ import type { ExperimentResults, MetricType, Recommendation } from '../../api/ex
 /** One variant's estimate in the interval chart: the bar spans the 95% CI, the dot is the estimate. */
 export interface IntervalRow {
   variant: string;
-  role: 'control' | 'treatment';
+  /** Not `role`: recharts copies a row's fields onto its SVG shapes, and `role="control"` is an invalid ARIA role. */
+  arm: 'control' | 'treatment';
   n: number;
   value: number;
   lower: number;
@@ -21,9 +22,9 @@ export const intervalRows = (results: Pick<ExperimentResults, 'variants' | 'expe
       const value = v.value as number;
       const lower = v.interval?.lower ?? value;
       const upper = v.interval?.upper ?? value;
-      return { variant: v.variant, role: v.variant === control ? 'control' : 'treatment', n: v.n, value, lower, upper, range: [lower, upper] };
+      return { variant: v.variant, arm: v.variant === control ? 'control' : 'treatment', n: v.n, value, lower, upper, range: [lower, upper] };
     })
-    .sort((a, b) => (a.role === b.role ? 0 : a.role === 'control' ? -1 : 1));
+    .sort((a, b) => (a.arm === b.arm ? 0 : a.arm === 'control' ? -1 : 1));
 };
 
 /** An axis that shows every interval with some air around it; rates never leave 0–1. */
@@ -40,14 +41,19 @@ export const intervalDomain = (rows: IntervalRow[], type: MetricType): [number, 
 /** Rates as percentages, means as plain numbers. */
 export const formatMetric = (value: number | null | undefined, type: MetricType, digits = 2): string => {
   if (value === null || value === undefined || Number.isNaN(value)) return '—';
-  return type === 'rate' ? `${(value * 100).toFixed(digits)}%` : value.toLocaleString('en-US', { maximumFractionDigits: digits + 1 });
+  if (type === 'rate') return `${(value * 100).toFixed(digits)}%`;
+  // Ratios (errors per row) are often small: significant digits, not decimals.
+  if (type === 'ratio') return value.toLocaleString('en-US', { maximumSignificantDigits: digits + 2 });
+  return value.toLocaleString('en-US', { maximumFractionDigits: digits + 1 });
 };
 
 /** A difference of rates in percentage points, of means in the metric unit, with its sign. */
 export const formatDifference = (value: number, type: MetricType): string => {
   const sign = value > 0 ? '+' : value < 0 ? '−' : '';
   const magnitude = Math.abs(value);
-  return type === 'rate' ? `${sign}${(magnitude * 100).toFixed(2)} pp` : `${sign}${magnitude.toLocaleString('en-US', { maximumFractionDigits: 3 })}`;
+  if (type === 'rate') return `${sign}${(magnitude * 100).toFixed(2)} pp`;
+  if (type === 'ratio') return `${sign}${magnitude.toLocaleString('en-US', { maximumSignificantDigits: 4 })}`;
+  return `${sign}${magnitude.toLocaleString('en-US', { maximumFractionDigits: 3 })}`;
 };
 
 export const formatPValue = (p: number): string => (p < 0.001 ? '< 0.001' : p.toFixed(3));

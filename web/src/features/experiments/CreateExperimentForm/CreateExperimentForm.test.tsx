@@ -60,6 +60,37 @@ describe('CreateExperimentForm', () => {
     });
   });
 
+  it('sends a ratio metric with its numerator and denominator, and CUPED and a segment attribute for a mean', async () => {
+    const calls = stubApi((method, path) => {
+      if (method === 'GET' && path.startsWith('/projects/demo/flags')) return { status: 200, body: [modelFlag] };
+      if (method === 'POST' && path === '/projects/demo/experiments') return { status: 201, body: { key: 'checkout-v2' } };
+      return undefined;
+    });
+    const onCreated = vi.fn();
+    renderWithClient(<CreateExperimentForm project={project} environment="production" onCreated={onCreated} onCancel={() => {}} />);
+    await fill();
+    await userEvent.selectOptions(screen.getByLabelText('Metric type'), 'ratio');
+    await userEvent.click(screen.getByRole('button', { name: 'Start experiment' }));
+    expect(await screen.findByText('the metric summed above the line, e.g. pipeline.errors')).toBeTruthy();
+    await userEvent.type(screen.getByLabelText('Numerator metric (trackRatio)'), 'pipeline.errors');
+    await userEvent.type(screen.getByLabelText('Denominator metric (trackRatio)'), 'pipeline.rows');
+    await userEvent.click(screen.getByRole('button', { name: 'Start experiment' }));
+    await vi.waitFor(() => expect(onCreated).toHaveBeenCalledTimes(1));
+    expect(calls.filter((c) => c.method === 'POST')[0]?.body).toMatchObject({
+      primaryMetric: { name: 'converted', type: 'ratio', better: 'increase', numerator: 'pipeline.errors', denominator: 'pipeline.rows' },
+    });
+
+    await userEvent.selectOptions(screen.getByLabelText('Metric type'), 'mean');
+    await userEvent.click(screen.getByLabelText(/CUPED: adjust with the pre-exposure covariate/));
+    await userEvent.type(screen.getByLabelText(/Results by attribute/), 'region');
+    await userEvent.click(screen.getByRole('button', { name: 'Start experiment' }));
+    await vi.waitFor(() => expect(onCreated).toHaveBeenCalledTimes(2));
+    const mean = calls.filter((c) => c.method === 'POST')[1]?.body as Record<string, unknown>;
+    expect(mean).toMatchObject({ primaryMetric: { name: 'converted', type: 'mean', better: 'increase' }, cuped: true, segmentBy: 'region' });
+    expect(mean.primaryMetric).not.toHaveProperty('numerator');
+    // Typing field by field on a shared two-core machine takes longer than the default 5 s.
+  }, 30_000);
+
   it('sends fixed-horizon analysis, a maximum duration and auto-rollback when chosen', async () => {
     const calls = stubApi((method, path) => {
       if (method === 'GET' && path.startsWith('/projects/demo/flags')) return { status: 200, body: [modelFlag] };

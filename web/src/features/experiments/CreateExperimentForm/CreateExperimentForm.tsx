@@ -1,5 +1,5 @@
 import type { FormEvent } from 'react';
-import type { Experiment } from '../../../api/experiments';
+import type { Experiment, MetricType } from '../../../api/experiments';
 import { useFlags } from '../../../api/flags';
 import type { ProjectView } from '../../../api/projects';
 import { Field } from '../../../components/common/Field';
@@ -99,9 +99,10 @@ export const CreateExperimentForm = ({
       <div className="field-pair">
         <Field path="primaryMetric.type" label="Metric type" messages={err('primaryMetric.type')}>
           {(p) => (
-            <select {...p} value={form.metricType} onChange={(e) => form.setMetricType(e.target.value as 'rate' | 'mean')}>
+            <select {...p} value={form.metricType} onChange={(e) => form.setMetricType(e.target.value as MetricType)}>
               <option value="rate">rate (0/1 values)</option>
               <option value="mean">mean (any number)</option>
+              <option value="ratio">ratio (Σnumerator / Σdenominator, delta method)</option>
             </select>
           )}
         </Field>
@@ -114,6 +115,29 @@ export const CreateExperimentForm = ({
           )}
         </Field>
       </div>
+      {form.metricType === 'ratio' ? (
+        <div className="field-pair">
+          <Field path="primaryMetric.numerator" label="Numerator metric (trackRatio)" messages={err('primaryMetric.numerator')}>
+            {(p) => <input {...p} value={form.numerator} maxLength={100} placeholder="pipeline.errors" onChange={(e) => form.setNumerator(e.target.value)} />}
+          </Field>
+          <Field path="primaryMetric.denominator" label="Denominator metric (trackRatio)" messages={err('primaryMetric.denominator')}>
+            {(p) => <input {...p} value={form.denominator} maxLength={100} placeholder="pipeline.rows" onChange={(e) => form.setDenominator(e.target.value)} />}
+          </Field>
+        </div>
+      ) : (
+        <div className="field-pair">
+          <div className="field">
+            <label>
+              <input type="checkbox" checked={form.cuped} onChange={(e) => form.setCuped(e.target.checked)} /> CUPED: adjust with the pre-exposure covariate the
+              SDK sends (<code>{'{ covariate }'}</code>)
+            </label>
+            <FieldMessage path="cuped" messages={err('cuped')} />
+          </div>
+          <Field path="segmentBy" label="Results by attribute (optional, SDK segmentBy)" messages={err('segmentBy')}>
+            {(p) => <input {...p} value={form.segmentBy} maxLength={64} placeholder="region" onChange={(e) => form.setSegmentBy(e.target.value)} />}
+          </Field>
+        </div>
+      )}
       <div className="field-pair">
         <Field path="alpha" label="Alpha" messages={err('alpha')}>
           {(p) => <input {...p} inputMode="decimal" value={form.alpha} onChange={(e) => form.setAlpha(e.target.value)} />}

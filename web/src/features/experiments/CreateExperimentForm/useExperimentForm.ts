@@ -25,6 +25,10 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
   const [analysis, setAnalysis] = useState<'sequential' | 'fixed-horizon'>('sequential');
   const [maxDuration, setMaxDuration] = useState('');
   const [autoRollback, setAutoRollback] = useState(false);
+  const [numerator, setNumerator] = useState('');
+  const [denominator, setDenominator] = useState('');
+  const [cuped, setCuped] = useState(false);
+  const [segmentBy, setSegmentBy] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const create = useCreateExperiment(project);
 
@@ -46,6 +50,9 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
     const treatments = treatmentVariants.filter((v) => v !== controlVariant);
     if (treatments.length === 0) next.treatmentVariants = ['pick at least one variant other than control'];
     if (!metricName.trim()) next['primaryMetric.name'] = ['name a metric the SDK tracks, e.g. converted'];
+    const ratio = metricType === 'ratio';
+    if (ratio && !numerator.trim()) next['primaryMetric.numerator'] = ['the metric summed above the line, e.g. pipeline.errors'];
+    if (ratio && !denominator.trim()) next['primaryMetric.denominator'] = ['the metric summed below the line, e.g. pipeline.rows'];
     const minimumDetectableEffect = optionalNumber(mde);
     if (minimumDetectableEffect === undefined || !(minimumDetectableEffect > 0))
       next.minimumDetectableEffect = ['a positive number in the metric unit, e.g. 0.02 for two points of a rate'];
@@ -69,7 +76,9 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
         environment,
         controlVariant,
         treatmentVariants: treatments,
-        primaryMetric: { name: metricName.trim(), type: metricType, better },
+        primaryMetric: ratio
+          ? { name: metricName.trim(), type: metricType, better, numerator: numerator.trim(), denominator: denominator.trim() }
+          : { name: metricName.trim(), type: metricType, better },
         alpha: numbers.alpha,
         power: numbers.power,
         minimumDetectableEffect: minimumDetectableEffect as number,
@@ -77,6 +86,8 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
         analysis,
         ...(numbers.maxDuration !== undefined ? { maxDurationHours: numbers.maxDuration } : {}),
         ...(autoRollback ? { autoRollback } : {}),
+        ...(cuped && !ratio ? { cuped } : {}),
+        ...(segmentBy.trim() && !ratio ? { segmentBy: segmentBy.trim() } : {}),
       },
     };
   };
@@ -125,6 +136,14 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
     setMaxDuration,
     autoRollback,
     setAutoRollback,
+    numerator,
+    setNumerator,
+    denominator,
+    setDenominator,
+    cuped,
+    setCuped,
+    segmentBy,
+    setSegmentBy,
     errors,
     submit,
     pending: create.isPending,

@@ -27,6 +27,8 @@ const results = (overrides: Partial<ExperimentResults> = {}): ExperimentResults 
     baselineRate: 0.1,
     assumedStdDev: null,
     analysis: 'sequential',
+    cuped: false,
+    segmentBy: null,
     maxDurationHours: null,
     autoRollback: false,
     status: 'running',
@@ -39,6 +41,7 @@ const results = (overrides: Partial<ExperimentResults> = {}): ExperimentResults 
   from: '2026-11-20T10:00:00.000Z',
   to: '2026-11-21T10:00:00.000Z',
   requiredSampleSize: 2000,
+  sampleSizeBasis: 'unadjusted',
   decidedBy: 'sequential',
   comparisonAlpha: 0.05,
   variants: [
@@ -69,6 +72,8 @@ const results = (overrides: Partial<ExperimentResults> = {}): ExperimentResults 
           significant: true,
         },
       },
+      adjusted: null,
+      decidedOn: 'unadjusted',
       guardrails: [],
       recommendation: 'promote',
       explanation: 'v2 is significantly better than v1 on converted.',
@@ -78,6 +83,7 @@ const results = (overrides: Partial<ExperimentResults> = {}): ExperimentResults 
   recommendation: 'promote',
   winner: 'v2',
   warnings: [],
+  segments: null,
   ...overrides,
 });
 
@@ -183,6 +189,119 @@ describe('ExperimentPage', () => {
       }),
     );
   });
+
+  it('shows a ratio metric as Σnumerator / Σdenominator with its delta-method intervals and test named', async () => {
+    const base = results({ sampleRatio: null });
+    const ratio = results({
+      sampleRatio: null,
+      experiment: {
+        ...base.experiment,
+        primaryMetric: { name: 'errors per row', type: 'ratio', numerator: 'pipeline.errors', denominator: 'pipeline.rows', better: 'decrease' },
+      },
+      variants: base.variants.map((v) => ({ ...v, value: v.value! / 10, interval: null, intervalMethod: 'delta-method' as const })),
+      treatments: base.treatments.map((t) => ({
+        ...t,
+        comparison: { ...t.comparison!, absoluteDifference: 0.0042, absoluteIntervalMethod: 'delta-method' as const, test: 'delta-z' as const },
+      })),
+    });
+    renderPage('viewer', ratio);
+    expect((await screen.findByText(/Estimates with 95% confidence intervals/)).textContent).toContain('(delta method)');
+    expect(screen.getByText('Σpipeline.errors')).toBeTruthy();
+    expect(screen.getByRole('columnheader', { name: 'Ratio' })).toBeTruthy();
+    expect(screen.getByText(/Intervals of the difference/).textContent).toContain('z-test with the delta-method variance');
+    expect(screen.getByText('+0.0042')).toBeTruthy();
+  });
+
+  it('shows the CUPED-adjusted comparison beside the unadjusted one, labelled, with which one decides', async () => {
+    const base = results({ sampleRatio: null });
+    const adjusted = {
+      ...base.treatments[0]!.comparison!,
+      method: 'cuped' as const,
+      test: 'cuped-welch-t' as const,
+      absoluteIntervalMethod: 'cuped-welch-t' as const,
+      absoluteDifference: 0.035,
+      pValue: 0.0001,
+      theta: 0.62,
+      controlValue: 0.1,
+      treatmentValue: 0.135,
+      varianceReduction: 0.41,
+      controlN: 3000,
+      treatmentN: 2400,
+    };
+    renderPage(
+      'viewer',
+      results({
+        sampleRatio: null,
+        sampleSizeBasis: 'cuped',
+        experiment: { ...base.experiment, cuped: true },
+        treatments: [{ ...base.treatments[0]!, adjusted, decidedOn: 'cuped' }],
+      }),
+    );
+    expect(await screen.findByRole('heading', { name: 'CUPED-adjusted comparison' })).toBeTruthy();
+    expect(screen.getByText(/Method: CUPED/)).toBeTruthy();
+    expect(screen.getByTestId('cuped-variance-reduction').textContent).toBe('41%');
+    expect(screen.getByTestId('cuped-difference').textContent).toBe('+3.50 pp');
+    expect(screen.getByText('CUPED decides')).toBeTruthy();
+    // The unadjusted figures stay on the page, no longer marked as deciding.
+    expect(screen.getByTestId('p-value').textContent).toBe('p < 0.001');
+    expect(screen.getByRole('columnheader', { name: 'Always-valid p' })).toBeTruthy();
+    expect(screen.getByRole('columnheader', { name: 'Adjusted always-valid p (decides when every unit has a covariate)' })).toBeTruthy();
+  });
+
+  it('shows results per segment with Holm-adjusted p-values and names the method', async () => {
+    const base = results({ sampleRatio: null });
+    const comparison = base.treatments[0]!.comparison!;
+    renderPage(
+      'viewer',
+      results({
+        sampleRatio: null,
+        experiment: { ...base.experiment, segmentBy: 'region' },
+        segments: {
+          attribute: 'region',
+          multipleComparison: 'holm',
+          familySize: 2,
+          alpha: 0.05,
+          decidedBy: 'fixed-horizon',
+          warnings: [],
+          segments: [
+            {
+              value: 'eu',
+              variants: [
+                { variant: 'v1', n: 500, value: 0.2 },
+                { variant: 'v2', n: 510, value: 0.4 },
+              ],
+              treatments: [
+                { variant: 'v2', comparison: { ...comparison, pValue: 0.0004 }, adjustedPValue: 0.0008, adjustedSequentialPValue: 0.002, significant: true },
+              ],
+            },
+            {
+              value: 'us',
+              variants: [
+                { variant: 'v1', n: 490, value: 0.2 },
+                { variant: 'v2', n: 505, value: 0.21 },
+              ],
+              treatments: [{ variant: 'v2', comparison: { ...comparison, pValue: 0.6 }, adjustedPValue: 0.6, adjustedSequentialPValue: 1, significant: false }],
+            },
+          ],
+        },
+      }),
+    );
+    expect(await screen.findByText(/Holm's method over 2 comparisons/)).toBeTruthy();
+    expect(screen.getByRole('columnheader', { name: 'Holm-adjusted p' })).toBeTruthy();
+    const rows = screen.getAllByTestId('segment-row');
+    expect(rows.map((r) => r.firstElementChild?.textContent)).toEqual(['eu', 'us']);
+    expect(rows[0]!.textContent).toContain('40.00%');
+    expect(screen.getAllByTestId('segment-adjusted-p').map((e) => e.textContent)).toEqual(['p < 0.001', 'p = 0.600']);
+  });
+
+  it('turns CUPED on in the settings, sending it only because it changed', async () => {
+    const calls = renderPage('editor', results({ sampleRatio: null }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Settings' }));
+    await userEvent.click(screen.getByLabelText(/CUPED: also report figures adjusted/));
+    await userEvent.type(screen.getByLabelText('Reason (kept in the audit log)'), 'covariates arrive now');
+    await userEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    await vi.waitFor(() => expect(calls.find((c) => c.method === 'PATCH')?.body).toMatchObject({ cuped: true, reason: 'covariates arrive now' }));
+  }, 30_000);
 
   it('offers no Settings or Stop to a viewer', async () => {
     renderPage('viewer', results());

@@ -3,6 +3,7 @@ import { Link, useParams } from 'react-router';
 import { usePermissions } from '../../../api/auth';
 import {
   type ExperimentResults,
+  type MetricType,
   usePromoteExperiment,
   useRollbackExperiment,
   useExperimentResults,
@@ -16,7 +17,9 @@ import { formatTime } from '../../../components/common/format';
 import { PageHeader } from '../../../components/common/PageHeader';
 import { ErrorState, Loading, QueryStaleNotice } from '../../../components/common/StateViews';
 import { paths } from '../../shell/workspace/workspace';
+import { CupedResults } from '../CupedResults/CupedResults';
 import { DecisionDialog } from '../DecisionDialog/DecisionDialog';
+import { SegmentResults } from '../SegmentResults/SegmentResults';
 import { SettingsDialog } from '../SettingsDialog/SettingsDialog';
 import {
   formatDifference,
@@ -57,7 +60,17 @@ const METHOD_NAMES: Record<IntervalMethod, string> = {
   'student-t': "Student's t",
   newcombe: "Newcombe's hybrid score",
   'welch-t': "Welch's t",
+  'delta-method': 'delta method',
+  'cuped-welch-t': "Welch's t on CUPED-adjusted values",
 };
+const TEST_NAMES: Record<MetricType, string> = {
+  rate: 'pooled two-proportion z-test',
+  mean: "Welch's t-test",
+  ratio: 'z-test with the delta-method variance of each ratio',
+};
+const DIFFERENCE_METHODS: Record<MetricType, IntervalMethod> = { rate: 'newcombe', mean: 'welch-t', ratio: 'delta-method' };
+const EFFECT_SIZES: Record<MetricType, string> = { rate: "Cohen's h", mean: "Cohen's d", ratio: "Cohen's d, linearised" };
+const VALUE_HEADINGS: Record<MetricType, string> = { rate: 'Rate', mean: 'Mean', ratio: 'Ratio' };
 
 /** One experiment: estimates with intervals, the comparison with control, and the decision. */
 export const ExperimentPage = ({ project, environment }: { project: ProjectView; environment: EnvironmentView }) => {
@@ -79,6 +92,8 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
   const type = x.primaryMetric.type;
   const envName = project.environments.find((e) => e.key === x.environment)?.name ?? x.environment;
   const running = x.status === 'running';
+  // With a covariate for every observation the CUPED-adjusted figures decide, not the unadjusted ones.
+  const cupedDecides = r.treatments.some((t) => t.decidedOn === 'cuped');
 
   return (
     <div className="page">
@@ -94,8 +109,14 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
               <code>{x.flag}</code>
             </Link>{' '}
             in {envName}: <strong>{x.controlVariant}</strong> (control) vs <strong>{x.treatmentVariants.join(', ')}</strong> on{' '}
-            <code>{x.primaryMetric.name}</code> ({type}, {x.primaryMetric.better === 'increase' ? 'higher' : 'lower'} is better) · since{' '}
-            {formatTime(x.startedAt)}
+            <code>{x.primaryMetric.name}</code>
+            {type === 'ratio' && (
+              <>
+                {' '}
+                = <code>Σ{x.primaryMetric.numerator}</code> / <code>Σ{x.primaryMetric.denominator}</code>
+              </>
+            )}{' '}
+            ({type}, {x.primaryMetric.better === 'increase' ? 'higher' : 'lower'} is better) · since {formatTime(x.startedAt)}
           </>
         }
         actions={
@@ -181,7 +202,7 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
               <tr>
                 <th scope="col">Variant</th>
                 <th scope="col">n</th>
-                <th scope="col">{type === 'rate' ? 'Rate' : 'Mean'}</th>
+                <th scope="col">{VALUE_HEADINGS[type]}</th>
                 <th scope="col">95% CI</th>
                 <th scope="col">Expected share</th>
               </tr>
@@ -213,8 +234,8 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
                 <th scope="col">Difference</th>
                 <th scope="col">95% CI</th>
                 <th scope="col">Relative</th>
-                <th scope="col">p-value{r.decidedBy === 'fixed-horizon' ? ' (decides)' : ''}</th>
-                <th scope="col">Always-valid p{r.decidedBy === 'sequential' ? ' (decides)' : ''}</th>
+                <th scope="col">p-value{r.decidedBy === 'fixed-horizon' && !cupedDecides ? ' (decides)' : ''}</th>
+                <th scope="col">Always-valid p{r.decidedBy === 'sequential' && !cupedDecides ? ' (decides)' : ''}</th>
                 <th scope="col">Confidence sequence</th>
                 <th scope="col">Effect size</th>
                 <th scope="col">Guardrails</th>
@@ -252,7 +273,7 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
                     <td>
                       {c?.sequential ? `${formatDifference(c.sequential.interval.lower, type)} to ${formatDifference(c.sequential.interval.upper, type)}` : '—'}
                     </td>
-                    <td>{c ? `${c.effectSize.toFixed(3)} (${type === 'rate' ? "Cohen's h" : "Cohen's d"})` : '—'}</td>
+                    <td>{c ? `${c.effectSize.toFixed(3)} (${EFFECT_SIZES[type]})` : '—'}</td>
                     <td>
                       {t.guardrails.length === 0
                         ? '—'
@@ -270,14 +291,16 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
         </div>
         <p className="muted small">
           Alpha {x.alpha} (per comparison {r.comparisonAlpha.toFixed(4)}), power {x.power}, minimum detectable effect{' '}
-          {formatDifference(x.minimumDetectableEffect, type).replace('+', '')}. Intervals of the difference:{' '}
-          {METHOD_NAMES[type === 'rate' ? 'newcombe' : 'welch-t']}; p-values from the {type === 'rate' ? 'pooled two-proportion z-test' : "Welch's t-test"}.
-          Always-valid p-values and confidence sequences from the mSPRT (normal mixture, τ = the minimum detectable effect): they stay valid however often this
-          page is read. This experiment decides by its {r.decidedBy === 'sequential' ? 'sequential' : 'fixed-horizon'} figures.
+          {formatDifference(x.minimumDetectableEffect, type).replace('+', '')}. Intervals of the difference: {METHOD_NAMES[DIFFERENCE_METHODS[type]]}; p-values
+          from the {TEST_NAMES[type]}. Always-valid p-values and confidence sequences from the mSPRT (normal mixture, τ = the minimum detectable effect): they
+          stay valid however often this page is read. This experiment decides by its {r.decidedBy === 'sequential' ? 'sequential' : 'fixed-horizon'} figures.
           {x.maxDurationHours !== null && ` It concludes on its own ${x.maxDurationHours} h after it started.`}
           {x.autoRollback && ' It rolls back on its own when a guardrail is significantly worse.'}
         </p>
       </section>
+
+      {x.cuped && <CupedResults results={r} type={type} />}
+      {r.segments && <SegmentResults segments={r.segments} control={x.controlVariant} type={type} />}
 
       {dialog === 'settings' && <SettingsDialog experiment={x} onSubmit={(changes) => update.mutateAsync(changes)} onClose={() => setDialog(null)} />}
       {dialog && dialog !== 'settings' && (

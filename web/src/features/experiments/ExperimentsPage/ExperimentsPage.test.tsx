@@ -23,6 +23,8 @@ const anExperiment = (key: string, overrides: Partial<Experiment> = {}): Experim
   baselineRate: 0.1,
   assumedStdDev: null,
   analysis: 'sequential',
+  cuped: false,
+  segmentBy: null,
   maxDurationHours: null,
   autoRollback: false,
   status: 'running',

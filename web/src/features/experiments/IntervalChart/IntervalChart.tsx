@@ -8,7 +8,7 @@ const COLORS = { control: '#64748b', treatment: '#2563eb' } as const;
 /** Each variant's estimate (dot) and 95% confidence interval (bar); the dashed line is control. */
 export const IntervalChart = ({ rows, type, metric }: { rows: IntervalRow[]; type: MetricType; metric: string }) => {
   const domain = intervalDomain(rows, type);
-  const control = rows.find((r) => r.role === 'control');
+  const control = rows.find((r) => r.arm === 'control');
   const tick = (v: number) => formatMetric(v, type, 1);
   return (
     <ChartFrame

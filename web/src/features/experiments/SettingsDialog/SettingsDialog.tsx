@@ -3,6 +3,7 @@ import { ApiError, errorMessage } from '../../../api/client';
 import type { Experiment, ExperimentChanges } from '../../../api/experiments';
 import { Dialog } from '../../../components/common/Dialog';
 import { Field } from '../../../components/common/Field';
+import { FieldMessage } from '../../../components/common/FieldMessage';
 import { type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
 import { FormActions } from '../../../components/common/FormActions';
 
@@ -25,6 +26,7 @@ export const SettingsDialog = ({
     analysis: experiment.analysis,
     maxDuration: experiment.maxDurationHours === null ? '' : String(experiment.maxDurationHours),
     autoRollback: experiment.autoRollback,
+    cuped: experiment.cuped,
   };
   const [form, setForm] = useState(initial);
   const [reason, setReason] = useState('');
@@ -52,6 +54,8 @@ export const SettingsDialog = ({
       analysis: form.analysis,
       maxDurationHours: form.maxDuration.trim() === '' ? null : number(form.maxDuration, 'maxDurationHours'),
       autoRollback: form.autoRollback,
+      // Sent only when changed: a ratio experiment, which cannot have CUPED, never sends it.
+      ...(form.cuped !== initial.cuped ? { cuped: form.cuped } : {}),
       reason: reason.trim(),
     };
     if (changes.reason === '') local.reason = ['say why the settings change (kept in the audit log)'];
@@ -104,6 +108,15 @@ export const SettingsDialog = ({
             </label>
           </div>
         </div>
+        {experiment.primaryMetric.type !== 'ratio' && (
+          <div className="field">
+            <label>
+              <input type="checkbox" checked={form.cuped} onChange={(e) => set('cuped', e.target.checked)} /> CUPED: also report figures adjusted by the
+              pre-exposure covariate the SDK sends
+            </label>
+            <FieldMessage path="cuped" messages={err('cuped')} />
+          </div>
+        )}
         <Field path="reason" label="Reason (kept in the audit log)" messages={err('reason')}>
           {(p) => (
             <textarea
@@ -131,4 +144,5 @@ const fieldOf: Record<string, string | undefined> = {
   analysis: 'analysis',
   maxDuration: 'maxDurationHours',
   autoRollback: 'autoRollback',
+  cuped: 'cuped',
 };
