@@ -21,6 +21,7 @@ import { OfrepModule } from './ofrep/ofrep.module.js';
 import { ProjectsModule } from './projects/projects.module.js';
 import { ShadowReportsModule } from './shadow-reports/shadow-reports.module.js';
 import { RolloutsModule } from './rollouts/rollouts.module.js';
+import { ScheduledChangesModule } from './scheduled-changes/scheduled-changes.module.js';
 import { SegmentsModule } from './segments/segments.module.js';
 import { TelemetryModule } from './telemetry/telemetry.module.js';
 import { TriggersModule } from './triggers/triggers.module.js';
@@ -54,6 +55,7 @@ export class AppModule {
         ExperimentsModule,
         ShadowReportsModule,
         RolloutsModule,
+        ScheduledChangesModule,
         RealtimeModule,
         SdkApiModule,
         OfrepModule,

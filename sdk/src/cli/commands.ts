@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { apiClient, CliError, EXIT } from './api.js';
 import { type CliConfig, readConfig, writeConfig } from './cli-config.js';
 import { addFlagsAsCodeCommands } from './flags-as-code.js';
+import { addScheduleCommands } from './schedule.js';
 import { addVersionCommands } from './versions.js';
 
 interface ConfigView {
@@ -177,6 +178,7 @@ export const buildProgram = (io: Io): Command => {
 
   addFlagsAsCodeCommands(program, { io, settings, projectOf });
   addVersionCommands(program, { io, settings, projectOf });
+  addScheduleCommands(program, { io, settings, projectOf });
 
   return program;
 };

@@ -15,7 +15,15 @@ export interface WebhookOptions {
   leaseMs: number;
 }
 
-export const WEBHOOK_EVENTS = ['flag.changed', 'flag.killed', 'flag.restored', 'rollout.advanced', 'rollout.rolled_back', 'experiment.decided'] as const;
+export const WEBHOOK_EVENTS = [
+  'flag.changed',
+  'flag.killed',
+  'flag.restored',
+  'rollout.advanced',
+  'rollout.rolled_back',
+  'experiment.decided',
+  'scheduled_change.failed',
+] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 /** Sent by "send test event" only; no subscription needs to list it. */
 export const TEST_EVENT = 'webhook.test';

@@ -82,6 +82,7 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, On
       this.events.onCommitting('rollout.advanced', (e) => this.enqueue(['rollout.advanced'], e.projectKey, { ...e })),
       this.events.onCommitting('rollout.rolled_back', (e) => this.enqueue(['rollout.rolled_back'], e.projectKey, { ...e })),
       this.events.onCommitting('experiment.decided', (e) => this.enqueue(['experiment.decided'], e.projectKey, { ...e })),
+      this.events.onCommitting('scheduled_change.failed', (e) => this.enqueue(['scheduled_change.failed'], e.projectKey, { ...e })),
     );
   }
 

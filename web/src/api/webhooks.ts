@@ -14,6 +14,7 @@ const OFFERED_EVENTS: Record<WebhookEvent, true> = {
   'rollout.advanced': true,
   'rollout.rolled_back': true,
   'experiment.decided': true,
+  'scheduled_change.failed': true,
 };
 /** The events the form offers, in this order. */
 export const WEBHOOK_EVENTS = Object.keys(OFFERED_EVENTS) as WebhookEvent[];

@@ -18,6 +18,8 @@ export interface DomainEventMap {
   'rollout.rolled_back': RolloutEvent;
   /** An experiment reached a recommendation (emitted by the experiments domain). */
   'experiment.decided': ExperimentDecidedEvent;
+  /** A scheduled config change was not applied when due (emitted by the scheduled-changes domain). */
+  'scheduled_change.failed': ScheduledChangeFailedEvent;
 }
 
 /** Who did it, as recorded in the audit log. */
@@ -60,6 +62,23 @@ export interface ExperimentDecidedEvent {
   experimentKey: string;
   recommendation: string;
   details: Record<string, unknown>;
+}
+
+export interface ScheduledChangeFailedEvent {
+  id: string;
+  projectKey: string;
+  environmentKey: string;
+  flagKey: string;
+  /** `conflict`: the config moved past `baseVersion`; `failed`: refused for another reason (see `code`). */
+  status: string;
+  runAt: string;
+  baseVersion: number;
+  currentVersion: number | null;
+  code: string;
+  message: string;
+  reason: string | null;
+  /** The change's author. */
+  actor: EventActor;
 }
 
 export type DomainEventName = keyof DomainEventMap;

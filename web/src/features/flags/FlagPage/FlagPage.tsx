@@ -22,6 +22,7 @@ import { ArchivedBanner } from '../ArchivedBanner/ArchivedBanner';
 import { FlagDetailsEditor } from '../FlagDetailsEditor/FlagDetailsEditor';
 import { ShadowReport } from '../../shadow/ShadowReport/ShadowReport';
 import { RolloutPlans } from '../../rollouts/RolloutPlans/RolloutPlans';
+import { ScheduledChanges } from '../ScheduledChanges/ScheduledChanges';
 
 // The charting library is large: it loads with the first chart.
 const EvaluationsChart = lazy(() => import('../../telemetry/EvaluationsChart/EvaluationsChart').then((m) => ({ default: m.EvaluationsChart })));
@@ -153,6 +154,9 @@ export const FlagPage = ({ project, environment }: { project: ProjectView; envir
         ))}
       </div>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tab-panel">
+        {tab === 'targeting' && config && (
+          <ScheduledChanges project={project.key} flagKey={flag.key} environment={environment} config={config} canEdit={canEdit && !flag.archived} />
+        )}
         {tab === 'targeting' &&
           (!config ? (
             <p className="muted">No config in {environment.name}.</p>

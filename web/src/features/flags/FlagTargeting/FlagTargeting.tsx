@@ -10,6 +10,7 @@ import { PrerequisitesEditor } from '../PrerequisitesEditor/PrerequisitesEditor'
 import { RuleBuilder } from '../RuleBuilder/RuleBuilder';
 import { ServeEditor } from '../ServeEditor/ServeEditor';
 import { TargetsEditor } from '../TargetsEditor/TargetsEditor';
+import { ScheduleButton } from '../ScheduledChanges/ScheduleButton';
 import { targetingState } from '../TargetingSummary/targetingState';
 import { toEditable } from '../flagConfig';
 import { useFlagConfigForm } from './useFlagConfigForm';
@@ -105,6 +106,7 @@ export const FlagTargeting = ({ project, flag, environment }: { project: string;
         reasonLabel={`Reason${environment.requireChangeReason ? ` (required in ${environment.name})` : ' (optional)'}`}
         saveLabel={`Save to ${environment.name}`}
       />
+      <ScheduleButton project={project} flagKey={flag.key} environment={environment} form={form} />
     </form>
   );
 };

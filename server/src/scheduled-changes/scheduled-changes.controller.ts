@@ -1,0 +1,108 @@
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
+import { actorOf, type Principal } from '../auth/principal.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
+import { ApiFlagEnvironmentParams, FlagEnvironment, type FlagEnvironmentRef } from '../flags/flag-environment.decorator.js';
+import { CancelScheduledChangeQueryDto, CreateScheduledChangeDto, ListScheduledChangesQueryDto, UpdateScheduledChangeDto } from './dto/scheduled-change.dto.js';
+import { ScheduledChangeResponse } from './dto/scheduled-change.response.js';
+import { ScheduledChangesService } from './scheduled-changes.service.js';
+
+const NOT_PENDING = {
+  status: 409,
+  description: 'CONFLICT: the change already ran, failed or was cancelled; VERSION_CONFLICT: `version` is not the current one',
+} as const;
+
+@ApiTags('scheduled-changes')
+@ApiBearerAuth()
+@ApiFlagEnvironmentParams()
+@Controller('projects/:projectKey/flags/:key/environments/:environmentKey/scheduled-changes')
+export class ScheduledChangesController {
+  constructor(private readonly changes: ScheduledChangesService) {}
+
+  @Get()
+  @Access('viewer')
+  @ApiOperation({ summary: 'Scheduled changes of the config, soonest first, in every state (or one: `status`)' })
+  @ApiOkResponse({ type: [ScheduledChangeResponse] })
+  @ApiErrors(400, 401, 403, 404)
+  list(@FlagEnvironment() ref: FlagEnvironmentRef, @Query() query: ListScheduledChangesQueryDto): Promise<ScheduledChangeResponse[]> {
+    return this.changes.list(ref, query.status);
+  }
+
+  @Get(':id')
+  @Access('viewer')
+  @ApiOperation({ summary: 'One scheduled change' })
+  @ApiOkResponse({ type: ScheduledChangeResponse })
+  @ApiErrors(400, 401, 403, 404)
+  get(@FlagEnvironment() ref: FlagEnvironmentRef, @Param('id', new ParseUUIDPipe()) id: string): Promise<ScheduledChangeResponse> {
+    return this.changes.get(ref, id);
+  }
+
+  @Post()
+  @Access('editor')
+  @ApiOperation({
+    summary: 'Schedule a config change (the whole config or a patch) for a time',
+    description:
+      'When due it is written like a PUT/PATCH made by its author (audited with "scheduled" in the reason, pushed to SDKs), ' +
+      'but only if the config is still at `version`; otherwise it is marked `conflict` and the `scheduled_change.failed` webhook event is sent.',
+  })
+  @ApiCreatedResponse({ type: ScheduledChangeResponse })
+  @ApiErrors(
+    {
+      status: 400,
+      description:
+        'VALIDATION_FAILED: runAt in the past or too far ahead, neither or both of replace and patch, a config the flag cannot take, a missing required reason',
+    },
+    401,
+    403,
+    404,
+    { status: 409, description: 'VERSION_CONFLICT: `version` is not the current one; CONFLICT: the flag is archived' },
+  )
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @FlagEnvironment() ref: FlagEnvironmentRef,
+    @Body() body: CreateScheduledChangeDto,
+  ): Promise<ScheduledChangeResponse> {
+    return this.changes.create(actorOf(principal), ref, {
+      runAt: new Date(body.runAt),
+      basedOnVersion: body.version,
+      reason: body.reason,
+      replace: body.replace,
+      patch: body.patch,
+    });
+  }
+
+  @Patch(':id')
+  @Access('editor')
+  @ApiOperation({ summary: 'Edit a change before it runs: time, reason, the change itself, or its base version (rebase)' })
+  @ApiOkResponse({ type: ScheduledChangeResponse })
+  @ApiErrors(400, 401, 403, 404, NOT_PENDING)
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @FlagEnvironment() ref: FlagEnvironmentRef,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: UpdateScheduledChangeDto,
+  ): Promise<ScheduledChangeResponse> {
+    return this.changes.update(actorOf(principal), ref, id, {
+      runAt: body.runAt === undefined ? undefined : new Date(body.runAt),
+      basedOnVersion: body.version,
+      reason: body.reason,
+      replace: body.replace,
+      patch: body.patch,
+    });
+  }
+
+  @Delete(':id')
+  @Access('editor')
+  @ApiOperation({ summary: 'Cancel a change before it runs (it stays listed as cancelled)' })
+  @ApiOkResponse({ type: ScheduledChangeResponse })
+  @ApiErrors(400, 401, 403, 404, NOT_PENDING)
+  cancel(
+    @CurrentPrincipal() principal: Principal,
+    @FlagEnvironment() ref: FlagEnvironmentRef,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() query: CancelScheduledChangeQueryDto,
+  ): Promise<ScheduledChangeResponse> {
+    return this.changes.cancel(actorOf(principal), ref, id, query.reason);
+  }
+}
