@@ -121,7 +121,7 @@ describe('guard metrics that fit the flag', () => {
         .expect(200)
     ).body;
     expect(done).toMatchObject({ status: 'completed', currentPercent: 100, guardMetrics: [] });
-    expect(done.history.at(-1).reason).toMatch(/^stage 1 healthy: \d+ candidate samples, guards passed$/);
+    expect(done.history.at(-1).reason).toMatch(/^stage 1 healthy: \d+ candidate samples, guards passed \((fixed-horizon|sequential)( and sequential)?\)$/);
     expect((await config('etl.dedupe')).defaultRule).toEqual({ variant: 'on' });
   });
 

@@ -148,7 +148,7 @@ describe('rollout plans', () => {
     expect(served).toEqual({ v2: 200 });
   });
 
-  it('rolls back a candidate with 5× the error rate at its first stage, within one tick, recording why', async () => {
+  it('rolls back a candidate with 10× the error rate at its first stage, within one tick, recording why', async () => {
     await aModelFlag('model.scorer');
     await traffic('model.scorer', 1_000, { v1: 50, v2: 50 });
     const created = await t.http
@@ -158,7 +158,7 @@ describe('rollout plans', () => {
       .expect(201);
     expect(created.body).toMatchObject({ status: 'running', currentStage: 0, currentPercent: 1 });
 
-    await traffic('model.scorer', 20_000, { v1: 50, v2: 10 });
+    await traffic('model.scorer', 20_000, { v1: 50, v2: 5 });
     // Before the tick, the API shows the guard failing, with the words the rollback will record.
     const live = (
       await t.http
@@ -167,8 +167,18 @@ describe('rollout plans', () => {
         .expect(200)
     ).body;
     const errorRow = live.guardStatus.rows.find((row: { guard: string }) => row.guard === 'error rate');
-    expect(errorRow).toMatchObject({ metric: 'model.latency_ms', passing: false, unit: 'rate', failure: expect.stringMatching(/^error rate /) });
-    expect(errorRow.candidate).toBeCloseTo(0.1, 1);
+    expect(errorRow).toMatchObject({
+      metric: 'model.latency_ms',
+      passing: false,
+      decision: 'fail',
+      decidedBy: 'sequential',
+      unit: 'rate',
+      failure: expect.stringMatching(/^error rate /),
+    });
+    expect(errorRow.sequential).toMatchObject({ method: 'msprt', intervalMethod: 'confidence-sequence', decision: 'fail' });
+    expect(errorRow.sequential.interval.lower).toBeGreaterThan(0);
+    expect(live.guardStatus.verdict).toEqual({ decision: 'fail', reasons: [errorRow.failure] });
+    expect(errorRow.candidate).toBeCloseTo(0.2, 1);
     expect(live.guardStatus.rows.find((row: { guard: string }) => row.guard === 'stage samples')).toMatchObject({ passing: true, limit: '≥ 100 to advance' });
     await scheduler.tick();
     const plan = (
@@ -179,8 +189,10 @@ describe('rollout plans', () => {
     ).body;
     expect(plan).toMatchObject({ status: 'rolled-back', currentStage: 0, currentPercent: 0, guardStatus: null });
     expect(plan.reason).toBe(`guard failed at 1%: ${errorRow.failure}`);
-    expect(plan.reason).toMatch(/^guard failed at 1%: error rate 0\.\d+ on model\.latency_ms exceeds 2× control \(0\.0[12]\d+\) \+ 0\.005 = 0\.04\d+$/);
-    expect(plan.snapshot.candidate['model.latency_ms'].errorRate).toBeCloseTo(0.1, 1);
+    expect(plan.reason).toMatch(
+      /^guard failed at 1%: error rate 0\.\d+ on model\.latency_ms exceeds 2× control \(0\.0[12]\d+\) \+ 0\.005 = 0\.04\d+; confidence sequence for .*, entirely above 0$/,
+    );
+    expect(plan.snapshot.candidate['model.latency_ms'].errorRate).toBeCloseTo(0.2, 1);
     expect(plan.snapshot.candidate['model.latency_ms'].count).toBeGreaterThanOrEqual(50);
     expect(plan.snapshot.control['model.latency_ms'].errorRate).toBeCloseTo(0.02, 2);
     expect(plan.snapshot.failures).toHaveLength(1);
@@ -190,7 +202,7 @@ describe('rollout plans', () => {
     );
 
     // SDKs serve control again.
-    expect(await traffic('model.scorer', 300, { v1: 50, v2: 10 })).toEqual({ v1: 300 });
+    expect(await traffic('model.scorer', 300, { v1: 50, v2: 5 })).toEqual({ v1: 300 });
     // Finished plans are left alone, and a new plan may start.
     await t.http
       .post(`${plans('model.scorer')}/${plan.id}/resume`)

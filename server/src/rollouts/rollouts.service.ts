@@ -16,9 +16,10 @@ import { type ReportedMetric, TelemetryService } from '../telemetry/telemetry.se
 import { Clock } from './clock.js';
 import type { CreateRolloutPlanDto, FlagRolloutDefaultsResponse, RolloutPlanResponse } from './dto/rollout-plan.dto.js';
 import { CALL_METRICS, chooseGuardMetrics, fallbackFor, guardMetricNotes } from './guard-metrics.js';
-import { checkGuards, DEFAULT_GUARDS, guardRows, DEFAULT_STAGES, stageDue, stageProblems, type VariantMetrics } from './rollout-guards.js';
+import { DEFAULT_GUARDS, DEFAULT_STAGES, stageProblems, stageStatus, type VariantMetrics } from './rollout-guards.js';
 import type { GuardMetricSources, RolloutGuards, RolloutHistoryEntry, RolloutPlanEntity } from './rollout-plan.entity.js';
 import { ACTIVE_STATUSES, RolloutsRepository } from './rollouts.repository.js';
+import { GUARD_ALPHA } from './sequential-guards.js';
 
 /** Who the scheduler's automatic changes are attributed to in the audit log and webhooks. */
 export const SCHEDULER_ACTOR: Actor = { type: 'system', id: null, name: 'rollout-scheduler' };
@@ -52,6 +53,13 @@ const stageScope = (plan: RolloutPlanEntity): string => `rollout:${plan.id}:${pl
 
 const percentOf = (plan: RolloutPlanEntity): number =>
   plan.currentStage < 0 || plan.status === 'rolled-back' || plan.status === 'aborted' ? 0 : plan.stages[plan.currentStage]!.percent;
+
+/** The entry that paused a paused plan; the scheduler pauses a plan only for a hand edit. */
+const pauseOf = (plan: RolloutPlanEntity) => {
+  const entry = plan.history.findLast((h) => h.event === 'paused');
+  if (!entry) return null;
+  return { at: entry.at, actor: entry.actor, ...(entry.reason ? { reason: entry.reason } : {}), handEdit: entry.actor === SCHEDULER_ACTOR.name };
+};
 
 /** Rollout plans: creation, manual controls, and the scheduler's step for each active plan. */
 @Injectable()
@@ -252,6 +260,8 @@ export class RolloutsService implements OnModuleInit, OnModuleDestroy {
    * it means this pass does nothing). Paused plans are skipped.
    */
   async tick(): Promise<{ ran: boolean; plans: number }> {
+    // Telemetry this instance acknowledged is written first: inside the pass's transaction it is not.
+    await this.telemetry.settle();
     return this.db.transaction(async () => {
       if (!(await this.repository.trySchedulerLock())) return { ran: false, plans: 0 };
       const now = this.clock.now();
@@ -283,8 +293,8 @@ export class RolloutsService implements OnModuleInit, OnModuleDestroy {
     if ((plan.status !== 'running' && plan.status !== 'paused') || plan.stageStartedAt === null) return;
     if (now.getTime() <= plan.stageStartedAt.getTime()) return;
     const metrics = await this.stageMetrics(plan, plan.stageStartedAt, now);
-    const verdict = checkGuards(plan.guards, metrics.candidate, metrics.control);
-    if (verdict.failures.length > 0) {
+    const status = stageStatus(plan.guards, plan.stages[plan.currentStage]!, metrics.candidate, metrics.control, now.getTime() - plan.stageStartedAt.getTime());
+    if (status.verdict.decision === 'fail') {
       const snapshot = {
         stage: plan.currentStage,
         percent: percentOf(plan),
@@ -292,24 +302,41 @@ export class RolloutsService implements OnModuleInit, OnModuleDestroy {
         to: now.toISOString(),
         candidate: metrics.candidate,
         control: metrics.control,
-        failures: verdict.failures,
+        failures: status.verdict.reasons,
+        rows: status.rows,
+        sampleRatio: status.sampleRatio,
       };
-      await this.rollBack(plan, keys, SCHEDULER_ACTOR, now, 'rolled-back', `guard failed at ${percentOf(plan)}%: ${verdict.failures.join('; ')}`, snapshot);
+      await this.rollBack(
+        plan,
+        keys,
+        SCHEDULER_ACTOR,
+        now,
+        'rolled-back',
+        `guard failed at ${percentOf(plan)}%: ${status.verdict.reasons.join('; ')}`,
+        snapshot,
+      );
       return;
     }
-    if (plan.status === 'paused') return;
-    const samples = metrics.candidate[plan.guards.errorMetric]?.count ?? 0;
-    if (stageDue(plan.stages[plan.currentStage]!, plan.stageStartedAt, now, samples)) {
-      await this.advance(plan, keys, SCHEDULER_ACTOR, now, `stage ${plan.currentStage + 1} healthy: ${samples} candidate samples, guards passed`);
-    }
+    if (plan.status === 'paused' || status.verdict.decision !== 'advance') return;
+    const decidedBy = [...new Set(status.rows.flatMap((r) => (r.decidedBy ? [r.decidedBy] : [])))].join(' and ') || 'no guard judged';
+    await this.advance(
+      plan,
+      keys,
+      SCHEDULER_ACTOR,
+      now,
+      `stage ${plan.currentStage + 1} healthy: ${status.window.candidateSamples} candidate samples, guards passed (${decidedBy})`,
+    );
   }
 
   /** Starts the first stage if control has baseline metrics; otherwise records why it waits. */
   private async tryStart(plan: RolloutPlanEntity, keys: PlanKeys, actor: Actor, now: Date, reason?: string): Promise<RolloutPlanEntity> {
     const reported = await this.reportedMetrics(plan.environmentId, plan.flagKey, plan.guards.baselineMinutes, now);
     const refitted = this.refitGuards(plan, reported);
-    const from = new Date(now.getTime() - plan.guards.baselineMinutes * 60_000);
-    const totals = await this.telemetry.variantTotals(plan.environmentId, plan.flagKey, plan.guards.errorMetric, from, now);
+    // Rollups are kept per flag key and minute: a flag deleted and created again under its key must not
+    // start on the old flag's baseline, so the window begins no earlier than this flag's creation minute.
+    const createdAt = Date.parse((await this.flags.get(keys.projectKey, plan.flagKey)).createdAt);
+    const from = new Date(Math.max(now.getTime() - plan.guards.baselineMinutes * 60_000, Math.floor(createdAt / 60_000) * 60_000));
+    const totals = from < now ? await this.telemetry.variantTotals(plan.environmentId, plan.flagKey, plan.guards.errorMetric, from, now) : [];
     const baseline = totals.find((t) => t.variant === plan.controlVariant)?.stats.count ?? 0;
     if (baseline < plan.guards.minSamples) {
       const metric = plan.guards.errorMetric;
@@ -531,7 +558,8 @@ export class RolloutsService implements OnModuleInit, OnModuleDestroy {
       guardStatus: {
         from: plan.stageStartedAt.toISOString(),
         to: now.toISOString(),
-        rows: guardRows(plan.guards, plan.stages[plan.currentStage], metrics.candidate, metrics.control),
+        ...stageStatus(plan.guards, plan.stages[plan.currentStage]!, metrics.candidate, metrics.control, now.getTime() - plan.stageStartedAt.getTime()),
+        alpha: GUARD_ALPHA,
       },
     };
   }
@@ -557,6 +585,7 @@ export class RolloutsService implements OnModuleInit, OnModuleDestroy {
       createdAt: p.createdAt.toISOString(),
       finishedAt: p.finishedAt?.toISOString() ?? null,
       guardStatus: null,
+      pause: p.status === 'paused' ? pauseOf(p) : null,
       guardMetrics: [],
     };
   }

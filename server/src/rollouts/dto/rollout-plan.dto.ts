@@ -18,7 +18,8 @@ import {
 import { everyMember } from '../../common/openapi/every-member.js';
 import { ApiKeyProperty } from '../../common/validation/is-key.decorator.js';
 import type { GuardMetricNote } from '../guard-metrics.js';
-import type { GuardRow } from '../rollout-guards.js';
+import type { GuardRow, StageStatus, StageVerdict, StageWindow } from '../rollout-guards.js';
+import type { SequentialGuardFigures } from '../sequential-guards.js';
 import type { GuardMetricSources, MetricBound, MetricSource, RolloutGuards, RolloutHistoryEntry, RolloutStage, RolloutStatus } from '../rollout-plan.entity.js';
 
 const METRIC_STATS = everyMember<MetricBound['stat']>()(['mean', 'p50', 'p95', 'p99', 'errorRate']);
@@ -35,6 +36,10 @@ const HISTORY_EVENTS = everyMember<RolloutHistoryEntry['event']>()([
 ]);
 const GUARDS = everyMember<GuardRow['guard']>()(['stage samples', 'error rate', 'latency p95', 'bound']);
 const GUARD_UNITS = everyMember<GuardRow['unit']>()(['rate', 'ms', 'count', 'value']);
+const GUARD_DECISIONS = everyMember<GuardRow['decision']>()(['fail', 'pass', 'wait']);
+const DECIDED_BY = everyMember<NonNullable<GuardRow['decidedBy']>>()(['sequential', 'fixed-horizon']);
+const SEQUENTIAL_DECISIONS = everyMember<SequentialGuardFigures['decision']>()(['fail', 'pass', 'undecided']);
+const STAGE_DECISIONS = everyMember<StageVerdict['decision']>()(['fail', 'advance', 'wait']);
 const METRIC_SOURCES = everyMember<MetricSource>()(['request', 'reported', 'fallback']);
 const GUARD_METRICS = everyMember<keyof GuardMetricSources>()(['errorMetric', 'latencyMetric']);
 const CHOSEN = 'Left out: chosen from the metrics the flag reported (see GET …/rollout-plans/defaults of the flag)';
@@ -239,6 +244,25 @@ export class RolloutHistoryResponse implements RolloutHistoryEntry {
   @ApiPropertyOptional() reason?: string;
 }
 
+export class GuardIntervalResponse {
+  @ApiProperty() lower: number;
+  @ApiProperty() upper: number;
+}
+
+export class GuardSequentialResponse implements SequentialGuardFigures {
+  @ApiProperty({ enum: ['msprt'], description: 'mixture sequential probability ratio test (normal mixture), as experiments use' }) method: 'msprt';
+  @ApiProperty({ description: 'The quantity tested, in words: the candidate figure minus its limit' }) tested: string;
+  @ApiProperty({ description: 'Point estimate of the excess over the limit; above 0 is worse than the limit' }) excess: number;
+  @ApiProperty({ type: GuardIntervalResponse, description: 'Confidence sequence for the excess: valid however often it is read' })
+  interval: GuardIntervalResponse;
+  @ApiProperty({ enum: ['confidence-sequence'] }) intervalMethod: 'confidence-sequence';
+  @ApiProperty({ description: 'Always-valid p-value for an excess of 0' }) pValue: number;
+  @ApiProperty({ description: 'τ of the N(0, τ²) mixture' }) mixingStdDev: number;
+  @ApiProperty({ description: "This guard's share of the plan's α (Bonferroni over its tested guards)" }) alpha: number;
+  @ApiProperty({ enum: SEQUENTIAL_DECISIONS, description: 'fail: the sequence lies above 0; pass: at or below 0; undecided: it straddles 0' })
+  decision: SequentialGuardFigures['decision'];
+}
+
 export class GuardRowResponse implements GuardRow {
   @ApiProperty({ enum: GUARDS }) guard: GuardRow['guard'];
   @ApiProperty() metric: string;
@@ -246,15 +270,67 @@ export class GuardRowResponse implements GuardRow {
   @ApiProperty({ type: Number, nullable: true }) candidate: number | null;
   @ApiProperty({ type: Number, nullable: true }) control: number | null;
   @ApiProperty({ description: 'The limit in words, with the number it comes to' }) limit: string;
-  @ApiProperty({ type: Boolean, nullable: true, description: 'null: not enough observations to judge yet' }) passing: boolean | null;
-  @ApiPropertyOptional({ description: 'Why it fails, as a rollback would record it' }) failure?: string;
+  @ApiProperty({
+    type: Boolean,
+    nullable: true,
+    description: 'Fixed-horizon verdict (the point estimate against the limit); null: not enough observations to judge yet',
+  })
+  passing: boolean | null;
+  @ApiProperty({
+    type: GuardSequentialResponse,
+    nullable: true,
+    description: 'The always-valid figures; null for stage samples, quantile bounds (p50/p95/p99 of a bound) and before the minimum samples',
+  })
+  sequential: GuardSequentialResponse | null;
+  @ApiProperty({ enum: GUARD_DECISIONS, description: 'What the scheduler does with this guard now' }) decision: GuardRow['decision'];
+  @ApiProperty({ enum: DECIDED_BY, nullable: true, description: 'Which figures decided; null while it waits' }) decidedBy: GuardRow['decidedBy'];
+  @ApiProperty({ description: 'Why this decision, in words' }) why: string;
+  @ApiPropertyOptional({ description: 'Set when the guard fails: the rollback reason' }) failure?: string;
   @ApiProperty({ enum: GUARD_UNITS }) unit: GuardRow['unit'];
 }
 
-export class GuardStatusResponse {
+export class StageWindowResponse implements StageWindow {
+  @ApiProperty() elapsedMinutes: number;
+  @ApiProperty() minDurationMinutes: number;
+  @ApiProperty({ description: "Candidate observations of the error metric in the stage's window" }) candidateSamples: number;
+  @ApiProperty() minSamples: number;
+  @ApiProperty({ description: 'Minimum duration and samples both met: undecided guards may pass on their fixed-horizon figures' }) horizonReached: boolean;
+}
+
+export class GuardSampleRatioResponse {
+  @ApiProperty() chiSquare: number;
+  @ApiProperty() degreesOfFreedom: number;
+  @ApiProperty() pValue: number;
+  @ApiProperty({ type: [Number], description: 'Candidate, control' }) observed: number[];
+  @ApiProperty({ type: [Number], description: "Candidate, control, from the stage's percent" }) expected: number[];
+  @ApiProperty({ description: 'p < 0.001: the stage waits (its figures compare groups the split did not make)' }) mismatch: boolean;
+}
+
+export class StageVerdictResponse implements StageVerdict {
+  @ApiProperty({ enum: STAGE_DECISIONS }) decision: StageVerdict['decision'];
+  @ApiProperty({ type: [String], description: 'Why: the failures, what the stage waits for, or why it advances' }) reasons: string[];
+}
+
+export class GuardStatusResponse implements StageStatus {
   @ApiProperty({ format: 'date-time', description: "Start of the window: the current stage's start" }) from: string;
   @ApiProperty({ format: 'date-time' }) to: string;
+  @ApiProperty({ type: StageWindowResponse }) window: StageWindowResponse;
   @ApiProperty({ type: [GuardRowResponse] }) rows: GuardRowResponse[];
+  @ApiProperty({
+    type: GuardSampleRatioResponse,
+    nullable: true,
+    description: "Sample-ratio check of the error metric's observations; null before both sides have any",
+  })
+  sampleRatio: GuardSampleRatioResponse | null;
+  @ApiProperty({ type: StageVerdictResponse, description: 'What the scheduler does at its next pass' }) verdict: StageVerdictResponse;
+  @ApiProperty({ description: "The plan's false-rollback budget, shared between its tested guards" }) alpha: number;
+}
+
+export class PlanPauseResponse {
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty() actor: string;
+  @ApiPropertyOptional() reason?: string;
+  @ApiProperty({ description: "true: the plan paused itself because the flag's default rule was edited outside it" }) handEdit: boolean;
 }
 
 export class RolloutPlanResponse {
@@ -285,6 +361,7 @@ export class RolloutPlanResponse {
     description: 'Running or paused plans: every guard over the current stage, as the scheduler judges it now',
   })
   guardStatus: GuardStatusResponse | null;
+  @ApiProperty({ type: PlanPauseResponse, nullable: true, description: 'Paused plans: who paused it, when and why' }) pause: PlanPauseResponse | null;
   @ApiProperty({
     type: [GuardMetricNoteResponse],
     description: 'Active plans: each guard metric, why it was chosen, and a warning when it has no data yet; empty for finished plans',

@@ -1,15 +1,8 @@
 import { type FormEvent, useState } from 'react';
 import { usePermissions } from '../../../api/auth';
 import { errorMessage } from '../../../api/client';
-import {
-  ACTIVE_ROLLOUT_STATUSES,
-  type RolloutAction,
-  type RolloutPlan,
-  type RolloutStatus,
-  useRolloutAction,
-  useRolloutPlans,
-  type GuardRow,
-} from '../../../api/rollouts';
+import { ACTIVE_ROLLOUT_STATUSES, type RolloutAction, type RolloutPlan, type RolloutStatus, useRolloutAction, useRolloutPlans } from '../../../api/rollouts';
+import { useExperiments } from '../../../api/experiments';
 import type { EnvironmentView } from '../../../api/projects';
 import type { FlagView } from '../../../api/flags';
 import { Badge, type Tone } from '../../../components/common/Badge';
@@ -18,6 +11,7 @@ import { formatPercent } from '../../../components/common/rolloutSegments';
 import { formatTime } from '../../../components/common/format';
 import { EmptyState, QueryView } from '../../../components/common/StateViews';
 import { NewPlanForm } from '../NewPlanForm/NewPlanForm';
+import { GuardStatus } from '../GuardStatus/GuardStatus';
 import { stageSteps } from '../stageSteps';
 import { FormActions } from '../../../components/common/FormActions';
 
@@ -40,63 +34,6 @@ const actionsFor = (status: RolloutStatus): RolloutAction[] =>
       : status === 'waiting-for-baseline'
         ? ['abort']
         : [];
-
-const value = (row: GuardRow, v: number | null) =>
-  v === null
-    ? '—'
-    : row.unit === 'rate'
-      ? `${(v * 100).toFixed(2)}%`
-      : row.unit === 'ms'
-        ? `${v.toFixed(v < 1 ? 3 : 1)} ms`
-        : v.toLocaleString('en-US', { maximumFractionDigits: 3 });
-
-const guardLabel = (row: GuardRow): string => (row.guard === 'bound' ? `${row.stat ?? ''} bound` : row.guard.charAt(0).toUpperCase() + row.guard.slice(1));
-
-/** The guards as the server's scheduler judges them now: one source of truth, nothing recomputed here. */
-const Guards = ({ plan }: { plan: RolloutPlan }) => {
-  const status = plan.guardStatus;
-  if (!plan.stageStartedAt || status === null) return <p className="muted small">Guards judge once the first stage starts.</p>;
-  return (
-    <div className="table-wrap">
-      <table className="table" aria-label="Guard metrics">
-        <caption className="caption">
-          Guards since this stage started ({formatTime(status.from)}), candidate {plan.candidateVariant} vs control {plan.controlVariant}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Guard</th>
-            <th scope="col">Candidate</th>
-            <th scope="col">Control</th>
-            <th scope="col">Threshold</th>
-            <th scope="col">Verdict</th>
-          </tr>
-        </thead>
-        <tbody>
-          {status.rows.map((row) => (
-            <tr key={`${row.guard}-${row.metric}-${row.stat ?? ''}`}>
-              <td>
-                {guardLabel(row)} <code className="small">{row.metric}</code>
-              </td>
-              <td>{value(row, row.candidate)}</td>
-              <td>{value(row, row.control)}</td>
-              <td className="small">{row.limit}</td>
-              <td>
-                {row.passing === null ? (
-                  <Badge>{row.guard === 'stage samples' ? 'collecting' : 'not enough data'}</Badge>
-                ) : row.passing ? (
-                  <Badge tone="on">pass</Badge>
-                ) : (
-                  <Badge tone="killed">fail</Badge>
-                )}
-                {row.failure && <div className="small">{row.failure}</div>}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-};
 
 /** Guard metrics with no data, said plainly: a plan must not wait in silence for a name no SDK sends. */
 const NoDataNotice = ({ plan }: { plan: RolloutPlan }) => {
@@ -198,9 +135,20 @@ const PlanCard = ({ project, environment, plan, canEdit }: { project: string; en
           </li>
         ))}
       </ol>
+      {plan.pause && (
+        <div className={plan.pause.handEdit ? 'notice small' : 'muted small'} role="status" aria-label="Why the plan is paused">
+          <strong>{plan.pause.handEdit ? 'Paused because of a hand edit.' : `Paused by ${plan.pause.actor}.`}</strong> {plan.pause.reason}{' '}
+          <span className="muted">({formatTime(plan.pause.at)}; a paused plan does not advance, but a failing guard still rolls it back.)</span>
+        </div>
+      )}
       {active && <NoDataNotice plan={plan} />}
+      {active && (
+        <p className="muted small">
+          While this plan is active, experiments on {plan.flag} in {plan.environment} are refused: both would write the default rule&apos;s split.
+        </p>
+      )}
       {active ? (
-        <Guards plan={plan} />
+        <GuardStatus plan={plan} />
       ) : (
         Array.isArray(plan.snapshot?.failures) && (
           <div className="banner banner-danger" role="status">
@@ -238,6 +186,9 @@ const PlanCard = ({ project, environment, plan, canEdit }: { project: string; en
 export const RolloutPlans = ({ project, flag, environment }: { project: string; flag: FlagView; environment: EnvironmentView }) => {
   const { canEdit } = usePermissions();
   const plans = useRolloutPlans(project, flag.key, environment.key);
+  // Plans and experiments exclude each other on a flag: say so before the server answers 409.
+  const experiments = useExperiments(project, { flag: flag.key, environment: environment.key, status: 'running' });
+  const experiment = experiments.data?.find((e) => e.environment === environment.key && e.status === 'running');
   return (
     <QueryView query={plans} loadingLabel="Loading rollout plans…">
       {(list) => {
@@ -246,7 +197,13 @@ export const RolloutPlans = ({ project, flag, environment }: { project: string; 
         return (
           <div>
             <h2>Rollout plans in {environment.name}</h2>
-            {canEdit && !hasActive && <NewPlanForm project={project} flag={flag} environment={environment.key} />}
+            {experiment && (
+              <div className="notice small" role="status">
+                Experiment <strong>{experiment.key}</strong> runs on {flag.key} in {environment.name}: a rollout plan would replace its traffic split, so the
+                server refuses one until the experiment is decided or stopped.
+              </div>
+            )}
+            {canEdit && !hasActive && !experiment && <NewPlanForm project={project} flag={flag} environment={environment.key} />}
             {sorted.length === 0 ? (
               <EmptyState title={`No rollout plans for ${flag.key} in ${environment.name}.`} />
             ) : (
