@@ -14,6 +14,7 @@ import { ExperimentLifecycle1763930100000 } from './1763930100000-experiment-lif
 import { ScopedMetrics1763930200000 } from './1763930200000-scoped-metrics.js';
 import { TokenExpiry1763930300000 } from './1763930300000-token-expiry.js';
 import { ExperimentSegments1763930500000 } from './1763930500000-experiment-segments.js';
+import { TriggerEffects1763930600000 } from './1763930600000-trigger-effects.js';
 import { ScheduledChanges1763930800000 } from './1763930800000-scheduled-changes.js';
 
 // Every migration, oldest first. Listed as classes: the server is ESM and loads no globs.
@@ -34,5 +35,6 @@ export const migrations = [
   ScopedMetrics1763930200000,
   TokenExpiry1763930300000,
   ExperimentSegments1763930500000,
+  TriggerEffects1763930600000,
   ScheduledChanges1763930800000,
 ];

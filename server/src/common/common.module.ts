@@ -27,6 +27,7 @@ const secretBoxProvider = {
 @Module({ providers: [DomainEvents, secretBoxProvider], exports: [DomainEvents, SecretBox] })
 export class CommonModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(requireJsonBody).forRoutes({ path: '*path', method: RequestMethod.ALL });
+    // Trigger URLs also take CloudEvents (application/cloudevents+json): triggers/ checks their media types itself.
+    consumer.apply(requireJsonBody).exclude({ path: 'triggers/:secret', method: RequestMethod.POST }).forRoutes({ path: '*path', method: RequestMethod.ALL });
   }
 }

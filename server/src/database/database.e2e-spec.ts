@@ -28,6 +28,7 @@ import { createDataSource, dataSourceOptions, runMigrations } from './data-sourc
 import { openEmbeddedDatabase } from './embedded-database.js';
 import { LoginThrottleEntity } from '../auth/login-throttle.entity.js';
 import { TriggerCallEntity } from '../triggers/trigger-call.entity.js';
+import { TriggerEventEntity } from '../triggers/trigger-event.entity.js';
 
 const ENTITIES = [
   UserEntity,
@@ -54,6 +55,7 @@ const ENTITIES = [
   RolloutPlanEntity,
   RateLimitWindowEntity,
   TriggerCallEntity,
+  TriggerEventEntity,
   LoginThrottleEntity,
 ];
 

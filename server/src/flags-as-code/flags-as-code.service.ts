@@ -51,10 +51,11 @@ const conflictError = (plan: Plan): DomainError =>
   );
 
 /** A domain write's 400 names fields of the item; the file's user needs them under the item's path. */
-const underPath = async <T>(path: string | undefined, work: () => Promise<T>): Promise<T> => {
+const underPath = async <T>(at: string | undefined | (() => string | undefined), work: () => Promise<T>): Promise<T> => {
   try {
     return await work();
   } catch (err) {
+    const path = typeof at === 'function' ? at() : at;
     if (path && err instanceof DomainError && err.code === 'VALIDATION_FAILED' && Array.isArray(err.details))
       throw validationFailed((err.details as Array<{ field: string; reason: string }>).map((p) => ({ ...p, field: `${path}.${p.field}` })));
     throw err;
@@ -178,17 +179,27 @@ export class FlagsAsCodeService {
     const updates = of('flag', 'update');
     for (const change of updates.filter((c) => !removesVariants(c)))
       await underPath(change.path, () => this.updateFlag(actor, projectKey, flags.get(change.key)!, change, reason));
-    for (const change of [...of('config', 'create'), ...of('config', 'update')]) {
-      const config = flags.get(change.key)!.environments[change.environment!]!;
-      const fields: ConfigFields = configComparable(config);
-      await underPath(change.path, () =>
-        this.flags.changeConfig(
+    // One batch: the project is read once for all configs, not once per config (linear, not quadratic, in the file's size).
+    let applying: string | undefined;
+    const configChanges = [...of('config', 'create'), ...of('config', 'update')];
+    await underPath(
+      () => applying,
+      () =>
+        this.flags.changeConfigs(
           actor,
-          { projectKey, flagKey: change.key, environmentKey: change.environment! },
-          replaceConfig(fields, { reason, basedOnVersion: change.version ?? 0 }),
+          projectKey,
+          configChanges.map((change) => {
+            const fields: ConfigFields = configComparable(flags.get(change.key)!.environments[change.environment!]!);
+            const write = replaceConfig(fields, { reason, basedOnVersion: change.version ?? 0 });
+            return {
+              flagKey: change.key,
+              environmentKey: change.environment!,
+              // A refusal after this point (validation) belongs to this item of the file.
+              change: { ...write, apply: (current) => ((applying = change.path), write.apply(current)) },
+            };
+          }),
         ),
-      );
-    }
+    );
     for (const change of updates.filter(removesVariants))
       await underPath(change.path, () => this.updateFlag(actor, projectKey, flags.get(change.key)!, change, reason));
     for (const change of of('flag', 'archive')) await this.flags.archive(actor, projectKey, change.key, reason);

@@ -1,13 +1,17 @@
+import type { FieldProblem } from '../common/errors/domain-error.js';
+import type { CloudEvent } from './cloud-event.js';
+
 /**
  * What a trigger call asks for, read from whatever the caller posted: nothing or `{ reason }` (a
- * script), a Prometheus Alertmanager webhook, or a Grafana alert webhook (unified alerting, which
- * is Alertmanager-shaped, or legacy `state`). Pure; never throws.
+ * script), a Prometheus Alertmanager webhook, a Grafana alert webhook (unified alerting, which
+ * is Alertmanager-shaped, or legacy `state`), or a CloudEvent carrying any of these or
+ * `{ status, reason }` as its data. Pure; never throws.
  */
-export type AlertSource = 'plain' | 'alertmanager' | 'grafana';
+export type AlertSource = 'plain' | 'alertmanager' | 'grafana' | 'cloudevents';
 
 export interface TriggerSignal {
   source: AlertSource;
-  /** fire: kill the flag; resolve: restore it (if the trigger allows); none: acknowledge only. */
+  /** fire: do the trigger's effect; resolve: undo it (if the trigger allows); none: acknowledge only. */
   intent: 'fire' | 'resolve' | 'none';
   /** Alert names, for the audit entry and the kill record. */
   alerts: string[];
@@ -40,7 +44,7 @@ const alertNames = (payload: Record<string, unknown>): string[] => {
   return [...names].slice(0, MAX_NAMES);
 };
 
-const intentOf = (status: string): TriggerSignal['intent'] => {
+export const intentOf = (status: string): TriggerSignal['intent'] => {
   switch (status.toLowerCase()) {
     case 'firing':
     case 'alerting':
@@ -73,9 +77,48 @@ export const readTriggerSignal = (body: unknown): TriggerSignal => {
   };
 };
 
+const MAX_REASON = 1000;
+
+/**
+ * A body no reading makes sense of, named by field: anything but a JSON object, or a `reason` or
+ * `status` that is not text. (Unknown fields are fine: monitoring tools add their own.)
+ */
+export const bodyProblems = (body: unknown, path = ''): FieldProblem[] => {
+  if (body === undefined || body === null) return [];
+  if (!isRecord(body)) return [{ field: path || 'body', reason: 'must be a JSON object' }];
+  const problems: FieldProblem[] = [];
+  if (body.reason !== undefined && (typeof body.reason !== 'string' || body.reason.length > MAX_REASON))
+    problems.push({ field: `${path ? `${path}.` : ''}reason`, reason: `must be a string of at most ${MAX_REASON} characters` });
+  for (const field of ['status', 'state'] as const)
+    if (body[field] !== undefined && typeof body[field] !== 'string') problems.push({ field: `${path ? `${path}.` : ''}${field}`, reason: 'must be a string' });
+  if (body.alerts !== undefined && !Array.isArray(body.alerts)) problems.push({ field: `${path ? `${path}.` : ''}alerts`, reason: 'must be an array' });
+  return problems;
+};
+
+/**
+ * A CloudEvent's data read like a direct call (an Alertmanager or Grafana payload keeps its source);
+ * otherwise `data.status` (or the event type's last segment, e.g. `com.example.alert.resolved`)
+ * says firing or resolved, and `data.reason` or the event's subject says why.
+ */
+export const readEventSignal = (event: CloudEvent): TriggerSignal => {
+  const inner = readTriggerSignal(event.data);
+  if (inner.source !== 'plain') return inner;
+  const data = isRecord(event.data) ? event.data : {};
+  const typeStatus = event.type.split('.').pop()!;
+  const status = text(data.status) ?? (intentOf(typeStatus) !== 'none' ? typeStatus : null);
+  return {
+    source: 'cloudevents',
+    intent: status ? intentOf(status) : 'fire',
+    alerts: [],
+    note: text(data.reason) ?? (event.subject ? text(event.subject) : null) ?? `${event.type} from ${event.source}`.slice(0, MAX_NOTE),
+    status,
+  };
+};
+
 /** The reason recorded on the flag and in the audit log, e.g. `Alertmanager firing: GpuErrors, HighLatency`. */
 export const describeSignal = (signal: TriggerSignal, triggerName: string): string => {
   if (signal.source === 'plain') return signal.note ? `${signal.note} (trigger ${triggerName})` : `Trigger ${triggerName} called`;
+  if (signal.source === 'cloudevents') return `CloudEvent ${signal.status ?? 'fired'}: ${signal.note} via trigger ${triggerName}`.slice(0, 1000);
   const source = signal.source === 'alertmanager' ? 'Alertmanager' : 'Grafana';
   const alerts = signal.alerts.length > 0 ? `: ${signal.alerts.join(', ')}` : '';
   const note = signal.note && !signal.alerts.includes(signal.note) ? ` (${signal.note})` : '';

@@ -1,8 +1,10 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { TriggerEffect, TriggerOutcome } from './trigger-effect.js';
 
-export type TriggerAction = 'killed' | 'restored' | 'ignored';
+/** What a call did: kept as the trigger's last action. */
+export type TriggerAction = TriggerOutcome;
 
-/** A secret URL that kills (and optionally restores) one flag in one environment. Only the secret's hash is kept. */
+/** A secret URL that changes one flag in one environment in the one way chosen at creation. Only the secret's hash is kept. */
 @Entity('flag_triggers')
 @Index('idx_flag_triggers_flag', ['projectId', 'flagKey', 'environmentId'])
 export class TriggerEntity {
@@ -32,7 +34,11 @@ export class TriggerEntity {
   @Column({ name: 'secret_prefix', type: 'varchar', length: 16 })
   secretPrefix: string;
 
-  /** A "resolved" alert restores the flag; otherwise resolutions are acknowledged and ignored. */
+  /** What a firing alert does (kill, turn on/off, serve a variant, set a rollout, pause/resume/abort the rollout plan). */
+  @Column({ type: 'jsonb' })
+  effect: TriggerEffect;
+
+  /** A "resolved" alert undoes the effect (a kill is restored, ...); otherwise resolutions are acknowledged and ignored. */
   @Column({ name: 'restore_on_resolve', type: 'boolean', default: false })
   restoreOnResolve: boolean;
 

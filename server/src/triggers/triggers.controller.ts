@@ -3,9 +3,11 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiCreatedResponse,
+  ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
@@ -137,22 +139,35 @@ export class TriggerHookController {
   @UseGuards(ThrottlerGuard)
   @ApiOperation({
     summary:
-      'Fire a trigger: an empty POST or {reason} kills the flag; Alertmanager and Grafana webhooks kill on firing/alerting and restore on ' +
-      'resolved/ok when the trigger allows it. Unknown or disabled: 404. Too many calls: 429.',
+      "Fire a trigger: an empty POST or {reason} does the trigger's effect (chosen at creation: kill, turn on/off, serve a variant, set a rollout, " +
+      'pause/resume/abort the rollout plan); Alertmanager and Grafana webhooks do it on firing/alerting and undo it on resolved/ok when the trigger ' +
+      'allows it. CloudEvents 1.0 in structured (application/cloudevents+json) or binary (ce-* headers) mode carry any of these as data; a ' +
+      'repeated event (same source and id, or the same Idempotency-Key) answers as before and changes nothing. Unknown or disabled: 404. Too many calls: 429.',
   })
   @ApiBody({
     required: false,
-    schema: { type: 'object', additionalProperties: true, description: 'Nothing, {reason}, an Alertmanager webhook or a Grafana alert webhook' },
+    schema: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'Nothing, {reason}, an Alertmanager webhook, a Grafana alert webhook, or a structured CloudEvent whose data is one of these',
+    },
   })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A call with a key this trigger handled in the last 24 h changes nothing' })
   @ApiOkResponse({ type: TriggerFiredResponse })
   @ApiErrors(400, { status: 404, description: 'NOT_FOUND: no trigger has this secret, or it is disabled' })
+  @ApiResponse({ status: 413, type: ErrorResponse, description: 'PAYLOAD_TOO_LARGE: a JSON body over 1 MB or a structured CloudEvent over 256 KB' })
+  @ApiResponse({
+    status: 415,
+    type: ErrorResponse,
+    description: 'UNSUPPORTED_MEDIA_TYPE: a body that is neither application/json nor application/cloudevents+json',
+  })
   @ApiTooManyRequestsResponse({
     type: ErrorResponse,
     description: 'More than 10 calls to this trigger in the last 60 s (a sliding window; refused calls do not count)',
     headers: { 'Retry-After': { description: 'Seconds until a call is accepted again', schema: { type: 'integer' } } },
   })
-  fire(@Param('secret') secret: string, @Body() body: unknown): Promise<TriggerFiredResponse> {
+  fire(@Param('secret') secret: string, @Body() body: unknown, @Req() req: Request): Promise<TriggerFiredResponse> {
     // A RATE_LIMITED refusal gets its Retry-After from the shared error mapping (common/errors).
-    return this.triggers.fire(secret, body);
+    return this.triggers.fire(secret, { contentType: req.headers['content-type'], headers: req.headers, body });
   }
 }

@@ -116,12 +116,15 @@ describe('trigger URLs', () => {
       trigger: 'am-gpu',
       flag: 'gpu.train',
       environment: 'production',
+      effect: 'kill',
       action: 'killed',
       changed: true,
       killed: true,
       source: 'alertmanager',
       alerts: ['GpuErrorRate', 'GpuOOM'],
       note: null,
+      eventId: null,
+      duplicate: false,
     });
     await sdk.waitFor((m: ServerMessage) => m.type === 'change' && m.kind === 'flag' && m.key === 'gpu.train' && m.flag?.killed === true);
     const killed = (await t.http.get(config('gpu.train')).set(t.admin)).body;

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module.js';
@@ -6,10 +6,13 @@ import { Database } from '../database/database.service.js';
 import { FlagsModule } from '../flags/flags.module.js';
 import { KillSwitchModule } from '../kill-switch/kill-switch.module.js';
 import { ProjectsModule } from '../projects/projects.module.js';
+import { RolloutsModule } from '../rollouts/rollouts.module.js';
 import { DatabaseThrottlerStorage } from './database-throttler-storage.js';
 import { RateLimitWindowEntity } from './rate-limit-window.entity.js';
 import { TriggerCallEntity } from './trigger-call.entity.js';
+import { triggerBody } from './trigger-body.middleware.js';
 import { TriggerCallLimit } from './trigger-call-limit.js';
+import { TriggerEventEntity } from './trigger-event.entity.js';
 import { TriggerEntity } from './trigger.entity.js';
 import { TriggerHookController, TriggersController } from './triggers.controller.js';
 import { TriggersRepository } from './triggers.repository.js';
@@ -23,7 +26,7 @@ export const CLIENT_CALLS_PER_MINUTE = 300;
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([TriggerEntity, TriggerCallEntity, RateLimitWindowEntity]),
+    TypeOrmModule.forFeature([TriggerEntity, TriggerCallEntity, TriggerEventEntity, RateLimitWindowEntity]),
     // Counted in the database: every instance behind a balancer enforces the same limits.
     ThrottlerModule.forRootAsync({
       inject: [Database],
@@ -37,10 +40,15 @@ export const CLIENT_CALLS_PER_MINUTE = 300;
     FlagsModule,
     KillSwitchModule,
     ProjectsModule,
+    RolloutsModule,
     AuditModule,
   ],
   controllers: [TriggersController, TriggerHookController],
   providers: [TriggersRepository, TriggerCallLimit, TriggersService],
   exports: [TriggersService],
 })
-export class TriggersModule {}
+export class TriggersModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(triggerBody).forRoutes({ path: 'triggers/:secret', method: RequestMethod.POST });
+  }
+}

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { IsNull, LessThanOrEqual, MoreThan } from 'typeorm';
 import { Database } from '../database/database.service.js';
+import type { TriggerFiredResponse } from './dto/trigger.dto.js';
 import { TriggerCallEntity } from './trigger-call.entity.js';
+import { TriggerEventEntity } from './trigger-event.entity.js';
 import { type TriggerAction, TriggerEntity } from './trigger.entity.js';
 
 /** First key of the trigger call log's advisory locks (the second is a hash of the trigger id). */
@@ -16,6 +18,19 @@ export class TriggersRepository {
   }
   private get calls() {
     return this.db.manager().getRepository(TriggerCallEntity);
+  }
+  private get events() {
+    return this.db.manager().getRepository(TriggerEventEntity);
+  }
+
+  findEvent(triggerId: string, eventHash: string): Promise<TriggerEventEntity | null> {
+    return this.events.findOneBy({ triggerId, eventHash });
+  }
+
+  /** Remembers a handled event (a concurrent copy that got here first wins) and forgets the trigger's events older than `forgetBefore`. */
+  async rememberEvent(triggerId: string, eventHash: string, outcome: TriggerFiredResponse, at: Date, forgetBefore: Date): Promise<void> {
+    await this.events.delete({ triggerId, receivedAt: LessThanOrEqual(forgetBefore) });
+    await this.events.createQueryBuilder().insert().values({ triggerId, eventHash, receivedAt: at, outcome }).orIgnore().execute();
   }
 
   listForFlag(projectId: string, flagKey: string, environmentId: string): Promise<TriggerEntity[]> {

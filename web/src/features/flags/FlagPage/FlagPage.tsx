@@ -179,7 +179,7 @@ export const FlagPage = ({ project, environment }: { project: ProjectView; envir
         )}
         {tab === 'rollout' && <RolloutPlans project={project.key} flag={flag} environment={environment} />}
         {tab === 'shadow' && <ShadowReport project={project.key} flag={flag.key} environment={environment} />}
-        {tab === 'triggers' && <FlagTriggers project={project.key} flag={flag.key} environment={environment} />}
+        {tab === 'triggers' && <FlagTriggers project={project.key} flag={flag.key} environment={environment} variants={flag.variants.map((v) => v.key)} />}
         {tab === 'history' && <FlagHistory project={project.key} flagKey={flag.key} environment={environment.key} />}
       </div>
     </div>

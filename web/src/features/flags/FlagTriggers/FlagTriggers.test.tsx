@@ -14,6 +14,7 @@ const aTrigger = (overrides: Partial<Trigger> = {}): Trigger => ({
   description: '',
   flag: 'checkout',
   environment: 'staging',
+  effect: { type: 'kill' },
   restoreOnResolve: false,
   enabled: true,
   secretPrefix: 'sbx_abcd',
@@ -47,13 +48,43 @@ describe('FlagTriggers', () => {
     await userEvent.click(screen.getByLabelText('Restore when the alert resolves'));
     await userEvent.click(screen.getByRole('button', { name: 'Create trigger URL' }));
     expect((await screen.findByLabelText('Trigger URL for pagerduty')).textContent).toBe('http://sb.test/api/v1/triggers/sbx_abcdSECRET');
-    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ name: 'pagerduty', restoreOnResolve: true });
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ name: 'pagerduty', effect: { type: 'kill' }, restoreOnResolve: true });
 
     const row = await screen.findByRole('row', { name: /pagerduty/ });
     expect(row.textContent).toContain('sbx_abcd…');
     expect(row.textContent).not.toContain('SECRET');
     await userEvent.click(screen.getByRole('button', { name: 'Done' }));
     expect(screen.queryByLabelText('Trigger URL for pagerduty')).toBeNull();
+  });
+
+  it('creates a rollout trigger with its variant and percentage, and offers no undo for it', async () => {
+    const calls = stubApi((method, path, body) => {
+      if (method === 'GET' && path === BASE) return { status: 200, body: [] };
+      if (method === 'POST' && path === BASE) {
+        const trigger = aTrigger({ name: 'canary', effect: (body as { effect: Trigger['effect'] }).effect });
+        return { status: 201, body: { trigger, secret: 's', url: 'http://sb.test/api/v1/triggers/s' } };
+      }
+      return undefined;
+    });
+    renderWithClient(<FlagTriggers project="demo" flag="checkout" environment={staging} variants={['v1', 'v2']} />);
+    await screen.findByText('No trigger URLs for checkout in Staging.');
+    await userEvent.type(screen.getByLabelText('Name'), 'canary');
+    await userEvent.selectOptions(screen.getByLabelText('When an alert fires'), 'set-rollout');
+    expect(screen.queryByLabelText(/when the alert resolves/)).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Create trigger URL' }));
+    expect(screen.getByLabelText('Roll out variant').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByLabelText('Percentage').getAttribute('aria-invalid')).toBe('true');
+    expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0);
+    await userEvent.selectOptions(screen.getByLabelText('Roll out variant'), 'v2');
+    await userEvent.type(screen.getByLabelText('Percentage'), '25');
+    await userEvent.selectOptions(screen.getByLabelText('The rest gets'), 'v1');
+    await userEvent.click(screen.getByRole('button', { name: 'Create trigger URL' }));
+    await screen.findByLabelText('Trigger URL for canary');
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({
+      name: 'canary',
+      effect: { type: 'set-rollout', variant: 'v2', percentage: 25, restVariant: 'v1' },
+      restoreOnResolve: false,
+    });
   });
 
   it('rotates after confirmation and disables', async () => {

@@ -9,13 +9,26 @@ import { errorsFor } from '../../../components/common/fieldErrors';
 import { formatRelative } from '../../../components/common/format';
 import { ActionsColumnHeader, DeleteButton, EnableButton } from '../../../components/common/RowButtons';
 import { EmptyState, QueryView } from '../../../components/common/StateViews';
+import { describeEffect, EFFECT_CHOICES, type TriggerEffectType, undoLabel } from './triggerEffect';
 import { useTriggerForm } from './useTriggerForm';
 
 /**
- * Trigger URLs: an alerting tool POSTs to one to kill the flag in this environment. The URL carries
- * the secret, so the server shows it once, on creation and on rotation.
+ * Trigger URLs: an alerting tool POSTs to one to change the flag in this environment in the one way
+ * chosen at creation (kill it, turn it off, serve a variant, ...). The URL carries the secret, so
+ * the server shows it once, on creation and on rotation.
  */
-export const FlagTriggers = ({ project, flag, environment }: { project: string; flag: string; environment: EnvironmentView }) => {
+export const FlagTriggers = ({
+  project,
+  flag,
+  environment,
+  variants = [],
+}: {
+  project: string;
+  flag: string;
+  environment: EnvironmentView;
+  /** The flag's variant keys, for effects that serve one. */
+  variants?: string[];
+}) => {
   const [issued, setIssued] = useState<{ label: string; url: string } | null>(null);
   const triggers = useTriggers(project, flag, environment.key);
   const rotate = useRotateTrigger(project, flag, environment.key);
@@ -34,7 +47,8 @@ export const FlagTriggers = ({ project, flag, environment }: { project: string; 
     <section className="section" aria-labelledby="triggers-title">
       <h2 id="triggers-title">Trigger URLs in {environment.name}</h2>
       <p className="muted">
-        A POST to a trigger URL kills this flag in {environment.name}: point an alert (Alertmanager, Grafana or any webhook) at it. The URL is the credential.
+        A POST to a trigger URL changes this flag in {environment.name} the way you choose here: point an alert (Alertmanager, Grafana, a CloudEvent or any
+        webhook) at it. What it does is fixed when it is created; the URL is the credential.
       </p>
       <form className="card toolbar" onSubmit={submit} aria-label="New trigger URL" noValidate>
         <Field path="name" label="Name" messages={errorsFor(form.errors, 'name')} className="grow">
@@ -43,10 +57,65 @@ export const FlagTriggers = ({ project, flag, environment }: { project: string; 
         <Field path="description" label="Description (optional)" messages={errorsFor(form.errors, 'description')} className="grow">
           {(p) => <input {...p} value={form.description} maxLength={1000} onChange={(e) => form.setDescription(e.target.value)} />}
         </Field>
-        <label className="checkbox-inline">
-          <input type="checkbox" checked={form.restoreOnResolve} onChange={(e) => form.setRestoreOnResolve(e.target.checked)} />
-          Restore when the alert resolves
-        </label>
+        <Field path="effect.type" label="When an alert fires" messages={errorsFor(form.errors, 'effect.type')}>
+          {(p) => (
+            <select {...p} value={form.effectType} onChange={(e) => form.setEffectType(e.target.value as TriggerEffectType)}>
+              {EFFECT_CHOICES.map((c) => (
+                <option key={c.type} value={c.type}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        {form.needsVariant && (
+          <Field
+            path="effect.variant"
+            label={form.effectType === 'set-rollout' ? 'Roll out variant' : 'Variant'}
+            messages={errorsFor(form.errors, 'effect.variant')}
+          >
+            {(p) => (
+              <select {...p} value={form.variant} onChange={(e) => form.setVariant(e.target.value)}>
+                <option value="">Choose…</option>
+                {variants.map((v) => (
+                  <option key={v} value={v}>
+                    {v}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        )}
+        {form.effectType === 'set-rollout' && (
+          <>
+            <Field path="effect.percentage" label="Percentage" messages={errorsFor(form.errors, 'effect.percentage')}>
+              {(p) => <input {...p} type="number" min={0} max={100} step="any" value={form.percentage} onChange={(e) => form.setPercentage(e.target.value)} />}
+            </Field>
+            <Field path="effect.restVariant" label="The rest gets" messages={errorsFor(form.errors, 'effect.restVariant')}>
+              {(p) => (
+                <select {...p} value={form.restVariant} onChange={(e) => form.setRestVariant(e.target.value)}>
+                  <option value="">the off variant</option>
+                  {variants.map((v) => (
+                    <option key={v} value={v}>
+                      {v}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          </>
+        )}
+        {form.canUndo && (
+          <label className="checkbox-inline">
+            <input type="checkbox" checked={form.restoreOnResolve} onChange={(e) => form.setRestoreOnResolve(e.target.checked)} />
+            {undoLabel(form.effectType)}
+          </label>
+        )}
+        {errorsFor(form.errors, 'restoreOnResolve').map((m) => (
+          <p key={m} className="form-error" role="alert">
+            {m}
+          </p>
+        ))}
         <button type="submit" className="btn btn-primary" disabled={form.pending}>
           Create trigger URL
         </button>
@@ -77,7 +146,8 @@ export const FlagTriggers = ({ project, flag, environment }: { project: string; 
                     <td>
                       {t.name}
                       {t.description && <div className="muted small">{t.description}</div>}
-                      {t.restoreOnResolve && <div className="muted small">restores on resolve</div>}
+                      <div className="small">{describeEffect(t.effect)}</div>
+                      {t.restoreOnResolve && <div className="muted small">undone when the alert resolves</div>}
                     </td>
                     <td>
                       <code>…/triggers/{t.secretPrefix}…</code>
