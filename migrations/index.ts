@@ -15,6 +15,8 @@ import { ScopedMetrics1763930200000 } from './1763930200000-scoped-metrics.js';
 import { TokenExpiry1763930300000 } from './1763930300000-token-expiry.js';
 import { ExperimentSegments1763930500000 } from './1763930500000-experiment-segments.js';
 import { TriggerEffects1763930600000 } from './1763930600000-trigger-effects.js';
+import { TwoFactor1763930700000 } from './1763930700000-two-factor.js';
+import { OidcUsers1763930710000 } from './1763930710000-oidc-users.js';
 import { ScheduledChanges1763930800000 } from './1763930800000-scheduled-changes.js';
 
 // Every migration, oldest first. Listed as classes: the server is ESM and loads no globs.
@@ -36,5 +38,7 @@ export const migrations = [
   TokenExpiry1763930300000,
   ExperimentSegments1763930500000,
   TriggerEffects1763930600000,
+  TwoFactor1763930700000,
+  OidcUsers1763930710000,
   ScheduledChanges1763930800000,
 ];

@@ -379,9 +379,19 @@ describe('access matrix', () => {
     // Public on purpose: signing in, probes, and the Prometheus scrape (which checks its own
     // SIGNALBOX_METRICS_TOKEN when set). Adding a route here is a decision, not a fix.
     // Trigger URLs (issue 5): the secret in the path is the credential; unknown secrets get 404.
-    const PUBLIC = new Set(['POST /api/v1/auth/login', 'GET /healthz', 'GET /readyz', 'GET /metrics', 'POST /api/v1/triggers/{secret}']);
-    // Routes left out of the OpenAPI document on purpose (none today).
-    const UNDOCUMENTED = new Set<string>();
+    // Issue 21: what the sign-in page offers, and the browser's way through the OIDC provider (both before any sign-in).
+    const PUBLIC = new Set([
+      'POST /api/v1/auth/login',
+      'GET /healthz',
+      'GET /readyz',
+      'GET /metrics',
+      'POST /api/v1/triggers/{secret}',
+      'GET /api/v1/auth/sign-in-options',
+      'GET /api/v1/auth/oidc/start',
+      'GET /api/v1/auth/oidc/callback',
+    ]);
+    // Routes left out of the OpenAPI document on purpose: the OIDC redirects are pages a browser is sent through, not an API.
+    const UNDOCUMENTED = new Set<string>(['GET /api/v1/auth/oidc/start', 'GET /api/v1/auth/oidc/callback']);
     const documentedRoutes = async (): Promise<string[]> => {
       const doc = await t.http.get('/api/docs-json');
       expect(doc.status).toBe(200);

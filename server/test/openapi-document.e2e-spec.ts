@@ -43,6 +43,8 @@ describe('the OpenAPI document', () => {
     // Answers without a JSON body, by design: no content, the SSE stream, the Prometheus text.
     const NOT_JSON: Record<string, '204' | 'text/event-stream' | 'text/plain'> = {
       'POST /api/v1/auth/logout': '204',
+      'POST /api/v1/auth/two-factor/disable': '204',
+      'DELETE /api/v1/users/{id}/two-factor': '204',
       'DELETE /api/v1/tokens/{id}': '204',
       'DELETE /api/v1/projects/{projectKey}/segments/{key}': '204',
       'DELETE /api/v1/projects/{projectKey}/flags/{key}': '204',

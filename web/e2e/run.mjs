@@ -171,7 +171,7 @@ const main = async () => {
       },
     };
     try {
-      await withTimeout(test.run(harness), TEST_TIMEOUT_MS, test.name);
+      await withTimeout(test.run(harness), test.timeoutMs ?? TEST_TIMEOUT_MS, test.name);
       if (consoleErrors.length > 0) throw new Error(`uncaught errors in the page: ${consoleErrors.join('; ')}`);
       passed += 1;
       console.log(`✓ ${test.name} (${Date.now() - started} ms)`);

@@ -4,6 +4,7 @@ import { useMe, usePermissions } from './api/auth';
 import { useLiveUpdates } from './api/live';
 import { EmptyState, ErrorState, Loading } from './components/common/StateViews';
 import { LoginPage } from './features/auth/LoginPage/LoginPage';
+import { TwoFactorRequired, TwoFactorSettings } from './features/auth/TwoFactorSettings/TwoFactorSettings';
 import { FlagsList } from './features/flags/FlagsList/FlagsList';
 import { AppShell } from './features/shell/AppShell/AppShell';
 import { Home } from './features/shell/FirstProject/Home';
@@ -45,6 +46,7 @@ const Workspace = () => {
           <Route path="experiments" element={<ExperimentsPage project={project} environment={environment} />} />
           <Route path="experiments/:experimentKey" element={<ExperimentPage project={project} environment={environment} />} />
           <Route path="evaluate" element={<EvaluatePage project={project} environment={environment} />} />
+          <Route path="account" element={<TwoFactorSettings />} />
           <Route path="*" element={<Navigate to="flags" replace />} />
         </Routes>
       </Suspense>
@@ -58,6 +60,7 @@ export const App = () => {
   // A failed refetch keeps the signed-in console as it is; only a first load that failed shows the error.
   if (me.isError && me.data === undefined) return <ErrorState error={me.error} onRetry={() => void me.refetch()} />;
   if (!me.data) return <LoginPage />;
+  if (me.data.secondFactorPending) return <TwoFactorRequired />;
   return (
     <Routes>
       <Route path="/" element={<Home />} />

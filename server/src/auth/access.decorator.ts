@@ -17,6 +17,11 @@ export const ACCESS_KEY = 'signalbox:access';
 
 export const Access = (requirement: AccessRequirement) => SetMetadata(ACCESS_KEY, requirement);
 
+export const OPEN_BEFORE_SECOND_FACTOR_KEY = 'signalbox:open-before-second-factor';
+
+/** Routes a user who must still enrol a second factor may call (who am I, sign out, enrolment). */
+export const OpenBeforeSecondFactor = () => SetMetadata(OPEN_BEFORE_SECOND_FACTOR_KEY, true);
+
 declare module 'express-serve-static-core' {
   interface Request {
     principal?: Principal;

@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { forbidden, unauthenticated } from '../common/errors/domain-error.js';
-import { ACCESS_KEY, type AccessRequirement } from './access.decorator.js';
+import { ACCESS_KEY, type AccessRequirement, OPEN_BEFORE_SECOND_FACTOR_KEY } from './access.decorator.js';
 import { CredentialsService } from './credentials.service.js';
 import type { Principal } from './principal.js';
 import { roleAtLeast } from './roles.js';
@@ -90,6 +90,10 @@ export class AuthGuard implements CanActivate {
     if (!checked.ok) throw unauthenticated(checked.message);
     const principal = checked.principal;
     req.principal = principal;
+    if (principal.kind === 'user' && principal.secondFactorPending) {
+      const open = this.reflector.getAllAndOverride<boolean | undefined>(OPEN_BEFORE_SECOND_FACTOR_KEY, [context.getHandler(), context.getClass()]);
+      if (!open) throw forbidden('This server requires two-factor sign-in: set it up first (POST /api/v1/auth/two-factor/enrolment)');
+    }
     const projectKey = typeof req.params?.projectKey === 'string' ? req.params.projectKey : undefined;
     if (!permits(principal, requirement, projectKey)) {
       throw forbidden(

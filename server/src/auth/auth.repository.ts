@@ -36,6 +36,9 @@ export class AuthRepository {
   findUserByEmail(email: string): Promise<UserEntity | null> {
     return this.users.findOneBy({ email: email.toLowerCase() });
   }
+  findUserByOidcSubject(oidcSubject: string): Promise<UserEntity | null> {
+    return this.users.findOneBy({ oidcSubject });
+  }
   saveUser(user: Partial<UserEntity>): Promise<UserEntity> {
     return this.users.save(this.users.create(user));
   }

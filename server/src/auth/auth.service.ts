@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { conflict, notFound, unauthenticated, validationFailed } from '../common/errors/domain-error.js';
+import { conflict, DomainError, notFound, unauthenticated, validationFailed } from '../common/errors/domain-error.js';
 import { DomainEvents } from '../common/events/domain-events.js';
 import { CHANNELS } from '../database/database-target.js';
 import { Database, LOCKS } from '../database/database.service.js';
@@ -15,6 +15,8 @@ import { type LoginAttempt, LoginThrottle, SignInThrottled } from './login-throt
 import { hashPassword, randomPassword, verifyPassword } from './password.js';
 import { type Actor, SYSTEM_ACTOR } from './principal.js';
 import { hashSecret, issueSecret, SECRET_PREFIX } from './secrets.js';
+import type { OidcFailure } from './oidc/oidc-sign-in.js';
+import { type SecondFactorFailure, TwoFactorService } from './two-factor/two-factor.service.js';
 import type { UserEntity } from './user.entity.js';
 
 export const toUserView = (u: UserEntity): UserResponse => ({
@@ -24,6 +26,8 @@ export const toUserView = (u: UserEntity): UserResponse => ({
   role: u.role,
   disabled: u.disabledAt !== null,
   createdAt: u.createdAt.toISOString(),
+  twoFactor: u.totpEnabledAt !== null,
+  singleSignOn: u.oidcSubject !== null,
 });
 
 const toTokenView = (t: ApiTokenEntity): TokenResponse => ({
@@ -54,7 +58,16 @@ const tokenExpiry = (requested: string | null | undefined, now: number): Date | 
 };
 
 /** Why a sign-in failed, as audited (the caller hears the same 401 for the first three). */
-type SignInFailure = 'unknown-user' | 'wrong-password' | 'disabled' | 'throttled';
+export type SignInFailure = 'unknown-user' | 'wrong-password' | 'disabled' | 'throttled' | SecondFactorFailure | OidcFailure;
+
+/** How a sign-in went beyond the password, as audited: a second factor, or a provider's name. */
+export type SignInMethod = { secondFactor: 'totp' | 'recovery-code' } | { provider: string };
+
+/** The second factor, when a user has one: a TOTP code or a recovery code. */
+export interface SecondFactorAnswer {
+  code?: string;
+  recoveryCode?: string;
+}
 
 // A hash to compare against when the email is unknown, so both paths cost one scrypt.
 const DUMMY_HASH = hashPassword('not-a-real-password');
@@ -72,6 +85,7 @@ export class AuthService implements OnApplicationBootstrap, OnModuleInit {
     private readonly notifications: NotificationsService,
     private readonly events: DomainEvents,
     private readonly throttle: LoginThrottle,
+    private readonly twoFactor: TwoFactorService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -114,7 +128,12 @@ export class AuthService implements OnApplicationBootstrap, OnModuleInit {
   }
 
   /** `address` is the client's, for the per-address backoff; throws RATE_LIMITED while a backoff applies. */
-  async login(email: string, password: string, address: string | undefined): Promise<{ token: string; expiresAt: Date; user: UserResponse }> {
+  async login(
+    email: string,
+    password: string,
+    address: string | undefined,
+    secondFactor: SecondFactorAnswer = {},
+  ): Promise<{ token: string; expiresAt: Date; user: UserResponse }> {
     let attempt: LoginAttempt;
     try {
       attempt = await this.throttle.begin(email, address);
@@ -130,19 +149,44 @@ export class AuthService implements OnApplicationBootstrap, OnModuleInit {
       await this.auditSignIn(email, address, user, !user ? 'unknown-user' : !ok ? 'wrong-password' : 'disabled');
       throw unauthenticated('Email or password is wrong');
     }
+    let method: SignInMethod | null = null;
+    if (user.totpEnabledAt) {
+      // The attempt stays counted as a failure: asking for the code must not reset the throttle for whoever has the password.
+      if (secondFactor.code === undefined && secondFactor.recoveryCode === undefined) {
+        throw new DomainError('UNAUTHENTICATED', 'Enter the 6-digit code from your authenticator app, or a recovery code', { secondFactor: 'totp' });
+      }
+      const failure = await this.twoFactor.verify(user, secondFactor.code, secondFactor.recoveryCode);
+      if (failure) {
+        await this.auditSignIn(email, address, user, failure);
+        throw new DomainError('UNAUTHENTICATED', 'The code is wrong or was already used', { secondFactor: 'totp' });
+      }
+      method = { secondFactor: secondFactor.recoveryCode !== undefined ? 'recovery-code' : 'totp' };
+    }
     await this.throttle.succeeded(attempt);
+    const session = await this.startSession(user);
+    await this.auditSignIn(email, address, user, null, method);
+    return { ...session, user: toUserView(user) };
+  }
+
+  /** A console session for a user whose credentials were checked. */
+  async startSession(user: UserEntity): Promise<{ token: string; expiresAt: Date }> {
     const session = issueSecret(SECRET_PREFIX.session);
     const expiresAt = new Date(Date.now() + this.config.sessionTtlHours * 3_600_000);
     await this.repository.insertSession({ userId: user.id, tokenHash: session.hash, expiresAt });
-    await this.auditSignIn(email, address, user, null);
-    return { token: session.secret, expiresAt, user: toUserView(user) };
+    return { token: session.secret, expiresAt };
   }
 
   /**
    * One audit entry per sign-in: the email as typed (never the password), the client's address and,
    * for a failure, why. About a user, so only admins read them (ADMIN_ONLY_RESOURCE_TYPES).
    */
-  private async auditSignIn(email: string, address: string | undefined, user: UserEntity | null, failure: SignInFailure | null): Promise<void> {
+  async auditSignIn(
+    email: string,
+    address: string | undefined,
+    user: UserEntity | null,
+    failure: SignInFailure | null,
+    method: SignInMethod | null = null,
+  ): Promise<void> {
     const typed = email.trim().toLowerCase();
     await this.audit.record({
       actor: { type: 'user', id: user?.id ?? null, name: typed },
@@ -151,7 +195,7 @@ export class AuthService implements OnApplicationBootstrap, OnModuleInit {
       // resource_key holds 128 characters; the whole email is in `after`.
       resourceKey: typed.slice(0, 128),
       reason: failure,
-      after: { email: typed, address: address ?? null, ...(failure === null ? {} : { failure }) },
+      after: { email: typed, address: address ?? null, ...method, ...(failure === null ? {} : { failure }) },
       announce: false,
     });
   }

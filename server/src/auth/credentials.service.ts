@@ -59,7 +59,8 @@ export class CredentialsService {
     if (!session || session.expiresAt.getTime() <= Date.now()) return null;
     const user = await this.repository.findUserById(session.userId);
     if (!user || user.disabledAt) return null;
-    return { kind: 'user', id: user.id, name: user.email, role: user.role };
+    const pending = this.config.requireTwoFactor && user.totpEnabledAt === null && user.oidcSubject === null;
+    return { kind: 'user', id: user.id, name: user.email, role: user.role, ...(pending ? { secondFactorPending: true as const } : {}) };
   }
 
   private async resolveApiToken(secret: string): Promise<Authentication> {

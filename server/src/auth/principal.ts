@@ -2,7 +2,14 @@ import type { Role, TokenAccess } from './roles.js';
 
 /** Who is calling, once their credential has been checked. */
 export type Principal =
-  | { kind: 'user'; id: string; name: string; role: Role }
+  | {
+      kind: 'user';
+      id: string;
+      name: string;
+      role: Role;
+      /** SIGNALBOX_REQUIRE_TWO_FACTOR is on and this password user has no second factor yet: only enrolment is open to them. */
+      secondFactorPending?: true;
+    }
   | { kind: 'token'; id: string; name: string; access: TokenAccess; projects: string[] | null; environments: string[] | null }
   | { kind: 'admin-token'; name: string }
   | { kind: 'sdk'; keyId: string; environmentId: string };

@@ -2,6 +2,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
 import path from 'node:path';
 import { invalidAllowlistEntries, parseAddressRange } from '../common/net/address-list.js';
+import { type AuthSettings, parseAuthSettings } from './auth-config.js';
 
 // Unrecognised words stay strings, so @IsBoolean rejects a typo instead of reading it as false.
 const toBool = ({ value }: { value: unknown }) => {
@@ -99,7 +100,8 @@ class EnvironmentVariables {
   LOG_LEVEL?: string;
 }
 
-export interface AppConfig {
+/** `AuthSettings`: OIDC sign-in and the second factor (auth-config.ts). */
+export interface AppConfig extends AuthSettings {
   port: number;
   host: string;
   /** Unset: the embedded database under `dataDir`. */
@@ -182,6 +184,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
   }
   const trustProxy = parseTrustProxy(vars.SIGNALBOX_TRUST_PROXY);
   if (typeof trustProxy === 'string') throw new ConfigError(`Invalid configuration:\n  SIGNALBOX_TRUST_PROXY: ${trustProxy}`);
+  const auth = parseAuthSettings(env);
+  if (auth.problems.length > 0) throw new ConfigError(`Invalid configuration:\n${auth.problems.map((p) => `  ${p}`).join('\n')}`);
   return {
     port: vars.PORT ?? 4000,
     host: vars.HOST ?? '0.0.0.0',
@@ -200,6 +204,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     webhookPrivateAllowlist,
     shutdownGraceMs: vars.SIGNALBOX_SHUTDOWN_GRACE_MS ?? 10_000,
     trustProxy,
+    ...auth.settings,
   };
 };
 

@@ -10,6 +10,7 @@ import {
   IsISO8601,
   IsOptional,
   IsString,
+  Matches,
   MaxLength,
   MinLength,
 } from 'class-validator';
@@ -28,6 +29,24 @@ export class LoginDto {
   @MinLength(1)
   @MaxLength(1024)
   password: string;
+
+  @ApiPropertyOptional({ description: 'The 6-digit code from the authenticator app, for users with two-factor sign-in' })
+  @IsOmittable()
+  @Matches(/^\d{6}$/, { message: 'code must be the 6 digits the authenticator app shows' })
+  code?: string;
+
+  @ApiPropertyOptional({ description: 'A one-time recovery code, instead of `code`' })
+  @IsOmittable()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  recoveryCode?: string;
+}
+
+export class TwoFactorCodeDto {
+  @ApiProperty({ description: 'The 6-digit code the authenticator app shows' })
+  @Matches(/^\d{6}$/, { message: 'code must be the 6 digits the authenticator app shows' })
+  code: string;
 }
 
 export class CreateUserDto {

@@ -9,6 +9,8 @@ export class UserResponse {
   @ApiProperty({ enum: ROLES }) role: Role;
   @ApiProperty({ description: 'Disabled users cannot sign in' }) disabled: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ description: 'Signs in with a TOTP code after the password' }) twoFactor: boolean;
+  @ApiProperty({ description: 'Signs in through the OIDC provider, which sets the role at each sign-in' }) singleSignOn: boolean;
 }
 
 /** An API token as listed: never its secret. */
@@ -50,6 +52,33 @@ export class MeResponse {
   })
   role: TokenAccess | 'sdk';
   @ApiPropertyOptional({ type: UserResponse, description: 'For a signed-in user' }) user?: UserResponse;
+  @ApiPropertyOptional({
+    description: 'For a signed-in user: true while SIGNALBOX_REQUIRE_TWO_FACTOR keeps them from anything but enrolling a second factor',
+  })
+  secondFactorPending?: boolean;
+}
+
+/** How the console's sign-in page may sign in, besides email and password. */
+export class SignInOptionsResponse {
+  @ApiProperty({ type: String, nullable: true, description: 'The OIDC provider\'s name ("Sign in with …"), null when OIDC is not configured' })
+  oidcProvider: string | null;
+  @ApiProperty({ description: 'Where the console sends the browser to sign in through the provider' }) oidcStartPath: string;
+}
+
+export class TwoFactorStatusResponse {
+  @ApiProperty() enabled: boolean;
+  @ApiProperty({ description: 'SIGNALBOX_REQUIRE_TWO_FACTOR is on and this user signs in with a password' }) required: boolean;
+  @ApiProperty({ description: 'Unused recovery codes' }) recoveryCodesLeft: number;
+}
+
+export class TwoFactorEnrolmentResponse {
+  @ApiProperty({ description: 'The TOTP secret (base32), to type into an authenticator app; shown only now' }) secret: string;
+  @ApiProperty({ description: 'The same as an otpauth:// URI, for a QR code' }) otpauthUri: string;
+}
+
+export class RecoveryCodesResponse {
+  @ApiProperty({ type: [String], description: 'One-time codes for when the app is lost, shown this once; only their hashes are stored' })
+  recoveryCodes: string[];
 }
 
 export class CreatedUserResponse {

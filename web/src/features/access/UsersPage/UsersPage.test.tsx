@@ -5,8 +5,26 @@ import type { User } from '../../../api/access';
 import { renderWithClient, stubApi } from '../../../test/render';
 import { UsersPage } from './UsersPage';
 
-const admin: User = { id: 'u-admin', email: 'admin@sb.test', name: 'Ada Admin', role: 'admin', disabled: false, createdAt: '2026-01-01T00:00:00.000Z' };
-const ann: User = { id: 'u-ann', email: 'ann@sb.test', name: 'Ann Analyst', role: 'viewer', disabled: false, createdAt: '2026-01-02T00:00:00.000Z' };
+const admin: User = {
+  id: 'u-admin',
+  email: 'admin@sb.test',
+  name: 'Ada Admin',
+  role: 'admin',
+  disabled: false,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  twoFactor: false,
+  singleSignOn: false,
+};
+const ann: User = {
+  id: 'u-ann',
+  email: 'ann@sb.test',
+  name: 'Ann Analyst',
+  role: 'viewer',
+  disabled: false,
+  createdAt: '2026-01-02T00:00:00.000Z',
+  twoFactor: false,
+  singleSignOn: false,
+};
 
 /** The users API over an in-memory list, so a confirmed change shows in the page as the server would answer it. */
 const usersApi = () => {

@@ -8,6 +8,7 @@ import { errorsFor, type FieldErrors, toFieldErrors, withoutField } from '../../
 import { formatTime } from '../../../components/common/format';
 import { PageHeader } from '../../../components/common/PageHeader';
 import { QueryView } from '../../../components/common/StateViews';
+import { UserSecondFactor } from '../../auth/UserSecondFactor/UserSecondFactor';
 import { ConfirmDialog } from '../ConfirmDialog/ConfirmDialog';
 
 const ROLES: Role[] = ['viewer', 'editor', 'admin'];
@@ -154,6 +155,7 @@ export const UsersPage = () => {
                           <span className="switch-track" aria-hidden="true" />
                           <span>{user.disabled ? 'disabled' : 'active'}</span>
                         </label>
+                        <UserSecondFactor user={user} />
                       </td>
                       <td className="col-tags small">{formatTime(user.createdAt)}</td>
                     </tr>

@@ -54,6 +54,7 @@ export const AppShell = ({ children }: { children: ReactNode }) => {
           {isAdmin && <NavLink to={paths.access(p, e)}>API tokens &amp; SDK keys</NavLink>}
           {isAdmin && <NavLink to={paths.users(p, e)}>Users &amp; roles</NavLink>}
           {isAdmin && <NavLink to={paths.webhooks(p, e)}>Webhooks</NavLink>}
+          {me?.user && !me.user.singleSignOn && <NavLink to={`/${p}/${e}/account`}>Two-factor sign-in</NavLink>}
         </nav>
         <main className="content" id="main">
           {children}
