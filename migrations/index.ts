@@ -13,6 +13,7 @@ import { ExperimentAnalysis1763930000000 } from './1763930000000-experiment-anal
 import { ExperimentLifecycle1763930100000 } from './1763930100000-experiment-lifecycle.js';
 import { ScopedMetrics1763930200000 } from './1763930200000-scoped-metrics.js';
 import { TokenExpiry1763930300000 } from './1763930300000-token-expiry.js';
+import { TelemetryPartitions1763930400000 } from './1763930400000-telemetry-partitions.js';
 import { ExperimentSegments1763930500000 } from './1763930500000-experiment-segments.js';
 import { TriggerEffects1763930600000 } from './1763930600000-trigger-effects.js';
 import { TwoFactor1763930700000 } from './1763930700000-two-factor.js';
@@ -36,6 +37,7 @@ export const migrations = [
   ExperimentLifecycle1763930100000,
   ScopedMetrics1763930200000,
   TokenExpiry1763930300000,
+  TelemetryPartitions1763930400000,
   ExperimentSegments1763930500000,
   TriggerEffects1763930600000,
   TwoFactor1763930700000,

@@ -53,6 +53,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SIGNALBOX_SHUTDOWN_GRACE_MS: 'soon' })).toThrow(/SIGNALBOX_SHUTDOWN_GRACE_MS/);
   });
 
+  it('reads the telemetry retention in days (90 by default) and refuses anything but 1 to 3650 whole days', () => {
+    expect(loadConfig({}).telemetryRetentionDays).toBe(90);
+    expect(loadConfig({ SIGNALBOX_TELEMETRY_RETENTION_DAYS: '400' }).telemetryRetentionDays).toBe(400);
+    for (const value of ['0', '3651', '1.5', 'forever'])
+      expect(() => loadConfig({ SIGNALBOX_TELEMETRY_RETENTION_DAYS: value })).toThrow(/SIGNALBOX_TELEMETRY_RETENTION_DAYS/);
+  });
+
   it('reads only the environment it is given', () => {
     const saved = process.env.PORT;
     process.env.PORT = '1234';

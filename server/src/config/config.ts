@@ -96,6 +96,13 @@ class EnvironmentVariables {
   SIGNALBOX_TRUST_PROXY?: string;
 
   @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  SIGNALBOX_TELEMETRY_RETENTION_DAYS?: number;
+
+  @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
 }
@@ -132,6 +139,11 @@ export interface AppConfig extends AuthSettings {
   trustProxy: TrustProxy;
   /** On SIGTERM/SIGINT: how long in-flight requests may take to finish before connections are cut and the process exits. */
   shutdownGraceMs: number;
+  /**
+   * Days of per-minute telemetry rollups (metric and evaluation counts) kept: whole days past it are
+   * dropped hourly. Experiments' and rollout stages' own totals are not affected.
+   */
+  telemetryRetentionDays: number;
 }
 
 export type TrustProxy = false | number | string[];
@@ -203,6 +215,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     previousSecretKey: vars.SIGNALBOX_SECRET_KEY_PREVIOUS,
     webhookPrivateAllowlist,
     shutdownGraceMs: vars.SIGNALBOX_SHUTDOWN_GRACE_MS ?? 10_000,
+    telemetryRetentionDays: vars.SIGNALBOX_TELEMETRY_RETENTION_DAYS ?? 90,
     trustProxy,
     ...auth.settings,
   };

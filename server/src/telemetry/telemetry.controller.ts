@@ -1,9 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { EventsPayload } from '@signalbox/sdk/telemetry';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ProjectsService } from '../projects/projects.service.js';
+import { EventsBodyPipe } from './dto/events-body.pipe.js';
 import { EventsDto } from './dto/events.dto.js';
 import { CATALOGUE_DEFAULT_LIMIT, CATALOGUE_DEFAULT_WINDOW_MINUTES, MetricCatalogueQueryDto, MetricCatalogueResponse } from './dto/metric-catalogue.dto.js';
 import { EvaluationsQueryDto, SamplesQueryDto, SeriesQueryDto, TimeRangeQueryDto } from './dto/telemetry-query.dto.js';
@@ -34,9 +36,11 @@ export class TelemetryIngestController {
   @HttpCode(202)
   @Access('sdk')
   @ApiOperation({ summary: 'SDK telemetry batches (metric aggregates, evaluation counts, samples), merged into per-minute rollups. At most 1 MB' })
+  @ApiBody({ type: EventsDto })
   @ApiAcceptedResponse({ type: IngestResultResponse })
   @ApiErrors(400, 401, 403)
-  ingest(@CurrentPrincipal() principal: Principal, @Body() body: EventsDto): Promise<IngestResultResponse> {
+  // Typed by the wire interface, not the DTO class, so the global pipe leaves the body to EventsBodyPipe (same rules, a fast path).
+  ingest(@CurrentPrincipal() principal: Principal, @Body(EventsBodyPipe) body: EventsPayload): Promise<IngestResultResponse> {
     if (principal.kind !== 'sdk') throw new Error('SDK route reached without an SDK key');
     return this.telemetry.ingest(principal.environmentId, body);
   }

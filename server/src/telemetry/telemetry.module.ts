@@ -7,12 +7,13 @@ import { MetricRollupEntity } from './metric-rollup.entity.js';
 import { ShadowSampleEntity } from './shadow-sample.entity.js';
 import { TelemetryIngestController, TelemetryQueryController } from './telemetry.controller.js';
 import { TelemetryRepository } from './telemetry.repository.js';
+import { TelemetryRetentionService } from './telemetry-retention.service.js';
 import { TelemetryService } from './telemetry.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([MetricRollupEntity, EvaluationRollupEntity, FlagLastEvaluatedEntity, ShadowSampleEntity]), ProjectsModule],
   controllers: [TelemetryIngestController, TelemetryQueryController],
-  providers: [TelemetryRepository, TelemetryService],
+  providers: [TelemetryRepository, TelemetryService, TelemetryRetentionService],
   exports: [TelemetryService],
 })
 export class TelemetryModule {}

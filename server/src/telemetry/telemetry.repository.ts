@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { HistogramBuckets } from '@signalbox/sdk/telemetry';
 import { Database } from '../database/database.service.js';
+import { DAY_MS, partitionDay, partitionName, ROLLUP_TABLES } from './rollup-partitions.js';
 
 /** One minute of one metric for one flag variant. `''` stands for no flag / no variant. */
 export interface MetricRollupRow {
@@ -60,8 +61,9 @@ export interface RollupFilter {
   variantKey?: string;
 }
 
-// PostgreSQL takes at most 65 535 parameters per statement.
-const ROWS_PER_STATEMENT = 500;
+// Rows go as one array per column, so a statement's size is not bounded by the 65,535 parameters;
+// chunks keep one statement's memory (and the time it holds its row locks) small.
+const ROWS_PER_STATEMENT = 5_000;
 const MAX_ROWS_READ = 200_000;
 
 /**
@@ -83,6 +85,26 @@ const MERGE_HISTOGRAMS = `(SELECT COALESCE(jsonb_object_agg(key, total), '{}'::j
     SELECT key, value FROM jsonb_each_text(r.histogram) UNION ALL SELECT key, value FROM jsonb_each_text(EXCLUDED.histogram)
   ) AS parts GROUP BY key) AS merged)`;
 
+// duplicate_table, unique_violation (two CREATEs racing in the catalogue), invalid_object_definition (overlaps a partition).
+const PARTITION_EXISTS = new Set(['42P07', '23505', '42P17']);
+
+/** SQLSTATE check_violation: what an insert gets for a row no partition accepts. */
+export const NO_PARTITION = '23514';
+
+export type EnvironmentRow<T> = T & { environmentId: string };
+
+const chunks = <T>(rows: T[]): T[][] => {
+  const parts: T[][] = [];
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) parts.push(rows.slice(start, start + ROWS_PER_STATEMENT));
+  return parts;
+};
+
+// A merged row adds up many records; what it sends is clamped like the stored rows are, so the
+// statement never fails on a value the column cannot hold.
+const count = (n: number): string => (n >= 2 ** 63 ? MAX_BIGINT : String(Math.round(n)));
+const clampSum = (n: number): number => Math.max(-1e140, Math.min(1e140, n));
+const clampSquares = (n: number): number => Math.min(1e280, n);
+
 /** Telemetry rollups in PostgreSQL: merge-on-write per minute, read back by time range. */
 @Injectable()
 export class TelemetryRepository {
@@ -92,56 +114,46 @@ export class TelemetryRepository {
     return this.db.transaction(work);
   }
 
-  /** Adds the rows into the rollups (inserting or merging). Rows must be unique per key; sorted to avoid deadlocks. */
-  async mergeMetricRollups(environmentId: string, rows: MetricRollupRow[]): Promise<void> {
-    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-      const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
-      const values: unknown[] = [environmentId];
-      const tuples = chunk.map((row) => {
-        const at = values.length;
-        values.push(
-          row.flagKey,
-          row.metric,
-          row.variantKey,
-          row.minute.toISOString(),
-          row.count,
-          row.sum,
-          row.sumSquares,
-          row.errors,
-          JSON.stringify(row.histogram),
-        );
-        return (
-          `($1, $${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::timestamptz, $${at + 5}::bigint, $${at + 6}::float8, $${at + 7}::float8, ` +
-          `$${at + 8}::bigint, $${at + 9}::jsonb)`
-        );
-      });
+  /** Whether the caller runs inside a transaction (its queries see that transaction's snapshot and locks). */
+  inTransaction(): boolean {
+    return this.db.manager().queryRunner?.isTransactionActive === true;
+  }
+
+  /** Adds the rows into the rollups (inserting or merging), one statement per chunk. Rows must be unique per key; sorted to avoid deadlocks. */
+  async mergeMetricRollups(rows: Array<EnvironmentRow<MetricRollupRow>>): Promise<void> {
+    for (const chunk of chunks(rows)) {
       await this.db.manager().query(
         `INSERT INTO metric_rollups AS r (environment_id, flag_key, metric, variant_key, minute, count, sum, sum_squares, errors, histogram)
-         VALUES ${tuples.join(', ')}
+         SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::timestamptz[], $6::bigint[], $7::float8[], $8::float8[],
+                              $9::bigint[], $10::jsonb[])
          ON CONFLICT (environment_id, flag_key, metric, variant_key, minute) DO UPDATE SET
            count = ${addCounts('r.count', 'EXCLUDED.count')},
            sum = GREATEST(LEAST(r.sum + EXCLUDED.sum, ${MAX_ROLLUP_ABS_SUM}), -${MAX_ROLLUP_ABS_SUM}),
            sum_squares = LEAST(r.sum_squares + EXCLUDED.sum_squares, ${MAX_ROLLUP_SUM_SQUARES}),
            errors = ${addCounts('r.errors', 'EXCLUDED.errors')},
            histogram = ${MERGE_HISTOGRAMS}`,
-        values,
+        [
+          chunk.map((r) => r.environmentId),
+          chunk.map((r) => r.flagKey),
+          chunk.map((r) => r.metric),
+          chunk.map((r) => r.variantKey),
+          chunk.map((r) => r.minute.toISOString()),
+          chunk.map((r) => count(r.count)),
+          chunk.map((r) => clampSum(r.sum)),
+          chunk.map((r) => clampSquares(r.sumSquares)),
+          chunk.map((r) => count(r.errors)),
+          chunk.map((r) => JSON.stringify(r.histogram)),
+        ],
       );
     }
   }
 
   /** Adds rows into the scoped totals, saturating like the rollups. Rows must be unique per key and sorted. */
   async mergeScopedTotals(rows: ScopedTotalRow[]): Promise<void> {
-    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-      const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
-      const values: unknown[] = [];
-      const tuples = chunk.map((row) => {
-        const at = values.length;
-        values.push(row.scope, row.metric, row.variantKey, row.count, row.sum, row.sumSquares, row.errors, JSON.stringify(row.histogram));
-        return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::bigint, $${at + 5}::float8, $${at + 6}::float8, $${at + 7}::bigint, $${at + 8}::jsonb)`;
-      });
+    for (const chunk of chunks(rows)) {
       await this.db.manager().query(
         `INSERT INTO scoped_metric_totals AS r (scope, metric, variant_key, count, sum, sum_squares, errors, histogram)
-         VALUES ${tuples.join(', ')}
+         SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::bigint[], $5::float8[], $6::float8[], $7::bigint[], $8::jsonb[])
          ON CONFLICT (scope, metric, variant_key) DO UPDATE SET
            count = ${addCounts('r.count', 'EXCLUDED.count')},
            sum = GREATEST(LEAST(r.sum + EXCLUDED.sum, ${MAX_ROLLUP_ABS_SUM}), -${MAX_ROLLUP_ABS_SUM}),
@@ -149,9 +161,63 @@ export class TelemetryRepository {
            errors = ${addCounts('r.errors', 'EXCLUDED.errors')},
            histogram = ${MERGE_HISTOGRAMS},
            updated_at = now()`,
-        values,
+        [
+          chunk.map((r) => r.scope),
+          chunk.map((r) => r.metric),
+          chunk.map((r) => r.variantKey),
+          chunk.map((r) => count(r.count)),
+          chunk.map((r) => clampSum(r.sum)),
+          chunk.map((r) => clampSquares(r.sumSquares)),
+          chunk.map((r) => count(r.errors)),
+          chunk.map((r) => JSON.stringify(r.histogram)),
+        ],
       );
     }
+  }
+
+  /**
+   * Creates the day partitions that do not exist yet. Instances may race to create the same one
+   * (or an operator may have made a wider one): a partition that exists or overlaps is not an error.
+   */
+  async ensurePartitions(days: number[]): Promise<void> {
+    for (const table of ROLLUP_TABLES) {
+      for (const day of days) {
+        try {
+          await this.db
+            .manager()
+            .query(
+              `CREATE TABLE IF NOT EXISTS "${partitionName(table, day)}" PARTITION OF "${table}" ` +
+                `FOR VALUES FROM ('${new Date(day).toISOString()}') TO ('${new Date(day + DAY_MS).toISOString()}')`,
+            );
+        } catch (err) {
+          if (!PARTITION_EXISTS.has((err as { code?: string }).code ?? '')) throw err;
+        }
+      }
+    }
+  }
+
+  /** The names of the rollup tables' partitions. */
+  async partitions(): Promise<string[]> {
+    const rows: Array<{ name: string }> = await this.db.manager().query(
+      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+       WHERE i.inhparent IN (${ROLLUP_TABLES.map((t) => `'${t}'::regclass`).join(', ')}) ORDER BY c.relname`,
+    );
+    return rows.map((r) => r.name);
+  }
+
+  async dropPartition(name: string): Promise<void> {
+    if (partitionDay(name) === undefined) throw new Error(`not a rollup partition: ${name}`);
+    await this.db.manager().query(`DROP TABLE IF EXISTS "${name}"`);
+  }
+
+  /** Runs `work` in a transaction if no other instance runs it now (answers false then, without waiting). */
+  async exclusivelyOrSkip(lockKey: number, work: () => Promise<void>): Promise<boolean> {
+    return this.db.transaction(async () => {
+      const rows: Array<{ locked: boolean }> = await this.db.manager().query('SELECT pg_try_advisory_xact_lock($1) AS locked', [lockKey]);
+      if (rows[0]?.locked !== true) return false;
+      await work();
+      return true;
+    });
   }
 
   async scopedTotals(scope: string, metrics: string[]): Promise<ScopedTotalRow[]> {
@@ -174,59 +240,67 @@ export class TelemetryRepository {
     }));
   }
 
-  async mergeEvaluationRollups(environmentId: string, rows: EvaluationRollupRow[]): Promise<void> {
-    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-      const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
-      const values: unknown[] = [environmentId];
-      const tuples = chunk.map((row) => {
-        const at = values.length;
-        values.push(row.flagKey, row.variantKey, row.reason, row.minute.toISOString(), row.count);
-        return `($1, $${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::timestamptz, $${at + 5}::bigint)`;
-      });
+  async mergeEvaluationRollups(rows: Array<EnvironmentRow<EvaluationRollupRow>>): Promise<void> {
+    for (const chunk of chunks(rows)) {
       await this.db.manager().query(
-        `INSERT INTO evaluation_rollups AS r (environment_id, flag_key, variant_key, reason, minute, count) VALUES ${tuples.join(', ')}
+        `INSERT INTO evaluation_rollups AS r (environment_id, flag_key, variant_key, reason, minute, count)
+         SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::timestamptz[], $6::bigint[])
          ON CONFLICT (environment_id, flag_key, variant_key, reason, minute) DO UPDATE SET count = ${addCounts('r.count', 'EXCLUDED.count')}`,
-        values,
+        [
+          chunk.map((r) => r.environmentId),
+          chunk.map((r) => r.flagKey),
+          chunk.map((r) => r.variantKey),
+          chunk.map((r) => r.reason),
+          chunk.map((r) => r.minute.toISOString()),
+          chunk.map((r) => count(r.count)),
+        ],
       );
     }
   }
 
-  /** Moves each flag's last-evaluated time forward (never back). */
-  async touchLastEvaluated(environmentId: string, lastEvaluated: ReadonlyMap<string, Date>): Promise<void> {
-    const entries = [...lastEvaluated].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    for (let start = 0; start < entries.length; start += ROWS_PER_STATEMENT) {
-      const values: unknown[] = [environmentId];
-      const tuples = entries.slice(start, start + ROWS_PER_STATEMENT).map(([flagKey, at]) => {
-        values.push(flagKey, at.toISOString());
-        return `($1, $${values.length - 1}, $${values.length}::timestamptz)`;
-      });
+  /** Moves each flag's last-evaluated time forward (never back). Rows must be unique per key and sorted. */
+  async touchLastEvaluated(rows: Array<{ environmentId: string; flagKey: string; at: Date }>): Promise<void> {
+    for (const chunk of chunks(rows)) {
       await this.db.manager().query(
-        `INSERT INTO flag_last_evaluated AS r (environment_id, flag_key, last_evaluated_at) VALUES ${tuples.join(', ')}
+        `INSERT INTO flag_last_evaluated AS r (environment_id, flag_key, last_evaluated_at)
+         SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::timestamptz[])
          ON CONFLICT (environment_id, flag_key) DO UPDATE SET last_evaluated_at = GREATEST(r.last_evaluated_at, EXCLUDED.last_evaluated_at)`,
-        values,
+        [chunk.map((r) => r.environmentId), chunk.map((r) => r.flagKey), chunk.map((r) => r.at.toISOString())],
       );
     }
   }
 
   /** Stores samples, then keeps only the newest `keepPerFlag` of each flag they touched. */
-  async addSamples(environmentId: string, samples: SampleRow[], keepPerFlag: number): Promise<void> {
+  async addSamples(samples: Array<EnvironmentRow<SampleRow>>, keepPerFlag: number): Promise<void> {
     if (samples.length === 0) return;
-    const values: unknown[] = [environmentId];
-    const tuples = samples.map((s) => {
-      const at = values.length;
-      values.push(s.flagKey, s.variantKey, s.kind, s.recordedAt.toISOString(), JSON.stringify(s.sample));
-      return `($1, $${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::timestamptz, $${at + 5}::jsonb)`;
-    });
-    await this.db
-      .manager()
-      .query(`INSERT INTO shadow_samples (environment_id, flag_key, variant_key, kind, recorded_at, sample) VALUES ${tuples.join(', ')}`, values);
-    const flags = [...new Set(samples.map((s) => s.flagKey))];
-    await this.db.manager().query(
-      `DELETE FROM shadow_samples WHERE environment_id = $1 AND flag_key = ANY($2::varchar[]) AND id NOT IN (
-         SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY flag_key ORDER BY recorded_at DESC, id DESC) AS n
-                         FROM shadow_samples WHERE environment_id = $1 AND flag_key = ANY($2::varchar[])) AS ranked WHERE n <= $3)`,
-      [environmentId, flags, keepPerFlag],
-    );
+    for (const chunk of chunks(samples)) {
+      await this.db.manager().query(
+        `INSERT INTO shadow_samples (environment_id, flag_key, variant_key, kind, recorded_at, sample)
+         SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::timestamptz[], $6::jsonb[])`,
+        [
+          chunk.map((s) => s.environmentId),
+          chunk.map((s) => s.flagKey),
+          chunk.map((s) => s.variantKey),
+          chunk.map((s) => s.kind),
+          chunk.map((s) => s.recordedAt.toISOString()),
+          chunk.map((s) => JSON.stringify(s.sample)),
+        ],
+      );
+    }
+    const touched = new Map<string, Set<string>>();
+    for (const s of samples) {
+      let flags = touched.get(s.environmentId);
+      if (flags === undefined) touched.set(s.environmentId, (flags = new Set()));
+      flags.add(s.flagKey);
+    }
+    for (const [environmentId, flags] of [...touched].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      await this.db.manager().query(
+        `DELETE FROM shadow_samples WHERE environment_id = $1 AND flag_key = ANY($2::varchar[]) AND id NOT IN (
+           SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY flag_key ORDER BY recorded_at DESC, id DESC) AS n
+                           FROM shadow_samples WHERE environment_id = $1 AND flag_key = ANY($2::varchar[])) AS ranked WHERE n <= $3)`,
+        [environmentId, [...flags].sort(), keepPerFlag],
+      );
+    }
   }
 
   async metricRollups(environmentId: string, filter: RollupFilter): Promise<MetricRollupRow[]> {
@@ -346,6 +420,12 @@ export class TelemetryRepository {
   private where(environmentId: string, filter: RollupFilter, withMetric: boolean): { where: string; values: unknown[] } {
     const values: unknown[] = [environmentId, filter.from.toISOString(), filter.to.toISOString()];
     const clauses = ['environment_id = $1', 'minute >= $2::timestamptz', 'minute < $3::timestamptz'];
+    // Rollups are kept by flag key: a flag deleted and created again under its key must not show its
+    // namesake's minutes, so minutes before the current flag's creation minute are left out.
+    clauses.push(
+      `NOT EXISTS (SELECT 1 FROM flags f JOIN environments e ON e.project_id = f.project_id
+                   WHERE e.id = $1 AND f.key = flag_key AND minute < date_trunc('minute', f.created_at))`,
+    );
     if (filter.flagKey !== undefined) clauses.push(`flag_key = $${values.push(filter.flagKey)}`);
     if (withMetric && filter.metric !== undefined) clauses.push(`metric = $${values.push(filter.metric)}`);
     if (filter.variantKey !== undefined) clauses.push(`variant_key = $${values.push(filter.variantKey)}`);

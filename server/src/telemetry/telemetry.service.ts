@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
 import { mergeHistogramBuckets } from '@signalbox/sdk/telemetry';
 import { type FieldProblem, validationFailed } from '../common/errors/domain-error.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { CATALOGUE_LOOKBACK_DAYS, type MetricCatalogueResponse } from './dto/metric-catalogue.dto.js';
 import type { EventsDto } from './dto/events.dto.js';
 import type {
@@ -11,15 +12,11 @@ import type {
   ShadowSampleResponse,
 } from './dto/telemetry.response.js';
 import { MetricAccumulator, type MetricStats } from './metric-stats.js';
+import { GroupCommit } from './group-commit.js';
+import { type AttributableBatch, minuteOf, type PendingRollups, RollupBuffer, stored } from './rollup-buffer.js';
+import { dayOf, retentionHorizon } from './rollup-partitions.js';
 import { seriesProblems } from './series-consistency.js';
-import {
-  type CatalogueRow,
-  TelemetryRepository,
-  type EvaluationRollupRow,
-  type MetricRollupRow,
-  type SampleRow,
-  type ScopedTotalRow,
-} from './telemetry.repository.js';
+import { type CatalogueRow, NO_PARTITION, TelemetryRepository, type ScopedTotalRow } from './telemetry.repository.js';
 
 /** A metric name SDKs reported, as other domains (rollout guards) see it. */
 export type ReportedMetric = CatalogueRow;
@@ -32,6 +29,13 @@ const MAX_PROBLEMS = 20;
 const MAX_RANGE_MS = 31 * 24 * 3_600_000;
 const MAX_POINTS = 10_080;
 export const SAMPLES_KEPT_PER_FLAG = 50;
+/** How often the buffer is written: a crash loses at most this much acknowledged telemetry (plus a write in progress). */
+export const FLUSH_INTERVAL_MS = 1_000;
+/**
+ * Rows the buffer may hold while the database does not take them (a minute's key space: flags ×
+ * variants × metrics per environment, not requests). Past it, SDKs are answered 503 and keep their batches.
+ */
+const MAX_BUFFERED_ROWS = 500_000;
 
 /** A time range and filters over one environment's rollups. */
 export interface MetricQuery {
@@ -44,9 +48,7 @@ export interface MetricQuery {
   stepMinutes?: number;
 }
 
-const stored = (key: string | null): string => key ?? '';
 const shown = (key: string): string | null => (key === '' ? null : key);
-const minuteOf = (ms: number): number => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 
 /**
  * Something metrics are attributed to from the moment it starts: an experiment, a rollout stage.
@@ -70,12 +72,30 @@ export type ScopeProvider = (environmentId: string, flagKeys: string[]) => Promi
  * the scopes (experiments, rollout stages) running when they were recorded.
  */
 @Injectable()
-export class TelemetryService {
+export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly scopeProviders: ScopeProvider[] = [];
 
   private readonly logger = new Logger('telemetry');
 
-  constructor(private readonly repository: TelemetryRepository) {}
+  private readonly buffer = new RollupBuffer();
+
+  private readonly writes = new GroupCommit<PendingRollups>(
+    () => (this.buffer.isEmpty ? undefined : this.buffer.drain()),
+    (pending) => this.write(pending),
+  );
+
+  /** Days whose partitions this instance created or found (retention drops only days long before any written to). */
+  private readonly preparedDays = new Set<number>();
+
+  /** Flags (per environment) whose last evaluation this instance has written at least once. */
+  private readonly evaluatedFlags = new Set<string>();
+
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly repository: TelemetryRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** Experiments and rollout plans register here: telemetry depends on neither. */
   addScopeProvider(provider: ScopeProvider): void {
@@ -88,6 +108,7 @@ export class TelemetryService {
     metrics: string[],
     spanSeconds: number,
   ): Promise<Array<{ variant: string | null; metric: string; stats: MetricStats; raw: ScopedTotalRow }>> {
+    await this.settle();
     return (await this.repository.scopedTotals(scope, metrics)).map((row) => ({
       variant: shown(row.variantKey),
       metric: row.metric,
@@ -96,23 +117,33 @@ export class TelemetryService {
     }));
   }
 
-  /** Each series of the payload, added to every scope of its flag that had started when its batch began. */
-  private async scopedRows(environmentId: string, payload: EventsDto, now: Date): Promise<{ rows: ScopedTotalRow[]; scopes: MetricScope[] }> {
+  /** Each attributable series, added to every scope of its flag that had started when its batch began (and was received). */
+  private async scopedRows(batches: AttributableBatch[]): Promise<{ rows: ScopedTotalRow[]; scopes: MetricScope[] }> {
     const none = { rows: [], scopes: [] };
-    if (this.scopeProviders.length === 0) return none;
-    const flagKeys = [...new Set(payload.batches.flatMap((b) => b.series.map((s) => s.flag).filter((f): f is string => f !== null)))];
-    if (flagKeys.length === 0) return none;
-    const scopes = (await Promise.all(this.scopeProviders.map((provide) => provide(environmentId, flagKeys)))).flat();
-    if (scopes.length === 0) return none;
+    if (this.scopeProviders.length === 0 || batches.length === 0) return none;
+    const flagsByEnvironment = new Map<string, Set<string>>();
+    for (const batch of batches) {
+      let flags = flagsByEnvironment.get(batch.environmentId);
+      if (flags === undefined) flagsByEnvironment.set(batch.environmentId, (flags = new Set()));
+      for (const s of batch.series) flags.add(s.flag!);
+    }
+    // One question per environment per write, however many batches it holds.
+    const scopesOf = new Map<string, MetricScope[]>();
+    for (const [environmentId, flags] of flagsByEnvironment) {
+      const scopes = (await Promise.all(this.scopeProviders.map((provide) => provide(environmentId, [...flags])))).flat();
+      if (scopes.length > 0) scopesOf.set(environmentId, scopes);
+    }
+    if (scopesOf.size === 0) return none;
     const rows = new Map<string, ScopedTotalRow>();
     const recorded = new Set<MetricScope>();
-    for (const batch of payload.batches) {
-      // The batch's own start (the SDK's clock), and never a batch received before the scope began.
-      const started = Date.parse(batch.windowStart);
+    for (const batch of batches) {
+      const scopes = scopesOf.get(batch.environmentId);
+      if (scopes === undefined) continue;
       for (const s of batch.series) {
-        if (s.count === 0 || s.flag === null) continue;
         for (const scope of scopes) {
-          if (scope.flagKey !== s.flag || started < scope.since.getTime() || now.getTime() < scope.since.getTime()) continue;
+          // The batch's own start (the SDK's clock), and never a batch received before the scope began.
+          const since = scope.since.getTime();
+          if (scope.flagKey !== s.flag || batch.windowStart < since || batch.receivedAt < since) continue;
           recorded.add(scope);
           const key = `${scope.id}\u0000${s.metric}\u0000${stored(s.variant)}`;
           const row = rows.get(key);
@@ -140,87 +171,129 @@ export class TelemetryService {
     return { rows: [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row), scopes: [...recorded] };
   }
 
-  /** Validates what the schema cannot say, then merges every batch into the rollups, atomically. */
+  /**
+   * Validates what the schema cannot say, then merges every batch into this instance's buffer,
+   * written to the rollups at the next flush (every second): one upsert per rollup row, however
+   * many requests added to it. The 202 therefore means "held in memory"; see the README's
+   * durability notes for what a crash can lose.
+   */
   async ingest(environmentId: string, payload: EventsDto, now = new Date()): Promise<IngestResultResponse> {
     const problems = this.problems(payload, now.getTime());
     if (problems.length > 0) throw validationFailed(problems);
+    if (this.buffer.size >= MAX_BUFFERED_ROWS)
+      throw new ServiceUnavailableException({ message: 'telemetry is waiting for the database to take what it holds; send it again later' });
 
-    const metrics = new Map<string, MetricRollupRow>();
-    const evaluations = new Map<string, EvaluationRollupRow>();
-    const lastEvaluated = new Map<string, Date>();
-    const samples: SampleRow[] = [];
     const result: IngestResultResponse = { batches: payload.batches.length, series: 0, evaluations: 0, samples: 0 };
+    const firstSeen = new Map<string, { environmentId: string; flagKey: string; at: Date }>();
     for (const batch of payload.batches) {
-      const minute = minuteOf(Date.parse(batch.windowStart));
-      const windowEnd = new Date(Math.min(Date.parse(batch.windowEnd), now.getTime()));
-      for (const s of batch.series) {
-        if (s.count === 0) continue;
-        result.series += 1;
-        const key = `${stored(s.flag)}\u0000${s.metric}\u0000${stored(s.variant)}\u0000${minute}`;
-        const row = metrics.get(key);
-        if (row === undefined) {
-          metrics.set(key, {
-            flagKey: stored(s.flag),
-            metric: s.metric,
-            variantKey: stored(s.variant),
-            minute: new Date(minute),
-            count: s.count,
-            sum: s.sum,
-            sumSquares: s.sumSquares,
-            errors: s.errors,
-            histogram: { ...s.histogram.buckets },
-          });
-        } else {
-          row.count += s.count;
-          row.sum += s.sum;
-          row.sumSquares += s.sumSquares;
-          row.errors += s.errors;
-          mergeHistogramBuckets(row.histogram, s.histogram.buckets);
-        }
-      }
+      for (const s of batch.series) if (s.count !== 0) result.series += 1;
       for (const e of batch.evaluations) {
         if (e.count === 0) continue;
         result.evaluations += 1;
-        const key = `${e.flag}\u0000${stored(e.variant)}\u0000${e.reason}\u0000${minute}`;
-        const row = evaluations.get(key);
-        if (row === undefined)
-          evaluations.set(key, { flagKey: e.flag, variantKey: stored(e.variant), reason: e.reason, minute: new Date(minute), count: e.count });
-        else row.count += e.count;
-        const last = lastEvaluated.get(e.flag);
-        if (last === undefined || last < windowEnd) lastEvaluated.set(e.flag, windowEnd);
+        const key = `${environmentId}\u0000${e.flag}`;
+        if (this.evaluatedFlags.has(key)) continue;
+        const at = new Date(Math.min(Date.parse(batch.windowEnd), now.getTime()));
+        const seen = firstSeen.get(key);
+        if (seen === undefined || seen.at < at) firstSeen.set(key, { environmentId, flagKey: e.flag, at });
       }
-      for (const sample of batch.samples ?? []) {
-        result.samples += 1;
-        const at = new Date(Math.min(Date.parse(sample.at), now.getTime()));
-        const { input, primary, candidate, error } = sample;
-        samples.push({
-          flagKey: sample.flag,
-          variantKey: stored(sample.variant),
-          kind: sample.kind,
-          recordedAt: at,
-          sample: { input, primary, candidate, error, sdk: payload.sdk },
-        });
-      }
+      result.samples += batch.samples?.length ?? 0;
+      this.buffer.add(environmentId, batch, now.getTime(), payload.sdk);
     }
-
-    const byKey =
-      <T>(key: (row: T) => string) =>
-      (a: T, b: T) =>
-        key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
-    const metricRows = [...metrics.values()].sort(byKey((r) => `${r.flagKey}\u0000${r.metric}\u0000${r.variantKey}\u0000${r.minute.toISOString()}`));
-    const evaluationRows = [...evaluations.values()].sort(byKey((r) => `${r.flagKey}\u0000${r.variantKey}\u0000${r.reason}\u0000${r.minute.toISOString()}`));
-    const scoped = await this.scopedRows(environmentId, payload, now);
-    await this.repository.transaction(async () => {
-      await this.repository.mergeMetricRollups(environmentId, metricRows);
-      await this.repository.mergeScopedTotals(scoped.rows);
-      await this.repository.mergeEvaluationRollups(environmentId, evaluationRows);
-      await this.repository.touchLastEvaluated(environmentId, lastEvaluated);
-      await this.repository.addSamples(environmentId, samples, SAMPLES_KEPT_PER_FLAG);
-    });
-    for (const scope of scoped.scopes) scope.onRecorded?.();
+    if (firstSeen.size > 0) {
+      // A flag's first evaluation seen here is written at once, so "never evaluated" (stale-flag
+      // reports, the flags list's order) ends with the request that proves otherwise. Later ones ride the flush.
+      await this.repository.touchLastEvaluated([...firstSeen].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row));
+      for (const key of firstSeen.keys()) this.evaluatedFlags.add(key);
+    }
     if (payload.dropped > 0)
       this.logger.warn({ environmentId, sdk: payload.sdk, dropped: payload.dropped }, 'an SDK dropped telemetry batches it could not send');
     return result;
+  }
+
+  /** Writes what the buffer holds now, and waits for it (reads call it first, so this instance reads what it acknowledged). */
+  flush(): Promise<void> {
+    return this.writes.committed();
+  }
+
+  private async flushQuietly(): Promise<void> {
+    try {
+      await this.flush();
+    } catch (err) {
+      this.logger.warn({ err, held: this.buffer.size }, 'could not write telemetry; holding it for the next flush');
+    }
+  }
+
+  /**
+   * Reads start here: what this instance acknowledged is written first, so it reads its own
+   * writes. Not from inside a transaction: the write runs in a transaction of its own, which on the
+   * embedded database (one session) would wait for the caller's forever, so there the read sees
+   * the last flush (at most a second old). A reader that needs more flushes before it begins (the
+   * rollout scheduler's pass). A failed write is kept for the next flush and the read goes on.
+   */
+  async settle(): Promise<void> {
+    if ((this.buffer.isEmpty && !this.writes.busy) || this.repository.inTransaction()) return;
+    await this.flushQuietly();
+  }
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.flushQuietly(), FLUSH_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  /** At shutdown, after the last request was answered and before the database closes: the buffer is written. */
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    try {
+      await this.flush();
+    } catch (err) {
+      this.logger.error({ err, batches: this.buffer.batches }, 'could not write the telemetry held in memory before exiting; it is lost');
+    }
+  }
+
+  /** Writes one drained buffer in one transaction; on failure the rows go back into the buffer for the next flush. */
+  private async write(pending: PendingRollups): Promise<void> {
+    // A day already past retention would be dropped at the next pass: it is not written (nor its partition made again).
+    const horizon = retentionHorizon(Date.now(), this.config.telemetryRetentionDays);
+    const rows = {
+      ...pending,
+      metrics: pending.metrics.filter((row) => row.minute.getTime() >= horizon),
+      evaluations: pending.evaluations.filter((row) => row.minute.getTime() >= horizon),
+    };
+    let scoped: { rows: ScopedTotalRow[]; scopes: MetricScope[] };
+    try {
+      scoped = await this.scopedRows(pending.attributable);
+      try {
+        await this.writeRows(rows, scoped.rows);
+      } catch (err) {
+        // A partition dropped or never made (a clock jump, an operator): make the days, write once more.
+        if ((err as { code?: string }).code !== NO_PARTITION) throw err;
+        this.preparedDays.clear();
+        await this.writeRows(rows, scoped.rows);
+      }
+    } catch (err) {
+      this.buffer.restore(pending);
+      throw err;
+    }
+    for (const scope of scoped.scopes) scope.onRecorded?.();
+  }
+
+  private async writeRows(pending: PendingRollups, scoped: ScopedTotalRow[]): Promise<void> {
+    const days = new Set<number>();
+    for (const row of pending.metrics) days.add(dayOf(row.minute.getTime()));
+    for (const row of pending.evaluations) days.add(dayOf(row.minute.getTime()));
+    const missing = [...days].filter((day) => !this.preparedDays.has(day));
+    if (missing.length > 0) {
+      // Outside the write's transaction: creating a partition locks the parent table briefly.
+      await this.repository.ensurePartitions(missing.sort((a, b) => a - b));
+      for (const day of missing) this.preparedDays.add(day);
+    }
+    await this.repository.transaction(async () => {
+      await this.repository.mergeMetricRollups(pending.metrics);
+      await this.repository.mergeScopedTotals(scoped);
+      await this.repository.mergeEvaluationRollups(pending.evaluations);
+      await this.repository.touchLastEvaluated(pending.lastEvaluated);
+      await this.repository.addSamples(pending.samples, SAMPLES_KEPT_PER_FLAG);
+    });
   }
 
   /**
@@ -228,6 +301,7 @@ export class TelemetryService {
    * values (count, rate per second, mean, p50/p95/p99, errors, error rate), and totals.
    */
   async series(environmentId: string, query: MetricQuery): Promise<MetricSeriesResultResponse> {
+    await this.settle();
     const stepMinutes = query.stepMinutes ?? 1;
     const { from, to } = this.range(query, stepMinutes);
     const stepMs = stepMinutes * MINUTE_MS;
@@ -284,11 +358,12 @@ export class TelemetryService {
   }
 
   /** The catalogue's rows (see `catalogue`), for other domains. */
-  reportedMetrics(
+  async reportedMetrics(
     environmentId: string,
     query: { flagKey?: string; windowMinutes: number; limit: number; after?: string },
     now = new Date(),
   ): Promise<ReportedMetric[]> {
+    await this.settle();
     // The end is the next minute's start, so the minute in progress counts.
     const to = new Date(minuteOf(now.getTime()) + MINUTE_MS);
     return this.repository.metricCatalogue(environmentId, {
@@ -322,6 +397,7 @@ export class TelemetryService {
 
   /** Evaluations over `[from, to)` per flag, variant and reason. */
   async evaluationCounts(environmentId: string, query: { from: Date; to: Date; flagKey?: string }): Promise<EvaluationCountResponse[]> {
+    await this.settle();
     const { from, to } = this.range(query, 1);
     const rows = await this.repository.evaluationTotals(environmentId, { from, to, flagKey: query.flagKey });
     return rows.map((r) => ({ flag: r.flagKey, variant: shown(r.variantKey), reason: r.reason, count: r.count }));
@@ -329,6 +405,7 @@ export class TelemetryService {
 
   /** Evaluation counts per step of `stepMinutes` over `[from, to)`: one entry per step, empty steps included. */
   async evaluationSteps(environmentId: string, query: { from: Date; to: Date; flagKey?: string; stepMinutes: number }): Promise<EvaluationStepResponse[]> {
+    await this.settle();
     const { from, to } = this.range(query, query.stepMinutes);
     const stepMs = query.stepMinutes * MINUTE_MS;
     const steps: EvaluationStepResponse[] = [];
@@ -343,6 +420,7 @@ export class TelemetryService {
 
   /** When each flag was last evaluated, per environment id (flags never evaluated are absent). */
   async lastEvaluated(environmentIds: string[]): Promise<Map<string, Map<string, Date>>> {
+    await this.settle();
     const byFlag = new Map<string, Map<string, Date>>();
     for (const row of await this.repository.lastEvaluated(environmentIds)) {
       let environments = byFlag.get(row.flagKey);
@@ -357,6 +435,7 @@ export class TelemetryService {
 
   /** The newest samples (shadow disagreements, candidate failures), newest first. */
   async samples(environmentId: string, flagKey: string | undefined, limit: number): Promise<ShadowSampleResponse[]> {
+    await this.settle();
     const rows = await this.repository.samples(environmentId, flagKey, limit);
     return rows.map((r) => ({
       flag: r.flagKey,

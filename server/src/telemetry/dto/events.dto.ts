@@ -39,11 +39,11 @@ export const MAX_RECORD_COUNT = 2 ** 32 - 1;
 export const MAX_ABS_SUM = 1e100;
 export const MAX_SUM_SQUARES = 1e200;
 // ISO-8601 with an offset and nanoseconds is 35 characters.
-const MAX_TIMESTAMP_LENGTH = 64;
+export const MAX_TIMESTAMP_LENGTH = 64;
 const MAX_BUCKETS = HISTOGRAM_MAX_INDEX - HISTOGRAM_MIN_INDEX + 1;
 // Names SDKs send: printable, no control characters. The set is C0 and DEL (U+0000–U+001F,
 // U+007F), as the SDKs check before sending: every Cc character but the C1 ones (U+0080–U+009F).
-const NAME = /^(?:[^\p{Cc}]|[\x80-\x9f])+$/u;
+export const NAME = /^(?:[^\p{Cc}]|[\x80-\x9f])+$/u;
 const NAME_MESSAGE = '$property must not contain control characters';
 
 /** A flag, variant or metric name: 1–128 printable characters. */
@@ -58,6 +58,20 @@ const IsNullableTelemetryName = () =>
 
 const IsCount = () => applyDecorators(IsInt(), Min(0), Max(MAX_RECORD_COUNT));
 
+/** What `IsHistogramBuckets` accepts (the telemetry route's fast path checks the same). */
+export const isHistogramBuckets = (value: unknown): boolean => {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const entries = Object.entries(value);
+  if (entries.length > MAX_BUCKETS) return false;
+  return entries.every(([index, count]) => {
+    if (!/^-?(0|[1-9][0-9]{0,3})$/.test(index)) return false;
+    const n = Number(index);
+    return (
+      n >= HISTOGRAM_MIN_INDEX && n <= HISTOGRAM_MAX_INDEX && Number.isSafeInteger(count) && (count as number) > 0 && (count as number) <= MAX_RECORD_COUNT
+    );
+  });
+};
+
 /** `{ "<index>": count }` with `log2-16` indexes and positive integer counts. */
 const IsHistogramBuckets = (): PropertyDecorator => (target: object, key: string | symbol) =>
   registerDecorator({
@@ -69,24 +83,7 @@ const IsHistogramBuckets = (): PropertyDecorator => (target: object, key: string
         `$property must map log2-16 bucket indexes (${HISTOGRAM_MIN_INDEX}..${HISTOGRAM_MAX_INDEX}) to positive integer counts of at most ` +
         `${MAX_RECORD_COUNT}`,
     },
-    validator: {
-      validate(value: unknown): boolean {
-        if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-        const entries = Object.entries(value);
-        if (entries.length > MAX_BUCKETS) return false;
-        return entries.every(([index, count]) => {
-          if (!/^-?(0|[1-9][0-9]{0,3})$/.test(index)) return false;
-          const n = Number(index);
-          return (
-            n >= HISTOGRAM_MIN_INDEX &&
-            n <= HISTOGRAM_MAX_INDEX &&
-            Number.isSafeInteger(count) &&
-            (count as number) > 0 &&
-            (count as number) <= MAX_RECORD_COUNT
-          );
-        });
-      },
-    },
+    validator: { validate: isHistogramBuckets },
   });
 
 export class HistogramDto {

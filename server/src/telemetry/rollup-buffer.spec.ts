@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { seriesOf } from '../../test/telemetry-records.js';
+import type { TelemetryBatchDto } from './dto/events.dto.js';
+import { RollupBuffer } from './rollup-buffer.js';
+
+const ENV = '00000000-0000-4000-8000-000000000001';
+const batch = (at: string, values: number[], evaluations = 1): TelemetryBatchDto =>
+  ({
+    windowStart: at,
+    windowEnd: at,
+    series: [seriesOf('f', 'v1', 'latency_ms', values), seriesOf(null, null, 'queue', [])],
+    evaluations: [{ flag: 'f', variant: 'v1', reason: 'SPLIT', count: evaluations }],
+  }) as TelemetryBatchDto;
+
+describe('RollupBuffer', () => {
+  it('merges every batch of a minute into one row per key, and files each minute apart', () => {
+    const buffer = new RollupBuffer();
+    const received = Date.parse('2026-03-09T12:05:00Z');
+    buffer.add(ENV, batch('2026-03-09T12:00:10Z', [10, 20]), received, 'sdk/1');
+    buffer.add(ENV, batch('2026-03-09T12:00:50Z', [30], 4), received, 'sdk/1');
+    buffer.add(ENV, batch('2026-03-09T12:01:00Z', [40]), received, 'sdk/1');
+    expect(buffer.batches).toBe(3);
+    const pending = buffer.drain();
+    expect(buffer.isEmpty).toBe(true);
+    expect(pending.metrics.map((r) => [r.minute.toISOString(), r.count, r.sum, r.sumSquares])).toEqual([
+      ['2026-03-09T12:00:00.000Z', 3, 60, 1400],
+      ['2026-03-09T12:01:00.000Z', 1, 40, 1600],
+    ]);
+    expect(pending.metrics[0]!.histogram).toEqual(seriesOf('f', 'v1', 'latency_ms', [10, 20, 30]).histogram.buckets);
+    expect(pending.evaluations.map((r) => r.count)).toEqual([5, 1]);
+    expect(pending.lastEvaluated).toEqual([{ environmentId: ENV, flagKey: 'f', at: new Date('2026-03-09T12:01:00Z') }]);
+    // Series of a flag wait for attribution with their batch's own start; empty series are not written.
+    expect(pending.attributable.map((a) => a.series.length)).toEqual([1, 1, 1]);
+  });
+
+  it("leaves the request's histogram as it was sent", () => {
+    const buffer = new RollupBuffer();
+    const first = batch('2026-03-09T12:00:10Z', [10]);
+    const sent = structuredClone(first.series[0]!.histogram.buckets);
+    buffer.add(ENV, first, Date.now(), 'sdk/1');
+    buffer.add(ENV, batch('2026-03-09T12:00:20Z', [10, 10]), Date.now(), 'sdk/1');
+    expect(first.series[0]!.histogram.buckets).toEqual(sent);
+  });
+
+  it('takes back what a failed write drained, merged with what came since', () => {
+    const buffer = new RollupBuffer();
+    buffer.add(ENV, batch('2026-03-09T12:00:10Z', [10]), Date.now(), 'sdk/1');
+    const failed = buffer.drain();
+    buffer.add(ENV, batch('2026-03-09T12:00:20Z', [20], 2), Date.now(), 'sdk/1');
+    buffer.restore(failed);
+    const pending = buffer.drain();
+    expect(pending.batches).toBe(2);
+    expect(pending.metrics.map((r) => [r.count, r.sum])).toEqual([[2, 30]]);
+    expect(pending.evaluations.map((r) => r.count)).toEqual([3]);
+    expect(pending.attributable).toHaveLength(2);
+  });
+});
