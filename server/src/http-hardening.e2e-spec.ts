@@ -336,6 +336,14 @@ describe('security headers and compression', () => {
       expectApiError(res, 400, 'BAD_REQUEST');
     });
 
+    it("answers the same byte on an OFREP path in OFREP's error format, which OFREP clients read", async () => {
+      const res = await rawExchange(
+        Buffer.concat([Buffer.from('POST /ofrep/v1/evaluate/flags/caf'), Buffer.from([0xc3, 0xa9]), Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')]),
+      );
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body)).toEqual({ errorCode: 'PARSE_ERROR', errorDetails: expect.any(String), requestId: res.headers['x-request-id'] });
+    });
+
     it('answers a malformed request line with a 400 in the API error format', async () => {
       expectApiError(await rawExchange('GET\x01 / HTTP/1.1\r\nHost: x\r\n\r\n'), 400, 'BAD_REQUEST');
     });

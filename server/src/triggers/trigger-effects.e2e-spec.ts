@@ -206,6 +206,10 @@ describe('trigger effects', () => {
     expect(await refused({ effect: { type: 'set-rollout', variant: 'v2', percentage: 10, restVariant: 'v2' } })).toEqual(['effect.restVariant']);
     expect(await refused({ effect: { type: 'turn-off', variant: 'v2' } })).toEqual(['effect.variant']);
     expect(await refused({ effect: { type: 'delete-everything' } })).toContain('effect.type');
+    // Found by the API fuzzer: exponent notation crashed class-validator's decimal check (500), and an array passed as the effect.
+    expect(await refused({ effect: { type: 'set-rollout', variant: 'v2', percentage: 5e-324 } })).toEqual(['effect.percentage']);
+    expect(await refused({ effect: { type: 'set-rollout', variant: 'v2', percentage: 12.3456 } })).toEqual(['effect.percentage']);
+    expect(await refused({ effect: [{ type: 'kill' }] })).toEqual(['effect']);
     expect(await refused({ effect: { type: 'serve-variant', variant: 'v1' }, restoreOnResolve: true })).toEqual(['restoreOnResolve']);
     // The URL's caller cannot pick the effect: a body asking for another one is just a body.
     const trigger = await aTrigger('model.guarded', { effect: { type: 'serve-variant', variant: 'v2' } });

@@ -21,6 +21,7 @@ import type { GuardMetricNote } from '../guard-metrics.js';
 import type { GuardRow, StageStatus, StageVerdict, StageWindow } from '../rollout-guards.js';
 import type { SequentialGuardFigures } from '../sequential-guards.js';
 import type { GuardMetricSources, MetricBound, MetricSource, RolloutGuards, RolloutHistoryEntry, RolloutStage, RolloutStatus } from '../rollout-plan.entity.js';
+import { IsDecimalNumber } from '../../common/validation/is-decimal-number.decorator.js';
 
 const METRIC_STATS = everyMember<MetricBound['stat']>()(['mean', 'p50', 'p95', 'p99', 'errorRate']);
 const ROLLOUT_STATUSES = everyMember<RolloutStatus>()(['waiting-for-baseline', 'running', 'paused', 'completed', 'rolled-back', 'aborted']);
@@ -46,7 +47,7 @@ const CHOSEN = 'Left out: chosen from the metrics the flag reported (see GET …
 
 export class RolloutStageDto {
   @ApiProperty({ description: 'Candidate share of the traffic, in percent (0.001 steps)', minimum: 0.001, maximum: 100 })
-  @IsNumber({ maxDecimalPlaces: 3 })
+  @IsDecimalNumber(3)
   @Min(0.001)
   @Max(100)
   percent: number;

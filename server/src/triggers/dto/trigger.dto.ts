@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsNumber, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { everyMember } from '../../common/openapi/every-member.js';
 import { IsOmittable } from '../../common/validation/is-omittable.decorator.js';
 import type { AlertSource } from '../alert-payload.js';
 import { TRIGGER_EFFECT_TYPES, TRIGGER_OUTCOMES, type TriggerEffectType, type TriggerOutcome } from '../trigger-effect.js';
+import { IsDecimalNumber } from '../../common/validation/is-decimal-number.decorator.js';
 
 const TRIGGER_ACTIONS = [...TRIGGER_OUTCOMES];
 const EFFECT_TYPES = [...TRIGGER_EFFECT_TYPES];
@@ -29,7 +30,7 @@ export class TriggerEffectDto {
 
   @ApiPropertyOptional({ description: 'set-rollout: the percentage `variant` gets (0-100, up to 3 decimals)', minimum: 0, maximum: 100 })
   @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 3 })
+  @IsDecimalNumber(3)
   @Min(0)
   @Max(100)
   percentage?: number;
@@ -66,6 +67,7 @@ export class CreateTriggerDto {
 
   @ApiPropertyOptional({ type: TriggerEffectDto, description: 'What a firing alert does (default: kill)' })
   @IsOptional()
+  @IsObject({ message: 'effect must be an object' })
   @ValidateNested()
   @Type(() => TriggerEffectDto)
   effect?: TriggerEffectDto;
