@@ -45,7 +45,7 @@ describe('socket transport against a protocol harness', () => {
     expect(client.status).toBe('ready');
     expect(client.sequence).toBe(1);
     expect(client.boolean('pipeline.enabled', { targetingKey: 'run-1' }, false)).toBe(true);
-    expect(harness.handshakes[0]).toEqual({ sdkKey: 'good-key', client: 'signalbox-sdk-js/0.1.0' });
+    expect(harness.handshakes[0]).toEqual({ sdkKey: 'good-key', client: 'signalbox-sdk-js/0.1.0', protocol: 2 });
     expect(client.lastContactAt).toBeTypeOf('number');
   });
 

@@ -1,6 +1,8 @@
 import { compileKeyed, recompileKeyed, type CompiledEnvironment, type ConfigProblem, type KeyedConfig, type ProblemListener } from '../core/index.js';
 import type { EnvironmentConfig, FlagConfig, Segment } from '../core/types.js';
 import type { ChangeMessage, ServerMessage } from '../protocol/messages.js';
+import { FlagDependents } from './config-store-dependents.js';
+import { VersionedMap } from './config-store-map.js';
 
 /**
  * What `ConfigStore.apply` did with a message:
@@ -37,13 +39,14 @@ export class ConfigStore {
   /** @param onProblems hears about config problems as they are found (flags compile when first read). */
   constructor(private readonly onProblems?: ProblemListener) {}
 
-  private flags = new Map<string, FlagConfig>();
-  private segments = new Map<string, Segment>();
   /**
-   * True once `flags` and `segments` were handed to a compiled environment, which reads them as
-   * flags are first evaluated (a run may pin it long after): a change then copies them first.
+   * Immutable versions: a compiled environment reads the version it was compiled from as flags are
+   * first evaluated (a run may pin it long after), and a change makes a new version without copying the config.
    */
-  private mapsShared = false;
+  private flags = VersionedMap.of(new Map<string, FlagConfig>());
+  private segments = VersionedMap.of(new Map<string, Segment>());
+  /** Which flags a change affects, without walking every flag. */
+  private readonly dependents = new FlagDependents();
   private currentSequence = 0;
   private loaded = false;
   private compiledEnvironment: CompiledEnvironment | undefined;
@@ -100,9 +103,9 @@ export class ConfigStore {
       diffInto(this.flags, flags, this.changedFlags);
       diffInto(this.segments, segments, this.changedSegments);
     }
-    this.flags = flags;
-    this.segments = segments;
-    this.mapsShared = false;
+    this.flags = VersionedMap.of(flags);
+    this.segments = VersionedMap.of(segments);
+    this.dependents.reset(flags);
     if (sequence !== this.currentSequence || !this.loaded) this.uncommitted = true;
     if (this.changedFlags.size > 0 || this.changedSegments.size > 0) this.uncommitted = true;
     this.currentSequence = sequence;
@@ -123,7 +126,6 @@ export class ConfigStore {
       return { sequence: this.currentSequence, changedKeys: [], problems: [] };
     }
     const config = { sequence: this.currentSequence, flags: this.flags, segments: this.segments };
-    this.mapsShared = true;
     const { environment, listChanged } = previous === undefined ? this.compileFirst(config) : this.recompile(previous, config);
     this.compiledEnvironment = environment;
     this.changedFlags.clear();
@@ -152,7 +154,8 @@ export class ConfigStore {
   /** Compiles only the flags the changes can affect; the rest is reused from `previous`. */
   private recompile(previous: CompiledEnvironment, config: KeyedConfig): Compiled {
     // The maps as they are: no lists built only to be turned back into maps.
-    const recompiled = recompileKeyed(previous, config, this.changedFlags, this.changedSegments);
+    const affected = this.dependents.affected(config.flags, this.changedFlags, this.changedSegments);
+    const recompiled = recompileKeyed(previous, config, this.changedFlags, this.changedSegments, affected);
     return { environment: recompiled.environment, listChanged: () => recompiled.affectedKeys };
   }
 
@@ -169,15 +172,13 @@ export class ConfigStore {
 
     if (change.kind === 'flag') {
       if (change.flag !== null && !isRecord(change.flag)) return 'invalid';
-      this.unshareMaps();
-      if (change.flag === null) this.flags.delete(change.key);
-      else this.flags.set(change.key, change.flag);
+      const flag = change.flag ?? undefined;
+      this.flags = this.flags.with(change.key, flag);
+      this.dependents.update(change.key, flag);
       this.changedFlags.add(change.key);
     } else if (change.kind === 'segment') {
       if (change.segment !== null && !isRecord(change.segment)) return 'invalid';
-      this.unshareMaps();
-      if (change.segment === null) this.segments.delete(change.key);
-      else this.segments.set(change.key, change.segment);
+      this.segments = this.segments.with(change.key, change.segment ?? undefined);
       this.changedSegments.add(change.key);
     } else {
       return 'invalid';
@@ -185,14 +186,6 @@ export class ConfigStore {
     this.currentSequence = change.sequence;
     this.uncommitted = true;
     return 'applied';
-  }
-
-  /** Copies the maps before a change when a compiled environment reads them (see `mapsShared`). */
-  private unshareMaps(): void {
-    if (!this.mapsShared) return;
-    this.flags = new Map(this.flags);
-    this.segments = new Map(this.segments);
-    this.mapsShared = false;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Manager, Socket } from 'socket.io-client';
 import type { AckMessage, HandshakeAuth, RefusalMessage, ResyncMessage, ServerMessage } from '../protocol/messages.js';
-import { isFinalRefusal, SDK_NAMESPACE } from '../protocol/messages.js';
+import { isFinalRefusal, LAZY_ACK_MS, PROTOCOL_VERSION, SDK_NAMESPACE } from '../protocol/messages.js';
 import { Backoff } from './backoff.js';
 import { describeError } from './logger.js';
 import type { ServerEndpoints } from './server-url.js';
@@ -14,6 +14,8 @@ export interface SocketTransportOptions {
   /** First reconnection delay (doubles per attempt, ±50 % jitter). */
   reconnectionDelayMs: number;
   reconnectionDelayMaxMs: number;
+  /** The protocol version to ask for (tests of older clients set 1). */
+  protocol?: number;
 }
 
 /**
@@ -31,6 +33,13 @@ export class SocketTransport implements Transport {
   private started = false;
   private stopped = false;
   private readonly backoff: Backoff;
+  /** The version the server speaks on this connection: 1 until its `hello` says more. */
+  private serverProtocol = 1;
+  /** The newest sequence the server asked to be confirmed at once, until an ack covers it. */
+  private confirmDue = 0;
+  private lastAcked = 0;
+  private lazySequence = 0;
+  private lazyTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly options: SocketTransportOptions,
@@ -68,7 +77,8 @@ export class SocketTransport implements Transport {
       // A function, so every reconnection sends the sequence held at that moment.
       auth: (send: (auth: object) => void) => {
         const sequence = this.sink.currentSequence();
-        const auth: HandshakeAuth = sequence > 0 ? { sdkKey, sequence, client: clientName } : { sdkKey, client: clientName };
+        const protocol = this.options.protocol ?? PROTOCOL_VERSION;
+        const auth: HandshakeAuth = sequence > 0 ? { sdkKey, sequence, client: clientName, protocol } : { sdkKey, client: clientName, protocol };
         send(auth);
       },
     });
@@ -77,10 +87,19 @@ export class SocketTransport implements Transport {
 
     socket.on('connect', () => {
       this.backoff.reset();
+      this.newConnection();
       this.sink.connected();
     });
-    socket.on('snapshot', (message: ServerMessage) => this.sink.message(message));
-    socket.on('change', (message: ServerMessage) => this.sink.message(message));
+    // Sent before anything else on the connection, so it is known before the first message arrives.
+    socket.on('hello', (message: { protocol?: unknown }) => {
+      if (typeof message?.protocol === 'number' && message.protocol >= 2) this.serverProtocol = Math.min(message.protocol, PROTOCOL_VERSION);
+    });
+    const receive = (message: ServerMessage) => {
+      if (message?.confirm === true && typeof message.sequence === 'number') this.confirmDue = Math.max(this.confirmDue, message.sequence);
+      this.sink.message(message);
+    };
+    socket.on('snapshot', receive);
+    socket.on('change', receive);
     socket.on('refused', (message: unknown) => {
       const refusal = asRefusal(message) ?? { error: 'UNAUTHENTICATED', message: 'refused by the server' };
       // A transient refusal is followed by a disconnect, which brings this client back.
@@ -108,11 +127,49 @@ export class SocketTransport implements Transport {
     manager.on('ping', () => this.sink.contact());
   }
 
+  /**
+   * Version 1: sends the ack now. Version 2: now when it covers a sequence the server asked to
+   * have confirmed, else once, for the newest sequence, at a random moment between half of
+   * `LAZY_ACK_MS` and all of it from now (see the protocol).
+   */
   acknowledge(sequence: number): void {
+    if (this.serverProtocol < 2 || (this.confirmDue > 0 && sequence >= this.confirmDue)) {
+      this.sendAck(sequence);
+      return;
+    }
+    this.lazySequence = sequence;
+    if (this.lazyTimer !== undefined) return;
+    this.lazyTimer = setTimeout(
+      () => {
+        this.lazyTimer = undefined;
+        if (this.lazySequence !== this.lastAcked) this.sendAck(this.lazySequence);
+      },
+      LAZY_ACK_MS / 2 + Math.random() * (LAZY_ACK_MS / 2),
+    );
+    this.lazyTimer.unref?.();
+  }
+
+  private sendAck(sequence: number): void {
     const socket = this.socket;
     // Not buffered while offline: the handshake of the next connection carries the sequence.
     if (socket === undefined || !socket.connected) return;
     socket.emit('ack', { type: 'ack', sequence } satisfies AckMessage);
+    this.lastAcked = sequence;
+    if (sequence >= this.confirmDue) this.confirmDue = 0;
+    this.cancelLazyAck();
+  }
+
+  /** A new connection starts at version 1 (until the server's `hello`) with nothing pending: its handshake carried our sequence. */
+  private newConnection(): void {
+    this.serverProtocol = 1;
+    this.confirmDue = 0;
+    this.lastAcked = this.sink.currentSequence();
+    this.cancelLazyAck();
+  }
+
+  private cancelLazyAck(): void {
+    if (this.lazyTimer !== undefined) clearTimeout(this.lazyTimer);
+    this.lazyTimer = undefined;
   }
 
   requestResync(): void {
@@ -146,6 +203,7 @@ export class SocketTransport implements Transport {
     this.stopped = true;
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    this.cancelLazyAck();
     const socket = this.socket;
     if (socket?.connected) {
       // Close the connection itself rather than send a namespace DISCONNECT first: a socket.io server

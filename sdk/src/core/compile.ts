@@ -68,6 +68,8 @@ interface Slot<Compiled, Source> {
   compiled: Compiled | undefined;
   /** What compiling the item found (a segment's: a flag lists its own, see `CompiledFlag.problems`). */
   problems: readonly ConfigProblem[];
+  /** The generation since which the item is unchanged (see `SlotRegistry`); -1 for a slot no other environment may share. */
+  since: number;
 }
 
 type FlagSlot = Slot<CompiledFlag, FlagConfig>;
@@ -125,6 +127,31 @@ function keyed<Source>(sources: ReadonlyMap<string, Source>): Listed<Source> {
 }
 
 /**
+ * @internal Shared by an environment and every environment recompiled from it in a line: for each
+ * item, the generation of the last change that affected it and the newest slot made for it. An
+ * environment of generation `g` may take that slot when the item was last affected at or before
+ * `g`: their sources are then the same, so recompiling costs a map entry per affected item,
+ * whatever the size of the config, and an item still compiles once for every environment in which
+ * it is unchanged.
+ */
+export class SlotRegistry<Compiled, Source> {
+  /** The newest generation made; an environment recompiles incrementally only from the newest. */
+  generation = 0;
+  readonly affectedAt = new Map<string, number>();
+  readonly latest = new Map<string, Slot<Compiled, Source>>();
+
+  /** Starts the next generation, in which `affected` are new; returns it. */
+  advance(affected: Iterable<string>): number {
+    const generation = ++this.generation;
+    for (const key of affected) {
+      this.affectedAt.set(key, generation);
+      this.latest.delete(key);
+    }
+    return generation;
+  }
+}
+
+/**
  * @internal A config's items by key, each given its slot when first looked up: a process that
  * evaluates a few flags of a large config makes slots for those only. Reads `sources` as long as
  * it lives, so they must not change.
@@ -135,13 +162,28 @@ export class Slots<Compiled, Source> {
   constructor(
     readonly sources: ReadonlyMap<string, Source>,
     private readonly entries: readonly Entry[] | undefined,
+    readonly registry: SlotRegistry<Compiled, Source> = new SlotRegistry(),
+    readonly generation = registry.generation,
   ) {}
 
   get(key: string): Slot<Compiled, Source> | undefined {
     const slot = this.made.get(key);
     if (slot !== undefined) return slot;
     const source = this.sources.get(key);
-    return source === undefined ? undefined : this.share(key, { key, source, compiled: undefined, problems: NO_PROBLEMS });
+    if (source === undefined) return undefined;
+    const since = this.registry.affectedAt.get(key) ?? 0;
+    // An older environment reading an item changed after it: a slot of its own.
+    if (since > this.generation) return this.share(key, { key, source, compiled: undefined, problems: NO_PROBLEMS, since: -1 });
+    const latest = this.registry.latest.get(key);
+    if (latest !== undefined && latest.since === since && latest.source === source) return this.share(key, latest);
+    const made: Slot<Compiled, Source> = { key, source, compiled: undefined, problems: NO_PROBLEMS, since };
+    this.registry.latest.set(key, made);
+    return this.share(key, made);
+  }
+
+  /** True when this is the newest environment of its line (a slot it takes may be rebound to it). */
+  get newest(): boolean {
+    return this.generation === this.registry.generation;
   }
 
   /** Makes `slot` the one for `key`: an environment recompiled from another shares the slots of what did not change. */
@@ -292,6 +334,8 @@ export class FlagTable implements ReadonlyMap<string, CompiledFlag> {
   private load(key: string): CompiledFlag | undefined {
     const slot = this.slots.get(key);
     if (slot === undefined) return undefined;
+    // A flag compiled by an earlier environment finds its rules' segments here from now on, so the earlier one need not stay alive.
+    if (slot.compiled !== undefined && this.slots.newest) slot.compiled.resolveSegmentsIn(this.segments);
     const flag = slot.compiled ?? this.compileFrom(slot);
     this.compiled.set(key, flag);
     return flag;
@@ -446,32 +490,53 @@ export function recompileKeyed(
   config: KeyedConfig,
   changedFlags: ReadonlySet<string>,
   changedSegments: ReadonlySet<string>,
+  /** The result of `affectedFlagKeys` for these changes, when the caller keeps an index that knows it without walking every flag. */
+  affectedKeys?: readonly string[],
 ): Recompiled {
   const wellFormedBefore = previous.sequence !== -1 && previous.table?.wellFormed() === true;
+  const affected = () => (affectedKeys !== undefined ? [...affectedKeys] : affectedFlagKeys(config.flags, changedFlags, changedSegments));
   const fromScratch = (): Recompiled => ({
     environment: compileEnvironment(
       { sequence: config.sequence, flags: [...config.flags.values()], segments: [...config.segments.values()] },
       { onProblems: previous.table?.onProblems },
     ),
-    affectedKeys: affectedFlagKeys(config.flags, changedFlags, changedSegments),
+    affectedKeys: affected(),
   });
   if (!wellFormedBefore) return fromScratch();
   try {
-    return recompileChecked(previous.table, config.sequence, config.flags, config.segments, changedFlags, changedSegments);
+    const earlier = previous.table;
+    if (earlier.slots.newest && earlier.segments.slots.newest) return recompileNewest(earlier, config, affected(), changedSegments);
+    return recompileChecked(earlier, config.sequence, config.flags, config.segments, affected(), changedSegments);
   } catch {
     return fromScratch();
   }
 }
 
+/**
+ * The usual case, recompiling the newest environment of its line: the new one shares the line's
+ * slot registries and marks only the affected items as new, so nothing is walked or copied.
+ */
+function recompileNewest(earlier: FlagTable, config: KeyedConfig, affectedKeys: string[], changedSegments: ReadonlySet<string>): Recompiled {
+  const sequence = typeof config.sequence === 'number' && Number.isFinite(config.sequence) ? config.sequence : -1;
+  const segmentRegistry = earlier.segments.slots.registry;
+  const segments = new SegmentTable(
+    new Slots(config.segments as ReadonlyMap<string, unknown>, undefined, segmentRegistry, segmentRegistry.advance(changedSegments)),
+    earlier.onProblems,
+  );
+  const flagRegistry = earlier.slots.registry;
+  const flags = new Slots(config.flags, undefined, flagRegistry, flagRegistry.advance(affectedKeys));
+  return { environment: new CompiledEnvironment(sequence, new FlagTable(flags, segments, NO_PROBLEMS, earlier.onProblems)), affectedKeys };
+}
+
+/** Recompiling an environment that is not the newest of its line (a branch): shares its unaffected slots one by one. */
 function recompileChecked(
   earlier: FlagTable,
   sequenceInput: unknown,
   flagSources: ReadonlyMap<string, FlagConfig>,
   segmentSources: ReadonlyMap<string, unknown>,
-  changedFlags: ReadonlySet<string>,
+  affectedKeys: string[],
   changedSegments: ReadonlySet<string>,
 ): Recompiled {
-  const affectedKeys = affectedFlagKeys(flagSources, changedFlags, changedSegments);
   const affected = new Set(affectedKeys);
   const sequence = typeof sequenceInput === 'number' && Number.isFinite(sequenceInput) ? sequenceInput : -1;
   const environment = environmentOf(sequence, keyed(flagSources), keyed(segmentSources), earlier.onProblems);

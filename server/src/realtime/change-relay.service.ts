@@ -1,5 +1,13 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { ChangeMessage, FlagConfig, RefusalMessage, Segment, ServerMessage, SnapshotMessage } from '@signalbox/sdk/protocol';
+import {
+  LAZY_ACK_MS,
+  type ChangeMessage,
+  type FlagConfig,
+  type RefusalMessage,
+  type Segment,
+  type ServerMessage,
+  type SnapshotMessage,
+} from '@signalbox/sdk/protocol';
 import { CredentialsService } from '../auth/credentials.service.js';
 import { ChangesService, type Change } from '../changes/changes.service.js';
 import { DomainEvents } from '../common/events/domain-events.js';
@@ -13,6 +21,11 @@ import type { Broadcast, Subscriber } from './subscriber.js';
 const RECENT_CHANGES = 1000;
 /** How often the relay compares what it relayed with the change log, whatever NOTIFY says. */
 export const RECONCILE_MS = 1_000;
+/**
+ * A connection counts as behind (`sdksBehind`) only for changes relayed longer ago than this:
+ * version-2 SDKs confirm ordinary changes lazily, within `LAZY_ACK_MS`; the rest is for the ack's trip.
+ */
+export const CONFIRMATION_DUE_MS = LAZY_ACK_MS + 2_000;
 
 /** How the relay stands against the change log, for `/readyz` and `/metrics`. */
 export interface RelayHealth {
@@ -20,7 +33,7 @@ export interface RelayHealth {
   behindChanges: number;
   /** How long the feed furthest behind has been behind (0 when none is). */
   lagMs: number;
-  /** Connections of this instance that have not confirmed their environment's head. */
+  /** Connections of this instance that have not confirmed a change relayed more than `CONFIRMATION_DUE_MS` ago. */
   sdksBehind: number;
   /** Whether the last comparison with the change log succeeded. */
   checked: boolean;
@@ -38,12 +51,38 @@ interface Feed {
   recent: ChangeMessage[];
   live: Set<Subscriber>;
   pump: LogPump;
+  /** Flags killed as of `relayed`: a change that kills or restores one asks every SDK to confirm it at once. */
+  killed: Set<string>;
+  /** Newest sequence every connection should have confirmed by now (see `CONFIRMATION_DUE_MS`). */
+  due: number;
+  /** Relayed sequences not yet due, oldest first. */
+  pending: Array<{ sequence: number; at: number }>;
 }
 
 const toMessage = (change: Change): ChangeMessage =>
   change.kind === 'flag'
     ? { type: 'change', sequence: change.sequence, kind: 'flag', key: change.key, flag: change.payload as FlagConfig | null }
     : { type: 'change', sequence: change.sequence, kind: 'segment', key: change.key, segment: change.payload as Segment | null };
+
+const isKilled = (flag: unknown): boolean => typeof flag === 'object' && flag !== null && (flag as { killed?: unknown }).killed === true;
+
+/** Moves `due` past the relayed changes whose confirmation window has passed. */
+const settleDue = (feed: Feed, now: number): void => {
+  let settled = 0;
+  while (settled < feed.pending.length && now - feed.pending[settled]!.at >= CONFIRMATION_DUE_MS) feed.due = feed.pending[settled++]!.sequence;
+  if (settled > 0) feed.pending.splice(0, settled);
+};
+
+/** A change to relay live: kill switches and their restores ask for confirmation (see the protocol's `confirm`). */
+const toLiveMessage = (change: Change, killed: Set<string>): ChangeMessage => {
+  const message = toMessage(change);
+  if (change.kind !== 'flag') return message;
+  const was = killed.has(change.key);
+  const now = isKilled(change.payload);
+  if (now) killed.add(change.key);
+  else killed.delete(change.key);
+  return was !== now ? { ...message, confirm: true } : message;
+};
 
 /**
  * Relays each environment's change log to its connected SDKs. Every subscriber gets messages in
@@ -106,11 +145,18 @@ export class ChangeRelay implements OnModuleInit, OnModuleDestroy {
   health(now = Date.now()): RelayHealth {
     let behindChanges = 0;
     let lagMs = 0;
-    let sdksBehind = 0;
     for (const feed of this.feeds.values()) {
       behindChanges += Math.max(0, feed.head - feed.relayed);
       if (feed.behindSince !== undefined) lagMs = Math.max(lagMs, now - feed.behindSince);
-      sdksBehind += this.presence.behind(feed.environmentId, feed.head);
+      settleDue(feed, now);
+    }
+    // Version-1 SDKs confirm every change at once, so they are behind as soon as they lack the head;
+    // version-2 SDKs confirm ordinary changes lazily, so only a change older than their window counts.
+    let sdksBehind = 0;
+    for (const subscriber of this.subscribers.values()) {
+      const feed = this.feeds.get(subscriber.environmentId);
+      if (feed === undefined) continue;
+      if ((subscriber.acked ?? 0) < ((subscriber.protocol ?? 1) >= 2 ? feed.due : feed.head)) sdksBehind++;
     }
     return { behindChanges, lagMs, sdksBehind, checked: this.lastCheckOk };
   }
@@ -124,6 +170,7 @@ export class ChangeRelay implements OnModuleInit, OnModuleDestroy {
   async subscribe(subscriber: Subscriber, fromSequence: number): Promise<void> {
     this.subscribers.set(subscriber.id, subscriber);
     this.metrics.connectedSdks.inc({ environment: subscriber.environmentId, transport: subscriber.transport });
+    subscriber.acked = fromSequence;
     this.presence.acked(subscriber.environmentId, subscriber.id, fromSequence);
     await this.synchronise(subscriber, fromSequence);
   }
@@ -159,6 +206,7 @@ export class ChangeRelay implements OnModuleInit, OnModuleDestroy {
   ack(subscriberId: string, sequence: number): boolean {
     const subscriber = this.subscribers.get(subscriberId);
     if (!subscriber || !Number.isSafeInteger(sequence) || sequence < 0) return false;
+    subscriber.acked = Math.max(subscriber.acked ?? 0, sequence);
     this.presence.acked(subscriber.environmentId, subscriber.id, sequence);
     return true;
   }
@@ -171,6 +219,10 @@ export class ChangeRelay implements OnModuleInit, OnModuleDestroy {
     const existing = this.feeds.get(environmentId);
     if (existing) return existing;
     const head = await this.changes.head(environmentId);
+    // Which flags are killed, to tell kills and restores from other changes. Advisory: a kill or
+    // restore this misjudges (a snapshot newer than `head`, or none readable now) still reaches
+    // every SDK and is confirmed lazily.
+    const snapshot = await this.snapshots.current(environmentId).catch(() => null);
     // Another subscriber may have created it while the head was read.
     const raced = this.feeds.get(environmentId);
     if (raced) return raced;
@@ -181,6 +233,9 @@ export class ChangeRelay implements OnModuleInit, OnModuleDestroy {
       behindSince: undefined,
       recent: [],
       live: new Set(),
+      killed: new Set((snapshot?.config.flags ?? []).filter(isKilled).map((flag) => flag.key)),
+      due: head,
+      pending: [],
       pump: new LogPump(
         () => this.relayPage(feed),
         // The next reconciliation (within RECONCILE_MS) tries again.
@@ -242,7 +297,8 @@ export class ChangeRelay implements OnModuleInit, OnModuleDestroy {
   private async snapshotMessage(environmentId: string): Promise<SnapshotMessage> {
     const snapshot = await this.snapshots.current(environmentId);
     if (!snapshot) throw new Error(`environment ${environmentId} has no snapshot`);
-    return { type: 'snapshot', sequence: snapshot.config.sequence, config: snapshot.config };
+    // A snapshot goes to one connection: it costs one ack, and "confirmed" then counts the new client at once.
+    return { type: 'snapshot', sequence: snapshot.config.sequence, config: snapshot.config, confirm: true };
   }
 
   // Reads the next changes in order and sends them to the live subscribers (one read per feed at a time: LogPump).
@@ -251,8 +307,10 @@ export class ChangeRelay implements OnModuleInit, OnModuleDestroy {
     if (changes.length === 0) return 'caught-up';
     const now = Date.now();
     for (const change of changes) this.metrics.relayLag.observe(Math.max(0, now - Date.parse(change.at)) / 1000);
-    const messages = changes.map(toMessage);
+    const messages = changes.map((change) => toLiveMessage(change, feed.killed));
     feed.relayed = messages[messages.length - 1]!.sequence;
+    feed.pending.push({ sequence: feed.relayed, at: now });
+    settleDue(feed, now);
     feed.head = Math.max(feed.head, feed.relayed);
     feed.recent.push(...messages);
     if (feed.recent.length > RECENT_CHANGES) feed.recent.splice(0, feed.recent.length - RECENT_CHANGES);

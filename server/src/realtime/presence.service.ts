@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { validationFailed } from '../common/errors/domain-error.js';
 import { PresenceRepository } from './presence.repository.js';
 
 const FLUSH_MS = 50;
+/** Most distinct sequences one relay report may carry (a relay's clients sit at a handful). */
+const MAX_RELAY_SEQUENCES = 1_000;
+const MAX_RELAY_CONNECTIONS = 10_000_000;
+
 /** Every instance rewrites all its rows this often, so a live instance is never mistaken for a dead one. */
 export const HEARTBEAT_MS = 2_000;
 /**
@@ -59,6 +64,25 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
 
   disconnected(environmentId: string, connectionId: string): void {
     if (this.acks.get(environmentId)?.delete(connectionId)) this.markDirty(environmentId);
+  }
+
+  /**
+   * A relay's downstream SDKs of one environment, by acknowledged sequence. Stored as a row of its
+   * own (`relay:<id>`), so it counts exactly like an instance's: while the relay reports within
+   * FRESH_SECONDS (it reports every HEARTBEAT_MS and at once on new acks), whichever instance it reaches.
+   */
+  async relayed(relayId: string, environmentId: string, acks: Record<string, number>): Promise<void> {
+    const entries = Object.entries(acks);
+    if (entries.length > MAX_RELAY_SEQUENCES) throw validationFailed([{ field: 'acks', reason: `must have at most ${MAX_RELAY_SEQUENCES} sequences` }]);
+    const histogram: Record<string, number> = {};
+    for (const [sequence, count] of entries) {
+      if (!/^(0|[1-9][0-9]{0,15})$/.test(sequence) || !Number.isSafeInteger(Number(sequence)))
+        throw validationFailed([{ field: `acks.${sequence.slice(0, 40)}`, reason: 'must be keyed by a sequence (a non-negative integer)' }]);
+      if (!Number.isSafeInteger(count) || count < 0 || count > MAX_RELAY_CONNECTIONS)
+        throw validationFailed([{ field: `acks.${sequence}`, reason: `must be an integer from 0 to ${MAX_RELAY_CONNECTIONS}` }]);
+      if (count > 0) histogram[sequence] = count;
+    }
+    await this.repository.upsert(`relay:${relayId}`, [{ environmentId, acks: histogram }]);
   }
 
   /** Counts across all instances, after writing what this one has pending. */

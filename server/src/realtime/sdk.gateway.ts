@@ -1,9 +1,18 @@
 import { Logger } from '@nestjs/common';
 import { type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
-import { type AckMessage, type HandshakeAuth, type RefusalMessage, SDK_NAMESPACE, type ServerMessage } from '@signalbox/sdk/protocol';
+import {
+  type AckMessage,
+  type HandshakeAuth,
+  PROTOCOL_VERSION,
+  type RefusalMessage,
+  SDK_NAMESPACE,
+  type ServerMessage,
+  type SocketHelloMessage,
+} from '@signalbox/sdk/protocol';
 import type { Namespace, Socket } from 'socket.io';
 import { CredentialsService } from '../auth/credentials.service.js';
 import { ChangeRelay } from './change-relay.service.js';
+import { PreEncodedEvent } from './pre-encoded.js';
 import type { Subscriber } from './subscriber.js';
 
 interface SocketData {
@@ -11,6 +20,7 @@ interface SocketData {
   environmentId: string;
   sequence: number;
   client: string | null;
+  protocol: number;
 }
 
 /** How long an SDK should wait before retrying a handshake the server could not complete. */
@@ -32,6 +42,12 @@ const unavailable = (message: string): Error & { data: RefusalMessage } =>
 export class SdkGateway implements OnGatewayInit<Namespace>, OnGatewayDisconnect<Socket> {
   private readonly logger = new Logger('sdk-gateway');
   private readonly bySocket = new WeakMap<Socket, Subscriber>();
+  /**
+   * Snapshots encoded once per config: every connection of an environment gets the same one, and
+   * encoding a large environment for each of thousands of reconnecting SDKs is what a reconnect storm costs most.
+   */
+  private readonly encodedSnapshots = new WeakMap<object, PreEncodedEvent | null>();
+  private namespace: Namespace | undefined;
 
   constructor(
     private readonly credentials: CredentialsService,
@@ -39,6 +55,7 @@ export class SdkGateway implements OnGatewayInit<Namespace>, OnGatewayDisconnect
   ) {}
 
   afterInit(namespace: Namespace): void {
+    this.namespace = namespace;
     this.relay.registerBroadcast((environmentId, messages) => {
       const room = namespace.to(roomOf(environmentId));
       for (const message of messages) room.emit(message.type, message);
@@ -53,7 +70,8 @@ export class SdkGateway implements OnGatewayInit<Namespace>, OnGatewayDisconnect
           if (principal.kind !== 'sdk') return next(refusal('FORBIDDEN', 'This channel takes an SDK key'));
           const sequence = Number.isSafeInteger(auth.sequence) && auth.sequence! > 0 ? auth.sequence! : 0;
           const client = typeof auth.client === 'string' ? auth.client.slice(0, 200) : null;
-          socket.data = { keyId: principal.keyId, environmentId: principal.environmentId, sequence, client } satisfies SocketData;
+          const protocol = Number.isSafeInteger(auth.protocol) && auth.protocol! > 1 ? Math.min(auth.protocol!, PROTOCOL_VERSION) : 1;
+          socket.data = { keyId: principal.keyId, environmentId: principal.environmentId, sequence, client, protocol } satisfies SocketData;
           next();
         })
         .catch((err: unknown) => {
@@ -70,6 +88,14 @@ export class SdkGateway implements OnGatewayInit<Namespace>, OnGatewayDisconnect
     if (subscriber) this.relay.unsubscribeSubscriber(subscriber);
   }
 
+  private encodedSnapshot(message: ServerMessage & { type: 'snapshot' }): PreEncodedEvent | undefined {
+    const cached = this.encodedSnapshots.get(message.config);
+    if (cached !== undefined) return cached ?? undefined;
+    const encoded = this.namespace === undefined ? undefined : PreEncodedEvent.of(this.namespace, 'snapshot', message);
+    this.encodedSnapshots.set(message.config, encoded ?? null);
+    return encoded;
+  }
+
   private onConnection(socket: Socket): void {
     const data = socket.data as SocketData;
     const subscriber: Subscriber = {
@@ -79,8 +105,11 @@ export class SdkGateway implements OnGatewayInit<Namespace>, OnGatewayDisconnect
       transport: 'socket.io',
       client: data.client,
       sent: 0,
+      protocol: data.protocol,
       send: (messages: ServerMessage[]) => {
-        for (const message of messages) socket.emit(message.type, message);
+        for (const message of messages) {
+          if (message.type !== 'snapshot' || !this.encodedSnapshot(message)?.writeTo(socket)) socket.emit(message.type, message);
+        }
       },
       close: (why?: RefusalMessage) => {
         if (why) socket.emit('refused', why);
@@ -89,6 +118,8 @@ export class SdkGateway implements OnGatewayInit<Namespace>, OnGatewayDisconnect
       broadcastGroup: { join: () => void socket.join(roomOf(data.environmentId)), leave: () => void socket.leave(roomOf(data.environmentId)) },
     };
     this.bySocket.set(socket, subscriber);
+    // Version 1 clients get no hello (they would not know it) and ack every change, as they always did.
+    if (data.protocol >= 2) socket.emit('hello', { type: 'hello', protocol: data.protocol } satisfies SocketHelloMessage);
     socket.on('ack', (message: Partial<AckMessage>) => {
       if (typeof message?.sequence === 'number') this.relay.ack(subscriber.id, message.sequence);
     });

@@ -9,6 +9,10 @@ export interface Subscriber {
   readonly client: string | null;
   /** Newest sequence sent to it. */
   sent: number;
+  /** The protocol version spoken with it (absent: 1, which acknowledges every change at once). */
+  readonly protocol?: number;
+  /** Newest sequence it confirmed (kept by the relay). */
+  acked?: number;
   send(messages: ServerMessage[]): void;
   /**
    * Ends the connection, telling the client why when there is a reason (a refused key); without
