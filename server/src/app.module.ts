@@ -18,6 +18,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { SdkApiModule } from './sdk-api/sdk-api.module.js';
 import { OfrepModule } from './ofrep/ofrep.module.js';
+import { RelayUpstreamModule } from './relay-upstream/relay-upstream.module.js';
 import { ProjectsModule } from './projects/projects.module.js';
 import { ShadowReportsModule } from './shadow-reports/shadow-reports.module.js';
 import { RolloutsModule } from './rollouts/rollouts.module.js';
@@ -59,6 +60,7 @@ export class AppModule {
         RealtimeModule,
         SdkApiModule,
         OfrepModule,
+        RelayUpstreamModule,
         HealthModule,
         DemoModule,
       ],

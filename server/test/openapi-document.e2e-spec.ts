@@ -51,6 +51,7 @@ describe('the OpenAPI document', () => {
       'DELETE /api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/triggers/{id}': '204',
       'DELETE /api/v1/webhooks/{id}': '204',
       'POST /api/v1/sdk/ack': '204',
+      'POST /api/v1/sdk/relay/presence': '204',
       'GET /api/v1/sdk/stream': 'text/event-stream',
       'GET /metrics': 'text/plain',
     };

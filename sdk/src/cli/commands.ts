@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { apiClient, CliError, EXIT } from './api.js';
 import { type CliConfig, readConfig, writeConfig } from './cli-config.js';
 import { addFlagsAsCodeCommands } from './flags-as-code.js';
+import { addRelayCommand } from './relay-command.js';
 import { addScheduleCommands } from './schedule.js';
 import { addVersionCommands } from './versions.js';
 
@@ -179,6 +180,7 @@ export const buildProgram = (io: Io): Command => {
   addFlagsAsCodeCommands(program, { io, settings, projectOf });
   addVersionCommands(program, { io, settings, projectOf });
   addScheduleCommands(program, { io, settings, projectOf });
+  addRelayCommand(program, io);
 
   return program;
 };

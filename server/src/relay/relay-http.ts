@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { evaluate, evaluateAll } from '@signalbox/sdk/core';
+import type { ServerMessage, StreamHelloMessage } from '@signalbox/sdk/protocol';
+import { acceptsGzip } from '../http-hardening.js';
+import type { DownstreamHub, Downstream } from './downstream-hub.js';
+import type { KeyRing } from './key-ring.js';
+import { NOT_READY, RelayError, requestIdOf, sendError, sendJson, setSecurityHeaders } from './relay-errors.js';
+import { reasonOf, type RelayLogger } from './relay-logger.js';
+import { RelayOfrep } from './relay-ofrep.js';
+import { flagKeyOf, readAckBody, readEvaluateBody } from './sdk-body.js';
+import type { UpstreamLink } from './upstream-link.js';
+
+const SDK = '/api/v1/sdk';
+const HEARTBEAT_MS = 15_000;
+/** Says a relay answered; the only difference an SDK can see. */
+export const RELAY_HEADER = 'X-Signalbox-Relay';
+
+const sequenceFrom = (...candidates: Array<string | undefined | null>): number => {
+  for (const candidate of candidates) {
+    const n = Number(candidate);
+    if (candidate !== undefined && candidate !== null && Number.isSafeInteger(n) && n > 0) return n;
+  }
+  return 0;
+};
+
+const bearerOf = (req: IncomingMessage): string | undefined => /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+
+// One encoding per message, however many streams it goes to.
+const frames = new WeakMap<object, string>();
+const frameOf = (message: ServerMessage): string => {
+  let frame = frames.get(message);
+  if (frame === undefined) frames.set(message, (frame = `id: ${message.sequence}\nevent: ${message.type}\ndata: ${JSON.stringify(message)}\n\n`));
+  return frame;
+};
+
+/** The relay's HTTP side: the SDK read path, the SSE stream and its acks, OFREP, and health. */
+export class RelayHttp {
+  private readonly ofrep: RelayOfrep;
+
+  constructor(
+    private readonly keys: KeyRing,
+    private readonly hub: DownstreamHub,
+    private readonly links: readonly UpstreamLink[],
+    private readonly relayId: string,
+    private readonly logger: RelayLogger,
+  ) {
+    this.ofrep = new RelayOfrep(keys, logger);
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    res.setHeader(RELAY_HEADER, this.relayId);
+    const url = req.url ?? '';
+    const path = url.includes('?') ? url.slice(0, url.indexOf('?')) : url;
+    if (path.startsWith('/ofrep/')) return this.ofrep.handle(req, res, path);
+    const requestId = requestIdOf(req);
+    res.setHeader('X-Request-Id', requestId);
+    setSecurityHeaders(res);
+    this.route(req, res, path).catch((err: unknown) =>
+      sendError(res, err, requestId, (fault) => this.logger.error('SDK request failed', { requestId, reason: reasonOf(fault) })),
+    );
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (path === '/healthz' && method === 'GET') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz' && method === 'GET') return this.readiness(res);
+    if (path === `${SDK}/config` && (method === 'GET' || method === 'HEAD')) return this.config(req, res, await this.link(req));
+    if (path === `${SDK}/evaluate` && method === 'POST') return this.evaluateAll(req, res, await this.link(req));
+    if (path.startsWith(`${SDK}/evaluate/`) && method === 'POST') {
+      const link = await this.link(req);
+      return this.evaluateFlag(req, res, link, flagKeyOf(path.slice(`${SDK}/evaluate/`.length)));
+    }
+    if (path === `${SDK}/stream` && method === 'GET') return this.stream(req, res, await this.link(req));
+    if (path === `${SDK}/ack` && method === 'POST') return this.ack(req, res, await this.link(req));
+    throw new RelayError('NOT_FOUND', `Cannot ${method} ${path}`);
+  }
+
+  private async link(req: IncomingMessage): Promise<UpstreamLink> {
+    const secret = bearerOf(req);
+    const checked = await this.keys.check(secret);
+    if (!checked.ok) throw new RelayError(checked.error, checked.message);
+    return checked.link;
+  }
+
+  private readiness(res: ServerResponse): void {
+    const environments = this.links.map((link) => ({
+      upstream: link.state,
+      sequence: link.sequence,
+      hasConfig: link.hasConfig,
+      connections: this.hub.connectionsOf(link),
+      lastContactAt: link.lastContactAt === undefined ? null : new Date(link.lastContactAt).toISOString(),
+    }));
+    // Ready while it can serve a config, upstream or not: serving the last config is the point.
+    const ready = environments.every((e) => e.hasConfig);
+    sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not-ready', relay: this.relayId, environments });
+  }
+
+  private config(req: IncomingMessage, res: ServerResponse, link: UpstreamLink): void {
+    const snapshot = link.snapshot();
+    if (!snapshot) throw new RelayError('UNAVAILABLE', NOT_READY);
+    const ifNoneMatch = req.headers['if-none-match'];
+    if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === snapshot.etag)) {
+      res.writeHead(304, { ETag: snapshot.etag, 'Cache-Control': 'no-cache', Vary: 'Accept-Encoding' }).end();
+      return;
+    }
+    const gzip = acceptsGzip(req.headers['accept-encoding']) ? snapshot.gzip : undefined;
+    res.writeHead(200, {
+      ETag: snapshot.etag,
+      'Cache-Control': 'no-cache',
+      'Content-Type': 'application/json; charset=utf-8',
+      Vary: 'Accept-Encoding',
+      ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
+    });
+    res.end(req.method === 'HEAD' ? undefined : (gzip ?? snapshot.json));
+  }
+
+  private async evaluateAll(req: IncomingMessage, res: ServerResponse, link: UpstreamLink): Promise<void> {
+    const body = await readEvaluateBody(req, false);
+    const compiled = link.compiled;
+    if (!compiled) throw new RelayError('UNAVAILABLE', NOT_READY);
+    sendJson(res, 200, { sequence: link.sequence, flags: evaluateAll(compiled, body.context) });
+  }
+
+  private async evaluateFlag(req: IncomingMessage, res: ServerResponse, link: UpstreamLink, flagKey: string): Promise<void> {
+    const body = await readEvaluateBody(req, true);
+    const compiled = link.compiled;
+    if (!compiled) throw new RelayError('UNAVAILABLE', NOT_READY);
+    sendJson(res, 200, { flagKey, ...evaluate(compiled, flagKey, body.context, body.defaultValue ?? null, body.type), sequence: link.sequence });
+  }
+
+  private stream(req: IncomingMessage, res: ServerResponse, link: UpstreamLink): void {
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    const connectionId = `sse:${randomUUID()}`;
+    const open = () => !res.writableEnded && !res.destroyed;
+    res.on('error', () => undefined);
+    const heartbeat = setInterval(() => open() && res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    const downstream: Downstream = {
+      id: connectionId,
+      keyHash: '',
+      link,
+      transport: 'sse',
+      acked: 0,
+      send: (messages) => {
+        if (open()) res.write(messages.length === 1 ? frameOf(messages[0]!) : messages.map(frameOf).join(''));
+      },
+      close: (why) => {
+        if (why && open()) res.write(`event: refused\ndata: ${JSON.stringify(why)}\n\n`);
+        clearInterval(heartbeat);
+        if (open()) res.end();
+      },
+    };
+    downstream.keyHash = this.keyHashOf(req);
+    req.on('close', () => {
+      clearInterval(heartbeat);
+      this.hub.remove(downstream);
+    });
+    res.write(`event: hello\ndata: ${JSON.stringify({ type: 'hello', connectionId } satisfies StreamHelloMessage)}\n\n`);
+    const query = new URL(req.url ?? '/', 'http://relay').searchParams;
+    this.hub.subscribe(downstream, sequenceFrom(req.headers['last-event-id'] as string | undefined, query.get('sequence')));
+  }
+
+  private async ack(req: IncomingMessage, res: ServerResponse, link: UpstreamLink): Promise<void> {
+    const body = await readAckBody(req);
+    const downstream = this.hub.find(body.connectionId);
+    if (!downstream || downstream.link !== link) throw new RelayError('NOT_FOUND', `Stream '${body.connectionId}' does not exist`);
+    this.hub.ack(body.connectionId, body.sequence);
+    res.writeHead(204).end();
+  }
+
+  private keyHashOf(req: IncomingMessage): string {
+    return this.keys.hashOf(bearerOf(req) ?? '');
+  }
+}

@@ -1,0 +1,383 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { createClient, type SignalboxClient } from '@signalbox/sdk';
+import type { ServerMessage } from '@signalbox/sdk/protocol';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { aBooleanFlag, aProject, aStringFlag } from '../../test/builders.js';
+import { connectSdk, type RawSdkSocket } from '../../test/sdk-socket.js';
+import { openStream } from '../../test/sse-stream.js';
+import { bearer, startTestApp, type TestApp } from '../../test/test-app.js';
+
+const CLI = path.resolve(import.meta.dirname, '../../../sdk/bin/signalbox.mjs');
+const quiet = { warn: () => undefined, error: () => undefined, debug: () => undefined };
+
+interface RelayProcess {
+  url: string;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+/** `signalbox relay` as its own process, as an operator starts it. */
+const startRelay = (upstream: string, sdkKeys: string[], extra: string[] = []): Promise<RelayProcess> =>
+  new Promise((resolve, reject) => {
+    const args = [CLI, 'relay', '--upstream', upstream, ...sdkKeys.flatMap((k) => ['--sdk-key', k]), '--port', '0', '--host', '127.0.0.1', ...extra];
+    const child: ChildProcess = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`relay did not start:\n${output}`));
+    }, 20_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const port = /"msg":"relay listening","port":(\d+)/.exec(output)?.[1];
+      if (!port) return;
+      clearTimeout(timer);
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        output: () => output,
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`relay exited with ${code}:\n${output}`));
+    });
+  });
+
+/** A TCP hop between relay and server that can be cut and restored, as a network partition would. */
+const partitionable = async (target: string) => {
+  const { hostname, port } = new URL(target);
+  const sockets = new Set<net.Socket>();
+  let cut = false;
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(port), hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const listenPort = (server.address() as net.AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${listenPort}`,
+    cut: async () => {
+      cut = true;
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        for (const s of sockets) s.destroy();
+      });
+    },
+    restore: async () => {
+      if (!cut) return;
+      cut = false;
+      await new Promise<void>((r) => server.listen(listenPort, '127.0.0.1', r));
+    },
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+};
+
+const changeOf = (key: string, on: boolean) => (m: ServerMessage) => m.type === 'change' && m.kind === 'flag' && m.key === key && m.flag?.on === on;
+
+describe('signalbox relay between a real server and real SDKs', () => {
+  let t: TestApp;
+  let sdkKey: string;
+  let otherKey: string;
+  let relay: RelayProcess;
+  let hop: Awaited<ReturnType<typeof partitionable>>;
+  const clients: SignalboxClient[] = [];
+  const sockets: RawSdkSocket[] = [];
+  const flags = '/api/v1/projects/relay/flags';
+  const version = new Map<string, number>();
+
+  const toggle = async (key: string, on: boolean) => {
+    const res = await t.http
+      .patch(`${flags}/${key}/environments/development`)
+      .set(t.admin)
+      .send({ version: version.get(key) ?? 0, on })
+      .expect(200);
+    version.set(key, res.body.version);
+  };
+  const raw = async (url: string, key: string, sequence = 0) => {
+    const s = await connectSdk(url, key, sequence);
+    sockets.push(s);
+    return s;
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({ listen: true });
+    const project = await aProject(t.http, t.admin, 'relay', [
+      { key: 'development', name: 'Development' },
+      { key: 'production', name: 'Production' },
+    ]);
+    sdkKey = project.sdkKeys.development!;
+    otherKey = project.sdkKeys.production!;
+    await aBooleanFlag(t.http, t.admin, 'relay', 'etl.new-transformer');
+    await aStringFlag(t.http, t.admin, 'relay', 'model.router');
+    const router = await t.http
+      .patch(`${flags}/model.router/environments/development`)
+      .set(t.admin)
+      .send({
+        version: 0,
+        on: true,
+        defaultRule: {
+          rollout: {
+            bucketBy: 'runId',
+            variants: [
+              { variant: 'v1', weight: 50_000 },
+              { variant: 'v2', weight: 50_000 },
+            ],
+          },
+        },
+      })
+      .expect(200);
+    version.set('model.router', router.body.version);
+    hop = await partitionable(t.url);
+    relay = await startRelay(hop.url, [sdkKey, otherKey], ['--relay-id', 'relay-test']);
+    for (let waited = 0; (await fetch(`${relay.url}/readyz`)).status !== 200; waited += 100) {
+      if (waited > 10_000) throw new Error(`the relay did not become ready:\n${relay.output()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+  afterEach(async () => {
+    await hop.restore();
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    sockets.splice(0).forEach((s) => s.close());
+  });
+  afterAll(async () => {
+    await relay?.stop();
+    hop?.close();
+    await t?.close();
+  });
+
+  it('serves the same snapshot, ETag and 304 as the server, and says it is a relay', async () => {
+    const fromServer = await fetch(`${t.url}/api/v1/sdk/config`, { headers: bearer(sdkKey) });
+    const fromRelay = await fetch(`${relay.url}/api/v1/sdk/config`, { headers: bearer(sdkKey) });
+    expect(fromRelay.status).toBe(200);
+    expect(fromRelay.headers.get('etag')).toBe(fromServer.headers.get('etag'));
+    expect(fromRelay.headers.get('x-signalbox-relay')).toBe('relay-test');
+    expect(fromServer.headers.get('x-signalbox-relay')).toBeNull();
+    const [a, b] = [await fromServer.json(), await fromRelay.json()];
+    expect(sortedConfig(b)).toEqual(sortedConfig(a));
+    const again = await fetch(`${relay.url}/api/v1/sdk/config`, { headers: { ...bearer(sdkKey), 'if-none-match': fromRelay.headers.get('etag')! } });
+    expect(again.status).toBe(304);
+  });
+
+  it('answers remote evaluation and OFREP exactly as the server does', async () => {
+    for (const runId of ['run-1', 'run-2', 'run-3', 'run-4']) {
+      const body = JSON.stringify({ context: { runId }, defaultValue: 'none' });
+      const post = (base: string, p: string, b = body) =>
+        fetch(`${base}${p}`, { method: 'POST', headers: { ...bearer(sdkKey), 'content-type': 'application/json' }, body: b });
+      const single = await Promise.all([t.url, relay.url].map(async (u) => (await post(u, '/api/v1/sdk/evaluate/model.router')).json()));
+      expect(single[1]).toEqual(single[0]);
+      const all = await Promise.all(
+        [t.url, relay.url].map(async (u) => (await post(u, '/api/v1/sdk/evaluate', JSON.stringify({ context: { runId } }))).json()),
+      );
+      expect(all[1]).toEqual(all[0]);
+      const ofrep = await Promise.all(
+        [t.url, relay.url].map(async (u) => {
+          const res = await post(u, '/ofrep/v1/evaluate/flags/model.router', JSON.stringify({ context: { targetingKey: 'x', runId } }));
+          return [res.status, await res.json()];
+        }),
+      );
+      expect(ofrep[1]).toEqual(ofrep[0]);
+    }
+  });
+
+  it('refuses bad keys and hostile input with the server’s status, code and fields', async () => {
+    const cases: Array<{ path: string; method?: string; headers?: Record<string, string>; body?: string }> = [
+      { path: '/api/v1/sdk/config' },
+      { path: '/api/v1/sdk/config', headers: bearer('sbk_not-a-key') },
+      { path: '/api/v1/sdk/config', headers: bearer('') },
+      { path: '/api/v1/sdk/evaluate', method: 'POST', headers: bearer(sdkKey), body: '{"context": 5}' },
+      { path: '/api/v1/sdk/evaluate', method: 'POST', headers: bearer(sdkKey), body: '{"context": {}, "extra": 1}' },
+      { path: '/api/v1/sdk/evaluate', method: 'POST', headers: bearer(sdkKey), body: 'not json' },
+      { path: '/api/v1/sdk/evaluate', method: 'POST', headers: bearer(sdkKey), body: '[1,2]' },
+      { path: '/api/v1/sdk/evaluate', method: 'POST', headers: bearer(sdkKey), body: `{"context":${'['.repeat(5000)}${']'.repeat(5000)}}` },
+      { path: '/api/v1/sdk/evaluate/model.router', method: 'POST', headers: bearer(sdkKey), body: '{"context": {}, "type": "float"}' },
+      { path: '/api/v1/sdk/evaluate/%FF', method: 'POST', headers: bearer(sdkKey), body: '{"context": {}}' },
+      { path: '/api/v1/sdk/evaluate', method: 'POST', headers: bearer(sdkKey), body: `{"context":{"a":"${'x'.repeat(1024 * 1024)}"}}` },
+      {
+        path: '/api/v1/sdk/ack',
+        method: 'POST',
+        headers: { ...bearer(sdkKey), 'content-type': 'application/json' },
+        body: '{"connectionId":"sse:nope","sequence":1}',
+      },
+      { path: '/api/v1/sdk/stream', headers: bearer('sbk_revoked-or-unknown') },
+      { path: '/ofrep/v1/evaluate/flags', method: 'POST' },
+      { path: '/ofrep/v1/evaluate/flags', method: 'POST', headers: { 'x-api-key': 'sbk_nope' } },
+      { path: '/ofrep/v1/evaluate/flags', method: 'POST', headers: bearer(sdkKey), body: '{"context": 3}' },
+      { path: '/ofrep/v1/evaluate/flags', method: 'GET', headers: bearer(sdkKey) },
+      { path: '/ofrep/v1/evaluate/flags/%E0%A4%A', method: 'POST', headers: bearer(sdkKey) },
+    ];
+    for (const c of cases) {
+      const answer = async (base: string) => {
+        const res = await fetch(`${base}${c.path}`, { method: c.method ?? 'GET', headers: { 'content-type': 'application/json', ...c.headers }, body: c.body });
+        const body = (await res.json()) as Record<string, unknown>;
+        delete body.requestId;
+        return { status: res.status, body };
+      };
+      const [server, relayed] = [await answer(t.url), await answer(relay.url)];
+      expect({ case: c.path, body: c.body?.slice(0, 40), ...relayed }).toEqual({ case: c.path, body: c.body?.slice(0, 40), ...server });
+    }
+    // The upstream's own relay endpoints name the field at fault.
+    const presence = (body: unknown) =>
+      t.http
+        .post('/api/v1/sdk/relay/presence')
+        .set(bearer(sdkKey))
+        .send(body as object);
+    expect((await presence({ relayId: 'bad id!', acks: {} })).body.details).toEqual([{ field: 'relayId', reason: expect.stringContaining('relayId') }]);
+    expect((await presence({ relayId: 'r1', acks: { '-1': 1 } })).body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'acks.-1' }] });
+    expect((await presence({ relayId: 'r1', acks: { '3': 1.5 } })).body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'acks.3' }] });
+    expect((await presence({ relayId: 'r1', acks: [] })).status).toBe(400);
+    expect((await t.http.get('/api/v1/sdk/relay/keys?waitMs=abc').set(bearer(sdkKey))).body).toMatchObject({ details: [{ field: 'waitMs' }] });
+    expect((await t.http.get('/api/v1/sdk/relay/keys').set(t.admin)).status).toBe(403);
+    for (const url of [t.url, relay.url]) {
+      const refused = await connectSdk(url, 'sbk_unknown').catch((err: Error & { data?: unknown }) => err.data);
+      expect(refused).toEqual({ error: 'UNAUTHENTICATED', message: 'The SDK key is unknown or was revoked' });
+    }
+  });
+
+  it('pushes changes to SDK clients, socket.io and SSE alike', async () => {
+    const client = createClient({ url: relay.url, sdkKey, logger: quiet });
+    clients.push(client);
+    expect(await client.waitForReady({ timeoutMs: 5000 })).toBe('ready');
+    const stream = await openStream(relay.url, sdkKey);
+    await stream.waitFor((e) => e.event === 'snapshot');
+    const changed = new Promise<string>((resolve) => client.on('change:etl.new-transformer', resolve));
+    await toggle('etl.new-transformer', true);
+    await changed;
+    expect(client.boolean('etl.new-transformer', {}, false)).toBe(true);
+    const event = await stream.waitFor((e) => e.event === 'change' && (e.data as { flag?: { on?: boolean } }).flag?.on === true);
+    expect(Number(event.id)).toBe(client.sequence);
+    stream.close();
+  });
+
+  it('resumes a client by sequence: only the changes it missed, over socket.io and SSE', async () => {
+    const first = await raw(relay.url, sdkKey);
+    const snapshot = await first.waitFor((m) => m.type === 'snapshot');
+    first.close();
+    await toggle('etl.new-transformer', false);
+    await toggle('etl.new-transformer', true);
+    const resumed = await raw(relay.url, sdkKey, snapshot.sequence);
+    await resumed.waitFor(changeOf('etl.new-transformer', true));
+    expect(resumed.messages.map((m) => [m.type, m.sequence])).toEqual([
+      ['change', snapshot.sequence + 1],
+      ['change', snapshot.sequence + 2],
+    ]);
+    const stream = await openStream(relay.url, sdkKey, { 'last-event-id': String(snapshot.sequence + 1) });
+    await stream.waitFor((e) => e.event === 'change');
+    expect(stream.events.map((e) => [e.event, e.id])).toEqual([
+      ['hello', undefined],
+      ['change', String(snapshot.sequence + 2)],
+    ]);
+    stream.close();
+    const current = await raw(relay.url, sdkKey, snapshot.sequence + 2);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(current.messages).toEqual([]);
+  });
+
+  it("counts the relay's clients in the server's confirmations: a kill waits for them", async () => {
+    const delivery = async () => (await t.http.get('/api/v1/projects/relay/environments/production/delivery').set(t.admin)).body;
+    // The relay's own upstream connection for production, and nothing else yet.
+    await expect.poll(delivery, { timeout: 10_000 }).toMatchObject({ connected: 1 });
+    const downstream = await Promise.all([0, 1, 2].map(() => raw(relay.url, otherKey)));
+    await Promise.all(downstream.map((s) => s.waitFor((m) => m.type === 'snapshot')));
+    const sdk = createClient({ url: relay.url, sdkKey: otherKey, logger: quiet });
+    clients.push(sdk);
+    expect(await sdk.waitForReady({ timeoutMs: 5000 })).toBe('ready');
+    await expect.poll(delivery, { timeout: 10_000 }).toMatchObject({ connected: 5, confirmed: 5 });
+    await aBooleanFlag(t.http, t.admin, 'relay', 'prod.only');
+    await t.http.patch(`${flags}/prod.only/environments/production`).set(t.admin).send({ version: 0, on: true }).expect(200);
+    await Promise.all(downstream.map((s) => s.waitFor(changeOf('prod.only', true))));
+    // The kill switch answers once every SDK confirmed it, the relay's four among them.
+    const killed = await t.http
+      .post(`${flags}/prod.only/kill`)
+      .set(t.admin)
+      .send({ environments: ['production'], reason: 'relay confirmation test', waitForConfirmationMs: 5_000 })
+      .expect(200);
+    expect(killed.body.environments[0].delivery).toMatchObject({ connected: 5, confirmed: 5, allConfirmed: true });
+    expect(sdk.booleanDetails('prod.only', {}, true)).toMatchObject({ value: false, reason: 'KILLED' });
+    downstream.forEach((s) => s.close());
+    await sdk.close();
+    await expect.poll(delivery, { timeout: 10_000 }).toMatchObject({ connected: 1 });
+  });
+
+  it('keeps serving its last config while the upstream is away, and catches up when it returns', async () => {
+    const client = createClient({ url: relay.url, sdkKey, logger: quiet });
+    clients.push(client);
+    await client.waitForReady({ timeoutMs: 5000 });
+    const before = client.boolean('etl.new-transformer', {}, false);
+    await hop.cut();
+    await expect
+      .poll(async () => ((await (await fetch(`${relay.url}/readyz`)).json()) as { environments: Array<{ upstream: string }> }).environments[0]!.upstream, {
+        timeout: 10_000,
+      })
+      .toBe('offline');
+    // Changes made meanwhile cannot reach the relay; it still serves what it has, to old and new clients.
+    await toggle('etl.new-transformer', !before);
+    await toggle('model.router', true);
+    const late = createClient({ url: relay.url, sdkKey, logger: quiet });
+    clients.push(late);
+    expect(await late.waitForReady({ timeoutMs: 5000 })).toBe('ready');
+    expect(late.boolean('etl.new-transformer', {}, !before)).toBe(before);
+    const config = await fetch(`${relay.url}/api/v1/sdk/config`, { headers: bearer(sdkKey) });
+    expect(config.status).toBe(200);
+    const caughtUp = new Promise<string>((resolve) => client.on('change:etl.new-transformer', resolve));
+    await hop.restore();
+    await caughtUp;
+    expect(client.boolean('etl.new-transformer', {}, before)).toBe(!before);
+    await expect.poll(() => late.boolean('etl.new-transformer', {}, before), { timeout: 5000 }).toBe(!before);
+    const head = (await (await fetch(`${t.url}/api/v1/sdk/config`, { headers: bearer(sdkKey) })).json()) as { sequence: number };
+    expect(client.sequence).toBe(head.sequence);
+  });
+
+  it('refuses a rotated key at the relay at once, open connections included, and carries on with the new key', async () => {
+    const open = await raw(relay.url, otherKey);
+    await open.waitFor((m) => m.type === 'snapshot');
+    const ended = new Promise<string>((resolve) => open.socket.on('disconnect', resolve));
+    const rotated = await t.http.post('/api/v1/projects/relay/environments/production/sdk-key').set(t.admin).expect(201);
+    expect(await ended).toBe('io server disconnect');
+    expect(open.refused).toEqual([{ error: 'UNAUTHENTICATED', message: 'The SDK key was revoked or rotated' }]);
+    const again = await connectSdk(relay.url, otherKey).catch((err: Error & { data?: unknown }) => err.data);
+    expect(again).toEqual({ error: 'UNAUTHENTICATED', message: 'The SDK key is unknown or was revoked' });
+    expect((await fetch(`${relay.url}/api/v1/sdk/config`, { headers: bearer(otherKey) })).status).toBe(401);
+    expect((await fetch(`${relay.url}/ofrep/v1/evaluate/flags`, { method: 'POST', headers: bearer(otherKey) })).status).toBe(401);
+    // The other environment is not affected.
+    expect((await fetch(`${relay.url}/api/v1/sdk/config`, { headers: bearer(sdkKey) })).status).toBe(200);
+
+    // An SDK given the new key is served by the relay, which now follows upstream with it.
+    const newKey = rotated.body.sdkKey as string;
+    const client = createClient({ url: relay.url, sdkKey: newKey, logger: quiet });
+    clients.push(client);
+    expect(await client.waitForReady({ timeoutMs: 10_000 })).toBe('ready');
+    expect(client.booleanDetails('prod.only', {}, true)).toMatchObject({ value: false, reason: 'KILLED' });
+    const changed = new Promise<string>((resolve) => client.on('change:prod.only', resolve));
+    await t.http
+      .post(`${flags}/prod.only/restore`)
+      .set(t.admin)
+      .send({ environments: ['production'], reason: 'rotated' })
+      .expect(200);
+    await changed;
+    expect(client.boolean('prod.only', {}, false)).toBe(true);
+    expect((await fetch(`${relay.url}/api/v1/sdk/config`, { headers: bearer(otherKey) })).status).toBe(401);
+  });
+});
+
+const sortedConfig = (config: { sequence: number; flags: Array<{ key: string }>; segments: Array<{ key: string }> }) => ({
+  sequence: config.sequence,
+  flags: [...config.flags].sort((a, b) => a.key.localeCompare(b.key)),
+  segments: [...config.segments].sort((a, b) => a.key.localeCompare(b.key)),
+});
