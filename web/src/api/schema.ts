@@ -19,6 +19,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/sign-in-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How the sign-in page may sign in besides email and password (an OIDC provider) */
+        get: operations["AuthController_signInOptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -105,6 +122,23 @@ export interface paths {
         patch: operations["UsersController_update"];
         trace?: never;
     };
+    "/api/v1/users/{id}/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Reset a user's second factor (a lost phone): they sign in with the password alone, or enrol again; audited */
+        delete: operations["UsersController_resetTwoFactor"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tokens": {
         parameters: {
             query?: never;
@@ -135,6 +169,74 @@ export interface paths {
         post?: never;
         /** Revoke a token; it stops working at once */
         delete: operations["TokensController_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether your two-factor sign-in is on, required, and how many recovery codes are left */
+        get: operations["TwoFactorController_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/two-factor/enrolment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start enrolling: a new TOTP secret for your authenticator app; it takes effect once confirmed with a code */
+        post: operations["TwoFactorController_begin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/two-factor/enrolment/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finish enrolling with the code the app shows: two-factor sign-in is on; returns recovery codes, shown once */
+        post: operations["TwoFactorController_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/two-factor/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn your two-factor sign-in off, with a current code */
+        post: operations["TwoFactorController_disable"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -698,7 +800,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Fire a trigger: an empty POST or {reason} kills the flag; Alertmanager and Grafana webhooks kill on firing/alerting and restore on resolved/ok when the trigger allows it. Unknown or disabled: 404. Too many calls: 429. */
+        /** Fire a trigger: an empty POST or {reason} does the trigger's effect (chosen at creation: kill, turn on/off, serve a variant, set a rollout, pause/resume/abort the rollout plan); Alertmanager and Grafana webhooks do it on firing/alerting and undo it on resolved/ok when the trigger allows it. CloudEvents 1.0 in structured (application/cloudevents+json) or binary (ce-* headers) mode carry any of these as data; a repeated event (same source and id, or the same Idempotency-Key) answers as before and changes nothing. Unknown or disabled: 404. Too many calls: 429. */
         post: operations["TriggerHookController_fire"];
         delete?: never;
         options?: never;
@@ -1225,6 +1327,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/scheduled-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Scheduled changes of the config, soonest first, in every state (or one: `status`) */
+        get: operations["ScheduledChangesController_list"];
+        put?: never;
+        /**
+         * Schedule a config change (the whole config or a patch) for a time
+         * @description When due it is written like a PUT/PATCH made by its author (audited with "scheduled" in the reason, pushed to SDKs), but only if the config is still at `version`; otherwise it is marked `conflict` and the `scheduled_change.failed` webhook event is sent.
+         */
+        post: operations["ScheduledChangesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/scheduled-changes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One scheduled change */
+        get: operations["ScheduledChangesController_get"];
+        put?: never;
+        post?: never;
+        /** Cancel a change before it runs (it stays listed as cancelled) */
+        delete: operations["ScheduledChangesController_cancel"];
+        options?: never;
+        head?: never;
+        /** Edit a change before it runs: time, reason, the change itself, or its base version (rebase) */
+        patch: operations["ScheduledChangesController_update"];
+        trace?: never;
+    };
     "/api/v1/sdk/stream": {
         parameters: {
             query?: never;
@@ -1270,6 +1412,40 @@ export interface paths {
         get: operations["DeliveryStatusController_status"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sdk/relay/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The hashes of the SDK keys valid for the calling key's environment, so a relay refuses exactly the keys the server refuses. With If-None-Match and ?waitMs=, answers when the set changes (a rotation or revocation) or after the wait (304 if unchanged) */
+        get: operations["RelayUpstreamController_keyHashes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sdk/relay/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A relay reports its downstream SDKs of the calling key's environment and what each confirmed, so delivery status counts them. Counted while reported at least every few seconds */
+        post: operations["RelayUpstreamController_report"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1900,9 +2076,19 @@ export interface components {
             /** @description Also in the X-Request-Id header and the server log */
             requestId: string;
         };
+        SignInOptionsResponse: {
+            /** @description The OIDC provider's name ("Sign in with …"), null when OIDC is not configured */
+            oidcProvider: string | null;
+            /** @description Where the console sends the browser to sign in through the provider */
+            oidcStartPath: string;
+        };
         LoginDto: {
             email: string;
             password: string;
+            /** @description The 6-digit code from the authenticator app, for users with two-factor sign-in */
+            code?: string;
+            /** @description A one-time recovery code, instead of `code` */
+            recoveryCode?: string;
         };
         UserResponse: {
             /** Format: uuid */
@@ -1915,6 +2101,10 @@ export interface components {
             disabled: boolean;
             /** Format: date-time */
             createdAt: string;
+            /** @description Signs in with a TOTP code after the password */
+            twoFactor: boolean;
+            /** @description Signs in through the OIDC provider, which sets the role at each sign-in */
+            singleSignOn: boolean;
         };
         SessionResponse: {
             /** @description The session token, also set as the session cookie; send it as a bearer token */
@@ -1935,6 +2125,8 @@ export interface components {
             role: "viewer" | "editor" | "admin" | "kill-switch" | "sdk";
             /** @description For a signed-in user */
             user?: components["schemas"]["UserResponse"];
+            /** @description For a signed-in user: true while SIGNALBOX_REQUIRE_TWO_FACTOR keeps them from anything but enrolling a second factor */
+            secondFactorPending?: boolean;
         };
         CreateUserDto: {
             email: string;
@@ -2004,6 +2196,27 @@ export interface components {
             token: components["schemas"]["TokenResponse"];
             /** @description The token, shown this once; only its hash is stored */
             secret: string;
+        };
+        TwoFactorStatusResponse: {
+            enabled: boolean;
+            /** @description SIGNALBOX_REQUIRE_TWO_FACTOR is on and this user signs in with a password */
+            required: boolean;
+            /** @description Unused recovery codes */
+            recoveryCodesLeft: number;
+        };
+        TwoFactorEnrolmentResponse: {
+            /** @description The TOTP secret (base32), to type into an authenticator app; shown only now */
+            secret: string;
+            /** @description The same as an otpauth:// URI, for a QR code */
+            otpauthUri: string;
+        };
+        TwoFactorCodeDto: {
+            /** @description The 6-digit code the authenticator app shows */
+            code: string;
+        };
+        RecoveryCodesResponse: {
+            /** @description One-time codes for when the app is lost, shown this once; only their hashes are stored */
+            recoveryCodes: string[];
         };
         EnvironmentResponse: {
             key: string;
@@ -2666,6 +2879,13 @@ export interface components {
              */
             waitForConfirmationMs?: number;
         };
+        TriggerEffectResponse: {
+            /** @enum {string} */
+            type: "kill" | "turn-on" | "turn-off" | "serve-variant" | "set-rollout" | "pause-rollout" | "resume-rollout" | "abort-rollout";
+            variant?: string;
+            percentage?: number;
+            restVariant?: string;
+        };
         TriggerResponse: {
             /** Format: uuid */
             id: string;
@@ -2673,6 +2893,7 @@ export interface components {
             description: string;
             flag: string;
             environment: string;
+            effect: components["schemas"]["TriggerEffectResponse"];
             restoreOnResolve: boolean;
             enabled: boolean;
             /** @description First characters of the secret, to tell URLs apart */
@@ -2683,15 +2904,30 @@ export interface components {
             /** Format: date-time */
             lastFiredAt: string | null;
             /** @enum {string|null} */
-            lastAction: "killed" | "restored" | "ignored" | null;
+            lastAction: "killed" | "restored" | "turned-on" | "turned-off" | "variant-served" | "rollout-set" | "rollout-paused" | "rollout-resumed" | "rollout-aborted" | "ignored" | null;
             fireCount: number;
+        };
+        TriggerEffectDto: {
+            /**
+             * @description kill (the kill switch), turn-on / turn-off (the config's `on`), serve-variant (the default rule serves `variant`), set-rollout (the default rule splits `percentage` % to `variant`, the rest to `restVariant`), pause-rollout / resume-rollout / abort-rollout (the active rollout plan)
+             * @enum {string}
+             */
+            type: "kill" | "turn-on" | "turn-off" | "serve-variant" | "set-rollout" | "pause-rollout" | "resume-rollout" | "abort-rollout";
+            /** @description serve-variant and set-rollout: the variant served */
+            variant?: string;
+            /** @description set-rollout: the percentage `variant` gets (0-100, up to 3 decimals) */
+            percentage?: number;
+            /** @description set-rollout: the variant the rest gets (default: the environment's off variant, or the other variant of a two-variant flag) */
+            restVariant?: string;
         };
         CreateTriggerDto: {
             /** @description Shown in the audit log as `trigger:<name>` */
             name: string;
             description?: string;
+            /** @description What a firing alert does (default: kill) */
+            effect?: components["schemas"]["TriggerEffectDto"];
             /**
-             * @description A resolved alert restores the flag (default: resolutions are ignored; restore by hand)
+             * @description A resolved alert undoes the effect: a kill is restored, turn-on/turn-off and pause/resume are reversed (default: resolutions are ignored). serve-variant, set-rollout and abort-rollout have nothing to undo: true is refused.
              * @default false
              */
             restoreOnResolve?: boolean;
@@ -2714,24 +2950,36 @@ export interface components {
             trigger: string;
             flag: string;
             environment: string;
-            /** @enum {string} */
-            action: "killed" | "restored" | "ignored";
+            /**
+             * @description The trigger's effect
+             * @enum {string}
+             */
+            effect: "kill" | "turn-on" | "turn-off" | "serve-variant" | "set-rollout" | "pause-rollout" | "resume-rollout" | "abort-rollout";
+            /**
+             * @description What this call did
+             * @enum {string}
+             */
+            action: "killed" | "restored" | "turned-on" | "turned-off" | "variant-served" | "rollout-set" | "rollout-paused" | "rollout-resumed" | "rollout-aborted" | "ignored";
             /** @description false when the flag already was in that state, or the call was ignored */
             changed: boolean;
             /** @description Whether the flag is killed now */
             killed: boolean;
             /** @enum {string} */
-            source: "plain" | "alertmanager" | "grafana";
+            source: "plain" | "alertmanager" | "grafana" | "cloudevents";
             alerts: string[];
             /** @description Why nothing happened, for ignored calls */
             note: string | null;
+            /** @description The CloudEvent's id (or the Idempotency-Key) the call carried */
+            eventId: string | null;
+            /** @description true: this event was handled before; this is that answer again and nothing changed now */
+            duplicate: boolean;
         };
         WebhookResponse: {
             /** Format: uuid */
             id: string;
             name: string;
             url: string;
-            events: ("flag.changed" | "flag.killed" | "flag.restored" | "rollout.advanced" | "rollout.rolled_back" | "experiment.decided")[];
+            events: ("flag.changed" | "flag.killed" | "flag.restored" | "rollout.advanced" | "rollout.rolled_back" | "experiment.decided" | "scheduled_change.failed")[];
             projectKey: string | null;
             enabled: boolean;
             disabledReason: string | null;
@@ -2749,7 +2997,7 @@ export interface components {
             /** @description http(s) URL that receives signed POSTs; public addresses only, unless SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST allows a private one */
             url: string;
             /** @description A change is delivered once per subscription, as the most specific event it lists (a kill: flag.killed, else flag.changed) */
-            events: ("flag.changed" | "flag.killed" | "flag.restored" | "rollout.advanced" | "rollout.rolled_back" | "experiment.decided")[];
+            events: ("flag.changed" | "flag.killed" | "flag.restored" | "rollout.advanced" | "rollout.rolled_back" | "experiment.decided" | "scheduled_change.failed")[];
             /** @description Only events of this project (default: every project) */
             projectKey?: string;
         };
@@ -2761,7 +3009,7 @@ export interface components {
         UpdateWebhookDto: {
             name?: string;
             url?: string;
-            events?: ("flag.changed" | "flag.killed" | "flag.restored" | "rollout.advanced" | "rollout.rolled_back" | "experiment.decided")[];
+            events?: ("flag.changed" | "flag.killed" | "flag.restored" | "rollout.advanced" | "rollout.rolled_back" | "experiment.decided" | "scheduled_change.failed")[];
             /** @description null: every project */
             projectKey?: string | null;
             /** @description true re-enables a disabled subscription (and clears its failure count); its pending deliveries resume */
@@ -3135,7 +3383,11 @@ export interface components {
         ExperimentMetricResponse: {
             name: string;
             /** @enum {string} */
-            type: "rate" | "mean";
+            type: "rate" | "mean" | "ratio";
+            /** @description Ratio metrics only */
+            numerator?: string;
+            /** @description Ratio metrics only */
+            denominator?: string;
             /** @enum {string} */
             better: "increase" | "decrease";
         };
@@ -3158,6 +3410,10 @@ export interface components {
              * @enum {string}
              */
             analysis: "sequential" | "fixed-horizon";
+            /** @description CUPED-adjusted figures are reported beside the unadjusted ones */
+            cuped: boolean;
+            /** @description The context attribute results are broken down by */
+            segmentBy: string | null;
             maxDurationHours: number | null;
             autoRollback: boolean;
             /** @enum {string} */
@@ -3178,10 +3434,14 @@ export interface components {
             /** @description A metric the SDK tracks (model.track / flags.track), e.g. converted or accuracy */
             name: string;
             /**
-             * @description 'rate': tracked values are 0/1 and the rate is their mean; 'mean': any numeric values
+             * @description 'rate': tracked values are 0/1 and the rate is their mean; 'mean': any numeric values; 'ratio': Σnumerator / Σdenominator over the units the SDK reports with trackRatio (errors per row), compared by the delta method (primary metric only)
              * @enum {string}
              */
-            type: "rate" | "mean";
+            type: "rate" | "mean" | "ratio";
+            /** @description Ratio metrics: the numerator's metric name, e.g. pipeline.errors */
+            numerator?: string;
+            /** @description Ratio metrics: the denominator's metric name, e.g. pipeline.rows */
+            denominator?: string;
             /**
              * @description Which direction is an improvement
              * @default increase
@@ -3233,6 +3493,16 @@ export interface components {
              * @default false
              */
             autoRollback?: boolean;
+            /**
+             * @description Also report the primary metric adjusted by CUPED, from the pre-exposure covariate the SDK sends with it (track(..., { covariate })). The adjusted figures decide when every observation carries a covariate. Rates and means only.
+             * @default false
+             */
+            cuped?: boolean;
+            /**
+             * @description Also analyse the primary metric per value of this context attribute, as the SDK reports it (track(..., { segmentBy: 'region' }); at most 20 values per SDK process), with Holm-adjusted p-values. Rates and means only.
+             * @example region
+             */
+            segmentBy?: string;
         };
         UpdateExperimentDto: {
             /** @description See CreateExperimentDto.minimumDetectableEffect */
@@ -3246,6 +3516,8 @@ export interface components {
             /** @description null removes the limit */
             maxDurationHours?: number | null;
             autoRollback?: boolean;
+            /** @description See CreateExperimentDto.cuped */
+            cuped?: boolean;
             /** @description Why it changes (audited) */
             reason: string;
         };
@@ -3265,10 +3537,10 @@ export interface components {
             /** @description 95% confidence interval */
             interval: components["schemas"]["IntervalResponse"] | null;
             /**
-             * @description How `interval` is computed: Wilson's score interval for a rate, Student's t for a mean
+             * @description How `interval` is computed: Wilson's score interval for a rate, Student's t for a mean, the delta method (normal) for a ratio
              * @enum {string}
              */
-            intervalMethod: "wilson" | "student-t";
+            intervalMethod: "wilson" | "student-t" | "delta-method";
             /** @description Share of traffic the flag's rollout weights promise, among the experiment variants */
             expectedShare: number;
         };
@@ -3293,10 +3565,10 @@ export interface components {
             /** @description Confidence interval of the difference at comparisonAlpha */
             absoluteInterval: components["schemas"]["IntervalResponse"];
             /**
-             * @description How `absoluteInterval` is computed: Newcombe's hybrid score interval (from the two Wilson intervals) for rates, Welch's t for means
+             * @description How `absoluteInterval` is computed: Newcombe's hybrid score interval (from the two Wilson intervals) for rates, Welch's t for means, the delta method for ratios, Welch's t on the CUPED-adjusted values
              * @enum {string}
              */
-            absoluteIntervalMethod: "newcombe" | "welch-t";
+            absoluteIntervalMethod: "newcombe" | "welch-t" | "delta-method" | "cuped-welch-t";
             relativeDifference: number | null;
             /** @description Delta-method interval of the relative difference */
             relativeInterval: components["schemas"]["IntervalResponse"] | null;
@@ -3305,16 +3577,61 @@ export interface components {
             /** @description Fixed-horizon p-value: valid when read once, at the sample size */
             pValue: number;
             /**
-             * @description The fixed-horizon test: pooled two-proportion z (rates) or Welch's t (means)
+             * @description The fixed-horizon test: pooled two-proportion z (rates), Welch's t (means), z with the delta-method variance (ratios), Welch's t on CUPED-adjusted values
              * @enum {string}
              */
-            test: "pooled-z" | "welch-t";
+            test: "pooled-z" | "welch-t" | "delta-z" | "cuped-welch-t";
             /** @description Cohen's h (rates) or Cohen's d (means) */
             effectSize: number;
             /** @description Fixed-horizon significance at comparisonAlpha */
             significant: boolean;
             /** @description The always-valid figures, beside the fixed-horizon ones */
             sequential: components["schemas"]["SequentialComparisonResponse"] | null;
+        };
+        CupedComparisonResponse: {
+            absoluteDifference: number;
+            /** @description Confidence interval of the difference at comparisonAlpha */
+            absoluteInterval: components["schemas"]["IntervalResponse"];
+            /**
+             * @description How `absoluteInterval` is computed: Newcombe's hybrid score interval (from the two Wilson intervals) for rates, Welch's t for means, the delta method for ratios, Welch's t on the CUPED-adjusted values
+             * @enum {string}
+             */
+            absoluteIntervalMethod: "newcombe" | "welch-t" | "delta-method" | "cuped-welch-t";
+            relativeDifference: number | null;
+            /** @description Delta-method interval of the relative difference */
+            relativeInterval: components["schemas"]["IntervalResponse"] | null;
+            statistic: number;
+            degreesOfFreedom: number | null;
+            /** @description Fixed-horizon p-value: valid when read once, at the sample size */
+            pValue: number;
+            /**
+             * @description The fixed-horizon test: pooled two-proportion z (rates), Welch's t (means), z with the delta-method variance (ratios), Welch's t on CUPED-adjusted values
+             * @enum {string}
+             */
+            test: "pooled-z" | "welch-t" | "delta-z" | "cuped-welch-t";
+            /** @description Cohen's h (rates) or Cohen's d (means) */
+            effectSize: number;
+            /** @description Fixed-horizon significance at comparisonAlpha */
+            significant: boolean;
+            /** @description The always-valid figures, beside the fixed-horizon ones */
+            sequential: components["schemas"]["SequentialComparisonResponse"] | null;
+            /**
+             * @description CUPED (Deng et al. 2013): metric − θ·(pre-exposure covariate)
+             * @enum {string}
+             */
+            method: "cuped";
+            /** @description θ: pooled within-arm regression slope of the metric on the covariate */
+            theta: number;
+            /** @description Adjusted control mean */
+            controlValue: number;
+            /** @description Adjusted treatment mean */
+            treatmentValue: number;
+            /** @description Share of the difference’s variance the covariate removed (0.4 = 40%) */
+            varianceReduction: number;
+            /** @description Control observations with a covariate */
+            controlN: number;
+            /** @description Treatment observations with a covariate */
+            treatmentN: number;
         };
         GuardrailResultResponse: {
             metric: string;
@@ -3324,7 +3641,15 @@ export interface components {
         };
         TreatmentResultResponse: {
             variant: string;
+            /** @description Unadjusted figures */
             comparison: components["schemas"]["ComparisonResponse"] | null;
+            /** @description CUPED-adjusted figures (experiments with cuped), beside the unadjusted ones */
+            adjusted: components["schemas"]["CupedComparisonResponse"] | null;
+            /**
+             * @description Which figures gave the recommendation: CUPED only when every observation carries a covariate
+             * @enum {string}
+             */
+            decidedOn: "unadjusted" | "cuped";
             guardrails: components["schemas"]["GuardrailResultResponse"][];
             /** @enum {string} */
             recommendation: "promote" | "keep-collecting" | "keep-control" | "no-difference";
@@ -3338,6 +3663,42 @@ export interface components {
             expected: number[];
             mismatch: boolean;
         };
+        SegmentVariantResponse: {
+            variant: string;
+            n: number;
+            value: number | null;
+        };
+        SegmentTreatmentResponse: {
+            variant: string;
+            /** @description Unadjusted for multiplicity */
+            comparison: components["schemas"]["ComparisonResponse"] | null;
+            /** @description Holm-adjusted fixed-horizon p-value over the whole family */
+            adjustedPValue: number | null;
+            /** @description Holm-adjusted always-valid p-value over the whole family */
+            adjustedSequentialPValue: number | null;
+            /** @description Adjusted p-value (of the experiment's deciding figures) below alpha */
+            significant: boolean;
+        };
+        SegmentResultResponse: {
+            /** @description The attribute's value; '(none)' without it, '(other)' past the SDK's cap, '(rest)' past the server's */
+            value: string;
+            variants: components["schemas"]["SegmentVariantResponse"][];
+            treatments: components["schemas"]["SegmentTreatmentResponse"][];
+        };
+        SegmentAnalysisResponse: {
+            attribute: string;
+            /**
+             * @description Holm's step-down method: family-wise error rate at alpha over every (segment, treatment) comparison
+             * @enum {string}
+             */
+            multipleComparison: "holm";
+            familySize: number;
+            alpha: number;
+            /** @enum {string} */
+            decidedBy: "sequential" | "fixed-horizon";
+            segments: components["schemas"]["SegmentResultResponse"][];
+            warnings: string[];
+        };
         ExperimentResultsResponse: {
             experiment: components["schemas"]["ExperimentResponse"];
             /** Format: date-time */
@@ -3346,6 +3707,11 @@ export interface components {
             to: string;
             /** @description Observations needed per variant; null until a baseline (rate or standard deviation) is known */
             requiredSampleSize: number | null;
+            /**
+             * @description 'cuped': the sample size uses the standard deviation left after the CUPED adjustment (a mean whose every observation has a covariate)
+             * @enum {string}
+             */
+            sampleSizeBasis: "unadjusted" | "cuped";
             /**
              * @description Whose figures gave the recommendation: the experiment's analysis setting
              * @enum {string}
@@ -3360,6 +3726,8 @@ export interface components {
             recommendation: "promote" | "keep-collecting" | "keep-control" | "no-difference";
             winner: string | null;
             warnings: string[];
+            /** @description Per-segment results (experiments with segmentBy); they never change the overall recommendation */
+            segments: components["schemas"]["SegmentAnalysisResponse"] | null;
         };
         PromoteExperimentDto: {
             /** @description The variant to send to 100% (default: the recommended winner) */
@@ -3471,6 +3839,45 @@ export interface components {
             actor: string;
             reason?: string;
         };
+        StageWindowResponse: {
+            elapsedMinutes: number;
+            minDurationMinutes: number;
+            /** @description Candidate observations of the error metric in the stage's window */
+            candidateSamples: number;
+            minSamples: number;
+            /** @description Minimum duration and samples both met: undecided guards may pass on their fixed-horizon figures */
+            horizonReached: boolean;
+        };
+        GuardIntervalResponse: {
+            lower: number;
+            upper: number;
+        };
+        GuardSequentialResponse: {
+            /**
+             * @description mixture sequential probability ratio test (normal mixture), as experiments use
+             * @enum {string}
+             */
+            method: "msprt";
+            /** @description The quantity tested, in words: the candidate figure minus its limit */
+            tested: string;
+            /** @description Point estimate of the excess over the limit; above 0 is worse than the limit */
+            excess: number;
+            /** @description Confidence sequence for the excess: valid however often it is read */
+            interval: components["schemas"]["GuardIntervalResponse"];
+            /** @enum {string} */
+            intervalMethod: "confidence-sequence";
+            /** @description Always-valid p-value for an excess of 0 */
+            pValue: number;
+            /** @description τ of the N(0, τ²) mixture */
+            mixingStdDev: number;
+            /** @description This guard's share of the plan's α (Bonferroni over its tested guards) */
+            alpha: number;
+            /**
+             * @description fail: the sequence lies above 0; pass: at or below 0; undecided: it straddles 0
+             * @enum {string}
+             */
+            decision: "fail" | "pass" | "undecided";
+        };
         GuardRowResponse: {
             /** @enum {string} */
             guard: "stage samples" | "error rate" | "latency p95" | "bound";
@@ -3484,12 +3891,43 @@ export interface components {
             control: number | null;
             /** @description The limit in words, with the number it comes to */
             limit: string;
-            /** @description null: not enough observations to judge yet */
+            /** @description Fixed-horizon verdict (the point estimate against the limit); null: not enough observations to judge yet */
             passing: boolean | null;
-            /** @description Why it fails, as a rollback would record it */
+            /** @description The always-valid figures; null for stage samples, quantile bounds (p50/p95/p99 of a bound) and before the minimum samples */
+            sequential: components["schemas"]["GuardSequentialResponse"] | null;
+            /**
+             * @description What the scheduler does with this guard now
+             * @enum {string}
+             */
+            decision: "fail" | "pass" | "wait";
+            /**
+             * @description Which figures decided; null while it waits
+             * @enum {string|null}
+             */
+            decidedBy: "sequential" | "fixed-horizon" | null;
+            /** @description Why this decision, in words */
+            why: string;
+            /** @description Set when the guard fails: the rollback reason */
             failure?: string;
             /** @enum {string} */
             unit: "rate" | "ms" | "count" | "value";
+        };
+        GuardSampleRatioResponse: {
+            chiSquare: number;
+            degreesOfFreedom: number;
+            pValue: number;
+            /** @description Candidate, control */
+            observed: number[];
+            /** @description Candidate, control, from the stage's percent */
+            expected: number[];
+            /** @description p < 0.001: the stage waits (its figures compare groups the split did not make) */
+            mismatch: boolean;
+        };
+        StageVerdictResponse: {
+            /** @enum {string} */
+            decision: "fail" | "advance" | "wait";
+            /** @description Why: the failures, what the stage waits for, or why it advances */
+            reasons: string[];
         };
         GuardStatusResponse: {
             /**
@@ -3499,7 +3937,22 @@ export interface components {
             from: string;
             /** Format: date-time */
             to: string;
+            window: components["schemas"]["StageWindowResponse"];
             rows: components["schemas"]["GuardRowResponse"][];
+            /** @description Sample-ratio check of the error metric's observations; null before both sides have any */
+            sampleRatio: components["schemas"]["GuardSampleRatioResponse"] | null;
+            /** @description What the scheduler does at its next pass */
+            verdict: components["schemas"]["StageVerdictResponse"];
+            /** @description The plan's false-rollback budget, shared between its tested guards */
+            alpha: number;
+        };
+        PlanPauseResponse: {
+            /** Format: date-time */
+            at: string;
+            actor: string;
+            reason?: string;
+            /** @description true: the plan paused itself because the flag's default rule was edited outside it */
+            handEdit: boolean;
         };
         GuardMetricNoteResponse: {
             /** @enum {string} */
@@ -3549,6 +4002,8 @@ export interface components {
             finishedAt: string | null;
             /** @description Running or paused plans: every guard over the current stage, as the scheduler judges it now */
             guardStatus: components["schemas"]["GuardStatusResponse"] | null;
+            /** @description Paused plans: who paused it, when and why */
+            pause: components["schemas"]["PlanPauseResponse"] | null;
             /** @description Active plans: each guard metric, why it was chosen, and a warning when it has no data yet; empty for finished plans */
             guardMetrics: components["schemas"]["GuardMetricNoteResponse"][];
         };
@@ -3627,6 +4082,94 @@ export interface components {
             stages: components["schemas"]["RolloutStageResponse"][];
             guards: components["schemas"]["RolloutGuardsResponse"];
         };
+        ScheduledPatchDto: {
+            on?: boolean;
+            offVariant?: string | null;
+            targets?: components["schemas"]["TargetDto"][] | null;
+            rules?: components["schemas"]["RuleDto"][] | null;
+            defaultRule?: components["schemas"]["ServeDto"] | null;
+            prerequisites?: components["schemas"]["PrerequisiteDto"][] | null;
+        };
+        ScheduledChangeAuthorResponse: {
+            /** @enum {string} */
+            type: "user" | "token" | "admin-token" | "system" | "trigger";
+            id: string | null;
+            name: string;
+        };
+        ScheduledChangeFailureResponse: {
+            /** @description VERSION_CONFLICT (the base moved), VALIDATION_FAILED, CONFLICT (e.g. the flag was archived) or NOT_FOUND */
+            code: string;
+            message: string;
+            /** @description The config's version when the change was due */
+            currentVersion?: number;
+        };
+        ScheduledChangeResponse: {
+            /** Format: uuid */
+            id: string;
+            flagKey: string;
+            environment: string;
+            /** Format: date-time */
+            runAt: string;
+            /** @enum {string} */
+            status: "scheduled" | "applied" | "conflict" | "failed" | "cancelled";
+            /**
+             * @description replace: `config` is the whole config; patch: only the fields it holds change
+             * @enum {string}
+             */
+            kind: "replace" | "patch";
+            /** @description The config fields it writes (in the PUT/PATCH request shape) */
+            config: components["schemas"]["ScheduledPatchDto"];
+            /** @description The config version it was made against; it applies only if the config is still at it */
+            baseVersion: number;
+            reason: string | null;
+            author: components["schemas"]["ScheduledChangeAuthorResponse"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * Format: date-time
+             * @description When it was applied, refused or cancelled
+             */
+            finishedAt: string | null;
+            /** @description The config version it wrote */
+            appliedVersion: number | null;
+            failure: components["schemas"]["ScheduledChangeFailureResponse"] | null;
+            /** @description Still scheduled, but the config has moved past its base version: it will not apply unless rebased (PATCH with the current `version`) */
+            stale: boolean;
+            /** @description While scheduled: the config it would write over the current one (compare with the current config for a diff) */
+            proposed: components["schemas"]["FlagConfigResponse"] | null;
+        };
+        ScheduledReplaceDto: {
+            on: boolean;
+            offVariant: string | null;
+            targets: components["schemas"]["TargetDto"][];
+            rules: components["schemas"]["RuleDto"][];
+            defaultRule: components["schemas"]["ServeDto"] | null;
+            prerequisites: components["schemas"]["PrerequisiteDto"][];
+        };
+        CreateScheduledChangeDto: {
+            /** @description When to apply it: an ISO 8601 date-time with a zone (e.g. 2026-12-05T02:00:00Z), in the future, at most 366 days ahead */
+            runAt: string;
+            /** @description The config's current version: the change is applied only if the config is still at it when due (else it is marked conflict) */
+            version: number;
+            /** @description Why; required in environments that ask for it */
+            reason?: string;
+            /** @description The whole config to write (give this or `patch`) */
+            replace?: components["schemas"]["ScheduledReplaceDto"];
+            /** @description The fields to change (give this or `replace`) */
+            patch?: components["schemas"]["ScheduledPatchDto"];
+        };
+        UpdateScheduledChangeDto: {
+            /** @description A new time, in the future, at most 366 days ahead */
+            runAt?: string;
+            /** @description A new base version (must be the config's current one): rebases a change whose base moved */
+            version?: number;
+            /** @description null clears it */
+            reason?: string | null;
+            replace?: components["schemas"]["ScheduledReplaceDto"];
+            patch?: components["schemas"]["ScheduledPatchDto"];
+        };
         StreamAckDto: {
             /** @description From the stream's `hello` event */
             connectionId: string;
@@ -3640,6 +4183,32 @@ export interface components {
             connected: number;
             /** @description Of those, how many confirmed `sequence` */
             confirmed: number;
+        };
+        RelayKeysResponse: {
+            /**
+             * Format: uuid
+             * @description The calling key's environment: a relay recognises a rotated key of the same environment by it
+             */
+            environmentId: string;
+            /** @description SHA-256 (hex) of every active SDK key of the calling key's environment */
+            keyHashes: string[];
+        };
+        RelayPresenceDto: {
+            /**
+             * @description Stable id of the relay process (letters, digits, `.`, `_`, `-`; at most 58)
+             * @example relay-eu-1
+             */
+            relayId: string;
+            /**
+             * @description The relay's downstream SDKs of this environment by the newest sequence each confirmed: sequence → count
+             * @example {
+             *       "41": 3,
+             *       "42": 120
+             *     }
+             */
+            acks: {
+                [key: string]: number;
+            };
         };
         HealthResponse: {
             /** @enum {string} */
@@ -3719,6 +4288,25 @@ export interface operations {
             };
         };
     };
+    AuthController_signInOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInOptionsResponse"];
+                };
+            };
+        };
+    };
     AuthController_login: {
         parameters: {
             query?: never;
@@ -3749,7 +4337,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED: unknown email, wrong password or a disabled user (one answer for all three) */
+            /** @description UNAUTHENTICATED: unknown email, wrong password or a disabled user (one answer for all three); or, with details.secondFactor, the user has two-factor sign-in and the code is missing, wrong or already used */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4000,6 +4588,61 @@ export interface operations {
             };
         };
     };
+    UsersController_resetTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     TokensController_list: {
         parameters: {
             query?: never;
@@ -4133,6 +4776,205 @@ export interface operations {
             };
             /** @description NOT_FOUND: what the path names does not exist */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    TwoFactorController_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorStatusResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    TwoFactorController_begin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorEnrolmentResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: already on, or you sign in through single sign-on */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    TwoFactorController_confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TwoFactorCodeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodesResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: already on, or no enrolment started */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    TwoFactorController_disable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TwoFactorCodeDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: the server requires two-factor sign-in */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7030,7 +7872,10 @@ export interface operations {
     TriggerHookController_fire: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A call with a key this trigger handled in the last 24 h changes nothing */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 secret: string;
             };
@@ -7063,6 +7908,24 @@ export interface operations {
             };
             /** @description NOT_FOUND: no trigger has this secret, or it is disabled */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: a JSON body over 1 MB or a structured CloudEvent over 256 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is neither application/json nor application/cloudevents+json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9312,6 +10175,360 @@ export interface operations {
             };
         };
     };
+    ScheduledChangesController_list: {
+        parameters: {
+            query?: {
+                /** @description Only changes in this state; absent: all */
+                status?: "scheduled" | "applied" | "conflict" | "failed" | "cancelled";
+            };
+            header?: never;
+            path: {
+                /** @description The project's key */
+                projectKey: string;
+                /** @description The flag's key */
+                key: string;
+                /** @description The environment's key */
+                environmentKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledChangeResponse"][];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ScheduledChangesController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's key */
+                projectKey: string;
+                /** @description The flag's key */
+                key: string;
+                /** @description The environment's key */
+                environmentKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateScheduledChangeDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledChangeResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: runAt in the past or too far ahead, neither or both of replace and patch, a config the flag cannot take, a missing required reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VERSION_CONFLICT: `version` is not the current one; CONFLICT: the flag is archived */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ScheduledChangesController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The project's key */
+                projectKey: string;
+                /** @description The flag's key */
+                key: string;
+                /** @description The environment's key */
+                environmentKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledChangeResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ScheduledChangesController_cancel: {
+        parameters: {
+            query?: {
+                /** @description Why it is cancelled (audited) */
+                reason?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+                /** @description The project's key */
+                projectKey: string;
+                /** @description The flag's key */
+                key: string;
+                /** @description The environment's key */
+                environmentKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledChangeResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: the change already ran, failed or was cancelled; VERSION_CONFLICT: `version` is not the current one */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ScheduledChangesController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The project's key */
+                projectKey: string;
+                /** @description The flag's key */
+                key: string;
+                /** @description The environment's key */
+                environmentKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateScheduledChangeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledChangeResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: the change already ran, failed or was cancelled; VERSION_CONFLICT: `version` is not the current one */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     SdkDeliveryController_stream: {
         parameters: {
             query?: {
@@ -9473,6 +10690,103 @@ export interface operations {
             };
             /** @description NOT_FOUND: what the path names does not exist */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    RelayUpstreamController_keyHashes: {
+        parameters: {
+            query?: {
+                /** @description Hold the request up to this long (at most 30000) for a change */
+                waitMs?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelayKeysResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    RelayUpstreamController_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RelayPresenceDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
