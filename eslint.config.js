@@ -62,7 +62,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['socket.io', 'socket.io/*', '@nestjs/websockets', '@nestjs/platform-socket.io'], message: 'Only server/src/realtime (and the relay) talks socket.io.' },
+            {
+              group: ['socket.io', 'socket.io/*', '@nestjs/websockets', '@nestjs/platform-socket.io'],
+              message: 'Only server/src/realtime (and the relay) talks socket.io.',
+            },
           ],
         },
       ],
