@@ -1,6 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { EventsPayload } from '@signalbox/sdk/telemetry';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
@@ -39,8 +38,8 @@ export class TelemetryIngestController {
   @ApiBody({ type: EventsDto })
   @ApiAcceptedResponse({ type: IngestResultResponse })
   @ApiErrors(400, 401, 403)
-  // Typed by the wire interface, not the DTO class, so the global pipe leaves the body to EventsBodyPipe (same rules, a fast path).
-  ingest(@CurrentPrincipal() principal: Principal, @Body(EventsBodyPipe) body: EventsPayload): Promise<IngestResultResponse> {
+  // EventsDto is marked validatedByOwnPipe: the global pipe bounds it (naming its limits), EventsBodyPipe validates it (same rules, a fast path).
+  ingest(@CurrentPrincipal() principal: Principal, @Body(EventsBodyPipe) body: EventsDto): Promise<IngestResultResponse> {
     if (principal.kind !== 'sdk') throw new Error('SDK route reached without an SDK key');
     return this.telemetry.ingest(principal.environmentId, body);
   }

@@ -43,6 +43,15 @@ const datesOutOfRange = (value: object): FieldProblem[] =>
 const TRANSFORM_OPTIONS = { enableImplicitConversion: false };
 const VALIDATOR_OPTIONS = { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } };
 
+/** Body DTOs whose route validates with a pipe of its own (a fast path): the global pipe only bounds them. */
+const ownPipeBodies = new WeakSet<object>();
+
+/**
+ * Marks a body DTO as validated by its route's own pipe. The global pipe still refuses what is
+ * oversized for the DTO (naming the DTO's own limits) or unstorable, then hands the plain value on.
+ */
+export const validatedByOwnPipe = (dto: DtoClass): void => void ownPipeBodies.add(dto);
+
 /**
  * Nest's ValidationPipe, with every check that bounds its cost first. A body or query DTO is then
  * transformed and validated here rather than by Nest, so that the plain JSON values in it are
@@ -61,6 +70,11 @@ class SignalboxValidationPipe extends ValidationPipe {
       // or validated; then what any input may hold. Both in time linear in the input.
       const oversized = declaredBoundsProblems(value, metatype);
       if (oversized.length > 0) throw validationFailed(oversized);
+      if (type === 'body' && metatype !== undefined && ownPipeBodies.has(metatype)) {
+        const problems = unstorableInputProblems(value);
+        if (problems.length > 0) throw validationFailed(problems);
+        return value;
+      }
       // Fields the DTO does not know are named and dropped unread: nothing below need walk them.
       if (type !== 'param') unknownFields = removeUnknownFields(value, metatype);
       const problems = unstorableInputProblems(value, type === 'param' ? (metadata.data ?? '') : '');
