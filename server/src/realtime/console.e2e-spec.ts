@@ -85,15 +85,16 @@ const sentinel = async (http: TestAgent, console: ConsoleSocket, project: string
 };
 
 /** One observation of the control variant a minute ago: the baseline a rollout plan waits for. */
+// Control's metrics from just now: a plan's baseline counts nothing from before its flag was created.
 const controlBaseline = (flag: string) => {
-  const minute = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
+  const now = Date.now();
   return {
     sdk: 'test/1',
     dropped: 0,
     batches: [
       {
-        windowStart: new Date(minute + 5_000).toISOString(),
-        windowEnd: new Date(minute + 10_000).toISOString(),
+        windowStart: new Date(now).toISOString(),
+        windowEnd: new Date(now + 1).toISOString(),
         evaluations: [],
         series: [
           {

@@ -126,6 +126,9 @@ export class RolloutsService implements OnModuleInit, OnModuleDestroy {
 
   /** Creates the plan and starts its first stage at once if control has baseline metrics; otherwise it waits for them. */
   async create(actor: Actor, flagEnvironment: FlagEnvironmentRef, input: CreateRolloutPlanDto): Promise<RolloutPlanResponse> {
+    // The baseline is read inside the plan's transaction, where telemetry cannot write what this
+    // instance has acknowledged but not yet flushed: write it first.
+    await this.telemetry.settle();
     const { projectKey, flagKey, environmentKey } = flagEnvironment;
     const { project, environment } = await this.scope(flagEnvironment);
     const flag = await this.flags.get(projectKey, flagKey);
@@ -521,6 +524,8 @@ export class RolloutsService implements OnModuleInit, OnModuleDestroy {
     id: string,
     change: (plan: RolloutPlanEntity, keys: PlanKeys, now: Date) => Promise<RolloutPlanEntity>,
   ): Promise<RolloutPlanResponse> {
+    // A resumed or advanced plan reads its stage's metrics in the transaction below: flush first.
+    await this.telemetry.settle();
     const { projectKey, flagKey, environmentKey } = flagEnvironment;
     const { environment } = await this.scope(flagEnvironment);
     return this.db.transaction(async () => {
