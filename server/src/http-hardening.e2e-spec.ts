@@ -341,7 +341,8 @@ describe('security headers and compression', () => {
         Buffer.concat([Buffer.from('POST /ofrep/v1/evaluate/flags/caf'), Buffer.from([0xc3, 0xa9]), Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')]),
       );
       expect(res.status).toBe(400);
-      expect(JSON.parse(res.body)).toEqual({ errorCode: 'PARSE_ERROR', errorDetails: expect.any(String), requestId: res.headers['x-request-id'] });
+      expect(JSON.parse(res.body)).toEqual({ errorCode: 'PARSE_ERROR', errorDetails: expect.any(String) });
+      expect(res.headers['x-request-id']).toEqual(expect.any(String));
     });
 
     it('answers a malformed request line with a 400 in the API error format', async () => {

@@ -224,6 +224,16 @@ export const createFuzzWorld = async (): Promise<FuzzWorld> => {
     minimumDetectableEffect: 0.05,
     baselineRate: 0.1,
   });
+  // A change scheduled far ahead, so it is still there (and editable) whenever the fuzzer reaches it.
+  const stagingConfig = (await ok(t.http.get('/api/v1/projects/fuzz/flags/fuzz.bool/environments/staging').set(admin), 'read fuzz.bool staging')) as {
+    version: number;
+  };
+  const scheduled = await post('/api/v1/projects/fuzz/flags/fuzz.bool/environments/staging/scheduled-changes', {
+    runAt: new Date(Date.now() + 300 * 86_400_000).toISOString(),
+    version: stagingConfig.version,
+    patch: { on: true },
+    reason: 'fuzz',
+  });
   const webhook = await post('/api/v1/webhooks', { name: 'fuzz-hook', url: receiverUrl, events: ['flag.changed', 'flag.killed', 'flag.restored'] });
 
   // Users and tokens the pools name (fair game), and the ones behind credentials (kept out of them).
@@ -296,6 +306,7 @@ export const createFuzzWorld = async (): Promise<FuzzWorld> => {
     'users/{id}': [victimUser.id, MISSING_UUID],
     'tokens/{id}': [victimToken.token.id, MISSING_UUID],
     'webhooks/{id}': [String((webhook.webhook as { id: string }).id), MISSING_UUID],
+    'scheduled-changes/{id}': [String(scheduled.id), MISSING_UUID],
     'evaluate/{flagKey}': flagKeys,
     'environments/{target}': envKeys,
     'copy-from/{source}': envKeys,
