@@ -157,7 +157,9 @@ export const tests = [
       const now = () => Math.floor(Date.now() / 1000);
       await page.getByLabel('Code from the app').fill(await generate({ secret, epoch: now() }));
       await page.getByRole('button', { name: 'Turn on' }).click();
-      const codes = (await page.getByRole('list', { name: 'Recovery codes' }).locator('code').allTextContents()).map((c) => c.trim());
+      const recovery = page.getByRole('list', { name: 'Recovery codes' }).locator('code');
+      await recovery.nth(9).waitFor();
+      const codes = (await recovery.allTextContents()).map((c) => c.trim());
       assert.equal(codes.length, 10);
       await page.getByRole('button', { name: 'I have saved them' }).click();
       await page.getByText('10 recovery codes left', { exact: false }).waitFor();
