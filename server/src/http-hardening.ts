@@ -111,9 +111,7 @@ export const answerClientErrors = (server: Server): void => {
     const requestId = randomUUID();
     // OFREP clients read their protocol's error shape; the path is still readable in the raw bytes.
     const ofrep = /^[A-Z]+ \/ofrep\//.test((err as { rawPacket?: Buffer }).rawPacket?.subarray(0, 32).toString('latin1') ?? '');
-    const body = JSON.stringify(
-      ofrep ? { ...(status === 400 ? { errorCode: 'PARSE_ERROR' } : {}), errorDetails: message } : { error, message, requestId },
-    );
+    const body = JSON.stringify(ofrep ? { ...(status === 400 ? { errorCode: 'PARSE_ERROR' } : {}), errorDetails: message } : { error, message, requestId });
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
         'Content-Type: application/json; charset=utf-8\r\n' +
