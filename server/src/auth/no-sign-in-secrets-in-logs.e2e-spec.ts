@@ -116,6 +116,9 @@ describe('sign-in secrets never reach the logs', () => {
     // The same answer again is refused (and logged as refused), still without its secrets.
     expect((await call(`/api/v1/auth/oidc/callback${answer.search}`, { cookie: flowCookie })).status).toBe(403);
 
+    // The process writes its log asynchronously: wait for the last line before reading everything.
+    const deadline = Date.now() + 10_000;
+    while (!server.output().includes('refused an OIDC sign-in') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const output = server.output();
     expect(output).toContain('refused an OIDC sign-in');
     for (const [what, value] of secrets) expect(output.includes(value), `${what} was printed`).toBe(false);

@@ -20,6 +20,8 @@ import {
 
 type Plain = Record<string, unknown>;
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const isRecord = (v: unknown): v is Plain => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isName = (v: unknown): boolean => typeof v === 'string' && v.length >= 1 && v.length <= 128 && NAME.test(v);
 const isNullableName = (v: unknown): boolean => v === null || isName(v);
@@ -87,9 +89,13 @@ export class EventsBodyPipe implements PipeTransform<unknown, Promise<EventsDto>
     if (oversized.length > 0) throw validationFailed(oversized);
     const unknownFields = removeUnknownFields(value, EventsDto);
     if (unknownFields.length === 0 && isPlainlyValidEvents(value)) return value as unknown as EventsDto;
+    // The full path over a body of thousands of series takes tens of milliseconds: it runs in steps,
+    // letting other requests (and SDK pushes) through in between, rather than in one block.
+    await yieldToEventLoop();
     const held = holdPlainValues(value, EventsDto);
     const instance = plainToInstance(EventsDto, value, { enableImplicitConversion: false });
     putBack(instance, held);
+    await yieldToEventLoop();
     const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } });
     const problems = [...unknownFields, ...flattenValidationErrors(errors)];
     if (problems.length > 0) throw validationFailedCapped(problems);
