@@ -122,7 +122,8 @@ for (const [label, script] of [
   }
   count(label, Number(line[1]), Number(line[2]), Number(line[3] ?? 0), status);
   // The browser runner marks a failed test "✗ name"; cucumber's progress format lists failed scenarios under "Failures:".
-  for (const m of output.matchAll(/^✗ (.+)$/gm)) failures.push(`browser ${m[1]}`);
+  // With the error's first line: a CI log that keeps only the summary still says what went wrong.
+  for (const m of output.matchAll(/^✗ (.+)$(?:\n {4}(.+)$)?/gm)) failures.push(`browser ${m[1]}${m[2] ? ` — ${m[2].slice(0, 300)}` : ''}`);
   for (const m of output.matchAll(/^\d+\) Scenario: (.+)$/gm)) failures.push(`conformance ${m[1]}`);
 }
 

@@ -204,15 +204,16 @@ export const tests = [
 
       // The selected tab is the one Tab stops on; arrows, Home and End move between tabs.
       await pressUntil(page, (f) => f.role === 'tab', { what: 'the flag page tabs' });
-      const selected = () => page.getByRole('tab', { selected: true }).textContent();
-      assert.equal(await selected(), 'Targeting');
+      // The URL changes before React renders the new selection (a transition), so wait for the render.
+      const selectedIs = (name) => page.getByRole('tab', { name, exact: true, selected: true }).waitFor();
+      await selectedIs('Targeting');
       await page.keyboard.press('ArrowRight');
       assert.equal((await assertFocusVisible(page, 'the next tab')).role, 'tab');
       await page.waitForURL(/tab=test/);
       await page.getByRole('button', { name: 'Evaluate' }).waitFor();
       await page.keyboard.press('End');
       await page.waitForURL(/tab=history/);
-      assert.equal(await selected(), (await assertFocusVisible(page, 'the last tab')).name);
+      await selectedIs((await assertFocusVisible(page, 'the last tab')).name);
       // The history panel shows the kill the API recorded.
       await page
         .getByText((await config(api, key, 'staging')).kill.reason)
@@ -220,7 +221,7 @@ export const tests = [
         .waitFor();
       await page.keyboard.press('Home');
       await page.waitForURL((url) => !url.search.includes('tab='));
-      assert.equal(await selected(), 'Targeting');
+      await selectedIs('Targeting');
       await page.keyboard.press('Enter');
       await assertFocusVisible(page, 'the first tab');
     },

@@ -58,7 +58,9 @@ export const FlagPage = ({ project, environment }: { project: ProjectView; envir
   const tab = tabs.find((t) => t.key === search.get('tab'))?.key ?? 'targeting';
   const selectTab = (key: TabKey) => setSearch(key === 'targeting' ? {} : { tab: key }, { replace: true });
   const onTabsKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    const index = tabs.findIndex((t) => t.key === tab);
+    // From the focused tab, not the selected one: a second arrow can arrive before the first one's render.
+    const focused = tabs.findIndex((t) => `tab-${t.key}` === (e.target as HTMLElement).id);
+    const index = focused >= 0 ? focused : tabs.findIndex((t) => t.key === tab);
     const moves: Record<string, number> = { ArrowRight: index + 1, ArrowLeft: index - 1 + tabs.length, Home: 0, End: tabs.length - 1 };
     const next = tabs[(moves[e.key] ?? -1) % tabs.length];
     if (!next) return;

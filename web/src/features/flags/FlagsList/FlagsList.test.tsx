@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { act, render, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter, useLocation } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -89,6 +89,18 @@ describe('FlagsList', () => {
     await waitFor(() => expect(location()).toBe('?sort=evaluated'));
     await userEvent.selectOptions(screen.getByLabelText('Order'), 'asc');
     await waitFor(() => expect(location()).toBe('?sort=evaluated&order=asc'));
+  });
+
+  it('keeps both of two changes made before the list renders again (a busy machine)', async () => {
+    stubApi((method, path) => (method === 'GET' && path.startsWith(SEARCH) ? page([aFlag()]) : undefined));
+    const { location } = renderAt('/');
+    await screen.findByRole('link', { name: aFlag().name });
+    // One act: React renders once, after both changes, as it may when the main thread is busy.
+    act(() => {
+      fireEvent.change(screen.getByLabelText('Sort by'), { target: { value: 'name' } });
+      fireEvent.change(screen.getByLabelText('Order'), { target: { value: 'desc' } });
+    });
+    await waitFor(() => expect(location()).toBe('?sort=name&order=desc'));
   });
 
   it('keeps every keystroke of fast typing and searches once the typing pauses', async () => {

@@ -34,7 +34,17 @@ export const FlagsList = ({ project, environment }: { project: ProjectView; envi
   const [copying, setCopying] = useState(false);
   const [copied, setCopied] = useState<string | null>(null);
   const state = listStateOf(search);
-  const setState = (change: Partial<ListState>) => setSearch((current) => withListState(current, change), { replace: true });
+  // The URL as last written. React Router's functional update hands over the params of the render
+  // that made the callback, so two changes before the next render (a sort, then an order, on a busy
+  // machine; a debounced search that fires after another filter) would each undo the other.
+  const latest = useRef(search);
+  useEffect(() => {
+    latest.current = search;
+  }, [search]);
+  const setState = (change: Partial<ListState>) => {
+    latest.current = withListState(latest.current, change);
+    setSearch(latest.current, { replace: true });
+  };
 
   const list = useFlagList(project.key, toFlagSearch(state, environment.key));
   const { flags, total } = list;
