@@ -103,7 +103,7 @@ const guardrailMixing = (type: 'rate' | 'mean', control: VariantAggregate, treat
   return sd > 0 ? GUARDRAIL_MIXING_EFFECT * sd : undefined;
 };
 
-const formatSplit = (counts: number[]): string => {
+export const formatSplit = (counts: number[]): string => {
   const total = counts.reduce((a, b) => a + b, 0);
   return counts.map((c) => `${((100 * c) / total).toFixed(1)}%`).join('/');
 };

@@ -97,7 +97,11 @@ export class ExperimentsController {
   @Access('editor')
   @ApiOperation({ summary: "Send the winner (or the named variant) to 100% of the flag's default rule and close the experiment" })
   @ApiOkResponse({ type: ExperimentResponse })
-  @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the experiment is closed, or has no winner and no variant was named' })
+  @ApiErrors(400, 401, 403, 404, {
+    status: 409,
+    description:
+      'CONFLICT: the experiment is closed, has no winner and no variant was named, or has a sample-ratio mismatch (details.code SAMPLE_RATIO_MISMATCH) and overrideSrm was not given',
+  })
   promote(
     @CurrentPrincipal() principal: Principal,
     @Param('projectKey') projectKey: string,

@@ -227,7 +227,38 @@ describe('experiments', () => {
     expect(body.treatments[0].explanation).toMatch(/Not promoted: the traffic split is 5\d\.\d%\/4\d\.\d% where the rollout promises 50\.0%\/50\.0%/);
     const promote = await t.http.post(`${P}/experiments/skewed-v2/promote`).set(t.admin).send({});
     expect(promote.status).toBe(409);
-    expect(promote.body.message).toMatch(/sample ratio mismatch/);
+    expect(promote.body.message).toMatch(/sample ratio mismatch/i);
+  });
+
+  it('refuses promoting a named treatment on a sample-ratio mismatch unless overrideSrm comes with a reason, and audits the override', async () => {
+    const named = await t.http.post(`${P}/experiments/skewed-v2/promote`).set(t.admin).send({ variant: 'v2', reason: 'looks good' });
+    expect(named.status).toBe(409);
+    expect(named.body).toMatchObject({ error: 'CONFLICT', details: { code: 'SAMPLE_RATIO_MISMATCH', override: 'overrideSrm' } });
+    expect(named.body.details.sampleRatio).toMatchObject({ mismatch: true });
+    expect(named.body.message).toMatch(
+      /Sample ratio mismatch on experiment 'skewed-v2': the traffic split is 5\d\.\d%\/4\d\.\d% where the rollout promises 50\.0%\/50\.0%/,
+    );
+    // An override without a reason, or without a named variant, is a 400 naming the field.
+    const noReason = await t.http.post(`${P}/experiments/skewed-v2/promote`).set(t.admin).send({ variant: 'v2', overrideSrm: true });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.details).toEqual([{ field: 'reason', reason: expect.stringMatching(/needs a reason/) }]);
+    const noVariant = await t.http.post(`${P}/experiments/skewed-v2/promote`).set(t.admin).send({ overrideSrm: true, reason: 'x' });
+    expect(noVariant.status).toBe(400);
+    expect(noVariant.body.details).toEqual([{ field: 'variant', reason: expect.stringMatching(/needs the variant/) }]);
+    expect((await t.http.post(`${P}/experiments/skewed-v2/promote`).set(t.admin).send({ variant: 'v2', overrideSrm: 'yes', reason: 'x' })).status).toBe(400);
+    const still = await t.http.get(`${P}/experiments/skewed-v2`).set(t.admin).expect(200);
+    expect(still.body.status).toBe('running');
+
+    const promoted = await t.http
+      .post(`${P}/experiments/skewed-v2/promote`)
+      .set(t.admin)
+      .send({ variant: 'v2', overrideSrm: true, reason: 'the skew is a known bot filter on v1' })
+      .expect(200);
+    expect(promoted.body).toMatchObject({ status: 'closed', decision: 'promoted', winner: 'v2' });
+    const audit = await t.http.get('/api/v1/audit').query({ project: 'lab', limit: 10 }).set(t.admin).expect(200);
+    const entry = audit.body.items.find((e: { action: string; resourceKey: string }) => e.action === 'experiment.promoted' && e.resourceKey === 'skewed.model');
+    expect(entry.reason).toMatch(/^the skew is a known bot filter on v1 \[sample ratio mismatch overridden: the traffic split is 5\d\.\d%\/4\d\.\d%/);
+    expect(decided.find((e) => e.experimentKey === 'skewed-v2')?.details).toMatchObject({ srmOverridden: true, variant: 'v2' });
   });
 
   it('labels its intervals, keeps rate intervals inside [0, 1], and reads all-or-nothing arms as what they are', async () => {

@@ -24,7 +24,7 @@ import type {
   UpdateExperimentDto,
 } from './dto/experiment.dto.js';
 import { cupedPairName, PAIR_PARTS, pairSeriesName, ratioPairName, segmentPrefix } from '@signalbox/sdk/telemetry';
-import { analyse, type PairedTotals } from './experiment-analysis.js';
+import { analyse, formatSplit, type PairedTotals } from './experiment-analysis.js';
 import { analyseSegments, type SegmentAnalysis } from './segment-analysis.js';
 import type { PairedAggregate } from './paired-statistics.js';
 import { requiredSampleSize, type VariantAggregate } from './experiment-statistics.js';
@@ -330,13 +330,43 @@ export class ExperimentsService implements OnModuleInit {
     );
   }
 
-  /** Sends the winner (given, or the recommended one) to 100% of the default rule and closes the experiment. */
-  async promote(actor: Actor, projectKey: string, key: string, input: { variant?: string; reason?: string }): Promise<ExperimentResponse> {
+  /**
+   * Sends the winner (given, or the recommended one) to 100% of the default rule and closes the experiment.
+   * A sample-ratio mismatch refuses promoting a treatment, named or not, unless `overrideSrm` comes with a
+   * reason: the override and the mismatch it overrode go to the audit log and the webhook.
+   */
+  async promote(
+    actor: Actor,
+    projectKey: string,
+    key: string,
+    input: { variant?: string; reason?: string; overrideSrm?: boolean },
+  ): Promise<ExperimentResponse> {
     const { experiment } = await this.load(projectKey, key);
     let variant = input.variant;
-    let recommendation = 'promote';
+    if (variant !== undefined && !experiment.treatmentVariants.includes(variant) && variant !== experiment.controlVariant)
+      throw validationFailed([{ field: 'variant', reason: `'${variant}' is not a variant of experiment '${key}'` }]);
+    if (input.overrideSrm === true && !input.reason?.trim())
+      throw validationFailed([{ field: 'reason', reason: 'overriding a sample ratio mismatch needs a reason: it goes to the audit log' }]);
+    const results = await this.results(projectKey, key);
+    const srm = results.sampleRatio?.mismatch ? results.sampleRatio : null;
+    // Control to 100% is what a rollback does: a broken split is no reason to refuse it.
+    let overridden: string | null = null;
+    if (srm !== null && variant !== experiment.controlVariant) {
+      const split = `the traffic split is ${formatSplit(srm.observed)} where the rollout promises ${formatSplit(srm.expected)} (χ² = ${srm.chiSquare.toFixed(2)}, p = ${srm.pValue.toExponential(2)} < 0.001)`;
+      if (input.overrideSrm !== true)
+        throw conflict(
+          `Sample ratio mismatch on experiment '${key}': ${split}. The variants did not get the traffic the rollout promises, so its ` +
+            'results cannot be trusted and promote is refused. Look for lost telemetry, crashes or bots in one variant; to promote anyway, ' +
+            'name the variant and send overrideSrm: true with a reason (audited).',
+          { code: 'SAMPLE_RATIO_MISMATCH', sampleRatio: srm, override: 'overrideSrm' },
+        );
+      if (variant === undefined)
+        throw validationFailed([
+          { field: 'variant', reason: 'overriding a sample ratio mismatch needs the variant to promote named: there is no trusted winner' },
+        ]);
+      overridden = `sample ratio mismatch overridden: ${split}`;
+    }
     if (variant === undefined) {
-      const results = await this.results(projectKey, key);
       if (results.winner === null)
         throw conflict(
           `Experiment '${key}' has no winner yet (recommendation: ${results.recommendation}): ${results.treatments.map((t) => t.explanation).join(' ')} ` +
@@ -344,11 +374,19 @@ export class ExperimentsService implements OnModuleInit {
           { recommendation: results.recommendation },
         );
       variant = results.winner;
-    } else if (!experiment.treatmentVariants.includes(variant) && variant !== experiment.controlVariant) {
-      throw validationFailed([{ field: 'variant', reason: `'${variant}' is not a variant of experiment '${key}'` }]);
     }
-    if (variant === experiment.controlVariant) recommendation = 'keep-control';
-    return this.decide(actor, projectKey, key, 'promoted', variant, recommendation, input.reason);
+    const recommendation = variant === experiment.controlVariant ? 'keep-control' : 'promote';
+    const reason = overridden === null ? input.reason : `${input.reason!.trim()} [${overridden}]`;
+    return this.decide(
+      actor,
+      projectKey,
+      key,
+      'promoted',
+      variant,
+      recommendation,
+      reason,
+      overridden === null ? {} : { srmOverridden: true, sampleRatio: srm },
+    );
   }
 
   /** Sends all of the default rule's traffic back to control and closes the experiment. */
@@ -365,6 +403,7 @@ export class ExperimentsService implements OnModuleInit {
     variant: string,
     recommendation: string,
     reason?: string,
+    extra: Record<string, unknown> = {},
   ): Promise<ExperimentResponse> {
     return this.db.transaction(async () => {
       const { experiment, environmentKey } = await this.load(projectKey, key);
@@ -396,7 +435,7 @@ export class ExperimentsService implements OnModuleInit {
         flagKey: current.flagKey,
         experimentKey: key,
         recommendation,
-        details: { decision, variant, actor: { type: actor.type, id: actor.id, name: actor.name }, reason: why },
+        details: { decision, variant, actor: { type: actor.type, id: actor.id, name: actor.name }, reason: why, ...extra },
       });
       return after;
     });

@@ -282,11 +282,22 @@ export class PromoteExperimentDto {
   @IsKey()
   variant?: string;
 
-  @ApiPropertyOptional({ maxLength: 1000 })
+  @ApiPropertyOptional({
+    maxLength: 1000,
+    description: 'Why, for the audit log; required with overrideSrm',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(1000)
   reason?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Promote a treatment despite a sample-ratio mismatch (otherwise 409 with details.code SAMPLE_RATIO_MISMATCH). Needs the variant and a reason; the override is audited',
+  })
+  @IsOptional()
+  @IsBoolean()
+  overrideSrm?: boolean;
 }
 
 export class RollbackExperimentDto {

@@ -310,6 +310,7 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
           control={x.controlVariant}
           treatments={x.treatmentVariants}
           recommendedWinner={r.winner}
+          sampleRatio={r.sampleRatio}
           onSubmit={(input) =>
             dialog === 'promote'
               ? promote.mutateAsync(input)
