@@ -238,12 +238,14 @@ export class FlagsService {
     });
   }
 
-  async archive(actor: Actor, projectKey: string, key: string, reason?: string): Promise<FlagView> {
+  /** `basedOnVersion`: the flag version the caller saw (an approved change request's base); any other refuses it (409). */
+  async archive(actor: Actor, projectKey: string, key: string, reason?: string, basedOnVersion?: number): Promise<FlagView> {
     return this.db.transaction(async () => {
       const project = await this.projects.project(projectKey);
       const flag = await this.repository.findForUpdate(project.id, key);
       if (!flag) throw notFound('Flag', key);
       const [before] = await this.views(project.id, [flag]);
+      if (basedOnVersion !== undefined && basedOnVersion !== flag.version) throw versionConflict(`Flag '${key}'`, flag.version, before);
       if (flag.archivedAt) return before!;
       const dependents = await this.dependents(project.id, key);
       if (dependents.length > 0) throw conflict(`Flag '${key}' is a prerequisite of: ${dependents.join(', ')}`, { flags: dependents });
@@ -283,6 +285,11 @@ export class FlagsService {
       if (!flag.archivedAt) throw conflict(`Flag '${key}' must be archived before it can be deleted`);
       const [before] = await this.views(project.id, [flag]);
       await this.repository.delete(flag.id);
+      // Telemetry is kept by key: a flag created again under it starts never evaluated and without samples.
+      for (const table of ['flag_last_evaluated', 'shadow_samples'])
+        await this.db
+          .manager()
+          .query(`DELETE FROM ${table} WHERE flag_key = $1 AND environment_id IN (SELECT id FROM environments WHERE project_id = $2)`, [key, project.id]);
       await this.audit.record({ actor, action: 'flag.deleted', resourceType: 'flag', resourceKey: key, projectKey, reason, before });
     });
   }

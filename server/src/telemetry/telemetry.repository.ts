@@ -106,6 +106,15 @@ const clampSum = (n: number): number => Math.max(-1e140, Math.min(1e140, n));
 const clampSquares = (n: number): number => Math.min(1e280, n);
 
 /** Telemetry rollups in PostgreSQL: merge-on-write per minute, read back by time range. */
+/**
+ * Telemetry is kept by flag key: a flag deleted and created again under its key must not show its
+ * namesake's rows. The clause leaves out rows of environment $1 older than the current flag's
+ * creation (its creation minute for per-minute rollups, the exact time for timestamped rows).
+ */
+const NOT_BEFORE_FLAG = (column: string, byMinute: boolean): string =>
+  `NOT EXISTS (SELECT 1 FROM flags f JOIN environments e ON e.project_id = f.project_id
+               WHERE e.id = $1 AND f.key = flag_key AND ${column} < ${byMinute ? "date_trunc('minute', f.created_at)" : 'f.created_at'})`;
+
 @Injectable()
 export class TelemetryRepository {
   constructor(private readonly db: Database) {}
@@ -345,7 +354,7 @@ export class TelemetryRepository {
     query: { since: Date; windowFrom: Date; to: Date; flagKey?: string; after?: string; limit: number },
   ): Promise<CatalogueRow[]> {
     const values: unknown[] = [environmentId, query.since.toISOString(), query.to.toISOString(), query.windowFrom.toISOString()];
-    const clauses = ['environment_id = $1', 'minute >= $2::timestamptz', 'minute < $3::timestamptz'];
+    const clauses = ['environment_id = $1', 'minute >= $2::timestamptz', 'minute < $3::timestamptz', NOT_BEFORE_FLAG('minute', true)];
     if (query.flagKey !== undefined) clauses.push(`flag_key = $${values.push(query.flagKey)}`);
     if (query.after !== undefined) clauses.push(`metric > $${values.push(query.after)}`);
     const limit = values.push(query.limit);
@@ -397,11 +406,14 @@ export class TelemetryRepository {
 
   async lastEvaluated(environmentIds: string[]): Promise<Array<{ environmentId: string; flagKey: string; lastEvaluatedAt: Date }>> {
     if (environmentIds.length === 0) return [];
-    const rows: Array<{ environment_id: string; flag_key: string; last_evaluated_at: Date | string }> = await this.db
-      .manager()
-      .query('SELECT environment_id, flag_key, last_evaluated_at FROM flag_last_evaluated WHERE environment_id = ANY($1::uuid[]) ORDER BY flag_key', [
-        environmentIds,
-      ]);
+    const rows: Array<{ environment_id: string; flag_key: string; last_evaluated_at: Date | string }> = await this.db.manager().query(
+      `SELECT environment_id, flag_key, last_evaluated_at FROM flag_last_evaluated r
+         WHERE environment_id = ANY($1::uuid[])
+           AND NOT EXISTS (SELECT 1 FROM flags f JOIN environments e ON e.project_id = f.project_id
+                           WHERE e.id = r.environment_id AND f.key = r.flag_key AND r.last_evaluated_at < f.created_at)
+         ORDER BY flag_key`,
+      [environmentIds],
+    );
     return rows.map((r) => ({ environmentId: r.environment_id, flagKey: r.flag_key, lastEvaluatedAt: new Date(r.last_evaluated_at) }));
   }
 
@@ -410,7 +422,7 @@ export class TelemetryRepository {
       .manager()
       .query(
         `SELECT flag_key, variant_key, kind, recorded_at, sample FROM shadow_samples
-         WHERE environment_id = $1 ${flagKey !== undefined ? 'AND flag_key = $3' : ''}
+         WHERE environment_id = $1 ${flagKey !== undefined ? 'AND flag_key = $3' : ''} AND ${NOT_BEFORE_FLAG('recorded_at', false)}
          ORDER BY recorded_at DESC, id DESC LIMIT $2`,
         flagKey !== undefined ? [environmentId, limit, flagKey] : [environmentId, limit],
       );
@@ -422,10 +434,7 @@ export class TelemetryRepository {
     const clauses = ['environment_id = $1', 'minute >= $2::timestamptz', 'minute < $3::timestamptz'];
     // Rollups are kept by flag key: a flag deleted and created again under its key must not show its
     // namesake's minutes, so minutes before the current flag's creation minute are left out.
-    clauses.push(
-      `NOT EXISTS (SELECT 1 FROM flags f JOIN environments e ON e.project_id = f.project_id
-                   WHERE e.id = $1 AND f.key = flag_key AND minute < date_trunc('minute', f.created_at))`,
-    );
+    clauses.push(NOT_BEFORE_FLAG('minute', true));
     if (filter.flagKey !== undefined) clauses.push(`flag_key = $${values.push(filter.flagKey)}`);
     if (withMetric && filter.metric !== undefined) clauses.push(`metric = $${values.push(filter.metric)}`);
     if (filter.variantKey !== undefined) clauses.push(`variant_key = $${values.push(filter.variantKey)}`);
