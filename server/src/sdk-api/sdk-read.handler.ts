@@ -5,7 +5,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { CredentialsService } from '../auth/credentials.service.js';
 import type { Principal } from '../auth/principal.js';
-import { DomainError, forbidden, unauthenticated } from '../common/errors/domain-error.js';
+import { DomainError, forbidden, unauthenticated, validationFailed } from '../common/errors/domain-error.js';
 import { errorBody, toHttpError } from '../common/errors/http-error.mapper.js';
 import { jsonNestingExceeds, MAX_RAW_JSON_DEPTH, TOO_DEEP_BODY } from '../common/http/json-depth.js';
 import { declaredBoundsProblems, inputShapeProblems, removeUnknownFields } from '../common/validation/input-bounds.js';
@@ -16,11 +16,58 @@ import { EvaluationService } from '../evaluation/evaluation.service.js';
 import { acceptsGzip, API_SECURITY_HEADERS, gzippedSnapshot } from '../http-hardening.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { readLimitedBody } from '../common/http/read-limited-body.js';
+import { validateEvents } from '../telemetry/dto/events-body.pipe.js';
+import { TelemetryService } from '../telemetry/telemetry.service.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const SAFE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const CONFIG_PATH = '/api/v1/sdk/config';
 const EVALUATE_PATH = '/api/v1/sdk/evaluate';
+const EVENTS_PATH = '/api/v1/sdk/events';
+/** What body-parser's strict mode takes as JSON text: an object or an array, after JSON's whitespace (space, tab, LF, CR). */
+const opensObjectOrArray = (text: string): boolean => {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) continue;
+    return c === 0x7b || c === 0x5b;
+  }
+  return false;
+};
+
+/**
+ * Whether Express would parse the body as UTF-8 JSON as it comes (application/json, no charset or
+ * UTF-8, no Content-Encoding). Anything else (another type: 415; a charset or encoding body-parser
+ * converts or refuses) is left to Express, so it is answered exactly as before.
+ */
+const isPlainJsonRequest = (req: IncomingMessage): boolean => {
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return false;
+  const type = req.headers['content-type'];
+  if (type === undefined) return false;
+  const [media, ...params] = type.split(';');
+  if (media!.trim().toLowerCase() !== 'application/json') return false;
+  return params.every((p) => {
+    const [name, value] = p.split('=');
+    return name!.trim().toLowerCase() === 'charset' && /^"?utf-8"?$/i.test((value ?? '').trim());
+  });
+};
+
+/** The telemetry body as Express's JSON parser reads it: the same limit, depth refusal and errors. */
+const readEventsBody = async (req: IncomingMessage): Promise<unknown> => {
+  // body-parser's own error (status 413), so the answer is the one Express gave.
+  const body = await readLimitedBody(req, MAX_BODY_BYTES, () => Object.assign(new Error('request entity too large'), { status: 413 }));
+  if (body.length === 0) return {};
+  if (jsonNestingExceeds(body, MAX_RAW_JSON_DEPTH)) throw validationFailed([TOO_DEEP_BODY]);
+  // Decoded as body-parser's decoder does: UTF-8, a byte-order mark dropped.
+  let text = body.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (!opensObjectOrArray(text)) throw new BadRequestException('The request body is not valid JSON');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BadRequestException('The request body is not valid JSON');
+  }
+};
 
 const readBody = async (req: IncomingMessage): Promise<unknown> => {
   const body = await readLimitedBody(req, MAX_BODY_BYTES, () => new DomainError('PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB'));
@@ -59,7 +106,7 @@ const isPlainlyValid = (type: new () => object, body: Record<string, unknown>): 
 };
 
 /**
- * The SDK read path — config snapshot, remote evaluation — served straight from `node:http`.
+ * The SDK path — config snapshot, remote evaluation, telemetry — served straight from `node:http`.
  * These are the calls SDKs, proxies and polling clients make thousands of times a second; the
  * framework's per-request pipeline (routing, guards, pipes) costs more than the work itself here.
  * Same services, same SDK-key check, same validation and error format as every other route.
@@ -72,6 +119,7 @@ export class SdkReadHandler {
     private readonly credentials: CredentialsService,
     private readonly snapshots: SnapshotsService,
     private readonly evaluation: EvaluationService,
+    private readonly telemetry: TelemetryService,
   ) {}
 
   /** Handles the request and returns true, or returns false to let the rest of the app have it. */
@@ -83,16 +131,40 @@ export class SdkReadHandler {
     else if (path === EVALUATE_PATH && req.method === 'POST') route = (p) => this.evaluateAll(req, res, p);
     else if (path.startsWith(`${EVALUATE_PATH}/`) && req.method === 'POST')
       route = (p) => this.evaluateFlag(req, res, p, flagKeyOf(path.slice(EVALUATE_PATH.length + 1)));
+    else if (path === EVENTS_PATH && req.method === 'POST' && isPlainJsonRequest(req)) return this.events(req, res);
     else return false;
 
-    const incoming = req.headers['x-request-id'];
-    const requestId = typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID();
-    res.setHeader('X-Request-Id', requestId);
-    for (const [name, value] of API_SECURITY_HEADERS) res.setHeader(name, value);
+    const requestId = this.start(req, res);
     this.authenticate(req)
       .then(route)
       .catch((err: unknown) => this.fail(res, err, requestId));
     return true;
+  }
+
+  /**
+   * `POST /sdk/events`, as Nest's route answered it: the body is read and parsed first (413, 400),
+   * then the SDK key checked (401, 403), then the body validated once (validateEvents, 400) and
+   * merged into the rollup buffer (503 while it is full): 202.
+   */
+  private events(req: IncomingMessage, res: ServerResponse): true {
+    const requestId = this.start(req, res);
+    readEventsBody(req)
+      .then(async (body) => {
+        const principal = await this.authenticate(req);
+        const now = Date.now();
+        const payload = await validateEvents(body, now);
+        this.json(res, 202, await this.telemetry.ingest(principal.environmentId, payload, new Date(now)));
+      })
+      .catch((err: unknown) => this.fail(res, err, requestId));
+    return true;
+  }
+
+  private start(req: IncomingMessage, res: ServerResponse): string {
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    for (const [name, value] of API_SECURITY_HEADERS) res.setHeader(name, value);
+    return requestId;
   }
 
   private async authenticate(req: IncomingMessage): Promise<Principal & { kind: 'sdk' }> {

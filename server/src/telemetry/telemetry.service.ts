@@ -15,17 +15,12 @@ import { MetricAccumulator, type MetricStats } from './metric-stats.js';
 import { GroupCommit } from './group-commit.js';
 import { type AttributableBatch, minuteOf, type PendingRollups, RollupBuffer, stored } from './rollup-buffer.js';
 import { dayOf, retentionHorizon } from './rollup-partitions.js';
-import { seriesProblems } from './series-consistency.js';
 import { type CatalogueRow, NO_PARTITION, TelemetryRepository, type ScopedTotalRow } from './telemetry.repository.js';
 
 /** A metric name SDKs reported, as other domains (rollout guards) see it. */
 export type ReportedMetric = CatalogueRow;
 
 const MINUTE_MS = 60_000;
-const MAX_WINDOW_AGE_MS = 7 * 24 * 3_600_000;
-const MAX_CLOCK_SKEW_MS = 5 * MINUTE_MS;
-const MAX_SAMPLE_JSON_CHARS = 16 * 1024;
-const MAX_PROBLEMS = 20;
 const MAX_RANGE_MS = 31 * 24 * 3_600_000;
 const MAX_POINTS = 10_080;
 export const SAMPLES_KEPT_PER_FLAG = 50;
@@ -172,14 +167,12 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
   }
 
   /**
-   * Validates what the schema cannot say, then merges every batch into this instance's buffer,
+   * Merges every batch of a validated body (see validateEvents) into this instance's buffer,
    * written to the rollups at the next flush (every second): one upsert per rollup row, however
    * many requests added to it. The 202 therefore means "held in memory"; see the README's
    * durability notes for what a crash can lose.
    */
   async ingest(environmentId: string, payload: EventsDto, now = new Date()): Promise<IngestResultResponse> {
-    const problems = this.problems(payload, now.getTime());
-    if (problems.length > 0) throw validationFailed(problems);
     if (this.buffer.size >= MAX_BUFFERED_ROWS)
       throw new ServiceUnavailableException({ message: 'telemetry is waiting for the database to take what it holds; send it again later' });
 
@@ -456,34 +449,5 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
       problems.push({ field: 'stepMinutes', reason: `the range holds more than ${MAX_POINTS} steps; use larger steps` });
     if (problems.length > 0) throw validationFailed(problems);
     return { from, to };
-  }
-
-  private problems(payload: EventsDto, now: number): FieldProblem[] {
-    const problems: FieldProblem[] = [];
-    const add = (field: string, reason: string): void => {
-      if (problems.length < MAX_PROBLEMS) problems.push({ field, reason });
-    };
-    payload.batches.forEach((batch, b) => {
-      const at = `batches[${b}]`;
-      const start = Date.parse(batch.windowStart);
-      const end = Date.parse(batch.windowEnd);
-      if (end < start) add(`${at}.windowEnd`, 'must not be before windowStart');
-      if (start > now + MAX_CLOCK_SKEW_MS) add(`${at}.windowStart`, 'is in the future');
-      if (start < now - MAX_WINDOW_AGE_MS) add(`${at}.windowStart`, 'is more than 7 days old');
-      batch.series.forEach((s, i) => {
-        if (s.errors > s.count) add(`${at}.series[${i}].errors`, 'must not exceed count');
-        let inHistogram = 0;
-        for (const count of Object.values(s.histogram.buckets)) inHistogram += count;
-        if (inHistogram !== s.count) add(`${at}.series[${i}].histogram.buckets`, `bucket counts add up to ${inHistogram}, not count (${s.count})`);
-        for (const problem of seriesProblems({ count: s.count, sum: s.sum, sumSquares: s.sumSquares, buckets: s.histogram.buckets }))
-          add(`${at}.series[${i}].${problem.field}`, problem.reason);
-      });
-      (batch.samples ?? []).forEach((sample, i) => {
-        const { input, primary, candidate } = sample;
-        if (JSON.stringify({ input, primary, candidate }).length > MAX_SAMPLE_JSON_CHARS) add(`${at}.samples[${i}]`, 'is larger than 16 KB');
-        if (Date.parse(sample.at) < now - MAX_WINDOW_AGE_MS) add(`${at}.samples[${i}].at`, 'is more than 7 days old');
-      });
-    });
-    return problems;
   }
 }
