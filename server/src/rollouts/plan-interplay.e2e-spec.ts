@@ -110,4 +110,112 @@ describe('rollout plans beside experiments and hand edits', () => {
     const audit = await t.http.get('/api/v1/audit').query({ project: 'interplay' }).set(t.admin).expect(200);
     expect(JSON.stringify(audit.body)).toContain('the default rule was changed outside the plan');
   });
+
+  const split50 = {
+    rollout: {
+      variants: [
+        { variant: 'v1', weight: 50_000 },
+        { variant: 'v2', weight: 50_000 },
+      ],
+    },
+  };
+  const handEdit = async (flag: string, defaultRule: unknown, reason: string) => {
+    const current = await config(flag);
+    await t.http.patch(`${P}/flags/${flag}/environments/production`).set(t.admin).send({ version: current.version, defaultRule, reason }).expect(200);
+  };
+
+  it('pauses a plan waiting for its baseline when the default rule is edited by hand, so its first stage does not overwrite the edit', async () => {
+    await aModelFlag('waiting.model');
+    const created = (await t.http.post(plans('waiting.model')).set(t.admin).send({ candidateVariant: 'v2', controlVariant: 'v1' }).expect(201)).body;
+    expect(created.status).toBe('waiting-for-baseline');
+    // A kill and a restore leave the default rule as it was: the plan keeps waiting.
+    await t.http.post(`${P}/flags/waiting.model/environments/production/kill`).set(t.admin).send({ reason: 'drill' }).expect(200);
+    await t.http.post(`${P}/flags/waiting.model/environments/production/restore`).set(t.admin).send({ reason: 'drill over' }).expect(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await plan('waiting.model', created.id)).status).toBe('waiting-for-baseline');
+
+    await handEdit('waiting.model', split50, 'half and half while we wait');
+    await expect.poll(async () => (await plan('waiting.model', created.id)).status, { timeout: 5000 }).toBe('paused');
+    const paused = await plan('waiting.model', created.id);
+    expect(paused.history.at(-1)).toMatchObject({ event: 'paused', actor: 'rollout-scheduler', stage: -1 });
+    expect(paused.history.at(-1).reason).toMatch(
+      /changed outside the plan by .* \(half and half while we wait\); .*its first stage does not overwrite the edit/,
+    );
+    // A baseline arrives: the paused plan does not start, and the edit stands.
+    await simulateTraffic(t.url, sdkKey, 'waiting.model', 240, () => ({}));
+    await scheduler.tick();
+    expect(await plan('waiting.model', created.id)).toMatchObject({ status: 'paused', currentStage: -1 });
+    expect((await config('waiting.model')).defaultRule).toEqual(split50);
+
+    // Resumed, it waits again and starts on the next pass, writing its own split.
+    await t.http
+      .post(`${plans('waiting.model')}/${created.id}/resume`)
+      .set(t.admin)
+      .send({})
+      .expect(200);
+    expect((await plan('waiting.model', created.id)).status).toBe('waiting-for-baseline');
+    await scheduler.tick();
+    expect(await plan('waiting.model', created.id)).toMatchObject({ status: 'running', currentStage: 0 });
+    expect((await config('waiting.model')).defaultRule).toEqual({
+      rollout: {
+        variants: [
+          { variant: 'v1', weight: 99_000 },
+          { variant: 'v2', weight: 1_000 },
+        ],
+      },
+    });
+  });
+
+  it("resumes after a hand edit with the stage's split written again and its window restarted: nothing served under the edit counts", async () => {
+    await aModelFlag('resumed.model');
+    const created = (
+      await t.http
+        .post(plans('resumed.model'))
+        .set(t.admin)
+        .send({
+          candidateVariant: 'v2',
+          controlVariant: 'v1',
+          stages: [
+            { percent: 10, minDurationMinutes: 30, minSamples: 100 },
+            { percent: 100, minDurationMinutes: 0, minSamples: 0 },
+          ],
+        })
+        .expect(201)
+    ).body;
+    await simulateTraffic(t.url, sdkKey, 'resumed.model', 120, () => ({}));
+    await scheduler.tick();
+    const started = await plan('resumed.model', created.id);
+    expect(started).toMatchObject({ status: 'running', currentStage: 0 });
+    const stageSplit = (await config('resumed.model')).defaultRule;
+
+    await handEdit('resumed.model', split50, 'more v2 to see it sooner');
+    await expect.poll(async () => (await plan('resumed.model', created.id)).status, { timeout: 5000 }).toBe('paused');
+    // Calls under the hand-made 50/50 split: the paused stage's window sees them …
+    await simulateTraffic(t.url, sdkKey, 'resumed.model', 200, () => ({}));
+    const underEdit = await plan('resumed.model', created.id);
+    expect(underEdit.guardStatus.window.candidateSamples).toBeGreaterThan(50);
+
+    // … and resume leaves them out: the stage's split again, a window from now.
+    const resumed = (
+      await t.http
+        .post(`${plans('resumed.model')}/${created.id}/resume`)
+        .set(t.admin)
+        .send({ reason: 'edit undone' })
+        .expect(200)
+    ).body;
+    expect(resumed.status).toBe('running');
+    expect((await config('resumed.model')).defaultRule).toEqual(stageSplit);
+    expect(Date.parse(resumed.stageStartedAt)).toBeGreaterThan(Date.parse(started.stageStartedAt));
+    expect(resumed.guardStatus.window.candidateSamples).toBe(0);
+    expect(resumed.history.at(-1)).toMatchObject({ event: 'resumed', stage: 0, percent: 10 });
+    expect(resumed.history.at(-1).reason).toMatch(/^edit undone; stage 1 \(10% of 'v2'\) re-applied over the hand edit; its window starts again now/);
+    // Calls after the resume count in the new window, under the stage's split.
+    await simulateTraffic(t.url, sdkKey, 'resumed.model', 200, () => ({}));
+    const after = await plan('resumed.model', created.id);
+    expect(after.guardStatus.window.candidateSamples).toBeGreaterThan(0);
+    expect(after.guardStatus.window.candidateSamples).toBeLessThan(50);
+    // The re-applied split is the plan's own write: it does not pause the plan again.
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await plan('resumed.model', created.id)).status).toBe('running');
+  });
 });

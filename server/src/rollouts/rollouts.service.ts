@@ -48,8 +48,17 @@ const stageServe = (plan: RolloutPlanEntity, percent: number): Serve => {
   };
 };
 
-/** The name a stage's attributed metrics are kept under. */
-const stageScope = (plan: RolloutPlanEntity): string => `rollout:${plan.id}:${plan.currentStage}`;
+/**
+ * The name a stage's attributed metrics are kept under. A window restarted within its stage (resume
+ * after a hand edit) gets a name of its own, so nothing recorded before the restart counts in it.
+ */
+const stageScope = (plan: RolloutPlanEntity): string => {
+  const name = `rollout:${plan.id}:${plan.currentStage}`;
+  const entered = plan.history.findLast((h) => (h.event === 'started' || h.event === 'advanced') && h.stage === plan.currentStage);
+  return plan.stageStartedAt !== null && entered !== undefined && Date.parse(entered.at) !== plan.stageStartedAt.getTime()
+    ? `${name}@${plan.stageStartedAt.getTime()}`
+    : name;
+};
 
 const percentOf = (plan: RolloutPlanEntity): number =>
   plan.currentStage < 0 || plan.status === 'rolled-back' || plan.status === 'aborted' ? 0 : plan.stages[plan.currentStage]!.percent;
@@ -222,8 +231,30 @@ export class RolloutsService implements OnModuleInit, OnModuleDestroy {
   async resume(actor: Actor, flagEnvironment: FlagEnvironmentRef, id: string, reason?: string): Promise<RolloutPlanResponse> {
     return this.control(flagEnvironment, id, async (plan, keys, now) => {
       if (plan.status !== 'paused') throw conflict(`Rollout plan ${id} is ${plan.status}, not paused`);
+      const handEdit = pauseOf(plan)?.handEdit === true;
       plan.status = plan.currentStage < 0 ? 'waiting-for-baseline' : 'running';
-      this.note(plan, 'resumed', actor, now, reason);
+      let restarted: string | null = null;
+      if (plan.currentStage >= 0) {
+        // The stage's split again if someone changed it, and a new window: metrics served under the edit do not count.
+        const percent = percentOf(plan);
+        const config = await this.flags.getConfig(keys.projectKey, plan.flagKey, keys.environmentKey);
+        const edited = !isDeepStrictEqual(config.defaultRule, stageServe(plan, percent));
+        if (edited)
+          await this.serve(
+            plan,
+            keys,
+            actor,
+            percent,
+            `rollout ${plan.id}: resumed, ${percent}% of '${plan.candidateVariant}' again over a hand-edited default rule${reason ? ` (${reason})` : ''}`,
+          );
+        if (edited || handEdit) {
+          plan.stageStartedAt = now;
+          restarted =
+            `stage ${plan.currentStage + 1} (${percent}% of '${plan.candidateVariant}') ${edited ? 're-applied over the hand edit' : 'kept'}; ` +
+            'its window starts again now, so nothing served under the hand edit counts';
+        }
+      }
+      this.note(plan, 'resumed', actor, now, [reason, restarted].filter(Boolean).join('; ') || undefined);
       await this.audit.record({
         actor,
         action: 'rollout.resumed',
@@ -469,22 +500,30 @@ export class RolloutsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * A change to the flag's default rule that the plan did not make pauses a running plan and says
-   * so: its next stage would otherwise overwrite the edit without anyone noticing. Changes to rules,
+   * A change to the flag's default rule that the plan did not make pauses a running plan, or one
+   * waiting for its baseline, and says so: its next (or first) stage would otherwise overwrite the
+   * edit without anyone noticing. Resume writes the stage's split again and restarts its window. Changes to rules,
    * targets or the kill switch leave the plan alone (it only writes the default rule).
    */
   async onFlagChanged(event: FlagChangedEvent): Promise<void> {
+    const watched = (status: string) => status === 'running' || status === 'waiting-for-baseline';
     const candidate = await this.repository.findActive(event.environmentId, event.flagKey);
-    if (!candidate || candidate.status !== 'running') return;
+    if (!candidate || !watched(candidate.status)) return;
+    // A plan waiting for its baseline has written nothing yet: the change itself says whether the default rule moved.
+    if (candidate.status === 'waiting-for-baseline' && !(await this.changedDefaultRule(event))) return;
     await this.db.transaction(async () => {
       await this.repository.lockFlag(event.environmentId, event.flagKey);
       const plan = await this.repository.findForUpdate(candidate.id);
-      if (!plan || plan.status !== 'running') return;
-      const config = await this.flags.getConfig(event.projectKey, event.flagKey, event.environmentKey);
-      if (isDeepStrictEqual(config.defaultRule, stageServe(plan, percentOf(plan)))) return;
+      if (!plan || !watched(plan.status)) return;
+      if (plan.status === 'running') {
+        const config = await this.flags.getConfig(event.projectKey, event.flagKey, event.environmentKey);
+        if (isDeepStrictEqual(config.defaultRule, stageServe(plan, percentOf(plan)))) return;
+      }
       const reason =
         `the default rule was changed outside the plan by ${event.actor.name}${event.reason ? ` (${event.reason})` : ''}; ` +
-        `the plan is paused so that its next stage does not overwrite the edit. Resume to continue: the next stage writes the plan's split again`;
+        (plan.status === 'running'
+          ? "the plan is paused so that its next stage does not overwrite the edit. Resume to continue: the stage's split is written again and its window starts over"
+          : "the plan is paused so that its first stage does not overwrite the edit. Resume to continue: the first stage writes the plan's split");
       plan.status = 'paused';
       this.note(plan, 'paused', SCHEDULER_ACTOR, this.clock.now(), reason);
       await this.audit.record({
@@ -498,6 +537,18 @@ export class RolloutsService implements OnModuleInit, OnModuleDestroy {
       });
       await this.repository.save(plan);
     });
+  }
+
+  /** Whether the config write `event` announces changed the default rule (its audit entry's before and after). */
+  private async changedDefaultRule(event: FlagChangedEvent): Promise<boolean> {
+    const page = await this.audit.query(
+      { projectKey: event.projectKey, environmentKey: event.environmentKey, resourceType: 'flag', resourceKey: event.flagKey, limit: 20 },
+      'member',
+    );
+    const entry = page.items.find((e) => (e.after as { version?: unknown } | null)?.version === event.version);
+    // Not found (an older write than the log page holds): treat it as a change, pausing is the safe side.
+    if (!entry) return true;
+    return !isDeepStrictEqual((entry.before as { defaultRule?: unknown } | null)?.defaultRule, (entry.after as { defaultRule?: unknown }).defaultRule);
   }
 
   private async stageMetrics(plan: RolloutPlanEntity, from: Date, to: Date): Promise<{ candidate: VariantMetrics; control: VariantMetrics }> {
