@@ -37,7 +37,8 @@ export class ExperimentsController {
   @ApiCreatedResponse({ type: ExperimentResponse })
   @ApiErrors(400, 401, 403, 404, {
     status: 409,
-    description: 'CONFLICT: the experiment key is taken, or an experiment already runs on the flag in the environment',
+    description:
+      'CONFLICT: the experiment key is taken, or an experiment already runs on the flag in the environment (one at a time; details name it and its results, which can be read by segment)',
   })
   create(@CurrentPrincipal() principal: Principal, @Param('projectKey') projectKey: string, @Body() body: CreateExperimentDto): Promise<ExperimentResponse> {
     return this.experiments.create(actorOf(principal), projectKey, body);

@@ -80,6 +80,12 @@ describe('experiments', () => {
     expect((await create(rateExperiment('checkout-v2', 'checkout.model'))).status).toBe(201);
     const again = await create(rateExperiment('checkout-v2-again', 'checkout.model'));
     expect(again.status).toBe(409);
+    // One experiment per flag and environment: the refusal says why and where to look instead.
+    expect(again.body.message).toMatch(
+      /^Experiment 'checkout-v2' already runs on flag 'checkout\.model' in production: one experiment runs per flag and environment at a time, because two would split the same users/,
+    );
+    expect(again.body.message).toMatch(/read 'checkout-v2' by segment \(segmentBy/);
+    expect(again.body.details).toEqual({ experiment: 'checkout-v2', segmentBy: null, results: '/api/v1/projects/lab/experiments/checkout-v2/results' });
     expect((await create(rateExperiment('checkout-v2', 'ranker.model'))).status).toBe(409);
   });
 

@@ -165,7 +165,20 @@ export class ExperimentsService implements OnModuleInit {
       await this.repository.lockFlag(environment.id, input.flag);
       if (await this.repository.find(project.id, input.key)) throw conflict(`An experiment with key '${input.key}' already exists in ${projectKey}`);
       const running = await this.repository.findRunning(environment.id, input.flag);
-      if (running) throw conflict(`Experiment '${running.key}' already runs on flag '${input.flag}' in ${input.environment}`, { experiment: running.key });
+      // One running experiment per flag and environment, as in GrowthBook and LaunchDarkly: two would
+      // split the same users, and each would count the other's effect as its own.
+      if (running)
+        throw conflict(
+          `Experiment '${running.key}' already runs on flag '${input.flag}' in ${input.environment}: one experiment runs per flag and environment ` +
+            'at a time, because two would split the same users and each would count the other’s effect. To compare groups of users, read ' +
+            `'${running.key}' by segment (segmentBy, and the results page's breakdown) instead; to test another change, stop or decide ` +
+            `'${running.key}' first, or run it in another environment.`,
+          {
+            experiment: running.key,
+            segmentBy: running.segmentBy,
+            results: `/api/v1/projects/${projectKey}/experiments/${running.key}/results`,
+          },
+        );
       // A rollout plan moves the same default rule the experiment measures: one at a time.
       const plan = await this.db
         .manager()
