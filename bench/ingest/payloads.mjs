@@ -1,10 +1,10 @@
 // Realistic SDK telemetry payloads, built by the SDK's own aggregator so every record is what an
 // SDK really sends (consistent sums, sums of squares and log2-16 histograms). One payload is one
 // SDK process's window: it evaluated a subset of the environment's flags, served one to three
-// variants of each, and recorded a few metrics per variant plus some metrics of no flag.
+// variants of each, and recorded a few metrics per variant plus some metrics of no flag. The flags
+// and their variants are the environment's own (the bench's 200-flag environment, see run.mjs).
 import { TelemetryAggregator } from '@signalbox/sdk/telemetry';
 
-export const FLAGS = 200;
 const METRICS_PER_VARIANT = ['step.duration_ms', 'model.latency_ms', 'rows.rejected'];
 const UNFLAGGED_METRICS = ['pipeline.run_ms', 'queue.depth'];
 const REASONS = ['SPLIT', 'TARGETING_MATCH', 'DEFAULT'];
@@ -20,29 +20,30 @@ export const random = (seed) => {
   };
 };
 
-export const flagKey = (i) => `pipeline.flag-${String(i).padStart(3, '0')}`;
-
 /**
- * One request body: `flagsPerSdk` flags, each with 1–3 variants served and `METRICS_PER_VARIANT`
- * recorded per variant, `valuesPerSeries` values each. Returns the body and what it adds up to.
+ * One request body: `flagsPerSdk` of `environmentFlags` ({ key, variants: [variant keys] }), each
+ * with one to all of its variants served and `METRICS_PER_VARIANT` recorded per variant,
+ * `valuesPerSeries` values each. Returns the body and what it adds up to.
  */
-export const buildPayload = ({ rand, flagsPerSdk, valuesPerSeries, windowStart, windowEnd }) => {
+export const buildPayload = ({ rand, environmentFlags, flagsPerSdk, valuesPerSeries, windowStart, windowEnd }) => {
   const aggregator = new TelemetryAggregator();
   const flags = new Set();
-  while (flags.size < flagsPerSdk) flags.add(Math.floor(rand() * FLAGS));
+  while (flags.size < Math.min(flagsPerSdk, environmentFlags.length)) flags.add(Math.floor(rand() * environmentFlags.length));
   let evaluations = 0;
   for (const f of flags) {
-    const variants = 1 + Math.floor(rand() * 3);
+    const { key, variants: keys } = environmentFlags[f];
+    const flagKey = () => key;
+    const variants = 1 + Math.floor(rand() * keys.length);
     for (let v = 0; v < variants; v++) {
-      const variant = `v${v}`;
+      const variant = keys[v];
       const reason = REASONS[Math.floor(rand() * REASONS.length)];
       const served = 1 + Math.floor(rand() * 50);
-      for (let n = 0; n < served; n++) aggregator.recordEvaluation(flagKey(f), variant, reason);
+      for (let n = 0; n < served; n++) aggregator.recordEvaluation(flagKey(), variant, reason);
       evaluations += served;
       for (const metric of METRICS_PER_VARIANT) {
         for (let n = 0; n < valuesPerSeries; n++) {
           const value = metric === 'rows.rejected' ? Math.floor(rand() * 3) : 5 + rand() * rand() * 400;
-          aggregator.record(flagKey(f), variant, metric, value, rand() < 0.02);
+          aggregator.record(flagKey(), variant, metric, value, rand() < 0.02);
         }
       }
     }

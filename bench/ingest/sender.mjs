@@ -5,14 +5,14 @@ import http from 'node:http';
 import { buildPayload, random } from './payloads.mjs';
 
 const config = JSON.parse(process.argv[2]);
-const { url, sdkKey, concurrency, durationMs, warmupMs, flagsPerSdk, valuesPerSeries, batchesPerRequest, distinctBodies, seed } = config;
+const { url, sdkKey, environmentFlags, concurrency, durationMs, warmupMs, flagsPerSdk, valuesPerSeries, batchesPerRequest, distinctBodies, seed } = config;
 const rand = random(seed);
 const now = Date.now();
 
 // Bodies are built up front so the sender's own CPU stays small; each is a different SDK's window.
 const bodies = Array.from({ length: distinctBodies }, () => {
   const parts = Array.from({ length: batchesPerRequest }, () =>
-    buildPayload({ rand, flagsPerSdk, valuesPerSeries, windowStart: now - 5_000 - Math.floor(rand() * 1000), windowEnd: now - Math.floor(rand() * 1000) }),
+    buildPayload({ rand, environmentFlags, flagsPerSdk, valuesPerSeries, windowStart: now - 5_000 - Math.floor(rand() * 1000), windowEnd: now - Math.floor(rand() * 1000) }),
   );
   const payload = { sdk: 'signalbox-sdk-js/bench', batches: parts.flatMap((p) => JSON.parse(p.body).batches), dropped: 0 };
   return {
@@ -42,6 +42,8 @@ const post = (body) =>
 const start = Date.now();
 const measureFrom = start + warmupMs;
 const end = measureFrom + durationMs;
+// The runner samples server CPU and committed rows over [measureFrom, end): it learns them here.
+process.stderr.write(`window ${JSON.stringify({ measureFrom, end })}\n`);
 const result = { requests: 0, batches: 0, series: 0, evaluations: 0, acked: { requests: 0, batches: 0, evaluations: 0 }, failures: {}, latenciesMs: [] };
 let next = 0;
 const loop = async () => {
