@@ -21,6 +21,8 @@ const FlagPage = lazyPage(() => import('./features/flags/FlagPage/FlagPage').the
 const SegmentsPage = lazyPage(() => import('./features/segments/SegmentsPage/SegmentsPage').then((m) => m.SegmentsPage));
 const ExperimentPage = lazyPage(() => import('./features/experiments/ExperimentPage/ExperimentPage').then((m) => m.ExperimentPage));
 const ExperimentsPage = lazyPage(() => import('./features/experiments/ExperimentsPage/ExperimentsPage').then((m) => m.ExperimentsPage));
+const ChangeRequestsPage = lazyPage(() => import('./features/changeRequests/ChangeRequestsPage/ChangeRequestsPage').then((m) => m.ChangeRequestsPage));
+const ChangeRequestPage = lazyPage(() => import('./features/changeRequests/ChangeRequestPage/ChangeRequestPage').then((m) => m.ChangeRequestPage));
 const WebhooksPage = lazyPage(() => import('./features/webhooks/WebhooksPage/WebhooksPage').then((m) => m.WebhooksPage));
 
 const Workspace = () => {
@@ -45,6 +47,8 @@ const Workspace = () => {
           <Route path="webhooks" element={isAdmin ? <WebhooksPage projects={projects} /> : <EmptyState title="Only admins manage webhooks." />} />
           <Route path="experiments" element={<ExperimentsPage project={project} environment={environment} />} />
           <Route path="experiments/:experimentKey" element={<ExperimentPage project={project} environment={environment} />} />
+          <Route path="change-requests" element={<ChangeRequestsPage project={project} environment={environment} />} />
+          <Route path="change-requests/:number" element={<ChangeRequestPage project={project} environment={environment} />} />
           <Route path="evaluate" element={<EvaluatePage project={project} environment={environment} />} />
           <Route path="account" element={<TwoFactorSettings />} />
           <Route path="*" element={<Navigate to="flags" replace />} />

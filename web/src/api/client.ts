@@ -19,6 +19,8 @@ export class ApiError extends Error {
     message: string,
     readonly details?: unknown,
     readonly requestId?: string,
+    /** The whole error body, for codes that carry more than details (apply's STALE_BASE names the current config). */
+    readonly body?: unknown,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -42,6 +44,7 @@ const toApiError = (response: Response, body: unknown): ApiError => {
     known.message ?? response.statusText,
     known.details,
     known.requestId ?? response.headers.get('x-request-id') ?? undefined,
+    body,
   );
 };
 

@@ -1,5 +1,6 @@
 import type { Variant } from '@signalbox/sdk/core';
 import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type ChangeRequestCreated, isChangeRequestCreated } from './changeRequests';
 import { api, unwrap } from './client';
 import { queryKeys } from './queryKeys';
 import type { components, operations } from './schema';
@@ -73,20 +74,19 @@ const afterFlagWrite = (client: QueryClient, project: string, flag: FlagView) =>
   return Promise.all([client.invalidateQueries({ queryKey: queryKeys.flags(project) }), client.invalidateQueries({ queryKey: queryKeys.audit })]);
 };
 
+/** Archiving in a project where an environment requires approval answers 202 with a change request instead. */
 export const useArchiveFlag = (project: string, key: string) => {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: async ({ archived, reason }: { archived: boolean; reason?: string }) => {
+    mutationFn: async ({ archived, reason }: { archived: boolean; reason?: string }): Promise<FlagView | ChangeRequestCreated> => {
       const init = { params: flagParams(project, key), body: { reason } };
-      return asFlag(
-        await unwrap(
-          archived
-            ? api.POST('/api/v1/projects/{projectKey}/flags/{key}/archive', init)
-            : api.POST('/api/v1/projects/{projectKey}/flags/{key}/unarchive', init),
-        ),
+      const answer: unknown = await unwrap(
+        archived ? api.POST('/api/v1/projects/{projectKey}/flags/{key}/archive', init) : api.POST('/api/v1/projects/{projectKey}/flags/{key}/unarchive', init),
       );
+      return isChangeRequestCreated(answer) ? answer : asFlag(answer as Schemas['FlagResponse']);
     },
-    onSuccess: (flag) => afterFlagWrite(client, project, flag),
+    onSuccess: (answer) =>
+      isChangeRequestCreated(answer) ? client.invalidateQueries({ queryKey: queryKeys.flags(project) }) : afterFlagWrite(client, project, answer),
   });
 };
 
@@ -123,11 +123,14 @@ export type FlagConfigChange = Schemas['ReplaceFlagConfigDto'];
 
 const configParams = (projectKey: string, key: string, environmentKey: string) => ({ path: { projectKey, key, environmentKey } });
 
-/** Replaces the config in one environment; a stale `version` answers 409 VERSION_CONFLICT with the current config. */
+/**
+ * Replaces the config in one environment; a stale `version` answers 409 VERSION_CONFLICT with the
+ * current config. Where the environment requires approval nothing is written: 202 with the change request.
+ */
 export const useSaveFlagConfig = (project: string, key: string, environment: string) => {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (change: FlagConfigChange) =>
+    mutationFn: async (change: FlagConfigChange): Promise<FlagConfigView | ChangeRequestCreated> =>
       unwrap(
         api.PUT('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}', { params: configParams(project, key, environment), body: change }),
       ),
@@ -156,18 +159,23 @@ export const useKillSwitch = (project: string, key: string) => {
     onSuccess: invalidate,
   });
   const restore = useMutation({
-    mutationFn: async ({ environments, reason }: { environments: string[]; reason?: string }) => {
+    // Where the environment requires approval, a restore answers 202 with a change request.
+    mutationFn: async ({ environments, reason }: { environments: string[]; reason?: string }): Promise<ChangeRequestCreated | null> => {
       const [only] = environments;
+      let answer: unknown;
       if (environments.length === 1 && only !== undefined) {
-        await unwrap(
+        answer = await unwrap(
           api.POST('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/restore', {
             params: configParams(project, key, only),
             body: { reason },
           }),
         );
       } else {
-        await unwrap(api.POST('/api/v1/projects/{projectKey}/flags/{key}/restore', { params: flagParams(project, key), body: { reason, environments } }));
+        answer = await unwrap(
+          api.POST('/api/v1/projects/{projectKey}/flags/{key}/restore', { params: flagParams(project, key), body: { reason, environments } }),
+        );
       }
+      return isChangeRequestCreated(answer) ? answer : null;
     },
     onSuccess: invalidate,
   });

@@ -74,3 +74,30 @@ export const useDelivery = (project: string, environment: string, enabled = true
     // A pushed change refreshes it; SDK confirmations are not pushed, so it checks again while some are missing.
     refetchInterval: (query) => (query.state.data && query.state.data.confirmed < query.state.data.connected ? CONFIRMING_REFRESH_MS : IDLE_REFRESH_MS),
   });
+
+/**
+ * An environment's rules. TODO(#21): `requireApproval` and `requiredApprovals` follow the change-requests
+ * contract until the server's document has them.
+ */
+export type EnvironmentSettings = Schemas['UpdateEnvironmentDto'] & { requireApproval?: boolean; requiredApprovals?: number };
+
+/** Whether changes to an environment become change requests, and how many approvals they need. */
+export const approvalOf = (environment: EnvironmentView): { requireApproval: boolean; requiredApprovals: number } => {
+  const settings = environment as EnvironmentView & { requireApproval?: boolean; requiredApprovals?: number };
+  return { requireApproval: settings.requireApproval ?? false, requiredApprovals: settings.requiredApprovals ?? 1 };
+};
+
+/** Admins only; absent fields are unchanged. */
+export const useUpdateEnvironment = (project: string) => {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ environment, settings }: { environment: string; settings: EnvironmentSettings }) =>
+      unwrap(
+        api.PATCH('/api/v1/projects/{projectKey}/environments/{environmentKey}', {
+          params: environmentParams(project, environment),
+          body: settings as Schemas['UpdateEnvironmentDto'],
+        }),
+      ),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.projects }),
+  });
+};

@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { type ReactNode, useId } from 'react';
 import { describedBy, FieldMessage } from './FieldMessage';
 import { errorsFor, type FieldErrors } from './fieldErrors';
 
@@ -17,7 +17,8 @@ export interface SaveBarForm {
   discard: () => void;
 }
 
-export const SaveBar = ({ form, reasonLabel, saveLabel }: { form: SaveBarForm; reasonLabel: string; saveLabel: string }) => {
+/** `outcome` replaces "Saved as version N" when the last save became something else (a change request). */
+export const SaveBar = ({ form, reasonLabel, saveLabel, outcome }: { form: SaveBarForm; reasonLabel: string; saveLabel: string; outcome?: ReactNode }) => {
   const { reason, setReason: onReasonChange, formError, savedVersion, dirty, saving, discard: onDiscard } = form;
   const reasonMessages = errorsFor(form.errors, 'reason');
   const blocked = !!form.conflict;
@@ -41,6 +42,7 @@ export const SaveBar = ({ form, reasonLabel, saveLabel }: { form: SaveBarForm; r
             {formError}
           </p>
         )}
+        {outcome && !dirty && outcome}
         {savedVersion !== null && !dirty && (
           <p className="saved" role="status">
             Saved as version {savedVersion}

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { type ChangeRequest, isChangeRequestCreated } from '../../api/changeRequests';
 import { ApiError, errorMessage } from '../../api/client';
 import { sameJson } from '../../components/common/diffJson';
 import { type FieldErrors, toFieldErrors } from '../../components/common/fieldErrors';
@@ -22,7 +23,8 @@ export interface VersionedEditOptions<S extends Versioned, D> {
   toDraft: (saved: S) => D;
   /** What to send (without version and reason), or the fields to fix first. */
   prepare: (base: S, draft: D, reason: string) => { payload?: object; errors: FieldErrors };
-  save: (body: object) => Promise<S>;
+  /** The saved copy, or (in an environment that requires approval) the change request the save became. */
+  save: (body: object) => Promise<S | { changeRequest: ChangeRequest }>;
   conflictingFields: (base: D, mine: D, theirs: D) => string[];
   /** The user's changes replayed on top of theirs. */
   rebase: (base: D, mine: D, theirs: D) => D;
@@ -49,6 +51,7 @@ export const useVersionedEdit = <S extends Versioned, D>(options: VersionedEditO
   const [formError, setFormError] = useState<string | null>(null);
   const [conflict, setConflict] = useState<VersionConflict<S> | null>(null);
   const [savedVersion, setSavedVersion] = useState<number | null>(null);
+  const [requested, setRequested] = useState<ChangeRequest | null>(null);
   const [saving, setSaving] = useState(false);
   const [resetKey, setResetKey] = useState(options.resetKey);
 
@@ -78,6 +81,7 @@ export const useVersionedEdit = <S extends Versioned, D>(options: VersionedEditO
   const update = (change: (draft: D) => D) => {
     setDraft((current) => (current === undefined ? current : change(current)));
     setSavedVersion(null);
+    setRequested(null);
   };
 
   const submit = async () => {
@@ -92,9 +96,18 @@ export const useVersionedEdit = <S extends Versioned, D>(options: VersionedEditO
     setSaving(true);
     try {
       const saved = await options.save({ ...payload, version: base.version, reason: reason.trim() || undefined });
-      adopt(saved);
       setReason('');
-      setSavedVersion(saved.version);
+      if (isChangeRequestCreated(saved)) {
+        // Nothing was written: the proposal lives in the request now. The form goes back to the
+        // config as it is, so it is not offered for saving twice nor guarded as unsaved.
+        adopt(base);
+        setSavedVersion(null);
+        setRequested(saved.changeRequest);
+      } else {
+        adopt(saved);
+        setSavedVersion(saved.version);
+        setRequested(null);
+      }
     } catch (error) {
       if (error instanceof ApiError && error.code === 'VERSION_CONFLICT') {
         const current = (error.details as { current: S }).current;
@@ -138,6 +151,8 @@ export const useVersionedEdit = <S extends Versioned, D>(options: VersionedEditO
     remoteChanged: dirty && !!server && !!base && isNewer(server, base),
     saving,
     savedVersion,
+    /** The change request the last save became, in an environment that requires approval. */
+    requested,
     submit,
     reapply,
     discard,

@@ -1,3 +1,4 @@
+import { approvalsMissing } from '../../changeRequests/changeRequestText';
 import { useState } from 'react';
 import type { FlagView } from '../../../api/flags';
 import type { EnvironmentView } from '../../../api/projects';
@@ -94,7 +95,11 @@ export const CompareEnvironments = ({
           onClose={() => setCopying(null)}
           onCopied={({ source, target, saved }) => {
             setCopying(null);
-            setCopied(`Copied ${nameOf(source)}'s config to ${nameOf(target)} (now version ${saved.version}).`);
+            setCopied(
+              'changeRequest' in saved
+                ? `Change request #${saved.changeRequest.number} created to copy ${nameOf(source)}'s config to ${nameOf(target)} — needs ${approvalsMissing(saved.changeRequest)} approval${approvalsMissing(saved.changeRequest) === 1 ? '' : 's'}.`
+                : `Copied ${nameOf(source)}'s config to ${nameOf(target)} (now version ${saved.version}).`,
+            );
           }}
         />
       )}

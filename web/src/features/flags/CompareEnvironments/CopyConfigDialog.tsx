@@ -1,3 +1,4 @@
+import type { ChangeRequestCreated } from '../../../api/changeRequests';
 import type { FormEvent } from 'react';
 import type { FlagConfigView, FlagView } from '../../../api/flags';
 import type { EnvironmentView } from '../../../api/projects';
@@ -28,7 +29,8 @@ export const CopyConfigDialog = ({
   environments: EnvironmentView[];
   initialSource: string;
   initialTarget: string;
-  onCopied: (copy: { source: string; target: string; saved: FlagConfigView }) => void;
+  /** `saved` is the change request the copy became where the target requires approval. */
+  onCopied: (copy: { source: string; target: string; saved: FlagConfigView | ChangeRequestCreated }) => void;
   onClose: () => void;
 }) => {
   const form = useCopyConfig({ project, flag, environments, initialSource, initialTarget });

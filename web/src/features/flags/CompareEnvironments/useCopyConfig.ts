@@ -1,3 +1,4 @@
+import type { ChangeRequestCreated } from '../../../api/changeRequests';
 import { useState } from 'react';
 import { ApiError, errorMessage } from '../../../api/client';
 import { type FlagConfigView, type FlagView, useSaveFlagConfig } from '../../../api/flags';
@@ -75,7 +76,7 @@ export const useCopyConfig = ({
       })
     : [];
 
-  const submit = async (): Promise<FlagConfigView | null> => {
+  const submit = async (): Promise<FlagConfigView | ChangeRequestCreated | null> => {
     if (!reviewed || conflict) return null;
     setFormError(null);
     const found: FieldErrors = {};

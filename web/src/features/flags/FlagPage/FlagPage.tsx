@@ -3,7 +3,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { usePermissions } from '../../../api/auth';
 import { useFlag } from '../../../api/flags';
 import { useHasShadowSamples } from '../../../api/shadowReports';
-import type { EnvironmentView, ProjectView } from '../../../api/projects';
+import { approvalOf, type EnvironmentView, type ProjectView } from '../../../api/projects';
 import { Badge, StatusBadge } from '../../../components/common/Badge';
 import { ErrorState, Loading, QueryStaleNotice } from '../../../components/common/StateViews';
 import { ApiError } from '../../../api/client';
@@ -23,6 +23,7 @@ import { FlagDetailsEditor } from '../FlagDetailsEditor/FlagDetailsEditor';
 import { ShadowReport } from '../../shadow/ShadowReport/ShadowReport';
 import { RolloutPlans } from '../../rollouts/RolloutPlans/RolloutPlans';
 import { ScheduledChanges } from '../ScheduledChanges/ScheduledChanges';
+import { PendingChangeRequests } from '../PendingChangeRequests/PendingChangeRequests';
 
 // The charting library is large: it loads with the first chart.
 const EvaluationsChart = lazy(() => import('../../telemetry/EvaluationsChart/EvaluationsChart').then((m) => ({ default: m.EvaluationsChart })));
@@ -136,6 +137,12 @@ export const FlagPage = ({ project, environment }: { project: ProjectView; envir
       )}
 
       <StalePanel project={project.key} flagKey={flag.key} />
+      <PendingChangeRequests
+        project={project.key}
+        flagKey={flag.key}
+        environment={environment}
+        enabled={project.environments.some((env) => approvalOf(env).requireApproval)}
+      />
 
       <div role="tablist" aria-label="Flag sections" className="tabs" onKeyDown={onTabsKeyDown}>
         {tabs.map((t) => (

@@ -1,7 +1,8 @@
 import type { FormEvent } from 'react';
 import { type FlagView, useFlags } from '../../../api/flags';
 import { useSegments } from '../../../api/segments';
-import type { EnvironmentView } from '../../../api/projects';
+import { approvalOf, type EnvironmentView } from '../../../api/projects';
+import { ChangeRequestNotice } from '../../changeRequests/ChangeRequestNotice/ChangeRequestNotice';
 import { SaveBar } from '../../../components/common/SaveBar';
 import { UnsavedChangesGuard } from '../../../components/common/UnsavedChangesGuard';
 import { AttributeSuggestions } from '../ClauseEditor/ClauseEditor';
@@ -21,6 +22,7 @@ export const FlagTargeting = ({ project, flag, environment }: { project: string;
   const { data: segments = [] } = useSegments(project);
   const { data: flags = [] } = useFlags(project);
   const { draft, base, errors } = form;
+  const approval = approvalOf(environment);
   if (!draft || !base) return <p className="muted">This flag has no config in {environment.name}.</p>;
 
   const onSubmit = (e: FormEvent) => {
@@ -101,10 +103,17 @@ export const FlagTargeting = ({ project, flag, environment }: { project: string;
         )}
       </section>
 
+      {approval.requireApproval && (
+        <p className="muted approval-hint">
+          {environment.name} requires approval: saving creates a change request that needs {approval.requiredApprovals} approval
+          {approval.requiredApprovals === 1 ? '' : 's'} from other people.
+        </p>
+      )}
       <SaveBar
         form={form}
         reasonLabel={`Reason${environment.requireChangeReason ? ` (required in ${environment.name})` : ' (optional)'}`}
-        saveLabel={`Save to ${environment.name}`}
+        saveLabel={approval.requireApproval ? `Request change in ${environment.name}` : `Save to ${environment.name}`}
+        outcome={form.requested && <ChangeRequestNotice request={form.requested} />}
       />
       <ScheduleButton project={project} flagKey={flag.key} environment={environment} form={form} />
     </form>

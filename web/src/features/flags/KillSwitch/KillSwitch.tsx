@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import type { ChangeRequest } from '../../../api/changeRequests';
+import { ChangeRequestNotice } from '../../changeRequests/ChangeRequestNotice/ChangeRequestNotice';
 import { type FlagView, useKillSwitch } from '../../../api/flags';
 import { type EnvironmentView, useDelivery } from '../../../api/projects';
 import { formatTime } from '../../../components/common/format';
@@ -34,6 +36,7 @@ export const KillSwitch = ({
   const config = flag.environments[environment.key];
   const [dialog, setDialog] = useState<'kill' | 'restore' | null>(null);
   const [acted, setActed] = useState(false);
+  const [requested, setRequested] = useState<ChangeRequest | null>(null);
   const { kill, restore } = useKillSwitch(project, flag.key);
   if (!config) return null;
   const offVariant = config.offVariant ?? "the caller's default";
@@ -73,7 +76,8 @@ export const KillSwitch = ({
           )}
         </div>
       )}
-      {acted && <DeliveryStatus project={project} environment={environment.key} />}
+      {requested && <ChangeRequestNotice request={requested} />}
+      {acted && !requested && <DeliveryStatus project={project} environment={environment.key} />}
       {dialog && (
         <KillDialog
           mode={dialog}
@@ -82,8 +86,14 @@ export const KillSwitch = ({
           environments={environments}
           onClose={() => setDialog(null)}
           onSubmit={async ({ reason, environments: keys }) => {
-            if (dialog === 'kill') await kill.mutateAsync({ reason, environments: keys });
-            else await restore.mutateAsync({ reason: reason || undefined, environments: keys });
+            if (dialog === 'kill') {
+              await kill.mutateAsync({ reason, environments: keys });
+              setRequested(null);
+            } else {
+              // Where the environment requires approval, the restore waits in a change request; killing never does.
+              const answer = await restore.mutateAsync({ reason: reason || undefined, environments: keys });
+              setRequested(answer?.changeRequest ?? null);
+            }
             setActed(true);
           }}
         />

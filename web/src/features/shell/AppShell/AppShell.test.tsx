@@ -69,7 +69,17 @@ describe('AppShell: navigation', () => {
     const links = within(nav)
       .getAllByRole('link')
       .map((link) => link.textContent);
-    expect(links).toEqual(['Flags', 'Segments', 'Experiments', 'Evaluate', 'Audit log', 'API tokens & SDK keys', 'Users & roles', 'Webhooks']);
+    expect(links).toEqual([
+      'Flags',
+      'Segments',
+      'Experiments',
+      'Change requests',
+      'Evaluate',
+      'Audit log',
+      'API tokens & SDK keys',
+      'Users & roles',
+      'Webhooks',
+    ]);
     expect(within(nav).queryByText('Coming soon')).toBeNull();
     // Every request is an API call under /api/v1 (the stub strips that prefix); none fetches the OpenAPI document.
     expect(calls.filter((c) => c.path.startsWith('/api/'))).toEqual([]);

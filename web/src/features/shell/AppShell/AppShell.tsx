@@ -49,6 +49,7 @@ export const AppShell = ({ children }: { children: ReactNode }) => {
           <NavLink to={paths.flags(p, e)}>Flags</NavLink>
           <NavLink to={paths.segments(p, e)}>Segments</NavLink>
           <NavLink to={paths.experiments(p, e)}>Experiments</NavLink>
+          <NavLink to={paths.changeRequests(p, e)}>Change requests</NavLink>
           <NavLink to={evaluatePath(p, e)}>Evaluate</NavLink>
           <NavLink to={paths.audit(p, e)}>Audit log</NavLink>
           {isAdmin && <NavLink to={paths.access(p, e)}>API tokens &amp; SDK keys</NavLink>}

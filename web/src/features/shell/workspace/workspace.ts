@@ -33,6 +33,8 @@ export const paths = {
   webhooks: (p: string, e: string) => `/${p}/${e}/webhooks`,
   experiments: (p: string, e: string) => `/${p}/${e}/experiments`,
   experiment: (p: string, e: string, key: string) => `/${p}/${e}/experiments/${encodeURIComponent(key)}`,
+  changeRequests: (p: string, e: string, status?: string) => `/${p}/${e}/change-requests${status ? `?status=${status}` : ''}`,
+  changeRequest: (p: string, e: string, number: number) => `/${p}/${e}/change-requests/${number}`,
 };
 
 /** The project and environment the URL names: every page works inside one of each. */

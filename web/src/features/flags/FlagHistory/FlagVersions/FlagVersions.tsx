@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { usePermissions } from '../../../../api/auth';
 import { useFlag } from '../../../../api/flags';
 import { useProjects } from '../../../../api/projects';
+import { type ChangeRequest, isChangeRequestCreated } from '../../../../api/changeRequests';
+import { ChangeRequestNotice } from '../../../changeRequests/ChangeRequestNotice/ChangeRequestNotice';
 import { type FlagVersion, useFlagVersions, useRevertFlagConfig } from '../../../../api/versions';
 import { Badge } from '../../../../components/common/Badge';
 import { formatTime } from '../../../../components/common/format';
@@ -18,12 +20,14 @@ export const FlagVersions = ({ project, flagKey, environment }: { project: strin
   const { canEdit } = usePermissions();
   const revert = useRevertFlagConfig(project, flagKey, environment);
   const [target, setTarget] = useState<FlagVersion | null>(null);
+  const [requested, setRequested] = useState<ChangeRequest | null>(null);
   const current = flag?.environments[environment];
   const reasonRequired = projects?.find((p) => p.key === project)?.environments.find((e) => e.key === environment)?.requireChangeReason ?? false;
   const canRevert = canEdit && flag !== undefined && !flag.archived;
   return (
     <section className="flag-versions" aria-label={`Config versions in ${environment}`}>
       <h3>Config versions in {environment}</h3>
+      {requested && <ChangeRequestNotice request={requested} />}
       <QueryView query={versions} loadingLabel="Loading versions…">
         {(data) => {
           const items = data.pages.flatMap((p) => p.items);
@@ -63,7 +67,12 @@ export const FlagVersions = ({ project, flagKey, environment }: { project: strin
           current={current}
           target={target}
           reasonRequired={reasonRequired}
-          onSubmit={(request) => revert.mutateAsync(request)}
+          onSubmit={async (request) => {
+            // Where the environment requires approval, the revert waits in a change request.
+            const answer: unknown = await revert.mutateAsync(request);
+            setRequested(isChangeRequestCreated(answer) ? answer.changeRequest : null);
+            return answer;
+          }}
           onClose={() => setTarget(null)}
         />
       )}
