@@ -133,4 +133,85 @@ describe('CreateExperimentForm', () => {
     expect(screen.getByLabelText(/Minimum detectable effect/).getAttribute('aria-invalid')).toBe('true');
     expect(calls.filter((c) => c.method === 'POST')).toEqual([]);
   });
+
+  describe('metric names from the catalogue', () => {
+    const reported = (metric: string, carriesValues: boolean) => ({ metric, lastSeen: '2026-12-04T12:00:00.000Z', samples: 40, errors: 0, carriesValues });
+    const catalogue = {
+      flag: 'checkout.model',
+      windowFrom: '2026-12-04T11:00:00.000Z',
+      to: '2026-12-04T12:00:00.000Z',
+      nextAfter: null,
+      metrics: [
+        reported('converted', false),
+        reported('converted@region=eu', false),
+        reported('converted@region=us', false),
+        reported('model.latency_ms', true),
+        reported('ratio:pipeline.errors/pipeline.rows#x', true),
+        reported('ratio:pipeline.errors/pipeline.rows#xy', true),
+        reported('ratio:pipeline.errors/pipeline.rows#y', true),
+      ],
+    };
+    const stub = () =>
+      stubApi((method, path) => {
+        if (method === 'GET' && path.startsWith('/projects/demo/flags')) return { status: 200, body: [modelFlag] };
+        if (method === 'GET' && path.startsWith('/projects/demo/environments/production/metrics') && path.includes('flag=checkout.model'))
+          return { status: 200, body: catalogue };
+        if (method === 'POST' && path === '/projects/demo/experiments') return { status: 201, body: { key: 'checkout-v2' } };
+        return undefined;
+      });
+    const options = (listId: string) => [...screen.getByTestId(listId).querySelectorAll('option')].map((o) => o.getAttribute('value'));
+
+    it('offers the names the flag reported for the primary metric, guardrails and segment attribute, and warns without refusing a name never reported', async () => {
+      const calls = stub();
+      const onCreated = vi.fn();
+      renderWithClient(<CreateExperimentForm project={project} environment="production" onCreated={onCreated} onCancel={() => {}} />);
+      await userEvent.type(screen.getByLabelText('Key'), 'checkout-v2');
+      await userEvent.selectOptions(await screen.findByLabelText('Flag'), await screen.findByRole('option', { name: 'checkout.model' }));
+      await vi.waitFor(() => expect(options('reported-metrics-primary')).toEqual(['converted', 'model.latency_ms']));
+      expect(screen.getByLabelText('Primary metric').getAttribute('list')).toBe('reported-metrics-primary');
+
+      await userEvent.type(screen.getByLabelText('Primary metric'), 'convertd');
+      const warning = await screen.findByText(/No SDK has reported convertd for checkout\.model in the last 7 days/);
+      expect(screen.getByLabelText('Primary metric').getAttribute('aria-describedby')).toContain(warning.id);
+      await userEvent.clear(screen.getByLabelText('Primary metric'));
+      await userEvent.type(screen.getByLabelText('Primary metric'), 'converted');
+      expect(screen.queryByText(/No SDK has reported/)).toBeNull();
+
+      await userEvent.selectOptions(screen.getByLabelText('Metric type'), 'mean');
+      expect(options('reported-segment-attributes')).toEqual(['region']);
+      await userEvent.type(screen.getByLabelText(/Results by attribute/), 'country');
+      expect(await screen.findByText(/No SDK has reported converted by country \(segmentBy\) for checkout\.model/)).toBeTruthy();
+
+      await userEvent.click(screen.getByRole('button', { name: 'Add a guardrail' }));
+      expect(options('reported-metrics-guardrail-0')).toEqual(['converted', 'model.latency_ms']);
+      await userEvent.selectOptions(screen.getByLabelText('Guardrail 1 type'), 'rate');
+      // A reported name brings its kind: model.latency_ms carries values, so it is a mean.
+      await userEvent.type(screen.getByLabelText('Guardrail 1 metric'), 'model.latency_ms');
+      expect((screen.getByLabelText('Guardrail 1 type') as HTMLSelectElement).value).toBe('mean');
+
+      await userEvent.type(screen.getByLabelText(/Minimum detectable effect/), '0.02');
+      await userEvent.click(screen.getByRole('button', { name: 'Start experiment' }));
+      // Warned, not refused: the never-reported attribute is sent as typed.
+      await vi.waitFor(() => expect(onCreated).toHaveBeenCalled());
+      expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({
+        primaryMetric: { name: 'converted', type: 'mean' },
+        segmentBy: 'country',
+        guardrailMetrics: [{ name: 'model.latency_ms', type: 'mean', better: 'decrease' }],
+      });
+    }, 30_000);
+
+    it('offers the numerators and denominators of reported ratios, and warns of a pair never reported', async () => {
+      stub();
+      renderWithClient(<CreateExperimentForm project={project} environment="production" onCreated={() => {}} onCancel={() => {}} />);
+      await userEvent.selectOptions(await screen.findByLabelText('Flag'), await screen.findByRole('option', { name: 'checkout.model' }));
+      await userEvent.selectOptions(screen.getByLabelText('Metric type'), 'ratio');
+      await vi.waitFor(() => expect(options('reported-metrics-numerator')[0]).toBe('pipeline.errors'));
+      expect(options('reported-metrics-denominator')[0]).toBe('pipeline.rows');
+      await userEvent.type(screen.getByLabelText('Numerator metric (trackRatio)'), 'pipeline.errors');
+      await userEvent.type(screen.getByLabelText('Denominator metric (trackRatio)'), 'pipeline.rows');
+      expect(screen.queryByText(/No SDK has reported/)).toBeNull();
+      await userEvent.type(screen.getByLabelText('Denominator metric (trackRatio)'), '_total');
+      expect(await screen.findByText(/No SDK has reported the ratio pipeline\.errors\/pipeline\.rows_total \(trackRatio\)/)).toBeTruthy();
+    }, 30_000);
+  });
 });

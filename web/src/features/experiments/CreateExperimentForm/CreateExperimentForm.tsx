@@ -5,6 +5,9 @@ import type { ProjectView } from '../../../api/projects';
 import { Field } from '../../../components/common/Field';
 import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
 import { errorsFor } from '../../../components/common/fieldErrors';
+import { useMetricCatalogue } from '../../../api/metrics';
+import { MetricNameInput } from '../MetricNameInput/MetricNameInput';
+import { metricNameWarning, ratioWarning, reportedNames, segmentWarning } from '../metricNames';
 import { useExperimentForm } from './useExperimentForm';
 
 export const CreateExperimentForm = ({
@@ -28,6 +31,12 @@ export const CreateExperimentForm = ({
     void form.submit();
   };
   const rate = form.metricType === 'rate';
+  // What the flag's SDKs reported in the last 7 days: names to pick from, and a warning (not a refusal) for any other.
+  const catalogue = useMetricCatalogue(project.key, form.environment, { flag: form.flag || undefined });
+  const names = form.flag && catalogue.data ? reportedNames(catalogue.data.metrics) : undefined;
+  const segmentOptions = names ? (names.attributes.get(form.metricName.trim()) ?? [...new Set([...names.attributes.values()].flat())].sort()) : [];
+  const numeratorOptions = names ? [...new Set([...names.numerators, ...names.metrics])] : [];
+  const denominatorOptions = names ? [...new Set([...names.denominators, ...names.metrics])] : [];
   return (
     <form className="card section form-grid" onSubmit={submit} aria-labelledby="new-experiment" noValidate>
       <h2 id="new-experiment" style={{ gridColumn: '1 / -1' }}>
@@ -94,7 +103,18 @@ export const CreateExperimentForm = ({
         <FieldMessage path="treatmentVariants" messages={err('treatmentVariants')} />
       </fieldset>
       <Field path="primaryMetric.name" label="Primary metric" messages={err('primaryMetric.name')}>
-        {(p) => <input {...p} value={form.metricName} maxLength={200} placeholder="converted" onChange={(e) => form.setMetricName(e.target.value)} />}
+        {(p) => (
+          <MetricNameInput
+            inputProps={p}
+            listId="reported-metrics-primary"
+            value={form.metricName}
+            maxLength={200}
+            placeholder="converted"
+            options={names?.metrics ?? []}
+            warning={form.metricType === 'ratio' ? null : metricNameWarning(form.metricName, names, form.flag)}
+            onChange={form.setMetricName}
+          />
+        )}
       </Field>
       <div className="field-pair">
         <Field path="primaryMetric.type" label="Metric type" messages={err('primaryMetric.type')}>
@@ -118,10 +138,32 @@ export const CreateExperimentForm = ({
       {form.metricType === 'ratio' ? (
         <div className="field-pair">
           <Field path="primaryMetric.numerator" label="Numerator metric (trackRatio)" messages={err('primaryMetric.numerator')}>
-            {(p) => <input {...p} value={form.numerator} maxLength={100} placeholder="pipeline.errors" onChange={(e) => form.setNumerator(e.target.value)} />}
+            {(p) => (
+              <MetricNameInput
+                inputProps={p}
+                listId="reported-metrics-numerator"
+                value={form.numerator}
+                maxLength={100}
+                placeholder="pipeline.errors"
+                options={numeratorOptions}
+                warning={null}
+                onChange={form.setNumerator}
+              />
+            )}
           </Field>
           <Field path="primaryMetric.denominator" label="Denominator metric (trackRatio)" messages={err('primaryMetric.denominator')}>
-            {(p) => <input {...p} value={form.denominator} maxLength={100} placeholder="pipeline.rows" onChange={(e) => form.setDenominator(e.target.value)} />}
+            {(p) => (
+              <MetricNameInput
+                inputProps={p}
+                listId="reported-metrics-denominator"
+                value={form.denominator}
+                maxLength={100}
+                placeholder="pipeline.rows"
+                options={denominatorOptions}
+                warning={ratioWarning(form.numerator, form.denominator, names, form.flag)}
+                onChange={form.setDenominator}
+              />
+            )}
           </Field>
         </div>
       ) : (
@@ -134,10 +176,68 @@ export const CreateExperimentForm = ({
             <FieldMessage path="cuped" messages={err('cuped')} />
           </div>
           <Field path="segmentBy" label="Results by attribute (optional, SDK segmentBy)" messages={err('segmentBy')}>
-            {(p) => <input {...p} value={form.segmentBy} maxLength={64} placeholder="region" onChange={(e) => form.setSegmentBy(e.target.value)} />}
+            {(p) => (
+              <MetricNameInput
+                inputProps={p}
+                listId="reported-segment-attributes"
+                value={form.segmentBy}
+                maxLength={64}
+                placeholder="region"
+                options={segmentOptions}
+                warning={segmentWarning(form.segmentBy, form.metricName, names, form.flag)}
+                onChange={form.setSegmentBy}
+              />
+            )}
           </Field>
         </div>
       )}
+      <fieldset className="span-all" style={{ gridColumn: '1 / -1' }}>
+        <legend className="field-label">Guardrail metrics (optional: must not get significantly worse)</legend>
+        {form.guardrails.map((g, i) => (
+          <div className="field-pair" key={i}>
+            <Field path={`guardrailMetrics[${i}].name`} label={`Guardrail ${i + 1} metric`} messages={err(`guardrailMetrics[${i}].name`)}>
+              {(p) => (
+                <MetricNameInput
+                  inputProps={p}
+                  listId={`reported-metrics-guardrail-${i}`}
+                  value={g.name}
+                  maxLength={200}
+                  placeholder="model.latency_ms"
+                  options={names?.metrics ?? []}
+                  warning={metricNameWarning(g.name, names, form.flag)}
+                  onChange={(name) => {
+                    // A reported name says what it is: 0/1 values are a rate, anything else a mean.
+                    const values = names?.carriesValues.get(name.trim());
+                    form.setGuardrail(i, values === undefined ? { name } : { name, type: values ? 'mean' : 'rate' });
+                  }}
+                />
+              )}
+            </Field>
+            <Field path={`guardrailMetrics[${i}].type`} label={`Guardrail ${i + 1} type`} messages={err(`guardrailMetrics[${i}].type`)}>
+              {(p) => (
+                <select {...p} value={g.type} onChange={(e) => form.setGuardrail(i, { type: e.target.value as 'rate' | 'mean' })}>
+                  <option value="rate">rate</option>
+                  <option value="mean">mean</option>
+                </select>
+              )}
+            </Field>
+            <Field path={`guardrailMetrics[${i}].better`} label={`Guardrail ${i + 1} is better when it`} messages={err(`guardrailMetrics[${i}].better`)}>
+              {(p) => (
+                <select {...p} value={g.better} onChange={(e) => form.setGuardrail(i, { better: e.target.value as 'increase' | 'decrease' })}>
+                  <option value="decrease">decreases</option>
+                  <option value="increase">increases</option>
+                </select>
+              )}
+            </Field>
+            <button type="button" className="btn" onClick={() => form.removeGuardrail(i)} aria-label={`Remove guardrail ${i + 1}`}>
+              Remove
+            </button>
+          </div>
+        ))}
+        <button type="button" className="btn" onClick={form.addGuardrail}>
+          Add a guardrail
+        </button>
+      </fieldset>
       <div className="field-pair">
         <Field path="alpha" label="Alpha" messages={err('alpha')}>
           {(p) => <input {...p} inputMode="decimal" value={form.alpha} onChange={(e) => form.setAlpha(e.target.value)} />}

@@ -5,6 +5,13 @@ import { type FieldErrors, toFieldErrors } from '../../../components/common/fiel
 
 const KEY = /^[a-z0-9][a-z0-9._-]*$/;
 
+/** One guardrail row of the form: a metric that must not get significantly worse. */
+export interface GuardrailDraft {
+  name: string;
+  type: 'rate' | 'mean';
+  better: 'increase' | 'decrease';
+}
+
 const optionalNumber = (text: string): number | undefined => (text.trim() === '' ? undefined : Number(text));
 
 /** The "new experiment" form: which flag and variants, the primary metric, and the statistical settings. */
@@ -29,6 +36,7 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
   const [denominator, setDenominator] = useState('');
   const [cuped, setCuped] = useState(false);
   const [segmentBy, setSegmentBy] = useState('');
+  const [guardrails, setGuardrails] = useState<GuardrailDraft[]>([]);
   const [errors, setErrors] = useState<FieldErrors>({});
   const create = useCreateExperiment(project);
 
@@ -38,6 +46,11 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
     setControlVariant(variants[0] ?? '');
     setTreatmentVariants(variants.slice(1, 2));
   };
+
+  const addGuardrail = () => setGuardrails((rows) => [...rows, { name: '', type: 'mean', better: 'decrease' }]);
+  const setGuardrail = (index: number, change: Partial<GuardrailDraft>) =>
+    setGuardrails((rows) => rows.map((row, i) => (i === index ? { ...row, ...change } : row)));
+  const removeGuardrail = (index: number) => setGuardrails((rows) => rows.filter((_, i) => i !== index));
 
   const toggleTreatment = (variant: string, on: boolean) =>
     setTreatmentVariants((current) => (on ? [...current.filter((v) => v !== variant), variant] : current.filter((v) => v !== variant)));
@@ -66,6 +79,7 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
     if (numbers.alpha !== undefined && Number.isNaN(numbers.alpha)) next.alpha = ['a number, e.g. 0.05'];
     if (numbers.power !== undefined && Number.isNaN(numbers.power)) next.power = ['a number, e.g. 0.8'];
     if (numbers.baseline !== undefined && Number.isNaN(numbers.baseline)) next[metricType === 'rate' ? 'baselineRate' : 'assumedStdDev'] = ['a number'];
+    const guardrailMetrics = guardrails.filter((g) => g.name.trim() !== '').map((g) => ({ name: g.name.trim(), type: g.type, better: g.better }));
     if (Object.keys(next).length > 0) return { errors: next };
     return {
       errors: {},
@@ -79,6 +93,7 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
         primaryMetric: ratio
           ? { name: metricName.trim(), type: metricType, better, numerator: numerator.trim(), denominator: denominator.trim() }
           : { name: metricName.trim(), type: metricType, better },
+        ...(guardrailMetrics.length > 0 ? { guardrailMetrics } : {}),
         alpha: numbers.alpha,
         power: numbers.power,
         minimumDetectableEffect: minimumDetectableEffect as number,
@@ -144,6 +159,10 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
     setCuped,
     segmentBy,
     setSegmentBy,
+    guardrails,
+    addGuardrail,
+    setGuardrail,
+    removeGuardrail,
     errors,
     submit,
     pending: create.isPending,
