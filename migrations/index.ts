@@ -19,6 +19,7 @@ import { TriggerEffects1763930600000 } from './1763930600000-trigger-effects.js'
 import { TwoFactor1763930700000 } from './1763930700000-two-factor.js';
 import { OidcUsers1763930710000 } from './1763930710000-oidc-users.js';
 import { ScheduledChanges1763930800000 } from './1763930800000-scheduled-changes.js';
+import { ChangeRequests1763930900000 } from './1763930900000-change-requests.js';
 
 // Every migration, oldest first. Listed as classes: the server is ESM and loads no globs.
 export const migrations = [
@@ -43,4 +44,5 @@ export const migrations = [
   TwoFactor1763930700000,
   OidcUsers1763930710000,
   ScheduledChanges1763930800000,
+  ChangeRequests1763930900000,
 ];

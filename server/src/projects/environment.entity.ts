@@ -19,6 +19,14 @@ export class EnvironmentEntity {
   @Column({ name: 'require_change_reason', type: 'boolean', default: false })
   requireChangeReason: boolean;
 
+  /** Config changes, restores and archives here become change requests that others approve. */
+  @Column({ name: 'require_approval', type: 'boolean', default: false })
+  requireApproval: boolean;
+
+  /** How many approvals a change request here needs (1..10). */
+  @Column({ name: 'required_approvals', type: 'int', default: 1 })
+  requiredApprovals: number;
+
   @Column({ type: 'int', default: 0 })
   position: number;
 

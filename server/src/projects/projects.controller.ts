@@ -73,7 +73,7 @@ export class ProjectsController {
 
   @Patch(':projectKey/environments/:environmentKey')
   @Access('admin')
-  @ApiOperation({ summary: 'Rename an environment or change whether changes need a reason (absent = unchanged)' })
+  @ApiOperation({ summary: 'Rename an environment, or change whether changes need a reason or approval (absent = unchanged)' })
   @ApiOkResponse({ type: EnvironmentResponse })
   @ApiErrors(400, 401, 403, 404)
   updateEnvironment(

@@ -117,6 +117,8 @@ export class ProjectsService {
       const before = await this.environmentView(environment);
       if (input.name !== undefined) environment.name = input.name;
       if (input.requireChangeReason !== undefined) environment.requireChangeReason = input.requireChangeReason;
+      if (input.requireApproval !== undefined) environment.requireApproval = input.requireApproval;
+      if (input.requiredApprovals !== undefined) environment.requiredApprovals = input.requiredApprovals;
       const after = await this.environmentView(await this.repository.saveEnvironment(environment));
       await this.audit.record({
         actor,
@@ -156,6 +158,8 @@ export class ProjectsService {
       key: input.key,
       name: input.name,
       requireChangeReason: input.requireChangeReason ?? false,
+      requireApproval: false,
+      requiredApprovals: 1,
       position,
     });
     const issued = await this.auth.issueSdkKey(environment.id);
@@ -167,6 +171,8 @@ export class ProjectsService {
       key: environment.key,
       name: environment.name,
       requireChangeReason: environment.requireChangeReason,
+      requireApproval: environment.requireApproval,
+      requiredApprovals: environment.requiredApprovals,
       sdkKeyPrefix: await this.auth.sdkKeyPrefix(environment.id),
     };
   }

@@ -8,6 +8,13 @@ export const DOMAIN_ERROR_CODES = [
   'CONFLICT',
   'PAYLOAD_TOO_LARGE',
   'RATE_LIMITED',
+  // Change requests (change-requests/): the author approving their own request; a write that needs
+  // an approved change request from a caller who cannot make one; applying before enough approvals;
+  // applying after the base version moved.
+  'SELF_APPROVAL',
+  'APPROVAL_REQUIRED',
+  'NOT_APPROVED',
+  'STALE_BASE',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

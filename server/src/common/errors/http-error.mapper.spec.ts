@@ -14,6 +14,10 @@ const STATUS: Record<DomainErrorCode, number> = {
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
+  SELF_APPROVAL: 403,
+  APPROVAL_REQUIRED: 403,
+  NOT_APPROVED: 409,
+  STALE_BASE: 409,
 };
 
 const connectionRefused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });

@@ -39,11 +39,15 @@ export const statusOfCode = (code: DomainErrorCode): number => {
     case 'UNAUTHENTICATED':
       return 401;
     case 'FORBIDDEN':
+    case 'SELF_APPROVAL':
+    case 'APPROVAL_REQUIRED':
       return 403;
     case 'NOT_FOUND':
       return 404;
     case 'VERSION_CONFLICT':
     case 'CONFLICT':
+    case 'NOT_APPROVED':
+    case 'STALE_BASE':
       return 409;
     case 'PAYLOAD_TOO_LARGE':
       return 413;

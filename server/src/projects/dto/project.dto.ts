@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { ApiKeyProperty } from '../../common/validation/is-key.decorator.js';
 import { IsOmittable } from '../../common/validation/is-omittable.decorator.js';
 
@@ -32,6 +32,18 @@ export class UpdateEnvironmentDto {
   @IsOmittable()
   @IsBoolean()
   requireChangeReason?: boolean;
+
+  @ApiPropertyOptional({ description: 'Config changes, restores and flag archives here become change requests that others approve' })
+  @IsOmittable()
+  @IsBoolean()
+  requireApproval?: boolean;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 10, description: 'How many approvals a change request here needs' })
+  @IsOmittable()
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  requiredApprovals?: number;
 }
 
 export class CreateProjectDto {

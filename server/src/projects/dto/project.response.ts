@@ -4,6 +4,9 @@ export class EnvironmentResponse {
   @ApiProperty() key: string;
   @ApiProperty() name: string;
   @ApiProperty({ description: 'Every change here must give a reason' }) requireChangeReason: boolean;
+  @ApiProperty({ description: 'Config changes, restores and flag archives here become change requests that others approve' })
+  requireApproval: boolean;
+  @ApiProperty({ minimum: 1, maximum: 10, description: 'How many approvals a change request here needs' }) requiredApprovals: number;
   @ApiProperty({ type: String, nullable: true, description: 'The first characters of the active SDK key; the key itself is shown only when issued' })
   sdkKeyPrefix: string | null;
 }

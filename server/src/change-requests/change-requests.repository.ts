@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { Database } from '../database/database.service.js';
+import { ChangeRequestEntity, type ChangeRequestStatus } from './change-request.entity.js';
+
+export interface ChangeRequestFilter {
+  status?: ChangeRequestStatus;
+  environmentId?: string;
+  flagKey?: string;
+}
+
+/** At most this many requests in one list (newest first): an inbox, not an archive. */
+const LIST_LIMIT = 500;
+
+@Injectable()
+export class ChangeRequestsRepository {
+  constructor(private readonly db: Database) {}
+
+  private get requests() {
+    return this.db.manager().getRepository(ChangeRequestEntity);
+  }
+
+  list(projectId: string, filter: ChangeRequestFilter): Promise<ChangeRequestEntity[]> {
+    return this.requests.find({
+      where: {
+        projectId,
+        ...(filter.status ? { status: filter.status } : {}),
+        ...(filter.environmentId ? { environmentId: filter.environmentId } : {}),
+        ...(filter.flagKey ? { flagKey: filter.flagKey } : {}),
+      },
+      order: { number: 'DESC' },
+      take: LIST_LIMIT,
+    });
+  }
+
+  find(projectId: string, number: number): Promise<ChangeRequestEntity | null> {
+    return this.requests.findOne({ where: { projectId, number } });
+  }
+
+  /** The request, locked until the transaction ends (two reviewers or an apply never interleave). */
+  findForUpdate(projectId: string, number: number): Promise<ChangeRequestEntity | null> {
+    return this.requests
+      .createQueryBuilder('r')
+      .setLock('pessimistic_write')
+      .where('r.project_id = :projectId AND r.number = :number', { projectId, number })
+      .getOne();
+  }
+
+  /**
+   * The project's next request number. A transaction-scoped advisory lock on the project makes two
+   * requests created at once take different numbers (released at commit).
+   */
+  async nextNumber(projectId: string): Promise<number> {
+    await this.db.manager().query(`SELECT pg_advisory_xact_lock(hashtext($1)::bigint)`, [`change_requests:${projectId}`]);
+    const [row] = (await this.db
+      .manager()
+      .query(`SELECT COALESCE(MAX("number"), 0) + 1 AS next FROM "change_requests" WHERE "project_id" = $1`, [projectId])) as Array<{ next: number | string }>;
+    return Number(row?.next ?? 1);
+  }
+
+  save(request: Partial<ChangeRequestEntity>): Promise<ChangeRequestEntity> {
+    return this.requests.save(this.requests.create(request));
+  }
+}
