@@ -2,6 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { aConfig, aFlag, renderWithClient, SEGMENTS, stubApi } from '../../../test/render';
+import { aChangeRequest } from '../../changeRequests/aChangeRequest';
 import { FlagTargeting } from './FlagTargeting';
 
 const production = { key: 'production', name: 'Production', requireChangeReason: true, sdkKeyPrefix: null };
@@ -46,6 +47,31 @@ describe('FlagTargeting', () => {
     expect(resent.version).toBe(4);
     expect(resent.offVariant).toBe('on');
     expect(resent.rules).toEqual([{ clauses: [{ attribute: 'pipeline', op: 'in', values: ['nightly'] }], serve: { variant: 'on' } }]);
+  });
+
+  it('in an environment that requires approval, says a change request was made instead of "Saved", and starts the form over', async () => {
+    const approval = { ...production, requireChangeReason: false, requireApproval: true, requiredApprovals: 2 };
+    const calls = stubApi((method, path, body) => {
+      if (method === 'GET') return { status: 200, body: [] };
+      if (method === 'PUT' && path === FLAG_PATH)
+        return { status: 202, body: { changeRequest: aChangeRequest({ number: 12, change: body as Record<string, unknown>, requiredApprovals: 2 }) } };
+      return undefined;
+    });
+    renderWithClient(<FlagTargeting project="demo" flag={aFlag(aConfig({ version: 3 }))} environment={approval} />);
+    expect(screen.getByText(/Production requires approval: saving creates a change request that needs 2 approvals/)).toBeTruthy();
+    await userEvent.selectOptions(screen.getByLabelText('Off variant'), 'on');
+    await userEvent.type(screen.getByLabelText(/^Reason/), 'ramp');
+    await userEvent.click(screen.getByRole('button', { name: 'Request change in Production' }));
+
+    const notice = await screen.findByRole('status');
+    expect(notice.textContent).toContain('Change request #12 created — needs 2 approvals');
+    expect(within(notice).getByRole('link', { name: 'Change request #12' }).getAttribute('href')).toBe('/demo/production/change-requests/12');
+    expect(screen.queryByText(/Saved as version/)).toBeNull();
+    // Nothing was written: the form shows the config as it is, with nothing left to save twice.
+    expect((screen.getByLabelText('Off variant') as HTMLSelectElement).value).toBe('off');
+    expect((screen.getByRole('button', { name: 'Request change in Production' }) as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByLabelText(/^Reason/) as HTMLInputElement).value).toBe('');
+    expect(calls.find((c) => c.method === 'PUT')?.body).toMatchObject({ version: 3, offVariant: 'on', reason: 'ramp' });
   });
 
   it('asks for a reason in an environment that requires one, before calling the server', async () => {
