@@ -3732,7 +3732,10 @@ export interface components {
         PromoteExperimentDto: {
             /** @description The variant to send to 100% (default: the recommended winner) */
             variant?: string;
+            /** @description Why, for the audit log; required with overrideSrm */
             reason?: string;
+            /** @description Promote a treatment despite a sample-ratio mismatch (otherwise 409 with details.code SAMPLE_RATIO_MISMATCH). Needs the variant and a reason; the override is audited */
+            overrideSrm?: boolean;
         };
         RollbackExperimentDto: {
             reason?: string;
@@ -9036,7 +9039,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description CONFLICT: the experiment key is taken, or an experiment already runs on the flag in the environment */
+            /** @description CONFLICT: the experiment key is taken, or an experiment already runs on the flag in the environment (one at a time; details name it and its results, which can be read by segment) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9365,7 +9368,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description CONFLICT: the experiment is closed, or has no winner and no variant was named */
+            /** @description CONFLICT: the experiment is closed, has no winner and no variant was named, or has a sample-ratio mismatch (details.code SAMPLE_RATIO_MISMATCH) and overrideSrm was not given */
             409: {
                 headers: {
                     [name: string]: unknown;
