@@ -1,4 +1,4 @@
-import { type HistogramBuckets, mergeHistogramBuckets } from '@signalbox/sdk/telemetry';
+import type { HistogramBuckets } from '@signalbox/sdk/telemetry';
 import type { SeriesDto, TelemetryBatchDto } from './dto/events.dto.js';
 import type { EnvironmentRow, EvaluationRollupRow, MetricRollupRow, SampleRow } from './telemetry.repository.js';
 
@@ -31,7 +31,9 @@ const addInto = (row: MetricRollupRow, count: number, sum: number, sumSquares: n
   row.sum += sum;
   row.sumSquares += sumSquares;
   row.errors += errors;
-  mergeHistogramBuckets(row.histogram, histogram);
+  // mergeHistogramBuckets without its Object.keys array: this runs for every series SDKs send.
+  const into = row.histogram;
+  for (const key in histogram) if (Object.hasOwn(histogram, key)) into[key] = (into[key] ?? 0) + histogram[key]!;
 };
 
 const byKey = <T>(rows: Map<string, T>): T[] => [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);

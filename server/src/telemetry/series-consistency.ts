@@ -5,6 +5,11 @@ import { HISTOGRAM_MAX_INDEX, HISTOGRAM_MIN_INDEX, histogramBucketLow, type Hist
 const RELATIVE_TOLERANCE = 1e-6;
 const slack = (bound: number): number => Math.abs(bound) * RELATIVE_TOLERANCE + Number.MIN_VALUE;
 
+// histogramBucketLow of every index, computed once (this runs for every bucket SDKs send).
+const LOWS = Float64Array.from({ length: HISTOGRAM_MAX_INDEX - HISTOGRAM_MIN_INDEX + 2 }, (_, i) => histogramBucketLow(HISTOGRAM_MIN_INDEX + i));
+const lowOf = (index: number): number =>
+  Number.isInteger(index) && index >= HISTOGRAM_MIN_INDEX && index <= HISTOGRAM_MAX_INDEX + 1 ? LOWS[index - HISTOGRAM_MIN_INDEX]! : histogramBucketLow(index);
+
 /** A series record's numbers, as validated by its DTO. */
 export interface SeriesNumbers {
   count: number;
@@ -31,17 +36,18 @@ export const seriesProblems = (series: SeriesNumbers): SeriesProblem[] => {
   let minSquares = 0;
   let unboundedBelow = false;
   let unboundedAbove = false;
-  for (const key of Object.keys(series.buckets)) {
+  for (const key in series.buckets) {
+    if (!Object.hasOwn(series.buckets, key)) continue;
     const index = Number(key);
     const count = series.buckets[key]!;
     if (index <= HISTOGRAM_MIN_INDEX) unboundedBelow = true;
     else {
-      const low = histogramBucketLow(index);
+      const low = lowOf(index);
       minSum += count * low;
       minSquares += count * low * low;
     }
     if (index >= HISTOGRAM_MAX_INDEX) unboundedAbove = true;
-    else maxSum += count * histogramBucketLow(index + 1);
+    else maxSum += count * lowOf(index + 1);
   }
   const problems: SeriesProblem[] = [];
   if (!unboundedAbove && series.sum > maxSum + slack(maxSum))

@@ -58,18 +58,40 @@ const IsNullableTelemetryName = () =>
 
 const IsCount = () => applyDecorators(IsInt(), Min(0), Max(MAX_RECORD_COUNT));
 
-/** What `IsHistogramBuckets` accepts (the telemetry route's fast path checks the same). */
+/**
+ * The bucket index a key names, if it is written as `/^-?(0|[1-9][0-9]{0,3})$/` (no sign but a
+ * leading minus, no leading zero, at most four digits); NaN otherwise. By character codes: this
+ * runs for every bucket of every series SDKs send.
+ */
+const bucketIndexOf = (key: string): number => {
+  const length = key.length;
+  let i = key.charCodeAt(0) === 0x2d ? 1 : 0;
+  const digits = length - i;
+  if (digits < 1 || digits > 4) return NaN;
+  const first = key.charCodeAt(i);
+  if (first < 0x30 || first > 0x39 || (first === 0x30 && digits > 1)) return NaN;
+  let n = first - 0x30;
+  for (i++; i < length; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return NaN;
+    n = n * 10 + (c - 0x30);
+  }
+  return key.charCodeAt(0) === 0x2d ? -n : n;
+};
+
+/** What `IsHistogramBuckets` accepts (the telemetry route's one-pass check uses it too). */
 export const isHistogramBuckets = (value: unknown): boolean => {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const entries = Object.entries(value);
-  if (entries.length > MAX_BUCKETS) return false;
-  return entries.every(([index, count]) => {
-    if (!/^-?(0|[1-9][0-9]{0,3})$/.test(index)) return false;
-    const n = Number(index);
-    return (
-      n >= HISTOGRAM_MIN_INDEX && n <= HISTOGRAM_MAX_INDEX && Number.isSafeInteger(count) && (count as number) > 0 && (count as number) <= MAX_RECORD_COUNT
-    );
-  });
+  let entries = 0;
+  for (const index in value) {
+    if (!Object.hasOwn(value, index)) continue;
+    if (++entries > MAX_BUCKETS) return false;
+    const n = bucketIndexOf(index);
+    if (!(n >= HISTOGRAM_MIN_INDEX && n <= HISTOGRAM_MAX_INDEX)) return false;
+    const count = (value as Record<string, unknown>)[index];
+    if (!Number.isSafeInteger(count) || (count as number) <= 0 || (count as number) > MAX_RECORD_COUNT) return false;
+  }
+  return true;
 };
 
 /** `{ "<index>": count }` with `log2-16` indexes and positive integer counts. */
