@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { ChangeRequestsModule } from './change-requests/change-requests.module.js';
 import { ChangesModule } from './changes/changes.module.js';
 import { CommonModule } from './common/common.module.js';
 import type { AppConfig } from './config/config.js';
@@ -57,6 +58,7 @@ export class AppModule {
         ShadowReportsModule,
         RolloutsModule,
         ScheduledChangesModule,
+        ChangeRequestsModule,
         RealtimeModule,
         SdkApiModule,
         OfrepModule,

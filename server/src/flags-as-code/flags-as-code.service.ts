@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../auth/principal.js';
+import { ChangeRequestGate } from '../change-requests/change-request-gate.service.js';
 import { DomainError, validationFailed } from '../common/errors/domain-error.js';
 import { validationFailedCapped } from '../common/validation/validation-pipe.js';
 import { Database } from '../database/database.service.js';
@@ -74,6 +75,7 @@ export class FlagsAsCodeService {
     private readonly segments: SegmentsService,
     private readonly projects: ProjectsService,
     private readonly db: Database,
+    private readonly approval: ChangeRequestGate,
   ) {}
 
   async export(projectKey: string, environments?: string[]): Promise<SignalboxFile> {
@@ -168,6 +170,10 @@ export class FlagsAsCodeService {
     const flags = new Map(file.flags.map((f) => [f.key, f]));
     const of = (resource: PlannedChange['resource'], action: PlannedChange['action']) =>
       plan.changes.filter((c) => c.resource === resource && c.action === action);
+    // A file or a copy is many changes at once, not one reviewable request: into an environment
+    // that requires approval it is refused (403 APPROVAL_REQUIRED), before anything is written.
+    const configEnvironments = [...of('config', 'create'), ...of('config', 'update')].map((c) => c.environment!);
+    await this.approval.refuseGated(projectKey, [...new Set(configEnvironments)], 'a flags-as-code apply or copy', of('flag', 'archive').length > 0);
     const removesVariants = (change: PlannedChange) => {
       const kept = new Set(flags.get(change.key)!.variants.map((v) => v.key));
       return ((change.before?.variants ?? []) as Array<{ key: string }>).some((v) => !kept.has(v.key));

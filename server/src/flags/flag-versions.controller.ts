@@ -1,12 +1,16 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
+import { ChangeRequestGate } from '../change-requests/change-request-gate.service.js';
+import { ChangeRequestCreatedResponse } from '../change-requests/dto/change-request.response.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { FlagVersionPageResponse, ListFlagVersionsQueryDto, RevertFlagConfigDto } from './dto/flag-versions.dto.js';
 import { FlagConfigResponse } from './dto/flag.response.js';
 import { ApiFlagEnvironmentParams, FlagEnvironment, type FlagEnvironmentRef } from './flag-environment.decorator.js';
 import { FlagVersionsService } from './flag-versions.service.js';
+import { revertChange } from './flag-versions.js';
 
 const DEFAULT_LIMIT = 20;
 
@@ -15,7 +19,10 @@ const DEFAULT_LIMIT = 20;
 @ApiFlagEnvironmentParams()
 @Controller('projects/:projectKey/flags/:key/environments/:environmentKey')
 export class FlagVersionsController {
-  constructor(private readonly versions: FlagVersionsService) {}
+  constructor(
+    private readonly versions: FlagVersionsService,
+    private readonly approval: ChangeRequestGate,
+  ) {}
 
   @Get('versions')
   @Access('viewer')
@@ -37,6 +44,10 @@ export class FlagVersionsController {
     description: 'The kill switch is not changed by a revert: a killed flag stays killed, a live one stays live.',
   })
   @ApiOkResponse({ type: FlagConfigResponse })
+  @ApiAcceptedResponse({
+    type: ChangeRequestCreatedResponse,
+    description: "The environment requires approval: a pending change request to write that version's config was made, and nothing was written",
+  })
   @ApiErrors(
     { status: 400, description: 'VALIDATION_FAILED: a bad body, a missing required reason, or the version names variants or segments that no longer exist' },
     401,
@@ -44,7 +55,21 @@ export class FlagVersionsController {
     { status: 404, description: 'NOT_FOUND: the project, flag, environment or version (one older than the audit log holds included)' },
     { status: 409, description: 'VERSION_CONFLICT: the config changed since `version`; `details` hold currentVersion and the current config' },
   )
-  revert(@CurrentPrincipal() principal: Principal, @FlagEnvironment() ref: FlagEnvironmentRef, @Body() body: RevertFlagConfigDto): Promise<FlagConfigResponse> {
+  async revert(
+    @CurrentPrincipal() principal: Principal,
+    @FlagEnvironment() ref: FlagEnvironmentRef,
+    @Body() body: RevertFlagConfigDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<FlagConfigResponse | ChangeRequestCreatedResponse> {
+    const request = await this.approval.configWrite(principal, ref, {
+      basedOnVersion: body.version,
+      reason: body.reason?.trim() ? body.reason : `Revert to version ${body.toVersion}`,
+      build: async (current) => revertChange(await this.versions.find(ref, body.toVersion), { basedOnVersion: body.version }).apply(current)!,
+    });
+    if (request) {
+      res.status(HttpStatus.ACCEPTED);
+      return request;
+    }
     return this.versions.revert(actorOf(principal), ref, { toVersion: body.toVersion, basedOnVersion: body.version, reason: body.reason });
   }
 }

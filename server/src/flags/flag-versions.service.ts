@@ -55,7 +55,8 @@ export class FlagVersionsService {
     return (await this.flags.changeConfig(actor, ref, revertChange(target, request))).config;
   }
 
-  private async find(ref: FlagEnvironmentRef, version: number): Promise<FlagVersion> {
+  /** One version (404 when it does not exist or is older than the audit log holds). */
+  async find(ref: FlagEnvironmentRef, version: number): Promise<FlagVersion> {
     const { versions } = await this.versions(ref);
     for await (const entry of versions) {
       if (entry.version.version === version) return entry.version;

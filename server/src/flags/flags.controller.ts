@@ -1,13 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
+import { ChangeRequestGate } from '../change-requests/change-request-gate.service.js';
+import { ChangeRequestCreatedResponse } from '../change-requests/dto/change-request.response.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ArchiveDto, CreateFlagDto, ListFlagsQueryDto, SearchFlagsQueryDto, UpdateFlagDto } from './dto/flag.dto.js';
 import { PatchFlagConfigDto, ReplaceFlagConfigDto } from './dto/flag-config.dto.js';
 import { FlagPageResponse } from './dto/flag-page.response.js';
 import { FlagConfigResponse, FlagResponse } from './dto/flag.response.js';
-import { toPatchChange, toReplaceChange } from './flag-config.mapper.js';
+import { mergeConfigPatch, toPatchChange, toReplaceChange } from './flag-config.mapper.js';
+import { toConfigState } from './flag.mapper.js';
 import { toCursor, toFlagChange, toFlagFilter, toFlagOrder, toFlagPageRequest, toNewFlag } from './flag-changes.mapper.js';
 import type { FlagConfigChange } from './flag-config-change.js';
 import type { FlagEnvironmentRef } from './flag-environment.decorator.js';
@@ -18,12 +22,17 @@ const CONFIG_CONFLICT = {
   description: 'VERSION_CONFLICT: the config changed since `version` (`details` hold currentVersion and the current config); or CONFLICT: the flag is archived',
 } as const;
 
+const NEEDS_APPROVAL = 'The environment requires approval: a pending change request was made from the write, and nothing was written';
+
 // Kill and restore in one environment are the kill switch's (kill-switch/).
 @ApiTags('flags')
 @ApiBearerAuth()
 @Controller('projects/:projectKey')
 export class FlagsController {
-  constructor(private readonly flags: FlagsService) {}
+  constructor(
+    private readonly flags: FlagsService,
+    private readonly approval: ChangeRequestGate,
+  ) {}
 
   @Get('flags')
   @Access('viewer')
@@ -90,13 +99,23 @@ export class FlagsController {
   @Access('editor')
   @ApiOperation({ summary: 'Archive: SDKs stop receiving the flag (evaluations answer FLAG_NOT_FOUND)' })
   @ApiOkResponse({ type: FlagResponse })
+  @ApiAcceptedResponse({
+    type: ChangeRequestCreatedResponse,
+    description: 'An environment of the project requires approval: a change request to archive was made instead',
+  })
   @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: the flag is a prerequisite of active flags; `details.flags` names them' })
-  archive(
+  async archive(
     @CurrentPrincipal() principal: Principal,
     @Param('projectKey') projectKey: string,
     @Param('key') key: string,
     @Body() body: ArchiveDto,
-  ): Promise<FlagResponse> {
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<FlagResponse | ChangeRequestCreatedResponse> {
+    const request = await this.approval.archive(principal, projectKey, key, body.reason);
+    if (request) {
+      res.status(HttpStatus.ACCEPTED);
+      return request;
+    }
     return this.flags.archive(actorOf(principal), projectKey, key, body.reason);
   }
 
@@ -143,30 +162,55 @@ export class FlagsController {
   @Access('editor')
   @ApiOperation({ summary: 'Replace the config in an environment; `version` must be the current one (else 409)' })
   @ApiOkResponse({ type: FlagConfigResponse })
+  @ApiAcceptedResponse({ type: ChangeRequestCreatedResponse, description: NEEDS_APPROVAL })
   @ApiErrors(400, 401, 403, 404, CONFIG_CONFLICT)
-  replaceConfig(
+  async replaceConfig(
     @CurrentPrincipal() principal: Principal,
     @Param('projectKey') projectKey: string,
     @Param('key') key: string,
     @Param('environmentKey') environmentKey: string,
     @Body() body: ReplaceFlagConfigDto,
-  ): Promise<FlagConfigResponse> {
-    return this.changeConfig(principal, { projectKey, flagKey: key, environmentKey }, toReplaceChange(body));
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<FlagConfigResponse | ChangeRequestCreatedResponse> {
+    const ref = { projectKey, flagKey: key, environmentKey };
+    const change = toReplaceChange(body);
+    const request = await this.approval.configWrite(principal, ref, {
+      basedOnVersion: body.version,
+      reason: body.reason,
+      build: (current) => change.apply(current)!,
+    });
+    if (request) {
+      res.status(HttpStatus.ACCEPTED);
+      return request;
+    }
+    return this.changeConfig(principal, ref, change);
   }
 
   @Patch('flags/:key/environments/:environmentKey')
   @Access('editor')
   @ApiOperation({ summary: 'Change parts of the config (absent = unchanged, null = cleared); `version` must be the current one' })
   @ApiOkResponse({ type: FlagConfigResponse })
+  @ApiAcceptedResponse({ type: ChangeRequestCreatedResponse, description: NEEDS_APPROVAL })
   @ApiErrors(400, 401, 403, 404, CONFIG_CONFLICT)
-  patchConfig(
+  async patchConfig(
     @CurrentPrincipal() principal: Principal,
     @Param('projectKey') projectKey: string,
     @Param('key') key: string,
     @Param('environmentKey') environmentKey: string,
     @Body() body: PatchFlagConfigDto,
-  ): Promise<FlagConfigResponse> {
-    return this.changeConfig(principal, { projectKey, flagKey: key, environmentKey }, toPatchChange(body));
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<FlagConfigResponse | ChangeRequestCreatedResponse> {
+    const ref = { projectKey, flagKey: key, environmentKey };
+    const request = await this.approval.configWrite(principal, ref, {
+      basedOnVersion: body.version,
+      reason: body.reason,
+      build: (current) => toConfigState(mergeConfigPatch(current, body)),
+    });
+    if (request) {
+      res.status(HttpStatus.ACCEPTED);
+      return request;
+    }
+    return this.changeConfig(principal, ref, toPatchChange(body));
   }
 
   private async changeConfig(principal: Principal, flagEnvironment: FlagEnvironmentRef, change: FlagConfigChange): Promise<FlagConfigResponse> {

@@ -23,6 +23,10 @@ export const WEBHOOK_EVENTS = [
   'rollout.rolled_back',
   'experiment.decided',
   'scheduled_change.failed',
+  'change_request.created',
+  'change_request.approved',
+  'change_request.applied',
+  'change_request.rejected',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 /** Sent by "send test event" only; no subscription needs to list it. */

@@ -48,6 +48,8 @@ const toDeliveryView = (d: WebhookDeliveryEntity): WebhookDeliveryResponse => ({
 });
 
 /** Event names a flag change may be delivered as, most specific first. */
+const CHANGE_REQUEST_EVENTS = ['change_request.created', 'change_request.approved', 'change_request.applied', 'change_request.rejected'] as const;
+
 const flagEventNames = (action: string): WebhookEvent[] =>
   action === 'flag.killed' ? ['flag.killed', 'flag.changed'] : action === 'flag.restored' ? ['flag.restored', 'flag.changed'] : ['flag.changed'];
 
@@ -83,6 +85,7 @@ export class WebhooksService implements OnModuleInit, OnApplicationBootstrap, On
       this.events.onCommitting('rollout.rolled_back', (e) => this.enqueue(['rollout.rolled_back'], e.projectKey, { ...e })),
       this.events.onCommitting('experiment.decided', (e) => this.enqueue(['experiment.decided'], e.projectKey, { ...e })),
       this.events.onCommitting('scheduled_change.failed', (e) => this.enqueue(['scheduled_change.failed'], e.projectKey, { ...e })),
+      ...CHANGE_REQUEST_EVENTS.map((name) => this.events.onCommitting(name, (e) => this.enqueue([name], e.projectKey, e.changeRequest))),
     );
   }
 

@@ -20,6 +20,17 @@ export interface DomainEventMap {
   'experiment.decided': ExperimentDecidedEvent;
   /** A scheduled config change was not applied when due (emitted by the scheduled-changes domain). */
   'scheduled_change.failed': ScheduledChangeFailedEvent;
+  /** A change request was created, approved (enough approvals), applied or rejected (emitted by the change-requests domain). */
+  'change_request.created': ChangeRequestEvent;
+  'change_request.approved': ChangeRequestEvent;
+  'change_request.applied': ChangeRequestEvent;
+  'change_request.rejected': ChangeRequestEvent;
+}
+
+export interface ChangeRequestEvent {
+  projectKey: string;
+  /** The change request as the API answers it (webhooks send it as the payload). */
+  changeRequest: object;
 }
 
 /** Who did it, as recorded in the audit log. */

@@ -1,0 +1,103 @@
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { everyMember } from '../../common/openapi/every-member.js';
+import { ReplaceFlagConfigDto } from '../../flags/dto/flag-config.dto.js';
+import type { ChangeRequestKind, ChangeRequestStatus } from '../change-request.entity.js';
+
+export const CHANGE_REQUEST_STATUSES = everyMember<ChangeRequestStatus>()(['pending', 'approved', 'rejected', 'applied', 'cancelled', 'conflict']);
+export const CHANGE_REQUEST_KINDS = everyMember<ChangeRequestKind>()(['config', 'restore', 'archive']);
+
+/** The whole config, as PUT takes it, without `version` and `reason` (the request carries those). */
+export class ChangeRequestConfigDto extends OmitType(ReplaceFlagConfigDto, ['version', 'reason'] as const) {}
+
+export class CreateChangeRequestDto {
+  @ApiProperty({ enum: CHANGE_REQUEST_KINDS, description: 'config: a new config; restore: lift a kill; archive: archive the flag' })
+  @IsIn(CHANGE_REQUEST_KINDS)
+  kind: ChangeRequestKind;
+
+  @ApiProperty({ description: 'The flag key' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  flag: string;
+
+  @ApiProperty({ description: 'The environment (for archive: any environment of the project that requires approval)' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  environment: string;
+
+  @ApiProperty({ description: "The config's current version (config, restore) or the flag's (archive); applying checks it is still current" })
+  @IsInt()
+  @Min(0)
+  baseVersion: number;
+
+  @ApiPropertyOptional({ type: ChangeRequestConfigDto, description: 'For kind config: the whole config, as PUT takes it without version and reason' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ChangeRequestConfigDto)
+  change?: ChangeRequestConfigDto;
+
+  @ApiProperty({ description: 'Why' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  reason: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'Who is asked to review (informational)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @MaxLength(320, { each: true })
+  reviewers?: string[];
+}
+
+export class ReviewChangeRequestDto {
+  @ApiPropertyOptional({ description: 'A note with the approval or rejection' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  comment?: string;
+}
+
+export class CommentChangeRequestDto {
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(5000)
+  body: string;
+}
+
+export class RebaseChangeRequestDto {
+  @ApiProperty({ description: 'The current version to base the request on' })
+  @IsInt()
+  @Min(0)
+  baseVersion: number;
+
+  @ApiPropertyOptional({ type: ChangeRequestConfigDto, description: 'For kind config: a new config (absent: the same one, on the new base)' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ChangeRequestConfigDto)
+  change?: ChangeRequestConfigDto;
+}
+
+export class ListChangeRequestsQueryDto {
+  @ApiPropertyOptional({ enum: CHANGE_REQUEST_STATUSES, description: 'Only requests in this state; absent: all' })
+  @IsOptional()
+  @IsIn(CHANGE_REQUEST_STATUSES)
+  status?: ChangeRequestStatus;
+
+  @ApiPropertyOptional({ description: 'Only requests for this environment' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  environment?: string;
+
+  @ApiPropertyOptional({ description: 'Only requests for this flag' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  flag?: string;
+}
