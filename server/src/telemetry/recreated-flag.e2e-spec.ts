@@ -1,8 +1,9 @@
 import type { EventsPayload } from '@signalbox/sdk';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aBooleanFlag, aProject } from '../../test/builders.js';
 import { seriesOf } from '../../test/telemetry-records.js';
 import { bearer, startTestApp, type TestApp } from '../../test/test-app.js';
+import { Database } from '../database/database.service.js';
 
 const P = '/api/v1/projects/reborn';
 
@@ -43,14 +44,14 @@ describe('a flag deleted and created again under its key', () => {
   const defaults = async () => (await t.http.get(`${P}/flags/etl.reborn/environments/production/rollout-plans/defaults`).set(t.admin).expect(200)).body;
 
   it("lists none of its namesake's metrics, last evaluation or shadow samples, and chooses no guard metric from them", async () => {
-    // The old flag, created ten minutes ago (the whole process's clock), reported five minutes ago.
-    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
-    try {
-      vi.setSystemTime(Date.now() - 10 * 60_000);
-      await aBooleanFlag(t.http, t.admin, 'reborn', 'etl.reborn');
-    } finally {
-      vi.useRealTimers();
-    }
+    // The old flag, created ten minutes ago (the database sets the time: it is moved back by hand), reported five minutes ago.
+    await aBooleanFlag(t.http, t.admin, 'reborn', 'etl.reborn');
+    await t.app
+      .get(Database)
+      .manager()
+      .query(
+        `UPDATE flags SET created_at = created_at - interval '10 minutes' WHERE key = 'etl.reborn' AND project_id = (SELECT id FROM projects WHERE key = 'reborn')`,
+      );
     await t.http.post('/api/v1/sdk/events').set(bearer(sdkKey)).send(oldBatch('etl.reborn', 5)).expect(202);
     // The old flag's telemetry, as it reads before the delete.
     expect((await catalogue()).map((m: { metric: string }) => m.metric)).toEqual(['pipeline.rows_ms']);
