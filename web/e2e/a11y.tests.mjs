@@ -18,6 +18,7 @@ const otherPages = (env) => [
   ['segments', `/${PROJECT}/${env}/segments`],
   ['experiments', `/${PROJECT}/${env}/experiments`],
   ['audit log', `/${PROJECT}/${env}/audit`],
+  ['change requests', `/${PROJECT}/${env}/change-requests?status=all`],
   ['API tokens and SDK keys', `/${PROJECT}/${env}/access`],
   ['users', `/${PROJECT}/${env}/users`],
   ['webhooks', `/${PROJECT}/${env}/webhooks`],
