@@ -3,6 +3,7 @@ import { apiClient, CliError, EXIT } from './api.js';
 import { type CliConfig, readConfig, writeConfig } from './cli-config.js';
 import { addFlagsAsCodeCommands } from './flags-as-code.js';
 import { addRelayCommand } from './relay-command.js';
+import { addRequestCommands } from './requests.js';
 import { addScheduleCommands } from './schedule.js';
 import { addVersionCommands } from './versions.js';
 
@@ -180,6 +181,7 @@ export const buildProgram = (io: Io): Command => {
   addFlagsAsCodeCommands(program, { io, settings, projectOf });
   addVersionCommands(program, { io, settings, projectOf });
   addScheduleCommands(program, { io, settings, projectOf });
+  addRequestCommands(program, { io, settings, projectOf });
   addRelayCommand(program, io);
 
   return program;

@@ -67,12 +67,17 @@ export const addVersionCommands = (program: Command, { io, settings, projectOf }
       const call = apiClient(s.url, s.token);
       const path = configPath(projectOf(s), flag, o.env);
       const version = o.expectVersion ?? (await call<{ version: number }>('GET', path)).version;
-      const config = await call<{ version: number; on: boolean; killed: boolean }>('POST', `${path}/revert`, {
+      const config = await call<{ version: number; on: boolean; killed: boolean } | { changeRequest: { number: number } }>('POST', `${path}/revert`, {
         toVersion: o.to,
         version,
         ...(o.reason ? { reason: o.reason } : {}),
       });
       if (s.json) return io.out(JSON.stringify(config, null, 2));
+      // An environment that requires approval turns the revert into a change request (202).
+      if ('changeRequest' in config)
+        return io.out(
+          `${o.env} requires approval: change request #${config.changeRequest.number} was created (signalbox requests show ${config.changeRequest.number})`,
+        );
       io.out(`${flag} in ${o.env}: reverted to v${o.to} as version ${config.version} (${config.killed ? 'KILLED, kill kept' : config.on ? 'on' : 'off'})`);
     });
 };

@@ -1,0 +1,131 @@
+import { type Command, Option } from 'commander';
+import { apiClient, CliError, EXIT } from './api.js';
+import type { CommandContext } from './flags-as-code.js';
+
+const STATUSES = ['pending', 'approved', 'rejected', 'applied', 'cancelled', 'conflict'] as const;
+
+interface RequestUser {
+  id: string | null;
+  email: string;
+}
+interface Review {
+  user: RequestUser;
+  at: string;
+  comment: string | null;
+}
+interface ChangeRequestView {
+  number: number;
+  environment: string;
+  kind: string;
+  flag: string;
+  baseVersion: number;
+  reason: string;
+  author: RequestUser;
+  reviewers: string[];
+  status: string;
+  requiredApprovals: number;
+  approvals: Review[];
+  rejections: Review[];
+  comments: Array<{ user: RequestUser; at: string; body: string }>;
+  diff: { before: Record<string, unknown>; after: Record<string, unknown> } | null;
+  createdAt: string;
+  appliedVersion: number | null;
+  stale: boolean;
+}
+
+const requestNumber = (value: string): number => {
+  const n = Number(value);
+  if (!/^[1-9][0-9]{0,8}$/.test(value) || !Number.isSafeInteger(n)) throw new CliError(`A change request number is 1, 2, 3…; got '${value}'`, EXIT.usage);
+  return n;
+};
+
+const line = (r: ChangeRequestView): string =>
+  [
+    `#${String(r.number).padEnd(5)}`,
+    r.status.padEnd(9),
+    `${r.approvals.length}/${r.requiredApprovals}`.padEnd(5),
+    r.kind.padEnd(8),
+    `${r.flag} in ${r.environment}`.padEnd(40),
+    r.author.email.padEnd(28),
+    r.stale ? 'STALE ' : '',
+    r.reason,
+  ]
+    .join(' ')
+    .trimEnd();
+
+/** The config fields a diff shows, one per line when they differ. */
+const diffLines = (diff: NonNullable<ChangeRequestView['diff']>): string[] =>
+  ['on', 'killed', 'offVariant', 'targets', 'rules', 'defaultRule', 'prerequisites'].flatMap((field) => {
+    const before = JSON.stringify(diff.before[field]);
+    const after = JSON.stringify(diff.after[field]);
+    return before === after ? [] : [`  ${field}: ${before} → ${after}`];
+  });
+
+const details = (r: ChangeRequestView): string[] => [
+  line(r),
+  `  base version ${r.baseVersion}${r.stale ? ' (STALE: the base moved; the author must rebase it)' : ''}${r.appliedVersion !== null ? `; applied as version ${r.appliedVersion}` : ''}`,
+  ...(r.reviewers.length > 0 ? [`  reviewers: ${r.reviewers.join(', ')}`] : []),
+  ...(r.diff ? diffLines(r.diff) : r.kind === 'archive' ? [`  archives ${r.flag}`] : []),
+  ...r.approvals.map((a) => `  approved by ${a.user.email} at ${a.at}${a.comment ? `: ${a.comment}` : ''}`),
+  ...r.rejections.map((a) => `  rejected by ${a.user.email} at ${a.at}${a.comment ? `: ${a.comment}` : ''}`),
+  ...r.comments.map((c) => `  ${c.user.email} at ${c.at}: ${c.body}`),
+];
+
+/** `requests list|show|approve|reject|apply`: change requests for environments that require approval. */
+export const addRequestCommands = (program: Command, { io, settings, projectOf }: CommandContext): void => {
+  const requests = program.command('requests').description('change requests: changes to environments that require approval');
+  const base = (project: string) => `/projects/${encodeURIComponent(project)}/change-requests`;
+
+  requests
+    .command('list')
+    .description('change requests, newest first')
+    .addOption(new Option('--status <status>', 'only requests in this state').choices(STATUSES))
+    .option('-e, --environment <key>', 'only requests for this environment')
+    .option('--flag <key>', 'only requests for this flag')
+    .action(async (o: { status?: string; environment?: string; flag?: string }) => {
+      const s = settings();
+      const query = new URLSearchParams({
+        ...(o.status ? { status: o.status } : {}),
+        ...(o.environment ? { environment: o.environment } : {}),
+        ...(o.flag ? { flag: o.flag } : {}),
+      }).toString();
+      const { items } = await apiClient(s.url, s.token)<{ items: ChangeRequestView[] }>('GET', `${base(projectOf(s))}${query ? `?${query}` : ''}`);
+      if (s.json) return io.out(JSON.stringify(items, null, 2));
+      if (items.length === 0) return io.out('No change requests.');
+      for (const r of items) io.out(line(r));
+    });
+
+  requests
+    .command('show <number>')
+    .description('one change request: its diff, reviews and comments')
+    .action(async (value: string) => {
+      const s = settings();
+      const r = await apiClient(s.url, s.token)<ChangeRequestView>('GET', `${base(projectOf(s))}/${requestNumber(value)}`);
+      if (s.json) return io.out(JSON.stringify(r, null, 2));
+      for (const l of details(r)) io.out(l);
+    });
+
+  for (const verdict of ['approve', 'reject'] as const)
+    requests
+      .command(`${verdict} <number>`)
+      .description(verdict === 'approve' ? 'approve a request (not your own)' : 'reject a request (not your own)')
+      .option('-c, --comment <text>', 'a note with it')
+      .action(async (value: string, o: { comment?: string }) => {
+        const s = settings();
+        const n = requestNumber(value);
+        const r = await apiClient(s.url, s.token)<ChangeRequestView>('POST', `${base(projectOf(s))}/${n}/${verdict}`, o.comment ? { comment: o.comment } : {});
+        if (s.json) return io.out(JSON.stringify(r, null, 2));
+        io.out(`#${n} ${verdict === 'approve' ? 'approved' : 'rejected'}: now ${r.status} (${r.approvals.length}/${r.requiredApprovals} approvals)`);
+      });
+
+  requests
+    .command('apply <number>')
+    .description('apply an approved request (its approvers, or its author); refused (exit 5) when its base moved')
+    .action(async (value: string) => {
+      const s = settings();
+      const n = requestNumber(value);
+      const r = await apiClient(s.url, s.token)<ChangeRequestView>('POST', `${base(projectOf(s))}/${n}/apply`, {});
+      if (s.json) return io.out(JSON.stringify(r, null, 2));
+      io.out(`#${n} applied: ${r.flag} in ${r.environment}${r.appliedVersion !== null ? ` is at version ${r.appliedVersion}` : ''}`);
+    });
+};

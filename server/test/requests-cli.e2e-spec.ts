@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aBooleanFlag, aProject, aUser } from './builders.js';
+import { bearer, startTestApp, type TestApp } from './test-app.js';
+
+const CLI = path.resolve(import.meta.dirname, '../../sdk/dist/cli/main.js');
+
+describe('signalbox requests against the real server', () => {
+  let t: TestApp;
+  let home: string;
+  let author: { token: string; email: string };
+  let approver: { token: string; email: string };
+  const url = '/api/v1/projects/gate/flags/gpu.step/environments/production';
+  const cli = (token: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          SIGNALBOX_CLI_CONFIG: path.join(home, 'cli.json'),
+          SIGNALBOX_URL: t.url,
+          SIGNALBOX_TOKEN: token,
+          SIGNALBOX_PROJECT: 'gate',
+        },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  beforeAll(async () => {
+    t = await startTestApp({ listen: true });
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'signalbox-requests-cli-'));
+    await aProject(t.http, t.admin, 'gate', [{ key: 'production', name: 'Production' }]);
+    await aBooleanFlag(t.http, t.admin, 'gate', 'gpu.step');
+    await t.http.patch('/api/v1/projects/gate/environments/production').set(t.admin).send({ requireApproval: true }).expect(200);
+    author = await aUser(t.http, t.admin, 'editor');
+    approver = await aUser(t.http, t.admin, 'editor');
+    const res = await t.http.patch(url).set(bearer(author.token)).send({ version: 0, on: true, reason: 'GPU step on' }).expect(202);
+    expect(res.body.changeRequest.number).toBe(1);
+  });
+  afterAll(async () => {
+    await t.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('lists and shows requests with their diff', async () => {
+    const list = await cli(approver.token, ['requests', 'list', '--status', 'pending']);
+    expect(list.stderr).toBe('');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^#1\s+pending\s+0\/1\s+config\s+gpu\.step in production/);
+    expect(list.stdout).toContain('GPU step on');
+    const none = await cli(approver.token, ['requests', 'list', '--status', 'applied']);
+    expect(none.stdout.trim()).toBe('No change requests.');
+
+    const show = await cli(approver.token, ['requests', 'show', '1']);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain('on: false → true');
+    const json = JSON.parse((await cli(approver.token, ['--json', 'requests', 'show', '1'])).stdout);
+    expect(json).toMatchObject({ number: 1, status: 'pending', author: { email: author.email } });
+  });
+
+  it('refuses self-approval and an early apply with usable exit codes, then approves and applies', async () => {
+    const self = await cli(author.token, ['requests', 'approve', '1']);
+    expect(self.code).toBe(3);
+    expect(self.stderr).toContain('403');
+    const early = await cli(author.token, ['requests', 'apply', '1']);
+    expect(early.code).toBe(5);
+    expect(early.stderr).toContain('pending');
+
+    const approved = await cli(approver.token, ['requests', 'approve', '1', '--comment', 'ok for Saturday']);
+    expect(approved.stderr).toBe('');
+    expect(approved.stdout).toContain('#1 approved: now approved (1/1 approvals)');
+    const applied = await cli(author.token, ['requests', 'apply', '1']);
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout).toContain('#1 applied: gpu.step in production is at version 1');
+    expect((await t.http.get(url).set(t.admin)).body).toMatchObject({ on: true, version: 1 });
+  });
+
+  it('rejects, and answers bad numbers and unknown requests with the server’s words', async () => {
+    await t.http.patch(url).set(bearer(author.token)).send({ version: 1, on: false, reason: 'off again' }).expect(202);
+    const rejected = await cli(approver.token, ['requests', 'reject', '2', '--comment', 'not yet']);
+    expect(rejected.stdout).toContain('#2 rejected: now rejected');
+    expect((await cli(approver.token, ['requests', 'show', 'two'])).code).toBe(2);
+    const unknown = await cli(approver.token, ['requests', 'show', '42']);
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr).toContain('#42');
+  });
+});
