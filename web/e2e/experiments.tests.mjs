@@ -123,4 +123,52 @@ export const tests = [
       assert.deepEqual(violations, []);
     },
   },
+  {
+    name: 'experiments: a sample-ratio mismatch refuses Promote, and the dialog promotes only with the explicit override and a reason',
+    run: async (h) => {
+      const { page, api } = h;
+      const env = 'development';
+      const flag = await newSplitFlag(api, 'e2e.skewed-split', env);
+      const { sdkKey } = await api('POST', `/projects/${PROJECT}/environments/${env}/sdk-key`);
+      await api('POST', `/projects/${PROJECT}/experiments`, {
+        key: 'e2e-skewed',
+        name: 'Skewed split',
+        flag,
+        environment: env,
+        controlVariant: 'v1',
+        treatmentVariants: ['v2'],
+        primaryMetric: { name: 'converted', type: 'rate' },
+        minimumDetectableEffect: 0.05,
+      });
+      // v2 loses about a fifth of its records (a crash before tracking): a 55/45 split on a 50/50 rollout.
+      const draw = random(23);
+      await traffic(h.baseUrl, sdkKey, 2000, (flags, i) => {
+        const context = { targetingKey: `user-${i}` };
+        const variant = flags.details(flag, context, 'v1').variant;
+        if (variant === 'v2' && draw() < 0.2) return;
+        flags.track('converted', draw() < (variant === 'v2' ? 0.2 : 0.1) ? 1 : 0, context, { flag });
+      });
+      const results = await api('GET', `/projects/${PROJECT}/experiments/e2e-skewed/results`);
+      assert.equal(results.sampleRatio.mismatch, true, JSON.stringify(results.sampleRatio));
+
+      await signInAsAdmin(h);
+      await page.goto(`/${PROJECT}/${env}/experiments/e2e-skewed`);
+      await page.getByRole('button', { name: 'Promote', exact: true }).click();
+      const dialog = page.getByRole('dialog');
+      const mismatch = dialog.getByRole('alert', { name: 'Sample ratio mismatch' });
+      await mismatch.getByText(/where the rollout promises 50\.0% \/ 50\.0%/).waitFor();
+      const promote = dialog.getByRole('button', { name: 'Promote v2' });
+      assert.equal(await promote.isDisabled(), true);
+      await h.screenshot('experiment-srm-override');
+      await dialog.getByLabel('Promote v2 despite the sample ratio mismatch').check();
+      assert.equal(await promote.isDisabled(), true, 'a reason is required too');
+      await dialog.getByLabel('Reason (required to override the mismatch)').fill('the skew is a known bot filter on v1');
+      await promote.click();
+      await page.getByText(/promoted v2/).waitFor();
+
+      const audit = await api('GET', `/audit?project=${PROJECT}&limit=10`);
+      const entry = audit.items.find((e) => e.action === 'experiment.promoted' && e.resourceKey === flag);
+      assert.match(entry.reason, /^the skew is a known bot filter on v1 \[sample ratio mismatch overridden: the traffic split is/);
+    },
+  },
 ];
