@@ -3,6 +3,7 @@
 // request whose base moved shows the conflict and is applied only after a rebase. Everything happens
 // in a project of its own, so the demo project's environments stay ungated for the other tests.
 import assert from 'node:assert/strict';
+import { wholePage } from './tests.mjs';
 
 const PROJECT = 'gated';
 const ENV = 'production';
@@ -114,7 +115,7 @@ export const tests = [
       await reviews.getByRole('button', { name: 'Approve' }).click();
       await reviews.getByText('1 of 1 approval').waitFor();
       await reviews.getByText(/a fifth is fine/).waitFor();
-      await h.screenshot('change-request');
+      await wholePage(h, 'change-request');
       await page.getByRole('button', { name: 'Apply to Production' }).click();
       await page.getByText(/as version 1\./).waitFor();
 
@@ -172,7 +173,6 @@ export const tests = [
         .waitFor();
       assert.equal(await page.getByRole('button', { name: 'Apply to Production' }).count(), 0);
       assert.equal(await conflict.getByRole('button', { name: /Rebase/ }).count(), 0);
-      await h.screenshot('change-request-stale');
 
       // Its author rebases it onto version 1: both changes kept, approvals start over.
       await context.clearCookies();
