@@ -309,7 +309,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Rename an environment or change whether changes need a reason (absent = unchanged) */
+        /** Rename an environment, or change whether changes need a reason or approval (absent = unchanged) */
         patch: operations["ProjectsController_updateEnvironment"];
         trace?: never;
     };
@@ -628,7 +628,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Lift a kill: the config is exactly what it was before. Idempotent. */
+        /**
+         * Lift a kill: the config is exactly what it was before. Idempotent.
+         * @description In an environment that requires approval, a restore becomes a change request (202); a kill-switch token gets 403 APPROVAL_REQUIRED.
+         */
         post: operations["KillSwitchController_restoreInEnvironment"];
         delete?: never;
         options?: never;
@@ -1365,6 +1368,149 @@ export interface paths {
         head?: never;
         /** Edit a change before it runs: time, reason, the change itself, or its base version (rebase) */
         patch: operations["ScheduledChangesController_update"];
+        trace?: never;
+    };
+    "/api/v1/projects/{projectKey}/change-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The project's change requests, newest first (filter by status, environment, flag) */
+        get: operations["ChangeRequestsController_list"];
+        put?: never;
+        /**
+         * Propose a config change, restore or archive for review
+         * @description It is applied only after enough approvals from people other than its author, and only while its base version is still current.
+         */
+        post: operations["ChangeRequestsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectKey}/change-requests/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One change request, with its diff, reviews and comments */
+        get: operations["ChangeRequestsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectKey}/change-requests/{number}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve; with enough approvals the request becomes approved */
+        post: operations["ChangeRequestsController_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectKey}/change-requests/{number}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject; the author may rebase it back to pending or cancel it */
+        post: operations["ChangeRequestsController_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectKey}/change-requests/{number}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Comment on a request */
+        post: operations["ChangeRequestsController_comment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectKey}/change-requests/{number}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply an approved request: written as a new version, only if its base version is still current
+         * @description Allowed for anyone who approved it, and for its author once it is approved. A stale base refuses it (STALE_BASE) and nothing is written.
+         */
+        post: operations["ChangeRequestsController_apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectKey}/change-requests/{number}/rebase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Base the request on the current version (optionally with a new config); approvals reset, status back to pending. Author only. */
+        post: operations["ChangeRequestsController_rebase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectKey}/change-requests/{number}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw a request (author or admin) */
+        post: operations["ChangeRequestsController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/sdk/stream": {
@@ -2223,6 +2369,10 @@ export interface components {
             name: string;
             /** @description Every change here must give a reason */
             requireChangeReason: boolean;
+            /** @description Config changes, restores and flag archives here become change requests that others approve */
+            requireApproval: boolean;
+            /** @description How many approvals a change request here needs */
+            requiredApprovals: number;
             /** @description The first characters of the active SDK key; the key itself is shown only when issued */
             sdkKeyPrefix: string | null;
         };
@@ -2269,6 +2419,10 @@ export interface components {
         UpdateEnvironmentDto: {
             name?: string;
             requireChangeReason?: boolean;
+            /** @description Config changes, restores and flag archives here become change requests that others approve */
+            requireApproval?: boolean;
+            /** @description How many approvals a change request here needs */
+            requiredApprovals?: number;
         };
         RotatedSdkKeyResponse: {
             /** @description The new SDK key, shown this once; the old one is refused from now on */
@@ -2577,6 +2731,80 @@ export interface components {
             flag: string;
             /** @description The variant it must serve */
             variant: string;
+        };
+        ChangeRequestConfigDto: {
+            on: boolean;
+            offVariant: string | null;
+            targets: components["schemas"]["TargetDto"][];
+            rules: components["schemas"]["RuleDto"][];
+            defaultRule: components["schemas"]["ServeDto"] | null;
+            prerequisites: components["schemas"]["PrerequisiteDto"][];
+        };
+        ChangeRequestDiffResponse: {
+            /** @description The config at the base version */
+            before: components["schemas"]["FlagConfigResponse"];
+            /** @description The config the request writes */
+            after: components["schemas"]["FlagConfigResponse"];
+        };
+        ChangeRequestUserResponse: {
+            /** @description The user or token id (null for the admin token) */
+            id: string | null;
+            /** @description The user's email (tokens: token:<name>) */
+            email: string;
+        };
+        ChangeRequestReviewResponse: {
+            user: components["schemas"]["ChangeRequestUserResponse"];
+            /** Format: date-time */
+            at: string;
+            comment?: string | null;
+        };
+        ChangeRequestCommentResponse: {
+            /** Format: uuid */
+            id: string;
+            user: components["schemas"]["ChangeRequestUserResponse"];
+            /** Format: date-time */
+            at: string;
+            body: string;
+        };
+        ChangeRequestResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @description Per project: 1, 2, 3… */
+            number: number;
+            project: string;
+            environment: string;
+            /** @enum {string} */
+            kind: "config" | "restore" | "archive";
+            flag: string;
+            /** @description The config version (config, restore) or flag version (archive) it was made against */
+            baseVersion: number;
+            /** @description For config: the body a PUT takes, without version and reason */
+            change: components["schemas"]["ChangeRequestConfigDto"] | null;
+            /** @description Config before (at base) and after; null for archive */
+            diff: components["schemas"]["ChangeRequestDiffResponse"] | null;
+            reason: string;
+            author: components["schemas"]["ChangeRequestUserResponse"];
+            /** @description Who is asked to review (informational) */
+            reviewers: string[];
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected" | "applied" | "cancelled" | "conflict";
+            requiredApprovals: number;
+            approvals: components["schemas"]["ChangeRequestReviewResponse"][];
+            rejections: components["schemas"]["ChangeRequestReviewResponse"][];
+            comments: components["schemas"]["ChangeRequestCommentResponse"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            appliedAt: string | null;
+            /** @description The config version (or flag version, for archive) it wrote */
+            appliedVersion: number | null;
+            /** @description The base no longer equals the current version: it cannot be applied until rebased */
+            stale: boolean;
+        };
+        ChangeRequestCreatedResponse: {
+            changeRequest: components["schemas"]["ChangeRequestResponse"];
         };
         ReplaceFlagConfigDto: {
             /** @description The version this change is based on; a stale one gets 409 */
@@ -2979,7 +3207,7 @@ export interface components {
             id: string;
             name: string;
             url: string;
-            events: ("flag.changed" | "flag.killed" | "flag.restored" | "rollout.advanced" | "rollout.rolled_back" | "experiment.decided" | "scheduled_change.failed")[];
+            events: ("flag.changed" | "flag.killed" | "flag.restored" | "rollout.advanced" | "rollout.rolled_back" | "experiment.decided" | "scheduled_change.failed" | "change_request.created" | "change_request.approved" | "change_request.applied" | "change_request.rejected")[];
             projectKey: string | null;
             enabled: boolean;
             disabledReason: string | null;
@@ -2997,7 +3225,7 @@ export interface components {
             /** @description http(s) URL that receives signed POSTs; public addresses only, unless SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST allows a private one */
             url: string;
             /** @description A change is delivered once per subscription, as the most specific event it lists (a kill: flag.killed, else flag.changed) */
-            events: ("flag.changed" | "flag.killed" | "flag.restored" | "rollout.advanced" | "rollout.rolled_back" | "experiment.decided" | "scheduled_change.failed")[];
+            events: ("flag.changed" | "flag.killed" | "flag.restored" | "rollout.advanced" | "rollout.rolled_back" | "experiment.decided" | "scheduled_change.failed" | "change_request.created" | "change_request.approved" | "change_request.applied" | "change_request.rejected")[];
             /** @description Only events of this project (default: every project) */
             projectKey?: string;
         };
@@ -3009,7 +3237,7 @@ export interface components {
         UpdateWebhookDto: {
             name?: string;
             url?: string;
-            events?: ("flag.changed" | "flag.killed" | "flag.restored" | "rollout.advanced" | "rollout.rolled_back" | "experiment.decided" | "scheduled_change.failed")[];
+            events?: ("flag.changed" | "flag.killed" | "flag.restored" | "rollout.advanced" | "rollout.rolled_back" | "experiment.decided" | "scheduled_change.failed" | "change_request.created" | "change_request.approved" | "change_request.applied" | "change_request.rejected")[];
             /** @description null: every project */
             projectKey?: string | null;
             /** @description true re-enables a disabled subscription (and clears its failure count); its pending deliveries resume */
@@ -4172,6 +4400,42 @@ export interface components {
             reason?: string | null;
             replace?: components["schemas"]["ScheduledReplaceDto"];
             patch?: components["schemas"]["ScheduledPatchDto"];
+        };
+        ChangeRequestListResponse: {
+            /** @description Newest first */
+            items: components["schemas"]["ChangeRequestResponse"][];
+        };
+        CreateChangeRequestDto: {
+            /**
+             * @description config: a new config; restore: lift a kill; archive: archive the flag
+             * @enum {string}
+             */
+            kind: "config" | "restore" | "archive";
+            /** @description The flag key */
+            flag: string;
+            /** @description The environment (for archive: any environment of the project that requires approval) */
+            environment: string;
+            /** @description The config's current version (config, restore) or the flag's (archive); applying checks it is still current */
+            baseVersion: number;
+            /** @description For kind config: the whole config, as PUT takes it without version and reason */
+            change?: components["schemas"]["ChangeRequestConfigDto"];
+            /** @description Why */
+            reason: string;
+            /** @description Who is asked to review (informational) */
+            reviewers?: string[];
+        };
+        ReviewChangeRequestDto: {
+            /** @description A note with the approval or rejection */
+            comment?: string;
+        };
+        CommentChangeRequestDto: {
+            body: string;
+        };
+        RebaseChangeRequestDto: {
+            /** @description The current version to base the request on */
+            baseVersion: number;
+            /** @description For kind config: a new config (absent: the same one, on the new base) */
+            change?: components["schemas"]["ChangeRequestConfigDto"];
         };
         StreamAckDto: {
             /** @description From the stream's `hello` event */
@@ -6272,6 +6536,15 @@ export interface operations {
                     "application/json": components["schemas"]["FlagResponse"];
                 };
             };
+            /** @description An environment of the project requires approval: a change request to archive was made instead */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestCreatedResponse"];
+                };
+            };
             /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
             400: {
                 headers: {
@@ -6465,6 +6738,15 @@ export interface operations {
                     "application/json": components["schemas"]["FlagConfigResponse"];
                 };
             };
+            /** @description The environment requires approval: a pending change request was made from the write, and nothing was written */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestCreatedResponse"];
+                };
+            };
             /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
             400: {
                 headers: {
@@ -6535,6 +6817,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FlagConfigResponse"];
+                };
+            };
+            /** @description The environment requires approval: a pending change request was made from the write, and nothing was written */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestCreatedResponse"];
                 };
             };
             /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
@@ -6676,6 +6967,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FlagConfigResponse"];
+                };
+            };
+            /** @description The environment requires approval: a pending change request to write that version's config was made, and nothing was written */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestCreatedResponse"];
                 };
             };
             /** @description VALIDATION_FAILED: a bad body, a missing required reason, or the version names variants or segments that no longer exist */
@@ -7112,6 +7412,15 @@ export interface operations {
                     "application/json": components["schemas"]["FlagConfigResponse"];
                 };
             };
+            /** @description The environment requires approval: a pending change request to restore was made */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestCreatedResponse"];
+                };
+            };
             /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
             400: {
                 headers: {
@@ -7130,7 +7439,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description FORBIDDEN: not an editor, or a kill-switch token outside its projects or environments */
+            /** @description FORBIDDEN: not an editor, or a kill-switch token outside its projects or environments; APPROVAL_REQUIRED: an environment requires approval to restore (a kill-switch token, or a restore across environments or by tag) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7272,7 +7581,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description FORBIDDEN: not an editor, or a kill-switch token outside its projects or environments */
+            /** @description FORBIDDEN: not an editor, or a kill-switch token outside its projects or environments; APPROVAL_REQUIRED: an environment requires approval to restore (a kill-switch token, or a restore across environments or by tag) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7407,7 +7716,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description FORBIDDEN: not an editor, or a kill-switch token outside its projects or environments */
+            /** @description FORBIDDEN: not an editor, or a kill-switch token outside its projects or environments; APPROVAL_REQUIRED: an environment requires approval to restore (a kill-switch token, or a restore across environments or by tag) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10522,6 +10831,614 @@ export interface operations {
                 };
             };
             /** @description CONFLICT: the change already ran, failed or was cancelled; VERSION_CONFLICT: `version` is not the current one */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ChangeRequestsController_list: {
+        parameters: {
+            query?: {
+                /** @description Only requests in this state; absent: all */
+                status?: "pending" | "approved" | "rejected" | "applied" | "cancelled" | "conflict";
+                /** @description Only requests for this environment */
+                environment?: string;
+                /** @description Only requests for this flag */
+                flag?: string;
+            };
+            header?: never;
+            path: {
+                projectKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestListResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ChangeRequestsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateChangeRequestDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: a bad body, a config the flag cannot take (fields under `change.`), a change on a restore or archive */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VERSION_CONFLICT: `baseVersion` is not the current one; CONFLICT: the flag is archived, or not killed (restore) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ChangeRequestsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectKey: string;
+                /** @description The request number in the project: 1, 2, 3… */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ChangeRequestsController_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectKey: string;
+                /** @description The request number in the project: 1, 2, 3… */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewChangeRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description SELF_APPROVAL: the author cannot approve their own request; FORBIDDEN: not an editor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: the request is applied, cancelled or (for reviews) rejected */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ChangeRequestsController_reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectKey: string;
+                /** @description The request number in the project: 1, 2, 3… */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewChangeRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description SELF_APPROVAL: the author cannot reject their own request (cancel it); FORBIDDEN: not an editor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: the request is applied, cancelled or (for reviews) rejected */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ChangeRequestsController_comment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectKey: string;
+                /** @description The request number in the project: 1, 2, 3… */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentChangeRequestDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ChangeRequestsController_apply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectKey: string;
+                /** @description The request number in the project: 1, 2, 3… */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the config no longer fits the flag (a variant or segment it names is gone) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: neither its author nor one of its approvers */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_APPROVED: not approved (yet); STALE_BASE: the base moved (`details.current` is the current config); nothing was written */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ChangeRequestsController_rebase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectKey: string;
+                /** @description The request number in the project: 1, 2, 3… */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RebaseChangeRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: not its author */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VERSION_CONFLICT: `baseVersion` is not the current one; CONFLICT: the request is applied or cancelled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ChangeRequestsController_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectKey: string;
+                /** @description The request number in the project: 1, 2, 3… */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN: neither its author nor an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND: what the path names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CONFLICT: the request is applied, cancelled or (for reviews) rejected */
             409: {
                 headers: {
                     [name: string]: unknown;
