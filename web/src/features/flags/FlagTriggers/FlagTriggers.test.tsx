@@ -5,7 +5,7 @@ import type { Trigger } from '../../../api/triggers';
 import { renderWithClient, stubApi } from '../../../test/render';
 import { FlagTriggers } from './FlagTriggers';
 
-const staging = { key: 'staging', name: 'Staging', requireChangeReason: false, sdkKeyPrefix: null };
+const staging = { key: 'staging', name: 'Staging', requireChangeReason: false, requireApproval: false, requiredApprovals: 1, sdkKeyPrefix: null };
 const BASE = '/projects/demo/flags/checkout/environments/staging/triggers';
 
 const aTrigger = (overrides: Partial<Trigger> = {}): Trigger => ({
@@ -85,6 +85,48 @@ describe('FlagTriggers', () => {
       effect: { type: 'set-rollout', variant: 'v2', percentage: 25, restVariant: 'v1' },
       restoreOnResolve: false,
     });
+  });
+
+  it("clears the API's message from the field the user fixes, and keeps the other fields' messages", async () => {
+    stubApi((method, path) => {
+      if (method === 'GET' && path === BASE) return { status: 200, body: [] };
+      if (method === 'POST' && path === BASE)
+        return {
+          status: 400,
+          body: {
+            error: 'VALIDATION_FAILED',
+            message: 'invalid',
+            details: [
+              { field: 'name', reason: 'a trigger named canary already exists for this flag' },
+              { field: 'effect.percentage', reason: 'percentage must be a whole number' },
+              { field: 'description', reason: 'description must be at most 500 characters' },
+            ],
+          },
+        };
+      return undefined;
+    });
+    renderWithClient(<FlagTriggers project="demo" flag="checkout" environment={staging} variants={['v1', 'v2']} />);
+    await screen.findByText('No trigger URLs for checkout in Staging.');
+    await userEvent.type(screen.getByLabelText('Name'), 'canary');
+    await userEvent.type(screen.getByLabelText('Description (optional)'), 'from alertmanager');
+    await userEvent.selectOptions(screen.getByLabelText('When an alert fires'), 'set-rollout');
+    await userEvent.selectOptions(screen.getByLabelText('Roll out variant'), 'v2');
+    await userEvent.type(screen.getByLabelText('Percentage'), '25');
+    await userEvent.click(screen.getByRole('button', { name: 'Create trigger URL' }));
+    await screen.findByText('a trigger named canary already exists for this flag');
+    expect(screen.getByText('percentage must be a whole number')).toBeTruthy();
+    expect(screen.getByText('description must be at most 500 characters')).toBeTruthy();
+
+    await userEvent.type(screen.getByLabelText('Name'), '-2');
+    expect(screen.queryByText('a trigger named canary already exists for this flag')).toBeNull();
+    expect(screen.getByLabelText('Name').getAttribute('aria-invalid')).not.toBe('true');
+    expect(screen.getByText('percentage must be a whole number')).toBeTruthy();
+    expect(screen.getByText('description must be at most 500 characters')).toBeTruthy();
+
+    await userEvent.clear(screen.getByLabelText('Percentage'));
+    await userEvent.type(screen.getByLabelText('Percentage'), '30');
+    expect(screen.queryByText('percentage must be a whole number')).toBeNull();
+    expect(screen.getByText('description must be at most 500 characters')).toBeTruthy();
   });
 
   it('rotates after confirmation and disables', async () => {

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ApiError, errorMessage } from '../../../api/client';
 import { type IssuedTrigger, type NewTrigger, useCreateTrigger } from '../../../api/triggers';
-import { type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
+import { type FieldErrors, toFieldErrors, withoutField } from '../../../components/common/fieldErrors';
 import { type TriggerEffectType, undoLabel } from './triggerEffect';
 
 /**
@@ -20,6 +20,14 @@ export const useTriggerForm = (project: string, flag: string, environment: strin
   const create = useCreateTrigger(project, flag, environment);
   const canUndo = undoLabel(effectType) !== null;
   const needsVariant = effectType === 'serve-variant' || effectType === 'set-rollout';
+
+  // Editing a field clears its messages; the others stay until the next submit.
+  const editor =
+    <T>(path: string, setter: (value: T) => void) =>
+    (value: T) => {
+      setter(value);
+      setErrors((current) => withoutField(current, path));
+    };
 
   const problems = (trimmed: string): FieldErrors => {
     const found: FieldErrors = {};
@@ -62,21 +70,21 @@ export const useTriggerForm = (project: string, flag: string, environment: strin
 
   return {
     name,
-    setName,
+    setName: editor('name', setName),
     description,
-    setDescription,
+    setDescription: editor('description', setDescription),
     effectType,
-    setEffectType,
+    setEffectType: editor('effect.type', setEffectType),
     variant,
-    setVariant,
+    setVariant: editor('effect.variant', setVariant),
     percentage,
-    setPercentage,
+    setPercentage: editor('effect.percentage', setPercentage),
     restVariant,
-    setRestVariant,
+    setRestVariant: editor('effect.restVariant', setRestVariant),
     needsVariant,
     canUndo,
     restoreOnResolve,
-    setRestoreOnResolve,
+    setRestoreOnResolve: editor('restoreOnResolve', setRestoreOnResolve),
     errors,
     submit,
     pending: create.isPending,

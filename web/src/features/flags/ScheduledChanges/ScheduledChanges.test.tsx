@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EnvironmentView } from '../../../api/projects';
@@ -89,5 +89,45 @@ describe('ScheduleButton', () => {
     expect(post?.body).toMatchObject({ version: 3, reason: 'nightly', replace: draft });
     expect(new Date((post?.body as { runAt: string }).runAt).getTime()).toBeGreaterThan(Date.now());
     expect(saveNow).not.toHaveBeenCalled();
+  });
+
+  it("clears the API's message from the field the user fixes, and keeps the other field's message", async () => {
+    stubApi((method, path) =>
+      method === 'POST' && path === PATH
+        ? {
+            status: 400,
+            body: {
+              error: 'VALIDATION_FAILED',
+              message: 'invalid',
+              details: [
+                { field: 'runAt', reason: 'runAt must be at most a year ahead' },
+                { field: 'reason', reason: 'reason must be at most 500 characters' },
+              ],
+            },
+          }
+        : undefined,
+    );
+    const base = aConfig({ version: 3 });
+    renderWithClient(
+      <ScheduleButton
+        project="demo"
+        flagKey="etl.use-new-transformer"
+        environment={environment}
+        form={{ base, draft: { ...toEditable(base), on: false }, reason: 'nightly', dirty: true, conflict: null, discard: () => {} }}
+      />,
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Schedule…' }));
+    const dialog = await screen.findByRole('dialog', { name: /Schedule a change/ });
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Schedule change' }));
+    await within(dialog).findByText('runAt must be at most a year ahead');
+    expect(within(dialog).getByText('reason must be at most 500 characters')).toBeTruthy();
+
+    await userEvent.type(within(dialog).getByLabelText(/^Reason/), ' run');
+    expect(within(dialog).queryByText('reason must be at most 500 characters')).toBeNull();
+    expect(within(dialog).getByText('runAt must be at most a year ahead')).toBeTruthy();
+
+    const time = within(dialog).getByLabelText(/^Apply at/) as HTMLInputElement;
+    fireEvent.change(time, { target: { value: time.value.replace(/:(\d{2})(:\d{2})?$/, ':59') } });
+    expect(within(dialog).queryByText('runAt must be at most a year ahead')).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { ApiError } from '../../../api/client';
-import { type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
+import { type FieldErrors, toFieldErrors, withoutField } from '../../../components/common/fieldErrors';
 import { fromLocalInput, runAtProblem, toLocalInput } from './scheduleTime';
 
 /**
@@ -47,5 +47,13 @@ export const useScheduleForm = ({
     }
   };
 
-  return { runAt, setRunAt, at, reason, setReason, errors, formError, submitting, submit };
+  // Editing a field clears its messages; the others stay until the next submit.
+  const editor =
+    <T>(path: string, setter: (value: T) => void) =>
+    (value: T) => {
+      setter(value);
+      setErrors((current) => withoutField(current, path));
+    };
+
+  return { runAt, setRunAt: editor('runAt', setRunAt), at, reason, setReason: editor('reason', setReason), errors, formError, submitting, submit };
 };

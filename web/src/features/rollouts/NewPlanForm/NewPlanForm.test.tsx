@@ -161,4 +161,44 @@ describe('NewPlanForm', () => {
     await userEvent.click(await customizeBox());
     await vi.waitFor(() => expect(screen.getAllByText('no data reported for this metric yet')).toHaveLength(2));
   });
+
+  it("clears the API's message from the field the user fixes, and keeps the other fields' messages", async () => {
+    stubApi((method, path) =>
+      method === 'GET' && path.endsWith(DEFAULTS_PATH)
+        ? { status: 200, body: flagDefaults() }
+        : method === 'POST'
+          ? {
+              status: 400,
+              body: {
+                error: 'VALIDATION_FAILED',
+                message: 'Invalid plan',
+                details: [
+                  { field: 'stages[1].percent', reason: 'must be greater than the previous stage' },
+                  { field: 'guards.maxErrorRateRatio', reason: 'maxErrorRateRatio must not be less than 1' },
+                  { field: 'controlVariant', reason: 'controlVariant must differ from candidateVariant' },
+                ],
+              },
+            }
+          : undefined,
+    );
+    renderWithClient(<NewPlanForm project="demo" flag={aFlag()} environment="production" />);
+    await userEvent.click(await customizeBox());
+    await screen.findByRole('table', { name: 'Stages' });
+    await userEvent.click(screen.getByRole('button', { name: 'Start rollout plan' }));
+    await screen.findByText('must be greater than the previous stage');
+    expect(screen.getByText('maxErrorRateRatio must not be less than 1')).toBeTruthy();
+    expect(screen.getByText('controlVariant must differ from candidateVariant')).toBeTruthy();
+
+    await userEvent.type(screen.getByLabelText('Stage 2 percent'), '5');
+    expect(screen.queryByText('must be greater than the previous stage')).toBeNull();
+    expect(screen.getByText('maxErrorRateRatio must not be less than 1')).toBeTruthy();
+    expect(screen.getByText('controlVariant must differ from candidateVariant')).toBeTruthy();
+
+    await userEvent.type(screen.getByLabelText('Error rate at most × control'), '2');
+    expect(screen.queryByText('maxErrorRateRatio must not be less than 1')).toBeNull();
+    expect(screen.getByText('controlVariant must differ from candidateVariant')).toBeTruthy();
+
+    await userEvent.selectOptions(screen.getByLabelText('replacing'), 'on');
+    expect(screen.queryByText('controlVariant must differ from candidateVariant')).toBeNull();
+  });
 });

@@ -4,7 +4,7 @@ import { useCreateRolloutPlan, useFlagRolloutDefaults } from '../../../api/rollo
 import type { FlagView } from '../../../api/flags';
 import { useMetricCatalogue } from '../../../api/metrics';
 import { metricOptions, metricWarning } from '../guardMetricChoices';
-import { type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
+import { type FieldErrors, toFieldErrors, withoutField } from '../../../components/common/fieldErrors';
 import { customizedFrom, type GuardsDraft, newPlanDraft, type PlanDraft, planRequest, type StageDraft } from '../planDraft';
 
 /** The "start a rollout plan" form: variants, and optionally its own stages and guards. */
@@ -27,16 +27,36 @@ export const useNewPlanForm = (project: string, flag: FlagView, environment: str
   const catalogue = useMetricCatalogue(project, environment, { flag: flag.key, windowMinutes: CATALOGUE_WINDOW_MINUTES });
   const reported = catalogue.data?.metrics;
 
-  const set = (change: Partial<PlanDraft>) => setDraft((d) => ({ ...d, ...change }));
+  // Editing a field clears its messages; the others stay until the next submit.
+  const edited = (...paths: string[]) => setErrors((current) => paths.reduce(withoutField, current));
+  const set = (change: Partial<PlanDraft>) => {
+    setDraft((d) => ({ ...d, ...change }));
+    edited(...Object.keys(change));
+  };
   const customize = (on: boolean) => {
     if (!on) set({ customized: false });
-    else if (defaults.data) setDraft((d) => customizedFrom(d, defaults.data));
+    else if (defaults.data) {
+      setDraft((d) => customizedFrom(d, defaults.data));
+      edited('stages', 'guards');
+    }
   };
-  const setStage = (index: number, change: Partial<StageDraft>) =>
+  const setStage = (index: number, change: Partial<StageDraft>) => {
     setDraft((d) => ({ ...d, stages: d.stages.map((s, i) => (i === index ? { ...s, ...change } : s)) }));
-  const addStage = () => setDraft((d) => ({ ...d, stages: [...d.stages, { percent: '100', minDurationMinutes: '0', minSamples: '0' }] }));
-  const removeStage = (index: number) => setDraft((d) => ({ ...d, stages: d.stages.filter((_, i) => i !== index) }));
-  const setGuard = (name: keyof GuardsDraft, value: string) => setDraft((d) => ({ ...d, guards: { ...d.guards, [name]: value } }));
+    edited(...Object.keys(change).map((name) => `stages[${index}].${name}`));
+  };
+  // Adding or removing a stage renumbers the ones after it (and may settle "stages" as a whole): their messages go.
+  const addStage = () => {
+    setDraft((d) => ({ ...d, stages: [...d.stages, { percent: '100', minDurationMinutes: '0', minSamples: '0' }] }));
+    edited('stages');
+  };
+  const removeStage = (index: number) => {
+    setDraft((d) => ({ ...d, stages: d.stages.filter((_, i) => i !== index) }));
+    edited('stages');
+  };
+  const setGuard = (name: keyof GuardsDraft, value: string) => {
+    setDraft((d) => ({ ...d, guards: { ...d.guards, [name]: value } }));
+    edited(`guards.${name}`);
+  };
 
   const submit = async () => {
     const { plan, errors: found } = planRequest(draft);

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { ApiError } from '../../../api/client';
 import { type SegmentView, useSaveSegment } from '../../../api/segments';
 import type { AttributeClause, SegmentRule } from '@signalbox/sdk/core';
-import { type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
+import { type FieldErrors, toFieldErrors, withoutField } from '../../../components/common/fieldErrors';
 import { splitList } from '../../../components/common/format';
 import { sameJson } from '../../../components/common/diffJson';
 
@@ -12,14 +12,38 @@ export const useSegmentForm = (project: string, segment: SegmentView | null, onS
   const [description, setDescription] = useState(segment?.description ?? '');
   const [included, setIncluded] = useState((segment?.included ?? []).join(', '));
   const [excluded, setExcluded] = useState((segment?.excluded ?? []).join(', '));
-  const [rules, setRules] = useState<SegmentRule[]>(segment?.rules ?? []);
+  const [rules, setRulesState] = useState<SegmentRule[]>(segment?.rules ?? []);
   const [version, setVersion] = useState<number | null>(segment?.version ?? null);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const save = useSaveSegment(project);
 
-  const setClause = (r: number, c: number, clause: AttributeClause) =>
-    setRules((list) => list.map((rule, i) => (i === r ? { clauses: rule.clauses.map((x, j) => (j === c ? clause : x)) } : rule)));
+  // Editing a field clears its messages; the others stay until the next save.
+  const edited = (path: string) => setErrors((current) => withoutField(current, path));
+  const editor =
+    <T>(path: string, setter: (value: T) => void) =>
+    (value: T) => {
+      setter(value);
+      edited(path);
+    };
+  // Adding or removing a rule or condition renumbers the ones after it: their messages would name the wrong ones.
+  const setRules = (change: SegmentRule[] | ((list: SegmentRule[]) => SegmentRule[])) => {
+    setRulesState(change);
+    edited('rules');
+  };
+  const setClause = (r: number, c: number, clause: AttributeClause) => {
+    const path = `rules[${r}].clauses[${c}]`;
+    const before = rules[r]?.clauses[c];
+    setRulesState((list) => list.map((rule, i) => (i === r ? { clauses: rule.clauses.map((x, j) => (j === c ? clause : x)) } : rule)));
+    setErrors((current) => {
+      // A message on the condition as a whole goes with any change to it; one on a part, when that part changes.
+      let left = Object.fromEntries(Object.entries(current).filter(([field]) => field !== path));
+      for (const part of ['attribute', 'op', 'values'] as const) {
+        if (!before || !sameJson(before[part], clause[part])) left = withoutField(left, `${path}.${part}`);
+      }
+      return left;
+    });
+  };
 
   const submit = async () => {
     const found: FieldErrors = {};
@@ -60,15 +84,15 @@ export const useSegmentForm = (project: string, segment: SegmentView | null, onS
     dirty,
     isNew: segment === null,
     key,
-    setKey,
+    setKey: editor('key', setKey),
     name,
-    setName,
+    setName: editor('name', setName),
     description,
-    setDescription,
+    setDescription: editor('description', setDescription),
     included,
-    setIncluded,
+    setIncluded: editor('included', setIncluded),
     excluded,
-    setExcluded,
+    setExcluded: editor('excluded', setExcluded),
     rules,
     setRules,
     setClause,
