@@ -883,6 +883,40 @@ export const tests = [
       const detailsOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(detailsOverflow <= 0, `details tab: no horizontal scrolling (overflow ${detailsOverflow}px)`);
       await h.screenshot('flag-details-800px', { fullPage: true });
+
+      // Every tab can be reached at this width: in view once scrolled to, not covered, and it opens its panel.
+      // A boolean flag has all nine; its shadow tab shows without shadow samples only when the URL names it.
+      const withShadow = flagUrl('production', await newFlag(h.api, 'e2e.narrow-tabs'), 'shadow');
+      await page.goto(withShadow);
+      const tablist = page.getByRole('tablist', { name: 'Flag sections' });
+      await tablist.getByRole('tab', { name: 'Shadow report' }).waitFor();
+      const labels = await tablist.getByRole('tab').allInnerTexts();
+      assert.equal(labels.length, 9, `an admin sees all nine tabs (${labels.join(', ')})`);
+      for (const label of labels) {
+        const tab = tablist.getByRole('tab', { name: label, exact: true });
+        if ((await tab.count()) === 0) {
+          await page.goto(withShadow);
+          await tab.waitFor();
+        }
+        await tab.scrollIntoViewIfNeeded();
+        const box = await tab.boundingBox();
+        assert.ok(box && box.x >= 0 && box.x + box.width <= 800, `the ${label} tab lies inside the 800 px viewport (${JSON.stringify(box)})`);
+        const onTop = await tab.evaluate((el) => {
+          const r = el.getBoundingClientRect();
+          return el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+        });
+        assert.ok(onTop, `nothing covers the ${label} tab`);
+        await tab.click();
+        await page.waitForFunction(
+          (name) => [...document.querySelectorAll('[role="tab"]')].some((t) => t.textContent === name && t.getAttribute('aria-selected') === 'true'),
+          label,
+        );
+        const id = await tab.getAttribute('id');
+        await page.locator(`[role="tabpanel"][aria-labelledby="${id}"]`).waitFor();
+        const tabOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.ok(tabOverflow <= 0, `${label} tab: no horizontal scrolling (overflow ${tabOverflow}px)`);
+      }
+
       await page.goto(`/${PROJECT}/production/flags`);
       await page.getByRole('link', { name: 'Validate data before load' }).waitFor();
       const listOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
