@@ -171,4 +171,51 @@ export const tests = [
       assert.match(entry.reason, /^the skew is a known bot filter on v1 \[sample ratio mismatch overridden: the traffic split is/);
     },
   },
+  {
+    name: "experiments: the new-experiment form offers the flag's reported metric names and warns, without refusing, of one never reported",
+    run: async (h) => {
+      const { page, api } = h;
+      const env = 'development';
+      const flag = await newSplitFlag(api, 'e2e.picker-model', env);
+      const { sdkKey } = await api('POST', `/projects/${PROJECT}/environments/${env}/sdk-key`);
+      await traffic(h.baseUrl, sdkKey, 40, (flags, i) => {
+        const context = { targetingKey: `unit-${i}`, region: ['eu', 'us'][i % 2] };
+        flags.track('checkout.converted', i % 3 === 0 ? 1 : 0, context, { flag, segmentBy: 'region' });
+        flags.track('checkout.latency_ms', 20 + i, context, { flag });
+      });
+
+      await signInAsAdmin(h);
+      await page.goto(`/${PROJECT}/${env}/experiments`);
+      await page.getByRole('button', { name: '+ New experiment' }).click();
+      const form = page.getByRole('form', { name: 'New experiment' });
+      await form.getByLabel('Key').fill('e2e-picker');
+      await form.getByLabel('Flag').selectOption(flag);
+      const offered = async (listId) =>
+        form
+          .getByTestId(listId)
+          .locator('option')
+          .evaluateAll((options) => options.map((o) => o.value));
+      await page.waitForFunction(() => document.querySelectorAll('#reported-metrics-primary option').length > 0);
+      assert.deepEqual(await offered('reported-metrics-primary'), ['checkout.converted', 'checkout.latency_ms']);
+      await form.getByLabel('Primary metric').fill('checkout.convertd');
+      await form.getByText(/No SDK has reported checkout\.convertd for e2e\.picker-model in the last 7 days/).waitFor();
+      await form.getByLabel('Primary metric').fill('checkout.converted');
+      assert.equal(await form.getByText(/No SDK has reported/).count(), 0);
+      await form.getByLabel('Metric type').selectOption('mean');
+      assert.deepEqual(await offered('reported-segment-attributes'), ['region']);
+      await form.getByRole('button', { name: 'Add a guardrail' }).click();
+      await form.getByLabel('Guardrail 1 metric').fill('checkout.latency_ms');
+      assert.equal(await form.getByLabel('Guardrail 1 type').inputValue(), 'mean');
+      await h.screenshot('experiment-metric-picker');
+      // A warning, not a refusal: a name no SDK sends yet is accepted.
+      await form.getByLabel('Metric type').selectOption('rate');
+      await form.getByLabel('Primary metric').fill('checkout.refunded');
+      await form.getByLabel(/Minimum detectable effect/).fill('0.05');
+      await form.getByRole('button', { name: 'Start experiment' }).click();
+      await page.getByRole('heading', { name: 'e2e-picker' }).waitFor();
+      const created = await api('GET', `/projects/${PROJECT}/experiments/e2e-picker`);
+      assert.equal(created.primaryMetric.name, 'checkout.refunded');
+      assert.deepEqual(created.guardrailMetrics, [{ name: 'checkout.latency_ms', type: 'mean', better: 'decrease' }]);
+    },
+  },
 ];
