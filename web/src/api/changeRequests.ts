@@ -1,63 +1,23 @@
 import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Client } from 'openapi-fetch';
 import { api, ApiError, unwrap } from './client';
 import type { FlagConfigView } from './flags';
 import { queryKeys } from './queryKeys';
+import type { components } from './schema';
 
-// TODO(#21): these types follow /work/change-requests-contract.md until the server's routes are in
-// the OpenAPI document; then they come from schema.ts like every other call here.
+type Schemas = components['schemas'];
 
-export interface ChangeRequestUser {
-  /** Null for the admin token. */
-  id: string | null;
-  email: string;
-}
-
-export type ChangeRequestKind = 'config' | 'restore' | 'archive';
-export type ChangeRequestStatus = 'pending' | 'approved' | 'rejected' | 'applied' | 'cancelled' | 'conflict';
-
-export interface ChangeRequestReview {
-  user: ChangeRequestUser;
-  at: string;
-  comment?: string | null;
-}
-
-export interface ChangeRequestComment {
-  id: string;
-  user: ChangeRequestUser;
-  at: string;
-  body: string;
-}
-
-/** A proposed change to an environment that requires approval: the diff against a base version, and its reviews. */
-export interface ChangeRequest {
-  id: string;
-  /** Per project: 1, 2, 3… */
-  number: number;
-  project: string;
-  environment: string;
-  kind: ChangeRequestKind;
-  flag: string;
-  /** The config version (config, restore) or flag version (archive) it was made against. */
-  baseVersion: number;
-  /** For `config`: the body a PUT config takes, without version and reason. */
-  change: Record<string, unknown> | null;
-  diff: { before: unknown; after: unknown } | null;
-  reason: string;
-  author: ChangeRequestUser;
-  reviewers?: string[];
-  status: ChangeRequestStatus;
-  requiredApprovals: number;
-  approvals: ChangeRequestReview[];
-  rejections: ChangeRequestReview[];
-  comments: ChangeRequestComment[];
-  createdAt: string;
-  updatedAt: string;
-  appliedAt: string | null;
-  appliedVersion: number | null;
-  /** The base no longer equals the current version: applying would be refused with STALE_BASE. */
-  stale: boolean;
-}
+export type ChangeRequestUser = Schemas['ChangeRequestUserResponse'];
+export type ChangeRequestReview = Schemas['ChangeRequestReviewResponse'];
+export type ChangeRequestComment = Schemas['ChangeRequestCommentResponse'];
+/**
+ * A proposed change to an environment that requires approval: the diff against a base version (the
+ * config's, or the flag's for an archive), its author, reviews and comments; `stale` once the base moved.
+ */
+export type ChangeRequest = Schemas['ChangeRequestResponse'];
+export type ChangeRequestKind = ChangeRequest['kind'];
+export type ChangeRequestStatus = ChangeRequest['status'];
+/** For kind config: the whole config, as PUT takes it without version and reason. */
+export type ChangeRequestConfig = Schemas['ChangeRequestConfigDto'];
 
 export type ChangeRequestFilter = 'pending' | 'approved' | 'all';
 
@@ -67,20 +27,11 @@ export interface ChangeRequestQuery {
   flag?: string;
 }
 
-export interface NewChangeRequest {
-  kind: ChangeRequestKind;
-  flag: string;
-  environment: string;
-  baseVersion: number;
-  change?: Record<string, unknown>;
-  reason: string;
-  reviewers?: string[];
-}
+export type NewChangeRequest = Schemas['CreateChangeRequestDto'];
+export type ChangeRequestRebase = Schemas['RebaseChangeRequestDto'];
 
 /** What a write to an environment that requires approval answers (202) instead of the written object. */
-export interface ChangeRequestCreated {
-  changeRequest: ChangeRequest;
-}
+export type ChangeRequestCreated = Schemas['ChangeRequestCreatedResponse'];
 
 export const isChangeRequestCreated = (answer: unknown): answer is ChangeRequestCreated =>
   typeof answer === 'object' && answer !== null && 'changeRequest' in answer && typeof (answer as ChangeRequestCreated).changeRequest === 'object';
@@ -93,42 +44,7 @@ export const staleBaseOf = (error: unknown): { current: FlagConfigView | undefin
   return { current: details?.current ?? body?.current };
 };
 
-// The contract's routes in openapi-typescript's shape, so the calls go through the console's one
-// client with typed paths and bodies.
-type Json<T> = { content: { 'application/json': T } };
-type Answer<T> = { headers: { [name: string]: unknown } } & Json<T>;
-type Read<Path, Ok, Query = never> = {
-  parameters: { query?: Query; header?: never; path: Path; cookie?: never };
-  requestBody?: never;
-  responses: { 200: Answer<Ok> };
-};
-type Operation<Path, Body, Ok> = Omit<Read<Path, Ok>, 'requestBody' | 'responses'> & {
-  requestBody: Json<Body>;
-  responses: { 200: Answer<Ok>; 201: Answer<Ok> };
-};
-type Item<Ops> = { parameters: { query?: never; header?: never; path?: never; cookie?: never } } & Ops;
-type ProjectPath = { projectKey: string };
-type RequestPath = ProjectPath & { number: number };
-
-interface ChangeRequestPaths {
-  '/api/v1/projects/{projectKey}/change-requests': Item<{
-    get: Read<ProjectPath, { items: ChangeRequest[] }, { status?: ChangeRequestStatus; environment?: string; flag?: string }>;
-    post: Operation<ProjectPath, NewChangeRequest, ChangeRequest>;
-  }>;
-  '/api/v1/projects/{projectKey}/change-requests/{number}': Item<{ get: Read<RequestPath, ChangeRequest> }>;
-  '/api/v1/projects/{projectKey}/change-requests/{number}/approve': Item<{ post: Operation<RequestPath, { comment?: string }, ChangeRequest> }>;
-  '/api/v1/projects/{projectKey}/change-requests/{number}/reject': Item<{ post: Operation<RequestPath, { comment?: string }, ChangeRequest> }>;
-  '/api/v1/projects/{projectKey}/change-requests/{number}/comments': Item<{ post: Operation<RequestPath, { body: string }, ChangeRequest> }>;
-  '/api/v1/projects/{projectKey}/change-requests/{number}/apply': Item<{ post: Operation<RequestPath, Record<string, never>, ChangeRequest> }>;
-  '/api/v1/projects/{projectKey}/change-requests/{number}/rebase': Item<{
-    post: Operation<RequestPath, { baseVersion: number; change?: Record<string, unknown> }, ChangeRequest>;
-  }>;
-  '/api/v1/projects/{projectKey}/change-requests/{number}/cancel': Item<{ post: Operation<RequestPath, Record<string, never>, ChangeRequest> }>;
-}
-
-const requests = api as unknown as Client<ChangeRequestPaths>;
-
-const changeRequestsKey = (project: string) => ['change-requests', project] as const;
+const changeRequestsKey = queryKeys.changeRequests;
 const changeRequestKey = (project: string, number: number) => [...changeRequestsKey(project), 'detail', number] as const;
 
 export const useChangeRequests = (project: string, query: ChangeRequestQuery = {}, enabled = true) =>
@@ -139,7 +55,7 @@ export const useChangeRequests = (project: string, query: ChangeRequestQuery = {
       const { status, environment, flag } = query;
       // "all" is the server's default: no status filter.
       const filter = { status: status === 'all' ? undefined : status, environment, flag };
-      return (await unwrap(requests.GET('/api/v1/projects/{projectKey}/change-requests', { params: { path: { projectKey: project }, query: filter } }))).items;
+      return (await unwrap(api.GET('/api/v1/projects/{projectKey}/change-requests', { params: { path: { projectKey: project }, query: filter } }))).items;
     },
     enabled,
     placeholderData: (previous) => previous,
@@ -148,7 +64,8 @@ export const useChangeRequests = (project: string, query: ChangeRequestQuery = {
 export const useChangeRequest = (project: string, number: number) =>
   useQuery({
     queryKey: changeRequestKey(project, number),
-    queryFn: () => unwrap(requests.GET('/api/v1/projects/{projectKey}/change-requests/{number}', { params: { path: { projectKey: project, number } } })),
+    queryFn: () =>
+      unwrap(api.GET('/api/v1/projects/{projectKey}/change-requests/{number}', { params: { path: { projectKey: project, number: String(number) } } })),
   });
 
 /** A request changed: show its new state at once, refresh the lists, and (once applied) the flag. */
@@ -165,7 +82,7 @@ export const useCreateChangeRequest = (project: string) => {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (request: NewChangeRequest) =>
-      unwrap(requests.POST('/api/v1/projects/{projectKey}/change-requests', { params: { path: { projectKey: project } }, body: request })),
+      unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests', { params: { path: { projectKey: project } }, body: request })),
     onSuccess: (request) => afterChangeRequest(client, request),
   });
 };
@@ -173,41 +90,40 @@ export const useCreateChangeRequest = (project: string) => {
 /** Review and lifecycle actions on one request; each answers the request as it is now. */
 export const useChangeRequestActions = (project: string, number: number) => {
   const client = useQueryClient();
-  const path = { projectKey: project, number };
+  const path = { projectKey: project, number: String(number) };
   const onSuccess = (request: ChangeRequest) => afterChangeRequest(client, request);
   // A refused action (stale base, already applied) may mean the page's copy is old.
   const onError = () => client.invalidateQueries({ queryKey: changeRequestKey(project, number) });
   const approve = useMutation({
     mutationFn: ({ comment }: { comment?: string }) =>
-      unwrap(requests.POST('/api/v1/projects/{projectKey}/change-requests/{number}/approve', { params: { path }, body: { comment } })),
+      unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/approve', { params: { path }, body: { comment } })),
     onSuccess,
     onError,
   });
   const reject = useMutation({
     mutationFn: ({ comment }: { comment?: string }) =>
-      unwrap(requests.POST('/api/v1/projects/{projectKey}/change-requests/{number}/reject', { params: { path }, body: { comment } })),
+      unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/reject', { params: { path }, body: { comment } })),
     onSuccess,
     onError,
   });
   const comment = useMutation({
     mutationFn: ({ body }: { body: string }) =>
-      unwrap(requests.POST('/api/v1/projects/{projectKey}/change-requests/{number}/comments', { params: { path }, body: { body } })),
+      unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/comments', { params: { path }, body: { body } })),
     onSuccess,
     onError,
   });
   const apply = useMutation({
-    mutationFn: () => unwrap(requests.POST('/api/v1/projects/{projectKey}/change-requests/{number}/apply', { params: { path }, body: {} })),
+    mutationFn: () => unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/apply', { params: { path } })),
     onSuccess,
     onError,
   });
   const rebase = useMutation({
-    mutationFn: (body: { baseVersion: number; change?: Record<string, unknown> }) =>
-      unwrap(requests.POST('/api/v1/projects/{projectKey}/change-requests/{number}/rebase', { params: { path }, body })),
+    mutationFn: (body: ChangeRequestRebase) => unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/rebase', { params: { path }, body })),
     onSuccess,
     onError,
   });
   const cancel = useMutation({
-    mutationFn: () => unwrap(requests.POST('/api/v1/projects/{projectKey}/change-requests/{number}/cancel', { params: { path }, body: {} })),
+    mutationFn: () => unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/cancel', { params: { path } })),
     onSuccess,
     onError,
   });

@@ -43,6 +43,13 @@ describe('which cached queries a pushed change makes stale', () => {
     expect(stale(queryKeys.segments('p'))).toBe(false);
   });
 
+  it("refreshes the project's change requests on a flag change (one may have been applied, others left stale)", () => {
+    const stale = staleMatcher(change({}));
+    expect(stale([...queryKeys.changeRequests('p'), 'list', { status: 'pending' }])).toBe(true);
+    expect(stale([...queryKeys.changeRequests('p'), 'detail', 3])).toBe(true);
+    expect(stale([...queryKeys.changeRequests('q'), 'detail', 3])).toBe(false);
+  });
+
   it('refreshes the lists and the page on a flag created, renamed or archived (no environment)', () => {
     const stale = staleMatcher(change({ environment: null, sequence: null, action: 'flag.archived' }));
     expect(stale([...queryKeys.flags('p'), 'search', { status: 'active' }])).toBe(true);

@@ -73,7 +73,10 @@ export const staleMatcher = (change: ConsoleChange): StaleMatcher => {
         // Every list, search, count and report of the project's flags, and this flag's page.
         (startsWith(k, queryKeys.flags(project)) && !(k[2] === 'detail' && k[3] !== key)) ||
         // A flag change may be a rollout stage moving, and is what SDKs confirm.
-        (environment !== null && (startsWith(k, queryKeys.rolloutPlans(project, key, environment)) || startsWith(k, queryKeys.delivery(project, environment))));
+        (environment !== null &&
+          (startsWith(k, queryKeys.rolloutPlans(project, key, environment)) || startsWith(k, queryKeys.delivery(project, environment)))) ||
+        // It may apply a change request, or leave others stale.
+        startsWith(k, queryKeys.changeRequests(project));
     case 'segment':
       return (k) => audit(k) || startsWith(k, queryKeys.segments(project)) || (environment !== null && startsWith(k, queryKeys.delivery(project, environment)));
     case 'project':

@@ -75,17 +75,11 @@ export const useDelivery = (project: string, environment: string, enabled = true
     refetchInterval: (query) => (query.state.data && query.state.data.confirmed < query.state.data.connected ? CONFIRMING_REFRESH_MS : IDLE_REFRESH_MS),
   });
 
-/**
- * An environment's rules. TODO(#21): `requireApproval` and `requiredApprovals` follow the change-requests
- * contract until the server's document has them.
- */
-export type EnvironmentSettings = Schemas['UpdateEnvironmentDto'] & { requireApproval?: boolean; requiredApprovals?: number };
+/** An environment's rules: a reason for every change, and approval of changes by N other people. */
+export type EnvironmentSettings = Schemas['UpdateEnvironmentDto'];
 
 /** Whether changes to an environment become change requests, and how many approvals they need. */
-export const approvalOf = (environment: EnvironmentView): { requireApproval: boolean; requiredApprovals: number } => {
-  const settings = environment as EnvironmentView & { requireApproval?: boolean; requiredApprovals?: number };
-  return { requireApproval: settings.requireApproval ?? false, requiredApprovals: settings.requiredApprovals ?? 1 };
-};
+export const approvalOf = ({ requireApproval, requiredApprovals }: EnvironmentView) => ({ requireApproval, requiredApprovals });
 
 /** Admins only; absent fields are unchanged. */
 export const useUpdateEnvironment = (project: string) => {
@@ -95,7 +89,7 @@ export const useUpdateEnvironment = (project: string) => {
       unwrap(
         api.PATCH('/api/v1/projects/{projectKey}/environments/{environmentKey}', {
           params: environmentParams(project, environment),
-          body: settings as Schemas['UpdateEnvironmentDto'],
+          body: settings,
         }),
       ),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.projects }),

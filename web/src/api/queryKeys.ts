@@ -13,5 +13,6 @@ export const queryKeys = {
   webhooks: ['webhooks'] as const,
   experiments: (project: string) => ['experiments', project] as const,
   rolloutPlans: (project: string, flag: string, env: string) => ['rollout-plans', project, flag, env] as const,
+  changeRequests: (project: string) => ['change-requests', project] as const,
   shadowReport: (project: string, flag: string, env: string) => ['shadow-report', project, flag, env] as const,
 };

@@ -15,6 +15,10 @@ const OFFERED_EVENTS: Record<WebhookEvent, true> = {
   'rollout.rolled_back': true,
   'experiment.decided': true,
   'scheduled_change.failed': true,
+  'change_request.created': true,
+  'change_request.approved': true,
+  'change_request.applied': true,
+  'change_request.rejected': true,
 };
 /** The events the form offers, in this order. */
 export const WEBHOOK_EVENTS = Object.keys(OFFERED_EVENTS) as WebhookEvent[];

@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMe, usePermissions } from '../../../api/auth';
-import { type ChangeRequest, staleBaseOf, useChangeRequest, useChangeRequestActions } from '../../../api/changeRequests';
+import { type ChangeRequest, type ChangeRequestConfig, staleBaseOf, useChangeRequest, useChangeRequestActions } from '../../../api/changeRequests';
 import { errorMessage } from '../../../api/client';
 import { type FlagConfigView, useFlag } from '../../../api/flags';
 import type { EnvironmentView, ProjectView } from '../../../api/projects';
@@ -14,11 +14,11 @@ import { paths } from '../../shell/workspace/workspace';
 import { approvalCount, approvalsMissing, isOpen, KIND_LABELS, STATUS_TONES } from '../changeRequestText';
 
 /** The proposal replayed on top of the config as it is now: the same "reapply mine on top" as a version conflict. */
-const rebasedChange = (request: ChangeRequest, current: FlagConfigView): Record<string, unknown> | undefined => {
+const rebasedChange = (request: ChangeRequest, current: FlagConfigView): ChangeRequestConfig | undefined => {
   if (!request.change) return undefined;
-  if (!request.diff?.before) return request.change;
-  const before = toEditable(request.diff.before as FlagConfigView);
-  return { ...request.change, ...rebaseDraft(before, { ...before, ...(request.change as Partial<EditableConfig>) }, toEditable(current)) };
+  if (!request.diff) return request.change;
+  const before = toEditable(request.diff.before);
+  return rebaseDraft(before, toEditable(request.change as EditableConfig), toEditable(current)) as ChangeRequestConfig;
 };
 
 const Proposal = ({ request, environmentName }: { request: ChangeRequest; environmentName: string }) => {
@@ -26,8 +26,8 @@ const Proposal = ({ request, environmentName }: { request: ChangeRequest; enviro
     return (
       <DiffView
         caption={`Proposed change (from version ${request.baseVersion})`}
-        before={toEditable(request.diff.before as FlagConfigView)}
-        after={toEditable(request.diff.after as FlagConfigView)}
+        before={toEditable(request.diff.before)}
+        after={toEditable(request.diff.after)}
       />
     );
   }
@@ -65,7 +65,7 @@ const StaleConflict = ({
     {current && request.diff?.before !== undefined && request.kind !== 'archive' && (
       <DiffView
         caption={`Changed since (v${request.baseVersion} → v${current.version})`}
-        before={toEditable(request.diff.before as FlagConfigView)}
+        before={toEditable(request.diff.before)}
         after={toEditable(current)}
       />
     )}

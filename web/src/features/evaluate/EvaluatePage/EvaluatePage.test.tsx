@@ -7,7 +7,7 @@ import type { ProjectView } from '../../../api/projects';
 import { stubApi } from '../../../test/render';
 import { EvaluatePage } from './EvaluatePage';
 
-const production = { key: 'production', name: 'Production', requireChangeReason: false, sdkKeyPrefix: null };
+const production = { key: 'production', name: 'Production', requireChangeReason: false, requireApproval: false, requiredApprovals: 1, sdkKeyPrefix: null };
 const project: ProjectView = { key: 'demo', name: 'Demo', description: '', environments: [production], createdAt: '2026-11-01T00:00:00.000Z' };
 const EVALUATE = '/projects/demo/environments/production/evaluate';
 

@@ -8,7 +8,7 @@ import type { ProjectView } from '../../../api/projects';
 import { stubApi } from '../../../test/render';
 import { ExperimentPage } from './ExperimentPage';
 
-const production = { key: 'production', name: 'Production', requireChangeReason: true, sdkKeyPrefix: null };
+const production = { key: 'production', name: 'Production', requireChangeReason: true, requireApproval: false, requiredApprovals: 1, sdkKeyPrefix: null };
 const project = { key: 'demo', name: 'Demo', environments: [production] } as unknown as ProjectView;
 
 const results = (overrides: Partial<ExperimentResults> = {}): ExperimentResults => ({

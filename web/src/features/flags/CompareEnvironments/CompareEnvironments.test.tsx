@@ -7,8 +7,8 @@ import type { FlagConfigView, FlagView } from '../../../api/flags';
 import { aConfig, aFlag, stubApi } from '../../../test/render';
 import { CompareEnvironments } from './CompareEnvironments';
 
-const staging = { key: 'staging', name: 'Staging', requireChangeReason: false, sdkKeyPrefix: null };
-const production = { key: 'production', name: 'Production', requireChangeReason: true, sdkKeyPrefix: null };
+const staging = { key: 'staging', name: 'Staging', requireChangeReason: false, requireApproval: false, requiredApprovals: 1, sdkKeyPrefix: null };
+const production = { key: 'production', name: 'Production', requireChangeReason: true, requireApproval: false, requiredApprovals: 1, sdkKeyPrefix: null };
 const KEY = 'etl.use-new-transformer';
 const PUT_PRODUCTION = `/projects/demo/flags/${KEY}/environments/production`;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { aConfig, aFlag } from '../../../test/render';
 import { compareEnvironments, differingAspects } from './environmentComparison';
 
-const env = (key: string, name: string) => ({ key, name, requireChangeReason: false, sdkKeyPrefix: null });
+const env = (key: string, name: string) => ({ key, name, requireChangeReason: false, requireApproval: false, requiredApprovals: 1, sdkKeyPrefix: null });
 const environments = [env('staging', 'Staging'), env('production', 'Production')];
 
 const flagWith = (staging: Parameters<typeof aConfig>[0], production: Parameters<typeof aConfig>[0]) => ({

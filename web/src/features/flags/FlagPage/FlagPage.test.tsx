@@ -10,7 +10,7 @@ import type { Role } from '../../../api/access';
 import { aFlag, stubApi } from '../../../test/render';
 import { FlagPage } from './FlagPage';
 
-const production = { key: 'production', name: 'Production', requireChangeReason: true, sdkKeyPrefix: null };
+const production = { key: 'production', name: 'Production', requireChangeReason: true, requireApproval: false, requiredApprovals: 1, sdkKeyPrefix: null };
 const project: ProjectView = { key: 'demo', name: 'Demo', description: '', environments: [production], createdAt: '2026-11-01T00:00:00.000Z' };
 const KEY = 'etl.use-new-transformer';
 const FLAG_PATH = `/projects/demo/flags/${KEY}`;

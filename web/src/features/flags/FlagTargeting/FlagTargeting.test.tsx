@@ -2,10 +2,11 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { aConfig, aFlag, renderWithClient, SEGMENTS, stubApi } from '../../../test/render';
+import type { ChangeRequestConfig } from '../../../api/changeRequests';
 import { aChangeRequest } from '../../changeRequests/aChangeRequest';
 import { FlagTargeting } from './FlagTargeting';
 
-const production = { key: 'production', name: 'Production', requireChangeReason: true, sdkKeyPrefix: null };
+const production = { key: 'production', name: 'Production', requireChangeReason: true, requireApproval: false, requiredApprovals: 1, sdkKeyPrefix: null };
 const FLAG_PATH = '/projects/demo/flags/etl.use-new-transformer/environments/production';
 
 describe('FlagTargeting', () => {
@@ -54,7 +55,7 @@ describe('FlagTargeting', () => {
     const calls = stubApi((method, path, body) => {
       if (method === 'GET') return { status: 200, body: [] };
       if (method === 'PUT' && path === FLAG_PATH)
-        return { status: 202, body: { changeRequest: aChangeRequest({ number: 12, change: body as Record<string, unknown>, requiredApprovals: 2 }) } };
+        return { status: 202, body: { changeRequest: aChangeRequest({ number: 12, change: body as ChangeRequestConfig, requiredApprovals: 2 }) } };
       return undefined;
     });
     renderWithClient(<FlagTargeting project="demo" flag={aFlag(aConfig({ version: 3 }))} environment={approval} />);

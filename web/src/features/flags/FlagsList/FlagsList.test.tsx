@@ -8,7 +8,7 @@ import type { ProjectView } from '../../../api/projects';
 import { aFlag, renderWithClient, stubApi } from '../../../test/render';
 import { FlagsList } from './FlagsList';
 
-const production = { key: 'production', name: 'Production', requireChangeReason: true, sdkKeyPrefix: null };
+const production = { key: 'production', name: 'Production', requireChangeReason: true, requireApproval: false, requiredApprovals: 1, sdkKeyPrefix: null };
 const project: ProjectView = { key: 'demo', name: 'Demo', description: '', environments: [production], createdAt: '2026-11-01T00:00:00.000Z' };
 
 const SEARCH = '/projects/demo/search/flags';

@@ -3,8 +3,8 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { KillDialog } from './KillDialog';
 
-const production = { key: 'production', name: 'Production', requireChangeReason: true, sdkKeyPrefix: null };
-const development = { key: 'development', name: 'Development', requireChangeReason: false, sdkKeyPrefix: null };
+const production = { key: 'production', name: 'Production', requireChangeReason: true, requireApproval: false, requiredApprovals: 1, sdkKeyPrefix: null };
+const development = { key: 'development', name: 'Development', requireChangeReason: false, requireApproval: false, requiredApprovals: 1, sdkKeyPrefix: null };
 
 describe('KillDialog', () => {
   it('does not kill without a reason and says why next to the field', async () => {

@@ -14,8 +14,8 @@ const demo = (): ProjectView => ({
   description: '',
   createdAt: '2026-11-01T00:00:00.000Z',
   environments: [
-    { key: 'development', name: 'Development', requireChangeReason: false, sdkKeyPrefix: null },
-    { key: 'production', name: 'Production', requireChangeReason: true, sdkKeyPrefix: null },
+    { key: 'development', name: 'Development', requireChangeReason: false, requireApproval: false, requiredApprovals: 1, sdkKeyPrefix: null },
+    { key: 'production', name: 'Production', requireChangeReason: true, requireApproval: false, requiredApprovals: 1, sdkKeyPrefix: null },
   ],
 });
 
@@ -29,7 +29,12 @@ const renderShell = (role: Role, answers: { environment?: () => { status: number
     if (method === 'GET' && path === '/projects') return { status: 200, body: projects };
     if (method === 'POST' && path === '/projects/demo/environments') {
       if (answers.environment) return answers.environment();
-      const environment = { ...(body as { key: string; name: string; requireChangeReason: boolean }), sdkKeyPrefix: 'sbk_qa' };
+      const environment = {
+        requireApproval: false,
+        requiredApprovals: 1,
+        ...(body as { key: string; name: string; requireChangeReason: boolean }),
+        sdkKeyPrefix: 'sbk_qa',
+      };
       projects[0]!.environments.push(environment);
       return { status: 201, body: { environment, sdkKey: 'sbk_qa_SECRET' } };
     }
