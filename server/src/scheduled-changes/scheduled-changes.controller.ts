@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Query
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
+import { ChangeRequestGate } from '../change-requests/change-request-gate.service.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ApiFlagEnvironmentParams, FlagEnvironment, type FlagEnvironmentRef } from '../flags/flag-environment.decorator.js';
 import { CancelScheduledChangeQueryDto, CreateScheduledChangeDto, ListScheduledChangesQueryDto, UpdateScheduledChangeDto } from './dto/scheduled-change.dto.js';
@@ -18,7 +19,10 @@ const NOT_PENDING = {
 @ApiFlagEnvironmentParams()
 @Controller('projects/:projectKey/flags/:key/environments/:environmentKey/scheduled-changes')
 export class ScheduledChangesController {
-  constructor(private readonly changes: ScheduledChangesService) {}
+  constructor(
+    private readonly changes: ScheduledChangesService,
+    private readonly approval: ChangeRequestGate,
+  ) {}
 
   @Get()
   @Access('viewer')
@@ -54,15 +58,17 @@ export class ScheduledChangesController {
         'VALIDATION_FAILED: runAt in the past or too far ahead, neither or both of replace and patch, a config the flag cannot take, a missing required reason',
     },
     401,
-    403,
+    { status: 403, description: 'FORBIDDEN: not an editor; APPROVAL_REQUIRED: the environment requires approval (make a change request instead)' },
     404,
     { status: 409, description: 'VERSION_CONFLICT: `version` is not the current one; CONFLICT: the flag is archived' },
   )
-  create(
+  async create(
     @CurrentPrincipal() principal: Principal,
     @FlagEnvironment() ref: FlagEnvironmentRef,
     @Body() body: CreateScheduledChangeDto,
   ): Promise<ScheduledChangeResponse> {
+    // A scheduled write would bypass review: in an environment that requires approval, use a change request.
+    await this.approval.refuseGated(ref.projectKey, [ref.environmentKey], 'a scheduled change');
     return this.changes.create(actorOf(principal), ref, {
       runAt: new Date(body.runAt),
       basedOnVersion: body.version,
@@ -77,12 +83,14 @@ export class ScheduledChangesController {
   @ApiOperation({ summary: 'Edit a change before it runs: time, reason, the change itself, or its base version (rebase)' })
   @ApiOkResponse({ type: ScheduledChangeResponse })
   @ApiErrors(400, 401, 403, 404, NOT_PENDING)
-  update(
+  async update(
     @CurrentPrincipal() principal: Principal,
     @FlagEnvironment() ref: FlagEnvironmentRef,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: UpdateScheduledChangeDto,
   ): Promise<ScheduledChangeResponse> {
+    if (body.replace !== undefined || body.patch !== undefined || body.version !== undefined)
+      await this.approval.refuseGated(ref.projectKey, [ref.environmentKey], 'a scheduled change');
     return this.changes.update(actorOf(principal), ref, id, {
       runAt: body.runAt === undefined ? undefined : new Date(body.runAt),
       basedOnVersion: body.version,

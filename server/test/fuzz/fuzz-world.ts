@@ -234,6 +234,34 @@ export const createFuzzWorld = async (): Promise<FuzzWorld> => {
     patch: { on: true },
     reason: 'fuzz',
   });
+  // A change request (issue 21) writing development's current config again: harmless if the fuzzer approves and applies it.
+  const developmentConfig = (await ok(
+    t.http.get('/api/v1/projects/fuzz/flags/fuzz.bool/environments/development').set(admin),
+    'read fuzz.bool development',
+  )) as {
+    version: number;
+    on: boolean;
+    offVariant: string | null;
+    targets: unknown[];
+    rules: unknown[];
+    defaultRule: unknown;
+    prerequisites: unknown[];
+  };
+  const changeRequest = await post('/api/v1/projects/fuzz/change-requests', {
+    kind: 'config',
+    flag: 'fuzz.bool',
+    environment: 'development',
+    baseVersion: developmentConfig.version,
+    change: {
+      on: developmentConfig.on,
+      offVariant: developmentConfig.offVariant,
+      targets: developmentConfig.targets,
+      rules: developmentConfig.rules,
+      defaultRule: developmentConfig.defaultRule,
+      prerequisites: developmentConfig.prerequisites,
+    },
+    reason: 'fuzz',
+  });
   const webhook = await post('/api/v1/webhooks', { name: 'fuzz-hook', url: receiverUrl, events: ['flag.changed', 'flag.killed', 'flag.restored'] });
 
   // Users and tokens the pools name (fair game), and the ones behind credentials (kept out of them).
@@ -307,6 +335,7 @@ export const createFuzzWorld = async (): Promise<FuzzWorld> => {
     'tokens/{id}': [victimToken.token.id, MISSING_UUID],
     'webhooks/{id}': [String((webhook.webhook as { id: string }).id), MISSING_UUID],
     'scheduled-changes/{id}': [String(scheduled.id), MISSING_UUID],
+    'change-requests/{number}': [String(changeRequest.number), '4242'],
     'evaluate/{flagKey}': flagKeys,
     'environments/{target}': envKeys,
     'copy-from/{source}': envKeys,

@@ -10598,7 +10598,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description FORBIDDEN: the credential's role or kind does not allow this */
+            /** @description FORBIDDEN: not an editor; APPROVAL_REQUIRED: the environment requires approval (make a change request instead) */
             403: {
                 headers: {
                     [name: string]: unknown;
