@@ -218,4 +218,46 @@ describe('rollout plans beside experiments and hand edits', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect((await plan('resumed.model', created.id)).status).toBe('running');
   });
+
+  it('resumes a plan paused by a person, then edited by hand, with the stage split written again and a new window', async () => {
+    await aModelFlag('manual.model');
+    const created = (await t.http.post(plans('manual.model')).set(t.admin).send({ candidateVariant: 'v2', controlVariant: 'v1' }).expect(201)).body;
+    await simulateTraffic(t.url, sdkKey, 'manual.model', 120, () => ({}));
+    await scheduler.tick();
+    const started = await plan('manual.model', created.id);
+    expect(started).toMatchObject({ status: 'running', currentStage: 0 });
+    const stageSplit = (await config('manual.model')).defaultRule;
+    await t.http
+      .post(`${plans('manual.model')}/${created.id}/pause`)
+      .set(t.admin)
+      .send({ reason: 'looking' })
+      .expect(200);
+    await handEdit('manual.model', split50, 'try half');
+    const resumed = (
+      await t.http
+        .post(`${plans('manual.model')}/${created.id}/resume`)
+        .set(t.admin)
+        .send({})
+        .expect(200)
+    ).body;
+    expect((await config('manual.model')).defaultRule).toEqual(stageSplit);
+    expect(Date.parse(resumed.stageStartedAt)).toBeGreaterThan(Date.parse(started.stageStartedAt));
+    expect(resumed.history.at(-1).reason).toMatch(/^stage 1 \(1% of 'v2'\) re-applied over the hand edit; its window starts again now/);
+
+    // Paused and resumed with nothing edited: the window goes on.
+    await t.http
+      .post(`${plans('manual.model')}/${created.id}/pause`)
+      .set(t.admin)
+      .send({})
+      .expect(200);
+    const again = (
+      await t.http
+        .post(`${plans('manual.model')}/${created.id}/resume`)
+        .set(t.admin)
+        .send({})
+        .expect(200)
+    ).body;
+    expect(again.stageStartedAt).toBe(resumed.stageStartedAt);
+    expect(again.history.at(-1)).not.toHaveProperty('reason');
+  });
 });
