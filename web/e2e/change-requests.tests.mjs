@@ -114,7 +114,7 @@ export const tests = [
       await reviews.getByLabel(/Review comment/).fill('a fifth is fine');
       await reviews.getByRole('button', { name: 'Approve' }).click();
       await reviews.getByText('1 of 1 approval').waitFor();
-      await reviews.getByText(/a fifth is fine/).waitFor();
+      await reviews.getByRole('listitem').filter({ hasText: 'a fifth is fine' }).waitFor();
       await wholePage(h, 'change-request');
       await page.getByRole('button', { name: 'Apply to Production' }).click();
       await page.getByText(/as version 1\./).waitFor();
