@@ -30,25 +30,38 @@ export interface SeriesProblem {
  * SDK that sends its aggregates as recorded always passes; a "rate" of 0/1 values whose sum is
  * above count (or below 0 with no zero among its values) does not.
  */
-export const seriesProblems = (series: SeriesNumbers): SeriesProblem[] => {
-  let minSum = 0;
-  let maxSum = 0;
-  let minSquares = 0;
-  let unboundedBelow = false;
-  let unboundedAbove = false;
-  for (const key in series.buckets) {
-    if (!Object.hasOwn(series.buckets, key)) continue;
-    const index = Number(key);
-    const count = series.buckets[key]!;
-    if (index <= HISTOGRAM_MIN_INDEX) unboundedBelow = true;
-    else {
-      const low = lowOf(index);
-      minSum += count * low;
-      minSquares += count * low * low;
-    }
-    if (index >= HISTOGRAM_MAX_INDEX) unboundedAbove = true;
-    else maxSum += count * lowOf(index + 1);
+/** What a histogram's buckets bound its record's sum and sum of squares to, added up bucket by bucket (`addBucket`). */
+export interface HistogramBounds {
+  minSum: number;
+  maxSum: number;
+  minSquares: number;
+  unboundedBelow: boolean;
+  unboundedAbove: boolean;
+}
+
+export const emptyBounds = (): HistogramBounds => ({ minSum: 0, maxSum: 0, minSquares: 0, unboundedBelow: false, unboundedAbove: false });
+
+/** Adds bucket `index` holding `count` values to `bounds`. */
+export const addBucket = (bounds: HistogramBounds, index: number, count: number): void => {
+  if (index <= HISTOGRAM_MIN_INDEX) bounds.unboundedBelow = true;
+  else {
+    const low = lowOf(index);
+    bounds.minSum += count * low;
+    bounds.minSquares += count * low * low;
   }
+  if (index >= HISTOGRAM_MAX_INDEX) bounds.unboundedAbove = true;
+  else bounds.maxSum += count * lowOf(index + 1);
+};
+
+export const seriesProblems = (series: SeriesNumbers): SeriesProblem[] => {
+  const bounds = emptyBounds();
+  for (const key in series.buckets) if (Object.hasOwn(series.buckets, key)) addBucket(bounds, Number(key), series.buckets[key]!);
+  return boundsProblems(series, bounds);
+};
+
+/** `seriesProblems` of a record whose buckets were already added up into `bounds`. */
+export const boundsProblems = (series: { count: number; sum: number; sumSquares: number }, bounds: HistogramBounds): SeriesProblem[] => {
+  const { minSum, maxSum, minSquares, unboundedBelow, unboundedAbove } = bounds;
   const problems: SeriesProblem[] = [];
   if (!unboundedAbove && series.sum > maxSum + slack(maxSum))
     problems.push({ field: 'sum', reason: `must be at most ${maxSum} for the values its histogram holds` });

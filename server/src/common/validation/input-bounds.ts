@@ -25,7 +25,7 @@ export const INPUT_LIMITS = {
 
 const MAX_PROBLEMS = 20;
 
-const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const childField = (parent: string, key: string, inArray: boolean): string => (inArray ? `${parent}[${key}]` : parent === '' ? key : `${parent}.${key}`);
 

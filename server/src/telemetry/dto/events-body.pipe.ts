@@ -3,13 +3,16 @@ import { HISTOGRAM_SCHEME } from '@signalbox/sdk/telemetry';
 import { plainToInstance } from 'class-transformer';
 import { isISO8601, validate } from 'class-validator';
 import { type FieldProblem, validationFailed } from '../../common/errors/domain-error.js';
-import { declaredBoundsProblems, INPUT_LIMITS, removeUnknownFields } from '../../common/validation/input-bounds.js';
+// UNSTORABLE: what PostgreSQL cannot store (U+0000, unpaired surrogates), as the global pipe's unstorableInputProblems checks.
+import { declaredBoundsProblems, INPUT_LIMITS, removeUnknownFields, UNSTORABLE } from '../../common/validation/input-bounds.js';
 import { holdPlainValues, putBack } from '../../common/validation/plain-values.js';
 import { flattenValidationErrors, unstorableInputProblems, validatedByOwnPipe, validationFailedCapped } from '../../common/validation/validation-pipe.js';
-import { seriesProblems } from '../series-consistency.js';
+import { addBucket, boundsProblems, emptyBounds, seriesProblems } from '../series-consistency.js';
 import {
+  bucketIndexOf,
   EventsDto,
-  isHistogramBuckets,
+  isValidBucket,
+  MAX_BUCKETS,
   MAX_ABS_SUM,
   MAX_BATCHES_PER_REQUEST,
   MAX_RECORD_COUNT,
@@ -38,8 +41,6 @@ export const MAX_CLOCK_SKEW_MS = 5 * MINUTE_MS;
 const MAX_SAMPLE_JSON_CHARS = 16 * 1024;
 const MAX_PROBLEMS = 20;
 const REASON = /^[A-Z][A-Z0-9_]{0,31}$/;
-// What PostgreSQL cannot store (as the global pipe's unstorableInputProblems checks): U+0000, unpaired surrogates.
-const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -65,18 +66,22 @@ const acceptsSeries = (s: unknown): boolean => {
   if (!isCount(count) || !isBetween(sum, -MAX_ABS_SUM, MAX_ABS_SUM) || !isBetween(sumSquares, 0, MAX_SUM_SQUARES) || !isCount(errors)) return false;
   if (!isRecord(histogram) || keyCount(histogram) !== 2 || histogram.scheme !== HISTOGRAM_SCHEME) return false;
   const buckets = histogram.buckets;
-  if (!isHistogramBuckets(buckets)) return false;
-  // eventsProblems' checks of a series, which the full way reports by name.
-  if (errors > count) return false;
+  if (!isRecord(buckets) || errors > count) return false;
+  // One walk over the buckets: each valid (as isHistogramBuckets checks), their counts adding up
+  // to count, and the bounds they put on sum and sumSquares (eventsProblems' checks, which the full way names).
+  const bounds = emptyBounds();
   let inHistogram = 0;
   let n = 0;
-  for (const key in buckets as Plain) {
-    inHistogram += (buckets as Record<string, number>)[key]!;
-    n++;
+  for (const key in buckets) {
+    if (!Object.hasOwn(buckets, key)) continue;
+    const index = bucketIndexOf(key);
+    const bucketCount = buckets[key];
+    if (++n > MAX_BUCKETS || !isValidBucket(index, bucketCount)) return false;
+    inHistogram += bucketCount;
+    addBucket(bounds, index, bucketCount);
   }
   values += 12 + n;
-  if (inHistogram !== count) return false;
-  return seriesProblems({ count, sum, sumSquares, buckets: buckets as Record<string, number> }).length === 0;
+  return inHistogram === count && boundsProblems({ count, sum, sumSquares }, bounds).length === 0;
 };
 
 const acceptsEvaluation = (e: unknown): boolean => {
@@ -157,6 +162,7 @@ export const validateEvents = async (value: unknown, now: number): Promise<Event
   if (oversized.length > 0) throw validationFailed(oversized);
   const unstorable = unstorableInputProblems(value);
   if (unstorable.length > 0) throw validationFailed(unstorable);
+  await yieldToEventLoop();
   const unknownFields = removeUnknownFields(value, EventsDto);
   await yieldToEventLoop();
   const held = holdPlainValues(value, EventsDto);

@@ -40,7 +40,7 @@ export const MAX_ABS_SUM = 1e100;
 export const MAX_SUM_SQUARES = 1e200;
 // ISO-8601 with an offset and nanoseconds is 35 characters.
 export const MAX_TIMESTAMP_LENGTH = 64;
-const MAX_BUCKETS = HISTOGRAM_MAX_INDEX - HISTOGRAM_MIN_INDEX + 1;
+export const MAX_BUCKETS = HISTOGRAM_MAX_INDEX - HISTOGRAM_MIN_INDEX + 1;
 // Names SDKs send: printable, no control characters. The set is C0 and DEL (U+0000–U+001F,
 // U+007F), as the SDKs check before sending: every Cc character but the C1 ones (U+0080–U+009F).
 export const NAME = /^(?:[^\p{Cc}]|[\x80-\x9f])+$/u;
@@ -63,7 +63,7 @@ const IsCount = () => applyDecorators(IsInt(), Min(0), Max(MAX_RECORD_COUNT));
  * leading minus, no leading zero, at most four digits); NaN otherwise. By character codes: this
  * runs for every bucket of every series SDKs send.
  */
-const bucketIndexOf = (key: string): number => {
+export const bucketIndexOf = (key: string): number => {
   const length = key.length;
   let i = key.charCodeAt(0) === 0x2d ? 1 : 0;
   const digits = length - i;
@@ -79,17 +79,17 @@ const bucketIndexOf = (key: string): number => {
   return key.charCodeAt(0) === 0x2d ? -n : n;
 };
 
-/** What `IsHistogramBuckets` accepts (the telemetry route's one-pass check uses it too). */
+/** Whether one bucket is valid: its index (see bucketIndexOf) in the scheme's range, its count a positive integer of at most MAX_RECORD_COUNT. */
+export const isValidBucket = (index: number, count: unknown): count is number =>
+  index >= HISTOGRAM_MIN_INDEX && index <= HISTOGRAM_MAX_INDEX && Number.isSafeInteger(count) && (count as number) > 0 && (count as number) <= MAX_RECORD_COUNT;
+
+/** What `IsHistogramBuckets` accepts (the telemetry route's one pass checks each bucket with isValidBucket too). */
 export const isHistogramBuckets = (value: unknown): boolean => {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   let entries = 0;
-  for (const index in value) {
-    if (!Object.hasOwn(value, index)) continue;
-    if (++entries > MAX_BUCKETS) return false;
-    const n = bucketIndexOf(index);
-    if (!(n >= HISTOGRAM_MIN_INDEX && n <= HISTOGRAM_MAX_INDEX)) return false;
-    const count = (value as Record<string, unknown>)[index];
-    if (!Number.isSafeInteger(count) || (count as number) <= 0 || (count as number) > MAX_RECORD_COUNT) return false;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (++entries > MAX_BUCKETS || !isValidBucket(bucketIndexOf(key), (value as Record<string, unknown>)[key])) return false;
   }
   return true;
 };
