@@ -3,7 +3,24 @@
 // request whose base moved shows the conflict and is applied only after a rebase. Everything happens
 // in a project of its own, so the demo project's environments stay ungated for the other tests.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { wholePage } from './tests.mjs';
+
+// As in a11y.tests.mjs: axe evaluated through the DevTools protocol (the console's CSP refuses an injected script).
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Serious or critical axe violations on the page as it is (the a11y scan cannot reach a request page: it needs a gated project). */
+const axeViolations = async (page) => {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    if (result.passes.length === 0) throw new Error('axe checked nothing');
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+};
 
 const PROJECT = 'gated';
 const ENV = 'production';
@@ -116,6 +133,7 @@ export const tests = [
       await reviews.getByText('1 of 1 approval').waitFor();
       await reviews.getByRole('listitem').filter({ hasText: 'a fifth is fine' }).waitFor();
       await wholePage(h, 'change-request');
+      assert.deepEqual(await axeViolations(page), [], 'the request page has no serious axe violations');
       await page.getByRole('button', { name: 'Apply to Production' }).click();
       await page.getByText(/as version 1\./).waitFor();
 
@@ -173,6 +191,7 @@ export const tests = [
         .waitFor();
       assert.equal(await page.getByRole('button', { name: 'Apply to Production' }).count(), 0);
       assert.equal(await conflict.getByRole('button', { name: /Rebase/ }).count(), 0);
+      assert.deepEqual(await axeViolations(page), [], 'the stale request page has no serious axe violations');
 
       // Its author rebases it onto version 1: both changes kept, approvals start over.
       await context.clearCookies();
