@@ -209,6 +209,46 @@ describe('access matrix', () => {
       success: 204,
       call: async (fresh) => ({ method: 'delete', path: `${P}/segments/${await segmentFor(fresh)}` }),
     },
+    // Change requests (issue 21); reviews have their own tests (the author may not approve, whoever they are).
+    { label: 'GET /change-requests', requirement: 'viewer', success: 200, call: async () => ({ method: 'get', path: `${P}/change-requests` }) },
+    {
+      label: 'POST /change-requests (create)',
+      requirement: 'editor',
+      success: 201,
+      call: async (fresh) => ({
+        method: 'post',
+        path: `${P}/change-requests`,
+        body: {
+          kind: 'config',
+          flag: await flagFor(fresh),
+          environment: 'development',
+          baseVersion: 0,
+          change: { on: true, offVariant: 'off', targets: [], rules: [], defaultRule: { variant: 'on' }, prerequisites: [] },
+          reason: 'matrix',
+        },
+      }),
+    },
+    {
+      label: 'POST /change-requests/:n/comments',
+      requirement: 'editor',
+      success: 201,
+      call: async (fresh) => {
+        let number = 1;
+        if (fresh) {
+          const flag = await freshFlag();
+          const created = await admin('post', `${P}/change-requests`, {
+            kind: 'config',
+            flag,
+            environment: 'development',
+            baseVersion: 0,
+            change: { on: true, offVariant: 'off', targets: [], rules: [], defaultRule: { variant: 'on' }, prerequisites: [] },
+            reason: 'matrix',
+          });
+          number = (created.body as { number: number }).number;
+        }
+        return { method: 'post', path: `${P}/change-requests/${number}/comments`, body: { body: 'matrix' } };
+      },
+    },
     { label: 'GET /audit', requirement: 'viewer', success: 200, call: async () => ({ method: 'get', path: '/api/v1/audit' }) },
     { label: 'GET /users (list)', requirement: 'admin', success: 200, call: async () => ({ method: 'get', path: '/api/v1/users' }) },
     {
