@@ -285,11 +285,20 @@ export class FlagsService {
       if (!flag.archivedAt) throw conflict(`Flag '${key}' must be archived before it can be deleted`);
       const [before] = await this.views(project.id, [flag]);
       await this.repository.delete(flag.id);
-      // Telemetry is kept by key: a flag created again under it starts never evaluated and without samples.
-      for (const table of ['flag_last_evaluated', 'shadow_samples'])
+      // Telemetry is kept by key: a flag created again under it starts never evaluated, without samples, and without
+      // this minute's rollups (reads leave out the minutes before a flag's creation minute, not that minute itself).
+      for (const [table, since] of [
+        ['flag_last_evaluated', ''],
+        ['shadow_samples', ''],
+        ['metric_rollups', " AND minute >= date_trunc('minute', now())"],
+        ['evaluation_rollups', " AND minute >= date_trunc('minute', now())"],
+      ])
         await this.db
           .manager()
-          .query(`DELETE FROM ${table} WHERE flag_key = $1 AND environment_id IN (SELECT id FROM environments WHERE project_id = $2)`, [key, project.id]);
+          .query(`DELETE FROM ${table} WHERE flag_key = $1 AND environment_id IN (SELECT id FROM environments WHERE project_id = $2)${since}`, [
+            key,
+            project.id,
+          ]);
       await this.audit.record({ actor, action: 'flag.deleted', resourceType: 'flag', resourceKey: key, projectKey, reason, before });
     });
   }

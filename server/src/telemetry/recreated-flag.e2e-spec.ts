@@ -4,6 +4,7 @@ import { aBooleanFlag, aProject } from '../../test/builders.js';
 import { seriesOf } from '../../test/telemetry-records.js';
 import { bearer, startTestApp, type TestApp } from '../../test/test-app.js';
 import { Database } from '../database/database.service.js';
+import { TelemetryService } from './telemetry.service.js';
 
 const P = '/api/v1/projects/reborn';
 
@@ -78,5 +79,32 @@ describe('a flag deleted and created again under its key', () => {
     expect(await catalogue()).toEqual([]);
     expect(await lastEvaluated()).toBeUndefined();
     expect(await samples()).toEqual([]);
+  });
+
+  it('shows none of it either when the flag is deleted and created again within the minute its namesake reported in', async () => {
+    const flag = 'etl.same-minute';
+    const telemetry = `${P}/environments/production/telemetry`;
+    await aBooleanFlag(t.http, t.admin, 'reborn', flag);
+    // Reported a moment ago, in this minute (the batch starts after the flag was created).
+    const now = Date.now();
+    const batch = oldBatch(flag, 0);
+    batch.batches[0]!.windowStart = new Date(now).toISOString();
+    batch.batches[0]!.windowEnd = new Date(now + 500).toISOString();
+    batch.batches[0]!.samples![0]!.at = batch.batches[0]!.windowEnd;
+    await t.http.post('/api/v1/sdk/events').set(bearer(sdkKey)).send(batch).expect(202);
+    await t.app.get(TelemetryService).settle();
+    const names = async () =>
+      (await t.http.get(`${P}/environments/production/metrics`).query({ flag }).set(t.admin).expect(200)).body.metrics.map((m: { metric: string }) => m.metric);
+    const window = { flag, from: new Date(now - 10 * 60_000).toISOString(), to: new Date(now + 60_000).toISOString() };
+    const evaluations = async () => (await t.http.get(`${telemetry}/evaluations`).query(window).set(t.admin).expect(200)).body.evaluations;
+    expect(await names()).toEqual(['pipeline.rows_ms']);
+    expect(await evaluations()).toEqual([{ flag, variant: 'on', reason: 'STATIC', count: 3 }]);
+
+    await t.http.post(`${P}/flags/${flag}/archive`).set(t.admin).send({}).expect(200);
+    await t.http.delete(`${P}/flags/${flag}`).set(t.admin).expect(204);
+    await aBooleanFlag(t.http, t.admin, 'reborn', flag);
+    expect(await names()).toEqual([]);
+    expect(await evaluations()).toEqual([]);
+    expect((await t.http.get(`${telemetry}/samples`).query({ flag }).set(t.admin).expect(200)).body.samples).toEqual([]);
   });
 });
