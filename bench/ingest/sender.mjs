@@ -12,7 +12,14 @@ const now = Date.now();
 // Bodies are built up front so the sender's own CPU stays small; each is a different SDK's window.
 const bodies = Array.from({ length: distinctBodies }, () => {
   const parts = Array.from({ length: batchesPerRequest }, () =>
-    buildPayload({ rand, environmentFlags, flagsPerSdk, valuesPerSeries, windowStart: now - 5_000 - Math.floor(rand() * 1000), windowEnd: now - Math.floor(rand() * 1000) }),
+    buildPayload({
+      rand,
+      environmentFlags,
+      flagsPerSdk,
+      valuesPerSeries,
+      windowStart: now - 5_000 - Math.floor(rand() * 1000),
+      windowEnd: now - Math.floor(rand() * 1000),
+    }),
   );
   const payload = { sdk: 'signalbox-sdk-js/bench', batches: parts.flatMap((p) => JSON.parse(p.body).batches), dropped: 0 };
   return {
