@@ -60,6 +60,7 @@ describe('FlagTargeting', () => {
     });
     renderWithClient(<FlagTargeting project="demo" flag={aFlag(aConfig({ version: 3 }))} environment={approval} />);
     expect(screen.getByText(/Production requires approval: saving creates a change request that needs 2 approvals/)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Schedule…' })).toBeNull();
     await userEvent.selectOptions(screen.getByLabelText('Off variant'), 'on');
     await userEvent.type(screen.getByLabelText(/^Reason/), 'ramp');
     await userEvent.click(screen.getByRole('button', { name: 'Request change in Production' }));
