@@ -81,10 +81,26 @@ describe('signalbox requests against the real server', () => {
     expect((await t.http.get(url).set(t.admin)).body).toMatchObject({ on: true, version: 1 });
   });
 
+  it('turns `signalbox restore` in a gated environment into a change request; a kill-switch token is refused', async () => {
+    await t.http.post(`${url}/kill`).set(t.admin).send({ reason: 'incident' }).expect(200);
+    const restore = await cli(author.token, ['restore', 'gpu.step', '--env', 'production', '--reason', 'incident over']);
+    expect(restore.stderr).toBe('');
+    expect(restore.code).toBe(0);
+    expect(restore.stdout).toMatch(/gpu\.step in production: requires approval — change request #\d+ created \(needs 1;/);
+    expect((await t.http.get(url).set(t.admin)).body.killed).toBe(true);
+
+    const killSwitch = (await t.http.post('/api/v1/tokens').set(t.admin).send({ name: 'pager', access: 'kill-switch' }).expect(201)).body.secret;
+    const refused = await cli(killSwitch, ['restore', 'gpu.step', '--env', 'production']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('requires approval');
+  });
+
   it('rejects, and answers bad numbers and unknown requests with the server’s words', async () => {
-    await t.http.patch(url).set(bearer(author.token)).send({ version: 1, on: false, reason: 'off again' }).expect(202);
-    const rejected = await cli(approver.token, ['requests', 'reject', '2', '--comment', 'not yet']);
-    expect(rejected.stdout).toContain('#2 rejected: now rejected');
+    const version = (await t.http.get(url).set(t.admin)).body.version;
+    const made = await t.http.patch(url).set(bearer(author.token)).send({ version, on: false, reason: 'off again' }).expect(202);
+    const n = made.body.changeRequest.number;
+    const rejected = await cli(approver.token, ['requests', 'reject', String(n), '--comment', 'not yet']);
+    expect(rejected.stdout).toContain(`#${n} rejected: now rejected`);
     expect((await cli(approver.token, ['requests', 'show', 'two'])).code).toBe(2);
     const unknown = await cli(approver.token, ['requests', 'show', '42']);
     expect(unknown.code).toBe(4);

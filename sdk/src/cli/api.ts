@@ -5,6 +5,8 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: number,
+    /** The server's error code (`error` in its body), when the server answered. */
+    readonly code?: string,
   ) {
     super(message);
   }
@@ -33,9 +35,9 @@ export const apiClient = (url: string | undefined, token: string | undefined) =>
     const text = await res.text();
     const parsed = text ? (JSON.parse(text) as unknown) : undefined;
     if (!res.ok) {
-      const problem = parsed as { message?: string; details?: Array<{ field: string; reason: string }> } | undefined;
+      const problem = parsed as { error?: string; message?: string; details?: Array<{ field: string; reason: string }> } | undefined;
       const details = Array.isArray(problem?.details) ? problem.details.map((d) => `\n  ${d.field}: ${d.reason}`).join('') : '';
-      throw new CliError(`${res.status}: ${problem?.message ?? res.statusText}${details}`, exitCodeOf(res.status));
+      throw new CliError(`${res.status}: ${problem?.message ?? res.statusText}${details}`, exitCodeOf(res.status), problem?.error);
     }
     return parsed as T;
   };

@@ -92,11 +92,32 @@ export const buildProgram = (io: Io): Command => {
         if (name === 'kill' && !o.reason?.trim()) throw new CliError('A kill needs --reason "<why>"', EXIT.usage);
         if (!o.env?.length && !o.allEnvs) throw new CliError('Say where: --env <key> (repeatable) or --all-envs', EXIT.usage);
         const wait = Math.min(10_000, Math.max(0, Number(o.wait) || 0));
-        const outcome = await apiClient(s.url, s.token)<KillOutcome>('POST', `/projects/${projectOf(s)}/flags/${encodeURIComponent(flag)}/${name}`, {
+        const call = apiClient(s.url, s.token);
+        const flagPath = `/projects/${projectOf(s)}/flags/${encodeURIComponent(flag)}`;
+        const outcome = await call<KillOutcome>('POST', `${flagPath}/${name}`, {
           ...(o.reason ? { reason: o.reason } : {}),
           ...(o.env?.length ? { environments: o.env } : {}),
           waitForConfirmationMs: wait,
+        }).catch(async (err: unknown) => {
+          // An environment that requires approval takes a restore only as a change request, one
+          // environment at a time: make them (a kill-switch token is refused again, with the server's words).
+          if (!(err instanceof CliError && err.code === 'APPROVAL_REQUIRED' && name === 'restore' && o.env?.length)) throw err;
+          for (const env of o.env) {
+            const answer = await call<{ changeRequest?: { number: number; requiredApprovals: number }; version?: number; killed?: boolean }>(
+              'POST',
+              `${flagPath}/environments/${encodeURIComponent(env)}/restore`,
+              o.reason ? { reason: o.reason } : {},
+            );
+            if (s.json) io.out(JSON.stringify({ environment: env, ...answer }, null, 2));
+            else if (answer.changeRequest)
+              io.out(
+                `${flag} in ${env}: requires approval — change request #${answer.changeRequest.number} created (needs ${answer.changeRequest.requiredApprovals}; signalbox requests show ${answer.changeRequest.number})`,
+              );
+            else io.out(`${flag} in ${env}: ${answer.killed ? 'KILLED' : 'restored'} (version ${answer.version})`);
+          }
+          return null;
         });
+        if (outcome === null) return;
         if (s.json) return io.out(JSON.stringify(outcome.environments, null, 2));
         for (const r of outcome.environments) {
           const state = r.killed ? 'KILLED' : 'restored';
