@@ -272,6 +272,19 @@ describe('change requests', () => {
       expect((await t.http.get(config('etl.kill-me')).set(t.admin)).body).toMatchObject({ killed: false, on: true, version: 3 });
     });
 
+    it('lets a trigger kill at once: triggers are never gated', async () => {
+      await aBooleanFlag(t.http, t.admin, 'cr', 'etl.triggered');
+      const trigger = await t.http
+        .post(`${config('etl.triggered')}/triggers`)
+        .set(t.admin)
+        .send({ name: 'alerts' })
+        .expect(201);
+      const fired = await t.http.post(`/api/v1/triggers/${trigger.body.secret}`).send({});
+      expect(fired.status).toBeLessThan(300);
+      expect((await t.http.get(config('etl.triggered')).set(t.admin)).body).toMatchObject({ killed: true, version: 1 });
+      expect((await t.http.get(`${requests}?flag=etl.triggered`).set(t.admin)).body.items).toEqual([]);
+    });
+
     it('turns a revert into a request for that version’s config', async () => {
       const res = await t.http
         .post(`${config('etl.transformer')}/revert`)
