@@ -54,6 +54,8 @@ export const tests = [
       await form.getByText('no data reported for this metric yet').waitFor();
       await latency.fill('step.duration_ms');
       await form.getByText('no data reported for this metric yet').waitFor({ state: 'detached' });
+      // From the top: a full-page screenshot of a scrolled page draws the sticky header over the middle of it.
+      await page.evaluate(() => window.scrollTo(0, 0));
       await h.screenshot('rollout-metric-picker', { fullPage: true });
 
       await form.getByRole('button', { name: 'Start rollout plan' }).click();
