@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { actorOf, type Principal } from '../auth/principal.js';
-import { DomainError, versionConflict } from '../common/errors/domain-error.js';
+import { DomainError, type FieldProblem, validationFailed, versionConflict } from '../common/errors/domain-error.js';
 import type { EditableFlagConfig, FlagConfigState } from '../flags/flag-config-change.js';
 import type { FlagEnvironmentRef } from '../flags/flag-environment.decorator.js';
 import type { FlagConfigView } from '../flags/flag.mapper.js';
@@ -45,14 +45,21 @@ export class ChangeRequestGate {
     // As the direct write would: a stale version is refused, not turned into a stale request.
     if (write.basedOnVersion !== current.version) throw versionConflict(`The config of '${ref.flagKey}' in ${ref.environmentKey}`, current.version, current);
     const change = await write.build(stateOf(current));
-    const changeRequest = await this.requests.create(actorOf(principal), ref.projectKey, {
-      kind: 'config',
-      flagKey: ref.flagKey,
-      environmentKey: ref.environmentKey,
-      baseVersion: current.version,
-      change,
-      reason: write.reason?.trim() ? write.reason : `Change to ${ref.flagKey} in ${ref.environmentKey}`,
-    });
+    const changeRequest = await this.requests
+      .create(actorOf(principal), ref.projectKey, {
+        kind: 'config',
+        flagKey: ref.flagKey,
+        environmentKey: ref.environmentKey,
+        baseVersion: current.version,
+        change,
+        reason: write.reason?.trim() ? write.reason : `Change to ${ref.flagKey} in ${ref.environmentKey}`,
+      })
+      .catch((err: unknown) => {
+        // The caller sent a config body, not a request: name the fields as the direct write would.
+        if (err instanceof DomainError && err.code === 'VALIDATION_FAILED' && Array.isArray(err.details))
+          throw validationFailed((err.details as FieldProblem[]).map((p) => ({ ...p, field: p.field.replace(/^change\./, '') })));
+        throw err;
+      });
     return { changeRequest };
   }
 

@@ -377,6 +377,12 @@ describe('change requests', () => {
             .expect(400),
         ),
       ).toEqual(expect.arrayContaining([expect.stringMatching(/^change\./)]));
+      const gatedBad = await t.http
+        .patch(config('etl.transformer'))
+        .set(t.admin)
+        .send({ version: 2, defaultRule: { variant: 'nope' } })
+        .expect(400);
+      expect(gatedBad.body.details.map((d: { field: string }) => d.field)).toEqual(['defaultRule.variant']);
       const badVariant = { on: true, offVariant: 'off', targets: [], rules: [], defaultRule: { variant: 'nope' }, prerequisites: [] };
       expect(
         await field(
