@@ -157,6 +157,14 @@ describe('ChangeRequestPage', () => {
     expect(body.change.defaultRule).toEqual({ variant: 'off' });
   });
 
+  it('describes a restore and an archive, which carry no config diff', async () => {
+    stub({ me: BO, request: aChangeRequest({ kind: 'archive', change: null, diff: null, baseVersion: 1 }) });
+    renderPage();
+    const change = await screen.findByRole('region', { name: 'Proposed change' });
+    expect(change.textContent).toContain('Archive etl.use-new-transformer: every SDK stops receiving it.');
+    expect(screen.getByText(/^Archive:/)).toBeTruthy();
+  });
+
   it('adds a comment to the thread', async () => {
     const calls = stub({
       me: BO,

@@ -139,7 +139,7 @@ const ChangeRequestView = ({ project, environment, request }: { project: Project
             {stale && open && <Badge tone="warn">stale</Badge>}
           </h1>
           <p>
-            {KIND_LABELS[request.kind]} to <Link to={paths.flag(project.key, request.environment, request.flag)}>{request.flag}</Link> in {envName}, by{' '}
+            {KIND_LABELS[request.kind]}: <Link to={paths.flag(project.key, request.environment, request.flag)}>{request.flag}</Link> in {envName}, by{' '}
             {request.author.email} · {formatTime(request.createdAt)}
           </p>
           {request.reason && <p className="muted">“{request.reason}”</p>}
