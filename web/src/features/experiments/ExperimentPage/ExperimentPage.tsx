@@ -195,7 +195,8 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
             <IntervalChart rows={rows} type={type} metric={x.primaryMetric.name} />
           </Suspense>
         )}
-        <div className="table-wrap">
+        {/* Scrolls sideways on narrow screens: focusable, so the keyboard can scroll it too. */}
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Estimates by variant">
           <table className="table">
             <caption className="caption">Estimates with 95% confidence intervals ({METHOD_NAMES[r.variants[0]?.intervalMethod ?? 'wilson']})</caption>
             <thead>
@@ -226,7 +227,7 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
 
       <section className="card section" aria-labelledby="comparison-title">
         <h2 id="comparison-title">Compared with {x.controlVariant}</h2>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-labelledby="comparison-title">
           <table className="table">
             <thead>
               <tr>
