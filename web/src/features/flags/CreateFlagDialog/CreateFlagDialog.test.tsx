@@ -31,6 +31,18 @@ describe('CreateFlagDialog', () => {
     expect(onClose).toHaveBeenCalledTimes(1);
   });
 
+  it("clears a field's message once that field is edited, and keeps the others'", async () => {
+    open();
+    await userEvent.click(screen.getByRole('button', { name: 'Create flag' }));
+    const key = screen.getByLabelText('Key');
+    const name = screen.getByLabelText('Name');
+    expect(key.getAttribute('aria-invalid')).toBe('true');
+    expect(name.getAttribute('aria-invalid')).toBe('true');
+    await userEvent.type(key, 'etl.x');
+    expect(key.getAttribute('aria-invalid')).not.toBe('true');
+    expect(name.getAttribute('aria-invalid')).toBe('true');
+  });
+
   it('counts an edited variant as typed input, even after switching back to boolean', async () => {
     const { onClose } = open();
     await userEvent.selectOptions(screen.getByLabelText('Kind'), 'string');

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { ApiError } from '../../../api/client';
 import { type FlagView, type NewFlag, useCreateFlag } from '../../../api/flags';
 import type { FlagKind } from '@signalbox/sdk/core';
-import { type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
+import { type FieldErrors, toFieldErrors, withoutField } from '../../../components/common/fieldErrors';
 import { splitList } from '../../../components/common/format';
 import { KEY_HINT, KEY_PATTERN } from '../../../components/common/keys';
 import { parseVariants, type VariantDraft } from '../flagDetails';
@@ -20,7 +20,24 @@ export const useCreateFlagForm = (project: string, onCreated: (flag: FlagView) =
   const [formError, setFormError] = useState<string | null>(null);
   const create = useCreateFlag(project);
 
-  const set = (name: keyof typeof values, value: string) => setValues((v) => ({ ...v, [name]: value }));
+  // Editing a field clears its own messages (the API's and the form's); the other fields' stay.
+  const set = (name: keyof typeof values, value: string) => {
+    setValues((v) => ({ ...v, [name]: value }));
+    setErrors((current) => withoutField(current, name));
+  };
+  // A row's key or value edited clears that input's messages; a row added or removed renumbers them all.
+  const editVariants = (next: VariantDraft[]) => {
+    setErrors((current) => {
+      if (next.length !== variants.length) return withoutField(current, 'variants');
+      return next.reduce((left, row, i) => {
+        const before = variants[i]!;
+        if (row.key !== before.key) left = withoutField(left, `variants[${i}].key`);
+        if (row.value !== before.value) left = withoutField(left, `variants[${i}].value`);
+        return left;
+      }, current);
+    });
+    setVariants(next);
+  };
 
   const submit = async () => {
     // A boolean flag gets its on/off variants from the server.
@@ -53,5 +70,5 @@ export const useCreateFlagForm = (project: string, onCreated: (flag: FlagView) =
     (Object.keys(INITIAL_VALUES) as (keyof typeof INITIAL_VALUES)[]).some((name) => values[name] !== INITIAL_VALUES[name]) ||
     JSON.stringify(variants) !== JSON.stringify(INITIAL_VARIANTS);
 
-  return { values, set, variants, setVariants, errors, formError, submitting: create.isPending, submit, dirty };
+  return { values, set, variants, setVariants: editVariants, errors, formError, submitting: create.isPending, submit, dirty };
 };

@@ -17,6 +17,16 @@ describe('KillDialog', () => {
     expect(document.getElementById(reason.getAttribute('aria-describedby')!)?.textContent).toMatch(/Give a reason/);
   });
 
+  it("clears the reason's message once a reason is typed", async () => {
+    render(<KillDialog mode="kill" flagKey="etl.x" environment={development} environments={[]} onSubmit={vi.fn(async () => {})} onClose={() => {}} />);
+    await userEvent.click(screen.getByRole('button', { name: 'Kill now' }));
+    const reason = screen.getByLabelText('Reason');
+    expect(reason.getAttribute('aria-invalid')).toBe('true');
+    await userEvent.type(reason, 'I');
+    expect(reason.getAttribute('aria-invalid')).not.toBe('true');
+    expect(screen.queryByText(/Give a reason/)).toBeNull();
+  });
+
   it('kills with the trimmed reason in the current environment, then closes', async () => {
     const onSubmit = vi.fn(async () => {});
     const onClose = vi.fn();

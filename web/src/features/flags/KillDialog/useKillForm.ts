@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { ApiError } from '../../../api/client';
-import { type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
+import { type FieldErrors, toFieldErrors, withoutField } from '../../../components/common/fieldErrors';
 
 /** Kill and restore forms: a reason (required to kill, and to restore where the environment asks) and the environments. */
 export const useKillForm = ({
@@ -18,8 +18,15 @@ export const useKillForm = ({
   const [formError, setFormError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
 
-  const toggleEnvironment = (key: string, checked: boolean) =>
+  // Editing a field clears its own messages; the other field's stay.
+  const editReason = (next: string) => {
+    setReason(next);
+    setErrors((current) => withoutField(current, 'reason'));
+  };
+  const toggleEnvironment = (key: string, checked: boolean) => {
     setEnvironments((list) => (checked ? [...new Set([...list, key])] : list.filter((e) => e !== key)));
+    setErrors((current) => withoutField(current, 'environments'));
+  };
 
   const submit = async (): Promise<boolean> => {
     const found: FieldErrors = {};
@@ -44,5 +51,5 @@ export const useKillForm = ({
   // What closing the dialog would lose: a reason typed, or another choice of environments.
   const dirty = reason.trim() !== '' || environments.length !== initialEnvironments.length || environments.some((e) => !initialEnvironments.includes(e));
 
-  return { reason, setReason, environments, toggleEnvironment, errors, formError, submitting, submit, dirty };
+  return { reason, setReason: editReason, environments, toggleEnvironment, errors, formError, submitting, submit, dirty };
 };
