@@ -35,6 +35,21 @@ describe('CreateExperimentForm', () => {
     await userEvent.type(screen.getByLabelText(/Minimum detectable effect/), '0.02');
   };
 
+  it("clears a field's message once that field is edited, and keeps the others'", async () => {
+    stubApi((method, path) => (method === 'GET' && path.startsWith('/projects/demo/flags') ? { status: 200, body: [modelFlag] } : undefined));
+    renderWithClient(<CreateExperimentForm project={project} environment="production" onCreated={() => {}} onCancel={() => {}} />);
+    await userEvent.click(screen.getByRole('button', { name: 'Start experiment' }));
+    const key = screen.getByLabelText('Key');
+    const mde = screen.getByLabelText(/Minimum detectable effect/);
+    expect(key.getAttribute('aria-invalid')).toBe('true');
+    expect(mde.getAttribute('aria-invalid')).toBe('true');
+    await userEvent.type(key, 'c');
+    expect(key.getAttribute('aria-invalid')).not.toBe('true');
+    expect(mde.getAttribute('aria-invalid')).toBe('true');
+    await userEvent.type(mde, '0.02');
+    expect(mde.getAttribute('aria-invalid')).not.toBe('true');
+  });
+
   it('sends the flag, variants, metric and settings, defaulting control to the first variant', async () => {
     const calls = stubApi((method, path) => {
       if (method === 'GET' && path.startsWith('/projects/demo/flags')) return { status: 200, body: [modelFlag] };

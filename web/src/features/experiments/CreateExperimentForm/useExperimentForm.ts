@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ApiError, errorMessage } from '../../../api/client';
 import { type Experiment, type MetricType, type NewExperiment, useCreateExperiment } from '../../../api/experiments';
-import { type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
+import { type FieldErrors, toFieldErrors, withoutField } from '../../../components/common/fieldErrors';
 
 const KEY = /^[a-z0-9][a-z0-9._-]*$/;
 
@@ -107,6 +107,14 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
     };
   };
 
+  // Editing a field clears its own messages (the form's and the API's); the other fields' stay.
+  const clearing =
+    <T>(set: (value: T) => void, ...paths: string[]) =>
+    (value: T) => {
+      set(value);
+      setErrors((current) => paths.reduce(withoutField, withoutField(current, 'form')));
+    };
+
   const submit = async () => {
     const { experiment, errors: local } = build();
     setErrors(local);
@@ -120,48 +128,57 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
 
   return {
     key,
-    setKey,
+    setKey: clearing(setKey, 'key'),
     name,
-    setName,
+    setName: clearing(setName, 'name'),
     flag,
-    setFlag,
+    setFlag: (next: string, variants: string[]) => {
+      setFlag(next, variants);
+      setErrors((current) => ['flag', 'controlVariant', 'treatmentVariants', 'form'].reduce(withoutField, current));
+    },
     environment,
-    setEnvironment,
+    setEnvironment: clearing(setEnvironment, 'environment'),
     controlVariant,
-    setControlVariant,
+    setControlVariant: clearing(setControlVariant, 'controlVariant', 'treatmentVariants'),
     treatmentVariants,
-    toggleTreatment,
+    toggleTreatment: (variant: string, on: boolean) => {
+      toggleTreatment(variant, on);
+      setErrors((current) => ['treatmentVariants', 'form'].reduce(withoutField, current));
+    },
     metricName,
-    setMetricName,
+    setMetricName: clearing(setMetricName, 'primaryMetric.name'),
     metricType,
-    setMetricType,
+    setMetricType: clearing(setMetricType, 'primaryMetric.type', 'baselineRate', 'assumedStdDev'),
     better,
-    setBetter,
+    setBetter: clearing(setBetter, 'primaryMetric.better'),
     alpha,
-    setAlpha,
+    setAlpha: clearing(setAlpha, 'alpha'),
     power,
-    setPower,
+    setPower: clearing(setPower, 'power'),
     mde,
-    setMde,
+    setMde: clearing(setMde, 'minimumDetectableEffect'),
     baseline,
-    setBaseline,
+    setBaseline: clearing(setBaseline, 'baselineRate', 'assumedStdDev'),
     analysis,
-    setAnalysis,
+    setAnalysis: clearing(setAnalysis, 'analysis'),
     maxDuration,
-    setMaxDuration,
+    setMaxDuration: clearing(setMaxDuration, 'maxDurationHours'),
     autoRollback,
-    setAutoRollback,
+    setAutoRollback: clearing(setAutoRollback, 'autoRollback'),
     numerator,
-    setNumerator,
+    setNumerator: clearing(setNumerator, 'primaryMetric.numerator'),
     denominator,
-    setDenominator,
+    setDenominator: clearing(setDenominator, 'primaryMetric.denominator'),
     cuped,
-    setCuped,
+    setCuped: clearing(setCuped, 'cuped'),
     segmentBy,
-    setSegmentBy,
+    setSegmentBy: clearing(setSegmentBy, 'segmentBy'),
     guardrails,
     addGuardrail,
-    setGuardrail,
+    setGuardrail: (index: number, change: Partial<GuardrailDraft>) => {
+      setGuardrail(index, change);
+      setErrors((current) => withoutField(current, `guardrailMetrics[${index}]`));
+    },
     removeGuardrail,
     errors,
     submit,
