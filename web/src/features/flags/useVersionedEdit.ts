@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { type ChangeRequest, isChangeRequestCreated } from '../../api/changeRequests';
 import { ApiError, errorMessage } from '../../api/client';
 import { sameJson } from '../../components/common/diffJson';
@@ -34,6 +34,24 @@ export interface VersionedEditOptions<S extends Versioned, D> {
   resetKey?: string;
 }
 
+/** The value a field path (`rules[0].clauses[1].values`) names inside `root`, or undefined. */
+const valueAt = (root: unknown, path: string): unknown =>
+  path
+    .split(/[.[\]]+/)
+    .filter(Boolean)
+    .reduce<unknown>((value, part) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined), root);
+
+/**
+ * The messages still worth showing: a field's messages go once the user changes that field (its
+ * value in the form differs from the one the messages were about); the other fields' stay.
+ */
+const stillStanding = (errors: FieldErrors, about: unknown, now: unknown): FieldErrors => {
+  // `values[2]` belongs to the one input for all of `values` (as errorsFor shows it): compare that.
+  const field = (path: string) => path.replace(/\[\d+\]$/, '');
+  const left = Object.entries(errors).filter(([path]) => sameJson(valueAt(about, field(path)), valueAt(now, field(path))));
+  return left.length === Object.keys(errors).length ? errors : Object.fromEntries(left);
+};
+
 const newestOf = <S extends Versioned>(...copies: Array<S | undefined>): S | undefined =>
   copies.reduce<S | undefined>((newest, copy) => (copy && (!newest || copy.version > newest.version) ? copy : newest), undefined);
 
@@ -47,7 +65,8 @@ export const useVersionedEdit = <S extends Versioned, D>(options: VersionedEditO
   const [base, setBase] = useState<S | undefined>(server);
   const [draft, setDraft] = useState<D | undefined>(() => server && toDraft(server));
   const [reason, setReason] = useState('');
-  const [errors, setErrors] = useState<FieldErrors>({});
+  // Messages with the form (draft and reason) they were about, so editing a field clears its own.
+  const [reported, setReported] = useState<{ errors: FieldErrors; about?: unknown }>({ errors: {} });
   const [formError, setFormError] = useState<string | null>(null);
   const [conflict, setConflict] = useState<VersionConflict<S> | null>(null);
   const [savedVersion, setSavedVersion] = useState<number | null>(null);
@@ -56,6 +75,11 @@ export const useVersionedEdit = <S extends Versioned, D>(options: VersionedEditO
   const [resetKey, setResetKey] = useState(options.resetKey);
 
   const dirty = !!base && draft !== undefined && !sameJson(toDraft(base), draft);
+  const setErrors = (next: FieldErrors) => setReported({ errors: next, about: { ...draft, reason } });
+  const errors = useMemo(
+    () => (reported.about === undefined ? reported.errors : stillStanding(reported.errors, reported.about, { ...draft, reason })),
+    [reported, draft, reason],
+  );
 
   const adopt = (copy: S | undefined) => {
     setBase(copy);

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ApiError, errorMessage } from '../../../api/client';
 import { approvalOf, type EnvironmentView, useUpdateEnvironment } from '../../../api/projects';
-import { type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
+import { type FieldErrors, toFieldErrors, withoutField } from '../../../components/common/fieldErrors';
 
 export const MAX_APPROVALS = 10;
 
@@ -29,7 +29,8 @@ export const useEnvironmentRulesForm = (project: string, environment: Environmen
 
   const set = <K extends keyof Rules>(name: K, value: Rules[K]) => {
     setValues((v) => ({ ...v, [name]: value }));
-    setErrors({});
+    // That field's messages go; the others' stay.
+    setErrors((current) => withoutField(current, name));
     setDone(false);
   };
 

@@ -62,12 +62,16 @@ describe('ChangeRequestsPage', () => {
     await userEvent.click(within(rules).getByRole('button', { name: 'Save Production' }));
     expect(await within(rules).findByText('a whole number from 1 to 10')).toBeTruthy();
     expect(calls.some((c) => c.method === 'PATCH')).toBe(false);
+    // Another field leaves the message; editing this one clears it.
+    await userEvent.click(within(rules).getByLabelText(/reason/i));
+    expect(within(rules).queryByText('a whole number from 1 to 10')).toBeTruthy();
 
     await userEvent.clear(approvals);
+    expect(within(rules).queryByText('a whole number from 1 to 10')).toBeNull();
     await userEvent.type(approvals, '2');
     await userEvent.click(within(rules).getByRole('button', { name: 'Save Production' }));
     await waitFor(() =>
-      expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ requireChangeReason: false, requireApproval: true, requiredApprovals: 2 }),
+      expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ requireChangeReason: true, requireApproval: true, requiredApprovals: 2 }),
     );
   });
 });

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { ApiError, errorMessage } from '../../../api/client';
-import { type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
+import { type FieldErrors, toFieldErrors, withoutField } from '../../../components/common/fieldErrors';
 
 /**
  * An optional reason for the audit log and, for what cannot be undone, the flag's key typed out:
@@ -12,6 +12,11 @@ export const useArchiveForm = ({ confirmKey, onSubmit }: { confirmKey: string | 
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
+  // Editing the reason clears its own messages.
+  const editReason = (next: string) => {
+    setReason(next);
+    setErrors((current) => withoutField(current, 'reason'));
+  };
   const confirmed = confirmKey === null || typedKey.trim() === confirmKey;
 
   const submit = async (): Promise<boolean> => {
@@ -35,5 +40,5 @@ export const useArchiveForm = ({ confirmKey, onSubmit }: { confirmKey: string | 
   // What closing the dialog would lose: a reason or a key typed.
   const dirty = reason !== '' || typedKey !== '';
 
-  return { reason, setReason, typedKey, setTypedKey, confirmed, errors, formError, submitting, submit, dirty };
+  return { reason, setReason: editReason, typedKey, setTypedKey, confirmed, errors, formError, submitting, submit, dirty };
 };

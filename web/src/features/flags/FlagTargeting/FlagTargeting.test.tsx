@@ -84,6 +84,9 @@ describe('FlagTargeting', () => {
     const reason = screen.getByLabelText(/^Reason/);
     await waitFor(() => expect(reason.getAttribute('aria-invalid')).toBe('true'));
     expect(calls.some((c) => c.method === 'PUT')).toBe(false);
+    // The message goes once a reason is typed.
+    await userEvent.type(reason, 'r');
+    expect(reason.getAttribute('aria-invalid')).not.toBe('true');
   });
 
   it('puts the server validation messages next to the fields they name', async () => {
@@ -108,6 +111,11 @@ describe('FlagTargeting', () => {
     const values = screen.getByLabelText('Rule 1 condition 1 values');
     await waitFor(() => expect(values.getAttribute('aria-invalid')).toBe('true'));
     expect(document.getElementById(values.getAttribute('aria-describedby')!)?.textContent).toBe('a limit only the server knows');
+    // Editing another field leaves it; editing the values clears it.
+    await userEvent.type(screen.getByLabelText('Rule 1 condition 1 attribute'), 'x');
+    expect(values.getAttribute('aria-invalid')).toBe('true');
+    await userEvent.type(values, ', 1.2.4');
+    expect(values.getAttribute('aria-invalid')).not.toBe('true');
   });
 
   it('refuses a value the operator table refuses before asking the server', async () => {
