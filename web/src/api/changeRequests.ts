@@ -1,6 +1,8 @@
 import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, unwrap } from './client';
 import type { FlagConfigView } from './flags';
+import type { NewRolloutPlan } from './rollouts';
+import type { SegmentView } from './segments';
 import { queryKeys } from './queryKeys';
 import type { components } from './schema';
 
@@ -10,14 +12,39 @@ export type ChangeRequestUser = Schemas['ChangeRequestUserResponse'];
 export type ChangeRequestReview = Schemas['ChangeRequestReviewResponse'];
 export type ChangeRequestComment = Schemas['ChangeRequestCommentResponse'];
 /**
- * A proposed change to an environment that requires approval: the diff against a base version (the
- * config's, or the flag's for an archive), its author, reviews and comments; `stale` once the base moved.
+ * What the contract's extension 2 adds to a request (scheduled, rollout-plan and segment requests).
+ * Typed here until the generated schema carries it; then ChangeRequest is the generated type again.
  */
-export type ChangeRequest = Schemas['ChangeRequestResponse'];
+interface ChangeRequestExtension {
+  kind: Schemas['ChangeRequestResponse']['kind'] | 'rollout-plan' | 'segment';
+  /** Null for a segment request. */
+  flag: string | null;
+  /** The segment's key, for a segment request. */
+  segment?: string | null;
+  /** A config request to be scheduled for this time once applied (null: applied at once). */
+  runAt?: string | null;
+  /** The scheduled change that applying a request with a future `runAt` created. */
+  scheduledChangeId?: string | null;
+}
+
+/**
+ * A proposed change to an environment that requires approval: the diff against a base version (the
+ * config's, the flag's for an archive, the segment's for a segment), its author, reviews and comments;
+ * `stale` once the base moved.
+ */
+export type ChangeRequest = Omit<Schemas['ChangeRequestResponse'], keyof ChangeRequestExtension> & ChangeRequestExtension;
 export type ChangeRequestKind = ChangeRequest['kind'];
 export type ChangeRequestStatus = ChangeRequest['status'];
 /** For kind config: the whole config, as PUT takes it without version and reason. */
 export type ChangeRequestConfig = Schemas['ChangeRequestConfigDto'];
+
+/** A rollout-plan request's `change`: the plan as it was posted. */
+export const rolloutPlanOf = (request: ChangeRequest): NewRolloutPlan | null =>
+  request.kind === 'rollout-plan' && request.change ? (request.change as unknown as NewRolloutPlan) : null;
+
+/** A segment request's before/after (`after` null: the segment is deleted). */
+export const segmentDiffOf = (request: ChangeRequest): { before: SegmentView | null; after: SegmentView | null } | null =>
+  request.kind === 'segment' && request.diff ? (request.diff as unknown as { before: SegmentView | null; after: SegmentView | null }) : null;
 
 export type ChangeRequestFilter = 'pending' | 'approved' | 'all';
 
@@ -31,7 +58,7 @@ export type NewChangeRequest = Schemas['CreateChangeRequestDto'];
 export type ChangeRequestRebase = Schemas['RebaseChangeRequestDto'];
 
 /** What a write to an environment that requires approval answers (202) instead of the written object. */
-export type ChangeRequestCreated = Schemas['ChangeRequestCreatedResponse'];
+export type ChangeRequestCreated = { changeRequest: ChangeRequest };
 
 export const isChangeRequestCreated = (answer: unknown): answer is ChangeRequestCreated =>
   typeof answer === 'object' && answer !== null && 'changeRequest' in answer && typeof (answer as ChangeRequestCreated).changeRequest === 'object';
@@ -44,6 +71,9 @@ export const staleBaseOf = (error: unknown): { current: FlagConfigView | undefin
   return { current: details?.current ?? body?.current };
 };
 
+// The generated type lacks extension 2's kinds and fields (see ChangeRequestExtension).
+const asRequest = (answer: Promise<Schemas['ChangeRequestResponse']>) => answer as Promise<ChangeRequest>;
+
 const changeRequestsKey = queryKeys.changeRequests;
 const changeRequestKey = (project: string, number: number) => [...changeRequestsKey(project), 'detail', number] as const;
 
@@ -55,7 +85,8 @@ export const useChangeRequests = (project: string, query: ChangeRequestQuery = {
       const { status, environment, flag } = query;
       // "all" is the server's default: no status filter.
       const filter = { status: status === 'all' ? undefined : status, environment, flag };
-      return (await unwrap(api.GET('/api/v1/projects/{projectKey}/change-requests', { params: { path: { projectKey: project }, query: filter } }))).items;
+      const { items } = await unwrap(api.GET('/api/v1/projects/{projectKey}/change-requests', { params: { path: { projectKey: project }, query: filter } }));
+      return items as ChangeRequest[];
     },
     enabled,
     placeholderData: (previous) => previous,
@@ -65,7 +96,9 @@ export const useChangeRequest = (project: string, number: number) =>
   useQuery({
     queryKey: changeRequestKey(project, number),
     queryFn: () =>
-      unwrap(api.GET('/api/v1/projects/{projectKey}/change-requests/{number}', { params: { path: { projectKey: project, number: String(number) } } })),
+      asRequest(
+        unwrap(api.GET('/api/v1/projects/{projectKey}/change-requests/{number}', { params: { path: { projectKey: project, number: String(number) } } })),
+      ),
   });
 
 /** A request changed: show its new state at once, refresh the lists, and (once applied) the flag. */
@@ -82,7 +115,7 @@ export const useCreateChangeRequest = (project: string) => {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (request: NewChangeRequest) =>
-      unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests', { params: { path: { projectKey: project } }, body: request })),
+      asRequest(unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests', { params: { path: { projectKey: project } }, body: request }))),
     onSuccess: (request) => afterChangeRequest(client, request),
   });
 };
@@ -96,34 +129,35 @@ export const useChangeRequestActions = (project: string, number: number) => {
   const onError = () => client.invalidateQueries({ queryKey: changeRequestKey(project, number) });
   const approve = useMutation({
     mutationFn: ({ comment }: { comment?: string }) =>
-      unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/approve', { params: { path }, body: { comment } })),
+      asRequest(unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/approve', { params: { path }, body: { comment } }))),
     onSuccess,
     onError,
   });
   const reject = useMutation({
     mutationFn: ({ comment }: { comment?: string }) =>
-      unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/reject', { params: { path }, body: { comment } })),
+      asRequest(unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/reject', { params: { path }, body: { comment } }))),
     onSuccess,
     onError,
   });
   const comment = useMutation({
     mutationFn: ({ body }: { body: string }) =>
-      unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/comments', { params: { path }, body: { body } })),
+      asRequest(unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/comments', { params: { path }, body: { body } }))),
     onSuccess,
     onError,
   });
   const apply = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/apply', { params: { path } })),
+    mutationFn: () => asRequest(unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/apply', { params: { path } }))),
     onSuccess,
     onError,
   });
   const rebase = useMutation({
-    mutationFn: (body: ChangeRequestRebase) => unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/rebase', { params: { path }, body })),
+    mutationFn: (body: ChangeRequestRebase) =>
+      asRequest(unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/rebase', { params: { path }, body }))),
     onSuccess,
     onError,
   });
   const cancel = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/cancel', { params: { path } })),
+    mutationFn: () => asRequest(unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/cancel', { params: { path } }))),
     onSuccess,
     onError,
   });

@@ -38,10 +38,11 @@ export const useFlags = (project: string, filters: FlagFilters = {}) =>
     placeholderData: (previous) => previous,
   });
 
-export const useFlag = (project: string, key: string) =>
+export const useFlag = (project: string, key: string, enabled = true) =>
   useQuery({
     queryKey: queryKeys.flag(project, key),
     queryFn: async () => asFlag(await unwrap(api.GET('/api/v1/projects/{projectKey}/flags/{key}', { params: flagParams(project, key) }))),
+    enabled,
   });
 
 export const useStaleFlags = (project: string, enabled: boolean) =>

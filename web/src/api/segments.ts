@@ -10,10 +10,11 @@ export type SegmentChange = Omit<components['schemas']['CreateSegmentDto'], 'key
 
 const segmentParams = (projectKey: string, key: string) => ({ path: { projectKey, key } });
 
-export const useSegments = (project: string) =>
+export const useSegments = (project: string, enabled = true) =>
   useQuery({
     queryKey: queryKeys.segments(project),
     queryFn: () => unwrap(api.GET('/api/v1/projects/{projectKey}/segments', { params: { path: { projectKey: project } } })),
+    enabled,
   });
 
 /** Creates the segment when `version` is null; else a stale `version` answers 409 VERSION_CONFLICT with the current segment. */

@@ -18,7 +18,13 @@ export const approvalCount = (request: Pick<ChangeRequest, 'approvals' | 'requir
 export const approvalsMissing = (request: Pick<ChangeRequest, 'approvals' | 'requiredApprovals'>): number =>
   Math.max(0, request.requiredApprovals - request.approvals.length);
 
-export const KIND_LABELS: Record<ChangeRequest['kind'], string> = { config: 'Config change', restore: 'Restore after a kill', archive: 'Archive' };
+export const KIND_LABELS: Record<ChangeRequest['kind'], string> = {
+  config: 'Config change',
+  restore: 'Restore after a kill',
+  archive: 'Archive',
+  'rollout-plan': 'Rollout plan',
+  segment: 'Segment change',
+};
 
 /** Pending or approved: still open to reviews, apply, rebase and cancel. */
 export const isOpen = (request: Pick<ChangeRequest, 'status'>): boolean =>

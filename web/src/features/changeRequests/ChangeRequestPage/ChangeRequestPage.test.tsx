@@ -165,6 +165,132 @@ describe('ChangeRequestPage', () => {
     expect(screen.getByText(/^Archive:/)).toBeTruthy();
   });
 
+  it('says when a scheduled request runs, and once applied, that it is scheduled, with a link to the flag', async () => {
+    const runAt = '2026-12-05T02:00:00.000Z';
+    const approved = aChangeRequest({ status: 'approved', requiredApprovals: 1, approvals: [{ user: BO, at: '2026-12-04T11:00:00.000Z' }], runAt });
+    stub({
+      me: BO,
+      request: approved,
+      actions: (action) =>
+        action === 'apply'
+          ? {
+              status: 200,
+              body: { ...approved, status: 'applied', appliedAt: '2026-12-04T11:05:00.000Z', appliedVersion: null, scheduledChangeId: 'sc-1' },
+            }
+          : undefined,
+    });
+    renderPage();
+    const change = await screen.findByRole('region', { name: 'Proposed change' });
+    expect(within(change).getByText(/^Runs at/).textContent).toMatch(/02:00 UTC/);
+    expect(within(change).getByRole('rowheader', { name: 'defaultRule.variant' })).toBeTruthy();
+    await userEvent.click(await screen.findByRole('button', { name: 'Apply to Production' }));
+    const applied = await within(change).findByText(/^Applied .*scheduled for/);
+    expect(applied.textContent).toMatch(/02:00 UTC/);
+    expect(applied.textContent).not.toMatch(/as version/);
+    expect(
+      within(applied)
+        .getByRole('link', { name: /scheduled changes of etl.use-new-transformer/ })
+        .getAttribute('href'),
+    ).toBe('/demo/production/flags/etl.use-new-transformer');
+  });
+
+  it('describes a rollout-plan request by its stages and guards', async () => {
+    stub({
+      me: BO,
+      request: aChangeRequest({
+        kind: 'rollout-plan',
+        diff: null,
+        change: {
+          candidateVariant: 'on',
+          controlVariant: 'off',
+          stages: [
+            { percent: 10, minDurationMinutes: 30, minSamples: 100 },
+            { percent: 100, minDurationMinutes: 0, minSamples: 0 },
+          ],
+          guards: { errorMetric: 'etl.errors', latencyMetric: 'model.latency_ms', maxLatencyRatio: 1.2 },
+        } as unknown as ChangeRequest['change'],
+      }),
+    });
+    renderPage();
+    const change = await screen.findByRole('region', { name: 'Proposed change' });
+    expect(screen.getByText(/^Rollout plan:/)).toBeTruthy();
+    expect(change.textContent).toContain('Roll out on in place of off');
+    const stages = within(change).getByRole('list', { name: 'Stages' });
+    expect(
+      within(stages)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(['10% for at least 30 min and 100 samples', '100%']);
+    const guards = within(change).getByRole('list', { name: 'Guards' });
+    expect(guards.textContent).toContain('Error rate of etl.errors at most 2 × control + 0.005');
+    expect(guards.textContent).toContain('p95 of model.latency_ms at most 1.2 × control');
+  });
+
+  it("shows a segment request's before and after, named by the segment", async () => {
+    const before = {
+      key: 'beta',
+      name: 'Beta testers',
+      description: '',
+      included: ['a'],
+      excluded: [],
+      rules: [],
+      version: 4,
+      updatedAt: '2026-12-01T00:00:00.000Z',
+    };
+    stubApi((method, path) => {
+      if (path === '/auth/me') return { status: 200, body: meAs(BO) };
+      if (method === 'GET' && path === REQUEST_PATH)
+        return {
+          status: 200,
+          body: aChangeRequest({
+            kind: 'segment',
+            flag: null,
+            segment: 'beta',
+            baseVersion: 4,
+            change: { included: ['a', 'b'] } as unknown as ChangeRequest['change'],
+            diff: { before, after: { ...before, included: ['a', 'b'], version: 5 } } as unknown as ChangeRequest['diff'],
+          }),
+        };
+      if (method === 'GET' && path === '/projects/demo/segments') return { status: 200, body: [before] };
+      return undefined;
+    });
+    renderPage();
+    const change = await screen.findByRole('region', { name: 'Proposed change' });
+    const row = within(change).getByRole('rowheader', { name: 'included[1]' }).closest('tr')!;
+    expect(row.textContent).toContain('"b"');
+    // Bookkeeping is not part of the proposal.
+    expect(within(change).queryByRole('rowheader', { name: 'version' })).toBeNull();
+    const header = screen.getByText(/^Segment change:/);
+    expect(await within(header).findByRole('link', { name: 'Beta testers (beta)' })).toBeTruthy();
+    expect(header.textContent).toContain('used in Production');
+  });
+
+  it('describes a segment deletion', async () => {
+    const before = {
+      key: 'beta',
+      name: 'Beta testers',
+      description: '',
+      included: ['a'],
+      excluded: [],
+      rules: [],
+      version: 4,
+      updatedAt: '2026-12-01T00:00:00.000Z',
+    };
+    stub({
+      me: BO,
+      request: aChangeRequest({
+        kind: 'segment',
+        flag: null,
+        segment: 'beta',
+        change: null,
+        diff: { before, after: null } as unknown as ChangeRequest['diff'],
+      }),
+    });
+    renderPage();
+    const change = await screen.findByRole('region', { name: 'Proposed change' });
+    expect(change.textContent).toContain('Delete the segment beta');
+  });
+
   it('adds a comment to the thread', async () => {
     const calls = stub({
       me: BO,

@@ -1,17 +1,28 @@
 import { type FormEvent, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMe, usePermissions } from '../../../api/auth';
-import { type ChangeRequest, type ChangeRequestConfig, staleBaseOf, useChangeRequest, useChangeRequestActions } from '../../../api/changeRequests';
+import {
+  type ChangeRequest,
+  type ChangeRequestConfig,
+  rolloutPlanOf,
+  segmentDiffOf,
+  staleBaseOf,
+  useChangeRequest,
+  useChangeRequestActions,
+} from '../../../api/changeRequests';
 import { errorMessage } from '../../../api/client';
 import { type FlagConfigView, useFlag } from '../../../api/flags';
 import type { EnvironmentView, ProjectView } from '../../../api/projects';
+import { type SegmentView, useSegments } from '../../../api/segments';
 import { Badge } from '../../../components/common/Badge';
 import { DiffView } from '../../../components/common/DiffView';
 import { formatTime } from '../../../components/common/format';
 import { QueryView } from '../../../components/common/StateViews';
 import { type EditableConfig, rebaseDraft, toEditable } from '../../flags/flagConfig';
+import { inZones } from '../../flags/ScheduledChanges/scheduleTime';
 import { paths } from '../../shell/workspace/workspace';
 import { approvalCount, approvalsMissing, isOpen, KIND_LABELS, STATUS_TONES } from '../changeRequestText';
+import { rolloutPlanSummary } from '../rolloutPlanSummary';
 
 /** The proposal replayed on top of the config as it is now: the same "reapply mine on top" as a version conflict. */
 const rebasedChange = (request: ChangeRequest, current: FlagConfigView): ChangeRequestConfig | undefined => {
@@ -21,7 +32,68 @@ const rebasedChange = (request: ChangeRequest, current: FlagConfigView): ChangeR
   return rebaseDraft(before, toEditable(request.change as EditableConfig), toEditable(current)) as ChangeRequestConfig;
 };
 
+/** An instant in the user's zone, and in UTC when that differs. */
+const When = ({ iso }: { iso: string }) => {
+  const { local, utc } = inZones(iso);
+  return (
+    <>
+      <time dateTime={iso}>{local}</time>
+      {local !== utc && ` (${utc})`}
+    </>
+  );
+};
+
+/** A segment as the diff shows it: what it says, not its bookkeeping (version, time of the last save). */
+const segmentContent = (segment: SegmentView | null) => {
+  if (!segment) return {};
+  const { version: _version, updatedAt: _updatedAt, ...content } = segment;
+  return content;
+};
+
+const RolloutPlanProposal = ({ request, environmentName }: { request: ChangeRequest; environmentName: string }) => {
+  const plan = rolloutPlanOf(request);
+  if (!plan)
+    return (
+      <p>
+        Start a rollout plan for {request.flag} in {environmentName}.
+      </p>
+    );
+  const { headline, stages, guards } = rolloutPlanSummary(plan);
+  return (
+    <div className="rollout-plan-summary">
+      <p>
+        Start a rollout plan in {environmentName}: {headline}
+      </p>
+      <h3 id="plan-stages">Stages</h3>
+      <ol aria-labelledby="plan-stages">
+        {stages.map((stage, i) => (
+          <li key={i}>{stage}</li>
+        ))}
+      </ol>
+      <h3 id="plan-guards">Guards</h3>
+      <ul aria-labelledby="plan-guards">
+        {guards.map((guard, i) => (
+          <li key={i}>{guard}</li>
+        ))}
+      </ul>
+      <p className="muted">Once applied, its stages advance and roll back by themselves, without further requests.</p>
+    </div>
+  );
+};
+
 const Proposal = ({ request, environmentName }: { request: ChangeRequest; environmentName: string }) => {
+  if (request.kind === 'rollout-plan') return <RolloutPlanProposal request={request} environmentName={environmentName} />;
+  if (request.kind === 'segment') {
+    const diff = segmentDiffOf(request);
+    if (diff && diff.after === null) return <p>Delete the segment {request.segment}: every flag rule that uses it stops matching through it.</p>;
+    return (
+      <DiffView
+        caption={`Proposed change to the segment ${request.segment} (from version ${request.baseVersion})`}
+        before={segmentContent(diff?.before ?? null)}
+        after={diff?.after ? segmentContent(diff.after) : request.change}
+      />
+    );
+  }
   if (request.diff) {
     return (
       <DiffView
@@ -45,24 +117,29 @@ const Proposal = ({ request, environmentName }: { request: ChangeRequest; enviro
 const StaleConflict = ({
   request,
   current,
+  currentVersion,
   isAuthor,
   rebasing,
   onRebase,
 }: {
   request: ChangeRequest;
   current: FlagConfigView | undefined;
+  /** The version its base is now (the config's, the flag's or the segment's). */
+  currentVersion: number | undefined;
   isAuthor: boolean;
   rebasing: boolean;
   onRebase: (() => void) | null;
 }) => (
   <section className="conflict card" role="alert" aria-label="Stale change request">
-    <h2>The config has changed since this request was made</h2>
+    <h2>{request.kind === 'segment' ? 'The segment' : 'The config'} has changed since this request was made</h2>
     <p>
       It was made against version {request.baseVersion}
-      {current && current.version !== request.baseVersion && `; ${request.kind === 'archive' ? 'the flag' : 'the config'} is now at version ${current.version}`}
+      {currentVersion !== undefined &&
+        currentVersion !== request.baseVersion &&
+        `; ${request.kind === 'archive' ? 'the flag' : request.kind === 'segment' ? 'the segment' : 'the config'} is now at version ${currentVersion}`}
       . Nothing was applied: applying it now would overwrite that change.
     </p>
-    {current && request.diff?.before !== undefined && request.kind !== 'archive' && (
+    {current && request.diff?.before !== undefined && request.kind === 'config' && (
       <DiffView
         caption={`Changed since (v${request.baseVersion} → v${current.version})`}
         before={toEditable(request.diff.before)}
@@ -72,7 +149,7 @@ const StaleConflict = ({
     {isAuthor && onRebase ? (
       <div className="actions">
         <button type="button" className="btn btn-primary" disabled={rebasing} onClick={onRebase}>
-          {rebasing ? 'Rebasing…' : `Rebase onto version ${current?.version ?? 'now'}`}
+          {rebasing ? 'Rebasing…' : `Rebase onto version ${currentVersion ?? 'now'}`}
         </button>
       </div>
     ) : (
@@ -84,16 +161,21 @@ const StaleConflict = ({
 const ChangeRequestView = ({ project, environment, request }: { project: ProjectView; environment: EnvironmentView; request: ChangeRequest }) => {
   const { data: me } = useMe();
   const { canEdit, isAdmin } = usePermissions();
-  const flag = useFlag(project.key, request.flag);
+  const flag = useFlag(project.key, request.flag ?? '', request.flag !== null);
+  const segments = useSegments(project.key, request.kind === 'segment');
+  const segment = segments.data?.find((s) => s.key === request.segment);
   const actions = useChangeRequestActions(project.key, request.number);
   const [reviewComment, setReviewComment] = useState('');
   const [comment, setComment] = useState('');
   const envName = project.environments.find((e) => e.key === request.environment)?.name ?? request.environment;
   const config = flag.data?.environments[request.environment];
-  // An archive is made against the flag's version; everything else against the config's.
-  const currentVersion = request.kind === 'archive' ? flag.data?.version : config?.version;
+  // An archive is made against the flag's version, a segment request against the segment's; everything else against the config's.
+  const currentVersion = request.kind === 'archive' ? flag.data?.version : request.kind === 'segment' ? segment?.version : config?.version;
   const staleBase = staleBaseOf(actions.apply.error);
-  const current = staleBase?.current ?? config;
+  // A segment request's conflict is about the segment: no config to compare.
+  const current = request.kind === 'segment' ? undefined : (staleBase?.current ?? config);
+  const staleVersion =
+    request.kind === 'config' || request.kind === 'restore' || request.kind === 'rollout-plan' ? (current?.version ?? currentVersion) : currentVersion;
   // The server says whether the base moved; for a config change the flag page's live copy can tell sooner.
   const moved = request.kind === 'config' && currentVersion !== undefined && currentVersion !== request.baseVersion;
   const stale = !!staleBase || request.status === 'conflict' || (isOpen(request) && (request.stale || moved));
@@ -139,25 +221,56 @@ const ChangeRequestView = ({ project, environment, request }: { project: Project
             {stale && open && <Badge tone="warn">stale</Badge>}
           </h1>
           <p>
-            {KIND_LABELS[request.kind]}: <Link to={paths.flag(project.key, request.environment, request.flag)}>{request.flag}</Link> in {envName}, by{' '}
-            {request.author.email} · {formatTime(request.createdAt)}
+            {KIND_LABELS[request.kind]}:{' '}
+            {request.flag !== null ? (
+              <>
+                <Link to={paths.flag(project.key, request.environment, request.flag)}>{request.flag}</Link> in {envName}
+              </>
+            ) : (
+              <>
+                segment <Link to={paths.segments(project.key, environment.key)}>{segment ? `${segment.name} (${request.segment})` : request.segment}</Link>,
+                used in {envName}
+              </>
+            )}
+            , by {request.author.email} · {formatTime(request.createdAt)}
           </p>
           {request.reason && <p className="muted">“{request.reason}”</p>}
           {request.reviewers && request.reviewers.length > 0 && <p className="muted">Reviewers asked: {request.reviewers.join(', ')}</p>}
         </div>
       </header>
 
-      {stale && open && <StaleConflict request={request} current={current} isAuthor={isAuthor} rebasing={actions.rebase.isPending} onRebase={rebase} />}
+      {stale && open && (
+        <StaleConflict
+          request={request}
+          current={current}
+          currentVersion={staleVersion}
+          isAuthor={isAuthor}
+          rebasing={actions.rebase.isPending}
+          onRebase={rebase}
+        />
+      )}
 
       <section className="card section" aria-label="Proposed change">
         <h2>Change</h2>
-        <Proposal request={request} environmentName={envName} />
-        {request.status === 'applied' && (
-          <p role="status">
-            Applied {formatTime(request.appliedAt)}
-            {request.appliedVersion !== null && ` as version ${request.appliedVersion}`}.
+        {request.runAt && (
+          <p className="run-at">
+            Runs at <When iso={request.runAt} />: once applied, it is scheduled for then, and written only if the config is still at the version it was made
+            against.
           </p>
         )}
+        <Proposal request={request} environmentName={envName} />
+        {request.status === 'applied' &&
+          (request.scheduledChangeId && request.runAt && request.flag !== null ? (
+            <p role="status">
+              Applied {formatTime(request.appliedAt)}: scheduled for <When iso={request.runAt} />. It is listed under{' '}
+              <Link to={paths.flag(project.key, request.environment, request.flag)}>scheduled changes of {request.flag}</Link> in {envName}.
+            </p>
+          ) : (
+            <p role="status">
+              Applied {formatTime(request.appliedAt)}
+              {request.appliedVersion !== null && ` as version ${request.appliedVersion}`}.
+            </p>
+          ))}
       </section>
 
       <section className="card section" aria-label="Reviews">

@@ -38,6 +38,28 @@ describe('ChangeRequestsPage', () => {
     expect(screen.queryByRole('form', { name: 'Rules of Production' })).toBeNull();
   });
 
+  it("lists a segment request by the segment's name, linked to the segments, instead of a flag", async () => {
+    stubApi((method, path) => {
+      if (path === '/auth/me') return { status: 200, body: meAs(BO) };
+      if (method === 'GET' && path === `${LIST}?status=pending`)
+        return { status: 200, body: { items: [aChangeRequest({ number: 9, kind: 'segment', flag: null, segment: 'beta', change: null, diff: null })] } };
+      if (method === 'GET' && path === '/projects/demo/segments')
+        return {
+          status: 200,
+          body: [
+            { key: 'beta', name: 'Beta testers', description: '', included: [], excluded: [], rules: [], version: 4, updatedAt: '2026-12-01T00:00:00.000Z' },
+          ],
+        };
+      return undefined;
+    });
+    renderWithClient(<ChangeRequestsPage project={project} environment={production} />);
+    const table = await screen.findByRole('table', { name: 'Change requests' });
+    const [, row] = within(table).getAllByRole('row');
+    expect(row!.textContent).toContain('Segment change');
+    expect((await within(row!).findByRole('link', { name: 'Beta testers' })).getAttribute('href')).toBe('/demo/production/segments');
+    expect(row!.textContent).toContain('beta');
+  });
+
   it('says so when nothing is pending', async () => {
     stubApi((method, path) => (path === '/auth/me' ? { status: 200, body: meAs(BO) } : method === 'GET' ? { status: 200, body: { items: [] } } : undefined));
     renderWithClient(<ChangeRequestsPage project={project} environment={production} />);

@@ -2,6 +2,7 @@ import { Link, useSearchParams } from 'react-router';
 import { usePermissions } from '../../../api/auth';
 import { type ChangeRequestFilter, useChangeRequests } from '../../../api/changeRequests';
 import type { EnvironmentView, ProjectView } from '../../../api/projects';
+import { useSegments } from '../../../api/segments';
 import { Badge } from '../../../components/common/Badge';
 import { formatTime } from '../../../components/common/format';
 import { PageHeader } from '../../../components/common/PageHeader';
@@ -23,6 +24,9 @@ export const ChangeRequestsPage = ({ project, environment }: { project: ProjectV
   const filter = FILTERS.find((f) => f.key === search.get('status'))?.key ?? 'pending';
   const query = useChangeRequests(project.key, { status: filter });
   const environmentName = (key: string) => project.environments.find((e) => e.key === key)?.name ?? key;
+  // Segment requests name their segment by key; the inbox shows its name (loaded only when such a request is listed).
+  const segments = useSegments(project.key, !!query.data?.some((r) => r.kind === 'segment'));
+  const segmentName = (key: string | null | undefined) => segments.data?.find((s) => s.key === key)?.name ?? key;
   return (
     <div className="page change-requests-page">
       <PageHeader title="Change requests" description="Changes to environments that require approval wait here for other people's reviews." />
@@ -50,7 +54,7 @@ export const ChangeRequestsPage = ({ project, environment }: { project: ProjectV
               <thead>
                 <tr>
                   <th scope="col">Request</th>
-                  <th scope="col">Flag</th>
+                  <th scope="col">Flag or segment</th>
                   <th scope="col">Environment</th>
                   <th scope="col">Author</th>
                   <th scope="col">Approvals</th>
@@ -66,7 +70,13 @@ export const ChangeRequestsPage = ({ project, environment }: { project: ProjectV
                       <div className="muted">{formatTime(request.createdAt)}</div>
                     </td>
                     <td>
-                      <code>{request.flag}</code>
+                      {request.flag !== null ? (
+                        <code>{request.flag}</code>
+                      ) : (
+                        <>
+                          Segment <Link to={paths.segments(project.key, environment.key)}>{segmentName(request.segment)}</Link> <code>{request.segment}</code>
+                        </>
+                      )}
                     </td>
                     <td>{environmentName(request.environment)}</td>
                     <td>{request.author.email}</td>
