@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { afterChangeRequest, type ChangeRequestCreated, isChangeRequestCreated } from './changeRequests';
 import { api, unwrap } from './client';
 import { queryKeys } from './queryKeys';
 import type { components } from './schema';
@@ -36,15 +37,28 @@ const useScheduledMutation = <V, R>(project: string, key: string, environment: s
   });
 };
 
-export const useCreateScheduledChange = (project: string, key: string, environment: string) =>
-  useScheduledMutation(project, key, environment, (change: NewScheduledChange) =>
-    unwrap(
-      api.POST('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/scheduled-changes', {
-        params: params(project, key, environment),
-        body: change,
-      }),
-    ),
-  );
+/**
+ * Schedules a change; in an environment that requires approval nothing is scheduled yet: 202 with a
+ * change request carrying `runAt`, which schedules the change once approved and applied.
+ */
+export const useCreateScheduledChange = (project: string, key: string, environment: string) => {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (change: NewScheduledChange): Promise<ScheduledChange | ChangeRequestCreated> => {
+      const answer: unknown = await unwrap(
+        api.POST('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/scheduled-changes', {
+          params: params(project, key, environment),
+          body: change,
+        }),
+      );
+      return isChangeRequestCreated(answer) ? answer : (answer as ScheduledChange);
+    },
+    onSuccess: (answer) =>
+      isChangeRequestCreated(answer)
+        ? afterChangeRequest(client, answer.changeRequest)
+        : client.invalidateQueries({ queryKey: scheduledKey(project, key, environment) }),
+  });
+};
 
 export const useUpdateScheduledChange = (project: string, key: string, environment: string) =>
   useScheduledMutation(project, key, environment, ({ id, edit }: { id: string; edit: ScheduledChangeEdit }) =>

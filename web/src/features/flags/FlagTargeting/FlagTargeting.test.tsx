@@ -60,7 +60,8 @@ describe('FlagTargeting', () => {
     });
     renderWithClient(<FlagTargeting project="demo" flag={aFlag(aConfig({ version: 3 }))} environment={approval} />);
     expect(screen.getByText(/Production requires approval: saving creates a change request that needs 2 approvals/)).toBeTruthy();
-    expect(screen.queryByRole('button', { name: 'Schedule…' })).toBeNull();
+    // Scheduling is offered: there it makes a change request with its time.
+    expect(screen.getByRole('button', { name: 'Schedule…' })).toBeTruthy();
     await userEvent.selectOptions(screen.getByLabelText('Off variant'), 'on');
     await userEvent.type(screen.getByLabelText(/^Reason/), 'ramp');
     await userEvent.click(screen.getByRole('button', { name: 'Request change in Production' }));

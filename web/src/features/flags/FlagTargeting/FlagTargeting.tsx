@@ -115,8 +115,8 @@ export const FlagTargeting = ({ project, flag, environment }: { project: string;
         saveLabel={approval.requireApproval ? `Request change in ${environment.name}` : `Save to ${environment.name}`}
         outcome={form.requested && <ChangeRequestNotice request={form.requested} />}
       />
-      {/* The server refuses to schedule into an environment that requires approval: a scheduled write would skip the review. */}
-      {!approval.requireApproval && <ScheduleButton project={project} flagKey={flag.key} environment={environment} form={form} />}
+      {/* In an environment that requires approval, scheduling makes a change request with its time. */}
+      <ScheduleButton project={project} flagKey={flag.key} environment={environment} form={form} />
     </form>
   );
 };

@@ -49,6 +49,8 @@ export const ScheduleButton = ({
             setOpen(false);
             form.discard();
           }}
+          // Nothing is scheduled until the request is applied: the editor goes back to the current config, as after a save that became a request.
+          onRequested={form.discard}
         />
       )}
     </>

@@ -1,12 +1,14 @@
-import { type FormEvent, useId, useRef } from 'react';
+import { type FormEvent, useId, useRef, useState } from 'react';
+import { type ChangeRequest, isChangeRequestCreated } from '../../../api/changeRequests';
 import type { FlagConfigView } from '../../../api/flags';
-import type { EnvironmentView } from '../../../api/projects';
+import { approvalOf, type EnvironmentView } from '../../../api/projects';
 import { useCreateScheduledChange } from '../../../api/scheduledChanges';
 import { Dialog } from '../../../components/common/Dialog';
 import { DiffView } from '../../../components/common/DiffView';
 import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
 import { errorsFor } from '../../../components/common/fieldErrors';
 import { FormActions } from '../../../components/common/FormActions';
+import { ChangeRequestNotice } from '../../changeRequests/ChangeRequestNotice/ChangeRequestNotice';
 import { type EditableConfig, toEditable } from '../flagConfig';
 import { inZones } from './scheduleTime';
 import { useScheduleForm } from './useScheduleForm';
@@ -22,6 +24,7 @@ export const ScheduleDialog = ({
   draft,
   initialReason,
   onScheduled,
+  onRequested,
   onClose,
 }: {
   project: string;
@@ -31,13 +34,21 @@ export const ScheduleDialog = ({
   draft: EditableConfig;
   initialReason: string;
   onScheduled: () => void;
+  /** In an environment that requires approval: a change request was made instead (the dialog stays open to say so). */
+  onRequested: () => void;
   onClose: () => void;
 }) => {
   const create = useCreateScheduledChange(project, flagKey, environment.key);
+  const approval = approvalOf(environment);
+  const [requested, setRequested] = useState<ChangeRequest | null>(null);
+  const made = useRef<ChangeRequest | null>(null);
   const form = useScheduleForm({
     initialReason,
     reasonRequired: environment.requireChangeReason,
-    onSubmit: ({ runAt, reason }) => create.mutateAsync({ runAt, reason, version: base.version, replace: draft }),
+    onSubmit: async ({ runAt, reason }) => {
+      const answer = await create.mutateAsync({ runAt, reason, version: base.version, replace: draft });
+      made.current = isChangeRequestCreated(answer) ? answer.changeRequest : null;
+    },
   });
   const timeId = useId();
   const reasonId = useId();
@@ -47,13 +58,30 @@ export const ScheduleDialog = ({
     // React carries events up the component tree through the dialog's portal: the targeting form
     // around the button must not see this submit, or it would save the draft now as well.
     e.stopPropagation();
-    if (await form.submit()) onScheduled();
+    if (!(await form.submit())) return;
+    if (made.current) {
+      setRequested(made.current);
+      onRequested();
+    } else onScheduled();
   };
   const timeMessages = errorsFor(form.errors, 'runAt');
   const reasonMessages = errorsFor(form.errors, 'reason');
   const configMessages = Object.entries(form.errors).filter(([field]) => field.startsWith('replace'));
+  const title = `Schedule a change to ${flagKey} in ${environment.name}`;
+  if (requested)
+    return (
+      <Dialog title={title} onClose={onClose}>
+        <ChangeRequestNotice request={requested} />
+        {requested.runAt && <p className="muted">Once it is approved and applied, the change is scheduled for {inZones(requested.runAt).utc}.</p>}
+        <div className="actions">
+          <button type="button" className="btn" onClick={onClose}>
+            Done
+          </button>
+        </div>
+      </Dialog>
+    );
   return (
-    <Dialog title={`Schedule a change to ${flagKey} in ${environment.name}`} onClose={onClose} initialFocus={timeField} dirty>
+    <Dialog title={title} onClose={onClose} initialFocus={timeField} dirty>
       <form onSubmit={(e) => void onSubmit(e)} noValidate className="schedule-form">
         <div className="field">
           <label htmlFor={timeId}>Apply at (your time, {USER_ZONE})</label>
@@ -78,6 +106,12 @@ export const ScheduleDialog = ({
           It applies only if the config is still at version {base.version} then; if someone changes it first, the scheduled change is not applied and is
           reported instead.
         </p>
+        {approval.requireApproval && (
+          <p className="muted approval-hint">
+            {environment.name} requires approval: this creates a change request that needs {approval.requiredApprovals} approval
+            {approval.requiredApprovals === 1 ? '' : 's'}; once it is approved and applied, the change is scheduled for this time.
+          </p>
+        )}
         <DiffView before={toEditable(base)} after={draft} caption={`What changes at the scheduled time`} />
         {configMessages.length > 0 && (
           <ul className="form-error">
@@ -88,7 +122,12 @@ export const ScheduleDialog = ({
             ))}
           </ul>
         )}
-        <FormActions error={form.formError} onCancel={onClose} submitLabel="Schedule change" submitting={form.submitting} />
+        <FormActions
+          error={form.formError}
+          onCancel={onClose}
+          submitLabel={approval.requireApproval ? 'Request scheduled change' : 'Schedule change'}
+          submitting={form.submitting}
+        />
       </form>
     </Dialog>
   );

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EnvironmentView } from '../../../api/projects';
 import type { ScheduledChange } from '../../../api/scheduledChanges';
 import { aConfig, renderWithClient, stubApi } from '../../../test/render';
+import { aChangeRequest } from '../../changeRequests/aChangeRequest';
 import { toEditable } from '../flagConfig';
 import { ScheduleButton } from './ScheduleButton';
 import { ScheduledChanges } from './ScheduledChanges';
@@ -89,6 +90,41 @@ describe('ScheduleButton', () => {
     expect(post?.body).toMatchObject({ version: 3, reason: 'nightly', replace: draft });
     expect(new Date((post?.body as { runAt: string }).runAt).getTime()).toBeGreaterThan(Date.now());
     expect(saveNow).not.toHaveBeenCalled();
+  });
+
+  it('in an environment that requires approval, says which change request the schedule made, with a link, and starts the editor over', async () => {
+    const gated = { ...environment, requireApproval: true, requiredApprovals: 2 } as EnvironmentView;
+    const calls = stubApi((method, path, body) =>
+      method === 'POST' && path === PATH
+        ? {
+            status: 202,
+            body: { changeRequest: aChangeRequest({ number: 14, requiredApprovals: 2, runAt: (body as { runAt: string }).runAt }) },
+          }
+        : undefined,
+    );
+    const base = aConfig({ version: 3 });
+    const discard = vi.fn();
+    renderWithClient(
+      <ScheduleButton
+        project="demo"
+        flagKey="etl.use-new-transformer"
+        environment={gated}
+        form={{ base, draft: { ...toEditable(base), on: false }, reason: 'nightly', dirty: true, conflict: null, discard }}
+      />,
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Schedule…' }));
+    const dialog = await screen.findByRole('dialog', { name: /Schedule a change/ });
+    expect(within(dialog).getByText(/Production requires approval: this creates a change request that needs 2 approvals/)).toBeTruthy();
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Request scheduled change' }));
+
+    const notice = await within(dialog).findByRole('status');
+    expect(notice.textContent).toContain('Change request #14 created — needs 2 approvals');
+    expect(within(notice).getByRole('link', { name: 'Change request #14' }).getAttribute('href')).toBe('/demo/production/change-requests/14');
+    expect(within(dialog).getByText(/Once it is approved and applied, the change is scheduled for .*UTC/)).toBeTruthy();
+    expect(discard).toHaveBeenCalled();
+    expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({ version: 3, reason: 'nightly' });
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Done' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
   });
 
   it("clears the API's message from the field the user fixes, and keeps the other field's message", async () => {
