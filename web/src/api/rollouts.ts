@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { afterChangeRequest, type ChangeRequestCreated, isChangeRequestCreated } from './changeRequests';
 import { api, unwrap } from './client';
 import { queryKeys } from './queryKeys';
 import type { components } from './schema';
@@ -68,12 +69,29 @@ const usePlanMutation = <V, R>(project: string, flag: string, env: string, fn: (
   });
 };
 
-export const useCreateRolloutPlan = (project: string, flag: string, env: string) =>
-  usePlanMutation(project, flag, env, (plan: NewRolloutPlan) =>
-    unwrap(
-      api.POST('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/rollout-plans', { params: planParams(project, flag, env), body: plan }),
-    ),
-  );
+/**
+ * Creates and starts a plan; in an environment that requires approval nothing starts: 202 with a
+ * `rollout-plan` change request, which starts the plan once approved and applied.
+ */
+export const useCreateRolloutPlan = (project: string, flag: string, env: string) => {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (plan: NewRolloutPlan): Promise<RolloutPlan | ChangeRequestCreated> => {
+      const answer: unknown = await unwrap(
+        api.POST('/api/v1/projects/{projectKey}/flags/{key}/environments/{environmentKey}/rollout-plans', {
+          params: planParams(project, flag, env),
+          body: plan,
+        }),
+      );
+      return isChangeRequestCreated(answer) ? answer : (answer as RolloutPlan);
+    },
+    onSuccess: (answer) => {
+      if (isChangeRequestCreated(answer)) return afterChangeRequest(client, answer.changeRequest);
+      void client.invalidateQueries({ queryKey: queryKeys.rolloutPlans(project, flag, env) });
+      void client.invalidateQueries({ queryKey: queryKeys.flag(project, flag) });
+    },
+  });
+};
 
 // One typed path per action: a path the server does not have is a compile error.
 const ACTION_PATHS = {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CatalogueMetric } from '../../../api/metrics';
 import type { FlagRolloutDefaults, GuardMetricNote } from '../../../api/rollouts';
 import { aFlag, renderWithClient, rolloutDefaults, stubApi } from '../../../test/render';
+import { aChangeRequest } from '../../changeRequests/aChangeRequest';
 import { NewPlanForm } from './NewPlanForm';
 
 afterEach(() => vi.unstubAllGlobals());
@@ -65,6 +66,26 @@ describe('NewPlanForm', () => {
       path: '/projects/demo/flags/etl.use-new-transformer/environments/production/rollout-plans',
       body: { candidateVariant: 'on', controlVariant: 'off' },
     });
+  });
+
+  it('in an environment that requires approval, says which change request starting the plan made, with a link', async () => {
+    const calls = stubApi((method, path, body) =>
+      method === 'GET' && path.endsWith(DEFAULTS_PATH)
+        ? { status: 200, body: flagDefaults() }
+        : method === 'POST'
+          ? {
+              status: 202,
+              body: { changeRequest: aChangeRequest({ number: 15, kind: 'rollout-plan', requiredApprovals: 2, diff: null, change: body as never }) },
+            }
+          : undefined,
+    );
+    renderWithClient(<NewPlanForm project="demo" flag={aFlag()} environment="production" approval={{ environmentName: 'Production', requiredApprovals: 2 }} />);
+    expect(screen.getByText(/Production requires approval: starting the plan creates a change request that needs 2 approvals/)).toBeTruthy();
+    await userEvent.click(screen.getByRole('button', { name: 'Request rollout plan' }));
+    const link = await screen.findByRole('link', { name: 'Change request #15' });
+    expect(link.getAttribute('href')).toBe('/demo/production/change-requests/15');
+    expect(link.closest('[role="status"]')?.textContent).toContain('Change request #15 created — needs 2 approvals');
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ candidateVariant: 'on', controlVariant: 'off' });
   });
 
   it("sends custom stages, and shows the API's message next to the stage it names", async () => {

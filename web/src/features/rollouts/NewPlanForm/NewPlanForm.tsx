@@ -7,6 +7,7 @@ import { ErrorState } from '../../../components/common/StateViews';
 import type { GuardMetricNote } from '../../../api/rollouts';
 import type { MetricOption } from '../guardMetricChoices';
 import type { GuardsDraft } from '../planDraft';
+import { ChangeRequestNotice } from '../../changeRequests/ChangeRequestNotice/ChangeRequestNotice';
 import { useNewPlanForm } from './useNewPlanForm';
 
 const METRIC_FIELDS = new Set<keyof GuardsDraft>(['errorMetric', 'latencyMetric']);
@@ -89,7 +90,18 @@ const GuardMetricsSummary = ({ notes }: { notes: GuardMetricNote[] }) => {
 };
 
 /** Starts a rollout plan: the server's default stages and guards, or the user's own. */
-export const NewPlanForm = ({ project, flag, environment }: { project: string; flag: FlagView; environment: string }) => {
+export const NewPlanForm = ({
+  project,
+  flag,
+  environment,
+  approval,
+}: {
+  project: string;
+  flag: FlagView;
+  environment: string;
+  /** Set when the environment requires approval: starting the plan makes a change request. */
+  approval?: { environmentName: string; requiredApprovals: number };
+}) => {
   const form = useNewPlanForm(project, flag, environment);
   const { draft, errors } = form;
   const keys = flag.variants.map((v) => v.key);
@@ -119,7 +131,7 @@ export const NewPlanForm = ({ project, flag, environment }: { project: string; f
           )}
         </Field>
         <button type="submit" className="btn btn-primary" disabled={form.submitting}>
-          Start rollout plan
+          {approval ? 'Request rollout plan' : 'Start rollout plan'}
         </button>
         <label className="checkbox-inline">
           <input type="checkbox" checked={draft.customized} disabled={!form.canCustomize} onChange={(e) => form.customize(e.target.checked)} />
@@ -194,11 +206,18 @@ export const NewPlanForm = ({ project, flag, environment }: { project: string; f
           </div>
         </>
       )}
+      {approval && (
+        <p className="muted small approval-hint">
+          {approval.environmentName} requires approval: starting the plan creates a change request that needs {approval.requiredApprovals} approval
+          {approval.requiredApprovals === 1 ? '' : 's'}; once applied, its stages advance and roll back without asking again.
+        </p>
+      )}
       {form.formError && (
         <p className="form-error" role="alert">
           {form.formError}
         </p>
       )}
+      {form.requested && <ChangeRequestNotice request={form.requested} />}
     </form>
   );
 };

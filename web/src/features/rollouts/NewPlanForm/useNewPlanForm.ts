@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { type ChangeRequest, isChangeRequestCreated } from '../../../api/changeRequests';
 import { ApiError, errorMessage } from '../../../api/client';
 import { useCreateRolloutPlan, useFlagRolloutDefaults } from '../../../api/rollouts';
 import type { FlagView } from '../../../api/flags';
@@ -20,6 +21,8 @@ export const useNewPlanForm = (project: string, flag: FlagView, environment: str
   );
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
+  // In an environment that requires approval, starting the plan makes a change request instead.
+  const [requested, setRequested] = useState<ChangeRequest | null>(null);
 
   // Loaded with the form, so ticking "customize" can fill the stages at once; its guard metrics are the server's choice for this flag.
   const defaults = useFlagRolloutDefaults(project, flag.key, environment);
@@ -62,12 +65,14 @@ export const useNewPlanForm = (project: string, flag: FlagView, environment: str
     const { plan, errors: found } = planRequest(draft);
     setErrors(found);
     setFormError(null);
+    setRequested(null);
     if (!plan) {
       setFormError('Fix the fields marked below.');
       return;
     }
     try {
-      await create.mutateAsync(plan);
+      const answer = await create.mutateAsync(plan);
+      if (isChangeRequestCreated(answer)) setRequested(answer.changeRequest);
     } catch (error) {
       if (error instanceof ApiError && error.fieldErrors.length > 0) setErrors(toFieldErrors(error.fieldErrors));
       setFormError(errorMessage(error));
@@ -90,6 +95,8 @@ export const useNewPlanForm = (project: string, flag: FlagView, environment: str
     setGuard,
     errors,
     formError,
+    /** The change request starting the plan became, in an environment that requires approval. */
+    requested,
     submitting: create.isPending,
     submit,
   };

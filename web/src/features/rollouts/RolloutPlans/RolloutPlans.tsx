@@ -203,7 +203,14 @@ export const RolloutPlans = ({ project, flag, environment }: { project: string; 
                 server refuses one until the experiment is decided or stopped.
               </div>
             )}
-            {canEdit && !hasActive && !experiment && <NewPlanForm project={project} flag={flag} environment={environment.key} />}
+            {canEdit && !hasActive && !experiment && (
+              <NewPlanForm
+                project={project}
+                flag={flag}
+                environment={environment.key}
+                approval={environment.requireApproval ? { environmentName: environment.name, requiredApprovals: environment.requiredApprovals } : undefined}
+              />
+            )}
             {sorted.length === 0 ? (
               <EmptyState title={`No rollout plans for ${flag.key} in ${environment.name}.`} />
             ) : (
