@@ -20,6 +20,7 @@ import { TwoFactor1763930700000 } from './1763930700000-two-factor.js';
 import { OidcUsers1763930710000 } from './1763930710000-oidc-users.js';
 import { ScheduledChanges1763930800000 } from './1763930800000-scheduled-changes.js';
 import { ChangeRequests1763930900000 } from './1763930900000-change-requests.js';
+import { ChangeRequestKinds1763931000000 } from './1763931000000-change-request-kinds.js';
 
 // Every migration, oldest first. Listed as classes: the server is ESM and loads no globs.
 export const migrations = [
@@ -45,4 +46,5 @@ export const migrations = [
   OidcUsers1763930710000,
   ScheduledChanges1763930800000,
   ChangeRequests1763930900000,
+  ChangeRequestKinds1763931000000,
 ];

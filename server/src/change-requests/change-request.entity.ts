@@ -9,8 +9,12 @@ import type { EditableFlagConfig } from '../flags/flag-config-change.js';
  */
 export type ChangeRequestStatus = 'pending' | 'approved' | 'rejected' | 'applied' | 'cancelled' | 'conflict';
 
-/** `config`: a new config in one environment; `restore`: lift a kill there; `archive`: archive the flag. */
-export type ChangeRequestKind = 'config' | 'restore' | 'archive';
+/**
+ * `config`: a new config in one environment (with `runAt`: scheduled for then); `restore`: lift a kill
+ * there; `archive`: archive the flag; `rollout-plan`: create and start a rollout plan there;
+ * `segment`: update a segment that a gated environment's configs use (`segmentKey`, no flag).
+ */
+export type ChangeRequestKind = 'config' | 'restore' | 'archive' | 'rollout-plan' | 'segment';
 
 /** Who made or reviewed a request: `key` (type and id) decides "the same person"; `email` is what people see. */
 export interface ChangeRequestPerson {
@@ -51,21 +55,34 @@ export class ChangeRequestEntity {
   @Column({ name: 'environment_id', type: 'uuid' })
   environmentId: string;
 
-  @Column({ name: 'flag_key', type: 'varchar', length: 128 })
-  flagKey: string;
+  /** Null for a segment request. */
+  @Column({ name: 'flag_key', type: 'varchar', length: 128, nullable: true })
+  flagKey: string | null;
+
+  /** For a segment request: the segment's key (else null). */
+  @Column({ name: 'segment_key', type: 'varchar', length: 128, nullable: true })
+  segmentKey: string | null;
 
   @Column({ type: 'varchar', length: 16 })
   kind: ChangeRequestKind;
 
-  /** The config version (config, restore) or flag version (archive) it was made against. */
+  /** The config version (config, restore, rollout-plan), flag version (archive) or segment version (segment) it was made against. */
   @Column({ name: 'base_version', type: 'int' })
   baseVersion: number;
 
-  /** For `config`: the whole editable config it writes. */
+  /** `config`: the whole editable config it writes; `rollout-plan`: the plan body; `segment`: the segment update. */
   @Column({ type: 'jsonb', nullable: true })
-  change: EditableFlagConfig | null;
+  change: EditableFlagConfig | Record<string, unknown> | null;
 
-  /** The config view at the base version, for the diff. */
+  /** For `config`: when to write it (applying the request before then schedules it). */
+  @Column({ name: 'run_at', type: 'timestamptz', nullable: true })
+  runAt: Date | null;
+
+  /** The scheduled change applying the request made (when it had a future `runAt`). */
+  @Column({ name: 'scheduled_change_id', type: 'uuid', nullable: true })
+  scheduledChangeId: string | null;
+
+  /** The config view (segment view, for a segment request) at the base version, for the diff. */
   @Column({ type: 'jsonb', nullable: true })
   before: Record<string, unknown> | null;
 

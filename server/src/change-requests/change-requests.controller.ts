@@ -58,11 +58,13 @@ export class ChangeRequestsController {
 
   @Get()
   @Access('viewer')
-  @ApiOperation({ summary: "The project's change requests, newest first (filter by status, environment, flag)" })
+  @ApiOperation({ summary: "The project's change requests, newest first (filter by status, environment, flag, segment)" })
   @ApiOkResponse({ type: ChangeRequestListResponse })
   @ApiErrors(400, 401, 403, 404)
   async list(@Param('projectKey') projectKey: string, @Query() query: ListChangeRequestsQueryDto): Promise<ChangeRequestListResponse> {
-    return { items: await this.requests.list(projectKey, { status: query.status, environmentKey: query.environment, flagKey: query.flag }) };
+    return {
+      items: await this.requests.list(projectKey, { status: query.status, environmentKey: query.environment, flagKey: query.flag, segmentKey: query.segment }),
+    };
   }
 
   @Get(':number')
@@ -78,12 +80,18 @@ export class ChangeRequestsController {
   @Post()
   @Access('editor')
   @ApiOperation({
-    summary: 'Propose a config change, restore or archive for review',
-    description: 'It is applied only after enough approvals from people other than its author, and only while its base version is still current.',
+    summary: 'Propose a config change (optionally scheduled: runAt), restore or archive for review',
+    description:
+      'It is applied only after enough approvals from people other than its author, and only while its base version is still current. ' +
+      'With `runAt` in the future, applying it creates a scheduled change for that time instead of writing at once.',
   })
   @ApiCreatedResponse({ type: ChangeRequestResponse })
   @ApiErrors(
-    { status: 400, description: 'VALIDATION_FAILED: a bad body, a config the flag cannot take (fields under `change.`), a change on a restore or archive' },
+    {
+      status: 400,
+      description:
+        'VALIDATION_FAILED: a bad body, a config the flag cannot take (fields under `change.`), a change on a restore or archive, runAt in the past, too far ahead or on a restore or archive',
+    },
     401,
     403,
     404,
@@ -100,6 +108,7 @@ export class ChangeRequestsController {
       environmentKey: body.environment,
       baseVersion: body.baseVersion,
       change: body.change ? toEditableConfig(body.change) : undefined,
+      runAt: body.runAt === undefined ? undefined : new Date(body.runAt),
       reason: body.reason,
       reviewers: body.reviewers,
     });
@@ -164,7 +173,10 @@ export class ChangeRequestsController {
   @ApiRequestNumber()
   @ApiOperation({
     summary: 'Apply an approved request: written as a new version, only if its base version is still current',
-    description: 'Allowed for anyone who approved it, and for its author once it is approved. A stale base refuses it (STALE_BASE) and nothing is written.',
+    description:
+      'Allowed for anyone who approved it, and for its author once it is approved. A stale base refuses it (STALE_BASE) and nothing is written. ' +
+      'A config request with a future `runAt` creates a scheduled change (`scheduledChangeId`) instead; a rollout-plan request creates and starts the plan; ' +
+      'a segment request writes the segment update.',
   })
   @ApiOkResponse({ type: ChangeRequestResponse })
   @ApiErrors(
@@ -172,7 +184,11 @@ export class ChangeRequestsController {
     401,
     { status: 403, description: 'FORBIDDEN: neither its author nor one of its approvers' },
     404,
-    { status: 409, description: 'NOT_APPROVED: not approved (yet); STALE_BASE: the base moved (`details.current` is the current config); nothing was written' },
+    {
+      status: 409,
+      description:
+        'NOT_APPROVED: not approved (yet); STALE_BASE: the base moved (`details.current` is the current config or segment); CONFLICT: the plan is refused (a plan already active, a running experiment); nothing was written',
+    },
   )
   apply(
     @CurrentPrincipal() principal: Principal,

@@ -300,7 +300,7 @@ describe('change requests', () => {
         .expect(409);
     });
 
-    it('turns an archive into a request, and refuses a copy or a scheduled change into the environment', async () => {
+    it('turns an archive and a scheduled change into requests, and refuses a copy into the environment', async () => {
       const archive = await t.http.post(`${P}/flags/etl.stale/archive`).set(bearer(author.token)).send({ reason: 'unused' }).expect(202);
       expect(archive.body.changeRequest).toMatchObject({ kind: 'archive', flag: 'etl.stale', diff: null, status: 'pending' });
       expect((await t.http.get(`${P}/flags/etl.stale`).set(t.admin)).body.archived).toBe(false);
@@ -309,12 +309,22 @@ describe('change requests', () => {
       await t.http.post(`${requests}/${n}/apply`).set(bearer(approver.token)).send({}).expect(200);
       expect((await t.http.get(`${P}/flags/etl.stale`).set(t.admin)).body.archived).toBe(true);
 
+      const runAt = new Date(Date.now() + 60_000).toISOString();
       const scheduled = await t.http
         .post(`${config('etl.transformer')}/scheduled-changes`)
         .set(bearer(author.token))
-        .send({ runAt: new Date(Date.now() + 60_000).toISOString(), version: 2, patch: { on: false }, reason: 'later' })
-        .expect(403);
-      expect(scheduled.body).toMatchObject({ error: 'APPROVAL_REQUIRED', details: { environments: ['production'] } });
+        .send({ runAt, version: 2, patch: { on: false }, reason: 'later' })
+        .expect(202);
+      expect(scheduled.body.changeRequest).toMatchObject({ kind: 'config', flag: 'etl.transformer', runAt, scheduledChangeId: null, status: 'pending' });
+      expect(
+        (
+          await t.http
+            .get(`${config('etl.transformer')}/scheduled-changes`)
+            .set(t.admin)
+            .expect(200)
+        ).body,
+      ).toEqual([]);
+      await t.http.post(`${requests}/${scheduled.body.changeRequest.number}/cancel`).set(bearer(author.token)).send({}).expect(200);
 
       const copy = await t.http.post(`${P}/environments/production/copy-from/development`).set(bearer(author.token)).send({ reason: 'promote' }).expect(403);
       expect(copy.body).toMatchObject({ error: 'APPROVAL_REQUIRED', details: { environments: ['production'] } });

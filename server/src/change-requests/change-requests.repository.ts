@@ -6,6 +6,7 @@ export interface ChangeRequestFilter {
   status?: ChangeRequestStatus;
   environmentId?: string;
   flagKey?: string;
+  segmentKey?: string;
 }
 
 /** At most this many requests in one list (newest first): an inbox, not an archive. */
@@ -26,6 +27,7 @@ export class ChangeRequestsRepository {
         ...(filter.status ? { status: filter.status } : {}),
         ...(filter.environmentId ? { environmentId: filter.environmentId } : {}),
         ...(filter.flagKey ? { flagKey: filter.flagKey } : {}),
+        ...(filter.segmentKey ? { segmentKey: filter.segmentKey } : {}),
       },
       order: { number: 'DESC' },
       take: LIST_LIMIT,

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import type { CreateRolloutPlanDto } from '../rollouts/dto/rollout-plan.dto.js';
+import { RolloutsService } from '../rollouts/rollouts.service.js';
+import { runAtProblems } from '../scheduled-changes/scheduled-change.js';
+import type { ScheduledConfig } from '../scheduled-changes/scheduled-change.entity.js';
+import { ScheduledChangesService } from '../scheduled-changes/scheduled-changes.service.js';
+import type { UpdateSegmentDto } from '../segments/dto/segment.dto.js';
+import type { SegmentResponse } from '../segments/dto/segment.response.js';
+import { toSegmentChange } from '../segments/segment-changes.mapper.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/principal.js';
 import { conflict, DomainError, forbidden, notFound, validationFailed, versionConflict } from '../common/errors/domain-error.js';
@@ -19,19 +27,30 @@ import { type ChangeRequestFilter, ChangeRequestsRepository } from './change-req
 
 export interface NewChangeRequest {
   kind: ChangeRequestKind;
-  flagKey: string;
+  /** Every kind but `segment`. */
+  flagKey?: string;
+  /** For `segment`: the segment's key. */
+  segmentKey?: string;
   environmentKey: string;
   baseVersion: number;
-  /** For `config`: the whole editable config. */
-  change?: EditableFlagConfig;
+  /** `config`: the whole editable config; `rollout-plan`: the plan body; `segment`: the update (UpdateSegmentDto without version and reason). */
+  change?: EditableFlagConfig | Record<string, unknown>;
+  /** For `config`: when to write it. */
+  runAt?: Date;
+  /** For `segment`: the largest of the gated environments' that use it (default: the environment's). */
+  requiredApprovals?: number;
   reason: string;
   reviewers?: string[];
 }
+
+/** A segment update as a request holds it: the PATCH body without version and reason. */
+export type SegmentUpdate = Omit<UpdateSegmentDto, 'version' | 'reason'>;
 
 export interface ChangeRequestQuery {
   status?: ChangeRequestStatus;
   environmentKey?: string;
   flagKey?: string;
+  segmentKey?: string;
 }
 
 /** Who acts on a request, and whether they are an admin (admins may cancel anyone's). */
@@ -75,6 +94,8 @@ export class ChangeRequestsService {
     private readonly flags: FlagsService,
     private readonly projects: ProjectsService,
     private readonly segments: SegmentsService,
+    private readonly rollouts: RolloutsService,
+    private readonly scheduled: ScheduledChangesService,
     private readonly audit: AuditService,
     private readonly events: DomainEvents,
     private readonly db: Database,
@@ -83,7 +104,7 @@ export class ChangeRequestsService {
   async list(projectKey: string, query: ChangeRequestQuery): Promise<ChangeRequestResponse[]> {
     const project = await this.projects.project(projectKey);
     const environments = await this.projects.environments(project.id);
-    const filter: ChangeRequestFilter = { status: query.status, flagKey: query.flagKey };
+    const filter: ChangeRequestFilter = { status: query.status, flagKey: query.flagKey, segmentKey: query.segmentKey };
     if (query.environmentKey !== undefined) {
       const environment = environments.find((e) => e.key === query.environmentKey);
       if (!environment) return [];
@@ -91,10 +112,22 @@ export class ChangeRequestsService {
     }
     const requests = await this.repository.list(project.id, filter);
     const flags = new Map<string, FlagView | null>();
+    const segments = new Map<string, SegmentResponse | null>();
     const views: ChangeRequestResponse[] = [];
     for (const request of requests) {
-      if (!flags.has(request.flagKey)) flags.set(request.flagKey, await this.flags.get(projectKey, request.flagKey).catch(() => null));
-      views.push(this.present(request, project, environments, flags.get(request.flagKey) ?? null));
+      if (request.flagKey !== null && !flags.has(request.flagKey))
+        flags.set(request.flagKey, await this.flags.get(projectKey, request.flagKey).catch(() => null));
+      if (request.segmentKey !== null && !segments.has(request.segmentKey))
+        segments.set(request.segmentKey, await this.segments.get(projectKey, request.segmentKey).catch(() => null));
+      views.push(
+        this.present(
+          request,
+          project,
+          environments,
+          request.flagKey === null ? null : (flags.get(request.flagKey) ?? null),
+          request.segmentKey === null ? null : (segments.get(request.segmentKey) ?? null),
+        ),
+      );
     }
     return views;
   }
@@ -124,30 +157,58 @@ export class ChangeRequestsService {
       const environments = await this.projects.environments(project.id);
       const environment = environments.find((e) => e.key === input.environmentKey);
       if (!environment) throw notFound('Environment', `${projectKey}/${input.environmentKey}`);
-      const flag = await this.flags.get(projectKey, input.flagKey);
-      const before = await this.checkBase(project, environment, flag, input.kind, input.baseVersion);
-      let change: EditableFlagConfig | null = null;
-      if (input.kind === 'config') {
-        if (!input.change) throw validationFailed([{ field: 'change', reason: 'a config change request needs the config it writes' }]);
-        change = editable(input.change);
-        await this.checkConfig(project, environment.key, flag, change);
-      } else if (input.change !== undefined) {
-        throw validationFailed([{ field: 'change', reason: `a ${input.kind} request carries no config` }]);
+      if (input.runAt !== undefined) {
+        if (input.kind !== 'config')
+          throw validationFailed([{ field: 'runAt', reason: `only a config request can be scheduled, not a ${input.kind} request` }]);
+        const problems = runAtProblems(input.runAt, new Date());
+        if (problems.length > 0) throw validationFailed(problems);
       }
-      if (input.kind === 'restore' && before && !before.killed)
-        throw conflict(`Flag '${flag.key}' is not killed in ${environment.key}: there is nothing to restore`);
+      let flagKey: string | null = null;
+      let segmentKey: string | null = null;
+      let before: Record<string, unknown> | null;
+      let change: EditableFlagConfig | Record<string, unknown> | null = null;
+      if (input.kind === 'segment') {
+        if (input.segmentKey === undefined) throw validationFailed([{ field: 'segment', reason: 'a segment request needs the segment key' }]);
+        const segment = await this.segments.get(projectKey, input.segmentKey);
+        if (segment.version !== input.baseVersion) throw versionConflict(`Segment '${segment.key}'`, segment.version, segment);
+        segmentKey = segment.key;
+        before = segment as unknown as Record<string, unknown>;
+        change = { ...(input.change ?? {}) };
+      } else {
+        if (input.flagKey === undefined) throw validationFailed([{ field: 'flag', reason: `a ${input.kind} request needs the flag key` }]);
+        const flag = await this.flags.get(projectKey, input.flagKey);
+        flagKey = flag.key;
+        const base = await this.checkBase(project, environment, flag, input.kind, input.baseVersion);
+        before = base as unknown as Record<string, unknown> | null;
+        if (input.kind === 'config') {
+          if (!input.change) throw validationFailed([{ field: 'change', reason: 'a config change request needs the config it writes' }]);
+          change = editable(input.change as EditableFlagConfig);
+          await this.checkConfig(project, environment.key, flag, change);
+        } else if (input.kind === 'rollout-plan') {
+          if (!input.change) throw validationFailed([{ field: 'change', reason: 'a rollout-plan request needs the plan it creates' }]);
+          change = { ...input.change };
+        } else if (input.change !== undefined) {
+          throw validationFailed([{ field: 'change', reason: `a ${input.kind} request carries no config` }]);
+        }
+        if (input.kind === 'restore' && base && !base.killed)
+          throw conflict(`Flag '${flag.key}' is not killed in ${environment.key}: there is nothing to restore`);
+      }
       const gated = environments.filter((e) => e.requireApproval);
       const requiredApprovals =
-        input.kind === 'archive' && gated.length > 0 ? Math.max(...gated.map((e) => e.requiredApprovals)) : environment.requiredApprovals;
+        input.requiredApprovals ??
+        (input.kind === 'archive' && gated.length > 0 ? Math.max(...gated.map((e) => e.requiredApprovals)) : environment.requiredApprovals);
       const saved = await this.repository.save({
         projectId: project.id,
         number: await this.repository.nextNumber(project.id),
         environmentId: environment.id,
-        flagKey: flag.key,
+        flagKey,
+        segmentKey,
         kind: input.kind,
         baseVersion: input.baseVersion,
         change,
-        before: before as unknown as Record<string, unknown> | null,
+        runAt: input.runAt ?? null,
+        scheduledChangeId: null,
+        before,
         reason: input.reason,
         author: personOf(actor),
         reviewers: input.reviewers ?? [],
@@ -186,6 +247,10 @@ export class ChangeRequestsService {
   }
 
   async apply(reviewer: Reviewer, projectKey: string, number: number): Promise<ChangeRequestResponse> {
+    // A plan reads its control baseline inside the transaction, where telemetry cannot write: write
+    // what this instance has acknowledged first, as the direct POST does.
+    const peek = await this.repository.find((await this.projects.project(projectKey)).id, number);
+    if (peek?.kind === 'rollout-plan') await this.rollouts.settleTelemetry();
     return this.db.transaction(async () => {
       const { project, request } = await this.locked(projectKey, number);
       if (request.status !== 'approved')
@@ -198,18 +263,48 @@ export class ChangeRequestsService {
       if (request.author.key !== me && !request.approvals.some((a) => a.user.key === me))
         throw forbidden(`Only the author or someone who approved change request #${number} may apply it`);
       const environment = await this.environmentOf(project, request);
-      const flag = await this.flags.get(projectKey, request.flagKey);
-      const current = await this.currentVersion(project, environment, flag, request.kind);
-      if (current.version !== request.baseVersion) throw this.stale(request, current.version, current.view);
       const reason = `change request #${number}: ${request.reason}`;
-      const ref = { projectKey, flagKey: request.flagKey, environmentKey: environment.key };
-      let appliedVersion: number;
+      let appliedVersion: number | null = null;
       try {
-        if (request.kind === 'archive') {
-          appliedVersion = (await this.flags.archive(reviewer.actor, projectKey, request.flagKey, reason, request.baseVersion)).version;
+        if (request.kind === 'segment') {
+          const segmentKey = request.segmentKey!;
+          const segment = await this.segments.get(projectKey, segmentKey);
+          if (segment.version !== request.baseVersion) throw this.stale(request, segment.version, segment);
+          const update = request.change as SegmentUpdate;
+          appliedVersion = (
+            await this.segments.update(
+              reviewer.actor,
+              projectKey,
+              segmentKey,
+              toSegmentChange({ ...update, version: request.baseVersion, reason } as UpdateSegmentDto),
+            )
+          ).version;
         } else {
-          const write = await this.flags.changeConfig(reviewer.actor, ref, this.configChange(request, reason));
-          appliedVersion = write.config.version;
+          const flagKey = request.flagKey!;
+          const flag = await this.flags.get(projectKey, flagKey);
+          const current = await this.currentVersion(project, environment, flag, request.kind);
+          if (current.version !== request.baseVersion) throw this.stale(request, current.version, current.view);
+          const ref = { projectKey, flagKey, environmentKey: environment.key };
+          if (request.kind === 'archive') {
+            appliedVersion = (await this.flags.archive(reviewer.actor, projectKey, flagKey, reason, request.baseVersion)).version;
+          } else if (request.kind === 'rollout-plan') {
+            // Created and started as the direct POST would (same checks and refusals); from then on its
+            // stages, advances, rollbacks and guards run without asking again.
+            await this.rollouts.create(reviewer.actor, ref, request.change as unknown as CreateRolloutPlanDto);
+            appliedVersion = (await this.flags.getConfig(projectKey, flagKey, environment.key)).version;
+          } else if (request.kind === 'config' && request.runAt !== null && request.runAt.getTime() > Date.now()) {
+            // Not due yet: the usual scheduled change, fired by the scheduler, base-checked when it fires.
+            const scheduled = await this.scheduled.create(reviewer.actor, ref, {
+              runAt: request.runAt,
+              basedOnVersion: request.baseVersion,
+              reason,
+              replace: request.change as unknown as ScheduledConfig,
+            });
+            request.scheduledChangeId = scheduled.id;
+          } else {
+            const write = await this.flags.changeConfig(reviewer.actor, ref, this.configChange(request, reason));
+            appliedVersion = write.config.version;
+          }
         }
       } catch (err) {
         // The base moved between the check above and the row lock: the same refusal, nothing written.
@@ -237,16 +332,21 @@ export class ChangeRequestsService {
       if (request.author.key !== personOf(reviewer.actor).key) throw forbidden(`Only the author may rebase change request #${number}`);
       this.mustBeOpen(request, 'rebased');
       const environment = await this.environmentOf(project, request);
-      const flag = await this.flags.get(projectKey, request.flagKey);
       const before = await this.view(project, request);
-      const base = await this.checkBase(project, environment, flag, request.kind, baseVersion);
-      if (change !== undefined) {
-        if (request.kind !== 'config') throw validationFailed([{ field: 'change', reason: `a ${request.kind} request carries no config` }]);
-        request.change = editable(change);
+      if (change !== undefined && request.kind !== 'config')
+        throw validationFailed([{ field: 'change', reason: `a ${request.kind} request carries no config` }]);
+      if (request.kind === 'segment') {
+        const segment = await this.segments.get(projectKey, request.segmentKey!);
+        if (segment.version !== baseVersion) throw versionConflict(`Segment '${segment.key}'`, segment.version, segment);
+        request.before = segment as unknown as Record<string, unknown>;
+      } else {
+        const flag = await this.flags.get(projectKey, request.flagKey!);
+        const base = await this.checkBase(project, environment, flag, request.kind, baseVersion);
+        if (change !== undefined) request.change = editable(change);
+        if (request.kind === 'config') await this.checkConfig(project, environment.key, flag, request.change as EditableFlagConfig);
+        request.before = base as unknown as Record<string, unknown> | null;
       }
-      if (request.kind === 'config') await this.checkConfig(project, environment.key, flag, request.change!);
       request.baseVersion = baseVersion;
-      request.before = base as unknown as Record<string, unknown> | null;
       // A different change (or the same one on a different base) needs reviewing again.
       request.approvals = [];
       request.rejections = [];
@@ -320,7 +420,7 @@ export class ChangeRequestsService {
   private configChange(request: ChangeRequestEntity, reason: string): FlagConfigChange {
     if (request.kind === 'restore')
       return { action: 'flag.restored', reason, basedOnVersion: request.baseVersion, apply: (current) => (current.kill ? { ...current, kill: null } : null) };
-    const change = request.change!;
+    const change = request.change as EditableFlagConfig;
     return { action: 'flag.config.updated', reason, basedOnVersion: request.baseVersion, apply: (current) => ({ ...change, kill: current.kill }) };
   }
 
@@ -382,16 +482,24 @@ export class ChangeRequestsService {
 
   private async view(project: ProjectEntity, request: ChangeRequestEntity): Promise<ChangeRequestResponse> {
     const environments = await this.projects.environments(project.id);
-    const flag = await this.flags.get(project.key, request.flagKey).catch(() => null);
-    return this.present(request, project, environments, flag);
+    const flag = request.flagKey === null ? null : await this.flags.get(project.key, request.flagKey).catch(() => null);
+    const segment = request.segmentKey === null ? null : await this.segments.get(project.key, request.segmentKey).catch(() => null);
+    return this.present(request, project, environments, flag, segment);
   }
 
-  private present(request: ChangeRequestEntity, project: ProjectEntity, environments: EnvironmentEntity[], flag: FlagView | null): ChangeRequestResponse {
+  private present(
+    request: ChangeRequestEntity,
+    project: ProjectEntity,
+    environments: EnvironmentEntity[],
+    flag: FlagView | null,
+    segment: SegmentResponse | null,
+  ): ChangeRequestResponse {
     const environmentKey = environments.find((e) => e.id === request.environmentId)?.key ?? '';
-    const before = request.before as unknown as FlagConfigView | null;
+    const before = request.kind === 'rollout-plan' ? null : (request.before as unknown as FlagConfigView | null);
     const after: FlagConfigView | null =
       before === null ? null : request.kind === 'restore' ? { ...before, killed: false, kill: null } : { ...before, ...(request.change ?? {}) };
-    const currentVersion = request.kind === 'archive' ? flag?.version : flag?.environments[environmentKey]?.version;
+    const currentVersion =
+      request.kind === 'segment' ? segment?.version : request.kind === 'archive' ? flag?.version : flag?.environments[environmentKey]?.version;
     return {
       id: request.id,
       number: request.number,
@@ -399,9 +507,12 @@ export class ChangeRequestsService {
       environment: environmentKey,
       kind: request.kind,
       flag: request.flagKey,
+      segment: request.segmentKey,
       baseVersion: request.baseVersion,
       change: request.change as ChangeRequestResponse['change'],
       diff: before && after ? { before, after } : null,
+      runAt: request.runAt?.toISOString() ?? null,
+      scheduledChangeId: request.scheduledChangeId,
       reason: request.reason,
       author: user(request.author),
       reviewers: request.reviewers,
@@ -422,11 +533,11 @@ export class ChangeRequestsService {
     return this.audit.record({
       actor,
       action,
-      // On the flag, as every change to it is, so its history and the audit filter by flag show them.
-      resourceType: 'flag',
-      resourceKey: request.flagKey,
+      // On the flag (or segment), as every change to it is, so its history and the audit filter by flag show them.
+      resourceType: request.segmentKey === null ? 'flag' : 'segment',
+      resourceKey: request.segmentKey ?? request.flagKey ?? '',
       projectKey,
-      environmentKey: request.kind === 'archive' ? undefined : (request.before as { environment?: string } | null)?.environment,
+      environmentKey: request.kind === 'archive' || request.kind === 'segment' ? undefined : (request.before as { environment?: string } | null)?.environment,
       reason,
       before,
       after,

@@ -21,4 +21,11 @@ export class SegmentUsageReadModel {
     const ids = new Set(configs.filter((c) => usesSegment(c.rules, segmentKey)).map((c) => c.flagId));
     return flags.filter((f) => ids.has(f.id)).map((f) => f.key);
   }
+
+  /** Ids of the environments where some flag's (unarchived) config refers to the segment: a change to it changes what they serve. */
+  async environmentsUsing(projectId: string, segmentKey: string): Promise<Set<string>> {
+    const flags = await this.repository.list(projectId, { archived: 'active' });
+    const configs = await this.repository.configsOfFlags(flags.map((f) => f.id));
+    return new Set(configs.filter((c) => usesSegment(c.rules, segmentKey)).map((c) => c.environmentId));
+  }
 }

@@ -1,7 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
+import { ChangeRequestGate } from '../change-requests/change-request-gate.service.js';
+import { ChangeRequestCreatedResponse } from '../change-requests/dto/change-request.response.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ApiFlagEnvironmentParams, FlagEnvironment, type FlagEnvironmentRef } from '../flags/flag-environment.decorator.js';
 import { CreateRolloutPlanDto, FlagRolloutDefaultsResponse, RolloutActionDto, RolloutDefaultsResponse, RolloutPlanResponse } from './dto/rollout-plan.dto.js';
@@ -13,7 +16,10 @@ import { RolloutsService } from './rollouts.service.js';
 @ApiFlagEnvironmentParams()
 @Controller('projects/:projectKey/flags/:key/environments/:environmentKey/rollout-plans')
 export class RolloutsController {
-  constructor(private readonly rollouts: RolloutsService) {}
+  constructor(
+    private readonly rollouts: RolloutsService,
+    private readonly approval: ChangeRequestGate,
+  ) {}
 
   @Get()
   @Access('viewer')
@@ -28,12 +34,24 @@ export class RolloutsController {
   @Access('editor')
   @ApiOperation({ summary: 'Create a rollout plan; its first stage starts once control has baseline metrics (409 if a plan is already active)' })
   @ApiCreatedResponse({ type: RolloutPlanResponse })
+  @ApiAcceptedResponse({
+    type: ChangeRequestCreatedResponse,
+    description:
+      'The environment requires approval: a pending rollout-plan change request was made from the body, and nothing was created. ' +
+      'Applying the approved request creates and starts the plan; its stages then run without asking again.',
+  })
   @ApiErrors(400, 401, 403, 404, { status: 409, description: 'CONFLICT: a plan is already active on the flag in the environment' })
-  create(
+  async create(
     @CurrentPrincipal() principal: Principal,
     @FlagEnvironment() flagEnvironment: FlagEnvironmentRef,
     @Body() body: CreateRolloutPlanDto,
-  ): Promise<RolloutPlanResponse> {
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<RolloutPlanResponse | ChangeRequestCreatedResponse> {
+    const request = await this.approval.rolloutPlan(principal, flagEnvironment, body);
+    if (request) {
+      res.status(HttpStatus.ACCEPTED);
+      return request;
+    }
     return this.rollouts.create(actorOf(principal), flagEnvironment, body);
   }
 

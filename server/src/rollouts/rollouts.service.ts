@@ -134,6 +134,11 @@ export class RolloutsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Creates the plan and starts its first stage at once if control has baseline metrics; otherwise it waits for them. */
+  /** Writes the telemetry this instance has acknowledged, so a plan created inside a larger transaction (an applied change request) sees it. */
+  settleTelemetry(): Promise<void> {
+    return this.telemetry.settle();
+  }
+
   async create(actor: Actor, flagEnvironment: FlagEnvironmentRef, input: CreateRolloutPlanDto): Promise<RolloutPlanResponse> {
     // The baseline is read inside the plan's transaction, where telemetry cannot write what this
     // instance has acknowledged but not yet flushed: write it first.

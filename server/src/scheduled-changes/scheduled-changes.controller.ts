@@ -1,8 +1,10 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { ChangeRequestGate } from '../change-requests/change-request-gate.service.js';
+import { ChangeRequestCreatedResponse } from '../change-requests/dto/change-request.response.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ApiFlagEnvironmentParams, FlagEnvironment, type FlagEnvironmentRef } from '../flags/flag-environment.decorator.js';
 import { CancelScheduledChangeQueryDto, CreateScheduledChangeDto, ListScheduledChangesQueryDto, UpdateScheduledChangeDto } from './dto/scheduled-change.dto.js';
@@ -48,9 +50,15 @@ export class ScheduledChangesController {
     summary: 'Schedule a config change (the whole config or a patch) for a time',
     description:
       'When due it is written like a PUT/PATCH made by its author (audited with "scheduled" in the reason, pushed to SDKs), ' +
-      'but only if the config is still at `version`; otherwise it is marked `conflict` and the `scheduled_change.failed` webhook event is sent.',
+      'but only if the config is still at `version`; otherwise it is marked `conflict` and the `scheduled_change.failed` webhook event is sent. ' +
+      'In an environment that requires approval it answers 202 with a pending `config` change request carrying `runAt` (its change is the whole config ' +
+      'the scheduled change would write); applying the approved request creates the scheduled change.',
   })
   @ApiCreatedResponse({ type: ScheduledChangeResponse })
+  @ApiAcceptedResponse({
+    type: ChangeRequestCreatedResponse,
+    description: 'The environment requires approval: a pending change request with runAt was made from it, and nothing was scheduled',
+  })
   @ApiErrors(
     {
       status: 400,
@@ -58,7 +66,7 @@ export class ScheduledChangesController {
         'VALIDATION_FAILED: runAt in the past or too far ahead, neither or both of replace and patch, a config the flag cannot take, a missing required reason',
     },
     401,
-    { status: 403, description: 'FORBIDDEN: not an editor; APPROVAL_REQUIRED: the environment requires approval (make a change request instead)' },
+    403,
     404,
     { status: 409, description: 'VERSION_CONFLICT: `version` is not the current one; CONFLICT: the flag is archived' },
   )
@@ -66,9 +74,26 @@ export class ScheduledChangesController {
     @CurrentPrincipal() principal: Principal,
     @FlagEnvironment() ref: FlagEnvironmentRef,
     @Body() body: CreateScheduledChangeDto,
-  ): Promise<ScheduledChangeResponse> {
-    // A scheduled write would bypass review: in an environment that requires approval, use a change request.
-    await this.approval.refuseGated(ref.projectKey, [ref.environmentKey], 'a scheduled change');
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ScheduledChangeResponse | ChangeRequestCreatedResponse> {
+    // A scheduled write would bypass review: in an environment that requires approval, it becomes a change request.
+    if (body.replace === undefined || body.patch === undefined) {
+      const kind = body.patch === undefined ? 'replace' : 'patch';
+      const config = body.patch ?? body.replace;
+      if (config !== undefined) {
+        const request = await this.approval.scheduled(principal, ref, {
+          runAt: new Date(body.runAt),
+          basedOnVersion: body.version,
+          reason: body.reason,
+          kind,
+          config,
+        });
+        if (request) {
+          res.status(HttpStatus.ACCEPTED);
+          return request;
+        }
+      }
+    }
     return this.changes.create(actorOf(principal), ref, {
       runAt: new Date(body.runAt),
       basedOnVersion: body.version,

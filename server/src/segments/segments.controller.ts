@@ -1,7 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import { actorOf, type Principal } from '../auth/principal.js';
+import { ChangeRequestGate } from '../change-requests/change-request-gate.service.js';
+import { ChangeRequestCreatedResponse } from '../change-requests/dto/change-request.response.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { CreateSegmentDto, DeleteSegmentQueryDto, UpdateSegmentDto } from './dto/segment.dto.js';
 import { SegmentResponse } from './dto/segment.response.js';
@@ -12,7 +15,10 @@ import { SegmentsService } from './segments.service.js';
 @ApiBearerAuth()
 @Controller('projects/:projectKey/segments')
 export class SegmentsController {
-  constructor(private readonly segments: SegmentsService) {}
+  constructor(
+    private readonly segments: SegmentsService,
+    private readonly approval: ChangeRequestGate,
+  ) {}
 
   @Get()
   @Access('viewer')
@@ -43,18 +49,33 @@ export class SegmentsController {
 
   @Patch(':key')
   @Access('editor')
-  @ApiOperation({ summary: 'Change a segment based on `version` (absent = unchanged)' })
+  @ApiOperation({
+    summary: 'Change a segment based on `version` (absent = unchanged)',
+    description:
+      'When a flag config in an environment that requires approval uses the segment, it answers 202 with a pending `segment` change request ' +
+      '(environment: the first such environment; requiredApprovals: the largest of theirs) and nothing is written.',
+  })
   @ApiOkResponse({ type: SegmentResponse })
+  @ApiAcceptedResponse({
+    type: ChangeRequestCreatedResponse,
+    description: 'The segment is used in an environment that requires approval: a pending change request was made from the update, and nothing was written',
+  })
   @ApiErrors(400, 401, 403, 404, {
     status: 409,
     description: 'VERSION_CONFLICT: the segment changed since `version`; `details` hold currentVersion and the current segment',
   })
-  update(
+  async update(
     @CurrentPrincipal() principal: Principal,
     @Param('projectKey') projectKey: string,
     @Param('key') key: string,
     @Body() body: UpdateSegmentDto,
-  ): Promise<SegmentResponse> {
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<SegmentResponse | ChangeRequestCreatedResponse> {
+    const request = await this.approval.segmentUpdate(principal, projectKey, key, body);
+    if (request) {
+      res.status(HttpStatus.ACCEPTED);
+      return request;
+    }
     return this.segments.update(actorOf(principal), projectKey, key, toSegmentChange(body));
   }
 

@@ -363,7 +363,10 @@ export interface paths {
         delete: operations["SegmentsController_delete"];
         options?: never;
         head?: never;
-        /** Change a segment based on `version` (absent = unchanged) */
+        /**
+         * Change a segment based on `version` (absent = unchanged)
+         * @description When a flag config in an environment that requires approval uses the segment, it answers 202 with a pending `segment` change request (environment: the first such environment; requiredApprovals: the largest of theirs) and nothing is written.
+         */
         patch: operations["SegmentsController_update"];
         trace?: never;
     };
@@ -1342,7 +1345,7 @@ export interface paths {
         put?: never;
         /**
          * Schedule a config change (the whole config or a patch) for a time
-         * @description When due it is written like a PUT/PATCH made by its author (audited with "scheduled" in the reason, pushed to SDKs), but only if the config is still at `version`; otherwise it is marked `conflict` and the `scheduled_change.failed` webhook event is sent.
+         * @description When due it is written like a PUT/PATCH made by its author (audited with "scheduled" in the reason, pushed to SDKs), but only if the config is still at `version`; otherwise it is marked `conflict` and the `scheduled_change.failed` webhook event is sent. In an environment that requires approval it answers 202 with a pending `config` change request carrying `runAt` (its change is the whole config the scheduled change would write); applying the approved request creates the scheduled change.
          */
         post: operations["ScheduledChangesController_create"];
         delete?: never;
@@ -1377,12 +1380,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The project's change requests, newest first (filter by status, environment, flag) */
+        /** The project's change requests, newest first (filter by status, environment, flag, segment) */
         get: operations["ChangeRequestsController_list"];
         put?: never;
         /**
-         * Propose a config change, restore or archive for review
-         * @description It is applied only after enough approvals from people other than its author, and only while its base version is still current.
+         * Propose a config change (optionally scheduled: runAt), restore or archive for review
+         * @description It is applied only after enough approvals from people other than its author, and only while its base version is still current. With `runAt` in the future, applying it creates a scheduled change for that time instead of writing at once.
          */
         post: operations["ChangeRequestsController_create"];
         delete?: never;
@@ -1470,7 +1473,7 @@ export interface paths {
         put?: never;
         /**
          * Apply an approved request: written as a new version, only if its base version is still current
-         * @description Allowed for anyone who approved it, and for its author once it is approved. A stale base refuses it (STALE_BASE) and nothing is written.
+         * @description Allowed for anyone who approved it, and for its author once it is approved. A stale base refuses it (STALE_BASE) and nothing is written. A config request with a future `runAt` creates a scheduled change (`scheduledChangeId`) instead; a rollout-plan request creates and starts the plan; a segment request writes the segment update.
          */
         post: operations["ChangeRequestsController_apply"];
         delete?: never;
@@ -2497,35 +2500,49 @@ export interface components {
             version: number;
             name?: string;
         };
-        StaleReasonResponse: {
-            /** @enum {string} */
-            code: "EXPIRED" | "SINGLE_VARIANT" | "UNUSED";
-            message: string;
-            /** Format: date-time */
-            since: string;
-            servedByEnvironment?: {
-                [key: string]: string | null;
-            };
+        TargetDto: {
+            variant: string;
+            /** @description targetingKey values that get this variant */
+            values: string[];
         };
-        StaleFlagResponse: {
-            key: string;
-            name: string;
-            owner: string | null;
-            tags: string[];
-            /** @enum {string} */
-            lifecycle: "temporary" | "permanent";
-            /** Format: date-time */
-            expiresAt: string | null;
-            reasons: components["schemas"]["StaleReasonResponse"][];
+        WeightedVariantDto: {
+            variant: string;
+            /** @description Thousandths of a percent: 100000 = 100% */
+            weight: number;
         };
-        StaleFlagsReportResponse: {
-            /** Format: date-time */
-            generatedAt: string;
-            singleVariantHours: number;
-            unusedDays: number;
-            /** @description Criteria that could not be applied, and why (empty when all apply) */
-            notEvaluated: string[];
-            flags: components["schemas"]["StaleFlagResponse"][];
+        RolloutDto: {
+            /**
+             * @description Attribute to bucket by
+             * @default targetingKey
+             */
+            bucketBy?: string;
+            /** @description Weights sum to 100000 */
+            variants: components["schemas"]["WeightedVariantDto"][];
+        };
+        ServeDto: {
+            variant?: string;
+            rollout?: components["schemas"]["RolloutDto"];
+        };
+        RuleDto: {
+            id?: string;
+            description?: string;
+            /** @description ANDed */
+            clauses: components["schemas"]["ClauseDto"][];
+            serve: components["schemas"]["ServeDto"];
+        };
+        PrerequisiteDto: {
+            /** @description Key of a flag in the same project */
+            flag: string;
+            /** @description The variant it must serve */
+            variant: string;
+        };
+        ChangeRequestConfigDto: {
+            on: boolean;
+            offVariant: string | null;
+            targets: components["schemas"]["TargetDto"][];
+            rules: components["schemas"]["RuleDto"][];
+            defaultRule: components["schemas"]["ServeDto"] | null;
+            prerequisites: components["schemas"]["PrerequisiteDto"][];
         };
         VariantServeResponse: {
             variant: string;
@@ -2597,6 +2614,115 @@ export interface components {
              * @description null until the config is first written
              */
             updatedAt: string | null;
+        };
+        ChangeRequestDiffResponse: {
+            /** @description The config at the base version */
+            before: components["schemas"]["FlagConfigResponse"];
+            /** @description The config the request writes */
+            after: components["schemas"]["FlagConfigResponse"];
+        };
+        ChangeRequestUserResponse: {
+            /** @description The user or token id (null for the admin token) */
+            id: string | null;
+            /** @description The user's email (tokens: token:<name>) */
+            email: string;
+        };
+        ChangeRequestReviewResponse: {
+            user: components["schemas"]["ChangeRequestUserResponse"];
+            /** Format: date-time */
+            at: string;
+            comment?: string | null;
+        };
+        ChangeRequestCommentResponse: {
+            /** Format: uuid */
+            id: string;
+            user: components["schemas"]["ChangeRequestUserResponse"];
+            /** Format: date-time */
+            at: string;
+            body: string;
+        };
+        ChangeRequestResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @description Per project: 1, 2, 3… */
+            number: number;
+            project: string;
+            environment: string;
+            /** @enum {string} */
+            kind: "config" | "restore" | "archive" | "rollout-plan" | "segment";
+            /** @description The flag (null for a segment request) */
+            flag: string | null;
+            /** @description For kind segment: the segment key (else null) */
+            segment: string | null;
+            /** @description The config version (config, restore, rollout-plan), flag version (archive) or segment version (segment) it was made against */
+            baseVersion: number;
+            /** @description config: the body a PUT takes, without version and reason; rollout-plan: the plan body as posted (CreateRolloutPlanDto); segment: the segment update (UpdateSegmentDto without version and reason); null for restore and archive */
+            change: components["schemas"]["ChangeRequestConfigDto"] | null;
+            /** @description Before (at base) and after: config views for config and restore, segment views (SegmentResponse) for segment; null for archive and rollout-plan */
+            diff: components["schemas"]["ChangeRequestDiffResponse"] | null;
+            /**
+             * Format: date-time
+             * @description For config: when it is to be written (applying before then schedules it)
+             */
+            runAt: string | null;
+            /**
+             * Format: uuid
+             * @description The scheduled change applying it made (runAt in the future)
+             */
+            scheduledChangeId: string | null;
+            reason: string;
+            author: components["schemas"]["ChangeRequestUserResponse"];
+            /** @description Who is asked to review (informational) */
+            reviewers: string[];
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected" | "applied" | "cancelled" | "conflict";
+            requiredApprovals: number;
+            approvals: components["schemas"]["ChangeRequestReviewResponse"][];
+            rejections: components["schemas"]["ChangeRequestReviewResponse"][];
+            comments: components["schemas"]["ChangeRequestCommentResponse"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            appliedAt: string | null;
+            /** @description The config version (flag version for archive, segment version for segment) it wrote; null when it was scheduled */
+            appliedVersion: number | null;
+            /** @description The base no longer equals the current version: it cannot be applied until rebased */
+            stale: boolean;
+        };
+        ChangeRequestCreatedResponse: {
+            changeRequest: components["schemas"]["ChangeRequestResponse"];
+        };
+        StaleReasonResponse: {
+            /** @enum {string} */
+            code: "EXPIRED" | "SINGLE_VARIANT" | "UNUSED";
+            message: string;
+            /** Format: date-time */
+            since: string;
+            servedByEnvironment?: {
+                [key: string]: string | null;
+            };
+        };
+        StaleFlagResponse: {
+            key: string;
+            name: string;
+            owner: string | null;
+            tags: string[];
+            /** @enum {string} */
+            lifecycle: "temporary" | "permanent";
+            /** Format: date-time */
+            expiresAt: string | null;
+            reasons: components["schemas"]["StaleReasonResponse"][];
+        };
+        StaleFlagsReportResponse: {
+            /** Format: date-time */
+            generatedAt: string;
+            singleVariantHours: number;
+            unusedDays: number;
+            /** @description Criteria that could not be applied, and why (empty when all apply) */
+            notEvaluated: string[];
+            flags: components["schemas"]["StaleFlagResponse"][];
         };
         VariantResponse: {
             key: string;
@@ -2695,116 +2821,6 @@ export interface components {
         };
         ArchiveDto: {
             reason?: string;
-        };
-        TargetDto: {
-            variant: string;
-            /** @description targetingKey values that get this variant */
-            values: string[];
-        };
-        WeightedVariantDto: {
-            variant: string;
-            /** @description Thousandths of a percent: 100000 = 100% */
-            weight: number;
-        };
-        RolloutDto: {
-            /**
-             * @description Attribute to bucket by
-             * @default targetingKey
-             */
-            bucketBy?: string;
-            /** @description Weights sum to 100000 */
-            variants: components["schemas"]["WeightedVariantDto"][];
-        };
-        ServeDto: {
-            variant?: string;
-            rollout?: components["schemas"]["RolloutDto"];
-        };
-        RuleDto: {
-            id?: string;
-            description?: string;
-            /** @description ANDed */
-            clauses: components["schemas"]["ClauseDto"][];
-            serve: components["schemas"]["ServeDto"];
-        };
-        PrerequisiteDto: {
-            /** @description Key of a flag in the same project */
-            flag: string;
-            /** @description The variant it must serve */
-            variant: string;
-        };
-        ChangeRequestConfigDto: {
-            on: boolean;
-            offVariant: string | null;
-            targets: components["schemas"]["TargetDto"][];
-            rules: components["schemas"]["RuleDto"][];
-            defaultRule: components["schemas"]["ServeDto"] | null;
-            prerequisites: components["schemas"]["PrerequisiteDto"][];
-        };
-        ChangeRequestDiffResponse: {
-            /** @description The config at the base version */
-            before: components["schemas"]["FlagConfigResponse"];
-            /** @description The config the request writes */
-            after: components["schemas"]["FlagConfigResponse"];
-        };
-        ChangeRequestUserResponse: {
-            /** @description The user or token id (null for the admin token) */
-            id: string | null;
-            /** @description The user's email (tokens: token:<name>) */
-            email: string;
-        };
-        ChangeRequestReviewResponse: {
-            user: components["schemas"]["ChangeRequestUserResponse"];
-            /** Format: date-time */
-            at: string;
-            comment?: string | null;
-        };
-        ChangeRequestCommentResponse: {
-            /** Format: uuid */
-            id: string;
-            user: components["schemas"]["ChangeRequestUserResponse"];
-            /** Format: date-time */
-            at: string;
-            body: string;
-        };
-        ChangeRequestResponse: {
-            /** Format: uuid */
-            id: string;
-            /** @description Per project: 1, 2, 3… */
-            number: number;
-            project: string;
-            environment: string;
-            /** @enum {string} */
-            kind: "config" | "restore" | "archive";
-            flag: string;
-            /** @description The config version (config, restore) or flag version (archive) it was made against */
-            baseVersion: number;
-            /** @description For config: the body a PUT takes, without version and reason */
-            change: components["schemas"]["ChangeRequestConfigDto"] | null;
-            /** @description Config before (at base) and after; null for archive */
-            diff: components["schemas"]["ChangeRequestDiffResponse"] | null;
-            reason: string;
-            author: components["schemas"]["ChangeRequestUserResponse"];
-            /** @description Who is asked to review (informational) */
-            reviewers: string[];
-            /** @enum {string} */
-            status: "pending" | "approved" | "rejected" | "applied" | "cancelled" | "conflict";
-            requiredApprovals: number;
-            approvals: components["schemas"]["ChangeRequestReviewResponse"][];
-            rejections: components["schemas"]["ChangeRequestReviewResponse"][];
-            comments: components["schemas"]["ChangeRequestCommentResponse"][];
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-            /** Format: date-time */
-            appliedAt: string | null;
-            /** @description The config version (or flag version, for archive) it wrote */
-            appliedVersion: number | null;
-            /** @description The base no longer equals the current version: it cannot be applied until rebased */
-            stale: boolean;
-        };
-        ChangeRequestCreatedResponse: {
-            changeRequest: components["schemas"]["ChangeRequestResponse"];
         };
         ReplaceFlagConfigDto: {
             /** @description The version this change is based on; a stale one gets 409 */
@@ -4407,7 +4423,7 @@ export interface components {
         };
         CreateChangeRequestDto: {
             /**
-             * @description config: a new config; restore: lift a kill; archive: archive the flag
+             * @description config: a new config; restore: lift a kill; archive: archive the flag (rollout-plan and segment requests are made by POST .../rollout-plans and PATCH/PUT .../segments/:key in a gated environment)
              * @enum {string}
              */
             kind: "config" | "restore" | "archive";
@@ -4419,6 +4435,8 @@ export interface components {
             baseVersion: number;
             /** @description For kind config: the whole config, as PUT takes it without version and reason */
             change?: components["schemas"]["ChangeRequestConfigDto"];
+            /** @description For kind config: when to write it, an ISO 8601 date-time with a zone, in the future, at most 366 days ahead. Applying the approved request before then schedules the change; after then writes it at once. */
+            runAt?: string;
             /** @description Why */
             reason: string;
             /** @description Who is asked to review (informational) */
@@ -5986,6 +6004,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SegmentResponse"];
+                };
+            };
+            /** @description The segment is used in an environment that requires approval: a pending change request was made from the update, and nothing was written */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestCreatedResponse"];
                 };
             };
             /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
@@ -9974,6 +10001,15 @@ export interface operations {
                     "application/json": components["schemas"]["RolloutPlanResponse"];
                 };
             };
+            /** @description The environment requires approval: a pending rollout-plan change request was made from the body, and nothing was created. Applying the approved request creates and starts the plan; its stages then run without asking again. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestCreatedResponse"];
+                };
+            };
             /** @description VALIDATION_FAILED: the body, query or a path parameter is invalid, and `details` lists each {field, reason}; or BAD_REQUEST: the body is not JSON, or an id is not a UUID */
             400: {
                 headers: {
@@ -10580,6 +10616,15 @@ export interface operations {
                     "application/json": components["schemas"]["ScheduledChangeResponse"];
                 };
             };
+            /** @description The environment requires approval: a pending change request with runAt was made from it, and nothing was scheduled */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestCreatedResponse"];
+                };
+            };
             /** @description VALIDATION_FAILED: runAt in the past or too far ahead, neither or both of replace and patch, a config the flag cannot take, a missing required reason */
             400: {
                 headers: {
@@ -10598,7 +10643,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description FORBIDDEN: not an editor; APPROVAL_REQUIRED: the environment requires approval (make a change request instead) */
+            /** @description FORBIDDEN: the credential's role or kind does not allow this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10850,6 +10895,8 @@ export interface operations {
                 environment?: string;
                 /** @description Only requests for this flag */
                 flag?: string;
+                /** @description Only requests for this segment (kind segment) */
+                segment?: string;
             };
             header?: never;
             path: {
@@ -10928,7 +10975,7 @@ export interface operations {
                     "application/json": components["schemas"]["ChangeRequestResponse"];
                 };
             };
-            /** @description VALIDATION_FAILED: a bad body, a config the flag cannot take (fields under `change.`), a change on a restore or archive */
+            /** @description VALIDATION_FAILED: a bad body, a config the flag cannot take (fields under `change.`), a change on a restore or archive, runAt in the past, too far ahead or on a restore or archive */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11298,7 +11345,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description NOT_APPROVED: not approved (yet); STALE_BASE: the base moved (`details.current` is the current config); nothing was written */
+            /** @description NOT_APPROVED: not approved (yet); STALE_BASE: the base moved (`details.current` is the current config or segment); CONFLICT: the plan is refused (a plan already active, a running experiment); nothing was written */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -1,20 +1,27 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { everyMember } from '../../common/openapi/every-member.js';
 import { ReplaceFlagConfigDto } from '../../flags/dto/flag-config.dto.js';
 import type { ChangeRequestKind, ChangeRequestStatus } from '../change-request.entity.js';
 
 export const CHANGE_REQUEST_STATUSES = everyMember<ChangeRequestStatus>()(['pending', 'approved', 'rejected', 'applied', 'cancelled', 'conflict']);
-export const CHANGE_REQUEST_KINDS = everyMember<ChangeRequestKind>()(['config', 'restore', 'archive']);
+export const CHANGE_REQUEST_KINDS = everyMember<ChangeRequestKind>()(['config', 'restore', 'archive', 'rollout-plan', 'segment']);
+/** The kinds POST /change-requests makes; rollout-plan and segment requests come from the plan and segment routes (202). */
+export type CreatableChangeRequestKind = 'config' | 'restore' | 'archive';
+export const CREATABLE_CHANGE_REQUEST_KINDS: readonly CreatableChangeRequestKind[] = ['config', 'restore', 'archive'];
 
 /** The whole config, as PUT takes it, without `version` and `reason` (the request carries those). */
 export class ChangeRequestConfigDto extends OmitType(ReplaceFlagConfigDto, ['version', 'reason'] as const) {}
 
 export class CreateChangeRequestDto {
-  @ApiProperty({ enum: CHANGE_REQUEST_KINDS, description: 'config: a new config; restore: lift a kill; archive: archive the flag' })
-  @IsIn(CHANGE_REQUEST_KINDS)
-  kind: ChangeRequestKind;
+  @ApiProperty({
+    enum: CREATABLE_CHANGE_REQUEST_KINDS,
+    description:
+      'config: a new config; restore: lift a kill; archive: archive the flag (rollout-plan and segment requests are made by POST .../rollout-plans and PATCH/PUT .../segments/:key in a gated environment)',
+  })
+  @IsIn(CREATABLE_CHANGE_REQUEST_KINDS)
+  kind: CreatableChangeRequestKind;
 
   @ApiProperty({ description: 'The flag key' })
   @IsString()
@@ -38,6 +45,14 @@ export class CreateChangeRequestDto {
   @ValidateNested()
   @Type(() => ChangeRequestConfigDto)
   change?: ChangeRequestConfigDto;
+
+  @ApiPropertyOptional({
+    description:
+      'For kind config: when to write it, an ISO 8601 date-time with a zone, in the future, at most 366 days ahead. Applying the approved request before then schedules the change; after then writes it at once.',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'runAt must be an ISO 8601 date-time' })
+  runAt?: string;
 
   @ApiProperty({ description: 'Why' })
   @IsString()
@@ -100,4 +115,10 @@ export class ListChangeRequestsQueryDto {
   @IsString()
   @MaxLength(128)
   flag?: string;
+
+  @ApiPropertyOptional({ description: 'Only requests for this segment (kind segment)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  segment?: string;
 }

@@ -32,12 +32,32 @@ export class ChangeRequestResponse {
   @ApiProperty() project: string;
   @ApiProperty() environment: string;
   @ApiProperty({ enum: CHANGE_REQUEST_KINDS }) kind: ChangeRequestKind;
-  @ApiProperty() flag: string;
-  @ApiProperty({ description: 'The config version (config, restore) or flag version (archive) it was made against' }) baseVersion: number;
-  @ApiProperty({ type: ChangeRequestConfigDto, nullable: true, description: 'For config: the body a PUT takes, without version and reason' })
-  change: ChangeRequestConfigDto | null;
-  @ApiProperty({ type: ChangeRequestDiffResponse, nullable: true, description: 'Config before (at base) and after; null for archive' })
-  diff: ChangeRequestDiffResponse | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The flag (null for a segment request)' }) flag: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'For kind segment: the segment key (else null)' }) segment: string | null;
+  @ApiProperty({
+    description: 'The config version (config, restore, rollout-plan), flag version (archive) or segment version (segment) it was made against',
+  })
+  baseVersion: number;
+  // Typed in the document as the config body and config diff (what the console reads for config
+  // requests); rollout-plan and segment requests carry other shapes, as the descriptions say.
+  @ApiProperty({
+    type: ChangeRequestConfigDto,
+    nullable: true,
+    description:
+      'config: the body a PUT takes, without version and reason; rollout-plan: the plan body as posted (CreateRolloutPlanDto); segment: the segment update (UpdateSegmentDto without version and reason); null for restore and archive',
+  })
+  change: ChangeRequestConfigDto | Record<string, unknown> | null;
+  @ApiProperty({
+    type: ChangeRequestDiffResponse,
+    nullable: true,
+    description:
+      'Before (at base) and after: config views for config and restore, segment views (SegmentResponse) for segment; null for archive and rollout-plan',
+  })
+  diff: ChangeRequestDiffResponse | { before: object; after: object } | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'For config: when it is to be written (applying before then schedules it)' })
+  runAt: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The scheduled change applying it made (runAt in the future)' })
+  scheduledChangeId: string | null;
   @ApiProperty() reason: string;
   @ApiProperty({ type: ChangeRequestUserResponse }) author: ChangeRequestUserResponse;
   @ApiProperty({ type: [String], description: 'Who is asked to review (informational)' }) reviewers: string[];
@@ -49,7 +69,12 @@ export class ChangeRequestResponse {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) appliedAt: string | null;
-  @ApiProperty({ nullable: true, type: Number, description: 'The config version (or flag version, for archive) it wrote' }) appliedVersion: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'The config version (flag version for archive, segment version for segment) it wrote; null when it was scheduled',
+  })
+  appliedVersion: number | null;
   @ApiProperty({ description: 'The base no longer equals the current version: it cannot be applied until rebased' }) stale: boolean;
 }
 
