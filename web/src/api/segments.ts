@@ -1,4 +1,5 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { afterChangeRequest, type ChangeRequestCreated, isChangeRequestCreated } from './changeRequests';
 import { api, unwrap } from './client';
 import { queryKeys } from './queryKeys';
 import type { components } from './schema';
@@ -17,25 +18,51 @@ export const useSegments = (project: string, enabled = true) =>
     enabled,
   });
 
-/** Creates the segment when `version` is null; else a stale `version` answers 409 VERSION_CONFLICT with the current segment. */
+/** Written, or (the segment is used in an environment that requires approval) a change request made instead. */
+const afterSegmentWrite = (client: QueryClient, project: string, answer: unknown) =>
+  Promise.all([
+    client.invalidateQueries({ queryKey: queryKeys.segments(project) }),
+    isChangeRequestCreated(answer) ? afterChangeRequest(client, answer.changeRequest) : undefined,
+  ]);
+
+/**
+ * Creates the segment when `version` is null; else a stale `version` answers 409 VERSION_CONFLICT with
+ * the current segment. An update of a segment that a flag uses in an environment that requires
+ * approval writes nothing: 202 with a `segment` change request.
+ */
 export const useSaveSegment = (project: string) => {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ key, version, change }: { key: string; version: number | null; change: SegmentChange }) =>
-      unwrap(
+    mutationFn: async ({
+      key,
+      version,
+      change,
+    }: {
+      key: string;
+      version: number | null;
+      change: SegmentChange;
+    }): Promise<SegmentView | ChangeRequestCreated> => {
+      const answer: unknown = await unwrap<unknown>(
         version === null
           ? api.POST('/api/v1/projects/{projectKey}/segments', { params: { path: { projectKey: project } }, body: { key, ...change } })
           : api.PATCH('/api/v1/projects/{projectKey}/segments/{key}', { params: segmentParams(project, key), body: { version, ...change } }),
-      ),
-    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.segments(project) }),
+      );
+      return isChangeRequestCreated(answer) ? answer : (answer as SegmentView);
+    },
+    onSuccess: (answer) => afterSegmentWrite(client, project, answer),
   });
 };
 
+/** Deletes the segment (null), or where a flag uses it in an environment that requires approval, makes a change request (202). */
 export const useDeleteSegment = (project: string) => {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ key, reason }: { key: string; reason?: string }) =>
-      unwrap(api.DELETE('/api/v1/projects/{projectKey}/segments/{key}', { params: { ...segmentParams(project, key), query: { reason } } })),
-    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.segments(project) }),
+    mutationFn: async ({ key, reason }: { key: string; reason?: string }): Promise<ChangeRequestCreated | null> => {
+      const answer: unknown = await unwrap<unknown>(
+        api.DELETE('/api/v1/projects/{projectKey}/segments/{key}', { params: { ...segmentParams(project, key), query: { reason } } }),
+      );
+      return isChangeRequestCreated(answer) ? answer : null;
+    },
+    onSuccess: (answer) => afterSegmentWrite(client, project, answer),
   });
 };

@@ -11,7 +11,7 @@ describe('SegmentEditor', () => {
     renderWithClient(
       <>
         <Link to="/elsewhere">Flags</Link>
-        <SegmentEditor project="demo" segment={SEGMENTS[0]!} readOnly={false} onSaved={() => {}} onCancel={() => {}} />
+        <SegmentEditor project="demo" segment={SEGMENTS[0]!} readOnly={false} onSaved={() => {}} onRequested={() => {}} onCancel={() => {}} />
       </>,
     );
     await userEvent.type(screen.getByLabelText('Name'), ' (EU)');
@@ -44,7 +44,7 @@ describe('SegmentEditor', () => {
           }
         : { status: 200, body: [] },
     );
-    renderWithClient(<SegmentEditor project="demo" segment={null} readOnly={false} onSaved={() => {}} onCancel={() => {}} />);
+    renderWithClient(<SegmentEditor project="demo" segment={null} readOnly={false} onSaved={() => {}} onRequested={() => {}} onCancel={() => {}} />);
     await userEvent.type(screen.getByLabelText('Key'), 'eu-users');
     await userEvent.type(screen.getByLabelText('Name'), 'EU users');
     await userEvent.type(screen.getByLabelText('Always in (targetingKeys)'), 'a, b');

@@ -1,5 +1,6 @@
 import type { FormEvent } from 'react';
 import type { AttributeClause } from '@signalbox/sdk/core';
+import type { ChangeRequest } from '../../../api/changeRequests';
 import type { SegmentView } from '../../../api/segments';
 import { Field } from '../../../components/common/Field';
 import { errorsFor } from '../../../components/common/fieldErrors';
@@ -12,15 +13,18 @@ export const SegmentEditor = ({
   segment,
   readOnly,
   onSaved,
+  onRequested,
   onCancel,
 }: {
   project: string;
   segment: SegmentView | null;
   readOnly: boolean;
   onSaved: (segment: SegmentView) => void;
+  /** The save became a change request (the segment is used in an environment that requires approval). */
+  onRequested: (request: ChangeRequest) => void;
   onCancel: () => void;
 }) => {
-  const form = useSegmentForm(project, segment, onSaved);
+  const form = useSegmentForm(project, segment, onSaved, onRequested);
   const { errors } = form;
   const submit = (e: FormEvent) => {
     e.preventDefault();

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { type ChangeRequest, isChangeRequestCreated } from '../../../api/changeRequests';
 import { ApiError } from '../../../api/client';
 import { type SegmentView, useSaveSegment } from '../../../api/segments';
 import type { AttributeClause, SegmentRule } from '@signalbox/sdk/core';
@@ -6,7 +7,12 @@ import { type FieldErrors, toFieldErrors, withoutField } from '../../../componen
 import { splitList } from '../../../components/common/format';
 import { sameJson } from '../../../components/common/diffJson';
 
-export const useSegmentForm = (project: string, segment: SegmentView | null, onSaved: (segment: SegmentView) => void) => {
+export const useSegmentForm = (
+  project: string,
+  segment: SegmentView | null,
+  onSaved: (segment: SegmentView) => void,
+  onRequested: (request: ChangeRequest) => void,
+) => {
   const [key, setKey] = useState(segment?.key ?? '');
   const [name, setName] = useState(segment?.name ?? '');
   const [description, setDescription] = useState(segment?.description ?? '');
@@ -64,6 +70,11 @@ export const useSegmentForm = (project: string, segment: SegmentView | null, onS
         version,
         change: { name: name.trim(), description: description.trim() || undefined, included: splitList(included), excluded: splitList(excluded), rules },
       });
+      // Used in an environment that requires approval: nothing was written, the update waits in a change request.
+      if (isChangeRequestCreated(saved)) {
+        onRequested(saved.changeRequest);
+        return;
+      }
       setVersion(saved.version);
       onSaved(saved);
     } catch (error) {

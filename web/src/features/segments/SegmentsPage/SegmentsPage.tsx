@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { errorMessage } from '../../../api/client';
 import { usePermissions } from '../../../api/auth';
+import type { ChangeRequest } from '../../../api/changeRequests';
 import { type SegmentView, useDeleteSegment, useSegments } from '../../../api/segments';
 import type { ProjectView } from '../../../api/projects';
 import { formatTime } from '../../../components/common/format';
@@ -8,6 +9,7 @@ import { PageHeader } from '../../../components/common/PageHeader';
 import { ActionsColumnHeader } from '../../../components/common/RowButtons';
 import { EmptyState, QueryView } from '../../../components/common/StateViews';
 import { describeClause } from '../../flags/flagConfig';
+import { ChangeRequestNotice } from '../../changeRequests/ChangeRequestNotice/ChangeRequestNotice';
 import { SegmentEditor } from '../SegmentEditor/SegmentEditor';
 
 export const SegmentsPage = ({ project }: { project: ProjectView }) => {
@@ -16,12 +18,16 @@ export const SegmentsPage = ({ project }: { project: ProjectView }) => {
   const remove = useDeleteSegment(project.key);
   const [editing, setEditing] = useState<SegmentView | 'new' | null>(null);
   const [deleteError, setDeleteError] = useState<{ key: string; message: string } | null>(null);
+  // The last save or delete that became a change request (the segment is used in an environment that requires approval).
+  const [requested, setRequested] = useState<ChangeRequest | null>(null);
 
   const onDelete = async (segment: SegmentView) => {
     setDeleteError(null);
+    setRequested(null);
     if (!window.confirm(`Delete segment ${segment.key}?`)) return;
     try {
-      await remove.mutateAsync({ key: segment.key });
+      const answer = await remove.mutateAsync({ key: segment.key });
+      if (answer) setRequested(answer.changeRequest);
     } catch (error) {
       setDeleteError({ key: segment.key, message: errorMessage(error) });
     }
@@ -34,7 +40,14 @@ export const SegmentsPage = ({ project }: { project: ProjectView }) => {
         description={`Reusable audiences shared by every flag in ${project.name}.`}
         actions={
           canEdit && (
-            <button type="button" className="btn btn-primary" onClick={() => setEditing('new')}>
+            <button
+              type="button"
+              className="btn btn-primary"
+              onClick={() => {
+                setRequested(null);
+                setEditing('new');
+              }}
+            >
               + New segment
             </button>
           )
@@ -47,9 +60,14 @@ export const SegmentsPage = ({ project }: { project: ProjectView }) => {
           segment={editing === 'new' ? null : editing}
           readOnly={!canEdit}
           onSaved={() => setEditing(null)}
+          onRequested={(request) => {
+            setEditing(null);
+            setRequested(request);
+          }}
           onCancel={() => setEditing(null)}
         />
       )}
+      {requested && <ChangeRequestNotice request={requested} />}
       <QueryView query={segments} empty={<EmptyState title="No segments yet." />}>
         {(list) => (
           <div className="card table-wrap">
@@ -90,7 +108,14 @@ export const SegmentsPage = ({ project }: { project: ProjectView }) => {
                       v{segment.version} · {formatTime(segment.updatedAt)}
                     </td>
                     <td className="row-actions">
-                      <button type="button" className="btn btn-small" onClick={() => setEditing(segment)}>
+                      <button
+                        type="button"
+                        className="btn btn-small"
+                        onClick={() => {
+                          setRequested(null);
+                          setEditing(segment);
+                        }}
+                      >
                         {canEdit ? 'Edit' : 'View'}
                       </button>
                       {canEdit && (
