@@ -42,9 +42,9 @@ export type ChangeRequestConfig = Schemas['ChangeRequestConfigDto'];
 export const rolloutPlanOf = (request: ChangeRequest): NewRolloutPlan | null =>
   request.kind === 'rollout-plan' && request.change ? (request.change as unknown as NewRolloutPlan) : null;
 
-/** A segment request's before/after (`after` null: the segment is deleted). */
-export const segmentDiffOf = (request: ChangeRequest): { before: SegmentView | null; after: SegmentView | null } | null =>
-  request.kind === 'segment' && request.diff ? (request.diff as unknown as { before: SegmentView | null; after: SegmentView | null }) : null;
+/** A segment request's before (the segment at its base) and after (the update laid over it). */
+export const segmentDiffOf = (request: ChangeRequest): { before: SegmentView; after: SegmentView } | null =>
+  request.kind === 'segment' && request.diff ? (request.diff as unknown as { before: SegmentView; after: SegmentView }) : null;
 
 export type ChangeRequestFilter = 'pending' | 'approved' | 'all';
 

@@ -53,16 +53,12 @@ export const useSaveSegment = (project: string) => {
   });
 };
 
-/** Deletes the segment (null), or where a flag uses it in an environment that requires approval, makes a change request (202). */
+/** A segment a flag uses cannot be deleted (409 naming the flags), so a delete never waits for approval. */
 export const useDeleteSegment = (project: string) => {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: async ({ key, reason }: { key: string; reason?: string }): Promise<ChangeRequestCreated | null> => {
-      const answer: unknown = await unwrap<unknown>(
-        api.DELETE('/api/v1/projects/{projectKey}/segments/{key}', { params: { ...segmentParams(project, key), query: { reason } } }),
-      );
-      return isChangeRequestCreated(answer) ? answer : null;
-    },
-    onSuccess: (answer) => afterSegmentWrite(client, project, answer),
+    mutationFn: ({ key, reason }: { key: string; reason?: string }) =>
+      unwrap(api.DELETE('/api/v1/projects/{projectKey}/segments/{key}', { params: { ...segmentParams(project, key), query: { reason } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.segments(project) }),
   });
 };

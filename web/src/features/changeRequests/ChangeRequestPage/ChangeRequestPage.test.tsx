@@ -265,32 +265,6 @@ describe('ChangeRequestPage', () => {
     expect(header.textContent).toContain('used in Production');
   });
 
-  it('describes a segment deletion', async () => {
-    const before = {
-      key: 'beta',
-      name: 'Beta testers',
-      description: '',
-      included: ['a'],
-      excluded: [],
-      rules: [],
-      version: 4,
-      updatedAt: '2026-12-01T00:00:00.000Z',
-    };
-    stub({
-      me: BO,
-      request: aChangeRequest({
-        kind: 'segment',
-        flag: null,
-        segment: 'beta',
-        change: null,
-        diff: { before, after: null } as unknown as ChangeRequest['diff'],
-      }),
-    });
-    renderPage();
-    const change = await screen.findByRole('region', { name: 'Proposed change' });
-    expect(change.textContent).toContain('Delete the segment beta');
-  });
-
   it('adds a comment to the thread', async () => {
     const calls = stub({
       me: BO,

@@ -85,7 +85,6 @@ const Proposal = ({ request, environmentName }: { request: ChangeRequest; enviro
   if (request.kind === 'rollout-plan') return <RolloutPlanProposal request={request} environmentName={environmentName} />;
   if (request.kind === 'segment') {
     const diff = segmentDiffOf(request);
-    if (diff && diff.after === null) return <p>Delete the segment {request.segment}: every flag rule that uses it stops matching through it.</p>;
     return (
       <DiffView
         caption={`Proposed change to the segment ${request.segment} (from version ${request.baseVersion})`}

@@ -18,7 +18,7 @@ export const SegmentsPage = ({ project }: { project: ProjectView }) => {
   const remove = useDeleteSegment(project.key);
   const [editing, setEditing] = useState<SegmentView | 'new' | null>(null);
   const [deleteError, setDeleteError] = useState<{ key: string; message: string } | null>(null);
-  // The last save or delete that became a change request (the segment is used in an environment that requires approval).
+  // The last save that became a change request (the segment is used in an environment that requires approval).
   const [requested, setRequested] = useState<ChangeRequest | null>(null);
 
   const onDelete = async (segment: SegmentView) => {
@@ -26,8 +26,7 @@ export const SegmentsPage = ({ project }: { project: ProjectView }) => {
     setRequested(null);
     if (!window.confirm(`Delete segment ${segment.key}?`)) return;
     try {
-      const answer = await remove.mutateAsync({ key: segment.key });
-      if (answer) setRequested(answer.changeRequest);
+      await remove.mutateAsync({ key: segment.key });
     } catch (error) {
       setDeleteError({ key: segment.key, message: errorMessage(error) });
     }
