@@ -106,4 +106,49 @@ describe('signalbox requests against the real server', () => {
     expect(unknown.code).toBe(4);
     expect(unknown.stderr).toContain('#42');
   });
+
+  it('prints a scheduled request with its time and a segment request with its segment', async () => {
+    const version = (await t.http.get(url).set(t.admin)).body.version;
+    const runAt = new Date(Date.now() + 3_600_000).toISOString();
+    const scheduled = await t.http
+      .post(`${url}/scheduled-changes`)
+      .set(bearer(author.token))
+      .send({ runAt, version, patch: { on: true }, reason: 'later on' })
+      .expect(202);
+    const n = scheduled.body.changeRequest.number;
+    const list = await cli(approver.token, ['requests', 'list', '--status', 'pending']);
+    expect(list.stdout).toMatch(new RegExp(`#${n}\\s+pending\\s+0/1\\s+config\\s+gpu\\.step in production at ${runAt.replace(/\./g, '\\.')}`));
+    expect((await cli(approver.token, ['requests', 'show', String(n)])).stdout).toContain(`runs at ${runAt}`);
+    await cli(approver.token, ['requests', 'approve', String(n)]);
+    const applied = await cli(author.token, ['requests', 'apply', String(n)]);
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout).toMatch(
+      new RegExp(`#${n} applied: gpu\\.step in production is scheduled for ${runAt.replace(/\./g, '\\.')} \\(scheduled change [0-9a-f-]{36}\\)`),
+    );
+
+    // A segment that production's config uses: its update is a request.
+    await t.http.patch('/api/v1/projects/gate/environments/production').set(t.admin).send({ requireApproval: false }).expect(200);
+    await t.http
+      .post('/api/v1/projects/gate/segments')
+      .set(t.admin)
+      .send({ key: 'beta', name: 'beta', included: ['run-1'] })
+      .expect(201);
+    const current = (await t.http.get(url).set(t.admin)).body.version;
+    const rule = { clauses: [{ op: 'segment', segments: ['beta'] }], serve: { variant: 'on' } };
+    await t.http
+      .patch(url)
+      .set(t.admin)
+      .send({ version: current, rules: [rule] })
+      .expect(200);
+    await t.http.patch('/api/v1/projects/gate/environments/production').set(t.admin).send({ requireApproval: true }).expect(200);
+    const segment = await t.http
+      .patch('/api/v1/projects/gate/segments/beta')
+      .set(bearer(author.token))
+      .send({ version: 1, included: ['run-1', 'run-2'] })
+      .expect(202);
+    const s = segment.body.changeRequest.number;
+    const bySegment = await cli(approver.token, ['requests', 'list', '--segment', 'beta']);
+    expect(bySegment.stdout.trim()).toMatch(new RegExp(`^#${s}\\s+pending\\s+0/1\\s+segment\\s+segment beta in production`));
+    expect((await cli(approver.token, ['requests', 'show', String(s)])).stdout).toContain('included: ["run-1"] → ["run-1","run-2"]');
+  });
 });

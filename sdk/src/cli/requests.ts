@@ -17,8 +17,15 @@ interface ChangeRequestView {
   number: number;
   environment: string;
   kind: string;
-  flag: string;
+  /** Null for a segment request. */
+  flag: string | null;
+  /** For a segment request: the segment's key. */
+  segment?: string | null;
   baseVersion: number;
+  change?: Record<string, unknown> | null;
+  /** For a scheduled config request: when it is written. */
+  runAt?: string | null;
+  scheduledChangeId?: string | null;
   reason: string;
   author: RequestUser;
   reviewers: string[];
@@ -39,13 +46,16 @@ const requestNumber = (value: string): number => {
   return n;
 };
 
+/** What it changes: the flag, or the segment (for a segment request), and where. */
+const subject = (r: ChangeRequestView): string => `${r.segment ? `segment ${r.segment}` : r.flag} in ${r.environment}${r.runAt ? ` at ${r.runAt}` : ''}`;
+
 const line = (r: ChangeRequestView): string =>
   [
     `#${String(r.number).padEnd(5)}`,
     r.status.padEnd(9),
     `${r.approvals.length}/${r.requiredApprovals}`.padEnd(5),
-    r.kind.padEnd(8),
-    `${r.flag} in ${r.environment}`.padEnd(40),
+    r.kind.padEnd(12),
+    subject(r).padEnd(40),
     r.author.email.padEnd(28),
     r.stale ? 'STALE ' : '',
     r.reason,
@@ -53,9 +63,12 @@ const line = (r: ChangeRequestView): string =>
     .join(' ')
     .trimEnd();
 
-/** The config fields a diff shows, one per line when they differ. */
-const diffLines = (diff: NonNullable<ChangeRequestView['diff']>): string[] =>
-  ['on', 'killed', 'offVariant', 'targets', 'rules', 'defaultRule', 'prerequisites'].flatMap((field) => {
+const CONFIG_FIELDS = ['on', 'killed', 'offVariant', 'targets', 'rules', 'defaultRule', 'prerequisites'];
+const SEGMENT_FIELDS = ['name', 'description', 'included', 'excluded', 'rules'];
+
+/** The config (or segment) fields a diff shows, one per line when they differ. */
+const diffLines = (diff: NonNullable<ChangeRequestView['diff']>, fields: string[]): string[] =>
+  fields.flatMap((field) => {
     const before = JSON.stringify(diff.before[field]);
     const after = JSON.stringify(diff.after[field]);
     return before === after ? [] : [`  ${field}: ${before} → ${after}`];
@@ -65,7 +78,20 @@ const details = (r: ChangeRequestView): string[] => [
   line(r),
   `  base version ${r.baseVersion}${r.stale ? ' (STALE: the base moved; the author must rebase it)' : ''}${r.appliedVersion !== null ? `; applied as version ${r.appliedVersion}` : ''}`,
   ...(r.reviewers.length > 0 ? [`  reviewers: ${r.reviewers.join(', ')}`] : []),
-  ...(r.diff ? diffLines(r.diff) : r.kind === 'archive' ? [`  archives ${r.flag}`] : []),
+  ...(r.runAt
+    ? [
+        r.scheduledChangeId
+          ? `  scheduled for ${r.runAt} (scheduled change ${r.scheduledChangeId})`
+          : `  runs at ${r.runAt}${r.status === 'applied' ? '' : ' (applying it before then schedules it; after then writes it at once)'}`,
+      ]
+    : []),
+  ...(r.diff
+    ? diffLines(r.diff, r.kind === 'segment' ? SEGMENT_FIELDS : CONFIG_FIELDS)
+    : r.kind === 'archive'
+      ? [`  archives ${r.flag}`]
+      : r.kind === 'rollout-plan'
+        ? [`  creates and starts a rollout plan: ${JSON.stringify(r.change)}`]
+        : []),
   ...r.approvals.map((a) => `  approved by ${a.user.email} at ${a.at}${a.comment ? `: ${a.comment}` : ''}`),
   ...r.rejections.map((a) => `  rejected by ${a.user.email} at ${a.at}${a.comment ? `: ${a.comment}` : ''}`),
   ...r.comments.map((c) => `  ${c.user.email} at ${c.at}: ${c.body}`),
@@ -82,12 +108,14 @@ export const addRequestCommands = (program: Command, { io, settings, projectOf }
     .addOption(new Option('--status <status>', 'only requests in this state').choices(STATUSES))
     .option('-e, --environment <key>', 'only requests for this environment')
     .option('--flag <key>', 'only requests for this flag')
-    .action(async (o: { status?: string; environment?: string; flag?: string }) => {
+    .option('--segment <key>', 'only requests for this segment')
+    .action(async (o: { status?: string; environment?: string; flag?: string; segment?: string }) => {
       const s = settings();
       const query = new URLSearchParams({
         ...(o.status ? { status: o.status } : {}),
         ...(o.environment ? { environment: o.environment } : {}),
         ...(o.flag ? { flag: o.flag } : {}),
+        ...(o.segment ? { segment: o.segment } : {}),
       }).toString();
       const { items } = await apiClient(s.url, s.token)<{ items: ChangeRequestView[] }>('GET', `${base(projectOf(s))}${query ? `?${query}` : ''}`);
       if (s.json) return io.out(JSON.stringify(items, null, 2));
@@ -126,6 +154,9 @@ export const addRequestCommands = (program: Command, { io, settings, projectOf }
       const n = requestNumber(value);
       const r = await apiClient(s.url, s.token)<ChangeRequestView>('POST', `${base(projectOf(s))}/${n}/apply`, {});
       if (s.json) return io.out(JSON.stringify(r, null, 2));
-      io.out(`#${n} applied: ${r.flag} in ${r.environment}${r.appliedVersion !== null ? ` is at version ${r.appliedVersion}` : ''}`);
+      if (r.scheduledChangeId)
+        return io.out(`#${n} applied: ${r.flag} in ${r.environment} is scheduled for ${r.runAt} (scheduled change ${r.scheduledChangeId})`);
+      const what = r.segment ? `segment ${r.segment}` : `${r.flag} in ${r.environment}`;
+      io.out(`#${n} applied: ${what}${r.appliedVersion !== null ? ` is at version ${r.appliedVersion}` : ''}`);
     });
 };
