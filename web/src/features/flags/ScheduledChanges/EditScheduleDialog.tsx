@@ -68,11 +68,18 @@ export const EditScheduleDialog = ({
           <input id={reasonId} value={form.reason} onChange={(e) => form.setReason(e.target.value)} {...describedBy('reason', reasonMessages)} />
           <FieldMessage path="reason" messages={reasonMessages} />
         </div>
-        {change.stale && (
-          <label className="chip-check" htmlFor={rebaseId}>
-            <input id={rebaseId} ref={rebase} type="checkbox" /> Apply it over the current version {currentVersion} (it was made against {change.baseVersion})
-          </label>
-        )}
+        {change.stale &&
+          // Moving its base is a new config change, which an environment that requires approval refuses here (403).
+          (environment.requireApproval ? (
+            <p className="muted">
+              It was made against version {change.baseVersion}, and {environment.name} requires approval: to apply it over version {currentVersion}, cancel it
+              and schedule it again, which makes a change request.
+            </p>
+          ) : (
+            <label className="chip-check" htmlFor={rebaseId}>
+              <input id={rebaseId} ref={rebase} type="checkbox" /> Apply it over the current version {currentVersion} (it was made against {change.baseVersion})
+            </label>
+          ))}
         <FormActions error={form.formError} onCancel={onClose} submitLabel="Save" submitting={form.submitting} />
       </form>
     </Dialog>

@@ -6,6 +6,7 @@ import type { ScheduledChange } from '../../../api/scheduledChanges';
 import { aConfig, renderWithClient, stubApi } from '../../../test/render';
 import { aChangeRequest } from '../../changeRequests/aChangeRequest';
 import { toEditable } from '../flagConfig';
+import { EditScheduleDialog } from './EditScheduleDialog';
 import { ScheduleButton } from './ScheduleButton';
 import { ScheduledChanges } from './ScheduledChanges';
 
@@ -61,6 +62,26 @@ describe('ScheduledChanges', () => {
     );
     expect(await screen.findByText(/will not be applied unless rebased/)).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Cancel change' })).toBeNull();
+  });
+});
+
+describe('EditScheduleDialog', () => {
+  it('offers no rebase of a stale change in an environment that requires approval, and says how to get one', async () => {
+    const gated = { ...environment, requireApproval: true, requiredApprovals: 1 } as EnvironmentView;
+    stubApi(() => undefined);
+    renderWithClient(
+      <EditScheduleDialog
+        project="demo"
+        flagKey="etl.use-new-transformer"
+        environment={gated}
+        change={aChange({ stale: true })}
+        currentVersion={4}
+        onClose={() => {}}
+      />,
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).queryByRole('checkbox', { name: /Apply it over the current version/ })).toBeNull();
+    expect(within(dialog).getByText(/cancel it and schedule it again, which makes a change request/)).toBeTruthy();
   });
 });
 
