@@ -126,6 +126,10 @@ describe('signalbox requests against the real server', () => {
       new RegExp(`#${n} applied: gpu\\.step in production is scheduled for ${runAt.replace(/\./g, '\\.')} \\(scheduled change [0-9a-f-]{36}\\)`),
     );
 
+    const viaCli = await cli(author.token, ['schedule', 'create', 'gpu.step', '--env', 'production', '--at', runAt, '--patch', '{"on":false}']);
+    expect(viaCli.stderr).toBe('');
+    expect(viaCli.stdout).toMatch(/^production requires approval: change request #\d+ was created \(needs 1; applying it schedules the change;/);
+
     // A segment that production's config uses: its update is a request.
     await t.http.patch('/api/v1/projects/gate/environments/production').set(t.admin).send({ requireApproval: false }).expect(200);
     await t.http

@@ -73,13 +73,19 @@ export const addScheduleCommands = (program: Command, { io, settings, projectOf 
         o.patch !== undefined ? { patch: readJson(o.patch, '--patch') } : { replace: readJson(fs.readFileSync(o.replaceFile!, 'utf8'), o.replaceFile!) };
       // Made against the version read now: if anyone changes the config before it is due, it is not applied.
       const { version } = await call<{ version: number }>('GET', path);
-      const created = await call<ScheduledChangeView>('POST', `${path}/scheduled-changes`, {
+      const created = await call<ScheduledChangeView | { changeRequest: { number: number; requiredApprovals: number } }>('POST', `${path}/scheduled-changes`, {
         runAt: o.at,
         version,
         ...change,
         ...(o.reason ? { reason: o.reason } : {}),
       });
       if (s.json) return io.out(JSON.stringify(created, null, 2));
+      // In an environment that requires approval the schedule becomes a change request (202).
+      if ('changeRequest' in created)
+        return io.out(
+          `${o.env} requires approval: change request #${created.changeRequest.number} was created (needs ${created.changeRequest.requiredApprovals}; ` +
+            `applying it schedules the change; signalbox requests show ${created.changeRequest.number})`,
+        );
       io.out(`Scheduled ${created.id}: ${flag} in ${o.env} at ${created.runAt}, if the config is still at version ${created.baseVersion} then`);
     });
 
