@@ -12,31 +12,18 @@ export type ChangeRequestUser = Schemas['ChangeRequestUserResponse'];
 export type ChangeRequestReview = Schemas['ChangeRequestReviewResponse'];
 export type ChangeRequestComment = Schemas['ChangeRequestCommentResponse'];
 /**
- * What the contract's extension 2 adds to a request (scheduled, rollout-plan and segment requests).
- * Typed here until the generated schema carries it; then ChangeRequest is the generated type again.
- */
-interface ChangeRequestExtension {
-  kind: Schemas['ChangeRequestResponse']['kind'] | 'rollout-plan' | 'segment';
-  /** Null for a segment request. */
-  flag: string | null;
-  /** The segment's key, for a segment request. */
-  segment?: string | null;
-  /** A config request to be scheduled for this time once applied (null: applied at once). */
-  runAt?: string | null;
-  /** The scheduled change that applying a request with a future `runAt` created. */
-  scheduledChangeId?: string | null;
-}
-
-/**
  * A proposed change to an environment that requires approval: the diff against a base version (the
  * config's, the flag's for an archive, the segment's for a segment), its author, reviews and comments;
- * `stale` once the base moved.
+ * `stale` once the base moved. A config request with `runAt` is scheduled for then once applied
+ * (`scheduledChangeId`); a segment request names its `segment` and has no `flag`.
  */
-export type ChangeRequest = Omit<Schemas['ChangeRequestResponse'], keyof ChangeRequestExtension> & ChangeRequestExtension;
+export type ChangeRequest = Schemas['ChangeRequestResponse'];
 export type ChangeRequestKind = ChangeRequest['kind'];
 export type ChangeRequestStatus = ChangeRequest['status'];
 /** For kind config: the whole config, as PUT takes it without version and reason. */
 export type ChangeRequestConfig = Schemas['ChangeRequestConfigDto'];
+
+// The document types `change` and `diff` as a config request's (CHANGES 16); the other kinds carry these shapes.
 
 /** A rollout-plan request's `change`: the plan as it was posted. */
 export const rolloutPlanOf = (request: ChangeRequest): NewRolloutPlan | null =>
@@ -58,7 +45,7 @@ export type NewChangeRequest = Schemas['CreateChangeRequestDto'];
 export type ChangeRequestRebase = Schemas['RebaseChangeRequestDto'];
 
 /** What a write to an environment that requires approval answers (202) instead of the written object. */
-export type ChangeRequestCreated = { changeRequest: ChangeRequest };
+export type ChangeRequestCreated = Schemas['ChangeRequestCreatedResponse'];
 
 export const isChangeRequestCreated = (answer: unknown): answer is ChangeRequestCreated =>
   typeof answer === 'object' && answer !== null && 'changeRequest' in answer && typeof (answer as ChangeRequestCreated).changeRequest === 'object';
@@ -71,9 +58,6 @@ export const staleBaseOf = (error: unknown): { current: FlagConfigView | undefin
   return { current: details?.current ?? body?.current };
 };
 
-// The generated type lacks extension 2's kinds and fields (see ChangeRequestExtension).
-const asRequest = (answer: Promise<Schemas['ChangeRequestResponse']>) => answer as Promise<ChangeRequest>;
-
 const changeRequestsKey = queryKeys.changeRequests;
 const changeRequestKey = (project: string, number: number) => [...changeRequestsKey(project), 'detail', number] as const;
 
@@ -85,8 +69,7 @@ export const useChangeRequests = (project: string, query: ChangeRequestQuery = {
       const { status, environment, flag } = query;
       // "all" is the server's default: no status filter.
       const filter = { status: status === 'all' ? undefined : status, environment, flag };
-      const { items } = await unwrap(api.GET('/api/v1/projects/{projectKey}/change-requests', { params: { path: { projectKey: project }, query: filter } }));
-      return items as ChangeRequest[];
+      return (await unwrap(api.GET('/api/v1/projects/{projectKey}/change-requests', { params: { path: { projectKey: project }, query: filter } }))).items;
     },
     enabled,
     placeholderData: (previous) => previous,
@@ -96,9 +79,7 @@ export const useChangeRequest = (project: string, number: number) =>
   useQuery({
     queryKey: changeRequestKey(project, number),
     queryFn: () =>
-      asRequest(
-        unwrap(api.GET('/api/v1/projects/{projectKey}/change-requests/{number}', { params: { path: { projectKey: project, number: String(number) } } })),
-      ),
+      unwrap(api.GET('/api/v1/projects/{projectKey}/change-requests/{number}', { params: { path: { projectKey: project, number: String(number) } } })),
   });
 
 /** A request changed: show its new state at once, refresh the lists, and (once applied) the flag. */
@@ -115,7 +96,7 @@ export const useCreateChangeRequest = (project: string) => {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (request: NewChangeRequest) =>
-      asRequest(unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests', { params: { path: { projectKey: project } }, body: request }))),
+      unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests', { params: { path: { projectKey: project } }, body: request })),
     onSuccess: (request) => afterChangeRequest(client, request),
   });
 };
@@ -129,35 +110,34 @@ export const useChangeRequestActions = (project: string, number: number) => {
   const onError = () => client.invalidateQueries({ queryKey: changeRequestKey(project, number) });
   const approve = useMutation({
     mutationFn: ({ comment }: { comment?: string }) =>
-      asRequest(unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/approve', { params: { path }, body: { comment } }))),
+      unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/approve', { params: { path }, body: { comment } })),
     onSuccess,
     onError,
   });
   const reject = useMutation({
     mutationFn: ({ comment }: { comment?: string }) =>
-      asRequest(unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/reject', { params: { path }, body: { comment } }))),
+      unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/reject', { params: { path }, body: { comment } })),
     onSuccess,
     onError,
   });
   const comment = useMutation({
     mutationFn: ({ body }: { body: string }) =>
-      asRequest(unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/comments', { params: { path }, body: { body } }))),
+      unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/comments', { params: { path }, body: { body } })),
     onSuccess,
     onError,
   });
   const apply = useMutation({
-    mutationFn: () => asRequest(unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/apply', { params: { path } }))),
+    mutationFn: () => unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/apply', { params: { path } })),
     onSuccess,
     onError,
   });
   const rebase = useMutation({
-    mutationFn: (body: ChangeRequestRebase) =>
-      asRequest(unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/rebase', { params: { path }, body }))),
+    mutationFn: (body: ChangeRequestRebase) => unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/rebase', { params: { path }, body })),
     onSuccess,
     onError,
   });
   const cancel = useMutation({
-    mutationFn: () => asRequest(unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/cancel', { params: { path } }))),
+    mutationFn: () => unwrap(api.POST('/api/v1/projects/{projectKey}/change-requests/{number}/cancel', { params: { path } })),
     onSuccess,
     onError,
   });

@@ -28,6 +28,9 @@ export const aChangeRequest = (overrides: Partial<ChangeRequest> = {}): ChangeRe
   appliedAt: null,
   appliedVersion: null,
   stale: false,
+  segment: null,
+  runAt: null,
+  scheduledChangeId: null,
   ...overrides,
 });
 
