@@ -150,6 +150,62 @@ export const tests = [
     },
   },
   {
+    name: 'change requests: scheduling in an environment that requires approval makes a request; once another editor approves and applies it, the change is scheduled on the flag page',
+    run: async (h) => {
+      const { page, api, context } = h;
+      await setUp(api);
+      const key = await newGatedFlag(api, 'e2e.cr-schedule');
+      const configPath = `/projects/${PROJECT}/flags/${key}/environments/${ENV}`;
+
+      // Ana schedules serving "on" when off: the dialog says it became a request, and nothing is scheduled or written.
+      await h.loginAs(ANA, PASSWORD);
+      await page.goto(`/${PROJECT}/${ENV}/flags/${key}`);
+      await page.getByText('Production requires approval').waitFor();
+      await page.getByLabel('Off variant', { exact: true }).selectOption('on');
+      await page.getByRole('button', { name: 'Schedule…' }).click();
+      const dialog = page.getByRole('dialog', { name: `Schedule a change to ${key} in Production` });
+      await dialog.getByText(/Production requires approval: this creates a change request/).waitFor();
+      await dialog.getByLabel(/^Reason/).fill('serve on overnight');
+      await dialog.getByRole('button', { name: 'Request scheduled change' }).click();
+      const notice = dialog.getByRole('status').filter({ hasText: /created — needs 1 approval/ });
+      await notice.waitFor();
+      const { items } = await api('GET', `/projects/${PROJECT}/change-requests?status=pending&flag=${key}`);
+      assert.equal(items.length, 1);
+      const { number, runAt } = items[0];
+      assert.ok(Date.parse(runAt) > Date.now(), 'the request carries the chosen time');
+      assert.deepEqual(await api('GET', `${configPath}/scheduled-changes`), [], 'nothing is scheduled before approval');
+      assert.equal((await api('GET', configPath)).version, 0, 'nothing is written');
+      await dialog.getByRole('button', { name: 'Done' }).click();
+
+      // Bo approves and applies it: it is scheduled, not written.
+      await context.clearCookies();
+      await h.loginAs(BO, PASSWORD);
+      await page.goto(requestUrl(number));
+      const change = page.getByRole('region', { name: 'Proposed change' });
+      await change.getByText(/^Runs at/).waitFor();
+      await change.getByRole('rowheader', { name: 'offVariant' }).waitFor();
+      await page.getByRole('region', { name: 'Reviews' }).getByRole('button', { name: 'Approve' }).click();
+      await page.getByRole('button', { name: 'Apply to Production' }).click();
+      const applied = change.getByRole('status').filter({ hasText: /scheduled for/ });
+      await applied.waitFor();
+      const request = await api('GET', `/projects/${PROJECT}/change-requests/${number}`);
+      assert.equal(request.status, 'applied');
+      assert.equal(request.appliedVersion, null);
+      assert.equal((await api('GET', configPath)).version, 0, 'applying a request for later writes nothing now');
+      const scheduled = await api('GET', `${configPath}/scheduled-changes`);
+      assert.equal(scheduled.length, 1);
+      assert.equal(scheduled[0].id, request.scheduledChangeId);
+      assert.equal(scheduled[0].runAt, runAt);
+
+      // The request links to the flag, where the scheduled change is listed.
+      await applied.getByRole('link', { name: `scheduled changes of ${key}` }).click();
+      const list = page.getByRole('region', { name: 'Scheduled changes in Production' });
+      const item = list.getByRole('listitem').filter({ hasText: 'scheduled' }).first();
+      await item.waitFor();
+      await item.getByRole('rowheader', { name: 'offVariant' }).waitFor();
+    },
+  },
+  {
     name: 'change requests: a request whose base moved shows the conflict, applies nothing, and applies after its author rebases it',
     run: async (h) => {
       const { page, api, context, baseUrl } = h;
