@@ -64,8 +64,8 @@ export const ApprovalSettings = ({ project }: { project: ProjectView }) => (
   <section className="card section approval-settings" aria-labelledby="approval-settings">
     <h2 id="approval-settings">Environment rules</h2>
     <p className="muted">
-      In an environment that requires approval, config changes, restores after a kill and archiving become change requests that other people approve. The kill
-      switch and triggers never wait.
+      In an environment that requires approval, config changes (now or scheduled), restores after a kill, archiving, starting a rollout plan and changes to a
+      segment its flags use become change requests that other people approve. The kill switch and triggers never wait.
     </p>
     {project.environments.map((environment) => (
       <EnvironmentRules key={environment.key} project={project.key} environment={environment} />
