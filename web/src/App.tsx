@@ -41,6 +41,7 @@ const Workspace = () => {
           <Route path="flags" element={<FlagsList project={project} environment={environment} />} />
           <Route path="flags/:flagKey" element={<FlagPage project={project} environment={environment} />} />
           <Route path="segments" element={<SegmentsPage project={project} />} />
+          <Route path="segments/:segmentKey" element={<SegmentsPage project={project} />} />
           <Route path="audit" element={<AuditLogPage project={project} />} />
           <Route path="access" element={isAdmin ? <AccessPage project={project} /> : <EmptyState title="Only admins manage tokens and keys." />} />
           <Route path="users" element={isAdmin ? <UsersPage /> : <EmptyState title="Only admins manage users." />} />

@@ -261,7 +261,7 @@ describe('ChangeRequestPage', () => {
     // Bookkeeping is not part of the proposal.
     expect(within(change).queryByRole('rowheader', { name: 'version' })).toBeNull();
     const header = screen.getByText(/^Segment change:/);
-    expect(await within(header).findByRole('link', { name: 'Beta testers (beta)' })).toBeTruthy();
+    expect((await within(header).findByRole('link', { name: 'Beta testers (beta)' })).getAttribute('href')).toBe('/demo/production/segments/beta');
     expect(header.textContent).toContain('used in Production');
   });
 

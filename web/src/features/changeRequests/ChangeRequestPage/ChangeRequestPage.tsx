@@ -227,8 +227,11 @@ const ChangeRequestView = ({ project, environment, request }: { project: Project
               </>
             ) : (
               <>
-                segment <Link to={paths.segments(project.key, environment.key)}>{segment ? `${segment.name} (${request.segment})` : request.segment}</Link>,
-                used in {envName}
+                segment{' '}
+                <Link to={paths.segment(project.key, environment.key, request.segment ?? '')}>
+                  {segment ? `${segment.name} (${request.segment})` : request.segment}
+                </Link>
+                , used in {envName}
               </>
             )}
             , by {request.author.email} · {formatTime(request.createdAt)}

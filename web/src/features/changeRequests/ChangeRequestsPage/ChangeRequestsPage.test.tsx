@@ -38,7 +38,7 @@ describe('ChangeRequestsPage', () => {
     expect(screen.queryByRole('form', { name: 'Rules of Production' })).toBeNull();
   });
 
-  it("lists a segment request by the segment's name, linked to the segments, instead of a flag", async () => {
+  it("lists a segment request by the segment's name, linked to the segment, instead of a flag", async () => {
     stubApi((method, path) => {
       if (path === '/auth/me') return { status: 200, body: meAs(BO) };
       if (method === 'GET' && path === `${LIST}?status=pending`)
@@ -56,7 +56,7 @@ describe('ChangeRequestsPage', () => {
     const table = await screen.findByRole('table', { name: 'Change requests' });
     const [, row] = within(table).getAllByRole('row');
     expect(row!.textContent).toContain('Segment change');
-    expect((await within(row!).findByRole('link', { name: 'Beta testers' })).getAttribute('href')).toBe('/demo/production/segments');
+    expect((await within(row!).findByRole('link', { name: 'Beta testers' })).getAttribute('href')).toBe('/demo/production/segments/beta');
     expect(row!.textContent).toContain('beta');
   });
 

@@ -74,7 +74,8 @@ export const ChangeRequestsPage = ({ project, environment }: { project: ProjectV
                         <code>{request.flag}</code>
                       ) : (
                         <>
-                          Segment <Link to={paths.segments(project.key, environment.key)}>{segmentName(request.segment)}</Link> <code>{request.segment}</code>
+                          Segment <Link to={paths.segment(project.key, environment.key, request.segment ?? '')}>{segmentName(request.segment)}</Link>{' '}
+                          <code>{request.segment}</code>
                         </>
                       )}
                     </td>

@@ -1,5 +1,7 @@
-import { screen, within } from '@testing-library/react';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { createMemoryRouter, RouterProvider } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ProjectView } from '../../../api/projects';
 import { renderWithClient, SEGMENTS, stubApi } from '../../../test/render';
@@ -37,5 +39,24 @@ describe('SegmentsPage', () => {
     expect(link.closest('[role="status"]')?.textContent).toContain('Change request #16 created — needs 2 approvals');
     expect(screen.queryByRole('form', { name: 'Segment beta-testers' })).toBeNull();
     expect(calls.find((c) => c.method === 'PATCH')?.body).toMatchObject({ version: 1, included: ['qa-1'] });
+  });
+
+  it('opens the segment an address names (where a change request links)', async () => {
+    stubApi((method, path) => {
+      if (path === '/auth/me') return { status: 200, body: meAs(BO) };
+      if (method === 'GET' && path === '/projects/demo/segments') return { status: 200, body: SEGMENTS };
+      return undefined;
+    });
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    const router = createMemoryRouter([{ path: '/:projectKey/:envKey/segments/:segmentKey', element: <SegmentsPage project={project} /> }], {
+      initialEntries: ['/demo/production/segments/prod-pipelines'],
+    });
+    render(
+      <QueryClientProvider client={client}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>,
+    );
+    const editor = await screen.findByRole('form', { name: 'Segment prod-pipelines' });
+    expect((within(editor).getByLabelText('Name') as HTMLInputElement).value).toBe('Production pipelines');
   });
 });

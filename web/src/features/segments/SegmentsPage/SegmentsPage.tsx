@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useParams } from 'react-router';
 import { errorMessage } from '../../../api/client';
 import { usePermissions } from '../../../api/auth';
 import type { ChangeRequest } from '../../../api/changeRequests';
@@ -17,6 +18,14 @@ export const SegmentsPage = ({ project }: { project: ProjectView }) => {
   const segments = useSegments(project.key);
   const remove = useDeleteSegment(project.key);
   const [editing, setEditing] = useState<SegmentView | 'new' | null>(null);
+  // An address naming a segment (a change request links there) opens it in the editor once the list is here.
+  const { segmentKey } = useParams();
+  const [opened, setOpened] = useState<string | undefined>(undefined);
+  if (segmentKey !== opened && segments.data) {
+    setOpened(segmentKey);
+    const named = segments.data.find((s) => s.key === segmentKey);
+    if (named) setEditing(named);
+  }
   const [deleteError, setDeleteError] = useState<{ key: string; message: string } | null>(null);
   // The last save that became a change request (the segment is used in an environment that requires approval).
   const [requested, setRequested] = useState<ChangeRequest | null>(null);
