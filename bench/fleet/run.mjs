@@ -5,7 +5,7 @@
 // connection, and server CPU per change and per connection. Then it feeds those measured costs into
 // a model of a larger fleet (FLEET_MODEL_SDKS over FLEET_MODEL_INSTANCES instances) and prints it.
 //   FLEET_INSTANCES (3), FLEET_CLIENTS (20000), FLEET_WORKERS (4), FLEET_CHANGES (10),
-//   FLEET_RELAY_CMD (a command line that starts a relay: {upstream} and {sdkKey} and {port} are
+//   FLEET_RELAY=0 (no relay), FLEET_RELAY_CMD (the command line that starts the relay, default `npx signalbox relay …`: {upstream} and {sdkKey} and {port} are
 //   replaced; its clients count towards FLEET_CLIENTS), BENCH_PG_URL.
 import { fork, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,7 +21,9 @@ const WORKERS = Number(process.env.FLEET_WORKERS ?? 4);
 const CHANGES = Number(process.env.FLEET_CHANGES ?? 10);
 const MODEL_SDKS = Number(process.env.FLEET_MODEL_SDKS ?? 100_000);
 const MODEL_INSTANCES = Number(process.env.FLEET_MODEL_INSTANCES ?? 20);
-const RELAY_CMD = process.env.FLEET_RELAY_CMD;
+// A relay is part of the fleet by default, started as a user would (`npx signalbox relay`); FLEET_RELAY=0 leaves it out.
+const DEFAULT_RELAY_CMD = 'npx --no-install signalbox relay --upstream {upstream} --sdk-key {sdkKey} --port {port} --host 127.0.0.1';
+const RELAY_CMD = process.env.FLEET_RELAY === '0' ? undefined : (process.env.FLEET_RELAY_CMD ?? DEFAULT_RELAY_CMD);
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -43,7 +45,8 @@ try {
   if (RELAY_CMD) {
     const port = await freePort();
     const command = RELAY_CMD.replaceAll('{upstream}', servers[0].url).replaceAll('{sdkKey}', sdkKey).replaceAll('{port}', String(port));
-    relay = spawn('sh', ['-c', command], { stdio: ['ignore', 'inherit', 'inherit'] });
+    // Its own process group: npx starts a shell and then node, and all of them must stop with the bench.
+    relay = spawn('sh', ['-c', command], { stdio: ['ignore', 'ignore', 'inherit'], detached: true });
     const url = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
       if (i > 300) throw new Error('the relay did not answer within 30 s');
@@ -194,7 +197,13 @@ try {
   fs.mkdirSync(path.resolve(import.meta.dirname, '../results'), { recursive: true });
   fs.writeFileSync(path.resolve(import.meta.dirname, '../results/fleet.json'), JSON.stringify(results, null, 2));
 } finally {
-  relay?.kill('SIGTERM');
+  if (relay) {
+    try {
+      process.kill(-relay.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
   await Promise.all(servers.map((s) => s.stop().catch(() => {})));
   await dropDatabase(dbName).catch(() => {});
 }
