@@ -63,6 +63,7 @@ export const tests = [
         if (attempt === 4) throw new Error(`no stale notice after ${attempt} refreshes (${failed} requests failed)`);
       }
       assert.match(await notice.innerText(), /Could not refresh.*last updated \d\d\D\d\d\D\d\d/s);
+      await h.screenshot('stale-notice');
       await page.waitForTimeout(Math.max(0, OUTAGE_MS - (Date.now() - outageStarted)));
       await refocus(page);
       await page.waitForTimeout(500);
@@ -105,6 +106,7 @@ export const tests = [
       assert.equal(asked.count, 1, 'the browser asked before reloading a dirty form');
       const offer = page.getByRole('region', { name: 'Unsaved changes' });
       await offer.getByText(/Restore your unsaved changes from \d\d\D\d\d\?/).waitFor();
+      await h.screenshot('draft-restore');
       await offer.getByRole('button', { name: 'Restore draft' }).click();
       assert.equal(await rolloutPercent(page), '35');
       assert.equal(await page.getByLabel(/^Reason/).inputValue(), 'ramp after review');
@@ -202,6 +204,7 @@ export const tests = [
 
       await page.goBack({ waitUntil: 'commit' }).catch(() => {});
       await prompt.waitFor();
+      await h.screenshot('leave-prompt');
       await prompt.getByRole('button', { name: 'Keep editing' }).click();
       await prompt.waitFor({ state: 'detached' });
       assert.equal(page.url(), flagPage, 'staying keeps the flag page');

@@ -74,6 +74,7 @@ export const tests = [
       await role.selectOption('editor');
       let dialog = page.getByRole('dialog', { name: 'Change the role of Casey Confirm?' });
       await dialog.waitFor();
+      await h.screenshot('role-change-confirm');
       await dialog.getByRole('button', { name: 'Cancel' }).click();
       await dialog.waitFor({ state: 'detached' });
       assert.equal(await role.inputValue(), 'viewer');

@@ -19,6 +19,7 @@ export const tests = [
 
       await page.goto('/no-such-project/production/flags');
       await page.getByRole('heading', { name: 'No project “no-such-project”' }).waitFor();
+      await h.screenshot('unknown-project');
       await page.getByRole('list', { name: 'Projects' }).getByRole('link').first().click();
       await page.waitForURL(new RegExp(`/${PROJECT}/[a-z-]+/flags$`));
     },
