@@ -119,7 +119,9 @@ afterEach(() => vi.unstubAllGlobals());
 describe('ExperimentPage', () => {
   it('shows the recommendation, the p-value and a sample-ratio-mismatch warning', async () => {
     renderPage('viewer', results());
-    expect((await screen.findByRole('alert', { name: 'Sample ratio mismatch' })).textContent).toContain('3000 : 2400');
+    const srm = (await screen.findByRole('alert', { name: 'Sample ratio mismatch' })).textContent;
+    expect(srm).toContain('3000 : 2400');
+    expect(srm).toContain('(χ² p < 0.001)');
     expect(screen.getByText('Promote: v2')).toBeTruthy();
     expect(screen.getByTestId('p-value').textContent).toBe('p < 0.001');
     expect(screen.getByLabelText('Sample size').textContent).toMatch(/2,400 of 2,000 observations per variant needed/);

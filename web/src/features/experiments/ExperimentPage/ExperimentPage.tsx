@@ -21,16 +21,7 @@ import { CupedResults } from '../CupedResults/CupedResults';
 import { DecisionDialog } from '../DecisionDialog/DecisionDialog';
 import { SegmentResults } from '../SegmentResults/SegmentResults';
 import { SettingsDialog } from '../SettingsDialog/SettingsDialog';
-import {
-  formatDifference,
-  formatMetric,
-  formatPValue,
-  intervalRows,
-  pValueText,
-  RECOMMENDATION_LABELS,
-  recommendationTone,
-  sampleProgress,
-} from '../experimentSeries';
+import { formatDifference, formatMetric, intervalRows, pValueText, RECOMMENDATION_LABELS, recommendationTone, sampleProgress } from '../experimentSeries';
 
 // recharts is large; only pages with a chart load it.
 const IntervalChart = lazy(() => import('../IntervalChart/IntervalChart').then((m) => ({ default: m.IntervalChart })));
@@ -145,8 +136,8 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
       {r.sampleRatio?.mismatch && (
         <div className="banner banner-danger" role="alert" aria-label="Sample ratio mismatch">
           <strong>Sample ratio mismatch.</strong> The variants received {r.sampleRatio.observed.join(' : ')} observations where the rollout promises{' '}
-          {r.sampleRatio.expected.map((e) => Math.round(e)).join(' : ')} (χ² p = {formatPValue(r.sampleRatio.pValue)}). Something loses or misroutes traffic; do
-          not trust these results until that is fixed.
+          {r.sampleRatio.expected.map((e) => Math.round(e)).join(' : ')} (χ² {pValueText(r.sampleRatio.pValue)}). Something loses or misroutes traffic; do not
+          trust these results until that is fixed.
         </div>
       )}
       {!running && (
