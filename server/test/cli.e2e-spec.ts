@@ -1,29 +1,17 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './cli-process.js';
 import { aBooleanFlag, aProject, aToken } from './builders.js';
 import { connectSdk } from './sdk-socket.js';
 import { ADMIN_TOKEN, startTestApp, type TestApp } from './test-app.js';
-
-const CLI = path.resolve(import.meta.dirname, '../../sdk/dist/cli/main.js');
 
 describe('the signalbox CLI against the real server', () => {
   let t: TestApp;
   let home: string;
   let sdkKey: string;
-  const cli = (args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], {
-        env: { PATH: process.env.PATH ?? '', SIGNALBOX_CLI_CONFIG: path.join(home, 'cli.json'), ...env },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+  const cli = (args: string[], env: Record<string, string> = {}) => runCli(home, args, env);
 
   beforeAll(async () => {
     t = await startTestApp({ listen: true });

@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEnv, runCli } from './cli-process.js';
 import { aBooleanFlag, aProject, aUser } from './builders.js';
 import { bearer, startTestApp, type TestApp } from './test-app.js';
-
-const CLI = path.resolve(import.meta.dirname, '../../sdk/dist/cli/main.js');
 
 describe('signalbox requests against the real server', () => {
   let t: TestApp;
@@ -14,23 +12,7 @@ describe('signalbox requests against the real server', () => {
   let author: { token: string; email: string };
   let approver: { token: string; email: string };
   const url = '/api/v1/projects/gate/flags/gpu.step/environments/production';
-  const cli = (token: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], {
-        env: {
-          PATH: process.env.PATH ?? '',
-          SIGNALBOX_CLI_CONFIG: path.join(home, 'cli.json'),
-          SIGNALBOX_URL: t.url,
-          SIGNALBOX_TOKEN: token,
-          SIGNALBOX_PROJECT: 'gate',
-        },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+  const cli = (token: string, args: string[]) => runCli(home, args, cliEnv(t.url, token, 'gate'));
 
   beforeAll(async () => {
     t = await startTestApp({ listen: true });

@@ -1,34 +1,16 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEnv, runCli } from './cli-process.js';
 import { aProject, aStringFlag } from './builders.js';
 import { ADMIN_TOKEN, startTestApp, type TestApp } from './test-app.js';
-
-const CLI = path.resolve(import.meta.dirname, '../../sdk/dist/cli/main.js');
 
 describe('signalbox versions and revert against the real server', () => {
   let t: TestApp;
   let home: string;
   const url = '/api/v1/projects/hist/flags/model.pick/environments/production';
-  const cli = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], {
-        env: {
-          PATH: process.env.PATH ?? '',
-          SIGNALBOX_CLI_CONFIG: path.join(home, 'cli.json'),
-          SIGNALBOX_URL: t.url,
-          SIGNALBOX_TOKEN: ADMIN_TOKEN,
-          SIGNALBOX_PROJECT: 'hist',
-        },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+  const cli = (args: string[]) => runCli(home, args, cliEnv(t.url, ADMIN_TOKEN, 'hist'));
 
   beforeAll(async () => {
     t = await startTestApp({ listen: true });
