@@ -1,6 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebhookReceiver, type WebhookReceiver } from '../../test/webhook-receiver.js';
 import { aBooleanFlag, aProject, aStringFlag, aUser } from '../../test/builders.js';
 import { simulateTraffic } from '../../test/experiment-traffic.js';
 import { bearer, startTestApp, type TestApp } from '../../test/test-app.js';
@@ -20,26 +19,6 @@ const sleepUntil = async (iso: string) => {
 };
 const segmentRule = (segment: string) => ({ clauses: [{ op: 'segment', segments: [segment] }], serve: { variant: 'on' } });
 
-/** A loopback receiver for webhook deliveries (payloads only; signatures are webhooks' own tests). */
-const startReceiver = async () => {
-  const events: Array<{ event: string; data: Record<string, unknown> }> = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      events.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      res.statusCode = 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
-    events,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-};
-
 type Person = { token: string; email: string; id: string };
 
 /** EXTENSION 2 of the change-request contract: scheduled changes, rollout plans and segments through requests. */
@@ -50,7 +29,7 @@ describe('change requests: scheduled, rollout-plan and segment requests', () => 
   let approver: Person;
   let changes: ScheduledChangeScheduler;
   let rollouts: RolloutScheduler;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: WebhookReceiver;
 
   const approveAndApply = async (number: number) => {
     await t.http.post(`${requests}/${number}/approve`).set(bearer(approver.token)).send({}).expect(200);
@@ -72,7 +51,7 @@ describe('change requests: scheduled, rollout-plan and segment requests', () => 
       ])
     ).sdkKeys.production!;
     [author, approver] = [await aUser(t.http, t.admin, 'editor'), await aUser(t.http, t.admin, 'editor')];
-    receiver = await startReceiver();
+    receiver = await startWebhookReceiver();
     await t.http
       .post('/api/v1/webhooks')
       .set(t.admin)

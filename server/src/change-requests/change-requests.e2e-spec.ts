@@ -1,32 +1,11 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebhookReceiver, type WebhookReceiver } from '../../test/webhook-receiver.js';
 import { aBooleanFlag, aProject, aToken, aUser } from '../../test/builders.js';
 import { bearer, startTestApp, type TestApp } from '../../test/test-app.js';
 
 const P = '/api/v1/projects/cr';
 const config = (flag: string, env = 'production') => `${P}/flags/${flag}/environments/${env}`;
 const requests = `${P}/change-requests`;
-
-/** A loopback receiver for webhook deliveries (payloads only; signatures are webhooks' own tests). */
-const startReceiver = async () => {
-  const events: Array<{ event: string; data: Record<string, unknown> }> = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      events.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      res.statusCode = 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
-    events,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-};
 
 type Person = { token: string; email: string; id: string };
 
@@ -36,7 +15,7 @@ describe('change requests', () => {
   let approver: Person;
   let third: Person;
   let viewer: Person;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: WebhookReceiver;
 
   const requireApproval = (requiredApprovals: number, env = 'production') =>
     t.http.patch(`${P}/environments/${env}`).set(t.admin).send({ requireApproval: true, requiredApprovals }).expect(200);
@@ -53,7 +32,7 @@ describe('change requests', () => {
       await aUser(t.http, t.admin, 'editor'),
       await aUser(t.http, t.admin, 'viewer'),
     ];
-    receiver = await startReceiver();
+    receiver = await startWebhookReceiver();
     await t.http
       .post('/api/v1/webhooks')
       .set(t.admin)

@@ -1,6 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebhookReceiver, type WebhookReceiver } from '../../test/webhook-receiver.js';
 import { aBooleanFlag, aProject, aStringFlag, aUser } from '../../test/builders.js';
 import { bearer, startTestApp, type TestApp } from '../../test/test-app.js';
 import { ScheduledChangeScheduler } from './scheduled-change-scheduler.service.js';
@@ -13,32 +12,12 @@ const sleepUntil = async (iso: string) => {
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 };
 
-/** A loopback receiver for webhook deliveries (payloads only; signatures are webhooks' own tests). */
-const startReceiver = async () => {
-  const events: Array<{ event: string; data: Record<string, unknown> }> = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      events.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      res.statusCode = 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
-    events,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-};
-
 describe('scheduled changes', () => {
   let t: TestApp;
   let scheduler: ScheduledChangeScheduler;
   let editor: { token: string; email: string };
   let viewer: { token: string };
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: WebhookReceiver;
 
   beforeAll(async () => {
     t = await startTestApp({ env: { SIGNALBOX_WEBHOOK_PRIVATE_ALLOWLIST: '127.0.0.1' } });
@@ -51,7 +30,7 @@ describe('scheduled changes', () => {
     ]);
     editor = await aUser(t.http, t.admin, 'editor');
     viewer = await aUser(t.http, t.admin, 'viewer');
-    receiver = await startReceiver();
+    receiver = await startWebhookReceiver();
     await t.http
       .post('/api/v1/webhooks')
       .set(t.admin)
