@@ -4,26 +4,10 @@ import { CredentialsService } from '../auth/credentials.service.js';
 import { toHttpError } from '../common/errors/http-error.mapper.js';
 import { API_SECURITY_HEADERS } from '../http-hardening.js';
 import { OfrepService } from './ofrep.service.js';
+import { OFREP_CORS_HEADERS, OFREP_PREFLIGHT_HEADERS, type OfrepRoute, ofrepRoute } from './ofrep-http.js';
 import { OfrepRefusal, readEvaluationContext } from './ofrep-request.js';
 
 const OFREP_PREFIX = '/ofrep/';
-const BULK_PATH = '/ofrep/v1/evaluate/flags';
-
-/**
- * CORS for browser providers (OFREPWebProvider) on other origins. Any origin: the credential is an
- * SDK key sent in a header, never a cookie, so there is nothing ambient for another site to use.
- */
-const CORS_HEADERS: ReadonlyArray<readonly [string, string]> = [
-  ['Access-Control-Allow-Origin', '*'],
-  ['Access-Control-Expose-Headers', 'ETag, Retry-After, X-Request-Id'],
-];
-const PREFLIGHT_HEADERS = {
-  'Access-Control-Allow-Methods': 'POST, OPTIONS',
-  'Access-Control-Allow-Headers': 'Authorization, X-API-Key, Content-Type, If-None-Match, X-Request-Id',
-  'Access-Control-Max-Age': '600',
-};
-
-type Route = { kind: 'bulk' } | { kind: 'single'; key: string } | { kind: 'preflight' } | { kind: 'refused'; refusal: OfrepRefusal };
 
 /**
  * OFREP (the OpenFeature Remote Evaluation Protocol) at `<origin>/ofrep/v1/...`, outside the
@@ -45,17 +29,17 @@ export class OfrepHandler {
     const url = req.url ?? '';
     if (!url.startsWith(OFREP_PREFIX)) return false;
     for (const [name, value] of API_SECURITY_HEADERS) res.setHeader(name, value);
-    for (const [name, value] of CORS_HEADERS) res.setHeader(name, value);
-    const route = routeOf(req.method ?? 'GET', url.includes('?') ? url.slice(0, url.indexOf('?')) : url);
+    for (const [name, value] of OFREP_CORS_HEADERS) res.setHeader(name, value);
+    const route = ofrepRoute(req.method ?? 'GET', url.includes('?') ? url.slice(0, url.indexOf('?')) : url);
     if (route.kind === 'preflight') {
-      res.writeHead(204, PREFLIGHT_HEADERS).end();
+      res.writeHead(204, OFREP_PREFLIGHT_HEADERS).end();
       return true;
     }
     this.answer(req, res, route).catch((err: unknown) => this.fail(res, err));
     return true;
   }
 
-  private async answer(req: IncomingMessage, res: ServerResponse, route: Exclude<Route, { kind: 'preflight' }>): Promise<void> {
+  private async answer(req: IncomingMessage, res: ServerResponse, route: Exclude<OfrepRoute, { kind: 'preflight' }>): Promise<void> {
     if (route.kind === 'refused') throw route.refusal;
     const environmentId = await this.authenticate(req);
     const context = await readEvaluationContext(req);
@@ -100,26 +84,6 @@ export class OfrepHandler {
     json(res, refusal.status, refusal.body);
   }
 }
-
-const routeOf = (method: string, path: string): Route => {
-  const isBulk = path === BULK_PATH;
-  const isSingle = path.startsWith(`${BULK_PATH}/`) && path.length > BULK_PATH.length + 1;
-  if (!isBulk && !isSingle) return { kind: 'refused', refusal: new OfrepRefusal(404, { errorDetails: `no OFREP endpoint at ${path}` }) };
-  if (method === 'OPTIONS') return { kind: 'preflight' };
-  if (method !== 'POST')
-    return { kind: 'refused', refusal: new OfrepRefusal(405, { errorDetails: 'OFREP evaluation takes POST' }, { Allow: 'POST, OPTIONS' }) };
-  if (isBulk) return { kind: 'bulk' };
-  const encoded = path.slice(BULK_PATH.length + 1);
-  try {
-    return { kind: 'single', key: decodeURIComponent(encoded) };
-  } catch {
-    // A malformed escape (`%FF`, a lone `%`) names no flag.
-    return {
-      kind: 'refused',
-      refusal: new OfrepRefusal(400, { key: encoded, errorCode: 'PARSE_ERROR', errorDetails: 'the flag key is not valid percent-encoded UTF-8' }),
-    };
-  }
-};
 
 const json = (res: ServerResponse, status: number, body: unknown): void => {
   // Serialise first: if it throws, the error still gets its status instead of an empty 200.

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { evaluate, evaluateAll, type EnvironmentConfig, type EvaluationContext } from '@signalbox/sdk/core';
 import { type Snapshot, SnapshotsService } from '../snapshots/snapshots.service.js';
 import type { OfrepBulkEvaluationSuccess, OfrepFlagResult } from './dto/ofrep.dto.js';
 import { failureStatus, isFailure, toOfrepResult } from './ofrep.mapping.js';
+import { contextHash, etagMatches } from './ofrep-http.js';
 import { OfrepRefusal } from './ofrep-request.js';
 
 export type SingleAnswer = { status: number; body: OfrepFlagResult };
@@ -58,13 +58,3 @@ export class OfrepService {
     return versions;
   }
 }
-
-const contextHash = (environmentId: string, context: EvaluationContext): string =>
-  createHash('sha256').update(environmentId).update('\0').update(JSON.stringify(context)).digest('base64url').slice(0, 22);
-
-/** `If-None-Match`: a list of tags, weak or strong (compared weakly, as RFC 9110 says for it), or `*`. */
-const etagMatches = (header: string, etag: string): boolean =>
-  header.split(',').some((raw) => {
-    const tag = raw.trim();
-    return tag === '*' || tag === etag || tag === `W/${etag}`;
-  });

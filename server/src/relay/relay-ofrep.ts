@@ -1,27 +1,14 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { evaluate, evaluateAll, type EnvironmentConfig, type EvaluationContext } from '@signalbox/sdk/core';
+import { evaluate, evaluateAll, type EnvironmentConfig } from '@signalbox/sdk/core';
 import type { OfrepFlagResult } from '../ofrep/dto/ofrep.dto.js';
 import { failureStatus, isFailure, toOfrepResult } from '../ofrep/ofrep.mapping.js';
+import { contextHash, etagMatches, OFREP_CORS_HEADERS, OFREP_PREFLIGHT_HEADERS, type OfrepRoute, ofrepRoute } from '../ofrep/ofrep-http.js';
 import { OfrepRefusal, readEvaluationContext } from '../ofrep/ofrep-request.js';
 import { NOT_READY } from './relay-errors.js';
 import { setSecurityHeaders, sendJson } from './relay-errors.js';
 import type { KeyRing } from './key-ring.js';
 import { reasonOf, type RelayLogger } from './relay-logger.js';
 import type { UpstreamLink } from './upstream-link.js';
-
-const BULK_PATH = '/ofrep/v1/evaluate/flags';
-const CORS_HEADERS: ReadonlyArray<readonly [string, string]> = [
-  ['Access-Control-Allow-Origin', '*'],
-  ['Access-Control-Expose-Headers', 'ETag, Retry-After, X-Request-Id'],
-];
-const PREFLIGHT_HEADERS = {
-  'Access-Control-Allow-Methods': 'POST, OPTIONS',
-  'Access-Control-Allow-Headers': 'Authorization, X-API-Key, Content-Type, If-None-Match, X-Request-Id',
-  'Access-Control-Max-Age': '600',
-};
-
-type Route = { kind: 'bulk' } | { kind: 'single'; key: string } | { kind: 'preflight' } | { kind: 'refused'; refusal: OfrepRefusal };
 
 /**
  * OFREP on the relay: the server's routes, request parsing (ofrep-request.ts) and result mapping
@@ -38,9 +25,9 @@ export class RelayOfrep {
 
   handle(req: IncomingMessage, res: ServerResponse, path: string): void {
     setSecurityHeaders(res);
-    for (const [name, value] of CORS_HEADERS) res.setHeader(name, value);
-    const route = routeOf(req.method ?? 'GET', path);
-    if (route.kind === 'preflight') return void res.writeHead(204, PREFLIGHT_HEADERS).end();
+    for (const [name, value] of OFREP_CORS_HEADERS) res.setHeader(name, value);
+    const route = ofrepRoute(req.method ?? 'GET', path);
+    if (route.kind === 'preflight') return void res.writeHead(204, OFREP_PREFLIGHT_HEADERS).end();
     this.answer(req, res, route).catch((err: unknown) => {
       const refusal =
         err instanceof OfrepRefusal
@@ -51,7 +38,7 @@ export class RelayOfrep {
     });
   }
 
-  private async answer(req: IncomingMessage, res: ServerResponse, route: Exclude<Route, { kind: 'preflight' }>): Promise<void> {
+  private async answer(req: IncomingMessage, res: ServerResponse, route: Exclude<OfrepRoute, { kind: 'preflight' }>): Promise<void> {
     if (route.kind === 'refused') throw route.refusal;
     const link = await this.authenticate(req);
     const context = await readEvaluationContext(req);
@@ -91,33 +78,3 @@ export class RelayOfrep {
     return versions;
   }
 }
-
-const routeOf = (method: string, path: string): Route => {
-  const isBulk = path === BULK_PATH;
-  const isSingle = path.startsWith(`${BULK_PATH}/`) && path.length > BULK_PATH.length + 1;
-  if (!isBulk && !isSingle) return { kind: 'refused', refusal: new OfrepRefusal(404, { errorDetails: `no OFREP endpoint at ${path}` }) };
-  if (method === 'OPTIONS') return { kind: 'preflight' };
-  if (method !== 'POST')
-    return { kind: 'refused', refusal: new OfrepRefusal(405, { errorDetails: 'OFREP evaluation takes POST' }, { Allow: 'POST, OPTIONS' }) };
-  if (isBulk) return { kind: 'bulk' };
-  const encoded = path.slice(BULK_PATH.length + 1);
-  try {
-    return { kind: 'single', key: decodeURIComponent(encoded) };
-  } catch {
-    return {
-      kind: 'refused',
-      refusal: new OfrepRefusal(400, { key: encoded, errorCode: 'PARSE_ERROR', errorDetails: 'the flag key is not valid percent-encoded UTF-8' }),
-    };
-  }
-};
-
-// Keyed by the environment's relay key rather than its id (which the relay does not know): an ETag
-// from the relay is then never mistaken for the server's, and changes with the config and the context.
-const contextHash = (environment: string, context: EvaluationContext): string =>
-  createHash('sha256').update(environment).update('\0').update(JSON.stringify(context)).digest('base64url').slice(0, 22);
-
-const etagMatches = (header: string, etag: string): boolean =>
-  header.split(',').some((raw) => {
-    const tag = raw.trim();
-    return tag === '*' || tag === etag || tag === `W/${etag}`;
-  });
