@@ -60,6 +60,27 @@ describe('experiment recommendation', () => {
     });
   });
 
+  it('keeps control, not "no difference", when the primary metric ties but a guardrail is significantly harmed', () => {
+    const result = analyse(
+      settings,
+      { converted: { v1: rate(400, 2000), v2: rate(410, 2000) }, latency: { v1: mean(2000, 100, 20), v2: mean(2000, 110, 20) } },
+      shares,
+    );
+    expect(result.recommendation).toBe('keep-control');
+    expect(result.treatments[0]!.recommendation).toBe('keep-control');
+    expect(result.treatments[0]!.explanation).toMatch(/^No significant difference on converted .* and v2 significantly harms latency\.$/);
+  });
+
+  it('says a guardrail is already harmed while it keeps collecting', () => {
+    const result = analyse(
+      settings,
+      { converted: { v1: rate(20, 100), v2: rate(21, 100) }, latency: { v1: mean(100, 100, 5), v2: mean(100, 130, 5) } },
+      shares,
+    );
+    expect(result.treatments[0]!.recommendation).toBe('keep-collecting');
+    expect(result.treatments[0]!.explanation).toContain('It already significantly harms latency.');
+  });
+
   it('answers no difference at the sample size when not significant', () => {
     expect(analyse(settings, { converted: { v1: rate(400, 2000), v2: rate(410, 2000) } }, shares)).toMatchObject({
       recommendation: 'no-difference',

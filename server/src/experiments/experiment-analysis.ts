@@ -296,6 +296,7 @@ export const analyse = (
       const c = compare(type, gc, gt, settings.alpha, guardrailMixing(type, gc, gt));
       return { metric: g.name, comparison: c, harmed: c !== null && worse(method, g, c) };
     });
+    const harmed = guardrails.filter((g) => g.harmed).map((g) => g.metric);
     const reached = required !== null && control.n >= required && treatment.n >= required;
     // Sequential figures may decide before the sample size, once the normal approximation holds.
     const early =
@@ -320,16 +321,23 @@ export const analyse = (
             : 'The required sample size is not known yet.'
           : `${Math.min(control.n, treatment.n)} of ${required} observations per variant so far.`;
       if (method === 'sequential' && comparison?.sequential) explanation += ` Not conclusive yet (${p(comparison)}).`;
+      // Guardrail figures are read by the deciding method, so a harm reported here is already trustworthy.
+      if (harmed.length > 0) explanation += ` It already significantly harms ${harmed.join(', ')}.`;
     } else if (worse(method, metric, comparison)) {
       recommendation = 'keep-control';
       explanation = `${variant} is significantly worse than ${settings.controlVariant} on ${metric.name} (${p(comparison)}).`;
     } else if (better(method, metric, comparison)) {
-      const harmed = guardrails.filter((g) => g.harmed).map((g) => g.metric);
       recommendation = harmed.length > 0 ? 'keep-control' : 'promote';
       explanation =
         harmed.length > 0
           ? `${variant} improves ${metric.name} but significantly harms ${harmed.join(', ')}.`
           : `${variant} is significantly better than ${settings.controlVariant} on ${metric.name} (${p(comparison)}).`;
+    } else if (harmed.length > 0) {
+      // Nothing gained on the primary metric and something lost elsewhere: not a tie.
+      recommendation = 'keep-control';
+      explanation =
+        `No significant difference on ${metric.name} with ${Math.min(control.n, treatment.n)} observations per variant (${p(comparison)}), ` +
+        `and ${variant} significantly harms ${harmed.join(', ')}.`;
     } else {
       recommendation = 'no-difference';
       explanation = `No significant difference on ${metric.name} with ${Math.min(control.n, treatment.n)} observations per variant (${p(comparison)}).`;

@@ -89,6 +89,22 @@ describe('experiments', () => {
     expect((await create(rateExperiment('checkout-v2', 'ranker.model'))).status).toBe(409);
   });
 
+  it("warns when the flag's default rule serves an experiment variant to no one (an experiment does not set the split)", async () => {
+    await aStringFlag(t.http, t.admin, 'lab', 'unsplit.model', ['v1', 'v2']);
+    await t.http
+      .patch(`${P}/flags/unsplit.model/environments/production`)
+      .set(t.admin)
+      .send({ version: 0, on: true, defaultRule: { variant: 'v1' } })
+      .expect(200);
+    await create(rateExperiment('unsplit', 'unsplit.model')).expect(201);
+    const { body } = await t.http.get(`${P}/experiments/unsplit/results`).set(t.admin).expect(200);
+    expect(body.variants.map((v: { expectedShare: number }) => v.expectedShare)).toEqual([1, 0]);
+    expect(body.warnings).toContain(
+      "The flag's default rule in production serves v2 to no one, so it gets no observations: give the experiment's variants a percentage rollout.",
+    );
+    await t.http.post(`${P}/experiments/unsplit/stop`).set(t.admin).send({ reason: 'test done' }).expect(200);
+  });
+
   it('recommends keep-collecting below the sample size', async () => {
     const results = await t.http.get(`${P}/experiments/checkout-v2/results`).set(t.admin).expect(200);
     expect(results.body.requiredSampleSize).toBeGreaterThan(1500);

@@ -289,6 +289,13 @@ export class ExperimentsService implements OnModuleInit {
     const analysis = analyse(experiment, totals, sharesOf(config.defaultRule), paired);
     if (config.rules.length > 0 || config.targets.length > 0)
       analysis.warnings.push('The flag has targets or rules in this environment: the expected split assumes the default rule serves the experiment traffic.');
+    // An experiment does not set the split; one the default rule never serves would wait for data forever.
+    const unserved = analysis.variants.filter((v) => v.expectedShare === 0).map((v) => v.variant);
+    if (unserved.length > 0)
+      analysis.warnings.push(
+        `The flag's default rule in ${environmentKey} serves ${unserved.join(' and ')} to no one, so ${unserved.length > 1 ? 'they get' : 'it gets'} no ` +
+          "observations: give the experiment's variants a percentage rollout.",
+      );
     const segments = withSegments && experiment.segmentBy !== null && experiment.attributed ? await this.segments(experiment, experiment.segmentBy, now) : null;
     return { experiment: this.view(experiment, environmentKey), from: from.toISOString(), to: end.toISOString(), ...analysis, segments };
   }
