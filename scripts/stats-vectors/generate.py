@@ -507,17 +507,146 @@ def power_at(row, n):
     return float(power_proportions_2indep(p2 - p1, p1, n, ratio=1, alpha=row['alpha'], alternative='two-sided', return_results=False))
 
 
+def rate_powers(row):
+    """statsmodels' power of the pooled z-test at each n around the pooled-variance formula's."""
+    p1, diff = row['baselineRate'], row['mde']
+    p2 = p1 + diff if p1 + diff <= 1 else p1 - diff
+    za, zb = stats.norm.ppf(1 - row['alpha'] / 2), stats.norm.ppf(row['power'])
+    pbar = (p1 + p2) / 2
+    approx = int(np.ceil((za * np.sqrt(2 * pbar * (1 - pbar)) + zb * np.sqrt(p1 * (1 - p1) + p2 * (1 - p2))) ** 2 / diff ** 2))
+    return {str(n): power_at(row, n) for n in range(max(2, approx - 3), approx + 4)}
+
+
+def rate_analysis_vectors():
+    """Whole analyses of a rate: the sample size from the control's observed rate (statsmodels' power table around it), Wilson
+    arms, and per treatment the pooled z-test, Newcombe interval, relative difference, Cohen's h and mSPRT at α / treatments."""
+    rng = np.random.default_rng(20261212)
+    rows = []
+    for i in range(4):
+        variants = ['control'] + [f't{k}' for k in range(1, 2 + i % 2)]
+        alpha, power = float(rng.choice([0.05, 0.1, 0.01])), float(rng.choice([0.8, 0.9]))
+        base, mde = float(rng.uniform(0.02, 0.6)), float(rng.choice([0.01, 0.02, 0.05]))
+        raw = {v: (rng.random(int(rng.integers(200, 20000))) < base + float(rng.uniform(-1, 1)) * mde).astype(float) for v in variants}
+        comparison_alpha = alpha / (len(variants) - 1)
+        crit = stats.norm.ppf(1 - comparison_alpha / 2)
+        c = raw['control']
+        arms = []
+        for v in variants:
+            lo, hi = proportion_confint(raw[v].sum(), len(raw[v]), alpha=0.05, method='wilson')
+            arms.append({'value': float(raw[v].mean()), 'stdDev': float(raw[v].std(ddof=1)), 'interval': [float(lo), float(hi)]})
+        treatments = []
+        for v in variants[1:]:
+            t = raw[v]
+            z, p = proportions_ztest([t.sum(), c.sum()], [len(t), len(c)])
+            lo, hi = confint_proportions_2indep(t.sum(), len(t), c.sum(), len(c), method='newcomb', compare='diff', alpha=comparison_alpha)
+            v1, v2 = c.var(ddof=0) / len(c), t.var(ddof=0) / len(t)
+            treatments.append({'variant': v, 'z': float(z), 'p': float(p), 'lower': float(lo), 'upper': float(hi),
+                               **relative_figures(float(c.mean()), float(v1), float(t.mean()), float(v2), crit),
+                               'effectSize': float(proportion_effectsize(t.mean(), c.mean())),
+                               'sequential': msprt(float(t.mean() - c.mean()), float(v1 + v2), mde, comparison_alpha)})
+        sizing = {'baselineRate': float(c.mean()), 'mde': mde, 'alpha': alpha, 'power': power}
+        rows.append({'variants': variants, 'alpha': alpha, 'power': power, 'mde': mde, 'totals': {v: arm(raw[v]) for v in variants},
+                     'comparisonAlpha': comparison_alpha, 'powers': rate_powers(sizing), 'arms': arms, 'treatments': treatments})
+    return rows
+
+
+def ratio_analysis_vectors():
+    """Whole analyses of a ratio metric: per-arm Σy/Σx with delta-method intervals and linearised spread, the sample size from
+    the pooled linearised standard deviation, and per treatment the delta-method z-test, relative difference, Cohen's d, mSPRT."""
+    rng = np.random.default_rng(20261213)
+    rows = []
+    for i in range(3):
+        variants = ['control'] + [f't{k}' for k in range(1, 2 + i % 2)]
+        alpha, power = float(rng.choice([0.05, 0.1])), 0.8
+        rate, mde = float(rng.uniform(0.05, 0.5)), float(rng.uniform(0.005, 0.05))
+        raw = {}
+        for v in variants:
+            n = int(rng.integers(30, 3000))
+            x = rng.poisson(float(rng.choice([5.0, 50.0])), n).astype(float) + 1
+            raw[v] = (rng.binomial(x.astype(int), min(1.0, rate + float(rng.uniform(-1, 1)) * mde)).astype(float), x)
+        comparison_alpha = alpha / (len(variants) - 1)
+        z95 = stats.norm.ppf(0.975)
+        arms, linear = [], {}
+        for v in variants:
+            y, x = raw[v]
+            r, var = y.sum() / x.sum(), delta_variance(y, x)
+            linear[v] = (y - r * x) / x.mean()
+            arms.append({'value': float(r), 'stdDev': float(linear[v].std(ddof=1)),
+                         'interval': [float(r - z95 * np.sqrt(var)), float(r + z95 * np.sqrt(var))]})
+        pooled_sd = float(np.sqrt(sum((len(u) - 1) * u.var(ddof=1) for u in linear.values()) / sum(len(u) - 1 for u in linear.values())))
+        za, zb = stats.norm.ppf(1 - alpha / 2), stats.norm.ppf(power)
+        size_raw = 2 * pooled_sd ** 2 * (za + zb) ** 2 / mde ** 2
+        treatments = []
+        y1, x1 = raw['control']
+        for v in variants[1:]:
+            y2, x2 = raw[v]
+            v1, v2 = delta_variance(y1, x1), delta_variance(y2, x2)
+            r1, r2 = y1.sum() / x1.sum(), y2.sum() / x2.sum()
+            z = (r2 - r1) / np.sqrt(v1 + v2)
+            extra = ratio_extra(y1, x1, y2, x2, v1, v2, stats.norm.ppf(1 - comparison_alpha / 2), comparison_alpha, mde)
+            del extra['controlStdDev'], extra['tau']
+            treatments.append({'variant': v, 'z': float(z), 'p': float(2 * stats.norm.sf(abs(z))), **extra})
+        rows.append({'variants': variants, 'alpha': alpha, 'power': power, 'mde': mde, 'pairs': {v: sums(*raw[v]) for v in variants},
+                     'comparisonAlpha': comparison_alpha, 'sampleSizeRaw': float(size_raw),
+                     'samplePowers': normal_powers(mde / pooled_sd, int(math.ceil(size_raw)), alpha), 'arms': arms, 'treatments': treatments})
+    return rows
+
+
+def cuped_analysis_vectors():
+    """Whole analyses with CUPED and a covariate for every unit: the sample size from the residual standard deviation of
+    statsmodels' OLS y ~ variant + x over every variant, and per treatment the adjusted comparison (OLS on the two arms)."""
+    import statsmodels.api as sm
+    rng = np.random.default_rng(20261214)
+    rows = []
+    for i in range(3):
+        variants = ['control'] + [f't{k}' for k in range(1, 2 + i % 2)]
+        alpha, power = 0.05, float(rng.choice([0.8, 0.9]))
+        base, sd, rho = float(rng.uniform(10, 300)), float(rng.uniform(2, 40)), float(rng.uniform(0.3, 0.95))
+        mde = float(sd * rng.uniform(0.05, 0.3))
+        raw = {}
+        for v in variants:
+            n = int(rng.integers(50, 3000))
+            x = rng.normal(base, sd, n)
+            raw[v] = (base + float(rng.uniform(-1, 1)) * mde + rho * (x - base) + rng.normal(0, sd * np.sqrt(1 - rho ** 2), n), x)
+        ys = np.concatenate([raw[v][0] for v in variants])
+        dummies = np.column_stack([np.concatenate([np.full(len(raw[w][0]), float(w == v)) for w in variants]) for v in variants[1:]])
+        fit_all = sm.OLS(ys, sm.add_constant(np.column_stack([dummies, np.concatenate([raw[v][1] for v in variants])]))).fit()
+        residual_sd = float(np.sqrt(fit_all.ssr / (len(ys) - len(variants))))
+        za, zb = stats.norm.ppf(1 - alpha / 2), stats.norm.ppf(power)
+        size_raw = 2 * residual_sd ** 2 * (za + zb) ** 2 / mde ** 2
+        comparison_alpha = alpha / (len(variants) - 1)
+        treatments = []
+        y1, x1 = raw['control']
+        for v in variants[1:]:
+            y2, x2 = raw[v]
+            n1, n2 = len(y1), len(y2)
+            fit = sm.OLS(np.concatenate([y1, y2]), sm.add_constant(np.column_stack([np.r_[np.zeros(n1), np.ones(n2)], np.r_[x1, x2]]))).fit()
+            theta = float(fit.params[2])
+            a1, a2 = y1 - theta * x1, y2 - theta * x2
+            t, p = stats.ttest_ind(a2, a1, equal_var=False)
+            va, vb = a1.var(ddof=1) / n1, a2.var(ddof=1) / n2
+            df = (va + vb) ** 2 / (va ** 2 / (n1 - 1) + vb ** 2 / (n2 - 1))
+            extra = cuped_extra(fit, y1, x1, y2, x2, theta, va, vb, stats.t.ppf(1 - comparison_alpha / 2, df), comparison_alpha, mde)
+            del extra['tau']
+            unadjusted_t, unadjusted_p = stats.ttest_ind(y2, y1, equal_var=False)
+            treatments.append({'variant': v, 'theta': theta, 'difference': float(fit.params[1]), 't': float(t), 'p': float(p), 'df': float(df),
+                               'unadjustedT': float(unadjusted_t), 'unadjustedP': float(unadjusted_p), **extra})
+        rows.append({'variants': variants, 'alpha': alpha, 'power': power, 'mde': mde, 'totals': {v: arm(raw[v][0]) for v in variants},
+                     'pairs': {v: sums(*raw[v]) for v in variants}, 'comparisonAlpha': comparison_alpha,
+                     'residualSd': residual_sd, 'sampleSizeRaw': float(size_raw),
+                     'samplePowers': normal_powers(mde / residual_sd, int(math.ceil(size_raw)), alpha), 'treatments': treatments})
+    return rows
+
+
 if __name__ == '__main__':
     data = vectors()
+    data['rateAnalyses'] = rate_analysis_vectors()
+    data['ratioAnalyses'] = ratio_analysis_vectors()
+    data['cupedAnalyses'] = cuped_analysis_vectors()
     # The sample size itself is ours; what scipy/statsmodels give is the power at any n, so store a
     # table of powers around the formula's n for the spec to check the computed n against.
     for row in data['rateSampleSizes']:
-        p1, diff = row['baselineRate'], row['mde']
-        p2 = p1 + diff if p1 + diff <= 1 else p1 - diff
-        za, zb = stats.norm.ppf(1 - row['alpha'] / 2), stats.norm.ppf(row['power'])
-        pbar = (p1 + p2) / 2
-        approx = int(np.ceil((za * np.sqrt(2 * pbar * (1 - pbar)) + zb * np.sqrt(p1 * (1 - p1) + p2 * (1 - p2))) ** 2 / diff ** 2))
-        row['powers'] = {str(n): power_at(row, n) for n in range(max(2, approx - 3), approx + 4)}
+        row['powers'] = rate_powers(row)
     with open(OUT, 'w') as f:
         json.dump(data, f, indent=1)
         f.write('\n')

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { analyse } from './experiment-analysis.js';
+import { analyse, type AnalysisSettings } from './experiment-analysis.js';
 import {
   compare,
   type Comparison,
@@ -11,6 +11,7 @@ import {
   sequentialTest,
   type VariantAggregate,
 } from './experiment-statistics.js';
+import type { ExperimentMetric } from './experiment.entity.js';
 import { holmAdjust } from './multiple-comparisons.js';
 import { compareRatio, cupedCompare, cupedResidualSd, type PairedAggregate, ratioEstimate, ratioVariance } from './paired-statistics.js';
 import { analyseSegments } from './segment-analysis.js';
@@ -141,6 +142,57 @@ interface Vectors {
     arms: Array<{ value: number; stdDev: number; interval: [number, number] }>;
     treatments: Array<{ variant: string; t: number; p: number; sequential: Msprt; guardrails: Array<{ p: number; tau: number; sequential: Msprt }> }>;
   }>;
+  rateAnalyses: Array<{
+    variants: string[];
+    alpha: number;
+    power: number;
+    mde: number;
+    totals: Record<string, VariantAggregate>;
+    comparisonAlpha: number;
+    powers: Record<string, number>;
+    arms: Array<{ value: number; stdDev: number; interval: [number, number] }>;
+    treatments: Array<Relative & { variant: string; z: number; p: number; lower: number; upper: number; effectSize: number; sequential: Msprt }>;
+  }>;
+  ratioAnalyses: Array<{
+    variants: string[];
+    alpha: number;
+    power: number;
+    mde: number;
+    pairs: Record<string, PairedAggregate>;
+    comparisonAlpha: number;
+    sampleSizeRaw: number;
+    samplePowers: NormalPowers;
+    arms: Array<{ value: number; stdDev: number; interval: [number, number] }>;
+    treatments: Array<Relative & { variant: string; z: number; p: number; effectSize: number; sequential: Msprt }>;
+  }>;
+  cupedAnalyses: Array<{
+    variants: string[];
+    alpha: number;
+    power: number;
+    mde: number;
+    totals: Record<string, VariantAggregate>;
+    pairs: Record<string, PairedAggregate>;
+    comparisonAlpha: number;
+    residualSd: number;
+    sampleSizeRaw: number;
+    samplePowers: NormalPowers;
+    treatments: Array<
+      Relative & {
+        variant: string;
+        theta: number;
+        difference: number;
+        t: number;
+        p: number;
+        df: number;
+        unadjustedT: number;
+        unadjustedP: number;
+        controlValue: number;
+        treatmentValue: number;
+        effectSize: number;
+        sequential: Msprt;
+      }
+    >;
+  }>;
   segments: Array<{
     type: 'rate' | 'mean';
     treatments: string[];
@@ -233,6 +285,7 @@ describe('rate comparisons match statsmodels: pooled z-test and Newcombe interva
     expect(result!.absoluteInterval.upper).toBeLessThanOrEqual(1);
     close(result!.statistic, z, 'z');
     close(result!.pValue, p!, 'p');
+    expect(result!.significant, 'significant').toBe(p! < alpha);
   });
 
   it.each(vectors.rates.filter((row) => row.z !== undefined))(
@@ -297,6 +350,7 @@ describe('ratio metrics match the delta method computed by numpy/scipy from the 
     close(result.absoluteDifference, row.treatmentRatio - row.controlRatio, 'difference');
     close(result.statistic, row.z, 'z');
     close(result.pValue, row.p, 'p');
+    expect(result.significant, 'significant').toBe(row.p < row.alpha);
     close(result.absoluteInterval.lower, row.lower, 'lower');
     close(result.absoluteInterval.upper, row.upper, 'upper');
     expect(result.sequential?.method).toBe('msprt');
@@ -320,6 +374,7 @@ describe("CUPED matches statsmodels' OLS (θ, adjusted difference) and scipy's W
     close(result.statistic, row.t, 't');
     close(result.degreesOfFreedom!, row.df, 'df');
     close(result.pValue, row.p, 'p');
+    expect(result.significant, 'significant').toBe(row.p < row.alpha);
     close(result.absoluteInterval.lower, row.lower, 'lower');
     close(result.absoluteInterval.upper, row.upper, 'upper');
     close(result.varianceReduction, row.varianceReduction, 'variance reduction');
@@ -375,6 +430,7 @@ describe("mean comparisons from raw values match scipy (Welch), numpy (delta met
     close(result.statistic, row.t, 't');
     close(result.degreesOfFreedom!, row.df, 'df');
     close(result.pValue, row.p, 'p');
+    expect(result.significant, 'significant').toBe(row.p < row.alpha);
     close(result.absoluteInterval.lower, row.lower, 'lower');
     close(result.absoluteInterval.upper, row.upper, 'upper');
     sameRelative(result, row, 'means');
@@ -429,16 +485,20 @@ describe('whole analyses from raw values: sample size, arms, α split, guardrail
     close(result.sampleRatio!.chiSquare, row.chiSquare, 'χ²');
     close(result.sampleRatio!.pValue, row.srmP, 'χ² p');
     expect(result.sampleRatio!.degreesOfFreedom).toBe(row.variants.length - 1);
+    expect(result.sampleRatio!.mismatch).toBe(row.srmP < 0.001);
     result.sampleRatio!.expected.forEach((e, i) => close(e, row.expected[i]!, `expected count ${i}`));
     row.treatments.forEach((expected, i) => {
       const treatment = result.treatments[i]!;
       expect(treatment.variant).toBe(expected.variant);
       close(treatment.comparison!.statistic, expected.t, `${expected.variant}: t`);
       close(treatment.comparison!.pValue, expected.p, `${expected.variant}: p`);
+      expect(treatment.comparison!.significant, `${expected.variant}: significant`).toBe(expected.p < row.comparisonAlpha);
       sameSequential(treatment.comparison!.sequential, expected.sequential, row.mde, `${expected.variant}`);
       expected.guardrails.forEach((g, j) => {
         const guardrail = treatment.guardrails[j]!;
         close(guardrail.comparison!.pValue, g.p, `${expected.variant}, ${guardrail.metric}: p`);
+        // Guardrails are judged at the experiment's α, not split between the treatments.
+        expect(guardrail.comparison!.significant, `${expected.variant}, ${guardrail.metric}: significant`).toBe(g.p < row.alpha);
         sameSequential(guardrail.comparison!.sequential, g.sequential, g.tau, `${expected.variant}, ${guardrail.metric}`);
       });
     });
@@ -467,10 +527,135 @@ describe("segments: per-segment tests and mSPRTs, Holm-adjusted over the family 
       const t = found.find((f) => f.segment === expected.segment && f.variant === expected.variant)!;
       expect(t, what).toBeDefined();
       close(t.comparison!.pValue, expected.p, `${what}: p`);
+      expect(t.comparison!.significant, `${what}: fixed-horizon significance`).toBe(expected.p < row.alpha);
       close(t.comparison!.sequential?.pValue ?? 1, expected.sequentialP, `${what}: always-valid p`);
       close(t.adjustedPValue!, expected.adjusted, `${what}: Holm-adjusted p`);
       close(t.adjustedSequentialPValue!, expected.adjustedSequential, `${what}: Holm-adjusted always-valid p`);
       expect(t.significant, what).toBe(expected.adjustedSequential < row.alpha);
     }
+    // Each segment's arms: observations and the mean (the rate) of each variant.
+    for (const segment of result.segments)
+      for (const v of segment.variants) {
+        const a = row.totals[segment.value]![v.variant]!;
+        expect(v.n).toBe(a.n);
+        if (a.n === 0) expect(v.value).toBeNull();
+        else close(v.value!, a.sum / a.n, `${segment.value}/${v.variant}: value`);
+      }
+  });
+});
+
+/** The settings of a whole analysis: one primary metric, no guardrails, sequential. */
+const settingsOf = (
+  row: { variants: string[]; alpha: number; power: number; mde: number },
+  primaryMetric: ExperimentMetric,
+  cuped = false,
+): AnalysisSettings => ({
+  controlVariant: row.variants[0]!,
+  treatmentVariants: row.variants.slice(1),
+  primaryMetric,
+  guardrailMetrics: [],
+  alpha: row.alpha,
+  power: row.power,
+  minimumDetectableEffect: row.mde,
+  baselineRate: null,
+  assumedStdDev: null,
+  analysis: 'sequential',
+  cuped,
+});
+const equalShares = (variants: string[]) => Object.fromEntries(variants.map((v) => [v, 1]));
+const sameArms = (
+  actual: Array<{ variant: string; value: number | null; stdDev: number | null; interval: { lower: number; upper: number } | null }>,
+  expected: Array<{ value: number; stdDev: number; interval: [number, number] }>,
+) =>
+  expected.forEach((arm, i) => {
+    const variant = actual[i]!;
+    close(variant.value!, arm.value, `${variant.variant}: value`);
+    close(variant.stdDev!, arm.stdDev, `${variant.variant}: standard deviation`);
+    close(variant.interval!.lower, arm.interval[0], `${variant.variant}: lower`);
+    close(variant.interval!.upper, arm.interval[1], `${variant.variant}: upper`);
+  });
+
+describe("whole analyses of a rate: sample size from the control's rate at statsmodels' power, Wilson arms, tests at α / treatments", () => {
+  it.each(vectors.rateAnalyses)('rate analysis %# ($variants)', (row) => {
+    const result = analyse(settingsOf(row, { name: 'converted', type: 'rate', better: 'increase' }), { converted: row.totals }, equalShares(row.variants));
+    const n = result.requiredSampleSize!;
+    expect(row.powers[String(n)], `statsmodels has the power at ${n}`).toBeDefined();
+    expect(row.powers[String(n)]!).toBeGreaterThanOrEqual(row.power);
+    expect(row.powers[String(n - 1)]!).toBeLessThan(row.power + 1e-5);
+    expect(row.powers[String(n - 2)]!).toBeLessThan(row.power);
+    close(result.comparisonAlpha, row.comparisonAlpha, 'comparison alpha');
+    sameArms(result.variants, row.arms);
+    row.treatments.forEach((expected, i) => {
+      const c = result.treatments[i]!.comparison!;
+      const what = expected.variant;
+      close(c.statistic, expected.z, `${what}: z`);
+      close(c.pValue, expected.p, `${what}: p`);
+      expect(c.significant, `${what}: significant`).toBe(expected.p < row.comparisonAlpha);
+      close(c.absoluteInterval.lower, expected.lower, `${what}: Newcombe lower`);
+      close(c.absoluteInterval.upper, expected.upper, `${what}: Newcombe upper`);
+      sameRelative(c, expected, what);
+      close(c.effectSize, expected.effectSize, `${what}: Cohen's h`);
+      sameSequential(c.sequential, expected.sequential, row.mde, what);
+    });
+  });
+});
+
+describe('whole analyses of a ratio metric: delta-method arms, sample size from the pooled linearised spread, delta-method tests', () => {
+  it.each(vectors.ratioAnalyses)('ratio analysis %# ($variants)', (row) => {
+    const result = analyse(
+      settingsOf(row, { name: 'precision', type: 'ratio', numerator: 'tp', denominator: 'predicted', better: 'increase' }),
+      {},
+      equalShares(row.variants),
+      { ratio: row.pairs },
+    );
+    expect(Math.abs(row.sampleSizeRaw - Math.round(row.sampleSizeRaw))).toBeGreaterThan(1e-9 * row.sampleSizeRaw);
+    expect(result.requiredSampleSize).toBe(Math.ceil(row.sampleSizeRaw));
+    reachesPower(result.requiredSampleSize!, row.power, row.samplePowers);
+    close(result.comparisonAlpha, row.comparisonAlpha, 'comparison alpha');
+    sameArms(result.variants, row.arms);
+    expect(result.variants.map((v) => v.intervalMethod)).toEqual(row.variants.map(() => 'delta-method'));
+    row.treatments.forEach((expected, i) => {
+      const c = result.treatments[i]!.comparison!;
+      const what = expected.variant;
+      expect(c.test).toBe('delta-z');
+      close(c.statistic, expected.z, `${what}: z`);
+      close(c.pValue, expected.p, `${what}: p`);
+      expect(c.significant, `${what}: significant`).toBe(expected.p < row.comparisonAlpha);
+      sameRelative(c, expected, what);
+      close(c.effectSize, expected.effectSize, `${what}: Cohen's d`);
+      sameSequential(c.sequential, expected.sequential, row.mde, what);
+    });
+  });
+});
+
+describe("whole analyses with CUPED: sample size from the residual spread of statsmodels' OLS, adjusted comparisons decide", () => {
+  it.each(vectors.cupedAnalyses)('CUPED analysis %# ($variants)', (row) => {
+    const result = analyse(settingsOf(row, { name: 'score', type: 'mean', better: 'increase' }, true), { score: row.totals }, equalShares(row.variants), {
+      cuped: row.pairs,
+    });
+    expect(result.sampleSizeBasis).toBe('cuped');
+    close(cupedResidualSd(row.variants.map((v) => row.pairs[v]!))!, row.residualSd, 'residual standard deviation');
+    expect(Math.abs(row.sampleSizeRaw - Math.round(row.sampleSizeRaw))).toBeGreaterThan(1e-9 * row.sampleSizeRaw);
+    expect(result.requiredSampleSize).toBe(Math.ceil(row.sampleSizeRaw));
+    reachesPower(result.requiredSampleSize!, row.power, row.samplePowers);
+    row.treatments.forEach((expected, i) => {
+      const treatment = result.treatments[i]!;
+      const what = expected.variant;
+      expect(treatment.decidedOn).toBe('cuped');
+      close(treatment.comparison!.statistic, expected.unadjustedT, `${what}: unadjusted t`);
+      close(treatment.comparison!.pValue, expected.unadjustedP, `${what}: unadjusted p`);
+      const c = treatment.adjusted!;
+      close(c.theta, expected.theta, `${what}: θ`);
+      close(c.absoluteDifference, expected.difference, `${what}: adjusted difference`);
+      close(c.controlValue, expected.controlValue, `${what}: adjusted control mean`);
+      close(c.treatmentValue, expected.treatmentValue, `${what}: adjusted treatment mean`);
+      close(c.statistic, expected.t, `${what}: t`);
+      close(c.degreesOfFreedom!, expected.df, `${what}: df`);
+      close(c.pValue, expected.p, `${what}: p`);
+      expect(c.significant, `${what}: significant`).toBe(expected.p < row.comparisonAlpha);
+      sameRelative(c, expected, what);
+      close(c.effectSize, expected.effectSize, `${what}: Cohen's d`);
+      sameSequential(c.sequential, expected.sequential, row.mde, what);
+    });
   });
 });
