@@ -7,6 +7,13 @@ Writes server/src/experiments/testdata/scipy-vectors.json, which
 server/src/experiments/scipy-vectors.spec.ts checks to 1e-6 relative. The inputs are generated
 from a fixed seed and include the edges: rates of 0 and 1, p-values far below 1e-9, huge degrees
 of freedom, tiny and large samples.
+
+Where scipy and statsmodels have no function for a figure, it is computed here from its
+definition rather than from the server's formula: relative differences by the delta method as a
+gradient through the estimates' covariance matrix (numpy), the mSPRT's mixture likelihood ratio by
+scipy.integrate.quad and its confidence sequence by scipy.optimize.brentq. Per-arm figures,
+comparisons and whole analyses start from raw values, of which only the sums the SDK would send are
+stored.
 """
 import json
 import math
