@@ -34,6 +34,13 @@ describe('two-proportion z-test', () => {
     expect(placeboRate.interval!.upper).toBeCloseTo(0.0197233, 6);
   });
 
+  it('reports the sample standard deviation of the 0/1 values, over n − 1 as documented (it was √(p(1−p)): 0.14 for 49/50)', () => {
+    // numpy.std([1] * 49 + [0], ddof=1) = √(49/50 · 1/50 · 50/49) = √(1/50) = 0.141421…; 1 of 2: √(1/2) = 0.707107.
+    expect(estimate('rate', proportion(49, 50)).stdDev).toBeCloseTo(Math.sqrt(1 / 50), 12);
+    expect(estimate('rate', proportion(1, 2)).stdDev).toBeCloseTo(Math.SQRT1_2, 12);
+    expect(estimate('rate', proportion(3, 3)).stdDev).toBe(0);
+  });
+
   it('keeps rate intervals inside [0, 1] at the edges (Wald gave 94.12%–101.88% for 49/50 and 100%–100% for 50/50)', () => {
     const nearlyAll = estimate('rate', proportion(49, 50)).interval!;
     expect(nearlyAll.upper).toBeLessThanOrEqual(1);

@@ -131,7 +131,9 @@ export const estimate = (type: MetricType, a: VariantAggregate, confidence = 0.9
   if (a.n < 2) return { n: a.n, value, stdDev: null, interval: null, intervalMethod };
   if (type === 'rate') {
     const z = normalQuantile(1 - (1 - confidence) / 2);
-    return { n: a.n, value, stdDev: Math.sqrt(value * (1 - value)), interval: wilsonInterval(a.sum, a.n, z), intervalMethod };
+    // The sample standard deviation of the 0/1 values, over n − 1 like a mean's: √(p(1−p)) alone is the n one (0.14 for 49/50, not 0.1414).
+    const stdDev = Math.sqrt((value * (1 - value) * a.n) / (a.n - 1));
+    return { n: a.n, value, stdDev, interval: wilsonInterval(a.sum, a.n, z), intervalMethod };
   }
   const sd = Math.sqrt(sampleVariance(a)!);
   const t = studentTQuantile(1 - (1 - confidence) / 2, a.n - 1);

@@ -111,6 +111,35 @@ export interface CupedComparison extends Comparison {
 }
 
 /**
+ * Var(T′/C′) by the delta method for the adjusted means C′ = ȳc − θ(x̄c − x̄) and T′ = ȳt − θ(x̄t − x̄), θ held fixed as the
+ * test holds it. Both contain θ·x̄, the covariate mean of both arms, so they are not independent: with weights wc, wt = n/(nc + nt),
+ * C′ = ȳc − θ·wt·x̄c + θ·wt·x̄t and T′ = ȳt − θ·wc·x̄t + θ·wc·x̄c, and
+ * Var(T′/C′) ≈ (Var T′ − 2R·Cov(T′, C′) + R²·Var C′) / C′² with R = T′/C′. (Treating them as independent, with the variances
+ * of ȳ − θx̄ alone, left out θ·x̄'s share and the covariance: an interval 2% too narrow for a lift of −66%, 14% too wide for
+ * the 11 units of the regression test.)
+ */
+const cupedRelativeVariance = (
+  c: ReturnType<typeof centred>,
+  nC: number,
+  t: ReturnType<typeof centred>,
+  nT: number,
+  theta: number,
+  controlValue: number,
+  treatmentValue: number,
+): number => {
+  const wC = nC / (nC + nT);
+  const wT = nT / (nC + nT);
+  // Sample (co)variances of each arm's means: s/(n − 1)/n.
+  const [yyC, xyC, xxC] = [c.syy, c.sxy, c.sxx].map((v) => v / (nC - 1) / nC) as [number, number, number];
+  const [yyT, xyT, xxT] = [t.syy, t.sxy, t.sxx].map((v) => v / (nT - 1) / nT) as [number, number, number];
+  const varControl = yyC - 2 * theta * wT * xyC + theta * theta * wT * wT * xxC + theta * theta * wT * wT * xxT;
+  const varTreatment = yyT - 2 * theta * wC * xyT + theta * theta * wC * wC * xxT + theta * theta * wC * wC * xxC;
+  const covariance = theta * wC * (xyC - theta * wT * xxC) + theta * wT * (xyT - theta * wC * xxT);
+  const r = treatmentValue / controlValue;
+  return Math.max(0, (varTreatment - 2 * r * covariance + r * r * varControl) / (controlValue * controlValue));
+};
+
+/**
  * CUPED (Deng, Xu, Kohavi and Walker, 2013): compares y − θ·x between the arms, where x is a value
  * of the same unit measured before exposure and θ the pooled within-arm regression slope of y on x.
  * The difference equals the treatment coefficient of the regression y ~ arm + x; its test is Welch's
@@ -140,7 +169,7 @@ export const cupedCompare = (control: PairedAggregate, treatment: PairedAggregat
   const critical = studentTQuantile(1 - alpha / 2, df);
   const unadjusted = cc.syy / (control.n - 1) / control.n + ct.syy / (treatment.n - 1) / treatment.n;
   const relative = controlValue === 0 ? null : diff / controlValue;
-  const seRelative = controlValue === 0 ? null : Math.sqrt(varT / controlValue ** 2 + (treatmentValue / controlValue) ** 2 * (varC / controlValue ** 2));
+  const seRelative = controlValue === 0 ? null : Math.sqrt(cupedRelativeVariance(cc, control.n, ct, treatment.n, theta, controlValue, treatmentValue));
   const pooledSd = Math.sqrt((varC * control.n * (control.n - 1) + varT * treatment.n * (treatment.n - 1)) / (control.n + treatment.n - 2));
   const comparison: CupedComparison = {
     method: 'cuped',
