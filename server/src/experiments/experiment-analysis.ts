@@ -241,7 +241,8 @@ export const analyse = (
       sd = dof > 0 ? Math.sqrt(ss / dof) : null;
     }
     if (sd !== null && sd > 0)
-      sizeFor(requiredSampleSize({ type: 'mean', stdDev: sd, mde: settings.minimumDetectableEffect, alpha: settings.alpha, power: settings.power }));
+      // The ratio comparison is a z-test (delta method), so the normal formula is its exact sample size.
+      sizeFor(requiredSampleSize({ type: 'mean', stdDev: sd, mde: settings.minimumDetectableEffect, alpha: settings.alpha, power: settings.power, test: 'z' }));
   } else {
     let sd = settings.assumedStdDev;
     if (sd === null) {

@@ -139,10 +139,12 @@ describe('required sample size', () => {
     expect(requiredSampleSize({ type: 'mean', stdDev: 3, mde: 1e300, alpha: 0.05, power: 0.8 }).problem).toMatch(/fewer than 2 observations/);
   });
 
-  it("uses the normal approximation for means (d = 0.5: 63 per group; 16/d² = 64 by Lehr's rule)", () => {
-    // 2(1.959964 + 0.841621)² / 0.5² = 62.79 → 63; Cohen's t-based table (1988, Table 2.4.1) gives 64.
-    expect(n({ type: 'mean', stdDev: 1, mde: 0.5, alpha: 0.05, power: 0.8 })).toBe(63);
-    expect(n({ type: 'mean', stdDev: 10, mde: 2, alpha: 0.05, power: 0.8 })).toBe(393);
+  it("gives means the t-test's own sample size (d = 0.5: 64 per group, as Cohen's Table 2.4.1 and statsmodels' TTestIndPower say)", () => {
+    // The normal formula 2(1.959964 + 0.841621)² / 0.5² = 62.79 → 63 leaves the t-test at power 0.795; TTestIndPower: 63.77 → 64.
+    expect(n({ type: 'mean', stdDev: 1, mde: 0.5, alpha: 0.05, power: 0.8 })).toBe(64);
+    expect(n({ type: 'mean', stdDev: 10, mde: 2, alpha: 0.05, power: 0.8 })).toBe(394);
+    // A z-tested mean (a ratio's delta method) keeps the normal formula, which is exact for it.
+    expect(n({ type: 'mean', stdDev: 1, mde: 0.5, alpha: 0.05, power: 0.8, test: 'z' })).toBe(63);
   });
 });
 

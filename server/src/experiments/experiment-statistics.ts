@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type jStatModule from 'jstat';
-import { chiSquareUpper, normalTwoSided, studentTQuantile, studentTTwoSided } from './tail-probabilities.js';
+import { chiSquareUpper, normalTwoSided, studentTPower, studentTQuantile, studentTTwoSided } from './tail-probabilities.js';
 
 // Loaded by the first statistic rather than at start: only reading an experiment's results needs
 // it, and most starts never do. jstat is CommonJS, so a synchronous require keeps these functions sync.
@@ -244,7 +244,15 @@ export const compare = (type: MetricType, control: VariantAggregate, treatment: 
 
 export type SampleSizeInput =
   | { type: 'rate'; baselineRate: number; mde: number; alpha: number; power: number }
-  | { type: 'mean'; stdDev: number; mde: number; alpha: number; power: number };
+  | {
+      type: 'mean';
+      stdDev: number;
+      mde: number;
+      alpha: number;
+      power: number;
+      /** The test the analysis runs: Student/Welch t (means, CUPED), or a z-test (ratios' delta method). Default t. */
+      test?: 't' | 'z';
+    };
 
 /** A sample size, or why the settings cannot give one (said to the user as it is). */
 export type SampleSize = { n: number; problem?: never } | { n?: never; problem: string };
@@ -253,8 +261,11 @@ export type SampleSize = { n: number; problem?: never } | { n?: never; problem: 
  * Observations needed per variant to detect an absolute difference `mde` with a two-sided test.
  * Rates, the pooled-variance formula (Fleiss), whose power at n is the nominal power of the pooled
  * z-test the analysis runs: n = (z₁₋α/₂·√(2p̄(1−p̄)) + z₁₋β·√(p₁(1−p₁) + p₂(1−p₂)))² / δ², with p₁ the
- * baseline, p₂ = p₁ ± δ and p̄ their mean. Means (normal approximation, equal groups, common σ):
- * n = 2σ²(z₁₋α/₂ + z₁₋β)² / δ². Rounded up.
+ * baseline, p₂ = p₁ ± δ and p̄ their mean. Means tested with t (equal groups, common σ): the
+ * smallest n at which the two-sided Student t-test has the nominal power (noncentral t, as
+ * statsmodels' TTestIndPower), found upwards from the normal formula n = 2σ²(z₁₋α/₂ + z₁₋β)² / δ²,
+ * which is one to a few observations short (63 instead of 64 for half a standard deviation). Means
+ * tested with z (ratios): that normal formula, rounded up.
  *
  * Settings that give no meaningful n are a problem rather than a number: a rate difference that
  * leaves [0, 1] both ways, an effect so large that fewer than two observations would "detect" it,
@@ -288,7 +299,36 @@ export const requiredSampleSize = (input: SampleSizeInput): SampleSize => {
           ? `a difference of ${delta} is ${(delta / input.stdDev).toPrecision(3)} standard deviations (σ = ${input.stdDev}): fewer than 2 observations would "detect" it, so the sample-size formula does not apply; choose a smaller minimum detectable effect`
           : `a difference of ${delta} needs fewer than 2 observations per variant; choose a smaller minimum detectable effect`,
     };
-  return { n };
+  return { n: input.type === 'mean' && input.test !== 'z' ? tTestSampleSize(delta / input.stdDev, input.alpha, input.power, n) : n };
+};
+
+/** The smallest n per group at which the two-sided t-test on effect size d has `power`, searched from the normal formula's n. */
+const tTestSampleSize = (d: number, alpha: number, power: number, from: number): number => {
+  const reaches = (n: number) => studentTPower(d * Math.sqrt(n / 2), studentTQuantile(1 - alpha / 2, 2 * n - 2), 2 * n - 2) >= power;
+  // The t-test needs about z²₁₋α/₂/4 more observations than the formula whatever n is; the two-sided power also counts
+  // rejections in the wrong direction (as statsmodels' does), which at large n reaches the target thousands of n below
+  // it. Power grows with n, so gallop to a bracket, then bisect.
+  let low: number;
+  let high: number;
+  if (reaches(from)) {
+    high = from;
+    let step = 1;
+    while (high - step > 2 && reaches(high - step)) step *= 2;
+    low = Math.max(2, high - step) - 1;
+    if (low < 2 && reaches(2)) return 2;
+  } else {
+    low = from;
+    let step = 1;
+    while (!reaches(low + step) && low + step < Number.MAX_SAFE_INTEGER) step *= 2;
+    high = low + step;
+  }
+  // Invariant: low does not reach the power, high does.
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (reaches(mid)) high = mid;
+    else low = mid;
+  }
+  return high;
 };
 
 /** Pearson chi-square goodness of fit of observed counts against expected shares (normalised here). */

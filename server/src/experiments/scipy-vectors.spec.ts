@@ -31,6 +31,11 @@ interface NormalPowers {
   powers: Record<string, number>;
   formulaPowers: Record<string, number>;
 }
+/** The t-test's sample size: the smallest n at which statsmodels' TTestIndPower reaches the power, with its power at n − 1 and n. */
+interface TSampleSize {
+  sampleSize: number;
+  tPowers: Record<string, number>;
+}
 interface Vectors {
   normalTwoSided: Array<{ z: number; p: number }>;
   studentTTwoSided: Array<{ t: number; df: number; p: number }>;
@@ -106,7 +111,7 @@ interface Vectors {
     }
   >;
   holm: Array<{ p: number[]; adjusted: number[] }>;
-  meanSampleSizes: Array<{ stdDev: number; mde: number; alpha: number; power: number; raw: number } & NormalPowers>;
+  meanSampleSizes: Array<{ stdDev: number; mde: number; alpha: number; power: number; raw: number } & NormalPowers & TSampleSize>;
   meanArms: Array<{ aggregate: VariantAggregate; confidence: number; value: number; stdDev: number; interval: [number, number] }>;
   meanComparisons: Array<
     Relative & {
@@ -135,6 +140,8 @@ interface Vectors {
     pooledSd: number;
     sampleSizeRaw: number;
     samplePowers: NormalPowers;
+    sampleSize: number;
+    tPowers: Record<string, number>;
     comparisonAlpha: number;
     expected: number[];
     chiSquare: number;
@@ -176,6 +183,8 @@ interface Vectors {
     residualSd: number;
     sampleSizeRaw: number;
     samplePowers: NormalPowers;
+    sampleSize: number;
+    tPowers: Record<string, number>;
     treatments: Array<
       Relative & {
         variant: string;
@@ -244,6 +253,14 @@ const reachesPower = (n: number, power: number, { powers, formulaPowers }: Norma
   expect(powers[String(n)]!, `two-sided power at ${n}`).toBeGreaterThanOrEqual(power);
   expect(formulaPowers[String(n)]!, `power in the effect's direction at ${n}`).toBeGreaterThanOrEqual(power);
   if (n > 2) expect(formulaPowers[String(n - 1)]!, `power in the effect's direction at ${n - 1}`).toBeLessThan(power);
+};
+/** n is statsmodels' t-test sample size: the power reaches the target at n and not at n − 1 (and neither sits on the edge). */
+const reachesTPower = (n: number, power: number, { sampleSize, tPowers }: TSampleSize) => {
+  expect(n).toBe(sampleSize);
+  // One observation moves the power by about 6e-11 at n = 6e9; the power here agrees with scipy's nct to about 1e-15.
+  expect(Math.abs(tPowers[String(n)]! - power), 'no vector sits within 1e-11 of the target power').toBeGreaterThan(1e-11);
+  expect(tPowers[String(n)]!, `t-test power at ${n}`).toBeGreaterThanOrEqual(power);
+  if (n > 2) expect(tPowers[String(n - 1)]!, `t-test power at ${n - 1}`).toBeLessThan(power);
 };
 const proportion = (successes: number, n: number): VariantAggregate => ({ n, sum: successes, sumSquares: successes });
 /** Aggregates with exactly this mean and sample standard deviation. */
@@ -398,16 +415,17 @@ describe("Holm's adjustment matches statsmodels' multipletests(method='holm')", 
   });
 });
 
-describe("mean sample sizes are the normal-approximation formula with scipy's quantiles, at statsmodels' NormalIndPower", () => {
+describe("mean sample sizes are the t-test's own (statsmodels' TTestIndPower); a z-tested mean's is the normal formula (NormalIndPower)", () => {
   it.each(vectors.meanSampleSizes)('σ $stdDev, MDE $mde, α $alpha, power $power', (row) => {
     const size = requiredSampleSize({ type: 'mean', stdDev: row.stdDev, mde: row.mde, alpha: row.alpha, power: row.power });
     expect(size.problem).toBeUndefined();
-    const n = size.n!;
+    reachesTPower(size.n!, row.power, row);
+    const z = requiredSampleSize({ type: 'mean', stdDev: row.stdDev, mde: row.mde, alpha: row.alpha, power: row.power, test: 'z' });
     // 2σ²(z₁₋α/₂ + z₁₋β)²/δ², rounded up. jstat's and scipy's quantiles agree to about 1e-15, so no vector may sit within
     // 1e-12 (relative) of an integer, where the two could round differently.
     expect(Math.abs(row.raw - Math.round(row.raw))).toBeGreaterThan(1e-12 * row.raw);
-    expect(n).toBe(Math.ceil(row.raw));
-    reachesPower(n, row.power, row);
+    expect(z.n).toBe(Math.ceil(row.raw));
+    reachesPower(z.n!, row.power, row);
   });
 });
 
@@ -467,11 +485,8 @@ describe('whole analyses from raw values: sample size, arms, α split, guardrail
       row.totals,
       row.shares,
     );
-    // The sample size from the pooled standard deviation of every arm, at statsmodels' NormalIndPower.
-    expect(result.requiredSampleSize).toBe(Math.ceil(row.sampleSizeRaw));
-    const n = result.requiredSampleSize!;
-    expect(Math.abs(row.sampleSizeRaw - Math.round(row.sampleSizeRaw))).toBeGreaterThan(1e-9 * row.sampleSizeRaw);
-    reachesPower(n, row.power, row.samplePowers);
+    // The t-test's sample size from the pooled standard deviation of every arm (statsmodels' TTestIndPower).
+    reachesTPower(result.requiredSampleSize!, row.power, row);
     close(result.comparisonAlpha, row.comparisonAlpha, 'comparison alpha');
     row.arms.forEach((arm, i) => {
       const variant = result.variants[i]!;
@@ -635,9 +650,7 @@ describe("whole analyses with CUPED: sample size from the residual spread of sta
     });
     expect(result.sampleSizeBasis).toBe('cuped');
     close(cupedResidualSd(row.variants.map((v) => row.pairs[v]!))!, row.residualSd, 'residual standard deviation');
-    expect(Math.abs(row.sampleSizeRaw - Math.round(row.sampleSizeRaw))).toBeGreaterThan(1e-9 * row.sampleSizeRaw);
-    expect(result.requiredSampleSize).toBe(Math.ceil(row.sampleSizeRaw));
-    reachesPower(result.requiredSampleSize!, row.power, row.samplePowers);
+    reachesTPower(result.requiredSampleSize!, row.power, row);
     row.treatments.forEach((expected, i) => {
       const treatment = result.treatments[i]!;
       const what = expected.variant;
