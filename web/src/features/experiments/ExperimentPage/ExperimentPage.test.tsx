@@ -168,6 +168,23 @@ describe('ExperimentPage', () => {
     await vi.waitFor(() => expect(calls.find((c) => c.method === 'POST' && c.path.endsWith('/stop'))?.body).toEqual({ reason: 'plans changed' }));
   });
 
+  it('shows a stopped experiment as closed with no winner, its recommendation no longer acted on', async () => {
+    const base = results({ sampleRatio: null, recommendation: 'keep-collecting', winner: null });
+    renderPage(
+      'editor',
+      results({
+        ...base,
+        experiment: { ...base.experiment, status: 'closed', decision: 'stopped', winner: null, closedAt: '2026-11-21T10:00:00.000Z' },
+      }),
+    );
+    expect((await screen.findByText(/stopped without a decision/)).textContent).toMatch(
+      /: stopped without a decision: no winner, and the flag serves what it served\.$/,
+    );
+    expect(screen.getByText(/nothing acts on this recommendation any more/)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Stop' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Promote' })).toBeNull();
+  });
+
   it('changes settings with a reason, and asks for the reason before sending anything', async () => {
     const calls = renderPage('editor', results({ sampleRatio: null }));
     await userEvent.click(await screen.findByRole('button', { name: 'Settings' }));

@@ -150,7 +150,7 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
             ? `promoted ${x.winner ?? ''}`
             : x.decision === 'rolled-back'
               ? `rolled back to ${x.controlVariant}`
-              : 'stopped without a decision; the flag serves what it served'}
+              : 'stopped without a decision: no winner, and the flag serves what it served'}
           .
         </div>
       )}
@@ -163,6 +163,11 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
             {r.winner ? `: ${r.winner}` : ''}
           </Badge>
         </div>
+        {!running && (
+          <p className="muted small">
+            The results up to when the experiment closed: nothing acts on this recommendation any more, and no more observations count.
+          </p>
+        )}
         {r.treatments.map((t) => (
           <p key={t.variant} className="small">
             <strong>{t.variant}</strong>: {t.explanation}
