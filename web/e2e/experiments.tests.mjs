@@ -1,5 +1,7 @@
-// Experiments beyond one rate: a ratio metric (delta method), CUPED-adjusted figures and results per segment,
-// each from real SDK telemetry and each labelled with its method on the experiment page.
+// The experiment page from real SDK telemetry: a ratio metric (delta method), CUPED-adjusted figures and results
+// per segment, rates at the edges (Wilson and Newcombe intervals inside [0, 100%]), the fixed-horizon and sequential
+// (mSPRT) figures with which decides, each labelled with its method; and the decisions: promote despite a sample-ratio
+// mismatch, Settings (MDE, guardrails, maximum duration; audited) and Stop without a decision.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';

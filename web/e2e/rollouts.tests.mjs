@@ -1,5 +1,6 @@
 // The rollout plan page: each guard's fixed-horizon and sequential (mSPRT) figures, the stage
-// window and what the scheduler will do, a pause caused by a hand edit, and the exclusion with experiments.
+// window and what the scheduler will do, a pause caused by a hand edit, the exclusion with experiments,
+// and a rollback by a failing guard with its reason and the figures that decided.
 import assert from 'node:assert/strict';
 import { createFlags } from '@signalbox/sdk';
 import { config, flagUrl, newFlag, PROJECT, signInAsAdmin } from './tests.mjs';
