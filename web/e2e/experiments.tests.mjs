@@ -1,10 +1,12 @@
-// Experiments beyond one rate: a ratio metric (delta method), CUPED-adjusted figures and results per segment,
-// each from real SDK telemetry and each labelled with its method on the experiment page.
+// The experiment page from real SDK telemetry: a ratio metric (delta method), CUPED-adjusted figures and results
+// per segment, rates at the edges (Wilson and Newcombe intervals inside [0, 100%]), the fixed-horizon and sequential
+// (mSPRT) figures with which decides, each labelled with its method; and the decisions: promote despite a sample-ratio
+// mismatch, Settings (MDE, guardrails, maximum duration; audited) and Stop without a decision.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { createFlags } from '@signalbox/sdk';
-import { newSplitFlag, PROJECT, random, signInAsAdmin } from './tests.mjs';
+import { config, newSplitFlag, PROJECT, random, signInAsAdmin, simulateConversions } from './tests.mjs';
 
 // Evaluated through the DevTools protocol: the console's CSP refuses an injected script (as in a11y.tests.mjs).
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -21,6 +23,49 @@ const traffic = async (baseUrl, sdkKey, units, record) => {
   } finally {
     await flags.close();
   }
+};
+
+/** Exactly `perArm` units per variant through the real SDK, the first `converted[variant]` of each converting (tracked 1, the rest 0). */
+const exactConversions = async (baseUrl, sdkKey, flag, perArm, converted) => {
+  const seen = {};
+  await traffic(baseUrl, sdkKey, perArm * 6, (flags, i) => {
+    const context = { targetingKey: `edge-${i}` };
+    const variant = flags.details(flag, context, 'v1').variant;
+    seen[variant] = (seen[variant] ?? 0) + 1;
+    if (seen[variant] > perArm) return;
+    flags.track('converted', seen[variant] <= converted[variant] ? 1 : 0, context, { flag });
+  });
+  assert.ok(
+    Object.values(seen).every((n) => n >= perArm),
+    `too few units per variant: ${JSON.stringify(seen)}`,
+  );
+};
+
+/** axe's serious and critical findings on the page as it stands. */
+const seriousViolations = async (page) => {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    if (result.passes.length === 0) throw new Error('axe checked nothing');
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' '))}`);
+  });
+};
+
+/** Every "12.34%" in a text, as numbers. */
+const percentagesIn = (text) => [...text.matchAll(/(-?\d+(?:\.\d+)?)\s*%/g)].map((m) => Number(m[1]));
+
+/** "92.87% – 100.00%" → [92.87, 100]. */
+const percentInterval = (text) => {
+  const match = /^(-?[\d.]+)% – (-?[\d.]+)%$/.exec(text.trim());
+  assert.ok(match, `not an interval of percentages: ${text}`);
+  return [Number(match[1]), Number(match[2])];
+};
+
+/** The cells of a table row, by the texts of its table's column headers. */
+const rowCells = async (row) => {
+  const headers = await row.locator('xpath=ancestor::table[1]//thead//th').allTextContents();
+  const cells = await row.locator('td').allTextContents();
+  return Object.fromEntries(headers.map((h, i) => [h, cells[i]]));
 };
 
 export const tests = [
@@ -112,15 +157,7 @@ export const tests = [
       await h.screenshot('experiment-cuped-segments', { fullPage: true });
 
       // The page with its new sections is as accessible as the rest of the console: no serious or critical axe finding.
-      await page.evaluate(axeSource);
-      const violations = await page.evaluate(async () => {
-        const result = await window.axe.run(document, { resultTypes: ['violations'] });
-        if (result.passes.length === 0) throw new Error('axe checked nothing');
-        return result.violations
-          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' '))}`);
-      });
-      assert.deepEqual(violations, []);
+      assert.deepEqual(await seriousViolations(page), []);
     },
   },
   {
@@ -216,6 +253,277 @@ export const tests = [
       const created = await api('GET', `/projects/${PROJECT}/experiments/e2e-picker`);
       assert.equal(created.primaryMetric.name, 'checkout.refunded');
       assert.deepEqual(created.guardrailMetrics, [{ name: 'checkout.latency_ms', type: 'mean', better: 'decrease' }]);
+    },
+  },
+  {
+    name: 'experiments: rates at the edges (49/50 vs 50/50) read as Wilson and Newcombe intervals inside [0, 100%], each method named',
+    run: async (h) => {
+      const { page, api } = h;
+      const env = 'development';
+      const flag = await newSplitFlag(api, 'e2e.edge-rates', env);
+      const { sdkKey } = await api('POST', `/projects/${PROJECT}/environments/${env}/sdk-key`);
+      await api('POST', `/projects/${PROJECT}/experiments`, {
+        key: 'e2e-edge-rates',
+        name: 'Everyone converts',
+        flag,
+        environment: env,
+        controlVariant: 'v1',
+        treatmentVariants: ['v2'],
+        primaryMetric: { name: 'converted', type: 'rate' },
+        minimumDetectableEffect: 0.05,
+      });
+      await exactConversions(h.baseUrl, sdkKey, flag, 50, { v1: 49, v2: 50 });
+      const results = await api('GET', `/projects/${PROJECT}/experiments/e2e-edge-rates/results`);
+      assert.deepEqual(
+        results.variants.map((v) => [v.variant, v.n, v.value, v.intervalMethod]),
+        [
+          ['v1', 50, 0.98, 'wilson'],
+          ['v2', 50, 1, 'wilson'],
+        ],
+      );
+
+      await signInAsAdmin(h);
+      await page.goto(`/${PROJECT}/${env}/experiments/e2e-edge-rates`);
+      await page.getByRole('heading', { name: 'Everyone converts' }).waitFor();
+      const estimates = page.getByRole('region', { name: 'Estimates by variant' });
+      await estimates.getByText('Estimates with 95% confidence intervals (Wilson score)').waitFor();
+      const all = await rowCells(estimates.getByRole('row', { name: /^v2 / }));
+      assert.equal(all.Rate, '100.00%');
+      const [lower, upper] = percentInterval(all['95% CI']);
+      assert.ok(lower >= 0 && lower < 100 && upper === 100, `Wilson interval of 50/50: ${all['95% CI']}`);
+      const control = await rowCells(estimates.getByRole('row', { name: /^v1 / }));
+      assert.equal(control.Rate, '98.00%');
+      const [cLower, cUpper] = percentInterval(control['95% CI']);
+      assert.ok(cLower >= 0 && cLower < 98 && cUpper > 98 && cUpper <= 100, `Wilson interval of 49/50: ${control['95% CI']}`);
+
+      // The difference: Newcombe's interval from the two Wilson ones, named in its heading and the footnote.
+      const comparison = page.getByRole('region', { name: 'Compared with v1' });
+      await comparison.getByRole('columnheader', { name: '95% CI (Newcombe)' }).waitFor();
+      await page.getByText(/Intervals of the difference: Newcombe's hybrid score;/).waitFor();
+      const difference = await rowCells(comparison.getByRole('row', { name: /^v2 / }));
+      assert.equal(difference.Difference, '+2.00 pp');
+      const pp = /^([-−+]?[\d.]+) pp to ([-−+]?[\d.]+) pp$/.exec(difference['95% CI (Newcombe)']);
+      assert.ok(pp, difference['95% CI (Newcombe)']);
+      const [dLower, dUpper] = [pp[1], pp[2]].map((t) => Number(t.replace('−', '-')));
+      // A difference of two rates stays within what two rates can differ by, and covers the estimate.
+      assert.ok(dLower >= -100 && dLower < 2 && dUpper > 2 && dUpper <= 100, difference['95% CI (Newcombe)']);
+      assert.equal(difference.Relative, '+2.0%');
+
+      // Nothing on the page, the chart's description included, reads above 100%.
+      const chart = page.getByRole('img', { name: /converted per variant with 95% confidence intervals: / });
+      const described = await chart.getAttribute('aria-label');
+      assert.match(described, /v2 100\.00% \(\d+\.\d\d% to 100\.00%\)/);
+      const text = `${await page.locator('body').innerText()}\n${described}`;
+      const over = percentagesIn(text).filter((p) => p > 100);
+      assert.deepEqual(over, [], 'percentages above 100% on the page');
+      assert.ok(percentagesIn(text).length >= 8, 'the page shows its percentages');
+    },
+  },
+  {
+    name: "experiments: the fixed-horizon and sequential (mSPRT) figures are each labelled with their method, and the experiment's setting says which decides",
+    run: async (h) => {
+      const { page, api } = h;
+      const env = 'development';
+      const flag = await newSplitFlag(api, 'e2e.two-methods', env);
+      const { sdkKey } = await api('POST', `/projects/${PROJECT}/environments/${env}/sdk-key`);
+      await api('POST', `/projects/${PROJECT}/experiments`, {
+        key: 'e2e-two-methods',
+        name: 'Two kinds of figures',
+        flag,
+        environment: env,
+        controlVariant: 'v1',
+        treatmentVariants: ['v2'],
+        primaryMetric: { name: 'converted', type: 'rate' },
+        minimumDetectableEffect: 0.05,
+        analysis: 'fixed-horizon',
+      });
+      await simulateConversions(h.baseUrl, sdkKey, flag, 800, { v1: 0.1, v2: 0.2 });
+      const before = await api('GET', `/projects/${PROJECT}/experiments/e2e-two-methods/results`);
+      assert.equal(before.decidedBy, 'fixed-horizon');
+      assert.ok(before.treatments[0].comparison.sequential, 'the results carry the sequential figures');
+
+      await signInAsAdmin(h);
+      await page.goto(`/${PROJECT}/${env}/experiments/e2e-two-methods`);
+      const comparison = page.getByRole('region', { name: 'Compared with v1' });
+      await comparison.getByRole('columnheader', { name: 'Fixed-horizon p (z-test, decides)', exact: true }).waitFor();
+      await comparison.getByRole('columnheader', { name: 'Always-valid p (mSPRT)', exact: true }).waitFor();
+      await comparison.getByRole('columnheader', { name: 'Confidence sequence (mSPRT)', exact: true }).waitFor();
+      const row = await rowCells(comparison.getByRole('row', { name: /^v2 / }));
+      assert.match(row['Fixed-horizon p (z-test, decides)'], /^p (<|=) [\d.]+ /);
+      assert.match(row['Always-valid p (mSPRT)'], /^p (<|=) [\d.]+ /);
+      assert.match(row['Confidence sequence (mSPRT)'], /^[-−+]?[\d.]+ pp to [-−+]?[\d.]+ pp$/);
+      const footnote = page.getByText(/Always-valid p-values and confidence sequences from the mSPRT/);
+      assert.match(await footnote.textContent(), /p-values from the pooled two-proportion z-test\..*This experiment decides by its fixed-horizon figures\./);
+
+      // The setting changes in Settings; the page moves "decides" to the other figures.
+      await page.getByRole('button', { name: 'Settings' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Settings of e2e-two-methods' });
+      await dialog.getByLabel('Decide by').selectOption('sequential');
+      await dialog.getByLabel('Reason (kept in the audit log)').fill('we read it every day');
+      await dialog.getByRole('button', { name: 'Save settings' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await comparison.getByRole('columnheader', { name: 'Always-valid p (mSPRT, decides)', exact: true }).waitFor();
+      await comparison.getByRole('columnheader', { name: 'Fixed-horizon p (z-test)', exact: true }).waitFor();
+      await page.getByText(/This experiment decides by its sequential figures\./).waitFor();
+      const after = await api('GET', `/projects/${PROJECT}/experiments/e2e-two-methods/results`);
+      assert.equal(after.decidedBy, 'sequential');
+      assert.equal(after.experiment.analysis, 'sequential');
+    },
+  },
+  {
+    name: 'experiments: Settings changes the MDE, adds a guardrail and a maximum duration (audited), and shows a refused MDE in the dialog changing nothing',
+    run: async (h) => {
+      const { page, api } = h;
+      const env = 'development';
+      const flag = await newSplitFlag(api, 'e2e.settings-model', env);
+      const { sdkKey } = await api('POST', `/projects/${PROJECT}/environments/${env}/sdk-key`);
+      const experimentUrl = `/projects/${PROJECT}/experiments/e2e-settings`;
+      await api('POST', `/projects/${PROJECT}/experiments`, {
+        key: 'e2e-settings',
+        name: 'Settings while running',
+        flag,
+        environment: env,
+        controlVariant: 'v1',
+        treatmentVariants: ['v2'],
+        primaryMetric: { name: 'converted', type: 'rate' },
+        minimumDetectableEffect: 0.05,
+        baselineRate: 0.3,
+      });
+      const draw = random(31);
+      await traffic(h.baseUrl, sdkKey, 200, (flags, i) => {
+        const context = { targetingKey: `shopper-${i}` };
+        flags.details(flag, context, 'v1');
+        flags.track('converted', draw() < 0.3 ? 1 : 0, context, { flag });
+        flags.track('checkout.latency_ms', 80 + 40 * draw(), context, { flag });
+      });
+
+      await signInAsAdmin(h);
+      await page.goto(`/${PROJECT}/${env}/experiments/e2e-settings`);
+      const footnote = page.getByText(/Alpha 0\.05 \(per comparison/);
+      await footnote.waitFor();
+      assert.match(await footnote.textContent(), /minimum detectable effect 5\.00 pp\./);
+      assert.doesNotMatch(await footnote.textContent(), /concludes on its own/);
+      const comparison = page.getByRole('region', { name: 'Compared with v1' });
+      assert.equal(await comparison.getByText('checkout.latency_ms').count(), 0);
+
+      // 0.8 either way from a 30% baseline leaves [0, 1]: the server refuses it, and says so next to the field.
+      await page.getByRole('button', { name: 'Settings' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Settings of e2e-settings' });
+      await dialog.getByLabel('Minimum detectable effect').fill('0.8');
+      await dialog.getByLabel('Reason (kept in the audit log)').fill('only big wins matter');
+      await dialog.getByRole('button', { name: 'Save settings' }).click();
+      const refused = dialog.locator('[data-field="minimumDetectableEffect"]');
+      await refused.waitFor();
+      const message = await refused.textContent();
+      assert.match(message, /a difference of 0\.8 from a rate of 0\.3 leaves \[0, 1\] both ways/, message);
+      assert.equal(await dialog.getByLabel('Minimum detectable effect').getAttribute('aria-invalid'), 'true');
+      assert.equal((await api('GET', experimentUrl)).minimumDetectableEffect, 0.05, 'a refused change changes nothing');
+      const refusedAudit = await api('GET', `/audit?project=${PROJECT}&flag=${flag}&limit=20`);
+      assert.equal(refusedAudit.items.filter((e) => e.action === 'experiment.updated').length, 0);
+
+      // A sensible MDE, a guardrail and a maximum duration: saved, shown, kept by the API and audited.
+      await dialog.getByLabel('Minimum detectable effect').fill('0.1');
+      assert.equal(await dialog.locator('[data-field="minimumDetectableEffect"]').count(), 0, 'the message goes once the field changes');
+      await dialog.getByRole('button', { name: 'Add a guardrail' }).click();
+      await dialog.getByLabel('Guardrail 1 metric').fill('checkout.latency_ms');
+      assert.equal(await dialog.getByLabel('Guardrail 1 type').inputValue(), 'mean');
+      assert.equal(await dialog.getByLabel('Guardrail 1 is better when it').inputValue(), 'decrease');
+      await dialog.getByLabel('Conclude after (hours; empty: never)').fill('72');
+      await dialog.getByLabel('Reason (kept in the audit log)').fill('ten points is what matters; latency must not suffer');
+      await dialog.getByRole('button', { name: 'Save settings' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await page.getByText(/minimum detectable effect 10\.00 pp\./).waitFor();
+      await page.getByText(/It concludes on its own 72 h after it started\./).waitFor();
+      const guardrail = comparison.getByRole('row', { name: /^v2 / }).getByText('checkout.latency_ms');
+      await guardrail.waitFor();
+
+      const saved = await api('GET', experimentUrl);
+      assert.equal(saved.minimumDetectableEffect, 0.1);
+      assert.equal(saved.maxDurationHours, 72);
+      assert.deepEqual(saved.guardrailMetrics, [{ name: 'checkout.latency_ms', type: 'mean', better: 'decrease' }]);
+      const audit = await api('GET', `/audit?project=${PROJECT}&flag=${flag}&limit=20`);
+      const updates = audit.items.filter((e) => e.action === 'experiment.updated');
+      assert.equal(updates.length, 1, JSON.stringify(updates));
+      assert.equal(updates[0].reason, 'ten points is what matters; latency must not suffer');
+      assert.equal(updates[0].actorName, 'admin@signalbox.local');
+      assert.equal(updates[0].before.minimumDetectableEffect, 0.05);
+      assert.equal(updates[0].after.minimumDetectableEffect, 0.1);
+      assert.deepEqual(updates[0].before.guardrailMetrics, []);
+      assert.deepEqual(updates[0].after.guardrailMetrics, saved.guardrailMetrics);
+
+      // The settings reopen with what was saved.
+      await page.getByRole('button', { name: 'Settings' }).click();
+      assert.equal(await dialog.getByLabel('Minimum detectable effect').inputValue(), '0.1');
+      assert.equal(await dialog.getByLabel('Guardrail 1 metric').inputValue(), 'checkout.latency_ms');
+      assert.equal(await dialog.getByLabel('Conclude after (hours; empty: never)').inputValue(), '72');
+      // The dialog with its guardrail rows is as accessible as the rest of the console.
+      assert.deepEqual(await seriousViolations(page), []);
+    },
+  },
+  {
+    name: 'experiments: Stop asks for confirmation, then closes the experiment without a winner and leaves the flag serving its split',
+    run: async (h) => {
+      const { page, api } = h;
+      const env = 'development';
+      const flag = await newSplitFlag(api, 'e2e.stop-model', env);
+      const { sdkKey } = await api('POST', `/projects/${PROJECT}/environments/${env}/sdk-key`);
+      const experimentUrl = `/projects/${PROJECT}/experiments/e2e-stop`;
+      await api('POST', `/projects/${PROJECT}/experiments`, {
+        key: 'e2e-stop',
+        name: 'Stopped early',
+        flag,
+        environment: env,
+        controlVariant: 'v1',
+        treatmentVariants: ['v2'],
+        primaryMetric: { name: 'converted', type: 'rate' },
+        minimumDetectableEffect: 0.05,
+      });
+      await simulateConversions(h.baseUrl, sdkKey, flag, 400, { v1: 0.1, v2: 0.12 });
+      const served = await config(api, flag, env);
+
+      await signInAsAdmin(h);
+      await page.goto(`/${PROJECT}/${env}/experiments/e2e-stop`);
+      await page.getByRole('heading', { name: 'Stopped early' }).waitFor();
+      // Stop only asks: cancelling changes nothing.
+      await page.getByRole('button', { name: 'Stop', exact: true }).click();
+      const dialog = page.getByRole('dialog', { name: 'Stop e2e-stop without a decision' });
+      await dialog.getByText('The flag keeps serving what it serves now: nothing changes for anyone.', { exact: false }).waitFor();
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      assert.equal((await api('GET', experimentUrl)).status, 'running');
+
+      await page.getByRole('button', { name: 'Stop', exact: true }).click();
+      await dialog.getByLabel('Reason (optional)').fill('the campaign this tested was cancelled');
+      await dialog.getByRole('button', { name: 'Stop experiment' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await page.getByText(/^Closed .*: stopped without a decision: no winner, and the flag serves what it served\.$/).waitFor();
+      await page
+        .getByRole('region', { name: 'Recommendation' })
+        .getByText(/nothing acts on this recommendation any more/)
+        .waitFor();
+      await page
+        .locator('.badge', { hasText: /^closed$/ })
+        .first()
+        .waitFor();
+      for (const action of ['Promote', 'Settings', 'Stop', 'Rollback']) {
+        assert.equal(await page.getByRole('button', { name: action, exact: true }).count(), 0, `${action} is gone from a closed experiment`);
+      }
+      assert.equal(await page.getByText(/promoted|rolled back/).count(), 0);
+
+      const stopped = await api('GET', experimentUrl);
+      assert.equal(stopped.status, 'closed');
+      assert.equal(stopped.decision, 'stopped');
+      assert.equal(stopped.winner, null);
+      const after = await config(api, flag, env);
+      assert.deepEqual(after.defaultRule, served.defaultRule, 'the flag serves what it served');
+      assert.equal(after.version, served.version, 'the flag itself did not change');
+      const audit = await api('GET', `/audit?project=${PROJECT}&flag=${flag}&limit=20`);
+      const entry = audit.items.find((e) => e.action === 'experiment.stopped');
+      assert.equal(entry?.reason, 'the campaign this tested was cancelled');
+
+      // The flag's page agrees: still the 50/50 split the experiment ran on.
+      await page.getByRole('link', { name: flag }).first().click();
+      await page.getByRole('region', { name: 'Default rule' }).getByRole('img', { name: 'Rollout: v1 50%, v2 50%' }).waitFor();
     },
   },
 ];

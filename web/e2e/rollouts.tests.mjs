@@ -1,5 +1,6 @@
 // The rollout plan page: each guard's fixed-horizon and sequential (mSPRT) figures, the stage
-// window and what the scheduler will do, a pause caused by a hand edit, and the exclusion with experiments.
+// window and what the scheduler will do, a pause caused by a hand edit, the exclusion with experiments,
+// and a rollback by a failing guard with its reason and the figures that decided.
 import assert from 'node:assert/strict';
 import { createFlags } from '@signalbox/sdk';
 import { config, flagUrl, newFlag, PROJECT, signInAsAdmin } from './tests.mjs';
@@ -12,6 +13,23 @@ const stepRuns = async (baseUrl, sdkKey, flag, runs) => {
   try {
     assert.equal(await flags.waitForReady({ timeoutMs: 5000 }), 'ready');
     for (let i = 0; i < runs; i++) await flags.step(flag, { targetingKey: `${flag}-${Date.now()}-${i}` }, () => 'new', { fallback: () => 'old' });
+    await flags.flush();
+  } finally {
+    await flags.close();
+  }
+};
+
+/** Pipeline runs whose candidate step always throws (the fallback never does): every candidate run is an error. */
+const crashingRuns = async (baseUrl, sdkKey, flag, runs) => {
+  const flags = createFlags({ url: baseUrl, sdkKey, logger: quiet, telemetry: { flushIntervalMs: 60_000 } });
+  try {
+    assert.equal(await flags.waitForReady({ timeoutMs: 5000 }), 'ready');
+    for (let i = 0; i < runs; i++) {
+      const crash = () => {
+        throw new Error('candidate crashes');
+      };
+      await flags.step(flag, { targetingKey: `${flag}-crash-${i}` }, crash, { fallback: () => 'old' }).catch(() => undefined);
+    }
     await flags.flush();
   } finally {
     await flags.close();
@@ -75,6 +93,64 @@ export const tests = [
       assert.equal(listed.pause.handEdit, true);
       // Still judged while paused: a failing guard would roll it back.
       await table.waitFor();
+    },
+  },
+  {
+    name: "rollouts: a guard the sequential (mSPRT) figures fail rolls the plan back, and the plan page shows the failed guard's reason with its method",
+    run: async (h) => {
+      const { page, api } = h;
+      const env = 'staging';
+      const key = await newFlag(api, 'e2e.crashing-step');
+      const flagEnv = `/projects/${PROJECT}/flags/${key}/environments/${env}`;
+      const current = await config(api, key, env);
+      await api('PATCH', flagEnv, { version: current.version, on: true, defaultRule: { variant: 'off' }, reason: 'serve off before the rollout' });
+      const { sdkKey } = await api('POST', `/projects/${PROJECT}/environments/${env}/sdk-key`);
+      await stepRuns(h.baseUrl, sdkKey, key, 80);
+      const plan = await api('POST', `${flagEnv}/rollout-plans`, {
+        candidateVariant: 'on',
+        controlVariant: 'off',
+        stages: [
+          { percent: 50, minDurationMinutes: 60, minSamples: 100 },
+          { percent: 100, minDurationMinutes: 0, minSamples: 0 },
+        ],
+      });
+      assert.equal(plan.status, 'running');
+      // Every candidate run fails: an hour-long stage, yet the always-valid figures may roll it back at once.
+      await crashingRuns(h.baseUrl, sdkKey, key, 200);
+      let listed;
+      for (let i = 0; i < 150; i++) {
+        [listed] = await api('GET', `${flagEnv}/rollout-plans`);
+        if (listed.status !== 'running') break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.equal(listed.status, 'rolled-back', JSON.stringify(listed.guardStatus?.verdict));
+      assert.deepEqual((await config(api, key, env)).defaultRule, { variant: 'off' });
+
+      await signInAsAdmin(h);
+      await page.goto(flagUrl(env, key, 'rollout'));
+      const card = page.getByRole('region', { name: /Rollout of on/ });
+      await card.locator('.badge', { hasText: 'rolled-back' }).first().waitFor();
+      await card.getByText(/^Serving 0% of traffic on/).waitFor();
+      const failed = card.getByRole('status').filter({ hasText: 'Guards that failed:' });
+      await failed.waitFor();
+      // The reason names the guard's figures and their method: the mSPRT confidence sequence, entirely above 0.
+      assert.match(
+        await failed.textContent(),
+        /^Guards that failed: .*confidence sequence for .*: .*, always-valid p = [\d.e-]+ \(mSPRT, α = [\d.e-]+\), entirely above 0/,
+      );
+      // Which guard failed, by which figures: the table as the scheduler judged it when it rolled back.
+      const table = card.getByRole('table', { name: 'Guards at the rollback' });
+      await table.getByRole('columnheader', { name: 'Sequential (mSPRT)' }).waitFor();
+      const errorRow = table.getByRole('row', { name: /^Error rate step\.duration_ms/ });
+      await errorRow.getByText('over the limit', { exact: true }).waitFor();
+      await errorRow.getByText(/^fail · mSPRT confidence sequence \+[\d.]+ pp to \+[\d.]+ pp$/).waitFor();
+      const decision = errorRow.getByRole('cell').nth(6);
+      await decision.getByText('by sequential').waitFor();
+      assert.match(await decision.textContent(), /^fail by sequential.*\(mSPRT, α = [\d.e-]+\), entirely above 0$/);
+      assert.equal(await card.getByRole('table', { name: 'Guard metrics' }).count(), 0, 'a finished plan has no live guards');
+      const rolledBack = card.getByRole('list', { name: 'Decision timeline' }).getByRole('listitem').filter({ hasText: 'rolled-back' });
+      await rolledBack.getByText(/guard failed at 50%: .*\(mSPRT, α = /).waitFor();
+      await h.screenshot('rollout-guard-failed', { fullPage: true });
     },
   },
 ];

@@ -136,8 +136,10 @@ describe('ExperimentPage', () => {
   it('shows the always-valid figures beside the fixed-horizon ones and says which decide', async () => {
     renderPage('viewer', results());
     expect((await screen.findByTestId('sequential-p-value')).textContent).toBe('p < 0.001');
-    expect(screen.getByRole('columnheader', { name: 'Always-valid p (decides)' })).toBeTruthy();
-    expect(screen.getByRole('columnheader', { name: 'p-value' })).toBeTruthy();
+    expect(screen.getByRole('columnheader', { name: 'Always-valid p (mSPRT, decides)' })).toBeTruthy();
+    expect(screen.getByRole('columnheader', { name: 'Fixed-horizon p (z-test)' })).toBeTruthy();
+    expect(screen.getByRole('columnheader', { name: 'Confidence sequence (mSPRT)' })).toBeTruthy();
+    expect(screen.getByRole('columnheader', { name: '95% CI (Newcombe)' })).toBeTruthy();
     expect(screen.getByText('+1.10 pp to +6.90 pp')).toBeTruthy();
     expect(screen.getByText(/decides by its sequential figures/)).toBeTruthy();
   });
@@ -164,6 +166,23 @@ describe('ExperimentPage', () => {
     await userEvent.type(screen.getByLabelText('Reason (optional)'), 'plans changed');
     await userEvent.click(screen.getByRole('button', { name: 'Stop experiment' }));
     await vi.waitFor(() => expect(calls.find((c) => c.method === 'POST' && c.path.endsWith('/stop'))?.body).toEqual({ reason: 'plans changed' }));
+  });
+
+  it('shows a stopped experiment as closed with no winner, its recommendation no longer acted on', async () => {
+    const base = results({ sampleRatio: null, recommendation: 'keep-collecting', winner: null });
+    renderPage(
+      'editor',
+      results({
+        ...base,
+        experiment: { ...base.experiment, status: 'closed', decision: 'stopped', winner: null, closedAt: '2026-11-21T10:00:00.000Z' },
+      }),
+    );
+    expect((await screen.findByText(/stopped without a decision/)).textContent).toMatch(
+      /: stopped without a decision: no winner, and the flag serves what it served\.$/,
+    );
+    expect(screen.getByText(/nothing acts on this recommendation any more/)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Stop' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Promote' })).toBeNull();
   });
 
   it('changes settings with a reason, and asks for the reason before sending anything', async () => {
@@ -246,7 +265,7 @@ describe('ExperimentPage', () => {
     expect(screen.getByText('CUPED decides')).toBeTruthy();
     // The unadjusted figures stay on the page, no longer marked as deciding.
     expect(screen.getByTestId('p-value').textContent).toBe('p < 0.001');
-    expect(screen.getByRole('columnheader', { name: 'Always-valid p' })).toBeTruthy();
+    expect(screen.getByRole('columnheader', { name: 'Always-valid p (mSPRT)' })).toBeTruthy();
     expect(screen.getByRole('columnheader', { name: 'Adjusted always-valid p (decides when every unit has a covariate)' })).toBeTruthy();
   });
 
@@ -304,6 +323,53 @@ describe('ExperimentPage', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Save settings' }));
     await vi.waitFor(() => expect(calls.find((c) => c.method === 'PATCH')?.body).toMatchObject({ cuped: true, reason: 'covariates arrive now' }));
   }, 30_000);
+
+  it('adds a guardrail in the settings, sending the whole list only because it changed', async () => {
+    const base = results({ sampleRatio: null });
+    const withGuardrail = results({
+      sampleRatio: null,
+      experiment: { ...base.experiment, guardrailMetrics: [{ name: 'refunded', type: 'rate', better: 'decrease' }] },
+    });
+    const calls = renderPage('editor', withGuardrail);
+    await userEvent.click(await screen.findByRole('button', { name: 'Settings' }));
+    expect((screen.getByLabelText('Guardrail 1 metric') as HTMLInputElement).value).toBe('refunded');
+    await userEvent.click(screen.getByRole('button', { name: 'Add a guardrail' }));
+    await userEvent.type(screen.getByLabelText('Guardrail 2 metric'), 'checkout.latency_ms');
+    await userEvent.type(screen.getByLabelText('Reason (kept in the audit log)'), 'latency matters too');
+    await userEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    await vi.waitFor(() =>
+      expect(calls.find((c) => c.method === 'PATCH')?.body).toMatchObject({
+        guardrailMetrics: [
+          { name: 'refunded', type: 'rate', better: 'decrease' },
+          { name: 'checkout.latency_ms', type: 'mean', better: 'decrease' },
+        ],
+      }),
+    );
+  }, 30_000);
+
+  it('leaves the guardrails out of the settings it sends when they did not change', async () => {
+    const calls = renderPage('editor', results({ sampleRatio: null }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Settings' }));
+    // An empty row added and left empty changes nothing.
+    await userEvent.click(screen.getByRole('button', { name: 'Add a guardrail' }));
+    await userEvent.type(screen.getByLabelText('Reason (kept in the audit log)'), 'nothing but a note');
+    await userEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+    await vi.waitFor(() => expect(calls.find((c) => c.method === 'PATCH')?.body).toBeDefined());
+    expect(calls.find((c) => c.method === 'PATCH')?.body).not.toHaveProperty('guardrailMetrics');
+  }, 30_000);
+
+  it('says a guardrail without observations has no data yet rather than calling it ok', async () => {
+    const base = results({ sampleRatio: null });
+    renderPage(
+      'viewer',
+      results({
+        sampleRatio: null,
+        treatments: [{ ...base.treatments[0]!, guardrails: [{ metric: 'checkout.latency_ms', comparison: null, harmed: false }] }],
+      }),
+    );
+    expect(await screen.findByText('no data yet')).toBeTruthy();
+    expect(screen.queryByText('ok', { exact: true })).toBeNull();
+  });
 
   it('offers no Settings or Stop to a viewer', async () => {
     renderPage('viewer', results());

@@ -59,6 +59,9 @@ const TEST_NAMES: Record<MetricType, string> = {
   mean: "Welch's t-test",
   ratio: 'z-test with the delta-method variance of each ratio',
 };
+/** In a column heading, where the footnote below the table names each method in full. */
+const SHORT_TEST_NAMES: Record<MetricType, string> = { rate: 'z-test', mean: "Welch's t-test", ratio: 'delta-method z-test' };
+const SHORT_METHOD_NAMES: Partial<Record<IntervalMethod, string>> = { newcombe: 'Newcombe', 'welch-t': "Welch's t", 'delta-method': 'delta method' };
 const DIFFERENCE_METHODS: Record<MetricType, IntervalMethod> = { rate: 'newcombe', mean: 'welch-t', ratio: 'delta-method' };
 const EFFECT_SIZES: Record<MetricType, string> = { rate: "Cohen's h", mean: "Cohen's d", ratio: "Cohen's d, linearised" };
 const VALUE_HEADINGS: Record<MetricType, string> = { rate: 'Rate', mean: 'Mean', ratio: 'Ratio' };
@@ -147,7 +150,7 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
             ? `promoted ${x.winner ?? ''}`
             : x.decision === 'rolled-back'
               ? `rolled back to ${x.controlVariant}`
-              : 'stopped without a decision; the flag serves what it served'}
+              : 'stopped without a decision: no winner, and the flag serves what it served'}
           .
         </div>
       )}
@@ -160,6 +163,11 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
             {r.winner ? `: ${r.winner}` : ''}
           </Badge>
         </div>
+        {!running && (
+          <p className="muted small">
+            The results up to when the experiment closed: nothing acts on this recommendation any more, and no more observations count.
+          </p>
+        )}
         {r.treatments.map((t) => (
           <p key={t.variant} className="small">
             <strong>{t.variant}</strong>: {t.explanation}
@@ -224,11 +232,14 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
               <tr>
                 <th scope="col">Variant</th>
                 <th scope="col">Difference</th>
-                <th scope="col">95% CI</th>
+                <th scope="col">95% CI ({SHORT_METHOD_NAMES[DIFFERENCE_METHODS[type]]})</th>
                 <th scope="col">Relative</th>
-                <th scope="col">p-value{r.decidedBy === 'fixed-horizon' && !cupedDecides ? ' (decides)' : ''}</th>
-                <th scope="col">Always-valid p{r.decidedBy === 'sequential' && !cupedDecides ? ' (decides)' : ''}</th>
-                <th scope="col">Confidence sequence</th>
+                <th scope="col">
+                  Fixed-horizon p ({SHORT_TEST_NAMES[type]}
+                  {r.decidedBy === 'fixed-horizon' && !cupedDecides ? ', decides' : ''})
+                </th>
+                <th scope="col">Always-valid p (mSPRT{r.decidedBy === 'sequential' && !cupedDecides ? ', decides' : ''})</th>
+                <th scope="col">Confidence sequence (mSPRT)</th>
                 <th scope="col">Effect size</th>
                 <th scope="col">Guardrails</th>
               </tr>
@@ -271,7 +282,14 @@ export const ExperimentPage = ({ project, environment }: { project: ProjectView;
                         ? '—'
                         : t.guardrails.map((g) => (
                             <div key={g.metric}>
-                              <code className="small">{g.metric}</code> {g.harmed ? <Badge tone="killed">worse</Badge> : <Badge tone="neutral">ok</Badge>}
+                              <code className="small">{g.metric}</code>{' '}
+                              {g.comparison === null ? (
+                                <span className="muted small">no data yet</span>
+                              ) : g.harmed ? (
+                                <Badge tone="killed">worse</Badge>
+                              ) : (
+                                <Badge tone="neutral">ok</Badge>
+                              )}
                             </div>
                           ))}
                     </td>

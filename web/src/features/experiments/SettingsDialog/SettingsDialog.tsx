@@ -9,6 +9,16 @@ import { FormActions } from '../../../components/common/FormActions';
 
 type Method = Experiment['analysis'];
 
+/** One guardrail row: a metric that must not get significantly worse. */
+interface GuardrailDraft {
+  name: string;
+  type: 'rate' | 'mean';
+  better: 'increase' | 'decrease';
+}
+
+const sameGuardrails = (a: GuardrailDraft[], b: GuardrailDraft[]) =>
+  a.length === b.length && a.every((g, i) => g.name === b[i]!.name && g.type === b[i]!.type && g.better === b[i]!.better);
+
 /** The settings of a running experiment that may change, with the reason the audit log keeps. */
 export const SettingsDialog = ({
   experiment,
@@ -28,7 +38,14 @@ export const SettingsDialog = ({
     autoRollback: experiment.autoRollback,
     cuped: experiment.cuped,
   };
+  // Guardrails are never ratios (the server refuses one), so a row is a rate or a mean.
+  const initialGuardrails: GuardrailDraft[] = experiment.guardrailMetrics.map((g) => ({
+    name: g.name,
+    type: g.type === 'rate' ? 'rate' : 'mean',
+    better: g.better,
+  }));
   const [form, setForm] = useState(initial);
+  const [guardrails, setGuardrails] = useState(initialGuardrails);
   const [reason, setReason] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [submitting, setSubmitting] = useState(false);
@@ -37,7 +54,23 @@ export const SettingsDialog = ({
     // A field's message goes as soon as the field changes.
     setErrors((e) => ({ ...e, [fieldOf[key] ?? key]: [] }));
   };
-  const dirty = reason.trim() !== '' || (Object.keys(initial) as Array<keyof typeof initial>).some((k) => form[k] !== initial[k]);
+  const setGuardrail = (index: number, change: Partial<GuardrailDraft>) => {
+    setGuardrails((rows) => rows.map((row, i) => (i === index ? { ...row, ...change } : row)));
+    setErrors((e) => Object.fromEntries(Object.entries(e).filter(([field]) => !field.startsWith(`guardrailMetrics[${index}]`))));
+  };
+  // Removing a row renumbers the rest: their messages no longer point at the right row.
+  const removeGuardrail = (index: number) => {
+    setGuardrails((rows) => rows.filter((_, i) => i !== index));
+    setErrors((e) => Object.fromEntries(Object.entries(e).filter(([field]) => !field.startsWith('guardrailMetrics'))));
+  };
+  const addGuardrail = () => setGuardrails((rows) => [...rows, { name: '', type: 'mean', better: 'decrease' }]);
+  const guardrailMetrics = guardrails.filter((g) => g.name.trim() !== '').map((g) => ({ ...g, name: g.name.trim() }));
+  const guardrailsChanged = !sameGuardrails(guardrailMetrics, initialGuardrails);
+  const dirty =
+    reason.trim() !== '' ||
+    guardrails.length !== initialGuardrails.length ||
+    guardrailsChanged ||
+    (Object.keys(initial) as Array<keyof typeof initial>).some((k) => form[k] !== initial[k]);
 
   const handle = async (e: FormEvent) => {
     e.preventDefault();
@@ -56,6 +89,8 @@ export const SettingsDialog = ({
       autoRollback: form.autoRollback,
       // Sent only when changed: a ratio experiment, which cannot have CUPED, never sends it.
       ...(form.cuped !== initial.cuped ? { cuped: form.cuped } : {}),
+      // Sent only when changed too: the list replaces the experiment's guardrails.
+      ...(guardrailsChanged ? { guardrailMetrics } : {}),
       reason: reason.trim(),
     };
     if (changes.reason === '') local.reason = ['say why the settings change (kept in the audit log)'];
@@ -108,6 +143,42 @@ export const SettingsDialog = ({
             </label>
           </div>
         </div>
+        <fieldset>
+          <legend className="field-label">Guardrail metrics (must not get significantly worse)</legend>
+          {guardrails.length === 0 && <p className="muted small">None.</p>}
+          {guardrails.map((g, i) => (
+            <div className="field-pair" key={i}>
+              <Field path={`guardrailMetrics[${i}].name`} label={`Guardrail ${i + 1} metric`} messages={err(`guardrailMetrics[${i}].name`)}>
+                {(p) => (
+                  <input {...p} maxLength={200} placeholder="model.latency_ms" value={g.name} onChange={(e) => setGuardrail(i, { name: e.target.value })} />
+                )}
+              </Field>
+              <Field path={`guardrailMetrics[${i}].type`} label={`Guardrail ${i + 1} type`} messages={err(`guardrailMetrics[${i}].type`)}>
+                {(p) => (
+                  <select {...p} value={g.type} onChange={(e) => setGuardrail(i, { type: e.target.value as GuardrailDraft['type'] })}>
+                    <option value="rate">rate</option>
+                    <option value="mean">mean</option>
+                  </select>
+                )}
+              </Field>
+              <Field path={`guardrailMetrics[${i}].better`} label={`Guardrail ${i + 1} is better when it`} messages={err(`guardrailMetrics[${i}].better`)}>
+                {(p) => (
+                  <select {...p} value={g.better} onChange={(e) => setGuardrail(i, { better: e.target.value as GuardrailDraft['better'] })}>
+                    <option value="decrease">decreases</option>
+                    <option value="increase">increases</option>
+                  </select>
+                )}
+              </Field>
+              <button type="button" className="btn" onClick={() => removeGuardrail(i)} aria-label={`Remove guardrail ${i + 1}`}>
+                Remove
+              </button>
+            </div>
+          ))}
+          <FieldMessage path="guardrailMetrics" messages={err('guardrailMetrics')} />
+          <button type="button" className="btn" onClick={addGuardrail}>
+            Add a guardrail
+          </button>
+        </fieldset>
         {experiment.primaryMetric.type !== 'ratio' && (
           <div className="field">
             <label>

@@ -69,49 +69,54 @@ export const GuardStatus = ({ plan }: { plan: RolloutPlan }) => {
             Split check: {srm.observed[0]} candidate and {srm.observed[1]} control observations, as the split expects (χ² p = {srm.pValue.toPrecision(3)}).
           </p>
         ))}
-      <div className="table-wrap">
-        <table className="table" aria-label="Guard metrics">
-          <caption className="caption">
-            Guards since this stage started, candidate {plan.candidateVariant} vs control {plan.controlVariant}. Fixed-horizon: the point estimate against the
-            limit. Sequential: an mSPRT confidence sequence for the excess over the limit, valid however often it is read (α = {status.alpha} shared by the
-            guards).
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Guard</th>
-              <th scope="col">Candidate</th>
-              <th scope="col">Control</th>
-              <th scope="col">Threshold</th>
-              <th scope="col">Fixed-horizon</th>
-              <th scope="col">Sequential (mSPRT)</th>
-              <th scope="col">Decision</th>
-            </tr>
-          </thead>
-          <tbody>
-            {status.rows.map((row) => (
-              <tr key={`${row.guard}-${row.metric}-${row.stat ?? ''}`}>
-                <td>
-                  {guardLabel(row)} <code className="small">{row.metric}</code>
-                </td>
-                <td>{guardValue(row, row.candidate)}</td>
-                <td>{guardValue(row, row.control)}</td>
-                <td className="small">{row.limit}</td>
-                <td>
-                  <FixedHorizon row={row} />
-                </td>
-                <td>
-                  <Sequential row={row} />
-                </td>
-                <td>
-                  <Badge tone={DECISION_TONES[row.decision]}>{row.decision}</Badge>
-                  {row.decidedBy && <span className="muted small"> by {row.decidedBy}</span>}
-                  <div className="small">{row.failure ?? row.why}</div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <GuardTable
+        rows={status.rows}
+        label="Guard metrics"
+        caption={`Guards since this stage started, candidate ${plan.candidateVariant} vs control ${plan.controlVariant}. Fixed-horizon: the point estimate against the limit. Sequential: an mSPRT confidence sequence for the excess over the limit, valid however often it is read (α = ${status.alpha} shared by the guards).`}
+      />
     </div>
   );
 };
+
+/** Each guard with its fixed-horizon and sequential (mSPRT) figures and the decision they gave. */
+export const GuardTable = ({ rows, label, caption }: { rows: GuardRow[]; label: string; caption: string }) => (
+  <div className="table-wrap">
+    <table className="table" aria-label={label}>
+      <caption className="caption">{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Guard</th>
+          <th scope="col">Candidate</th>
+          <th scope="col">Control</th>
+          <th scope="col">Threshold</th>
+          <th scope="col">Fixed-horizon</th>
+          <th scope="col">Sequential (mSPRT)</th>
+          <th scope="col">Decision</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={`${row.guard}-${row.metric}-${row.stat ?? ''}`}>
+            <td>
+              {guardLabel(row)} <code className="small">{row.metric}</code>
+            </td>
+            <td>{guardValue(row, row.candidate)}</td>
+            <td>{guardValue(row, row.control)}</td>
+            <td className="small">{row.limit}</td>
+            <td>
+              <FixedHorizon row={row} />
+            </td>
+            <td>
+              <Sequential row={row} />
+            </td>
+            <td>
+              <Badge tone={DECISION_TONES[row.decision]}>{row.decision}</Badge>
+              {row.decidedBy && <span className="muted small"> by {row.decidedBy}</span>}
+              <div className="small">{row.failure ?? row.why}</div>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  </div>
+);

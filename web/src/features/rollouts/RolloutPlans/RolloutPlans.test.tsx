@@ -160,6 +160,38 @@ describe('RolloutPlans', () => {
     expect(screen.getByText(/Split check: 400 candidate and 39000 control observations/)).toBeTruthy();
   });
 
+  it('shows a rolled-back plan with the failed guard, its reason and the figures that decided, as the scheduler saw them', async () => {
+    const running = aPlan();
+    const plan = aPlan({
+      status: 'rolled-back',
+      currentPercent: 0,
+      reason: `guard failed at 1%: ${FAILURE}`,
+      finishedAt: '2026-11-23T10:20:00.000Z',
+      guardStatus: null,
+      snapshot: { stage: 0, percent: 1, failures: [FAILURE], rows: running.guardStatus!.rows },
+    });
+    stubApi((method, path) => (method === 'GET' && path.endsWith('/rollout-plans') ? { status: 200, body: [plan] } : undefined));
+    renderWithClient(<RolloutPlans project="demo" flag={aFlag()} environment={environment} />);
+    expect((await screen.findByText('Guards that failed:')).parentElement!.textContent).toBe(`Guards that failed: ${FAILURE}`);
+    expect(screen.queryByRole('table', { name: 'Guard metrics' })).toBeNull();
+    const table = screen.getByRole('table', { name: 'Guards at the rollback' });
+    expect(within(table).getByRole('columnheader', { name: 'Sequential (mSPRT)' })).toBeTruthy();
+    const failed = within(table).getByRole('row', { name: /^Error rate model\.latency_ms/ });
+    const decision = within(failed).getAllByRole('cell')[6]!;
+    expect(within(decision).getByText('fail')).toBeTruthy();
+    expect(within(decision).getByText('by sequential')).toBeTruthy();
+    expect(within(failed).getByText(/mSPRT confidence sequence \+7\.10 pp to \+23\.90 pp/)).toBeTruthy();
+    expect(within(failed).getByText(FAILURE)).toBeTruthy();
+  });
+
+  it('shows only the reason of a rollback whose snapshot has no guard rows', async () => {
+    const plan = aPlan({ status: 'rolled-back', currentPercent: 0, guardStatus: null, snapshot: { failures: [FAILURE] } });
+    stubApi((method, path) => (method === 'GET' && path.endsWith('/rollout-plans') ? { status: 200, body: [plan] } : undefined));
+    renderWithClient(<RolloutPlans project="demo" flag={aFlag()} environment={environment} />);
+    await screen.findByText('Guards that failed:');
+    expect(screen.queryByRole('table')).toBeNull();
+  });
+
   it('says when a hand edit paused the plan, and flags a sample ratio mismatch', async () => {
     const plan = aPlan({
       status: 'paused',

@@ -1,7 +1,15 @@
 import { type FormEvent, useState } from 'react';
 import { usePermissions } from '../../../api/auth';
 import { errorMessage } from '../../../api/client';
-import { ACTIVE_ROLLOUT_STATUSES, type RolloutAction, type RolloutPlan, type RolloutStatus, useRolloutAction, useRolloutPlans } from '../../../api/rollouts';
+import {
+  ACTIVE_ROLLOUT_STATUSES,
+  type GuardRow,
+  type RolloutAction,
+  type RolloutPlan,
+  type RolloutStatus,
+  useRolloutAction,
+  useRolloutPlans,
+} from '../../../api/rollouts';
 import { useExperiments } from '../../../api/experiments';
 import type { EnvironmentView } from '../../../api/projects';
 import type { FlagView } from '../../../api/flags';
@@ -11,7 +19,7 @@ import { formatPercent } from '../../../components/common/rolloutSegments';
 import { formatTime } from '../../../components/common/format';
 import { EmptyState, QueryView } from '../../../components/common/StateViews';
 import { NewPlanForm } from '../NewPlanForm/NewPlanForm';
-import { GuardStatus } from '../GuardStatus/GuardStatus';
+import { GuardStatus, GuardTable } from '../GuardStatus/GuardStatus';
 import { stageSteps } from '../stageSteps';
 import { FormActions } from '../../../components/common/FormActions';
 
@@ -151,9 +159,19 @@ const PlanCard = ({ project, environment, plan, canEdit }: { project: string; en
         <GuardStatus plan={plan} />
       ) : (
         Array.isArray(plan.snapshot?.failures) && (
-          <div className="banner banner-danger" role="status">
-            <strong>Guards that failed:</strong> {(plan.snapshot.failures as string[]).join('; ')}
-          </div>
+          <>
+            <div className="banner banner-danger" role="status">
+              <strong>Guards that failed:</strong> {(plan.snapshot.failures as string[]).join('; ')}
+            </div>
+            {/* The guards as the scheduler judged them when it rolled back: which failed, by which figures. */}
+            {Array.isArray(plan.snapshot.rows) && (
+              <GuardTable
+                rows={plan.snapshot.rows as GuardRow[]}
+                label="Guards at the rollback"
+                caption={`Guards when the plan rolled back, candidate ${plan.candidateVariant} vs control ${plan.controlVariant}. Fixed-horizon: the point estimate against the limit. Sequential: an mSPRT confidence sequence for the excess over the limit.`}
+              />
+            )}
+          </>
         )
       )}
       <h4>Decisions</h4>
