@@ -80,7 +80,7 @@ def vectors():
             row.update(relative_figures(p1, v1, p2, v2, crit))
             row['effectSize'] = float(proportion_effectsize(p2, p1))  # Cohen's h
             row['tau'] = [0.01, 0.002, 0.05][len(rates) % 3]
-            row['sequential'] = msprt(p2 - p1, v1 + v2, row['tau'], alpha)
+            row['sequential'] = msprt(p2 - p1, v1 + v2, row['tau'], alpha, within=(-1, 1))
         rates.append(row)
     out['rates'] = rates
 
@@ -249,8 +249,9 @@ def msprt_log_lr(diff, variance, tau):
     return top + math.log(integral)
 
 
-def msprt(diff, variance, tau, alpha):
-    """Always-valid p-value min(1, 1/Λ) and the confidence sequence {θ₀ : Λ(diff − θ₀) < 1/α}, its ends by scipy.optimize.brentq."""
+def msprt(diff, variance, tau, alpha, within=None):
+    """Always-valid p-value min(1, 1/Λ) and the confidence sequence {θ₀ : Λ(diff − θ₀) < 1/α}, its ends by scipy.optimize.brentq,
+    intersected with `within` (the values the difference can take: [−1, 1] for rates)."""
     if not variance > 0:
         return None
     p = min(1.0, math.exp(-msprt_log_lr(diff, variance, tau)))
@@ -263,7 +264,10 @@ def msprt(diff, variance, tau, alpha):
         while g(hi) <= 0:
             hi *= 2
         return optimize.brentq(g, 0.0, hi, xtol=1e-300, rtol=1e-15, maxiter=500)
-    return {'p': p, 'lower': diff - half(1), 'upper': diff + half(-1), 'significant': p <= alpha}
+    lower, upper = diff - half(1), diff + half(-1)
+    if within is not None:
+        lower, upper = max(within[0], lower), min(within[1], upper)
+    return {'p': p, 'lower': lower, 'upper': upper, 'significant': p <= alpha}
 
 
 def arm(values):
@@ -481,7 +485,8 @@ def analysis_vectors():
                     gp = float(proportions_ztest([g2.sum(), g1.sum()], [len(g2), len(g1)])[1])
                 else:
                     gp = float(stats.ttest_ind(g2, g1, equal_var=False)[1])
-                guard.append({'p': gp, 'tau': 0.2 * spread, 'sequential': msprt(float(g2.mean() - g1.mean()), gvar, 0.2 * spread, alpha)})
+                guard.append({'p': gp, 'tau': 0.2 * spread, 'sequential': msprt(float(g2.mean() - g1.mean()), gvar, 0.2 * spread, alpha,
+                                                                              within=(-1, 1) if kind == 'rate' else None)})
             treatments.append({'variant': v, 't': float(t), 'p': float(p), 'sequential': msprt(float(y2.mean() - y1.mean()), float(var), mde, comparison_alpha),
                                'guardrails': guard})
         rows.append({'variants': variants, 'shares': shares, 'alpha': alpha, 'power': power, 'mde': mde,

@@ -11,6 +11,7 @@ import {
 } from './experiment-statistics.js';
 import type { ExperimentMetric } from './experiment.entity.js';
 import { compareRatio, type CupedComparison, cupedCompare, cupedResidualSd, type PairedAggregate, ratioEstimate, ratioVariance } from './paired-statistics.js';
+import { pEquals } from './format-p-value.js';
 
 export type Recommendation = 'promote' | 'keep-collecting' | 'keep-control' | 'no-difference';
 
@@ -303,7 +304,7 @@ export const analyse = (
     const early =
       method === 'sequential' && comparison !== null && Math.min(control.n, treatment.n) >= SEQUENTIAL_MIN_OBSERVATIONS && significant(method, comparison);
     const constant = reached && comparison === null && !ratio ? constantArms(metric, control, treatment) : null;
-    const p = (c: Comparison) => `${complete ? 'CUPED-adjusted ' : ''}${method === 'sequential' ? 'always-valid p' : 'p'} = ${pOf(method, c).toPrecision(3)}`;
+    const p = (c: Comparison) => `${complete ? 'CUPED-adjusted ' : ''}${pEquals(pOf(method, c), method === 'sequential' ? 'always-valid p' : 'p')}`;
     let recommendation: Recommendation;
     let explanation: string;
     if (constant !== null) {

@@ -67,6 +67,17 @@ describe('two-proportion z-test', () => {
   });
 });
 
+describe('always-valid figures for rates', () => {
+  it('keep the confidence sequence of a rate difference inside [−1, 1], however few the observations', () => {
+    const c = compare('rate', { n: 3, sum: 2, sumSquares: 2 }, { n: 3, sum: 3, sumSquares: 3 }, 0.05, 0.05)!;
+    expect(c.sequential!.interval.lower).toBe(-1);
+    expect(c.sequential!.interval.upper).toBe(1);
+    const wide = compare('rate', { n: 40, sum: 1, sumSquares: 1 }, { n: 40, sum: 39, sumSquares: 39 }, 0.05, 0.5)!;
+    expect(wide.sequential!.interval.upper).toBeLessThanOrEqual(1);
+    expect(wide.sequential!.interval.lower).toBeGreaterThan(0);
+  });
+});
+
 describe("Welch's t-test", () => {
   // R's documentation example `t.test(extra ~ group, data = sleep)` (Student's 1908 sleep data):
   // t = -1.8608, df = 17.776, p-value = 0.07939, 95% CI of group1 − group2: (-3.3654832, 0.2054832).

@@ -146,8 +146,9 @@ export const estimate = (type: MetricType, a: VariantAggregate, confidence = 0.9
  * a N(0, τ²) mixture: Λ = √(V/(V+τ²))·exp(diff²τ² / (2V(V+τ²))). Ville's inequality bounds the chance
  * that Λ ever reaches 1/α under no difference by α, so neither figure needs the look count; they need
  * no state between reads either. `null` for a variance of 0 (no test at all) or a τ that is not positive.
+ * `range`: the values the difference can take, which the sequence is cut to.
  */
-export const sequentialTest = (diff: number, variance: number, tau: number, alpha: number): SequentialComparison | null => {
+export const sequentialTest = (diff: number, variance: number, tau: number, alpha: number, range?: Interval): SequentialComparison | null => {
   if (!(variance > 0) || !(tau > 0) || !Number.isFinite(diff)) return null;
   const t2 = tau * tau;
   const sum = variance + t2;
@@ -159,12 +160,15 @@ export const sequentialTest = (diff: number, variance: number, tau: number, alph
   return {
     method: 'msprt',
     pValue,
-    interval: { lower: diff - half, upper: diff + half },
+    // Cut to what the parameter can be (a rate difference lies in [−1, 1]): the true value never leaves it, so coverage is unchanged.
+    interval: range ? { lower: Math.max(range.lower, diff - half), upper: Math.min(range.upper, diff + half) } : { lower: diff - half, upper: diff + half },
     intervalMethod: 'confidence-sequence',
     mixingStdDev: tau,
     significant: pValue <= alpha,
   };
 };
+
+const RATE_DIFFERENCES: Interval = { lower: -1, upper: 1 };
 
 /**
  * Treatment against control at significance `alpha` (two-sided).
@@ -232,7 +236,7 @@ export const compare = (type: MetricType, control: VariantAggregate, treatment: 
     test: type === 'rate' ? 'pooled-z' : 'welch-t',
     effectSize,
     significant: pValue < alpha,
-    sequential: mixingStdDev === undefined ? null : sequentialTest(diff, varC + varT, mixingStdDev, alpha),
+    sequential: mixingStdDev === undefined ? null : sequentialTest(diff, varC + varT, mixingStdDev, alpha, type === 'rate' ? RATE_DIFFERENCES : undefined),
   };
   // Aggregates past float's range (which telemetry's bounds keep out) would answer NaN: no comparison.
   return [comparison.absoluteDifference, comparison.absoluteInterval.lower, comparison.absoluteInterval.upper, statistic, pValue, effectSize, df ?? 0].every(

@@ -68,6 +68,20 @@ describe('sequential guard decisions', () => {
     expect(status.verdict).toEqual({ decision: 'fail', reasons: [errorRate.failure] });
   });
 
+  it('keep the error-rate confidence sequence within what the excess can be, and print an underflowed p-value as a bound, not 0.00', () => {
+    // Every candidate call fails against a 0.5 % control: the excess is at most 1 − 0.005, and the evidence is overwhelming.
+    const status = stageStatus(DEFAULT_GUARDS, stage, { [M]: stats(200, 200, 10) }, { [M]: stats(split(200), 19, 10) }, MINUTE);
+    const errorRate = row(status, 'error rate');
+    expect(errorRate).toMatchObject({ decision: 'fail', decidedBy: 'sequential' });
+    expect(errorRate.sequential!.interval.upper).toBeLessThanOrEqual(1 - DEFAULT_GUARDS.errorRateAllowance);
+    expect(errorRate.sequential!.interval.lower).toBeGreaterThan(0);
+    const huge = stageStatus(DEFAULT_GUARDS, stage, { [M]: stats(200_000, 200_000, 10) }, { [M]: stats(split(200_000), 0, 10) }, MINUTE);
+    const certain = row(huge, 'error rate');
+    expect(certain.sequential!.pValue).toBe(0);
+    expect(certain.failure).toContain('always-valid p < 1e-300');
+    expect(certain.failure).not.toMatch(/p = 0\.00/);
+  });
+
   it('pass when it is clear the candidate is within the limit, and advance once the stage reaches its minimum duration', () => {
     const candidate = { [M]: stats(5000, 100, 40, 20, 5) };
     const control = { [M]: stats(split(5000), 1900, 40, 20, 5) };

@@ -1,6 +1,7 @@
 import { type SampleRatioCheck, sampleRatioMismatch } from '../experiments/experiment-statistics.js';
 import type { MetricStats } from '../telemetry/metric-stats.js';
 import type { MetricBound, RolloutGuards, RolloutStage } from './rollout-plan.entity.js';
+import { formatPValue, pEquals } from '../experiments/format-p-value.js';
 import {
   boundExcess,
   combineBound,
@@ -122,7 +123,7 @@ const decide = (j: Judged, horizonReached: boolean): Pick<GuardRow, 'decision' |
       : { decision: 'wait', decidedBy: null, why: 'within the limit so far; passes at the stage horizon (no sequential test for a quantile)' };
   }
   // The figures themselves are in `sequential`; the words say what they mean. A failure quotes them, as the rollback records it.
-  const seq = `confidence sequence for ${s.tested}: ${interval(s)}, always-valid p = ${s.pValue.toPrecision(3)} (mSPRT, α = ${s.alpha.toPrecision(3)})`;
+  const seq = `confidence sequence for ${s.tested}: ${interval(s)}, ${pEquals(s.pValue, 'always-valid p')} (mSPRT, α = ${s.alpha.toPrecision(3)})`;
   if (s.decision === 'fail') {
     const failure = `${j.fixedFailure ?? `${s.tested} is ${fmt(s.excess)}`}; ${seq}, entirely above 0`;
     return { decision: 'fail', decidedBy: 'sequential', why: 'clearly worse than the limit: the confidence sequence lies entirely above 0', failure };
@@ -298,7 +299,7 @@ const stageVerdict = (rows: GuardRow[], window: StageWindow, srm: SampleRatioChe
   if (srm?.mismatch)
     reasons.push(
       `sample ratio mismatch: ${srm.observed[0]} candidate and ${srm.observed[1]} control observations for a ${percent}% split ` +
-        `(χ² p = ${srm.pValue.toPrecision(3)} < 0.001); check that the SDKs report the variant they served`,
+        `(χ² p = ${formatPValue(srm.pValue)} < 0.001); check that the SDKs report the variant they served`,
     );
   // A guard without its observations (`passing: null`) does not hold a stage that reached its horizon.
   for (const row of rows)

@@ -44,6 +44,8 @@ export interface Excess {
   variance: number;
   /** Candidate observations behind it: the mixture is tuned against the stage's planned samples. */
   candidateCount: number;
+  /** The values the excess can take, when bounded (an error rate's): the confidence sequence is cut to them. */
+  range?: { lower: number; upper: number };
 }
 
 /**
@@ -66,7 +68,7 @@ export const sequentialGuard = (e: Excess, horizon: number, alpha: number): Sequ
     return { ...base, interval: { lower: e.excess, upper: e.excess }, pValue: e.excess === 0 ? 1 : 0, mixingStdDev: 0, decision };
   }
   const tau = Math.sqrt(mixingVariance(e, horizon, alpha));
-  const test = sequentialTest(e.excess, e.variance, tau, alpha);
+  const test = sequentialTest(e.excess, e.variance, tau, alpha, e.range);
   if (!test) return null;
   const decision: SequentialDecision = test.interval.lower > 0 ? 'fail' : test.interval.upper <= 0 ? 'pass' : 'undecided';
   return { ...base, interval: test.interval, pValue: test.pValue, mixingStdDev: tau, decision };
@@ -90,6 +92,8 @@ export const errorRateExcess = (candidate: MetricStats, control: MetricStats, k:
   excess: candidate.errors / candidate.count - (k * control.errors) / control.count - allowance,
   variance: rateVariance(candidate.errors, candidate.count) + k * k * rateVariance(control.errors, control.count),
   candidateCount: candidate.count,
+  // Both rates lie in [0, 1].
+  range: { lower: -k - allowance, upper: 1 - allowance },
 });
 
 /**

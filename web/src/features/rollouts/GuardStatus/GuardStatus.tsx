@@ -1,6 +1,7 @@
 import type { GuardRow, RolloutPlan } from '../../../api/rollouts';
 import { Badge, type Tone } from '../../../components/common/Badge';
 import { formatTime } from '../../../components/common/format';
+import { pValueText } from '../../experiments/experimentSeries';
 import { excessValue, guardLabel, guardValue, VERDICT_LABELS, windowSummary } from '../guardFigures';
 
 const DECISION_TONES: Record<GuardRow['decision'], Tone> = { fail: 'killed', pass: 'on', wait: 'warn' };
@@ -27,7 +28,7 @@ const Sequential = ({ row }: { row: GuardRow }) => {
         <strong>{s.decision}</strong> · mSPRT confidence sequence {excessValue(row, s.interval.lower)} to {excessValue(row, s.interval.upper)}
       </div>
       <div className="muted">
-        excess {excessValue(row, s.excess)} over the limit, always-valid p = {s.pValue.toPrecision(3)}, α = {s.alpha.toPrecision(2)}
+        excess {excessValue(row, s.excess)} over the limit, always-valid {pValueText(s.pValue)}, α = {s.alpha.toPrecision(2)}
       </div>
       <div className="muted">tests {s.tested}</div>
     </div>
@@ -61,12 +62,12 @@ export const GuardStatus = ({ plan }: { plan: RolloutPlan }) => {
         (srm.mismatch ? (
           <div className="notice small" role="status">
             <strong>Sample ratio mismatch.</strong> {srm.observed[0]} candidate and {srm.observed[1]} control observations where the split expects{' '}
-            {Math.round(srm.expected[0]!)} and {Math.round(srm.expected[1]!)} (χ² = {srm.chiSquare.toFixed(1)}, p = {srm.pValue.toPrecision(3)}). The stage
-            waits: its figures compare groups the split did not make.
+            {Math.round(srm.expected[0]!)} and {Math.round(srm.expected[1]!)} (χ² = {srm.chiSquare.toFixed(1)}, {pValueText(srm.pValue)}). The stage waits: its
+            figures compare groups the split did not make.
           </div>
         ) : (
           <p className="muted small">
-            Split check: {srm.observed[0]} candidate and {srm.observed[1]} control observations, as the split expects (χ² p = {srm.pValue.toPrecision(3)}).
+            Split check: {srm.observed[0]} candidate and {srm.observed[1]} control observations, as the split expects (χ² {pValueText(srm.pValue)}).
           </p>
         ))}
       <GuardTable
