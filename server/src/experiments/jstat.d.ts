@@ -5,6 +5,7 @@ declare module 'jstat' {
     studentt: { cdf(x: number, dof: number): number; inv(p: number, dof: number): number };
     chisquare: { cdf(x: number, dof: number): number };
     gammaln(x: number): number;
+    erfc(x: number): number;
   }
   const jStat: JStat;
   export default jStat;
