@@ -6,7 +6,8 @@
 // a model of a larger fleet (FLEET_MODEL_SDKS over FLEET_MODEL_INSTANCES instances) and prints it.
 //   FLEET_INSTANCES (3), FLEET_CLIENTS (20000), FLEET_WORKERS (4), FLEET_CHANGES (10),
 //   FLEET_RELAY=0 (no relay), FLEET_RELAY_CMD (the command line that starts the relay, default `npx signalbox relay …`: {upstream} and {sdkKey} and {port} are
-//   replaced; its clients count towards FLEET_CLIENTS), BENCH_PG_URL.
+//   replaced; its clients count towards FLEET_CLIENTS), BENCH_PG_URL, BENCH_MAIN (another build's
+//   server/dist/src/main.js, for before/after comparisons), BENCH_OUT (results file instead of bench/results/fleet.json).
 import { fork, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,6 +27,7 @@ const DEFAULT_RELAY_CMD = 'npx --no-install signalbox relay --upstream {upstream
 const RELAY_CMD = process.env.FLEET_RELAY === '0' ? undefined : (process.env.FLEET_RELAY_CMD ?? DEFAULT_RELAY_CMD);
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const MAIN = process.env.BENCH_MAIN ? { main: path.resolve(process.env.BENCH_MAIN) } : {};
 
 if (!(await pgAnswers())) {
   console.error('bench:fleet needs PostgreSQL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/postgres)');
@@ -37,8 +39,8 @@ const servers = [];
 let relay = null;
 try {
   // The first instance migrates the empty database; the others start on it.
-  servers.push(await startServer({ inspect: true, env: { DATABASE_URL: databaseUrl, SIGNALBOX_DEMO: 'false' } }));
-  for (let i = 1; i < INSTANCES; i++) servers.push(await startServer({ inspect: true, env: { DATABASE_URL: databaseUrl, SIGNALBOX_DEMO: 'false' } }));
+  servers.push(await startServer({ inspect: true, env: { DATABASE_URL: databaseUrl, SIGNALBOX_DEMO: 'false' }, ...MAIN }));
+  for (let i = 1; i < INSTANCES; i++) servers.push(await startServer({ inspect: true, env: { DATABASE_URL: databaseUrl, SIGNALBOX_DEMO: 'false' }, ...MAIN }));
   const { sdkKey } = await loadSignalbox(servers[0].admin);
   const flag = FLAGS.find((f) => f.kind === 'boolean').key;
   const targets = servers.map((s) => s.url);
@@ -194,8 +196,9 @@ try {
   console.log(
     `  model, ${m.sdks.toLocaleString('en-US')} SDKs over ${m.instances} instances (${m.connectionsPerInstance.toLocaleString('en-US')} each): ${m.cpuMsPerChangePerInstance} ms CPU per change per instance, ${m.clusterCpuMsPerChange} ms cluster-wide; last SDK after about ${m.estimatedAllHaveItMs} ms; ${m.heapMiBPerInstance} MiB heap per instance for connections`,
   );
-  fs.mkdirSync(path.resolve(import.meta.dirname, '../results'), { recursive: true });
-  fs.writeFileSync(path.resolve(import.meta.dirname, '../results/fleet.json'), JSON.stringify(results, null, 2));
+  const out = path.resolve(process.env.BENCH_OUT ?? path.join(import.meta.dirname, '../results/fleet.json'));
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(results, null, 2));
 } finally {
   if (relay) {
     try {

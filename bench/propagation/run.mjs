@@ -14,6 +14,8 @@
 //     each, server CPU per client per change from /proc, heap per connection after GC), then 6 kill
 //     switches and restores with waitForConfirmationMs (the changes that ask every SDK to confirm).
 // BENCH_SERVER_PROFILE=<dir> writes the server's --cpu-prof there; BENCH_PROFILE=<dir> the workers'.
+// BENCH_MAIN=<path to another build's server/dist/src/main.js> runs that server instead (before/after
+// comparisons); BENCH_OUT=<file> saves the results there instead of bench/results/propagation.json.
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,7 +32,7 @@ const now = () => performance.timeOrigin + performance.now();
 const fleets = (process.env.BENCH_FLEETS ?? '1000,5000').split(',').filter(Boolean).map(Number);
 // BENCH_PHASES=one,sdk,fleet (the default: all), e.g. `fleet` alone for a profile.
 const phases = new Set((process.env.BENCH_PHASES ?? 'one,sdk,fleet').split(','));
-const server = await startServer({ inspect: true });
+const server = await startServer({ inspect: true, ...(process.env.BENCH_MAIN ? { main: path.resolve(process.env.BENCH_MAIN) } : {}) });
 // A keep-alive connection the server closed as a request went out is not a result: send it again.
 const admin = server.admin;
 server.admin = async (pathname, init) => {
@@ -243,7 +245,7 @@ for (const [name, target] of phases.has('sdk') ? Object.entries(environments) : 
   };
 }
 
-const resultsFile = path.resolve(import.meta.dirname, '../results/propagation.json');
+const resultsFile = path.resolve(process.env.BENCH_OUT ?? path.join(import.meta.dirname, '../results/propagation.json'));
 const save = () => {
   fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
   fs.writeFileSync(resultsFile, JSON.stringify({ date: new Date().toISOString(), ...results }, null, 2));

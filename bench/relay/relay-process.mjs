@@ -36,6 +36,15 @@ export const startRelay = async ({ upstream, sdkKeys, pinCpu }) => {
     },
     rss: () => Number(fs.readFileSync(`/proc/${child.pid}/statm`, 'utf8').split(' ')[1]) * 4096,
     openFiles: () => fs.readdirSync(`/proc/${child.pid}/fd`).length,
+    /** The relay's open-file limit (soft), which bounds the connections it can hold. */
+    openFilesLimit: () => {
+      const line = fs
+        .readFileSync(`/proc/${child.pid}/limits`, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith('Max open files'));
+      const soft = Number(line?.split(/\s{2,}/)[1]);
+      return Number.isFinite(soft) ? soft : Infinity;
+    },
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

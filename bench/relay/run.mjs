@@ -1,4 +1,6 @@
-// node bench/relay/run.mjs (after `node scripts/build.mjs`) — what a relay adds and what it holds.
+// npm run bench:relay (or node bench/relay/run.mjs after `node scripts/build.mjs`) — what a relay
+// adds and what it holds. Prints each figure beside its target and saves bench/results/relay.json
+// (BENCH_RELAY_OUT: another file).
 // Real server (built, embedded database, or DATABASE_URL), the built relay as its own process,
 // clients in worker processes.
 //
@@ -8,11 +10,14 @@
 //   - added latency: one SDK client on the server and one on the relay, in two worker processes;
 //     200 changes; per change, (relay client's change event − direct client's), p50 and p99;
 //   - connections: fleets of raw SDK socket.io connections (BENCH_RELAY_FLEETS, default
-//     5000,10000,19900) in 4 worker processes, connecting with the sequence they hold (as a fleet
+//     5000,10000,20000) in 4 worker processes, connecting with the sequence they hold (as a fleet
 //     with a cache file reconnects); per fleet, 10 changes: time from the API's answer until the
 //     last connection has it, relay CPU per connection per change, and relay RSS per connection.
+//     A fleet larger than the relay's open-file limit allows (one descriptor per connection, plus
+//     the ones it holds idle and a margin of 50) is reduced to what fits, and the bench says so.
 // The relay is pinned to one core (taskset -c 1) unless BENCH_RELAY_PIN=off.
 import { fork } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { percentile, startServer } from '../lib/server.mjs';
 import { FLAG_COUNT, SEGMENT_COUNT, loadSignalbox, SIGNALBOX_ENV, SIGNALBOX_PROJECT } from '../startup/flagset.mjs';
@@ -22,7 +27,8 @@ const FLAG = 'bench.relay';
 const LATENCY_CHANGES = Number(process.env.BENCH_RELAY_CHANGES ?? 200);
 const FLEET_CHANGES = 10;
 const WORKERS = 4;
-const fleets = (process.env.BENCH_RELAY_FLEETS ?? '5000,10000,19900').split(',').map(Number);
+const fleets = (process.env.BENCH_RELAY_FLEETS ?? '5000,10000,20000').split(',').map(Number);
+const OUT = process.env.BENCH_RELAY_OUT ?? path.join(import.meta.dirname, '../results/relay.json');
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const round = (n, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -137,8 +143,13 @@ const readyOf = (worker) => new Promise((resolve) => worker.once('message', reso
 
 // Connections one relay process holds.
 results.fleets = [];
-for (const total of fleets) {
+for (const requested of fleets) {
   await sleep(1000);
+  // One descriptor per connection: a fleet beyond the relay's open-file limit cannot connect at all.
+  const fits = relay.openFilesLimit() - relay.openFiles() - 50;
+  const total = Math.min(requested, fits);
+  if (total < requested)
+    console.log(`fleet of ${requested}: the relay's open-file limit is ${relay.openFilesLimit()} (${relay.openFiles()} in use idle), so ${total} connect`);
   const rssBefore = relay.rss();
   const sequence = await head();
   const workers = [];
@@ -176,7 +187,9 @@ for (const total of fleets) {
   await sleep(1500);
   const delivery = await expectOk(await server.admin(`/projects/${SIGNALBOX_PROJECT}/environments/${SIGNALBOX_ENV}/delivery`), 'delivery');
   const fleet = {
-    requested: total,
+    requested,
+    tried: total,
+    ...(total < requested ? { limitedBy: `relay open-file limit ${relay.openFilesLimit()}` } : {}),
     connected,
     failed,
     droppedDuringRun: dropped,
@@ -197,6 +210,19 @@ for (const total of fleets) {
 }
 
 results.target = 'one relay process on one core holds 20,000 connections; added p50 <= 5 ms';
+results.load = (await import('node:os')).loadavg().map((n) => round(n, 1));
+results.date = new Date().toISOString();
 console.log(JSON.stringify(results, null, 2));
+fs.writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
+const largest = results.fleets.reduce((a, b) => (b.connected > (a?.connected ?? -1) ? b : a), undefined);
+const held = largest ? largest.connected - largest.droppedDuringRun : 0;
+console.log('\nfigure                                    measured          target');
+console.log(
+  `added latency server -> relay -> SDK p50  ${String(results.latency.addedP50ms).padStart(7)} ms        <= 5 ms  ${results.latency.addedP50ms <= 5 ? 'met' : 'NOT met'}`,
+);
+console.log(
+  `connections one relay (one core) holds    ${String(held).padStart(7)} of ${largest?.requested ?? 0}  20,000  ${held >= 20_000 ? 'met' : `NOT met${largest?.limitedBy ? ` (${largest.limitedBy})` : ''}`}`,
+);
+console.log(`saved ${path.relative(process.cwd(), OUT)}`);
 await stopAll();
 process.exit(0);

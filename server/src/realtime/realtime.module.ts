@@ -12,11 +12,20 @@ import { PresenceService } from './presence.service.js';
 import { DeliveryStatusController, SdkDeliveryController } from './sdk-delivery.controller.js';
 import { SdkPresenceEntity } from './sdk-presence.entity.js';
 import { SdkGateway } from './sdk.gateway.js';
+import { SseHeartbeat } from './sse-frames.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([SdkPresenceEntity]), AuthModule, ChangesModule, SnapshotsModule, ProjectsModule],
   controllers: [SdkDeliveryController, DeliveryStatusController],
-  providers: [PresenceRepository, PresenceService, ChangeRelay, SdkGateway, ConsoleService, ConsoleGateway],
+  providers: [
+    PresenceRepository,
+    PresenceService,
+    ChangeRelay,
+    SdkGateway,
+    ConsoleService,
+    ConsoleGateway,
+    { provide: SseHeartbeat, useFactory: () => new SseHeartbeat() },
+  ],
   exports: [PresenceService, ChangeRelay],
 })
 export class RealtimeModule {}

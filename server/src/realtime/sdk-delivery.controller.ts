@@ -13,6 +13,7 @@ import { ChangesService } from '../changes/changes.service.js';
 import { ChangeRelay } from './change-relay.service.js';
 import { DeliveryStatusResponse } from './dto/delivery-status.response.js';
 import { PresenceService } from './presence.service.js';
+import { SseHeartbeat, sseEncoder, sseFramesOf, sseRefusalFrame } from './sse-frames.js';
 import type { Subscriber } from './subscriber.js';
 
 class StreamAckDto {
@@ -27,8 +28,6 @@ class StreamAckDto {
   @Max(Number.MAX_SAFE_INTEGER)
   sequence: number;
 }
-
-const HEARTBEAT_MS = 15_000;
 
 const environmentOf = (principal: Principal): { environmentId: string; keyId: string } => {
   if (principal.kind !== 'sdk') throw new Error('SDK route reached without an SDK key');
@@ -50,7 +49,10 @@ const sequenceFrom = (...candidates: Array<string | undefined>): number => {
 export class SdkDeliveryController {
   private readonly logger = new Logger('sdk-stream');
 
-  constructor(private readonly relay: ChangeRelay) {}
+  constructor(
+    private readonly relay: ChangeRelay,
+    private readonly heartbeat: SseHeartbeat,
+  ) {}
 
   @Get('stream')
   @Access('sdk')
@@ -84,12 +86,13 @@ export class SdkDeliveryController {
     const connectionId = `sse:${randomUUID()}`;
     // A stream can end from either side at any moment (client gone, key revoked, shutdown): every
     // write after that is dropped, and a socket error is this connection's problem, never the process's.
+    // Messages are encoded once for every stream of the environment (sse-frames.ts): the same bytes go to each.
     const open = () => !res.writableEnded && !res.destroyed;
-    const write = (event: string, id: number | undefined, data: unknown) => {
-      if (open()) res.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const write = (frame: Buffer) => {
+      if (open()) res.write(frame);
     };
     res.on('error', (err) => this.logger.debug({ reason: err.message }, 'SSE connection failed'));
-    const heartbeat = setInterval(() => open() && res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    this.heartbeat.add(res);
     const subscriber: Subscriber = {
       id: connectionId,
       keyId,
@@ -97,18 +100,18 @@ export class SdkDeliveryController {
       transport: 'sse',
       client: typeof client === 'string' ? client.slice(0, 200) : null,
       sent: 0,
-      send: (messages: ServerMessage[]) => messages.forEach((m) => write(m.type, m.sequence, m)),
+      send: (messages: ServerMessage[]) => write(sseFramesOf(messages)),
       close: (why) => {
-        if (why) write('refused', undefined, why);
-        clearInterval(heartbeat);
+        if (why) write(sseRefusalFrame(why));
+        this.heartbeat.delete(res);
         if (open()) res.end();
       },
     };
     req.on('close', () => {
-      clearInterval(heartbeat);
+      this.heartbeat.delete(res);
       this.relay.unsubscribeSubscriber(subscriber);
     });
-    write('hello', undefined, { type: 'hello', connectionId } satisfies StreamHelloMessage);
+    write(sseEncoder.encode('hello', undefined, { type: 'hello', connectionId } satisfies StreamHelloMessage));
     this.relay.subscribe(subscriber, sequenceFrom(lastEventId, sequence)).catch((err: unknown) => {
       this.logger.warn({ reason: err instanceof Error ? err.message : String(err) }, 'could not bring an SSE client up to date');
       // The client resumes from its Last-Event-ID, so nothing is lost by asking it to come back.

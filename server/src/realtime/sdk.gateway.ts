@@ -12,7 +12,7 @@ import {
 import type { Namespace, Socket } from 'socket.io';
 import { CredentialsService } from '../auth/credentials.service.js';
 import { ChangeRelay } from './change-relay.service.js';
-import { PreEncodedEvent } from './pre-encoded.js';
+import { emitToRoom, PreEncodedEvent } from './pre-encoded.js';
 import type { Subscriber } from './subscriber.js';
 
 interface SocketData {
@@ -57,8 +57,7 @@ export class SdkGateway implements OnGatewayInit<Namespace>, OnGatewayDisconnect
   afterInit(namespace: Namespace): void {
     this.namespace = namespace;
     this.relay.registerBroadcast((environmentId, messages) => {
-      const room = namespace.to(roomOf(environmentId));
-      for (const message of messages) room.emit(message.type, message);
+      for (const message of messages) emitToRoom(namespace, roomOf(environmentId), message.type, message);
     });
     namespace.use((socket, next) => {
       const auth = (socket.handshake.auth ?? {}) as Partial<HandshakeAuth>;

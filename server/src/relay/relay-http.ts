@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { evaluate, evaluateAll } from '@signalbox/sdk/core';
-import type { ServerMessage, StreamHelloMessage } from '@signalbox/sdk/protocol';
+import type { StreamHelloMessage } from '@signalbox/sdk/protocol';
 import { acceptsGzip } from '../http-hardening.js';
+import { SseHeartbeat, sseEncoder, sseFramesOf, sseRefusalFrame } from '../realtime/sse-frames.js';
 import type { DownstreamHub, Downstream } from './downstream-hub.js';
 import type { KeyRing } from './key-ring.js';
 import { NOT_READY, RelayError, requestIdOf, sendError, sendJson, setSecurityHeaders } from './relay-errors.js';
@@ -12,7 +13,6 @@ import { flagKeyOf, readAckBody, readEvaluateBody } from './sdk-body.js';
 import type { UpstreamLink } from './upstream-link.js';
 
 const SDK = '/api/v1/sdk';
-const HEARTBEAT_MS = 15_000;
 /** Says a relay answered; the only difference an SDK can see. */
 export const RELAY_HEADER = 'X-Signalbox-Relay';
 
@@ -26,17 +26,11 @@ const sequenceFrom = (...candidates: Array<string | undefined | null>): number =
 
 const bearerOf = (req: IncomingMessage): string | undefined => /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
 
-// One encoding per message, however many streams it goes to.
-const frames = new WeakMap<object, string>();
-const frameOf = (message: ServerMessage): string => {
-  let frame = frames.get(message);
-  if (frame === undefined) frames.set(message, (frame = `id: ${message.sequence}\nevent: ${message.type}\ndata: ${JSON.stringify(message)}\n\n`));
-  return frame;
-};
-
 /** The relay's HTTP side: the SDK read path, the SSE stream and its acks, OFREP, and health. */
 export class RelayHttp {
   private readonly ofrep: RelayOfrep;
+  /** One keep-alive timer for every open stream. */
+  readonly heartbeat = new SseHeartbeat();
 
   constructor(
     private readonly keys: KeyRing,
@@ -139,7 +133,8 @@ export class RelayHttp {
     const connectionId = `sse:${randomUUID()}`;
     const open = () => !res.writableEnded && !res.destroyed;
     res.on('error', () => undefined);
-    const heartbeat = setInterval(() => open() && res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    this.heartbeat.add(res);
+    // The same bytes for every stream: each message is encoded once (sse-frames.ts).
     const downstream: Downstream = {
       id: connectionId,
       keyHash: '',
@@ -147,20 +142,20 @@ export class RelayHttp {
       transport: 'sse',
       acked: 0,
       send: (messages) => {
-        if (open()) res.write(messages.length === 1 ? frameOf(messages[0]!) : messages.map(frameOf).join(''));
+        if (open()) res.write(sseFramesOf(messages));
       },
       close: (why) => {
-        if (why && open()) res.write(`event: refused\ndata: ${JSON.stringify(why)}\n\n`);
-        clearInterval(heartbeat);
+        if (why && open()) res.write(sseRefusalFrame(why));
+        this.heartbeat.delete(res);
         if (open()) res.end();
       },
     };
     downstream.keyHash = this.keyHashOf(req);
     req.on('close', () => {
-      clearInterval(heartbeat);
+      this.heartbeat.delete(res);
       this.hub.remove(downstream);
     });
-    res.write(`event: hello\ndata: ${JSON.stringify({ type: 'hello', connectionId } satisfies StreamHelloMessage)}\n\n`);
+    res.write(sseEncoder.encode('hello', undefined, { type: 'hello', connectionId } satisfies StreamHelloMessage));
     const query = new URL(req.url ?? '/', 'http://relay').searchParams;
     this.hub.subscribe(downstream, sequenceFrom(req.headers['last-event-id'] as string | undefined, query.get('sequence')));
   }

@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { type AckMessage, type HandshakeAuth, PROTOCOL_VERSION, type RefusalMessage, SDK_NAMESPACE, type SocketHelloMessage } from '@signalbox/sdk/protocol';
 import { Server, type Socket } from 'socket.io';
+import { emitToRoom } from '../realtime/pre-encoded.js';
 import type { Downstream, DownstreamHub } from './downstream-hub.js';
 import type { KeyRing } from './key-ring.js';
 import { RELAY_HEADER } from './relay-http.js';
@@ -31,8 +32,7 @@ export const attachSdkSockets = (
     headers[RELAY_HEADER] = relayId;
   });
   hub.registerBroadcast((link, messages) => {
-    const room = namespace.to(roomOf(link));
-    for (const message of messages) room.emit(message.type, message);
+    for (const message of messages) emitToRoom(namespace, roomOf(link), message.type, message);
   });
   const checked = new WeakMap<Socket, { link: UpstreamLink; keyHash: string; sequence: number; protocol: number }>();
 
