@@ -28,7 +28,7 @@ describe('RollupBuffer', () => {
     ]);
     expect(pending.metrics[0]!.histogram).toEqual(seriesOf('f', 'v1', 'latency_ms', [10, 20, 30]).histogram.buckets);
     expect(pending.evaluations.map((r) => r.count)).toEqual([5, 1]);
-    expect(pending.lastEvaluated).toEqual([{ environmentId: ENV, flagKey: 'f', at: new Date('2026-03-09T12:01:00Z') }]);
+    expect(pending.lastEvaluated).toEqual([{ environmentId: ENV, flagKey: 'f', flagId: null, at: new Date('2026-03-09T12:01:00Z') }]);
     // Series of a flag wait for attribution with their batch's own start; empty series are not written.
     expect(pending.attributable.map((a) => a.series.length)).toEqual([1, 1, 1]);
   });
@@ -40,6 +40,25 @@ describe('RollupBuffer', () => {
     buffer.add(ENV, first, Date.now(), 'sdk/1');
     buffer.add(ENV, batch('2026-03-09T12:00:20Z', [10, 10]), Date.now(), 'sdk/1');
     expect(first.series[0]!.histogram.buckets).toEqual(sent);
+  });
+
+  it('keeps apart what was accepted under different flags of one key (a flag deleted and created again)', () => {
+    const buffer = new RollupBuffer();
+    const at = '2026-03-09T12:00:10Z';
+    buffer.add(ENV, batch(at, [10]), Date.now(), 'sdk/1', () => 'old-flag');
+    buffer.add(ENV, batch(at, [20]), Date.now(), 'sdk/1', () => 'new-flag');
+    buffer.add(ENV, batch(at, [30]), Date.now(), 'sdk/1', () => 'new-flag');
+    const pending = buffer.drain();
+    const flagged = pending.metrics.filter((r) => r.flagKey === 'f');
+    expect(flagged.map((r) => [r.flagId, r.count, r.sum]).sort()).toEqual([
+      ['new-flag', 2, 50],
+      ['old-flag', 1, 10],
+    ]);
+    expect(pending.evaluations.map((r) => [r.flagId, r.count]).sort()).toEqual([
+      ['new-flag', 2],
+      ['old-flag', 1],
+    ]);
+    expect(pending.attributable.map((a) => a.flagIds)).toEqual([['old-flag'], ['new-flag'], ['new-flag']]);
   });
 
   it('takes back what a failed write drained, merged with what came since', () => {
