@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seriesOf } from '../../test/telemetry-records.js';
 import type { TelemetryBatchDto } from './dto/events.dto.js';
-import { RollupBuffer } from './rollup-buffer.js';
+import { Buckets, RollupBuffer } from './rollup-buffer.js';
 
 const ENV = '00000000-0000-4000-8000-000000000001';
 const batch = (at: string, values: number[], evaluations = 1): TelemetryBatchDto =>
@@ -30,7 +30,8 @@ describe('RollupBuffer', () => {
     expect(pending.evaluations.map((r) => r.count)).toEqual([5, 1]);
     expect(pending.lastEvaluated).toEqual([{ environmentId: ENV, flagKey: 'f', flagId: null, at: new Date('2026-03-09T12:01:00Z') }]);
     // Series of a flag wait for attribution with their batch's own start; empty series are not written.
-    expect(pending.attributable.map((a) => a.series.length)).toEqual([1, 1, 1]);
+    expect(pending.attributable.map((log) => [log.windowStarts.length, log.length])).toEqual([[3, 3]]);
+    expect([0, 1, 2, 3].map((n) => pending.attributable[0]!.numbers.at(n))).toEqual([2, 30, 500, 0]);
   });
 
   it("leaves the request's histogram as it was sent", () => {
@@ -58,7 +59,7 @@ describe('RollupBuffer', () => {
       ['new-flag', 2],
       ['old-flag', 1],
     ]);
-    expect(pending.attributable.map((a) => a.flagIds)).toEqual([['old-flag'], ['new-flag'], ['new-flag']]);
+    expect(pending.attributable[0]!.series.map((s) => s.flag.flagId)).toEqual(['old-flag', 'new-flag', 'new-flag']);
   });
 
   it('takes back what a failed write drained, merged with what came since', () => {
@@ -71,6 +72,19 @@ describe('RollupBuffer', () => {
     expect(pending.batches).toBe(2);
     expect(pending.metrics.map((r) => [r.count, r.sum])).toEqual([[2, 30]]);
     expect(pending.evaluations.map((r) => r.count)).toEqual([3]);
-    expect(pending.attributable).toHaveLength(2);
+    expect(pending.attributable.map((log) => log.length)).toEqual([1, 1]);
+  });
+
+  it('merges histograms by bucket index, however far apart the buckets are', () => {
+    const buckets = Buckets.of({ '100': 1, '-3': 2 });
+    buckets.addAll({ '100': 4, '101': 1 });
+    // Past the array's room on both sides, then wider than an array is kept for.
+    buckets.add(60, 1);
+    buckets.add(140, 1);
+    expect(buckets.toObject()).toEqual({ '-3': 2, '60': 1, '100': 5, '101': 1, '140': 1 });
+    buckets.add(-1024, 3);
+    buckets.add(1023, 1);
+    buckets.add(100, 1);
+    expect(buckets.toObject()).toEqual({ '-1024': 3, '-3': 2, '60': 1, '100': 6, '101': 1, '140': 1, '1023': 1 });
   });
 });

@@ -14,7 +14,7 @@ import type {
 } from './dto/telemetry.response.js';
 import { MetricAccumulator, type MetricStats } from './metric-stats.js';
 import { GroupCommit } from './group-commit.js';
-import { type AttributableBatch, type FlagIdOf, type LastEvaluatedRow, minuteOf, type PendingRollups, RollupBuffer, stored } from './rollup-buffer.js';
+import { type AttributionLog, type FlagIdOf, type LastEvaluatedRow, minuteOf, type PendingRollups, RollupBuffer } from './rollup-buffer.js';
 import { dayOf, retentionHorizon } from './rollup-partitions.js';
 import { type CatalogueRow, NO_PARTITION, TelemetryRepository, type ScopedTotalRow } from './telemetry.repository.js';
 
@@ -100,8 +100,8 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
   /** Days whose partitions this instance created or found (retention drops only days long before any written to). */
   private readonly preparedDays = new Set<number>();
 
-  /** Flags (per environment, per flag id) whose last evaluation this instance has written at least once. */
-  private readonly evaluatedFlags = new Set<string>();
+  /** Per environment, flags (by key, and the id it named) whose last evaluation this instance has written at least once. */
+  private readonly evaluatedFlags = new Map<string, Map<string, string | null>>();
 
   /** Per environment: the ids of its project's flags by key, and when they were read. */
   private readonly flagIds = new Map<string, { ids: Map<string, string>; readAt: number }>();
@@ -192,15 +192,16 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
   }
 
   /** The scopes running now for the flags of attributable series, per environment (one question per environment per write). */
-  private async scopesOf(batches: AttributableBatch[]): Promise<Map<string, MetricScope[]>> {
+  private async scopesOf(logs: AttributionLog[]): Promise<Map<string, MetricScope[]>> {
     const scopesOf = new Map<string, MetricScope[]>();
-    if (this.scopeProviders.length === 0 || batches.length === 0) return scopesOf;
+    if (this.scopeProviders.length === 0 || logs.length === 0) return scopesOf;
     const flagsByEnvironment = new Map<string, Set<string>>();
-    for (const batch of batches) {
-      let flags = flagsByEnvironment.get(batch.environmentId);
-      if (flags === undefined) flagsByEnvironment.set(batch.environmentId, (flags = new Set()));
-      for (const s of batch.series) flags.add(s.flag!);
-    }
+    for (const log of logs)
+      for (const flag of log.flags) {
+        let flags = flagsByEnvironment.get(flag.environmentId);
+        if (flags === undefined) flagsByEnvironment.set(flag.environmentId, (flags = new Set()));
+        flags.add(flag.flagKey);
+      }
     for (const [environmentId, flags] of flagsByEnvironment) {
       const scopes = (await Promise.all(this.scopeProviders.map((provide) => provide(environmentId, [...flags])))).flat();
       if (scopes.length > 0) scopesOf.set(environmentId, scopes);
@@ -212,41 +213,42 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
    * Each attributable series, added to every scope of its flag that had started when its batch
    * began (and was received); series accepted for a flag that no longer exists count for none.
    */
-  private attribute(batches: AttributableBatch[], scopesOf: Map<string, MetricScope[]>, live: Set<string>): { rows: ScopedTotalRow[]; scopes: MetricScope[] } {
+  private attribute(logs: AttributionLog[], scopesOf: Map<string, MetricScope[]>, live: Set<string>): { rows: ScopedTotalRow[]; scopes: MetricScope[] } {
     if (scopesOf.size === 0) return { rows: [], scopes: [] };
     const rows = new Map<string, ScopedTotalRow>();
     const recorded = new Set<MetricScope>();
-    for (const batch of batches) {
-      const scopes = scopesOf.get(batch.environmentId);
-      if (scopes === undefined) continue;
-      for (let i = 0; i < batch.series.length; i++) {
-        const s = batch.series[i]!;
-        const flagId = batch.flagIds[i] ?? null;
-        if (flagId !== null && !live.has(flagId)) continue;
+    for (const log of logs) {
+      for (let i = 0; i < log.length; i++) {
+        const series = log.series[i]!;
+        const flag = series.flag;
+        const scopes = scopesOf.get(flag.environmentId);
+        if (scopes === undefined || (flag.flagId !== null && !live.has(flag.flagId))) continue;
+        const batch = log.batchOf.at(i);
+        const windowStart = log.windowStarts.at(batch);
+        const receivedAt = log.receivedAts.at(batch);
+        const n = 4 * i;
+        const bucketsFrom = i === 0 ? 0 : log.bucketsEnd.at(i - 1);
+        const bucketsTo = log.bucketsEnd.at(i);
         for (const scope of scopes) {
           // The batch's own start (the SDK's clock), and never a batch received before the scope began.
           const since = scope.since.getTime();
-          if (scope.flagKey !== s.flag || batch.windowStart < since || batch.receivedAt < since) continue;
+          if (scope.flagKey !== flag.flagKey || windowStart < since || receivedAt < since) continue;
           recorded.add(scope);
-          const key = `${scope.id}\u0000${s.metric}\u0000${stored(s.variant)}`;
-          const row = rows.get(key);
+          const key = `${scope.id}\u0000${series.metric}\u0000${series.variantKey}`;
+          let row = rows.get(key);
           if (row === undefined)
-            rows.set(key, {
-              scope: scope.id,
-              metric: s.metric,
-              variantKey: stored(s.variant),
-              count: s.count,
-              sum: s.sum,
-              sumSquares: s.sumSquares,
-              errors: s.errors,
-              histogram: { ...s.histogram.buckets },
-            });
-          else {
-            row.count += s.count;
-            row.sum += s.sum;
-            row.sumSquares += s.sumSquares;
-            row.errors += s.errors;
-            mergeHistogramBuckets(row.histogram, s.histogram.buckets);
+            rows.set(
+              key,
+              (row = { scope: scope.id, metric: series.metric, variantKey: series.variantKey, count: 0, sum: 0, sumSquares: 0, errors: 0, histogram: {} }),
+            );
+          row.count += log.numbers.at(n);
+          row.sum += log.numbers.at(n + 1);
+          row.sumSquares += log.numbers.at(n + 2);
+          row.errors += log.numbers.at(n + 3);
+          const histogram = row.histogram;
+          for (let b = bucketsFrom; b < bucketsTo; b++) {
+            const bucket = String(log.bucketIndexes.at(b));
+            histogram[bucket] = (histogram[bucket] ?? 0) + log.bucketCounts.at(b);
           }
         }
       }
@@ -269,14 +271,16 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
     const known = this.flagIdOf(environmentId, now.getTime());
     const flagIdOf = typeof known === 'function' ? known : await known;
     const firstSeen = new Map<string, LastEvaluatedRow>();
+    let evaluated = this.evaluatedFlags.get(environmentId);
+    if (evaluated === undefined) this.evaluatedFlags.set(environmentId, (evaluated = new Map()));
     for (const batch of payload.batches) {
       for (const s of batch.series) if (s.count !== 0) result.series += 1;
       for (const e of batch.evaluations) {
         if (e.count === 0) continue;
         result.evaluations += 1;
         const flagId = flagIdOf(e.flag);
-        const key = `${environmentId}\u0000${e.flag}\u0000${flagId ?? ''}`;
-        if (this.evaluatedFlags.has(key)) continue;
+        if (evaluated.get(e.flag) === flagId) continue;
+        const key = `${e.flag}\u0000${flagId ?? ''}`;
         const at = new Date(Math.min(Date.parse(batch.windowEnd), now.getTime()));
         const seen = firstSeen.get(key);
         if (seen === undefined || seen.at < at) firstSeen.set(key, { environmentId, flagKey: e.flag, flagId, at });
@@ -292,7 +296,7 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
         const live = await this.repository.lockLiveFlags(rows.flatMap((r) => (r.flagId === null ? [] : [r.flagId])));
         await this.repository.touchLastEvaluated(rows.filter((r) => r.flagId === null || live.has(r.flagId)));
       });
-      for (const key of firstSeen.keys()) this.evaluatedFlags.add(key);
+      for (const row of firstSeen.values()) evaluated.set(row.flagKey, row.flagId);
     }
     if (payload.dropped > 0)
       this.logger.warn({ environmentId, sdk: payload.sdk, dropped: payload.dropped }, 'an SDK dropped telemetry batches it could not send');
@@ -387,7 +391,7 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
     pending.evaluations.forEach(collect);
     pending.lastEvaluated.forEach(collect);
     pending.samples.forEach(collect);
-    for (const batch of pending.attributable) for (const id of batch.flagIds) if (id !== null) ids.add(id);
+    for (const log of pending.attributable) for (const flag of log.flags) if (flag.flagId !== null) ids.add(flag.flagId);
     let deleted = false;
     const recorded = await this.repository.transaction(async () => {
       // First, before any rollup row is locked: a delete holding its flag's row waits for nothing this write holds.

@@ -45,11 +45,29 @@ const REASON = /^[A-Z][A-Z0-9_]{0,31}$/;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const isRecord = (v: unknown): v is Plain => v !== null && typeof v === 'object' && !Array.isArray(v);
-const isName = (v: unknown): boolean => typeof v === 'string' && v.length >= 1 && v.length <= 128 && NAME.test(v) && !UNSTORABLE.test(v);
+/** Names found valid before: SDKs send the same few flag, variant and metric names in every batch. */
+const validNames = new Set<string>();
+const MAX_VALID_NAMES_HELD = 10_000;
+const isName = (v: unknown): boolean => {
+  if (typeof v !== 'string') return false;
+  if (validNames.has(v)) return true;
+  if (v.length < 1 || v.length > 128 || !NAME.test(v) || UNSTORABLE.test(v)) return false;
+  // Bounded: a sender of ever new names only makes the set start over.
+  if (validNames.size >= MAX_VALID_NAMES_HELD) validNames.clear();
+  validNames.add(v);
+  return true;
+};
 const isNullableName = (v: unknown): boolean => v === null || isName(v);
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_RECORD_COUNT;
 const isBetween = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
-const isTimestamp = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_TIMESTAMP_LENGTH && isISO8601(v, { strict: true });
+/** `Date.prototype.toISOString`'s own form (what SDKs send), checked by a round trip instead of isISO8601's regular expression. */
+const isCanonicalTimestamp = (v: string): boolean => {
+  if (v.length !== 24 || v.charCodeAt(23) !== 0x5a) return false;
+  const ms = Date.parse(v);
+  return ms === ms && new Date(ms).toISOString() === v;
+};
+const isTimestamp = (v: unknown): v is string =>
+  typeof v === 'string' && v.length <= MAX_TIMESTAMP_LENGTH && (isCanonicalTimestamp(v) || isISO8601(v, { strict: true }));
 const keyCount = (o: object): number => {
   let n = 0;
   for (const key in o) if (Object.hasOwn(o, key)) n++;
