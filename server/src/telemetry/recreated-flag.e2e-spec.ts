@@ -157,10 +157,19 @@ describe('a flag deleted and created again under its key', () => {
     const resume = holdFlushes();
     try {
       await send(batchNow(flag));
-      // Still in memory: the old flag goes and a new one takes its key before the write.
+      await send(oldBatch(flag, 5));
+      // Still in memory: the old flag goes before the write.
       await remove(flag);
-      await aBooleanFlag(t.http, t.admin, 'reborn', flag);
       await t.app.get(TelemetryService).settle();
+      // Written as if before the delete: the minute of five minutes ago is there to read while no flag holds the key; the deletion minute is not.
+      const window = { flag, from: new Date(Date.now() - 10 * 60_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
+      const minutes = async () =>
+        (await t.http.get(`${P}/environments/production/telemetry/series`).query(window).set(t.admin).expect(200)).body.series.flatMap(
+          (s: { points: unknown[] }) => s.points,
+        ).length;
+      expect(await minutes()).toBe(1);
+      // A new flag takes the key.
+      await aBooleanFlag(t.http, t.admin, 'reborn', flag);
     } finally {
       resume();
     }

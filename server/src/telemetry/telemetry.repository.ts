@@ -149,6 +149,15 @@ export class TelemetryRepository {
     return new Set(rows.map((r) => r.id));
   }
 
+  /** The minute each of these flags was deleted in (flags deleted, by id; flags not deleted are absent). */
+  async deletionMinutes(ids: string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const rows: Array<{ id: string; minute: Date | string }> = await this.db
+      .manager()
+      .query(`SELECT id, date_trunc('minute', deleted_at) AS minute FROM deleted_flags WHERE id = ANY($1::uuid[])`, [ids]);
+    return new Map(rows.map((r) => [r.id, new Date(r.minute).getTime()]));
+  }
+
   /** Adds the rows into the rollups (inserting or merging), one statement per chunk. Rows must be unique per key; sorted to avoid deadlocks. */
   async mergeMetricRollups(rows: Array<EnvironmentRow<MetricRollupRow>>): Promise<void> {
     for (const chunk of chunks(rows)) {

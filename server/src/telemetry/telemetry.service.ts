@@ -346,11 +346,13 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
 
   /**
    * Writes one drained buffer in one transaction; on failure the rows go back into the buffer for
-   * the next flush. Rows accepted for a flag (an id) are written only if that flag still exists,
-   * locked against deletion until the write commits: a delete that comes later purges what the
-   * write added to its minute, and one that committed first leaves the rows out. So a flag deleted
-   * and created again under its key never shows what its namesake's SDKs sent, however close
-   * together. Rows of keys no flag had when they were accepted are written as they are.
+   * the next flush. Rows accepted for a flag (an id) are written as they are only if that flag
+   * still exists, locked against deletion until the write commits: a delete that comes later
+   * purges what the write added to its minute on. When a delete committed first, only the rollup
+   * rows of minutes before its deletion minute are written (what the delete would have kept), and
+   * none of its last evaluations, samples or attribution. So a flag deleted and created again under
+   * its key never shows what its namesake's SDKs sent, however close together. Rows of keys no
+   * flag had when they were accepted are written as they are.
    */
   private async write(pending: PendingRollups): Promise<void> {
     // A day already past retention would be dropped at the next pass: it is not written (nor its partition made again).
@@ -397,9 +399,14 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
       // First, before any rollup row is locked: a delete holding its flag's row waits for nothing this write holds.
       const live = await this.repository.lockLiveFlags([...ids]);
       deleted = live.size < ids.size;
+      // A flag deleted since: its rows of minutes before the deletion minute are written, as if
+      // written before the delete (which purges the deletion minute on); the rest is left out.
+      const deletedIn = deleted ? await this.repository.deletionMinutes([...ids].filter((id) => !live.has(id))) : new Map<string, number>();
       const kept = (row: { flagId: string | null }): boolean => row.flagId === null || live.has(row.flagId);
+      const keptRollup = (row: { flagId: string | null; minute: Date }): boolean =>
+        kept(row) || row.minute.getTime() < (deletedIn.get(row.flagId!) ?? Number.NEGATIVE_INFINITY);
       const metrics = mergedByKey(
-        pending.metrics.filter((row) => row.minute.getTime() >= horizon && kept(row)),
+        pending.metrics.filter((row) => row.minute.getTime() >= horizon && keptRollup(row)),
         (r) => `${r.environmentId}\u0000${r.flagKey}\u0000${r.metric}\u0000${r.variantKey}\u0000${r.minute.getTime()}`,
         (into, r) => {
           into.count += r.count;
@@ -410,7 +417,7 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
         },
       );
       const evaluations = mergedByKey(
-        pending.evaluations.filter((row) => row.minute.getTime() >= horizon && kept(row)),
+        pending.evaluations.filter((row) => row.minute.getTime() >= horizon && keptRollup(row)),
         (r) => `${r.environmentId}\u0000${r.flagKey}\u0000${r.variantKey}\u0000${r.reason}\u0000${r.minute.getTime()}`,
         (into, r) => {
           into.count += r.count;
