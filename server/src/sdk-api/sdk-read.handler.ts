@@ -16,7 +16,7 @@ import { EvaluationService } from '../evaluation/evaluation.service.js';
 import { acceptsGzip, API_SECURITY_HEADERS, gzippedSnapshot } from '../http-hardening.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { readLimitedBody } from '../common/http/read-limited-body.js';
-import { validateEvents } from '../telemetry/dto/events-body.pipe.js';
+import { ParsedBuckets, validateEvents } from '../telemetry/dto/events-body.pipe.js';
 import { TelemetryService } from '../telemetry/telemetry.service.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -177,8 +177,10 @@ export class SdkReadHandler {
       .then(async (body) => {
         const principal = await this.authenticate(req);
         const now = Date.now();
-        const payload = await validateEvents(body, now);
-        this.json(res, 202, await this.telemetry.ingest(principal.environmentId, payload, new Date(now)));
+        // The histograms as the validation read them, so the merge does not walk them again.
+        const buckets = new ParsedBuckets();
+        const payload = await validateEvents(body, now, buckets);
+        this.json(res, 202, await this.telemetry.ingest(principal.environmentId, payload, new Date(now), buckets));
       })
       .catch((err: unknown) => this.fail(res, err, requestId));
     return true;

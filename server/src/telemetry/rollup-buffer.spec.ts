@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seriesOf } from '../../test/telemetry-records.js';
+import { ParsedBuckets, validateEvents } from './dto/events-body.pipe.js';
 import type { TelemetryBatchDto } from './dto/events.dto.js';
 import { Buckets, RollupBuffer } from './rollup-buffer.js';
 
@@ -86,5 +87,31 @@ describe('RollupBuffer', () => {
     buckets.add(1023, 1);
     buckets.add(100, 1);
     expect(buckets.toObject()).toEqual({ '-1024': 3, '-3': 2, '60': 1, '100': 6, '101': 1, '140': 1, '1023': 1 });
+  });
+
+  it('merges the same from the buckets the validation read as from the histogram objects', async () => {
+    const at = new Date(Date.now() - 30_000).toISOString();
+    const body = () => ({
+      sdk: 'sdk/1',
+      dropped: 0,
+      batches: [
+        { windowStart: at, windowEnd: at, series: [seriesOf('f', 'v1', 'latency_ms', [10, 20, 3000]), seriesOf(null, null, 'queue', [])], evaluations: [] },
+        { windowStart: at, windowEnd: at, series: [seriesOf(null, null, 'queue', [5]), seriesOf('f', 'v1', 'latency_ms', [0.5, 20])], evaluations: [] },
+      ],
+    });
+    const drained = async (parsed?: ParsedBuckets) => {
+      const buffer = new RollupBuffer();
+      const payload = await validateEvents(body(), Date.now(), parsed);
+      for (const b of payload.batches) buffer.add(ENV, b, Date.now(), payload.sdk, () => 'id', parsed);
+      const { metrics, attributable } = buffer.drain();
+      const log = attributable[0]!;
+      return { metrics, buckets: Array.from({ length: log.bucketIndexes.length }, (_, i) => [log.bucketIndexes.at(i), log.bucketCounts.at(i)]) };
+    };
+    const parsed = new ParsedBuckets();
+    const fromParsed = await drained(parsed);
+    expect(parsed.complete).toBe(true);
+    expect(parsed.cursor).toBe(4);
+    expect(fromParsed).toEqual(await drained());
+    expect(fromParsed.metrics.find((r) => r.flagKey === 'f')!.histogram).toEqual(seriesOf('f', 'v1', 'latency_ms', [10, 20, 3000, 0.5, 20]).histogram.buckets);
   });
 });

@@ -1,4 +1,5 @@
 import type { HistogramBuckets } from '@signalbox/sdk/telemetry';
+import type { ParsedBuckets } from './dto/events-body.pipe.js';
 import { bucketIndexOf, type SeriesDto, type TelemetryBatchDto } from './dto/events.dto.js';
 import type { EnvironmentRow, EvaluationRollupRow, MetricRollupRow, SampleRow } from './telemetry.repository.js';
 
@@ -30,10 +31,21 @@ export class Buckets {
   private dense: Float64Array | undefined;
   private sparse: Map<number, number> | undefined;
 
+  static ofParsed(parsed: ParsedBuckets, from: number, to: number): Buckets {
+    const buckets = new Buckets();
+    buckets.addParsed(parsed, from, to);
+    return buckets;
+  }
+
   static of(histogram: HistogramBuckets): Buckets {
     const buckets = new Buckets();
     buckets.addAll(histogram);
     return buckets;
+  }
+
+  /** Adds buckets the validation read already (`ParsedBuckets`, from `from` to before `to`). */
+  addParsed(parsed: ParsedBuckets, from: number, to: number): void {
+    for (let b = from; b < to; b++) this.add(parsed.indexes[b]!, parsed.counts[b]!);
   }
 
   addAll(histogram: HistogramBuckets): void {
@@ -156,7 +168,7 @@ export class AttributionLog {
    * Adds a series of `batch`, merging it into `row` at the same time (or, without a row, only
    * logging it): one walk over its buckets for both.
    */
-  addSeries(rows: SeriesRows, batch: number, s: SeriesDto, row: HeldMetricRow | undefined): void {
+  addSeries(rows: SeriesRows, batch: number, s: SeriesDto, row: HeldMetricRow | undefined, parsed?: ParsedBuckets, from = 0, to = 0): void {
     this.series.push(rows);
     this.batchOf.push(batch);
     const numbers = this.numbers;
@@ -174,14 +186,24 @@ export class AttributionLog {
       row.errors += s.errors;
     }
     const into = row?.buckets;
-    for (const key in histogram)
-      if (Object.hasOwn(histogram, key)) {
-        const index = bucketIndexOf(key);
-        const count = histogram[key]!;
+    if (parsed !== undefined) {
+      // The buckets as the validation read them: no second walk over the histogram object.
+      for (let b = from; b < to; b++) {
+        const index = parsed.indexes[b]!;
+        const count = parsed.counts[b]!;
         into?.add(index, count);
         indexes.push(index);
         counts.push(count);
       }
+    } else
+      for (const key in histogram)
+        if (Object.hasOwn(histogram, key)) {
+          const index = bucketIndexOf(key);
+          const count = histogram[key]!;
+          into?.add(index, count);
+          indexes.push(index);
+          counts.push(count);
+        }
     this.bucketsEnd.push(indexes.length);
   }
 }
@@ -309,7 +331,12 @@ export class RollupBuffer {
     return rows;
   }
 
-  add(environmentId: string, batch: TelemetryBatchDto, receivedAt: number, sdk: string, flagIdOf: FlagIdOf = () => null): void {
+  /**
+   * Merges one batch. `parsed`, when the validation filled it (`complete`), holds the buckets of
+   * the body's series in order; its cursor moves past this batch's series.
+   */
+  add(environmentId: string, batch: TelemetryBatchDto, receivedAt: number, sdk: string, flagIdOf: FlagIdOf = () => null, parsed?: ParsedBuckets): void {
+    const numbers = parsed?.complete === true ? parsed : undefined;
     this.held += 1;
     const environment = entry(this.flags, environmentId, () => new Map<string, FlagRows>());
     const windowStart = Date.parse(batch.windowStart);
@@ -325,6 +352,13 @@ export class RollupBuffer {
     let lastKey: string | null | undefined;
     let rows: FlagRows | undefined;
     for (const s of batch.series) {
+      let from = 0;
+      let to = 0;
+      if (numbers !== undefined) {
+        const i = numbers.cursor++;
+        from = i === 0 ? 0 : numbers.seriesEnd[i - 1]!;
+        to = numbers.seriesEnd[i]!;
+      }
       if (s.count === 0) continue;
       if (rows === undefined || s.flag !== lastKey) {
         lastKey = s.flag;
@@ -338,11 +372,18 @@ export class RollupBuffer {
         // Logged for attribution, and merged into the row held in the same walk.
         if (attributedIn < 0) attributedIn = log.addBatch(windowStart, receivedAt);
         if (rows !== lastLogged) log.flags.add((lastLogged = rows));
-        log.addSeries(series, attributedIn, s, held);
+        log.addSeries(series, attributedIn, s, held, numbers, from, to);
         if (held !== undefined) continue;
       } else if (held !== undefined) {
         // Most series add to a row already held: nothing is allocated for them.
-        addInto(held, s.count, s.sum, s.sumSquares, s.errors, s.histogram.buckets);
+        if (numbers === undefined) addInto(held, s.count, s.sum, s.sumSquares, s.errors, s.histogram.buckets);
+        else {
+          held.count += s.count;
+          held.sum += s.sum;
+          held.sumSquares += s.sumSquares;
+          held.errors += s.errors;
+          held.buckets.addParsed(numbers, from, to);
+        }
         continue;
       }
       this.metricRows += 1;
@@ -357,7 +398,7 @@ export class RollupBuffer {
         sum: s.sum,
         sumSquares: s.sumSquares,
         errors: s.errors,
-        buckets: Buckets.of(s.histogram.buckets),
+        buckets: numbers === undefined ? Buckets.of(s.histogram.buckets) : Buckets.ofParsed(numbers, from, to),
       });
     }
     rows = undefined;

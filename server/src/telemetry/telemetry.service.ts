@@ -4,6 +4,7 @@ import { type FieldProblem, validationFailed } from '../common/errors/domain-err
 import { DomainEvents } from '../common/events/domain-events.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { CATALOGUE_LOOKBACK_DAYS, type MetricCatalogueResponse } from './dto/metric-catalogue.dto.js';
+import type { ParsedBuckets } from './dto/events-body.pipe.js';
 import type { EventsDto } from './dto/events.dto.js';
 import type {
   EvaluationCountResponse,
@@ -262,7 +263,7 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
    * many requests added to it. The 202 therefore means "held in memory"; see the README's
    * durability notes for what a crash can lose.
    */
-  async ingest(environmentId: string, payload: EventsDto, now = new Date()): Promise<IngestResultResponse> {
+  async ingest(environmentId: string, payload: EventsDto, now = new Date(), buckets?: ParsedBuckets): Promise<IngestResultResponse> {
     if (this.buffer.size >= MAX_BUFFERED_ROWS)
       throw new ServiceUnavailableException({ message: 'telemetry is waiting for the database to take what it holds; send it again later' });
 
@@ -286,7 +287,7 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
         if (seen === undefined || seen.at < at) firstSeen.set(key, { environmentId, flagKey: e.flag, flagId, at });
       }
       result.samples += batch.samples?.length ?? 0;
-      this.buffer.add(environmentId, batch, now.getTime(), payload.sdk, flagIdOf);
+      this.buffer.add(environmentId, batch, now.getTime(), payload.sdk, flagIdOf, buckets);
     }
     if (firstSeen.size > 0) {
       // A flag's first evaluation seen here is written at once, so "never evaluated" (stale-flag

@@ -77,6 +77,24 @@ const keyCount = (o: object): number => {
 /** Values the one pass has counted, against INPUT_LIMITS.maxValues (the root object counts one). */
 let values = 0;
 
+/**
+ * The histogram buckets of a body the one pass accepted, as numbers: each series' bucket indexes
+ * and counts, in body order, where each series' buckets end, and a cursor for the reader (the
+ * merge, which then does not walk every histogram object a second time). Filled only when the
+ * one pass accepts the body; a body that took the full way leaves it `complete: false`.
+ */
+export class ParsedBuckets {
+  readonly indexes: number[] = [];
+  readonly counts: number[] = [];
+  readonly seriesEnd: number[] = [];
+  complete = false;
+  /** The next series to read, over all batches in order. */
+  cursor = 0;
+}
+
+/** Where the one pass in progress writes buckets (it is synchronous: no other body can interleave). */
+let parsing: ParsedBuckets | undefined;
+
 const acceptsSeries = (s: unknown): boolean => {
   if (!isRecord(s) || keyCount(s) !== 8) return false;
   const { flag, variant, metric, count, sum, sumSquares, errors, histogram } = s;
@@ -95,10 +113,15 @@ const acceptsSeries = (s: unknown): boolean => {
     const index = bucketIndexOf(key);
     const bucketCount = buckets[key];
     if (++n > MAX_BUCKETS || !isValidBucket(index, bucketCount)) return false;
+    if (parsing !== undefined) {
+      parsing.indexes.push(index);
+      parsing.counts.push(bucketCount);
+    }
     inHistogram += bucketCount;
     addBucket(bounds, index, bucketCount);
   }
   values += 12 + n;
+  parsing?.seriesEnd.push(parsing.indexes.length);
   return inHistogram === count && boundsProblems({ count, sum, sumSquares }, bounds).length === 0;
 };
 
@@ -169,10 +192,21 @@ export const eventsProblems = (payload: EventsDto, now: number): FieldProblem[] 
 /**
  * Validates a parsed `POST /sdk/events` body: returns it as an EventsDto, or throws the 400 that
  * names every problem (as the global ValidationPipe would for EventsDto, then `eventsProblems`).
+ * `buckets`, if given, receives the histograms the one pass read (see ParsedBuckets).
  */
-export const validateEvents = async (value: unknown, now: number): Promise<EventsDto> => {
+export const validateEvents = async (value: unknown, now: number, buckets?: ParsedBuckets): Promise<EventsDto> => {
   if (!isRecord(value)) throw validationFailed([{ field: 'body', reason: 'must be a JSON object' }]);
-  if (acceptsPlainly(value, now)) return value as unknown as EventsDto;
+  parsing = buckets;
+  let plain: boolean;
+  try {
+    plain = acceptsPlainly(value, now);
+  } finally {
+    parsing = undefined;
+  }
+  if (plain) {
+    if (buckets !== undefined) buckets.complete = true;
+    return value as unknown as EventsDto;
+  }
   // The full way, in the order the global pipe took: the DTO's declared sizes, what any input may
   // hold, unknown fields, then the DTO's rules. Over a body of thousands of series it takes tens of
   // milliseconds: it runs in steps, letting other requests (and SDK pushes) through in between.
