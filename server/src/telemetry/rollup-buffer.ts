@@ -486,8 +486,8 @@ export class RollupBuffer {
     const evaluations: Array<TaggedRow<EvaluationRollupRow>> = [];
     const lastEvaluated: LastEvaluatedRow[] = [];
     for (const environment of this.flags.values()) {
-      for (let rows of environment.values()) {
-        for (; rows !== undefined; rows = rows.other) {
+      for (const first of environment.values()) {
+        for (let rows: FlagRows | undefined = first; rows !== undefined; rows = rows.other) {
           for (const variants of rows.metrics.values())
             for (const series of variants.values())
               for (const { buckets, ...row } of series.minutes.values()) metrics.push({ ...row, histogram: buckets.toObject() });
