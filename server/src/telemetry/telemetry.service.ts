@@ -128,10 +128,15 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
     ];
   }
 
+  /**
+   * A change heard in an environment: its flag ids are read again before the next batch is
+   * tagged. Notifications lost (no environment named): every environment's ids are read again,
+   * and serve meanwhile (see `flagIdOf`).
+   */
   private forgetFlagIds(environmentId?: string): void {
     this.flagIdsGeneration += 1;
     if (environmentId === undefined) {
-      this.flagIds.clear();
+      for (const held of this.flagIds.values()) held.readAt = Number.NEGATIVE_INFINITY;
       this.loadingFlagIds.clear();
     } else {
       this.flagIds.delete(environmentId);
@@ -143,33 +148,47 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
    * The flag each key names in the environment now (null: none), as read at most FLAG_IDS_TTL_MS
    * ago and not since a change to the environment was heard. A batch's rows carry it, so a write
    * leaves out what was accepted for a flag deleted since (see `write`).
+   *
+   * Ids past their time still serve while they are read again: flags change only through the
+   * database (and every change is heard), so they are stale only if notifications were lost, and
+   * a database that cannot be read cannot change flags either; batches are not refused for it.
+   * Ids never read (or forgotten on a change) are waited for; if the database cannot answer, the
+   * batch's keys are taken as naming no flag, and written as they were before ids were kept.
    */
   private flagIdOf(environmentId: string, now: number): FlagIdOf | Promise<FlagIdOf> {
-    const held = this.flagIds.get(environmentId);
     const lookup =
       (ids: Map<string, string>): FlagIdOf =>
       (key) =>
         ids.get(key) ?? null;
+    const held = this.flagIds.get(environmentId);
     if (held !== undefined && now - held.readAt < FLAG_IDS_TTL_MS) return lookup(held.ids);
-    let loading = this.loadingFlagIds.get(environmentId);
-    if (loading === undefined) {
-      // Kept only if no change was heard while it was read.
-      const generation = this.flagIdsGeneration;
-      const readAt = Date.now();
-      const load: Promise<Map<string, string>> = this.repository.flagIds(environmentId).then(
-        (ids) => {
-          if (this.loadingFlagIds.get(environmentId) === load) this.loadingFlagIds.delete(environmentId);
-          if (generation === this.flagIdsGeneration) this.flagIds.set(environmentId, { ids, readAt });
-          return ids;
-        },
-        (err: unknown) => {
-          if (this.loadingFlagIds.get(environmentId) === load) this.loadingFlagIds.delete(environmentId);
-          throw err;
-        },
-      );
-      this.loadingFlagIds.set(environmentId, (loading = load));
+    const loading = this.loadFlagIds(environmentId);
+    if (held !== undefined) {
+      loading.catch(() => undefined);
+      return lookup(held.ids);
     }
-    return loading.then(lookup);
+    return loading.then(lookup, () => lookup(new Map()));
+  }
+
+  /** One read of an environment's flag ids at a time; kept only if no change was heard while it ran. */
+  private loadFlagIds(environmentId: string): Promise<Map<string, string>> {
+    const running = this.loadingFlagIds.get(environmentId);
+    if (running !== undefined) return running;
+    const generation = this.flagIdsGeneration;
+    const readAt = Date.now();
+    const load: Promise<Map<string, string>> = this.repository.flagIds(environmentId).then(
+      (ids) => {
+        if (this.loadingFlagIds.get(environmentId) === load) this.loadingFlagIds.delete(environmentId);
+        if (generation === this.flagIdsGeneration) this.flagIds.set(environmentId, { ids, readAt });
+        return ids;
+      },
+      (err: unknown) => {
+        if (this.loadingFlagIds.get(environmentId) === load) this.loadingFlagIds.delete(environmentId);
+        throw err;
+      },
+    );
+    this.loadingFlagIds.set(environmentId, load);
+    return load;
   }
 
   /** Experiments and rollout plans register here: telemetry depends on neither. */
