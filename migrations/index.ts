@@ -21,6 +21,7 @@ import { OidcUsers1763930710000 } from './1763930710000-oidc-users.js';
 import { ScheduledChanges1763930800000 } from './1763930800000-scheduled-changes.js';
 import { ChangeRequests1763930900000 } from './1763930900000-change-requests.js';
 import { ChangeRequestKinds1763931000000 } from './1763931000000-change-request-kinds.js';
+import { DeletedFlags1764864000000 } from './1764864000000-deleted-flags.js';
 
 // Every migration, oldest first. Listed as classes: the server is ESM and loads no globs.
 export const migrations = [
@@ -47,4 +48,5 @@ export const migrations = [
   ScheduledChanges1763930800000,
   ChangeRequests1763930900000,
   ChangeRequestKinds1763931000000,
+  DeletedFlags1764864000000,
 ];

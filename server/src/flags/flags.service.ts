@@ -285,6 +285,10 @@ export class FlagsService {
       if (!flag.archivedAt) throw conflict(`Flag '${key}' must be archived before it can be deleted`);
       const [before] = await this.views(project.id, [flag]);
       await this.repository.delete(flag.id);
+      // When, for telemetry accepted before the delete and written after it (TelemetryService.write keeps its earlier minutes only).
+      await this.db
+        .manager()
+        .query('INSERT INTO deleted_flags (id, project_id, key) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [flag.id, project.id, key]);
       // Telemetry is kept by key: a flag created again under it starts never evaluated, without samples, and without
       // this minute's rollups (reads leave out the minutes before a flag's creation minute, not that minute itself).
       for (const [table, since] of [

@@ -16,7 +16,7 @@ import { EvaluationService } from '../evaluation/evaluation.service.js';
 import { acceptsGzip, API_SECURITY_HEADERS, gzippedSnapshot } from '../http-hardening.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { readLimitedBody } from '../common/http/read-limited-body.js';
-import { validateEvents } from '../telemetry/dto/events-body.pipe.js';
+import { ParsedBuckets, validateEvents } from '../telemetry/dto/events-body.pipe.js';
 import { TelemetryService } from '../telemetry/telemetry.service.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -52,10 +52,35 @@ const isPlainJsonRequest = (req: IncomingMessage): boolean => {
   });
 };
 
+/**
+ * The events body's bytes, as readLimitedBody reads them (refused past `MAX_BODY_BYTES` as soon as
+ * it is, the rest drained), but without copying a body that arrived in one chunk, as an SDK's
+ * batch almost always does: this runs for every batch.
+ */
+const readEventsBytes = (req: IncomingMessage, tooLarge: () => Error): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    let first: Buffer | undefined;
+    let chunks: Buffer[] | undefined;
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) {
+        if (first === undefined) first = chunk;
+        else (chunks ??= [first]).push(chunk);
+        return;
+      }
+      req.removeAllListeners('data');
+      req.resume();
+      reject(tooLarge());
+    });
+    req.on('end', () => resolve(chunks !== undefined ? Buffer.concat(chunks, size) : (first ?? Buffer.alloc(0))));
+    req.on('error', reject);
+  });
+
 /** The telemetry body as Express's JSON parser reads it: the same limit, depth refusal and errors. */
 const readEventsBody = async (req: IncomingMessage): Promise<unknown> => {
   // body-parser's own error (status 413), so the answer is the one Express gave.
-  const body = await readLimitedBody(req, MAX_BODY_BYTES, () => Object.assign(new Error('request entity too large'), { status: 413 }));
+  const body = await readEventsBytes(req, () => Object.assign(new Error('request entity too large'), { status: 413 }));
   if (body.length === 0) return {};
   if (jsonNestingExceeds(body, MAX_RAW_JSON_DEPTH)) throw validationFailed([TOO_DEEP_BODY]);
   // Decoded as body-parser's decoder does: UTF-8, a byte-order mark dropped.
@@ -152,8 +177,10 @@ export class SdkReadHandler {
       .then(async (body) => {
         const principal = await this.authenticate(req);
         const now = Date.now();
-        const payload = await validateEvents(body, now);
-        this.json(res, 202, await this.telemetry.ingest(principal.environmentId, payload, new Date(now)));
+        // The histograms as the validation read them, so the merge does not walk them again.
+        const buckets = new ParsedBuckets();
+        const payload = await validateEvents(body, now, buckets);
+        this.json(res, 202, await this.telemetry.ingest(principal.environmentId, payload, new Date(now), buckets));
       })
       .catch((err: unknown) => this.fail(res, err, requestId));
     return true;

@@ -1,9 +1,11 @@
 import type { EventsPayload } from '@signalbox/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { aBooleanFlag, aProject } from '../../test/builders.js';
 import { seriesOf } from '../../test/telemetry-records.js';
 import { bearer, startTestApp, type TestApp } from '../../test/test-app.js';
+import { AuditService } from '../audit/audit.service.js';
 import { Database } from '../database/database.service.js';
+import { TelemetryRepository } from './telemetry.repository.js';
 import { TelemetryService } from './telemetry.service.js';
 
 const P = '/api/v1/projects/reborn';
@@ -36,6 +38,62 @@ describe('a flag deleted and created again under its key', () => {
     sdkKey = (await aProject(t.http, t.admin, 'reborn', [{ key: 'production', name: 'Production' }])).sdkKeys.production!;
   });
   afterAll(() => t.close());
+  afterEach(() => vi.restoreAllMocks());
+
+  /** A batch of `flag` that starts now (after the flag was created), in this minute. */
+  const batchNow = (flag: string): EventsPayload => {
+    const now = Date.now();
+    const batch = oldBatch(flag, 0);
+    batch.batches[0]!.windowStart = new Date(now).toISOString();
+    batch.batches[0]!.windowEnd = new Date(now + 500).toISOString();
+    batch.batches[0]!.samples![0]!.at = batch.batches[0]!.windowEnd;
+    return batch;
+  };
+
+  /** Everything the console and the API show of `flag`'s telemetry over the last ten minutes. */
+  const shown = async (flag: string) => {
+    const telemetry = `${P}/environments/production/telemetry`;
+    const window = { flag, from: new Date(Date.now() - 10 * 60_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
+    return {
+      metrics: (await t.http.get(`${P}/environments/production/metrics`).query({ flag }).set(t.admin).expect(200)).body.metrics.map(
+        (m: { metric: string }) => m.metric,
+      ),
+      series: (await t.http.get(`${telemetry}/series`).query(window).set(t.admin).expect(200)).body.series.length,
+      evaluations: (await t.http.get(`${telemetry}/evaluations`).query(window).set(t.admin).expect(200)).body.evaluations,
+      samples: (await t.http.get(`${telemetry}/samples`).query({ flag }).set(t.admin).expect(200)).body.samples.length,
+      lastEvaluated: (await t.http.get(`${P}/telemetry/last-evaluated`).set(t.admin).expect(200)).body.flags.some((f: { flag: string }) => f.flag === flag),
+    };
+  };
+  const nothing = { metrics: [], series: 0, evaluations: [], samples: 0, lastEvaluated: false };
+  const everything = (flag: string) => ({
+    metrics: ['pipeline.rows_ms'],
+    series: 1,
+    evaluations: [{ flag, variant: 'on', reason: 'STATIC', count: 3 }],
+    samples: 1,
+    lastEvaluated: true,
+  });
+
+  const send = (payload: EventsPayload) => t.http.post('/api/v1/sdk/events').set(bearer(sdkKey)).send(payload).expect(202);
+  const remove = async (flag: string) => {
+    await t.http.post(`${P}/flags/${flag}/archive`).set(t.admin).send({}).expect(200);
+    await t.http.delete(`${P}/flags/${flag}`).set(t.admin).expect(204);
+  };
+
+  /** Stops the once-a-second flush (so a batch stays in memory until `settle`), for one test. */
+  const holdFlushes = () => {
+    const telemetry = t.app.get(TelemetryService);
+    clearInterval((telemetry as unknown as { timer: NodeJS.Timeout }).timer);
+    return () => telemetry.onModuleInit();
+  };
+
+  /** A gate: `entered` resolves when something reaches it, which then waits until `open()`. */
+  const gate = () => {
+    let open!: () => void;
+    let entered!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const reached = new Promise<void>((resolve) => (entered = resolve));
+    return { open, reached, pass: () => (entered(), opened) };
+  };
 
   const catalogue = async () => (await t.http.get(`${P}/environments/production/metrics`).query({ flag: 'etl.reborn' }).set(t.admin).expect(200)).body.metrics;
   const lastEvaluated = async () =>
@@ -83,28 +141,105 @@ describe('a flag deleted and created again under its key', () => {
 
   it('shows none of it either when the flag is deleted and created again within the minute its namesake reported in', async () => {
     const flag = 'etl.same-minute';
-    const telemetry = `${P}/environments/production/telemetry`;
     await aBooleanFlag(t.http, t.admin, 'reborn', flag);
-    // Reported a moment ago, in this minute (the batch starts after the flag was created).
-    const now = Date.now();
-    const batch = oldBatch(flag, 0);
-    batch.batches[0]!.windowStart = new Date(now).toISOString();
-    batch.batches[0]!.windowEnd = new Date(now + 500).toISOString();
-    batch.batches[0]!.samples![0]!.at = batch.batches[0]!.windowEnd;
-    await t.http.post('/api/v1/sdk/events').set(bearer(sdkKey)).send(batch).expect(202);
+    await send(batchNow(flag));
     await t.app.get(TelemetryService).settle();
-    const names = async () =>
-      (await t.http.get(`${P}/environments/production/metrics`).query({ flag }).set(t.admin).expect(200)).body.metrics.map((m: { metric: string }) => m.metric);
-    const window = { flag, from: new Date(now - 10 * 60_000).toISOString(), to: new Date(now + 60_000).toISOString() };
-    const evaluations = async () => (await t.http.get(`${telemetry}/evaluations`).query(window).set(t.admin).expect(200)).body.evaluations;
-    expect(await names()).toEqual(['pipeline.rows_ms']);
-    expect(await evaluations()).toEqual([{ flag, variant: 'on', reason: 'STATIC', count: 3 }]);
+    expect(await shown(flag)).toEqual(everything(flag));
 
-    await t.http.post(`${P}/flags/${flag}/archive`).set(t.admin).send({}).expect(200);
-    await t.http.delete(`${P}/flags/${flag}`).set(t.admin).expect(204);
+    await remove(flag);
     await aBooleanFlag(t.http, t.admin, 'reborn', flag);
-    expect(await names()).toEqual([]);
-    expect(await evaluations()).toEqual([]);
-    expect((await t.http.get(`${telemetry}/samples`).query({ flag }).set(t.admin).expect(200)).body.samples).toEqual([]);
+    expect(await shown(flag)).toEqual(nothing);
+  });
+
+  it('shows none of a batch accepted before the delete and written after the flag was created again', async () => {
+    const flag = 'etl.unwritten';
+    await aBooleanFlag(t.http, t.admin, 'reborn', flag);
+    const resume = holdFlushes();
+    try {
+      await send(batchNow(flag));
+      await send(oldBatch(flag, 5));
+      // Still in memory: the old flag goes before the write.
+      await remove(flag);
+      await t.app.get(TelemetryService).settle();
+      // Written as if before the delete: the minute of five minutes ago is there to read while no flag holds the key; the deletion minute is not.
+      const window = { flag, from: new Date(Date.now() - 10 * 60_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
+      const minutes = async () =>
+        (await t.http.get(`${P}/environments/production/telemetry/series`).query(window).set(t.admin).expect(200)).body.series.flatMap(
+          (s: { points: unknown[] }) => s.points,
+        ).length;
+      expect(await minutes()).toBe(1);
+      // A new flag takes the key.
+      await aBooleanFlag(t.http, t.admin, 'reborn', flag);
+    } finally {
+      resume();
+    }
+    expect(await shown(flag)).toEqual(nothing);
+
+    // The new flag's own telemetry is kept.
+    await send(batchNow(flag));
+    expect(await shown(flag)).toEqual(everything(flag));
+  });
+
+  it('shows none of it when the delete waits for a write that holds the flag', async () => {
+    const flag = 'etl.write-first';
+    await aBooleanFlag(t.http, t.admin, 'reborn', flag);
+    const repository = t.app.get(TelemetryRepository, { strict: false });
+    const writing = gate();
+    const merge = repository.mergeMetricRollups.bind(repository);
+    vi.spyOn(repository, 'mergeMetricRollups').mockImplementation(async (rows) => {
+      if (rows.some((r) => r.flagKey === flag)) await writing.pass();
+      return merge(rows);
+    });
+    // Archived first: on the embedded database (one session) nothing else runs while the write holds it.
+    await t.http.post(`${P}/flags/${flag}/archive`).set(t.admin).send({}).expect(200);
+    await send(batchNow(flag));
+    const written = t.app.get(TelemetryService).settle();
+    await writing.reached;
+    // The write has locked the flag and waits; the delete comes now and has to wait for it.
+    const deleted = t.http
+      .delete(`${P}/flags/${flag}`)
+      .set(t.admin)
+      .expect(204)
+      .then(() => 'deleted');
+    expect(await Promise.race([deleted, new Promise((resolve) => setTimeout(() => resolve('waiting'), 300))])).toBe('waiting');
+    writing.open();
+    await written;
+    await deleted;
+    await aBooleanFlag(t.http, t.admin, 'reborn', flag);
+    expect(await shown(flag)).toEqual(nothing);
+  });
+
+  it('shows none of it when the write waits for a delete in progress', async () => {
+    const flag = 'etl.delete-first';
+    await aBooleanFlag(t.http, t.admin, 'reborn', flag);
+    const resume = holdFlushes();
+    const audit = t.app.get(AuditService, { strict: false });
+    const deleting = gate();
+    const record = audit.record.bind(audit);
+    vi.spyOn(audit, 'record').mockImplementation(async (entry) => {
+      if (entry.action === 'flag.deleted' && entry.resourceKey === flag) await deleting.pass();
+      return record(entry);
+    });
+    try {
+      await send(batchNow(flag));
+      await t.http.post(`${P}/flags/${flag}/archive`).set(t.admin).send({}).expect(200);
+      // Sent now (a supertest request starts when it is awaited or `then`'d).
+      const deleted = t.http
+        .delete(`${P}/flags/${flag}`)
+        .set(t.admin)
+        .expect(204)
+        .then(() => undefined);
+      // The delete has removed the flag and purged its minute, and has not committed yet: the write comes now.
+      await deleting.reached;
+      const written = t.app.get(TelemetryService).flush();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      deleting.open();
+      await deleted;
+      await written;
+    } finally {
+      resume();
+    }
+    await aBooleanFlag(t.http, t.admin, 'reborn', flag);
+    expect(await shown(flag)).toEqual(nothing);
   });
 });

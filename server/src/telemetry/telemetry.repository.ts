@@ -128,6 +128,36 @@ export class TelemetryRepository {
     return this.db.manager().queryRunner?.isTransactionActive === true;
   }
 
+  /** The id of each flag of the environment's project, by key. */
+  async flagIds(environmentId: string): Promise<Map<string, string>> {
+    const rows: Array<{ key: string; id: string }> = await this.db
+      .manager()
+      .query('SELECT f.key, f.id FROM flags f JOIN environments e ON e.project_id = f.project_id WHERE e.id = $1', [environmentId]);
+    return new Map(rows.map((r) => [r.key, r.id]));
+  }
+
+  /**
+   * Which of these flags exist, each locked against deletion (FOR KEY SHARE) until the caller's
+   * transaction ends: a delete waiting on the lock then purges what the caller wrote (see
+   * FlagsService.delete), and a delete that committed first leaves its flag out of the answer.
+   */
+  async lockLiveFlags(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows: Array<{ id: string }> = await this.db
+      .manager()
+      .query('SELECT id FROM flags WHERE id = ANY($1::uuid[]) ORDER BY id FOR KEY SHARE', [[...new Set(ids)].sort()]);
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** The minute each of these flags was deleted in (flags deleted, by id; flags not deleted are absent). */
+  async deletionMinutes(ids: string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const rows: Array<{ id: string; minute: Date | string }> = await this.db
+      .manager()
+      .query(`SELECT id, date_trunc('minute', deleted_at) AS minute FROM deleted_flags WHERE id = ANY($1::uuid[])`, [ids]);
+    return new Map(rows.map((r) => [r.id, new Date(r.minute).getTime()]));
+  }
+
   /** Adds the rows into the rollups (inserting or merging), one statement per chunk. Rows must be unique per key; sorted to avoid deadlocks. */
   async mergeMetricRollups(rows: Array<EnvironmentRow<MetricRollupRow>>): Promise<void> {
     for (const chunk of chunks(rows)) {

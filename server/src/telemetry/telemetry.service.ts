@@ -1,8 +1,10 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
 import { mergeHistogramBuckets } from '@signalbox/sdk/telemetry';
 import { type FieldProblem, validationFailed } from '../common/errors/domain-error.js';
+import { DomainEvents } from '../common/events/domain-events.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { CATALOGUE_LOOKBACK_DAYS, type MetricCatalogueResponse } from './dto/metric-catalogue.dto.js';
+import type { ParsedBuckets } from './dto/events-body.pipe.js';
 import type { EventsDto } from './dto/events.dto.js';
 import type {
   EvaluationCountResponse,
@@ -13,7 +15,7 @@ import type {
 } from './dto/telemetry.response.js';
 import { MetricAccumulator, type MetricStats } from './metric-stats.js';
 import { GroupCommit } from './group-commit.js';
-import { type AttributableBatch, minuteOf, type PendingRollups, RollupBuffer, stored } from './rollup-buffer.js';
+import { type AttributionLog, type FlagIdOf, type LastEvaluatedRow, minuteOf, type PendingRollups, RollupBuffer } from './rollup-buffer.js';
 import { dayOf, retentionHorizon } from './rollup-partitions.js';
 import { type CatalogueRow, NO_PARTITION, TelemetryRepository, type ScopedTotalRow } from './telemetry.repository.js';
 
@@ -31,6 +33,23 @@ export const FLUSH_INTERVAL_MS = 1_000;
  * variants × metrics per environment, not requests). Past it, SDKs are answered 503 and keep their batches.
  */
 const MAX_BUFFERED_ROWS = 500_000;
+/**
+ * How long this instance trusts the flag ids it read for an environment (see `flagIdOf`) when no
+ * change to the environment was heard: a change (a flag created, archived, restored) forgets them at once.
+ */
+const FLAG_IDS_TTL_MS = 5_000;
+
+/** Rows that add into one stored row (the same key, whatever flag id they were accepted under), merged and sorted by key. */
+const mergedByKey = <T>(rows: T[], keyOf: (row: T) => string, merge: (into: T, row: T) => void): T[] => {
+  const held = new Map<string, T>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const into = held.get(key);
+    if (into === undefined) held.set(key, { ...row });
+    else merge(into, row);
+  }
+  return [...held.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+};
 
 /** A time range and filters over one environment's rollups. */
 export interface MetricQuery {
@@ -82,15 +101,95 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
   /** Days whose partitions this instance created or found (retention drops only days long before any written to). */
   private readonly preparedDays = new Set<number>();
 
-  /** Flags (per environment) whose last evaluation this instance has written at least once. */
-  private readonly evaluatedFlags = new Set<string>();
+  /** Per environment, flags (by key, and the id it named) whose last evaluation this instance has written at least once. */
+  private readonly evaluatedFlags = new Map<string, Map<string, string | null>>();
+
+  /** Per environment: the ids of its project's flags by key, and when they were read. */
+  private readonly flagIds = new Map<string, { ids: Map<string, string>; readAt: number }>();
+
+  private readonly loadingFlagIds = new Map<string, Promise<Map<string, string>>>();
+
+  /** Bumped whenever flag ids are forgotten: a read begun before is not kept. */
+  private flagIdsGeneration = 0;
 
   private timer: NodeJS.Timeout | undefined;
+
+  private readonly unsubscribe: Array<() => void>;
 
   constructor(
     private readonly repository: TelemetryRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    events: DomainEvents,
+  ) {
+    this.unsubscribe = [
+      // Creating, archiving or restoring a flag appends a change in each environment (on any instance).
+      events.on('change.appended', ({ environmentId }) => this.forgetFlagIds(environmentId)),
+      events.on('changes.lost', () => this.forgetFlagIds()),
+    ];
+  }
+
+  /**
+   * A change heard in an environment: its flag ids are read again before the next batch is
+   * tagged. Notifications lost (no environment named): every environment's ids are read again,
+   * and serve meanwhile (see `flagIdOf`).
+   */
+  private forgetFlagIds(environmentId?: string): void {
+    this.flagIdsGeneration += 1;
+    if (environmentId === undefined) {
+      for (const held of this.flagIds.values()) held.readAt = Number.NEGATIVE_INFINITY;
+      this.loadingFlagIds.clear();
+    } else {
+      this.flagIds.delete(environmentId);
+      this.loadingFlagIds.delete(environmentId);
+    }
+  }
+
+  /**
+   * The flag each key names in the environment now (null: none), as read at most FLAG_IDS_TTL_MS
+   * ago and not since a change to the environment was heard. A batch's rows carry it, so a write
+   * leaves out what was accepted for a flag deleted since (see `write`).
+   *
+   * Ids past their time still serve while they are read again: flags change only through the
+   * database (and every change is heard), so they are stale only if notifications were lost, and
+   * a database that cannot be read cannot change flags either; batches are not refused for it.
+   * Ids never read (or forgotten on a change) are waited for; if the database cannot answer, the
+   * batch's keys are taken as naming no flag, and written as they were before ids were kept.
+   */
+  private flagIdOf(environmentId: string, now: number): FlagIdOf | Promise<FlagIdOf> {
+    const lookup =
+      (ids: Map<string, string>): FlagIdOf =>
+      (key) =>
+        ids.get(key) ?? null;
+    const held = this.flagIds.get(environmentId);
+    if (held !== undefined && now - held.readAt < FLAG_IDS_TTL_MS) return lookup(held.ids);
+    const loading = this.loadFlagIds(environmentId);
+    if (held !== undefined) {
+      loading.catch(() => undefined);
+      return lookup(held.ids);
+    }
+    return loading.then(lookup, () => lookup(new Map()));
+  }
+
+  /** One read of an environment's flag ids at a time; kept only if no change was heard while it ran. */
+  private loadFlagIds(environmentId: string): Promise<Map<string, string>> {
+    const running = this.loadingFlagIds.get(environmentId);
+    if (running !== undefined) return running;
+    const generation = this.flagIdsGeneration;
+    const readAt = Date.now();
+    const load: Promise<Map<string, string>> = this.repository.flagIds(environmentId).then(
+      (ids) => {
+        if (this.loadingFlagIds.get(environmentId) === load) this.loadingFlagIds.delete(environmentId);
+        if (generation === this.flagIdsGeneration) this.flagIds.set(environmentId, { ids, readAt });
+        return ids;
+      },
+      (err: unknown) => {
+        if (this.loadingFlagIds.get(environmentId) === load) this.loadingFlagIds.delete(environmentId);
+        throw err;
+      },
+    );
+    this.loadingFlagIds.set(environmentId, load);
+    return load;
+  }
 
   /** Experiments and rollout plans register here: telemetry depends on neither. */
   addScopeProvider(provider: ScopeProvider): void {
@@ -112,53 +211,64 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
     }));
   }
 
-  /** Each attributable series, added to every scope of its flag that had started when its batch began (and was received). */
-  private async scopedRows(batches: AttributableBatch[]): Promise<{ rows: ScopedTotalRow[]; scopes: MetricScope[] }> {
-    const none = { rows: [], scopes: [] };
-    if (this.scopeProviders.length === 0 || batches.length === 0) return none;
-    const flagsByEnvironment = new Map<string, Set<string>>();
-    for (const batch of batches) {
-      let flags = flagsByEnvironment.get(batch.environmentId);
-      if (flags === undefined) flagsByEnvironment.set(batch.environmentId, (flags = new Set()));
-      for (const s of batch.series) flags.add(s.flag!);
-    }
-    // One question per environment per write, however many batches it holds.
+  /** The scopes running now for the flags of attributable series, per environment (one question per environment per write). */
+  private async scopesOf(logs: AttributionLog[]): Promise<Map<string, MetricScope[]>> {
     const scopesOf = new Map<string, MetricScope[]>();
+    if (this.scopeProviders.length === 0 || logs.length === 0) return scopesOf;
+    const flagsByEnvironment = new Map<string, Set<string>>();
+    for (const log of logs)
+      for (const flag of log.flags) {
+        let flags = flagsByEnvironment.get(flag.environmentId);
+        if (flags === undefined) flagsByEnvironment.set(flag.environmentId, (flags = new Set()));
+        flags.add(flag.flagKey);
+      }
     for (const [environmentId, flags] of flagsByEnvironment) {
       const scopes = (await Promise.all(this.scopeProviders.map((provide) => provide(environmentId, [...flags])))).flat();
       if (scopes.length > 0) scopesOf.set(environmentId, scopes);
     }
-    if (scopesOf.size === 0) return none;
+    return scopesOf;
+  }
+
+  /**
+   * Each attributable series, added to every scope of its flag that had started when its batch
+   * began (and was received); series accepted for a flag that no longer exists count for none.
+   */
+  private attribute(logs: AttributionLog[], scopesOf: Map<string, MetricScope[]>, live: Set<string>): { rows: ScopedTotalRow[]; scopes: MetricScope[] } {
+    if (scopesOf.size === 0) return { rows: [], scopes: [] };
     const rows = new Map<string, ScopedTotalRow>();
     const recorded = new Set<MetricScope>();
-    for (const batch of batches) {
-      const scopes = scopesOf.get(batch.environmentId);
-      if (scopes === undefined) continue;
-      for (const s of batch.series) {
+    for (const log of logs) {
+      for (let i = 0; i < log.length; i++) {
+        const series = log.series[i]!;
+        const flag = series.flag;
+        const scopes = scopesOf.get(flag.environmentId);
+        if (scopes === undefined || (flag.flagId !== null && !live.has(flag.flagId))) continue;
+        const batch = log.batchOf.at(i);
+        const windowStart = log.windowStarts.at(batch);
+        const receivedAt = log.receivedAts.at(batch);
+        const n = 4 * i;
+        const bucketsFrom = i === 0 ? 0 : log.bucketsEnd.at(i - 1);
+        const bucketsTo = log.bucketsEnd.at(i);
         for (const scope of scopes) {
           // The batch's own start (the SDK's clock), and never a batch received before the scope began.
           const since = scope.since.getTime();
-          if (scope.flagKey !== s.flag || batch.windowStart < since || batch.receivedAt < since) continue;
+          if (scope.flagKey !== flag.flagKey || windowStart < since || receivedAt < since) continue;
           recorded.add(scope);
-          const key = `${scope.id}\u0000${s.metric}\u0000${stored(s.variant)}`;
-          const row = rows.get(key);
+          const key = `${scope.id}\u0000${series.metric}\u0000${series.variantKey}`;
+          let row = rows.get(key);
           if (row === undefined)
-            rows.set(key, {
-              scope: scope.id,
-              metric: s.metric,
-              variantKey: stored(s.variant),
-              count: s.count,
-              sum: s.sum,
-              sumSquares: s.sumSquares,
-              errors: s.errors,
-              histogram: { ...s.histogram.buckets },
-            });
-          else {
-            row.count += s.count;
-            row.sum += s.sum;
-            row.sumSquares += s.sumSquares;
-            row.errors += s.errors;
-            mergeHistogramBuckets(row.histogram, s.histogram.buckets);
+            rows.set(
+              key,
+              (row = { scope: scope.id, metric: series.metric, variantKey: series.variantKey, count: 0, sum: 0, sumSquares: 0, errors: 0, histogram: {} }),
+            );
+          row.count += log.numbers.at(n);
+          row.sum += log.numbers.at(n + 1);
+          row.sumSquares += log.numbers.at(n + 2);
+          row.errors += log.numbers.at(n + 3);
+          const histogram = row.histogram;
+          for (let b = bucketsFrom; b < bucketsTo; b++) {
+            const bucket = String(log.bucketIndexes.at(b));
+            histogram[bucket] = (histogram[bucket] ?? 0) + log.bucketCounts.at(b);
           }
         }
       }
@@ -172,31 +282,41 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
    * many requests added to it. The 202 therefore means "held in memory"; see the README's
    * durability notes for what a crash can lose.
    */
-  async ingest(environmentId: string, payload: EventsDto, now = new Date()): Promise<IngestResultResponse> {
+  async ingest(environmentId: string, payload: EventsDto, now = new Date(), buckets?: ParsedBuckets): Promise<IngestResultResponse> {
     if (this.buffer.size >= MAX_BUFFERED_ROWS)
       throw new ServiceUnavailableException({ message: 'telemetry is waiting for the database to take what it holds; send it again later' });
 
     const result: IngestResultResponse = { batches: payload.batches.length, series: 0, evaluations: 0, samples: 0 };
-    const firstSeen = new Map<string, { environmentId: string; flagKey: string; at: Date }>();
+    // The flags the keys name now: rows carry them, so what a write finds deleted since is left out.
+    const known = this.flagIdOf(environmentId, now.getTime());
+    const flagIdOf = typeof known === 'function' ? known : await known;
+    const firstSeen = new Map<string, LastEvaluatedRow>();
+    let evaluated = this.evaluatedFlags.get(environmentId);
+    if (evaluated === undefined) this.evaluatedFlags.set(environmentId, (evaluated = new Map()));
     for (const batch of payload.batches) {
       for (const s of batch.series) if (s.count !== 0) result.series += 1;
       for (const e of batch.evaluations) {
         if (e.count === 0) continue;
         result.evaluations += 1;
-        const key = `${environmentId}\u0000${e.flag}`;
-        if (this.evaluatedFlags.has(key)) continue;
+        const flagId = flagIdOf(e.flag);
+        if (evaluated.get(e.flag) === flagId) continue;
+        const key = `${e.flag}\u0000${flagId ?? ''}`;
         const at = new Date(Math.min(Date.parse(batch.windowEnd), now.getTime()));
         const seen = firstSeen.get(key);
-        if (seen === undefined || seen.at < at) firstSeen.set(key, { environmentId, flagKey: e.flag, at });
+        if (seen === undefined || seen.at < at) firstSeen.set(key, { environmentId, flagKey: e.flag, flagId, at });
       }
       result.samples += batch.samples?.length ?? 0;
-      this.buffer.add(environmentId, batch, now.getTime(), payload.sdk);
+      this.buffer.add(environmentId, batch, now.getTime(), payload.sdk, flagIdOf, buckets);
     }
     if (firstSeen.size > 0) {
       // A flag's first evaluation seen here is written at once, so "never evaluated" (stale-flag
       // reports, the flags list's order) ends with the request that proves otherwise. Later ones ride the flush.
-      await this.repository.touchLastEvaluated([...firstSeen].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row));
-      for (const key of firstSeen.keys()) this.evaluatedFlags.add(key);
+      const rows = [...firstSeen].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
+      await this.repository.transaction(async () => {
+        const live = await this.repository.lockLiveFlags(rows.flatMap((r) => (r.flagId === null ? [] : [r.flagId])));
+        await this.repository.touchLastEvaluated(rows.filter((r) => r.flagId === null || live.has(r.flagId)));
+      });
+      for (const row of firstSeen.values()) evaluated.set(row.flagKey, row.flagId);
     }
     if (payload.dropped > 0)
       this.logger.warn({ environmentId, sdk: payload.sdk, dropped: payload.dropped }, 'an SDK dropped telemetry batches it could not send');
@@ -236,6 +356,7 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
   /** At shutdown, after the last request was answered and before the database closes: the buffer is written. */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    this.unsubscribe.forEach((off) => off());
     try {
       await this.flush();
     } catch (err) {
@@ -243,50 +364,103 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
     }
   }
 
-  /** Writes one drained buffer in one transaction; on failure the rows go back into the buffer for the next flush. */
+  /**
+   * Writes one drained buffer in one transaction; on failure the rows go back into the buffer for
+   * the next flush. Rows accepted for a flag (an id) are written as they are only if that flag
+   * still exists, locked against deletion until the write commits: a delete that comes later
+   * purges what the write added to its minute on. When a delete committed first, only the rollup
+   * rows of minutes before its deletion minute are written (what the delete would have kept), and
+   * none of its last evaluations, samples or attribution. So a flag deleted and created again under
+   * its key never shows what its namesake's SDKs sent, however close together. Rows of keys no
+   * flag had when they were accepted are written as they are.
+   */
   private async write(pending: PendingRollups): Promise<void> {
     // A day already past retention would be dropped at the next pass: it is not written (nor its partition made again).
     const horizon = retentionHorizon(Date.now(), this.config.telemetryRetentionDays);
-    const rows = {
-      ...pending,
-      metrics: pending.metrics.filter((row) => row.minute.getTime() >= horizon),
-      evaluations: pending.evaluations.filter((row) => row.minute.getTime() >= horizon),
-    };
-    let scoped: { rows: ScopedTotalRow[]; scopes: MetricScope[] };
+    let recorded: MetricScope[];
     try {
-      scoped = await this.scopedRows(pending.attributable);
+      const scopesOf = await this.scopesOf(pending.attributable);
       try {
-        await this.writeRows(rows, scoped.rows);
+        recorded = await this.writeRows(pending, horizon, scopesOf);
       } catch (err) {
         // A partition dropped or never made (a clock jump, an operator): make the days, write once more.
         if ((err as { code?: string }).code !== NO_PARTITION) throw err;
         this.preparedDays.clear();
-        await this.writeRows(rows, scoped.rows);
+        recorded = await this.writeRows(pending, horizon, scopesOf);
       }
     } catch (err) {
       this.buffer.restore(pending);
       throw err;
     }
-    for (const scope of scoped.scopes) scope.onRecorded?.();
+    for (const scope of recorded) scope.onRecorded?.();
   }
 
-  private async writeRows(pending: PendingRollups, scoped: ScopedTotalRow[]): Promise<void> {
+  private async writeRows(pending: PendingRollups, horizon: number, scopesOf: Map<string, MetricScope[]>): Promise<MetricScope[]> {
     const days = new Set<number>();
-    for (const row of pending.metrics) days.add(dayOf(row.minute.getTime()));
-    for (const row of pending.evaluations) days.add(dayOf(row.minute.getTime()));
+    for (const row of pending.metrics) if (row.minute.getTime() >= horizon) days.add(dayOf(row.minute.getTime()));
+    for (const row of pending.evaluations) if (row.minute.getTime() >= horizon) days.add(dayOf(row.minute.getTime()));
     const missing = [...days].filter((day) => !this.preparedDays.has(day));
     if (missing.length > 0) {
       // Outside the write's transaction: creating a partition locks the parent table briefly.
       await this.repository.ensurePartitions(missing.sort((a, b) => a - b));
       for (const day of missing) this.preparedDays.add(day);
     }
-    await this.repository.transaction(async () => {
-      await this.repository.mergeMetricRollups(pending.metrics);
-      await this.repository.mergeScopedTotals(scoped);
-      await this.repository.mergeEvaluationRollups(pending.evaluations);
-      await this.repository.touchLastEvaluated(pending.lastEvaluated);
-      await this.repository.addSamples(pending.samples, SAMPLES_KEPT_PER_FLAG);
+    const ids = new Set<string>();
+    const collect = (row: { flagId: string | null }): void => {
+      if (row.flagId !== null) ids.add(row.flagId);
+    };
+    pending.metrics.forEach(collect);
+    pending.evaluations.forEach(collect);
+    pending.lastEvaluated.forEach(collect);
+    pending.samples.forEach(collect);
+    for (const log of pending.attributable) for (const flag of log.flags) if (flag.flagId !== null) ids.add(flag.flagId);
+    let deleted = false;
+    const recorded = await this.repository.transaction(async () => {
+      // First, before any rollup row is locked: a delete holding its flag's row waits for nothing this write holds.
+      const live = await this.repository.lockLiveFlags([...ids]);
+      deleted = live.size < ids.size;
+      // A flag deleted since: its rows of minutes before the deletion minute are written, as if
+      // written before the delete (which purges the deletion minute on); the rest is left out.
+      const deletedIn = deleted ? await this.repository.deletionMinutes([...ids].filter((id) => !live.has(id))) : new Map<string, number>();
+      const kept = (row: { flagId: string | null }): boolean => row.flagId === null || live.has(row.flagId);
+      const keptRollup = (row: { flagId: string | null; minute: Date }): boolean =>
+        kept(row) || row.minute.getTime() < (deletedIn.get(row.flagId!) ?? Number.NEGATIVE_INFINITY);
+      const metrics = mergedByKey(
+        pending.metrics.filter((row) => row.minute.getTime() >= horizon && keptRollup(row)),
+        (r) => `${r.environmentId}\u0000${r.flagKey}\u0000${r.metric}\u0000${r.variantKey}\u0000${r.minute.getTime()}`,
+        (into, r) => {
+          into.count += r.count;
+          into.sum += r.sum;
+          into.sumSquares += r.sumSquares;
+          into.errors += r.errors;
+          into.histogram = mergeHistogramBuckets({ ...into.histogram }, r.histogram);
+        },
+      );
+      const evaluations = mergedByKey(
+        pending.evaluations.filter((row) => row.minute.getTime() >= horizon && keptRollup(row)),
+        (r) => `${r.environmentId}\u0000${r.flagKey}\u0000${r.variantKey}\u0000${r.reason}\u0000${r.minute.getTime()}`,
+        (into, r) => {
+          into.count += r.count;
+        },
+      );
+      const lastEvaluated = mergedByKey(
+        pending.lastEvaluated.filter(kept),
+        (r) => `${r.environmentId}\u0000${r.flagKey}`,
+        (into, r) => {
+          if (into.at < r.at) into.at = r.at;
+        },
+      );
+      const scoped = this.attribute(pending.attributable, scopesOf, live);
+      await this.repository.mergeMetricRollups(metrics);
+      await this.repository.mergeScopedTotals(scoped.rows);
+      await this.repository.mergeEvaluationRollups(evaluations);
+      await this.repository.touchLastEvaluated(lastEvaluated);
+      await this.repository.addSamples(pending.samples.filter(kept), SAMPLES_KEPT_PER_FLAG);
+      return scoped.scopes;
     });
+    // A flag read here was deleted: what is read next is read again.
+    if (deleted) this.forgetFlagIds();
+    return recorded;
   }
 
   /**

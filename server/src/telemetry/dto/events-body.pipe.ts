@@ -45,11 +45,29 @@ const REASON = /^[A-Z][A-Z0-9_]{0,31}$/;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const isRecord = (v: unknown): v is Plain => v !== null && typeof v === 'object' && !Array.isArray(v);
-const isName = (v: unknown): boolean => typeof v === 'string' && v.length >= 1 && v.length <= 128 && NAME.test(v) && !UNSTORABLE.test(v);
+/** Names found valid before: SDKs send the same few flag, variant and metric names in every batch. */
+const validNames = new Set<string>();
+const MAX_VALID_NAMES_HELD = 10_000;
+const isName = (v: unknown): boolean => {
+  if (typeof v !== 'string') return false;
+  if (validNames.has(v)) return true;
+  if (v.length < 1 || v.length > 128 || !NAME.test(v) || UNSTORABLE.test(v)) return false;
+  // Bounded: a sender of ever new names only makes the set start over.
+  if (validNames.size >= MAX_VALID_NAMES_HELD) validNames.clear();
+  validNames.add(v);
+  return true;
+};
 const isNullableName = (v: unknown): boolean => v === null || isName(v);
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_RECORD_COUNT;
 const isBetween = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
-const isTimestamp = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_TIMESTAMP_LENGTH && isISO8601(v, { strict: true });
+/** `Date.prototype.toISOString`'s own form (what SDKs send), checked by a round trip instead of isISO8601's regular expression. */
+const isCanonicalTimestamp = (v: string): boolean => {
+  if (v.length !== 24 || v.charCodeAt(23) !== 0x5a) return false;
+  const ms = Date.parse(v);
+  return ms === ms && new Date(ms).toISOString() === v;
+};
+const isTimestamp = (v: unknown): v is string =>
+  typeof v === 'string' && v.length <= MAX_TIMESTAMP_LENGTH && (isCanonicalTimestamp(v) || isISO8601(v, { strict: true }));
 const keyCount = (o: object): number => {
   let n = 0;
   for (const key in o) if (Object.hasOwn(o, key)) n++;
@@ -58,6 +76,24 @@ const keyCount = (o: object): number => {
 
 /** Values the one pass has counted, against INPUT_LIMITS.maxValues (the root object counts one). */
 let values = 0;
+
+/**
+ * The histogram buckets of a body the one pass accepted, as numbers: each series' bucket indexes
+ * and counts, in body order, where each series' buckets end, and a cursor for the reader (the
+ * merge, which then does not walk every histogram object a second time). Filled only when the
+ * one pass accepts the body; a body that took the full way leaves it `complete: false`.
+ */
+export class ParsedBuckets {
+  readonly indexes: number[] = [];
+  readonly counts: number[] = [];
+  readonly seriesEnd: number[] = [];
+  complete = false;
+  /** The next series to read, over all batches in order. */
+  cursor = 0;
+}
+
+/** Where the one pass in progress writes buckets (it is synchronous: no other body can interleave). */
+let parsing: ParsedBuckets | undefined;
 
 const acceptsSeries = (s: unknown): boolean => {
   if (!isRecord(s) || keyCount(s) !== 8) return false;
@@ -77,10 +113,15 @@ const acceptsSeries = (s: unknown): boolean => {
     const index = bucketIndexOf(key);
     const bucketCount = buckets[key];
     if (++n > MAX_BUCKETS || !isValidBucket(index, bucketCount)) return false;
+    if (parsing !== undefined) {
+      parsing.indexes.push(index);
+      parsing.counts.push(bucketCount);
+    }
     inHistogram += bucketCount;
     addBucket(bounds, index, bucketCount);
   }
   values += 12 + n;
+  parsing?.seriesEnd.push(parsing.indexes.length);
   return inHistogram === count && boundsProblems({ count, sum, sumSquares }, bounds).length === 0;
 };
 
@@ -151,10 +192,21 @@ export const eventsProblems = (payload: EventsDto, now: number): FieldProblem[] 
 /**
  * Validates a parsed `POST /sdk/events` body: returns it as an EventsDto, or throws the 400 that
  * names every problem (as the global ValidationPipe would for EventsDto, then `eventsProblems`).
+ * `buckets`, if given, receives the histograms the one pass read (see ParsedBuckets).
  */
-export const validateEvents = async (value: unknown, now: number): Promise<EventsDto> => {
+export const validateEvents = async (value: unknown, now: number, buckets?: ParsedBuckets): Promise<EventsDto> => {
   if (!isRecord(value)) throw validationFailed([{ field: 'body', reason: 'must be a JSON object' }]);
-  if (acceptsPlainly(value, now)) return value as unknown as EventsDto;
+  parsing = buckets;
+  let plain: boolean;
+  try {
+    plain = acceptsPlainly(value, now);
+  } finally {
+    parsing = undefined;
+  }
+  if (plain) {
+    if (buckets !== undefined) buckets.complete = true;
+    return value as unknown as EventsDto;
+  }
   // The full way, in the order the global pipe took: the DTO's declared sizes, what any input may
   // hold, unknown fields, then the DTO's rules. Over a body of thousands of series it takes tens of
   // milliseconds: it runs in steps, letting other requests (and SDK pushes) through in between.
