@@ -33,10 +33,15 @@ describe('metrics attributed to the experiment or rollout stage that served them
       .send({ sdk: 'test/1', batches: [{ windowStart, windowEnd: windowStart, series: records, evaluations: [] }], dropped: 0 })
       .expect(202);
   };
+  let flagCreatedAt = 0;
   const aFlag = async (key: string, defaultRule: unknown) => {
+    flagCreatedAt = Date.now();
     await aStringFlag(t.http, t.admin, 'windows', key, ['v1', 'v2']);
     await t.http.patch(`${P}/flags/${key}/environments/production`).set(t.admin).send({ version: 0, on: true, defaultRule }).expect(200);
   };
+  // A second back, but never before the flag existed: reads leave out minutes before a flag's creation minute,
+  // so a baseline dated into the previous minute (a flag created in a minute's first second) would never count.
+  const justBefore = () => new Date(Math.max(Date.now() - 1_000, flagCreatedAt));
   const ones = (n: number) => Array<number>(n).fill(1);
 
   it('an experiment counts nothing recorded before it started, and everything after, exactly', async () => {
@@ -83,7 +88,7 @@ describe('metrics attributed to the experiment or rollout stage that served them
   it("a rollout stage is judged only on calls made after it began, not on a hand-made split's earlier errors", async () => {
     await aFlag('staged.model', { variant: 'v1' });
     // Control's baseline, then the plan starts its first stage.
-    await send(new Date(Date.now() - 1_000), [seriesOf('staged.model', 'v1', 'model.latency_ms', Array<number>(100).fill(20))]);
+    await send(justBefore(), [seriesOf('staged.model', 'v1', 'model.latency_ms', Array<number>(100).fill(20))]);
     const plan = (
       await t.http
         .post(`${P}/flags/staged.model/environments/production/rollout-plans`)
@@ -118,7 +123,7 @@ describe('metrics attributed to the experiment or rollout stage that served them
 
   it('a paused plan still rolls back when its guard fails', async () => {
     await aFlag('paused.model', { variant: 'v1' });
-    await send(new Date(Date.now() - 1_000), [seriesOf('paused.model', 'v1', 'model.latency_ms', Array<number>(100).fill(20))]);
+    await send(justBefore(), [seriesOf('paused.model', 'v1', 'model.latency_ms', Array<number>(100).fill(20))]);
     const plan = (
       await t.http
         .post(`${P}/flags/paused.model/environments/production/rollout-plans`)
@@ -141,7 +146,7 @@ describe('metrics attributed to the experiment or rollout stage that served them
 
   it('rolls a failing stage back within seconds of its metrics arriving, not at the next 15 s pass', async () => {
     await aFlag('quick.model', { variant: 'v1' });
-    await send(new Date(Date.now() - 1_000), [seriesOf('quick.model', 'v1', 'model.latency_ms', Array<number>(100).fill(20))]);
+    await send(justBefore(), [seriesOf('quick.model', 'v1', 'model.latency_ms', Array<number>(100).fill(20))]);
     const plan = (
       await t.http
         .post(`${P}/flags/quick.model/environments/production/rollout-plans`)
