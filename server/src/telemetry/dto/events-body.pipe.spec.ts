@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { DomainError, type FieldProblem } from '../../common/errors/domain-error.js';
+import { seriesOf } from '../../../test/telemetry-records.js';
+import { validateEvents } from './events-body.pipe.js';
+
+const now = Date.now();
+const series = (value: number) => seriesOf('f', 'v', 'm', [value]);
+const body = (items: unknown[], evaluations: unknown[] = []) => ({
+  sdk: 'test/1',
+  dropped: 0,
+  batches: [{ windowStart: new Date(now).toISOString(), windowEnd: new Date(now).toISOString(), series: items, evaluations }],
+});
+const problemsOf = async (value: unknown): Promise<FieldProblem[]> => {
+  const refused = await validateEvents(value, now).then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(refused).toBeInstanceOf(DomainError);
+  return (refused as DomainError).details as FieldProblem[];
+};
+
+describe('validateEvents, the full way, over long arrays', () => {
+  it('names the element and field of each problem among 1,500 series, as for a short body', async () => {
+    const items = Array.from({ length: 1_500 }, () => series(1));
+    items[1_234] = { ...series(1), count: 1.7976931348623157e308 };
+    items[7] = { ...series(1), metric: 42 } as unknown as ReturnType<typeof series>;
+    const problems = await problemsOf(body(items));
+    expect(problems.map((p) => p.field)).toEqual(expect.arrayContaining(['batches[0].series[7].metric', 'batches[0].series[1234].count']));
+    expect(problems.every((p) => /^batches\[0\]\.series\[(7|1234)\]\./.test(p.field))).toBe(true);
+    // The same element alone in a short body gets the same words.
+    const short = await problemsOf(body([{ ...series(1), count: 1.7976931348623157e308 }]));
+    expect(problems.filter((p) => p.field === 'batches[0].series[1234].count').map((p) => p.reason)).toEqual(short.map((p) => p.reason));
+  });
+
+  it('says which array holds a value that is not an object, and accepts a long valid array it did not take the one pass for', async () => {
+    const items: unknown[] = Array.from({ length: 300 }, () => series(1));
+    items[250] = 5;
+    expect(await problemsOf(body(items))).toContainEqual({
+      field: 'batches[0].series',
+      reason: 'each value in nested property series must be either object or array',
+    });
+    // An unknown field sends a body the full way; once it is dropped, the long arrays come back whole as DTOs.
+    const valid = { ...body(Array.from({ length: 300 }, () => series(2))), extra: true };
+    await expect(validateEvents(valid, now)).rejects.toThrow(/extra/);
+  });
+
+  it('lets other work run while it validates a long body, instead of blocking the event loop for all of it', async () => {
+    let turns = 0;
+    const tick = setInterval(() => (turns += 1), 0);
+    const items = Array.from({ length: 1_500 }, () => ({ ...series(1), count: -1 }));
+    await problemsOf(body(items));
+    clearInterval(tick);
+    // One chunk of 100 elements between turns: at least a dozen turns for 1,500 (one pass would allow none).
+    expect(turns).toBeGreaterThanOrEqual(10);
+  });
+});
