@@ -65,6 +65,17 @@ describe('RevertDialog', () => {
     expect(onClose).toHaveBeenCalled();
   });
 
+  it('keeps the version it showed when the page updates underneath it, so a save meanwhile gets the conflict view, not an overwrite', async () => {
+    const onSubmit = vi.fn(async () => ({}));
+    const props = { flagKey: 'model.pick', environment: 'production', target: v1, reasonRequired: false, onSubmit, onClose: vi.fn() };
+    const { rerender } = render(<RevertDialog {...props} current={config(3, 'v3')} />);
+    // A live update brings version 4 (someone else's save) while the dialog is open.
+    rerender(<RevertDialog {...props} current={config(4, 'v4')} />);
+    expect(within(screen.getByRole('table')).getByText('Current (v3) → version 1')).toBeTruthy();
+    await userEvent.click(screen.getByRole('button', { name: 'Revert to version 1' }));
+    expect(onSubmit).toHaveBeenCalledWith({ toVersion: 1, version: 3 });
+  });
+
   it('asks for a reason where the environment requires one, without a request', async () => {
     const { onSubmit } = setup({ reasonRequired: true });
     await userEvent.click(screen.getByRole('button', { name: 'Revert to version 1' }));

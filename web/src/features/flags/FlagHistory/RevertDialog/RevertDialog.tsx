@@ -47,7 +47,10 @@ export const RevertDialog = ({
   // After a 409: the config someone else saved meanwhile; the next attempt is based on it.
   const [newer, setNewer] = useState<FlagConfigView | null>(null);
   const reasonField = useRef<HTMLTextAreaElement>(null);
-  const base = newer ?? current;
+  // The config the diff was shown against, kept while the dialog is open: a live update of the page
+  // must not move the revert onto a version the user never reviewed (it gets the conflict view instead).
+  const [reviewed] = useState(current);
+  const base = newer ?? reviewed;
 
   const send = async (version: number) => {
     const trimmed = reason.trim();
@@ -86,7 +89,7 @@ export const RevertDialog = ({
       <form onSubmit={handle} noValidate>
         {newer ? (
           <ConflictPanel
-            base={current}
+            base={reviewed}
             current={newer}
             draft={revertable(target.config)}
             editable={revertable}
@@ -97,10 +100,10 @@ export const RevertDialog = ({
         ) : (
           <>
             <p>
-              Writes the config of version {target.version} again, as version {current.version + 1}.{' '}
-              {current.killed ? 'The flag stays killed: only the kill switch restores it.' : 'The kill switch is not changed.'}
+              Writes the config of version {target.version} again, as version {reviewed.version + 1}.{' '}
+              {reviewed.killed ? 'The flag stays killed: only the kill switch restores it.' : 'The kill switch is not changed.'}
             </p>
-            <DiffView caption={`Current (v${current.version}) → version ${target.version}`} before={revertable(current)} after={revertable(target.config)} />
+            <DiffView caption={`Current (v${reviewed.version}) → version ${target.version}`} before={revertable(reviewed)} after={revertable(target.config)} />
           </>
         )}
         <label htmlFor="revert-reason" className="field-label">
