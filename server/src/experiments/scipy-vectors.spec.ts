@@ -234,6 +234,15 @@ const sameSequential = (actual: SequentialComparison | null, expected: Msprt, ta
   expect(actual!.significant, `${what}: significant`).toBe(expected.significant);
 };
 /** The relative difference and its interval against the delta method computed by numpy. */
+/** Welch's t, its degrees of freedom, p, the fixed-horizon verdict and the interval, against scipy. */
+const sameWelch = (actual: Comparison, expected: { t: number; df: number; p: number; alpha: number; lower: number; upper: number }) => {
+  close(actual.statistic, expected.t, 't');
+  close(actual.degreesOfFreedom!, expected.df, 'df');
+  close(actual.pValue, expected.p, 'p');
+  expect(actual.significant, 'significant').toBe(expected.p < expected.alpha);
+  close(actual.absoluteInterval.lower, expected.lower, 'lower');
+  close(actual.absoluteInterval.upper, expected.upper, 'upper');
+};
 const sameRelative = (actual: Comparison, expected: Partial<Relative>, what: string) => {
   if (expected.relative === null) {
     expect(actual.relativeDifference, `${what}: no relative difference from a control of 0`).toBeNull();
@@ -388,12 +397,7 @@ describe("CUPED matches statsmodels' OLS (θ, adjusted difference) and scipy's W
     expect(result.method).toBe('cuped');
     close(result.theta, row.theta, 'theta');
     close(result.absoluteDifference, row.difference, 'adjusted difference');
-    close(result.statistic, row.t, 't');
-    close(result.degreesOfFreedom!, row.df, 'df');
-    close(result.pValue, row.p, 'p');
-    expect(result.significant, 'significant').toBe(row.p < row.alpha);
-    close(result.absoluteInterval.lower, row.lower, 'lower');
-    close(result.absoluteInterval.upper, row.upper, 'upper');
+    sameWelch(result, row);
     close(result.varianceReduction, row.varianceReduction, 'variance reduction');
     close(cupedResidualSd([row.control, row.treatment])!, row.residualSd, 'residual standard deviation');
   });
@@ -445,12 +449,7 @@ describe("mean comparisons from raw values match scipy (Welch), numpy (delta met
   it.each(vectors.meanComparisons)('comparison %# (n = $control.n and $treatment.n)', (row) => {
     const result = compare('mean', row.control, row.treatment, row.alpha, row.tau)!;
     close(result.absoluteDifference, row.difference, 'difference');
-    close(result.statistic, row.t, 't');
-    close(result.degreesOfFreedom!, row.df, 'df');
-    close(result.pValue, row.p, 'p');
-    expect(result.significant, 'significant').toBe(row.p < row.alpha);
-    close(result.absoluteInterval.lower, row.lower, 'lower');
-    close(result.absoluteInterval.upper, row.upper, 'upper');
+    sameWelch(result, row);
     sameRelative(result, row, 'means');
     close(result.effectSize, row.effectSize, "Cohen's d (pooled standard deviation)");
     sameSequential(result.sequential, row.sequential, row.tau, 'means');
