@@ -41,6 +41,14 @@ const datesOutOfRange = (value: object): FieldProblem[] =>
     .map(([field]) => ({ field, reason: `${field} must be a date between the years 1 and 9999` }));
 
 const TRANSFORM_OPTIONS = { enableImplicitConversion: false };
+
+/** A DTO instance of a plain value, with its plain JSON values put back uncopied (see holdPlainValues). */
+export const toDtoInstance = (value: unknown, metatype: DtoClass): object => {
+  const held = holdPlainValues(value, metatype);
+  const instance = plainToInstance(metatype as new () => object, value, TRANSFORM_OPTIONS) as object;
+  putBack(instance, held);
+  return instance;
+};
 const VALIDATOR_OPTIONS = { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } };
 
 /** Body DTOs whose route validates with a pipe of its own (a fast path): the global pipe only bounds them. */
@@ -92,9 +100,7 @@ class SignalboxValidationPipe extends ValidationPipe {
   }
 
   private async transformDto(value: Record<string, unknown>, metatype: DtoClass, unknownFields: FieldProblem[]): Promise<object> {
-    const held = holdPlainValues(value, metatype);
-    const instance = plainToInstance(metatype as new () => object, value, TRANSFORM_OPTIONS);
-    putBack(instance, held);
+    const instance = toDtoInstance(value, metatype);
     const errors = await validate(instance, VALIDATOR_OPTIONS);
     const problems = [...unknownFields, ...flattenValidationErrors(errors)];
     if (problems.length > 0) throw validationFailedCapped(problems);

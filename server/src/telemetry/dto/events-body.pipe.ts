@@ -1,12 +1,16 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import { HISTOGRAM_SCHEME } from '@signalbox/sdk/telemetry';
-import { plainToInstance } from 'class-transformer';
 import { isISO8601, validate } from 'class-validator';
 import { type FieldProblem, validationFailed } from '../../common/errors/domain-error.js';
 // UNSTORABLE: what PostgreSQL cannot store (U+0000, unpaired surrogates), as the global pipe's unstorableInputProblems checks.
-import { declaredBoundsProblems, INPUT_LIMITS, removeUnknownFields, UNSTORABLE } from '../../common/validation/input-bounds.js';
-import { holdPlainValues, putBack } from '../../common/validation/plain-values.js';
-import { flattenValidationErrors, unstorableInputProblems, validatedByOwnPipe, validationFailedCapped } from '../../common/validation/validation-pipe.js';
+import { declaredBoundsProblems, type DtoClass, INPUT_LIMITS, removeUnknownFields, UNSTORABLE } from '../../common/validation/input-bounds.js';
+import {
+  flattenValidationErrors,
+  toDtoInstance,
+  unstorableInputProblems,
+  validatedByOwnPipe,
+  validationFailedCapped,
+} from '../../common/validation/validation-pipe.js';
 import { addBucket, boundsProblems, emptyBounds, seriesProblems } from '../series-consistency.js';
 import {
   bucketIndexOf,
@@ -196,7 +200,7 @@ const VALIDATION = { whitelist: true, forbidNonWhitelisted: true, validationErro
 /** Elements of a batch's arrays validated per chunk (see validateEvents). */
 const ELEMENT_CHUNK = 100;
 type LongArray = 'series' | 'evaluations' | 'samples';
-const ELEMENT_TYPES: Record<LongArray, new () => object> = { series: SeriesDto, evaluations: EvaluationCountDto, samples: SampleDto };
+const ELEMENT_TYPES: Record<LongArray, DtoClass> = { series: SeriesDto, evaluations: EvaluationCountDto, samples: SampleDto };
 
 /** Takes each batch's arrays longer than one chunk out of a plain body (leaving them empty), to be validated element by element. */
 const detachLongArrays = (value: Plain): Array<{ batch: number; property: LongArray; items: unknown[] }> => {
@@ -247,9 +251,7 @@ export const validateEvents = async (value: unknown, now: number, buckets?: Pars
   // taken out and done element by element, a chunk at a time, or 1,500 series would block the
   // event loop for 200 ms. The rest of the body (now small) is done in one piece.
   const detached = detachLongArrays(value);
-  const held = holdPlainValues(value, EventsDto);
-  const instance = plainToInstance(EventsDto, value, { enableImplicitConversion: false });
-  putBack(instance, held);
+  const instance = toDtoInstance(value, EventsDto) as EventsDto;
   await yieldToEventLoop();
   const errors = await validate(instance, VALIDATION);
   const problems = [...unknownFields, ...flattenValidationErrors(errors)];
@@ -265,10 +267,7 @@ export const validateEvents = async (value: unknown, now: number, buckets?: Pars
         elements.push(item);
         continue;
       }
-      const type = ELEMENT_TYPES[property];
-      const heldInItem = holdPlainValues(item, type);
-      const element = plainToInstance(type, item, { enableImplicitConversion: false });
-      putBack(element, heldInItem);
+      const element = toDtoInstance(item, ELEMENT_TYPES[property]);
       problems.push(...flattenValidationErrors(await validate(element, VALIDATION), at));
       elements.push(element);
     }
