@@ -13,6 +13,10 @@
 //   - 1,000 and 5,000 clients (BENCH_FLEETS): 20 ordinary changes (time until the last client has
 //     each, server CPU per client per change from /proc, heap per connection after GC), then 6 kill
 //     switches and restores with waitForConfirmationMs (the changes that ask every SDK to confirm).
+// Database: PostgreSQL when it answers (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432;
+// a fresh database, dropped at the end), as in production; BENCH_DATABASE=embedded runs the server on
+// its embedded database instead (PGlite inside the server process, so its work counts as the
+// server's). With PostgreSQL on this machine its processes' CPU is reported beside the server's.
 // BENCH_SERVER_PROFILE=<dir> writes the server's --cpu-prof there; BENCH_PROFILE=<dir> the workers'.
 // BENCH_MAIN=<path to another build's server/dist/src/main.js> runs that server instead (before/after
 // comparisons); BENCH_OUT=<file> saves the results there instead of bench/results/propagation.json.
@@ -21,6 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { percentile, startServer } from '../lib/server.mjs';
+import { createDatabase, dropDatabase, pgAnswers, postgresCpuMicros } from '../startup/processes.mjs';
 import { FLAG_COUNT, SEGMENT_COUNT, SIGNALBOX_ENV, SIGNALBOX_PROJECT, loadSignalbox } from '../startup/flagset.mjs';
 
 const FLAG = 'bench.propagation';
@@ -32,7 +37,16 @@ const now = () => performance.timeOrigin + performance.now();
 const fleets = (process.env.BENCH_FLEETS ?? '1000,5000').split(',').filter(Boolean).map(Number);
 // BENCH_PHASES=one,sdk,fleet (the default: all), e.g. `fleet` alone for a profile.
 const phases = new Set((process.env.BENCH_PHASES ?? 'one,sdk,fleet').split(','));
-const server = await startServer({ inspect: true, ...(process.env.BENCH_MAIN ? { main: path.resolve(process.env.BENCH_MAIN) } : {}) });
+const DATABASE_NAME = 'signalbox_propagation_bench';
+const onPostgres = process.env.BENCH_DATABASE !== 'embedded' && (await pgAnswers());
+if (process.env.BENCH_DATABASE === 'postgres' && !onPostgres) throw new Error('BENCH_DATABASE=postgres but PostgreSQL does not answer (BENCH_PG_URL)');
+const server = await startServer({
+  inspect: true,
+  env: onPostgres ? { DATABASE_URL: await createDatabase(DATABASE_NAME) } : {},
+  ...(process.env.BENCH_MAIN ? { main: path.resolve(process.env.BENCH_MAIN) } : {}),
+});
+/** PostgreSQL's CPU in µs (every postgres process here), or undefined on the embedded database or a remote server. */
+const databaseCpuMicros = () => (onPostgres ? postgresCpuMicros() : undefined);
 // A keep-alive connection the server closed as a request went out is not a result: send it again.
 const admin = server.admin;
 server.admin = async (pathname, init) => {
@@ -95,7 +109,8 @@ for (const target of Object.values(environments)) {
 
 const headSequence = async (target) =>
   Number(
-    (await fetch(`${server.url}/api/v1/sdk/config`, { method: 'HEAD', headers: { authorization: `Bearer ${target.sdkKey}` } })).headers
+    // identity: the bench reads the sequence, and a gzip encoding of the new config would be the bench's cost, not the change's.
+    (await fetch(`${server.url}/api/v1/sdk/config`, { method: 'HEAD', headers: { authorization: `Bearer ${target.sdkKey}`, 'accept-encoding': 'identity' } })).headers
       .get('etag')
       .replaceAll('"', ''),
   );
@@ -187,6 +202,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const progress = (what) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${what}\n`);
 
 const results = {
+  database: onPostgres ? 'PostgreSQL (a fresh database on BENCH_PG_URL)' : 'embedded (PGlite in the server process)',
   data: {
     large: `bench/startup/flagset.mjs: ${FLAG_COUNT} flags + the probe (${environments.large.flags} flags), ${SEGMENT_COUNT} segments (${environments.large.segments})`,
     demo: `demo project, development (${environments.demo.flags} flags, ${environments.demo.segments} segments)`,
@@ -199,6 +215,7 @@ if (phases.has('one')) {
   const { workers } = await startFleet(1, environments.large);
   const latencies = [];
   const cpuBefore = server.cpuMicros();
+  const databaseCpuBefore = databaseCpuMicros();
   for (let i = 0; i < 200; i++) {
     const { at, sequence } = await toggle(environments.large);
     const [report] = await collect(workers, sequence);
@@ -208,12 +225,14 @@ if (phases.has('one')) {
   // What a change costs the server with (almost) no one to deliver it to: the write, the change
   // log, the snapshot rebuild, on the embedded database in the same process.
   const serverCpuMicrosPerChange = Math.round((server.cpuMicros() - cpuBefore) / 200);
+  const databaseCpu = databaseCpuMicros();
   results.oneClient = {
     changes: 200,
     received: latencies.length,
     p50ms: percentile(latencies, 50),
     p99ms: percentile(latencies, 99),
     serverCpuMicrosPerChange,
+    databaseCpuMicrosPerChange: databaseCpu === undefined ? undefined : Math.round((databaseCpu - databaseCpuBefore) / 200),
   };
 }
 
@@ -260,17 +279,20 @@ const runFleet = async (total) => {
   const { workers, ready } = await startFleet(total, target);
   progress(`${total} clients: ${ready} ready`);
   await sleep(2000);
-  const memoryAfter = await server.heapAfterGc();
 
   // Idle: what the server spends holding the connections (pings, presence heartbeats), per second.
+  // Before the heap reading: the full collection it forces goes on in the background for a while.
   const idleStart = server.cpuMicros();
   const idleStarted = now();
   await sleep(3000);
   const idleMicrosPerSecond = (server.cpuMicros() - idleStart) / ((now() - idleStarted) / 1000);
+  const memoryAfter = await server.heapAfterGc();
+  await sleep(1000);
 
   const allHaveIt = [];
   let missing = 0;
   const serverCpuBefore = server.cpuMicros();
+  const databaseCpuBefore = databaseCpuMicros();
   const clientCpuBefore = await workerCpu(workers);
   const windowStart = now();
   for (let i = 0; i < FLEET_CHANGES; i++) {
@@ -283,6 +305,7 @@ const runFleet = async (total) => {
   await sleep(500); // acks still in flight count against the changes
   const windowSeconds = (now() - windowStart) / 1000;
   const serverCpu = server.cpuMicros() - serverCpuBefore;
+  const databaseCpuAfter = databaseCpuMicros();
   const clientCpu = (await workerCpu(workers)) - clientCpuBefore;
 
   progress(`${total} clients: kills`);
@@ -320,6 +343,8 @@ const runFleet = async (total) => {
     serverCpuMicrosPerClientChangeLessIdle: perClientChange(Math.max(0, serverCpu - idleMicrosPerSecond * windowSeconds), FLEET_CHANGES),
     serverIdleCpuMicrosPerSecond: Math.round(idleMicrosPerSecond),
     clientCpuMicrosPerClientChange: perClientChange(clientCpu, FLEET_CHANGES),
+    // PostgreSQL's own work per change (the write, the change log, the snapshot's queries), when it runs here.
+    databaseCpuMicrosPerChange: databaseCpuAfter === undefined ? undefined : Math.round((databaseCpuAfter - databaseCpuBefore) / FLEET_CHANGES),
     kills: {
       changes: KILLS,
       allHaveItP50ms: percentile(killHaveIt, 50),
@@ -346,14 +371,17 @@ for (const total of phases.has('fleet') ? fleets : []) {
   save();
 }
 await server.stop();
+if (onPostgres) await dropDatabase(DATABASE_NAME);
 
 const ms = (v) => (v === undefined ? '—' : v.toFixed(1));
 console.log(
-  `\nPropagation: API response → SDK change event (node ${process.version}, ${os.cpus().length} CPUs, embedded database, server and clients on one machine)`,
+  `\nPropagation: API response → SDK change event (node ${process.version}, ${os.cpus().length} CPUs, ${results.database}, server and clients on one machine)`,
 );
 console.log(`  data: ${results.data.large}; SDK cost also on the ${results.data.demo}`);
 if (results.oneClient)
-  console.log(`  one client, 200 changes:         p50 ${ms(results.oneClient.p50ms)} ms   p99 ${ms(results.oneClient.p99ms)} ms   (target p99 ≤ 20 ms)`);
+  console.log(
+    `  one client, 200 changes:         p50 ${ms(results.oneClient.p50ms)} ms   p99 ${ms(results.oneClient.p99ms)} ms   (target p99 ≤ 20 ms); server CPU ${(results.oneClient.serverCpuMicrosPerChange / 1000).toFixed(1)} ms per change${results.oneClient.databaseCpuMicrosPerChange === undefined ? '' : `, PostgreSQL ${(results.oneClient.databaseCpuMicrosPerChange / 1000).toFixed(1)} ms`}`,
+  );
 for (const [name, r] of Object.entries(results.sdkCpu)) {
   console.log(
     `  SDK CPU per applied change, ${String(r.flags).padStart(3)} flags (${name}): ${r.microsPerAppliedChange} µs (idle for as long: ${r.idleMicrosPerClientForSameTime} µs)   (target: independent of size)`,
@@ -369,7 +397,7 @@ for (const total of phases.has('fleet') ? fleets : []) {
     `  ${String(total).padStart(5)} clients, ${FLEET_CHANGES} changes, all have it: p50 ${ms(r.allHaveItP50ms)} ms   p99 ${ms(r.allHaveItP99ms)} ms   (target p99 ≤ 300 ms at 5,000)   ready ${r.ready}/${total}   missed ${r.missedDeliveries}`,
   );
   console.log(
-    `        server CPU ${r.serverCpuMicrosPerClientChange} µs per client per change (${r.serverCpuMicrosPerClientChangeMarginal ?? '—'} beyond the one-client run's cost per change; target ≤ 15), heap ${r.serverKiBPerConnection} KiB per connection (after GC; RSS ${r.serverRssMiB} MiB); SDK CPU ${r.clientCpuMicrosPerClientChange} µs per client per change`,
+    `        server CPU ${r.serverCpuMicrosPerClientChange} µs per client per change (${r.serverCpuMicrosPerClientChangeMarginal ?? '—'} beyond the one-client run's cost per change; target ≤ 15), heap ${r.serverKiBPerConnection} KiB per connection (after GC; RSS ${r.serverRssMiB} MiB); SDK CPU ${r.clientCpuMicrosPerClientChange} µs per client per change${r.databaseCpuMicrosPerChange === undefined ? '' : `; PostgreSQL ${(r.databaseCpuMicrosPerChange / 1000).toFixed(1)} ms per change`}`,
   );
   console.log(
     `        ${KILLS} kills/restores (every SDK confirms): all have it (from the request) p50 ${ms(r.kills.allHaveItP50ms)} ms, max ${ms(r.kills.allHaveItMaxMs)} ms; server CPU ${r.kills.serverCpuMicrosPerClientChange} µs per client per change (${r.kills.serverCpuMicrosPerClientChangeLessIdle} less idle); confirmed ${r.kills.confirmations.join(', ')}`,

@@ -151,3 +151,31 @@ export const ensureUnleash = (version, peersDir) => {
   if (result.status !== 0 || !fs.existsSync(entry)) throw new Error(`npm install unleash-server@${version} failed in ${dir}`);
   return entry;
 };
+
+/**
+ * CPU time used so far by every PostgreSQL process on this machine, in µs (Linux /proc; the
+ * postmaster, its backends and background workers), or `undefined` when none is visible (a remote
+ * server). Benches that run PostgreSQL beside the server report it next to the server's own.
+ */
+export const postgresCpuMicros = () => {
+  let ticks = 0;
+  let found = false;
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    const open = stat.indexOf('(');
+    const close = stat.lastIndexOf(')');
+    if (stat.slice(open + 1, close) !== 'postgres') continue;
+    const fields = stat.slice(close + 2).split(' ');
+    // utime + stime, and cutime + cstime: the postmaster's includes the backends it has reaped,
+    // so a connection that closed during a measurement still counts.
+    ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    found = true;
+  }
+  return found ? ticks * (1e6 / 100) : undefined;
+};
