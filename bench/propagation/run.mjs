@@ -110,7 +110,9 @@ for (const target of Object.values(environments)) {
 const headSequence = async (target) =>
   Number(
     // identity: the bench reads the sequence, and a gzip encoding of the new config would be the bench's cost, not the change's.
-    (await fetch(`${server.url}/api/v1/sdk/config`, { method: 'HEAD', headers: { authorization: `Bearer ${target.sdkKey}`, 'accept-encoding': 'identity' } })).headers
+    (
+      await fetch(`${server.url}/api/v1/sdk/config`, { method: 'HEAD', headers: { authorization: `Bearer ${target.sdkKey}`, 'accept-encoding': 'identity' } })
+    ).headers
       .get('etag')
       .replaceAll('"', ''),
   );
