@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -104,6 +105,30 @@ describe('the embedded database', () => {
       await expect(openEmbeddedDatabase(dataDir)).rejects.toThrow(`is in use by process ${process.ppid}`);
     } finally {
       fs.rmSync(path.join(dataDir, 'signalbox.pid'), { force: true });
+    }
+  });
+
+  // A server killed with SIGKILL leaves its pid file behind; what the pid names afterwards decides.
+  it('opens a directory whose pid file names a process that cannot be a server: a zombie, or another program after pids were reused', async () => {
+    // `true &` exits at once and stays a zombie: its parent becomes `sleep`, which never reaps it.
+    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString()))));
+      await expect.poll(() => fs.readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]![0]).toBe('Z');
+      for (const pid of [zombie, other.pid!]) {
+        fs.writeFileSync(path.join(dataDir, 'signalbox.pid'), String(pid));
+        const embedded = await openEmbeddedDatabase(dataDir);
+        try {
+          // The lock is ours now.
+          expect(fs.readFileSync(path.join(dataDir, 'signalbox.pid'), 'utf8')).toBe(String(process.pid));
+        } finally {
+          await embedded.close();
+        }
+      }
+    } finally {
+      parent.kill('SIGKILL');
+      other.kill('SIGKILL');
     }
   });
 });

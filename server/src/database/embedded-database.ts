@@ -60,12 +60,33 @@ const isAlive = (pid: number): boolean => {
   }
 };
 
+/**
+ * Whether the process named in a pid file may still be a server using the directory. Where Linux
+ * shows processes in /proc, a zombie (killed, not yet reaped) holds nothing, and neither does a
+ * process running another program: after a container restart pids start low again, and the pid in
+ * the file can belong to a shell or anything else, which must not lock the database for good.
+ */
+const mayHoldLock = (pid: number): boolean => {
+  if (!isAlive(pid)) return false;
+  if (!fs.existsSync('/proc/self/stat')) return true;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat[stat.lastIndexOf(')') + 2];
+    if (state === 'Z' || state === 'X') return false;
+    const program = path.basename(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '');
+    return program === path.basename(process.execPath) || program === path.basename(process.argv0);
+  } catch (err) {
+    // Gone between the checks; anything else (no permission): assume it is alive.
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+};
+
 // PGlite lets two processes open one directory and corrupt it; a pid file prevents that.
 const takeLock = (dataDir: string): (() => void) => {
   const lockPath = path.join(dataDir, 'signalbox.pid');
   try {
     const pid = Number(fs.readFileSync(lockPath, 'utf8'));
-    if (pid && pid !== process.pid && isAlive(pid)) {
+    if (pid && pid !== process.pid && mayHoldLock(pid)) {
       throw new Error(`The embedded database in ${dataDir} is in use by process ${pid}. Stop it, or set SIGNALBOX_DATA_DIR to another directory.`);
     }
   } catch (err) {
