@@ -64,6 +64,8 @@ export class SignalboxClient {
   private closed = false;
   private closing: Promise<void> | undefined;
   private commitQueued = false;
+  /** `commit` bound once: a change queues it without making a closure. */
+  private readonly queuedCommit = (): void => this.commit();
   private resyncRequestedAt: number | undefined;
   private updatedAt: number | undefined;
   private contactAt: number | undefined;
@@ -364,7 +366,7 @@ export class SignalboxClient {
         if (!this.commitQueued) {
           this.commitQueued = true;
           // Messages decoded in the same tick share one compile.
-          queueMicrotask(() => this.commit());
+          queueMicrotask(this.queuedCommit);
         }
         break;
       case 'gap':

@@ -43,4 +43,26 @@ describe('FlagDependents', () => {
       { numRuns: 300 },
     );
   });
+
+  it('answers a one-flag change without walking, as affectedFlagKeys does, whether or not other flags require the flag', () => {
+    const flags = new Map<string, FlagConfig>([
+      ['a', aFlag('a').build()],
+      ['b', aFlag('b').withPrerequisite('a', 'on').build()],
+      ['c', aFlag('c').withRule({ variant: 'off' }, inSegments('s1')).build()],
+    ]);
+    const dependents = new FlagDependents();
+    dependents.reset(flags);
+    for (const changed of [['a'], ['b'], ['c'], ['gone'], ['a', 'c']]) {
+      for (const segments of [[], ['s1']]) {
+        const changedFlags = new Set(changed);
+        const changedSegments = new Set(segments);
+        expect(dependents.affected(flags, changedFlags, changedSegments)).toEqual(affectedFlagKeys(flags, changedFlags, changedSegments));
+      }
+    }
+    // The flag that required `a` no longer does: a change of `a` is `a` alone.
+    flags.set('b', aFlag('b').build());
+    dependents.update('b', flags.get('b'));
+    expect(dependents.affected(flags, new Set(['a']), new Set())).toEqual(['a']);
+    expect(affectedFlagKeys(flags, new Set(['a']), new Set())).toEqual(['a']);
+  });
 });

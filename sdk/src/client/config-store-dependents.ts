@@ -27,16 +27,15 @@ export class FlagDependents {
 
   /** `key` is now `flag` (`undefined`: deleted). */
   update(key: string, flag: FlagConfig | undefined): void {
-    const before = this.references.get(key) ?? NONE;
-    for (const segment of before.segments) this.segmentUsers.get(segment)?.delete(key);
-    for (const prerequisite of before.prerequisites) this.prerequisiteUsers.get(prerequisite)?.delete(key);
-    if (flag === undefined) {
-      this.references.delete(key);
-      return;
+    const before = this.references.get(key);
+    if (before !== undefined) {
+      for (const segment of before.segments) this.segmentUsers.get(segment)?.delete(key);
+      for (const prerequisite of before.prerequisites) this.prerequisiteUsers.get(prerequisite)?.delete(key);
     }
-    const after = referencesOf(flag);
-    if (after.segments.length === 0 && after.prerequisites.length === 0) {
-      this.references.delete(key);
+    const after = flag === undefined ? NONE : referencesOf(flag);
+    // Most flags name no segment and no prerequisite: nothing to index.
+    if (after === NONE) {
+      if (before !== undefined) this.references.delete(key);
       return;
     }
     this.references.set(key, after);
@@ -50,6 +49,12 @@ export class FlagDependents {
    * order of `flags`, deleted flags last. Walks `flags` only to order more than one key.
    */
   affected(flags: ReadonlyMap<string, FlagConfig>, changedFlags: ReadonlySet<string>, changedSegments: ReadonlySet<string>): string[] {
+    // The usual change, one flag no other flag requires: itself, nothing to walk or order.
+    if (changedSegments.size === 0 && changedFlags.size === 1) {
+      const [only] = changedFlags as Set<string>;
+      const users = this.prerequisiteUsers.get(only!);
+      if (users === undefined || users.size === 0) return [only!];
+    }
     const affected = new Set<string>(changedFlags);
     for (const segment of changedSegments) for (const user of this.segmentUsers.get(segment) ?? []) affected.add(user);
     const pending = [...affected];
@@ -74,9 +79,10 @@ function add(index: Map<string, Set<string>>, key: string, user: string): void {
   else users.add(user);
 }
 
+/** What `flag` names; `NONE` (no list made) when it names nothing. */
 function referencesOf(flag: FlagConfig): References {
-  const segments: string[] = [];
-  const prerequisites: string[] = [];
+  let segments: string[] | undefined;
+  let prerequisites: string[] | undefined;
   const rules: unknown = flag?.rules;
   if (Array.isArray(rules)) {
     for (const rule of rules as unknown[]) {
@@ -85,7 +91,7 @@ function referencesOf(flag: FlagConfig): References {
       for (const clause of clauses as unknown[]) {
         const names: unknown = (clause as { segments?: unknown } | null)?.segments;
         if ((clause as { op?: unknown } | null)?.op !== 'segment' || !Array.isArray(names)) continue;
-        for (const name of names as unknown[]) if (typeof name === 'string') segments.push(name);
+        for (const name of names as unknown[]) if (typeof name === 'string') (segments ??= []).push(name);
       }
     }
   }
@@ -93,8 +99,9 @@ function referencesOf(flag: FlagConfig): References {
   if (Array.isArray(required)) {
     for (const prerequisite of required as unknown[]) {
       const on = (prerequisite as { flag?: unknown } | null)?.flag;
-      if (typeof on === 'string') prerequisites.push(on);
+      if (typeof on === 'string') (prerequisites ??= []).push(on);
     }
   }
-  return { segments, prerequisites };
+  if (segments === undefined && prerequisites === undefined) return NONE;
+  return { segments: segments ?? NONE.segments, prerequisites: prerequisites ?? NONE.prerequisites };
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aFlag, aSegment, inSegments } from '../../test/builders.js';
+import { compileEnvironment } from '../core/compile.js';
+import { evaluate } from '../core/evaluate.js';
 import type { EnvironmentConfig, FlagConfig, Segment } from '../core/types.js';
 import type { ChangeMessage, SnapshotMessage } from '../protocol/messages.js';
 import { ConfigStore } from './config-store.js';
@@ -198,5 +200,40 @@ describe('ConfigStore', () => {
     const store = storeAt(3);
     expect(store.replace({ flags: 'x' } as unknown as EnvironmentConfig)).toBe(false);
     expect(store.sequence).toBe(3);
+  });
+
+  it('keeps the segment table across flag changes and evaluates as a full compile of the same config does', () => {
+    const problems: string[] = [];
+    const store = new ConfigStore((found) => problems.push(...found.map((problem) => problem.message)));
+    const flags = [aFlag('a').withRule({ variant: 'off' }, inSegments('s')).build(), aFlag('b').withRule({ variant: 'off' }, inSegments('broken')).build()];
+    const broken = { key: 'broken', included: 'nobody' } as unknown as Segment;
+    store.apply(snapshot(1, flags, [aSegment('s', { included: ['u1'] }), broken]));
+    store.commit();
+    const sameAsFullCompile = () => {
+      const expected = compileEnvironment(store.toConfig());
+      for (const key of ['a', 'b', 'c']) {
+        for (const targetingKey of ['u1', 'u2']) {
+          expect(evaluate(store.compiled!, key, { targetingKey }, null)).toEqual(evaluate(expected, key, { targetingKey }, null));
+        }
+      }
+      expect(store.compiled!.problems).toEqual(expected.problems);
+    };
+    sameAsFullCompile();
+    const reported = problems.length;
+    expect(reported).toBeGreaterThan(0);
+    const segments = store.compiled!.table.segments;
+    store.apply(flagChange(2, 'a', aFlag('a').withRule({ variant: 'off' }, inSegments('s')).with({ version: 2 }).build()));
+    store.apply(flagChange(3, 'c', aFlag('c').withRule({ variant: 'off' }, inSegments('s', 'broken')).build()));
+    store.commit();
+    // A flag change makes no segment table: the compiled segments (and their problems, reported once) carry over.
+    expect(store.compiled!.table.segments).toBe(segments);
+    sameAsFullCompile();
+    // A segment change makes a new one.
+    store.apply(segmentChange(4, 's', aSegment('s', { included: ['u2'] })));
+    expect(store.commit()?.changedKeys).toEqual(['a', 'c']);
+    expect(store.compiled!.table.segments).not.toBe(segments);
+    sameAsFullCompile();
+    // The broken segment's problem was reported when first found, and a carried-over table did not report it again.
+    expect(problems.filter((message) => message === problems[0]).length).toBe(1);
   });
 });

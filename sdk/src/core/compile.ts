@@ -494,22 +494,32 @@ export function recompileKeyed(
   affectedKeys?: readonly string[],
 ): Recompiled {
   const wellFormedBefore = previous.sequence !== -1 && previous.table?.wellFormed() === true;
-  const affected = () => (affectedKeys !== undefined ? [...affectedKeys] : affectedFlagKeys(config.flags, changedFlags, changedSegments));
-  const fromScratch = (): Recompiled => ({
+  if (!wellFormedBefore) return recompileFromScratch(previous, config, changedFlags, changedSegments, affectedKeys);
+  try {
+    const earlier = previous.table;
+    const affected = affectedKeys !== undefined ? [...affectedKeys] : affectedFlagKeys(config.flags, changedFlags, changedSegments);
+    if (earlier.slots.newest && earlier.segments.slots.newest) return recompileNewest(earlier, config, affected, changedSegments);
+    return recompileChecked(earlier, config.sequence, config.flags, config.segments, affected, changedSegments);
+  } catch {
+    return recompileFromScratch(previous, config, changedFlags, changedSegments, affectedKeys);
+  }
+}
+
+/** `recompileKeyed` when nothing of `previous` can be reused: a compile of the whole config. */
+function recompileFromScratch(
+  previous: CompiledEnvironment,
+  config: KeyedConfig,
+  changedFlags: ReadonlySet<string>,
+  changedSegments: ReadonlySet<string>,
+  affectedKeys: readonly string[] | undefined,
+): Recompiled {
+  return {
     environment: compileEnvironment(
       { sequence: config.sequence, flags: [...config.flags.values()], segments: [...config.segments.values()] },
       { onProblems: previous.table?.onProblems },
     ),
-    affectedKeys: affected(),
-  });
-  if (!wellFormedBefore) return fromScratch();
-  try {
-    const earlier = previous.table;
-    if (earlier.slots.newest && earlier.segments.slots.newest) return recompileNewest(earlier, config, affected(), changedSegments);
-    return recompileChecked(earlier, config.sequence, config.flags, config.segments, affected(), changedSegments);
-  } catch {
-    return fromScratch();
-  }
+    affectedKeys: affectedKeys !== undefined ? [...affectedKeys] : affectedFlagKeys(config.flags, changedFlags, changedSegments),
+  };
 }
 
 /**
@@ -519,10 +529,15 @@ export function recompileKeyed(
 function recompileNewest(earlier: FlagTable, config: KeyedConfig, affectedKeys: string[], changedSegments: ReadonlySet<string>): Recompiled {
   const sequence = typeof config.sequence === 'number' && Number.isFinite(config.sequence) ? config.sequence : -1;
   const segmentRegistry = earlier.segments.slots.registry;
-  const segments = new SegmentTable(
-    new Slots(config.segments as ReadonlyMap<string, unknown>, undefined, segmentRegistry, segmentRegistry.advance(changedSegments)),
-    earlier.onProblems,
-  );
+  // No segment changed and the same segments: the earlier table serves as is (what it compiled, or
+  // will compile, is what a new one would), so a flag change makes no segment table.
+  const segments =
+    changedSegments.size === 0 && earlier.segments.slots.sources === config.segments
+      ? earlier.segments
+      : new SegmentTable(
+          new Slots(config.segments as ReadonlyMap<string, unknown>, undefined, segmentRegistry, segmentRegistry.advance(changedSegments)),
+          earlier.onProblems,
+        );
   const flagRegistry = earlier.slots.registry;
   const flags = new Slots(config.flags, undefined, flagRegistry, flagRegistry.advance(affectedKeys));
   return { environment: new CompiledEnvironment(sequence, new FlagTable(flags, segments, NO_PROBLEMS, earlier.onProblems)), affectedKeys };
