@@ -33,6 +33,19 @@ export class Buckets {
 
   static ofParsed(parsed: ParsedBuckets, from: number, to: number): Buckets {
     const buckets = new Buckets();
+    // Sized for the first series' indexes at once (with the room addSlowly leaves), instead of grown as they come.
+    let low = Number.POSITIVE_INFINITY;
+    let high = Number.NEGATIVE_INFINITY;
+    for (let b = from; b < to; b++) {
+      const index = parsed.indexes[b]!;
+      if (index < low) low = index;
+      if (index > high) high = index;
+    }
+    if (to > from && high - low + 1 <= MAX_DENSE_SPAN) {
+      const base = Math.max(low - 8, high - MAX_DENSE_SPAN + 1);
+      buckets.base = base;
+      buckets.dense = new Float64Array(Math.max(32, Math.min(high + 8, base + MAX_DENSE_SPAN - 1) - base + 1));
+    }
     buckets.addParsed(parsed, from, to);
     return buckets;
   }
