@@ -77,12 +77,26 @@ const readEventsBytes = (req: IncomingMessage, tooLarge: () => Error): Promise<B
     req.on('error', reject);
   });
 
+const OPENING_BRACKETS = [0x7b, 0x5b] as const;
+/**
+ * Whether the bytes hold at most `max` opening brackets (`{`, `[`, in strings or not): then they
+ * cannot nest deeper than `max`, and the byte-by-byte nesting scan is not needed. Counted with
+ * Buffer#indexOf (memchr): a few µs for a batch, against some 25 µs for the scan.
+ */
+const opensAtMost = (body: Buffer, max: number): boolean => {
+  let n = 0;
+  for (const bracket of OPENING_BRACKETS) {
+    for (let at = body.indexOf(bracket); at >= 0; at = body.indexOf(bracket, at + 1)) if (++n > max) return false;
+  }
+  return true;
+};
+
 /** The telemetry body as Express's JSON parser reads it: the same limit, depth refusal and errors. */
 const readEventsBody = async (req: IncomingMessage): Promise<unknown> => {
   // body-parser's own error (status 413), so the answer is the one Express gave.
   const body = await readEventsBytes(req, () => Object.assign(new Error('request entity too large'), { status: 413 }));
   if (body.length === 0) return {};
-  if (jsonNestingExceeds(body, MAX_RAW_JSON_DEPTH)) throw validationFailed([TOO_DEEP_BODY]);
+  if (!opensAtMost(body, MAX_RAW_JSON_DEPTH) && jsonNestingExceeds(body, MAX_RAW_JSON_DEPTH)) throw validationFailed([TOO_DEEP_BODY]);
   // Decoded as body-parser's decoder does: UTF-8, a byte-order mark dropped.
   let text = body.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
