@@ -1,8 +1,9 @@
+import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AuthRepository } from './auth.repository.js';
 import type { Principal } from './principal.js';
-import { hashSecret, SECRET_PREFIX, secretsEqual } from './secrets.js';
+import { hashSecret, SECRET_PREFIX } from './secrets.js';
 
 // SDK keys authenticate every remote evaluation and snapshot poll; a short cache keeps those off
 // the database. Revocation clears it here at once (other instances within the TTL).
@@ -20,6 +21,7 @@ export class CredentialsService {
   private readonly logger = new Logger('auth');
   private readonly sdkKeyCache = new Map<string, { principal: Principal; until: number }>();
   private readonly tokenTouchedAt = new Map<string, number>();
+  private adminDigest: { token: string; digest: Buffer } | undefined;
 
   constructor(
     private readonly repository: AuthRepository,
@@ -33,16 +35,25 @@ export class CredentialsService {
 
   /** Like `resolve`, with the reason for a refusal (an expired API token names its expiry). */
   async authenticate(secret: string): Promise<Authentication> {
-    if (this.config.adminToken && secretsEqual(secret, this.config.adminToken)) {
+    // The secret is hashed once, for the admin token's comparison and the lookup by hash (this runs for every SDK request).
+    const hash = hashSecret(secret);
+    const adminToken = this.config.adminToken;
+    if (adminToken && timingSafeEqual(Buffer.from(hash, 'hex'), this.adminTokenDigest(adminToken))) {
       return { ok: true, principal: { kind: 'admin-token', name: 'admin-token' } };
     }
-    if (secret.startsWith(SECRET_PREFIX.apiToken)) return this.resolveApiToken(secret);
+    if (secret.startsWith(SECRET_PREFIX.apiToken)) return this.resolveApiToken(hash);
     const principal = secret.startsWith(SECRET_PREFIX.session)
-      ? await this.resolveSession(secret)
+      ? await this.resolveSession(hash)
       : secret.startsWith(SECRET_PREFIX.sdkKey)
-        ? await this.resolveSdkKey(secret)
+        ? await this.resolveSdkKey(hash)
         : null;
     return principal ? { ok: true, principal } : UNKNOWN;
+  }
+
+  /** The admin token's SHA-256 (as secretsEqual compares), computed once per token value. */
+  private adminTokenDigest(token: string): Buffer {
+    if (this.adminDigest?.token !== token) this.adminDigest = { token, digest: Buffer.from(hashSecret(token), 'hex') };
+    return this.adminDigest.digest;
   }
 
   /** Which of these SDK key ids are still active (a revocation may have been missed while cut off). */
@@ -54,8 +65,8 @@ export class CredentialsService {
     this.sdkKeyCache.clear();
   }
 
-  private async resolveSession(secret: string): Promise<Principal | null> {
-    const session = await this.repository.findSessionByHash(hashSecret(secret));
+  private async resolveSession(hash: string): Promise<Principal | null> {
+    const session = await this.repository.findSessionByHash(hash);
     if (!session || session.expiresAt.getTime() <= Date.now()) return null;
     const user = await this.repository.findUserById(session.userId);
     if (!user || user.disabledAt) return null;
@@ -63,8 +74,8 @@ export class CredentialsService {
     return { kind: 'user', id: user.id, name: user.email, role: user.role, ...(pending ? { secondFactorPending: true as const } : {}) };
   }
 
-  private async resolveApiToken(secret: string): Promise<Authentication> {
-    const token = await this.repository.findActiveTokenByHash(hashSecret(secret));
+  private async resolveApiToken(hash: string): Promise<Authentication> {
+    const token = await this.repository.findActiveTokenByHash(hash);
     if (!token) return UNKNOWN;
     const now = Date.now();
     if (token.expiresAt && token.expiresAt.getTime() <= now) {
@@ -92,8 +103,7 @@ export class CredentialsService {
     }
   }
 
-  private async resolveSdkKey(secret: string): Promise<Principal | null> {
-    const hash = hashSecret(secret);
+  private async resolveSdkKey(hash: string): Promise<Principal | null> {
     const cached = this.sdkKeyCache.get(hash);
     if (cached && cached.until > Date.now()) return cached.principal;
     const key = await this.repository.findActiveSdkKeyByHash(hash);

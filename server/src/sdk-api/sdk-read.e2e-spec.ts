@@ -103,6 +103,22 @@ describe('SDK read path: hostile paths and bodies', () => {
     }
   });
 
+  it('answers telemetry bodies by their nesting, however many brackets they hold: 10,000 deep is refused as too deep, 1,500 side by side or in strings are not', async () => {
+    const deep = await raw(t.url, 'POST', '/api/v1/sdk/events', auth, `{"sdk":"x","dropped":0,"batches":${'['.repeat(10_000)}${']'.repeat(10_000)}}`);
+    expectError(deep, 400, 'events 10,000 deep');
+    expect(deep.body!.details).toEqual([{ field: 'body', reason: 'is nested more than 32 levels deep' }]);
+    // Just past the raw scan's limit in depth, and few brackets: parsed, then refused naming where it is too deep.
+    const deepish = await raw(t.url, 'POST', '/api/v1/sdk/events', auth, `{"sdk":"x","dropped":0,"batches":${'['.repeat(999)}${']'.repeat(999)}}`);
+    expectError(deepish, 400, 'events 999 deep');
+    expect(JSON.stringify(deepish.body!.details)).toContain('is nested more than 32 levels deep');
+    const wide = await raw(t.url, 'POST', '/api/v1/sdk/events', auth, `{"sdk":"x","dropped":0,"batches":[],"pad":[${Array(1_500).fill('[]').join(',')}]}`);
+    expectError(wide, 400, 'events 1,500 arrays side by side');
+    expect(JSON.stringify(wide.body!.details)).not.toContain('nested');
+    const inStrings = await raw(t.url, 'POST', '/api/v1/sdk/events', auth, `{"sdk":"x","dropped":0,"batches":[],"pad":"${'{['.repeat(1_500)}"}`);
+    expectError(inStrings, 400, 'events 3,000 brackets in a string');
+    expect(JSON.stringify(inStrings.body!.details)).not.toContain('nested');
+  });
+
   it('refuses a deeply nested defaultValue for an unknown flag with 400 naming the depth limit, instead of an empty 200', async () => {
     let value: unknown = 'leaf';
     for (let i = 0; i < 100; i++) value = { nested: value };

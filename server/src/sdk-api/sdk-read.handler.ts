@@ -77,12 +77,26 @@ const readEventsBytes = (req: IncomingMessage, tooLarge: () => Error): Promise<B
     req.on('error', reject);
   });
 
+const OPENING_BRACKETS = [0x7b, 0x5b] as const;
+/**
+ * Whether the bytes hold at most `max` opening brackets (`{`, `[`, in strings or not): then they
+ * cannot nest deeper than `max`, and the byte-by-byte nesting scan is not needed. Counted with
+ * Buffer#indexOf (memchr): a few µs for a batch, against some 25 µs for the scan.
+ */
+const opensAtMost = (body: Buffer, max: number): boolean => {
+  let n = 0;
+  for (const bracket of OPENING_BRACKETS) {
+    for (let at = body.indexOf(bracket); at >= 0; at = body.indexOf(bracket, at + 1)) if (++n > max) return false;
+  }
+  return true;
+};
+
 /** The telemetry body as Express's JSON parser reads it: the same limit, depth refusal and errors. */
 const readEventsBody = async (req: IncomingMessage): Promise<unknown> => {
   // body-parser's own error (status 413), so the answer is the one Express gave.
   const body = await readEventsBytes(req, () => Object.assign(new Error('request entity too large'), { status: 413 }));
   if (body.length === 0) return {};
-  if (jsonNestingExceeds(body, MAX_RAW_JSON_DEPTH)) throw validationFailed([TOO_DEEP_BODY]);
+  if (!opensAtMost(body, MAX_RAW_JSON_DEPTH) && jsonNestingExceeds(body, MAX_RAW_JSON_DEPTH)) throw validationFailed([TOO_DEEP_BODY]);
   // Decoded as body-parser's decoder does: UTF-8, a byte-order mark dropped.
   let text = body.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -114,6 +128,15 @@ const flagKeyOf = (encoded: string): string => {
     throw validationFailedCapped([{ field: 'flag', reason: 'is not valid percent-encoded UTF-8' }]);
   }
 };
+
+/** The caller's request id if it is a safe one, else a new one (echoed as X-Request-Id, and named in error bodies). */
+const requestIdOf = (req: IncomingMessage): string => {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID();
+};
+
+/** A 202's headers after X-Request-Id, as a flat name, value list (writeHead takes it without building a header map). */
+const ACCEPTED_HEADERS: readonly string[] = [...API_SECURITY_HEADERS.flat(), 'Content-Type', 'application/json; charset=utf-8'];
 
 const KINDS = new Set(['boolean', 'string', 'number', 'json']);
 const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -172,7 +195,7 @@ export class SdkReadHandler {
    * merged into the rollup buffer (503 while it is full): 202.
    */
   private events(req: IncomingMessage, res: ServerResponse): true {
-    const requestId = this.start(req, res);
+    const requestId = requestIdOf(req);
     readEventsBody(req)
       .then(async (body) => {
         const principal = await this.authenticate(req);
@@ -180,18 +203,30 @@ export class SdkReadHandler {
         // The histograms as the validation read them, so the merge does not walk them again.
         const buckets = new ParsedBuckets();
         const payload = await validateEvents(body, now, buckets);
-        this.json(res, 202, await this.telemetry.ingest(principal.environmentId, payload, new Date(now), buckets));
+        const result = await this.telemetry.ingest(principal.environmentId, payload, new Date(now), buckets);
+        // The answer every accepted batch gets, written in one piece: the headers start() and json()
+        // set (in the same order), as one list, and the body with its length (no chunked framing).
+        const text = `{"batches":${result.batches},"series":${result.series},"evaluations":${result.evaluations},"samples":${result.samples}}`;
+        res.writeHead(202, ['X-Request-Id', requestId, ...ACCEPTED_HEADERS, 'Content-Length', String(text.length)]);
+        res.end(text);
       })
-      .catch((err: unknown) => this.fail(res, err, requestId));
+      .catch((err: unknown) => {
+        // Refusals (and faults) take the general way: the same headers, set one by one, and errorBody.
+        if (!res.headersSent) this.setStartHeaders(res, requestId);
+        this.fail(res, err, requestId);
+      });
     return true;
   }
 
   private start(req: IncomingMessage, res: ServerResponse): string {
-    const incoming = req.headers['x-request-id'];
-    const requestId = typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdOf(req);
+    this.setStartHeaders(res, requestId);
+    return requestId;
+  }
+
+  private setStartHeaders(res: ServerResponse, requestId: string): void {
     res.setHeader('X-Request-Id', requestId);
     for (const [name, value] of API_SECURITY_HEADERS) res.setHeader(name, value);
-    return requestId;
   }
 
   private async authenticate(req: IncomingMessage): Promise<Principal & { kind: 'sdk' }> {

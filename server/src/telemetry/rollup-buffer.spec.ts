@@ -89,6 +89,31 @@ describe('RollupBuffer', () => {
     expect(buckets.toObject()).toEqual({ '-1024': 3, '-3': 2, '60': 1, '100': 6, '101': 1, '140': 1, '1023': 1 });
   });
 
+  it('keeps the same histogram when a row starts from the buckets the validation read, however wide the first series', () => {
+    const parsed = new ParsedBuckets();
+    const first = [
+      [-40, 1],
+      [0, 2],
+      [150, 3],
+    ];
+    const wide = [
+      [-600, 1],
+      [600, 2],
+    ];
+    for (const [index, count] of [...first, ...wide]) {
+      parsed.indexes.push(index!);
+      parsed.counts.push(count!);
+    }
+    const buckets = Buckets.ofParsed(parsed, 0, 3);
+    buckets.add(-60, 1);
+    buckets.add(230, 1);
+    expect(buckets.toObject()).toEqual({ '-60': 1, '-40': 1, '0': 2, '150': 3, '230': 1 });
+    expect(Buckets.ofParsed(parsed, 3, 5).toObject()).toEqual({ '-600': 1, '600': 2 });
+    const again = Buckets.ofParsed(parsed, 0, 3);
+    again.add(400, 1);
+    expect(again.toObject()).toEqual({ '-40': 1, '0': 2, '150': 3, '400': 1 });
+  });
+
   it('merges the same from the buckets the validation read as from the histogram objects', async () => {
     const at = new Date(Date.now() - 30_000).toISOString();
     const body = () => ({

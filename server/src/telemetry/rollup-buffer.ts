@@ -33,6 +33,19 @@ export class Buckets {
 
   static ofParsed(parsed: ParsedBuckets, from: number, to: number): Buckets {
     const buckets = new Buckets();
+    // Sized for the first series' indexes at once (with the room addSlowly leaves), instead of grown as they come.
+    let low = Number.POSITIVE_INFINITY;
+    let high = Number.NEGATIVE_INFINITY;
+    for (let b = from; b < to; b++) {
+      const index = parsed.indexes[b]!;
+      if (index < low) low = index;
+      if (index > high) high = index;
+    }
+    if (to > from && high - low + 1 <= MAX_DENSE_SPAN) {
+      const base = Math.max(low - 8, high - MAX_DENSE_SPAN + 1);
+      buckets.base = base;
+      buckets.dense = new Float64Array(Math.max(32, Math.min(high + 8, base + MAX_DENSE_SPAN - 1) - base + 1));
+    }
     buckets.addParsed(parsed, from, to);
     return buckets;
   }
@@ -122,8 +135,14 @@ export interface SeriesRows {
  */
 /** A growable column of numbers: appending to a Float64Array costs less than to a large JavaScript array. */
 export class NumberColumn {
-  private data = new Float64Array(256);
+  private data: Float64Array;
   length = 0;
+
+  /** `expected`: how many numbers it will likely take (the previous flush's column held as many), so it is not grown by copies on the way. */
+  constructor(expected = 0) {
+    // At most 8 MB up front: a flush that held far more (the database away) does not set the size for ever after.
+    this.data = new Float64Array(Math.min(Math.max(256, expected), 1 << 20));
+  }
 
   push(value: number): void {
     if (this.length === this.data.length) {
@@ -141,15 +160,26 @@ export class NumberColumn {
 
 export class AttributionLog {
   /** Per batch: its own start (the SDK's clock) and when it was received. */
-  readonly windowStarts = new NumberColumn();
-  readonly receivedAts = new NumberColumn();
+  readonly windowStarts: NumberColumn;
+  readonly receivedAts: NumberColumn;
   /** Per series: what it adds to, its batch, count, sum, sum of squares, errors, and where its buckets end. */
   readonly series: SeriesRows[] = [];
-  readonly batchOf = new NumberColumn();
-  readonly numbers = new NumberColumn();
-  readonly bucketsEnd = new NumberColumn();
-  readonly bucketIndexes = new NumberColumn();
-  readonly bucketCounts = new NumberColumn();
+  readonly batchOf: NumberColumn;
+  readonly numbers: NumberColumn;
+  readonly bucketsEnd: NumberColumn;
+  readonly bucketIndexes: NumberColumn;
+  readonly bucketCounts: NumberColumn;
+
+  /** `previous`: the log of the last flush, whose sizes this one's columns start at (telemetry comes at a steady rate). */
+  constructor(previous?: AttributionLog) {
+    this.windowStarts = new NumberColumn(previous?.windowStarts.length);
+    this.receivedAts = new NumberColumn(previous?.receivedAts.length);
+    this.batchOf = new NumberColumn(previous?.batchOf.length);
+    this.numbers = new NumberColumn(previous?.numbers.length);
+    this.bucketsEnd = new NumberColumn(previous?.bucketsEnd.length);
+    this.bucketIndexes = new NumberColumn(previous?.bucketIndexes.length);
+    this.bucketCounts = new NumberColumn(previous?.bucketCounts.length);
+  }
   /** The flags its series belong to. */
   readonly flags = new Set<FlagRows>();
 
@@ -506,7 +536,7 @@ export class RollupBuffer {
     };
     this.flags = new Map();
     this.samples = [];
-    this.attributable = new AttributionLog();
+    this.attributable = new AttributionLog(this.attributable);
     this.restored = [];
     this.held = 0;
     this.metricRows = 0;

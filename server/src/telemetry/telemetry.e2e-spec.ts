@@ -312,4 +312,41 @@ describe('telemetry ingestion and rollups', () => {
       .expect(200);
     expect(evaluations.body.evaluations.reduce((n: number, e: { count: number }) => n + e.count, 0)).toBe(40);
   });
+
+  it('answers a 202 with its headers in one piece, and refuses a key rotated away at once (401), the admin token with 403', async () => {
+    const project = await aProject(t.http, t.admin, 'ingest-rotation');
+    const old = project.sdkKeys.development!;
+    const window = minuteAgo(1);
+    const payload: EventsPayload = {
+      sdk: 'test/1',
+      batches: [{ windowStart: window.windowStart, windowEnd: window.windowEnd, series: [seriesOf(null, null, 'page.load_ms', [12, 30], 0)], evaluations: [] }],
+      dropped: 0,
+    };
+    // Used first, so anything that remembers recognised keys holds it.
+    const accepted = await send(payload, old).set('X-Request-Id', 'ingest-rotation-1');
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toEqual({ batches: 1, series: 1, evaluations: 0, samples: 0 });
+    expect(accepted.headers).toMatchObject({
+      'x-request-id': 'ingest-rotation-1',
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(Buffer.byteLength(accepted.text)),
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-opener-policy': 'same-origin',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    });
+
+    const rotated = await t.http.post('/api/v1/projects/ingest-rotation/environments/development/sdk-key').set(t.admin);
+    expect(rotated.status).toBe(201);
+    const refused = await send(payload, old);
+    expect(refused.status).toBe(401);
+    expect(refused.body).toMatchObject({ error: expect.any(String), message: expect.any(String), requestId: refused.headers['x-request-id'] });
+    expect(refused.headers['x-content-type-options']).toBe('nosniff');
+    expect((await send(payload, rotated.body.sdkKey as string)).status).toBe(202);
+
+    const admin = await t.http.post('/api/v1/sdk/events').set(t.admin).send(payload);
+    expect(admin.status).toBe(403);
+    expect((await send(payload, 'sbk_not-a-key')).status).toBe(401);
+  });
 });

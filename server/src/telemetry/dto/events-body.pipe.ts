@@ -114,12 +114,16 @@ const acceptsSeries = (s: unknown): boolean => {
   // to count, and the bounds they put on sum and sumSquares (eventsProblems' checks, which the full way names).
   const bounds = emptyBounds();
   let inHistogram = 0;
-  let n = 0;
-  for (const key in buckets) {
-    if (!Object.hasOwn(buckets, key)) continue;
+  // Object.keys, not for-in: bucket keys are array indexes, which for-in enumerates the slow way
+  // (this loop was the validation's largest cost). The same keys, in the same order.
+  const keys = Object.keys(buckets);
+  const n = keys.length;
+  if (n > MAX_BUCKETS) return false;
+  for (let k = 0; k < n; k++) {
+    const key = keys[k]!;
     const index = bucketIndexOf(key);
     const bucketCount = buckets[key];
-    if (++n > MAX_BUCKETS || !isValidBucket(index, bucketCount)) return false;
+    if (!isValidBucket(index, bucketCount)) return false;
     if (parsing !== undefined) {
       parsing.indexes.push(index);
       parsing.counts.push(bucketCount);
