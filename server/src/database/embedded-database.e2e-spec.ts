@@ -110,12 +110,13 @@ describe('the embedded database', () => {
 
   // A server killed with SIGKILL leaves its pid file behind; what the pid names afterwards decides.
   it('opens a directory whose pid file names a process that cannot be a server: a zombie, or another program after pids were reused', async () => {
-    // `true &` exits at once and stays a zombie: its parent becomes `sleep`, which never reaps it.
-    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // The background `sleep 0.2` exits once the shell has become `sleep 30` (which never reaps a
+    // child), so it stays a zombie; one that exited before the exec could be reaped by the shell.
+    const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
     const other = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {
       const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString()))));
-      await expect.poll(() => fs.readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]![0]).toBe('Z');
+      await expect.poll(() => fs.readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]![0], { timeout: 5_000 }).toBe('Z');
       for (const pid of [zombie, other.pid!]) {
         fs.writeFileSync(path.join(dataDir, 'signalbox.pid'), String(pid));
         const embedded = await openEmbeddedDatabase(dataDir);
