@@ -33,7 +33,7 @@ export class Buckets {
 
   static ofParsed(parsed: ParsedBuckets, from: number, to: number): Buckets {
     const buckets = new Buckets();
-    // Sized for the first series' indexes at once (with the room addSlowly leaves), instead of grown as they come.
+    // Sized for the first series' indexes at once, instead of grown as they come.
     let low = Number.POSITIVE_INFINITY;
     let high = Number.NEGATIVE_INFINITY;
     for (let b = from; b < to; b++) {
@@ -41,11 +41,7 @@ export class Buckets {
       if (index < low) low = index;
       if (index > high) high = index;
     }
-    if (to > from && high - low + 1 <= MAX_DENSE_SPAN) {
-      const base = Math.max(low - 8, high - MAX_DENSE_SPAN + 1);
-      buckets.base = base;
-      buckets.dense = new Float64Array(Math.max(32, Math.min(high + 8, base + MAX_DENSE_SPAN - 1) - base + 1));
-    }
+    if (to > from && high - low + 1 <= MAX_DENSE_SPAN) buckets.cover(low, high);
     buckets.addParsed(parsed, from, to);
     return buckets;
   }
@@ -91,9 +87,8 @@ export class Buckets {
     }
     const dense = this.dense;
     if (dense === undefined) {
-      this.base = index - 8;
-      this.dense = new Float64Array(32);
-      this.dense[8] = count;
+      this.cover(index, index);
+      this.dense![index - this.base] = count;
       return;
     }
     const low = Math.min(this.base, index);
@@ -106,11 +101,18 @@ export class Buckets {
       this.dense = undefined;
       return;
     }
-    // Room on both sides for the next few indexes.
+    this.cover(low, high);
+    this.dense![index - this.base]! += count;
+  }
+
+  /**
+   * Makes the array cover indexes `low` to `high` (at most MAX_DENSE_SPAN apart), keeping what it
+   * holds, with room on both sides for the next few indexes (at least 32 places).
+   */
+  private cover(low: number, high: number): void {
     const from = Math.max(low - 8, high - MAX_DENSE_SPAN + 1);
-    const grown = new Float64Array(Math.min(high + 8, from + MAX_DENSE_SPAN - 1) - from + 1);
-    grown.set(dense, this.base - from);
-    grown[index - from]! += count;
+    const grown = new Float64Array(Math.max(32, Math.min(high + 8, from + MAX_DENSE_SPAN - 1) - from + 1));
+    if (this.dense !== undefined) grown.set(this.dense, this.base - from);
     this.base = from;
     this.dense = grown;
   }
