@@ -497,7 +497,7 @@ export function recompileKeyed(
   if (!wellFormedBefore) return recompileFromScratch(previous, config, changedFlags, changedSegments, affectedKeys);
   try {
     const earlier = previous.table;
-    const affected = affectedKeys !== undefined ? [...affectedKeys] : affectedFlagKeys(config.flags, changedFlags, changedSegments);
+    const affected = affectedList(config, changedFlags, changedSegments, affectedKeys);
     if (earlier.slots.newest && earlier.segments.slots.newest) return recompileNewest(earlier, config, affected, changedSegments);
     return recompileChecked(earlier, config.sequence, config.flags, config.segments, affected, changedSegments);
   } catch {
@@ -518,8 +518,18 @@ function recompileFromScratch(
       { sequence: config.sequence, flags: [...config.flags.values()], segments: [...config.segments.values()] },
       { onProblems: previous.table?.onProblems },
     ),
-    affectedKeys: affectedKeys !== undefined ? [...affectedKeys] : affectedFlagKeys(config.flags, changedFlags, changedSegments),
+    affectedKeys: affectedList(config, changedFlags, changedSegments, affectedKeys),
   };
+}
+
+/** The caller's `affectedKeys` (copied), or `affectedFlagKeys` when it has none. */
+function affectedList(
+  config: KeyedConfig,
+  changedFlags: ReadonlySet<string>,
+  changedSegments: ReadonlySet<string>,
+  affectedKeys: readonly string[] | undefined,
+): string[] {
+  return affectedKeys !== undefined ? [...affectedKeys] : affectedFlagKeys(config.flags, changedFlags, changedSegments);
 }
 
 /**
