@@ -136,7 +136,8 @@ const requestIdOf = (req: IncomingMessage): string => {
 };
 
 /** A 202's headers after X-Request-Id, as a flat name, value list (writeHead takes it without building a header map). */
-const ACCEPTED_HEADERS: readonly string[] = [...API_SECURITY_HEADERS.flat(), 'Content-Type', 'application/json; charset=utf-8'];
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+const ACCEPTED_HEADERS: readonly string[] = [...API_SECURITY_HEADERS.flat(), 'Content-Type', JSON_CONTENT_TYPE];
 
 const KINDS = new Set(['boolean', 'string', 'number', 'json']);
 const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -251,7 +252,7 @@ export class SdkReadHandler {
     res.writeHead(200, {
       ETag: snapshot.etag,
       'Cache-Control': 'no-cache',
-      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Type': JSON_CONTENT_TYPE,
       Vary: 'Accept-Encoding',
       ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
     });
@@ -292,7 +293,7 @@ export class SdkReadHandler {
   private json(res: ServerResponse, status: number, body: unknown): void {
     // Serialise first: if it throws, the error still gets its status instead of an empty 200.
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+    res.writeHead(status, { 'Content-Type': JSON_CONTENT_TYPE });
     res.end(text);
   }
 
