@@ -94,10 +94,12 @@ export const tests = [
       await form.getByRole('button', { name: 'Start experiment' }).click();
       await page.getByRole('heading', { name: 'Dedupe errors per row' }).waitFor();
 
-      const draw = random(5);
+      // One generator per variant throughout: the flag's random salt then changes how many units each arm gets, not their draws.
+      const draws = { v1: random(5), v2: random(5 * 7919) };
       await traffic(h.baseUrl, sdkKey, 600, (flags, i) => {
         const context = { targetingKey: `batch-${i}` };
         const variant = flags.details(ratioFlag, context, 'v1').variant;
+        const draw = draws[variant];
         const rows = 100 + Math.floor(draw() * 900);
         const errors = Math.round(rows * (variant === 'v2' ? 0.04 : 0.01) * (0.5 + draw()));
         flags.trackRatio('pipeline.errors', errors, 'pipeline.rows', rows, context, { flag: ratioFlag });
@@ -122,11 +124,12 @@ export const tests = [
         segmentBy: 'region',
         analysis: 'fixed-horizon',
       });
-      const noise = random(17);
-      const normal = () => Math.sqrt(-2 * Math.log(1 - noise())) * Math.cos(2 * Math.PI * noise());
+      const noises = { v1: random(17), v2: random(17 * 7919) };
       await traffic(h.baseUrl, sdkKey, 900, (flags, i) => {
         const context = { targetingKey: `unit-${i}`, region: ['eu', 'us', 'apac'][i % 3] };
         const variant = flags.details(cupedFlag, context, 'v1').variant;
+        const noise = noises[variant];
+        const normal = () => Math.sqrt(-2 * Math.log(1 - noise())) * Math.cos(2 * Math.PI * noise());
         const before = 50 + 10 * normal();
         flags.track('score', before + (variant === 'v2' && context.region === 'eu' ? 6 : 0) + 2 * normal(), context, {
           flag: cupedFlag,
@@ -177,13 +180,16 @@ export const tests = [
         primaryMetric: { name: 'converted', type: 'rate' },
         minimumDetectableEffect: 0.05,
       });
-      // v2 loses about a fifth of its records (a crash before tracking): a 55/45 split on a 50/50 rollout.
-      const draw = random(23);
+      // v2 loses just enough records (a crash before tracking) for a 55/45 split on a 50/50 rollout, however the
+      // flag's random salt splits the users: about 1,800 records at 55/45 give χ² ≈ 18, p ≈ 2e-5, far below 0.001.
+      const draws = { v1: random(23), v2: random(23 * 7919) };
+      const recorded = { v1: 0, v2: 0 };
       await traffic(h.baseUrl, sdkKey, 2000, (flags, i) => {
         const context = { targetingKey: `user-${i}` };
         const variant = flags.details(flag, context, 'v1').variant;
-        if (variant === 'v2' && draw() < 0.2) return;
-        flags.track('converted', draw() < (variant === 'v2' ? 0.2 : 0.1) ? 1 : 0, context, { flag });
+        if (variant === 'v2' && recorded.v2 + 1 > (recorded.v1 * 45) / 55) return;
+        recorded[variant]++;
+        flags.track('converted', draws[variant]() < (variant === 'v2' ? 0.2 : 0.1) ? 1 : 0, context, { flag });
       });
       const results = await api('GET', `/projects/${PROJECT}/experiments/e2e-skewed/results`);
       assert.equal(results.sampleRatio.mismatch, true, JSON.stringify(results.sampleRatio));

@@ -63,11 +63,13 @@ describe('ratio metrics, CUPED and results by segment, from real SDK telemetry',
       primaryMetric: { name: 'errors per row', type: 'ratio', numerator: 'pipeline.errors', denominator: 'pipeline.rows', better: 'decrease' },
       minimumDetectableEffect: 0.002,
     }).expect(201);
-    const random = seeded(7);
+    // One generator per variant: each variant's batches are the same whatever units the flag's random salt sends it.
+    const draws: Record<string, () => number> = { v1: seeded(7), v2: seeded(7 * 7919) };
     const sums: Record<string, { errors: number; rows: number; n: number }> = { v1: { errors: 0, rows: 0, n: 0 }, v2: { errors: 0, rows: 0, n: 0 } };
     await traffic(1200, (flags, i) => {
       const context = { targetingKey: `batch-${i}` };
       const variant = flags.details('ratio.model', context, 'v1').variant!;
+      const random = draws[variant]!;
       const rows = 200 + Math.floor(random() * 800);
       // v2 drops about 3% of rows, v1 about 1%.
       const rate = variant === 'v2' ? 0.03 : 0.01;
@@ -108,10 +110,13 @@ describe('ratio metrics, CUPED and results by segment, from real SDK telemetry',
       cuped: true,
       analysis: 'fixed-horizon',
     }).expect(201);
-    const noise = normal(seeded(11));
+    // One generator per variant, as above: the flag's random salt then changes only how many units each arm gets,
+    // not the draws, so the p-value below is not a new throw of the dice on every run.
+    const noises: Record<string, () => number> = { v1: normal(seeded(11)), v2: normal(seeded(11 * 7919)) };
     await traffic(800, (flags, i) => {
       const context = { targetingKey: `unit-${i}` };
       const variant = flags.details('cuped.model', context, 'v1').variant!;
+      const noise = noises[variant]!;
       // Units differ a lot before the experiment (σ = 10); the treatment adds 1 on top of a noise of σ = 2.
       const before = 50 + 10 * noise();
       const after = before + (variant === 'v2' ? 1 : 0) + 2 * noise();
@@ -147,7 +152,7 @@ describe('ratio metrics, CUPED and results by segment, from real SDK telemetry',
       segmentBy: 'region',
       analysis: 'fixed-horizon',
     }).expect(201);
-    const random = seeded(23);
+    const draws: Record<string, () => number> = { v1: seeded(23), v2: seeded(23 * 7919) };
     const regions = ['eu', 'us', 'apac'];
     const counts: Record<string, Record<string, { n: number; sum: number }>> = {};
     const served: Record<string, number> = {};
@@ -159,7 +164,7 @@ describe('ratio metrics, CUPED and results by segment, from real SDK telemetry',
       // Only in the EU does v2 convert better (40% against 20%, drawn at random). Elsewhere every
       // fifth user of each variant converts: exactly the same rate in both, however the flag's random
       // salt splits the users, so no region but the EU can come out significant by chance.
-      const converted = region === 'eu' ? (random() < (variant === 'v2' ? 0.4 : 0.2) ? 1 : 0) : everyFifth(`${region}/${variant}`);
+      const converted = region === 'eu' ? (draws[variant]!() < (variant === 'v2' ? 0.4 : 0.2) ? 1 : 0) : everyFifth(`${region}/${variant}`);
       flags.track('converted', converted, context, { flag: 'segment.model', segmentBy: 'region' });
       const key = region.startsWith('tiny-') ? 'capped' : region;
       ((counts[key] ??= {})[variant] ??= { n: 0, sum: 0 }).n += 1;
