@@ -6,7 +6,7 @@ import { type FieldProblem, validationFailed } from '../common/errors/domain-err
 import { declaredBoundsProblems, type DtoClass, inputShapeProblems, isRecord, removeUnknownFields } from '../common/validation/input-bounds.js';
 import { KEY_PATTERN } from '../common/validation/is-key.decorator.js';
 import { holdPlainValues, putBack } from '../common/validation/plain-values.js';
-import { flattenValidationErrors, validationFailedCapped } from '../common/validation/validation-pipe.js';
+import { flattenValidationErrors, VALIDATOR_OPTIONS, validationFailedCapped } from '../common/validation/validation-pipe.js';
 import { toPrerequisites, toRules, toServe, toTargets } from '../flags/flag-config.mapper.js';
 import { toVariant } from '../flags/flag-changes.mapper.js';
 import { toClause } from '../targeting/clause.mapper.js';
@@ -73,7 +73,7 @@ const checkAs = async <T extends object>(value: unknown, type: DtoClass, root: s
   const held = holdPlainValues(value, type);
   const instance = plainToInstance(type as new () => T, value, { enableImplicitConversion: false });
   putBack(instance, held);
-  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } });
+  const errors = await validate(instance, VALIDATOR_OPTIONS);
   return { instance, problems: [...unknown, ...flattenValidationErrors(errors, root)] };
 };
 

@@ -10,7 +10,7 @@ import { errorBody, toHttpError } from '../common/errors/http-error.mapper.js';
 import { jsonNestingExceeds, MAX_RAW_JSON_DEPTH, TOO_DEEP_BODY } from '../common/http/json-depth.js';
 import { declaredBoundsProblems, inputShapeProblems, removeUnknownFields } from '../common/validation/input-bounds.js';
 import { holdPlainValues, putBack } from '../common/validation/plain-values.js';
-import { flattenValidationErrors, validationFailedCapped } from '../common/validation/validation-pipe.js';
+import { flattenValidationErrors, VALIDATOR_OPTIONS, validationFailedCapped } from '../common/validation/validation-pipe.js';
 import { EvaluateAllDto, EvaluateFlagDto } from '../evaluation/dto/evaluate.dto.js';
 import { EvaluationService } from '../evaluation/evaluation.service.js';
 import { acceptsGzip, API_SECURITY_HEADERS, gzippedSnapshot } from '../http-hardening.js';
@@ -285,7 +285,7 @@ export class SdkReadHandler {
     const held = holdPlainValues(body, type);
     const instance = plainToInstance(type, body);
     putBack(instance, held);
-    const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } });
+    const errors = await validate(instance, VALIDATOR_OPTIONS);
     if (errors.length > 0 || unknownFields.length > 0) throw validationFailedCapped([...unknownFields, ...flattenValidationErrors(errors)]);
     return instance;
   }

@@ -5,14 +5,32 @@ import { validate } from 'class-validator';
 import { declaredBoundsProblems, type DtoClass, inputShapeProblems, isDto, isRecord, removeUnknownFields } from './input-bounds.js';
 import { holdPlainValues, putBack } from './plain-values.js';
 
+/** Constraints on a value's type: when one fails, the others on the same value (its length, range, format) add nothing. */
+const TYPE_CONSTRAINTS = new Set(['isString', 'isInt', 'isNumber', 'isBoolean', 'isArray', 'isObject']);
+
+/**
+ * What one field's failed constraints say, once: a missing field "is required" (not "must be a
+ * string; must be shorter than …; must match …"), and a value of the wrong type says only that.
+ * Needs the validator's `validationError.value` (VALIDATOR_OPTIONS keeps it) to tell missing from null.
+ */
+const reasonsOf = (error: ValidationError): string[] => {
+  const constraints = error.constraints ?? {};
+  const names = Object.keys(constraints);
+  if (names.length === 0) return [];
+  // One rule's own words for a missing value ("context must be an object of attributes") say more than "is required".
+  if (names.length > 1 && 'value' in error && error.value === undefined) return [`${error.property} is required`];
+  const typeFailures = names.filter((name) => TYPE_CONSTRAINTS.has(name));
+  return (typeFailures.length > 0 ? typeFailures : names).map((name) => {
+    const reason = constraints[name]!;
+    return reason.startsWith('property ') && reason.endsWith('should not exist') ? 'is not a known field' : reason;
+  });
+};
+
 // Nested DTO errors come as a tree; users want `rules[0].clauses[1].values: ...`.
 export const flattenValidationErrors = (errors: ValidationError[], parent = ''): FieldProblem[] =>
   errors.flatMap((error) => {
     const field = parent === '' ? error.property : /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : `${parent}.${error.property}`;
-    const own = Object.values(error.constraints ?? {}).map((reason) => ({
-      field,
-      reason: reason.startsWith('property ') && reason.endsWith('should not exist') ? 'is not a known field' : reason,
-    }));
+    const own = reasonsOf(error).map((reason) => ({ field, reason }));
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
 
@@ -49,7 +67,8 @@ export const toDtoInstance = (value: unknown, metatype: DtoClass): object => {
   putBack(instance, held);
   return instance;
 };
-const VALIDATOR_OPTIONS = { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } };
+/** How every DTO here is validated; the value stays on each error so that reasonsOf can tell a missing field (it is not copied into answers). */
+export const VALIDATOR_OPTIONS = { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: true } };
 
 /** Body DTOs whose route validates with a pipe of its own (a fast path): the global pipe only bounds them. */
 const ownPipeBodies = new WeakSet<object>();

@@ -32,16 +32,37 @@ describe('validateEvents, the full way, over long arrays', () => {
     expect(problems.filter((p) => p.field === 'batches[0].series[1234].count').map((p) => p.reason)).toEqual(short.map((p) => p.reason));
   });
 
-  it('says which array holds a value that is not an object, and accepts a long valid array it did not take the one pass for', async () => {
+  it('names each element that is not an object, as for a short array, and accepts a long valid array it did not take the one pass for', async () => {
     const items: unknown[] = Array.from({ length: 300 }, () => series(1));
     items[250] = 5;
-    expect(await problemsOf(body(items))).toContainEqual({
-      field: 'batches[0].series',
-      reason: 'each value in nested property series must be either object or array',
-    });
+    items[251] = 'x';
+    const reason = 'each value in nested property series must be either object or array';
+    expect(await problemsOf(body(items))).toEqual([
+      { field: 'batches[0].series[250]', reason },
+      { field: 'batches[0].series[251]', reason },
+    ]);
+    expect(await problemsOf(body([series(1), 5]))).toEqual([{ field: 'batches[0].series[1]', reason }]);
     // An unknown field sends a body the full way; once it is dropped, the long arrays come back whole as DTOs.
     const valid = { ...body(Array.from({ length: 300 }, () => series(2))), extra: true };
     await expect(validateEvents(valid, now)).rejects.toThrow(/extra/);
+  });
+
+  it('says a missing field is required, once, and a value of the wrong type only that, in a long array as in a short one', async () => {
+    // Validation takes plain values out of what it reads (see holdPlainValues): each body is made afresh.
+    const items = (length: number): unknown[] => {
+      const { metric: _metric, ...noMetric } = series(1);
+      const made: unknown[] = Array.from({ length }, () => series(1));
+      made[3] = noMetric;
+      made[4] = { ...series(1), metric: 42 };
+      return made;
+    };
+    const expected = [
+      { field: 'batches[0].series[3].metric', reason: 'metric is required' },
+      { field: 'batches[0].series[4].metric', reason: 'metric must be a string' },
+    ];
+    expect(await problemsOf(body(items(300)))).toEqual(expected);
+    expect(await problemsOf(body(items(5)))).toEqual(expected);
+    expect(await problemsOf({ sdk: 'test/1', batches: [] })).toEqual([{ field: 'dropped', reason: 'dropped is required' }]);
   });
 
   it('lets other work run while it validates a long body, instead of blocking the event loop for all of it', async () => {

@@ -9,6 +9,7 @@ import {
   toDtoInstance,
   unstorableInputProblems,
   validatedByOwnPipe,
+  VALIDATOR_OPTIONS,
   validationFailedCapped,
 } from '../../common/validation/validation-pipe.js';
 import { addBucket, boundsProblems, emptyBounds, seriesProblems } from '../series-consistency.js';
@@ -200,7 +201,6 @@ export const eventsProblems = (payload: EventsDto, now: number): FieldProblem[] 
   return problems;
 };
 
-const VALIDATION = { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } };
 /** Elements of a batch's arrays validated per chunk (see validateEvents). */
 const ELEMENT_CHUNK = 100;
 type LongArray = 'series' | 'evaluations' | 'samples';
@@ -257,7 +257,7 @@ export const validateEvents = async (value: unknown, now: number, buckets?: Pars
   const detached = detachLongArrays(value);
   const instance = toDtoInstance(value, EventsDto) as EventsDto;
   await yieldToEventLoop();
-  const errors = await validate(instance, VALIDATION);
+  const errors = await validate(instance, VALIDATOR_OPTIONS);
   const problems = [...unknownFields, ...flattenValidationErrors(errors)];
   for (const { batch, property, items } of detached) {
     const elements: unknown[] = [];
@@ -266,13 +266,13 @@ export const validateEvents = async (value: unknown, now: number, buckets?: Pars
       const item = items[i];
       const at = `batches[${batch}].${property}[${i}]`;
       if (!isRecord(item)) {
-        // What class-validator's ValidateNested({ each: true }) says of such an element.
-        problems.push({ field: `batches[${batch}].${property}`, reason: `each value in nested property ${property} must be either object or array` });
+        // What class-validator's ValidateNested({ each: true }) says of such an element in a short array, where it is named too.
+        problems.push({ field: at, reason: `each value in nested property ${property} must be either object or array` });
         elements.push(item);
         continue;
       }
       const element = toDtoInstance(item, ELEMENT_TYPES[property]);
-      problems.push(...flattenValidationErrors(await validate(element, VALIDATION), at));
+      problems.push(...flattenValidationErrors(await validate(element, VALIDATOR_OPTIONS), at));
       elements.push(element);
     }
     const target = (instance.batches as unknown as Array<Record<string, unknown>> | undefined)?.[batch];
