@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '../../test/server-process.js';
 import { ADMIN_TOKEN, TEST_SECRET_KEY } from '../../test/test-app.js';
 import { cloneTemplate } from '../../test/test-database.js';
-import { signInAtProvider, startTestProvider } from './oidc/oidc-test-provider.js';
+import { signInAtProvider, startTestProvider } from '../../test/oidc-test-provider.js';
 import { totpCode } from './two-factor/totp.js';
 
 const CLIENT_SECRET = 'oidc-client-secret-for-log-test';

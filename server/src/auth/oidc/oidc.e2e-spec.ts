@@ -5,7 +5,7 @@ import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startTestApp, type TestApp } from '../../../test/test-app.js';
-import { signInAtProvider, startTestProvider, type TestAccounts } from './oidc-test-provider.js';
+import { signInAtProvider, startTestProvider, type TestAccounts } from '../../../test/oidc-test-provider.js';
 
 const CLIENT_ID = 'signalbox-test';
 const CLIENT_SECRET = 'test-client-secret-0123456789';
