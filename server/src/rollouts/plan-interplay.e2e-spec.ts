@@ -260,4 +260,46 @@ describe('rollout plans beside experiments and hand edits', () => {
     expect(again.stageStartedAt).toBe(resumed.stageStartedAt);
     expect(again.history.at(-1)).not.toHaveProperty('reason');
   });
+
+  it('takes every variant key a flag takes (mixed case, leading "_") in experiments, plans and shadow reports', async () => {
+    const [control, treatment] = ['modelA', '_Model-B.2'];
+    await aStringFlag(t.http, t.admin, 'interplay', 'cased.model', [control, treatment]);
+    const split = {
+      rollout: {
+        variants: [
+          { variant: control, weight: 50_000 },
+          { variant: treatment, weight: 50_000 },
+        ],
+      },
+    };
+    await t.http.patch(`${P}/flags/cased.model/environments/production`).set(t.admin).send({ version: 0, on: true, defaultRule: split }).expect(200);
+    const experiment = {
+      key: 'cased',
+      flag: 'cased.model',
+      environment: 'production',
+      primaryMetric: { name: 'converted', type: 'rate' },
+      minimumDetectableEffect: 0.05,
+    };
+    const bad = await t.http
+      .post(`${P}/experiments`)
+      .set(t.admin)
+      .send({ ...experiment, controlVariant: 'model A', treatmentVariants: [treatment] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details).toEqual([{ field: 'controlVariant', reason: 'controlVariant must use only letters, digits, ".", "-" and "_"' }]);
+    await t.http
+      .post(`${P}/experiments`)
+      .set(t.admin)
+      .send({ ...experiment, controlVariant: control, treatmentVariants: [treatment] })
+      .expect(201);
+    const results = (await t.http.get(`${P}/experiments/cased/results`).set(t.admin).expect(200)).body;
+    expect(results.variants.map((v: { variant: string }) => v.variant)).toEqual([control, treatment]);
+    await t.http.get(`${P}/flags/cased.model/environments/production/shadow-report`).query({ variant: treatment }).set(t.admin).expect(200);
+    await t.http.post(`${P}/experiments/cased/promote`).set(t.admin).send({ variant: treatment, reason: 'the new model' }).expect(200);
+    expect((await config('cased.model')).defaultRule).toEqual({ variant: treatment });
+
+    await aStringFlag(t.http, t.admin, 'interplay', 'cased.rollout', [control, treatment]);
+    await t.http.patch(`${P}/flags/cased.rollout/environments/production`).set(t.admin).send({ version: 0, on: true, defaultRule: { variant: control } }).expect(200);
+    const created = await t.http.post(plans('cased.rollout')).set(t.admin).send({ candidateVariant: treatment, controlVariant: control }).expect(201);
+    expect(created.body).toMatchObject({ candidateVariant: treatment, controlVariant: control });
+  });
 });

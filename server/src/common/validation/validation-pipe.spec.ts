@@ -27,8 +27,8 @@ describe('the reasons a 400 gives for a field', () => {
   it('lists every rule a value of the right type breaks, and leaves what is valid or optional alone', async () => {
     expect(await problemsOf({ key: 'etl.step', name: '', kind: 'string', variants: [{ key: `a b${'c'.repeat(200)}`, value: 'a' }] })).toEqual([
       { field: 'name', reason: 'name must be longer than or equal to 1 characters' },
-      { field: 'variants[0].key', reason: 'key must use only letters, digits, ".", "-" and "_"' },
       { field: 'variants[0].key', reason: 'key must be shorter than or equal to 128 characters' },
+      { field: 'variants[0].key', reason: 'key must use only letters, digits, ".", "-" and "_"' },
     ]);
     expect(await problemsOf({ key: 'etl.step', name: 'Step', kind: 'boolean' })).toEqual([]);
   });

@@ -17,7 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { everyMember } from '../../common/openapi/every-member.js';
-import { ApiKeyProperty, IsKey } from '../../common/validation/is-key.decorator.js';
+import { ApiKeyProperty, ApiVariantKeyProperty, IsKey, IsVariantKey } from '../../common/validation/is-key.decorator.js';
 import type { AnalysisMethod, Recommendation } from '../experiment-analysis.js';
 import type { ExperimentDecision, ExperimentStatus } from '../experiment.entity.js';
 
@@ -77,14 +77,14 @@ export class CreateExperimentDto {
   @ApiKeyProperty('The environment whose traffic is measured')
   environment: string;
 
-  @ApiKeyProperty('The variant serving today')
+  @ApiVariantKeyProperty('The variant serving today')
   controlVariant: string;
 
   @ApiProperty({ type: [String], description: 'One or more variants compared with control' })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10)
-  @IsKey({ each: true })
+  @IsVariantKey({ each: true })
   treatmentVariants: string[];
 
   @ApiProperty({ type: ExperimentMetricDto })
@@ -279,7 +279,7 @@ export class ListExperimentsQueryDto {
 export class PromoteExperimentDto {
   @ApiPropertyOptional({ description: 'The variant to send to 100% (default: the recommended winner)' })
   @IsOptional()
-  @IsKey()
+  @IsVariantKey()
   variant?: string;
 
   @ApiPropertyOptional({

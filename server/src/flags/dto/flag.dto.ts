@@ -11,7 +11,6 @@ import {
   IsInt,
   IsOptional,
   IsString,
-  Matches,
   Max,
   MaxLength,
   Min,
@@ -21,18 +20,14 @@ import {
 import type { FlagKind, FlagValue } from '@signalbox/sdk/core';
 import { FLAG_SORT_FIELDS, FLAG_STATUSES, type FlagSortField, type FlagStatus, type SortDirection } from '../flag-changes.js';
 import { ApiJsonValue } from '../../common/openapi/api-json-value.decorator.js';
-import { ApiKeyProperty, IsKey } from '../../common/validation/is-key.decorator.js';
+import { ApiKeyProperty, ApiVariantKeyProperty, IsKey } from '../../common/validation/is-key.decorator.js';
 import { IsOmittable } from '../../common/validation/is-omittable.decorator.js';
 
 export const FLAG_KINDS = ['boolean', 'string', 'number', 'json'] as const satisfies readonly FlagKind[];
 export const LIFECYCLES = ['temporary', 'permanent'] as const;
 
 export class VariantDto {
-  @ApiProperty({ description: 'Unique in the flag, e.g. v2 or on' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(128)
-  @Matches(/^[A-Za-z0-9._-]+$/, { message: 'key must use only letters, digits, ".", "-" and "_"' })
+  @ApiVariantKeyProperty('Unique in the flag, e.g. v2 or on')
   key: string;
 
   @ApiJsonValue({ description: "Of the flag's kind" })

@@ -16,7 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { everyMember } from '../../common/openapi/every-member.js';
-import { ApiKeyProperty } from '../../common/validation/is-key.decorator.js';
+import { ApiVariantKeyProperty } from '../../common/validation/is-key.decorator.js';
 import type { GuardMetricNote } from '../guard-metrics.js';
 import type { GuardRow, StageStatus, StageVerdict, StageWindow } from '../rollout-guards.js';
 import type { SequentialGuardFigures } from '../sequential-guards.js';
@@ -151,10 +151,10 @@ export class RolloutGuardsDto {
 }
 
 export class CreateRolloutPlanDto {
-  @ApiKeyProperty('The variant being rolled out')
+  @ApiVariantKeyProperty('The variant being rolled out')
   candidateVariant: string;
 
-  @ApiKeyProperty('The variant serving today, and where a rollback returns')
+  @ApiVariantKeyProperty('The variant serving today, and where a rollback returns')
   controlVariant: string;
 
   @ApiPropertyOptional({ description: 'Context attribute to bucket by (default targetingKey)', maxLength: 128 })

@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsDate, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ApiJsonValue } from '../../common/openapi/api-json-value.decorator.js';
 import { everyMember } from '../../common/openapi/every-member.js';
-import { IsKey } from '../../common/validation/is-key.decorator.js';
+import { IsVariantKey } from '../../common/validation/is-key.decorator.js';
 import type { ShadowCheck, ShadowRecommendation } from '../shadow-report.js';
 
 const SHADOW_RECOMMENDATIONS = everyMember<ShadowRecommendation>()([
@@ -30,7 +30,7 @@ export class ShadowReportQueryDto {
 
   @ApiPropertyOptional({ description: 'Only shadow runs made while the flag served this variant (default: all)' })
   @IsOptional()
-  @IsKey()
+  @IsVariantKey()
   variant?: string;
 
   @ApiPropertyOptional({ description: 'Disagreement and failure examples to include (newest first)', default: 10, maximum: 50 })
