@@ -298,7 +298,11 @@ describe('rollout plans beside experiments and hand edits', () => {
     expect((await config('cased.model')).defaultRule).toEqual({ variant: treatment });
 
     await aStringFlag(t.http, t.admin, 'interplay', 'cased.rollout', [control, treatment]);
-    await t.http.patch(`${P}/flags/cased.rollout/environments/production`).set(t.admin).send({ version: 0, on: true, defaultRule: { variant: control } }).expect(200);
+    await t.http
+      .patch(`${P}/flags/cased.rollout/environments/production`)
+      .set(t.admin)
+      .send({ version: 0, on: true, defaultRule: { variant: control } })
+      .expect(200);
     const created = await t.http.post(plans('cased.rollout')).set(t.admin).send({ candidateVariant: treatment, controlVariant: control }).expect(201);
     expect(created.body).toMatchObject({ candidateVariant: treatment, controlVariant: control });
   });
