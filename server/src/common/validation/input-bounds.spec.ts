@@ -105,9 +105,16 @@ describe('declaredBoundsProblems', () => {
     ]);
     // Surrogate pairs count once, as class-validator counts them.
     expect(declaredBoundsProblems({ variant: '🚀'.repeat(128), values: [] }, TargetDto)).toEqual([]);
-    // Wrong types are the validator's to name, except a container where one string belongs.
-    expect(declaredBoundsProblems({ targets: 'x', rules: { a: 1 }, defaultRule: [1], reason: 7 }, PatchFlagConfigDto)).toEqual([]);
+    // Wrong types are the validator's to name, except a container where one string belongs and an
+    // array where one nested object belongs (class-validator would name each of its elements).
+    expect(declaredBoundsProblems({ targets: 'x', rules: { a: 1 }, defaultRule: 1, reason: 7 }, PatchFlagConfigDto)).toEqual([]);
     expect(declaredBoundsProblems({ reason: untouchable(250_000) }, PatchFlagConfigDto)).toEqual([{ field: 'reason', reason: 'reason must be a string' }]);
+    expect(declaredBoundsProblems({ defaultRule: untouchable(250_000) }, PatchFlagConfigDto)).toEqual([
+      { field: 'defaultRule', reason: 'defaultRule must be an object' },
+    ]);
+    expect(declaredBoundsProblems({ rules: [{ serve: untouchable(75_000), clauses: [] }] }, PatchFlagConfigDto)).toEqual([
+      { field: 'rules[0].serve', reason: 'serve must be an object' },
+    ]);
     expect(declaredBoundsProblems({ targets: [{ variant: { a: 1 }, values: [] }] }, PatchFlagConfigDto)).toEqual([
       { field: 'targets[0].variant', reason: 'variant must be a string' },
     ]);

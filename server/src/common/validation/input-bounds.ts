@@ -112,6 +112,8 @@ interface DeclaredBounds {
   arrayMaxSize?: ValidationMetadata;
   maxLength?: ValidationMetadata;
   nested?: DtoClass;
+  /** Whether the nested values come as a list (`@ValidateNested({ each: true })`) rather than one object. */
+  nestedEach?: boolean;
 }
 
 const declaredBoundsCache = new Map<DtoClass, Map<string, DeclaredBounds>>();
@@ -126,7 +128,8 @@ export const declaredBoundsOf = (type: DtoClass): Map<string, DeclaredBounds> =>
     else if (metadata.name === 'maxLength') of(metadata.propertyName).maxLength = metadata;
     else if (metadata.type === 'nestedValidation') {
       const nested = defaultMetadataStorage.findTypeMetadata(type, metadata.propertyName)?.typeFunction();
-      if (isClass(nested) && getMetadataStorage().getTargetValidationMetadatas(nested, '', true, false).length > 0) of(metadata.propertyName).nested = nested;
+      if (isClass(nested) && getMetadataStorage().getTargetValidationMetadatas(nested, '', true, false).length > 0)
+        Object.assign(of(metadata.propertyName), { nested, nestedEach: metadata.each === true });
     }
   }
   declaredBoundsCache.set(type, bounds);
@@ -211,7 +214,12 @@ export const declaredBoundsProblems = (input: unknown, type: DtoClass | undefine
       if (!Object.hasOwn(value, property)) continue;
       const v = value[property];
       const path = childField(field, property, false);
-      const { arrayMaxSize, maxLength: length, nested } = bounds;
+      const { arrayMaxSize, maxLength: length, nested, nestedEach } = bounds;
+      // One nested object given an array: class-validator would report each of its 250,000 elements.
+      if (nested && !nestedEach && Array.isArray(v)) {
+        if (!add(path, `${property} must be an object`)) break;
+        continue;
+      }
       // A field that holds one string (it has a length limit of its own) given an array or object:
       // named now, so the 250,000 elements sent in its place are never walked.
       if (length && !length.each && v !== null && typeof v === 'object') {
