@@ -6,6 +6,7 @@ import { Field } from '../../../components/common/Field';
 import { describedBy, FieldMessage } from '../../../components/common/FieldMessage';
 import { errorsFor } from '../../../components/common/fieldErrors';
 import { useMetricCatalogue } from '../../../api/metrics';
+import { GuardrailFields } from '../GuardrailFields/GuardrailFields';
 import { MetricNameInput } from '../MetricNameInput/MetricNameInput';
 import { metricNameWarning, ratioWarning, reportedNames, segmentWarning } from '../metricNames';
 import { useExperimentForm } from './useExperimentForm';
@@ -191,53 +192,29 @@ export const CreateExperimentForm = ({
           </Field>
         </div>
       )}
-      <fieldset className="span-all" style={{ gridColumn: '1 / -1' }}>
-        <legend className="field-label">Guardrail metrics (optional: must not get significantly worse)</legend>
-        {form.guardrails.map((g, i) => (
-          <div className="field-pair" key={i}>
-            <Field path={`guardrailMetrics[${i}].name`} label={`Guardrail ${i + 1} metric`} messages={err(`guardrailMetrics[${i}].name`)}>
-              {(p) => (
-                <MetricNameInput
-                  inputProps={p}
-                  listId={`reported-metrics-guardrail-${i}`}
-                  value={g.name}
-                  maxLength={200}
-                  placeholder="model.latency_ms"
-                  options={names?.metrics ?? []}
-                  warning={metricNameWarning(g.name, names, form.flag)}
-                  onChange={(name) => {
-                    // A reported name says what it is: 0/1 values are a rate, anything else a mean.
-                    const values = names?.carriesValues.get(name.trim());
-                    form.setGuardrail(i, values === undefined ? { name } : { name, type: values ? 'mean' : 'rate' });
-                  }}
-                />
-              )}
-            </Field>
-            <Field path={`guardrailMetrics[${i}].type`} label={`Guardrail ${i + 1} type`} messages={err(`guardrailMetrics[${i}].type`)}>
-              {(p) => (
-                <select {...p} value={g.type} onChange={(e) => form.setGuardrail(i, { type: e.target.value as 'rate' | 'mean' })}>
-                  <option value="rate">rate</option>
-                  <option value="mean">mean</option>
-                </select>
-              )}
-            </Field>
-            <Field path={`guardrailMetrics[${i}].better`} label={`Guardrail ${i + 1} is better when it`} messages={err(`guardrailMetrics[${i}].better`)}>
-              {(p) => (
-                <select {...p} value={g.better} onChange={(e) => form.setGuardrail(i, { better: e.target.value as 'increase' | 'decrease' })}>
-                  <option value="decrease">decreases</option>
-                  <option value="increase">increases</option>
-                </select>
-              )}
-            </Field>
-            <button type="button" className="btn" onClick={() => form.removeGuardrail(i)} aria-label={`Remove guardrail ${i + 1}`}>
-              Remove
-            </button>
-          </div>
-        ))}
-        <button type="button" className="btn" onClick={form.addGuardrail}>
-          Add a guardrail
-        </button>
-      </fieldset>
+      <GuardrailFields
+        className="span-all"
+        style={{ gridColumn: '1 / -1' }}
+        legend="Guardrail metrics (optional: must not get significantly worse)"
+        rows={form.guardrails}
+        messages={err}
+        onChange={form.setGuardrail}
+        onRemove={form.removeGuardrail}
+        onAdd={form.addGuardrail}
+        renderName={({ index, ...input }) => (
+          <MetricNameInput
+            {...input}
+            listId={`reported-metrics-guardrail-${index}`}
+            options={names?.metrics ?? []}
+            warning={metricNameWarning(input.value, names, form.flag)}
+            onChange={(name) => {
+              // A reported name says what it is: 0/1 values are a rate, anything else a mean.
+              const values = names?.carriesValues.get(name.trim());
+              form.setGuardrail(index, values === undefined ? { name } : { name, type: values ? 'mean' : 'rate' });
+            }}
+          />
+        )}
+      />
       <div className="field-pair">
         <Field path="alpha" label="Alpha" messages={err('alpha')}>
           {(p) => <input {...p} inputMode="decimal" value={form.alpha} onChange={(e) => form.setAlpha(e.target.value)} />}

@@ -2,15 +2,9 @@ import { useState } from 'react';
 import { ApiError, errorMessage } from '../../../api/client';
 import { type Experiment, type MetricType, type NewExperiment, useCreateExperiment } from '../../../api/experiments';
 import { type FieldErrors, toFieldErrors, withoutField } from '../../../components/common/fieldErrors';
+import { type GuardrailDraft, newGuardrail } from '../GuardrailFields/GuardrailFields';
 
 const KEY = /^[a-z0-9][a-z0-9._-]*$/;
-
-/** One guardrail row of the form: a metric that must not get significantly worse. */
-export interface GuardrailDraft {
-  name: string;
-  type: 'rate' | 'mean';
-  better: 'increase' | 'decrease';
-}
 
 const optionalNumber = (text: string): number | undefined => (text.trim() === '' ? undefined : Number(text));
 
@@ -47,7 +41,7 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
     setTreatmentVariants(variants.slice(1, 2));
   };
 
-  const addGuardrail = () => setGuardrails((rows) => [...rows, { name: '', type: 'mean', better: 'decrease' }]);
+  const addGuardrail = () => setGuardrails((rows) => [...rows, newGuardrail()]);
   const setGuardrail = (index: number, change: Partial<GuardrailDraft>) =>
     setGuardrails((rows) => rows.map((row, i) => (i === index ? { ...row, ...change } : row)));
   const removeGuardrail = (index: number) => setGuardrails((rows) => rows.filter((_, i) => i !== index));

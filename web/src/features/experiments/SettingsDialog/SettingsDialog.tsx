@@ -6,15 +6,9 @@ import { Field } from '../../../components/common/Field';
 import { FieldMessage } from '../../../components/common/FieldMessage';
 import { type FieldErrors, toFieldErrors } from '../../../components/common/fieldErrors';
 import { FormActions } from '../../../components/common/FormActions';
+import { type GuardrailDraft, GuardrailFields, newGuardrail } from '../GuardrailFields/GuardrailFields';
 
 type Method = Experiment['analysis'];
-
-/** One guardrail row: a metric that must not get significantly worse. */
-interface GuardrailDraft {
-  name: string;
-  type: 'rate' | 'mean';
-  better: 'increase' | 'decrease';
-}
 
 const sameGuardrails = (a: GuardrailDraft[], b: GuardrailDraft[]) =>
   a.length === b.length && a.every((g, i) => g.name === b[i]!.name && g.type === b[i]!.type && g.better === b[i]!.better);
@@ -63,7 +57,7 @@ export const SettingsDialog = ({
     setGuardrails((rows) => rows.filter((_, i) => i !== index));
     setErrors((e) => Object.fromEntries(Object.entries(e).filter(([field]) => !field.startsWith('guardrailMetrics'))));
   };
-  const addGuardrail = () => setGuardrails((rows) => [...rows, { name: '', type: 'mean', better: 'decrease' }]);
+  const addGuardrail = () => setGuardrails((rows) => [...rows, newGuardrail()]);
   const guardrailMetrics = guardrails.filter((g) => g.name.trim() !== '').map((g) => ({ ...g, name: g.name.trim() }));
   const guardrailsChanged = !sameGuardrails(guardrailMetrics, initialGuardrails);
   const dirty =
@@ -143,42 +137,15 @@ export const SettingsDialog = ({
             </label>
           </div>
         </div>
-        <fieldset>
-          <legend className="field-label">Guardrail metrics (must not get significantly worse)</legend>
-          {guardrails.length === 0 && <p className="muted small">None.</p>}
-          {guardrails.map((g, i) => (
-            <div className="field-pair" key={i}>
-              <Field path={`guardrailMetrics[${i}].name`} label={`Guardrail ${i + 1} metric`} messages={err(`guardrailMetrics[${i}].name`)}>
-                {(p) => (
-                  <input {...p} maxLength={200} placeholder="model.latency_ms" value={g.name} onChange={(e) => setGuardrail(i, { name: e.target.value })} />
-                )}
-              </Field>
-              <Field path={`guardrailMetrics[${i}].type`} label={`Guardrail ${i + 1} type`} messages={err(`guardrailMetrics[${i}].type`)}>
-                {(p) => (
-                  <select {...p} value={g.type} onChange={(e) => setGuardrail(i, { type: e.target.value as GuardrailDraft['type'] })}>
-                    <option value="rate">rate</option>
-                    <option value="mean">mean</option>
-                  </select>
-                )}
-              </Field>
-              <Field path={`guardrailMetrics[${i}].better`} label={`Guardrail ${i + 1} is better when it`} messages={err(`guardrailMetrics[${i}].better`)}>
-                {(p) => (
-                  <select {...p} value={g.better} onChange={(e) => setGuardrail(i, { better: e.target.value as GuardrailDraft['better'] })}>
-                    <option value="decrease">decreases</option>
-                    <option value="increase">increases</option>
-                  </select>
-                )}
-              </Field>
-              <button type="button" className="btn" onClick={() => removeGuardrail(i)} aria-label={`Remove guardrail ${i + 1}`}>
-                Remove
-              </button>
-            </div>
-          ))}
-          <FieldMessage path="guardrailMetrics" messages={err('guardrailMetrics')} />
-          <button type="button" className="btn" onClick={addGuardrail}>
-            Add a guardrail
-          </button>
-        </fieldset>
+        <GuardrailFields
+          legend="Guardrail metrics (must not get significantly worse)"
+          rows={guardrails}
+          messages={err}
+          onChange={setGuardrail}
+          onRemove={removeGuardrail}
+          onAdd={addGuardrail}
+          empty={<p className="muted small">None.</p>}
+        />
         {experiment.primaryMetric.type !== 'ratio' && (
           <div className="field">
             <label>
