@@ -140,6 +140,27 @@ describe('CreateExperimentForm', () => {
     expect(document.getElementById(alpha.getAttribute('aria-describedby')!)?.textContent).toBe('alpha must not be greater than 0.2');
   });
 
+  it("drops the guardrails' messages when a row is removed, so none stands beside the row that moved up", async () => {
+    stubApi((method, path) => {
+      if (method === 'GET' && path.startsWith('/projects/demo/flags')) return { status: 200, body: [modelFlag] };
+      if (method === 'POST')
+        return { status: 400, body: { error: 'VALIDATION', message: 'invalid', details: [{ field: 'guardrailMetrics[1].name', reason: 'name is required' }] } };
+      return undefined;
+    });
+    renderWithClient(<CreateExperimentForm project={project} environment="production" onCreated={() => {}} onCancel={() => {}} />);
+    await fill();
+    for (let i = 0; i < 3; i++) await userEvent.click(screen.getByRole('button', { name: 'Add a guardrail' }));
+    await userEvent.type(screen.getByLabelText('Guardrail 1 metric'), 'model.latency_ms');
+    await userEvent.type(screen.getByLabelText('Guardrail 3 metric'), 'rows.failed');
+    await userEvent.click(screen.getByRole('button', { name: 'Start experiment' }));
+    await vi.waitFor(() => expect(screen.getByLabelText('Guardrail 2 metric').getAttribute('aria-invalid')).toBe('true'));
+    // Row 3 (rows.failed) becomes row 2: the message about the old row 2 must not follow the position.
+    await userEvent.click(screen.getByRole('button', { name: 'Remove guardrail 1' }));
+    expect((screen.getByLabelText('Guardrail 2 metric') as HTMLInputElement).value).toBe('rows.failed');
+    expect(screen.getByLabelText('Guardrail 2 metric').getAttribute('aria-invalid')).not.toBe('true');
+    expect(screen.queryByText('name is required')).toBeNull();
+  });
+
   it('asks for a metric and an effect size before calling the API', async () => {
     const calls = stubApi((method, path) => (method === 'GET' && path.startsWith('/projects/demo/flags') ? { status: 200, body: [modelFlag] } : undefined));
     renderWithClient(<CreateExperimentForm project={project} environment="production" onCreated={() => {}} onCancel={() => {}} />);

@@ -173,7 +173,11 @@ export const useExperimentForm = (project: string, initialEnvironment: string, o
       setGuardrail(index, change);
       setErrors((current) => withoutField(current, `guardrailMetrics[${index}]`));
     },
-    removeGuardrail,
+    // The rows after it move up a place: their messages would stand beside the wrong row.
+    removeGuardrail: (index: number) => {
+      removeGuardrail(index);
+      setErrors((current) => withoutField(current, 'guardrailMetrics'));
+    },
     errors,
     submit,
     pending: create.isPending,
