@@ -137,4 +137,27 @@ describe('signalbox requests against the real server', () => {
     expect(bySegment.stdout.trim()).toMatch(new RegExp(`^#${s}\\s+pending\\s+0/1\\s+segment\\s+segment beta in production`));
     expect((await cli(approver.token, ['requests', 'show', String(s)])).stdout).toContain('included: ["run-1"] → ["run-1","run-2"]');
   });
+
+  it("lists past the server's page of 500 by following its cursor, up to --limit", async () => {
+    const existing = (await t.http.get('/api/v1/projects/gate/change-requests?limit=500').set(t.admin).expect(200)).body.items.length;
+    const body = { kind: 'config', flag: 'gpu.step', environment: 'production', baseVersion: 1, reason: 'bulk' };
+    const config = (await t.http.get(url).set(t.admin).expect(200)).body;
+    const change = { on: !config.on, offVariant: config.offVariant, targets: [], rules: [], defaultRule: config.defaultRule, prerequisites: [] };
+    for (let i = existing; i < 502; i++)
+      await t.http
+        .post('/api/v1/projects/gate/change-requests')
+        .set(bearer(author.token))
+        .send({ ...body, baseVersion: config.version, change })
+        .expect(201);
+    const all = await cli(approver.token, ['--json', 'requests', 'list', '--limit', '1000']);
+    expect(all.code).toBe(0);
+    const numbers = (JSON.parse(all.stdout) as Array<{ number: number }>).map((r) => r.number);
+    expect(numbers).toHaveLength(502);
+    expect(numbers).toEqual([...new Set(numbers)].sort((a, b) => b - a));
+    const newest = await cli(approver.token, ['--json', 'requests', 'list', '--limit', '3']);
+    expect((JSON.parse(newest.stdout) as Array<{ number: number }>).map((r) => r.number)).toEqual(numbers.slice(0, 3));
+    const bad = await cli(approver.token, ['requests', 'list', '--limit', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--limit must be a whole number of at least 1; got '0'");
+  }, 120_000);
 });

@@ -42,3 +42,10 @@ export const apiClient = (url: string | undefined, token: string | undefined) =>
     return parsed as T;
   };
 };
+
+/** A commander argument parser for an option that takes a whole number of at least `min`. */
+export const wholeNumber = (name: string, min: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new CliError(`${name} must be a whole number of at least ${min}; got '${value}'`, EXIT.usage);
+  return n;
+};

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { apiClient, CliError, EXIT } from './api.js';
+import { apiClient, CliError, EXIT, wholeNumber } from './api.js';
 import type { CommandContext } from './flags-as-code.js';
 
 const STATUSES = ['pending', 'approved', 'rejected', 'applied', 'cancelled', 'conflict'] as const;
@@ -109,15 +109,25 @@ export const addRequestCommands = (program: Command, { io, settings, projectOf }
     .option('-e, --environment <key>', 'only requests for this environment')
     .option('--flag <key>', 'only requests for this flag')
     .option('--segment <key>', 'only requests for this segment')
-    .action(async (o: { status?: string; environment?: string; flag?: string; segment?: string }) => {
+    .addOption(new Option('--limit <n>', 'at most this many, the newest').default(100).argParser(wholeNumber('--limit', 1)))
+    .action(async (o: { status?: string; environment?: string; flag?: string; segment?: string; limit: number }) => {
       const s = settings();
-      const query = new URLSearchParams({
-        ...(o.status ? { status: o.status } : {}),
-        ...(o.environment ? { environment: o.environment } : {}),
-        ...(o.flag ? { flag: o.flag } : {}),
-        ...(o.segment ? { segment: o.segment } : {}),
-      }).toString();
-      const { items } = await apiClient(s.url, s.token)<{ items: ChangeRequestView[] }>('GET', `${base(projectOf(s))}${query ? `?${query}` : ''}`);
+      const call = apiClient(s.url, s.token);
+      const items: ChangeRequestView[] = [];
+      // The server answers a page of at most 500; follow its cursor until the limit or the oldest.
+      for (let cursor: string | null | undefined; items.length < o.limit && cursor !== null;) {
+        const query = new URLSearchParams({
+          ...(o.status ? { status: o.status } : {}),
+          ...(o.environment ? { environment: o.environment } : {}),
+          ...(o.flag ? { flag: o.flag } : {}),
+          ...(o.segment ? { segment: o.segment } : {}),
+          limit: String(Math.min(500, o.limit - items.length)),
+          ...(cursor ? { cursor } : {}),
+        }).toString();
+        const page = await call<{ items: ChangeRequestView[]; nextCursor?: string | null }>('GET', `${base(projectOf(s))}?${query}`);
+        items.push(...page.items);
+        cursor = page.nextCursor ?? null;
+      }
       if (s.json) return io.out(JSON.stringify(items, null, 2));
       if (items.length === 0) return io.out('No change requests.');
       for (const r of items) io.out(line(r));

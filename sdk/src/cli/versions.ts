@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { apiClient, CliError, EXIT } from './api.js';
+import { apiClient, wholeNumber } from './api.js';
 import type { CommandContext } from './flags-as-code.js';
 
 interface VersionView {
@@ -16,12 +16,6 @@ interface VersionPage {
   nextCursor: string | null;
   earlierVersionsMissing: boolean;
 }
-
-const wholeNumber = (name: string, min: number) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new CliError(`${name} must be a whole number of at least ${min}; got '${value}'`, EXIT.usage);
-  return n;
-};
 
 const describe = (v: VersionView): string => {
   const what = v.revertedTo !== null ? `${v.action} to v${v.revertedTo}` : v.action;

@@ -10,6 +10,7 @@ import {
   type ChangeRequestConfigDto,
   CommentChangeRequestDto,
   CreateChangeRequestDto,
+  CHANGE_REQUEST_PAGE_SIZE,
   ListChangeRequestsQueryDto,
   RebaseChangeRequestDto,
   ReviewChangeRequestDto,
@@ -58,13 +59,18 @@ export class ChangeRequestsController {
 
   @Get()
   @Access('viewer')
-  @ApiOperation({ summary: "The project's change requests, newest first (filter by status, environment, flag, segment)" })
+  @ApiOperation({ summary: "The project's change requests, newest first, a page at a time (filter by status, environment, flag, segment)" })
   @ApiOkResponse({ type: ChangeRequestListResponse })
   @ApiErrors(400, 401, 403, 404)
   async list(@Param('projectKey') projectKey: string, @Query() query: ListChangeRequestsQueryDto): Promise<ChangeRequestListResponse> {
-    return {
-      items: await this.requests.list(projectKey, { status: query.status, environmentKey: query.environment, flagKey: query.flag, segmentKey: query.segment }),
-    };
+    return this.requests.list(projectKey, {
+      status: query.status,
+      environmentKey: query.environment,
+      flagKey: query.flag,
+      segmentKey: query.segment,
+      before: query.cursor === undefined ? undefined : Number(query.cursor),
+      limit: query.limit ?? CHANGE_REQUEST_PAGE_SIZE,
+    });
   }
 
   @Get(':number')

@@ -416,5 +416,54 @@ describe('change requests', () => {
       expect((await t.http.get(`${requests}/4242`).set(t.admin).expect(404)).body.error).toBe('NOT_FOUND');
       await t.http.get('/api/v1/projects/nope/change-requests').set(t.admin).expect(404);
     });
+
+    it('lists a page at a time, newest first, each request once, filters kept across pages', async () => {
+      const all = (await t.http.get(`${requests}?limit=500`).set(t.admin).expect(200)).body;
+      expect(all.nextCursor).toBeNull();
+      expect(all.items.length).toBeGreaterThan(4);
+      const numbers = all.items.map((r: { number: number }) => r.number);
+      expect(numbers).toEqual([...numbers].sort((a, b) => b - a));
+
+      const paged: number[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const page: { items: Array<{ number: number }>; nextCursor: string | null } = (
+          await t.http
+            .get(requests)
+            .query({ limit: 2, ...(cursor === null ? {} : { cursor }) })
+            .set(t.admin)
+            .expect(200)
+        ).body;
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        paged.push(...page.items.map((r) => r.number));
+        cursor = page.nextCursor;
+        pages += 1;
+      } while (cursor !== null && pages < 100);
+      expect(paged).toEqual(numbers);
+      expect(pages).toBe(Math.ceil(numbers.length / 2));
+
+      // A filter holds on every page.
+      const first = (await t.http.get(requests).query({ flag: 'etl.kill-me', limit: 1 }).set(t.admin).expect(200)).body;
+      if (first.nextCursor !== null) {
+        const next = (await t.http.get(requests).query({ flag: 'etl.kill-me', limit: 1, cursor: first.nextCursor }).set(t.admin).expect(200)).body;
+        expect(next.items.every((r: { flag: string }) => r.flag === 'etl.kill-me')).toBe(true);
+        expect(next.items[0].number).toBeLessThan(first.items[0].number);
+      }
+      expect(first.items.every((r: { flag: string }) => r.flag === 'etl.kill-me')).toBe(true);
+
+      for (const [query, field] of [
+        [{ limit: 0 }, 'limit'],
+        [{ limit: 501 }, 'limit'],
+        [{ limit: 'ten' }, 'limit'],
+        [{ cursor: '-1' }, 'cursor'],
+        [{ cursor: '1e3' }, 'cursor'],
+        [{ cursor: '9999999999' }, 'cursor'],
+      ] as const) {
+        const refused = await t.http.get(requests).query(query).set(t.admin).expect(400);
+        expect(refused.body.details.map((d: { field: string }) => d.field)).toEqual([field]);
+      }
+      expect((await t.http.get(requests).query({ cursor: '1' }).set(t.admin).expect(200)).body).toEqual({ items: [], nextCursor: null });
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LessThan } from 'typeorm';
 import { Database } from '../database/database.service.js';
 import { ChangeRequestEntity, type ChangeRequestStatus } from './change-request.entity.js';
 
@@ -7,10 +8,9 @@ export interface ChangeRequestFilter {
   environmentId?: string;
   flagKey?: string;
   segmentKey?: string;
+  /** Only requests numbered below this (the previous page's last). */
+  before?: number;
 }
-
-/** At most this many requests in one list (newest first): an inbox, not an archive. */
-const LIST_LIMIT = 500;
 
 @Injectable()
 export class ChangeRequestsRepository {
@@ -20,18 +20,21 @@ export class ChangeRequestsRepository {
     return this.db.manager().getRepository(ChangeRequestEntity);
   }
 
-  list(projectId: string, filter: ChangeRequestFilter): Promise<ChangeRequestEntity[]> {
-    return this.requests.find({
+  /** At most `limit` requests, newest first, and whether older ones match too. */
+  async page(projectId: string, filter: ChangeRequestFilter, limit: number): Promise<{ items: ChangeRequestEntity[]; more: boolean }> {
+    const rows = await this.requests.find({
       where: {
         projectId,
         ...(filter.status ? { status: filter.status } : {}),
         ...(filter.environmentId ? { environmentId: filter.environmentId } : {}),
         ...(filter.flagKey ? { flagKey: filter.flagKey } : {}),
         ...(filter.segmentKey ? { segmentKey: filter.segmentKey } : {}),
+        ...(filter.before !== undefined ? { number: LessThan(filter.before) } : {}),
       },
       order: { number: 'DESC' },
-      take: LIST_LIMIT,
+      take: limit + 1,
     });
+    return { items: rows.slice(0, limit), more: rows.length > limit };
   }
 
   find(projectId: string, number: number): Promise<ChangeRequestEntity | null> {

@@ -51,6 +51,9 @@ export interface ChangeRequestQuery {
   environmentKey?: string;
   flagKey?: string;
   segmentKey?: string;
+  /** The previous page's nextCursor: requests numbered below it. */
+  before?: number;
+  limit: number;
 }
 
 /** Who acts on a request, and whether they are an admin (admins may cancel anyone's). */
@@ -101,16 +104,16 @@ export class ChangeRequestsService {
     private readonly db: Database,
   ) {}
 
-  async list(projectKey: string, query: ChangeRequestQuery): Promise<ChangeRequestResponse[]> {
+  async list(projectKey: string, query: ChangeRequestQuery): Promise<{ items: ChangeRequestResponse[]; nextCursor: string | null }> {
     const project = await this.projects.project(projectKey);
     const environments = await this.projects.environments(project.id);
-    const filter: ChangeRequestFilter = { status: query.status, flagKey: query.flagKey, segmentKey: query.segmentKey };
+    const filter: ChangeRequestFilter = { status: query.status, flagKey: query.flagKey, segmentKey: query.segmentKey, before: query.before };
     if (query.environmentKey !== undefined) {
       const environment = environments.find((e) => e.key === query.environmentKey);
-      if (!environment) return [];
+      if (!environment) return { items: [], nextCursor: null };
       filter.environmentId = environment.id;
     }
-    const requests = await this.repository.list(project.id, filter);
+    const { items: requests, more } = await this.repository.page(project.id, filter, query.limit);
     const flags = new Map<string, FlagView | null>();
     const segments = new Map<string, SegmentResponse | null>();
     const views: ChangeRequestResponse[] = [];
@@ -129,7 +132,7 @@ export class ChangeRequestsService {
         ),
       );
     }
-    return views;
+    return { items: views, nextCursor: more ? String(requests[requests.length - 1]!.number) : null };
   }
 
   async get(projectKey: string, number: number): Promise<ChangeRequestResponse> {

@@ -1,4 +1,4 @@
-import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type QueryClient, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, unwrap } from './client';
 import type { FlagConfigView } from './flags';
 import type { NewRolloutPlan } from './rollouts';
@@ -61,17 +61,32 @@ export const staleBaseOf = (error: unknown): { current: FlagConfigView | undefin
 const changeRequestsKey = queryKeys.changeRequests;
 const changeRequestKey = (project: string, number: number) => [...changeRequestsKey(project), 'detail', number] as const;
 
+/** One page of the project's requests, newest first; `cursor` is the previous page's nextCursor. */
+const fetchChangeRequests = (project: string, { status, environment, flag }: ChangeRequestQuery, cursor?: string) =>
+  unwrap(
+    api.GET('/api/v1/projects/{projectKey}/change-requests', {
+      // "all" is the server's default: no status filter.
+      params: { path: { projectKey: project }, query: { status: status === 'all' ? undefined : status, environment, flag, cursor } },
+    }),
+  );
+
+/** The newest page of requests (a flag's pending panel: what waits is among the newest). */
 export const useChangeRequests = (project: string, query: ChangeRequestQuery = {}, enabled = true) =>
   useQuery({
     // One flag's requests sit under the flag's key: the live feed refreshes those when the flag is audited.
     queryKey: query.flag ? [...queryKeys.flag(project, query.flag), 'change-requests', query] : [...changeRequestsKey(project), 'list', query],
-    queryFn: async () => {
-      const { status, environment, flag } = query;
-      // "all" is the server's default: no status filter.
-      const filter = { status: status === 'all' ? undefined : status, environment, flag };
-      return (await unwrap(api.GET('/api/v1/projects/{projectKey}/change-requests', { params: { path: { projectKey: project }, query: filter } }))).items;
-    },
+    queryFn: async () => (await fetchChangeRequests(project, query)).items,
     enabled,
+    placeholderData: (previous) => previous,
+  });
+
+/** The inbox: the newest page of requests, and older pages on demand. */
+export const useChangeRequestPages = (project: string, query: ChangeRequestQuery = {}) =>
+  useInfiniteQuery({
+    queryKey: [...changeRequestsKey(project), 'list', 'pages', query],
+    queryFn: ({ pageParam }) => fetchChangeRequests(project, query, pageParam ?? undefined),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
     placeholderData: (previous) => previous,
   });
 

@@ -1380,7 +1380,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The project's change requests, newest first (filter by status, environment, flag, segment) */
+        /** The project's change requests, newest first, a page at a time (filter by status, environment, flag, segment) */
         get: operations["ChangeRequestsController_list"];
         put?: never;
         /**
@@ -4420,6 +4420,8 @@ export interface components {
         ChangeRequestListResponse: {
             /** @description Newest first */
             items: components["schemas"]["ChangeRequestResponse"][];
+            /** @description Pass as `cursor` for the next (older) page; null on the last page */
+            nextCursor: string | null;
         };
         CreateChangeRequestDto: {
             /**
@@ -10897,6 +10899,9 @@ export interface operations {
                 flag?: string;
                 /** @description Only requests for this segment (kind segment) */
                 segment?: string;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
             };
             header?: never;
             path: {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { everyMember } from '../../common/openapi/every-member.js';
 import { ReplaceFlagConfigDto } from '../../flags/dto/flag-config.dto.js';
 import type { ChangeRequestKind, ChangeRequestStatus } from '../change-request.entity.js';
@@ -98,6 +98,10 @@ export class RebaseChangeRequestDto {
   change?: ChangeRequestConfigDto;
 }
 
+/** Requests on a page unless `limit` says otherwise, and the most one page holds. */
+export const CHANGE_REQUEST_PAGE_SIZE = 100;
+export const MAX_CHANGE_REQUEST_PAGE_SIZE = 500;
+
 export class ListChangeRequestsQueryDto {
   @ApiPropertyOptional({ enum: CHANGE_REQUEST_STATUSES, description: 'Only requests in this state; absent: all' })
   @IsOptional()
@@ -121,4 +125,18 @@ export class ListChangeRequestsQueryDto {
   @IsString()
   @MaxLength(128)
   segment?: string;
+
+  // Request numbers are integers counted per project: nine digits is more than any project makes.
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @Matches(/^[0-9]{1,9}$/, { message: 'cursor must be the nextCursor of a previous page' })
+  cursor?: string;
+
+  @ApiPropertyOptional({ default: CHANGE_REQUEST_PAGE_SIZE, minimum: 1, maximum: MAX_CHANGE_REQUEST_PAGE_SIZE })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_CHANGE_REQUEST_PAGE_SIZE)
+  limit?: number;
 }

@@ -80,6 +80,7 @@ export class ChangeRequestResponse {
 
 export class ChangeRequestListResponse {
   @ApiProperty({ type: [ChangeRequestResponse], description: 'Newest first' }) items: ChangeRequestResponse[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next (older) page; null on the last page' }) nextCursor: string | null;
 }
 
 /** The answer to a direct write in an environment that requires approval: the request made from it. */

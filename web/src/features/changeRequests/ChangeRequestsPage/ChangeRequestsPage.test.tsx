@@ -38,6 +38,30 @@ describe('ChangeRequestsPage', () => {
     expect(screen.queryByRole('form', { name: 'Rules of Production' })).toBeNull();
   });
 
+  it('loads older requests a page at a time, and offers no more after the last page', async () => {
+    const calls = stubApi((method, path) => {
+      if (path === '/auth/me') return { status: 200, body: meAs(BO) };
+      if (method === 'GET' && path === `${LIST}?status=pending`)
+        return { status: 200, body: { items: [aChangeRequest({ number: 12 }), aChangeRequest({ number: 11 })], nextCursor: '11' } };
+      if (method === 'GET' && path === `${LIST}?status=pending&cursor=11`)
+        return { status: 200, body: { items: [aChangeRequest({ number: 3 })], nextCursor: null } };
+      return undefined;
+    });
+    renderWithClient(<ChangeRequestsPage project={project} environment={production} />);
+    await screen.findByRole('link', { name: '#12' });
+    expect(screen.queryByRole('link', { name: '#3' })).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Load older requests' }));
+    await screen.findByRole('link', { name: '#3' });
+    const table = screen.getByRole('table', { name: 'Change requests' });
+    expect(
+      within(table)
+        .getAllByRole('link')
+        .map((a) => a.textContent),
+    ).toEqual(['#12', '#11', '#3']);
+    expect(screen.queryByRole('button', { name: 'Load older requests' })).toBeNull();
+    expect(calls.filter((c) => c.path.startsWith(LIST)).map((c) => c.path)).toEqual([`${LIST}?status=pending`, `${LIST}?status=pending&cursor=11`]);
+  });
+
   it("lists a segment request by the segment's name, linked to the segment, instead of a flag", async () => {
     stubApi((method, path) => {
       if (path === '/auth/me') return { status: 200, body: meAs(BO) };

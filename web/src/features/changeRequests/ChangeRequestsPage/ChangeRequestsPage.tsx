@@ -1,6 +1,6 @@
 import { Link, useSearchParams } from 'react-router';
 import { usePermissions } from '../../../api/auth';
-import { type ChangeRequestFilter, useChangeRequests } from '../../../api/changeRequests';
+import { type ChangeRequestFilter, useChangeRequestPages } from '../../../api/changeRequests';
 import type { EnvironmentView, ProjectView } from '../../../api/projects';
 import { useSegments } from '../../../api/segments';
 import { Badge } from '../../../components/common/Badge';
@@ -22,10 +22,10 @@ export const ChangeRequestsPage = ({ project, environment }: { project: ProjectV
   const [search, setSearch] = useSearchParams();
   const { isAdmin } = usePermissions();
   const filter = FILTERS.find((f) => f.key === search.get('status'))?.key ?? 'pending';
-  const query = useChangeRequests(project.key, { status: filter });
+  const query = useChangeRequestPages(project.key, { status: filter });
   const environmentName = (key: string) => project.environments.find((e) => e.key === key)?.name ?? key;
   // Segment requests name their segment by key; the inbox shows its name (loaded only when such a request is listed).
-  const segments = useSegments(project.key, !!query.data?.some((r) => r.kind === 'segment'));
+  const segments = useSegments(project.key, !!query.data?.pages.some((page) => page.items.some((r) => r.kind === 'segment')));
   const segmentName = (key: string | null | undefined) => segments.data?.find((s) => s.key === key)?.name ?? key;
   return (
     <div className="page change-requests-page">
@@ -47,8 +47,9 @@ export const ChangeRequestsPage = ({ project, environment }: { project: ProjectV
         query={query}
         loadingLabel="Loading change requests…"
         empty={<EmptyState title={filter === 'all' ? 'No change requests yet.' : `No ${filter} change requests.`} />}
+        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
       >
-        {(requests) => (
+        {(data) => (
           <div className="table-wrap card">
             <table className="table" aria-label="Change requests">
               <thead>
@@ -62,38 +63,45 @@ export const ChangeRequestsPage = ({ project, environment }: { project: ProjectV
                 </tr>
               </thead>
               <tbody>
-                {requests.map((request) => (
-                  <tr key={request.id}>
-                    <td>
-                      <Link to={paths.changeRequest(project.key, environment.key, request.number)}>#{request.number}</Link>{' '}
-                      <span className="muted">{KIND_LABELS[request.kind]}</span>
-                      <div className="muted">{formatTime(request.createdAt)}</div>
-                    </td>
-                    <td>
-                      {request.flag !== null ? (
-                        <code>{request.flag}</code>
-                      ) : (
-                        <>
-                          Segment <Link to={paths.segment(project.key, environment.key, request.segment ?? '')}>{segmentName(request.segment)}</Link>{' '}
-                          <code>{request.segment}</code>
-                        </>
-                      )}
-                    </td>
-                    <td>{environmentName(request.environment)}</td>
-                    <td>{request.author.email}</td>
-                    <td>{approvalCount(request)}</td>
-                    <td>
-                      <Badge tone={STATUS_TONES[request.status]}>{request.status}</Badge>{' '}
-                      {request.stale && (
-                        <Badge tone="warn" title="The config has changed since this request was made: it must be rebased before it can be applied">
-                          stale
-                        </Badge>
-                      )}
-                    </td>
-                  </tr>
-                ))}
+                {data.pages
+                  .flatMap((page) => page.items)
+                  .map((request) => (
+                    <tr key={request.id}>
+                      <td>
+                        <Link to={paths.changeRequest(project.key, environment.key, request.number)}>#{request.number}</Link>{' '}
+                        <span className="muted">{KIND_LABELS[request.kind]}</span>
+                        <div className="muted">{formatTime(request.createdAt)}</div>
+                      </td>
+                      <td>
+                        {request.flag !== null ? (
+                          <code>{request.flag}</code>
+                        ) : (
+                          <>
+                            Segment <Link to={paths.segment(project.key, environment.key, request.segment ?? '')}>{segmentName(request.segment)}</Link>{' '}
+                            <code>{request.segment}</code>
+                          </>
+                        )}
+                      </td>
+                      <td>{environmentName(request.environment)}</td>
+                      <td>{request.author.email}</td>
+                      <td>{approvalCount(request)}</td>
+                      <td>
+                        <Badge tone={STATUS_TONES[request.status]}>{request.status}</Badge>{' '}
+                        {request.stale && (
+                          <Badge tone="warn" title="The config has changed since this request was made: it must be rebased before it can be applied">
+                            stale
+                          </Badge>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
               </tbody>
             </table>
+            {query.hasNextPage && (
+              <button type="button" className="btn" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
+                {query.isFetchingNextPage ? 'Loading…' : 'Load older requests'}
+              </button>
+            )}
           </div>
         )}
       </QueryView>
