@@ -16,7 +16,7 @@ export const planFaults = ({ kinds, rounds, rng, instanceCount }) => {
         round: round + 1,
         target: kind === 'sigkill' || kind === 'sigterm' ? nextTarget++ % instanceCount : undefined,
         // How long the fault lasts where that is ours to choose (down time, frozen time).
-        holdMs: kind === 'pg-stop' || kind === 'pg-freeze' ? rng.between(2_000, 5_000) : rng.between(1_000, 3_000),
+        holdMs: kind === 'pg-stop' || kind === 'pg-crash' || kind === 'pg-freeze' ? rng.between(2_000, 5_000) : rng.between(1_000, 3_000),
         gapBeforeMs: rng.between(1_000, 3_000),
       });
     }
@@ -29,7 +29,7 @@ export const planFaults = ({ kinds, rounds, rng, instanceCount }) => {
  * start on this machine (3–4 s when idle, far more when loaded): the writer is paced with it.
  */
 export const estimatePlanMs = (plan, serverStartMs) => {
-  const extra = { sigkill: serverStartMs, sigterm: serverStartMs + 500, 'pg-restart': 1_000, 'pg-stop': 1_000, 'pg-freeze': 0 };
+  const extra = { sigkill: serverStartMs, sigterm: serverStartMs + 500, 'pg-restart': 1_000, 'pg-stop': 1_000, 'pg-crash': 2_000, 'pg-freeze': 0 };
   return plan.reduce((sum, f) => sum + f.gapBeforeMs + f.holdMs + extra[f.kind], 0);
 };
 
@@ -44,6 +44,8 @@ export const describeFault = (fault, instances) => {
       return 'pg_ctl restart -m fast';
     case 'pg-stop':
       return `PostgreSQL stopped for ${fault.holdMs} ms`;
+    case 'pg-crash':
+      return `PostgreSQL crashed (pg_ctl stop -m immediate: no checkpoint), down ${fault.holdMs} ms, then crash recovery`;
     case 'pg-freeze':
       return `PostgreSQL frozen (SIGSTOP) for ${fault.holdMs} ms`;
     default:
@@ -89,6 +91,13 @@ export const runFault = async (fault, { postgres, instances, timeline, termBound
       break;
     case 'pg-stop':
       await postgres.stop('fast');
+      await sleep(fault.holdMs);
+      await postgres.start();
+      break;
+    case 'pg-crash':
+      // Every process ends at once without a shutdown checkpoint, as in a power cut or an OOM kill:
+      // the start replays the WAL, and every write acknowledged before must still be there.
+      await postgres.stop('immediate');
       await sleep(fault.holdMs);
       await postgres.start();
       break;

@@ -1,7 +1,7 @@
 // Command-line options of scripts/chaos/run.mjs: a preset (--short or --long) and overrides.
 import { randomSeed } from './prng.mjs';
 
-export const FAULT_KINDS = ['sigkill', 'sigterm', 'pg-restart', 'pg-stop', 'pg-freeze'];
+export const FAULT_KINDS = ['sigkill', 'sigterm', 'pg-restart', 'pg-stop', 'pg-crash', 'pg-freeze'];
 
 const PRESETS = {
   // In npm test: seeded, one of each fault but the freeze, well under two minutes.
