@@ -12,7 +12,7 @@ const PRESETS = {
     sseReaders: 1,
     python: 1,
     flags: 4,
-    faults: ['sigkill', 'sigterm', 'pg-restart', 'pg-stop'],
+    faults: ['sigkill', 'sigterm', 'pg-restart', 'pg-stop', 'pg-crash'],
     rounds: 1,
     writers: 2,
     writeIntervalMs: 60,
