@@ -5,6 +5,7 @@ import {
   type Interval,
   type EstimateIntervalMethod,
   requiredSampleSize,
+  sequentialSampleSize,
   sampleRatioMismatch,
   type SampleRatioCheck,
   type VariantAggregate,
@@ -74,6 +75,8 @@ export interface Analysis {
   /** The method whose figures gave `recommendation`. */
   decidedBy: AnalysisMethod;
   requiredSampleSize: number | null;
+  /** In sequential analysis, the n per variant at which the always-valid test has the requested power (see sequentialSampleSize). */
+  sequentialSampleSize: number | null;
   /** 'cuped': the sample size uses the standard deviation left after the CUPED adjustment (a mean whose every unit has a covariate). */
   sampleSizeBasis: 'unadjusted' | 'cuped';
   comparisonAlpha: number;
@@ -275,6 +278,14 @@ export const analyse = (
 
   const method = settings.analysis;
   const comparisonAlpha = settings.alpha / settings.treatmentVariants.length;
+  // Sequential figures read before the end must also be able to call a tie at the end: "no
+  // difference" waits for the n at which the always-valid test has the power the settings ask for.
+  const fixedN = required as number | null;
+  const sequentialRequired =
+    method === 'sequential' && fixedN !== null
+      ? sequentialSampleSize({ fixedN, mde: settings.minimumDetectableEffect, sizeAlpha: settings.alpha, alpha: comparisonAlpha, power: settings.power })
+      : null;
+  const horizon = method === 'sequential' ? sequentialRequired : fixedN;
   const treatments: TreatmentResult[] = settings.treatmentVariants.map((variant) => {
     const treatment = of(metric.name, variant);
     const unadjusted = ratio
@@ -299,7 +310,7 @@ export const analyse = (
       return { metric: g.name, comparison: c, harmed: c !== null && worse(method, g, c) };
     });
     const harmed = guardrails.filter((g) => g.harmed).map((g) => g.metric);
-    const reached = required !== null && control.n >= required && treatment.n >= required;
+    const reached = horizon !== null && control.n >= horizon && treatment.n >= horizon;
     // Sequential figures may decide before the sample size, once the normal approximation holds.
     const early =
       method === 'sequential' && comparison !== null && Math.min(control.n, treatment.n) >= SEQUENTIAL_MIN_OBSERVATIONS && significant(method, comparison);
@@ -321,7 +332,12 @@ export const analyse = (
           ? sizeProblem !== null
             ? `No sample size: ${sizeProblem}.`
             : 'The required sample size is not known yet.'
-          : `${Math.min(control.n, treatment.n)} of ${required} observations per variant so far.`;
+          : horizon === null
+            ? 'The sequential sample size is past exact integers: choose a larger minimum detectable effect.'
+            : `${Math.min(control.n, treatment.n)} of ${horizon} observations per variant so far` +
+              (method === 'sequential'
+                ? ` (where the always-valid test has ${Math.round(settings.power * 100)}% power; a fixed-horizon analysis would need ${required}).`
+                : '.');
       if (method === 'sequential' && comparison?.sequential) explanation += ` Not conclusive yet (${p(comparison)}).`;
       // Guardrail figures are read by the deciding method, so a harm reported here is already trustworthy.
       if (harmed.length > 0) explanation += ` It already significantly harms ${harmed.join(', ')}.`;
@@ -388,6 +404,7 @@ export const analyse = (
   return {
     decidedBy: method,
     requiredSampleSize: required,
+    sequentialSampleSize: sequentialRequired,
     sampleSizeBasis,
     comparisonAlpha,
     variants,

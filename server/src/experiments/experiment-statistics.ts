@@ -306,6 +306,45 @@ export const requiredSampleSize = (input: SampleSizeInput): SampleSize => {
   return { n: input.type === 'mean' && input.test !== 'z' ? tTestSampleSize(delta / input.stdDev, input.alpha, input.power, n) : n };
 };
 
+/**
+ * Observations per variant at which the mSPRT (τ = `mde`, level `alpha`) rejects, at that look
+ * alone, an absolute difference of `mde` with probability `power`. The fixed-horizon test reaches
+ * the power at `fixedN`; the always-valid test pays for being readable at any time with a wider
+ * boundary, and at `fixedN` has about half the power (0.41 at that single look, 0.51 read 50 times,
+ * for α 0.05 and power 0.8), so a sequential "no difference" waits for this n instead. The spread
+ * of the difference comes from `fixedN` itself (the normal formula backwards: n·δ² / (z₁₋α/₂ + z₁₋β)²,
+ * at the sample size's own `sizeAlpha`), so rates, means, ratios and CUPED get it the same way. It
+ * counts only the last look: the earlier ones can only add power (about 0.86 at this n, read 50
+ * times), so the n errs on the safe side. `null` when it would pass exact integers.
+ */
+export const sequentialSampleSize = (input: { fixedN: number; mde: number; sizeAlpha: number; alpha: number; power: number }): number | null => {
+  const delta = Math.abs(input.mde);
+  const tau2 = delta * delta;
+  const perPair = (input.fixedN * delta * delta) / (normalQuantile(1 - input.sizeAlpha / 2) + normalQuantile(input.power)) ** 2;
+  const logBound = Math.log(1 / input.alpha);
+  const reaches = (n: number): boolean => {
+    const v = perPair / n;
+    const half = Math.sqrt(((2 * v * (v + tau2)) / tau2) * (logBound + 0.5 * Math.log((v + tau2) / v)));
+    const sd = Math.sqrt(v);
+    return jStat().normal.cdf((delta - half) / sd, 0, 1) + jStat().normal.cdf((-delta - half) / sd, 0, 1) >= input.power;
+  };
+  if (!(perPair > 0) || !Number.isFinite(perPair)) return null;
+  // Power grows with n: gallop up from the fixed-horizon n to a bracket, then bisect.
+  let low = Math.max(1, input.fixedN - 1);
+  let high = Math.max(2, input.fixedN);
+  while (!reaches(high)) {
+    low = high;
+    high *= 2;
+    if (high > Number.MAX_SAFE_INTEGER) return null;
+  }
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (reaches(mid)) high = mid;
+    else low = mid;
+  }
+  return high;
+};
+
 /** The smallest n per group at which the two-sided t-test on effect size d has `power`, searched from the normal formula's n. */
 const tTestSampleSize = (d: number, alpha: number, power: number, from: number): number => {
   const reaches = (n: number) => studentTPower(d * Math.sqrt(n / 2), studentTQuantile(1 - alpha / 2, 2 * n - 2), 2 * n - 2) >= power;

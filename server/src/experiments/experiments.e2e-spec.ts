@@ -171,11 +171,24 @@ describe('experiments', () => {
     }
   });
 
-  it('recommends no difference without an effect after the sample size, and rollback returns to control', async () => {
+  it('recommends no difference without an effect once the sequential test has its power, and rollback returns to control', async () => {
     await create(rateExperiment('ranker-v2', 'ranker.model')).expect(201);
     await simulate('ranker.model', 5000, { v1: 0.1, v2: 0.1 }, 2);
+    // Past the fixed-horizon n, short of the one at which the always-valid test has 80% power: too early to call a tie.
+    const early = (await t.http.get(`${P}/experiments/ranker-v2/results`).set(t.admin).expect(200)).body;
+    const smallest = Math.min(...early.variants.map((v: { n: number }) => v.n));
+    expect(early.decidedBy).toBe('sequential');
+    expect(smallest).toBeGreaterThanOrEqual(early.requiredSampleSize);
+    expect(smallest).toBeLessThan(early.sequentialSampleSize);
+    expect(early.sequentialSampleSize / early.requiredSampleSize).toBeGreaterThan(1.5);
+    expect(early).toMatchObject({ recommendation: 'keep-collecting', winner: null });
+    expect(early.treatments[0].explanation).toContain(
+      `${smallest} of ${early.sequentialSampleSize} observations per variant so far (where the always-valid test has 80% power; a fixed-horizon analysis would need ${early.requiredSampleSize})`,
+    );
+
+    await simulate('ranker.model', 5000, { v1: 0.1, v2: 0.1 }, 5);
     const { body } = await t.http.get(`${P}/experiments/ranker-v2/results`).set(t.admin).expect(200);
-    expect(body.variants.every((v: { n: number }) => v.n >= body.requiredSampleSize)).toBe(true);
+    expect(body.variants.every((v: { n: number }) => v.n >= body.sequentialSampleSize)).toBe(true);
     expect(body.treatments[0].comparison.significant).toBe(false);
     expect(body.treatments[0].comparison.absoluteInterval.lower).toBeLessThan(0);
     expect(body.treatments[0].comparison.absoluteInterval.upper).toBeGreaterThan(0);

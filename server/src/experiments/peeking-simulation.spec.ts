@@ -68,4 +68,59 @@ describe('peeking at A/A experiments', () => {
     // Peeking at fixed-horizon p-values inflates the rate several times over.
     expect(peekingRate).toBeGreaterThan(2 * ALPHA);
   }, 120_000);
+
+  it('gives the sequential test the power it promises: a true difference of the MDE is found by the sequential sample size, and no tie is called before it', () => {
+    const EFFECT_EXPERIMENTS = 1000;
+    const EFFECT_LOOKS = 20;
+    const powered: AnalysisSettings = { ...settings('sequential'), minimumDetectableEffect: 0.1, baselineRate: 0.3 };
+    const empty = () => ({ n: 0, sum: 0, sumSquares: 0 });
+    const sizes = analyse(powered, { converted: { a: empty(), b: empty() } }, { a: 1, b: 1 });
+    const fixedN = sizes.requiredSampleSize!;
+    const sequentialN = sizes.sequentialSampleSize!;
+    expect(sequentialN / fixedN).toBeGreaterThan(1.5);
+    expect(sequentialN / fixedN).toBeLessThan(3);
+    const perLook = Math.ceil(sequentialN / EFFECT_LOOKS);
+    const random = generator(4242);
+    let foundByFixedN = 0;
+    let foundBySequentialN = 0;
+    const early: string[] = [];
+    let tiesAtTheEnd = 0;
+    for (let e = 0; e < EFFECT_EXPERIMENTS; e++) {
+      // Control converts at 30%, the treatment at 40%: exactly the minimum detectable effect.
+      const arms: Record<string, VariantAggregate> = { a: empty(), b: empty() };
+      let found = false;
+      for (let look = 0; look < EFFECT_LOOKS && !found; look++) {
+        for (const [arm, rate] of [
+          ['a', 0.3],
+          ['b', 0.4],
+        ] as const) {
+          let conversions = 0;
+          for (let i = 0; i < perLook; i++) if (random() < rate) conversions++;
+          arms[arm]!.n += perLook;
+          arms[arm]!.sum += conversions;
+          arms[arm]!.sumSquares += conversions;
+        }
+        const n = arms.a!.n;
+        const { recommendation } = analyse(powered, { converted: arms }, { a: 1, b: 1 });
+        if (recommendation === 'promote') {
+          found = true;
+          if (n <= fixedN) foundByFixedN++;
+          foundBySequentialN++;
+        } else if (recommendation === 'no-difference') {
+          if (n < sequentialN) early.push(`experiment ${e}: no difference at n = ${n}`);
+          else tiesAtTheEnd++;
+        }
+      }
+    }
+    const byFixed = foundByFixedN / EFFECT_EXPERIMENTS;
+    const bySequential = foundBySequentialN / EFFECT_EXPERIMENTS;
+    console.info(
+      `power of the sequential test read ${EFFECT_LOOKS} times: ${byFixed} by the fixed-horizon n (${fixedN}), ${bySequential} by its own n (${sequentialN})`,
+    );
+    // Had "no difference" come at the fixed-horizon n, about half of these real effects would have been called ties.
+    expect(byFixed).toBeLessThan(0.7);
+    expect(bySequential).toBeGreaterThanOrEqual(0.8);
+    expect(early).toEqual([]);
+    expect(tiesAtTheEnd).toBe(EFFECT_EXPERIMENTS - foundBySequentialN);
+  }, 120_000);
 });

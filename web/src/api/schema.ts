@@ -3949,8 +3949,10 @@ export interface components {
             from: string;
             /** Format: date-time */
             to: string;
-            /** @description Observations needed per variant; null until a baseline (rate or standard deviation) is known */
+            /** @description Observations needed per variant by the fixed-horizon test; null until a baseline (rate or standard deviation) is known */
             requiredSampleSize: number | null;
+            /** @description Sequential analysis: observations per variant at which the always-valid (mSPRT) test has the requested power for the minimum detectable effect, about twice requiredSampleSize; it may decide earlier, but calls no difference only from here. null in fixed-horizon analysis */
+            sequentialSampleSize: number | null;
             /**
              * @description 'cuped': the sample size uses the standard deviation left after the CUPED adjustment (a mean whose every observation has a covariate)
              * @enum {string}

@@ -473,8 +473,20 @@ export class ExperimentResultsResponse {
   @ApiProperty({ type: ExperimentResponse }) experiment: ExperimentResponse;
   @ApiProperty({ format: 'date-time' }) from: string;
   @ApiProperty({ format: 'date-time' }) to: string;
-  @ApiProperty({ type: Number, nullable: true, description: 'Observations needed per variant; null until a baseline (rate or standard deviation) is known' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Observations needed per variant by the fixed-horizon test; null until a baseline (rate or standard deviation) is known',
+  })
   requiredSampleSize: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description:
+      'Sequential analysis: observations per variant at which the always-valid (mSPRT) test has the requested power for the minimum detectable ' +
+      'effect, about twice requiredSampleSize; it may decide earlier, but calls no difference only from here. null in fixed-horizon analysis',
+  })
+  sequentialSampleSize: number | null;
   @ApiProperty({
     enum: ['unadjusted', 'cuped'],
     description: "'cuped': the sample size uses the standard deviation left after the CUPED adjustment (a mean whose every observation has a covariate)",

@@ -13,7 +13,7 @@ const variant = (name: string, n: number, value: number | null, interval: [numbe
 });
 
 const results = (variants: VariantResult[], requiredSampleSize: number | null = 1000) =>
-  ({ experiment: { controlVariant: 'v1' }, variants, requiredSampleSize }) as unknown as ExperimentResults;
+  ({ experiment: { controlVariant: 'v1' }, variants, requiredSampleSize, sequentialSampleSize: null }) as unknown as ExperimentResults;
 
 describe('intervalRows', () => {
   it('puts control first and carries each 95% interval as a floating range', () => {
@@ -70,11 +70,21 @@ describe('formatting', () => {
 
 describe('sampleProgress', () => {
   it('measures the smallest variant against the required size per variant', () => {
-    expect(sampleProgress(results([variant('v1', 600, 0.1, null), variant('v2', 400, 0.1, null)]))).toEqual({ current: 400, required: 1000, percent: 40 });
+    expect(sampleProgress(results([variant('v1', 600, 0.1, null), variant('v2', 400, 0.1, null)]))).toEqual({
+      current: 400,
+      required: 1000,
+      percent: 40,
+      fixedHorizon: null,
+    });
+  });
+
+  it("measures a sequential experiment against the always-valid test's sample size, and says the fixed-horizon one beside it", () => {
+    const sequential = { ...results([variant('v1', 600, 0.1, null), variant('v2', 400, 0.1, null)]), sequentialSampleSize: 2000 };
+    expect(sampleProgress(sequential)).toEqual({ current: 400, required: 2000, percent: 20, fixedHorizon: 1000 });
   });
 
   it('has no progress until a required size is known, and caps at 100%', () => {
-    expect(sampleProgress(results([variant('v1', 5, 1, null)], null))).toEqual({ current: 5, required: null, percent: null });
+    expect(sampleProgress(results([variant('v1', 5, 1, null)], null))).toEqual({ current: 5, required: null, percent: null, fixedHorizon: null });
     expect(sampleProgress(results([variant('v1', 5000, 1, null)], 1000)).percent).toBe(100);
   });
 });

@@ -61,14 +61,19 @@ export const formatPValue = (p: number): string => (p < 0.001 ? '< 0.001' : p.to
 /** "p < 0.001" or "p = 0.041". */
 export const pValueText = (p: number): string => (p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`);
 
-/** How far the smallest variant is towards the sample size the experiment needs. */
+/**
+ * How far the smallest variant is towards the sample size the experiment needs: in sequential
+ * analysis the one at which the always-valid test has its power (`fixedHorizon` then says what a
+ * fixed-horizon analysis would need).
+ */
 export const sampleProgress = (
-  results: Pick<ExperimentResults, 'variants' | 'requiredSampleSize'>,
-): { current: number; required: number | null; percent: number | null } => {
+  results: Pick<ExperimentResults, 'variants' | 'requiredSampleSize' | 'sequentialSampleSize'>,
+): { current: number; required: number | null; percent: number | null; fixedHorizon: number | null } => {
   const current = results.variants.length === 0 ? 0 : Math.min(...results.variants.map((v) => v.n));
-  const required = results.requiredSampleSize;
-  if (required === null || required <= 0) return { current, required, percent: null };
-  return { current, required, percent: Math.min(100, Math.round((current / required) * 100)) };
+  const required = results.sequentialSampleSize ?? results.requiredSampleSize;
+  const fixedHorizon = results.sequentialSampleSize === null ? null : results.requiredSampleSize;
+  if (required === null || required <= 0) return { current, required, percent: null, fixedHorizon };
+  return { current, required, percent: Math.min(100, Math.round((current / required) * 100)), fixedHorizon };
 };
 
 export const RECOMMENDATION_LABELS: Record<Recommendation, string> = {

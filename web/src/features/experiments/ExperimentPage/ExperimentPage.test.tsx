@@ -41,6 +41,7 @@ const results = (overrides: Partial<ExperimentResults> = {}): ExperimentResults 
   from: '2026-11-20T10:00:00.000Z',
   to: '2026-11-21T10:00:00.000Z',
   requiredSampleSize: 2000,
+  sequentialSampleSize: null,
   sampleSizeBasis: 'unadjusted',
   decidedBy: 'sequential',
   comparisonAlpha: 0.05,
@@ -125,6 +126,12 @@ describe('ExperimentPage', () => {
     expect(screen.getByText('Promote: v2')).toBeTruthy();
     expect(screen.getByTestId('p-value').textContent).toBe('p < 0.001');
     expect(screen.getByLabelText('Sample size').textContent).toMatch(/2,400 of 2,000 observations per variant needed/);
+  });
+
+  it("measures a sequential experiment against the always-valid test's sample size, with the fixed-horizon one beside it", async () => {
+    renderPage('viewer', results({ sequentialSampleSize: 4800 }));
+    expect((await screen.findByLabelText('Sample size')).textContent).toMatch(/2,400 of 4,800 observations per variant needed/);
+    expect(screen.getByTestId('sequential-sample-size').textContent).toContain('a fixed-horizon analysis would need 2,000');
   });
 
   it('names the interval methods the results were computed with', async () => {

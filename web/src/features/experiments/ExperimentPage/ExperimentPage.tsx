@@ -41,6 +41,12 @@ const SampleSize = ({ results }: { results: ExperimentResults }) => {
         </div>
       )}
       {progress.required === null && <p className="muted small">The required size is known once a baseline (rate or standard deviation) is.</p>}
+      {progress.fixedHorizon !== null && (
+        <p className="muted small" data-testid="sequential-sample-size">
+          Sequential analysis: it may decide before this once the evidence is clear, and calls no difference only here, where the always-valid test has the
+          power asked for (a fixed-horizon analysis would need {progress.fixedHorizon.toLocaleString()}).
+        </p>
+      )}
     </div>
   );
 };
