@@ -462,7 +462,8 @@ def analysis_vectors():
         k = len(variants) - 1
         comparison_alpha = alpha / k
         pooled_sd = float(np.sqrt(sum((len(raw[v][0]) - 1) * raw[v][0].var(ddof=1) for v in variants) / sum(len(raw[v][0]) - 1 for v in variants)))
-        za, zb = stats.norm.ppf(1 - alpha / 2), stats.norm.ppf(power)
+        # Sized at the level each treatment is tested at (α / k), so each comparison has the power.
+        za, zb = stats.norm.ppf(1 - comparison_alpha / 2), stats.norm.ppf(power)
         size_raw = 2 * pooled_sd ** 2 * (za + zb) ** 2 / mde ** 2
         n_req = int(math.ceil(size_raw))
         observed = [len(raw[v][0]) for v in variants]
@@ -492,7 +493,8 @@ def analysis_vectors():
         rows.append({'variants': variants, 'shares': shares, 'alpha': alpha, 'power': power, 'mde': mde,
                      'totals': {'revenue': primary, 'errors': errors, 'latency': latency},
                      'pooledSd': pooled_sd, 'sampleSizeRaw': float(size_raw),
-                     'samplePowers': normal_powers(mde / pooled_sd, n_req, alpha), **t_sample_size(mde / pooled_sd, alpha, power, n_req),
+                     'samplePowers': normal_powers(mde / pooled_sd, n_req, comparison_alpha),
+                     **t_sample_size(mde / pooled_sd, comparison_alpha, power, n_req),
                      'comparisonAlpha': comparison_alpha, 'expected': [s * sum(observed) for s in expected_shares],
                      'chiSquare': float(chi), 'srmP': float(p_srm),
                      'arms': [t_arm(raw[v][0], 0.95) for v in variants],
@@ -585,7 +587,7 @@ def rate_analysis_vectors():
                                **relative_figures(float(c.mean()), float(v1), float(t.mean()), float(v2), crit),
                                'effectSize': float(proportion_effectsize(t.mean(), c.mean())),
                                'sequential': msprt(float(t.mean() - c.mean()), float(v1 + v2), mde, comparison_alpha)})
-        sizing = {'baselineRate': float(c.mean()), 'mde': mde, 'alpha': alpha, 'power': power}
+        sizing = {'baselineRate': float(c.mean()), 'mde': mde, 'alpha': comparison_alpha, 'power': power}
         rows.append({'variants': variants, 'alpha': alpha, 'power': power, 'mde': mde, 'totals': {v: arm(raw[v]) for v in variants},
                      'comparisonAlpha': comparison_alpha, 'powers': rate_powers(sizing), 'arms': arms, 'treatments': treatments})
     return rows
@@ -615,7 +617,7 @@ def ratio_analysis_vectors():
             arms.append({'value': float(r), 'stdDev': float(linear[v].std(ddof=1)),
                          'interval': [float(r - z95 * np.sqrt(var)), float(r + z95 * np.sqrt(var))]})
         pooled_sd = float(np.sqrt(sum((len(u) - 1) * u.var(ddof=1) for u in linear.values()) / sum(len(u) - 1 for u in linear.values())))
-        za, zb = stats.norm.ppf(1 - alpha / 2), stats.norm.ppf(power)
+        za, zb = stats.norm.ppf(1 - comparison_alpha / 2), stats.norm.ppf(power)
         size_raw = 2 * pooled_sd ** 2 * (za + zb) ** 2 / mde ** 2
         treatments = []
         y1, x1 = raw['control']
@@ -629,7 +631,7 @@ def ratio_analysis_vectors():
             treatments.append({'variant': v, 'z': float(z), 'p': float(2 * stats.norm.sf(abs(z))), **extra})
         rows.append({'variants': variants, 'alpha': alpha, 'power': power, 'mde': mde, 'pairs': {v: sums(*raw[v]) for v in variants},
                      'comparisonAlpha': comparison_alpha, 'sampleSizeRaw': float(size_raw),
-                     'samplePowers': normal_powers(mde / pooled_sd, int(math.ceil(size_raw)), alpha), 'arms': arms, 'treatments': treatments})
+                     'samplePowers': normal_powers(mde / pooled_sd, int(math.ceil(size_raw)), comparison_alpha), 'arms': arms, 'treatments': treatments})
     return rows
 
 
@@ -653,9 +655,9 @@ def cuped_analysis_vectors():
         dummies = np.column_stack([np.concatenate([np.full(len(raw[w][0]), float(w == v)) for w in variants]) for v in variants[1:]])
         fit_all = sm.OLS(ys, sm.add_constant(np.column_stack([dummies, np.concatenate([raw[v][1] for v in variants])]))).fit()
         residual_sd = float(np.sqrt(fit_all.ssr / (len(ys) - len(variants))))
-        za, zb = stats.norm.ppf(1 - alpha / 2), stats.norm.ppf(power)
-        size_raw = 2 * residual_sd ** 2 * (za + zb) ** 2 / mde ** 2
         comparison_alpha = alpha / (len(variants) - 1)
+        za, zb = stats.norm.ppf(1 - comparison_alpha / 2), stats.norm.ppf(power)
+        size_raw = 2 * residual_sd ** 2 * (za + zb) ** 2 / mde ** 2
         treatments = []
         y1, x1 = raw['control']
         for v in variants[1:]:
@@ -675,8 +677,8 @@ def cuped_analysis_vectors():
         rows.append({'variants': variants, 'alpha': alpha, 'power': power, 'mde': mde, 'totals': {v: arm(raw[v][0]) for v in variants},
                      'pairs': {v: sums(*raw[v]) for v in variants}, 'comparisonAlpha': comparison_alpha,
                      'residualSd': residual_sd, 'sampleSizeRaw': float(size_raw),
-                     'samplePowers': normal_powers(mde / residual_sd, int(math.ceil(size_raw)), alpha),
-                     **t_sample_size(mde / residual_sd, alpha, power, int(math.ceil(size_raw))), 'treatments': treatments})
+                     'samplePowers': normal_powers(mde / residual_sd, int(math.ceil(size_raw)), comparison_alpha),
+                     **t_sample_size(mde / residual_sd, comparison_alpha, power, int(math.ceil(size_raw))), 'treatments': treatments})
     return rows
 
 

@@ -218,6 +218,9 @@ export const analyse = (
       : null;
   let sampleSizeBasis: Analysis['sampleSizeBasis'] = 'unadjusted';
 
+  // Each treatment is tested at α / k (Bonferroni); its sample size is computed at that level too, so
+  // that each comparison has the power asked for, not less.
+  const comparisonAlpha = settings.alpha / settings.treatmentVariants.length;
   let required: number | null = null;
   let sizeProblem: string | null = null;
   const sizeFor = (size: ReturnType<typeof requiredSampleSize>) => {
@@ -228,7 +231,7 @@ export const analyse = (
     const baseline = settings.baselineRate ?? (control.n > 0 ? control.sum / control.n : null);
     if (baseline !== null)
       sizeFor(
-        requiredSampleSize({ type: 'rate', baselineRate: baseline, mde: settings.minimumDetectableEffect, alpha: settings.alpha, power: settings.power }),
+        requiredSampleSize({ type: 'rate', baselineRate: baseline, mde: settings.minimumDetectableEffect, alpha: comparisonAlpha, power: settings.power }),
       );
   } else if (ratio) {
     // One unit's linearised spread, √(n·Var(R)), pooled over the variants: the mean formula then applies in the ratio's unit.
@@ -246,7 +249,9 @@ export const analyse = (
     }
     if (sd !== null && sd > 0)
       // The ratio comparison is a z-test (delta method), so the normal formula is its exact sample size.
-      sizeFor(requiredSampleSize({ type: 'mean', stdDev: sd, mde: settings.minimumDetectableEffect, alpha: settings.alpha, power: settings.power, test: 'z' }));
+      sizeFor(
+        requiredSampleSize({ type: 'mean', stdDev: sd, mde: settings.minimumDetectableEffect, alpha: comparisonAlpha, power: settings.power, test: 'z' }),
+      );
   } else {
     let sd = settings.assumedStdDev;
     if (sd === null) {
@@ -266,7 +271,7 @@ export const analyse = (
       }
     }
     if (sd !== null && sd > 0)
-      sizeFor(requiredSampleSize({ type: 'mean', stdDev: sd, mde: settings.minimumDetectableEffect, alpha: settings.alpha, power: settings.power }));
+      sizeFor(requiredSampleSize({ type: 'mean', stdDev: sd, mde: settings.minimumDetectableEffect, alpha: comparisonAlpha, power: settings.power }));
   }
   if (sizeProblem !== null) warnings.push(`No sample size: ${sizeProblem}.`);
   else if (required === null)
@@ -277,13 +282,12 @@ export const analyse = (
     );
 
   const method = settings.analysis;
-  const comparisonAlpha = settings.alpha / settings.treatmentVariants.length;
   // Sequential figures read before the end must also be able to call a tie at the end: "no
   // difference" waits for the n at which the always-valid test has the power the settings ask for.
   const fixedN = required as number | null;
   const sequentialRequired =
     method === 'sequential' && fixedN !== null
-      ? sequentialSampleSize({ fixedN, mde: settings.minimumDetectableEffect, sizeAlpha: settings.alpha, alpha: comparisonAlpha, power: settings.power })
+      ? sequentialSampleSize({ fixedN, mde: settings.minimumDetectableEffect, alpha: comparisonAlpha, power: settings.power })
       : null;
   const horizon = method === 'sequential' ? sequentialRequired : fixedN;
   const treatments: TreatmentResult[] = settings.treatmentVariants.map((variant) => {

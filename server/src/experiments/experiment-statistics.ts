@@ -313,14 +313,14 @@ export const requiredSampleSize = (input: SampleSizeInput): SampleSize => {
  * boundary, and at `fixedN` has about half the power (0.41 at that single look, 0.51 read 50 times,
  * for α 0.05 and power 0.8), so a sequential "no difference" waits for this n instead. The spread
  * of the difference comes from `fixedN` itself (the normal formula backwards: n·δ² / (z₁₋α/₂ + z₁₋β)²,
- * at the sample size's own `sizeAlpha`), so rates, means, ratios and CUPED get it the same way. It
+ * `fixedN` being the sample size at the same α), so rates, means, ratios and CUPED get it the same way. It
  * counts only the last look: the earlier ones can only add power (about 0.86 at this n, read 50
  * times), so the n errs on the safe side. `null` when it would pass exact integers.
  */
-export const sequentialSampleSize = (input: { fixedN: number; mde: number; sizeAlpha: number; alpha: number; power: number }): number | null => {
+export const sequentialSampleSize = (input: { fixedN: number; mde: number; alpha: number; power: number }): number | null => {
   const delta = Math.abs(input.mde);
   const tau2 = delta * delta;
-  const perPair = (input.fixedN * delta * delta) / (normalQuantile(1 - input.sizeAlpha / 2) + normalQuantile(input.power)) ** 2;
+  const perPair = (input.fixedN * delta * delta) / (normalQuantile(1 - input.alpha / 2) + normalQuantile(input.power)) ** 2;
   const logBound = Math.log(1 / input.alpha);
   const reaches = (n: number): boolean => {
     const v = perPair / n;

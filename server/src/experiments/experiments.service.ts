@@ -151,7 +151,8 @@ export class ExperimentsService implements OnModuleInit {
     });
     const sizeProblem = settingsProblem({
       type: input.primaryMetric.type,
-      alpha: input.alpha ?? 0.05,
+      // The level each treatment is tested at, as the analysis sizes it.
+      alpha: (input.alpha ?? 0.05) / Math.max(1, input.treatmentVariants?.length ?? 1),
       power: input.power ?? 0.8,
       mde: input.minimumDetectableEffect,
       baselineRate: input.baselineRate ?? null,
@@ -482,7 +483,7 @@ export class ExperimentsService implements OnModuleInit {
       };
       const problem = settingsProblem({
         type: next.primaryMetric.type,
-        alpha: next.alpha,
+        alpha: next.alpha / Math.max(1, next.treatmentVariants.length),
         power: next.power,
         mde: next.minimumDetectableEffect,
         baselineRate: next.baselineRate,
