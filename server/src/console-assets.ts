@@ -152,7 +152,12 @@ export const consoleFiles = (webDir: string): RequestHandler => {
   };
 
   return (req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    if (req.method === 'OPTIONS') return next();
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      // Outside the API only the console's files live, and they are only read: a POST here is a client with the wrong base URL.
+      const requestId = ensureRequestId(req, res);
+      return void res.status(404).json({ error: 'NOT_FOUND', message: `Cannot ${req.method} ${req.path}: the API is under /api/v1`, requestId });
+    }
     const relative = relativePathOf(req);
     const file = relative === null ? undefined : files.get(relative);
     if (file) return send(req, res, file);

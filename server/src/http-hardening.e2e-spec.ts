@@ -289,6 +289,20 @@ describe('security headers and compression', () => {
       });
     });
 
+    it('answers a write outside the API (a client with the wrong base URL) with a JSON 404 naming where the API is', async () => {
+      for (const [method, path] of [
+        ['POST', '/sdk/events'],
+        ['PUT', '/projects/packed/flags'],
+        ['DELETE', '/'],
+        ['PATCH', '/assets/app.js'],
+      ] as const) {
+        const res = await fetch(`${t.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: '{}' });
+        expect(res.status, `${method} ${path}`).toBe(404);
+        expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(await res.json()).toEqual({ error: 'NOT_FOUND', message: `Cannot ${method} ${path}: the API is under /api/v1`, requestId: expect.any(String) });
+      }
+    });
+
     it("never sends the build's own dot-files, nor a file outside the console's folder", async () => {
       for (const url of ['/.build-stamp.json', '/assets/%2e%2e/.build-stamp.json', '/%2e%2e/%2e%2e/etc/hostname']) {
         const res = await rawRequest(`${t.url}${url}`);
