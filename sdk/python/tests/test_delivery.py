@@ -174,5 +174,19 @@ class TransientFailureTests(unittest.TestCase):
         self.assertTrue(client.is_enabled(FLAG))
 
 
+    def test_a_server_that_cannot_stream_is_polled_instead_and_changes_still_arrive(self) -> None:
+        # A proxy or server without the stream endpoint (404): the client polls the snapshot
+        # rather than retrying the stream, and keeps following changes.
+        self.server.script(STREAM_PATH, Answer(404, {"error": "NOT_FOUND", "message": "no such route"}))
+        client = self.client(poll_interval=0.1)
+        wait_until(lambda: client.transport == "poll", 4, "the client did not fall back to polling")
+        self.assertEqual(client.status, "ready")
+        self.assertTrue(client.is_enabled(FLAG))
+        self.server.config = config(boolean_flag(FLAG, on=False, version=2), sequence=6)
+        wait_until(lambda: not client.is_enabled(FLAG), 4, "a change did not arrive by polling")
+        self.assertEqual(client.sequence, 6)
+        self.assertEqual(len(self.server.requests_to(STREAM_PATH)), 1, "the stream was retried instead of polled")
+
+
 if __name__ == "__main__":
     unittest.main()

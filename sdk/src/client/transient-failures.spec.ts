@@ -79,4 +79,51 @@ describe('the SDK after a transient refusal', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(handshakes).toBe(after);
   });
+
+  it('waits at least the retryAfterMs a refused handshake asks for, however short its own backoff', async () => {
+    const http = createServer();
+    const io = new IoServer(http, { transports: ['websocket'] });
+    closers.push(() => new Promise((r) => io.close(() => r(undefined))));
+    const at: number[] = [];
+    io.of('/sdk').use((_socket, next) => {
+      at.push(performance.now());
+      if (at.length <= 2)
+        return next(Object.assign(new Error('unavailable'), { data: { error: 'UNAVAILABLE', message: 'could not check the key', retryAfterMs: 400 } }));
+      next();
+    });
+    io.of('/sdk').on('connection', (socket) => socket.emit('snapshot', { type: 'snapshot', sequence: config.sequence, config }));
+    const url = await listen(http);
+
+    // A 10 ms backoff would come back within tens of milliseconds; the server asked for 400.
+    const client = createClient({ url, sdkKey: 'sbk_good', reconnectionDelayMs: 10, reconnectionDelayMaxMs: 2_000, logger: silent });
+    track(client);
+    expect(await client.waitForReady({ timeoutMs: 10_000 })).toBe('ready');
+    expect(at).toHaveLength(3);
+    // 1 ms of slack for timer granularity.
+    for (const gap of [at[1]! - at[0]!, at[2]! - at[1]!]) expect(gap).toBeGreaterThanOrEqual(399);
+  });
+
+  it('stops for good on FORBIDDEN (not an SDK key), as on UNAUTHENTICATED', async () => {
+    const http = createServer();
+    const io = new IoServer(http, { transports: ['websocket'] });
+    closers.push(() => new Promise((r) => io.close(() => r(undefined))));
+    let handshakes = 0;
+    io.of('/sdk').use((_socket, next) => {
+      handshakes++;
+      next(Object.assign(new Error('forbidden'), { data: { error: 'FORBIDDEN', message: 'Use an SDK key' } }));
+    });
+    const url = await listen(http);
+
+    const client = createClient({ url, sdkKey: 'sbk_admin-token', reconnectionDelayMs: 10, reconnectionDelayMaxMs: 20, logger: silent });
+    const statuses = track(client);
+    const errors: Error[] = [];
+    client.on('error', (error) => errors.push(error));
+    expect(await client.waitForReady({ timeoutMs: 5_000 })).toBe('error');
+    expect(statuses).toEqual(['error']);
+    expect(errors.map((error) => error.name)).toEqual(['SignalboxRefusedError']);
+    // At a 10-20 ms backoff a retry would have happened many times over by now.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(handshakes).toBe(1);
+    expect(client.status).toBe('error');
+  });
 });

@@ -381,3 +381,62 @@ const sortedConfig = (config: { sequence: number; flags: Array<{ key: string }>;
   flags: [...config.flags].sort((a, b) => a.key.localeCompare(b.key)),
   segments: [...config.segments].sort((a, b) => a.key.localeCompare(b.key)),
 });
+
+describe('a relay that has never reached its upstream', () => {
+  let t: TestApp;
+  let sdkKey: string;
+  let relay: RelayProcess;
+  let hop: Awaited<ReturnType<typeof partitionable>>;
+  const clients: SignalboxClient[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp({ listen: true });
+    const project = await aProject(t.http, t.admin, 'early', [{ key: 'development', name: 'Development' }]);
+    sdkKey = project.sdkKeys.development!;
+    await aBooleanFlag(t.http, t.admin, 'early', 'etl.first');
+    await t.http.patch('/api/v1/projects/early/flags/etl.first/environments/development').set(t.admin).send({ version: 0, on: true }).expect(200);
+    // The relay starts while the way to its upstream is cut: it holds no config and no key hashes.
+    hop = await partitionable(t.url);
+    await hop.cut();
+    relay = await startRelay(hop.url, [sdkKey], ['--relay-id', 'relay-early']);
+  });
+  afterAll(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await relay?.stop();
+    hop?.close();
+    await t?.close();
+  });
+
+  it('answers 503 with Retry-After: 1 (retry, not refused), and SDKs retry until it has a config', { timeout: 60_000 }, async () => {
+    expect((await fetch(`${relay.url}/readyz`)).status).toBe(503);
+    const answers = [
+      await fetch(`${relay.url}/api/v1/sdk/config`, { headers: bearer(sdkKey) }),
+      await fetch(`${relay.url}/api/v1/sdk/evaluate`, {
+        method: 'POST',
+        headers: { ...bearer(sdkKey), 'content-type': 'application/json' },
+        body: '{"context":{}}',
+      }),
+      await fetch(`${relay.url}/ofrep/v1/evaluate/flags/etl.first`, { method: 'POST', headers: bearer(sdkKey) }),
+    ];
+    expect(answers.map((res) => [res.status, res.headers.get('retry-after')])).toEqual([
+      [503, '1'],
+      [503, '1'],
+      [503, '1'],
+    ]);
+    const handshake = await connectSdk(relay.url, sdkKey).catch((err: Error & { data?: unknown }) => err.data);
+    expect(handshake).toMatchObject({ error: 'UNAVAILABLE', retryAfterMs: expect.any(Number) });
+
+    // An SDK started now keeps trying (never `error`), and is served once the relay reaches upstream.
+    const client = createClient({ url: relay.url, sdkKey, logger: quiet });
+    clients.push(client);
+    const statuses: string[] = [];
+    client.on('status', (status) => statuses.push(status));
+    const refusedOnce = new Promise((resolve) => client.on('error', resolve));
+    await refusedOnce;
+    await hop.restore();
+    expect(await client.waitForReady({ timeoutMs: 30_000 })).toBe('ready');
+    expect(statuses).not.toContain('error');
+    expect(client.boolean('etl.first', {}, false)).toBe(true);
+    expect((await fetch(`${relay.url}/readyz`)).status).toBe(200);
+  });
+});
