@@ -501,3 +501,44 @@ describe('first start', () => {
     }
   });
 });
+
+// SIGNALBOX_SESSION_TTL_HOURS decides how long a sign-in lasts: what the answer, the cookie and the
+// stored session say, since the stored expiry is what refuses the session later ('refuses an expired session').
+describe('SIGNALBOX_SESSION_TTL_HOURS', () => {
+  const HOUR = 3_600_000;
+  const signIn = async (t: TestApp) => {
+    const user = await aUser(t.http, t.admin, 'viewer');
+    const before = Date.now();
+    const res = await login(t, user.email, 'password-123');
+    const after = Date.now();
+    expect(res.status).toBe(200);
+    const cookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('signalbox_session='))!;
+    const [stored] = await t.app.get(DataSource).query(`SELECT expires_at FROM sessions WHERE token_hash = $1`, [sha256(res.body.token)]);
+    return { before, after, expiresAt: Date.parse(res.body.expiresAt), cookie, stored: new Date(stored.expires_at).getTime() };
+  };
+  const expectLasting = (session: Awaited<ReturnType<typeof signIn>>, hours: number) => {
+    expect(session.expiresAt).toBeGreaterThanOrEqual(session.before + hours * HOUR - 1000);
+    expect(session.expiresAt).toBeLessThanOrEqual(session.after + hours * HOUR + 1000);
+    expect(Math.abs(session.stored - session.expiresAt)).toBeLessThan(1000);
+    // The cookie's Expires has whole seconds.
+    expect(Math.abs(Date.parse(/Expires=([^;]+)/i.exec(session.cookie)![1]!) - session.expiresAt)).toBeLessThan(1000);
+  };
+
+  it('lasts 168 hours by default', async () => {
+    const t = await startTestApp();
+    try {
+      expectLasting(await signIn(t), 168);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('lasts as many hours as it says', async () => {
+    const t = await startTestApp({ env: { SIGNALBOX_SESSION_TTL_HOURS: '2' } });
+    try {
+      expectLasting(await signIn(t), 2);
+    } finally {
+      await t.close();
+    }
+  });
+});

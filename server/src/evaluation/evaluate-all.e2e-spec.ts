@@ -192,4 +192,35 @@ describe('evaluate every flag for a context', () => {
     expect(environment.body.error).toBe('NOT_FOUND');
     expect((await t.http.post('/api/v1/projects/nope/environments/production/evaluate').set(t.admin).send({ context: {} })).status).toBe(404);
   });
+
+  // The README promises "nothing is recorded and nothing changes": a person asking "what does run X
+  // see?" must not make a flag look evaluated (stale-flag detection, the flag list's order) nor
+  // write the audit log or the change log.
+  it('records nothing: no last evaluation, no audit entry, no change-log entry', async () => {
+    const lastEvaluated = async () => (await t.http.get(`${P}/telemetry/last-evaluated`).set(t.admin).expect(200)).body.flags;
+    const newestAudit = async () => (await t.http.get('/api/v1/audit?project=runs&limit=1').set(t.admin).expect(200)).body.items[0].id;
+    const sdkSequence = async () => (await t.http.get('/api/v1/sdk/config').set(bearer(sdkKey)).expect(200)).body.sequence;
+    const auditBefore = await newestAudit();
+    const sequenceBefore = await sdkSequence();
+
+    for (const context of [{ targetingKey: 'run-1', plan: 'enterprise' }, { targetingKey: 'run-2', pipeline: 'prod-daily' }, {}]) {
+      const res = await t.http.post(url).set(t.admin).send({ context }).expect(200);
+      // `sequence` is the change log's, and evaluating does not move it.
+      expect(res.body.sequence).toBe(sequenceBefore);
+    }
+    expect(await lastEvaluated()).toEqual([]);
+    expect(await newestAudit()).toBe(auditBefore);
+    expect(await sdkSequence()).toBe(sequenceBefore);
+
+    // The same read does see an SDK's evaluation, so the empty answer above is not vacuous.
+    // A window ending now: an evaluation timed before the flag was created is not shown as its.
+    const now = new Date().toISOString();
+    const batch = { windowStart: now, windowEnd: now, series: [], evaluations: [{ flag: 'etl.validate', variant: 'on', reason: 'TARGETING_MATCH', count: 1 }] };
+    await t.http
+      .post('/api/v1/sdk/events')
+      .set(bearer(sdkKey))
+      .send({ sdk: 'test/1', batches: [batch], dropped: 0 })
+      .expect(202);
+    expect(await lastEvaluated()).toEqual([{ flag: 'etl.validate', environments: { production: expect.any(String) } }]);
+  });
 });

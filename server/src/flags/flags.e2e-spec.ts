@@ -361,4 +361,57 @@ describe('flags API', () => {
     expect(res.body).toMatchObject({ error: 'NOT_FOUND', message: "Environment 'pipelines/qa' does not exist", requestId: expect.any(String) });
     expect(res.headers['x-request-id']).toBe(res.body.requestId);
   });
+
+  // The console copies a config between environments with a PUT of the source's fields; the README
+  // promises that a PUT never touches the kill switch, so a copy into a killed environment stays killed.
+  it('never changes the kill switch with a PUT: a killed config stays killed with its kill, a live one stays live', async () => {
+    await aStringFlag(t.http, t.admin, 'pipelines', 'model.copied');
+    const config = (env: string) => `${base}/model.copied/environments/${env}`;
+    const source = {
+      on: true,
+      offVariant: 'v1',
+      targets: [{ variant: 'v3', values: ['run-1'] }],
+      rules: [{ clauses: [{ attribute: 'plan', op: 'in', values: ['enterprise'] }], serve: { variant: 'v2' } }],
+      defaultRule: { variant: 'v2' },
+      prerequisites: [],
+    };
+    await t.http
+      .put(config('development'))
+      .set(t.admin)
+      .send({ version: 0, ...source })
+      .expect(200);
+    const killed = await t.http
+      .post(`${config('production')}/kill`)
+      .set(t.admin)
+      .send({ reason: 'INC-7 bad model' })
+      .expect(200);
+    expect(killed.body).toMatchObject({ killed: true, version: 1 });
+
+    const copied = await t.http
+      .put(config('production'))
+      .set(t.admin)
+      .send({ version: 1, reason: 'copy from development', ...source });
+    expect(copied.status).toBe(200);
+    expect(copied.body).toMatchObject({ ...source, version: 2, killed: true, kill: killed.body.kill });
+    // The copy wrote the config under the kill, not over it.
+    const read = await t.http.get(`${base}/model.copied`).set(t.admin).expect(200);
+    expect(read.body.environments.production).toMatchObject({ on: true, killed: true, kill: killed.body.kill, version: 2 });
+    expect(read.body.environments.development).toMatchObject({ killed: false, kill: null });
+    // A body cannot name the kill switch either way.
+    for (const killSwitch of [{ killed: false }, { kill: null }]) {
+      const refused = await t.http
+        .put(config('production'))
+        .set(t.admin)
+        .send({ version: 2, reason: 'sneaky', ...source, ...killSwitch });
+      expect(refused.status).toBe(400);
+    }
+    // And a PUT into a live environment does not kill it.
+    const back = await t.http
+      .put(config('development'))
+      .set(t.admin)
+      .send({ version: 1, ...source, on: false })
+      .expect(200);
+    expect(back.body).toMatchObject({ on: false, killed: false, kill: null, version: 2 });
+    expect((await t.http.get(`${base}/model.copied`).set(t.admin)).body.environments.production).toMatchObject({ killed: true, version: 2 });
+  });
 });
