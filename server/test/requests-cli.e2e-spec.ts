@@ -149,6 +149,10 @@ describe('signalbox requests against the real server', () => {
         .set(bearer(author.token))
         .send({ ...body, baseVersion: config.version, change })
         .expect(201);
+    // The API's own page is 100 unless limit says otherwise.
+    const firstPage = (await t.http.get('/api/v1/projects/gate/change-requests').set(t.admin).expect(200)).body;
+    expect(firstPage.items).toHaveLength(100);
+    expect(firstPage.nextCursor).toBe(String(firstPage.items[99].number));
     const all = await cli(approver.token, ['--json', 'requests', 'list', '--limit', '1000']);
     expect(all.code).toBe(0);
     const numbers = (JSON.parse(all.stdout) as Array<{ number: number }>).map((r) => r.number);

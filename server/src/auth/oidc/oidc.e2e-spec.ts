@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aUser } from '../../../test/builders.js';
 import { bearer, startTestApp, type TestApp } from '../../../test/test-app.js';
 import { signInAtProvider, startTestProvider, type TestAccounts } from '../../../test/oidc-test-provider.js';
 
@@ -224,6 +226,37 @@ describe('OIDC configuration', () => {
     try {
       expect((await t.http.get('/api/v1/auth/sign-in-options')).body).toEqual({ oidcProvider: null, oidcStartPath: '/api/v1/auth/oidc/start' });
       expect((await t.http.get('/api/v1/auth/oidc/start')).status).toBe(404);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('starts while the provider is unreachable, answers its sign-in with 503 "Cannot reach", and passwords still work', async () => {
+    // A port nothing listens on: the discovery document cannot be read at start or at sign-in.
+    const closed = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const t = await startTestApp({
+      env: {
+        SIGNALBOX_OIDC_ISSUER: `http://127.0.0.1:${closed}`,
+        SIGNALBOX_OIDC_CLIENT_ID: CLIENT_ID,
+        SIGNALBOX_OIDC_CLIENT_SECRET: CLIENT_SECRET,
+        SIGNALBOX_OIDC_REDIRECT_URL: REDIRECT_URI,
+        SIGNALBOX_OIDC_NAME: 'Corp SSO',
+        SIGNALBOX_OIDC_ROLE_MAP: 'sb-admins=admin',
+      },
+    });
+    try {
+      await t.http.get('/readyz').expect(200);
+      expect((await t.http.get('/api/v1/auth/sign-in-options')).body).toMatchObject({ oidcProvider: 'Corp SSO' });
+      const start = await t.http.get('/api/v1/auth/oidc/start');
+      expect(start.status).toBe(503);
+      expect(start.text).toContain('Cannot reach Corp SSO');
+      const viewer = await aUser(t.http, t.admin, 'viewer');
+      await t.http.get('/api/v1/projects').set(bearer(viewer.token)).expect(200);
     } finally {
       await t.close();
     }
