@@ -74,6 +74,25 @@ describe('push delivery', () => {
     back.close();
   });
 
+  it('gives a client more than one page (1,000) of changes behind every change it missed, in order, not a snapshot', { timeout: 180_000 }, async () => {
+    await aBooleanFlag(t.http, t.admin, 'push', 'push.far-away');
+    const first = await connectSdk(t.url, prodKey);
+    const snapshot = await first.waitFor((m) => m.type === 'snapshot');
+    first.close();
+    const missed = 1_100;
+    for (let version = 0; version < missed; version++)
+      await t.http
+        .patch(config('push.far-away', 'production'))
+        .set(t.admin)
+        .send({ version, on: version % 2 === 0, reason: 'resume test' })
+        .expect(200);
+    const back = await connectSdk(t.url, prodKey, snapshot.sequence);
+    await back.waitFor((m) => m.type === 'change' && m.kind === 'flag' && m.key === 'push.far-away' && m.flag?.version === missed, 60_000);
+    expect(back.messages.every((m) => m.type === 'change')).toBe(true);
+    expect(sequences(back.messages)).toEqual(Array.from({ length: missed }, (_, i) => snapshot.sequence + 1 + i));
+    back.close();
+  });
+
   it('answers a resync (a client that saw a gap) and an unknown future sequence with a snapshot', async () => {
     const sdk = await connectSdk(t.url, devKey);
     await sdk.waitFor((m) => m.type === 'snapshot');

@@ -248,6 +248,13 @@ describe('signalbox relay between a real server and real SDKs', () => {
       const refused = await connectSdk(url, 'sbk_unknown').catch((err: Error & { data?: unknown }) => err.data);
       expect(refused).toEqual({ error: 'UNAUTHENTICATED', message: 'The SDK key is unknown or was revoked' });
     }
+    // The documented difference: the admin token on an SDK route is 403 at the server (it knows the token) and 401 at
+    // the relay, which knows SDK keys only; the relay serves no management route either.
+    const adminAt = async (base: string, path: string) => (await fetch(`${base}${path}`, { headers: t.admin })).status;
+    expect(await adminAt(t.url, '/api/v1/sdk/config')).toBe(403);
+    expect(await adminAt(relay.url, '/api/v1/sdk/config')).toBe(401);
+    expect(await adminAt(t.url, '/api/v1/projects')).toBe(200);
+    expect(await adminAt(relay.url, '/api/v1/projects')).toBe(404);
   });
 
   it('pushes changes to SDK clients, socket.io and SSE alike', async () => {
