@@ -339,7 +339,9 @@ export class UpstreamLink {
       if (response.status === 401 || response.status === 403) {
         const body = (await response.json().catch(() => ({}))) as { message?: string };
         this.refuse({ error: response.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', message: body.message ?? `upstream answered ${response.status}` });
-        return false;
+        // The upstream answered: the set is known (none of this link's keys holds), so a key check
+        // that ran into the rotation refuses the old key at once instead of asking the SDK to retry.
+        return true;
       }
       if (!response.ok) {
         await response.body?.cancel();
