@@ -115,6 +115,10 @@ describe('declaredBoundsProblems', () => {
     expect(declaredBoundsProblems({ rules: [{ serve: untouchable(75_000), clauses: [] }] }, PatchFlagConfigDto)).toEqual([
       { field: 'rules[0].serve', reason: 'serve must be an object' },
     ]);
+    // An array where a list's object belongs: class-validator would validate its elements and let it through (a 500 below).
+    expect(declaredBoundsProblems({ rules: [{ clauses: [] }, []] }, PatchFlagConfigDto)).toEqual([
+      { field: 'rules[1]', reason: 'each value in rules must be an object' },
+    ]);
     expect(declaredBoundsProblems({ targets: [{ variant: { a: 1 }, values: [] }] }, PatchFlagConfigDto)).toEqual([
       { field: 'targets[0].variant', reason: 'variant must be a string' },
     ]);

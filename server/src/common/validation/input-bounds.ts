@@ -237,6 +237,8 @@ export const declaredBoundsProblems = (input: unknown, type: DtoClass | undefine
           if (length?.each && typeof element === 'string' && !maxLength(element, length.constraints[0] as number)) {
             if (!add(`${path}[${i}]`, messageOf(length, property, '$property must be shorter than or equal to $constraint1 characters'))) break;
           } else if (nested && isRecord(element)) pending.push({ value: element, type: nested, field: `${path}[${i}]` });
+          // class-validator lets an array through where a nested object belongs (it validates its elements instead).
+          else if (nested && Array.isArray(element) && !add(`${path}[${i}]`, `each value in ${property} must be an object`)) break;
         }
       } else if (typeof v === 'string') {
         if (
