@@ -108,7 +108,8 @@ describe('SDK read path: hostile paths and bodies', () => {
     expectError(deep, 400, 'events 10,000 deep');
     expect(deep.body!.details).toEqual([{ field: 'body', reason: 'is nested more than 32 levels deep' }]);
     // Just past the raw scan's limit in depth, and few brackets: parsed, then refused naming where it is too deep.
-    const deepish = await raw(t.url, 'POST', '/api/v1/sdk/events', auth, `{"sdk":"x","dropped":0,"batches":${'['.repeat(999)}${']'.repeat(999)}}`);
+    // (In a field of its own: nested arrays where a batch belongs are refused sooner, as not objects.)
+    const deepish = await raw(t.url, 'POST', '/api/v1/sdk/events', auth, `{"sdk":"x","dropped":0,"batches":[],"pad":${'['.repeat(999)}${']'.repeat(999)}}`);
     expectError(deepish, 400, 'events 999 deep');
     expect(JSON.stringify(deepish.body!.details)).toContain('is nested more than 32 levels deep');
     const wide = await raw(t.url, 'POST', '/api/v1/sdk/events', auth, `{"sdk":"x","dropped":0,"batches":[],"pad":[${Array(1_500).fill('[]').join(',')}]}`);
