@@ -5,7 +5,8 @@ import Provider from 'oidc-provider';
 /** People at the test provider: the login typed at its page → their claims. */
 export type TestAccounts = Record<string, { email: string; name: string; groups: string[]; email_verified?: boolean }>;
 
-const freePort = (): Promise<number> =>
+/** A port nothing listens on now (the probe bound it, then let it go). */
+export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', reject);

@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aUser } from '../../../test/builders.js';
 import { bearer, startTestApp, type TestApp } from '../../../test/test-app.js';
-import { signInAtProvider, startTestProvider, type TestAccounts } from '../../../test/oidc-test-provider.js';
+import { freePort, signInAtProvider, startTestProvider, type TestAccounts } from '../../../test/oidc-test-provider.js';
 
 const CLIENT_ID = 'signalbox-test';
 const CLIENT_SECRET = 'test-client-secret-0123456789';
@@ -233,12 +232,7 @@ describe('OIDC configuration', () => {
 
   it('starts while the provider is unreachable, answers its sign-in with 503 "Cannot reach", and passwords still work', async () => {
     // A port nothing listens on: the discovery document cannot be read at start or at sign-in.
-    const closed = await new Promise<number>((resolve) => {
-      const probe = net.createServer().listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as net.AddressInfo;
-        probe.close(() => resolve(port));
-      });
-    });
+    const closed = await freePort();
     const t = await startTestApp({
       env: {
         SIGNALBOX_OIDC_ISSUER: `http://127.0.0.1:${closed}`,
