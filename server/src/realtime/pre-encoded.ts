@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import type { Namespace, Socket } from 'socket.io';
 
 /** socket.io's packet type for an event. */
@@ -44,7 +45,16 @@ export class PreEncodedEvent {
 interface WireSocket {
   readonly readyState: number;
   _sender?: { _state?: number; _queue?: unknown[] };
-  _socket?: { writable: boolean; destroyed: boolean; write(chunk: Buffer): boolean };
+  _socket?: Wire;
+}
+interface Wire {
+  writable: boolean;
+  destroyed: boolean;
+  encrypted?: boolean;
+  writableLength: number;
+  /** libuv's TCP handle: its descriptor (POSIX) and what it still holds to write. */
+  _handle?: { fd?: number; writeQueueSize?: number } | null;
+  write(chunk: Buffer): boolean;
 }
 interface EngineConnection {
   readyState: string;
@@ -66,7 +76,7 @@ const WS_OPEN = 1;
  * would have written it. Anything else (long-polling, a transport mid-send, a closing socket):
  * undefined, and the caller goes through engine.io.
  */
-const idleWireOf = (socket: Socket): WireSocket['_socket'] | undefined => {
+const idleWireOf = (socket: Socket): Wire | undefined => {
   const conn = (socket.client as unknown as { conn?: Partial<EngineConnection> }).conn;
   const transport = conn?.transport;
   if (conn?.readyState !== 'open' || conn.upgrading !== false || conn.writeBuffer?.length !== 0) return undefined;
@@ -79,7 +89,34 @@ const idleWireOf = (socket: Socket): WireSocket['_socket'] | undefined => {
 };
 
 /** How a room broadcast reached its sockets (for the bench and the tests). */
-export const roomBroadcastStats = { direct: 0, engine: 0 };
+export const roomBroadcastStats = { direct: 0, engine: 0, partial: 0 };
+
+/**
+ * Writes the frame to an idle wire. When the socket holds nothing unsent (neither its stream nor
+ * libuv), the bytes go out with one synchronous `write(2)` on its descriptor: the same system call
+ * `net.Socket.write` ends in, without the stream machinery around it (a write request, a callback,
+ * a `nextTick`, and, with AsyncLocalStorage in use, async hooks for each), which cost the server more
+ * than the system call itself per connection. Whatever the kernel did not take (a full send buffer,
+ * `EAGAIN`) or any error goes through `net.Socket.write`, which queues the rest in order and reports
+ * errors as usual. TLS sockets and sockets without a descriptor always take the stream.
+ */
+const writeFrame = (wire: Wire, frame: Buffer): void => {
+  const handle = wire._handle;
+  const fd = handle?.fd;
+  if (typeof fd !== 'number' || fd < 0 || wire.encrypted === true || wire.writableLength !== 0 || handle!.writeQueueSize !== 0) {
+    wire.write(frame);
+    return;
+  }
+  let written = 0;
+  try {
+    written = writeSync(fd, frame);
+  } catch {
+    // EAGAIN (send buffer full), EPIPE, ECONNRESET: the stream retries or reports it.
+  }
+  if (written === frame.length) return;
+  roomBroadcastStats.partial++;
+  wire.write(written === 0 ? frame : frame.subarray(written));
+};
 
 /**
  * `namespace.to(room).emit(event, data)` for the in-memory adapter, at a lower cost per socket:
@@ -106,7 +143,7 @@ export const emitToRoom = (namespace: Namespace, room: string, event: string, da
     if (socket === undefined) continue;
     const wire = frame === undefined ? undefined : idleWireOf(socket);
     if (wire !== undefined) {
-      wire.write(frame!);
+      writeFrame(wire, frame!);
       roomBroadcastStats.direct++;
     } else {
       (socket.client as unknown as EngineClient).writeToEngine(encoded, options);
