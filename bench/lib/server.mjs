@@ -20,6 +20,8 @@ export const startServer = async ({ env = {}, inspect = false, main = MAIN } = {
     [
       '--max-old-space-size=4096',
       ...(inspect ? ['--inspect=127.0.0.1:0'] : []),
+      // Extra Node.js/V8 options for the server only (e.g. `--max-semi-space-size=64` to try a setting).
+      ...(process.env.BENCH_SERVER_ARGS ? process.env.BENCH_SERVER_ARGS.split(' ').filter(Boolean) : []),
       ...(process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_SERVER_PROFILE] : []),
       main,
     ],
@@ -41,6 +43,8 @@ export const startServer = async ({ env = {}, inspect = false, main = MAIN } = {
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 90_000);
     const onData = (chunk) => {
+      // BENCH_SERVER_OUTPUT=<file>: everything the server prints (with --trace-gc, say) goes there too.
+      if (process.env.BENCH_SERVER_OUTPUT) fs.appendFileSync(process.env.BENCH_SERVER_OUTPUT, chunk);
       output += chunk;
       const match = /console (http:\/\/[^/\s]+)\//.exec(output);
       if (match) {
@@ -59,6 +63,10 @@ export const startServer = async ({ env = {}, inspect = false, main = MAIN } = {
       ...init,
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
     });
+  const cpuSplit = () => {
+    const fields = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return { user: Number(fields[11]) * (1e6 / 100), system: Number(fields[12]) * (1e6 / 100) };
+  };
   return {
     url,
     pid: child.pid,
@@ -66,9 +74,11 @@ export const startServer = async ({ env = {}, inspect = false, main = MAIN } = {
     admin,
     /** CPU time the server process has used, in µs (Linux: user + system clock ticks). */
     cpuMicros: () => {
-      const fields = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return (Number(fields[11]) + Number(fields[12])) * (1e6 / 100);
+      const { user, system } = cpuSplit();
+      return user + system;
     },
+    /** The same, split into user and system (kernel) time, in µs. */
+    cpuSplit,
     /** V8 heap used + external memory after a full garbage collection, in bytes (needs `inspect: true`). */
     heapAfterGc: () => heapAfterGc(inspectorUrl),
     /** Resident memory of the server process in bytes (Linux). */

@@ -294,6 +294,7 @@ const runFleet = async (total) => {
   const allHaveIt = [];
   let missing = 0;
   const serverCpuBefore = server.cpuMicros();
+  const serverSplitBefore = server.cpuSplit();
   const databaseCpuBefore = databaseCpuMicros();
   const clientCpuBefore = await workerCpu(workers);
   const windowStart = now();
@@ -307,6 +308,7 @@ const runFleet = async (total) => {
   await sleep(500); // acks still in flight count against the changes
   const windowSeconds = (now() - windowStart) / 1000;
   const serverCpu = server.cpuMicros() - serverCpuBefore;
+  const serverSplit = server.cpuSplit();
   const databaseCpuAfter = databaseCpuMicros();
   const clientCpu = (await workerCpu(workers)) - clientCpuBefore;
 
@@ -343,6 +345,10 @@ const runFleet = async (total) => {
       ? perClientChange(Math.max(0, serverCpu - results.oneClient.serverCpuMicrosPerChange * FLEET_CHANGES), FLEET_CHANGES)
       : undefined,
     serverCpuMicrosPerClientChangeLessIdle: perClientChange(Math.max(0, serverCpu - idleMicrosPerSecond * windowSeconds), FLEET_CHANGES),
+    // Of all the server's CPU: time in the kernel (mostly the socket writes, which on loopback also
+    // run the receiving side's TCP work) and in the process itself.
+    serverSystemCpuMicrosPerClientChange: perClientChange(serverSplit.system - serverSplitBefore.system, FLEET_CHANGES),
+    serverUserCpuMicrosPerClientChange: perClientChange(serverSplit.user - serverSplitBefore.user, FLEET_CHANGES),
     serverIdleCpuMicrosPerSecond: Math.round(idleMicrosPerSecond),
     clientCpuMicrosPerClientChange: perClientChange(clientCpu, FLEET_CHANGES),
     // PostgreSQL's own work per change (the write, the change log, the snapshot's queries), when it runs here.
@@ -399,7 +405,7 @@ for (const total of phases.has('fleet') ? fleets : []) {
     `  ${String(total).padStart(5)} clients, ${FLEET_CHANGES} changes, all have it: p50 ${ms(r.allHaveItP50ms)} ms   p99 ${ms(r.allHaveItP99ms)} ms   (target p99 ≤ 300 ms at 5,000)   ready ${r.ready}/${total}   missed ${r.missedDeliveries}`,
   );
   console.log(
-    `        server CPU ${r.serverCpuMicrosPerClientChange} µs per client per change (${r.serverCpuMicrosPerClientChangeMarginal ?? '—'} beyond the one-client run's cost per change; target ≤ 15), heap ${r.serverKiBPerConnection} KiB per connection (after GC; RSS ${r.serverRssMiB} MiB); SDK CPU ${r.clientCpuMicrosPerClientChange} µs per client per change${r.databaseCpuMicrosPerChange === undefined ? '' : `; PostgreSQL ${(r.databaseCpuMicrosPerChange / 1000).toFixed(1)} ms per change`}`,
+    `        server CPU ${r.serverCpuMicrosPerClientChange} µs per client per change (${r.serverCpuMicrosPerClientChangeMarginal ?? '—'} beyond the one-client run's cost per change; target ≤ 15; user ${r.serverUserCpuMicrosPerClientChange}, kernel ${r.serverSystemCpuMicrosPerClientChange}), heap ${r.serverKiBPerConnection} KiB per connection (after GC; RSS ${r.serverRssMiB} MiB); SDK CPU ${r.clientCpuMicrosPerClientChange} µs per client per change${r.databaseCpuMicrosPerChange === undefined ? '' : `; PostgreSQL ${(r.databaseCpuMicrosPerChange / 1000).toFixed(1)} ms per change`}`,
   );
   console.log(
     `        ${KILLS} kills/restores (every SDK confirms): all have it (from the request) p50 ${ms(r.kills.allHaveItP50ms)} ms, max ${ms(r.kills.allHaveItMaxMs)} ms; server CPU ${r.kills.serverCpuMicrosPerClientChange} µs per client per change (${r.kills.serverCpuMicrosPerClientChangeLessIdle} less idle); confirmed ${r.kills.confirmations.join(', ')}`,
