@@ -126,7 +126,10 @@ const toggle = async (target) => {
   const at = now();
   const body = await expectOk(res, 'toggle');
   target.version = body.version;
-  return { at, sequence: await headSequence(target) };
+  // The write names its change-log sequence; older servers (BENCH_MAIN) only through the config's ETag,
+  // whose read rebuilds the environment's snapshot, a cost of the bench's, not of the change.
+  const sequence = Number(res.headers.get('signalbox-sequence') ?? NaN);
+  return { at, sequence: Number.isSafeInteger(sequence) ? sequence : await headSequence(target) };
 };
 
 /** A kill switch or its restore, waiting (up to 5 s) until every connected SDK confirmed it. */

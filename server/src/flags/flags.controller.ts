@@ -24,6 +24,11 @@ const CONFIG_CONFLICT = {
 
 const NEEDS_APPROVAL = 'The environment requires approval: a pending change request was made from the write, and nothing was written';
 
+/** The change-log sequence a config write produced: an SDK whose `sequence` is at least this has the change. */
+const SEQUENCE_HEADER = 'Signalbox-Sequence';
+const SEQUENCE_HEADER_DESCRIPTION =
+  'The change-log sequence of this write (absent when nothing changed): an SDK whose `sequence` is at least this serves the new config';
+
 // Kill and restore in one environment are the kill switch's (kill-switch/).
 @ApiTags('flags')
 @ApiBearerAuth()
@@ -161,7 +166,10 @@ export class FlagsController {
   @Put('flags/:key/environments/:environmentKey')
   @Access('editor')
   @ApiOperation({ summary: 'Replace the config in an environment; `version` must be the current one (else 409)' })
-  @ApiOkResponse({ type: FlagConfigResponse })
+  @ApiOkResponse({
+    type: FlagConfigResponse,
+    headers: { [SEQUENCE_HEADER]: { description: SEQUENCE_HEADER_DESCRIPTION, schema: { type: 'integer' } } },
+  })
   @ApiAcceptedResponse({ type: ChangeRequestCreatedResponse, description: NEEDS_APPROVAL })
   @ApiErrors(400, 401, 403, 404, CONFIG_CONFLICT)
   async replaceConfig(
@@ -183,13 +191,16 @@ export class FlagsController {
       res.status(HttpStatus.ACCEPTED);
       return request;
     }
-    return this.changeConfig(principal, ref, change);
+    return this.changeConfig(principal, ref, change, res);
   }
 
   @Patch('flags/:key/environments/:environmentKey')
   @Access('editor')
   @ApiOperation({ summary: 'Change parts of the config (absent = unchanged, null = cleared); `version` must be the current one' })
-  @ApiOkResponse({ type: FlagConfigResponse })
+  @ApiOkResponse({
+    type: FlagConfigResponse,
+    headers: { [SEQUENCE_HEADER]: { description: SEQUENCE_HEADER_DESCRIPTION, schema: { type: 'integer' } } },
+  })
   @ApiAcceptedResponse({ type: ChangeRequestCreatedResponse, description: NEEDS_APPROVAL })
   @ApiErrors(400, 401, 403, 404, CONFIG_CONFLICT)
   async patchConfig(
@@ -210,10 +221,12 @@ export class FlagsController {
       res.status(HttpStatus.ACCEPTED);
       return request;
     }
-    return this.changeConfig(principal, ref, toPatchChange(body));
+    return this.changeConfig(principal, ref, toPatchChange(body), res);
   }
 
-  private async changeConfig(principal: Principal, flagEnvironment: FlagEnvironmentRef, change: FlagConfigChange): Promise<FlagConfigResponse> {
-    return (await this.flags.changeConfig(actorOf(principal), flagEnvironment, change)).config;
+  private async changeConfig(principal: Principal, flagEnvironment: FlagEnvironmentRef, change: FlagConfigChange, res: Response): Promise<FlagConfigResponse> {
+    const { config, sequence } = await this.flags.changeConfig(actorOf(principal), flagEnvironment, change);
+    if (sequence !== null) res.setHeader(SEQUENCE_HEADER, String(sequence));
+    return config;
   }
 }

@@ -64,6 +64,25 @@ describe('flags API', () => {
     expect((await t.http.get(url).set(t.admin)).body).toMatchObject({ on: true, version: 1 });
   });
 
+  it('a config write answers with the change-log sequence it produced (Signalbox-Sequence), the one SDKs then hold', async () => {
+    const { sdkKeys } = await aProject(t.http, t.admin, 'sequenced');
+    await aBooleanFlag(t.http, t.admin, 'sequenced', 'seq.flag');
+    const sdk = { Authorization: `Bearer ${sdkKeys.development!}` };
+    const url = '/api/v1/projects/sequenced/flags/seq.flag/environments/development';
+    const patched = await t.http.patch(url).set(t.admin).send({ version: 0, on: true });
+    expect(patched.status).toBe(200);
+    const first = Number(patched.headers['signalbox-sequence']);
+    expect(first).toBeGreaterThan(0);
+    expect((await t.http.get('/api/v1/sdk/config').set(sdk)).body.sequence).toBe(first);
+    const put = await t.http
+      .put(url)
+      .set(t.admin)
+      .send({ ...patched.body, on: false, environment: undefined, kill: undefined, killed: undefined, updatedAt: undefined });
+    expect(put.status).toBe(200);
+    expect(Number(put.headers['signalbox-sequence'])).toBe(first + 1);
+    expect((await t.http.get('/api/v1/sdk/config').set(sdk)).body.sequence).toBe(first + 1);
+  });
+
   it('PATCH keeps absent fields, clears null ones and sets given ones', async () => {
     await aBooleanFlag(t.http, t.admin, 'pipelines', 'etl.patch');
     const url = `${base}/etl.patch/environments/development`;

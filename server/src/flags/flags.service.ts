@@ -12,7 +12,7 @@ import { ProjectsService } from '../projects/projects.service.js';
 import { SegmentsService } from '../segments/segments.service.js';
 import type { FlagConfigChange } from './flag-config-change.js';
 import type { FlagConfigEntity } from './flag-config.entity.js';
-import { type ConfigValidationContext, validateFlagConfig, validateVariants } from './flag-config.validator.js';
+import { type ConfigValidationContext, type FlagConfigInput, validateFlagConfig, validateVariants } from './flag-config.validator.js';
 import type { FlagEnvironmentRef } from './flag-environment.decorator.js';
 import type { FlagEntity } from './flag.entity.js';
 import { defaultConfig, type FlagConfigView, type FlagView, toConfigState, toConfigView, toCoreFlagConfig, toFlagView } from './flag.mapper.js';
@@ -318,7 +318,7 @@ export class FlagsService {
       const environment = await this.projects.environment(project, environmentKey);
       const flag = await this.flag(project.id, flagKey);
       if (flag.archivedAt) throw conflict(`Flag '${flagKey}' is archived; unarchive it to change its configuration`);
-      return this.writeConfig(actor, projectKey, environment, flag, change, () => this.validationContext(project.id, environment.id, flag));
+      return this.writeConfig(actor, projectKey, environment, flag, change, (next) => this.validationContext(project.id, environment.id, flag, next));
     });
   }
 
@@ -357,10 +357,13 @@ export class FlagsService {
         if (!environment) throw notFound('Environment', environmentKey);
         const flag = byKey.get(flagKey) ?? (await this.flag(project.id, flagKey));
         if (flag.archivedAt || !byKey.has(flagKey)) throw conflict(`Flag '${flagKey}' is archived; unarchive it to change its configuration`);
-        const configs = await configsIn(environment.id);
-        const write = await this.writeConfig(actor, projectKey, environment, flag, change, async () => contextOf(flag, byKey, configs, segmentKeys));
-        // Later changes' prerequisite checks see this one.
-        if (write.changed)
+        // The environment's configs only for a config with prerequisites (see validationContext).
+        const write = await this.writeConfig(actor, projectKey, environment, flag, change, async (next) =>
+          contextOf(flag, byKey, next.prerequisites.length === 0 ? new Map() : await configsIn(environment.id), segmentKeys),
+        );
+        // Later changes' prerequisite checks see this one (configs loaded later read it from the transaction).
+        const configs = configsByEnvironment.get(environment.id);
+        if (write.changed && configs)
           configs.set(flag.id, { ...(configs.get(flag.id) ?? defaultConfig(flag, environment.id)), prerequisites: write.config.prerequisites });
         results.push(write);
       }
@@ -374,7 +377,7 @@ export class FlagsService {
     environment: Environment,
     flag: FlagEntity,
     change: FlagConfigChange,
-    context: () => Promise<ConfigValidationContext>,
+    context: (next: FlagConfigInput) => Promise<ConfigValidationContext>,
   ): Promise<ConfigWrite> {
     const { action, reason } = change;
     const environmentKey = environment.key;
@@ -389,7 +392,7 @@ export class FlagsService {
     if (environment.requireChangeReason && !reason?.trim()) {
       throw validationFailed([{ field: 'reason', reason: `${environmentKey} requires a reason for every change` }]);
     }
-    const problems = validateFlagConfig(next, await context());
+    const problems = validateFlagConfig(next, await context(next));
     if (problems.length > 0) throw validationFailed(problems);
     Object.assign(current, toConfigState(next), { version: current.version + 1 });
     const saved = await this.repository.saveConfig(current);
@@ -436,7 +439,11 @@ export class FlagsService {
     };
   }
 
-  private async validationContext(projectId: string, environmentId: string, flag: FlagEntity): Promise<ConfigValidationContext> {
+  private async validationContext(projectId: string, environmentId: string, flag: FlagEntity, next: FlagConfigInput): Promise<ConfigValidationContext> {
+    const segmentKeys = await this.segments.keys(projectId);
+    // Other flags matter to a config only through its prerequisites (their variants, the cycle check):
+    // without any, the write needs none of them, and a toggle reads no other flag.
+    if (next.prerequisites.length === 0) return contextOf(flag, new Map(), new Map(), segmentKeys);
     const flags = await this.repository.listActive(projectId);
     const configs = new Map(
       (
@@ -446,7 +453,7 @@ export class FlagsService {
         )
       ).map((c) => [c.flagId, c]),
     );
-    return contextOf(flag, new Map(flags.map((f) => [f.key, f])), configs, await this.segments.keys(projectId));
+    return contextOf(flag, new Map(flags.map((f) => [f.key, f])), configs, segmentKeys);
   }
 
   private async flag(projectId: string, key: string): Promise<FlagEntity> {

@@ -6763,6 +6763,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The change-log sequence of this write (absent when nothing changed): an SDK whose `sequence` is at least this serves the new config */
+                    "Signalbox-Sequence"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6844,6 +6846,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The change-log sequence of this write (absent when nothing changed): an SDK whose `sequence` is at least this serves the new config */
+                    "Signalbox-Sequence"?: number;
                     [name: string]: unknown;
                 };
                 content: {
