@@ -152,7 +152,12 @@ const startFleet = async (total, target, workerCount = 2) => {
   for (let i = 0; i < workerCount && i * perWorker < total; i++) {
     const count = Math.min(perWorker, total - i * perWorker);
     const worker = fork(path.join(import.meta.dirname, 'clients.mjs'), [JSON.stringify({ url: server.url, sdkKey: target.sdkKey, count, flag: FLAG })], {
-      execArgv: ['--max-old-space-size=4096', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : [])],
+      execArgv: [
+        '--max-old-space-size=4096',
+        ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : []),
+        // Extra Node.js options for the client workers (e.g. --trace-gc).
+        ...(process.env.BENCH_WORKER_ARGS ? process.env.BENCH_WORKER_ARGS.split(' ').filter(Boolean) : []),
+      ],
     });
     workers.push(worker);
     liveWorkers.add(worker);
