@@ -14,6 +14,8 @@ export class ProtocolHarness {
   resyncs = 0;
   /** Whether a connecting client that holds an older sequence gets the missing changes (else a snapshot). */
   replayChanges = true;
+  /** The protocol version announced in a `hello` before anything else (undefined: none, as a version-1 server). */
+  hello: number | undefined = undefined;
   private readonly validKeys = new Set<string>(['good-key']);
   private sequence: number;
   private flags = new Map<string, FlagConfig>();
@@ -77,6 +79,13 @@ export class ProtocolHarness {
     this.log.push({ type: 'change', sequence: this.sequence, kind: 'flag', key, flag });
   }
 
+  /** A flag change the server asks to have confirmed at once (as kill switches and restores are). */
+  publishConfirmedFlag(key: string, flag: FlagConfig): ChangeMessage {
+    this.sequence++;
+    this.flags.set(key, flag);
+    return this.broadcast({ type: 'change', sequence: this.sequence, kind: 'flag', key, flag, confirm: true });
+  }
+
   /** Sends a message as is (duplicates, out-of-order messages). */
   sendRaw(message: ServerMessage): void {
     this.io.of('/sdk').emit(message.type, message);
@@ -123,6 +132,7 @@ export class ProtocolHarness {
   }
 
   private welcome(socket: Socket): void {
+    if (this.hello !== undefined) socket.emit('hello', { type: 'hello', protocol: this.hello });
     const held = (socket.handshake.auth as HandshakeAuth).sequence ?? 0;
     const missing = this.log.filter((change) => change.sequence > held);
     const canReplay = this.replayChanges && held > 0 && held <= this.sequence && (missing[0]?.sequence ?? held + 1) === held + 1;

@@ -75,6 +75,35 @@ describe('socket transport against a protocol harness', () => {
     expect(perFlag).toHaveLength(2);
   });
 
+  it('a version-2 SDK whose server sends no hello (an older server) acknowledges every change at once', async () => {
+    const { harness, client } = await setUp();
+    await client.waitForReady();
+    await eventually(() => harness.acks.length === 1);
+    for (let version = 2; version <= 4; version++) {
+      harness.publishFlag('pipeline.enabled', aFlag('pipeline.enabled').with({ version }).build());
+      await eventually(() => harness.acks.at(-1) === version, 1_000);
+    }
+    expect(harness.handshakes[0]?.protocol).toBe(2);
+  });
+
+  it('after a version-2 hello, acknowledges an ordinary change lazily but one the server asks to confirm at once', async () => {
+    const harness = await ProtocolHarness.start(initial());
+    harness.hello = 2;
+    harnesses.push(harness);
+    const client = createClient({ url: harness.url, sdkKey: 'good-key', logger: silent });
+    clients.push(client);
+    await client.waitForReady();
+    // The snapshot asks for no confirmation here; what matters is what follows it.
+    const acked = harness.acks.length;
+    harness.publishFlag('pipeline.enabled', aFlag('pipeline.enabled').with({ version: 2 }).build());
+    await eventually(() => client.sequence === 2);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(harness.acks.length).toBe(acked);
+    harness.publishConfirmedFlag('pipeline.enabled', aFlag('pipeline.enabled').with({ version: 3, killed: true }).build());
+    await eventually(() => harness.acks.at(-1) === 3, 1_000);
+    expect(harness.acks.filter((sequence) => sequence === 2)).toEqual([]);
+  });
+
   it('throttles acks during a burst but always acknowledges the newest sequence', async () => {
     const { harness, client } = await setUp();
     await client.waitForReady();
