@@ -117,6 +117,20 @@ describe.runIf(hasBinaries)('two instances while their PostgreSQL restarts, stop
       expect(config.status).toBe(503);
       expect(config.headers.get('retry-after')).toBe('1');
       expect(await handshake(b.url, unknownKey)).toMatchObject({ error: 'UNAVAILABLE', retryAfterMs: expect.any(Number) });
+      // OFREP says the same in its own error shape; a key and config this instance holds still evaluate.
+      const ofrep = (url: string, key: string) =>
+        fetch(`${url}/ofrep/v1/evaluate/flags/outage.flag`, {
+          method: 'POST',
+          headers: { ...bearer(key), 'content-type': 'application/json' },
+          body: JSON.stringify({ context: { targetingKey: 'u' } }),
+        });
+      const refused = await ofrep(b.url, unknownKey);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(await refused.json()).toMatchObject({ errorDetails: expect.any(String) });
+      const served = await ofrep(a.url, sdkKey);
+      expect(served.status).toBe(200);
+      expect(await served.json()).toMatchObject({ key: 'outage.flag', value: expect.any(Boolean) });
       const readiness = await fetch(`${a.url}/readyz`);
       expect(readiness.status).toBe(503);
       expect(((await readiness.json()) as { message: string }).message).toMatch(/database/i);
