@@ -9,6 +9,7 @@ import type { KeyRing } from './key-ring.js';
 import { NOT_READY, RelayError, requestIdOf, sendError, sendJson, setSecurityHeaders } from './relay-errors.js';
 import { reasonOf, type RelayLogger } from './relay-logger.js';
 import { RelayOfrep } from './relay-ofrep.js';
+import { readLimitedBody } from '../common/http/read-limited-body.js';
 import { flagKeyOf, readAckBody, readEvaluateBody } from './sdk-body.js';
 import type { UpstreamLink } from './upstream-link.js';
 
@@ -67,7 +68,49 @@ export class RelayHttp {
     }
     if (path === `${SDK}/stream` && method === 'GET') return this.stream(req, res, await this.link(req));
     if (path === `${SDK}/ack` && method === 'POST') return this.ack(req, res, await this.link(req));
+    // What a relay downstream of this one needs from its upstream (the key set, presence reports).
+    if ((path === `${SDK}/relay/keys` && method === 'GET') || (path === `${SDK}/relay/presence` && method === 'POST'))
+      return this.passUpstream(req, res, await this.link(req), path.slice(`${SDK}/relay/`.length));
     throw new RelayError('NOT_FOUND', `Cannot ${method} ${path}`);
+  }
+
+  /**
+   * A downstream relay's key-set request (long poll, ETag) or presence report, passed to this
+   * relay's upstream as it came, for a key this relay serves: the server stays the one that decides
+   * which keys hold and counts every relay's clients, however many relays sit in between.
+   */
+  private async passUpstream(req: IncomingMessage, res: ServerResponse, link: UpstreamLink, route: string): Promise<void> {
+    const query = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+    const headers: Record<string, string> = {};
+    for (const name of ['authorization', 'if-none-match', 'x-signalbox-client', 'content-type']) {
+      const value = req.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    const body =
+      req.method === 'POST'
+        ? await readLimitedBody(req, 1024 * 1024, () => new RelayError('PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB'))
+        : undefined;
+    const waitMs = Math.min(Math.max(Number(new URLSearchParams(query).get('waitMs')) || 0, 0), 60_000);
+    const aborted = new AbortController();
+    res.once('close', () => aborted.abort());
+    let upstream: Response;
+    try {
+      upstream = await fetch(`${link.base}/relay/${route}${query}`, {
+        method: req.method,
+        headers,
+        body,
+        signal: AbortSignal.any([aborted.signal, AbortSignal.timeout(waitMs + 10_000)]),
+      });
+    } catch {
+      throw new RelayError('UNAVAILABLE', 'The relay cannot reach its upstream now; retry');
+    }
+    const forwarded: Record<string, string> = {};
+    for (const name of ['content-type', 'etag', 'retry-after']) {
+      const value = upstream.headers.get(name);
+      if (value !== null) forwarded[name] = value;
+    }
+    res.writeHead(upstream.status, forwarded);
+    res.end(Buffer.from(await upstream.arrayBuffer()));
   }
 
   private async link(req: IncomingMessage): Promise<UpstreamLink> {

@@ -20,9 +20,13 @@ interface RelayProcess {
 
 /** `signalbox relay` as its own process, as an operator starts it. */
 const startRelay = (upstream: string, sdkKeys: string[], extra: string[] = []): Promise<RelayProcess> =>
+  startRelayProcess(['--upstream', upstream, ...sdkKeys.flatMap((k) => ['--sdk-key', k]), '--port', '0', '--host', '127.0.0.1', ...extra]);
+
+/** The relay CLI with these arguments and environment variables (nothing else of the test's environment). */
+const startRelayProcess = (relayArgs: string[], env: Record<string, string> = {}): Promise<RelayProcess> =>
   new Promise((resolve, reject) => {
-    const args = [CLI, 'relay', '--upstream', upstream, ...sdkKeys.flatMap((k) => ['--sdk-key', k]), '--port', '0', '--host', '127.0.0.1', ...extra];
-    const child: ChildProcess = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [CLI, 'relay', ...relayArgs];
+    const child: ChildProcess = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -319,6 +323,50 @@ describe('signalbox relay between a real server and real SDKs', () => {
     expect(sdk.booleanDetails('prod.only', {}, true)).toMatchObject({ value: false, reason: 'KILLED' });
     downstream.forEach((s) => s.close());
     await sdk.close();
+    await expect.poll(delivery, { timeout: 10_000 }).toMatchObject({ connected: 1 });
+  });
+
+  it('takes its options from the environment, and follows another relay as it follows a server, confirmations included', async () => {
+    // Upstream, keys and port from SIGNALBOX_RELAY_*; its upstream is the suite's relay, not the server.
+    const second = await startRelayProcess(['--host', '127.0.0.1'], {
+      SIGNALBOX_RELAY_UPSTREAM: relay.url,
+      SIGNALBOX_RELAY_SDK_KEYS: `${sdkKey},${otherKey}`,
+      SIGNALBOX_RELAY_PORT: '0',
+    });
+    const delivery = async () => (await t.http.get('/api/v1/projects/relay/environments/production/delivery').set(t.admin)).body;
+    try {
+      await expect.poll(async () => (await fetch(`${second.url}/readyz`)).status, { timeout: 10_000 }).toBe(200);
+      expect(second.output()).toContain(`"upstream":"${relay.url}"`);
+      expect(second.output()).not.toContain(sdkKey);
+      const sdk = createClient({ url: second.url, sdkKey, logger: quiet });
+      clients.push(sdk);
+      expect(await sdk.waitForReady({ timeoutMs: 10_000 })).toBe('ready');
+      const before = sdk.boolean('etl.new-transformer', { targetingKey: 'u' }, false);
+      await toggle('etl.new-transformer', !before);
+      await expect.poll(() => sdk.boolean('etl.new-transformer', { targetingKey: 'u' }, before), { timeout: 10_000 }).toBe(!before);
+
+      // Counted by the server through both relays: the first relay's own connection, the second
+      // relay's connection to it, and the SDK at the second relay (its report passes the first relay).
+      const production = createClient({ url: second.url, sdkKey: otherKey, logger: quiet });
+      clients.push(production);
+      expect(await production.waitForReady({ timeoutMs: 10_000 })).toBe('ready');
+      await expect.poll(delivery, { timeout: 10_000 }).toMatchObject({ connected: 3, confirmed: 3 });
+      await aBooleanFlag(t.http, t.admin, 'relay', 'chain.only');
+      await t.http.patch(`${flags}/chain.only/environments/production`).set(t.admin).send({ version: 0, on: true }).expect(200);
+      await expect.poll(() => production.boolean('chain.only', {}, false), { timeout: 10_000 }).toBe(true);
+      const killed = await t.http
+        .post(`${flags}/chain.only/kill`)
+        .set(t.admin)
+        .send({ environments: ['production'], reason: 'relay chain test', waitForConfirmationMs: 5_000 })
+        .expect(200);
+      expect(killed.body.environments[0].delivery).toMatchObject({ connected: 3, confirmed: 3, allConfirmed: true });
+      expect(production.booleanDetails('chain.only', {}, true)).toMatchObject({ value: false, reason: 'KILLED' });
+      // A key neither relay serves is refused at the second one, which asks upstream through the first.
+      expect((await fetch(`${second.url}/api/v1/sdk/config`, { headers: { authorization: `Bearer sbk_${'z'.repeat(40)}` } })).status).toBe(401);
+    } finally {
+      await Promise.all(clients.splice(0).map((c) => c.close()));
+      await second.stop();
+    }
     await expect.poll(delivery, { timeout: 10_000 }).toMatchObject({ connected: 1 });
   });
 

@@ -68,7 +68,8 @@ export class UpstreamLink {
   /** Which key-watching loop is current (a rotation starts a new one). */
   private keysGeneration = 0;
   private readonly endpoints: ReturnType<typeof serverEndpoints>;
-  private readonly base: string;
+  /** The upstream's SDK API base (`…/api/v1/sdk`). */
+  readonly base: string;
   private keyHashes = new Set<string>();
   private keysEtag: string | undefined;
   private keysKnown = false;
