@@ -104,13 +104,19 @@ export class RelayHttp {
     } catch {
       throw new RelayError('UNAVAILABLE', 'The relay cannot reach its upstream now; retry');
     }
+    let answer: Buffer;
+    try {
+      answer = Buffer.from(await upstream.arrayBuffer());
+    } catch {
+      throw new RelayError('UNAVAILABLE', 'The relay lost its upstream while answering; retry');
+    }
     const forwarded: Record<string, string> = {};
     for (const name of ['content-type', 'etag', 'retry-after']) {
       const value = upstream.headers.get(name);
       if (value !== null) forwarded[name] = value;
     }
     res.writeHead(upstream.status, forwarded);
-    res.end(Buffer.from(await upstream.arrayBuffer()));
+    res.end(answer);
   }
 
   private async link(req: IncomingMessage): Promise<UpstreamLink> {
