@@ -9,8 +9,7 @@ import type { KeyRing } from './key-ring.js';
 import { NOT_READY, RelayError, requestIdOf, sendError, sendJson, setSecurityHeaders } from './relay-errors.js';
 import { reasonOf, type RelayLogger } from './relay-logger.js';
 import { RelayOfrep } from './relay-ofrep.js';
-import { readLimitedBody } from '../common/http/read-limited-body.js';
-import { flagKeyOf, readAckBody, readEvaluateBody } from './sdk-body.js';
+import { flagKeyOf, readAckBody, readEvaluateBody, readSdkBody } from './sdk-body.js';
 import type { UpstreamLink } from './upstream-link.js';
 
 const SDK = '/api/v1/sdk';
@@ -86,10 +85,7 @@ export class RelayHttp {
       const value = req.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
-    const body =
-      req.method === 'POST'
-        ? await readLimitedBody(req, 1024 * 1024, () => new RelayError('PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB'))
-        : undefined;
+    const body = req.method === 'POST' ? await readSdkBody(req) : undefined;
     const waitMs = Math.min(Math.max(Number(new URLSearchParams(query).get('waitMs')) || 0, 0), 60_000);
     const aborted = new AbortController();
     res.once('close', () => aborted.abort());

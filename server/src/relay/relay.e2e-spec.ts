@@ -114,6 +114,22 @@ describe('signalbox relay between a real server and real SDKs', () => {
       .expect(200);
     version.set(key, res.body.version);
   };
+  /** What the server says about production's SDKs: connected and confirmed counts. */
+  const productionDelivery = async () => (await t.http.get('/api/v1/projects/relay/environments/production/delivery').set(t.admin)).body;
+  /** A new flag, on in production. */
+  const aProductionFlagOn = async (key: string) => {
+    await aBooleanFlag(t.http, t.admin, 'relay', key);
+    await t.http.patch(`${flags}/${key}/environments/production`).set(t.admin).send({ version: 0, on: true }).expect(200);
+  };
+  /** Kills a flag in production; the answer comes once every SDK confirmed it (or after 5 s). */
+  const killWaitingForAll = async (key: string, reason: string) =>
+    (
+      await t.http
+        .post(`${flags}/${key}/kill`)
+        .set(t.admin)
+        .send({ environments: ['production'], reason, waitForConfirmationMs: 5_000 })
+        .expect(200)
+    ).body.environments[0].delivery;
   const raw = async (url: string, key: string, sequence = 0) => {
     const s = await connectSdk(url, key, sequence);
     sockets.push(s);
@@ -301,29 +317,22 @@ describe('signalbox relay between a real server and real SDKs', () => {
   });
 
   it("counts the relay's clients in the server's confirmations: a kill waits for them", async () => {
-    const delivery = async () => (await t.http.get('/api/v1/projects/relay/environments/production/delivery').set(t.admin)).body;
     // The relay's own upstream connection for production, and nothing else yet.
-    await expect.poll(delivery, { timeout: 10_000 }).toMatchObject({ connected: 1 });
+    await expect.poll(productionDelivery, { timeout: 10_000 }).toMatchObject({ connected: 1 });
     const downstream = await Promise.all([0, 1, 2].map(() => raw(relay.url, otherKey)));
     await Promise.all(downstream.map((s) => s.waitFor((m) => m.type === 'snapshot')));
     const sdk = createClient({ url: relay.url, sdkKey: otherKey, logger: quiet });
     clients.push(sdk);
     expect(await sdk.waitForReady({ timeoutMs: 5000 })).toBe('ready');
-    await expect.poll(delivery, { timeout: 10_000 }).toMatchObject({ connected: 5, confirmed: 5 });
-    await aBooleanFlag(t.http, t.admin, 'relay', 'prod.only');
-    await t.http.patch(`${flags}/prod.only/environments/production`).set(t.admin).send({ version: 0, on: true }).expect(200);
+    await expect.poll(productionDelivery, { timeout: 10_000 }).toMatchObject({ connected: 5, confirmed: 5 });
+    await aProductionFlagOn('prod.only');
     await Promise.all(downstream.map((s) => s.waitFor(changeOf('prod.only', true))));
     // The kill switch answers once every SDK confirmed it, the relay's four among them.
-    const killed = await t.http
-      .post(`${flags}/prod.only/kill`)
-      .set(t.admin)
-      .send({ environments: ['production'], reason: 'relay confirmation test', waitForConfirmationMs: 5_000 })
-      .expect(200);
-    expect(killed.body.environments[0].delivery).toMatchObject({ connected: 5, confirmed: 5, allConfirmed: true });
+    expect(await killWaitingForAll('prod.only', 'relay confirmation test')).toMatchObject({ connected: 5, confirmed: 5, allConfirmed: true });
     expect(sdk.booleanDetails('prod.only', {}, true)).toMatchObject({ value: false, reason: 'KILLED' });
     downstream.forEach((s) => s.close());
     await sdk.close();
-    await expect.poll(delivery, { timeout: 10_000 }).toMatchObject({ connected: 1 });
+    await expect.poll(productionDelivery, { timeout: 10_000 }).toMatchObject({ connected: 1 });
   });
 
   it('takes its options from the environment, and follows another relay as it follows a server, confirmations included', async () => {
@@ -333,7 +342,6 @@ describe('signalbox relay between a real server and real SDKs', () => {
       SIGNALBOX_RELAY_SDK_KEYS: `${sdkKey},${otherKey}`,
       SIGNALBOX_RELAY_PORT: '0',
     });
-    const delivery = async () => (await t.http.get('/api/v1/projects/relay/environments/production/delivery').set(t.admin)).body;
     try {
       await expect.poll(async () => (await fetch(`${second.url}/readyz`)).status, { timeout: 10_000 }).toBe(200);
       expect(second.output()).toContain(`"upstream":"${relay.url}"`);
@@ -350,16 +358,10 @@ describe('signalbox relay between a real server and real SDKs', () => {
       const production = createClient({ url: second.url, sdkKey: otherKey, logger: quiet });
       clients.push(production);
       expect(await production.waitForReady({ timeoutMs: 10_000 })).toBe('ready');
-      await expect.poll(delivery, { timeout: 10_000 }).toMatchObject({ connected: 3, confirmed: 3 });
-      await aBooleanFlag(t.http, t.admin, 'relay', 'chain.only');
-      await t.http.patch(`${flags}/chain.only/environments/production`).set(t.admin).send({ version: 0, on: true }).expect(200);
+      await expect.poll(productionDelivery, { timeout: 10_000 }).toMatchObject({ connected: 3, confirmed: 3 });
+      await aProductionFlagOn('chain.only');
       await expect.poll(() => production.boolean('chain.only', {}, false), { timeout: 10_000 }).toBe(true);
-      const killed = await t.http
-        .post(`${flags}/chain.only/kill`)
-        .set(t.admin)
-        .send({ environments: ['production'], reason: 'relay chain test', waitForConfirmationMs: 5_000 })
-        .expect(200);
-      expect(killed.body.environments[0].delivery).toMatchObject({ connected: 3, confirmed: 3, allConfirmed: true });
+      expect(await killWaitingForAll('chain.only', 'relay chain test')).toMatchObject({ connected: 3, confirmed: 3, allConfirmed: true });
       expect(production.booleanDetails('chain.only', {}, true)).toMatchObject({ value: false, reason: 'KILLED' });
       // A key neither relay serves is refused at the second one, which asks upstream through the first.
       expect((await fetch(`${second.url}/api/v1/sdk/config`, { headers: { authorization: `Bearer sbk_${'z'.repeat(40)}` } })).status).toBe(401);
@@ -367,7 +369,7 @@ describe('signalbox relay between a real server and real SDKs', () => {
       await Promise.all(clients.splice(0).map((c) => c.close()));
       await second.stop();
     }
-    await expect.poll(delivery, { timeout: 10_000 }).toMatchObject({ connected: 1 });
+    await expect.poll(productionDelivery, { timeout: 10_000 }).toMatchObject({ connected: 1 });
   });
 
   it('keeps serving its last config while the upstream is away, and catches up when it returns', async () => {

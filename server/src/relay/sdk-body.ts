@@ -29,8 +29,12 @@ const isObject = (value: unknown): value is Record<string, unknown> => value !==
  * The body of a remote evaluation, refused as the server refuses it (same order of checks, same
  * codes, fields and reasons): size, nesting, JSON, shape bounds, unknown fields, then the fields.
  */
+/** A request body up to 1 MB, as the server takes them; past that a 413. */
+export const readSdkBody = (req: IncomingMessage): Promise<Buffer> =>
+  readLimitedBody(req, MAX_BODY_BYTES, () => new RelayError('PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB'));
+
 export const readEvaluateBody = async (req: IncomingMessage, single: boolean): Promise<EvaluateBody> => {
-  const raw = await readLimitedBody(req, MAX_BODY_BYTES, () => new RelayError('PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB'));
+  const raw = await readSdkBody(req);
   let body: unknown = {};
   if (raw.length > 0) {
     if (jsonNestingExceeds(raw, MAX_RAW_JSON_DEPTH)) throw capped([TOO_DEEP_BODY]);
@@ -67,7 +71,7 @@ export const flagKeyOf = (encoded: string): string => {
 
 /** `{ connectionId, sequence }` of an SSE client's ack. */
 export const readAckBody = async (req: IncomingMessage): Promise<{ connectionId: string; sequence: number }> => {
-  const raw = await readLimitedBody(req, MAX_BODY_BYTES, () => new RelayError('PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB'));
+  const raw = await readSdkBody(req);
   let body: unknown;
   try {
     body = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
