@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { isDatabaseUnavailable } from '../database/unavailable.js';
 import { AuthRepository } from './auth.repository.js';
 import type { Principal } from './principal.js';
 import { hashSecret, SECRET_PREFIX } from './secrets.js';
@@ -106,7 +107,15 @@ export class CredentialsService {
   private async resolveSdkKey(hash: string): Promise<Principal | null> {
     const cached = this.sdkKeyCache.get(hash);
     if (cached && cached.until > Date.now()) return cached.principal;
-    const key = await this.repository.findActiveSdkKeyByHash(hash);
+    let key;
+    try {
+      key = await this.repository.findActiveSdkKeyByHash(hash);
+    } catch (err) {
+      // The database is out of reach: a key this instance knew keeps reading config and sending
+      // telemetry. No revocation can commit meanwhile, and one committed before was heard (and forgot the cache).
+      if (cached !== undefined && isDatabaseUnavailable(err)) return cached.principal;
+      throw err;
+    }
     if (!key) {
       this.sdkKeyCache.delete(hash);
       return null;

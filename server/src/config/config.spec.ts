@@ -60,6 +60,13 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ SIGNALBOX_TELEMETRY_RETENTION_DAYS: value })).toThrow(/SIGNALBOX_TELEMETRY_RETENTION_DAYS/);
   });
 
+  it('reads how many telemetry rows may be held through an outage (500,000 by default), from 100 to 50,000,000', () => {
+    expect(loadConfig({}).telemetryMaxHeldRows).toBe(500_000);
+    expect(loadConfig({ SIGNALBOX_TELEMETRY_MAX_HELD_ROWS: '2000' }).telemetryMaxHeldRows).toBe(2000);
+    for (const value of ['99', '50000001', '1e3x', 'lots'])
+      expect(() => loadConfig({ SIGNALBOX_TELEMETRY_MAX_HELD_ROWS: value })).toThrow(/SIGNALBOX_TELEMETRY_MAX_HELD_ROWS/);
+  });
+
   it('reads only the environment it is given', () => {
     const saved = process.env.PORT;
     process.env.PORT = '1234';

@@ -103,6 +103,13 @@ class EnvironmentVariables {
   SIGNALBOX_TELEMETRY_RETENTION_DAYS?: number;
 
   @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(50_000_000)
+  SIGNALBOX_TELEMETRY_MAX_HELD_ROWS?: number;
+
+  @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
 }
@@ -144,6 +151,11 @@ export interface AppConfig extends AuthSettings {
    * dropped hourly. Experiments' and rollout stages' own totals are not affected.
    */
   telemetryRetentionDays: number;
+  /**
+   * Rollup rows telemetry may hold in memory while the database does not take them (an outage):
+   * past it, SDKs are answered 503 and keep their windows. About 1 KB of memory per row.
+   */
+  telemetryMaxHeldRows: number;
 }
 
 export type TrustProxy = false | number | string[];
@@ -216,6 +228,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     webhookPrivateAllowlist,
     shutdownGraceMs: vars.SIGNALBOX_SHUTDOWN_GRACE_MS ?? 10_000,
     telemetryRetentionDays: vars.SIGNALBOX_TELEMETRY_RETENTION_DAYS ?? 90,
+    telemetryMaxHeldRows: vars.SIGNALBOX_TELEMETRY_MAX_HELD_ROWS ?? 500_000,
     trustProxy,
     ...auth.settings,
   };

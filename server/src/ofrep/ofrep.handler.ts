@@ -75,7 +75,7 @@ export class OfrepHandler {
     if (err instanceof OfrepRefusal) refusal = err;
     else {
       const error = toHttpError(err);
-      if (error.cause === 'unavailable') this.logger.warn({ reason: (err as Error).message }, 'OFREP request failed: the database is unavailable');
+      if (error.cause === 'unavailable') this.logger.warn({ reason: (err as Error).message }, 'OFREP request answered 503: retry later');
       else if (error.cause === 'fault') this.logger.error({ err }, 'OFREP request failed');
       refusal = new OfrepRefusal(error.status, { errorDetails: error.message }, error.headers);
     }

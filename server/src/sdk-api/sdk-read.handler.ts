@@ -302,7 +302,7 @@ export class SdkReadHandler {
   // a refusal not at all, an unreachable database as a warning, a bug as an error.
   private fail(res: ServerResponse, err: unknown, requestId: string): void {
     const error = toHttpError(err);
-    if (error.cause === 'unavailable') this.logger.warn({ requestId, reason: (err as Error).message }, 'SDK request failed: the database is unavailable');
+    if (error.cause === 'unavailable') this.logger.warn({ requestId, reason: (err as Error).message }, 'SDK request answered 503: retry later');
     else if (error.cause === 'fault') this.logger.error({ err, requestId }, 'SDK request failed');
     if (res.headersSent) return void res.end();
     for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ErrorResponse } from '../common/errors/error-response.js';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
@@ -38,6 +39,12 @@ export class TelemetryIngestController {
   @ApiBody({ type: EventsDto })
   @ApiAcceptedResponse({ type: IngestResultResponse })
   @ApiErrors(400, 401, 403)
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponse,
+    description:
+      'UNAVAILABLE, with Retry-After: the instance holds SIGNALBOX_TELEMETRY_MAX_HELD_ROWS rollup rows the database has not taken (an outage); ' +
+      'nothing of this request was kept, send it again later',
+  })
   // EventsDto is marked validatedByOwnPipe: the global pipe bounds it (naming its limits), EventsBodyPipe validates it (same rules, a fast path).
   ingest(@CurrentPrincipal() principal: Principal, @Body(EventsBodyPipe) body: EventsDto): Promise<IngestResultResponse> {
     if (principal.kind !== 'sdk') throw new Error('SDK route reached without an SDK key');

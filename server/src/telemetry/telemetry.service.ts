@@ -3,6 +3,7 @@ import { mergeHistogramBuckets } from '@signalbox/sdk/telemetry';
 import { type FieldProblem, validationFailed } from '../common/errors/domain-error.js';
 import { DomainEvents } from '../common/events/domain-events.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { UNAVAILABLE_RETRY_AFTER_SECONDS } from '../database/unavailable.js';
 import { CATALOGUE_LOOKBACK_DAYS, type MetricCatalogueResponse } from './dto/metric-catalogue.dto.js';
 import type { ParsedBuckets } from './dto/events-body.pipe.js';
 import type { EventsDto } from './dto/events.dto.js';
@@ -28,11 +29,6 @@ const MAX_POINTS = 10_080;
 export const SAMPLES_KEPT_PER_FLAG = 50;
 /** How often the buffer is written: a crash loses at most this much acknowledged telemetry (plus a write in progress). */
 export const FLUSH_INTERVAL_MS = 1_000;
-/**
- * Rows the buffer may hold while the database does not take them (a minute's key space: flags ×
- * variants × metrics per environment, not requests). Past it, SDKs are answered 503 and keep their batches.
- */
-const MAX_BUFFERED_ROWS = 500_000;
 /**
  * How long this instance trusts the flag ids it read for an environment (see `flagIdOf`) when no
  * change to the environment was heard: a change (a flag created, archived, restored) forgets them at once.
@@ -283,8 +279,13 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
    * durability notes for what a crash can lose.
    */
   async ingest(environmentId: string, payload: EventsDto, now = new Date(), buckets?: ParsedBuckets): Promise<IngestResultResponse> {
-    if (this.buffer.size >= MAX_BUFFERED_ROWS)
-      throw new ServiceUnavailableException({ message: 'telemetry is waiting for the database to take what it holds; send it again later' });
+    // Rows held while the database does not take them (a minute's key space: flags × variants ×
+    // metrics per environment, not requests). Past the limit SDKs are answered 503 and keep their windows.
+    if (this.buffer.size >= this.config.telemetryMaxHeldRows)
+      throw new ServiceUnavailableException({
+        message: 'telemetry is waiting for the database to take what it holds; send it again later',
+        details: { retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS },
+      });
 
     const result: IngestResultResponse = { batches: payload.batches.length, series: 0, evaluations: 0, samples: 0 };
     // The flags the keys name now: rows carry them, so what a write finds deleted since is left out.
@@ -311,12 +312,18 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
     if (firstSeen.size > 0) {
       // A flag's first evaluation seen here is written at once, so "never evaluated" (stale-flag
       // reports, the flags list's order) ends with the request that proves otherwise. Later ones ride the flush.
+      // The batches are merged already (and their last-evaluated times ride the flush): a failed
+      // write must not refuse them, or the SDK would send again what is already counted.
       const rows = [...firstSeen].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
-      await this.repository.transaction(async () => {
-        const live = await this.repository.lockLiveFlags(rows.flatMap((r) => (r.flagId === null ? [] : [r.flagId])));
-        await this.repository.touchLastEvaluated(rows.filter((r) => r.flagId === null || live.has(r.flagId)));
-      });
-      for (const row of firstSeen.values()) evaluated.set(row.flagKey, row.flagId);
+      try {
+        await this.repository.transaction(async () => {
+          const live = await this.repository.lockLiveFlags(rows.flatMap((r) => (r.flagId === null ? [] : [r.flagId])));
+          await this.repository.touchLastEvaluated(rows.filter((r) => r.flagId === null || live.has(r.flagId)));
+        });
+        for (const row of firstSeen.values()) evaluated.set(row.flagKey, row.flagId);
+      } catch (err) {
+        this.logger.warn({ err, environmentId }, 'could not write first evaluations at once; they are written with the next flush');
+      }
     }
     if (payload.dropped > 0)
       this.logger.warn({ environmentId, sdk: payload.sdk, dropped: payload.dropped }, 'an SDK dropped telemetry batches it could not send');

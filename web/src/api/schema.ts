@@ -8938,6 +8938,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description UNAVAILABLE, with Retry-After: the instance holds SIGNALBOX_TELEMETRY_MAX_HELD_ROWS rollup rows the database has not taken (an outage); nothing of this request was kept, send it again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     TelemetryQueryController_metrics: {

@@ -70,7 +70,11 @@ describe('toHttpError', () => {
     expect(badJson).toMatchObject({ status: 400, code: 'BAD_REQUEST', message: 'The request body is not valid JSON', cause: 'refused' });
     const notReady = toHttpError(new ServiceUnavailableException({ message: 'shutting down', details: { reasons: ['shutting down'] } }));
     expect(notReady).toMatchObject({ status: 503, code: 'UNAVAILABLE', message: 'shutting down', details: { reasons: ['shutting down'] } });
+    // A 503 passes (not ready yet, telemetry held for the database): a warning, not a fault; Retry-After only where the thrower knows when.
     expect(notReady.headers).toEqual({});
+    expect(notReady.cause).toBe('unavailable');
+    const held = toHttpError(new ServiceUnavailableException({ message: 'telemetry is waiting', details: { retryAfterSeconds: 1 } }));
+    expect(held).toMatchObject({ status: 503, headers: { 'Retry-After': '1' }, cause: 'unavailable' });
   });
 
   it("says what is wrong with a body the parser refused instead of the parser's own words", () => {

@@ -73,11 +73,11 @@ const codeOfStatus = (status: number): string => STATUS_CODES[status] ?? (status
 
 /**
  * Headers that go with a status. A 413 closes the connection: the rest of that body is left unread,
- * so the connection cannot carry another request. RATE_LIMITED says when to try again, as its details do.
+ * so the connection cannot carry another request. RATE_LIMITED (and an UNAVAILABLE that knows) says when to try again, as its details do.
  */
 const headersFor = (status: number, details: unknown): Record<string, string> => {
   if (status === 413) return { Connection: 'close' };
-  const wait = status === 429 ? (details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds : undefined;
+  const wait = status === 429 || status === 503 ? (details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds : undefined;
   return typeof wait === 'number' && Number.isFinite(wait) ? { 'Retry-After': String(Math.max(0, Math.ceil(wait))) } : {};
 };
 
@@ -87,7 +87,8 @@ const answer = (status: number, code: string, message: string, details?: unknown
   message,
   ...(details !== undefined ? { details } : {}),
   headers: headersFor(status, details),
-  cause: status >= 500 ? 'fault' : 'refused',
+  // A 503 is a state that passes (not ready yet, telemetry waiting for the database), not a bug.
+  cause: status === 503 ? 'unavailable' : status >= 500 ? 'fault' : 'refused',
 });
 
 const UNAVAILABLE: HttpError = {

@@ -15,7 +15,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     // The body parser runs before the request-id middleware, so its errors arrive without an id.
     const requestId = ensureRequestId(request, response);
     const error = toHttpError(exception);
-    if (error.cause === 'unavailable') this.logger.warn({ requestId, reason: (exception as Error).message }, 'request failed: the database is unavailable');
+    if (error.cause === 'unavailable') this.logger.warn({ requestId, reason: (exception as Error).message }, 'request answered 503: retry later');
     else if (error.cause === 'fault') this.logger.error({ err: exception, requestId }, 'request failed');
     if (response.headersSent) return;
     for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
