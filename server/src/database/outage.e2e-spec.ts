@@ -140,6 +140,15 @@ describe.runIf(hasBinaries)('two instances while their PostgreSQL restarts, stop
       await new Promise((r) => setTimeout(r, 2000));
       expect(during.status).not.toBe('error');
       expect(before.status).not.toBe('error');
+      // A key this instance has served keeps working past its 5 s cache of it: a new SDK gets the
+      // config the instance holds, and config reads and OFREP still answer.
+      await new Promise((r) => setTimeout(r, 5_500));
+      const late = sdkOn(a.url);
+      expect(await late.waitForReady({ timeoutMs: 10_000 })).toBe('ready');
+      const held = before.boolean('outage.flag', { key: 'u' }, false);
+      expect(late.boolean('outage.flag', { key: 'u' }, !held)).toBe(held);
+      expect((await fetch(`${a.url}/api/v1/sdk/config`, { headers: bearer(sdkKey) })).status).toBe(200);
+      expect((await ofrep(a.url, sdkKey)).status).toBe(200);
     } finally {
       await cluster.start();
     }
