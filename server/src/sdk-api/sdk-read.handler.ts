@@ -204,7 +204,7 @@ export class SdkReadHandler {
         // The histograms as the validation read them, so the merge does not walk them again.
         const buckets = new ParsedBuckets();
         const payload = await validateEvents(body, now, buckets);
-        const result = await this.telemetry.ingest(principal.environmentId, payload, new Date(now), buckets);
+        const result = await this.telemetry.ingest(principal.environmentId, payload, new Date(now), buckets, () => req.socket.destroyed);
         // The answer every accepted batch gets, written in one piece: the headers start() and json()
         // set (in the same order), as one list, and the body with its length (no chunked framing).
         const text = `{"batches":${result.batches},"series":${result.series},"evaluations":${result.evaluations},"samples":${result.samples}}`;

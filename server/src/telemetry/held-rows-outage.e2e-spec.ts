@@ -14,24 +14,35 @@ const SERIES_PER_BATCH = 300;
 const FLAG = 'held.flag';
 
 /**
- * Telemetry while PostgreSQL is stopped, on a cluster of the test's own and the built server as a
+ * Telemetry while PostgreSQL is stopped or frozen, on a cluster of the test's own and the built server as a
  * process: batches are taken (202) and held until the held rows pass
  * SIGNALBOX_TELEMETRY_MAX_HELD_ROWS, then refused with 503 and Retry-After, never a 500; a real
  * SDK keeps the window it could not send; once PostgreSQL is back, every acknowledged evaluation
- * and every held row is stored exactly once.
+ * and every held row is stored exactly once. While it is frozen, answers do not wait on it after
+ * the merge, and a request whose sender gave up before its merge is never merged.
  */
 describe.runIf(hasBinaries)('telemetry held through a PostgreSQL outage', () => {
   let cluster: PrivatePostgres;
   let server: ServerProcess;
   let sdkKey: string;
+  let stagingKey: string;
   let environmentId: string;
 
-  const post = (body: unknown) =>
+  const post = (body: unknown, key = sdkKey, signal?: AbortSignal) =>
     fetch(`${server.url}/api/v1/sdk/events`, {
       method: 'POST',
-      headers: { ...bearer(sdkKey), 'content-type': 'application/json' },
+      headers: { ...bearer(key), 'content-type': 'application/json' },
       body: JSON.stringify(body),
+      ...(signal ? { signal } : {}),
     });
+  const evaluationsOf = (flag: string, count: number) => {
+    const at = new Date(Date.now() - 2_000).toISOString();
+    return {
+      sdk: 'test/1',
+      batches: [{ windowStart: at, windowEnd: at, series: [], evaluations: [{ flag, variant: 'on', reason: 'DEFAULT', count }] }],
+      dropped: 0,
+    };
+  };
   /** A batch of `SERIES_PER_BATCH` new rollup rows (one metric each) and `evaluations` evaluations of the flag. */
   const batchOf = (n: number, evaluations: number) => {
     const at = new Date(Date.now() - 2_000).toISOString();
@@ -47,6 +58,21 @@ describe.runIf(hasBinaries)('telemetry held through a PostgreSQL outage', () => 
       ],
       dropped: 0,
     };
+  };
+  /** Evaluations of `flag` stored in the rollups of an environment (by key). */
+  const storedEvaluations = async (environment: string, flag: string): Promise<number> => {
+    const client = new pg.Client({ connectionString: cluster.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query(
+        `SELECT coalesce(sum(r.count), 0)::int AS n FROM evaluation_rollups r JOIN environments e ON e.id = r.environment_id
+          JOIN projects p ON p.id = e.project_id WHERE p.key = 'held' AND e.key = $1 AND r.flag_key = $2`,
+        [environment, flag],
+      );
+      return rows[0].n as number;
+    } finally {
+      await client.end();
+    }
   };
   const stored = async (): Promise<{ evaluations: number; metrics: number }> => {
     const client = new pg.Client({ connectionString: cluster.url });
@@ -77,9 +103,18 @@ describe.runIf(hasBinaries)('telemetry held through a PostgreSQL outage', () => 
     const created = await fetch(`${server.url}/api/v1/projects`, {
       method: 'POST',
       headers: admin,
-      body: JSON.stringify({ key: 'held', name: 'Held', environments: [{ key: 'production', name: 'Production' }] }),
+      body: JSON.stringify({
+        key: 'held',
+        name: 'Held',
+        environments: [
+          { key: 'production', name: 'Production' },
+          { key: 'staging', name: 'Staging' },
+        ],
+      }),
     });
-    sdkKey = ((await created.json()) as { sdkKeys: Record<string, string> }).sdkKeys.production!;
+    const keys = ((await created.json()) as { sdkKeys: Record<string, string> }).sdkKeys;
+    sdkKey = keys.production!;
+    stagingKey = keys.staging!;
     const flag = await fetch(`${server.url}/api/v1/projects/held/flags`, {
       method: 'POST',
       headers: admin,
@@ -150,5 +185,43 @@ describe.runIf(hasBinaries)('telemetry held through a PostgreSQL outage', () => 
     } finally {
       await flags.close();
     }
+  }, 120_000);
+
+  it('answers within about a second while PostgreSQL is frozen, and never merges a batch whose sender gave up waiting', async () => {
+    // A flag this instance has not seen evaluated: its first evaluation is written with the request.
+    const created = await fetch(`${server.url}/api/v1/projects/held/flags`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ key: 'frozen.first', name: 'F', kind: 'boolean' }),
+    });
+    expect(created.status).toBe(201);
+    // Fresh flag ids for production (they include the new flag), and the staging key known, but not its flag ids.
+    expect((await post({ sdk: 'test/1', batches: [], dropped: 0 })).status).toBe(202);
+    expect((await fetch(`${server.url}/api/v1/sdk/config`, { headers: bearer(stagingKey) })).status).toBe(200);
+
+    cluster.freeze();
+    let abandoned: unknown;
+    try {
+      // Merged at once; the first-evaluation write waits on the frozen database, the answer does not.
+      const started = Date.now();
+      const first = await post(evaluationsOf('frozen.first', 7), sdkKey, AbortSignal.timeout(5_000));
+      expect(first.status).toBe(202);
+      expect(Date.now() - started).toBeLessThan(4_000);
+      // Staging's flag ids must be read first, and the database does not answer: the sender gives up.
+      abandoned = await post(evaluationsOf(FLAG, 5), stagingKey, AbortSignal.timeout(1_500)).catch((err: unknown) => err);
+    } finally {
+      cluster.thaw();
+    }
+    expect(abandoned).toMatchObject({ name: 'TimeoutError' });
+
+    // Once the database answers, the abandoned request resumes on the server: it must not be merged.
+    await expect.poll(() => storedEvaluations('production', 'frozen.first'), { timeout: 30_000, interval: 250 }).toBe(7);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(await storedEvaluations('staging', FLAG)).toBe(0);
+    // What the SDK sends again is counted once.
+    expect((await post(evaluationsOf(FLAG, 5), stagingKey)).status).toBe(202);
+    await expect.poll(() => storedEvaluations('staging', FLAG), { timeout: 10_000, interval: 250 }).toBe(5);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await storedEvaluations('staging', FLAG)).toBe(5);
   }, 120_000);
 });

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorResponse } from '../common/errors/error-response.js';
 import { Access, CurrentPrincipal } from '../auth/access.decorator.js';
@@ -46,9 +47,9 @@ export class TelemetryIngestController {
       'nothing of this request was kept, send it again later',
   })
   // EventsDto is marked validatedByOwnPipe: the global pipe bounds it (naming its limits), EventsBodyPipe validates it (same rules, a fast path).
-  ingest(@CurrentPrincipal() principal: Principal, @Body(EventsBodyPipe) body: EventsDto): Promise<IngestResultResponse> {
+  ingest(@CurrentPrincipal() principal: Principal, @Body(EventsBodyPipe) body: EventsDto, @Req() req: IncomingMessage): Promise<IngestResultResponse> {
     if (principal.kind !== 'sdk') throw new Error('SDK route reached without an SDK key');
-    return this.telemetry.ingest(principal.environmentId, body);
+    return this.telemetry.ingest(principal.environmentId, body, new Date(), undefined, () => req.socket.destroyed);
   }
 }
 

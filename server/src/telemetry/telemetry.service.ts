@@ -34,6 +34,8 @@ export const FLUSH_INTERVAL_MS = 1_000;
  * change to the environment was heard: a change (a flag created, archived, restored) forgets them at once.
  */
 const FLAG_IDS_TTL_MS = 5_000;
+/** How long a request waits for its flags' first evaluations to be written (milliseconds when the database answers). */
+const FIRST_EVALUATION_WAIT_MS = 1_000;
 
 /** Rows that add into one stored row (the same key, whatever flag id they were accepted under), merged and sorted by key. */
 const mergedByKey = <T>(rows: T[], keyOf: (row: T) => string, merge: (into: T, row: T) => void): T[] => {
@@ -278,7 +280,14 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
    * many requests added to it. The 202 therefore means "held in memory"; see the README's
    * durability notes for what a crash can lose.
    */
-  async ingest(environmentId: string, payload: EventsDto, now = new Date(), buckets?: ParsedBuckets): Promise<IngestResultResponse> {
+  async ingest(
+    environmentId: string,
+    payload: EventsDto,
+    now = new Date(),
+    buckets?: ParsedBuckets,
+    /** True once the sender has gone (it gave up waiting): its batches are then not merged, since it will send them again. */
+    abandoned: () => boolean = () => false,
+  ): Promise<IngestResultResponse> {
     // Rows held while the database does not take them (a minute's key space: flags × variants ×
     // metrics per environment, not requests). Past the limit SDKs are answered 503 and keep their windows.
     if (this.buffer.size >= this.config.telemetryMaxHeldRows)
@@ -291,6 +300,9 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
     // The flags the keys name now: rows carry them, so what a write finds deleted since is left out.
     const known = this.flagIdOf(environmentId, now.getTime());
     const flagIdOf = typeof known === 'function' ? known : await known;
+    // Reading the ids can wait on a database that does not answer; an SDK that timed out meanwhile
+    // sends these batches again, so merging them now would count them twice. (Nothing waits between here and the merge.)
+    if (abandoned()) throw new ServiceUnavailableException({ message: 'the sender went away before its batches were merged' });
     const firstSeen = new Map<string, LastEvaluatedRow>();
     let evaluated = this.evaluatedFlags.get(environmentId);
     if (evaluated === undefined) this.evaluatedFlags.set(environmentId, (evaluated = new Map()));
@@ -314,16 +326,23 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
       // reports, the flags list's order) ends with the request that proves otherwise. Later ones ride the flush.
       // The batches are merged already (and their last-evaluated times ride the flush): a failed
       // write must not refuse them, or the SDK would send again what is already counted.
+      // Nor is the answer held for long: on a database that does not answer (frozen, cut off) the
+      // SDK would time out and send the merged batches again. The write goes on without the request.
       const rows = [...firstSeen].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
-      try {
-        await this.repository.transaction(async () => {
+      const written = this.repository
+        .transaction(async () => {
           const live = await this.repository.lockLiveFlags(rows.flatMap((r) => (r.flagId === null ? [] : [r.flagId])));
           await this.repository.touchLastEvaluated(rows.filter((r) => r.flagId === null || live.has(r.flagId)));
-        });
-        for (const row of firstSeen.values()) evaluated.set(row.flagKey, row.flagId);
-      } catch (err) {
-        this.logger.warn({ err, environmentId }, 'could not write first evaluations at once; they are written with the next flush');
-      }
+        })
+        .then(
+          () => {
+            for (const row of firstSeen.values()) evaluated.set(row.flagKey, row.flagId);
+          },
+          (err: unknown) => this.logger.warn({ err, environmentId }, 'could not write first evaluations at once; they are written with the next flush'),
+        );
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([written, new Promise<void>((resolve) => (timer = setTimeout(resolve, FIRST_EVALUATION_WAIT_MS)))]);
+      clearTimeout(timer);
     }
     if (payload.dropped > 0)
       this.logger.warn({ environmentId, sdk: payload.sdk, dropped: payload.dropped }, 'an SDK dropped telemetry batches it could not send');
