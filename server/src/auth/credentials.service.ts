@@ -10,6 +10,9 @@ import { hashSecret, SECRET_PREFIX } from './secrets.js';
 // the database. Revocation clears it here at once (other instances within the TTL).
 const SDK_KEY_CACHE_MS = 5_000;
 const TOKEN_TOUCH_INTERVAL_MS = 60_000;
+/** How long a request waits for the database to check again a key it knew, before serving what it knew (a frozen database never answers). */
+const KNOWN_KEY_WAIT_MS = 1_000;
+const NO_ANSWER = Symbol('no answer');
 
 /** A checked credential: whom it names, or why it is refused (said to the caller as a 401). */
 export type Authentication = { ok: true; principal: Principal } | { ok: false; refusal: 'unknown' | 'expired'; message: string };
@@ -21,6 +24,9 @@ const UNKNOWN: Authentication = { ok: false, refusal: 'unknown', message: 'The c
 export class CredentialsService {
   private readonly logger = new Logger('auth');
   private readonly sdkKeyCache = new Map<string, { principal: Principal; until: number }>();
+  private readonly sdkKeyLookups = new Map<string, Promise<Principal | null>>();
+  /** Bumped when keys are forgotten: a lookup begun before does not fill the cache. */
+  private sdkKeyGeneration = 0;
   private readonly tokenTouchedAt = new Map<string, number>();
   private adminDigest: { token: string; digest: Buffer } | undefined;
 
@@ -63,7 +69,9 @@ export class CredentialsService {
   }
 
   forgetSdkKeys(): void {
+    this.sdkKeyGeneration += 1;
     this.sdkKeyCache.clear();
+    this.sdkKeyLookups.clear();
   }
 
   private async resolveSession(hash: string): Promise<Principal | null> {
@@ -107,21 +115,43 @@ export class CredentialsService {
   private async resolveSdkKey(hash: string): Promise<Principal | null> {
     const cached = this.sdkKeyCache.get(hash);
     if (cached && cached.until > Date.now()) return cached.principal;
-    let key;
+    const lookup = this.lookUpSdkKey(hash);
+    if (cached === undefined) return lookup;
+    // A key this instance knew keeps reading config and sending telemetry when the database cannot
+    // say (down: an error; frozen: no answer in time). No revocation can commit meanwhile, and one
+    // committed before was heard, which forgot the cache.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<typeof NO_ANSWER>((resolve) => (timer = setTimeout(() => resolve(NO_ANSWER), KNOWN_KEY_WAIT_MS)));
     try {
-      key = await this.repository.findActiveSdkKeyByHash(hash);
+      const found = await Promise.race([lookup, late]);
+      return found === NO_ANSWER ? cached.principal : found;
     } catch (err) {
-      // The database is out of reach: a key this instance knew keeps reading config and sending
-      // telemetry. No revocation can commit meanwhile, and one committed before was heard (and forgot the cache).
-      if (cached !== undefined && isDatabaseUnavailable(err)) return cached.principal;
+      if (isDatabaseUnavailable(err)) return cached.principal;
       throw err;
+    } finally {
+      clearTimeout(timer);
     }
-    if (!key) {
-      this.sdkKeyCache.delete(hash);
-      return null;
-    }
-    const principal: Principal = { kind: 'sdk', keyId: key.id, environmentId: key.environmentId };
-    this.sdkKeyCache.set(hash, { principal, until: Date.now() + SDK_KEY_CACHE_MS });
-    return principal;
+  }
+
+  /** One database lookup per key at a time; its answer is cached unless keys were forgotten (a revocation) while it ran. */
+  private lookUpSdkKey(hash: string): Promise<Principal | null> {
+    const running = this.sdkKeyLookups.get(hash);
+    if (running !== undefined) return running;
+    const generation = this.sdkKeyGeneration;
+    const lookup = this.repository
+      .findActiveSdkKeyByHash(hash)
+      .then((key) => {
+        const principal: Principal | null = key ? { kind: 'sdk', keyId: key.id, environmentId: key.environmentId } : null;
+        if (generation === this.sdkKeyGeneration) {
+          if (principal === null) this.sdkKeyCache.delete(hash);
+          else this.sdkKeyCache.set(hash, { principal, until: Date.now() + SDK_KEY_CACHE_MS });
+        }
+        return principal;
+      })
+      .finally(() => {
+        if (this.sdkKeyLookups.get(hash) === lookup) this.sdkKeyLookups.delete(hash);
+      });
+    this.sdkKeyLookups.set(hash, lookup);
+    return lookup;
   }
 }
