@@ -67,16 +67,21 @@ export class RelayHttp {
     }
     if (path === `${SDK}/stream` && method === 'GET') return this.stream(req, res, await this.link(req));
     if (path === `${SDK}/ack` && method === 'POST') return this.ack(req, res, await this.link(req));
+    // Telemetry goes on to the server as it came: the server validates, merges and answers (503
+    // while it cannot take it, which the SDK keeps and sends again).
+    if (path === `${SDK}/events` && method === 'POST') return this.passUpstream(req, res, await this.link(req), 'events');
     // What a relay downstream of this one needs from its upstream (the key set, presence reports).
     if ((path === `${SDK}/relay/keys` && method === 'GET') || (path === `${SDK}/relay/presence` && method === 'POST'))
-      return this.passUpstream(req, res, await this.link(req), path.slice(`${SDK}/relay/`.length));
+      return this.passUpstream(req, res, await this.link(req), path.slice(`${SDK}/`.length));
     throw new RelayError('NOT_FOUND', `Cannot ${method} ${path}`);
   }
 
   /**
-   * A downstream relay's key-set request (long poll, ETag) or presence report, passed to this
-   * relay's upstream as it came, for a key this relay serves: the server stays the one that decides
-   * which keys hold and counts every relay's clients, however many relays sit in between.
+   * A request passed to this relay's upstream as it came, for a key this relay serves (`route`,
+   * under the upstream's SDK path): a downstream relay's key-set request (long poll, ETag) or
+   * presence report, so the server stays the one that decides which keys hold and counts every
+   * relay's clients however many relays sit in between; and SDK telemetry. If this relay's client
+   * goes away, the upstream request is cut too (the server then does not merge telemetry the SDK will send again).
    */
   private async passUpstream(req: IncomingMessage, res: ServerResponse, link: UpstreamLink, route: string): Promise<void> {
     const query = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
@@ -91,7 +96,7 @@ export class RelayHttp {
     res.once('close', () => aborted.abort());
     let upstream: Response;
     try {
-      upstream = await fetch(`${link.base}/relay/${route}${query}`, {
+      upstream = await fetch(`${link.base}/${route}${query}`, {
         method: req.method,
         headers,
         body,

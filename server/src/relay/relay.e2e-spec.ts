@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { createClient, type SignalboxClient } from '@signalbox/sdk';
+import { createClient, createFlags, type SignalboxClient } from '@signalbox/sdk';
 import type { ServerMessage } from '@signalbox/sdk/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { aBooleanFlag, aProject, aStringFlag } from '../../test/builders.js';
@@ -399,6 +399,55 @@ describe('signalbox relay between a real server and real SDKs', () => {
     await expect.poll(() => late.boolean('etl.new-transformer', {}, before), { timeout: 5000 }).toBe(!before);
     const head = (await (await fetch(`${t.url}/api/v1/sdk/config`, { headers: bearer(sdkKey) })).json()) as { sequence: number };
     expect(client.sequence).toBe(head.sequence);
+  });
+
+  it('passes SDK telemetry on to the server, and while the upstream is away answers 503, which the SDK keeps and sends again', async () => {
+    const evaluated = async () => {
+      const res = await t.http
+        .get('/api/v1/projects/relay/environments/development/telemetry/evaluations')
+        .query({ flag: 'etl.new-transformer', from: new Date(Date.now() - 600_000).toISOString() })
+        .set(t.admin)
+        .expect(200);
+      return (res.body.evaluations as Array<{ count: number }>).reduce((n, e) => n + e.count, 0);
+    };
+    const before = await evaluated();
+    const sdk = createFlags({ url: relay.url, sdkKey, logger: quiet, telemetry: { flushIntervalMs: 300 } });
+    try {
+      expect(await sdk.waitForReady({ timeoutMs: 5000 })).toBe('ready');
+      for (let i = 0; i < 12; i++) sdk.boolean('etl.new-transformer', { targetingKey: `user-${i}` }, false);
+      await sdk.flush();
+      expect(sdk.telemetry.stats).toMatchObject({ sentBatches: 1, queuedBatches: 0, droppedBatches: 0 });
+      await expect.poll(evaluated, { timeout: 5000 }).toBe(before + 12);
+
+      await hop.cut();
+      for (let i = 0; i < 8; i++) sdk.boolean('etl.new-transformer', { targetingKey: `user-${i}` }, false);
+      await expect
+        .poll(() => sdk.telemetry.stats, { timeout: 5000, interval: 100 })
+        .toMatchObject({ queuedBatches: 1, droppedBatches: 0, lastError: expect.stringMatching(/answered 503/) });
+      const refused = await fetch(`${relay.url}/api/v1/sdk/events`, {
+        method: 'POST',
+        headers: { ...bearer(sdkKey), 'content-type': 'application/json' },
+        body: JSON.stringify({ sdk: 'test/1', batches: [], dropped: 0 }),
+      });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(await refused.json()).toMatchObject({ error: 'UNAVAILABLE' });
+
+      await hop.restore();
+      await expect.poll(evaluated, { timeout: 20_000, interval: 250 }).toBe(before + 20);
+      expect(sdk.telemetry.stats).toMatchObject({ queuedBatches: 0, droppedBatches: 0 });
+      // The server's refusals come back as they are: a body it cannot take is its 400.
+      const bad = await fetch(`${relay.url}/api/v1/sdk/events`, {
+        method: 'POST',
+        headers: { ...bearer(sdkKey), 'content-type': 'application/json' },
+        body: JSON.stringify({ sdk: 'test/1', batches: [{ windowStart: 'yesterday' }], dropped: 0 }),
+      });
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({ error: 'VALIDATION_FAILED' });
+    } finally {
+      await sdk.close();
+    }
+    expect(await evaluated()).toBe(before + 20);
   });
 
   it('refuses a rotated key at the relay at once, open connections included, and carries on with the new key', async () => {
