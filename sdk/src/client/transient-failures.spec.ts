@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 // The server's socket.io (a workspace sibling's dependency), to play the server's side of the handshake.
 import { Server as IoServer } from 'socket.io';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -126,4 +126,36 @@ describe('the SDK after a transient refusal', () => {
     expect(handshakes).toBe(1);
     expect(client.status).toBe('error');
   });
+});
+
+describe('the SDK reconnecting with its default backoff', () => {
+  it('tries again after about 500 ms, doubling, never more than 5 s apart (±50% jitter), while every connection is cut', async () => {
+    // A listener that takes each connection and cuts it at once, as an instance that keeps crashing.
+    const attempts: number[] = [];
+    const cutter = createNetServer((socket) => {
+      attempts.push(Date.now());
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => cutter.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(cutter.address() as AddressInfo).port}`;
+    const client = createClient({ url, sdkKey: 'sbk_backoff', logger: silent });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 14_000));
+    } finally {
+      await client.close();
+      await new Promise<void>((resolve) => cutter.close(() => resolve()));
+    }
+    // An attempt may open more than one connection (a few milliseconds apart): one attempt is a burst.
+    const tries = attempts.filter((at, i) => i === 0 || at - attempts[i - 1]! > 100);
+    const gaps = tries.slice(1).map((at, i) => at - tries[i]!);
+    // Waits of 500, 1000, 2000, 4000, then 5000 ms at most, each ×[0.5, 1.5] and capped at 5 s
+    // (plus the time an attempt takes): 4 to 8 gaps in 14 s.
+    expect(gaps.length).toBeGreaterThanOrEqual(4);
+    expect(gaps.length).toBeLessThanOrEqual(8);
+    expect(gaps[0]).toBeGreaterThanOrEqual(200);
+    expect(gaps[0]).toBeLessThanOrEqual(900);
+    for (const [i, gap] of gaps.entries()) expect(gap).toBeLessThanOrEqual(Math.min(5_000, 500 * 2 ** i * 1.5) + 300);
+    // It backs off: a later wait is longer than the first could be.
+    expect(Math.max(...gaps.slice(2))).toBeGreaterThan(900);
+  }, 30_000);
 });
