@@ -22,6 +22,7 @@ import { ScheduledChanges1763930800000 } from './1763930800000-scheduled-changes
 import { ChangeRequests1763930900000 } from './1763930900000-change-requests.js';
 import { ChangeRequestKinds1763931000000 } from './1763931000000-change-request-kinds.js';
 import { DeletedFlags1764864000000 } from './1764864000000-deleted-flags.js';
+import { TelemetryFlushes1764950400000 } from './1764950400000-telemetry-flushes.js';
 
 // Every migration, oldest first. Listed as classes: the server is ESM and loads no globs.
 export const migrations = [
@@ -49,4 +50,5 @@ export const migrations = [
   ChangeRequests1763930900000,
   ChangeRequestKinds1763931000000,
   DeletedFlags1764864000000,
+  TelemetryFlushes1764950400000,
 ];

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { HistogramBuckets } from '@signalbox/sdk/telemetry';
 import type { ParsedBuckets } from './dto/events-body.pipe.js';
 import { bucketIndexOf, type SeriesDto, type TelemetryBatchDto } from './dto/events.dto.js';
@@ -242,6 +243,8 @@ export class AttributionLog {
 
 /** Everything merged since the last write: at most one row per rollup key. */
 export interface PendingRollups {
+  /** The write's id, recorded in the transaction that writes it (see TelemetryService.write). */
+  id: string;
   metrics: Array<TaggedRow<MetricRollupRow>>;
   evaluations: Array<TaggedRow<EvaluationRollupRow>>;
   lastEvaluated: Array<LastEvaluatedRow>;
@@ -529,6 +532,7 @@ export class RollupBuffer {
       }
     }
     const pending: PendingRollups = {
+      id: randomUUID(),
       metrics: metrics.sort(byMetricKey),
       evaluations: evaluations.sort(byEvaluationKey),
       lastEvaluated: lastEvaluated.sort(byFlag),

@@ -12,6 +12,8 @@ const PARTITIONS_LOCK_KEY = 7_262_031;
  * `SIGNALBOX_TELEMETRY_RETENTION_DAYS`: at start, then hourly. Dropping a day is a DROP TABLE, so
  * it is cheap and leaves nothing to vacuum, however many rows the day held.
  */
+const FLUSH_IDS_KEPT_MS = 24 * 3_600_000;
+
 @Injectable()
 export class TelemetryRetentionService implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
@@ -50,6 +52,8 @@ export class TelemetryRetentionService implements OnApplicationBootstrap, OnModu
     const dropped: string[] = [];
     await this.repository.exclusivelyOrSkip(PARTITIONS_LOCK_KEY, async () => {
       await this.repository.ensurePartitions(daysToPrepare(now.getTime(), this.config.telemetryRetentionDays));
+      // Writes are looked up by id only just after one failed (see TelemetryService.write): a day of them is plenty.
+      await this.repository.forgetFlushes(new Date(now.getTime() - FLUSH_IDS_KEPT_MS));
       for (const name of expiredPartitions(await this.repository.partitions(), now.getTime(), this.config.telemetryRetentionDays)) {
         await this.repository.dropPartition(name);
         dropped.push(name);

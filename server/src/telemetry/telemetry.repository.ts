@@ -128,6 +128,22 @@ export class TelemetryRepository {
     return this.db.manager().queryRunner?.isTransactionActive === true;
   }
 
+  /** Notes, inside a telemetry write's transaction, that the write with this id committed. */
+  async recordFlush(id: string): Promise<void> {
+    await this.db.manager().query('INSERT INTO telemetry_flushes (id) VALUES ($1)', [id]);
+  }
+
+  /** Which of these telemetry writes committed. */
+  async committedFlushes(ids: string[]): Promise<Set<string>> {
+    const rows: Array<{ id: string }> = await this.db.manager().query('SELECT id FROM telemetry_flushes WHERE id = ANY($1::uuid[])', [ids]);
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Forgets the telemetry writes recorded before `before`. */
+  async forgetFlushes(before: Date): Promise<void> {
+    await this.db.manager().query('DELETE FROM telemetry_flushes WHERE written_at < $1', [before.toISOString()]);
+  }
+
   /** The id of each flag of the environment's project, by key. */
   async flagIds(environmentId: string): Promise<Map<string, string>> {
     const rows: Array<{ key: string; id: string }> = await this.db

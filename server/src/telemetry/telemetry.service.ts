@@ -91,8 +91,14 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
 
   private readonly buffer = new RollupBuffer();
 
+  /**
+   * Writes that failed and may have committed all the same (the COMMIT's answer lost with the
+   * connection): looked up by id before anything else is written, and written again only if they did not.
+   */
+  private readonly uncertain: PendingRollups[] = [];
+
   private readonly writes = new GroupCommit<PendingRollups>(
-    () => (this.buffer.isEmpty ? undefined : this.buffer.drain()),
+    () => (this.buffer.isEmpty && this.uncertain.length === 0 ? undefined : this.buffer.drain()),
     (pending) => this.write(pending),
   );
 
@@ -290,7 +296,10 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
   ): Promise<IngestResultResponse> {
     // Rows held while the database does not take them (a minute's key space: flags × variants ×
     // metrics per environment, not requests). Past the limit SDKs are answered 503 and keep their windows.
-    if (this.buffer.size >= this.config.telemetryMaxHeldRows)
+    if (
+      this.buffer.size + this.uncertain.reduce((n, p) => n + p.metrics.length + p.evaluations.length + p.samples.length, 0) >=
+      this.config.telemetryMaxHeldRows
+    )
       throw new ServiceUnavailableException({
         message: 'telemetry is waiting for the database to take what it holds; send it again later',
         details: { retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS },
@@ -370,7 +379,7 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
    * rollout scheduler's pass). A failed write is kept for the next flush and the read goes on.
    */
   async settle(): Promise<void> {
-    if ((this.buffer.isEmpty && !this.writes.busy) || this.repository.inTransaction()) return;
+    if ((this.buffer.isEmpty && this.uncertain.length === 0 && !this.writes.busy) || this.repository.inTransaction()) return;
     await this.flushQuietly();
   }
 
@@ -401,6 +410,13 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
    * flag had when they were accepted are written as they are.
    */
   private async write(pending: PendingRollups): Promise<void> {
+    try {
+      await this.settleUncertain();
+    } catch (err) {
+      this.buffer.restore(pending);
+      throw err;
+    }
+    if (pending.batches === 0 && pending.metrics.length === 0 && pending.evaluations.length === 0 && pending.samples.length === 0) return;
     // A day already past retention would be dropped at the next pass: it is not written (nor its partition made again).
     const horizon = retentionHorizon(Date.now(), this.config.telemetryRetentionDays);
     let recorded: MetricScope[];
@@ -415,10 +431,19 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
         recorded = await this.writeRows(pending, horizon, scopesOf);
       }
     } catch (err) {
-      this.buffer.restore(pending);
+      // It may have committed (a connection cut as the database committed): set aside, and looked
+      // up before it is written again, so it is never counted twice.
+      this.uncertain.push(pending);
       throw err;
     }
     for (const scope of recorded) scope.onRecorded?.();
+  }
+
+  /** Writes that failed: the ones that did not commit go back into the buffer (written with the next flush), the others are done. */
+  private async settleUncertain(): Promise<void> {
+    if (this.uncertain.length === 0) return;
+    const committed = await this.repository.committedFlushes(this.uncertain.map((p) => p.id));
+    for (const pending of this.uncertain.splice(0)) if (!committed.has(pending.id)) this.buffer.restore(pending);
   }
 
   private async writeRows(pending: PendingRollups, horizon: number, scopesOf: Map<string, MetricScope[]>): Promise<MetricScope[]> {
@@ -442,6 +467,7 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
     for (const log of pending.attributable) for (const flag of log.flags) if (flag.flagId !== null) ids.add(flag.flagId);
     let deleted = false;
     const recorded = await this.repository.transaction(async () => {
+      await this.repository.recordFlush(pending.id);
       // First, before any rollup row is locked: a delete holding its flag's row waits for nothing this write holds.
       const live = await this.repository.lockLiveFlags([...ids]);
       deleted = live.size < ids.size;
