@@ -224,4 +224,16 @@ describe.runIf(hasBinaries)('telemetry held through a PostgreSQL outage', () => 
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(await storedEvaluations('staging', FLAG)).toBe(5);
   }, 120_000);
+
+  // Last: the instance stops.
+  it('writes what it holds at SIGTERM once PostgreSQL, restarting meanwhile, takes it again', async () => {
+    expect((await post(evaluationsOf('final.flag', 9))).status).toBe(202);
+    await cluster.stop();
+    const exited = server.stop('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await cluster.start();
+    expect(await exited).toBe(0);
+    expect(server.output()).not.toMatch(/it is lost/);
+    expect(await storedEvaluations('production', 'final.flag')).toBe(9);
+  }, 60_000);
 });

@@ -34,6 +34,9 @@ export const FLUSH_INTERVAL_MS = 1_000;
  * change to the environment was heard: a change (a flag created, archived, restored) forgets them at once.
  */
 const FLAG_IDS_TTL_MS = 5_000;
+/** At shutdown, how long the last write is tried again while the database does not take it (shutdown.ts gives the modules 5 s to close). */
+const FINAL_WRITE_RETRY_MS = 4_000;
+const FINAL_WRITE_RETRY_INTERVAL_MS = 250;
 /** How long a request waits for its flags' first evaluations to be written (milliseconds when the database answers). */
 const FIRST_EVALUATION_WAIT_MS = 1_000;
 
@@ -392,10 +395,21 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     this.unsubscribe.forEach((off) => off());
-    try {
-      await this.flush();
-    } catch (err) {
-      this.logger.error({ err, batches: this.buffer.batches }, 'could not write the telemetry held in memory before exiting; it is lost');
+    // A database restarting as the instance stops (a deploy during a failover) is waited for, within
+    // the time shutdown gives the modules to close.
+    const deadline = Date.now() + FINAL_WRITE_RETRY_MS;
+    for (;;) {
+      try {
+        await this.flush();
+        return;
+      } catch (err) {
+        if (Date.now() + FINAL_WRITE_RETRY_INTERVAL_MS >= deadline) {
+          const batches = this.buffer.batches + this.uncertain.reduce((n, p) => n + p.batches, 0);
+          this.logger.error({ err, batches }, 'could not write the telemetry held in memory before exiting; it is lost');
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, FINAL_WRITE_RETRY_INTERVAL_MS));
+      }
     }
   }
 
@@ -409,11 +423,18 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
    * its key never shows what its namesake's SDKs sent, however close together. Rows of keys no
    * flag had when they were accepted are written as they are.
    */
-  private async write(pending: PendingRollups): Promise<void> {
+  private async write(drained: PendingRollups): Promise<void> {
+    let pending = drained;
     try {
-      await this.settleUncertain();
+      const notCommitted = await this.settleUncertain();
+      if (notCommitted.length > 0) {
+        // Written now, with what was drained: a caller waiting for this write waits for them too.
+        for (const earlier of notCommitted) this.buffer.restore(earlier);
+        this.buffer.restore(drained);
+        pending = this.buffer.drain();
+      }
     } catch (err) {
-      this.buffer.restore(pending);
+      this.buffer.restore(drained);
       throw err;
     }
     if (pending.batches === 0 && pending.metrics.length === 0 && pending.evaluations.length === 0 && pending.samples.length === 0) return;
@@ -439,11 +460,11 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
     for (const scope of recorded) scope.onRecorded?.();
   }
 
-  /** Writes that failed: the ones that did not commit go back into the buffer (written with the next flush), the others are done. */
-  private async settleUncertain(): Promise<void> {
-    if (this.uncertain.length === 0) return;
+  /** Looks up the writes that failed: those that committed are done; answers the others (to be written). */
+  private async settleUncertain(): Promise<PendingRollups[]> {
+    if (this.uncertain.length === 0) return [];
     const committed = await this.repository.committedFlushes(this.uncertain.map((p) => p.id));
-    for (const pending of this.uncertain.splice(0)) if (!committed.has(pending.id)) this.buffer.restore(pending);
+    return this.uncertain.splice(0).filter((p) => !committed.has(p.id));
   }
 
   private async writeRows(pending: PendingRollups, horizon: number, scopesOf: Map<string, MetricScope[]>): Promise<MetricScope[]> {
