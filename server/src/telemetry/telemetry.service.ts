@@ -299,10 +299,7 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
   ): Promise<IngestResultResponse> {
     // Rows held while the database does not take them (a minute's key space: flags × variants ×
     // metrics per environment, not requests). Past the limit SDKs are answered 503 and keep their windows.
-    if (
-      this.buffer.size + this.uncertain.reduce((n, p) => n + p.metrics.length + p.evaluations.length + p.samples.length, 0) >=
-      this.config.telemetryMaxHeldRows
-    )
+    if (this.heldRows >= this.config.telemetryMaxHeldRows)
       throw new ServiceUnavailableException({
         message: 'telemetry is waiting for the database to take what it holds; send it again later',
         details: { retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS },
@@ -458,6 +455,11 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
       throw err;
     }
     for (const scope of recorded) scope.onRecorded?.();
+  }
+
+  /** Rows held in memory: the buffer's and those of writes that failed. */
+  private get heldRows(): number {
+    return this.buffer.size + this.uncertain.reduce((n, p) => n + p.metrics.length + p.evaluations.length + p.samples.length, 0);
   }
 
   /** Looks up the writes that failed: those that committed are done; answers the others (to be written). */
