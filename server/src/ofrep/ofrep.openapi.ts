@@ -47,7 +47,7 @@ const refusals = {
   '401': { description: 'No SDK key, or an unknown or revoked one', content: json(general) },
   '403': { description: 'A credential that is not an SDK key', content: json(general) },
   '413': { description: 'Body larger than 1 MB', content: json(failure) },
-  '429': { description: 'Rate limited; Retry-After says when to retry', content: json(general) },
+  '429': { description: 'Rate limited (by a proxy in front: Signalbox does not limit OFREP); Retry-After says when to retry', content: json(general) },
 };
 const security: Array<Record<string, string[]>> = [{ bearer: [] }, { 'X-API-Key': [] }];
 

@@ -2001,7 +2001,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to retry */
+                /** @description Rate limited (by a proxy in front: Signalbox does not limit OFREP); Retry-After says when to retry */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2145,7 +2145,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to retry */
+                /** @description Rate limited (by a proxy in front: Signalbox does not limit OFREP); Retry-After says when to retry */
                 429: {
                     headers: {
                         [name: string]: unknown;
