@@ -450,6 +450,23 @@ describe('signalbox relay between a real server and real SDKs', () => {
     expect(await evaluated()).toBe(before + 20);
   });
 
+  it('sends a large snapshot gzipped to clients that accept gzip, the same config as the server', async () => {
+    for (let i = 0; i < 12; i++) await aBooleanFlag(t.http, t.admin, 'relay', `pipeline.large-snapshot-step-${String(i).padStart(2, '0')}`);
+    const etag = async (base: string) => (await fetch(`${base}/api/v1/sdk/config`, { method: 'HEAD', headers: bearer(otherKey) })).headers.get('etag');
+    const head = await etag(t.url);
+    await expect.poll(() => etag(relay.url), { timeout: 5000 }).toBe(head);
+    const get = (base: string, encoding: string) => fetch(`${base}/api/v1/sdk/config`, { headers: { ...bearer(otherKey), 'accept-encoding': encoding } });
+    const [gzipped, plain, fromServer] = [await get(relay.url, 'gzip'), await get(relay.url, 'identity'), await get(t.url, 'gzip')];
+    expect(gzipped.headers.get('content-encoding')).toBe('gzip');
+    expect(gzipped.headers.get('vary')).toMatch(/accept-encoding/i);
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const body = await plain.text();
+    expect(body.length).toBeGreaterThan(1024);
+    // fetch undoes the gzip: what arrives is the same config, from the relay and from the server.
+    expect(await gzipped.text()).toBe(body);
+    expect(sortedConfig(JSON.parse(body))).toEqual(sortedConfig(await fromServer.json()));
+  });
+
   it('refuses a rotated key at the relay at once, open connections included, and carries on with the new key', async () => {
     const open = await raw(relay.url, otherKey);
     await open.waitFor((m) => m.type === 'snapshot');
