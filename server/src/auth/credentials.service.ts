@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { settledWithin } from '../common/async/settled-within.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { isDatabaseUnavailable } from '../database/unavailable.js';
 import { AuthRepository } from './auth.repository.js';
@@ -120,16 +121,12 @@ export class CredentialsService {
     // A key this instance knew keeps reading config and sending telemetry when the database cannot
     // say (down: an error; frozen: no answer in time). No revocation can commit meanwhile, and one
     // committed before was heard, which forgot the cache.
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<typeof NO_ANSWER>((resolve) => (timer = setTimeout(() => resolve(NO_ANSWER), KNOWN_KEY_WAIT_MS)));
     try {
-      const found = await Promise.race([lookup, late]);
+      const found = await settledWithin(lookup, KNOWN_KEY_WAIT_MS, NO_ANSWER);
       return found === NO_ANSWER ? cached.principal : found;
     } catch (err) {
       if (isDatabaseUnavailable(err)) return cached.principal;
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
+import { settledWithin } from '../common/async/settled-within.js';
 import { Database } from '../database/database.service.js';
 import { NotificationsService } from '../database/notifications.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -77,11 +78,15 @@ export class DeliveryHealth implements OnModuleInit {
   async readiness(): Promise<Readiness> {
     const reasons: string[] = [];
     if (this.draining.active) reasons.push('This instance is shutting down');
-    try {
-      await withTimeout(this.db.ping(), DATABASE_PING_TIMEOUT_MS);
-    } catch {
-      reasons.push(`The database did not answer within ${DATABASE_PING_TIMEOUT_MS} ms`);
-    }
+    const answered = await settledWithin(
+      this.db.ping().then(
+        () => true,
+        () => false,
+      ),
+      DATABASE_PING_TIMEOUT_MS,
+      false,
+    );
+    if (!answered) reasons.push(`The database did not answer within ${DATABASE_PING_TIMEOUT_MS} ms`);
     const listen = this.notifications.state();
     if (!listen.listening) {
       const since = listen.downSince !== undefined ? ` for ${Math.round((Date.now() - listen.downSince) / 1000)} s` : '';
@@ -93,9 +98,3 @@ export class DeliveryHealth implements OnModuleInit {
     return reasons.length === 0 ? { ready: true } : { ready: false, reasons };
   }
 }
-
-const withTimeout = <T>(work: Promise<T>, ms: number): Promise<T> => {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-};

@@ -1,5 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
 import { mergeHistogramBuckets } from '@signalbox/sdk/telemetry';
+import { settledWithin } from '../common/async/settled-within.js';
 import { type FieldProblem, validationFailed } from '../common/errors/domain-error.js';
 import { DomainEvents } from '../common/events/domain-events.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
@@ -349,9 +350,7 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
           },
           (err: unknown) => this.logger.warn({ err, environmentId }, 'could not write first evaluations at once; they are written with the next flush'),
         );
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([written, new Promise<void>((resolve) => (timer = setTimeout(resolve, FIRST_EVALUATION_WAIT_MS)))]);
-      clearTimeout(timer);
+      await settledWithin(written, FIRST_EVALUATION_WAIT_MS, undefined);
     }
     if (payload.dropped > 0)
       this.logger.warn({ environmentId, sdk: payload.sdk, dropped: payload.dropped }, 'an SDK dropped telemetry batches it could not send');
