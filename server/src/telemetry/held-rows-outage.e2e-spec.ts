@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresBinaries, type PrivatePostgres, startPrivatePostgres } from '../../test/private-postgres.js';
 import { startServerProcess, type ServerProcess } from '../../test/server-process.js';
 import { ADMIN_TOKEN, bearer, TEST_SECRET_KEY } from '../../test/test-app.js';
-import { seriesOf } from '../../test/telemetry-records.js';
+import { evaluationsPayload, postEvents, seriesOf } from '../../test/telemetry-records.js';
 
 const quiet = { warn: () => undefined, error: () => undefined, debug: () => undefined };
 const admin = { ...bearer(ADMIN_TOKEN), 'content-type': 'application/json' };
@@ -28,21 +28,7 @@ describe.runIf(hasBinaries)('telemetry held through a PostgreSQL outage', () => 
   let stagingKey: string;
   let environmentId: string;
 
-  const post = (body: unknown, key = sdkKey, signal?: AbortSignal) =>
-    fetch(`${server.url}/api/v1/sdk/events`, {
-      method: 'POST',
-      headers: { ...bearer(key), 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      ...(signal ? { signal } : {}),
-    });
-  const evaluationsOf = (flag: string, count: number) => {
-    const at = new Date(Date.now() - 2_000).toISOString();
-    return {
-      sdk: 'test/1',
-      batches: [{ windowStart: at, windowEnd: at, series: [], evaluations: [{ flag, variant: 'on', reason: 'DEFAULT', count }] }],
-      dropped: 0,
-    };
-  };
+  const post = (body: unknown, key = sdkKey, signal?: AbortSignal) => postEvents(server.url, key, body, signal);
   /** A batch of `SERIES_PER_BATCH` new rollup rows (one metric each) and `evaluations` evaluations of the flag. */
   const batchOf = (n: number, evaluations: number) => {
     const at = new Date(Date.now() - 2_000).toISOString();
@@ -204,11 +190,11 @@ describe.runIf(hasBinaries)('telemetry held through a PostgreSQL outage', () => 
     try {
       // Merged at once; the first-evaluation write waits on the frozen database, the answer does not.
       const started = Date.now();
-      const first = await post(evaluationsOf('frozen.first', 7), sdkKey, AbortSignal.timeout(5_000));
+      const first = await post(evaluationsPayload('frozen.first', 7), sdkKey, AbortSignal.timeout(5_000));
       expect(first.status).toBe(202);
       expect(Date.now() - started).toBeLessThan(4_000);
       // Staging's flag ids must be read first, and the database does not answer: the sender gives up.
-      abandoned = await post(evaluationsOf(FLAG, 5), stagingKey, AbortSignal.timeout(1_500)).catch((err: unknown) => err);
+      abandoned = await post(evaluationsPayload(FLAG, 5), stagingKey, AbortSignal.timeout(1_500)).catch((err: unknown) => err);
     } finally {
       cluster.thaw();
     }
@@ -219,7 +205,7 @@ describe.runIf(hasBinaries)('telemetry held through a PostgreSQL outage', () => 
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(await storedEvaluations('staging', FLAG)).toBe(0);
     // What the SDK sends again is counted once.
-    expect((await post(evaluationsOf(FLAG, 5), stagingKey)).status).toBe(202);
+    expect((await post(evaluationsPayload(FLAG, 5), stagingKey)).status).toBe(202);
     await expect.poll(() => storedEvaluations('staging', FLAG), { timeout: 10_000, interval: 250 }).toBe(5);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(await storedEvaluations('staging', FLAG)).toBe(5);
@@ -227,7 +213,7 @@ describe.runIf(hasBinaries)('telemetry held through a PostgreSQL outage', () => 
 
   // Last: the instance stops.
   it('writes what it holds at SIGTERM once PostgreSQL, restarting meanwhile, takes it again', async () => {
-    expect((await post(evaluationsOf('final.flag', 9))).status).toBe(202);
+    expect((await post(evaluationsPayload('final.flag', 9))).status).toBe(202);
     await cluster.stop();
     const exited = server.stop('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 1_000));

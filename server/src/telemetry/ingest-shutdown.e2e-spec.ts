@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '../../test/server-process.js';
 import { cloneTemplate, type TestDatabase } from '../../test/test-database.js';
 import { ADMIN_TOKEN, bearer, TEST_SECRET_KEY } from '../../test/test-app.js';
+import { evaluationsPayload, postEvents } from '../../test/telemetry-records.js';
 
 const admin = { ...bearer(ADMIN_TOKEN), 'content-type': 'application/json' };
 const SENDERS = 16;
@@ -41,20 +42,8 @@ describe('telemetry ingest at SIGTERM', () => {
     const sender = async (n: number) => {
       for (let i = 0; ; i++) {
         const count = 1 + ((n * 7 + i) % 13);
-        const at = new Date(Date.now() - 1_000).toISOString();
-        const body = JSON.stringify({
-          sdk: 'test/1',
-          batches: [
-            { windowStart: at, windowEnd: at, series: [], evaluations: [{ flag: `drain.flag-${(n + i) % 40}`, variant: 'on', reason: 'SPLIT', count }] },
-          ],
-          dropped: 0,
-        });
         try {
-          const res = await fetch(`${server!.url}/api/v1/sdk/events`, {
-            method: 'POST',
-            headers: { ...bearer(sdkKey), 'content-type': 'application/json' },
-            body,
-          });
+          const res = await postEvents(server!.url, sdkKey, evaluationsPayload(`drain.flag-${(n + i) % 40}`, count, 'SPLIT', 1_000));
           await res.arrayBuffer();
           if (res.status === 202) acknowledged += count;
           else refused += 1;

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '../../test/server-process.js';
 import { ADMIN_TOKEN, bearer, TEST_SECRET_KEY } from '../../test/test-app.js';
+import { evaluationsPayload, postEvents } from '../../test/telemetry-records.js';
 import { cloneTemplate, testDatabaseUrl, type TestDatabase } from '../../test/test-database.js';
 
 const admin = { ...bearer(ADMIN_TOKEN), 'content-type': 'application/json' };
@@ -77,18 +78,7 @@ describe.runIf(testDatabaseUrl())('telemetry when the answer to its COMMIT is lo
       body: JSON.stringify({ key: 'lost', name: 'Lost', environments: [{ key: 'production', name: 'Production' }] }),
     });
     const sdkKey = ((await created.json()) as { sdkKeys: Record<string, string> }).sdkKeys.production!;
-    const post = (flag: string, count: number) => {
-      const at = new Date(Date.now() - 2_000).toISOString();
-      return fetch(`${server!.url}/api/v1/sdk/events`, {
-        method: 'POST',
-        headers: { ...bearer(sdkKey), 'content-type': 'application/json' },
-        body: JSON.stringify({
-          sdk: 'test/1',
-          batches: [{ windowStart: at, windowEnd: at, series: [], evaluations: [{ flag, variant: 'on', reason: 'DEFAULT', count }] }],
-          dropped: 0,
-        }),
-      });
-    };
+    const post = (flag: string, count: number) => postEvents(server!.url, sdkKey, evaluationsPayload(flag, count));
     const stored = async (flag: string): Promise<number> => {
       const query = new URLSearchParams({ flag, from: new Date(Date.now() - 600_000).toISOString() });
       const res = await fetch(`${server!.url}/api/v1/projects/lost/environments/production/telemetry/evaluations?${query}`, { headers: admin });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresBinaries, type PrivatePostgres, startPrivatePostgres } from '../../test/private-postgres.js';
 import { startServerProcess, type ServerProcess } from '../../test/server-process.js';
 import { ADMIN_TOKEN, bearer, TEST_SECRET_KEY } from '../../test/test-app.js';
+import { evaluationsPayload, postEvents } from '../../test/telemetry-records.js';
 
 const admin = { ...bearer(ADMIN_TOKEN), 'content-type': 'application/json' };
 const hasBinaries = Boolean(await postgresBinaries());
@@ -47,18 +48,9 @@ describe.runIf(hasBinaries)('telemetry while PostgreSQL restarts under live traf
     const sender = async (url: string, n: number) => {
       for (let i = 0; running; i++) {
         const count = 1 + ((n * 5 + i) % 7);
-        const at = new Date(Date.now() - 1_000).toISOString();
         const flag = `restart.flag-${(n + i) % 5}`; // restart.flag-4 names no flag
         try {
-          const res = await fetch(`${url}/api/v1/sdk/events`, {
-            method: 'POST',
-            headers: { ...bearer(sdkKey), 'content-type': 'application/json' },
-            body: JSON.stringify({
-              sdk: 'test/1',
-              batches: [{ windowStart: at, windowEnd: at, series: [], evaluations: [{ flag, variant: 'on', reason: 'SPLIT', count }] }],
-              dropped: 0,
-            }),
-          });
+          const res = await postEvents(url, sdkKey, evaluationsPayload(flag, count, 'SPLIT', 1_000));
           await res.arrayBuffer();
           if (res.status === 202) acknowledged += count;
           else {
