@@ -48,7 +48,7 @@ export class FlagDependents {
    * flags with a rule on a changed segment, and their dependents through prerequisites, in the
    * order of `flags`, deleted flags last. Walks `flags` only to order more than one key.
    */
-  affected(flags: ReadonlyMap<string, FlagConfig>, changedFlags: ReadonlySet<string>, changedSegments: ReadonlySet<string>): string[] {
+  affected(flags: ReadonlyMap<string, unknown>, changedFlags: ReadonlySet<string>, changedSegments: ReadonlySet<string>): string[] {
     // The usual change, one flag no other flag requires: itself, nothing to walk or order.
     if (changedSegments.size === 0 && changedFlags.size === 1) {
       const [only] = changedFlags as Set<string>;

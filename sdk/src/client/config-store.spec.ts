@@ -161,6 +161,37 @@ describe('ConfigStore', () => {
     expect(store.compiled).toBe(compiled);
   });
 
+  it('holds a snapshot’s flags and segments as JSON text until compiled, and gives them back parsed', () => {
+    const flags = [aFlag('a').withRule({ variant: 'off' }, inSegments('s')).build(), aFlag('b').build()];
+    const segments = [aSegment('s', { included: ['u1'] })];
+    const store = storeAt(3, flags, segments);
+    // The memory a process with many clients saves: one string per item nobody evaluated.
+    const held = store as unknown as { flags: ReadonlyMap<string, unknown>; segments: ReadonlyMap<string, unknown> };
+    expect(typeof held.flags.get('b')).toBe('string');
+    expect(typeof held.segments.get('s')).toBe('string');
+    expect(evaluate(store.compiled!, 'a', { targetingKey: 'u1' }, null)).toMatchObject({ variant: 'off', reason: 'TARGETING_MATCH' });
+    expect(store.toConfig()).toEqual({ sequence: 3, flags, segments });
+    // A change's flag arrives parsed and is usually read next: it stays parsed.
+    store.apply(flagChange(4, 'b', aFlag('b').with({ on: false, version: 2 }).build()));
+    expect(typeof held.flags.get('b')).toBe('object');
+  });
+
+  it('compares a snapshot with what changes brought, parsed or packed, by content', () => {
+    const store = storeAt(1, [aFlag('a').build(), aFlag('b').build()]);
+    store.apply(flagChange(2, 'a', aFlag('a').with({ version: 2, on: false }).build()));
+    store.commit();
+    const compiled = store.compiled;
+    // The same content again, packed this time: nothing changed.
+    store.apply(snapshot(2, [aFlag('a').with({ version: 2, on: false }).build(), aFlag('b').build()]));
+    expect(store.commit()).toBeUndefined();
+    store.apply(snapshot(5, [aFlag('a').with({ version: 2, on: false }).build(), aFlag('b').build()]));
+    expect(store.commit()).toEqual({ sequence: 5, changedKeys: [], problems: [] });
+    expect(store.compiled).toBe(compiled);
+    store.apply(snapshot(6, [aFlag('a').with({ version: 3 }).build(), aFlag('b').build()]));
+    expect(store.commit()?.changedKeys).toEqual(['a']);
+    expect(evaluate(store.compiled!, 'a', { targetingKey: 'u1' }, null)).toMatchObject({ variant: 'on' });
+  });
+
   it('takes a snapshot older than its state (the server is the authority, e.g. after a restore)', () => {
     const store = storeAt(50);
     expect(store.apply(snapshot(30, [aFlag('x').build()]))).toBe('applied');

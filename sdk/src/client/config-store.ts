@@ -1,4 +1,15 @@
-import { compileKeyed, recompileKeyed, type CompiledEnvironment, type ConfigProblem, type KeyedConfig, type ProblemListener } from '../core/index.js';
+import {
+  compileKeyed,
+  jsonOf,
+  pack,
+  recompileKeyed,
+  unpack,
+  type CompiledEnvironment,
+  type ConfigProblem,
+  type Held,
+  type KeyedConfig,
+  type ProblemListener,
+} from '../core/index.js';
 import type { EnvironmentConfig, FlagConfig, Segment } from '../core/types.js';
 import type { ChangeMessage, ServerMessage } from '../protocol/messages.js';
 import { FlagDependents } from './config-store-dependents.js';
@@ -43,8 +54,13 @@ export class ConfigStore {
    * Immutable versions: a compiled environment reads the version it was compiled from as flags are
    * first evaluated (a run may pin it long after), and a change makes a new version without copying the config.
    */
-  private flags = VersionedMap.of(new Map<string, FlagConfig>());
-  private segments = VersionedMap.of(new Map<string, Segment>());
+  /**
+   * A snapshot's items are held packed (as JSON text) until compiled: most are never evaluated by
+   * a given client, and a process holding many clients would otherwise trace every one of their
+   * objects in each full garbage collection. A change's item stays parsed: it is usually read next.
+   */
+  private flags = VersionedMap.of(new Map<string, Held<FlagConfig>>());
+  private segments = VersionedMap.of(new Map<string, Held<Segment>>());
   /** Which flags a change affects, without walking every flag. */
   private readonly dependents = new FlagDependents();
   private currentSequence = 0;
@@ -93,10 +109,12 @@ export class ConfigStore {
    */
   replace(config: EnvironmentConfig, sequence: number = config.sequence): boolean {
     if (!isEnvironmentConfig(config) || !isSequence(sequence)) return false;
-    const flags = new Map<string, FlagConfig>();
-    for (const flag of config.flags) if (typeof flag?.key === 'string') flags.set(flag.key, flag);
-    const segments = new Map<string, Segment>();
-    for (const segment of config.segments) if (typeof segment?.key === 'string') segments.set(segment.key, segment);
+    const parsed = new Map<string, FlagConfig>();
+    for (const flag of config.flags) if (typeof flag?.key === 'string') parsed.set(flag.key, flag);
+    const flags = new Map<string, Held<FlagConfig>>();
+    for (const [key, flag] of parsed) flags.set(key, pack(flag));
+    const segments = new Map<string, Held<Segment>>();
+    for (const segment of config.segments) if (typeof segment?.key === 'string') segments.set(segment.key, pack(segment));
 
     // Before the first commit nothing was served: every flag is new (see `commit`), no diff needed.
     if (this.compiledEnvironment !== undefined) {
@@ -105,7 +123,7 @@ export class ConfigStore {
     }
     this.flags = VersionedMap.of(flags);
     this.segments = VersionedMap.of(segments);
-    this.dependents.reset(flags);
+    this.dependents.reset(parsed);
     if (sequence !== this.currentSequence || !this.loaded) this.uncommitted = true;
     if (this.changedFlags.size > 0 || this.changedSegments.size > 0) this.uncommitted = true;
     this.currentSequence = sequence;
@@ -161,7 +179,7 @@ export class ConfigStore {
 
   /** The current state as a plain config (what the cache file stores). */
   toConfig(): EnvironmentConfig {
-    return { sequence: this.currentSequence, flags: [...this.flags.values()], segments: [...this.segments.values()] };
+    return { sequence: this.currentSequence, flags: [...this.flags.values()].map(unpack), segments: [...this.segments.values()].map(unpack) };
   }
 
   private applyChange(change: ChangeMessage): ApplyOutcome {
@@ -190,7 +208,7 @@ export class ConfigStore {
 }
 
 /** Adds to `changed` every key added, removed or altered between `before` and `after`. */
-function diffInto<T>(before: ReadonlyMap<string, T>, after: ReadonlyMap<string, T>, changed: Set<string>): void {
+function diffInto<T>(before: ReadonlyMap<string, Held<T>>, after: ReadonlyMap<string, Held<T>>, changed: Set<string>): void {
   for (const [key, value] of after) {
     const old = before.get(key);
     if (old === undefined || (old !== value && !sameJson(old, value))) changed.add(key);
@@ -198,12 +216,9 @@ function diffInto<T>(before: ReadonlyMap<string, T>, after: ReadonlyMap<string, 
   for (const key of before.keys()) if (!after.has(key)) changed.add(key);
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
-  try {
-    return JSON.stringify(a) === JSON.stringify(b);
-  } catch {
-    return false;
-  }
+function sameJson<T>(a: Held<T>, b: Held<T>): boolean {
+  const text = jsonOf(a);
+  return text !== undefined && text === jsonOf(b);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

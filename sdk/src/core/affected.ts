@@ -1,3 +1,4 @@
+import { unpack, type Held } from './packed.js';
 import type { FlagConfig } from './types.js';
 
 /**
@@ -6,10 +7,15 @@ import type { FlagConfig } from './types.js';
  * that have any of those as a prerequisite. Returned in the order of `flags`. Tolerates malformed
  * configs (they are the compiler's business, not this function's).
  */
-export function affectedFlagKeys(flags: ReadonlyMap<string, FlagConfig>, changedFlags: ReadonlySet<string>, changedSegments: ReadonlySet<string>): string[] {
+export function affectedFlagKeys(
+  flags: ReadonlyMap<string, Held<FlagConfig>>,
+  changedFlags: ReadonlySet<string>,
+  changedSegments: ReadonlySet<string>,
+): string[] {
   const affected = new Set<string>(changedFlags);
   const dependents = new Map<string, string[]>();
-  for (const [key, flag] of flags) {
+  for (const [key, held] of flags) {
+    const flag = unpack(held);
     if (changedSegments.size > 0 && referencesSegment(flag, changedSegments)) affected.add(key);
     const prerequisites: unknown = flag?.prerequisites;
     if (!Array.isArray(prerequisites)) continue;

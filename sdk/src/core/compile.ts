@@ -2,6 +2,7 @@ import { compileFlag, CompiledFlag, type CompiledPrerequisite } from './compiled
 import { describeError, isRecord, tell, type ConfigProblem, type ProblemListener } from './config-problem.js';
 import { CompiledSegment } from './segments.js';
 import { affectedFlagKeys } from './affected.js';
+import { unpack, type Held } from './packed.js';
 import type { EnvironmentConfig, FlagConfig, Segment } from './types.js';
 
 export { CompiledFlag, type CompiledPrerequisite, type CompiledRule, type CompiledServe } from './compiled-flag.js';
@@ -72,7 +73,7 @@ interface Slot<Compiled, Source> {
   since: number;
 }
 
-type FlagSlot = Slot<CompiledFlag, FlagConfig>;
+type FlagSlot = Slot<CompiledFlag, Held<FlagConfig>>;
 /** A segment compiles to itself, or to the message of why it cannot be read. */
 type SegmentSlot = Slot<CompiledSegment | string, unknown>;
 
@@ -224,7 +225,7 @@ export class SegmentTable {
     if (slot === undefined) return undefined;
     if (slot.compiled === undefined) {
       try {
-        slot.compiled = new CompiledSegment(slot.source as Segment);
+        slot.compiled = new CompiledSegment(unpack(slot.source) as Segment);
       } catch (error) {
         slot.compiled = describeError(error);
         slot.problems = [{ segmentKey: key, message: slot.compiled }];
@@ -266,7 +267,7 @@ export class FlagTable implements ReadonlyMap<string, CompiledFlag> {
   private allProblems: readonly ConfigProblem[] | undefined;
 
   constructor(
-    readonly slots: Slots<CompiledFlag, FlagConfig>,
+    readonly slots: Slots<CompiledFlag, Held<FlagConfig>>,
     readonly segments: SegmentTable,
     /** Problems of the config as a whole (not an object, not compilable). */
     readonly configProblems: readonly ConfigProblem[],
@@ -379,7 +380,7 @@ export class FlagTable implements ReadonlyMap<string, CompiledFlag> {
   private compileSlot(slot: FlagSlot, found: ConfigProblem[]): CompiledFlag {
     // Compiled flags and rollouts are immutable by type but not frozen: V8 reads frozen objects and
     // arrays measurably slower on the hot path. Results handed to callers are frozen.
-    const flag = compileFlag(slot.key, slot.source, this.segments, found, this.onProblems);
+    const flag = compileFlag(slot.key, unpack(slot.source), this.segments, found, this.onProblems);
     slot.compiled = flag;
     return flag;
   }
@@ -396,7 +397,7 @@ export function compileEnvironment(config: EnvironmentConfig, options: CompileOp
     if (!isRecord(input)) return wholeConfigProblem('an environment config must be an object', options);
     const sequence = typeof input.sequence === 'number' && Number.isFinite(input.sequence) ? input.sequence : -1;
     const segments = input.segments === undefined ? keyed(new Map<string, unknown>()) : listed<unknown>(input.segments, 'segment');
-    return environmentOf(sequence, listed<FlagConfig>(input.flags, 'flag'), segments, options.onProblems);
+    return environmentOf(sequence, listed<Held<FlagConfig>>(input.flags, 'flag'), segments, options.onProblems);
   } catch (error) {
     return wholeConfigProblem(`the config cannot be compiled: ${describeError(error)}`, options);
   }
@@ -416,7 +417,12 @@ export function compileKeyed(config: KeyedConfig, options: CompileOptions = {}):
   }
 }
 
-function environmentOf(sequence: number, flags: Listed<FlagConfig>, segments: Listed<unknown>, onProblems: ProblemListener | undefined): CompiledEnvironment {
+function environmentOf(
+  sequence: number,
+  flags: Listed<Held<FlagConfig>>,
+  segments: Listed<unknown>,
+  onProblems: ProblemListener | undefined,
+): CompiledEnvironment {
   // Problems of the config's shape are known now; an item's when it compiles.
   if (segments.problems.length + flags.problems.length > 0) tell(onProblems, [...segments.problems, ...flags.problems]);
   const segmentTable = new SegmentTable(new Slots(segments.sources, segments.entries), onProblems);
@@ -477,8 +483,9 @@ export function recompileEnvironment(
  */
 export interface KeyedConfig {
   sequence: number;
-  flags: ReadonlyMap<string, FlagConfig>;
-  segments: ReadonlyMap<string, Segment>;
+  /** Parsed, or packed (JSON text) until compiled: see {@link Held}. */
+  flags: ReadonlyMap<string, Held<FlagConfig>>;
+  segments: ReadonlyMap<string, Held<Segment>>;
 }
 
 /**
@@ -515,7 +522,7 @@ function recompileFromScratch(
 ): Recompiled {
   return {
     environment: compileEnvironment(
-      { sequence: config.sequence, flags: [...config.flags.values()], segments: [...config.segments.values()] },
+      { sequence: config.sequence, flags: [...config.flags.values()].map(unpack), segments: [...config.segments.values()].map(unpack) },
       { onProblems: previous.table?.onProblems },
     ),
     affectedKeys: affectedList(config, changedFlags, changedSegments, affectedKeys),
@@ -557,7 +564,7 @@ function recompileNewest(earlier: FlagTable, config: KeyedConfig, affectedKeys: 
 function recompileChecked(
   earlier: FlagTable,
   sequenceInput: unknown,
-  flagSources: ReadonlyMap<string, FlagConfig>,
+  flagSources: ReadonlyMap<string, Held<FlagConfig>>,
   segmentSources: ReadonlyMap<string, unknown>,
   affectedKeys: string[],
   changedSegments: ReadonlySet<string>,

@@ -17,6 +17,7 @@ export {
   type Recompiled,
 } from './compile.js';
 export { affectedFlagKeys } from './affected.js';
+export { jsonOf, pack, unpack, type Held, type Packed } from './packed.js';
 export { evaluate, evaluateAll } from './evaluate.js';
 export { explain, type Explanation, type PrerequisiteExplanation, type RuleExplanation, type RolloutExplanation, type SegmentExplanation } from './explain.js';
 export type { DecisionStep } from './outcome.js';

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ConfigStore } from '../client/config-store.js';
 import { bucketFor } from './bucket.js';
 import { compileEnvironment } from './compile.js';
 import { evaluate } from './evaluate.js';
@@ -37,5 +38,29 @@ describe('shared test vectors', () => {
       expect(result).toEqual(vector.expected);
       if (vector.bucket !== undefined) expect(bucketFor(vector.config.flags[0]!.salt, vector.bucketUnit!)).toBe(vector.bucket);
     });
+  });
+});
+
+/** A config a client's store holds as the compiler would read it: lists of records with unique string keys. */
+function keyedAsListed(config: EnvironmentConfig): boolean {
+  const unique = (list: unknown) =>
+    Array.isArray(list) &&
+    list.every((item) => typeof item === 'object' && item !== null && typeof (item as { key?: unknown }).key === 'string') &&
+    new Set(list.map((item: { key: string }) => item.key)).size === list.length;
+  return typeof config === 'object' && config !== null && typeof config.sequence === 'number' && unique(config.flags) && unique(config.segments);
+}
+
+describe('shared test vectors through a client’s config store (items held as JSON text until compiled)', () => {
+  const keyed = suites.flatMap(([, cases]) => cases.filter((vector) => keyedAsListed(vector.config)));
+  it('covers most of the vectors', () => {
+    expect(keyed.length).toBeGreaterThanOrEqual(200);
+  });
+
+  it.each(keyed)('$description', (vector) => {
+    const store = new ConfigStore();
+    expect(store.apply({ type: 'snapshot', sequence: vector.config.sequence, config: structuredClone(vector.config) })).toBe('applied');
+    store.commit();
+    const { errorMessage: _message, ...result } = evaluate(store.compiled!, vector.flagKey, vector.context, vector.defaultValue, vector.expectedKind);
+    expect(result).toEqual(vector.expected);
   });
 });
