@@ -19,7 +19,8 @@
 // server's). With PostgreSQL on this machine its processes' CPU is reported beside the server's.
 // BENCH_SERVER_PROFILE=<dir> writes the server's --cpu-prof there; BENCH_PROFILE=<dir> the workers'.
 // BENCH_MAIN=<path to another build's server/dist/src/main.js> runs that server instead (before/after
-// comparisons); BENCH_OUT=<file> saves the results there instead of bench/results/propagation.json.
+// comparisons), BENCH_SDK_MODULE=<another build's sdk/dist/bundle/index.js> that SDK in the client
+// workers; BENCH_OUT=<file> saves the results there instead of bench/results/propagation.json.
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -154,6 +155,7 @@ const startFleet = async (total, target, workerCount = 2) => {
     const worker = fork(path.join(import.meta.dirname, 'clients.mjs'), [JSON.stringify({ url: server.url, sdkKey: target.sdkKey, count, flag: FLAG })], {
       execArgv: [
         '--max-old-space-size=4096',
+        '--expose-gc',
         ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : []),
         // Extra Node.js options for the client workers (e.g. --trace-gc).
         ...(process.env.BENCH_WORKER_ARGS ? process.env.BENCH_WORKER_ARGS.split(' ').filter(Boolean) : []),
@@ -177,7 +179,7 @@ const startFleet = async (total, target, workerCount = 2) => {
   return { workers, ready: ready.reduce((a, b) => a + b, 0) };
 };
 
-const collect = (workers, sequence) =>
+const collect = (workers, sequence, extra = {}) =>
   Promise.all(
     workers.map(
       (w) =>
@@ -189,7 +191,7 @@ const collect = (workers, sequence) =>
             }
           };
           w.on('message', handler);
-          w.send({ type: 'collect', sequence });
+          w.send({ type: 'collect', sequence, ...extra });
         }),
     ),
   );
@@ -208,6 +210,12 @@ const stopFleet = async (workers) => {
 
 const cpuMicros = (usage) => usage.user + usage.system;
 const workerCpu = async (workers) => (await collect(workers, -1)).reduce((sum, r) => sum + cpuMicros(r.cpu), 0);
+/** The workers' heap after a full collection, and the time they have spent collecting so far. */
+const workerMemory = async (workers) => {
+  const reports = await collect(workers, -1, { gc: true });
+  return { heapUsed: reports.reduce((sum, r) => sum + r.heapUsed, 0), gcMs: reports.reduce((sum, r) => sum + r.gcMs, 0) };
+};
+const workerGcMs = async (workers) => (await collect(workers, -1)).reduce((sum, r) => sum + r.gcMs, 0);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const progress = (what) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${what}\n`);
 
@@ -304,7 +312,9 @@ const runFleet = async (total) => {
   const serverCpuBefore = server.cpuMicros();
   const serverSplitBefore = server.cpuSplit();
   const databaseCpuBefore = databaseCpuMicros();
+  const clientMemory = await workerMemory(workers);
   const clientCpuBefore = await workerCpu(workers);
+  const clientGcBefore = await workerGcMs(workers);
   const windowStart = now();
   for (let i = 0; i < FLEET_CHANGES; i++) {
     const { at, sequence } = await toggle(target);
@@ -319,6 +329,7 @@ const runFleet = async (total) => {
   const serverSplit = server.cpuSplit();
   const databaseCpuAfter = databaseCpuMicros();
   const clientCpu = (await workerCpu(workers)) - clientCpuBefore;
+  const clientGcMs = (await workerGcMs(workers)) - clientGcBefore;
 
   progress(`${total} clients: kills`);
   // Kill switches: every SDK is asked to confirm; the API waits until all did.
@@ -359,6 +370,9 @@ const runFleet = async (total) => {
     serverUserCpuMicrosPerClientChange: perClientChange(serverSplit.user - serverSplitBefore.user, FLEET_CHANGES),
     serverIdleCpuMicrosPerSecond: Math.round(idleMicrosPerSecond),
     clientCpuMicrosPerClientChange: perClientChange(clientCpu, FLEET_CHANGES),
+    // The client workers' garbage collection per change (all workers), and their heap per SDK.
+    clientGcMsPerChange: Math.round(clientGcMs / FLEET_CHANGES),
+    clientHeapKiBPerClient: Math.round(clientMemory.heapUsed / total / 1024),
     // PostgreSQL's own work per change (the write, the change log, the snapshot's queries), when it runs here.
     databaseCpuMicrosPerChange: databaseCpuAfter === undefined ? undefined : Math.round((databaseCpuAfter - databaseCpuBefore) / FLEET_CHANGES),
     kills: {
@@ -413,7 +427,7 @@ for (const total of phases.has('fleet') ? fleets : []) {
     `  ${String(total).padStart(5)} clients, ${FLEET_CHANGES} changes, all have it: p50 ${ms(r.allHaveItP50ms)} ms   p99 ${ms(r.allHaveItP99ms)} ms   (target p99 ≤ 300 ms at 5,000)   ready ${r.ready}/${total}   missed ${r.missedDeliveries}`,
   );
   console.log(
-    `        server CPU ${r.serverCpuMicrosPerClientChange} µs per client per change (${r.serverCpuMicrosPerClientChangeMarginal ?? '—'} beyond the one-client run's cost per change; target ≤ 15; user ${r.serverUserCpuMicrosPerClientChange}, kernel ${r.serverSystemCpuMicrosPerClientChange}), heap ${r.serverKiBPerConnection} KiB per connection (after GC; RSS ${r.serverRssMiB} MiB); SDK CPU ${r.clientCpuMicrosPerClientChange} µs per client per change${r.databaseCpuMicrosPerChange === undefined ? '' : `; PostgreSQL ${(r.databaseCpuMicrosPerChange / 1000).toFixed(1)} ms per change`}`,
+    `        server CPU ${r.serverCpuMicrosPerClientChange} µs per client per change (${r.serverCpuMicrosPerClientChangeMarginal ?? '—'} beyond the one-client run's cost per change; target ≤ 15; user ${r.serverUserCpuMicrosPerClientChange}, kernel ${r.serverSystemCpuMicrosPerClientChange}), heap ${r.serverKiBPerConnection} KiB per connection (after GC; RSS ${r.serverRssMiB} MiB); SDK CPU ${r.clientCpuMicrosPerClientChange} µs per client per change (workers' GC ${r.clientGcMsPerChange} ms per change, heap ${r.clientHeapKiBPerClient} KiB per SDK)${r.databaseCpuMicrosPerChange === undefined ? '' : `; PostgreSQL ${(r.databaseCpuMicrosPerChange / 1000).toFixed(1)} ms per change`}`,
   );
   console.log(
     `        ${KILLS} kills/restores (every SDK confirms): all have it (from the request) p50 ${ms(r.kills.allHaveItP50ms)} ms, max ${ms(r.kills.allHaveItMaxMs)} ms; server CPU ${r.kills.serverCpuMicrosPerClientChange} µs per client per change (${r.kills.serverCpuMicrosPerClientChangeLessIdle} less idle); confirmed ${r.kills.confirmations.join(', ')}`,
