@@ -7,7 +7,7 @@ import unittest
 
 from signalbox.metrics import Histogram, MetricsAggregator, MetricsSender
 from signalbox.metrics.histogram import bucket_index
-from signalbox.metrics.sender import FAILED, NOTHING, REJECTED, SENT, UNAVAILABLE
+from signalbox.metrics.sender import FAILED, NOTHING, REFUSED, REJECTED, SENT, UNAVAILABLE
 
 
 class HistogramTests(unittest.TestCase):
@@ -150,6 +150,20 @@ class SenderTests(unittest.TestCase):
         aggregator.record("m", 1.0)
         sender.flush()
         self.assertEqual(posted[-1]["dropped"], 1)
+
+    def test_a_refused_key_stops_sending_for_good(self) -> None:
+        for status in (401, 403):
+            aggregator, sender, posted = self.make([status])
+            aggregator.record("m", 1.0)
+            with self.assertLogs("signalbox", level="WARNING") as logs:
+                self.assertEqual(sender.flush(), REFUSED)
+            self.assertIn(f"HTTP {status}", logs.output[0])
+            self.assertEqual(aggregator.pending_batches, 0)
+            # Later windows are dropped without a request: `make` has no answer left to give.
+            aggregator.record("m", 2.0)
+            self.assertEqual(sender.flush(), REFUSED)
+            self.assertEqual(len(posted), 1)
+            self.assertEqual(aggregator.pending_batches, 0)
 
     def test_overflow_while_unreachable_is_reported_once_sent(self) -> None:
         aggregator, sender, posted = self.make([OSError()] * 5 + [204])

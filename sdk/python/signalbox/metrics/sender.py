@@ -15,6 +15,7 @@ NOTHING = "nothing"
 UNAVAILABLE = "unavailable"  # the server has no ingestion endpoint (404): kept, retried later
 FAILED = "failed"
 REJECTED = "rejected"  # the server refused the batch as malformed (400/413/422): dropped
+REFUSED = "refused"  # the server refused the SDK key (401/403): dropped, and nothing is sent again
 
 
 def build_payload(batches: List[Dict[str, Any]], dropped: int) -> Dict[str, Any]:
@@ -41,6 +42,8 @@ class MetricsSender:
         self._thread: Optional[threading.Thread] = None
         self.last_result: str = NOTHING
         self.last_status: Optional[int] = None
+        # A refused key stays refused (rotated or revoked): sending again would only be refused again.
+        self.refused = False
 
     def start(self) -> None:
         if self._thread is None:
@@ -55,6 +58,10 @@ class MetricsSender:
             if not batches and not dropped:
                 self.last_result = NOTHING
                 return NOTHING
+            if self.refused:
+                self.aggregator.discard(batches, dropped)
+                self.last_result = REFUSED
+                return REFUSED
             try:
                 status = self._post(build_payload(batches, dropped))
             except Exception as error:  # noqa: BLE001
@@ -65,6 +72,11 @@ class MetricsSender:
             self.last_status = status
             if 200 <= status < 300:
                 self.last_result = SENT
+            elif status in (401, 403):
+                self._log.warning("signalbox: the server refused telemetry (HTTP %s); metrics are no longer sent", status)
+                self.refused = True
+                self.aggregator.discard(batches, dropped)
+                self.last_result = REFUSED
             elif status in (400, 413, 422):
                 self._log.warning("signalbox: the server rejected a metrics batch (HTTP %s); dropped", status)
                 self.aggregator.discard(batches, dropped)
