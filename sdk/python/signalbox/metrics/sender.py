@@ -73,7 +73,8 @@ class MetricsSender:
             if 200 <= status < 300:
                 self.last_result = SENT
             elif status in (401, 403):
-                self._log.warning("signalbox: the server refused telemetry (HTTP %s); metrics are no longer sent", status)
+                self._log.warning(
+                    "signalbox: the server refused telemetry (HTTP %s); metrics are no longer sent", status)
                 self.refused = True
                 self.aggregator.discard(batches, dropped)
                 self.last_result = REFUSED
