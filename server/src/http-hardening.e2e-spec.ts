@@ -303,6 +303,21 @@ describe('security headers and compression', () => {
       }
     });
 
+    it("says a body is not valid JSON, not the parser's words, on the admin API and for a percent-encoding it cannot decode", async () => {
+      for (const body of ['{"key":', 'null', '"x"', '{"key": 1,}']) {
+        const res = await fetch(`${t.url}/api/v1/projects`, { method: 'POST', headers: { ...ADMIN, 'content-type': 'application/json' }, body });
+        expect(res.status, body).toBe(400);
+        expect(await res.json(), body).toEqual({
+          error: 'BAD_REQUEST',
+          message: 'The request body is not valid JSON',
+          requestId: res.headers.get('x-request-id'),
+        });
+      }
+      const res = await fetch(`${t.url}/api/v1/projects/%E0%A4%A/segments`, { headers: ADMIN });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: 'BAD_REQUEST', message: 'The path is not valid percent-encoded UTF-8' });
+    });
+
     it("never sends the build's own dot-files, nor a file outside the console's folder", async () => {
       for (const url of ['/.build-stamp.json', '/assets/%2e%2e/.build-stamp.json', '/%2e%2e/%2e%2e/etc/hostname']) {
         const res = await rawRequest(`${t.url}${url}`);

@@ -81,6 +81,11 @@ describe('toHttpError', () => {
     const parserError = Object.assign(new SyntaxError('Unexpected token } in JSON at position 7'), { status: 400 });
     expect(toHttpError(parserError).message).toBe('The request body is not valid JSON');
     expect(toHttpError(Object.assign(new URIError('URI malformed'), { status: 400 })).message).toBe('The path is not valid percent-encoded UTF-8');
+    // As they arrive: Nest's Express adapter wraps them in a BadRequestException that keeps their message.
+    const wrapped = new BadRequestException('Unexpected token \'n\', "null" is not valid JSON', { cause: parserError });
+    expect(toHttpError(wrapped)).toMatchObject({ status: 400, code: 'BAD_REQUEST', message: 'The request body is not valid JSON' });
+    const wrappedPath = Object.assign(new URIError('URI malformed'), { status: 400 });
+    expect(toHttpError(new BadRequestException('URI malformed', { cause: wrappedPath })).message).toBe('The path is not valid percent-encoded UTF-8');
   });
 
   it('answers anything else with 500 INTERNAL, a fault, without its message or stack', () => {

@@ -128,6 +128,11 @@ const fromStatusError = (exception: unknown): HttpError | undefined => {
 /** The one place an error becomes an HTTP status, code, message, details and headers. */
 export const toHttpError = (exception: unknown): HttpError => {
   if (exception instanceof DomainError) return answer(statusOfCode(exception.code), exception.code, exception.message, exception.details);
+  // Nest's Express adapter wraps body-parser's SyntaxError and Express's URIError in a
+  // BadRequestException that keeps their words ("Unexpected token 'n', \"null\" is not valid JSON").
+  if (exception instanceof HttpException && (exception.cause instanceof SyntaxError || exception.cause instanceof URIError)) {
+    return fromStatusError(exception.cause) ?? fromHttpException(exception);
+  }
   if (exception instanceof HttpException) return fromHttpException(exception);
   // Not a bug: the database is restarting or out of reach. Say so, and when to try again.
   if (isDatabaseUnavailable(exception)) return UNAVAILABLE;
