@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { postgresBinaries, startPrivatePostgres } from './private-postgres.js';
+import { startServerProcess } from './server-process.js';
 import { testDatabaseUrl, withDatabase } from './test-database.js';
 
 const MAIN = path.resolve(import.meta.dirname, '../dist/src/main.js');
@@ -40,9 +42,41 @@ describe('a server that cannot start says why, in words', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 
+  it.runIf(testDatabaseUrl())('names a role the database does not know, at once rather than after retries', () => {
+    const url = new URL(testDatabaseUrl()!);
+    url.username = 'signalbox_no_such_role';
+    const started = Date.now();
+    const { code, stderr } = start({ DATABASE_URL: url.toString() });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/Signalbox could not start: role "signalbox_no_such_role" does not exist \(code 28000\)/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
   it('names a configuration value it cannot use', () => {
     const { code, stderr } = start({ SIGNALBOX_SHUTDOWN_GRACE_MS: 'soon' });
     expect(code).toBe(1);
     expect(stderr).toMatch(/SIGNALBOX_SHUTDOWN_GRACE_MS/);
   });
+});
+
+describe.runIf(Boolean(await postgresBinaries()))('a server whose database is not up yet', () => {
+  it('waits for a database that refuses connections (starting, restarting) and starts once it answers', async () => {
+    const cluster = await startPrivatePostgres();
+    try {
+      await cluster.stop();
+      const starting = startServerProcess({ DATABASE_URL: cluster.url }, 60_000);
+      // The server is already retrying when the database comes up.
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      await cluster.start();
+      const server = await starting;
+      try {
+        expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+        expect(server.output()).not.toMatch(/could not start/);
+      } finally {
+        expect(await server.stop()).toBe(0);
+      }
+    } finally {
+      await cluster.destroy();
+    }
+  }, 90_000);
 });
