@@ -218,6 +218,18 @@ describe('change requests: scheduled, rollout-plan and segment requests', () => 
             .send({ ...body, change, runAt: inMs(-60_000) }),
         ),
       ).toEqual(['runAt']);
+      // No zone, and past the 366 days a schedule may reach.
+      for (const runAt of [inMs(86_400_000).slice(0, 19), inMs(86_400_000).slice(0, 10), inMs(367 * 86_400_000)]) {
+        expect(
+          field(
+            await t.http
+              .post(requests)
+              .set(bearer(author.token))
+              .send({ ...body, change, runAt }),
+          ),
+          runAt,
+        ).toEqual(['runAt']);
+      }
       expect(
         field(
           await t.http

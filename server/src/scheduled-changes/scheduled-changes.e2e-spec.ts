@@ -269,6 +269,12 @@ describe('scheduled changes', () => {
     expect(past.body.details).toEqual([{ field: 'runAt', reason: expect.stringMatching(/future/) }]);
     expect(fieldsOf(await post({ runAt: inMs(400 * 24 * 3600_000), version: 0, patch: { on: true } }).expect(400))).toEqual(['runAt']);
     expect(fieldsOf(await post({ runAt: 'next monday', version: 0, patch: { on: true } }).expect(400))).toEqual(['runAt']);
+    // Without a zone JavaScript would read it as the server's local time (or midnight UTC for a bare date).
+    const soon = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    for (const runAt of [soon.slice(0, 19), soon.slice(0, 10), soon.slice(0, 16)]) {
+      const zoneless = await post({ runAt, version: 0, patch: { on: true } }).expect(400);
+      expect(zoneless.body.details, runAt).toEqual([{ field: 'runAt', reason: 'runAt must be an ISO 8601 date-time with a zone, e.g. 2026-12-05T02:00:00Z' }]);
+    }
     expect(fieldsOf(await post({ runAt: inMs(60_000), version: 0 }).expect(400))).toEqual(['replace']);
     expect(fieldsOf(await post({ runAt: inMs(60_000), version: 0, patch: { on: true }, replace: { on: true } }).expect(400))).toContain('replace.offVariant');
     expect(

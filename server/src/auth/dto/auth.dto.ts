@@ -7,7 +7,6 @@ import {
   IsBoolean,
   IsEmail,
   IsIn,
-  IsISO8601,
   IsOptional,
   IsString,
   Matches,
@@ -17,6 +16,7 @@ import {
 import { IsKey } from '../../common/validation/is-key.decorator.js';
 import { IsOmittable } from '../../common/validation/is-omittable.decorator.js';
 import { ROLES, type Role, TOKEN_ACCESS, type TokenAccess } from '../roles.js';
+import { IsInstant } from '../../common/validation/is-instant.decorator.js';
 
 export class LoginDto {
   @ApiProperty()
@@ -138,6 +138,6 @@ export class CreateTokenDto {
     description: 'When the token stops working (ISO-8601, in the future, at most 5 years ahead); omit or null for a token valid until revoked',
   })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'expiresAt must be an ISO-8601 date, e.g. 2027-03-31T23:59:59Z' })
+  @IsInstant()
   expiresAt?: string | null;
 }

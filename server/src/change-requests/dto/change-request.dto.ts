@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { everyMember } from '../../common/openapi/every-member.js';
 import { ReplaceFlagConfigDto } from '../../flags/dto/flag-config.dto.js';
 import type { ChangeRequestKind, ChangeRequestStatus } from '../change-request.entity.js';
+import { IsInstant } from '../../common/validation/is-instant.decorator.js';
 
 export const CHANGE_REQUEST_STATUSES = everyMember<ChangeRequestStatus>()(['pending', 'approved', 'rejected', 'applied', 'cancelled', 'conflict']);
 export const CHANGE_REQUEST_KINDS = everyMember<ChangeRequestKind>()(['config', 'restore', 'archive', 'rollout-plan', 'segment']);
@@ -51,7 +52,7 @@ export class CreateChangeRequestDto {
       'For kind config: when to write it, an ISO 8601 date-time with a zone, in the future, at most 366 days ahead. Applying the approved request before then schedules the change; after then writes it at once.',
   })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'runAt must be an ISO 8601 date-time' })
+  @IsInstant()
   runAt?: string;
 
   @ApiProperty({ description: 'Why' })

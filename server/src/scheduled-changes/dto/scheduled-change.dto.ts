@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { everyMember } from '../../common/openapi/every-member.js';
 import { PatchFlagConfigDto, ReplaceFlagConfigDto } from '../../flags/dto/flag-config.dto.js';
 import type { ScheduledChangeStatus } from '../scheduled-change.entity.js';
+import { IsInstant } from '../../common/validation/is-instant.decorator.js';
 
 export const SCHEDULED_CHANGE_STATUSES = everyMember<ScheduledChangeStatus>()(['scheduled', 'applied', 'conflict', 'failed', 'cancelled']);
 
@@ -15,7 +16,7 @@ export class ScheduledPatchDto extends OmitType(PatchFlagConfigDto, ['version', 
 
 export class CreateScheduledChangeDto {
   @ApiProperty({ description: 'When to apply it: an ISO 8601 date-time with a zone (e.g. 2026-12-05T02:00:00Z), in the future, at most 366 days ahead' })
-  @IsISO8601({ strict: true }, { message: 'runAt must be an ISO 8601 date-time' })
+  @IsInstant()
   runAt: string;
 
   @ApiProperty({ description: "The config's current version: the change is applied only if the config is still at it when due (else it is marked conflict)" })
@@ -46,7 +47,7 @@ export class CreateScheduledChangeDto {
 export class UpdateScheduledChangeDto {
   @ApiPropertyOptional({ description: 'A new time, in the future, at most 366 days ahead' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'runAt must be an ISO 8601 date-time' })
+  @IsInstant()
   runAt?: string;
 
   @ApiPropertyOptional({ description: "A new base version (must be the config's current one): rebases a change whose base moved" })
