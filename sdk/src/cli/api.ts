@@ -15,6 +15,22 @@ export class CliError extends Error {
 const exitCodeOf = (status: number): number =>
   status === 401 || status === 403 ? EXIT.auth : status === 404 ? EXIT.notFound : status === 409 ? EXIT.conflict : status === 400 ? EXIT.usage : EXIT.failed;
 
+/** The answer's body as JSON, or undefined when it is empty or not JSON (a proxy's HTML page, say). */
+const jsonOf = (text: string): unknown => {
+  try {
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** A CliError for an answer that is not a success, in the server's words when it gave any. */
+export const answerError = (status: number, statusText: string, text: string): CliError => {
+  const problem = jsonOf(text) as { error?: string; message?: string; details?: Array<{ field: string; reason: string }> } | undefined;
+  const details = Array.isArray(problem?.details) ? problem.details.map((d) => `\n  ${d.field}: ${d.reason}`).join('') : '';
+  return new CliError(`${status}: ${typeof problem?.message === 'string' ? problem.message : statusText}${details}`, exitCodeOf(status), problem?.error);
+};
+
 /** A thin client of the Signalbox HTTP API; errors become CliErrors with the server's message. */
 export const apiClient = (url: string | undefined, token: string | undefined) => {
   if (!url) throw new CliError('No server configured: run `signalbox login --url <url> --token <token>` or set SIGNALBOX_URL', EXIT.usage);
@@ -33,13 +49,12 @@ export const apiClient = (url: string | undefined, token: string | undefined) =>
       throw new CliError(`Cannot reach ${base}: ${(err as Error).message}`, EXIT.unreachable);
     }
     const text = await res.text();
-    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
-    if (!res.ok) {
-      const problem = parsed as { error?: string; message?: string; details?: Array<{ field: string; reason: string }> } | undefined;
-      const details = Array.isArray(problem?.details) ? problem.details.map((d) => `\n  ${d.field}: ${d.reason}`).join('') : '';
-      throw new CliError(`${res.status}: ${problem?.message ?? res.statusText}${details}`, exitCodeOf(res.status), problem?.error);
+    if (!res.ok) throw answerError(res.status, res.statusText, text);
+    try {
+      return (text ? JSON.parse(text) : undefined) as T;
+    } catch {
+      throw new CliError(`${base} answered ${res.status} with a body that is not JSON: is it a Signalbox server?`, EXIT.failed);
     }
-    return parsed as T;
   };
 };
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { type Command, Option } from 'commander';
-import { apiClient, CliError, EXIT } from './api.js';
+import { answerError, apiClient, CliError, EXIT } from './api.js';
 import type { CliConfig } from './cli-config.js';
 import type { Io } from './commands.js';
 import { type PlanOutcome, renderPlan } from './plan-render.js';
@@ -24,8 +24,7 @@ const readFile = (file: string): string => {
 
 /** The export as the server wrote it (YAML is text, so not through the JSON client). */
 const fetchText = async (s: CliConfig, pathname: string): Promise<string> => {
-  // The JSON client checks the settings and words the errors; reuse it for failures.
-  const call = apiClient(s.url, s.token);
+  apiClient(s.url, s.token); // checks the settings, with the same words as every other command
   const base = s.url!.replace(/\/+$/, '');
   let res: Response;
   try {
@@ -36,8 +35,10 @@ const fetchText = async (s: CliConfig, pathname: string): Promise<string> => {
   } catch (err) {
     throw new CliError(`Cannot reach ${base}: ${(err as Error).message}`, EXIT.unreachable);
   }
-  if (!res.ok) await call('GET', pathname); // answers the same error, parsed and worded
-  return res.text();
+  const text = await res.text();
+  // This answer's error, worded: never its body as the export (asking again could succeed and hide it).
+  if (!res.ok) throw answerError(res.status, res.statusText, text);
+  return text;
 };
 
 /** `export`, `plan`, `apply` and `copy-env`: a project's flags as a reviewed file. */
