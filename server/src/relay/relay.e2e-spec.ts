@@ -383,6 +383,17 @@ describe('signalbox relay between a real server and real SDKs', () => {
         timeout: 10_000,
       })
       .toBe('offline');
+    // Still ready: serving the last config is the point.
+    expect((await fetch(`${relay.url}/readyz`)).status).toBe(200);
+    // A key the relay does not know may be one issued since its last look: it cannot be checked now,
+    // so it is UNAVAILABLE (the SDK retries), never UNAUTHENTICATED (the SDK would stop for good).
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // past the once-a-second key refresh
+    const unknownKey = `sbk_${'u'.repeat(43)}`;
+    const unknown = await fetch(`${relay.url}/api/v1/sdk/config`, { headers: bearer(unknownKey) });
+    expect(unknown.status).toBe(503);
+    expect(unknown.headers.get('retry-after')).toBe('1');
+    expect(await unknown.json()).toMatchObject({ error: 'UNAVAILABLE' });
+    expect(await connectSdk(relay.url, unknownKey).catch((err: Error & { data?: unknown }) => err.data)).toMatchObject({ error: 'UNAVAILABLE' });
     // Changes made meanwhile cannot reach the relay; it still serves what it has, to old and new clients.
     await toggle('etl.new-transformer', !before);
     await toggle('model.router', true);
@@ -399,6 +410,8 @@ describe('signalbox relay between a real server and real SDKs', () => {
     await expect.poll(() => late.boolean('etl.new-transformer', {}, before), { timeout: 5000 }).toBe(!before);
     const head = (await (await fetch(`${t.url}/api/v1/sdk/config`, { headers: bearer(sdkKey) })).json()) as { sequence: number };
     expect(client.sequence).toBe(head.sequence);
+    // With the upstream back the unknown key is checked, and refused.
+    expect((await fetch(`${relay.url}/api/v1/sdk/config`, { headers: bearer(unknownKey) })).status).toBe(401);
   });
 
   it('passes SDK telemetry on to the server, and while the upstream is away answers 503, which the SDK keeps and sends again', async () => {
