@@ -159,6 +159,27 @@ describe('sequential guard decisions', () => {
     expect(over.verdict.reasons).toEqual(['p95 of tokens is 600.00, above 500']);
   });
 
+  it('do not take no errors yet as proof of none: with 0 errors on both sides the error-rate guard clears at about 700 candidate calls', () => {
+    const errorRow = (n: number) =>
+      row(stageStatus(DEFAULT_GUARDS, stage, { [M]: stats(n, 0, 10, 5, 1) }, { [M]: stats(split(n), 0, 10, 5, 1) }, 10 * MINUTE), 'error rate');
+    // A rate of (errors + 1)/(n + 2): 0 of 100 calls leaves the candidate's rate uncertain, and the guard undecided.
+    for (const n of [100, 300, 600]) expect(errorRow(n).sequential!.decision, `${n} calls`).toBe('undecided');
+    for (const n of [700, 1000]) expect(errorRow(n).sequential!.decision, `${n} calls`).toBe('pass');
+    // τ² = V·(−2 ln α + ln(1 − 2 ln α)), V the excess's variance at the stage's planned samples (100 here),
+    // α = 0.05 shared by the two tested guards.
+    const n = 400;
+    const rate = (errors: number, count: number) => {
+      const p = (errors + 1) / (count + 2);
+      return (p * (1 - p)) / count;
+    };
+    const k = DEFAULT_GUARDS.maxErrorRateRatio;
+    const varianceAtHorizon = ((rate(0, n) + k * k * rate(0, split(n))) * n) / stage.minSamples;
+    const alpha = 0.05 / 2;
+    const tau = Math.sqrt(varianceAtHorizon * (-2 * Math.log(alpha) + Math.log(1 - 2 * Math.log(alpha))));
+    expect(errorRow(n).sequential!.mixingStdDev).toBeCloseTo(tau, 12);
+    expect(errorRow(n).sequential!.alpha).toBe(alpha);
+  });
+
   it('hold a stage whose split does not match its percent, without rolling it back', () => {
     const status = stageStatus(DEFAULT_GUARDS, stage, { [M]: stats(5000, 100, 40, 20, 5) }, { [M]: stats(5000, 100, 40, 20, 5) }, 90 * MINUTE);
     expect(status.sampleRatio).toMatchObject({ observed: [5000, 5000], expected: [500, 9500], mismatch: true });
