@@ -171,6 +171,37 @@ describe('change requests: scheduled, rollout-plan and segment requests', () => 
       );
     });
 
+    it('refuses editing the change a reviewed schedule will write, its base version included, and lets its time and reason move', async () => {
+      await aBooleanFlag(t.http, t.admin, 'crk', 'gpu.edited');
+      const runAt = inMs(3_600_000);
+      const made = await t.http
+        .post(scheduledOf('gpu.edited'))
+        .set(bearer(author.token))
+        .send({ runAt, version: 0, patch: { on: true }, reason: 'reviewed' })
+        .expect(202);
+      const applied = await approveAndApply(made.body.changeRequest.number);
+      const id = applied.body.scheduledChangeId as string;
+      for (const edit of [
+        { patch: { on: false } },
+        { replace: { on: false, offVariant: 'off', targets: [], rules: [], defaultRule: { variant: 'on' }, prerequisites: [] } },
+        { version: 0 },
+      ]) {
+        const refused = await t.http
+          .patch(`${scheduledOf('gpu.edited')}/${id}`)
+          .set(bearer(author.token))
+          .send(edit);
+        expect(refused.status, JSON.stringify(edit)).toBe(403);
+        expect(refused.body).toMatchObject({ error: 'APPROVAL_REQUIRED' });
+      }
+      const later = inMs(7_200_000);
+      const moved = await t.http
+        .patch(`${scheduledOf('gpu.edited')}/${id}`)
+        .set(bearer(author.token))
+        .send({ runAt: later, reason: 'a quieter hour' })
+        .expect(200);
+      expect(moved.body).toMatchObject({ runAt: later, reason: 'a quieter hour', config: { on: true } });
+    });
+
     it('applies at once when runAt has passed by the time it is applied', async () => {
       const runAt = inMs(800);
       const made = await t.http

@@ -264,6 +264,25 @@ describe('change requests', () => {
       expect((await t.http.get(`${requests}?flag=etl.triggered`).set(t.admin)).body.items).toEqual([]);
     });
 
+    it('lets a kill across environments and a kill by tag through at once, and refuses a restore by tag before writing anything', async () => {
+      await aBooleanFlag(t.http, t.admin, 'cr', 'gpu.step-a', { tags: ['gpu'] });
+      await aBooleanFlag(t.http, t.admin, 'cr', 'gpu.step-b', { tags: ['gpu'] });
+      const across = await t.http
+        .post(`${P}/flags/gpu.step-a/kill`)
+        .set(bearer(author.token))
+        .send({ environments: ['production', 'development'], reason: 'GPU pool on fire' });
+      expect(across.status).toBe(200);
+      expect((await t.http.get(config('gpu.step-a')).set(t.admin)).body).toMatchObject({ killed: true, version: 1 });
+      const byTag = await t.http.post(`${P}/environments/production/kill-by-tag`).set(bearer(author.token)).send({ tag: 'gpu', reason: 'GPU pool on fire' });
+      expect(byTag.status).toBe(200);
+      expect((await t.http.get(config('gpu.step-b')).set(t.admin)).body).toMatchObject({ killed: true });
+      const restore = await t.http.post(`${P}/environments/production/restore-by-tag`).set(bearer(author.token)).send({ tag: 'gpu', reason: 'fixed' });
+      expect(restore.status).toBe(403);
+      expect(restore.body).toMatchObject({ error: 'APPROVAL_REQUIRED', details: { environments: ['production'] } });
+      for (const flag of ['gpu.step-a', 'gpu.step-b']) expect((await t.http.get(config(flag)).set(t.admin)).body.killed, flag).toBe(true);
+      expect((await t.http.get(`${requests}?flag=gpu.step-a`).set(t.admin)).body.items).toEqual([]);
+    });
+
     it('turns a revert into a request for that version’s config', async () => {
       const res = await t.http
         .post(`${config('etl.transformer')}/revert`)
