@@ -165,6 +165,48 @@ describe('OIDC sign-in', () => {
     ]);
   });
 
+  it('ends the sessions of a user whose claims no longer map to a role', async () => {
+    const first = await signInAs('ada');
+    expect(first.status).toBe(303);
+    const session = cookiesOf(first).signalbox_session!.value;
+    expect((await t.http.get('/api/v1/auth/me').set(bearer(session))).status).toBe(200);
+    accounts.ada!.groups = ['staff'];
+    try {
+      expect((await signInAs('ada')).status).toBe(403);
+      expect((await t.http.get('/api/v1/auth/me').set(bearer(session))).status).toBe(401);
+    } finally {
+      accounts.ada!.groups = ['staff', 'sb-editors'];
+    }
+  });
+
+  it('links an existing password user at their first sign-in only when the provider vouches for the email', async () => {
+    const created = await t.http
+      .post('/api/v1/users')
+      .set(t.admin)
+      .send({ email: 'linus@example.com', name: 'Linus', role: 'viewer', password: 'password-123' })
+      .expect(201);
+    accounts.linus = { email: 'linus@example.com', name: 'Linus T', groups: ['sb-editors'], email_verified: false };
+    const ds = t.app.get(DataSource);
+    const link = async () =>
+      ((await ds.query(`SELECT oidc_subject FROM users WHERE email = 'linus@example.com'`)) as Array<{ oidc_subject: string | null }>)[0]!.oidc_subject;
+
+    const unverified = await signInAs('linus');
+    expect(unverified.status).toBe(403);
+    expect(unverified.text).toContain('Email already in use');
+    expect(cookiesOf(unverified).signalbox_session).toBeUndefined();
+    expect(await link()).toBeNull();
+    expect((await audit()).at(-1)).toMatchObject({ action: 'auth.sign_in_failed', reason: 'oidc-email-taken', actorId: created.body.user.id });
+    // The password still works: nothing was taken over.
+    expect((await t.http.post('/api/v1/auth/login').send({ email: 'linus@example.com', password: 'password-123' })).status).toBe(200);
+
+    accounts.linus.email_verified = true;
+    const verified = await signInAs('linus');
+    expect(verified.status).toBe(303);
+    const me = await t.http.get('/api/v1/auth/me').set(bearer(cookiesOf(verified).signalbox_session!.value));
+    expect(me.body.user).toMatchObject({ id: created.body.user.id, email: 'linus@example.com', role: 'editor' });
+    expect(await link()).toBe(`${provider.issuer} linus`);
+  });
+
   it("refuses an answer meant for another sign-in (the state does not match this browser's)", async () => {
     const mine = await start();
     const theirs = await start();
