@@ -124,6 +124,38 @@ describe('two-factor sign-in (TOTP)', () => {
     ]);
   });
 
+  /**
+   * Runs `test` with the sign-in throttle's clock two hours back: the failures it counts (against
+   * this test client's address too) are forgotten by the time the next test signs in.
+   */
+  const inThePast = async (test: () => Promise<void>) => {
+    const throttle = t.app.get(LoginThrottle);
+    const then = Date.now() - 2 * 3_600_000;
+    throttle.useClock(() => then);
+    try {
+      await test();
+    } finally {
+      throttle.useClock(Date.now);
+    }
+  };
+
+  it('accepts a code once when sign-ins race with it: exactly one gets in', () =>
+    inThePast(async () => {
+      const user = await enrolled();
+      const code = await nextCode(user.secret);
+      const raced = await Promise.all(Array.from({ length: 4 }, () => login(user.email, { code })));
+      expect(raced.map((r) => r.status).sort()).toEqual([200, 401, 401, 401]);
+      const reasons = (await audit(user.email)).filter((e) => e.action.startsWith('auth.')).slice(-4);
+      expect(reasons.map((e) => e.reason ?? 'signed in').sort()).toEqual(['replayed-code', 'replayed-code', 'replayed-code', 'signed in']);
+    }));
+
+  it('counts asking for the code (the password alone) as an attempt: after five, even the right code waits', () =>
+    inThePast(async () => {
+      const user = await enrolled();
+      for (let i = 0; i < 5; i++) expect((await login(user.email)).body).toMatchObject({ details: { secondFactor: 'totp' } });
+      expect((await login(user.email, { code: await nextCode(user.secret) })).status).toBe(429);
+    }));
+
   it('throttles wrong codes like wrong passwords: after five, even the right code waits', async () => {
     const user = await enrolled();
     const throttle = t.app.get(LoginThrottle);
