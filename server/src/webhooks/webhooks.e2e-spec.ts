@@ -180,6 +180,35 @@ describe('outbound webhooks', () => {
     expect((await t.http.get(`/api/v1/webhooks/${webhook.id}`).set(t.admin)).body).toMatchObject({ enabled: true, consecutiveFailures: 0 });
   });
 
+  it('never follows a redirect: a 3xx is a failed attempt, and the address it names gets nothing', async () => {
+    const target = await aReceiver();
+    let redirected = 0;
+    const redirector = http.createServer((req, res) => {
+      redirected += 1;
+      req.resume();
+      res.writeHead(307, { location: target.url }).end();
+    });
+    await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}/hooks`;
+      const created = await t.http
+        .post('/api/v1/webhooks')
+        .set(t.admin)
+        .send({ name: 'redirects', url, events: ['flag.killed'], projectKey: 'hooks' })
+        .expect(201);
+      await aBooleanFlag(t.http, t.admin, 'hooks', 'etl.redirected');
+      await t.http.post(`${flags}/etl.redirected/kill`).set(t.admin).send({ reason: 'follow me' }).expect(200);
+      await expect.poll(async () => (await deliveries(created.body.webhook.id))[0]?.attempts ?? 0, { timeout: 5000 }).toBeGreaterThanOrEqual(2);
+      const [delivery] = await deliveries(created.body.webhook.id);
+      expect(delivery).toMatchObject({ lastStatusCode: 307 });
+      expect(delivery!.status).not.toBe('delivered');
+      expect(redirected).toBeGreaterThanOrEqual(2);
+      expect(target.received).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => redirector.close(() => resolve()));
+    }
+  });
+
   it('disables a subscription after repeated failures, keeps its deliveries, and resumes them when re-enabled', async () => {
     const dead = await aReceiver(() => 503);
     const { webhook } = await subscribe(dead, { name: 'dead', events: ['flag.killed'] });
