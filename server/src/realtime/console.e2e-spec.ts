@@ -463,6 +463,31 @@ describe('what consoles hear of changes the change log does not carry', () => {
     expect(await refused).toMatchObject({ error: 'UNAUTHENTICATED' });
     expect(await ended).toBe('io server disconnect');
   });
+
+  it('ends the console of a user who is disabled, as soon as the change is heard', async () => {
+    const user = await aUser(t.http, t.admin, 'editor');
+    const open = await connectConsole(t.url, { cookie: user.token });
+    await open.subscribe({ project: 'audited' });
+    const refused = new Promise<ConsoleRefusal>((resolve) => open.socket.on('refused', resolve));
+    const ended = new Promise<string>((resolve) => open.socket.on('disconnect', resolve));
+    await t.http.patch(`/api/v1/users/${user.id}`).set(t.admin).send({ disabled: true }).expect(200);
+    expect(await refused).toMatchObject({ error: 'UNAUTHENTICATED' });
+    expect(await ended).toBe('io server disconnect');
+  });
+
+  it('ends the console of an API token once it has expired, saying so, at the next credential check', async () => {
+    const expiresAt = new Date(Date.now() + 1_500).toISOString();
+    const created = await t.http.post('/api/v1/tokens').set(t.admin).send({ name: 'short-lived', access: 'viewer', expiresAt }).expect(201);
+    const open = await connectConsole(t.url, { token: created.body.secret as string });
+    await open.subscribe({ project: 'audited' });
+    const refused = new Promise<ConsoleRefusal>((resolve) => open.socket.on('refused', resolve));
+    const ended = new Promise<string>((resolve) => open.socket.on('disconnect', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 1_700));
+    // Any user or token change makes every console's credentials be checked again (else the minute-long recheck does).
+    await aToken(t.http, t.admin, 'viewer');
+    expect(await refused).toMatchObject({ error: 'UNAUTHENTICATED', message: expect.stringMatching(/^The API token expired on /) });
+    expect(await ended).toBe('io server disconnect');
+  });
 });
 
 // Several instances share one PostgreSQL server, so this runs only when TEST_DATABASE_URL names one.
