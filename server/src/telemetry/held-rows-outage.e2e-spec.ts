@@ -223,3 +223,46 @@ describe.runIf(hasBinaries)('telemetry held through a PostgreSQL outage', () => 
     expect(await storedEvaluations('production', 'final.flag')).toBe(9);
   }, 60_000);
 });
+
+/**
+ * The other side of the SIGTERM retry: a database that stays down past the 4 s given to the last
+ * write. What the instance holds is then lost, and it says so (an error naming the batches); the
+ * process still exits within the shutdown's bounds instead of hanging on the database.
+ */
+describe.runIf(hasBinaries)('SIGTERM while PostgreSQL stays down', () => {
+  let cluster: PrivatePostgres;
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    cluster = await startPrivatePostgres();
+    server = await startServerProcess({ DATABASE_URL: cluster.url, SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN, SIGNALBOX_SECRET_KEY: TEST_SECRET_KEY });
+  }, 180_000);
+  afterAll(async () => {
+    await server?.stop('SIGKILL');
+    await cluster?.destroy();
+  });
+
+  it('gives the last write up after about 4 s, logs what is lost as an error, and exits', async () => {
+    const created = await fetch(`${server.url}/api/v1/projects`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ key: 'gone', name: 'Gone', environments: [{ key: 'production', name: 'Production' }] }),
+    });
+    const sdkKey = ((await created.json()) as { sdkKeys: Record<string, string> }).sdkKeys.production!;
+    expect((await postEvents(server.url, sdkKey, evaluationsPayload('lost.flag', 4))).status).toBe(202);
+    await cluster.stop();
+    const signalled = Date.now();
+    const code = await server.stop('SIGTERM');
+    const took = Date.now() - signalled;
+    expect(code).not.toBeNull();
+    expect(took).toBeGreaterThanOrEqual(3_500);
+    // The grace for requests (none are running), 4 s of retries and the modules' 5 s close at most.
+    expect(took).toBeLessThan(15_000);
+    const lost = server
+      .output()
+      .split('\n')
+      .find((line) => line.includes('it is lost'));
+    expect(lost).toBeDefined();
+    expect(JSON.parse(lost!)).toMatchObject({ level: 50, batches: 1, msg: 'could not write the telemetry held in memory before exiting; it is lost' });
+  }, 60_000);
+});
