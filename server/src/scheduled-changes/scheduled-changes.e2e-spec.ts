@@ -157,6 +157,41 @@ describe('scheduled changes', () => {
     expect(change).toMatchObject({ status: 'failed', failure: { code: 'CONFLICT' } });
   });
 
+  it('checks a change again when it runs: one naming a segment deleted meanwhile is marked failed, audited and announced, and writes nothing', async () => {
+    await aBooleanFlag(t.http, t.admin, 'sched', 'segment.flag');
+    await t.http
+      .post('/api/v1/projects/sched/segments')
+      .set(t.admin)
+      .send({ key: 'beta-users', name: 'Beta users', included: ['u1'] })
+      .expect(201);
+    const runAt = inMs(2000);
+    const rules = [{ clauses: [{ op: 'segment', segments: ['beta-users'] }], serve: { variant: 'on' } }];
+    const created = await t.http
+      .post(scheduled('segment.flag'))
+      .set(bearer(editor.token))
+      .send({ runAt, version: 0, patch: { on: true, rules } })
+      .expect(201);
+    // Nothing uses the segment yet (the change is only scheduled), so it may be deleted.
+    await t.http.delete('/api/v1/projects/sched/segments/beta-users').set(t.admin).expect(204);
+    await sleepUntil(runAt);
+    expect(await scheduler.tick()).toMatchObject({ applied: 0, refused: 1 });
+    const change = (
+      await t.http
+        .get(`${scheduled('segment.flag')}/${created.body.id}`)
+        .set(t.admin)
+        .expect(200)
+    ).body;
+    expect(change).toMatchObject({ status: 'failed', failure: { message: expect.stringContaining('beta-users') } });
+    expect((await t.http.get(config('segment.flag')).set(t.admin).expect(200)).body).toMatchObject({ version: 0, on: false, rules: [] });
+    const audit = (await t.http.get('/api/v1/audit?project=sched&flag=segment.flag&limit=10').set(t.admin).expect(200)).body.items;
+    expect(audit[0]).toMatchObject({ action: 'scheduled_change.failed' });
+    await expect
+      .poll(() => receiver.events.filter((e) => e.event === 'scheduled_change.failed').map((e) => (e.data as { flagKey?: string }).flagKey), {
+        timeout: 10_000,
+      })
+      .toContain('segment.flag');
+  });
+
   it('edits a change before it runs: time, reason, the change itself, and a rebase onto the current version', async () => {
     await aStringFlag(t.http, t.admin, 'sched', 'edit.flag');
     const created = await t.http
