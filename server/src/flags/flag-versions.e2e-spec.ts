@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aProject, aStringFlag, aUser } from '../../test/builders.js';
 import { connectSdk } from '../../test/sdk-socket.js';
@@ -117,6 +118,39 @@ describe('flag config versions and revert', () => {
     expect(res.body.message).toContain('Version 9');
     expect((await t.http.get(`${configUrl('no.such.flag')}/versions`).set(t.admin)).status).toBe(404);
     expect((await t.http.get(`${configUrl('unknown.flag', 'staging')}/versions`).set(t.admin)).status).toBe(404);
+  });
+
+  it('says earlier versions are missing when the audit log does not hold one, and answers 404 for it', async () => {
+    await threeEdits('legacy.flag');
+    // As if v1 had been written before the audit log recorded configs. The log is append-only (a
+    // trigger), so the test lifts that for its one delete, inside a transaction.
+    await t.app.get(DataSource).transaction(async (manager) => {
+      await manager.query('ALTER TABLE audit_log DISABLE TRIGGER trg_audit_log_append_only');
+      await manager.query(
+        `DELETE FROM audit_log WHERE project_key = 'vers' AND resource_key = 'legacy.flag' AND environment_key = 'development' AND ("after"->>'version')::int = 1`,
+      );
+      await manager.query('ALTER TABLE audit_log ENABLE TRIGGER trg_audit_log_append_only');
+    });
+    const listed = (
+      await t.http
+        .get(`${configUrl('legacy.flag')}/versions`)
+        .set(t.admin)
+        .expect(200)
+    ).body;
+    expect(listed.items.map((v: { version: number }) => v.version)).toEqual([3, 2]);
+    expect(listed).toMatchObject({ nextCursor: null, earlierVersionsMissing: true });
+    const res = await t.http
+      .post(`${configUrl('legacy.flag')}/revert`)
+      .set(t.admin)
+      .send({ toVersion: 1, version: 3 });
+    expect(res.status).toBe(404);
+    expect((await t.http.get(configUrl('legacy.flag')).set(t.admin)).body.version).toBe(3);
+    // Reverting to one it holds still works.
+    await t.http
+      .post(`${configUrl('legacy.flag')}/revert`)
+      .set(t.admin)
+      .send({ toVersion: 2, version: 3 })
+      .expect(200);
   });
 
   it('lets viewers list but not revert, and refuses SDK keys both', async () => {
