@@ -291,6 +291,55 @@ describe('flags as code: export, plan, apply, copy', () => {
       .expect(404);
   });
 
+  it('leaves the environments a file does not list as they are, with or without prune', async () => {
+    await aProject(t.http, t.admin, 'partial', ENVIRONMENTS);
+    await aBooleanFlag(t.http, t.admin, 'partial', 'partial.flag');
+    await t.http
+      .patch(`${api('partial')}/flags/partial.flag/environments/production`)
+      .set(t.admin)
+      .send({ version: 0, on: true, reason: 'live' })
+      .expect(200);
+    const before = await versions('partial');
+    const file = parse(await exportYaml('partial', '?environments=staging')) as { flags: Array<{ environments: Record<string, Record<string, unknown>> }> };
+    file.flags[0]!.environments.staging!.on = true;
+    for (const prune of [false, true]) {
+      await apply('partial', { ...file, ...(prune ? { prune: true } : {}) }).expect(200);
+      const after = await versions('partial');
+      expect(after.flags['partial.flag'], `prune: ${prune}`).toMatchObject({ production: before.flags['partial.flag']!.production, development: 0 });
+    }
+    expect((await t.http.get(`${api('partial')}/flags/partial.flag/environments/production`).set(t.admin)).body).toMatchObject({ on: true, version: 1 });
+    expect((await t.http.get(`${api('partial')}/flags/partial.flag/environments/staging`).set(t.admin)).body).toMatchObject({ on: true, version: 1 });
+  });
+
+  it('never exports trigger URLs, webhooks and their secrets, users or archived flags', async () => {
+    await aProject(t.http, t.admin, 'private', ENVIRONMENTS);
+    await aBooleanFlag(t.http, t.admin, 'private', 'private.flag');
+    await aBooleanFlag(t.http, t.admin, 'private', 'private.archived');
+    await t.http
+      .post(`${api('private')}/flags/private.archived/archive`)
+      .set(t.admin)
+      .send({})
+      .expect(200);
+    const trigger = await t.http
+      .post(`${api('private')}/flags/private.flag/environments/staging/triggers`)
+      .set(t.admin)
+      .send({ name: 'alerts' })
+      .expect(201);
+    const webhook = await t.http
+      .post('/api/v1/webhooks')
+      .set(t.admin)
+      .send({ name: 'private-hook', url: 'https://hooks.example.com/signalbox', events: ['flag.changed'], projectKey: 'private' })
+      .expect(201);
+    const user = await t.http.post('/api/v1/users').set(t.admin).send({ email: 'exported@example.com', name: 'Not Exported', role: 'editor' }).expect(201);
+    const text = await exportYaml('private');
+    const secrets = [trigger.body.secret, trigger.body.url, webhook.body.secret, user.body.password].filter((v): v is string => typeof v === 'string');
+    expect(secrets.length).toBeGreaterThanOrEqual(3);
+    for (const secret of secrets) expect(text).not.toContain(secret);
+    for (const word of ['private.archived', 'hooks.example.com', 'exported@example.com', 'alerts', 'sbw_', 'sbtr_', 'trigger', 'webhook'])
+      expect(text, word).not.toContain(word);
+    expect((parse(text) as { flags: Array<{ key: string }> }).flags.map((f) => f.key)).toEqual(['private.flag']);
+  });
+
   it('copies staging to production: dry run changes nothing, then the copy does', async () => {
     const before = await versions('source');
     const dry = await t.http
