@@ -230,6 +230,28 @@ describe('OFREP: /ofrep/v1/evaluate/flags', () => {
     await t.http.patch('/api/v1/projects/ofrep/flags/etl.enabled/environments/development').set(t.admin).send({ version: 2, on: true }).expect(200);
   });
 
+  it('lists a flag it cannot evaluate for the context inline in bulk, and answers 200 with a new ETag once a segment changes', async () => {
+    // No targeting key: the flags that bucket by it cannot be evaluated; the others can.
+    const keyless = await post(t.url, SINGLE, auth, JSON.stringify({ context: { plan: 'enterprise' } }));
+    expect(keyless.status).toBe(200);
+    const byKey = Object.fromEntries((keyless.body!.flags as Array<Record<string, unknown>>).map((f) => [f.key, f]));
+    expect(byKey['batch.size']).toEqual({ key: 'batch.size', errorCode: 'TARGETING_KEY_MISSING', errorDetails: expect.any(String) });
+    expect(byKey['etl.enabled']).toMatchObject({ value: true, reason: 'STATIC' });
+
+    const body = JSON.stringify({ context: { targetingKey: 'u1', plan: 'enterprise' } });
+    const first = await post(t.url, SINGLE, auth, body);
+    const etag = first.headers.etag!;
+    expect((await post(t.url, SINGLE, { ...auth, 'If-None-Match': etag }, body)).status).toBe(304);
+    await t.http
+      .post('/api/v1/projects/ofrep/segments')
+      .set(t.admin)
+      .send({ key: 'etag-probe', name: 'ETag probe', included: ['u9'] })
+      .expect(201);
+    const changed = await post(t.url, SINGLE, { ...auth, 'If-None-Match': etag }, body);
+    expect(changed.status).toBe(200);
+    expect(changed.headers.etag).not.toBe(etag);
+  });
+
   it('lets a browser on another origin call it: CORS preflight and headers, no cookies', async () => {
     const preflight = await post(t.url, SINGLE, { Origin: 'http://elsewhere.example', 'Access-Control-Request-Method': 'POST' }, undefined, 'OPTIONS');
     expect(preflight.status).toBe(204);
