@@ -377,6 +377,9 @@ describe('signalbox relay between a real server and real SDKs', () => {
     clients.push(client);
     await client.waitForReady({ timeoutMs: 5000 });
     const before = client.boolean('etl.new-transformer', {}, false);
+    // The relay's clients stay connected to it throughout: only the relay's own upstream link drops.
+    const statuses: string[] = [];
+    client.on('status', (status) => statuses.push(status));
     await hop.cut();
     await expect
       .poll(async () => ((await (await fetch(`${relay.url}/readyz`)).json()) as { environments: Array<{ upstream: string }> }).environments[0]!.upstream, {
@@ -408,6 +411,7 @@ describe('signalbox relay between a real server and real SDKs', () => {
     await caughtUp;
     expect(client.boolean('etl.new-transformer', {}, before)).toBe(!before);
     await expect.poll(() => late.boolean('etl.new-transformer', {}, before), { timeout: 5000 }).toBe(!before);
+    expect(statuses.filter((status) => status === 'offline' || status === 'initializing')).toEqual([]);
     const head = (await (await fetch(`${t.url}/api/v1/sdk/config`, { headers: bearer(sdkKey) })).json()) as { sequence: number };
     expect(client.sequence).toBe(head.sequence);
     // With the upstream back the unknown key is checked, and refused.
