@@ -272,7 +272,9 @@ describe('rollout plans', () => {
     const viewer = await aUser(t.http, t.admin, 'viewer');
     const res = await t.http.get('/api/v1/rollout-plans/defaults').set(bearer(viewer.token)).expect(200);
     expect(res.body.stages.map((s: { percent: number }) => s.percent)).toEqual([1, 5, 10, 25, 50, 100]);
-    expect(res.body.guards).toMatchObject({ maxErrorRateRatio: 2, maxLatencyRatio: 1.5, minSamples: 50 });
+    // The README: 1 % for 30 min, 5 % for 1 h, 10 % for 2 h, 25 % for 4 h, 50 % for 6 h, then 100 %.
+    expect(res.body.stages.slice(0, 5).map((s: { minDurationMinutes: number }) => s.minDurationMinutes)).toEqual([30, 60, 120, 240, 360]);
+    expect(res.body.guards).toMatchObject({ maxErrorRateRatio: 2, errorRateAllowance: 0.005, maxLatencyRatio: 1.5, minSamples: 50 });
     expect((await t.http.get('/api/v1/rollout-plans/defaults')).status).toBe(401);
   });
 
