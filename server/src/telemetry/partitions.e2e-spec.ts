@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource } from 'typeorm';
 import { aProject } from '../../test/builders.js';
 import { seriesOf } from '../../test/telemetry-records.js';
-import { bearer, startTestApp, type TestApp } from '../../test/test-app.js';
+import { startServerProcess } from '../../test/server-process.js';
+import { ADMIN_TOKEN, bearer, startTestApp, TEST_SECRET_KEY, type TestApp } from '../../test/test-app.js';
+import { testDatabaseUrl } from '../../test/test-database.js';
 import { DAY_MS, dayOf, partitionName } from './rollup-partitions.js';
 import { TelemetryRetentionService } from './telemetry-retention.service.js';
 import { TelemetryService } from './telemetry.service.js';
@@ -62,6 +64,25 @@ describe('telemetry partitions and retention', () => {
     return { count: series[0]?.total.count ?? 0, evaluations: evaluations[0]?.count ?? 0 };
   };
 
+  // Another instance on the same database: PostgreSQL only (the embedded one is for one process).
+  it.runIf(testDatabaseUrl())(
+    'makes the partitions an instance needs when it starts, before anything asks for a pass',
+    async () => {
+      const weekAhead = dayOf(Date.now()) + 7 * DAY_MS;
+      for (const table of ['metric_rollups', 'evaluation_rollups'] as const) await db.query(`DROP TABLE IF EXISTS "${partitionName(table, weekAhead)}"`);
+      expect(await partitions()).not.toContain(partitionName('metric_rollups', weekAhead));
+      const other = await startServerProcess({ DATABASE_URL: t.databaseUrl!, SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN, SIGNALBOX_SECRET_KEY: TEST_SECRET_KEY });
+      try {
+        await expect
+          .poll(partitions, { timeout: 10_000 })
+          .toEqual(expect.arrayContaining([partitionName('metric_rollups', weekAhead), partitionName('evaluation_rollups', weekAhead)]));
+      } finally {
+        await other.stop();
+      }
+    },
+    90_000,
+  );
+
   it('keeps a partition for every day from a week back to a week ahead, for both rollups', async () => {
     await t.app.get(TelemetryRetentionService).maintain();
     const names = await partitions();
@@ -98,6 +119,33 @@ describe('telemetry partitions and retention', () => {
     expect(names).toContain(partitionName('metric_rollups', dayOf(now + 9 * DAY_MS)));
     expect(await totals(now - 2 * DAY_MS + 60_000, now + 60_000)).toEqual({ count: 2, evaluations: 2 });
     expect(await totals(now - 60_000, now + 60_000)).toEqual({ count: 2, evaluations: 2 });
+  });
+
+  it("forgets telemetry write ids after a day, and keeps flags' last evaluations and experiments' totals when days are dropped", async () => {
+    await db.query(
+      `INSERT INTO telemetry_flushes (id, written_at) VALUES (gen_random_uuid(), now() - interval '25 hours'), (gen_random_uuid(), now() - interval '23 hours')`,
+    );
+    const flushIds = async () =>
+      ((await db.query(`SELECT count(*)::int AS n FROM telemetry_flushes WHERE written_at < now() - interval '22 hours'`)) as Array<{ n: number }>)[0]!.n;
+    expect(await flushIds()).toBe(2);
+    await t.app.get(TelemetryRetentionService).maintain();
+    expect(await flushIds()).toBe(1);
+
+    const now = Date.now();
+    await send(now - 1_000, [1], 1);
+    await t.app.get(TelemetryService).flush();
+    await db.query(
+      `INSERT INTO scoped_metric_totals (scope, metric, variant_key, count, sum, sum_squares, errors, histogram) VALUES ('experiment:kept', 'model.latency_ms', 'v1', 3, 6, 14, 0, '{}')`,
+    );
+    const kept = async () =>
+      (await db.query(
+        `SELECT (SELECT count(*)::int FROM flag_last_evaluated WHERE flag_key = 'parts.model') AS evaluated,
+                (SELECT count(*)::int FROM scoped_metric_totals WHERE scope = 'experiment:kept') AS totals`,
+      )) as Array<{ evaluated: number; totals: number }>;
+    expect(await kept()).toEqual([{ evaluated: 1, totals: 1 }]);
+    const { dropped } = await t.app.get(TelemetryRetentionService).maintain(new Date(now + 5 * DAY_MS));
+    expect(dropped).toContain(partitionName('metric_rollups', dayOf(now)));
+    expect(await kept()).toEqual([{ evaluated: 1, totals: 1 }]);
   });
 
   it('does not write a batch already past the retention, nor make its day again', async () => {
