@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aProject, aUser } from '../../../test/builders.js';
+import { aProject, aToken, aUser } from '../../../test/builders.js';
 import { bearer, startTestApp, type TestApp } from '../../../test/test-app.js';
 import { LoginThrottle } from '../login-throttle.js';
 import { totpCode } from './totp.js';
@@ -272,7 +272,11 @@ describe('SIGNALBOX_REQUIRE_TWO_FACTOR', () => {
     ).toBe(409);
   });
 
-  it('does not hold back API tokens', async () => {
+  it('does not hold back the admin token, API tokens or SDK keys', async () => {
     expect((await t.http.get('/api/v1/projects').set(t.admin)).status).toBe(200);
+    const token = await aToken(t.http, t.admin, 'editor');
+    expect((await t.http.get('/api/v1/projects').set(bearer(token.secret))).status).toBe(200);
+    const { sdkKeys } = await aProject(t.http, t.admin, 'sdk-side');
+    expect((await t.http.get('/api/v1/sdk/config').set(bearer(sdkKeys.development!))).status).toBe(200);
   });
 });
