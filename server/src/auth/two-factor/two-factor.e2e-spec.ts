@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aProject, aToken, aUser } from '../../../test/builders.js';
 import { bearer, startTestApp, type TestApp } from '../../../test/test-app.js';
+import { SecretBox } from '../../common/crypto/secret-box.js';
 import { LoginThrottle } from '../login-throttle.js';
 import { totpCode } from './totp.js';
 
@@ -279,4 +280,35 @@ describe('SIGNALBOX_REQUIRE_TWO_FACTOR', () => {
     const { sdkKeys } = await aProject(t.http, t.admin, 'sdk-side');
     expect((await t.http.get('/api/v1/sdk/config').set(bearer(sdkKeys.development!))).status).toBe(200);
   });
+});
+
+describe('TOTP secrets across a key rotation', () => {
+  it('seals them again with the new key at start when the old one is given as the previous key, and codes keep working', async () => {
+    const oldKey = 'old-key-0123456789abcdefghijklmnopqrstuv';
+    const newKey = 'new-key-0123456789abcdefghijklmnopqrstuv';
+    const before = await startTestApp({ env: { SIGNALBOX_SECRET_KEY: oldKey } });
+    const user = await aUser(before.http, before.admin, 'editor');
+    const begun = await before.http.post('/api/v1/auth/two-factor/enrolment').set(bearer(user.token)).expect(201);
+    await before.http
+      .post('/api/v1/auth/two-factor/enrolment/confirm')
+      .set(bearer(user.token))
+      .send({ code: await currentCode(begun.body.secret) })
+      .expect(200);
+    const sealed = async (app: TestApp) =>
+      (
+        (await app.app.get(DataSource).query('SELECT totp_secret_sealed FROM users WHERE email = $1', [user.email])) as Array<{ totp_secret_sealed: string }>
+      )[0]!.totp_secret_sealed;
+    const sealedBefore = await sealed(before);
+    expect(sealedBefore).not.toContain(begun.body.secret);
+    expect(sealedBefore.split('.')[1]).toBe(new SecretBox(oldKey).keyId);
+    await before.stop();
+    const after = await startTestApp({ database: before.database, env: { SIGNALBOX_SECRET_KEY: newKey, SIGNALBOX_SECRET_KEY_PREVIOUS: oldKey } });
+    try {
+      expect((await sealed(after)).split('.')[1]).toBe(new SecretBox(newKey).keyId);
+      const signedIn = await after.http.post('/api/v1/auth/login').send({ email: user.email, password: PASSWORD, code: await nextCode(begun.body.secret) });
+      expect(signedIn.status).toBe(200);
+    } finally {
+      await after.close();
+    }
+  }, 120_000);
 });
