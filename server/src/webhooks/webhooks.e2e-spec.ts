@@ -158,6 +158,38 @@ describe('outbound webhooks', () => {
     ]);
   });
 
+  it('sends flag.changed for a revert and for a scheduled change when it fires, as for any other write', async () => {
+    const receiver = await aReceiver();
+    await subscribe(receiver, { name: 'every-write', events: ['flag.changed'] });
+    await aBooleanFlag(t.http, t.admin, 'hooks', 'etl.reverted');
+    await t.http.patch(config('etl.reverted')).set(t.admin).send({ version: 0, on: true }).expect(200);
+    await t.http.patch(config('etl.reverted')).set(t.admin).send({ version: 1, on: false }).expect(200);
+    await t.http
+      .post(`${config('etl.reverted')}/revert`)
+      .set(t.admin)
+      .send({ toVersion: 1, version: 2, reason: 'back' })
+      .expect(200);
+    await t.http
+      .post(`${config('etl.reverted')}/scheduled-changes`)
+      .set(t.admin)
+      .send({ runAt: new Date(Date.now() + 1_500).toISOString(), version: 3, patch: { on: false } })
+      .expect(201);
+    // The scheduler runs on its own (every few seconds): the change fires and is announced like a PATCH.
+    // Deliveries may arrive in any order: by version.
+    const announced = () =>
+      receiver.received
+        .filter((r) => r.json.data.flag === 'etl.reverted')
+        .map((r) => [r.json.data.version as number, r.json.data.action])
+        .sort((a, b) => (a[0] as number) - (b[0] as number));
+    await expect.poll(() => announced().length, { timeout: 20_000 }).toBe(4);
+    expect(announced()).toEqual([
+      [1, 'flag.config.updated'],
+      [2, 'flag.config.updated'],
+      [3, 'flag.config.reverted'],
+      [4, 'flag.config.updated'],
+    ]);
+  }, 30_000);
+
   it('retries a failing receiver with growing delays until it answers', async () => {
     const flaky = await aReceiver((n) => (n <= 2 ? 500 : 200));
     const { webhook } = await subscribe(flaky, { name: 'flaky', events: ['flag.killed'] });
