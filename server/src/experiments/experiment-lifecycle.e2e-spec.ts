@@ -21,7 +21,7 @@ describe('experiment lifecycle: update, stop, maximum duration, auto-rollback', 
     scheduler = t.app.get(ExperimentScheduler);
     scheduler.stop();
     t.app.get(DomainEvents).on('experiment.decided', (e) => decided.push(e));
-    for (const flag of ['edit.model', 'stop.model', 'winner.model', 'tie.model', 'guard.model']) {
+    for (const flag of ['edit.model', 'stop.model', 'winner.model', 'tie.model', 'guard.model', 'race.model']) {
       await aStringFlag(t.http, t.admin, 'life', flag, ['v1', 'v2']);
       await t.http
         .patch(`${P}/flags/${flag}/environments/production`)
@@ -153,6 +153,20 @@ describe('experiment lifecycle: update, stop, maximum duration, auto-rollback', 
     expect((await scheduler.tick(new Date(Date.parse(created.body.startedAt) + 2 * HOUR))).concluded).toContain('tie-v2');
     expect((await t.http.get(`${P}/experiments/tie-v2`).set(t.admin).expect(200)).body).toMatchObject({ decision: 'rolled-back', winner: 'v1' });
     expect((await configVersion('tie.model')).defaultRule).toEqual({ variant: 'v1' });
+  });
+
+  it('acts once when two passes conclude the same experiment at the same moment (two instances)', async () => {
+    const created = await experiment('race-v2', 'race.model', { maxDurationHours: 1 }).expect(201);
+    await simulateTraffic(t.url, sdkKey, 'race.model', 200, conversions({ v1: 0.1, v2: 0.1 }, 15));
+    const versionBefore = (await configVersion('race.model')).version as number;
+    const at = new Date(Date.parse(created.body.startedAt) + 2 * HOUR);
+    const passes = await Promise.all([scheduler.tick(at), scheduler.tick(at), scheduler.tick(at)]);
+    expect(passes.filter((pass) => pass.concluded.includes('race-v2'))).toHaveLength(1);
+    expect(decided.filter((e) => e.experimentKey === 'race-v2')).toHaveLength(1);
+    expect((await configVersion('race.model')).version).toBe(versionBefore + 1);
+    const audit = (await t.http.get('/api/v1/audit?project=life&flag=race.model&limit=50').set(t.admin).expect(200)).body.items as Array<{ action: string }>;
+    // The rollout set up in beforeAll, and the one write the conclusion made.
+    expect(audit.filter((e) => e.action.startsWith('flag.config.')).map((e) => e.action)).toEqual(['flag.config.updated', 'flag.config.updated']);
   });
 
   it('rolls back on its own when a guardrail is significantly worse, with auto-rollback on', async () => {
