@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aBooleanFlag, aProject, aStringFlag } from '../../test/builders.js';
 import { startTestApp, type TestApp } from '../../test/test-app.js';
@@ -131,6 +132,24 @@ describe('trigger effects', () => {
     const fires = (await audit()).filter((e) => e.resourceKey === trigger.trigger.id && e.action === 'trigger.fired');
     expect(fires).toHaveLength(2);
     expect(fires[0]!.after).toMatchObject({ eventId: 'evt-1', source: 'cloudevents', action: 'variant-served' });
+
+    // Event ids are kept as SHA-256 hashes, and for 24 hours: a day later the same event acts again.
+    const db = t.app.get(DataSource);
+    const stored = (await db.query('SELECT event_hash FROM trigger_events WHERE trigger_id = $1', [trigger.trigger.id])) as Array<{ event_hash: string }>;
+    expect(stored).toHaveLength(2);
+    for (const { event_hash: hash } of stored) {
+      expect(hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(hash).not.toContain('evt-1');
+    }
+    await t.http
+      .patch(`${flags}/model.sentiment/environments/staging`)
+      .set(t.admin)
+      .send({ version: (await config('model.sentiment')).version, defaultRule: { variant: 'v1' } })
+      .expect(200);
+    await db.query(`UPDATE trigger_events SET received_at = received_at - interval '25 hours' WHERE trigger_id = $1`, [trigger.trigger.id]);
+    const dayLater = await fired(trigger.url, structured('evt-1', { reason: 'v2 drifted' }), CE);
+    expect(dayLater).toMatchObject({ changed: true, duplicate: false });
+    expect((await config('model.sentiment')).defaultRule).toEqual({ variant: 'v3' });
   });
 
   it('sets a rollout percentage from a binary-mode CloudEvent, keeping the bucketing unit', async () => {

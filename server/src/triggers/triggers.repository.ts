@@ -23,8 +23,9 @@ export class TriggersRepository {
     return this.db.manager().getRepository(TriggerEventEntity);
   }
 
-  findEvent(triggerId: string, eventHash: string): Promise<TriggerEventEntity | null> {
-    return this.events.findOneBy({ triggerId, eventHash });
+  /** The event if the trigger acted on it after `since` (older ones are forgotten, even before they are pruned). */
+  findEvent(triggerId: string, eventHash: string, since: Date): Promise<TriggerEventEntity | null> {
+    return this.events.findOneBy({ triggerId, eventHash, receivedAt: MoreThan(since) });
   }
 
   /** Remembers a handled event (a concurrent copy that got here first wins) and forgets the trigger's events older than `forgetBefore`. */

@@ -176,7 +176,7 @@ export class TriggersService {
     const { signal, eventId, eventKey } = readCall(call);
     const eventHash = eventKey ? sha256(eventKey) : null;
     if (eventHash) {
-      const seen = await this.repository.findEvent(trigger.id, eventHash);
+      const seen = await this.repository.findEvent(trigger.id, eventHash, new Date(Date.now() - EVENT_MEMORY_MS));
       if (seen) return { ...seen.outcome, changed: false, duplicate: true };
     }
     const reason = describeSignal(signal, trigger.name);
