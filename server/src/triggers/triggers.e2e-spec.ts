@@ -308,3 +308,21 @@ describe('trigger URLs', () => {
     ).toBe(400);
   });
 });
+
+describe('trigger calls per client address', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('takes 300 calls a minute from one address, whatever the URL, and answers the next with 429', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 300; i++) statuses.push((await t.http.post(`/api/v1/triggers/sbx_${String(i).padStart(43, 'Q')}`)).status);
+    expect(statuses).toEqual(Array(300).fill(404));
+    const refused = await t.http.post(`/api/v1/triggers/sbx_${'R'.repeat(43)}`);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.body).toMatchObject({ error: 'RATE_LIMITED' });
+  }, 120_000);
+});
