@@ -485,4 +485,55 @@ describe('change requests', () => {
       expect((await t.http.get(requests).query({ cursor: '1' }).set(t.admin).expect(200)).body).toEqual({ items: [], nextCursor: null });
     });
   });
+
+  describe('with two approvals required', () => {
+    const P2 = '/api/v1/projects/cr2';
+    const requests2 = `${P2}/change-requests`;
+    beforeAll(async () => {
+      await aProject(t.http, t.admin, 'cr2', [{ key: 'production', name: 'Production' }]);
+      await t.http.patch(`${P2}/environments/production`).set(t.admin).send({ requireApproval: true, requiredApprovals: 2 }).expect(200);
+      await aBooleanFlag(t.http, t.admin, 'cr2', 'etl.two-eyes');
+      await t.http
+        .post('/api/v1/webhooks')
+        .set(t.admin)
+        .send({ name: 'reviews-2', url: receiver.url, events: ['change_request.approved'], projectKey: 'cr2' })
+        .expect(201);
+    });
+
+    it('is approved, and announced so, only once enough reviewers approved; comments, rebases and cancels are audited', async () => {
+      const created = await t.http
+        .patch(`${P2}/flags/etl.two-eyes/environments/production`)
+        .set(bearer(author.token))
+        .send({ version: 0, on: true, reason: 'two eyes' })
+        .expect(202);
+      const n = created.body.changeRequest.number as number;
+      const approvedEvents = () => receiver.events.filter((e) => e.event === 'change_request.approved' && (e.data as { project?: string }).project === 'cr2');
+
+      const once = await t.http.post(`${requests2}/${n}/approve`).set(bearer(approver.token)).send({}).expect(200);
+      expect(once.body).toMatchObject({ status: 'pending', requiredApprovals: 2 });
+      await t.http.post(`${requests2}/${n}/apply`).set(bearer(author.token)).send({}).expect(409);
+      await t.http.post(`${requests2}/${n}/comments`).set(bearer(third.token)).send({ body: 'one more look' }).expect(201);
+      const twice = await t.http.post(`${requests2}/${n}/approve`).set(bearer(third.token)).send({}).expect(200);
+      expect(twice.body).toMatchObject({ status: 'approved' });
+      await expect.poll(() => approvedEvents().length, { timeout: 10_000 }).toBe(1);
+
+      // A kill moves the config; the author rebases (approvals reset), then cancels.
+      await t.http.post(`${P2}/flags/etl.two-eyes/environments/production/kill`).set(t.admin).send({ reason: 'stop' }).expect(200);
+      await t.http.post(`${requests2}/${n}/rebase`).set(bearer(author.token)).send({ baseVersion: 1 }).expect(200);
+      await t.http.post(`${requests2}/${n}/cancel`).set(bearer(author.token)).send({}).expect(200);
+      const audit = (await t.http.get('/api/v1/audit?project=cr2&limit=50').set(t.admin).expect(200)).body.items as Array<{ action: string }>;
+      const actions = audit.map((e) => e.action).filter((a) => a.startsWith('change_request.'));
+      for (const action of [
+        'change_request.created',
+        'change_request.commented',
+        'change_request.approved',
+        'change_request.rebased',
+        'change_request.cancelled',
+      ])
+        expect(actions, action).toContain(action);
+      // One approval is audited per reviewer; the webhook said "approved" once, when the second came.
+      expect(actions.filter((a) => a === 'change_request.approved')).toHaveLength(2);
+      expect(approvedEvents()).toHaveLength(1);
+    });
+  });
 });
