@@ -38,6 +38,20 @@ describe('the signalbox CLI against the real server', () => {
     expect(JSON.parse(fs.readFileSync(path.join(home, 'cli.json'), 'utf8'))).toMatchObject({ url: t.url, project: 'shell' });
   });
 
+  it('takes SIGNALBOX_URL, SIGNALBOX_TOKEN and SIGNALBOX_PROJECT over the saved settings', async () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'signalbox-cli-env-'));
+    // Saved: a server that is not there, a token that is not valid, a project that does not exist.
+    fs.writeFileSync(path.join(elsewhere, 'cli.json'), JSON.stringify({ url: 'http://127.0.0.1:9', token: 'sbt_not-a-token', project: 'nowhere' }), {
+      mode: 0o600,
+    });
+    const saved = await runCli(elsewhere, ['flags', 'list']);
+    expect(saved.code).toBe(6);
+    const overridden = await runCli(elsewhere, ['flags', 'list'], { SIGNALBOX_URL: t.url, SIGNALBOX_TOKEN: ADMIN_TOKEN, SIGNALBOX_PROJECT: 'shell' });
+    expect(overridden.stderr).toBe('');
+    expect(overridden.code).toBe(0);
+    expect(overridden.stdout).toContain('gpu.embed');
+  });
+
   it('kills with a kill-switch token: connected SDKs see KILLED, and the audit names the token', async () => {
     const token = await aToken(t.http, t.admin, 'kill-switch', { projects: ['shell'] });
     const sdk = await connectSdk(t.url, sdkKey);
