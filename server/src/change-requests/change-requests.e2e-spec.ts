@@ -536,4 +536,48 @@ describe('change requests', () => {
       expect(approvedEvents()).toHaveLength(1);
     });
   });
+
+  describe('with environments asking for different numbers of approvals', () => {
+    const P3 = '/api/v1/projects/cr3';
+    beforeAll(async () => {
+      await aProject(t.http, t.admin, 'cr3', [
+        { key: 'staging', name: 'Staging' },
+        { key: 'production', name: 'Production' },
+      ]);
+      await aBooleanFlag(t.http, t.admin, 'cr3', 'etl.retired');
+      await t.http
+        .post(`${P3}/segments`)
+        .set(t.admin)
+        .send({ key: 'pilots', name: 'Pilots', included: ['u1'] })
+        .expect(201);
+      for (const [env, version] of [
+        ['staging', 0],
+        ['production', 0],
+      ] as const) {
+        await t.http
+          .patch(`${P3}/flags/etl.retired/environments/${env}`)
+          .set(t.admin)
+          .send({ version, rules: [{ clauses: [{ op: 'segment', segments: ['pilots'] }], serve: { variant: 'on' } }] })
+          .expect(200);
+      }
+      await t.http.patch(`${P3}/environments/staging`).set(t.admin).send({ requireApproval: true, requiredApprovals: 1 }).expect(200);
+      await t.http.patch(`${P3}/environments/production`).set(t.admin).send({ requireApproval: true, requiredApprovals: 3 }).expect(200);
+    });
+
+    it('asks the most approvals any gated environment does for an archive and a segment request', async () => {
+      const archive = await t.http.post(`${P3}/flags/etl.retired/archive`).set(bearer(author.token)).send({ reason: 'retired' }).expect(202);
+      const segment = await t.http
+        .patch(`${P3}/segments/pilots`)
+        .set(bearer(author.token))
+        .send({ version: 1, included: ['u1', 'u2'], reason: 'one more pilot' })
+        .expect(202);
+      for (const request of [archive.body.changeRequest, segment.body.changeRequest]) {
+        expect(request).toMatchObject({ requiredApprovals: 3, status: 'pending' });
+        await t.http.post(`${P3}/change-requests/${request.number}/approve`).set(bearer(approver.token)).send({}).expect(200);
+        await t.http.post(`${P3}/change-requests/${request.number}/apply`).set(bearer(author.token)).send({}).expect(409);
+      }
+      expect((await t.http.get(`${P3}/flags/etl.retired`).set(t.admin)).body.archived).toBe(false);
+      expect((await t.http.get(`${P3}/segments/pilots`).set(t.admin)).body.included).toEqual(['u1']);
+    });
+  });
 });
