@@ -7,7 +7,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { aBooleanFlag, aProject, aStringFlag } from '../../test/builders.js';
 import { connectSdk, type RawSdkSocket } from '../../test/sdk-socket.js';
 import { openStream } from '../../test/sse-stream.js';
-import { startServerProcess } from '../../test/server-process.js';
+import pg from 'pg';
+import { postgresBinaries, startPrivatePostgres } from '../../test/private-postgres.js';
+import { startServerProcess, type ServerProcess } from '../../test/server-process.js';
+import { evaluationsPayload, postEvents } from '../../test/telemetry-records.js';
 import { ADMIN_TOKEN, bearer, startTestApp, TEST_SECRET_KEY, type TestApp } from '../../test/test-app.js';
 import { testDatabaseUrl } from '../../test/test-database.js';
 
@@ -612,4 +615,64 @@ describe.runIf(testDatabaseUrl())('a relay following one instance while keys cha
       await t.close();
     }
   }, 90_000);
+});
+
+/**
+ * Telemetry through a relay while the server's database is frozen: an SDK that gives up waiting
+ * has the relay's upstream request cut too, so the server never merges what the SDK sends again.
+ */
+describe.runIf(Boolean(await postgresBinaries()))('telemetry through a relay whose server cannot reach its database', () => {
+  it('does not count twice what an SDK gave up on and sent again', async () => {
+    const cluster = await startPrivatePostgres();
+    let server: ServerProcess | undefined;
+    let relay: RelayProcess | undefined;
+    try {
+      server = await startServerProcess({ DATABASE_URL: cluster.url, SIGNALBOX_ADMIN_TOKEN: ADMIN_TOKEN, SIGNALBOX_SECRET_KEY: TEST_SECRET_KEY });
+      const created = await fetch(`${server.url}/api/v1/projects`, {
+        method: 'POST',
+        headers: { ...bearer(ADMIN_TOKEN), 'content-type': 'application/json' },
+        body: JSON.stringify({ key: 'frozen', name: 'Frozen', environments: [{ key: 'production', name: 'Production' }] }),
+      });
+      const key = ((await created.json()) as { sdkKeys: Record<string, string> }).sdkKeys.production!;
+      relay = await startRelay(server.url, [key]);
+      // The key is known to both, the environment's flag ids are not: a batch must read them first.
+      const relayUrl = relay.url;
+      await expect.poll(async () => (await fetch(`${relayUrl}/api/v1/sdk/config`, { headers: bearer(key) })).status, { timeout: 15_000 }).toBe(200);
+      const stored = async () => {
+        const client = new pg.Client({ connectionString: cluster.url });
+        await client.connect();
+        try {
+          return (await client.query(`SELECT coalesce(sum(count), 0)::int AS n FROM evaluation_rollups WHERE flag_key = 'relayed.flag'`)).rows[0].n as number;
+        } finally {
+          await client.end();
+        }
+      };
+
+      cluster.freeze();
+      let abandoned: unknown;
+      try {
+        // Longer than the server waits on a frozen database after a merge (1 s) and for a known key (1 s): a
+        // request merged in time would have been answered; this one is still waiting for the flag ids.
+        abandoned = await postEvents(relay.url, key, evaluationsPayload('relayed.flag', 5), AbortSignal.timeout(3_000)).catch((err: unknown) => err);
+        // The relay's cut reaches the server in milliseconds; a database answering in that same
+        // instant would let the merge through, the at-least-once case SDK telemetry documents.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      } finally {
+        cluster.thaw();
+      }
+      expect(abandoned).toMatchObject({ name: 'TimeoutError' });
+      // The server's request resumes when the database answers; cut by the relay, it must not be merged.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(await stored()).toBe(0);
+      // What the SDK sends again is counted once.
+      expect((await postEvents(relay.url, key, evaluationsPayload('relayed.flag', 5))).status).toBe(202);
+      await expect.poll(stored, { timeout: 10_000, interval: 250 }).toBe(5);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(await stored()).toBe(5);
+    } finally {
+      await relay?.stop();
+      await server?.stop('SIGKILL');
+      await cluster.destroy();
+    }
+  }, 120_000);
 });
