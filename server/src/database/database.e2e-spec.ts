@@ -95,6 +95,38 @@ describe('database', () => {
     await ds.query('INSERT INTO lease_probe VALUES (1, 0) ON CONFLICT DO NOTHING');
   });
 
+  it('keeps every telemetry row through the partitioning migration, each in its own day', async () => {
+    const PARTITIONING = 'TelemetryPartitions1763930400000';
+    const applied = async () => ((await ds.query('SELECT name FROM schema_migrations ORDER BY id')) as Array<{ name: string }>).map((m) => m.name);
+    while ((await applied()).includes(PARTITIONING)) await ds.undoLastMigration({ transaction: 'each' });
+    expect(await ds.query(`SELECT relkind FROM pg_class WHERE relname = 'metric_rollups'`)).toEqual([{ relkind: 'r' }]);
+    const [project] = (await ds.query(`INSERT INTO projects (key, name) VALUES ('legacy', 'Legacy') RETURNING id`)) as Array<{ id: string }>;
+    const [environment] = (await ds.query(`INSERT INTO environments (project_id, key, name) VALUES ($1, 'production', 'Production') RETURNING id`, [
+      project!.id,
+    ])) as Array<{ id: string }>;
+    // Rows 40, 3 and 0 days old: the migration must make a partition for each day that holds data.
+    const days = [40, 3, 0].map((ago) => new Date(Date.now() - ago * 86_400_000));
+    for (const [i, minute] of days.entries()) {
+      await ds.query(
+        `INSERT INTO metric_rollups (environment_id, flag_key, metric, variant_key, minute, count, sum, sum_squares, errors, histogram) VALUES ($1, 'legacy.flag', 'm', 'v1', $2, $3, 1, 1, 0, '{}')`,
+        [environment!.id, minute, i + 1],
+      );
+      await ds.query(
+        `INSERT INTO evaluation_rollups (environment_id, flag_key, variant_key, reason, minute, count) VALUES ($1, 'legacy.flag', 'v1', 'SPLIT', $2, $3)`,
+        [environment!.id, minute, 10 * (i + 1)],
+      );
+    }
+    await runMigrations(ds, false);
+    expect(await ds.query(`SELECT relkind FROM pg_class WHERE relname = 'metric_rollups'`)).toEqual([{ relkind: 'p' }]);
+    const rows = (await ds.query(
+      `SELECT tableoid::regclass::text AS partition, count::int AS n FROM metric_rollups WHERE flag_key = 'legacy.flag' ORDER BY minute`,
+    )) as Array<{ partition: string; n: number }>;
+    const dayName = (d: Date) => `metric_rollups_p${d.toISOString().slice(0, 10).replaceAll('-', '')}`;
+    expect(rows).toEqual(days.map((d, i) => ({ partition: dayName(d), n: i + 1 })));
+    expect(await ds.query(`SELECT sum(count)::int AS n FROM evaluation_rollups WHERE flag_key = 'legacy.flag'`)).toEqual([{ n: 60 }]);
+    await ds.query(`DELETE FROM projects WHERE key = 'legacy'`);
+  });
+
   it('rolls back a failed transaction completely', async () => {
     await expect(
       ds.transaction(async (m) => {
