@@ -53,8 +53,6 @@ export class ConfigStore {
   /**
    * Immutable versions: a compiled environment reads the version it was compiled from as flags are
    * first evaluated (a run may pin it long after), and a change makes a new version without copying the config.
-   */
-  /**
    * A snapshot's items are held packed (as JSON text) until compiled: most are never evaluated by
    * a given client, and a process holding many clients would otherwise trace every one of their
    * objects in each full garbage collection. A change's item stays parsed: it is usually read next.
