@@ -16,7 +16,7 @@ const exitCodeOf = (status: number): number =>
   status === 401 || status === 403 ? EXIT.auth : status === 404 ? EXIT.notFound : status === 409 ? EXIT.conflict : status === 400 ? EXIT.usage : EXIT.failed;
 
 /** The answer's body as JSON, or undefined when it is empty or not JSON (a proxy's HTML page, say). */
-const jsonOf = (text: string): unknown => {
+const parsedJson = (text: string): unknown => {
   try {
     return text ? (JSON.parse(text) as unknown) : undefined;
   } catch {
@@ -26,7 +26,7 @@ const jsonOf = (text: string): unknown => {
 
 /** A CliError for an answer that is not a success, in the server's words when it gave any. */
 export const answerError = (status: number, statusText: string, text: string): CliError => {
-  const problem = jsonOf(text) as { error?: string; message?: string; details?: Array<{ field: string; reason: string }> } | undefined;
+  const problem = parsedJson(text) as { error?: string; message?: string; details?: Array<{ field: string; reason: string }> } | undefined;
   const details = Array.isArray(problem?.details) ? problem.details.map((d) => `\n  ${d.field}: ${d.reason}`).join('') : '';
   return new CliError(`${status}: ${typeof problem?.message === 'string' ? problem.message : statusText}${details}`, exitCodeOf(status), problem?.error);
 };

@@ -107,10 +107,14 @@ export class ConfigStore {
    */
   replace(config: EnvironmentConfig, sequence: number = config.sequence): boolean {
     if (!isEnvironmentConfig(config) || !isSequence(sequence)) return false;
+    // Parsed for the dependents index (read once now), packed for holding.
     const parsed = new Map<string, FlagConfig>();
-    for (const flag of config.flags) if (typeof flag?.key === 'string') parsed.set(flag.key, flag);
     const flags = new Map<string, Held<FlagConfig>>();
-    for (const [key, flag] of parsed) flags.set(key, pack(flag));
+    for (const flag of config.flags) {
+      if (typeof flag?.key !== 'string') continue;
+      parsed.set(flag.key, flag);
+      flags.set(flag.key, pack(flag));
+    }
     const segments = new Map<string, Held<Segment>>();
     for (const segment of config.segments) if (typeof segment?.key === 'string') segments.set(segment.key, pack(segment));
 
