@@ -15,7 +15,11 @@ export type Held<T> = T | Packed<T>;
 export function pack<T>(value: T): Held<T> {
   try {
     const text: unknown = JSON.stringify(value);
-    return typeof text === 'string' ? (text as Packed<T>) : value;
+    if (typeof text !== 'string') return value;
+    // V8 returns a long JSON text as a tree of pieces (a dozen objects for one flag, each traced
+    // by every full collection); reading a character makes it one flat string, so it is held as one.
+    text.charCodeAt(0);
+    return text as Packed<T>;
   } catch {
     return value;
   }
