@@ -66,6 +66,8 @@ const partitionable = async (target: string) => {
   const { hostname, port } = new URL(target);
   const sockets = new Set<net.Socket>();
   let cut = false;
+  // Requests for the key set that crossed the hop (HTTP/1.1 request lines, read as they pass).
+  let keyRequests = 0;
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(port), hostname);
     for (const s of [client, upstream]) {
@@ -73,12 +75,14 @@ const partitionable = async (target: string) => {
       s.on('error', () => undefined);
       s.on('close', () => sockets.delete(s));
     }
+    client.on('data', (chunk: Buffer) => (keyRequests += chunk.toString('latin1').split('GET /api/v1/sdk/relay/keys').length - 1));
     client.pipe(upstream).pipe(client);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const listenPort = (server.address() as net.AddressInfo).port;
   return {
     url: `http://127.0.0.1:${listenPort}`,
+    keyRequests: () => keyRequests,
     cut: async () => {
       cut = true;
       await new Promise<void>((r) => {
@@ -280,6 +284,26 @@ describe('signalbox relay between a real server and real SDKs', () => {
     expect(await adminAt(relay.url, '/api/v1/sdk/config')).toBe(401);
     expect(await adminAt(t.url, '/api/v1/projects')).toBe(200);
     expect(await adminAt(relay.url, '/api/v1/projects')).toBe(404);
+  });
+
+  it('checks keys it does not know upstream at most once a second per environment, however many are presented', async () => {
+    // Past the last look (the relay's start, an earlier test's keys).
+    await new Promise((r) => setTimeout(r, 1_100));
+    const before = hop.keyRequests();
+    const started = Date.now();
+    // One after another: concurrent ones would share one request anyway.
+    for (let i = 0; i < 30; i++) {
+      const res = await fetch(`${relay.url}/api/v1/sdk/config`, { headers: bearer(`sbk_unknown-${i}-${started}`) });
+      expect(res.status).toBe(401);
+      await res.body?.cancel();
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const made = hop.keyRequests() - before;
+    // Two environments, each at most once per started second, plus each one's held key request
+    // coming back on its own in the meantime.
+    expect(made).toBeLessThanOrEqual(2 * (Math.ceil(seconds) + 1) + 2);
+    // It did look (a key issued since the last look is found that way: see the rotation test below).
+    expect(made).toBeGreaterThan(0);
   });
 
   it('pushes changes to SDK clients, socket.io and SSE alike', async () => {
