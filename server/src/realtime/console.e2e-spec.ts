@@ -6,6 +6,9 @@ import { aBooleanFlag, aProject, aStringFlag, aToken, aUser } from '../../test/b
 import { startServerProcess, type ServerProcess } from '../../test/server-process.js';
 import { ADMIN_TOKEN, bearer, startTestApp, TEST_SECRET_KEY, type TestApp } from '../../test/test-app.js';
 import { testDatabaseUrl } from '../../test/test-database.js';
+import { AuditService } from '../audit/audit.service.js';
+import { SYSTEM_ACTOR } from '../auth/principal.js';
+import { Database } from '../database/database.service.js';
 import { RolloutScheduler } from '../rollouts/rollout-scheduler.service.js';
 import { ADMIN_KINDS, type ConsoleChange, type ConsoleRefusal, type ConsoleSubscribeResult, PROJECT_KINDS } from './console.messages.js';
 
@@ -185,6 +188,35 @@ describe('the console namespace', () => {
       action: 'flag.config.updated',
     });
     expect(res.body.version).toBe(1);
+  });
+
+  it('sends nothing for a change whose transaction rolled back, and the same change once committed', async () => {
+    const console = await connectConsole(t.url, { cookie: viewerSession });
+    await console.subscribe({ project: 'live' });
+    const database = t.app.get(Database, { strict: false });
+    const audit = t.app.get(AuditService, { strict: false });
+    const entry = (key: string) => ({ actor: SYSTEM_ACTOR, action: 'flag.updated', resourceType: 'flag' as const, resourceKey: key, projectKey: 'live' });
+    // A use case that fails after writing its audit entry, as any later step of a change may.
+    await expect(
+      database.transaction(async () => {
+        await audit.record(entry('rolled.back'));
+        throw new Error('a later step of the change failed');
+      }),
+    ).rejects.toThrow('a later step of the change failed');
+    await sentinel(t.http, console, 'live');
+    expect(console.changes.filter((c) => c.key === 'rolled.back')).toEqual([]);
+    const logged = await t.http.get('/api/v1/audit').query({ flag: 'rolled.back' }).set(t.admin).expect(200);
+    expect(logged.body.items).toEqual([]);
+
+    await database.transaction(() => audit.record(entry('committed.change')));
+    expect(await heard(console, { key: 'committed.change' })).toEqual({
+      project: 'live',
+      environment: null,
+      kind: 'flag',
+      key: 'committed.change',
+      sequence: null,
+      action: 'flag.updated',
+    });
   });
 
   it('names segment changes in every environment, and keeps other projects out', async () => {
