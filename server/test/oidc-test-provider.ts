@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Server } from 'node:http';
 import net from 'node:net';
 import Provider from 'oidc-provider';
@@ -25,20 +26,46 @@ interface GrantContext {
   };
 }
 
+/** A JSON Web Token's header and claims, read without checking anything. */
+export const decodeJwt = (jwt: string): { header: Record<string, unknown>; claims: Record<string, unknown> } => {
+  const [header, claims] = jwt.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>);
+  return { header: header!, claims: claims! };
+};
+
+/** An RS256 JSON Web Token of `header` and `claims` signed with `key`. */
+export const signJwt = (header: Record<string, unknown>, claims: Record<string, unknown>, key: crypto.KeyObject): string => {
+  const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  return `${input}.${crypto.sign('RSA-SHA256', Buffer.from(input), key).toString('base64url')}`;
+};
+
+export interface TestProvider {
+  issuer: string;
+  /** Signs as the provider does (its own key, published in its JWKS). */
+  sign(header: Record<string, unknown>, claims: Record<string, unknown>): string;
+  /** From now on the ID token the token endpoint returns is `tamper(idToken)`; `undefined` stops. */
+  tamperIdTokens(tamper: ((idToken: string) => string) | undefined): void;
+  close(): Promise<void>;
+}
+
 /**
  * A real OpenID Connect provider (the `oidc-provider` package) on a free loopback port, with its
  * development login page (any password; the login names the account) and consent skipped.
- * Groups are served from userinfo, as many providers do.
+ * Groups are served from userinfo, as many providers do. It signs with a key of its own that the
+ * test can use too, to hand out ID tokens the provider did not mean.
  */
 export const startTestProvider = async (options: {
   clientId: string;
   clientSecret: string;
   redirectUri: string;
   accounts: TestAccounts;
-}): Promise<{ issuer: string; close: () => Promise<void> }> => {
+}): Promise<TestProvider> => {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
+  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const kid = 'test-provider-key';
+  let tamper: ((idToken: string) => string) | undefined;
   const provider = new Provider(issuer, {
+    jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] },
     clients: [
       {
         client_id: options.clientId,
@@ -72,10 +99,17 @@ export const startTestProvider = async (options: {
     // Short lifetimes, given so the provider does not warn about its defaults.
     ttl: { Interaction: 600, Session: 600, Grant: 600, AccessToken: 600, IdToken: 600 },
   });
+  provider.use(async (ctx, next) => {
+    await next();
+    const body = ctx.body as { id_token?: unknown } | undefined;
+    if (tamper !== undefined && ctx.path === '/token' && typeof body?.id_token === 'string') ctx.body = { ...body, id_token: tamper(body.id_token) };
+  });
   const server: Server = provider.listen(port, '127.0.0.1');
   await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
   return {
     issuer,
+    sign: (header, claims) => signJwt({ ...header, kid }, claims, privateKey),
+    tamperIdTokens: (next) => (tamper = next),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 };

@@ -44,8 +44,14 @@ export class OidcClient implements OnApplicationBootstrap {
     if (!settings) throw new Error('OIDC is not configured');
     this.discovered ??= oidc
       .discovery(settings.issuer, settings.clientId, undefined, oidc.ClientSecretPost(settings.clientSecret), {
-        // http only to a provider on this machine (config refuses it elsewhere).
-        execute: isLoopback(settings.issuer) && settings.issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : [],
+        execute: [
+          // http only to a provider on this machine (config refuses it elsewhere).
+          ...(isLoopback(settings.issuer) && settings.issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : []),
+          // The ID token's signature is checked against the provider's published keys too. OIDC lets a
+          // client trust a token from the token endpoint on the strength of TLS alone; checking it
+          // also holds when TLS ends at a proxy or a provider's key was rotated away after a leak.
+          oidc.enableNonRepudiationChecks,
+        ],
         timeout: 10,
       })
       .catch((err: unknown) => {

@@ -6,7 +6,8 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aUser } from '../../../test/builders.js';
 import { bearer, startTestApp, type TestApp } from '../../../test/test-app.js';
-import { freePort, signInAtProvider, startTestProvider, type TestAccounts } from '../../../test/oidc-test-provider.js';
+import crypto from 'node:crypto';
+import { decodeJwt, freePort, signInAtProvider, signJwt, startTestProvider, type TestAccounts, type TestProvider } from '../../../test/oidc-test-provider.js';
 
 const CLIENT_ID = 'signalbox-test';
 const CLIENT_SECRET = 'test-client-secret-0123456789';
@@ -36,7 +37,7 @@ const cookiesOf = (res: { headers: Record<string, unknown> }): Record<string, { 
 
 describe('OIDC sign-in', () => {
   let t: TestApp;
-  let provider: Awaited<ReturnType<typeof startTestProvider>>;
+  let provider: TestProvider;
   const accounts: TestAccounts = {
     ada: { email: 'ada@example.com', name: 'Ada Lovelace', groups: ['staff', 'sb-editors'] },
     nobody: { email: 'nobody@example.com', name: 'No Body', groups: ['staff'] },
@@ -227,6 +228,48 @@ describe('OIDC sign-in', () => {
     expect(res.text).toContain('nonce-mismatch');
     expect(cookiesOf(res).signalbox_session).toBeUndefined();
     expect((await audit()).at(-1)).toMatchObject({ action: 'auth.sign_in_failed', reason: 'oidc-nonce-mismatch' });
+  });
+
+  it("refuses an ID token that is not the provider's own for this sign-in: altered, signed by another key, for another client, from another issuer, expired", async () => {
+    const foreignKey = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const now = Math.floor(Date.now() / 1000);
+    const resigned = (change: (claims: Record<string, unknown>) => Record<string, unknown>) => (jwt: string) => {
+      const { header, claims } = decodeJwt(jwt);
+      return provider.sign(header, change(claims));
+    };
+    const cases: Record<string, (jwt: string) => string> = {
+      'altered after signing': (jwt) => {
+        const [header, , signature] = jwt.split('.');
+        const claims = { ...decodeJwt(jwt).claims, groups: ['sb-admins'], email: 'root@example.com' };
+        return `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
+      },
+      'signed by a key the provider does not publish': (jwt) => {
+        const { header, claims } = decodeJwt(jwt);
+        return signJwt(header, claims, foreignKey);
+      },
+      'meant for another client': resigned((claims) => ({ ...claims, aud: 'another-client', azp: undefined })),
+      'from another issuer': resigned((claims) => ({ ...claims, iss: 'https://idp.example.com' })),
+      expired: resigned((claims) => ({ ...claims, iat: now - 7200, exp: now - 3600 })),
+      'without a signature': (jwt) => {
+        const { claims } = decodeJwt(jwt);
+        return `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
+      },
+    };
+    try {
+      for (const [name, tamper] of Object.entries(cases)) {
+        provider.tamperIdTokens(tamper);
+        const res = await signInAs('grace');
+        expect({ name, status: res.status, session: cookiesOf(res).signalbox_session }).toEqual({ name, status: 403, session: undefined });
+        expect((await audit()).at(-1)).toMatchObject({ action: 'auth.sign_in_failed', reason: 'oidc-invalid-response' });
+      }
+      // The same path with the token re-signed unchanged signs in: each refusal above is the change's.
+      provider.tamperIdTokens(resigned((claims) => claims));
+      const accepted = await signInAs('grace');
+      expect(accepted.status).toBe(303);
+      expect(cookiesOf(accepted).signalbox_session).toBeDefined();
+    } finally {
+      provider.tamperIdTokens(undefined);
+    }
   });
 
   it('refuses a callback without the flow cookie, or with a tampered one, and a code used twice', async () => {
