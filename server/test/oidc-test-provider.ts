@@ -28,7 +28,10 @@ interface GrantContext {
 
 /** A JSON Web Token's header and claims, read without checking anything. */
 export const decodeJwt = (jwt: string): { header: Record<string, unknown>; claims: Record<string, unknown> } => {
-  const [header, claims] = jwt.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>);
+  const [header, claims] = jwt
+    .split('.')
+    .slice(0, 2)
+    .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>);
   return { header: header!, claims: claims! };
 };
 
