@@ -3445,7 +3445,7 @@ export interface components {
             kind: string;
             flag: string;
             variant: string | null;
-            /** @description ISO-8601 */
+            /** @description ISO-8601 with a zone (Z or an offset) */
             at: string;
             input?: (boolean | number | string | unknown[] | {
                 [key: string]: unknown;
@@ -3459,9 +3459,9 @@ export interface components {
             error?: string;
         };
         TelemetryBatchDto: {
-            /** @description ISO-8601; the batch is filed under this minute */
+            /** @description ISO-8601 with a zone (Z or an offset); the batch is filed under this minute */
             windowStart: string;
-            /** @description ISO-8601, not before windowStart */
+            /** @description ISO-8601 with a zone (Z or an offset), not before windowStart */
             windowEnd: string;
             series: components["schemas"]["SeriesDto"][];
             evaluations: components["schemas"]["EvaluationCountDto"][];

@@ -75,3 +75,32 @@ describe('validateEvents, the full way, over long arrays', () => {
     expect(turns).toBeGreaterThanOrEqual(10);
   });
 });
+
+describe('validateEvents, times', () => {
+  const at = (offsetMs: number) => new Date(now + offsetMs).toISOString();
+  const zoneless = (iso: string) => iso.slice(0, 19);
+  const sample = (time: string) => ({ kind: 'shadow.disagreement', flag: 'f', variant: 'v', at: time, primary: 1, candidate: 2 });
+  const withTimes = (windowStart: string, windowEnd: string, samples: unknown[] = []) => ({
+    sdk: 'test/1',
+    dropped: 0,
+    batches: [{ windowStart, windowEnd, series: [series(1)], evaluations: [], samples }],
+  });
+  const reason = (field: string) => `${field} must be an ISO 8601 date-time with a zone, e.g. 2026-12-05T02:00:00Z`;
+
+  it('refuses a time without a zone, which the server would read in its own, naming the field', async () => {
+    expect(await problemsOf(withTimes(zoneless(at(-60_000)), at(0)))).toEqual([{ field: 'batches[0].windowStart', reason: reason('windowStart') }]);
+    expect(await problemsOf(withTimes(at(-60_000), zoneless(at(0))))).toEqual([{ field: 'batches[0].windowEnd', reason: reason('windowEnd') }]);
+    expect(await problemsOf(withTimes(at(-60_000), at(0), [sample(zoneless(at(0)))]))).toEqual([{ field: 'batches[0].samples[0].at', reason: reason('at') }]);
+    // A date alone is no instant either.
+    expect((await problemsOf(withTimes(at(-60_000).slice(0, 10), at(0)))).map((p) => p.field)).toEqual(['batches[0].windowStart']);
+  });
+
+  it('accepts SDKs’ own form, and a zone given as an offset, for the same instant', async () => {
+    await expect(validateEvents(withTimes(at(-60_000), at(0), [sample(at(0))]), now)).resolves.toBeDefined();
+    const start = new Date(now - 60_000);
+    // The same instant an hour east of UTC.
+    const east = new Date(start.getTime() + 3_600_000).toISOString().slice(0, 23) + '+01:00';
+    expect(Date.parse(east)).toBe(start.getTime());
+    await expect(validateEvents(withTimes(east, at(0)), now)).resolves.toBeDefined();
+  });
+});

@@ -1,6 +1,7 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import { HISTOGRAM_SCHEME } from '@signalbox/sdk/telemetry';
-import { isISO8601, validate } from 'class-validator';
+import { validate } from 'class-validator';
+import { isInstant } from '../../common/validation/is-instant.decorator.js';
 import { type FieldProblem, validationFailed } from '../../common/errors/domain-error.js';
 // UNSTORABLE: what PostgreSQL cannot store (U+0000, unpaired surrogates), as the global pipe's unstorableInputProblems checks.
 import { declaredBoundsProblems, type DtoClass, INPUT_LIMITS, removeUnknownFields, UNSTORABLE } from '../../common/validation/input-bounds.js';
@@ -74,8 +75,7 @@ const isCanonicalTimestamp = (v: string): boolean => {
   const ms = Date.parse(v);
   return ms === ms && new Date(ms).toISOString() === v;
 };
-const isTimestamp = (v: unknown): v is string =>
-  typeof v === 'string' && v.length <= MAX_TIMESTAMP_LENGTH && (isCanonicalTimestamp(v) || isISO8601(v, { strict: true }));
+const isTimestamp = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_TIMESTAMP_LENGTH && (isCanonicalTimestamp(v) || isInstant(v));
 const keyCount = (o: object): number => {
   let n = 0;
   for (const key in o) if (Object.hasOwn(o, key)) n++;

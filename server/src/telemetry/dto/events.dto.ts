@@ -2,12 +2,12 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { HISTOGRAM_MAX_INDEX, HISTOGRAM_MIN_INDEX, HISTOGRAM_SCHEME, type HistogramBuckets } from '@signalbox/sdk/telemetry';
 import { Type } from 'class-transformer';
+import { IsInstant } from '../../common/validation/is-instant.decorator.js';
 import {
   ArrayMaxSize,
   IsArray,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNumber,
   IsOptional,
   IsString,
@@ -197,8 +197,8 @@ export class SampleDto {
   @IsNullableTelemetryName()
   variant: string | null;
 
-  @ApiProperty({ description: 'ISO-8601' })
-  @IsISO8601({ strict: true })
+  @ApiProperty({ description: 'ISO-8601 with a zone (Z or an offset)' })
+  @IsInstant()
   @MaxLength(MAX_TIMESTAMP_LENGTH)
   at: string;
 
@@ -222,13 +222,13 @@ export class SampleDto {
 }
 
 export class TelemetryBatchDto {
-  @ApiProperty({ description: 'ISO-8601; the batch is filed under this minute' })
-  @IsISO8601({ strict: true })
+  @ApiProperty({ description: 'ISO-8601 with a zone (Z or an offset); the batch is filed under this minute' })
+  @IsInstant()
   @MaxLength(MAX_TIMESTAMP_LENGTH)
   windowStart: string;
 
-  @ApiProperty({ description: 'ISO-8601, not before windowStart' })
-  @IsISO8601({ strict: true })
+  @ApiProperty({ description: 'ISO-8601 with a zone (Z or an offset), not before windowStart' })
+  @IsInstant()
   @MaxLength(MAX_TIMESTAMP_LENGTH)
   windowEnd: string;
 
