@@ -1,7 +1,9 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../../test/webhook-receiver.js';
 import { aBooleanFlag, aProject, aStringFlag, aUser } from '../../test/builders.js';
 import { bearer, startTestApp, type TestApp } from '../../test/test-app.js';
+import { testDatabaseUrl } from '../../test/test-database.js';
 import { ScheduledChangeScheduler } from './scheduled-change-scheduler.service.js';
 
 const config = (flag: string, env = 'development') => `/api/v1/projects/sched/flags/${flag}/environments/${env}`;
@@ -294,6 +296,39 @@ describe('scheduled changes', () => {
     expect(passes.reduce((sum, p) => sum + p.refused, 0)).toBe(0);
     for (const key of keys) expect((await t.http.get(config(key)).set(t.admin)).body).toMatchObject({ on: true, version: 1 });
   });
+
+  // Another session holding a lock: PostgreSQL only (the embedded database is one session).
+  it.runIf(testDatabaseUrl())(
+    "applies a due change while a rollout pass holds the rollout scheduler's lock, and only one pass of its own at a time",
+    async () => {
+      await aBooleanFlag(t.http, t.admin, 'sched', 'lock.separate');
+      const runAt = inMs(1500);
+      await t.http
+        .post(scheduled('lock.separate'))
+        .set(bearer(editor.token))
+        .send({ runAt, version: 0, patch: { on: true } })
+        .expect(201);
+      await sleepUntil(runAt);
+      // A session standing for another instance, its transaction open as a long pass's would be.
+      const other = new pg.Client({ connectionString: t.databaseUrl! });
+      await other.connect();
+      try {
+        await other.query('BEGIN');
+        // The scheduled changes' own lock held elsewhere: this instance's pass does not run (another instance's does).
+        await other.query(`SELECT pg_advisory_xact_lock(8314334732869788771::bigint)`);
+        expect(await scheduler.tick()).toMatchObject({ ran: false, applied: 0 });
+        await other.query('ROLLBACK');
+        await other.query('BEGIN');
+        // The rollout scheduler's lock held elsewhere (a long rollout pass): the due change is applied all the same.
+        await other.query(`SELECT pg_advisory_xact_lock(7310593858836739188::bigint)`);
+        expect(await scheduler.tick()).toMatchObject({ ran: true, applied: 1, refused: 0 });
+        expect((await t.http.get(config('lock.separate')).set(t.admin)).body).toMatchObject({ on: true, version: 1 });
+      } finally {
+        await other.query('ROLLBACK').catch(() => undefined);
+        await other.end();
+      }
+    },
+  );
 
   it('refuses bad requests with 400 naming the field', async () => {
     await aStringFlag(t.http, t.admin, 'sched', 'valid.flag');
