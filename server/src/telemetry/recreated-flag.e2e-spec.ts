@@ -4,6 +4,7 @@ import { aBooleanFlag, aProject } from '../../test/builders.js';
 import { seriesOf } from '../../test/telemetry-records.js';
 import { bearer, startTestApp, type TestApp } from '../../test/test-app.js';
 import { AuditService } from '../audit/audit.service.js';
+import { DomainEvents } from '../common/events/domain-events.js';
 import { Database } from '../database/database.service.js';
 import { TelemetryRepository } from './telemetry.repository.js';
 import { TelemetryService } from './telemetry.service.js';
@@ -178,6 +179,39 @@ describe('a flag deleted and created again under its key', () => {
     // The new flag's own telemetry is kept.
     await send(batchNow(flag));
     expect(await shown(flag)).toEqual(everything(flag));
+  });
+
+  it('reads flag ids again once per change, however many times the change is heard', async () => {
+    const flag = 'etl.ids-once';
+    await aBooleanFlag(t.http, t.admin, 'reborn', flag);
+    const repository = t.app.get(TelemetryRepository, { strict: false });
+    const events = t.app.get(DomainEvents, { strict: false });
+    const reads: string[] = [];
+    const read = repository.flagIds.bind(repository);
+    vi.spyOn(repository, 'flagIds').mockImplementation((environmentId) => {
+      reads.push(environmentId);
+      return read(environmentId);
+    });
+    const readsAfterABatch = async (): Promise<number> => {
+      await send(batchNow(flag));
+      return reads.length;
+    };
+    await readsAfterABatch();
+    const environmentId = reads.at(-1)!;
+    // A change: the next batch reads the ids again (a flag may have been created or deleted).
+    const changed = await t.http.patch(`${P}/flags/${flag}/environments/production`).set(t.admin).send({ version: 0, on: true }).expect(200);
+    const sequence = Number(changed.headers['signalbox-sequence']);
+    expect(Number.isSafeInteger(sequence)).toBe(true);
+    // Heard here at commit, then through its notification and the change log's check (within a second).
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const before = reads.length;
+    expect(await readsAfterABatch()).toBe(before + 1);
+    // The same change, or an older one, heard again: the ids just read stay. A database that froze
+    // meanwhile would otherwise hold the next batch until it answered.
+    events.emit('change.appended', { environmentId, sequence });
+    events.emit('change.appended', { environmentId, sequence: sequence - 1 });
+    expect(await readsAfterABatch()).toBe(before + 1);
+    expect(reads.slice(before)).toEqual([environmentId]);
   });
 
   it('shows none of it when the delete waits for a write that holds the flag', async () => {

@@ -120,6 +120,14 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
   /** Bumped whenever flag ids are forgotten: a read begun before is not kept. */
   private flagIdsGeneration = 0;
 
+  /**
+   * The newest change heard per environment. One change is heard up to three times (this instance's
+   * own commit, then its notification, then the change log's check): only the first forgets the
+   * ids, or ids read between the first and the last would be forgotten again, and a batch after
+   * them would wait on the database for ids it had.
+   */
+  private readonly heardThrough = new Map<string, number>();
+
   private timer: NodeJS.Timeout | undefined;
 
   private readonly unsubscribe: Array<() => void>;
@@ -131,8 +139,16 @@ export class TelemetryService implements OnModuleInit, BeforeApplicationShutdown
   ) {
     this.unsubscribe = [
       // Creating, archiving or restoring a flag appends a change in each environment (on any instance).
-      events.on('change.appended', ({ environmentId }) => this.forgetFlagIds(environmentId)),
-      events.on('changes.lost', () => this.forgetFlagIds()),
+      events.on('change.appended', ({ environmentId, sequence }) => {
+        if ((this.heardThrough.get(environmentId) ?? -1) >= sequence) return;
+        this.heardThrough.set(environmentId, sequence);
+        this.forgetFlagIds(environmentId);
+      }),
+      events.on('changes.lost', () => {
+        // After a lost connection (a restart, a restore) sequences are taken as new again.
+        this.heardThrough.clear();
+        this.forgetFlagIds();
+      }),
     ];
   }
 
