@@ -127,6 +127,35 @@ describe('database', () => {
     await ds.query(`DELETE FROM projects WHERE key = 'legacy'`);
   });
 
+  it('keeps fixed-horizon analysis for experiments created before the analysis migration, and asks new ones to name theirs', async () => {
+    const ANALYSIS = 'ExperimentAnalysis1763930000000';
+    const applied = async () => ((await ds.query('SELECT name FROM schema_migrations ORDER BY id')) as Array<{ name: string }>).map((m) => m.name);
+    while ((await applied()).includes(ANALYSIS)) await ds.undoLastMigration({ transaction: 'each' });
+    const [project] = (await ds.query(`INSERT INTO projects (key, name) VALUES ('before-analysis', 'Before') RETURNING id`)) as Array<{ id: string }>;
+    const [environment] = (await ds.query(`INSERT INTO environments (project_id, key, name) VALUES ($1, 'production', 'Production') RETURNING id`, [
+      project!.id,
+    ])) as Array<{ id: string }>;
+    await ds.query(
+      `INSERT INTO flags (project_id, key, name, kind, variants, default_off_variant, default_on_variant, lifecycle, salt)
+       VALUES ($1, 'old.model', 'Old model', 'string', '[{"key":"v1","value":"v1"},{"key":"v2","value":"v2"}]', 'v1', 'v1', 'permanent', 's')`,
+      [project!.id],
+    );
+    // An experiment as the release before wrote it: no analysis column yet.
+    const columns = `project_id, environment_id, flag_key, key, name, control_variant, treatment_variants, primary_metric, guardrail_metrics,
+      alpha, power, minimum_detectable_effect, status, started_at, created_by`;
+    const values = `$1, $2, 'old.model', $3, 'Old', 'v1', '["v2"]', '{"metric":"model.latency_ms","kind":"mean"}', '[]', 0.05, 0.8, 0.1, 'running', now(), 'someone'`;
+    await ds.query(`INSERT INTO experiments (${columns}) VALUES (${values})`, [project!.id, environment!.id, 'old-experiment']);
+    await runMigrations(ds, false);
+    expect(await ds.query(`SELECT key, analysis FROM experiments WHERE project_id = $1`, [project!.id])).toEqual([
+      { key: 'old-experiment', analysis: 'fixed-horizon' },
+    ]);
+    // The default served the rows that existed only: a new experiment must say which analysis it uses.
+    await expect(ds.query(`INSERT INTO experiments (${columns}) VALUES (${values})`, [project!.id, environment!.id, 'new-experiment'])).rejects.toThrow(
+      /analysis/,
+    );
+    await ds.query(`DELETE FROM projects WHERE key = 'before-analysis'`);
+  });
+
   it('rolls back a failed transaction completely', async () => {
     await expect(
       ds.transaction(async (m) => {
