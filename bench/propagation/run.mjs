@@ -11,8 +11,9 @@
 //   - one client, 200 changes: p50/p99 from the API's answer to the SDK's change event;
 //   - SDK CPU per applied change, at the demo's flags and at 201 flags (one worker of 200 clients);
 //   - 1,000 and 5,000 clients (BENCH_FLEETS): 2 first changes, reported apart, then 20 ordinary
-//     changes (time until the last client has each, server CPU per client per change from /proc, heap per connection after GC), then 6 kill
-//     switches and restores with waitForConfirmationMs (the changes that ask every SDK to confirm).
+//     changes (time until the last client has each, server CPU per client per change from /proc,
+//     heap per connection after GC), then 6 kill switches and restores with waitForConfirmationMs
+//     (the changes that ask every SDK to confirm).
 // Database: PostgreSQL when it answers (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432;
 // a fresh database, dropped at the end), as in production; BENCH_DATABASE=embedded runs the server on
 // its embedded database instead (PGlite inside the server process, so its work counts as the
@@ -182,6 +183,13 @@ const startFleet = async (total, target, workerCount = 2) => {
   return { workers, ready: ready.reduce((a, b) => a + b, 0) };
 };
 
+/** When the last worker's client had the change made at `at` (ms after it), and how many clients never did. */
+const untilAllHaveIt = async (workers, { at, sequence }) => {
+  const reports = await collect(workers, sequence);
+  const times = reports.flatMap((r) => r.times);
+  return { ms: times.length > 0 ? Math.max(...times) - at : undefined, missing: reports.reduce((a, r) => a + r.missing, 0) };
+};
+
 const collect = (workers, sequence, extra = {}) =>
   Promise.all(
     workers.map(
@@ -317,11 +325,9 @@ const runFleet = async (total) => {
   const firstChanges = [];
   let missing = 0;
   for (let i = 0; i < FLEET_WARMUP; i++) {
-    const { at, sequence } = await toggle(target);
-    const reports = await collect(workers, sequence);
-    const times = reports.flatMap((r) => r.times);
-    missing += reports.reduce((a, r) => a + r.missing, 0);
-    if (times.length > 0) firstChanges.push(Math.max(...times) - at);
+    const change = await untilAllHaveIt(workers, await toggle(target));
+    missing += change.missing;
+    if (change.ms !== undefined) firstChanges.push(change.ms);
   }
   await sleep(1000);
 
@@ -334,11 +340,9 @@ const runFleet = async (total) => {
   const clientGcBefore = await workerGcMs(workers);
   const windowStart = now();
   for (let i = 0; i < FLEET_CHANGES; i++) {
-    const { at, sequence } = await toggle(target);
-    const reports = await collect(workers, sequence);
-    const times = reports.flatMap((r) => r.times);
-    missing += reports.reduce((a, r) => a + r.missing, 0);
-    if (times.length > 0) allHaveIt.push(Math.max(...times) - at);
+    const change = await untilAllHaveIt(workers, await toggle(target));
+    missing += change.missing;
+    if (change.ms !== undefined) allHaveIt.push(change.ms);
   }
   await sleep(500); // acks still in flight count against the changes
   const windowSeconds = (now() - windowStart) / 1000;
@@ -355,10 +359,10 @@ const runFleet = async (total) => {
   const killCpuBefore = server.cpuMicros();
   const killStart = now();
   for (let i = 0; i < KILLS; i++) {
-    const { at, sequence, delivery } = await killOrRestore(target, i % 2 === 0);
-    const reports = await collect(workers, sequence);
-    const times = reports.flatMap((r) => r.times);
-    if (times.length > 0) killHaveIt.push(Math.max(...times) - at);
+    const written = await killOrRestore(target, i % 2 === 0);
+    const { delivery } = written;
+    const change = await untilAllHaveIt(workers, written);
+    if (change.ms !== undefined) killHaveIt.push(change.ms);
     confirmations.push(delivery ? `${delivery.confirmed}/${delivery.connected} in ${delivery.waitedMs} ms` : 'none');
   }
   await sleep(500);
