@@ -79,6 +79,20 @@ describe('database', () => {
     await db.drop();
   });
 
+  /** Undoes migrations, newest first, until `name` is no longer applied (the schema as the release before it had it). */
+  const undoThrough = async (name: string) => {
+    const applied = async () => ((await ds.query('SELECT name FROM schema_migrations ORDER BY id')) as Array<{ name: string }>).map((m) => m.name);
+    while ((await applied()).includes(name)) await ds.undoLastMigration({ transaction: 'each' });
+  };
+  /** A project `key` with a production environment, written as rows (any schema since the first migration). */
+  const aProjectRow = async (key: string): Promise<{ projectId: string; environmentId: string }> => {
+    const [project] = (await ds.query(`INSERT INTO projects (key, name) VALUES ($1, $1) RETURNING id`, [key])) as Array<{ id: string }>;
+    const [environment] = (await ds.query(`INSERT INTO environments (project_id, key, name) VALUES ($1, 'production', 'Production') RETURNING id`, [
+      project!.id,
+    ])) as Array<{ id: string }>;
+    return { projectId: project!.id, environmentId: environment!.id };
+  };
+
   it('has a schema that matches the entities exactly (what `migration:generate --check` asserts)', async () => {
     const pending = await ds.driver.createSchemaBuilder().log();
     // Foreign keys live only in migrations (modules do not import each other's entities).
@@ -96,24 +110,19 @@ describe('database', () => {
   });
 
   it('keeps every telemetry row through the partitioning migration, each in its own day', async () => {
-    const PARTITIONING = 'TelemetryPartitions1763930400000';
-    const applied = async () => ((await ds.query('SELECT name FROM schema_migrations ORDER BY id')) as Array<{ name: string }>).map((m) => m.name);
-    while ((await applied()).includes(PARTITIONING)) await ds.undoLastMigration({ transaction: 'each' });
+    await undoThrough('TelemetryPartitions1763930400000');
     expect(await ds.query(`SELECT relkind FROM pg_class WHERE relname = 'metric_rollups'`)).toEqual([{ relkind: 'r' }]);
-    const [project] = (await ds.query(`INSERT INTO projects (key, name) VALUES ('legacy', 'Legacy') RETURNING id`)) as Array<{ id: string }>;
-    const [environment] = (await ds.query(`INSERT INTO environments (project_id, key, name) VALUES ($1, 'production', 'Production') RETURNING id`, [
-      project!.id,
-    ])) as Array<{ id: string }>;
+    const { environmentId } = await aProjectRow('legacy');
     // Rows 40, 3 and 0 days old: the migration must make a partition for each day that holds data.
     const days = [40, 3, 0].map((ago) => new Date(Date.now() - ago * 86_400_000));
     for (const [i, minute] of days.entries()) {
       await ds.query(
         `INSERT INTO metric_rollups (environment_id, flag_key, metric, variant_key, minute, count, sum, sum_squares, errors, histogram) VALUES ($1, 'legacy.flag', 'm', 'v1', $2, $3, 1, 1, 0, '{}')`,
-        [environment!.id, minute, i + 1],
+        [environmentId, minute, i + 1],
       );
       await ds.query(
         `INSERT INTO evaluation_rollups (environment_id, flag_key, variant_key, reason, minute, count) VALUES ($1, 'legacy.flag', 'v1', 'SPLIT', $2, $3)`,
-        [environment!.id, minute, 10 * (i + 1)],
+        [environmentId, minute, 10 * (i + 1)],
       );
     }
     await runMigrations(ds, false);
@@ -128,31 +137,24 @@ describe('database', () => {
   });
 
   it('keeps fixed-horizon analysis for experiments created before the analysis migration, and asks new ones to name theirs', async () => {
-    const ANALYSIS = 'ExperimentAnalysis1763930000000';
-    const applied = async () => ((await ds.query('SELECT name FROM schema_migrations ORDER BY id')) as Array<{ name: string }>).map((m) => m.name);
-    while ((await applied()).includes(ANALYSIS)) await ds.undoLastMigration({ transaction: 'each' });
-    const [project] = (await ds.query(`INSERT INTO projects (key, name) VALUES ('before-analysis', 'Before') RETURNING id`)) as Array<{ id: string }>;
-    const [environment] = (await ds.query(`INSERT INTO environments (project_id, key, name) VALUES ($1, 'production', 'Production') RETURNING id`, [
-      project!.id,
-    ])) as Array<{ id: string }>;
+    await undoThrough('ExperimentAnalysis1763930000000');
+    const { projectId, environmentId } = await aProjectRow('before-analysis');
     await ds.query(
       `INSERT INTO flags (project_id, key, name, kind, variants, default_off_variant, default_on_variant, lifecycle, salt)
        VALUES ($1, 'old.model', 'Old model', 'string', '[{"key":"v1","value":"v1"},{"key":"v2","value":"v2"}]', 'v1', 'v1', 'permanent', 's')`,
-      [project!.id],
+      [projectId],
     );
     // An experiment as the release before wrote it: no analysis column yet.
     const columns = `project_id, environment_id, flag_key, key, name, control_variant, treatment_variants, primary_metric, guardrail_metrics,
       alpha, power, minimum_detectable_effect, status, started_at, created_by`;
     const values = `$1, $2, 'old.model', $3, 'Old', 'v1', '["v2"]', '{"metric":"model.latency_ms","kind":"mean"}', '[]', 0.05, 0.8, 0.1, 'running', now(), 'someone'`;
-    await ds.query(`INSERT INTO experiments (${columns}) VALUES (${values})`, [project!.id, environment!.id, 'old-experiment']);
+    await ds.query(`INSERT INTO experiments (${columns}) VALUES (${values})`, [projectId, environmentId, 'old-experiment']);
     await runMigrations(ds, false);
-    expect(await ds.query(`SELECT key, analysis FROM experiments WHERE project_id = $1`, [project!.id])).toEqual([
+    expect(await ds.query(`SELECT key, analysis FROM experiments WHERE project_id = $1`, [projectId])).toEqual([
       { key: 'old-experiment', analysis: 'fixed-horizon' },
     ]);
     // The default served the rows that existed only: a new experiment must say which analysis it uses.
-    await expect(ds.query(`INSERT INTO experiments (${columns}) VALUES (${values})`, [project!.id, environment!.id, 'new-experiment'])).rejects.toThrow(
-      /analysis/,
-    );
+    await expect(ds.query(`INSERT INTO experiments (${columns}) VALUES (${values})`, [projectId, environmentId, 'new-experiment'])).rejects.toThrow(/analysis/);
     await ds.query(`DELETE FROM projects WHERE key = 'before-analysis'`);
   });
 
