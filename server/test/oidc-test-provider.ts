@@ -35,9 +35,12 @@ export const decodeJwt = (jwt: string): { header: Record<string, unknown>; claim
   return { header: header!, claims: claims! };
 };
 
+/** One part of a JSON Web Token: `value` as base64url JSON. */
+export const jwtPart = (value: Record<string, unknown>): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
 /** An RS256 JSON Web Token of `header` and `claims` signed with `key`. */
 export const signJwt = (header: Record<string, unknown>, claims: Record<string, unknown>, key: crypto.KeyObject): string => {
-  const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  const input = `${jwtPart(header)}.${jwtPart(claims)}`;
   return `${input}.${crypto.sign('RSA-SHA256', Buffer.from(input), key).toString('base64url')}`;
 };
 
