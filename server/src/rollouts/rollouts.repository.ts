@@ -5,7 +5,7 @@ import { RolloutPlanEntity, type RolloutStatus } from './rollout-plan.entity.js'
 
 export const ACTIVE_STATUSES: RolloutStatus[] = ['waiting-for-baseline', 'running', 'paused'];
 // Any 64-bit key unique to this job: "sbrollout" in ASCII, trimmed to fit a bigint.
-const SCHEDULER_LOCK_KEY = '7310593858836739188';
+export const ROLLOUT_SCHEDULER_LOCK_KEY = '7310593858836739188';
 
 @Injectable()
 export class RolloutsRepository {
@@ -51,7 +51,9 @@ export class RolloutsRepository {
    * where a session lock would outlive the tick and be held by whoever uses the session next.
    */
   async trySchedulerLock(): Promise<boolean> {
-    const [row] = (await this.db.manager().query(`SELECT pg_try_advisory_xact_lock(${SCHEDULER_LOCK_KEY}::bigint) AS locked`)) as Array<{ locked: boolean }>;
+    const [row] = (await this.db.manager().query(`SELECT pg_try_advisory_xact_lock(${ROLLOUT_SCHEDULER_LOCK_KEY}::bigint) AS locked`)) as Array<{
+      locked: boolean;
+    }>;
     return row?.locked === true;
   }
 

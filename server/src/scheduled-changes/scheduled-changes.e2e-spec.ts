@@ -4,7 +4,9 @@ import { startWebhookReceiver, type WebhookReceiver } from '../../test/webhook-r
 import { aBooleanFlag, aProject, aStringFlag, aUser } from '../../test/builders.js';
 import { bearer, startTestApp, type TestApp } from '../../test/test-app.js';
 import { testDatabaseUrl } from '../../test/test-database.js';
+import { ROLLOUT_SCHEDULER_LOCK_KEY } from '../rollouts/rollouts.repository.js';
 import { ScheduledChangeScheduler } from './scheduled-change-scheduler.service.js';
+import { SCHEDULED_CHANGES_LOCK_KEY } from './scheduled-changes.repository.js';
 
 const config = (flag: string, env = 'development') => `/api/v1/projects/sched/flags/${flag}/environments/${env}`;
 const scheduled = (flag: string, env = 'development') => `${config(flag, env)}/scheduled-changes`;
@@ -315,12 +317,12 @@ describe('scheduled changes', () => {
       try {
         await other.query('BEGIN');
         // The scheduled changes' own lock held elsewhere: this instance's pass does not run (another instance's does).
-        await other.query(`SELECT pg_advisory_xact_lock(8314334732869788771::bigint)`);
+        await other.query(`SELECT pg_advisory_xact_lock(${SCHEDULED_CHANGES_LOCK_KEY}::bigint)`);
         expect(await scheduler.tick()).toMatchObject({ ran: false, applied: 0 });
         await other.query('ROLLBACK');
         await other.query('BEGIN');
         // The rollout scheduler's lock held elsewhere (a long rollout pass): the due change is applied all the same.
-        await other.query(`SELECT pg_advisory_xact_lock(7310593858836739188::bigint)`);
+        await other.query(`SELECT pg_advisory_xact_lock(${ROLLOUT_SCHEDULER_LOCK_KEY}::bigint)`);
         expect(await scheduler.tick()).toMatchObject({ ran: true, applied: 1, refused: 0 });
         expect((await t.http.get(config('lock.separate')).set(t.admin)).body).toMatchObject({ on: true, version: 1 });
       } finally {

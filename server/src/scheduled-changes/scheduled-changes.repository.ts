@@ -5,7 +5,7 @@ import { ScheduledChangeEntity, type ScheduledChangeStatus } from './scheduled-c
 // Any 64-bit key unique to this job ("sbschedc" in ASCII): the same
 // transaction-scoped advisory lock the rollout scheduler takes, under a key of its own, so a long
 // rollout pass never delays a change that is due.
-const SCHEDULER_LOCK_KEY = '8314334732869788771';
+export const SCHEDULED_CHANGES_LOCK_KEY = '8314334732869788771';
 
 @Injectable()
 export class ScheduledChangesRepository {
@@ -55,7 +55,9 @@ export class ScheduledChangesRepository {
    * commit (the embedded database shares one session, where a session lock would outlive the pass).
    */
   async trySchedulerLock(): Promise<boolean> {
-    const [row] = (await this.db.manager().query(`SELECT pg_try_advisory_xact_lock(${SCHEDULER_LOCK_KEY}::bigint) AS locked`)) as Array<{ locked: boolean }>;
+    const [row] = (await this.db.manager().query(`SELECT pg_try_advisory_xact_lock(${SCHEDULED_CHANGES_LOCK_KEY}::bigint) AS locked`)) as Array<{
+      locked: boolean;
+    }>;
     return row?.locked === true;
   }
 
